@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 (bookworm) package the station needs to build, run and test.
+# Idempotent: safe to run again; it installs only what is missing.
+# Run as root (or with sudo available).
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# SQLCipher 4.6 is only in bookworm-backports (bookworm itself carries 3.4).
+BACKPORTS=/etc/apt/sources.list.d/bookworm-backports.list
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$BACKPORTS" >/dev/null
+  NEED_UPDATE=1
+fi
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config ccache git clang-format
+  # scanner
+  libsane-dev sane-utils libsane1
+  # ocr + image processing
+  libopencv-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-jpn tesseract-ocr-eng
+  libtiff-dev libpoppler-cpp-dev libzbar-dev
+  # storage
+  libsodium-dev
+  # station: exports, text, json, cli, config
+  libhpdf-dev libxlsxwriter-dev libzip-dev libicu-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  fonts-ipafont-gothic fonts-ipafont-mincho
+  # main system
+  libpq-dev postgresql
+  # ui
+  libcpp-httplib-dev
+  # tests
+  libgtest-dev libgmock-dev libbenchmark-dev chromium nodejs poppler-utils
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# SQLCipher must be the 4.x from backports.
+sqlcipher_ver=$(dpkg-query -W -f='${Version}' libsqlcipher-dev 2>/dev/null || true)
+case "$sqlcipher_ver" in 4.*) ;; *) NEED_SQLCIPHER=1 ;; esac
+
+if [ ${#missing[@]} -gt 0 ] || [ -n "${NEED_SQLCIPHER:-}" ] || [ -n "${NEED_UPDATE:-}" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  if [ ${#missing[@]} -gt 0 ]; then
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+  if [ -n "${NEED_SQLCIPHER:-}" ]; then
+    $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports libsqlcipher-dev libsqlcipher1 sqlcipher
+  fi
+fi
+
+# Browser driver for UI tests: playwright-core from npm, using Debian's chromium (no browser download).
+here=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -f "$here/tests/ui/package.json" ] && [ ! -d "$here/tests/ui/node_modules/playwright-core" ]; then
+  (cd "$here/tests/ui" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error)
+fi
+
+echo "install-deps: all dependencies present (SQLCipher $(dpkg-query -W -f='${Version}' libsqlcipher-dev))"

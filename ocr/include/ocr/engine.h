@@ -1,0 +1,41 @@
+#pragma once
+// Zonal OCR. An Engine reads one zone of one image; it is not thread-safe (one engine per worker
+// thread, as Tesseract requires). TesseractEngine is the real implementation; tests may supply
+// their own Engine.
+#include <memory>
+#include <string>
+
+#include "ocr/error.h"
+#include "ocr/image.h"
+
+namespace ocr {
+
+enum class ZoneLayout { kSingleLine, kSingleWord, kSingleChar, kBlock };
+
+struct ZoneSpec {
+  ZoneLayout layout = ZoneLayout::kSingleLine;
+  std::string whitelist;  // allowed characters; empty = any
+  int border = 10;        // white border added around the crop, px
+};
+
+struct Reading {
+  std::string text;         // UTF-8, as read (no normalisation)
+  double confidence = 0.0;  // 0..1
+  Box box;                  // where on the page, in page pixels
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual Result<Reading> read(const Image& page, Box zone, const ZoneSpec& spec) = 0;
+};
+
+struct TesseractOptions {
+  std::string tessdata_dir;       // empty: Tesseract's default
+  std::string languages = "jpn+eng";
+};
+
+// Starts Tesseract once (language data are loaded here). kEngine if the data are missing.
+Result<std::unique_ptr<Engine>> make_tesseract_engine(const TesseractOptions& options = {});
+
+}  // namespace ocr

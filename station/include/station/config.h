@@ -1,0 +1,37 @@
+#pragma once
+// Station configuration: defaults, then an optional TOML file, then command-line overrides.
+// Locations follow the XDG base-directory convention.
+#include <filesystem>
+#include <string>
+
+#include "station/error.h"
+
+namespace station {
+
+struct Config {
+  std::filesystem::path data_dir;        // the store (database, blobs, keyring)
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  std::string tessdata_dir;              // empty: Tesseract's default
+  std::string ocr_languages = "jpn+eng";
+  int default_dpi = 200;                 // for files that carry no resolution (the page is flagged)
+  long long max_image_pixels = 100'000'000;
+  double confidence_threshold = 0.90;    // below this a value is flagged for the reviewer
+  int ocr_workers = 2;
+  int session_idle_minutes = 15;         // idle lock of the web UI
+  int lockout_attempts = 5;              // failed logins before an account locks
+  int lockout_minutes = 30;
+};
+
+// $XDG_DATA_HOME/station (default ~/.local/share/station) and $XDG_CONFIG_HOME/station/config.toml.
+std::filesystem::path default_data_dir();
+std::filesystem::path default_config_file();
+
+// Loads `file` over the defaults. A missing file is not an error when `required` is false.
+// kConfig names the key and the line when the file is malformed.
+Result<Config> load_config(const std::filesystem::path& file, bool required);
+
+// The configuration as TOML, e.g. for `station config show`.
+std::string to_toml(const Config& config);
+
+}  // namespace station

@@ -1,0 +1,60 @@
+#pragma once
+// The station's one error vocabulary. Every failure a user can meet is one ErrorCode; this header
+// and error.cpp are the one place that maps codes to exit codes, HTTP statuses and the Japanese
+// text a clerk reads. docs/errors.md lists each with its fix. Details (English) go to logs and
+// never contain personal values.
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace station {
+
+enum class ErrorCode {
+  kUsage,              // wrong command-line arguments
+  kConfig,             // the configuration file is malformed
+  kWrongPassphrase,    // the store's passphrase is wrong
+  kStoreMissing,       // no store at the data directory (run `station init`)
+  kStoreExists,        // `init` on a directory that already has a store
+  kStoreCorrupt,       // the database or a stored file failed its integrity check
+  kDiskFull,           // no space left on the device
+  kIo,                 // a file could not be read or written
+  kBadImage,           // a page image is corrupt, truncated or of an unknown format
+  kImageTooLarge,      // a page image exceeds the pixel limit
+  kNoPages,            // an import found no page images
+  kBadCsvEncoding,     // the facility list is not in CP932 (Shift_JIS) as delivered
+  kBadCsv,             // the facility list's columns are not the expected ones
+  kOcrUnavailable,     // Tesseract or its language data are missing
+  kScanner,            // the scanner reported a problem (jam, cover open, unplugged, ...)
+  kNotFound,           // no such envelope, page, field or user
+  kLoginFailed,        // wrong user name or password
+  kAccountLocked,      // too many failed logins
+  kForbidden,          // the user's role does not allow the action
+  kInvalidInput,       // a value or request is malformed
+  kConflict,           // the action conflicts with the current state (e.g. user exists)
+  kExport,             // an export could not be produced
+  kInternal,           // a bug: please report it
+};
+
+struct Error {
+  ErrorCode code;
+  std::string detail;  // English, for logs; never personal values
+};
+
+template <class T>
+using Result = std::expected<T, Error>;
+using Status = std::expected<void, Error>;
+
+inline std::unexpected<Error> fail(ErrorCode code, std::string detail) {
+  return std::unexpected(Error{code, std::move(detail)});
+}
+
+// Stable identifier, e.g. "WRONG_PASSPHRASE" (used in logs, JSON and docs/errors.md).
+std::string_view error_name(ErrorCode code);
+// Process exit code for the CLI (0 is success; each code has its own number, see docs/errors.md).
+int exit_code(ErrorCode code);
+// HTTP status for the web UI and its JSON API.
+int http_status(ErrorCode code);
+// What the user reads: what happened and what to do, in Japanese.
+std::string_view message_ja(ErrorCode code);
+
+}  // namespace station

@@ -1,0 +1,87 @@
+#pragma once
+// The station's domain values as its callers (ui) see them. Plain copyable values.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace station {
+
+enum class Role { kClerk, kReviewer, kSupervisor, kAdmin };
+std::string_view role_name(Role role);     // "clerk", ...
+std::string_view role_label_ja(Role role); // "受付担当", ...
+std::optional<Role> parse_role(std::string_view name);
+
+struct User {
+  std::int64_t id = 0;
+  std::string username;
+  Role role = Role::kClerk;
+};
+
+struct PixelBox {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+// What the clerk records when an envelope is received (受付).
+struct Intake {
+  std::string received_date;  // ISO YYYY-MM-DD; empty = today
+  int enclosures = 0;         // number of documents in the envelope, as counted by the clerk
+};
+
+struct EnvelopeSummary {
+  std::int64_t id = 0;
+  std::string receipt_no;     // 受付番号, e.g. "M20250604-0001"
+  std::string received_date;
+  std::string clerk;
+  int enclosures = 0;
+  int pages = 0;
+  int fields_total = 0;
+  int fields_confirmed = 0;
+  std::string status;         // "captured", "recognized", "reviewed", "exported"
+};
+
+struct PageInfo {
+  std::int64_t id = 0;
+  std::int64_t envelope_id = 0;
+  int seq = 0;                 // 1-based, in scan order
+  std::string kind;            // "application", "pledge", "officers", "passbook", "envelope", "unknown"
+  int width = 0, height = 0, dpi = 0;
+  bool dpi_from_file = true;   // false: the default dpi was assumed (flagged)
+  std::string source_name;     // the file name it was imported from (no personal data)
+  std::vector<std::string> flags;  // e.g. "dpi_assumed", "blank"
+};
+
+enum class FieldStatus { kSuggested, kConfirmed };
+
+struct FieldInfo {
+  std::int64_t id = 0;
+  std::int64_t envelope_id = 0;
+  std::string key;             // spec key, e.g. "facility.jigyosho_no"
+  std::string label_ja;        // printed label, e.g. "介護保険事業所番号"
+  std::string value;           // what the station read (suggestion)
+  double confidence = 0.0;     // 0..1
+  bool needs_attention = true; // confidence below the threshold, or unreadable
+  std::int64_t page_id = 0;
+  PixelBox box;                // where on the page the value came from
+  FieldStatus status = FieldStatus::kSuggested;
+  std::string confirmed_value;
+  std::string confirmed_by;
+  std::string confirmed_at;    // ISO timestamp
+};
+
+struct ImportReport {
+  std::int64_t envelope_id = 0;
+  std::string receipt_no;
+  int pages = 0;
+  std::vector<std::string> problems_ja;  // per-file problems (the rest of the batch continued)
+};
+
+struct ExportReport {
+  std::string file_no;                // ファイルナンバー
+  std::string bundle_path;            // the encrypted bundle written
+  std::string password;               // to open the bundle; communicated separately
+  int applications = 0;
+  std::vector<std::string> files;     // names inside the bundle
+};
+
+}  // namespace station
