@@ -9,7 +9,7 @@
 namespace ocr {
 
 struct CombReading {
-  std::string text;                  // one character per cell; '?' where a cell is unreadable
+  std::string text;                  // one character per cell; '?' where unreadable, ' ' where empty
   std::vector<double> confidences;   // per cell, 0..1 (0 for an empty cell)
   double confidence = 0.0;           // the minimum over filled cells
   int filled = 0;                    // cells with ink

@@ -44,6 +44,8 @@ class Image {
 
   Image crop(Box box) const;                // clipped to the page
   Image rotated(int quarter_turns_cw) const;  // 0..3
+  // Scaled (area interpolation) to `width` pixels wide, keeping the aspect ratio; dpi scaled too.
+  Image resized_to_width(int width) const;
   Result<std::vector<unsigned char>> encode_png() const;
   Result<std::vector<unsigned char>> encode_jpeg(int quality = 85) const;
 

@@ -67,6 +67,7 @@ class Station {
  private:
   struct Impl;
   explicit Station(std::unique_ptr<Impl> impl);
+  static Result<std::unique_ptr<Impl>> open_store(const Config& config, std::string_view passphrase, bool create);
   std::unique_ptr<Impl> impl_;
 };
 

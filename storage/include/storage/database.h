@@ -26,6 +26,7 @@ class Statement {
 
   // Binding is 1-based, as in SQLite. Returns *this for chaining.
   Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
   Statement& bind(int index, double value);
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }

@@ -2,8 +2,20 @@
 // The reviewer-facing web UI, served by the station itself on a loopback address. Japanese
 // throughout. Sessions are cookie-based; every request is checked against the logged-in user's
 // role by station::Station itself.
-#include <atomic>
-#include <functional>
+//
+// Routes (all but /login and /static/* need a session; HTML routes redirect to /login, /api/*
+// and images answer 401):
+//   GET  /login, POST /login, POST /logout
+//   GET  /                       envelope list (supervisors: POST /export)
+//   GET  /envelopes/{id}         review screen;  POST /fields/{id}/confirm (form: value, csrf)
+//   GET  /fields/{id}/crop.png, GET /pages/{id}.png?w=N
+//   GET  /api/envelopes, GET /api/envelopes/{id}/fields,
+//   POST /api/fields/{id}/confirm {"value": "..."} (header X-CSRF-Token: the session's token,
+//        found in the pages' <meta name="csrf-token">)
+// Errors of the JSON API: http_status(code) + {"error": error_name, "message": message_ja}.
+// Thread-safe: the server handles requests on a pool of threads; stop() may be called from any
+// thread (e.g. a signal-watching one).
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -15,16 +27,24 @@ struct WebOptions {
   std::string host = "127.0.0.1";
   int port = 8080;              // 0: pick a free port
   int idle_minutes = 15;        // a session idle this long must log in again
+  std::filesystem::path export_dir;  // where POST /export writes; empty: <data_dir>/exports
+  int threads = 8;              // request-handling threads
 };
 
 class WebServer {
  public:
+  // `station` must outlive the server.
   WebServer(station::Station& station, WebOptions options);
   ~WebServer();
-  // Binds the socket; returns the port actually bound, or an error if the address is in use.
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  // Binds the socket; returns the port actually bound, or kConflict if the address is in use
+  // (kIo for other socket failures).
   station::Result<int> bind();
-  // Serves until stop() is called (blocking).
+  // Serves until stop() is called (blocking). Call bind() first.
   void run();
+  // Makes run() return; safe before, during or after run().
   void stop();
 
  private:

@@ -1,0 +1,95 @@
+// TesseractEngine: zonal OCR with one TessBaseAPI per engine (not thread-safe, by contract).
+#include <tesseract/baseapi.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "image_impl.h"
+#include "ocr/engine.h"
+#include "text_util.h"
+
+namespace ocr {
+namespace {
+
+constexpr double kMinContrast = 48.0;  // gray levels between the darkest and lightest pixel
+
+tesseract::PageSegMode psm_for(ZoneLayout layout) {
+  switch (layout) {
+    case ZoneLayout::kSingleLine: return tesseract::PSM_SINGLE_LINE;
+    case ZoneLayout::kSingleWord: return tesseract::PSM_SINGLE_WORD;
+    case ZoneLayout::kSingleChar: return tesseract::PSM_SINGLE_CHAR;
+    case ZoneLayout::kBlock: return tesseract::PSM_SINGLE_BLOCK;
+  }
+  return tesseract::PSM_SINGLE_LINE;
+}
+
+class TesseractEngine final : public Engine {
+ public:
+  TesseractEngine() = default;
+  ~TesseractEngine() override { api_.End(); }
+  TesseractEngine(const TesseractEngine&) = delete;
+  TesseractEngine& operator=(const TesseractEngine&) = delete;
+
+  Result<void> init(const TesseractOptions& options) {
+    const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
+    if (api_.Init(datapath, options.languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
+      return fail(Code::kEngine, "Tesseract could not start with languages '" + options.languages +
+                                     "' (language data missing from '" +
+                                     (options.tessdata_dir.empty() ? std::string("the default tessdata folder")
+                                                                   : options.tessdata_dir) +
+                                     "'?)");
+    // No debug files and no "Estimating resolution" chatter.
+    api_.SetVariable("debug_file", "/dev/null");
+    return {};
+  }
+
+  Result<Reading> read(const Image& page, Box zone, const ZoneSpec& spec) override {
+    if (page.empty()) return fail(Code::kInvalid, "cannot read a zone of an empty image");
+    const cv::Rect want(zone.x, zone.y, zone.w, zone.h);
+    const cv::Rect clipped = want & cv::Rect(0, 0, page.width(), page.height());
+    if (zone.empty() || clipped.empty()) return fail(Code::kInvalid, "zone lies outside the page");
+
+    cv::Mat gray = to_gray(ImageAccess::mat(page)(clipped));
+    // A zone without contrast holds no text; Tesseract's global threshold would turn the whole
+    // blank zone into ink and "read" noise from it.
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(gray, &lo, &hi);
+    if (hi - lo < kMinContrast) return Reading{"", 0.0, Box{clipped.x, clipped.y, clipped.width, clipped.height}};
+    const int border = std::max(0, spec.border);
+    cv::Mat padded;
+    cv::copyMakeBorder(gray, padded, border, border, border, border, cv::BORDER_CONSTANT, cv::Scalar(255));
+    if (!padded.isContinuous()) padded = padded.clone();
+
+    api_.SetPageSegMode(psm_for(spec.layout));
+    api_.SetVariable("tessedit_char_whitelist", spec.whitelist.c_str());
+    api_.SetImage(padded.data, padded.cols, padded.rows, 1, static_cast<int>(padded.step));
+    api_.SetSourceResolution(page.dpi() > 0 ? page.dpi() : 300);
+
+    std::unique_ptr<char[]> raw(api_.GetUTF8Text());
+    if (!raw) {
+      api_.Clear();
+      return fail(Code::kEngine, "Tesseract failed to recognise the zone");
+    }
+    Reading r;
+    r.text = remove_cjk_spaces(trim(raw.get()));
+    r.confidence = r.text.empty() ? 0.0 : std::clamp(api_.MeanTextConf() / 100.0, 0.0, 1.0);
+    r.box = Box{clipped.x, clipped.y, clipped.width, clipped.height};
+    api_.Clear();
+    return r;
+  }
+
+ private:
+  tesseract::TessBaseAPI api_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> make_tesseract_engine(const TesseractOptions& options) {
+  auto engine = std::make_unique<TesseractEngine>();
+  if (auto ok = engine->init(options); !ok) return std::unexpected(ok.error());
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+}  // namespace ocr

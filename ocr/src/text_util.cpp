@@ -1,0 +1,74 @@
+// Clean-up of Tesseract's UTF-8 output.
+#include "text_util.h"
+
+#include <vector>
+
+namespace ocr {
+namespace {
+
+struct Cp {
+  char32_t c;
+  std::string_view bytes;
+};
+
+std::vector<Cp> split_utf8(std::string_view s) {
+  std::vector<Cp> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
+    if (i + n > s.size()) n = 1;
+    char32_t c = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (std::size_t k = 1; k < n; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out.push_back({c, s.substr(i, n)});
+    i += n;
+  }
+  return out;
+}
+
+bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x3000; }
+
+bool is_cjk(char32_t c) {
+  return (c >= 0x3000 && c <= 0x30FF) ||  // CJK punctuation, hiragana, katakana
+         (c >= 0x3400 && c <= 0x4DBF) ||  // CJK extension A
+         (c >= 0x4E00 && c <= 0x9FFF) ||  // CJK unified ideographs
+         (c >= 0xF900 && c <= 0xFAFF) ||  // compatibility ideographs
+         (c >= 0xFF00 && c <= 0xFFEF) ||  // half- and full-width forms
+         (c >= 0x31F0 && c <= 0x31FF) ||  // katakana phonetic extensions
+         (c >= 0x20000 && c <= 0x2FFFF);  // extensions B..
+}
+
+}  // namespace
+
+std::string trim(std::string_view s) {
+  auto cps = split_utf8(s);
+  std::size_t b = 0, e = cps.size();
+  while (b < e && is_space(cps[b].c)) ++b;
+  while (e > b && is_space(cps[e - 1].c)) --e;
+  std::string out;
+  for (std::size_t i = b; i < e; ++i) out += cps[i].bytes;
+  return out;
+}
+
+std::string remove_cjk_spaces(std::string_view s) {
+  auto cps = split_utf8(s);
+  std::string out;
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    if ((cps[i].c == ' ' || cps[i].c == 0x3000) && i > 0) {
+      std::size_t j = i;
+      while (j < cps.size() && (cps[j].c == ' ' || cps[j].c == 0x3000)) ++j;
+      // Only ASCII spaces Tesseract inserted: a full-width space between kanji (氏　名) is content.
+      bool ascii_only = true;
+      for (std::size_t k = i; k < j; ++k) ascii_only = ascii_only && cps[k].c == ' ';
+      if (ascii_only && j < cps.size() && is_cjk(cps[i - 1].c) && is_cjk(cps[j].c) && cps[i - 1].c != 0x3000 &&
+          cps[j].c != 0x3000) {
+        i = j - 1;
+        continue;
+      }
+    }
+    out += cps[i].bytes;
+  }
+  return out;
+}
+
+}  // namespace ocr

@@ -1,0 +1,107 @@
+// Configuration: defaults < TOML file < command line. XDG base directories.
+#include "station/config.h"
+
+#include <cstdlib>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace station {
+namespace {
+
+std::filesystem::path xdg(const char* var, const char* fallback_under_home) {
+  if (const char* v = std::getenv(var); v != nullptr && *v == '/') return v;
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr && *home != '\0' ? home : "/tmp") / fallback_under_home;
+}
+
+template <class T>
+Status read_into(const toml::table& t, std::string_view section, std::string_view key, T& out) {
+  const toml::node* n = t.at_path(std::string(section) + "." + std::string(key)).node();
+  if (n == nullptr) return {};
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+    if (auto v = n->value<std::string>()) {
+      out = *v;
+      return {};
+    }
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (auto v = n->value<double>()) {
+      out = static_cast<T>(*v);
+      return {};
+    }
+  } else {
+    if (auto v = n->value<std::int64_t>()) {
+      out = static_cast<T>(*v);
+      return {};
+    }
+  }
+  std::ostringstream os;
+  os << "config key " << section << "." << key << " (line " << n->source().begin.line << ") has the wrong type";
+  return fail(ErrorCode::kConfig, os.str());
+}
+
+}  // namespace
+
+std::filesystem::path default_data_dir() { return xdg("XDG_DATA_HOME", ".local/share") / "station"; }
+std::filesystem::path default_config_file() { return xdg("XDG_CONFIG_HOME", ".config") / "station" / "config.toml"; }
+
+Result<Config> load_config(const std::filesystem::path& file, bool required) {
+  Config c;
+  c.data_dir = default_data_dir();
+  std::error_code ec;
+  if (file.empty() || !std::filesystem::exists(file, ec)) {
+    if (required) return fail(ErrorCode::kConfig, "config file not found: " + file.string());
+    return c;
+  }
+  toml::table t;
+  try {
+    t = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "config file " << file.string() << " line " << e.source().begin.line << ": " << e.description();
+    return fail(ErrorCode::kConfig, os.str());
+  }
+  Status s;
+  auto all = [&](auto&&... steps) {
+    ((s.has_value() ? (s = steps(), 0) : 0), ...);
+  };
+  all([&] { return read_into(t, "store", "data_dir", c.data_dir); },
+      [&] { return read_into(t, "server", "host", c.listen_host); },
+      [&] { return read_into(t, "server", "port", c.listen_port); },
+      [&] { return read_into(t, "ocr", "tessdata_dir", c.tessdata_dir); },
+      [&] { return read_into(t, "ocr", "languages", c.ocr_languages); },
+      [&] { return read_into(t, "ocr", "default_dpi", c.default_dpi); },
+      [&] { return read_into(t, "ocr", "max_image_pixels", c.max_image_pixels); },
+      [&] { return read_into(t, "ocr", "confidence_threshold", c.confidence_threshold); },
+      [&] { return read_into(t, "ocr", "workers", c.ocr_workers); },
+      [&] { return read_into(t, "security", "session_idle_minutes", c.session_idle_minutes); },
+      [&] { return read_into(t, "security", "lockout_attempts", c.lockout_attempts); },
+      [&] { return read_into(t, "security", "lockout_minutes", c.lockout_minutes); });
+  if (!s) return std::unexpected(s.error());
+  if (c.listen_port < 0 || c.listen_port > 65535) return fail(ErrorCode::kConfig, "server.port must be 0..65535");
+  if (c.default_dpi < 72 || c.default_dpi > 1200) return fail(ErrorCode::kConfig, "ocr.default_dpi must be 72..1200");
+  if (c.confidence_threshold < 0 || c.confidence_threshold > 1)
+    return fail(ErrorCode::kConfig, "ocr.confidence_threshold must be 0..1");
+  if (c.ocr_workers < 1 || c.ocr_workers > 16) return fail(ErrorCode::kConfig, "ocr.workers must be 1..16");
+  return c;
+}
+
+std::string to_toml(const Config& c) {
+  toml::table t{
+      {"store", toml::table{{"data_dir", c.data_dir.string()}}},
+      {"server", toml::table{{"host", c.listen_host}, {"port", c.listen_port}}},
+      {"ocr", toml::table{{"tessdata_dir", c.tessdata_dir},
+                          {"languages", c.ocr_languages},
+                          {"default_dpi", c.default_dpi},
+                          {"max_image_pixels", c.max_image_pixels},
+                          {"confidence_threshold", c.confidence_threshold},
+                          {"workers", c.ocr_workers}}},
+      {"security", toml::table{{"session_idle_minutes", c.session_idle_minutes},
+                               {"lockout_attempts", c.lockout_attempts},
+                               {"lockout_minutes", c.lockout_minutes}}},
+  };
+  std::ostringstream os;
+  os << t << "\n";
+  return os.str();
+}
+
+}  // namespace station

@@ -1,0 +1,120 @@
+// The built-in demo: accounts, the facility list and sample envelopes, imported and recognised.
+#include "station/demo.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "clock.h"
+#include "demo_assets.h"
+#include "exports.h"
+
+namespace station {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool looks_like_shared(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p / "data" / "facilities.csv", ec) && fs::is_directory(p / "samples", ec);
+}
+
+// The bundled demo (used when ../shared is absent): a facility list and one envelope, written
+// into a scratch folder from data compiled into the binary.
+Result<fs::path> write_bundled_demo(const fs::path& data_dir);
+
+}  // namespace
+
+fs::path find_shared_dir(const fs::path& hint) {
+  if (!hint.empty()) return looks_like_shared(hint) ? hint : fs::path();
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  for (const fs::path& c : {cwd / ".." / "shared", cwd / "shared", fs::path(STATION_SOURCE_DIR) / ".." / "shared"}) {
+    if (looks_like_shared(c)) return fs::weakly_canonical(c, ec);
+  }
+  return {};
+}
+
+Result<DemoReport> populate_demo(Station& station, const DemoOptions& options) {
+  DemoReport report;
+  // Accounts, with fresh random passwords each time the demo is built.
+  const std::pair<const char*, Role> kAccounts[] = {
+      {"admin", Role::kAdmin}, {"clerk", Role::kClerk}, {"reviewer", Role::kReviewer}, {"supervisor", Role::kSupervisor}};
+  std::optional<User> admin, clerk, supervisor;
+  for (const auto& [name, role] : kAccounts) {
+    const std::string password = make_bundle_password(12);
+    auto u = station.add_user(admin ? &*admin : nullptr, name, password, role);
+    if (!u) return std::unexpected(u.error());
+    if (role == Role::kAdmin) admin = *u;
+    if (role == Role::kClerk) clerk = *u;
+    if (role == Role::kSupervisor) supervisor = *u;
+    report.accounts.push_back({name, password, role});
+  }
+
+  fs::path shared = find_shared_dir(options.shared_dir);
+  if (!options.shared_dir.empty() && shared.empty())
+    return fail(ErrorCode::kNotFound, "--shared does not point at a folder with data/facilities.csv and samples/");
+  fs::path csv;
+  std::vector<fs::path> envelopes;
+  if (!shared.empty()) {
+    report.source = "shared";
+    report.shared_dir = shared;
+    csv = shared / "data" / "facilities.csv";
+    for (const auto& e : fs::directory_iterator(shared / "samples"))
+      if (e.is_directory()) envelopes.push_back(e.path());
+    std::sort(envelopes.begin(), envelopes.end());
+  } else {
+    report.source = "bundled";
+    auto dir = write_bundled_demo(station.config().data_dir);
+    if (!dir) return std::unexpected(dir.error());
+    csv = *dir / "facilities.csv";
+    envelopes.push_back(*dir / "envelope-1");
+  }
+  if (options.max_envelopes > 0 && static_cast<int>(envelopes.size()) > options.max_envelopes)
+    envelopes.resize(static_cast<std::size_t>(options.max_envelopes));
+
+  auto n = station.load_facilities(*supervisor, csv);
+  if (!n) return std::unexpected(n.error());
+  report.facilities = *n;
+  for (const auto& env : envelopes) {
+    Intake intake;
+    intake.received_date = jst_today();
+    auto imported = station.import_envelope(*clerk, {env}, intake);
+    if (!imported) {
+      report.problems_ja.push_back(env.filename().string() + ": " + std::string(message_ja(imported.error().code)));
+      continue;
+    }
+    for (auto& p : imported->problems_ja) report.problems_ja.push_back(std::move(p));
+    ++report.envelopes;
+    report.pages += imported->pages;
+    auto fields = station.recognize(*clerk, imported->envelope_id);
+    if (!fields) {
+      report.problems_ja.push_back(imported->receipt_no + ": " + std::string(message_ja(fields.error().code)));
+      continue;
+    }
+    report.fields += *fields;
+  }
+  return report;
+}
+
+namespace {
+
+Result<fs::path> write_bundled_demo(const fs::path& data_dir) {
+  // The files hold no personal data (fictional demo rows), so a plain folder is fine.
+  const fs::path dir = data_dir / "bundled-demo";
+  std::error_code ec;
+  fs::create_directories(dir / "envelope-1", ec);
+  if (ec) return fail(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
+  for (const auto& asset : demo_assets()) {
+    const fs::path target =
+        asset.name.starts_with("envelope-1-") ? dir / "envelope-1" / asset.name.substr(11) : dir / asset.name;
+    std::ofstream out(target, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(asset.bytes.data()), static_cast<std::streamsize>(asset.bytes.size()));
+    if (!out) return fail(ErrorCode::kIo, "cannot write " + target.string());
+  }
+  return dir;
+}
+
+}  // namespace
+
+}  // namespace station

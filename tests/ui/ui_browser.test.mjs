@@ -1,0 +1,195 @@
+// Browser test of the station's web UI: runs the real `station demo` on a free port and drives
+// the system chromium with playwright-core (no browser download).
+//
+// Environment (set by CMake, see CMakeLists.txt):
+//   STATION_BIN         the station executable
+//   STATION_SHARED_DIR  the shared folder (forms, data, samples)
+//   STATION_UI_ARTIFACTS  where to write the screenshot (default: the OS temp dir)
+//   CHROMIUM            the browser (default /usr/bin/chromium)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+// Fails the test (not skips it) when `npm ci` was not run in tests/ui.
+const { chromium } = require('playwright-core');
+
+const STATION_BIN = process.env.STATION_BIN;
+const SHARED_DIR = process.env.STATION_SHARED_DIR;
+const ARTIFACTS = process.env.STATION_UI_ARTIFACTS || tmpdir();
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const STARTUP_TIMEOUT_MS = 240_000;  // demo import + OCR of one envelope, under sanitizers
+
+let station;        // the child process
+let stationLog = '';
+let tmpRoot;
+let browser;
+let baseUrl;
+const accounts = {};  // role -> { username, password }
+
+function startStation() {
+  return new Promise((resolve, reject) => {
+    const dataDir = path.join(tmpRoot, 'store');
+    station = spawn(STATION_BIN, ['demo', '--port', '0', '--data-dir', dataDir, '--shared', SHARED_DIR,
+                                  '--max-envelopes', '1'],
+                    { env: { ...process.env, XDG_CONFIG_HOME: path.join(tmpRoot, 'config') },
+                      stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`station did not start in time\n${out}\n${stationLog}`)),
+                             STARTUP_TIMEOUT_MS);
+    station.stdout.setEncoding('utf8');
+    station.stderr.setEncoding('utf8');
+    station.stderr.on('data', (d) => { stationLog += d; });
+    station.stdout.on('data', (d) => {
+      out += d;
+      for (const m of out.matchAll(/^login \((\w+)\): (\S+) \/ (\S+)$/gm)) {
+        accounts[m[1]] = { username: m[2], password: m[3] };
+      }
+      const url = out.match(/^URL: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
+      if (url && accounts.reviewer && accounts.supervisor) {
+        clearTimeout(timer);
+        baseUrl = url[1];
+        resolve();
+      }
+    });
+    station.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`station exited early (code ${code}, signal ${signal})\n${out}\n${stationLog}`));
+    });
+  });
+}
+
+async function stopStation() {
+  if (!station || station.exitCode !== null || station.signalCode !== null) return;
+  const exited = new Promise((resolve) => station.once('exit', resolve));
+  station.kill('SIGTERM');
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 10_000));
+  if (await Promise.race([exited, timeout]) === 'timeout') station.kill('SIGKILL');
+}
+
+before(async () => {
+  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
+  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
+  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-ui-'));
+  try {
+    await startStation();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync',
+             `--user-data-dir=${path.join(tmpRoot, 'chromium-profile')}`],
+    });
+  } catch (e) {
+    await stopStation();
+    throw e;
+  }
+});
+
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+  await stopStation();
+  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'ja-JP' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+async function login(page, role) {
+  const { username, password } = accounts[role];
+  await page.goto(baseUrl);
+  assert.match(new URL(page.url()).pathname, /^\/login$/, 'an anonymous visit must land on /login');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL((u) => new URL(u).pathname === '/'), page.click('#login')]);
+}
+
+test('wrong password shows the Japanese error and no session', async () => {
+  const page = await newPage();
+  await page.goto(baseUrl);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+  await page.fill('#username', accounts.reviewer.username);
+  await page.fill('#password', 'this-is-not-the-password');
+  await page.click('#login');
+  await page.waitForSelector('.alert.error');
+  assert.match(await page.textContent('.alert.error'), /ユーザー名またはパスワードが違います/);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  const api = await page.request.get(new URL('/api/envelopes', baseUrl).href);
+  assert.equal(api.status(), 401);
+  await page.context().close();
+});
+
+test('reviewer confirms 介護保険事業所番号 beside its crop', async () => {
+  const page = await newPage();
+  await login(page, 'reviewer');
+  // The envelope list, with security headers.
+  const resp = await page.reload();
+  const headers = resp.headers();
+  assert.match(headers['content-security-policy'] || '', /default-src 'self'/);
+  assert.equal(headers['x-frame-options'], 'DENY');
+  assert.match(headers['cache-control'] || '', /no-store/);
+  await page.waitForSelector('a.envelope-link');
+  await Promise.all([page.waitForURL(/\/envelopes\/\d+/), page.click('a.envelope-link >> nth=0')]);
+
+  const field = page.locator('section.field[data-key="facility.jigyosho_no"]');
+  await field.waitFor();
+  assert.match(await field.locator('.label').textContent(), /介護保険事業所番号/);
+  const img = field.locator('.crop img');
+  await img.scrollIntoViewIfNeeded();
+  await page.waitForFunction((el) => el.complete, await img.elementHandle());
+  const naturalWidth = await img.evaluate((el) => el.naturalWidth);
+  assert.ok(naturalWidth > 0, 'the crop image must load');
+  assert.match(await field.textContent(), /\d+%/);
+
+  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-review.png'), fullPage: false });
+
+  const input = field.locator('input[name=value]');
+  const suggested = await input.inputValue();
+  const value = suggested.trim() !== '' ? suggested : '1234567890';
+  await input.fill(value);
+  await Promise.all([page.waitForURL(/\/envelopes\/\d+/), field.locator('button[type=submit]').click()]);
+  const confirmed = page.locator('section.field[data-key="facility.jigyosho_no"]');
+  await confirmed.waitFor();
+  assert.match(await confirmed.locator('.badge.confirmed').textContent(), /確認済み/);
+  assert.match(await confirmed.locator('.confirmed-by').textContent(), new RegExp(accounts.reviewer.username));
+  assert.equal(await confirmed.locator('input[name=value]').inputValue(), value);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-review-confirmed.png'), fullPage: false });
+
+  // The JSON API agrees.
+  const envId = new URL(page.url()).pathname.split('/').pop();
+  const api = await page.request.get(new URL(`/api/envelopes/${envId}/fields`, baseUrl).href);
+  assert.equal(api.status(), 200);
+  const fields = await api.json();
+  const f = fields.find((x) => x.key === 'facility.jigyosho_no');
+  assert.equal(f.status, 'confirmed');
+  assert.equal(f.confirmed_value, value);
+
+  await Promise.all([page.waitForURL(/\/login$/), page.click('#logout')]);
+  const afterLogout = await page.request.get(new URL('/api/envelopes', baseUrl).href);
+  assert.equal(afterLogout.status(), 401);
+  await page.context().close();
+});
+
+test('supervisor exports the day and sees the ファイルナンバー', async () => {
+  const page = await newPage();
+  await login(page, 'supervisor');
+  await page.waitForSelector('#export');
+  await page.click('#export');
+  await page.waitForLoadState();
+  const errors = await page.locator('.alert.error').allTextContents();
+  assert.deepEqual(errors, [], `export failed: ${errors.join(' ')}`);
+  await page.waitForSelector('#file-no');
+  assert.match(await page.textContent('#export-result'), /ファイルナンバー/);
+  assert.ok((await page.textContent('#file-no')).trim().length > 0);
+  assert.ok((await page.textContent('#bundle-password')).trim().length > 0);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-export.png'), fullPage: false });
+  await page.context().close();
+});

@@ -1,0 +1,222 @@
+// The web server in-process against a real (empty) store: sessions, CSRF, headers, errors.
+#include "ui/web_server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "station/station.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class WebServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("station-ui-test-" + std::to_string(std::random_device{}()));
+    station::Config config;
+    config.data_dir = dir_ / "store";
+    auto st = station::Station::create(config, "test-passphrase");
+    ASSERT_TRUE(st) << st.error().detail;
+    station_ = std::move(*st);
+    auto admin = station_->add_user(nullptr, "admin1", "admin-password-1", station::Role::kAdmin);
+    ASSERT_TRUE(admin) << admin.error().detail;
+    auto reviewer = station_->add_user(&*admin, "reviewer1", "reviewer-password-1", station::Role::kReviewer);
+    ASSERT_TRUE(reviewer) << reviewer.error().detail;
+
+    ui::WebOptions options;
+    options.port = 0;
+    server_ = std::make_unique<ui::WebServer>(*station_, options);
+    auto port = server_->bind();
+    ASSERT_TRUE(port) << port.error().detail;
+    port_ = *port;
+    thread_ = std::thread([this] { server_->run(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+    station_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // GET /login, then POST it; returns the session cookie ("station_session=...") or "".
+  std::string login(const std::string& user, const std::string& password, httplib::Result* out = nullptr) {
+    auto form = client_->Get("/login");
+    EXPECT_TRUE(form);
+    const std::string set_cookie = form->get_header_value("Set-Cookie");
+    const std::string login_cookie = set_cookie.substr(0, set_cookie.find(';'));
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(form->body, m, std::regex(R"re(name="csrf" value="([0-9a-f]+)")re")));
+    httplib::Headers headers{{"Cookie", login_cookie}};
+    httplib::Params params{{"username", user}, {"password", password}, {"csrf", m[1].str()}};
+    auto res = client_->Post("/login", headers, params);
+    EXPECT_TRUE(res);
+    std::string cookie;
+    if (res && res->status == 303) {
+      const std::string sc = res->get_header_value("Set-Cookie");
+      cookie = sc.substr(0, sc.find(';'));
+    }
+    if (out) *out = std::move(res);
+    return cookie;
+  }
+
+  static std::string csrf_of(const std::string& html) {
+    std::smatch m;
+    if (!std::regex_search(html, m, std::regex(R"re(name="csrf-token" content="([0-9a-f]+)")re"))) return {};
+    return m[1].str();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<station::Station> station_;
+  std::unique_ptr<ui::WebServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(WebServerTest, AnonymousHtmlRedirectsToLoginAndApiAnswers401) {
+  auto res = client_->Get("/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 303);
+  EXPECT_EQ(res->get_header_value("Location"), "/login");
+  auto api = client_->Get("/api/envelopes");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 401);
+  EXPECT_NE(api->body.find("\"error\""), std::string::npos);
+  auto img = client_->Get("/fields/1/crop.png");
+  ASSERT_TRUE(img);
+  EXPECT_EQ(img->status, 401);
+}
+
+TEST_F(WebServerTest, LoginPageIsJapaneseWithSecurityHeaders) {
+  auto res = client_->Get("/login");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("<html lang=\"ja\">"), std::string::npos);
+  EXPECT_NE(res->body.find("ログイン"), std::string::npos);
+  EXPECT_NE(res->get_header_value("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY");
+  EXPECT_EQ(res->get_header_value("Cache-Control"), "no-store");
+  EXPECT_NE(res->get_header_value("Content-Type").find("charset=utf-8"), std::string::npos);
+}
+
+TEST_F(WebServerTest, WrongPasswordShowsJapaneseMessageAndEscapesTheName) {
+  httplib::Result res;
+  const std::string cookie = login("<script>x</script>", "nope", &res);
+  EXPECT_TRUE(cookie.empty());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, station::http_status(station::ErrorCode::kLoginFailed));
+  EXPECT_NE(res->body.find(std::string(station::message_ja(station::ErrorCode::kLoginFailed))), std::string::npos);
+  EXPECT_EQ(res->body.find("<script>x"), std::string::npos);
+  EXPECT_NE(res->body.find("&lt;script&gt;x"), std::string::npos);
+}
+
+TEST_F(WebServerTest, LoginWithoutFormTokenIsRefused) {
+  auto res = client_->Post("/login", httplib::Params{{"username", "reviewer1"}, {"password", "reviewer-password-1"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_FALSE(res->has_header("Location"));
+}
+
+TEST_F(WebServerTest, SessionCookieIsHttpOnlyStrictAndOpensTheList) {
+  httplib::Result res;
+  const std::string cookie = login("reviewer1", "reviewer-password-1", &res);
+  ASSERT_FALSE(cookie.empty());
+  const std::string set_cookie = res->get_header_value("Set-Cookie");
+  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(cookie.size(), std::string("station_session=").size() + 64);
+
+  auto list = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 200);
+  EXPECT_NE(list->body.find("受付一覧"), std::string::npos);
+  EXPECT_NE(list->body.find("reviewer1"), std::string::npos);
+  EXPECT_EQ(list->body.find("本日分を出力"), std::string::npos);  // supervisors only
+
+  auto api = client_->Get("/api/envelopes", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 200);
+  EXPECT_EQ(api->body, "[]");
+}
+
+TEST_F(WebServerTest, PostsNeedTheSessionsCsrfToken) {
+  const std::string cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  auto list = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  const std::string csrf = csrf_of(list->body);
+  ASSERT_EQ(csrf.size(), 64u);
+
+  auto bad_logout = client_->Post("/logout", httplib::Headers{{"Cookie", cookie}}, httplib::Params{{"csrf", "x"}});
+  ASSERT_TRUE(bad_logout);
+  EXPECT_EQ(bad_logout->status, 403);
+
+  auto api_no_token = client_->Post("/api/fields/1/confirm", httplib::Headers{{"Cookie", cookie}},
+                                    R"({"value":"1"})", "application/json");
+  ASSERT_TRUE(api_no_token);
+  EXPECT_EQ(api_no_token->status, 403);
+
+  auto api_missing = client_->Post("/api/fields/999999/confirm",
+                                   httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, R"({"value":"1"})",
+                                   "application/json");
+  ASSERT_TRUE(api_missing);
+  EXPECT_EQ(api_missing->status, station::http_status(station::ErrorCode::kNotFound));
+  EXPECT_NE(api_missing->body.find("NOT_FOUND"), std::string::npos);
+
+  auto api_bad_json = client_->Post("/api/fields/1/confirm",
+                                    httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, "{", "application/json");
+  ASSERT_TRUE(api_bad_json);
+  EXPECT_EQ(api_bad_json->status, station::http_status(station::ErrorCode::kInvalidInput));
+
+  auto logout = client_->Post("/logout", httplib::Headers{{"Cookie", cookie}}, httplib::Params{{"csrf", csrf}});
+  ASSERT_TRUE(logout);
+  EXPECT_EQ(logout->status, 303);
+  auto after = client_->Get("/api/envelopes", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(WebServerTest, SecondServerOnTheSamePortIsRefused) {
+  ui::WebOptions options;
+  options.port = port_;
+  ui::WebServer other(*station_, options);
+  auto bound = other.bind();
+  ASSERT_FALSE(bound);
+  EXPECT_EQ(bound.error().code, station::ErrorCode::kConflict);
+}
+
+TEST_F(WebServerTest, UnknownPathIsAJapaneseNotFound) {
+  const std::string cookie = login("reviewer1", "reviewer-password-1");
+  auto res = client_->Get("/no/such/page", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  EXPECT_NE(res->body.find("lang=\"ja\""), std::string::npos);
+}
+
+TEST(WebServerLifecycle, StopBeforeRunReturnsPromptly) {
+  // No station is touched before a request arrives; a default config suffices for bind/stop.
+  station::Config config;
+  config.data_dir = std::filesystem::temp_directory_path() / ("station-ui-life-" + std::to_string(std::random_device{}()));
+  auto st = station::Station::create(config, "p");
+  ASSERT_TRUE(st) << st.error().detail;
+  ui::WebOptions options;
+  options.port = 0;
+  ui::WebServer server(**st, options);
+  ASSERT_TRUE(server.bind());
+  server.stop();
+  std::thread t([&] { server.run(); });
+  t.join();
+  std::error_code ec;
+  std::filesystem::remove_all(config.data_dir, ec);
+}
+
+}  // namespace

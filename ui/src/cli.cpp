@@ -1,0 +1,533 @@
+// The `station` command line (CLI11). Every failure goes through station::exit_code and is shown
+// to the clerk as message_ja + error_name on stderr; `detail` (English) only with --verbose.
+#include "ui/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "station/config.h"
+#include "station/demo.h"
+#include "station/station.h"
+#include "terminal.h"
+#include "text_format.h"
+#include "ui/web_server.h"
+#include "ui/web_util.h"
+
+#ifndef STATION_VERSION
+#define STATION_VERSION "0.0.0"
+#endif
+
+namespace ui {
+namespace {
+
+namespace fs = std::filesystem;
+using station::ErrorCode;
+
+constexpr const char* kDemoMarker = ".station-demo";
+
+// A failure as the CLI reports it: the station error plus an optional Japanese hint.
+struct Failure {
+  station::Error error;
+  std::string hint_ja;
+};
+
+Failure failure(ErrorCode code, std::string detail, std::string hint_ja = {}) {
+  return Failure{station::Error{code, std::move(detail)}, std::move(hint_ja)};
+}
+
+template <class T>
+using Outcome = std::expected<T, Failure>;
+
+struct Globals {
+  std::string data_dir;
+  std::string config_file;
+  std::string passphrase_file;
+  bool verbose = false;
+};
+
+int report(const Globals& g, const Failure& f) {
+  std::fprintf(stderr, "エラー: %s [%s]\n", std::string(station::message_ja(f.error.code)).c_str(),
+               std::string(station::error_name(f.error.code)).c_str());
+  if (!f.hint_ja.empty()) std::fprintf(stderr, "  %s\n", f.hint_ja.c_str());
+  if (g.verbose && !f.error.detail.empty()) std::fprintf(stderr, "  詳細（ログ用）: %s\n", f.error.detail.c_str());
+  std::fflush(stderr);
+  return station::exit_code(f.error.code);
+}
+
+template <class T>
+Outcome<T> lift(station::Result<T> r, std::string hint_ja = {}) {
+  if (!r) return std::unexpected(Failure{std::move(r.error()), std::move(hint_ja)});
+  return std::move(*r);
+}
+
+// ---- configuration, secrets, sessions
+
+Outcome<station::Config> load_config(const Globals& g) {
+  const bool required = !g.config_file.empty();
+  const fs::path file = required ? fs::path(g.config_file) : station::default_config_file();
+  auto config = station::load_config(file, required);
+  if (!config) return std::unexpected(Failure{config.error(), {}});
+  if (!g.data_dir.empty()) {
+    config->data_dir = g.data_dir;
+  } else if (config->data_dir.empty()) {
+    config->data_dir = station::default_data_dir();
+  }
+  return *config;
+}
+
+// A secret from `env_name`, else the terminal (twice when `confirm`). `how_ja` tells a
+// non-interactive caller how to pass it.
+Outcome<std::string> secret(const char* env_name, const std::string& prompt_ja, bool confirm,
+                            const std::string& how_ja) {
+  if (auto v = term::env(env_name)) return *v;
+  auto first = term::prompt_secret(prompt_ja);
+  if (!first) return std::unexpected(Failure{first.error(), how_ja});
+  if (first->empty()) return std::unexpected(failure(ErrorCode::kUsage, "empty secret", "空の入力は使えません。"));
+  if (confirm) {
+    auto again = term::prompt_secret("確認のため、もう一度入力してください: ");
+    if (!again) return std::unexpected(Failure{again.error(), how_ja});
+    if (*again != *first)
+      return std::unexpected(failure(ErrorCode::kUsage, "the two entries differ", "2回の入力が一致しません。"));
+  }
+  return *first;
+}
+
+Outcome<std::string> passphrase(const Globals& g, bool confirm) {
+  if (!g.passphrase_file.empty()) {
+    auto p = term::read_secret_file(g.passphrase_file);
+    if (!p) return std::unexpected(Failure{p.error(), "--passphrase-file で指定したファイルを読めません。"});
+    return *p;
+  }
+  return secret("STATION_PASSPHRASE", "保管庫のパスフレーズ: ", confirm,
+                "パスフレーズを入力できる端末がありません。--passphrase-file FILE か環境変数 "
+                "STATION_PASSPHRASE で指定してください。");
+}
+
+Outcome<std::unique_ptr<station::Station>> open_store(const Globals& g) {
+  auto config = load_config(g);
+  if (!config) return std::unexpected(config.error());
+  auto pass = passphrase(g, false);
+  if (!pass) return std::unexpected(pass.error());
+  return lift(station::Station::open(*config, *pass));
+}
+
+// Logs in the acting user named by --as.
+Outcome<station::User> act_as(station::Station& st, const std::string& username) {
+  auto password = secret("STATION_USER_PASSWORD", fmt("{} のパスワード: ", username), false,
+                         "パスワードを入力できる端末がありません。環境変数 STATION_USER_PASSWORD で指定してください。");
+  if (!password) return std::unexpected(password.error());
+  return lift(st.login(username, *password));
+}
+
+// ---- serving until SIGINT / SIGTERM
+
+// Blocks SIGINT and SIGTERM in this thread (and so in every thread started afterwards) and
+// returns the set, for a watcher thread to sigwait on.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+void serve_until_signal(WebServer& server, const sigset_t& signals) {
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    const timespec tick{0, 200'000'000};
+    while (!done) {
+      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+        std::fprintf(stderr, "停止の指示を受けました。終了します。\n");
+        server.stop();
+        return;
+      }
+    }
+  });
+  server.run();
+  done = true;
+  watcher.join();
+}
+
+// ---- commands
+
+int cmd_init(const Globals& g, const std::string& admin_user_opt) {
+  auto config = load_config(g);
+  if (!config) return report(g, config.error());
+  auto pass = passphrase(g, true);
+  if (!pass) return report(g, pass.error());
+  std::string admin_user = admin_user_opt;
+  if (admin_user.empty()) {
+    auto name = term::prompt_line("最初の管理者のユーザー名: ");
+    if (!name || name->empty())
+      return report(g, failure(ErrorCode::kUsage, "no admin user name",
+                               "--admin-user NAME で最初の管理者のユーザー名を指定してください。"));
+    admin_user = *name;
+  }
+  auto admin_password = secret("STATION_ADMIN_PASSWORD", fmt("{} のパスワード: ", admin_user), true,
+                               "パスワードを入力できる端末がありません。環境変数 STATION_ADMIN_PASSWORD で指定してください。");
+  if (!admin_password) return report(g, admin_password.error());
+  auto st = station::Station::create(*config, *pass);
+  if (!st) return report(g, Failure{st.error(), {}});
+  auto admin = (*st)->add_user(nullptr, admin_user, *admin_password, station::Role::kAdmin);
+  if (!admin) return report(g, Failure{admin.error(), {}});
+  std::printf("データ保管庫を作成しました: %s\n", config->data_dir.string().c_str());
+  std::printf("管理者 %s を登録しました。\n", admin->username.c_str());
+  return 0;
+}
+
+int cmd_user_add(const Globals& g, const std::string& as, const std::string& name, const std::string& role_name) {
+  const auto role = station::parse_role(role_name);
+  if (!role)
+    return report(g, failure(ErrorCode::kUsage, "unknown role",
+                             "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto password = secret("STATION_NEW_PASSWORD", fmt("{} に設定するパスワード: ", name), true,
+                         "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+  if (!password) return report(g, password.error());
+  auto user = (*st)->add_user(&*actor, name, *password, *role);
+  if (!user) return report(g, Failure{user.error(), {}});
+  std::printf("利用者 %s（%s）を登録しました。\n", user->username.c_str(),
+              std::string(station::role_label_ja(user->role)).c_str());
+  return 0;
+}
+
+int cmd_facilities_load(const Globals& g, const std::string& as, const std::string& csv) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto count = (*st)->load_facilities(*actor, csv);
+  if (!count) return report(g, Failure{count.error(), {}});
+  std::printf("対象施設リストを読み込みました: %d 件\n", *count);
+  return 0;
+}
+
+int cmd_import(const Globals& g, const std::string& as, const std::vector<std::string>& paths,
+               const std::string& received_date, int enclosures) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  // Each folder is one envelope; loose files named together form one more envelope.
+  std::vector<std::vector<fs::path>> envelopes;
+  std::vector<fs::path> loose;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec))
+      envelopes.push_back({fs::path(p)});
+    else
+      loose.emplace_back(p);
+  }
+  if (!loose.empty()) envelopes.push_back(loose);
+  const station::Intake intake{received_date, enclosures};
+  int imported = 0;
+  std::optional<Failure> last_failure;
+  for (const auto& inputs : envelopes) {
+    const std::string label = inputs.size() == 1 ? inputs.front().string() : fmt("{} 個のファイル", inputs.size());
+    auto r = (*st)->import_envelope(*actor, inputs, intake);
+    if (!r) {
+      std::fprintf(stderr, "取り込めませんでした: %s\n", label.c_str());
+      report(g, Failure{r.error(), {}});
+      last_failure = Failure{r.error(), {}};
+      continue;
+    }
+    ++imported;
+    std::printf("受付番号 %s: %d ページ（%s）\n", r->receipt_no.c_str(), r->pages, label.c_str());
+    for (const auto& problem : r->problems_ja) std::printf("  注意: %s\n", problem.c_str());
+  }
+  std::printf("取り込み完了: %d / %zu 通\n", imported, envelopes.size());
+  if (imported == 0 && last_failure) return station::exit_code(last_failure->error.code);
+  return 0;
+}
+
+// ENVELOPE accepts the numeric id or the 受付番号.
+Outcome<std::int64_t> resolve_envelope(station::Station& st, const station::User& actor, const std::string& text) {
+  if (auto id = web::parse_id(text)) return *id;
+  auto list = st.list_envelopes(actor);
+  if (!list) return std::unexpected(Failure{list.error(), {}});
+  for (const auto& e : *list)
+    if (e.receipt_no == text) return e.id;
+  return std::unexpected(failure(ErrorCode::kNotFound, "no such envelope", "封筒の番号か受付番号を確認してください。"));
+}
+
+int cmd_recognize(const Globals& g, const std::string& as, const std::string& envelope) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto id = resolve_envelope(**st, *actor, envelope);
+  if (!id) return report(g, id.error());
+  auto n = (*st)->recognize(*actor, *id);
+  if (!n) return report(g, Failure{n.error(), {}});
+  std::printf("文字認識が終わりました: %d 項目を読み取りました。画面で確認してください。\n", *n);
+  return 0;
+}
+
+int cmd_export(const Globals& g, const std::string& as, const std::string& out_dir) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  auto r = (*st)->export_batch(*actor, out_dir);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("出力しました。\n");
+  std::printf("ファイルナンバー: %s\n", r->file_no.c_str());
+  std::printf("出力ファイル: %s\n", r->bundle_path.c_str());
+  std::printf("申請件数: %d 件\n", r->applications);
+  std::printf("パスワード: %s\n", r->password.c_str());
+  std::printf("※ パスワードは出力ファイルと一緒に送らず、電話など別の手段で県の担当者に伝えてください。\n");
+  return 0;
+}
+
+int serve(const Globals& g, station::Station& st, WebOptions options, const sigset_t& signals,
+          const std::vector<station::DemoAccount>* demo_accounts) {
+  WebServer server(st, options);
+  auto port = server.bind();
+  if (!port) {
+    const std::string hint = port.error().code == ErrorCode::kConflict
+                                 ? fmt("{}:{} は既に使われています。--port で別の番号を指定してください。",
+                                       options.host, options.port)
+                                 : std::string();
+    return report(g, Failure{port.error(), hint});
+  }
+  std::printf("URL: http://%s:%d/\n", options.host.c_str(), *port);
+  if (demo_accounts) {
+    // The order matters to nobody but people: the UI test finds each line by its role.
+    for (const auto& a : *demo_accounts)
+      std::printf("login (%s): %s / %s\n", std::string(station::role_name(a.role)).c_str(), a.username.c_str(),
+                  a.password.c_str());
+    std::printf("注意: デモ用パスフレーズ「%s」とデモ用アカウントは実データに使わないでください。\n",
+                std::string(station::kDemoPassphrase).c_str());
+  }
+  std::printf("Ctrl+C で終了します。\n");
+  std::fflush(stdout);
+  serve_until_signal(server, signals);
+  std::printf("終了しました。\n");
+  return 0;
+}
+
+int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_t& signals) {
+  auto config = load_config(g);
+  if (!config) return report(g, config.error());
+  auto pass = passphrase(g, false);
+  if (!pass) return report(g, pass.error());
+  auto st = station::Station::open(*config, *pass);
+  if (!st) return report(g, Failure{st.error(), {}});
+  WebOptions options;
+  options.host = host.empty() ? config->listen_host : host;
+  options.port = port >= 0 ? port : config->listen_port;
+  options.idle_minutes = config->session_idle_minutes;
+  return serve(g, **st, options, signals, nullptr);
+}
+
+Outcome<fs::path> default_demo_dir() {
+  if (auto xdg = term::env("XDG_DATA_HOME")) return fs::path(*xdg) / "station-demo";
+  if (auto home = term::env("HOME")) return fs::path(*home) / ".local" / "share" / "station-demo";
+  return std::unexpected(failure(ErrorCode::kUsage, "neither XDG_DATA_HOME nor HOME is set",
+                                 "--data-dir でデモ用の保管場所を指定してください。"));
+}
+
+// Removes a previous demo store, but only one this command made (it holds the marker file).
+Outcome<void> clear_demo_dir(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return {};
+  if (fs::exists(dir / kDemoMarker, ec)) {
+    fs::remove_all(dir, ec);
+    if (ec) return std::unexpected(failure(ErrorCode::kIo, "cannot remove the old demo store"));
+    return {};
+  }
+  if (fs::is_directory(dir, ec) && fs::is_empty(dir, ec)) return {};
+  return std::unexpected(failure(ErrorCode::kStoreExists, "the demo directory is not a demo store",
+                                 fmt("{} はデモ用の保管場所ではないため削除しません。--data-dir で別の場所を指定してください。",
+                                     dir.string())));
+}
+
+struct DemoArgs {
+  int port = 8080;
+  std::string data_dir;
+  std::string shared;
+  int max_envelopes = 0;
+  bool no_serve = false;
+};
+
+int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
+  Globals demo_globals = g;
+  demo_globals.data_dir.clear();
+  auto config = load_config(demo_globals);
+  if (!config) return report(g, config.error());
+  fs::path dir;
+  if (!args.data_dir.empty()) {
+    dir = args.data_dir;
+  } else {
+    auto d = default_demo_dir();
+    if (!d) return report(g, d.error());
+    dir = *d;
+  }
+  config->data_dir = dir;
+  if (auto cleared = clear_demo_dir(dir); !cleared) return report(g, cleared.error());
+
+  auto st = station::Station::create(*config, station::kDemoPassphrase);
+  if (!st) return report(g, Failure{st.error(), {}});
+  {
+    std::ofstream marker(dir / kDemoMarker);
+    marker << "station demo store: `station demo` deletes and recreates this directory.\n";
+    if (!marker) return report(g, failure(ErrorCode::kIo, "cannot write the demo marker"));
+  }
+  station::DemoOptions demo_options;
+  demo_options.shared_dir = args.shared;
+  demo_options.max_envelopes = args.max_envelopes;
+  auto demo = station::populate_demo(**st, demo_options);
+  if (!demo) return report(g, Failure{demo.error(), {}});
+
+  std::printf("デモ用の保管庫を作成しました: %s\n", dir.string().c_str());
+  if (demo->source == "shared")
+    std::printf("データ元: 共有フォルダー %s\n", demo->shared_dir.string().c_str());
+  else
+    std::printf("データ元: 内蔵のデモデータ\n");
+  std::printf("対象施設: %d 件 / 封筒: %d 通 / ページ: %d / 読取項目: %d\n", demo->facilities, demo->envelopes,
+              demo->pages, demo->fields);
+  for (const auto& p : demo->problems_ja) std::printf("  注意: %s\n", p.c_str());
+  std::fflush(stdout);
+  if (args.no_serve) {
+    for (const auto& a : demo->accounts)
+      std::printf("login (%s): %s / %s\n", std::string(station::role_name(a.role)).c_str(), a.username.c_str(),
+                  a.password.c_str());
+    std::fflush(stdout);
+    return 0;
+  }
+  WebOptions options;
+  options.host = "127.0.0.1";
+  options.port = args.port;
+  options.idle_minutes = config->session_idle_minutes;
+  return serve(g, **st, options, signals, &demo->accounts);
+}
+
+void japanese_labels(CLI::App& app) {
+  auto f = app.get_formatter();
+  f->label("Usage", "使い方");
+  f->label("OPTIONS", "オプション");
+  f->label("SUBCOMMAND", "サブコマンド");
+  f->label("SUBCOMMANDS", "サブコマンド");
+  f->label("Options", "オプション");
+  f->label("Subcommands", "サブコマンド");
+  f->label("Positionals", "引数");
+  f->label("REQUIRED", "必須");
+  f->column_width(36);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  Globals g;
+  CLI::App app{"郵送申請 受付ステーション（千葉県高齢者福祉施設等物価高騰対策給付金）", "station"};
+  japanese_labels(app);
+  app.set_help_flag("-h,--help", "この説明を表示します");
+  app.set_version_flag("--version", std::string("station ") + STATION_VERSION, "版数を表示します");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_option("--data-dir", g.data_dir, "データ保管庫の場所（既定: $XDG_DATA_HOME/station）");
+  app.add_option("--config", g.config_file, "設定ファイル（既定: $XDG_CONFIG_HOME/station/config.toml）");
+  app.add_option("--passphrase-file", g.passphrase_file,
+                 "保管庫のパスフレーズを書いたファイル（省略時は環境変数 STATION_PASSPHRASE、なければ入力を求めます）");
+  app.add_flag("-v,--verbose", g.verbose, "エラーの詳細（英語、ログ用）も表示します");
+
+  auto* init = app.add_subcommand("init", "新しいデータ保管庫と最初の管理者を作成します");
+  std::string admin_user;
+  init->add_option("--admin-user", admin_user, "最初の管理者のユーザー名（パスワードは STATION_ADMIN_PASSWORD か入力）");
+
+  auto* user = app.add_subcommand("user", "利用者の管理");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "利用者を登録します（管理者のみ）");
+  std::string as, new_name, role;
+  user_add->add_option("NAME", new_name, "登録するユーザー名")->required();
+  user_add->add_option("--role", role, "役割: clerk | reviewer | supervisor | admin")->required();
+  user_add->add_option("--as", as, "操作する管理者のユーザー名（パスワードは STATION_USER_PASSWORD か入力）")->required();
+
+  auto* facilities = app.add_subcommand("facilities", "対象施設リストの管理");
+  facilities->require_subcommand(1);
+  auto* fac_load = facilities->add_subcommand("load", "県から届いた対象施設リスト（CP932 の CSV）を読み込みます");
+  std::string csv;
+  fac_load->add_option("CSV", csv, "対象施設リストの CSV")->required()->check(CLI::ExistingFile);
+  fac_load->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+
+  auto* import = app.add_subcommand("import", "スキャンした封筒を取り込みます（フォルダー1つが封筒1通）");
+  std::vector<std::string> import_paths;
+  std::string received_date;
+  int enclosures = 0;
+  import->add_option("PATH", import_paths, "ページ画像のフォルダー、またはファイル")->required();
+  import->add_option("--received-date", received_date, "受付日 YYYY-MM-DD（省略時は今日）");
+  import->add_option("--enclosures", enclosures, "同封されていた書類の数")->check(CLI::NonNegativeNumber);
+  import->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+
+  auto* recognize = app.add_subcommand("recognize", "封筒の文字認識を実行します");
+  std::string envelope;
+  recognize->add_option("ENVELOPE_ID", envelope, "封筒の番号または受付番号")->required();
+  recognize->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+
+  auto* exp = app.add_subcommand("export", "本日分の郵送申請を暗号化ファイルに出力します（責任者のみ）");
+  std::string out_dir;
+  exp->add_option("--out", out_dir, "出力先フォルダー")->required();
+  exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+
+  auto* serve_cmd = app.add_subcommand("serve", "確認画面（ウェブ）を起動します");
+  std::string host;
+  int port = -1;
+  serve_cmd->add_option("--host", host, "待ち受けるアドレス（既定: 設定ファイルの値、127.0.0.1）");
+  serve_cmd->add_option("--port", port, "待ち受けるポート（既定: 設定ファイルの値、8080）")->check(CLI::Range(0, 65535));
+
+  auto* demo = app.add_subcommand("demo", "デモ用の保管庫を作り直して確認画面を起動します（実データには使わないこと）");
+  DemoArgs demo_args;
+  demo->add_option("--port", demo_args.port, "待ち受けるポート（既定 8080、0 で空いている番号）")->check(CLI::Range(0, 65535));
+  demo->add_option("--data-dir", demo_args.data_dir, "デモ用の保管場所（既定: $XDG_DATA_HOME/station-demo）");
+  demo->add_option("--shared", demo_args.shared, "共有フォルダー（様式・サンプル）の場所");
+  demo->add_option("--max-envelopes", demo_args.max_envelopes, "取り込むサンプル封筒の最大数（0 で全部）")
+      ->check(CLI::NonNegativeNumber);
+  demo->add_flag("--no-serve", demo_args.no_serve, "保管庫を作るだけで画面は起動しません");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return report(g, failure(ErrorCode::kUsage, e.what(), fmt("（{}）", e.what())));
+  }
+
+  // Before any thread exists, so every thread inherits the mask and only the watcher sees them.
+  const bool serving = serve_cmd->parsed() || (demo->parsed() && !demo_args.no_serve);
+  sigset_t signals{};
+  if (serving) signals = block_stop_signals();
+
+  if (init->parsed()) return cmd_init(g, admin_user);
+  if (user_add->parsed()) return cmd_user_add(g, as, new_name, role);
+  if (fac_load->parsed()) return cmd_facilities_load(g, as, csv);
+  if (import->parsed()) return cmd_import(g, as, import_paths, received_date, enclosures);
+  if (recognize->parsed()) return cmd_recognize(g, as, envelope);
+  if (exp->parsed()) return cmd_export(g, as, out_dir);
+  if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
+  if (demo->parsed()) return cmd_demo(g, demo_args, signals);
+  return report(g, failure(ErrorCode::kUsage, "no subcommand"));
+}
+
+}  // namespace ui

@@ -1,0 +1,569 @@
+// The web UI: routes, sessions, CSRF and response headers. Rendering lives in web_pages.cpp.
+// Personal data never reaches the log: only method, path (no query) and status are printed.
+#include "ui/web_server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+
+#include "text_format.h"
+#include "ui/web_util.h"
+#include "web_assets.h"
+#include "web_pages.h"
+
+namespace ui {
+namespace {
+
+using station::ErrorCode;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kSessionCookie = "station_session";
+constexpr const char* kLoginCookie = "station_login";
+constexpr const char* kHtml = "text/html; charset=utf-8";
+constexpr const char* kJson = "application/json; charset=utf-8";
+
+struct Session {
+  station::User user;
+  std::string csrf;
+  Clock::time_point last_activity;
+};
+
+enum class AuthFailure { kNone, kMissing, kExpired };
+
+void log_line(const std::string& text) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::fprintf(stderr, "%s [web] %s\n", stamp, text.c_str());
+}
+
+void log_error(const station::Error& e, std::string_view where) {
+  // detail is English and free of personal values by the station's contract.
+  log_line(fmt("{} error {}: {}", where, station::error_name(e.code), e.detail));
+}
+
+nlohmann::json error_json(ErrorCode code) {
+  return {{"error", std::string(station::error_name(code))}, {"message", std::string(station::message_ja(code))}};
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), kJson);
+}
+
+void send_json_error(httplib::Response& res, const station::Error& e, std::string_view where) {
+  log_error(e, where);
+  send_json(res, station::http_status(e.code), error_json(e.code));
+}
+
+void redirect(httplib::Response& res, const std::string& location) {
+  res.status = 303;
+  res.set_header("Location", location);
+}
+
+std::string field_status_name(station::FieldStatus s) {
+  return s == station::FieldStatus::kConfirmed ? "confirmed" : "suggested";
+}
+
+nlohmann::json to_json(const station::EnvelopeSummary& e) {
+  return {{"id", e.id},
+          {"receipt_no", e.receipt_no},
+          {"received_date", e.received_date},
+          {"clerk", e.clerk},
+          {"enclosures", e.enclosures},
+          {"pages", e.pages},
+          {"fields_total", e.fields_total},
+          {"fields_confirmed", e.fields_confirmed},
+          {"status", e.status}};
+}
+
+nlohmann::json to_json(const station::FieldInfo& f) {
+  return {{"id", f.id},
+          {"envelope_id", f.envelope_id},
+          {"key", f.key},
+          {"label_ja", f.label_ja},
+          {"value", f.value},
+          {"confidence", f.confidence},
+          {"needs_attention", f.needs_attention},
+          {"page_id", f.page_id},
+          {"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.w}, {"h", f.box.h}}},
+          {"status", field_status_name(f.status)},
+          {"confirmed_value", f.confirmed_value},
+          {"confirmed_by", f.confirmed_by},
+          {"confirmed_at", f.confirmed_at}};
+}
+
+std::string session_cookie(const std::string& token) {
+  return fmt("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, token);
+}
+
+std::string expired_cookie(const char* name) {
+  return fmt("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", name);
+}
+
+}  // namespace
+
+struct WebServer::Impl {
+  station::Station& station;
+  WebOptions options;
+  httplib::Server server;
+  std::mutex sessions_mutex;
+  std::unordered_map<std::string, Session> sessions;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> in_run{false};
+  bool bound = false;
+
+  Impl(station::Station& s, WebOptions o) : station(s), options(std::move(o)) {
+    if (options.export_dir.empty()) options.export_dir = station.config().data_dir / "exports";
+    if (options.idle_minutes <= 0) options.idle_minutes = 15;
+    if (options.threads <= 0) options.threads = 4;
+    configure();
+  }
+
+  // ---- sessions
+
+  std::string new_session(const station::User& user) {
+    std::string token = web::random_token_hex(32);
+    std::lock_guard lock(sessions_mutex);
+    purge_expired_locked();
+    sessions[token] = Session{user, web::random_token_hex(32), Clock::now()};
+    return token;
+  }
+
+  std::chrono::minutes idle_limit() const { return std::chrono::minutes(options.idle_minutes); }
+
+  void purge_expired_locked() {
+    const auto now = Clock::now();
+    std::erase_if(sessions, [&](const auto& kv) { return now - kv.second.last_activity > idle_limit(); });
+  }
+
+  static std::optional<std::string> session_token(const httplib::Request& req) {
+    if (!req.has_header("Cookie")) return std::nullopt;
+    return web::cookie_value(req.get_header_value("Cookie"), kSessionCookie);
+  }
+
+  // The request's session (touching its activity time), or why there is none.
+  std::optional<Session> authenticate(const httplib::Request& req, AuthFailure& why) {
+    why = AuthFailure::kMissing;
+    const auto token = session_token(req);
+    if (!token) return std::nullopt;
+    std::lock_guard lock(sessions_mutex);
+    const auto it = sessions.find(*token);
+    if (it == sessions.end()) return std::nullopt;
+    const auto now = Clock::now();
+    if (now - it->second.last_activity > idle_limit()) {
+      sessions.erase(it);
+      why = AuthFailure::kExpired;
+      return std::nullopt;
+    }
+    it->second.last_activity = now;
+    why = AuthFailure::kNone;
+    return it->second;
+  }
+
+  void drop_session(const httplib::Request& req) {
+    if (const auto token = session_token(req)) {
+      std::lock_guard lock(sessions_mutex);
+      sessions.erase(*token);
+    }
+  }
+
+  pages::Viewer viewer(const Session& s) const { return pages::Viewer{s.user, s.csrf, options.idle_minutes}; }
+
+  // ---- route wrappers
+
+  using SessionHandler = std::function<void(const httplib::Request&, httplib::Response&, const Session&)>;
+
+  // HTML pages: no session -> the login page. POSTs must carry the session's CSRF token.
+  httplib::Server::Handler html(SessionHandler handler, bool is_post) {
+    return [this, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
+      AuthFailure why;
+      const auto session = authenticate(req, why);
+      if (!session) {
+        redirect(res, why == AuthFailure::kExpired ? "/login?locked=1" : "/login");
+        return;
+      }
+      if (is_post && !web::constant_time_equal(req.get_param_value("csrf"), session->csrf)) {
+        res.status = 403;
+        const auto v = viewer(*session);
+        res.set_content(pages::message_page(&v, "操作を受け付けられませんでした",
+                                            "画面の有効期限が切れたか、別の画面からの送信です。画面を開き直してから、もう一度操作してください。"),
+                        kHtml);
+        return;
+      }
+      handler(req, res, *session);
+    };
+  }
+
+  // Images: no session -> 401 (an <img> cannot follow a login redirect usefully).
+  httplib::Server::Handler image(SessionHandler handler) {
+    return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+      AuthFailure why;
+      const auto session = authenticate(req, why);
+      if (!session) {
+        res.status = 401;
+        res.set_content("ログインが必要です。", "text/plain; charset=utf-8");
+        return;
+      }
+      handler(req, res, *session);
+    };
+  }
+
+  // JSON API: no session -> 401 JSON; POSTs need the X-CSRF-Token header.
+  httplib::Server::Handler api(SessionHandler handler, bool is_post) {
+    return [this, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
+      AuthFailure why;
+      const auto session = authenticate(req, why);
+      if (!session) {
+        send_json(res, 401,
+                  {{"error", why == AuthFailure::kExpired ? "SESSION_EXPIRED" : "LOGIN_REQUIRED"},
+                   {"message", why == AuthFailure::kExpired
+                                   ? "一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。"
+                                   : "ログインが必要です。"}});
+        return;
+      }
+      if (is_post && !web::constant_time_equal(req.get_header_value("X-CSRF-Token"), session->csrf)) {
+        send_json(res, station::http_status(ErrorCode::kForbidden), error_json(ErrorCode::kForbidden));
+        return;
+      }
+      handler(req, res, *session);
+    };
+  }
+
+  static std::optional<std::int64_t> match_id(const httplib::Request& req) {
+    if (req.matches.size() < 2) return std::nullopt;
+    return web::parse_id(req.matches[1].str());
+  }
+
+  // ---- pages
+
+  void page_error(httplib::Response& res, const Session* s, const station::Error& e, std::string_view where) {
+    log_error(e, where);
+    res.status = station::http_status(e.code);
+    std::optional<pages::Viewer> v;
+    if (s) v = viewer(*s);
+    res.set_content(pages::message_page(v ? &*v : nullptr, "エラー", station::message_ja(e.code)), kHtml);
+  }
+
+  void get_login(const httplib::Request& req, httplib::Response& res) {
+    pages::LoginView view;
+    if (req.has_param("locked")) {
+      drop_session(req);
+      view.notice_ja = "一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。";
+    } else {
+      AuthFailure why;
+      if (authenticate(req, why)) {
+        redirect(res, "/");
+        return;
+      }
+      if (why == AuthFailure::kExpired)
+        view.notice_ja = "一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。";
+    }
+    render_login(res, view, 200);
+  }
+
+  void render_login(httplib::Response& res, pages::LoginView view, int status) {
+    view.login_csrf = web::random_token_hex(16);
+    res.set_header("Set-Cookie", fmt("{}={}; Path=/login; HttpOnly; SameSite=Strict", kLoginCookie, view.login_csrf));
+    res.status = status;
+    res.set_content(pages::login_page(view), kHtml);
+  }
+
+  void post_login(const httplib::Request& req, httplib::Response& res) {
+    pages::LoginView view;
+    view.username = req.get_param_value("username");
+    // Double-submit check: the form's token must equal the cookie set with the form.
+    const auto cookie = req.has_header("Cookie")
+                            ? web::cookie_value(req.get_header_value("Cookie"), kLoginCookie)
+                            : std::nullopt;
+    if (!cookie || cookie->empty() || !web::constant_time_equal(*cookie, req.get_param_value("csrf"))) {
+      view.error_ja = "ログイン画面の有効期限が切れました。もう一度入力してください。";
+      render_login(res, view, 403);
+      return;
+    }
+    auto user = station.login(view.username, req.get_param_value("password"));
+    if (!user) {
+      log_error(user.error(), "login");
+      view.error_ja = station::message_ja(user.error().code);
+      render_login(res, view, station::http_status(user.error().code));
+      return;
+    }
+    drop_session(req);  // a fresh token on every login (no session fixation)
+    const std::string token = new_session(*user);
+    res.set_header("Set-Cookie", session_cookie(token));
+    redirect(res, "/");
+  }
+
+  void post_logout(const httplib::Request& req, httplib::Response& res, const Session&) {
+    drop_session(req);
+    res.set_header("Set-Cookie", expired_cookie(kSessionCookie));
+    redirect(res, "/login");
+  }
+
+  void get_index(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto list = station.list_envelopes(s.user);
+    if (!list) return page_error(res, &s, list.error(), "list");
+    res.set_content(pages::envelope_list_page(viewer(s), *list, ""), kHtml);
+  }
+
+  void post_export(const httplib::Request&, httplib::Response& res, const Session& s) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.export_dir, ec);  // export_batch reports a failure itself
+    auto report = station.export_batch(s.user, options.export_dir);
+    if (!report) {
+      log_error(report.error(), "export");
+      auto list = station.list_envelopes(s.user);
+      res.status = station::http_status(report.error().code);
+      res.set_content(pages::envelope_list_page(viewer(s), list ? *list : std::vector<station::EnvelopeSummary>{},
+                                                std::string(station::message_ja(report.error().code))),
+                      kHtml);
+      return;
+    }
+    log_line(fmt("export file_no={} applications={}", report->file_no, report->applications));
+    res.set_content(pages::export_result_page(viewer(s), *report), kHtml);
+  }
+
+  // Renders the review screen; `failed` marks a field whose confirmation was refused.
+  void render_review(httplib::Response& res, const Session& s, std::int64_t envelope_id,
+                     std::optional<std::int64_t> failed_field = std::nullopt, const station::Error* failure = nullptr,
+                     std::string typed_value = {}) {
+    pages::ReviewView view;
+    auto env = station.envelope(s.user, envelope_id);
+    if (!env) return page_error(res, &s, env.error(), "envelope");
+    auto pgs = station.pages(s.user, envelope_id);
+    if (!pgs) return page_error(res, &s, pgs.error(), "pages");
+    auto flds = station.fields(s.user, envelope_id);
+    if (!flds) return page_error(res, &s, flds.error(), "fields");
+    view.envelope = std::move(*env);
+    view.pages = std::move(*pgs);
+    view.fields = std::move(*flds);
+    if (failure) {
+      view.error_field = failed_field;
+      view.error_ja = station::message_ja(failure->code);
+      view.typed_value = std::move(typed_value);
+      res.status = station::http_status(failure->code);
+    }
+    res.set_content(pages::review_page(viewer(s), view), kHtml);
+  }
+
+  void get_envelope(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "envelope");
+    render_review(res, s, *id);
+  }
+
+  void post_confirm(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad field id"}, "confirm");
+    const std::string value = req.get_param_value("value");
+    auto confirmed = station.confirm_field(s.user, *id, value);
+    if (!confirmed) {
+      log_error(confirmed.error(), "confirm");
+      auto f = station.field(s.user, *id);
+      if (!f) return page_error(res, &s, confirmed.error(), "confirm");
+      return render_review(res, s, f->envelope_id, *id, &confirmed.error(), value);
+    }
+    // Back to the review screen, scrolled to the next field still waiting for confirmation.
+    std::int64_t anchor = confirmed->id;
+    if (auto all = station.fields(s.user, confirmed->envelope_id)) {
+      bool after = false;
+      for (const auto& f : *all) {
+        if (f.id == confirmed->id) {
+          after = true;
+        } else if (after && f.status != station::FieldStatus::kConfirmed) {
+          anchor = f.id;
+          break;
+        }
+      }
+    }
+    redirect(res, fmt("/envelopes/{}#field-{}", confirmed->envelope_id, anchor));
+  }
+
+  void get_crop(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return image_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "crop");
+    auto png = station.field_crop_png(s.user, *id);
+    if (!png) return image_error(res, png.error(), "crop");
+    res.set_content(std::string(png->begin(), png->end()), "image/png");
+  }
+
+  void get_page_image(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return image_error(res, station::Error{ErrorCode::kNotFound, "bad page id"}, "page");
+    const int width = web::parse_width(req.get_param_value("w"), 800, 50, 4000);
+    auto png = station.page_png(s.user, *id, width);
+    if (!png) return image_error(res, png.error(), "page");
+    res.set_content(std::string(png->begin(), png->end()), "image/png");
+  }
+
+  static void image_error(httplib::Response& res, const station::Error& e, std::string_view where) {
+    log_error(e, where);
+    res.status = station::http_status(e.code);
+    res.set_content(std::string(station::message_ja(e.code)), "text/plain; charset=utf-8");
+  }
+
+  // ---- JSON API
+
+  void api_envelopes(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto list = station.list_envelopes(s.user);
+    if (!list) return send_json_error(res, list.error(), "api envelopes");
+    auto out = nlohmann::json::array();
+    for (const auto& e : *list) out.push_back(to_json(e));
+    send_json(res, 200, out);
+  }
+
+  void api_fields(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api fields");
+    auto list = station.fields(s.user, *id);
+    if (!list) return send_json_error(res, list.error(), "api fields");
+    auto out = nlohmann::json::array();
+    for (const auto& f : *list) out.push_back(to_json(f));
+    send_json(res, 200, out);
+  }
+
+  void api_confirm(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "api confirm");
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("value") || !body["value"].is_string())
+      return send_json_error(res, station::Error{ErrorCode::kInvalidInput, "body must be {\"value\": string}"},
+                             "api confirm");
+    auto confirmed = station.confirm_field(s.user, *id, body["value"].get<std::string>());
+    if (!confirmed) return send_json_error(res, confirmed.error(), "api confirm");
+    send_json(res, 200, to_json(*confirmed));
+  }
+
+  // ---- wiring
+
+  template <class Method>
+  SessionHandler bound_handler(Method method) {
+    return [this, method](const httplib::Request& req, httplib::Response& res, const Session& s) {
+      (this->*method)(req, res, s);
+    };
+  }
+
+  void configure() {
+    const int threads = options.threads;
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
+    // station bind a port that is already in use instead of reporting it.
+    server.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    server.set_payload_max_length(1024 * 1024);
+    server.set_default_headers({
+        {"Content-Security-Policy",
+         "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
+         "frame-ancestors 'none'; base-uri 'none'"},
+        {"X-Frame-Options", "DENY"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Cache-Control", "no-store"},
+    });
+    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      log_line(fmt("{} {} {}", req.method, req.path, res.status));  // path only: no query, no body
+    });
+    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "unknown exception";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      log_line(fmt("INTERNAL exception: {}", what));
+      res.status = 500;
+      res.set_content(pages::message_page(nullptr, "エラー", station::message_ja(ErrorCode::kInternal)), kHtml);
+    });
+    server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      if (req.path.starts_with("/api/")) {
+        send_json(res, res.status, error_json(ErrorCode::kNotFound));
+      } else {
+        res.set_content(pages::message_page(nullptr, "ページが見つかりません", station::message_ja(ErrorCode::kNotFound)),
+                        kHtml);
+      }
+    });
+
+    server.Get("/static/app.css", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(assets::kStyleCss), "text/css; charset=utf-8");
+    });
+    server.Get("/static/app.js", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(assets::kAppJs), "text/javascript; charset=utf-8");
+    });
+    server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+
+    server.Get("/login", [this](const httplib::Request& req, httplib::Response& res) { get_login(req, res); });
+    server.Post("/login", [this](const httplib::Request& req, httplib::Response& res) { post_login(req, res); });
+    server.Post("/logout", html(bound_handler(&Impl::post_logout), true));
+    server.Get("/", html(bound_handler(&Impl::get_index), false));
+    server.Post("/export", html(bound_handler(&Impl::post_export), true));
+    server.Get(R"(/envelopes/(\d+))", html(bound_handler(&Impl::get_envelope), false));
+    server.Post(R"(/fields/(\d+)/confirm)", html(bound_handler(&Impl::post_confirm), true));
+    server.Get(R"(/fields/(\d+)/crop\.png)", image(bound_handler(&Impl::get_crop)));
+    server.Get(R"(/pages/(\d+)\.png)", image(bound_handler(&Impl::get_page_image)));
+    server.Get("/api/envelopes", api(bound_handler(&Impl::api_envelopes), false));
+    server.Get(R"(/api/envelopes/(\d+)/fields)", api(bound_handler(&Impl::api_fields), false));
+    server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));
+  }
+};
+
+WebServer::WebServer(station::Station& station, WebOptions options)
+    : impl_(std::make_unique<Impl>(station, std::move(options))) {}
+
+WebServer::~WebServer() { stop(); }
+
+station::Result<int> WebServer::bind() {
+  auto& o = impl_->options;
+  errno = 0;
+  if (o.port == 0) {
+    const int port = impl_->server.bind_to_any_port(o.host);
+    if (port <= 0) return station::fail(ErrorCode::kIo, fmt("cannot bind {} to any port", o.host));
+    o.port = port;
+  } else if (!impl_->server.bind_to_port(o.host, o.port)) {
+    const int err = errno;
+    return station::fail(err == EADDRINUSE ? ErrorCode::kConflict : ErrorCode::kIo,
+                         fmt("cannot bind {}:{} ({})", o.host, o.port, std::string(std::strerror(err))));
+  }
+  impl_->bound = true;
+  return o.port;
+}
+
+void WebServer::run() {
+  if (!impl_->bound) return;
+  impl_->in_run = true;
+  if (!impl_->stop_requested) impl_->server.listen_after_bind();
+  impl_->in_run = false;
+}
+
+void WebServer::stop() {
+  impl_->stop_requested = true;
+  // run() may be between its check and listen_after_bind(); wait (bounded) until the server is
+  // really listening so that stop() is not lost.
+  for (int i = 0; i < 300; ++i) {
+    if (impl_->server.is_running()) {
+      impl_->server.stop();
+      return;
+    }
+    if (!impl_->in_run) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace ui
