@@ -550,7 +550,10 @@ Result<int> Station::recognize(const User& actor, std::int64_t envelope_id) {
       }
     }
     if (!found) continue;
+    // Empty cells come back as spaces: a blank row (養護・軽費) is an empty value.
     std::string value = found->text;
+    value.erase(0, value.find_first_not_of(' '));
+    value.erase(value.find_last_not_of(' ') + 1);
     std::lock_guard lock(impl_->mu);
     auto& db = impl_->db;
     auto s = db.transaction([&]() -> storage::Status {

@@ -420,6 +420,15 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
   return serve(g, **st, options, signals, &demo->accounts);
 }
 
+// A subcommand with Japanese help and group names.
+CLI::App* add_sub(CLI::App& parent, const std::string& name, const std::string& description) {
+  CLI::App* sub = parent.add_subcommand(name, description);
+  sub->group("サブコマンド");
+  sub->option_defaults()->group("オプション");
+  sub->set_help_flag("-h,--help", "この説明を表示します");
+  return sub;
+}
+
 void japanese_labels(CLI::App& app) {
   auto f = app.get_formatter();
   f->label("Usage", "使い方");
@@ -439,66 +448,69 @@ int run_cli(int argc, char** argv) {
   Globals g;
   CLI::App app{"郵送申請 受付ステーション（千葉県高齢者福祉施設等物価高騰対策給付金）", "station"};
   japanese_labels(app);
+  app.option_defaults()->group("オプション");
   app.set_help_flag("-h,--help", "この説明を表示します");
   app.set_version_flag("--version", std::string("station ") + STATION_VERSION, "版数を表示します");
   app.require_subcommand(1);
   app.fallthrough();
-  app.add_option("--data-dir", g.data_dir, "データ保管庫の場所（既定: $XDG_DATA_HOME/station）");
-  app.add_option("--config", g.config_file, "設定ファイル（既定: $XDG_CONFIG_HOME/station/config.toml）");
+  app.add_option("--data-dir", g.data_dir, "データ保管庫の場所（既定: $XDG_DATA_HOME/station）")->type_name("DIR");
+  app.add_option("--config", g.config_file, "設定ファイル（既定: $XDG_CONFIG_HOME/station/config.toml）")->type_name("FILE");
   app.add_option("--passphrase-file", g.passphrase_file,
-                 "保管庫のパスフレーズを書いたファイル（省略時は環境変数 STATION_PASSPHRASE、なければ入力を求めます）");
+                 "保管庫のパスフレーズを書いたファイル（省略時は環境変数 STATION_PASSPHRASE、なければ入力を求めます）")
+      ->type_name("FILE");
   app.add_flag("-v,--verbose", g.verbose, "エラーの詳細（英語、ログ用）も表示します");
 
-  auto* init = app.add_subcommand("init", "新しいデータ保管庫と最初の管理者を作成します");
+  auto* init = add_sub(app, "init", "新しいデータ保管庫と最初の管理者を作成します");
   std::string admin_user;
-  init->add_option("--admin-user", admin_user, "最初の管理者のユーザー名（パスワードは STATION_ADMIN_PASSWORD か入力）");
+  init->add_option("--admin-user", admin_user, "最初の管理者のユーザー名（パスワードは STATION_ADMIN_PASSWORD か入力）")->type_name("NAME");
 
-  auto* user = app.add_subcommand("user", "利用者の管理");
+  auto* user = add_sub(app, "user", "利用者の管理");
   user->require_subcommand(1);
-  auto* user_add = user->add_subcommand("add", "利用者を登録します（管理者のみ）");
+  auto* user_add = add_sub(*user, "add", "利用者を登録します（管理者のみ）");
   std::string as, new_name, role;
   user_add->add_option("NAME", new_name, "登録するユーザー名")->required();
-  user_add->add_option("--role", role, "役割: clerk | reviewer | supervisor | admin")->required();
-  user_add->add_option("--as", as, "操作する管理者のユーザー名（パスワードは STATION_USER_PASSWORD か入力）")->required();
+  user_add->add_option("--role", role, "役割: clerk | reviewer | supervisor | admin")->required()->type_name("ROLE");
+  user_add->add_option("--as", as, "操作する管理者のユーザー名（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
-  auto* facilities = app.add_subcommand("facilities", "対象施設リストの管理");
+  auto* facilities = add_sub(app, "facilities", "対象施設リストの管理");
   facilities->require_subcommand(1);
-  auto* fac_load = facilities->add_subcommand("load", "県から届いた対象施設リスト（CP932 の CSV）を読み込みます");
+  auto* fac_load = add_sub(*facilities, "load", "県から届いた対象施設リスト（CP932 の CSV）を読み込みます");
   std::string csv;
   fac_load->add_option("CSV", csv, "対象施設リストの CSV")->required()->check(CLI::ExistingFile);
-  fac_load->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+  fac_load->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
-  auto* import = app.add_subcommand("import", "スキャンした封筒を取り込みます（フォルダー1つが封筒1通）");
+  auto* import = add_sub(app, "import", "スキャンした封筒を取り込みます（フォルダー1つが封筒1通）");
   std::vector<std::string> import_paths;
   std::string received_date;
   int enclosures = 0;
   import->add_option("PATH", import_paths, "ページ画像のフォルダー、またはファイル")->required();
-  import->add_option("--received-date", received_date, "受付日 YYYY-MM-DD（省略時は今日）");
-  import->add_option("--enclosures", enclosures, "同封されていた書類の数")->check(CLI::NonNegativeNumber);
-  import->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+  import->add_option("--received-date", received_date, "受付日 YYYY-MM-DD（省略時は今日）")->type_name("YYYY-MM-DD");
+  import->add_option("--enclosures", enclosures, "同封されていた書類の数")->check(CLI::NonNegativeNumber)->type_name("N");
+  import->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
-  auto* recognize = app.add_subcommand("recognize", "封筒の文字認識を実行します");
+  auto* recognize = add_sub(app, "recognize", "封筒の文字認識を実行します");
   std::string envelope;
   recognize->add_option("ENVELOPE_ID", envelope, "封筒の番号または受付番号")->required();
-  recognize->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+  recognize->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
-  auto* exp = app.add_subcommand("export", "本日分の郵送申請を暗号化ファイルに出力します（責任者のみ）");
+  auto* exp = add_sub(app, "export", "本日分の郵送申請を暗号化ファイルに出力します（責任者のみ）");
   std::string out_dir;
-  exp->add_option("--out", out_dir, "出力先フォルダー")->required();
-  exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->required();
+  exp->add_option("--out", out_dir, "出力先フォルダー")->required()->type_name("DIR");
+  exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
-  auto* serve_cmd = app.add_subcommand("serve", "確認画面（ウェブ）を起動します");
+  auto* serve_cmd = add_sub(app, "serve", "確認画面（ウェブ）を起動します");
   std::string host;
   int port = -1;
-  serve_cmd->add_option("--host", host, "待ち受けるアドレス（既定: 設定ファイルの値、127.0.0.1）");
-  serve_cmd->add_option("--port", port, "待ち受けるポート（既定: 設定ファイルの値、8080）")->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--host", host, "待ち受けるアドレス（既定: 設定ファイルの値、127.0.0.1）")->type_name("HOST");
+  serve_cmd->add_option("--port", port, "待ち受けるポート（既定: 設定ファイルの値、8080）")->check(CLI::Range(0, 65535))->type_name("PORT");
 
-  auto* demo = app.add_subcommand("demo", "デモ用の保管庫を作り直して確認画面を起動します（実データには使わないこと）");
+  auto* demo = add_sub(app, "demo", "デモ用の保管庫を作り直して確認画面を起動します（実データには使わないこと）");
   DemoArgs demo_args;
-  demo->add_option("--port", demo_args.port, "待ち受けるポート（既定 8080、0 で空いている番号）")->check(CLI::Range(0, 65535));
-  demo->add_option("--data-dir", demo_args.data_dir, "デモ用の保管場所（既定: $XDG_DATA_HOME/station-demo）");
-  demo->add_option("--shared", demo_args.shared, "共有フォルダー（様式・サンプル）の場所");
+  demo->add_option("--port", demo_args.port, "待ち受けるポート（既定 8080、0 で空いている番号）")->check(CLI::Range(0, 65535))->type_name("PORT");
+  demo->add_option("--data-dir", demo_args.data_dir, "デモ用の保管場所（既定: $XDG_DATA_HOME/station-demo）")->type_name("DIR");
+  demo->add_option("--shared", demo_args.shared, "共有フォルダー（様式・サンプル）の場所")->type_name("DIR");
   demo->add_option("--max-envelopes", demo_args.max_envelopes, "取り込むサンプル封筒の最大数（0 で全部）")
+      ->type_name("N")
       ->check(CLI::NonNegativeNumber);
   demo->add_flag("--no-serve", demo_args.no_serve, "保管庫を作るだけで画面は起動しません");
 

@@ -1,0 +1,181 @@
+// The walking skeleton end to end, on a real sample envelope: import its page images into the
+// encrypted store, read 介護保険事業所番号 with Tesseract, a logged-in reviewer confirms it, a
+// supervisor exports; the bundle is an AES-encrypted ZIP holding one PDF with the envelope's
+// pages and the xlsx list with the confirmed value.
+#include <gtest/gtest.h>
+#include <poppler-document.h>
+#include <poppler-page.h>
+#include <zip.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "station/station.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kShared = STATION_SHARED_DIR;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("station-it-" + std::to_string(std::random_device{}()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::vector<unsigned char> unzip_entry(zip_t* za, const std::string& name, const char* password) {
+  zip_file_t* f = password ? zip_fopen_encrypted(za, name.c_str(), 0, password) : zip_fopen(za, name.c_str(), 0);
+  if (f == nullptr) return {};
+  zip_stat_t st;
+  zip_stat(za, name.c_str(), 0, &st);
+  std::vector<unsigned char> out(st.size);
+  auto n = zip_fread(f, out.data(), out.size());
+  zip_fclose(f);
+  if (n != static_cast<zip_int64_t>(out.size())) return {};
+  return out;
+}
+
+std::string xlsx_text(const std::vector<unsigned char>& xlsx) {
+  zip_error_t err;
+  zip_source_t* src = zip_source_buffer_create(xlsx.data(), xlsx.size(), 0, &err);
+  zip_t* za = zip_open_from_source(src, ZIP_RDONLY, &err);
+  if (za == nullptr) return {};
+  std::string all;
+  for (const char* part : {"xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"}) {
+    auto bytes = unzip_entry(za, part, nullptr);
+    all.append(bytes.begin(), bytes.end());
+  }
+  zip_close(za);
+  return all;
+}
+
+}  // namespace
+
+TEST(Skeleton, ImportRecogniseConfirmExportOnASampleEnvelope) {
+  const fs::path sample = kShared / "samples" / "app-001";
+  ASSERT_TRUE(fs::exists(sample / "truth.json")) << "the shared samples must be beside the project";
+  nlohmann::json truth = nlohmann::json::parse(std::ifstream(sample / "truth.json"));
+  const std::string expected = truth["fields"]["facility.jigyosho_no"];
+  const int sample_pages = static_cast<int>(truth["pages"].size());
+
+  TempDir tmp;
+  station::Config config;
+  config.data_dir = tmp.path / "store";
+  auto st = station::Station::create(config, "integration passphrase");
+  ASSERT_TRUE(st) << st.error().detail;
+  auto& station = **st;
+  auto admin = station.add_user(nullptr, "admin", "tsuki-hana-001", station::Role::kAdmin);
+  ASSERT_TRUE(admin) << admin.error().detail;
+  auto clerk = station.add_user(&*admin, "clerk", "yama-kawa-002", station::Role::kClerk);
+  auto reviewer = station.add_user(&*admin, "reviewer", "umi-sora-0003", station::Role::kReviewer);
+  auto supervisor = station.add_user(&*admin, "supervisor", "hoshi-kaze-004", station::Role::kSupervisor);
+  ASSERT_TRUE(clerk && reviewer && supervisor);
+
+  auto loaded = station.load_facilities(*supervisor, kShared / "data" / "facilities.csv");
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  EXPECT_EQ(*loaded, 6000);
+
+  auto imported = station.import_envelope(*clerk, {sample}, {"2025-06-05", 4});
+  ASSERT_TRUE(imported) << imported.error().detail;
+  EXPECT_EQ(imported->pages, sample_pages);
+  EXPECT_TRUE(imported->problems_ja.empty());
+  EXPECT_EQ(imported->receipt_no, "M20250605-0001");
+
+  auto fields = station.recognize(*clerk, imported->envelope_id);
+  ASSERT_TRUE(fields) << fields.error().detail;
+  ASSERT_EQ(*fields, 1);
+
+  // The reviewer logs in and sees the value beside the place it came from.
+  auto who = station.login("reviewer", "umi-sora-0003");
+  ASSERT_TRUE(who);
+  auto list = station.fields(*who, imported->envelope_id);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  const auto& f = list->front();
+  EXPECT_EQ(f.key, "facility.jigyosho_no");
+  EXPECT_EQ(f.label_ja, "介護保険事業所番号");
+  EXPECT_EQ(f.value, expected) << "Tesseract read the 10 boxes of a typed form";
+  EXPECT_GT(f.box.w, f.box.h * 5) << "the box is the 10-cell row";
+  auto crop = station.field_crop_png(*who, f.id);
+  ASSERT_TRUE(crop);
+  EXPECT_GT(crop->size(), 100u);
+
+  // A clerk may not confirm; the reviewer does.
+  EXPECT_EQ(station.confirm_field(*clerk, f.id, expected).error().code, station::ErrorCode::kForbidden);
+  auto confirmed = station.confirm_field(*who, f.id, expected);
+  ASSERT_TRUE(confirmed) << confirmed.error().detail;
+  EXPECT_EQ(confirmed->status, station::FieldStatus::kConfirmed);
+  EXPECT_EQ(confirmed->confirmed_by, "reviewer");
+
+  // The supervisor exports the day's set.
+  const fs::path out = tmp.path / "out";
+  EXPECT_EQ(station.export_batch(*reviewer, out).error().code, station::ErrorCode::kForbidden);
+  auto report = station.export_batch(*supervisor, out);
+  ASSERT_TRUE(report) << report.error().detail;
+  EXPECT_EQ(report->applications, 1);
+  ASSERT_TRUE(fs::exists(report->bundle_path));
+
+  int zerr = 0;
+  zip_t* za = zip_open(report->bundle_path.c_str(), ZIP_RDONLY, &zerr);
+  ASSERT_NE(za, nullptr);
+  const std::string pdf_name = imported->receipt_no + ".pdf";
+  const std::string xlsx_name = "受付一覧表A_" + report->file_no + ".xlsx";
+  // Without the password nothing can be read.
+  EXPECT_TRUE(unzip_entry(za, pdf_name, nullptr).empty());
+  EXPECT_TRUE(unzip_entry(za, pdf_name, "wrong-password").empty());
+  auto pdf = unzip_entry(za, pdf_name, report->password.c_str());
+  auto xlsx = unzip_entry(za, xlsx_name, report->password.c_str());
+  zip_close(za);
+  ASSERT_FALSE(pdf.empty());
+  ASSERT_FALSE(xlsx.empty());
+
+  std::vector<char> pdf_chars(pdf.begin(), pdf.end());
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(pdf_chars.data(),
+                                                                               static_cast<int>(pdf_chars.size())));
+  ASSERT_TRUE(doc);
+  ASSERT_EQ(doc->pages(), sample_pages);
+  for (int i = 0; i < doc->pages(); ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    auto r = page->page_rect();
+    // A4 portrait or landscape, or the envelope: real sizes derived from the scan's dpi.
+    EXPECT_GT(std::max(r.width(), r.height()), 500.0);
+  }
+  EXPECT_NE(std::string(pdf.begin(), pdf.end()).find("/Subtype /Image"), std::string::npos);
+
+  const std::string sheet = xlsx_text(xlsx);
+  EXPECT_NE(sheet.find(expected), std::string::npos) << "the confirmed 事業所番号 is in the list";
+  EXPECT_NE(sheet.find("介護保険事業所番号"), std::string::npos);
+
+  // Exported envelopes are not exported twice.
+  EXPECT_EQ(station.export_batch(*supervisor, out).error().code, station::ErrorCode::kConflict);
+  EXPECT_TRUE(station.check_integrity());
+}
+
+TEST(Skeleton, StoreReopensOnlyWithItsPassphrase) {
+  TempDir tmp;
+  station::Config config;
+  config.data_dir = tmp.path / "store";
+  {
+    auto st = station::Station::create(config, "the right passphrase");
+    ASSERT_TRUE(st);
+    ASSERT_TRUE((*st)->add_user(nullptr, "admin", "tsuki-hana-001", station::Role::kAdmin));
+  }
+  auto wrong = station::Station::open(config, "the wrong passphrase");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, station::ErrorCode::kWrongPassphrase);
+  auto right = station::Station::open(config, "the right passphrase");
+  ASSERT_TRUE(right) << right.error().detail;
+  EXPECT_TRUE((*right)->login("admin", "tsuki-hana-001"));
+  EXPECT_EQ(station::Station::create(config, "another passphrase").error().code, station::ErrorCode::kStoreExists);
+  config.data_dir = tmp.path / "nothing-here";
+  EXPECT_EQ(station::Station::open(config, "x").error().code, station::ErrorCode::kStoreMissing);
+}
