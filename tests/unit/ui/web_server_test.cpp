@@ -48,8 +48,14 @@ class WebServerTest : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
+  struct LoginOutcome {
+    int status = 0;
+    std::string body;
+    std::string set_cookie;
+  };
+
   // GET /login, then POST it; returns the session cookie ("station_session=...") or "".
-  std::string login(const std::string& user, const std::string& password, httplib::Result* out = nullptr) {
+  std::string login(const std::string& user, const std::string& password, LoginOutcome* out = nullptr) {
     auto form = client_->Get("/login");
     EXPECT_TRUE(form);
     const std::string set_cookie = form->get_header_value("Set-Cookie");
@@ -65,7 +71,7 @@ class WebServerTest : public ::testing::Test {
       const std::string sc = res->get_header_value("Set-Cookie");
       cookie = sc.substr(0, sc.find(';'));
     }
-    if (out) *out = std::move(res);
+    if (out && res) *out = LoginOutcome{res->status, res->body, res->get_header_value("Set-Cookie")};
     return cookie;
   }
 
@@ -110,14 +116,13 @@ TEST_F(WebServerTest, LoginPageIsJapaneseWithSecurityHeaders) {
 }
 
 TEST_F(WebServerTest, WrongPasswordShowsJapaneseMessageAndEscapesTheName) {
-  httplib::Result res;
+  LoginOutcome res;
   const std::string cookie = login("<script>x</script>", "nope", &res);
   EXPECT_TRUE(cookie.empty());
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, station::http_status(station::ErrorCode::kLoginFailed));
-  EXPECT_NE(res->body.find(std::string(station::message_ja(station::ErrorCode::kLoginFailed))), std::string::npos);
-  EXPECT_EQ(res->body.find("<script>x"), std::string::npos);
-  EXPECT_NE(res->body.find("&lt;script&gt;x"), std::string::npos);
+  EXPECT_EQ(res.status, station::http_status(station::ErrorCode::kLoginFailed));
+  EXPECT_NE(res.body.find(std::string(station::message_ja(station::ErrorCode::kLoginFailed))), std::string::npos);
+  EXPECT_EQ(res.body.find("<script>x"), std::string::npos);
+  EXPECT_NE(res.body.find("&lt;script&gt;x"), std::string::npos);
 }
 
 TEST_F(WebServerTest, LoginWithoutFormTokenIsRefused) {
@@ -128,10 +133,10 @@ TEST_F(WebServerTest, LoginWithoutFormTokenIsRefused) {
 }
 
 TEST_F(WebServerTest, SessionCookieIsHttpOnlyStrictAndOpensTheList) {
-  httplib::Result res;
+  LoginOutcome res;
   const std::string cookie = login("reviewer1", "reviewer-password-1", &res);
   ASSERT_FALSE(cookie.empty());
-  const std::string set_cookie = res->get_header_value("Set-Cookie");
+  const std::string& set_cookie = res.set_cookie;
   EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
   EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
   EXPECT_EQ(cookie.size(), std::string("station_session=").size() + 64);
