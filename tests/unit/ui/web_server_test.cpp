@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <random>
-#include <regex>
 #include <thread>
 
 #include "station/station.h"
@@ -60,10 +59,10 @@ class WebServerTest : public ::testing::Test {
     EXPECT_TRUE(form);
     const std::string set_cookie = form->get_header_value("Set-Cookie");
     const std::string login_cookie = set_cookie.substr(0, set_cookie.find(';'));
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(form->body, m, std::regex(R"re(name="csrf" value="([0-9a-f]+)")re")));
+    const std::string token = attribute_after(form->body, R"(name="csrf" value=")");
+    EXPECT_FALSE(token.empty());
     httplib::Headers headers{{"Cookie", login_cookie}};
-    httplib::Params params{{"username", user}, {"password", password}, {"csrf", m[1].str()}};
+    httplib::Params params{{"username", user}, {"password", password}, {"csrf", token}};
     auto res = client_->Post("/login", headers, params);
     EXPECT_TRUE(res);
     std::string cookie;
@@ -75,10 +74,16 @@ class WebServerTest : public ::testing::Test {
     return cookie;
   }
 
+  // The text between `prefix` and the next double quote.
+  static std::string attribute_after(const std::string& html, const std::string& prefix) {
+    const auto start = html.find(prefix);
+    if (start == std::string::npos) return {};
+    const auto from = start + prefix.size();
+    return html.substr(from, html.find('"', from) - from);
+  }
+
   static std::string csrf_of(const std::string& html) {
-    std::smatch m;
-    if (!std::regex_search(html, m, std::regex(R"re(name="csrf-token" content="([0-9a-f]+)")re"))) return {};
-    return m[1].str();
+    return attribute_after(html, R"(name="csrf-token" content=")");
   }
 
   fs::path dir_;
@@ -211,7 +216,7 @@ TEST(WebServerLifecycle, StopBeforeRunReturnsPromptly) {
   // No station is touched before a request arrives; a default config suffices for bind/stop.
   station::Config config;
   config.data_dir = std::filesystem::temp_directory_path() / ("station-ui-life-" + std::to_string(std::random_device{}()));
-  auto st = station::Station::create(config, "p");
+  auto st = station::Station::create(config, "lifecycle-passphrase");
   ASSERT_TRUE(st) << st.error().detail;
   ui::WebOptions options;
   options.port = 0;

@@ -1,0 +1,145 @@
+// Export: the day's mailed set as one encrypted bundle.
+#include "station_impl.h"
+#include "exports.h"
+
+namespace station {
+
+Result<ExportReport> Station::export_batch(const User& actor, const fs::path& out_dir) {
+  if (auto s = require(actor, {Role::kSupervisor}, "export"); !s) return std::unexpected(s.error());
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) return fail(ErrorCode::kExport, "cannot create the output folder: " + ec.message());
+
+  struct App {
+    EnvelopeSummary env;
+    std::map<std::string, std::string> values;
+    std::vector<std::int64_t> pages;
+  };
+  std::vector<App> apps;
+  ExportReport report;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto& db = impl_->db;
+    auto st = db.prepare("SELECT id FROM envelopes WHERE status = 'reviewed' ORDER BY id");
+    if (!st) return unexpected_storage(st.error());
+    while (true) {
+      auto row = st->step();
+      if (!row) return unexpected_storage(row.error());
+      if (!*row) break;
+      App a;
+      auto e = impl_->load_envelope(st->column_int(0));
+      if (!e) return std::unexpected(e.error());
+      a.env = *e;
+      apps.push_back(std::move(a));
+    }
+    for (auto& a : apps) {
+      auto fs_ = db.prepare("SELECT key, confirmed_value FROM fields WHERE envelope_id = ? AND status = 'confirmed'");
+      if (!fs_) return unexpected_storage(fs_.error());
+      fs_->bind(1, a.env.id);
+      while (auto row = fs_->step()) {
+        if (!*row) break;
+        a.values[fs_->column_text(0)] = fs_->column_text(1);
+      }
+      auto ps = db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
+      if (!ps) return unexpected_storage(ps.error());
+      ps->bind(1, a.env.id);
+      while (auto row = ps->step()) {
+        if (!*row) break;
+        a.pages.push_back(ps->column_int(0));
+      }
+    }
+    if (apps.empty()) return fail(ErrorCode::kConflict, "no reviewed applications are waiting for export");
+    // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
+    auto cnt = db.prepare("SELECT count(*) FROM exports WHERE created_at LIKE ?");
+    if (!cnt) return unexpected_storage(cnt.error());
+    const std::string today = jst_today();
+    cnt->bind(1, today + "%");
+    (void)cnt->step();
+    char no[32];
+    std::snprintf(no, sizeof no, "M-%s-%02lld", compact_date(today).c_str(),
+                  static_cast<long long>(cnt->column_int(0) + 1));
+    report.file_no = no;
+  }
+
+  std::vector<BundleEntry> entries;
+  std::vector<std::map<std::string, std::string>> rows;
+  for (const auto& a : apps) {
+    std::vector<PdfPage> pdf_pages;
+    for (auto page_id : a.pages) {
+      std::string blob_id, media;
+      PdfPage p;
+      {
+        std::lock_guard lock(impl_->mu);
+        auto st = impl_->db.prepare("SELECT blob_id, media_type, width, height, dpi, rotation FROM pages WHERE id = ?");
+        if (!st) return unexpected_storage(st.error());
+        st->bind(1, page_id);
+        auto row = st->step();
+        if (!row || !*row) return fail(ErrorCode::kStoreCorrupt, "page row vanished during export");
+        blob_id = st->column_text(0);
+        media = st->column_text(1);
+        p.width = static_cast<int>(st->column_int(2));
+        p.height = static_cast<int>(st->column_int(3));
+        p.dpi = static_cast<int>(st->column_int(4));
+        p.rotation = static_cast<int>(st->column_int(5));
+      }
+      auto bytes = impl_->blobs.get(blob_id);
+      if (!bytes) return unexpected_storage(bytes.error());
+      if (media == "image/jpeg" || media == "image/png") {
+        p.is_jpeg = media == "image/jpeg";
+        p.bytes = std::move(*bytes);
+      } else {
+        // TIFF (CCITT G4 and others) is carried into the PDF as lossless PNG.
+        auto imgs = ocr::decode_pages(*bytes, impl_->limits());
+        if (!imgs || imgs->empty()) return fail(ErrorCode::kStoreCorrupt, "a stored page no longer decodes");
+        auto png = (*imgs)[0].encode_png();
+        if (!png) return unexpected_ocr(png.error());
+        p.bytes = std::move(*png);
+      }
+      pdf_pages.push_back(std::move(p));
+    }
+    auto pdf = build_pdf(pdf_pages, a.env.receipt_no);
+    if (!pdf) return std::unexpected(pdf.error());
+    report.files.push_back(a.env.receipt_no + ".pdf");
+    entries.push_back({a.env.receipt_no + ".pdf", std::move(*pdf)});
+    rows.push_back(a.values);
+  }
+  auto xlsx = build_list_a_xlsx(rows, report.file_no);
+  if (!xlsx) return std::unexpected(xlsx.error());
+  const std::string list_name = "受付一覧表A_" + report.file_no + ".xlsx";
+  entries.insert(entries.begin(), BundleEntry{list_name, std::move(*xlsx)});
+  report.files.insert(report.files.begin(), list_name);
+
+  report.password = make_bundle_password();
+  const fs::path bundle = out_dir / ("郵送分_" + report.file_no + ".zip");
+  if (auto s = write_encrypted_bundle(bundle.string(), entries, report.password); !s)
+    return std::unexpected(s.error());
+  report.bundle_path = bundle.string();
+  report.applications = static_cast<int>(apps.size());
+
+  std::lock_guard lock(impl_->mu);
+  auto& db = impl_->db;
+  auto s = db.transaction([&]() -> storage::Status {
+    auto ins = db.prepare("INSERT INTO exports(file_no, created_by, created_at, applications) VALUES (?,?,?,?)");
+    if (!ins) return std::unexpected(ins.error());
+    ins->bind(1, report.file_no).bind(2, actor.id).bind(3, jst_now_iso()).bind(4, std::int64_t{report.applications});
+    if (auto r = ins->run(); !r) return r;
+    const auto export_id = db.last_insert_id();
+    for (const auto& a : apps) {
+      auto item = db.prepare("INSERT INTO export_items(export_id, envelope_id) VALUES (?, ?)");
+      if (!item) return std::unexpected(item.error());
+      item->bind(1, export_id).bind(2, a.env.id);
+      if (auto r = item->run(); !r) return r;
+      auto up = db.prepare("UPDATE envelopes SET status = 'exported' WHERE id = ?");
+      if (!up) return std::unexpected(up.error());
+      up->bind(1, a.env.id);
+      if (auto r = up->run(); !r) return r;
+    }
+    return {};
+  });
+  if (!s) return unexpected_storage(s.error());
+  impl_->audit(&actor, "export.batch", "file_no:" + report.file_no + " applications:" +
+                                           std::to_string(report.applications));
+  return report;
+}
+
+}  // namespace station

@@ -1,0 +1,148 @@
+// Review: envelopes, pages and fields as reviewers see them; confirming values.
+#include "station_impl.h"
+#include "text.h"
+
+namespace station {
+
+Result<std::vector<EnvelopeSummary>> Station::list_envelopes(const User& actor) {
+  (void)actor;  // every role may see the list of envelopes (no personal values in it)
+  std::lock_guard lock(impl_->mu);
+  auto st = impl_->db.prepare("SELECT id FROM envelopes ORDER BY id");
+  if (!st) return unexpected_storage(st.error());
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    ids.push_back(st->column_int(0));
+  }
+  std::vector<EnvelopeSummary> out;
+  for (auto id : ids) {
+    auto e = impl_->load_envelope(id);
+    if (!e) return std::unexpected(e.error());
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+Result<EnvelopeSummary> Station::envelope(const User& actor, std::int64_t envelope_id) {
+  (void)actor;
+  std::lock_guard lock(impl_->mu);
+  return impl_->load_envelope(envelope_id);
+}
+
+Result<std::vector<PageInfo>> Station::pages(const User& actor, std::int64_t envelope_id) {
+  (void)actor;
+  std::lock_guard lock(impl_->mu);
+  auto st = impl_->db.prepare(
+      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation FROM pages "
+      "WHERE envelope_id = ? ORDER BY seq");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<PageInfo> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    PageInfo p;
+    p.id = st->column_int(0);
+    p.envelope_id = envelope_id;
+    p.seq = static_cast<int>(st->column_int(1));
+    p.kind = st->column_text(2);
+    const bool turned = (st->column_int(9) / 90) % 2 == 1;
+    p.width = static_cast<int>(st->column_int(turned ? 4 : 3));
+    p.height = static_cast<int>(st->column_int(turned ? 3 : 4));
+    p.dpi = static_cast<int>(st->column_int(5));
+    p.dpi_from_file = st->column_int(6) != 0;
+    p.source_name = st->column_text(7);
+    p.flags = split(st->column_text(8), ',');
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t envelope_id) {
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
+    return std::unexpected(s.error());
+  std::lock_guard lock(impl_->mu);
+  auto st = impl_->db.prepare("SELECT id FROM fields WHERE envelope_id = ? ORDER BY id");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    ids.push_back(st->column_int(0));
+  }
+  std::vector<FieldInfo> out;
+  for (auto id : ids) {
+    auto f = impl_->load_field(id);
+    if (!f) return std::unexpected(f.error());
+    out.push_back(std::move(*f));
+  }
+  return out;
+}
+
+Result<FieldInfo> Station::field(const User& actor, std::int64_t field_id) {
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
+    return std::unexpected(s.error());
+  std::lock_guard lock(impl_->mu);
+  return impl_->load_field(field_id);
+}
+
+Result<std::vector<unsigned char>> Station::field_crop_png(const User& actor, std::int64_t field_id) {
+  auto f = field(actor, field_id);
+  if (!f) return std::unexpected(f.error());
+  if (f->page_id == 0) return fail(ErrorCode::kNotFound, "the field has no page");
+  auto page = impl_->load_page(f->page_id);
+  if (!page) return std::unexpected(page.error());
+  const int margin = std::max(8, f->box.h / 2);
+  ocr::Box b{f->box.x - margin, f->box.y - margin, f->box.w + 2 * margin, f->box.h + 2 * margin};
+  auto png = page->crop(b).encode_png();
+  if (!png) return unexpected_ocr(png.error());
+  return std::move(*png);
+}
+
+Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int64_t page_id, int max_width) {
+  if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "see pages"); !s)
+    return std::unexpected(s.error());
+  auto page = impl_->load_page(page_id);
+  if (!page) return std::unexpected(page.error());
+  ocr::Image shown = *page;
+  if (max_width > 0 && shown.width() > max_width) shown = shown.resized_to_width(max_width);
+  auto png = shown.encode_png();
+  if (!png) return unexpected_ocr(png.error());
+  return std::move(*png);
+}
+
+Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_id, std::string_view value) {
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "confirm values"); !s)
+    return std::unexpected(s.error());
+  std::lock_guard lock(impl_->mu);
+  auto f = impl_->load_field(field_id);
+  if (!f) return std::unexpected(f.error());
+  auto normalised = normalise_field_value(f->key, value);
+  if (!normalised) return std::unexpected(normalised.error());
+  auto& db = impl_->db;
+  auto s = db.transaction([&]() -> storage::Status {
+    auto st = db.prepare(
+        "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, *normalised).bind(2, actor.id).bind(3, jst_now_iso()).bind(4, field_id);
+    if (auto r = st->run(); !r) return r;
+    auto env = db.prepare(
+        "UPDATE envelopes SET status = 'reviewed' WHERE id = ? AND status IN ('captured', 'recognized') AND NOT EXISTS "
+        "(SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
+    if (!env) return std::unexpected(env.error());
+    env->bind(1, f->envelope_id).bind(2, f->envelope_id);
+    return env->run();
+  });
+  if (!s) return unexpected_storage(s.error());
+  const bool corrected = *normalised != f->value;
+  impl_->audit(&actor, corrected ? "field.correct" : "field.confirm",
+               "envelope:" + std::to_string(f->envelope_id) + " field:" + f->key);
+  return impl_->load_field(field_id);
+}
+
+}  // namespace station

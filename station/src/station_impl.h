@@ -1,0 +1,192 @@
+#pragma once
+// Private: the state behind station::Station, shared by the files that implement its stages
+// (station.cpp, accounts.cpp, facility_list.cpp, capture.cpp, recognition.cpp, review.cpp,
+// export.cpp).
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+
+#include "clock.h"
+#include "convert.h"
+#include "forms.h"
+#include "ocr/engine.h"
+#include "ocr/image.h"
+#include "station/station.h"
+#include "storage/blob_store.h"
+#include "storage/database.h"
+#include "storage/keys.h"
+
+namespace station {
+
+namespace fs = std::filesystem;
+
+namespace internal {
+
+inline constexpr const char* kKeyringFile = "keyring.json";
+inline constexpr const char* kDatabaseFile = "station.db";
+inline constexpr const char* kBlobDir = "blobs";
+
+
+inline Result<std::vector<unsigned char>> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::kIo, "cannot open " + path.filename().string());
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return fail(ErrorCode::kIo, "cannot read " + path.filename().string());
+  return bytes;
+}
+
+inline bool is_image_name(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const std::set<std::string> kExt = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf"};
+  return kExt.contains(ext);
+}
+
+inline ocr::Box mm_to_px(const ZoneMm& z, int dpi) {
+  auto px = [dpi](double mm) { return static_cast<int>(mm / 25.4 * dpi + 0.5); };
+  return {px(z.x), px(z.y), px(z.w), px(z.h)};
+}
+
+inline bool has_role(const User& u, std::initializer_list<Role> roles) {
+  return std::find(roles.begin(), roles.end(), u.role) != roles.end();
+}
+
+inline Status require(const User& u, std::initializer_list<Role> roles, std::string_view action) {
+  if (has_role(u, roles)) return {};
+  return fail(ErrorCode::kForbidden, "role " + std::string(role_name(u.role)) + " may not " + std::string(action));
+}
+
+}  // namespace internal
+
+using namespace internal;
+
+struct Station::Impl {
+  Config config;
+  storage::Database db;
+  storage::BlobStore blobs;
+  std::mutex mu;                      // guards db
+  std::mutex ocr_mu;                  // guards engine (one Tesseract instance, not thread-safe)
+  std::unique_ptr<ocr::Engine> engine;
+
+  Impl(Config c, storage::Database d, storage::BlobStore b)
+      : config(std::move(c)), db(std::move(d)), blobs(std::move(b)) {}
+
+  ocr::DecodeLimits limits() const {
+    ocr::DecodeLimits l;
+    l.max_pixels = config.max_image_pixels;
+    l.default_dpi = config.default_dpi;
+    return l;
+  }
+
+  void audit(const User* user, std::string_view action, const std::string& subject) {
+    auto st = db.prepare("INSERT INTO audit(at, user_id, action, subject) VALUES (?, ?, ?, ?)");
+    if (!st) return;
+    st->bind(1, jst_now_iso());
+    if (user != nullptr) st->bind(2, user->id); else st->bind(2, std::nullopt);
+    st->bind(3, action).bind(4, subject);
+    (void)st->run();
+  }
+
+  Result<ocr::Engine*> ocr_engine() {
+    if (!engine) {
+      ocr::TesseractOptions o;
+      o.tessdata_dir = config.tessdata_dir;
+      o.languages = config.ocr_languages;
+      auto e = ocr::make_tesseract_engine(o);
+      if (!e) return unexpected_ocr(e.error());
+      engine = std::move(*e);
+    }
+    return engine.get();
+  }
+
+  // The upright page image (stored rotation applied).
+  Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr) {
+    std::string blob_id;
+    int rotation = 0;
+    {
+      std::lock_guard lock(mu);
+      auto st = db.prepare("SELECT blob_id, rotation FROM pages WHERE id = ?");
+      if (!st) return unexpected_storage(st.error());
+      st->bind(1, page_id);
+      auto row = st->step();
+      if (!row) return unexpected_storage(row.error());
+      if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+      blob_id = st->column_text(0);
+      rotation = static_cast<int>(st->column_int(1));
+    }
+    auto bytes = blobs.get(blob_id);
+    if (!bytes) return unexpected_storage(bytes.error());
+    auto pages = ocr::decode_pages(*bytes, limits());
+    if (!pages) return unexpected_ocr(pages.error());
+    if (pages->empty()) return fail(ErrorCode::kStoreCorrupt, "stored page " + std::to_string(page_id) + " is empty");
+    if (rotation_out != nullptr) *rotation_out = rotation;
+    return (*pages)[0].rotated(rotation / 90);
+  }
+
+  Result<FieldInfo> load_field(std::int64_t field_id) {
+    auto st = db.prepare(
+        "SELECT f.id, f.envelope_id, f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.status, "
+        "f.confirmed_value, u.username, f.confirmed_at FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by "
+        "WHERE f.id = ?");
+    if (!st) return unexpected_storage(st.error());
+    st->bind(1, field_id);
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) return fail(ErrorCode::kNotFound, "no field " + std::to_string(field_id));
+    return field_from_row(*st);
+  }
+
+  FieldInfo field_from_row(const storage::Statement& st) const {
+    FieldInfo f;
+    f.id = st.column_int(0);
+    f.envelope_id = st.column_int(1);
+    f.key = st.column_text(2);
+    f.label_ja = std::string(label_of(f.key));
+    f.value = st.column_text(3);
+    f.confidence = st.column_double(4);
+    f.page_id = st.is_null(5) ? 0 : st.column_int(5);
+    f.box = {static_cast<int>(st.column_int(6)), static_cast<int>(st.column_int(7)),
+             static_cast<int>(st.column_int(8)), static_cast<int>(st.column_int(9))};
+    f.status = st.column_text(10) == "confirmed" ? FieldStatus::kConfirmed : FieldStatus::kSuggested;
+    f.confirmed_value = st.column_opt_text(11).value_or("");
+    f.confirmed_by = st.column_opt_text(12).value_or("");
+    f.confirmed_at = st.column_opt_text(13).value_or("");
+    f.needs_attention = f.status != FieldStatus::kConfirmed &&
+                        (f.confidence < config.confidence_threshold || f.value.empty() ||
+                         f.value.find('?') != std::string::npos);
+    return f;
+  }
+
+  Result<EnvelopeSummary> load_envelope(std::int64_t id) {
+    auto st = db.prepare(
+        "SELECT e.id, e.receipt_no, e.received_date, u.username, e.enclosures, e.status, "
+        "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id), "
+        "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id), "
+        "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id AND f.status = 'confirmed') "
+        "FROM envelopes e JOIN users u ON u.id = e.clerk_id WHERE e.id = ?");
+    if (!st) return unexpected_storage(st.error());
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) return fail(ErrorCode::kNotFound, "no envelope " + std::to_string(id));
+    EnvelopeSummary e;
+    e.id = st->column_int(0);
+    e.receipt_no = st->column_text(1);
+    e.received_date = st->column_text(2);
+    e.clerk = st->column_text(3);
+    e.enclosures = static_cast<int>(st->column_int(4));
+    e.status = st->column_text(5);
+    e.pages = static_cast<int>(st->column_int(6));
+    e.fields_total = static_cast<int>(st->column_int(7));
+    e.fields_confirmed = static_cast<int>(st->column_int(8));
+    return e;
+  }
+};
+
+
+}  // namespace station
