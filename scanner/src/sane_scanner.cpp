@@ -663,6 +663,9 @@ Result<bool> SaneScanner::read_page(int index, Frame& frame) {
       if (s == SANE_STATUS_EOF) break;
       if (s != SANE_STATUS_GOOD) {
         scanning_.store(false);
+        // After cancel() the driver may answer anything (CANCELLED, EOF, I/O error).
+        if (cancel_requested_.load())
+          return fail(Code::kCancelled, "scan cancelled after " + pages_text(index) + " on " + name_);
         if (s == SANE_STATUS_NO_DOCS && raw.empty() && pass == 0) return false;
         if (s == SANE_STATUS_NO_DOCS)
           return fail(Code::kIo, "page " + std::to_string(index + 1) + " ended early on " + name_ + " after " +
@@ -681,6 +684,8 @@ Result<bool> SaneScanner::read_page(int index, Frame& frame) {
       if (progress_) progress_(index, static_cast<long long>(raw.size()), expected);
     }
     scanning_.store(false);
+    if (cancel_requested_.load())  // a cancelled page may end with a short EOF: not a page
+      return fail(Code::kCancelled, "scan cancelled after " + pages_text(index) + " on " + name_);
 
     int lines = static_cast<int>(raw.size() / static_cast<std::size_t>(p.bytes_per_line));
     if (p.lines > 0) lines = std::min(lines, p.lines);  // short pages (length detection) keep what came

@@ -27,7 +27,7 @@ const STARTUP_TIMEOUT_MS = 240_000;  // demo import + OCR of one envelope, under
 let station;        // the child process
 let stationLog = '';
 let tmpRoot;
-let browser;
+let context;        // one persistent browser context on a fresh profile directory
 let baseUrl;
 const accounts = {};  // role -> { username, password }
 
@@ -77,11 +77,14 @@ before(async () => {
   tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-ui-'));
   try {
     await startStation();
-    browser = await chromium.launch({
+    // Playwright passes the fresh profile as --user-data-dir itself (it refuses it in `args`).
+    context = await chromium.launchPersistentContext(path.join(tmpRoot, 'chromium-profile'), {
       executablePath: CHROMIUM,
+      headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync',
-             `--user-data-dir=${path.join(tmpRoot, 'chromium-profile')}`],
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 1000 },
+      locale: 'ja-JP',
     });
   } catch (e) {
     await stopStation();
@@ -90,13 +93,14 @@ before(async () => {
 });
 
 after(async () => {
-  if (browser) await browser.close().catch(() => {});
+  if (context) await context.close().catch(() => {});
   await stopStation();
   if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
 });
 
+// A page with no session: each test starts logged out.
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'ja-JP' });
+  await context.clearCookies();
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   return page;
@@ -124,7 +128,7 @@ test('wrong password shows the Japanese error and no session', async () => {
   assert.equal(new URL(page.url()).pathname, '/login');
   const api = await page.request.get(new URL('/api/envelopes', baseUrl).href);
   assert.equal(api.status(), 401);
-  await page.context().close();
+  await page.close();
 });
 
 test('reviewer confirms 介護保険事業所番号 beside its crop', async () => {
@@ -149,7 +153,8 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
   assert.ok(naturalWidth > 0, 'the crop image must load');
   assert.match(await field.textContent(), /\d+%/);
 
-  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-review.png'), fullPage: false });
+  await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-review.png'), fullPage: true });
 
   const input = field.locator('input[name=value]');
   const suggested = await input.inputValue();
@@ -175,7 +180,7 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
   await Promise.all([page.waitForURL(/\/login$/), page.click('#logout')]);
   const afterLogout = await page.request.get(new URL('/api/envelopes', baseUrl).href);
   assert.equal(afterLogout.status(), 401);
-  await page.context().close();
+  await page.close();
 });
 
 test('supervisor exports the day and sees the ファイルナンバー', async () => {
@@ -191,5 +196,5 @@ test('supervisor exports the day and sees the ファイルナンバー', async (
   assert.ok((await page.textContent('#file-no')).trim().length > 0);
   assert.ok((await page.textContent('#bundle-password')).trim().length > 0);
   await page.screenshot({ path: path.join(ARTIFACTS, 'ui-export.png'), fullPage: false });
-  await page.context().close();
+  await page.close();
 });

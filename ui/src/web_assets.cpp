@@ -10,7 +10,7 @@ const std::string_view kStyleCss = R"CSS(
 * { box-sizing: border-box; }
 html { font-size: 20px; }
 body { margin: 0; color: var(--ink); background: var(--bg); line-height: 1.6;
-       font-family: "IPAGothic", "IPAPGothic", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif; }
+       font-family: "IPAPGothic", "IPAGothic", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif; }
 a { color: var(--brand); }
 header.bar { display: flex; align-items: center; gap: 1rem; padding: .6rem 1.2rem; background: var(--brand); color: #fff; }
 header.bar .title { font-size: 1.2rem; font-weight: bold; flex: 1; }

@@ -159,7 +159,7 @@ std::string review_page(const Viewer& viewer, const ReviewView& view) {
     for (const auto& f : p.flags) flags += fmt("<br><span class=\"badge attention\">{}</span>", html_escape(flag_label_ja(f)));
     body += fmt(
         "<a href=\"/pages/{0}.png?w=1600\" target=\"_blank\" rel=\"noopener\">"
-        "<img src=\"/pages/{0}.png?w=400\" alt=\"{1}ページ目\" loading=\"lazy\"><br>{1}. {2}{3}</a>\n",
+        "<img src=\"/pages/{0}.png?w=400\" alt=\"{1}ページ目\"><br>{1}. {2}{3}</a>\n",
         p.id, p.seq, html_escape(page_kind_label_ja(p.kind)), flags);
   }
   if (view.pages.empty()) body += "<p>ページがありません。</p>\n";

@@ -181,6 +181,12 @@ TEST(ProfilesTest, AppliesToTestBackendDevice) {
   EXPECT_EQ(p->id, "sane-test");
   auto sc = scanner::Sane::open(it->name);
   ASSERT_TRUE(sc.has_value()) << sc.error().message;
+  // The test backend keeps option values across opens in one process; undo other tests' faults.
+  for (auto [opt, value] : {std::pair{"read-return-value", "Default"}, std::pair{"read-delay", "no"},
+                            std::pair{"read-limit", "no"}, std::pair{"hand-scanner", "no"}}) {
+    auto reset = (*sc)->set_option(opt, value);
+    ASSERT_TRUE(reset.has_value()) << reset.error().message;
+  }
   scanner::Settings s = p->defaults;
   s.dpi = 50;  // keep the test quick
   auto st = scanner::apply_profile(**sc, *p, s);
