@@ -21,6 +21,7 @@ tesseract::PageSegMode psm_for(ZoneLayout layout) {
     case ZoneLayout::kSingleWord: return tesseract::PSM_SINGLE_WORD;
     case ZoneLayout::kSingleChar: return tesseract::PSM_SINGLE_CHAR;
     case ZoneLayout::kBlock: return tesseract::PSM_SINGLE_BLOCK;
+    case ZoneLayout::kAuto: return tesseract::PSM_AUTO;
   }
   return tesseract::PSM_SINGLE_LINE;
 }

@@ -21,6 +21,12 @@ Result<User> Station::add_user(const User* actor, std::string_view username, std
       }))
     return fail(ErrorCode::kInvalidInput, "user names are 1-64 characters of a-z, 0-9, '-', '_', '.'");
   if (auto why = password_problem(password, username); !why.empty()) return fail(ErrorCode::kInvalidInput, why);
+  // A stricter local minimum (security.password_min_length), counted in characters, not bytes.
+  const auto chars = std::count_if(password.begin(), password.end(),
+                                   [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (chars < impl_->config.password_min_length)
+    return fail(ErrorCode::kInvalidInput, "the password must have at least " +
+                                              std::to_string(impl_->config.password_min_length) + " characters");
   auto hash = storage::hash_password(password);
   if (!hash) return unexpected_storage(hash.error());
   auto st = db.prepare("INSERT INTO users(username, role, password_hash, created_at) VALUES (?, ?, ?, ?)");

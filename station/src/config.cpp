@@ -69,18 +69,27 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "server", "port", c.listen_port); },
       [&] { return read_into(t, "ocr", "tessdata_dir", c.tessdata_dir); },
       [&] { return read_into(t, "ocr", "languages", c.ocr_languages); },
+      [&] { return read_into(t, "ocr", "templates_dir", c.templates_dir); },
       [&] { return read_into(t, "ocr", "default_dpi", c.default_dpi); },
       [&] { return read_into(t, "ocr", "max_image_pixels", c.max_image_pixels); },
       [&] { return read_into(t, "ocr", "confidence_threshold", c.confidence_threshold); },
       [&] { return read_into(t, "ocr", "workers", c.ocr_workers); },
       [&] { return read_into(t, "security", "session_idle_minutes", c.session_idle_minutes); },
       [&] { return read_into(t, "security", "lockout_attempts", c.lockout_attempts); },
-      [&] { return read_into(t, "security", "lockout_minutes", c.lockout_minutes); });
+      [&] { return read_into(t, "security", "lockout_minutes", c.lockout_minutes); },
+      [&] { return read_into(t, "security", "password_min_length", c.password_min_length); },
+      [&] { return read_into(t, "security", "audit_checkpoint_every", c.audit_checkpoint_every); });
   if (!s) return std::unexpected(s.error());
   if (c.listen_port < 0 || c.listen_port > 65535) return fail(ErrorCode::kConfig, "server.port must be 0..65535");
   if (c.default_dpi < 72 || c.default_dpi > 1200) return fail(ErrorCode::kConfig, "ocr.default_dpi must be 72..1200");
   if (c.confidence_threshold < 0 || c.confidence_threshold > 1)
     return fail(ErrorCode::kConfig, "ocr.confidence_threshold must be 0..1");
+  if (c.lockout_attempts < 1 || c.lockout_attempts > 100)
+    return fail(ErrorCode::kConfig, "security.lockout_attempts must be 1..100");
+  if (c.password_min_length < 8 || c.password_min_length > 64)
+    return fail(ErrorCode::kConfig, "security.password_min_length must be 8..64");
+  if (c.audit_checkpoint_every < 1 || c.audit_checkpoint_every > 100000)
+    return fail(ErrorCode::kConfig, "security.audit_checkpoint_every must be 1..100000");
   if (c.ocr_workers < 1 || c.ocr_workers > 16) return fail(ErrorCode::kConfig, "ocr.workers must be 1..16");
   return c;
 }
@@ -91,13 +100,16 @@ std::string to_toml(const Config& c) {
       {"server", toml::table{{"host", c.listen_host}, {"port", c.listen_port}}},
       {"ocr", toml::table{{"tessdata_dir", c.tessdata_dir},
                           {"languages", c.ocr_languages},
+                          {"templates_dir", c.templates_dir},
                           {"default_dpi", c.default_dpi},
                           {"max_image_pixels", c.max_image_pixels},
                           {"confidence_threshold", c.confidence_threshold},
                           {"workers", c.ocr_workers}}},
       {"security", toml::table{{"session_idle_minutes", c.session_idle_minutes},
                                {"lockout_attempts", c.lockout_attempts},
-                               {"lockout_minutes", c.lockout_minutes}}},
+                               {"lockout_minutes", c.lockout_minutes},
+                               {"password_min_length", c.password_min_length},
+                               {"audit_checkpoint_every", c.audit_checkpoint_every}}},
   };
   std::ostringstream os;
   os << t << "\n";

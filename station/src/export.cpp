@@ -48,7 +48,7 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
         a.pages.push_back(ps->column_int(0));
       }
     }
-    if (apps.empty()) return fail(ErrorCode::kConflict, "no reviewed applications are waiting for export");
+    if (apps.empty()) return fail(ErrorCode::kNothingToExport, "no reviewed applications are waiting for export");
     // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
     auto cnt = db.prepare("SELECT count(*) FROM exports WHERE created_at LIKE ?");
     if (!cnt) return unexpected_storage(cnt.error());

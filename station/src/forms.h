@@ -1,7 +1,6 @@
 #pragma once
 // What the station knows of the prefecture's forms: field keys (as in the spec) with their printed
-// labels, and where fields sit on the page. Issue #4 turns the zones into data files; the
-// walking skeleton reads one field, 介護保険事業所番号 on 様式第1号.
+// labels. Zones, types and the other forms' labels are data: station/templates/*.json (templates.h).
 #include <string_view>
 
 namespace station {
@@ -36,10 +35,14 @@ inline constexpr FieldDef kApplicationFields[] = {
     {"contact.email", "メールアドレス"},
 };
 
+// The printed label of any key the loaded templates define (templates.cpp); the key itself when
+// no template names it. The view stays valid for the life of the process.
+std::string_view template_label(std::string_view key);
+
 inline std::string_view label_of(std::string_view key) {
   for (const auto& f : kApplicationFields)
     if (f.key == key) return f.label_ja;
-  return key;
+  return template_label(key);
 }
 
 // A zone on an A4 page in millimetres from the top-left corner of the upright page.

@@ -84,6 +84,62 @@ CREATE TABLE audit (
   subject TEXT NOT NULL DEFAULT ''
 );
 )SQL"},
+    // The audit log becomes append-only and hash-chained (issue #5). Rows written by version 1 are
+    // sealed into the chain by the station when it opens (SQL cannot compute BLAKE2b).
+    storage::Migration{2, "audit hash chain, signing key", R"SQL(
+ALTER TABLE audit ADD COLUMN envelope_id INTEGER;
+ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit ADD COLUMN hash TEXT;
+CREATE INDEX audit_user ON audit(user_id);
+CREATE INDEX audit_at ON audit(at);
+CREATE INDEX audit_envelope ON audit(envelope_id);
+-- Every N entries: the chain's link at that entry, signed with the station's Ed25519 key.
+CREATE TABLE audit_checkpoints (
+  id INTEGER PRIMARY KEY,
+  audit_id INTEGER NOT NULL UNIQUE,
+  hash TEXT NOT NULL,
+  at TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+-- Secrets the station keeps inside the encrypted database (the audit signing seed).
+CREATE TABLE station_secrets (
+  purpose TEXT PRIMARY KEY,
+  secret BLOB NOT NULL,
+  public_key TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+-- Append-only: sealed entries cannot be changed and no entry can be deleted through SQL.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN OLD.hash IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+)SQL"},
+};
+
+// The electronic-records store (electronic.db, its own key): applications the main system received
+// electronically. Kept apart from the mailed store; the review's duplicate check reads it.
+inline constexpr std::array kElectronicMigrations = {
+    storage::Migration{1, "electronic applications", R"SQL(
+CREATE TABLE electronic_applications (
+  application_no TEXT PRIMARY KEY,
+  facility_id TEXT NOT NULL,
+  jigyosho_no TEXT NOT NULL DEFAULT '',
+  facility_name TEXT NOT NULL DEFAULT '',
+  received_at TEXT NOT NULL
+);
+CREATE INDEX electronic_facility ON electronic_applications(facility_id);
+CREATE INDEX electronic_jigyosho ON electronic_applications(jigyosho_no);
+CREATE TABLE electronic_loads (
+  id INTEGER PRIMARY KEY,
+  loaded_at TEXT NOT NULL,
+  loaded_by INTEGER NOT NULL,
+  rows INTEGER NOT NULL
+);
+)SQL"},
 };
 
 }  // namespace station

@@ -1,8 +1,39 @@
 // The station object: opening and creating the store. The stages live in their own files.
-#include "station_impl.h"
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "schema.h"
+#include "station_impl.h"
 
 namespace station {
+
+namespace internal {
+
+StoreLock& StoreLock::operator=(StoreLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+StoreLock::~StoreLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
+Result<StoreLock> StoreLock::acquire(const fs::path& dir) {
+  const fs::path file = dir / kLockFile;
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(ErrorCode::kIo, "cannot open " + file.string());
+  StoreLock lock(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    return fail(ErrorCode::kConflict, "the store at " + dir.string() + " is open in another process");
+  }
+  return lock;
+}
+
+}  // namespace internal
 
 Station::Station(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Station::~Station() = default;
@@ -23,18 +54,36 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
     if (ec) return fail(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   }
+  // The passphrase is checked before anything else is touched: a wrong one opens nothing.
   auto master = create ? storage::Keyring::create(keyring, passphrase) : storage::Keyring::unlock(keyring, passphrase);
   if (!master) return unexpected_storage(master.error());
-  auto db_key = master->derive("database");
-  auto blob_key = master->derive("blobs");
-  if (!db_key || !blob_key) return fail(ErrorCode::kInternal, "key derivation failed");
+  auto store_lock = StoreLock::acquire(dir);
+  if (!store_lock) return std::unexpected(store_lock.error());
+  auto db_key = master->derive(kDbKeyPurpose);
+  auto blob_key = master->derive(kBlobKeyPurpose);
+  auto edb_key = master->derive(kElectronicKeyPurpose);
+  if (!db_key || !blob_key || !edb_key) return fail(ErrorCode::kInternal, "key derivation failed");
   auto db = storage::Database::open(dir / kDatabaseFile, *db_key);
   if (!db) return unexpected_storage(db.error());
   if (auto s = db->migrate(kMigrations); !s) return unexpected_storage(s.error());
   auto blobs = storage::BlobStore::open(dir / kBlobDir, std::move(*blob_key));
   if (!blobs) return unexpected_storage(blobs.error());
-  blobs->remove_stale_temporaries();
-  return std::make_unique<Station::Impl>(config, std::move(*db), std::move(*blobs));
+  // The electronic records: their own file and their own key, never joined with the mailed ones.
+  auto edb = storage::Database::open(dir / kElectronicFile, *edb_key);
+  if (!edb) return unexpected_storage(edb.error());
+  if (auto s = edb->migrate(kElectronicMigrations); !s) return unexpected_storage(s.error());
+
+  auto impl = std::make_unique<Station::Impl>(config, std::move(*db), std::move(*blobs));
+  impl->dir = dir;
+  impl->store_lock = std::move(*store_lock);
+  impl->master = std::move(*master);
+  impl->edb = std::move(*edb);
+  if (auto s = impl->init_audit(); !s) return std::unexpected(s.error());
+  // Leftovers of a crash: temporaries of interrupted writes, blobs whose row never committed.
+  auto swept = impl->sweep_store();
+  if (!swept) return std::unexpected(swept.error());
+  impl->open_report = *swept;
+  return impl;
 }
 
 Result<std::unique_ptr<Station>> Station::create(const Config& config, std::string_view passphrase) {
@@ -49,14 +98,75 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, std::string
   auto impl = open_store(config, passphrase, false);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
-  s->impl_->audit(nullptr, "store.open", "");
+  const auto& r = s->impl_->open_report;
+  s->impl_->audit(nullptr, "store.open",
+                  "temporaries_removed:" + std::to_string(r.stale_temporaries) +
+                      " orphan_blobs_removed:" + std::to_string(r.orphan_blobs));
   return s;
 }
 
 Status Station::check_integrity() {
   std::lock_guard lock(impl_->mu);
   if (auto s = impl_->db.check_integrity(); !s) return unexpected_storage(s.error());
+  std::lock_guard elock(impl_->edb_mu);
+  if (impl_->edb) {
+    if (auto s = impl_->edb->check_integrity(); !s) return unexpected_storage(s.error());
+  }
   return {};
+}
+
+const MaintenanceReport& Station::open_report() const { return impl_->open_report; }
+
+Result<MaintenanceReport> Station::Impl::sweep_store() {
+  std::lock_guard lock(mu);
+  MaintenanceReport rep;
+  rep.stale_temporaries = blobs.remove_stale_temporaries();
+  // Every column that names a blob, in any table (pages.blob_id today; later tables too), so a
+  // blob some row refers to is never taken for an orphan.
+  std::set<std::string> referenced;
+  std::vector<std::pair<std::string, std::string>> columns;
+  {
+    auto tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    if (!tables) return unexpected_storage(tables.error());
+    std::vector<std::string> names;
+    for (;;) {
+      auto r = tables->step();
+      if (!r) return unexpected_storage(r.error());
+      if (!*r) break;
+      names.push_back(tables->column_text(0));
+    }
+    for (const auto& t : names) {
+      auto info = db.prepare("SELECT name FROM pragma_table_info(?)");
+      if (!info) return unexpected_storage(info.error());
+      info->bind(1, t);
+      for (;;) {
+        auto r = info->step();
+        if (!r) return unexpected_storage(r.error());
+        if (!*r) break;
+        const std::string c = info->column_text(0);
+        if (c == "blob_id" || (c.size() > 8 && c.ends_with("_blob_id"))) columns.emplace_back(t, c);
+      }
+    }
+  }
+  for (const auto& [table, column] : columns) {
+    // Names come from sqlite_master, quoted as identifiers.
+    auto st = db.prepare("SELECT DISTINCT \"" + column + "\" FROM \"" + table + "\" WHERE \"" + column +
+                         "\" IS NOT NULL");
+    if (!st) return unexpected_storage(st.error());
+    for (;;) {
+      auto r = st->step();
+      if (!r) return unexpected_storage(r.error());
+      if (!*r) break;
+      referenced.insert(st->column_text(0));
+    }
+  }
+  auto ids = blobs.list();
+  if (!ids) return unexpected_storage(ids.error());
+  for (const auto& id : *ids) {
+    if (referenced.contains(id)) continue;
+    if (blobs.remove(id)) ++rep.orphan_blobs;
+  }
+  return rep;
 }
 
 }  // namespace station

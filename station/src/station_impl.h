@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "clock.h"
 #include "convert.h"
@@ -20,6 +21,7 @@
 #include "storage/blob_store.h"
 #include "storage/database.h"
 #include "storage/keys.h"
+#include "storage/signing.h"
 
 namespace station {
 
@@ -30,6 +32,31 @@ namespace internal {
 inline constexpr const char* kKeyringFile = "keyring.json";
 inline constexpr const char* kDatabaseFile = "station.db";
 inline constexpr const char* kBlobDir = "blobs";
+inline constexpr const char* kElectronicFile = "electronic.db";   // the electronic store, own key
+inline constexpr const char* kAuditHeadFile = "audit-head.json";  // the signed head of the audit chain
+inline constexpr const char* kLockFile = "station.lock";          // held while a Station is open
+// Sub-key purposes (SecretKey::derive); the mailed and electronic stores never share a key.
+inline constexpr const char* kDbKeyPurpose = "database";
+inline constexpr const char* kBlobKeyPurpose = "blobs";
+inline constexpr const char* kElectronicKeyPurpose = "electronic-database";
+
+// An exclusive flock on <data_dir>/station.lock for the lifetime of the Station, so two processes
+// never work on one store (and the startup sweep can tell orphans from blobs being written).
+class StoreLock {
+ public:
+  StoreLock() = default;
+  explicit StoreLock(int fd) : fd_(fd) {}
+  StoreLock(StoreLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  StoreLock& operator=(StoreLock&& o) noexcept;
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  ~StoreLock();
+  // kConflict when another process holds the store.
+  static Result<StoreLock> acquire(const fs::path& dir);
+
+ private:
+  int fd_ = -1;
+};
 
 
 inline Result<std::vector<unsigned char>> read_file(const fs::path& path) {
@@ -69,9 +96,19 @@ struct Station::Impl {
   Config config;
   storage::Database db;
   storage::BlobStore blobs;
-  std::mutex mu;                      // guards db
+  // Guards db. Recursive so that audit() can take it whether or not its caller holds it.
+  std::recursive_mutex mu;
   std::mutex ocr_mu;                  // guards engine (one Tesseract instance, not thread-safe)
   std::unique_ptr<ocr::Engine> engine;
+
+  // Security state (issue #5): set by Station::open_store.
+  fs::path dir;                              // config.data_dir
+  StoreLock store_lock;
+  std::optional<storage::SecretKey> master;  // locked memory; for backups and the electronic store
+  std::optional<storage::SigningKey> signer; // the station's Ed25519 key (audit checkpoints, backups)
+  std::optional<storage::Database> edb;      // the electronic-records store (own file, own key)
+  std::mutex edb_mu;                         // guards edb
+  MaintenanceReport open_report;
 
   Impl(Config c, storage::Database d, storage::BlobStore b)
       : config(std::move(c)), db(std::move(d)), blobs(std::move(b)) {}
@@ -83,14 +120,22 @@ struct Station::Impl {
     return l;
   }
 
-  void audit(const User* user, std::string_view action, const std::string& subject) {
-    auto st = db.prepare("INSERT INTO audit(at, user_id, action, subject) VALUES (?, ?, ?, ?)");
-    if (!st) return;
-    st->bind(1, jst_now_iso());
-    if (user != nullptr) st->bind(2, user->id); else st->bind(2, std::nullopt);
-    st->bind(3, action).bind(4, subject);
-    (void)st->run();
-  }
+  // Appends one entry to the hash-chained audit log (audit.cpp). Takes mu itself. Records who,
+  // what and on which subject (ids), never personal values. Never fails the caller's action: a
+  // failure to record is reported on stderr.
+  void audit(const User* user, std::string_view action, const std::string& subject);
+  // The same, reporting failure. Inside an open transaction the entry joins it.
+  storage::Status append_audit(std::optional<std::int64_t> user_id, std::string_view action,
+                               const std::string& subject);
+  // Loads (or on first use creates) the audit signing key and seals entries written before the
+  // chain existed. Called once at open.
+  Status init_audit();
+  // Writes <dir>/audit-head.json: the last entry's id and link, signed.
+  storage::Status write_audit_head(std::int64_t last_id, const std::string& hash);
+  // Checks the chain, checkpoints and head; with mu held.
+  AuditVerifyReport verify_audit();
+  // Removes stale temporaries and unreferenced blobs; with mu held.
+  Result<MaintenanceReport> sweep_store();
 
   Result<ocr::Engine*> ocr_engine() {
     if (!engine) {

@@ -211,3 +211,34 @@ int BlobStore::remove_stale_temporaries() {
 }
 
 }  // namespace storage
+
+namespace storage {
+
+Result<std::vector<std::string>> BlobStore::list() const {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (fs::directory_iterator fan(dir_, ec), end; !ec && fan != end; fan.increment(ec)) {
+    const std::string prefix = fan->path().filename().string();
+    std::error_code type_ec;
+    if (prefix.size() != 2 || !fan->is_directory(type_ec)) continue;
+    std::error_code inner_ec;
+    for (fs::directory_iterator it(fan->path(), inner_ec); !inner_ec && it != end; it.increment(inner_ec)) {
+      std::string name = it->path().filename().string();
+      if (valid_id(name) && name.compare(0, 2, prefix) == 0) ids.push_back(std::move(name));
+    }
+    if (inner_ec) return fail(Code::kIo, "list " + fan->path().string() + ": " + inner_ec.message());
+  }
+  if (ec) return fail(Code::kIo, "list " + dir_.string() + ": " + ec.message());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Result<std::uint64_t> BlobStore::stored_size(const std::string& id) const {
+  if (!valid_id(id)) return fail(Code::kInvalid, "malformed blob id");
+  struct stat st {};
+  const fs::path path = path_of(id);
+  if (::stat(path.c_str(), &st) != 0) return std::unexpected(detail::errno_error(errno, "stat", path));
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+}  // namespace storage

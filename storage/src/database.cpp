@@ -476,3 +476,71 @@ std::string Database::cipher_version() {
 }
 
 }  // namespace storage
+
+namespace storage {
+
+bool Database::in_transaction() const { return impl_ && sqlite3_get_autocommit(impl_->db.get()) == 0; }
+
+Status Database::export_to(const fs::path& dest, const SecretKey& key) {
+  if (!impl_) return fail(Code::kInvalid, "export of a moved-from database");
+  auto k = key.bytes();
+  if (k.size() != SecretKey::kSize) return fail(Code::kInvalid, "export key is empty");
+  sqlite3* db = impl_->db.get();
+  if (sqlite3_get_autocommit(db) == 0) return fail(Code::kInvalid, "export inside a transaction");
+  // Created here, owner-only and exclusive: an existing file is never overwritten.
+  {
+    detail::UniqueFd fd(::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd.valid()) return std::unexpected(detail::errno_error(errno, "create", dest));
+  }
+  const auto remove_partial = [&] {
+    ::unlink(dest.c_str());
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) ::unlink((dest.string() + suffix).c_str());
+  };
+
+  constexpr std::size_t kLen = 3 + 2 * SecretKey::kSize;
+  detail::SecureBuffer text(kLen + 1);
+  if (!text.ok()) {
+    remove_partial();
+    return fail(Code::kIo, "out of secure memory for the export key");
+  }
+  char* p = text.chars();
+  p[0] = 'x';
+  p[1] = '\'';
+  sodium_bin2hex(p + 2, 2 * SecretKey::kSize + 1, k.data(), k.size());
+  p[kLen - 1] = '\'';
+  p[kLen] = '\0';
+
+  const int version = schema_version();
+  Status result;
+  {
+    auto attach = prepare("ATTACH DATABASE ? AS station_export KEY ?");
+    if (!attach) {
+      remove_partial();
+      return std::unexpected(attach.error());
+    }
+    attach->bind(1, dest.string()).bind(2, std::string_view(p, kLen));
+    result = attach->run();
+  }
+  if (!result) {
+    remove_partial();
+    return result;
+  }
+  result = exec_raw(db, "SELECT sqlcipher_export('station_export')");
+  if (result) result = exec_raw(db, "PRAGMA station_export.user_version = " + std::to_string(version));
+  if (auto d = exec_raw(db, "DETACH DATABASE station_export"); !d && result) result = d;
+  if (!result) {
+    remove_partial();
+    return result;
+  }
+  // Make the new file and its directory entry durable.
+  detail::UniqueFd fd(::open(dest.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid() || ::fsync(fd.get()) != 0) {
+    Error e = detail::errno_error(errno, "fsync", dest);
+    remove_partial();
+    return std::unexpected(std::move(e));
+  }
+  fs::path dir = dest.parent_path();
+  return detail::fsync_dir(dir.empty() ? fs::path(".") : dir);
+}
+
+}  // namespace storage

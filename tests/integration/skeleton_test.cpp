@@ -156,7 +156,7 @@ TEST(Skeleton, ImportRecogniseConfirmExportOnASampleEnvelope) {
   EXPECT_NE(sheet.find("介護保険事業所番号"), std::string::npos);
 
   // Exported envelopes are not exported twice.
-  EXPECT_EQ(station.export_batch(*supervisor, out).error().code, station::ErrorCode::kConflict);
+  EXPECT_EQ(station.export_batch(*supervisor, out).error().code, station::ErrorCode::kNothingToExport);
   EXPECT_TRUE(station.check_integrity());
 }
 

@@ -302,7 +302,7 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
   WebServer server(st, options);
   auto port = server.bind();
   if (!port) {
-    const std::string hint = port.error().code == ErrorCode::kConflict
+    const std::string hint = port.error().code == ErrorCode::kAddressInUse
                                  ? fmt("{}:{} は既に使われています。--port で別の番号を指定してください。",
                                        options.host, options.port)
                                  : std::string();

@@ -229,11 +229,8 @@ struct WebServer::Impl {
       AuthFailure why;
       const auto session = authenticate(req, why);
       if (!session) {
-        send_json(res, 401,
-                  {{"error", why == AuthFailure::kExpired ? "SESSION_EXPIRED" : "LOGIN_REQUIRED"},
-                   {"message", why == AuthFailure::kExpired
-                                   ? "一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。"
-                                   : "ログインが必要です。"}});
+        (void)why;
+        send_json(res, station::http_status(ErrorCode::kSessionExpired), error_json(ErrorCode::kSessionExpired));
         return;
       }
       if (is_post && !web::constant_time_equal(req.get_header_value("X-CSRF-Token"), session->csrf)) {
@@ -538,7 +535,7 @@ station::Result<int> WebServer::bind() {
     o.port = port;
   } else if (!impl_->server.bind_to_port(o.host, o.port)) {
     const int err = errno;
-    return station::fail(err == EADDRINUSE ? ErrorCode::kConflict : ErrorCode::kIo,
+    return station::fail(err == EADDRINUSE ? ErrorCode::kAddressInUse : ErrorCode::kIo,
                          fmt("cannot bind {}:{} ({})", o.host, o.port, std::string(std::strerror(err))));
   }
   impl_->bound = true;

@@ -10,7 +10,8 @@
 
 namespace ocr {
 
-enum class ZoneLayout { kSingleLine, kSingleWord, kSingleChar, kBlock };
+// kAuto: Tesseract finds the blocks itself (a whole page of unknown layout).
+enum class ZoneLayout { kSingleLine, kSingleWord, kSingleChar, kBlock, kAuto };
 
 struct ZoneSpec {
   ZoneLayout layout = ZoneLayout::kSingleLine;

@@ -14,6 +14,7 @@ struct Config {
   int listen_port = 8080;
   std::string tessdata_dir;              // empty: Tesseract's default
   std::string ocr_languages = "jpn+eng";
+  std::string templates_dir;             // form templates ([ocr] templates_dir); empty: the bundled folder
   int default_dpi = 200;                 // for files that carry no resolution (the page is flagged)
   long long max_image_pixels = 100'000'000;
   double confidence_threshold = 0.90;    // below this a value is flagged for the reviewer
@@ -21,6 +22,8 @@ struct Config {
   int session_idle_minutes = 15;         // idle lock of the web UI
   int lockout_attempts = 5;              // failed logins before an account locks
   int lockout_minutes = 30;
+  int password_min_length = 10;          // NIST SP 800-63B asks for 8 at least; stricter locally
+  int audit_checkpoint_every = 100;      // a signed audit checkpoint every N entries
 };
 
 // $XDG_DATA_HOME/station (default ~/.local/share/station) and $XDG_CONFIG_HOME/station/config.toml.

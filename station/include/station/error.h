@@ -32,6 +32,9 @@ enum class ErrorCode {
   kInvalidInput,       // a value or request is malformed
   kConflict,           // the action conflicts with the current state (e.g. user exists)
   kExport,             // an export could not be produced
+  kNothingToExport,    // no confirmed application is waiting for export
+  kAddressInUse,       // the web UI's address/port is taken by another program
+  kSessionExpired,     // not logged in, or the idle lock ended the session
   kInternal,           // a bug: please report it
 };
 

@@ -17,6 +17,70 @@
 
 namespace station {
 
+// ---- security types (audit log, backups, electronic records)
+
+// One audit-log entry: who, what, when, on which subject; never the personal values themselves.
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::string at;             // ISO timestamp, JST
+  std::string username;       // empty for system events (store.open, ...)
+  std::string action;         // e.g. "login", "field.confirm", "export.batch"
+  std::string subject;        // e.g. "envelope:12 field:amount"
+  std::int64_t envelope_id = 0;  // 0 when the entry is not about one application
+};
+
+// Filters for Station::audit_search; empty/zero means "any". Dates are ISO YYYY-MM-DD, inclusive.
+struct AuditQuery {
+  std::string username;
+  std::string from_date;
+  std::string to_date;
+  std::int64_t envelope_id = 0;
+  std::string receipt_no;     // 受付番号; resolved to the envelope
+  int limit = 1000;           // newest entries first
+};
+
+// The result of checking the hash chain, the signed checkpoints and the signed head.
+struct AuditVerifyReport {
+  bool ok = false;
+  std::int64_t entries = 0;
+  std::int64_t checkpoints = 0;
+  std::int64_t last_id = 0;
+  std::string head_hash;      // the chain's last link (hex), to note down off the station
+  std::string public_key;     // the station's Ed25519 public key (hex)
+  std::vector<std::string> problems;  // English, names entry ids only; empty when ok
+};
+
+struct BackupReport {
+  std::string path;           // the backup folder written
+  std::int64_t bytes = 0;
+  int files = 0;
+  int blobs = 0;
+  std::int64_t audit_entries = 0;
+};
+
+struct RestoreReport {
+  std::string data_dir;
+  int files = 0;
+  int blobs = 0;
+  int pages = 0;
+  std::int64_t audit_entries = 0;
+};
+
+// What the startup cleanup found (temporary files of interrupted writes, blobs no row refers to).
+struct MaintenanceReport {
+  int stale_temporaries = 0;
+  int orphan_blobs = 0;
+};
+
+// An application the main system received electronically (kept in its own store and key).
+struct ElectronicApplication {
+  std::string application_no;  // e.g. "E000001"
+  std::string facility_id;
+  std::string jigyosho_no;
+  std::string facility_name;
+  std::string received_at;     // ISO timestamp
+};
+
 class Station {
  public:
   // Creates a new store in config.data_dir, protected by `passphrase`. kStoreExists if one is there.
@@ -63,6 +127,37 @@ class Station {
 
   // ---- maintenance
   Status check_integrity();
+
+  // ---- security (issue #5)
+  // Clears a lockout and the failed-login count. Admin only.
+  Status unlock_user(const User& actor, std::string_view username);
+  // Re-wraps the master key under a new station passphrase. Admin only; the old one must match.
+  Status change_passphrase(const User& actor, std::string_view old_passphrase, std::string_view new_passphrase);
+  // Checks the audit log: every entry's hash link, the ids' continuity, each signed checkpoint and
+  // the signed head file (which catches a log cut off at the end). Supervisor or admin.
+  Result<AuditVerifyReport> audit_verify(const User& actor);
+  // Searches the audit log (newest first). Supervisor or admin.
+  Result<std::vector<AuditEntry>> audit_search(const User& actor, const AuditQuery& query);
+  // Writes an encrypted, signed, verified backup of everything into a new folder under dest_dir.
+  // Supervisor or admin. On failure (e.g. kDiskFull) the partial folder is removed.
+  Result<BackupReport> backup(const User& actor, const std::filesystem::path& dest_dir);
+  // Restores a backup into config.data_dir (which must hold no store), after checking the
+  // manifest signature, every file's digest, the databases' integrity, every blob and the audit
+  // chain. Nothing is left in data_dir when it fails. kWrongPassphrase, kStoreCorrupt, kStoreExists.
+  static Result<RestoreReport> restore(const Config& config, const std::filesystem::path& backup_dir,
+                                       std::string_view passphrase);
+  // What open() cleaned up: temporaries of interrupted writes and blobs no row refers to (a
+  // crash between writing a page's blob and committing its row). Only open() sweeps: it holds the
+  // store's exclusive lock, so no import is half-done meanwhile.
+  const MaintenanceReport& open_report() const;
+
+  // ---- electronic applications: a store of their own (own database file, own key)
+  // Loads the main system's CSV (UTF-8) and replaces the previous content. Supervisor or admin.
+  Result<int> load_electronic_applications(const User& actor, const std::filesystem::path& csv);
+  Result<int> electronic_count(const User& actor);
+  // Electronic applications for one facility (by facility id or 介護保険事業所番号); reviewer and up.
+  Result<std::vector<ElectronicApplication>> electronic_for_facility(const User& actor, std::string_view facility_id,
+                                                                   std::string_view jigyosho_no);
 
  private:
   struct Impl;

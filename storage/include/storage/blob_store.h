@@ -30,6 +30,11 @@ class BlobStore {
   Status remove(const std::string& id);
   // Temporary files left by a crash (they hold only ciphertext); removes them.
   int remove_stale_temporaries();
+  // The ids of every stored blob (files with a well-formed id name), sorted. Temporaries and
+  // foreign files are not listed.
+  Result<std::vector<std::string>> list() const;
+  // The size in bytes of the stored (encrypted) file; kNotFound if absent.
+  Result<std::uint64_t> stored_size(const std::string& id) const;
 
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -92,6 +92,14 @@ class Database {
   // SQLCipher version string, e.g. "4.6.1 community".
   std::string cipher_version();
 
+  // True while a transaction is open on this connection.
+  bool in_transaction() const;
+
+  // Writes a consistent copy of the whole database (schema, rows, user_version) to a new file
+  // `dest`, encrypted with `key` (sqlcipher_export). `dest` must not exist; on any failure the
+  // partial file is removed. kDiskFull when the medium is full.
+  Status export_to(const std::filesystem::path& dest, const SecretKey& key);
+
  private:
   struct Impl;
   explicit Database(std::unique_ptr<Impl> impl);

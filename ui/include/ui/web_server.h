@@ -39,7 +39,7 @@ class WebServer {
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;
 
-  // Binds the socket; returns the port actually bound, or kConflict if the address is in use
+  // Binds the socket; returns the port actually bound, or kAddressInUse if the address is in use
   // (kIo for other socket failures).
   station::Result<int> bind();
   // Serves until stop() is called (blocking). Call bind() first.

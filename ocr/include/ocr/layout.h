@@ -1,0 +1,92 @@
+#pragma once
+// Printed structure of a page: ruled lines, registration against a form model, and the marks a
+// form carries besides text (check boxes, seals). All functions are pure and thread-safe.
+//
+// Registration works without fiducials: a form model is the list of its printed ruled lines in
+// millimetres (measured on the blank form); the page's long lines are found at a working
+// resolution and paired with the model's, which yields a transform from the model's millimetres to
+// page pixels (scale in x and y for printing scaled to fit, translation, and the page's skew).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocr/image.h"
+
+namespace ocr {
+
+// A ruled line: a horizontal line at `pos` (y) running from `from` to `to` (x), or a vertical
+// line at `pos` (x) from `from` to `to` (y). Units depend on context (mm in a model).
+struct Line {
+  double pos = 0, from = 0, to = 0;
+  double length() const { return to - from; }
+};
+
+struct FormModel {
+  double width_mm = 210, height_mm = 297;  // the upright page
+  std::vector<Line> horizontal;            // the long printed lines, mm
+  std::vector<Line> vertical;
+};
+
+// From model millimetres to pixels of the page turned upright (page.rotated(quarter_turns)).
+struct Placement {
+  int quarter_turns = 0;        // clockwise turns that make the page upright
+  double sx = 0, sy = 0;        // px per mm (x, y), in the deskewed frame
+  double tx = 0, ty = 0;        // px, in the deskewed frame
+  double skew_deg = 0;          // the page's rotation; mapped points are rotated back by it
+  double cx = 0, cy = 0;        // rotation centre, upright page px
+  double score = 0;             // 0..1: share of the model's lines found where expected
+  Box map(double x_mm, double y_mm, double w_mm, double h_mm) const;  // bounding box on the page
+};
+
+// The page's long lines at a working resolution, per quarter turn; reuse it for several models.
+class PageStructure {
+ public:
+  static PageStructure analyse(const Image& page);
+  // The best placement of `model` over the four quarter turns (or only `turns` if given).
+  Placement place(const FormModel& model, std::optional<int> turns = std::nullopt) const;
+  // Lines found (working pixels scaled to page pixels) for the page turned by `turns`.
+  std::vector<Line> horizontal_px(int turns) const;
+  double skew_deg() const { return skew_; }
+
+ private:
+  struct View {
+    std::vector<Line> h, v;  // working px, deskewed frame
+    int w = 0, h_px = 0;
+  };
+  View views_[4];
+  double skew_ = 0;
+  double scale_ = 1;  // page px per working px
+  int page_w_ = 0, page_h_ = 0;
+};
+
+// A check box: `box` is the printed square (page px, from the template with registration error).
+struct CheckReading {
+  bool checked = false;
+  double confidence = 0;  // 0..1
+  double ink = 0;         // share of the interior covered by marks (ruling removed)
+  Box box;
+};
+CheckReading read_checkbox(const Image& page, Box box);
+
+// A seal impression in `region` (page px): red ink on a colour scan; on gray and black-and-white
+// scans ink well beyond what the blank form prints there (`blank_ink`, the ink share of the
+// region on a blank form).
+struct SealReading {
+  bool present = false;
+  double confidence = 0;
+  double red = 0, ink = 0;
+  Box box;
+};
+SealReading detect_seal(const Image& page, Box region, double blank_ink);
+
+// Share of dark pixels in a zone after removing ruled lines and specks: 0 for an empty field.
+// `ink_box` (optional) receives the bounding box of the ink, page px.
+double zone_ink(const Image& page, Box zone, Box* ink_box = nullptr);
+
+// The zone with ruled lines and specks removed, black on white, for the OCR engine.
+Image clean_zone(const Image& page, Box zone);
+
+// Unicode NFKC (full-width digits and Latin become ASCII, half-width kana become full-width).
+std::string normalize_nfkc(const std::string& s);
+
+}  // namespace ocr

@@ -1,0 +1,412 @@
+// Printed structure: long ruled lines at a working resolution, placement of a form model over
+// them, check boxes, seals and zone clean-up.
+#include "ocr/layout.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "image_impl.h"
+
+namespace ocr {
+namespace {
+
+constexpr double kWorkPxPerMm = 4.0;  // about 100 dpi: enough for ruled lines, cheap to process
+
+int odd(int v) { return std::max(3, v | 1); }
+int px(double mm, double px_per_mm) { return std::max(1, static_cast<int>(std::lround(mm * px_per_mm))); }
+
+double px_per_mm_of(const Image& page) { return (page.dpi() > 0 ? page.dpi() : 200) / 25.4; }
+
+cv::Mat binarise(const cv::Mat& gray, double px_per_mm, double c = 14) {
+  cv::Mat ink;
+  cv::adaptiveThreshold(gray, ink, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
+                        odd(px(4.0, px_per_mm)), c);
+  return ink;
+}
+
+// The angle (degrees, OpenCV's counter-clockwise convention) that makes rows and columns straight.
+double estimate_skew(const cv::Mat& ink) {
+  const cv::Point2f c(ink.cols / 2.0f, ink.rows / 2.0f);
+  auto score = [&](double deg) {
+    cv::Mat rot;
+    cv::warpAffine(ink, rot, cv::getRotationMatrix2D(c, deg, 1.0), ink.size(), cv::INTER_NEAREST,
+                   cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::Mat rows, cols;
+    cv::reduce(rot, rows, 1, cv::REDUCE_SUM, CV_64F);
+    cv::reduce(rot, cols, 0, cv::REDUCE_SUM, CV_64F);
+    return rows.dot(rows) + cols.dot(cols);
+  };
+  double best = 0, best_score = score(0);
+  for (double a = -4.0; a <= 4.0 + 1e-9; a += 0.25) {
+    const double s = score(a);
+    if (s > best_score) { best_score = s; best = a; }
+  }
+  const double coarse = best;
+  for (double a = coarse - 0.2; a <= coarse + 0.2 + 1e-9; a += 0.05) {
+    const double s = score(a);
+    if (s > best_score) { best_score = s; best = a; }
+  }
+  return best;
+}
+
+// Long lines in a binary image: horizontal (`horizontal` true) or vertical.
+std::vector<Line> long_lines(const cv::Mat& ink, bool horizontal, double min_mm) {
+  const int len = px(min_mm, kWorkPxPerMm);
+  cv::Mat m;
+  const cv::Size bridge = horizontal ? cv::Size(3, 1) : cv::Size(1, 3);
+  cv::morphologyEx(ink, m, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, bridge));
+  const cv::Size k = horizontal ? cv::Size(len, 1) : cv::Size(1, len);
+  cv::morphologyEx(m, m, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, k));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(m, labels, stats, centroids, 8, CV_32S);
+  std::vector<Line> out;
+  const int max_thick = px(1.6, kWorkPxPerMm);
+  for (int i = 1; i < n; ++i) {
+    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    if ((horizontal ? h : w) > max_thick) continue;  // a filled area, not a line
+    if (horizontal)
+      out.push_back({centroids.at<double>(i, 1), double(x), double(x + w)});
+    else
+      out.push_back({centroids.at<double>(i, 0), double(y), double(y + h)});
+  }
+  std::sort(out.begin(), out.end(), [](const Line& a, const Line& b) { return a.pos < b.pos; });
+  return out;
+}
+
+struct Fit {
+  double sx, tx, sy, ty, score;
+};
+
+bool near_line(const Line& want, const std::vector<Line>& have, double tol_pos, double tol_end) {
+  for (const Line& l : have) {
+    if (std::abs(l.pos - want.pos) > tol_pos) continue;
+    // Lines may be broken (drop-outs) or joined with neighbours: accept good overlap.
+    const double ov = std::min(l.to, want.to) - std::max(l.from, want.from);
+    if (ov >= 0.75 * want.length() || (std::abs(l.from - want.from) < tol_end && std::abs(l.to - want.to) < tol_end))
+      return true;
+  }
+  return false;
+}
+
+double score_fit(const FormModel& m, const std::vector<Line>& ph, const std::vector<Line>& pv, const Fit& f) {
+  const double tol_pos = 1.8 * kWorkPxPerMm, tol_end = 5.0 * kWorkPxPerMm;
+  double total = 0, hit = 0;
+  for (const Line& l : m.horizontal) {
+    const Line w{f.sy * l.pos + f.ty, f.sx * l.from + f.tx, f.sx * l.to + f.tx};
+    total += l.length();
+    if (near_line(w, ph, tol_pos, tol_end)) hit += l.length();
+  }
+  for (const Line& l : m.vertical) {
+    const Line w{f.sx * l.pos + f.tx, f.sy * l.from + f.ty, f.sy * l.to + f.ty};
+    total += l.length();
+    if (near_line(w, pv, tol_pos, tol_end)) hit += l.length();
+  }
+  if (total <= 0) return 0;
+  // Page lines the model does not explain (inside the model's page) count against it: another
+  // form's table must not pass for this one.
+  double page_total = 0, page_hit = 0;
+  const double x0 = f.tx + 5 * f.sx, x1 = f.tx + (m.width_mm - 5) * f.sx;
+  const double y0 = f.ty + 5 * f.sy, y1 = f.ty + (m.height_mm - 5) * f.sy;
+  const double min_len = 30 * kWorkPxPerMm;
+  for (const Line& l : ph) {
+    if (l.length() < min_len || l.pos < y0 || l.pos > y1 || l.from < x0 - 20 || l.to > x1 + 20) continue;
+    page_total += l.length();
+    for (const Line& ml : m.horizontal) {
+      const Line w{f.sy * ml.pos + f.ty, f.sx * ml.from + f.tx, f.sx * ml.to + f.tx};
+      if (std::abs(w.pos - l.pos) <= tol_pos && std::min(l.to, w.to) - std::max(l.from, w.from) >= 0.5 * l.length()) {
+        page_hit += l.length();
+        break;
+      }
+    }
+  }
+  const double explained = page_total > 0 ? page_hit / page_total : 1.0;
+  return (hit / total) * explained;
+}
+
+}  // namespace
+
+Box Placement::map(double x_mm, double y_mm, double w_mm, double h_mm) const {
+  const double a = skew_deg * CV_PI / 180.0, ca = std::cos(a), sa = std::sin(a);
+  double xs[4], ys[4];
+  const double cxs[4] = {x_mm, x_mm + w_mm, x_mm, x_mm + w_mm}, cys[4] = {y_mm, y_mm, y_mm + h_mm, y_mm + h_mm};
+  for (int i = 0; i < 4; ++i) {
+    const double dx = sx * cxs[i] + tx - cx, dy = sy * cys[i] + ty - cy;
+    xs[i] = ca * dx - sa * dy + cx;
+    ys[i] = sa * dx + ca * dy + cy;
+  }
+  const double x0 = *std::min_element(xs, xs + 4), x1 = *std::max_element(xs, xs + 4);
+  const double y0 = *std::min_element(ys, ys + 4), y1 = *std::max_element(ys, ys + 4);
+  return Box{static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0)),
+             static_cast<int>(std::ceil(x1 - x0)), static_cast<int>(std::ceil(y1 - y0))};
+}
+
+PageStructure PageStructure::analyse(const Image& page) {
+  PageStructure s;
+  if (page.empty()) return s;
+  const cv::Mat gray = to_gray(ImageAccess::mat(page));
+  const double f = kWorkPxPerMm / px_per_mm_of(page);
+  cv::Mat small;
+  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  s.scale_ = gray.cols / static_cast<double>(small.cols);
+  s.page_w_ = gray.cols;
+  s.page_h_ = gray.rows;
+  const cv::Mat ink = binarise(small, kWorkPxPerMm, 12);
+  s.skew_ = estimate_skew(ink);
+  cv::Mat straight;
+  cv::warpAffine(ink, straight, cv::getRotationMatrix2D(cv::Point2f(ink.cols / 2.0f, ink.rows / 2.0f), s.skew_, 1.0),
+                 ink.size(), cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
+  for (int q = 0; q < 4; ++q) {
+    cv::Mat r;
+    if (q == 0) r = straight;
+    else cv::rotate(straight, r, q == 1 ? cv::ROTATE_90_CLOCKWISE : q == 2 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
+    View& v = s.views_[q];
+    v.h = long_lines(r, true, 12.0);
+    v.v = long_lines(r, false, 5.0);
+    v.w = r.cols;
+    v.h_px = r.rows;
+  }
+  return s;
+}
+
+std::vector<Line> PageStructure::horizontal_px(int turns) const {
+  std::vector<Line> out;
+  for (const Line& l : views_[turns & 3].h) out.push_back({l.pos * scale_, l.from * scale_, l.to * scale_});
+  return out;
+}
+
+Placement PageStructure::place(const FormModel& model, std::optional<int> turns) const {
+  Placement best;
+  if (model.horizontal.size() < 2) return best;
+  // Anchors: the top-most and bottom-most of the model's long lines.
+  double max_len = 0;
+  for (const Line& l : model.horizontal) max_len = std::max(max_len, l.length());
+  const Line* top = nullptr;
+  const Line* bottom = nullptr;
+  for (const Line& l : model.horizontal) {
+    if (l.length() < 0.6 * max_len) continue;
+    if (top == nullptr || l.pos < top->pos) top = &l;
+    if (bottom == nullptr || l.pos > bottom->pos) bottom = &l;
+  }
+  if (top == bottom) return best;
+  for (int q = 0; q < 4; ++q) {
+    if (turns && *turns != q) continue;
+    const View& v = views_[q];
+    // Page orientation must agree with the model's (portrait / landscape).
+    if ((v.w > v.h_px) != (model.width_mm > model.height_mm)) continue;
+    std::vector<const Line*> ct, cb;
+    for (const Line& l : v.h) {
+      const double rt = l.length() / (top->length() * kWorkPxPerMm);
+      const double rb = l.length() / (bottom->length() * kWorkPxPerMm);
+      if (rt > 0.85 && rt < 1.12) ct.push_back(&l);
+      if (rb > 0.85 && rb < 1.12) cb.push_back(&l);
+    }
+    for (const Line* a : ct) {
+      for (const Line* b : cb) {
+        if (b->pos <= a->pos) continue;
+        Fit fit{};
+        fit.sy = (b->pos - a->pos) / (bottom->pos - top->pos);
+        if (fit.sy < 0.88 * kWorkPxPerMm || fit.sy > 1.1 * kWorkPxPerMm) continue;
+        fit.sx = 0.5 * (a->length() / top->length() + b->length() / bottom->length());
+        if (std::abs(fit.sx - fit.sy) > 0.06 * kWorkPxPerMm) fit.sx = fit.sy;  // a broken line: trust y
+        fit.tx = 0.5 * ((a->from - fit.sx * top->from) + (b->from - fit.sx * bottom->from));
+        fit.ty = a->pos - fit.sy * top->pos;
+        fit.score = score_fit(model, v.h, v.v, fit);
+        if (fit.score > best.score) {
+          best.score = fit.score;
+          best.quarter_turns = q;
+          best.sx = fit.sx * scale_;
+          best.sy = fit.sy * scale_;
+          best.tx = fit.tx * scale_;
+          best.ty = fit.ty * scale_;
+          best.skew_deg = skew_;
+          best.cx = v.w * scale_ / 2.0;
+          best.cy = v.h_px * scale_ / 2.0;
+        }
+      }
+    }
+  }
+  // Refine the x mapping on the vertical lines found near their expected place (least squares).
+  if (best.score > 0 && !model.vertical.empty()) {
+    const View& v = views_[best.quarter_turns];
+    double n = 0, sm = 0, sp = 0, smm = 0, smp = 0;
+    const double sx = best.sx / scale_, tx = best.tx / scale_;
+    for (const Line& l : model.vertical) {
+      const double want = sx * l.pos + tx;
+      const Line* hit = nullptr;
+      double bd = 1.5 * kWorkPxPerMm;
+      for (const Line& p : v.v)
+        if (std::abs(p.pos - want) < bd && p.length() > 0.5 * l.length() * sx) { bd = std::abs(p.pos - want); hit = &p; }
+      if (hit == nullptr) continue;
+      n += 1; sm += l.pos; sp += hit->pos; smm += l.pos * l.pos; smp += l.pos * hit->pos;
+    }
+    const double den = n * smm - sm * sm;
+    if (n >= 3 && den > 1e-6) {
+      const double a = (n * smp - sm * sp) / den;
+      if (std::abs(a / sx - 1) < 0.05) {
+        best.sx = a * scale_;
+        best.tx = (sp - a * sm) / n * scale_;
+      }
+    }
+  }
+  return best;
+}
+
+CheckReading read_checkbox(const Image& page, Box box) {
+  CheckReading out;
+  out.box = box;
+  const double ppm = px_per_mm_of(page);
+  const cv::Rect want(box.x - box.w / 3, box.y - box.h / 3, box.w + 2 * (box.w / 3), box.h + 2 * (box.h / 3));
+  const cv::Rect r = want & cv::Rect(0, 0, page.width(), page.height());
+  if (r.width < 4 || r.height < 4) return out;
+  const cv::Mat gray = to_gray(ImageAccess::mat(page)(r));
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  double lo, hi;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 60) ink.setTo(0);
+  // Remove the printed square: runs longer than half its side.
+  const int side = std::max(4, std::min(box.w, box.h) / 2);
+  cv::Mat hl, vl;
+  cv::morphologyEx(ink, hl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {side, 1}));
+  cv::morphologyEx(ink, vl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, side}));
+  cv::Mat ruling = hl | vl;
+  cv::dilate(ruling, ruling, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  cv::Mat marks = ink & ~ruling;
+  cv::morphologyEx(marks, marks, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
+  // The interior of the square (with registration slack the margin absorbs).
+  const int inset = std::max(2, static_cast<int>(0.6 * ppm));
+  const cv::Rect in = cv::Rect(box.x - r.x + inset, box.y - r.y + inset, box.w - 2 * inset, box.h - 2 * inset) &
+                      cv::Rect(0, 0, r.width, r.height);
+  if (in.width < 2 || in.height < 2) return out;
+  // A filled square (■) is all "ruling" to the opening above: judge it on the raw ink.
+  const double raw = cv::countNonZero(ink(in)) / static_cast<double>(in.area());
+  if (raw > 0.5) {
+    out.ink = raw;
+    out.checked = true;
+    out.confidence = std::clamp(0.7 + (raw - 0.5), 0.0, 1.0);
+    return out;
+  }
+  out.ink = cv::countNonZero(marks(in)) / static_cast<double>(in.area());
+  constexpr double kThreshold = 0.04;
+  out.checked = out.ink >= kThreshold;
+  const double margin = out.checked ? (out.ink - kThreshold) / 0.08 : (kThreshold - out.ink) / kThreshold;
+  out.confidence = std::clamp(0.6 + 0.4 * margin, 0.0, 1.0);
+  return out;
+}
+
+SealReading detect_seal(const Image& page, Box region, double blank_ink) {
+  SealReading out;
+  const cv::Rect r = cv::Rect(region.x, region.y, region.w, region.h) & cv::Rect(0, 0, page.width(), page.height());
+  out.box = Box{r.x, r.y, r.width, r.height};
+  if (r.width < 4 || r.height < 4) return out;
+  const cv::Mat& m = ImageAccess::mat(page);
+  const double area = r.area();
+  if (m.channels() == 3) {
+    std::vector<cv::Mat> ch;
+    cv::split(m(r), ch);  // B, G, R
+    cv::Mat rg, rb;
+    cv::subtract(ch[2], ch[1], rg, cv::noArray(), CV_16S);
+    cv::subtract(ch[2], ch[0], rb, cv::noArray(), CV_16S);
+    const cv::Mat red = (rg > 45) & (rb > 30);
+    out.red = cv::countNonZero(red) / area;
+    if (out.red > 0.003) {  // a colour page with red ink: decide on the red alone
+      out.present = out.red > 0.01;
+      out.confidence = std::clamp(out.present ? 0.8 + (out.red - 0.01) * 10 : 0.9, 0.0, 1.0);
+      return out;
+    }
+  }
+  const cv::Mat gray = to_gray(m(r));
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  double lo, hi;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 60) ink.setTo(0);
+  out.ink = cv::countNonZero(ink) / area;
+  const double extra = out.ink - blank_ink;
+  out.present = extra > 0.05;
+  out.confidence = std::clamp(out.present ? 0.7 + (extra - 0.05) * 4 : 0.7 + (0.05 - extra) * 6, 0.0, 0.97);
+  return out;
+}
+
+namespace {
+
+// Binary ink of a zone (ruled lines and specks removed) plus the gray crop.
+struct ZoneInk {
+  cv::Rect rect;
+  cv::Mat gray, marks, removed;
+};
+
+ZoneInk zone_marks(const Image& page, Box zone) {
+  ZoneInk z;
+  z.rect = cv::Rect(zone.x, zone.y, zone.w, zone.h) & cv::Rect(0, 0, page.width(), page.height());
+  if (z.rect.width < 4 || z.rect.height < 4) return z;
+  const double ppm = px_per_mm_of(page);
+  z.gray = to_gray(ImageAccess::mat(page)(z.rect)).clone();
+  cv::Mat ink = binarise(z.gray, ppm, 20);
+  double lo, hi;
+  cv::minMaxLoc(z.gray, &lo, &hi);
+  if (hi - lo < 60) ink.setTo(0);
+  cv::Mat hl, vl;
+  cv::morphologyEx(ink, hl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {px(8.0, ppm), 1}));
+  const int vlen = std::max(px(4.0, ppm), static_cast<int>(0.85 * z.rect.height));
+  cv::morphologyEx(ink, vl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, vlen}));
+  cv::Mat ruling = hl | vl;
+  cv::dilate(ruling, ruling, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  z.marks = ink & ~ruling;
+  z.removed = ruling.clone();
+  // Specks: components smaller than about 0.35 mm square.
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(z.marks, labels, stats, centroids, 8, CV_32S);
+  const int min_area = std::max(3, static_cast<int>(0.12 * ppm * ppm));
+  for (int i = 1; i < n; ++i) {
+    if (stats.at<int>(i, cv::CC_STAT_AREA) >= min_area) continue;
+    const cv::Mat speck = labels == i;
+    z.marks.setTo(0, speck);
+    z.removed.setTo(255, speck);
+  }
+  return z;
+}
+
+}  // namespace
+
+double zone_ink(const Image& page, Box zone, Box* ink_box) {
+  const ZoneInk z = zone_marks(page, zone);
+  if (z.marks.empty()) return 0;
+  const int n = cv::countNonZero(z.marks);
+  if (ink_box != nullptr) {
+    if (n > 0) {
+      const cv::Rect b = cv::boundingRect(z.marks);
+      *ink_box = Box{b.x + z.rect.x, b.y + z.rect.y, b.width, b.height};
+    } else {
+      *ink_box = Box{z.rect.x, z.rect.y, z.rect.width, z.rect.height};
+    }
+  }
+  return n / static_cast<double>(z.rect.area());
+}
+
+Image clean_zone(const Image& page, Box zone) {
+  ZoneInk z = zone_marks(page, zone);
+  if (z.gray.empty()) return Image();
+  z.gray.setTo(255, z.removed);
+  return ImageAccess::make(z.gray, page.dpi(), page.dpi_from_file(), ColorMode::kGray);
+}
+
+std::string normalize_nfkc(const std::string& s) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status) || n == nullptr) return s;
+  const icu::UnicodeString in = icu::UnicodeString::fromUTF8(s);
+  icu::UnicodeString out = n->normalize(in, status);
+  if (U_FAILURE(status)) return s;
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+}  // namespace ocr

@@ -1,0 +1,53 @@
+#pragma once
+// Store-less recognition, for the command line and for measuring accuracy and speed.
+//
+// recognize_to_json reads one envelope (a folder of page images, or files) and returns one JSON
+// document shaped like a sample's truth.json — pages[].kind, fields, pledge, officers (rows merged
+// over the list's pages), passbook, envelope — where every leaf value is
+//   {"value": …, "confidence": 0..1, "page": n (1-based, in input order), "box": [x, y, w, h]}
+// with the box in pixels of the page turned upright (pages[].rotation, degrees clockwise).
+// Thread-safe: each call starts its own Tesseract engine.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "station/config.h"
+#include "station/error.h"
+
+namespace station {
+
+// Folders are expanded to their image files (sorted by name). kIo / kInvalidInput for unreadable
+// inputs, kConfig for a broken templates folder, kOcr when Tesseract cannot start.
+Result<std::string> recognize_to_json(const Config& config, const std::vector<std::filesystem::path>& inputs);
+
+struct TypeScore {
+  std::string type;          // text, kana, digits, comb, postal, date, amount, phone, email, checkbox, seal, ...
+  int total = 0, exact = 0;  // values compared, exact matches after normalisation
+  int confidently_wrong = 0; // wrong, yet at or above the confidence threshold
+  int flagged = 0;           // below the threshold (the clerk looks at them)
+};
+
+struct AccuracyGroup {
+  std::string name;  // "typed" or "handwritten"
+  int envelopes = 0, pages = 0, pages_correct = 0;
+  std::vector<TypeScore> types;
+};
+
+struct AccuracyReport {
+  double threshold = 0.9;
+  std::vector<AccuracyGroup> groups;
+  double seconds = 0;
+  int pages = 0;
+  int workers = 1;
+  std::vector<std::string> mismatches;  // "app-003 corp.name: want … got … (0.93)", for diagnosis
+  // A table for people: classification, per-type exact-match and confidently-wrong rates.
+  std::string to_text() const;
+};
+
+// Recognises every envelope under `samples_dir` (app-*/ with truth.json; index.json says which are
+// handwritten) with `workers` threads and compares with truth.json. `only` (optional) limits it to
+// the named samples.
+Result<AccuracyReport> measure_accuracy(const Config& config, const std::filesystem::path& samples_dir, int workers,
+                                        const std::vector<std::string>& only = {});
+
+}  // namespace station

@@ -1,0 +1,502 @@
+// Recognition of an envelope's pages: classification, registration and field reading.
+#include "recognition_engine.h"
+
+#include <unicode/regex.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include "ocr/comb.h"
+#include "ocr/layout.h"
+
+namespace station {
+namespace {
+
+constexpr double kMinPlacementScore = 0.55;
+constexpr double kEmptyInk = 0.004;        // share of dark pixels below which a zone is blank
+constexpr double kEmptyConfidence = 0.97;  // a blank zone is blank: ink measurement is reliable
+
+const char* kDigits = "0123456789";
+const char* kKatakana =
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+    "ァィゥェォッャュョヮガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴー ";
+
+std::string digits_of(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c >= '0' && c <= '9') out += c;
+  return out;
+}
+
+// Dashes that stand for a hyphen between digits (addresses, phone numbers) become "-".
+std::string fix_dashes(const std::string& s) {
+  static const char* kDashes[] = {"ー", "一", "－", "‐", "—", "–", "―", "−"};
+  std::string out = s;
+  for (const char* d : kDashes) {
+    const std::string dash = d;
+    std::size_t pos = 0;
+    while ((pos = out.find(dash, pos)) != std::string::npos) {
+      const bool digit_before = pos > 0 && std::isdigit(static_cast<unsigned char>(out[pos - 1]));
+      const bool digit_after = pos + dash.size() < out.size() && std::isdigit(static_cast<unsigned char>(out[pos + dash.size()]));
+      if (digit_before && digit_after) {
+        out.replace(pos, dash.size(), "-");
+        pos += 1;
+      } else {
+        pos += dash.size();
+      }
+    }
+  }
+  return out;
+}
+
+std::string strip_spaces(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] == ' ' || s[i] == '\t') { ++i; continue; }
+    if (s.compare(i, 3, "\u3000") == 0) { i += 3; continue; }
+    out += s[i++];
+  }
+  return out;
+}
+
+bool valid_date(int y, int m, int d) {
+  if (m < 1 || m > 12 || d < 1) return false;
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d > kDays[m - 1]) return false;
+  if (m == 2 && d == 29) return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return true;
+}
+
+std::string iso(int y, int m, int d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
+struct PageContext {
+  const ocr::Image& page;  // upright
+  int index;
+  const ocr::Placement* placement;  // null: zones are mm from the page's top-left at its dpi
+  ocr::Engine& engine;
+
+  ocr::Box box(const ZoneMm& z) const {
+    if (placement != nullptr) return placement->map(z.x, z.y, z.w, z.h);
+    const double k = page.dpi() / 25.4;
+    return {static_cast<int>(z.x * k), static_cast<int>(z.y * k), static_cast<int>(z.w * k), static_cast<int>(z.h * k)};
+  }
+};
+
+struct Text {
+  std::string text;
+  double confidence = 0;
+  ocr::Box box;
+  bool blank = false;
+};
+
+// One zone read as text: blank zones are not sent to the engine.
+Text read_zone(const PageContext& c, ocr::Box zone, ocr::ZoneLayout layout, const std::string& whitelist) {
+  Text t;
+  t.box = zone;
+  ocr::Box ink_box;
+  const double ink = ocr::zone_ink(c.page, zone, &ink_box);
+  if (ink < kEmptyInk) {
+    t.blank = true;
+    t.confidence = kEmptyConfidence;
+    return t;
+  }
+  const ocr::Image clean = ocr::clean_zone(c.page, zone);
+  if (clean.empty()) return t;
+  ocr::ZoneSpec spec;
+  spec.layout = layout;
+  spec.whitelist = whitelist;
+  spec.border = std::max(10, c.page.dpi() / 10);
+  auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
+  if (!r) return t;
+  t.text = ocr::normalize_nfkc(r->text);
+  t.confidence = r->confidence;
+  const int pad = std::max(2, c.page.dpi() / 50);
+  t.box = ocr::Box{ink_box.x - pad, ink_box.y - pad, ink_box.w + 2 * pad, ink_box.h + 2 * pad};
+  return t;
+}
+
+RecognizedValue make(const FieldTemplate& f, const std::string& key, const PageContext& c, std::string value,
+                     double confidence, ocr::Box box) {
+  RecognizedValue v;
+  v.key = key;
+  v.value = std::move(value);
+  v.confidence = std::clamp(confidence, 0.0, 1.0);
+  v.page = c.index;
+  v.box = box;
+  v.type = f.type;
+  return v;
+}
+
+// Text of a given type, normalised and validated; `type` may differ from f.type (table columns).
+RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const std::string& type,
+                           const PageContext& c, ocr::Box zone) {
+  using L = ocr::ZoneLayout;
+  std::string whitelist;
+  if (type == "digits") whitelist = kDigits;
+  else if (type == "postal") whitelist = "0123456789-";
+  else if (type == "amount") whitelist = "0123456789,";
+  else if (type == "phone") whitelist = "0123456789-()";
+  else if (type == "kana") whitelist = kKatakana;
+  else if (type == "sex") whitelist = "MF";
+  else if (type == "era") whitelist = "昭平令大";
+  else if (type == "email") whitelist = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+";
+  const L layout = type == "era" || type == "sex" ? L::kSingleWord : L::kSingleLine;
+  Text t = read_zone(c, zone, layout, whitelist);
+  RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
+  v.type = type;
+  if (t.blank) return v;
+  std::string s = strip_spaces(t.text);
+  double conf = t.confidence;
+  if (type == "digits") {
+    std::string d = digits_of(s);
+    if (d.size() != s.size()) conf = std::min(conf, 0.5);
+    if (f.length > 0 && static_cast<int>(d.size()) != f.length) conf = std::min(conf, 0.3);
+    if (f.max > 0 && !d.empty() && std::stoll(d.substr(0, 12)) > f.max) conf = std::min(conf, 0.3);
+    if (d.empty()) conf = 0;
+    s = d;
+  } else if (type == "postal") {
+    const std::string d = digits_of(s);
+    if (d.size() == 7) s = d.substr(0, 3) + "-" + d.substr(3);
+    else { conf = std::min(conf, 0.2); s = d; }
+  } else if (type == "amount") {
+    // Commas must group by three: "264,000" — anything else is suspect.
+    bool ok = !s.empty() && s.find_first_not_of("0123456789,") == std::string::npos;
+    const auto first = s.find(',');
+    if (ok && first != std::string::npos) {
+      if (first == 0 || first > 3) ok = false;
+      for (std::size_t i = first; ok && i < s.size(); i += 4)
+        if (s[i] != ',' || (i + 4 <= s.size() && digits_of(s.substr(i + 1, 3)).size() != 3)) ok = false;
+      if (ok && (s.size() - first) % 4 != 0) ok = false;
+    }
+    s = digits_of(s);
+    if (!ok || s.empty() || s[0] == '0') conf = std::min(conf, 0.4);
+  } else if (type == "phone") {
+    s = fix_dashes(s);
+    const std::string d = digits_of(s);
+    if (d.size() < 10 || d.size() > 11 || d[0] != '0') conf = std::min(conf, 0.4);
+  } else if (type == "email") {
+    const auto at = s.find('@');
+    if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos) conf = std::min(conf, 0.4);
+  } else if (type == "sex") {
+    if (s != "M" && s != "F") conf = std::min(conf, 0.3);
+  } else if (type == "era") {
+    if (s != "昭" && s != "平" && s != "令" && s != "大") conf = std::min(conf, 0.3);
+  } else {
+    s = fix_dashes(s);
+  }
+  v.value = s;
+  v.confidence = std::clamp(conf, 0.0, 1.0);
+  return v;
+}
+
+int era_base(const std::string& era) {
+  if (era == "昭") return 1925;
+  if (era == "平") return 1988;
+  if (era == "令" || era == "reiwa") return 2018;
+  if (era == "大") return 1911;
+  return 0;
+}
+
+RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
+  int parts[3] = {0, 0, 0};
+  double conf = 1.0;
+  int blank = 0;
+  ocr::Box all{};
+  const char* names[3] = {"year", "month", "day"};
+  for (int i = 0; i < 3; ++i) {
+    auto it = f.parts.find(names[i]);
+    if (it == f.parts.end()) return make(f, f.key, c, "", 0, {});
+    FieldTemplate d = f;
+    d.length = 0;
+    d.max = 0;
+    const ocr::Box z = c.box(it->second);
+    if (i == 0) all = z;
+    else {
+      const int x1 = std::max(all.x + all.w, z.x + z.w), y1 = std::max(all.y + all.h, z.y + z.h);
+      all.x = std::min(all.x, z.x); all.y = std::min(all.y, z.y);
+      all.w = x1 - all.x; all.h = y1 - all.y;
+    }
+    RecognizedValue p = read_typed(d, f.key, "digits", c, z);
+    if (p.value.empty()) { ++blank; conf = std::min(conf, p.confidence); continue; }
+    parts[i] = std::stoi(p.value.substr(0, 4));
+    conf = std::min(conf, p.confidence);
+  }
+  if (blank == 3) return make(f, f.key, c, "", kEmptyConfidence, all);
+  if (blank > 0) return make(f, f.key, c, "", 0, all);
+  const int year = era_base(f.era) + parts[0];
+  if (!valid_date(year, parts[1], parts[2]) || parts[0] < 1 || parts[0] > 40) conf = std::min(conf, 0.2);
+  return make(f, f.key, c, iso(year, std::max(1, std::min(12, parts[1])), std::max(1, std::min(31, parts[2]))), conf, all);
+}
+
+RecognizedValue read_comb(const FieldTemplate& f, const PageContext& c) {
+  const double m = 4.0;  // mm of slack around the printed row
+  const ocr::Box search = c.box({f.zone.x - m, f.zone.y - m, f.zone.w + 2 * m, f.zone.h + 2 * m});
+  auto comb = ocr::read_comb_row(c.page, search, f.cells, kDigits, c.engine);
+  if (!comb) {
+    FieldTemplate d = f;
+    d.length = f.cells;
+    return read_typed(d, f.key, "digits", c, c.box(f.zone));
+  }
+  std::string value = comb->text;
+  value.erase(0, value.find_first_not_of(' '));
+  value.erase(value.find_last_not_of(' ') + 1);
+  double conf = comb->confidence;
+  if (comb->filled == 0) conf = kEmptyConfidence;
+  else if (static_cast<int>(value.size()) != f.cells || value.find_first_not_of(kDigits) != std::string::npos)
+    conf = std::min(conf, 0.3);  // a gap or an unreadable cell
+  return make(f, f.key, c, value, conf, comb->box);
+}
+
+RecognizedValue read_group(const FieldTemplate& f, const PageContext& c) {
+  struct Opt { const OptionDef* o; ocr::CheckReading r; };
+  std::vector<Opt> opts;
+  for (const auto& o : f.options) opts.push_back({&o, ocr::read_checkbox(c.page, c.box({o.x, o.y, f.box_w, f.box_h}))});
+  std::vector<const Opt*> on;
+  double min_conf = 1.0;
+  for (const auto& o : opts) {
+    min_conf = std::min(min_conf, o.r.confidence);
+    if (o.r.checked) on.push_back(&o);
+  }
+  if (on.size() == 1) return make(f, f.key, c, on[0]->o->value, min_conf, on[0]->r.box);
+  if (on.empty()) return make(f, f.key, c, "", std::min(min_conf, 0.6), c.box({f.options[0].x, f.options[0].y, f.box_w, f.box_h}));
+  const Opt* best = *std::max_element(on.begin(), on.end(), [](const Opt* a, const Opt* b) { return a->r.ink < b->r.ink; });
+  return make(f, f.key, c, best->o->value, 0.3, best->r.box);  // several ticked: the clerk decides
+}
+
+void read_table(const FieldTemplate& f, const PageContext& c, int& next_row, std::vector<RecognizedValue>& out) {
+  for (int r = 0; r < f.rows; ++r) {
+    const double top = f.first_top + r * f.pitch + 0.4, h = f.pitch - 0.8;
+    // A row whose name cells are blank is an unused row.
+    bool used = false;
+    for (const auto& col : f.columns)
+      if (col.key == "name" || col.key == "name_kana")
+        used = used || ocr::zone_ink(c.page, c.box({col.x, top, col.w, h})) >= kEmptyInk;
+    if (!used) continue;
+    const std::string prefix = f.key + "[" + std::to_string(next_row++) + "].";
+    std::optional<RecognizedValue> era, year, month, day;
+    for (const auto& col : f.columns) {
+      FieldTemplate d = f;
+      d.length = 0;
+      d.max = col.type == "digits" ? 99 : 0;
+      RecognizedValue v = read_typed(d, prefix + col.key, col.type, c, c.box({col.x, top, col.w, h}));
+      if (col.key == "birth.era") era = v;
+      else if (col.key == "birth.year") year = v;
+      else if (col.key == "birth.month") month = v;
+      else if (col.key == "birth.day") day = v;
+      else out.push_back(std::move(v));
+    }
+    if (era && year && month && day) {
+      RecognizedValue b = *year;
+      b.key = prefix + "birth";
+      b.type = "date";
+      b.confidence = std::min({era->confidence, year->confidence, month->confidence, day->confidence});
+      b.box = ocr::Box{era->box.x, std::min({era->box.y, day->box.y}), day->box.x + day->box.w - era->box.x,
+                       std::max(era->box.h, day->box.h)};
+      const int base = era_base(era->value);
+      if (base == 0 || year->value.empty() || month->value.empty() || day->value.empty()) {
+        b.value = "";
+        b.confidence = 0;
+      } else {
+        const int y = base + std::stoi(year->value), m = std::stoi(month->value), d = std::stoi(day->value);
+        if (!valid_date(y, m, d)) b.confidence = std::min(b.confidence, 0.2);
+        b.value = iso(y, std::clamp(m, 1, 12), std::clamp(d, 1, 31));
+      }
+      out.push_back(std::move(b));
+    }
+  }
+}
+
+// ICU regular expression over UTF-8 text: the first match's group `g`, or "".
+std::string find_re(const std::string& text, const char* pattern, int g = 1) {
+  UErrorCode st = U_ZERO_ERROR;
+  icu::RegexMatcher m(icu::UnicodeString::fromUTF8(pattern), 0, st);
+  if (U_FAILURE(st)) return "";
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
+  m.reset(u);
+  if (!m.find(st) || U_FAILURE(st)) return "";
+  std::string out;
+  m.group(g, st).toUTF8String(out);
+  return U_FAILURE(st) ? "" : out;
+}
+
+// Passbook copies have no fixed layout: the page is read as a block and values found by label.
+void read_passbook(const FormTemplate& t, const PageContext& c, const std::string& text, double page_conf,
+                   std::vector<RecognizedValue>& out) {
+  const ocr::Box all{0, 0, c.page.width(), c.page.height()};
+  // Values found by pattern on a whole-page reading are never certain: the clerk checks them.
+  const double conf = std::min(page_conf, 0.85);
+  const std::string flat = strip_spaces(text);
+  for (const auto& f : t.fields) {
+    std::string v;
+    if (f.type == "bank_name") v = find_re(flat, "([\\p{Han}\\p{Katakana}]{1,12}?(銀行|信用金庫|信用組合|農業協同組合|労働金庫))", 1);
+    else if (f.type == "bank_kind") v = find_re(flat, "[\\p{Han}\\p{Katakana}]{1,12}?(銀行|信用金庫|信用組合|農業協同組合|労働金庫)", 1);
+    else if (f.type == "branch_name") v = find_re(flat, "([\\p{Han}\\p{Katakana}]{1,10}?)(支店|出張所|営業部)", 1);
+    else if (f.type == "account_type") v = flat.find("当座") != std::string::npos ? "当座" : flat.find("普通") != std::string::npos ? "普通" : "";
+    else if (f.type == "labelled_digits") {
+      for (const auto& label : f.labels) {
+        v = find_re(flat, (label + "[:：]?([0-9]{" + std::to_string(f.length) + "})").c_str(), 1);
+        if (!v.empty()) break;
+      }
+    } else if (f.type == "holder_kana") {
+      // The line after お名前 (half-width kana in the passbook's own spelling).
+      const auto pos = text.find("名前");
+      if (pos != std::string::npos) {
+        const auto nl = text.find('\n', pos);
+        if (nl != std::string::npos) {
+          const auto end = text.find('\n', nl + 1);
+          v = text.substr(nl + 1, end == std::string::npos ? std::string::npos : end - nl - 1);
+          while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
+        }
+      }
+    }
+    out.push_back(make(f, f.key, c, v, v.empty() ? 0.0 : conf, all));
+  }
+}
+
+void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out) {
+  for (const auto& f : t.fields) {
+    const ocr::Box zone = c.box(f.zone);
+    if (f.type == "postmark") {
+      Text r = read_zone(c, zone, ocr::ZoneLayout::kBlock, "0123456789.-");
+      // The postmark's date line reads "7.6.4" (令和 year.month.day).
+      const std::string d = find_re(r.text, "([0-9]{1,2})\\.([0-9]{1,2})\\.([0-9]{1,2})", 0);
+      std::string value;
+      double conf = 0;
+      if (!d.empty()) {
+        const auto a = d.find('.'), b = d.find('.', a + 1);
+        const int y = era_base("reiwa") + std::stoi(d.substr(0, a)), m = std::stoi(d.substr(a + 1, b - a - 1)),
+                  dd = std::stoi(d.substr(b + 1));
+        if (valid_date(y, m, dd)) { value = iso(y, m, dd); conf = std::min(r.confidence, 0.8); }
+      }
+      out.push_back(make(f, f.key, c, value, conf, r.box));
+    } else if (f.type == "sender") {
+      Text r = read_zone(c, zone, ocr::ZoneLayout::kBlock, "");
+      // The sender's block: 〒, address, then the corporation's name.
+      std::string name;
+      std::size_t start = 0;
+      while (start <= r.text.size()) {
+        auto nl = r.text.find('\n', start);
+        std::string line = strip_spaces(r.text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+        start = nl == std::string::npos ? r.text.size() + 1 : nl + 1;
+        if (line.empty()) continue;
+        if (line.find("〒") != std::string::npos || digits_of(line).size() >= 5) continue;  // postal code
+        if (!find_re(line, "(都|道|府|県|市|区|町|村).*[0-9０-９]", 0).empty()) continue;  // address
+        name = fix_dashes(line);
+        break;
+      }
+      out.push_back(make(f, f.key, c, name, name.empty() ? 0.0 : std::min(r.confidence, 0.85), r.box));
+    }
+  }
+}
+
+void read_form(const FormTemplate& t, const PageContext& c, int& officer_row, std::vector<RecognizedValue>& out) {
+  for (const auto& f : t.fields) {
+    if (f.type == "date") out.push_back(read_date(f, c));
+    else if (f.type == "comb") out.push_back(read_comb(f, c));
+    else if (f.type == "checkbox_group") out.push_back(read_group(f, c));
+    else if (f.type == "checkbox") {
+      const auto r = ocr::read_checkbox(c.page, c.box(f.zone));
+      RecognizedValue v = make(f, f.key, c, r.checked ? "true" : "false", r.confidence, r.box);
+      v.boolean = true;
+      out.push_back(std::move(v));
+    } else if (f.type == "seal") {
+      const auto r = ocr::detect_seal(c.page, c.box(f.zone), f.blank_ink);
+      RecognizedValue v = make(f, f.key, c, r.present ? "true" : "false", r.confidence, r.box);
+      v.boolean = true;
+      out.push_back(std::move(v));
+    } else if (f.type == "table") {
+      read_table(f, c, officer_row, out);
+    } else {
+      out.push_back(read_typed(f, f.key, f.type, c, c.box(f.zone)));
+    }
+  }
+}
+
+int keyword_hits(const std::string& text) {
+  int n = 0;
+  for (const char* k : {"通帳", "口座", "店番", "銀行", "金庫", "組合", "預金", "お名前", "お取引"})
+    if (text.find(k) != std::string::npos) ++n;
+  return n;
+}
+
+}  // namespace
+
+EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
+                                    ocr::Engine& engine) {
+  EnvelopeRecognition out;
+  int officer_row = 0;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    const ocr::Image& raw = pages[i];
+    PageRecognition pr;
+    if (raw.empty()) { out.pages.push_back(pr); continue; }
+    const ocr::PageStructure structure = ocr::PageStructure::analyse(raw);
+    const FormTemplate* best = nullptr;
+    ocr::Placement best_p;
+    for (const auto& t : templates.forms) {
+      if (!t.registered()) continue;
+      const ocr::Placement p = structure.place(t.model);
+      if (p.score > best_p.score) { best_p = p; best = &t; }
+    }
+    if (best != nullptr && best_p.score >= kMinPlacementScore) {
+      pr.kind = best->kind;
+      pr.rotation = best_p.quarter_turns * 90;
+      pr.score = best_p.score;
+      const ocr::Image upright = raw.rotated(best_p.quarter_turns);
+      PageContext c{upright, static_cast<int>(i), &best_p, engine};
+      read_form(*best, c, officer_row, out.values);
+      out.pages.push_back(pr);
+      continue;
+    }
+    // Not a registered form: an envelope by its shape (long and narrow), else a passbook copy by
+    // what it says, else unknown.
+    const double aspect = std::max(raw.width(), raw.height()) / static_cast<double>(std::min(raw.width(), raw.height()));
+    if (aspect > 1.6) {
+      pr.kind = "envelope";
+      int turns = raw.width() > raw.height() ? 1 : 0;
+      pr.rotation = turns * 90;
+      const ocr::Image upright = raw.rotated(turns);
+      if (const FormTemplate* t = templates.find("envelope")) {
+        PageContext c{upright, static_cast<int>(i), nullptr, engine};
+        read_envelope(*t, c, out.values);
+      }
+      out.pages.push_back(pr);
+      continue;
+    }
+    const ocr::Image small = raw.dpi() > 220 ? raw.resized_to_width(raw.width() * 200 / raw.dpi()) : raw;
+    std::string best_text;
+    double best_conf = 0;
+    int best_hits = -1, best_turns = 0;
+    for (int turns : {0, 2}) {
+      const ocr::Image up = turns == 0 ? small : small.rotated(turns);
+      ocr::ZoneSpec spec;
+      spec.layout = ocr::ZoneLayout::kAuto;
+      auto r = engine.read(up, ocr::Box{0, 0, up.width(), up.height()}, spec);
+      if (!r) continue;
+      const int hits = keyword_hits(r->text);
+      if (hits > best_hits || (hits == best_hits && r->confidence > best_conf)) {
+        best_hits = hits; best_conf = r->confidence; best_text = r->text; best_turns = turns;
+      }
+      if (hits >= 3 && r->confidence > 0.6) break;  // upright and clearly a passbook
+    }
+    if (best_hits >= 2) {
+      pr.kind = "passbook";
+      pr.rotation = best_turns * 90;
+      if (const FormTemplate* t = templates.find("passbook")) {
+        const ocr::Image upright = raw.rotated(best_turns);
+        PageContext c{upright, static_cast<int>(i), nullptr, engine};
+        read_passbook(*t, c, ocr::normalize_nfkc(best_text), best_conf, out.values);
+      }
+    }
+    out.pages.push_back(pr);
+  }
+  return out;
+}
+
+}  // namespace station

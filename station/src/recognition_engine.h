@@ -1,0 +1,44 @@
+#pragma once
+// Private: recognition of one envelope's pages, without the store. Station::recognize (store-backed)
+// and the store-less recognizer.h functions (CLI, accuracy) share it.
+//
+// The stages, in order, per page: structure (ruled lines) → classification and orientation
+// (registration score of every registered template over the four quarter turns; otherwise the
+// page's shape and content) → registration (template mm → page px) → field reading (zonal OCR,
+// check boxes, seals) → normalisation and validation, which set each value's confidence.
+#include <string>
+#include <vector>
+
+#include "ocr/engine.h"
+#include "ocr/image.h"
+#include "templates.h"
+
+namespace station {
+
+struct RecognizedValue {
+  std::string key;         // spec key; officer rows as officers.rows[i].name
+  std::string value;       // normalised; "true"/"false" for booleans; "" when the field is blank
+  bool boolean = false;
+  double confidence = 0;   // 0..1; below the configured threshold the clerk must look
+  int page = 0;            // index into the envelope's pages (0-based)
+  ocr::Box box;            // page pixels of the upright page (rotation applied)
+  std::string type;        // the template's field type (text, kana, comb, date, ...)
+};
+
+struct PageRecognition {
+  std::string kind = "unknown";  // application, pledge, officers, passbook, envelope, unknown
+  int rotation = 0;              // degrees clockwise that make the page upright: 0, 90, 180, 270
+  double score = 0;              // registration score (registered forms)
+};
+
+struct EnvelopeRecognition {
+  std::vector<PageRecognition> pages;
+  std::vector<RecognizedValue> values;
+};
+
+// Reads every page. `engine` is used from this thread only. Never fails as a whole: a page that
+// cannot be read is "unknown" and contributes no values.
+EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
+                                    ocr::Engine& engine);
+
+}  // namespace station

@@ -1,0 +1,351 @@
+// Store-less recognition: JSON for the command line, accuracy against the samples' truth.json.
+#include "station/recognizer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "convert.h"
+#include "ocr/engine.h"
+#include "ocr/image.h"
+#include "ocr/layout.h"
+#include "recognition_engine.h"
+#include "station_impl.h"
+#include "templates.h"
+
+namespace station {
+namespace {
+
+using nlohmann::json;
+
+Result<std::vector<fs::path>> expand_inputs(const std::vector<fs::path>& inputs) {
+  std::vector<fs::path> files;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      std::vector<fs::path> found;
+      for (const auto& e : fs::directory_iterator(in, ec))
+        if (e.is_regular_file() && is_image_name(e.path())) found.push_back(e.path());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::is_regular_file(in, ec)) {
+      files.push_back(in);
+    } else {
+      return fail(ErrorCode::kIo, "no such file or folder: " + in.string());
+    }
+  }
+  if (files.empty()) return fail(ErrorCode::kNoPages, "no page images in the input");
+  return files;
+}
+
+struct Loaded {
+  std::vector<ocr::Image> pages;
+  std::vector<std::string> files;  // one per page
+};
+
+Result<Loaded> load_pages(const Config& config, const std::vector<fs::path>& files) {
+  ocr::DecodeLimits limits;
+  limits.max_pixels = config.max_image_pixels;
+  limits.default_dpi = config.default_dpi;
+  Loaded out;
+  for (const auto& f : files) {
+    auto bytes = read_file(f);
+    if (!bytes) return std::unexpected(bytes.error());
+    auto pages = ocr::decode_pages(*bytes, limits);
+    if (!pages) return unexpected_ocr(pages.error());
+    for (auto& p : *pages) {
+      out.pages.push_back(std::move(p));
+      out.files.push_back(f.filename().string());
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<ocr::Engine>> start_engine(const Config& config) {
+  ocr::TesseractOptions o;
+  o.tessdata_dir = config.tessdata_dir;
+  o.languages = config.ocr_languages;
+  auto e = ocr::make_tesseract_engine(o);
+  if (!e) return unexpected_ocr(e.error());
+  return std::move(*e);
+}
+
+json leaf(const RecognizedValue& v) {
+  json j;
+  if (v.boolean) j["value"] = v.value == "true";
+  else j["value"] = v.value;
+  j["confidence"] = std::round(v.confidence * 1000) / 1000;
+  j["page"] = v.page + 1;
+  j["box"] = {v.box.x, v.box.y, v.box.w, v.box.h};
+  return j;
+}
+
+// Where a flat key goes in the truth.json shape: {section, row (-1: none), name}.
+struct Slot {
+  std::string section;
+  int row = -1;
+  std::string name;
+};
+
+Slot slot_of(const std::string& key) {
+  for (const char* s : {"pledge.", "officers.", "passbook.", "envelope."}) {
+    const std::string p = s;
+    if (key.rfind(p, 0) != 0) continue;
+    Slot out{p.substr(0, p.size() - 1), -1, key.substr(p.size())};
+    if (out.name.rfind("rows[", 0) == 0) {
+      const auto rb = out.name.find(']');
+      out.row = std::stoi(out.name.substr(5, rb - 5));
+      out.name = out.name.substr(rb + 2);
+    }
+    return out;
+  }
+  return Slot{"fields", -1, key};
+}
+
+json to_json(const EnvelopeRecognition& r, const std::vector<std::string>& files) {
+  json doc;
+  doc["pages"] = json::array();
+  for (std::size_t i = 0; i < r.pages.size(); ++i)
+    doc["pages"].push_back({{"file", files[i]}, {"kind", r.pages[i].kind}, {"rotation", r.pages[i].rotation},
+                            {"registration", std::round(r.pages[i].score * 1000) / 1000}});
+  doc["fields"] = json::object();
+  for (const auto& v : r.values) {
+    const Slot s = slot_of(v.key);
+    if (s.row >= 0) {
+      json& rows = doc[s.section]["rows"];
+      if (!rows.is_array()) rows = json::array();
+      while (static_cast<int>(rows.size()) <= s.row) rows.push_back(json::object());
+      rows[static_cast<std::size_t>(s.row)][s.name] = leaf(v);
+    } else {
+      doc[s.section][s.name] = leaf(v);
+    }
+  }
+  return doc;
+}
+
+// Comparison after normalisation: NFKC, no spaces, one kind of hyphen.
+std::string norm(const std::string& s) {
+  std::string n = ocr::normalize_nfkc(s);
+  std::string out;
+  for (std::size_t i = 0; i < n.size();) {
+    if (n[i] == ' ') { ++i; continue; }
+    bool dash = false;
+    for (const char* d : {"‐", "−", "—", "–", "―", "－"})
+      if (n.compare(i, std::strlen(d), d) == 0) { out += '-'; i += std::strlen(d); dash = true; break; }
+    if (!dash) out += n[i++];
+  }
+  return out;
+}
+
+std::string truth_string(const json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number()) return v.dump();
+  return "";
+}
+
+// The accuracy category of a field type.
+std::string category(const std::string& type) {
+  if (type == "checkbox" || type == "checkbox_group") return "checkbox";
+  if (type == "era" || type == "sex") return "table-code";
+  return type;
+}
+
+struct Tally {
+  std::map<std::string, TypeScore> types;
+  int pages = 0, pages_correct = 0, envelopes = 0;
+};
+
+void compare(const std::string& id, const json& truth, const EnvelopeRecognition& r, double threshold, Tally& t,
+             std::vector<std::string>& mismatches) {
+  ++t.envelopes;
+  const json& tp = truth.at("pages");
+  for (std::size_t i = 0; i < tp.size(); ++i) {
+    ++t.pages;
+    const std::string got = i < r.pages.size() ? r.pages[i].kind : "missing";
+    if (got == tp[i].at("kind").get<std::string>()) ++t.pages_correct;
+    else mismatches.push_back(id + " page " + std::to_string(i + 1) + ": want " + tp[i]["kind"].get<std::string>() + " got " + got);
+  }
+  // Every value the truth has for a key the templates produce.
+  std::map<std::string, const RecognizedValue*> got;
+  for (const auto& v : r.values) got[v.key] = &v;
+  auto check = [&](const std::string& key, const json& want, const std::string& type_hint) {
+    const auto it = got.find(key);
+    std::string type = it != got.end() ? it->second->type : type_hint;
+    if (type.empty()) return;  // not a field the station reads (e.g. the Zengin code)
+    TypeScore& s = t.types[category(type)];
+    s.type = category(type);
+    ++s.total;
+    const std::string w = norm(truth_string(want));
+    const std::string g = it != got.end() ? norm(it->second->value) : "";
+    const double conf = it != got.end() ? it->second->confidence : 0.0;
+    if (conf < threshold) ++s.flagged;
+    if (w == g) { ++s.exact; return; }
+    if (conf >= threshold) ++s.confidently_wrong;
+    std::ostringstream os;
+    os << id << " " << key << " [" << type << "]: want '" << truth_string(want) << "' got '"
+       << (it != got.end() ? it->second->value : "<none>") << "' (" << std::fixed << std::setprecision(2) << conf << ")";
+    mismatches.push_back(os.str());
+  };
+  // Types of keys the station produces even when the recognition produced nothing for them.
+  std::map<std::string, std::string> types_known;
+  for (const auto& v : r.values) types_known[v.key] = v.type;
+  auto hint = [&](const std::string& key, const std::string& fallback) {
+    auto it = types_known.find(key);
+    return it != types_known.end() ? it->second : fallback;
+  };
+  const json fields = truth.value("fields", json::object()), pledge = truth.value("pledge", json::object());
+  const json passbook = truth.value("passbook", json::object()), envelope = truth.value("envelope", json::object());
+  for (const auto& [k, v] : fields.items()) check(k, v, hint(k, "text"));
+  for (const auto& [k, v] : pledge.items()) check("pledge." + k, v, hint("pledge." + k, "text"));
+  if (truth.contains("officers") && truth["officers"].is_object()) {
+    for (const auto& [k, v] : truth["officers"].items()) {
+      if (k == "rows") {
+        for (std::size_t i = 0; i < v.size(); ++i)
+          for (const auto& [ck, cv] : v[i].items()) {
+            const std::string key = "officers.rows[" + std::to_string(i) + "]." + ck;
+            check(key, cv, hint(key, ck == "birth" ? "date" : ck == "sex" ? "sex" : ck == "name_kana" ? "kana" : "text"));
+          }
+      } else {
+        check("officers." + k, v, hint("officers." + k, "text"));
+      }
+    }
+  }
+  static const std::set<std::string> kPassbook = {"bank_name_full", "kind", "branch_name", "branch_code",
+                                                  "account_no", "account_type", "holder_kana_passbook"};
+  for (const auto& [k, v] : passbook.items())
+    if (kPassbook.contains(k)) check("passbook." + k, v, "passbook");
+  for (const auto& [k, v] : envelope.items()) check("envelope." + k, v, hint("envelope." + k, "envelope"));
+}
+
+}  // namespace
+
+Result<std::string> recognize_to_json(const Config& config, const std::vector<fs::path>& inputs) {
+  auto templates = load_templates(templates_dir(config));
+  if (!templates) return std::unexpected(templates.error());
+  auto files = expand_inputs(inputs);
+  if (!files) return std::unexpected(files.error());
+  auto loaded = load_pages(config, *files);
+  if (!loaded) return std::unexpected(loaded.error());
+  auto engine = start_engine(config);
+  if (!engine) return std::unexpected(engine.error());
+  const EnvelopeRecognition r = recognize_pages(loaded->pages, *templates, **engine);
+  return to_json(r, loaded->files).dump(1);
+}
+
+std::string AccuracyReport::to_text() const {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1);
+  os << "Recognition accuracy (confidence threshold " << std::setprecision(2) << threshold << std::setprecision(1)
+     << "; " << pages << " pages in " << seconds << " s with " << workers << " workers = "
+     << (seconds > 0 ? pages * 60.0 / seconds : 0.0) << " pages/min)\n";
+  for (const auto& g : groups) {
+    os << "\n[" << g.name << "] " << g.envelopes << " envelopes, " << g.pages << " pages\n";
+    os << "  page classification      " << g.pages_correct << "/" << g.pages << "  "
+       << (g.pages > 0 ? 100.0 * g.pages_correct / g.pages : 0.0) << " %\n";
+    os << "  type                 exact           flagged   confidently wrong\n";
+    int tot = 0, cw = 0;
+    for (const auto& t : g.types) {
+      tot += t.total;
+      cw += t.confidently_wrong;
+      os << "  " << std::left << std::setw(16) << t.type << std::right << std::setw(4) << t.exact << "/" << std::left
+         << std::setw(4) << t.total << std::right << std::setw(7) << (t.total ? 100.0 * t.exact / t.total : 0.0) << " %"
+         << std::setw(8) << t.flagged << std::setw(8) << t.confidently_wrong << " (" << (t.total ? 100.0 * t.confidently_wrong / t.total : 0.0)
+         << " %)\n";
+    }
+    os << "  all values: confidently wrong " << cw << "/" << tot << " = " << (tot ? 100.0 * cw / tot : 0.0) << " %\n";
+  }
+  return os.str();
+}
+
+Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& samples_dir, int workers,
+                                        const std::vector<std::string>& only) {
+  auto templates = load_templates(templates_dir(config));
+  if (!templates) return std::unexpected(templates.error());
+  std::map<std::string, bool> handwritten;
+  {
+    std::ifstream in(samples_dir / "index.json");
+    if (!in) return fail(ErrorCode::kIo, "no index.json in " + samples_dir.string());
+    try {
+      for (const auto& e : json::parse(in)) handwritten[e.at("id").get<std::string>()] = e.value("handwritten", false);
+    } catch (const std::exception& e) {
+      return fail(ErrorCode::kInvalidInput, std::string("index.json: ") + e.what());
+    }
+  }
+  std::vector<std::string> ids;
+  for (const auto& [id, hw] : handwritten)
+    if (only.empty() || std::find(only.begin(), only.end(), id) != only.end()) ids.push_back(id);
+  // Decode first (not timed as recognition), then recognise with `workers` threads.
+  struct Job {
+    std::string id;
+    json truth;
+    Loaded pages;
+    EnvelopeRecognition result;
+  };
+  std::vector<Job> jobs;
+  for (const auto& id : ids) {
+    Job j;
+    j.id = id;
+    std::ifstream in(samples_dir / id / "truth.json");
+    if (!in) return fail(ErrorCode::kIo, "no truth.json in " + id);
+    try { j.truth = json::parse(in); } catch (const std::exception& e) {
+      return fail(ErrorCode::kInvalidInput, id + "/truth.json: " + e.what());
+    }
+    std::vector<fs::path> files;
+    for (const auto& p : j.truth.at("pages")) files.push_back(samples_dir / id / p.at("file").get<std::string>());
+    auto loaded = load_pages(config, files);
+    if (!loaded) return std::unexpected(loaded.error());
+    j.pages = std::move(*loaded);
+    jobs.push_back(std::move(j));
+  }
+  workers = std::max(1, workers);
+  std::atomic<std::size_t> next{0};
+  std::mutex err_mu;
+  std::optional<Error> error;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w)
+    threads.emplace_back([&] {
+      auto engine = start_engine(config);
+      if (!engine) {
+        std::lock_guard lock(err_mu);
+        error = engine.error();
+        return;
+      }
+      for (std::size_t i = next++; i < jobs.size(); i = next++)
+        jobs[i].result = recognize_pages(jobs[i].pages.pages, *templates, **engine);
+    });
+  for (auto& t : threads) t.join();
+  if (error) return std::unexpected(*error);
+  AccuracyReport report;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.workers = workers;
+  report.threshold = config.confidence_threshold;
+  Tally typed, hand;
+  for (const auto& j : jobs) {
+    report.pages += static_cast<int>(j.pages.pages.size());
+    compare(j.id, j.truth, j.result, config.confidence_threshold, handwritten[j.id] ? hand : typed, report.mismatches);
+  }
+  auto group = [](const char* name, const Tally& t) {
+    AccuracyGroup g;
+    g.name = name;
+    g.envelopes = t.envelopes;
+    g.pages = t.pages;
+    g.pages_correct = t.pages_correct;
+    for (const auto& [k, s] : t.types) g.types.push_back(s);
+    return g;
+  };
+  report.groups.push_back(group("typed", typed));
+  report.groups.push_back(group("handwritten", hand));
+  return report;
+}
+
+}  // namespace station
