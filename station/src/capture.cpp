@@ -1,11 +1,40 @@
-// Capture: envelope intake (受付) and page import; each page is committed the moment it is read.
+// Capture: envelope intake (受付) and page import. Each page is committed the moment it is read
+// (the original kept byte for byte where it can be); cleanup runs on two workers and stores the
+// cleaned page beside the original (capture_pipeline.h).
+#include "capture_pipeline.h"
 #include "station_impl.h"
 #include "text.h"
 
 namespace station {
 
+namespace {
+
+// What to tell the clerk about a file that could not be read: the file, what is wrong, what to do.
+std::string file_problem_ja(const std::string& name, const Error& e) {
+  std::string what;
+  switch (e.code) {
+    case ErrorCode::kImageTooLarge:
+      what = "画像が大きすぎます（画素数の上限を超えています）。スキャナーの解像度を 200〜300 dpi にして読み取り直してください。";
+      break;
+    case ErrorCode::kNoPages: what = "ページが1枚もありません。元のファイルを確認して、取り込み直してください。"; break;
+    case ErrorCode::kBadImage:
+      what = std::string(message_ja(e.code)) + " 原本を読み取り直すか、別の形式（JPEG・PNG・TIFF・PDF）で保存し直してください。";
+      break;
+    default: what = std::string(message_ja(e.code)); break;
+  }
+  return name + ": " + what;
+}
+
+}  // namespace
+
 Result<ImportReport> Station::import_envelope(const User& actor, const std::vector<fs::path>& inputs,
                                               const Intake& intake) {
+  return import_envelope(actor, inputs, intake, {});
+}
+
+Result<ImportReport> Station::import_envelope(const User& actor, const std::vector<fs::path>& inputs,
+                                              const Intake& intake,
+                                              const std::function<void(const CaptureProgress&)>& progress) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "import envelopes"); !s)
     return std::unexpected(s.error());
   const std::string received = intake.received_date.empty() ? jst_today() : intake.received_date;
@@ -14,7 +43,7 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
 
   // Expand folders into their image files, in name order (the scanner's order).
   std::vector<fs::path> files;
-  ImportReport report;
+  std::vector<std::string> early_problems;
   for (const auto& in : inputs) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
@@ -22,99 +51,90 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
       for (const auto& e : fs::directory_iterator(in, ec))
         if (e.is_regular_file() && is_image_name(e.path())) found.push_back(e.path());
       std::sort(found.begin(), found.end());
-      if (found.empty()) report.problems_ja.push_back(in.filename().string() + ": 画像ファイルがありません。");
+      if (found.empty()) early_problems.push_back(in.filename().string() + ": 画像ファイルがありません。");
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(in, ec)) {
       files.push_back(in);
     } else {
-      report.problems_ja.push_back(in.filename().string() + ": ファイルが見つかりません。");
+      early_problems.push_back(in.filename().string() + ": ファイルが見つかりません。");
     }
   }
   if (files.empty()) return fail(ErrorCode::kNoPages, "no image files among the inputs");
 
   // Register the envelope (受付) first, so every page can be committed the moment it is read.
-  {
-    std::lock_guard lock(impl_->mu);
-    auto& db = impl_->db;
-    auto s = db.transaction([&]() -> storage::Status {
-      auto cnt = db.prepare("SELECT count(*) FROM envelopes WHERE received_date = ?");
-      if (!cnt) return std::unexpected(cnt.error());
-      cnt->bind(1, received);
-      if (auto r = cnt->step(); !r) return std::unexpected(r.error());
-      char no[32];
-      std::snprintf(no, sizeof no, "M%s-%04lld", compact_date(received).c_str(),
-                    static_cast<long long>(cnt->column_int(0) + 1));
-      report.receipt_no = no;
-      auto ins = db.prepare(
-          "INSERT INTO envelopes(receipt_no, received_date, clerk_id, enclosures, status, created_at) "
-          "VALUES (?, ?, ?, ?, 'captured', ?)");
-      if (!ins) return std::unexpected(ins.error());
-      ins->bind(1, report.receipt_no).bind(2, received).bind(3, actor.id).bind(4, std::int64_t{intake.enclosures});
-      ins->bind(5, jst_now_iso());
-      if (auto r = ins->run(); !r) return r;
-      report.envelope_id = db.last_insert_id();
-      return {};
-    });
-    if (!s) return unexpected_storage(s.error());
-  }
+  const capture::Store store{impl_->db, impl_->blobs, impl_->mu};
+  auto registered = capture::register_envelope(store, actor.id, received, intake.enclosures, "import");
+  if (!registered) return std::unexpected(registered.error());
+  ImportReport report = std::move(*registered);
+  report.problems_ja = std::move(early_problems);
 
+  ocr::CleanupOptions cleanup;
+  cleanup.tessdata_dir = impl_->config.tessdata_dir;
+  capture::CleanupPool pool(store, cleanup, 2);
+  const capture::RateMeter meter;
   int seq = 0;
+  std::optional<Error> stop;
   for (const auto& file : files) {
     const std::string name = file.filename().string();
     auto bytes = read_file(file);
     if (!bytes) {
-      report.problems_ja.push_back(name + ": " + std::string(message_ja(bytes.error().code)));
+      report.problems_ja.push_back(file_problem_ja(name, bytes.error()));
       continue;
     }
     auto pages = ocr::decode_pages(*bytes, impl_->limits());
-    if (!pages) {
-      const Error e = from_ocr(pages.error());
-      report.problems_ja.push_back(name + ": " + std::string(message_ja(e.code)));
+    if (!pages || pages->empty()) {
+      const Error e = pages ? Error{ErrorCode::kNoPages, "no pages"} : from_ocr(pages.error());
+      report.problems_ja.push_back(file_problem_ja(name, e));
       impl_->audit(&actor, "import.rejected", "file:" + name + " code:" + std::string(error_name(e.code)));
       continue;
     }
     const auto format = ocr::sniff_format(*bytes);
-    for (std::size_t i = 0; i < pages->size(); ++i) {
+    for (std::size_t i = 0; i < pages->size() && !stop; ++i) {
       const ocr::Image& img = (*pages)[i];
+      capture::NewPage page;
       // A single-page JPEG/PNG/TIFF is kept byte for byte; pages of a multi-page file are kept
       // losslessly as PNG each.
-      std::vector<unsigned char> keep;
-      std::string media;
       if (pages->size() == 1 && format != ocr::Format::kPdf) {
-        keep = *bytes;
-        media = ocr::media_type(format);
+        page.bytes = *bytes;
+        page.media_type = ocr::media_type(format);
       } else {
         auto png = img.encode_png();
         if (!png) {
-          report.problems_ja.push_back(name + ": " + std::string(message_ja(from_ocr(png.error()).code)));
+          report.problems_ja.push_back(file_problem_ja(name, from_ocr(png.error())));
           continue;
         }
-        keep = std::move(*png);
-        media = "image/png";
+        page.bytes = std::move(*png);
+        page.media_type = "image/png";
       }
-      auto blob = impl_->blobs.put(keep);
-      if (!blob) {
+      page.envelope_id = report.envelope_id;
+      page.seq = seq + 1;
+      page.source_name = name;
+      page.source_page = static_cast<int>(i);
+      page.image = &img;
+      if (!img.dpi_from_file()) page.flags.emplace_back("dpi_assumed");
+      auto id = capture::store_page(store, page);
+      if (!id) {
         // Pages already committed stay; the caller learns the store could not take more.
-        return unexpected_storage(blob.error());
+        stop = id.error();
+        break;
       }
-      std::vector<std::string> flags;
-      if (!img.dpi_from_file()) flags.emplace_back("dpi_assumed");
-      std::lock_guard lock(impl_->mu);
-      auto st = impl_->db.prepare(
-          "INSERT INTO pages(envelope_id, seq, blob_id, source_name, source_page, media_type, width, height, dpi, "
-          "dpi_from_file, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-      if (!st) return unexpected_storage(st.error());
       ++seq;
-      st->bind(1, report.envelope_id).bind(2, std::int64_t{seq}).bind(3, *blob).bind(4, name);
-      st->bind(5, static_cast<std::int64_t>(i)).bind(6, media).bind(7, std::int64_t{img.width()});
-      st->bind(8, std::int64_t{img.height()}).bind(9, std::int64_t{img.dpi()});
-      st->bind(10, std::int64_t{img.dpi_from_file() ? 1 : 0}).bind(11, join(flags, ","));
-      if (auto r = st->run(); !r) return unexpected_storage(r.error());
       ++report.pages;
+      if (report.pages == 1) capture::set_postmark_page(store, report.envelope_id, *id);
+      pool.submit(*id, img);
+      if (progress) progress(meter.at(report.pages, 1));
     }
+    if (stop) break;
   }
+  pool.finish();
   impl_->audit(&actor, "envelope.import",
                "envelope:" + std::to_string(report.envelope_id) + " pages:" + std::to_string(report.pages));
+  if (stop && report.pages > 0) {
+    report.problems_ja.push_back(std::string(message_ja(stop->code)) + " 取り込みを途中で止めました（" +
+                                 std::to_string(report.pages) + " ページは保存済みです）。");
+    return report;
+  }
+  if (stop) return std::unexpected(*stop);
   if (report.pages == 0) {
     std::lock_guard lock(impl_->mu);
     auto del = impl_->db.prepare("DELETE FROM envelopes WHERE id = ?");
@@ -125,6 +145,29 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
     return fail(ErrorCode::kNoPages, "none of the " + std::to_string(files.size()) + " files could be read");
   }
   return report;
+}
+
+Status Station::confirm_blank(const User& actor, std::int64_t page_id, bool blank) {
+  if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "confirm blank pages"); !s) return s;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto sel = impl_->db.prepare("SELECT flags FROM pages WHERE id = ?");
+    if (!sel) return unexpected_storage(sel.error());
+    sel->bind(1, page_id);
+    auto row = sel->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+    std::vector<std::string> flags;
+    for (auto& f : split(sel->column_text(0), ','))
+      if (!f.empty() && f != "blank" && f != "blank_confirmed") flags.push_back(f);
+    if (blank) flags.emplace_back("blank_confirmed");
+    auto up = impl_->db.prepare("UPDATE pages SET flags = ?, blank = ?, blank_confirmed_by = ? WHERE id = ?");
+    if (!up) return unexpected_storage(up.error());
+    up->bind(1, join(flags, ",")).bind(2, std::int64_t{blank ? 1 : 0}).bind(3, actor.id).bind(4, page_id);
+    if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  }
+  impl_->audit(&actor, blank ? "page.blank_confirmed" : "page.blank_cleared", "page:" + std::to_string(page_id));
+  return {};
 }
 
 }  // namespace station

@@ -78,7 +78,9 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "security", "lockout_attempts", c.lockout_attempts); },
       [&] { return read_into(t, "security", "lockout_minutes", c.lockout_minutes); },
       [&] { return read_into(t, "security", "password_min_length", c.password_min_length); },
-      [&] { return read_into(t, "security", "audit_checkpoint_every", c.audit_checkpoint_every); });
+      [&] { return read_into(t, "security", "audit_checkpoint_every", c.audit_checkpoint_every); },
+      [&] { return read_into(t, "scanner", "profiles_dir", c.profiles_dir); },
+      [&] { return read_into(t, "scanner", "device", c.scanner_device); });
   if (!s) return std::unexpected(s.error());
   if (c.listen_port < 0 || c.listen_port > 65535) return fail(ErrorCode::kConfig, "server.port must be 0..65535");
   if (c.default_dpi < 72 || c.default_dpi > 1200) return fail(ErrorCode::kConfig, "ocr.default_dpi must be 72..1200");
@@ -110,6 +112,7 @@ std::string to_toml(const Config& c) {
                                {"lockout_minutes", c.lockout_minutes},
                                {"password_min_length", c.password_min_length},
                                {"audit_checkpoint_every", c.audit_checkpoint_every}}},
+      {"scanner", toml::table{{"profiles_dir", c.profiles_dir}, {"device", c.scanner_device}}},
   };
   std::ostringstream os;
   os << t << "\n";

@@ -93,6 +93,11 @@ Result<DemoReport> populate_demo(Station& station, const DemoOptions& options) {
       continue;
     }
     report.fields += *fields;
+    if (options.on_progress) {
+      options.on_progress(std::to_string(report.envelopes) + "/" + std::to_string(envelopes.size()) + " 通目 " +
+                          imported->receipt_no + ": " + std::to_string(imported->pages) + " ページ、" +
+                          std::to_string(*fields) + " 項目を読み取りました");
+    }
   }
   return report;
 }

@@ -118,6 +118,18 @@ BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 )SQL"},
+    // Capture (issue 3): the cleaned page beside the original, what cleanup measured, the
+    // envelope's postmark page and how it came in; a per-day index for the receipt log.
+    storage::Migration{3, "capture: cleanup and intake", R"SQL(
+ALTER TABLE pages ADD COLUMN clean_blob_id TEXT;
+ALTER TABLE pages ADD COLUMN skew REAL NOT NULL DEFAULT 0;
+ALTER TABLE pages ADD COLUMN orientation_confidence REAL NOT NULL DEFAULT 1;
+ALTER TABLE pages ADD COLUMN blank INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pages ADD COLUMN blank_confirmed_by INTEGER REFERENCES users(id);
+ALTER TABLE envelopes ADD COLUMN postmark_page_id INTEGER REFERENCES pages(id);
+ALTER TABLE envelopes ADD COLUMN source TEXT NOT NULL DEFAULT 'import';
+CREATE INDEX envelopes_received ON envelopes(received_date);
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received

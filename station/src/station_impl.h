@@ -149,13 +149,14 @@ struct Station::Impl {
     return engine.get();
   }
 
-  // The upright page image (stored rotation applied).
+  // The upright page image: the cleaned copy made on arrival when there is one (issue 3), else
+  // the original; the stored rotation applied to either.
   Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr) {
     std::string blob_id;
     int rotation = 0;
     {
       std::lock_guard lock(mu);
-      auto st = db.prepare("SELECT blob_id, rotation FROM pages WHERE id = ?");
+      auto st = db.prepare("SELECT coalesce(clean_blob_id, blob_id), rotation FROM pages WHERE id = ?");
       if (!st) return unexpected_storage(st.error());
       st->bind(1, page_id);
       auto row = st->step();

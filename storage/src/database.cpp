@@ -526,6 +526,17 @@ Status Database::export_to(const fs::path& dest, const SecretKey& key) {
     return result;
   }
   result = exec_raw(db, "SELECT sqlcipher_export('station_export')");
+  if (!result) {
+    // sqlcipher_export reports a failed write as SQLITE_ERROR with the I/O error's text; recover
+    // the real cause so a full medium reads as kDiskFull.
+    const int sys = sqlite3_system_errno(db);
+    const std::string& m = result.error().message;
+    if (sys == ENOSPC || sys == EDQUOT || sys == EFBIG || m.find("disk is full") != std::string::npos) {
+      result.error().code = Code::kDiskFull;
+    } else if (m.find("I/O error") != std::string::npos) {
+      result.error().code = Code::kIo;
+    }
+  }
   if (result) result = exec_raw(db, "PRAGMA station_export.user_version = " + std::to_string(version));
   if (auto d = exec_raw(db, "DETACH DATABASE station_export"); !d && result) result = d;
   if (!result) {

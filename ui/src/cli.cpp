@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -19,6 +20,7 @@
 
 #include "station/config.h"
 #include "station/demo.h"
+#include "station/recognizer.h"
 #include "station/station.h"
 #include "terminal.h"
 #include "text_format.h"
@@ -218,6 +220,104 @@ int cmd_facilities_load(const Globals& g, const std::string& as, const std::stri
   return 0;
 }
 
+// ---- capture (issue 3): progress lines, scan, devices, receipt log, separator sheet
+
+// 「n ページ取り込み済み（毎分 m ページ）」 on stderr: rewritten in place on a terminal, one line each otherwise.
+void print_progress(const station::CaptureProgress& p) {
+  static const bool tty = ::isatty(2) != 0;
+  std::fprintf(stderr, "%s%d ページ取り込み済み（毎分 %.0f ページ）%s", tty ? "\r" : "", p.pages, p.pages_per_minute,
+               tty ? "" : "\n");
+  std::fflush(stderr);
+}
+
+void end_progress_line() {
+  if (::isatty(2) != 0) std::fputc('\n', stderr);
+}
+
+Outcome<void> write_bytes(const fs::path& path, const std::vector<unsigned char>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) return std::unexpected(failure(ErrorCode::kIo, "cannot write " + path.filename().string(),
+                                           "書き込めませんでした。出力先と空き容量を確認してください。"));
+  return {};
+}
+
+struct ScanArgs {
+  std::string device, source, mode, received_date;
+  int dpi = 0;
+  int enclosures = 0;
+  bool separate = false;
+};
+
+int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  station::ScanRequest req;
+  req.device = a.device;
+  req.source = a.source;
+  req.mode = a.mode;
+  req.dpi = a.dpi;
+  req.separate = a.separate;
+  req.intake = {a.received_date, a.enclosures};
+  auto r = (*st)->scan(*actor, req, print_progress);
+  end_progress_line();
+  if (!r) return report(g, Failure{r.error(), "スキャナーの電源・接続を確認し、station devices で見えるか確かめてください。"});
+  for (const auto& e : r->envelopes) std::printf("受付番号 %s: %d ページ\n", e.receipt_no.c_str(), e.pages);
+  std::printf("読み取り: %d ページ、封筒 %zu 通（%s）\n", r->pages, r->envelopes.size(), r->device.c_str());
+  if (!r->problem_ja.empty()) std::fprintf(stderr, "%s%s\n", r->interrupted ? "中断: " : "注意: ", r->problem_ja.c_str());
+  return r->interrupted ? station::exit_code(ErrorCode::kScanner) : 0;
+}
+
+int cmd_devices(const Globals& g, const std::string& as) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto list = (*st)->scanners(*actor);
+  if (!list) return report(g, Failure{list.error(), {}});
+  if (list->empty()) std::printf("スキャナーが見つかりません。電源とUSBケーブルを確認してください。\n");
+  for (const auto& d : *list)
+    std::printf("%s\t%s %s\t設定: %s\n", d.name.c_str(), d.vendor.c_str(), d.model.c_str(),
+                d.profile.empty() ? "（標準）" : d.profile.c_str());
+  return 0;
+}
+
+int cmd_intake_log(const Globals& g, const std::string& as, const std::string& date, const std::string& xlsx_out) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  if (!xlsx_out.empty()) {
+    auto bytes = (*st)->intake_log_xlsx(*actor, date);
+    if (!bytes) return report(g, Failure{bytes.error(), {}});
+    if (auto w = write_bytes(xlsx_out, *bytes); !w) return report(g, w.error());
+    std::printf("受付簿を書き出しました: %s\n", xlsx_out.c_str());
+    return 0;
+  }
+  auto rows = (*st)->intake_log(*actor, date);
+  if (!rows) return report(g, Failure{rows.error(), {}});
+  std::printf("受付番号\t受付日\t受付担当\t同封書類数\tページ数\t白紙の可能性\t要確認\n");
+  for (const auto& r : *rows)
+    std::printf("%s\t%s\t%s\t%d\t%d\t%d\t%d\n", r.receipt_no.c_str(), r.received_date.c_str(), r.clerk.c_str(),
+                r.enclosures, r.pages, r.blank_pages, r.flagged_pages);
+  std::printf("合計 %zu 通\n", rows->size());
+  return 0;
+}
+
+int cmd_separator_sheet(const Globals& g, const std::string& out) {
+  const std::string ext = fs::path(out).extension().string();
+  if (ext != ".png" && ext != ".pdf")
+    return report(g, failure(ErrorCode::kUsage, "separator sheet must be .png or .pdf",
+                             "--out には .png か .pdf のファイル名を指定してください。"));
+  auto bytes = station::Station::separator_sheet(ext.substr(1));
+  if (!bytes) return report(g, Failure{bytes.error(), {}});
+  if (auto w = write_bytes(out, *bytes); !w) return report(g, w.error());
+  std::printf("区切り用紙を書き出しました: %s（A4 で印刷し、封筒と封筒の間に挟んでください）\n", out.c_str());
+  return 0;
+}
+
 int cmd_import(const Globals& g, const std::string& as, const std::vector<std::string>& paths,
                const std::string& received_date, int enclosures) {
   auto st = open_store(g);
@@ -240,7 +340,8 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
   std::optional<Failure> last_failure;
   for (const auto& inputs : envelopes) {
     const std::string label = inputs.size() == 1 ? inputs.front().string() : fmt("{} 個のファイル", inputs.size());
-    auto r = (*st)->import_envelope(*actor, inputs, intake);
+    auto r = (*st)->import_envelope(*actor, inputs, intake, print_progress);
+    end_progress_line();
     if (!r) {
       std::fprintf(stderr, "取り込めませんでした: %s\n", label.c_str());
       report(g, Failure{r.error(), {}});
@@ -264,6 +365,29 @@ Outcome<std::int64_t> resolve_envelope(station::Station& st, const station::User
   for (const auto& e : *list)
     if (e.receipt_no == text) return e.id;
   return std::unexpected(failure(ErrorCode::kNotFound, "no such envelope", "封筒の番号か受付番号を確認してください。"));
+}
+
+// Store-less: reads the pages and prints the truth.json-shaped JSON (nothing is stored).
+int cmd_recognize_json(const Globals& g, const std::vector<std::string>& paths) {
+  auto config = load_config(g);
+  if (!config) return report(g, config.error());
+  std::vector<fs::path> inputs(paths.begin(), paths.end());
+  auto json = station::recognize_to_json(*config, inputs);
+  if (!json) return report(g, Failure{json.error(), {}});
+  std::printf("%s\n", json->c_str());
+  return 0;
+}
+
+int cmd_accuracy(const Globals& g, const std::string& samples, int workers, const std::vector<std::string>& only,
+                 bool mismatches) {
+  auto config = load_config(g);
+  if (!config) return report(g, config.error());
+  auto r = station::measure_accuracy(*config, samples, workers, only);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("%s", r->to_text().c_str());
+  if (mismatches)
+    for (const auto& m : r->mismatches) std::printf("%s\n", m.c_str());
+  return 0;
 }
 
 int cmd_recognize(const Globals& g, const std::string& as, const std::string& envelope) {
@@ -394,6 +518,12 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
   station::DemoOptions demo_options;
   demo_options.shared_dir = args.shared;
   demo_options.max_envelopes = args.max_envelopes;
+  demo_options.on_progress = [](const std::string& line) {
+    std::printf("  %s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  std::printf("サンプル封筒を取り込んで文字認識しています…\n");
+  std::fflush(stdout);
   auto demo = station::populate_demo(**st, demo_options);
   if (!demo) return report(g, Failure{demo.error(), {}});
 
@@ -488,10 +618,47 @@ int run_cli(int argc, char** argv) {
   import->add_option("--enclosures", enclosures, "同封されていた書類の数")->check(CLI::NonNegativeNumber)->type_name("N");
   import->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
-  auto* recognize = add_sub(app, "recognize", "封筒の文字認識を実行します");
-  std::string envelope;
-  recognize->add_option("ENVELOPE_ID", envelope, "封筒の番号または受付番号")->required();
-  recognize->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  // ---- capture (issue 3)
+  auto* scan = add_sub(app, "scan", "スキャナーで封筒を読み取ります（1ページごとに保存します）");
+  ScanArgs scan_args;
+  scan->add_option("--device", scan_args.device, "スキャナー名（station devices で表示される名前。省略時は設定か最初の1台）")->type_name("NAME");
+  scan->add_option("--source", scan_args.source, "給紙: adf | adf-duplex | flatbed")->check(CLI::IsMember({"adf", "adf-duplex", "flatbed"}));
+  scan->add_option("--mode", scan_args.mode, "読み取り: gray | color | lineart")->check(CLI::IsMember({"gray", "color", "lineart"}));
+  scan->add_option("--dpi", scan_args.dpi, "解像度（既定: スキャナーの設定、通常 300）")->check(CLI::Range(50, 1200))->type_name("N");
+  scan->add_flag("--separate", scan_args.separate, "区切り用紙（パッチコードT・区切りQR）ごとに別の封筒として受け付けます");
+  scan->add_option("--received-date", scan_args.received_date, "受付日 YYYY-MM-DD（省略時は今日）")->type_name("YYYY-MM-DD");
+  scan->add_option("--enclosures", scan_args.enclosures, "同封されていた書類の数")->check(CLI::NonNegativeNumber)->type_name("N");
+  scan->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  auto* devices = add_sub(app, "devices", "接続されているスキャナーを表示します");
+  devices->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  auto* intake_log = add_sub(app, "intake-log", "受付簿（その日に受け付けた封筒の一覧）を表示・出力します");
+  std::string log_date, log_xlsx;
+  intake_log->add_option("--date", log_date, "受付日 YYYY-MM-DD（省略時は今日）")->type_name("YYYY-MM-DD");
+  intake_log->add_option("--xlsx", log_xlsx, "Excel ファイルに書き出します")->type_name("OUT");
+  intake_log->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  auto* separator = add_sub(app, "separator-sheet", "封筒を続けて読み取るときの区切り用紙を作ります");
+  std::string separator_out;
+  separator->add_option("--out", separator_out, "出力ファイル（.png または .pdf）")->required()->type_name("FILE");
+
+  auto* recognize = add_sub(app, "recognize",
+                            "封筒の文字認識を実行します（--json: 保管せずにページを読み取り、結果を JSON で表示します）");
+  std::vector<std::string> recognize_targets;
+  bool recognize_json = false;
+  recognize->add_option("TARGET", recognize_targets,
+                        "封筒の番号または受付番号（--json のときはページ画像のフォルダーまたはファイル）")
+      ->required();
+  recognize->add_flag("--json", recognize_json, "保管庫を使わず、読み取り結果を truth.json と同じ形の JSON で表示します");
+  recognize->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->type_name("USER");
+
+  auto* accuracy = add_sub(app, "accuracy", "サンプル（truth.json 付き）で読取精度を測定して表示します");
+  std::string accuracy_samples;
+  int accuracy_workers = 2;
+  std::vector<std::string> accuracy_only;
+  bool accuracy_mismatches = false;
+  accuracy->add_option("SAMPLES", accuracy_samples, "サンプルのフォルダー（例: ../shared/samples）")->required();
+  accuracy->add_option("--workers", accuracy_workers, "同時に動かす認識の数")->check(CLI::Range(1, 16));
+  accuracy->add_option("--only", accuracy_only, "対象のサンプル名（例: app-001）")->delimiter(',');
+  accuracy->add_flag("--mismatches", accuracy_mismatches, "食い違った項目を一覧表示します");
 
   auto* exp = add_sub(app, "export", "本日分の郵送申請を暗号化ファイルに出力します（責任者のみ）");
   std::string out_dir;
@@ -535,7 +702,18 @@ int run_cli(int argc, char** argv) {
   if (user_add->parsed()) return cmd_user_add(g, as, new_name, role);
   if (fac_load->parsed()) return cmd_facilities_load(g, as, csv);
   if (import->parsed()) return cmd_import(g, as, import_paths, received_date, enclosures);
-  if (recognize->parsed()) return cmd_recognize(g, as, envelope);
+  if (scan->parsed()) return cmd_scan(g, as, scan_args);
+  if (devices->parsed()) return cmd_devices(g, as);
+  if (intake_log->parsed()) return cmd_intake_log(g, as, log_date, log_xlsx);
+  if (separator->parsed()) return cmd_separator_sheet(g, separator_out);
+  if (recognize->parsed()) {
+    if (recognize_json) return cmd_recognize_json(g, recognize_targets);
+    if (recognize_targets.size() != 1 || as.empty())
+      return report(g, failure(ErrorCode::kUsage, "recognize takes one envelope and --as",
+                               "封筒を1つと --as を指定してください（ファイルを読むだけなら --json）。"));
+    return cmd_recognize(g, as, recognize_targets.front());
+  }
+  if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
   if (exp->parsed()) return cmd_export(g, as, out_dir);
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
   if (demo->parsed()) return cmd_demo(g, demo_args, signals);

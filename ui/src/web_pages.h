@@ -47,6 +47,10 @@ std::string review_page(const Viewer& viewer, const ReviewView& view);
 // A whole page with a message (errors, not found, ...). viewer may be null (not logged in).
 std::string message_page(const Viewer* viewer, std::string_view title_ja, std::string_view message_ja);
 
+// The receipt log (受付簿) of one day, with a link to its xlsx. `date` is YYYY-MM-DD.
+std::string intake_log_page(const Viewer& viewer, const std::string& date,
+                            const std::vector<station::IntakeLogRow>& rows, const std::string& error_ja);
+
 std::string status_label_ja(std::string_view status);
 std::string page_kind_label_ja(std::string_view kind);
 

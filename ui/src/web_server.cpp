@@ -2,6 +2,7 @@
 // Personal data never reaches the log: only method, path (no query) and status are printed.
 #include "ui/web_server.h"
 
+#include <cctype>
 #include <httplib.h>
 #include <sys/socket.h>
 
@@ -413,6 +414,46 @@ struct WebServer::Impl {
     res.set_content(std::string(station::message_ja(e.code)), "text/plain; charset=utf-8");
   }
 
+  // ---- capture (issue 3): the receipt log and its xlsx (intake facts only, no applicant data)
+
+  static std::string intake_date(const httplib::Request& req) {
+    std::string d = req.get_param_value("date");
+    return d.empty() ? today_iso() : d;
+  }
+
+  static std::string today_iso() {
+    const std::time_t t = std::time(nullptr) + 9 * 3600;  // JST
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+  }
+
+  void get_intake(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const std::string date = intake_date(req);
+    auto rows = station.intake_log(s.user, date);
+    if (!rows) {
+      log_error(rows.error(), "intake");
+      res.status = station::http_status(rows.error().code);
+      res.set_content(pages::intake_log_page(viewer(s), date, {}, std::string(station::message_ja(rows.error().code))),
+                      kHtml);
+      return;
+    }
+    res.set_content(pages::intake_log_page(viewer(s), date, *rows, ""), kHtml);
+  }
+
+  void get_intake_xlsx(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const std::string date = intake_date(req);
+    auto bytes = station.intake_log_xlsx(s.user, date);
+    if (!bytes) return image_error(res, bytes.error(), "intake xlsx");
+    std::string name = "uketsukebo-" + date + ".xlsx";
+    std::erase_if(name, [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'); });
+    res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    res.set_content(std::string(bytes->begin(), bytes->end()),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  }
+
   // ---- JSON API
 
   void api_envelopes(const httplib::Request&, httplib::Response& res, const Session& s) {
@@ -515,6 +556,8 @@ struct WebServer::Impl {
     server.Post(R"(/fields/(\d+)/confirm)", html(bound_handler(&Impl::post_confirm), true));
     server.Get(R"(/fields/(\d+)/crop\.png)", image(bound_handler(&Impl::get_crop)));
     server.Get(R"(/pages/(\d+)\.png)", image(bound_handler(&Impl::get_page_image)));
+    server.Get("/intake", html(bound_handler(&Impl::get_intake), false));
+    server.Get("/intake.xlsx", image(bound_handler(&Impl::get_intake_xlsx)));
     server.Get("/api/envelopes", api(bound_handler(&Impl::api_envelopes), false));
     server.Get(R"(/api/envelopes/(\d+)/fields)", api(bound_handler(&Impl::api_fields), false));
     server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));

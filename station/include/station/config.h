@@ -24,6 +24,8 @@ struct Config {
   int lockout_minutes = 30;
   int password_min_length = 10;          // NIST SP 800-63B asks for 8 at least; stricter locally
   int audit_checkpoint_every = 100;      // a signed audit checkpoint every N entries
+  std::string profiles_dir;              // scanner device profiles ([scanner] profiles_dir); empty: the bundled folder
+  std::string scanner_device;            // [scanner] device: SANE name to scan from; empty: the first found
 };
 
 // $XDG_DATA_HOME/station (default ~/.local/share/station) and $XDG_CONFIG_HOME/station/config.toml.

@@ -2,6 +2,7 @@
 // The built-in demo: a fresh store with demo accounts, the facility list and sample envelopes
 // (from ../shared when present, a small bundled demo otherwise), imported and recognised.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct DemoAccount {
 struct DemoOptions {
   std::filesystem::path shared_dir;  // empty: look for ../shared beside the working dir and the source tree
   int max_envelopes = 0;             // 0: all samples
+  // Called after each envelope with a line of progress in Japanese (e.g. for the terminal).
+  std::function<void(const std::string&)> on_progress;
 };
 
 struct DemoReport {

@@ -84,4 +84,60 @@ struct ExportReport {
   std::vector<std::string> files;     // names inside the bundle
 };
 
+// ---- capture (issue 3)
+
+// Flags a page may carry (PageInfo::flags; the 受付簿 shows them): "dpi_assumed" (the file had no
+// resolution), "blank" (looks blank: the clerk confirms, it is never dropped), "orientation_unsure",
+// "skew_large" (more than the cleanup corrects), "separator" (a separator sheet, kept as evidence),
+// "cleanup_failed" (the original is kept and used as it is).
+
+// Progress of a scan or an import: pages so far and the rate.
+struct CaptureProgress {
+  int pages = 0;
+  int envelopes = 0;
+  double pages_per_minute = 0.0;
+  double seconds = 0.0;
+};
+
+// A scanner as the station lists it (no personal data).
+struct ScannerDevice {
+  std::string name;   // backend:device, e.g. "fujitsu:fi-8170:1234"
+  std::string vendor;
+  std::string model;
+  std::string profile;  // the matching device profile's id, empty if none
+};
+
+// What the clerk asks of one scan run.
+struct ScanRequest {
+  std::string device;       // empty: the configured device, else the first found
+  std::string source;       // "adf", "adf-duplex", "flatbed"; empty: the profile's default
+  std::string mode;         // "gray", "color", "lineart"; empty: the profile's default
+  int dpi = 0;              // 0: the profile's default
+  bool separate = false;    // a stack of envelopes with separator sheets between them
+  Intake intake;            // received date and enclosures (enclosures apply to a single envelope)
+};
+
+struct ScanReport {
+  std::vector<ImportReport> envelopes;  // one per envelope, in scan order
+  int pages = 0;                        // every page kept (separator sheets included)
+  std::string device;
+  bool interrupted = false;             // the scanner stopped with a problem (pages so far are kept)
+  std::string problem_ja;               // what went wrong and what to do, for the clerk
+};
+
+// One line of the receipt log (受付簿): no applicant data, only the intake facts.
+struct IntakeLogRow {
+  std::int64_t envelope_id = 0;
+  std::string receipt_no;      // 受付番号
+  std::string received_date;   // 受付日
+  std::string received_at;     // when it was registered (ISO timestamp)
+  std::string clerk;           // 受付担当 (user name)
+  int enclosures = 0;          // 同封書類数, as counted by the clerk
+  int pages = 0;               // pages captured
+  int blank_pages = 0;         // flagged blank, awaiting the clerk's look
+  int flagged_pages = 0;       // pages with any flag
+  std::string source;          // "import" or "scan"
+  std::string status;
+};
+
 }  // namespace station

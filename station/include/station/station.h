@@ -6,6 +6,7 @@
 // store.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -104,6 +105,28 @@ class Station {
   // ---- capture: one envelope from a folder of page images or a list of files
   Result<ImportReport> import_envelope(const User& actor, const std::vector<std::filesystem::path>& inputs,
                                        const Intake& intake);
+  // ---- capture (issue 3)
+  // The same, reporting progress after each page (on the calling thread). Each page is committed
+  // as it is read (original kept); cleanup (deskew, orientation, border, blank) runs on two
+  // workers and stores the cleaned page beside the original.
+  Result<ImportReport> import_envelope(const User& actor, const std::vector<std::filesystem::path>& inputs,
+                                       const Intake& intake, const std::function<void(const CaptureProgress&)>& progress);
+  // Scans from a device (by name, the configured one, or the first found) with its matching
+  // profile from config.profiles_dir. Every page is committed the moment it arrives. With
+  // request.separate, separator sheets start a new envelope. A jam, an open cover or an unplugged
+  // device ends the run with ScanReport::interrupted and a message; the pages so far are kept.
+  // An error only when nothing could start (no device, wrong role, ...). Clerk or supervisor.
+  Result<ScanReport> scan(const User& actor, const ScanRequest& request,
+                          const std::function<void(const CaptureProgress&)>& progress = {});
+  // Scanners attached to this machine, with their matching profile.
+  Result<std::vector<ScannerDevice>> scanners(const User& actor);
+  // The receipt log (受付簿) of one day (YYYY-MM-DD), in 受付番号 order; and the same as xlsx.
+  Result<std::vector<IntakeLogRow>> intake_log(const User& actor, std::string_view date);
+  Result<std::vector<unsigned char>> intake_log_xlsx(const User& actor, std::string_view date);
+  // The clerk looked at a page flagged blank: `blank` true keeps the flag as confirmed, false clears it.
+  Status confirm_blank(const User& actor, std::int64_t page_id, bool blank);
+  // The separator sheet to print, as "png" or "pdf".
+  static Result<std::vector<unsigned char>> separator_sheet(std::string_view format);
 
   // ---- recognition: classifies pages and reads fields; returns the number of fields read
   Result<int> recognize(const User& actor, std::int64_t envelope_id);

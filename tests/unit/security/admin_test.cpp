@@ -177,3 +177,14 @@ TEST_F(Admin, ATruncatedBlobIsDetectedNotUsed) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Admin, OpenRemovesTemporariesOfInterruptedWrites) {
+  close();
+  sec::write_all(config_.data_dir / "audit-head.json.tmp-0123456789abcdef", "partial");
+  reopen();
+  EXPECT_FALSE(fs::exists(config_.data_dir / "audit-head.json.tmp-0123456789abcdef"));
+}
+
+}  // namespace

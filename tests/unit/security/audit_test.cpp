@@ -100,10 +100,9 @@ TEST_F(Audit, ADeletedEntryIsDetected) {
 TEST_F(Audit, ReorderedEntriesAreDetected) {
   // Entries 5 (user.add) and 6 (login) change places, each keeping its id.
   tamper(
-      "UPDATE audit SET action = CASE id WHEN 5 THEN (SELECT action FROM audit WHERE id = 6) "
-      "ELSE (SELECT action FROM audit WHERE id = 5) END, "
-      "subject = CASE id WHEN 5 THEN (SELECT subject FROM audit WHERE id = 6) "
-      "ELSE (SELECT subject FROM audit WHERE id = 5) END WHERE id IN (5, 6)");
+      "CREATE TEMP TABLE swap AS SELECT id, action, subject FROM audit WHERE id IN (5, 6); "
+      "UPDATE audit SET action = (SELECT action FROM swap WHERE swap.id = 11 - audit.id), "
+      "subject = (SELECT subject FROM swap WHERE swap.id = 11 - audit.id) WHERE id IN (5, 6)");
   auto r = verify();
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(mentions(r, "entry 5 was altered")) << all(r);

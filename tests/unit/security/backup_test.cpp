@@ -141,7 +141,8 @@ TEST_F(Backup, AFullMediumFailsCleanlyAndTheStoreGoesOn) {
   // SQLite reports a write refused inside sqlcipher_export as a plain I/O error (its errno is
   // not always kept), so the database step may say IO rather than DISK_FULL; either way it fails
   // cleanly.
-  EXPECT_TRUE(r.error().code == ErrorCode::kDiskFull || r.error().code == ErrorCode::kIo) << r.error().detail;
+  EXPECT_TRUE(r.error().code == ErrorCode::kDiskFull || r.error().code == ErrorCode::kIo)
+      << station::error_name(r.error().code) << ": " << r.error().detail;
   EXPECT_TRUE(fs::is_empty(tmp_.path / "media")) << "the partial backup is removed";
   EXPECT_TRUE(st_->check_integrity());
   EXPECT_TRUE(make_backup().string().size() > 0) << "with room again, the backup works";

@@ -98,7 +98,7 @@ TEST(CrashSafety, SigkillAtRandomPointsLosesNothingAcknowledged) {
     }
 
     // No temporary file, no orphan blob after open's sweep.
-    EXPECT_TRUE(temporaries(config.data_dir).empty()) << "kill " << k;
+    for (const auto& t : temporaries(config.data_dir)) ADD_FAILURE() << "kill " << k << ": temporary left: " << t;
     std::size_t blob_files = 0;
     {
       // Page rows name their blobs; count the blob files on disk.

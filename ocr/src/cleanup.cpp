@@ -1,0 +1,266 @@
+// Page cleanup: border crop, orientation, deskew, blank detection. Each step works on a
+// downscaled gray copy to measure, then applies the correction once to the full page.
+#include "ocr/cleanup.h"
+
+#include <tesseract/baseapi.h>
+#include <tesseract/osdetect.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numbers>
+#include <vector>
+
+#include "image_impl.h"
+
+namespace ocr {
+namespace {
+
+// A gray copy scaled so that its longer side is at most `max_side` pixels; `scale` receives the factor.
+cv::Mat small_gray(const cv::Mat& m, int max_side, double* scale) {
+  cv::Mat g = to_gray(m);
+  const int side = std::max(g.cols, g.rows);
+  double s = side > max_side ? static_cast<double>(max_side) / side : 1.0;
+  if (scale != nullptr) *scale = s;
+  if (s >= 1.0) return g;
+  cv::Mat out;
+  cv::resize(g, out, cv::Size(), s, s, cv::INTER_AREA);
+  return out;
+}
+
+// Ink as 255 on 0 (Otsu, inverted), on a gray image.
+cv::Mat ink_mask(const cv::Mat& gray) {
+  cv::Mat bin;
+  cv::threshold(gray, bin, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  return bin;
+}
+
+// Sharpness of the row profile of the ink points after shearing by `deg` degrees.
+double profile_score(const std::vector<cv::Point>& pts, int height, double deg) {
+  const double a = deg * std::numbers::pi / 180.0;
+  const double sa = std::sin(a), ca = std::cos(a);
+  const int margin = height / 2 + 8;
+  std::vector<int> bins(static_cast<std::size_t>(height + 2 * margin), 0);
+  for (const auto& p : pts) {
+    const int y = static_cast<int>(std::lround(p.y * ca - p.x * sa)) + margin;
+    if (y >= 0 && y < static_cast<int>(bins.size())) ++bins[static_cast<std::size_t>(y)];
+  }
+  double score = 0;
+  for (std::size_t i = 1; i < bins.size(); ++i) {
+    const double d = bins[i] - bins[i - 1];
+    score += d * d;
+  }
+  return score;
+}
+
+// Row-profile versus column-profile roughness: > 1 when lines of text run horizontally.
+double axis_ratio(const cv::Mat& ink) {
+  cv::Mat rows, cols;
+  cv::reduce(ink, rows, 1, cv::REDUCE_SUM, CV_64F);
+  cv::reduce(ink, cols, 0, cv::REDUCE_SUM, CV_64F);
+  auto rough = [](const cv::Mat& v) {
+    const double* p = v.ptr<double>();
+    const int n = static_cast<int>(v.total());
+    double s = 0;
+    for (int i = 1; i < n; ++i) s += (p[i] - p[i - 1]) * (p[i] - p[i - 1]);
+    return s / std::max(1, n);
+  };
+  const double r = rough(rows), c = rough(cols);
+  return (r + 1e-9) / (c + 1e-9);
+}
+
+// One Tesseract OSD instance per thread (TessBaseAPI is not thread-safe).
+struct Osd {
+  tesseract::TessBaseAPI api;
+  bool ok = false;
+};
+
+Osd* thread_osd(const std::string& tessdata_dir) {
+  thread_local std::unique_ptr<Osd> osd;
+  thread_local bool tried = false;
+  if (!tried) {
+    tried = true;
+    auto o = std::make_unique<Osd>();
+    o->ok = o->api.Init(tessdata_dir.empty() ? nullptr : tessdata_dir.c_str(), "osd",
+                        tesseract::OEM_TESSERACT_ONLY) == 0;
+    if (o->ok) {
+      o->api.SetPageSegMode(tesseract::PSM_OSD_ONLY);
+      // OSD's own resolution warning goes to stderr otherwise; the measured result is what counts.
+      o->api.SetVariable("debug_file", "/dev/null");
+      osd = std::move(o);
+    }
+  }
+  return osd ? osd.get() : nullptr;
+}
+
+}  // namespace
+
+double estimate_skew(const Image& page, double max_degrees) {
+  if (page.empty()) return 0.0;
+  cv::Mat g = small_gray(ImageAccess::mat(page), 1400, nullptr);
+  cv::Mat ink = ink_mask(g);
+  // Thin strokes to their edges' rows: keep horizontal-ish structure, drop big blobs' mass.
+  std::vector<cv::Point> pts;
+  cv::findNonZero(ink, pts);
+  if (pts.size() < 50) return 0.0;
+  if (pts.size() > 200'000) {  // subsample evenly for speed
+    std::vector<cv::Point> sub;
+    const std::size_t step = pts.size() / 200'000 + 1;
+    for (std::size_t i = 0; i < pts.size(); i += step) sub.push_back(pts[i]);
+    pts.swap(sub);
+  }
+  double best = 0, best_score = -1;
+  for (double d = -max_degrees; d <= max_degrees + 1e-9; d += 0.5) {
+    const double s = profile_score(pts, g.rows, d);
+    if (s > best_score) best_score = s, best = d;
+  }
+  const double center = best;
+  for (double d = center - 0.5; d <= center + 0.5 + 1e-9; d += 0.05) {
+    const double s = profile_score(pts, g.rows, d);
+    if (s > best_score) best_score = s, best = d;
+  }
+  return best;
+}
+
+Image rotate_degrees(const Image& page, double degrees) {
+  if (page.empty() || std::abs(degrees) < 1e-6) return page;
+  const cv::Mat& m = ImageAccess::mat(page);
+  const cv::Point2f c(static_cast<float>(m.cols) / 2.0f, static_cast<float>(m.rows) / 2.0f);
+  const cv::Mat r = cv::getRotationMatrix2D(c, degrees, 1.0);
+  cv::Mat out;
+  cv::warpAffine(m, out, r, m.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(255));
+  return ImageAccess::make(std::move(out), page.dpi(), page.dpi_from_file(), page.color_mode());
+}
+
+Box find_content_box(const Image& page) {
+  if (page.empty()) return {};
+  double s = 1.0;
+  cv::Mat g = small_gray(ImageAccess::mat(page), 1000, &s);
+  // A row or column belongs to the scanner background while most of it is dark.
+  auto dark_fraction_row = [&](int y) { return cv::countNonZero(g.row(y) < 70) / static_cast<double>(g.cols); };
+  auto dark_fraction_col = [&](int x) { return cv::countNonZero(g.col(x) < 70) / static_cast<double>(g.rows); };
+  const int max_y = g.rows / 4, max_x = g.cols / 4;
+  int top = 0, bottom = g.rows, left = 0, right = g.cols;
+  while (top < max_y && dark_fraction_row(top) > 0.5) ++top;
+  while (g.rows - bottom < max_y && dark_fraction_row(bottom - 1) > 0.5) --bottom;
+  while (left < max_x && dark_fraction_col(left) > 0.5) ++left;
+  while (g.cols - right < max_x && dark_fraction_col(right - 1) > 0.5) --right;
+  // A small inset past the edge of the background (its anti-aliased boundary).
+  const int inset = 1;
+  if (top > 0) top += inset;
+  if (left > 0) left += inset;
+  if (bottom < g.rows) bottom -= inset;
+  if (right < g.cols) right -= inset;
+  const cv::Mat& m = ImageAccess::mat(page);
+  auto up = [s](int v) { return static_cast<int>(std::lround(v / s)); };
+  const int x1 = right >= g.cols ? m.cols : up(right), y1 = bottom >= g.rows ? m.rows : up(bottom);
+  Box b{up(left), up(top), x1 - up(left), y1 - up(top)};
+  b.x = std::clamp(b.x, 0, m.cols);
+  b.y = std::clamp(b.y, 0, m.rows);
+  b.w = std::clamp(b.w, 0, m.cols - b.x);
+  b.h = std::clamp(b.h, 0, m.rows - b.y);
+  if (b.w < m.cols / 2 || b.h < m.rows / 2) return {0, 0, m.cols, m.rows};  // not a frame: keep all
+  return b;
+}
+
+OrientationGuess detect_orientation(const Image& page, Orient how, const std::string& tessdata_dir) {
+  OrientationGuess g;
+  if (page.empty() || how == Orient::kOff) return g;
+  cv::Mat small = small_gray(ImageAccess::mat(page), 1200, nullptr);
+  // Heuristic: lines of text (and the forms' rows) run across the page.
+  const double ratio = axis_ratio(ink_mask(small));
+  const bool sideways = ratio < 1.0;
+  g.quarter_turns = sideways ? 1 : 0;
+  g.confidence = std::clamp(std::abs(std::log(ratio)) / 2.0, 0.0, 0.6);  // never sure of up/down
+  if (how == Orient::kOsd) {
+    if (Osd* osd = thread_osd(tessdata_dir)) {
+      const int dpi = std::max(70, page.dpi() * small.cols / std::max(1, page.width()));
+      osd->api.SetVariable("user_defined_dpi", std::to_string(dpi).c_str());
+      osd->api.SetImage(small.data, small.cols, small.rows, 1, static_cast<int>(small.step));
+      osd->api.SetSourceResolution(dpi);
+      int deg = 0;
+      float conf = 0;
+      const char* script = nullptr;
+      float script_conf = 0;
+      const bool ok = osd->api.DetectOrientationScript(&deg, &conf, &script, &script_conf);
+      osd->api.Clear();
+      if (ok && conf > 1.5f) {
+        // `deg` is how far the page is turned clockwise; turning it back rights it.
+        const int turns = (4 - ((deg / 90) % 4 + 4) % 4) % 4;
+        g.quarter_turns = turns;
+        g.confidence = std::clamp(static_cast<double>(conf) / 10.0, 0.5, 1.0);
+        // The heuristic disagreeing on the axis lowers trust.
+        if ((turns % 2 == 1) != sideways && std::abs(std::log(ratio)) > 0.7) g.confidence *= 0.5;
+      }
+    }
+  }
+  return g;
+}
+
+BlankInfo detect_blank(const Image& page) {
+  BlankInfo info;
+  if (page.empty()) return info;
+  double s = 1.0;
+  cv::Mat g = small_gray(ImageAccess::mat(page), 1200, &s);
+  // Ignore the margins (punched holes, the scanner's edge shadows).
+  const int mx = g.cols * 8 / 100, my = g.rows * 5 / 100;
+  cv::Mat inner = g(cv::Rect(mx, my, g.cols - 2 * mx, g.rows - 2 * my));
+  // Paper level from a heavy blur; ink must be much darker than the paper around it, which
+  // bleed-through from the back and JPEG noise are not.
+  cv::Mat bg;
+  cv::medianBlur(inner, bg, 31);
+  cv::Mat diff;
+  cv::subtract(bg, inner, diff, cv::noArray(), CV_16S);
+  cv::Mat ink = diff > 70;
+  cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2, 2)));
+  info.ink_ratio = cv::countNonZero(ink) / static_cast<double>(std::max<std::size_t>(1, ink.total()));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  const double px_per_mm = std::max(1.0, page.dpi() * s / 25.4);
+  int text_like = 0;
+  for (int i = 1; i < n; ++i) {
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    const double wm = w / px_per_mm, hm = h / px_per_mm;
+    if (std::max(wm, hm) < 0.5 || area < 6) continue;  // specks
+    const bool roundish = std::abs(wm - hm) < 1.5 && area > 0.6 * w * h;
+    if (roundish && wm > 4.0 && wm < 9.0) continue;    // a punched hole
+    ++text_like;
+  }
+  info.components = text_like;
+  info.blank = text_like < 6 && info.ink_ratio < 0.003;
+  return info;
+}
+
+Result<CleanupResult> cleanup_page(const Image& page, const CleanupOptions& options) {
+  if (page.empty()) return fail(Code::kInvalid, "cannot clean an empty page");
+  CleanupResult r;
+  Image cur = page;
+  r.crop = {0, 0, page.width(), page.height()};
+  if (options.crop_border) {
+    r.crop = find_content_box(cur);
+    if (r.crop.w != cur.width() || r.crop.h != cur.height()) cur = cur.crop(r.crop);
+  }
+  if (options.orient != Orient::kOff) {
+    const auto o = detect_orientation(cur, options.orient, options.tessdata_dir);
+    r.quarter_turns = o.quarter_turns;
+    r.orientation_confidence = o.confidence;
+    if (o.quarter_turns != 0) cur = cur.rotated(o.quarter_turns);
+  } else {
+    r.orientation_confidence = 1.0;
+  }
+  if (options.deskew) {
+    r.skew_degrees = estimate_skew(cur, options.max_skew_degrees);
+    if (std::abs(r.skew_degrees) >= 0.1 && std::abs(r.skew_degrees) < options.max_skew_degrees) {
+      cur = rotate_degrees(cur, r.skew_degrees);
+      r.skew_corrected = true;
+    }
+  }
+  if (options.detect_blank) r.blank = detect_blank(cur);
+  r.image = cur;
+  return r;
+}
+
+}  // namespace ocr

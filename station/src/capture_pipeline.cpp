@@ -1,0 +1,197 @@
+// Capture steps shared by import and scanning (see capture_pipeline.h).
+#include "capture_pipeline.h"
+
+#include <cstdio>
+
+#include "clock.h"
+#include "convert.h"
+#include "text.h"
+
+namespace station::capture {
+
+Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const std::string& received_date,
+                                       int enclosures, const std::string& source) {
+  ImportReport report;
+  std::lock_guard lock(store.mu);
+  auto& db = store.db;
+  auto s = db.transaction([&]() -> storage::Status {
+    // The highest number of the day (not the count: envelopes may have been removed).
+    auto cnt = db.prepare(
+        "SELECT coalesce(max(CAST(substr(receipt_no, 11) AS INTEGER)), 0) FROM envelopes WHERE received_date = ?");
+    if (!cnt) return std::unexpected(cnt.error());
+    cnt->bind(1, received_date);
+    if (auto r = cnt->step(); !r) return std::unexpected(r.error());
+    char no[32];
+    std::snprintf(no, sizeof no, "M%s-%04lld", compact_date(received_date).c_str(),
+                  static_cast<long long>(cnt->column_int(0) + 1));
+    report.receipt_no = no;
+    auto ins = db.prepare(
+        "INSERT INTO envelopes(receipt_no, received_date, clerk_id, enclosures, status, created_at, source) "
+        "VALUES (?, ?, ?, ?, 'captured', ?, ?)");
+    if (!ins) return std::unexpected(ins.error());
+    ins->bind(1, report.receipt_no).bind(2, received_date).bind(3, clerk_id).bind(4, std::int64_t{enclosures});
+    ins->bind(5, jst_now_iso()).bind(6, source);
+    if (auto r = ins->run(); !r) return r;
+    report.envelope_id = db.last_insert_id();
+    return {};
+  });
+  if (!s) return unexpected_storage(s.error());
+  return report;
+}
+
+Result<std::int64_t> store_page(Store store, const NewPage& page) {
+  auto blob = store.blobs.put(page.bytes);
+  if (!blob) return unexpected_storage(blob.error());
+  const ocr::Image& img = *page.image;
+  std::lock_guard lock(store.mu);
+  auto st = store.db.prepare(
+      "INSERT INTO pages(envelope_id, seq, blob_id, source_name, source_page, media_type, width, height, dpi, "
+      "dpi_from_file, kind, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, page.envelope_id).bind(2, std::int64_t{page.seq}).bind(3, *blob).bind(4, page.source_name);
+  st->bind(5, std::int64_t{page.source_page}).bind(6, page.media_type).bind(7, std::int64_t{img.width()});
+  st->bind(8, std::int64_t{img.height()}).bind(9, std::int64_t{img.dpi()});
+  st->bind(10, std::int64_t{img.dpi_from_file() ? 1 : 0}).bind(11, page.kind).bind(12, join(page.flags, ","));
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return store.db.last_insert_id();
+}
+
+void set_postmark_page(Store store, std::int64_t envelope_id, std::int64_t page_id) {
+  std::lock_guard lock(store.mu);
+  auto st = store.db.prepare("UPDATE envelopes SET postmark_page_id = ? WHERE id = ? AND postmark_page_id IS NULL");
+  if (!st) return;
+  st->bind(1, page_id).bind(2, envelope_id);
+  (void)st->run();
+}
+
+namespace {
+
+Status add_flags(Store store, std::int64_t page_id, const std::vector<std::string>& add) {
+  std::lock_guard lock(store.mu);
+  auto sel = store.db.prepare("SELECT flags FROM pages WHERE id = ?");
+  if (!sel) return unexpected_storage(sel.error());
+  sel->bind(1, page_id);
+  auto row = sel->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+  std::vector<std::string> flags;
+  for (auto& f : split(sel->column_text(0), ','))
+    if (!f.empty()) flags.push_back(f);
+  for (const auto& f : add)
+    if (std::find(flags.begin(), flags.end(), f) == flags.end()) flags.push_back(f);
+  auto up = store.db.prepare("UPDATE pages SET flags = ? WHERE id = ?");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, join(flags, ",")).bind(2, page_id);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+}  // namespace
+
+Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original, const ocr::CleanupOptions& options) {
+  auto r = ocr::cleanup_page(original, options);
+  if (!r) return unexpected_ocr(r.error());
+  // Lossless for gray and black-and-white pages; colour pages as high-quality JPEG (the
+  // original is kept as it came, the cleaned copy is what recognition and review look at).
+  auto bytes = r->image.channels() == 3 ? r->image.encode_jpeg(92) : r->image.encode_png();
+  if (!bytes) return unexpected_ocr(bytes.error());
+  auto blob = store.blobs.put(*bytes);
+  if (!blob) return unexpected_storage(blob.error());
+  std::vector<std::string> flags;
+  if (r->blank.blank) flags.emplace_back("blank");
+  if (r->orientation_confidence < 0.5) flags.emplace_back("orientation_unsure");
+  if (!r->skew_corrected && std::abs(r->skew_degrees) >= options.max_skew_degrees - 0.01) flags.emplace_back("skew_large");
+  {
+    std::lock_guard lock(store.mu);
+    auto st = store.db.prepare(
+        "UPDATE pages SET clean_blob_id = ?, skew = ?, orientation_confidence = ?, blank = ? WHERE id = ?");
+    if (!st) return unexpected_storage(st.error());
+    st->bind(1, *blob).bind(2, r->skew_degrees).bind(3, r->orientation_confidence);
+    st->bind(4, std::int64_t{r->blank.blank ? 1 : 0}).bind(5, page_id);
+    if (auto u = st->run(); !u) return unexpected_storage(u.error());
+  }
+  if (!flags.empty()) return add_flags(store, page_id, flags);
+  return {};
+}
+
+CleanupPool::CleanupPool(Store store, ocr::CleanupOptions options, int workers, std::size_t max_queue)
+    : store_(store), options_(std::move(options)), max_queue_(std::max<std::size_t>(1, max_queue)) {
+  for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { run(); });
+}
+
+CleanupPool::~CleanupPool() { finish(); }
+
+void CleanupPool::submit(std::int64_t page_id, ocr::Image image) {
+  std::unique_lock lock(m_);
+  space_.wait(lock, [&] { return queue_.size() < max_queue_; });
+  queue_.emplace_back(page_id, std::move(image));
+  cv_.notify_one();
+}
+
+void CleanupPool::finish() {
+  {
+    std::lock_guard lock(m_);
+    if (done_ && threads_.empty()) return;
+    done_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+int CleanupPool::failures() const {
+  std::lock_guard lock(m_);
+  return failures_;
+}
+
+void CleanupPool::run() {
+  for (;;) {
+    std::pair<std::int64_t, ocr::Image> job;
+    {
+      std::unique_lock lock(m_);
+      cv_.wait(lock, [&] { return done_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      space_.notify_one();
+    }
+    if (auto s = clean_page(store_, job.first, job.second, options_); !s) {
+      (void)add_flags(store_, job.first, {"cleanup_failed"});
+      std::lock_guard lock(m_);
+      ++failures_;
+    }
+  }
+}
+
+CaptureProgress RateMeter::at(int pages, int envelopes) const {
+  CaptureProgress p;
+  p.pages = pages;
+  p.envelopes = envelopes;
+  p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  p.pages_per_minute = p.seconds > 0.05 ? pages * 60.0 / p.seconds : 0.0;
+  return p;
+}
+
+std::string scanner_problem_ja(const scanner::Error& error, int pages_kept) {
+  const std::string kept = "（ここまでの " + std::to_string(pages_kept) + " ページは保存済みです）";
+  using C = scanner::Code;
+  switch (error.code) {
+    case C::kJammed:
+      return "紙詰まりが起きました" + kept + "。詰まった用紙を取り除き、まだ読み取られていない用紙をセットし直して続きを読み取ってください。";
+    case C::kCoverOpen:
+      return "スキャナーのカバーが開いています" + kept + "。カバーを閉じて、続きを読み取ってください。";
+    case C::kFeederEmpty:
+      return "給紙トレイに原稿がありません。原稿をセットしてから読み取ってください。";
+    case C::kNoDevice:
+      return "スキャナーが見つかりません" + kept + "。電源とUSBケーブルを確認してください。";
+    case C::kBusy: return "スキャナーは他のプログラムが使用中です。しばらく待ってからやり直してください。";
+    case C::kIo:
+      return "スキャナーとの通信に失敗しました" + kept + "。ケーブルを確認し、読み取られていない用紙から続けてください。";
+    case C::kCancelled: return "読み取りを中止しました" + kept + "。";
+    case C::kUnsupported:
+    case C::kInvalid: return "スキャナーがこの設定（原稿台・カラー・解像度）に対応していません。設定を変えてやり直してください。";
+  }
+  return "スキャナーで問題が起きました" + kept + "。";
+}
+
+}  // namespace station::capture

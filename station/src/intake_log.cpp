@@ -1,0 +1,71 @@
+// The receipt log (受付簿): the envelopes received on one day, with the intake facts only
+// (受付番号, dates, clerk, counts, flags) — no applicant data. Also the separator sheet to print.
+#include "exports.h"
+#include "intake_xlsx.h"
+#include "ocr/separator.h"
+#include "station_impl.h"
+
+namespace station {
+
+Result<std::vector<IntakeLogRow>> Station::intake_log(const User& actor, std::string_view date) {
+  if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "view the receipt log"); !s)
+    return std::unexpected(s.error());
+  const std::string day = date.empty() ? jst_today() : std::string(date);
+  if (!valid_iso_date(day)) return fail(ErrorCode::kInvalidInput, "date must be YYYY-MM-DD");
+  std::vector<IntakeLogRow> rows;
+  std::lock_guard lock(impl_->mu);
+  auto st = impl_->db.prepare(
+      "SELECT e.id, e.receipt_no, e.received_date, e.created_at, u.username, e.enclosures, e.source, e.status, "
+      "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id), "
+      "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.blank = 1 "
+      "   AND instr(',' || p.flags || ',', ',blank_confirmed,') = 0), "
+      "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.flags <> '') "
+      "FROM envelopes e JOIN users u ON u.id = e.clerk_id WHERE e.received_date = ? ORDER BY e.receipt_no");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, day);
+  for (;;) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    IntakeLogRow r;
+    r.envelope_id = st->column_int(0);
+    r.receipt_no = st->column_text(1);
+    r.received_date = st->column_text(2);
+    r.received_at = st->column_text(3);
+    r.clerk = st->column_text(4);
+    r.enclosures = static_cast<int>(st->column_int(5));
+    r.source = st->column_text(6);
+    r.status = st->column_text(7);
+    r.pages = static_cast<int>(st->column_int(8));
+    r.blank_pages = static_cast<int>(st->column_int(9));
+    r.flagged_pages = static_cast<int>(st->column_int(10));
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+Result<std::vector<unsigned char>> Station::intake_log_xlsx(const User& actor, std::string_view date) {
+  auto rows = intake_log(actor, date);
+  if (!rows) return std::unexpected(rows.error());
+  const std::string day = date.empty() ? jst_today() : std::string(date);
+  auto bytes = build_intake_log_xlsx(*rows, day);
+  if (bytes) impl_->audit(&actor, "intake_log.xlsx", "date:" + day);
+  return bytes;
+}
+
+Result<std::vector<unsigned char>> Station::separator_sheet(std::string_view format) {
+  auto sheet = ocr::render_separator_sheet(200);
+  if (!sheet) return unexpected_ocr(sheet.error());
+  auto png = sheet->encode_png();
+  if (!png) return unexpected_ocr(png.error());
+  if (format == "png") return std::move(*png);
+  if (format != "pdf") return fail(ErrorCode::kInvalidInput, "separator sheet format must be png or pdf");
+  PdfPage page;
+  page.bytes = std::move(*png);
+  page.width = sheet->width();
+  page.height = sheet->height();
+  page.dpi = sheet->dpi();
+  return build_pdf({page}, "STATION SEPARATOR");
+}
+
+}  // namespace station

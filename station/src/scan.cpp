@@ -1,0 +1,215 @@
+// Scanning envelopes (issue 3): open the device, apply its profile, commit every page the moment
+// the scanner delivers it, split a stack on separator sheets, clean pages on two workers.
+#include "capture_pipeline.h"
+#include "ocr/separator.h"
+#include "scanner/profiles.h"
+#include "scanner/scanner.h"
+#include "scan_hooks.h"
+#include "station_impl.h"
+
+namespace station {
+
+namespace scan_hooks {
+namespace {
+std::mutex g_factory_mu;
+ScannerFactory g_factory;
+}  // namespace
+void set_scanner_factory(ScannerFactory factory) {
+  std::lock_guard lock(g_factory_mu);
+  g_factory = std::move(factory);
+}
+}  // namespace scan_hooks
+
+namespace {
+
+scan_hooks::ScannerFactory test_factory() {
+  std::lock_guard lock(scan_hooks::g_factory_mu);
+  return scan_hooks::g_factory;
+}
+
+fs::path profiles_dir(const Config& config) {
+  if (!config.profiles_dir.empty()) return config.profiles_dir;
+  std::error_code ec;
+  const fs::path installed = "/usr/share/station/profiles";
+  if (fs::is_directory(installed, ec)) return installed;
+  return fs::path(STATION_SOURCE_DIR) / "hardware" / "profiles";
+}
+
+std::vector<scanner::Profile> load_profiles_or_none(const Config& config) {
+  auto p = scanner::load_profiles(profiles_dir(config));
+  if (!p) {
+    std::fprintf(stderr, "station: scanner profiles not loaded: %s\n", p.error().message.c_str());
+    return {};
+  }
+  return std::move(*p);
+}
+
+}  // namespace
+
+Result<std::vector<ScannerDevice>> Station::scanners(const User& actor) {
+  if (auto s = require(actor, {Role::kClerk, Role::kSupervisor, Role::kAdmin}, "list scanners"); !s)
+    return std::unexpected(s.error());
+  auto devices = scanner::Sane::list_devices();
+  if (!devices) return std::unexpected(from_scanner(devices.error()));
+  const auto profiles = load_profiles_or_none(impl_->config);
+  std::vector<ScannerDevice> out;
+  for (const auto& d : *devices) {
+    ScannerDevice s{d.name, d.vendor, d.model, {}};
+    if (const auto* p = scanner::match_profile(profiles, d)) s.profile = p->id;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<ScanReport> Station::scan(const User& actor, const ScanRequest& request,
+                                 const std::function<void(const CaptureProgress&)>& progress) {
+  if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "scan envelopes"); !s)
+    return std::unexpected(s.error());
+  const std::string received = request.intake.received_date.empty() ? jst_today() : request.intake.received_date;
+  if (!valid_iso_date(received)) return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
+  if (request.intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
+  if (request.dpi < 0 || request.dpi > 1200) return fail(ErrorCode::kInvalidInput, "dpi must be 1..1200");
+
+  // The device: as asked, as configured, or the first one found.
+  scanner::DeviceInfo device;
+  device.name = !request.device.empty() ? request.device : impl_->config.scanner_device;
+  const auto factory = test_factory();
+  if (!factory) {
+    auto devices = scanner::Sane::list_devices();
+    if (devices) {
+      for (const auto& d : *devices)
+        if (device.name.empty() || d.name == device.name) {
+          device = d;
+          break;
+        }
+    }
+    if (device.name.empty()) return fail(ErrorCode::kScanner, "no scanner found");
+  }
+  auto opened = factory ? factory(device.name) : scanner::Sane::open(device.name);
+  if (!opened) return std::unexpected(from_scanner(opened.error()));
+  scanner::Scanner& sc = **opened;
+
+  ScanReport report;
+  report.device = device.name;
+  // Settings: the profile's defaults, then what the clerk asked for.
+  const auto profiles = load_profiles_or_none(impl_->config);
+  const scanner::Profile* profile = scanner::match_profile(profiles, device);
+  scanner::Settings settings = profile != nullptr ? profile->defaults : scanner::Settings{};
+  if (!request.source.empty()) {
+    auto src = scanner::parse_source(request.source);
+    if (!src) return fail(ErrorCode::kInvalidInput, "source must be adf, adf-duplex or flatbed");
+    settings.source = *src;
+  }
+  if (!request.mode.empty()) {
+    auto mode = scanner::parse_mode(request.mode);
+    if (!mode) return fail(ErrorCode::kInvalidInput, "mode must be gray, color or lineart");
+    settings.mode = *mode;
+  }
+  if (request.dpi > 0) settings.dpi = request.dpi;
+  auto configured = profile != nullptr ? scanner::apply_profile(sc, *profile, settings) : sc.configure(settings);
+  if (!configured) {
+    // A device without some standard option (e.g. no source selector) still scans with its own
+    // settings; anything else stops here.
+    if (configured.error().code != scanner::Code::kUnsupported) return std::unexpected(from_scanner(configured.error()));
+    report.problem_ja = "スキャナーが一部の設定に対応していないため、スキャナー側の設定で読み取りました。";
+    if (profile != nullptr)  // the profile's own options still apply
+      for (const auto& [name, value] : profile->extra)
+        if (auto st = sc.set_option(name, value); !st) return std::unexpected(from_scanner(st.error()));
+  }
+
+  const capture::Store store{impl_->db, impl_->blobs, impl_->mu};
+  ocr::CleanupOptions cleanup;
+  cleanup.tessdata_dir = impl_->config.tessdata_dir;
+  capture::CleanupPool pool(store, cleanup, 2);
+  const capture::RateMeter meter;
+  std::optional<Error> store_error;
+  int content_pages = 0;  // pages of the current envelope other than separators
+  int seq = 0;
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t current = kNone;  // index into report.envelopes
+
+  auto sink = [&](scanner::Frame&& frame, int index) -> bool {
+    const int dpi = frame.dpi > 0 ? frame.dpi : settings.dpi;
+    auto img = ocr::Image::from_pixels(frame.width, frame.height, frame.channels, frame.pixels, dpi);
+    if (!img) {
+      store_error = from_ocr(img.error());
+      return false;
+    }
+    frame.pixels = {};  // the frame's copy is no longer needed
+    const bool separator = request.separate && ocr::detect_separator(*img).found();
+    if (current == kNone) {
+      const int enclosures = request.separate ? 0 : request.intake.enclosures;
+      auto env = capture::register_envelope(store, actor.id, received, enclosures, "scan");
+      if (!env) {
+        store_error = env.error();
+        return false;
+      }
+      report.envelopes.push_back(std::move(*env));
+      current = report.envelopes.size() - 1;
+      content_pages = 0;
+      seq = 0;
+    }
+    auto png = img->encode_png();  // lossless: the scanner's pixels are the original
+    if (!png) {
+      store_error = from_ocr(png.error());
+      return false;
+    }
+    capture::NewPage page;
+    ImportReport& env = report.envelopes[current];
+    page.envelope_id = env.envelope_id;
+    page.seq = seq + 1;
+    page.bytes = std::move(*png);
+    page.media_type = "image/png";
+    page.source_name = "scan:" + std::to_string(index + 1);
+    page.image = &*img;
+    if (separator) {
+      page.kind = "separator";
+      page.flags.emplace_back("separator");
+    }
+    auto id = capture::store_page(store, page);
+    if (!id) {
+      store_error = id.error();
+      return false;
+    }
+    ++seq;
+    ++env.pages;
+    ++report.pages;
+    if (separator) {
+      // A separator closes the envelope it follows (kept there as evidence); one that leads
+      // the run (or follows another) opens the next.
+      if (content_pages > 0) current = kNone;
+    } else {
+      if (++content_pages == 1) capture::set_postmark_page(store, env.envelope_id, *id);
+      pool.submit(*id, std::move(*img));
+    }
+    if (progress) progress(meter.at(report.pages, static_cast<int>(report.envelopes.size())));
+    return true;
+  };
+  auto scanned = sc.scan_batch(sink);
+  pool.finish();
+
+  if (store_error) {
+    report.interrupted = true;
+    report.problem_ja = std::string(message_ja(store_error->code)) + " 読み取りを止めました（" +
+                        std::to_string(report.pages) + " ページは保存済みです）。";
+  } else if (!scanned) {
+    const auto code = scanned.error().code;
+    if (!(code == scanner::Code::kFeederEmpty && report.pages > 0)) {
+      report.interrupted = true;
+      report.problem_ja = capture::scanner_problem_ja(scanned.error(), report.pages);
+    }
+  } else if (report.pages == 0) {
+    report.interrupted = true;
+    report.problem_ja = capture::scanner_problem_ja({scanner::Code::kFeederEmpty, ""}, 0);
+  }
+  for (const auto& e : report.envelopes)
+    impl_->audit(&actor, "envelope.scan",
+                 "envelope:" + std::to_string(e.envelope_id) + " pages:" + std::to_string(e.pages));
+  if (report.interrupted)
+    impl_->audit(&actor, "scan.interrupted",
+                 "device:" + device.name + " pages:" + std::to_string(report.pages) +
+                     (scanned ? std::string() : " code:" + std::to_string(static_cast<int>(scanned.error().code))));
+  return report;
+}
+
+}  // namespace station
