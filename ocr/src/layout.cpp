@@ -151,8 +151,14 @@ PageStructure PageStructure::analyse(const Image& page) {
   if (page.empty()) return s;
   const cv::Mat gray = to_gray(ImageAccess::mat(page));
   const double f = kWorkPxPerMm / px_per_mm_of(page);
+  // Thin or faint rules (0.1 mm hairlines, light row separators) would average away at the working
+  // resolution: take the darkest pixel of each working cell first (a min filter), so every rule
+  // printed survives the reduction as dark as it was printed.
+  cv::Mat dark = gray;
+  const int cell = static_cast<int>(std::lround(1.0 / f));
+  if (cell >= 2) cv::erode(gray, dark, cv::getStructuringElement(cv::MORPH_RECT, {cell, cell}));
   cv::Mat small;
-  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  cv::resize(dark, small, cv::Size(), f, f, cv::INTER_AREA);
   s.scale_ = gray.cols / static_cast<double>(small.cols);
   s.page_w_ = gray.cols;
   s.page_h_ = gray.rows;

@@ -108,7 +108,8 @@ SeparatorMatch detect_separator(const Image& page) {
     m.kind = SeparatorKind::kPatchT;
     return m;
   }
-  if (qr_separator(gray_at_most(ImageAccess::mat(page), 1800))) m.kind = SeparatorKind::kQr;
+  // The QR is 70 mm wide: at 1000 pixels for the page's long side its modules are still ~10 px.
+  if (qr_separator(gray_at_most(ImageAccess::mat(page), 1000))) m.kind = SeparatorKind::kQr;
   return m;
 }
 

@@ -91,9 +91,9 @@ Status add_flags(Store store, std::int64_t page_id, const std::vector<std::strin
 Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original, const ocr::CleanupOptions& options) {
   auto r = ocr::cleanup_page(original, options);
   if (!r) return unexpected_ocr(r.error());
-  // Lossless for gray and black-and-white pages; colour pages as high-quality JPEG (the
-  // original is kept as it came, the cleaned copy is what recognition and review look at).
-  auto bytes = r->image.channels() == 3 ? r->image.encode_jpeg(92) : r->image.encode_png();
+  // The original is kept as it came; the cleaned copy (what recognition and review look at) is a
+  // high-quality JPEG — PNG costs ten times the time — except black-and-white pages (PNG, small).
+  auto bytes = r->image.color_mode() == ocr::ColorMode::kBlackWhite ? r->image.encode_png() : r->image.encode_jpeg(92);
   if (!bytes) return unexpected_ocr(bytes.error());
   auto blob = store.blobs.put(*bytes);
   if (!blob) return unexpected_storage(blob.error());

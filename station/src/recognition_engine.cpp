@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <optional>
 
@@ -439,9 +441,11 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
     const ocr::PageStructure structure = ocr::PageStructure::analyse(raw);
     const FormTemplate* best = nullptr;
     ocr::Placement best_p;
+    if (std::getenv("REC_DEBUG")) for (int q = 0; q < 4; ++q) { std::fprintf(stderr, "DBG page %zu q%d skew %.2f:", i, q, structure.skew_deg()); for (const auto& l : structure.horizontal_px(q)) if (l.length() > 500) std::fprintf(stderr, " [%.0f %.0f-%.0f]", l.pos, l.from, l.to); std::fprintf(stderr, "\n"); }
     for (const auto& t : templates.forms) {
       if (!t.registered()) continue;
       const ocr::Placement p = structure.place(t.model);
+      if (std::getenv("REC_DEBUG")) std::fprintf(stderr, "DBG page %zu %s score %.3f q %d sx %.2f sy %.2f\n", i, t.kind.c_str(), p.score, p.quarter_turns, p.sx, p.sy);
       if (p.score > best_p.score) { best_p = p; best = &t; }
     }
     if (best != nullptr && best_p.score >= kMinPlacementScore) {

@@ -1,5 +1,5 @@
 // Store benchmark: the same relational workload on the station's encrypted database (SQLCipher 4,
-// raw 256-bit key, WAL, synchronous=FULL, secure_delete) and on plain SQLite (the same library
+// raw 256-bit key, WAL, synchronous=FULL, secure_delete, 16 MiB page cache) and on plain SQLite (the same library
 // without a key, the same pragmas); blob encryption throughput; keyring unlock (Argon2id) time.
 //   store_bench [rows_per_txn=50] [txns=200] [reads=20000]
 #include <sqlcipher/sqlite3.h>
@@ -37,7 +37,7 @@ double run_plain(const fs::path& file, int txns, int rows, int reads) {
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
   for (const char* p : {"PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON", "PRAGMA foreign_keys = ON",
-                        "PRAGMA synchronous = FULL", "PRAGMA journal_mode = WAL"})
+                        "PRAGMA synchronous = FULL", "PRAGMA cache_size = -16384", "PRAGMA journal_mode = WAL"})
     sqlite3_exec(db, p, nullptr, nullptr, nullptr);
   sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr);
   sqlite3_stmt* ins = nullptr;

@@ -2,11 +2,11 @@
 // Personal data never reaches the log: only method, path (no query) and status are printed.
 #include "ui/web_server.h"
 
-#include <cctype>
 #include <httplib.h>
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>

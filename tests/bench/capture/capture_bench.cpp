@@ -4,6 +4,7 @@
 // work the station does per page on arrival, minus the encrypted write. `workers` threads
 // share the files. Prints images per minute and the peak resident memory (ru_maxrss).
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -28,6 +29,12 @@ namespace {
 std::vector<unsigned char> read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+double cpu_now() {  // this thread's CPU seconds (independent of other load on the machine)
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 bool is_image(const fs::path& p) {
@@ -82,16 +89,51 @@ int main(int argc, char** argv) {
             continue;
           }
           auto t2 = std::chrono::steady_clock::now();
-          auto bytes = r->image.channels() == 3 ? r->image.encode_jpeg(92) : r->image.encode_png();
+          auto bytes = r->image.color_mode() == ocr::ColorMode::kBlackWhite ? r->image.encode_png()
+                                                                              : r->image.encode_jpeg(92);
           encode_us += us_since(t2);
           if (!bytes) ++failed;
           if (r->blank.blank) ++blank;
-          if (r->quarter_turns != 0) ++turned;
+          if (r->quarter_turns != 0) {
+            ++turned;
+            if (std::getenv("CAPTURE_BENCH_LIST") != nullptr)
+              std::printf("  turned %d: %s (confidence %.2f)\n", r->quarter_turns, jobs[i].c_str(),
+                          r->orientation_confidence);
+          }
           ++images;
         }
       }
     });
   for (auto& t : threads) t.join();
+  if (std::getenv("CAPTURE_BENCH_STEPS") != nullptr) {  // one thread, each step timed on the first files
+    double t_sep = 0, t_box = 0, t_or = 0, t_orh = 0, t_skew = 0, t_rot = 0, t_blank = 0;
+    int k = 0;
+    if (auto warm = ocr::decode_pages(read_bytes(files[0]))) (void)ocr::detect_orientation((*warm)[0]);  // OSD init
+    for (std::size_t i = 0; i < std::min<std::size_t>(files.size(), 10); ++i) {
+      auto pages = ocr::decode_pages(read_bytes(files[i]));
+      if (!pages) continue;
+      const auto& p = (*pages)[0];
+      double t = cpu_now();
+      (void)ocr::detect_separator(p);
+      t_sep += (cpu_now() - t) * 1000.0, t = cpu_now();
+      (void)ocr::find_content_box(p);
+      t_box += (cpu_now() - t) * 1000.0, t = cpu_now();
+      (void)ocr::detect_orientation(p);
+      t_or += (cpu_now() - t) * 1000.0, t = cpu_now();
+      (void)ocr::detect_orientation(p, ocr::Orient::kHeuristic);
+      t_orh += (cpu_now() - t) * 1000.0, t = cpu_now();
+      const double sk = ocr::estimate_skew(p);
+      t_skew += (cpu_now() - t) * 1000.0, t = cpu_now();
+      (void)ocr::rotate_degrees(p, sk + 0.5);
+      t_rot += (cpu_now() - t) * 1000.0, t = cpu_now();
+      (void)ocr::detect_blank(p);
+      t_blank += (cpu_now() - t) * 1000.0;
+      ++k;
+    }
+    std::printf("  steps (ms/image, 1 thread, CPU time): separator %.0f, border %.0f, orientation %.0f (heuristic alone %.0f), "
+                "skew %.0f, rotate %.0f, blank %.0f\n", t_sep / k, t_box / k, t_or / k, t_orh / k, t_skew / k, t_rot / k,
+                t_blank / k);
+  }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -103,6 +145,11 @@ int main(int argc, char** argv) {
               encode_us.load() / 1000.0 / std::max(1, n));
   std::printf("  flagged blank: %d, turned upright: %d, separators: %d, failed: %d\n", blank.load(), turned.load(),
               separators.load(), failed.load());
+  const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                     static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  std::printf("  CPU: %.1f s (%.0f%% of %d cores while running; other load on the machine lowers the wall figure)\n",
+              cpu, 100.0 * cpu / secs / workers, workers);
+  std::printf("  CPU-bound estimate with %d free cores: %.0f images/min\n", workers, n * 60.0 / (cpu / workers));
   std::printf("  peak RSS: %.1f MiB\n", ru.ru_maxrss / 1024.0);
   return failed.load() == 0 ? 0 : 2;
 }
