@@ -303,6 +303,16 @@ CheckReading read_checkbox(const Image& page, Box box) {
   out.checked = out.ink >= kThreshold;
   const double margin = out.checked ? (out.ink - kThreshold) / 0.08 : (kThreshold - out.ink) / kThreshold;
   out.confidence = std::clamp(0.6 + 0.4 * margin, 0.0, 1.0);
+  if (!out.checked) {
+    // Marks right around an empty-looking square (a tick that missed it, a circle round the label,
+    // or a square the registration put slightly off): the box may be ticked after all.
+    cv::Mat around = marks.clone();
+    const cv::Rect square = cv::Rect(box.x - r.x - inset, box.y - r.y - inset, box.w + 2 * inset, box.h + 2 * inset) &
+                            cv::Rect(0, 0, r.width, r.height);
+    around(square).setTo(0);
+    const double ring = cv::countNonZero(around) / static_cast<double>(std::max(1, r.area() - square.area()));
+    if (ring > 0.03) out.confidence = std::min(out.confidence, 0.5);
+  }
   return out;
 }
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <optional>
 
@@ -76,6 +75,68 @@ std::string iso(int y, int m, int d) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
   return buf;
+}
+
+// Free text has no format to validate it: the engine's confidence must be very high for the value
+// to pass unflagged.
+constexpr double kCertainFreeText = 0.97;
+constexpr double kUnsureFreeText = 0.85;
+
+// Leading and trailing marks a zone's edges or ruling leave behind ("|", ",", "."): no name,
+// address or title begins or ends with them.
+std::string trim_junk(const std::string& s) {
+  static const char* kJunk[] = {"|", ",", ".", "・", "-", "_", "'", "\"", ":", ";", "!", "、", "。", "`", "~", "/", "\\"};
+  std::string out = s;
+  for (bool changed = true; changed && !out.empty();) {
+    changed = false;
+    for (const char* j : kJunk) {
+      const std::string t = j;
+      if (out.size() >= t.size() && out.compare(0, t.size(), t) == 0) { out.erase(0, t.size()); changed = true; }
+      if (out.size() >= t.size() && out.compare(out.size() - t.size(), t.size(), t) == 0) {
+        out.erase(out.size() - t.size());
+        changed = true;
+      }
+    }
+  }
+  return out;
+}
+
+// "1.25-19" in an address is a misread hyphen: Japanese addresses and names carry no decimals.
+std::string dots_between_digits_to_dashes(const std::string& s) {
+  std::string out = s;
+  for (std::size_t i = 1; i + 1 < out.size(); ++i)
+    if (out[i] == '.' && std::isdigit(static_cast<unsigned char>(out[i - 1])) &&
+        std::isdigit(static_cast<unsigned char>(out[i + 1])))
+      out[i] = '-';
+  return out;
+}
+
+// Marks that do not belong in Japanese free text and betray a misreading.
+bool has_stray_marks(const std::string& s) {
+  for (const char* m : {"|", "!", "?", "_", "~", "`", "\\", "{", "}", "[", "]", "<", ">", ";", "・"})
+    if (s.find(m) != std::string::npos) return true;
+  int latin = 0;
+  for (char ch : s)
+    if (std::isalpha(static_cast<unsigned char>(ch))) ++latin;
+  return latin > 0 && latin < static_cast<int>(s.size()) / 2;  // Latin mixed into Japanese
+}
+
+// Katakana as written: small ァィゥェォャュョッ never open a word nor follow ン, ー or another
+// small kana; ャュョ only follow an i-row kana.
+bool plausible_kana(const std::string& s) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  const icu::UnicodeString small = icu::UnicodeString::fromUTF8("ァィゥェォャュョッヮ");
+  const icu::UnicodeString yoon = icu::UnicodeString::fromUTF8("ャュョ");
+  const icu::UnicodeString irow = icu::UnicodeString::fromUTF8("キシチニヒミリギジヂビピ");
+  const icu::UnicodeString bad_before = icu::UnicodeString::fromUTF8("ンー　 ァィゥェォャュョッヮ");
+  if (u.isEmpty()) return false;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t c = u.charAt(i);
+    if (small.indexOf(c) < 0) continue;
+    if (i == 0 || bad_before.indexOf(u.charAt(i - 1)) >= 0) return false;
+    if (yoon.indexOf(c) >= 0 && irow.indexOf(u.charAt(i - 1)) < 0) return false;
+  }
+  return true;
 }
 
 struct PageContext {
@@ -190,8 +251,15 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (s != "M" && s != "F") conf = std::min(conf, 0.3);
   } else if (type == "era") {
     if (s != "昭" && s != "平" && s != "令" && s != "大") conf = std::min(conf, 0.3);
+  } else if (type == "kana") {
+    s = trim_junk(s);
+    // Tesseract's own confidence is not calibrated on kana: only a very confident reading that is
+    // also well-formed katakana passes as certain.
+    if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
   } else {
-    s = fix_dashes(s);
+    s = trim_junk(fix_dashes(s));
+    s = dots_between_digits_to_dashes(s);
+    if (conf < kCertainFreeText || has_stray_marks(s)) conf = std::min(conf, kUnsureFreeText);
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);
@@ -230,7 +298,9 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
     parts[i] = std::stoi(p.value.substr(0, 4));
     conf = std::min(conf, p.confidence);
   }
-  if (blank == 3) return make(f, f.key, c, "", kEmptyConfidence, all);
+  // A form's date is required and its digits may sit off the printed cells: a date found blank is
+  // for the clerk to confirm, never certain.
+  if (blank == 3) return make(f, f.key, c, "", 0.6, all);
   if (blank > 0) return make(f, f.key, c, "", 0, all);
   const int year = era_base(f.era) + parts[0];
   if (!valid_date(year, parts[1], parts[2]) || parts[0] < 1 || parts[0] > 40) conf = std::min(conf, 0.2);
@@ -301,7 +371,20 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row, std
       b.confidence = std::min({era->confidence, year->confidence, month->confidence, day->confidence});
       b.box = ocr::Box{era->box.x, std::min({era->box.y, day->box.y}), day->box.x + day->box.w - era->box.x,
                        std::max(era->box.h, day->box.h)};
-      const int base = era_base(era->value);
+      int base = era_base(era->value);
+      const int yy = year->value.empty() ? 0 : std::stoi(year->value.substr(0, 3));
+      if (yy > 31 && yy <= 64) {
+        // Only 昭和 ran past year 31 (平成 ended in 31, 大正 in 15, 令和 is young): the year decides.
+        if (base != 1925) b.confidence = std::min({year->confidence, month->confidence, day->confidence});
+        base = 1925;
+      } else if (base == 0 && yy >= 1) {
+        // Era unread: an officer is an adult, so 平成 only up to about year 19; later years are
+        // 昭和. A guess for the clerk to confirm, never certain.
+        base = yy <= 19 ? 1988 : 1925;
+        b.confidence = std::min(b.confidence, 0.5);
+      } else if (base != 0 && (era->confidence < 0.9)) {
+        b.confidence = std::min(b.confidence, 0.6);
+      }
       if (base == 0 || year->value.empty() || month->value.empty() || day->value.empty()) {
         b.value = "";
         b.confidence = 0;
@@ -441,11 +524,9 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
     const ocr::PageStructure structure = ocr::PageStructure::analyse(raw);
     const FormTemplate* best = nullptr;
     ocr::Placement best_p;
-    if (std::getenv("REC_DEBUG")) for (int q = 0; q < 4; ++q) { std::fprintf(stderr, "DBG page %zu q%d skew %.2f:", i, q, structure.skew_deg()); for (const auto& l : structure.horizontal_px(q)) if (l.length() > 500) std::fprintf(stderr, " [%.0f %.0f-%.0f]", l.pos, l.from, l.to); std::fprintf(stderr, "\n"); }
     for (const auto& t : templates.forms) {
       if (!t.registered()) continue;
       const ocr::Placement p = structure.place(t.model);
-      if (std::getenv("REC_DEBUG")) std::fprintf(stderr, "DBG page %zu %s score %.3f q %d sx %.2f sy %.2f\n", i, t.kind.c_str(), p.score, p.quarter_turns, p.sx, p.sy);
       if (p.score > best_p.score) { best_p = p; best = &t; }
     }
     if (best != nullptr && best_p.score >= kMinPlacementScore) {

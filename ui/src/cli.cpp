@@ -550,6 +550,105 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
   return serve(g, **st, options, signals, &demo->accounts);
 }
 
+// ---- administration: audit log, accounts, passphrase, backups, electronic records
+
+int cmd_audit_verify(const Globals& g, const std::string& as) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto r = (*st)->audit_verify(*actor);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("監査ログ: %lld 件、署名付きチェックポイント %lld 件\n", static_cast<long long>(r->entries),
+              static_cast<long long>(r->checkpoints));
+  std::printf("最新のハッシュ（控えておいてください）: %s\n", r->head_hash.c_str());
+  std::printf("ステーションの公開鍵: %s\n", r->public_key.c_str());
+  if (r->ok) {
+    std::printf("改ざんは見つかりませんでした。\n");
+    return 0;
+  }
+  std::printf("監査ログの改ざんまたは欠落を検出しました:\n");
+  for (const auto& p : r->problems) std::printf("  - %s\n", p.c_str());
+  return station::exit_code(ErrorCode::kStoreCorrupt);
+}
+
+int cmd_audit_search(const Globals& g, const std::string& as, const station::AuditQuery& q) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto r = (*st)->audit_search(*actor, q);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("%-6s  %-25s  %-12s  %-22s  %s\n", "番号", "日時", "利用者", "操作", "対象");
+  for (const auto& e : *r)
+    std::printf("%-6lld  %-25s  %-12s  %-22s  %s\n", static_cast<long long>(e.id), e.at.c_str(),
+                e.username.empty() ? "-" : e.username.c_str(), e.action.c_str(), e.subject.c_str());
+  std::printf("%zu 件\n", r->size());
+  return 0;
+}
+
+int cmd_user_unlock(const Globals& g, const std::string& as, const std::string& name) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  if (auto r = (*st)->unlock_user(*actor, name); !r) return report(g, Failure{r.error(), {}});
+  std::printf("%s のロックを解除しました。\n", name.c_str());
+  return 0;
+}
+
+int cmd_passphrase_change(const Globals& g, const std::string& as) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto old_pass = passphrase(g, false);
+  if (!old_pass) return report(g, old_pass.error());
+  auto new_pass = secret("STATION_NEW_PASSPHRASE", "新しいパスフレーズ: ", true,
+                         "新しいパスフレーズは環境変数 STATION_NEW_PASSPHRASE で指定してください。");
+  if (!new_pass) return report(g, new_pass.error());
+  if (auto r = (*st)->change_passphrase(*actor, *old_pass, *new_pass); !r) return report(g, Failure{r.error(), {}});
+  std::printf("パスフレーズを変更しました。古いパスフレーズでは開けなくなりました。\n");
+  return 0;
+}
+
+int cmd_backup(const Globals& g, const std::string& as, const std::string& dest) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto r = (*st)->backup(*actor, dest);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("バックアップを作成し、検証しました: %s\n（%d ファイル、画像等 %d 件、%lld バイト、監査ログ %lld 件）\n",
+              r->path.c_str(), r->files, r->blobs, static_cast<long long>(r->bytes),
+              static_cast<long long>(r->audit_entries));
+  std::printf("※ バックアップは暗号化されています。開くには保管庫のパスフレーズが必要です。\n");
+  return 0;
+}
+
+int cmd_restore(const Globals& g, const std::string& from) {
+  auto config = load_config(g);
+  if (!config) return report(g, config.error());
+  auto pass = passphrase(g, false);
+  if (!pass) return report(g, pass.error());
+  auto r = station::Station::restore(*config, from, *pass);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("復元して検証しました: %s（ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(), r->pages,
+              static_cast<long long>(r->audit_entries));
+  return 0;
+}
+
+int cmd_electronic_load(const Globals& g, const std::string& as, const std::string& csv) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  auto n = (*st)->load_electronic_applications(*actor, csv);
+  if (!n) return report(g, Failure{n.error(), {}});
+  std::printf("電子申請 %d 件を電子申請用の保管庫に読み込みました（郵送分とは別に保管されます）。\n", *n);
+  return 0;
+}
+
 // A subcommand with Japanese help and group names.
 CLI::App* add_sub(CLI::App& parent, const std::string& name, const std::string& description) {
   CLI::App* sub = parent.add_subcommand(name, description);
@@ -671,6 +770,46 @@ int run_cli(int argc, char** argv) {
   serve_cmd->add_option("--host", host, "待ち受けるアドレス（既定: 設定ファイルの値、127.0.0.1）")->type_name("HOST");
   serve_cmd->add_option("--port", port, "待ち受けるポート（既定: 設定ファイルの値、8080）")->check(CLI::Range(0, 65535))->type_name("PORT");
 
+  auto* audit = add_sub(app, "audit", "監査ログ（改ざん検知付き）");
+  audit->require_subcommand(1);
+  auto* audit_verify = add_sub(*audit, "verify", "監査ログのハッシュ連鎖と署名を検証します（責任者・管理者）");
+  audit_verify->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  auto* audit_search = add_sub(*audit, "search", "監査ログを検索します（責任者・管理者）");
+  station::AuditQuery audit_query;
+  audit_search->add_option("--user", audit_query.username, "利用者")->type_name("USER");
+  audit_search->add_option("--from", audit_query.from_date, "この日から")->type_name("YYYY-MM-DD");
+  audit_search->add_option("--to", audit_query.to_date, "この日まで")->type_name("YYYY-MM-DD");
+  audit_search->add_option("--receipt", audit_query.receipt_no, "受付番号")->type_name("M…");
+  audit_search->add_option("--envelope", audit_query.envelope_id, "封筒の番号")->type_name("N");
+  audit_search->add_option("--limit", audit_query.limit, "最大件数（新しい順）")->check(CLI::Range(1, 100000));
+  audit_search->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+
+  auto* user_unlock = add_sub(*user, "unlock", "ロックされた利用者を解除します（管理者のみ）");
+  std::string unlock_name;
+  user_unlock->add_option("NAME", unlock_name, "解除するユーザー名")->required();
+  user_unlock->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+
+  auto* pass_cmd = add_sub(app, "passphrase", "保管庫のパスフレーズ");
+  pass_cmd->require_subcommand(1);
+  auto* pass_change = add_sub(*pass_cmd, "change", "パスフレーズを変更します（管理者のみ。新しいものは STATION_NEW_PASSPHRASE か入力）");
+  pass_change->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+
+  auto* backup_cmd = add_sub(app, "backup", "保管庫全体の暗号化バックアップを作成し、検証します（責任者・管理者）");
+  std::string backup_dest;
+  backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）")->required();
+  backup_cmd->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+
+  auto* restore_cmd = add_sub(app, "restore", "バックアップを --data-dir（空の場所）に復元し、検証します");
+  std::string restore_from;
+  restore_cmd->add_option("BACKUP_DIR", restore_from, "バックアップのフォルダー")->required()->check(CLI::ExistingDirectory);
+
+  auto* electronic = add_sub(app, "electronic", "電子申請（本システム受付分。郵送分とは別に保管）");
+  electronic->require_subcommand(1);
+  auto* electronic_load = add_sub(*electronic, "load", "本システムの電子申請一覧（UTF-8 の CSV）を読み込みます");
+  std::string electronic_csv;
+  electronic_load->add_option("CSV", electronic_csv, "電子申請一覧の CSV")->required()->check(CLI::ExistingFile);
+  electronic_load->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+
   auto* demo = add_sub(app, "demo", "デモ用の保管庫を作り直して確認画面を起動します（実データには使わないこと）");
   DemoArgs demo_args;
   demo->add_option("--port", demo_args.port, "待ち受けるポート（既定 8080、0 で空いている番号）")->check(CLI::Range(0, 65535))->type_name("PORT");
@@ -716,6 +855,13 @@ int run_cli(int argc, char** argv) {
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
   if (exp->parsed()) return cmd_export(g, as, out_dir);
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
+  if (audit_verify->parsed()) return cmd_audit_verify(g, as);
+  if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);
+  if (user_unlock->parsed()) return cmd_user_unlock(g, as, unlock_name);
+  if (pass_change->parsed()) return cmd_passphrase_change(g, as);
+  if (backup_cmd->parsed()) return cmd_backup(g, as, backup_dest);
+  if (restore_cmd->parsed()) return cmd_restore(g, restore_from);
+  if (electronic_load->parsed()) return cmd_electronic_load(g, as, electronic_csv);
   if (demo->parsed()) return cmd_demo(g, demo_args, signals);
   return report(g, failure(ErrorCode::kUsage, "no subcommand"));
 }
