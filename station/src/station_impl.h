@@ -150,13 +150,13 @@ struct Station::Impl {
   }
 
   // The upright page image: the cleaned copy made on arrival when there is one (issue 3), else
-  // the original; the stored rotation applied to either.
+  // (or if that copy cannot be read) the original; the stored rotation applied to either.
   Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr) {
-    std::string blob_id;
+    std::string blob_id, clean_blob_id;
     int rotation = 0;
     {
       std::lock_guard lock(mu);
-      auto st = db.prepare("SELECT coalesce(clean_blob_id, blob_id), rotation FROM pages WHERE id = ?");
+      auto st = db.prepare("SELECT blob_id, rotation, coalesce(clean_blob_id, '') FROM pages WHERE id = ?");
       if (!st) return unexpected_storage(st.error());
       st->bind(1, page_id);
       auto row = st->step();
@@ -164,8 +164,10 @@ struct Station::Impl {
       if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
       blob_id = st->column_text(0);
       rotation = static_cast<int>(st->column_int(1));
+      clean_blob_id = st->column_text(2);
     }
-    auto bytes = blobs.get(blob_id);
+    auto bytes = clean_blob_id.empty() ? blobs.get(blob_id) : blobs.get(clean_blob_id);
+    if (!bytes && !clean_blob_id.empty()) bytes = blobs.get(blob_id);
     if (!bytes) return unexpected_storage(bytes.error());
     auto pages = ocr::decode_pages(*bytes, limits());
     if (!pages) return unexpected_ocr(pages.error());
