@@ -108,8 +108,10 @@ Result<std::string> public_key_of(storage::Database& db) {
   return st->column_text(0);
 }
 
+// Every blob a page refers to: the original scan and, where cleanup made one, the cleaned copy.
 Result<std::vector<std::string>> page_blob_ids(storage::Database& db) {
-  auto st = db.prepare("SELECT DISTINCT blob_id FROM pages");
+  auto st = db.prepare(
+      "SELECT blob_id FROM pages UNION SELECT clean_blob_id FROM pages WHERE clean_blob_id IS NOT NULL");
   if (!st) return unexpected_storage(st.error());
   std::vector<std::string> ids;
   for (;;) {
@@ -305,7 +307,12 @@ Result<RestoreReport> Station::restore(const Config& config, const fs::path& bac
     if (!blobs) return unexpected_storage(blobs.error());
     auto pages = page_blob_ids(*db);
     if (!pages) return std::unexpected(pages.error());
-    rep.pages = static_cast<int>(pages->size());
+    {
+      auto n = db->prepare("SELECT count(*) FROM pages");
+      if (!n) return unexpected_storage(n.error());
+      if (auto r = n->step(); !r) return unexpected_storage(r.error());
+      rep.pages = static_cast<int>(n->column_int(0));
+    }
     auto all = blobs->list();
     if (!all) return unexpected_storage(all.error());
     for (const auto& id : *all) {

@@ -67,10 +67,15 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
     std::vector<PdfPage> pdf_pages;
     for (auto page_id : a.pages) {
       std::string blob_id, media;
+      bool cleaned = false;
       PdfPage p;
       {
         std::lock_guard lock(impl_->mu);
-        auto st = impl_->db.prepare("SELECT blob_id, media_type, width, height, dpi, rotation FROM pages WHERE id = ?");
+        // The cleaned, upright copy when capture made one (the original stays in the store as
+        // evidence); otherwise the original with the rotation recognition found.
+        auto st = impl_->db.prepare(
+            "SELECT COALESCE(clean_blob_id, blob_id), media_type, width, height, dpi, rotation, "
+            "clean_blob_id IS NOT NULL FROM pages WHERE id = ?");
         if (!st) return unexpected_storage(st.error());
         st->bind(1, page_id);
         auto row = st->step();
@@ -81,11 +86,21 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
         p.height = static_cast<int>(st->column_int(3));
         p.dpi = static_cast<int>(st->column_int(4));
         p.rotation = static_cast<int>(st->column_int(5));
+        cleaned = st->column_int(6) != 0;
       }
       auto bytes = impl_->blobs.get(blob_id);
       if (!bytes) return unexpected_storage(bytes.error());
-      if (media == "image/jpeg" || media == "image/png") {
-        p.is_jpeg = media == "image/jpeg";
+      const auto format = ocr::sniff_format(*bytes);
+      if (cleaned) {
+        // A cleaned copy may be cropped or turned: its own size counts.
+        auto imgs = ocr::decode_pages(*bytes, impl_->limits());
+        if (!imgs || imgs->empty()) return fail(ErrorCode::kStoreCorrupt, "a stored page no longer decodes");
+        p.width = (*imgs)[0].width();
+        p.height = (*imgs)[0].height();
+        p.dpi = (*imgs)[0].dpi() > 0 ? (*imgs)[0].dpi() : p.dpi;
+      }
+      if (format == ocr::Format::kJpeg || format == ocr::Format::kPng) {
+        p.is_jpeg = format == ocr::Format::kJpeg;
         p.bytes = std::move(*bytes);
       } else {
         // TIFF (CCITT G4 and others) is carried into the PDF as lossless PNG.
