@@ -47,10 +47,7 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
   for (const auto& in : inputs) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
-      std::vector<fs::path> found;
-      for (const auto& e : fs::directory_iterator(in, ec))
-        if (e.is_regular_file() && is_image_name(e.path())) found.push_back(e.path());
-      std::sort(found.begin(), found.end());
+      const std::vector<fs::path> found = image_files_in(in);
       if (found.empty()) early_problems.push_back(in.filename().string() + ": 画像ファイルがありません。");
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(in, ec)) {

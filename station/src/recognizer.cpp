@@ -31,10 +31,7 @@ Result<std::vector<fs::path>> expand_inputs(const std::vector<fs::path>& inputs)
   for (const auto& in : inputs) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
-      std::vector<fs::path> found;
-      for (const auto& e : fs::directory_iterator(in, ec))
-        if (e.is_regular_file() && is_image_name(e.path())) found.push_back(e.path());
-      std::sort(found.begin(), found.end());
+      const std::vector<fs::path> found = image_files_in(in);
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(in, ec)) {
       files.push_back(in);

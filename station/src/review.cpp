@@ -7,17 +7,10 @@ namespace station {
 Result<std::vector<EnvelopeSummary>> Station::list_envelopes(const User& actor) {
   (void)actor;  // every role may see the list of envelopes (no personal values in it)
   std::lock_guard lock(impl_->mu);
-  auto st = impl_->db.prepare("SELECT id FROM envelopes ORDER BY id");
-  if (!st) return unexpected_storage(st.error());
-  std::vector<std::int64_t> ids;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
+  auto ids = query_ids(impl_->db, "SELECT id FROM envelopes ORDER BY id");
+  if (!ids) return unexpected_storage(ids.error());
   std::vector<EnvelopeSummary> out;
-  for (auto id : ids) {
+  for (auto id : *ids) {
     auto e = impl_->load_envelope(id);
     if (!e) return std::unexpected(e.error());
     out.push_back(std::move(*e));
@@ -65,18 +58,10 @@ Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t e
   if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
     return std::unexpected(s.error());
   std::lock_guard lock(impl_->mu);
-  auto st = impl_->db.prepare("SELECT id FROM fields WHERE envelope_id = ? ORDER BY id");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  std::vector<std::int64_t> ids;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
+  auto ids = query_ids(impl_->db, "SELECT id FROM fields WHERE envelope_id = ? ORDER BY id", envelope_id);
+  if (!ids) return unexpected_storage(ids.error());
   std::vector<FieldInfo> out;
-  for (auto id : ids) {
+  for (auto id : *ids) {
     auto f = impl_->load_field(id);
     if (!f) return std::unexpected(f.error());
     out.push_back(std::move(*f));

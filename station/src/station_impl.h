@@ -74,6 +74,32 @@ inline bool is_image_name(const fs::path& p) {
   return kExt.contains(ext);
 }
 
+// The page images in a folder, in name order (the order the scanner wrote them).
+inline std::vector<fs::path> image_files_in(const fs::path& dir) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && is_image_name(e.path())) found.push_back(e.path());
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+// The ids a one-parameter query returns, in its order.
+inline storage::Result<std::vector<std::int64_t>> query_ids(storage::Database& db, std::string_view sql,
+                                                            std::optional<std::int64_t> param = std::nullopt) {
+  auto st = db.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  if (param) st->bind(1, *param);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    ids.push_back(st->column_int(0));
+  }
+  return ids;
+}
+
 inline ocr::Box mm_to_px(const ZoneMm& z, int dpi) {
   auto px = [dpi](double mm) { return static_cast<int>(mm / 25.4 * dpi + 0.5); };
   return {px(z.x), px(z.y), px(z.w), px(z.h)};
@@ -167,7 +193,10 @@ struct Station::Impl {
       clean_blob_id = st->column_text(2);
     }
     auto bytes = clean_blob_id.empty() ? blobs.get(blob_id) : blobs.get(clean_blob_id);
-    if (!bytes && !clean_blob_id.empty()) bytes = blobs.get(blob_id);
+    // A cleaned copy that is missing falls back to the original; one that fails its check is
+    // reported as corruption, never papered over.
+    if (!bytes && !clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound)
+      bytes = blobs.get(blob_id);
     if (!bytes) return unexpected_storage(bytes.error());
     auto pages = ocr::decode_pages(*bytes, limits());
     if (!pages) return unexpected_ocr(pages.error());

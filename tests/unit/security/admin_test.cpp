@@ -166,11 +166,15 @@ TEST_F(Admin, ATruncatedBlobIsDetectedNotUsed) {
   const auto env = import_page();
   auto pages = st_->pages(clerk_, env);
   ASSERT_TRUE(pages && pages->size() == 1);
-  fs::path blob;
-  for (const auto& e : fs::recursive_directory_iterator(config_.data_dir / "blobs"))
-    if (e.is_regular_file()) blob = e.path();
-  const std::string bytes = sec::read_all(blob);
-  sec::write_all(blob, bytes.substr(0, bytes.size() - 100));
+  // The page's blobs: the original scan and its cleaned copy; both are cut short.
+  int truncated = 0;
+  for (const auto& e : fs::recursive_directory_iterator(config_.data_dir / "blobs")) {
+    if (!e.is_regular_file()) continue;
+    const std::string bytes = sec::read_all(e.path());
+    sec::write_all(e.path(), bytes.substr(0, bytes.size() - 100));
+    ++truncated;
+  }
+  ASSERT_GE(truncated, 1);
   auto png = st_->page_png(clerk_, (*pages)[0].id, 200);
   ASSERT_FALSE(png);
   EXPECT_EQ(png.error().code, ErrorCode::kStoreCorrupt);
