@@ -21,6 +21,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// SQLCipher's raw-key literal x'<64 hex>' (bypasses its own KDF: the key comes from Argon2id),
+// written into caller-provided secure memory of at least 3 + 2 * kSize + 1 bytes.
+void write_raw_key_literal(char* p, std::span<const unsigned char> k) {
+  constexpr std::size_t kLen = 3 + 2 * SecretKey::kSize;
+  p[0] = 'x';
+  p[1] = '\'';
+  sodium_bin2hex(p + 2, 2 * SecretKey::kSize + 1, k.data(), k.size());
+  p[kLen - 1] = '\'';
+  p[kLen] = '\0';
+}
+
 constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kSqlExcerpt = 60;
 
@@ -108,11 +119,7 @@ Status apply_key(sqlite3* db, const SecretKey& key) {
   detail::SecureBuffer text(kLen + 1);
   if (!text.ok()) return fail(Code::kIo, "out of secure memory for the database key");
   char* p = text.chars();
-  p[0] = 'x';
-  p[1] = '\'';
-  sodium_bin2hex(p + 2, 2 * SecretKey::kSize + 1, k.data(), k.size());
-  p[kLen - 1] = '\'';
-  p[kLen] = '\0';
+  write_raw_key_literal(p, k);
   int rc = sqlite3_key_v2(db, "main", p, static_cast<int>(kLen));
   if (rc != SQLITE_OK) return std::unexpected(sqlite_error(rc, db, "PRAGMA key"));
   return {};
@@ -507,11 +514,7 @@ Status Database::export_to(const fs::path& dest, const SecretKey& key) {
     return fail(Code::kIo, "out of secure memory for the export key");
   }
   char* p = text.chars();
-  p[0] = 'x';
-  p[1] = '\'';
-  sodium_bin2hex(p + 2, 2 * SecretKey::kSize + 1, k.data(), k.size());
-  p[kLen - 1] = '\'';
-  p[kLen] = '\0';
+  write_raw_key_literal(p, k);
 
   const int version = schema_version();
   Status result;
