@@ -332,7 +332,7 @@ Result<RestoreReport> Station::restore(const Config& config, const fs::path& bac
   {
     Config staged = config;
     staged.data_dir = staging;
-    auto impl = open_store(staged, passphrase, false);
+    auto impl = open_store(staged, StoreSecrets{passphrase, {}}, false);
     if (!impl) return std::unexpected(impl.error());
     AuditVerifyReport audit = (*impl)->verify_audit();
     if (!audit.ok)

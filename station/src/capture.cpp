@@ -35,6 +35,13 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
 Result<ImportReport> Station::import_envelope(const User& actor, const std::vector<fs::path>& inputs,
                                               const Intake& intake,
                                               const std::function<void(const CaptureProgress&)>& progress) {
+  return impl_->import_files(actor, inputs, intake, progress, nullptr);
+}
+
+Result<ImportReport> Station::Impl::import_files(const User& actor, const std::vector<fs::path>& inputs,
+                                                 const Intake& intake,
+                                                 const std::function<void(const CaptureProgress&)>& progress,
+                                                 const std::atomic<bool>* stop_requested) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "import envelopes"); !s)
     return std::unexpected(s.error());
   const std::string received = intake.received_date.empty() ? jst_today() : intake.received_date;
@@ -59,30 +66,35 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
   if (files.empty()) return fail(ErrorCode::kNoPages, "no image files among the inputs");
 
   // Register the envelope (受付) first, so every page can be committed the moment it is read.
-  const capture::Store store{impl_->db, impl_->blobs, impl_->mu};
+  const capture::Store store{db, blobs, mu};
   auto registered = capture::register_envelope(store, actor.id, received, intake.enclosures, "import");
   if (!registered) return std::unexpected(registered.error());
   ImportReport report = std::move(*registered);
   report.problems_ja = std::move(early_problems);
 
   ocr::CleanupOptions cleanup;
-  cleanup.tessdata_dir = impl_->config.tessdata_dir;
+  cleanup.tessdata_dir = config.tessdata_dir;
   capture::CleanupPool pool(store, cleanup, 2);
   const capture::RateMeter meter;
   int seq = 0;
   std::optional<Error> stop;
+  bool stopped = false;
   for (const auto& file : files) {
+    if (stop_requested != nullptr && stop_requested->load()) {
+      stopped = true;
+      break;
+    }
     const std::string name = file.filename().string();
     auto bytes = read_file(file);
     if (!bytes) {
       report.problems_ja.push_back(file_problem_ja(name, bytes.error()));
       continue;
     }
-    auto pages = ocr::decode_pages(*bytes, impl_->limits());
+    auto pages = ocr::decode_pages(*bytes, limits());
     if (!pages || pages->empty()) {
       const Error e = pages ? Error{ErrorCode::kNoPages, "no pages"} : from_ocr(pages.error());
       report.problems_ja.push_back(file_problem_ja(name, e));
-      impl_->audit(&actor, "import.rejected", "file:" + name + " code:" + std::string(error_name(e.code)));
+      audit(&actor, "import.rejected", "file:" + name + " code:" + std::string(error_name(e.code)));
       continue;
     }
     const auto format = ocr::sniff_format(*bytes);
@@ -124,8 +136,11 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
     if (stop) break;
   }
   pool.finish();
-  impl_->audit(&actor, "envelope.import",
+  audit(&actor, "envelope.import",
                "envelope:" + std::to_string(report.envelope_id) + " pages:" + std::to_string(report.pages));
+  if (stopped)
+    report.problems_ja.push_back("ステーションの終了のため取り込みを途中で止めました（" + std::to_string(report.pages) +
+                                 " ページは保存済みです）。残りのファイルは、もう一度取り込んでください。");
   if (stop && report.pages > 0) {
     report.problems_ja.push_back(std::string(message_ja(stop->code)) + " 取り込みを途中で止めました（" +
                                  std::to_string(report.pages) + " ページは保存済みです）。");
@@ -133,8 +148,8 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
   }
   if (stop) return std::unexpected(*stop);
   if (report.pages == 0) {
-    std::lock_guard lock(impl_->mu);
-    auto del = impl_->db.prepare("DELETE FROM envelopes WHERE id = ?");
+    std::lock_guard lock(mu);
+    auto del = db.prepare("DELETE FROM envelopes WHERE id = ?");
     if (del) {
       del->bind(1, report.envelope_id);
       (void)del->run();
@@ -146,24 +161,37 @@ Result<ImportReport> Station::import_envelope(const User& actor, const std::vect
 
 Status Station::confirm_blank(const User& actor, std::int64_t page_id, bool blank) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "confirm blank pages"); !s) return s;
+  std::int64_t envelope_id = 0;
+  std::optional<Error> flag_error;
   {
-    std::lock_guard lock(impl_->mu);
-    auto sel = impl_->db.prepare("SELECT flags FROM pages WHERE id = ?");
-    if (!sel) return unexpected_storage(sel.error());
-    sel->bind(1, page_id);
-    auto row = sel->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
-    std::vector<std::string> flags;
-    for (auto& f : split(sel->column_text(0), ','))
-      if (!f.empty() && f != "blank" && f != "blank_confirmed") flags.push_back(f);
-    if (blank) flags.emplace_back("blank_confirmed");
-    auto up = impl_->db.prepare("UPDATE pages SET flags = ?, blank = ?, blank_confirmed_by = ? WHERE id = ?");
-    if (!up) return unexpected_storage(up.error());
-    up->bind(1, join(flags, ",")).bind(2, std::int64_t{blank ? 1 : 0}).bind(3, actor.id).bind(4, page_id);
-    if (auto r = up->run(); !r) return unexpected_storage(r.error());
+    const capture::Store store{impl_->db, impl_->blobs, impl_->mu};
+    std::lock_guard lock(impl_->mu);  // the flags and the blank columns change together
+    auto s = impl_->db.transaction([&]() -> storage::Status {
+      auto edited = capture::edit_flags(store, page_id, [&](std::vector<std::string>& flags) {
+        std::erase_if(flags, [](const std::string& f) { return f == "blank" || f == "blank_confirmed"; });
+        if (blank) flags.emplace_back("blank_confirmed");
+      });
+      if (!edited) {
+        flag_error = edited.error();
+        return storage::fail(storage::Code::kInvalid, "flags not edited: rolled back");
+      }
+      auto up = impl_->db.prepare("UPDATE pages SET blank = ?, blank_confirmed_by = ? WHERE id = ?");
+      if (!up) return std::unexpected(up.error());
+      up->bind(1, std::int64_t{blank ? 1 : 0}).bind(2, actor.id).bind(3, page_id);
+      if (auto r = up->run(); !r) return r;
+      auto env = impl_->db.prepare("SELECT envelope_id FROM pages WHERE id = ?");
+      if (!env) return std::unexpected(env.error());
+      env->bind(1, page_id);
+      auto row = env->step();
+      if (!row) return std::unexpected(row.error());
+      if (*row) envelope_id = env->column_int(0);
+      return {};
+    });
+    if (flag_error) return std::unexpected(*flag_error);
+    if (!s) return unexpected_storage(s.error());
   }
-  impl_->audit(&actor, blank ? "page.blank_confirmed" : "page.blank_cleared", "page:" + std::to_string(page_id));
+  impl_->audit(&actor, blank ? "page.blank_confirmed" : "page.blank_cleared",
+               "envelope:" + std::to_string(envelope_id) + " page:" + std::to_string(page_id));
   return {};
 }
 

@@ -1,6 +1,8 @@
 // Capture steps shared by import and scanning (see capture_pipeline.h).
 #include "capture_pipeline.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "clock.h"
@@ -8,6 +10,17 @@
 #include "text.h"
 
 namespace station::capture {
+
+namespace {
+
+Status add_flags(Store store, std::int64_t page_id, const std::vector<std::string>& add) {
+  return edit_flags(store, page_id, [&](std::vector<std::string>& flags) {
+    for (const auto& f : add)
+      if (std::find(flags.begin(), flags.end(), f) == flags.end()) flags.push_back(f);
+  });
+}
+
+}  // namespace
 
 Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const std::string& received_date,
                                        int enclosures, const std::string& source) {
@@ -64,9 +77,7 @@ void set_postmark_page(Store store, std::int64_t envelope_id, std::int64_t page_
   (void)st->run();
 }
 
-namespace {
-
-Status add_flags(Store store, std::int64_t page_id, const std::vector<std::string>& add) {
+Status edit_flags(Store store, std::int64_t page_id, const std::function<void(std::vector<std::string>&)>& edit) {
   std::lock_guard lock(store.mu);
   auto sel = store.db.prepare("SELECT flags FROM pages WHERE id = ?");
   if (!sel) return unexpected_storage(sel.error());
@@ -77,8 +88,7 @@ Status add_flags(Store store, std::int64_t page_id, const std::vector<std::strin
   std::vector<std::string> flags;
   for (auto& f : split(sel->column_text(0), ','))
     if (!f.empty()) flags.push_back(f);
-  for (const auto& f : add)
-    if (std::find(flags.begin(), flags.end(), f) == flags.end()) flags.push_back(f);
+  edit(flags);
   auto up = store.db.prepare("UPDATE pages SET flags = ? WHERE id = ?");
   if (!up) return unexpected_storage(up.error());
   up->bind(1, join(flags, ",")).bind(2, page_id);
@@ -86,7 +96,75 @@ Status add_flags(Store store, std::int64_t page_id, const std::vector<std::strin
   return {};
 }
 
-}  // namespace
+Result<ContinuedEnvelope> find_envelope_to_continue(Store store, const std::string& receipt_no_or_id) {
+  std::lock_guard lock(store.mu);
+  const bool by_id = !receipt_no_or_id.empty() &&
+                     std::all_of(receipt_no_or_id.begin(), receipt_no_or_id.end(), [](unsigned char c) { return std::isdigit(c); });
+  auto st = store.db.prepare(
+      by_id ? "SELECT id, receipt_no, status, (SELECT coalesce(max(seq), 0) FROM pages p WHERE p.envelope_id = e.id), "
+              "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.kind <> 'separator') "
+              "FROM envelopes e WHERE id = ?"
+            : "SELECT id, receipt_no, status, (SELECT coalesce(max(seq), 0) FROM pages p WHERE p.envelope_id = e.id), "
+              "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.kind <> 'separator') "
+              "FROM envelopes e WHERE receipt_no = ?");
+  if (!st) return unexpected_storage(st.error());
+  if (by_id) {
+    if (receipt_no_or_id.size() > 18) return fail(ErrorCode::kNotFound, "no such envelope id");
+    st->bind(1, static_cast<std::int64_t>(std::stoll(receipt_no_or_id)));
+  } else {
+    st->bind(1, receipt_no_or_id);
+  }
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  // The detail names neither the 受付番号 nor the id typed (only that it was not found).
+  if (!*row) return fail(ErrorCode::kNotFound, "no envelope to continue with that receipt number or id");
+  ContinuedEnvelope e;
+  e.id = st->column_int(0);
+  e.receipt_no = st->column_text(1);
+  if (st->column_text(2) != "captured")
+    return fail(ErrorCode::kConflict, "envelope " + std::to_string(e.id) + " is " + st->column_text(2) +
+                                          ": only a captured envelope takes more pages");
+  e.last_seq = static_cast<int>(st->column_int(3));
+  e.content_pages = static_cast<int>(st->column_int(4));
+  return e;
+}
+
+int content_page_count(Store store, std::int64_t envelope_id) {
+  std::lock_guard lock(store.mu);
+  auto st = store.db.prepare("SELECT count(*) FROM pages WHERE envelope_id = ? AND kind <> 'separator'");
+  if (!st) return 0;
+  st->bind(1, envelope_id);
+  auto row = st->step();
+  return row && *row ? static_cast<int>(st->column_int(0)) : 0;
+}
+
+Status set_enclosures(Store store, std::int64_t envelope_id, int enclosures) {
+  std::lock_guard lock(store.mu);
+  auto st = store.db.prepare("UPDATE envelopes SET enclosures = ? WHERE id = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, std::int64_t{enclosures}).bind(2, envelope_id);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+void count_flags(Store store, const std::vector<std::int64_t>& envelope_ids, int& blank_pages, int& flagged_pages) {
+  blank_pages = 0;
+  flagged_pages = 0;
+  std::lock_guard lock(store.mu);
+  auto st = store.db.prepare(
+      "SELECT (SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.blank = 1 "
+      "   AND instr(',' || p.flags || ',', ',blank_confirmed,') = 0), "
+      "(SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.flags <> '')");
+  if (!st) return;
+  for (auto id : envelope_ids) {
+    (void)st->reset();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row || !*row) continue;
+    blank_pages += static_cast<int>(st->column_int(0));
+    flagged_pages += static_cast<int>(st->column_int(1));
+  }
+}
 
 Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original, const ocr::CleanupOptions& options) {
   auto r = ocr::cleanup_page(original, options);

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -51,6 +52,30 @@ Result<std::int64_t> store_page(Store store, const NewPage& page);
 
 // Records the first content page of an envelope as its postmark page (the envelope's front).
 void set_postmark_page(Store store, std::int64_t envelope_id, std::int64_t page_id);
+
+// The one read-modify-write of a page's flags (pages.flags, comma-separated): reads them, lets
+// `edit` change the list and writes it back, under the store's lock (a caller that changes other
+// columns in step holds the lock around both). kNotFound when there is no such page.
+Status edit_flags(Store store, std::int64_t page_id, const std::function<void(std::vector<std::string>&)>& edit);
+
+// An envelope a scan continues into (after a jam): where its pages stand.
+struct ContinuedEnvelope {
+  std::int64_t id = 0;
+  std::string receipt_no;
+  int last_seq = 0;       // new pages are numbered from last_seq + 1
+  int content_pages = 0;  // pages other than separator sheets
+};
+// Finds it by 受付番号 or id. kNotFound; kConflict unless it is still "captured" (not yet read).
+Result<ContinuedEnvelope> find_envelope_to_continue(Store store, const std::string& receipt_no_or_id);
+
+// Pages of an envelope other than separator sheets.
+int content_page_count(Store store, std::int64_t envelope_id);
+// Records an envelope's number of enclosures (同封書類数).
+Status set_enclosures(Store store, std::int64_t envelope_id, int enclosures);
+
+// Over the given envelopes: pages flagged blank and not yet confirmed by the clerk, and pages with
+// any flag.
+void count_flags(Store store, const std::vector<std::int64_t>& envelope_ids, int& blank_pages, int& flagged_pages);
 
 // Cleans a committed page and records the result: the cleaned copy as a second blob, skew,
 // orientation confidence, the blank flag and other flags. The original is never touched.

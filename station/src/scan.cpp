@@ -1,5 +1,6 @@
 // Scanning envelopes (issue 3): open the device, apply its profile, commit every page the moment
 // the scanner delivers it, split a stack on separator sheets, clean pages on two workers.
+#include "capture_job.h"
 #include "capture_pipeline.h"
 #include "ocr/separator.h"
 #include "scanner/profiles.h"
@@ -49,6 +50,13 @@ std::vector<scanner::Profile> load_profiles_or_none(const Config& config) {
 Result<std::vector<ScannerDevice>> Station::scanners(const User& actor) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor, Role::kAdmin}, "list scanners"); !s)
     return std::unexpected(s.error());
+  // SANE is driven by one thread at a time: not while a background job scans.
+  std::shared_ptr<capture::JobRunner> jobs;
+  {
+    std::lock_guard lock(impl_->mu);
+    jobs = impl_->capture_jobs;
+  }
+  if (capture::job_scanning(jobs)) return fail(ErrorCode::kCaptureBusy, "a capture job is scanning");
   auto devices = scanner::Sane::list_devices();
   if (!devices) return std::unexpected(from_scanner(devices.error()));
   const auto profiles = load_profiles_or_none(impl_->config);
@@ -63,16 +71,33 @@ Result<std::vector<ScannerDevice>> Station::scanners(const User& actor) {
 
 Result<ScanReport> Station::scan(const User& actor, const ScanRequest& request,
                                  const std::function<void(const CaptureProgress&)>& progress) {
+  return impl_->scan(actor, request, progress, nullptr);
+}
+
+Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& request,
+                                       const std::function<void(const CaptureProgress&)>& progress,
+                                       const std::atomic<bool>* stop_requested) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "scan envelopes"); !s)
     return std::unexpected(s.error());
   const std::string received = request.intake.received_date.empty() ? jst_today() : request.intake.received_date;
   if (!valid_iso_date(received)) return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
   if (request.intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
+  for (int n : request.stack_enclosures)
+    if (n < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
   if (request.dpi < 0 || request.dpi > 1200) return fail(ErrorCode::kInvalidInput, "dpi must be 1..1200");
+
+  const capture::Store store{db, blobs, mu};
+  // Continuing an interrupted run: the envelope is checked before the scanner is touched.
+  std::optional<capture::ContinuedEnvelope> continued;
+  if (!request.continue_envelope.empty()) {
+    auto c = capture::find_envelope_to_continue(store, request.continue_envelope);
+    if (!c) return std::unexpected(c.error());
+    continued = std::move(*c);
+  }
 
   // The device: as asked, as configured, or the first one found.
   scanner::DeviceInfo device;
-  device.name = !request.device.empty() ? request.device : impl_->config.scanner_device;
+  device.name = !request.device.empty() ? request.device : config.scanner_device;
   const auto factory = test_factory();
   if (!factory) {
     auto devices = scanner::Sane::list_devices();
@@ -92,7 +117,7 @@ Result<ScanReport> Station::scan(const User& actor, const ScanRequest& request,
   ScanReport report;
   report.device = device.name;
   // Settings: the profile's defaults, then what the clerk asked for.
-  const auto profiles = load_profiles_or_none(impl_->config);
+  const auto profiles = load_profiles_or_none(config);
   const scanner::Profile* profile = scanner::match_profile(profiles, device);
   scanner::Settings settings = profile != nullptr ? profile->defaults : scanner::Settings{};
   if (!request.source.empty()) {
@@ -117,16 +142,38 @@ Result<ScanReport> Station::scan(const User& actor, const ScanRequest& request,
         if (auto st = sc.set_option(name, value); !st) return std::unexpected(from_scanner(st.error()));
   }
 
-  const capture::Store store{impl_->db, impl_->blobs, impl_->mu};
   ocr::CleanupOptions cleanup;
-  cleanup.tessdata_dir = impl_->config.tessdata_dir;
+  cleanup.tessdata_dir = config.tessdata_dir;
   capture::CleanupPool pool(store, cleanup, 2);
   const capture::RateMeter meter;
   std::optional<Error> store_error;
+  bool stopped = false;
   int content_pages = 0;  // pages of the current envelope other than separators
   int seq = 0;
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::size_t current = kNone;  // index into report.envelopes
+  if (continued) {
+    report.envelopes.push_back(ImportReport{continued->id, continued->receipt_no, 0, {}});
+    current = 0;
+    content_pages = continued->content_pages;
+    seq = continued->last_seq;
+  }
+  const bool duplex = settings.source == scanner::Source::kAdfDuplex;
+  // In a stack (--separate) each envelope records its enclosures when it closes: the clerk's count
+  // if given, else the sheets between its separators, the envelope's own sheet not included.
+  auto close_envelope = [&](std::size_t index) {
+    if (!request.separate || index >= report.envelopes.size()) return;
+    int enclosures = 0;
+    if (index < request.stack_enclosures.size()) {
+      enclosures = request.stack_enclosures[index];
+    } else {
+      const int pages = capture::content_page_count(store, report.envelopes[index].envelope_id);
+      const int sheets = duplex ? (pages + 1) / 2 : pages;
+      enclosures = std::max(0, sheets - 1);
+    }
+    if (auto s = capture::set_enclosures(store, report.envelopes[index].envelope_id, enclosures); !s)
+      std::fprintf(stderr, "station: enclosures not recorded: %s\n", s.error().detail.c_str());
+  };
 
   auto sink = [&](scanner::Frame&& frame, int index) -> bool {
     const int dpi = frame.dpi > 0 ? frame.dpi : settings.dpi;
@@ -177,21 +224,34 @@ Result<ScanReport> Station::scan(const User& actor, const ScanRequest& request,
     if (separator) {
       // A separator closes the envelope it follows (kept there as evidence); one that leads
       // the run (or follows another) opens the next.
-      if (content_pages > 0) current = kNone;
+      if (content_pages > 0) {
+        close_envelope(current);
+        current = kNone;
+      }
     } else {
       if (++content_pages == 1) capture::set_postmark_page(store, env.envelope_id, *id);
       pool.submit(*id, std::move(*img));
     }
     if (progress) progress(meter.at(report.pages, static_cast<int>(report.envelopes.size())));
+    // Stopping (the station closes under a background job) ends the batch after this page.
+    if (stop_requested != nullptr && stop_requested->load()) {
+      stopped = true;
+      return false;
+    }
     return true;
   };
   auto scanned = sc.scan_batch(sink);
   pool.finish();
+  if (current != kNone) close_envelope(current);
 
   if (store_error) {
     report.interrupted = true;
     report.problem_ja = std::string(message_ja(store_error->code)) + " 読み取りを止めました（" +
                         std::to_string(report.pages) + " ページは保存済みです）。";
+  } else if (stopped) {
+    report.interrupted = true;
+    report.problem_ja = "ステーションの終了のため読み取りを止めました（" + std::to_string(report.pages) +
+                        " ページは保存済みです）。残りの用紙は「続けてスキャン」で読み取ってください。";
   } else if (!scanned) {
     const auto code = scanned.error().code;
     if (!(code == scanner::Code::kFeederEmpty && report.pages > 0)) {
@@ -203,12 +263,12 @@ Result<ScanReport> Station::scan(const User& actor, const ScanRequest& request,
     report.problem_ja = capture::scanner_problem_ja({scanner::Code::kFeederEmpty, ""}, 0);
   }
   for (const auto& e : report.envelopes)
-    impl_->audit(&actor, "envelope.scan",
-                 "envelope:" + std::to_string(e.envelope_id) + " pages:" + std::to_string(e.pages));
+    audit(&actor, continued && e.envelope_id == continued->id ? "envelope.scan_continue" : "envelope.scan",
+          "envelope:" + std::to_string(e.envelope_id) + " pages:" + std::to_string(e.pages));
   if (report.interrupted)
-    impl_->audit(&actor, "scan.interrupted",
-                 "device:" + device.name + " pages:" + std::to_string(report.pages) +
-                     (scanned ? std::string() : " code:" + std::to_string(static_cast<int>(scanned.error().code))));
+    audit(&actor, "scan.interrupted",
+          "device:" + device.name + " pages:" + std::to_string(report.pages) +
+              (scanned ? std::string() : " code:" + std::to_string(static_cast<int>(scanned.error().code))));
   return report;
 }
 

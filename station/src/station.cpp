@@ -33,6 +33,32 @@ Result<StoreLock> StoreLock::acquire(const fs::path& dir) {
   return lock;
 }
 
+storage::Result<std::vector<std::pair<std::string, std::string>>> blob_columns(storage::Database& db) {
+  std::vector<std::pair<std::string, std::string>> columns;
+  auto tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  if (!tables) return std::unexpected(tables.error());
+  std::vector<std::string> names;
+  for (;;) {
+    auto r = tables->step();
+    if (!r) return std::unexpected(r.error());
+    if (!*r) break;
+    names.push_back(tables->column_text(0));
+  }
+  for (const auto& t : names) {
+    auto info = db.prepare("SELECT name FROM pragma_table_info(?)");
+    if (!info) return std::unexpected(info.error());
+    info->bind(1, t);
+    for (;;) {
+      auto r = info->step();
+      if (!r) return std::unexpected(r.error());
+      if (!*r) break;
+      const std::string c = info->column_text(0);
+      if (c == "blob_id" || (c.size() > 8 && c.ends_with("_blob_id"))) columns.emplace_back(t, c);
+    }
+  }
+  return columns;
+}
+
 }  // namespace internal
 
 Station::Station(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -40,7 +66,7 @@ Station::~Station() = default;
 
 const Config& Station::config() const { return impl_->config; }
 
-Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config, std::string_view passphrase,
+Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config, const StoreSecrets& secrets,
                                                           bool create) {
   const fs::path dir = config.data_dir;
   const fs::path keyring = dir / kKeyringFile;
@@ -48,17 +74,37 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   const bool exists = fs::exists(keyring, ec);
   if (create && exists) return fail(ErrorCode::kStoreExists, "a store exists at " + dir.string());
   if (!create && !exists) return fail(ErrorCode::kStoreMissing, "no store at " + dir.string());
+  std::optional<storage::SecretKey> master;
+  std::optional<StoreLock> store_lock;
+  std::optional<RotationJournal> rotated;
   if (create) {
+    if (!secrets.key_file.empty())
+      return fail(ErrorCode::kInvalidInput, "a new store is created with a passphrase; add a key file afterwards");
+    const std::string_view passphrase = secrets.passphrase;
     if (passphrase.size() < 8) return fail(ErrorCode::kInvalidInput, "the passphrase must have 8 characters or more");
     fs::create_directories(dir, ec);
     if (ec) return fail(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    auto m = storage::Keyring::create(keyring, passphrase);
+    if (!m) return unexpected_storage(m.error());
+    master = std::move(*m);
+    auto l = StoreLock::acquire(dir);
+    if (!l) return std::unexpected(l.error());
+    store_lock = std::move(*l);
+  } else {
+    // The lock first, so no other process is mid-rotation; then the secret, checked against the
+    // keyring that holds the current master key. A wrong secret opens and changes nothing (an
+    // interrupted rotation is finished or rolled back only after the secret proved right).
+    auto l = StoreLock::acquire(dir);
+    if (!l) return std::unexpected(l.error());
+    store_lock = std::move(*l);
+    auto m = unlock_master(current_keyring(dir), secrets);
+    if (!m) return std::unexpected(m.error());
+    master = std::move(*m);
+    auto r = recover_rotation(dir);
+    if (!r) return std::unexpected(r.error());
+    rotated = std::move(*r);
   }
-  // The passphrase is checked before anything else is touched: a wrong one opens nothing.
-  auto master = create ? storage::Keyring::create(keyring, passphrase) : storage::Keyring::unlock(keyring, passphrase);
-  if (!master) return unexpected_storage(master.error());
-  auto store_lock = StoreLock::acquire(dir);
-  if (!store_lock) return std::unexpected(store_lock.error());
   auto db_key = master->derive(kDbKeyPurpose);
   auto blob_key = master->derive(kBlobKeyPurpose);
   auto edb_key = master->derive(kElectronicKeyPurpose);
@@ -79,6 +125,9 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   impl->master = std::move(*master);
   impl->edb = std::move(*edb);
   if (auto s = impl->init_audit(); !s) return std::unexpected(s.error());
+  if (rotated) {
+    if (auto s = impl->complete_rotation(*rotated, "finished_at_open"); !s) return std::unexpected(s.error());
+  }
   // Leftovers of a crash: temporaries of interrupted writes, blobs whose row never committed.
   auto swept = impl->sweep_store();
   if (!swept) return std::unexpected(swept.error());
@@ -87,7 +136,7 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
 }
 
 Result<std::unique_ptr<Station>> Station::create(const Config& config, std::string_view passphrase) {
-  auto impl = open_store(config, passphrase, true);
+  auto impl = open_store(config, StoreSecrets{passphrase, {}}, true);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   s->impl_->audit(nullptr, "store.create", "");
@@ -95,12 +144,17 @@ Result<std::unique_ptr<Station>> Station::create(const Config& config, std::stri
 }
 
 Result<std::unique_ptr<Station>> Station::open(const Config& config, std::string_view passphrase) {
-  auto impl = open_store(config, passphrase, false);
+  return open(config, StoreSecrets{passphrase, {}});
+}
+
+Result<std::unique_ptr<Station>> Station::open(const Config& config, const StoreSecrets& secrets) {
+  auto impl = open_store(config, secrets, false);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   const auto& r = s->impl_->open_report;
   s->impl_->audit(nullptr, "store.open",
-                  "temporaries_removed:" + std::to_string(r.stale_temporaries) +
+                  std::string(secrets.key_file.empty() ? "" : "unlock:key_file ") +
+                      "temporaries_removed:" + std::to_string(r.stale_temporaries) +
                       " orphan_blobs_removed:" + std::to_string(r.orphan_blobs));
   return s;
 }
@@ -124,30 +178,9 @@ Result<MaintenanceReport> Station::Impl::sweep_store() {
   // Every column that names a blob, in any table (pages.blob_id today; later tables too), so a
   // blob some row refers to is never taken for an orphan.
   std::set<std::string> referenced;
-  std::vector<std::pair<std::string, std::string>> columns;
-  {
-    auto tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-    if (!tables) return unexpected_storage(tables.error());
-    std::vector<std::string> names;
-    for (;;) {
-      auto r = tables->step();
-      if (!r) return unexpected_storage(r.error());
-      if (!*r) break;
-      names.push_back(tables->column_text(0));
-    }
-    for (const auto& t : names) {
-      auto info = db.prepare("SELECT name FROM pragma_table_info(?)");
-      if (!info) return unexpected_storage(info.error());
-      info->bind(1, t);
-      for (;;) {
-        auto r = info->step();
-        if (!r) return unexpected_storage(r.error());
-        if (!*r) break;
-        const std::string c = info->column_text(0);
-        if (c == "blob_id" || (c.size() > 8 && c.ends_with("_blob_id"))) columns.emplace_back(t, c);
-      }
-    }
-  }
+  auto cols = blob_columns(db);
+  if (!cols) return unexpected_storage(cols.error());
+  const auto& columns = *cols;
   for (const auto& [table, column] : columns) {
     // Names come from sqlite_master, quoted as identifiers.
     auto st = db.prepare("SELECT DISTINCT \"" + column + "\" FROM \"" + table + "\" WHERE \"" + column +

@@ -3,7 +3,10 @@
 // (station.cpp, accounts.cpp, facility_list.cpp, capture.cpp, recognition.cpp, review.cpp,
 // export.cpp).
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -27,6 +30,10 @@ namespace station {
 
 namespace fs = std::filesystem;
 
+namespace capture {
+class JobRunner;  // capture_job.h: the web UI's background scan/import
+}  // namespace capture
+
 namespace internal {
 
 inline constexpr const char* kKeyringFile = "keyring.json";
@@ -39,6 +46,28 @@ inline constexpr const char* kLockFile = "station.lock";          // held while 
 inline constexpr const char* kDbKeyPurpose = "database";
 inline constexpr const char* kBlobKeyPurpose = "blobs";
 inline constexpr const char* kElectronicKeyPurpose = "electronic-database";
+
+// Every (table, column) of `db` that names a blob: columns named blob_id or *_blob_id.
+storage::Result<std::vector<std::pair<std::string, std::string>>> blob_columns(storage::Database& db);
+
+// Master-key rotation (keys_admin.cpp). The next generation of the store is built in
+// <data_dir>/rotation.partial and committed by renaming it to rotation.ready; open() rolls a
+// ready one forward (moves its files into place) and deletes a partial one.
+inline constexpr const char* kRotationPartialDir = "rotation.partial";
+inline constexpr const char* kRotationReadyDir = "rotation.ready";
+struct RotationJournal {
+  std::string id;                      // names the rotation in the audit log
+  std::optional<std::int64_t> actor;   // the admin who started it
+};
+// The keyring that holds the current master key: the committed next generation's while a
+// rotation is being rolled forward, else <dir>/keyring.json.
+fs::path current_keyring(const fs::path& dir);
+// Unwraps the master key with the passphrase or, when secrets.key_file is set, the key file
+// (kWrongKeyFile / kBadKeyFile).
+Result<storage::SecretKey> unlock_master(const fs::path& keyring, const StoreSecrets& secrets);
+// With the store's lock held and before anything is opened: deletes an uncommitted rotation,
+// or moves a committed one into place and returns its journal (for complete_rotation).
+Result<std::optional<RotationJournal>> recover_rotation(const fs::path& dir);
 
 // An exclusive flock on <data_dir>/station.lock for the lifetime of the Station, so two processes
 // never work on one store (and the startup sweep can tell orphans from blobs being written).
@@ -135,6 +164,9 @@ struct Station::Impl {
   std::optional<storage::Database> edb;      // the electronic-records store (own file, own key)
   std::mutex edb_mu;                         // guards edb
   MaintenanceReport open_report;
+  // The background capture job (capture_job.cpp). Keep it the last data member: destroyed first,
+  // it stops its run after the current page and joins the thread while the store is still open.
+  std::shared_ptr<capture::JobRunner> capture_jobs;
 
   Impl(Config c, storage::Database d, storage::BlobStore b)
       : config(std::move(c)), db(std::move(d)), blobs(std::move(b)) {}
@@ -162,6 +194,17 @@ struct Station::Impl {
   AuditVerifyReport verify_audit();
   // Removes stale temporaries and unreferenced blobs; with mu held.
   Result<MaintenanceReport> sweep_store();
+  // The last step of a master-key rotation once its files are in place: records "keys.rotate"
+  // unless the log has it already, then deletes the rotation folder (keys_admin.cpp).
+  Status complete_rotation(const RotationJournal& journal, const std::string& detail);
+
+  // Capture (issue 3; capture.cpp, scan.cpp): the runs behind Station::import_envelope and
+  // Station::scan. `stop` (may be null), once true, ends the run after the current page.
+  Result<ImportReport> import_files(const User& actor, const std::vector<fs::path>& inputs, const Intake& intake,
+                                    const std::function<void(const CaptureProgress&)>& progress,
+                                    const std::atomic<bool>* stop);
+  Result<ScanReport> scan(const User& actor, const ScanRequest& request,
+                          const std::function<void(const CaptureProgress&)>& progress, const std::atomic<bool>* stop);
 
   Result<ocr::Engine*> ocr_engine() {
     if (!engine) {

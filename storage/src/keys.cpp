@@ -1,9 +1,13 @@
 // Secret keys, the passphrase-wrapped keyring file and password hashes (libsodium).
 #include "storage/keys.h"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -83,6 +87,11 @@ std::span<const unsigned char> SecretKey::bytes() const {
   return {p_, kSize};
 }
 
+bool SecretKey::equals(const SecretKey& other) const {
+  if (p_ == nullptr || other.p_ == nullptr) return false;
+  return sodium_memcmp(p_, other.p_, kSize) == 0;
+}
+
 Result<SecretKey> SecretKey::derive(std::string_view purpose) const {
   if (p_ == nullptr) return fail(Code::kInvalid, "derive from an empty (moved-from) key");
   if (purpose.empty()) return fail(Code::kInvalid, "a key purpose must not be empty");
@@ -96,14 +105,113 @@ Result<SecretKey> SecretKey::derive(std::string_view purpose) const {
   return out;
 }
 
+// ---- Key files ----------------------------------------------------------------------------------
+//
+// File layout (exactly 64 bytes): "STATION-KEYFILE1" | secret (32 random bytes) | checksum, where
+// the checksum is an unkeyed BLAKE2b-128 of the first 48 bytes. The checksum only tells a damaged
+// file from the key file of another store; the slot's AEAD is what authenticates the secret.
+
+namespace {
+
+constexpr std::string_view kKeyFileMagic = "STATION-KEYFILE1";
+constexpr std::size_t kKeyFileChecksum = 16;
+static_assert(kKeyFileMagic.size() + SecretKey::kSize + kKeyFileChecksum == KeyFile::kFileSize);
+
+void key_file_checksum(const unsigned char* first48, unsigned char* out16) {
+  crypto_generichash(out16, kKeyFileChecksum, first48, kKeyFileMagic.size() + SecretKey::kSize, nullptr, 0);
+}
+
+}  // namespace
+
+Result<SecretKey> KeyFile::read(const fs::path& path) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  detail::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(detail::errno_error(errno, "open key file", path));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return std::unexpected(detail::errno_error(errno, "stat key file", path));
+  if (!S_ISREG(st.st_mode)) return fail(Code::kCorrupt, "not a key file (not a regular file): " + path.string());
+  if (static_cast<std::size_t>(st.st_size) < kFileSize)
+    return fail(Code::kCorrupt, "key file truncated (" + std::to_string(st.st_size) + " bytes): " + path.string());
+  if (static_cast<std::size_t>(st.st_size) > kFileSize)
+    return fail(Code::kCorrupt, "not a station key file (wrong size): " + path.string());
+  SecureBuffer buf(kFileSize);
+  if (!buf.ok()) return fail(Code::kIo, "out of secure memory for a key");
+  std::size_t done = 0;
+  while (done < kFileSize) {
+    ssize_t n = ::read(fd.get(), buf.data() + done, kFileSize - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(detail::errno_error(errno, "read key file", path));
+    if (n == 0) return fail(Code::kCorrupt, "key file truncated while reading: " + path.string());
+    done += static_cast<std::size_t>(n);
+  }
+  if (std::memcmp(buf.data(), kKeyFileMagic.data(), kKeyFileMagic.size()) != 0)
+    return fail(Code::kCorrupt, "not a station key file (bad header): " + path.string());
+  unsigned char sum[kKeyFileChecksum];
+  key_file_checksum(buf.data(), sum);
+  if (sodium_memcmp(sum, buf.data() + kKeyFileMagic.size() + SecretKey::kSize, kKeyFileChecksum) != 0)
+    return fail(Code::kCorrupt, "key file damaged (checksum): " + path.string());
+  return SecretKey::from_bytes({buf.data() + kKeyFileMagic.size(), SecretKey::kSize});
+}
+
+Result<SecretKey> KeyFile::create(const fs::path& path) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  auto secret = SecretKey::random();
+  if (!secret) return secret;
+  SecureBuffer buf(kFileSize);
+  if (!buf.ok()) return fail(Code::kIo, "out of secure memory for a key");
+  std::memcpy(buf.data(), kKeyFileMagic.data(), kKeyFileMagic.size());
+  std::memcpy(buf.data() + kKeyFileMagic.size(), secret->bytes().data(), SecretKey::kSize);
+  key_file_checksum(buf.data(), buf.data() + kKeyFileMagic.size() + SecretKey::kSize);
+
+  detail::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
+  if (!fd.valid()) {
+    if (errno == EEXIST) return fail(Code::kInvalid, "a file exists already: " + path.string());
+    return std::unexpected(detail::errno_error(errno, "create key file", path));
+  }
+  const auto remove = [&] { ::unlink(path.c_str()); };
+  if (auto s = detail::write_all(fd.get(), buf.span(), path); !s) {
+    remove();
+    return std::unexpected(s.error());
+  }
+  if (::fsync(fd.get()) != 0) {
+    Error e = detail::errno_error(errno, "fsync key file", path);
+    remove();
+    return std::unexpected(std::move(e));
+  }
+  if (int err = fd.close_checked(); err != 0) {
+    Error e = detail::errno_error(err, "close key file", path);
+    remove();
+    return std::unexpected(std::move(e));
+  }
+  fs::path dir = path.parent_path();
+  if (auto s = detail::fsync_dir(dir.empty() ? fs::path(".") : dir); !s) {
+    remove();
+    return std::unexpected(s.error());
+  }
+  // Removable media lie now and then: read it back before anyone relies on it.
+  auto back = read(path);
+  if (!back || sodium_memcmp(back->bytes().data(), secret->bytes().data(), SecretKey::kSize) != 0) {
+    remove();
+    return fail(Code::kIo, "the key file read back differs from what was written: " + path.string());
+  }
+  return secret;
+}
+
 // ---- Keyring ------------------------------------------------------------------------------------
 //
-// File format (JSON, version 1):
-//   { "format": "station-keyring", "version": 1,
-//     "kdf": { "algorithm": "argon2id13", "salt": hex16, "opslimit": n, "memlimit": n },
-//     "cipher": "xchacha20poly1305-ietf", "nonce": hex24, "wrapped_key": hex48 }
-// The wrapping key is Argon2id(passphrase, salt, opslimit, memlimit); the additional data of the
-// AEAD is kKeyringAd, which names the format and version.
+// File format (JSON, version 2):
+//   { "format": "station-keyring", "version": 2, "cipher": "xchacha20poly1305-ietf",
+//     "key_check": hex16,
+//     "slots": [
+//       { "type": "passphrase", "kdf": { "algorithm": "argon2id13", "salt": hex16, "opslimit": n,
+//         "memlimit": n }, "nonce": hex24, "wrapped_key": hex48 },
+//       { "type": "key-file", "key_id": hex16, "nonce": hex24, "wrapped_key": hex48 } ] }
+// Version 1 (still read) had the passphrase slot's fields at the top level and no key_check.
+// A passphrase slot's wrapping key is Argon2id(passphrase, salt, opslimit, memlimit); a key-file
+// slot's is a crypto_kdf sub-key of the key file's secret. The AEAD's additional data names the
+// slot type (kPassphraseAd, kKeyFileAd), so a slot cannot be passed off as the other kind.
+// key_check is a keyed BLAKE2b of a constant under the master key: it lets add_key_file check it
+// was handed this keyring's master key, and reveals nothing about it.
 //
 // Error mapping: a file that is not JSON of this shape is kCorrupt. A failed AEAD check is
 // kWrongKey: a wrong passphrase and a tampered salt, limit, nonce or ciphertext are
@@ -112,8 +220,13 @@ Result<SecretKey> SecretKey::derive(std::string_view purpose) const {
 namespace {
 
 constexpr std::string_view kFormat = "station-keyring";
-constexpr int kVersion = 1;
-constexpr std::string_view kKeyringAd = "station-keyring v1 xchacha20poly1305-ietf argon2id13";
+constexpr int kVersion = 2;
+constexpr std::string_view kPassphraseAd = "station-keyring v1 xchacha20poly1305-ietf argon2id13";
+constexpr std::string_view kKeyFileAd = "station-keyring v2 xchacha20poly1305-ietf key-file";
+constexpr std::string_view kKeyCheckMessage = "station-keyring key check v2";
+constexpr char kKeyFileKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "stnkfile";
+constexpr std::uint64_t kKeyFileWrapId = 1;
+constexpr std::uint64_t kKeyFileIdId = 2;
 constexpr std::size_t kMaxKeyringFile = 64 * 1024;
 // Upper bounds accepted from a file, so a damaged file cannot make us allocate absurd memory.
 constexpr std::uint64_t kMaxMemlimit = std::uint64_t{4} << 30;  // 4 GiB
@@ -125,10 +238,25 @@ struct KdfParams {
   std::uint64_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 };
 
-struct KeyringFile {
-  KdfParams kdf;
+enum class SlotType { kPassphrase, kKeyFile };
+
+struct Slot {
+  SlotType type = SlotType::kPassphrase;
+  KdfParams kdf;        // passphrase slots
+  std::string key_id;   // key-file slots: which key file (hex of a one-way sub-key)
   std::vector<unsigned char> nonce;
   std::vector<unsigned char> wrapped;
+};
+
+struct KeyringFile {
+  std::string key_check;  // empty in version 1 files
+  std::vector<Slot> slots;
+
+  const Slot* find(SlotType t) const {
+    for (const auto& s : slots)
+      if (s.type == t) return &s;
+    return nullptr;
+  }
 };
 
 std::string to_hex(std::span<const unsigned char> bytes) {
@@ -148,6 +276,29 @@ std::optional<std::vector<unsigned char>> from_hex(const std::string& hex, std::
     return std::nullopt;
   }
   return out;
+}
+
+std::string key_check_of(const SecretKey& master) {
+  unsigned char out[16];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(kKeyCheckMessage.data()),
+                     kKeyCheckMessage.size(), master.bytes().data(), master.bytes().size());
+  return to_hex(out);
+}
+
+// The wrapping key of a key-file slot and the id that names the key file in the keyring.
+Result<SecureBuffer> key_file_wrapping_key(const SecretKey& secret) {
+  SecureBuffer key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  if (!key.ok()) return fail(Code::kIo, "out of secure memory for a key");
+  if (crypto_kdf_derive_from_key(key.data(), key.size(), kKeyFileWrapId, kKeyFileKdfContext,
+                                 secret.bytes().data()) != 0)
+    return fail(Code::kIo, "key derivation failed");
+  return key;
+}
+
+std::string key_file_id(const SecretKey& secret) {
+  unsigned char id[16];
+  crypto_kdf_derive_from_key(id, sizeof id, kKeyFileIdId, kKeyFileKdfContext, secret.bytes().data());
+  return to_hex(id);
 }
 
 Result<KeyringFile> parse_keyring(const fs::path& file) {
@@ -178,31 +329,75 @@ Result<KeyringFile> parse_keyring(const fs::path& file) {
   if (str(j, "format") != std::string(kFormat)) return corrupt("not a station key file");
   auto version = uint(j, "version");
   if (!version) return corrupt("no version");
-  if (*version != kVersion) {
+  if (*version != 1 && *version != kVersion) {
     return fail(Code::kInvalid, "key file " + file.string() + " has version " + std::to_string(*version) +
-                                    "; this program reads version " + std::to_string(kVersion));
+                                    "; this program reads versions 1 and " + std::to_string(kVersion));
   }
-  auto kdf_it = j.find("kdf");
-  if (kdf_it == j.end() || !kdf_it->is_object()) return corrupt("no kdf section");
-  if (str(*kdf_it, "algorithm") != std::string("argon2id13")) return corrupt("unknown kdf algorithm");
   if (str(j, "cipher") != std::string("xchacha20poly1305-ietf")) return corrupt("unknown cipher");
 
+  // One slot: the wrapped key and, by type, its KDF or key id.
+  const auto parse_slot = [&](const nlohmann::json& o, SlotType type) -> Result<Slot> {
+    Slot slot;
+    slot.type = type;
+    if (type == SlotType::kPassphrase) {
+      auto kdf_it = o.find("kdf");
+      if (kdf_it == o.end() || !kdf_it->is_object()) return corrupt("no kdf section");
+      if (str(*kdf_it, "algorithm") != std::string("argon2id13")) return corrupt("unknown kdf algorithm");
+      auto salt_hex = str(*kdf_it, "salt");
+      auto ops = uint(*kdf_it, "opslimit");
+      auto mem = uint(*kdf_it, "memlimit");
+      if (!salt_hex || !ops || !mem) return corrupt("missing field");
+      if (*ops < crypto_pwhash_OPSLIMIT_MIN || *ops > kMaxOpslimit) return corrupt("opslimit out of range");
+      if (*mem < crypto_pwhash_MEMLIMIT_MIN || *mem > kMaxMemlimit) return corrupt("memlimit out of range");
+      auto salt = from_hex(*salt_hex, crypto_pwhash_SALTBYTES);
+      if (!salt) return corrupt("bad salt length");
+      slot.kdf = KdfParams{std::move(*salt), *ops, *mem};
+    } else {
+      auto id = str(o, "key_id");
+      if (!id || !from_hex(*id, 16)) return corrupt("bad key_id");
+      slot.key_id = *id;
+    }
+    auto nonce_hex = str(o, "nonce");
+    auto wrapped_hex = str(o, "wrapped_key");
+    if (!nonce_hex || !wrapped_hex) return corrupt("missing field");
+    auto nonce = from_hex(*nonce_hex, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    auto wrapped = from_hex(*wrapped_hex, SecretKey::kSize + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    if (!nonce || !wrapped) return corrupt("bad nonce or key length");
+    slot.nonce = std::move(*nonce);
+    slot.wrapped = std::move(*wrapped);
+    return slot;
+  };
+
   KeyringFile out;
-  auto salt_hex = str(*kdf_it, "salt");
-  auto ops = uint(*kdf_it, "opslimit");
-  auto mem = uint(*kdf_it, "memlimit");
-  auto nonce_hex = str(j, "nonce");
-  auto wrapped_hex = str(j, "wrapped_key");
-  if (!salt_hex || !ops || !mem || !nonce_hex || !wrapped_hex) return corrupt("missing field");
-  if (*ops < crypto_pwhash_OPSLIMIT_MIN || *ops > kMaxOpslimit) return corrupt("opslimit out of range");
-  if (*mem < crypto_pwhash_MEMLIMIT_MIN || *mem > kMaxMemlimit) return corrupt("memlimit out of range");
-  auto salt = from_hex(*salt_hex, crypto_pwhash_SALTBYTES);
-  auto nonce = from_hex(*nonce_hex, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  auto wrapped = from_hex(*wrapped_hex, SecretKey::kSize + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-  if (!salt || !nonce || !wrapped) return corrupt("bad salt, nonce or key length");
-  out.kdf = KdfParams{std::move(*salt), *ops, *mem};
-  out.nonce = std::move(*nonce);
-  out.wrapped = std::move(*wrapped);
+  if (*version == 1) {
+    auto slot = parse_slot(j, SlotType::kPassphrase);
+    if (!slot) return std::unexpected(slot.error());
+    out.slots.push_back(std::move(*slot));
+    return out;
+  }
+  if (auto check = str(j, "key_check")) {
+    if (!from_hex(*check, 16)) return corrupt("bad key_check");
+    out.key_check = *check;
+  }
+  auto slots_it = j.find("slots");
+  if (slots_it == j.end() || !slots_it->is_array()) return corrupt("no slots");
+  for (const auto& o : *slots_it) {
+    if (!o.is_object()) return corrupt("a slot is not an object");
+    auto type = str(o, "type");
+    SlotType t;
+    if (type == std::string("passphrase")) {
+      t = SlotType::kPassphrase;
+    } else if (type == std::string("key-file")) {
+      t = SlotType::kKeyFile;
+    } else {
+      return corrupt("unknown slot type");
+    }
+    if (out.find(t) != nullptr) return corrupt("two slots of one type");
+    auto slot = parse_slot(o, t);
+    if (!slot) return std::unexpected(slot.error());
+    out.slots.push_back(std::move(*slot));
+  }
+  if (out.find(SlotType::kPassphrase) == nullptr) return corrupt("no passphrase slot");
   return out;
 }
 
@@ -217,38 +412,86 @@ Result<SecureBuffer> wrapping_key(std::string_view passphrase, const KdfParams& 
   return key;
 }
 
-// Wraps `master` under `passphrase` with a fresh salt and nonce and writes the file atomically.
-Status write_keyring(const fs::path& file, std::string_view passphrase, const SecretKey& master,
-                     std::uint64_t opslimit, std::uint64_t memlimit, bool replace) {
-  KeyringFile kf;
-  kf.kdf.salt.resize(crypto_pwhash_SALTBYTES);
-  randombytes_buf(kf.kdf.salt.data(), kf.kdf.salt.size());
-  kf.kdf.opslimit = opslimit;
-  kf.kdf.memlimit = memlimit;
-  kf.nonce.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  randombytes_buf(kf.nonce.data(), kf.nonce.size());
+std::string_view ad_of(SlotType t) { return t == SlotType::kPassphrase ? kPassphraseAd : kKeyFileAd; }
 
-  auto wkey = wrapping_key(passphrase, kf.kdf);
-  if (!wkey) return std::unexpected(wkey.error());
-  kf.wrapped.resize(SecretKey::kSize + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+// Wraps `master` with `wkey` into `slot` under a fresh nonce.
+void wrap(Slot& slot, const SecureBuffer& wkey, const SecretKey& master) {
+  slot.nonce.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  randombytes_buf(slot.nonce.data(), slot.nonce.size());
+  slot.wrapped.resize(SecretKey::kSize + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long clen = 0;
   auto m = master.bytes();
-  crypto_aead_xchacha20poly1305_ietf_encrypt(kf.wrapped.data(), &clen, m.data(), m.size(),
-                                             reinterpret_cast<const unsigned char*>(kKeyringAd.data()),
-                                             kKeyringAd.size(), nullptr, kf.nonce.data(), wkey->data());
+  const std::string_view ad = ad_of(slot.type);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(slot.wrapped.data(), &clen, m.data(), m.size(),
+                                             reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
+                                             slot.nonce.data(), wkey.data());
+}
 
+// Unwraps a slot. kWrongKey when `wkey` does not authenticate it.
+Result<SecretKey> unwrap(const Slot& slot, const SecureBuffer& wkey, const fs::path& file, std::string_view what) {
+  SecureBuffer plain(SecretKey::kSize);
+  if (!plain.ok()) return fail(Code::kIo, "out of secure memory for a key");
+  unsigned long long mlen = 0;
+  const std::string_view ad = ad_of(slot.type);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &mlen, nullptr, slot.wrapped.data(),
+                                                 slot.wrapped.size(), reinterpret_cast<const unsigned char*>(ad.data()),
+                                                 ad.size(), slot.nonce.data(), wkey.data()) != 0 ||
+      mlen != SecretKey::kSize) {
+    return fail(Code::kWrongKey, "wrong " + std::string(what) + " (or the key file was altered): " + file.string());
+  }
+  return SecretKey::from_bytes(plain.span());
+}
+
+// A passphrase slot wrapping `master` under a fresh salt.
+Result<Slot> passphrase_slot(std::string_view passphrase, const SecretKey& master, std::uint64_t opslimit,
+                             std::uint64_t memlimit) {
+  Slot slot;
+  slot.type = SlotType::kPassphrase;
+  slot.kdf.salt.resize(crypto_pwhash_SALTBYTES);
+  randombytes_buf(slot.kdf.salt.data(), slot.kdf.salt.size());
+  slot.kdf.opslimit = opslimit;
+  slot.kdf.memlimit = memlimit;
+  auto wkey = wrapping_key(passphrase, slot.kdf);
+  if (!wkey) return std::unexpected(wkey.error());
+  wrap(slot, *wkey, master);
+  return slot;
+}
+
+Result<Slot> key_file_slot(const SecretKey& secret, const SecretKey& master) {
+  Slot slot;
+  slot.type = SlotType::kKeyFile;
+  slot.key_id = key_file_id(secret);
+  auto wkey = key_file_wrapping_key(secret);
+  if (!wkey) return std::unexpected(wkey.error());
+  wrap(slot, *wkey, master);
+  return slot;
+}
+
+// Writes the keyring (always the current version) atomically: temporary file, fsync, rename.
+Status write_keyring(const fs::path& file, const KeyringFile& kf, bool replace) {
+  nlohmann::json slots = nlohmann::json::array();
+  for (const auto& s : kf.slots) {
+    if (s.type == SlotType::kPassphrase) {
+      slots.push_back({{"type", "passphrase"},
+                       {"kdf",
+                        {{"algorithm", "argon2id13"},
+                         {"salt", to_hex(s.kdf.salt)},
+                         {"opslimit", s.kdf.opslimit},
+                         {"memlimit", s.kdf.memlimit}}},
+                       {"nonce", to_hex(s.nonce)},
+                       {"wrapped_key", to_hex(s.wrapped)}});
+    } else {
+      slots.push_back({{"type", "key-file"},
+                       {"key_id", s.key_id},
+                       {"nonce", to_hex(s.nonce)},
+                       {"wrapped_key", to_hex(s.wrapped)}});
+    }
+  }
   nlohmann::json j = {
-      {"format", std::string(kFormat)},
-      {"version", kVersion},
-      {"kdf",
-       {{"algorithm", "argon2id13"},
-        {"salt", to_hex(kf.kdf.salt)},
-        {"opslimit", kf.kdf.opslimit},
-        {"memlimit", kf.kdf.memlimit}}},
-      {"cipher", "xchacha20poly1305-ietf"},
-      {"nonce", to_hex(kf.nonce)},
-      {"wrapped_key", to_hex(kf.wrapped)},
+      {"format", std::string(kFormat)}, {"version", kVersion}, {"cipher", "xchacha20poly1305-ietf"},
+      {"slots", slots},
   };
+  if (!kf.key_check.empty()) j["key_check"] = kf.key_check;
   std::string text = j.dump(2) + "\n";
 
   auto tmp = detail::TempFile::create(file);
@@ -268,6 +511,14 @@ Status check_passphrase(std::string_view passphrase) {
   return {};
 }
 
+Result<SecretKey> unlock_parsed(const KeyringFile& kf, const fs::path& file, std::string_view passphrase) {
+  const Slot* slot = kf.find(SlotType::kPassphrase);
+  if (slot == nullptr) return fail(Code::kCorrupt, "key file " + file.string() + " has no passphrase slot");
+  auto wkey = wrapping_key(passphrase, slot->kdf);
+  if (!wkey) return std::unexpected(wkey.error());
+  return unwrap(*slot, *wkey, file, "passphrase");
+}
+
 }  // namespace
 
 Result<SecretKey> Keyring::create(const fs::path& file, std::string_view passphrase) {
@@ -278,45 +529,102 @@ Result<SecretKey> Keyring::create(const fs::path& file, std::string_view passphr
   auto master = SecretKey::random();
   if (!master) return master;
   // The final existence check is the atomic no-replace rename in write_keyring.
-  if (auto s = write_keyring(file, passphrase, *master, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE, /*replace=*/false);
-      !s) {
-    return std::unexpected(s.error());
-  }
+  if (auto s = create_for(file, *master, passphrase, nullptr); !s) return std::unexpected(s.error());
   return master;
+}
+
+Status Keyring::create_for(const fs::path& file, const SecretKey& master, std::string_view passphrase,
+                           const SecretKey* key_file_secret) {
+  if (auto s = check_passphrase(passphrase); !s) return s;
+  if (auto s = require_sodium(); !s) return s;
+  if (master.bytes().size() != SecretKey::kSize) return fail(Code::kInvalid, "empty master key");
+  KeyringFile kf;
+  kf.key_check = key_check_of(master);
+  auto pslot = passphrase_slot(passphrase, master, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  if (!pslot) return std::unexpected(pslot.error());
+  kf.slots.push_back(std::move(*pslot));
+  if (key_file_secret != nullptr) {
+    auto kslot = key_file_slot(*key_file_secret, master);
+    if (!kslot) return std::unexpected(kslot.error());
+    kf.slots.push_back(std::move(*kslot));
+  }
+  return write_keyring(file, kf, /*replace=*/false);
 }
 
 Result<SecretKey> Keyring::unlock(const fs::path& file, std::string_view passphrase) {
   if (auto s = require_sodium(); !s) return std::unexpected(s.error());
   auto kf = parse_keyring(file);
   if (!kf) return std::unexpected(kf.error());
-  auto wkey = wrapping_key(passphrase, kf->kdf);
+  return unlock_parsed(*kf, file, passphrase);
+}
+
+Result<SecretKey> Keyring::unlock_with_key_file(const fs::path& file, const SecretKey& key_file_secret) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  if (key_file_secret.bytes().size() != SecretKey::kSize) return fail(Code::kInvalid, "empty key file secret");
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  const Slot* slot = kf->find(SlotType::kKeyFile);
+  if (slot == nullptr) return fail(Code::kWrongKey, "no key file is registered with " + file.string());
+  if (slot->key_id != key_file_id(key_file_secret))
+    return fail(Code::kWrongKey, "this key file is not the one registered with " + file.string());
+  auto wkey = key_file_wrapping_key(key_file_secret);
   if (!wkey) return std::unexpected(wkey.error());
-  SecureBuffer plain(SecretKey::kSize);
-  if (!plain.ok()) return fail(Code::kIo, "out of secure memory for a key");
-  unsigned long long mlen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &mlen, nullptr, kf->wrapped.data(),
-                                                 kf->wrapped.size(),
-                                                 reinterpret_cast<const unsigned char*>(kKeyringAd.data()),
-                                                 kKeyringAd.size(), kf->nonce.data(), wkey->data()) != 0 ||
-      mlen != SecretKey::kSize) {
-    return fail(Code::kWrongKey, "wrong passphrase (or the key file was altered): " + file.string());
-  }
-  return SecretKey::from_bytes(plain.span());
+  return unwrap(*slot, *wkey, file, "key file");
 }
 
 Status Keyring::change_passphrase(const fs::path& file, std::string_view old_passphrase,
                                   std::string_view new_passphrase) {
   if (auto s = check_passphrase(new_passphrase); !s) return s;
+  if (auto s = require_sodium(); !s) return s;
   auto kf = parse_keyring(file);
   if (!kf) return std::unexpected(kf.error());
-  auto master = unlock(file, old_passphrase);
+  auto master = unlock_parsed(*kf, file, old_passphrase);
   if (!master) return std::unexpected(master.error());
   // Keep the file's limits (they may have been raised since creation), but never go below the
   // current defaults.
-  std::uint64_t ops = std::max<std::uint64_t>(kf->kdf.opslimit, crypto_pwhash_OPSLIMIT_INTERACTIVE);
-  std::uint64_t mem = std::max<std::uint64_t>(kf->kdf.memlimit, crypto_pwhash_MEMLIMIT_INTERACTIVE);
-  return write_keyring(file, new_passphrase, *master, ops, mem, /*replace=*/true);
+  Slot& old = *std::find_if(kf->slots.begin(), kf->slots.end(),
+                            [](const Slot& s) { return s.type == SlotType::kPassphrase; });
+  std::uint64_t ops = std::max<std::uint64_t>(old.kdf.opslimit, crypto_pwhash_OPSLIMIT_INTERACTIVE);
+  std::uint64_t mem = std::max<std::uint64_t>(old.kdf.memlimit, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  auto slot = passphrase_slot(new_passphrase, *master, ops, mem);
+  if (!slot) return std::unexpected(slot.error());
+  old = std::move(*slot);
+  if (kf->key_check.empty()) kf->key_check = key_check_of(*master);
+  return write_keyring(file, *kf, /*replace=*/true);
+}
+
+Result<bool> Keyring::has_key_file(const fs::path& file) {
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  return kf->find(SlotType::kKeyFile) != nullptr;
+}
+
+Status Keyring::add_key_file(const fs::path& file, const SecretKey& master, const SecretKey& key_file_secret) {
+  if (auto s = require_sodium(); !s) return s;
+  if (master.bytes().size() != SecretKey::kSize || key_file_secret.bytes().size() != SecretKey::kSize)
+    return fail(Code::kInvalid, "empty key");
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  if (kf->find(SlotType::kKeyFile) != nullptr)
+    return fail(Code::kInvalid, "a key file is registered already with " + file.string());
+  const std::string check = key_check_of(master);
+  if (!kf->key_check.empty() && sodium_memcmp(check.data(), kf->key_check.data(), check.size()) != 0)
+    return fail(Code::kInvalid, "the key given is not the master key of " + file.string());
+  kf->key_check = check;
+  auto slot = key_file_slot(key_file_secret, master);
+  if (!slot) return std::unexpected(slot.error());
+  kf->slots.push_back(std::move(*slot));
+  return write_keyring(file, *kf, /*replace=*/true);
+}
+
+Status Keyring::remove_key_file(const fs::path& file) {
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  const auto before = kf->slots.size();
+  std::erase_if(kf->slots, [](const Slot& s) { return s.type == SlotType::kKeyFile; });
+  if (kf->slots.size() == before) return fail(Code::kNotFound, "no key file is registered with " + file.string());
+  return write_keyring(file, *kf, /*replace=*/true);
 }
 
 // ---- Password hashes ----------------------------------------------------------------------------

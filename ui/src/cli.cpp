@@ -56,6 +56,7 @@ struct Globals {
   std::string data_dir;
   std::string config_file;
   std::string passphrase_file;
+  std::string key_file;  // --key-file: unlock with a registered key file instead of the passphrase
   bool verbose = false;
 };
 
@@ -117,12 +118,29 @@ Outcome<std::string> passphrase(const Globals& g, bool confirm) {
                 "STATION_PASSPHRASE で指定してください。");
 }
 
+// The hint shown with a key-file error.
+std::string key_file_hint(const station::Error& e) {
+  if (e.code == ErrorCode::kBadKeyFile || e.code == ErrorCode::kWrongKeyFile)
+    return "鍵ファイルがなくても、--key-file を付けずに実行すればパスフレーズで開けます。";
+  return {};
+}
+
+// Opens the store with --key-file when given, else with the passphrase.
+Outcome<std::unique_ptr<station::Station>> open_with(const station::Config& config, const Globals& g) {
+  if (!g.key_file.empty()) {
+    auto st = station::Station::open(config, station::StoreSecrets{{}, g.key_file});
+    if (!st) return std::unexpected(Failure{st.error(), key_file_hint(st.error())});
+    return std::move(*st);
+  }
+  auto pass = passphrase(g, false);
+  if (!pass) return std::unexpected(pass.error());
+  return lift(station::Station::open(config, *pass));
+}
+
 Outcome<std::unique_ptr<station::Station>> open_store(const Globals& g) {
   auto config = load_config(g);
   if (!config) return std::unexpected(config.error());
-  auto pass = passphrase(g, false);
-  if (!pass) return std::unexpected(pass.error());
-  return lift(station::Station::open(*config, *pass));
+  return open_with(*config, g);
 }
 
 // Logs in the acting user named by --as.
@@ -247,6 +265,8 @@ struct ScanArgs {
   int dpi = 0;
   int enclosures = 0;
   bool separate = false;
+  std::string continue_envelope;      // --continue: 受付番号 or id of an interrupted envelope
+  std::vector<int> stack_enclosures;  // --stack-enclosures: per envelope of a --separate stack
 };
 
 int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
@@ -261,12 +281,17 @@ int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
   req.dpi = a.dpi;
   req.separate = a.separate;
   req.intake = {a.received_date, a.enclosures};
+  req.continue_envelope = a.continue_envelope;
+  req.stack_enclosures = a.stack_enclosures;
   auto r = (*st)->scan(*actor, req, print_progress);
   end_progress_line();
   if (!r) return report(g, Failure{r.error(), "スキャナーの電源・接続を確認し、station devices で見えるか確かめてください。"});
   for (const auto& e : r->envelopes) std::printf("受付番号 %s: %d ページ\n", e.receipt_no.c_str(), e.pages);
   std::printf("読み取り: %d ページ、封筒 %zu 通（%s）\n", r->pages, r->envelopes.size(), r->device.c_str());
   if (!r->problem_ja.empty()) std::fprintf(stderr, "%s%s\n", r->interrupted ? "中断: " : "注意: ", r->problem_ja.c_str());
+  if (r->interrupted && !r->envelopes.empty())
+    std::fprintf(stderr, "続きは同じ封筒に読み取れます: station scan --continue %s --as %s\n",
+                 r->envelopes.back().receipt_no.c_str(), as.c_str());
   return r->interrupted ? station::exit_code(ErrorCode::kScanner) : 0;
 }
 
@@ -451,10 +476,8 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
 int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_t& signals) {
   auto config = load_config(g);
   if (!config) return report(g, config.error());
-  auto pass = passphrase(g, false);
-  if (!pass) return report(g, pass.error());
-  auto st = station::Station::open(*config, *pass);
-  if (!st) return report(g, Failure{st.error(), {}});
+  auto st = open_with(*config, g);
+  if (!st) return report(g, st.error());
   WebOptions options;
   options.host = host.empty() ? config->listen_host : host;
   options.port = port >= 0 ? port : config->listen_port;
@@ -649,6 +672,63 @@ int cmd_electronic_load(const Globals& g, const std::string& as, const std::stri
   return 0;
 }
 
+// ---- keys: master-key rotation, key file on removable media (issue #5)
+
+int cmd_keys_rotate(const Globals& g, const std::string& as) {
+  auto config = load_config(g);
+  if (!config) return report(g, config.error());
+  // The passphrase is needed even with --key-file: the new master key is wrapped under it too.
+  auto pass = passphrase(g, false);
+  if (!pass) return report(g, pass.error());
+  const station::StoreSecrets secrets{*pass, g.key_file};
+  auto st = station::Station::open(*config, secrets);
+  if (!st) return report(g, Failure{st.error(), key_file_hint(st.error())});
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  std::printf("マスター鍵を更新しています（データベースと画像等をすべて新しい鍵で暗号化し直します）…\n");
+  std::fflush(stdout);
+  auto r = (*st)->rotate_master_key(*actor, secrets);
+  if (!r) {
+    std::string hint;
+    if (r.error().code == ErrorCode::kInvalidInput)
+      hint = "鍵ファイルが登録されています。--key-file で鍵ファイルも指定してください（鍵ファイルも新しい鍵に合わせて更新します）。";
+    return report(g, Failure{r.error(), hint.empty() ? key_file_hint(r.error()) : hint});
+  }
+  std::printf("マスター鍵を更新しました（画像等 %d 件を新しい鍵で暗号化し直しました%s）。\n", r->blobs,
+              r->key_file ? "。鍵ファイルも引き続き使えます" : "");
+  std::printf("パスフレーズは変わりません。古い鍵で作ったバックアップは作成時のパスフレーズで開けます。"
+              "新しい鍵でのバックアップを作成してください（station backup）。\n");
+  return 0;
+}
+
+int cmd_keys_add_keyfile(const Globals& g, const std::string& as, const std::string& path) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  if (auto r = (*st)->add_key_file(*actor, path); !r) {
+    std::string hint;
+    if (r.error().code == ErrorCode::kConflict)
+      hint = "その場所には既にファイルがあるか、鍵ファイルが登録済みです。別の場所を指定するか、先に "
+             "station keys remove-keyfile で登録を解除してください。";
+    return report(g, Failure{r.error(), hint});
+  }
+  std::printf("鍵ファイルを作成して登録しました: %s\n", path.c_str());
+  std::printf("--key-file %s でパスフレーズの代わりに保管庫を開けます（パスフレーズも引き続き使えます）。\n", path.c_str());
+  std::printf("鍵ファイルの入った USB メモリはステーションから抜き、施錠できる場所に保管してください。\n");
+  return 0;
+}
+
+int cmd_keys_remove_keyfile(const Globals& g, const std::string& as) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto actor = act_as(**st, as);
+  if (!actor) return report(g, actor.error());
+  if (auto r = (*st)->remove_key_file(*actor); !r) return report(g, Failure{r.error(), {}});
+  std::printf("鍵ファイルの登録を解除しました。その鍵ファイルでは保管庫を開けなくなりました。\n");
+  return 0;
+}
+
 // A subcommand with Japanese help and group names.
 CLI::App* add_sub(CLI::App& parent, const std::string& name, const std::string& description) {
   CLI::App* sub = parent.add_subcommand(name, description);
@@ -686,6 +766,9 @@ int run_cli(int argc, char** argv) {
   app.add_option("--config", g.config_file, "設定ファイル（既定: $XDG_CONFIG_HOME/station/config.toml）")->type_name("FILE");
   app.add_option("--passphrase-file", g.passphrase_file,
                  "保管庫のパスフレーズを書いたファイル（省略時は環境変数 STATION_PASSPHRASE、なければ入力を求めます）")
+      ->type_name("FILE");
+  app.add_option("--key-file", g.key_file,
+                 "保管庫の鍵ファイル（USB メモリ。station keys add-keyfile で作成）。パスフレーズの代わりに使います")
       ->type_name("FILE");
   app.add_flag("-v,--verbose", g.verbose, "エラーの詳細（英語、ログ用）も表示します");
 
@@ -727,6 +810,12 @@ int run_cli(int argc, char** argv) {
   scan->add_flag("--separate", scan_args.separate, "区切り用紙（パッチコードT・区切りQR）ごとに別の封筒として受け付けます");
   scan->add_option("--received-date", scan_args.received_date, "受付日 YYYY-MM-DD（省略時は今日）")->type_name("YYYY-MM-DD");
   scan->add_option("--enclosures", scan_args.enclosures, "同封されていた書類の数")->check(CLI::NonNegativeNumber)->type_name("N");
+  scan->add_option("--continue", scan_args.continue_envelope,
+                   "紙詰まりなどで中断した封筒（受付番号か番号）に続きを読み取ります（ページ番号は続きから）")
+      ->type_name("受付番号");
+  scan->add_option("--stack-enclosures", scan_args.stack_enclosures,
+                   "--separate の各封筒の同封書類数（束の順、カンマ区切り。省略した封筒は用紙の枚数から数えます）")
+      ->delimiter(',')->check(CLI::NonNegativeNumber)->type_name("N,N,...");
   scan->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
   auto* devices = add_sub(app, "devices", "接続されているスキャナーを表示します");
   devices->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
@@ -794,6 +883,18 @@ int run_cli(int argc, char** argv) {
   auto* pass_change = add_sub(*pass_cmd, "change", "パスフレーズを変更します（管理者のみ。新しいものは STATION_NEW_PASSPHRASE か入力）");
   pass_change->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
 
+  auto* keys = add_sub(app, "keys", "保管庫の鍵（マスター鍵の更新、鍵ファイル）");
+  keys->require_subcommand(1);
+  auto* keys_rotate = add_sub(*keys, "rotate",
+                              "マスター鍵を新しくし、すべてのデータを暗号化し直します（管理者のみ。パスフレーズも必要）");
+  keys_rotate->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* keys_add = add_sub(*keys, "add-keyfile", "鍵ファイルを新しく作成して登録します（管理者のみ）");
+  std::string keyfile_path;
+  keys_add->add_option("PATH", keyfile_path, "作成する鍵ファイル（USB メモリ上の、まだないファイル名）")->required();
+  keys_add->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* keys_remove = add_sub(*keys, "remove-keyfile", "鍵ファイルの登録を解除します（管理者のみ）");
+  keys_remove->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+
   auto* backup_cmd = add_sub(app, "backup", "保管庫全体の暗号化バックアップを作成し、検証します（責任者・管理者）");
   std::string backup_dest;
   backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）")->required();
@@ -859,6 +960,9 @@ int run_cli(int argc, char** argv) {
   if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);
   if (user_unlock->parsed()) return cmd_user_unlock(g, as, unlock_name);
   if (pass_change->parsed()) return cmd_passphrase_change(g, as);
+  if (keys_rotate->parsed()) return cmd_keys_rotate(g, as);
+  if (keys_add->parsed()) return cmd_keys_add_keyfile(g, as, keyfile_path);
+  if (keys_remove->parsed()) return cmd_keys_remove_keyfile(g, as);
   if (backup_cmd->parsed()) return cmd_backup(g, as, backup_dest);
   if (restore_cmd->parsed()) return cmd_restore(g, restore_from);
   if (electronic_load->parsed()) return cmd_electronic_load(g, as, electronic_csv);

@@ -7,11 +7,12 @@
 #include "ui/web_util.h"
 
 namespace ui::pages {
-namespace {
 
 using web::html_escape;
 
+namespace {
 constexpr std::string_view kAppTitle = "郵送申請 受付ステーション";
+}  // namespace
 
 std::string layout(const Viewer* viewer, std::string_view title_ja, std::string_view body) {
   std::string out;
@@ -28,6 +29,8 @@ std::string layout(const Viewer* viewer, std::string_view title_ja, std::string_
   if (viewer) {
     out += "<a href=\"/\">受付一覧</a>";
     out += "<a href=\"/intake\">受付簿</a>";
+    if (viewer->user.role == station::Role::kClerk || viewer->user.role == station::Role::kSupervisor)
+      out += "<a href=\"/capture\" id=\"nav-capture\">読み取り</a>";
     out += fmt("<span class=\"who\">{}（{}）</span>", html_escape(viewer->user.username),
                        html_escape(station::role_label_ja(viewer->user.role)));
     out += fmt(
@@ -56,8 +59,6 @@ std::string flag_label_ja(std::string_view flag) {
   if (flag == "cleanup_failed") return "画像補正できず（原本のまま）";
   return std::string(flag);
 }
-
-}  // namespace
 
 std::string status_label_ja(std::string_view status) {
   if (status == "captured") return "取込済み（読取前）";

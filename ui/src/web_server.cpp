@@ -5,7 +5,9 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -106,6 +108,25 @@ nlohmann::json to_json(const station::FieldInfo& f) {
           {"confirmed_value", f.confirmed_value},
           {"confirmed_by", f.confirmed_by},
           {"confirmed_at", f.confirmed_at}};
+}
+
+nlohmann::json to_json(const station::CaptureJob& j) {
+  auto envelopes = nlohmann::json::array();
+  for (const auto& e : j.envelopes)
+    envelopes.push_back({{"id", e.envelope_id}, {"receipt_no", e.receipt_no}, {"pages", e.pages}});
+  return {{"id", j.id},
+          {"kind", j.kind},
+          {"state", j.state},
+          {"pages", j.progress.pages},
+          {"pages_per_minute", j.progress.pages_per_minute},
+          {"seconds", j.progress.seconds},
+          {"envelope_count", j.progress.envelopes},
+          {"envelopes", envelopes},
+          {"blank_pages", j.blank_pages},
+          {"flagged_pages", j.flagged_pages},
+          {"problem_ja", j.problem_ja},
+          {"error", j.error},
+          {"continue_envelope_id", j.continue_envelope_id}};
 }
 
 std::string session_cookie(const std::string& token) {
@@ -454,6 +475,134 @@ struct WebServer::Impl {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   }
 
+  // ---- capture (issue 3): start a scan or an import, follow its progress, confirm blank pages.
+  // The station checks every role itself; the pages only spare a reviewer forms they cannot use.
+
+  static bool can_capture(const Session& s) {
+    return s.user.role == station::Role::kClerk || s.user.role == station::Role::kSupervisor;
+  }
+
+  void render_capture_form(httplib::Response& res, const Session& s, pages::CaptureFormView view, int status = 200) {
+    view.today = today_iso();
+    if (auto job = station.capture_job(s.user, 0); job && job->state == "running") {
+      view.running = *job;
+    } else {
+      auto devices = station.scanners(s.user);
+      if (!devices) {
+        log_error(devices.error(), "capture scanners");
+        view.devices_note_ja = "スキャナーの一覧を取得できませんでした。電源とUSBケーブルを確認してください（フォルダーからの取り込みはできます）。";
+      } else {
+        view.devices = std::move(*devices);
+        if (view.devices.empty())
+          view.devices_note_ja = "スキャナーが見つかりません。電源とUSBケーブルを確認してください（フォルダーからの取り込みはできます）。";
+      }
+    }
+    res.status = status;
+    res.set_content(pages::capture_page(viewer(s), view), kHtml);
+  }
+
+  void get_capture(const httplib::Request&, httplib::Response& res, const Session& s) {
+    if (!can_capture(s)) return page_error(res, &s, station::Error{ErrorCode::kForbidden, "capture needs clerk"}, "capture");
+    render_capture_form(res, s, {});
+  }
+
+  static std::string start_error_ja(const station::Error& e, const station::CaptureJobRequest& r) {
+    if (e.code == ErrorCode::kNoPages && r.import)
+      return "フォルダーが見つからないか、ページ画像（JPEG・PNG・TIFF・PDF）が入っていません。フォルダーの場所を確認して、もう一度開始してください。";
+    if (e.code == ErrorCode::kInvalidInput)
+      return "受付日（年-月-日）と同封書類数（0 以上の数）を確認して、もう一度開始してください。";
+    if (e.code == ErrorCode::kConflict && !r.scan.continue_envelope.empty())
+      return "この封筒は既に文字認識・確認が進んでいるため、ページを追加できません。新しい封筒として読み取ってください。";
+    return std::string(station::message_ja(e.code));
+  }
+
+  void post_capture_start(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    station::CaptureJobRequest r;
+    r.import = req.get_param_value("kind") == "import";
+    r.folder = req.get_param_value("folder");
+    while (!r.folder.empty() && std::isspace(static_cast<unsigned char>(r.folder.back()))) r.folder.pop_back();
+    while (!r.folder.empty() && std::isspace(static_cast<unsigned char>(r.folder.front()))) r.folder.erase(0, 1);
+    r.scan.device = req.get_param_value("device");
+    r.scan.source = req.get_param_value("source");
+    r.scan.separate = req.get_param_value("separate") == "1";
+    r.scan.intake.received_date = req.get_param_value("received_date");
+    r.scan.continue_envelope = req.get_param_value("continue");
+    const std::string enclosures = req.get_param_value("enclosures");
+    std::optional<station::Error> bad;
+    if (!enclosures.empty()) {
+      int n = 0;
+      const auto [end, ec] = std::from_chars(enclosures.data(), enclosures.data() + enclosures.size(), n);
+      if (ec != std::errc() || end != enclosures.data() + enclosures.size() || n < 0 || n > 999)
+        bad = station::Error{ErrorCode::kInvalidInput, "enclosures must be a number 0..999"};
+      r.scan.intake.enclosures = n;
+    }
+    auto id = bad ? station::Result<std::int64_t>(std::unexpected(*bad)) : station.start_capture(s.user, r);
+    if (!id) {
+      log_error(id.error(), "capture start");
+      if (id.error().code == ErrorCode::kForbidden) return page_error(res, &s, id.error(), "capture start");
+      pages::CaptureFormView view;
+      view.typed = r;
+      view.error_ja = start_error_ja(id.error(), r);
+      return render_capture_form(res, s, std::move(view), station::http_status(id.error().code));
+    }
+    redirect(res, fmt("/capture/jobs/{}", *id));
+  }
+
+  void get_capture_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad job id"}, "capture job");
+    auto job = station.capture_job(s.user, *id);
+    if (!job) return page_error(res, &s, job.error(), "capture job");
+    res.set_content(pages::capture_job_page(viewer(s), *job), kHtml);
+  }
+
+  void api_capture_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad job id"}, "api capture job");
+    auto job = station.capture_job(s.user, *id);
+    if (!job) return send_json_error(res, job.error(), "api capture job");
+    send_json(res, 200, to_json(*job));
+  }
+
+  void render_blank_pages(httplib::Response& res, const Session& s, std::int64_t envelope_id, const station::Error* failure) {
+    if (!can_capture(s)) return page_error(res, &s, station::Error{ErrorCode::kForbidden, "blank pages need clerk"}, "blank");
+    pages::BlankPagesView view;
+    auto env = station.envelope(s.user, envelope_id);
+    if (!env) return page_error(res, &s, env.error(), "blank");
+    auto all = station.pages(s.user, envelope_id);
+    if (!all) return page_error(res, &s, all.error(), "blank");
+    view.envelope = std::move(*env);
+    for (auto& p : *all)
+      if (std::any_of(p.flags.begin(), p.flags.end(), [](const std::string& f) { return f == "blank" || f == "blank_confirmed"; }))
+        view.pages.push_back(std::move(p));
+    if (failure) {
+      view.error_ja = station::message_ja(failure->code);
+      res.status = station::http_status(failure->code);
+    }
+    res.set_content(pages::blank_pages_page(viewer(s), view), kHtml);
+  }
+
+  void get_blank_pages(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "blank");
+    render_blank_pages(res, s, *id, nullptr);
+  }
+
+  void post_page_blank(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    const auto envelope = web::parse_id(req.get_param_value("envelope"));
+    const std::string blank = req.get_param_value("blank");
+    if (!id || !envelope || (blank != "0" && blank != "1"))
+      return page_error(res, &s, station::Error{ErrorCode::kInvalidInput, "blank form: page, envelope, blank=0|1"}, "blank");
+    auto done = station.confirm_blank(s.user, *id, blank == "1");
+    if (!done) {
+      log_error(done.error(), "blank");
+      if (done.error().code == ErrorCode::kForbidden) return page_error(res, &s, done.error(), "blank");
+      return render_blank_pages(res, s, *envelope, &done.error());
+    }
+    redirect(res, fmt("/envelopes/{}/blank", *envelope));
+  }
+
   // ---- JSON API
 
   void api_envelopes(const httplib::Request&, httplib::Response& res, const Session& s) {
@@ -558,6 +707,12 @@ struct WebServer::Impl {
     server.Get(R"(/pages/(\d+)\.png)", image(bound_handler(&Impl::get_page_image)));
     server.Get("/intake", html(bound_handler(&Impl::get_intake), false));
     server.Get("/intake.xlsx", image(bound_handler(&Impl::get_intake_xlsx)));
+    server.Get("/capture", html(bound_handler(&Impl::get_capture), false));
+    server.Post("/capture/start", html(bound_handler(&Impl::post_capture_start), true));
+    server.Get(R"(/capture/jobs/(\d+))", html(bound_handler(&Impl::get_capture_job), false));
+    server.Get(R"(/envelopes/(\d+)/blank)", html(bound_handler(&Impl::get_blank_pages), false));
+    server.Post(R"(/pages/(\d+)/blank)", html(bound_handler(&Impl::post_page_blank), true));
+    server.Get(R"(/api/capture/jobs/(\d+))", api(bound_handler(&Impl::api_capture_job), false));
     server.Get("/api/envelopes", api(bound_handler(&Impl::api_envelopes), false));
     server.Get(R"(/api/envelopes/(\d+)/fields)", api(bound_handler(&Impl::api_fields), false));
     server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));

@@ -18,6 +18,8 @@ enum class ErrorCode {
   kStoreCorrupt,       // the database or a stored file failed its integrity check
   kDiskFull,           // no space left on the device
   kIo,                 // a file could not be read or written
+  kWrongKeyFile,       // the key file given is not the one registered with the store
+  kBadKeyFile,         // the key file is missing, truncated, damaged or not a key file
   kBadImage,           // a page image is corrupt, truncated or of an unknown format
   kImageTooLarge,      // a page image exceeds the pixel limit
   kNoPages,            // an import found no page images
@@ -25,6 +27,7 @@ enum class ErrorCode {
   kBadCsv,             // the facility list's columns are not the expected ones
   kOcrUnavailable,     // Tesseract or its language data are missing
   kScanner,            // the scanner reported a problem (jam, cover open, unplugged, ...)
+  kCaptureBusy,        // a scan or import is already running on this station
   kNotFound,           // no such envelope, page, field or user
   kLoginFailed,        // wrong user name or password
   kAccountLocked,      // too many failed logins

@@ -115,6 +115,13 @@ struct ScanRequest {
   int dpi = 0;              // 0: the profile's default
   bool separate = false;    // a stack of envelopes with separator sheets between them
   Intake intake;            // received date and enclosures (enclosures apply to a single envelope)
+  // Continue an interrupted run (jam, cover open, ...) into this envelope: its 受付番号
+  // ("M20250605-0001") or id. Its pages are kept; the new ones are numbered after its last page.
+  std::string continue_envelope;
+  // With `separate`: the clerk's count of enclosures per envelope, in stack order. An envelope
+  // past the end of this list records the sheets counted between its separators (the envelope's
+  // own sheet not included; a duplex sheet is two pages).
+  std::vector<int> stack_enclosures;
 };
 
 struct ScanReport {
@@ -123,6 +130,29 @@ struct ScanReport {
   std::string device;
   bool interrupted = false;             // the scanner stopped with a problem (pages so far are kept)
   std::string problem_ja;               // what went wrong and what to do, for the clerk
+};
+
+// A scan or an import run in the background for the web UI: one at a time per station.
+struct CaptureJobRequest {
+  bool import = false;        // false: scan with `scan`; true: import the folder `folder`
+  ScanRequest scan;           // the scan settings and the intake (an import uses scan.intake only)
+  std::string folder;         // import: a folder of page images on this machine
+};
+
+// Where a capture job is. No personal data: counts, 受付番号 and messages only.
+struct CaptureJob {
+  std::int64_t id = 0;
+  std::string kind;                     // "scan" or "import"
+  std::string state;                    // "running", "done", "interrupted" (pages kept), "failed"
+  std::string started_by;               // user name
+  CaptureProgress progress;             // pages so far and pages per minute
+  std::vector<ImportReport> envelopes;  // at the end: each envelope written (id, 受付番号, pages, problems)
+  int blank_pages = 0;                  // at the end: pages flagged blank, awaiting the clerk's look
+  int flagged_pages = 0;                // at the end: pages with any flag
+  std::string problem_ja;               // interrupted/failed: what happened and what to do
+  std::string error;                    // failed: the error name (error_name)
+  std::int64_t continue_envelope_id = 0;  // interrupted scan: 続けてスキャン continues into this envelope
+  CaptureJobRequest request;            // what was asked (to continue with the same settings)
 };
 
 // One line of the receipt log (受付簿): no applicant data, only the intake facts.

@@ -73,6 +73,22 @@ struct MaintenanceReport {
   int orphan_blobs = 0;
 };
 
+// What unlocks the store (issue #5): the station passphrase, or a key file on removable media
+// registered with add_key_file. open() uses key_file when it is set, else the passphrase.
+// rotate_master_key needs the passphrase, and the key file too when one is registered (every way
+// of unlocking is re-wrapped around the new master key). The views must outlive the call.
+struct StoreSecrets {
+  std::string_view passphrase;
+  std::filesystem::path key_file;
+};
+
+// What a master-key rotation did.
+struct KeyRotationReport {
+  std::string rotation_id;  // names the rotation in the audit log ("keys.rotate")
+  int blobs = 0;            // blobs re-encrypted under the new key
+  bool key_file = false;    // the key-file slot was re-wrapped too
+};
+
 // An application the main system received electronically (kept in its own store and key).
 struct ElectronicApplication {
   std::string application_no;  // e.g. "E000001"
@@ -88,6 +104,10 @@ class Station {
   static Result<std::unique_ptr<Station>> create(const Config& config, std::string_view passphrase);
   // Opens the store in config.data_dir. kStoreMissing, kWrongPassphrase or kStoreCorrupt.
   static Result<std::unique_ptr<Station>> open(const Config& config, std::string_view passphrase);
+  // The same with a key file (secrets.key_file set): kWrongKeyFile when it is not the one
+  // registered, kBadKeyFile when it is missing, truncated or damaged; nothing is opened then.
+  // Either way, an interrupted master-key rotation is finished or rolled back first.
+  static Result<std::unique_ptr<Station>> open(const Config& config, const StoreSecrets& secrets);
   ~Station();
 
   const Config& config() const;
@@ -118,7 +138,8 @@ class Station {
   // An error only when nothing could start (no device, wrong role, ...). Clerk or supervisor.
   Result<ScanReport> scan(const User& actor, const ScanRequest& request,
                           const std::function<void(const CaptureProgress&)>& progress = {});
-  // Scanners attached to this machine, with their matching profile.
+  // Scanners attached to this machine, with their matching profile. kCaptureBusy while a capture
+  // job scans (SANE is not asked two things at once).
   Result<std::vector<ScannerDevice>> scanners(const User& actor);
   // The receipt log (受付簿) of one day (YYYY-MM-DD), in 受付番号 order; and the same as xlsx.
   Result<std::vector<IntakeLogRow>> intake_log(const User& actor, std::string_view date);
@@ -127,6 +148,14 @@ class Station {
   Status confirm_blank(const User& actor, std::int64_t page_id, bool blank);
   // The separator sheet to print, as "png" or "pdf".
   static Result<std::vector<unsigned char>> separator_sheet(std::string_view format);
+  // Starts a scan or an import on a background thread (the web UI's) and returns its job id at
+  // once. One job at a time per station: kCaptureBusy while one runs. What can be checked before
+  // starting is (role, date, folder, envelope to continue). Clerk or supervisor. The job stops
+  // after its current page when the station closes; every page so far is kept.
+  Result<std::int64_t> start_capture(const User& actor, const CaptureJobRequest& request);
+  // A job's progress and, once it has ended, its outcome. job_id 0: the latest job (kNotFound
+  // when there is none). Clerk or supervisor.
+  Result<CaptureJob> capture_job(const User& actor, std::int64_t job_id);
 
   // ---- recognition: classifies pages and reads fields; returns the number of fields read
   Result<int> recognize(const User& actor, std::int64_t envelope_id);
@@ -156,6 +185,22 @@ class Station {
   Status unlock_user(const User& actor, std::string_view username);
   // Re-wraps the master key under a new station passphrase. Admin only; the old one must match.
   Status change_passphrase(const User& actor, std::string_view old_passphrase, std::string_view new_passphrase);
+  // Replaces the master key (issue #5): a new random key; both databases re-keyed and every blob
+  // re-encrypted (blob ids are keyed digests, so every blob_id column is rewritten) in a staged
+  // next generation, committed by one rename and moved into place; the keyring re-wrapped under
+  // the same passphrase (and key file). Crash-safe: open() finishes or rolls back an interrupted
+  // rotation. Admin only; secrets.passphrase must be the store's (kWrongPassphrase) and, when a
+  // key file is registered, secrets.key_file that key file (kInvalidInput when not given). Run it
+  // alone: nothing else may use the station meanwhile (the CLI holds the store's lock). Audited.
+  Result<KeyRotationReport> rotate_master_key(const User& actor, const StoreSecrets& secrets);
+  // Writes a new random key file at `path` (on removable media; kConflict if a file is there, or a
+  // key file is registered already) and registers it, so it opens the store instead of the
+  // passphrase. Admin only; audited.
+  Status add_key_file(const User& actor, const std::filesystem::path& path);
+  // Unregisters the key file: it no longer opens the store (kNotFound when none is). Admin only.
+  Status remove_key_file(const User& actor);
+  // Whether a key file is registered. Admin only.
+  Result<bool> has_key_file(const User& actor);
   // Checks the audit log: every entry's hash link, the ids' continuity, each signed checkpoint and
   // the signed head file (which catches a log cut off at the end). Supervisor or admin.
   Result<AuditVerifyReport> audit_verify(const User& actor);
@@ -185,7 +230,7 @@ class Station {
  private:
   struct Impl;
   explicit Station(std::unique_ptr<Impl> impl);
-  static Result<std::unique_ptr<Impl>> open_store(const Config& config, std::string_view passphrase, bool create);
+  static Result<std::unique_ptr<Impl>> open_store(const Config& config, const StoreSecrets& secrets, bool create);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Key management: a random master key, wrapped by a key derived with Argon2id from the station
-// passphrase; sub-keys per purpose derived from the master key. The passphrase is never stored.
+// passphrase (and optionally by a key file); sub-keys per purpose derived from the master key.
+// The passphrase is never stored.
 // Key material lives in sodium_malloc'd memory that is mlock'ed and wiped on release.
 #include <cstddef>
 #include <filesystem>
@@ -25,6 +26,8 @@ class SecretKey {
   ~SecretKey();
 
   std::span<const unsigned char> bytes() const;
+  // Constant-time comparison; false if either is empty (moved-from).
+  bool equals(const SecretKey& other) const;
   // Sub-key for one purpose ("db", "blobs", ...); deterministic for a given master key.
   Result<SecretKey> derive(std::string_view purpose) const;
 
@@ -33,17 +36,48 @@ class SecretKey {
   unsigned char* p_ = nullptr;
 };
 
-// The key file of one store ("keyring.json"): salt, Argon2id limits and the wrapped master key.
+// A key file on removable media (a USB stick): 32 random bytes behind a format header and a
+// checksum, so a truncated or damaged file is told apart from the key file of another store.
+// It unlocks a store instead of the passphrase once registered (Keyring::add_key_file).
+class KeyFile {
+ public:
+  static constexpr std::size_t kFileSize = 64;  // 16 header + 32 secret + 16 checksum
+  // Writes a new key file at `path` (kInvalid if something is there), owner read-only, fsync'ed,
+  // then reads it back to check the medium kept it. Returns its secret.
+  static Result<SecretKey> create(const std::filesystem::path& path);
+  // Reads a key file straight into locked memory. kNotFound when absent; kCorrupt when it is
+  // truncated, damaged or not a station key file.
+  static Result<SecretKey> read(const std::filesystem::path& path);
+};
+
+// The key file of one store ("keyring.json"): the master key, wrapped once per way of unlocking
+// it ("slots"): always by the passphrase (Argon2id), and optionally by a key file.
 class Keyring {
  public:
   // Creates a new keyring with a fresh master key. Fails with kInvalid if one exists already.
   static Result<SecretKey> create(const std::filesystem::path& file, std::string_view passphrase);
+  // Writes a new keyring `file` (kInvalid if it exists) wrapping `master` under `passphrase` and,
+  // when given, the secret of a key file (master-key rotation writes the next generation so).
+  static Status create_for(const std::filesystem::path& file, const SecretKey& master, std::string_view passphrase,
+                           const SecretKey* key_file_secret);
   // Unwraps the master key. kWrongKey when the passphrase does not open it; kCorrupt when the
   // file is damaged; kNotFound when there is none.
   static Result<SecretKey> unlock(const std::filesystem::path& file, std::string_view passphrase);
-  // Re-wraps the same master key under a new passphrase (atomic replace of the file).
+  // The same with a key file's secret (KeyFile::read). kWrongKey when that key file is not the
+  // one registered with this keyring (another store's, or removed).
+  static Result<SecretKey> unlock_with_key_file(const std::filesystem::path& file, const SecretKey& key_file_secret);
+  // Re-wraps the same master key under a new passphrase (atomic replace of the file); a key-file
+  // slot is kept.
   static Status change_passphrase(const std::filesystem::path& file, std::string_view old_passphrase,
                                   std::string_view new_passphrase);
+  // True when a key-file slot exists.
+  static Result<bool> has_key_file(const std::filesystem::path& file);
+  // Adds a key-file slot wrapping `master` (atomic replace). kInvalid if `master` is not this
+  // keyring's key or a key file is registered already.
+  static Status add_key_file(const std::filesystem::path& file, const SecretKey& master,
+                             const SecretKey& key_file_secret);
+  // Removes the key-file slot (atomic replace). kNotFound when there is none.
+  static Status remove_key_file(const std::filesystem::path& file);
 };
 
 // Password hashes for user accounts (Argon2id, libsodium's string format).

@@ -21,6 +21,16 @@ using testing::write_bytes;
 
 std::vector<unsigned char> copy(std::span<const unsigned char> s) { return {s.begin(), s.end()}; }
 
+std::string testing_hex(std::span<const unsigned char> s) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
 SecretKey key_of(unsigned char fill) {
   std::vector<unsigned char> raw(SecretKey::kSize, fill);
   auto k = SecretKey::from_bytes(raw);
@@ -226,6 +236,168 @@ TEST_F(KeyringTest, ChangePassphraseWithWrongOldOneChangesNothing) {
   ASSERT_FALSE(changed);
   EXPECT_EQ(changed.error().code, Code::kWrongKey);
   EXPECT_EQ(read_bytes(file_), before);
+}
+
+// ---- key files and key-file slots (issue #5) ----
+
+class KeyFileTest : public KeyringTest {
+ protected:
+  std::filesystem::path key_file_ = dir_ / "usb" / "station.key";
+  void SetUp() override { std::filesystem::create_directories(key_file_.parent_path()); }
+  // Rewrites the key file's bytes (it is created read-only).
+  void rewrite_key_file(const std::vector<unsigned char>& bytes) {
+    std::filesystem::permissions(key_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    write_bytes(key_file_, bytes);
+  }
+};
+
+TEST_F(KeyFileTest, AKeyFileIsWrittenReadOnlyAndReadsBackTheSameSecret) {
+  auto secret = KeyFile::create(key_file_);
+  ASSERT_TRUE(secret) << secret.error().message;
+  struct stat st {};
+  ASSERT_EQ(::stat(key_file_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, static_cast<off_t>(KeyFile::kFileSize));
+  EXPECT_EQ(st.st_mode & 0777, 0400u);
+  auto again = KeyFile::read(key_file_);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(copy(again->bytes()), copy(secret->bytes()));
+  // Never overwritten.
+  auto second = KeyFile::create(key_file_);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Code::kInvalid);
+  EXPECT_EQ(copy(KeyFile::read(key_file_)->bytes()), copy(secret->bytes()));
+}
+
+TEST_F(KeyFileTest, TruncatedDamagedOrForeignKeyFilesAreCorruptAndAMissingOneNotFound) {
+  ASSERT_TRUE(KeyFile::create(key_file_));
+  const auto good = read_bytes(key_file_);
+
+  EXPECT_EQ(KeyFile::read(dir_ / "usb" / "absent.key").error().code, Code::kNotFound);
+  EXPECT_EQ(KeyFile::read(dir_ / "usb").error().code, Code::kCorrupt) << "a folder is not a key file";
+
+  rewrite_key_file(std::vector<unsigned char>(good.begin(), good.begin() + 40));  // truncated
+  auto r1 = KeyFile::read(key_file_);
+  ASSERT_FALSE(r1);
+  EXPECT_EQ(r1.error().code, Code::kCorrupt);
+  EXPECT_NE(r1.error().message.find("truncated"), std::string::npos);
+
+  rewrite_key_file({});  // empty
+  EXPECT_EQ(KeyFile::read(key_file_).error().code, Code::kCorrupt);
+
+  auto flipped = good;
+  flipped[20] ^= 0x01;  // a bit of the secret
+  rewrite_key_file(flipped);
+  auto r2 = KeyFile::read(key_file_);
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().code, Code::kCorrupt);
+  EXPECT_NE(r2.error().message.find("checksum"), std::string::npos);
+
+  auto longer = good;
+  longer.push_back('\n');
+  rewrite_key_file(longer);
+  EXPECT_EQ(KeyFile::read(key_file_).error().code, Code::kCorrupt);
+
+  rewrite_key_file(bytes_of("correct horse battery staple, a passphrase typed into a file by mistake!!"));
+  EXPECT_EQ(KeyFile::read(key_file_).error().code, Code::kCorrupt);
+
+  rewrite_key_file(good);
+  EXPECT_TRUE(KeyFile::read(key_file_));
+}
+
+TEST_F(KeyFileTest, ARegisteredKeyFileUnlocksTheSameMasterKeyAndAnotherDoesNot) {
+  auto master = Keyring::create(file_, "pass phrase one");
+  ASSERT_TRUE(master);
+  auto secret = KeyFile::create(key_file_);
+  ASSERT_TRUE(secret);
+  // Not registered yet.
+  EXPECT_EQ(Keyring::unlock_with_key_file(file_, *secret).error().code, Code::kWrongKey);
+  EXPECT_FALSE(*Keyring::has_key_file(file_));
+
+  // Only this keyring's master key can be registered.
+  EXPECT_EQ(Keyring::add_key_file(file_, key_of(7), *secret).error().code, Code::kInvalid);
+  ASSERT_TRUE(Keyring::add_key_file(file_, *master, *secret));
+  EXPECT_TRUE(*Keyring::has_key_file(file_));
+  EXPECT_FALSE(contains_bytes(read_bytes(file_), testing_hex(secret->bytes())));
+  auto by_file = Keyring::unlock_with_key_file(file_, *secret);
+  ASSERT_TRUE(by_file) << by_file.error().message;
+  EXPECT_EQ(copy(by_file->bytes()), copy(master->bytes()));
+  auto by_pass = Keyring::unlock(file_, "pass phrase one");
+  ASSERT_TRUE(by_pass);
+  EXPECT_EQ(copy(by_pass->bytes()), copy(master->bytes()));
+
+  // A second key file is refused while one is registered; another key file does not open.
+  auto other = KeyFile::create(dir_ / "usb" / "other.key");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(Keyring::add_key_file(file_, *master, *other).error().code, Code::kInvalid);
+  EXPECT_EQ(Keyring::unlock_with_key_file(file_, *other).error().code, Code::kWrongKey);
+
+  // A passphrase change keeps the key-file slot.
+  ASSERT_TRUE(Keyring::change_passphrase(file_, "pass phrase one", "pass phrase two"));
+  EXPECT_TRUE(Keyring::unlock_with_key_file(file_, *secret));
+
+  // Removed: the key file no longer opens; the passphrase still does.
+  ASSERT_TRUE(Keyring::remove_key_file(file_));
+  EXPECT_EQ(Keyring::unlock_with_key_file(file_, *secret).error().code, Code::kWrongKey);
+  EXPECT_EQ(Keyring::remove_key_file(file_).error().code, Code::kNotFound);
+  EXPECT_TRUE(Keyring::unlock(file_, "pass phrase two"));
+  EXPECT_TRUE(testing::files_containing(dir_.path(), ".tmp-").empty());
+}
+
+TEST_F(KeyFileTest, ATamperedKeyFileSlotIsWrongKey) {
+  auto master = Keyring::create(file_, "pass phrase one");
+  auto secret = KeyFile::create(key_file_);
+  ASSERT_TRUE(master && secret);
+  ASSERT_TRUE(Keyring::add_key_file(file_, *master, *secret));
+  auto raw = read_bytes(file_);
+  std::string text(raw.begin(), raw.end());
+  // The second wrapped_key is the key-file slot's.
+  auto at = text.find("\"wrapped_key\": \"", text.find("\"key-file\""));
+  ASSERT_NE(at, std::string::npos);
+  char& c = text[at + 16];
+  c = (c == '0') ? '1' : '0';
+  write_bytes(file_, bytes_of(text));
+  EXPECT_EQ(Keyring::unlock_with_key_file(file_, *secret).error().code, Code::kWrongKey);
+  EXPECT_TRUE(Keyring::unlock(file_, "pass phrase one")) << "the passphrase slot is untouched";
+}
+
+TEST_F(KeyFileTest, AVersionOneKeyringStillOpensAndGainsAKeyFile) {
+  // A keyring as version 1 wrote it: the passphrase slot's fields at the top level.
+  ASSERT_TRUE(Keyring::create(file_, "pass phrase one"));
+  auto master = Keyring::unlock(file_, "pass phrase one");
+  ASSERT_TRUE(master);
+  auto raw = read_bytes(file_);
+  std::string v2(raw.begin(), raw.end());
+  const auto field = [&](const std::string& name) {
+    auto at = v2.find("\"" + name + "\": ");
+    EXPECT_NE(at, std::string::npos) << name;
+    auto from = v2.find_first_not_of(' ', at + name.size() + 4);
+    auto to = v2.find_first_of(",\n}", from);
+    return v2.substr(from, to - from);
+  };
+  const std::string v1 = std::string("{\"format\":\"station-keyring\",\"version\":1,\"kdf\":{\"algorithm\":\"argon2id13\",") +
+                         "\"salt\":" + field("salt") + ",\"opslimit\":" + field("opslimit") +
+                         ",\"memlimit\":" + field("memlimit") + "},\"cipher\":\"xchacha20poly1305-ietf\",\"nonce\":" +
+                         field("nonce") + ",\"wrapped_key\":" + field("wrapped_key") + "}";
+  write_bytes(file_, bytes_of(v1));
+  auto old = Keyring::unlock(file_, "pass phrase one");
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(copy(old->bytes()), copy(master->bytes()));
+  auto secret = KeyFile::create(key_file_);
+  ASSERT_TRUE(secret);
+  ASSERT_TRUE(Keyring::add_key_file(file_, *master, *secret));
+  EXPECT_TRUE(Keyring::unlock_with_key_file(file_, *secret));
+  EXPECT_TRUE(Keyring::unlock(file_, "pass phrase one"));
+}
+
+TEST_F(KeyringTest, ANewGenerationIsWrittenForAGivenMasterKeyAndNeverOverAnExistingFile) {
+  auto master = SecretKey::random();
+  ASSERT_TRUE(master);
+  ASSERT_TRUE(Keyring::create_for(file_, *master, "pass phrase one", nullptr));
+  EXPECT_EQ(copy(Keyring::unlock(file_, "pass phrase one")->bytes()), copy(master->bytes()));
+  auto again = Keyring::create_for(file_, key_of(3), "pass phrase one", nullptr);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Code::kInvalid);
+  EXPECT_EQ(copy(Keyring::unlock(file_, "pass phrase one")->bytes()), copy(master->bytes()));
 }
 
 TEST(Password, HashVerifies) {

@@ -12,6 +12,11 @@
 //   GET  /api/envelopes, GET /api/envelopes/{id}/fields,
 //   POST /api/fields/{id}/confirm {"value": "..."} (header X-CSRF-Token: the session's token,
 //        found in the pages' <meta name="csrf-token">)
+//   capture (clerk, supervisor): GET /capture (start form), POST /capture/start (form: kind=scan|
+//        import, device, source, separate, folder, received_date, enclosures, continue, csrf),
+//        GET /capture/jobs/{id} (progress, then outcome), GET /api/capture/jobs/{id} (JSON,
+//        polled by the page), GET /envelopes/{id}/blank, POST /pages/{id}/blank (form: blank=1|0,
+//        envelope, csrf)
 // Errors of the JSON API: http_status(code) + {"error": error_name, "message": message_ja}.
 // Thread-safe: the server handles requests on a pool of threads; stop() may be called from any
 // thread (e.g. a signal-watching one).
