@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <memory>
 
 #include "image_impl.h"
 #include "ocr/engine.h"
@@ -29,11 +31,15 @@ tesseract::PageSegMode psm_for(ZoneLayout layout) {
 class TesseractEngine final : public Engine {
  public:
   TesseractEngine() = default;
-  ~TesseractEngine() override { api_.End(); }
+  ~TesseractEngine() override {
+    api_.End();
+    for (auto& [langs, api] : others_) api->End();
+  }
   TesseractEngine(const TesseractEngine&) = delete;
   TesseractEngine& operator=(const TesseractEngine&) = delete;
 
   Result<void> init(const TesseractOptions& options) {
+    options_ = options;
     const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
     if (api_.Init(datapath, options.languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
       return fail(Code::kEngine, "Tesseract could not start with languages '" + options.languages +
@@ -58,31 +64,57 @@ class TesseractEngine final : public Engine {
     double lo = 0, hi = 0;
     cv::minMaxLoc(gray, &lo, &hi);
     if (hi - lo < kMinContrast) return Reading{"", 0.0, Box{clipped.x, clipped.y, clipped.width, clipped.height}};
-    const int border = std::max(0, spec.border);
+    int border = std::max(0, spec.border);
+    const int dpi = page.dpi() > 0 ? page.dpi() : 300;
+    int read_dpi = dpi;
+    if (spec.upscale_to_dpi > dpi) {
+      const double k = spec.upscale_to_dpi / static_cast<double>(dpi);
+      cv::resize(gray, gray, {}, k, k, cv::INTER_CUBIC);
+      border = static_cast<int>(border * k);
+      read_dpi = spec.upscale_to_dpi;
+    }
     cv::Mat padded;
     cv::copyMakeBorder(gray, padded, border, border, border, border, cv::BORDER_CONSTANT, cv::Scalar(255));
     if (!padded.isContinuous()) padded = padded.clone();
 
-    api_.SetPageSegMode(psm_for(spec.layout));
-    api_.SetVariable("tessedit_char_whitelist", spec.whitelist.c_str());
-    api_.SetImage(padded.data, padded.cols, padded.rows, 1, static_cast<int>(padded.step));
-    api_.SetSourceResolution(page.dpi() > 0 ? page.dpi() : 300);
+    auto api = api_for(spec.languages);
+    if (!api) return std::unexpected(api.error());
+    tesseract::TessBaseAPI& t = **api;
+    t.SetPageSegMode(psm_for(spec.layout));
+    t.SetVariable("tessedit_char_whitelist", spec.whitelist.c_str());
+    t.SetImage(padded.data, padded.cols, padded.rows, 1, static_cast<int>(padded.step));
+    t.SetSourceResolution(read_dpi);
 
-    std::unique_ptr<char[]> raw(api_.GetUTF8Text());
+    std::unique_ptr<char[]> raw(t.GetUTF8Text());
     if (!raw) {
-      api_.Clear();
+      t.Clear();
       return fail(Code::kEngine, "Tesseract failed to recognise the zone");
     }
     Reading r;
     r.text = remove_cjk_spaces(trim(raw.get()));
-    r.confidence = r.text.empty() ? 0.0 : std::clamp(api_.MeanTextConf() / 100.0, 0.0, 1.0);
+    r.confidence = r.text.empty() ? 0.0 : std::clamp(t.MeanTextConf() / 100.0, 0.0, 1.0);
     r.box = Box{clipped.x, clipped.y, clipped.width, clipped.height};
-    api_.Clear();
+    t.Clear();
     return r;
   }
 
  private:
+  // The default instance, or one per other language set, started on first use.
+  Result<tesseract::TessBaseAPI*> api_for(const std::string& languages) {
+    if (languages.empty() || languages == options_.languages) return &api_;
+    auto it = others_.find(languages);
+    if (it != others_.end()) return it->second.get();
+    auto api = std::make_unique<tesseract::TessBaseAPI>();
+    const char* datapath = options_.tessdata_dir.empty() ? nullptr : options_.tessdata_dir.c_str();
+    if (api->Init(datapath, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
+      return fail(Code::kEngine, "Tesseract could not start with languages '" + languages + "'");
+    api->SetVariable("debug_file", "/dev/null");
+    return others_.emplace(languages, std::move(api)).first->second.get();
+  }
+
+  TesseractOptions options_;
   tesseract::TessBaseAPI api_;
+  std::map<std::string, std::unique_ptr<tesseract::TessBaseAPI>> others_;
 };
 
 }  // namespace

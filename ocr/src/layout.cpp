@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "image_impl.h"
 
@@ -276,8 +277,26 @@ CheckReading read_checkbox(const Image& page, Box box) {
   double lo, hi;
   cv::minMaxLoc(gray, &lo, &hi);
   if (hi - lo < 60) ink.setTo(0);
-  // Remove the printed square: runs longer than half its side.
-  const int side = std::max(4, std::min(box.w, box.h) / 2);
+  // Remove the printed square: runs nearly as long as its side, measured on the page (the
+  // template's box carries registration slack). Half the side would also remove the long stroke
+  // of a tick (レ) drawn along the square's edge.
+  const int expected = std::min(box.w, box.h);
+  auto longest_run = [&](bool horizontal) {
+    int best = 0;
+    const int outer = horizontal ? ink.rows : ink.cols, inner = horizontal ? ink.cols : ink.rows;
+    for (int a = 0; a < outer; ++a) {
+      int run = 0;
+      for (int b = 0; b <= inner; ++b) {
+        const bool on = b < inner && (horizontal ? ink.at<unsigned char>(a, b) != 0 : ink.at<unsigned char>(b, a) != 0);
+        if (on) { ++run; continue; }
+        if (run <= expected * 13 / 10) best = std::max(best, run);  // a longer run is a ruled line
+        run = 0;
+      }
+    }
+    return best;
+  };
+  const int square = std::min(longest_run(true), longest_run(false));
+  const int side = square >= expected / 2 ? std::max(4, square * 17 / 20) : std::max(4, expected / 2);
   cv::Mat hl, vl;
   cv::morphologyEx(ink, hl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {side, 1}));
   cv::morphologyEx(ink, vl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, side}));
@@ -299,9 +318,11 @@ CheckReading read_checkbox(const Image& page, Box box) {
     return out;
   }
   out.ink = cv::countNonZero(marks(in)) / static_cast<double>(in.area());
-  constexpr double kThreshold = 0.04;
+  // An empty square leaves no marks at all once its printed sides are gone; a tick, however thin,
+  // covers a few percent of the interior.
+  constexpr double kThreshold = 0.015;
   out.checked = out.ink >= kThreshold;
-  const double margin = out.checked ? (out.ink - kThreshold) / 0.08 : (kThreshold - out.ink) / kThreshold;
+  const double margin = out.checked ? (out.ink - kThreshold) / 0.03 : (kThreshold - out.ink) / kThreshold;
   out.confidence = std::clamp(0.6 + 0.4 * margin, 0.0, 1.0);
   if (!out.checked) {
     // Marks right around an empty-looking square (a tick that missed it, a circle round the label,
@@ -411,6 +432,77 @@ Image clean_zone(const Image& page, Box zone) {
   if (z.gray.empty()) return Image();
   z.gray.setTo(255, z.removed);
   return ImageAccess::make(z.gray, page.dpi(), page.dpi_from_file(), ColorMode::kGray);
+}
+
+PreparedZone prepare_zone(const Image& page, Box zone, bool single_line) {
+  PreparedZone out;
+  out.ink_box = zone;
+  ZoneInk z = zone_marks(page, zone);
+  if (z.marks.empty()) return out;
+  const double ppm = px_per_mm_of(page);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(z.marks, labels, stats, centroids, 8, CV_32S);
+  if (n <= 1) return out;
+  const int rows = z.marks.rows;
+  struct Comp { int top, bottom, area; bool keep; };
+  std::vector<Comp> comps(static_cast<std::size_t>(n));
+  for (int i = 1; i < n; ++i) {
+    const int top = stats.at<int>(i, cv::CC_STAT_TOP);
+    comps[i] = {top, top + stats.at<int>(i, cv::CC_STAT_HEIGHT), stats.at<int>(i, cv::CC_STAT_AREA), true};
+  }
+  // The main line: the band of rows holding the most ink, grown over rows that carry ink with gaps
+  // shorter than about 0.8 mm (the space inside 三 or between a kana's strokes).
+  std::vector<int> profile(static_cast<std::size_t>(rows), 0);
+  for (int i = 1; i < n; ++i)
+    for (int y = comps[i].top; y < comps[i].bottom; ++y) profile[y] += 1;
+  const int max_gap = px(0.8, ppm);
+  int band_top = 0, band_bottom = rows;
+  if (single_line) {
+    long best_mass = -1;
+    for (int y = 0; y < rows;) {
+      if (profile[y] == 0) { ++y; continue; }
+      int end = y, gap = 0;
+      for (int k = y; k < rows; ++k) {
+        if (profile[k] > 0) { end = k + 1; gap = 0; }
+        else if (++gap > max_gap) break;
+      }
+      long mass = 0;
+      for (int i = 1; i < n; ++i)
+        if (comps[i].top < end && comps[i].bottom > y) mass += comps[i].area;
+      if (mass > best_mass) { best_mass = mass; band_top = y; band_bottom = end; }
+      y = end;
+    }
+  }
+  const int edge = std::max(1, px(0.3, ppm));
+  for (int i = 1; i < n; ++i) {
+    Comp& c = comps[i];
+    const int overlap = std::min(c.bottom, band_bottom) - std::max(c.top, band_top);
+    if (single_line && overlap * 2 < (c.bottom - c.top)) c.keep = false;
+    // Cut by the zone's top or bottom edge and mostly outside: part of a neighbour.
+    const bool cut = c.top <= edge || c.bottom >= rows - edge;
+    if (cut && overlap * 2 < (c.bottom - c.top)) c.keep = false;
+  }
+  cv::Mat keep = cv::Mat::zeros(z.marks.size(), CV_8U);
+  for (int y = 0; y < rows; ++y) {
+    const int* l = labels.ptr<int>(y);
+    unsigned char* k = keep.ptr<unsigned char>(y);
+    for (int x = 0; x < z.marks.cols; ++x)
+      if (l[x] > 0 && comps[l[x]].keep) k[x] = 255;
+  }
+  const int kept = cv::countNonZero(keep);
+  out.ink = kept / static_cast<double>(z.rect.area());
+  if (kept == 0) return out;
+  const cv::Rect b = cv::boundingRect(keep);
+  out.ink_box = Box{b.x + z.rect.x, b.y + z.rect.y, b.width, b.height};
+  // The ink's own gray (anti-aliased edges included) on white.
+  cv::Mat halo;
+  cv::dilate(keep, halo, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  cv::Mat clean(z.gray.size(), CV_8U, cv::Scalar(255));
+  z.gray.copyTo(clean, halo);
+  const int m = px(0.5, ppm);
+  const cv::Rect crop = cv::Rect(b.x - m, b.y - m, b.width + 2 * m, b.height + 2 * m) & cv::Rect(0, 0, clean.cols, clean.rows);
+  out.image = ImageAccess::make(clean(crop).clone(), page.dpi(), page.dpi_from_file(), ColorMode::kGray);
+  return out;
 }
 
 std::string normalize_nfkc(const std::string& s) {

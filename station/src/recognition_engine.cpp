@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <optional>
 
@@ -101,6 +102,21 @@ std::string trim_junk(const std::string& s) {
   return out;
 }
 
+// A cell's printed edge read as a character before or after Japanese text ("I一五九", "[特別…",
+// "「池田…"): a lone mark hugging the first or last CJK character goes.
+std::string trim_ruling_remnants(const std::string& s) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  if (u.length() < 3) return s;
+  const icu::UnicodeString marks = icu::UnicodeString::fromUTF8("Il|[]「」『』");
+  auto cjk = [](char16_t ch) { return ch >= 0x3040 && ch <= 0x9FFF; };
+  int32_t b = 0, e = u.length();
+  if (marks.indexOf(u.charAt(0)) >= 0 && cjk(u.charAt(1))) b = 1;
+  if (marks.indexOf(u.charAt(e - 1)) >= 0 && cjk(u.charAt(e - 2))) --e;
+  std::string out;
+  u.tempSubStringBetween(b, e).toUTF8String(out);
+  return out;
+}
+
 // "1.25-19" in an address is a misread hyphen: Japanese addresses and names carry no decimals.
 std::string dots_between_digits_to_dashes(const std::string& s) {
   std::string out = s;
@@ -139,6 +155,35 @@ bool plausible_kana(const std::string& s) {
   return true;
 }
 
+// A free reading of a small cell mapped onto its character set: digits from the letters they are
+// mistaken for, M/F, or the era's first kanji. "" when nothing fits.
+std::string lookalikes(const std::string& s, const std::string& type) {
+  if (type == "era") {
+    for (const char* e : {"昭", "平", "令", "大"})
+      if (s.find(e) != std::string::npos) return e;
+    return "";
+  }
+  if (type == "sex") {
+    std::string out;
+    for (char ch : s)
+      if (ch == 'M' || ch == 'F') out += ch;
+    return out.size() == 1 ? out : "";
+  }
+  static const std::pair<char, char> kMap[] = {{'q', '9'}, {'g', '9'}, {'o', '0'}, {'O', '0'}, {'D', '0'},
+                                               {'l', '1'}, {'I', '1'}, {'|', '1'}, {'i', '1'}, {']', '1'},
+                                               {'z', '2'}, {'Z', '2'}, {'S', '5'}, {'s', '5'}, {'b', '6'},
+                                               {'B', '8'}, {'A', '4'}, {'T', '7'}};
+  std::string out;
+  for (char ch : s) {
+    if (ch >= '0' && ch <= '9') { out += ch; continue; }
+    bool mapped = false;
+    for (const auto& [from, to] : kMap)
+      if (ch == from) { out += to; mapped = true; break; }
+    if (!mapped) return "";  // something that is no digit at all
+  }
+  return out;
+}
+
 struct PageContext {
   const ocr::Image& page;  // upright
   int index;
@@ -160,28 +205,31 @@ struct Text {
 };
 
 // One zone read as text: blank zones are not sent to the engine.
-Text read_zone(const PageContext& c, ocr::Box zone, ocr::ZoneLayout layout, const std::string& whitelist) {
+Text read_zone(const PageContext& c, ocr::Box zone, ocr::ZoneLayout layout, const std::string& whitelist,
+               const std::string& languages = "", int upscale_to_dpi = 0, int border = -1) {
   Text t;
   t.box = zone;
-  ocr::Box ink_box;
-  const double ink = ocr::zone_ink(c.page, zone, &ink_box);
-  if (ink < kEmptyInk) {
+  const bool single_line = layout != ocr::ZoneLayout::kBlock && layout != ocr::ZoneLayout::kAuto;
+  const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, single_line);
+  if (prepared.ink < kEmptyInk || prepared.image.empty()) {
     t.blank = true;
     t.confidence = kEmptyConfidence;
     return t;
   }
-  const ocr::Image clean = ocr::clean_zone(c.page, zone);
-  if (clean.empty()) return t;
+  const ocr::Image& clean = prepared.image;
   ocr::ZoneSpec spec;
   spec.layout = layout;
   spec.whitelist = whitelist;
-  spec.border = std::max(10, c.page.dpi() / 10);
+  spec.languages = languages;
+  spec.upscale_to_dpi = upscale_to_dpi;
+  spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
   auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
   if (!r) return t;
   t.text = ocr::normalize_nfkc(r->text);
   t.confidence = r->confidence;
   const int pad = std::max(2, c.page.dpi() / 50);
-  t.box = ocr::Box{ink_box.x - pad, ink_box.y - pad, ink_box.w + 2 * pad, ink_box.h + 2 * pad};
+  const ocr::Box& ib = prepared.ink_box;
+  t.box = ocr::Box{ib.x - pad, ib.y - pad, ib.w + 2 * pad, ib.h + 2 * pad};
   return t;
 }
 
@@ -210,13 +258,33 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   else if (type == "sex") whitelist = "MF";
   else if (type == "era") whitelist = "昭平令大";
   else if (type == "email") whitelist = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+";
-  const L layout = type == "era" || type == "sex" ? L::kSingleWord : L::kSingleLine;
-  Text t = read_zone(c, zone, layout, whitelist);
+  const L layout = L::kSingleLine;  // single-word mode loses lone kanji and letters (昭, F)
+  // Japanese text and kana are read with the Japanese model alone (it knows digits and Latin
+  // letters too); e-mail addresses, M/F and digits keep the default jpn+eng.
+  const bool japanese = type != "digits" && type != "postal" && type != "amount" && type != "phone" &&
+                        type != "email" && type != "sex";
+  const bool kanji = japanese && type != "era";
+  Text t = read_zone(c, zone, layout, whitelist, japanese ? "jpn" : "", kanji ? 400 : 0);
   RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
   v.type = type;
   if (t.blank) return v;
   std::string s = strip_spaces(t.text);
   double conf = t.confidence;
+  if (s.empty() && !whitelist.empty() && (type == "digits" || type == "sex" || type == "era")) {
+    // Ink, yet nothing within the character set: Tesseract's LSTM drops a lone glyph it would
+    // rather call something else ("9" read as "q"). Read it freely and map look-alikes; such a
+    // reading is never certain.
+    // A lone glyph in a wide white border also gets lost: the crop's own margin comes first.
+    const Text tight = read_zone(c, zone, layout, whitelist, japanese ? "jpn" : "", 0, 0);
+    s = strip_spaces(tight.text);
+    conf = std::min(tight.confidence, 0.85);
+    for (int border : {0, -1}) {
+      if (!s.empty()) break;
+      const Text free = read_zone(c, zone, layout, "", type == "era" ? "jpn" : "", 0, border);
+      s = lookalikes(strip_spaces(free.text), type);
+      conf = std::min(free.confidence, 0.8);
+    }
+  }
   if (type == "digits") {
     std::string d = digits_of(s);
     if (d.size() != s.size()) conf = std::min(conf, 0.5);
@@ -245,6 +313,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     const std::string d = digits_of(s);
     if (d.size() < 10 || d.size() > 11 || d[0] != '0') conf = std::min(conf, 0.4);
   } else if (type == "email") {
+    while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_')) s.pop_back();  // never ends so
     const auto at = s.find('@');
     if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos) conf = std::min(conf, 0.4);
   } else if (type == "sex") {
@@ -257,7 +326,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     // also well-formed katakana passes as certain.
     if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
   } else {
-    s = trim_junk(fix_dashes(s));
+    s = trim_ruling_remnants(trim_junk(fix_dashes(s)));
     s = dots_between_digits_to_dashes(s);
     if (conf < kCertainFreeText || has_stray_marks(s)) conf = std::min(conf, kUnsureFreeText);
   }

@@ -17,6 +17,12 @@ struct ZoneSpec {
   ZoneLayout layout = ZoneLayout::kSingleLine;
   std::string whitelist;  // allowed characters; empty = any
   int border = 10;        // white border added around the crop, px
+  // Tesseract languages for this zone (e.g. "jpn" for Japanese text, where "jpn+eng" lets the
+  // English model claim short kanji words as Latin letters); empty: the engine's default.
+  std::string languages;
+  // Resolution the crop is scaled up to before reading (0: as scanned). Kanji at 200 dpi carry
+  // too few pixels per stroke for the Japanese model; digits read best as scanned.
+  int upscale_to_dpi = 0;
 };
 
 struct Reading {

@@ -86,6 +86,18 @@ double zone_ink(const Image& page, Box zone, Box* ink_box = nullptr);
 // The zone with ruled lines and specks removed, black on white, for the OCR engine.
 Image clean_zone(const Image& page, Box zone);
 
+// A zone made ready for the OCR engine: ruled lines and specks removed; marks cut by the zone's top
+// or bottom edge (the neighbouring line's text, a stray stroke) dropped unless they belong to the
+// zone's own text; for a single-line field only the main text line kept. The result is the ink's
+// own gray levels on pure white, cropped to the ink with a small margin: Tesseract's global
+// threshold then sees only text and paper.
+struct PreparedZone {
+  Image image;     // empty when the zone holds no ink
+  double ink = 0;  // share of the zone's area covered by the kept ink
+  Box ink_box;     // the kept ink, page px (the zone itself when there is none)
+};
+PreparedZone prepare_zone(const Image& page, Box zone, bool single_line);
+
 // Unicode NFKC (full-width digits and Latin become ASCII, half-width kana become full-width).
 std::string normalize_nfkc(const std::string& s);
 

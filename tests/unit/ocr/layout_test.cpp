@@ -1,0 +1,102 @@
+// Check boxes and zone preparation on synthetic pages drawn with OpenCV.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+#include "ocr/engine.h"
+#include "ocr/layout.h"
+
+namespace {
+
+constexpr int kDpi = 200;
+int px(double mm) { return static_cast<int>(std::lround(mm / 25.4 * kDpi)); }
+
+ocr::Image image_of(const cv::Mat& m) {
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+  EXPECT_TRUE(img.has_value());
+  return *img;
+}
+
+// A printed 4 mm square at (10 mm, 10 mm) on a small gray page; the template's box around it
+// carries 0.5 mm of registration slack on each side.
+struct Square {
+  cv::Mat page = cv::Mat(px(30), px(30), CV_8UC1, cv::Scalar(235));
+  cv::Rect printed{px(10), px(10), px(4), px(4)};
+  Square() { cv::rectangle(page, printed, cv::Scalar(40), 1); }
+  ocr::Box box() const { return {px(9.5), px(9.5), px(5), px(5)}; }
+};
+
+TEST(Checkbox, AnEmptySquareIsUncheckedWithConfidence) {
+  Square s;
+  const auto r = ocr::read_checkbox(image_of(s.page), s.box());
+  EXPECT_FALSE(r.checked);
+  EXPECT_GE(r.confidence, 0.9);
+}
+
+// A tick whose long stroke runs along the square's left side, as far as 80 % of it: half the
+// side used to count as "printed ruling" and took the stroke away.
+TEST(Checkbox, ATickAlongTheEdgeIsChecked) {
+  Square s;
+  const cv::Rect& q = s.printed;
+  const cv::Point top(q.x + 5, q.y + q.height / 10), bottom(q.x + 5, q.y + q.height * 9 / 10);
+  cv::line(s.page, top, bottom, cv::Scalar(20), 3, cv::LINE_AA);
+  cv::line(s.page, bottom, {q.x + q.width - 3, q.y + q.height / 2}, cv::Scalar(20), 3, cv::LINE_AA);
+  const auto r = ocr::read_checkbox(image_of(s.page), s.box());
+  EXPECT_TRUE(r.checked) << "ink " << r.ink;
+}
+
+TEST(Checkbox, AFilledSquareIsChecked) {
+  Square s;
+  cv::rectangle(s.page, s.printed, cv::Scalar(20), cv::FILLED);
+  const auto r = ocr::read_checkbox(image_of(s.page), s.box());
+  EXPECT_TRUE(r.checked);
+  EXPECT_GE(r.confidence, 0.7);
+}
+
+// A field zone between two ruled lines, its own text in the middle and the top of the next
+// line's text cut by its bottom edge.
+TEST(PrepareZone, KeepsTheZonesOwnLineAndDropsTheNeighbourCutByItsEdge) {
+  cv::Mat page(px(40), px(120), CV_8UC1, cv::Scalar(240));
+  cv::line(page, {0, px(10)}, {page.cols, px(10)}, cv::Scalar(30), 2);
+  cv::line(page, {0, px(20)}, {page.cols, px(20)}, cv::Scalar(30), 2);
+  cv::putText(page, "12345", {px(5), px(17)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  cv::putText(page, "HHHHH", {px(60), px(26)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  const ocr::Box zone{0, px(9), page.cols, px(13)};
+  const ocr::PreparedZone z = ocr::prepare_zone(image_of(page), zone, true);
+  ASSERT_FALSE(z.image.empty());
+  EXPECT_GT(z.ink, 0.01);
+  // The kept ink is the digits: left of the neighbour's letters, within the zone's own line.
+  EXPECT_LT(z.ink_box.x + z.ink_box.w, px(58));
+  EXPECT_GE(z.ink_box.y, px(10));
+  EXPECT_LE(z.ink_box.y + z.ink_box.h, px(20));
+  // Cropped to the ink with a small margin, not the whole zone.
+  EXPECT_LT(z.image.width(), px(58));
+}
+
+TEST(PrepareZone, RuledLinesAloneAreNoInk) {
+  cv::Mat page(px(30), px(80), CV_8UC1, cv::Scalar(245));
+  cv::line(page, {0, px(10)}, {page.cols, px(10)}, cv::Scalar(30), 2);
+  cv::line(page, {px(40), 0}, {px(40), page.rows}, cv::Scalar(30), 2);
+  const ocr::PreparedZone z = ocr::prepare_zone(image_of(page), {0, px(5), page.cols, px(15)}, true);
+  EXPECT_LT(z.ink, 0.004);
+}
+
+// Japanese zones are read by the Japanese model alone, scaled up to 400 dpi.
+TEST(PrepareZone, PreparedDigitsReadWithTheJapaneseModelScaledUp) {
+  cv::Mat page(px(20), px(80), CV_8UC1, cv::Scalar(240));
+  cv::putText(page, "2025", {px(5), px(13)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  const ocr::PreparedZone z = ocr::prepare_zone(image_of(page), {0, 0, page.cols, page.rows}, true);
+  ASSERT_FALSE(z.image.empty());
+  auto engine = ocr::make_tesseract_engine();
+  ASSERT_TRUE(engine.has_value());
+  ocr::ZoneSpec spec;
+  spec.languages = "jpn";
+  spec.upscale_to_dpi = 400;
+  auto r = (*engine)->read(z.image, {0, 0, z.image.width(), z.image.height()}, spec);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->text, "2025");
+}
+
+}  // namespace
