@@ -1,5 +1,6 @@
 // TesseractEngine: zonal OCR with one TessBaseAPI per engine (not thread-safe, by contract).
 #include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
 
 #include <opencv2/imgproc.hpp>
 
@@ -24,6 +25,7 @@ tesseract::PageSegMode psm_for(ZoneLayout layout) {
     case ZoneLayout::kSingleChar: return tesseract::PSM_SINGLE_CHAR;
     case ZoneLayout::kBlock: return tesseract::PSM_SINGLE_BLOCK;
     case ZoneLayout::kAuto: return tesseract::PSM_AUTO;
+    case ZoneLayout::kSparse: return tesseract::PSM_SPARSE_TEXT;
   }
   return tesseract::PSM_SINGLE_LINE;
 }
@@ -49,6 +51,9 @@ class TesseractEngine final : public Engine {
                                      "'?)");
     // No debug files and no "Estimating resolution" chatter.
     api_.SetVariable("debug_file", "/dev/null");
+    // Forms are dark print on light paper: never try each doubtful line again inverted (it costs
+    // a second LSTM pass per such line).
+    api_.SetVariable("tessedit_do_invert", "0");
     return {};
   }
 
@@ -63,15 +68,19 @@ class TesseractEngine final : public Engine {
     // blank zone into ink and "read" noise from it.
     double lo = 0, hi = 0;
     cv::minMaxLoc(gray, &lo, &hi);
-    if (hi - lo < kMinContrast) return Reading{"", 0.0, Box{clipped.x, clipped.y, clipped.width, clipped.height}};
+    if (hi - lo < kMinContrast) return Reading{"", 0.0, Box{clipped.x, clipped.y, clipped.width, clipped.height}, {}};
     int border = std::max(0, spec.border);
     const int dpi = page.dpi() > 0 ? page.dpi() : 300;
     int read_dpi = dpi;
+    double kx = 1.0, ky = 1.0;  // read image px per page px
     if (spec.upscale_to_dpi > dpi) {
-      const double k = spec.upscale_to_dpi / static_cast<double>(dpi);
-      cv::resize(gray, gray, {}, k, k, cv::INTER_CUBIC);
-      border = static_cast<int>(border * k);
+      kx = ky = spec.upscale_to_dpi / static_cast<double>(dpi);
       read_dpi = spec.upscale_to_dpi;
+    }
+    if (spec.stretch_x > 1.0) kx *= spec.stretch_x;
+    if (kx != 1.0 || ky != 1.0) {
+      cv::resize(gray, gray, {}, kx, ky, cv::INTER_CUBIC);
+      border = static_cast<int>(border * ky);
     }
     cv::Mat padded;
     cv::copyMakeBorder(gray, padded, border, border, border, border, cv::BORDER_CONSTANT, cv::Scalar(255));
@@ -94,6 +103,27 @@ class TesseractEngine final : public Engine {
     r.text = remove_cjk_spaces(trim(raw.get()));
     r.confidence = r.text.empty() ? 0.0 : std::clamp(t.MeanTextConf() / 100.0, 0.0, 1.0);
     r.box = Box{clipped.x, clipped.y, clipped.width, clipped.height};
+    if (spec.layout == ZoneLayout::kBlock || spec.layout == ZoneLayout::kAuto || spec.layout == ZoneLayout::kSparse) {
+      std::unique_ptr<tesseract::ResultIterator> it(t.GetIterator());
+      if (it) {
+        do {
+          std::unique_ptr<char[]> line(it->GetUTF8Text(tesseract::RIL_TEXTLINE));
+          if (!line) continue;
+          int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+          if (!it->BoundingBox(tesseract::RIL_TEXTLINE, &x0, &y0, &x1, &y1)) continue;
+          TextLine l;
+          l.text = remove_cjk_spaces(trim(line.get()));
+          if (l.text.empty()) continue;
+          l.confidence = std::clamp(it->Confidence(tesseract::RIL_TEXTLINE) / 100.0, 0.0, 1.0);
+          const int px0 = clipped.x + static_cast<int>((x0 - border) / kx), py0 = clipped.y + static_cast<int>((y0 - border) / ky);
+          l.box = Box{px0, py0, static_cast<int>((x1 - x0) / kx), static_cast<int>((y1 - y0) / ky)};
+          r.lines.push_back(std::move(l));
+        } while (it->Next(tesseract::RIL_TEXTLINE));
+      }
+      std::stable_sort(r.lines.begin(), r.lines.end(), [](const TextLine& a, const TextLine& b) {
+        return a.box.y + a.box.h / 2 < b.box.y + b.box.h / 2;
+      });
+    }
     t.Clear();
     return r;
   }
@@ -109,6 +139,7 @@ class TesseractEngine final : public Engine {
     if (api->Init(datapath, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
       return fail(Code::kEngine, "Tesseract could not start with languages '" + languages + "'");
     api->SetVariable("debug_file", "/dev/null");
+    api->SetVariable("tessedit_do_invert", "0");
     return others_.emplace(languages, std::move(api)).first->second.get();
   }
 

@@ -295,8 +295,8 @@ CheckReading read_checkbox(const Image& page, Box box) {
     }
     return best;
   };
-  const int square = std::min(longest_run(true), longest_run(false));
-  const int side = square >= expected / 2 ? std::max(4, square * 17 / 20) : std::max(4, expected / 2);
+  const int printed = std::min(longest_run(true), longest_run(false));
+  const int side = printed >= expected / 2 ? std::max(4, printed * 17 / 20) : std::max(4, expected / 2);
   cv::Mat hl, vl;
   cv::morphologyEx(ink, hl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {side, 1}));
   cv::morphologyEx(ink, vl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, side}));
@@ -434,7 +434,7 @@ Image clean_zone(const Image& page, Box zone) {
   return ImageAccess::make(z.gray, page.dpi(), page.dpi_from_file(), ColorMode::kGray);
 }
 
-PreparedZone prepare_zone(const Image& page, Box zone, bool single_line) {
+PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double max_mark_mm) {
   PreparedZone out;
   out.ink_box = zone;
   ZoneInk z = zone_marks(page, zone);
@@ -446,15 +446,21 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line) {
   const int rows = z.marks.rows;
   struct Comp { int top, bottom, area; bool keep; };
   std::vector<Comp> comps(static_cast<std::size_t>(n));
+  const int max_mark = max_mark_mm > 0 ? px(max_mark_mm, ppm) : 0;
   for (int i = 1; i < n; ++i) {
     const int top = stats.at<int>(i, cv::CC_STAT_TOP);
     comps[i] = {top, top + stats.at<int>(i, cv::CC_STAT_HEIGHT), stats.at<int>(i, cv::CC_STAT_AREA), true};
+    if (max_mark > 0 && (stats.at<int>(i, cv::CC_STAT_WIDTH) > max_mark || stats.at<int>(i, cv::CC_STAT_HEIGHT) > max_mark)) {
+      comps[i].keep = false;
+      comps[i].area = 0;  // no weight in finding the line either
+    }
   }
   // The main line: the band of rows holding the most ink, grown over rows that carry ink with gaps
   // shorter than about 0.8 mm (the space inside 三 or between a kana's strokes).
   std::vector<int> profile(static_cast<std::size_t>(rows), 0);
   for (int i = 1; i < n; ++i)
-    for (int y = comps[i].top; y < comps[i].bottom; ++y) profile[y] += 1;
+    if (comps[i].keep)
+      for (int y = comps[i].top; y < comps[i].bottom; ++y) profile[y] += 1;
   const int max_gap = px(0.8, ppm);
   int band_top = 0, band_bottom = rows;
   if (single_line) {
@@ -476,6 +482,7 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line) {
   const int edge = std::max(1, px(0.3, ppm));
   for (int i = 1; i < n; ++i) {
     Comp& c = comps[i];
+    if (!c.keep) continue;
     const int overlap = std::min(c.bottom, band_bottom) - std::max(c.top, band_top);
     if (single_line && overlap * 2 < (c.bottom - c.top)) c.keep = false;
     // Cut by the zone's top or bottom edge and mostly outside: part of a neighbour.
@@ -503,6 +510,18 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line) {
   const cv::Rect crop = cv::Rect(b.x - m, b.y - m, b.width + 2 * m, b.height + 2 * m) & cv::Rect(0, 0, clean.cols, clean.rows);
   out.image = ImageAccess::make(clean(crop).clone(), page.dpi(), page.dpi_from_file(), ColorMode::kGray);
   return out;
+}
+
+Image flatten_background(const Image& page) {
+  if (page.empty()) return page;
+  const cv::Mat gray = to_gray(ImageAccess::mat(page));
+  // The paper's brightness: a closing wider than any stroke removes the print and keeps the tint.
+  const int k = odd(px(1.5, px_per_mm_of(page)));
+  cv::Mat paper;
+  cv::morphologyEx(gray, paper, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  cv::Mat flat;
+  cv::divide(gray, paper, flat, 255.0);
+  return ImageAccess::make(flat, page.dpi(), page.dpi_from_file(), ColorMode::kGray);
 }
 
 std::string normalize_nfkc(const std::string& s) {

@@ -1,6 +1,7 @@
 // Recognition of an envelope's pages: classification, registration and field reading.
 #include "recognition_engine.h"
 
+#include <unicode/normalizer2.h>
 #include <unicode/regex.h>
 #include <unicode/unistr.h>
 
@@ -480,37 +481,158 @@ std::string find_re(const std::string& text, const char* pattern, int g = 1) {
   return U_FAILURE(st) ? "" : out;
 }
 
-// Passbook copies have no fixed layout: the page is read as a block and values found by label.
-void read_passbook(const FormTemplate& t, const PageContext& c, const std::string& text, double page_conf,
+// Kana the Japanese model reads for a Latin capital inside a run of capitals ("三菱りFJ" for
+// 三菱UFJ): next to a capital, り is U.
+std::string latin_lookalikes(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  auto capital = [&](int32_t i) { return i >= 0 && i < u.length() && u.charAt(i) >= 'A' && u.charAt(i) <= 'Z'; };
+  for (int32_t i = 0; i < u.length(); ++i)
+    if (u.charAt(i) == u'り' && (capital(i - 1) || capital(i + 1))) u.setCharAt(i, 'U');
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// Half-width voiced marks read as separate signs (ﾊﾞ → "ハ゛") joined to their kana (バ).
+std::string join_voiced_marks(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t ch = u.charAt(i);
+    const bool voiced = ch == 0x309B || ch == 0xFF9E, semi = ch == 0x309C || ch == 0xFF9F;
+    if (voiced || semi) {
+      while (out.length() > 0 && out.charAt(out.length() - 1) == ' ') out.remove(out.length() - 1);
+      out.append(static_cast<char16_t>(voiced ? 0x3099 : 0x309A));
+    } else {
+      out.append(ch);
+    }
+  }
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(st);
+  if (U_SUCCESS(st) && nfc != nullptr) out = nfc->normalize(out, st);
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+// The bank keywords a passbook's title and お取引店 line carry, longest first.
+const char* const kBankKinds[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
+
+// "三菱UFJ銀行 南浦和" → {"三菱UFJ銀行", "銀行", rest "南浦和"}; nothing when no keyword.
+struct BankMention { std::string name, kind, rest; };
+std::optional<BankMention> bank_mention(const std::string& line) {
+  const std::string flat = strip_spaces(line);
+  for (const char* k : kBankKinds) {
+    const auto pos = flat.find(k);
+    if (pos == std::string::npos) continue;
+    // The name runs back from the keyword over name characters (kanji, kana, Latin capitals).
+    const std::string head = find_re(flat.substr(0, pos), "([\\p{Han}\\p{Katakana}\\p{Hiragana}A-Zー]+)$", 1);
+    if (head.empty()) continue;
+    // A title line may run on from the passbook's own words (普通預金通帳ゆうちょ銀行).
+    std::string name = head;
+    for (const char* w : {"通帳", "お取引店", "取引店"}) {
+      const auto at = name.rfind(w);
+      if (at != std::string::npos) name = name.substr(at + std::string(w).size());
+    }
+    if (name.empty()) continue;
+    return BankMention{latin_lookalikes(name) + k, k, flat.substr(pos + std::string(k).size())};
+  }
+  return std::nullopt;
+}
+
+// Passbook copies have no fixed layout: the page is read as a whole, line by line, and values are
+// found by what the lines say and where they sit (the title is the largest bank name; the holder
+// is the line under お名前; the branch follows the bank on the お取引店 line).
+void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
                    std::vector<RecognizedValue>& out) {
   const ocr::Box all{0, 0, c.page.width(), c.page.height()};
-  // Values found by pattern on a whole-page reading are never certain: the clerk checks them.
-  const double conf = std::min(page_conf, 0.85);
-  const std::string flat = strip_spaces(text);
+  // Values found by pattern on a page-level reading are never certain: the clerk checks them.
+  auto capped = [](double conf) { return std::min(conf, 0.85); };
+  std::vector<ocr::TextLine> lines = page.lines;
+  for (auto& l : lines) l.text = ocr::normalize_nfkc(l.text);
+  const ocr::TextLine* title = nullptr;
+  std::optional<BankMention> title_bank;
+  for (const auto& l : lines)
+    if (auto m = bank_mention(l.text); m && (title == nullptr || l.box.h > title->box.h)) { title = &l; title_bank = m; }
+  const ocr::TextLine* after_label = nullptr;  // the line under a label, for the holder
+  auto line_under = [&](const char* label) -> const ocr::TextLine* {
+    const ocr::TextLine* lab = nullptr;
+    for (const auto& l : lines)
+      if (strip_spaces(l.text).find(label) != std::string::npos) { lab = &l; break; }
+    if (lab == nullptr) return nullptr;
+    const ocr::TextLine* best = nullptr;
+    for (const auto& l : lines) {
+      if (&l == lab || l.box.y < lab->box.y + lab->box.h / 2) continue;
+      const bool overlaps = l.box.x < lab->box.x + std::max(lab->box.w, l.box.w) && l.box.x + l.box.w > lab->box.x - lab->box.w;
+      if (overlaps && (best == nullptr || l.box.y < best->box.y)) best = &l;
+    }
+    return best;
+  };
+  std::string flat;
+  for (const auto& l : lines) flat += strip_spaces(l.text) + "\n";
   for (const auto& f : t.fields) {
     std::string v;
-    if (f.type == "bank_name") v = find_re(flat, "([\\p{Han}\\p{Katakana}]{1,12}?(銀行|信用金庫|信用組合|農業協同組合|労働金庫))", 1);
-    else if (f.type == "bank_kind") v = find_re(flat, "[\\p{Han}\\p{Katakana}]{1,12}?(銀行|信用金庫|信用組合|農業協同組合|労働金庫)", 1);
-    else if (f.type == "branch_name") v = find_re(flat, "([\\p{Han}\\p{Katakana}]{1,10}?)(支店|出張所|営業部)", 1);
-    else if (f.type == "account_type") v = flat.find("当座") != std::string::npos ? "当座" : flat.find("普通") != std::string::npos ? "普通" : "";
-    else if (f.type == "labelled_digits") {
+    double conf = 0;
+    ocr::Box box = all;
+    if ((f.type == "bank_name" || f.type == "bank_kind") && title != nullptr) {
+      v = f.type == "bank_name" ? title_bank->name : title_bank->kind;
+      conf = capped(title->confidence);
+      box = title->box;
+    } else if (f.type == "branch_name") {
+      // "お取引店" then "<bank> <branch>"; else a line naming a 支店.
+      if (const ocr::TextLine* l = line_under("取引店")) {
+        if (auto m = bank_mention(l->text)) {
+          v = m->rest;
+          conf = capped(l->confidence);
+          box = l->box;
+        }
+      }
+      if (v.empty()) v = find_re(flat, "([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?)(支店|出張所|営業部)", 1), conf = v.empty() ? 0 : 0.6;
+      for (const char* suffix : {"支店", "出張所", "営業部", "支所"})
+        if (v.size() > std::string(suffix).size() && v.compare(v.size() - std::string(suffix).size(), std::string::npos, suffix) == 0)
+          v.erase(v.size() - std::string(suffix).size());
+    } else if (f.type == "account_type") {
+      v = flat.find("当座") != std::string::npos ? "当座" : flat.find("普通") != std::string::npos ? "普通" : "";
+      conf = v.empty() ? 0 : capped(page.confidence);
+    } else if (f.type == "labelled_digits") {
       for (const auto& label : f.labels) {
-        v = find_re(flat, (label + "[:：]?([0-9]{" + std::to_string(f.length) + "})").c_str(), 1);
+        const std::string pattern = label + "[:：]?([0-9]{" + std::to_string(f.length) + "})(?![0-9])";
+        for (const auto& l : lines) {
+          if (strip_spaces(l.text).find(label) == std::string::npos) continue;
+          // The labelled line again, alone and with the English model beside the Japanese one:
+          // the page-level reading by jpn alone misreads lone leading zeros (006 → 906).
+          ocr::ZoneSpec spec;
+          const int m = std::max(4, l.box.h / 3);
+          auto r = c.engine.read(c.page, ocr::Box{l.box.x - m, l.box.y - m, l.box.w + 2 * m, l.box.h + 2 * m}, spec);
+          if (r) v = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
+          if (v.empty()) v = find_re(strip_spaces(l.text), pattern.c_str(), 1);
+          if (!v.empty()) { conf = capped(r ? r->confidence : l.confidence); box = l.box; break; }
+        }
         if (!v.empty()) break;
       }
     } else if (f.type == "holder_kana") {
-      // The line after お名前 (half-width kana in the passbook's own spelling).
-      const auto pos = text.find("名前");
-      if (pos != std::string::npos) {
-        const auto nl = text.find('\n', pos);
-        if (nl != std::string::npos) {
-          const auto end = text.find('\n', nl + 1);
-          v = text.substr(nl + 1, end == std::string::npos ? std::string::npos : end - nl - 1);
-          while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
-        }
+      for (const auto& label : f.labels) {
+        after_label = line_under(label.c_str());
+        if (after_label != nullptr) break;
+      }
+      if (after_label != nullptr) {
+        // Half-width katakana: re-read the line alone, stretched to full-width proportions.
+        const ocr::Box& b = after_label->box;
+        const int m = std::max(4, b.h / 3);
+        const ocr::Box zone{b.x - m, b.y - m, b.w + 2 * m, b.h + 2 * m};
+        ocr::ZoneSpec spec;
+        spec.languages = "jpn";
+        spec.stretch_x = 2.0;
+        spec.whitelist = std::string(kKatakana) + ")()゛゜";
+        auto r = c.engine.read(c.page, zone, spec);
+        v = r && !r->text.empty() ? ocr::normalize_nfkc(join_voiced_marks(r->text)) : after_label->text;
+        // One space between words, as the passbook prints them.
+        v = find_re(v, "^\\s*(.*?)\\s*$", 1);
+        conf = capped(r ? r->confidence : after_label->confidence);
+        box = b;
       }
     }
-    out.push_back(make(f, f.key, c, v, v.empty() ? 0.0 : conf, all));
+    out.push_back(make(f, f.key, c, v, v.empty() ? 0.0 : conf, box));
   }
 }
 
@@ -518,18 +640,58 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
   for (const auto& f : t.fields) {
     const ocr::Box zone = c.box(f.zone);
     if (f.type == "postmark") {
-      Text r = read_zone(c, zone, ocr::ZoneLayout::kBlock, "0123456789.-");
-      // The postmark's date line reads "7.6.4" (令和 year.month.day).
-      const std::string d = find_re(r.text, "([0-9]{1,2})\\.([0-9]{1,2})\\.([0-9]{1,2})", 0);
+      // The date line of a round postmark reads "7.6.4" (令和 year.month.day) between the post
+      // office's name and the time; the ring is dropped before reading.
+      const ocr::PreparedZone z = ocr::prepare_zone(c.page, zone, false, 7.0);
       std::string value;
       double conf = 0;
-      if (!d.empty()) {
-        const auto a = d.find('.'), b = d.find('.', a + 1);
-        const int y = era_base("reiwa") + std::stoi(d.substr(0, a)), m = std::stoi(d.substr(a + 1, b - a - 1)),
-                  dd = std::stoi(d.substr(b + 1));
-        if (valid_date(y, m, dd)) { value = iso(y, m, dd); conf = std::min(r.confidence, 0.8); }
+      ocr::Box box = zone;
+      if (!z.image.empty()) {
+        ocr::ZoneSpec spec;
+        spec.layout = ocr::ZoneLayout::kSparse;
+        spec.border = std::max(10, c.page.dpi() / 10);
+        auto r = c.engine.read(z.image, ocr::Box{0, 0, z.image.width(), z.image.height()}, spec);
+        if (r) {
+          const std::string text = ocr::normalize_nfkc(r->text);
+          // The date's dots are specks a scan may lose: "7.6.4", "7 6 4" and, where only one
+          // split is a valid date, "764" all read as 令和7年6月4日.
+          std::size_t start = 0;
+          while (value.empty() && start <= text.size()) {
+            const auto nl = text.find('\n', start);
+            const std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+            start = nl == std::string::npos ? text.size() + 1 : nl + 1;
+            std::vector<int> dates;  // candidate (y, m, d) triples, flattened
+            const std::string sep = find_re(line, "^\\s*([0-9]{1,2})(?:\\s*[.,・･·]\\s*|\\s+)([0-9]{1,2})(?:\\s*[.,・･·]\\s*|\\s+)([0-9]{1,2})\\s*$", 0);
+            double cap = 0.8;
+            if (!sep.empty()) {
+              const std::string y = find_re(sep, "^\\s*([0-9]+)", 1), m = find_re(sep, "^\\s*[0-9]+[^0-9]+([0-9]+)", 1),
+                                d = find_re(sep, "([0-9]+)\\s*$", 1);
+              dates = {std::stoi(y), std::stoi(m), std::stoi(d)};
+            } else {
+              const std::string run = find_re(line, "^\\s*([0-9]{3,5})\\s*$", 1);
+              if (!run.empty()) {
+                cap = 0.6;
+                // Year first (one digit, or two from 令和10), then every month/day split.
+                for (std::size_t yl = 1; yl <= 2 && yl < run.size(); ++yl)
+                  for (std::size_t ml = 1; ml <= 2 && yl + ml < run.size(); ++ml) {
+                    const std::size_t dl = run.size() - yl - ml;
+                    if (dl < 1 || dl > 2) continue;
+                    const int y = std::stoi(run.substr(0, yl)), m = std::stoi(run.substr(yl, ml)), d = std::stoi(run.substr(yl + ml));
+                    if (run[yl] == '0' || run[yl + ml] == '0' || y < 1 || y > 20) continue;  // 令和1..20
+                    if (valid_date(era_base("reiwa") + y, m, d)) dates.insert(dates.end(), {y, m, d});
+                  }
+                if (dates.size() != 3) dates.clear();  // none, or several splits: not a date
+              }
+            }
+            if (dates.size() == 3 && valid_date(era_base("reiwa") + dates[0], dates[1], dates[2])) {
+              value = iso(era_base("reiwa") + dates[0], dates[1], dates[2]);
+              conf = std::min(r->confidence, cap);  // evidence for the clerk, never certain
+              box = z.ink_box;
+            }
+          }
+        }
       }
-      out.push_back(make(f, f.key, c, value, conf, r.box));
+      out.push_back(make(f, f.key, c, value, conf, box));
     } else if (f.type == "sender") {
       Text r = read_zone(c, zone, ocr::ZoneLayout::kBlock, "");
       // The sender's block: 〒, address, then the corporation's name.
@@ -623,19 +785,22 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       out.pages.push_back(pr);
       continue;
     }
-    const ocr::Image small = raw.dpi() > 220 ? raw.resized_to_width(raw.width() * 200 / raw.dpi()) : raw;
-    std::string best_text;
-    double best_conf = 0;
+    // A page of no form: a passbook copy if it says so. Read on its flattened background (the
+    // passbook's tinted panel would otherwise swallow its print) at 200 dpi, upright or turned.
+    const ocr::Image small = ocr::flatten_background(
+        raw.dpi() > 220 ? raw.resized_to_width(raw.width() * 200 / raw.dpi()) : raw);
+    ocr::Reading best_reading;
     int best_hits = -1, best_turns = 0;
     for (int turns : {0, 2}) {
       const ocr::Image up = turns == 0 ? small : small.rotated(turns);
       ocr::ZoneSpec spec;
       spec.layout = ocr::ZoneLayout::kAuto;
+      spec.languages = "jpn";
       auto r = engine.read(up, ocr::Box{0, 0, up.width(), up.height()}, spec);
       if (!r) continue;
       const int hits = keyword_hits(r->text);
-      if (hits > best_hits || (hits == best_hits && r->confidence > best_conf)) {
-        best_hits = hits; best_conf = r->confidence; best_text = r->text; best_turns = turns;
+      if (hits > best_hits || (hits == best_hits && r->confidence > best_reading.confidence)) {
+        best_hits = hits; best_reading = *r; best_turns = turns;
       }
       if (hits >= 3 && r->confidence > 0.6) break;  // upright and clearly a passbook
     }
@@ -643,9 +808,9 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       pr.kind = "passbook";
       pr.rotation = best_turns * 90;
       if (const FormTemplate* t = templates.find("passbook")) {
-        const ocr::Image upright = raw.rotated(best_turns);
+        const ocr::Image upright = best_turns == 0 ? small : small.rotated(best_turns);
         PageContext c{upright, static_cast<int>(i), nullptr, engine};
-        read_passbook(*t, c, ocr::normalize_nfkc(best_text), best_conf, out.values);
+        read_passbook(*t, c, best_reading, out.values);
       }
     }
     out.pages.push_back(pr);

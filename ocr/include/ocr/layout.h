@@ -96,7 +96,13 @@ struct PreparedZone {
   double ink = 0;  // share of the zone's area covered by the kept ink
   Box ink_box;     // the kept ink, page px (the zone itself when there is none)
 };
-PreparedZone prepare_zone(const Image& page, Box zone, bool single_line);
+// `max_mark_mm` > 0 also drops marks larger than that either way (a postmark's ring around its
+// date).
+PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double max_mark_mm = 0);
+
+// The page in gray with its paper made white: tinted panels (a passbook's printed background),
+// uneven lighting and shadows divided out, so that a page-level reading sees only the print.
+Image flatten_background(const Image& page);
 
 // Unicode NFKC (full-width digits and Latin become ASCII, half-width kana become full-width).
 std::string normalize_nfkc(const std::string& s);
