@@ -185,6 +185,71 @@ std::string lookalikes(const std::string& s, const std::string& type) {
   return out;
 }
 
+// Chiba prefecture's municipalities (and Chiba city's wards): every applicant's corporation and
+// facility is in the prefecture, and most officers live there. An address read as "千葉県栓市…"
+// is 千葉県柏市…; only a single nearest name within one edit is taken, never a guess between two.
+const char* const kChibaMunicipalities[] = {
+    "千葉市", "銚子市", "市川市", "船橋市", "館山市", "木更津市", "松戸市", "野田市", "茂原市", "成田市",
+    "佐倉市", "東金市", "旭市", "習志野市", "柏市", "勝浦市", "市原市", "流山市", "八千代市", "我孫子市",
+    "鴨川市", "鎌ケ谷市", "君津市", "富津市", "浦安市", "四街道市", "袖ケ浦市", "八街市", "印西市", "白井市",
+    "富里市", "南房総市", "匝瑳市", "香取市", "山武市", "いすみ市", "大網白里市", "酒々井町", "栄町",
+    "神崎町", "多古町", "東庄町", "九十九里町", "芝山町", "横芝光町", "一宮町", "睦沢町", "長生村", "白子町",
+    "長柄町", "長南町", "大多喜町", "御宿町", "鋸南町"};
+const char* const kChibaWards[] = {"中央区", "花見川区", "稲毛区", "若葉区", "緑区", "美浜区"};
+
+int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b) {
+  std::vector<int> prev(static_cast<std::size_t>(b.length()) + 1), cur(prev.size());
+  for (int32_t j = 0; j <= b.length(); ++j) prev[j] = j;
+  for (int32_t i = 1; i <= a.length(); ++i) {
+    cur[0] = i;
+    for (int32_t j = 1; j <= b.length(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.length()];
+}
+
+// At `pos` of `u`, the one lexicon name within one edit (a misread, a lost or an extra character);
+// returns the length of `u` it covers and sets `name`, or -1 when none or several fit.
+int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const* names, std::size_t n,
+                     icu::UnicodeString& name) {
+  int best = 2, found = 0;
+  int32_t covered = -1;
+  for (std::size_t k = 0; k < n; ++k) {
+    const icu::UnicodeString m = icu::UnicodeString::fromUTF8(names[k]);
+    for (int32_t len = m.length() - 1; len <= m.length() + 1; ++len) {
+      if (len < 2 || pos + len > u.length()) continue;
+      // The suffix (市, 町, 村, 区) must be read as such: it anchors the name.
+      if (u.charAt(pos + len - 1) != m.charAt(m.length() - 1)) continue;
+      const int d = edit_distance(icu::UnicodeString(u, pos, len), m);
+      if (d < best) { best = d; found = 1; name = m; covered = len; }
+      else if (d == best && m != name) ++found;
+    }
+  }
+  return found == 1 ? covered : -1;
+}
+
+// "十葉県市川市…" → "千葉県市川市…", "千葉県栓市…" → "千葉県柏市…"; anything else unchanged.
+std::string fix_chiba_address(const std::string& s, bool& changed) {
+  changed = false;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  const icu::UnicodeString pref = icu::UnicodeString::fromUTF8("千葉県");
+  if (u.length() < 5 || edit_distance(icu::UnicodeString(u, 0, 3), pref) > 1) return s;
+  if (u.tempSubString(0, 3) != pref) { u.replace(0, 3, pref); changed = true; }
+  icu::UnicodeString name;
+  const int32_t len = nearest_name(u, 3, kChibaMunicipalities, std::size(kChibaMunicipalities), name);
+  if (len < 0) return changed ? [&] { std::string o; u.toUTF8String(o); return o; }() : s;
+  if (u.tempSubString(3, len) != name) { u.replace(3, len, name); changed = true; }
+  if (name == icu::UnicodeString::fromUTF8("千葉市")) {
+    icu::UnicodeString ward;
+    const int32_t wl = nearest_name(u, 3 + name.length(), kChibaWards, std::size(kChibaWards), ward);
+    if (wl > 0 && u.tempSubString(3 + name.length(), wl) != ward) { u.replace(3 + name.length(), wl, ward); changed = true; }
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
 struct PageContext {
   const ocr::Image& page;  // upright
   int index;
@@ -328,6 +393,11 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
   } else {
     s = trim_ruling_remnants(trim_junk(fix_dashes(s)));
+    if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
+      bool fixed = false;
+      s = fix_chiba_address(s, fixed);
+      if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
+    }
     s = dots_between_digits_to_dashes(s);
     if (conf < kCertainFreeText || has_stray_marks(s)) conf = std::min(conf, kUnsureFreeText);
   }
