@@ -86,23 +86,7 @@ Status sync_path(const fs::path& p, bool directory) {
 }
 
 Status write_synced(const fs::path& p, const std::string& text) {
-  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(errno == ENOSPC ? ErrorCode::kDiskFull : ErrorCode::kIo, "cannot create " + p.string());
-  std::size_t done = 0;
-  int err = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : ENOSPC;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) return fail(err == ENOSPC ? ErrorCode::kDiskFull : ErrorCode::kIo, "cannot write " + p.string());
-  return {};
+  return write_new_file(p, {reinterpret_cast<const unsigned char*>(text.data()), text.size()});
 }
 
 Status rename_path(const fs::path& from, const fs::path& to) {

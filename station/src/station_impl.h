@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <set>
 #include <utility>
 
@@ -46,6 +47,10 @@ inline constexpr const char* kLockFile = "station.lock";          // held while 
 inline constexpr const char* kDbKeyPurpose = "database";
 inline constexpr const char* kBlobKeyPurpose = "blobs";
 inline constexpr const char* kElectronicKeyPurpose = "electronic-database";
+
+// Writes a new file (never replacing one) and fsyncs it; a partial file is removed. ENOSPC,
+// EDQUOT and EFBIG become kDiskFull (backup.cpp).
+Status write_new_file(const fs::path& p, std::span<const unsigned char> bytes);
 
 // Every (table, column) of `db` that names a blob: columns named blob_id or *_blob_id.
 storage::Result<std::vector<std::pair<std::string, std::string>>> blob_columns(storage::Database& db);
