@@ -30,6 +30,50 @@ tesseract::PageSegMode psm_for(ZoneLayout layout) {
   return tesseract::PSM_SINGLE_LINE;
 }
 
+// Katakana on both sides of a gap: narrow glyphs (リ, ミ, ャ) leave wide gaps between their ink.
+bool katakana_edge(const std::string& left, const std::string& right) {
+  auto is_kata = [](const std::string& s, bool last) {
+    if (s.size() < 3) return false;
+    const std::string c = last ? s.substr(s.size() - 3) : s.substr(0, 3);
+    const auto b0 = static_cast<unsigned char>(c[0]), b1 = static_cast<unsigned char>(c[1]);
+    // U+30A0..U+30FF is E3 82 A0..E3 83 BF in UTF-8.
+    return b0 == 0xE3 && (b1 == 0x83 || (b1 == 0x82 && static_cast<unsigned char>(c[2]) >= 0xA0));
+  };
+  return is_kata(left, true) && is_kata(right, false);
+}
+
+// The line's words joined as printed: nothing between two words of Japanese unless the gap is at
+// least 0.6 of the line's height (0.8 between katakana), then "　"; one ASCII space elsewhere.
+// "" when there is no word.
+std::string words_with_wide_gaps(tesseract::TessBaseAPI& t) {
+  std::unique_ptr<tesseract::ResultIterator> it(t.GetIterator());
+  if (!it) return "";
+  struct Word { std::string text; int x0, x1, h; };
+  std::vector<Word> words;
+  do {
+    std::unique_ptr<char[]> w(it->GetUTF8Text(tesseract::RIL_WORD));
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    if (!w || !it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1)) continue;
+    std::string text = trim(w.get());
+    if (!text.empty()) words.push_back({std::move(text), x0, x1, y1 - y0});
+  } while (it->Next(tesseract::RIL_WORD));
+  if (words.empty()) return "";
+  std::vector<int> heights;
+  for (const auto& w : words) heights.push_back(w.h);
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const int line_h = std::max(1, heights[heights.size() / 2]);
+  std::string out = words[0].text;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const std::string joined = remove_cjk_spaces(words[i - 1].text + " " + words[i].text);
+    const bool cjk_pair = joined.size() == words[i - 1].text.size() + words[i].text.size();
+    if (!cjk_pair) out += " ";
+    else if (words[i].x0 - words[i - 1].x1 >= line_h * (katakana_edge(words[i - 1].text, words[i].text) ? 8 : 6) / 10)
+      out += "\u3000";
+    out += words[i].text;
+  }
+  return out;
+}
+
 class TesseractEngine final : public Engine {
  public:
   TesseractEngine() = default;
@@ -101,6 +145,22 @@ class TesseractEngine final : public Engine {
     }
     Reading r;
     r.text = remove_cjk_spaces(trim(raw.get()));
+    if (spec.layout == ZoneLayout::kSingleLine) {
+      // Tesseract puts a space between every two "words" of Japanese; only a gap as wide as a
+      // character is a real one (遠藤　明美): keep it as one full-width space.
+      // Only where the words are the line's own characters (the word level may differ).
+      std::string spaced = words_with_wide_gaps(t);
+      auto bare = [](const std::string& x) {
+        std::string o;
+        for (std::size_t i = 0; i < x.size();) {
+          if (x[i] == ' ' || x[i] == '\n') { ++i; continue; }
+          if (x.compare(i, 3, "\u3000") == 0) { i += 3; continue; }
+          o += x[i++];
+        }
+        return o;
+      };
+      if (!spaced.empty() && bare(spaced) == bare(r.text)) r.text = spaced;
+    }
     r.confidence = r.text.empty() ? 0.0 : std::clamp(t.MeanTextConf() / 100.0, 0.0, 1.0);
     r.box = Box{clipped.x, clipped.y, clipped.width, clipped.height};
     if (spec.layout == ZoneLayout::kBlock || spec.layout == ZoneLayout::kAuto || spec.layout == ZoneLayout::kSparse) {

@@ -65,6 +65,48 @@ std::string strip_spaces(const std::string& s) {
   return out;
 }
 
+// Fields holding a person's name (or a title and a name): the only ones where a full-width space
+// is content (遠藤　明美 — the officer list's export needs it between family and given name).
+bool is_name_key(const std::string& key) {
+  for (const char* suffix : {"rep_name", "contact.name", "].name", "].name_kana", "pledge.rep", "bank.holder",
+                             "bank.holder_kana"}) {
+    const std::string sfx = suffix;
+    if (key.size() >= sfx.size() && key.compare(key.size() - sfx.size(), sfx.size(), sfx) == 0) return true;
+  }
+  return false;
+}
+
+// NFKC, but a full-width space (a real gap the engine saw) survives it: NFKC would make it ASCII.
+std::string nfkc_keeping_wide_spaces(const std::string& s) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const auto pos = s.find("\u3000", start);
+    out += ocr::normalize_nfkc(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
+    if (pos == std::string::npos) break;
+    out += "\u3000";
+    start = pos + 3;
+  }
+  return out;
+}
+
+// ASCII spaces and tabs go; a full-width space stays, one at most between two characters and
+// none at either end.
+std::string keep_wide_spaces(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] == ' ' || s[i] == '\t') { ++i; continue; }
+    if (s.compare(i, 3, "\u3000") == 0) {
+      i += 3;
+      if (!out.empty() && out.compare(out.size() >= 3 ? out.size() - 3 : 0, 3, "\u3000") != 0) out += "\u3000";
+      continue;
+    }
+    out += s[i++];
+  }
+  while (out.size() >= 3 && out.compare(out.size() - 3, 3, "\u3000") == 0) out.erase(out.size() - 3);
+  return out;
+}
+
 bool valid_date(int y, int m, int d) {
   if (m < 1 || m > 12 || d < 1) return false;
   static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -291,7 +333,7 @@ Text read_zone(const PageContext& c, ocr::Box zone, ocr::ZoneLayout layout, cons
   spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
   auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
   if (!r) return t;
-  t.text = ocr::normalize_nfkc(r->text);
+  t.text = nfkc_keeping_wide_spaces(r->text);
   t.confidence = r->confidence;
   const int pad = std::max(2, c.page.dpi() / 50);
   const ocr::Box& ib = prepared.ink_box;
@@ -334,7 +376,9 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
   v.type = type;
   if (t.blank) return v;
-  std::string s = strip_spaces(t.text);
+  // Spaces go, except in Japanese text a full-width one the engine saw as a real gap (between a
+  // family and a given name, or a title and a name).
+  std::string s = is_name_key(key) ? keep_wide_spaces(t.text) : strip_spaces(t.text);
   double conf = t.confidence;
   if (s.empty() && !whitelist.empty() && (type == "digits" || type == "sex" || type == "era")) {
     // Ink, yet nothing within the character set: Tesseract's LSTM drops a lone glyph it would

@@ -435,7 +435,9 @@ TEST_F(Capture, BlankPagesAreConfirmedOrClearedNeverDroppedAndAudited) {
   for (const auto& e : *entries) {
     if (e.action == "page.blank_confirmed") ++confirmed;
     if (e.action == "page.blank_cleared") ++cleared;
-    if (e.action.starts_with("page.blank")) EXPECT_EQ(e.username, "clerk");
+    if (e.action.starts_with("page.blank")) {
+      EXPECT_EQ(e.username, "clerk");
+    }
   }
   EXPECT_EQ(confirmed, 1);
   EXPECT_EQ(cleared, 2);
@@ -583,7 +585,9 @@ class JammingSane : public scanner::Scanner {
     return real_->scan_batch([&](scanner::Frame&& f, int index) {
       const bool go_on = sink(std::move(f), index);
       while (hold_ != nullptr && hold_->load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      if (index + 1 == jam_after_) EXPECT_TRUE(real_->set_option("read-return-value", "SANE_STATUS_JAMMED"));
+      if (index + 1 == jam_after_) {
+        EXPECT_TRUE(real_->set_option("read-return-value", "SANE_STATUS_JAMMED"));
+      }
       return go_on;
     });
   }

@@ -48,6 +48,11 @@ TEST(Recognizer, TypedEnvelopeAsTruthShapedJson) {
   // Officer rows are records.
   ASSERT_TRUE(doc["officers"]["rows"].is_array());
   EXPECT_EQ(doc["officers"]["rows"].size(), 4u);
+  // A person's name keeps the one full-width space between family and given name that the form
+  // shows (the officer list's export needs it); addresses carry none.
+  EXPECT_EQ(doc["officers"]["rows"][0]["name"]["value"], "遠藤　明美");
+  EXPECT_EQ(doc["officers"]["rows"][0]["name_kana"]["value"], "エンドウ　アケミ");
+  EXPECT_EQ(doc["officers"]["rows"][1]["address"]["value"], "千葉県柏市真間5丁目1番39号");
   // Labels of every form's keys come from the template files, row keys included.
   EXPECT_EQ(station::label_of("pledge.seal_present"), "代表者印");
   EXPECT_EQ(station::label_of("officers.rows[3].name"), "氏名");
