@@ -283,12 +283,10 @@ test('clerk imports a folder from the web page, sees its progress to the end and
   assert.equal((await page.textContent('#job-pages')).trim(), '2', 'progress reaches every page');
   assert.ok(Number((await page.textContent('#job-ppm')).trim()) > 0, 'pages per minute are shown');
   assert.match(await page.textContent('#job-blank'), /1 ページ/);
-  if (polled.length > 0) {
-    const last = polled[polled.length - 1];
-    assert.equal(last.pages, 2);
-    assert.notEqual(last.state, 'running');
-    assert.ok(polled.every((p, i) => i === 0 || p.pages >= polled[i - 1].pages), 'progress never goes back');
-  }
+  // The poll that saw the end triggers a reload, so its body may be lost: the end state is the
+  // page's (checked above); what was polled before it only ever grows, up to the pages there are.
+  assert.ok(polled.every((p) => p.pages >= 0 && p.pages <= 2), JSON.stringify(polled));
+  assert.ok(polled.every((p, i) => i === 0 || p.pages >= polled[i - 1].pages), 'progress never goes back');
   await page.screenshot({ path: path.join(ARTIFACTS, 'ui-capture-done.png'), fullPage: true });
 
   // The blank back: its thumbnail (authenticated image path), confirmed blank by the clerk.
