@@ -292,6 +292,50 @@ std::string fix_chiba_address(const std::string& s, bool& changed) {
   return out;
 }
 
+// The readings of the legal-entity words every corporate name in furigana carries. Tesseract
+// confuses ブ/プ, ビ/ピ and a voiced kana with its plain one; where a run of the reading differs
+// from one of these words only in such marks, it is that word.
+const char* const kKanaWords[] = {"シャカイフクシホウジン", "イリョウホウジン", "シャダン", "ザイダン", "カブシキガイシャ",
+                                  "ユウゲンガイシャ", "ゴウドウガイシャ", "ゴウシガイシャ", "トクテイヒエイリカツドウホウジン",
+                                  "イッパンシャダンホウジン", "イッパンザイダンホウジン", "ダイヒョウトリシマリヤク", "リジチョウ"};
+
+// The kana without its voicing mark (バ, パ → ハ); other characters as they are.
+char16_t unvoiced(char16_t c) {
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(st);
+  if (U_FAILURE(st) || nfd == nullptr) return c;
+  const icu::UnicodeString d = nfd->normalize(icu::UnicodeString(c), st);
+  return U_SUCCESS(st) && d.length() > 0 ? d.charAt(0) : c;
+}
+
+// A small vowel straight after the same full-size vowel at a word's end (カズオォ) is a doubled
+// glyph, not writing. Legal-entity words are restored where only voicing marks differ.
+std::string fix_kana_words(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  const icu::UnicodeString big = icu::UnicodeString::fromUTF8("アイウエオ"), small = icu::UnicodeString::fromUTF8("ァィゥェォ");
+  for (int32_t i = u.length() - 1; i > 0; --i) {
+    const int32_t k = small.indexOf(u.charAt(i));
+    const bool word_end = i + 1 == u.length() || u.charAt(i + 1) == 0x3000 || u.charAt(i + 1) == ' ';
+    if (k >= 0 && word_end && u.charAt(i - 1) == big.charAt(k)) u.remove(i, 1);
+  }
+  for (const char* w : kKanaWords) {
+    const icu::UnicodeString word = icu::UnicodeString::fromUTF8(w);
+    for (int32_t at = 0; at + word.length() <= u.length(); ++at) {
+      bool same_base = true, differs = false;
+      for (int32_t j = 0; j < word.length() && same_base; ++j) {
+        const char16_t a = u.charAt(at + j), b = word.charAt(j);
+        if (a == b) continue;
+        differs = true;
+        same_base = unvoiced(a) == unvoiced(b);
+      }
+      if (same_base && differs) u.replace(at, word.length(), word);
+    }
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
 struct PageContext {
   const ocr::Image& page;  // upright
   int index;
@@ -431,7 +475,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   } else if (type == "era") {
     if (s != "昭" && s != "平" && s != "令" && s != "大") conf = std::min(conf, 0.3);
   } else if (type == "kana") {
-    s = trim_junk(s);
+    s = fix_kana_words(trim_junk(s));
     // Tesseract's own confidence is not calibrated on kana: only a very confident reading that is
     // also well-formed katakana passes as certain.
     if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
