@@ -129,7 +129,7 @@ constexpr double kUnsureFreeText = 0.85;
 // Leading and trailing marks a zone's edges or ruling leave behind ("|", ",", "."): no name,
 // address or title begins or ends with them.
 std::string trim_junk(const std::string& s) {
-  static const char* kJunk[] = {"|", ",", ".", "・", "-", "_", "'", "\"", ":", ";", "!", "、", "。", "`", "~", "/", "\\"};
+  static const char* kJunk[] = {"|", ",", ".", "・", "-", "_", "'", "\"", ":", ";", "!", "、", "。", "`", "~", "/", "\\", "*"};
   std::string out = s;
   for (bool changed = true; changed && !out.empty();) {
     changed = false;
@@ -336,6 +336,18 @@ std::string fix_kana_words(const std::string& s) {
   return out;
 }
 
+// Kana the Japanese model reads for a Latin capital inside a run of capitals ("三菱りFJ" for
+// 三菱UFJ): next to a capital, り is U.
+std::string latin_lookalikes(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  auto capital = [&](int32_t i) { return i >= 0 && i < u.length() && u.charAt(i) >= 'A' && u.charAt(i) <= 'Z'; };
+  for (int32_t i = 0; i < u.length(); ++i)
+    if (u.charAt(i) == u'り' && (capital(i - 1) || capital(i + 1))) u.setCharAt(i, 'U');
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
 struct PageContext {
   const ocr::Image& page;  // upright
   int index;
@@ -424,6 +436,15 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   // family and a given name, or a title and a name).
   std::string s = is_name_key(key) ? keep_wide_spaces(t.text) : strip_spaces(t.text);
   double conf = t.confidence;
+  if (s.empty() && kanji) {
+    // Ink, yet nothing read: the same zone at its scanned resolution, then without the border.
+    for (int border : {-1, 0}) {
+      const Text again = read_zone(c, zone, layout, whitelist, "jpn", 0, border);
+      s = is_name_key(key) ? keep_wide_spaces(again.text) : strip_spaces(again.text);
+      conf = std::min(again.confidence, kUnsureFreeText);
+      if (!s.empty()) break;
+    }
+  }
   if (s.empty() && !whitelist.empty() && (type == "digits" || type == "sex" || type == "era")) {
     // Ink, yet nothing within the character set: Tesseract's LSTM drops a lone glyph it would
     // rather call something else ("9" read as "q"). Read it freely and map look-alikes; such a
@@ -480,7 +501,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     // also well-formed katakana passes as certain.
     if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
   } else {
-    s = trim_ruling_remnants(trim_junk(fix_dashes(s)));
+    s = latin_lookalikes(trim_ruling_remnants(trim_junk(fix_dashes(s))));
     if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
       bool fixed = false;
       s = fix_chiba_address(s, fixed);
@@ -637,18 +658,6 @@ std::string find_re(const std::string& text, const char* pattern, int g = 1) {
   std::string out;
   m.group(g, st).toUTF8String(out);
   return U_FAILURE(st) ? "" : out;
-}
-
-// Kana the Japanese model reads for a Latin capital inside a run of capitals ("三菱りFJ" for
-// 三菱UFJ): next to a capital, り is U.
-std::string latin_lookalikes(const std::string& s) {
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
-  auto capital = [&](int32_t i) { return i >= 0 && i < u.length() && u.charAt(i) >= 'A' && u.charAt(i) <= 'Z'; };
-  for (int32_t i = 0; i < u.length(); ++i)
-    if (u.charAt(i) == u'り' && (capital(i - 1) || capital(i + 1))) u.setCharAt(i, 'U');
-  std::string out;
-  u.toUTF8String(out);
-  return out;
 }
 
 // Half-width voiced marks read as separate signs (ﾊﾞ → "ハ゛") joined to their kana (バ).
