@@ -24,26 +24,6 @@ constexpr const char* kManifestFile = "manifest.json";
 constexpr std::string_view kManifestFormat = "station-backup";
 constexpr int kManifestVersion = 1;
 
-// Removes a folder tree on scope exit unless released.
-struct TreeGuard {
-  fs::path path;
-  ~TreeGuard() {
-    if (!path.empty()) {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  }
-};
-
-Status fsync_path(const fs::path& p, bool directory) {
-  int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) return fail(ErrorCode::kIo, "cannot open " + p.string());
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0 && !(directory && err == EINVAL)) return fail(ErrorCode::kIo, "cannot sync " + p.string());
-  return {};
-}
 
 std::string digest_of(std::span<const unsigned char> bytes) { return storage::digest_hex(bytes); }
 
@@ -101,6 +81,16 @@ Result<std::vector<std::string>> page_blob_ids(storage::Database& db) {
 }  // namespace
 
 namespace internal {
+
+Status fsync_path(const fs::path& p, bool directory) {
+  int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return fail(ErrorCode::kIo, "cannot open " + p.string());
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0 && !(directory && err == EINVAL)) return fail(ErrorCode::kIo, "cannot sync " + p.string());
+  return {};
+}
 
 Status write_new_file(const fs::path& p, std::span<const unsigned char> bytes) {
   int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

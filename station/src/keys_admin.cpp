@@ -75,15 +75,6 @@ void crash_point(std::string_view name) {
   if (wanted != nullptr && name == wanted) ::raise(SIGKILL);
 }
 
-Status sync_path(const fs::path& p, bool directory) {
-  const int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) return fail(ErrorCode::kIo, "cannot open " + p.string() + " to sync it");
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0 && !(directory && err == EINVAL)) return fail(ErrorCode::kIo, "cannot sync " + p.string());
-  return {};
-}
 
 Status write_synced(const fs::path& p, const std::string& text) {
   return write_new_file(p, {reinterpret_cast<const unsigned char*>(text.data()), text.size()});
@@ -100,17 +91,6 @@ bool present(const fs::path& p) {
   return fs::exists(fs::symlink_status(p, ec));
 }
 
-// Removes a folder tree on scope exit unless released.
-struct TreeGuard {
-  fs::path path;
-  ~TreeGuard() {
-    if (!path.empty()) {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  }
-};
-
 Error key_file_error(const storage::Error& e) {
   // Missing, unreadable, truncated or damaged: the medium or the path, not the store.
   return Error{ErrorCode::kBadKeyFile, e.message};
@@ -124,7 +104,7 @@ Status seal_database(storage::Database db, const fs::path& path) {
   { storage::Database closing = std::move(db); }
   for (const char* suffix : {"-wal", "-shm", "-journal"})
     if (present(path.string() + suffix)) return fail(ErrorCode::kIo, "a journal file stayed beside " + path.string());
-  return sync_path(path, false);
+  return fsync_path(path, false);
 }
 
 }  // namespace
@@ -160,7 +140,7 @@ Result<std::optional<RotationJournal>> recover_rotation(const fs::path& dir) {
     std::error_code ec;
     fs::remove_all(partial, ec);
     if (ec) return fail(ErrorCode::kIo, "cannot remove the unfinished rotation in " + partial.string());
-    if (auto s = sync_path(dir, true); !s) return std::unexpected(s.error());
+    if (auto s = fsync_path(dir, true); !s) return std::unexpected(s.error());
   }
   if (!present(ready)) return std::optional<RotationJournal>{};
 
@@ -198,7 +178,7 @@ Result<std::optional<RotationJournal>> recover_rotation(const fs::path& dir) {
   if (present(ready / kKeyringFile)) {
     if (auto s = rename_path(ready / kKeyringFile, dir / kKeyringFile); !s) return std::unexpected(s.error());
   }
-  if (auto s = sync_path(dir, true); !s) return std::unexpected(s.error());
+  if (auto s = fsync_path(dir, true); !s) return std::unexpected(s.error());
   crash_point("rotation-moved");
   return std::optional<RotationJournal>{std::move(journal)};
 }
@@ -222,7 +202,7 @@ Status Station::Impl::complete_rotation(const RotationJournal& journal, const st
   std::error_code ec;
   fs::remove_all(dir / kRotationReadyDir, ec);
   if (ec) return fail(ErrorCode::kIo, "cannot remove " + (dir / kRotationReadyDir).string());
-  return sync_path(dir, true);
+  return fsync_path(dir, true);
 }
 
 Result<KeyRotationReport> Station::rotate_master_key(const User& actor, const StoreSecrets& secrets) {
@@ -366,7 +346,7 @@ Result<KeyRotationReport> Station::rotate_master_key(const User& actor, const St
     if (auto sealed = seal_database(std::move(*edb), next_edb); !sealed) return failed(sealed.error());
   }
   for (const auto& d : {partial / kBlobDir, partial}) {
-    if (auto s = sync_path(d, true); !s) return failed(s.error());
+    if (auto s = fsync_path(d, true); !s) return failed(s.error());
   }
 
   crash_point("rotation-prepared");
@@ -374,7 +354,7 @@ Result<KeyRotationReport> Station::rotate_master_key(const User& actor, const St
   // 3. Commit: from this rename on, the new generation is the store.
   if (auto s = rename_path(partial, ready); !s) return failed(s.error());
   guard.path.clear();
-  if (auto s = sync_path(impl.dir, true); !s) return std::unexpected(s.error());
+  if (auto s = fsync_path(impl.dir, true); !s) return std::unexpected(s.error());
   crash_point("rotation-committed");
 
   // 4. Close the live databases, move the new files into place, reopen under the new key.

@@ -51,6 +51,19 @@ inline constexpr const char* kElectronicKeyPurpose = "electronic-database";
 // Writes a new file (never replacing one) and fsyncs it; a partial file is removed. ENOSPC,
 // EDQUOT and EFBIG become kDiskFull (backup.cpp).
 Status write_new_file(const fs::path& p, std::span<const unsigned char> bytes);
+// fsync of a file or a folder (a folder's entries: renames and creations in it) (backup.cpp).
+Status fsync_path(const fs::path& p, bool directory);
+
+// Removes a folder tree on scope exit unless released (path cleared).
+struct TreeGuard {
+  fs::path path;
+  ~TreeGuard() {
+    if (!path.empty()) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  }
+};
 
 // Every (table, column) of `db` that names a blob: columns named blob_id or *_blob_id.
 storage::Result<std::vector<std::pair<std::string, std::string>>> blob_columns(storage::Database& db);

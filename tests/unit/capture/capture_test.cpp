@@ -26,6 +26,7 @@
 #include "scanner/scanner.h"
 #include "station/station.h"
 #include "../station/test_support.h"
+#include "../scanner/sane_isolation.h"
 
 extern "C" const char* __lsan_default_options() { return "suppressions=" STATION_SOURCE_DIR "/tests/lsan.supp"; }
 
@@ -546,32 +547,7 @@ TEST_F(Capture, ImportJobReportsProgressToTheEndAndItsOutcome) {
 // The `test` backend reads through a helper thread that a cancel can leave hung (see
 // tests/unit/scanner/sane_scanner_test.cpp): each scenario runs in a forked child with a
 // deadline, retried if the child hangs.
-void run_isolated(const std::function<void()>& body) {
-  constexpr int kAttempts = 3;
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    std::fflush(nullptr);
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      body();
-      std::fflush(nullptr);
-      ::_exit(::testing::Test::HasFailure() ? 1 : 0);
-    }
-    int status = 0;
-    for (int waited_ms = 0; waited_ms < 240000; waited_ms += 10) {
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        ASSERT_TRUE(WIFEXITED(status)) << "child died by signal " << WTERMSIG(status);
-        EXPECT_EQ(WEXITSTATUS(status), 0) << "the scenario failed in the child (see its output above)";
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    std::printf("[ note ] test backend hung (attempt %d); retrying\n", attempt + 1);
-  }
-  FAIL() << "the test backend hung " << kAttempts << " times";
-}
+void run_isolated(const std::function<void()>& body) { sane_test::run_isolated(body, 3, 240000); }
 
 // A real SANE scanner whose feeder jams after `jam_after` sheets: the fault is armed in the real
 // backend between sheets (as a clerk's jam happens), and the run can be held at a sheet so that

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "scanner/scanner.h"
+#include "sane_isolation.h"
 
 // Under LeakSanitizer, use the project's suppression file even when ctest runs without the
 // preset's LSAN_OPTIONS (an LSAN_OPTIONS in the environment still takes precedence).
@@ -289,33 +290,7 @@ class SimulatedStatus : public ::testing::TestWithParam<StatusCase> {};
 void simulated_status_scenario(const StatusCase& c);
 void jam_after_some_pages_scenario();
 
-void run_isolated(const std::function<void()>& body) {
-  constexpr int kAttempts = 4;
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    std::fflush(nullptr);
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      body();
-      std::fflush(nullptr);
-      ::_exit(::testing::Test::HasFailure() ? 1 : 0);
-    }
-    int status = 0;
-    for (int waited_ms = 0; waited_ms < 20000; waited_ms += 10) {
-      pid_t done = ::waitpid(pid, &status, WNOHANG);
-      if (done == pid) {
-        ASSERT_TRUE(WIFEXITED(status)) << "child died by signal " << WTERMSIG(status);
-        EXPECT_EQ(WEXITSTATUS(status), 0) << "the scenario failed in the child (see its output above)";
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    std::printf("[ note ] test backend hung (attempt %d); retrying\n", attempt + 1);
-  }
-  FAIL() << "the test backend hung " << kAttempts << " times";
-}
+void run_isolated(const std::function<void()>& body) { sane_test::run_isolated(body, 4, 20000); }
 
 TEST_P(SimulatedStatus, MapsToCodeWithoutCrash) {
   run_isolated([] { simulated_status_scenario(GetParam()); });

@@ -24,20 +24,13 @@
 #include <vector>
 
 #include "station/station.h"
+#include "crash_protocol.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string hex(std::string_view s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out.empty() ? "-" : out;
-}
+using crash::hex;
 
 bool ack(int fd, const std::string& line) {
   return ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "crash_protocol.h"
 #include "support.h"
 
 namespace fs = std::filesystem;
@@ -60,15 +61,7 @@ Acks read_acks(const fs::path& file) {
   return acks;
 }
 
-std::string hex(std::string_view s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out.empty() ? "-" : out;
-}
+using crash::hex;
 
 std::vector<fs::path> temporaries(const fs::path& dir) {
   std::vector<fs::path> out;
