@@ -112,7 +112,7 @@ class TesseractEngine final : public Engine {
     // blank zone into ink and "read" noise from it.
     double lo = 0, hi = 0;
     cv::minMaxLoc(gray, &lo, &hi);
-    if (hi - lo < kMinContrast) return Reading{"", 0.0, Box{clipped.x, clipped.y, clipped.width, clipped.height}, {}};
+    if (hi - lo < kMinContrast) return Reading{"", 0.0, Box{clipped.x, clipped.y, clipped.width, clipped.height}, {}, {}};
     int border = std::max(0, spec.border);
     const int dpi = page.dpi() > 0 ? page.dpi() : 300;
     int read_dpi = dpi;
@@ -135,6 +135,7 @@ class TesseractEngine final : public Engine {
     tesseract::TessBaseAPI& t = **api;
     t.SetPageSegMode(psm_for(spec.layout));
     t.SetVariable("tessedit_char_whitelist", spec.whitelist.c_str());
+    t.SetVariable("lstm_choice_mode", spec.alternatives ? "2" : "0");
     t.SetImage(padded.data, padded.cols, padded.rows, 1, static_cast<int>(padded.step));
     t.SetSourceResolution(read_dpi);
 
@@ -163,6 +164,11 @@ class TesseractEngine final : public Engine {
     }
     r.confidence = r.text.empty() ? 0.0 : std::clamp(t.MeanTextConf() / 100.0, 0.0, 1.0);
     r.box = Box{clipped.x, clipped.y, clipped.width, clipped.height};
+    // From the read image (scaled, bordered) back to page pixels.
+    auto to_page = [&](int x0, int y0, int x1, int y1) {
+      return Box{clipped.x + static_cast<int>((x0 - border) / kx), clipped.y + static_cast<int>((y0 - border) / ky),
+                 static_cast<int>((x1 - x0) / kx), static_cast<int>((y1 - y0) / ky)};
+    };
     if (spec.layout == ZoneLayout::kBlock || spec.layout == ZoneLayout::kAuto || spec.layout == ZoneLayout::kSparse) {
       std::unique_ptr<tesseract::ResultIterator> it(t.GetIterator());
       if (it) {
@@ -175,14 +181,36 @@ class TesseractEngine final : public Engine {
           l.text = remove_cjk_spaces(trim(line.get()));
           if (l.text.empty()) continue;
           l.confidence = std::clamp(it->Confidence(tesseract::RIL_TEXTLINE) / 100.0, 0.0, 1.0);
-          const int px0 = clipped.x + static_cast<int>((x0 - border) / kx), py0 = clipped.y + static_cast<int>((y0 - border) / ky);
-          l.box = Box{px0, py0, static_cast<int>((x1 - x0) / kx), static_cast<int>((y1 - y0) / ky)};
+          l.box = to_page(x0, y0, x1, y1);
           r.lines.push_back(std::move(l));
         } while (it->Next(tesseract::RIL_TEXTLINE));
       }
       std::stable_sort(r.lines.begin(), r.lines.end(), [](const TextLine& a, const TextLine& b) {
         return a.box.y + a.box.h / 2 < b.box.y + b.box.h / 2;
       });
+    }
+    if (spec.glyphs || spec.alternatives) {
+      std::unique_ptr<tesseract::ResultIterator> it(t.GetIterator());
+      if (it && !r.text.empty()) {
+        do {
+          std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+          int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+          if (!sym || !it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1)) continue;
+          Glyph g;
+          g.text = sym.get();
+          g.confidence = std::clamp(it->Confidence(tesseract::RIL_SYMBOL) / 100.0, 0.0, 1.0);
+          g.box = to_page(x0, y0, x1, y1);
+          if (spec.alternatives) {
+            tesseract::ChoiceIterator ci(*it);
+            do {
+              const char* alt = ci.GetUTF8Text();
+              if (alt != nullptr && *alt != '\0')
+                g.alternatives.emplace_back(alt, std::clamp(ci.Confidence() / 100.0, 0.0, 1.0));
+            } while (ci.Next());
+          }
+          r.glyphs.push_back(std::move(g));
+        } while (it->Next(tesseract::RIL_SYMBOL));
+      }
     }
     t.Clear();
     return r;
@@ -209,6 +237,12 @@ class TesseractEngine final : public Engine {
 };
 
 }  // namespace
+
+std::string mend_stutters(const Reading& r) {
+  std::vector<GlyphAt> at;
+  for (const Glyph& g : r.glyphs) at.push_back({g.text, g.box.x, g.alternatives});
+  return mend_stutters(r.text, at, find_stutters(at));
+}
 
 Result<std::unique_ptr<Engine>> make_tesseract_engine(const TesseractOptions& options) {
   auto engine = std::make_unique<TesseractEngine>();

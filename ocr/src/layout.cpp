@@ -512,6 +512,104 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double 
   return out;
 }
 
+SplitLine split_voiced_marks(const Image& page, Box line) {
+  SplitLine out;
+  const ZoneInk z = zone_marks(page, line);
+  if (z.marks.empty() || cv::countNonZero(z.marks) == 0) return out;
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(z.marks, labels, stats, centroids, 8, CV_32S);
+  struct Comp { int x0, x1, y0, y1; bool mark = false; };
+  std::vector<Comp> comps;
+  comps.reserve(static_cast<std::size_t>(n));
+  int tallest = 0;
+  for (int i = 0; i < n; ++i) {
+    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+    comps.push_back({x, x + stats.at<int>(i, cv::CC_STAT_WIDTH), y, y + stats.at<int>(i, cv::CC_STAT_HEIGHT)});
+    if (i > 0) tallest = std::max(tallest, comps.back().y1 - comps.back().y0);
+  }
+  // The text band: from the top of the tall glyphs to the bottom of the lowest ink among them.
+  int top = z.marks.rows, bottom = 0;
+  for (int i = 1; i < n; ++i)
+    if (comps[i].y1 - comps[i].y0 >= tallest / 2) top = std::min(top, comps[i].y0), bottom = std::max(bottom, comps[i].y1);
+  const int h = std::max(1, bottom - top);
+  out.text_height = h;
+  for (int i = 1; i < n; ++i) {
+    const Comp& c = comps[i];
+    comps[i].mark = c.y0 >= top - h / 10 && c.y1 <= top + h * 45 / 100 && c.y1 - c.y0 <= h * 4 / 10 && c.x1 - c.x0 <= h / 2;
+  }
+  // A candidate under which (or over which) another glyph's ink runs is part of that glyph (the
+  // dots of ｼ and ﾂ, the top stroke of ﾆ).
+  std::vector<int> candidates;
+  for (int i = 1; i < n; ++i) {
+    if (!comps[i].mark) continue;
+    const Comp& c = comps[i];
+    bool inside = false, after_glyph = false;
+    for (int j = 1; j < n && !inside; ++j) {
+      if (j == i || comps[j].mark) continue;
+      const int overlap = std::min(c.x1, comps[j].x1) - std::max(c.x0, comps[j].x0);
+      inside = overlap * 10 > (c.x1 - c.x0) * 3;
+      after_glyph = after_glyph || comps[j].x1 <= c.x0 + (c.x1 - c.x0) / 2;
+    }
+    if (!inside && after_glyph) candidates.push_back(i);
+  }
+  std::sort(candidates.begin(), candidates.end(), [&](int a, int b) { return comps[a].x0 < comps[b].x0; });
+  // Neighbouring candidates closer than a quarter of the line's height are one mark (ﾞ is two
+  // strokes).
+  struct Group { int x0, x1; std::vector<int> parts; };
+  std::vector<Group> groups;
+  for (int i : candidates) {
+    if (!groups.empty() && comps[i].x0 - groups.back().x1 < h / 4) {
+      groups.back().x1 = std::max(groups.back().x1, comps[i].x1);
+      groups.back().parts.push_back(i);
+    } else {
+      groups.push_back({comps[i].x0, comps[i].x1, {i}});
+    }
+  }
+  // Columns to cut: those of a mark that carry no other ink.
+  cv::Mat other = z.marks.clone();
+  for (const Group& g : groups)
+    for (int i : g.parts) other.setTo(0, labels == i);
+  std::vector<char> cut(static_cast<std::size_t>(z.marks.cols), 0);
+  for (const Group& g : groups) {
+    VoicedMark m;
+    // ﾟ is a ring: one stroke around a hole. ﾞ is two short strokes, which merge into one blot at
+    // 200–300 dpi.
+    if (g.parts.size() == 1) {
+      const Comp& c = comps[g.parts[0]];
+      cv::Mat one = (labels(cv::Rect(c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0)) == g.parts[0]);
+      std::vector<std::vector<cv::Point>> contours;
+      std::vector<cv::Vec4i> hierarchy;
+      cv::findContours(one, contours, hierarchy, cv::RETR_CCOMP, cv::CHAIN_APPROX_SIMPLE);
+      for (const auto& hv : hierarchy) m.semi = m.semi || hv[3] >= 0;
+    }
+    int removed_before = 0;
+    for (int x = 0; x < g.x0; ++x) removed_before += cut[static_cast<std::size_t>(x)];
+    m.x = g.x0 - removed_before;
+    for (int x = g.x0; x < g.x1; ++x)
+      if (cv::countNonZero(other.col(x)) == 0) cut[static_cast<std::size_t>(x)] = 1;
+    // The blank after the mark goes too: the glyphs on either side are then as far apart as any
+    // two. A blank as wide as a word space is remembered instead.
+    int after = 0;
+    for (int x = g.x1; x < other.cols && cv::countNonZero(other.col(x)) == 0; ++x) ++after;
+    m.space_after = after > h * 4 / 10 && g.x1 + after < other.cols;
+    for (int x = g.x1; x < g.x1 + after; ++x) cut[static_cast<std::size_t>(x)] = 1;
+    out.marks.push_back(m);
+  }
+  // The line's gray with ruling, specks and marks whitened, the cut columns left out.
+  cv::Mat gray = z.gray.clone();
+  cv::Mat halo;
+  cv::dilate(other, halo, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  gray.setTo(255, ~halo);
+  std::vector<cv::Mat> kept;
+  for (int x = 0; x < gray.cols; ++x)
+    if (!cut[static_cast<std::size_t>(x)]) kept.push_back(gray.col(x));
+  if (kept.empty()) return out;
+  cv::Mat joined;
+  cv::hconcat(kept, joined);
+  out.line = ImageAccess::make(joined, page.dpi(), page.dpi_from_file(), ColorMode::kGray);
+  return out;
+}
+
 Image flatten_background(const Image& page) {
   if (page.empty()) return page;
   const cv::Mat gray = to_gray(ImageAccess::mat(page));

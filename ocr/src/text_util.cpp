@@ -1,6 +1,7 @@
 // Clean-up of Tesseract's UTF-8 output.
 #include "text_util.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace ocr {
@@ -68,6 +69,68 @@ std::string remove_cjk_spaces(std::string_view s) {
     }
     out += cps[i].bytes;
   }
+  return out;
+}
+
+std::vector<std::size_t> find_stutters(const std::vector<GlyphAt>& glyphs) {
+  std::vector<std::size_t> out;
+  if (glyphs.size() < 3) return out;
+  std::vector<int> pitches;
+  for (std::size_t i = 1; i < glyphs.size(); ++i)
+    if (glyphs[i].x > glyphs[i - 1].x) pitches.push_back(glyphs[i].x - glyphs[i - 1].x);
+  if (pitches.size() < 2) return out;
+  std::nth_element(pitches.begin(), pitches.begin() + pitches.size() / 2, pitches.end());
+  const int pitch = pitches[pitches.size() / 2];
+  auto names = [](const GlyphAt& g, const std::string& t) {
+    for (const auto& [alt, p] : g.alternatives)
+      if (alt == t && p >= 0.3) return true;
+    return false;
+  };
+  auto ascii = [](const std::string& t) { return t.size() == 1; };
+  // Candidates, closest pairs first; a glyph belongs to one pair at most.
+  std::vector<std::size_t> candidates;
+  for (std::size_t i = 0; i + 1 < glyphs.size(); ++i) {
+    const GlyphAt &a = glyphs[i], &b = glyphs[i + 1];
+    if (ascii(a.text) || ascii(b.text) || b.x - a.x >= pitch * 6 / 10) continue;
+    if (names(a, b.text) || names(b, a.text)) candidates.push_back(i);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t l, std::size_t r) {
+    return glyphs[l + 1].x - glyphs[l].x < glyphs[r + 1].x - glyphs[r].x;
+  });
+  // Of a pair, the ghost is the glyph squeezed between its neighbours: they stand about one pitch
+  // apart around it, where around a real glyph they stand two.
+  auto span = [&](std::size_t k) {
+    const int left = k > 0 ? glyphs[k - 1].x : glyphs[k].x - pitch;
+    const int right = k + 1 < glyphs.size() ? glyphs[k + 1].x : glyphs[k].x + pitch;
+    return right - left;
+  };
+  std::vector<char> used(glyphs.size(), 0);
+  for (std::size_t i : candidates) {
+    if (used[i] || used[i + 1]) continue;
+    used[i] = used[i + 1] = 1;
+    out.push_back(span(i + 1) < span(i) ? i + 1 : i);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string mend_stutters(std::string_view text, const std::vector<GlyphAt>& glyphs, const std::vector<std::size_t>& stutters) {
+  if (stutters.empty()) return std::string(text);
+  std::string out;
+  std::size_t pos = 0, next = 0;
+  for (std::size_t k = 0; k < glyphs.size(); ++k) {
+    while (pos < text.size()) {
+      if (text[pos] == ' ' || text[pos] == '\n') out += text[pos++];
+      else if (text.substr(pos, 3) == "\u3000") out += text.substr(pos, 3), pos += 3;
+      else break;
+    }
+    const std::string& g = glyphs[k].text;
+    if (text.substr(pos, g.size()) != g) return std::string(text);
+    pos += g.size();
+    if (next < stutters.size() && stutters[next] == k) ++next;
+    else out += g;
+  }
+  if (pos != text.size() && text.substr(pos).find_first_not_of(" \n") != std::string_view::npos) return std::string(text);
   return out;
 }
 

@@ -309,7 +309,8 @@ char16_t unvoiced(char16_t c) {
 }
 
 // A small vowel straight after the same full-size vowel at a word's end (カズオォ) is a doubled
-// glyph, not writing. Legal-entity words are restored where only voicing marks differ.
+// glyph, not writing; a small kana where none can stand is a full-size one. Legal-entity words are
+// restored where only voicing marks differ.
 std::string fix_kana_words(const std::string& s) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
   const icu::UnicodeString big = icu::UnicodeString::fromUTF8("アイウエオ"), small = icu::UnicodeString::fromUTF8("ァィゥェォ");
@@ -317,6 +318,16 @@ std::string fix_kana_words(const std::string& s) {
     const int32_t k = small.indexOf(u.charAt(i));
     const bool word_end = i + 1 == u.length() || u.charAt(i + 1) == 0x3000 || u.charAt(i + 1) == ' ';
     if (k >= 0 && word_end && u.charAt(i - 1) == big.charAt(k)) u.remove(i, 1);
+  }
+  // Small kana write a sound only after certain kana (ファ, ティ, ウォ; キャ, デュ); anywhere else,
+  // at a word's start included, the model has read a full-size one small (ァイセイ, アォバ, ョウコ).
+  const icu::UnicodeString after_small_vowel = icu::UnicodeString::fromUTF8("ウヴクグシジチツテデトドフイキ");
+  const icu::UnicodeString after_small_y = icu::UnicodeString::fromUTF8("キギシジチヂニヒビピミリテデフヴ");
+  const icu::UnicodeString small_y = icu::UnicodeString::fromUTF8("ャュョ"), big_y = icu::UnicodeString::fromUTF8("ヤユヨ");
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t prev = i > 0 ? u.charAt(i - 1) : u' ';
+    if (const int32_t k = small.indexOf(u.charAt(i)); k >= 0 && after_small_vowel.indexOf(prev) < 0) u.setCharAt(i, big.charAt(k));
+    if (const int32_t k = small_y.indexOf(u.charAt(i)); k >= 0 && after_small_y.indexOf(prev) < 0) u.setCharAt(i, big_y.charAt(k));
   }
   for (const char* w : kKanaWords) {
     const icu::UnicodeString word = icu::UnicodeString::fromUTF8(w);
@@ -366,6 +377,7 @@ struct Text {
   double confidence = 0;
   ocr::Box box;
   bool blank = false;
+  std::string mended;  // the text without glyphs the engine seems to have read twice
 };
 
 // One zone read as text: blank zones are not sent to the engine.
@@ -387,9 +399,12 @@ Text read_zone(const PageContext& c, ocr::Box zone, ocr::ZoneLayout layout, cons
   spec.languages = languages;
   spec.upscale_to_dpi = upscale_to_dpi;
   spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
+  spec.glyphs = spec.alternatives = languages == "jpn";
   auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
   if (!r) return t;
   t.text = nfkc_keeping_wide_spaces(r->text);
+  t.mended = nfkc_keeping_wide_spaces(ocr::mend_stutters(*r));
+
   t.confidence = r->confidence;
   const int pad = std::max(2, c.page.dpi() / 50);
   const ocr::Box& ib = prepared.ink_box;
@@ -432,6 +447,12 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
   v.type = type;
   if (t.blank) return v;
+  if (kanji && t.mended != t.text) {
+    // A glyph read twice, perhaps: the zone at its scanned resolution decides.
+    const Text again = read_zone(c, zone, layout, whitelist, "jpn", 0);
+    const auto u = [](const std::string& x) { return icu::UnicodeString::fromUTF8(strip_spaces(x)); };
+    if (edit_distance(u(t.mended), u(again.text)) <= edit_distance(u(t.text), u(again.text))) t.text = t.mended;
+  }
   // Spaces go, except in Japanese text a full-width one the engine saw as a real gap (between a
   // family and a given name, or a title and a name).
   std::string s = is_name_key(key) ? keep_wide_spaces(t.text) : strip_spaces(t.text);
@@ -682,6 +703,28 @@ std::string join_voiced_marks(const std::string& s) {
   return r;
 }
 
+// A half-width kana line read without its voicing marks, put together again: each mark follows the
+// glyph whose middle lies before it; a gap wider than 0.4 of the text's height is a space.
+std::string kana_with_marks(const std::vector<ocr::Glyph>& glyphs, const ocr::SplitLine& split) {
+  std::string out;
+  std::size_t next_mark = 0;
+  for (std::size_t i = 0; i < glyphs.size(); ++i) {
+    const ocr::Box& g = glyphs[i].box;
+    if (i > 0) {
+      const ocr::Box& p = glyphs[i - 1].box;
+      if (g.x - (p.x + p.w) > split.text_height * 4 / 10) out += ' ';
+    }
+    out += glyphs[i].text;
+    const int end = i + 1 < glyphs.size() ? glyphs[i + 1].box.x + glyphs[i + 1].box.w / 2 : split.line.width() + 1;
+    for (; next_mark < split.marks.size() && split.marks[next_mark].x < end; ++next_mark)
+      if (split.marks[next_mark].x >= g.x + g.w / 2) {
+        out += split.marks[next_mark].semi ? "゜" : "゛";
+        if (split.marks[next_mark].space_after) out += ' ';
+      }
+  }
+  return join_voiced_marks(out);
+}
+
 // The bank keywords a passbook's title and お取引店 line carry, longest first.
 const char* const kBankKinds[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
 
@@ -783,16 +826,21 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         if (after_label != nullptr) break;
       }
       if (after_label != nullptr) {
-        // Half-width katakana: re-read the line alone, stretched to full-width proportions.
+        // Half-width katakana: the voicing marks (ﾞ ﾟ), which the model does not know, are cut out
+        // of the line and put back after the glyph before them; the rest is read stretched to
+        // full-width proportions.
         const ocr::Box& b = after_label->box;
         const int m = std::max(4, b.h / 3);
-        const ocr::Box zone{b.x - m, b.y - m, b.w + 2 * m, b.h + 2 * m};
+        const ocr::SplitLine split = ocr::split_voiced_marks(c.page, ocr::Box{b.x - m, b.y - m, b.w + 2 * m, b.h + 2 * m});
         ocr::ZoneSpec spec;
         spec.languages = "jpn";
         spec.stretch_x = 2.0;
-        spec.whitelist = std::string(kKatakana) + ")()゛゜";
-        auto r = c.engine.read(c.page, zone, spec);
-        v = r && !r->text.empty() ? ocr::normalize_nfkc(join_voiced_marks(r->text)) : after_label->text;
+        spec.whitelist = std::string(kKatakana) + ")()";
+        spec.glyphs = true;
+        std::optional<ocr::Reading> r;
+        if (!split.line.empty())
+          if (auto got = c.engine.read(split.line, ocr::Box{0, 0, split.line.width(), split.line.height()}, spec)) r = std::move(*got);
+        v = r && !r->glyphs.empty() ? ocr::normalize_nfkc(kana_with_marks(r->glyphs, split)) : after_label->text;
         // One space between words, as the passbook prints them.
         v = find_re(v, "^\\s*(.*?)\\s*$", 1);
         conf = capped(r ? r->confidence : after_label->confidence);

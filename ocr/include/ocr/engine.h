@@ -4,6 +4,7 @@
 // their own Engine.
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ocr/error.h"
@@ -28,6 +29,10 @@ struct ZoneSpec {
   // Horizontal stretch before reading: half-width katakana (ｼｬｶｲ) read far better drawn at the
   // proportions of full-width ones.
   double stretch_x = 1.0;
+  // Also return each recognised character with its box (Reading::glyphs); with `alternatives`,
+  // the other characters the model weighed for it (Tesseract's LSTM choices; costs a little time).
+  bool glyphs = false;
+  bool alternatives = false;
 };
 
 // One line of text a block or page reading found.
@@ -37,11 +42,21 @@ struct TextLine {
   Box box;                  // page pixels
 };
 
+// One recognised character: its box (page px) and, when asked for, the model's other candidates
+// for the same place, best first, each with its probability (0..1).
+struct Glyph {
+  std::string text;
+  double confidence = 0.0;
+  Box box;
+  std::vector<std::pair<std::string, double>> alternatives;
+};
+
 struct Reading {
   std::string text;         // UTF-8, as read (no normalisation)
   double confidence = 0.0;  // 0..1
   Box box;                  // where on the page, in page pixels
   std::vector<TextLine> lines;  // kBlock, kAuto and kSparse readings: each line, top to bottom
+  std::vector<Glyph> glyphs;    // ZoneSpec::glyphs: each character in reading order
 };
 
 class Engine {
@@ -54,6 +69,12 @@ struct TesseractOptions {
   std::string tessdata_dir;       // empty: Tesseract's default
   std::string languages = "jpn+eng";
 };
+
+// The reading's text without the glyphs the LSTM seems to have emitted twice for one printed
+// character (やまでびこ for やまびこ: two neighbours much closer than the line's pitch, either naming
+// the other among its alternatives); needs a reading with alternatives. Only a hint: two different
+// printed characters can look so too (あお), so a caller checks it against another reading.
+std::string mend_stutters(const Reading& r);
 
 // Starts Tesseract once (language data are loaded here). kEngine if the data are missing.
 Result<std::unique_ptr<Engine>> make_tesseract_engine(const TesseractOptions& options = {});

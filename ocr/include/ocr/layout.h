@@ -104,6 +104,22 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double 
 // uneven lighting and shadows divided out, so that a page-level reading sees only the print.
 Image flatten_background(const Image& page);
 
+// Half-width katakana print their voicing marks (ﾊﾞ, ﾎﾟ) as characters of their own, which the
+// Japanese model does not know: it reads them as nothing, a space or ー. The marks of one text line
+// (`line`, page px) are found — small marks in the top part of the line with no other ink under
+// them — and cut out with the blank after them; what is left is the line as an image of its own, and each mark's place in it.
+struct VoicedMark {
+  int x = 0;          // column of the returned image where the mark was cut out
+  bool semi = false;  // ﾟ (handakuten) rather than ﾞ
+  bool space_after = false;  // a word space followed the mark
+};
+struct SplitLine {
+  Image line;  // the line without its marks (gray; same dpi as the page); empty when no ink
+  std::vector<VoicedMark> marks;
+  int text_height = 0;  // px, from the top of the tallest glyphs to the bottom of the lowest
+};
+SplitLine split_voiced_marks(const Image& page, Box line);
+
 // Unicode NFKC (full-width digits and Latin become ASCII, half-width kana become full-width).
 std::string normalize_nfkc(const std::string& s);
 

@@ -83,4 +83,28 @@ TEST(TextCleanup, RemovesSpacesBetweenCjkOnly) {
   EXPECT_EQ(ocr::trim("　千葉　"), "千葉");
 }
 
+// The LSTM sometimes emits one printed character twice (ケアアプラザ): the ghost is the glyph whose
+// neighbours stand about one pitch apart around it, and that names a neighbour among its
+// alternatives. Glyphs a full pitch apart are never ghosts, even when alike (ササキ).
+TEST(TextCleanup, AGlyphReadTwiceIsFoundAndDropped) {
+  using A = std::vector<std::pair<std::string, double>>;
+  const std::vector<ocr::GlyphAt> glyphs = {
+      {"号", 787, A{{"号", 0.9}}}, {"ケ", 837, A{{"ケ", 0.97}}}, {"ア", 855, A{{"ア", 0.97}, {"ケ", 0.7}}},
+      {"ア", 875, A{{"ア", 0.95}}}, {"プ", 916, A{{"プ", 0.96}}}, {"ラ", 958, A{{"ラ", 0.92}}}};
+  const auto ghosts = ocr::find_stutters(glyphs);
+  ASSERT_EQ(ghosts.size(), 1u);
+  EXPECT_EQ(ghosts[0], 2u);
+  EXPECT_EQ(ocr::mend_stutters("号　ケアアプラ", glyphs, ghosts), "号　ケアプラ");
+  // Text that the glyphs do not spell is left alone.
+  EXPECT_EQ(ocr::mend_stutters("号ケアプラザ", glyphs, ghosts), "号ケアプラザ");
+
+  const std::vector<ocr::GlyphAt> sasaki = {
+      {"サ", 0, A{{"サ", 0.9}}}, {"サ", 40, A{{"サ", 0.9}}}, {"キ", 80, A{{"キ", 0.9}}}, {"ミ", 120, A{{"ミ", 0.9}}}};
+  EXPECT_TRUE(ocr::find_stutters(sasaki).empty());
+  // Close, but neither names the other: two narrow glyphs, not one read twice.
+  const std::vector<ocr::GlyphAt> narrow = {
+      {"リ", 0, A{{"リ", 0.9}}}, {"ー", 15, A{{"ー", 0.9}}}, {"ド", 40, A{{"ド", 0.9}}}, {"ミ", 80, A{{"ミ", 0.9}}}};
+  EXPECT_TRUE(ocr::find_stutters(narrow).empty());
+}
+
 }  // namespace

@@ -99,4 +99,42 @@ TEST(PrepareZone, PreparedDigitsReadWithTheJapaneseModelScaledUp) {
   EXPECT_EQ(r->text, "2025");
 }
 
+// Half-width katakana voicing marks on a synthetic line (300 dpi, glyphs 40 px tall): a glyph with
+// ﾞ (two short strokes high on the right), one with ﾟ (a small ring), a glyph whose own short
+// strokes sit high but over its long stroke (ｼ), and a word space after the second mark. The marks
+// are found, classified and cut out; the glyphs stay.
+TEST(VoicedMarks, AreFoundClassifiedAndCutOut) {
+  cv::Mat line(80, 420, CV_8UC1, cv::Scalar(245));
+  const int top = 20, bottom = 60;
+  auto glyph = [&](int x) { cv::rectangle(line, cv::Rect(x, top, 6, bottom - top), cv::Scalar(20), cv::FILLED);
+                            cv::rectangle(line, cv::Rect(x, top + 18, 20, 5), cv::Scalar(20), cv::FILLED); };
+  glyph(20);                                                                  // ﾊ
+  cv::line(line, {48, top + 2}, {51, top + 9}, cv::Scalar(20), 3);            // ﾞ
+  cv::line(line, {56, top + 2}, {59, top + 9}, cv::Scalar(20), 3);
+  glyph(72);                                                                  // ｶ
+  glyph(104);                                                                 // ﾎ
+  cv::circle(line, {135, top + 5}, 5, cv::Scalar(20), 2);                     // ﾟ, then a word space
+  glyph(180);
+  cv::line(line, {212, top + 2}, {216, top + 6}, cv::Scalar(20), 3);          // ｼ: dots over its
+  cv::line(line, {212, top + 10}, {216, top + 14}, cv::Scalar(20), 3);        // long stroke
+  cv::line(line, {210, bottom - 2}, {232, top + 4}, cv::Scalar(20), 4);
+  glyph(250);
+  cv::Mat page(300, 600, CV_8UC1, cv::Scalar(245));
+  line.copyTo(page(cv::Rect(50, 100, line.cols, line.rows)));
+  auto img = ocr::Image::from_pixels(page.cols, page.rows, 1, {page.data, page.total()}, 300);
+  ASSERT_TRUE(img.has_value());
+  const ocr::SplitLine split = ocr::split_voiced_marks(*img, ocr::Box{50, 100, line.cols, line.rows});
+  ASSERT_FALSE(split.line.empty());
+  ASSERT_EQ(split.marks.size(), 2u);
+  EXPECT_FALSE(split.marks[0].semi);
+  EXPECT_FALSE(split.marks[0].space_after);
+  EXPECT_TRUE(split.marks[1].semi);
+  EXPECT_TRUE(split.marks[1].space_after);
+  EXPECT_LT(split.marks[0].x, split.marks[1].x);
+  EXPECT_NEAR(split.text_height, bottom - top, 3);
+  // The marks' columns, and the blank after each, are gone: the line is narrower by about that.
+  EXPECT_LT(split.line.width(), line.cols - 15 - 35);
+  EXPECT_GT(split.line.width(), line.cols - 120);
+}
+
 }  // namespace
