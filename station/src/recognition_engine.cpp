@@ -809,14 +809,30 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         const std::string pattern = label + "[:：]?([0-9]{" + std::to_string(f.length) + "})(?![0-9])";
         for (const auto& l : lines) {
           if (strip_spaces(l.text).find(label) == std::string::npos) continue;
-          // The labelled line again, alone and with the English model beside the Japanese one:
-          // the page-level reading by jpn alone misreads lone leading zeros (006 → 906).
+          // The page-level reading may split a row (店番 104 | 口座番号 | 3278805): the label's row is
+          // every line whose middle lies within the label line's height, left to right.
+          std::vector<const ocr::TextLine*> row;
+          for (const auto& o : lines) {
+            const int mid = o.box.y + o.box.h / 2;
+            if (mid >= l.box.y && mid <= l.box.y + l.box.h) row.push_back(&o);
+          }
+          std::sort(row.begin(), row.end(), [](const ocr::TextLine* a, const ocr::TextLine* b) { return a->box.x < b->box.x; });
+          std::string joined;
+          int x0 = l.box.x, y0 = l.box.y, x1 = l.box.x + l.box.w, y1 = l.box.y + l.box.h;
+          for (const ocr::TextLine* o : row) {
+            joined += strip_spaces(o->text);
+            x0 = std::min(x0, o->box.x), y0 = std::min(y0, o->box.y);
+            x1 = std::max(x1, o->box.x + o->box.w), y1 = std::max(y1, o->box.y + o->box.h);
+          }
+          // The row again, alone and with the English model beside the Japanese one: the page-level
+          // reading by jpn alone misreads lone leading zeros (006 → 906).
           ocr::ZoneSpec spec;
-          const int m = std::max(4, l.box.h / 3);
-          auto r = c.engine.read(c.page, ocr::Box{l.box.x - m, l.box.y - m, l.box.w + 2 * m, l.box.h + 2 * m}, spec);
+          const int m = std::max(4, (y1 - y0) / 3);
+          const ocr::Box row_box{x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m};
+          auto r = c.engine.read(c.page, row_box, spec);
           if (r) v = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
-          if (v.empty()) v = find_re(strip_spaces(l.text), pattern.c_str(), 1);
-          if (!v.empty()) { conf = capped(r ? r->confidence : l.confidence); box = l.box; break; }
+          if (v.empty()) v = find_re(joined, pattern.c_str(), 1);
+          if (!v.empty()) { conf = capped(r ? r->confidence : l.confidence); box = row_box; break; }
         }
         if (!v.empty()) break;
       }
