@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstdint>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <set>
+#include <sstream>
 
 #include "image_impl.h"
 #include "ocr/engine.h"
@@ -17,6 +21,7 @@ namespace ocr {
 namespace {
 
 constexpr double kMinContrast = 48.0;  // gray levels between the darkest and lightest pixel
+constexpr std::size_t kLstmUnicharset = 21;  // tesseract::TESSDATA_LSTM_UNICHARSET
 
 tesseract::PageSegMode psm_for(ZoneLayout layout) {
   switch (layout) {
@@ -72,6 +77,48 @@ std::string words_with_wide_gaps(tesseract::TessBaseAPI& t) {
     out += words[i].text;
   }
   return out;
+}
+
+// The characters an LSTM model can output: the lstm-unicharset section of a .traineddata file
+// (a table of section offsets, then the sections; the unicharset is text, one character a line
+// after a count). Empty when the file cannot be read.
+std::set<std::string> lstm_charset(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::int32_t entries = 0;
+  if (!in.read(reinterpret_cast<char*>(&entries), sizeof entries) || entries <= kLstmUnicharset || entries > 64) return {};
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(entries));
+  if (!in.read(reinterpret_cast<char*>(offsets.data()), static_cast<std::streamsize>(offsets.size() * sizeof(std::int64_t)))) return {};
+  in.seekg(0, std::ios::end);
+  const std::int64_t file_size = in.tellg();
+  const std::int64_t begin = offsets[kLstmUnicharset];
+  if (begin <= 0 || begin >= file_size) return {};
+  std::int64_t end = file_size;
+  for (std::size_t i = kLstmUnicharset + 1; i < offsets.size(); ++i)
+    if (offsets[i] > begin) { end = offsets[i]; break; }
+  std::string text(static_cast<std::size_t>(end - begin), '\0');
+  in.seekg(begin);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) return {};
+  std::set<std::string> out;
+  std::istringstream lines(text);
+  std::string line;
+  std::getline(lines, line);  // the count
+  while (std::getline(lines, line)) {
+    const auto sp = line.find(' ');
+    if (sp != std::string::npos && sp > 0) out.insert(line.substr(0, sp));
+  }
+  return out;
+}
+
+std::string utf8_of(char32_t c) {
+  std::string o;
+  if (c < 0x80) o += static_cast<char>(c);
+  else if (c < 0x800) o += static_cast<char>(0xC0 | (c >> 6)), o += static_cast<char>(0x80 | (c & 0x3F));
+  else if (c < 0x10000)
+    o += static_cast<char>(0xE0 | (c >> 12)), o += static_cast<char>(0x80 | ((c >> 6) & 0x3F)), o += static_cast<char>(0x80 | (c & 0x3F));
+  else
+    o += static_cast<char>(0xF0 | (c >> 18)), o += static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+        o += static_cast<char>(0x80 | ((c >> 6) & 0x3F)), o += static_cast<char>(0x80 | (c & 0x3F));
+  return o;
 }
 
 class TesseractEngine final : public Engine {
@@ -216,6 +263,24 @@ class TesseractEngine final : public Engine {
     return r;
   }
 
+  bool can_read(char32_t ch, const std::string& languages) override {
+    const std::string langs = languages.empty() ? options_.languages : languages;
+    auto it = charsets_.find(langs);
+    if (it == charsets_.end()) {
+      std::string dir = options_.tessdata_dir.empty() ? std::string(api_.GetDatapath() ? api_.GetDatapath() : "") : options_.tessdata_dir;
+      if (!dir.empty() && dir.back() != '/') dir += '/';
+      std::set<std::string> all;
+      std::stringstream list(langs);
+      for (std::string lang; std::getline(list, lang, '+');) {
+        std::set<std::string> one = lstm_charset(dir + lang + ".traineddata");
+        if (one.empty()) { all.clear(); break; }  // unknown: claim nothing is unreadable
+        all.merge(one);
+      }
+      it = charsets_.emplace(langs, std::move(all)).first;
+    }
+    return it->second.empty() || it->second.contains(utf8_of(ch));
+  }
+
  private:
   // The default instance, or one per other language set, started on first use.
   Result<tesseract::TessBaseAPI*> api_for(const std::string& languages) {
@@ -234,6 +299,7 @@ class TesseractEngine final : public Engine {
   TesseractOptions options_;
   tesseract::TessBaseAPI api_;
   std::map<std::string, std::unique_ptr<tesseract::TessBaseAPI>> others_;
+  std::map<std::string, std::set<std::string>> charsets_;  // per language set; empty: unknown
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
@@ -251,11 +252,31 @@ int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b) {
   return prev[b.length()];
 }
 
+// Whether the OCR model can output a character at all.
+using Readable = std::function<bool(char16_t)>;
+
+// Edits from a reading to a lexicon name, in half edits: a character the model cannot output (鋸)
+// is always read as something else, so reading another in its place costs half an edit.
+int lexicon_distance(const icu::UnicodeString& read, const icu::UnicodeString& name, const Readable& readable) {
+  std::vector<int> prev(static_cast<std::size_t>(name.length()) + 1), cur(prev.size());
+  for (int32_t j = 0; j <= name.length(); ++j) prev[j] = 2 * j;
+  for (int32_t i = 1; i <= read.length(); ++i) {
+    cur[0] = 2 * i;
+    for (int32_t j = 1; j <= name.length(); ++j) {
+      const char16_t want = name.charAt(j - 1);
+      const int sub = read.charAt(i - 1) == want ? 0 : readable(want) ? 2 : 1;
+      cur[j] = std::min({prev[j] + 2, cur[j - 1] + 2, prev[j - 1] + sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[name.length()];
+}
+
 // At `pos` of `u`, the one lexicon name within one edit (a misread, a lost or an extra character);
-// returns the length of `u` it covers and sets `name`, or -1 when none or several fit.
+// returns the length of `u` it covers and sets `name`, or -1 when none or several fit equally.
 int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const* names, std::size_t n,
-                     icu::UnicodeString& name) {
-  int best = 2, found = 0;
+                     icu::UnicodeString& name, const Readable& readable) {
+  int best = 3, found = 0;
   int32_t covered = -1;
   for (std::size_t k = 0; k < n; ++k) {
     const icu::UnicodeString m = icu::UnicodeString::fromUTF8(names[k]);
@@ -263,7 +284,7 @@ int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const
       if (len < 2 || pos + len > u.length()) continue;
       // The suffix (市, 町, 村, 区) must be read as such: it anchors the name.
       if (u.charAt(pos + len - 1) != m.charAt(m.length() - 1)) continue;
-      const int d = edit_distance(icu::UnicodeString(u, pos, len), m);
+      const int d = lexicon_distance(icu::UnicodeString(u, pos, len), m, readable);
       if (d < best) { best = d; found = 1; name = m; covered = len; }
       else if (d == best && m != name) ++found;
     }
@@ -272,19 +293,19 @@ int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const
 }
 
 // "十葉県市川市…" → "千葉県市川市…", "千葉県栓市…" → "千葉県柏市…"; anything else unchanged.
-std::string fix_chiba_address(const std::string& s, bool& changed) {
+std::string fix_chiba_address(const std::string& s, bool& changed, const Readable& readable) {
   changed = false;
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
   const icu::UnicodeString pref = icu::UnicodeString::fromUTF8("千葉県");
   if (u.length() < 5 || edit_distance(icu::UnicodeString(u, 0, 3), pref) > 1) return s;
   if (u.tempSubString(0, 3) != pref) { u.replace(0, 3, pref); changed = true; }
   icu::UnicodeString name;
-  const int32_t len = nearest_name(u, 3, kChibaMunicipalities, std::size(kChibaMunicipalities), name);
+  const int32_t len = nearest_name(u, 3, kChibaMunicipalities, std::size(kChibaMunicipalities), name, readable);
   if (len < 0) return changed ? [&] { std::string o; u.toUTF8String(o); return o; }() : s;
   if (u.tempSubString(3, len) != name) { u.replace(3, len, name); changed = true; }
   if (name == icu::UnicodeString::fromUTF8("千葉市")) {
     icu::UnicodeString ward;
-    const int32_t wl = nearest_name(u, 3 + name.length(), kChibaWards, std::size(kChibaWards), ward);
+    const int32_t wl = nearest_name(u, 3 + name.length(), kChibaWards, std::size(kChibaWards), ward, readable);
     if (wl > 0 && u.tempSubString(3 + name.length(), wl) != ward) { u.replace(3 + name.length(), wl, ward); changed = true; }
   }
   std::string out;
@@ -404,7 +425,6 @@ Text read_zone(const PageContext& c, ocr::Box zone, ocr::ZoneLayout layout, cons
   if (!r) return t;
   t.text = nfkc_keeping_wide_spaces(r->text);
   t.mended = nfkc_keeping_wide_spaces(ocr::mend_stutters(*r));
-
   t.confidence = r->confidence;
   const int pad = std::max(2, c.page.dpi() / 50);
   const ocr::Box& ib = prepared.ink_box;
@@ -525,7 +545,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     s = latin_lookalikes(trim_ruling_remnants(trim_junk(fix_dashes(s))));
     if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
       bool fixed = false;
-      s = fix_chiba_address(s, fixed);
+      s = fix_chiba_address(s, fixed, [&](char16_t ch) { return c.engine.can_read(ch, "jpn"); });
       if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
     }
     s = dots_between_digits_to_dashes(s);

@@ -63,6 +63,13 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual Result<Reading> read(const Image& page, Box zone, const ZoneSpec& spec) = 0;
+  // Whether the model for `languages` (empty: the default) can output `ch` at all. A character it
+  // cannot (鋸 and 邉 are missing from Tesseract's jpn model) is always read as something else, so a
+  // lexicon may weigh a mismatch there lightly. An engine that cannot tell says true.
+  virtual bool can_read(char32_t ch, const std::string& languages = "") {
+    (void)ch, (void)languages;
+    return true;
+  }
 };
 
 struct TesseractOptions {

@@ -73,6 +73,19 @@ TEST(TesseractEngine, MissingLanguageDataIsAnEngineError) {
   EXPECT_EQ(e.error().code, ocr::Code::kEngine);
 }
 
+// The model's own character set is read from its language data: 鋸 (of 鋸南町) is not in jpn, so no
+// reading can ever contain it; 南 is.
+TEST(TesseractEngine, KnowsWhichCharactersItsModelCanOutput) {
+  auto e = ocr::make_tesseract_engine();
+  ASSERT_TRUE(e.has_value()) << e.error().message;
+  EXPECT_FALSE((*e)->can_read(U'鋸', "jpn"));
+  EXPECT_FALSE((*e)->can_read(U'邉', "jpn"));
+  EXPECT_TRUE((*e)->can_read(U'南', "jpn"));
+  EXPECT_TRUE((*e)->can_read(U'ア', "jpn"));
+  EXPECT_TRUE((*e)->can_read(U'Q'));            // jpn+eng, the default
+  EXPECT_FALSE((*e)->can_read(U'\u0E01', "eng"));  // Thai
+}
+
 TEST(TextCleanup, RemovesSpacesBetweenCjkOnly) {
   EXPECT_EQ(ocr::remove_cjk_spaces("千 葉 県 庁"), "千葉県庁");
   EXPECT_EQ(ocr::remove_cjk_spaces("シャカイ フクシ"), "シャカイフクシ");

@@ -114,6 +114,9 @@ TEST(Recognizer, TicksDatesAndSmallTableCellsAreReadExactly) {
       }
     }
   EXPECT_GE(checked_types, 5);
+  // 鋸南町 is a Chiba town the Japanese model cannot spell (鋸 is not in its character set): the
+  // municipality lexicon restores it, rather than leaving 負南町 between it and 長南町.
+  for (const auto& m : report->mismatches) EXPECT_EQ(m.find("want '千葉県鋸南町"), std::string::npos) << m;
   if (HasFailure())
     for (const auto& m : report->mismatches) std::cerr << m << "\n";
 }
