@@ -512,6 +512,123 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double 
   return out;
 }
 
+std::vector<Image> postmark_date_lines(const Image& page, Box zone) {
+  std::vector<Image> out;
+  const double ppm = px_per_mm_of(page);
+  // A postmark's ring is 16..28 mm across and may be stamped partly outside the zone: search
+  // around it by about a radius.
+  const int grow = px(12.0, ppm);
+  const cv::Rect region = cv::Rect(zone.x - grow, zone.y - grow, zone.w + 2 * grow, zone.h + 2 * grow) &
+                          cv::Rect(0, 0, page.width(), page.height());
+  if (region.width < px(16.0, ppm) || region.height < px(16.0, ppm)) return out;
+  const cv::Mat gray = to_gray(ImageAccess::mat(page)(region)).clone();
+  cv::Mat ink = binarise(gray, ppm, 20);
+  double lo, hi;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 60) return out;
+
+  // The ring: of the circles the Hough transform proposes, the one whose circumference is most
+  // covered by ink (a ring cut by the region's edge counts only its visible part, against the
+  // whole circumference).
+  cv::Mat blurred;
+  cv::GaussianBlur(gray, blurred, {5, 5}, 1.5);
+  std::vector<cv::Vec3f> circles;
+  cv::HoughCircles(blurred, circles, cv::HOUGH_GRADIENT, 2, px(3.0, ppm), 100, 40, px(8.0, ppm), px(14.0, ppm));
+  cv::Mat thick;
+  cv::dilate(ink, thick, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  double best_support = 0;
+  cv::Vec3f ring;
+  for (const auto& c : circles) {
+    int on = 0;
+    for (int k = 0; k < 360; ++k) {
+      const int x = static_cast<int>(std::lround(c[0] + c[2] * std::cos(k * CV_PI / 180)));
+      const int y = static_cast<int>(std::lround(c[1] + c[2] * std::sin(k * CV_PI / 180)));
+      if (x >= 0 && y >= 0 && x < thick.cols && y < thick.rows && thick.at<unsigned char>(y, x) != 0) ++on;
+    }
+    if (on / 360.0 > best_support) { best_support = on / 360.0; ring = c; }
+  }
+  if (best_support < 0.5) return out;
+  const cv::Point2f centre(ring[0], ring[1]);
+  const float radius = ring[2];
+  // The zone must hold part of the ring's inside, or the ring is someone else's.
+  const cv::Rect zone_local = cv::Rect(zone.x - region.x, zone.y - region.y, zone.w, zone.h);
+  if ((zone_local & cv::Rect(static_cast<int>(centre.x - radius), static_cast<int>(centre.y - radius),
+                             static_cast<int>(2 * radius), static_cast<int>(2 * radius))).area() == 0)
+    return out;
+
+  // Straight lines (a stamp's frame) longer than any glyph, and everything outside the ring.
+  cv::Mat hl, vl;
+  cv::morphologyEx(ink, hl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {px(4.0, ppm), 1}));
+  cv::morphologyEx(ink, vl, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, px(4.0, ppm)}));
+  const cv::Mat dot = cv::getStructuringElement(cv::MORPH_RECT, {3, 3});
+  cv::dilate(hl, hl, dot);
+  cv::dilate(vl, vl, dot);
+  cv::Mat inside = cv::Mat::zeros(ink.size(), CV_8U);
+  cv::circle(inside, centre, std::max(1, static_cast<int>(radius) - px(0.8, ppm)), 255, -1);
+  cv::Mat marks = ink & ~(hl | vl) & inside;
+  // A stroke a line ran through is cut in two; bridge the cut where there is ink on both sides.
+  {
+    const int w = px(0.6, ppm) | 1;
+    cv::Mat across_v, across_h;
+    cv::morphologyEx(marks, across_v, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {w, 1}));
+    cv::morphologyEx(marks, across_h, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {1, w}));
+    marks |= ((across_v & vl) | (across_h & hl)) & inside;
+  }
+  // Specks and what is left of the ring and the lines: larger than any glyph.
+  {
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(marks, labels, stats, centroids, 8, CV_32S);
+    const int min_area = std::max(3, static_cast<int>(0.12 * ppm * ppm));
+    const int max_mark = px(7.0, ppm);
+    std::vector<unsigned char> drop(static_cast<std::size_t>(n), 0);
+    for (int i = 1; i < n; ++i)
+      drop[i] = stats.at<int>(i, cv::CC_STAT_AREA) < min_area || stats.at<int>(i, cv::CC_STAT_WIDTH) > max_mark ||
+                stats.at<int>(i, cv::CC_STAT_HEIGHT) > max_mark;
+    for (int y = 0; y < marks.rows; ++y) {
+      const int* l = labels.ptr<int>(y);
+      unsigned char* m = marks.ptr<unsigned char>(y);
+      for (int x = 0; x < marks.cols; ++x)
+        if (l[x] > 0 && drop[l[x]]) m[x] = 0;
+    }
+  }
+  // Text lines: bands of rows with ink, gaps under 0.8 mm; the date is the one nearest the centre.
+  std::vector<int> profile(static_cast<std::size_t>(marks.rows), 0);
+  for (int y = 0; y < marks.rows; ++y) profile[y] = cv::countNonZero(marks.row(y));
+  const int max_gap = px(0.8, ppm);
+  int top = -1, bottom = -1;
+  double nearest = 1e9;
+  for (int y = 0; y < marks.rows;) {
+    if (profile[y] == 0) { ++y; continue; }
+    int end = y + 1, gap = 0;
+    for (int k = y; k < marks.rows; ++k) {
+      if (profile[k] > 0) { end = k + 1; gap = 0; }
+      else if (++gap > max_gap) break;
+    }
+    const double d = std::abs((y + end) / 2.0 - centre.y);
+    if (end - y >= px(1.0, ppm) && d < nearest) { nearest = d; top = y; bottom = end; }
+    y = end;
+  }
+  if (top < 0 || nearest > radius / 2) return out;
+  cv::Mat line = cv::Mat::zeros(marks.size(), CV_8U);
+  marks.rowRange(top, bottom).copyTo(line.rowRange(top, bottom));
+  const cv::Rect b = cv::boundingRect(line);
+  const int m = px(1.0, ppm);
+  const cv::Rect crop = cv::Rect(b.x - m, b.y - m, b.width + 2 * m, b.height + 2 * m) & cv::Rect(0, 0, gray.cols, gray.rows);
+  // The ink's own gray on white, as prepare_zone gives it.
+  auto render = [&](const cv::Mat& keep) {
+    cv::Mat halo;
+    cv::dilate(keep, halo, dot);
+    cv::Mat clean(gray.size(), CV_8U, cv::Scalar(255));
+    gray.copyTo(clean, halo);
+    return ImageAccess::make(clean(crop).clone(), page.dpi(), page.dpi_from_file(), ColorMode::kGray);
+  };
+  out.push_back(render(line));
+  cv::Mat with_lines = cv::Mat::zeros(ink.size(), CV_8U);
+  ink(b).copyTo(with_lines(b));
+  out.push_back(render(with_lines));
+  return out;
+}
+
 SplitLine split_voiced_marks(const Image& page, Box line) {
   SplitLine out;
   const ZoneInk z = zone_marks(page, line);

@@ -887,62 +887,116 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
   }
 }
 
+// A postmark's date line as read: "7.6.4" (令和 year.month.day). The dots are specks a scan may
+// lose or the engine drop: the digits are split into year (1 or 2 digits, 令和1..max_year), month
+// and day at every place the dots that were read allow, and only a single valid split is a date.
+// `cap`: the most confidence the reading may carry — never certain, less without both dots.
+struct PostmarkDate {
+  int y = 0, m = 0, d = 0;
+  double cap = 0;
+};
+
+std::optional<PostmarkDate> parse_postmark(const std::string& line, int max_year) {
+  std::string digits;
+  std::vector<std::size_t> cuts;  // digit counts before each separator
+  bool any = false;
+  for (std::size_t i = 0; i < line.size();) {
+    const unsigned char ch = static_cast<unsigned char>(line[i]);
+    if (ch >= '0' && ch <= '9') { digits += line[i]; ++i; any = true; continue; }
+    std::size_t len = 1;
+    if (ch == ' ' || ch == '.' || ch == ',') {
+    } else if (line.compare(i, 3, "・") == 0 || line.compare(i, 3, "･") == 0) {
+      len = 3;
+    } else if (line.compare(i, 2, "·") == 0) {
+      len = 2;
+    } else {
+      return std::nullopt;  // anything else: not a date line
+    }
+    if (any && (cuts.empty() || cuts.back() != digits.size())) cuts.push_back(digits.size());
+    i += len;
+  }
+  while (!cuts.empty() && cuts.back() == digits.size()) cuts.pop_back();  // trailing separator
+  if (digits.size() < 3 || digits.size() > 6 || cuts.size() > 2) return std::nullopt;
+  std::optional<PostmarkDate> found;
+  int splits = 0;
+  for (std::size_t yl = 1; yl <= 2; ++yl)
+    for (std::size_t ml = 1; ml <= 2; ++ml) {
+      if (yl + ml >= digits.size() || digits.size() - yl - ml > 2) continue;
+      // Every separator read must fall between year and month or month and day.
+      if (!std::all_of(cuts.begin(), cuts.end(), [&](std::size_t c) { return c == yl || c == yl + ml; })) continue;
+      if (digits[0] == '0' || digits[yl] == '0' || digits[yl + ml] == '0') continue;
+      const int y = std::stoi(digits.substr(0, yl)), m = std::stoi(digits.substr(yl, ml)), d = std::stoi(digits.substr(yl + ml));
+      if (y < 1 || y > max_year || !valid_date(era_base("reiwa") + y, m, d)) continue;
+      ++splits;
+      found = PostmarkDate{y, m, d, cuts.size() == 2 ? 0.8 : 0.6};
+    }
+  if (splits != 1) return std::nullopt;  // none, or several: not a date
+  return found;
+}
+
+// The current 令和 year by the clock (a postmark is not from the future).
+int reiwa_now() {
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  return static_cast<int>(today.year()) - era_base("reiwa");
+}
+
 void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out) {
   for (const auto& f : t.fields) {
     const ocr::Box zone = c.box(f.zone);
     if (f.type == "postmark") {
       // The date line of a round postmark reads "7.6.4" (令和 year.month.day) between the post
-      // office's name and the time; the ring is dropped before reading.
-      const ocr::PreparedZone z = ocr::prepare_zone(c.page, zone, false, 7.0);
-      std::string value;
+      // office's name and the time. The ring is found and the line nearest its centre read alone,
+      // digits and dots only, in two versions (a stamp's frame crossing the line taken out, and
+      // left in); failing that, the zone without its ring is read as sparse text.
+      const int max_year = reiwa_now() + 1;
+      std::optional<PostmarkDate> date;
       double conf = 0;
       ocr::Box box = zone;
-      if (!z.image.empty()) {
+      bool disagree = false;
+      for (const ocr::Image& line : ocr::postmark_date_lines(c.page, zone)) {
         ocr::ZoneSpec spec;
-        spec.layout = ocr::ZoneLayout::kSparse;
+        spec.layout = ocr::ZoneLayout::kSingleLine;
+        spec.whitelist = "0123456789.";
         spec.border = std::max(10, c.page.dpi() / 10);
-        auto r = c.engine.read(z.image, ocr::Box{0, 0, z.image.width(), z.image.height()}, spec);
-        if (r) {
-          const std::string text = ocr::normalize_nfkc(r->text);
-          // The date's dots are specks a scan may lose: "7.6.4", "7 6 4" and, where only one
-          // split is a valid date, "764" all read as 令和7年6月4日.
-          std::size_t start = 0;
-          while (value.empty() && start <= text.size()) {
-            const auto nl = text.find('\n', start);
-            const std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-            start = nl == std::string::npos ? text.size() + 1 : nl + 1;
-            std::vector<int> dates;  // candidate (y, m, d) triples, flattened
-            const std::string sep = find_re(line, "^\\s*([0-9]{1,2})(?:\\s*[.,・･·]\\s*|\\s+)([0-9]{1,2})(?:\\s*[.,・･·]\\s*|\\s+)([0-9]{1,2})\\s*$", 0);
-            double cap = 0.8;
-            if (!sep.empty()) {
-              const std::string y = find_re(sep, "^\\s*([0-9]+)", 1), m = find_re(sep, "^\\s*[0-9]+[^0-9]+([0-9]+)", 1),
-                                d = find_re(sep, "([0-9]+)\\s*$", 1);
-              dates = {std::stoi(y), std::stoi(m), std::stoi(d)};
-            } else {
-              const std::string run = find_re(line, "^\\s*([0-9]{3,5})\\s*$", 1);
-              if (!run.empty()) {
-                cap = 0.6;
-                // Year first (one digit, or two from 令和10), then every month/day split.
-                for (std::size_t yl = 1; yl <= 2 && yl < run.size(); ++yl)
-                  for (std::size_t ml = 1; ml <= 2 && yl + ml < run.size(); ++ml) {
-                    const std::size_t dl = run.size() - yl - ml;
-                    if (dl < 1 || dl > 2) continue;
-                    const int y = std::stoi(run.substr(0, yl)), m = std::stoi(run.substr(yl, ml)), d = std::stoi(run.substr(yl + ml));
-                    if (run[yl] == '0' || run[yl + ml] == '0' || y < 1 || y > 20) continue;  // 令和1..20
-                    if (valid_date(era_base("reiwa") + y, m, d)) dates.insert(dates.end(), {y, m, d});
-                  }
-                if (dates.size() != 3) dates.clear();  // none, or several splits: not a date
-              }
+        const auto r = c.engine.read(line, ocr::Box{0, 0, line.width(), line.height()}, spec);
+        if (!r) continue;
+        const auto d = parse_postmark(ocr::normalize_nfkc(r->text), max_year);
+        if (!d) continue;
+        if (!date) {
+          date = d;
+          conf = std::min(r->confidence, d->cap);
+        } else if (date->y != d->y || date->m != d->m || date->d != d->d) {
+          // Two readings of the same line, two dates: keep the one whose year is nearer the
+          // present (a 7 read as 1 makes a year long past), else the more confident — as weak
+          // evidence either way.
+          disagree = true;
+          const int now = max_year - 1;
+          const int gap_old = std::abs(now - date->y), gap_new = std::abs(now - d->y);
+          if (gap_new < gap_old || (gap_new == gap_old && std::min(r->confidence, d->cap) > conf))
+            date = d, conf = std::min(r->confidence, d->cap);
+        }
+      }
+      if (disagree) conf = std::min(conf, 0.4);
+      if (!date) {
+        const ocr::PreparedZone z = ocr::prepare_zone(c.page, zone, false, 7.0);
+        if (!z.image.empty()) {
+          ocr::ZoneSpec spec;
+          spec.layout = ocr::ZoneLayout::kSparse;
+          spec.border = std::max(10, c.page.dpi() / 10);
+          if (auto r = c.engine.read(z.image, ocr::Box{0, 0, z.image.width(), z.image.height()}, spec)) {
+            const std::string text = ocr::normalize_nfkc(r->text);
+            std::size_t start = 0;
+            while (!date && start <= text.size()) {
+              const auto nl = text.find('\n', start);
+              date = parse_postmark(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start), max_year);
+              start = nl == std::string::npos ? text.size() + 1 : nl + 1;
             }
-            if (dates.size() == 3 && valid_date(era_base("reiwa") + dates[0], dates[1], dates[2])) {
-              value = iso(era_base("reiwa") + dates[0], dates[1], dates[2]);
-              conf = std::min(r->confidence, cap);  // evidence for the clerk, never certain
-              box = z.ink_box;
-            }
+            if (date) conf = std::min(r->confidence, date->cap), box = z.ink_box;
           }
         }
       }
-      out.push_back(make(f, f.key, c, value, conf, box));
+      const std::string value = date ? iso(era_base("reiwa") + date->y, date->m, date->d) : "";
+      out.push_back(make(f, f.key, c, value, date ? conf : 0.0, box));
     } else if (f.type == "sender") {
       Text r = read_zone(c, zone, ocr::ZoneLayout::kBlock, "");
       // The sender's block: 〒, address, then the corporation's name.

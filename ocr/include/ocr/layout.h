@@ -100,6 +100,15 @@ struct PreparedZone {
 // date).
 PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double max_mark_mm = 0);
 
+// The date line of a round postmark stamped over or near `zone` (page px): the ring is found
+// (it may reach beyond the zone), and the text line nearest its centre — the date between the
+// post office's name and the time — is cut out of it, with the ring, specks and straight lines
+// crossing it (a stamp's printed frame) removed. Two versions, black-ish ink on white, each
+// cropped to the line: [0] with the straight lines taken out and the strokes they cut bridged,
+// [1] with the crossing lines left in within the line's box (a digit whose stroke runs along a
+// line keeps its shape). Empty when no ring or no line is found.
+std::vector<Image> postmark_date_lines(const Image& page, Box zone);
+
 // The page in gray with its paper made white: tinted panels (a passbook's printed background),
 // uneven lighting and shadows divided out, so that a page-level reading sees only the print.
 Image flatten_background(const Image& page);
