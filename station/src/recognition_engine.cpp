@@ -240,18 +240,6 @@ const char* const kChibaMunicipalities[] = {
     "長柄町", "長南町", "大多喜町", "御宿町", "鋸南町"};
 const char* const kChibaWards[] = {"中央区", "花見川区", "稲毛区", "若葉区", "緑区", "美浜区"};
 
-int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b) {
-  std::vector<int> prev(static_cast<std::size_t>(b.length()) + 1), cur(prev.size());
-  for (int32_t j = 0; j <= b.length(); ++j) prev[j] = j;
-  for (int32_t i = 1; i <= a.length(); ++i) {
-    cur[0] = i;
-    for (int32_t j = 1; j <= b.length(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.length()];
-}
-
 // Whether the OCR model can output a character at all.
 using Readable = std::function<bool(char16_t)>;
 
@@ -270,6 +258,11 @@ int lexicon_distance(const icu::UnicodeString& read, const icu::UnicodeString& n
     std::swap(prev, cur);
   }
   return prev[name.length()];
+}
+
+// Plain Levenshtein distance, in whole edits.
+int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b) {
+  return lexicon_distance(a, b, [](char16_t) { return true; }) / 2;
 }
 
 // At `pos` of `u`, the one lexicon name within one edit (a misread, a lost or an extra character);
