@@ -401,8 +401,17 @@ ZoneInk zone_marks(const Image& page, Box zone) {
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(z.marks, labels, stats, centroids, 8, CV_32S);
   const int min_area = std::max(3, static_cast<int>(0.12 * ppm * ppm));
+  // Slivers: a ruling line just outside the zone, of which the zone's edge cuts a strip one or two
+  // pixels thick (the page a little skewed, so only part of its length): too short for the
+  // opening above, yet a tall bar beside the text that makes Tesseract read nothing at all.
+  const int sliver = std::max(2, px(0.2, ppm));
+  const int cols = z.marks.cols, rows = z.marks.rows;
   for (int i = 1; i < n; ++i) {
-    if (stats.at<int>(i, cv::CC_STAT_AREA) >= min_area) continue;
+    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const bool side = (x == 0 || x + w == cols) && w <= sliver && h >= 4 * w;
+    const bool end = (y == 0 || y + h == rows) && h <= sliver && w >= 4 * h;
+    if (stats.at<int>(i, cv::CC_STAT_AREA) >= min_area && !side && !end) continue;
     const cv::Mat speck = labels == i;
     z.marks.setTo(0, speck);
     z.removed.setTo(255, speck);

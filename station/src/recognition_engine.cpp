@@ -471,9 +471,11 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   std::string s = is_name_key(key) ? keep_wide_spaces(t.text) : strip_spaces(t.text);
   double conf = t.confidence;
   if (s.empty() && kanji) {
-    // Ink, yet nothing read: the same zone at its scanned resolution, then without the border.
-    for (int border : {-1, 0}) {
-      const Text again = read_zone(c, zone, layout, whitelist, "jpn", 0, border);
+    // Ink, yet nothing read: Tesseract's single-line mode sometimes rejects a whole clean line
+    // (a name with a wide gap between family and given name), at some scales and borders only.
+    // The same zone at its scanned resolution, without the border, then larger.
+    for (const auto& [dpi, border] : {std::pair{0, -1}, {0, 0}, {400, 0}, {500, -1}}) {
+      const Text again = read_zone(c, zone, layout, whitelist, "jpn", dpi, border);
       s = is_name_key(key) ? keep_wide_spaces(again.text) : strip_spaces(again.text);
       conf = std::min(again.confidence, kUnsureFreeText);
       if (!s.empty()) break;
