@@ -22,6 +22,8 @@ PACKAGES=(
   # ocr + image processing
   libopencv-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-jpn tesseract-ocr-eng
   libtiff-dev libpoppler-cpp-dev libzbar-dev
+  # ocr: how plausible a reading is as Japanese (MeCab with the IPADIC dictionary)
+  libmecab-dev mecab-ipadic-utf8
   # storage
   libsodium-dev
   # station: exports, text, json, cli, config
@@ -58,6 +60,34 @@ fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -f "$here/tests/ui/package.json" ] && [ ! -d "$here/tests/ui/node_modules/playwright-core" ]; then
   (cd "$here/tests/ui" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error)
+fi
+
+# The second Japanese OCR model: tessdata_best's jpn (integer-quantised), which Debian does not
+# package (tesseract-ocr-jpn is tessdata_fast). npm carries it in @tesseract.js-data/jpn, pinned
+# here and checked; its config is replaced by ocr/data/jpn_best.config (why: that file).
+MODEL_DIR=/usr/local/share/station/tessdata
+MODEL="$MODEL_DIR/jpn_best.traineddata"
+MODEL_GZ_SHA256=2b63ebfbf1484de4a08ce53b29ef98a1c17658a93cbd38acb665d7d316d0be88
+model_current() {
+  [ -f "$MODEL" ] || return 1
+  local t
+  t=$(mktemp -d)
+  combine_tessdata -e "$MODEL" "$t/jpn_best.config" >/dev/null 2>&1 || { rm -rf "$t"; return 1; }
+  cmp -s "$t/jpn_best.config" "$here/ocr/data/jpn_best.config"
+  local same=$?
+  rm -rf "$t"
+  return $same
+}
+if ! model_current; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent --loglevel=error @tesseract.js-data/jpn@1.0.0 >/dev/null)
+  tar -xzf "$tmp/tesseract.js-data-jpn-1.0.0.tgz" -C "$tmp" package/4.0.0_best_int/jpn.traineddata.gz
+  echo "$MODEL_GZ_SHA256  $tmp/package/4.0.0_best_int/jpn.traineddata.gz" | sha256sum -c --quiet
+  gunzip -c "$tmp/package/4.0.0_best_int/jpn.traineddata.gz" > "$tmp/jpn_best.traineddata"
+  cp "$here/ocr/data/jpn_best.config" "$tmp/jpn_best.config"
+  combine_tessdata -o "$tmp/jpn_best.traineddata" "$tmp/jpn_best.config" >/dev/null 2>&1
+  $SUDO install -D -m 0644 "$tmp/jpn_best.traineddata" "$MODEL"
+  rm -rf "$tmp"
 fi
 
 echo "install-deps: all dependencies present (SQLCipher $(dpkg-query -W -f='${Version}' libsqlcipher-dev))"

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -85,7 +86,7 @@ std::string words_with_wide_gaps(tesseract::TessBaseAPI& t) {
 std::set<std::string> lstm_charset(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::int32_t entries = 0;
-  if (!in.read(reinterpret_cast<char*>(&entries), sizeof entries) || entries <= kLstmUnicharset || entries > 64) return {};
+  if (!in.read(reinterpret_cast<char*>(&entries), sizeof entries) || entries <= static_cast<std::int32_t>(kLstmUnicharset) || entries > 64) return {};
   std::vector<std::int64_t> offsets(static_cast<std::size_t>(entries));
   if (!in.read(reinterpret_cast<char*>(offsets.data()), static_cast<std::streamsize>(offsets.size() * sizeof(std::int64_t)))) return {};
   in.seekg(0, std::ios::end);
@@ -263,16 +264,19 @@ class TesseractEngine final : public Engine {
     return r;
   }
 
+  bool has_language(const std::string& lang) override {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(folder_of(lang) + lang + ".traineddata", ec);
+  }
+
   bool can_read(char32_t ch, const std::string& languages) override {
     const std::string langs = languages.empty() ? options_.languages : languages;
     auto it = charsets_.find(langs);
     if (it == charsets_.end()) {
-      std::string dir = options_.tessdata_dir.empty() ? std::string(api_.GetDatapath() ? api_.GetDatapath() : "") : options_.tessdata_dir;
-      if (!dir.empty() && dir.back() != '/') dir += '/';
       std::set<std::string> all;
       std::stringstream list(langs);
       for (std::string lang; std::getline(list, lang, '+');) {
-        std::set<std::string> one = lstm_charset(dir + lang + ".traineddata");
+        std::set<std::string> one = lstm_charset(folder_of(lang) + lang + ".traineddata");
         if (one.empty()) { all.clear(); break; }  // unknown: claim nothing is unreadable
         all.merge(one);
       }
@@ -288,12 +292,32 @@ class TesseractEngine final : public Engine {
     auto it = others_.find(languages);
     if (it != others_.end()) return it->second.get();
     auto api = std::make_unique<tesseract::TessBaseAPI>();
-    const char* datapath = options_.tessdata_dir.empty() ? nullptr : options_.tessdata_dir.c_str();
-    if (api->Init(datapath, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
+    // A single language may live in one of the extra folders (a second model beside Debian's).
+    const std::string folder = languages.find('+') == std::string::npos ? folder_of(languages) : main_folder();
+    if (api->Init(folder.c_str(), languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
       return fail(Code::kEngine, "Tesseract could not start with languages '" + languages + "'");
     api->SetVariable("debug_file", "/dev/null");
     api->SetVariable("tessedit_do_invert", "0");
     return others_.emplace(languages, std::move(api)).first->second.get();
+  }
+
+  // The main tessdata folder (with a trailing slash).
+  std::string main_folder() {
+    std::string dir = options_.tessdata_dir.empty() ? std::string(api_.GetDatapath() ? api_.GetDatapath() : "") : options_.tessdata_dir;
+    if (!dir.empty() && dir.back() != '/') dir += '/';
+    return dir;
+  }
+
+  // The folder holding `lang`'s data: the main one, else the first extra folder that has it.
+  std::string folder_of(const std::string& lang) {
+    const std::string main = main_folder();
+    if (std::filesystem::exists(main + lang + ".traineddata")) return main;
+    for (std::string dir : options_.extra_tessdata_dirs) {
+      if (!dir.empty() && dir.back() != '/') dir += '/';
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(dir + lang + ".traineddata", ec)) return dir;
+    }
+    return main;
   }
 
   TesseractOptions options_;

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "ocr/comb.h"
+#include "ocr/language_model.h"
 #include "ocr/layout.h"
 
 namespace station {
@@ -146,12 +147,12 @@ std::string trim_junk(const std::string& s) {
   return out;
 }
 
-// A cell's printed edge read as a character before or after Japanese text ("I一五九", "[特別…",
-// "「池田…"): a lone mark hugging the first or last CJK character goes.
+// A cell's printed edge read as a character before or after Japanese text ("I一五九", "i南浦和",
+// "[特別…", "「池田…"): a lone mark hugging the first or last CJK character goes.
 std::string trim_ruling_remnants(const std::string& s) {
   const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
   if (u.length() < 3) return s;
-  const icu::UnicodeString marks = icu::UnicodeString::fromUTF8("Il|[]「」『』");
+  const icu::UnicodeString marks = icu::UnicodeString::fromUTF8("Iil|[]「」『』");
   auto cjk = [](char16_t ch) { return ch >= 0x3040 && ch <= 0x9FFF; };
   int32_t b = 0, e = u.length();
   if (marks.indexOf(u.charAt(0)) >= 0 && cjk(u.charAt(1))) b = 1;
@@ -373,6 +374,33 @@ std::string latin_lookalikes(const std::string& s) {
   return out;
 }
 
+// Katakana the Japanese model reads for the kanji they look like, where no kana stands beside
+// them: ー四九 is 一四九, 山ロ is 山口, 協カ is 協力, 第ニ is 第二. Only next to a kanji and with no
+// kana on either side (ホーム, ケアプラザ keep theirs); ケ and ノ are left alone (袖ケ浦, 一ノ瀬).
+std::string kanji_lookalikes(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  auto at = [&](int32_t i) -> char16_t { return i >= 0 && i < u.length() ? u.charAt(i) : u'\0'; };
+  auto kana = [](char16_t c) { return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A1 && c <= 0x30FF); };
+  auto kanji = [](char16_t c) { return (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005; };
+  static constexpr std::pair<char16_t, char16_t> kLooks[] = {
+      {u'ー', u'一'}, {u'ニ', u'二'}, {u'ロ', u'口'}, {u'カ', u'力'}, {u'エ', u'工'}, {u'ハ', u'八'}, {u'タ', u'夕'}};
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t prev = at(i - 1), next = at(i + 1);
+    if (kana(prev) || kana(next) || (!kanji(prev) && !kanji(next))) continue;
+    for (const auto& [look, is] : kLooks)
+      if (u.charAt(i) == look) u.setCharAt(i, is);
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// Japanese free text as read, without what is not the writer's: junk at its ends, a cell's
+// printed edge, look-alikes of the wrong script.
+std::string clean_free_text(const std::string& s) {
+  return kanji_lookalikes(latin_lookalikes(trim_ruling_remnants(trim_junk(fix_dashes(s)))));
+}
+
 struct PageContext {
   const ocr::Image& page;  // upright
   int index;
@@ -466,6 +494,23 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     const auto u = [](const std::string& x) { return icu::UnicodeString::fromUTF8(strip_spaces(x)); };
     if (edit_distance(u(t.mended), u(again.text)) <= edit_distance(u(t.text), u(again.text))) t.text = t.mended;
   }
+  if (type == "text" && c.engine.has_language(ocr::kSecondJapaneseModel)) {
+    // Free Japanese text is read again by the second, larger model, whose mistakes are mostly
+    // other ones (緑風荘 read 攻/苦/注 by one, 考人 for 老人 by the other). Where the two differ,
+    // the dictionary's more plausible combination of their readings is kept, and the value is
+    // for the clerk to confirm.
+    // Each reading is cleaned first, so that a cell edge one model read as "|" and the other as
+    // "i" is no difference.
+    const Text other = read_zone(c, zone, layout, whitelist, ocr::kSecondJapaneseModel, 400);
+    const auto clean = [&](const std::string& x) {
+      return clean_free_text(is_name_key(key) ? keep_wide_spaces(x) : strip_spaces(x));
+    };
+    const std::string first = clean(t.text), second = clean(other.text);
+    if (strip_spaces(first) != strip_spaces(second)) {
+      t.text = ocr::more_plausible(first, second);
+      t.confidence = std::min(t.confidence, kUnsureFreeText);
+    }
+  }
   // Spaces go, except in Japanese text a full-width one the engine saw as a real gap (between a
   // family and a given name, or a title and a name).
   std::string s = is_name_key(key) ? keep_wide_spaces(t.text) : strip_spaces(t.text);
@@ -537,7 +582,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     // also well-formed katakana passes as certain.
     if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
   } else {
-    s = latin_lookalikes(trim_ruling_remnants(trim_junk(fix_dashes(s))));
+    s = clean_free_text(s);
     if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
       bool fixed = false;
       s = fix_chiba_address(s, fixed, [&](char16_t ch) { return c.engine.can_read(ch, "jpn"); });

@@ -70,12 +70,25 @@ class Engine {
     (void)ch, (void)languages;
     return true;
   }
+  // Whether the data for one language (e.g. "jpn_best") is installed.
+  virtual bool has_language(const std::string& lang) {
+    (void)lang;
+    return false;
+  }
 };
 
 struct TesseractOptions {
   std::string tessdata_dir;       // empty: Tesseract's default
   std::string languages = "jpn+eng";
+  // Also searched for a language the main folder lacks: the second Japanese model (jpn_best,
+  // Tesseract's larger "best" network, see docs/dependencies.md) is installed here, beside
+  // Debian's data rather than in it.
+  std::vector<std::string> extra_tessdata_dirs = {"/usr/local/share/station/tessdata"};
 };
+
+// The second Japanese model's language name: a larger network than Debian's jpn, with different
+// mistakes; recognition reads kanji text with both and keeps the more plausible.
+inline constexpr const char* kSecondJapaneseModel = "jpn_best";
 
 // The reading's text without the glyphs the LSTM seems to have emitted twice for one printed
 // character (やまでびこ for やまびこ: two neighbours much closer than the line's pitch, either naming

@@ -1,0 +1,58 @@
+// The language model that chooses between two readings, and the second Japanese model it chooses
+// for.
+#include <gtest/gtest.h>
+
+#include "ocr/engine.h"
+#include "ocr/language_model.h"
+#include "ocr/layout.h"
+#include "test_util.h"
+
+namespace {
+
+TEST(LanguageModel, RealWordsCostLessThanLookAlikeMisreadings) {
+  const auto right = ocr::text_cost("遠藤明美"), wrong = ocr::text_cost("選藤明美");
+  ASSERT_TRUE(right.has_value() && wrong.has_value()) << "MeCab's IPADIC dictionary is not installed";
+  EXPECT_LT(*right, *wrong);
+  EXPECT_LT(*ocr::text_cost("特別養護老人ホーム"), *ocr::text_cost("特別養護考人ホーム"));
+  // Spaces are not the text's: a name with or without the gap costs the same.
+  EXPECT_EQ(*ocr::text_cost("理事長　遠藤"), *ocr::text_cost("理事長遠藤"));
+}
+
+TEST(LanguageModel, TakesTheBetterStretchOfEachReading) {
+  // One model misread 老 as 考, the other read 二 as katakana ニ: together they are right.
+  EXPECT_EQ(ocr::more_plausible("特別養護考人ホーム陽だまり第二", "特別養護老人ホーム陽だまり第ニ"),
+            "特別養護老人ホーム陽だまり第二");
+  EXPECT_EQ(ocr::more_plausible("中村　消", "中村　清"), "中村　清");
+  // A glyph read twice by one model.
+  EXPECT_EQ(ocr::more_plausible("やまでびこ有限会社", "やまびこ有限会社"), "やまびこ有限会社");
+}
+
+TEST(LanguageModel, KeepsTheFirstWhereNothingTellsThemApart) {
+  EXPECT_EQ(ocr::more_plausible("千葉駅前支店", "千葉駅前支店"), "千葉駅前支店");
+  EXPECT_EQ(ocr::more_plausible("理事長　遠藤", "理事長遠藤"), "理事長　遠藤");
+  // Nothing read by one model: the other's reading stands.
+  EXPECT_EQ(ocr::more_plausible("", "藤原　健一"), "藤原　健一");
+  EXPECT_EQ(ocr::more_plausible("藤原　健一", ""), "藤原　健一");
+}
+
+// The second model is installed beside Debian's data, found there, and reads.
+TEST(SecondModel, IsFoundInItsOwnFolderAndReads) {
+  auto e = ocr::make_tesseract_engine();
+  ASSERT_TRUE(e.has_value()) << e.error().message;
+  ASSERT_TRUE((*e)->has_language(ocr::kSecondJapaneseModel))
+      << "run hardware/deploy/install-deps.sh: it installs jpn_best.traineddata";
+  EXPECT_FALSE((*e)->has_language("no_such_model"));
+  auto pages = ocr::decode_pages(ocr_test::read_file(ocr_test::shared_dir() / "samples/app-006/page-04.jpg"));
+  ASSERT_TRUE(pages.has_value());
+  // The first officer's name, typed: 藤原　健一.
+  const ocr::PreparedZone z = ocr::prepare_zone(pages->front(), {823, 809, 430, 120}, true);
+  ASSERT_FALSE(z.image.empty());
+  ocr::ZoneSpec spec;
+  spec.languages = ocr::kSecondJapaneseModel;
+  spec.upscale_to_dpi = 400;
+  auto r = (*e)->read(z.image, {0, 0, z.image.width(), z.image.height()}, spec);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->text, "藤原　健一");
+}
+
+}  // namespace
