@@ -506,6 +506,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       return clean_free_text(is_name_key(key) ? keep_wide_spaces(x) : strip_spaces(x));
     };
     const std::string first = clean(t.text), second = clean(other.text);
+    v.readings = {first, second};
     if (strip_spaces(first) != strip_spaces(second)) {
       t.text = ocr::more_plausible(first, second);
       t.confidence = std::min(t.confidence, kUnsureFreeText);
@@ -1087,6 +1088,95 @@ int keyword_hits(const std::string& text) {
   return n;
 }
 
+// The same text written on two forms of one application: the application's corporation, its
+// representative and facility, again on the pledge and the officer list. Each was read by both
+// Japanese models; where the two values differ by a little (a misread kanji, a dropped one), the
+// text that most of the four readings agree on is kept for both (the dictionary breaks a tie):
+// 山口礎 and 山口堺 on the application, 山口　隆 twice on the pledge. Both are then for the clerk to
+// confirm. Values that differ by more are left alone: the applicant may have written different
+// things, and the reviewer sees both.
+struct SameText {
+  const char* a;
+  const char* b;
+  bool b_has_title;  // b is "<title>　<name>" (pledge.rep); its name is compared
+};
+constexpr SameText kSameText[] = {
+    {"corp.name", "pledge.corp_name", false},     {"corp.name", "officers.corp_name", false},
+    {"corp.address", "pledge.corp_address", false}, {"facility.name", "officers.facility_name", false},
+    {"corp.rep_name", "pledge.rep", true},
+};
+
+// "<title>　<family>　<given>" → {"<title>　", "<family>　<given>"}; nothing without two gaps.
+std::optional<std::pair<std::string, std::string>> split_title(const std::string& s) {
+  const std::string wide = "\u3000";
+  const auto given = s.rfind(wide);
+  if (given == std::string::npos || given == 0) return std::nullopt;
+  const auto family = s.rfind(wide, given - 1);
+  if (family == std::string::npos) return std::nullopt;
+  return std::pair{s.substr(0, family + wide.size()), s.substr(family + wide.size())};
+}
+
+// What follows `title` in a reading of "<title>　<name>" (the gap after the title may be
+// missing); empty when the reading does not begin with the title.
+std::string after_title(const std::string& reading, const std::string& title) {
+  const icu::UnicodeString r = icu::UnicodeString::fromUTF8(keep_wide_spaces(reading));
+  const icu::UnicodeString t = icu::UnicodeString::fromUTF8(strip_spaces(title));
+  auto gap = [&](int32_t i) { return r.charAt(i) == u'\u3000' || r.charAt(i) == u' '; };
+  int32_t i = 0, k = 0;
+  for (; k < t.length() && i < r.length(); ++i) {
+    if (gap(i)) continue;
+    if (r.charAt(i) != t.charAt(k++)) return "";
+  }
+  if (k < t.length()) return "";
+  while (i < r.length() && gap(i)) ++i;
+  std::string out;
+  r.tempSubStringBetween(i).toUTF8String(out);
+  return out;
+}
+
+void reconcile_same_text(std::vector<RecognizedValue>& values) {
+  auto find = [&](const char* key) -> RecognizedValue* {
+    for (auto& v : values)
+      if (v.key == key) return &v;
+    return nullptr;
+  };
+  const auto u = [](const std::string& x) { return icu::UnicodeString::fromUTF8(strip_spaces(x)); };
+  for (const SameText& same : kSameText) {
+    RecognizedValue* a = find(same.a);
+    RecognizedValue* b = find(same.b);
+    if (a == nullptr || b == nullptr || a->value.empty() || b->value.empty()) continue;
+    std::string title, b_text = b->value;
+    std::vector<std::string> readings = a->readings;
+    if (same.b_has_title) {
+      const auto split = split_title(b_text);
+      if (!split) continue;
+      title = split->first;
+      b_text = split->second;
+      for (const std::string& r : b->readings)
+        if (std::string name = after_title(r, title); !name.empty()) readings.push_back(std::move(name));
+    } else {
+      readings.insert(readings.end(), b->readings.begin(), b->readings.end());
+    }
+    if (strip_spaces(a->value) == strip_spaces(b_text)) continue;
+    const int len = std::max(u(a->value).length(), u(b_text).length());
+    if (edit_distance(u(a->value), u(b_text)) > std::max(1, len / 6)) continue;
+    // Each reading votes for the value it is nearer to; more votes win, the dictionary breaks a tie.
+    int votes_a = 0, votes_b = 0;
+    for (const std::string& r : readings) {
+      const int da = edit_distance(u(r), u(a->value)), db = edit_distance(u(r), u(b_text));
+      votes_a += da < db;
+      votes_b += db < da;
+    }
+    std::string best;
+    if (votes_a != votes_b) best = votes_a > votes_b ? a->value : b_text;
+    else best = ocr::text_cost(b_text).value_or(0) < ocr::text_cost(a->value).value_or(0) ? b_text : a->value;
+    a->value = best;
+    b->value = title + best;
+    a->confidence = std::min(a->confidence, kUnsureFreeText);
+    b->confidence = std::min(b->confidence, kUnsureFreeText);
+  }
+}
+
 }  // namespace
 
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
@@ -1160,6 +1250,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
     }
     out.pages.push_back(pr);
   }
+  reconcile_same_text(out.values);
   return out;
 }
 

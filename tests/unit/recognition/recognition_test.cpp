@@ -97,9 +97,14 @@ TEST(Recognizer, ClassifiesEveryPageAndFlagsWhatItIsUnsureOf) {
     EXPECT_FALSE(m.find(".name [text]") != std::string::npos && m.find("got ''") != std::string::npos) << m;
   // Kanji text read by both Japanese models, the more plausible combination kept: 中村　清 (one
   // model reads 消) and 特別養護老人ホーム…第二 (one reads 考人, the other 第ニ).
+  // Text written on two forms is compared: the representative read 選藤 on the application by both
+  // models is 遠藤 on the pledge; the facility read 緑風攻東 and 緑風東 on the application is
+  // 緑風荘東 twice on the officer list.
   for (const auto& m : report->mismatches) {
     EXPECT_EQ(m.find("app-001 contact.name "), std::string::npos) << m;
     EXPECT_EQ(m.find("app-006 officers.facility_name "), std::string::npos) << m;
+    EXPECT_EQ(m.find("app-001 corp.rep_name "), std::string::npos) << m;
+    EXPECT_EQ(m.find("app-001 facility.name "), std::string::npos) << m;
   }
 }
 
