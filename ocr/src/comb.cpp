@@ -243,6 +243,37 @@ Result<std::pair<char, double>> read_cell(Engine& engine, const Image& cell, con
         return std::pair{d, std::min(r->confidence, kLookalikeConfidenceCap)};
     }
   }
+  // The Japanese models, trained on other print and writing, may see a digit the default did not;
+  // and a cell read with no character set at all: the LSTM sometimes returns nothing under a
+  // whitelist for a handwritten 9 it reads as 9 freely. Never certain.
+  for (const char* lang : {"jpn", kSecondJapaneseModel}) {
+    if (std::string_view(lang) != "jpn" && !engine.has_language(lang)) continue;
+    ZoneSpec s = spec;
+    s.languages = lang;
+    for (ZoneLayout layout : {ZoneLayout::kSingleChar, ZoneLayout::kSingleWord}) {
+      s.layout = layout;
+      auto r = engine.read(cell, all, s);
+      if (!r) return std::unexpected(r.error());
+      if (accept(r->text)) return std::pair{r->text[0], std::min(r->confidence, kLookalikeConfidenceCap)};
+    }
+  }
+  if (digits_only(spec.whitelist)) {
+    for (const char* lang : {"", "jpn", kSecondJapaneseModel}) {
+      if (std::string_view(lang) == kSecondJapaneseModel && !engine.has_language(lang)) continue;
+      ZoneSpec s = spec;
+      s.whitelist.clear();
+      s.languages = lang;
+      for (ZoneLayout layout : {ZoneLayout::kSingleChar, ZoneLayout::kSingleWord}) {
+        s.layout = layout;
+        auto r = engine.read(cell, all, s);
+        if (!r) return std::unexpected(r.error());
+        if (r->text.size() != 1) continue;
+        const char d = digit_for(r->text[0]);
+        if (spec.whitelist.find(d) != std::string::npos)
+          return std::pair{d, std::min(r->confidence, kLookalikeConfidenceCap)};
+      }
+    }
+  }
   return std::pair{'?', 0.0};
 }
 
