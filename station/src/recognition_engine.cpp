@@ -1039,21 +1039,56 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       const std::string value = date ? iso(era_base("reiwa") + date->y, date->m, date->d) : "";
       out.push_back(make(f, f.key, c, value, date ? conf : 0.0, box));
     } else if (f.type == "sender") {
-      Text r = read_zone(c, zone, ocr::ZoneLayout::kBlock, "");
-      // The sender's block: 〒, address, then the corporation's name.
+      // The sender's block: 〒, address, then the corporation's name. The block is read to find
+      // the name's line, which is then read alone like other Japanese text: by both models at
+      // 400 dpi, the more plausible kept.
+      const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, false);
       std::string name;
-      std::size_t start = 0;
-      while (start <= r.text.size()) {
-        auto nl = r.text.find('\n', start);
-        std::string line = strip_spaces(r.text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
-        start = nl == std::string::npos ? r.text.size() + 1 : nl + 1;
-        if (line.empty()) continue;
-        if (line.find("〒") != std::string::npos || digits_of(line).size() >= 5) continue;  // postal code
-        if (!find_re(line, "(都|道|府|県|市|区|町|村).*[0-9０-９]", 0).empty()) continue;  // address
-        name = fix_dashes(line);
-        break;
+      std::vector<std::string> readings;
+      double conf = 0;
+      ocr::Box box = prepared.ink_box;
+      if (!prepared.image.empty()) {
+        const ocr::Image& img = prepared.image;
+        ocr::ZoneSpec spec;
+        spec.layout = ocr::ZoneLayout::kBlock;
+        spec.border = std::max(10, c.page.dpi() / 10);
+        auto block = c.engine.read(img, ocr::Box{0, 0, img.width(), img.height()}, spec);
+        const std::vector<ocr::TextLine> lines = block ? std::move(block->lines) : std::vector<ocr::TextLine>{};
+        const ocr::TextLine* found = nullptr;
+        for (const auto& l : lines) {
+          const std::string line = strip_spaces(nfkc_keeping_wide_spaces(l.text));
+          if (line.empty()) continue;
+          if (line.find("〒") != std::string::npos || digits_of(line).size() >= 5) continue;  // postal code
+          if (!find_re(line, "(都|道|府|県|市|区|町|村).*[0-9０-９]", 0).empty()) continue;  // address
+          found = &l;
+          break;
+        }
+        if (found != nullptr) {
+          const int m = std::max(4, found->box.h / 4);
+          const ocr::Image line = img.crop(ocr::Box{found->box.x - m, found->box.y - m, found->box.w + 2 * m, found->box.h + 2 * m});
+          auto read_line = [&](const char* languages) -> std::string {
+            ocr::ZoneSpec one;
+            one.languages = languages;
+            one.upscale_to_dpi = 400;
+            one.border = spec.border;
+            auto r = c.engine.read(line, ocr::Box{0, 0, line.width(), line.height()}, one);
+            if (r) conf = std::max(conf, r->confidence);
+            return r ? clean_free_text(strip_spaces(nfkc_keeping_wide_spaces(r->text))) : std::string();
+          };
+          name = read_line("jpn");
+          if (c.engine.has_language(ocr::kSecondJapaneseModel)) {
+            const std::string other = read_line(ocr::kSecondJapaneseModel);
+            readings = {name, other};
+            if (other != name) name = ocr::more_plausible(name, other);
+          }
+          if (name.empty()) name = clean_free_text(strip_spaces(nfkc_keeping_wide_spaces(found->text)));
+          const int pad = std::max(2, c.page.dpi() / 50);
+          box = ocr::Box{prepared.ink_box.x - pad, prepared.ink_box.y - pad, prepared.ink_box.w + 2 * pad,
+                         prepared.ink_box.h + 2 * pad};
+        }
       }
-      out.push_back(make(f, f.key, c, name, name.empty() ? 0.0 : std::min(r.confidence, 0.85), r.box));
+      out.push_back(make(f, f.key, c, name, name.empty() ? 0.0 : std::min(conf, 0.85), box));
+      out.back().readings = std::move(readings);
     }
   }
 }
@@ -1089,7 +1124,8 @@ int keyword_hits(const std::string& text) {
 }
 
 // The same text written on two forms of one application: the application's corporation, its
-// representative and facility, again on the pledge and the officer list. Each was read by both
+// representative and facility, again on the pledge and the officer list (and the corporation as
+// the envelope's sender). Each was read by both
 // Japanese models; where the two values differ by a little (a misread kanji, a dropped one), the
 // text that most of the four readings agree on is kept for both (the dictionary breaks a tie):
 // 山口礎 and 山口堺 on the application, 山口　隆 twice on the pledge. Both are then for the clerk to
@@ -1103,7 +1139,7 @@ struct SameText {
 constexpr SameText kSameText[] = {
     {"corp.name", "pledge.corp_name", false},     {"corp.name", "officers.corp_name", false},
     {"corp.address", "pledge.corp_address", false}, {"facility.name", "officers.facility_name", false},
-    {"corp.rep_name", "pledge.rep", true},
+    {"corp.rep_name", "pledge.rep", true},        {"corp.name", "envelope.sender_name", false},
 };
 
 // "<title>　<family>　<given>" → {"<title>　", "<family>　<given>"}; nothing without two gaps.

@@ -105,6 +105,8 @@ TEST(Recognizer, ClassifiesEveryPageAndFlagsWhatItIsUnsureOf) {
     EXPECT_EQ(m.find("app-006 officers.facility_name "), std::string::npos) << m;
     EXPECT_EQ(m.find("app-001 corp.rep_name "), std::string::npos) << m;
     EXPECT_EQ(m.find("app-001 facility.name "), std::string::npos) << m;
+    // The envelope's sender: its name line read alone by both models (白樺会, not 自樺会・).
+    EXPECT_EQ(m.find("app-001 envelope.sender_name "), std::string::npos) << m;
   }
 }
 
@@ -136,6 +138,8 @@ TEST(Recognizer, TicksDatesAndSmallTableCellsAreReadExactly) {
   // municipality lexicon restores it, rather than leaving 負南町 between it and 長南町.
   for (const auto& m : report->mismatches) EXPECT_EQ(m.find("want '千葉県鋸南町"), std::string::npos) << m;
   for (const auto& m : report->mismatches) EXPECT_EQ(m.find("app-016 bank.branch "), std::string::npos) << m;
+  // The sender read 医療法人社団了会 is the corporation 医療法人社団睦会 the application names.
+  for (const auto& m : report->mismatches) EXPECT_EQ(m.find("app-002 envelope.sender_name "), std::string::npos) << m;
   if (HasFailure())
     for (const auto& m : report->mismatches) std::cerr << m << "\n";
 }
