@@ -110,6 +110,45 @@ std::optional<long> text_cost(std::string_view utf8) {
   return static_cast<long>(eos->cost);
 }
 
+std::optional<std::string> reading_of(std::string_view utf8) {
+  PerThread* t = analyser();
+  if (t == nullptr || utf8.empty()) return std::nullopt;
+  const std::string text(utf8);
+  t->lattice->set_sentence(text.c_str());
+  if (!t->tagger->parse(t->lattice.get())) return std::nullopt;
+  std::string out;
+  for (const MeCab::Node* n = t->lattice->bos_node(); n != nullptr; n = n->next) {
+    if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE) continue;
+    const std::string surface(n->surface, n->length);
+    // IPADIC's features: POS ×4, conjugation ×2, base form, reading, pronunciation.
+    std::vector<std::string> fields;
+    std::string field;
+    for (const char* f = n->feature; f != nullptr && *f != '\0'; ++f) {
+      if (*f == ',') { fields.push_back(field); field.clear(); } else { field += *f; }
+    }
+    fields.push_back(field);
+    if (n->stat == MECAB_NOR_NODE && fields.size() > 7 && fields[7] != "*") { out += fields[7]; continue; }
+    // Unknown to the dictionary: kana stand for themselves (hiragana as katakana).
+    for (const std::string& ch : chars_of(surface)) {
+      if (ch.size() != 3) return std::nullopt;
+      const auto c0 = static_cast<unsigned char>(ch[0]), c1 = static_cast<unsigned char>(ch[1]),
+                 c2 = static_cast<unsigned char>(ch[2]);
+      const unsigned cp = ((c0 & 0x0FU) << 12) | ((c1 & 0x3FU) << 6) | (c2 & 0x3FU);
+      if (cp >= 0x3041 && cp <= 0x3096) {
+        const unsigned k = cp + 0x60;
+        out += static_cast<char>(0xE0 | (k >> 12));
+        out += static_cast<char>(0x80 | ((k >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (k & 0x3F));
+      } else if ((cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC) {
+        out += ch;
+      } else {
+        return std::nullopt;
+      }
+    }
+  }
+  return out;
+}
+
 std::string more_plausible(const std::string& first, const std::string& second) {
   if (first == second || second.empty()) return first;
   if (first.empty()) return second;

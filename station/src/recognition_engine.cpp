@@ -1213,6 +1213,125 @@ void reconcile_same_text(std::vector<RecognizedValue>& values) {
   }
 }
 
+// A furigana part against the dictionary's reading of its kanji: where the two differ by exactly
+// one kana (a voicing mark alone costs nothing: 会社 is ガイシャ after 有限), and that difference is a
+// kana read twice or a look-alike, the reading's is kept. ハセガウ under 長谷川 is ハセガワ; ヨツウコ
+// under 洋子 is ヨウコ. Nothing changes when they differ by more, or by a kana the furigana lacks
+// (裕子 may be ユウコ or ヒロコ, 白樺 シラカバ or シラカンバ: the dictionary knows one).
+std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana, const icu::UnicodeString& reading) {
+  const int32_t n = kana.length(), m = reading.length();
+  if (n < 3 || m < 2) return std::nullopt;
+  // Kana the model confuses, where the dictionary's reading is the better witness; any other
+  // difference is as likely another reading of the kanji (愛誠: アイセイ or アイオイ).
+  auto lookalike = [](char16_t a, char16_t b) {
+    static const icu::UnicodeString kPairs = icu::UnicodeString::fromUTF8("ウワソンシツクワ");
+    for (int32_t p = 0; p + 1 < kPairs.length(); p += 2)
+      if ((a == kPairs[p] && b == kPairs[p + 1]) || (b == kPairs[p] && a == kPairs[p + 1])) return true;
+    return unvoiced(a) == unvoiced(b);  // ビ/ピ
+  };
+  auto same = [](char16_t a, char16_t b) {
+    return a == b || (unvoiced(a) == unvoiced(b) && (a == unvoiced(a) || b == unvoiced(b)) &&
+                      (a - unvoiced(a) <= 1 && b - unvoiced(b) <= 1));  // カ/ガ, not ビ/ピ
+  };
+  std::vector<std::vector<int>> d(static_cast<std::size_t>(n + 1), std::vector<int>(static_cast<std::size_t>(m + 1)));
+  for (int32_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (int32_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (int32_t i = 1; i <= n; ++i)
+    for (int32_t j = 1; j <= m; ++j)
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same(kana[i - 1], reading[j - 1]) ? 0 : 1)});
+  if (d[n][m] != 1) return std::nullopt;
+  // Walk back: matches keep the kana as read; the one edit takes the reading's side.
+  icu::UnicodeString out;
+  int32_t i = n, j = m;
+  while (i > 0 || j > 0) {
+    if (i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + (same(kana[i - 1], reading[j - 1]) ? 0 : 1)) {
+      if (!same(kana[i - 1], reading[j - 1]) && !lookalike(kana[i - 1], reading[j - 1])) return std::nullopt;
+      out.insert(0, same(kana[i - 1], reading[j - 1]) ? kana[i - 1] : reading[j - 1]);
+      --i, --j;
+    } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
+      --i;  // a kana too many: a glyph read twice (フラジイ, ヨツウコ)
+    } else {
+      return std::nullopt;  // a kana missing: as likely another reading (シラカバ, シラカンバ)
+    }
+  }
+  return out;
+}
+
+// Furigana checked against the kanji they spell, where both models agree on the kanji: each part
+// (family and given name, or the words of a holder's name) by the dictionary's reading.
+void check_kana_by_reading(std::vector<RecognizedValue>& values) {
+  auto find = [&](const std::string& key) -> RecognizedValue* {
+    for (auto& v : values)
+      if (v.key == key) return &v;
+    return nullptr;
+  };
+  const icu::UnicodeString gap = icu::UnicodeString::fromUTF8("\u3000");
+  auto parts = [&](const std::string& s) {
+    std::vector<icu::UnicodeString> out;
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+    int32_t start = 0;
+    for (int32_t k = 0; k <= u.length(); ++k)
+      if (k == u.length() || u.charAt(k) == gap.charAt(0)) {
+        if (k > start) out.emplace_back(u, start, k - start);
+        start = k + 1;
+      }
+    return out;
+  };
+  for (auto& v : values) {
+    const std::string& key = v.key;
+    std::string kanji_key;
+    if (key.size() > 10 && key.compare(key.size() - 10, 10, ".name_kana") == 0) kanji_key = key.substr(0, key.size() - 10) + ".name";
+    else if (key == "officers.corp_kana") kanji_key = "officers.corp_name";
+    else if (key == "bank.holder_kana") kanji_key = "bank.holder";
+    else continue;
+    const RecognizedValue* kanji = find(kanji_key);
+    if (std::getenv("DBG_KANA") && kanji) std::fprintf(stderr, "PAIR %s readings %zu\n", key.c_str(), kanji->readings.size());
+    if (kanji == nullptr || kanji->value.empty() || v.value.empty() || kanji->readings.size() < 2) continue;
+    bool agreed = true;
+    for (const std::string& r : kanji->readings) agreed = agreed && strip_spaces(r) == strip_spaces(kanji->value);
+    if (!agreed) continue;
+    const auto kana_parts = parts(v.value);
+    auto kanji_parts = parts(kanji->value);
+    if (kana_parts.size() == 2 && kanji_parts.size() == 1 && kanji_parts[0].length() >= 2) {
+      // A name read without its gap (長谷川直美): split where the reading of each side is nearest
+      // the furigana's two parts.
+      const icu::UnicodeString whole = kanji_parts[0];
+      int best = -1, best_cost = 3;
+      for (int32_t cut = 1; cut < whole.length(); ++cut) {
+        std::string left, right;
+        whole.tempSubStringBetween(0, cut).toUTF8String(left);
+        whole.tempSubStringBetween(cut).toUTF8String(right);
+        const auto rl = ocr::reading_of(left), rr = ocr::reading_of(right);
+        if (!rl || !rr) continue;
+        const int cost = edit_distance(kana_parts[0], icu::UnicodeString::fromUTF8(*rl)) +
+                         edit_distance(kana_parts[1], icu::UnicodeString::fromUTF8(*rr));
+        if (cost < best_cost) best = cut, best_cost = cost;
+      }
+      if (best > 0) kanji_parts = {icu::UnicodeString(whole, 0, best), icu::UnicodeString(whole, best)};
+    }
+    if (kana_parts.size() != kanji_parts.size()) continue;
+    icu::UnicodeString fixed;
+    bool changed = false;
+    for (std::size_t k = 0; k < kana_parts.size(); ++k) {
+      if (k > 0) fixed.append(gap);
+      std::string kanji_part;
+      kanji_parts[k].toUTF8String(kanji_part);
+      const auto reading = ocr::reading_of(kanji_part);
+      const auto better = reading ? kana_by_reading(kana_parts[k], icu::UnicodeString::fromUTF8(*reading)) : std::nullopt;
+      if (better && *better != kana_parts[k]) {
+        fixed.append(*better);
+        changed = true;
+      } else {
+        fixed.append(kana_parts[k]);
+      }
+    }
+    if (!changed) continue;
+    v.value.clear();
+    fixed.toUTF8String(v.value);
+    v.confidence = std::min(v.confidence, kUnsureFreeText);
+  }
+}
+
 }  // namespace
 
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
@@ -1287,6 +1406,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
     out.pages.push_back(pr);
   }
   reconcile_same_text(out.values);
+  check_kana_by_reading(out.values);
   return out;
 }
 

@@ -19,4 +19,9 @@ std::optional<long> text_cost(std::string_view utf8);
 // `first`'s stretch; without a dictionary, `first`.
 std::string more_plausible(const std::string& first, const std::string& second);
 
+// How `utf8` (kanji and kana, no spaces) is read, in katakana, by the dictionary's best
+// segmentation: 長谷川 → ハセガワ, やまびこ → ヤマビコ. One reading where the dictionary knows several
+// (裕子: ユウコ or ヒロコ). Nothing when a part is unknown to it or there is no dictionary.
+std::optional<std::string> reading_of(std::string_view utf8);
+
 }  // namespace ocr

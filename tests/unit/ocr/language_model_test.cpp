@@ -35,6 +35,14 @@ TEST(LanguageModel, KeepsTheFirstWhereNothingTellsThemApart) {
   EXPECT_EQ(ocr::more_plausible("藤原　健一", ""), "藤原　健一");
 }
 
+TEST(LanguageModel, ReadsKanjiAndKanaAsKatakana) {
+  EXPECT_EQ(ocr::reading_of("長谷川"), "ハセガワ");
+  EXPECT_EQ(ocr::reading_of("やまびこ有限会社"), "ヤマビコユウゲンカイシャ");
+  EXPECT_EQ(ocr::reading_of("ケアプラザ"), "ケアプラザ");
+  // A character the dictionary cannot read gives nothing rather than a guess.
+  EXPECT_FALSE(ocr::reading_of("ABC").has_value());
+}
+
 // The second model is installed beside Debian's data, found there, and reads.
 TEST(SecondModel, IsFoundInItsOwnFolderAndReads) {
   auto e = ocr::make_tesseract_engine();

@@ -107,6 +107,10 @@ TEST(Recognizer, ClassifiesEveryPageAndFlagsWhatItIsUnsureOf) {
     EXPECT_EQ(m.find("app-001 facility.name "), std::string::npos) << m;
     // The envelope's sender: its name line read alone by both models (白樺会, not 自樺会・).
     EXPECT_EQ(m.find("app-001 envelope.sender_name "), std::string::npos) << m;
+    // Furigana checked against the dictionary's reading of the kanji both models agree on:
+    // ハセガウ under 長谷川直美 is ハセガワ; シラカバ under 白樺 stays (the dictionary says シラカンバ).
+    EXPECT_EQ(m.find("app-001 officers.rows[2].name_kana "), std::string::npos) << m;
+    EXPECT_EQ(m.find("app-001 officers.corp_kana "), std::string::npos) << m;
   }
 }
 
