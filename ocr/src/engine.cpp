@@ -265,8 +265,12 @@ class TesseractEngine final : public Engine {
   }
 
   bool has_language(const std::string& lang) override {
-    std::error_code ec;
-    return std::filesystem::is_regular_file(folder_of(lang) + lang + ".traineddata", ec);
+    auto it = installed_.find(lang);
+    if (it == installed_.end()) {
+      std::error_code ec;
+      it = installed_.emplace(lang, std::filesystem::is_regular_file(folder_of(lang) + lang + ".traineddata", ec)).first;
+    }
+    return it->second;
   }
 
   bool can_read(char32_t ch, const std::string& languages) override {
@@ -324,6 +328,7 @@ class TesseractEngine final : public Engine {
   tesseract::TessBaseAPI api_;
   std::map<std::string, std::unique_ptr<tesseract::TessBaseAPI>> others_;
   std::map<std::string, std::set<std::string>> charsets_;  // per language set; empty: unknown
+  std::map<std::string, bool> installed_;                  // has_language, asked once per language
 };
 
 }  // namespace

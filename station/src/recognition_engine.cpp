@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
+#include <bit>
 #include <optional>
+#include <tuple>
 
 #include "ocr/comb.h"
 #include "ocr/language_model.h"
@@ -1332,6 +1334,56 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
   }
 }
 
+// The application's date and the pledge's are filled in together and mailed soon after: a date
+// that is no date (6月31日) or lies after the postmark or more than a year before it takes, part by
+// part, what the other form's date says, where that makes it one. The fewest parts are taken;
+// a date mended so is for the clerk to confirm. Two dates that are each plausible are left alone.
+void reconcile_dates(std::vector<RecognizedValue>& values) {
+  auto find = [&](const char* key) -> RecognizedValue* {
+    for (auto& v : values)
+      if (v.key == key) return &v;
+    return nullptr;
+  };
+  struct Ymd { int y = 0, m = 0, d = 0; };
+  auto parse = [](const std::string& s) -> std::optional<Ymd> {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    const std::string digits = s.substr(0, 4) + s.substr(5, 2) + s.substr(8, 2);
+    if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return Ymd{std::stoi(s.substr(0, 4)), std::stoi(s.substr(5, 2)), std::stoi(s.substr(8, 2))};
+  };
+  auto days = [](const Ymd& x) {
+    return std::chrono::sys_days{std::chrono::year{x.y} / std::chrono::month{static_cast<unsigned>(x.m)} /
+                                 std::chrono::day{static_cast<unsigned>(x.d)}}.time_since_epoch().count();
+  };
+  RecognizedValue* app = find("application_date");
+  RecognizedValue* pledge = find("pledge.date");
+  if (app == nullptr || pledge == nullptr) return;
+  const auto a = parse(app->value), p = parse(pledge->value);
+  if (!a || !p) return;
+  std::optional<long> mailed;
+  if (const RecognizedValue* pm = find("envelope.postmark_date"))
+    if (const auto x = parse(pm->value); x && valid_date(x->y, x->m, x->d)) mailed = days(*x);
+  const long today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
+  auto plausible = [&](const Ymd& x) {
+    if (!valid_date(x.y, x.m, x.d)) return false;
+    const long t = days(x);
+    return mailed ? (t <= *mailed && t >= *mailed - 366) : t <= today;
+  };
+  for (auto [self, own, other] : {std::tuple{app, *a, *p}, std::tuple{pledge, *p, *a}}) {
+    if (plausible(own)) continue;
+    std::optional<Ymd> best;
+    int best_taken = 4;
+    for (int mask = 1; mask < 8; ++mask) {
+      const Ymd x{mask & 1 ? other.y : own.y, mask & 2 ? other.m : own.m, mask & 4 ? other.d : own.d};
+      const int taken = std::popcount(static_cast<unsigned>(mask));
+      if (plausible(x) && taken < best_taken) best = x, best_taken = taken;
+    }
+    if (!best) continue;
+    self->value = iso(best->y, best->m, best->d);
+    self->confidence = std::min(self->confidence, 0.5);
+  }
+}
+
 }  // namespace
 
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
@@ -1407,6 +1459,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   }
   reconcile_same_text(out.values);
   check_kana_by_reading(out.values);
+  reconcile_dates(out.values);
   return out;
 }
 

@@ -148,6 +148,27 @@ TEST(Recognizer, TicksDatesAndSmallTableCellsAreReadExactly) {
     for (const auto& m : report->mismatches) std::cerr << m << "\n";
 }
 
+// A handwritten envelope (app-012) whose application date was read 6月31日 and whose pledge date
+// was read 令和2年: each takes the part the other form's date gives it that makes it a date on or
+// before the postmark; every handwritten comb cell gives a digit; nothing is confidently wrong.
+TEST(Recognizer, HandwrittenDatesAndCombsAreMendedFromWhatTheEnvelopeSays) {
+  station::Config config;
+  auto report = station::measure_accuracy(config, kSamples, 2, {"app-012"});
+  ASSERT_TRUE(report.has_value()) << report.error().detail;
+  int dates = 0;
+  for (const auto& g : report->groups)
+    for (const auto& t : g.types) {
+      EXPECT_EQ(t.confidently_wrong, 0) << g.name << " " << t.type;
+      if (t.type == "date" || t.type == "comb") {
+        dates += t.type == "date" ? t.total : 0;
+        EXPECT_EQ(t.exact, t.total) << g.name << " " << t.type;
+      }
+    }
+  EXPECT_GE(dates, 2);
+  if (HasFailure())
+    for (const auto& m : report->mismatches) std::cerr << m << "\n";
+}
+
 // A round postmark whose date dots were lost as specks ("7 6 8" inside the ring) still gives its
 // date, as evidence for the clerk: never certain.
 TEST(Recognizer, PostmarkDateIsReadInsideItsRing) {
