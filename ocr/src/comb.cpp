@@ -217,61 +217,44 @@ bool digits_only(const std::string& whitelist) {
 constexpr double kLookalikeConfidenceCap = 0.6;
 
 // One filled cell: as a character, then as a word (Tesseract sometimes finds nothing in a lone
-// character), then, for digit combs, through look-alike letters. '?' with confidence 0 when all fail.
+// character), then, for digit combs, through look-alike letters; then by the Japanese models, and
+// for digits freely (the LSTM sometimes returns nothing under a character set for a handwritten 9
+// it reads as 9 without one). A reading after the first way is never certain. '?' with confidence
+// 0 when all fail.
 Result<std::pair<char, double>> read_cell(Engine& engine, const Image& cell, const ZoneSpec& spec) {
   const Box all{0, 0, cell.width(), cell.height()};
-  auto accept = [&](const std::string& t) {
-    return t.size() == 1 && (spec.whitelist.empty() || spec.whitelist.find(t[0]) != std::string::npos);
+  const bool digits = digits_only(spec.whitelist);
+  using L = ZoneLayout;
+  struct Way {
+    std::string whitelist, languages;
+    std::vector<ZoneLayout> layouts;
+    bool lookalikes;  // letters read for digits count as those digits
+    double cap;
   };
-  for (ZoneLayout layout : {ZoneLayout::kSingleChar, ZoneLayout::kSingleWord}) {
+  std::vector<Way> ways = {{spec.whitelist, spec.languages, {L::kSingleChar, L::kSingleWord}, false, 1.0}};
+  if (digits)
+    ways.push_back({spec.whitelist + std::string(kLookalikes), spec.languages,
+                    {L::kSingleChar, L::kSingleWord, L::kSingleLine}, true, kLookalikeConfidenceCap});
+  const bool second = engine.has_language(kSecondJapaneseModel);
+  for (const char* lang : {"jpn", kSecondJapaneseModel})
+    if (second || std::string_view(lang) == "jpn")
+      ways.push_back({spec.whitelist, lang, {L::kSingleChar, L::kSingleWord}, false, kLookalikeConfidenceCap});
+  if (digits)
+    for (const char* lang : {"", "jpn", kSecondJapaneseModel})
+      if (second || std::string_view(lang) != kSecondJapaneseModel)
+        ways.push_back({"", lang, {L::kSingleChar, L::kSingleWord}, true, kLookalikeConfidenceCap});
+  for (const Way& way : ways) {
     ZoneSpec s = spec;
-    s.layout = layout;
-    auto r = engine.read(cell, all, s);
-    if (!r) return std::unexpected(r.error());
-    if (accept(r->text)) return std::pair{r->text[0], r->confidence};
-  }
-  if (digits_only(spec.whitelist)) {
-    ZoneSpec s = spec;
-    s.whitelist += kLookalikes;
-    for (ZoneLayout layout : {ZoneLayout::kSingleChar, ZoneLayout::kSingleWord, ZoneLayout::kSingleLine}) {
+    s.whitelist = way.whitelist;
+    s.languages = way.languages;
+    for (ZoneLayout layout : way.layouts) {
       s.layout = layout;
       auto r = engine.read(cell, all, s);
       if (!r) return std::unexpected(r.error());
       if (r->text.size() != 1) continue;
-      const char d = digit_for(r->text[0]);
-      if (spec.whitelist.find(d) != std::string::npos)
-        return std::pair{d, std::min(r->confidence, kLookalikeConfidenceCap)};
-    }
-  }
-  // The Japanese models, trained on other print and writing, may see a digit the default did not;
-  // and a cell read with no character set at all: the LSTM sometimes returns nothing under a
-  // whitelist for a handwritten 9 it reads as 9 freely. Never certain.
-  for (const char* lang : {"jpn", kSecondJapaneseModel}) {
-    if (std::string_view(lang) != "jpn" && !engine.has_language(lang)) continue;
-    ZoneSpec s = spec;
-    s.languages = lang;
-    for (ZoneLayout layout : {ZoneLayout::kSingleChar, ZoneLayout::kSingleWord}) {
-      s.layout = layout;
-      auto r = engine.read(cell, all, s);
-      if (!r) return std::unexpected(r.error());
-      if (accept(r->text)) return std::pair{r->text[0], std::min(r->confidence, kLookalikeConfidenceCap)};
-    }
-  }
-  if (digits_only(spec.whitelist)) {
-    for (const char* lang : {"", "jpn", kSecondJapaneseModel}) {
-      if (std::string_view(lang) == kSecondJapaneseModel && !engine.has_language(lang)) continue;
-      ZoneSpec s = spec;
-      s.whitelist.clear();
-      s.languages = lang;
-      for (ZoneLayout layout : {ZoneLayout::kSingleChar, ZoneLayout::kSingleWord}) {
-        s.layout = layout;
-        auto r = engine.read(cell, all, s);
-        if (!r) return std::unexpected(r.error());
-        if (r->text.size() != 1) continue;
-        const char d = digit_for(r->text[0]);
-        if (spec.whitelist.find(d) != std::string::npos)
-          return std::pair{d, std::min(r->confidence, kLookalikeConfidenceCap)};
-      }
+      const char ch = way.lookalikes ? digit_for(r->text[0]) : r->text[0];
+      if (!spec.whitelist.empty() && spec.whitelist.find(ch) == std::string::npos) continue;
+      return std::pair{ch, std::min(r->confidence, way.cap)};
     }
   }
   return std::pair{'?', 0.0};
