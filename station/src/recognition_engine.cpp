@@ -1125,6 +1125,13 @@ int keyword_hits(const std::string& text) {
   return n;
 }
 
+// The value read for `key` in an envelope's values; null when none was.
+RecognizedValue* find_value(std::vector<RecognizedValue>& values, const std::string& key) {
+  for (auto& v : values)
+    if (v.key == key) return &v;
+  return nullptr;
+}
+
 // The same text written on two forms of one application: the application's corporation, its
 // representative and facility, again on the pledge and the officer list (and the corporation as
 // the envelope's sender). Each was read by both
@@ -1173,11 +1180,7 @@ std::string after_title(const std::string& reading, const std::string& title) {
 }
 
 void reconcile_same_text(std::vector<RecognizedValue>& values) {
-  auto find = [&](const char* key) -> RecognizedValue* {
-    for (auto& v : values)
-      if (v.key == key) return &v;
-    return nullptr;
-  };
+  const auto find = [&](const std::string& key) { return find_value(values, key); };
   const auto u = [](const std::string& x) { return icu::UnicodeString::fromUTF8(strip_spaces(x)); };
   for (const SameText& same : kSameText) {
     RecognizedValue* a = find(same.a);
@@ -1262,11 +1265,7 @@ std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana
 // Furigana checked against the kanji they spell, where both models agree on the kanji: each part
 // (family and given name, or the words of a holder's name) by the dictionary's reading.
 void check_kana_by_reading(std::vector<RecognizedValue>& values) {
-  auto find = [&](const std::string& key) -> RecognizedValue* {
-    for (auto& v : values)
-      if (v.key == key) return &v;
-    return nullptr;
-  };
+  const auto find = [&](const std::string& key) { return find_value(values, key); };
   const icu::UnicodeString gap = icu::UnicodeString::fromUTF8("\u3000");
   auto parts = [&](const std::string& s) {
     std::vector<icu::UnicodeString> out;
@@ -1339,11 +1338,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
 // part, what the other form's date says, where that makes it one. The fewest parts are taken;
 // a date mended so is for the clerk to confirm. Two dates that are each plausible are left alone.
 void reconcile_dates(std::vector<RecognizedValue>& values) {
-  auto find = [&](const char* key) -> RecognizedValue* {
-    for (auto& v : values)
-      if (v.key == key) return &v;
-    return nullptr;
-  };
+  const auto find = [&](const std::string& key) { return find_value(values, key); };
   struct Ymd { int y = 0, m = 0, d = 0; };
   auto parse = [](const std::string& s) -> std::optional<Ymd> {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
