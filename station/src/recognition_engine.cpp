@@ -159,6 +159,12 @@ std::string trim_ruling_remnants(const std::string& s) {
   int32_t b = 0, e = u.length();
   if (marks.indexOf(u.charAt(0)) >= 0 && cjk(u.charAt(1))) b = 1;
   if (marks.indexOf(u.charAt(e - 1)) >= 0 && cjk(u.charAt(e - 2))) --e;
+  // An underline or a cell's bottom edge read as long-vowel marks after a kanji (玉寿会ーー): no
+  // word ends so.
+  int32_t bars = 0;
+  while (e - bars > b + 1 && u.charAt(e - 1 - bars) == u'ー') ++bars;
+  const char16_t before = u.charAt(e - 1 - bars);
+  if (bars >= 2 && before >= 0x4E00 && before <= 0x9FFF) e -= bars;
   std::string out;
   u.tempSubStringBetween(b, e).toUTF8String(out);
   return out;
@@ -1223,7 +1229,8 @@ void reconcile_same_text(std::vector<RecognizedValue>& values) {
 // kana read twice or a look-alike, the reading's is kept. ハセガウ under 長谷川 is ハセガワ; ヨツウコ
 // under 洋子 is ヨウコ. Nothing changes when they differ by more, or by a kana the furigana lacks
 // (裕子 may be ユウコ or ヒロコ, 白樺 シラカバ or シラカンバ: the dictionary knows one).
-std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana, const icu::UnicodeString& reading) {
+std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana, const icu::UnicodeString& reading,
+                                                  bool deletions_only) {
   const int32_t n = kana.length(), m = reading.length();
   if (n < 3 || m < 2) return std::nullopt;
   // Kana the model confuses, where the dictionary's reading is the better witness; any other
@@ -1250,7 +1257,8 @@ std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana
   int32_t i = n, j = m;
   while (i > 0 || j > 0) {
     if (i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + (same(kana[i - 1], reading[j - 1]) ? 0 : 1)) {
-      if (!same(kana[i - 1], reading[j - 1]) && !lookalike(kana[i - 1], reading[j - 1])) return std::nullopt;
+      if (!same(kana[i - 1], reading[j - 1]) && (deletions_only || !lookalike(kana[i - 1], reading[j - 1])))
+        return std::nullopt;
       out.insert(0, same(kana[i - 1], reading[j - 1]) ? kana[i - 1] : reading[j - 1]);
       --i, --j;
     } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
@@ -1287,10 +1295,11 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
     else continue;
     const RecognizedValue* kanji = find(kanji_key);
     if (std::getenv("DBG_KANA") && kanji) std::fprintf(stderr, "PAIR %s readings %zu\n", key.c_str(), kanji->readings.size());
-    if (kanji == nullptr || kanji->value.empty() || v.value.empty() || kanji->readings.size() < 2) continue;
+    if (kanji == nullptr || kanji->value.empty() || v.value.empty()) continue;
+    // Where the two models disagree on the kanji, only a kana read twice is mended: a misread
+    // kanji's reading rarely matches the furigana but for one kana too many.
     bool agreed = true;
     for (const std::string& r : kanji->readings) agreed = agreed && strip_spaces(r) == strip_spaces(kanji->value);
-    if (!agreed) continue;
     const auto kana_parts = parts(v.value);
     auto kanji_parts = parts(kanji->value);
     if (kana_parts.size() == 2 && kanji_parts.size() == 1 && kanji_parts[0].length() >= 2) {
@@ -1318,7 +1327,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       std::string kanji_part;
       kanji_parts[k].toUTF8String(kanji_part);
       const auto reading = ocr::reading_of(kanji_part);
-      const auto better = reading ? kana_by_reading(kana_parts[k], icu::UnicodeString::fromUTF8(*reading)) : std::nullopt;
+      const auto better = reading ? kana_by_reading(kana_parts[k], icu::UnicodeString::fromUTF8(*reading), !agreed) : std::nullopt;
       if (better && *better != kana_parts[k]) {
         fixed.append(*better);
         changed = true;
