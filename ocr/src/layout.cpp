@@ -521,6 +521,46 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double 
   return out;
 }
 
+std::optional<char> digit_by_holes(const Image& page, Box glyph) {
+  const cv::Rect r = cv::Rect(glyph.x, glyph.y, glyph.w, glyph.h) & cv::Rect(0, 0, page.width(), page.height());
+  if (r.width < 5 || r.height < 8) return std::nullopt;
+  const cv::Mat gray = to_gray(ImageAccess::mat(page)(r));
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  std::vector<std::vector<cv::Point>> contours;
+  std::vector<cv::Vec4i> tree;
+  cv::findContours(ink, contours, tree, cv::RETR_CCOMP, cv::CHAIN_APPROX_SIMPLE);
+  // The glyph: the largest outer contour, which must hold nearly all the ink's height.
+  int outer = -1;
+  double largest = 0;
+  for (int i = 0; i < static_cast<int>(contours.size()); ++i) {
+    if (tree[i][3] != -1) continue;
+    const double a = cv::contourArea(contours[i]);
+    if (a > largest) largest = a, outer = i;
+  }
+  if (outer < 0) return std::nullopt;
+  const cv::Rect body = cv::boundingRect(contours[outer]);
+  if (body.height < 8 || body.height < r.height / 2) return std::nullopt;
+  std::vector<cv::Rect> holes;
+  for (int h = tree[outer][2]; h >= 0; h = tree[h][0])
+    if (cv::contourArea(contours[h]) >= 0.01 * body.area()) holes.push_back(cv::boundingRect(contours[h]));
+  if (holes.size() == 2) {
+    // 8's holes sit one above the other; a slashed zero's (Ø, common in passbook print) side by
+    // side along the slash, overlapping in height.
+    const int overlap = std::min(holes[0].y + holes[0].height, holes[1].y + holes[1].height) - std::max(holes[0].y, holes[1].y);
+    const int smaller = std::min(holes[0].height, holes[1].height);
+    if (overlap > smaller / 4) return '0';
+    return '8';
+  }
+  if (holes.size() != 1) return std::nullopt;
+  const double top = (holes[0].y - body.y) / static_cast<double>(body.height);
+  const double bottom = (holes[0].y + holes[0].height - body.y) / static_cast<double>(body.height);
+  if (top < 0.25 && bottom > 0.75) return '0';
+  if (top < 0.3 && bottom < 0.7) return '9';
+  if (top > 0.3 && bottom > 0.75) return '6';
+  return std::nullopt;
+}
+
 std::vector<Image> postmark_date_lines(const Image& page, Box zone) {
   std::vector<Image> out;
   const double ppm = px_per_mm_of(page);

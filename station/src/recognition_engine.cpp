@@ -414,6 +414,9 @@ struct PageContext {
   int index;
   const ocr::Placement* placement;  // null: zones are mm from the page's top-left at its dpi
   ocr::Engine& engine;
+  // The same page upright at its scanned resolution, where `page` was scaled down to be read
+  // whole (a passbook copy); null otherwise.
+  const ocr::Image* full = nullptr;
 
   ocr::Box box(const ZoneMm& z) const {
     if (placement != nullptr) return placement->map(z.x, z.y, z.w, z.h);
@@ -822,6 +825,39 @@ std::optional<BankMention> bank_mention(const std::string& line) {
 // Passbook copies have no fixed layout: the page is read as a whole, line by line, and values are
 // found by what the lines say and where they sit (the title is the largest bank name; the holder
 // is the line under お名前; the branch follows the bank on the お取引店 line).
+// A passbook number read again at the scanned resolution, its 0s, 6s, 8s and 9s told apart by
+// their holes: in a condensed print a leading 0 reads as 9 or 6 (店番 906 for 006), at 200 dpi and
+// at the scanned resolution alike. `row_box` is in the working image's px. Empty without a full
+// image or where the row does not give a number of `length` digits.
+std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::string& pattern, int length) {
+  if (c.full == nullptr || c.full->width() <= c.page.width() || length <= 0) return "";
+  const double k = c.full->width() / static_cast<double>(c.page.width());
+  const ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k), static_cast<int>(row_box.w * k),
+                    static_cast<int>(row_box.h * k)};
+  ocr::ZoneSpec spec;
+  spec.glyphs = true;
+  auto r = c.engine.read(*c.full, at, spec);
+  if (!r) return "";
+  const std::string digits = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
+  if (static_cast<int>(digits.size()) != length) return "";
+  std::vector<std::string> texts;
+  for (const auto& g : r->glyphs) texts.push_back(ocr::normalize_nfkc(g.text));
+  for (std::size_t i = 0; i + digits.size() <= texts.size(); ++i) {
+    bool match = true;
+    for (std::size_t j = 0; j < digits.size() && match; ++j) match = texts[i + j] == std::string(1, digits[j]);
+    if (match && i + digits.size() < texts.size()) match = digits_of(texts[i + digits.size()]).empty();
+    if (match && i > 0) match = digits_of(texts[i - 1]).empty();
+    if (!match) continue;
+    std::string out = digits;
+    for (std::size_t j = 0; j < digits.size(); ++j) {
+      if (std::string_view("0689").find(out[j]) == std::string_view::npos) continue;
+      if (const auto d = ocr::digit_by_holes(*c.full, r->glyphs[i + j].box)) out[j] = *d;
+    }
+    return out;
+  }
+  return "";
+}
+
 void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
                    std::vector<RecognizedValue>& out) {
   const ocr::Box all{0, 0, c.page.width(), c.page.height()};
@@ -901,6 +937,7 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
           auto r = c.engine.read(c.page, row_box, spec);
           if (r) v = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
           if (v.empty()) v = find_re(joined, pattern.c_str(), 1);
+          if (std::string held = digits_by_shape(c, row_box, pattern, f.length); !held.empty()) v = held;
           if (!v.empty()) { conf = capped(r ? r->confidence : l.confidence); box = row_box; break; }
         }
         if (!v.empty()) break;
@@ -1455,7 +1492,8 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       pr.rotation = best_turns * 90;
       if (const FormTemplate* t = templates.find("passbook")) {
         const ocr::Image upright = best_turns == 0 ? small : small.rotated(best_turns);
-        PageContext c{upright, static_cast<int>(i), nullptr, engine};
+        const ocr::Image full = best_turns == 0 ? raw : raw.rotated(best_turns);
+        PageContext c{upright, static_cast<int>(i), nullptr, engine, &full};
         read_passbook(*t, c, best_reading, out.values);
       }
     }

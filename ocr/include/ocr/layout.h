@@ -129,6 +129,13 @@ struct SplitLine {
 };
 SplitLine split_voiced_marks(const Image& page, Box line);
 
+// A printed 0, 6, 8 or 9 told apart by its holes, for a glyph the LSTM read as one of them: 8 has
+// two, one above the other; 0's one hole spans most of its height (a slashed zero's two lie side by
+// side along the slash); 9's sits in its upper part, 6's in its lower part.
+// Used where a condensed leading 0 is read as 9 or 6. Nothing when the glyph is not clearly one
+// of these (no hole, a hole in neither place, a box holding more than one mark).
+std::optional<char> digit_by_holes(const Image& page, Box glyph);
+
 // Unicode NFKC (full-width digits and Latin become ASCII, half-width kana become full-width).
 std::string normalize_nfkc(const std::string& s);
 

@@ -4,6 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <functional>
 
 #include "ocr/engine.h"
 #include "ocr/layout.h"
@@ -81,6 +82,30 @@ TEST(PrepareZone, RuledLinesAloneAreNoInk) {
   cv::line(page, {px(40), 0}, {px(40), page.rows}, cv::Scalar(30), 2);
   const ocr::PreparedZone z = ocr::prepare_zone(image_of(page), {0, px(5), page.cols, px(15)}, true);
   EXPECT_LT(z.ink, 0.004);
+}
+
+// 0, 6, 8 and 9 by their holes, a slashed zero (passbook print) included; a glyph without a hole
+// is not judged.
+TEST(DigitByHoles, TellsZeroSixEightAndNineApart) {
+  auto glyph = [](const std::function<void(cv::Mat&)>& draw) {
+    cv::Mat m(px(8), px(6), CV_8UC1, cv::Scalar(245));
+    draw(m);
+    return image_of(m);
+  };
+  const ocr::Box all{0, 0, px(6), px(8)};
+  auto text = [](const char* t) {
+    return [t](cv::Mat& m) { cv::putText(m, t, {px(1), px(7)}, cv::FONT_HERSHEY_SIMPLEX, 1.6, cv::Scalar(0), 4, cv::LINE_AA); };
+  };
+  EXPECT_EQ(ocr::digit_by_holes(glyph(text("0")), all), '0');
+  EXPECT_EQ(ocr::digit_by_holes(glyph(text("6")), all), '6');
+  EXPECT_EQ(ocr::digit_by_holes(glyph(text("8")), all), '8');
+  EXPECT_EQ(ocr::digit_by_holes(glyph(text("9")), all), '9');
+  const auto slashed = glyph([](cv::Mat& m) {
+    cv::ellipse(m, {px(3), px(4)}, {px(1.8), px(3.2)}, 0, 0, 360, cv::Scalar(0), 4, cv::LINE_AA);
+    cv::line(m, {px(4.3), px(1.5)}, {px(1.7), px(6.5)}, cv::Scalar(0), 3, cv::LINE_AA);
+  });
+  EXPECT_EQ(ocr::digit_by_holes(slashed, all), '0');
+  EXPECT_FALSE(ocr::digit_by_holes(glyph(text("1")), all).has_value());
 }
 
 // Japanese zones are read by the Japanese model alone, scaled up to 400 dpi.
