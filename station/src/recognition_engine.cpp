@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <cstdio>
@@ -582,6 +583,17 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (d.size() < 10 || d.size() > 11 || d[0] != '0') conf = std::min(conf, 0.4);
   } else if (type == "email") {
     while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_')) s.pop_back();  // never ends so
+    // A domain has no case; a local part in mixed case is taken as small letters, one read as its
+    // capital (soUmu for soumu: u, o, s, c, v, w, x, z differ only in size). An address written
+    // all in capitals stays.
+    const auto at_sign = s.find('@');
+    const auto lower = [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); };
+    if (at_sign != std::string::npos) {
+      const std::string local = s.substr(0, at_sign);
+      const bool has_lower = std::any_of(local.begin(), local.end(), [](char ch) { return std::islower(static_cast<unsigned char>(ch)); });
+      if (has_lower) std::transform(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.begin(), lower);
+      std::transform(s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.end(), s.begin() + static_cast<std::ptrdiff_t>(at_sign), lower);
+    }
     const auto at = s.find('@');
     if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos) conf = std::min(conf, 0.4);
   } else if (type == "sex") {
