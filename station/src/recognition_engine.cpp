@@ -846,12 +846,23 @@ std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::s
   const double k = c.full->width() / static_cast<double>(c.page.width());
   const ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k), static_cast<int>(row_box.w * k),
                     static_cast<int>(row_box.h * k)};
-  ocr::ZoneSpec spec;
-  spec.glyphs = true;
-  auto r = c.engine.read(*c.full, at, spec);
+  // With the English model beside the Japanese one first (lone leading digits), then by the
+  // Japanese one alone (the English one may claim the printed label: 店番 read "ae").
+  std::optional<ocr::Reading> r;
+  std::string digits;
+  for (const char* languages : {"", "jpn"}) {
+    ocr::ZoneSpec spec;
+    spec.glyphs = true;
+    spec.languages = languages;
+    auto one = c.engine.read(*c.full, at, spec);
+    if (!one) continue;
+    digits = find_re(strip_spaces(ocr::normalize_nfkc(one->text)), pattern.c_str(), 1);
+    if (static_cast<int>(digits.size()) == length) {
+      r = std::move(*one);
+      break;
+    }
+  }
   if (!r) return "";
-  const std::string digits = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
-  if (static_cast<int>(digits.size()) != length) return "";
   std::vector<std::string> texts;
   for (const auto& g : r->glyphs) texts.push_back(ocr::normalize_nfkc(g.text));
   for (std::size_t i = 0; i + digits.size() <= texts.size(); ++i) {
@@ -868,6 +879,20 @@ std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::s
     return out;
   }
   return "";
+}
+
+// A regular expression for `label` (UTF-8) read with any one character wrong: 店番 → (?:.番|店.).
+std::string fuzzy_label(const std::string& label) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(label);
+  std::string out = "(?:";
+  for (int32_t i = 0; i < u.length(); ++i) {
+    if (i > 0) out += "|";
+    std::string before, after;
+    u.tempSubStringBetween(0, i).toUTF8String(before);
+    u.tempSubStringBetween(i + 1).toUTF8String(after);
+    out += before + "." + after;
+  }
+  return out + ")";
 }
 
 void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
@@ -922,38 +947,57 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
       v = flat.find("当座") != std::string::npos ? "当座" : flat.find("普通") != std::string::npos ? "普通" : "";
       conf = v.empty() ? 0 : capped(page.confidence);
     } else if (f.type == "labelled_digits") {
-      for (const auto& label : f.labels) {
-        const std::string pattern = label + "[:：]?([0-9]{" + std::to_string(f.length) + "})(?![0-9])";
-        for (const auto& l : lines) {
-          if (strip_spaces(l.text).find(label) == std::string::npos) continue;
-          // The page-level reading may split a row (店番 104 | 口座番号 | 3278805): the label's row is
-          // every line whose middle lies within the label line's height, left to right.
-          std::vector<const ocr::TextLine*> row;
-          for (const auto& o : lines) {
-            const int mid = o.box.y + o.box.h / 2;
-            if (mid >= l.box.y && mid <= l.box.y + l.box.h) row.push_back(&o);
-          }
-          std::sort(row.begin(), row.end(), [](const ocr::TextLine* a, const ocr::TextLine* b) { return a->box.x < b->box.x; });
-          std::string joined;
-          int x0 = l.box.x, y0 = l.box.y, x1 = l.box.x + l.box.w, y1 = l.box.y + l.box.h;
-          for (const ocr::TextLine* o : row) {
-            joined += strip_spaces(o->text);
-            x0 = std::min(x0, o->box.x), y0 = std::min(y0, o->box.y);
-            x1 = std::max(x1, o->box.x + o->box.w), y1 = std::max(y1, o->box.y + o->box.h);
-          }
-          // The row again, alone and with the English model beside the Japanese one: the page-level
-          // reading by jpn alone misreads lone leading zeros (006 → 906).
-          ocr::ZoneSpec spec;
-          const int m = std::max(4, (y1 - y0) / 3);
-          const ocr::Box row_box{x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m};
-          auto r = c.engine.read(c.page, row_box, spec);
-          if (r) v = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
-          if (v.empty()) v = find_re(joined, pattern.c_str(), 1);
-          if (std::string held = digits_by_shape(c, row_box, pattern, f.length); !held.empty()) v = held;
-          if (!v.empty()) { conf = capped(r ? r->confidence : l.confidence); box = row_box; break; }
+      // The number after its label on the label's row. The page-level reading may split a row
+      // (店番 104 | 口座番号 | 3278805): the row is every line whose middle lies within the label
+      // line's height, left to right.
+      const std::string number = "([0-9]{" + std::to_string(f.length) + "})(?![0-9])";
+      auto try_row = [&](const ocr::TextLine& l, const std::string& pattern) {
+        std::vector<const ocr::TextLine*> row;
+        for (const auto& o : lines) {
+          const int mid = o.box.y + o.box.h / 2;
+          if (mid >= l.box.y && mid <= l.box.y + l.box.h) row.push_back(&o);
         }
-        if (!v.empty()) break;
-      }
+        std::sort(row.begin(), row.end(), [](const ocr::TextLine* a, const ocr::TextLine* b) { return a->box.x < b->box.x; });
+        std::string joined;
+        int x0 = l.box.x, y0 = l.box.y, x1 = l.box.x + l.box.w, y1 = l.box.y + l.box.h;
+        for (const ocr::TextLine* o : row) {
+          joined += strip_spaces(o->text);
+          x0 = std::min(x0, o->box.x), y0 = std::min(y0, o->box.y);
+          x1 = std::max(x1, o->box.x + o->box.w), y1 = std::max(y1, o->box.y + o->box.h);
+        }
+        // The row again, alone and with the English model beside the Japanese one: the page-level
+        // reading by jpn alone misreads lone leading zeros (006 → 906).
+        ocr::ZoneSpec spec;
+        const int m = std::max(4, (y1 - y0) / 3);
+        const ocr::Box row_box{x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m};
+        auto r = c.engine.read(c.page, row_box, spec);
+        if (r) v = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
+        if (v.empty()) v = find_re(joined, pattern.c_str(), 1);
+        if (std::string held = digits_by_shape(c, row_box, pattern, f.length); !held.empty()) v = held;
+        if (v.empty()) return false;
+        conf = capped(r ? r->confidence : l.confidence);
+        box = row_box;
+        return true;
+      };
+      auto rows_labelled = [&](const std::string& label) {
+        std::vector<const ocr::TextLine*> found;
+        for (const auto& l : lines)
+          if (strip_spaces(l.text).find(label) != std::string::npos) found.push_back(&l);
+        return found;
+      };
+      bool done = false;
+      for (const auto& label : f.labels)
+        for (const ocr::TextLine* l : rows_labelled(label))
+          if (!done) done = try_row(*l, label + "[:：]?" + number);
+      // Its own label unread (店番 read "ae" by the English model, 店香 by the Japanese one): the
+      // rows of the page's other labelled numbers, which a passbook prints beside it, read again,
+      // and the label matched with one character wrong and a mark before the number.
+      for (const auto& g : t.fields)
+        if (&g != &f && g.type == "labelled_digits")
+          for (const auto& other : g.labels)
+            for (const ocr::TextLine* l : rows_labelled(other))
+              for (const auto& label : f.labels)
+                if (!done) done = try_row(*l, fuzzy_label(label) + "[^0-9]{0,2}" + number);
     } else if (f.type == "holder_kana") {
       for (const auto& label : f.labels) {
         after_label = line_under(label.c_str());
