@@ -1095,6 +1095,7 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       double conf = 0;
       ocr::Box box = zone;
       bool disagree = false;
+      std::vector<std::string> seen;  // every date read, for the envelope-level check
       for (const ocr::Image& line : ocr::postmark_date_lines(c.page, zone)) {
         ocr::ZoneSpec spec;
         spec.layout = ocr::ZoneLayout::kSingleLine;
@@ -1104,6 +1105,7 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
         if (!r) continue;
         const auto d = parse_postmark(ocr::normalize_nfkc(r->text), max_year);
         if (!d) continue;
+        seen.push_back(iso(era_base("reiwa") + d->y, d->m, d->d));
         if (!date) {
           date = d;
           conf = std::min(r->confidence, d->cap);
@@ -1139,6 +1141,7 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       }
       const std::string value = date ? iso(era_base("reiwa") + date->y, date->m, date->d) : "";
       out.push_back(make(f, f.key, c, value, date ? conf : 0.0, box));
+      out.back().readings = std::move(seen);
     } else if (f.type == "sender") {
       // The sender's block: 〒, address, then the corporation's name. The block is read to find
       // the name's line, which is then read alone like other Japanese text: by both models at
@@ -1457,9 +1460,25 @@ void reconcile_dates(std::vector<RecognizedValue>& values) {
   if (app == nullptr || pledge == nullptr) return;
   const auto a = parse(app->value), p = parse(pledge->value);
   if (!a || !p) return;
+  // A postmark before the date both forms agree on, or long after it, is a misread stamp where one
+  // of its other readings fits (2025-05-06 and 2025-06-06 read from one ring, the forms dated
+  // 2025-06-06): that one is kept, as weak evidence still.
+  RecognizedValue* postmark = find("envelope.postmark_date");
+  if (postmark != nullptr && app->value == pledge->value && valid_date(a->y, a->m, a->d)) {
+    auto fits = [&](const std::optional<Ymd>& x) {
+      return x && valid_date(x->y, x->m, x->d) && days(*x) >= days(*a) && days(*x) <= days(*a) + 60;
+    };
+    if (!fits(parse(postmark->value)))
+      for (const std::string& other : postmark->readings)
+        if (fits(parse(other))) {
+          postmark->value = other;
+          postmark->confidence = std::min(postmark->confidence, 0.4);
+          break;
+        }
+  }
   std::optional<long> mailed;
-  if (const RecognizedValue* pm = find("envelope.postmark_date"))
-    if (const auto x = parse(pm->value); x && valid_date(x->y, x->m, x->d)) mailed = days(*x);
+  if (postmark != nullptr)
+    if (const auto x = parse(postmark->value); x && valid_date(x->y, x->m, x->d)) mailed = days(*x);
   const long today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
   auto plausible = [&](const Ymd& x) {
     if (!valid_date(x.y, x.m, x.d)) return false;

@@ -23,8 +23,9 @@ struct RecognizedValue {
   int page = 0;            // index into the envelope's pages (0-based)
   ocr::Box box;            // page pixels of the upright page (rotation applied)
   std::string type;        // the template's field type (text, kana, comb, date, ...)
-  // Free Japanese text: each model's own (cleaned) reading, for the envelope-level comparison of
-  // text written twice. Not shown or stored.
+  // Free Japanese text: each model's own (cleaned) reading; a postmark: every date read from its
+  // ring. For the envelope-level comparisons of text written twice and of dates. Not shown or
+  // stored.
   std::vector<std::string> readings;
 };
 
