@@ -1390,7 +1390,6 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
     else if (key == "bank.holder_kana") kanji_key = "bank.holder";
     else continue;
     const RecognizedValue* kanji = find(kanji_key);
-    if (std::getenv("DBG_KANA") && kanji) std::fprintf(stderr, "PAIR %s readings %zu\n", key.c_str(), kanji->readings.size());
     if (kanji == nullptr || kanji->value.empty() || v.value.empty()) continue;
     // Where the two models disagree on the kanji, only a kana read twice is mended: a misread
     // kanji's reading rarely matches the furigana but for one kana too many.
