@@ -2,6 +2,7 @@
 #include "ocr/language_model.h"
 
 #include <mecab.h>
+#include <unicode/unistr.h>
 
 #include <algorithm>
 #include <bit>
@@ -129,22 +130,13 @@ std::optional<std::string> reading_of(std::string_view utf8) {
     fields.push_back(field);
     if (n->stat == MECAB_NOR_NODE && fields.size() > 7 && fields[7] != "*") { out += fields[7]; continue; }
     // Unknown to the dictionary: kana stand for themselves (hiragana as katakana).
-    for (const std::string& ch : chars_of(surface)) {
-      if (ch.size() != 3) return std::nullopt;
-      const auto c0 = static_cast<unsigned char>(ch[0]), c1 = static_cast<unsigned char>(ch[1]),
-                 c2 = static_cast<unsigned char>(ch[2]);
-      const unsigned cp = ((c0 & 0x0FU) << 12) | ((c1 & 0x3FU) << 6) | (c2 & 0x3FU);
-      if (cp >= 0x3041 && cp <= 0x3096) {
-        const unsigned k = cp + 0x60;
-        out += static_cast<char>(0xE0 | (k >> 12));
-        out += static_cast<char>(0x80 | ((k >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (k & 0x3F));
-      } else if ((cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC) {
-        out += ch;
-      } else {
-        return std::nullopt;
-      }
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(surface);
+    for (int32_t i = 0; i < u.length(); ++i) {
+      const char16_t c = u.charAt(i);
+      if (c >= 0x3041 && c <= 0x3096) u.setCharAt(i, static_cast<char16_t>(c + 0x60));
+      else if (!((c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC)) return std::nullopt;
     }
+    u.toUTF8String(out);
   }
   return out;
 }

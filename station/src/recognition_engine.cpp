@@ -16,6 +16,7 @@
 #include <optional>
 #include <tuple>
 
+#include "clock.h"
 #include "ocr/comb.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
@@ -434,13 +435,13 @@ struct Text {
   std::string mended;  // the text without glyphs the engine seems to have read twice
 };
 
-// One zone read as text: blank zones are not sent to the engine.
-Text read_zone(const PageContext& c, ocr::Box zone, ocr::ZoneLayout layout, const std::string& whitelist,
-               const std::string& languages = "", int upscale_to_dpi = 0, int border = -1) {
+// One zone read as text, from the zone prepared once (ocr::prepare_zone) however often it is read:
+// blank zones are not sent to the engine.
+Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box zone, ocr::ZoneLayout layout,
+               const std::string& whitelist, const std::string& languages = "", int upscale_to_dpi = 0,
+               int border = -1) {
   Text t;
   t.box = zone;
-  const bool single_line = layout != ocr::ZoneLayout::kBlock && layout != ocr::ZoneLayout::kAuto;
-  const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, single_line);
   if (prepared.ink < kEmptyInk || prepared.image.empty()) {
     t.blank = true;
     t.confidence = kEmptyConfidence;
@@ -496,13 +497,14 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   const bool japanese = type != "digits" && type != "postal" && type != "amount" && type != "phone" &&
                         type != "email" && type != "sex";
   const bool kanji = japanese && type != "era";
-  Text t = read_zone(c, zone, layout, whitelist, japanese ? "jpn" : "", kanji ? 400 : 0);
+  const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, true);
+  Text t = read_zone(c, prepared, zone, layout, whitelist, japanese ? "jpn" : "", kanji ? 400 : 0);
   RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
   v.type = type;
   if (t.blank) return v;
   if (kanji && t.mended != t.text) {
     // A glyph read twice, perhaps: the zone at its scanned resolution decides.
-    const Text again = read_zone(c, zone, layout, whitelist, "jpn", 0);
+    const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", 0);
     const auto u = [](const std::string& x) { return icu::UnicodeString::fromUTF8(strip_spaces(x)); };
     if (edit_distance(u(t.mended), u(again.text)) <= edit_distance(u(t.text), u(again.text))) t.text = t.mended;
   }
@@ -513,7 +515,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     // for the clerk to confirm.
     // Each reading is cleaned first, so that a cell edge one model read as "|" and the other as
     // "i" is no difference.
-    const Text other = read_zone(c, zone, layout, whitelist, ocr::kSecondJapaneseModel, 400);
+    const Text other = read_zone(c, prepared, zone, layout, whitelist, ocr::kSecondJapaneseModel, 400);
     const auto clean = [&](const std::string& x) {
       return clean_free_text(is_name_key(key) ? keep_wide_spaces(x) : strip_spaces(x));
     };
@@ -533,7 +535,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     // (a name with a wide gap between family and given name), at some scales and borders only.
     // The same zone at its scanned resolution, without the border, then larger.
     for (const auto& [dpi, border] : {std::pair{0, -1}, {0, 0}, {400, 0}, {500, -1}}) {
-      const Text again = read_zone(c, zone, layout, whitelist, "jpn", dpi, border);
+      const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", dpi, border);
       s = is_name_key(key) ? keep_wide_spaces(again.text) : strip_spaces(again.text);
       conf = std::min(again.confidence, kUnsureFreeText);
       if (!s.empty()) break;
@@ -544,12 +546,12 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     // rather call something else ("9" read as "q"). Read it freely and map look-alikes; such a
     // reading is never certain.
     // A lone glyph in a wide white border also gets lost: the crop's own margin comes first.
-    const Text tight = read_zone(c, zone, layout, whitelist, japanese ? "jpn" : "", 0, 0);
+    const Text tight = read_zone(c, prepared, zone, layout, whitelist, japanese ? "jpn" : "", 0, 0);
     s = strip_spaces(tight.text);
     conf = std::min(tight.confidence, 0.85);
     for (int border : {0, -1}) {
       if (!s.empty()) break;
-      const Text free = read_zone(c, zone, layout, "", type == "era" ? "jpn" : "", 0, border);
+      const Text free = read_zone(c, prepared, zone, layout, "", type == "era" ? "jpn" : "", 0, border);
       s = lookalikes(strip_spaces(free.text), type);
       conf = std::min(free.confidence, 0.8);
     }
@@ -1078,7 +1080,7 @@ std::optional<PostmarkDate> parse_postmark(const std::string& line, int max_year
 
 // The current 令和 year by the clock (a postmark is not from the future).
 int reiwa_now() {
-  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(jst_now_shifted())};
   return static_cast<int>(today.year()) - era_base("reiwa");
 }
 
@@ -1337,9 +1339,11 @@ std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana
       if ((a == kPairs[p] && b == kPairs[p + 1]) || (b == kPairs[p] && a == kPairs[p + 1])) return true;
     return unvoiced(a) == unvoiced(b);  // ビ/ピ
   };
+  // Equal, or the one the other with a voicing mark: カ/ガ (the voiced form follows its base in
+  // Unicode), not ビ/ピ.
   auto same = [](char16_t a, char16_t b) {
-    return a == b || (unvoiced(a) == unvoiced(b) && (a == unvoiced(a) || b == unvoiced(b)) &&
-                      (a - unvoiced(a) <= 1 && b - unvoiced(b) <= 1));  // カ/ガ, not ビ/ピ
+    const char16_t base = unvoiced(a);
+    return a == b || (base == unvoiced(b) && a - base <= 1 && b - base <= 1);
   };
   std::vector<std::vector<int>> d(static_cast<std::size_t>(n + 1), std::vector<int>(static_cast<std::size_t>(m + 1)));
   for (int32_t i = 0; i <= n; ++i) d[i][0] = i;
@@ -1478,7 +1482,7 @@ void reconcile_dates(std::vector<RecognizedValue>& values) {
   std::optional<long> mailed;
   if (postmark != nullptr)
     if (const auto x = parse(postmark->value); x && valid_date(x->y, x->m, x->d)) mailed = days(*x);
-  const long today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
+  const long today = std::chrono::floor<std::chrono::days>(jst_now_shifted()).time_since_epoch().count();
   auto plausible = [&](const Ymd& x) {
     if (!valid_date(x.y, x.m, x.d)) return false;
     const long t = days(x);
