@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <sstream>
+#include <thread>
+#include <algorithm>
 #include <toml++/toml.h>
 
 namespace station {
@@ -20,6 +22,11 @@ Status read_into(const toml::table& t, std::string_view section, std::string_vie
   if (n == nullptr) return {};
   if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
     if (auto v = n->value<std::string>()) {
+      out = *v;
+      return {};
+    }
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (auto v = n->value<bool>()) {
       out = *v;
       return {};
     }
@@ -74,6 +81,7 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "ocr", "max_image_pixels", c.max_image_pixels); },
       [&] { return read_into(t, "ocr", "confidence_threshold", c.confidence_threshold); },
       [&] { return read_into(t, "ocr", "workers", c.ocr_workers); },
+      [&] { return read_into(t, "ocr", "recognize_on_capture", c.recognize_on_capture); },
       [&] { return read_into(t, "security", "session_idle_minutes", c.session_idle_minutes); },
       [&] { return read_into(t, "security", "lockout_attempts", c.lockout_attempts); },
       [&] { return read_into(t, "security", "lockout_minutes", c.lockout_minutes); },
@@ -92,8 +100,15 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
     return fail(ErrorCode::kConfig, "security.password_min_length must be 8..64");
   if (c.audit_checkpoint_every < 1 || c.audit_checkpoint_every > 100000)
     return fail(ErrorCode::kConfig, "security.audit_checkpoint_every must be 1..100000");
-  if (c.ocr_workers < 1 || c.ocr_workers > 16) return fail(ErrorCode::kConfig, "ocr.workers must be 1..16");
+  if (c.ocr_workers < 0 || c.ocr_workers > 16)
+    return fail(ErrorCode::kConfig, "ocr.workers must be 0..16 (0: one per core)");
   return c;
+}
+
+int ocr_worker_count(const Config& config) {
+  if (config.ocr_workers > 0) return config.ocr_workers;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 16u));
 }
 
 std::string to_toml(const Config& c) {
@@ -106,7 +121,8 @@ std::string to_toml(const Config& c) {
                           {"default_dpi", c.default_dpi},
                           {"max_image_pixels", c.max_image_pixels},
                           {"confidence_threshold", c.confidence_threshold},
-                          {"workers", c.ocr_workers}}},
+                          {"workers", c.ocr_workers},
+                          {"recognize_on_capture", c.recognize_on_capture}}},
       {"security", toml::table{{"session_idle_minutes", c.session_idle_minutes},
                                {"lockout_attempts", c.lockout_attempts},
                                {"lockout_minutes", c.lockout_minutes},

@@ -18,7 +18,12 @@ struct Config {
   int default_dpi = 200;                 // for files that carry no resolution (the page is flagged)
   long long max_image_pixels = 100'000'000;
   double confidence_threshold = 0.90;    // below this a value is flagged for the reviewer
-  int ocr_workers = 2;
+  // OCR engines recognising envelopes side by side, each on its own thread with its own Tesseract
+  // (about 600 MB each with the second Japanese model). 0: one per core.
+  int ocr_workers = 0;
+  // Recognise every captured envelope in the background as soon as its last page is in ([ocr]
+  // recognize_on_capture). Off only for tests of capture alone and for bulk re-imports.
+  bool recognize_on_capture = true;
   int session_idle_minutes = 15;         // idle lock of the web UI
   int lockout_attempts = 5;              // failed logins before an account locks
   int lockout_minutes = 30;
@@ -27,6 +32,9 @@ struct Config {
   std::string profiles_dir;              // scanner device profiles ([scanner] profiles_dir); empty: the bundled folder
   std::string scanner_device;            // [scanner] device: SANE name to scan from; empty: the first found
 };
+
+// ocr_workers with 0 resolved to the cores.
+int ocr_worker_count(const Config& config);
 
 // $XDG_DATA_HOME/station (default ~/.local/share/station) and $XDG_CONFIG_HOME/station/config.toml.
 std::filesystem::path default_data_dir();

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace station {
@@ -28,6 +29,22 @@ struct Intake {
   int enclosures = 0;         // number of documents in the envelope, as counted by the clerk
 };
 
+// Where an envelope is in its life (station/src/lifecycle.cpp holds the one transition table;
+// envelopes.status stores state_name()). The review states of the secretariat come next.
+enum class EnvelopeState {
+  kCapturing,          // 取込中: pages are being imported or scanned into it
+  kInterrupted,        // 取込中断: its capture was cut off (crash, jam); continue it or re-import
+  kCaptured,           // 受付済: every page is in; queued for recognition
+  kRecognizing,        // 読取中: a recognition worker is reading it
+  kRecognized,         // 読取済: values read, waiting for the reviewer
+  kRecognitionFailed,  // 読取失敗: recognition could not run (e.g. a stored page is damaged)
+  kReviewed,           // 確認済: every value confirmed by a reviewer
+  kExported,           // 出力済: sent to the prefecture in a daily set
+};
+std::string_view state_name(EnvelopeState state);      // "capturing", "captured", ... (stored)
+std::string_view state_label_ja(EnvelopeState state);  // "取込中", "受付済", ...
+std::optional<EnvelopeState> parse_state(std::string_view name);
+
 struct EnvelopeSummary {
   std::int64_t id = 0;
   std::string receipt_no;     // 受付番号, e.g. "M20250604-0001"
@@ -37,7 +54,25 @@ struct EnvelopeSummary {
   int pages = 0;
   int fields_total = 0;
   int fields_confirmed = 0;
-  std::string status;         // "captured", "recognized", "reviewed", "exported"
+  std::string status;         // state_name(state)
+  EnvelopeState state = EnvelopeState::kCaptured;
+  std::string status_ja;      // state_label_ja(state)
+  // While recognising: pages read so far of `pages` (0 otherwise).
+  int pages_recognized = 0;
+};
+
+// The background recognition (Station::recognition_status): what is queued and what is running.
+struct RecognitionTask {
+  std::int64_t envelope_id = 0;
+  std::string receipt_no;
+  EnvelopeState state = EnvelopeState::kCaptured;  // kCaptured (queued) or kRecognizing
+  int pages = 0;
+  int pages_recognized = 0;
+};
+struct RecognitionStatus {
+  int workers = 0;                       // OCR engines in the pool (ocr.workers)
+  std::vector<RecognitionTask> tasks;    // running first, then queued in order
+  std::int64_t envelopes_recognized = 0; // since the station opened
 };
 
 struct PageInfo {

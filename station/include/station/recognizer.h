@@ -16,8 +16,20 @@
 
 namespace station {
 
-// Folders are expanded to their image files (sorted by name). kIo / kInvalidInput for unreadable
-// inputs, kConfig for a broken templates folder, kOcr when Tesseract cannot start.
+// What a store-less reading gives: the JSON and, per file that could not be read, what is wrong
+// with it and what to do (Japanese, the file named), as `station import` reports them.
+struct StorelessReading {
+  std::string json;
+  std::vector<std::string> problems_ja;
+};
+
+// Folders are expanded to their image files (sorted by name). Every page goes through the same
+// stage list as a captured one (decode → cleanup → classify → read → reconcile), its cleaned copy
+// encoded as the store keeps it. A file that cannot be read is named in problems_ja (and in the
+// JSON's "problems") and the others are read; kNoPages only when no page at all could be read,
+// kConfig for a broken templates folder, kOcr when Tesseract cannot start.
+Result<StorelessReading> recognize_files(const Config& config, const std::vector<std::filesystem::path>& inputs);
+// The same, the JSON only.
 Result<std::string> recognize_to_json(const Config& config, const std::vector<std::filesystem::path>& inputs);
 
 struct TypeScore {

@@ -4,6 +4,7 @@
 // audit log and returns an Error value on failure. Thread-safe: methods may be called from
 // several threads (the web server's); they serialise on an internal mutex where they touch the
 // store.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -98,6 +99,11 @@ struct ElectronicApplication {
   std::string received_at;     // ISO timestamp
 };
 
+// The parts a Station is built from that tests may replace (station/src/services.h: an OCR engine
+// factory, a clock). Incomplete here on purpose: callers outside the station module use the
+// defaults (Tesseract, the system clock).
+struct Services;
+
 class Station {
  public:
   // Creates a new store in config.data_dir, protected by `passphrase`. kStoreExists if one is there.
@@ -108,6 +114,13 @@ class Station {
   // registered, kBadKeyFile when it is missing, truncated or damaged; nothing is opened then.
   // Either way, an interrupted master-key rotation is finished or rolled back first.
   static Result<std::unique_ptr<Station>> open(const Config& config, const StoreSecrets& secrets);
+  // The same with replaced parts (null: the defaults). For tests.
+  static Result<std::unique_ptr<Station>> create(const Config& config, std::string_view passphrase,
+                                                 const Services* services);
+  static Result<std::unique_ptr<Station>> open(const Config& config, const StoreSecrets& secrets,
+                                               const Services* services);
+  // Stops the background recognition after the field it is reading (the envelope goes back to
+  // the queue and is read again at the next open) and any capture job after its current page.
   ~Station();
 
   const Config& config() const;
@@ -157,8 +170,25 @@ class Station {
   // when there is none). Clerk or supervisor.
   Result<CaptureJob> capture_job(const User& actor, std::int64_t job_id);
 
-  // ---- recognition: classifies pages and reads fields; returns the number of fields read
+  // ---- recognition (issue 11): every envelope whose capture finishes — import, scan, web capture,
+  // demo — is queued and read in the background by a pool of config.ocr_workers engines, through
+  // the one stage list (station/src/recognition/pipeline.h). A station opened again resumes what
+  // was queued or being read when it closed, and marks captures cut off by a crash as interrupted.
+  // Reads the envelope now (again, if it was read: confirmed values are kept) through the same
+  // pool and waits for it; returns the number of fields read. Clerk, reviewer or supervisor.
   Result<int> recognize(const User& actor, std::int64_t envelope_id);
+  // Queues the envelope for the background recognition and returns at once.
+  Status queue_recognition(const User& actor, std::int64_t envelope_id);
+  // What is queued and running. Any signed-in role.
+  Result<RecognitionStatus> recognition_status(const User& actor);
+  // Waits until nothing is queued or being read, or `timeout` passes; true when idle. For the
+  // demo, tests and benchmarks.
+  bool wait_for_recognition(std::chrono::milliseconds timeout);
+  // The stored reading of one envelope as JSON in the shape of a sample's truth.json — the same
+  // document `station recognize --json` prints for the same files — plus "envelope_id",
+  // "receipt_no", "state", "state_ja"; a confirmed value carries "confirmed": {"by", "at", "read"}
+  // and its "value" is the confirmed one. Reviewer or supervisor; the view is audited.
+  Result<std::string> envelope_json(const User& actor, std::int64_t envelope_id);
 
   // ---- review
   Result<std::vector<EnvelopeSummary>> list_envelopes(const User& actor);
