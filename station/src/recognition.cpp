@@ -2,16 +2,16 @@
 // as the store-less recognizer (recognition_engine.h); the values become rows of `fields` with
 // their page and pixel box, and pages.kind / pages.rotation are set.
 #include "ocr/comb.h"
-#include "recognition_engine.h"
+#include "station/recognition/recognize.h"
+#include "station/recognition/templates.h"
 #include "station_impl.h"
-#include "templates.h"
 
 namespace station {
 
 Result<int> Station::recognize(const User& actor, std::int64_t envelope_id) {
   if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "recognise envelopes"); !s)
     return std::unexpected(s.error());
-  auto templates = load_templates(templates_dir(impl_->config));
+  auto templates = recognition::load_templates(recognition::templates_dir(impl_->config));
   if (!templates) return std::unexpected(templates.error());
   std::vector<std::int64_t> page_ids;
   {
@@ -37,12 +37,12 @@ Result<int> Station::recognize(const User& actor, std::int64_t envelope_id) {
     images.push_back(img->rotated((4 - rotation / 90 % 4) % 4));
     stored_rotation.push_back(rotation);
   }
-  EnvelopeRecognition result;
+  recognition::EnvelopeRecognition result;
   {
     std::lock_guard ocr_lock(impl_->ocr_mu);
     auto engine = impl_->ocr_engine();
     if (!engine) return std::unexpected(engine.error());
-    result = recognize_pages(images, *templates, **engine);
+    result = recognition::recognize_pages(images, *templates, **engine);
   }
   std::lock_guard lock(impl_->mu);
   auto& db = impl_->db;

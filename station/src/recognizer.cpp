@@ -17,9 +17,9 @@
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "ocr/layout.h"
-#include "recognition_engine.h"
+#include "station/recognition/recognize.h"
+#include "station/recognition/templates.h"
 #include "station_impl.h"
-#include "templates.h"
 
 namespace station {
 namespace {
@@ -75,7 +75,7 @@ Result<std::unique_ptr<ocr::Engine>> start_engine(const Config& config) {
   return std::move(*e);
 }
 
-json leaf(const RecognizedValue& v) {
+json leaf(const recognition::RecognizedValue& v) {
   json j;
   if (v.boolean) j["value"] = v.value == "true";
   else j["value"] = v.value;
@@ -107,7 +107,7 @@ Slot slot_of(const std::string& key) {
   return Slot{"fields", -1, key};
 }
 
-json to_json(const EnvelopeRecognition& r, const std::vector<std::string>& files) {
+json to_json(const recognition::EnvelopeRecognition& r, const std::vector<std::string>& files) {
   json doc;
   doc["pages"] = json::array();
   for (std::size_t i = 0; i < r.pages.size(); ++i)
@@ -161,7 +161,7 @@ struct Tally {
   int pages = 0, pages_correct = 0, envelopes = 0;
 };
 
-void compare(const std::string& id, const json& truth, const EnvelopeRecognition& r, double threshold, Tally& t,
+void compare(const std::string& id, const json& truth, const recognition::EnvelopeRecognition& r, double threshold, Tally& t,
              std::vector<std::string>& mismatches) {
   ++t.envelopes;
   const json& tp = truth.at("pages");
@@ -172,7 +172,7 @@ void compare(const std::string& id, const json& truth, const EnvelopeRecognition
     else mismatches.push_back(id + " page " + std::to_string(i + 1) + ": want " + tp[i]["kind"].get<std::string>() + " got " + got);
   }
   // Every value the truth has for a key the templates produce.
-  std::map<std::string, const RecognizedValue*> got;
+  std::map<std::string, const recognition::RecognizedValue*> got;
   for (const auto& v : r.values) got[v.key] = &v;
   auto check = [&](const std::string& key, const json& want, const std::string& type_hint) {
     const auto it = got.find(key);
@@ -226,7 +226,7 @@ void compare(const std::string& id, const json& truth, const EnvelopeRecognition
 }  // namespace
 
 Result<std::string> recognize_to_json(const Config& config, const std::vector<fs::path>& inputs) {
-  auto templates = load_templates(templates_dir(config));
+  auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   auto files = expand_inputs(inputs);
   if (!files) return std::unexpected(files.error());
@@ -234,7 +234,7 @@ Result<std::string> recognize_to_json(const Config& config, const std::vector<fs
   if (!loaded) return std::unexpected(loaded.error());
   auto engine = start_engine(config);
   if (!engine) return std::unexpected(engine.error());
-  const EnvelopeRecognition r = recognize_pages(loaded->pages, *templates, **engine);
+  const recognition::EnvelopeRecognition r = recognition::recognize_pages(loaded->pages, *templates, **engine);
   return to_json(r, loaded->files).dump(1);
 }
 
@@ -265,7 +265,7 @@ std::string AccuracyReport::to_text() const {
 
 Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& samples_dir, int workers,
                                         const std::vector<std::string>& only) {
-  auto templates = load_templates(templates_dir(config));
+  auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   std::map<std::string, bool> handwritten;
   {
@@ -285,7 +285,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
     std::string id;
     json truth;
     Loaded pages;
-    EnvelopeRecognition result;
+    recognition::EnvelopeRecognition result;
   };
   std::vector<Job> jobs;
   for (const auto& id : ids) {
@@ -318,7 +318,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
         return;
       }
       for (std::size_t i = next++; i < jobs.size(); i = next++)
-        jobs[i].result = recognize_pages(jobs[i].pages.pages, *templates, **engine);
+        jobs[i].result = recognition::recognize_pages(jobs[i].pages.pages, *templates, **engine);
     });
   for (auto& t : threads) t.join();
   if (error) return std::unexpected(*error);

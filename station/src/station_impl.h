@@ -18,9 +18,9 @@
 
 #include "clock.h"
 #include "convert.h"
-#include "forms.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
+#include "station/recognition/forms.h"
 #include "station/station.h"
 #include "storage/blob_store.h"
 #include "storage/database.h"
@@ -147,7 +147,7 @@ inline storage::Result<std::vector<std::int64_t>> query_ids(storage::Database& d
   return ids;
 }
 
-inline ocr::Box mm_to_px(const ZoneMm& z, int dpi) {
+inline ocr::Box mm_to_px(const recognition::ZoneMm& z, int dpi) {
   auto px = [dpi](double mm) { return static_cast<int>(mm / 25.4 * dpi + 0.5); };
   return {px(z.x), px(z.y), px(z.w), px(z.h)};
 }
@@ -284,7 +284,7 @@ struct Station::Impl {
     f.id = st.column_int(0);
     f.envelope_id = st.column_int(1);
     f.key = st.column_text(2);
-    f.label_ja = std::string(label_of(f.key));
+    f.label_ja = std::string(recognition::label_of(f.key));
     f.value = st.column_text(3);
     f.confidence = st.column_double(4);
     f.page_id = st.is_null(5) ? 0 : st.column_int(5);

@@ -1,5 +1,5 @@
 // Recognition of an envelope's pages: classification, registration and field reading.
-#include "recognition_engine.h"
+#include "station/recognition/recognize.h"
 
 #include <unicode/normalizer2.h>
 #include <unicode/regex.h>
@@ -21,7 +21,7 @@
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
 
-namespace station {
+namespace station::recognition {
 namespace {
 
 constexpr double kMinPlacementScore = 0.55;
@@ -1583,4 +1583,4 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   return out;
 }
 
-}  // namespace station
+}  // namespace station::recognition
