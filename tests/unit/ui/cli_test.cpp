@@ -1,9 +1,23 @@
 // The command line in-process: argument errors and the commands that need no store.
 #include "ui/cli.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "station/error.h"
@@ -37,6 +51,80 @@ TEST(Cli, UsageErrorsMapToTheUsageExitCode) {
 TEST(Cli, MissingConfigFileGivenExplicitlyIsAnError) {
   const int code = run({"--config", "/nonexistent/station.toml", "serve"});
   EXPECT_NE(code, 0);
+}
+
+// ---- the station binary re-executes itself with OMP_THREAD_LIMIT=1 (ui/app/main.cpp)
+
+extern "C" char** environ;
+
+// Starts the real `station serve` with OMP_THREAD_LIMIT unset (omp_value null) or set, its
+// passphrase file a FIFO: the station blocks opening it, and meanwhile its environment as the
+// kernel holds it (/proc/PID/environ, the image's own) is read. Returns that environment's
+// OMP_THREAD_LIMIT value, or "<unset>".
+std::string omp_limit_seen_by_station(const char* omp_value) {
+  namespace fs = std::filesystem;
+  char templ[] = "/tmp/station-cli-omp-XXXXXX";
+  const char* dir = ::mkdtemp(templ);
+  if (!dir) return "<mkdtemp failed>";
+  const std::string fifo = std::string(dir) + "/passphrase";
+  if (::mkfifo(fifo.c_str(), 0600) != 0) return "<mkfifo failed>";
+
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "OMP_THREAD_LIMIT=", 17) != 0 && std::strncmp(*e, "STATION_", 8) != 0 &&
+        std::strncmp(*e, "XDG_CONFIG_HOME=", 16) != 0)
+      env.emplace_back(*e);
+  env.push_back(std::string("XDG_CONFIG_HOME=") + dir);
+  if (omp_value) env.push_back(std::string("OMP_THREAD_LIMIT=") + omp_value);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = {"station", "--data-dir", std::string(dir) + "/store", "--passphrase-file", fifo,
+                                   "serve", "--port", "0"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, STATION_BIN, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return "<spawn failed>";
+
+  // The FIFO opens for writing once the station has opened it for reading.
+  std::string seen = "<station never read its passphrase file>";
+  int writer = -1;
+  for (int i = 0; i < 3000 && writer < 0; ++i) {
+    writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (writer < 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (writer >= 0) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    seen = "<unset>";
+    for (std::size_t at = 0; at < all.size();) {
+      const std::size_t end = std::min(all.find('\0', at), all.size());
+      const std::string_view entry(all.data() + at, end - at);
+      if (entry.starts_with("OMP_THREAD_LIMIT=")) seen = std::string(entry.substr(17));
+      at = end + 1;
+    }
+    ::close(writer);  // an empty passphrase file: the station stops with a usage error
+  } else {
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return seen;
+}
+
+TEST(Cli, StationStartsWithOneOpenMpThreadUnlessToldOtherwise) {
+  EXPECT_EQ(omp_limit_seen_by_station(nullptr), "1");
+  EXPECT_EQ(omp_limit_seen_by_station("3"), "3");
 }
 
 }  // namespace
