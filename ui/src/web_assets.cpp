@@ -131,9 +131,10 @@ const std::string_view kAppJs = R"JS(
       });
     };
     var finish = function (el) {
+      // The review page is served again (still marked pending until then: nothing to race with).
+      if (el.getAttribute('data-reload-when-done') === '1') { window.location.reload(); return new Promise(function () {}); }
       el.setAttribute('data-pending', '0');
       el.classList.remove('pending');
-      if (el.getAttribute('data-reload-when-done') === '1') { window.location.reload(); return Promise.resolve(); }
       return getJson('/api/envelopes/' + encodeURIComponent(el.getAttribute('data-envelope-id')) + '/state')
         .then(function (e) { if (e) { el.textContent = e.text_ja; } });
     };
