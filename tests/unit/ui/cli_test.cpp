@@ -15,7 +15,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -103,14 +102,10 @@ std::string omp_limit_seen_by_station(const char* omp_value) {
   }
   if (writer >= 0) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-    const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     seen = "<unset>";
-    for (std::size_t at = 0; at < all.size();) {
-      const std::size_t end = std::min(all.find('\0', at), all.size());
-      const std::string_view entry(all.data() + at, end - at);
-      if (entry.starts_with("OMP_THREAD_LIMIT=")) seen = std::string(entry.substr(17));
-      at = end + 1;
-    }
+    std::string entry;
+    while (std::getline(in, entry, '\0'))
+      if (entry.starts_with("OMP_THREAD_LIMIT=")) seen = entry.substr(17);
     ::close(writer);  // an empty passphrase file: the station stops with a usage error
   } else {
     ::kill(pid, SIGKILL);
