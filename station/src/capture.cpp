@@ -2,6 +2,7 @@
 // (the original kept byte for byte where it can be); cleanup runs on two workers and stores the
 // cleaned page beside the original (capture_pipeline.h).
 #include "capture_pipeline.h"
+#include "pipeline.h"
 #include "station_impl.h"
 #include "text.h"
 
@@ -72,9 +73,7 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
   ImportReport report = std::move(*registered);
   report.problems_ja = std::move(early_problems);
 
-  ocr::CleanupOptions cleanup;
-  cleanup.tessdata_dir = config.tessdata_dir;
-  capture::CleanupPool pool(store, cleanup, 2);
+  capture::CleanupPool pool(store, pipeline::cleanup_options(config), 2);
   const capture::RateMeter meter;
   int seq = 0;
   std::optional<Error> stop;
@@ -90,14 +89,15 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
       report.problems_ja.push_back(file_problem_ja(name, bytes.error()));
       continue;
     }
-    auto pages = ocr::decode_pages(*bytes, limits());
-    if (!pages || pages->empty()) {
-      const Error e = pages ? Error{ErrorCode::kNoPages, "no pages"} : from_ocr(pages.error());
+    auto decoded = pipeline::decode(*bytes, pipeline::decode_limits(config));
+    if (!decoded) {
+      const Error& e = decoded.error();
       report.problems_ja.push_back(file_problem_ja(name, e));
       audit(&actor, "import.rejected", "file:" + name + " code:" + std::string(error_name(e.code)));
       continue;
     }
-    const auto format = ocr::sniff_format(*bytes);
+    const auto* pages = &decoded->pages;
+    const auto format = decoded->format;
     for (std::size_t i = 0; i < pages->size() && !stop; ++i) {
       const ocr::Image& img = (*pages)[i];
       capture::NewPage page;
@@ -136,6 +136,9 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
     if (stop) break;
   }
   pool.finish();
+  // Every page is in and cleaned: the envelope joins the recognition queue, unless the run was cut
+  // off (then it is interrupted, for the clerk to continue or re-import).
+  if (report.pages > 0) capture_ended(report.envelope_id, !stopped && !stop);
   audit(&actor, "envelope.import",
                "envelope:" + std::to_string(report.envelope_id) + " pages:" + std::to_string(report.pages));
   if (stopped)

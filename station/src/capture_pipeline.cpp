@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "clock.h"
+#include "lifecycle.h"
+#include "pipeline.h"
 #include "convert.h"
 #include "text.h"
 
@@ -21,6 +23,15 @@ Status add_flags(Store store, std::int64_t page_id, const std::vector<std::strin
 }
 
 }  // namespace
+
+std::string_view color_mode_name(ocr::ColorMode mode) {
+  switch (mode) {
+    case ocr::ColorMode::kColor: return "color";
+    case ocr::ColorMode::kGray: return "gray";
+    case ocr::ColorMode::kBlackWhite: return "bw";
+  }
+  return "";
+}
 
 Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const std::string& received_date,
                                        int enclosures, const std::string& source) {
@@ -40,10 +51,12 @@ Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const
     report.receipt_no = no;
     auto ins = db.prepare(
         "INSERT INTO envelopes(receipt_no, received_date, clerk_id, enclosures, status, created_at, source) "
-        "VALUES (?, ?, ?, ?, 'captured', ?, ?)");
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return std::unexpected(ins.error());
     ins->bind(1, report.receipt_no).bind(2, received_date).bind(3, clerk_id).bind(4, std::int64_t{enclosures});
-    ins->bind(5, jst_now_iso()).bind(6, source);
+    // Capturing until its run ends (capture_ended): a crash leaves it so, and the next open marks
+    // it interrupted for the clerk.
+    ins->bind(5, std::string(state_name(EnvelopeState::kCapturing))).bind(6, jst_now_iso()).bind(7, source);
     if (auto r = ins->run(); !r) return r;
     report.envelope_id = db.last_insert_id();
     return {};
@@ -59,12 +72,13 @@ Result<std::int64_t> store_page(Store store, const NewPage& page) {
   std::lock_guard lock(store.mu);
   auto st = store.db.prepare(
       "INSERT INTO pages(envelope_id, seq, blob_id, source_name, source_page, media_type, width, height, dpi, "
-      "dpi_from_file, kind, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      "dpi_from_file, kind, flags, color_mode) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!st) return unexpected_storage(st.error());
   st->bind(1, page.envelope_id).bind(2, std::int64_t{page.seq}).bind(3, *blob).bind(4, page.source_name);
   st->bind(5, std::int64_t{page.source_page}).bind(6, page.media_type).bind(7, std::int64_t{img.width()});
   st->bind(8, std::int64_t{img.height()}).bind(9, std::int64_t{img.dpi()});
   st->bind(10, std::int64_t{img.dpi_from_file() ? 1 : 0}).bind(11, page.kind).bind(12, join(page.flags, ","));
+  st->bind(13, std::string(color_mode_name(img.color_mode())));
   if (auto r = st->run(); !r) return unexpected_storage(r.error());
   return store.db.last_insert_id();
 }
@@ -121,9 +135,10 @@ Result<ContinuedEnvelope> find_envelope_to_continue(Store store, const std::stri
   ContinuedEnvelope e;
   e.id = st->column_int(0);
   e.receipt_no = st->column_text(1);
-  if (st->column_text(2) != "captured")
+  const auto state = parse_state(st->column_text(2));
+  if (!state || !lifecycle::next(*state, lifecycle::Event::kCaptureStarted))
     return fail(ErrorCode::kConflict, "envelope " + std::to_string(e.id) + " is " + st->column_text(2) +
-                                          ": only a captured envelope takes more pages");
+                                          ": only an interrupted envelope, or one not yet read, takes more pages");
   e.last_seq = static_cast<int>(st->column_int(3));
   e.content_pages = static_cast<int>(st->column_int(4));
   return e;
@@ -167,28 +182,21 @@ void count_flags(Store store, const std::vector<std::int64_t>& envelope_ids, int
 }
 
 Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original, const ocr::CleanupOptions& options) {
-  auto r = ocr::cleanup_page(original, options);
-  if (!r) return unexpected_ocr(r.error());
-  // The original is kept as it came; the cleaned copy (what recognition and review look at) is a
-  // high-quality JPEG — PNG costs ten times the time — except black-and-white pages (PNG, small).
-  auto bytes = r->image.color_mode() == ocr::ColorMode::kBlackWhite ? r->image.encode_png() : r->image.encode_jpeg(92);
-  if (!bytes) return unexpected_ocr(bytes.error());
-  auto blob = store.blobs.put(*bytes);
+  auto r = pipeline::cleanup(original, options);
+  if (!r) return std::unexpected(r.error());
+  auto blob = store.blobs.put(r->bytes);
   if (!blob) return unexpected_storage(blob.error());
-  std::vector<std::string> flags;
-  if (r->blank.blank) flags.emplace_back("blank");
-  if (r->orientation_confidence < 0.5) flags.emplace_back("orientation_unsure");
-  if (!r->skew_corrected && std::abs(r->skew_degrees) >= options.max_skew_degrees - 0.01) flags.emplace_back("skew_large");
   {
     std::lock_guard lock(store.mu);
     auto st = store.db.prepare(
-        "UPDATE pages SET clean_blob_id = ?, skew = ?, orientation_confidence = ?, blank = ? WHERE id = ?");
+        "UPDATE pages SET clean_blob_id = ?, skew = ?, orientation_confidence = ?, blank = ?, clean_turns = ? "
+        "WHERE id = ?");
     if (!st) return unexpected_storage(st.error());
     st->bind(1, *blob).bind(2, r->skew_degrees).bind(3, r->orientation_confidence);
-    st->bind(4, std::int64_t{r->blank.blank ? 1 : 0}).bind(5, page_id);
+    st->bind(4, std::int64_t{r->blank ? 1 : 0}).bind(5, std::int64_t{r->quarter_turns}).bind(6, page_id);
     if (auto u = st->run(); !u) return unexpected_storage(u.error());
   }
-  if (!flags.empty()) return add_flags(store, page_id, flags);
+  if (!r->flags.empty()) return add_flags(store, page_id, r->flags);
   return {};
 }
 

@@ -31,6 +31,9 @@ struct Store {
   std::recursive_mutex& mu;
 };
 
+// How a page's colour mode is stored (pages.color_mode): "color", "gray", "bw".
+std::string_view color_mode_name(ocr::ColorMode mode);
+
 // Registers an envelope (受付) and assigns its 受付番号 M<YYYYMMDD>-NNNN; one transaction.
 Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const std::string& received_date,
                                        int enclosures, const std::string& source);
@@ -65,7 +68,8 @@ struct ContinuedEnvelope {
   int last_seq = 0;       // new pages are numbered from last_seq + 1
   int content_pages = 0;  // pages other than separator sheets
 };
-// Finds it by 受付番号 or id. kNotFound; kConflict unless it is still "captured" (not yet read).
+// Finds it by 受付番号 or id. kNotFound; kConflict unless the lifecycle lets it take more pages
+// (interrupted, or captured and not yet read).
 Result<ContinuedEnvelope> find_envelope_to_continue(Store store, const std::string& receipt_no_or_id);
 
 // Pages of an envelope other than separator sheets.

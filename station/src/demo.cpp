@@ -76,6 +76,7 @@ Result<DemoReport> populate_demo(Station& station, const DemoOptions& options) {
   auto n = station.load_facilities(*supervisor, csv);
   if (!n) return std::unexpected(n.error());
   report.facilities = *n;
+  std::vector<std::int64_t> imported_ids;
   for (const auto& env : envelopes) {
     Intake intake;
     intake.received_date = jst_today();
@@ -93,17 +94,31 @@ Result<DemoReport> populate_demo(Station& station, const DemoOptions& options) {
     for (auto& p : imported->problems_ja) report.problems_ja.push_back(std::move(p));
     ++report.envelopes;
     report.pages += imported->pages;
-    auto fields = station.recognize(*clerk, imported->envelope_id);
-    if (!fields) {
-      report.problems_ja.push_back(imported->receipt_no + ": " + std::string(message_ja(fields.error().code)));
-      continue;
-    }
-    report.fields += *fields;
-    if (options.on_progress) {
+    imported_ids.push_back(imported->envelope_id);
+    if (!station.config().recognize_on_capture) (void)station.queue_recognition(*clerk, imported->envelope_id);
+    if (options.on_progress)
       options.on_progress(std::to_string(report.envelopes) + "/" + std::to_string(envelopes.size()) + " 通目 " +
-                          imported->receipt_no + ": " + std::to_string(imported->pages) + " ページ、" +
-                          std::to_string(*fields) + " 項目を読み取りました");
-    }
+                          imported->receipt_no + ": " + std::to_string(imported->pages) +
+                          " ページを取り込みました（文字認識は裏で進みます）");
+  }
+  // Capture handed every envelope to the background recognition: wait for it as a clerk would
+  // watch the list, reporting progress.
+  std::size_t done_before = 0;
+  while (!station.wait_for_recognition(std::chrono::seconds(2))) {
+    auto status = station.recognition_status(*clerk);
+    if (!status) break;
+    const std::size_t left = status->tasks.size();
+    const std::size_t done = imported_ids.size() > left ? imported_ids.size() - left : 0;
+    if (options.on_progress && done != done_before)
+      options.on_progress("文字認識: " + std::to_string(done) + "/" + std::to_string(imported_ids.size()) + " 通");
+    done_before = done;
+  }
+  for (const auto id : imported_ids) {
+    auto e = station.envelope(*supervisor, id);
+    if (!e) continue;
+    report.fields += e->fields_total;
+    if (e->state == EnvelopeState::kRecognitionFailed)
+      report.problems_ja.push_back(e->receipt_no + ": 文字認識に失敗しました。");
   }
   return report;
 }

@@ -1,5 +1,6 @@
 // Export: the day's mailed set as one encrypted bundle.
 #include "station_impl.h"
+#include "envelope_repo.h"
 #include "exports.h"
 
 namespace station {
@@ -20,7 +21,8 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
   {
     std::lock_guard lock(impl_->mu);
     auto& db = impl_->db;
-    auto st = db.prepare("SELECT id FROM envelopes WHERE status = 'reviewed' ORDER BY id");
+    auto st = db.prepare("SELECT id FROM envelopes WHERE status = '" + std::string(state_name(EnvelopeState::kReviewed)) +
+                         "' ORDER BY id");
     if (!st) return unexpected_storage(st.error());
     while (true) {
       auto row = st->step();
@@ -144,10 +146,8 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
       if (!item) return std::unexpected(item.error());
       item->bind(1, export_id).bind(2, a.env.id);
       if (auto r = item->run(); !r) return r;
-      auto up = db.prepare("UPDATE envelopes SET status = 'exported' WHERE id = ?");
-      if (!up) return std::unexpected(up.error());
-      up->bind(1, a.env.id);
-      if (auto r = up->run(); !r) return r;
+      auto up = store::transition(db, a.env.id, lifecycle::Event::kExported);
+      if (!up) return storage::fail(storage::Code::kInvalid, up.error().detail);
     }
     return {};
   });

@@ -1,80 +1,342 @@
-// Recognition (store-backed): every page of the envelope is classified and read by the same code
-// as the store-less recognizer (recognition_engine.h); the values become rows of `fields` with
-// their page and pixel box, and pages.kind / pages.rotation are set.
-#include "ocr/comb.h"
+// Recognition through the store: the background pool's work on one envelope (load the cleaned
+// pages → the pipeline's envelope stages → fields rows), the queue's state changes, and the
+// stored reading as JSON (station show).
+#include <nlohmann/json.hpp>
+
+#include "envelope_repo.h"
+#include "pipeline.h"
+#include "reading_json.h"
 #include "recognition_engine.h"
 #include "station_impl.h"
 #include "templates.h"
 
 namespace station {
 
-Result<int> Station::recognize(const User& actor, std::int64_t envelope_id) {
-  if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "recognise envelopes"); !s)
-    return std::unexpected(s.error());
-  auto templates = load_templates(templates_dir(impl_->config));
-  if (!templates) return std::unexpected(templates.error());
-  std::vector<std::int64_t> page_ids;
+namespace {
+
+using nlohmann::json;
+
+// How long Station::recognize waits for its envelope (a whole envelope under sanitizers).
+constexpr std::chrono::minutes kRecognizeWait{60};
+
+struct StoredPage {
+  std::int64_t id = 0;
+  std::string blob_id, clean_blob_id, source_name;
+  int dpi = 0;
+  bool dpi_from_file = false;
+};
+
+// The pages recognition reads: every page of the envelope but separator sheets, in scan order.
+Result<std::vector<StoredPage>> stored_pages(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare(
+      "SELECT id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file FROM pages "
+      "WHERE envelope_id = ? AND kind <> 'separator' ORDER BY seq");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<StoredPage> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    StoredPage p;
+    p.id = st->column_int(0);
+    p.blob_id = st->column_text(1);
+    p.clean_blob_id = st->column_text(2);
+    p.source_name = st->column_text(3);
+    p.dpi = static_cast<int>(st->column_int(4));
+    p.dpi_from_file = st->column_int(5) != 0;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+EngineFactory tesseract_engine_factory(const Config& config) {
+  ocr::TesseractOptions o;
+  o.tessdata_dir = config.tessdata_dir;
+  o.languages = config.ocr_languages;
+  return [o]() -> Result<std::unique_ptr<ocr::Engine>> {
+    auto e = ocr::make_tesseract_engine(o);
+    if (!e) return unexpected_ocr(e.error());
+    return std::move(*e);
+  };
+}
+
+Result<ocr::Image> Station::Impl::load_page(std::int64_t page_id, int* rotation_out) {
+  std::string blob_id, clean_blob_id;
+  int rotation = 0, dpi = 0;
+  bool dpi_from_file = false;
   {
-    std::lock_guard lock(impl_->mu);
-    if (auto e = impl_->load_envelope(envelope_id); !e) return std::unexpected(e.error());
-    auto st = impl_->db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
+    std::lock_guard lock(mu);
+    auto st = db.prepare("SELECT blob_id, rotation, coalesce(clean_blob_id, ''), dpi, dpi_from_file FROM pages WHERE id = ?");
     if (!st) return unexpected_storage(st.error());
-    st->bind(1, envelope_id);
-    while (true) {
-      auto row = st->step();
-      if (!row) return unexpected_storage(row.error());
-      if (!*row) break;
-      page_ids.push_back(st->column_int(0));
-    }
+    st->bind(1, page_id);
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+    blob_id = st->column_text(0);
+    rotation = static_cast<int>(st->column_int(1));
+    clean_blob_id = st->column_text(2);
+    dpi = static_cast<int>(st->column_int(3));
+    dpi_from_file = st->column_int(4) != 0;
   }
-  // The stored images as captured (rotation 0): recognition decides the rotation afresh.
-  std::vector<ocr::Image> images;
-  std::vector<int> stored_rotation;
-  for (const auto id : page_ids) {
-    int rotation = 0;
-    auto img = impl_->load_page(id, &rotation);
-    if (!img) return std::unexpected(img.error());
-    images.push_back(img->rotated((4 - rotation / 90 % 4) % 4));
-    stored_rotation.push_back(rotation);
-  }
-  EnvelopeRecognition result;
+  auto bytes = clean_blob_id.empty() ? blobs.get(blob_id) : blobs.get(clean_blob_id);
+  // A cleaned copy that is missing falls back to the original; one that fails its check is
+  // reported as corruption, never papered over.
+  if (!bytes && !clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound) bytes = blobs.get(blob_id);
+  if (!bytes) return unexpected_storage(bytes.error());
+  auto img = pipeline::load_cleaned(*bytes, dpi, dpi_from_file, pipeline::decode_limits(config));
+  if (!img) return std::unexpected(img.error());
+  if (rotation_out != nullptr) *rotation_out = rotation;
+  return img->rotated(rotation / 90 % 4);
+}
+
+Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engine& engine,
+                                            const std::function<bool(int)>& on_page, const std::atomic<bool>& stop) {
+  auto templates = load_templates(templates_dir(config));
+  if (!templates) return std::unexpected(templates.error());
+  std::vector<StoredPage> pages;
   {
-    std::lock_guard ocr_lock(impl_->ocr_mu);
-    auto engine = impl_->ocr_engine();
-    if (!engine) return std::unexpected(engine.error());
-    result = recognize_pages(images, *templates, **engine);
+    std::lock_guard lock(mu);
+    auto p = stored_pages(db, envelope_id);
+    if (!p) return std::unexpected(p.error());
+    pages = std::move(*p);
   }
-  std::lock_guard lock(impl_->mu);
-  auto& db = impl_->db;
+  // The cleaned copies as stored (rotation 0): recognition decides the rotation afresh. Pixels
+  // are decoded and read without the store's lock.
+  std::vector<ocr::Image> images;
+  for (const auto& p : pages) {
+    auto bytes = p.clean_blob_id.empty() ? blobs.get(p.blob_id) : blobs.get(p.clean_blob_id);
+    if (!bytes && !p.clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound) bytes = blobs.get(p.blob_id);
+    if (!bytes) return unexpected_storage(bytes.error());
+    auto img = pipeline::load_cleaned(*bytes, p.dpi, p.dpi_from_file, pipeline::decode_limits(config));
+    if (!img) return std::unexpected(img.error());
+    images.push_back(std::move(*img));
+  }
+  const EnvelopeRecognition result = pipeline::recognize(images, *templates, engine, on_page);
+  if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
+  std::lock_guard lock(mu);
   auto s = db.transaction([&]() -> storage::Status {
-    for (std::size_t i = 0; i < page_ids.size(); ++i) {
-      auto up = db.prepare("UPDATE pages SET kind = ?, rotation = ? WHERE id = ?");
+    for (std::size_t i = 0; i < pages.size() && i < result.pages.size(); ++i) {
+      auto up = db.prepare("UPDATE pages SET kind = ?, rotation = ?, registration = ? WHERE id = ?");
       if (!up) return std::unexpected(up.error());
-      up->bind(1, result.pages[i].kind).bind(2, std::int64_t{result.pages[i].rotation}).bind(3, page_ids[i]);
+      up->bind(1, result.pages[i].kind).bind(2, std::int64_t{result.pages[i].rotation});
+      up->bind(3, result.pages[i].score).bind(4, pages[i].id);
       if (auto r = up->run(); !r) return r;
     }
     for (const auto& v : result.values) {
       auto st = db.prepare(
-          "INSERT INTO fields(envelope_id, key, value, confidence, page_id, x, y, w, h) VALUES (?,?,?,?,?,?,?,?,?) "
+          "INSERT INTO fields(envelope_id, key, value, confidence, page_id, x, y, w, h, type, boolean) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
           "ON CONFLICT(envelope_id, key) DO UPDATE SET value = excluded.value, confidence = excluded.confidence, "
-          "page_id = excluded.page_id, x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h "
-          "WHERE status <> 'confirmed'");
+          "page_id = excluded.page_id, x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, "
+          "type = excluded.type, boolean = excluded.boolean WHERE status <> 'confirmed'");
       if (!st) return std::unexpected(st.error());
       st->bind(1, envelope_id).bind(2, v.key).bind(3, v.value).bind(4, v.confidence);
-      st->bind(5, page_ids[static_cast<std::size_t>(v.page)]).bind(6, std::int64_t{v.box.x}).bind(7, std::int64_t{v.box.y});
-      st->bind(8, std::int64_t{v.box.w}).bind(9, std::int64_t{v.box.h});
+      st->bind(5, pages[static_cast<std::size_t>(v.page)].id).bind(6, std::int64_t{v.box.x}).bind(7, std::int64_t{v.box.y});
+      st->bind(8, std::int64_t{v.box.w}).bind(9, std::int64_t{v.box.h}).bind(10, v.type);
+      st->bind(11, std::int64_t{v.boolean ? 1 : 0});
       if (auto r = st->run(); !r) return r;
     }
-    auto env = db.prepare("UPDATE envelopes SET status = 'recognized' WHERE id = ? AND status = 'captured'");
-    if (!env) return std::unexpected(env.error());
-    env->bind(1, envelope_id);
-    return env->run();
+    auto t = store::transition(db, envelope_id, lifecycle::Event::kRecognitionFinished);
+    if (!t) return storage::fail(storage::Code::kInvalid, t.error().detail);
+    return {};
   });
   if (!s) return unexpected_storage(s.error());
   const int fields = static_cast<int>(result.values.size());
-  impl_->audit(&actor, "envelope.recognize", "envelope:" + std::to_string(envelope_id) + " fields:" +
-                                                 std::to_string(fields));
+  audit(nullptr, "envelope.recognize",
+        "envelope:" + std::to_string(envelope_id) + " fields:" + std::to_string(fields));
   return fields;
+}
+
+Status Station::Impl::start_recognition(const Services* replaced) {
+  if (replaced != nullptr) services = *replaced;
+  if (!services.make_engine) services.make_engine = tesseract_engine_factory(config);
+  std::vector<std::int64_t> interrupted, resumed;
+  {
+    std::lock_guard lock(mu);
+    // Captures cut off by a crash (the process died mid-import or mid-scan): the clerk is told.
+    auto cut = store::transition_all(db, lifecycle::Event::kCaptureCutOff);
+    if (!cut) return std::unexpected(cut.error());
+    interrupted = std::move(*cut);
+    // Reads cut off by a closing station or a crash go back to the queue.
+    auto back = store::transition_all(db, lifecycle::Event::kRecognitionAbandoned);
+    if (!back) return std::unexpected(back.error());
+    resumed = std::move(*back);
+  }
+  for (auto id : interrupted) audit(nullptr, "envelope.interrupted", "envelope:" + std::to_string(id));
+  recognition::Work work;
+  work.read = [this](std::int64_t id, ocr::Engine& engine, const std::function<bool(int)>& on_page,
+                     const std::atomic<bool>& stop) { return recognize_stored(id, engine, on_page, stop); };
+  work.claim = [this](std::int64_t id) {
+    std::lock_guard lock(mu);
+    auto t = store::transition(db, id, lifecycle::Event::kRecognitionStarted);
+    return t && *t;
+  };
+  work.queued = [this] {
+    std::lock_guard lock(mu);
+    auto q = store::queued(db);
+    return q ? *q : std::vector<std::int64_t>{};
+  };
+  work.finish = [this](std::int64_t id, const Result<int>& outcome) {
+    if (outcome) return;  // recognize_stored moved it in the transaction that stored the values
+    const bool stopping = outcome.error().code == ErrorCode::kConflict;  // recognize_stored: closing
+    {
+      std::lock_guard lock(mu);
+      (void)store::transition(db, id, stopping ? lifecycle::Event::kRecognitionAbandoned
+                                               : lifecycle::Event::kRecognitionFailed);
+    }
+    if (!stopping) {
+      std::fprintf(stderr, "station: envelope %lld could not be recognised: %s\n", static_cast<long long>(id),
+                   std::string(error_name(outcome.error().code)).c_str());
+      audit(nullptr, "envelope.recognize_failed",
+            "envelope:" + std::to_string(id) + " code:" + std::string(error_name(outcome.error().code)));
+    }
+  };
+  work.receipt_no = [this](std::int64_t id) {
+    std::lock_guard lock(mu);
+    auto e = load_envelope(id);
+    return e ? e->receipt_no : std::string();
+  };
+  work.page_count = [this](std::int64_t id) {
+    std::lock_guard lock(mu);
+    auto p = stored_pages(db, id);
+    return p ? static_cast<int>(p->size()) : 0;
+  };
+  recognition = std::make_unique<recognition::Pool>(ocr_worker_count(config), services.make_engine, std::move(work),
+                                                    config.recognize_on_capture);
+  if (config.recognize_on_capture) {
+    std::lock_guard lock(mu);
+    auto q = store::queued(db);
+    if (q && !q->empty()) recognition->wake();
+  }
+  return {};
+}
+
+void Station::Impl::capture_ended(std::int64_t envelope_id, bool complete) {
+  {
+    std::lock_guard lock(mu);
+    auto t = store::transition(db, envelope_id,
+                               complete ? lifecycle::Event::kCaptureFinished : lifecycle::Event::kCaptureCutOff);
+    if (!t) {
+      std::fprintf(stderr, "station: envelope %lld: state not recorded: %s\n", static_cast<long long>(envelope_id),
+                   t.error().detail.c_str());
+      return;
+    }
+  }
+  if (complete && recognition) recognition->wake();
+}
+
+Result<int> Station::recognize(const User& actor, std::int64_t envelope_id) {
+  if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "recognise envelopes"); !s)
+    return std::unexpected(s.error());
+  if (auto q = queue_recognition(actor, envelope_id); !q) return std::unexpected(q.error());
+  auto outcome = impl_->recognition->wait_for(envelope_id, kRecognizeWait);
+  if (!outcome) return fail(ErrorCode::kConflict, "the station closed before the envelope was read");
+  if (*outcome) impl_->audit(&actor, "envelope.recognize_requested", "envelope:" + std::to_string(envelope_id));
+  return *outcome;
+}
+
+Status Station::queue_recognition(const User& actor, std::int64_t envelope_id) {
+  if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "recognise envelopes"); !s) return s;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto state = store::state_of(impl_->db, envelope_id);
+    if (!state) return std::unexpected(state.error());
+    if (lifecycle::next(*state, lifecycle::Event::kRecognizeAgain)) {
+      if (auto t = store::transition(impl_->db, envelope_id, lifecycle::Event::kRecognizeAgain); !t)
+        return std::unexpected(t.error());
+    } else if (*state != EnvelopeState::kCaptured && *state != EnvelopeState::kRecognizing) {
+      return fail(ErrorCode::kConflict, "envelope " + std::to_string(envelope_id) + " is " +
+                                            std::string(state_name(*state)) + ": it cannot be read now");
+    }
+  }
+  impl_->recognition->request(envelope_id);
+  return {};
+}
+
+Result<RecognitionStatus> Station::recognition_status(const User& actor) {
+  (void)actor;  // every signed-in role may see the queue (no personal data in it)
+  RecognitionStatus out;
+  out.workers = impl_->recognition->workers();
+  out.envelopes_recognized = impl_->recognition->recognized();
+  out.tasks = impl_->recognition->running();
+  std::lock_guard lock(impl_->mu);
+  auto q = store::queued(impl_->db);
+  if (!q) return std::unexpected(q.error());
+  for (auto id : *q) {
+    auto e = impl_->load_envelope(id);
+    if (!e) continue;
+    RecognitionTask t;
+    t.envelope_id = id;
+    t.receipt_no = e->receipt_no;
+    t.state = EnvelopeState::kCaptured;
+    t.pages = e->pages;
+    out.tasks.push_back(t);
+  }
+  return out;
+}
+
+bool Station::wait_for_recognition(std::chrono::milliseconds timeout) {
+  return impl_->recognition->wait_idle(timeout);
+}
+
+Result<std::string> Station::envelope_json(const User& actor, std::int64_t envelope_id) {
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
+    return std::unexpected(s.error());
+  json doc;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto& db = impl_->db;
+    auto env = impl_->load_envelope(envelope_id);
+    if (!env) return std::unexpected(env.error());
+    auto pages = stored_pages(db, envelope_id);
+    if (!pages) return std::unexpected(pages.error());
+    std::map<std::int64_t, int> position;  // page id -> index among the pages recognition reads
+    std::vector<ReadingPage> rp;
+    for (const auto& p : *pages) {
+      position[p.id] = static_cast<int>(rp.size());
+      auto st = db.prepare("SELECT kind, rotation, registration FROM pages WHERE id = ?");
+      if (!st) return unexpected_storage(st.error());
+      st->bind(1, p.id);
+      auto row = st->step();
+      if (!row) return unexpected_storage(row.error());
+      rp.push_back({p.source_name, st->column_text(0), static_cast<int>(st->column_int(1)), st->column_double(2)});
+    }
+    auto st = db.prepare(
+        "SELECT f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.type, f.boolean, f.status, "
+        "coalesce(f.confirmed_value, ''), coalesce(u.username, ''), coalesce(f.confirmed_at, '') "
+        "FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by WHERE f.envelope_id = ? ORDER BY f.id");
+    if (!st) return unexpected_storage(st.error());
+    st->bind(1, envelope_id);
+    std::vector<ReadingLeaf> leaves;
+    while (true) {
+      auto row = st->step();
+      if (!row) return unexpected_storage(row.error());
+      if (!*row) break;
+      ReadingLeaf l;
+      l.value.key = st->column_text(0);
+      l.value.value = st->column_text(1);
+      l.value.confidence = st->column_double(2);
+      const auto pos = st->is_null(3) ? position.end() : position.find(st->column_int(3));
+      l.value.page = pos == position.end() ? -1 : pos->second;
+      l.value.box = {static_cast<int>(st->column_int(4)), static_cast<int>(st->column_int(5)),
+                     static_cast<int>(st->column_int(6)), static_cast<int>(st->column_int(7))};
+      l.value.type = st->column_text(8);
+      l.value.boolean = st->column_int(9) != 0;
+      if (st->column_text(10) == "confirmed")
+        l.confirmed = ReadingLeaf::Confirmation{st->column_text(11), st->column_text(12), st->column_text(13)};
+      leaves.push_back(std::move(l));
+    }
+    doc = reading_json(rp, leaves);
+    doc["envelope_id"] = env->id;
+    doc["receipt_no"] = env->receipt_no;
+    doc["state"] = std::string(state_name(env->state));
+    doc["state_ja"] = std::string(state_label_ja(env->state));
+  }
+  impl_->audit(&actor, "envelope.view", "envelope:" + std::to_string(envelope_id));
+  return doc.dump(1);
 }
 
 }  // namespace station

@@ -1506,10 +1506,11 @@ void reconcile_dates(std::vector<RecognizedValue>& values) {
 }  // namespace
 
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
-                                    ocr::Engine& engine) {
+                                    ocr::Engine& engine, const std::function<bool(int)>& on_page) {
   EnvelopeRecognition out;
   int officer_row = 0;
   for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (i > 0 && on_page && !on_page(static_cast<int>(i))) return out;
     const ocr::Image& raw = pages[i];
     PageRecognition pr;
     if (raw.empty()) { out.pages.push_back(pr); continue; }
@@ -1577,6 +1578,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
     }
     out.pages.push_back(pr);
   }
+  if (on_page && !on_page(static_cast<int>(pages.size()))) return out;
   reconcile_same_text(out.values);
   check_kana_by_reading(out.values);
   reconcile_dates(out.values);

@@ -6,6 +6,7 @@
 // (registration score of every registered template over the four quarter turns; otherwise the
 // page's shape and content) → registration (template mm → page px) → field reading (zonal OCR,
 // check boxes, seals) → normalisation and validation, which set each value's confidence.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,9 @@ struct EnvelopeRecognition {
 
 // Reads every page. `engine` is used from this thread only. Never fails as a whole: a page that
 // cannot be read is "unknown" and contributes no values.
+// `on_page` (optional) is told the pages read so far after each page; once it returns false the
+// rest is skipped (the caller discards the result).
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
-                                    ocr::Engine& engine);
+                                    ocr::Engine& engine, const std::function<bool(int)>& on_page = {});
 
 }  // namespace station

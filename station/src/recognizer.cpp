@@ -17,7 +17,10 @@
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "ocr/layout.h"
+#include "pipeline.h"
+#include "reading_json.h"
 #include "recognition_engine.h"
+#include "services.h"
 #include "station_impl.h"
 #include "templates.h"
 
@@ -43,90 +46,48 @@ Result<std::vector<fs::path>> expand_inputs(const std::vector<fs::path>& inputs)
   return files;
 }
 
+// An envelope's pages after the page stages, as recognition reads them: decode → cleanup → the
+// cleaned copy encoded as the store keeps it and read back (pipeline.h). A file that cannot be
+// read is named in `problems_ja` and the rest go on, as in an import.
 struct Loaded {
   std::vector<ocr::Image> pages;
   std::vector<std::string> files;  // one per page
+  std::vector<std::string> problems_ja;
 };
 
-Result<Loaded> load_pages(const Config& config, const std::vector<fs::path>& files) {
-  ocr::DecodeLimits limits;
-  limits.max_pixels = config.max_image_pixels;
-  limits.default_dpi = config.default_dpi;
+// The page stages of one file list; `cleanup` false only decodes (for timing the stages apart).
+Loaded load_pages(const Config& config, const std::vector<fs::path>& files) {
+  const ocr::DecodeLimits limits = pipeline::decode_limits(config);
+  const ocr::CleanupOptions options = pipeline::cleanup_options(config);
   Loaded out;
   for (const auto& f : files) {
+    const std::string name = f.filename().string();
     auto bytes = read_file(f);
-    if (!bytes) return std::unexpected(bytes.error());
-    auto pages = ocr::decode_pages(*bytes, limits);
-    if (!pages) return unexpected_ocr(pages.error());
-    for (auto& p : *pages) {
-      out.pages.push_back(std::move(p));
-      out.files.push_back(f.filename().string());
+    if (!bytes) {
+      out.problems_ja.push_back(name + ": " + std::string(message_ja(bytes.error().code)));
+      continue;
+    }
+    auto decoded = pipeline::decode(*bytes, limits);
+    if (!decoded) {
+      out.problems_ja.push_back(name + ": " + std::string(message_ja(decoded.error().code)));
+      continue;
+    }
+    for (auto& page : decoded->pages) {
+      auto clean = pipeline::cleanup(page, options);
+      // A page whose cleanup fails is read as it came, as the store does (flag cleanup_failed).
+      ocr::Image img = page;
+      if (clean) {
+        auto back = pipeline::load_cleaned(clean->bytes, clean->dpi, clean->dpi_from_file, limits);
+        if (back) img = std::move(*back);
+      }
+      out.pages.push_back(std::move(img));
+      out.files.push_back(name);
     }
   }
   return out;
 }
 
-Result<std::unique_ptr<ocr::Engine>> start_engine(const Config& config) {
-  ocr::TesseractOptions o;
-  o.tessdata_dir = config.tessdata_dir;
-  o.languages = config.ocr_languages;
-  auto e = ocr::make_tesseract_engine(o);
-  if (!e) return unexpected_ocr(e.error());
-  return std::move(*e);
-}
-
-json leaf(const RecognizedValue& v) {
-  json j;
-  if (v.boolean) j["value"] = v.value == "true";
-  else j["value"] = v.value;
-  j["confidence"] = std::round(v.confidence * 1000) / 1000;
-  j["page"] = v.page + 1;
-  j["box"] = {v.box.x, v.box.y, v.box.w, v.box.h};
-  return j;
-}
-
-// Where a flat key goes in the truth.json shape: {section, row (-1: none), name}.
-struct Slot {
-  std::string section;
-  int row = -1;
-  std::string name;
-};
-
-Slot slot_of(const std::string& key) {
-  for (const char* s : {"pledge.", "officers.", "passbook.", "envelope."}) {
-    const std::string p = s;
-    if (key.rfind(p, 0) != 0) continue;
-    Slot out{p.substr(0, p.size() - 1), -1, key.substr(p.size())};
-    if (out.name.rfind("rows[", 0) == 0) {
-      const auto rb = out.name.find(']');
-      out.row = std::stoi(out.name.substr(5, rb - 5));
-      out.name = out.name.substr(rb + 2);
-    }
-    return out;
-  }
-  return Slot{"fields", -1, key};
-}
-
-json to_json(const EnvelopeRecognition& r, const std::vector<std::string>& files) {
-  json doc;
-  doc["pages"] = json::array();
-  for (std::size_t i = 0; i < r.pages.size(); ++i)
-    doc["pages"].push_back({{"file", files[i]}, {"kind", r.pages[i].kind}, {"rotation", r.pages[i].rotation},
-                            {"registration", std::round(r.pages[i].score * 1000) / 1000}});
-  doc["fields"] = json::object();
-  for (const auto& v : r.values) {
-    const Slot s = slot_of(v.key);
-    if (s.row >= 0) {
-      json& rows = doc[s.section]["rows"];
-      if (!rows.is_array()) rows = json::array();
-      while (static_cast<int>(rows.size()) <= s.row) rows.push_back(json::object());
-      rows[static_cast<std::size_t>(s.row)][s.name] = leaf(v);
-    } else {
-      doc[s.section][s.name] = leaf(v);
-    }
-  }
-  return doc;
-}
+Result<std::unique_ptr<ocr::Engine>> start_engine(const Config& config) { return tesseract_engine_factory(config)(); }
 
 // Comparison after normalisation: NFKC, no spaces, one kind of hyphen.
 std::string norm(const std::string& s) {
@@ -225,17 +186,28 @@ void compare(const std::string& id, const json& truth, const EnvelopeRecognition
 
 }  // namespace
 
-Result<std::string> recognize_to_json(const Config& config, const std::vector<fs::path>& inputs) {
+Result<StorelessReading> recognize_files(const Config& config, const std::vector<fs::path>& inputs) {
   auto templates = load_templates(templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   auto files = expand_inputs(inputs);
   if (!files) return std::unexpected(files.error());
-  auto loaded = load_pages(config, *files);
-  if (!loaded) return std::unexpected(loaded.error());
+  Loaded loaded = load_pages(config, *files);
+  if (loaded.pages.empty()) {
+    std::string detail = "none of the " + std::to_string(files->size()) + " files could be read";
+    return fail(ErrorCode::kNoPages, detail);
+  }
   auto engine = start_engine(config);
   if (!engine) return std::unexpected(engine.error());
-  const EnvelopeRecognition r = recognize_pages(loaded->pages, *templates, **engine);
-  return to_json(r, loaded->files).dump(1);
+  const EnvelopeRecognition r = pipeline::recognize(loaded.pages, *templates, **engine);
+  json doc = reading_json(r, loaded.files);
+  doc["problems"] = loaded.problems_ja;
+  return StorelessReading{doc.dump(1), std::move(loaded.problems_ja)};
+}
+
+Result<std::string> recognize_to_json(const Config& config, const std::vector<fs::path>& inputs) {
+  auto r = recognize_files(config, inputs);
+  if (!r) return std::unexpected(r.error());
+  return std::move(r->json);
 }
 
 std::string AccuracyReport::to_text() const {
@@ -280,10 +252,12 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
   std::vector<std::string> ids;
   for (const auto& [id, hw] : handwritten)
     if (only.empty() || std::find(only.begin(), only.end(), id) != only.end()) ids.push_back(id);
-  // Decode first (not timed as recognition), then recognise with `workers` threads.
+  // Each envelope goes through the whole stage list (decode, cleanup, recognition) on one of
+  // `workers` threads, timed together: what a clerk's import costs.
   struct Job {
     std::string id;
     json truth;
+    std::vector<fs::path> files;
     Loaded pages;
     EnvelopeRecognition result;
   };
@@ -296,11 +270,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
     try { j.truth = json::parse(in); } catch (const std::exception& e) {
       return fail(ErrorCode::kInvalidInput, id + "/truth.json: " + e.what());
     }
-    std::vector<fs::path> files;
-    for (const auto& p : j.truth.at("pages")) files.push_back(samples_dir / id / p.at("file").get<std::string>());
-    auto loaded = load_pages(config, files);
-    if (!loaded) return std::unexpected(loaded.error());
-    j.pages = std::move(*loaded);
+    for (const auto& p : j.truth.at("pages")) j.files.push_back(samples_dir / id / p.at("file").get<std::string>());
     jobs.push_back(std::move(j));
   }
   workers = std::max(1, workers);
@@ -317,8 +287,10 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
         error = engine.error();
         return;
       }
-      for (std::size_t i = next++; i < jobs.size(); i = next++)
-        jobs[i].result = recognize_pages(jobs[i].pages.pages, *templates, **engine);
+      for (std::size_t i = next++; i < jobs.size(); i = next++) {
+        jobs[i].pages = load_pages(config, jobs[i].files);
+        jobs[i].result = pipeline::recognize(jobs[i].pages.pages, *templates, **engine);
+      }
     });
   for (auto& t : threads) t.join();
   if (error) return std::unexpected(*error);

@@ -116,9 +116,11 @@ Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_i
     if (!st) return std::unexpected(st.error());
     st->bind(1, *normalised).bind(2, actor.id).bind(3, jst_now_iso()).bind(4, field_id);
     if (auto r = st->run(); !r) return r;
-    auto env = db.prepare(
-        "UPDATE envelopes SET status = 'reviewed' WHERE id = ? AND status IN ('captured', 'recognized') AND NOT EXISTS "
-        "(SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
+    // The lifecycle's kAllConfirmed, once no field is left unconfirmed.
+    auto env = db.prepare("UPDATE envelopes SET status = '" +
+                          std::string(state_name(lifecycle::target(lifecycle::Event::kAllConfirmed))) +
+                          "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(lifecycle::Event::kAllConfirmed) +
+                          ") AND NOT EXISTS (SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
     if (!env) return std::unexpected(env.error());
     env->bind(1, f->envelope_id).bind(2, f->envelope_id);
     return env->run();

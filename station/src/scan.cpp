@@ -2,6 +2,8 @@
 // the scanner delivers it, split a stack on separator sheets, clean pages on two workers.
 #include "capture_job.h"
 #include "capture_pipeline.h"
+#include "envelope_repo.h"
+#include "pipeline.h"
 #include "ocr/separator.h"
 #include "scanner/profiles.h"
 #include "scanner/scanner.h"
@@ -142,9 +144,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
         if (auto st = sc.set_option(name, value); !st) return std::unexpected(from_scanner(st.error()));
   }
 
-  ocr::CleanupOptions cleanup;
-  cleanup.tessdata_dir = config.tessdata_dir;
-  capture::CleanupPool pool(store, cleanup, 2);
+  capture::CleanupPool pool(store, pipeline::cleanup_options(config), 2);
   const capture::RateMeter meter;
   std::optional<Error> store_error;
   bool stopped = false;
@@ -153,6 +153,12 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::size_t current = kNone;  // index into report.envelopes
   if (continued) {
+    {
+      std::lock_guard lock(mu);
+      auto t = store::transition(db, continued->id, lifecycle::Event::kCaptureStarted);
+      if (!t) return std::unexpected(t.error());
+      if (!*t) return fail(ErrorCode::kConflict, "the envelope to continue changed state: it cannot take more pages");
+    }
     report.envelopes.push_back(ImportReport{continued->id, continued->receipt_no, 0, {}});
     current = 0;
     content_pages = continued->content_pages;
@@ -183,7 +189,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
       return false;
     }
     frame.pixels = {};  // the frame's copy is no longer needed
-    const bool separator = request.separate && ocr::detect_separator(*img).found();
+    const bool separator = request.separate && pipeline::is_separator(*img);
     if (current == kNone) {
       const int enclosures = request.separate ? 0 : request.intake.enclosures;
       auto env = capture::register_envelope(store, actor.id, received, enclosures, "scan");
@@ -262,6 +268,10 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
     report.interrupted = true;
     report.problem_ja = capture::scanner_problem_ja({scanner::Code::kFeederEmpty, ""}, 0);
   }
+  // Every envelope of the run is complete but the last one of a run cut off part-way. Only now,
+  // with every page cleaned (pool.finish() above), do they join the recognition queue.
+  for (std::size_t i = 0; i < report.envelopes.size(); ++i)
+    capture_ended(report.envelopes[i].envelope_id, !(report.interrupted && i + 1 == report.envelopes.size()));
   for (const auto& e : report.envelopes)
     audit(&actor, continued && e.envelope_id == continued->id ? "envelope.scan_continue" : "envelope.scan",
           "envelope:" + std::to_string(e.envelope_id) + " pages:" + std::to_string(e.pages));

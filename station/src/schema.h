@@ -130,6 +130,18 @@ ALTER TABLE envelopes ADD COLUMN postmark_page_id INTEGER REFERENCES pages(id);
 ALTER TABLE envelopes ADD COLUMN source TEXT NOT NULL DEFAULT 'import';
 CREATE INDEX envelopes_received ON envelopes(received_date);
 )SQL"},
+    // One pipeline (issue 11): a page keeps its colour mode and the turns cleanup applied, and the
+    // registration score recognition found; a field keeps its type and whether it is a yes/no
+    // value, so the stored reading is the same document as a store-less one. Envelope states
+    // follow the lifecycle table (lifecycle.cpp); the recognition queue is a query on them.
+    storage::Migration{4, "one pipeline: page colour mode, cleanup turns, registration; field types", R"SQL(
+ALTER TABLE pages ADD COLUMN color_mode TEXT NOT NULL DEFAULT '';
+ALTER TABLE pages ADD COLUMN clean_turns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pages ADD COLUMN registration REAL NOT NULL DEFAULT 0;
+ALTER TABLE fields ADD COLUMN type TEXT NOT NULL DEFAULT '';
+ALTER TABLE fields ADD COLUMN boolean INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX envelopes_status ON envelopes(status);
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received

@@ -136,10 +136,16 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
 }
 
 Result<std::unique_ptr<Station>> Station::create(const Config& config, std::string_view passphrase) {
+  return create(config, passphrase, nullptr);
+}
+
+Result<std::unique_ptr<Station>> Station::create(const Config& config, std::string_view passphrase,
+                                                 const Services* services) {
   auto impl = open_store(config, StoreSecrets{passphrase, {}}, true);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   s->impl_->audit(nullptr, "store.create", "");
+  if (auto r = s->impl_->start_recognition(services); !r) return std::unexpected(r.error());
   return s;
 }
 
@@ -148,6 +154,11 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, std::string
 }
 
 Result<std::unique_ptr<Station>> Station::open(const Config& config, const StoreSecrets& secrets) {
+  return open(config, secrets, nullptr);
+}
+
+Result<std::unique_ptr<Station>> Station::open(const Config& config, const StoreSecrets& secrets,
+                                               const Services* services) {
   auto impl = open_store(config, secrets, false);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
@@ -156,6 +167,7 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, const Store
                   std::string(secrets.key_file.empty() ? "" : "unlock:key_file ") +
                       "temporaries_removed:" + std::to_string(r.stale_temporaries) +
                       " orphan_blobs_removed:" + std::to_string(r.orphan_blobs));
+  if (auto rs = s->impl_->start_recognition(services); !rs) return std::unexpected(rs.error());
   return s;
 }
 

@@ -26,6 +26,9 @@
 #include "storage/database.h"
 #include "storage/keys.h"
 #include "storage/signing.h"
+#include "lifecycle.h"
+#include "recognition_service.h"
+#include "services.h"
 
 namespace station {
 
@@ -171,8 +174,7 @@ struct Station::Impl {
   storage::BlobStore blobs;
   // Guards db. Recursive so that audit() can take it whether or not its caller holds it.
   std::recursive_mutex mu;
-  std::mutex ocr_mu;                  // guards engine (one Tesseract instance, not thread-safe)
-  std::unique_ptr<ocr::Engine> engine;
+  Services services;                  // the OCR engine factory (tests replace it)
 
   // Security state (issue #5): set by Station::open_store.
   fs::path dir;                              // config.data_dir
@@ -182,6 +184,9 @@ struct Station::Impl {
   std::optional<storage::Database> edb;      // the electronic-records store (own file, own key)
   std::mutex edb_mu;                         // guards edb
   MaintenanceReport open_report;
+  // The background recognition (recognition.cpp): started by Station::create/open, stopped before
+  // the capture job is (members are destroyed last first) and while the store is still open.
+  std::unique_ptr<recognition::Pool> recognition;
   // The background capture job (capture_job.cpp). Keep it the last data member: destroyed first,
   // it stops its run after the current page and joins the thread while the store is still open.
   std::shared_ptr<capture::JobRunner> capture_jobs;
@@ -224,47 +229,20 @@ struct Station::Impl {
   Result<ScanReport> scan(const User& actor, const ScanRequest& request,
                           const std::function<void(const CaptureProgress&)>& progress, const std::atomic<bool>* stop);
 
-  Result<ocr::Engine*> ocr_engine() {
-    if (!engine) {
-      ocr::TesseractOptions o;
-      o.tessdata_dir = config.tessdata_dir;
-      o.languages = config.ocr_languages;
-      auto e = ocr::make_tesseract_engine(o);
-      if (!e) return unexpected_ocr(e.error());
-      engine = std::move(*e);
-    }
-    return engine.get();
-  }
+  // Recognition (recognition.cpp). At open: captures cut off by a crash become interrupted, reads
+  // cut off by a closing station go back to the queue; then the pool starts on what is queued.
+  Status start_recognition(const Services* replaced);
+  // A capture run ended for this envelope: every page in (captured, queued for recognition) or
+  // cut off (interrupted). Wakes the pool. Takes mu itself.
+  void capture_ended(std::int64_t envelope_id, bool complete);
+  // One envelope's recognition on a worker thread (the pool's Work::read).
+  Result<int> recognize_stored(std::int64_t envelope_id, ocr::Engine& engine, const std::function<bool(int)>& on_page,
+                               const std::atomic<bool>& stop);
 
-  // The upright page image: the cleaned copy made on arrival when there is one (issue 3), else
-  // (or if that copy cannot be read) the original; the stored rotation applied to either.
-  Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr) {
-    std::string blob_id, clean_blob_id;
-    int rotation = 0;
-    {
-      std::lock_guard lock(mu);
-      auto st = db.prepare("SELECT blob_id, rotation, coalesce(clean_blob_id, '') FROM pages WHERE id = ?");
-      if (!st) return unexpected_storage(st.error());
-      st->bind(1, page_id);
-      auto row = st->step();
-      if (!row) return unexpected_storage(row.error());
-      if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
-      blob_id = st->column_text(0);
-      rotation = static_cast<int>(st->column_int(1));
-      clean_blob_id = st->column_text(2);
-    }
-    auto bytes = clean_blob_id.empty() ? blobs.get(blob_id) : blobs.get(clean_blob_id);
-    // A cleaned copy that is missing falls back to the original; one that fails its check is
-    // reported as corruption, never papered over.
-    if (!bytes && !clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound)
-      bytes = blobs.get(blob_id);
-    if (!bytes) return unexpected_storage(bytes.error());
-    auto pages = ocr::decode_pages(*bytes, limits());
-    if (!pages) return unexpected_ocr(pages.error());
-    if (pages->empty()) return fail(ErrorCode::kStoreCorrupt, "stored page " + std::to_string(page_id) + " is empty");
-    if (rotation_out != nullptr) *rotation_out = rotation;
-    return (*pages)[0].rotated(rotation / 90);
-  }
+  // The upright page image: the cleaned copy made on arrival when there is one, else (or if that
+  // copy cannot be read) the original; read back with the page's recorded resolution (the encoded
+  // copy carries none) and the stored rotation applied. The pipeline's load_cleaned stage.
+  Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr);
 
   Result<FieldInfo> load_field(std::int64_t field_id) {
     auto st = db.prepare(
@@ -319,6 +297,11 @@ struct Station::Impl {
     e.clerk = st->column_text(3);
     e.enclosures = static_cast<int>(st->column_int(4));
     e.status = st->column_text(5);
+    e.state = parse_state(e.status).value_or(EnvelopeState::kCaptured);
+    e.status_ja = std::string(state_label_ja(e.state));
+    if (e.state == EnvelopeState::kRecognizing && recognition)
+      for (const auto& t : recognition->running())
+        if (t.envelope_id == e.id) e.pages_recognized = t.pages_recognized;
     e.pages = static_cast<int>(st->column_int(6));
     e.fields_total = static_cast<int>(st->column_int(7));
     e.fields_confirmed = static_cast<int>(st->column_int(8));
