@@ -294,8 +294,9 @@ void print_recognition_note(const std::string& as) {
   std::printf("進み具合: station envelopes --as %s / station recognition status --as %s\n", as.c_str(), as.c_str());
 }
 
-// Waits until none of `ids` is queued or being read, printing each change of their progress on
-// stderr ("受付番号 …: 読取中 3/5 ページ"). With recognize_on_capture off they are queued first.
+// Waits until none of `ids` is queued or being read (their state, from the store, is captured or
+// recognizing), printing each change of their progress on stderr ("受付番号 …: 読取中 3/5 ページ").
+// With recognize_on_capture off they are queued first.
 Outcome<void> wait_for_recognition(station::Station& st, const station::User& actor,
                                    const std::vector<std::int64_t>& ids) {
   if (!st.config().recognize_on_capture)
@@ -303,12 +304,12 @@ Outcome<void> wait_for_recognition(station::Station& st, const station::User& ac
       if (auto q = st.queue_recognition(actor, id); !q) return std::unexpected(Failure{q.error(), {}});
   std::string last;
   while (true) {
-    auto status = st.recognition_status(actor);
-    if (!status) return std::unexpected(Failure{status.error(), {}});
     std::string lines;
-    for (const auto& t : status->tasks)
-      if (std::find(ids.begin(), ids.end(), t.envelope_id) != ids.end())
-        lines += fmt("受付番号 {}: {}\n", t.receipt_no, state_text_ja(t.state, t.pages_recognized, t.pages));
+    for (const auto id : ids) {
+      auto e = st.envelope(actor, id);
+      if (!e) return std::unexpected(Failure{e.error(), {}});
+      if (recognition_pending(e->state)) lines += fmt("受付番号 {}: {}\n", e->receipt_no, state_text_ja(*e));
+    }
     if (lines.empty()) return {};
     if (lines != last) {
       std::fputs(lines.c_str(), stderr);

@@ -130,13 +130,19 @@ const std::string_view kAppJs = R"JS(
         return r.ok ? r.json() : null;
       });
     };
-    var finish = function (el) {
-      // The review page is served again (still marked pending until then: nothing to race with).
-      if (el.getAttribute('data-reload-when-done') === '1') { window.location.reload(); return new Promise(function () {}); }
-      el.setAttribute('data-pending', '0');
-      el.classList.remove('pending');
+    // Not among the pool's tasks any more: ask for the envelope's own state (it may still wait to
+    // be taken up); once it is settled, show it — or serve the review page again.
+    var check = function (el) {
       return getJson('/api/envelopes/' + encodeURIComponent(el.getAttribute('data-envelope-id')) + '/state')
-        .then(function (e) { if (e) { el.textContent = e.text_ja; } });
+        .then(function (e) {
+          if (!e) { return; }
+          if (!e.pending && el.getAttribute('data-reload-when-done') === '1') {
+            window.location.reload();
+            return new Promise(function () {});
+          }
+          el.textContent = e.text_ja;
+          if (!e.pending) { el.setAttribute('data-pending', '0'); el.classList.remove('pending'); }
+        });
     };
     var follow = function () {
       getJson('/api/recognition').then(function (status) {
@@ -146,7 +152,7 @@ const std::string_view kAppJs = R"JS(
         var ends = [];
         watched().forEach(function (el) {
           var t = tasks[el.getAttribute('data-envelope-id')];
-          if (t) { el.textContent = t.text_ja; } else { ends.push(finish(el)); }
+          if (t) { el.textContent = t.text_ja; } else { ends.push(check(el)); }
         });
         Promise.all(ends).catch(function () {}).then(function () {
           if (watched().length > 0) { setTimeout(follow, 1000); }

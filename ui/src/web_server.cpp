@@ -348,23 +348,28 @@ struct WebServer::Impl {
     redirect(res, "/login");
   }
 
-  // The envelopes the background recognition still has (queued or being read); empty when the
-  // status cannot be read (the pages then show the state without following it).
-  pages::PendingIds pending_ids(const Session& s) {
-    pages::PendingIds ids;
-    auto status = station.recognition_status(s.user);
-    if (!status) {
+  // Of `envelopes`, those the background recognition still has: queued or being read (in the
+  // pool's tasks, or in a state the pool will take up). Their pages follow the state.
+  pages::PendingIds pending_ids(const Session& s, const std::vector<station::EnvelopeSummary>& envelopes) {
+    pages::PendingIds tasks;
+    if (auto status = station.recognition_status(s.user)) {
+      for (const auto& t : status->tasks) tasks.insert(t.envelope_id);
+    } else {
       log_error(status.error(), "recognition status");
-      return ids;
     }
-    for (const auto& t : status->tasks) ids.insert(t.envelope_id);
+    pages::PendingIds ids;
+    for (const auto& e : envelopes) {
+      const bool queued = e.state == station::EnvelopeState::kRecognizing ||
+                          (e.state == station::EnvelopeState::kCaptured && station.config().recognize_on_capture);
+      if (queued || tasks.contains(e.id)) ids.insert(e.id);
+    }
     return ids;
   }
 
   void get_index(const httplib::Request&, httplib::Response& res, const Session& s) {
     auto list = station.list_envelopes(s.user);
     if (!list) return page_error(res, &s, list.error(), "list");
-    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s), ""), kHtml);
+    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s, *list), ""), kHtml);
   }
 
   void post_export(const httplib::Request&, httplib::Response& res, const Session& s) {
@@ -375,8 +380,8 @@ struct WebServer::Impl {
       log_error(report.error(), "export");
       auto list = station.list_envelopes(s.user);
       res.status = station::http_status(report.error().code);
-      res.set_content(pages::envelope_list_page(viewer(s), list ? *list : std::vector<station::EnvelopeSummary>{},
-                                                pending_ids(s), std::string(station::message_ja(report.error().code))),
+      const auto shown = list ? *list : std::vector<station::EnvelopeSummary>{};
+      res.set_content(pages::envelope_list_page(viewer(s), shown, pending_ids(s, shown), std::string(station::message_ja(report.error().code))),
                       kHtml);
       return;
     }
@@ -395,7 +400,7 @@ struct WebServer::Impl {
     if (!pgs) return page_error(res, &s, pgs.error(), "pages");
     auto flds = station.fields(s.user, envelope_id);
     if (!flds) return page_error(res, &s, flds.error(), "fields");
-    view.recognition_pending = pending_ids(s).contains(envelope_id);
+    view.recognition_pending = pending_ids(s, {*env}).contains(envelope_id);
     view.envelope = std::move(*env);
     view.pages = std::move(*pgs);
     view.fields = std::move(*flds);
@@ -587,7 +592,7 @@ struct WebServer::Impl {
     if (job->state != "running" && !job->envelopes.empty()) {
       for (const auto& e : job->envelopes)
         if (auto summary = station.envelope(s.user, e.envelope_id)) states.push_back(std::move(*summary));
-      pending = pending_ids(s);
+      pending = pending_ids(s, states);
     }
     res.set_content(pages::capture_job_page(viewer(s), *job, states, pending), kHtml);
   }
@@ -667,7 +672,7 @@ struct WebServer::Impl {
     auto e = station.envelope(s.user, *id);
     if (!e) return send_json_error(res, e.error(), "api state");
     auto out = to_json(*e);
-    out["pending"] = pending_ids(s).contains(*id);
+    out["pending"] = pending_ids(s, {*e}).contains(*id);
     send_json(res, 200, out);
   }
 
