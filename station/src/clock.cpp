@@ -4,15 +4,6 @@
 
 namespace station {
 
-std::string jst_today() {
-  auto days = std::chrono::floor<std::chrono::days>(jst_now_shifted());
-  std::chrono::year_month_day ymd{days};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
-  return buf;
-}
-
 namespace {
 std::string iso_at(std::chrono::system_clock::time_point now) {
   auto days = std::chrono::floor<std::chrono::days>(now);
@@ -28,9 +19,38 @@ std::string iso_at(std::chrono::system_clock::time_point now) {
 
 }  // namespace
 
-std::string jst_now_iso() { return iso_at(jst_now_shifted()); }
+std::string Clock::jst_today() const {
+  auto days = std::chrono::floor<std::chrono::days>(jst_now_shifted());
+  std::chrono::year_month_day ymd{days};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
 
-std::string iso_in_minutes(int minutes) { return iso_at(jst_now_shifted() + std::chrono::minutes(minutes)); }
+std::string Clock::jst_now_iso() const { return iso_at(jst_now_shifted()); }
+
+std::string Clock::iso_in_minutes(int minutes) const {
+  return iso_at(jst_now_shifted() + std::chrono::minutes(minutes));
+}
+
+const SystemClock& SystemClock::instance() {
+  static const SystemClock clock{};
+  return clock;
+}
+
+std::chrono::system_clock::time_point jst_time_point(std::chrono::year_month_day day,
+                                                     std::chrono::seconds time_of_day) {
+  // Midnight JST is 15:00 UTC the day before: take the day's midnight as if it were UTC, then
+  // move back by the offset.
+  return std::chrono::sys_days(day) + time_of_day - std::chrono::hours(9);
+}
+
+std::string jst_today() { return SystemClock::instance().jst_today(); }
+
+std::string jst_now_iso() { return SystemClock::instance().jst_now_iso(); }
+
+std::string iso_in_minutes(int minutes) { return SystemClock::instance().iso_in_minutes(minutes); }
 
 std::string compact_date(std::string_view iso_date) {
   std::string out;

@@ -71,6 +71,7 @@ TEST(Skeleton, ImportRecogniseConfirmExportOnASampleEnvelope) {
   TempDir tmp;
   station::Config config;
   config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   auto st = station::Station::create(config, "integration passphrase");
   ASSERT_TRUE(st) << st.error().detail;
   auto& station = **st;
@@ -177,6 +178,7 @@ TEST(Skeleton, StoreReopensOnlyWithItsPassphrase) {
   TempDir tmp;
   station::Config config;
   config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   {
     auto st = station::Station::create(config, "the right passphrase");
     ASSERT_TRUE(st);
@@ -190,5 +192,6 @@ TEST(Skeleton, StoreReopensOnlyWithItsPassphrase) {
   EXPECT_TRUE((*right)->login("admin", "tsuki-hana-001"));
   EXPECT_EQ(station::Station::create(config, "another passphrase").error().code, station::ErrorCode::kStoreExists);
   config.data_dir = tmp.path / "nothing-here";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   EXPECT_EQ(station::Station::open(config, "x").error().code, station::ErrorCode::kStoreMissing);
 }

@@ -139,6 +139,7 @@ class Capture : public ::testing::Test {
  protected:
   void SetUp() override {
     config_.data_dir = tmp_.path / "store";
+    config_.recognize_on_capture = false;  // capture alone: no background OCR
     config_.profiles_dir = (tmp_.path / "profiles").string();
     fs::create_directories(config_.profiles_dir);
     auto s = station::Station::create(config_, "unit test passphrase");
@@ -591,6 +592,7 @@ void write_test_profile(const fs::path& dir) {
 void continue_after_jam_scenario(const fs::path& root) {
   station::Config config;
   config.data_dir = root / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   config.profiles_dir = (root / "profiles").string();
   fs::create_directories(config.profiles_dir);
   write_test_profile(config.profiles_dir);
@@ -695,6 +697,7 @@ void cli_like_continue_scenario(const fs::path& root) {
   // the first sheet keeps the envelope; continuing by id numbers pages after the last one.
   station::Config config;
   config.data_dir = root / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   config.profiles_dir = (root / "profiles").string();
   fs::create_directories(config.profiles_dir);
   write_test_profile(config.profiles_dir);

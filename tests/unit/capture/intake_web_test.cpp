@@ -43,6 +43,7 @@ TEST(IntakeWeb, ReceiptLogPageAndXlsxDownload) {
   const fs::path dir = fs::temp_directory_path() / ("station-intake-web-" + std::to_string(std::random_device{}()));
   station::Config config;
   config.data_dir = dir / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   auto st = station::Station::create(config, "test-passphrase");
   ASSERT_TRUE(st) << st.error().detail;
   auto admin = (*st)->add_user(nullptr, "admin1", "admin-password-1", station::Role::kAdmin);
@@ -163,6 +164,7 @@ TEST(CaptureWeb, ImportStartedFromTheWebShowsProgressThenConfirmsABlankPage) {
   const fs::path dir = fs::temp_directory_path() / ("station-capture-web-" + std::to_string(std::random_device{}()));
   station::Config config;
   config.data_dir = dir / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   auto st = station::Station::create(config, "test-passphrase");
   ASSERT_TRUE(st) << st.error().detail;
   auto admin = (*st)->add_user(nullptr, "admin1", "admin-password-1", station::Role::kAdmin);

@@ -95,6 +95,7 @@ TEST(Migrations, AVersionOneStoreIsUpgradedAndItsLogSealed) {
   sec::TempDir tmp;
   station::Config config;
   config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   fs::create_directories(config.data_dir);
   {
     // A store as version 1 of the schema left it, with audit rows written before the chain.
@@ -134,6 +135,7 @@ TEST(Migrations, AStoreFromANewerProgramIsRefused) {
   sec::TempDir tmp;
   station::Config config;
   config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   ASSERT_TRUE(station::Station::create(config, sec::kPass));
   {
     auto db = sec::raw_db(config.data_dir);

@@ -26,6 +26,7 @@ class Backup : public sec::Store {
   station::Config target() const {
     station::Config c = config_;
     c.data_dir = tmp_.path / "restored";
+    c.recognize_on_capture = false;  // capture alone: no background OCR
     return c;
   }
   std::int64_t env_ = 0;

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   const std::string mode = argc >= 5 ? argv[4] : "capture";
   station::Config config;
   config.data_dir = argv[1];
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   config.audit_checkpoint_every = 7;
   config.ocr_workers = 1;
   if (argc >= 6) config.templates_dir = argv[5];

@@ -195,6 +195,7 @@ TEST(CrashSafety, SigkillAtRandomPointsLosesNothingAcknowledged) {
   sec::TempDir tmp;
   station::Config config;
   config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   config.audit_checkpoint_every = 7;
   ASSERT_NO_FATAL_FAILURE(create_store(config));
   const fs::path ack = tmp.path / "acks.txt";
@@ -227,6 +228,7 @@ TEST(CrashSafety, SigkillDuringRecognitionAndReviewLosesNoAcknowledgedFieldOrCon
   sec::TempDir tmp;
   station::Config config;
   config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   config.audit_checkpoint_every = 7;
   ASSERT_NO_FATAL_FAILURE(create_store(config));
   const fs::path templates = tmp.path / "templates";
@@ -262,6 +264,7 @@ TEST(CrashSafety, SigkillAtEachStageOfAKeyRotationLosesNothing) {
   sec::TempDir tmp;
   station::Config config;
   config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   config.audit_checkpoint_every = 7;
   ASSERT_NO_FATAL_FAILURE(create_store(config));
   {

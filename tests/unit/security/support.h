@@ -61,6 +61,7 @@ class Store : public ::testing::Test {
  protected:
   void SetUp() override {
     config_.data_dir = tmp_.path / "store";
+    config_.recognize_on_capture = false;  // capture alone: no background OCR
     config_.audit_checkpoint_every = 5;
     open_new();
   }

@@ -13,6 +13,7 @@ class Import : public ::testing::Test {
  protected:
   void SetUp() override {
     config_.data_dir = tmp_.path / "store";
+    config_.recognize_on_capture = false;  // capture alone: no background OCR
     auto s = station::Station::create(config_, "unit test passphrase");
     ASSERT_TRUE(s) << s.error().detail;
     station_ = std::move(*s);

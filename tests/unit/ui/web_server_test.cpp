@@ -20,6 +20,7 @@ class WebServerTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("station-ui-test-" + std::to_string(std::random_device{}()));
     station::Config config;
     config.data_dir = dir_ / "store";
+    config.recognize_on_capture = false;  // capture alone: no background OCR
     auto st = station::Station::create(config, "test-passphrase");
     ASSERT_TRUE(st) << st.error().detail;
     station_ = std::move(*st);
@@ -232,6 +233,7 @@ TEST(WebServerLifecycle, StopBeforeRunReturnsPromptly) {
   // No station is touched before a request arrives; a default config suffices for bind/stop.
   station::Config config;
   config.data_dir = std::filesystem::temp_directory_path() / ("station-ui-life-" + std::to_string(std::random_device{}()));
+  config.recognize_on_capture = false;  // capture alone: no background OCR
   auto st = station::Station::create(config, "lifecycle-passphrase");
   ASSERT_TRUE(st) << st.error().detail;
   ui::WebOptions options;
