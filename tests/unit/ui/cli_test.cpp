@@ -52,6 +52,57 @@ TEST(Cli, MissingConfigFileGivenExplicitlyIsAnError) {
   EXPECT_NE(code, 0);
 }
 
+// ---- envelopes, recognition status and show on a real store (recognition off: no OCR here)
+
+TEST(Cli, EnvelopesStatusAndShowActAsTheUser) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("station-cli-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "pages");
+  fs::copy_file(fs::path(STATION_SHARED_DIR) / "samples" / "app-001" / "page-03.jpg", dir / "pages" / "p1.jpg");
+  std::ofstream(dir / "config.toml") << "[ocr]\nrecognize_on_capture = false\n";
+  ::setenv("STATION_PASSPHRASE", "cli-test-passphrase", 1);
+  ::setenv("STATION_ADMIN_PASSWORD", "admin-password-1", 1);
+  const std::string data = (dir / "store").string(), config = (dir / "config.toml").string();
+  auto station = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--data-dir", data, "--config", config});
+    return run(args);
+  };
+  ASSERT_EQ(station({"init", "--admin-user", "admin1"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "clerk-password-1", 1);
+  ASSERT_EQ(station({"user", "add", "clerk1", "--role", "clerk", "--as", "admin1"}), 0);
+  ::setenv("STATION_NEW_PASSWORD", "review-password-1", 1);
+  ASSERT_EQ(station({"user", "add", "rev1", "--role", "reviewer", "--as", "admin1"}), 0);
+
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  testing::internal::CaptureStdout();
+  const int imported = station({"import", (dir / "pages").string(), "--as", "clerk1"});
+  const std::string import_out = testing::internal::GetCapturedStdout();
+  ASSERT_EQ(imported, 0);
+  EXPECT_NE(import_out.find("station recognition status --as clerk1"), std::string::npos) << import_out;
+
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(station({"envelopes", "--as", "clerk1"}), 0);
+  const std::string list = testing::internal::GetCapturedStdout();
+  EXPECT_NE(list.find("受付済（読取待ち）"), std::string::npos) << list;
+  EXPECT_NE(list.find("合計 1 通"), std::string::npos) << list;
+  EXPECT_EQ(station({"recognition", "status", "--as", "clerk1"}), 0);
+
+  ::setenv("STATION_USER_PASSWORD", "review-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(station({"show", "1", "--json", "--as", "rev1"}), 0);
+  const std::string json = testing::internal::GetCapturedStdout();
+  EXPECT_NE(json.find("\"receipt_no\""), std::string::npos) << json;
+  EXPECT_EQ(station({"show", "M00000000-0000", "--as", "rev1"}), station::exit_code(station::ErrorCode::kNotFound));
+  ::setenv("STATION_USER_PASSWORD", "wrong-password-1", 1);
+  EXPECT_EQ(station({"envelopes", "--as", "rev1"}), station::exit_code(station::ErrorCode::kLoginFailed));
+
+  for (const char* v : {"STATION_PASSPHRASE", "STATION_ADMIN_PASSWORD", "STATION_USER_PASSWORD", "STATION_NEW_PASSWORD"})
+    ::unsetenv(v);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 // ---- the station binary re-executes itself with OMP_THREAD_LIMIT=1 (ui/app/main.cpp)
 
 extern "C" char** environ;
