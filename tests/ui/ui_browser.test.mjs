@@ -337,3 +337,76 @@ test('clerk scans from SANE (test backend) in the web page; a reviewer may not',
   assert.equal(resp.status(), 403);
   await reviewer.close();
 });
+
+// Issue 11 (one pipeline): an envelope imported from the web page is read in the background with
+// nothing run by hand; its state and progress show on the job and review pages, and once read the
+// reviewer finds its fields.
+const RECOGNITION_TIMEOUT_MS = 420_000;  // five pages of OCR, possibly queued, under sanitizers
+
+test('an envelope imported on the web page is recognised in the background and its fields reach the reviewer', async () => {
+  const folder = path.join(tmpRoot, 'kiosk-scans', 'envelope-app-004');
+  mkdirSync(folder, { recursive: true });
+  for (const name of ['page-01.jpg', 'page-02.jpg', 'page-03.jpg', 'page-04.jpg', 'page-05.jpg']) {
+    copyFileSync(path.join(SHARED_DIR, 'samples', 'app-004', name), path.join(folder, name));
+  }
+
+  const page = await newPage();
+  await login(page, 'clerk');
+  await page.goto(new URL('/capture', baseUrl).href);
+  await page.check('#kind-import');
+  await page.fill('#folder', folder);
+  await page.fill('#enclosures', '4');
+  await Promise.all([page.waitForURL(/\/capture\/jobs\/\d+$/), page.click('#capture-start')]);
+  await followJob(page);
+  assert.equal(await page.getAttribute('#capture-job', 'data-state'), 'done',
+               await page.locator('main').textContent());
+  assert.equal((await page.textContent('#job-pages')).trim(), '5');
+  // The finished job links to its envelope and shows its recognition state (a Japanese label).
+  const link = page.locator('#job-result a.job-envelope-link').first();
+  const href = await link.getAttribute('href');
+  assert.match(href, /^\/envelopes\/\d+$/);
+  assert.match(await link.textContent(), /M\d{8}-\d{4}/);
+  const state = page.locator('#job-result .recognition-state').first();
+  assert.match(await state.textContent(), /受付済|読取中|読取済|読取失敗/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-pipeline-job.png'), fullPage: true });
+  await page.close();
+
+  // The reviewer opens it while (or after) it is read: the page follows the state and reloads by
+  // itself once the reading has ended.
+  const reviewer = await newPage();
+  await login(reviewer, 'reviewer');
+  const envelopeUrl = new URL(href, baseUrl).href;
+  await reviewer.goto(envelopeUrl);
+  const seen = new Set();
+  const deadline = Date.now() + RECOGNITION_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const badge = reviewer.locator('#envelope-state .recognition-state');
+    seen.add((await badge.textContent().catch(() => '')).trim());
+    if (await badge.getAttribute('data-pending').catch(() => null) === '0') break;
+    await reviewer.waitForTimeout(1000);
+  }
+  const final = reviewer.locator('#envelope-state .recognition-state');
+  assert.equal(await final.getAttribute('data-pending'), '0', `still being read: ${[...seen].join(' → ')}`);
+  assert.match(await final.textContent(), /読取済/, [...seen].join(' → '));
+  assert.ok([...seen].every((t) => /^(受付済（読取待ち）|読取中 \d+\/5 ページ|読取済)$/.test(t) || t === ''),
+            [...seen].join(' → '));
+
+  const field = reviewer.locator('section.field[data-key="facility.jigyosho_no"]');
+  await field.waitFor();
+  assert.match(await field.locator('.label').textContent(), /介護保険事業所番号/);
+  assert.match((await field.locator('input[name=value]').inputValue()).trim(), /^\d{10}$/);
+  const count = await reviewer.locator('section.field').count();
+  assert.ok(count > 40, `fields read: ${count}`);
+  await reviewer.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
+  await reviewer.screenshot({ path: path.join(ARTIFACTS, 'ui-pipeline-review.png'), fullPage: true });
+
+  // The JSON API says the same.
+  const id = href.split('/').pop();
+  const api = await reviewer.request.get(new URL(`/api/envelopes/${id}/state`, baseUrl).href);
+  assert.equal(api.status(), 200);
+  const body = await api.json();
+  assert.equal(body.state, 'recognized');
+  assert.equal(body.pending, false);
+  assert.ok(body.fields_total > 40);
+  await reviewer.close();
+});

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +24,7 @@
 #include "station/demo.h"
 #include "station/recognizer.h"
 #include "station/station.h"
+#include "state_text.h"
 #include "terminal.h"
 #include "text_format.h"
 #include "ui/web_server.h"
@@ -151,6 +154,31 @@ Outcome<station::User> act_as(station::Station& st, const std::string& username)
   return lift(st.login(username, *password));
 }
 
+// How a command acts as a user — the one way in the CLI: the store opened (--key-file, else the
+// passphrase) and the --as user signed in (STATION_USER_PASSWORD, else the terminal).
+struct Acting {
+  std::unique_ptr<station::Station> station;
+  station::User user;
+};
+
+Outcome<Acting> open_as(const Globals& g, const std::string& as) {
+  auto st = open_store(g);
+  if (!st) return std::unexpected(st.error());
+  auto user = act_as(**st, as);
+  if (!user) return std::unexpected(user.error());
+  return Acting{std::move(*st), std::move(*user)};
+}
+
+// The same with the store opened by explicit secrets (keys rotate needs the passphrase even with
+// a key file).
+Outcome<Acting> open_as(const station::Config& config, const station::StoreSecrets& secrets, const std::string& as) {
+  auto st = station::Station::open(config, secrets);
+  if (!st) return std::unexpected(Failure{st.error(), key_file_hint(st.error())});
+  auto user = act_as(**st, as);
+  if (!user) return std::unexpected(user.error());
+  return Acting{std::move(*st), std::move(*user)};
+}
+
 // ---- serving until SIGINT / SIGTERM
 
 // Blocks SIGINT and SIGTERM in this thread (and so in every thread started afterwards) and
@@ -213,14 +241,13 @@ int cmd_user_add(const Globals& g, const std::string& as, const std::string& nam
   if (!role)
     return report(g, failure(ErrorCode::kUsage, "unknown role",
                              "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
   auto password = secret("STATION_NEW_PASSWORD", fmt("{} に設定するパスワード: ", name), true,
                          "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
   if (!password) return report(g, password.error());
-  auto user = (*st)->add_user(&*actor, name, *password, *role);
+  auto user = st->add_user(&actor, name, *password, *role);
   if (!user) return report(g, Failure{user.error(), {}});
   std::printf("利用者 %s（%s）を登録しました。\n", user->username.c_str(),
               std::string(station::role_label_ja(user->role)).c_str());
@@ -228,11 +255,10 @@ int cmd_user_add(const Globals& g, const std::string& as, const std::string& nam
 }
 
 int cmd_facilities_load(const Globals& g, const std::string& as, const std::string& csv) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  auto count = (*st)->load_facilities(*actor, csv);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto count = st->load_facilities(actor, csv);
   if (!count) return report(g, Failure{count.error(), {}});
   std::printf("対象施設リストを読み込みました: %d 件\n", *count);
   return 0;
@@ -260,6 +286,49 @@ Outcome<void> write_bytes(const fs::path& path, const std::vector<unsigned char>
   return {};
 }
 
+// ---- recognition (issue 11): every captured envelope is read in the background
+
+// What a capture prints at its end: the reading happens in the background, and where to follow it.
+void print_recognition_note(const std::string& as) {
+  std::printf("文字認識はバックグラウンドで順に行います（ステーションが開いている間: station serve の起動中など）。\n");
+  std::printf("進み具合: station envelopes --as %s / station recognition status --as %s\n", as.c_str(), as.c_str());
+}
+
+// Waits until none of `ids` is queued or being read (their state, from the store, is captured or
+// recognizing), printing each change of their progress on stderr ("受付番号 …: 読取中 3/5 ページ").
+// With recognize_on_capture off they are queued first.
+Outcome<void> wait_for_recognition(station::Station& st, const station::User& actor,
+                                   const std::vector<std::int64_t>& ids) {
+  if (!st.config().recognize_on_capture)
+    for (const auto id : ids)
+      if (auto q = st.queue_recognition(actor, id); !q) return std::unexpected(Failure{q.error(), {}});
+  std::string last;
+  while (true) {
+    std::string lines;
+    for (const auto id : ids) {
+      auto e = st.envelope(actor, id);
+      if (!e) return std::unexpected(Failure{e.error(), {}});
+      if (recognition_pending(e->state)) lines += fmt("受付番号 {}: {}\n", e->receipt_no, state_text_ja(*e));
+    }
+    if (lines.empty()) return {};
+    if (lines != last) {
+      std::fputs(lines.c_str(), stderr);
+      std::fflush(stderr);
+      last = lines;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+// After --wait: each envelope's state and what was read.
+void print_recognized(station::Station& st, const station::User& actor, const std::vector<std::int64_t>& ids) {
+  for (const auto id : ids) {
+    auto e = st.envelope(actor, id);
+    if (!e) continue;
+    std::printf("受付番号 %s: %s（読取項目 %d）\n", e->receipt_no.c_str(), state_text_ja(*e).c_str(), e->fields_total);
+  }
+}
+
 struct ScanArgs {
   std::string device, source, mode, received_date;
   int dpi = 0;
@@ -270,10 +339,9 @@ struct ScanArgs {
 };
 
 int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
   station::ScanRequest req;
   req.device = a.device;
   req.source = a.source;
@@ -283,11 +351,12 @@ int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
   req.intake = {a.received_date, a.enclosures};
   req.continue_envelope = a.continue_envelope;
   req.stack_enclosures = a.stack_enclosures;
-  auto r = (*st)->scan(*actor, req, print_progress);
+  auto r = st->scan(actor, req, print_progress);
   end_progress_line();
   if (!r) return report(g, Failure{r.error(), "スキャナーの電源・接続を確認し、station devices で見えるか確かめてください。"});
   for (const auto& e : r->envelopes) std::printf("受付番号 %s: %d ページ\n", e.receipt_no.c_str(), e.pages);
   std::printf("読み取り: %d ページ、封筒 %zu 通（%s）\n", r->pages, r->envelopes.size(), r->device.c_str());
+  if (!r->envelopes.empty()) print_recognition_note(as);
   if (!r->problem_ja.empty()) std::fprintf(stderr, "%s%s\n", r->interrupted ? "中断: " : "注意: ", r->problem_ja.c_str());
   if (r->interrupted && !r->envelopes.empty())
     std::fprintf(stderr, "続きは同じ封筒に読み取れます: station scan --continue %s --as %s\n",
@@ -296,11 +365,10 @@ int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
 }
 
 int cmd_devices(const Globals& g, const std::string& as) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  auto list = (*st)->scanners(*actor);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto list = st->scanners(actor);
   if (!list) return report(g, Failure{list.error(), {}});
   if (list->empty()) std::printf("スキャナーが見つかりません。電源とUSBケーブルを確認してください。\n");
   for (const auto& d : *list)
@@ -310,18 +378,17 @@ int cmd_devices(const Globals& g, const std::string& as) {
 }
 
 int cmd_intake_log(const Globals& g, const std::string& as, const std::string& date, const std::string& xlsx_out) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
   if (!xlsx_out.empty()) {
-    auto bytes = (*st)->intake_log_xlsx(*actor, date);
+    auto bytes = st->intake_log_xlsx(actor, date);
     if (!bytes) return report(g, Failure{bytes.error(), {}});
     if (auto w = write_bytes(xlsx_out, *bytes); !w) return report(g, w.error());
     std::printf("受付簿を書き出しました: %s\n", xlsx_out.c_str());
     return 0;
   }
-  auto rows = (*st)->intake_log(*actor, date);
+  auto rows = st->intake_log(actor, date);
   if (!rows) return report(g, Failure{rows.error(), {}});
   std::printf("受付番号\t受付日\t受付担当\t同封書類数\tページ数\t白紙の可能性\t要確認\n");
   for (const auto& r : *rows)
@@ -344,11 +411,10 @@ int cmd_separator_sheet(const Globals& g, const std::string& out) {
 }
 
 int cmd_import(const Globals& g, const std::string& as, const std::vector<std::string>& paths,
-               const std::string& received_date, int enclosures) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
+               const std::string& received_date, int enclosures, bool wait) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
   // Each folder is one envelope; loose files named together form one more envelope.
   std::vector<std::vector<fs::path>> envelopes;
   std::vector<fs::path> loose;
@@ -361,11 +427,11 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
   }
   if (!loose.empty()) envelopes.push_back(loose);
   const station::Intake intake{received_date, enclosures};
-  int imported = 0;
+  std::vector<std::int64_t> imported_ids;
   std::optional<Failure> last_failure;
   for (const auto& inputs : envelopes) {
     const std::string label = inputs.size() == 1 ? inputs.front().string() : fmt("{} 個のファイル", inputs.size());
-    auto r = (*st)->import_envelope(*actor, inputs, intake, print_progress);
+    auto r = st->import_envelope(actor, inputs, intake, print_progress);
     end_progress_line();
     if (!r) {
       std::fprintf(stderr, "取り込めませんでした: %s\n", label.c_str());
@@ -373,12 +439,21 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
       last_failure = Failure{r.error(), {}};
       continue;
     }
-    ++imported;
+    imported_ids.push_back(r->envelope_id);
     std::printf("受付番号 %s: %d ページ（%s）\n", r->receipt_no.c_str(), r->pages, label.c_str());
     for (const auto& problem : r->problems_ja) std::printf("  注意: %s\n", problem.c_str());
   }
-  std::printf("取り込み完了: %d / %zu 通\n", imported, envelopes.size());
-  if (imported == 0 && last_failure) return station::exit_code(last_failure->error.code);
+  std::printf("取り込み完了: %zu / %zu 通\n", imported_ids.size(), envelopes.size());
+  std::fflush(stdout);
+  if (imported_ids.empty()) return last_failure ? station::exit_code(last_failure->error.code) : 0;
+  if (!wait) {
+    print_recognition_note(as);
+    return 0;
+  }
+  std::printf("文字認識を待っています…\n");
+  std::fflush(stdout);
+  if (auto w = wait_for_recognition(*st, actor, imported_ids); !w) return report(g, w.error());
+  print_recognized(*st, actor, imported_ids);
   return 0;
 }
 
@@ -397,9 +472,12 @@ int cmd_recognize_json(const Globals& g, const std::vector<std::string>& paths) 
   auto config = load_config(g);
   if (!config) return report(g, config.error());
   std::vector<fs::path> inputs(paths.begin(), paths.end());
-  auto json = station::recognize_to_json(*config, inputs);
-  if (!json) return report(g, Failure{json.error(), {}});
-  std::printf("%s\n", json->c_str());
+  // Every file that could not be read is named on stderr; the rest is read (kNoPages when none).
+  auto reading = station::recognize_files(*config, inputs);
+  if (!reading) return report(g, Failure{reading.error(), "ページ画像（JPEG・PNG・TIFF・PDF）のフォルダーかファイルを指定してください。"});
+  for (const auto& problem : reading->problems_ja) std::fprintf(stderr, "注意: %s\n", problem.c_str());
+  std::fflush(stderr);
+  std::printf("%s\n", reading->json.c_str());
   return 0;
 }
 
@@ -416,26 +494,91 @@ int cmd_accuracy(const Globals& g, const std::string& samples, int workers, cons
 }
 
 int cmd_recognize(const Globals& g, const std::string& as, const std::string& envelope) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  auto id = resolve_envelope(**st, *actor, envelope);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
   if (!id) return report(g, id.error());
-  auto n = (*st)->recognize(*actor, *id);
+  auto n = st->recognize(actor, *id);
   if (!n) return report(g, Failure{n.error(), {}});
   std::printf("文字認識が終わりました: %d 項目を読み取りました。画面で確認してください。\n", *n);
   return 0;
 }
 
+// station show ENVELOPE: the stored reading as JSON (--json, the shape of a sample's truth.json),
+// else a short summary.
+int cmd_show(const Globals& g, const std::string& as, const std::string& envelope, bool json) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
+  if (!id) return report(g, id.error());
+  if (json) {
+    auto doc = st->envelope_json(actor, *id);
+    if (!doc) return report(g, Failure{doc.error(), {}});
+    std::printf("%s\n", doc->c_str());
+    return 0;
+  }
+  auto e = st->envelope(actor, *id);
+  if (!e) return report(g, Failure{e.error(), {}});
+  auto fields = st->fields(actor, *id);
+  if (!fields) return report(g, Failure{fields.error(), {}});
+  int attention = 0;
+  for (const auto& f : *fields) attention += f.status == station::FieldStatus::kSuggested && f.needs_attention ? 1 : 0;
+  std::printf("受付番号: %s（受付日 %s、担当 %s）\n", e->receipt_no.c_str(), e->received_date.c_str(), e->clerk.c_str());
+  std::printf("状態: %s\n", state_text_ja(*e).c_str());
+  std::printf("ページ: %d / 読取項目: %zu（確認済み %d、要確認 %d）\n", e->pages, fields->size(), e->fields_confirmed,
+              attention);
+  for (const auto& f : *fields) {
+    const bool confirmed = f.status == station::FieldStatus::kConfirmed;
+    std::printf("  %s: %s%s\n", (f.label_ja.empty() ? f.key : f.label_ja).c_str(),
+                (confirmed ? f.confirmed_value : f.value).c_str(),
+                confirmed ? "（確認済み）" : (f.needs_attention ? "（要確認）" : ""));
+  }
+  return 0;
+}
+
+// station envelopes: the envelopes (of one received date) with their state and progress.
+int cmd_envelopes(const Globals& g, const std::string& as, const std::string& date) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto list = st->list_envelopes(actor);
+  if (!list) return report(g, Failure{list.error(), {}});
+  std::printf("受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n");
+  std::size_t shown = 0;
+  for (const auto& e : *list) {
+    if (!date.empty() && e.received_date != date) continue;
+    ++shown;
+    std::printf("%s\t%s\t%s\t%d\t%d / %d\n", e.receipt_no.c_str(), e.received_date.c_str(), state_text_ja(e).c_str(),
+                e.pages, e.fields_confirmed, e.fields_total);
+  }
+  std::printf("合計 %zu 通\n", shown);
+  return 0;
+}
+
+// station recognition status: the pool's workers and what is being read or queued.
+int cmd_recognition_status(const Globals& g, const std::string& as) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto status = st->recognition_status(actor);
+  if (!status) return report(g, Failure{status.error(), {}});
+  std::printf("文字認識: 同時に %d 通まで（この起動で読み取り済み %lld 通）\n", status->workers,
+              static_cast<long long>(status->envelopes_recognized));
+  if (status->tasks.empty()) std::printf("読取中・読取待ちの封筒はありません。\n");
+  for (const auto& t : status->tasks)
+    std::printf("%s\t%s\n", t.receipt_no.c_str(), state_text_ja(t.state, t.pages_recognized, t.pages).c_str());
+  return 0;
+}
+
 int cmd_export(const Globals& g, const std::string& as, const std::string& out_dir) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  auto r = (*st)->export_batch(*actor, out_dir);
+  auto r = st->export_batch(actor, out_dir);
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("出力しました。\n");
   std::printf("ファイルナンバー: %s\n", r->file_no.c_str());
@@ -576,11 +719,10 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
 // ---- administration: audit log, accounts, passphrase, backups, electronic records
 
 int cmd_audit_verify(const Globals& g, const std::string& as) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  auto r = (*st)->audit_verify(*actor);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->audit_verify(actor);
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("監査ログ: %lld 件、署名付きチェックポイント %lld 件\n", static_cast<long long>(r->entries),
               static_cast<long long>(r->checkpoints));
@@ -596,11 +738,10 @@ int cmd_audit_verify(const Globals& g, const std::string& as) {
 }
 
 int cmd_audit_search(const Globals& g, const std::string& as, const station::AuditQuery& q) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  auto r = (*st)->audit_search(*actor, q);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->audit_search(actor, q);
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("%-6s  %-25s  %-12s  %-22s  %s\n", "番号", "日時", "利用者", "操作", "対象");
   for (const auto& e : *r)
@@ -611,36 +752,33 @@ int cmd_audit_search(const Globals& g, const std::string& as, const station::Aud
 }
 
 int cmd_user_unlock(const Globals& g, const std::string& as, const std::string& name) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  if (auto r = (*st)->unlock_user(*actor, name); !r) return report(g, Failure{r.error(), {}});
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  if (auto r = st->unlock_user(actor, name); !r) return report(g, Failure{r.error(), {}});
   std::printf("%s のロックを解除しました。\n", name.c_str());
   return 0;
 }
 
 int cmd_passphrase_change(const Globals& g, const std::string& as) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
   auto old_pass = passphrase(g, false);
   if (!old_pass) return report(g, old_pass.error());
   auto new_pass = secret("STATION_NEW_PASSPHRASE", "新しいパスフレーズ: ", true,
                          "新しいパスフレーズは環境変数 STATION_NEW_PASSPHRASE で指定してください。");
   if (!new_pass) return report(g, new_pass.error());
-  if (auto r = (*st)->change_passphrase(*actor, *old_pass, *new_pass); !r) return report(g, Failure{r.error(), {}});
+  if (auto r = st->change_passphrase(actor, *old_pass, *new_pass); !r) return report(g, Failure{r.error(), {}});
   std::printf("パスフレーズを変更しました。古いパスフレーズでは開けなくなりました。\n");
   return 0;
 }
 
 int cmd_backup(const Globals& g, const std::string& as, const std::string& dest) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  auto r = (*st)->backup(*actor, dest);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->backup(actor, dest);
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("バックアップを作成し、検証しました: %s\n（%d ファイル、画像等 %d 件、%lld バイト、監査ログ %lld 件）\n",
               r->path.c_str(), r->files, r->blobs, static_cast<long long>(r->bytes),
@@ -662,11 +800,10 @@ int cmd_restore(const Globals& g, const std::string& from) {
 }
 
 int cmd_electronic_load(const Globals& g, const std::string& as, const std::string& csv) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  auto n = (*st)->load_electronic_applications(*actor, csv);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto n = st->load_electronic_applications(actor, csv);
   if (!n) return report(g, Failure{n.error(), {}});
   std::printf("電子申請 %d 件を電子申請用の保管庫に読み込みました（郵送分とは別に保管されます）。\n", *n);
   return 0;
@@ -681,13 +818,12 @@ int cmd_keys_rotate(const Globals& g, const std::string& as) {
   auto pass = passphrase(g, false);
   if (!pass) return report(g, pass.error());
   const station::StoreSecrets secrets{*pass, g.key_file};
-  auto st = station::Station::open(*config, secrets);
-  if (!st) return report(g, Failure{st.error(), key_file_hint(st.error())});
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
+  auto acting = open_as(*config, secrets, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
   std::printf("マスター鍵を更新しています（データベースと画像等をすべて新しい鍵で暗号化し直します）…\n");
   std::fflush(stdout);
-  auto r = (*st)->rotate_master_key(*actor, secrets);
+  auto r = st->rotate_master_key(actor, secrets);
   if (!r) {
     std::string hint;
     if (r.error().code == ErrorCode::kInvalidInput)
@@ -702,11 +838,10 @@ int cmd_keys_rotate(const Globals& g, const std::string& as) {
 }
 
 int cmd_keys_add_keyfile(const Globals& g, const std::string& as, const std::string& path) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  if (auto r = (*st)->add_key_file(*actor, path); !r) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  if (auto r = st->add_key_file(actor, path); !r) {
     std::string hint;
     if (r.error().code == ErrorCode::kConflict)
       hint = "その場所には既にファイルがあるか、鍵ファイルが登録済みです。別の場所を指定するか、先に "
@@ -720,11 +855,10 @@ int cmd_keys_add_keyfile(const Globals& g, const std::string& as, const std::str
 }
 
 int cmd_keys_remove_keyfile(const Globals& g, const std::string& as) {
-  auto st = open_store(g);
-  if (!st) return report(g, st.error());
-  auto actor = act_as(**st, as);
-  if (!actor) return report(g, actor.error());
-  if (auto r = (*st)->remove_key_file(*actor); !r) return report(g, Failure{r.error(), {}});
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  if (auto r = st->remove_key_file(actor); !r) return report(g, Failure{r.error(), {}});
   std::printf("鍵ファイルの登録を解除しました。その鍵ファイルでは保管庫を開けなくなりました。\n");
   return 0;
 }
@@ -799,6 +933,8 @@ int run_cli(int argc, char** argv) {
   import->add_option("--received-date", received_date, "受付日 YYYY-MM-DD（省略時は今日）")->type_name("YYYY-MM-DD");
   import->add_option("--enclosures", enclosures, "同封されていた書類の数")->check(CLI::NonNegativeNumber)->type_name("N");
   import->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  bool import_wait = false;
+  import->add_flag("--wait", import_wait, "取り込んだ封筒の文字認識が終わるまで待ち、進み具合を表示します");
 
   // ---- capture (issue 3)
   auto* scan = add_sub(app, "scan", "スキャナーで封筒を読み取ります（1ページごとに保存します）");
@@ -837,6 +973,23 @@ int run_cli(int argc, char** argv) {
       ->required();
   recognize->add_flag("--json", recognize_json, "保管庫を使わず、読み取り結果を truth.json と同じ形の JSON で表示します");
   recognize->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->type_name("USER");
+
+  auto* show = add_sub(app, "show", "保管した封筒の読み取り結果を表示します（--json: truth.json と同じ形の JSON）");
+  std::string show_envelope;
+  bool show_json = false;
+  show->add_option("ENVELOPE", show_envelope, "封筒の番号または受付番号")->required();
+  show->add_flag("--json", show_json, "読み取り結果を JSON で表示します（確認済みの値は確認者・日時付き）");
+  show->add_option("--as", as, "操作する利用者（確認担当・責任者。パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+
+  auto* envelopes_cmd = add_sub(app, "envelopes", "受け付けた封筒の一覧（状態・文字認識の進み具合）を表示します");
+  std::string envelopes_date;
+  envelopes_cmd->add_option("--date", envelopes_date, "受付日 YYYY-MM-DD（省略時はすべて）")->type_name("YYYY-MM-DD");
+  envelopes_cmd->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+
+  auto* recognition = add_sub(app, "recognition", "バックグラウンドの文字認識");
+  recognition->require_subcommand(1);
+  auto* recognition_status = add_sub(*recognition, "status", "読取中・読取待ちの封筒を表示します");
+  recognition_status->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
   auto* accuracy = add_sub(app, "accuracy", "サンプル（truth.json 付き）で読取精度を測定して表示します");
   std::string accuracy_samples;
@@ -941,7 +1094,7 @@ int run_cli(int argc, char** argv) {
   if (init->parsed()) return cmd_init(g, admin_user);
   if (user_add->parsed()) return cmd_user_add(g, as, new_name, role);
   if (fac_load->parsed()) return cmd_facilities_load(g, as, csv);
-  if (import->parsed()) return cmd_import(g, as, import_paths, received_date, enclosures);
+  if (import->parsed()) return cmd_import(g, as, import_paths, received_date, enclosures, import_wait);
   if (scan->parsed()) return cmd_scan(g, as, scan_args);
   if (devices->parsed()) return cmd_devices(g, as);
   if (intake_log->parsed()) return cmd_intake_log(g, as, log_date, log_xlsx);
@@ -953,6 +1106,9 @@ int run_cli(int argc, char** argv) {
                                "封筒を1つと --as を指定してください（ファイルを読むだけなら --json）。"));
     return cmd_recognize(g, as, recognize_targets.front());
   }
+  if (show->parsed()) return cmd_show(g, as, show_envelope, show_json);
+  if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date);
+  if (recognition_status->parsed()) return cmd_recognition_status(g, as);
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
   if (exp->parsed()) return cmd_export(g, as, out_dir);
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);

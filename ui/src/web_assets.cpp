@@ -71,6 +71,7 @@ form.capture-form label.choice input { width: 1.4rem; height: 1.4rem; vertical-a
 .blank-pages .blank-page img { width: 300px; border: 1px solid var(--line); }
 .blank-pages .blank-page.confirmed { border-left: 10px solid var(--ok); }
 .blank-actions { display: flex; gap: .6rem; justify-content: center; margin-top: .5rem; }
+.recognition-state.pending { color: var(--warn); font-weight: bold; }
 .secret { font-family: monospace; font-size: 1.4rem; background: #fff7d6; padding: .2rem .6rem; border-radius: 6px; }
 )CSS";
 
@@ -114,6 +115,51 @@ const std::string_view kAppJs = R"JS(
         .catch(function () { setTimeout(poll, 2000); });
     };
     setTimeout(poll, 500);
+  }
+  // Envelopes the background recognition still has (their .recognition-state is data-pending="1"):
+  // every second their progress from /api/recognition (「読取中 3/5 ページ」); once one has left
+  // the queue, its final state from /api/envelopes/{id}/state — or, on the review page, one reload
+  // to show the fields read.
+  var watched = function () {
+    return Array.prototype.slice.call(document.querySelectorAll('.recognition-state[data-pending="1"]'));
+  };
+  if (watched().length > 0) {
+    var getJson = function (url) {
+      return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
+        if (r.status === 401) { window.location.href = '/login?locked=1'; return null; }
+        return r.ok ? r.json() : null;
+      });
+    };
+    // Not among the pool's tasks any more: ask for the envelope's own state (it may still wait to
+    // be taken up); once it is settled, show it — or serve the review page again.
+    var check = function (el) {
+      return getJson('/api/envelopes/' + encodeURIComponent(el.getAttribute('data-envelope-id')) + '/state')
+        .then(function (e) {
+          if (!e) { return; }
+          if (!e.pending && el.getAttribute('data-reload-when-done') === '1') {
+            window.location.reload();
+            return new Promise(function () {});
+          }
+          el.textContent = e.text_ja;
+          if (!e.pending) { el.setAttribute('data-pending', '0'); el.classList.remove('pending'); }
+        });
+    };
+    var follow = function () {
+      getJson('/api/recognition').then(function (status) {
+        if (!status) { setTimeout(follow, 2000); return; }
+        var tasks = {};
+        status.tasks.forEach(function (t) { tasks[String(t.envelope_id)] = t; });
+        var ends = [];
+        watched().forEach(function (el) {
+          var t = tasks[el.getAttribute('data-envelope-id')];
+          if (t) { el.textContent = t.text_ja; } else { ends.push(check(el)); }
+        });
+        Promise.all(ends).catch(function () {}).then(function () {
+          if (watched().length > 0) { setTimeout(follow, 1000); }
+        });
+      }).catch(function () { setTimeout(follow, 2000); });
+    };
+    setTimeout(follow, 1000);
   }
 })();
 )JS";

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "state_text.h"
 #include "text_format.h"
 #include "ui/web_util.h"
 #include "web_pages.h"
@@ -101,7 +102,8 @@ std::string capture_page(const Viewer& viewer, const CaptureFormView& view) {
   return layout(&viewer, "読み取り", body);
 }
 
-std::string capture_job_page(const Viewer& viewer, const station::CaptureJob& job) {
+std::string capture_job_page(const Viewer& viewer, const station::CaptureJob& job,
+                             const std::vector<station::EnvelopeSummary>& states, const PendingIds& pending) {
   const bool running = job.state == "running";
   std::string body = fmt("<h1>{}（{}）</h1>\n", job.kind == "scan" ? "スキャン" : "取り込み", state_label_ja(job.state));
   body += fmt("<div class=\"card\" id=\"capture-job\" data-job-id=\"{}\" data-state=\"{}\">\n", job.id,
@@ -147,16 +149,23 @@ std::string capture_job_page(const Viewer& viewer, const station::CaptureJob& jo
   }
 
   if (!job.envelopes.empty()) {
-    body += "<table class=\"list\" id=\"job-result\">\n<thead><tr><th>受付番号</th><th>ページ数</th><th>注意</th>"
-            "<th>白紙の確認</th></tr></thead>\n<tbody>\n";
+    body += "<table class=\"list\" id=\"job-result\">\n<thead><tr><th>受付番号</th><th>ページ数</th><th>文字認識</th>"
+            "<th>注意</th><th>白紙の確認</th></tr></thead>\n<tbody>\n";
     for (const auto& e : job.envelopes) {
       std::string notes;
       for (const auto& p : e.problems_ja) notes += fmt("<div>{}</div>", html_escape(p));
-      body += fmt("<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><a href=\"/envelopes/{}/blank\" class=\"blank-link\">"
-                  "白紙の確認</a></td></tr>\n",
-                  html_escape(e.receipt_no), e.pages, notes, e.envelope_id);
+      const auto state = std::find_if(states.begin(), states.end(),
+                                      [&](const station::EnvelopeSummary& s) { return s.id == e.envelope_id; });
+      const std::string state_cell =
+          state == states.end() ? std::string("-")
+                                : state_badge(e.envelope_id, state_text_ja(*state), pending.contains(e.envelope_id), false);
+      body += fmt("<tr><td><a href=\"/envelopes/{0}\" class=\"job-envelope-link\">{1}</a></td><td class=\"num\">{2}</td>"
+                  "<td>{3}</td><td>{4}</td><td><a href=\"/envelopes/{0}/blank\" class=\"blank-link\">白紙の確認</a></td></tr>\n",
+                  e.envelope_id, html_escape(e.receipt_no), e.pages, state_cell, notes);
     }
     body += "</tbody>\n</table>\n";
+    body += "<p class=\"meta\">文字認識はバックグラウンドで順に行います。状態は自動で更新されます。"
+            "受付番号を押すと確認画面を開きます。</p>\n";
   }
   body += "<p><a class=\"button\" href=\"/capture\" id=\"capture-new\">次の封筒を読み取る</a> "
           "<a href=\"/intake\">受付簿を見る</a></p>\n";

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <algorithm>
 
+#include "state_text.h"
 #include "text_format.h"
 #include "ui/web_util.h"
 
@@ -61,11 +62,14 @@ std::string flag_label_ja(std::string_view flag) {
 }
 
 std::string status_label_ja(std::string_view status) {
-  if (status == "captured") return "取込済み（読取前）";
-  if (status == "recognized") return "読取済み（確認待ち）";
-  if (status == "reviewed") return "確認完了";
-  if (status == "exported") return "出力済み";
+  if (const auto state = station::parse_state(status)) return std::string(station::state_label_ja(*state));
   return std::string(status);
+}
+
+std::string state_badge(std::int64_t envelope_id, const std::string& text_ja, bool pending, bool reload_when_done) {
+  return fmt("<span class=\"recognition-state{}\" data-envelope-id=\"{}\" data-pending=\"{}\"{}>{}</span>",
+             pending ? " pending" : "", envelope_id, pending ? "1" : "0",
+             reload_when_done ? " data-reload-when-done=\"1\"" : "", html_escape(text_ja));
 }
 
 std::string page_kind_label_ja(std::string_view kind) {
@@ -96,7 +100,7 @@ std::string login_page(const LoginView& view) {
 }
 
 std::string envelope_list_page(const Viewer& viewer, const std::vector<station::EnvelopeSummary>& envelopes,
-                               const std::string& error_ja) {
+                               const PendingIds& pending, const std::string& error_ja) {
   std::string body = "<h1>受付一覧（郵送）</h1>\n";
   body += alert("error", error_ja);
   if (viewer.user.role == station::Role::kSupervisor) {
@@ -118,7 +122,7 @@ std::string envelope_list_page(const Viewer& viewer, const std::vector<station::
         "<tr><td><a href=\"/envelopes/{}\" class=\"envelope-link\">{}</a></td><td>{}</td><td>{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td></tr>\n",
         e.id, html_escape(e.receipt_no), html_escape(e.received_date), html_escape(e.clerk), e.pages,
-        e.fields_confirmed, e.fields_total, html_escape(status_label_ja(e.status)));
+        e.fields_confirmed, e.fields_total, state_badge(e.id, state_text_ja(e), pending.contains(e.id), false));
   }
   body += "</tbody>\n</table>";
   return layout(&viewer, "受付一覧", body);
@@ -154,7 +158,8 @@ std::string review_page(const Viewer& viewer, const ReviewView& view) {
   body += fmt("<dt>受付日</dt><dd>{}</dd>\n", html_escape(e.received_date));
   body += fmt("<dt>担当</dt><dd>{}</dd>\n", html_escape(e.clerk));
   body += fmt("<dt>同封書類数</dt><dd>{}</dd>\n", e.enclosures);
-  body += fmt("<dt>状態</dt><dd>{}</dd>\n", html_escape(status_label_ja(e.status)));
+  body += fmt("<dt>状態</dt><dd id=\"envelope-state\">{}</dd>\n",
+              state_badge(e.id, state_text_ja(e), view.recognition_pending, true));
   int confirmed = 0;
   for (const auto& f : view.fields) confirmed += f.status == station::FieldStatus::kConfirmed ? 1 : 0;
   body += fmt("<dt>確認済み</dt><dd class=\"progress\" id=\"progress\">{} / {} 項目</dd>\n", confirmed,
@@ -174,8 +179,10 @@ std::string review_page(const Viewer& viewer, const ReviewView& view) {
   body += "</div>\n";
 
   body += "<h2>読み取り項目</h2>\n";
-  if (view.fields.empty())
-    body += "<p class=\"card\">読み取られた項目はまだありません（文字認識の実行待ち）。</p>\n";
+  if (view.fields.empty() && view.recognition_pending)
+    body += "<p class=\"card\" id=\"fields-pending\">文字認識が終わると、読み取った項目がここに表示されます（自動で更新します）。</p>\n";
+  else if (view.fields.empty())
+    body += fmt("<p class=\"card\">読み取られた項目はありません（{}）。</p>\n", html_escape(e.status_ja));
   for (const auto& f : view.fields) {
     const bool is_confirmed = f.status == station::FieldStatus::kConfirmed;
     const bool attention = !is_confirmed && f.needs_attention;

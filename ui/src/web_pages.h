@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +31,17 @@ struct ExportView {
   station::ExportReport report;
 };
 
+// Envelopes the background recognition still has (queued or reading): their state is shown in a
+// .recognition-state element that /static/app.js keeps up to date by polling /api/recognition.
+using PendingIds = std::set<std::int64_t>;
+
+// The state of an envelope as the pages show it: 「読取中 3/5 ページ」, 「読取済」, ...; with
+// `reload_when_done` the page reloads once when its recognition ends (to show the fields).
+std::string state_badge(std::int64_t envelope_id, const std::string& text_ja, bool pending, bool reload_when_done);
+
 struct ReviewView {
   station::EnvelopeSummary envelope;
+  bool recognition_pending = false;         // queued or being read: the page follows it
   std::vector<station::PageInfo> pages;
   std::vector<station::FieldInfo> fields;
   std::optional<std::int64_t> error_field;  // the field whose confirmation failed
@@ -41,7 +51,7 @@ struct ReviewView {
 
 std::string login_page(const LoginView& view);
 std::string envelope_list_page(const Viewer& viewer, const std::vector<station::EnvelopeSummary>& envelopes,
-                               const std::string& error_ja);
+                               const PendingIds& pending, const std::string& error_ja);
 std::string export_result_page(const Viewer& viewer, const station::ExportReport& report);
 std::string review_page(const Viewer& viewer, const ReviewView& view);
 // A whole page with a message (errors, not found, ...). viewer may be null (not logged in).
@@ -73,7 +83,10 @@ struct CaptureFormView {
 };
 std::string capture_page(const Viewer& viewer, const CaptureFormView& view);
 // A job: while it runs, its progress (the page polls /api/capture/jobs/{id}); then its outcome.
-std::string capture_job_page(const Viewer& viewer, const station::CaptureJob& job);
+// Once it has ended, each envelope it wrote links to its review page with its recognition state
+// (`states`: the envelopes the viewer may see; `pending`: those still queued or being read).
+std::string capture_job_page(const Viewer& viewer, const station::CaptureJob& job,
+                             const std::vector<station::EnvelopeSummary>& states, const PendingIds& pending);
 
 struct BlankPagesView {
   station::EnvelopeSummary envelope;

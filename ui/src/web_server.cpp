@@ -21,6 +21,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "state_text.h"
 #include "text_format.h"
 #include "ui/web_util.h"
 #include "web_assets.h"
@@ -91,7 +92,21 @@ nlohmann::json to_json(const station::EnvelopeSummary& e) {
           {"pages", e.pages},
           {"fields_total", e.fields_total},
           {"fields_confirmed", e.fields_confirmed},
-          {"status", e.status}};
+          {"status", e.status},
+          {"state", std::string(station::state_name(e.state))},
+          {"state_ja", e.status_ja},
+          {"text_ja", state_text_ja(e)},
+          {"pages_recognized", e.pages_recognized}};
+}
+
+nlohmann::json to_json(const station::RecognitionTask& t) {
+  return {{"envelope_id", t.envelope_id},
+          {"receipt_no", t.receipt_no},
+          {"state", std::string(station::state_name(t.state))},
+          {"state_ja", std::string(station::state_label_ja(t.state))},
+          {"text_ja", state_text_ja(t.state, t.pages_recognized, t.pages)},
+          {"pages", t.pages},
+          {"pages_recognized", t.pages_recognized}};
 }
 
 nlohmann::json to_json(const station::FieldInfo& f) {
@@ -333,10 +348,28 @@ struct WebServer::Impl {
     redirect(res, "/login");
   }
 
+  // Of `envelopes`, those the background recognition still has: queued or being read (in the
+  // pool's tasks, or in a state the pool will take up). Their pages follow the state.
+  pages::PendingIds pending_ids(const Session& s, const std::vector<station::EnvelopeSummary>& envelopes) {
+    pages::PendingIds tasks;
+    if (auto status = station.recognition_status(s.user)) {
+      for (const auto& t : status->tasks) tasks.insert(t.envelope_id);
+    } else {
+      log_error(status.error(), "recognition status");
+    }
+    pages::PendingIds ids;
+    for (const auto& e : envelopes) {
+      const bool queued = e.state == station::EnvelopeState::kRecognizing ||
+                          (e.state == station::EnvelopeState::kCaptured && station.config().recognize_on_capture);
+      if (queued || tasks.contains(e.id)) ids.insert(e.id);
+    }
+    return ids;
+  }
+
   void get_index(const httplib::Request&, httplib::Response& res, const Session& s) {
     auto list = station.list_envelopes(s.user);
     if (!list) return page_error(res, &s, list.error(), "list");
-    res.set_content(pages::envelope_list_page(viewer(s), *list, ""), kHtml);
+    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s, *list), ""), kHtml);
   }
 
   void post_export(const httplib::Request&, httplib::Response& res, const Session& s) {
@@ -347,8 +380,8 @@ struct WebServer::Impl {
       log_error(report.error(), "export");
       auto list = station.list_envelopes(s.user);
       res.status = station::http_status(report.error().code);
-      res.set_content(pages::envelope_list_page(viewer(s), list ? *list : std::vector<station::EnvelopeSummary>{},
-                                                std::string(station::message_ja(report.error().code))),
+      const auto shown = list ? *list : std::vector<station::EnvelopeSummary>{};
+      res.set_content(pages::envelope_list_page(viewer(s), shown, pending_ids(s, shown), std::string(station::message_ja(report.error().code))),
                       kHtml);
       return;
     }
@@ -367,6 +400,7 @@ struct WebServer::Impl {
     if (!pgs) return page_error(res, &s, pgs.error(), "pages");
     auto flds = station.fields(s.user, envelope_id);
     if (!flds) return page_error(res, &s, flds.error(), "fields");
+    view.recognition_pending = pending_ids(s, {*env}).contains(envelope_id);
     view.envelope = std::move(*env);
     view.pages = std::move(*pgs);
     view.fields = std::move(*flds);
@@ -553,7 +587,14 @@ struct WebServer::Impl {
     if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad job id"}, "capture job");
     auto job = station.capture_job(s.user, *id);
     if (!job) return page_error(res, &s, job.error(), "capture job");
-    res.set_content(pages::capture_job_page(viewer(s), *job), kHtml);
+    std::vector<station::EnvelopeSummary> states;
+    pages::PendingIds pending;
+    if (job->state != "running" && !job->envelopes.empty()) {
+      for (const auto& e : job->envelopes)
+        if (auto summary = station.envelope(s.user, e.envelope_id)) states.push_back(std::move(*summary));
+      pending = pending_ids(s, states);
+    }
+    res.set_content(pages::capture_job_page(viewer(s), *job, states, pending), kHtml);
   }
 
   void api_capture_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
@@ -610,6 +651,28 @@ struct WebServer::Impl {
     if (!list) return send_json_error(res, list.error(), "api envelopes");
     auto out = nlohmann::json::array();
     for (const auto& e : *list) out.push_back(to_json(e));
+    send_json(res, 200, out);
+  }
+
+  // What the background recognition has: every page that follows a state polls this (one request
+  // for the whole list). Receipt numbers and counts only. Any signed-in role.
+  void api_recognition(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto status = station.recognition_status(s.user);
+    if (!status) return send_json_error(res, status.error(), "api recognition");
+    auto tasks = nlohmann::json::array();
+    for (const auto& t : status->tasks) tasks.push_back(to_json(t));
+    send_json(res, 200,
+              {{"workers", status->workers}, {"envelopes_recognized", status->envelopes_recognized}, {"tasks", tasks}});
+  }
+
+  // One envelope's state (and whether the recognition still has it), e.g. once its reading ended.
+  void api_envelope_state(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api state");
+    auto e = station.envelope(s.user, *id);
+    if (!e) return send_json_error(res, e.error(), "api state");
+    auto out = to_json(*e);
+    out["pending"] = pending_ids(s, {*e}).contains(*id);
     send_json(res, 200, out);
   }
 
@@ -715,6 +778,8 @@ struct WebServer::Impl {
     server.Get(R"(/api/capture/jobs/(\d+))", api(bound_handler(&Impl::api_capture_job), false));
     server.Get("/api/envelopes", api(bound_handler(&Impl::api_envelopes), false));
     server.Get(R"(/api/envelopes/(\d+)/fields)", api(bound_handler(&Impl::api_fields), false));
+    server.Get(R"(/api/envelopes/(\d+)/state)", api(bound_handler(&Impl::api_envelope_state), false));
+    server.Get("/api/recognition", api(bound_handler(&Impl::api_recognition), false));
     server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));
   }
 };

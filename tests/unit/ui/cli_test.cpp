@@ -1,9 +1,22 @@
 // The command line in-process: argument errors and the commands that need no store.
 #include "ui/cli.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "station/error.h"
@@ -37,6 +50,127 @@ TEST(Cli, UsageErrorsMapToTheUsageExitCode) {
 TEST(Cli, MissingConfigFileGivenExplicitlyIsAnError) {
   const int code = run({"--config", "/nonexistent/station.toml", "serve"});
   EXPECT_NE(code, 0);
+}
+
+// ---- envelopes, recognition status and show on a real store (recognition off: no OCR here)
+
+TEST(Cli, EnvelopesStatusAndShowActAsTheUser) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("station-cli-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "pages");
+  fs::copy_file(fs::path(STATION_SHARED_DIR) / "samples" / "app-001" / "page-03.jpg", dir / "pages" / "p1.jpg");
+  std::ofstream(dir / "config.toml") << "[ocr]\nrecognize_on_capture = false\n";
+  ::setenv("STATION_PASSPHRASE", "cli-test-passphrase", 1);
+  ::setenv("STATION_ADMIN_PASSWORD", "admin-password-1", 1);
+  const std::string data = (dir / "store").string(), config = (dir / "config.toml").string();
+  auto station = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--data-dir", data, "--config", config});
+    return run(args);
+  };
+  ASSERT_EQ(station({"init", "--admin-user", "admin1"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "clerk-password-1", 1);
+  ASSERT_EQ(station({"user", "add", "clerk1", "--role", "clerk", "--as", "admin1"}), 0);
+  ::setenv("STATION_NEW_PASSWORD", "review-password-1", 1);
+  ASSERT_EQ(station({"user", "add", "rev1", "--role", "reviewer", "--as", "admin1"}), 0);
+
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  testing::internal::CaptureStdout();
+  const int imported = station({"import", (dir / "pages").string(), "--as", "clerk1"});
+  const std::string import_out = testing::internal::GetCapturedStdout();
+  ASSERT_EQ(imported, 0);
+  EXPECT_NE(import_out.find("station recognition status --as clerk1"), std::string::npos) << import_out;
+
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(station({"envelopes", "--as", "clerk1"}), 0);
+  const std::string list = testing::internal::GetCapturedStdout();
+  EXPECT_NE(list.find("受付済（読取待ち）"), std::string::npos) << list;
+  EXPECT_NE(list.find("合計 1 通"), std::string::npos) << list;
+  EXPECT_EQ(station({"recognition", "status", "--as", "clerk1"}), 0);
+
+  ::setenv("STATION_USER_PASSWORD", "review-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(station({"show", "1", "--json", "--as", "rev1"}), 0);
+  const std::string json = testing::internal::GetCapturedStdout();
+  EXPECT_NE(json.find("\"receipt_no\""), std::string::npos) << json;
+  EXPECT_EQ(station({"show", "M00000000-0000", "--as", "rev1"}), station::exit_code(station::ErrorCode::kNotFound));
+  ::setenv("STATION_USER_PASSWORD", "wrong-password-1", 1);
+  EXPECT_EQ(station({"envelopes", "--as", "rev1"}), station::exit_code(station::ErrorCode::kLoginFailed));
+
+  for (const char* v : {"STATION_PASSPHRASE", "STATION_ADMIN_PASSWORD", "STATION_USER_PASSWORD", "STATION_NEW_PASSWORD"})
+    ::unsetenv(v);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+// ---- the station binary re-executes itself with OMP_THREAD_LIMIT=1 (ui/app/main.cpp)
+
+extern "C" char** environ;
+
+// Starts the real `station serve` with OMP_THREAD_LIMIT unset (omp_value null) or set, its
+// passphrase file a FIFO: the station blocks opening it, and meanwhile its environment as the
+// kernel holds it (/proc/PID/environ, the image's own) is read. Returns that environment's
+// OMP_THREAD_LIMIT value, or "<unset>".
+std::string omp_limit_seen_by_station(const char* omp_value) {
+  namespace fs = std::filesystem;
+  char templ[] = "/tmp/station-cli-omp-XXXXXX";
+  const char* dir = ::mkdtemp(templ);
+  if (!dir) return "<mkdtemp failed>";
+  const std::string fifo = std::string(dir) + "/passphrase";
+  if (::mkfifo(fifo.c_str(), 0600) != 0) return "<mkfifo failed>";
+
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "OMP_THREAD_LIMIT=", 17) != 0 && std::strncmp(*e, "STATION_", 8) != 0 &&
+        std::strncmp(*e, "XDG_CONFIG_HOME=", 16) != 0)
+      env.emplace_back(*e);
+  env.push_back(std::string("XDG_CONFIG_HOME=") + dir);
+  if (omp_value) env.push_back(std::string("OMP_THREAD_LIMIT=") + omp_value);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = {"station", "--data-dir", std::string(dir) + "/store", "--passphrase-file", fifo,
+                                   "serve", "--port", "0"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, STATION_BIN, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return "<spawn failed>";
+
+  // The FIFO opens for writing once the station has opened it for reading.
+  std::string seen = "<station never read its passphrase file>";
+  int writer = -1;
+  for (int i = 0; i < 3000 && writer < 0; ++i) {
+    writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (writer < 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (writer >= 0) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    seen = "<unset>";
+    std::string entry;
+    while (std::getline(in, entry, '\0'))
+      if (entry.starts_with("OMP_THREAD_LIMIT=")) seen = entry.substr(17);
+    ::close(writer);  // an empty passphrase file: the station stops with a usage error
+  } else {
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return seen;
+}
+
+TEST(Cli, StationStartsWithOneOpenMpThreadUnlessToldOtherwise) {
+  EXPECT_EQ(omp_limit_seen_by_station(nullptr), "1");
+  EXPECT_EQ(omp_limit_seen_by_station("3"), "3");
 }
 
 }  // namespace

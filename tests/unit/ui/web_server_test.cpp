@@ -196,6 +196,22 @@ TEST_F(WebServerTest, PostsNeedTheSessionsCsrfToken) {
   EXPECT_EQ(after->status, 401);
 }
 
+TEST_F(WebServerTest, RecognitionProgressApiNeedsASession) {
+  auto anonymous = client_->Get("/api/recognition");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const std::string cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  auto status = client_->Get("/api/recognition", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200);
+  EXPECT_NE(status->body.find("\"workers\""), std::string::npos);
+  EXPECT_NE(status->body.find("\"tasks\":[]"), std::string::npos);
+  auto missing = client_->Get("/api/envelopes/999999/state", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, station::http_status(station::ErrorCode::kNotFound));
+}
+
 TEST_F(WebServerTest, SecondServerOnTheSamePortIsRefused) {
   ui::WebOptions options;
   options.port = port_;
