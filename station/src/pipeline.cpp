@@ -44,12 +44,6 @@ bool is_separator(const ocr::Image& page) { return ocr::detect_separator(page).f
 ocr::CleanupOptions cleanup_options(const Config& config) {
   ocr::CleanupOptions o;
   o.tessdata_dir = config.tessdata_dir;
-  // Orientation by the text lines' direction only, not Tesseract OSD: recognition decides each
-  // page's quarter turns itself (every registered form is placed in all four; a passbook is read
-  // upright and turned; an envelope by its shape) and records them on the page, which is what the
-  // reviewer sees. OSD cost a quarter of the pipeline's CPU and changed no value or page kind on
-  // the samples (station accuracy, both ways, 2026-12-01).
-  o.orient = ocr::Orient::kHeuristic;
   return o;
 }
 
