@@ -27,33 +27,36 @@ Result<EnvelopeState> state_of(storage::Database& db, std::int64_t envelope_id) 
   return *s;
 }
 
-Result<std::vector<std::int64_t>> transition_all(storage::Database& db, lifecycle::Event event) {
-  std::vector<std::int64_t> ids;
-  auto st = db.prepare("SELECT id FROM envelopes WHERE status IN (" + lifecycle::from_states_sql(event) + ") ORDER BY id");
+namespace {
+
+// The ids a query without parameters returns, in its order.
+Result<std::vector<std::int64_t>> ids_of(storage::Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
   if (!st) return unexpected_storage(st.error());
+  std::vector<std::int64_t> ids;
   while (true) {
     auto row = st->step();
     if (!row) return unexpected_storage(row.error());
     if (!*row) break;
     ids.push_back(st->column_int(0));
   }
-  for (auto id : ids)
+  return ids;
+}
+
+}  // namespace
+
+Result<std::vector<std::int64_t>> transition_all(storage::Database& db, lifecycle::Event event) {
+  auto ids = ids_of(db, "SELECT id FROM envelopes WHERE status IN (" + lifecycle::from_states_sql(event) + ") ORDER BY id");
+  if (!ids) return std::unexpected(ids.error());
+  for (auto id : *ids)
     if (auto t = transition(db, id, event); !t) return std::unexpected(t.error());
   return ids;
 }
 
-Result<std::vector<std::int64_t>> queued(storage::Database& db) {
-  std::vector<std::int64_t> ids;
-  auto st = db.prepare("SELECT id FROM envelopes WHERE status = '" + std::string(state_name(EnvelopeState::kCaptured)) +
-                       "' ORDER BY id");
-  if (!st) return unexpected_storage(st.error());
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
-  return ids;
+Result<std::vector<std::int64_t>> in_state(storage::Database& db, EnvelopeState state) {
+  return ids_of(db, "SELECT id FROM envelopes WHERE status = '" + std::string(state_name(state)) + "' ORDER BY id");
 }
+
+Result<std::vector<std::int64_t>> queued(storage::Database& db) { return in_state(db, EnvelopeState::kCaptured); }
 
 }  // namespace station::store

@@ -21,6 +21,9 @@ Result<EnvelopeState> state_of(storage::Database& db, std::int64_t envelope_id);
 // off by a crash, reads cut off by a closing station).
 Result<std::vector<std::int64_t>> transition_all(storage::Database& db, lifecycle::Event event);
 
+// Envelopes in one state, oldest first.
+Result<std::vector<std::int64_t>> in_state(storage::Database& db, EnvelopeState state);
+
 // Envelopes waiting for recognition (state captured), oldest first.
 Result<std::vector<std::int64_t>> queued(storage::Database& db);
 

@@ -21,15 +21,11 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
   {
     std::lock_guard lock(impl_->mu);
     auto& db = impl_->db;
-    auto st = db.prepare("SELECT id FROM envelopes WHERE status = '" + std::string(state_name(EnvelopeState::kReviewed)) +
-                         "' ORDER BY id");
-    if (!st) return unexpected_storage(st.error());
-    while (true) {
-      auto row = st->step();
-      if (!row) return unexpected_storage(row.error());
-      if (!*row) break;
+    auto reviewed = store::in_state(db, EnvelopeState::kReviewed);
+    if (!reviewed) return std::unexpected(reviewed.error());
+    for (const auto id : *reviewed) {
       App a;
-      auto e = impl_->load_envelope(st->column_int(0));
+      auto e = impl_->load_envelope(id);
       if (!e) return std::unexpected(e.error());
       a.env = *e;
       apps.push_back(std::move(a));

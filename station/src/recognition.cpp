@@ -24,13 +24,28 @@ struct StoredPage {
   std::string blob_id, clean_blob_id, source_name;
   int dpi = 0;
   bool dpi_from_file = false;
+  int rotation = 0;  // what recognition found (degrees clockwise)
 };
+
+constexpr const char* kStoredPageColumns =
+    "id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file, rotation";
+
+StoredPage stored_page_from_row(const storage::Statement& st) {
+  StoredPage p;
+  p.id = st.column_int(0);
+  p.blob_id = st.column_text(1);
+  p.clean_blob_id = st.column_text(2);
+  p.source_name = st.column_text(3);
+  p.dpi = static_cast<int>(st.column_int(4));
+  p.dpi_from_file = st.column_int(5) != 0;
+  p.rotation = static_cast<int>(st.column_int(6));
+  return p;
+}
 
 // The pages recognition reads: every page of the envelope but separator sheets, in scan order.
 Result<std::vector<StoredPage>> stored_pages(storage::Database& db, std::int64_t envelope_id) {
-  auto st = db.prepare(
-      "SELECT id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file FROM pages "
-      "WHERE envelope_id = ? AND kind <> 'separator' ORDER BY seq");
+  auto st = db.prepare(std::string("SELECT ") + kStoredPageColumns +
+                       " FROM pages WHERE envelope_id = ? AND kind <> 'separator' ORDER BY seq");
   if (!st) return unexpected_storage(st.error());
   st->bind(1, envelope_id);
   std::vector<StoredPage> out;
@@ -38,14 +53,7 @@ Result<std::vector<StoredPage>> stored_pages(storage::Database& db, std::int64_t
     auto row = st->step();
     if (!row) return unexpected_storage(row.error());
     if (!*row) break;
-    StoredPage p;
-    p.id = st->column_int(0);
-    p.blob_id = st->column_text(1);
-    p.clean_blob_id = st->column_text(2);
-    p.source_name = st->column_text(3);
-    p.dpi = static_cast<int>(st->column_int(4));
-    p.dpi_from_file = st->column_int(5) != 0;
-    out.push_back(std::move(p));
+    out.push_back(stored_page_from_row(*st));
   }
   return out;
 }
@@ -63,33 +71,36 @@ EngineFactory tesseract_engine_factory(const Config& config) {
   };
 }
 
+namespace {
+
+// The load_cleaned stage over the store: the cleaned copy made on arrival when there is one,
+// else (or if that copy is missing) the original, with the page's recorded resolution. A cleaned
+// copy that fails its check is reported as corruption, never papered over.
+Result<ocr::Image> load_stored(storage::BlobStore& blobs, const StoredPage& p, const Config& config) {
+  auto bytes = p.clean_blob_id.empty() ? blobs.get(p.blob_id) : blobs.get(p.clean_blob_id);
+  if (!bytes && !p.clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound) bytes = blobs.get(p.blob_id);
+  if (!bytes) return unexpected_storage(bytes.error());
+  return pipeline::load_cleaned(*bytes, p.dpi, p.dpi_from_file, pipeline::decode_limits(config));
+}
+
+}  // namespace
+
 Result<ocr::Image> Station::Impl::load_page(std::int64_t page_id, int* rotation_out) {
-  std::string blob_id, clean_blob_id;
-  int rotation = 0, dpi = 0;
-  bool dpi_from_file = false;
+  StoredPage p;
   {
     std::lock_guard lock(mu);
-    auto st = db.prepare("SELECT blob_id, rotation, coalesce(clean_blob_id, ''), dpi, dpi_from_file FROM pages WHERE id = ?");
+    auto st = db.prepare(std::string("SELECT ") + kStoredPageColumns + " FROM pages WHERE id = ?");
     if (!st) return unexpected_storage(st.error());
     st->bind(1, page_id);
     auto row = st->step();
     if (!row) return unexpected_storage(row.error());
     if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
-    blob_id = st->column_text(0);
-    rotation = static_cast<int>(st->column_int(1));
-    clean_blob_id = st->column_text(2);
-    dpi = static_cast<int>(st->column_int(3));
-    dpi_from_file = st->column_int(4) != 0;
+    p = stored_page_from_row(*st);
   }
-  auto bytes = clean_blob_id.empty() ? blobs.get(blob_id) : blobs.get(clean_blob_id);
-  // A cleaned copy that is missing falls back to the original; one that fails its check is
-  // reported as corruption, never papered over.
-  if (!bytes && !clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound) bytes = blobs.get(blob_id);
-  if (!bytes) return unexpected_storage(bytes.error());
-  auto img = pipeline::load_cleaned(*bytes, dpi, dpi_from_file, pipeline::decode_limits(config));
+  auto img = load_stored(blobs, p, config);
   if (!img) return std::unexpected(img.error());
-  if (rotation_out != nullptr) *rotation_out = rotation;
-  return img->rotated(rotation / 90 % 4);
+  if (rotation_out != nullptr) *rotation_out = p.rotation;
+  return img->rotated(p.rotation / 90 % 4);
 }
 
 Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engine& engine,
@@ -107,10 +118,7 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
   // are decoded and read without the store's lock.
   std::vector<ocr::Image> images;
   for (const auto& p : pages) {
-    auto bytes = p.clean_blob_id.empty() ? blobs.get(p.blob_id) : blobs.get(p.clean_blob_id);
-    if (!bytes && !p.clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound) bytes = blobs.get(p.blob_id);
-    if (!bytes) return unexpected_storage(bytes.error());
-    auto img = pipeline::load_cleaned(*bytes, p.dpi, p.dpi_from_file, pipeline::decode_limits(config));
+    auto img = load_stored(blobs, p, config);
     if (!img) return std::unexpected(img.error());
     images.push_back(std::move(*img));
   }
