@@ -11,7 +11,7 @@
 #include <string>
 
 #include "exports.h"
-#include "forms.h"
+#include "station/recognition/forms.h"
 
 namespace station {
 namespace {
@@ -83,7 +83,7 @@ Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<
   format_set_num_format(text, "@");  // keep leading zeros (口座番号, 事業所番号)
   worksheet_write_string(ws, 0, 0, ("ファイルナンバー " + file_no).c_str(), bold);
   lxw_col_t c = 0;
-  for (const auto& col : kListAColumns) {
+  for (const auto& col : recognition::kListAColumns) {
     worksheet_write_string(ws, 1, c, std::string(col.header).c_str(), bold);
     worksheet_set_column(ws, c, c, 18, text);
     ++c;
@@ -91,7 +91,7 @@ Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<
   lxw_row_t r = 2;
   for (const auto& row : rows) {
     c = 0;
-    for (const auto& col : kListAColumns) {
+    for (const auto& col : recognition::kListAColumns) {
       auto it = col.key.empty() ? row.end() : row.find(std::string(col.key));
       if (it != row.end() && !it->second.empty()) worksheet_write_string(ws, r, c, it->second.c_str(), text);
       ++c;

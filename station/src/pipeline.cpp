@@ -79,9 +79,9 @@ Result<ocr::Image> load_cleaned(std::span<const unsigned char> bytes, int dpi, b
   return img;
 }
 
-EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const Templates& templates,
+recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const recognition::Templates& templates,
                               ocr::Engine& engine, const PageProgress& on_page) {
-  return recognize_pages(pages, templates, engine, on_page);
+  return recognition::recognize_pages(pages, templates, engine, on_page);
 }
 
 }  // namespace station::pipeline

@@ -25,10 +25,10 @@
 #include "ocr/cleanup.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
-#include "recognition_engine.h"
+#include "station/recognition/recognize.h"
 #include "station/config.h"
 #include "station/error.h"
-#include "templates.h"
+#include "station/recognition/templates.h"
 
 namespace station::pipeline {
 
@@ -88,7 +88,7 @@ using PageProgress = std::function<bool(int pages_done)>;
 
 // classify and register → read fields → reconcile, over the envelope's pages in order. Never fails
 // as a whole: a page that cannot be read is "unknown" and contributes no values.
-EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const Templates& templates,
+recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const recognition::Templates& templates,
                               ocr::Engine& engine, const PageProgress& on_page = {});
 
 // The limits decode works within.

@@ -6,9 +6,9 @@
 #include "envelope_repo.h"
 #include "pipeline.h"
 #include "reading_json.h"
-#include "recognition_engine.h"
+#include "station/recognition/recognize.h"
 #include "station_impl.h"
-#include "templates.h"
+#include "station/recognition/templates.h"
 
 namespace station {
 
@@ -94,7 +94,7 @@ Result<ocr::Image> Station::Impl::load_page(std::int64_t page_id, int* rotation_
 
 Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engine& engine,
                                             const std::function<bool(int)>& on_page, const std::atomic<bool>& stop) {
-  auto templates = load_templates(templates_dir(config));
+  auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   std::vector<StoredPage> pages;
   {
@@ -114,7 +114,7 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
     if (!img) return std::unexpected(img.error());
     images.push_back(std::move(*img));
   }
-  const EnvelopeRecognition result = pipeline::recognize(images, *templates, engine, on_page);
+  const recognition::EnvelopeRecognition result = pipeline::recognize(images, *templates, engine, on_page);
   if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
   std::lock_guard lock(mu);
   auto s = db.transaction([&]() -> storage::Status {
@@ -204,12 +204,12 @@ Status Station::Impl::start_recognition(const Services* replaced) {
     auto p = stored_pages(db, id);
     return p ? static_cast<int>(p->size()) : 0;
   };
-  recognition = std::make_unique<recognition::Pool>(ocr_worker_count(config), services.make_engine, std::move(work),
+  ocr_pool = std::make_unique<recognition::Pool>(ocr_worker_count(config), services.make_engine, std::move(work),
                                                     config.recognize_on_capture);
   if (config.recognize_on_capture) {
     std::lock_guard lock(mu);
     auto q = store::queued(db);
-    if (q && !q->empty()) recognition->wake();
+    if (q && !q->empty()) ocr_pool->wake();
   }
   return {};
 }
@@ -225,14 +225,14 @@ void Station::Impl::capture_ended(std::int64_t envelope_id, bool complete) {
       return;
     }
   }
-  if (complete && recognition) recognition->wake();
+  if (complete && ocr_pool) ocr_pool->wake();
 }
 
 Result<int> Station::recognize(const User& actor, std::int64_t envelope_id) {
   if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "recognise envelopes"); !s)
     return std::unexpected(s.error());
   if (auto q = queue_recognition(actor, envelope_id); !q) return std::unexpected(q.error());
-  auto outcome = impl_->recognition->wait_for(envelope_id, kRecognizeWait);
+  auto outcome = impl_->ocr_pool->wait_for(envelope_id, kRecognizeWait);
   if (!outcome) return fail(ErrorCode::kConflict, "the station closed before the envelope was read");
   if (*outcome) impl_->audit(&actor, "envelope.recognize_requested", "envelope:" + std::to_string(envelope_id));
   return *outcome;
@@ -252,16 +252,16 @@ Status Station::queue_recognition(const User& actor, std::int64_t envelope_id) {
                                             std::string(state_name(*state)) + ": it cannot be read now");
     }
   }
-  impl_->recognition->request(envelope_id);
+  impl_->ocr_pool->request(envelope_id);
   return {};
 }
 
 Result<RecognitionStatus> Station::recognition_status(const User& actor) {
   (void)actor;  // every signed-in role may see the queue (no personal data in it)
   RecognitionStatus out;
-  out.workers = impl_->recognition->workers();
-  out.envelopes_recognized = impl_->recognition->recognized();
-  out.tasks = impl_->recognition->running();
+  out.workers = impl_->ocr_pool->workers();
+  out.envelopes_recognized = impl_->ocr_pool->recognized();
+  out.tasks = impl_->ocr_pool->running();
   std::lock_guard lock(impl_->mu);
   auto q = store::queued(impl_->db);
   if (!q) return std::unexpected(q.error());
@@ -279,7 +279,7 @@ Result<RecognitionStatus> Station::recognition_status(const User& actor) {
 }
 
 bool Station::wait_for_recognition(std::chrono::milliseconds timeout) {
-  return impl_->recognition->wait_idle(timeout);
+  return impl_->ocr_pool->wait_idle(timeout);
 }
 
 Result<std::string> Station::envelope_json(const User& actor, std::int64_t envelope_id) {

@@ -69,7 +69,7 @@ bool Pool::wait_idle(std::chrono::milliseconds timeout) {
     bool busy;
     {
       std::lock_guard lock(m_);
-      busy = !running_.empty() || !requested_.empty();
+      busy = active_ > 0 || !running_.empty() || !requested_.empty();
     }
     // The store's queue is read without m_ held (the store's lock comes first elsewhere).
     if (!busy && automatic_ && !work_.queued().empty()) busy = true;
@@ -114,7 +114,18 @@ void Pool::run() {
       } else {
         pending_ = false;
       }
+      ++active_;  // from here until the job's end this worker counts as busy (wait_idle)
     }
+    struct Idle {
+      Pool& p;
+      ~Idle() {
+        {
+          std::lock_guard lock(p.m_);
+          --p.active_;
+        }
+        p.done_cv_.notify_all();
+      }
+    } idle{*this};
     // Claiming takes the store's lock: never with m_ held.
     if (job) {
       if (!work_.claim(*job)) continue;  // another worker is reading it; its outcome is recorded

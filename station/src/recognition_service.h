@@ -87,6 +87,7 @@ class Pool {
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> recognized_{0};
   bool pending_ = false;  // woken since the queue was last found empty
+  int active_ = 0;        // workers between taking a job and finishing it
 };
 
 }  // namespace station::recognition

@@ -19,10 +19,10 @@
 #include "ocr/layout.h"
 #include "pipeline.h"
 #include "reading_json.h"
-#include "recognition_engine.h"
+#include "station/recognition/recognize.h"
 #include "services.h"
 #include "station_impl.h"
-#include "templates.h"
+#include "station/recognition/templates.h"
 
 namespace station {
 namespace {
@@ -122,7 +122,7 @@ struct Tally {
   int pages = 0, pages_correct = 0, envelopes = 0;
 };
 
-void compare(const std::string& id, const json& truth, const EnvelopeRecognition& r, double threshold, Tally& t,
+void compare(const std::string& id, const json& truth, const recognition::EnvelopeRecognition& r, double threshold, Tally& t,
              std::vector<std::string>& mismatches) {
   ++t.envelopes;
   const json& tp = truth.at("pages");
@@ -133,7 +133,7 @@ void compare(const std::string& id, const json& truth, const EnvelopeRecognition
     else mismatches.push_back(id + " page " + std::to_string(i + 1) + ": want " + tp[i]["kind"].get<std::string>() + " got " + got);
   }
   // Every value the truth has for a key the templates produce.
-  std::map<std::string, const RecognizedValue*> got;
+  std::map<std::string, const recognition::RecognizedValue*> got;
   for (const auto& v : r.values) got[v.key] = &v;
   auto check = [&](const std::string& key, const json& want, const std::string& type_hint) {
     const auto it = got.find(key);
@@ -187,7 +187,7 @@ void compare(const std::string& id, const json& truth, const EnvelopeRecognition
 }  // namespace
 
 Result<StorelessReading> recognize_files(const Config& config, const std::vector<fs::path>& inputs) {
-  auto templates = load_templates(templates_dir(config));
+  auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   auto files = expand_inputs(inputs);
   if (!files) return std::unexpected(files.error());
@@ -198,7 +198,7 @@ Result<StorelessReading> recognize_files(const Config& config, const std::vector
   }
   auto engine = start_engine(config);
   if (!engine) return std::unexpected(engine.error());
-  const EnvelopeRecognition r = pipeline::recognize(loaded.pages, *templates, **engine);
+  const recognition::EnvelopeRecognition r = pipeline::recognize(loaded.pages, *templates, **engine);
   json doc = reading_json(r, loaded.files);
   doc["problems"] = loaded.problems_ja;
   return StorelessReading{doc.dump(1), std::move(loaded.problems_ja)};
@@ -237,7 +237,7 @@ std::string AccuracyReport::to_text() const {
 
 Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& samples_dir, int workers,
                                         const std::vector<std::string>& only) {
-  auto templates = load_templates(templates_dir(config));
+  auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   std::map<std::string, bool> handwritten;
   {
@@ -259,7 +259,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
     json truth;
     std::vector<fs::path> files;
     Loaded pages;
-    EnvelopeRecognition result;
+    recognition::EnvelopeRecognition result;
   };
   std::vector<Job> jobs;
   for (const auto& id : ids) {

@@ -18,9 +18,9 @@
 
 #include "clock.h"
 #include "convert.h"
-#include "forms.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
+#include "station/recognition/forms.h"
 #include "station/station.h"
 #include "storage/blob_store.h"
 #include "storage/database.h"
@@ -150,7 +150,7 @@ inline storage::Result<std::vector<std::int64_t>> query_ids(storage::Database& d
   return ids;
 }
 
-inline ocr::Box mm_to_px(const ZoneMm& z, int dpi) {
+inline ocr::Box mm_to_px(const recognition::ZoneMm& z, int dpi) {
   auto px = [dpi](double mm) { return static_cast<int>(mm / 25.4 * dpi + 0.5); };
   return {px(z.x), px(z.y), px(z.w), px(z.h)};
 }
@@ -186,7 +186,7 @@ struct Station::Impl {
   MaintenanceReport open_report;
   // The background recognition (recognition.cpp): started by Station::create/open, stopped before
   // the capture job is (members are destroyed last first) and while the store is still open.
-  std::unique_ptr<recognition::Pool> recognition;
+  std::unique_ptr<recognition::Pool> ocr_pool;
   // The background capture job (capture_job.cpp). Keep it the last data member: destroyed first,
   // it stops its run after the current page and joins the thread while the store is still open.
   std::shared_ptr<capture::JobRunner> capture_jobs;
@@ -262,7 +262,7 @@ struct Station::Impl {
     f.id = st.column_int(0);
     f.envelope_id = st.column_int(1);
     f.key = st.column_text(2);
-    f.label_ja = std::string(label_of(f.key));
+    f.label_ja = std::string(recognition::label_of(f.key));
     f.value = st.column_text(3);
     f.confidence = st.column_double(4);
     f.page_id = st.is_null(5) ? 0 : st.column_int(5);
@@ -299,8 +299,8 @@ struct Station::Impl {
     e.status = st->column_text(5);
     e.state = parse_state(e.status).value_or(EnvelopeState::kCaptured);
     e.status_ja = std::string(state_label_ja(e.state));
-    if (e.state == EnvelopeState::kRecognizing && recognition)
-      for (const auto& t : recognition->running())
+    if (e.state == EnvelopeState::kRecognizing && ocr_pool)
+      for (const auto& t : ocr_pool->running())
         if (t.envelope_id == e.id) e.pages_recognized = t.pages_recognized;
     e.pages = static_cast<int>(st->column_int(6));
     e.fields_total = static_cast<int>(st->column_int(7));

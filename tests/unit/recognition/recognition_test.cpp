@@ -7,7 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "forms.h"
+#include "station/recognition/forms.h"
 #include "station/recognizer.h"
 
 namespace fs = std::filesystem;
@@ -57,9 +57,9 @@ TEST(Recognizer, TypedEnvelopeAsTruthShapedJson) {
   // their own that the Japanese model does not know: they are put back, one space between words.
   EXPECT_EQ(doc["passbook"]["holder_kana_passbook"]["value"], "シャ) シラカバカイ リジチョウ エンドウ アケミ");
   // Labels of every form's keys come from the template files, row keys included.
-  EXPECT_EQ(station::label_of("pledge.seal_present"), "代表者印");
-  EXPECT_EQ(station::label_of("officers.rows[3].name"), "氏名");
-  EXPECT_EQ(station::label_of("facility.jigyosho_no"), "介護保険事業所番号");
+  EXPECT_EQ(station::recognition::label_of("pledge.seal_present"), "代表者印");
+  EXPECT_EQ(station::recognition::label_of("officers.rows[3].name"), "氏名");
+  EXPECT_EQ(station::recognition::label_of("facility.jigyosho_no"), "介護保険事業所番号");
 }
 
 }  // namespace

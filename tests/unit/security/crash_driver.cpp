@@ -9,6 +9,8 @@
 //   review             captures one pledge page (様式第2号), recognises it and confirms every
 //                      field a reviewer can confirm as read.      acks: ENV, REC <envelope> <fields>,
 //                                                                       CONF <field> <hex of value>
+//   import             imports a whole five-page envelope again and again (a clerk's import that a
+//                      crash may cut off part-way).                acks: ENV <envelope> <pages>
 //   rotate             rotates the master key again and again, capturing a page between two
 //                      rotations.                                  acks: ROT <rotation id>, ENV
 // STATION_CRASH_POINT in the environment makes the station kill itself at that named point of a
@@ -76,6 +78,17 @@ int main(int argc, char** argv) {
       if (!ack(fd, "ENV " + std::to_string(r->envelope_id) + " " + std::to_string(r->pages) + "\n")) return 7;
       (void)s.login("clerk", i % 3 == 0 ? "wrong-password-x" : "yama-kawa-002");
       if (i % 4 == 0) (void)s.export_batch(*sup, fs::path(argv[1]).parent_path() / "exports");
+    }
+  }
+
+  if (mode == "import") {
+    for (;;) {
+      auto r = s.import_envelope(*clerk, {shared / "samples/app-001"}, {"2025-06-05", 4});
+      if (!r) {
+        std::fprintf(stderr, "import: %s\n", r.error().detail.c_str());
+        return 6;
+      }
+      if (!ack(fd, "ENV " + std::to_string(r->envelope_id) + " " + std::to_string(r->pages) + "\n")) return 7;
     }
   }
 

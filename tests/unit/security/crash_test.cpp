@@ -222,6 +222,57 @@ TEST(CrashSafety, SigkillAtRandomPointsLosesNothingAcknowledged) {
               static_cast<long long>(seconds));
 }
 
+// A clerk's import cut off by a crash (issue 11: SIGKILL mid-import left an envelope with 3 of its
+// 5 pages and nothing said so). The next open marks every capture that never finished as
+// interrupted, audited, so the clerk knows to continue it; a finished one is never so marked.
+TEST(CrashSafety, AnImportCutOffByACrashIsMarkedInterruptedAtTheNextOpen) {
+  sec::TempDir tmp;
+  station::Config config;
+  config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;  // capture alone: no background OCR
+  ASSERT_NO_FATAL_FAILURE(create_store(config));
+  const fs::path ack = tmp.path / "acks.txt";
+  std::mt19937 rng(20261201);
+  // A five-page import cleans every page on arrival (seconds under ASan): most kills land inside one.
+  std::uniform_int_distribution<int> delay_ms(800, 6000);
+  int interrupted_seen = 0;
+  for (int k = 0; k < 4; ++k) {
+    const std::string what = "import kill " + std::to_string(k);
+    const pid_t pid = start_driver(config, ack, "import");
+    ASSERT_GE(pid, 0);
+    ASSERT_NO_FATAL_FAILURE(kill_driver(pid, std::chrono::milliseconds(delay_ms(rng)), what));
+    auto s = station::Station::open(config, sec::kPass);
+    ASSERT_TRUE(s) << what << ": " << s.error().detail;
+    auto sup = (*s)->login("sup", "kumo-yuki-004");
+    ASSERT_TRUE(sup);
+    auto list = (*s)->list_envelopes(*sup);
+    ASSERT_TRUE(list);
+    const Acks acks = read_acks(ack);
+    for (const auto& e : *list) {
+      EXPECT_NE(e.state, station::EnvelopeState::kCapturing) << what << ": envelope " << e.id << " still capturing";
+      if (e.pages < 5)
+        EXPECT_EQ(e.state, station::EnvelopeState::kInterrupted) << what << ": envelope " << e.id << " has " << e.pages
+                                                                 << " of 5 pages and is " << e.status;
+      if (acks.envelopes.contains(e.id))
+        EXPECT_EQ(e.state, station::EnvelopeState::kCaptured) << what << ": acknowledged envelope " << e.id;
+      if (e.state == station::EnvelopeState::kInterrupted) {
+        ++interrupted_seen;
+        EXPECT_FALSE(e.status_ja.empty());
+      }
+    }
+  }
+  EXPECT_GT(interrupted_seen, 0) << "no kill landed inside an import";
+  auto s = station::Station::open(config, sec::kPass);
+  ASSERT_TRUE(s);
+  auto sup = (*s)->login("sup", "kumo-yuki-004");
+  auto audit = (*s)->audit_search(*sup, sec::query([](station::AuditQuery& q) { q.limit = 10000; }));
+  ASSERT_TRUE(audit);
+  const auto marked = std::count_if(audit->begin(), audit->end(),
+                                    [](const station::AuditEntry& a) { return a.action == "envelope.interrupted"; });
+  EXPECT_GT(marked, 0) << "the interrupted envelopes are in the audit log";
+  std::printf("crash safety (import): 4 kills, %d interrupted envelopes found and marked\n", interrupted_seen);
+}
+
 // Recognition and review: one pledge page per envelope, recognised against the pledge template
 // alone (the real engine and template, on the smallest real job), then every field confirmed.
 TEST(CrashSafety, SigkillDuringRecognitionAndReviewLosesNoAcknowledgedFieldOrConfirmation) {

@@ -1,19 +1,20 @@
 #pragma once
-// Private: form templates as data. One JSON file per form (and version) in the templates folder
-// (station/templates/ in the source tree; Config::templates_dir overrides): page size, the printed
-// lines registration pairs with, and each field's key, zone (mm on the upright page), type and
-// validation hints. A new version of a form is a new file; nothing is compiled in.
+// Form templates as data, recognition's own (station_lib uses this header privately; ui never sees
+// it). One JSON file per form (and version) in the templates folder (station/templates/ in the
+// source tree; Config::templates_dir overrides): page size, the printed lines registration pairs
+// with, and each field's key, zone (mm on the upright page), type and validation hints. A new
+// version of a form is a new file; nothing is compiled in.
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "forms.h"
 #include "ocr/layout.h"
 #include "station/config.h"
 #include "station/error.h"
+#include "station/recognition/forms.h"
 
-namespace station {
+namespace station::recognition {
 
 struct OptionDef {
   std::string value;
@@ -63,5 +64,4 @@ std::filesystem::path templates_dir(const Config& config);
 // Reads every *.json in `dir`. kConfig names the file and what is wrong.
 Result<Templates> load_templates(const std::filesystem::path& dir);
 
-
-}  // namespace station
+}  // namespace station::recognition

@@ -1,11 +1,11 @@
 // Form templates: JSON files, one per form version.
-#include "templates.h"
+#include "station/recognition/templates.h"
 
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-namespace station {
+namespace station::recognition {
 namespace {
 
 using nlohmann::json;
@@ -133,4 +133,4 @@ std::string_view template_label(std::string_view key) {
   return key;
 }
 
-}  // namespace station
+}  // namespace station::recognition

@@ -1,9 +1,11 @@
 #pragma once
 // What the station knows of the prefecture's forms: field keys (as in the spec) with their printed
 // labels. Zones, types and the other forms' labels are data: station/templates/*.json (templates.h).
+// Part of the recognition sub-library, but read by the rest of the station too (review, exports):
+// label_of names a field wherever it is shown.
 #include <string_view>
 
-namespace station {
+namespace station::recognition {
 
 struct FieldDef {
   std::string_view key;       // spec key
@@ -81,4 +83,4 @@ inline constexpr ListColumn kListAColumns[] = {
     {"振込先口座名義人", "bank.holder"},
 };
 
-}  // namespace station
+}  // namespace station::recognition

@@ -1,6 +1,7 @@
 #pragma once
-// Private: recognition of one envelope's pages, without the store. Station::recognize (store-backed)
-// and the store-less recognizer.h functions (CLI, accuracy) share it.
+// Recognition of one envelope's pages, without the store: the entry point of the recognition
+// sub-library, which station_lib links privately (ui never sees it). Station::recognize
+// (store-backed) and the store-less recognizer.h functions (CLI, accuracy) share it.
 //
 // The stages, in order, per page: structure (ruled lines) → classification and orientation
 // (registration score of every registered template over the four quarter turns; otherwise the
@@ -12,9 +13,9 @@
 
 #include "ocr/engine.h"
 #include "ocr/image.h"
-#include "templates.h"
+#include "station/recognition/templates.h"
 
-namespace station {
+namespace station::recognition {
 
 struct RecognizedValue {
   std::string key;         // spec key; officer rows as officers.rows[i].name
@@ -48,4 +49,4 @@ struct EnvelopeRecognition {
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
                                     ocr::Engine& engine, const std::function<bool(int)>& on_page = {});
 
-}  // namespace station
+}  // namespace station::recognition

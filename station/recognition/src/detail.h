@@ -1,0 +1,57 @@
+#pragma once
+// Private to station_recognition: what the files that read a page share: the character sets, how
+// sure a free text must be, the page being read, and the dates forms are written in.
+#include <string>
+
+#include "ocr/engine.h"
+#include "ocr/image.h"
+#include "ocr/layout.h"
+#include "station/recognition/recognize.h"
+#include "station/recognition/templates.h"
+
+namespace station::recognition::detail {
+
+inline constexpr const char* kDigits = "0123456789";
+inline constexpr const char* kKatakana =
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+    "ァィゥェォッャュョヮガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴー ";
+
+// Free text has no format to validate it: the engine's confidence must be very high for the value
+// to pass unflagged.
+inline constexpr double kCertainFreeText = 0.97;
+inline constexpr double kUnsureFreeText = 0.85;
+
+// One page being read: the upright image, its index in the envelope and where its template's zones
+// lie on it.
+struct PageContext {
+  const ocr::Image& page;  // upright
+  int index;
+  const ocr::Placement* placement;  // null: zones are mm from the page's top-left at its dpi
+  ocr::Engine& engine;
+  // The same page upright at its scanned resolution, where `page` was scaled down to be read
+  // whole (a passbook copy); null otherwise.
+  const ocr::Image* full = nullptr;
+
+  ocr::Box box(const ZoneMm& z) const {
+    if (placement != nullptr) return placement->map(z.x, z.y, z.w, z.h);
+    const double k = page.dpi() / 25.4;
+    return {static_cast<int>(z.x * k), static_cast<int>(z.y * k), static_cast<int>(z.w * k),
+            static_cast<int>(z.h * k)};
+  }
+};
+
+// A value read for `key` of field `f` on the page `c`, its confidence clamped to 0..1.
+RecognizedValue make(const FieldTemplate& f, const std::string& key, const PageContext& c, std::string value,
+                     double confidence, ocr::Box box);
+
+// Whether y-m-d is a day of the Gregorian calendar.
+bool valid_date(int y, int m, int d);
+
+// "2025-06-04"
+std::string iso(int y, int m, int d);
+
+// The Gregorian year before year 1 of an era given by its first kanji (昭, 平, 令, 大) or "reiwa";
+// 0 for anything else.
+int era_base(const std::string& era);
+
+}  // namespace station::recognition::detail

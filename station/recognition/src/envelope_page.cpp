@@ -1,0 +1,196 @@
+// Envelopes: the postmark's date and the sender's name.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+
+#include "clock.h"
+#include "ocr/language_model.h"
+#include "ocr/layout.h"
+#include "readers.h"
+#include "text_repair.h"
+
+namespace station::recognition::detail {
+namespace {
+
+// A postmark's date line as read: "7.6.4" (令和 year.month.day). The dots are specks a scan may
+// lose or the engine drop: the digits are split into year (1 or 2 digits, 令和1..max_year), month
+// and day at every place the dots that were read allow, and only a single valid split is a date.
+// `cap`: the most confidence the reading may carry — never certain, less without both dots.
+struct PostmarkDate {
+  int y = 0, m = 0, d = 0;
+  double cap = 0;
+};
+
+std::optional<PostmarkDate> parse_postmark(const std::string& line, int max_year) {
+  std::string digits;
+  std::vector<std::size_t> cuts;  // digit counts before each separator
+  bool any = false;
+  for (std::size_t i = 0; i < line.size();) {
+    const unsigned char ch = static_cast<unsigned char>(line[i]);
+    if (ch >= '0' && ch <= '9') {
+      digits += line[i];
+      ++i;
+      any = true;
+      continue;
+    }
+    std::size_t len = 1;
+    if (ch == ' ' || ch == '.' || ch == ',') {
+    } else if (line.compare(i, 3, "・") == 0 || line.compare(i, 3, "･") == 0) {
+      len = 3;
+    } else if (line.compare(i, 2, "·") == 0) {
+      len = 2;
+    } else {
+      return std::nullopt;  // anything else: not a date line
+    }
+    if (any && (cuts.empty() || cuts.back() != digits.size())) cuts.push_back(digits.size());
+    i += len;
+  }
+  while (!cuts.empty() && cuts.back() == digits.size()) cuts.pop_back();  // trailing separator
+  if (digits.size() < 3 || digits.size() > 6 || cuts.size() > 2) return std::nullopt;
+  std::optional<PostmarkDate> found;
+  int splits = 0;
+  for (std::size_t yl = 1; yl <= 2; ++yl)
+    for (std::size_t ml = 1; ml <= 2; ++ml) {
+      if (yl + ml >= digits.size() || digits.size() - yl - ml > 2) continue;
+      // Every separator read must fall between year and month or month and day.
+      if (!std::all_of(cuts.begin(), cuts.end(), [&](std::size_t c) { return c == yl || c == yl + ml; }))
+        continue;
+      if (digits[0] == '0' || digits[yl] == '0' || digits[yl + ml] == '0') continue;
+      const int y = std::stoi(digits.substr(0, yl)), m = std::stoi(digits.substr(yl, ml)),
+                d = std::stoi(digits.substr(yl + ml));
+      if (y < 1 || y > max_year || !valid_date(era_base("reiwa") + y, m, d)) continue;
+      ++splits;
+      found = PostmarkDate{y, m, d, cuts.size() == 2 ? 0.8 : 0.6};
+    }
+  if (splits != 1) return std::nullopt;  // none, or several: not a date
+  return found;
+}
+
+// The current 令和 year by the clock (a postmark is not from the future).
+int reiwa_now() {
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(jst_now_shifted())};
+  return static_cast<int>(today.year()) - era_base("reiwa");
+}
+
+}  // namespace
+
+void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out) {
+  for (const auto& f : t.fields) {
+    const ocr::Box zone = c.box(f.zone);
+    if (f.type == "postmark") {
+      // The date line of a round postmark reads "7.6.4" (令和 year.month.day) between the post
+      // office's name and the time. The ring is found and the line nearest its centre read alone,
+      // digits and dots only, in two versions (a stamp's frame crossing the line taken out, and
+      // left in); failing that, the zone without its ring is read as sparse text.
+      const int max_year = reiwa_now() + 1;
+      std::optional<PostmarkDate> date;
+      double conf = 0;
+      ocr::Box box = zone;
+      bool disagree = false;
+      std::vector<std::string> seen;  // every date read, for the envelope-level check
+      for (const ocr::Image& line : ocr::postmark_date_lines(c.page, zone)) {
+        ocr::ZoneSpec spec;
+        spec.layout = ocr::ZoneLayout::kSingleLine;
+        spec.whitelist = "0123456789.";
+        spec.border = std::max(10, c.page.dpi() / 10);
+        const auto r = c.engine.read(line, ocr::Box{0, 0, line.width(), line.height()}, spec);
+        if (!r) continue;
+        const auto d = parse_postmark(ocr::normalize_nfkc(r->text), max_year);
+        if (!d) continue;
+        seen.push_back(iso(era_base("reiwa") + d->y, d->m, d->d));
+        if (!date) {
+          date = d;
+          conf = std::min(r->confidence, d->cap);
+        } else if (date->y != d->y || date->m != d->m || date->d != d->d) {
+          // Two readings of the same line, two dates: keep the one whose year is nearer the
+          // present (a 7 read as 1 makes a year long past), else the more confident — as weak
+          // evidence either way.
+          disagree = true;
+          const int now = max_year - 1;
+          const int gap_old = std::abs(now - date->y), gap_new = std::abs(now - d->y);
+          if (gap_new < gap_old || (gap_new == gap_old && std::min(r->confidence, d->cap) > conf))
+            date = d, conf = std::min(r->confidence, d->cap);
+        }
+      }
+      if (disagree) conf = std::min(conf, 0.4);
+      if (!date) {
+        const ocr::PreparedZone z = ocr::prepare_zone(c.page, zone, false, 7.0);
+        if (!z.image.empty()) {
+          ocr::ZoneSpec spec;
+          spec.layout = ocr::ZoneLayout::kSparse;
+          spec.border = std::max(10, c.page.dpi() / 10);
+          if (auto r = c.engine.read(z.image, ocr::Box{0, 0, z.image.width(), z.image.height()}, spec)) {
+            const std::string text = ocr::normalize_nfkc(r->text);
+            std::size_t start = 0;
+            while (!date && start <= text.size()) {
+              const auto nl = text.find('\n', start);
+              date = parse_postmark(
+                  text.substr(start, nl == std::string::npos ? std::string::npos : nl - start), max_year);
+              start = nl == std::string::npos ? text.size() + 1 : nl + 1;
+            }
+            if (date) conf = std::min(r->confidence, date->cap), box = z.ink_box;
+          }
+        }
+      }
+      const std::string value = date ? iso(era_base("reiwa") + date->y, date->m, date->d) : "";
+      out.push_back(make(f, f.key, c, value, date ? conf : 0.0, box));
+      out.back().readings = std::move(seen);
+    } else if (f.type == "sender") {
+      // The sender's block: 〒, address, then the corporation's name. The block is read to find
+      // the name's line, which is then read alone like other Japanese text: by both models at
+      // 400 dpi, the more plausible kept.
+      const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, false);
+      std::string name;
+      std::vector<std::string> readings;
+      double conf = 0;
+      ocr::Box box = prepared.ink_box;
+      if (!prepared.image.empty()) {
+        const ocr::Image& img = prepared.image;
+        ocr::ZoneSpec spec;
+        spec.layout = ocr::ZoneLayout::kBlock;
+        spec.border = std::max(10, c.page.dpi() / 10);
+        auto block = c.engine.read(img, ocr::Box{0, 0, img.width(), img.height()}, spec);
+        const std::vector<ocr::TextLine> lines =
+            block ? std::move(block->lines) : std::vector<ocr::TextLine>{};
+        const ocr::TextLine* found = nullptr;
+        for (const auto& l : lines) {
+          const std::string line = strip_spaces(nfkc_keeping_wide_spaces(l.text));
+          if (line.empty()) continue;
+          if (line.find("〒") != std::string::npos || digits_of(line).size() >= 5) continue;  // postal code
+          if (!find_re(line, "(都|道|府|県|市|区|町|村).*[0-9０-９]", 0).empty()) continue;   // address
+          found = &l;
+          break;
+        }
+        if (found != nullptr) {
+          const int m = std::max(4, found->box.h / 4);
+          const ocr::Image line = img.crop(
+              ocr::Box{found->box.x - m, found->box.y - m, found->box.w + 2 * m, found->box.h + 2 * m});
+          auto read_line = [&](const char* languages) -> std::string {
+            ocr::ZoneSpec one;
+            one.languages = languages;
+            one.upscale_to_dpi = 400;
+            one.border = spec.border;
+            auto r = c.engine.read(line, ocr::Box{0, 0, line.width(), line.height()}, one);
+            if (r) conf = std::max(conf, r->confidence);
+            return r ? clean_free_text(strip_spaces(nfkc_keeping_wide_spaces(r->text))) : std::string();
+          };
+          name = read_line("jpn");
+          if (c.engine.has_language(ocr::kSecondJapaneseModel)) {
+            const std::string other = read_line(ocr::kSecondJapaneseModel);
+            readings = {name, other};
+            if (other != name) name = ocr::more_plausible(name, other);
+          }
+          if (name.empty()) name = clean_free_text(strip_spaces(nfkc_keeping_wide_spaces(found->text)));
+          const int pad = std::max(2, c.page.dpi() / 50);
+          box = ocr::Box{prepared.ink_box.x - pad, prepared.ink_box.y - pad, prepared.ink_box.w + 2 * pad,
+                         prepared.ink_box.h + 2 * pad};
+        }
+      }
+      out.push_back(make(f, f.key, c, name, name.empty() ? 0.0 : std::min(conf, 0.85), box));
+      out.back().readings = std::move(readings);
+    }
+  }
+}
+
+}  // namespace station::recognition::detail

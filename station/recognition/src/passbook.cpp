@@ -1,0 +1,309 @@
+// Passbook copies have no fixed layout: the page is read as a whole, line by line, and values are
+// found by what the lines say and where they sit (the title is the largest bank name; the holder
+// is the line under お名前; the branch follows the bank on the お取引店 line).
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
+#include "ocr/layout.h"
+#include "readers.h"
+#include "text_repair.h"
+
+namespace station::recognition::detail {
+namespace {
+
+// Half-width voiced marks read as separate signs (ﾊﾞ → "ハ゛") joined to their kana (バ).
+std::string join_voiced_marks(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t ch = u.charAt(i);
+    const bool voiced = ch == 0x309B || ch == 0xFF9E, semi = ch == 0x309C || ch == 0xFF9F;
+    if (voiced || semi) {
+      while (out.length() > 0 && out.charAt(out.length() - 1) == ' ') out.remove(out.length() - 1);
+      out.append(static_cast<char16_t>(voiced ? 0x3099 : 0x309A));
+    } else {
+      out.append(ch);
+    }
+  }
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(st);
+  if (U_SUCCESS(st) && nfc != nullptr) out = nfc->normalize(out, st);
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+// A half-width kana line read without its voicing marks, put together again: each mark follows the
+// glyph whose middle lies before it; a gap wider than 0.4 of the text's height is a space.
+std::string kana_with_marks(const std::vector<ocr::Glyph>& glyphs, const ocr::SplitLine& split) {
+  std::string out;
+  std::size_t next_mark = 0;
+  for (std::size_t i = 0; i < glyphs.size(); ++i) {
+    const ocr::Box& g = glyphs[i].box;
+    if (i > 0) {
+      const ocr::Box& p = glyphs[i - 1].box;
+      if (g.x - (p.x + p.w) > split.text_height * 4 / 10) out += ' ';
+    }
+    out += glyphs[i].text;
+    const int end =
+        i + 1 < glyphs.size() ? glyphs[i + 1].box.x + glyphs[i + 1].box.w / 2 : split.line.width() + 1;
+    for (; next_mark < split.marks.size() && split.marks[next_mark].x < end; ++next_mark)
+      if (split.marks[next_mark].x >= g.x + g.w / 2) {
+        out += split.marks[next_mark].semi ? "゜" : "゛";
+        if (split.marks[next_mark].space_after) out += ' ';
+      }
+  }
+  return join_voiced_marks(out);
+}
+
+// The bank keywords a passbook's title and お取引店 line carry, longest first.
+const char* const kBankKinds[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
+
+// "三菱UFJ銀行 南浦和" → {"三菱UFJ銀行", "銀行", rest "南浦和"}; nothing when no keyword.
+struct BankMention {
+  std::string name, kind, rest;
+};
+std::optional<BankMention> bank_mention(const std::string& line) {
+  const std::string flat = strip_spaces(line);
+  for (const char* k : kBankKinds) {
+    const auto pos = flat.find(k);
+    if (pos == std::string::npos) continue;
+    // The name runs back from the keyword over name characters (kanji, kana, Latin capitals).
+    const std::string head = find_re(flat.substr(0, pos), "([\\p{Han}\\p{Katakana}\\p{Hiragana}A-Zー]+)$", 1);
+    if (head.empty()) continue;
+    // A title line may run on from the passbook's own words (普通預金通帳ゆうちょ銀行).
+    std::string name = head;
+    for (const char* w : {"通帳", "お取引店", "取引店"}) {
+      const auto at = name.rfind(w);
+      if (at != std::string::npos) name = name.substr(at + std::string(w).size());
+    }
+    if (name.empty()) continue;
+    return BankMention{latin_lookalikes(name) + k, k, flat.substr(pos + std::string(k).size())};
+  }
+  return std::nullopt;
+}
+
+// A passbook number read again at the scanned resolution, its 0s, 6s, 8s and 9s told apart by
+// their holes: in a condensed print a leading 0 reads as 9 or 6 (店番 906 for 006), at 200 dpi and
+// at the scanned resolution alike. `row_box` is in the working image's px. Empty without a full
+// image or where the row does not give a number of `length` digits.
+std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::string& pattern, int length) {
+  if (c.full == nullptr || c.full->width() <= c.page.width() || length <= 0) return "";
+  const double k = c.full->width() / static_cast<double>(c.page.width());
+  const ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k),
+                    static_cast<int>(row_box.w * k), static_cast<int>(row_box.h * k)};
+  // With the English model beside the Japanese one first (lone leading digits), then by the
+  // Japanese one alone (the English one may claim the printed label: 店番 read "ae").
+  std::optional<ocr::Reading> r;
+  std::string digits;
+  for (const char* languages : {"", "jpn"}) {
+    ocr::ZoneSpec spec;
+    spec.glyphs = true;
+    spec.languages = languages;
+    auto one = c.engine.read(*c.full, at, spec);
+    if (!one) continue;
+    digits = find_re(strip_spaces(ocr::normalize_nfkc(one->text)), pattern.c_str(), 1);
+    if (static_cast<int>(digits.size()) == length) {
+      r = std::move(*one);
+      break;
+    }
+  }
+  if (!r) return "";
+  std::vector<std::string> texts;
+  for (const auto& g : r->glyphs) texts.push_back(ocr::normalize_nfkc(g.text));
+  for (std::size_t i = 0; i + digits.size() <= texts.size(); ++i) {
+    bool match = true;
+    for (std::size_t j = 0; j < digits.size() && match; ++j)
+      match = texts[i + j] == std::string(1, digits[j]);
+    if (match && i + digits.size() < texts.size()) match = digits_of(texts[i + digits.size()]).empty();
+    if (match && i > 0) match = digits_of(texts[i - 1]).empty();
+    if (!match) continue;
+    std::string out = digits;
+    for (std::size_t j = 0; j < digits.size(); ++j) {
+      if (std::string_view("0689").find(out[j]) == std::string_view::npos) continue;
+      if (const auto d = ocr::digit_by_holes(*c.full, r->glyphs[i + j].box)) out[j] = *d;
+    }
+    return out;
+  }
+  return "";
+}
+
+// A regular expression for `label` (UTF-8) read with any one character wrong: 店番 → (?:.番|店.).
+std::string fuzzy_label(const std::string& label) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(label);
+  std::string out = "(?:";
+  for (int32_t i = 0; i < u.length(); ++i) {
+    if (i > 0) out += "|";
+    std::string before, after;
+    u.tempSubStringBetween(0, i).toUTF8String(before);
+    u.tempSubStringBetween(i + 1).toUTF8String(after);
+    out += before + "." + after;
+  }
+  return out + ")";
+}
+
+}  // namespace
+
+void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
+                   std::vector<RecognizedValue>& out) {
+  const ocr::Box all{0, 0, c.page.width(), c.page.height()};
+  // Values found by pattern on a page-level reading are never certain: the clerk checks them.
+  auto capped = [](double conf) { return std::min(conf, 0.85); };
+  std::vector<ocr::TextLine> lines = page.lines;
+  for (auto& l : lines) l.text = ocr::normalize_nfkc(l.text);
+  const ocr::TextLine* title = nullptr;
+  std::optional<BankMention> title_bank;
+  for (const auto& l : lines)
+    if (auto m = bank_mention(l.text); m && (title == nullptr || l.box.h > title->box.h)) {
+      title = &l;
+      title_bank = m;
+    }
+  const ocr::TextLine* after_label = nullptr;  // the line under a label, for the holder
+  auto line_under = [&](const char* label) -> const ocr::TextLine* {
+    const ocr::TextLine* lab = nullptr;
+    for (const auto& l : lines)
+      if (strip_spaces(l.text).find(label) != std::string::npos) {
+        lab = &l;
+        break;
+      }
+    if (lab == nullptr) return nullptr;
+    const ocr::TextLine* best = nullptr;
+    for (const auto& l : lines) {
+      if (&l == lab || l.box.y < lab->box.y + lab->box.h / 2) continue;
+      const bool overlaps =
+          l.box.x < lab->box.x + std::max(lab->box.w, l.box.w) && l.box.x + l.box.w > lab->box.x - lab->box.w;
+      if (overlaps && (best == nullptr || l.box.y < best->box.y)) best = &l;
+    }
+    return best;
+  };
+  std::string flat;
+  for (const auto& l : lines) flat += strip_spaces(l.text) + "\n";
+  for (const auto& f : t.fields) {
+    std::string v;
+    double conf = 0;
+    ocr::Box box = all;
+    if ((f.type == "bank_name" || f.type == "bank_kind") && title != nullptr) {
+      v = f.type == "bank_name" ? title_bank->name : title_bank->kind;
+      conf = capped(title->confidence);
+      box = title->box;
+    } else if (f.type == "branch_name") {
+      // "お取引店" then "<bank> <branch>"; else a line naming a 支店.
+      if (const ocr::TextLine* l = line_under("取引店")) {
+        if (auto m = bank_mention(l->text)) {
+          v = m->rest;
+          conf = capped(l->confidence);
+          box = l->box;
+        }
+      }
+      if (v.empty())
+        v = find_re(flat, "([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?)(支店|出張所|営業部)", 1),
+        conf = v.empty() ? 0 : 0.6;
+      for (const char* suffix : {"支店", "出張所", "営業部", "支所"})
+        if (v.size() > std::string(suffix).size() &&
+            v.compare(v.size() - std::string(suffix).size(), std::string::npos, suffix) == 0)
+          v.erase(v.size() - std::string(suffix).size());
+    } else if (f.type == "account_type") {
+      v = flat.find("当座") != std::string::npos   ? "当座"
+          : flat.find("普通") != std::string::npos ? "普通"
+                                                   : "";
+      conf = v.empty() ? 0 : capped(page.confidence);
+    } else if (f.type == "labelled_digits") {
+      // The number after its label on the label's row. The page-level reading may split a row
+      // (店番 104 | 口座番号 | 3278805): the row is every line whose middle lies within the label
+      // line's height, left to right.
+      const std::string number = "([0-9]{" + std::to_string(f.length) + "})(?![0-9])";
+      auto try_row = [&](const ocr::TextLine& l, const std::string& pattern) {
+        std::vector<const ocr::TextLine*> row;
+        for (const auto& o : lines) {
+          const int mid = o.box.y + o.box.h / 2;
+          if (mid >= l.box.y && mid <= l.box.y + l.box.h) row.push_back(&o);
+        }
+        std::sort(row.begin(), row.end(),
+                  [](const ocr::TextLine* a, const ocr::TextLine* b) { return a->box.x < b->box.x; });
+        std::string joined;
+        int x0 = l.box.x, y0 = l.box.y, x1 = l.box.x + l.box.w, y1 = l.box.y + l.box.h;
+        for (const ocr::TextLine* o : row) {
+          joined += strip_spaces(o->text);
+          x0 = std::min(x0, o->box.x), y0 = std::min(y0, o->box.y);
+          x1 = std::max(x1, o->box.x + o->box.w), y1 = std::max(y1, o->box.y + o->box.h);
+        }
+        // The row again, alone and with the English model beside the Japanese one: the page-level
+        // reading by jpn alone misreads lone leading zeros (006 → 906).
+        ocr::ZoneSpec spec;
+        const int m = std::max(4, (y1 - y0) / 3);
+        const ocr::Box row_box{x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m};
+        auto r = c.engine.read(c.page, row_box, spec);
+        if (r) v = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
+        if (v.empty()) v = find_re(joined, pattern.c_str(), 1);
+        if (std::string held = digits_by_shape(c, row_box, pattern, f.length); !held.empty()) v = held;
+        if (v.empty()) return false;
+        conf = capped(r ? r->confidence : l.confidence);
+        box = row_box;
+        return true;
+      };
+      auto rows_labelled = [&](const std::string& label) {
+        std::vector<const ocr::TextLine*> found;
+        for (const auto& l : lines)
+          if (strip_spaces(l.text).find(label) != std::string::npos) found.push_back(&l);
+        return found;
+      };
+      bool done = false;
+      for (const auto& label : f.labels)
+        for (const ocr::TextLine* l : rows_labelled(label))
+          if (!done) done = try_row(*l, label + "[:：]?" + number);
+      // Its own label unread (店番 read "ae" by the English model, 店香 by the Japanese one): the
+      // rows of the page's other labelled numbers, which a passbook prints beside it, read again,
+      // and the label matched with one character wrong and a mark before the number.
+      for (const auto& g : t.fields)
+        if (&g != &f && g.type == "labelled_digits")
+          for (const auto& other : g.labels)
+            for (const ocr::TextLine* l : rows_labelled(other))
+              for (const auto& label : f.labels)
+                if (!done) done = try_row(*l, fuzzy_label(label) + "[^0-9]{0,2}" + number);
+    } else if (f.type == "holder_kana") {
+      for (const auto& label : f.labels) {
+        after_label = line_under(label.c_str());
+        if (after_label != nullptr) break;
+      }
+      if (after_label != nullptr) {
+        // Half-width katakana: the voicing marks (ﾞ ﾟ), which the model does not know, are cut out
+        // of the line and put back after the glyph before them; the rest is read stretched to
+        // full-width proportions.
+        const ocr::Box& b = after_label->box;
+        const int m = std::max(4, b.h / 3);
+        const ocr::SplitLine split =
+            ocr::split_voiced_marks(c.page, ocr::Box{b.x - m, b.y - m, b.w + 2 * m, b.h + 2 * m});
+        ocr::ZoneSpec spec;
+        spec.languages = "jpn";
+        spec.stretch_x = 2.0;
+        spec.whitelist = std::string(kKatakana) + ")()";
+        spec.glyphs = true;
+        std::optional<ocr::Reading> r;
+        if (!split.line.empty())
+          if (auto got =
+                  c.engine.read(split.line, ocr::Box{0, 0, split.line.width(), split.line.height()}, spec))
+            r = std::move(*got);
+        v = r && !r->glyphs.empty() ? ocr::normalize_nfkc(kana_with_marks(r->glyphs, split))
+                                    : after_label->text;
+        // One space between words, as the passbook prints them.
+        v = find_re(v, "^\\s*(.*?)\\s*$", 1);
+        conf = capped(r ? r->confidence : after_label->confidence);
+        box = b;
+      }
+    }
+    out.push_back(make(f, f.key, c, v, v.empty() ? 0.0 : conf, box));
+  }
+}
+
+int keyword_hits(const std::string& text) {
+  int n = 0;
+  for (const char* k : {"通帳", "口座", "店番", "銀行", "金庫", "組合", "預金", "お名前", "お取引"})
+    if (text.find(k) != std::string::npos) ++n;
+  return n;
+}
+
+}  // namespace station::recognition::detail

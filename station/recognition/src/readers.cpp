@@ -1,0 +1,401 @@
+// Field reading on a registered form: zonal OCR by field type, check boxes and seals, then
+// normalisation and validation, which set each value's confidence.
+#include "readers.h"
+
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <utility>
+
+#include "ocr/comb.h"
+#include "ocr/language_model.h"
+#include "ocr/layout.h"
+#include "text_repair.h"
+
+namespace station::recognition::detail {
+namespace {
+
+constexpr double kEmptyInk = 0.004;        // share of dark pixels below which a zone is blank
+constexpr double kEmptyConfidence = 0.97;  // a blank zone is blank: ink measurement is reliable
+
+struct Text {
+  std::string text;
+  double confidence = 0;
+  ocr::Box box;
+  bool blank = false;
+  std::string mended;  // the text without glyphs the engine seems to have read twice
+};
+
+// One zone read as text, from the zone prepared once (ocr::prepare_zone) however often it is read:
+// blank zones are not sent to the engine.
+Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box zone, ocr::ZoneLayout layout,
+               const std::string& whitelist, const std::string& languages = "", int upscale_to_dpi = 0,
+               int border = -1) {
+  Text t;
+  t.box = zone;
+  if (prepared.ink < kEmptyInk || prepared.image.empty()) {
+    t.blank = true;
+    t.confidence = kEmptyConfidence;
+    return t;
+  }
+  const ocr::Image& clean = prepared.image;
+  ocr::ZoneSpec spec;
+  spec.layout = layout;
+  spec.whitelist = whitelist;
+  spec.languages = languages;
+  spec.upscale_to_dpi = upscale_to_dpi;
+  spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
+  spec.glyphs = spec.alternatives = languages == "jpn";
+  auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
+  if (!r) return t;
+  t.text = nfkc_keeping_wide_spaces(r->text);
+  t.mended = nfkc_keeping_wide_spaces(ocr::mend_stutters(*r));
+  t.confidence = r->confidence;
+  const int pad = std::max(2, c.page.dpi() / 50);
+  const ocr::Box& ib = prepared.ink_box;
+  t.box = ocr::Box{ib.x - pad, ib.y - pad, ib.w + 2 * pad, ib.h + 2 * pad};
+  return t;
+}
+
+// Text of a given type, normalised and validated; `type` may differ from f.type (table columns).
+RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const std::string& type,
+                           const PageContext& c, ocr::Box zone) {
+  using L = ocr::ZoneLayout;
+  std::string whitelist;
+  if (type == "digits")
+    whitelist = kDigits;
+  else if (type == "postal")
+    whitelist = "0123456789-";
+  else if (type == "amount")
+    whitelist = "0123456789,";
+  else if (type == "phone")
+    whitelist = "0123456789-()";
+  else if (type == "kana")
+    whitelist = kKatakana;
+  else if (type == "sex")
+    whitelist = "MF";
+  else if (type == "era")
+    whitelist = "昭平令大";
+  else if (type == "email")
+    whitelist = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+";
+  const L layout = L::kSingleLine;  // single-word mode loses lone kanji and letters (昭, F)
+  // Japanese text and kana are read with the Japanese model alone (it knows digits and Latin
+  // letters too); e-mail addresses, M/F and digits keep the default jpn+eng.
+  const bool japanese = type != "digits" && type != "postal" && type != "amount" && type != "phone" &&
+                        type != "email" && type != "sex";
+  const bool kanji = japanese && type != "era";
+  const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, true);
+  Text t = read_zone(c, prepared, zone, layout, whitelist, japanese ? "jpn" : "", kanji ? 400 : 0);
+  RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
+  v.type = type;
+  if (t.blank) return v;
+  if (kanji && t.mended != t.text) {
+    // A glyph read twice, perhaps: the zone at its scanned resolution decides.
+    const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", 0);
+    const auto u = [](const std::string& x) { return icu::UnicodeString::fromUTF8(strip_spaces(x)); };
+    if (edit_distance(u(t.mended), u(again.text)) <= edit_distance(u(t.text), u(again.text)))
+      t.text = t.mended;
+  }
+  if (type == "text" && c.engine.has_language(ocr::kSecondJapaneseModel)) {
+    // Free Japanese text is read again by the second, larger model, whose mistakes are mostly
+    // other ones (緑風荘 read 攻/苦/注 by one, 考人 for 老人 by the other). Where the two differ,
+    // the dictionary's more plausible combination of their readings is kept, and the value is
+    // for the clerk to confirm.
+    // Each reading is cleaned first, so that a cell edge one model read as "|" and the other as
+    // "i" is no difference.
+    const Text other = read_zone(c, prepared, zone, layout, whitelist, ocr::kSecondJapaneseModel, 400);
+    const auto clean = [&](const std::string& x) {
+      return clean_free_text(is_name_key(key) ? keep_wide_spaces(x) : strip_spaces(x));
+    };
+    const std::string first = clean(t.text), second = clean(other.text);
+    v.readings = {first, second};
+    if (strip_spaces(first) != strip_spaces(second)) {
+      t.text = ocr::more_plausible(first, second);
+      t.confidence = std::min(t.confidence, kUnsureFreeText);
+    }
+  }
+  // Spaces go, except in Japanese text a full-width one the engine saw as a real gap (between a
+  // family and a given name, or a title and a name).
+  std::string s = is_name_key(key) ? keep_wide_spaces(t.text) : strip_spaces(t.text);
+  double conf = t.confidence;
+  if (s.empty() && kanji) {
+    // Ink, yet nothing read: Tesseract's single-line mode sometimes rejects a whole clean line
+    // (a name with a wide gap between family and given name), at some scales and borders only.
+    // The same zone at its scanned resolution, without the border, then larger.
+    for (const auto& [dpi, border] : {std::pair{0, -1}, {0, 0}, {400, 0}, {500, -1}}) {
+      const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", dpi, border);
+      s = is_name_key(key) ? keep_wide_spaces(again.text) : strip_spaces(again.text);
+      conf = std::min(again.confidence, kUnsureFreeText);
+      if (!s.empty()) break;
+    }
+  }
+  if (s.empty() && !whitelist.empty() && (type == "digits" || type == "sex" || type == "era")) {
+    // Ink, yet nothing within the character set: Tesseract's LSTM drops a lone glyph it would
+    // rather call something else ("9" read as "q"). Read it freely and map look-alikes; such a
+    // reading is never certain.
+    // A lone glyph in a wide white border also gets lost: the crop's own margin comes first.
+    const Text tight = read_zone(c, prepared, zone, layout, whitelist, japanese ? "jpn" : "", 0, 0);
+    s = strip_spaces(tight.text);
+    conf = std::min(tight.confidence, 0.85);
+    for (int border : {0, -1}) {
+      if (!s.empty()) break;
+      const Text free = read_zone(c, prepared, zone, layout, "", type == "era" ? "jpn" : "", 0, border);
+      s = lookalikes(strip_spaces(free.text), type);
+      conf = std::min(free.confidence, 0.8);
+    }
+  }
+  if (type == "digits") {
+    std::string d = digits_of(s);
+    if (d.size() != s.size()) conf = std::min(conf, 0.5);
+    if (f.length > 0 && static_cast<int>(d.size()) != f.length) conf = std::min(conf, 0.3);
+    if (f.max > 0 && !d.empty() && std::stoll(d.substr(0, 12)) > f.max) conf = std::min(conf, 0.3);
+    if (d.empty()) conf = 0;
+    s = d;
+  } else if (type == "postal") {
+    const std::string d = digits_of(s);
+    if (d.size() == 7)
+      s = d.substr(0, 3) + "-" + d.substr(3);
+    else {
+      conf = std::min(conf, 0.2);
+      s = d;
+    }
+  } else if (type == "amount") {
+    // Commas must group by three: "264,000" — anything else is suspect.
+    bool ok = !s.empty() && s.find_first_not_of("0123456789,") == std::string::npos;
+    const auto first = s.find(',');
+    if (ok && first != std::string::npos) {
+      if (first == 0 || first > 3) ok = false;
+      for (std::size_t i = first; ok && i < s.size(); i += 4)
+        if (s[i] != ',' || (i + 4 <= s.size() && digits_of(s.substr(i + 1, 3)).size() != 3)) ok = false;
+      if (ok && (s.size() - first) % 4 != 0) ok = false;
+    }
+    s = digits_of(s);
+    if (!ok || s.empty() || s[0] == '0') conf = std::min(conf, 0.4);
+  } else if (type == "phone") {
+    s = fix_dashes(s);
+    const std::string d = digits_of(s);
+    if (d.size() < 10 || d.size() > 11 || d[0] != '0') conf = std::min(conf, 0.4);
+  } else if (type == "email") {
+    while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_'))
+      s.pop_back();  // never ends so
+    // A domain has no case; a local part in mixed case is taken as small letters, one read as its
+    // capital (soUmu for soumu: u, o, s, c, v, w, x, z differ only in size). An address written
+    // all in capitals stays.
+    const auto at_sign = s.find('@');
+    const auto lower = [](char ch) {
+      return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    };
+    if (at_sign != std::string::npos) {
+      const std::string local = s.substr(0, at_sign);
+      const bool has_lower = std::any_of(
+          local.begin(), local.end(), [](char ch) { return std::islower(static_cast<unsigned char>(ch)); });
+      if (has_lower)
+        std::transform(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.begin(), lower);
+      std::transform(s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.end(),
+                     s.begin() + static_cast<std::ptrdiff_t>(at_sign), lower);
+    }
+    const auto at = s.find('@');
+    if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos)
+      conf = std::min(conf, 0.4);
+  } else if (type == "sex") {
+    if (s != "M" && s != "F") conf = std::min(conf, 0.3);
+  } else if (type == "era") {
+    if (s != "昭" && s != "平" && s != "令" && s != "大") conf = std::min(conf, 0.3);
+  } else if (type == "kana") {
+    s = fix_kana_words(trim_junk(s));
+    // Tesseract's own confidence is not calibrated on kana: only a very confident reading that is
+    // also well-formed katakana passes as certain.
+    if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
+  } else {
+    s = clean_free_text(s);
+    if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
+      bool fixed = false;
+      s = fix_chiba_address(s, fixed, [&](char16_t ch) { return c.engine.can_read(ch, "jpn"); });
+      if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
+    }
+    s = dots_between_digits_to_dashes(s);
+    if (conf < kCertainFreeText || has_stray_marks(s)) conf = std::min(conf, kUnsureFreeText);
+  }
+  v.value = s;
+  v.confidence = std::clamp(conf, 0.0, 1.0);
+  return v;
+}
+
+RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
+  int parts[3] = {0, 0, 0};
+  double conf = 1.0;
+  int blank = 0;
+  ocr::Box all{};
+  const char* names[3] = {"year", "month", "day"};
+  for (int i = 0; i < 3; ++i) {
+    auto it = f.parts.find(names[i]);
+    if (it == f.parts.end()) return make(f, f.key, c, "", 0, {});
+    FieldTemplate d = f;
+    d.length = 0;
+    d.max = 0;
+    const ocr::Box z = c.box(it->second);
+    if (i == 0)
+      all = z;
+    else {
+      const int x1 = std::max(all.x + all.w, z.x + z.w), y1 = std::max(all.y + all.h, z.y + z.h);
+      all.x = std::min(all.x, z.x);
+      all.y = std::min(all.y, z.y);
+      all.w = x1 - all.x;
+      all.h = y1 - all.y;
+    }
+    RecognizedValue p = read_typed(d, f.key, "digits", c, z);
+    if (p.value.empty()) {
+      ++blank;
+      conf = std::min(conf, p.confidence);
+      continue;
+    }
+    parts[i] = std::stoi(p.value.substr(0, 4));
+    conf = std::min(conf, p.confidence);
+  }
+  // A form's date is required and its digits may sit off the printed cells: a date found blank is
+  // for the clerk to confirm, never certain.
+  if (blank == 3) return make(f, f.key, c, "", 0.6, all);
+  if (blank > 0) return make(f, f.key, c, "", 0, all);
+  const int year = era_base(f.era) + parts[0];
+  if (!valid_date(year, parts[1], parts[2]) || parts[0] < 1 || parts[0] > 40) conf = std::min(conf, 0.2);
+  return make(f, f.key, c,
+              iso(year, std::max(1, std::min(12, parts[1])), std::max(1, std::min(31, parts[2]))), conf, all);
+}
+
+RecognizedValue read_comb(const FieldTemplate& f, const PageContext& c) {
+  const double m = 4.0;  // mm of slack around the printed row
+  const ocr::Box search = c.box({f.zone.x - m, f.zone.y - m, f.zone.w + 2 * m, f.zone.h + 2 * m});
+  auto comb = ocr::read_comb_row(c.page, search, f.cells, kDigits, c.engine);
+  if (!comb) {
+    FieldTemplate d = f;
+    d.length = f.cells;
+    return read_typed(d, f.key, "digits", c, c.box(f.zone));
+  }
+  std::string value = comb->text;
+  value.erase(0, value.find_first_not_of(' '));
+  value.erase(value.find_last_not_of(' ') + 1);
+  double conf = comb->confidence;
+  if (comb->filled == 0)
+    conf = kEmptyConfidence;
+  else if (static_cast<int>(value.size()) != f.cells || value.find_first_not_of(kDigits) != std::string::npos)
+    conf = std::min(conf, 0.3);  // a gap or an unreadable cell
+  return make(f, f.key, c, value, conf, comb->box);
+}
+
+RecognizedValue read_group(const FieldTemplate& f, const PageContext& c) {
+  struct Opt {
+    const OptionDef* o;
+    ocr::CheckReading r;
+  };
+  std::vector<Opt> opts;
+  for (const auto& o : f.options)
+    opts.push_back({&o, ocr::read_checkbox(c.page, c.box({o.x, o.y, f.box_w, f.box_h}))});
+  std::vector<const Opt*> on;
+  double min_conf = 1.0;
+  for (const auto& o : opts) {
+    min_conf = std::min(min_conf, o.r.confidence);
+    if (o.r.checked) on.push_back(&o);
+  }
+  if (on.size() == 1) return make(f, f.key, c, on[0]->o->value, min_conf, on[0]->r.box);
+  if (on.empty())
+    return make(f, f.key, c, "", std::min(min_conf, 0.6),
+                c.box({f.options[0].x, f.options[0].y, f.box_w, f.box_h}));
+  const Opt* best =
+      *std::max_element(on.begin(), on.end(), [](const Opt* a, const Opt* b) { return a->r.ink < b->r.ink; });
+  return make(f, f.key, c, best->o->value, 0.3, best->r.box);  // several ticked: the clerk decides
+}
+
+void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
+                std::vector<RecognizedValue>& out) {
+  for (int r = 0; r < f.rows; ++r) {
+    const double top = f.first_top + r * f.pitch + 0.4, h = f.pitch - 0.8;
+    // A row whose name cells are blank is an unused row.
+    bool used = false;
+    for (const auto& col : f.columns)
+      if (col.key == "name" || col.key == "name_kana")
+        used = used || ocr::zone_ink(c.page, c.box({col.x, top, col.w, h})) >= kEmptyInk;
+    if (!used) continue;
+    const std::string prefix = f.key + "[" + std::to_string(next_row++) + "].";
+    std::optional<RecognizedValue> era, year, month, day;
+    for (const auto& col : f.columns) {
+      FieldTemplate d = f;
+      d.length = 0;
+      d.max = col.type == "digits" ? 99 : 0;
+      RecognizedValue v = read_typed(d, prefix + col.key, col.type, c, c.box({col.x, top, col.w, h}));
+      if (col.key == "birth.era")
+        era = v;
+      else if (col.key == "birth.year")
+        year = v;
+      else if (col.key == "birth.month")
+        month = v;
+      else if (col.key == "birth.day")
+        day = v;
+      else
+        out.push_back(std::move(v));
+    }
+    if (era && year && month && day) {
+      RecognizedValue b = *year;
+      b.key = prefix + "birth";
+      b.type = "date";
+      b.confidence = std::min({era->confidence, year->confidence, month->confidence, day->confidence});
+      b.box = ocr::Box{era->box.x, std::min({era->box.y, day->box.y}), day->box.x + day->box.w - era->box.x,
+                       std::max(era->box.h, day->box.h)};
+      int base = era_base(era->value);
+      const int yy = year->value.empty() ? 0 : std::stoi(year->value.substr(0, 3));
+      if (yy > 31 && yy <= 64) {
+        // Only 昭和 ran past year 31 (平成 ended in 31, 大正 in 15, 令和 is young): the year decides.
+        if (base != 1925) b.confidence = std::min({year->confidence, month->confidence, day->confidence});
+        base = 1925;
+      } else if (base == 0 && yy >= 1) {
+        // Era unread: an officer is an adult, so 平成 only up to about year 19; later years are
+        // 昭和. A guess for the clerk to confirm, never certain.
+        base = yy <= 19 ? 1988 : 1925;
+        b.confidence = std::min(b.confidence, 0.5);
+      } else if (base != 0 && (era->confidence < 0.9)) {
+        b.confidence = std::min(b.confidence, 0.6);
+      }
+      if (base == 0 || year->value.empty() || month->value.empty() || day->value.empty()) {
+        b.value = "";
+        b.confidence = 0;
+      } else {
+        const int y = base + std::stoi(year->value), m = std::stoi(month->value), d = std::stoi(day->value);
+        if (!valid_date(y, m, d)) b.confidence = std::min(b.confidence, 0.2);
+        b.value = iso(y, std::clamp(m, 1, 12), std::clamp(d, 1, 31));
+      }
+      out.push_back(std::move(b));
+    }
+  }
+}
+
+}  // namespace
+
+void read_form(const FormTemplate& t, const PageContext& c, int& officer_row,
+               std::vector<RecognizedValue>& out) {
+  for (const auto& f : t.fields) {
+    if (f.type == "date")
+      out.push_back(read_date(f, c));
+    else if (f.type == "comb")
+      out.push_back(read_comb(f, c));
+    else if (f.type == "checkbox_group")
+      out.push_back(read_group(f, c));
+    else if (f.type == "checkbox") {
+      const auto r = ocr::read_checkbox(c.page, c.box(f.zone));
+      RecognizedValue v = make(f, f.key, c, r.checked ? "true" : "false", r.confidence, r.box);
+      v.boolean = true;
+      out.push_back(std::move(v));
+    } else if (f.type == "seal") {
+      const auto r = ocr::detect_seal(c.page, c.box(f.zone), f.blank_ink);
+      RecognizedValue v = make(f, f.key, c, r.present ? "true" : "false", r.confidence, r.box);
+      v.boolean = true;
+      out.push_back(std::move(v));
+    } else if (f.type == "table") {
+      read_table(f, c, officer_row, out);
+    } else {
+      out.push_back(read_typed(f, f.key, f.type, c, c.box(f.zone)));
+    }
+  }
+}
+
+}  // namespace station::recognition::detail

@@ -1,0 +1,30 @@
+#pragma once
+// Private to station_recognition: the readers of one page, by what the page is. Each appends the
+// values it reads to `out`, each value with its confidence.
+#include <string>
+#include <vector>
+
+#include "detail.h"
+#include "ocr/engine.h"
+
+namespace station::recognition::detail {
+
+// A registered form (application, pledge, officer list): every field of its template, at its zone
+// and by its type. `officer_row` numbers the officer list's rows across its pages. (readers.cpp)
+void read_form(const FormTemplate& t, const PageContext& c, int& officer_row,
+               std::vector<RecognizedValue>& out);
+
+// A passbook copy, which has no fixed layout: its bank, branch, account and holder, found in
+// `page`, the engine's reading of the whole page, by what its lines say and where they sit.
+// (passbook.cpp)
+void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
+                   std::vector<RecognizedValue>& out);
+
+// How many of a passbook's words `text` holds: a page of no form that holds two or more is a
+// passbook copy. (passbook.cpp)
+int keyword_hits(const std::string& text);
+
+// An envelope: the postmark's date (令和) and the sender's name. (envelope_page.cpp)
+void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out);
+
+}  // namespace station::recognition::detail

@@ -1,0 +1,419 @@
+// Japanese text repair: what the engine's readings carry that is not the writer's.
+#include "text_repair.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/regex.h>
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <vector>
+
+#include "ocr/layout.h"
+
+namespace station::recognition::detail {
+namespace {
+
+// A cell's printed edge read as a character before or after Japanese text ("I一五九", "i南浦和",
+// "[特別…", "「池田…"): a lone mark hugging the first or last CJK character goes.
+std::string trim_ruling_remnants(const std::string& s) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  if (u.length() < 3) return s;
+  const icu::UnicodeString marks = icu::UnicodeString::fromUTF8("Iil|[]「」『』");
+  auto cjk = [](char16_t ch) { return ch >= 0x3040 && ch <= 0x9FFF; };
+  int32_t b = 0, e = u.length();
+  if (marks.indexOf(u.charAt(0)) >= 0 && cjk(u.charAt(1))) b = 1;
+  if (marks.indexOf(u.charAt(e - 1)) >= 0 && cjk(u.charAt(e - 2))) --e;
+  // An underline or a cell's bottom edge read as long-vowel marks after a kanji (玉寿会ーー): no
+  // word ends so.
+  int32_t bars = 0;
+  while (e - bars > b + 1 && u.charAt(e - 1 - bars) == u'ー') ++bars;
+  const char16_t before = u.charAt(e - 1 - bars);
+  if (bars >= 2 && before >= 0x4E00 && before <= 0x9FFF) e -= bars;
+  std::string out;
+  u.tempSubStringBetween(b, e).toUTF8String(out);
+  return out;
+}
+
+// The lexicon fix_chiba_address matches a reading against (text_repair.h).
+const char* const kChibaMunicipalities[] = {
+    "千葉市", "銚子市",   "市川市",     "船橋市",   "館山市",     "木更津市", "松戸市", "野田市",
+    "茂原市", "成田市",   "佐倉市",     "東金市",   "旭市",       "習志野市", "柏市",   "勝浦市",
+    "市原市", "流山市",   "八千代市",   "我孫子市", "鴨川市",     "鎌ケ谷市", "君津市", "富津市",
+    "浦安市", "四街道市", "袖ケ浦市",   "八街市",   "印西市",     "白井市",   "富里市", "南房総市",
+    "匝瑳市", "香取市",   "山武市",     "いすみ市", "大網白里市", "酒々井町", "栄町",   "神崎町",
+    "多古町", "東庄町",   "九十九里町", "芝山町",   "横芝光町",   "一宮町",   "睦沢町", "長生村",
+    "白子町", "長柄町",   "長南町",     "大多喜町", "御宿町",     "鋸南町"};
+const char* const kChibaWards[] = {"中央区", "花見川区", "稲毛区", "若葉区", "緑区", "美浜区"};
+
+// Edits from a reading to a lexicon name, in half edits: a character the model cannot output (鋸)
+// is always read as something else, so reading another in its place costs half an edit.
+int lexicon_distance(const icu::UnicodeString& read, const icu::UnicodeString& name,
+                     const Readable& readable) {
+  std::vector<int> prev(static_cast<std::size_t>(name.length()) + 1), cur(prev.size());
+  for (int32_t j = 0; j <= name.length(); ++j) prev[j] = 2 * j;
+  for (int32_t i = 1; i <= read.length(); ++i) {
+    cur[0] = 2 * i;
+    for (int32_t j = 1; j <= name.length(); ++j) {
+      const char16_t want = name.charAt(j - 1);
+      const int sub = read.charAt(i - 1) == want ? 0 : readable(want) ? 2 : 1;
+      cur[j] = std::min({prev[j] + 2, cur[j - 1] + 2, prev[j - 1] + sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[name.length()];
+}
+
+// At `pos` of `u`, the one lexicon name within one edit (a misread, a lost or an extra character);
+// returns the length of `u` it covers and sets `name`, or -1 when none or several fit equally.
+int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const* names, std::size_t n,
+                     icu::UnicodeString& name, const Readable& readable) {
+  int best = 3, found = 0;
+  int32_t covered = -1;
+  for (std::size_t k = 0; k < n; ++k) {
+    const icu::UnicodeString m = icu::UnicodeString::fromUTF8(names[k]);
+    for (int32_t len = m.length() - 1; len <= m.length() + 1; ++len) {
+      if (len < 2 || pos + len > u.length()) continue;
+      // The suffix (市, 町, 村, 区) must be read as such: it anchors the name.
+      if (u.charAt(pos + len - 1) != m.charAt(m.length() - 1)) continue;
+      const int d = lexicon_distance(icu::UnicodeString(u, pos, len), m, readable);
+      if (d < best) {
+        best = d;
+        found = 1;
+        name = m;
+        covered = len;
+      } else if (d == best && m != name)
+        ++found;
+    }
+  }
+  return found == 1 ? covered : -1;
+}
+
+// The readings of the legal-entity words every corporate name in furigana carries. Tesseract
+// confuses ブ/プ, ビ/ピ and a voiced kana with its plain one; where a run of the reading differs
+// from one of these words only in such marks, it is that word.
+const char* const kKanaWords[] = {"シャカイフクシホウジン",
+                                  "イリョウホウジン",
+                                  "シャダン",
+                                  "ザイダン",
+                                  "カブシキガイシャ",
+                                  "ユウゲンガイシャ",
+                                  "ゴウドウガイシャ",
+                                  "ゴウシガイシャ",
+                                  "トクテイヒエイリカツドウホウジン",
+                                  "イッパンシャダンホウジン",
+                                  "イッパンザイダンホウジン",
+                                  "ダイヒョウトリシマリヤク",
+                                  "リジチョウ"};
+
+// Katakana the Japanese model reads for the kanji they look like, where no kana stands beside
+// them: ー四九 is 一四九, 山ロ is 山口, 協カ is 協力, 第ニ is 第二. Only next to a kanji and with no
+// kana on either side (ホーム, ケアプラザ keep theirs); ケ and ノ are left alone (袖ケ浦, 一ノ瀬).
+std::string kanji_lookalikes(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  auto at = [&](int32_t i) -> char16_t { return i >= 0 && i < u.length() ? u.charAt(i) : u'\0'; };
+  auto kana = [](char16_t c) { return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A1 && c <= 0x30FF); };
+  auto kanji = [](char16_t c) { return (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005; };
+  static constexpr std::pair<char16_t, char16_t> kLooks[] = {{u'ー', u'一'}, {u'ニ', u'二'}, {u'ロ', u'口'},
+                                                             {u'カ', u'力'}, {u'エ', u'工'}, {u'ハ', u'八'},
+                                                             {u'タ', u'夕'}};
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t prev = at(i - 1), next = at(i + 1);
+    if (kana(prev) || kana(next) || (!kanji(prev) && !kanji(next))) continue;
+    for (const auto& [look, is] : kLooks)
+      if (u.charAt(i) == look) u.setCharAt(i, is);
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+std::string digits_of(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c >= '0' && c <= '9') out += c;
+  return out;
+}
+
+std::string fix_dashes(const std::string& s) {
+  static const char* kDashes[] = {"ー", "一", "－", "‐", "—", "–", "―", "−"};
+  std::string out = s;
+  for (const char* d : kDashes) {
+    const std::string dash = d;
+    std::size_t pos = 0;
+    while ((pos = out.find(dash, pos)) != std::string::npos) {
+      const bool digit_before = pos > 0 && std::isdigit(static_cast<unsigned char>(out[pos - 1]));
+      const bool digit_after =
+          pos + dash.size() < out.size() && std::isdigit(static_cast<unsigned char>(out[pos + dash.size()]));
+      if (digit_before && digit_after) {
+        out.replace(pos, dash.size(), "-");
+        pos += 1;
+      } else {
+        pos += dash.size();
+      }
+    }
+  }
+  return out;
+}
+
+std::string strip_spaces(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] == ' ' || s[i] == '\t') {
+      ++i;
+      continue;
+    }
+    if (s.compare(i, 3, "\u3000") == 0) {
+      i += 3;
+      continue;
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+bool is_name_key(const std::string& key) {
+  for (const char* suffix : {"rep_name", "contact.name", "].name", "].name_kana", "pledge.rep", "bank.holder",
+                             "bank.holder_kana"}) {
+    const std::string sfx = suffix;
+    if (key.size() >= sfx.size() && key.compare(key.size() - sfx.size(), sfx.size(), sfx) == 0) return true;
+  }
+  return false;
+}
+
+std::string nfkc_keeping_wide_spaces(const std::string& s) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const auto pos = s.find("\u3000", start);
+    out += ocr::normalize_nfkc(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
+    if (pos == std::string::npos) break;
+    out += "\u3000";
+    start = pos + 3;
+  }
+  return out;
+}
+
+std::string keep_wide_spaces(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] == ' ' || s[i] == '\t') {
+      ++i;
+      continue;
+    }
+    if (s.compare(i, 3, "\u3000") == 0) {
+      i += 3;
+      if (!out.empty() && out.compare(out.size() >= 3 ? out.size() - 3 : 0, 3, "\u3000") != 0)
+        out += "\u3000";
+      continue;
+    }
+    out += s[i++];
+  }
+  while (out.size() >= 3 && out.compare(out.size() - 3, 3, "\u3000") == 0) out.erase(out.size() - 3);
+  return out;
+}
+
+std::string trim_junk(const std::string& s) {
+  static const char* kJunk[] = {"|", ",", ".",  "・", "-", "_", "'", "\"", ":",
+                                ";", "!", "、", "。", "`", "~", "/", "\\", "*"};
+  std::string out = s;
+  for (bool changed = true; changed && !out.empty();) {
+    changed = false;
+    for (const char* j : kJunk) {
+      const std::string t = j;
+      if (out.size() >= t.size() && out.compare(0, t.size(), t) == 0) {
+        out.erase(0, t.size());
+        changed = true;
+      }
+      if (out.size() >= t.size() && out.compare(out.size() - t.size(), t.size(), t) == 0) {
+        out.erase(out.size() - t.size());
+        changed = true;
+      }
+    }
+  }
+  return out;
+}
+
+std::string dots_between_digits_to_dashes(const std::string& s) {
+  std::string out = s;
+  for (std::size_t i = 1; i + 1 < out.size(); ++i)
+    if (out[i] == '.' && std::isdigit(static_cast<unsigned char>(out[i - 1])) &&
+        std::isdigit(static_cast<unsigned char>(out[i + 1])))
+      out[i] = '-';
+  return out;
+}
+
+bool has_stray_marks(const std::string& s) {
+  for (const char* m : {"|", "!", "?", "_", "~", "`", "\\", "{", "}", "[", "]", "<", ">", ";", "・"})
+    if (s.find(m) != std::string::npos) return true;
+  int latin = 0;
+  for (char ch : s)
+    if (std::isalpha(static_cast<unsigned char>(ch))) ++latin;
+  return latin > 0 && latin < static_cast<int>(s.size()) / 2;  // Latin mixed into Japanese
+}
+
+bool plausible_kana(const std::string& s) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  const icu::UnicodeString small = icu::UnicodeString::fromUTF8("ァィゥェォャュョッヮ");
+  const icu::UnicodeString yoon = icu::UnicodeString::fromUTF8("ャュョ");
+  const icu::UnicodeString irow = icu::UnicodeString::fromUTF8("キシチニヒミリギジヂビピ");
+  const icu::UnicodeString bad_before = icu::UnicodeString::fromUTF8("ンー　 ァィゥェォャュョッヮ");
+  if (u.isEmpty()) return false;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t c = u.charAt(i);
+    if (small.indexOf(c) < 0) continue;
+    if (i == 0 || bad_before.indexOf(u.charAt(i - 1)) >= 0) return false;
+    if (yoon.indexOf(c) >= 0 && irow.indexOf(u.charAt(i - 1)) < 0) return false;
+  }
+  return true;
+}
+
+std::string lookalikes(const std::string& s, const std::string& type) {
+  if (type == "era") {
+    for (const char* e : {"昭", "平", "令", "大"})
+      if (s.find(e) != std::string::npos) return e;
+    return "";
+  }
+  if (type == "sex") {
+    std::string out;
+    for (char ch : s)
+      if (ch == 'M' || ch == 'F') out += ch;
+    return out.size() == 1 ? out : "";
+  }
+  static const std::pair<char, char> kMap[] = {{'q', '9'}, {'g', '9'}, {'o', '0'}, {'O', '0'}, {'D', '0'},
+                                               {'l', '1'}, {'I', '1'}, {'|', '1'}, {'i', '1'}, {']', '1'},
+                                               {'z', '2'}, {'Z', '2'}, {'S', '5'}, {'s', '5'}, {'b', '6'},
+                                               {'B', '8'}, {'A', '4'}, {'T', '7'}};
+  std::string out;
+  for (char ch : s) {
+    if (ch >= '0' && ch <= '9') {
+      out += ch;
+      continue;
+    }
+    bool mapped = false;
+    for (const auto& [from, to] : kMap)
+      if (ch == from) {
+        out += to;
+        mapped = true;
+        break;
+      }
+    if (!mapped) return "";  // something that is no digit at all
+  }
+  return out;
+}
+
+int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b) {
+  return lexicon_distance(a, b, [](char16_t) { return true; }) / 2;
+}
+
+std::string fix_chiba_address(const std::string& s, bool& changed, const Readable& readable) {
+  changed = false;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  const icu::UnicodeString pref = icu::UnicodeString::fromUTF8("千葉県");
+  if (u.length() < 5 || edit_distance(icu::UnicodeString(u, 0, 3), pref) > 1) return s;
+  if (u.tempSubString(0, 3) != pref) {
+    u.replace(0, 3, pref);
+    changed = true;
+  }
+  icu::UnicodeString name;
+  const int32_t len =
+      nearest_name(u, 3, kChibaMunicipalities, std::size(kChibaMunicipalities), name, readable);
+  if (len < 0)
+    return changed ? [&] { std::string o; u.toUTF8String(o); return o; }() : s;
+  if (u.tempSubString(3, len) != name) {
+    u.replace(3, len, name);
+    changed = true;
+  }
+  if (name == icu::UnicodeString::fromUTF8("千葉市")) {
+    icu::UnicodeString ward;
+    const int32_t wl =
+        nearest_name(u, 3 + name.length(), kChibaWards, std::size(kChibaWards), ward, readable);
+    if (wl > 0 && u.tempSubString(3 + name.length(), wl) != ward) {
+      u.replace(3 + name.length(), wl, ward);
+      changed = true;
+    }
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+char16_t unvoiced(char16_t c) {
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(st);
+  if (U_FAILURE(st) || nfd == nullptr) return c;
+  const icu::UnicodeString d = nfd->normalize(icu::UnicodeString(c), st);
+  return U_SUCCESS(st) && d.length() > 0 ? d.charAt(0) : c;
+}
+
+std::string fix_kana_words(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  const icu::UnicodeString big = icu::UnicodeString::fromUTF8("アイウエオ"),
+                           small = icu::UnicodeString::fromUTF8("ァィゥェォ");
+  for (int32_t i = u.length() - 1; i > 0; --i) {
+    const int32_t k = small.indexOf(u.charAt(i));
+    const bool word_end = i + 1 == u.length() || u.charAt(i + 1) == 0x3000 || u.charAt(i + 1) == ' ';
+    if (k >= 0 && word_end && u.charAt(i - 1) == big.charAt(k)) u.remove(i, 1);
+  }
+  // Small kana write a sound only after certain kana (ファ, ティ, ウォ; キャ, デュ); anywhere else,
+  // at a word's start included, the model has read a full-size one small (ァイセイ, アォバ, ョウコ).
+  const icu::UnicodeString after_small_vowel = icu::UnicodeString::fromUTF8("ウヴクグシジチツテデトドフイキ");
+  const icu::UnicodeString after_small_y = icu::UnicodeString::fromUTF8("キギシジチヂニヒビピミリテデフヴ");
+  const icu::UnicodeString small_y = icu::UnicodeString::fromUTF8("ャュョ"),
+                           big_y = icu::UnicodeString::fromUTF8("ヤユヨ");
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t prev = i > 0 ? u.charAt(i - 1) : u' ';
+    if (const int32_t k = small.indexOf(u.charAt(i)); k >= 0 && after_small_vowel.indexOf(prev) < 0)
+      u.setCharAt(i, big.charAt(k));
+    if (const int32_t k = small_y.indexOf(u.charAt(i)); k >= 0 && after_small_y.indexOf(prev) < 0)
+      u.setCharAt(i, big_y.charAt(k));
+  }
+  for (const char* w : kKanaWords) {
+    const icu::UnicodeString word = icu::UnicodeString::fromUTF8(w);
+    for (int32_t at = 0; at + word.length() <= u.length(); ++at) {
+      bool same_base = true, differs = false;
+      for (int32_t j = 0; j < word.length() && same_base; ++j) {
+        const char16_t a = u.charAt(at + j), b = word.charAt(j);
+        if (a == b) continue;
+        differs = true;
+        same_base = unvoiced(a) == unvoiced(b);
+      }
+      if (same_base && differs) u.replace(at, word.length(), word);
+    }
+  }
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string latin_lookalikes(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  auto capital = [&](int32_t i) {
+    return i >= 0 && i < u.length() && u.charAt(i) >= 'A' && u.charAt(i) <= 'Z';
+  };
+  for (int32_t i = 0; i < u.length(); ++i)
+    if (u.charAt(i) == u'り' && (capital(i - 1) || capital(i + 1))) u.setCharAt(i, 'U');
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string clean_free_text(const std::string& s) {
+  return kanji_lookalikes(latin_lookalikes(trim_ruling_remnants(trim_junk(fix_dashes(s)))));
+}
+
+std::string find_re(const std::string& text, const char* pattern, int g) {
+  UErrorCode st = U_ZERO_ERROR;
+  icu::RegexMatcher m(icu::UnicodeString::fromUTF8(pattern), 0, st);
+  if (U_FAILURE(st)) return "";
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
+  m.reset(u);
+  if (!m.find(st) || U_FAILURE(st)) return "";
+  std::string out;
+  m.group(g, st).toUTF8String(out);
+  return U_FAILURE(st) ? "" : out;
+}
+
+}  // namespace station::recognition::detail

@@ -1,0 +1,82 @@
+#pragma once
+// Private to station_recognition: Japanese text as read, repaired. The engine's readings carry
+// marks a zone's edges leave, hyphens read as long-vowel marks, look-alikes of the wrong script,
+// small kana where none can stand; these functions take out what is not the writer's. Each is
+// plain text in, text out, and knows nothing of pages.
+#include <unicode/unistr.h>
+
+#include <functional>
+#include <string>
+
+namespace station::recognition::detail {
+
+// The ASCII digits of `s`, in order.
+std::string digits_of(const std::string& s);
+
+// Dashes that stand for a hyphen between digits (addresses, phone numbers) become "-".
+std::string fix_dashes(const std::string& s);
+
+// `s` without its spaces and tabs, full-width ones included.
+std::string strip_spaces(const std::string& s);
+
+// Fields holding a person's name (or a title and a name): the only ones where a full-width space
+// is content (遠藤　明美 — the officer list's export needs it between family and given name).
+bool is_name_key(const std::string& key);
+
+// NFKC, but a full-width space (a real gap the engine saw) survives it: NFKC would make it ASCII.
+std::string nfkc_keeping_wide_spaces(const std::string& s);
+
+// ASCII spaces and tabs go; a full-width space stays, one at most between two characters and
+// none at either end.
+std::string keep_wide_spaces(const std::string& s);
+
+// Leading and trailing marks a zone's edges or ruling leave behind ("|", ",", "."): no name,
+// address or title begins or ends with them.
+std::string trim_junk(const std::string& s);
+
+// "1.25-19" in an address is a misread hyphen: Japanese addresses and names carry no decimals.
+std::string dots_between_digits_to_dashes(const std::string& s);
+
+// Marks that do not belong in Japanese free text and betray a misreading.
+bool has_stray_marks(const std::string& s);
+
+// Katakana as written: small ァィゥェォャュョッ never open a word nor follow ン, ー or another
+// small kana; ャュョ only follow an i-row kana.
+bool plausible_kana(const std::string& s);
+
+// A free reading of a small cell mapped onto its character set: digits from the letters they are
+// mistaken for, M/F, or the era's first kanji. "" when nothing fits.
+std::string lookalikes(const std::string& s, const std::string& type);
+
+// Whether the OCR model can output a character at all.
+using Readable = std::function<bool(char16_t)>;
+
+// Plain Levenshtein distance, in whole edits.
+int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b);
+
+// Chiba prefecture's municipalities (and Chiba city's wards): every applicant's corporation and
+// facility is in the prefecture, and most officers live there. An address read as "千葉県栓市…"
+// is 千葉県柏市…; only a single nearest name within one edit is taken, never a guess between two.
+// "十葉県市川市…" → "千葉県市川市…", "千葉県栓市…" → "千葉県柏市…"; anything else unchanged.
+std::string fix_chiba_address(const std::string& s, bool& changed, const Readable& readable);
+
+// The kana without its voicing mark (バ, パ → ハ); other characters as they are.
+char16_t unvoiced(char16_t c);
+
+// A small vowel straight after the same full-size vowel at a word's end (カズオォ) is a doubled
+// glyph, not writing; a small kana where none can stand is a full-size one. Legal-entity words are
+// restored where only voicing marks differ.
+std::string fix_kana_words(const std::string& s);
+
+// Kana the Japanese model reads for a Latin capital inside a run of capitals ("三菱りFJ" for
+// 三菱UFJ): next to a capital, り is U.
+std::string latin_lookalikes(const std::string& s);
+
+// Japanese free text as read, without what is not the writer's: junk at its ends, a cell's
+// printed edge, look-alikes of the wrong script.
+std::string clean_free_text(const std::string& s);
+
+// ICU regular expression over UTF-8 text: the first match's group `g`, or "".
+std::string find_re(const std::string& text, const char* pattern, int g = 1);
+
+}  // namespace station::recognition::detail
