@@ -2,6 +2,8 @@
 // workers, side by side with the plain `tesseract` CLI reading the same pages whole (N processes
 // at a time, OMP_THREAD_LIMIT=1), as a ratio.
 //   recognition_bench [samples_dir] [workers] [--mismatches]
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -18,7 +20,13 @@
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  setenv("OMP_THREAD_LIMIT", "1", 1);
+  // libgomp (Tesseract's OpenMP) reads OMP_THREAD_LIMIT once, when it loads — before main, so a
+  // setenv here would be too late. Set it and start again.
+  if (std::getenv("OMP_THREAD_LIMIT") == nullptr) {
+    setenv("OMP_THREAD_LIMIT", "1", 1);
+    execv("/proc/self/exe", argv);
+    std::perror("execv /proc/self/exe");  // carry on with OpenMP's own threads
+  }
   const fs::path samples = argc > 1 ? fs::path(argv[1]) : fs::path(STATION_SHARED_DIR) / "samples";
   const int workers = argc > 2 ? std::atoi(argv[2]) : 2;
   const bool show = argc > 3 && std::string(argv[3]) == "--mismatches";
