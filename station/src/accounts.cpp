@@ -1,6 +1,6 @@
 // Accounts: users, roles, passwords, login with lockout.
 #include "station_impl.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station {
 

@@ -4,7 +4,7 @@
 #include "capture_pipeline.h"
 #include "pipeline.h"
 #include "station_impl.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station {
 

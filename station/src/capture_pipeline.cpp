@@ -5,11 +5,11 @@
 #include <cctype>
 #include <cstdio>
 
-#include "clock.h"
-#include "lifecycle.h"
+#include "station/clock.h"
+#include "station/lifecycle.h"
 #include "pipeline.h"
 #include "convert.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station::capture {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "clock.h"
+#include "station/clock.h"
 #include "demo_assets.h"
 #include "exports.h"
 

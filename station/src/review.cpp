@@ -1,6 +1,6 @@
 // Review: envelopes, pages and fields as reviewers see them; confirming values.
 #include "station_impl.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station {
 

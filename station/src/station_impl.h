@@ -16,7 +16,7 @@
 #include <set>
 #include <utility>
 
-#include "clock.h"
+#include "station/clock.h"
 #include "convert.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
@@ -26,7 +26,7 @@
 #include "storage/database.h"
 #include "storage/keys.h"
 #include "storage/signing.h"
-#include "lifecycle.h"
+#include "station/lifecycle.h"
 #include "recognition_service.h"
 #include "services.h"
 

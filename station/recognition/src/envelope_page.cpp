@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <optional>
 
-#include "clock.h"
+#include "station/clock.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
 #include "readers.h"

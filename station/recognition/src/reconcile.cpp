@@ -11,7 +11,7 @@
 #include <tuple>
 #include <utility>
 
-#include "clock.h"
+#include "station/clock.h"
 #include "detail.h"
 #include "ocr/language_model.h"
 #include "text_repair.h"

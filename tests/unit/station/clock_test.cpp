@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "clock.h"
+#include "station/clock.h"
 
 namespace {
 

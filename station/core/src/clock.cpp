@@ -1,4 +1,4 @@
-#include "clock.h"
+#include "station/clock.h"
 
 #include <cstdio>
 
