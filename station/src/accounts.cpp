@@ -1,6 +1,6 @@
 // Accounts: users, roles, passwords, login with lockout.
 #include "station_impl.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station {
 
@@ -31,7 +31,7 @@ Result<User> Station::add_user(const User* actor, std::string_view username, std
   if (!hash) return unexpected_storage(hash.error());
   auto st = db.prepare("INSERT INTO users(username, role, password_hash, created_at) VALUES (?, ?, ?, ?)");
   if (!st) return unexpected_storage(st.error());
-  st->bind(1, username).bind(2, role_name(role)).bind(3, *hash).bind(4, jst_now_iso());
+  st->bind(1, username).bind(2, role_name(role)).bind(3, *hash).bind(4, impl_->clock().jst_now_iso());
   if (auto s = st->run(); !s) {
     if (s.error().code == storage::Code::kConstraint) return fail(ErrorCode::kConflict, "the user exists already");
     return unexpected_storage(s.error());
@@ -61,7 +61,7 @@ Result<User> Station::login(std::string_view username, std::string_view password
   const std::string hash = st->column_text(2);
   const auto failed = st->column_int(3);
   const auto locked_until = st->column_opt_text(4);
-  const std::string now = jst_now_iso();
+  const std::string now = impl_->clock().jst_now_iso();
   if (locked_until && *locked_until > now) {
     impl_->audit(&u, "login.locked", "user:" + std::to_string(u.id));
     return fail(ErrorCode::kAccountLocked, "account locked");
@@ -70,7 +70,7 @@ Result<User> Station::login(std::string_view username, std::string_view password
     const auto attempts = failed + 1;
     std::optional<std::string> lock_until;
     if (attempts >= impl_->config.lockout_attempts) {
-      lock_until = iso_in_minutes(impl_->config.lockout_minutes);
+      lock_until = impl_->clock().iso_in_minutes(impl_->config.lockout_minutes);
     }
     auto up = db.prepare("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?");
     if (up) {

@@ -95,7 +95,7 @@ storage::Status Station::Impl::append_audit(std::optional<std::int64_t> user_id,
     auto prev = last_link(db);
     if (!prev) return std::unexpected(prev.error());
     const std::int64_t id = prev->id + 1;
-    const std::string at = jst_now_iso();
+    const std::string at = clock().jst_now_iso();
     const auto envelope = envelope_of(subject);
     const std::string hash =
         storage::chain_link_hex(prev->hash, entry_record(id, at, opt_int(user_id), action, subject, opt_int(envelope)));
@@ -175,7 +175,7 @@ Status Station::Impl::init_audit() {
     if (!pair) return unexpected_storage(pair.error());
     auto ins = db.prepare("INSERT INTO station_secrets(purpose, secret, public_key, created_at) VALUES (?,?,?,?)");
     if (!ins) return unexpected_storage(ins.error());
-    ins->bind(1, kSigningPurpose).bind_blob(2, k->bytes()).bind(3, pair->public_key_hex()).bind(4, jst_now_iso());
+    ins->bind(1, kSigningPurpose).bind_blob(2, k->bytes()).bind(3, pair->public_key_hex()).bind(4, clock().jst_now_iso());
     if (auto r = ins->run(); !r) return unexpected_storage(r.error());
     seed = std::move(*k);
   }

@@ -27,8 +27,8 @@ constexpr int kManifestVersion = 1;
 
 std::string digest_of(std::span<const unsigned char> bytes) { return storage::digest_hex(bytes); }
 
-std::string stamp() {
-  std::string s = jst_now_iso();  // 2025-06-04T10:15:30+09:00
+std::string stamp(const Clock& clock) {
+  std::string s = clock.jst_now_iso();  // 2025-06-04T10:15:30+09:00
   std::string out;
   for (char c : s.substr(0, 19))
     if (c != '-' && c != ':') out += c;
@@ -123,7 +123,7 @@ Result<BackupReport> Station::backup(const User& actor, const fs::path& dest_dir
   std::error_code ec;
   fs::create_directories(dest_dir, ec);
   if (ec) return fail(ErrorCode::kIo, "cannot create " + dest_dir.string());
-  const std::string name = "station-backup-" + stamp() + "-" + storage::random_hex(3);
+  const std::string name = "station-backup-" + stamp(impl_->clock()) + "-" + storage::random_hex(3);
   const fs::path partial = dest_dir / (name + ".partial");
   const fs::path final_dir = dest_dir / name;
   if (!fs::create_directory(partial, ec) || ec) return fail(ErrorCode::kIo, "cannot create " + partial.string());
@@ -205,7 +205,7 @@ Result<BackupReport> Station::backup(const User& actor, const fs::path& dest_dir
   }
   nlohmann::json body = {{"format", std::string(kManifestFormat)},
                          {"version", kManifestVersion},
-                         {"created_at", jst_now_iso()},
+                         {"created_at", impl_->clock().jst_now_iso()},
                          {"created_by", actor.id},
                          {"schema_version", schema},
                          {"public_key", public_key},

@@ -4,7 +4,7 @@
 #include "capture_pipeline.h"
 #include "pipeline.h"
 #include "station_impl.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station {
 
@@ -45,7 +45,7 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
                                                  const std::atomic<bool>* stop_requested) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "import envelopes"); !s)
     return std::unexpected(s.error());
-  const std::string received = intake.received_date.empty() ? jst_today() : intake.received_date;
+  const std::string received = intake.received_date.empty() ? clock().jst_today() : intake.received_date;
   if (!valid_iso_date(received)) return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
   if (intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
 
@@ -67,7 +67,7 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
   if (files.empty()) return fail(ErrorCode::kNoPages, "no image files among the inputs");
 
   // Register the envelope (受付) first, so every page can be committed the moment it is read.
-  const capture::Store store{db, blobs, mu};
+  const capture::Store store = capture_store();
   auto registered = capture::register_envelope(store, actor.id, received, intake.enclosures, "import");
   if (!registered) return std::unexpected(registered.error());
   ImportReport report = std::move(*registered);
@@ -167,7 +167,7 @@ Status Station::confirm_blank(const User& actor, std::int64_t page_id, bool blan
   std::int64_t envelope_id = 0;
   std::optional<Error> flag_error;
   {
-    const capture::Store store{impl_->db, impl_->blobs, impl_->mu};
+    const capture::Store store = impl_->capture_store();
     std::lock_guard lock(impl_->mu);  // the flags and the blank columns change together
     auto s = impl_->db.transaction([&]() -> storage::Status {
       auto edited = capture::edit_flags(store, page_id, [&](std::vector<std::string>& flags) {

@@ -97,7 +97,7 @@ Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobR
   if (!intake.received_date.empty() && !valid_iso_date(intake.received_date))
     return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
   if (intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
-  const capture::Store store{impl_->db, impl_->blobs, impl_->mu};
+  const capture::Store store = impl_->capture_store();
   if (request.import) {
     std::error_code ec;
     if (request.folder.empty() || !fs::is_directory(request.folder, ec))
@@ -149,7 +149,7 @@ Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobR
     }
     std::vector<std::int64_t> ids;
     for (const auto& e : out.envelopes) ids.push_back(e.envelope_id);
-    capture::count_flags(capture::Store{impl->db, impl->blobs, impl->mu}, ids, out.blank_pages, out.flagged_pages);
+    capture::count_flags(impl->capture_store(), ids, out.blank_pages, out.flagged_pages);
     if (out.state == "failed")
       std::fprintf(stderr, "station: capture job %lld failed: %s\n", static_cast<long long>(job_id), out.error.c_str());
     r.update(job_id, [&](CaptureJob& j) {

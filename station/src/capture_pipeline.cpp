@@ -5,11 +5,11 @@
 #include <cctype>
 #include <cstdio>
 
-#include "clock.h"
-#include "lifecycle.h"
+#include "station/clock.h"
+#include "station/lifecycle.h"
 #include "pipeline.h"
 #include "convert.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station::capture {
 
@@ -56,7 +56,7 @@ Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const
     ins->bind(1, report.receipt_no).bind(2, received_date).bind(3, clerk_id).bind(4, std::int64_t{enclosures});
     // Capturing until its run ends (capture_ended): a crash leaves it so, and the next open marks
     // it interrupted for the clerk.
-    ins->bind(5, std::string(state_name(EnvelopeState::kCapturing))).bind(6, jst_now_iso()).bind(7, source);
+    ins->bind(5, std::string(state_name(EnvelopeState::kCapturing))).bind(6, store.clock.jst_now_iso()).bind(7, source);
     if (auto r = ins->run(); !r) return r;
     report.envelope_id = db.last_insert_id();
     return {};

@@ -17,6 +17,7 @@
 #include "ocr/cleanup.h"
 #include "ocr/image.h"
 #include "scanner/error.h"
+#include "station/clock.h"
 #include "station/error.h"
 #include "station/model.h"
 #include "storage/blob_store.h"
@@ -29,6 +30,7 @@ struct Store {
   storage::Database& db;
   storage::BlobStore& blobs;
   std::recursive_mutex& mu;
+  const Clock& clock;  // the station's (Station::Impl::clock)
 };
 
 // How a page's colour mode is stored (pages.color_mode): "color", "gray", "bw".

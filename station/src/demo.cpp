@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "clock.h"
+#include "station/clock.h"
 #include "demo_assets.h"
 #include "exports.h"
 
@@ -79,7 +79,7 @@ Result<DemoReport> populate_demo(Station& station, const DemoOptions& options) {
   std::vector<std::int64_t> imported_ids;
   for (const auto& env : envelopes) {
     Intake intake;
-    intake.received_date = jst_today();
+    // received_date left empty: the station's clock's day (JST).
     // The clerk counts the documents in the envelope; the demo counts its page files but the
     // envelope's own scan.
     std::error_code ec;

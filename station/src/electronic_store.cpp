@@ -54,7 +54,7 @@ Result<int> Station::load_electronic_applications(const User& actor, const fs::p
     }
     auto log = db.prepare("INSERT INTO electronic_loads(loaded_at, loaded_by, rows) VALUES (?,?,?)");
     if (!log) return std::unexpected(log.error());
-    log->bind(1, jst_now_iso()).bind(2, actor.id).bind(3, std::int64_t{loaded});
+    log->bind(1, impl_->clock().jst_now_iso()).bind(2, actor.id).bind(3, std::int64_t{loaded});
     return log->run();
   });
   if (!s) {

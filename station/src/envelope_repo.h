@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "lifecycle.h"
+#include "station/lifecycle.h"
 #include "station/error.h"
 #include "storage/database.h"
 

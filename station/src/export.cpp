@@ -50,7 +50,7 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
     // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
     auto cnt = db.prepare("SELECT count(*) FROM exports WHERE created_at LIKE ?");
     if (!cnt) return unexpected_storage(cnt.error());
-    const std::string today = jst_today();
+    const std::string today = impl_->clock().jst_today();
     cnt->bind(1, today + "%");
     (void)cnt->step();
     char no[32];
@@ -134,7 +134,7 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
   auto s = db.transaction([&]() -> storage::Status {
     auto ins = db.prepare("INSERT INTO exports(file_no, created_by, created_at, applications) VALUES (?,?,?,?)");
     if (!ins) return std::unexpected(ins.error());
-    ins->bind(1, report.file_no).bind(2, actor.id).bind(3, jst_now_iso()).bind(4, std::int64_t{report.applications});
+    ins->bind(1, report.file_no).bind(2, actor.id).bind(3, impl_->clock().jst_now_iso()).bind(4, std::int64_t{report.applications});
     if (auto r = ins->run(); !r) return r;
     const auto export_id = db.last_insert_id();
     for (const auto& a : apps) {

@@ -10,7 +10,7 @@ namespace station {
 Result<std::vector<IntakeLogRow>> Station::intake_log(const User& actor, std::string_view date) {
   if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "view the receipt log"); !s)
     return std::unexpected(s.error());
-  const std::string day = date.empty() ? jst_today() : std::string(date);
+  const std::string day = date.empty() ? impl_->clock().jst_today() : std::string(date);
   if (!valid_iso_date(day)) return fail(ErrorCode::kInvalidInput, "date must be YYYY-MM-DD");
   std::vector<IntakeLogRow> rows;
   std::lock_guard lock(impl_->mu);
@@ -47,7 +47,7 @@ Result<std::vector<IntakeLogRow>> Station::intake_log(const User& actor, std::st
 Result<std::vector<unsigned char>> Station::intake_log_xlsx(const User& actor, std::string_view date) {
   auto rows = intake_log(actor, date);
   if (!rows) return std::unexpected(rows.error());
-  const std::string day = date.empty() ? jst_today() : std::string(date);
+  const std::string day = date.empty() ? impl_->clock().jst_today() : std::string(date);
   auto bytes = build_intake_log_xlsx(*rows, day);
   if (bytes) impl_->audit(&actor, "intake_log.xlsx", "date:" + day);
   return bytes;

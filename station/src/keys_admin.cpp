@@ -257,7 +257,7 @@ Result<KeyRotationReport> Station::rotate_master_key(const User& actor, const St
   rep.key_file = key_file_secret.has_value();
   {
     nlohmann::json j = {{"format", "station-key-rotation"}, {"version", 1}, {"id", rep.rotation_id},
-                        {"actor", actor.id}, {"started_at", jst_now_iso()}};
+                        {"actor", actor.id}, {"started_at", impl_->clock().jst_now_iso()}};
     if (auto s = write_synced(partial / kJournalFile, j.dump() + "\n"); !s) return failed(s.error());
   }
   auto next = storage::SecretKey::random();

@@ -88,8 +88,8 @@ Result<ocr::Image> load_cleaned(std::span<const unsigned char> bytes, int dpi, b
 }
 
 recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const recognition::Templates& templates,
-                              ocr::Engine& engine, const PageProgress& on_page) {
-  return recognition::recognize_pages(pages, templates, engine, on_page);
+                              ocr::Engine& engine, const Clock& clock, const PageProgress& on_page) {
+  return recognition::recognize_pages(pages, templates, engine, clock, on_page);
 }
 
 }  // namespace station::pipeline

@@ -87,9 +87,10 @@ Result<ocr::Image> load_cleaned(std::span<const unsigned char> bytes, int dpi, b
 using PageProgress = std::function<bool(int pages_done)>;
 
 // classify and register → read fields → reconcile, over the envelope's pages in order. Never fails
-// as a whole: a page that cannot be read is "unknown" and contributes no values.
+// as a whole: a page that cannot be read is "unknown" and contributes no values. `clock` is today
+// for the dates' plausibility (the station's; the store-less CLI's is the system clock).
 recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const recognition::Templates& templates,
-                              ocr::Engine& engine, const PageProgress& on_page = {});
+                              ocr::Engine& engine, const Clock& clock, const PageProgress& on_page = {});
 
 // The limits decode works within.
 ocr::DecodeLimits decode_limits(const Config& config);

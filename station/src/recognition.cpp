@@ -122,7 +122,7 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
     if (!img) return std::unexpected(img.error());
     images.push_back(std::move(*img));
   }
-  const recognition::EnvelopeRecognition result = pipeline::recognize(images, *templates, engine, on_page);
+  const recognition::EnvelopeRecognition result = pipeline::recognize(images, *templates, engine, clock(), on_page);
   if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
   std::lock_guard lock(mu);
   auto s = db.transaction([&]() -> storage::Status {
@@ -158,9 +158,14 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
   return fields;
 }
 
-Status Station::Impl::start_recognition(const Services* replaced) {
-  if (replaced != nullptr) services = *replaced;
-  if (!services.make_engine) services.make_engine = tesseract_engine_factory(config);
+Services resolve_services(const Services* replaced, const Config& config) {
+  Services s = replaced != nullptr ? *replaced : Services{};
+  if (!s.make_engine) s.make_engine = tesseract_engine_factory(config);
+  if (!s.clock) s.clock = std::make_shared<const SystemClock>();
+  return s;  // an empty make_scanner means SANE (scan.cpp)
+}
+
+Status Station::Impl::start_recognition() {
   std::vector<std::int64_t> interrupted, resumed;
   {
     std::lock_guard lock(mu);

@@ -198,7 +198,7 @@ Result<StorelessReading> recognize_files(const Config& config, const std::vector
   }
   auto engine = start_engine(config);
   if (!engine) return std::unexpected(engine.error());
-  const recognition::EnvelopeRecognition r = pipeline::recognize(loaded.pages, *templates, **engine);
+  const recognition::EnvelopeRecognition r = pipeline::recognize(loaded.pages, *templates, **engine, SystemClock::instance());
   json doc = reading_json(r, loaded.files);
   doc["problems"] = loaded.problems_ja;
   return StorelessReading{doc.dump(1), std::move(loaded.problems_ja)};
@@ -289,7 +289,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
       }
       for (std::size_t i = next++; i < jobs.size(); i = next++) {
         jobs[i].pages = load_pages(config, jobs[i].files);
-        jobs[i].result = pipeline::recognize(jobs[i].pages.pages, *templates, **engine);
+        jobs[i].result = pipeline::recognize(jobs[i].pages.pages, *templates, **engine, SystemClock::instance());
       }
     });
   for (auto& t : threads) t.join();

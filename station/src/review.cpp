@@ -1,6 +1,6 @@
 // Review: envelopes, pages and fields as reviewers see them; confirming values.
 #include "station_impl.h"
-#include "text.h"
+#include "station/text.h"
 
 namespace station {
 
@@ -114,7 +114,7 @@ Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_i
     auto st = db.prepare(
         "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
     if (!st) return std::unexpected(st.error());
-    st->bind(1, *normalised).bind(2, actor.id).bind(3, jst_now_iso()).bind(4, field_id);
+    st->bind(1, *normalised).bind(2, actor.id).bind(3, impl_->clock().jst_now_iso()).bind(4, field_id);
     if (auto r = st->run(); !r) return r;
     // The lifecycle's kAllConfirmed, once no field is left unconfirmed.
     auto env = db.prepare("UPDATE envelopes SET status = '" +

@@ -7,28 +7,11 @@
 #include "ocr/separator.h"
 #include "scanner/profiles.h"
 #include "scanner/scanner.h"
-#include "scan_hooks.h"
 #include "station_impl.h"
 
 namespace station {
 
-namespace scan_hooks {
 namespace {
-std::mutex g_factory_mu;
-ScannerFactory g_factory;
-}  // namespace
-void set_scanner_factory(ScannerFactory factory) {
-  std::lock_guard lock(g_factory_mu);
-  g_factory = std::move(factory);
-}
-}  // namespace scan_hooks
-
-namespace {
-
-scan_hooks::ScannerFactory test_factory() {
-  std::lock_guard lock(scan_hooks::g_factory_mu);
-  return scan_hooks::g_factory;
-}
 
 fs::path profiles_dir(const Config& config) {
   if (!config.profiles_dir.empty()) return config.profiles_dir;
@@ -81,14 +64,14 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
                                        const std::atomic<bool>* stop_requested) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "scan envelopes"); !s)
     return std::unexpected(s.error());
-  const std::string received = request.intake.received_date.empty() ? jst_today() : request.intake.received_date;
+  const std::string received = request.intake.received_date.empty() ? clock().jst_today() : request.intake.received_date;
   if (!valid_iso_date(received)) return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
   if (request.intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
   for (int n : request.stack_enclosures)
     if (n < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
   if (request.dpi < 0 || request.dpi > 1200) return fail(ErrorCode::kInvalidInput, "dpi must be 1..1200");
 
-  const capture::Store store{db, blobs, mu};
+  const capture::Store store = capture_store();
   // Continuing an interrupted run: the envelope is checked before the scanner is touched.
   std::optional<capture::ContinuedEnvelope> continued;
   if (!request.continue_envelope.empty()) {
@@ -100,7 +83,9 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
   // The device: as asked, as configured, or the first one found.
   scanner::DeviceInfo device;
   device.name = !request.device.empty() ? request.device : config.scanner_device;
-  const auto factory = test_factory();
+  // Services::make_scanner (tests: a fake that delivers chosen pages, jams after n pages, ...);
+  // empty: SANE.
+  const ScannerFactory& factory = services.make_scanner;
   if (!factory) {
     auto devices = scanner::Sane::list_devices();
     if (devices) {

@@ -1,11 +1,15 @@
 #pragma once
 // The parts a Station is built from that tests replace (station.h declares Services incomplete,
 // so callers outside the module always get the real ones): injected through Station::create /
-// Station::open, never through globals.
+// Station::open, never through globals. The Station holds them from before it opens its store
+// until it is destroyed.
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "ocr/engine.h"
+#include "scanner/scanner.h"
+#include "station/clock.h"
 #include "station/config.h"
 #include "station/error.h"
 
@@ -17,8 +21,17 @@ using EngineFactory = std::function<Result<std::unique_ptr<ocr::Engine>>()>;
 // Tesseract with the configured data and languages (the real engine).
 EngineFactory tesseract_engine_factory(const Config& config);
 
+// Opens the scanner `device` names (a fake that delivers chosen pages, jams after n pages, ...).
+using ScannerFactory =
+    std::function<scanner::Result<std::unique_ptr<scanner::Scanner>>(const std::string& device)>;
+
 struct Services {
-  EngineFactory make_engine;  // empty: tesseract_engine_factory(config)
+  EngineFactory make_engine;           // empty: tesseract_engine_factory(config)
+  ScannerFactory make_scanner;         // empty: SANE
+  std::shared_ptr<const Clock> clock;  // null: the system clock; every date the station records
 };
+
+// `replaced` (may be null) with its empty parts filled with the real ones.
+Services resolve_services(const Services* replaced, const Config& config);
 
 }  // namespace station

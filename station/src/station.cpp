@@ -67,7 +67,7 @@ Station::~Station() = default;
 const Config& Station::config() const { return impl_->config; }
 
 Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config, const StoreSecrets& secrets,
-                                                          bool create) {
+                                                          bool create, const Services* services) {
   const fs::path dir = config.data_dir;
   const fs::path keyring = dir / kKeyringFile;
   std::error_code ec;
@@ -119,7 +119,8 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   if (!edb) return unexpected_storage(edb.error());
   if (auto s = edb->migrate(kElectronicMigrations); !s) return unexpected_storage(s.error());
 
-  auto impl = std::make_unique<Station::Impl>(config, std::move(*db), std::move(*blobs));
+  auto impl =
+      std::make_unique<Station::Impl>(config, resolve_services(services, config), std::move(*db), std::move(*blobs));
   impl->dir = dir;
   impl->store_lock = std::move(*store_lock);
   impl->master = std::move(*master);
@@ -141,11 +142,11 @@ Result<std::unique_ptr<Station>> Station::create(const Config& config, std::stri
 
 Result<std::unique_ptr<Station>> Station::create(const Config& config, std::string_view passphrase,
                                                  const Services* services) {
-  auto impl = open_store(config, StoreSecrets{passphrase, {}}, true);
+  auto impl = open_store(config, StoreSecrets{passphrase, {}}, true, services);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   s->impl_->audit(nullptr, "store.create", "");
-  if (auto r = s->impl_->start_recognition(services); !r) return std::unexpected(r.error());
+  if (auto r = s->impl_->start_recognition(); !r) return std::unexpected(r.error());
   return s;
 }
 
@@ -159,7 +160,7 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, const Store
 
 Result<std::unique_ptr<Station>> Station::open(const Config& config, const StoreSecrets& secrets,
                                                const Services* services) {
-  auto impl = open_store(config, secrets, false);
+  auto impl = open_store(config, secrets, false, services);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   const auto& r = s->impl_->open_report;
@@ -167,7 +168,7 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, const Store
                   std::string(secrets.key_file.empty() ? "" : "unlock:key_file ") +
                       "temporaries_removed:" + std::to_string(r.stale_temporaries) +
                       " orphan_blobs_removed:" + std::to_string(r.orphan_blobs));
-  if (auto rs = s->impl_->start_recognition(services); !rs) return std::unexpected(rs.error());
+  if (auto rs = s->impl_->start_recognition(); !rs) return std::unexpected(rs.error());
   return s;
 }
 

@@ -16,7 +16,8 @@
 #include <set>
 #include <utility>
 
-#include "clock.h"
+#include "capture_pipeline.h"
+#include "station/clock.h"
 #include "convert.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
@@ -26,7 +27,7 @@
 #include "storage/database.h"
 #include "storage/keys.h"
 #include "storage/signing.h"
-#include "lifecycle.h"
+#include "station/lifecycle.h"
 #include "recognition_service.h"
 #include "services.h"
 
@@ -170,11 +171,13 @@ using namespace internal;
 
 struct Station::Impl {
   Config config;
+  // The OCR engine factory, the scanner factory and the clock (tests replace them), complete
+  // (resolve_services) from construction on.
+  const Services services;
   storage::Database db;
   storage::BlobStore blobs;
   // Guards db. Recursive so that audit() can take it whether or not its caller holds it.
   std::recursive_mutex mu;
-  Services services;                  // the OCR engine factory (tests replace it)
 
   // Security state (issue #5): set by Station::open_store.
   fs::path dir;                              // config.data_dir
@@ -191,8 +194,13 @@ struct Station::Impl {
   // it stops its run after the current page and joins the thread while the store is still open.
   std::shared_ptr<capture::JobRunner> capture_jobs;
 
-  Impl(Config c, storage::Database d, storage::BlobStore b)
-      : config(std::move(c)), db(std::move(d)), blobs(std::move(b)) {}
+  Impl(Config c, Services s, storage::Database d, storage::BlobStore b)
+      : config(std::move(c)), services(std::move(s)), db(std::move(d)), blobs(std::move(b)) {}
+
+  // The station's time: every date and timestamp it records or compares.
+  const Clock& clock() const { return *services.clock; }
+  // The store as the capture pipeline sees it.
+  capture::Store capture_store() { return capture::Store{db, blobs, mu, clock()}; }
 
   ocr::DecodeLimits limits() const {
     ocr::DecodeLimits l;
@@ -231,7 +239,7 @@ struct Station::Impl {
 
   // Recognition (recognition.cpp). At open: captures cut off by a crash become interrupted, reads
   // cut off by a closing station go back to the queue; then the pool starts on what is queued.
-  Status start_recognition(const Services* replaced);
+  Status start_recognition();
   // A capture run ended for this envelope: every page in (captured, queued for recognition) or
   // cut off (interrupted). Wakes the pool. Takes mu itself.
   void capture_ended(std::int64_t envelope_id, bool complete);

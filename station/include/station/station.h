@@ -100,7 +100,7 @@ struct ElectronicApplication {
 };
 
 // The parts a Station is built from that tests may replace (station/src/services.h: an OCR engine
-// factory, a clock). Incomplete here on purpose: callers outside the station module use the
+// factory, a scanner factory, a clock). Incomplete here on purpose: callers outside the station module use the
 // defaults (Tesseract, the system clock).
 struct Services;
 
@@ -260,7 +260,9 @@ class Station {
  private:
   struct Impl;
   explicit Station(std::unique_ptr<Impl> impl);
-  static Result<std::unique_ptr<Impl>> open_store(const Config& config, const StoreSecrets& secrets, bool create);
+  // `services` (may be null: the real ones) are the new Impl's from its construction on.
+  static Result<std::unique_ptr<Impl>> open_store(const Config& config, const StoreSecrets& secrets, bool create,
+                                                  const Services* services = nullptr);
   std::unique_ptr<Impl> impl_;
 };
 

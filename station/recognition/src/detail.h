@@ -28,6 +28,7 @@ struct PageContext {
   int index;
   const ocr::Placement* placement;  // null: zones are mm from the page's top-left at its dpi
   ocr::Engine& engine;
+  const Clock& clock;  // "today" for the dates' plausibility
   // The same page upright at its scanned resolution, where `page` was scaled down to be read
   // whole (a passbook copy); null otherwise.
   const ocr::Image* full = nullptr;

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <optional>
 
-#include "clock.h"
+#include "station/clock.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
 #include "readers.h"
@@ -68,8 +68,8 @@ std::optional<PostmarkDate> parse_postmark(const std::string& line, int max_year
 }
 
 // The current 令和 year by the clock (a postmark is not from the future).
-int reiwa_now() {
-  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(jst_now_shifted())};
+int reiwa_now(const Clock& clock) {
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(clock.jst_now_shifted())};
   return static_cast<int>(today.year()) - era_base("reiwa");
 }
 
@@ -83,7 +83,7 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       // office's name and the time. The ring is found and the line nearest its centre read alone,
       // digits and dots only, in two versions (a stamp's frame crossing the line taken out, and
       // left in); failing that, the zone without its ring is read as sparse text.
-      const int max_year = reiwa_now() + 1;
+      const int max_year = reiwa_now(c.clock) + 1;
       std::optional<PostmarkDate> date;
       double conf = 0;
       ocr::Box box = zone;

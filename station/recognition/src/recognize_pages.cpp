@@ -15,7 +15,8 @@ constexpr double kMinPlacementScore = 0.55;
 }  // namespace
 
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
-                                    ocr::Engine& engine, const std::function<bool(int)>& on_page) {
+                                    ocr::Engine& engine, const Clock& clock,
+                                    const std::function<bool(int)>& on_page) {
   EnvelopeRecognition out;
   int officer_row = 0;
   for (std::size_t i = 0; i < pages.size(); ++i) {
@@ -42,7 +43,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       pr.rotation = best_p.quarter_turns * 90;
       pr.score = best_p.score;
       const ocr::Image upright = raw.rotated(best_p.quarter_turns);
-      detail::PageContext c{upright, static_cast<int>(i), &best_p, engine};
+      detail::PageContext c{upright, static_cast<int>(i), &best_p, engine, clock};
       detail::read_form(*best, c, officer_row, out.values);
       out.pages.push_back(pr);
       continue;
@@ -57,7 +58,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       pr.rotation = turns * 90;
       const ocr::Image upright = raw.rotated(turns);
       if (const FormTemplate* t = templates.find("envelope")) {
-        detail::PageContext c{upright, static_cast<int>(i), nullptr, engine};
+        detail::PageContext c{upright, static_cast<int>(i), nullptr, engine, clock};
         detail::read_envelope(*t, c, out.values);
       }
       out.pages.push_back(pr);
@@ -90,7 +91,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       if (const FormTemplate* t = templates.find("passbook")) {
         const ocr::Image upright = best_turns == 0 ? small : small.rotated(best_turns);
         const ocr::Image full = best_turns == 0 ? raw : raw.rotated(best_turns);
-        detail::PageContext c{upright, static_cast<int>(i), nullptr, engine, &full};
+        detail::PageContext c{upright, static_cast<int>(i), nullptr, engine, clock, &full};
         detail::read_passbook(*t, c, best_reading, out.values);
       }
     }
@@ -99,7 +100,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   if (on_page && !on_page(static_cast<int>(pages.size()))) return out;
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
-  detail::reconcile_dates(out.values);
+  detail::reconcile_dates(out.values, clock);
   return out;
 }
 

@@ -11,7 +11,7 @@
 #include <tuple>
 #include <utility>
 
-#include "clock.h"
+#include "station/clock.h"
 #include "detail.h"
 #include "ocr/language_model.h"
 #include "text_repair.h"
@@ -246,7 +246,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
   }
 }
 
-void reconcile_dates(std::vector<RecognizedValue>& values) {
+void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
   const auto find = [&](const std::string& key) { return find_value(values, key); };
   struct Ymd {
     int y = 0, m = 0, d = 0;
@@ -287,7 +287,7 @@ void reconcile_dates(std::vector<RecognizedValue>& values) {
   std::optional<long> mailed;
   if (postmark != nullptr)
     if (const auto x = parse(postmark->value); x && valid_date(x->y, x->m, x->d)) mailed = days(*x);
-  const long today = std::chrono::floor<std::chrono::days>(jst_now_shifted()).time_since_epoch().count();
+  const long today = std::chrono::floor<std::chrono::days>(clock.jst_now_shifted()).time_since_epoch().count();
   auto plausible = [&](const Ymd& x) {
     if (!valid_date(x.y, x.m, x.d)) return false;
     const long t = days(x);

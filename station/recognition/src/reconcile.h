@@ -21,6 +21,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values);
 // that is no date (6月31日) or lies after the postmark or more than a year before it takes, part by
 // part, what the other form's date says, where that makes it one. The fewest parts are taken;
 // a date mended so is for the clerk to confirm. Two dates that are each plausible are left alone.
-void reconcile_dates(std::vector<RecognizedValue>& values);
+// Without a postmark the bound is `clock`'s day (JST).
+void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 
 }  // namespace station::recognition::detail

@@ -22,8 +22,8 @@
 #include "ocr/cleanup.h"
 #include "ocr/image.h"
 #include "ocr/separator.h"
-#include "scan_hooks.h"
 #include "scanner/scanner.h"
+#include "services.h"
 #include "station/station.h"
 #include "../station/test_support.h"
 #include "../scanner/sane_isolation.h"
@@ -128,13 +128,6 @@ cv::Mat separator_page() {
   return cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
 }
 
-void use_fake(std::vector<cv::Mat> pages, scanner::Code end) {
-  station::scan_hooks::set_scanner_factory(
-      [pages, end](const std::string&) -> scanner::Result<std::unique_ptr<scanner::Scanner>> {
-        return std::make_unique<FakeScanner>(pages, end);
-      });
-}
-
 class Capture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -150,11 +143,30 @@ class Capture : public ::testing::Test {
     ASSERT_TRUE(c);
     clerk_ = *c;
   }
-  void TearDown() override { station::scan_hooks::set_scanner_factory({}); }
+  // Scans from now on go to a FakeScanner loaded with `pages` that then reports `end`. The first
+  // call reopens the station with Services::make_scanner set (injected through Station::open, as
+  // a Station takes all its replaced parts); later calls reload the fake's stack.
+  void use_fake(std::vector<cv::Mat> pages, scanner::Code end) {
+    fake_pages_ = std::move(pages);
+    fake_end_ = end;
+    if (faked_) return;
+    faked_ = true;
+    station::Services services;
+    services.make_scanner = [this](const std::string&) -> scanner::Result<std::unique_ptr<scanner::Scanner>> {
+      return std::make_unique<FakeScanner>(fake_pages_, fake_end_);
+    };
+    station_.reset();
+    auto s = station::Station::open(config_, station::StoreSecrets{"unit test passphrase", {}}, &services);
+    ASSERT_TRUE(s) << s.error().detail;
+    station_ = std::move(*s);
+  }
   testing_support::TempDir tmp_;
   station::Config config_;
   std::unique_ptr<station::Station> station_;
   station::User clerk_;
+  bool faked_ = false;
+  std::vector<cv::Mat> fake_pages_;
+  scanner::Code fake_end_ = scanner::Code::kFeederEmpty;
 };
 
 TEST_F(Capture, ZeroPagePdfAndBombAreNamedAndTheRestIsKept) {
@@ -598,7 +610,18 @@ void continue_after_jam_scenario(const fs::path& root) {
   config.profiles_dir = (root / "profiles").string();
   fs::create_directories(config.profiles_dir);
   write_test_profile(config.profiles_dir);
-  auto st = station::Station::create(config, "unit test passphrase");
+  // Run 1's scanner is SANE's, wrapped to jam after 3 sheets and held after the first meanwhile;
+  // run 2's is SANE's own (the factory hands it over unwrapped once `wrap` is cleared).
+  std::atomic<bool> hold{true};
+  std::atomic<bool> wrap{true};
+  station::Services services;
+  services.make_scanner = [&hold, &wrap](const std::string& name) -> scanner::Result<std::unique_ptr<scanner::Scanner>> {
+    auto real = scanner::Sane::open(name);
+    if (!real) return std::unexpected(real.error());
+    if (!wrap) return std::move(*real);
+    return std::make_unique<JammingSane>(std::move(*real), 3, &hold);
+  };
+  auto st = station::Station::create(config, "unit test passphrase", &services);
   ASSERT_TRUE(st) << st.error().detail;
   auto admin = (*st)->add_user(nullptr, "admin", "tsuki-hana-001", Role::kAdmin);
   auto clerk = (*st)->add_user(&*admin, "clerk", "yama-kawa-002", Role::kClerk);
@@ -606,13 +629,6 @@ void continue_after_jam_scenario(const fs::path& root) {
   ASSERT_TRUE(clerk && clerk2);
 
   // Run 1: the feeder jams after 3 sheets; the run is held after the first sheet meanwhile.
-  std::atomic<bool> hold{true};
-  station::scan_hooks::set_scanner_factory(
-      [&hold](const std::string& name) -> scanner::Result<std::unique_ptr<scanner::Scanner>> {
-        auto real = scanner::Sane::open(name);
-        if (!real) return std::unexpected(real.error());
-        return std::make_unique<JammingSane>(std::move(*real), 3, &hold);
-      });
   station::CaptureJobRequest req;
   req.scan.device = "test:0";
   req.scan.intake = {"2025-06-05", 2};
@@ -650,7 +666,7 @@ void continue_after_jam_scenario(const fs::path& root) {
 
   // Run 2: 続けてスキャン after clearing the jam, by 受付番号, through SANE itself (no wrapper):
   // the feeder delivers its 10 sheets into the same envelope, numbered 4..13.
-  station::scan_hooks::set_scanner_factory({});
+  wrap = false;
   req.scan.continue_envelope = receipt_no;
   auto id2 = (*st)->start_capture(*clerk, req);
   ASSERT_TRUE(id2) << id2.error().detail;

@@ -2,7 +2,7 @@
 
 #include "facilities.h"
 #include "test_support.h"
-#include "text.h"
+#include "station/text.h"
 
 using station::ErrorCode;
 

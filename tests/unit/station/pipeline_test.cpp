@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "lifecycle.h"
+#include "station/lifecycle.h"
 #include "ocr/fake_engine.h"
 #include "services.h"
 #include "station/recognizer.h"

@@ -13,6 +13,7 @@
 
 #include "ocr/engine.h"
 #include "ocr/image.h"
+#include "station/clock.h"
 #include "station/recognition/templates.h"
 
 namespace station::recognition {
@@ -46,7 +47,10 @@ struct EnvelopeRecognition {
 // cannot be read is "unknown" and contributes no values.
 // `on_page` (optional) is told the pages read so far after each page; once it returns false the
 // rest is skipped (the caller discards the result).
+// `clock` is "today" for the dates' plausibility (a postmark no later than next year, a form's date
+// not after today when there is no postmark).
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
-                                    ocr::Engine& engine, const std::function<bool(int)>& on_page = {});
+                                    ocr::Engine& engine, const Clock& clock,
+                                    const std::function<bool(int)>& on_page = {});
 
 }  // namespace station::recognition

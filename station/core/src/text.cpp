@@ -1,4 +1,4 @@
-#include "text.h"
+#include "station/text.h"
 
 #include <algorithm>
 #include <array>

@@ -4,8 +4,9 @@
 //
 // Clock is the seam for time: code that stamps or compares dates asks a Clock instead of
 // std::chrono::system_clock, so tests can pin "now" with FixedClock (deterministic dates, expiry
-// checks without sleeping). The free functions below read the process-wide SystemClock and stay
-// for the code that has no Clock injected yet.
+// checks without sleeping). A Station takes its Clock through its constructor (Services::clock);
+// code with no Station (the store-less CLI recognizer) names SystemClock::instance() itself.
+// There is deliberately no free "today" function: each reading of the time says whose clock.
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -57,23 +58,12 @@ class FixedClock final : public Clock {
 std::chrono::system_clock::time_point jst_time_point(std::chrono::year_month_day day,
                                                      std::chrono::seconds time_of_day = {});
 
-// The process-wide SystemClock's readings (see Clock).
-inline std::chrono::system_clock::time_point jst_now_shifted() {
-  return SystemClock::instance().jst_now_shifted();
-}
-
-// "2025-06-04"
-std::string jst_today();
-// "2025-06-04T10:15:30+09:00"
-std::string jst_now_iso();
 // Validates "YYYY-MM-DD" (a real calendar date).
 bool valid_iso_date(std::string_view s);
 
 }  // namespace station
 
 namespace station {
-// The ISO timestamp `minutes` from now (JST), comparable as a string with jst_now_iso().
-std::string iso_in_minutes(int minutes);
 // "2025-06-04" -> "20250604"
 std::string compact_date(std::string_view iso_date);
 }  // namespace station

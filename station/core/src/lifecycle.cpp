@@ -1,6 +1,6 @@
 // The envelope lifecycle's transition table (lifecycle.h), and the names and Japanese labels of
 // its states.
-#include "lifecycle.h"
+#include "station/lifecycle.h"
 
 #include <array>
 

@@ -1,4 +1,4 @@
-#include "clock.h"
+#include "station/clock.h"
 
 #include <cstdio>
 
@@ -45,12 +45,6 @@ std::chrono::system_clock::time_point jst_time_point(std::chrono::year_month_day
   // move back by the offset.
   return std::chrono::sys_days(day) + time_of_day - std::chrono::hours(9);
 }
-
-std::string jst_today() { return SystemClock::instance().jst_today(); }
-
-std::string jst_now_iso() { return SystemClock::instance().jst_now_iso(); }
-
-std::string iso_in_minutes(int minutes) { return SystemClock::instance().iso_in_minutes(minutes); }
 
 std::string compact_date(std::string_view iso_date) {
   std::string out;
