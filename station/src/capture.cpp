@@ -4,6 +4,7 @@
 #include "capture_pipeline.h"
 #include "pipeline.h"
 #include "station_impl.h"
+#include "station/store/envelopes.h"
 #include "station/text.h"
 
 namespace station {
@@ -152,11 +153,7 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
   if (stop) return std::unexpected(*stop);
   if (report.pages == 0) {
     std::lock_guard lock(mu);
-    auto del = db.prepare("DELETE FROM envelopes WHERE id = ?");
-    if (del) {
-      del->bind(1, report.envelope_id);
-      (void)del->run();
-    }
+    (void)station::store::remove(db, report.envelope_id);
     return fail(ErrorCode::kNoPages, "none of the " + std::to_string(files.size()) + " files could be read");
   }
   return report;

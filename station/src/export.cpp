@@ -1,6 +1,6 @@
 // Export: the day's mailed set as one encrypted bundle.
 #include "station_impl.h"
-#include "envelope_repo.h"
+#include "station/store/envelopes.h"
 #include "exports.h"
 
 namespace station {

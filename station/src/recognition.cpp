@@ -3,7 +3,7 @@
 // stored reading as JSON (station show).
 #include <nlohmann/json.hpp>
 
-#include "envelope_repo.h"
+#include "station/store/envelopes.h"
 #include "pipeline.h"
 #include "reading_json.h"
 #include "station/recognition/recognize.h"

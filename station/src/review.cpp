@@ -7,8 +7,8 @@ namespace station {
 Result<std::vector<EnvelopeSummary>> Station::list_envelopes(const User& actor) {
   (void)actor;  // every role may see the list of envelopes (no personal values in it)
   std::lock_guard lock(impl_->mu);
-  auto ids = query_ids(impl_->db, "SELECT id FROM envelopes ORDER BY id");
-  if (!ids) return unexpected_storage(ids.error());
+  auto ids = store::all_ids(impl_->db);
+  if (!ids) return std::unexpected(ids.error());
   std::vector<EnvelopeSummary> out;
   for (auto id : *ids) {
     auto e = impl_->load_envelope(id);

@@ -28,6 +28,7 @@
 #include "storage/keys.h"
 #include "storage/signing.h"
 #include "station/lifecycle.h"
+#include "station/store/envelopes.h"
 #include "recognition_service.h"
 #include "services.h"
 
@@ -286,33 +287,13 @@ struct Station::Impl {
     return f;
   }
 
+  // The envelope's summary from the store, with the pages the recognition pool has read so far.
   Result<EnvelopeSummary> load_envelope(std::int64_t id) {
-    auto st = db.prepare(
-        "SELECT e.id, e.receipt_no, e.received_date, u.username, e.enclosures, e.status, "
-        "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id), "
-        "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id), "
-        "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id AND f.status = 'confirmed') "
-        "FROM envelopes e JOIN users u ON u.id = e.clerk_id WHERE e.id = ?");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, id);
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) return fail(ErrorCode::kNotFound, "no envelope " + std::to_string(id));
-    EnvelopeSummary e;
-    e.id = st->column_int(0);
-    e.receipt_no = st->column_text(1);
-    e.received_date = st->column_text(2);
-    e.clerk = st->column_text(3);
-    e.enclosures = static_cast<int>(st->column_int(4));
-    e.status = st->column_text(5);
-    e.state = parse_state(e.status).value_or(EnvelopeState::kCaptured);
-    e.status_ja = std::string(state_label_ja(e.state));
-    if (e.state == EnvelopeState::kRecognizing && ocr_pool)
+    auto e = store::summary(db, id);
+    if (!e) return e;
+    if (e->state == EnvelopeState::kRecognizing && ocr_pool)
       for (const auto& t : ocr_pool->running())
-        if (t.envelope_id == e.id) e.pages_recognized = t.pages_recognized;
-    e.pages = static_cast<int>(st->column_int(6));
-    e.fields_total = static_cast<int>(st->column_int(7));
-    e.fields_confirmed = static_cast<int>(st->column_int(8));
+        if (t.envelope_id == e->id) e->pages_recognized = t.pages_recognized;
     return e;
   }
 };
