@@ -10,6 +10,7 @@
 #include "pipeline.h"
 #include "convert.h"
 #include "station/store/envelopes.h"
+#include "station/store/pages.h"
 #include "station/text.h"
 
 namespace station::capture {
@@ -49,18 +50,22 @@ Result<std::int64_t> store_page(Store store, const NewPage& page) {
   auto blob = store.blobs.put(page.bytes);
   if (!blob) return unexpected_storage(blob.error());
   const ocr::Image& img = *page.image;
+  station::store::NewPage row;
+  row.envelope_id = page.envelope_id;
+  row.seq = page.seq;
+  row.blob_id = *blob;
+  row.source_name = page.source_name;
+  row.source_page = page.source_page;
+  row.media_type = page.media_type;
+  row.width = img.width();
+  row.height = img.height();
+  row.dpi = img.dpi();
+  row.dpi_from_file = img.dpi_from_file();
+  row.kind = page.kind;
+  row.flags = page.flags;
+  row.color_mode = std::string(color_mode_name(img.color_mode()));
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare(
-      "INSERT INTO pages(envelope_id, seq, blob_id, source_name, source_page, media_type, width, height, dpi, "
-      "dpi_from_file, kind, flags, color_mode) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, page.envelope_id).bind(2, std::int64_t{page.seq}).bind(3, *blob).bind(4, page.source_name);
-  st->bind(5, std::int64_t{page.source_page}).bind(6, page.media_type).bind(7, std::int64_t{img.width()});
-  st->bind(8, std::int64_t{img.height()}).bind(9, std::int64_t{img.dpi()});
-  st->bind(10, std::int64_t{img.dpi_from_file() ? 1 : 0}).bind(11, page.kind).bind(12, join(page.flags, ","));
-  st->bind(13, std::string(color_mode_name(img.color_mode())));
-  if (auto r = st->run(); !r) return unexpected_storage(r.error());
-  return store.db.last_insert_id();
+  return station::store::insert_page(store.db, row);
 }
 
 void set_postmark_page(Store store, std::int64_t envelope_id, std::int64_t page_id) {
@@ -70,21 +75,10 @@ void set_postmark_page(Store store, std::int64_t envelope_id, std::int64_t page_
 
 Status edit_flags(Store store, std::int64_t page_id, const std::function<void(std::vector<std::string>&)>& edit) {
   std::lock_guard lock(store.mu);
-  auto sel = store.db.prepare("SELECT flags FROM pages WHERE id = ?");
-  if (!sel) return unexpected_storage(sel.error());
-  sel->bind(1, page_id);
-  auto row = sel->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
-  std::vector<std::string> flags;
-  for (auto& f : split(sel->column_text(0), ','))
-    if (!f.empty()) flags.push_back(f);
-  edit(flags);
-  auto up = store.db.prepare("UPDATE pages SET flags = ? WHERE id = ?");
-  if (!up) return unexpected_storage(up.error());
-  up->bind(1, join(flags, ",")).bind(2, page_id);
-  if (auto r = up->run(); !r) return unexpected_storage(r.error());
-  return {};
+  auto flags = station::store::flags(store.db, page_id);
+  if (!flags) return std::unexpected(flags.error());
+  edit(*flags);
+  return station::store::set_flags(store.db, page_id, *flags);
 }
 
 Result<ContinuedEnvelope> find_envelope_to_continue(Store store, const std::string& receipt_no_or_id) {
@@ -116,11 +110,7 @@ Result<ContinuedEnvelope> find_envelope_to_continue(Store store, const std::stri
 
 int content_page_count(Store store, std::int64_t envelope_id) {
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare("SELECT count(*) FROM pages WHERE envelope_id = ? AND kind <> 'separator'");
-  if (!st) return 0;
-  st->bind(1, envelope_id);
-  auto row = st->step();
-  return row && *row ? static_cast<int>(st->column_int(0)) : 0;
+  return station::store::content_page_count(store.db, envelope_id).value_or(0);
 }
 
 Status set_enclosures(Store store, std::int64_t envelope_id, int enclosures) {
@@ -129,22 +119,10 @@ Status set_enclosures(Store store, std::int64_t envelope_id, int enclosures) {
 }
 
 void count_flags(Store store, const std::vector<std::int64_t>& envelope_ids, int& blank_pages, int& flagged_pages) {
-  blank_pages = 0;
-  flagged_pages = 0;
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare(
-      "SELECT (SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.blank = 1 "
-      "   AND instr(',' || p.flags || ',', ',blank_confirmed,') = 0), "
-      "(SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.flags <> '')");
-  if (!st) return;
-  for (auto id : envelope_ids) {
-    (void)st->reset();
-    st->bind(1, id);
-    auto row = st->step();
-    if (!row || !*row) continue;
-    blank_pages += static_cast<int>(st->column_int(0));
-    flagged_pages += static_cast<int>(st->column_int(1));
-  }
+  const auto counts = station::store::flag_counts(store.db, envelope_ids).value_or(station::store::FlagCounts{});
+  blank_pages = counts.blank_pages;
+  flagged_pages = counts.flagged_pages;
 }
 
 Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original, const ocr::CleanupOptions& options) {
@@ -154,13 +132,8 @@ Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original,
   if (!blob) return unexpected_storage(blob.error());
   {
     std::lock_guard lock(store.mu);
-    auto st = store.db.prepare(
-        "UPDATE pages SET clean_blob_id = ?, skew = ?, orientation_confidence = ?, blank = ?, clean_turns = ? "
-        "WHERE id = ?");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, *blob).bind(2, r->skew_degrees).bind(3, r->orientation_confidence);
-    st->bind(4, std::int64_t{r->blank ? 1 : 0}).bind(5, std::int64_t{r->quarter_turns}).bind(6, page_id);
-    if (auto u = st->run(); !u) return unexpected_storage(u.error());
+    const station::store::Cleaned cleaned{*blob, r->skew_degrees, r->orientation_confidence, r->blank, r->quarter_turns};
+    if (auto u = station::store::set_cleaned(store.db, page_id, cleaned); !u) return u;
   }
   if (!r->flags.empty()) return add_flags(store, page_id, r->flags);
   return {};

@@ -1,6 +1,7 @@
 // Export: the day's mailed set as one encrypted bundle.
 #include "station_impl.h"
 #include "station/store/envelopes.h"
+#include "station/store/pages.h"
 #include "exports.h"
 
 namespace station {
@@ -38,13 +39,9 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
         if (!*row) break;
         a.values[fs_->column_text(0)] = fs_->column_text(1);
       }
-      auto ps = db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
-      if (!ps) return unexpected_storage(ps.error());
-      ps->bind(1, a.env.id);
-      while (auto row = ps->step()) {
-        if (!*row) break;
-        a.pages.push_back(ps->column_int(0));
-      }
+      auto ids = store::page_ids(db, a.env.id);
+      if (!ids) return std::unexpected(ids.error());
+      a.pages = std::move(*ids);
     }
     if (apps.empty()) return fail(ErrorCode::kNothingToExport, "no reviewed applications are waiting for export");
     // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
@@ -71,20 +68,16 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
         std::lock_guard lock(impl_->mu);
         // The cleaned, upright copy when capture made one (the original stays in the store as
         // evidence); otherwise the original with the rotation recognition found.
-        auto st = impl_->db.prepare(
-            "SELECT COALESCE(clean_blob_id, blob_id), media_type, width, height, dpi, rotation, "
-            "clean_blob_id IS NOT NULL FROM pages WHERE id = ?");
-        if (!st) return unexpected_storage(st.error());
-        st->bind(1, page_id);
-        auto row = st->step();
-        if (!row || !*row) return fail(ErrorCode::kStoreCorrupt, "page row vanished during export");
-        blob_id = st->column_text(0);
-        media = st->column_text(1);
-        p.width = static_cast<int>(st->column_int(2));
-        p.height = static_cast<int>(st->column_int(3));
-        p.dpi = static_cast<int>(st->column_int(4));
-        p.rotation = static_cast<int>(st->column_int(5));
-        cleaned = st->column_int(6) != 0;
+        auto row = store::export_page(impl_->db, page_id);
+        if (!row) return std::unexpected(row.error());
+        if (!*row) return fail(ErrorCode::kStoreCorrupt, "page row vanished during export");
+        blob_id = (*row)->blob_id;
+        media = (*row)->media_type;
+        p.width = (*row)->width;
+        p.height = (*row)->height;
+        p.dpi = (*row)->dpi;
+        p.rotation = (*row)->rotation;
+        cleaned = (*row)->cleaned;
       }
       auto bytes = impl_->blobs.get(blob_id);
       if (!bytes) return unexpected_storage(bytes.error());

@@ -1,5 +1,6 @@
 // Review: envelopes, pages and fields as reviewers see them; confirming values.
 #include "station_impl.h"
+#include "station/store/pages.h"
 #include "station/text.h"
 
 namespace station {
@@ -27,31 +28,7 @@ Result<EnvelopeSummary> Station::envelope(const User& actor, std::int64_t envelo
 Result<std::vector<PageInfo>> Station::pages(const User& actor, std::int64_t envelope_id) {
   (void)actor;
   std::lock_guard lock(impl_->mu);
-  auto st = impl_->db.prepare(
-      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation FROM pages "
-      "WHERE envelope_id = ? ORDER BY seq");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  std::vector<PageInfo> out;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    PageInfo p;
-    p.id = st->column_int(0);
-    p.envelope_id = envelope_id;
-    p.seq = static_cast<int>(st->column_int(1));
-    p.kind = st->column_text(2);
-    const bool turned = (st->column_int(9) / 90) % 2 == 1;
-    p.width = static_cast<int>(st->column_int(turned ? 4 : 3));
-    p.height = static_cast<int>(st->column_int(turned ? 3 : 4));
-    p.dpi = static_cast<int>(st->column_int(5));
-    p.dpi_from_file = st->column_int(6) != 0;
-    p.source_name = st->column_text(7);
-    p.flags = split(st->column_text(8), ',');
-    out.push_back(std::move(p));
-  }
-  return out;
+  return store::list_pages(impl_->db, envelope_id);
 }
 
 Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t envelope_id) {
