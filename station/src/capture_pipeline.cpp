@@ -38,7 +38,8 @@ std::string_view color_mode_name(ocr::ColorMode mode) {
 Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const std::string& received_date,
                                        int enclosures, const std::string& source) {
   std::lock_guard lock(store.mu);
-  auto reg = station::store::register_envelope(store.db, clerk_id, received_date, enclosures, source, store.clock.jst_now_iso());
+  auto reg =
+      station::store::register_envelope(store.db, clerk_id, received_date, enclosures, source, store.clock.jst_now_iso());
   if (!reg) return std::unexpected(reg.error());
   ImportReport report;
   report.envelope_id = reg->id;

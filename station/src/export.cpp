@@ -1,6 +1,7 @@
 // Export: the day's mailed set as one encrypted bundle.
 #include "station_impl.h"
 #include "station/store/envelopes.h"
+#include "station/store/fields.h"
 #include "station/store/pages.h"
 #include "exports.h"
 
@@ -32,13 +33,9 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
       apps.push_back(std::move(a));
     }
     for (auto& a : apps) {
-      auto fs_ = db.prepare("SELECT key, confirmed_value FROM fields WHERE envelope_id = ? AND status = 'confirmed'");
-      if (!fs_) return unexpected_storage(fs_.error());
-      fs_->bind(1, a.env.id);
-      while (auto row = fs_->step()) {
-        if (!*row) break;
-        a.values[fs_->column_text(0)] = fs_->column_text(1);
-      }
+      auto values = store::confirmed_values(db, a.env.id);
+      if (!values) return std::unexpected(values.error());
+      a.values = std::move(*values);
       auto ids = store::page_ids(db, a.env.id);
       if (!ids) return std::unexpected(ids.error());
       a.pages = std::move(*ids);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "station/store/envelopes.h"
+#include "station/store/fields.h"
 #include "station/store/pages.h"
 #include "station/store/transaction.h"
 #include "pipeline.h"
@@ -92,18 +93,18 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
       if (auto r = store::set_recognized(db, pages[i].id, found); !r) return r;
     }
     for (const auto& v : result.values) {
-      auto st = db.prepare(
-          "INSERT INTO fields(envelope_id, key, value, confidence, page_id, x, y, w, h, type, boolean) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-          "ON CONFLICT(envelope_id, key) DO UPDATE SET value = excluded.value, confidence = excluded.confidence, "
-          "page_id = excluded.page_id, x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, "
-          "type = excluded.type, boolean = excluded.boolean WHERE status <> 'confirmed'");
-      if (!st) return unexpected_storage(st.error());
-      st->bind(1, envelope_id).bind(2, v.key).bind(3, v.value).bind(4, v.confidence);
-      st->bind(5, pages[static_cast<std::size_t>(v.page)].id).bind(6, std::int64_t{v.box.x}).bind(7, std::int64_t{v.box.y});
-      st->bind(8, std::int64_t{v.box.w}).bind(9, std::int64_t{v.box.h}).bind(10, v.type);
-      st->bind(11, std::int64_t{v.boolean ? 1 : 0});
-      if (auto r = st->run(); !r) return unexpected_storage(r.error());
+      store::ReadValue row;
+      row.key = v.key;
+      row.value = v.value;
+      row.confidence = v.confidence;
+      row.page_id = pages[static_cast<std::size_t>(v.page)].id;
+      row.x = v.box.x;
+      row.y = v.box.y;
+      row.w = v.box.w;
+      row.h = v.box.h;
+      row.type = v.type;
+      row.boolean = v.boolean;
+      if (auto r = store::upsert_read(db, envelope_id, row); !r) return r;
     }
     // A failed state change reads as a bug (kInternal), as it always has.
     auto t = store::transition(db, envelope_id, lifecycle::Event::kRecognitionFinished);
@@ -273,29 +274,20 @@ Result<std::string> Station::envelope_json(const User& actor, std::int64_t envel
       if (!found) return std::unexpected(found.error());
       rp.push_back({p.source_name, found->kind, found->rotation, found->registration});
     }
-    auto st = db.prepare(
-        "SELECT f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.type, f.boolean, f.status, "
-        "coalesce(f.confirmed_value, ''), coalesce(u.username, ''), coalesce(f.confirmed_at, '') "
-        "FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by WHERE f.envelope_id = ? ORDER BY f.id");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, envelope_id);
+    auto stored = store::stored_fields(db, envelope_id);
+    if (!stored) return std::unexpected(stored.error());
     std::vector<ReadingLeaf> leaves;
-    while (true) {
-      auto row = st->step();
-      if (!row) return unexpected_storage(row.error());
-      if (!*row) break;
+    for (const auto& f : *stored) {
       ReadingLeaf l;
-      l.value.key = st->column_text(0);
-      l.value.value = st->column_text(1);
-      l.value.confidence = st->column_double(2);
-      const auto pos = st->is_null(3) ? position.end() : position.find(st->column_int(3));
+      l.value.key = f.key;
+      l.value.value = f.value;
+      l.value.confidence = f.confidence;
+      const auto pos = f.page_id ? position.find(*f.page_id) : position.end();
       l.value.page = pos == position.end() ? -1 : pos->second;
-      l.value.box = {static_cast<int>(st->column_int(4)), static_cast<int>(st->column_int(5)),
-                     static_cast<int>(st->column_int(6)), static_cast<int>(st->column_int(7))};
-      l.value.type = st->column_text(8);
-      l.value.boolean = st->column_int(9) != 0;
-      if (st->column_text(10) == "confirmed")
-        l.confirmed = ReadingLeaf::Confirmation{st->column_text(11), st->column_text(12), st->column_text(13)};
+      l.value.box = {f.x, f.y, f.w, f.h};
+      l.value.type = f.type;
+      l.value.boolean = f.boolean;
+      if (f.confirmed) l.confirmed = ReadingLeaf::Confirmation{f.confirmed_value, f.confirmed_by, f.confirmed_at};
       leaves.push_back(std::move(l));
     }
     doc = reading_json(rp, leaves);

@@ -35,8 +35,8 @@ Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t e
   if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
     return std::unexpected(s.error());
   std::lock_guard lock(impl_->mu);
-  auto ids = query_ids(impl_->db, "SELECT id FROM fields WHERE envelope_id = ? ORDER BY id", envelope_id);
-  if (!ids) return unexpected_storage(ids.error());
+  auto ids = store::field_ids(impl_->db, envelope_id);
+  if (!ids) return std::unexpected(ids.error());
   std::vector<FieldInfo> out;
   for (auto id : *ids) {
     auto f = impl_->load_field(id);
@@ -86,23 +86,9 @@ Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_i
   if (!f) return std::unexpected(f.error());
   auto normalised = normalise_field_value(f->key, value);
   if (!normalised) return std::unexpected(normalised.error());
-  auto& db = impl_->db;
-  auto s = db.transaction([&]() -> storage::Status {
-    auto st = db.prepare(
-        "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
-    if (!st) return std::unexpected(st.error());
-    st->bind(1, *normalised).bind(2, actor.id).bind(3, impl_->clock().jst_now_iso()).bind(4, field_id);
-    if (auto r = st->run(); !r) return r;
-    // The lifecycle's kAllConfirmed, once no field is left unconfirmed.
-    auto env = db.prepare("UPDATE envelopes SET status = '" +
-                          std::string(state_name(lifecycle::target(lifecycle::Event::kAllConfirmed))) +
-                          "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(lifecycle::Event::kAllConfirmed) +
-                          ") AND NOT EXISTS (SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
-    if (!env) return std::unexpected(env.error());
-    env->bind(1, f->envelope_id).bind(2, f->envelope_id);
-    return env->run();
-  });
-  if (!s) return unexpected_storage(s.error());
+  const std::string now = impl_->clock().jst_now_iso();
+  if (auto s = store::confirm(impl_->db, field_id, f->envelope_id, *normalised, actor.id, now); !s)
+    return std::unexpected(s.error());
   const bool corrected = *normalised != f->value;
   impl_->audit(&actor, corrected ? "field.correct" : "field.confirm",
                "envelope:" + std::to_string(f->envelope_id) + " field:" + f->key);
