@@ -1,6 +1,7 @@
 // Export: the day's mailed set as one encrypted bundle.
 #include "station_impl.h"
 #include "station/store/envelopes.h"
+#include "station/store/exports.h"
 #include "station/store/fields.h"
 #include "station/store/pages.h"
 #include "exports.h"
@@ -42,15 +43,9 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
     }
     if (apps.empty()) return fail(ErrorCode::kNothingToExport, "no reviewed applications are waiting for export");
     // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
-    auto cnt = db.prepare("SELECT count(*) FROM exports WHERE created_at LIKE ?");
-    if (!cnt) return unexpected_storage(cnt.error());
-    const std::string today = impl_->clock().jst_today();
-    cnt->bind(1, today + "%");
-    (void)cnt->step();
-    char no[32];
-    std::snprintf(no, sizeof no, "M-%s-%02lld", compact_date(today).c_str(),
-                  static_cast<long long>(cnt->column_int(0) + 1));
-    report.file_no = no;
+    auto file_no = store::next_file_no(db, impl_->clock().jst_today());
+    if (!file_no) return std::unexpected(file_no.error());
+    report.file_no = std::move(*file_no);
   }
 
   std::vector<BundleEntry> entries;
@@ -120,24 +115,12 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
   report.applications = static_cast<int>(apps.size());
 
   std::lock_guard lock(impl_->mu);
-  auto& db = impl_->db;
-  auto s = db.transaction([&]() -> storage::Status {
-    auto ins = db.prepare("INSERT INTO exports(file_no, created_by, created_at, applications) VALUES (?,?,?,?)");
-    if (!ins) return std::unexpected(ins.error());
-    ins->bind(1, report.file_no).bind(2, actor.id).bind(3, impl_->clock().jst_now_iso()).bind(4, std::int64_t{report.applications});
-    if (auto r = ins->run(); !r) return r;
-    const auto export_id = db.last_insert_id();
-    for (const auto& a : apps) {
-      auto item = db.prepare("INSERT INTO export_items(export_id, envelope_id) VALUES (?, ?)");
-      if (!item) return std::unexpected(item.error());
-      item->bind(1, export_id).bind(2, a.env.id);
-      if (auto r = item->run(); !r) return r;
-      auto up = store::transition(db, a.env.id, lifecycle::Event::kExported);
-      if (!up) return storage::fail(storage::Code::kInvalid, up.error().detail);
-    }
-    return {};
-  });
-  if (!s) return unexpected_storage(s.error());
+  std::vector<std::int64_t> exported;
+  for (const auto& a : apps) exported.push_back(a.env.id);
+  if (auto s = store::record_export(impl_->db, report.file_no, actor.id, impl_->clock().jst_now_iso(),
+                                    report.applications, exported);
+      !s)
+    return std::unexpected(s.error());
   impl_->audit(&actor, "export.batch", "file_no:" + report.file_no + " applications:" +
                                            std::to_string(report.applications));
   return report;
