@@ -4,6 +4,9 @@
 #include "capture_pipeline.h"
 #include "pipeline.h"
 #include "station_impl.h"
+#include "station/store/envelopes.h"
+#include "station/store/pages.h"
+#include "station/store/transaction.h"
 #include "station/text.h"
 
 namespace station {
@@ -152,11 +155,7 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
   if (stop) return std::unexpected(*stop);
   if (report.pages == 0) {
     std::lock_guard lock(mu);
-    auto del = db.prepare("DELETE FROM envelopes WHERE id = ?");
-    if (del) {
-      del->bind(1, report.envelope_id);
-      (void)del->run();
-    }
+    (void)station::store::remove(db, report.envelope_id);
     return fail(ErrorCode::kNoPages, "none of the " + std::to_string(files.size()) + " files could be read");
   }
   return report;
@@ -165,33 +164,22 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
 Status Station::confirm_blank(const User& actor, std::int64_t page_id, bool blank) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "confirm blank pages"); !s) return s;
   std::int64_t envelope_id = 0;
-  std::optional<Error> flag_error;
   {
     const capture::Store store = impl_->capture_store();
     std::lock_guard lock(impl_->mu);  // the flags and the blank columns change together
-    auto s = impl_->db.transaction([&]() -> storage::Status {
+    auto s = station::store::transaction(impl_->db, [&]() -> Status {
       auto edited = capture::edit_flags(store, page_id, [&](std::vector<std::string>& flags) {
         std::erase_if(flags, [](const std::string& f) { return f == "blank" || f == "blank_confirmed"; });
         if (blank) flags.emplace_back("blank_confirmed");
       });
-      if (!edited) {
-        flag_error = edited.error();
-        return storage::fail(storage::Code::kInvalid, "flags not edited: rolled back");
-      }
-      auto up = impl_->db.prepare("UPDATE pages SET blank = ?, blank_confirmed_by = ? WHERE id = ?");
-      if (!up) return std::unexpected(up.error());
-      up->bind(1, std::int64_t{blank ? 1 : 0}).bind(2, actor.id).bind(3, page_id);
-      if (auto r = up->run(); !r) return r;
-      auto env = impl_->db.prepare("SELECT envelope_id FROM pages WHERE id = ?");
+      if (!edited) return edited;
+      if (auto up = station::store::set_blank(impl_->db, page_id, blank, actor.id); !up) return up;
+      auto env = station::store::envelope_of(impl_->db, page_id);
       if (!env) return std::unexpected(env.error());
-      env->bind(1, page_id);
-      auto row = env->step();
-      if (!row) return std::unexpected(row.error());
-      if (*row) envelope_id = env->column_int(0);
+      if (*env) envelope_id = **env;
       return {};
     });
-    if (flag_error) return std::unexpected(*flag_error);
-    if (!s) return unexpected_storage(s.error());
+    if (!s) return s;
   }
   impl_->audit(&actor, blank ? "page.blank_confirmed" : "page.blank_cleared",
                "envelope:" + std::to_string(envelope_id) + " page:" + std::to_string(page_id));

@@ -9,6 +9,8 @@
 #include "station/lifecycle.h"
 #include "pipeline.h"
 #include "convert.h"
+#include "station/store/envelopes.h"
+#include "station/store/pages.h"
 #include "station/text.h"
 
 namespace station::capture {
@@ -35,33 +37,13 @@ std::string_view color_mode_name(ocr::ColorMode mode) {
 
 Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const std::string& received_date,
                                        int enclosures, const std::string& source) {
-  ImportReport report;
   std::lock_guard lock(store.mu);
-  auto& db = store.db;
-  auto s = db.transaction([&]() -> storage::Status {
-    // The highest number of the day (not the count: envelopes may have been removed).
-    auto cnt = db.prepare(
-        "SELECT coalesce(max(CAST(substr(receipt_no, 11) AS INTEGER)), 0) FROM envelopes WHERE received_date = ?");
-    if (!cnt) return std::unexpected(cnt.error());
-    cnt->bind(1, received_date);
-    if (auto r = cnt->step(); !r) return std::unexpected(r.error());
-    char no[32];
-    std::snprintf(no, sizeof no, "M%s-%04lld", compact_date(received_date).c_str(),
-                  static_cast<long long>(cnt->column_int(0) + 1));
-    report.receipt_no = no;
-    auto ins = db.prepare(
-        "INSERT INTO envelopes(receipt_no, received_date, clerk_id, enclosures, status, created_at, source) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    if (!ins) return std::unexpected(ins.error());
-    ins->bind(1, report.receipt_no).bind(2, received_date).bind(3, clerk_id).bind(4, std::int64_t{enclosures});
-    // Capturing until its run ends (capture_ended): a crash leaves it so, and the next open marks
-    // it interrupted for the clerk.
-    ins->bind(5, std::string(state_name(EnvelopeState::kCapturing))).bind(6, store.clock.jst_now_iso()).bind(7, source);
-    if (auto r = ins->run(); !r) return r;
-    report.envelope_id = db.last_insert_id();
-    return {};
-  });
-  if (!s) return unexpected_storage(s.error());
+  auto reg =
+      station::store::register_envelope(store.db, clerk_id, received_date, enclosures, source, store.clock.jst_now_iso());
+  if (!reg) return std::unexpected(reg.error());
+  ImportReport report;
+  report.envelope_id = reg->id;
+  report.receipt_no = std::move(reg->receipt_no);
   return report;
 }
 
@@ -69,116 +51,79 @@ Result<std::int64_t> store_page(Store store, const NewPage& page) {
   auto blob = store.blobs.put(page.bytes);
   if (!blob) return unexpected_storage(blob.error());
   const ocr::Image& img = *page.image;
+  station::store::NewPage row;
+  row.envelope_id = page.envelope_id;
+  row.seq = page.seq;
+  row.blob_id = *blob;
+  row.source_name = page.source_name;
+  row.source_page = page.source_page;
+  row.media_type = page.media_type;
+  row.width = img.width();
+  row.height = img.height();
+  row.dpi = img.dpi();
+  row.dpi_from_file = img.dpi_from_file();
+  row.kind = page.kind;
+  row.flags = page.flags;
+  row.color_mode = std::string(color_mode_name(img.color_mode()));
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare(
-      "INSERT INTO pages(envelope_id, seq, blob_id, source_name, source_page, media_type, width, height, dpi, "
-      "dpi_from_file, kind, flags, color_mode) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, page.envelope_id).bind(2, std::int64_t{page.seq}).bind(3, *blob).bind(4, page.source_name);
-  st->bind(5, std::int64_t{page.source_page}).bind(6, page.media_type).bind(7, std::int64_t{img.width()});
-  st->bind(8, std::int64_t{img.height()}).bind(9, std::int64_t{img.dpi()});
-  st->bind(10, std::int64_t{img.dpi_from_file() ? 1 : 0}).bind(11, page.kind).bind(12, join(page.flags, ","));
-  st->bind(13, std::string(color_mode_name(img.color_mode())));
-  if (auto r = st->run(); !r) return unexpected_storage(r.error());
-  return store.db.last_insert_id();
+  return station::store::insert_page(store.db, row);
 }
 
 void set_postmark_page(Store store, std::int64_t envelope_id, std::int64_t page_id) {
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare("UPDATE envelopes SET postmark_page_id = ? WHERE id = ? AND postmark_page_id IS NULL");
-  if (!st) return;
-  st->bind(1, page_id).bind(2, envelope_id);
-  (void)st->run();
+  (void)station::store::set_postmark_page(store.db, envelope_id, page_id);
 }
 
 Status edit_flags(Store store, std::int64_t page_id, const std::function<void(std::vector<std::string>&)>& edit) {
   std::lock_guard lock(store.mu);
-  auto sel = store.db.prepare("SELECT flags FROM pages WHERE id = ?");
-  if (!sel) return unexpected_storage(sel.error());
-  sel->bind(1, page_id);
-  auto row = sel->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
-  std::vector<std::string> flags;
-  for (auto& f : split(sel->column_text(0), ','))
-    if (!f.empty()) flags.push_back(f);
-  edit(flags);
-  auto up = store.db.prepare("UPDATE pages SET flags = ? WHERE id = ?");
-  if (!up) return unexpected_storage(up.error());
-  up->bind(1, join(flags, ",")).bind(2, page_id);
-  if (auto r = up->run(); !r) return unexpected_storage(r.error());
-  return {};
+  auto flags = station::store::flags(store.db, page_id);
+  if (!flags) return std::unexpected(flags.error());
+  edit(*flags);
+  return station::store::set_flags(store.db, page_id, *flags);
 }
 
 Result<ContinuedEnvelope> find_envelope_to_continue(Store store, const std::string& receipt_no_or_id) {
   std::lock_guard lock(store.mu);
   const bool by_id = !receipt_no_or_id.empty() &&
                      std::all_of(receipt_no_or_id.begin(), receipt_no_or_id.end(), [](unsigned char c) { return std::isdigit(c); });
-  auto st = store.db.prepare(
-      by_id ? "SELECT id, receipt_no, status, (SELECT coalesce(max(seq), 0) FROM pages p WHERE p.envelope_id = e.id), "
-              "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.kind <> 'separator') "
-              "FROM envelopes e WHERE id = ?"
-            : "SELECT id, receipt_no, status, (SELECT coalesce(max(seq), 0) FROM pages p WHERE p.envelope_id = e.id), "
-              "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.kind <> 'separator') "
-              "FROM envelopes e WHERE receipt_no = ?");
-  if (!st) return unexpected_storage(st.error());
+  Result<std::optional<station::store::Continuation>> found = std::optional<station::store::Continuation>{};
   if (by_id) {
     if (receipt_no_or_id.size() > 18) return fail(ErrorCode::kNotFound, "no such envelope id");
-    st->bind(1, static_cast<std::int64_t>(std::stoll(receipt_no_or_id)));
+    found = station::store::continuation_by_id(store.db, static_cast<std::int64_t>(std::stoll(receipt_no_or_id)));
   } else {
-    st->bind(1, receipt_no_or_id);
+    found = station::store::continuation_by_receipt_no(store.db, receipt_no_or_id);
   }
-  auto row = st->step();
-  if (!row) return unexpected_storage(row.error());
+  if (!found) return std::unexpected(found.error());
   // The detail names neither the 受付番号 nor the id typed (only that it was not found).
-  if (!*row) return fail(ErrorCode::kNotFound, "no envelope to continue with that receipt number or id");
+  if (!*found) return fail(ErrorCode::kNotFound, "no envelope to continue with that receipt number or id");
+  const station::store::Continuation& c = **found;
   ContinuedEnvelope e;
-  e.id = st->column_int(0);
-  e.receipt_no = st->column_text(1);
-  const auto state = parse_state(st->column_text(2));
+  e.id = c.id;
+  e.receipt_no = c.receipt_no;
+  const auto state = parse_state(c.status);
   if (!state || !lifecycle::next(*state, lifecycle::Event::kCaptureStarted))
-    return fail(ErrorCode::kConflict, "envelope " + std::to_string(e.id) + " is " + st->column_text(2) +
+    return fail(ErrorCode::kConflict, "envelope " + std::to_string(e.id) + " is " + c.status +
                                           ": only an interrupted envelope, or one not yet read, takes more pages");
-  e.last_seq = static_cast<int>(st->column_int(3));
-  e.content_pages = static_cast<int>(st->column_int(4));
+  e.last_seq = c.last_seq;
+  e.content_pages = c.content_pages;
   return e;
 }
 
 int content_page_count(Store store, std::int64_t envelope_id) {
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare("SELECT count(*) FROM pages WHERE envelope_id = ? AND kind <> 'separator'");
-  if (!st) return 0;
-  st->bind(1, envelope_id);
-  auto row = st->step();
-  return row && *row ? static_cast<int>(st->column_int(0)) : 0;
+  return station::store::content_page_count(store.db, envelope_id).value_or(0);
 }
 
 Status set_enclosures(Store store, std::int64_t envelope_id, int enclosures) {
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare("UPDATE envelopes SET enclosures = ? WHERE id = ?");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, std::int64_t{enclosures}).bind(2, envelope_id);
-  if (auto r = st->run(); !r) return unexpected_storage(r.error());
-  return {};
+  return station::store::set_enclosures(store.db, envelope_id, enclosures);
 }
 
 void count_flags(Store store, const std::vector<std::int64_t>& envelope_ids, int& blank_pages, int& flagged_pages) {
-  blank_pages = 0;
-  flagged_pages = 0;
   std::lock_guard lock(store.mu);
-  auto st = store.db.prepare(
-      "SELECT (SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.blank = 1 "
-      "   AND instr(',' || p.flags || ',', ',blank_confirmed,') = 0), "
-      "(SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.flags <> '')");
-  if (!st) return;
-  for (auto id : envelope_ids) {
-    (void)st->reset();
-    st->bind(1, id);
-    auto row = st->step();
-    if (!row || !*row) continue;
-    blank_pages += static_cast<int>(st->column_int(0));
-    flagged_pages += static_cast<int>(st->column_int(1));
-  }
+  const auto counts = station::store::flag_counts(store.db, envelope_ids).value_or(station::store::FlagCounts{});
+  blank_pages = counts.blank_pages;
+  flagged_pages = counts.flagged_pages;
 }
 
 Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original, const ocr::CleanupOptions& options) {
@@ -188,13 +133,8 @@ Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original,
   if (!blob) return unexpected_storage(blob.error());
   {
     std::lock_guard lock(store.mu);
-    auto st = store.db.prepare(
-        "UPDATE pages SET clean_blob_id = ?, skew = ?, orientation_confidence = ?, blank = ?, clean_turns = ? "
-        "WHERE id = ?");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, *blob).bind(2, r->skew_degrees).bind(3, r->orientation_confidence);
-    st->bind(4, std::int64_t{r->blank ? 1 : 0}).bind(5, std::int64_t{r->quarter_turns}).bind(6, page_id);
-    if (auto u = st->run(); !u) return unexpected_storage(u.error());
+    const station::store::Cleaned cleaned{*blob, r->skew_degrees, r->orientation_confidence, r->blank, r->quarter_turns};
+    if (auto u = station::store::set_cleaned(store.db, page_id, cleaned); !u) return u;
   }
   if (!r->flags.empty()) return add_flags(store, page_id, r->flags);
   return {};

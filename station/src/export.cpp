@@ -1,6 +1,9 @@
 // Export: the day's mailed set as one encrypted bundle.
 #include "station_impl.h"
-#include "envelope_repo.h"
+#include "station/store/envelopes.h"
+#include "station/store/exports.h"
+#include "station/store/fields.h"
+#include "station/store/pages.h"
 #include "exports.h"
 
 namespace station {
@@ -31,32 +34,18 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
       apps.push_back(std::move(a));
     }
     for (auto& a : apps) {
-      auto fs_ = db.prepare("SELECT key, confirmed_value FROM fields WHERE envelope_id = ? AND status = 'confirmed'");
-      if (!fs_) return unexpected_storage(fs_.error());
-      fs_->bind(1, a.env.id);
-      while (auto row = fs_->step()) {
-        if (!*row) break;
-        a.values[fs_->column_text(0)] = fs_->column_text(1);
-      }
-      auto ps = db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
-      if (!ps) return unexpected_storage(ps.error());
-      ps->bind(1, a.env.id);
-      while (auto row = ps->step()) {
-        if (!*row) break;
-        a.pages.push_back(ps->column_int(0));
-      }
+      auto values = store::confirmed_values(db, a.env.id);
+      if (!values) return std::unexpected(values.error());
+      a.values = std::move(*values);
+      auto ids = store::page_ids(db, a.env.id);
+      if (!ids) return std::unexpected(ids.error());
+      a.pages = std::move(*ids);
     }
     if (apps.empty()) return fail(ErrorCode::kNothingToExport, "no reviewed applications are waiting for export");
     // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
-    auto cnt = db.prepare("SELECT count(*) FROM exports WHERE created_at LIKE ?");
-    if (!cnt) return unexpected_storage(cnt.error());
-    const std::string today = impl_->clock().jst_today();
-    cnt->bind(1, today + "%");
-    (void)cnt->step();
-    char no[32];
-    std::snprintf(no, sizeof no, "M-%s-%02lld", compact_date(today).c_str(),
-                  static_cast<long long>(cnt->column_int(0) + 1));
-    report.file_no = no;
+    auto file_no = store::next_file_no(db, impl_->clock().jst_today());
+    if (!file_no) return std::unexpected(file_no.error());
+    report.file_no = std::move(*file_no);
   }
 
   std::vector<BundleEntry> entries;
@@ -71,20 +60,16 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
         std::lock_guard lock(impl_->mu);
         // The cleaned, upright copy when capture made one (the original stays in the store as
         // evidence); otherwise the original with the rotation recognition found.
-        auto st = impl_->db.prepare(
-            "SELECT COALESCE(clean_blob_id, blob_id), media_type, width, height, dpi, rotation, "
-            "clean_blob_id IS NOT NULL FROM pages WHERE id = ?");
-        if (!st) return unexpected_storage(st.error());
-        st->bind(1, page_id);
-        auto row = st->step();
-        if (!row || !*row) return fail(ErrorCode::kStoreCorrupt, "page row vanished during export");
-        blob_id = st->column_text(0);
-        media = st->column_text(1);
-        p.width = static_cast<int>(st->column_int(2));
-        p.height = static_cast<int>(st->column_int(3));
-        p.dpi = static_cast<int>(st->column_int(4));
-        p.rotation = static_cast<int>(st->column_int(5));
-        cleaned = st->column_int(6) != 0;
+        auto row = store::export_page(impl_->db, page_id);
+        if (!row) return std::unexpected(row.error());
+        if (!*row) return fail(ErrorCode::kStoreCorrupt, "page row vanished during export");
+        blob_id = (*row)->blob_id;
+        media = (*row)->media_type;
+        p.width = (*row)->width;
+        p.height = (*row)->height;
+        p.dpi = (*row)->dpi;
+        p.rotation = (*row)->rotation;
+        cleaned = (*row)->cleaned;
       }
       auto bytes = impl_->blobs.get(blob_id);
       if (!bytes) return unexpected_storage(bytes.error());
@@ -130,24 +115,12 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
   report.applications = static_cast<int>(apps.size());
 
   std::lock_guard lock(impl_->mu);
-  auto& db = impl_->db;
-  auto s = db.transaction([&]() -> storage::Status {
-    auto ins = db.prepare("INSERT INTO exports(file_no, created_by, created_at, applications) VALUES (?,?,?,?)");
-    if (!ins) return std::unexpected(ins.error());
-    ins->bind(1, report.file_no).bind(2, actor.id).bind(3, impl_->clock().jst_now_iso()).bind(4, std::int64_t{report.applications});
-    if (auto r = ins->run(); !r) return r;
-    const auto export_id = db.last_insert_id();
-    for (const auto& a : apps) {
-      auto item = db.prepare("INSERT INTO export_items(export_id, envelope_id) VALUES (?, ?)");
-      if (!item) return std::unexpected(item.error());
-      item->bind(1, export_id).bind(2, a.env.id);
-      if (auto r = item->run(); !r) return r;
-      auto up = store::transition(db, a.env.id, lifecycle::Event::kExported);
-      if (!up) return storage::fail(storage::Code::kInvalid, up.error().detail);
-    }
-    return {};
-  });
-  if (!s) return unexpected_storage(s.error());
+  std::vector<std::int64_t> exported;
+  for (const auto& a : apps) exported.push_back(a.env.id);
+  if (auto s = store::record_export(impl_->db, report.file_no, actor.id, impl_->clock().jst_now_iso(),
+                                    report.applications, exported);
+      !s)
+    return std::unexpected(s.error());
   impl_->audit(&actor, "export.batch", "file_no:" + report.file_no + " applications:" +
                                            std::to_string(report.applications));
   return report;

@@ -7,15 +7,12 @@
 #include <vector>
 
 #include "station/error.h"
+#include "station/store/facilities.h"
 
 namespace station {
 
-struct Facility {
-  std::string facility_id, city, service_type, jigyosho_no, name, postal_code, address;
-  std::int64_t capacity = 0;  // 0 where blank (visiting services)
-  std::string corp_name, corp_postal_code, corp_address, rep_title, rep_name;
-  std::int64_t amount = 0;
-};
+// A row of the list; the store owns its shape (station/store/facilities.h).
+using Facility = store::Facility;
 
 // Parses the bytes of the list. kBadCsvEncoding if the bytes are neither CP932 nor UTF-8;
 // kBadCsv (naming the line) if the header or a row is malformed.

@@ -12,36 +12,8 @@ Result<std::vector<IntakeLogRow>> Station::intake_log(const User& actor, std::st
     return std::unexpected(s.error());
   const std::string day = date.empty() ? impl_->clock().jst_today() : std::string(date);
   if (!valid_iso_date(day)) return fail(ErrorCode::kInvalidInput, "date must be YYYY-MM-DD");
-  std::vector<IntakeLogRow> rows;
   std::lock_guard lock(impl_->mu);
-  auto st = impl_->db.prepare(
-      "SELECT e.id, e.receipt_no, e.received_date, e.created_at, u.username, e.enclosures, e.source, e.status, "
-      "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id), "
-      "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.blank = 1 "
-      "   AND instr(',' || p.flags || ',', ',blank_confirmed,') = 0), "
-      "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id AND p.flags <> '') "
-      "FROM envelopes e JOIN users u ON u.id = e.clerk_id WHERE e.received_date = ? ORDER BY e.receipt_no");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, day);
-  for (;;) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    IntakeLogRow r;
-    r.envelope_id = st->column_int(0);
-    r.receipt_no = st->column_text(1);
-    r.received_date = st->column_text(2);
-    r.received_at = st->column_text(3);
-    r.clerk = st->column_text(4);
-    r.enclosures = static_cast<int>(st->column_int(5));
-    r.source = st->column_text(6);
-    r.status = st->column_text(7);
-    r.pages = static_cast<int>(st->column_int(8));
-    r.blank_pages = static_cast<int>(st->column_int(9));
-    r.flagged_pages = static_cast<int>(st->column_int(10));
-    rows.push_back(std::move(r));
-  }
-  return rows;
+  return store::intake_log(impl_->db, day);
 }
 
 Result<std::vector<unsigned char>> Station::intake_log_xlsx(const User& actor, std::string_view date) {

@@ -3,7 +3,10 @@
 // stored reading as JSON (station show).
 #include <nlohmann/json.hpp>
 
-#include "envelope_repo.h"
+#include "station/store/envelopes.h"
+#include "station/store/fields.h"
+#include "station/store/pages.h"
+#include "station/store/transaction.h"
 #include "pipeline.h"
 #include "reading_json.h"
 #include "station/recognition/recognize.h"
@@ -19,44 +22,7 @@ using nlohmann::json;
 // How long Station::recognize waits for its envelope (a whole envelope under sanitizers).
 constexpr std::chrono::minutes kRecognizeWait{60};
 
-struct StoredPage {
-  std::int64_t id = 0;
-  std::string blob_id, clean_blob_id, source_name;
-  int dpi = 0;
-  bool dpi_from_file = false;
-  int rotation = 0;  // what recognition found (degrees clockwise)
-};
-
-constexpr const char* kStoredPageColumns =
-    "id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file, rotation";
-
-StoredPage stored_page_from_row(const storage::Statement& st) {
-  StoredPage p;
-  p.id = st.column_int(0);
-  p.blob_id = st.column_text(1);
-  p.clean_blob_id = st.column_text(2);
-  p.source_name = st.column_text(3);
-  p.dpi = static_cast<int>(st.column_int(4));
-  p.dpi_from_file = st.column_int(5) != 0;
-  p.rotation = static_cast<int>(st.column_int(6));
-  return p;
-}
-
-// The pages recognition reads: every page of the envelope but separator sheets, in scan order.
-Result<std::vector<StoredPage>> stored_pages(storage::Database& db, std::int64_t envelope_id) {
-  auto st = db.prepare(std::string("SELECT ") + kStoredPageColumns +
-                       " FROM pages WHERE envelope_id = ? AND kind <> 'separator' ORDER BY seq");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  std::vector<StoredPage> out;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    out.push_back(stored_page_from_row(*st));
-  }
-  return out;
-}
+using store::StoredPage;
 
 }  // namespace
 
@@ -89,13 +55,9 @@ Result<ocr::Image> Station::Impl::load_page(std::int64_t page_id, int* rotation_
   StoredPage p;
   {
     std::lock_guard lock(mu);
-    auto st = db.prepare(std::string("SELECT ") + kStoredPageColumns + " FROM pages WHERE id = ?");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, page_id);
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
-    p = stored_page_from_row(*st);
+    auto found = store::stored_page(db, page_id);
+    if (!found) return std::unexpected(found.error());
+    p = std::move(*found);
   }
   auto img = load_stored(blobs, p, config);
   if (!img) return std::unexpected(img.error());
@@ -110,7 +72,7 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
   std::vector<StoredPage> pages;
   {
     std::lock_guard lock(mu);
-    auto p = stored_pages(db, envelope_id);
+    auto p = store::stored_pages(db, envelope_id);
     if (!p) return std::unexpected(p.error());
     pages = std::move(*p);
   }
@@ -125,33 +87,31 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
   const recognition::EnvelopeRecognition result = pipeline::recognize(images, *templates, engine, clock(), on_page);
   if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
   std::lock_guard lock(mu);
-  auto s = db.transaction([&]() -> storage::Status {
+  auto s = store::transaction(db, [&]() -> Status {
     for (std::size_t i = 0; i < pages.size() && i < result.pages.size(); ++i) {
-      auto up = db.prepare("UPDATE pages SET kind = ?, rotation = ?, registration = ? WHERE id = ?");
-      if (!up) return std::unexpected(up.error());
-      up->bind(1, result.pages[i].kind).bind(2, std::int64_t{result.pages[i].rotation});
-      up->bind(3, result.pages[i].score).bind(4, pages[i].id);
-      if (auto r = up->run(); !r) return r;
+      const store::Recognized found{result.pages[i].kind, result.pages[i].rotation, result.pages[i].score};
+      if (auto r = store::set_recognized(db, pages[i].id, found); !r) return r;
     }
     for (const auto& v : result.values) {
-      auto st = db.prepare(
-          "INSERT INTO fields(envelope_id, key, value, confidence, page_id, x, y, w, h, type, boolean) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-          "ON CONFLICT(envelope_id, key) DO UPDATE SET value = excluded.value, confidence = excluded.confidence, "
-          "page_id = excluded.page_id, x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, "
-          "type = excluded.type, boolean = excluded.boolean WHERE status <> 'confirmed'");
-      if (!st) return std::unexpected(st.error());
-      st->bind(1, envelope_id).bind(2, v.key).bind(3, v.value).bind(4, v.confidence);
-      st->bind(5, pages[static_cast<std::size_t>(v.page)].id).bind(6, std::int64_t{v.box.x}).bind(7, std::int64_t{v.box.y});
-      st->bind(8, std::int64_t{v.box.w}).bind(9, std::int64_t{v.box.h}).bind(10, v.type);
-      st->bind(11, std::int64_t{v.boolean ? 1 : 0});
-      if (auto r = st->run(); !r) return r;
+      store::ReadValue row;
+      row.key = v.key;
+      row.value = v.value;
+      row.confidence = v.confidence;
+      row.page_id = pages[static_cast<std::size_t>(v.page)].id;
+      row.x = v.box.x;
+      row.y = v.box.y;
+      row.w = v.box.w;
+      row.h = v.box.h;
+      row.type = v.type;
+      row.boolean = v.boolean;
+      if (auto r = store::upsert_read(db, envelope_id, row); !r) return r;
     }
+    // A failed state change reads as a bug (kInternal), as it always has.
     auto t = store::transition(db, envelope_id, lifecycle::Event::kRecognitionFinished);
-    if (!t) return storage::fail(storage::Code::kInvalid, t.error().detail);
+    if (!t) return fail(ErrorCode::kInternal, t.error().detail);
     return {};
   });
-  if (!s) return unexpected_storage(s.error());
+  if (!s) return std::unexpected(s.error());
   const int fields = static_cast<int>(result.values.size());
   audit(nullptr, "envelope.recognize",
         "envelope:" + std::to_string(envelope_id) + " fields:" + std::to_string(fields));
@@ -214,7 +174,7 @@ Status Station::Impl::start_recognition() {
   };
   work.page_count = [this](std::int64_t id) {
     std::lock_guard lock(mu);
-    auto p = stored_pages(db, id);
+    auto p = store::stored_pages(db, id);
     return p ? static_cast<int>(p->size()) : 0;
   };
   ocr_pool = std::make_unique<recognition::Pool>(ocr_worker_count(config), services.make_engine, std::move(work),
@@ -304,42 +264,30 @@ Result<std::string> Station::envelope_json(const User& actor, std::int64_t envel
     auto& db = impl_->db;
     auto env = impl_->load_envelope(envelope_id);
     if (!env) return std::unexpected(env.error());
-    auto pages = stored_pages(db, envelope_id);
+    auto pages = store::stored_pages(db, envelope_id);
     if (!pages) return std::unexpected(pages.error());
     std::map<std::int64_t, int> position;  // page id -> index among the pages recognition reads
     std::vector<ReadingPage> rp;
     for (const auto& p : *pages) {
       position[p.id] = static_cast<int>(rp.size());
-      auto st = db.prepare("SELECT kind, rotation, registration FROM pages WHERE id = ?");
-      if (!st) return unexpected_storage(st.error());
-      st->bind(1, p.id);
-      auto row = st->step();
-      if (!row) return unexpected_storage(row.error());
-      rp.push_back({p.source_name, st->column_text(0), static_cast<int>(st->column_int(1)), st->column_double(2)});
+      auto found = store::recognized(db, p.id);
+      if (!found) return std::unexpected(found.error());
+      rp.push_back({p.source_name, found->kind, found->rotation, found->registration});
     }
-    auto st = db.prepare(
-        "SELECT f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.type, f.boolean, f.status, "
-        "coalesce(f.confirmed_value, ''), coalesce(u.username, ''), coalesce(f.confirmed_at, '') "
-        "FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by WHERE f.envelope_id = ? ORDER BY f.id");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, envelope_id);
+    auto stored = store::stored_fields(db, envelope_id);
+    if (!stored) return std::unexpected(stored.error());
     std::vector<ReadingLeaf> leaves;
-    while (true) {
-      auto row = st->step();
-      if (!row) return unexpected_storage(row.error());
-      if (!*row) break;
+    for (const auto& f : *stored) {
       ReadingLeaf l;
-      l.value.key = st->column_text(0);
-      l.value.value = st->column_text(1);
-      l.value.confidence = st->column_double(2);
-      const auto pos = st->is_null(3) ? position.end() : position.find(st->column_int(3));
+      l.value.key = f.key;
+      l.value.value = f.value;
+      l.value.confidence = f.confidence;
+      const auto pos = f.page_id ? position.find(*f.page_id) : position.end();
       l.value.page = pos == position.end() ? -1 : pos->second;
-      l.value.box = {static_cast<int>(st->column_int(4)), static_cast<int>(st->column_int(5)),
-                     static_cast<int>(st->column_int(6)), static_cast<int>(st->column_int(7))};
-      l.value.type = st->column_text(8);
-      l.value.boolean = st->column_int(9) != 0;
-      if (st->column_text(10) == "confirmed")
-        l.confirmed = ReadingLeaf::Confirmation{st->column_text(11), st->column_text(12), st->column_text(13)};
+      l.value.box = {f.x, f.y, f.w, f.h};
+      l.value.type = f.type;
+      l.value.boolean = f.boolean;
+      if (f.confirmed) l.confirmed = ReadingLeaf::Confirmation{f.confirmed_value, f.confirmed_by, f.confirmed_at};
       leaves.push_back(std::move(l));
     }
     doc = reading_json(rp, leaves);

@@ -1,5 +1,6 @@
 // Review: envelopes, pages and fields as reviewers see them; confirming values.
 #include "station_impl.h"
+#include "station/store/pages.h"
 #include "station/text.h"
 
 namespace station {
@@ -7,8 +8,8 @@ namespace station {
 Result<std::vector<EnvelopeSummary>> Station::list_envelopes(const User& actor) {
   (void)actor;  // every role may see the list of envelopes (no personal values in it)
   std::lock_guard lock(impl_->mu);
-  auto ids = query_ids(impl_->db, "SELECT id FROM envelopes ORDER BY id");
-  if (!ids) return unexpected_storage(ids.error());
+  auto ids = store::all_ids(impl_->db);
+  if (!ids) return std::unexpected(ids.error());
   std::vector<EnvelopeSummary> out;
   for (auto id : *ids) {
     auto e = impl_->load_envelope(id);
@@ -27,39 +28,15 @@ Result<EnvelopeSummary> Station::envelope(const User& actor, std::int64_t envelo
 Result<std::vector<PageInfo>> Station::pages(const User& actor, std::int64_t envelope_id) {
   (void)actor;
   std::lock_guard lock(impl_->mu);
-  auto st = impl_->db.prepare(
-      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation FROM pages "
-      "WHERE envelope_id = ? ORDER BY seq");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  std::vector<PageInfo> out;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    PageInfo p;
-    p.id = st->column_int(0);
-    p.envelope_id = envelope_id;
-    p.seq = static_cast<int>(st->column_int(1));
-    p.kind = st->column_text(2);
-    const bool turned = (st->column_int(9) / 90) % 2 == 1;
-    p.width = static_cast<int>(st->column_int(turned ? 4 : 3));
-    p.height = static_cast<int>(st->column_int(turned ? 3 : 4));
-    p.dpi = static_cast<int>(st->column_int(5));
-    p.dpi_from_file = st->column_int(6) != 0;
-    p.source_name = st->column_text(7);
-    p.flags = split(st->column_text(8), ',');
-    out.push_back(std::move(p));
-  }
-  return out;
+  return store::list_pages(impl_->db, envelope_id);
 }
 
 Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t envelope_id) {
   if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
     return std::unexpected(s.error());
   std::lock_guard lock(impl_->mu);
-  auto ids = query_ids(impl_->db, "SELECT id FROM fields WHERE envelope_id = ? ORDER BY id", envelope_id);
-  if (!ids) return unexpected_storage(ids.error());
+  auto ids = store::field_ids(impl_->db, envelope_id);
+  if (!ids) return std::unexpected(ids.error());
   std::vector<FieldInfo> out;
   for (auto id : *ids) {
     auto f = impl_->load_field(id);
@@ -109,23 +86,9 @@ Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_i
   if (!f) return std::unexpected(f.error());
   auto normalised = normalise_field_value(f->key, value);
   if (!normalised) return std::unexpected(normalised.error());
-  auto& db = impl_->db;
-  auto s = db.transaction([&]() -> storage::Status {
-    auto st = db.prepare(
-        "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
-    if (!st) return std::unexpected(st.error());
-    st->bind(1, *normalised).bind(2, actor.id).bind(3, impl_->clock().jst_now_iso()).bind(4, field_id);
-    if (auto r = st->run(); !r) return r;
-    // The lifecycle's kAllConfirmed, once no field is left unconfirmed.
-    auto env = db.prepare("UPDATE envelopes SET status = '" +
-                          std::string(state_name(lifecycle::target(lifecycle::Event::kAllConfirmed))) +
-                          "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(lifecycle::Event::kAllConfirmed) +
-                          ") AND NOT EXISTS (SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
-    if (!env) return std::unexpected(env.error());
-    env->bind(1, f->envelope_id).bind(2, f->envelope_id);
-    return env->run();
-  });
-  if (!s) return unexpected_storage(s.error());
+  const std::string now = impl_->clock().jst_now_iso();
+  if (auto s = store::confirm(impl_->db, field_id, f->envelope_id, *normalised, actor.id, now); !s)
+    return std::unexpected(s.error());
   const bool corrected = *normalised != f->value;
   impl_->audit(&actor, corrected ? "field.correct" : "field.confirm",
                "envelope:" + std::to_string(f->envelope_id) + " field:" + f->key);

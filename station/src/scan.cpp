@@ -2,7 +2,7 @@
 // the scanner delivers it, split a stack on separator sheets, clean pages on two workers.
 #include "capture_job.h"
 #include "capture_pipeline.h"
-#include "envelope_repo.h"
+#include "station/store/envelopes.h"
 #include "pipeline.h"
 #include "ocr/separator.h"
 #include "scanner/profiles.h"

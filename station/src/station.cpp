@@ -3,7 +3,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "schema.h"
+#include "station/store/schema.h"
 #include "station_impl.h"
 
 namespace station {
@@ -111,13 +111,13 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   if (!db_key || !blob_key || !edb_key) return fail(ErrorCode::kInternal, "key derivation failed");
   auto db = storage::Database::open(dir / kDatabaseFile, *db_key);
   if (!db) return unexpected_storage(db.error());
-  if (auto s = db->migrate(kMigrations); !s) return unexpected_storage(s.error());
+  if (auto s = db->migrate(store::kMigrations); !s) return unexpected_storage(s.error());
   auto blobs = storage::BlobStore::open(dir / kBlobDir, std::move(*blob_key));
   if (!blobs) return unexpected_storage(blobs.error());
   // The electronic records: their own file and their own key, never joined with the mailed ones.
   auto edb = storage::Database::open(dir / kElectronicFile, *edb_key);
   if (!edb) return unexpected_storage(edb.error());
-  if (auto s = edb->migrate(kElectronicMigrations); !s) return unexpected_storage(s.error());
+  if (auto s = edb->migrate(store::kElectronicMigrations); !s) return unexpected_storage(s.error());
 
   auto impl =
       std::make_unique<Station::Impl>(config, resolve_services(services, config), std::move(*db), std::move(*blobs));

@@ -28,6 +28,8 @@
 #include "storage/keys.h"
 #include "storage/signing.h"
 #include "station/lifecycle.h"
+#include "station/store/envelopes.h"
+#include "station/store/fields.h"
 #include "recognition_service.h"
 #include "services.h"
 
@@ -135,22 +137,6 @@ inline std::vector<fs::path> image_files_in(const fs::path& dir) {
   return found;
 }
 
-// The ids a one-parameter query returns, in its order.
-inline storage::Result<std::vector<std::int64_t>> query_ids(storage::Database& db, std::string_view sql,
-                                                            std::optional<std::int64_t> param = std::nullopt) {
-  auto st = db.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  if (param) st->bind(1, *param);
-  std::vector<std::int64_t> ids;
-  while (true) {
-    auto row = st->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
-  return ids;
-}
-
 inline ocr::Box mm_to_px(const recognition::ZoneMm& z, int dpi) {
   auto px = [dpi](double mm) { return static_cast<int>(mm / 25.4 * dpi + 0.5); };
   return {px(z.x), px(z.y), px(z.w), px(z.h)};
@@ -252,67 +238,25 @@ struct Station::Impl {
   // copy carries none) and the stored rotation applied. The pipeline's load_cleaned stage.
   Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr);
 
+  // The field from the store, with what the forms (its label) and the configuration (the
+  // confidence threshold) add.
   Result<FieldInfo> load_field(std::int64_t field_id) {
-    auto st = db.prepare(
-        "SELECT f.id, f.envelope_id, f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.status, "
-        "f.confirmed_value, u.username, f.confirmed_at FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by "
-        "WHERE f.id = ?");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, field_id);
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) return fail(ErrorCode::kNotFound, "no field " + std::to_string(field_id));
-    return field_from_row(*st);
-  }
-
-  FieldInfo field_from_row(const storage::Statement& st) const {
-    FieldInfo f;
-    f.id = st.column_int(0);
-    f.envelope_id = st.column_int(1);
-    f.key = st.column_text(2);
-    f.label_ja = std::string(recognition::label_of(f.key));
-    f.value = st.column_text(3);
-    f.confidence = st.column_double(4);
-    f.page_id = st.is_null(5) ? 0 : st.column_int(5);
-    f.box = {static_cast<int>(st.column_int(6)), static_cast<int>(st.column_int(7)),
-             static_cast<int>(st.column_int(8)), static_cast<int>(st.column_int(9))};
-    f.status = st.column_text(10) == "confirmed" ? FieldStatus::kConfirmed : FieldStatus::kSuggested;
-    f.confirmed_value = st.column_opt_text(11).value_or("");
-    f.confirmed_by = st.column_opt_text(12).value_or("");
-    f.confirmed_at = st.column_opt_text(13).value_or("");
-    f.needs_attention = f.status != FieldStatus::kConfirmed &&
-                        (f.confidence < config.confidence_threshold || f.value.empty() ||
-                         f.value.find('?') != std::string::npos);
+    auto f = store::field(db, field_id);
+    if (!f) return f;
+    f->label_ja = std::string(recognition::label_of(f->key));
+    f->needs_attention = f->status != FieldStatus::kConfirmed &&
+                         (f->confidence < config.confidence_threshold || f->value.empty() ||
+                          f->value.find('?') != std::string::npos);
     return f;
   }
 
+  // The envelope's summary from the store, with the pages the recognition pool has read so far.
   Result<EnvelopeSummary> load_envelope(std::int64_t id) {
-    auto st = db.prepare(
-        "SELECT e.id, e.receipt_no, e.received_date, u.username, e.enclosures, e.status, "
-        "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id), "
-        "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id), "
-        "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id AND f.status = 'confirmed') "
-        "FROM envelopes e JOIN users u ON u.id = e.clerk_id WHERE e.id = ?");
-    if (!st) return unexpected_storage(st.error());
-    st->bind(1, id);
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) return fail(ErrorCode::kNotFound, "no envelope " + std::to_string(id));
-    EnvelopeSummary e;
-    e.id = st->column_int(0);
-    e.receipt_no = st->column_text(1);
-    e.received_date = st->column_text(2);
-    e.clerk = st->column_text(3);
-    e.enclosures = static_cast<int>(st->column_int(4));
-    e.status = st->column_text(5);
-    e.state = parse_state(e.status).value_or(EnvelopeState::kCaptured);
-    e.status_ja = std::string(state_label_ja(e.state));
-    if (e.state == EnvelopeState::kRecognizing && ocr_pool)
+    auto e = store::summary(db, id);
+    if (!e) return e;
+    if (e->state == EnvelopeState::kRecognizing && ocr_pool)
       for (const auto& t : ocr_pool->running())
-        if (t.envelope_id == e.id) e.pages_recognized = t.pages_recognized;
-    e.pages = static_cast<int>(st->column_int(6));
-    e.fields_total = static_cast<int>(st->column_int(7));
-    e.fields_confirmed = static_cast<int>(st->column_int(8));
+        if (t.envelope_id == e->id) e->pages_recognized = t.pages_recognized;
     return e;
   }
 };

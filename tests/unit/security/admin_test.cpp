@@ -1,7 +1,7 @@
 // Account and key administration, the separate electronic store, schema migrations, bad input.
 #include <cstdio>
 
-#include "schema.h"
+#include "station/store/schema.h"
 #include "support.h"
 
 using station::ErrorCode;
@@ -103,7 +103,7 @@ TEST(Migrations, AVersionOneStoreIsUpgradedAndItsLogSealed) {
     ASSERT_TRUE(master);
     auto db = storage::Database::open(config.data_dir / "station.db", *master->derive("database"));
     ASSERT_TRUE(db);
-    ASSERT_TRUE(db->migrate(std::span(station::kMigrations).first(1)));
+    ASSERT_TRUE(db->migrate(std::span(station::store::kMigrations).first(1)));
     EXPECT_EQ(db->schema_version(), 1);
     auto hash = storage::hash_password("tsuki-hana-001");
     auto u = db->prepare("INSERT INTO users(username, role, password_hash, created_at) VALUES ('admin','admin',?,'x')");
@@ -127,7 +127,7 @@ TEST(Migrations, AVersionOneStoreIsUpgradedAndItsLogSealed) {
   EXPECT_EQ(old->size(), 3u) << "legacy rows are searchable by application";
   s->reset();
   auto db = sec::raw_db(config.data_dir);
-  EXPECT_EQ(db.schema_version(), static_cast<int>(station::kMigrations.size()));
+  EXPECT_EQ(db.schema_version(), static_cast<int>(station::store::kMigrations.size()));
   EXPECT_TRUE(db.check_integrity());
 }
 

@@ -5,7 +5,7 @@
 
 #include "storage/database.h"
 
-namespace station {
+namespace station::store {
 
 inline constexpr std::array kMigrations = {
     storage::Migration{1, "initial", R"SQL(
@@ -166,4 +166,4 @@ CREATE TABLE electronic_loads (
 )SQL"},
 };
 
-}  // namespace station
+}  // namespace station::store

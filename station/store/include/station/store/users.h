@@ -1,0 +1,42 @@
+#pragma once
+// The users table: accounts, their password hashes and the login lockout counters. Callers hold
+// the store's mutex.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "station/error.h"
+#include "station/model.h"
+#include "storage/database.h"
+
+namespace station::store {
+
+// How many accounts there are (0 before the first, who becomes the admin).
+Result<std::int64_t> user_count(storage::Database& db);
+
+// Adds an account; returns its id. kConflict when the name is taken.
+Result<std::int64_t> insert_user(storage::Database& db, std::string_view username, Role role,
+                                 const std::string& password_hash, const std::string& created_at);
+
+// What a login checks, by user name.
+struct Credentials {
+  std::int64_t id = 0;
+  std::string role;  // as stored
+  std::string password_hash;
+  std::int64_t failed_attempts = 0;
+  std::optional<std::string> locked_until;
+};
+// nullopt when there is no such user.
+Result<std::optional<Credentials>> credentials(storage::Database& db, std::string_view username);
+
+// A failed login: the new count of failed attempts, and the lock's end when it locks the account.
+Status record_failed_login(storage::Database& db, std::int64_t user_id, std::int64_t failed_attempts,
+                           const std::optional<std::string>& locked_until);
+// A good login clears the count and the lock.
+Status clear_failed_logins(storage::Database& db, std::int64_t user_id);
+
+// kNotFound.
+Result<User> user(storage::Database& db, std::int64_t user_id);
+
+}  // namespace station::store

@@ -1,0 +1,132 @@
+// The fields table in SQL (fields.h).
+#include "station/store/fields.h"
+
+#include "station/lifecycle.h"
+#include "station/store/error.h"
+
+namespace station::store {
+
+Status upsert_read(storage::Database& db, std::int64_t envelope_id, const ReadValue& v) {
+  auto st = db.prepare(
+      "INSERT INTO fields(envelope_id, key, value, confidence, page_id, x, y, w, h, type, boolean) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT(envelope_id, key) DO UPDATE SET value = excluded.value, confidence = excluded.confidence, "
+      "page_id = excluded.page_id, x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, "
+      "type = excluded.type, boolean = excluded.boolean WHERE status <> 'confirmed'");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id).bind(2, v.key).bind(3, v.value).bind(4, v.confidence);
+  st->bind(5, v.page_id).bind(6, std::int64_t{v.x}).bind(7, std::int64_t{v.y});
+  st->bind(8, std::int64_t{v.w}).bind(9, std::int64_t{v.h}).bind(10, v.type);
+  st->bind(11, std::int64_t{v.boolean ? 1 : 0});
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+Result<FieldInfo> field(storage::Database& db, std::int64_t field_id) {
+  auto st = db.prepare(
+      "SELECT f.id, f.envelope_id, f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.status, "
+      "f.confirmed_value, u.username, f.confirmed_at FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by "
+      "WHERE f.id = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, field_id);
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return fail(ErrorCode::kNotFound, "no field " + std::to_string(field_id));
+  FieldInfo f;
+  f.id = st->column_int(0);
+  f.envelope_id = st->column_int(1);
+  f.key = st->column_text(2);
+  f.value = st->column_text(3);
+  f.confidence = st->column_double(4);
+  f.page_id = st->is_null(5) ? 0 : st->column_int(5);
+  f.box = {static_cast<int>(st->column_int(6)), static_cast<int>(st->column_int(7)),
+           static_cast<int>(st->column_int(8)), static_cast<int>(st->column_int(9))};
+  f.status = st->column_text(10) == "confirmed" ? FieldStatus::kConfirmed : FieldStatus::kSuggested;
+  f.confirmed_value = st->column_opt_text(11).value_or("");
+  f.confirmed_by = st->column_opt_text(12).value_or("");
+  f.confirmed_at = st->column_opt_text(13).value_or("");
+  return f;
+}
+
+Result<std::vector<std::int64_t>> field_ids(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare("SELECT id FROM fields WHERE envelope_id = ? ORDER BY id");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    ids.push_back(st->column_int(0));
+  }
+  return ids;
+}
+
+Status confirm(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,
+               std::int64_t confirmed_by, const std::string& confirmed_at) {
+  auto s = db.transaction([&]() -> storage::Status {
+    auto st = db.prepare(
+        "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, value).bind(2, confirmed_by).bind(3, confirmed_at).bind(4, field_id);
+    if (auto r = st->run(); !r) return r;
+    // The lifecycle's kAllConfirmed, once no field is left unconfirmed.
+    auto env = db.prepare("UPDATE envelopes SET status = '" +
+                          std::string(state_name(lifecycle::target(lifecycle::Event::kAllConfirmed))) +
+                          "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(lifecycle::Event::kAllConfirmed) +
+                          ") AND NOT EXISTS (SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
+    if (!env) return std::unexpected(env.error());
+    env->bind(1, envelope_id).bind(2, envelope_id);
+    return env->run();
+  });
+  if (!s) return unexpected_storage(s.error());
+  return {};
+}
+
+Result<std::vector<StoredField>> stored_fields(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare(
+      "SELECT f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.type, f.boolean, f.status, "
+      "coalesce(f.confirmed_value, ''), coalesce(u.username, ''), coalesce(f.confirmed_at, '') "
+      "FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by WHERE f.envelope_id = ? ORDER BY f.id");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<StoredField> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    StoredField f;
+    f.key = st->column_text(0);
+    f.value = st->column_text(1);
+    f.confidence = st->column_double(2);
+    if (!st->is_null(3)) f.page_id = st->column_int(3);
+    f.x = static_cast<int>(st->column_int(4));
+    f.y = static_cast<int>(st->column_int(5));
+    f.w = static_cast<int>(st->column_int(6));
+    f.h = static_cast<int>(st->column_int(7));
+    f.type = st->column_text(8);
+    f.boolean = st->column_int(9) != 0;
+    f.confirmed = st->column_text(10) == "confirmed";
+    if (f.confirmed) {
+      f.confirmed_value = st->column_text(11);
+      f.confirmed_by = st->column_text(12);
+      f.confirmed_at = st->column_text(13);
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> confirmed_values(storage::Database& db, std::int64_t envelope_id) {
+  auto fs = db.prepare("SELECT key, confirmed_value FROM fields WHERE envelope_id = ? AND status = 'confirmed'");
+  if (!fs) return unexpected_storage(fs.error());
+  fs->bind(1, envelope_id);
+  std::map<std::string, std::string> values;
+  while (auto row = fs->step()) {
+    if (!*row) break;
+    values[fs->column_text(0)] = fs->column_text(1);
+  }
+  return values;
+}
+
+}  // namespace station::store

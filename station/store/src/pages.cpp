@@ -1,0 +1,222 @@
+// The pages table in SQL (pages.h).
+#include "station/store/pages.h"
+
+#include "station/store/error.h"
+#include "station/text.h"
+
+namespace station::store {
+
+Result<std::int64_t> insert_page(storage::Database& db, const NewPage& page) {
+  auto st = db.prepare(
+      "INSERT INTO pages(envelope_id, seq, blob_id, source_name, source_page, media_type, width, height, dpi, "
+      "dpi_from_file, kind, flags, color_mode) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, page.envelope_id).bind(2, std::int64_t{page.seq}).bind(3, page.blob_id).bind(4, page.source_name);
+  st->bind(5, std::int64_t{page.source_page}).bind(6, page.media_type).bind(7, std::int64_t{page.width});
+  st->bind(8, std::int64_t{page.height}).bind(9, std::int64_t{page.dpi});
+  st->bind(10, std::int64_t{page.dpi_from_file ? 1 : 0}).bind(11, page.kind).bind(12, join(page.flags, ","));
+  st->bind(13, page.color_mode);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return db.last_insert_id();
+}
+
+Result<std::vector<std::string>> flags(storage::Database& db, std::int64_t page_id) {
+  auto sel = db.prepare("SELECT flags FROM pages WHERE id = ?");
+  if (!sel) return unexpected_storage(sel.error());
+  sel->bind(1, page_id);
+  auto row = sel->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+  std::vector<std::string> out;
+  for (auto& f : split(sel->column_text(0), ','))
+    if (!f.empty()) out.push_back(f);
+  return out;
+}
+
+Status set_flags(storage::Database& db, std::int64_t page_id, const std::vector<std::string>& flags) {
+  auto up = db.prepare("UPDATE pages SET flags = ? WHERE id = ?");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, join(flags, ",")).bind(2, page_id);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+Status set_cleaned(storage::Database& db, std::int64_t page_id, const Cleaned& cleaned) {
+  auto st = db.prepare(
+      "UPDATE pages SET clean_blob_id = ?, skew = ?, orientation_confidence = ?, blank = ?, clean_turns = ? "
+      "WHERE id = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, cleaned.blob_id).bind(2, cleaned.skew).bind(3, cleaned.orientation_confidence);
+  st->bind(4, std::int64_t{cleaned.blank ? 1 : 0}).bind(5, std::int64_t{cleaned.quarter_turns}).bind(6, page_id);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+Status set_blank(storage::Database& db, std::int64_t page_id, bool blank, std::int64_t confirmed_by) {
+  auto up = db.prepare("UPDATE pages SET blank = ?, blank_confirmed_by = ? WHERE id = ?");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, std::int64_t{blank ? 1 : 0}).bind(2, confirmed_by).bind(3, page_id);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+Result<std::optional<std::int64_t>> envelope_of(storage::Database& db, std::int64_t page_id) {
+  auto env = db.prepare("SELECT envelope_id FROM pages WHERE id = ?");
+  if (!env) return unexpected_storage(env.error());
+  env->bind(1, page_id);
+  auto row = env->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{env->column_int(0)};
+}
+
+Result<int> content_page_count(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare("SELECT count(*) FROM pages WHERE envelope_id = ? AND kind <> 'separator'");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  return *row ? static_cast<int>(st->column_int(0)) : 0;
+}
+
+Result<FlagCounts> flag_counts(storage::Database& db, const std::vector<std::int64_t>& envelope_ids) {
+  auto st = db.prepare(
+      "SELECT (SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.blank = 1 "
+      "   AND instr(',' || p.flags || ',', ',blank_confirmed,') = 0), "
+      "(SELECT count(*) FROM pages p WHERE p.envelope_id = ?1 AND p.flags <> '')");
+  if (!st) return unexpected_storage(st.error());
+  FlagCounts c;
+  for (auto id : envelope_ids) {
+    (void)st->reset();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row || !*row) continue;
+    c.blank_pages += static_cast<int>(st->column_int(0));
+    c.flagged_pages += static_cast<int>(st->column_int(1));
+  }
+  return c;
+}
+
+namespace {
+
+constexpr const char* kStoredPageColumns =
+    "id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file, rotation";
+
+StoredPage stored_page_from_row(const storage::Statement& st) {
+  StoredPage p;
+  p.id = st.column_int(0);
+  p.blob_id = st.column_text(1);
+  p.clean_blob_id = st.column_text(2);
+  p.source_name = st.column_text(3);
+  p.dpi = static_cast<int>(st.column_int(4));
+  p.dpi_from_file = st.column_int(5) != 0;
+  p.rotation = static_cast<int>(st.column_int(6));
+  return p;
+}
+
+}  // namespace
+
+Result<StoredPage> stored_page(storage::Database& db, std::int64_t page_id) {
+  auto st = db.prepare(std::string("SELECT ") + kStoredPageColumns + " FROM pages WHERE id = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, page_id);
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+  return stored_page_from_row(*st);
+}
+
+Result<std::vector<StoredPage>> stored_pages(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare(std::string("SELECT ") + kStoredPageColumns +
+                       " FROM pages WHERE envelope_id = ? AND kind <> 'separator' ORDER BY seq");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<StoredPage> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    out.push_back(stored_page_from_row(*st));
+  }
+  return out;
+}
+
+Status set_recognized(storage::Database& db, std::int64_t page_id, const Recognized& found) {
+  auto up = db.prepare("UPDATE pages SET kind = ?, rotation = ?, registration = ? WHERE id = ?");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, found.kind).bind(2, std::int64_t{found.rotation});
+  up->bind(3, found.registration).bind(4, page_id);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+Result<Recognized> recognized(storage::Database& db, std::int64_t page_id) {
+  auto st = db.prepare("SELECT kind, rotation, registration FROM pages WHERE id = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, page_id);
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return Recognized{};
+  return Recognized{st->column_text(0), static_cast<int>(st->column_int(1)), st->column_double(2)};
+}
+
+Result<std::vector<std::int64_t>> page_ids(storage::Database& db, std::int64_t envelope_id) {
+  std::vector<std::int64_t> ids;
+  auto ps = db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
+  if (!ps) return unexpected_storage(ps.error());
+  ps->bind(1, envelope_id);
+  while (auto row = ps->step()) {
+    if (!*row) break;
+    ids.push_back(ps->column_int(0));
+  }
+  return ids;
+}
+
+Result<std::optional<ExportPage>> export_page(storage::Database& db, std::int64_t page_id) {
+  auto st = db.prepare(
+      "SELECT COALESCE(clean_blob_id, blob_id), media_type, width, height, dpi, rotation, "
+      "clean_blob_id IS NOT NULL FROM pages WHERE id = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, page_id);
+  auto row = st->step();
+  if (!row || !*row) return std::optional<ExportPage>{};
+  ExportPage p;
+  p.blob_id = st->column_text(0);
+  p.media_type = st->column_text(1);
+  p.width = static_cast<int>(st->column_int(2));
+  p.height = static_cast<int>(st->column_int(3));
+  p.dpi = static_cast<int>(st->column_int(4));
+  p.rotation = static_cast<int>(st->column_int(5));
+  p.cleaned = st->column_int(6) != 0;
+  return std::optional<ExportPage>{std::move(p)};
+}
+
+Result<std::vector<PageInfo>> list_pages(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare(
+      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation FROM pages "
+      "WHERE envelope_id = ? ORDER BY seq");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<PageInfo> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    PageInfo p;
+    p.id = st->column_int(0);
+    p.envelope_id = envelope_id;
+    p.seq = static_cast<int>(st->column_int(1));
+    p.kind = st->column_text(2);
+    const bool turned = (st->column_int(9) / 90) % 2 == 1;
+    p.width = static_cast<int>(st->column_int(turned ? 4 : 3));
+    p.height = static_cast<int>(st->column_int(turned ? 3 : 4));
+    p.dpi = static_cast<int>(st->column_int(5));
+    p.dpi_from_file = st->column_int(6) != 0;
+    p.source_name = st->column_text(7);
+    p.flags = split(st->column_text(8), ',');
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace station::store
