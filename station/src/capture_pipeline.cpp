@@ -194,7 +194,9 @@ CaptureProgress RateMeter::at(int pages, int envelopes) const {
   p.pages = pages;
   p.envelopes = envelopes;
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  p.pages_per_minute = p.seconds > 0.05 ? pages * 60.0 / p.seconds : 0.0;
+  // Any elapsed time gives a rate: a short run is still a run (a clamp at 50 ms read a fast jammed
+  // scan as 0 pages/min).
+  p.pages_per_minute = p.seconds > 0 && pages > 0 ? pages * 60.0 / p.seconds : 0.0;
   return p;
 }
 

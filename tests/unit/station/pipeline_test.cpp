@@ -145,7 +145,17 @@ TEST_F(Pipeline, WorkersReadEnvelopesSideBySideEachWithItsOwnEngine) {
   EXPECT_EQ(status->workers, 2);
   ASSERT_EQ(status->tasks.size(), 2u) << "both envelopes wait in the queue";
   EXPECT_EQ(status->tasks[0].state, EnvelopeState::kCaptured);
-  fake_.set_delay(std::chrono::milliseconds(60));  // reads, not pixel work, dominate: they overlap
+  // The first read waits (up to 20 s, once) for a second read to be in flight: two workers, each
+  // with its own engine, get there; one worker alone would not.
+  std::atomic<bool> waited{false};
+  fake_.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    if (!waited.exchange(true)) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (fake_.max_concurrent() < 2 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return ocr::FakeEngine::reading("1", 0.95);
+  });
   ASSERT_TRUE(station_->queue_recognition(clerk_, a));
   ASSERT_TRUE(station_->queue_recognition(clerk_, b));
   ASSERT_TRUE(station_->wait_for_recognition(std::chrono::minutes(5)));
