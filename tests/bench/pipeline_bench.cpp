@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "station/config.h"
 #include "station/recognizer.h"
 #include "station/station.h"
@@ -126,18 +127,7 @@ std::optional<Figure> storeless_path(const fs::path& samples, int workers, bool 
 
 // (c) the tesseract CLI on the same pages whole, `workers` processes at a time.
 Figure cli_path(const std::vector<fs::path>& pages, int workers) {
-  const auto t0 = Clock::now();
-  std::vector<std::thread> threads;
-  std::atomic<std::size_t> next{0};
-  for (int w = 0; w < workers; ++w)
-    threads.emplace_back([&] {
-      for (std::size_t i = next++; i < pages.size(); i = next++) {
-        const std::string cmd = "OMP_THREAD_LIMIT=1 tesseract '" + pages[i].string() + "' - -l jpn+eng >/dev/null 2>&1";
-        if (std::system(cmd.c_str()) != 0) std::cerr << "tesseract failed on " << pages[i] << "\n";
-      }
-    });
-  for (auto& t : threads) t.join();
-  return Figure{static_cast<int>(pages.size()), seconds_since(t0)};
+  return Figure{static_cast<int>(pages.size()), bench::tesseract_cli_seconds(pages, workers)};
 }
 
 double median(std::vector<double> v) {
@@ -149,13 +139,7 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // libgomp (Tesseract's OpenMP) reads OMP_THREAD_LIMIT once, when it loads — before main. Without
-  // it each engine would spread over every core; set it and start again.
-  if (std::getenv("OMP_THREAD_LIMIT") == nullptr) {
-    setenv("OMP_THREAD_LIMIT", "1", 1);
-    execv("/proc/self/exe", argv);
-    std::perror("execv /proc/self/exe");  // carry on with OpenMP's own threads
-  }
+  bench::single_threaded_openmp(argv);
   const fs::path samples = argc > 1 ? fs::path(argv[1]) : fs::path(STATION_SHARED_DIR) / "samples";
   const int workers = argc > 2 ? std::max(1, std::atoi(argv[2])) : 2;
   const int rounds = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;

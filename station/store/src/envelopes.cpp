@@ -19,12 +19,8 @@ Result<bool> transition(storage::Database& db, std::int64_t envelope_id, lifecyc
 }
 
 Result<EnvelopeState> state_of(storage::Database& db, std::int64_t envelope_id) {
-  auto st = db.prepare("SELECT status FROM envelopes WHERE id = ?");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  auto row = st->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no envelope " + std::to_string(envelope_id));
+  auto st = row_by_id(db, "SELECT status FROM envelopes WHERE id = ?", envelope_id, "envelope");
+  if (!st) return std::unexpected(st.error());
   auto s = parse_state(st->column_text(0));
   if (!s) return fail(ErrorCode::kStoreCorrupt, "envelope " + std::to_string(envelope_id) + " has an unknown state");
   return *s;
@@ -153,17 +149,13 @@ Result<std::optional<Continuation>> continuation_by_receipt_no(storage::Database
 }
 
 Result<EnvelopeSummary> summary(storage::Database& db, std::int64_t envelope_id) {
-  auto st = db.prepare(
+  auto st = row_by_id(db, 
       "SELECT e.id, e.receipt_no, e.received_date, u.username, e.enclosures, e.status, "
       "(SELECT count(*) FROM pages p WHERE p.envelope_id = e.id), "
       "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id), "
       "(SELECT count(*) FROM fields f WHERE f.envelope_id = e.id AND f.status = 'confirmed') "
-      "FROM envelopes e JOIN users u ON u.id = e.clerk_id WHERE e.id = ?");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  auto row = st->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no envelope " + std::to_string(envelope_id));
+      "FROM envelopes e JOIN users u ON u.id = e.clerk_id WHERE e.id = ?", envelope_id, "envelope");
+  if (!st) return std::unexpected(st.error());
   EnvelopeSummary e;
   e.id = st->column_int(0);
   e.receipt_no = st->column_text(1);

@@ -23,15 +23,11 @@ Status upsert_read(storage::Database& db, std::int64_t envelope_id, const ReadVa
 }
 
 Result<FieldInfo> field(storage::Database& db, std::int64_t field_id) {
-  auto st = db.prepare(
+  auto st = row_by_id(db, 
       "SELECT f.id, f.envelope_id, f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.status, "
       "f.confirmed_value, u.username, f.confirmed_at FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by "
-      "WHERE f.id = ?");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, field_id);
-  auto row = st->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no field " + std::to_string(field_id));
+      "WHERE f.id = ?", field_id, "field");
+  if (!st) return std::unexpected(st.error());
   FieldInfo f;
   f.id = st->column_int(0);
   f.envelope_id = st->column_int(1);

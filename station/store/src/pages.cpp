@@ -21,12 +21,8 @@ Result<std::int64_t> insert_page(storage::Database& db, const NewPage& page) {
 }
 
 Result<std::vector<std::string>> flags(storage::Database& db, std::int64_t page_id) {
-  auto sel = db.prepare("SELECT flags FROM pages WHERE id = ?");
-  if (!sel) return unexpected_storage(sel.error());
-  sel->bind(1, page_id);
-  auto row = sel->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+  auto sel = row_by_id(db, "SELECT flags FROM pages WHERE id = ?", page_id, "page");
+  if (!sel) return std::unexpected(sel.error());
   std::vector<std::string> out;
   for (auto& f : split(sel->column_text(0), ','))
     if (!f.empty()) out.push_back(f);
@@ -117,12 +113,8 @@ StoredPage stored_page_from_row(const storage::Statement& st) {
 }  // namespace
 
 Result<StoredPage> stored_page(storage::Database& db, std::int64_t page_id) {
-  auto st = db.prepare(std::string("SELECT ") + kStoredPageColumns + " FROM pages WHERE id = ?");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, page_id);
-  auto row = st->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no page " + std::to_string(page_id));
+  auto st = row_by_id(db, std::string("SELECT ") + kStoredPageColumns + " FROM pages WHERE id = ?", page_id, "page");
+  if (!st) return std::unexpected(st.error());
   return stored_page_from_row(*st);
 }
 

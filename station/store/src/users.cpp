@@ -58,12 +58,8 @@ Status clear_failed_logins(storage::Database& db, std::int64_t user_id) {
 }
 
 Result<User> user(storage::Database& db, std::int64_t user_id) {
-  auto st = db.prepare("SELECT username, role FROM users WHERE id = ?");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, user_id);
-  auto row = st->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return fail(ErrorCode::kNotFound, "no user " + std::to_string(user_id));
+  auto st = row_by_id(db, "SELECT username, role FROM users WHERE id = ?", user_id, "user");
+  if (!st) return std::unexpected(st.error());
   return User{user_id, st->column_text(0), parse_role(st->column_text(1)).value_or(Role::kClerk)};
 }
 

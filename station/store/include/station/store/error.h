@@ -2,9 +2,13 @@
 // The storage leaf's errors in the station's one vocabulary. It lives in the store because the
 // store is the only part of station that talks to storage; station/src/convert.h re-exports it
 // for the facade's remaining SQL.
+#include <cstdint>
 #include <expected>
+#include <string>
+#include <string_view>
 
 #include "station/error.h"
+#include "storage/database.h"
 #include "storage/error.h"
 
 namespace station::store {
@@ -25,5 +29,18 @@ inline Error from_storage(const storage::Error& e) {
 }
 
 inline std::unexpected<Error> unexpected_storage(const storage::Error& e) { return std::unexpected(from_storage(e)); }
+
+// Runs `sql` with `id` as its one parameter and steps to its first row; kNotFound ("no <what>
+// <id>") when there is none. The repositories' one way to read a row by id.
+inline Result<storage::Statement> row_by_id(storage::Database& db, const std::string& sql, std::int64_t id,
+                                            std::string_view what) {
+  auto st = db.prepare(sql);
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return fail(ErrorCode::kNotFound, "no " + std::string(what) + " " + std::to_string(id));
+  return std::move(*st);
+}
 
 }  // namespace station::store
