@@ -67,7 +67,7 @@ Result<ocr::Image> Station::Impl::load_page(std::int64_t page_id, int* rotation_
 
 Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engine& engine,
                                             const std::function<bool(int)>& on_page, const std::atomic<bool>& stop) {
-  auto templates = recognition::load_templates(recognition::templates_dir(config));
+  auto templates = form_templates();
   if (!templates) return std::unexpected(templates.error());
   std::vector<StoredPage> pages;
   {
@@ -84,7 +84,7 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
     if (!img) return std::unexpected(img.error());
     images.push_back(std::move(*img));
   }
-  const recognition::EnvelopeRecognition result = pipeline::recognize(images, *templates, engine, clock(), on_page);
+  const recognition::EnvelopeRecognition result = pipeline::recognize(images, **templates, engine, clock(), on_page);
   if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
   std::lock_guard lock(mu);
   auto s = store::transaction(db, [&]() -> Status {
@@ -125,8 +125,18 @@ Services resolve_services(const Services* replaced, const Config& config) {
   return s;  // an empty make_scanner means SANE (scan.cpp)
 }
 
+Result<std::shared_ptr<const recognition::Templates>> Station::Impl::form_templates() {
+  std::lock_guard lock(templates_mu);
+  if (!templates) {
+    auto t = recognition::load_templates(recognition::templates_dir(config));
+    if (!t) return std::unexpected(t.error());  // not kept: a fixed folder is read at the next try
+    templates = std::make_shared<const recognition::Templates>(std::move(*t));
+  }
+  return templates;
+}
+
 Status Station::Impl::start_recognition() {
-  std::vector<std::int64_t> interrupted, resumed;
+  std::vector<std::int64_t> interrupted;
   {
     std::lock_guard lock(mu);
     // Captures cut off by a crash (the process died mid-import or mid-scan): the clerk is told.
@@ -134,9 +144,8 @@ Status Station::Impl::start_recognition() {
     if (!cut) return std::unexpected(cut.error());
     interrupted = std::move(*cut);
     // Reads cut off by a closing station or a crash go back to the queue.
-    auto back = store::transition_all(db, lifecycle::Event::kRecognitionAbandoned);
-    if (!back) return std::unexpected(back.error());
-    resumed = std::move(*back);
+    if (auto back = store::transition_all(db, lifecycle::Event::kRecognitionAbandoned); !back)
+      return std::unexpected(back.error());
   }
   for (auto id : interrupted) audit(nullptr, "envelope.interrupted", "envelope:" + std::to_string(id));
   recognition::Work work;
@@ -270,9 +279,7 @@ Result<std::string> Station::envelope_json(const User& actor, std::int64_t envel
     std::vector<ReadingPage> rp;
     for (const auto& p : *pages) {
       position[p.id] = static_cast<int>(rp.size());
-      auto found = store::recognized(db, p.id);
-      if (!found) return std::unexpected(found.error());
-      rp.push_back({p.source_name, found->kind, found->rotation, found->registration});
+      rp.push_back({p.source_name, p.kind, p.rotation, p.registration});
     }
     auto stored = store::stored_fields(db, envelope_id);
     if (!stored) return std::unexpected(stored.error());

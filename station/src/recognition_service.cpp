@@ -141,20 +141,14 @@ void Pool::run() {
       cv_.notify_one();
     }
     const std::int64_t id = *job;
+    RecognitionTask task;
+    task.envelope_id = id;
+    task.state = EnvelopeState::kRecognizing;
+    task.receipt_no = work_.receipt_no(id);  // the store's lock: before m_
+    task.pages = work_.page_count(id);
     {
       std::lock_guard lock(m_);
-      RecognitionTask t;
-      t.envelope_id = id;
-      t.state = EnvelopeState::kRecognizing;
-      running_[id] = t;
-    }
-    RecognitionTask info;
-    info.receipt_no = work_.receipt_no(id);
-    info.pages = work_.page_count(id);
-    {
-      std::lock_guard lock(m_);
-      running_[id].receipt_no = info.receipt_no;
-      running_[id].pages = info.pages;
+      running_[id] = task;
     }
     Result<int> outcome = fail(ErrorCode::kOcrUnavailable, "no OCR engine");
     if (!engine && make_engine_) {

@@ -87,8 +87,6 @@ Loaded load_pages(const Config& config, const std::vector<fs::path>& files) {
   return out;
 }
 
-Result<std::unique_ptr<ocr::Engine>> start_engine(const Config& config) { return tesseract_engine_factory(config)(); }
-
 // Comparison after normalisation: NFKC, no spaces, one kind of hyphen.
 std::string norm(const std::string& s) {
   std::string n = ocr::normalize_nfkc(s);
@@ -196,7 +194,7 @@ Result<StorelessReading> recognize_files(const Config& config, const std::vector
     std::string detail = "none of the " + std::to_string(files->size()) + " files could be read";
     return fail(ErrorCode::kNoPages, detail);
   }
-  auto engine = start_engine(config);
+  auto engine = tesseract_engine_factory(config)();
   if (!engine) return std::unexpected(engine.error());
   const recognition::EnvelopeRecognition r = pipeline::recognize(loaded.pages, *templates, **engine, SystemClock::instance());
   json doc = reading_json(r, loaded.files);
@@ -281,7 +279,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w)
     threads.emplace_back([&] {
-      auto engine = start_engine(config);
+      auto engine = tesseract_engine_factory(config)();
       if (!engine) {
         std::lock_guard lock(err_mu);
         error = engine.error();

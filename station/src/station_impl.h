@@ -31,6 +31,7 @@
 #include "station/store/envelopes.h"
 #include "station/store/fields.h"
 #include "recognition_service.h"
+#include "station/recognition/templates.h"
 #include "services.h"
 
 namespace station {
@@ -173,8 +174,11 @@ struct Station::Impl {
   std::optional<storage::Database> edb;      // the electronic-records store (own file, own key)
   std::mutex edb_mu;                         // guards edb
   MaintenanceReport open_report;
-  // The background recognition (recognition.cpp): started by Station::create/open, stopped before
-  // the capture job is (members are destroyed last first) and while the store is still open.
+  std::mutex templates_mu;                                  // guards templates
+  std::shared_ptr<const recognition::Templates> templates;  // form_templates(): loaded once
+  // The background recognition (recognition.cpp): started by Station::create/open; stopped after
+  // the capture job (members are destroyed last first: a job's end may still queue an envelope)
+  // and while the store is still open.
   std::unique_ptr<recognition::Pool> ocr_pool;
   // The background capture job (capture_job.cpp). Keep it the last data member: destroyed first,
   // it stops its run after the current page and joins the thread while the store is still open.
@@ -229,6 +233,8 @@ struct Station::Impl {
   // A capture run ended for this envelope: every page in (captured, queued for recognition) or
   // cut off (interrupted). Wakes the pool. Takes mu itself.
   void capture_ended(std::int64_t envelope_id, bool complete);
+  // The form templates, read from their folder once and shared by every worker.
+  Result<std::shared_ptr<const recognition::Templates>> form_templates();
   // One envelope's recognition on a worker thread (the pool's Work::read).
   Result<int> recognize_stored(std::int64_t envelope_id, ocr::Engine& engine, const std::function<bool(int)>& on_page,
                                const std::atomic<bool>& stop);

@@ -75,7 +75,7 @@ std::optional<BankMention> bank_mention(const std::string& line) {
     // The name runs back from the keyword over name characters (kanji, kana, Latin capitals).
     const std::string head = find_re(flat.substr(0, pos), "([\\p{Han}\\p{Katakana}\\p{Hiragana}A-Zー]+)$", 1);
     if (head.empty()) continue;
-    // A title line may run on from the passbook's own words (普通預金通帳ゆうちょ銀行).
+    // A title line may run on from the passbook's own words (普通預金通帳 then the bank's name).
     std::string name = head;
     for (const char* w : {"通帳", "お取引店", "取引店"}) {
       const auto at = name.rfind(w);

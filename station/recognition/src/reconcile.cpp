@@ -31,7 +31,8 @@ RecognizedValue* find_value(std::vector<RecognizedValue>& values, const std::str
 // the envelope's sender). Each was read by both
 // Japanese models; where the two values differ by a little (a misread kanji, a dropped one), the
 // text that most of the four readings agree on is kept for both (the dictionary breaks a tie):
-// 山口礎 and 山口堺 on the application, 山口　隆 twice on the pledge. Both are then for the clerk to
+// one kanji of a surname read two different wrong ways on the application, the same name read right
+// twice on the pledge. Both are then for the clerk to
 // confirm. Values that differ by more are left alone: the applicant may have written different
 // things, and the reviewer sees both.
 struct SameText {
@@ -120,9 +121,9 @@ namespace {
 
 // A furigana part against the dictionary's reading of its kanji: where the two differ by exactly
 // one kana (a voicing mark alone costs nothing: 会社 is ガイシャ after 有限), and that difference is a
-// kana read twice or a look-alike, the reading's is kept. ハセガウ under 長谷川 is ハセガワ; ヨツウコ
-// under 洋子 is ヨウコ. Nothing changes when they differ by more, or by a kana the furigana lacks
-// (裕子 may be ユウコ or ヒロコ, 白樺 シラカバ or シラカンバ: the dictionary knows one).
+// kana read twice or a look-alike (ウ for ワ), the reading's is kept. Nothing changes when they
+// differ by more, or by a kana the furigana lacks: a name may have several readings and the
+// dictionary knows one.
 std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana,
                                                   const icu::UnicodeString& reading, bool deletions_only) {
   const int32_t n = kana.length(), m = reading.length();
@@ -205,7 +206,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
     const auto kana_parts = parts(v.value);
     auto kanji_parts = parts(kanji->value);
     if (kana_parts.size() == 2 && kanji_parts.size() == 1 && kanji_parts[0].length() >= 2) {
-      // A name read without its gap (長谷川直美): split where the reading of each side is nearest
+      // A name read without its gap between family and given name: split where the reading of each side is nearest
       // the furigana's two parts.
       const icu::UnicodeString whole = kanji_parts[0];
       int best = -1, best_cost = 3;

@@ -96,7 +96,7 @@ Result<FlagCounts> flag_counts(storage::Database& db, const std::vector<std::int
 namespace {
 
 constexpr const char* kStoredPageColumns =
-    "id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file, rotation";
+    "id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file, kind, rotation, registration";
 
 StoredPage stored_page_from_row(const storage::Statement& st) {
   StoredPage p;
@@ -106,7 +106,9 @@ StoredPage stored_page_from_row(const storage::Statement& st) {
   p.source_name = st.column_text(3);
   p.dpi = static_cast<int>(st.column_int(4));
   p.dpi_from_file = st.column_int(5) != 0;
-  p.rotation = static_cast<int>(st.column_int(6));
+  p.kind = st.column_text(6);
+  p.rotation = static_cast<int>(st.column_int(7));
+  p.registration = st.column_double(8);
   return p;
 }
 
@@ -140,16 +142,6 @@ Status set_recognized(storage::Database& db, std::int64_t page_id, const Recogni
   up->bind(3, found.registration).bind(4, page_id);
   if (auto r = up->run(); !r) return unexpected_storage(r.error());
   return {};
-}
-
-Result<Recognized> recognized(storage::Database& db, std::int64_t page_id) {
-  auto st = db.prepare("SELECT kind, rotation, registration FROM pages WHERE id = ?");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, page_id);
-  auto row = st->step();
-  if (!row) return unexpected_storage(row.error());
-  if (!*row) return Recognized{};
-  return Recognized{st->column_text(0), static_cast<int>(st->column_int(1)), st->column_double(2)};
 }
 
 Result<std::vector<std::int64_t>> page_ids(storage::Database& db, std::int64_t envelope_id) {

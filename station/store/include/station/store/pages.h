@@ -63,7 +63,10 @@ struct StoredPage {
   std::string blob_id, clean_blob_id, source_name;
   int dpi = 0;
   bool dpi_from_file = false;
-  int rotation = 0;  // what recognition found (degrees clockwise)
+  // What recognition found (set_recognized): kind, degrees clockwise, registration score.
+  std::string kind;
+  int rotation = 0;
+  double registration = 0;
 };
 // kNotFound.
 Result<StoredPage> stored_page(storage::Database& db, std::int64_t page_id);
@@ -77,8 +80,6 @@ struct Recognized {
   double registration = 0;
 };
 Status set_recognized(storage::Database& db, std::int64_t page_id, const Recognized& found);
-// Empty (kind "", 0, 0) when there is no such page.
-Result<Recognized> recognized(storage::Database& db, std::int64_t page_id);
 
 // The envelope's page ids in scan order. A read that fails part way ends the list there (as the
 // export has always read it).
