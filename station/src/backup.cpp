@@ -80,44 +80,6 @@ Result<std::vector<std::string>> page_blob_ids(storage::Database& db) {
 
 }  // namespace
 
-namespace internal {
-
-Status fsync_path(const fs::path& p, bool directory) {
-  int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) return fail(ErrorCode::kIo, "cannot open " + p.string());
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0 && !(directory && err == EINVAL)) return fail(ErrorCode::kIo, "cannot sync " + p.string());
-  return {};
-}
-
-Status write_new_file(const fs::path& p, std::span<const unsigned char> bytes) {
-  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(errno == ENOSPC ? ErrorCode::kDiskFull : ErrorCode::kIo, "cannot create " + p.string());
-  std::size_t done = 0;
-  int err = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : ENOSPC;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) {
-    ::unlink(p.c_str());
-    const bool full = err == ENOSPC || err == EDQUOT || err == EFBIG;
-    return fail(full ? ErrorCode::kDiskFull : ErrorCode::kIo, "cannot write " + p.string());
-  }
-  return {};
-}
-
-}  // namespace internal
-
 Result<BackupReport> Station::backup(const User& actor, const fs::path& dest_dir) {
   if (auto s = require(actor, {Role::kSupervisor, Role::kAdmin}, "make backups"); !s) return std::unexpected(s.error());
   std::error_code ec;

@@ -22,16 +22,12 @@
 #include "station/model.h"
 #include "storage/blob_store.h"
 #include "storage/database.h"
+#include "station/store/context.h"
 
 namespace station::capture {
 
 // The parts of the store capture writes to; `mu` guards `db`.
-struct Store {
-  storage::Database& db;
-  storage::BlobStore& blobs;
-  std::recursive_mutex& mu;
-  const Clock& clock;  // the station's (Station::Impl::clock)
-};
+using Store = store::Context;
 
 // How a page's colour mode is stored (pages.color_mode): "color", "gray", "bw".
 std::string_view color_mode_name(ocr::ColorMode mode);

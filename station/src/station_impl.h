@@ -17,7 +17,10 @@
 #include <utility>
 
 #include "capture_pipeline.h"
+#include "station/access.h"
+#include "station/audit_trail.h"
 #include "station/clock.h"
+#include "station/files.h"
 #include "convert.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
@@ -54,23 +57,6 @@ inline constexpr const char* kLockFile = "station.lock";          // held while 
 inline constexpr const char* kDbKeyPurpose = "database";
 inline constexpr const char* kBlobKeyPurpose = "blobs";
 inline constexpr const char* kElectronicKeyPurpose = "electronic-database";
-
-// Writes a new file (never replacing one) and fsyncs it; a partial file is removed. ENOSPC,
-// EDQUOT and EFBIG become kDiskFull (backup.cpp).
-Status write_new_file(const fs::path& p, std::span<const unsigned char> bytes);
-// fsync of a file or a folder (a folder's entries: renames and creations in it) (backup.cpp).
-Status fsync_path(const fs::path& p, bool directory);
-
-// Removes a folder tree on scope exit unless released (path cleared).
-struct TreeGuard {
-  fs::path path;
-  ~TreeGuard() {
-    if (!path.empty()) {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  }
-};
 
 // Every (table, column) of `db` that names a blob: columns named blob_id or *_blob_id.
 storage::Result<std::vector<std::pair<std::string, std::string>>> blob_columns(storage::Database& db);
@@ -113,50 +99,16 @@ class StoreLock {
 };
 
 
-inline Result<std::vector<unsigned char>> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorCode::kIo, "cannot open " + path.filename().string());
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return fail(ErrorCode::kIo, "cannot read " + path.filename().string());
-  return bytes;
-}
-
-inline bool is_image_name(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const std::set<std::string> kExt = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf"};
-  return kExt.contains(ext);
-}
-
-// The page images in a folder, in name order (the order the scanner wrote them).
-inline std::vector<fs::path> image_files_in(const fs::path& dir) {
-  std::vector<fs::path> found;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && is_image_name(e.path())) found.push_back(e.path());
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
 inline ocr::Box mm_to_px(const recognition::ZoneMm& z, int dpi) {
   auto px = [dpi](double mm) { return static_cast<int>(mm / 25.4 * dpi + 0.5); };
   return {px(z.x), px(z.y), px(z.w), px(z.h)};
-}
-
-inline bool has_role(const User& u, std::initializer_list<Role> roles) {
-  return std::find(roles.begin(), roles.end(), u.role) != roles.end();
-}
-
-inline Status require(const User& u, std::initializer_list<Role> roles, std::string_view action) {
-  if (has_role(u, roles)) return {};
-  return fail(ErrorCode::kForbidden, "role " + std::string(role_name(u.role)) + " may not " + std::string(action));
 }
 
 }  // namespace internal
 
 using namespace internal;
 
-struct Station::Impl {
+struct Station::Impl final : AuditTrail {
   Config config;
   // The OCR engine factory, the scanner factory and the clock (tests replace them), complete
   // (resolve_services) from construction on.
@@ -203,6 +155,9 @@ struct Station::Impl {
   // what and on which subject (ids), never personal values. Never fails the caller's action: a
   // failure to record is reported on stderr.
   void audit(const User* user, std::string_view action, const std::string& subject);
+  void record(const User* user, std::string_view action, const std::string& subject) override {
+    audit(user, action, subject);
+  }
   // The same, reporting failure. Inside an open transaction the entry joins it.
   storage::Status append_audit(std::optional<std::int64_t> user_id, std::string_view action,
                                const std::string& subject);
