@@ -2,7 +2,7 @@
 // (the original kept byte for byte where it can be); cleanup runs on two workers and stores the
 // cleaned page beside the original (capture_pipeline.h).
 #include "capture_pipeline.h"
-#include "pipeline.h"
+#include "station/recognition/pipeline.h"
 #include "station_impl.h"
 #include "station/store/envelopes.h"
 #include "station/store/pages.h"
@@ -76,7 +76,7 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
   ImportReport report = std::move(*registered);
   report.problems_ja = std::move(early_problems);
 
-  capture::CleanupPool pool(store, pipeline::cleanup_options(config), 2);
+  capture::CleanupPool pool(store, recognition::pipeline::cleanup_options(config), 2);
   const capture::RateMeter meter;
   int seq = 0;
   std::optional<Error> stop;
@@ -92,7 +92,7 @@ Result<ImportReport> Station::Impl::import_files(const User& actor, const std::v
       report.problems_ja.push_back(file_problem_ja(name, bytes.error()));
       continue;
     }
-    auto decoded = pipeline::decode(*bytes, pipeline::decode_limits(config));
+    auto decoded = recognition::pipeline::decode(*bytes, recognition::pipeline::decode_limits(config));
     if (!decoded) {
       const Error& e = decoded.error();
       report.problems_ja.push_back(file_problem_ja(name, e));

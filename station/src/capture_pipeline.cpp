@@ -7,7 +7,7 @@
 
 #include "station/clock.h"
 #include "station/lifecycle.h"
-#include "pipeline.h"
+#include "station/recognition/pipeline.h"
 #include "convert.h"
 #include "station/store/envelopes.h"
 #include "station/store/pages.h"
@@ -127,7 +127,7 @@ void count_flags(Store store, const std::vector<std::int64_t>& envelope_ids, int
 }
 
 Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original, const ocr::CleanupOptions& options) {
-  auto r = pipeline::cleanup(original, options);
+  auto r = recognition::pipeline::cleanup(original, options);
   if (!r) return std::unexpected(r.error());
   auto blob = store.blobs.put(r->bytes);
   if (!blob) return unexpected_storage(blob.error());

@@ -7,8 +7,8 @@
 #include "station/store/fields.h"
 #include "station/store/pages.h"
 #include "station/store/transaction.h"
-#include "pipeline.h"
-#include "reading_json.h"
+#include "station/recognition/pipeline.h"
+#include "station/recognition/reading_json.h"
 #include "station/recognition/recognize.h"
 #include "station_impl.h"
 #include "station/recognition/templates.h"
@@ -46,7 +46,7 @@ Result<ocr::Image> load_stored(storage::BlobStore& blobs, const StoredPage& p, c
   auto bytes = p.clean_blob_id.empty() ? blobs.get(p.blob_id) : blobs.get(p.clean_blob_id);
   if (!bytes && !p.clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound) bytes = blobs.get(p.blob_id);
   if (!bytes) return unexpected_storage(bytes.error());
-  return pipeline::load_cleaned(*bytes, p.dpi, p.dpi_from_file, pipeline::decode_limits(config));
+  return recognition::pipeline::load_cleaned(*bytes, p.dpi, p.dpi_from_file, recognition::pipeline::decode_limits(config));
 }
 
 }  // namespace
@@ -84,7 +84,7 @@ Result<int> Station::Impl::recognize_stored(std::int64_t envelope_id, ocr::Engin
     if (!img) return std::unexpected(img.error());
     images.push_back(std::move(*img));
   }
-  const recognition::EnvelopeRecognition result = pipeline::recognize(images, **templates, engine, clock(), on_page);
+  const recognition::EnvelopeRecognition result = recognition::pipeline::recognize(images, **templates, engine, clock(), on_page);
   if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
   std::lock_guard lock(mu);
   auto s = store::transaction(db, [&]() -> Status {
@@ -276,16 +276,16 @@ Result<std::string> Station::envelope_json(const User& actor, std::int64_t envel
     auto pages = store::stored_pages(db, envelope_id);
     if (!pages) return std::unexpected(pages.error());
     std::map<std::int64_t, int> position;  // page id -> index among the pages recognition reads
-    std::vector<ReadingPage> rp;
+    std::vector<recognition::ReadingPage> rp;
     for (const auto& p : *pages) {
       position[p.id] = static_cast<int>(rp.size());
       rp.push_back({p.source_name, p.kind, p.rotation, p.registration});
     }
     auto stored = store::stored_fields(db, envelope_id);
     if (!stored) return std::unexpected(stored.error());
-    std::vector<ReadingLeaf> leaves;
+    std::vector<recognition::ReadingLeaf> leaves;
     for (const auto& f : *stored) {
-      ReadingLeaf l;
+      recognition::ReadingLeaf l;
       l.value.key = f.key;
       l.value.value = f.value;
       l.value.confidence = f.confidence;
@@ -294,10 +294,10 @@ Result<std::string> Station::envelope_json(const User& actor, std::int64_t envel
       l.value.box = {f.x, f.y, f.w, f.h};
       l.value.type = f.type;
       l.value.boolean = f.boolean;
-      if (f.confirmed) l.confirmed = ReadingLeaf::Confirmation{f.confirmed_value, f.confirmed_by, f.confirmed_at};
+      if (f.confirmed) l.confirmed = recognition::ReadingLeaf::Confirmation{f.confirmed_value, f.confirmed_by, f.confirmed_at};
       leaves.push_back(std::move(l));
     }
-    doc = reading_json(rp, leaves);
+    doc = recognition::reading_json(rp, leaves);
     doc["envelope_id"] = env->id;
     doc["receipt_no"] = env->receipt_no;
     doc["state"] = std::string(state_name(env->state));

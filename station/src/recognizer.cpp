@@ -17,8 +17,8 @@
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "ocr/layout.h"
-#include "pipeline.h"
-#include "reading_json.h"
+#include "station/recognition/pipeline.h"
+#include "station/recognition/reading_json.h"
 #include "station/recognition/recognize.h"
 #include "services.h"
 #include "station_impl.h"
@@ -57,8 +57,8 @@ struct Loaded {
 
 // The page stages of one file list; `cleanup` false only decodes (for timing the stages apart).
 Loaded load_pages(const Config& config, const std::vector<fs::path>& files) {
-  const ocr::DecodeLimits limits = pipeline::decode_limits(config);
-  const ocr::CleanupOptions options = pipeline::cleanup_options(config);
+  const ocr::DecodeLimits limits = recognition::pipeline::decode_limits(config);
+  const ocr::CleanupOptions options = recognition::pipeline::cleanup_options(config);
   Loaded out;
   for (const auto& f : files) {
     const std::string name = f.filename().string();
@@ -67,17 +67,17 @@ Loaded load_pages(const Config& config, const std::vector<fs::path>& files) {
       out.problems_ja.push_back(name + ": " + std::string(message_ja(bytes.error().code)));
       continue;
     }
-    auto decoded = pipeline::decode(*bytes, limits);
+    auto decoded = recognition::pipeline::decode(*bytes, limits);
     if (!decoded) {
       out.problems_ja.push_back(name + ": " + std::string(message_ja(decoded.error().code)));
       continue;
     }
     for (auto& page : decoded->pages) {
-      auto clean = pipeline::cleanup(page, options);
+      auto clean = recognition::pipeline::cleanup(page, options);
       // A page whose cleanup fails is read as it came, as the store does (flag cleanup_failed).
       ocr::Image img = page;
       if (clean) {
-        auto back = pipeline::load_cleaned(clean->bytes, clean->dpi, clean->dpi_from_file, limits);
+        auto back = recognition::pipeline::load_cleaned(clean->bytes, clean->dpi, clean->dpi_from_file, limits);
         if (back) img = std::move(*back);
       }
       out.pages.push_back(std::move(img));
@@ -196,8 +196,8 @@ Result<StorelessReading> recognize_files(const Config& config, const std::vector
   }
   auto engine = tesseract_engine_factory(config)();
   if (!engine) return std::unexpected(engine.error());
-  const recognition::EnvelopeRecognition r = pipeline::recognize(loaded.pages, *templates, **engine, SystemClock::instance());
-  json doc = reading_json(r, loaded.files);
+  const recognition::EnvelopeRecognition r = recognition::pipeline::recognize(loaded.pages, *templates, **engine, SystemClock::instance());
+  json doc = recognition::reading_json(r, loaded.files);
   doc["problems"] = loaded.problems_ja;
   return StorelessReading{doc.dump(1), std::move(loaded.problems_ja)};
 }
@@ -287,7 +287,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
       }
       for (std::size_t i = next++; i < jobs.size(); i = next++) {
         jobs[i].pages = load_pages(config, jobs[i].files);
-        jobs[i].result = pipeline::recognize(jobs[i].pages.pages, *templates, **engine, SystemClock::instance());
+        jobs[i].result = recognition::pipeline::recognize(jobs[i].pages.pages, *templates, **engine, SystemClock::instance());
       }
     });
   for (auto& t : threads) t.join();

@@ -3,7 +3,7 @@
 #include "capture_job.h"
 #include "capture_pipeline.h"
 #include "station/store/envelopes.h"
-#include "pipeline.h"
+#include "station/recognition/pipeline.h"
 #include "ocr/separator.h"
 #include "scanner/profiles.h"
 #include "scanner/scanner.h"
@@ -129,7 +129,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
         if (auto st = sc.set_option(name, value); !st) return std::unexpected(from_scanner(st.error()));
   }
 
-  capture::CleanupPool pool(store, pipeline::cleanup_options(config), 2);
+  capture::CleanupPool pool(store, recognition::pipeline::cleanup_options(config), 2);
   const capture::RateMeter meter;
   std::optional<Error> store_error;
   bool stopped = false;
@@ -174,7 +174,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
       return false;
     }
     frame.pixels = {};  // the frame's copy is no longer needed
-    const bool separator = request.separate && pipeline::is_separator(*img);
+    const bool separator = request.separate && recognition::pipeline::is_separator(*img);
     if (current == kNone) {
       const int enclosures = request.separate ? 0 : request.intake.enclosures;
       auto env = capture::register_envelope(store, actor.id, received, enclosures, "scan");

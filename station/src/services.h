@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ocr/engine.h"
+#include "station/recognition/pool.h"
 #include "scanner/scanner.h"
 #include "station/clock.h"
 #include "station/config.h"
@@ -16,7 +17,7 @@
 namespace station {
 
 // Makes one OCR engine; called once on each recognition worker's thread, which then owns it.
-using EngineFactory = std::function<Result<std::unique_ptr<ocr::Engine>>()>;
+using recognition::EngineFactory;
 
 // Tesseract with the configured data and languages (the real engine).
 EngineFactory tesseract_engine_factory(const Config& config);

@@ -33,7 +33,7 @@
 #include "station/lifecycle.h"
 #include "station/store/envelopes.h"
 #include "station/store/fields.h"
-#include "recognition_service.h"
+#include "station/recognition/pool.h"
 #include "station/recognition/templates.h"
 #include "services.h"
 

@@ -30,7 +30,7 @@
 #include "station/error.h"
 #include "station/recognition/templates.h"
 
-namespace station::pipeline {
+namespace station::recognition::pipeline {
 
 enum class Stage { kDecode, kSeparator, kCleanup, kLoadCleaned, kClassify, kRead, kReconcile };
 
@@ -95,4 +95,4 @@ recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages,
 // The limits decode works within.
 ocr::DecodeLimits decode_limits(const Config& config);
 
-}  // namespace station::pipeline
+}  // namespace station::recognition::pipeline

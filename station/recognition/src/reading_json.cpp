@@ -1,9 +1,9 @@
 // The truth.json-shaped document of one envelope's reading (reading_json.h).
-#include "reading_json.h"
+#include "station/recognition/reading_json.h"
 
 #include <cmath>
 
-namespace station {
+namespace station::recognition {
 
 namespace {
 
@@ -12,7 +12,7 @@ using nlohmann::json;
 double rounded(double v) { return std::round(v * 1000) / 1000; }
 
 json leaf_json(const ReadingLeaf& l) {
-  const recognition::RecognizedValue& v = l.value;
+  const RecognizedValue& v = l.value;
   json j;
   auto as_json = [&](const std::string& s) { return v.boolean ? json(s == "true") : json(s); };
   j["value"] = as_json(l.confirmed ? l.confirmed->value : v.value);
@@ -68,7 +68,7 @@ json reading_json(const std::vector<ReadingPage>& pages, const std::vector<Readi
   return doc;
 }
 
-json reading_json(const recognition::EnvelopeRecognition& r, const std::vector<std::string>& files) {
+json reading_json(const EnvelopeRecognition& r, const std::vector<std::string>& files) {
   std::vector<ReadingPage> pages;
   for (std::size_t i = 0; i < r.pages.size(); ++i)
     pages.push_back({i < files.size() ? files[i] : "", r.pages[i].kind, r.pages[i].rotation, r.pages[i].score});
@@ -78,4 +78,4 @@ json reading_json(const recognition::EnvelopeRecognition& r, const std::vector<s
   return reading_json(pages, leaves);
 }
 
-}  // namespace station
+}  // namespace station::recognition

@@ -13,7 +13,7 @@
 
 #include "station/recognition/recognize.h"
 
-namespace station {
+namespace station::recognition {
 
 struct ReadingPage {
   std::string file;  // the file it came from (no personal data)
@@ -23,7 +23,7 @@ struct ReadingPage {
 };
 
 struct ReadingLeaf {
-  recognition::RecognizedValue value;  // key, value, boolean, confidence, page (0-based), box, type
+  RecognizedValue value;  // key, value, boolean, confidence, page (0-based), box, type
   // A reviewer's confirmation, when there is one: the leaf's value becomes the confirmed one.
   struct Confirmation {
     std::string value, by, at;
@@ -34,6 +34,6 @@ struct ReadingLeaf {
 nlohmann::json reading_json(const std::vector<ReadingPage>& pages, const std::vector<ReadingLeaf>& leaves);
 
 // The same from a store-less recognition, with each page's file name.
-nlohmann::json reading_json(const recognition::EnvelopeRecognition& r, const std::vector<std::string>& files);
+nlohmann::json reading_json(const EnvelopeRecognition& r, const std::vector<std::string>& files);
 
-}  // namespace station
+}  // namespace station::recognition

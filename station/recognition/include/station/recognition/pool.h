@@ -18,13 +18,14 @@
 #include <thread>
 #include <vector>
 
-#include "services.h"
+#include "ocr/engine.h"
 #include "station/error.h"
 #include "station/model.h"
-#include "storage/blob_store.h"
-#include "storage/database.h"
 
 namespace station::recognition {
+
+// Makes one OCR engine; called once on each worker's thread, which then owns it.
+using EngineFactory = std::function<Result<std::unique_ptr<ocr::Engine>>()>;
 
 // What one envelope's recognition does with the store, for the pool. `read` loads the pages,
 // runs the envelope stages with `engine` and writes the result; it returns the number of fields

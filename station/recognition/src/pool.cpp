@@ -1,5 +1,5 @@
-// The recognition pool (recognition_service.h).
-#include "recognition_service.h"
+// The recognition pool (pool.h).
+#include "station/recognition/pool.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,13 +1,13 @@
 // The stage list's steps (pipeline.h). Each is a small function over values; the store and the
 // store-less runs call the same ones in the order pipeline.h gives.
-#include "pipeline.h"
+#include "station/recognition/pipeline.h"
 
 #include <cmath>
 
-#include "convert.h"
+#include "station/recognition/ocr_error.h"
 #include "ocr/separator.h"
 
-namespace station::pipeline {
+namespace station::recognition::pipeline {
 
 std::string_view stage_name(Stage stage) {
   switch (stage) {
@@ -92,4 +92,4 @@ recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages,
   return recognition::recognize_pages(pages, templates, engine, clock, on_page);
 }
 
-}  // namespace station::pipeline
+}  // namespace station::recognition::pipeline
