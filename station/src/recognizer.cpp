@@ -194,7 +194,7 @@ Result<StorelessReading> recognize_files(const Config& config, const std::vector
     std::string detail = "none of the " + std::to_string(files->size()) + " files could be read";
     return fail(ErrorCode::kNoPages, detail);
   }
-  auto engine = tesseract_engine_factory(config)();
+  auto engine = recognition::tesseract_engine_factory(config)();
   if (!engine) return std::unexpected(engine.error());
   const recognition::EnvelopeRecognition r = recognition::pipeline::recognize(loaded.pages, *templates, **engine, SystemClock::instance());
   json doc = recognition::reading_json(r, loaded.files);
@@ -279,7 +279,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w)
     threads.emplace_back([&] {
-      auto engine = tesseract_engine_factory(config)();
+      auto engine = recognition::tesseract_engine_factory(config)();
       if (!engine) {
         std::lock_guard lock(err_mu);
         error = engine.error();

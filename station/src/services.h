@@ -8,7 +8,7 @@
 #include <string>
 
 #include "ocr/engine.h"
-#include "station/recognition/pool.h"
+#include "station/recognition/service.h"
 #include "scanner/scanner.h"
 #include "station/clock.h"
 #include "station/config.h"
@@ -19,15 +19,13 @@ namespace station {
 // Makes one OCR engine; called once on each recognition worker's thread, which then owns it.
 using recognition::EngineFactory;
 
-// Tesseract with the configured data and languages (the real engine).
-EngineFactory tesseract_engine_factory(const Config& config);
 
 // Opens the scanner `device` names (a fake that delivers chosen pages, jams after n pages, ...).
 using ScannerFactory =
     std::function<scanner::Result<std::unique_ptr<scanner::Scanner>>(const std::string& device)>;
 
 struct Services {
-  EngineFactory make_engine;           // empty: tesseract_engine_factory(config)
+  EngineFactory make_engine;           // empty: recognition::tesseract_engine_factory(config)
   ScannerFactory make_scanner;         // empty: SANE
   std::shared_ptr<const Clock> clock;  // null: the system clock; every date the station records
 };

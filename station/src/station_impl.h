@@ -33,7 +33,7 @@
 #include "station/lifecycle.h"
 #include "station/store/envelopes.h"
 #include "station/store/fields.h"
-#include "station/recognition/pool.h"
+#include "station/recognition/service.h"
 #include "station/recognition/templates.h"
 #include "services.h"
 
@@ -126,12 +126,10 @@ struct Station::Impl final : AuditTrail {
   std::optional<storage::Database> edb;      // the electronic-records store (own file, own key)
   std::mutex edb_mu;                         // guards edb
   MaintenanceReport open_report;
-  std::mutex templates_mu;                                  // guards templates
-  std::shared_ptr<const recognition::Templates> templates;  // form_templates(): loaded once
-  // The background recognition (recognition.cpp): started by Station::create/open; stopped after
-  // the capture job (members are destroyed last first: a job's end may still queue an envelope)
-  // and while the store is still open.
-  std::unique_ptr<recognition::Pool> ocr_pool;
+  // The background recognition (station/recognition/service.h): started by Station::create/open
+  // (start_recognition); stopped after the capture job (members are destroyed last first: a job's
+  // end may still queue an envelope) and while the store is still open.
+  std::unique_ptr<recognition::Service> reader;
   // The background capture job (capture_job.cpp). Keep it the last data member: destroyed first,
   // it stops its run after the current page and joins the thread while the store is still open.
   std::shared_ptr<capture::JobRunner> capture_jobs;
@@ -142,7 +140,9 @@ struct Station::Impl final : AuditTrail {
   // The station's time: every date and timestamp it records or compares.
   const Clock& clock() const { return *services.clock; }
   // The store as the capture pipeline sees it.
-  capture::Store capture_store() { return capture::Store{db, blobs, mu, clock()}; }
+  // The open store as the domains see it.
+  store::Context store() { return store::Context{db, blobs, mu, clock()}; }
+  capture::Store capture_store() { return store(); }
 
   ocr::DecodeLimits limits() const {
     ocr::DecodeLimits l;
@@ -182,22 +182,15 @@ struct Station::Impl final : AuditTrail {
   Result<ScanReport> scan(const User& actor, const ScanRequest& request,
                           const std::function<void(const CaptureProgress&)>& progress, const std::atomic<bool>* stop);
 
-  // Recognition (recognition.cpp). At open: captures cut off by a crash become interrupted, reads
-  // cut off by a closing station go back to the queue; then the pool starts on what is queued.
+  // Recognition: starts the background reader (recognition::Service::start).
   Status start_recognition();
   // A capture run ended for this envelope: every page in (captured, queued for recognition) or
-  // cut off (interrupted). Wakes the pool. Takes mu itself.
-  void capture_ended(std::int64_t envelope_id, bool complete);
-  // The form templates, read from their folder once and shared by every worker.
-  Result<std::shared_ptr<const recognition::Templates>> form_templates();
-  // One envelope's recognition on a worker thread (the pool's Work::read).
-  Result<int> recognize_stored(std::int64_t envelope_id, ocr::Engine& engine, const std::function<bool(int)>& on_page,
-                               const std::atomic<bool>& stop);
-
-  // The upright page image: the cleaned copy made on arrival when there is one, else (or if that
-  // copy cannot be read) the original; read back with the page's recorded resolution (the encoded
-  // copy carries none) and the stored rotation applied. The pipeline's load_cleaned stage.
-  Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr);
+  // cut off (interrupted).
+  void capture_ended(std::int64_t envelope_id, bool complete) { reader->capture_ended(envelope_id, complete); }
+  // The upright page image as recognition reads it (recognition::Service::load_page).
+  Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr) {
+    return reader->load_page(page_id, rotation_out);
+  }
 
   // The field from the store, with what the forms (its label) and the configuration (the
   // confidence threshold) add.
@@ -215,8 +208,8 @@ struct Station::Impl final : AuditTrail {
   Result<EnvelopeSummary> load_envelope(std::int64_t id) {
     auto e = store::summary(db, id);
     if (!e) return e;
-    if (e->state == EnvelopeState::kRecognizing && ocr_pool)
-      for (const auto& t : ocr_pool->running())
+    if (e->state == EnvelopeState::kRecognizing && reader)
+      for (const auto& t : reader->running())
         if (t.envelope_id == e->id) e->pages_recognized = t.pages_recognized;
     return e;
   }
