@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ocr/engine.h"
+#include "station/capture/capture.h"
 #include "station/recognition/service.h"
 #include "scanner/scanner.h"
 #include "station/clock.h"
@@ -21,8 +22,7 @@ using recognition::EngineFactory;
 
 
 // Opens the scanner `device` names (a fake that delivers chosen pages, jams after n pages, ...).
-using ScannerFactory =
-    std::function<scanner::Result<std::unique_ptr<scanner::Scanner>>(const std::string& device)>;
+using capture::ScannerFactory;
 
 struct Services {
   EngineFactory make_engine;           // empty: recognition::tesseract_engine_factory(config)

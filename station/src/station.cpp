@@ -147,6 +147,7 @@ Result<std::unique_ptr<Station>> Station::create(const Config& config, std::stri
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   s->impl_->audit(nullptr, "store.create", "");
   if (auto r = s->impl_->start_recognition(); !r) return std::unexpected(r.error());
+  s->impl_->start_capture();
   return s;
 }
 
@@ -169,6 +170,7 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, const Store
                       "temporaries_removed:" + std::to_string(r.stale_temporaries) +
                       " orphan_blobs_removed:" + std::to_string(r.orphan_blobs));
   if (auto rs = s->impl_->start_recognition(); !rs) return std::unexpected(rs.error());
+  s->impl_->start_capture();
   return s;
 }
 

@@ -16,7 +16,7 @@
 #include <set>
 #include <utility>
 
-#include "capture_pipeline.h"
+#include "station/capture/capture.h"
 #include "station/access.h"
 #include "station/audit_trail.h"
 #include "station/clock.h"
@@ -40,10 +40,6 @@
 namespace station {
 
 namespace fs = std::filesystem;
-
-namespace capture {
-class JobRunner;  // capture_job.h: the web UI's background scan/import
-}  // namespace capture
 
 namespace internal {
 
@@ -130,9 +126,10 @@ struct Station::Impl final : AuditTrail {
   // (start_recognition); stopped after the capture job (members are destroyed last first: a job's
   // end may still queue an envelope) and while the store is still open.
   std::unique_ptr<recognition::Service> reader;
-  // The background capture job (capture_job.cpp). Keep it the last data member: destroyed first,
-  // it stops its run after the current page and joins the thread while the store is still open.
-  std::shared_ptr<capture::JobRunner> capture_jobs;
+  // Imports, scans and the web UI's background capture job (station/capture/capture.h), made at
+  // open after the reader. Keep it the last data member: destroyed first, it stops a running job
+  // after the current page and joins its thread while the reader and the store are still open.
+  std::unique_ptr<capture::Capture> capture_runs;
 
   Impl(Config c, Services s, storage::Database d, storage::BlobStore b)
       : config(std::move(c)), services(std::move(s)), db(std::move(d)), blobs(std::move(b)) {}
@@ -142,7 +139,6 @@ struct Station::Impl final : AuditTrail {
   // The store as the capture pipeline sees it.
   // The open store as the domains see it.
   store::Context store() { return store::Context{db, blobs, mu, clock()}; }
-  capture::Store capture_store() { return store(); }
 
   ocr::DecodeLimits limits() const {
     ocr::DecodeLimits l;
@@ -174,16 +170,13 @@ struct Station::Impl final : AuditTrail {
   // unless the log has it already, then deletes the rotation folder (keys_admin.cpp).
   Status complete_rotation(const RotationJournal& journal, const std::string& detail);
 
-  // Capture (issue 3; capture.cpp, scan.cpp): the runs behind Station::import_envelope and
-  // Station::scan. `stop` (may be null), once true, ends the run after the current page.
-  Result<ImportReport> import_files(const User& actor, const std::vector<fs::path>& inputs, const Intake& intake,
-                                    const std::function<void(const CaptureProgress&)>& progress,
-                                    const std::atomic<bool>* stop);
-  Result<ScanReport> scan(const User& actor, const ScanRequest& request,
-                          const std::function<void(const CaptureProgress&)>& progress, const std::atomic<bool>* stop);
-
   // Recognition: starts the background reader (recognition::Service::start).
   Status start_recognition();
+  // Capture: made once the reader is there to take what it captures.
+  void start_capture() {
+    capture_runs = std::make_unique<capture::Capture>(store(), *this, config, services.make_scanner,
+                                                      [this](std::int64_t id, bool complete) { capture_ended(id, complete); });
+  }
   // A capture run ended for this envelope: every page in (captured, queued for recognition) or
   // cut off (interrupted).
   void capture_ended(std::int64_t envelope_id, bool complete) { reader->capture_ended(envelope_id, complete); }

@@ -1,6 +1,6 @@
 #pragma once
-// Private: the web UI's background capture job (a scan or an import on its own thread, one at a
-// time per station). The runner knows nothing of the store: Station::start_capture hands it the
+// The web UI's background capture job (a scan or an import on its own thread, one at a
+// time per station). The runner knows nothing of the store: Capture::start_job hands it the
 // work; the work reports progress and its outcome through update().
 #include <atomic>
 #include <cstdint>

@@ -1,14 +1,20 @@
-// The web UI's background capture job (issue 3): Station::start_capture and capture_job. The run
-// itself is Impl::scan or Impl::import_files, exactly what the CLI runs; the job adds a thread,
+// The web UI's background capture job (issue 3): Capture::start_job and Capture::job. The run
+// itself is Capture::scan or Capture::import_files, exactly what the CLI runs; the job adds a thread,
 // the progress record the web page polls, and the outcome (flag counts, what to do next).
-#include "capture_job.h"
+#include "station/capture/jobs.h"
 
-#include "capture_pipeline.h"
-#include "station_impl.h"
+#include <cstdio>
+#include <filesystem>
 
-namespace station {
+#include "station/capture/capture.h"
+#include "station/capture/steps.h"
+#include "station/access.h"
+#include "station/files.h"
+#include "station/text.h"
 
-namespace capture {
+namespace station::capture {
+
+namespace fs = std::filesystem;
 
 JobRunner::~JobRunner() {
   stop_.store(true);
@@ -75,8 +81,6 @@ bool JobRunner::scanning() const {
 
 bool job_scanning(const std::shared_ptr<JobRunner>& jobs) { return jobs && jobs->scanning(); }
 
-}  // namespace capture
-
 namespace {
 
 // What the clerk reads when a job could not run at all.
@@ -88,7 +92,7 @@ std::string job_failure_ja(const Error& e) {
 
 }  // namespace
 
-Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobRequest& request) {
+Result<std::int64_t> Capture::start_job(const User& actor, const CaptureJobRequest& request) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, request.import ? "import envelopes" : "scan envelopes");
       !s)
     return std::unexpected(s.error());
@@ -97,7 +101,7 @@ Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobR
   if (!intake.received_date.empty() && !valid_iso_date(intake.received_date))
     return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
   if (intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
-  const capture::Store store = impl_->capture_store();
+  const Store& store = store_;
   if (request.import) {
     std::error_code ec;
     if (request.folder.empty() || !fs::is_directory(request.folder, ec))
@@ -106,26 +110,25 @@ Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobR
     if (!request.scan.continue_envelope.empty())
       return fail(ErrorCode::kInvalidInput, "an import always makes a new envelope");
   } else if (!request.scan.continue_envelope.empty()) {
-    if (auto c = capture::find_envelope_to_continue(store, request.scan.continue_envelope); !c)
+    if (auto c = find_envelope_to_continue(store, request.scan.continue_envelope); !c)
       return std::unexpected(c.error());
   }
 
-  std::shared_ptr<capture::JobRunner> runner;
+  std::shared_ptr<JobRunner> runner;
   {
-    std::lock_guard lock(impl_->mu);
-    if (!impl_->capture_jobs) impl_->capture_jobs = std::make_shared<capture::JobRunner>();
-    runner = impl_->capture_jobs;
+    std::lock_guard lock(jobs_mu_);
+    if (!jobs_) jobs_ = std::make_shared<JobRunner>();
+    runner = jobs_;
   }
   CaptureJob job;
   job.kind = request.import ? "import" : "scan";
   job.started_by = actor.username;
   job.request = request;
-  Impl* impl = impl_.get();
-  auto id = runner->start(std::move(job), [impl, actor, request](capture::JobRunner& r, std::int64_t job_id) {
+  auto id = runner->start(std::move(job), [this, actor, request](JobRunner& r, std::int64_t job_id) {
     auto on_progress = [&](const CaptureProgress& p) { r.update(job_id, [&](CaptureJob& j) { j.progress = p; }); };
     CaptureJob out;
     if (request.import) {
-      auto rep = impl->import_files(actor, {fs::path(request.folder)}, request.scan.intake, on_progress, r.stop_flag());
+      auto rep = import_files(actor, {fs::path(request.folder)}, request.scan.intake, on_progress, r.stop_flag());
       if (!rep) {
         out.state = "failed";
         out.error = std::string(error_name(rep.error().code));
@@ -135,7 +138,7 @@ Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobR
         out.envelopes.push_back(std::move(*rep));
       }
     } else {
-      auto rep = impl->scan(actor, request.scan, on_progress, r.stop_flag());
+      auto rep = scan(actor, request.scan, on_progress, r.stop_flag());
       if (!rep) {
         out.state = "failed";
         out.error = std::string(error_name(rep.error().code));
@@ -149,7 +152,7 @@ Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobR
     }
     std::vector<std::int64_t> ids;
     for (const auto& e : out.envelopes) ids.push_back(e.envelope_id);
-    capture::count_flags(impl->capture_store(), ids, out.blank_pages, out.flagged_pages);
+    count_flags(store_, ids, out.blank_pages, out.flagged_pages);
     if (out.state == "failed")
       std::fprintf(stderr, "station: capture job %lld failed: %s\n", static_cast<long long>(job_id), out.error.c_str());
     r.update(job_id, [&](CaptureJob& j) {
@@ -169,17 +172,15 @@ Result<std::int64_t> Station::start_capture(const User& actor, const CaptureJobR
   return id;
 }
 
-Result<CaptureJob> Station::capture_job(const User& actor, std::int64_t job_id) {
-  if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "see capture jobs"); !s)
-    return std::unexpected(s.error());
-  std::shared_ptr<capture::JobRunner> runner;
+Result<CaptureJob> Capture::job(std::int64_t job_id) {
+  std::shared_ptr<JobRunner> runner;
   {
-    std::lock_guard lock(impl_->mu);
-    runner = impl_->capture_jobs;
+    std::lock_guard lock(jobs_mu_);
+    runner = jobs_;
   }
   auto job = runner ? runner->get(job_id) : std::nullopt;
   if (!job) return fail(ErrorCode::kNotFound, "no capture job " + std::to_string(job_id));
   return std::move(*job);
 }
 
-}  // namespace station
+}  // namespace station::capture

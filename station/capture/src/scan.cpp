@@ -1,15 +1,26 @@
 // Scanning envelopes (issue 3): open the device, apply its profile, commit every page the moment
 // the scanner delivers it, split a stack on separator sheets, clean pages on two workers.
-#include "capture_job.h"
-#include "capture_pipeline.h"
+#include <filesystem>
+
+#include "station/access.h"
+#include "station/capture/capture.h"
+#include "station/capture/jobs.h"
+#include "station/capture/steps.h"
+#include "station/text.h"
 #include "station/store/envelopes.h"
 #include "station/recognition/pipeline.h"
 #include "ocr/separator.h"
 #include "scanner/profiles.h"
 #include "scanner/scanner.h"
-#include "station_impl.h"
+#include "station/recognition/ocr_error.h"
+#include "station/store/error.h"
+#include "station/store/transaction.h"
 
-namespace station {
+namespace station::capture {
+
+namespace fs = std::filesystem;
+
+inline Error from_scanner(const scanner::Error& e) { return {ErrorCode::kScanner, e.message}; }
 
 namespace {
 
@@ -32,19 +43,17 @@ std::vector<scanner::Profile> load_profiles_or_none(const Config& config) {
 
 }  // namespace
 
-Result<std::vector<ScannerDevice>> Station::scanners(const User& actor) {
-  if (auto s = require(actor, {Role::kClerk, Role::kSupervisor, Role::kAdmin}, "list scanners"); !s)
-    return std::unexpected(s.error());
+Result<std::vector<ScannerDevice>> Capture::scanners() {
   // SANE is driven by one thread at a time: not while a background job scans.
-  std::shared_ptr<capture::JobRunner> jobs;
+  std::shared_ptr<JobRunner> jobs;
   {
-    std::lock_guard lock(impl_->mu);
-    jobs = impl_->capture_jobs;
+    std::lock_guard lock(jobs_mu_);
+    jobs = jobs_;
   }
-  if (capture::job_scanning(jobs)) return fail(ErrorCode::kCaptureBusy, "a capture job is scanning");
+  if (job_scanning(jobs)) return fail(ErrorCode::kCaptureBusy, "a capture job is scanning");
   auto devices = scanner::Sane::list_devices();
   if (!devices) return std::unexpected(from_scanner(devices.error()));
-  const auto profiles = load_profiles_or_none(impl_->config);
+  const auto profiles = load_profiles_or_none(config_);
   std::vector<ScannerDevice> out;
   for (const auto& d : *devices) {
     ScannerDevice s{d.name, d.vendor, d.model, {}};
@@ -54,38 +63,33 @@ Result<std::vector<ScannerDevice>> Station::scanners(const User& actor) {
   return out;
 }
 
-Result<ScanReport> Station::scan(const User& actor, const ScanRequest& request,
-                                 const std::function<void(const CaptureProgress&)>& progress) {
-  return impl_->scan(actor, request, progress, nullptr);
-}
-
-Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& request,
+Result<ScanReport> Capture::scan(const User& actor, const ScanRequest& request,
                                        const std::function<void(const CaptureProgress&)>& progress,
                                        const std::atomic<bool>* stop_requested) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, "scan envelopes"); !s)
     return std::unexpected(s.error());
-  const std::string received = request.intake.received_date.empty() ? clock().jst_today() : request.intake.received_date;
+  const std::string received = request.intake.received_date.empty() ? store_.clock.jst_today() : request.intake.received_date;
   if (!valid_iso_date(received)) return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
   if (request.intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
   for (int n : request.stack_enclosures)
     if (n < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
   if (request.dpi < 0 || request.dpi > 1200) return fail(ErrorCode::kInvalidInput, "dpi must be 1..1200");
 
-  const capture::Store store = capture_store();
+  const Store& store = store_;
   // Continuing an interrupted run: the envelope is checked before the scanner is touched.
-  std::optional<capture::ContinuedEnvelope> continued;
+  std::optional<ContinuedEnvelope> continued;
   if (!request.continue_envelope.empty()) {
-    auto c = capture::find_envelope_to_continue(store, request.continue_envelope);
+    auto c = find_envelope_to_continue(store, request.continue_envelope);
     if (!c) return std::unexpected(c.error());
     continued = std::move(*c);
   }
 
   // The device: as asked, as configured, or the first one found.
   scanner::DeviceInfo device;
-  device.name = !request.device.empty() ? request.device : config.scanner_device;
+  device.name = !request.device.empty() ? request.device : config_.scanner_device;
   // Services::make_scanner (tests: a fake that delivers chosen pages, jams after n pages, ...);
   // empty: SANE.
-  const ScannerFactory& factory = services.make_scanner;
+  const ScannerFactory& factory = make_scanner_;
   if (!factory) {
     auto devices = scanner::Sane::list_devices();
     if (devices) {
@@ -104,7 +108,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
   ScanReport report;
   report.device = device.name;
   // Settings: the profile's defaults, then what the clerk asked for.
-  const auto profiles = load_profiles_or_none(config);
+  const auto profiles = load_profiles_or_none(config_);
   const scanner::Profile* profile = scanner::match_profile(profiles, device);
   scanner::Settings settings = profile != nullptr ? profile->defaults : scanner::Settings{};
   if (!request.source.empty()) {
@@ -129,8 +133,8 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
         if (auto st = sc.set_option(name, value); !st) return std::unexpected(from_scanner(st.error()));
   }
 
-  capture::CleanupPool pool(store, recognition::pipeline::cleanup_options(config), 2);
-  const capture::RateMeter meter;
+  CleanupPool pool(store, recognition::pipeline::cleanup_options(config_), 2);
+  const RateMeter meter;
   std::optional<Error> store_error;
   bool stopped = false;
   int content_pages = 0;  // pages of the current envelope other than separators
@@ -139,8 +143,8 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
   std::size_t current = kNone;  // index into report.envelopes
   if (continued) {
     {
-      std::lock_guard lock(mu);
-      auto t = store::transition(db, continued->id, lifecycle::Event::kCaptureStarted);
+      std::lock_guard lock(store_.mu);
+      auto t = station::store::transition(store_.db, continued->id, lifecycle::Event::kCaptureStarted);
       if (!t) return std::unexpected(t.error());
       if (!*t) return fail(ErrorCode::kConflict, "the envelope to continue changed state: it cannot take more pages");
     }
@@ -158,11 +162,11 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
     if (index < request.stack_enclosures.size()) {
       enclosures = request.stack_enclosures[index];
     } else {
-      const int pages = capture::content_page_count(store, report.envelopes[index].envelope_id);
+      const int pages = content_page_count(store, report.envelopes[index].envelope_id);
       const int sheets = duplex ? (pages + 1) / 2 : pages;
       enclosures = std::max(0, sheets - 1);
     }
-    if (auto s = capture::set_enclosures(store, report.envelopes[index].envelope_id, enclosures); !s)
+    if (auto s = set_enclosures(store, report.envelopes[index].envelope_id, enclosures); !s)
       std::fprintf(stderr, "station: enclosures not recorded: %s\n", s.error().detail.c_str());
   };
 
@@ -177,7 +181,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
     const bool separator = request.separate && recognition::pipeline::is_separator(*img);
     if (current == kNone) {
       const int enclosures = request.separate ? 0 : request.intake.enclosures;
-      auto env = capture::register_envelope(store, actor.id, received, enclosures, "scan");
+      auto env = register_envelope(store, actor.id, received, enclosures, "scan");
       if (!env) {
         store_error = env.error();
         return false;
@@ -192,7 +196,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
       store_error = from_ocr(png.error());
       return false;
     }
-    capture::NewPage page;
+    NewPage page;
     ImportReport& env = report.envelopes[current];
     page.envelope_id = env.envelope_id;
     page.seq = seq + 1;
@@ -204,7 +208,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
       page.kind = "separator";
       page.flags.emplace_back("separator");
     }
-    auto id = capture::store_page(store, page);
+    auto id = store_page(store, page);
     if (!id) {
       store_error = id.error();
       return false;
@@ -220,7 +224,7 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
         current = kNone;
       }
     } else {
-      if (++content_pages == 1) capture::set_postmark_page(store, env.envelope_id, *id);
+      if (++content_pages == 1) set_postmark_page(store, env.envelope_id, *id);
       pool.submit(*id, std::move(*img));
     }
     if (progress) progress(meter.at(report.pages, static_cast<int>(report.envelopes.size())));
@@ -247,24 +251,24 @@ Result<ScanReport> Station::Impl::scan(const User& actor, const ScanRequest& req
     const auto code = scanned.error().code;
     if (!(code == scanner::Code::kFeederEmpty && report.pages > 0)) {
       report.interrupted = true;
-      report.problem_ja = capture::scanner_problem_ja(scanned.error(), report.pages);
+      report.problem_ja = scanner_problem_ja(scanned.error(), report.pages);
     }
   } else if (report.pages == 0) {
     report.interrupted = true;
-    report.problem_ja = capture::scanner_problem_ja({scanner::Code::kFeederEmpty, ""}, 0);
+    report.problem_ja = scanner_problem_ja({scanner::Code::kFeederEmpty, ""}, 0);
   }
   // Every envelope of the run is complete but the last one of a run cut off part-way. Only now,
   // with every page cleaned (pool.finish() above), do they join the recognition queue.
   for (std::size_t i = 0; i < report.envelopes.size(); ++i)
-    capture_ended(report.envelopes[i].envelope_id, !(report.interrupted && i + 1 == report.envelopes.size()));
+    ended_(report.envelopes[i].envelope_id, !(report.interrupted && i + 1 == report.envelopes.size()));
   for (const auto& e : report.envelopes)
-    audit(&actor, continued && e.envelope_id == continued->id ? "envelope.scan_continue" : "envelope.scan",
+    audit_.record(&actor, continued && e.envelope_id == continued->id ? "envelope.scan_continue" : "envelope.scan",
           "envelope:" + std::to_string(e.envelope_id) + " pages:" + std::to_string(e.pages));
   if (report.interrupted)
-    audit(&actor, "scan.interrupted",
+    audit_.record(&actor, "scan.interrupted",
           "device:" + device.name + " pages:" + std::to_string(report.pages) +
               (scanned ? std::string() : " code:" + std::to_string(static_cast<int>(scanned.error().code))));
   return report;
 }
 
-}  // namespace station
+}  // namespace station::capture

@@ -1,5 +1,5 @@
 #pragma once
-// Private: the steps capture shares between file import (capture.cpp) and scanning (scan.cpp):
+// The steps capture shares between file import (import.cpp) and scanning (scan.cpp):
 // register an envelope, commit a page the moment it is read, clean it on worker threads and
 // record what cleanup found, and measure progress. The order of the stages on arrival is:
 //   store original (committed) -> separator check (scan runs) -> cleanup on a worker

@@ -1,5 +1,5 @@
-// Capture steps shared by import and scanning (see capture_pipeline.h).
-#include "capture_pipeline.h"
+// Capture steps shared by import and scanning (see steps.h).
+#include "station/capture/steps.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,8 @@
 #include "station/clock.h"
 #include "station/lifecycle.h"
 #include "station/recognition/pipeline.h"
-#include "convert.h"
+#include "station/recognition/ocr_error.h"
+#include "station/store/error.h"
 #include "station/store/envelopes.h"
 #include "station/store/pages.h"
 #include "station/text.h"
@@ -49,7 +50,7 @@ Result<ImportReport> register_envelope(Store store, std::int64_t clerk_id, const
 
 Result<std::int64_t> store_page(Store store, const NewPage& page) {
   auto blob = store.blobs.put(page.bytes);
-  if (!blob) return unexpected_storage(blob.error());
+  if (!blob) return station::store::unexpected_storage(blob.error());
   const ocr::Image& img = *page.image;
   station::store::NewPage row;
   row.envelope_id = page.envelope_id;
@@ -130,7 +131,7 @@ Status clean_page(Store store, std::int64_t page_id, const ocr::Image& original,
   auto r = recognition::pipeline::cleanup(original, options);
   if (!r) return std::unexpected(r.error());
   auto blob = store.blobs.put(r->bytes);
-  if (!blob) return unexpected_storage(blob.error());
+  if (!blob) return station::store::unexpected_storage(blob.error());
   {
     std::lock_guard lock(store.mu);
     const station::store::Cleaned cleaned{*blob, r->skew_degrees, r->orientation_confidence, r->blank, r->quarter_turns};
