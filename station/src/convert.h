@@ -12,6 +12,5 @@ namespace station {
 using store::from_storage;
 using store::unexpected_storage;
 
-inline Error from_scanner(const scanner::Error& e) { return {ErrorCode::kScanner, e.message}; }
 
 }  // namespace station

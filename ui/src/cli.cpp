@@ -320,13 +320,16 @@ Outcome<void> wait_for_recognition(station::Station& st, const station::User& ac
   }
 }
 
-// After --wait: each envelope's state and what was read.
-void print_recognized(station::Station& st, const station::User& actor, const std::vector<std::int64_t>& ids) {
+// After --wait: each envelope's state and what was read; the number that could not be read.
+int print_recognized(station::Station& st, const station::User& actor, const std::vector<std::int64_t>& ids) {
+  int failed = 0;
   for (const auto id : ids) {
     auto e = st.envelope(actor, id);
     if (!e) continue;
     std::printf("受付番号 %s: %s（読取項目 %d）\n", e->receipt_no.c_str(), state_text_ja(*e).c_str(), e->fields_total);
+    if (e->state == station::EnvelopeState::kRecognitionFailed) ++failed;
   }
+  return failed;
 }
 
 struct ScanArgs {
@@ -453,7 +456,10 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
   std::printf("文字認識を待っています…\n");
   std::fflush(stdout);
   if (auto w = wait_for_recognition(*st, actor, imported_ids); !w) return report(g, w.error());
-  print_recognized(*st, actor, imported_ids);
+  if (const int failed = print_recognized(*st, actor, imported_ids); failed > 0) {
+    std::fprintf(stderr, "%s（%d 通）\n", std::string(station::message_ja(ErrorCode::kRecognitionFailed)).c_str(), failed);
+    return station::exit_code(ErrorCode::kRecognitionFailed);
+  }
   return 0;
 }
 

@@ -34,6 +34,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kOcrUnavailable, "OCR_UNAVAILABLE", 30, 503, "文字認識エンジン（Tesseract と日本語データ）が見つかりません。管理者に導入を依頼してください。"},
     Entry{ErrorCode::kScanner, "SCANNER", 31, 503, "スキャナーでエラーが発生しました。表示に従って用紙やカバーを確認し、続きから読み取ってください。読み取り済みのページは保存されています。"},
     Entry{ErrorCode::kCaptureBusy, "CAPTURE_BUSY", 32, 409, "別のスキャンまたは取り込みを実行中です。終わるまで待ってから、もう一度開始してください（進み具合は「読み取り」画面に表示されます）。"},
+    Entry{ErrorCode::kRecognitionFailed, "RECOGNITION_FAILED", 33, 422, "文字認識できなかった封筒があります。ページは保存されています。`station recognize 受付番号` でもう一度読み取るか、原本を取り込み直してください。"},
     Entry{ErrorCode::kNotFound, "NOT_FOUND", 40, 404, "指定されたデータが見つかりません。一覧から選び直してください。"},
     Entry{ErrorCode::kLoginFailed, "LOGIN_FAILED", 41, 401, "ユーザー名またはパスワードが違います。"},
     Entry{ErrorCode::kAccountLocked, "ACCOUNT_LOCKED", 42, 423, "ログインの失敗が続いたため、アカウントをロックしました。時間をおいて再度試すか、管理者に解除を依頼してください。"},

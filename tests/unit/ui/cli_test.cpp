@@ -103,6 +103,40 @@ TEST(Cli, EnvelopesStatusAndShowActAsTheUser) {
   fs::remove_all(dir, ec);
 }
 
+// `import --wait` waits for recognition and says when an envelope could not be read: its exit
+// code is RECOGNITION_FAILED, not success. An OCR engine that cannot start (no language data in the
+// configured folder) fails every read.
+TEST(Cli, ImportWaitExitsWithRecognitionFailedWhenAnEnvelopeCannotBeRead) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("station-cli-wait-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "pages");
+  fs::create_directories(dir / "no-tessdata");
+  fs::copy_file(fs::path(STATION_SHARED_DIR) / "samples" / "app-001" / "page-03.jpg", dir / "pages" / "p1.jpg");
+  std::ofstream(dir / "config.toml") << "[ocr]\ntessdata_dir = \"" << (dir / "no-tessdata").string() << "\"\n";
+  ::setenv("STATION_PASSPHRASE", "cli-test-passphrase", 1);
+  ::setenv("STATION_ADMIN_PASSWORD", "admin-password-1", 1);
+  const std::string data = (dir / "store").string(), config = (dir / "config.toml").string();
+  auto station = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--data-dir", data, "--config", config});
+    return run(args);
+  };
+  ASSERT_EQ(station({"init", "--admin-user", "admin1"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "clerk-password-1", 1);
+  ASSERT_EQ(station({"user", "add", "clerk1", "--role", "clerk", "--as", "admin1"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  testing::internal::CaptureStdout();
+  const int code = station({"import", (dir / "pages").string(), "--wait", "--as", "clerk1"});
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, station::exit_code(station::ErrorCode::kRecognitionFailed)) << out;
+  EXPECT_NE(out.find("読取失敗"), std::string::npos) << out;
+
+  for (const char* v : {"STATION_PASSPHRASE", "STATION_ADMIN_PASSWORD", "STATION_USER_PASSWORD", "STATION_NEW_PASSWORD"})
+    ::unsetenv(v);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 // ---- the station binary re-executes itself with OMP_THREAD_LIMIT=1 (ui/app/main.cpp)
 
 extern "C" char** environ;

@@ -28,6 +28,7 @@ enum class ErrorCode {
   kOcrUnavailable,     // Tesseract or its language data are missing
   kScanner,            // the scanner reported a problem (jam, cover open, unplugged, ...)
   kCaptureBusy,        // a scan or import is already running on this station
+  kRecognitionFailed,  // an envelope could not be recognised (its pages are kept; read it again)
   kNotFound,           // no such envelope, page, field or user
   kLoginFailed,        // wrong user name or password
   kAccountLocked,      // too many failed logins
