@@ -31,6 +31,7 @@
 #include "storage/keys.h"
 #include "storage/signing.h"
 #include "station/lifecycle.h"
+#include "station/store/context.h"
 #include "station/store/envelopes.h"
 #include "station/store/fields.h"
 #include "recognition_service.h"
@@ -143,6 +144,8 @@ struct Station::Impl final : AuditTrail {
   const Clock& clock() const { return *services.clock; }
   // The store as the capture pipeline sees it.
   capture::Store capture_store() { return capture::Store{db, blobs, mu, clock()}; }
+  // The store as the domain sub-libraries (review, outputs) see it.
+  store::Context store_context() { return store::Context{db, blobs, mu, clock()}; }
 
   ocr::DecodeLimits limits() const {
     ocr::DecodeLimits l;
@@ -198,18 +201,6 @@ struct Station::Impl final : AuditTrail {
   // copy cannot be read) the original; read back with the page's recorded resolution (the encoded
   // copy carries none) and the stored rotation applied. The pipeline's load_cleaned stage.
   Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr);
-
-  // The field from the store, with what the forms (its label) and the configuration (the
-  // confidence threshold) add.
-  Result<FieldInfo> load_field(std::int64_t field_id) {
-    auto f = store::field(db, field_id);
-    if (!f) return f;
-    f->label_ja = std::string(recognition::label_of(f->key));
-    f->needs_attention = f->status != FieldStatus::kConfirmed &&
-                         (f->confidence < config.confidence_threshold || f->value.empty() ||
-                          f->value.find('?') != std::string::npos);
-    return f;
-  }
 
   // The envelope's summary from the store, with the pages the recognition pool has read so far.
   Result<EnvelopeSummary> load_envelope(std::int64_t id) {
