@@ -6,7 +6,7 @@
 
 #include "station/clock.h"
 #include "demo_assets.h"
-#include "exports.h"
+#include "station/outputs/bundle.h"
 
 namespace station {
 
@@ -42,7 +42,7 @@ Result<DemoReport> populate_demo(Station& station, const DemoOptions& options) {
       {"admin", Role::kAdmin}, {"clerk", Role::kClerk}, {"reviewer", Role::kReviewer}, {"supervisor", Role::kSupervisor}};
   std::optional<User> admin, clerk, supervisor;
   for (const auto& [name, role] : kAccounts) {
-    const std::string password = make_bundle_password(12);
+    const std::string password = outputs::make_bundle_password(12);
     auto u = station.add_user(admin ? &*admin : nullptr, name, password, role);
     if (!u) return std::unexpected(u.error());
     if (role == Role::kAdmin) admin = *u;

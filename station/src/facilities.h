@@ -1,27 +1,9 @@
 #pragma once
-// The prefecture's target-facility list (対象施設リスト): a CP932 (Shift_JIS) CSV with CRLF, as
-// delivered. A UTF-8 copy (with or without BOM) is accepted too; anything else is refused.
-#include <cstdint>
-#include <filesystem>
-#include <string>
-#include <vector>
-
-#include "station/error.h"
-#include "station/store/facilities.h"
+// Private, transitional: the CSV reader moved to station_review (station/review/facilities.h);
+// electronic_store.cpp still includes it by this name. Remove once that file includes the
+// review header itself.
+#include "station/review/facilities.h"
 
 namespace station {
-
-// A row of the list; the store owns its shape (station/store/facilities.h).
-using Facility = store::Facility;
-
-// Parses the bytes of the list. kBadCsvEncoding if the bytes are neither CP932 nor UTF-8;
-// kBadCsv (naming the line) if the header or a row is malformed.
-Result<std::vector<Facility>> parse_facility_csv(const std::string& bytes);
-
-// RFC 4180 CSV record splitting of UTF-8 text; exposed for tests.
-Result<std::vector<std::vector<std::string>>> parse_csv(const std::string& utf8);
-
-// Converts CP932 bytes to UTF-8; std::nullopt-like failure as kBadCsvEncoding.
-Result<std::string> cp932_to_utf8(const std::string& bytes);
-
+using review::parse_csv;
 }  // namespace station

@@ -1,25 +1,16 @@
-// Loading the prefecture's facility list into the store.
+// The prefecture's facility list: station_review's (station/review/review.h).
+#include "station/review/review.h"
 #include "station_impl.h"
-#include "facilities.h"
 
 namespace station {
 
 Result<int> Station::load_facilities(const User& actor, const fs::path& csv) {
-  if (auto s = require(actor, {Role::kSupervisor, Role::kAdmin}, "load the facility list"); !s)
-    return std::unexpected(s.error());
-  auto bytes = read_file(csv);
-  if (!bytes) return std::unexpected(bytes.error());
-  auto list = parse_facility_csv(std::string(bytes->begin(), bytes->end()));
-  if (!list) return std::unexpected(list.error());
-  std::lock_guard lock(impl_->mu);
-  if (auto s = store::replace_facilities(impl_->db, *list); !s) return std::unexpected(s.error());
-  impl_->audit(&actor, "facilities.load", "rows:" + std::to_string(list->size()));
-  return static_cast<int>(list->size());
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+      .load_facilities(actor, csv);
 }
 
 Result<int> Station::facility_count() {
-  std::lock_guard lock(impl_->mu);
-  return store::facility_count(impl_->db);
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).facility_count();
 }
 
 }  // namespace station

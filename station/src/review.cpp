@@ -1,7 +1,8 @@
-// Review: envelopes, pages and fields as reviewers see them; confirming values.
-#include "station_impl.h"
+// Review: envelopes, pages and fields as reviewers see them; confirming values (the fields and
+// their confirmation are station_review's: station/review/review.h).
+#include "station/review/review.h"
 #include "station/store/pages.h"
-#include "station/text.h"
+#include "station_impl.h"
 
 namespace station {
 
@@ -32,25 +33,13 @@ Result<std::vector<PageInfo>> Station::pages(const User& actor, std::int64_t env
 }
 
 Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t envelope_id) {
-  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
-    return std::unexpected(s.error());
-  std::lock_guard lock(impl_->mu);
-  auto ids = store::field_ids(impl_->db, envelope_id);
-  if (!ids) return std::unexpected(ids.error());
-  std::vector<FieldInfo> out;
-  for (auto id : *ids) {
-    auto f = impl_->load_field(id);
-    if (!f) return std::unexpected(f.error());
-    out.push_back(std::move(*f));
-  }
-  return out;
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+      .fields(actor, envelope_id);
 }
 
 Result<FieldInfo> Station::field(const User& actor, std::int64_t field_id) {
-  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see field values"); !s)
-    return std::unexpected(s.error());
-  std::lock_guard lock(impl_->mu);
-  return impl_->load_field(field_id);
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+      .field(actor, field_id);
 }
 
 Result<std::vector<unsigned char>> Station::field_crop_png(const User& actor, std::int64_t field_id) {
@@ -79,20 +68,8 @@ Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int
 }
 
 Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_id, std::string_view value) {
-  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "confirm values"); !s)
-    return std::unexpected(s.error());
-  std::lock_guard lock(impl_->mu);
-  auto f = impl_->load_field(field_id);
-  if (!f) return std::unexpected(f.error());
-  auto normalised = normalise_field_value(f->key, value);
-  if (!normalised) return std::unexpected(normalised.error());
-  const std::string now = impl_->clock().jst_now_iso();
-  if (auto s = store::confirm(impl_->db, field_id, f->envelope_id, *normalised, actor.id, now); !s)
-    return std::unexpected(s.error());
-  const bool corrected = *normalised != f->value;
-  impl_->audit(&actor, corrected ? "field.correct" : "field.confirm",
-               "envelope:" + std::to_string(f->envelope_id) + " field:" + f->key);
-  return impl_->load_field(field_id);
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+      .confirm(actor, field_id, value);
 }
 
 }  // namespace station

@@ -31,6 +31,7 @@
 #include "storage/keys.h"
 #include "storage/signing.h"
 #include "station/lifecycle.h"
+#include "station/store/context.h"
 #include "station/store/envelopes.h"
 #include "station/store/fields.h"
 #include "station/recognition/service.h"
@@ -136,7 +137,6 @@ struct Station::Impl final : AuditTrail {
 
   // The station's time: every date and timestamp it records or compares.
   const Clock& clock() const { return *services.clock; }
-  // The store as the capture pipeline sees it.
   // The open store as the domains see it.
   store::Context store() { return store::Context{db, blobs, mu, clock()}; }
 
@@ -183,18 +183,6 @@ struct Station::Impl final : AuditTrail {
   // The upright page image as recognition reads it (recognition::Service::load_page).
   Result<ocr::Image> load_page(std::int64_t page_id, int* rotation_out = nullptr) {
     return reader->load_page(page_id, rotation_out);
-  }
-
-  // The field from the store, with what the forms (its label) and the configuration (the
-  // confidence threshold) add.
-  Result<FieldInfo> load_field(std::int64_t field_id) {
-    auto f = store::field(db, field_id);
-    if (!f) return f;
-    f->label_ja = std::string(recognition::label_of(f->key));
-    f->needs_attention = f->status != FieldStatus::kConfirmed &&
-                         (f->confidence < config.confidence_threshold || f->value.empty() ||
-                          f->value.find('?') != std::string::npos);
-    return f;
   }
 
   // The envelope's summary from the store, with the pages the recognition pool has read so far.

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "facilities.h"
-#include "test_support.h"
+#include "station/review/facilities.h"
 #include "station/text.h"
+#include "test_support.h"
 
 using station::ErrorCode;
 
@@ -18,7 +18,7 @@ const std::string kRow =
 TEST(Facilities, ReadsTheDeliveredCp932List) {
   const auto bytes = testing_support::read_file(std::filesystem::path(STATION_SHARED_DIR) / "data/facilities.csv");
   ASSERT_FALSE(bytes.empty());
-  auto list = station::parse_facility_csv(bytes);
+  auto list = station::review::parse_facility_csv(bytes);
   ASSERT_TRUE(list) << list.error().detail;
   ASSERT_EQ(list->size(), 6000u);
   const auto& f = list->front();
@@ -29,13 +29,13 @@ TEST(Facilities, ReadsTheDeliveredCp932List) {
 }
 
 TEST(Facilities, AcceptsUtf8WithOrWithoutBom) {
-  auto plain = station::parse_facility_csv(kHeader + kRow);
+  auto plain = station::review::parse_facility_csv(kHeader + kRow);
   ASSERT_TRUE(plain) << plain.error().detail;
   ASSERT_EQ(plain->size(), 1u);
   EXPECT_EQ((*plain)[0].name, "デイサービスセンターきずな");
   EXPECT_EQ((*plain)[0].capacity, 32);
   EXPECT_EQ((*plain)[0].amount, 256000);
-  auto bom = station::parse_facility_csv("\xEF\xBB\xBF" + kHeader + kRow);
+  auto bom = station::review::parse_facility_csv("\xEF\xBB\xBF" + kHeader + kRow);
   ASSERT_TRUE(bom);
   EXPECT_EQ((*bom)[0].facility_id, "F00001");
 }
@@ -47,38 +47,38 @@ TEST(Facilities, RefusesAnotherEncodingWithAClearError) {
     utf16.push_back(c);
     utf16.push_back('\0');
   }
-  auto r = station::parse_facility_csv(utf16);
+  auto r = station::review::parse_facility_csv(utf16);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kBadCsvEncoding);
   // Bytes that are neither CP932 nor UTF-8.
-  auto junk = station::parse_facility_csv(std::string("\x80\xFF\xFE\xFD\x85\x86", 6));
+  auto junk = station::review::parse_facility_csv(std::string("\x80\xFF\xFE\xFD\x85\x86", 6));
   ASSERT_FALSE(junk);
   EXPECT_EQ(junk.error().code, ErrorCode::kBadCsvEncoding);
 }
 
 TEST(Facilities, NamesTheProblemInAMalformedList) {
-  auto missing = station::parse_facility_csv("施設ID,市町村\r\nF1,x\r\n");
+  auto missing = station::review::parse_facility_csv("施設ID,市町村\r\nF1,x\r\n");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kBadCsv);
   EXPECT_NE(missing.error().detail.find("サービス種類"), std::string::npos);
-  auto short_row = station::parse_facility_csv(kHeader + "F00002,市川市\r\n");
+  auto short_row = station::review::parse_facility_csv(kHeader + "F00002,市川市\r\n");
   ASSERT_FALSE(short_row);
   EXPECT_NE(short_row.error().detail.find("line 2"), std::string::npos);
   std::string bad_amount = kRow;
   bad_amount.replace(bad_amount.find("256000"), 6, "25万");
-  auto amount = station::parse_facility_csv(kHeader + bad_amount);
+  auto amount = station::review::parse_facility_csv(kHeader + bad_amount);
   ASSERT_FALSE(amount);
   EXPECT_NE(amount.error().detail.find("給付金額"), std::string::npos);
 }
 
 TEST(Csv, HandlesQuotesCommasAndNewlinesInCells) {
-  auto rows = station::parse_csv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",2,3\n");
+  auto rows = station::review::parse_csv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",2,3\n");
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0][1], "b,c");
   EXPECT_EQ((*rows)[0][2], "say \"hi\"");
   EXPECT_EQ((*rows)[1][0], "multi\nline");
-  EXPECT_FALSE(station::parse_csv("\"never closed,1\n"));
+  EXPECT_FALSE(station::review::parse_csv("\"never closed,1\n"));
 }
 
 TEST(Text, NormalisesConfirmedValues) {

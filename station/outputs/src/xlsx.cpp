@@ -1,5 +1,5 @@
 // The one xlsx writer (xlsx.h).
-#include "xlsx.h"
+#include "station/outputs/xlsx.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -9,7 +9,7 @@
 
 #include <filesystem>
 
-namespace station::xlsx {
+namespace station::outputs::xlsx {
 
 struct Workbook::Impl {
   int fd = -1;
@@ -87,4 +87,4 @@ Result<std::vector<unsigned char>> Workbook::finish() {
   return out;
 }
 
-}  // namespace station::xlsx
+}  // namespace station::outputs::xlsx

@@ -1,4 +1,5 @@
-#include "facilities.h"
+// The facility list's CSV: CP932 decoding (ICU), RFC 4180 records, the 14 columns.
+#include "station/review/facilities.h"
 
 #include <unicode/ucnv.h>
 #include <unicode/utf8.h>
@@ -8,7 +9,7 @@
 #include <map>
 #include <memory>
 
-namespace station {
+namespace station::review {
 namespace {
 
 constexpr std::array<std::string_view, 14> kColumns = {
@@ -179,4 +180,4 @@ Result<std::vector<Facility>> parse_facility_csv(const std::string& bytes) {
   return out;
 }
 
-}  // namespace station
+}  // namespace station::review

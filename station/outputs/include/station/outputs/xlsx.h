@@ -9,7 +9,7 @@
 
 #include "station/error.h"
 
-namespace station::xlsx {
+namespace station::outputs::xlsx {
 
 // A cell's look: plain, bold (titles and headers) or text (keeps leading zeros: 口座番号, 事業所番号).
 enum class Style { kPlain, kBold, kText };
@@ -37,4 +37,4 @@ class Workbook {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace station::xlsx
+}  // namespace station::outputs::xlsx

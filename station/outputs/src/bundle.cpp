@@ -8,10 +8,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include "exports.h"
+#include "station/outputs/bundle.h"
 #include "storage/keys.h"
 
-namespace station {
+namespace station::outputs {
 
 std::string make_bundle_password(int length) {
   static constexpr std::string_view kAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
@@ -106,4 +106,4 @@ Status write_encrypted_bundle(const std::string& path, const std::vector<BundleE
   return {};
 }
 
-}  // namespace station
+}  // namespace station::outputs

@@ -1,11 +1,12 @@
 // 受付一覧表A as xlsx, through the station's one xlsx writer (xlsx.h: built in memory).
+#include "station/outputs/lists.h"
+
 #include <string>
 
-#include "exports.h"
+#include "station/outputs/xlsx.h"
 #include "station/recognition/forms.h"
-#include "xlsx.h"
 
-namespace station {
+namespace station::outputs {
 
 Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<std::string, std::string>>& rows,
                                                      const std::string& file_no) {
@@ -33,4 +34,4 @@ Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<
   return book->finish();
 }
 
-}  // namespace station
+}  // namespace station::outputs

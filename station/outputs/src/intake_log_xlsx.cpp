@@ -1,10 +1,9 @@
 // The receipt log (受付簿) as xlsx, through the station's one xlsx writer (xlsx.h: built in
 // memory; the 受付簿 holds no applicant data, but nothing of the station's touches the disk in clear).
-#include "intake_xlsx.h"
+#include "station/outputs/lists.h"
+#include "station/outputs/xlsx.h"
 
-#include "xlsx.h"
-
-namespace station {
+namespace station::outputs {
 
 std::string page_flag_label_ja(const std::string& flag) {
   if (flag == "blank") return "白紙の可能性（確認待ち）";
@@ -48,4 +47,4 @@ Result<std::vector<unsigned char>> build_intake_log_xlsx(const std::vector<Intak
   return book->finish();
 }
 
-}  // namespace station
+}  // namespace station::outputs

@@ -3,9 +3,9 @@
 
 #include <memory>
 
-#include "exports.h"
+#include "station/outputs/pdf.h"
 
-namespace station {
+namespace station::outputs {
 namespace {
 
 void on_hpdf_error(HPDF_STATUS, HPDF_STATUS, void*) {
@@ -53,4 +53,4 @@ Result<std::vector<unsigned char>> build_pdf(const std::vector<PdfPage>& pages, 
   return out;
 }
 
-}  // namespace station
+}  // namespace station::outputs

@@ -1,0 +1,23 @@
+#pragma once
+// The lists the station hands over, as xlsx workbooks built in memory through the one xlsx
+// writer (xlsx.h): 受付一覧表A (the export's list of applications) and the 受付簿 (receipt log).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "station/error.h"
+#include "station/model.h"
+
+namespace station::outputs {
+
+// 受付一覧表A: one row per application; `rows` hold field key -> confirmed value.
+Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<std::string, std::string>>& rows,
+                                                     const std::string& file_no);
+
+// The receipt log (受付簿) of one day.
+Result<std::vector<unsigned char>> build_intake_log_xlsx(const std::vector<IntakeLogRow>& rows, const std::string& date);
+
+// The flags of a page, in Japanese for the clerk ("blank" -> 白紙の可能性, ...).
+std::string page_flag_label_ja(const std::string& flag);
+
+}  // namespace station::outputs
