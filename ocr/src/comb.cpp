@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "image_impl.h"
+#include "skew.h"
 
 namespace ocr {
 namespace {
@@ -49,26 +50,7 @@ double estimate_skew(const cv::Mat& ink) {
   cv::Mat small;
   const double f = ink.cols > 800 ? 800.0 / ink.cols : 1.0;
   cv::resize(ink, small, cv::Size(), f, f, cv::INTER_AREA);
-  const cv::Point2f c(small.cols / 2.0f, small.rows / 2.0f);
-  auto score = [&](double deg) {
-    cv::Mat rot;
-    cv::warpAffine(small, rot, cv::getRotationMatrix2D(c, deg, 1.0), small.size(), cv::INTER_LINEAR,
-                   cv::BORDER_CONSTANT, cv::Scalar(0));
-    cv::Mat rows;
-    cv::reduce(rot, rows, 1, cv::REDUCE_SUM, CV_64F);
-    return rows.dot(rows);
-  };
-  double best = 0, best_score = -1;
-  for (double a = -3.0; a <= 3.0 + 1e-9; a += 0.25) {
-    const double s = score(a);
-    if (s > best_score) { best_score = s; best = a; }
-  }
-  const double coarse = best;
-  for (double a = coarse - 0.25; a <= coarse + 0.25 + 1e-9; a += 0.05) {
-    const double s = score(a);
-    if (s > best_score) { best_score = s; best = a; }
-  }
-  return best;
+  return detail::projection_skew(small, {.range = 3.0, .step = 0.25, .fine_range = 0.25, .fine_step = 0.05, .columns = false});
 }
 
 std::vector<Segment> vertical_segments(const cv::Mat& ink, double px_per_mm) {

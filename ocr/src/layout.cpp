@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "image_impl.h"
+#include "skew.h"
 
 namespace ocr {
 namespace {
@@ -32,27 +33,7 @@ cv::Mat binarise(const cv::Mat& gray, double px_per_mm, double c = 14) {
 
 // The angle (degrees, OpenCV's counter-clockwise convention) that makes rows and columns straight.
 double estimate_skew(const cv::Mat& ink) {
-  const cv::Point2f c(ink.cols / 2.0f, ink.rows / 2.0f);
-  auto score = [&](double deg) {
-    cv::Mat rot;
-    cv::warpAffine(ink, rot, cv::getRotationMatrix2D(c, deg, 1.0), ink.size(), cv::INTER_NEAREST,
-                   cv::BORDER_CONSTANT, cv::Scalar(0));
-    cv::Mat rows, cols;
-    cv::reduce(rot, rows, 1, cv::REDUCE_SUM, CV_64F);
-    cv::reduce(rot, cols, 0, cv::REDUCE_SUM, CV_64F);
-    return rows.dot(rows) + cols.dot(cols);
-  };
-  double best = 0, best_score = score(0);
-  for (double a = -4.0; a <= 4.0 + 1e-9; a += 0.25) {
-    const double s = score(a);
-    if (s > best_score) { best_score = s; best = a; }
-  }
-  const double coarse = best;
-  for (double a = coarse - 0.2; a <= coarse + 0.2 + 1e-9; a += 0.05) {
-    const double s = score(a);
-    if (s > best_score) { best_score = s; best = a; }
-  }
-  return best;
+  return detail::projection_skew(ink, {.range = 4.0, .step = 0.25, .fine_range = 0.2, .fine_step = 0.05, .columns = true});
 }
 
 // Long lines in a binary image: horizontal (`horizontal` true) or vertical.
