@@ -7,7 +7,20 @@
 
 namespace station {
 
-using namespace security;  // the store's files, its lock and its keys
+// The store's files, its lock and its keys: the security sub-library's.
+using security::complete_rotation;
+using security::current_keyring;
+using security::kBlobDir;
+using security::kBlobKeyPurpose;
+using security::kDatabaseFile;
+using security::kDbKeyPurpose;
+using security::kElectronicFile;
+using security::kElectronicKeyPurpose;
+using security::kKeyringFile;
+using security::recover_rotation;
+using security::StoreLock;
+using security::sweep_store;
+using security::unlock_master;
 
 Station::Station(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Station::~Station() = default;

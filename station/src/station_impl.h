@@ -29,7 +29,6 @@
 #include "storage/blob_store.h"
 #include "storage/database.h"
 #include "storage/keys.h"
-#include "storage/signing.h"
 #include "station/lifecycle.h"
 #include "station/security/audit_log.h"
 #include "station/security/store_lock.h"
