@@ -7,8 +7,8 @@
 
 namespace station {
 
-// The storage conversion is the store's (station/store/error.h); the facade's remaining SQL uses it
-// under its old names.
+// The storage conversion is the store's (station/store/error.h); the facade's own storage calls
+// (blobs, opening the databases) use it under its old names.
 using store::from_storage;
 using store::unexpected_storage;
 

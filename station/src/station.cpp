@@ -1,65 +1,26 @@
 // The station object: opening and creating the store. The stages live in their own files.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
+#include "station/security/backup.h"
+#include "station/security/keys.h"
+#include "station/security/layout.h"
 #include "station/store/schema.h"
 #include "station_impl.h"
 
 namespace station {
 
-namespace internal {
-
-StoreLock& StoreLock::operator=(StoreLock&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(o.fd_, -1);
-  }
-  return *this;
-}
-
-StoreLock::~StoreLock() {
-  if (fd_ >= 0) ::close(fd_);  // releases the flock
-}
-
-Result<StoreLock> StoreLock::acquire(const fs::path& dir) {
-  const fs::path file = dir / kLockFile;
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(ErrorCode::kIo, "cannot open " + file.string());
-  StoreLock lock(fd);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    return fail(ErrorCode::kConflict, "the store at " + dir.string() + " is open in another process");
-  }
-  return lock;
-}
-
-storage::Result<std::vector<std::pair<std::string, std::string>>> blob_columns(storage::Database& db) {
-  std::vector<std::pair<std::string, std::string>> columns;
-  auto tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-  if (!tables) return std::unexpected(tables.error());
-  std::vector<std::string> names;
-  for (;;) {
-    auto r = tables->step();
-    if (!r) return std::unexpected(r.error());
-    if (!*r) break;
-    names.push_back(tables->column_text(0));
-  }
-  for (const auto& t : names) {
-    auto info = db.prepare("SELECT name FROM pragma_table_info(?)");
-    if (!info) return std::unexpected(info.error());
-    info->bind(1, t);
-    for (;;) {
-      auto r = info->step();
-      if (!r) return std::unexpected(r.error());
-      if (!*r) break;
-      const std::string c = info->column_text(0);
-      if (c == "blob_id" || (c.size() > 8 && c.ends_with("_blob_id"))) columns.emplace_back(t, c);
-    }
-  }
-  return columns;
-}
-
-}  // namespace internal
+// The store's files, its lock and its keys: the security sub-library's.
+using security::complete_rotation;
+using security::current_keyring;
+using security::kBlobDir;
+using security::kBlobKeyPurpose;
+using security::kDatabaseFile;
+using security::kDbKeyPurpose;
+using security::kElectronicFile;
+using security::kElectronicKeyPurpose;
+using security::kKeyringFile;
+using security::recover_rotation;
+using security::StoreLock;
+using security::sweep_store;
+using security::unlock_master;
 
 Station::Station(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Station::~Station() = default;
@@ -76,7 +37,7 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   if (!create && !exists) return fail(ErrorCode::kStoreMissing, "no store at " + dir.string());
   std::optional<storage::SecretKey> master;
   std::optional<StoreLock> store_lock;
-  std::optional<RotationJournal> rotated;
+  std::optional<security::RotationJournal> rotated;
   if (create) {
     if (!secrets.key_file.empty())
       return fail(ErrorCode::kInvalidInput, "a new store is created with a passphrase; add a key file afterwards");
@@ -125,12 +86,13 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   impl->store_lock = std::move(*store_lock);
   impl->master = std::move(*master);
   impl->edb = std::move(*edb);
-  if (auto s = impl->init_audit(); !s) return std::unexpected(s.error());
+  if (auto s = impl->audit_log.init(); !s) return std::unexpected(s.error());
   if (rotated) {
-    if (auto s = impl->complete_rotation(*rotated, "finished_at_open"); !s) return std::unexpected(s.error());
+    if (auto s = complete_rotation(impl->store(), impl->audit_log, dir, *rotated, "finished_at_open"); !s)
+      return std::unexpected(s.error());
   }
   // Leftovers of a crash: temporaries of interrupted writes, blobs whose row never committed.
-  auto swept = impl->sweep_store();
+  auto swept = sweep_store(impl->store());
   if (!swept) return std::unexpected(swept.error());
   impl->open_report = *swept;
   return impl;
@@ -185,36 +147,5 @@ Status Station::check_integrity() {
 }
 
 const MaintenanceReport& Station::open_report() const { return impl_->open_report; }
-
-Result<MaintenanceReport> Station::Impl::sweep_store() {
-  std::lock_guard lock(mu);
-  MaintenanceReport rep;
-  rep.stale_temporaries = blobs.remove_stale_temporaries();
-  // Every column that names a blob, in any table (pages.blob_id today; later tables too), so a
-  // blob some row refers to is never taken for an orphan.
-  std::set<std::string> referenced;
-  auto cols = blob_columns(db);
-  if (!cols) return unexpected_storage(cols.error());
-  const auto& columns = *cols;
-  for (const auto& [table, column] : columns) {
-    // Names come from sqlite_master, quoted as identifiers.
-    auto st = db.prepare("SELECT DISTINCT \"" + column + "\" FROM \"" + table + "\" WHERE \"" + column +
-                         "\" IS NOT NULL");
-    if (!st) return unexpected_storage(st.error());
-    for (;;) {
-      auto r = st->step();
-      if (!r) return unexpected_storage(r.error());
-      if (!*r) break;
-      referenced.insert(st->column_text(0));
-    }
-  }
-  auto ids = blobs.list();
-  if (!ids) return unexpected_storage(ids.error());
-  for (const auto& id : *ids) {
-    if (referenced.contains(id)) continue;
-    if (blobs.remove(id)) ++rep.orphan_blobs;
-  }
-  return rep;
-}
 
 }  // namespace station

@@ -57,6 +57,24 @@ Status clear_failed_logins(storage::Database& db, std::int64_t user_id) {
   return {};
 }
 
+Result<bool> clear_lockout(storage::Database& db, std::string_view username) {
+  auto st = db.prepare("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, username);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return db.changes() != 0;
+}
+
+Result<std::optional<std::int64_t>> user_id(storage::Database& db, std::string_view username) {
+  auto st = db.prepare("SELECT id FROM users WHERE username = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, username);
+  auto r = st->step();
+  if (!r) return unexpected_storage(r.error());
+  if (!*r) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{st->column_int(0)};
+}
+
 Result<User> user(storage::Database& db, std::int64_t user_id) {
   auto st = row_by_id(db, "SELECT username, role FROM users WHERE id = ?", user_id, "user");
   if (!st) return std::unexpected(st.error());

@@ -1,7 +1,7 @@
 #pragma once
 // The storage leaf's errors in the station's one vocabulary. It lives in the store because the
-// store is the only part of station that talks to storage; station/src/convert.h re-exports it
-// for the facade's remaining SQL.
+// store is where station talks to storage; station/src/convert.h re-exports it for the facade's
+// own storage calls (blobs, opening the databases), and station_security uses it directly.
 #include <cstdint>
 #include <expected>
 #include <string>

@@ -36,6 +36,12 @@ Status record_failed_login(storage::Database& db, std::int64_t user_id, std::int
 // A good login clears the count and the lock.
 Status clear_failed_logins(storage::Database& db, std::int64_t user_id);
 
+// An administrator's unlock: clears the count and the lock of the named account. false when there
+// is no such user.
+Result<bool> clear_lockout(storage::Database& db, std::string_view username);
+// The account's id by name; nullopt when there is no such user.
+Result<std::optional<std::int64_t>> user_id(storage::Database& db, std::string_view username);
+
 // kNotFound.
 Result<User> user(storage::Database& db, std::int64_t user_id);
 
