@@ -5,8 +5,16 @@
 
 #include "station/outputs/xlsx.h"
 #include "station/recognition/forms.h"
+#include "station/review/conversions.h"
 
 namespace station::outputs {
+
+std::string list_a_value(std::string_view key, std::string_view value) {
+  // 振込先口座名義人フリガナ: half-width katakana, as the prefecture asks. When the conversion is
+  // not certain the reviewer saw it on the review screen; what it could convert goes out.
+  if (key == "bank.holder_kana") return review::to_halfwidth_kana(value, review::Spacing::kCollapse).text;
+  return std::string(value);
+}
 
 Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<std::string, std::string>>& rows,
                                                      const std::string& file_no) {
@@ -26,7 +34,7 @@ Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<
     c = 0;
     for (const auto& col : recognition::kListAColumns) {
       auto it = col.key.empty() ? row.end() : row.find(std::string(col.key));
-      if (it != row.end() && !it->second.empty()) book->write(r, c, it->second, Style::kText);
+      if (it != row.end() && !it->second.empty()) book->write(r, c, list_a_value(col.key, it->second), Style::kText);
       ++c;
     }
     ++r;
