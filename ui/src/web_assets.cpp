@@ -59,6 +59,7 @@ dl.summary dd { margin: 0; }
 .field form.confirm { grid-column: 1 / -1; display: flex; gap: .8rem; align-items: center; }
 .field form.confirm input { flex: 1; }
 .field .status { grid-column: 1 / -1; display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
+.field .export { grid-column: 1 / -1; }
 .progress { font-size: 1.1rem; font-weight: bold; }
 form.capture-form label { display: block; margin: .5rem 0; }
 form.capture-form fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0; padding: .6rem 1rem; }

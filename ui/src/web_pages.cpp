@@ -204,6 +204,10 @@ std::string review_page(const Viewer& viewer, const ReviewView& view) {
     body += "</div>\n";
     body += fmt("<div class=\"crop\"><img src=\"/fields/{}/crop.png\" alt=\"{}の読取箇所\"></div>\n", f.id,
                         html_escape(f.label_ja));
+    if (!f.export_value.empty() || !f.export_note_ja.empty())
+      body += fmt("<div class=\"meta export\">出力形式: {}{}</div>\n", html_escape(f.export_value),
+                  f.export_note_ja.empty() ? std::string()
+                                           : "　<span class=\"badge attention\">要確認</span>" + html_escape(f.export_note_ja));
     if (has_error) body += alert("error", view.error_ja);
     body += fmt(
         "<form method=\"post\" action=\"/fields/{0}/confirm\" class=\"confirm\">\n"

@@ -122,7 +122,9 @@ nlohmann::json to_json(const station::FieldInfo& f) {
           {"status", field_status_name(f.status)},
           {"confirmed_value", f.confirmed_value},
           {"confirmed_by", f.confirmed_by},
-          {"confirmed_at", f.confirmed_at}};
+          {"confirmed_at", f.confirmed_at},
+          {"export_value", f.export_value},
+          {"export_note_ja", f.export_note_ja}};
 }
 
 nlohmann::json to_json(const station::CaptureJob& j) {

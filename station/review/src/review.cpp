@@ -7,6 +7,7 @@
 #include "station/access.h"
 #include "station/files.h"
 #include "station/recognition/forms.h"
+#include "station/review/conversions.h"
 #include "station/review/facilities.h"
 #include "station/store/facilities.h"
 #include "station/store/fields.h"
@@ -21,6 +22,12 @@ Result<FieldInfo> Review::load_field(std::int64_t field_id) {
   f->needs_attention =
       f->status != FieldStatus::kConfirmed &&
       (f->confidence < confidence_threshold_ || f->value.empty() || f->value.find('?') != std::string::npos);
+  // What the export will write, shown beside the value (the confirmed one once confirmed).
+  const std::string& shown = f->status == FieldStatus::kConfirmed ? f->confirmed_value : f->value;
+  if (auto c = export_form(f->key, shown); c && (c->text != shown || !c->certain)) {
+    f->export_value = c->text;
+    f->export_note_ja = c->note_ja;
+  }
   return f;
 }
 

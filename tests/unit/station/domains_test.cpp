@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -17,6 +18,10 @@
 #include "station/outputs/xlsx.h"
 #include "station/review/review.h"
 #include "station/store/context.h"
+#include "station/store/envelopes.h"
+#include "station/store/fields.h"
+#include "station/store/pages.h"
+#include "station/store/users.h"
 #include "station/store/schema.h"
 #include "storage/keys.h"
 #include "test_support.h"
@@ -97,6 +102,56 @@ TEST(ReviewDomain, LoadsTheFacilityListAndRecordsIt) {
   auto none = review.fields(user(Role::kReviewer), 1);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
+}
+
+TEST(ReviewDomain, FieldsCarryTheirExportForm) {
+  Store store;
+  auto clerk = station::store::insert_user(store.db, "clerk", Role::kClerk, "x", "2026-04-01T10:00:00+09:00");
+  ASSERT_TRUE(clerk) << clerk.error().detail;
+  auto env = station::store::register_envelope(store.db, *clerk, "2026-04-01", 4, "file", "2026-04-01T10:00:00+09:00");
+  ASSERT_TRUE(env) << env.error().detail;
+  station::store::NewPage page;
+  page.envelope_id = env->id;
+  page.seq = 1;
+  page.blob_id = "blob";
+  page.source_name = "page-01.jpg";
+  page.media_type = "image/jpeg";
+  page.kind = "application";
+  page.width = page.height = page.dpi = 200;
+  auto page_id = station::store::insert_page(store.db, page);
+  ASSERT_TRUE(page_id) << page_id.error().detail;
+  auto read = [&](std::string key, std::string value) {
+    station::store::ReadValue v;
+    v.page_id = *page_id;
+    v.key = std::move(key);
+    v.value = std::move(value);
+    v.type = "text";
+    v.confidence = 0.99;
+    ASSERT_TRUE(station::store::upsert_read(store.db, env->id, v));
+  };
+  read("bank.holder_kana", "シラカバカイ");
+  read("officers.rows[0].birth", "1970-10-23");
+  read("officers.corp_name", "(医)緑風会");
+  read("amount", "264000");
+  read("officers.rows[0].name", "遠藤　明美");  // already in its export form
+
+  station::review::Review review(store.context(), store.trail, 0.9);
+  auto fields = review.fields(user(Role::kReviewer), env->id);
+  ASSERT_TRUE(fields) << fields.error().detail;
+  std::map<std::string, station::FieldInfo> by_key;
+  for (const auto& f : *fields) by_key[f.key] = f;
+  EXPECT_EQ(by_key["bank.holder_kana"].export_value, "ｼﾗｶﾊﾞｶｲ");
+  EXPECT_TRUE(by_key["bank.holder_kana"].export_note_ja.empty());
+  EXPECT_EQ(by_key["officers.rows[0].birth"].export_value, "S451023");
+  EXPECT_EQ(by_key["officers.corp_name"].export_value, "（医）緑風会");
+  EXPECT_FALSE(by_key["officers.corp_name"].export_note_ja.empty());
+  EXPECT_TRUE(by_key["amount"].export_value.empty());
+  EXPECT_TRUE(by_key["officers.rows[0].name"].export_value.empty());
+
+  // Once confirmed, the export form follows the confirmed value.
+  auto confirmed = review.confirm(user(Role::kReviewer), by_key["bank.holder_kana"].id, "シラカバ");
+  ASSERT_TRUE(confirmed) << confirmed.error().detail;
+  EXPECT_EQ(confirmed->export_value, "ｼﾗｶﾊﾞ");
 }
 
 TEST(OutputsDomain, ReceiptLogOfAnEmptyDayAndNothingToExport) {

@@ -102,6 +102,11 @@ struct FieldInfo {
   std::string confirmed_value;
   std::string confirmed_by;
   std::string confirmed_at;    // ISO timestamp
+  // The form the prefecture's lists will carry (half-width katakana, era date, 「－」 address,
+  // corporate name written out), when it differs from the value or could not be made certain;
+  // empty otherwise. export_note_ja: why it is not certain (empty when it is).
+  std::string export_value;
+  std::string export_note_ja;
 };
 
 struct ImportReport {
