@@ -106,15 +106,10 @@ Result<DecisionResult> Workflow::decide(const User& actor, std::int64_t envelope
                 "envelope in state " + std::string(state_name(*state)) + " cannot take " + std::string(lifecycle::event_name(event)),
                 "「" + std::string(state_label_ja(*state)) + "」の申請は" + std::string(decision_ja(d.kind)) +
                     "できません。");
-  const std::string now = store_.clock.jst_now_iso();
-  if (*state == EnvelopeState::kReviewed) {
-    auto started = store::transition_noted(db, envelope_id, Event::kReviewStarted, {actor.id, now, "", ""});
-    if (!started) return std::unexpected(started.error());
-    audit_.record(&actor, "envelope.review_start", subject(envelope_id));
-  }
+  // A correction request's deadline, before anything moves (the holiday data must cover it).
+  store::NewRound round{envelope_id, store_.clock.jst_today(), "", d.note, actor.id, "", d.defects};
   if (d.kind == DecisionKind::kRequestCorrection) {
-    const std::string today = store_.clock.jst_today();
-    auto day = parse_iso_date(today);
+    auto day = parse_iso_date(round.request_date);
     if (!day) return fail(ErrorCode::kInternal, "the clock's date is not ISO");
     const auto deadline = calendar_.add_business_days(*day, settings_.correction_business_days);
     const int deadline_year = static_cast<int>(std::chrono::year_month_day{deadline}.year());
@@ -122,18 +117,25 @@ Result<DecisionResult> Workflow::decide(const User& actor, std::int64_t envelope
       return fail(ErrorCode::kConfig, "the holiday data does not cover " + std::to_string(deadline_year),
                   "祝日の一覧が " + std::to_string(deadline_year) +
                       " 年を含んでいません。管理者に hardware/deploy/install-deps.sh の実行を依頼してください。");
-    store::NewRound round{envelope_id, today, iso_date(deadline), d.note, actor.id, now, d.defects};
-    auto number = store::insert_round(db, round);
+    round.deadline = iso_date(deadline);
+  }
+  const std::string now = store_.clock.jst_now_iso();
+  round.requested_at = now;
+  if (*state == EnvelopeState::kReviewed) {
+    auto started = store::transition_noted(db, envelope_id, Event::kReviewStarted, {actor.id, now, "", ""});
+    if (!started) return std::unexpected(started.error());
+    audit_.record(&actor, "envelope.review_start", subject(envelope_id));
+  }
+  if (d.kind == DecisionKind::kRequestCorrection) {
+    auto number = store::request_correction(db, round, {actor.id, now, d.reason, ""});
     if (!number) return std::unexpected(number.error());
     result.round = *number;
     result.deadline = round.deadline;
+  } else {
+    auto moved = store::transition_noted(db, envelope_id, event, {actor.id, now, d.reason, override_reason});
+    if (!moved) return std::unexpected(moved.error());
+    if (!*moved) return fail(ErrorCode::kConflict, "the envelope's state changed meanwhile");
   }
-  std::string reason = d.reason;
-  if (d.kind == DecisionKind::kRequestCorrection && reason.empty())
-    reason = "第" + std::to_string(result.round) + "回補正（期限 " + result.deadline + "）";
-  auto moved = store::transition_noted(db, envelope_id, event, {actor.id, now, reason, override_reason});
-  if (!moved) return std::unexpected(moved.error());
-  if (!*moved) return fail(ErrorCode::kConflict, "the envelope's state changed meanwhile");
   std::string what = subject(envelope_id) + " decision:" + std::string(decision_name(d.kind));
   if (result.round > 0) what += " round:" + std::to_string(result.round);
   if (!override_reason.empty()) what += " override:" + std::to_string(result.blocking_findings);
@@ -203,7 +205,15 @@ Result<CorrectionRound> Workflow::receive_reply(const User& actor, std::int64_t 
       reply->state == EnvelopeState::kAwaitingCorrection || reply->state == EnvelopeState::kReferred)
     return fail(ErrorCode::kConflict, "the reply envelope is an application under review",
                 "指定した封筒は審査中または決定済みの申請です。返送書類として受け付けた封筒を指定してください。");
-  auto linked = store::link_reply(db, envelope_id, reply_envelope_id, reply->received_date, actor.id);
+  auto before = store::rounds(db, envelope_id);
+  if (!before) return std::unexpected(before.error());
+  int open_round = 0;
+  for (const auto& r : *before)
+    if (r.open()) open_round = r.round;
+  auto linked = store::link_reply_noted(
+      db, envelope_id, reply_envelope_id, reply->received_date,
+      {actor.id, store_.clock.jst_now_iso(),
+       "第" + std::to_string(open_round) + "回補正の返送（受付番号 " + reply->receipt_no + "）", ""});
   if (!linked) return std::unexpected(linked.error());
   if (!*linked) return fail(ErrorCode::kConflict, "no open correction round");
   auto rounds = store::rounds(db, envelope_id);
@@ -211,11 +221,6 @@ Result<CorrectionRound> Workflow::receive_reply(const User& actor, std::int64_t 
   CorrectionRound round;
   for (const auto& r : *rounds)
     if (r.reply_envelope_id == reply_envelope_id) round = r;
-  auto moved = store::transition_noted(
-      db, envelope_id, Event::kCorrectionReceived,
-      {actor.id, store_.clock.jst_now_iso(),
-       "第" + std::to_string(round.round) + "回補正の返送（受付番号 " + reply->receipt_no + "）", ""});
-  if (!moved) return std::unexpected(moved.error());
   audit_.record(&actor, "correction.receive",
                 subject(envelope_id) + " reply:" + std::to_string(reply_envelope_id) + " round:" + std::to_string(round.round));
   return round;

@@ -6,29 +6,105 @@
 
 namespace station::store {
 
+namespace {
+
+// The guarded UPDATE and its note on the trigger's history row, inside the caller's transaction.
+Result<bool> move_noted(storage::Database& db, std::int64_t envelope_id, lifecycle::Event event,
+                        const TransitionNote& note) {
+  auto up = db.prepare("UPDATE envelopes SET status = '" + std::string(state_name(lifecycle::target(event))) +
+                       "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(event) + ")");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, envelope_id);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  if (db.changes() == 0) return false;
+  // The trigger's row for this change is the envelope's newest.
+  auto note_row = db.prepare(
+      "UPDATE envelope_transitions SET user_id = ?, at = ?, reason = ?, override_reason = ? "
+      "WHERE id = (SELECT max(id) FROM envelope_transitions WHERE envelope_id = ?)");
+  if (!note_row) return unexpected_storage(note_row.error());
+  note_row->bind(1, note.user_id).bind(2, note.at).bind(3, note.reason).bind(4, note.override_reason);
+  note_row->bind(5, envelope_id);
+  if (auto r = note_row->run(); !r) return unexpected_storage(r.error());
+  return true;
+}
+
+// The envelope's next round and its defects, inside the caller's transaction; its number.
+Result<int> add_round(storage::Database& db, const NewRound& r) {
+  auto next = db.prepare("SELECT coalesce(max(round), 0) + 1 FROM correction_rounds WHERE envelope_id = ?");
+  if (!next) return unexpected_storage(next.error());
+  next->bind(1, r.envelope_id);
+  if (auto row = next->step(); !row) return unexpected_storage(row.error());
+  const int number = static_cast<int>(next->column_int(0));
+  auto ins = db.prepare(
+      "INSERT INTO correction_rounds(envelope_id, round, request_date, deadline, requested_by, requested_at, note) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!ins) return unexpected_storage(ins.error());
+  ins->bind(1, r.envelope_id).bind(2, number).bind(3, r.request_date).bind(4, r.deadline);
+  ins->bind(5, r.requested_by).bind(6, r.requested_at).bind(7, r.note);
+  if (auto x = ins->run(); !x) return unexpected_storage(x.error());
+  const std::int64_t round_id = db.last_insert_id();
+  int seq = 0;
+  for (const auto& d : r.defects) {
+    auto def = db.prepare("INSERT INTO correction_defects(round_id, seq, code, field_key, text) VALUES (?, ?, ?, ?, ?)");
+    if (!def) return unexpected_storage(def.error());
+    def->bind(1, round_id).bind(2, ++seq).bind(3, d.code).bind(4, d.field_key).bind(5, d.text);
+    if (auto x = def->run(); !x) return unexpected_storage(x.error());
+  }
+  return number;
+}
+
+}  // namespace
+
 Result<bool> transition_noted(storage::Database& db, std::int64_t envelope_id, lifecycle::Event event,
                               const TransitionNote& note) {
   bool moved = false;
   auto s = transaction(db, [&]() -> Status {
-    auto up = db.prepare("UPDATE envelopes SET status = '" + std::string(state_name(lifecycle::target(event))) +
-                         "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(event) + ")");
-    if (!up) return unexpected_storage(up.error());
-    up->bind(1, envelope_id);
-    if (auto r = up->run(); !r) return unexpected_storage(r.error());
-    moved = db.changes() > 0;
-    if (!moved) return {};
-    // The trigger's row for this change is the envelope's newest.
-    auto note_row = db.prepare(
-        "UPDATE envelope_transitions SET user_id = ?, at = ?, reason = ?, override_reason = ? "
-        "WHERE id = (SELECT max(id) FROM envelope_transitions WHERE envelope_id = ?)");
-    if (!note_row) return unexpected_storage(note_row.error());
-    note_row->bind(1, note.user_id).bind(2, note.at).bind(3, note.reason).bind(4, note.override_reason);
-    note_row->bind(5, envelope_id);
-    if (auto r = note_row->run(); !r) return unexpected_storage(r.error());
+    auto m = move_noted(db, envelope_id, event, note);
+    if (!m) return std::unexpected(m.error());
+    moved = *m;
     return {};
   });
   if (!s) return std::unexpected(s.error());
   return moved;
+}
+
+Result<int> request_correction(storage::Database& db, const NewRound& round, const TransitionNote& note) {
+  int number = 0;
+  auto s = transaction(db, [&]() -> Status {
+    auto n = add_round(db, round);
+    if (!n) return std::unexpected(n.error());
+    number = *n;
+    TransitionNote with_reason = note;
+    if (with_reason.reason.empty())
+      with_reason.reason = "第" + std::to_string(number) + "回補正（期限 " + round.deadline + "）";
+    auto m = move_noted(db, round.envelope_id, lifecycle::Event::kCorrectionRequested, with_reason);
+    if (!m) return std::unexpected(m.error());
+    if (!*m) return fail(ErrorCode::kConflict, "the envelope's state does not allow a correction request");
+    return {};
+  });
+  if (!s) return std::unexpected(s.error());
+  return number;
+}
+
+Result<bool> link_reply_noted(storage::Database& db, std::int64_t envelope_id, std::int64_t reply_envelope_id,
+                              const std::string& received_date, const TransitionNote& note) {
+  bool linked = false;
+  auto s = transaction(db, [&]() -> Status {
+    auto st = db.prepare(
+        "UPDATE correction_rounds SET reply_envelope_id = ?, received_date = ?, received_by = ? "
+        "WHERE id = (SELECT max(id) FROM correction_rounds WHERE envelope_id = ? AND received_date IS NULL)");
+    if (!st) return unexpected_storage(st.error());
+    st->bind(1, reply_envelope_id).bind(2, received_date).bind(3, note.user_id).bind(4, envelope_id);
+    if (auto r = st->run(); !r) return unexpected_storage(r.error());
+    if (db.changes() == 0) return {};
+    auto m = move_noted(db, envelope_id, lifecycle::Event::kCorrectionReceived, note);
+    if (!m) return std::unexpected(m.error());
+    if (!*m) return fail(ErrorCode::kConflict, "the envelope awaits no correction");
+    linked = true;
+    return {};
+  });
+  if (!s) return std::unexpected(s.error());
+  return linked;
 }
 
 Result<std::vector<TransitionRecord>> history(storage::Database& db, std::int64_t envelope_id) {
@@ -59,35 +135,6 @@ Result<std::vector<TransitionRecord>> history(storage::Database& db, std::int64_
     out.push_back(std::move(t));
   }
   return out;
-}
-
-Result<int> insert_round(storage::Database& db, const NewRound& r) {
-  int number = 0;
-  auto s = transaction(db, [&]() -> Status {
-    auto next = db.prepare("SELECT coalesce(max(round), 0) + 1 FROM correction_rounds WHERE envelope_id = ?");
-    if (!next) return unexpected_storage(next.error());
-    next->bind(1, r.envelope_id);
-    if (auto row = next->step(); !row) return unexpected_storage(row.error());
-    number = static_cast<int>(next->column_int(0));
-    auto ins = db.prepare(
-        "INSERT INTO correction_rounds(envelope_id, round, request_date, deadline, requested_by, requested_at, note) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    if (!ins) return unexpected_storage(ins.error());
-    ins->bind(1, r.envelope_id).bind(2, number).bind(3, r.request_date).bind(4, r.deadline);
-    ins->bind(5, r.requested_by).bind(6, r.requested_at).bind(7, r.note);
-    if (auto x = ins->run(); !x) return unexpected_storage(x.error());
-    const std::int64_t round_id = db.last_insert_id();
-    int seq = 0;
-    for (const auto& d : r.defects) {
-      auto def = db.prepare("INSERT INTO correction_defects(round_id, seq, code, field_key, text) VALUES (?, ?, ?, ?, ?)");
-      if (!def) return unexpected_storage(def.error());
-      def->bind(1, round_id).bind(2, ++seq).bind(3, d.code).bind(4, d.field_key).bind(5, d.text);
-      if (auto x = def->run(); !x) return unexpected_storage(x.error());
-    }
-    return {};
-  });
-  if (!s) return std::unexpected(s.error());
-  return number;
 }
 
 namespace {
@@ -150,17 +197,6 @@ Result<std::vector<CorrectionRound>> open_rounds(storage::Database& db) {
                        "' ORDER BY r.deadline, e.receipt_no");
   if (!st) return unexpected_storage(st.error());
   return round_rows(db, *st);
-}
-
-Result<bool> link_reply(storage::Database& db, std::int64_t envelope_id, std::int64_t reply_envelope_id,
-                        const std::string& received_date, std::int64_t received_by) {
-  auto st = db.prepare(
-      "UPDATE correction_rounds SET reply_envelope_id = ?, received_date = ?, received_by = ? "
-      "WHERE id = (SELECT max(id) FROM correction_rounds WHERE envelope_id = ? AND received_date IS NULL)");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, reply_envelope_id).bind(2, received_date).bind(3, received_by).bind(4, envelope_id);
-  if (auto r = st->run(); !r) return unexpected_storage(r.error());
-  return db.changes() > 0;
 }
 
 Result<std::optional<std::int64_t>> reply_to(storage::Database& db, std::int64_t reply_envelope_id) {

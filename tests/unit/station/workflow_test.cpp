@@ -478,6 +478,8 @@ TEST(Corrections, ADeadlineBeyondTheHolidayDataIsRefused) {
   auto r = wf.decide(store.reviewer, id, correction({"誓約書に押印がありません。"}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kConfig);
+  EXPECT_EQ(store.state(id), EnvelopeState::kReviewed);  // nothing moved, no round opened
+  EXPECT_TRUE(wf.rounds(store.reviewer, id)->empty());
 }
 
 // ---- the letter

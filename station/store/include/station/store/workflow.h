@@ -41,8 +41,10 @@ struct NewRound {
   std::string requested_at;
   std::vector<CorrectionDefect> defects;
 };
-// Adds the envelope's next round (1, 2, ...) with its defects; returns the round number.
-Result<int> insert_round(storage::Database& db, const NewRound& round);
+// Opens the envelope's next round (1, 2, ...) with its defects and moves it to awaiting_correction
+// (its history row noted; the reason defaults to 「第N回補正（期限 …）」), in one transaction;
+// returns the round number. kConflict when the state does not allow it (nothing written).
+Result<int> request_correction(storage::Database& db, const NewRound& round, const TransitionNote& note);
 
 // The envelope's rounds, oldest first (overdue left false: the caller knows today).
 Result<std::vector<CorrectionRound>> rounds(storage::Database& db, std::int64_t envelope_id);
@@ -50,9 +52,10 @@ Result<std::vector<CorrectionRound>> rounds(storage::Database& db, std::int64_t 
 // Every open round (no reply linked yet), by deadline.
 Result<std::vector<CorrectionRound>> open_rounds(storage::Database& db);
 
-// Links the reply envelope to the envelope's open round; false when it has none open.
-Result<bool> link_reply(storage::Database& db, std::int64_t envelope_id, std::int64_t reply_envelope_id,
-                        const std::string& received_date, std::int64_t received_by);
+// Links the reply envelope to the envelope's open round (received by note.user_id) and moves the
+// envelope back into review, noted, in one transaction; false (nothing written) when no round is open.
+Result<bool> link_reply_noted(storage::Database& db, std::int64_t envelope_id, std::int64_t reply_envelope_id,
+                              const std::string& received_date, const TransitionNote& note);
 
 // The original application an envelope replies to (it is linked to one of its rounds), or nullopt.
 Result<std::optional<std::int64_t>> reply_to(storage::Database& db, std::int64_t reply_envelope_id);
