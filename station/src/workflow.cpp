@@ -125,4 +125,10 @@ Result<std::vector<AgreedChange>> Station::agreed_changes(const User& actor, std
   return review::Workflow(impl_->store(), *impl_, calendar, {}).agreed_changes(actor, envelope_id);
 }
 
+Result<std::vector<AgreedChange>> Station::agreed_changes_report(const User& actor, const std::string& from,
+                                                                const std::string& to) {
+  review::BusinessCalendar calendar;
+  return review::Workflow(impl_->store(), *impl_, calendar, {}).agreed_changes_report(actor, from, to);
+}
+
 }  // namespace station

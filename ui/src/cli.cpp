@@ -1091,6 +1091,21 @@ int cmd_corrections_agree(const Globals& g, const std::string& as, const AgreeAr
   return 0;
 }
 
+int cmd_corrections_agreed(const Globals& g, const std::string& as, const std::string& from, const std::string& to) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto list = st->agreed_changes_report(actor, from, to);
+  if (!list) return report(g, Failure{list.error(), {}});
+  std::printf("受付番号\t回\t項目\t変更前\t変更後\t同意日\t方法\t記録者\n");
+  for (const auto& c : *list)
+    std::printf("%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", c.receipt_no.c_str(), c.round,
+                c.label_ja.empty() ? c.field_key.c_str() : c.label_ja.c_str(), c.old_value.c_str(), c.new_value.c_str(),
+                c.agreed_on.c_str(), c.how.c_str(), c.recorded_by.c_str());
+  std::printf("申請者が同意した変更 %zu 件\n", list->size());
+  return 0;
+}
+
 // A subcommand with Japanese help and group names.
 CLI::App* add_sub(CLI::App& parent, const std::string& name, const std::string& description) {
   CLI::App* sub = parent.add_subcommand(name, description);
@@ -1355,6 +1370,11 @@ int run_cli(int argc, char** argv) {
   corr_agree->add_option("--how", agree_args.how, "同意の方法（例: 補正書類, 電話）")->type_name("TEXT");
   corr_agree->add_option("--round", agree_args.round, "どの回の補正への回答か（省略時は最新）")->type_name("N");
   corr_agree->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  auto* corr_agreed = add_sub(*corrections, "agreed", "申請者が同意した変更の一覧（県への報告用。同意日で絞り込み）");
+  std::string agreed_from, agreed_to;
+  corr_agreed->add_option("--from", agreed_from, "この日から（同意日）")->type_name("YYYY-MM-DD");
+  corr_agreed->add_option("--to", agreed_to, "この日まで（同意日）")->type_name("YYYY-MM-DD");
+  corr_agreed->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
 
   try {
     app.parse(argc, argv);
@@ -1412,6 +1432,7 @@ int run_cli(int argc, char** argv) {
     return cmd_corrections_receive(g, as, corr_envelope, corr_reply, corr_pages, corr_received_date);
   if (corr_letter->parsed()) return cmd_corrections_letter(g, as, corr_envelope, corr_round, corr_out);
   if (corr_agree->parsed()) return cmd_corrections_agree(g, as, agree_args);
+  if (corr_agreed->parsed()) return cmd_corrections_agreed(g, as, agreed_from, agreed_to);
   if (corrections->parsed()) {
     if (as.empty())
       return report(g, failure(ErrorCode::kUsage, "--as is required", "--as で操作する利用者を指定してください。"));

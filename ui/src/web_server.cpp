@@ -161,7 +161,7 @@ nlohmann::json to_json(const station::CorrectionRound& r) {
 }
 
 nlohmann::json to_json(const station::AgreedChange& c) {
-  return {{"id", c.id},         {"envelope_id", c.envelope_id}, {"round", c.round},
+  return {{"id", c.id},         {"envelope_id", c.envelope_id}, {"receipt_no", c.receipt_no}, {"round", c.round},
           {"field_key", c.field_key}, {"label_ja", c.label_ja}, {"old_value", c.old_value},
           {"new_value", c.new_value}, {"agreed_on", c.agreed_on}, {"how", c.how},
           {"recorded_by", c.recorded_by}, {"recorded_at", c.recorded_at}};
@@ -864,6 +864,15 @@ struct WebServer::Impl {
     send_json(res, 200, to_json(*r));
   }
 
+  // ?from=YYYY-MM-DD&to=YYYY-MM-DD: every application's agreed changes, for the prefecture's report.
+  void api_agreed_report(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    auto list = station.agreed_changes_report(s.user, req.get_param_value("from"), req.get_param_value("to"));
+    if (!list) return send_json_error(res, list.error(), "api agreed");
+    auto out = nlohmann::json::array();
+    for (const auto& c : *list) out.push_back(to_json(c));
+    send_json(res, 200, out);
+  }
+
   void api_letter(const httplib::Request& req, httplib::Response& res, const Session& s) {
     const auto id = match_id(req);
     const auto round = req.matches.size() > 2 ? web::parse_id(req.matches[2].str()) : std::nullopt;
@@ -961,6 +970,7 @@ struct WebServer::Impl {
     server.Post(R"(/api/envelopes/(\d+)/decision)", api(bound_handler(&Impl::api_decision), true));
     server.Get(R"(/api/envelopes/(\d+)/history)", api(bound_handler(&Impl::api_history), false));
     server.Get("/api/corrections", api(bound_handler(&Impl::api_corrections), false));
+    server.Get("/api/agreed-changes", api(bound_handler(&Impl::api_agreed_report), false));
     server.Get(R"(/api/envelopes/(\d+)/corrections)", api(bound_handler(&Impl::api_envelope_corrections), false));
     server.Post(R"(/api/envelopes/(\d+)/corrections/receive)", api(bound_handler(&Impl::api_receive_correction), true));
     server.Post(R"(/api/envelopes/(\d+)/agreed-changes)", api(bound_handler(&Impl::api_agreed_change), true));

@@ -144,6 +144,10 @@ class Station {
   // Records a change the applicant agreed to and sets the field to its new value.
   Result<AgreedChange> record_agreed_change(const User& actor, const AgreedChange& change);
   Result<std::vector<AgreedChange>> agreed_changes(const User& actor, std::int64_t envelope_id);
+  // Every application's agreed changes by agreement date (YYYY-MM-DD, "" : open), for the
+  // prefecture's report. Reviewer or supervisor; audited.
+  Result<std::vector<AgreedChange>> agreed_changes_report(const User& actor, const std::string& from,
+                                                          const std::string& to);
 
   // ---- export: the day's mailed set as one encrypted bundle (AES-256 zip) in out_dir, holding one
   // PDF per accepted (受理) application and the xlsx lists with confirmed values. Supervisor only.

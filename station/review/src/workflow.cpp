@@ -282,4 +282,19 @@ Result<std::vector<AgreedChange>> Workflow::agreed_changes(const User& actor, st
   return list;
 }
 
+Result<std::vector<AgreedChange>> Workflow::agreed_changes_report(const User& actor, const std::string& from,
+                                                                 const std::string& to) {
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "see agreed changes"); !s)
+    return std::unexpected(s.error());
+  for (const auto* date : {&from, &to})
+    if (!date->empty() && !parse_iso_date(*date))
+      return fail(ErrorCode::kInvalidInput, "dates are YYYY-MM-DD", "日付は YYYY-MM-DD で入力してください。");
+  std::lock_guard lock(store_.mu);
+  auto list = store::agreed_changes_between(store_.db, from, to);
+  if (!list) return list;
+  for (auto& c : *list) c.label_ja = std::string(recognition::label_of(c.field_key));
+  audit_.record(&actor, "correction.agreed_report", "rows:" + std::to_string(list->size()));
+  return list;
+}
+
 }  // namespace station::review

@@ -220,32 +220,52 @@ Result<std::int64_t> insert_agreed_change(storage::Database& db, const AgreedCha
   return db.last_insert_id();
 }
 
-Result<std::vector<AgreedChange>> agreed_changes(storage::Database& db, std::int64_t envelope_id) {
-  auto st = db.prepare(
-      "SELECT a.id, a.envelope_id, a.round, a.field_key, a.old_value, a.new_value, a.agreed_on, a.how, "
-      "coalesce(u.username, ''), a.recorded_at FROM agreed_changes a LEFT JOIN users u ON u.id = a.recorded_by "
-      "WHERE a.envelope_id = ? ORDER BY a.id");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
+namespace {
+
+constexpr const char* kAgreedColumns =
+    "SELECT a.id, a.envelope_id, e.receipt_no, a.round, a.field_key, a.old_value, a.new_value, a.agreed_on, a.how, "
+    "coalesce(u.username, ''), a.recorded_at FROM agreed_changes a JOIN envelopes e ON e.id = a.envelope_id "
+    "LEFT JOIN users u ON u.id = a.recorded_by ";
+
+Result<std::vector<AgreedChange>> agreed_rows(storage::Statement& st) {
   std::vector<AgreedChange> out;
   for (;;) {
-    auto row = st->step();
+    auto row = st.step();
     if (!row) return unexpected_storage(row.error());
     if (!*row) break;
     AgreedChange c;
-    c.id = st->column_int(0);
-    c.envelope_id = st->column_int(1);
-    c.round = static_cast<int>(st->column_int(2));
-    c.field_key = st->column_text(3);
-    c.old_value = st->column_text(4);
-    c.new_value = st->column_text(5);
-    c.agreed_on = st->column_text(6);
-    c.how = st->column_text(7);
-    c.recorded_by = st->column_text(8);
-    c.recorded_at = st->column_text(9);
+    c.id = st.column_int(0);
+    c.envelope_id = st.column_int(1);
+    c.receipt_no = st.column_text(2);
+    c.round = static_cast<int>(st.column_int(3));
+    c.field_key = st.column_text(4);
+    c.old_value = st.column_text(5);
+    c.new_value = st.column_text(6);
+    c.agreed_on = st.column_text(7);
+    c.how = st.column_text(8);
+    c.recorded_by = st.column_text(9);
+    c.recorded_at = st.column_text(10);
     out.push_back(std::move(c));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<AgreedChange>> agreed_changes(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare(std::string(kAgreedColumns) + "WHERE a.envelope_id = ? ORDER BY a.id");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  return agreed_rows(*st);
+}
+
+Result<std::vector<AgreedChange>> agreed_changes_between(storage::Database& db, const std::string& from,
+                                                         const std::string& to) {
+  auto st = db.prepare(std::string(kAgreedColumns) +
+                       "WHERE (? = '' OR a.agreed_on >= ?) AND (? = '' OR a.agreed_on <= ?) ORDER BY e.receipt_no, a.id");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, from).bind(2, from).bind(3, to).bind(4, to);
+  return agreed_rows(*st);
 }
 
 }  // namespace station::store

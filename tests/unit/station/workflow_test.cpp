@@ -425,6 +425,14 @@ TEST(Corrections, RoundsDeadlinesOverdueRepliesAndAgreedChanges) {
   EXPECT_EQ(changes->front().agreed_on, "2026-04-09");
   EXPECT_EQ(changes->front().how, "電話");
   EXPECT_EQ(wf.agreed_changes(store.clerk, id).error().code, ErrorCode::kForbidden);
+  // The report across applications, by agreement date.
+  auto report = wf.agreed_changes_report(store.supervisor, "2026-04-01", "2026-04-30");
+  ASSERT_TRUE(report) << report.error().detail;
+  ASSERT_EQ(report->size(), 1u);
+  EXPECT_FALSE(report->front().receipt_no.empty());
+  EXPECT_EQ(report->front().new_value, "240000");
+  EXPECT_TRUE(wf.agreed_changes_report(store.supervisor, "2026-04-10", "")->empty());
+  EXPECT_EQ(wf.agreed_changes_report(store.supervisor, "4/1", "").error().code, ErrorCode::kInvalidInput);
 
   // The reply comes as an envelope of its own and is linked to the round.
   const auto reply = store.recognized({{"amount", "240000"}}, "2026-04-09");

@@ -204,6 +204,33 @@ TEST_F(WorkflowApi, DecisionsHistoryCorrectionsAndTheLetter) {
   EXPECT_EQ(early->status, 409);
   EXPECT_NE(nlohmann::json::parse(early->body)["reason"].get<std::string>().find("補正待ち"), std::string::npos);
 
+  // The applicant agreed on the phone to a change; then the returned papers come, received and read
+  // as an envelope of their own, and are linked to round 1: the application is back in review.
+  auto fields_now = station_->fields(reviewer_, id);
+  ASSERT_TRUE(fields_now);
+  std::string key;
+  for (const auto& f : *fields_now)
+    if (f.key.find("corp_name") != std::string::npos) key = f.key;
+  ASSERT_FALSE(key.empty());
+  auto agree = post(reviewer, base + "/agreed-changes",
+                    {{"field_key", key}, {"new_value", "社会福祉法人テスト会"}, {"agreed_on", "2026-04-09"}, {"how", "電話"}});
+  ASSERT_EQ(agree->status, 200) << agree->body;
+  EXPECT_EQ(nlohmann::json::parse(agree->body)["round"], 1);
+  EXPECT_EQ(post(clerk, base + "/agreed-changes", {{"field_key", key}, {"new_value", "x"}})->status, 403);
+  auto report = nlohmann::json::parse(get(super, "/api/agreed-changes?from=2026-04-01")->body);
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0]["new_value"], "社会福祉法人テスト会");
+  auto reply = station_->import_envelope(clerk_, {fs::path(STATION_SHARED_DIR) / "samples/app-001/page-03.jpg"},
+                                         {"2026-04-09", 1});
+  ASSERT_TRUE(reply);
+  ASSERT_TRUE(station_->wait_for_recognition(std::chrono::minutes(5)));
+  EXPECT_EQ(post(reviewer, base + "/corrections/receive", {{"reply", 1}})->status, 400);
+  auto received = post(clerk, base + "/corrections/receive", {{"reply_envelope_id", reply->envelope_id}});
+  ASSERT_EQ(received->status, 200) << received->body;
+  EXPECT_EQ(nlohmann::json::parse(received->body)["received_date"], "2026-04-09");
+  EXPECT_EQ(station_->envelope(reviewer_, id)->state, station::EnvelopeState::kUnderReview);
+  EXPECT_EQ(nlohmann::json::parse(get(clerk, "/api/corrections")->body).size(), 0u);
+
   // The prefecture: referred with a reason, then the review resumes; blocking findings need the
   // supervisor's override.
   EXPECT_EQ(post(reviewer, base + "/decision", {{"decision", "refer"}})->status, 400);
@@ -233,6 +260,8 @@ TEST_F(WorkflowApi, DecisionsHistoryCorrectionsAndTheLetter) {
   // The rounds; values are frozen now.
   auto rounds = nlohmann::json::parse(get(reviewer, base + "/corrections")->body);
   EXPECT_EQ(rounds["rounds"].size(), 1u);
+  EXPECT_EQ(rounds["rounds"][0]["reply_envelope_id"], reply->envelope_id);
+  EXPECT_EQ(rounds["agreed_changes"].size(), 1u);
   auto fields = station_->fields(reviewer_, id);
   ASSERT_TRUE(fields);
   auto frozen = post(reviewer, "/api/fields/" + std::to_string(fields->front().id) + "/confirm", {{"value", "x"}});

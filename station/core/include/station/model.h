@@ -283,6 +283,7 @@ struct CorrectionRound {
 struct AgreedChange {
   std::int64_t id = 0;
   std::int64_t envelope_id = 0;
+  std::string receipt_no;  // the application's 受付番号 (filled when listed)
   int round = 0;
   std::string field_key;
   std::string label_ja;

@@ -59,6 +59,10 @@ class Workflow {
   // application is in review, awaiting its correction or referred.
   Result<AgreedChange> record_agreement(const User& actor, const AgreedChange& change);
   Result<std::vector<AgreedChange>> agreed_changes(const User& actor, std::int64_t envelope_id);
+  // Every application's agreed changes agreed between from and to (YYYY-MM-DD; "" : open), by
+  // 受付番号: what is reported to the prefecture. Reviewer, supervisor.
+  Result<std::vector<AgreedChange>> agreed_changes_report(const User& actor, const std::string& from,
+                                                          const std::string& to);
 
  private:
   store::Context store_;

@@ -65,5 +65,9 @@ Result<std::optional<std::int64_t>> reply_to(storage::Database& db, std::int64_t
 Result<std::int64_t> insert_agreed_change(storage::Database& db, const AgreedChange& change,
                                           std::int64_t recorded_by);
 Result<std::vector<AgreedChange>> agreed_changes(storage::Database& db, std::int64_t envelope_id);
+// Every envelope's agreed changes whose agreement date is in [from, to] ("" : open), by 受付番号,
+// for the report to the prefecture.
+Result<std::vector<AgreedChange>> agreed_changes_between(storage::Database& db, const std::string& from,
+                                                         const std::string& to);
 
 }  // namespace station::store
