@@ -962,12 +962,11 @@ int cmd_history(const Globals& g, const std::string& as, const std::string& enve
   if (!id) return report(g, id.error());
   auto h = st->history(actor, *id);
   if (!h) return report(g, Failure{h.error(), {}});
-  std::printf("日時\t操作\t状態\t担当\t理由\n");
+  std::printf("日時\t状態（操作）\t担当\t理由\n");
   for (const auto& t : *h) {
     std::string why = t.reason;
     if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
-    std::printf("%s\t%s\t%s → %s\t%s\t%s\n", t.at.c_str(), t.event_ja.empty() ? "-" : t.event_ja.c_str(),
-                std::string(station::state_label_ja(t.from)).c_str(), std::string(station::state_label_ja(t.to)).c_str(),
+    std::printf("%s\t%s\t%s\t%s\n", t.at.c_str(), transition_text_ja(t).c_str(),
                 t.username.empty() ? "（システム）" : t.username.c_str(), why.empty() ? "-" : why.c_str());
   }
   std::printf("%zu 件\n", h->size());

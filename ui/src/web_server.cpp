@@ -135,6 +135,7 @@ nlohmann::json to_json(const station::TransitionRecord& t) {
           {"to_ja", std::string(station::state_label_ja(t.to))},
           {"event", t.event},
           {"event_ja", t.event_ja},
+          {"text_ja", ui::transition_text_ja(t)},
           {"at", t.at},
           {"by", t.username},
           {"reason", t.reason},

@@ -253,6 +253,7 @@ TEST_F(WorkflowApi, DecisionsHistoryCorrectionsAndTheLetter) {
   const auto& last = history.back();
   EXPECT_EQ(last["to"], "accepted");
   EXPECT_EQ(last["to_ja"], "受理");
+  EXPECT_EQ(last["text_ja"], "審査中 → 受理（受理）");
   EXPECT_EQ(last["by"], "super1");
   EXPECT_EQ(last["override_reason"], "県の了解");
   EXPECT_EQ(last["at"], "2026-04-09T10:00:00+09:00");
@@ -327,7 +328,8 @@ TEST_F(WorkflowApi, TheCommandLine) {
   testing::internal::CaptureStdout();
   EXPECT_EQ(run({"history", env, "--as", "reviewer1"}), 0);
   const std::string history = testing::internal::GetCapturedStdout();
-  EXPECT_NE(history.find("補正指示"), std::string::npos) << history;
+  EXPECT_NE(history.find("確認済 → 審査中（審査開始）"), std::string::npos) << history;
+  EXPECT_NE(history.find("審査中 → 補正待ち（補正指示）"), std::string::npos) << history;
   EXPECT_NE(history.find("県へ照会"), std::string::npos) << history;
   EXPECT_NE(history.find("返送なし"), std::string::npos) << history;
   EXPECT_NE(history.find("reviewer1"), std::string::npos) << history;
