@@ -1245,7 +1245,7 @@ int run_cli(int argc, char** argv) {
   accuracy->add_option("--only", accuracy_only, "対象のサンプル名（例: app-001）")->delimiter(',');
   accuracy->add_flag("--mismatches", accuracy_mismatches, "食い違った項目を一覧表示します");
 
-  auto* exp = add_sub(app, "export", "本日分の郵送申請を暗号化ファイルに出力します（責任者のみ）");
+  auto* exp = add_sub(app, "export", "受理した郵送申請（本日分）を暗号化ファイルに出力します（責任者のみ）");
   std::string out_dir;
   exp->add_option("--out", out_dir, "出力先フォルダー")->required()->type_name("DIR");
   exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
