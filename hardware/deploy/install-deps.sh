@@ -90,4 +90,24 @@ if ! model_current; then
   rm -rf "$tmp"
 fi
 
+# Japanese public holidays for the correction deadlines (business days): the @holiday-jp/holiday_jp
+# package's table (maintained; from 1970 to 2050), pinned and checked, reduced to
+# "YYYY-MM-DD<TAB>name" lines the station reads ([review] holidays_file).
+HOLIDAYS=/usr/local/share/station/holidays_jp.tsv
+HOLIDAYS_VERSION=2.5.1
+HOLIDAYS_TGZ_SHA256=c7ace937294b51b3880bee29db5b19812a5cb05461a6d56364a31345d4069b37
+if [ ! -f "$HOLIDAYS" ] || ! grep -q "^# @holiday-jp/holiday_jp $HOLIDAYS_VERSION$" "$HOLIDAYS"; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent --loglevel=error "@holiday-jp/holiday_jp@$HOLIDAYS_VERSION" >/dev/null)
+  echo "$HOLIDAYS_TGZ_SHA256  $tmp/holiday-jp-holiday_jp-$HOLIDAYS_VERSION.tgz" | sha256sum -c --quiet
+  tar -xzf "$tmp/holiday-jp-holiday_jp-$HOLIDAYS_VERSION.tgz" -C "$tmp" package/lib/holidays.js
+  {
+    echo "# @holiday-jp/holiday_jp $HOLIDAYS_VERSION"
+    awk -F'"' '/^ *date: "/ { d = $2 } /^ *name: "/ { print d "\t" $2 }' "$tmp/package/lib/holidays.js"
+  } > "$tmp/holidays_jp.tsv"
+  [ "$(grep -c $'\t' "$tmp/holidays_jp.tsv")" -gt 1000 ] || { echo "install-deps: the holiday table looks wrong" >&2; exit 1; }
+  $SUDO install -D -m 0644 "$tmp/holidays_jp.tsv" "$HOLIDAYS"
+  rm -rf "$tmp"
+fi
+
 echo "install-deps: all dependencies present (SQLCipher $(dpkg-query -W -f='${Version}' libsqlcipher-dev))"

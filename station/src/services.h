@@ -3,6 +3,7 @@
 // so callers outside the module always get the real ones): injected through Station::create /
 // Station::open, never through globals. The Station holds them from before it opens its store
 // until it is destroyed.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ struct Services {
   EngineFactory make_engine;           // empty: recognition::tesseract_engine_factory(config)
   ScannerFactory make_scanner;         // empty: SANE
   std::shared_ptr<const Clock> clock;  // null: the system clock; every date the station records
+  // How many findings block accepting an envelope (review/workflow.h's seam to the checks); empty:
+  // none (review::no_blocking_findings) until the findings engine is wired in here.
+  std::function<Result<int>(std::int64_t envelope_id)> blocking_findings;
 };
 
 // `replaced` (may be null) with its empty parts filled with the real ones.

@@ -130,6 +130,15 @@ TEST(Skeleton, ImportRecogniseConfirmExportOnASampleEnvelope) {
     ASSERT_TRUE(c) << other.key << ": " << c.error().detail;
   }
 
+  // Confirmed is not yet accepted: only accepted applications (受理) go out.
+  EXPECT_EQ(station.export_batch(*supervisor, tmp.path / "confirmed").error().code,
+            station::ErrorCode::kNothingToExport);
+  station::Decision accept;
+  accept.kind = station::DecisionKind::kAccept;
+  auto decided = station.decide(*who, imported->envelope_id, accept);
+  ASSERT_TRUE(decided) << decided.error().detail;
+  EXPECT_EQ(decided->state, station::EnvelopeState::kAccepted);
+
   // The supervisor exports the day's set.
   const fs::path out = tmp.path / "out";
   EXPECT_EQ(station.export_batch(*reviewer, out).error().code, station::ErrorCode::kForbidden);

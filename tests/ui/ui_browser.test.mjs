@@ -197,6 +197,22 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
     return out;
   }, fields.filter((x) => x.status !== 'confirmed').map((x) => [x.id, x.value]));
   assert.ok(results.every((s) => s === 200), `confirmations: ${results.join(',')}`);
+
+  // The reviewer accepts it (審査: 受理) through the decision API: only accepted ones are exported.
+  const decided = await page.evaluate(async (id) => {
+    const token = document.querySelector('meta[name="csrf-token"]').content;
+    const r = await fetch(`/api/envelopes/${id}/decision`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+      body: JSON.stringify({ decision: 'accept' }),
+    });
+    return [r.status, await r.json()];
+  }, envId);
+  assert.equal(decided[0], 200, JSON.stringify(decided[1]));
+  assert.equal(decided[1].state, 'accepted');
+  const history = await page.request.get(new URL(`/api/envelopes/${envId}/history`, baseUrl).href);
+  assert.equal(history.status(), 200);
+  assert.equal((await history.json()).at(-1).to_ja, '受理');
   const withoutToken = await page.request.post(new URL(`/api/fields/${f.id}/confirm`, baseUrl).href,
     { data: { value } });
   assert.equal(withoutToken.status(), 403, 'a POST without the CSRF token is refused');

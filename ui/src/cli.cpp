@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +67,7 @@ struct Globals {
 int report(const Globals& g, const Failure& f) {
   std::fprintf(stderr, "エラー: %s [%s]\n", std::string(station::message_ja(f.error.code)).c_str(),
                std::string(station::error_name(f.error.code)).c_str());
+  if (!f.error.reason_ja.empty()) std::fprintf(stderr, "  %s\n", f.error.reason_ja.c_str());
   if (!f.hint_ja.empty()) std::fprintf(stderr, "  %s\n", f.hint_ja.c_str());
   if (g.verbose && !f.error.detail.empty()) std::fprintf(stderr, "  詳細（ログ用）: %s\n", f.error.detail.c_str());
   std::fflush(stderr);
@@ -545,11 +547,32 @@ int cmd_show(const Globals& g, const std::string& as, const std::string& envelop
 }
 
 // station envelopes: the envelopes (of one received date) with their state and progress.
-int cmd_envelopes(const Globals& g, const std::string& as, const std::string& date) {
+// A state named by its stored name (accepted) or its Japanese label (受理).
+std::optional<station::EnvelopeState> state_by_name(const std::string& text) {
+  if (auto s = station::parse_state(text)) return s;
+  for (auto s : {station::EnvelopeState::kCapturing, station::EnvelopeState::kInterrupted,
+                 station::EnvelopeState::kCaptured, station::EnvelopeState::kRecognizing,
+                 station::EnvelopeState::kRecognized, station::EnvelopeState::kRecognitionFailed,
+                 station::EnvelopeState::kReviewed, station::EnvelopeState::kUnderReview,
+                 station::EnvelopeState::kAwaitingCorrection, station::EnvelopeState::kAccepted,
+                 station::EnvelopeState::kRejected, station::EnvelopeState::kReferred,
+                 station::EnvelopeState::kExported})
+    if (station::state_label_ja(s) == text) return s;
+  return std::nullopt;
+}
+
+int cmd_envelopes(const Globals& g, const std::string& as, const std::string& date, const std::string& state) {
+  std::optional<station::EnvelopeState> only;
+  if (!state.empty()) {
+    only = state_by_name(state);
+    if (!only)
+      return report(g, failure(ErrorCode::kUsage, "unknown state",
+                               "--state には状態（例: accepted, under_review, awaiting_correction, または 受理, 審査中, 補正待ち）を指定してください。"));
+  }
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  auto list = st->list_envelopes(actor);
+  auto list = only ? st->envelopes_in_state(actor, *only) : st->list_envelopes(actor);
   if (!list) return report(g, Failure{list.error(), {}});
   std::printf("受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n");
   std::size_t shown = 0;
@@ -869,6 +892,219 @@ int cmd_keys_remove_keyfile(const Globals& g, const std::string& as) {
   return 0;
 }
 
+// ---- the review's workflow and correction requests (issue #12)
+
+struct DecideArgs {
+  std::string envelope;
+  bool accept = false, request_correction = false, refer = false, reject = false, resume = false;
+  bool override_findings = false;
+  std::string reason, note;
+  std::vector<std::string> defects;
+};
+
+// A defect as "CODE:text" (CODE in capitals, e.g. MISSING_SEAL:誓約書に押印がありません) or plain text.
+station::CorrectionDefect parse_defect(const std::string& text) {
+  station::CorrectionDefect d;
+  const auto colon = text.find(':');
+  if (colon != std::string::npos && colon > 0) {
+    const std::string code = text.substr(0, colon);
+    bool is_code = true;
+    for (char c : code)
+      if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+            c == '.' || std::islower(static_cast<unsigned char>(c))))
+        is_code = false;
+    if (is_code && std::isupper(static_cast<unsigned char>(code[0]))) {
+      d.code = code;
+      d.text = text.substr(colon + 1);
+      return d;
+    }
+  }
+  d.text = text;
+  return d;
+}
+
+int cmd_decide(const Globals& g, const std::string& as, const DecideArgs& a) {
+  const int chosen = int{a.accept} + int{a.request_correction} + int{a.refer} + int{a.reject} + int{a.resume};
+  if (chosen != 1)
+    return report(g, failure(ErrorCode::kUsage, "choose one decision",
+                             "--accept, --request-correction, --refer, --reject, --resume のどれか1つを指定してください。"));
+  station::Decision d;
+  d.kind = a.accept               ? station::DecisionKind::kAccept
+           : a.request_correction ? station::DecisionKind::kRequestCorrection
+           : a.refer              ? station::DecisionKind::kRefer
+           : a.reject             ? station::DecisionKind::kReject
+                                  : station::DecisionKind::kResume;
+  d.reason = a.reason;
+  d.note = a.note;
+  d.override_findings = a.override_findings;
+  for (const auto& text : a.defects) d.defects.push_back(parse_defect(text));
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, a.envelope);
+  if (!id) return report(g, id.error());
+  auto r = st->decide(actor, *id, d);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("記録しました: 状態は「%s」になりました。\n", r->state_ja.c_str());
+  if (r->round > 0)
+    std::printf("第%d回の補正指示（提出期限 %s）。補正指示書: station corrections letter %s --round %d --out FILE\n",
+                r->round, r->deadline.c_str(), a.envelope.c_str(), r->round);
+  if (r->blocking_findings > 0 && a.override_findings)
+    std::printf("対応が必要な指摘 %d 件を承知のうえで受理しました（理由を記録しました）。\n", r->blocking_findings);
+  return 0;
+}
+
+int cmd_history(const Globals& g, const std::string& as, const std::string& envelope) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
+  if (!id) return report(g, id.error());
+  auto h = st->history(actor, *id);
+  if (!h) return report(g, Failure{h.error(), {}});
+  std::printf("日時\t状態（操作）\t担当\t理由\n");
+  for (const auto& t : *h) {
+    std::string why = t.reason;
+    if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
+    std::printf("%s\t%s\t%s\t%s\n", t.at.c_str(), transition_text_ja(t).c_str(),
+                t.username.empty() ? "（システム）" : t.username.c_str(), why.empty() ? "-" : why.c_str());
+  }
+  std::printf("%zu 件\n", h->size());
+  return 0;
+}
+
+void print_rounds(const std::vector<station::CorrectionRound>& rounds) {
+  std::printf("受付番号\t回\t補正指示日\t提出期限\t状況\t指示者\n");
+  for (const auto& r : rounds) {
+    const std::string status = !r.open() ? fmt("返送あり {}（{}）", r.received_date, r.reply_receipt_no)
+                               : r.overdue ? std::string("期限超過")
+                                           : std::string("返送待ち");
+    std::printf("%s\t第%d回\t%s\t%s\t%s\t%s\n", r.receipt_no.c_str(), r.round, r.request_date.c_str(),
+                r.deadline.c_str(), status.c_str(), r.requested_by.c_str());
+  }
+}
+
+int cmd_corrections(const Globals& g, const std::string& as, bool overdue) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto list = st->corrections(actor, overdue);
+  if (!list) return report(g, Failure{list.error(), {}});
+  print_rounds(*list);
+  std::printf("%s %zu 件\n", overdue ? "提出期限を過ぎた補正指示" : "返送待ちの補正指示", list->size());
+  return 0;
+}
+
+int cmd_corrections_show(const Globals& g, const std::string& as, const std::string& envelope) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
+  if (!id) return report(g, id.error());
+  auto rounds = st->correction_rounds(actor, *id);
+  if (!rounds) return report(g, Failure{rounds.error(), {}});
+  print_rounds(*rounds);
+  for (const auto& r : *rounds) {
+    std::printf("第%d回の補正事項:\n", r.round);
+    int n = 0;
+    for (const auto& d : r.defects) std::printf("  (%d) %s\n", ++n, d.text.c_str());
+  }
+  auto changes = st->agreed_changes(actor, *id);
+  if (!changes) return report(g, Failure{changes.error(), {}});
+  if (!changes->empty()) {
+    std::printf("申請者が同意した変更:\n項目\t変更前\t変更後\t同意日\t方法\t記録者\n");
+    for (const auto& c : *changes)
+      std::printf("%s\t%s\t%s\t%s\t%s\t%s\n", c.label_ja.empty() ? c.field_key.c_str() : c.label_ja.c_str(),
+                  c.old_value.c_str(), c.new_value.c_str(), c.agreed_on.c_str(), c.how.c_str(), c.recorded_by.c_str());
+  }
+  return 0;
+}
+
+int cmd_corrections_receive(const Globals& g, const std::string& as, const std::string& envelope,
+                            const std::string& reply, const std::string& pages, const std::string& received_date) {
+  if (reply.empty() == pages.empty())
+    return report(g, failure(ErrorCode::kUsage, "give --reply or --pages",
+                             "返送書類は --reply（受け付け済みの封筒）か --pages（ページ画像のフォルダー）のどちらかで指定してください。"));
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
+  if (!id) return report(g, id.error());
+  std::int64_t reply_id = 0;
+  if (!pages.empty()) {
+    // The returned papers are mail like any other: received (受付) and read as an envelope of
+    // their own, then linked to the original's open round.
+    auto r = st->import_envelope(actor, {fs::path(pages)}, station::Intake{received_date, 0}, print_progress);
+    end_progress_line();
+    if (!r) return report(g, Failure{r.error(), {}});
+    std::printf("返送書類を受け付けました: 受付番号 %s（%d ページ）\n", r->receipt_no.c_str(), r->pages);
+    reply_id = r->envelope_id;
+  } else {
+    auto rid = resolve_envelope(*st, actor, reply);
+    if (!rid) return report(g, rid.error());
+    reply_id = *rid;
+  }
+  auto round = st->receive_correction(actor, *id, reply_id);
+  if (!round) return report(g, Failure{round.error(), {}});
+  std::printf("第%d回の補正指示への返送として結び付けました。申請は「審査中」に戻りました。\n", round->round);
+  return 0;
+}
+
+int cmd_corrections_letter(const Globals& g, const std::string& as, const std::string& envelope, int round,
+                           const std::string& out) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
+  if (!id) return report(g, id.error());
+  auto pdf = st->correction_letter_pdf(actor, *id, round);
+  if (!pdf) return report(g, Failure{pdf.error(), {}});
+  if (auto w = write_bytes(out, *pdf); !w) return report(g, w.error());
+  std::printf("補正指示書（第%d回）を書き出しました: %s\n", round, out.c_str());
+  return 0;
+}
+
+struct AgreeArgs {
+  std::string envelope, field, new_value, agreed_on, how;
+  int round = 0;
+};
+
+int cmd_corrections_agree(const Globals& g, const std::string& as, const AgreeArgs& a) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, a.envelope);
+  if (!id) return report(g, id.error());
+  station::AgreedChange c;
+  c.envelope_id = *id;
+  c.round = a.round;
+  c.field_key = a.field;
+  c.new_value = a.new_value;
+  c.agreed_on = a.agreed_on;
+  c.how = a.how;
+  auto r = st->record_agreed_change(actor, c);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("申請者の同意（%s）を記録し、「%s」を変更しました: %s → %s\n", r->agreed_on.c_str(),
+              r->label_ja.empty() ? r->field_key.c_str() : r->label_ja.c_str(), r->old_value.c_str(),
+              r->new_value.c_str());
+  return 0;
+}
+
+int cmd_corrections_agreed(const Globals& g, const std::string& as, const std::string& from, const std::string& to) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto list = st->agreed_changes_report(actor, from, to);
+  if (!list) return report(g, Failure{list.error(), {}});
+  std::printf("受付番号\t回\t項目\t変更前\t変更後\t同意日\t方法\t記録者\n");
+  for (const auto& c : *list)
+    std::printf("%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", c.receipt_no.c_str(), c.round,
+                c.label_ja.empty() ? c.field_key.c_str() : c.label_ja.c_str(), c.old_value.c_str(), c.new_value.c_str(),
+                c.agreed_on.c_str(), c.how.c_str(), c.recorded_by.c_str());
+  std::printf("申請者が同意した変更 %zu 件\n", list->size());
+  return 0;
+}
+
 // A subcommand with Japanese help and group names.
 CLI::App* add_sub(CLI::App& parent, const std::string& name, const std::string& description) {
   CLI::App* sub = parent.add_subcommand(name, description);
@@ -990,6 +1226,8 @@ int run_cli(int argc, char** argv) {
   auto* envelopes_cmd = add_sub(app, "envelopes", "受け付けた封筒の一覧（状態・文字認識の進み具合）を表示します");
   std::string envelopes_date;
   envelopes_cmd->add_option("--date", envelopes_date, "受付日 YYYY-MM-DD（省略時はすべて）")->type_name("YYYY-MM-DD");
+  std::string envelopes_state;
+  envelopes_cmd->add_option("--state", envelopes_state, "この状態の封筒だけ（例: under_review, awaiting_correction, accepted, 受理）")->type_name("STATE");
   envelopes_cmd->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
   auto* recognition = add_sub(app, "recognition", "バックグラウンドの文字認識");
@@ -1007,7 +1245,7 @@ int run_cli(int argc, char** argv) {
   accuracy->add_option("--only", accuracy_only, "対象のサンプル名（例: app-001）")->delimiter(',');
   accuracy->add_flag("--mismatches", accuracy_mismatches, "食い違った項目を一覧表示します");
 
-  auto* exp = add_sub(app, "export", "本日分の郵送申請を暗号化ファイルに出力します（責任者のみ）");
+  auto* exp = add_sub(app, "export", "受理した郵送申請（本日分）を暗号化ファイルに出力します（責任者のみ）");
   std::string out_dir;
   exp->add_option("--out", out_dir, "出力先フォルダー")->required()->type_name("DIR");
   exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
@@ -1080,6 +1318,63 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   demo->add_flag("--no-serve", demo_args.no_serve, "保管庫を作るだけで画面は起動しません");
 
+  // ---- the review's workflow and correction requests (issue #12)
+  auto* decide = add_sub(app, "decide", "審査の結果を記録します（受理・補正指示・県へ照会・不受理・審査再開。確認担当・責任者）");
+  DecideArgs decide_args;
+  decide->add_option("ENVELOPE", decide_args.envelope, "封筒の番号または受付番号")->required();
+  decide->add_flag("--accept", decide_args.accept, "受理します");
+  decide->add_flag("--request-correction", decide_args.request_correction, "補正を求めます（--defect で補正事項を1つ以上）");
+  decide->add_flag("--refer", decide_args.refer, "県へ照会します（--reason 必須）");
+  decide->add_flag("--reject", decide_args.reject, "不受理とします（--reason 必須）");
+  decide->add_flag("--resume", decide_args.resume, "県の回答を受けて審査を再開します（--reason 必須）");
+  decide->add_option("--reason", decide_args.reason, "理由")->type_name("TEXT");
+  decide->add_flag("--override", decide_args.override_findings, "対応が必要な指摘を承知のうえで受理します（責任者のみ。--reason 必須）");
+  decide->add_option("--defect", decide_args.defects, "補正事項（平易な文で。何度でも。先頭に MISSING_SEAL: のような記号も可）")->type_name("TEXT");
+  decide->add_option("--note", decide_args.note, "補正指示書に添える文")->type_name("TEXT");
+  decide->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+
+  auto* history = add_sub(app, "history", "封筒の状態の履歴（いつ・誰が・なぜ）を表示します");
+  std::string history_envelope;
+  history->add_option("ENVELOPE", history_envelope, "封筒の番号または受付番号")->required();
+  history->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+
+  auto* corrections = add_sub(app, "corrections", "補正指示（返送待ちの一覧。--overdue で期限超過のみ）");
+  bool corrections_overdue = false;
+  corrections->add_flag("--overdue", corrections_overdue, "提出期限を過ぎたものだけ表示します");
+  corrections->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->type_name("USER");
+  auto* corr_show = add_sub(*corrections, "show", "申請の補正指示（各回）と申請者が同意した変更を表示します");
+  std::string corr_envelope;
+  corr_show->add_option("ENVELOPE", corr_envelope, "封筒の番号または受付番号")->required();
+  corr_show->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  auto* corr_receive = add_sub(*corrections, "receive", "返送された補正書類を元の申請の補正指示に結び付けます（審査中に戻ります）");
+  std::string corr_reply, corr_pages, corr_received_date;
+  corr_receive->add_option("ENVELOPE", corr_envelope, "元の申請（封筒の番号または受付番号）")->required();
+  corr_receive->add_option("--reply", corr_reply, "返送書類として受け付け済みの封筒（番号または受付番号）")->type_name("ENVELOPE");
+  corr_receive->add_option("--pages", corr_pages, "返送書類のページ画像のフォルダー（受け付けて取り込みます）")->type_name("DIR");
+  corr_receive->add_option("--received-date", corr_received_date, "--pages の受付日 YYYY-MM-DD（省略時は今日）")->type_name("YYYY-MM-DD");
+  corr_receive->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  auto* corr_letter = add_sub(*corrections, "letter", "補正指示書（PDF）を書き出します（確認担当・責任者）");
+  int corr_round = 0;
+  std::string corr_out;
+  corr_letter->add_option("ENVELOPE", corr_envelope, "封筒の番号または受付番号")->required();
+  corr_letter->add_option("--round", corr_round, "何回目の補正指示か")->required()->check(CLI::PositiveNumber)->type_name("N");
+  corr_letter->add_option("--out", corr_out, "出力ファイル（.pdf）")->required()->type_name("FILE");
+  corr_letter->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  auto* corr_agree = add_sub(*corrections, "agree", "申請者が同意した変更（特に金額・施設）を記録し、値を変更します");
+  AgreeArgs agree_args;
+  corr_agree->add_option("ENVELOPE", agree_args.envelope, "封筒の番号または受付番号")->required();
+  corr_agree->add_option("--field", agree_args.field, "項目（例: amount, facility.name）")->required()->type_name("KEY");
+  corr_agree->add_option("--new", agree_args.new_value, "変更後の値")->required()->type_name("VALUE");
+  corr_agree->add_option("--agreed-on", agree_args.agreed_on, "申請者が同意した日 YYYY-MM-DD")->required()->type_name("YYYY-MM-DD");
+  corr_agree->add_option("--how", agree_args.how, "同意の方法（例: 補正書類, 電話）")->type_name("TEXT");
+  corr_agree->add_option("--round", agree_args.round, "どの回の補正への回答か（省略時は最新）")->type_name("N");
+  corr_agree->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  auto* corr_agreed = add_sub(*corrections, "agreed", "申請者が同意した変更の一覧（県への報告用。同意日で絞り込み）");
+  std::string agreed_from, agreed_to;
+  corr_agreed->add_option("--from", agreed_from, "この日から（同意日）")->type_name("YYYY-MM-DD");
+  corr_agreed->add_option("--to", agreed_to, "この日まで（同意日）")->type_name("YYYY-MM-DD");
+  corr_agreed->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -1113,7 +1408,7 @@ int run_cli(int argc, char** argv) {
     return cmd_recognize(g, as, recognize_targets.front());
   }
   if (show->parsed()) return cmd_show(g, as, show_envelope, show_json);
-  if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date);
+  if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date, envelopes_state);
   if (recognition_status->parsed()) return cmd_recognition_status(g, as);
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
   if (exp->parsed()) return cmd_export(g, as, out_dir);
@@ -1129,6 +1424,19 @@ int run_cli(int argc, char** argv) {
   if (restore_cmd->parsed()) return cmd_restore(g, restore_from);
   if (electronic_load->parsed()) return cmd_electronic_load(g, as, electronic_csv);
   if (demo->parsed()) return cmd_demo(g, demo_args, signals);
+  if (decide->parsed()) return cmd_decide(g, as, decide_args);
+  if (history->parsed()) return cmd_history(g, as, history_envelope);
+  if (corr_show->parsed()) return cmd_corrections_show(g, as, corr_envelope);
+  if (corr_receive->parsed())
+    return cmd_corrections_receive(g, as, corr_envelope, corr_reply, corr_pages, corr_received_date);
+  if (corr_letter->parsed()) return cmd_corrections_letter(g, as, corr_envelope, corr_round, corr_out);
+  if (corr_agree->parsed()) return cmd_corrections_agree(g, as, agree_args);
+  if (corr_agreed->parsed()) return cmd_corrections_agreed(g, as, agreed_from, agreed_to);
+  if (corrections->parsed()) {
+    if (as.empty())
+      return report(g, failure(ErrorCode::kUsage, "--as is required", "--as で操作する利用者を指定してください。"));
+    return cmd_corrections(g, as, corrections_overdue);
+  }
   return report(g, failure(ErrorCode::kUsage, "no subcommand"));
 }
 

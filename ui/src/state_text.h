@@ -11,6 +11,11 @@ namespace ui {
 std::string state_text_ja(station::EnvelopeState state, int pages_recognized, int pages);
 std::string state_text_ja(const station::EnvelopeSummary& e);
 
+// One step of an envelope's history as a clerk reads it: 「確認済 → 審査中（審査開始）」. The labels
+// are the lifecycle's (station_core), the same for the review's states (審査中, 補正待ち, 受理, 不受理,
+// 県へ照会) as for capture's and recognition's.
+std::string transition_text_ja(const station::TransitionRecord& t);
+
 // Queued for or being read by the background recognition: its progress is still moving.
 bool recognition_pending(station::EnvelopeState state);
 

@@ -107,7 +107,7 @@ std::string envelope_list_page(const Viewer& viewer, const std::vector<station::
     body += fmt(
         "<form method=\"post\" action=\"/export\" class=\"card\">\n"
         "<input type=\"hidden\" name=\"csrf\" value=\"{}\">\n"
-        "<p>確認済みの郵送申請を、県へ送る暗号化ファイルにまとめます。</p>\n"
+        "<p>受理した郵送申請を、県へ送る暗号化ファイルにまとめます。</p>\n"
         "<button type=\"submit\" id=\"export\">本日分を出力</button>\n</form>\n",
         html_escape(viewer.csrf));
   }

@@ -71,7 +71,9 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
 
 void send_json_error(httplib::Response& res, const station::Error& e, std::string_view where) {
   log_error(e, where);
-  send_json(res, station::http_status(e.code), error_json(e.code));
+  auto body = error_json(e.code);
+  if (!e.reason_ja.empty()) body["reason"] = e.reason_ja;
+  send_json(res, station::http_status(e.code), body);
 }
 
 void redirect(httplib::Response& res, const std::string& location) {
@@ -125,6 +127,53 @@ nlohmann::json to_json(const station::FieldInfo& f) {
           {"confirmed_at", f.confirmed_at},
           {"export_value", f.export_value},
           {"export_note_ja", f.export_note_ja}};
+}
+
+nlohmann::json to_json(const station::TransitionRecord& t) {
+  return {{"id", t.id},
+          {"from", std::string(station::state_name(t.from))},
+          {"from_ja", std::string(station::state_label_ja(t.from))},
+          {"to", std::string(station::state_name(t.to))},
+          {"to_ja", std::string(station::state_label_ja(t.to))},
+          {"event", t.event},
+          {"event_ja", t.event_ja},
+          {"text_ja", ui::transition_text_ja(t)},
+          {"at", t.at},
+          {"by", t.username},
+          {"reason", t.reason},
+          {"override_reason", t.override_reason}};
+}
+
+nlohmann::json to_json(const station::CorrectionRound& r) {
+  auto defects = nlohmann::json::array();
+  for (const auto& d : r.defects) defects.push_back({{"code", d.code}, {"field_key", d.field_key}, {"text", d.text}});
+  return {{"envelope_id", r.envelope_id},
+          {"receipt_no", r.receipt_no},
+          {"round", r.round},
+          {"request_date", r.request_date},
+          {"deadline", r.deadline},
+          {"requested_by", r.requested_by},
+          {"note", r.note},
+          {"defects", defects},
+          {"open", r.open()},
+          {"overdue", r.overdue},
+          {"reply_envelope_id", r.reply_envelope_id},
+          {"reply_receipt_no", r.reply_receipt_no},
+          {"received_date", r.received_date},
+          {"received_by", r.received_by}};
+}
+
+nlohmann::json to_json(const station::AgreedChange& c) {
+  return {{"id", c.id},         {"envelope_id", c.envelope_id}, {"receipt_no", c.receipt_no}, {"round", c.round},
+          {"field_key", c.field_key}, {"label_ja", c.label_ja}, {"old_value", c.old_value},
+          {"new_value", c.new_value}, {"agreed_on", c.agreed_on}, {"how", c.how},
+          {"recorded_by", c.recorded_by}, {"recorded_at", c.recorded_at}};
+}
+
+// A JSON body's string member, or "" when absent or not a string.
+std::string json_string(const nlohmann::json& body, const char* key) {
+  if (!body.contains(key) || !body[key].is_string()) return {};
+  return body[key].get<std::string>();
 }
 
 nlohmann::json to_json(const station::CaptureJob& j) {
@@ -648,8 +697,15 @@ struct WebServer::Impl {
 
   // ---- JSON API
 
-  void api_envelopes(const httplib::Request&, httplib::Response& res, const Session& s) {
-    auto list = station.list_envelopes(s.user);
+  // ?state=accepted (a state's name): the list view of one state.
+  void api_envelopes(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    std::optional<station::EnvelopeState> only;
+    if (req.has_param("state")) {
+      only = station::parse_state(req.get_param_value("state"));
+      if (!only)
+        return send_json_error(res, station::Error{ErrorCode::kInvalidInput, "unknown state"}, "api envelopes");
+    }
+    auto list = only ? station.envelopes_in_state(s.user, *only) : station.list_envelopes(s.user);
     if (!list) return send_json_error(res, list.error(), "api envelopes");
     auto out = nlohmann::json::array();
     for (const auto& e : *list) out.push_back(to_json(e));
@@ -698,6 +754,137 @@ struct WebServer::Impl {
     auto confirmed = station.confirm_field(s.user, *id, body["value"].get<std::string>());
     if (!confirmed) return send_json_error(res, confirmed.error(), "api confirm");
     send_json(res, 200, to_json(*confirmed));
+  }
+
+  // ---- the review's workflow and correction requests (issue #12). The station checks the roles:
+  // reviewers and supervisors decide, only a supervisor overrides blocking findings.
+
+  void api_decision(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api decision");
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    const auto bad = station::Error{ErrorCode::kInvalidInput,
+                                    "body must be {\"decision\": accept|request_correction|refer|reject|resume, ...}"};
+    if (body.is_discarded() || !body.is_object()) return send_json_error(res, bad, "api decision");
+    const auto kind = station::parse_decision(json_string(body, "decision"));
+    if (!kind) return send_json_error(res, bad, "api decision");
+    station::Decision d;
+    d.kind = *kind;
+    d.reason = json_string(body, "reason");
+    d.note = json_string(body, "note");
+    d.override_findings = body.contains("override") && body["override"].is_boolean() && body["override"].get<bool>();
+    if (body.contains("defects") && body["defects"].is_array()) {
+      for (const auto& item : body["defects"]) {
+        if (item.is_string()) {
+          d.defects.push_back({"", "", item.get<std::string>()});
+        } else if (item.is_object()) {
+          d.defects.push_back({json_string(item, "code"), json_string(item, "field_key"), json_string(item, "text")});
+        } else {
+          return send_json_error(res, bad, "api decision");
+        }
+      }
+    }
+    auto r = station.decide(s.user, *id, d);
+    if (!r) return send_json_error(res, r.error(), "api decision");
+    send_json(res, 200,
+              {{"envelope_id", r->envelope_id},
+               {"state", std::string(station::state_name(r->state))},
+               {"state_ja", r->state_ja},
+               {"round", r->round},
+               {"deadline", r->deadline},
+               {"blocking_findings", r->blocking_findings}});
+  }
+
+  void api_history(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api history");
+    auto h = station.history(s.user, *id);
+    if (!h) return send_json_error(res, h.error(), "api history");
+    auto out = nlohmann::json::array();
+    for (const auto& t : *h) out.push_back(to_json(t));
+    send_json(res, 200, out);
+  }
+
+  void api_corrections(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const bool overdue = req.has_param("overdue") && req.get_param_value("overdue") != "0";
+    auto list = station.corrections(s.user, overdue);
+    if (!list) return send_json_error(res, list.error(), "api corrections");
+    auto out = nlohmann::json::array();
+    for (const auto& r : *list) out.push_back(to_json(r));
+    send_json(res, 200, out);
+  }
+
+  void api_envelope_corrections(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api rounds");
+    auto rounds = station.correction_rounds(s.user, *id);
+    if (!rounds) return send_json_error(res, rounds.error(), "api rounds");
+    auto out = nlohmann::json::array();
+    for (const auto& r : *rounds) out.push_back(to_json(r));
+    nlohmann::json body{{"rounds", out}};
+    // Agreed changes hold values: only for those who see values (reviewer, supervisor).
+    if (s.user.role == station::Role::kReviewer || s.user.role == station::Role::kSupervisor) {
+      auto changes = station.agreed_changes(s.user, *id);
+      if (!changes) return send_json_error(res, changes.error(), "api rounds");
+      auto list = nlohmann::json::array();
+      for (const auto& c : *changes) list.push_back(to_json(c));
+      body["agreed_changes"] = list;
+    }
+    send_json(res, 200, body);
+  }
+
+  void api_receive_correction(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api receive");
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("reply_envelope_id") ||
+        !body["reply_envelope_id"].is_number_integer())
+      return send_json_error(res, station::Error{ErrorCode::kInvalidInput, "body must be {\"reply_envelope_id\": N}"},
+                             "api receive");
+    auto r = station.receive_correction(s.user, *id, body["reply_envelope_id"].get<std::int64_t>());
+    if (!r) return send_json_error(res, r.error(), "api receive");
+    send_json(res, 200, to_json(*r));
+  }
+
+  void api_agreed_change(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api agree");
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("field_key") || !body.contains("new_value"))
+      return send_json_error(res,
+                             station::Error{ErrorCode::kInvalidInput,
+                                            "body must be {\"field_key\", \"new_value\", \"agreed_on\", \"how\"}"},
+                             "api agree");
+    station::AgreedChange c;
+    c.envelope_id = *id;
+    c.field_key = json_string(body, "field_key");
+    c.new_value = json_string(body, "new_value");
+    c.agreed_on = json_string(body, "agreed_on");
+    c.how = json_string(body, "how");
+    if (body.contains("round") && body["round"].is_number_integer()) c.round = body["round"].get<int>();
+    auto r = station.record_agreed_change(s.user, c);
+    if (!r) return send_json_error(res, r.error(), "api agree");
+    send_json(res, 200, to_json(*r));
+  }
+
+  // ?from=YYYY-MM-DD&to=YYYY-MM-DD: every application's agreed changes, for the prefecture's report.
+  void api_agreed_report(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    auto list = station.agreed_changes_report(s.user, req.get_param_value("from"), req.get_param_value("to"));
+    if (!list) return send_json_error(res, list.error(), "api agreed");
+    auto out = nlohmann::json::array();
+    for (const auto& c : *list) out.push_back(to_json(c));
+    send_json(res, 200, out);
+  }
+
+  void api_letter(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    const auto round = req.matches.size() > 2 ? web::parse_id(req.matches[2].str()) : std::nullopt;
+    if (!id || !round) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad letter path"}, "api letter");
+    auto pdf = station.correction_letter_pdf(s.user, *id, static_cast<int>(*round));
+    if (!pdf) return send_json_error(res, pdf.error(), "api letter");
+    res.set_header("Content-Disposition",
+                   "inline; filename=\"hosei-" + std::to_string(*id) + "-" + std::to_string(*round) + ".pdf\"");
+    res.set_content(std::string(pdf->begin(), pdf->end()), "application/pdf");
   }
 
   // ---- wiring
@@ -783,6 +970,14 @@ struct WebServer::Impl {
     server.Get(R"(/api/envelopes/(\d+)/state)", api(bound_handler(&Impl::api_envelope_state), false));
     server.Get("/api/recognition", api(bound_handler(&Impl::api_recognition), false));
     server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));
+    server.Post(R"(/api/envelopes/(\d+)/decision)", api(bound_handler(&Impl::api_decision), true));
+    server.Get(R"(/api/envelopes/(\d+)/history)", api(bound_handler(&Impl::api_history), false));
+    server.Get("/api/corrections", api(bound_handler(&Impl::api_corrections), false));
+    server.Get("/api/agreed-changes", api(bound_handler(&Impl::api_agreed_report), false));
+    server.Get(R"(/api/envelopes/(\d+)/corrections)", api(bound_handler(&Impl::api_envelope_corrections), false));
+    server.Post(R"(/api/envelopes/(\d+)/corrections/receive)", api(bound_handler(&Impl::api_receive_correction), true));
+    server.Post(R"(/api/envelopes/(\d+)/agreed-changes)", api(bound_handler(&Impl::api_agreed_change), true));
+    server.Get(R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", api(bound_handler(&Impl::api_letter), false));
   }
 };
 

@@ -88,7 +88,10 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "security", "password_min_length", c.password_min_length); },
       [&] { return read_into(t, "security", "audit_checkpoint_every", c.audit_checkpoint_every); },
       [&] { return read_into(t, "scanner", "profiles_dir", c.profiles_dir); },
-      [&] { return read_into(t, "scanner", "device", c.scanner_device); });
+      [&] { return read_into(t, "scanner", "device", c.scanner_device); },
+      [&] { return read_into(t, "review", "holidays_file", c.holidays_file); },
+      [&] { return read_into(t, "review", "correction_business_days", c.correction_business_days); },
+      [&] { return read_into(t, "review", "letter_sender", c.letter_sender); });
   if (!s) return std::unexpected(s.error());
   if (c.listen_port < 0 || c.listen_port > 65535) return fail(ErrorCode::kConfig, "server.port must be 0..65535");
   if (c.default_dpi < 72 || c.default_dpi > 1200) return fail(ErrorCode::kConfig, "ocr.default_dpi must be 72..1200");
@@ -100,6 +103,8 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
     return fail(ErrorCode::kConfig, "security.password_min_length must be 8..64");
   if (c.audit_checkpoint_every < 1 || c.audit_checkpoint_every > 100000)
     return fail(ErrorCode::kConfig, "security.audit_checkpoint_every must be 1..100000");
+  if (c.correction_business_days < 1 || c.correction_business_days > 60)
+    return fail(ErrorCode::kConfig, "review.correction_business_days must be 1..60");
   if (c.ocr_workers < 0 || c.ocr_workers > 16)
     return fail(ErrorCode::kConfig, "ocr.workers must be 0..16 (0: one per core)");
   return c;
@@ -129,6 +134,9 @@ std::string to_toml(const Config& c) {
                                {"password_min_length", c.password_min_length},
                                {"audit_checkpoint_every", c.audit_checkpoint_every}}},
       {"scanner", toml::table{{"profiles_dir", c.profiles_dir}, {"device", c.scanner_device}}},
+      {"review", toml::table{{"holidays_file", c.holidays_file},
+                             {"correction_business_days", c.correction_business_days},
+                             {"letter_sender", c.letter_sender}}},
   };
   std::ostringstream os;
   os << t << "\n";

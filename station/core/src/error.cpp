@@ -42,7 +42,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kInvalidInput, "INVALID_INPUT", 44, 400, "入力内容が正しくありません。表示された項目を確認してください。"},
     Entry{ErrorCode::kConflict, "CONFLICT", 45, 409, "現在の状態ではこの操作はできません。画面を更新してから、もう一度実行してください。"},
     Entry{ErrorCode::kExport, "EXPORT", 50, 500, "出力ファイルを作成できませんでした。出力先の空き容量と書き込み権限を確認して、もう一度実行してください。"},
-    Entry{ErrorCode::kNothingToExport, "NOTHING_TO_EXPORT", 51, 409, "出力できる確認済みの申請がありません。審査担当がすべての項目を確認してから、もう一度出力してください。"},
+    Entry{ErrorCode::kNothingToExport, "NOTHING_TO_EXPORT", 51, 409, "出力できる受理済みの申請がありません。審査で受理してから、もう一度出力してください。"},
     Entry{ErrorCode::kAddressInUse, "ADDRESS_IN_USE", 52, 500, "画面用のポート番号が他のプログラムに使われています。--port で別の番号を指定するか、先に起動した station を終了してください。"},
     Entry{ErrorCode::kSessionExpired, "SESSION_EXPIRED", 46, 401, "ログインしていないか、一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。"},
     Entry{ErrorCode::kInternal, "INTERNAL", 70, 500, "内部エラーが発生しました。画面の内容を控えて管理者に連絡してください。"},

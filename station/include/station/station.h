@@ -124,8 +124,33 @@ class Station {
   // The reviewer confirms (or corrects) a value. Reviewer or supervisor only.
   Result<FieldInfo> confirm_field(const User& actor, std::int64_t field_id, std::string_view value);
 
+  // ---- the review's workflow and correction requests (issue #12; station_review's Workflow)
+  // Records a decision on an application (reviewer, supervisor; accepting over blocking findings
+  // only the supervisor, with decision.override_findings and a reason). See review/workflow.h.
+  Result<DecisionResult> decide(const User& actor, std::int64_t envelope_id, const Decision& decision);
+  // The envelope's state changes with who, when and why, oldest first (clerk, reviewer, supervisor).
+  Result<std::vector<TransitionRecord>> history(const User& actor, std::int64_t envelope_id);
+  // The envelopes in one state, oldest first (every role: no personal values).
+  Result<std::vector<EnvelopeSummary>> envelopes_in_state(const User& actor, EnvelopeState state);
+  // Open correction requests by deadline; only the overdue ones with overdue_only.
+  Result<std::vector<CorrectionRound>> corrections(const User& actor, bool overdue_only);
+  // One application's rounds, oldest first.
+  Result<std::vector<CorrectionRound>> correction_rounds(const User& actor, std::int64_t envelope_id);
+  // Links the applicant's returned papers (received as an envelope of their own) to the open round.
+  Result<CorrectionRound> receive_correction(const User& actor, std::int64_t envelope_id,
+                                             std::int64_t reply_envelope_id);
+  // The round's letter (補正指示書) as a PDF in memory. Reviewer or supervisor; audited.
+  Result<std::vector<unsigned char>> correction_letter_pdf(const User& actor, std::int64_t envelope_id, int round);
+  // Records a change the applicant agreed to and sets the field to its new value.
+  Result<AgreedChange> record_agreed_change(const User& actor, const AgreedChange& change);
+  Result<std::vector<AgreedChange>> agreed_changes(const User& actor, std::int64_t envelope_id);
+  // Every application's agreed changes by agreement date (YYYY-MM-DD, "" : open), for the
+  // prefecture's report. Reviewer or supervisor; audited.
+  Result<std::vector<AgreedChange>> agreed_changes_report(const User& actor, const std::string& from,
+                                                          const std::string& to);
+
   // ---- export: the day's mailed set as one encrypted bundle (AES-256 zip) in out_dir, holding one
-  // PDF per application and the xlsx lists with confirmed values. Supervisor only.
+  // PDF per accepted (受理) application and the xlsx lists with confirmed values. Supervisor only.
   Result<ExportReport> export_batch(const User& actor, const std::filesystem::path& out_dir);
 
   // ---- maintenance

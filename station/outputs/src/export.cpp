@@ -34,11 +34,12 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const fs::path& ou
   {
     std::lock_guard lock(store_.mu);
     auto& db = store_.db;
-    auto reviewed = store::in_state(db, EnvelopeState::kReviewed);
-    if (!reviewed) return std::unexpected(reviewed.error());
-    for (const auto id : *reviewed) {
+    // Only accepted applications (受理) go out; the lifecycle then moves them to exported.
+    auto accepted = store::in_state(db, EnvelopeState::kAccepted);
+    if (!accepted) return std::unexpected(accepted.error());
+    for (const auto id : *accepted) {
       App a;
-      auto e = store::summary(db, id);  // reviewed: no recognition progress to add
+      auto e = store::summary(db, id);  // accepted: no recognition progress to add
       if (!e) return std::unexpected(e.error());
       a.env = *e;
       apps.push_back(std::move(a));
@@ -52,7 +53,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const fs::path& ou
       a.pages = std::move(*ids);
     }
     if (apps.empty())
-      return fail(ErrorCode::kNothingToExport, "no reviewed applications are waiting for export");
+      return fail(ErrorCode::kNothingToExport, "no accepted applications are waiting for export");
     // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
     auto file_no = store::next_file_no(db, store_.clock.jst_today());
     if (!file_no) return std::unexpected(file_no.error());

@@ -1,6 +1,8 @@
 // The fields table in SQL (fields.h).
 #include "station/store/fields.h"
 
+#include "station/store/envelopes.h"
+
 #include "station/lifecycle.h"
 #include "station/store/error.h"
 
@@ -60,6 +62,13 @@ Result<std::vector<std::int64_t>> field_ids(storage::Database& db, std::int64_t 
 
 Status confirm(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,
                std::int64_t confirmed_by, const std::string& confirmed_at) {
+  // Decided (受理, 不受理) or exported: the values are what was decided on and sent, and stay so.
+  auto state = state_of(db, envelope_id);
+  if (!state) return std::unexpected(state.error());
+  if (lifecycle::values_frozen(*state))
+    return fail(ErrorCode::kConflict, "the envelope is " + std::string(state_name(*state)) + ": its values are frozen",
+                "この申請は「" + std::string(state_label_ja(*state)) +
+                    "」のため、値を変更できません（受理・不受理の決定後や出力後は変更できません）。");
   auto s = db.transaction([&]() -> storage::Status {
     auto st = db.prepare(
         "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
@@ -73,7 +82,15 @@ Status confirm(storage::Database& db, std::int64_t field_id, std::int64_t envelo
                           ") AND NOT EXISTS (SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
     if (!env) return std::unexpected(env.error());
     env->bind(1, envelope_id).bind(2, envelope_id);
-    return env->run();
+    if (auto r = env->run(); !r) return r;
+    if (db.changes() == 0) return {};
+    // The history row the change left: the reviewer who confirmed the last value, and when.
+    auto note = db.prepare(
+        "UPDATE envelope_transitions SET user_id = ?, at = ? "
+        "WHERE id = (SELECT max(id) FROM envelope_transitions WHERE envelope_id = ?)");
+    if (!note) return std::unexpected(note.error());
+    note->bind(1, confirmed_by).bind(2, confirmed_at).bind(3, envelope_id);
+    return note->run();
   });
   if (!s) return unexpected_storage(s.error());
   return {};

@@ -31,6 +31,12 @@ struct Config {
   int audit_checkpoint_every = 100;      // a signed audit checkpoint every N entries
   std::string profiles_dir;              // scanner device profiles ([scanner] profiles_dir); empty: the bundled folder
   std::string scanner_device;            // [scanner] device: SANE name to scan from; empty: the first found
+  // The review's workflow ([review]): Japanese public holidays for deadlines ("YYYY-MM-DD<TAB>name"
+  // lines; install-deps.sh writes it from @holiday-jp/holiday_jp), the correction deadline in
+  // business days, and how the secretariat signs its letters.
+  std::string holidays_file = "/usr/local/share/station/holidays_jp.tsv";
+  int correction_business_days = 5;
+  std::string letter_sender = "千葉県高齢者福祉施設等物価高騰対策給付金 事務局";
 };
 
 // ocr_workers with 0 resolved to the cores.

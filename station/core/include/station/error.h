@@ -45,6 +45,9 @@ enum class ErrorCode {
 struct Error {
   ErrorCode code;
   std::string detail;  // English, for logs; never personal values
+  // Optional: why, in Japanese, for the clerk beside message_ja (never personal values), e.g.
+  // 「受理済みの申請の値は変更できません。」
+  std::string reason_ja = {};
 };
 
 template <class T>
@@ -53,6 +56,10 @@ using Status = std::expected<void, Error>;
 
 inline std::unexpected<Error> fail(ErrorCode code, std::string detail) {
   return std::unexpected(Error{code, std::move(detail)});
+}
+// The same with the Japanese reason the clerk reads.
+inline std::unexpected<Error> fail(ErrorCode code, std::string detail, std::string reason_ja) {
+  return std::unexpected(Error{code, std::move(detail), std::move(reason_ja)});
 }
 
 // Stable identifier, e.g. "WRONG_PASSPHRASE" (used in logs, JSON and docs/errors.md).

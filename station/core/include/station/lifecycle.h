@@ -22,7 +22,15 @@ enum class Event {
   kRecognitionAbandoned,  // the station closed mid-read: back to the queue, resumed at next open
   kRecognizeAgain,        // someone asked for it to be read again
   kAllConfirmed,          // the reviewer confirmed the last value
-  kExported,              // it went out in a daily set
+  kExported,              // it went out in a daily set (accepted ones only)
+  // The review (審査, issue #12): who, when and why is recorded for each (store/workflow.h).
+  kReviewStarted,         // a reviewer takes the confirmed envelope into review (審査開始)
+  kAccepted,              // 受理
+  kRejected,              // 不受理
+  kCorrectionRequested,   // a correction request (補正指示) went out: one round
+  kCorrectionReceived,    // the applicant's reply to the open round came back
+  kReferred,              // 県へ照会
+  kReferralAnswered,      // the prefecture answered; the review goes on
 };
 
 struct Transition {
@@ -44,5 +52,13 @@ EnvelopeState target(Event event);
 std::string from_states_sql(Event event);
 
 std::string_view event_name(Event event);
+// What the history shows a clerk: 「受理」, 「補正指示」, ...
+std::string_view event_label_ja(Event event);
+std::optional<Event> parse_event(std::string_view name);
+// The event of the table's row from `from` to `to` (each pair has one), for the history.
+std::optional<Event> event_between(EnvelopeState from, EnvelopeState to);
+
+// Whether the envelope's values may no longer change: decided (受理, 不受理) or exported.
+bool values_frozen(EnvelopeState state);
 
 }  // namespace station::lifecycle

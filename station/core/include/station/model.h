@@ -39,7 +39,13 @@ enum class EnvelopeState {
   kRecognized,         // 読取済: values read, waiting for the reviewer
   kRecognitionFailed,  // 読取失敗: recognition could not run (e.g. a stored page is damaged)
   kReviewed,           // 確認済: every value confirmed by a reviewer
-  kExported,           // 出力済: sent to the prefecture in a daily set
+  kExported,           // 出力済: sent to the prefecture in a daily set (after 受理)
+  // The secretariat's review (審査) and its decision (issue #12; lifecycle.cpp's table):
+  kUnderReview,         // 審査中: checked against the list and the rules; a decision is pending
+  kAwaitingCorrection,  // 補正待ち: a correction request (補正指示) went out; the reply is awaited
+  kAccepted,            // 受理: accepted; exported in the next daily set; its values are frozen
+  kRejected,            // 不受理: not accepted (final); its values are frozen
+  kReferred,            // 県へ照会: referred to the prefecture (no correction, or the applicant disagrees)
 };
 std::string_view state_name(EnvelopeState state);      // "capturing", "captured", ... (stored)
 std::string_view state_label_ja(EnvelopeState state);  // "取込中", "受付済", ...
@@ -208,6 +214,88 @@ struct IntakeLogRow {
   int flagged_pages = 0;       // pages with any flag
   std::string source;          // "import" or "scan"
   std::string status;
+};
+
+// ---- the review's workflow and correction requests (issue #12)
+
+// One change of an envelope's state (envelope_transitions): who, when, why.
+struct TransitionRecord {
+  std::int64_t id = 0;
+  std::int64_t envelope_id = 0;
+  EnvelopeState from = EnvelopeState::kCaptured;
+  EnvelopeState to = EnvelopeState::kCaptured;
+  std::string event;       // lifecycle::event_name, e.g. "accepted" ("" when the table has no such step)
+  std::string event_ja;    // 「受理」, 「補正指示」, ...
+  std::string at;          // ISO, JST
+  std::string username;    // "" : the station itself (capture, recognition)
+  std::string reason;
+  std::string override_reason;  // accepted despite a blocking finding: why
+};
+
+// The decision a reviewer records (station decide).
+// kResume: the prefecture answered a referral; the review goes on (県の回答を受けて審査再開).
+enum class DecisionKind { kAccept, kRequestCorrection, kRefer, kReject, kResume };
+// "accept", "request_correction", "refer", "reject", "resume"
+std::string_view decision_name(DecisionKind kind);
+std::optional<DecisionKind> parse_decision(std::string_view name);
+
+// One defect a correction letter lists, in plain words (the reviewer's choice or text; the checks'
+// findings can supply code, field and text).
+struct CorrectionDefect {
+  std::string code;       // e.g. "MISSING_SEAL", "AMOUNT_MISMATCH"; "" for free text
+  std::string field_key;  // e.g. "amount"; "" when not about one field
+  std::string text;       // what the letter says
+};
+
+struct Decision {
+  DecisionKind kind = DecisionKind::kAccept;
+  std::string reason;                     // required for refer and reject, and with an override
+  bool override_findings = false;         // accept despite blocking findings (supervisor)
+  std::vector<CorrectionDefect> defects;  // request_correction: at least one
+  std::string note;                       // request_correction: extra text for the letter
+};
+
+// What a decision did: the envelope's new state and, for a correction request, its round.
+struct DecisionResult {
+  std::int64_t envelope_id = 0;
+  EnvelopeState state = EnvelopeState::kUnderReview;
+  std::string state_ja;
+  int round = 0;             // request_correction: the round's number
+  std::string deadline;      // request_correction: YYYY-MM-DD
+  int blocking_findings = 0; // accept: how many were overridden
+};
+
+// One round of 補正: the request, its deadline and the reply linked to it.
+struct CorrectionRound {
+  std::int64_t id = 0;
+  std::int64_t envelope_id = 0;
+  std::string receipt_no;          // the original application's 受付番号
+  int round = 0;                   // 1, 2, ...
+  std::string request_date;        // 補正指示日
+  std::string deadline;            // 提出期限 (business days after the request)
+  std::string requested_by;
+  std::string note;
+  std::vector<CorrectionDefect> defects;
+  std::int64_t reply_envelope_id = 0;  // 0 while open
+  std::string reply_receipt_no;
+  std::string received_date;       // the reply's 受付日; "" while open
+  std::string received_by;
+  bool overdue = false;            // open and the deadline has passed (against the station's today)
+  bool open() const { return received_date.empty(); }
+};
+
+// A change the applicant agreed to (reported to the prefecture).
+struct AgreedChange {
+  std::int64_t id = 0;
+  std::int64_t envelope_id = 0;
+  std::string receipt_no;  // the application's 受付番号 (filled when listed)
+  int round = 0;
+  std::string field_key;
+  std::string label_ja;
+  std::string old_value, new_value;
+  std::string agreed_on;  // YYYY-MM-DD: the date the applicant agreed
+  std::string how;        // e.g. 補正書類, 電話
+  std::string recorded_by, recorded_at;
 };
 
 }  // namespace station

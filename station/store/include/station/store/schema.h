@@ -142,6 +142,69 @@ ALTER TABLE fields ADD COLUMN type TEXT NOT NULL DEFAULT '';
 ALTER TABLE fields ADD COLUMN boolean INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX envelopes_status ON envelopes(status);
 )SQL"},
+    // The review's workflow and correction requests (issue #12). Self-contained: it needs nothing
+    // of migration 5 (the facility list's versions, written beside it), so both apply in order.
+    // Every change of envelopes.status leaves a row in envelope_transitions (the trigger: no path
+    // can skip it); the review's own transitions then add who, when and why (store/workflow.h).
+    storage::Migration{6, "review workflow: transitions, correction rounds, agreed changes", R"SQL(
+CREATE TABLE envelope_transitions (
+  id INTEGER PRIMARY KEY,
+  envelope_id INTEGER NOT NULL REFERENCES envelopes(id) ON DELETE CASCADE,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  at TEXT NOT NULL,
+  user_id INTEGER REFERENCES users(id),       -- NULL: the station itself (capture, recognition)
+  reason TEXT NOT NULL DEFAULT '',
+  override_reason TEXT NOT NULL DEFAULT ''    -- accepted despite a blocking finding: why
+);
+CREATE INDEX envelope_transitions_envelope ON envelope_transitions(envelope_id);
+CREATE TRIGGER envelopes_status_history AFTER UPDATE OF status ON envelopes
+WHEN OLD.status <> NEW.status
+BEGIN
+  INSERT INTO envelope_transitions(envelope_id, from_state, to_state, at)
+  VALUES (NEW.id, OLD.status, NEW.status, strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+-- 補正: one row per correction request (round 1, 2, ...); the reply is another envelope, received
+-- like any mail, linked here.
+CREATE TABLE correction_rounds (
+  id INTEGER PRIMARY KEY,
+  envelope_id INTEGER NOT NULL REFERENCES envelopes(id),
+  round INTEGER NOT NULL,
+  request_date TEXT NOT NULL,                 -- 補正指示日, YYYY-MM-DD
+  deadline TEXT NOT NULL,                     -- YYYY-MM-DD, in business days from request_date
+  requested_by INTEGER NOT NULL REFERENCES users(id),
+  requested_at TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  reply_envelope_id INTEGER REFERENCES envelopes(id),
+  received_date TEXT,                         -- the reply's 受付日; NULL while open
+  received_by INTEGER REFERENCES users(id),
+  UNIQUE (envelope_id, round)
+);
+CREATE INDEX correction_rounds_reply ON correction_rounds(reply_envelope_id);
+-- The defects a round's letter lists, in plain words, as the reviewer chose or wrote them.
+CREATE TABLE correction_defects (
+  round_id INTEGER NOT NULL REFERENCES correction_rounds(id),
+  seq INTEGER NOT NULL,
+  code TEXT NOT NULL DEFAULT '',              -- e.g. MISSING_SEAL, AMOUNT_MISMATCH; '' for free text
+  field_key TEXT NOT NULL DEFAULT '',
+  text TEXT NOT NULL,
+  PRIMARY KEY (round_id, seq)
+);
+-- What the applicant agreed to change (the fact and date of the agreement), for the prefecture.
+CREATE TABLE agreed_changes (
+  id INTEGER PRIMARY KEY,
+  envelope_id INTEGER NOT NULL REFERENCES envelopes(id),
+  round INTEGER NOT NULL DEFAULT 0,           -- the correction round it answers (0: none)
+  field_key TEXT NOT NULL,
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  agreed_on TEXT NOT NULL,                    -- YYYY-MM-DD
+  how TEXT NOT NULL DEFAULT '',               -- e.g. 補正書類, 電話
+  recorded_by INTEGER NOT NULL REFERENCES users(id),
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX agreed_changes_envelope ON agreed_changes(envelope_id);
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received
