@@ -135,9 +135,9 @@ std::vector<Candidate> FacilityIndex::candidates(std::string_view jigyosho_no, s
     if (!c.address && !address.empty() && address_key(address) == address_key(c.facility->address)) c.address = true;
     if (c.number) c.reasons_ja.push_back("介護保険事業所番号が一致");
     if (c.name)
-      c.reasons_ja.push_back(fold(name) == fold(c.facility->name) ? "施設名称が一致" : "施設名称が一致（表記の違いを除く）");
+      c.reasons_ja.push_back(name == c.facility->name ? "施設名称が一致" : "施設名称が一致（表記の違いを除く）");
     if (c.address)
-      c.reasons_ja.push_back(fold(address) == fold(c.facility->address) ? "施設所在地が一致"
+      c.reasons_ja.push_back(address == c.facility->address ? "施設所在地が一致"
                                                                         : "施設所在地が一致（表記の違いを除く）");
     out.push_back(std::move(c));
   }
