@@ -61,7 +61,8 @@ class Station {
 
   // Every check on the envelope's current values (confirmed, else read) against the current
   // facility list; each finding is named, tied to its field and page region, with a Japanese
-  // message and a severity. Computed on demand; the report names the list version. Audited.
+  // message and a severity. Computed on demand (changes nothing, so not audited,
+  // like fields()); the report names the list version.
   Result<CheckReport> check(const User& actor, std::int64_t envelope_id);
   // Confirms many values at once from a values file in the shape of truth.json (fields, pledge,
   // officers, passbook, envelope, pages' kinds); all or nothing; audited (ids and counts only).

@@ -147,12 +147,18 @@ std::vector<Candidate> FacilityIndex::candidates(std::string_view jigyosho_no, s
   return out;
 }
 
-Match match_application(const Values& values, const FacilityIndex& index) {
+Match match_application(const Values& values, const FacilityIndex& index, bool candidates) {
   Match m;
+  const Facility* by_number = index.by_number(text_of(values, "facility.jigyosho_no"));
+  if (by_number && !candidates) {
+    m.facility = by_number;
+    m.number_found = true;
+    return m;
+  }
   m.candidates = index.candidates(text_of(values, "facility.jigyosho_no"), text_of(values, "facility.name"),
                                   text_of(values, "facility.address"));
-  if (const Facility* f = index.by_number(text_of(values, "facility.jigyosho_no"))) {
-    m.facility = f;
+  if (by_number) {
+    m.facility = by_number;
     m.number_found = true;
     return m;
   }

@@ -56,7 +56,8 @@ struct Match {
   bool number_found = false;  // the application's 介護保険事業所番号 is in the list
   std::vector<Candidate> candidates;
 };
-Match match_application(const Values& values, const FacilityIndex& index);
+// `candidates` false: only the facility (for the duplicate check over many envelopes).
+Match match_application(const Values& values, const FacilityIndex& index, bool candidates = true);
 
 // Every check of the procedure but duplicates (which need the other applications): required
 // fields, attachments from the page kinds, the list, the passbook, the pledge and seal, the officer
