@@ -555,7 +555,11 @@ int cmd_confirm_values(const Globals& g, const std::string& as, const std::strin
   auto id = resolve_envelope(*st, actor, envelope);
   if (!id) return report(g, id.error());
   auto n = st->confirm_values(actor, *id, text);
-  if (!n) return report(g, Failure{n.error(), {}});
+  if (!n) {
+    // Name the key that was refused (the detail names keys only, never a value); nothing was applied.
+    const bool input = n.error().code == ErrorCode::kInvalidInput;
+    return report(g, Failure{n.error(), input ? "値のファイルの誤り（何も反映していません）: " + n.error().detail : ""});
+  }
   std::printf("%d 項目の値を確認済みにしました。\n", *n);
   return 0;
 }
