@@ -163,6 +163,17 @@ TEST(Checks, BlockingFindingsAreExactlyTheExpectedDefectsOnEverySample) {
   auto wrong = station.confirm_values(*reviewer, ids[0], R"({"pledge": {"seal_present": "yes"}})");
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().detail.find("pledge.seal_present"), std::string::npos);
+  // A bad received_at is an error naming its line, and nothing of the file is loaded.
+  const fs::path bad_csv = tmp.path / "electronic_bad.csv";
+  std::ofstream(bad_csv) << "application_no,facility_id,jigyosho_no,facility_name,received_at\n"
+                            "E900001,F00001,1213886161,x,2025-06-02T08:05:00+09:00\n"
+                            "E900002,F00002,1213886162,y,2025-06-31 08:05\n";
+  auto bad = station.load_electronic_applications(*supervisor, bad_csv);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, station::ErrorCode::kBadCsv);
+  EXPECT_NE(bad.error().detail.find("line 3"), std::string::npos) << bad.error().detail;
+  EXPECT_EQ(station.electronic_count(*supervisor).value_or(-1), *electronic);
+
   auto clerk_check = station.check(*clerk, ids[0]);
   EXPECT_FALSE(clerk_check);
   std::printf("[checks] %d envelopes checked against the facility list\n", checked);
