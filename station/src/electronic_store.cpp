@@ -1,6 +1,7 @@
 // The electronic-records store: applications the main system received electronically, in a
 // database file of their own (electronic.db) under a key of their own. Mailed and electronic
 // records never share a table, a file or a key; only the review's duplicate check looks at both.
+#include "station/review/checks.h"
 #include "station/review/facilities.h"
 #include "station/store/electronic.h"
 #include "station_impl.h"
@@ -37,8 +38,15 @@ Result<int> Station::load_electronic_applications(const User& actor, const fs::p
     if (row.size() == 1 && row[0].empty()) continue;  // a blank line
     if (row.size() < header.size())
       return fail(ErrorCode::kBadCsv, "line " + std::to_string(i + 1) + " has too few columns");
-    apps.push_back({static_cast<int>(i + 1),
-                    ElectronicApplication{row[at[0]], row[at[1]], row[at[2]], row[at[3]], row[at[4]]}});
+    const int line = static_cast<int>(i + 1);
+    // The duplicate check orders applications by it: a timestamp that is not one is refused.
+    auto received = review::to_jst(row[at[4]]);
+    if (!received)
+      return fail(ErrorCode::kBadCsv, "line " + std::to_string(line) +
+                                          ": received_at is not an ISO 8601 date and time with an offset");
+    if (row[at[0]].empty() || row[at[1]].empty())
+      return fail(ErrorCode::kBadCsv, "line " + std::to_string(line) + ": application_no or facility_id is blank");
+    apps.push_back({line, ElectronicApplication{row[at[0]], row[at[1]], row[at[2]], row[at[3]], row[at[4]]}});
   }
   std::lock_guard lock(impl_->edb_mu);
   auto loaded = store::replace_electronic_applications(*impl_->edb, apps, impl_->clock().jst_now_iso(), actor.id);

@@ -1,5 +1,7 @@
 // The prefecture's facility list: station_review's (station/review/review.h).
+#include "station/review/checks.h"
 #include "station/review/review.h"
+#include "station/store/electronic.h"
 #include "station_impl.h"
 
 namespace station {
@@ -11,6 +13,36 @@ Result<int> Station::load_facilities(const User& actor, const fs::path& csv) {
 
 Result<int> Station::facility_count() {
   return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).facility_count();
+}
+
+Result<CheckReport> Station::check(const User& actor, std::int64_t envelope_id) {
+  review::Review rv(impl_->store(), *impl_, impl_->config.confidence_threshold);
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "check applications"); !s)
+    return std::unexpected(s.error());
+  std::shared_ptr<const review::FacilityIndex> index;
+  {
+    std::lock_guard lock(impl_->facility_index_mu);
+    auto version = rv.facility_list_version();
+    if (!version) return std::unexpected(version.error());
+    if (!impl_->facility_index || impl_->facility_index->version() != *version) {
+      auto built = rv.facility_index();
+      if (!built) return std::unexpected(built.error());
+      impl_->facility_index = std::move(*built);
+    }
+    index = impl_->facility_index;
+  }
+  auto electronic = [this](std::string_view facility_id,
+                           std::string_view jigyosho_no) -> Result<std::vector<ElectronicApplication>> {
+    std::lock_guard lock(impl_->edb_mu);
+    if (!impl_->edb) return std::vector<ElectronicApplication>{};
+    return store::electronic_for_facility(*impl_->edb, facility_id, jigyosho_no);
+  };
+  return rv.check(actor, envelope_id, *index, electronic);
+}
+
+Result<int> Station::confirm_values(const User& actor, std::int64_t envelope_id, std::string_view json_text) {
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+      .confirm_values(actor, envelope_id, json_text);
 }
 
 }  // namespace station

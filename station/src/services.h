@@ -30,7 +30,7 @@ struct Services {
   ScannerFactory make_scanner;         // empty: SANE
   std::shared_ptr<const Clock> clock;  // null: the system clock; every date the station records
   // How many findings block accepting an envelope (review/workflow.h's seam to the checks); empty:
-  // none (review::no_blocking_findings) until the findings engine is wired in here.
+  // the checks' own count (Station::check's findings of severity "block").
   std::function<Result<int>(std::int64_t envelope_id)> blocking_findings;
 };
 

@@ -38,6 +38,10 @@
 #include "station/store/fields.h"
 #include "station/recognition/service.h"
 #include "station/recognition/templates.h"
+
+namespace station::review {
+class FacilityIndex;
+}
 #include "services.h"
 
 namespace station {
@@ -71,6 +75,9 @@ struct Station::Impl final : AuditTrail {
   std::optional<storage::SecretKey> master;  // locked memory; for backups and the electronic store
   std::optional<storage::Database> edb;      // the electronic-records store (own file, own key)
   std::mutex edb_mu;                         // guards edb
+  // The facility list indexed for the checks, rebuilt when the stored list's version changes.
+  std::shared_ptr<const review::FacilityIndex> facility_index;
+  std::mutex facility_index_mu;              // guards facility_index
   // The hash-chained, signed audit log (station_security); holds the station's signing key.
   security::AuditLog audit_log;
   MaintenanceReport open_report;

@@ -12,9 +12,16 @@ namespace station {
 
 namespace {
 
-review::BlockingFindings blocking_findings_of(const Services& services) {
+// The blocking findings an acceptance must override: the checks' (Station::check, as the deciding
+// user), unless a test replaced them through Services.
+review::BlockingFindings blocking_findings_of(Station& station, const Services& services, const User& actor) {
   if (services.blocking_findings) return services.blocking_findings;
-  return review::no_blocking_findings();
+  return [&station, actor](std::int64_t envelope_id) -> Result<int> {
+    auto report = station.check(actor, envelope_id);
+    if (!report) return std::unexpected(report.error());
+    return static_cast<int>(std::count_if(report->findings.begin(), report->findings.end(),
+                                          [](const Finding& f) { return f.severity == "block"; }));
+  };
 }
 
 }  // namespace
@@ -27,7 +34,7 @@ Result<DecisionResult> Station::decide(const User& actor, std::int64_t envelope_
     if (!loaded) return std::unexpected(loaded.error());
     calendar = std::move(*loaded);
   }
-  return review::Workflow(impl_->store(), *impl_, calendar, blocking_findings_of(impl_->services),
+  return review::Workflow(impl_->store(), *impl_, calendar, blocking_findings_of(*this, impl_->services, actor),
                           {impl_->config.correction_business_days})
       .decide(actor, envelope_id, decision);
 }

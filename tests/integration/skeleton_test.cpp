@@ -133,11 +133,22 @@ TEST(Skeleton, ImportRecogniseConfirmExportOnASampleEnvelope) {
   // Confirmed is not yet accepted: only accepted applications (受理) go out.
   EXPECT_EQ(station.export_batch(*supervisor, tmp.path / "confirmed").error().code,
             station::ErrorCode::kNothingToExport);
+  // This sample names a facility the list does not have (a blocking finding): a plain acceptance
+  // is refused, and only a supervisor's override with its reason accepts it.
+  auto check = station.check(*who, imported->envelope_id);
+  ASSERT_TRUE(check) << check.error().detail;
+  EXPECT_TRUE(std::any_of(check->findings.begin(), check->findings.end(), [](const station::Finding& x) {
+    return x.code == "FACILITY_NOT_IN_LIST" && x.severity == "block";
+  }));
   station::Decision accept;
   accept.kind = station::DecisionKind::kAccept;
-  auto decided = station.decide(*who, imported->envelope_id, accept);
+  EXPECT_FALSE(station.decide(*who, imported->envelope_id, accept)) << "a blocking finding stops a plain acceptance";
+  accept.override_findings = true;
+  accept.reason = "県に確認済み（施設リスト追加予定）";
+  auto decided = station.decide(*supervisor, imported->envelope_id, accept);
   ASSERT_TRUE(decided) << decided.error().detail;
   EXPECT_EQ(decided->state, station::EnvelopeState::kAccepted);
+  EXPECT_GE(decided->blocking_findings, 1);
 
   // The supervisor exports the day's set.
   const fs::path out = tmp.path / "out";

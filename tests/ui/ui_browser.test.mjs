@@ -29,6 +29,7 @@ let stationLog = '';
 let tmpRoot;
 let context;        // one persistent browser context on a fresh profile directory
 let baseUrl;
+let acceptedEnvelopeId;  // reviewed by the reviewer, accepted by the supervisor
 const accounts = {};  // role -> { username, password }
 
 function startStation() {
@@ -198,21 +199,23 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
   }, fields.filter((x) => x.status !== 'confirmed').map((x) => [x.id, x.value]));
   assert.ok(results.every((s) => s === 200), `confirmations: ${results.join(',')}`);
 
-  // The reviewer accepts it (審査: 受理) through the decision API: only accepted ones are exported.
-  const decided = await page.evaluate(async (id) => {
+  // The checks run on the confirmed values: the demo's first sample names a facility the list does
+  // not have, and a reviewer's plain acceptance (審査: 受理) is refused while a finding blocks it.
+  const findings = await page.request.get(new URL(`/api/envelopes/${envId}/findings`, baseUrl).href);
+  assert.equal(findings.status(), 200);
+  const blocking = (await findings.json()).findings.filter((x) => x.severity === 'block');
+  assert.ok(blocking.length > 0 && blocking.every((x) => x.message_ja), JSON.stringify(blocking));
+  const refused = await page.evaluate(async (id) => {
     const token = document.querySelector('meta[name="csrf-token"]').content;
     const r = await fetch(`/api/envelopes/${id}/decision`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
       body: JSON.stringify({ decision: 'accept' }),
     });
-    return [r.status, await r.json()];
+    return r.status;
   }, envId);
-  assert.equal(decided[0], 200, JSON.stringify(decided[1]));
-  assert.equal(decided[1].state, 'accepted');
-  const history = await page.request.get(new URL(`/api/envelopes/${envId}/history`, baseUrl).href);
-  assert.equal(history.status(), 200);
-  assert.equal((await history.json()).at(-1).to_ja, '受理');
+  assert.equal(refused, 409, 'a blocking finding stops a plain acceptance');
+  acceptedEnvelopeId = envId;
   const withoutToken = await page.request.post(new URL(`/api/fields/${f.id}/confirm`, baseUrl).href,
     { data: { value } });
   assert.equal(withoutToken.status(), 403, 'a POST without the CSRF token is refused');
@@ -226,6 +229,23 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
 test('supervisor exports the day and sees the ファイルナンバー', async () => {
   const page = await newPage();
   await login(page, 'supervisor');
+  // The supervisor accepts the reviewed envelope despite its findings, with the reason (override):
+  // only accepted applications are exported.
+  assert.ok(acceptedEnvelopeId, 'the review test left an envelope to accept');
+  const decided = await page.evaluate(async (id) => {
+    const token = document.querySelector('meta[name="csrf-token"]').content;
+    const r = await fetch(`/api/envelopes/${id}/decision`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+      body: JSON.stringify({ decision: 'accept', override: true, reason: '添付書類は別送で受領済み' }),
+    });
+    return [r.status, await r.json()];
+  }, acceptedEnvelopeId);
+  assert.equal(decided[0], 200, JSON.stringify(decided[1]));
+  assert.equal(decided[1].state, 'accepted');
+  const history = await page.request.get(new URL(`/api/envelopes/${acceptedEnvelopeId}/history`, baseUrl).href);
+  assert.equal(history.status(), 200);
+  assert.equal((await history.json()).at(-1).to_ja, '受理');
   await page.waitForSelector('#export');
   await page.click('#export');
   await page.waitForLoadState();

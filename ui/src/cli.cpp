@@ -25,6 +25,7 @@
 #include "station/demo.h"
 #include "station/recognizer.h"
 #include "station/station.h"
+#include "findings_json.h"
 #include "state_text.h"
 #include "terminal.h"
 #include "text_format.h"
@@ -510,6 +511,58 @@ int cmd_recognize(const Globals& g, const std::string& as, const std::string& en
   auto n = st->recognize(actor, *id);
   if (!n) return report(g, Failure{n.error(), {}});
   std::printf("文字認識が終わりました: %d 項目を読み取りました。画面で確認してください。\n", *n);
+  return 0;
+}
+
+// station check ENVELOPE: the findings of the review's checks (--json: as the web API gives them).
+int cmd_check(const Globals& g, const std::string& as, const std::string& envelope, bool json) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
+  if (!id) return report(g, id.error());
+  auto r = st->check(actor, *id);
+  if (!r) return report(g, Failure{r.error(), {}});
+  if (json) {
+    std::printf("%s\n", ui::findings_json(*r).dump(1).c_str());
+    return 0;
+  }
+  int blocks = 0;
+  for (const auto& f : r->findings) blocks += f.severity == "block" ? 1 : 0;
+  std::printf("受付番号 %s の審査結果（対象施設リスト 第%lld版）\n", r->receipt_no.c_str(),
+              static_cast<long long>(r->list_version));
+  if (r->list_version == 0) std::printf("  ※ 対象施設リストが読み込まれていません。\n");
+  std::printf("照合した施設: %s\n", r->facility_id.empty() ? "（特定できません）" : r->facility_id.c_str());
+  if (r->findings.empty()) std::printf("指摘事項はありません。\n");
+  for (const auto& f : r->findings) {
+    std::printf("  [%s] %s", f.severity == "block" ? "要補正" : "要確認", f.message_ja.c_str());
+    if (f.page > 0) std::printf("（%d ページ目）", f.page);
+    std::printf("  %s\n", f.code.c_str());
+  }
+  if (!r->findings.empty())
+    std::printf("要補正 %d 件、要確認 %zu 件\n", blocks, r->findings.size() - static_cast<std::size_t>(blocks));
+  return 0;
+}
+
+// station confirm ENVELOPE --values FILE: many values confirmed at once (truth.json's shape).
+int cmd_confirm_values(const Globals& g, const std::string& as, const std::string& envelope, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return report(g, failure(ErrorCode::kNotFound, "values file not found",
+                             "値のファイルを開けません: " + file));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto id = resolve_envelope(*st, actor, envelope);
+  if (!id) return report(g, id.error());
+  auto n = st->confirm_values(actor, *id, text);
+  if (!n) {
+    // Name the key that was refused (the detail names keys only, never a value); nothing was applied.
+    const bool input = n.error().code == ErrorCode::kInvalidInput;
+    return report(g, Failure{n.error(), input ? "値のファイルの誤り（何も反映していません）: " + n.error().detail : ""});
+  }
+  std::printf("%d 項目の値を確認済みにしました。\n", *n);
   return 0;
 }
 
@@ -1223,6 +1276,19 @@ int run_cli(int argc, char** argv) {
   show->add_flag("--json", show_json, "読み取り結果を JSON で表示します（確認済みの値は確認者・日時付き）");
   show->add_option("--as", as, "操作する利用者（確認担当・責任者。パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
+  auto* check = add_sub(app, "check", "封筒の申請を審査し、指摘事項を表示します（--json: JSON で表示）");
+  std::string check_envelope;
+  bool check_json = false;
+  check->add_option("ENVELOPE", check_envelope, "封筒の番号または受付番号")->required();
+  check->add_flag("--json", check_json, "指摘事項を JSON で表示します");
+  check->add_option("--as", as, "操作する利用者（確認担当・責任者。パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+
+  auto* confirm = add_sub(app, "confirm", "封筒の値をまとめて確認済みにします（truth.json と同じ形の JSON ファイル）");
+  std::string confirm_envelope, confirm_values_file;
+  confirm->add_option("ENVELOPE", confirm_envelope, "封筒の番号または受付番号")->required();
+  confirm->add_option("--values", confirm_values_file, "値のファイル（JSON）")->required()->type_name("FILE");
+  confirm->add_option("--as", as, "操作する利用者（確認担当・責任者。パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+
   auto* envelopes_cmd = add_sub(app, "envelopes", "受け付けた封筒の一覧（状態・文字認識の進み具合）を表示します");
   std::string envelopes_date;
   envelopes_cmd->add_option("--date", envelopes_date, "受付日 YYYY-MM-DD（省略時はすべて）")->type_name("YYYY-MM-DD");
@@ -1408,6 +1474,8 @@ int run_cli(int argc, char** argv) {
     return cmd_recognize(g, as, recognize_targets.front());
   }
   if (show->parsed()) return cmd_show(g, as, show_envelope, show_json);
+  if (check->parsed()) return cmd_check(g, as, check_envelope, check_json);
+  if (confirm->parsed()) return cmd_confirm_values(g, as, confirm_envelope, confirm_values_file);
   if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date, envelopes_state);
   if (recognition_status->parsed()) return cmd_recognition_status(g, as);
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);

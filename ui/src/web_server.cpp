@@ -1,6 +1,7 @@
 // The web UI: routes, sessions, CSRF and response headers. Rendering lives in web_pages.cpp.
 // Personal data never reaches the log: only method, path (no query) and status are printed.
 #include "ui/web_server.h"
+#include "findings_json.h"
 
 #include <httplib.h>
 #include <sys/socket.h>
@@ -887,6 +888,25 @@ struct WebServer::Impl {
     res.set_content(std::string(pdf->begin(), pdf->end()), "application/pdf");
   }
 
+  void api_findings(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api findings");
+    auto r = station.check(s.user, *id);
+    if (!r) return send_json_error(res, r.error(), "api findings");
+    send_json(res, 200,
+              {{"envelope_id", r->envelope_id}, {"receipt_no", r->receipt_no}, {"list_version", r->list_version},
+               {"facility_id", r->facility_id}, {"candidates", ui::candidates_json(*r)},
+               {"findings", ui::findings_json(*r)}});
+  }
+
+  void api_values(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api values");
+    auto n = station.confirm_values(s.user, *id, req.body);
+    if (!n) return send_json_error(res, n.error(), "api values");
+    send_json(res, 200, {{"confirmed", *n}});
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -978,6 +998,8 @@ struct WebServer::Impl {
     server.Post(R"(/api/envelopes/(\d+)/corrections/receive)", api(bound_handler(&Impl::api_receive_correction), true));
     server.Post(R"(/api/envelopes/(\d+)/agreed-changes)", api(bound_handler(&Impl::api_agreed_change), true));
     server.Get(R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", api(bound_handler(&Impl::api_letter), false));
+    server.Get(R"(/api/envelopes/(\d+)/findings)", api(bound_handler(&Impl::api_findings), false));
+    server.Post(R"(/api/envelopes/(\d+)/values)", api(bound_handler(&Impl::api_values), true));
   }
 };
 

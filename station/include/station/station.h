@@ -15,6 +15,7 @@
 
 #include "station/config.h"
 #include "station/error.h"
+#include "station/finding.h"
 #include "station/model.h"
 #include "station/security_types.h"
 
@@ -55,6 +56,17 @@ class Station {
   // ---- facility list (対象施設リスト), CP932 CSV as delivered; replaces the previous list
   Result<int> load_facilities(const User& actor, const std::filesystem::path& csv);
   Result<int> facility_count();
+
+  // ---- the checks of the review procedure (reviewer, supervisor)
+
+  // Every check on the envelope's current values (confirmed, else read) against the current
+  // facility list; each finding is named, tied to its field and page region, with a Japanese
+  // message and a severity. Computed on demand (changes nothing, so not audited,
+  // like fields()); the report names the list version.
+  Result<CheckReport> check(const User& actor, std::int64_t envelope_id);
+  // Confirms many values at once from a values file in the shape of truth.json (fields, pledge,
+  // officers, passbook, envelope, pages' kinds); all or nothing; audited (ids and counts only).
+  Result<int> confirm_values(const User& actor, std::int64_t envelope_id, std::string_view json_text);
 
   // ---- capture: one envelope from a folder of page images or a list of files
   Result<ImportReport> import_envelope(const User& actor, const std::vector<std::filesystem::path>& inputs,

@@ -4,6 +4,7 @@
 #include <unicode/ucnv.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <map>
@@ -38,7 +39,47 @@ Result<std::int64_t> parse_int(const std::string& s, int line, std::string_view 
   return v;
 }
 
+Status validate_row(const Facility& f, int line) {
+  const std::string at = "line " + std::to_string(line) + ": ";
+  const auto group = service_group(f.service_type);
+  if (!group) return fail(ErrorCode::kBadCsv, at + "サービス種類 is not one of the programme's 19 service types");
+  const bool no_number = *group == ServiceGroup::kResidential &&
+                         (f.service_type == "養護老人ホーム" || f.service_type == "軽費老人ホーム");
+  const bool ten_digits = f.jigyosho_no.size() == 10 &&
+                          std::all_of(f.jigyosho_no.begin(), f.jigyosho_no.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!(ten_digits || (no_number && f.jigyosho_no.empty())))
+    return fail(ErrorCode::kBadCsv, at + "介護保険事業所番号 is not 10 digits");
+  if (f.name.empty()) return fail(ErrorCode::kBadCsv, at + "施設名称 is blank");
+  if (f.address.empty()) return fail(ErrorCode::kBadCsv, at + "施設所在地 is blank");
+  if (f.amount <= 0) return fail(ErrorCode::kBadCsv, at + "給付金額 is blank or zero");
+  if (*group != ServiceGroup::kVisiting && f.capacity <= 0)
+    return fail(ErrorCode::kBadCsv, at + "定員 is blank for a service that has one");
+  return {};
+}
+
 }  // namespace
+
+std::optional<ServiceGroup> service_group(std::string_view service_type) {
+  static constexpr std::pair<std::string_view, ServiceGroup> kTypes[] = {
+      {"介護老人福祉施設", ServiceGroup::kResidential}, {"地域密着型介護老人福祉施設", ServiceGroup::kResidential},
+      {"介護老人保健施設", ServiceGroup::kResidential}, {"介護医療院", ServiceGroup::kResidential},
+      {"養護老人ホーム", ServiceGroup::kResidential}, {"軽費老人ホーム", ServiceGroup::kResidential},
+      {"単独型短期入所生活介護", ServiceGroup::kResidential}, {"認知症対応型共同生活介護", ServiceGroup::kResidential},
+      {"通所介護", ServiceGroup::kDayCare}, {"認知症対応型通所介護", ServiceGroup::kDayCare},
+      {"地域密着型通所介護", ServiceGroup::kDayCare}, {"小規模多機能型居宅介護", ServiceGroup::kMultiFunction},
+      {"複合型サービス（看護小規模多機能型居宅介護）", ServiceGroup::kMultiFunction},
+      {"訪問介護", ServiceGroup::kVisiting}, {"訪問看護ステーション", ServiceGroup::kVisiting},
+      {"訪問リハビリテーション", ServiceGroup::kVisiting}, {"訪問入浴", ServiceGroup::kVisiting},
+      {"定期巡回・随時対応型訪問介護看護", ServiceGroup::kVisiting}, {"夜間対応型訪問介護", ServiceGroup::kVisiting},
+  };
+  for (const auto& [name, group] : kTypes)
+    if (name == service_type) return group;
+  return std::nullopt;
+}
+
+bool has_no_jigyosho_no(std::string_view service_type) {
+  return service_type == "養護老人ホーム" || service_type == "軽費老人ホーム";
+}
 
 Result<std::string> cp932_to_utf8(const std::string& bytes) {
   UErrorCode status = U_ZERO_ERROR;
@@ -132,7 +173,18 @@ Result<std::vector<Facility>> parse_facility_csv(const std::string& bytes) {
       return fail(ErrorCode::kBadCsv, "the first column of the header is not 施設ID");
     }
   } else {
-    return fail(ErrorCode::kBadCsvEncoding, "the file is neither CP932 (Shift_JIS) nor UTF-8");
+    // Name the first line that is neither.
+    int line = 1;
+    for (std::size_t at = 0; at < bytes.size();) {
+      auto end = bytes.find('\n', at);
+      if (end == std::string::npos) end = bytes.size();
+      const std::string one = bytes.substr(at, end - at);
+      if (!cp932_to_utf8(one) && !valid_utf8(one)) break;
+      at = end + 1;
+      ++line;
+    }
+    return fail(ErrorCode::kBadCsvEncoding,
+                "line " + std::to_string(line) + ": the file is neither CP932 (Shift_JIS) nor UTF-8");
   }
   auto rows = parse_csv(text);
   if (!rows) return std::unexpected(rows.error());
@@ -147,6 +199,7 @@ Result<std::vector<Facility>> parse_facility_csv(const std::string& bytes) {
   }
   std::vector<Facility> out;
   out.reserve(rows->size());
+  std::map<std::string, int> seen, seen_no;
   for (std::size_t r = 1; r < rows->size(); ++r) {
     const auto& row = (*rows)[r];
     const int line = static_cast<int>(r + 1);
@@ -175,6 +228,15 @@ Result<std::vector<Facility>> parse_facility_csv(const std::string& bytes) {
     if (!amount) return std::unexpected(amount.error());
     f.amount = *amount;
     if (f.facility_id.empty()) return fail(ErrorCode::kBadCsv, "line " + std::to_string(line) + ": 施設ID is blank");
+    if (auto s = validate_row(f, line); !s) return std::unexpected(s.error());
+    if (auto [it, fresh] = seen.emplace(f.facility_id, line); !fresh)
+      return fail(ErrorCode::kBadCsv, "line " + std::to_string(line) + ": 施設ID " + f.facility_id +
+                                          " is already on line " + std::to_string(it->second));
+    if (!f.jigyosho_no.empty()) {
+      if (auto [it, fresh] = seen_no.emplace(f.jigyosho_no, line); !fresh)
+        return fail(ErrorCode::kBadCsv, "line " + std::to_string(line) + ": 介護保険事業所番号 " + f.jigyosho_no +
+                                            " is already on line " + std::to_string(it->second));
+    }
     out.push_back(std::move(f));
   }
   return out;

@@ -2,13 +2,19 @@
 #include "station/review/review.h"
 
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "station/access.h"
 #include "station/files.h"
 #include "station/recognition/forms.h"
 #include "station/review/conversions.h"
+#include "station/review/checks.h"
 #include "station/review/facilities.h"
+#include "station/review/values_file.h"
+#include "station/store/checks.h"
+#include "station/store/envelopes.h"
+#include "station/store/pages.h"
 #include "station/store/facilities.h"
 #include "station/store/fields.h"
 #include "station/text.h"
@@ -78,14 +84,152 @@ Result<int> Review::load_facilities(const User& actor, const std::filesystem::pa
   auto list = parse_facility_csv(std::string(bytes->begin(), bytes->end()));
   if (!list) return std::unexpected(list.error());
   std::lock_guard lock(store_.mu);
-  if (auto s = store::replace_facilities(store_.db, *list); !s) return std::unexpected(s.error());
-  audit_.record(&actor, "facilities.load", "rows:" + std::to_string(list->size()));
+  auto version = store::replace_facilities(store_.db, *list, store_.clock.jst_now_iso(), actor.id);
+  if (!version) return std::unexpected(version.error());
+  audit_.record(&actor, "facilities.load",
+                "version:" + std::to_string(version->version) + " rows:" + std::to_string(list->size()));
   return static_cast<int>(list->size());
 }
 
 Result<int> Review::facility_count() {
   std::lock_guard lock(store_.mu);
   return store::facility_count(store_.db);
+}
+
+Result<std::int64_t> Review::facility_list_version() {
+  std::lock_guard lock(store_.mu);
+  auto v = store::facility_list_version(store_.db);
+  if (!v) return std::unexpected(v.error());
+  return *v ? (*v)->version : 0;
+}
+
+Result<std::shared_ptr<const FacilityIndex>> Review::facility_index() {
+  std::vector<Facility> list;
+  std::int64_t version = 0;
+  {
+    std::lock_guard lock(store_.mu);
+    auto v = store::facility_list_version(store_.db);
+    if (!v) return std::unexpected(v.error());
+    if (*v) version = (*v)->version;
+    auto rows = store::all_facilities(store_.db);
+    if (!rows) return std::unexpected(rows.error());
+    list = std::move(*rows);
+  }
+  return std::make_shared<const FacilityIndex>(std::move(list), version);
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 3> kMatchKeys = {"facility.jigyosho_no", "facility.name", "facility.address"};
+
+}  // namespace
+
+Result<CheckReport> Review::check(const User& actor, std::int64_t envelope_id, const FacilityIndex& index,
+                                  const ElectronicLookup& electronic) {
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "check applications"); !s)
+    return std::unexpected(s.error());
+  Values values;
+  std::vector<std::string> kinds;
+  EnvelopeSummary summary;
+  std::vector<store::EnvelopeValues> others;
+  {
+    std::lock_guard lock(store_.mu);
+    auto sum = store::summary(store_.db, envelope_id);
+    if (!sum) return std::unexpected(sum.error());
+    summary = std::move(*sum);
+    auto pages = store::list_pages(store_.db, envelope_id);
+    if (!pages) return std::unexpected(pages.error());
+    std::map<std::int64_t, int> page_no;
+    for (const auto& p : *pages) {
+      if (p.kind == "separator") continue;
+      kinds.push_back(p.kind);
+      page_no[p.id] = static_cast<int>(kinds.size());
+    }
+    auto fields = store::stored_fields(store_.db, envelope_id);
+    if (!fields) return std::unexpected(fields.error());
+    for (const auto& f : *fields) {
+      Value v;
+      v.text = f.confirmed ? f.confirmed_value : f.value;
+      if (f.page_id) {
+        if (auto it = page_no.find(*f.page_id); it != page_no.end()) {
+          v.page = it->second;
+          v.box = PixelBox{f.x, f.y, f.w, f.h};
+        }
+      }
+      values[f.key] = std::move(v);
+    }
+    auto all = store::envelopes_with_values(store_.db, {kMatchKeys.begin(), kMatchKeys.end()});
+    if (!all) return std::unexpected(all.error());
+    others = std::move(*all);
+  }
+  CheckReport report;
+  report.envelope_id = envelope_id;
+  report.receipt_no = summary.receipt_no;
+  report.list_version = index.version();
+  const Match match = match_application(values, index);
+  if (match.facility) report.facility_id = match.facility->facility_id;
+  for (const auto& c : match.candidates)
+    report.candidates.push_back(
+        FacilityCandidate{c.facility->facility_id, c.facility->name, c.facility->address, c.facility->jigyosho_no, c.reasons_ja});
+  report.findings = check_application(values, kinds, match, store_.clock.jst_now_iso().substr(0, 10));
+
+  // 6. Duplicates: the first application received for the facility counts, by mail or electronic.
+  if (match.facility) {
+    std::string mine_at;
+    for (const auto& e : others)
+      if (e.id == envelope_id) mine_at = received_moment(e.received_date, e.created_at);
+    std::string earliest, earliest_at;
+    bool earliest_electronic = false;
+    for (const auto& e : others) {
+      if (e.id == envelope_id) continue;
+      const std::string at = received_moment(e.received_date, e.created_at);
+      const bool earlier = at < mine_at || (at == mine_at && e.receipt_no < summary.receipt_no);
+      if (!earlier || (!earliest.empty() && at >= earliest_at)) continue;
+      Values ov;
+      for (const auto& [k, v] : e.values) ov[k].text = v;
+      const Match om = match_application(ov, index, /*candidates=*/false);
+      if (om.facility != match.facility) continue;
+      earliest = e.receipt_no;
+      earliest_at = at;
+      earliest_electronic = false;
+    }
+    if (electronic) {
+      auto apps = electronic(match.facility->facility_id, match.facility->jigyosho_no);
+      if (!apps) return std::unexpected(apps.error());
+      for (const auto& a : *apps) {
+        const std::string at = to_jst(a.received_at).value_or(a.received_at);
+        if (at < mine_at && (earliest.empty() || at < earliest_at)) {
+          earliest = a.application_no;
+          earliest_at = at;
+          earliest_electronic = true;
+        }
+      }
+    }
+    if (!earliest.empty())
+      report.findings.push_back(duplicate_finding(values, earliest, earliest_electronic, earliest_at.substr(0, 16)));
+  }
+  // Not audited, like the field list it is computed from (Review::fields): it changes nothing.
+  return report;
+}
+
+Result<int> Review::confirm_values(const User& actor, std::int64_t envelope_id, std::string_view json_text) {
+  if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "confirm values"); !s)
+    return std::unexpected(s.error());
+  auto file = parse_values_file(json_text);
+  if (!file) return std::unexpected(file.error());
+  std::vector<store::ValueToConfirm> values;
+  values.reserve(file->values.size());
+  for (auto& v : file->values) values.push_back({v.key, v.value, v.boolean ? "boolean" : "text", v.boolean});
+  std::lock_guard lock(store_.mu);
+  if (auto sum = store::summary(store_.db, envelope_id); !sum) return std::unexpected(sum.error());
+  if (auto s = store::confirm_values(store_.db, envelope_id, values, file->page_kinds, actor.id,
+                                     store_.clock.jst_now_iso());
+      !s)
+    return std::unexpected(s.error());
+  audit_.record(&actor, "values.confirm",
+                "envelope:" + std::to_string(envelope_id) + " values:" + std::to_string(values.size()) +
+                    (file->page_kinds ? " pages:" + std::to_string(file->page_kinds->size()) : ""));
+  return static_cast<int>(values.size());
 }
 
 }  // namespace station::review

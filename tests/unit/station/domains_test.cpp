@@ -93,7 +93,7 @@ TEST(ReviewDomain, LoadsTheFacilityListAndRecordsIt) {
   EXPECT_EQ(review.facility_count().value_or(-1), 1);
   ASSERT_EQ(store.trail.entries.size(), 1u);
   EXPECT_EQ(store.trail.entries[0].first, "facilities.load");
-  EXPECT_EQ(store.trail.entries[0].second, "rows:1");
+  EXPECT_EQ(store.trail.entries[0].second, "version:1 rows:1");
 
   // Field values are for reviewers and supervisors only.
   auto fields = review.fields(user(Role::kClerk), 1);

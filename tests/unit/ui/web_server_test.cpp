@@ -248,3 +248,30 @@ TEST(WebServerLifecycle, StopBeforeRunReturnsPromptly) {
 }
 
 }  // namespace
+
+TEST_F(WebServerTest, FindingsAndValuesApisFollowTheConfirmationRules) {
+  auto anonymous = client_->Get("/api/envelopes/1/findings");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const std::string cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  auto missing = client_->Get("/api/envelopes/999999/findings", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, station::http_status(station::ErrorCode::kNotFound));
+
+  auto list = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  const std::string csrf = csrf_of(list->body);
+  auto no_token = client_->Post("/api/envelopes/1/values", httplib::Headers{{"Cookie", cookie}},
+                                R"({"fields":{"amount":"1"}})", "application/json");
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 403);
+  auto unknown = client_->Post("/api/envelopes/1/values", httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                               R"({"fields":{"no.such.key":"1"}})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, station::http_status(station::ErrorCode::kInvalidInput));
+  auto no_envelope = client_->Post("/api/envelopes/999999/values",
+                                   httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                                   R"({"fields":{"amount":"1"}})", "application/json");
+  ASSERT_TRUE(no_envelope);
+  EXPECT_EQ(no_envelope->status, station::http_status(station::ErrorCode::kNotFound));
+}

@@ -5,15 +5,25 @@
 // (ids only, never a value). Every call checks the acting user's role itself.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "station/audit_trail.h"
 #include "station/error.h"
+#include "station/finding.h"
+#include "station/security_types.h"
 #include "station/model.h"
 #include "station/store/context.h"
 
 namespace station::review {
+
+class FacilityIndex;
+
+// The electronic applications of a facility (by its id or its number), from the electronic store.
+using ElectronicLookup =
+    std::function<Result<std::vector<ElectronicApplication>>(std::string_view facility_id, std::string_view jigyosho_no)>;
 
 class Review {
  public:
@@ -32,9 +42,27 @@ class Review {
 
   // ---- the facility list (対象施設リスト)
 
-  // Replaces the stored list with the CSV at `csv` (supervisor, admin); returns its rows.
+  // Replaces the stored list with the CSV at `csv` (supervisor, admin) as its next version, after
+  // every row is validated (nothing stored on an error); returns its rows.
   Result<int> load_facilities(const User& actor, const std::filesystem::path& csv);
   Result<int> facility_count();
+  // The current list, indexed for matching; its version is 0 when no list was loaded.
+  Result<std::shared_ptr<const FacilityIndex>> facility_index();
+  // The current list's version (0: none), to tell whether an index is still current.
+  Result<std::int64_t> facility_list_version();
+
+  // ---- the checks (reviewer, supervisor)
+
+  // Every check of the review procedure on the envelope's current values (confirmed, else read),
+  // against `index`; duplicates against the station's other envelopes and the electronic
+  // applications (`electronic`). Computed on demand, never stored.
+  Result<CheckReport> check(const User& actor, std::int64_t envelope_id, const FacilityIndex& index,
+                            const ElectronicLookup& electronic);
+
+  // Confirms many values at once from a values file (values_file.h), all or nothing; a key the
+  // reading did not produce gets its confirmed value. Audited as values.confirm with the envelope
+  // and the number of values (never a value). Returns how many values were confirmed.
+  Result<int> confirm_values(const User& actor, std::int64_t envelope_id, std::string_view json_text);
 
  private:
   // The field from the store, with what the forms (its label) and the threshold add.

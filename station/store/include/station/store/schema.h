@@ -142,6 +142,18 @@ ALTER TABLE fields ADD COLUMN type TEXT NOT NULL DEFAULT '';
 ALTER TABLE fields ADD COLUMN boolean INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX envelopes_status ON envelopes(status);
 )SQL"},
+    // Checks (issue 12): every load of the facility list is a version; the findings name the
+    // version they were computed against. The facilities table holds the current version's rows.
+    storage::Migration{5, "checks: facility list versions", R"SQL(
+CREATE TABLE facility_lists (
+  version INTEGER PRIMARY KEY,
+  loaded_at TEXT NOT NULL,
+  loaded_by INTEGER NOT NULL,
+  rows INTEGER NOT NULL
+);
+ALTER TABLE facilities ADD COLUMN list_version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX facilities_name ON facilities(name);
+)SQL"},
     // The review's workflow and correction requests (issue #12). Self-contained: it needs nothing
     // of migration 5 (the facility list's versions, written beside it), so both apply in order.
     // Every change of envelopes.status leaves a row in envelope_transitions (the trigger: no path

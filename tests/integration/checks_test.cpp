@@ -1,0 +1,180 @@
+// The review's checks on every sample envelope of ../shared/samples: imported (recognition off) in
+// postmark order, each received the day after its postmark, with the facility list and the
+// electronic applications loaded and the true values confirmed from its truth.json through the
+// same path as `station confirm --values` (Station::confirm_values). The blocking findings' codes
+// must be exactly the sample's expected_defects: none missed, no false alarm.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "station/station.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kShared = fs::path(STATION_SHARED_DIR);
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("station-checks-" + std::to_string(std::random_device{}()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string day_after(const std::string& iso) {
+  using namespace std::chrono;
+  int y = 0;
+  unsigned m = 0, d = 0;
+  std::sscanf(iso.c_str(), "%d-%u-%u", &y, &m, &d);
+  const year_month_day next{sys_days(year_month_day{year{y}, month{m}, day{d}}) + days(1)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(next.year()), static_cast<unsigned>(next.month()),
+                static_cast<unsigned>(next.day()));
+  return buf;
+}
+
+// The reviewer's values: truth.json's sections (the sample's own metadata left out), with the
+// pages' kinds as the reviewer sees them.
+json values_of(const json& truth) {
+  json v;
+  for (const char* section : {"fields", "pledge", "officers", "passbook", "envelope", "pages"})
+    if (truth.contains(section)) v[section] = truth[section];
+  return v;
+}
+
+}  // namespace
+
+TEST(Checks, BlockingFindingsAreExactlyTheExpectedDefectsOnEverySample) {
+  struct Sample {
+    fs::path folder;
+    json truth;
+    std::string postmark;
+  };
+  std::vector<Sample> samples;
+  for (const auto& d : fs::directory_iterator(kShared / "samples"))
+    if (d.is_directory() && fs::exists(d.path() / "truth.json")) {
+      json t = json::parse(std::ifstream(d.path() / "truth.json"));
+      samples.push_back({d.path(), t, t.at("envelope").at("postmark_date").get<std::string>()});
+    }
+  ASSERT_GE(samples.size(), 10u) << "the shared samples must be beside the project";
+  std::stable_sort(samples.begin(), samples.end(), [](const Sample& a, const Sample& b) {
+    return a.postmark != b.postmark ? a.postmark < b.postmark : a.folder.filename() < b.folder.filename();
+  });
+
+  TempDir tmp;
+  station::Config config;
+  config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;
+  auto created = station::Station::create(config, "integration passphrase");
+  ASSERT_TRUE(created) << created.error().detail;
+  auto& station = **created;
+  auto admin = station.add_user(nullptr, "admin", "tsuki-hana-001", station::Role::kAdmin);
+  ASSERT_TRUE(admin) << admin.error().detail;
+  auto clerk = station.add_user(&*admin, "clerk", "yama-kawa-002", station::Role::kClerk);
+  auto reviewer = station.add_user(&*admin, "reviewer", "umi-sora-0003", station::Role::kReviewer);
+  auto supervisor = station.add_user(&*admin, "super", "hoshi-tsuki-04", station::Role::kSupervisor);
+  ASSERT_TRUE(clerk && reviewer && supervisor);
+
+  auto facilities = station.load_facilities(*supervisor, kShared / "data" / "facilities.csv");
+  ASSERT_TRUE(facilities) << facilities.error().detail;
+  EXPECT_EQ(*facilities, 6000);
+  auto electronic = station.load_electronic_applications(*supervisor, kShared / "data" / "electronic_applications.csv");
+  ASSERT_TRUE(electronic) << electronic.error().detail;
+
+  std::vector<std::int64_t> ids;
+  for (const auto& s : samples) {
+    auto imported = station.import_envelope(*clerk, {s.folder}, {day_after(s.postmark), 4});
+    ASSERT_TRUE(imported) << s.folder.filename() << ": " << imported.error().detail;
+    ids.push_back(imported->envelope_id);
+    auto confirmed = station.confirm_values(*reviewer, imported->envelope_id, values_of(s.truth).dump());
+    ASSERT_TRUE(confirmed) << s.folder.filename() << ": " << confirmed.error().detail;
+  }
+
+  int checked = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const std::string name = samples[i].folder.filename().string();
+    SCOPED_TRACE(name);
+    auto report = station.check(*reviewer, ids[i]);
+    ASSERT_TRUE(report) << report.error().detail;
+    EXPECT_EQ(report->list_version, 1);
+    std::set<std::string> blocking, expected;
+    std::string all;
+    for (const auto& f : report->findings) {
+      EXPECT_FALSE(f.message_ja.empty()) << f.code;
+      EXPECT_TRUE(f.severity == "block" || f.severity == "warn") << f.code;
+      if (f.severity == "block") blocking.insert(f.code);
+      all += "\n  " + f.severity + " " + f.code + " " + f.message_ja;
+    }
+    for (const auto& d : samples[i].truth.at("expected_defects")) expected.insert(d.get<std::string>());
+    EXPECT_EQ(blocking, expected) << "findings:" << all;
+    if (expected.contains("DUPLICATE_APPLICATION")) {
+      const auto dup = std::find_if(report->findings.begin(), report->findings.end(),
+                                    [](const station::Finding& f) { return f.code == "DUPLICATE_APPLICATION"; });
+      ASSERT_NE(dup, report->findings.end());
+      EXPECT_FALSE(dup->related.empty()) << "a duplicate links to the earlier application";
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(samples.size()));
+
+  // Values are rechecked as they change: a corrected amount clears AMOUNT_MISMATCH.
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const json& truth = samples[i].truth;
+    if (truth.at("expected_defects") != json::array({"AMOUNT_MISMATCH"})) continue;
+    auto before = station.check(*reviewer, ids[i]);
+    ASSERT_TRUE(before);
+    // The facility's amount from the message is not parsed: confirm the list's amount instead.
+    std::string list_amount;
+    for (const auto& f : before->findings)
+      if (f.code == "AMOUNT_MISMATCH") {
+        const auto at = f.message_ja.find("給付金額 ");
+        for (std::size_t c = at + std::string("給付金額 ").size(); c < f.message_ja.size(); ++c)
+          if (std::isdigit(static_cast<unsigned char>(f.message_ja[c]))) list_amount.push_back(f.message_ja[c]);
+          else if (f.message_ja[c] != ',') break;
+      }
+    ASSERT_FALSE(list_amount.empty());
+    ASSERT_TRUE(station.confirm_values(*reviewer, ids[i], json{{"fields", {{"amount", list_amount}}}}.dump()));
+    auto after = station.check(*reviewer, ids[i]);
+    ASSERT_TRUE(after);
+    for (const auto& f : after->findings) EXPECT_NE(f.code, "AMOUNT_MISMATCH");
+    break;
+  }
+
+  // Unknown keys and wrong types are refused, naming the key, and nothing is applied.
+  auto unknown = station.confirm_values(*reviewer, ids[0], R"({"fields": {"amount": "1", "facility.nam": "x"}})");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().detail.find("facility.nam"), std::string::npos);
+  auto wrong = station.confirm_values(*reviewer, ids[0], R"({"pledge": {"seal_present": "yes"}})");
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().detail.find("pledge.seal_present"), std::string::npos);
+  // A bad received_at is an error naming its line, and nothing of the file is loaded.
+  const fs::path bad_csv = tmp.path / "electronic_bad.csv";
+  std::ofstream(bad_csv) << "application_no,facility_id,jigyosho_no,facility_name,received_at\n"
+                            "E900001,F00001,1213886161,x,2025-06-02T08:05:00+09:00\n"
+                            "E900002,F00002,1213886162,y,2025-06-31 08:05\n";
+  auto bad = station.load_electronic_applications(*supervisor, bad_csv);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, station::ErrorCode::kBadCsv);
+  EXPECT_NE(bad.error().detail.find("line 3"), std::string::npos) << bad.error().detail;
+  EXPECT_EQ(station.electronic_count(*supervisor).value_or(-1), *electronic);
+
+  auto clerk_check = station.check(*clerk, ids[0]);
+  EXPECT_FALSE(clerk_check);
+  std::printf("[checks] %d envelopes checked against the facility list\n", checked);
+}
