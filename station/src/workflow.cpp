@@ -1,6 +1,7 @@
 // The review's workflow and correction requests: thin forwarders to station_review's Workflow
 // (station/review/workflow.h) and, for the letter, station_outputs (station/outputs/letter.h).
 #include "station/access.h"
+#include "station/outputs/bundle.h"
 #include "station/outputs/letter.h"
 #include "station/review/business_days.h"
 #include "station/review/workflow.h"
@@ -120,6 +121,17 @@ Result<std::vector<unsigned char>> Station::correction_letter_pdf(const User& ac
   impl_->audit(&actor, "correction.letter",
                "envelope:" + std::to_string(envelope_id) + " round:" + std::to_string(round));
   return pdf;
+}
+
+Result<std::string> Station::write_correction_letter(const User& actor, std::int64_t envelope_id, int round,
+                                                     const fs::path& zip_path) {
+  auto pdf = correction_letter_pdf(actor, envelope_id, round);
+  if (!pdf) return std::unexpected(pdf.error());
+  std::string password = outputs::make_bundle_password();
+  const std::string name = "hosei-" + std::to_string(envelope_id) + "-" + std::to_string(round) + ".pdf";
+  if (auto w = outputs::write_encrypted_bundle(zip_path.string(), {{name, std::move(*pdf)}}, password); !w)
+    return std::unexpected(w.error());
+  return password;
 }
 
 Result<AgreedChange> Station::record_agreed_change(const User& actor, const AgreedChange& change) {

@@ -1000,7 +1000,7 @@ int cmd_decide(const Globals& g, const std::string& as, const DecideArgs& a) {
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("記録しました: 状態は「%s」になりました。\n", r->state_ja.c_str());
   if (r->round > 0)
-    std::printf("第%d回の補正指示（提出期限 %s）。補正指示書: station corrections letter %s --round %d --out FILE\n",
+    std::printf("第%d回の補正指示（提出期限 %s）。補正指示書: station corrections letter %s --round %d --out FILE.zip\n",
                 r->round, r->deadline.c_str(), a.envelope.c_str(), r->round);
   if (r->blocking_findings > 0 && a.override_findings)
     std::printf("対応が必要な指摘 %d 件を承知のうえで受理しました（理由を記録しました）。\n", r->blocking_findings);
@@ -1110,10 +1110,12 @@ int cmd_corrections_letter(const Globals& g, const std::string& as, const std::s
   auto& [st, actor] = *acting;
   auto id = resolve_envelope(*st, actor, envelope);
   if (!id) return report(g, id.error());
-  auto pdf = st->correction_letter_pdf(actor, *id, round);
-  if (!pdf) return report(g, Failure{pdf.error(), {}});
-  if (auto w = write_bytes(out, *pdf); !w) return report(g, w.error());
-  std::printf("補正指示書（第%d回）を書き出しました: %s\n", round, out.c_str());
+  // The letter names the corporation and its representative: it leaves the station encrypted, as
+  // the day's export does, with a one-time password to give the person who prints it.
+  auto password = st->write_correction_letter(actor, *id, round, out);
+  if (!password) return report(g, Failure{password.error(), {}});
+  std::printf("補正指示書（第%d回）を暗号化 ZIP で書き出しました: %s\nZIP のパスワード: %s\n", round, out.c_str(),
+              password->c_str());
   return 0;
 }
 
@@ -1419,12 +1421,12 @@ int run_cli(int argc, char** argv) {
   corr_receive->add_option("--pages", corr_pages, "返送書類のページ画像のフォルダー（受け付けて取り込みます）")->type_name("DIR");
   corr_receive->add_option("--received-date", corr_received_date, "--pages の受付日 YYYY-MM-DD（省略時は今日）")->type_name("YYYY-MM-DD");
   corr_receive->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
-  auto* corr_letter = add_sub(*corrections, "letter", "補正指示書（PDF）を書き出します（確認担当・責任者）");
+  auto* corr_letter = add_sub(*corrections, "letter", "補正指示書（PDF）を暗号化 ZIP で書き出します（確認担当・責任者）");
   int corr_round = 0;
   std::string corr_out;
   corr_letter->add_option("ENVELOPE", corr_envelope, "封筒の番号または受付番号")->required();
   corr_letter->add_option("--round", corr_round, "何回目の補正指示か")->required()->check(CLI::PositiveNumber)->type_name("N");
-  corr_letter->add_option("--out", corr_out, "出力ファイル（.pdf）")->required()->type_name("FILE");
+  corr_letter->add_option("--out", corr_out, "出力ファイル（暗号化 ZIP、.zip）")->required()->type_name("FILE");
   corr_letter->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
   auto* corr_agree = add_sub(*corrections, "agree", "申請者が同意した変更（特に金額・施設）を記録し、値を変更します");
   AgreeArgs agree_args;

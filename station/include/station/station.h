@@ -153,6 +153,10 @@ class Station {
                                              std::int64_t reply_envelope_id);
   // The round's letter (補正指示書) as a PDF in memory. Reviewer or supervisor; audited.
   Result<std::vector<unsigned char>> correction_letter_pdf(const User& actor, std::int64_t envelope_id, int round);
+  // The same letter written to `zip_path` as an AES-256 encrypted ZIP (it names the corporation and
+  // its representative: nothing personal leaves the station in clear); returns the one-time password.
+  Result<std::string> write_correction_letter(const User& actor, std::int64_t envelope_id, int round,
+                                              const std::filesystem::path& zip_path);
   // Records a change the applicant agreed to and sets the field to its new value.
   Result<AgreedChange> record_agreed_change(const User& actor, const AgreedChange& change);
   Result<std::vector<AgreedChange>> agreed_changes(const User& actor, std::int64_t envelope_id);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -311,12 +312,17 @@ TEST_F(WorkflowApi, TheCommandLine) {
   EXPECT_NE(list.find("返送待ち"), std::string::npos) << list;
   EXPECT_EQ(run({"corrections"}), usage);  // --as
 
-  const std::string pdf = (dir_ / "letter.pdf").string();
-  EXPECT_EQ(run({"corrections", "letter", env, "--round", "1", "--out", pdf, "--as", "reviewer1"}), 0);
-  std::ifstream in(pdf, std::ios::binary);
-  std::string head(5, '\0');
-  in.read(head.data(), 5);
-  EXPECT_EQ(head, "%PDF-");
+  // The letter leaves the station as an encrypted ZIP (it names the corporation), with a password.
+  const std::string zip = (dir_ / "letter.zip").string();
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run({"corrections", "letter", env, "--round", "1", "--out", zip, "--as", "reviewer1"}), 0);
+  const std::string letter_out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(letter_out.find("パスワード"), std::string::npos) << letter_out;
+  std::ifstream in(zip, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 4u);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("PK\x03\x04", 4));
+  EXPECT_EQ(bytes.find("%PDF-"), std::string::npos) << "the PDF is not in the archive in clear";
 
   testing::internal::CaptureStdout();
   EXPECT_EQ(run({"envelopes", "--state", "補正待ち", "--as", "reviewer1"}), 0);
