@@ -250,11 +250,13 @@ TEST(CrashSafety, AnImportCutOffByACrashIsMarkedInterruptedAtTheNextOpen) {
     const Acks acks = read_acks(ack);
     for (const auto& e : *list) {
       EXPECT_NE(e.state, station::EnvelopeState::kCapturing) << what << ": envelope " << e.id << " still capturing";
-      if (e.pages < 5)
+      if (e.pages < 5) {
         EXPECT_EQ(e.state, station::EnvelopeState::kInterrupted) << what << ": envelope " << e.id << " has " << e.pages
                                                                  << " of 5 pages and is " << e.status;
-      if (acks.envelopes.contains(e.id))
+      }
+      if (acks.envelopes.contains(e.id)) {
         EXPECT_EQ(e.state, station::EnvelopeState::kCaptured) << what << ": acknowledged envelope " << e.id;
+      }
       if (e.state == station::EnvelopeState::kInterrupted) {
         ++interrupted_seen;
         EXPECT_FALSE(e.status_ja.empty());
