@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -177,4 +178,83 @@ TEST(Checks, BlockingFindingsAreExactlyTheExpectedDefectsOnEverySample) {
   auto clerk_check = station.check(*clerk, ids[0]);
   EXPECT_FALSE(clerk_check);
   std::printf("[checks] %d envelopes checked against the facility list\n", checked);
+}
+
+// The procedure, not the samples: each defect planted alone in a clean envelope (one whose facility
+// has a capacity) is found, and is the only blocking finding. Each case has a store of its own, so
+// no case is a second application for the same facility.
+TEST(Checks, EachDefectPlantedInACleanEnvelopeIsFoundAlone) {
+  fs::path folder;
+  json truth;
+  for (const auto& d : fs::directory_iterator(kShared / "samples")) {
+    if (!d.is_directory() || !fs::exists(d.path() / "truth.json")) continue;
+    json t = json::parse(std::ifstream(d.path() / "truth.json"));
+    if (!t.at("expected_defects").empty() || t.at("fields").value("facility.capacity", "").empty()) continue;
+    if (folder.empty() || d.path().filename() < folder.filename()) folder = d.path(), truth = t;
+  }
+  ASSERT_FALSE(folder.empty()) << "a clean sample with a capacity";
+
+  // One digit of a value changed (the last digit that can change), for a value that is a number.
+  auto other_digit = [](std::string v) {
+    for (auto it = v.rbegin(); it != v.rend(); ++it)
+      if (std::isdigit(static_cast<unsigned char>(*it))) {
+        *it = *it == '9' ? '1' : static_cast<char>(*it + 1);
+        break;
+      }
+    return v;
+  };
+  struct Case {
+    std::string expected;
+    std::function<void(json&)> plant;
+  };
+  const std::vector<Case> cases = {
+      {"", [](json&) {}},
+      {"CAPACITY_MISMATCH", [&](json& v) { v["fields"]["facility.capacity"] = other_digit(v["fields"]["facility.capacity"]); }},
+      {"AMOUNT_MISMATCH", [&](json& v) { v["fields"]["amount"] = other_digit(v["fields"]["amount"]); }},
+      {"BANK_MISMATCH_PASSBOOK", [&](json& v) { v["fields"]["bank.account_no"] = other_digit(v["fields"]["bank.account_no"]); }},
+      {"MISSING_SEAL", [](json& v) { v["pledge"]["seal_present"] = false; }},
+      {"MISSING_FIELD:facility.name", [](json& v) { v["fields"]["facility.name"] = ""; }},
+      {"MISSING_FIELD:corp.rep_name", [](json& v) { v["fields"]["corp.rep_name"] = ""; }},
+      {"MISSING_ATTACHMENT:pledge",
+       [](json& v) {
+         for (auto& p : v["pages"])
+           if (p["kind"] == "pledge") p["kind"] = "unknown";
+         v.erase("pledge");
+       }},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.expected.empty() ? std::string("clean") : c.expected);
+    TempDir tmp;
+    station::Config config;
+    config.data_dir = tmp.path / "store";
+    config.recognize_on_capture = false;
+    auto created = station::Station::create(config, "integration passphrase");
+    ASSERT_TRUE(created) << created.error().detail;
+    auto& station = **created;
+    auto admin = station.add_user(nullptr, "admin", "tsuki-hana-001", station::Role::kAdmin);
+    ASSERT_TRUE(admin);
+    auto clerk = station.add_user(&*admin, "clerk", "yama-kawa-002", station::Role::kClerk);
+    auto reviewer = station.add_user(&*admin, "reviewer", "umi-sora-0003", station::Role::kReviewer);
+    auto supervisor = station.add_user(&*admin, "super", "hoshi-tsuki-04", station::Role::kSupervisor);
+    ASSERT_TRUE(clerk && reviewer && supervisor);
+    ASSERT_TRUE(station.load_facilities(*supervisor, kShared / "data" / "facilities.csv"));
+    const std::string postmark = truth.at("envelope").at("postmark_date");
+    auto imported = station.import_envelope(*clerk, {folder}, {day_after(postmark), 4});
+    ASSERT_TRUE(imported) << imported.error().detail;
+    json values = values_of(truth);
+    c.plant(values);
+    auto confirmed = station.confirm_values(*reviewer, imported->envelope_id, values.dump());
+    ASSERT_TRUE(confirmed) << confirmed.error().detail;
+    auto report = station.check(*reviewer, imported->envelope_id);
+    ASSERT_TRUE(report) << report.error().detail;
+    std::set<std::string> blocking;
+    std::string all;
+    for (const auto& f : report->findings) {
+      if (f.severity == "block") blocking.insert(f.code);
+      all += "\n  " + f.severity + " " + f.code + " " + f.message_ja;
+    }
+    const std::set<std::string> expected = c.expected.empty() ? std::set<std::string>{}
+                                                              : std::set<std::string>{c.expected};
+    EXPECT_EQ(blocking, expected) << "findings:" << all;
+  }
 }
