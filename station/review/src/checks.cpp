@@ -47,7 +47,7 @@ std::string yen(std::int64_t n) {
   return out + "円";
 }
 
-// The branch as banks name it without the suffix (千葉駅前支店 = 千葉駅前).
+// The branch as banks name it without the suffix (「〇〇支店」 = 「〇〇」).
 std::string branch_key(std::string_view s) {
   std::string k = fold(s);
   for (std::string_view suffix : {"支店", "出張所", "支所"})
