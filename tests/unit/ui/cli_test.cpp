@@ -52,25 +52,48 @@ TEST(Cli, MissingConfigFileGivenExplicitlyIsAnError) {
   EXPECT_NE(code, 0);
 }
 
+// A store in a folder of its own with one sample page to import, its config (`config_toml`) and the
+// first admin (admin1) and a clerk (clerk1); `station(args)` runs the CLI on it. Removed at the end.
+struct CliStore {
+  std::filesystem::path dir;
+  std::string data, config;
+  CliStore(const std::string& name, const std::string& config_toml) {
+    namespace fs = std::filesystem;
+    dir = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "pages");
+    fs::copy_file(fs::path(STATION_SHARED_DIR) / "samples" / "app-001" / "page-03.jpg", dir / "pages" / "p1.jpg");
+    std::ofstream(dir / "config.toml") << config_toml;
+    ::setenv("STATION_PASSPHRASE", "cli-test-passphrase", 1);
+    ::setenv("STATION_ADMIN_PASSWORD", "admin-password-1", 1);
+    data = (dir / "store").string();
+    config = (dir / "config.toml").string();
+  }
+  ~CliStore() {
+    for (const char* v : {"STATION_PASSPHRASE", "STATION_ADMIN_PASSWORD", "STATION_USER_PASSWORD", "STATION_NEW_PASSWORD"})
+      ::unsetenv(v);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  int station(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"--data-dir", data, "--config", config});
+    return run(args);
+  }
+  // init with admin1, then clerk1 added by admin1.
+  bool with_admin_and_clerk() const {
+    if (station({"init", "--admin-user", "admin1"}) != 0) return false;
+    ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+    ::setenv("STATION_NEW_PASSWORD", "clerk-password-1", 1);
+    return station({"user", "add", "clerk1", "--role", "clerk", "--as", "admin1"}) == 0;
+  }
+};
+
 // ---- envelopes, recognition status and show on a real store (recognition off: no OCR here)
 
 TEST(Cli, EnvelopesStatusAndShowActAsTheUser) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("station-cli-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir / "pages");
-  fs::copy_file(fs::path(STATION_SHARED_DIR) / "samples" / "app-001" / "page-03.jpg", dir / "pages" / "p1.jpg");
-  std::ofstream(dir / "config.toml") << "[ocr]\nrecognize_on_capture = false\n";
-  ::setenv("STATION_PASSPHRASE", "cli-test-passphrase", 1);
-  ::setenv("STATION_ADMIN_PASSWORD", "admin-password-1", 1);
-  const std::string data = (dir / "store").string(), config = (dir / "config.toml").string();
-  auto station = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--data-dir", data, "--config", config});
-    return run(args);
-  };
-  ASSERT_EQ(station({"init", "--admin-user", "admin1"}), 0);
-  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
-  ::setenv("STATION_NEW_PASSWORD", "clerk-password-1", 1);
-  ASSERT_EQ(station({"user", "add", "clerk1", "--role", "clerk", "--as", "admin1"}), 0);
+  const CliStore store("station-cli-test", "[ocr]\nrecognize_on_capture = false\n");
+  const auto& dir = store.dir;
+  auto station = [&](std::vector<std::string> args) { return store.station(std::move(args)); };
+  ASSERT_TRUE(store.with_admin_and_clerk());
   ::setenv("STATION_NEW_PASSWORD", "review-password-1", 1);
   ASSERT_EQ(station({"user", "add", "rev1", "--role", "reviewer", "--as", "admin1"}), 0);
 
@@ -96,34 +119,19 @@ TEST(Cli, EnvelopesStatusAndShowActAsTheUser) {
   EXPECT_EQ(station({"show", "M00000000-0000", "--as", "rev1"}), station::exit_code(station::ErrorCode::kNotFound));
   ::setenv("STATION_USER_PASSWORD", "wrong-password-1", 1);
   EXPECT_EQ(station({"envelopes", "--as", "rev1"}), station::exit_code(station::ErrorCode::kLoginFailed));
-
-  for (const char* v : {"STATION_PASSPHRASE", "STATION_ADMIN_PASSWORD", "STATION_USER_PASSWORD", "STATION_NEW_PASSWORD"})
-    ::unsetenv(v);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }
 
 // `import --wait` waits for recognition and says when an envelope could not be read: its exit
 // code is RECOGNITION_FAILED, not success. An OCR engine that cannot start (no language data in the
 // configured folder) fails every read.
 TEST(Cli, ImportWaitExitsWithRecognitionFailedWhenAnEnvelopeCannotBeRead) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("station-cli-wait-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir / "pages");
-  fs::create_directories(dir / "no-tessdata");
-  fs::copy_file(fs::path(STATION_SHARED_DIR) / "samples" / "app-001" / "page-03.jpg", dir / "pages" / "p1.jpg");
-  std::ofstream(dir / "config.toml") << "[ocr]\ntessdata_dir = \"" << (dir / "no-tessdata").string() << "\"\n";
-  ::setenv("STATION_PASSPHRASE", "cli-test-passphrase", 1);
-  ::setenv("STATION_ADMIN_PASSWORD", "admin-password-1", 1);
-  const std::string data = (dir / "store").string(), config = (dir / "config.toml").string();
-  auto station = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--data-dir", data, "--config", config});
-    return run(args);
-  };
-  ASSERT_EQ(station({"init", "--admin-user", "admin1"}), 0);
-  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
-  ::setenv("STATION_NEW_PASSWORD", "clerk-password-1", 1);
-  ASSERT_EQ(station({"user", "add", "clerk1", "--role", "clerk", "--as", "admin1"}), 0);
+  const std::string empty_tessdata = (std::filesystem::temp_directory_path() /
+                                      ("station-cli-no-tessdata-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(empty_tessdata);
+  const CliStore store("station-cli-wait-test", "[ocr]\ntessdata_dir = \"" + empty_tessdata + "\"\n");
+  const auto& dir = store.dir;
+  auto station = [&](std::vector<std::string> args) { return store.station(std::move(args)); };
+  ASSERT_TRUE(store.with_admin_and_clerk());
   ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
   testing::internal::CaptureStdout();
   const int code = station({"import", (dir / "pages").string(), "--wait", "--as", "clerk1"});
@@ -131,10 +139,8 @@ TEST(Cli, ImportWaitExitsWithRecognitionFailedWhenAnEnvelopeCannotBeRead) {
   EXPECT_EQ(code, station::exit_code(station::ErrorCode::kRecognitionFailed)) << out;
   EXPECT_NE(out.find("読取失敗"), std::string::npos) << out;
 
-  for (const char* v : {"STATION_PASSPHRASE", "STATION_ADMIN_PASSWORD", "STATION_USER_PASSWORD", "STATION_NEW_PASSWORD"})
-    ::unsetenv(v);
   std::error_code ec;
-  fs::remove_all(dir, ec);
+  std::filesystem::remove_all(empty_tessdata, ec);
 }
 
 // ---- the station binary re-executes itself with OMP_THREAD_LIMIT=1 (ui/app/main.cpp)
