@@ -14,7 +14,10 @@
 #include <optional>
 #include <span>
 #include <set>
+#include <stop_token>
+#include <thread>
 #include <utility>
+#include <condition_variable>
 
 #include "station/capture/capture.h"
 #include "station/access.h"
@@ -89,6 +92,13 @@ struct Station::Impl final : AuditTrail {
   // open after the reader. Keep it the last data member: destroyed first, it stops a running job
   // after the current page and joins its thread while the reader and the store are still open.
   std::unique_ptr<capture::Capture> capture_runs;
+  // Sync with the main system (sync.cpp): one round at a time; the background worker is the last
+  // member, so it stops (after its current statement, bounded by [sync] timeout_seconds) before
+  // anything else goes.
+  std::mutex sync_run_mu;
+  std::mutex sync_wake_mu;
+  std::condition_variable_any sync_wake;
+  std::jthread sync_worker;
 
   Impl(Config c, Services s, storage::Database d, storage::BlobStore b)
       : config(std::move(c)),
@@ -120,6 +130,10 @@ struct Station::Impl final : AuditTrail {
   void record(const User* user, std::string_view action, const std::string& subject) override {
     audit_log.record(user, action, subject);
   }
+
+  // Sync (sync.cpp): one round as the station itself (no role check, audited by the caller).
+  Result<SyncReport> sync_round();
+  void sync_worker_loop(std::stop_token stop);
 
   // Recognition: starts the background reader (recognition::Service::start).
   Status start_recognition();

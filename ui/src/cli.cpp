@@ -707,6 +707,11 @@ int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_
   options.host = host.empty() ? config->listen_host : host;
   options.port = port >= 0 ? port : config->listen_port;
   options.idle_minutes = config->session_idle_minutes;
+  if (!config->sync_url.empty()) {
+    if (auto s = (*st)->start_sync_worker(); !s) return report(g, Failure{s.error(), {}});
+    std::printf("本システムとの同期をバックグラウンドで行います（%d 秒ごと、失敗時は最大 %d 秒まで間隔を延長）。\n",
+                config->sync_interval_seconds, config->sync_max_interval_seconds);
+  }
   return serve(g, **st, options, signals, nullptr);
 }
 
@@ -796,6 +801,59 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
   options.port = args.port;
   options.idle_minutes = config->session_idle_minutes;
   return serve(g, **st, options, signals, &demo->accounts);
+}
+
+// ---- sync with the main system (docs/sync.md)
+
+int cmd_sync_schema() {
+  const std::string sql = station::Station::sync_schema_sql();
+  std::fwrite(sql.data(), 1, sql.size(), stdout);
+  return 0;
+}
+
+void print_sync_status(const station::SyncStatus& s) {
+  std::printf("接続先: %s\n", s.configured ? s.url.c_str() : "（未設定: 設定ファイルの [sync] url）");
+  std::printf("未送信の変更: %lld 件", static_cast<long long>(s.pending));
+  if (s.pending > 0) std::printf("（%s から）", s.oldest_pending_at.c_str());
+  std::printf("\n送信済みの変更: %lld 件\n", static_cast<long long>(s.delivered));
+  std::printf("電子申請の取り込み位置: %lld\n", static_cast<long long>(s.cursor));
+  std::printf("最後の同期の試行: %s\n", s.last_attempt_at.empty() ? "なし" : s.last_attempt_at.c_str());
+  std::printf("最後に成功した同期: %s\n", s.last_success_at.empty() ? "なし" : s.last_success_at.c_str());
+  if (!s.last_error.empty()) {
+    for (auto code : {ErrorCode::kSyncUnreachable, ErrorCode::kSyncAuth, ErrorCode::kSyncSchema,
+                      ErrorCode::kSyncProtocol, ErrorCode::kConfig})
+      if (station::error_name(code) == s.last_error)
+        std::printf("最後の同期のエラー: %s [%s]\n", std::string(station::message_ja(code)).c_str(), s.last_error.c_str());
+  }
+}
+
+int cmd_sync_once(const Globals& g, const std::string& as) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->sync_once(actor);
+  if (!r) {
+    const int code = report(g, Failure{r.error(), {}});
+    if (auto s = st->sync_status(actor)) std::fprintf(stderr, "  未送信の変更 %lld 件は保管されています。\n", static_cast<long long>(s->pending));
+    return code;
+  }
+  std::printf("本システムと同期しました（ロール: %s）。\n", r->role.c_str());
+  std::printf("送信した変更: %lld 件（うち本システムで新規 %lld 件）\n", static_cast<long long>(r->sent),
+              static_cast<long long>(r->applied));
+  std::printf("取り込んだ電子申請: %lld 件（うち新規 %lld 件）\n", static_cast<long long>(r->receipts),
+              static_cast<long long>(r->receipts_new));
+  std::printf("未送信の変更: %lld 件\n", static_cast<long long>(r->pending));
+  return 0;
+}
+
+int cmd_sync_status(const Globals& g, const std::string& as) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->sync_status(actor);
+  if (!r) return report(g, Failure{r.error(), {}});
+  print_sync_status(*r);
+  return 0;
 }
 
 // ---- administration: audit log, accounts, passphrase, backups, electronic records
@@ -1369,6 +1427,13 @@ int run_cli(int argc, char** argv) {
   std::string restore_from;
   restore_cmd->add_option("BACKUP_DIR", restore_from, "バックアップのフォルダー")->required()->check(CLI::ExistingDirectory);
 
+  auto* sync_cmd = add_sub(app, "sync", "本システム（県の PostgreSQL）との同期（--once: 今すぐ1回）");
+  bool sync_once_flag = false;
+  sync_cmd->add_flag("--once", sync_once_flag, "未送信の変更を送り、電子申請を取り込みます（1回）");
+  sync_cmd->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->type_name("USER");
+  auto* sync_schema = add_sub(*sync_cmd, "schema", "本システム側のスキーマ（SQL。psql で適用）と版ごとの更新 SQL を表示します");
+  auto* sync_status = add_sub(*sync_cmd, "status", "未送信の変更（件数・いつから）と最後の同期の結果を表示します");
+  sync_status->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
   auto* electronic = add_sub(app, "electronic", "電子申請（本システム受付分。郵送分とは別に保管）");
   electronic->require_subcommand(1);
   auto* electronic_load = add_sub(*electronic, "load", "本システムの電子申請一覧（UTF-8 の CSV）を読み込みます");
@@ -1494,6 +1559,14 @@ int run_cli(int argc, char** argv) {
   if (restore_cmd->parsed()) return cmd_restore(g, restore_from);
   if (electronic_load->parsed()) return cmd_electronic_load(g, as, electronic_csv);
   if (demo->parsed()) return cmd_demo(g, demo_args, signals);
+  if (sync_schema->parsed()) return cmd_sync_schema();
+  if (sync_status->parsed()) return cmd_sync_status(g, as);
+  if (sync_cmd->parsed()) {
+    if (!sync_once_flag || as.empty())
+      return report(g, failure(ErrorCode::kUsage, "sync takes --once and --as, or schema, or status",
+                               "station sync --once --as USER、station sync status --as USER、station sync schema のいずれかを指定してください。"));
+    return cmd_sync_once(g, as);
+  }
   if (decide->parsed()) return cmd_decide(g, as, decide_args);
   if (history->parsed()) return cmd_history(g, as, history_envelope);
   if (corr_show->parsed()) return cmd_corrections_show(g, as, corr_envelope);

@@ -724,6 +724,26 @@ struct WebServer::Impl {
               {{"workers", status->workers}, {"envelopes_recognized", status->envelopes_recognized}, {"tasks", tasks}});
   }
 
+  // The sync with the main system: what is pending and since when, the last attempt (docs/sync.md).
+  void api_sync(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto st = station.sync_status(s.user);
+    if (!st) return send_json_error(res, st.error(), "api sync");
+    nlohmann::json out = {{"configured", st->configured},
+                          {"pending", st->pending},
+                          {"delivered", st->delivered},
+                          {"oldest_pending_at", st->oldest_pending_at},
+                          {"last_seq", st->last_seq},
+                          {"cursor", st->cursor},
+                          {"last_attempt_at", st->last_attempt_at},
+                          {"last_success_at", st->last_success_at},
+                          {"last_error", st->last_error},
+                          {"worker_running", st->worker_running}};
+    if (!st->last_error.empty())
+      for (auto code : {ErrorCode::kSyncUnreachable, ErrorCode::kSyncAuth, ErrorCode::kSyncSchema, ErrorCode::kSyncProtocol})
+        if (station::error_name(code) == st->last_error) out["last_error_ja"] = std::string(station::message_ja(code));
+    send_json(res, 200, out);
+  }
+
   // One envelope's state (and whether the recognition still has it), e.g. once its reading ended.
   void api_envelope_state(const httplib::Request& req, httplib::Response& res, const Session& s) {
     const auto id = match_id(req);
@@ -989,6 +1009,7 @@ struct WebServer::Impl {
     server.Get(R"(/api/envelopes/(\d+)/fields)", api(bound_handler(&Impl::api_fields), false));
     server.Get(R"(/api/envelopes/(\d+)/state)", api(bound_handler(&Impl::api_envelope_state), false));
     server.Get("/api/recognition", api(bound_handler(&Impl::api_recognition), false));
+    server.Get("/api/sync", api(bound_handler(&Impl::api_sync), false));
     server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));
     server.Post(R"(/api/envelopes/(\d+)/decision)", api(bound_handler(&Impl::api_decision), true));
     server.Get(R"(/api/envelopes/(\d+)/history)", api(bound_handler(&Impl::api_history), false));

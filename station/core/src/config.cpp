@@ -91,7 +91,12 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "scanner", "device", c.scanner_device); },
       [&] { return read_into(t, "review", "holidays_file", c.holidays_file); },
       [&] { return read_into(t, "review", "correction_business_days", c.correction_business_days); },
-      [&] { return read_into(t, "review", "letter_sender", c.letter_sender); });
+      [&] { return read_into(t, "review", "letter_sender", c.letter_sender); },
+      [&] { return read_into(t, "sync", "url", c.sync_url); },
+      [&] { return read_into(t, "sync", "interval_seconds", c.sync_interval_seconds); },
+      [&] { return read_into(t, "sync", "max_interval_seconds", c.sync_max_interval_seconds); },
+      [&] { return read_into(t, "sync", "batch", c.sync_batch); },
+      [&] { return read_into(t, "sync", "timeout_seconds", c.sync_timeout_seconds); });
   if (!s) return std::unexpected(s.error());
   if (c.listen_port < 0 || c.listen_port > 65535) return fail(ErrorCode::kConfig, "server.port must be 0..65535");
   if (c.default_dpi < 72 || c.default_dpi > 1200) return fail(ErrorCode::kConfig, "ocr.default_dpi must be 72..1200");
@@ -105,9 +110,39 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
     return fail(ErrorCode::kConfig, "security.audit_checkpoint_every must be 1..100000");
   if (c.correction_business_days < 1 || c.correction_business_days > 60)
     return fail(ErrorCode::kConfig, "review.correction_business_days must be 1..60");
+  if (c.sync_interval_seconds < 1 || c.sync_interval_seconds > 86400)
+    return fail(ErrorCode::kConfig, "sync.interval_seconds must be 1..86400");
+  if (c.sync_max_interval_seconds < c.sync_interval_seconds || c.sync_max_interval_seconds > 86400)
+    return fail(ErrorCode::kConfig, "sync.max_interval_seconds must be interval_seconds..86400");
+  if (c.sync_timeout_seconds < 1 || c.sync_timeout_seconds > 600)
+    return fail(ErrorCode::kConfig, "sync.timeout_seconds must be 1..600");
+  if (c.sync_batch < 1 || c.sync_batch > 100000) return fail(ErrorCode::kConfig, "sync.batch must be 1..100000");
   if (c.ocr_workers < 0 || c.ocr_workers > 16)
     return fail(ErrorCode::kConfig, "ocr.workers must be 0..16 (0: one per core)");
   return c;
+}
+
+std::string redact_conninfo(std::string_view url) {
+  // key=value form: password=... up to the next space; URI form: scheme://user:secret@host.
+  std::string out(url);
+  for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
+    const std::size_t from = at + 9;
+    std::size_t to = from;
+    if (to < out.size() && out[to] == '\'') {
+      to = out.find('\'', to + 1);
+      to = to == std::string::npos ? out.size() : to + 1;
+    } else {
+      while (to < out.size() && out[to] != ' ' && out[to] != '&') ++to;
+    }
+    out.replace(from, to - from, "***");
+  }
+  if (auto scheme = out.find("://"); scheme != std::string::npos) {
+    const std::size_t host = out.find('@', scheme + 3);
+    const std::size_t colon = out.find(':', scheme + 3);
+    if (host != std::string::npos && colon != std::string::npos && colon < host)
+      out.replace(colon + 1, host - colon - 1, "***");
+  }
+  return out;
 }
 
 int ocr_worker_count(const Config& config) {
@@ -137,6 +172,11 @@ std::string to_toml(const Config& c) {
       {"review", toml::table{{"holidays_file", c.holidays_file},
                              {"correction_business_days", c.correction_business_days},
                              {"letter_sender", c.letter_sender}}},
+      {"sync", toml::table{{"url", redact_conninfo(c.sync_url)},
+                           {"interval_seconds", c.sync_interval_seconds},
+                           {"max_interval_seconds", c.sync_max_interval_seconds},
+                           {"batch", c.sync_batch},
+                           {"timeout_seconds", c.sync_timeout_seconds}}},
   };
   std::ostringstream os;
   os << t << "\n";

@@ -45,6 +45,10 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kNothingToExport, "NOTHING_TO_EXPORT", 51, 409, "出力できる受理済みの申請がありません。審査で受理してから、もう一度出力してください。"},
     Entry{ErrorCode::kAddressInUse, "ADDRESS_IN_USE", 52, 500, "画面用のポート番号が他のプログラムに使われています。--port で別の番号を指定するか、先に起動した station を終了してください。"},
     Entry{ErrorCode::kSessionExpired, "SESSION_EXPIRED", 46, 401, "ログインしていないか、一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。"},
+    Entry{ErrorCode::kSyncUnreachable, "SYNC_UNREACHABLE", 60, 503, "本システムに接続できません。ネットワークと設定の [sync] url を確認してください。未送信の変更はこの端末に保管されており、接続が戻ると自動で送信されます。"},
+    Entry{ErrorCode::kSyncAuth, "SYNC_AUTH", 61, 502, "本システムへのログインを拒否されました。設定の [sync] url のロール名・パスワード（passfile）・証明書を管理者に確認してください。未送信の変更は失われていません。"},
+    Entry{ErrorCode::kSyncSchema, "SYNC_SCHEMA", 62, 502, "本システムのデータベースの版がこの端末と合いません。管理者が `station sync schema` の SQL（更新分）を psql で適用してから、もう一度実行してください。未送信の変更は失われていません。"},
+    Entry{ErrorCode::kSyncProtocol, "SYNC_PROTOCOL", 63, 502, "本システムから想定外の応答がありました。接続先（[sync] url）が正しいか管理者に確認してください。未送信の変更は失われていません。"},
     Entry{ErrorCode::kInternal, "INTERNAL", 70, 500, "内部エラーが発生しました。画面の内容を控えて管理者に連絡してください。"},
 };
 

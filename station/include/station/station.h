@@ -26,6 +26,32 @@ namespace station {
 // defaults (Tesseract, the system clock).
 struct Services;
 
+// ---- sync with the main system (issue #15, docs/sync.md)
+// One sync round: changes delivered, receipts pulled.
+struct SyncReport {
+  std::string role;               // the station's identity on the main system
+  std::int64_t sent = 0;          // outbox changes delivered (and acknowledged) in this round
+  std::int64_t applied = 0;       // of them, new to the server (the rest were replays, ignored there)
+  std::int64_t receipts = 0;      // electronic receipts pulled
+  std::int64_t receipts_new = 0;  // of them, new to the electronic store
+  std::int64_t pending = 0;       // changes still waiting after the round
+};
+// What is pending and since when, and how the last attempt went.
+struct SyncStatus {
+  bool configured = false;        // [sync] url is set
+  std::string url;                // with its password hidden
+  std::string store_id;           // the store's id in every idempotency key
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::string oldest_pending_at;  // "" when nothing is pending
+  std::int64_t last_seq = 0;
+  std::int64_t cursor = 0;        // the last electronic receipt pulled (the main system's feed_seq)
+  std::string last_attempt_at, last_success_at;
+  std::string last_error;         // an error name (e.g. SYNC_UNREACHABLE); "" after a success
+  std::string last_error_detail;  // English, for the log; no personal value
+  bool worker_running = false;
+};
+
 class Station {
  public:
   // Creates a new store in config.data_dir, protected by `passphrase`. kStoreExists if one is there.
@@ -210,6 +236,22 @@ class Station {
   // crash between writing a page's blob and committing its row). Only open() sweeps: it holds the
   // store's exclusive lock, so no import is half-done meanwhile.
   const MaintenanceReport& open_report() const;
+
+  // ---- sync with the main system (issue #15, docs/sync.md). Every change the main system must
+  // learn of is in the outbox from the moment it is committed (triggers of migration 8).
+  // The main system's schema and its upgrades, as SQL for psql (needs no store).
+  static std::string sync_schema_sql();
+  // One round now: delivers the outbox in order (one server transaction per batch, each change
+  // under its idempotency key), then pulls new electronic receipts into the electronic store,
+  // where the duplicate check sees them at once. Any signed-in role; audited. kSyncUnreachable,
+  // kSyncAuth, kSyncSchema, kSyncProtocol: nothing is lost, the outbox keeps what was not acknowledged.
+  Result<SyncReport> sync_once(const User& actor);
+  // Any signed-in role.
+  Result<SyncStatus> sync_status(const User& actor);
+  // Starts the background worker (station serve): a round every [sync] interval_seconds, retried
+  // after a failure with a doubling interval bounded by max_interval_seconds. Stopped when the
+  // station closes. kConfig when [sync] url is not set.
+  Status start_sync_worker();
 
   // ---- electronic applications: a store of their own (own database file, own key)
   // Loads the main system's CSV (UTF-8) and replaces the previous content. Supervisor or admin.

@@ -3,6 +3,7 @@
 // Locations follow the XDG base-directory convention.
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "station/error.h"
 
@@ -37,7 +38,19 @@ struct Config {
   std::string holidays_file = "/usr/local/share/station/holidays_jp.tsv";
   int correction_business_days = 5;
   std::string letter_sender = "千葉県高齢者福祉施設等物価高騰対策給付金 事務局";
+  // Sync with the main system ([sync], docs/sync.md): a libpq connection string (empty: no sync;
+  // sslmode=verify-full in production; the password belongs in a passfile, not here), the
+  // background worker's first retry interval and its bound (doubling in between), and how many
+  // outbox changes go in one server transaction.
+  std::string sync_url;
+  int sync_interval_seconds = 30;
+  int sync_max_interval_seconds = 600;
+  int sync_batch = 500;
+  int sync_timeout_seconds = 15;         // each network wait (connect, one statement)
 };
+
+// A libpq connection string with its password replaced by *** (for showing the configuration).
+std::string redact_conninfo(std::string_view url);
 
 // ocr_workers with 0 resolved to the cores.
 int ocr_worker_count(const Config& config);

@@ -39,6 +39,10 @@ enum class ErrorCode {
   kNothingToExport,    // no confirmed application is waiting for export
   kAddressInUse,       // the web UI's address/port is taken by another program
   kSessionExpired,     // not logged in, or the idle lock ended the session
+  kSyncUnreachable,    // the main system cannot be reached (the outbox keeps every change)
+  kSyncAuth,           // the main system refused the station's role, password or certificate
+  kSyncSchema,         // the main system's schema is missing or of another version
+  kSyncProtocol,       // the main system answered something unexpected
   kInternal,           // a bug: please report it
 };
 

@@ -217,6 +217,162 @@ CREATE TABLE agreed_changes (
 );
 CREATE INDEX agreed_changes_envelope ON agreed_changes(envelope_id);
 )SQL"},
+    // Sync with the main system (issue #15, docs/sync.md). Every change the main system must learn
+    // of is written to sync_outbox by a trigger, in the same transaction as the change, so no code
+    // path can forget it; the sync worker delivers it in seq order with the idempotency key
+    // "<store_id>:<seq>" and marks it delivered once the server has committed it. sync_state holds
+    // the store's random id, the downstream cursor and the last attempt's outcome.
+    storage::Migration{8, "sync: outbox and cursor", R"SQL(
+CREATE TABLE sync_outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,     -- never reused, so a key names one change for ever
+  kind TEXT NOT NULL,                        -- envelope, transition, field, correction_round, ...
+  entity TEXT NOT NULL,                      -- the changed row, e.g. '12' or '12/facility.name'
+  payload TEXT NOT NULL,                     -- JSON, the row as the main system stores it
+  created_at TEXT NOT NULL,
+  delivered_at TEXT                          -- NULL: pending
+);
+CREATE INDEX sync_outbox_pending ON sync_outbox(seq) WHERE delivered_at IS NULL;
+CREATE TABLE sync_state (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+INSERT INTO sync_state(name, value) VALUES ('store_id', lower(hex(randomblob(12)))), ('cursor', '0');
+-- What the store already holds when it is upgraded goes out first, in the order it was made.
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'envelope', id, json_object('id', id, 'receipt_no', receipt_no, 'received_date', received_date,
+       'registered_at', created_at, 'status', status, 'source', source, 'enclosures', enclosures), created_at
+FROM envelopes ORDER BY id;
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'transition', id, json_object('id', id, 'envelope_id', envelope_id, 'from', from_state, 'to', to_state, 'at', at,
+       'user_id', user_id, 'reason', reason, 'override_reason', override_reason), at
+FROM envelope_transitions ORDER BY id;
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'field', envelope_id || '/' || key, json_object('envelope_id', envelope_id, 'key', key, 'value', confirmed_value,
+       'read', value, 'confirmed_by', confirmed_by, 'confirmed_at', confirmed_at), coalesce(confirmed_at, '')
+FROM fields WHERE status = 'confirmed' ORDER BY id;
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'correction_round', id, json_object('id', id, 'envelope_id', envelope_id, 'round', round, 'request_date', request_date,
+       'deadline', deadline, 'requested_by', requested_by, 'requested_at', requested_at, 'note', note,
+       'reply_envelope_id', reply_envelope_id, 'received_date', received_date, 'received_by', received_by), requested_at
+FROM correction_rounds ORDER BY id;
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'correction_defect', round_id || '/' || seq, json_object('round_id', round_id, 'seq', seq, 'code', code,
+       'field_key', field_key, 'text', text), ''
+FROM correction_defects ORDER BY round_id, seq;
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'agreed_change', id, json_object('id', id, 'envelope_id', envelope_id, 'round', round, 'field_key', field_key,
+       'old_value', old_value, 'new_value', new_value, 'agreed_on', agreed_on, 'how', how, 'recorded_by', recorded_by,
+       'recorded_at', recorded_at), recorded_at
+FROM agreed_changes ORDER BY id;
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'export', id, json_object('id', id, 'file_no', file_no, 'created_by', created_by, 'created_at', created_at,
+       'applications', applications), created_at
+FROM exports ORDER BY id;
+INSERT INTO sync_outbox(kind, entity, payload, created_at)
+SELECT 'export_item', export_id || '/' || envelope_id, json_object('export_id', export_id, 'envelope_id', envelope_id), ''
+FROM export_items ORDER BY export_id, envelope_id;
+CREATE TRIGGER sync_envelope_insert AFTER INSERT ON envelopes
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('envelope', NEW.id, json_object('id', NEW.id, 'receipt_no', NEW.receipt_no, 'received_date', NEW.received_date,
+          'registered_at', NEW.created_at, 'status', NEW.status, 'source', NEW.source, 'enclosures', NEW.enclosures),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_envelope_update AFTER UPDATE OF status, received_date, enclosures, receipt_no ON envelopes
+WHEN OLD.status IS NOT NEW.status OR OLD.received_date IS NOT NEW.received_date
+  OR OLD.enclosures IS NOT NEW.enclosures OR OLD.receipt_no IS NOT NEW.receipt_no
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('envelope', NEW.id, json_object('id', NEW.id, 'receipt_no', NEW.receipt_no, 'received_date', NEW.received_date,
+          'registered_at', NEW.created_at, 'status', NEW.status, 'source', NEW.source, 'enclosures', NEW.enclosures),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+-- An envelope removed (a capture cancelled before anything was read): the main system drops it.
+CREATE TRIGGER sync_envelope_delete AFTER DELETE ON envelopes
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('envelope_removed', OLD.id, json_object('id', OLD.id, 'receipt_no', OLD.receipt_no),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_transition_insert AFTER INSERT ON envelope_transitions
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('transition', NEW.id, json_object('id', NEW.id, 'envelope_id', NEW.envelope_id, 'from', NEW.from_state,
+          'to', NEW.to_state, 'at', NEW.at, 'user_id', NEW.user_id, 'reason', NEW.reason, 'override_reason', NEW.override_reason),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_transition_update AFTER UPDATE ON envelope_transitions
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('transition', NEW.id, json_object('id', NEW.id, 'envelope_id', NEW.envelope_id, 'from', NEW.from_state,
+          'to', NEW.to_state, 'at', NEW.at, 'user_id', NEW.user_id, 'reason', NEW.reason, 'override_reason', NEW.override_reason),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+-- Values reach the main system when confirmed (a reading is the station's own working state).
+CREATE TRIGGER sync_field_insert AFTER INSERT ON fields WHEN NEW.status = 'confirmed'
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('field', NEW.envelope_id || '/' || NEW.key, json_object('envelope_id', NEW.envelope_id, 'key', NEW.key,
+          'value', NEW.confirmed_value, 'read', NEW.value, 'confirmed_by', NEW.confirmed_by, 'confirmed_at', NEW.confirmed_at),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_field_update AFTER UPDATE OF status, confirmed_value, confirmed_at ON fields
+WHEN NEW.status = 'confirmed' AND (OLD.status IS NOT NEW.status OR OLD.confirmed_value IS NOT NEW.confirmed_value
+  OR OLD.confirmed_at IS NOT NEW.confirmed_at)
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('field', NEW.envelope_id || '/' || NEW.key, json_object('envelope_id', NEW.envelope_id, 'key', NEW.key,
+          'value', NEW.confirmed_value, 'read', NEW.value, 'confirmed_by', NEW.confirmed_by, 'confirmed_at', NEW.confirmed_at),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_round_insert AFTER INSERT ON correction_rounds
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('correction_round', NEW.id, json_object('id', NEW.id, 'envelope_id', NEW.envelope_id, 'round', NEW.round,
+          'request_date', NEW.request_date, 'deadline', NEW.deadline, 'requested_by', NEW.requested_by,
+          'requested_at', NEW.requested_at, 'note', NEW.note, 'reply_envelope_id', NEW.reply_envelope_id,
+          'received_date', NEW.received_date, 'received_by', NEW.received_by),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_round_update AFTER UPDATE ON correction_rounds
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('correction_round', NEW.id, json_object('id', NEW.id, 'envelope_id', NEW.envelope_id, 'round', NEW.round,
+          'request_date', NEW.request_date, 'deadline', NEW.deadline, 'requested_by', NEW.requested_by,
+          'requested_at', NEW.requested_at, 'note', NEW.note, 'reply_envelope_id', NEW.reply_envelope_id,
+          'received_date', NEW.received_date, 'received_by', NEW.received_by),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_defect_insert AFTER INSERT ON correction_defects
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('correction_defect', NEW.round_id || '/' || NEW.seq, json_object('round_id', NEW.round_id, 'seq', NEW.seq,
+          'code', NEW.code, 'field_key', NEW.field_key, 'text', NEW.text),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_agreed_insert AFTER INSERT ON agreed_changes
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('agreed_change', NEW.id, json_object('id', NEW.id, 'envelope_id', NEW.envelope_id, 'round', NEW.round,
+          'field_key', NEW.field_key, 'old_value', NEW.old_value, 'new_value', NEW.new_value, 'agreed_on', NEW.agreed_on,
+          'how', NEW.how, 'recorded_by', NEW.recorded_by, 'recorded_at', NEW.recorded_at),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_export_insert AFTER INSERT ON exports
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('export', NEW.id, json_object('id', NEW.id, 'file_no', NEW.file_no, 'created_by', NEW.created_by,
+          'created_at', NEW.created_at, 'applications', NEW.applications),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+CREATE TRIGGER sync_export_item_insert AFTER INSERT ON export_items
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('export_item', NEW.export_id || '/' || NEW.envelope_id,
+          json_object('export_id', NEW.export_id, 'envelope_id', NEW.envelope_id),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received
