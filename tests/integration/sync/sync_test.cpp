@@ -143,7 +143,7 @@ Comparison compare(const PgServer& pg, TestStation& s) {
     station_apps.insert(e.receipt_no + "\t" + std::string(station::state_name(e.state)));
     auto fields = s.st->fields(s.reviewer, e.id);
     for (const auto& f : *fields)
-      if (f.confirmed) station_values.insert(std::to_string(e.id) + "\t" + f.key + "\t" + f.confirmed_value);
+      if (f.status == station::FieldStatus::kConfirmed) station_values.insert(std::to_string(e.id) + "\t" + f.key + "\t" + f.confirmed_value);
     station_history += s.st->history(s.reviewer, e.id)->size();
   }
   for (const auto& r : pg.query("SELECT receipt_no, status FROM mailed.applications" + where)) server_apps.insert(r);
