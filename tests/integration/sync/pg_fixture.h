@@ -111,7 +111,10 @@ inline void give_to_postgres(const fs::path& p) {
 // 127.0.0.1 with scram-sha-256 for every role.
 class PgServer {
  public:
-  PgServer() : dir_("station-pg-") {
+  // tls: a test CA signs the server's certificate (localhost, 127.0.0.1) and a client certificate
+  // for the role `st_cert`; TCP connections must use TLS (hostssl), with SCRAM, or the client
+  // certificate for st_cert.
+  explicit PgServer(bool tls = false) : dir_("station-pg-") {
     bin_ = pg_bin_dir();
     data_ = dir_.path / "data";
     sock_ = dir_.path / "sock";
@@ -125,6 +128,7 @@ class PgServer {
                                     "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"},
                                    dir_.path / "initdb.log"));
     if (rc != 0) throw std::runtime_error("initdb failed: " + read(dir_.path / "initdb.log"));
+    if (tls) make_tls();
     port_ = free_port();
     start();
   }
@@ -213,12 +217,51 @@ class PgServer {
     return rows.empty() ? -1 : std::atoll(rows[0].c_str());
   }
 
+  fs::path ca_file() const { return dir_.path / "tls" / "ca.pem"; }
+  fs::path client_cert() const { return dir_.path / "tls" / "client.pem"; }
+  fs::path client_key() const { return dir_.path / "tls" / "client.key"; }
+  // Another CA's certificate (trusting it must fail).
+  fs::path other_ca_file() const { return dir_.path / "tls" / "other-ca.pem"; }
+
   static std::string read(const fs::path& p) {
     std::ifstream in(p);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
  private:
+  static void openssl(const std::string& args) {
+    const std::string cmd = "openssl " + args + " >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl failed: " + cmd);
+  }
+  void make_tls() {
+    const fs::path t = dir_.path / "tls";
+    fs::create_directories(t);
+    const std::string d = t.string() + "/";
+    openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=station-test-ca -keyout " + d + "ca.key -out " + d + "ca.pem");
+    openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout " + d + "other-ca.key -out " + d + "other-ca.pem");
+    std::ofstream(t / "san.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+    openssl("req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout " + d + "server.key -out " + d + "server.csr");
+    openssl("x509 -req -in " + d + "server.csr -CA " + d + "ca.pem -CAkey " + d + "ca.key -CAcreateserial -days 2 -extfile " +
+            d + "san.ext -out " + d + "server.pem");
+    openssl("req -newkey rsa:2048 -nodes -subj /CN=st_cert -keyout " + d + "client.key -out " + d + "client.csr");
+    openssl("x509 -req -in " + d + "client.csr -CA " + d + "ca.pem -CAkey " + d + "ca.key -CAcreateserial -days 2 -out " +
+            d + "client.pem");
+    fs::copy_file(t / "server.pem", data_ / "server.crt");
+    fs::copy_file(t / "server.key", data_ / "server.key");
+    fs::copy_file(t / "ca.pem", data_ / "root.crt");
+    fs::permissions(data_ / "server.key", fs::perms::owner_read | fs::perms::owner_write);
+    fs::permissions(t / "client.key", fs::perms::owner_read | fs::perms::owner_write);
+    give_to_postgres(data_);
+    std::ofstream(data_ / "postgresql.conf", std::ios::app)
+        << "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n";
+    std::ofstream(data_ / "pg_hba.conf", std::ios::trunc)
+        << "local all all trust\n"
+           "hostssl all st_cert 127.0.0.1/32 cert\n"
+           "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+           "hostnossl all all 127.0.0.1/32 reject\n";
+    give_to_postgres(data_);
+  }
+
   TempDir dir_;
   fs::path bin_, data_, sock_;
   int port_ = 0;

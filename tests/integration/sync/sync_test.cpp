@@ -536,6 +536,58 @@ TEST(Sync, ThreeStationsUnderFaultsLoseNothingAndDuplicateNothing) {
   EXPECT_EQ(duplicated, 0);
 }
 
+// TLS verified against a test CA (sslmode=verify-full), SCRAM over it, a client certificate as the
+// role's credential; plain TCP refused by the server, another CA refused by the station.
+TEST(Sync, TlsIsVerifiedAndAClientCertificateAuthenticates) {
+  PgServer pg(/*tls=*/true);
+  prepare_server(pg, 1);
+  pg.exec("CREATE ROLE st_cert LOGIN IN ROLE station_sync");
+  const std::string base = "host=localhost port=" + std::to_string(pg.port()) + " dbname=postgres ";
+  const std::string verified = base + "sslmode=verify-full sslrootcert=" + pg.ca_file().string();
+  TestStation s("st1", verified + " user=st1 password=pw-st1");
+  s.receive("2026-04-01", sample_values()[0]);
+  const auto pending = s.status().pending;
+
+  struct Case {
+    std::string what, url;
+    ErrorCode expected;
+  };
+  const std::vector<Case> cases = {
+      {"no TLS", pg.url("st1", "pw-st1"), ErrorCode::kSyncAuth},
+      {"another CA", base + "sslmode=verify-full sslrootcert=" + pg.other_ca_file().string() + " user=st1 password=pw-st1",
+       ErrorCode::kSyncAuth},
+      {"name not in the certificate", "host=127.0.0.2 hostaddr=127.0.0.1 port=" + std::to_string(pg.port()) +
+                                          " dbname=postgres sslmode=verify-full sslrootcert=" + pg.ca_file().string() +
+                                          " user=st1 password=pw-st1",
+       ErrorCode::kSyncAuth},
+      {"certificate role without its certificate", verified + " user=st_cert", ErrorCode::kSyncAuth},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    s.close();
+    s.open(c.url);
+    auto r = s.st->sync_once(s.clerk);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, c.expected) << r.error().detail;
+    EXPECT_EQ(s.status().pending, pending);
+  }
+  s.close();
+  s.open(verified + " user=st1 password=pw-st1");
+  auto r = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->sent, pending);
+  EXPECT_TRUE(compare(pg, s).same_state);
+
+  // The client certificate is the credential of st_cert (no password).
+  TestStation c("st_cert", verified + " user=st_cert sslcert=" + pg.client_cert().string() +
+                               " sslkey=" + pg.client_key().string());
+  c.receive("2026-04-02", sample_values()[1]);
+  auto rc = c.st->sync_once(c.clerk);
+  ASSERT_TRUE(rc) << rc.error().detail;
+  EXPECT_EQ(rc->role, "st_cert");
+  EXPECT_TRUE(compare(pg, c).same_state);
+}
+
 TEST(Sync, TheCliPrintsTheSchemaAndTheStatus) {
   TempDir dir;
   const fs::path out = dir.path / "schema.sql";
