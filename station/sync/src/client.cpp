@@ -28,17 +28,19 @@ using ResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
-// A failed connection attempt, classified by what libpq says (it gives no SQLSTATE before login).
+// A failed connection attempt, classified by what libpq says (it gives no SQLSTATE before login):
+// a peer that is not PostgreSQL first ("expected authentication request ... received H" is no
+// refused login), then a refused login, else unreachable.
 Error connect_error(std::string_view message) {
   std::string first(message.substr(0, message.find('\n')));
-  if (contains(message, "password authentication failed") || contains(message, "no password supplied") ||
-      contains(message, "SCRAM") || contains(message, "certificate") || contains(message, "no pg_hba.conf entry") ||
-      contains(message, "does not exist") || contains(message, "authentication"))
-    return Error{ErrorCode::kSyncAuth, "the main system refused the login: " + first};
   if (contains(message, "invalid response") || contains(message, "expected authentication request") ||
       contains(message, "unexpected message") || contains(message, "protocol") ||
       contains(message, "invalid message") || contains(message, "server sent data"))
     return Error{ErrorCode::kSyncProtocol, "the main system did not answer as PostgreSQL: " + first};
+  if (contains(message, "password authentication failed") || contains(message, "no password supplied") ||
+      contains(message, "SCRAM") || contains(message, "certificate") || contains(message, "no pg_hba.conf entry") ||
+      contains(message, "does not exist") || contains(message, "authentication"))
+    return Error{ErrorCode::kSyncAuth, "the main system refused the login: " + first};
   return Error{ErrorCode::kSyncUnreachable, "the main system could not be reached: " + first};
 }
 
