@@ -38,7 +38,7 @@ Error connect_error(std::string_view message) {
       contains(message, "invalid message") || contains(message, "server sent data"))
     return Error{ErrorCode::kSyncProtocol, "the main system did not answer as PostgreSQL: " + first};
   if (contains(message, "password authentication failed") || contains(message, "no password supplied") ||
-      contains(message, "SCRAM") || contains(message, "certificate") || contains(message, "no pg_hba.conf entry") ||
+      contains(message, "SCRAM") || contains(message, "certificate") || contains(message, "pg_hba.conf") ||
       contains(message, "does not exist") || contains(message, "authentication"))
     return Error{ErrorCode::kSyncAuth, "the main system refused the login: " + first};
   return Error{ErrorCode::kSyncUnreachable, "the main system could not be reached: " + first};
