@@ -16,6 +16,7 @@
 #include "station/store/schema.h"
 #include "station/store/transaction.h"
 #include "station/store/users.h"
+#include "station/config.h"
 #include "station/model.h"
 #include "storage/keys.h"
 #include "test_support.h"
@@ -145,6 +146,36 @@ TEST(Outbox, AStoreUpgradedToMigration8SendsWhatItAlreadyHolds) {
   EXPECT_EQ(k, (std::vector<std::string>{"envelope", "envelope", "transition"}));
   auto rows = *station::store::outbox_changes(db, 0, 100);
   EXPECT_EQ(json::parse(rows[0].payload)["status"], "captured");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SyncConfig, TheKeysAreReadAndThePasswordIsNeverShown) {
+  testing_support::TempDir dir;
+  const auto file = dir.path / "config.toml";
+  testing_support::write_file(file,
+                              "[sync]\nurl = \"host=db port=5432 user=st1 password=s3cret sslmode=verify-full\"\n"
+                              "interval_seconds = 5\nmax_interval_seconds = 60\nbatch = 100\ntimeout_seconds = 7\n");
+  auto c = station::load_config(file, true);
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->sync_url, "host=db port=5432 user=st1 password=s3cret sslmode=verify-full");
+  EXPECT_EQ(c->sync_interval_seconds, 5);
+  EXPECT_EQ(c->sync_max_interval_seconds, 60);
+  EXPECT_EQ(c->sync_batch, 100);
+  EXPECT_EQ(c->sync_timeout_seconds, 7);
+  const std::string shown = station::to_toml(*c);
+  EXPECT_EQ(shown.find("s3cret"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("password=***"), std::string::npos) << shown;
+  EXPECT_EQ(station::redact_conninfo("postgresql://st1:s3cret@db:5432/main?sslmode=verify-full"),
+            "postgresql://st1:***@db:5432/main?sslmode=verify-full");
+  EXPECT_EQ(station::redact_conninfo("host=db password='a b' user=x"), "host=db password=*** user=x");
+
+  testing_support::write_file(file, "[sync]\ninterval_seconds = 100\nmax_interval_seconds = 50\n");
+  auto bad = station::load_config(file, true);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, station::ErrorCode::kConfig);
 }
 
 }  // namespace
