@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <random>
@@ -210,6 +211,23 @@ TEST_F(WebServerTest, RecognitionProgressApiNeedsASession) {
   auto missing = client_->Get("/api/envelopes/999999/state", httplib::Headers{{"Cookie", cookie}});
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, station::http_status(station::ErrorCode::kNotFound));
+}
+
+TEST_F(WebServerTest, SyncStatusApiShowsWhatIsPendingToASession) {
+  auto anonymous = client_->Get("/api/sync");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const std::string cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  auto status = client_->Get("/api/sync", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200);
+  const auto j = nlohmann::json::parse(status->body);
+  EXPECT_EQ(j.at("configured"), false);
+  EXPECT_EQ(j.at("worker_running"), false);
+  EXPECT_EQ(j.at("delivered"), 0);
+  EXPECT_GE(j.at("pending").get<long long>(), 0);
+  EXPECT_EQ(j.at("pending").get<long long>() > 0, !j.at("oldest_pending_at").get<std::string>().empty());
 }
 
 TEST_F(WebServerTest, SecondServerOnTheSamePortIsRefused) {
