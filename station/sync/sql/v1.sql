@@ -222,13 +222,15 @@ BEGIN
 END $$;
 
 -- The first application per facility (介護保険事業所番号), whichever channel and station: the
--- earliest received moment wins (a mailed envelope: its received date, with its registration time
--- when that was the same day; ties: electronic first, then station and receipt number).
+-- earliest received moment wins, by the station's own rule (review::received_moment: a mailed
+-- envelope's received date, with its registration time when registered that same day, else the
+-- start of that day; an electronic one's received_at in JST); ties: mailed before electronic, then
+-- station and receipt number.
 CREATE VIEW mailed.first_applications AS
 WITH candidates AS (
   SELECT f.value AS jigyosho_no, 'mailed' AS channel, a.station, a.receipt_no AS application,
          CASE WHEN left(a.registered_at, 10) = a.received_date::text THEN a.registered_at
-              ELSE a.received_date::text || 'T23:59:59+09:00' END AS received_moment
+              ELSE a.received_date::text || 'T00:00:00+09:00' END AS received_moment
   FROM mailed.applications a
   JOIN mailed.field_values f ON f.station = a.station AND f.envelope_id = a.envelope_id AND f.key = 'facility.jigyosho_no'
   WHERE coalesce(f.value, '') <> ''

@@ -398,6 +398,9 @@ TEST(Sync, ElectronicReceiptsArePulledByCursorAndFeedTheDuplicateCheck) {
   std::string message;
   EXPECT_TRUE(has_duplicate(&message)) << "the pulled receipt feeds the duplicate check at once";
   EXPECT_NE(message.find("E-SYNC-1"), std::string::npos) << message;
+  // The main system decides the same: the electronic one is the first.
+  EXPECT_EQ(pg.query("SELECT channel, application FROM mailed.first_applications WHERE jigyosho_no = '" + jigyosho + "'"),
+            std::vector<std::string>{"electronic\tE-SYNC-1"});
 
   // Incrementally: only what is new after the cursor.
   pg.exec("SELECT electronic.add_receipt('E-SYNC-2', 'F-OTHER', '9999999999', 'y', '2026-04-11T09:00:00+09:00')");
@@ -537,7 +540,7 @@ TEST(Sync, ThreeStationsUnderFaultsLoseNothingAndDuplicateNothing) {
       "SELECT count(*) FROM mailed.applications a JOIN mailed.field_values f ON f.station = a.station AND "
       "f.envelope_id = a.envelope_id AND f.key = 'facility.jigyosho_no' JOIN mailed.first_applications fa ON "
       "fa.jigyosho_no = f.value WHERE (CASE WHEN left(a.registered_at, 10) = a.received_date::text THEN a.registered_at "
-      "ELSE a.received_date::text || 'T23:59:59+09:00' END) < fa.received_moment");
+      "ELSE a.received_date::text || 'T00:00:00+09:00' END) < fa.received_moment");
   EXPECT_EQ(earlier_than_first, 0);
 
   long long refused = 0, cuts = 0, delays = 0;
