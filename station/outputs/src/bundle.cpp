@@ -28,8 +28,10 @@ std::string make_bundle_password(int length) {
   return out;
 }
 
-Status write_encrypted_bundle(const std::string& path, const std::vector<BundleEntry>& entries,
-                              const std::string& password) {
+namespace {
+
+// The ZIP of `entries`, each AES-256 encrypted with `password` when one is given.
+Result<std::vector<unsigned char>> build_zip(const std::vector<BundleEntry>& entries, const std::string* password) {
   zip_error_t zerr;
   zip_error_init(&zerr);
   zip_source_t* mem = zip_source_buffer_create(nullptr, 0, 0, &zerr);
@@ -53,7 +55,12 @@ Status write_encrypted_bundle(const std::string& path, const std::vector<BundleE
       zip_source_free(src);
       return abandon("cannot add " + e.name);
     }
-    if (zip_file_set_encryption(za, static_cast<zip_uint64_t>(idx), ZIP_EM_AES_256, password.c_str()) != 0)
+    // PDFs and xlsx are compressed already: stored as they are, the set is built faster.
+    const bool text = e.name.ends_with(".csv") || e.name.ends_with(".json");
+    if (password == nullptr && !text && zip_set_file_compression(za, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0) != 0)
+      return abandon("cannot store " + e.name);
+    if (password != nullptr &&
+        zip_file_set_encryption(za, static_cast<zip_uint64_t>(idx), ZIP_EM_AES_256, password->c_str()) != 0)
       return abandon("AES-256 encryption is not available");
   }
   if (zip_close(za) != 0) {
@@ -77,7 +84,23 @@ Status write_encrypted_bundle(const std::string& path, const std::vector<BundleE
   }
   zip_source_free(mem);
   if (bytes.empty()) return fail(ErrorCode::kExport, "libzip: the archive came back empty");
+  return bytes;
+}
 
+}  // namespace
+
+Result<std::vector<unsigned char>> zip_in_memory(const std::vector<BundleEntry>& entries) {
+  return build_zip(entries, nullptr);
+}
+
+Status write_encrypted_bundle(const std::string& path, const std::vector<BundleEntry>& entries,
+                              const std::string& password) {
+  auto bytes = build_zip(entries, &password);
+  if (!bytes) return std::unexpected(bytes.error());
+  return write_file_atomically(path, *bytes);
+}
+
+Status write_file_atomically(const std::string& path, const std::vector<unsigned char>& bytes) {
   // Atomic write: temporary file beside the target, fsync, rename.
   const std::string tmp = path + ".part";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -102,6 +125,12 @@ Status write_encrypted_bundle(const std::string& path, const std::vector<BundleE
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return fail(ErrorCode::kExport, "cannot rename the bundle into place: " + std::string(std::strerror(errno)));
+  }
+  // The rename itself reaches the disk with the folder's fsync.
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  if (int dfd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
   }
   return {};
 }

@@ -1,4 +1,6 @@
-// Export: the day's mailed set as one encrypted bundle.
+// Export: the day's mailed set as one CMS file for the prefecture (outputs.h, docs/outputs.md).
+#include <algorithm>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <string>
@@ -6,62 +8,167 @@
 
 #include "station/access.h"
 #include "station/outputs/bundle.h"
+#include "station/outputs/cms.h"
 #include "station/outputs/lists.h"
 #include "station/outputs/outputs.h"
+#include "station/review/business_days.h"
 #include "station/store/envelopes.h"
 #include "station/store/exports.h"
 #include "station/store/fields.h"
 #include "station/store/pages.h"
+#include "station/store/workflow.h"
 
 namespace station::outputs {
 
 namespace fs = std::filesystem;
 
-Result<ExportReport> Outputs::export_batch(const User& actor, const fs::path& out_dir,
-                                           const PageSource& page) {
+namespace {
+
+// The common name of the station's own signing certificate.
+constexpr const char* kStationCommonName = "Mailed application station (郵送申請受付ステーション)";
+
+// One export at a time in this process; another process cannot open the same store (store lock).
+std::mutex g_export_running;
+
+// The station's signing identity, made and stored on first use. Takes the store's mutex.
+Result<SigningIdentity> station_identity(store::Context& st) {
+  std::lock_guard lock(st.mu);
+  auto row = store::export_certificate(st.db, store::CertificateRole::kStation);
+  if (!row) return std::unexpected(row.error());
+  if (*row && !(*row)->key_pem.empty()) return SigningIdentity{(*row)->cert_pem, (*row)->key_pem};
+  auto made = make_signing_identity(kStationCommonName);
+  if (!made) return std::unexpected(made.error());
+  auto info = read_certificate(made->cert_pem);
+  if (!info) return std::unexpected(info.error());
+  if (auto s = store::set_export_certificate(st.db, store::CertificateRole::kStation,
+                                             {made->cert_pem, made->key_pem, info->fingerprint}, std::nullopt,
+                                             st.clock.jst_now_iso());
+      !s)
+    return std::unexpected(s.error());
+  return *made;
+}
+
+std::string three_digits(int n) {
+  char b[8];
+  std::snprintf(b, sizeof b, "%03d", n);
+  return b;
+}
+
+// The manifest: one CSV row per file (UTF-8 with BOM so that Excel shows the Japanese headers).
+std::vector<unsigned char> manifest_csv(const store::ExportedSet& set) {
+  std::string csv = "\xEF\xBB\xBF";
+  csv += "ファイルナンバー,ファイル名,SHA-256,受付番号\r\n";
+  for (const auto& f : set.files) csv += f.file_no + "," + f.name + "," + f.sha256 + "," + f.receipt_no + "\r\n";
+  return {csv.begin(), csv.end()};
+}
+
+}  // namespace
+
+Result<ExportReport> Outputs::export_batch(const User& actor, const ExportRequest& request, const PageSource& page) {
   if (auto s = require(actor, {Role::kSupervisor}, "export"); !s) return std::unexpected(s.error());
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) return fail(ErrorCode::kExport, "cannot create the output folder: " + ec.message());
+  std::unique_lock running(g_export_running, std::try_to_lock);
+  if (!running)
+    return fail(ErrorCode::kConflict, "an export is already running",
+                "別の出力を実行中です。終わってから、もう一度実行してください。");
+  const std::string today = store_.clock.jst_today();
+  const std::string date = request.date.empty() ? today : request.date;
+  const auto day = review::parse_iso_date(date);
+  if (!day || review::iso_date(*day) != date)
+    return fail(ErrorCode::kInvalidInput, "the export date is not YYYY-MM-DD",
+                "出力日は YYYY-MM-DD の形で指定してください（例: 2026-12-01）。");
+  if (date > today)
+    return fail(ErrorCode::kInvalidInput, "the export date lies in the future",
+                "出力日に未来の日付は指定できません。本日以前の日付を指定してください。");
 
   struct App {
     EnvelopeSummary env;
     std::map<std::string, std::string> values;
     std::vector<std::int64_t> pages;
+    std::vector<AgreedChange> agreed;
   };
   std::vector<App> apps;
+  store::CertificateRow recipient;
   ExportReport report;
+  report.date = date;
   {
     std::lock_guard lock(store_.mu);
     auto& db = store_.db;
-    // Only accepted applications (受理) go out; the lifecycle then moves them to exported.
+    // Only accepted applications (受理) received up to the day go out; the set moves them to exported.
     auto accepted = store::in_state(db, EnvelopeState::kAccepted);
     if (!accepted) return std::unexpected(accepted.error());
     for (const auto id : *accepted) {
-      App a;
-      auto e = store::summary(db, id);  // accepted: no recognition progress to add
+      auto e = store::summary(db, id);
       if (!e) return std::unexpected(e.error());
+      if (e->received_date > date) continue;
+      App a;
       a.env = *e;
-      apps.push_back(std::move(a));
-    }
-    for (auto& a : apps) {
-      auto values = store::confirmed_values(db, a.env.id);
+      auto values = store::confirmed_values(db, id);
       if (!values) return std::unexpected(values.error());
       a.values = std::move(*values);
-      auto ids = store::page_ids(db, a.env.id);
+      auto ids = store::page_ids(db, id);
       if (!ids) return std::unexpected(ids.error());
       a.pages = std::move(*ids);
+      auto agreed = store::agreed_changes(db, id);
+      if (!agreed) return std::unexpected(agreed.error());
+      a.agreed = std::move(*agreed);
+      apps.push_back(std::move(a));
     }
     if (apps.empty())
       return fail(ErrorCode::kNothingToExport, "no accepted applications are waiting for export");
-    // ファイルナンバー: M-YYYYMMDD-NN, numbered per day.
-    auto file_no = store::next_file_no(db, store_.clock.jst_today());
+    auto cert = store::export_certificate(db, store::CertificateRole::kRecipient);
+    if (!cert) return std::unexpected(cert.error());
+    if (!*cert)
+      return fail(ErrorCode::kConflict, "no recipient certificate is set",
+                  "県の暗号化用証明書が設定されていません。管理者が「station export recipient set 証明書.pem --as 管理者」で設定してから、もう一度出力してください。");
+    recipient = **cert;
+    auto file_no = store::next_file_no(db, date);
     if (!file_no) return std::unexpected(file_no.error());
     report.file_no = std::move(*file_no);
   }
+  std::sort(apps.begin(), apps.end(), [](const App& a, const App& b) { return a.env.receipt_no < b.env.receipt_no; });
+  // An expired recipient certificate is refused here too (read_certificate says what to do).
+  if (auto r = read_certificate(recipient.cert_pem); !r) return std::unexpected(r.error());
+  auto signer = station_identity(store_);
+  if (!signer) return std::unexpected(signer.error());
+  auto signer_info = read_certificate(signer->cert_pem);
+  if (!signer_info) return std::unexpected(signer_info.error());
 
+  store::ExportedSet set;
+  set.file_no = report.file_no;
+  set.set_date = date;
+  set.created_by = actor.id;
+  set.recipient_fingerprint = recipient.fingerprint;
+  set.station_fingerprint = signer_info->fingerprint;
   std::vector<BundleEntry> entries;
+  // Every data file carries its own number: the set's, then its place in the set.
+  auto add = [&](const std::string& what, std::vector<unsigned char> bytes, std::optional<std::int64_t> envelope,
+                 const std::string& receipt_no) {
+    store::ExportedFile f;
+    f.file_no = report.file_no + "-" + three_digits(static_cast<int>(set.files.size()) + 1);
+    f.name = f.file_no + "_" + what;
+    f.sha256 = sha256_hex(bytes);
+    f.envelope_id = envelope;
+    f.receipt_no = receipt_no;
+    report.files.push_back(f.name);
+    entries.push_back({f.name, std::move(bytes)});
+    set.files.push_back(std::move(f));
+  };
+
   std::vector<std::map<std::string, std::string>> rows;
+  std::vector<AgreedChange> agreed;
+  for (const auto& a : apps) {
+    rows.push_back(a.values);
+    for (auto c : a.agreed) {
+      c.receipt_no = a.env.receipt_no;
+      agreed.push_back(std::move(c));
+    }
+  }
+  auto list_a = build_list_a_xlsx(rows, report.file_no + "-001");
+  if (!list_a) return std::unexpected(list_a.error());
+  add("受付一覧表A.xlsx", std::move(*list_a), std::nullopt, "");
+  auto corrections = build_agreed_changes_xlsx(agreed, report.file_no + "-002");
+  if (!corrections) return std::unexpected(corrections.error());
+  add("補正合意事項.xlsx", std::move(*corrections), std::nullopt, "");
   for (const auto& a : apps) {
     std::vector<PdfPage> pdf_pages;
     for (auto page_id : a.pages) {
@@ -69,35 +176,84 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const fs::path& ou
       if (!p) return std::unexpected(p.error());
       pdf_pages.push_back(std::move(*p));
     }
-    auto pdf = build_pdf(pdf_pages, a.env.receipt_no);
+    const std::string pdf_no = report.file_no + "-" + three_digits(static_cast<int>(set.files.size()) + 1);
+    auto pdf = build_pdf(pdf_pages, a.env.receipt_no + " " + pdf_no);
     if (!pdf) return std::unexpected(pdf.error());
-    report.files.push_back(a.env.receipt_no + ".pdf");
-    entries.push_back({a.env.receipt_no + ".pdf", std::move(*pdf)});
-    rows.push_back(a.values);
+    add(a.env.receipt_no + ".pdf", std::move(*pdf), a.env.id, a.env.receipt_no);
+    set.envelope_ids.push_back(a.env.id);
   }
-  auto xlsx = build_list_a_xlsx(rows, report.file_no);
-  if (!xlsx) return std::unexpected(xlsx.error());
-  const std::string list_name = "受付一覧表A_" + report.file_no + ".xlsx";
-  entries.insert(entries.begin(), BundleEntry{list_name, std::move(*xlsx)});
-  report.files.insert(report.files.begin(), list_name);
+  if (!request.audit_head.empty())
+    add("audit-head.json", {request.audit_head.begin(), request.audit_head.end()}, std::nullopt, "");
+  // The manifest lists every other file; it has the next number itself.
+  auto manifest = manifest_csv(set);
+  add("manifest.csv", std::move(manifest), std::nullopt, "");
 
-  report.password = make_bundle_password();
-  const fs::path bundle = out_dir / ("郵送分_" + report.file_no + ".zip");
-  if (auto s = write_encrypted_bundle(bundle.string(), entries, report.password); !s)
-    return std::unexpected(s.error());
-  report.bundle_path = bundle.string();
-  report.applications = static_cast<int>(apps.size());
+  auto zip = zip_in_memory(entries);
+  if (!zip) return std::unexpected(zip.error());
+  entries.clear();
+  entries.shrink_to_fit();
+  auto sealed = sign_and_encrypt(*zip, *signer, recipient.cert_pem);
+  if (!sealed) return std::unexpected(sealed.error());
+  zip->clear();
+  zip->shrink_to_fit();
+  set.set_sha256 = sha256_hex(*sealed);
+  std::error_code ec;
+  fs::create_directories(request.out_dir, ec);
+  if (ec) return fail(ErrorCode::kExport, "cannot create the output folder: " + ec.message());
+  const fs::path out = request.out_dir / ("郵送分_" + report.file_no + ".p7m");
+  set.set_name = out.filename().string();
+  if (auto s = write_file_atomically(out.string(), *sealed); !s) return std::unexpected(s.error());
 
   std::lock_guard lock(store_.mu);
-  std::vector<std::int64_t> exported;
-  for (const auto& a : apps) exported.push_back(a.env.id);
-  if (auto s = store::record_export(store_.db, report.file_no, actor.id, store_.clock.jst_now_iso(),
-                                    report.applications, exported);
-      !s)
+  set.created_at = store_.clock.jst_now_iso();
+  if (auto s = store::record_set(store_.db, set); !s) {
+    fs::remove(out, ec);  // not recorded: no set
     return std::unexpected(s.error());
+  }
+  report.bundle_path = out.string();
+  report.sha256 = set.set_sha256;
+  report.recipient_fingerprint = set.recipient_fingerprint;
+  report.station_fingerprint = set.station_fingerprint;
+  report.applications = static_cast<int>(apps.size());
   audit_.record(&actor, "export.batch",
-                "file_no:" + report.file_no + " applications:" + std::to_string(report.applications));
+                "file_no:" + report.file_no + " date:" + date + " applications:" + std::to_string(report.applications) +
+                    " sha256:" + report.sha256);
   return report;
+}
+
+Result<ExportCertificate> Outputs::set_recipient(const User& actor, std::string_view certificate) {
+  if (auto s = require(actor, {Role::kAdmin}, "export.recipient"); !s) return std::unexpected(s.error());
+  auto info = read_certificate(certificate);
+  if (!info) return std::unexpected(info.error());
+  {
+    std::lock_guard lock(store_.mu);
+    if (auto s = store::set_export_certificate(store_.db, store::CertificateRole::kRecipient,
+                                               {info->pem, {}, info->fingerprint}, actor.id, store_.clock.jst_now_iso());
+        !s)
+      return std::unexpected(s.error());
+  }
+  audit_.record(&actor, "export.recipient_set", "sha256:" + info->fingerprint);
+  return info;
+}
+
+Result<ExportCertificate> Outputs::recipient(const User& actor) {
+  if (auto s = require(actor, {Role::kSupervisor, Role::kAdmin}, "export.recipient"); !s)
+    return std::unexpected(s.error());
+  std::lock_guard lock(store_.mu);
+  auto row = store::export_certificate(store_.db, store::CertificateRole::kRecipient);
+  if (!row) return std::unexpected(row.error());
+  if (!*row)
+    return fail(ErrorCode::kNotFound, "no recipient certificate is set",
+                "県の暗号化用証明書はまだ設定されていません。「station export recipient set 証明書.pem --as 管理者」で設定してください。");
+  return read_certificate((*row)->cert_pem);
+}
+
+Result<ExportCertificate> Outputs::station_certificate(const User& actor) {
+  if (auto s = require(actor, {Role::kSupervisor, Role::kAdmin}, "export.station_certificate"); !s)
+    return std::unexpected(s.error());
+  auto id = station_identity(store_);
+  if (!id) return std::unexpected(id.error());
+  return read_certificate(id->cert_pem);
 }
 
 }  // namespace station::outputs

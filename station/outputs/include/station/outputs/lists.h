@@ -16,6 +16,12 @@ namespace station::outputs {
 Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<std::string, std::string>>& rows,
                                                      const std::string& file_no);
 
+// The agreed corrections (補正合意事項): every change the applicant agreed to, with the fact of
+// the agreement (date, how, which correction round), by 受付番号. A sheet with only its headers
+// when there is none.
+Result<std::vector<unsigned char>> build_agreed_changes_xlsx(const std::vector<AgreedChange>& changes,
+                                                             const std::string& file_no);
+
 // A confirmed value as 受付一覧表A writes it: the holder's フリガナ in half-width katakana
 // (review/conversions.h), every other value as confirmed.
 std::string list_a_value(std::string_view key, std::string_view value);
