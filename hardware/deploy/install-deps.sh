@@ -28,6 +28,8 @@ PACKAGES=(
   libsodium-dev
   # station: exports, text, json, cli, config
   libhpdf-dev libxlsxwriter-dev libzip-dev libicu-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  # station outputs: the daily set as CMS (OpenSSL 3's libcrypto)
+  libssl-dev
   fonts-ipafont-gothic fonts-ipafont-mincho
   # main system
   libpq-dev postgresql
@@ -35,6 +37,8 @@ PACKAGES=(
   libcpp-httplib-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev chromium nodejs poppler-utils
+  # tests: the prefecture's tools on a set (openssl cms, openpyxl, qpdf --check)
+  openssl python3-openpyxl qpdf
 )
 
 missing=()

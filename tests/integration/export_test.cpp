@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "export_fixture.h"
+#include "station/outputs/cms.h"
+#include "station/outputs/lists.h"
 #include "station/store/exports.h"
 
 namespace {
@@ -122,10 +124,26 @@ fs::path find_one(const fs::path& dir, const std::string& suffix) {
   return found;
 }
 
-std::vector<std::pair<std::string, std::string>> fields(const std::string& corp, const std::string& amount) {
-  return {{"application_date", "2026-03-25"}, {"corp.name", corp},           {"amount", amount},
-          {"bank.holder_kana", "シャカイフクシホウジン ヨシダカイ"}, {"bank.holder", "社会福祉法人𠮷田会"},
-          {"facility.jigyosho_no", "1270000001"}};
+std::vector<std::pair<std::string, std::string>> fields(const std::string& corp, const std::string& amount,
+                                                        int officers = 0) {
+  std::vector<std::pair<std::string, std::string>> f = {
+      {"application_date", "2026-03-25"}, {"corp.name", corp},         {"amount", amount},
+      {"bank.holder_kana", "シャカイフクシホウジン ヨシダカイ"}, {"bank.holder", "社会福祉法人𠮷田会"},
+      {"facility.jigyosho_no", "1270000001"}, {"facility.name", "特別養護老人ホーム𠮷田苑"}};
+  if (officers > 0) {
+    f.push_back({"officers.corp_kana", "シャカイフクシホウジン ヨシダカイ"});
+    f.push_back({"officers.corp_name", corp});
+  }
+  for (int i = 0; i < officers; ++i) {
+    const std::string b = "officers.rows[" + std::to_string(i) + "].";
+    f.push_back({b + "name_kana", i == 0 ? "ヨシダ　タロウ" : "ヤマダ　ハナコ"});
+    f.push_back({b + "name", i == 0 ? "𠮷田　太郎" : "山田　花子"});
+    f.push_back({b + "birth", i == 0 ? "1970-10-23" : "1991-04-01"});
+    f.push_back({b + "sex", i == 0 ? "M" : "F"});
+    f.push_back({b + "address", "千葉県千葉市中央区本町2丁目3番4号"});
+    f.push_back({b + "title", i == 0 ? "理事長" : "理事"});
+  }
+  return f;
 }
 
 std::string station_pem(Store& store) {
@@ -153,8 +171,8 @@ TEST(DailySet, OpensWithOpensslAndItsManifestHoldsEveryFile) {
   ASSERT_TRUE(set_cert) << set_cert.error().detail;
   EXPECT_EQ(set_cert->fingerprint.size(), 95u) << "SHA-256 as 32 hex pairs with colons";
 
-  const auto a = store.accepted(fields("社会福祉法人𠮷田会", "256000"), "2026-03-30");
-  const auto b = store.accepted(fields("株式会社テスト介護", "50000"), "2026-03-31", {{"amount", "40000"}});
+  const auto a = store.accepted(fields("社会福祉法人𠮷田会", "256000", 2), "2026-03-30");
+  const auto b = store.accepted(fields("株式会社テスト介護", "50000", 1), "2026-03-31", {{"amount", "40000"}});
   const auto waiting = store.reviewed(fields("社会福祉法人まだ会", "8000"), "2026-03-31");  // not accepted
 
   auto report = out.export_batch(store.supervisor, {work.path / "out", "", "{\"head\":\"h1\"}\n"},
@@ -222,6 +240,37 @@ TEST(DailySet, OpensWithOpensslAndItsManifestHoldsEveryFile) {
   EXPECT_NE(list_a[2].find("社会福祉法人𠮷田会"), std::string::npos) << "non-BMP intact: " << list_a[2];
   EXPECT_NE(list_a[2].find("ｼｬｶｲﾌｸｼﾎｳｼﾞﾝ ﾖｼﾀﾞｶｲ"), std::string::npos) << "half-width kana: " << list_a[2];
   EXPECT_NE(list_a[3].find("40000"), std::string::npos) << "the agreed amount: " << list_a[3];
+
+  // 受付一覧表C: the decision ledger, the spec's columns in order.
+  const auto list_c = xlsx_rows(find_one(set, "_受付一覧表C.xlsx"));
+  ASSERT_EQ(list_c.size(), 4u);
+  EXPECT_EQ(list_c[1], "受付番号\t施設ID\t介護保険事業所番号\t施設名称\t法人名\t申請額\t受付日\t補正指示日\t補正完了日");
+  EXPECT_NE(list_c[2].find("\t1270000001\t特別養護老人ホーム𠮷田苑\t社会福祉法人𠮷田会\t256000\t2026-03-30"),
+            std::string::npos)
+      << list_c[2];
+
+  // 役員等名簿 of each application and the consolidated list: the spec's forms.
+  const std::string officer_headers =
+      "商号又は名称（ﾌﾘｶﾞﾅ）\t商号又は名称\t氏名（ﾌﾘｶﾞﾅ）\t氏名\t生年月日\t性別\t住所\t職名";
+  int officer_files = 0;
+  for (const auto& e : fs::directory_iterator(set)) {
+    if (!e.path().filename().string().ends_with("_役員等名簿.xlsx") ||
+        e.path().filename().string().find("連結版") != std::string::npos)
+      continue;
+    ++officer_files;
+    const auto rows = xlsx_rows(e.path());
+    ASSERT_GE(rows.size(), 3u);
+    EXPECT_EQ(rows[1], officer_headers);
+    if (rows.size() == 4) {  // the 𠮷田会's two officers
+      EXPECT_EQ(rows[2], "ｼｬｶｲﾌｸｼﾎｳｼﾞﾝﾖｼﾀﾞｶｲ\t社会福祉法人𠮷田会\tﾖｼﾀﾞ ﾀﾛｳ\t𠮷田　太郎\tS451023\tM\t"
+                         "千葉県千葉市中央区本町２－３－４\t理事長");
+      EXPECT_NE(rows[3].find("\tH030401\tF\t"), std::string::npos) << rows[3];
+    }
+  }
+  EXPECT_EQ(officer_files, 2);
+  const auto consolidated = xlsx_rows(find_one(set, "_連結版役員等名簿_1.xlsx"));
+  ASSERT_EQ(consolidated.size(), 5u) << "both corporations' three officers in one file";
+  EXPECT_EQ(consolidated[1], officer_headers);
 
   // The agreed corrections: the one change with the fact of agreement.
   const auto agreed = xlsx_rows(find_one(set, "_補正合意事項.xlsx"));
@@ -370,6 +419,32 @@ TEST(DailySet, AnExportedApplicationsValuesCannotChange) {
   auto values = station::store::confirmed_values(store.db, id);
   ASSERT_TRUE(values);
   EXPECT_EQ(values->at("amount"), "20000");
+}
+
+TEST(OfficerLists, AtMost500AFileEachCorporationOnceAndNeverSplit) {
+  auto app = [](const std::string& corp, int officers) {
+    station::outputs::ListApplication a;
+    a.values["officers.corp_name"] = corp;
+    for (int i = 0; i < officers; ++i) {
+      a.values["officers.rows[" + std::to_string(i) + "].name"] = "役員　" + std::to_string(i);
+      a.values["officers.rows[" + std::to_string(i) + "].sex"] = "F";
+    }
+    return a;
+  };
+  const std::vector<station::outputs::ListApplication> apps = {
+      app("社会福祉法人甲会", 300), app("社会福祉法人乙会", 250), app("(株)丙", 600),
+      app("社会福祉法人甲会", 300),  // the same corporation again (another facility): once
+      app("社会福祉法人丁会", 100), app("株式会社丙", 5),  // (株)丙 written out: the same corporation
+      app("社会福祉法人戊会", 100), app("社会福祉法人己会", 0)};
+  const auto files = station::outputs::consolidate_officers(apps, 500);
+  const std::vector<std::vector<std::size_t>> expected = {{0}, {1}, {2}, {4, 6}};
+  EXPECT_EQ(files, expected);
+  for (const auto& f : files) {
+    std::size_t n = 0;
+    for (auto i : f) n += station::outputs::officer_rows(apps[i].values).size();
+    EXPECT_TRUE(n <= 500 || f.size() == 1) << "over 500 only for one corporation alone";
+  }
+  EXPECT_EQ(station::outputs::corporation_of(apps[2].values), "株式会社丙");
 }
 
 // ---- SIGKILL

@@ -29,7 +29,10 @@ using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using Cms = std::unique_ptr<CMS_ContentInfo, Deleter<CMS_ContentInfo_free>>;
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
-using Stack = std::unique_ptr<STACK_OF(X509), Deleter<sk_X509_free>>;
+struct StackFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }
+};
+using Stack = std::unique_ptr<STACK_OF(X509), StackFree>;
 
 // The oldest error OpenSSL queued, as text (no personal data ever goes through OpenSSL's errors).
 std::string openssl_error() {

@@ -14,6 +14,7 @@
 #include "station/review/business_days.h"
 #include "station/store/envelopes.h"
 #include "station/store/exports.h"
+#include "station/store/facilities.h"
 #include "station/store/fields.h"
 #include "station/store/pages.h"
 #include "station/store/workflow.h"
@@ -26,6 +27,9 @@ namespace {
 
 // The common name of the station's own signing certificate.
 constexpr const char* kStationCommonName = "Mailed application station (郵送申請受付ステーション)";
+
+// The consolidated officer list's limit (forms/README.md).
+constexpr int kOfficersPerFile = 500;
 
 // One export at a time in this process; another process cannot open the same store (store lock).
 std::mutex g_export_running;
@@ -85,7 +89,9 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     std::map<std::string, std::string> values;
     std::vector<std::int64_t> pages;
     std::vector<AgreedChange> agreed;
+    std::vector<CorrectionRound> rounds;
   };
+  std::map<std::string, std::string> facility_ids;  // 介護保険事業所番号 -> 施設ID
   std::vector<App> apps;
   store::CertificateRow recipient;
   ExportReport report;
@@ -111,10 +117,17 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
       auto agreed = store::agreed_changes(db, id);
       if (!agreed) return std::unexpected(agreed.error());
       a.agreed = std::move(*agreed);
+      auto rounds = store::rounds(db, id);
+      if (!rounds) return std::unexpected(rounds.error());
+      a.rounds = std::move(*rounds);
       apps.push_back(std::move(a));
     }
     if (apps.empty())
       return fail(ErrorCode::kNothingToExport, "no accepted applications are waiting for export");
+    auto facilities = store::all_facilities(db);
+    if (!facilities) return std::unexpected(facilities.error());
+    for (const auto& f : *facilities)
+      if (!f.jigyosho_no.empty()) facility_ids.emplace(f.jigyosho_no, f.facility_id);
     auto cert = store::export_certificate(db, store::CertificateRole::kRecipient);
     if (!cert) return std::unexpected(cert.error());
     if (!*cert)
@@ -154,32 +167,64 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     set.files.push_back(std::move(f));
   };
 
+  // The lists' view of each application.
+  std::vector<ListApplication> lists;
   std::vector<std::map<std::string, std::string>> rows;
   std::vector<AgreedChange> agreed;
   for (const auto& a : apps) {
-    rows.push_back(a.values);
+    ListApplication l;
+    l.receipt_no = a.env.receipt_no;
+    l.received_date = a.env.received_date;
+    l.values = a.values;
+    if (auto it = a.values.find("facility.jigyosho_no"); it != a.values.end())
+      if (auto f = facility_ids.find(it->second); f != facility_ids.end()) l.facility_id = f->second;
+    if (!a.rounds.empty()) {
+      l.correction_requested = a.rounds.front().request_date;
+      l.correction_completed = a.rounds.back().received_date;
+    }
+    auto row = a.values;
+    if (!l.correction_requested.empty()) row[std::string(kCorrectionRequestedKey)] = l.correction_requested;
+    rows.push_back(std::move(row));
+    lists.push_back(std::move(l));
     for (auto c : a.agreed) {
       c.receipt_no = a.env.receipt_no;
       agreed.push_back(std::move(c));
     }
   }
-  auto list_a = build_list_a_xlsx(rows, report.file_no + "-001");
+  auto next_no = [&] { return report.file_no + "-" + three_digits(static_cast<int>(set.files.size()) + 1); };
+  auto list_a = build_list_a_xlsx(rows, next_no());
   if (!list_a) return std::unexpected(list_a.error());
   add("受付一覧表A.xlsx", std::move(*list_a), std::nullopt, "");
-  auto corrections = build_agreed_changes_xlsx(agreed, report.file_no + "-002");
+  auto list_c = build_list_c_xlsx(lists, next_no());
+  if (!list_c) return std::unexpected(list_c.error());
+  add("受付一覧表C.xlsx", std::move(*list_c), std::nullopt, "");
+  auto corrections = build_agreed_changes_xlsx(agreed, next_no());
   if (!corrections) return std::unexpected(corrections.error());
   add("補正合意事項.xlsx", std::move(*corrections), std::nullopt, "");
-  for (const auto& a : apps) {
+  // 連結版役員等名簿: each corporation once, at most 500 officers a file, a corporation never split.
+  const auto groups = consolidate_officers(lists, kOfficersPerFile);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    std::vector<OfficerRow> officers;
+    for (auto i : groups[g])
+      for (auto& o : officer_rows(lists[i].values)) officers.push_back(std::move(o));
+    auto book = build_officer_list_xlsx(officers, next_no());
+    if (!book) return std::unexpected(book.error());
+    add("連結版役員等名簿_" + std::to_string(g + 1) + ".xlsx", std::move(*book), std::nullopt, "");
+  }
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    const auto& a = apps[i];
     std::vector<PdfPage> pdf_pages;
     for (auto page_id : a.pages) {
       auto p = page(page_id);
       if (!p) return std::unexpected(p.error());
       pdf_pages.push_back(std::move(*p));
     }
-    const std::string pdf_no = report.file_no + "-" + three_digits(static_cast<int>(set.files.size()) + 1);
-    auto pdf = build_pdf(pdf_pages, a.env.receipt_no + " " + pdf_no);
+    auto pdf = build_pdf(pdf_pages, a.env.receipt_no + " " + next_no());
     if (!pdf) return std::unexpected(pdf.error());
     add(a.env.receipt_no + ".pdf", std::move(*pdf), a.env.id, a.env.receipt_no);
+    auto officers = build_officer_list_xlsx(officer_rows(a.values), next_no());
+    if (!officers) return std::unexpected(officers.error());
+    add(a.env.receipt_no + "_役員等名簿.xlsx", std::move(*officers), a.env.id, a.env.receipt_no);
     set.envelope_ids.push_back(a.env.id);
   }
   if (!request.audit_head.empty())

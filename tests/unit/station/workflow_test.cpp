@@ -15,6 +15,7 @@
 #include "station/audit_trail.h"
 #include "station/clock.h"
 #include "station/lifecycle.h"
+#include "station/outputs/cms.h"
 #include "station/outputs/letter.h"
 #include "station/outputs/outputs.h"
 #include "station/review/business_days.h"
@@ -550,6 +551,10 @@ TEST(Workflow, OnlyAcceptedApplicationsAreExported) {
   EXPECT_EQ(out.export_batch(store.supervisor, store.dir.path / "out", page).error().code, ErrorCode::kNothingToExport);
   const auto accepted = store.reviewed();
   ASSERT_TRUE(wf.decide(store.reviewer, accepted, decision(DecisionKind::kAccept)));
+  // The set is encrypted to the prefecture's certificate, which the admin sets first.
+  auto pref = station::outputs::make_recipient_identity("pref");
+  ASSERT_TRUE(pref);
+  ASSERT_TRUE(out.set_recipient(store.add("admin", Role::kAdmin), pref->cert_pem));
   auto report = out.export_batch(store.supervisor, store.dir.path / "out", page);
   ASSERT_TRUE(report) << report.error().detail;
   EXPECT_EQ(report->applications, 1);
