@@ -69,6 +69,10 @@ Result<ExportCertificate> Station::set_export_recipient(const User& actor, std::
   return outputs::Outputs(impl_->store(), *impl_).set_recipient(actor, certificate);
 }
 
+Result<std::string> Station::load_zengin(const User& actor, const fs::path& path) {
+  return outputs::Outputs(impl_->store(), *impl_).load_zengin(actor, path);
+}
+
 Result<ExportCertificate> Station::export_recipient(const User& actor) {
   return outputs::Outputs(impl_->store(), *impl_).recipient(actor);
 }

@@ -17,6 +17,7 @@
 #include "station/outputs/cms.h"
 #include "station/outputs/lists.h"
 #include "station/store/exports.h"
+#include "station/store/zengin.h"
 
 namespace {
 
@@ -129,7 +130,9 @@ std::vector<std::pair<std::string, std::string>> fields(const std::string& corp,
   std::vector<std::pair<std::string, std::string>> f = {
       {"application_date", "2026-03-25"}, {"corp.name", corp},         {"amount", amount},
       {"bank.holder_kana", "シャカイフクシホウジン ヨシダカイ"}, {"bank.holder", "社会福祉法人𠮷田会"},
-      {"facility.jigyosho_no", "1270000001"}, {"facility.name", "特別養護老人ホーム𠮷田苑"}};
+      {"facility.jigyosho_no", "1270000001"}, {"facility.name", "特別養護老人ホーム𠮷田苑"},
+      {"bank.name", "千葉興業銀行"}, {"bank.branch", "千葉駅前支店"}, {"bank.account_type", "普通"},
+      {"bank.account_no", "1234567"}};
   if (officers > 0) {
     f.push_back({"officers.corp_kana", "シャカイフクシホウジン ヨシダカイ"});
     f.push_back({"officers.corp_name", corp});
@@ -240,6 +243,15 @@ TEST(DailySet, OpensWithOpensslAndItsManifestHoldsEveryFile) {
   EXPECT_NE(list_a[2].find("社会福祉法人𠮷田会"), std::string::npos) << "non-BMP intact: " << list_a[2];
   EXPECT_NE(list_a[2].find("ｼｬｶｲﾌｸｼﾎｳｼﾞﾝ ﾖｼﾀﾞｶｲ"), std::string::npos) << "half-width kana: " << list_a[2];
   EXPECT_NE(list_a[3].find("40000"), std::string::npos) << "the agreed amount: " << list_a[3];
+
+  // 受付一覧表B: the Zengin codes (from the installed zengin-code table), 預金種目, the payee in
+  // half-width kana, the amount; the table's version in the title row.
+  const auto list_b = xlsx_rows(find_one(set, "_受付一覧表B.xlsx"));
+  ASSERT_EQ(list_b.size(), 4u);
+  EXPECT_NE(list_b[0].find("zengin-code 1.0.0-p20260824"), std::string::npos) << list_b[0];
+  EXPECT_EQ(list_b[1], "金融機関コード\t支店コード\t預金種目\t口座番号\t受取人名（ｶﾅ）\t金額");
+  EXPECT_EQ(list_b[2], "0135\t160\t1\t1234567\tｼｬｶｲﾌｸｼﾎｳｼﾞﾝ ﾖｼﾀﾞｶｲ\t256000");
+  EXPECT_EQ(list_b[3], "0135\t160\t1\t1234567\tｼｬｶｲﾌｸｼﾎｳｼﾞﾝ ﾖｼﾀﾞｶｲ\t40000") << "the agreed amount";
 
   // 受付一覧表C: the decision ledger, the spec's columns in order.
   const auto list_c = xlsx_rows(find_one(set, "_受付一覧表C.xlsx"));
@@ -372,6 +384,37 @@ TEST(DailySet, WithoutAUsableRecipientNothingIsWrittenOrMarked) {
   // A reviewer may not export.
   EXPECT_EQ(out.export_batch(store.reviewer, req, pages).error().code, ErrorCode::kForbidden);
   EXPECT_EQ(store.state(id), EnvelopeState::kAccepted);
+}
+
+TEST(DailySet, ABankOrBranchTheZenginTableDoesNotKnowStopsTheExportNamingTheApplication) {
+  Store store;
+  Cleanup clean{store.files.dir};
+  Folder work;
+  const auto rec = make_recipient(work.path);
+  station::outputs::Outputs out(store.context(), store.trail);
+  ASSERT_TRUE(out.set_recipient(store.admin, read_file(rec.cert)));
+  auto f = fields("社会福祉法人一会", "20000");
+  for (auto& [k, v] : f)
+    if (k == "bank.branch") v = "存在しない支店";
+  const auto id = store.accepted(f, "2026-03-30");
+  auto r = out.export_batch(store.supervisor, {work.path / "out", "", "{}"}, sample_pages(read_file(kSampleJpeg)));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+  auto env = station::store::summary(store.db, id);
+  ASSERT_TRUE(env);
+  EXPECT_NE(r.error().reason_ja.find(env->receipt_no), std::string::npos) << r.error().reason_ja;
+  EXPECT_NE(r.error().reason_ja.find("全銀コード表"), std::string::npos);
+  EXPECT_EQ(r.error().reason_ja.find("存在しない支店"), std::string::npos) << "no personal value in the message";
+  EXPECT_EQ(store.state(id), EnvelopeState::kAccepted);
+  EXPECT_FALSE(fs::exists(work.path / "out") && !fs::is_empty(work.path / "out"));
+  // The installed table was loaded, its version recorded; loading it again is the admin's.
+  EXPECT_EQ(station::store::zengin_version(store.db).value_or(std::nullopt), "zengin-code 1.0.0-p20260824");
+  EXPECT_EQ(out.load_zengin(store.supervisor, {}).error().code, ErrorCode::kForbidden);
+  auto loaded = out.load_zengin(store.admin, {});
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  EXPECT_EQ(*loaded, "zengin-code 1.0.0-p20260824 1146 28944");
+  write_file(work.path / "bad.tsv", "not a table\n");
+  EXPECT_EQ(out.load_zengin(store.admin, work.path / "bad.tsv").error().code, ErrorCode::kInvalidInput);
 }
 
 TEST(DailySet, TheDayDecidesWhatGoesOutAndBadDatesAreRefused) {

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -672,6 +673,21 @@ int cmd_export(const Globals& g, const std::string& as, const std::string& out_d
   std::printf("暗号化先の証明書（県）の指紋: %s\n", r->recipient_fingerprint.c_str());
   std::printf("署名した証明書（ステーション）の指紋: %s\n", r->station_fingerprint.c_str());
   std::printf("中身: %zu ファイル（一覧・PDF・マニフェスト）\n", r->files.size());
+  return 0;
+}
+
+// station zengin load [FILE] --as ADMIN: the Zengin code table into the store.
+int cmd_zengin_load(const Globals& g, const std::string& as, const std::string& file) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->load_zengin(actor, file);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::istringstream parts(*r);
+  std::string version, banks, branches;
+  parts >> version >> version >> banks >> branches;  // "zengin-code <version> <banks> <branches>"
+  std::printf("全銀コード表を読み込みました: zengin-code %s（金融機関 %s、支店 %s）\n", version.c_str(), banks.c_str(),
+              branches.c_str());
   return 0;
 }
 
@@ -1374,6 +1390,13 @@ int run_cli(int argc, char** argv) {
   exp_station_cert->add_option("--out", cert_out, "証明書を PEM で書き出すファイル")->type_name("FILE");
   exp_station_cert->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
 
+  auto* zengin = add_sub(app, "zengin", "全銀コード表（受付一覧表Bの金融機関・支店コード）");
+  zengin->require_subcommand(1);
+  auto* zengin_load = add_sub(*zengin, "load", "インストール済みの全銀コード表をストアに読み込みます（管理者のみ）");
+  std::string zengin_file;
+  zengin_load->add_option("FILE", zengin_file, "全銀コード表（既定: /usr/local/share/station/zengin.tsv）");
+  zengin_load->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+
   auto* serve_cmd = add_sub(app, "serve", "確認画面（ウェブ）を起動します");
   std::string host;
   int port = -1;
@@ -1537,6 +1560,7 @@ int run_cli(int argc, char** argv) {
   if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date, envelopes_state);
   if (recognition_status->parsed()) return cmd_recognition_status(g, as);
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
+  if (zengin_load->parsed()) return cmd_zengin_load(g, as, zengin_file);
   if (exp_recipient_set->parsed()) return cmd_export_recipient_set(g, as, cert_file);
   if (exp_recipient_show->parsed()) return cmd_export_certificates(g, as, false, {});
   if (exp_station_cert->parsed()) return cmd_export_certificates(g, as, true, cert_out);

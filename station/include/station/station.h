@@ -181,6 +181,11 @@ class Station {
   // (made on first use). Supervisor or admin.
   Result<ExportCertificate> export_recipient(const User& actor);
   Result<ExportCertificate> station_certificate(const User& actor);
+  // Imports the Zengin bank and branch codes (the table install-deps.sh makes from the pinned npm
+  // `zengin-code`; empty path: /usr/local/share/station/zengin.tsv) into the store, replacing the
+  // previous version; returns "<version> <banks> <branches>". Admin only; audited. The export
+  // loads a newer installed table by itself.
+  Result<std::string> load_zengin(const User& actor, const std::filesystem::path& path);
 
   // ---- maintenance
   Status check_integrity();

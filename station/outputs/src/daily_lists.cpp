@@ -76,6 +76,44 @@ Result<std::vector<unsigned char>> build_list_c_xlsx(const std::vector<ListAppli
   return book->finish();
 }
 
+PaymentRow payment_row(const std::map<std::string, std::string>& values) {
+  PaymentRow p;
+  const std::string type = value_of(values, "bank.account_type");
+  p.account_type = type == "普通" ? "1" : type == "当座" ? "2" : type;
+  std::string no = value_of(values, "bank.account_no");
+  if (!no.empty() && no.size() < 7) no.insert(0, 7 - no.size(), '0');
+  p.account_no = no;
+  p.payee_kana = review::to_halfwidth_kana(value_of(values, "bank.holder_kana"), review::Spacing::kCollapse).text;
+  p.amount = value_of(values, "amount");
+  return p;
+}
+
+Result<std::vector<unsigned char>> build_list_b_xlsx(const std::vector<PaymentRow>& rows, const std::string& file_no,
+                                                     const std::string& zengin_version) {
+  auto book = xlsx::Workbook::create();
+  if (!book) return std::unexpected(book.error());
+  book->add_sheet("受付一覧表B");
+  book->write(0, 0, "ファイルナンバー " + file_no, xlsx::Style::kBold);
+  book->write(0, 3, "全銀コード: " + zengin_version, xlsx::Style::kBold);
+  header_row(*book, 1, {"金融機関コード", "支店コード", "預金種目", "口座番号", "受取人名（ｶﾅ）", "金額"});
+  int r = 2;
+  for (const auto& p : rows) {
+    int c = 0;
+    for (const std::string* v : {&p.bank_code, &p.branch_code, &p.account_type, &p.account_no, &p.payee_kana}) {
+      if (!v->empty()) book->write(r, c, *v, xlsx::Style::kText);
+      ++c;
+    }
+    // The amount as a number, so the accounting office can total it.
+    try {
+      if (!p.amount.empty()) book->write(r, c, static_cast<double>(std::stoll(p.amount)));
+    } catch (...) {
+      book->write(r, c, p.amount, xlsx::Style::kText);
+    }
+    ++r;
+  }
+  return book->finish();
+}
+
 std::vector<OfficerRow> officer_rows(const std::map<std::string, std::string>& values) {
   // officers.rows[N].<column>: the rows present, in order of N.
   std::set<int> rows;

@@ -18,6 +18,8 @@
 #include "station/store/fields.h"
 #include "station/store/pages.h"
 #include "station/store/workflow.h"
+#include "station/store/zengin.h"
+#include "station/outputs/zengin.h"
 
 namespace station::outputs {
 
@@ -50,6 +52,31 @@ Result<SigningIdentity> station_identity(store::Context& st) {
       !s)
     return std::unexpected(s.error());
   return *made;
+}
+
+// The Zengin table in the store, brought up to the installed one's version (takes the store's
+// mutex); the version in use. kConflict when none is loaded or installed.
+Result<std::string> current_zengin(store::Context& st, const User& actor, AuditTrail& audit) {
+  std::lock_guard lock(st.mu);
+  auto stored = store::zengin_version(st.db);
+  if (!stored) return std::unexpected(stored.error());
+  std::error_code ec;
+  if (fs::exists(kZenginTablePath, ec)) {
+    auto table = read_zengin_table(kZenginTablePath);
+    if (!table) return std::unexpected(table.error());
+    if (!*stored || **stored != table->version) {
+      if (auto s = store::replace_zengin(st.db, table->version, table->sha256, table->entries, actor.id,
+                                         st.clock.jst_now_iso());
+          !s)
+        return std::unexpected(s.error());
+      audit.record(&actor, "zengin.load", table->version + " sha256:" + table->sha256);
+      return table->version;
+    }
+  }
+  if (!*stored)
+    return fail(ErrorCode::kConflict, "no Zengin code table is loaded",
+                "全銀コード表が読み込まれていません。hardware/deploy/install-deps.sh を実行するか、管理者が「station zengin load」を実行してください。");
+  return **stored;
 }
 
 std::string three_digits(int n) {
@@ -191,10 +218,45 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
       agreed.push_back(std::move(c));
     }
   }
+  // 受付一覧表B: the Zengin codes of each payee's bank and branch; one the table does not know
+  // stops the export, naming the application (the reviewer corrects the name or asks the applicant).
+  auto zengin = current_zengin(store_, actor, audit_);
+  if (!zengin) return std::unexpected(zengin.error());
+  std::vector<PaymentRow> payments;
+  {
+    std::lock_guard lock(store_.mu);
+    auto banks = store::zengin_banks(store_.db);
+    if (!banks) return std::unexpected(banks.error());
+    const ZenginIndex index(*banks);
+    std::string unknown;
+    for (const auto& l : lists) {
+      PaymentRow p = payment_row(l.values);
+      auto bank_it = l.values.find("bank.name");
+      auto branch_it = l.values.find("bank.branch");
+      auto code = bank_it == l.values.end() ? std::nullopt : index.bank_code(bank_it->second);
+      if (code) {
+        p.bank_code = *code;
+        auto branches = store::zengin_branches(store_.db, *code);
+        if (!branches) return std::unexpected(branches.error());
+        if (auto b = branch_it == l.values.end() ? std::nullopt : ZenginIndex::branch_code(*branches, branch_it->second))
+          p.branch_code = *b;
+      }
+      if (p.bank_code.empty() || p.branch_code.empty()) unknown += (unknown.empty() ? "" : "、") + l.receipt_no;
+      payments.push_back(std::move(p));
+    }
+    if (!unknown.empty())
+      return fail(ErrorCode::kConflict, "a payee's bank or branch is not in the Zengin table",
+                  "振込先の金融機関名または支店名が全銀コード表（" + *zengin + "）にありません: " + unknown +
+                      "。審査で金融機関名・支店名を確認してから、もう一度出力してください。");
+  }
+
   auto next_no = [&] { return report.file_no + "-" + three_digits(static_cast<int>(set.files.size()) + 1); };
   auto list_a = build_list_a_xlsx(rows, next_no());
   if (!list_a) return std::unexpected(list_a.error());
   add("受付一覧表A.xlsx", std::move(*list_a), std::nullopt, "");
+  auto list_b = build_list_b_xlsx(payments, next_no(), *zengin);
+  if (!list_b) return std::unexpected(list_b.error());
+  add("受付一覧表B.xlsx", std::move(*list_b), std::nullopt, "");
   auto list_c = build_list_c_xlsx(lists, next_no());
   if (!list_c) return std::unexpected(list_c.error());
   add("受付一覧表C.xlsx", std::move(*list_c), std::nullopt, "");
@@ -279,6 +341,23 @@ Result<ExportCertificate> Outputs::set_recipient(const User& actor, std::string_
   }
   audit_.record(&actor, "export.recipient_set", "sha256:" + info->fingerprint);
   return info;
+}
+
+Result<std::string> Outputs::load_zengin(const User& actor, const fs::path& path) {
+  if (auto s = require(actor, {Role::kAdmin}, "zengin.load"); !s) return std::unexpected(s.error());
+  auto table = read_zengin_table(path.empty() ? fs::path(kZenginTablePath) : path);
+  if (!table) return std::unexpected(table.error());
+  int banks = 0;
+  for (const auto& e : table->entries) banks += e.branch_code.empty() ? 1 : 0;
+  {
+    std::lock_guard lock(store_.mu);
+    if (auto s = store::replace_zengin(store_.db, table->version, table->sha256, table->entries, actor.id,
+                                       store_.clock.jst_now_iso());
+        !s)
+      return std::unexpected(s.error());
+  }
+  audit_.record(&actor, "zengin.load", table->version + " sha256:" + table->sha256);
+  return table->version + " " + std::to_string(banks) + " " + std::to_string(table->entries.size() - static_cast<std::size_t>(banks));
 }
 
 Result<ExportCertificate> Outputs::recipient(const User& actor) {

@@ -33,6 +33,22 @@ inline constexpr std::string_view kCorrectionRequestedKey = "correction.requeste
 // 受付日, 補正指示日, 補正完了日; one row per application.
 Result<std::vector<unsigned char>> build_list_c_xlsx(const std::vector<ListApplication>& apps, const std::string& file_no);
 
+// 受付一覧表B (the payment list for the accounting office): one row per application.
+struct PaymentRow {
+  std::string bank_code;     // 全銀 4 digits
+  std::string branch_code;   // 3 digits
+  std::string account_type;  // 預金種目: 1 = 普通, 2 = 当座
+  std::string account_no;    // 7 digits
+  std::string payee_kana;    // half-width katakana
+  std::string amount;        // yen
+};
+// The payment row's own columns from the confirmed values (the codes are the caller's): 預金種目
+// as 1/2, the account number zero-padded to 7 digits, the holder's kana in half-width.
+PaymentRow payment_row(const std::map<std::string, std::string>& values);
+// The list names the Zengin table's version it used in its title row.
+Result<std::vector<unsigned char>> build_list_b_xlsx(const std::vector<PaymentRow>& rows, const std::string& file_no,
+                                                     const std::string& zengin_version);
+
 // One officer (役員等名簿's row) in the export forms of the spec.
 struct OfficerRow {
   std::string corp_kana, corp_name, name_kana, name, birth, sex, address, title;

@@ -53,6 +53,11 @@ class Outputs {
   Result<ExportCertificate> recipient(const User& actor);
   Result<ExportCertificate> station_certificate(const User& actor);
 
+  // Loads the Zengin code table at `path` (empty: zengin.h's kZenginTablePath) into the store
+  // (admin; audited): "<version> <banks> <branches>". The export itself loads the installed table
+  // when its version differs from the stored one, and refuses (kConflict) when there is none.
+  Result<std::string> load_zengin(const User& actor, const std::filesystem::path& path);
+
   // The receipt log of `date` (YYYY-MM-DD; empty: today) and the same as xlsx (intake_log.xlsx).
   Result<std::vector<IntakeLogRow>> intake_log(const User& actor, std::string_view date);
   Result<std::vector<unsigned char>> intake_log_xlsx(const User& actor, std::string_view date);

@@ -220,7 +220,8 @@ CREATE INDEX agreed_changes_envelope ON agreed_changes(envelope_id);
     // Outputs (issue 14): the daily set as one CMS file. Each set records its business day, the
     // file written and its SHA-256, the certificates used; each data file in it has its own
     // ファイルナンバー and digest. An envelope goes out in one set only. The prefecture's certificate
-    // and the station's signing certificate and key live here (the database is encrypted).
+    // and the station's signing certificate and key live here (the database is encrypted), and
+    // the Zengin code table with its versions.
     storage::Migration{7, "outputs: the daily set, its files, the export certificates", R"SQL(
 ALTER TABLE exports ADD COLUMN set_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE exports ADD COLUMN set_name TEXT NOT NULL DEFAULT '';
@@ -244,6 +245,29 @@ CREATE TABLE export_certificates (
   fingerprint TEXT NOT NULL,
   set_by INTEGER REFERENCES users(id),
   set_at TEXT NOT NULL
+);
+-- The Zengin bank and branch codes (npm zengin-code, installed by install-deps.sh), replaced whole
+-- on each load; every load is a version, and list B names the version it used.
+CREATE TABLE zengin_banks (
+  code TEXT PRIMARY KEY,          -- 4 digits
+  name TEXT NOT NULL,             -- as the table writes it (e.g. 千葉, 佐原信金)
+  kana TEXT NOT NULL
+);
+CREATE TABLE zengin_branches (
+  bank_code TEXT NOT NULL,
+  code TEXT NOT NULL,             -- 3 digits
+  name TEXT NOT NULL,
+  kana TEXT NOT NULL,
+  PRIMARY KEY (bank_code, code)
+);
+CREATE TABLE zengin_versions (
+  id INTEGER PRIMARY KEY,
+  version TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  banks INTEGER NOT NULL,
+  branches INTEGER NOT NULL,
+  loaded_at TEXT NOT NULL,
+  loaded_by INTEGER REFERENCES users(id)
 );
 )SQL"},
 };
