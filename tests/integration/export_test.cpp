@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include "station/outputs/cms.h"
 #include "station/outputs/lists.h"
 #include "station/store/exports.h"
+#include "station/review/checks.h"
 #include "station/store/zengin.h"
 
 namespace {
@@ -413,6 +415,20 @@ TEST(DailySet, ABankOrBranchTheZenginTableDoesNotKnowStopsTheExportNamingTheAppl
   auto loaded = out.load_zengin(store.admin, {});
   ASSERT_TRUE(loaded) << loaded.error().detail;
   EXPECT_EQ(*loaded, "zengin-code 1.0.0-p20260824 1146 28944");
+  // The review reports it before acceptance: a blocking finding on the branch.
+  station::review::Review review(store.context(), store.trail, 0.9);
+  const station::review::FacilityIndex no_list({}, 0);
+  auto report = review.check(store.reviewer, id, no_list, {});
+  ASSERT_TRUE(report) << report.error().detail;
+  auto zf = std::find_if(report->findings.begin(), report->findings.end(),
+                         [](const station::Finding& x) { return x.code == "BANK_NOT_IN_ZENGIN"; });
+  ASSERT_NE(zf, report->findings.end());
+  EXPECT_EQ(zf->field, "bank.branch");
+  EXPECT_EQ(zf->severity, "block");
+  const auto ok_id = store.accepted(fields("社会福祉法人二会", "20000"), "2026-03-30");
+  auto ok_report = review.check(store.reviewer, ok_id, no_list, {});
+  ASSERT_TRUE(ok_report);
+  for (const auto& x : ok_report->findings) EXPECT_NE(x.code, "BANK_NOT_IN_ZENGIN") << "千葉興業銀行 千葉駅前支店 is known";
   write_file(work.path / "bad.tsv", "not a table\n");
   EXPECT_EQ(out.load_zengin(store.admin, work.path / "bad.tsv").error().code, ErrorCode::kInvalidInput);
 }

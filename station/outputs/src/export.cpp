@@ -12,6 +12,7 @@
 #include "station/outputs/lists.h"
 #include "station/outputs/outputs.h"
 #include "station/review/business_days.h"
+#include "station/review/zengin.h"
 #include "station/store/envelopes.h"
 #include "station/store/exports.h"
 #include "station/store/facilities.h"
@@ -227,7 +228,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     std::lock_guard lock(store_.mu);
     auto banks = store::zengin_banks(store_.db);
     if (!banks) return std::unexpected(banks.error());
-    const ZenginIndex index(*banks);
+    const review::ZenginIndex index(*banks);
     std::string unknown;
     for (const auto& l : lists) {
       PaymentRow p = payment_row(l.values);
@@ -238,7 +239,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
         p.bank_code = *code;
         auto branches = store::zengin_branches(store_.db, *code);
         if (!branches) return std::unexpected(branches.error());
-        if (auto b = branch_it == l.values.end() ? std::nullopt : ZenginIndex::branch_code(*branches, branch_it->second))
+        if (auto b = branch_it == l.values.end() ? std::nullopt : review::ZenginIndex::branch_code(*branches, branch_it->second))
           p.branch_code = *b;
       }
       if (p.bank_code.empty() || p.branch_code.empty()) unknown += (unknown.empty() ? "" : "、") + l.receipt_no;

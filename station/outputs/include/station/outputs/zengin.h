@@ -1,12 +1,8 @@
 #pragma once
 // The Zengin bank and branch codes for 受付一覧表B: the table install-deps.sh makes from the pinned
-// npm package `zengin-code` (never fetched while the station runs), read, loaded into the store,
-// and looked up by the names written on the application.
+// npm package `zengin-code` (never fetched while the station runs), read and loaded into the store.
 #include <filesystem>
-#include <map>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "station/error.h"
@@ -27,18 +23,7 @@ struct ZenginTable {
 // table (no version line, a code of the wrong length, fewer than 1,000 banks).
 Result<ZenginTable> read_zengin_table(const std::filesystem::path& path);
 
-// Codes looked up by the names an application writes: 「千葉興業銀行」 is the table's 千葉興業,
-// 「佐原信用金庫」 its 佐原信金; 「千葉駅前支店」 its 千葉駅前. Widths are folded. Only a single match
-// counts.
-class ZenginIndex {
- public:
-  explicit ZenginIndex(const std::vector<store::ZenginEntry>& banks);
-  std::optional<std::string> bank_code(std::string_view written) const;
-  // `branches`: that bank's (store::zengin_branches).
-  static std::optional<std::string> branch_code(const std::vector<store::ZenginEntry>& branches, std::string_view written);
-
- private:
-  std::multimap<std::string, std::string> by_name_;  // folded name -> code
-};
+// The lookup by name is the review's (station/review/zengin.h: ZenginIndex), which also reports an
+// unknown bank or branch as a finding.
 
 }  // namespace station::outputs
