@@ -2,7 +2,7 @@
 // the certificates it uses. What stays here is the pixels (each stored page made ready for its PDF
 // page) and the audit log's head file, which the set carries.
 #include <fstream>
-#include <iterator>
+#include <sstream>
 
 #include "station/outputs/outputs.h"
 #include "station/security/layout.h"
@@ -60,7 +60,9 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
     // after every committed entry).
     std::lock_guard lock(impl_->mu);
     std::ifstream head(impl_->dir / security::kAuditHeadFile, std::ios::binary);
-    request.audit_head.assign(std::istreambuf_iterator<char>(head), std::istreambuf_iterator<char>());
+    std::ostringstream text;
+    if (head) text << head.rdbuf();
+    request.audit_head = std::move(text).str();
   }
   return outputs::Outputs(impl_->store(), *impl_).export_batch(actor, request, page);
 }

@@ -139,8 +139,8 @@ struct Store {
   // An application read with `fields`, every value confirmed, then accepted (受理) through the
   // workflow; with `agreed` (key, new value) the applicant's agreement is recorded on the way.
   std::int64_t accepted(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& received,
-                        const std::vector<std::pair<std::string, std::string>>& agreed = {}) {
-    const auto id = reviewed(fields, received);
+                        const std::vector<std::pair<std::string, std::string>>& agreed = {}, int pages = 2) {
+    const auto id = reviewed(fields, received, pages);
     station::review::Workflow wf(context(), trail, calendar, station::review::no_blocking_findings());
     if (!agreed.empty()) {
       station::Decision refer;
@@ -169,12 +169,13 @@ struct Store {
     return id;
   }
 
-  std::int64_t reviewed(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& received) {
+  std::int64_t reviewed(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& received,
+                        int pages = 2) {
     namespace lc = station::lifecycle;
     auto reg = station::store::register_envelope(db, clerk.id, received, 4, "import", clock.jst_now_iso());
     EXPECT_TRUE(reg);
     std::int64_t page_id = 0;
-    for (int seq = 1; seq <= 2; ++seq) {
+    for (int seq = 1; seq <= pages; ++seq) {
       station::store::NewPage page;
       page.envelope_id = reg->id;
       page.seq = seq;

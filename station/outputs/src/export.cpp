@@ -81,7 +81,7 @@ Result<std::string> current_zengin(store::Context& st, const User& actor, AuditT
 }
 
 std::string three_digits(int n) {
-  char b[8];
+  char b[16];
   std::snprintf(b, sizeof b, "%03d", n);
   return b;
 }

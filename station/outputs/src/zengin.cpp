@@ -2,7 +2,6 @@
 #include "station/outputs/zengin.h"
 
 #include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "station/outputs/cms.h"
@@ -25,7 +24,9 @@ Result<ZenginTable> read_zengin_table(const std::filesystem::path& path) {
   if (!in)
     return fail(ErrorCode::kNotFound, "the Zengin code table is not installed",
                 "全銀コード表がありません。hardware/deploy/install-deps.sh を実行してから、もう一度実行してください。");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = std::move(buffer).str();
   auto bad = [](const std::string& why) {
     return fail(ErrorCode::kInvalidInput, "not the Zengin code table: " + why,
                 "全銀コード表の形式ではありません。install-deps.sh が作ったファイル（zengin.tsv）を指定してください。");
