@@ -192,12 +192,18 @@ struct Store {
     }
     for (auto e : {lc::Event::kCaptureFinished, lc::Event::kRecognitionStarted, lc::Event::kRecognitionFinished})
       EXPECT_TRUE(station::store::transition(db, reg->id, e).value_or(false));
+    int line = 0;
     for (const auto& [k, v] : fields) {
       station::store::ReadValue rv;
       rv.page_id = page_id;
       rv.key = k;
       rv.value = v;
       rv.confidence = 0.99;
+      // Each value on its own line of the first page, where the PDF's text layer puts it.
+      rv.x = 200;
+      rv.y = 150 + 60 * line++;
+      rv.w = 1200;
+      rv.h = 40;
       EXPECT_TRUE(station::store::upsert_read(db, reg->id, rv));
     }
     station::review::Review review(context(), trail, 0.9);

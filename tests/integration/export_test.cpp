@@ -17,6 +17,7 @@
 #include "export_fixture.h"
 #include "station/outputs/cms.h"
 #include "station/outputs/lists.h"
+#include "station/outputs/pdf.h"
 #include "station/store/exports.h"
 #include "station/review/checks.h"
 #include "station/store/zengin.h"
@@ -230,11 +231,22 @@ TEST(DailySet, OpensWithOpensslAndItsManifestHoldsEveryFile) {
   EXPECT_EQ(receipts.size(), 2u);
   EXPECT_EQ(lines.size(), report->files.size() - 1) << "every file but the manifest itself";
   EXPECT_EQ(read_file(find_one(set, "_audit-head.json")), "{\"head\":\"h1\"}\n");
-  // The PDFs open and hold the application's pages (poppler's pdfinfo).
+  // The PDFs pass qpdf --check, hold the application's pages, name it in their metadata, and are
+  // searchable: pdftotext gives back the confirmed values as written, 𠮷 included.
   for (const auto& e : fs::directory_iterator(set)) {
     if (e.path().extension() != ".pdf") continue;
+    EXPECT_EQ(run("qpdf --check " + q(e.path()) + " > /dev/null"), 0) << e.path();
     ASSERT_EQ(run("pdfinfo " + q(e.path()) + " > " + q(work.path / "info.txt")), 0);
-    EXPECT_NE(read_file(work.path / "info.txt").find("Pages:          2"), std::string::npos);
+    const std::string info = read_file(work.path / "info.txt");
+    EXPECT_NE(info.find("Pages:          2"), std::string::npos) << info;
+    EXPECT_NE(info.find("ファイルナンバー M-20260401-01-"), std::string::npos) << info;
+    ASSERT_EQ(run("pdftotext -enc UTF-8 " + q(e.path()) + " " + q(work.path / "text.txt")), 0);
+    const std::string text = read_file(work.path / "text.txt");
+    if (e.path().filename().string().find(station::store::summary(store.db, a)->receipt_no) != std::string::npos) {
+      EXPECT_NE(text.find("社会福祉法人𠮷田会"), std::string::npos) << text;
+      EXPECT_NE(text.find("千葉県千葉市中央区本町2丁目3番4号"), std::string::npos) << text;
+      EXPECT_NE(text.find("𠮷田　太郎"), std::string::npos) << "the name as confirmed, one full-width space: " << text;
+    }
   }
 
   // 受付一覧表A, read back by openpyxl: its number, the headers in order, one row per application.
@@ -478,6 +490,53 @@ TEST(DailySet, AnExportedApplicationsValuesCannotChange) {
   auto values = station::store::confirmed_values(store.db, id);
   ASSERT_TRUE(values);
   EXPECT_EQ(values->at("amount"), "20000");
+}
+
+TEST(SearchablePdf, TextComesBackAsWrittenAndQpdfChecksIt) {
+  Folder dir;
+  // A PNG page (8-bit grey, written with python3's zlib: the form the station gives TIFF pages)
+  // beside a real JPEG scan.
+  write_file(dir.path / "png.py",
+             "import struct, zlib, sys\n"
+             "w, h = 800, 1100\n"
+             "raw = b''.join(b'\\x00' + bytes(255 - (x * 7 + y) % 256 for x in range(w)) for y in range(h))\n"
+             "def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))\n"
+             "sys.stdout.buffer.write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0))"
+             " + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))\n");
+  ASSERT_EQ(run("python3 " + q(dir.path / "png.py") + " > " + q(dir.path / "p.png")), 0);
+  const std::string png = read_file(dir.path / "p.png"), jpeg = read_file(kSampleJpeg);
+  station::outputs::PdfPage p1, p2;
+  p1.bytes.assign(jpeg.begin(), jpeg.end());
+  p1.is_jpeg = true;
+  p1.dpi = 200;
+  p1.text = {{"社会福祉法人𠮷田会", 200, 300, 900, 50},
+             {"千葉県千葉市中央区本町２－３－４", 200, 400, 1100, 50},
+             {"𩸽と𠮷野家", 200, 500, 500, 50}};
+  p2.bytes.assign(png.begin(), png.end());
+  p2.dpi = 100;
+  p2.rotation = 90;
+  p2.text = {{"ｼｬｶｲﾌｸｼﾎｳｼﾞﾝ ﾖｼﾀﾞｶｲ", 50, 50, 600, 30}};
+  auto pdf = station::outputs::build_searchable_pdf({p1, p2}, {"M20260401-0001", "受付番号 M20260401-0001 ファイルナンバー M-20260401-01-005", "k"});
+  ASSERT_TRUE(pdf) << pdf.error().detail;
+  write_file(dir.path / "s.pdf", std::string(pdf->begin(), pdf->end()));
+  EXPECT_EQ(run("qpdf --check " + q(dir.path / "s.pdf") + " > " + q(dir.path / "qpdf.txt") + " 2>&1"), 0)
+      << read_file(dir.path / "qpdf.txt");
+  ASSERT_EQ(run("pdftotext -enc UTF-8 " + q(dir.path / "s.pdf") + " " + q(dir.path / "s.txt") + " 2> " +
+                q(dir.path / "err.txt")),
+            0);
+  const std::string text = read_file(dir.path / "s.txt");
+  for (const char* want : {"社会福祉法人𠮷田会", "千葉県千葉市中央区本町２－３－４", "𩸽と𠮷野家", "ｼｬｶｲﾌｸｼﾎｳｼﾞﾝ ﾖｼﾀﾞｶｲ"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << " in: " << text;
+  EXPECT_EQ(text.find("社 会"), std::string::npos) << "no space between Japanese characters";
+  EXPECT_EQ(read_file(dir.path / "err.txt"), "") << "poppler has nothing to complain about";
+  ASSERT_EQ(run("pdfinfo " + q(dir.path / "s.pdf") + " > " + q(dir.path / "info.txt")), 0);
+  const std::string info = read_file(dir.path / "info.txt");
+  EXPECT_NE(info.find("Title:          M20260401-0001"), std::string::npos) << info;
+  EXPECT_NE(info.find("ファイルナンバー M-20260401-01-005"), std::string::npos) << info;
+  EXPECT_NE(info.find("Pages:          2"), std::string::npos) << info;
+  // The JPEG is carried as it is (its bytes inside the PDF).
+  EXPECT_NE(std::string(pdf->begin(), pdf->end()).find(jpeg.substr(0, 4096)), std::string::npos);
+  EXPECT_LT(pdf->size(), jpeg.size() + png.size() + 16384) << "no more than the images and a little structure";
 }
 
 TEST(OfficerLists, AtMost500AFileEachCorporationOnceAndNeverSplit) {

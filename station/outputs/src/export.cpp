@@ -118,6 +118,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     std::vector<std::int64_t> pages;
     std::vector<AgreedChange> agreed;
     std::vector<CorrectionRound> rounds;
+    std::map<std::int64_t, std::vector<TextSpan>> text;  // page id -> the confirmed values read on it
   };
   std::map<std::string, std::string> facility_ids;  // 介護保険事業所番号 -> 施設ID
   std::vector<App> apps;
@@ -145,6 +146,12 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
       auto agreed = store::agreed_changes(db, id);
       if (!agreed) return std::unexpected(agreed.error());
       a.agreed = std::move(*agreed);
+      // The searchable PDF's text layer: each confirmed value where it was read.
+      auto stored = store::stored_fields(db, id);
+      if (!stored) return std::unexpected(stored.error());
+      for (const auto& f : *stored)
+        if (f.confirmed && f.page_id && !f.boolean && !f.confirmed_value.empty() && f.w > 0 && f.h > 0)
+          a.text[*f.page_id].push_back({f.confirmed_value, double(f.x), double(f.y), double(f.w), double(f.h)});
       auto rounds = store::rounds(db, id);
       if (!rounds) return std::unexpected(rounds.error());
       a.rounds = std::move(*rounds);
@@ -280,9 +287,13 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     for (auto page_id : a.pages) {
       auto p = page(page_id);
       if (!p) return std::unexpected(p.error());
+      if (auto t = a.text.find(page_id); t != a.text.end()) p->text = t->second;
       pdf_pages.push_back(std::move(*p));
     }
-    auto pdf = build_pdf(pdf_pages, a.env.receipt_no + " " + next_no());
+    const std::string pdf_no = next_no();
+    auto pdf = build_searchable_pdf(
+        pdf_pages, {a.env.receipt_no, "受付番号 " + a.env.receipt_no + " ファイルナンバー " + pdf_no,
+                    "受付番号:" + a.env.receipt_no + " ファイルナンバー:" + pdf_no});
     if (!pdf) return std::unexpected(pdf.error());
     add(a.env.receipt_no + ".pdf", std::move(*pdf), a.env.id, a.env.receipt_no);
     auto officers = build_officer_list_xlsx(officer_rows(a.values), next_no());
