@@ -5,6 +5,7 @@
 // openssl command to decrypt and verify, python3's zipfile to unpack.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -115,7 +116,8 @@ struct Store {
   station::FixedClock clock{jst(2026, 4, 1)};
   NullTrail trail;
   User reviewer, supervisor, clerk, admin;
-  station::review::BusinessCalendar calendar = *station::review::BusinessCalendar::parse("# none\n");
+  station::review::BusinessCalendar calendar =
+      *station::review::BusinessCalendar::parse("# test\n2026-04-29\t昭和の日\n2027-01-01\t元日\n");
 
   // A new store (fresh keys), or the one at `existing`.
   explicit Store(StoreFiles f = new_store_files()) : files(std::move(f)), db(open_db(files)), blobs(open_blobs(files)) {
@@ -202,7 +204,8 @@ struct Store {
       // Each value on its own line of the first page, where the PDF's text layer puts it.
       rv.x = 200;
       rv.y = 150 + 60 * line++;
-      rv.w = 1200;
+      // About 40 px a character, as a value written in the field would be.
+      rv.w = 40 * static_cast<int>(std::count_if(v.begin(), v.end(), [](char c) { return (c & 0xC0) != 0x80; }));
       rv.h = 40;
       EXPECT_TRUE(station::store::upsert_read(db, reg->id, rv));
     }

@@ -218,8 +218,13 @@ Result<std::vector<unsigned char>> build_searchable_pdf(const std::vector<PdfPag
     for (const auto& t : p.text) {
       const auto cps = code_points(t.text);
       if (cps.empty() || t.w <= 0 || t.h <= 0) continue;
+      // Font size from the box's height; the run stretched (Tz) to the box's width. A space is a
+      // quarter em (the font's W), the rest one em: so a reader sees one word gap where the value
+      // has a space, and no gap elsewhere (no space is ever added).
       const double size = t.h * k * 0.85;
-      const double natural = static_cast<double>(cps.size()) * size * 0.5;  // DW 500
+      double ems = 0;
+      for (char32_t cp : cps) ems += cp == U' ' ? 0.25 : 1.0;
+      const double natural = ems * size;
       const double scale = natural > 0 ? 100.0 * (t.w * k) / natural : 100.0;
       std::string hex;
       for (char32_t cp : cps) {
@@ -244,12 +249,15 @@ Result<std::vector<unsigned char>> build_searchable_pdf(const std::vector<PdfPag
   w.object(info_id, "<< /Title " + pdf_text(info.title) + " /Subject " + pdf_text(info.subject) + " /Keywords " +
                         pdf_text(info.keywords) + " /Producer " + pdf_text("申請受付ステーション") + " >>");
   // The font: Type0, Identity-H, over the glyph-less CIDFontType2; every CID maps to glyph 1.
+  std::string space_width;
+  if (auto sp = cid.find(U' '); sp != cid.end()) space_width = " /W [" + std::to_string(sp->second) + " [250]]";
   w.object(font, "<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding /Identity-H /DescendantFonts [" +
                      std::to_string(cidfont) + " 0 R] /ToUnicode " + std::to_string(tounicode) + " 0 R >>");
   w.object(cidfont, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont /CIDSystemInfo << /Registry "
                     "(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor " +
-                        std::to_string(descriptor) + " 0 R /DW 500 /CIDToGIDMap " + std::to_string(cidmap) + " 0 R >>");
-  w.object(descriptor, "<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 500 1000] "
+                        std::to_string(descriptor) + " 0 R /DW 1000" + space_width + " /CIDToGIDMap " + std::to_string(cidmap) +
+                        " 0 R >>");
+  w.object(descriptor, "<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 1000 1000] "
                        "/ItalicAngle 0 /Ascent 1000 /Descent -1 /CapHeight 1000 /StemV 80 /FontFile2 " +
                            std::to_string(fontfile) + " 0 R >>");
   w.stream(fontfile, "/Length1 " + std::to_string(kGlyphlessFontSize),
