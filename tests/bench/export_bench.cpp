@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   const fs::path shared = STATION_SHARED_DIR;
   std::vector<std::string> scans;
   for (const auto& d : fs::directory_iterator(shared / "samples"))
-    for (const auto& f : fs::directory_iterator(d.path()))
+    if (d.is_directory())
+      for (const auto& f : fs::directory_iterator(d.path()))
       if (f.path().extension() == ".jpg") scans.push_back(read_file(f.path()));
   if (scans.empty()) {
     std::fprintf(stderr, "no sample pages under %s\n", (shared / "samples").c_str());

@@ -11,7 +11,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <utility>
 
@@ -174,32 +180,96 @@ Result<SigningIdentity> make_recipient_identity(const std::string& common_name) 
   return make_identity(common_name, KeyUse::kEncryption);
 }
 
-Result<std::vector<unsigned char>> sign_and_encrypt(std::span<const unsigned char> content,
-                                                    const SigningIdentity& signer, const std::string& recipient_pem) {
+Result<std::string> sign_and_encrypt_to_file(std::span<const unsigned char> content, const SigningIdentity& signer,
+                                             const std::string& recipient_pem, const std::string& path) {
   X509Ptr signer_cert = parse_x509(signer.cert_pem);
   auto kb = mem_of(signer.key_pem);
   Pkey key(kb ? PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr) : nullptr);
   X509Ptr recipient = parse_x509(recipient_pem);
   if (!signer_cert || !key) return fail(ErrorCode::kStoreCorrupt, "the station's signing certificate or key does not load");
   if (!recipient) return fail(ErrorCode::kStoreCorrupt, "the recipient certificate does not load");
-
-  Bio in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
-  Cms sd(CMS_sign(signer_cert.get(), key.get(), nullptr, in.get(), CMS_BINARY));
-  if (!sd) return fail(ErrorCode::kExport, "CMS sign: " + openssl_error());
-  Bio signed_der(BIO_new(BIO_s_mem()));
-  if (i2d_CMS_bio(signed_der.get(), sd.get()) != 1) return fail(ErrorCode::kExport, "CMS sign: " + openssl_error());
-  sd.reset();
-
   Stack recips(sk_X509_new_null());
   if (!recips || sk_X509_push(recips.get(), recipient.get()) <= 0) return fail(ErrorCode::kExport, "OpenSSL: no memory");
-  Cms env(CMS_encrypt(recips.get(), signed_der.get(), EVP_aes_256_cbc(), CMS_BINARY));
-  if (!env) return fail(ErrorCode::kExport, "CMS encrypt: " + openssl_error());
-  const int n = i2d_CMS_ContentInfo(env.get(), nullptr);
-  if (n <= 0) return fail(ErrorCode::kExport, "CMS encode: " + openssl_error());
-  std::vector<unsigned char> out(static_cast<std::size_t>(n));
-  unsigned char* p = out.data();
-  if (i2d_CMS_ContentInfo(env.get(), &p) != n) return fail(ErrorCode::kExport, "CMS encode: " + openssl_error());
-  return out;
+
+  const std::string tmp = path + ".part";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(ErrorCode::kExport, "cannot create " + tmp + ": " + std::strerror(errno));
+  // The file BIO does not own the descriptor: it is synced and closed below.
+  BIO* file = BIO_new_fd(fd, BIO_NOCLOSE);
+  auto abandon = [&](const std::string& why) {
+    if (file != nullptr) BIO_free(file);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(ErrorCode::kExport, why);
+  };
+  if (file == nullptr) return abandon("OpenSSL: no file BIO");
+  // The envelope (AES-256-CBC to the recipient), streamed: what is written to `enc` is encrypted
+  // into the file. Inside it the SignedData, itself streamed from the content.
+  Cms env(CMS_encrypt(recips.get(), nullptr, EVP_aes_256_cbc(), CMS_BINARY | CMS_STREAM | CMS_PARTIAL));
+  if (!env) return abandon("CMS encrypt: " + openssl_error());
+  BIO* enc = BIO_new_CMS(file, env.get());
+  if (enc == nullptr) return abandon("CMS encrypt: " + openssl_error());
+  Bio in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+  Cms sd(CMS_sign(signer_cert.get(), key.get(), nullptr, in.get(), CMS_BINARY | CMS_STREAM));
+  bool ok = sd && i2d_CMS_bio_stream(enc, sd.get(), in.get(), CMS_BINARY | CMS_STREAM) == 1;
+  ok = ok && BIO_flush(enc) == 1;
+  const std::string why = ok ? std::string() : openssl_error();
+  // Free the chain BIO_new_CMS built, down to (not including) the file BIO.
+  while (enc != nullptr && enc != file) {
+    BIO* next = BIO_pop(enc);
+    BIO_free(enc);
+    enc = next;
+  }
+  if (!ok) return abandon("CMS sign/encrypt: " + why);
+  BIO_free(file);
+  file = nullptr;
+  if (::fsync(fd) != 0) {
+    const int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(e == ENOSPC ? ErrorCode::kDiskFull : ErrorCode::kExport, "cannot flush " + tmp + ": " + std::strerror(e));
+  }
+  ::close(fd);
+  // The digest of what is on disk, read back.
+  std::string digest;
+  {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const int rfd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    bool read_ok = ctx != nullptr && rfd >= 0 && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
+    std::vector<unsigned char> buf(1 << 20);
+    for (ssize_t n; read_ok && (n = ::read(rfd, buf.data(), buf.size())) != 0;) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        read_ok = false;
+        break;
+      }
+      read_ok = EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(n)) == 1;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    read_ok = read_ok && EVP_DigestFinal_ex(ctx, md, &len) == 1;
+    if (rfd >= 0) ::close(rfd);
+    EVP_MD_CTX_free(ctx);
+    if (!read_ok) {
+      ::unlink(tmp.c_str());
+      return fail(ErrorCode::kExport, "cannot read back " + tmp);
+    }
+    for (unsigned i = 0; i < len; ++i) {
+      char h[3];
+      std::snprintf(h, sizeof h, "%02x", md[i]);
+      digest += h;
+    }
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return fail(ErrorCode::kExport, "cannot rename the set into place: " + std::string(std::strerror(errno)));
+  }
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  if (int dfd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+  return digest;
 }
 
 std::string sha256_hex(std::span<const unsigned char> bytes) {

@@ -187,7 +187,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
   set.created_by = actor.id;
   set.recipient_fingerprint = recipient.fingerprint;
   set.station_fingerprint = signer_info->fingerprint;
-  std::vector<BundleEntry> entries;
+  ZipWriter zip;
   // Every data file carries its own number: the set's, then its place in the set.
   auto add = [&](const std::string& what, std::vector<unsigned char> bytes, std::optional<std::int64_t> envelope,
                  const std::string& receipt_no) {
@@ -198,7 +198,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     f.envelope_id = envelope;
     f.receipt_no = receipt_no;
     report.files.push_back(f.name);
-    entries.push_back({f.name, std::move(bytes)});
+    zip.add(f.name, bytes);  // copied into the archive; `bytes` is freed here
     set.files.push_back(std::move(f));
   };
 
@@ -307,21 +307,16 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
   auto manifest = manifest_csv(set);
   add("manifest.csv", std::move(manifest), std::nullopt, "");
 
-  auto zip = zip_in_memory(entries);
-  if (!zip) return std::unexpected(zip.error());
-  entries.clear();
-  entries.shrink_to_fit();
-  auto sealed = sign_and_encrypt(*zip, *signer, recipient.cert_pem);
-  if (!sealed) return std::unexpected(sealed.error());
-  zip->clear();
-  zip->shrink_to_fit();
-  set.set_sha256 = sha256_hex(*sealed);
+  auto archive = zip.finish();
   std::error_code ec;
   fs::create_directories(request.out_dir, ec);
   if (ec) return fail(ErrorCode::kExport, "cannot create the output folder: " + ec.message());
   const fs::path out = request.out_dir / ("郵送分_" + report.file_no + ".p7m");
   set.set_name = out.filename().string();
-  if (auto s = write_file_atomically(out.string(), *sealed); !s) return std::unexpected(s.error());
+  auto sealed = sign_and_encrypt_to_file(archive, *signer, recipient.cert_pem, out.string());
+  if (!sealed) return std::unexpected(sealed.error());
+  set.set_sha256 = *sealed;
+  std::vector<unsigned char>().swap(archive);
 
   std::lock_guard lock(store_.mu);
   set.created_at = store_.clock.jst_now_iso();

@@ -29,9 +29,11 @@ Result<SigningIdentity> make_signing_identity(const std::string& common_name);
 Result<SigningIdentity> make_recipient_identity(const std::string& common_name);
 
 // `content` signed (SignedData, the signer's certificate included, binary) and then encrypted
-// (EnvelopedData, AES-256-CBC) to `recipient_pem`, as DER.
-Result<std::vector<unsigned char>> sign_and_encrypt(std::span<const unsigned char> content,
-                                                    const SigningIdentity& signer, const std::string& recipient_pem);
+// (EnvelopedData, AES-256-CBC) to `recipient_pem`, streamed (BER) into `path`.part as it is
+// produced — no copy of the content is held — then flushed to disk and renamed to `path`, the
+// folder synced: either the whole file is there or none. Returns the file's SHA-256 (hex).
+Result<std::string> sign_and_encrypt_to_file(std::span<const unsigned char> content, const SigningIdentity& signer,
+                                             const std::string& recipient_pem, const std::string& path);
 
 // SHA-256 as lower-case hex.
 std::string sha256_hex(std::span<const unsigned char> bytes);
