@@ -1,12 +1,17 @@
-// Export: the day's mailed set as one encrypted bundle (station_outputs: station/outputs/outputs.h).
-// What stays here is the pixels: each stored page made ready for its PDF page.
+// Export: the day's mailed set as one CMS file (station_outputs: station/outputs/outputs.h), and
+// the certificates it uses. What stays here is the pixels (each stored page made ready for its PDF
+// page) and the audit log's head file, which the set carries.
+#include <fstream>
+#include <sstream>
+
 #include "station/outputs/outputs.h"
+#include "station/security/layout.h"
 #include "station/store/pages.h"
 #include "station_impl.h"
 
 namespace station {
 
-Result<ExportReport> Station::export_batch(const User& actor, const fs::path& out_dir) {
+Result<ExportReport> Station::export_batch(const User& actor, const fs::path& out_dir, std::string_view date) {
   auto page = [this](std::int64_t page_id) -> Result<outputs::PdfPage> {
     std::string blob_id;
     bool cleaned = false;
@@ -49,7 +54,33 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
     }
     return p;
   };
-  return outputs::Outputs(impl_->store(), *impl_).export_batch(actor, out_dir, page);
+  outputs::ExportRequest request{out_dir, std::string(date), {}};
+  {
+    // The audit log's signed head as it stands before the export's own entry (AuditLog writes it
+    // after every committed entry).
+    std::lock_guard lock(impl_->mu);
+    std::ifstream head(impl_->dir / security::kAuditHeadFile, std::ios::binary);
+    std::ostringstream text;
+    if (head) text << head.rdbuf();
+    request.audit_head = std::move(text).str();
+  }
+  return outputs::Outputs(impl_->store(), *impl_).export_batch(actor, request, page);
+}
+
+Result<ExportCertificate> Station::set_export_recipient(const User& actor, std::string_view certificate) {
+  return outputs::Outputs(impl_->store(), *impl_).set_recipient(actor, certificate);
+}
+
+Result<std::string> Station::load_zengin(const User& actor, const fs::path& path) {
+  return outputs::Outputs(impl_->store(), *impl_).load_zengin(actor, path);
+}
+
+Result<ExportCertificate> Station::export_recipient(const User& actor) {
+  return outputs::Outputs(impl_->store(), *impl_).recipient(actor);
+}
+
+Result<ExportCertificate> Station::station_certificate(const User& actor) {
+  return outputs::Outputs(impl_->store(), *impl_).station_certificate(actor);
 }
 
 }  // namespace station

@@ -254,7 +254,9 @@ test('supervisor exports the day and sees the ファイルナンバー', async (
   await page.waitForSelector('#file-no');
   assert.match(await page.textContent('#export-result'), /ファイルナンバー/);
   assert.ok((await page.textContent('#file-no')).trim().length > 0);
-  assert.ok((await page.textContent('#bundle-password')).trim().length > 0);
+  // Encrypted to the (demo) prefecture's certificate: its fingerprint is shown, no password.
+  assert.match((await page.textContent('#recipient-fingerprint')).trim(), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  assert.match((await page.textContent('#bundle-path')).trim(), /\.p7m$/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'ui-export.png'), fullPage: false });
   await page.close();
 });

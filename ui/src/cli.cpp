@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -654,20 +655,80 @@ int cmd_recognition_status(const Globals& g, const std::string& as) {
   return 0;
 }
 
-int cmd_export(const Globals& g, const std::string& as, const std::string& out_dir) {
+// station export --date D --out DIR --as USER: the mailed set of day D as one CMS file.
+int cmd_export(const Globals& g, const std::string& as, const std::string& out_dir, const std::string& date) {
+  if (out_dir.empty())
+    return report(g, failure(ErrorCode::kUsage, "export needs --out", "出力先フォルダーを --out で指定してください。"));
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  auto r = st->export_batch(actor, out_dir);
+  auto r = st->export_batch(actor, out_dir, date);
   if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("出力しました。\n");
+  std::printf("出力しました（県の証明書で暗号化し、このステーションの証明書で署名済み）。\n");
   std::printf("ファイルナンバー: %s\n", r->file_no.c_str());
+  std::printf("出力日: %s\n", r->date.c_str());
   std::printf("出力ファイル: %s\n", r->bundle_path.c_str());
+  std::printf("SHA-256: %s\n", r->sha256.c_str());
   std::printf("申請件数: %d 件\n", r->applications);
-  std::printf("パスワード: %s\n", r->password.c_str());
-  std::printf("※ パスワードは出力ファイルと一緒に送らず、電話など別の手段で県の担当者に伝えてください。\n");
+  std::printf("暗号化先の証明書（県）の指紋: %s\n", r->recipient_fingerprint.c_str());
+  std::printf("署名した証明書（ステーション）の指紋: %s\n", r->station_fingerprint.c_str());
+  std::printf("中身: %zu ファイル（一覧・PDF・マニフェスト）\n", r->files.size());
+  return 0;
+}
+
+// station zengin load [FILE] --as ADMIN: the Zengin code table into the store.
+int cmd_zengin_load(const Globals& g, const std::string& as, const std::string& file) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->load_zengin(actor, file);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::istringstream parts(*r);
+  std::string version, banks, branches;
+  parts >> version >> version >> banks >> branches;  // "zengin-code <version> <banks> <branches>"
+  std::printf("全銀コード表を読み込みました: zengin-code %s（金融機関 %s、支店 %s）\n", version.c_str(), banks.c_str(),
+              branches.c_str());
+  return 0;
+}
+
+void print_certificate(const char* title, const station::ExportCertificate& c) {
+  std::printf("%s\n", title);
+  std::printf("  主体者: %s\n", c.subject.c_str());
+  std::printf("  有効期限: %s\n", c.not_after.c_str());
+  std::printf("  SHA-256 指紋: %s\n", c.fingerprint.c_str());
+}
+
+// station export recipient set CERT.pem --as ADMIN: the prefecture's certificate.
+int cmd_export_recipient_set(const Globals& g, const std::string& as, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return report(g, failure(ErrorCode::kNotFound, "certificate file not found", "証明書ファイルを開けません: " + file));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto c = st->set_export_recipient(actor, text);
+  if (!c) return report(g, Failure{c.error(), {}});
+  print_certificate("県の暗号化用証明書を設定しました。", *c);
+  std::printf("※ 指紋が県から知らされたものと一致することを、電話など別の手段で確認してください。\n");
+  return 0;
+}
+
+// station export recipient show --as USER, station export station-cert --as USER [--out FILE].
+int cmd_export_certificates(const Globals& g, const std::string& as, bool station_cert, const std::string& out_file) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto c = station_cert ? st->station_certificate(actor) : st->export_recipient(actor);
+  if (!c) return report(g, Failure{c.error(), {}});
+  print_certificate(station_cert ? "このステーションの署名用証明書" : "県の暗号化用証明書", *c);
+  if (!out_file.empty()) {
+    std::ofstream out(out_file, std::ios::binary | std::ios::trunc);
+    out << c->pem;
+    if (!out.flush())
+      return report(g, failure(ErrorCode::kIo, "cannot write the certificate", "証明書を書き出せません: " + out_file));
+    std::printf("証明書を書き出しました: %s\n", out_file.c_str());
+  }
   return 0;
 }
 
@@ -1371,10 +1432,28 @@ int run_cli(int argc, char** argv) {
   accuracy->add_option("--only", accuracy_only, "対象のサンプル名（例: app-001）")->delimiter(',');
   accuracy->add_flag("--mismatches", accuracy_mismatches, "食い違った項目を一覧表示します");
 
-  auto* exp = add_sub(app, "export", "受理した郵送申請（本日分）を暗号化ファイルに出力します（責任者のみ）");
-  std::string out_dir;
-  exp->add_option("--out", out_dir, "出力先フォルダー")->required()->type_name("DIR");
-  exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  auto* exp = add_sub(app, "export", "受理した郵送申請（未送付分）を県あての暗号化ファイルに出力します（責任者のみ）");
+  std::string out_dir, export_date, cert_file, cert_out;
+  exp->add_option("--out", out_dir, "出力先フォルダー")->type_name("DIR");
+  exp->add_option("--date", export_date, "出力日（YYYY-MM-DD、既定: 本日）")->type_name("DATE");
+  exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->type_name("USER");
+  auto* exp_recipient = add_sub(*exp, "recipient", "県の暗号化用証明書");
+  exp_recipient->require_subcommand(1);
+  auto* exp_recipient_set = add_sub(*exp_recipient, "set", "県の暗号化用証明書を設定します（管理者のみ）");
+  exp_recipient_set->add_option("CERT", cert_file, "証明書ファイル（PEM または DER）")->required();
+  exp_recipient_set->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* exp_recipient_show = add_sub(*exp_recipient, "show", "設定済みの県の証明書と指紋を表示します");
+  exp_recipient_show->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  auto* exp_station_cert = add_sub(*exp, "station-cert", "このステーションの署名用証明書と指紋を表示します（県での検証用）");
+  exp_station_cert->add_option("--out", cert_out, "証明書を PEM で書き出すファイル")->type_name("FILE");
+  exp_station_cert->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+
+  auto* zengin = add_sub(app, "zengin", "全銀コード表（受付一覧表Bの金融機関・支店コード）");
+  zengin->require_subcommand(1);
+  auto* zengin_load = add_sub(*zengin, "load", "インストール済みの全銀コード表をストアに読み込みます（管理者のみ）");
+  std::string zengin_file;
+  zengin_load->add_option("FILE", zengin_file, "全銀コード表（既定: /usr/local/share/station/zengin.tsv）");
+  zengin_load->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
 
   auto* serve_cmd = add_sub(app, "serve", "確認画面（ウェブ）を起動します");
   std::string host;
@@ -1546,7 +1625,15 @@ int run_cli(int argc, char** argv) {
   if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date, envelopes_state);
   if (recognition_status->parsed()) return cmd_recognition_status(g, as);
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
-  if (exp->parsed()) return cmd_export(g, as, out_dir);
+  if (zengin_load->parsed()) return cmd_zengin_load(g, as, zengin_file);
+  if (exp_recipient_set->parsed()) return cmd_export_recipient_set(g, as, cert_file);
+  if (exp_recipient_show->parsed()) return cmd_export_certificates(g, as, false, {});
+  if (exp_station_cert->parsed()) return cmd_export_certificates(g, as, true, cert_out);
+  if (exp->parsed()) {
+    if (as.empty())
+      return report(g, failure(ErrorCode::kUsage, "export needs --as", "操作する責任者を --as で指定してください。"));
+    return cmd_export(g, as, out_dir, export_date);
+  }
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
   if (audit_verify->parsed()) return cmd_audit_verify(g, as);
   if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);

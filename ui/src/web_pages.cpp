@@ -134,12 +134,15 @@ std::string export_result_page(const Viewer& viewer, const station::ExportReport
   body += fmt("<dt>ファイルナンバー</dt><dd id=\"file-no\">{}</dd>\n", html_escape(report.file_no));
   body += fmt("<dt>出力ファイル</dt><dd id=\"bundle-path\">{}</dd>\n", html_escape(report.bundle_path));
   body += fmt("<dt>申請件数</dt><dd>{} 件</dd>\n", report.applications);
-  body += fmt("<dt>パスワード</dt><dd><span class=\"secret\" id=\"bundle-password\">{}</span></dd>\n",
-                      html_escape(report.password));
+  body += fmt("<dt>SHA-256</dt><dd id=\"bundle-sha256\">{}</dd>\n", html_escape(report.sha256));
+  body += fmt("<dt>暗号化先（県の証明書）の指紋</dt><dd id=\"recipient-fingerprint\">{}</dd>\n",
+              html_escape(report.recipient_fingerprint));
+  body += fmt("<dt>署名（このステーションの証明書）の指紋</dt><dd id=\"station-fingerprint\">{}</dd>\n",
+              html_escape(report.station_fingerprint));
   body += "</dl>\n";
   body += alert("info",
-                "パスワードは出力ファイルと一緒に送らず、電話など別の手段で県の担当者に伝えてください。"
-                "この画面を閉じるとパスワードは再表示できません。控えたら画面を閉じてください。");
+                "出力ファイルは県の証明書で暗号化され、県の秘密鍵でしか開けません。パスワードはありません。"
+                "このファイルをそのまま県に送ってください。");
   if (!report.files.empty()) {
     body += "<h2>出力ファイルの中身</h2>\n<ul>\n";
     for (const auto& f : report.files) body += fmt("<li>{}</li>\n", html_escape(f));

@@ -433,8 +433,9 @@ struct WebServer::Impl {
       auto list = station.list_envelopes(s.user);
       res.status = station::http_status(report.error().code);
       const auto shown = list ? *list : std::vector<station::EnvelopeSummary>{};
-      res.set_content(pages::envelope_list_page(viewer(s), shown, pending_ids(s, shown), std::string(station::message_ja(report.error().code))),
-                      kHtml);
+      std::string message(station::message_ja(report.error().code));
+      if (!report.error().reason_ja.empty()) message += " " + report.error().reason_ja;
+      res.set_content(pages::envelope_list_page(viewer(s), shown, pending_ids(s, shown), message), kHtml);
       return;
     }
     log_line(fmt("export file_no={} applications={}", report->file_no, report->applications));

@@ -191,9 +191,27 @@ class Station {
   Result<std::vector<AgreedChange>> agreed_changes_report(const User& actor, const std::string& from,
                                                           const std::string& to);
 
-  // ---- export: the day's mailed set as one encrypted bundle (AES-256 zip) in out_dir, holding one
-  // PDF per accepted (受理) application and the xlsx lists with confirmed values. Supervisor only.
-  Result<ExportReport> export_batch(const User& actor, const std::filesystem::path& out_dir);
+  // ---- export (docs/outputs.md): the mailed set of business day `date` (YYYY-MM-DD; empty: today)
+  // as one CMS file in out_dir: the accepted (受理) applications not yet sent, one PDF each, the
+  // lists, the agreed corrections, the audit log's head and the manifest in one ZIP, signed by the
+  // station's certificate and encrypted (AES-256) to the prefecture's. The applications are marked
+  // sent in the transaction that records the set. Supervisor only; one export at a time.
+  // kNothingToExport when nothing is waiting (nothing is written); kConflict (with reason_ja) when
+  // no recipient certificate is set.
+  Result<ExportReport> export_batch(const User& actor, const std::filesystem::path& out_dir,
+                                    std::string_view date = {});
+  // The prefecture's certificate the sets are encrypted to (PEM or DER X.509). Admin only; audited.
+  // kInvalidInput (with reason_ja) for a file that is no usable certificate.
+  Result<ExportCertificate> set_export_recipient(const User& actor, std::string_view certificate);
+  // The recipient certificate set (kNotFound: none yet) and the station's own signing certificate
+  // (made on first use). Supervisor or admin.
+  Result<ExportCertificate> export_recipient(const User& actor);
+  Result<ExportCertificate> station_certificate(const User& actor);
+  // Imports the Zengin bank and branch codes (the table install-deps.sh makes from the pinned npm
+  // `zengin-code`; empty path: /usr/local/share/station/zengin.tsv) into the store, replacing the
+  // previous version; returns "<version> <banks> <branches>". Admin only; audited. The export
+  // loads a newer installed table by itself.
+  Result<std::string> load_zengin(const User& actor, const std::filesystem::path& path);
 
   // ---- maintenance
   Status check_integrity();

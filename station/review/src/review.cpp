@@ -12,11 +12,13 @@
 #include "station/review/checks.h"
 #include "station/review/facilities.h"
 #include "station/review/values_file.h"
+#include "station/review/zengin.h"
 #include "station/store/checks.h"
 #include "station/store/envelopes.h"
 #include "station/store/pages.h"
 #include "station/store/facilities.h"
 #include "station/store/fields.h"
+#include "station/store/zengin.h"
 #include "station/text.h"
 
 namespace station::review {
@@ -172,6 +174,41 @@ Result<CheckReport> Review::check(const User& actor, std::int64_t envelope_id, c
     report.candidates.push_back(
         FacilityCandidate{c.facility->facility_id, c.facility->name, c.facility->address, c.facility->jigyosho_no, c.reasons_ja});
   report.findings = check_application(values, kinds, match, store_.clock.jst_now_iso().substr(0, 10));
+
+  // The payee's bank and branch must be in the Zengin code table (受付一覧表B needs their codes),
+  // once a table is loaded.
+  {
+    std::lock_guard lock(store_.mu);
+    auto version = store::zengin_version(store_.db);
+    if (!version) return std::unexpected(version.error());
+    auto bank = values.find("bank.name");
+    if (*version && bank != values.end() && !bank->second.text.empty()) {
+      auto banks = store::zengin_banks(store_.db);
+      if (!banks) return std::unexpected(banks.error());
+      const ZenginIndex zengin(*banks);
+      auto code = zengin.bank_code(bank->second.text);
+      auto branch = values.find("bank.branch");
+      bool known = code.has_value();
+      if (known && branch != values.end() && !branch->second.text.empty()) {
+        auto branches = store::zengin_branches(store_.db, *code);
+        if (!branches) return std::unexpected(branches.error());
+        known = ZenginIndex::branch_code(*branches, branch->second.text).has_value();
+      }
+      if (!known) {
+        Finding f;
+        f.code = "BANK_NOT_IN_ZENGIN";
+        f.field = code ? "bank.branch" : "bank.name";
+        if (auto it = values.find(f.field); it != values.end()) {
+          f.page = it->second.page;
+          f.box = it->second.box;
+        }
+        f.severity = "block";
+        f.message_ja = std::string(code ? "振込先の支店名" : "振込先の金融機関名") + "が全銀コード表（" + **version +
+                       "）にありません。通帳の写しで確認して訂正してください。";
+        report.findings.push_back(std::move(f));
+      }
+    }
+  }
 
   // 6. Duplicates: the first application received for the facility counts, by mail or electronic.
   if (match.facility) {

@@ -15,6 +15,7 @@
 #include "station/audit_trail.h"
 #include "station/clock.h"
 #include "station/lifecycle.h"
+#include "station/outputs/cms.h"
 #include "station/outputs/letter.h"
 #include "station/outputs/outputs.h"
 #include "station/review/business_days.h"
@@ -548,8 +549,16 @@ TEST(Workflow, OnlyAcceptedApplicationsAreExported) {
   const auto waiting = store.reviewed();
   ASSERT_TRUE(wf.decide(store.reviewer, waiting, correction({"押印がありません。"})));
   EXPECT_EQ(out.export_batch(store.supervisor, store.dir.path / "out", page).error().code, ErrorCode::kNothingToExport);
-  const auto accepted = store.reviewed();
+  // List B needs the payee's bank and branch from the Zengin table (installed by install-deps.sh).
+  const auto accepted = store.reviewed({{"corp.name", "社会福祉法人テスト会"},
+                                        {"amount", "256000"},
+                                        {"bank.name", "千葉興業銀行"},
+                                        {"bank.branch", "千葉駅前支店"}});
   ASSERT_TRUE(wf.decide(store.reviewer, accepted, decision(DecisionKind::kAccept)));
+  // The set is encrypted to the prefecture's certificate, which the admin sets first.
+  auto pref = station::outputs::make_recipient_identity("pref");
+  ASSERT_TRUE(pref);
+  ASSERT_TRUE(out.set_recipient(store.add("admin", Role::kAdmin), pref->cert_pem));
   auto report = out.export_batch(store.supervisor, store.dir.path / "out", page);
   ASSERT_TRUE(report) << report.error().detail;
   EXPECT_EQ(report->applications, 1);

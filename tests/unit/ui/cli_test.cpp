@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -214,3 +215,66 @@ TEST(Cli, StationStartsWithOneOpenMpThreadUnlessToldOtherwise) {
 }
 
 }  // namespace
+
+// ---- export: the recipient certificate, the station's certificate, the Zengin table, and an
+// export with nothing waiting (the daily set itself: tests/integration/export_test.cpp)
+
+namespace {
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST(Cli, ExportRecipientStationCertificateZenginAndNothingToExport) {
+  namespace fs = std::filesystem;
+  const CliStore store("station-cli-export-test", "[ocr]\nrecognize_on_capture = false\n");
+  auto station = [&](std::vector<std::string> args) { return store.station(std::move(args)); };
+  ASSERT_TRUE(store.with_admin_and_clerk());
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "super-password-1", 1);
+  ASSERT_EQ(station({"user", "add", "sup1", "--role", "supervisor", "--as", "admin1"}), 0);
+  const fs::path cert = store.dir / "pref.pem", key = store.dir / "pref-key.pem";
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -keyout '" + key.string() + "' -out '" +
+                         cert.string() + "' -days 30 -subj /CN=pref 2>/dev/null && openssl x509 -in '" + cert.string() +
+                         "' -noout -fingerprint -sha256 > '" + (store.dir / "fp.txt").string() + "'")
+                            .c_str()),
+            0);
+  const std::string fp_line = read_all(store.dir / "fp.txt");
+  const std::string fingerprint = fp_line.substr(fp_line.find('=') + 1, 95);
+
+  ::setenv("STATION_USER_PASSWORD", "super-password-1", 1);
+  EXPECT_EQ(station({"export", "recipient", "show", "--as", "sup1"}), station::exit_code(station::ErrorCode::kNotFound));
+  EXPECT_EQ(station({"export", "recipient", "set", cert.string(), "--as", "sup1"}),
+            station::exit_code(station::ErrorCode::kForbidden));
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  std::ofstream(store.dir / "garbage.pem") << "not a certificate\n";
+  EXPECT_EQ(station({"export", "recipient", "set", (store.dir / "garbage.pem").string(), "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kInvalidInput));
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(station({"export", "recipient", "set", cert.string(), "--as", "admin1"}), 0);
+  const std::string set_out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(set_out.find(fingerprint), std::string::npos) << set_out << " vs " << fingerprint;
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(station({"zengin", "load", "--as", "admin1"}), 0);
+  const std::string zengin_out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(zengin_out.find("zengin-code 1.0.0-p20260824（金融機関 1146、支店 28944）"), std::string::npos) << zengin_out;
+
+  ::setenv("STATION_USER_PASSWORD", "super-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(station({"export", "station-cert", "--out", (store.dir / "station.pem").string(), "--as", "sup1"}), 0);
+  const std::string cert_out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(read_all(store.dir / "station.pem").rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  EXPECT_NE(cert_out.find("SHA-256 指紋"), std::string::npos) << cert_out;
+  const fs::path out = store.dir / "out";
+  EXPECT_EQ(station({"export", "--date", "2026-13-01", "--out", out.string(), "--as", "sup1"}),
+            station::exit_code(station::ErrorCode::kInvalidInput));
+  EXPECT_EQ(station({"export", "--out", out.string(), "--as", "sup1"}),
+            station::exit_code(station::ErrorCode::kNothingToExport));
+  EXPECT_TRUE(!fs::exists(out) || fs::is_empty(out)) << "nothing written";
+  EXPECT_EQ(station({"export", "--as", "sup1"}), kUsage) << "--out is required for an export";
+}

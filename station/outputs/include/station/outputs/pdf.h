@@ -8,12 +8,33 @@
 
 namespace station::outputs {
 
+// A run of text on a page image: UTF-8, and the box it covers in the image's pixels (top-left origin).
+struct TextSpan {
+  std::string text;
+  double x = 0, y = 0, w = 0, h = 0;
+};
+
 struct PdfPage {
   std::vector<unsigned char> bytes;  // JPEG or PNG
   bool is_jpeg = false;
   int width = 0, height = 0, dpi = 200;
   int rotation = 0;  // degrees clockwise to show the page upright (0, 90, 180, 270)
+  std::vector<TextSpan> text;  // the invisible text layer of a searchable PDF (build_searchable_pdf)
 };
+
+// The document information a searchable PDF carries (Title, Subject, Keywords; UTF-8).
+struct PdfInfo {
+  std::string title, subject, keywords;
+};
+
+// A searchable PDF written by the station itself (not libharu): each page its image (JPEG as it is,
+// DCTDecode; PNG's compressed data as it is, FlateDecode with the PNG predictors) at its physical
+// size, and over it the page's text spans as invisible text (render mode 3) in a Type0 font with
+// Identity-H encoding over a CIDFontType2 glyph-less font (Tesseract's one-glyph TrueType), each
+// character its own CID and a ToUnicode map that gives it back exactly — characters outside the
+// BMP (𠮷) as one UTF-16 surrogate pair — and no space added between characters: a reader copies
+// each span as written. kExport for an image it cannot carry (interlaced PNG, PNG with alpha).
+Result<std::vector<unsigned char>> build_searchable_pdf(const std::vector<PdfPage>& pages, const PdfInfo& info);
 
 // One PDF with one page per image, each page the image's physical size.
 Result<std::vector<unsigned char>> build_pdf(const std::vector<PdfPage>& pages, const std::string& title);

@@ -217,6 +217,59 @@ CREATE TABLE agreed_changes (
 );
 CREATE INDEX agreed_changes_envelope ON agreed_changes(envelope_id);
 )SQL"},
+    // Outputs (issue 14): the daily set as one CMS file. Each set records its business day, the
+    // file written and its SHA-256, the certificates used; each data file in it has its own
+    // ファイルナンバー and digest. An envelope goes out in one set only. The prefecture's certificate
+    // and the station's signing certificate and key live here (the database is encrypted), and
+    // the Zengin code table with its versions.
+    storage::Migration{7, "outputs: the daily set, its files, the export certificates", R"SQL(
+ALTER TABLE exports ADD COLUMN set_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE exports ADD COLUMN set_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE exports ADD COLUMN set_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE exports ADD COLUMN recipient_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE exports ADD COLUMN station_fingerprint TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX export_items_once ON export_items(envelope_id);
+CREATE TABLE export_files (
+  export_id INTEGER NOT NULL REFERENCES exports(id),
+  seq INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  file_no TEXT NOT NULL UNIQUE,
+  sha256 TEXT NOT NULL,
+  envelope_id INTEGER REFERENCES envelopes(id),   -- NULL: a file of the whole set (a list, the manifest)
+  PRIMARY KEY (export_id, seq)
+);
+CREATE TABLE export_certificates (
+  role TEXT PRIMARY KEY CHECK (role IN ('recipient', 'station')),
+  cert_pem TEXT NOT NULL,
+  key_pem TEXT,                                   -- the station's private key; NULL for the recipient
+  fingerprint TEXT NOT NULL,
+  set_by INTEGER REFERENCES users(id),
+  set_at TEXT NOT NULL
+);
+-- The Zengin bank and branch codes (npm zengin-code, installed by install-deps.sh), replaced whole
+-- on each load; every load is a version, and list B names the version it used.
+CREATE TABLE zengin_banks (
+  code TEXT PRIMARY KEY,          -- 4 digits
+  name TEXT NOT NULL,             -- as the table writes it (e.g. 千葉, 佐原信金)
+  kana TEXT NOT NULL
+);
+CREATE TABLE zengin_branches (
+  bank_code TEXT NOT NULL,
+  code TEXT NOT NULL,             -- 3 digits
+  name TEXT NOT NULL,
+  kana TEXT NOT NULL,
+  PRIMARY KEY (bank_code, code)
+);
+CREATE TABLE zengin_versions (
+  id INTEGER PRIMARY KEY,
+  version TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  banks INTEGER NOT NULL,
+  branches INTEGER NOT NULL,
+  loaded_at TEXT NOT NULL,
+  loaded_by INTEGER REFERENCES users(id)
+);
+)SQL"},
     // Sync with the main system (issue #15, docs/sync.md). Every change the main system must learn
     // of is written to sync_outbox by a trigger, in the same transaction as the change, so no code
     // path can forget it; the sync worker delivers it in seq order with the idempotency key
