@@ -842,6 +842,87 @@ int cmd_user_unlock(const Globals& g, const std::string& as, const std::string& 
   return 0;
 }
 
+// `user passwd`: one's own password; also the way out of an admin's one-time password.
+int cmd_user_passwd(const Globals& g, const std::string& as) {
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto current = secret("STATION_USER_PASSWORD", fmt("{} の現在のパスワード: ", as), false,
+                        "パスワードを入力できる端末がありません。環境変数 STATION_USER_PASSWORD で指定してください。");
+  if (!current) return report(g, current.error());
+  auto next = secret("STATION_NEW_PASSWORD", "新しいパスワード: ", true,
+                     "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+  if (!next) return report(g, next.error());
+  auto user = (*st)->change_password(as, *current, *next);
+  if (!user)
+    return report(g, Failure{user.error(), user.error().code == ErrorCode::kInvalidInput
+                                               ? "設定の最低文字数以上で、ユーザー名を含まず、よく使われるものでもなく、"
+                                                 "現在のものと違うパスワードにしてください。"
+                                               : std::string()});
+  std::printf("%s のパスワードを変更しました。\n", user->username.c_str());
+  return 0;
+}
+
+// `user reset`: a one-time password, shown once, to hand to the person in private.
+int cmd_user_reset(const Globals& g, const std::string& as, const std::string& name) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->reset_password(actor, name);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("%s の仮パスワード: %s\n", r->user.username.c_str(), r->one_time_password.c_str());
+  std::printf("本人に直接伝えてください。次のログインで新しいパスワードへの変更が必要です（この表示は一度だけです）。\n");
+  return 0;
+}
+
+int cmd_user_enable(const Globals& g, const std::string& as, const std::string& name, bool enable) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = enable ? st->enable_user(actor, name) : st->disable_user(actor, name);
+  if (!r)
+    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
+                                            ? "自分自身や、最後の有効な管理者は無効にできません。"
+                                            : std::string()});
+  std::printf(enable ? "%s を有効にしました。\n" : "%s を無効にしました（ログインできません）。\n", name.c_str());
+  return 0;
+}
+
+int cmd_user_role(const Globals& g, const std::string& as, const std::string& name, const std::string& role_name) {
+  const auto role = station::parse_role(role_name);
+  if (!role)
+    return report(g, failure(ErrorCode::kUsage, "unknown role",
+                             "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->set_role(actor, name, *role);
+  if (!r)
+    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
+                                            ? "最後の有効な管理者の役割は変更できません。先に別の管理者を登録してください。"
+                                            : std::string()});
+  std::printf("%s の役割を %s にしました。\n", r->username.c_str(),
+              std::string(station::role_label_ja(r->role)).c_str());
+  return 0;
+}
+
+int cmd_user_list(const Globals& g, const std::string& as) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->accounts(actor);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("%-16s  %-10s  %-8s  %-25s  %s\n", "ユーザー名", "役割", "状態", "最終ログイン", "連続失敗");
+  for (const auto& a : *r) {
+    std::string state = a.disabled ? "無効" : !a.locked_until.empty() ? "ロック中" : "有効";
+    if (a.must_change_password) state += "・要変更";
+    std::printf("%-16s  %-10s  %-8s  %-25s  %lld\n", a.user.username.c_str(), std::string(station::role_name(a.user.role)).c_str(),
+                state.c_str(), a.last_login_at.empty() ? "-" : a.last_login_at.c_str(),
+                static_cast<long long>(a.failed_attempts));
+  }
+  std::printf("%zu 人\n", r->size());
+  return 0;
+}
+
 int cmd_passphrase_change(const Globals& g, const std::string& as) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
@@ -1342,6 +1423,24 @@ int run_cli(int argc, char** argv) {
   std::string unlock_name;
   user_unlock->add_option("NAME", unlock_name, "解除するユーザー名")->required();
   user_unlock->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_passwd = add_sub(*user, "passwd", "自分のパスワードを変更します（現在のものは STATION_USER_PASSWORD、新しいものは STATION_NEW_PASSWORD か入力）");
+  user_passwd->add_option("--as", as, "パスワードを変更する利用者（自分）")->required()->type_name("USER");
+  auto* user_reset = add_sub(*user, "reset", "仮パスワードを発行します。次のログインで変更が必要です（管理者のみ）");
+  std::string target_name;
+  user_reset->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_reset->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_disable = add_sub(*user, "disable", "利用者を無効にします。ログインできなくなります（管理者のみ）");
+  user_disable->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_disable->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_enable = add_sub(*user, "enable", "無効にした利用者を有効に戻します（管理者のみ）");
+  user_enable->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_enable->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_role = add_sub(*user, "role", "利用者の役割を変更します（管理者のみ）");
+  user_role->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_role->add_option("--role", role, "役割: clerk | reviewer | supervisor | admin")->required()->type_name("ROLE");
+  user_role->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_list = add_sub(*user, "list", "利用者の一覧（役割、状態、最終ログイン、連続失敗回数）を表示します（管理者のみ）");
+  user_list->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
 
   auto* pass_cmd = add_sub(app, "passphrase", "保管庫のパスフレーズ");
   pass_cmd->require_subcommand(1);
@@ -1486,6 +1585,12 @@ int run_cli(int argc, char** argv) {
   if (audit_verify->parsed()) return cmd_audit_verify(g, as);
   if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);
   if (user_unlock->parsed()) return cmd_user_unlock(g, as, unlock_name);
+  if (user_passwd->parsed()) return cmd_user_passwd(g, as);
+  if (user_reset->parsed()) return cmd_user_reset(g, as, target_name);
+  if (user_disable->parsed()) return cmd_user_enable(g, as, target_name, false);
+  if (user_enable->parsed()) return cmd_user_enable(g, as, target_name, true);
+  if (user_role->parsed()) return cmd_user_role(g, as, target_name, role);
+  if (user_list->parsed()) return cmd_user_list(g, as);
   if (pass_change->parsed()) return cmd_passphrase_change(g, as);
   if (keys_rotate->parsed()) return cmd_keys_rotate(g, as);
   if (keys_add->parsed()) return cmd_keys_add_keyfile(g, as, keyfile_path);

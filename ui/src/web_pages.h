@@ -25,6 +25,8 @@ struct LoginView {
   std::string error_ja;   // shown above the form
   std::string notice_ja;  // e.g. the idle-lock notice
   std::string login_csrf; // double-submit token (also in a cookie)
+  // The password is an admin's one-time password: the form asks for it and a new one twice.
+  bool change_password = false;
 };
 
 struct ExportView {

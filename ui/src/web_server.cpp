@@ -381,10 +381,33 @@ struct WebServer::Impl {
       render_login(res, view, 403);
       return;
     }
-    auto user = station.login(view.username, req.get_param_value("password"));
+    station::Result<station::User> user;
+    if (req.get_param_value("change") == "1") {
+      // The one-time password and a new one (twice): changed, then logged in.
+      view.change_password = true;
+      const std::string next = req.get_param_value("new_password");
+      if (next != req.get_param_value("new_password2")) {
+        view.error_ja = "新しいパスワードが2回の入力で一致しません。もう一度入力してください。";
+        render_login(res, view, 400);
+        return;
+      }
+      user = station.change_password(view.username, req.get_param_value("password"), next);
+      if (!user && user.error().code == station::ErrorCode::kInvalidInput)
+        view.error_ja = "新しいパスワードが条件を満たしていません。十分な長さがあり、ユーザー名を含まず、よく使われるものでも"
+                        "仮パスワードと同じでもないものにしてください。";
+    } else {
+      user = station.login(view.username, req.get_param_value("password"));
+      // A right one-time password: the same form, now asking for a new password.
+      if (!user && user.error().code == station::ErrorCode::kPasswordChangeRequired) {
+        view.change_password = true;
+        render_login(res, view, 200);
+        return;
+      }
+    }
     if (!user) {
       log_error(user.error(), "login");
-      view.error_ja = station::message_ja(user.error().code);
+      if (view.error_ja.empty()) view.error_ja = station::message_ja(user.error().code);
+      if (user.error().code != station::ErrorCode::kInvalidInput) view.change_password = false;
       render_login(res, view, station::http_status(user.error().code));
       return;
     }

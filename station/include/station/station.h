@@ -50,8 +50,24 @@ class Station {
   // ---- accounts
   // The first user may be created without an actor (bootstrap); afterwards only an admin may add.
   Result<User> add_user(const User* actor, std::string_view username, std::string_view password, Role role);
+  // kLoginFailed (also for an unknown name or a disabled account), kAccountLocked,
+  // kPasswordChangeRequired after an admin's reset (change_password first).
   Result<User> login(std::string_view username, std::string_view password);
   Result<User> user_by_id(std::int64_t id);
+  // ---- the account lifecycle (issue #16); each audited
+  // Changes one's own password (the current one, or an admin's one-time password, must be right).
+  Result<User> change_password(std::string_view username, std::string_view current_password,
+                               std::string_view new_password);
+  // Admin only: a random one-time password, to be changed at the next login. kNotFound.
+  Result<PasswordReset> reset_password(const User& actor, std::string_view username);
+  // Admin only: a disabled account cannot log in; an admin cannot disable themself or the last
+  // enabled admin (kConflict). kNotFound.
+  Status disable_user(const User& actor, std::string_view username);
+  Status enable_user(const User& actor, std::string_view username);
+  // Admin only: a new role; the last enabled admin stays admin (kConflict). kNotFound.
+  Result<User> set_role(const User& actor, std::string_view username, Role role);
+  // Admin only: every account with its state, last login and failed attempts.
+  Result<std::vector<AccountInfo>> accounts(const User& actor);
 
   // ---- facility list (対象施設リスト), CP932 CSV as delivered; replaces the previous list
   Result<int> load_facilities(const User& actor, const std::filesystem::path& csv);

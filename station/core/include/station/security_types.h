@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "station/model.h"
+
 namespace station {
 
 // ---- security types (audit log, backups, electronic records)
@@ -88,6 +90,24 @@ struct ElectronicApplication {
   std::string jigyosho_no;
   std::string facility_name;
   std::string received_at;     // ISO timestamp
+};
+
+// One account as an administrator sees it (station user list): never the password hash.
+struct AccountInfo {
+  User user;
+  bool disabled = false;
+  bool must_change_password = false;  // an admin's reset: a one-time password until changed
+  std::int64_t failed_attempts = 0;   // failed logins in a row since the last good one
+  std::string locked_until;           // ISO JST; empty when not locked
+  std::string last_login_at;          // ISO JST; empty when never
+  std::string created_at;
+};
+
+// What an administrator's password reset hands out: a one-time password, shown once, that must
+// be changed at the next login.
+struct PasswordReset {
+  User user;
+  std::string one_time_password;
 };
 
 }  // namespace station

@@ -217,6 +217,12 @@ CREATE TABLE agreed_changes (
 );
 CREATE INDEX agreed_changes_envelope ON agreed_changes(envelope_id);
 )SQL"},
+    storage::Migration{9, "accounts: disabling, one-time passwords, last login", R"SQL(
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;  -- set by an admin's reset
+ALTER TABLE users ADD COLUMN last_login_at TEXT;
+ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received
