@@ -1,9 +1,18 @@
 // Accounts: users, roles, passwords, login with lockout. The security sub-library's
 // (station/security/accounts.h); Station forwards.
+#include <cstdlib>
+
 #include "station/security/accounts.h"
 #include "station_impl.h"
+#include "storage/keys.h"
 
 namespace station {
+
+std::string random_token_hex(std::size_t bytes) {
+  std::string hex = storage::random_hex(bytes);
+  if (hex.size() != bytes * 2) std::abort();  // no randomness: no token is safe to hand out
+  return hex;
+}
 
 Result<User> Station::add_user(const User* actor, std::string_view username, std::string_view password, Role role) {
   return security::add_user(impl_->store(), impl_->audit_log, impl_->config, actor, username, password, role);

@@ -26,6 +26,10 @@ namespace station {
 // defaults (Tesseract, the system clock).
 struct Services;
 
+// `bytes` random bytes from libsodium's randombytes (the kernel's CSPRNG) as lower-case hex: the
+// web UI's session and CSRF tokens. Never empty: aborts if libsodium cannot start.
+std::string random_token_hex(std::size_t bytes);
+
 class Station {
  public:
   // Creates a new store in config.data_dir, protected by `passphrase`. kStoreExists if one is there.
