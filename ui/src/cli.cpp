@@ -800,16 +800,27 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
 
 // ---- administration: audit log, accounts, passphrase, backups, electronic records
 
-int cmd_audit_verify(const Globals& g, const std::string& as) {
+int cmd_audit_verify(const Globals& g, const std::string& as, const std::string& expect_head) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  auto r = st->audit_verify(actor);
-  if (!r) return report(g, Failure{r.error(), {}});
+  auto r = expect_head.empty() ? st->audit_verify(actor) : st->audit_verify(actor, expect_head);
+  if (!r)
+    return report(g, Failure{r.error(), expect_head.empty() ? std::string()
+                                                            : "--expect-head には日次出力やバックアップにある audit-head.json "
+                                                              "を指定してください。"});
   std::printf("監査ログ: %lld 件、署名付きチェックポイント %lld 件\n", static_cast<long long>(r->entries),
               static_cast<long long>(r->checkpoints));
   std::printf("最新のハッシュ（控えておいてください）: %s\n", r->head_hash.c_str());
   std::printf("ステーションの公開鍵: %s\n", r->public_key.c_str());
+  if (r->key_pinned) {
+    std::printf("設定で固定した公開鍵で検証しました。\n");
+  } else {
+    std::printf("公開鍵が設定で固定されていません。設定ファイルの [security] に次の行を加えてください:\n"
+                "  audit_public_key = \"%s\"\n", r->public_key.c_str());
+  }
+  if (r->expected_last_id >= 0)
+    std::printf("控えの署名付き末尾（%lld 件目）まで照合しました。\n", static_cast<long long>(r->expected_last_id));
   if (r->ok) {
     std::printf("改ざんは見つかりませんでした。\n");
     return 0;
@@ -1409,6 +1420,11 @@ int run_cli(int argc, char** argv) {
   audit->require_subcommand(1);
   auto* audit_verify = add_sub(*audit, "verify", "監査ログのハッシュ連鎖と署名を検証します（責任者・管理者）");
   audit_verify->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  std::string expect_head;
+  audit_verify->add_option("--expect-head", expect_head,
+                           "控えの audit-head.json（日次出力・バックアップにあるもの）。ログがその時点から巻き戻され"
+                           "たり書き換えられたりしていないかを確かめます")
+      ->type_name("FILE");
   auto* audit_search = add_sub(*audit, "search", "監査ログを検索します（責任者・管理者）");
   station::AuditQuery audit_query;
   audit_search->add_option("--user", audit_query.username, "利用者")->type_name("USER");
@@ -1582,7 +1598,7 @@ int run_cli(int argc, char** argv) {
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
   if (exp->parsed()) return cmd_export(g, as, out_dir);
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
-  if (audit_verify->parsed()) return cmd_audit_verify(g, as);
+  if (audit_verify->parsed()) return cmd_audit_verify(g, as, expect_head);
   if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);
   if (user_unlock->parsed()) return cmd_user_unlock(g, as, unlock_name);
   if (user_passwd->parsed()) return cmd_user_passwd(g, as);

@@ -216,6 +216,14 @@ class Station {
   // Checks the audit log: every entry's hash link, the ids' continuity, each signed checkpoint and
   // the signed head file (which catches a log cut off at the end). Supervisor or admin.
   Result<AuditVerifyReport> audit_verify(const User& actor);
+  // The same, and the log must still hold the head signed in `expected_head` (an audit-head.json
+  // kept off the station: a daily set's or a backup's), so a store rolled back to an older copy or
+  // a log rewritten before that head fails. kNotFound / kIo when the file cannot be read.
+  // With config.audit_public_key set, everything is checked against that pinned key.
+  Result<AuditVerifyReport> audit_verify(const User& actor, const std::filesystem::path& expected_head);
+  // The signed audit head (JSON: last entry, its link, the public key, the signature), for the
+  // daily set and backups to carry off the station. Supervisor or admin.
+  Result<std::string> audit_head(const User& actor);
   // Searches the audit log (newest first). Supervisor or admin.
   Result<std::vector<AuditEntry>> audit_search(const User& actor, const AuditQuery& query);
   // Writes an encrypted, signed, verified backup of everything into a new folder under dest_dir.

@@ -42,6 +42,8 @@ struct AuditVerifyReport {
   std::int64_t last_id = 0;
   std::string head_hash;      // the chain's last link (hex), to note down off the station
   std::string public_key;     // the station's Ed25519 public key (hex)
+  bool key_pinned = false;    // checked against config's audit_public_key (else the store's own key)
+  std::int64_t expected_last_id = -1;  // the --expect-head file's last entry (-1: none given)
   std::vector<std::string> problems;  // English, names entry ids only; empty when ok
 };
 
