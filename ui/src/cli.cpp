@@ -948,12 +948,37 @@ int cmd_passphrase_change(const Globals& g, const std::string& as) {
   return 0;
 }
 
+// The stale-backup warning (none, or the last good one older than a day).
+void print_backup_warning(station::Station& st, const station::User& actor) {
+  auto status = st.backup_status(actor);
+  if (!status || !status->stale) return;
+  if (status->last_backup_at.empty())
+    std::fprintf(stderr, "警告: まだ正常なバックアップがありません。station backup で作成してください。\n");
+  else
+    std::fprintf(stderr, "警告: 最後の正常なバックアップ（%s）から1日以上たっています。station backup で作成してください。\n",
+                 status->last_backup_at.c_str());
+}
+
+int cmd_backup_status(const Globals& g, const std::string& as) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto status = st->backup_status(actor);
+  if (!status) return report(g, Failure{status.error(), {}});
+  std::printf("最後の正常なバックアップ: %s\n", status->last_backup_at.empty() ? "なし" : status->last_backup_at.c_str());
+  print_backup_warning(*st, actor);
+  return status->stale ? 1 : 0;
+}
+
 int cmd_backup(const Globals& g, const std::string& as, const std::string& dest) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->backup(actor, dest);
-  if (!r) return report(g, Failure{r.error(), {}});
+  if (!r) {
+    print_backup_warning(*st, actor);
+    return report(g, Failure{r.error(), {}});
+  }
   std::printf("バックアップを作成し、検証しました: %s\n（%d ファイル、画像等 %d 件、%lld バイト、監査ログ %lld 件）\n",
               r->path.c_str(), r->files, r->blobs, static_cast<long long>(r->bytes),
               static_cast<long long>(r->audit_entries));
@@ -967,9 +992,13 @@ int cmd_restore(const Globals& g, const std::string& from) {
   auto pass = passphrase(g, false);
   if (!pass) return report(g, pass.error());
   auto r = station::Station::restore(*config, from, *pass);
-  if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("復元して検証しました: %s（ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(), r->pages,
-              static_cast<long long>(r->audit_entries));
+  if (!r)
+    return report(g, Failure{r.error(), r.error().code == ErrorCode::kNotFound
+                                            ? "station backup で作成された station-backup-… フォルダーか、"
+                                              "station backup に指定したフォルダーを指定してください。"
+                                            : std::string()});
+  std::printf("復元して検証しました: %s（バックアップ %s、ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(),
+              r->backup_dir.c_str(), r->pages, static_cast<long long>(r->audit_entries));
   return 0;
 }
 
@@ -1477,8 +1506,11 @@ int run_cli(int argc, char** argv) {
 
   auto* backup_cmd = add_sub(app, "backup", "保管庫全体の暗号化バックアップを作成し、検証します（責任者・管理者）");
   std::string backup_dest;
-  backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）")->required();
+  bool backup_status_only = false;
+  backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）");
   backup_cmd->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  backup_cmd->add_flag("--status", backup_status_only,
+                       "作成せず、最後の正常なバックアップの日時を表示します（1日以上前なら警告し、終了コード 1）");
 
   auto* restore_cmd = add_sub(app, "restore", "バックアップを --data-dir（空の場所）に復元し、検証します");
   std::string restore_from;
@@ -1611,7 +1643,13 @@ int run_cli(int argc, char** argv) {
   if (keys_rotate->parsed()) return cmd_keys_rotate(g, as);
   if (keys_add->parsed()) return cmd_keys_add_keyfile(g, as, keyfile_path);
   if (keys_remove->parsed()) return cmd_keys_remove_keyfile(g, as);
-  if (backup_cmd->parsed()) return cmd_backup(g, as, backup_dest);
+  if (backup_cmd->parsed()) {
+    if (backup_status_only) return cmd_backup_status(g, as);
+    if (backup_dest.empty())
+      return report(g, failure(ErrorCode::kUsage, "DEST_DIR is required",
+                               "バックアップ先のフォルダーを指定してください（日時の確認だけなら --status）。"));
+    return cmd_backup(g, as, backup_dest);
+  }
   if (restore_cmd->parsed()) return cmd_restore(g, restore_from);
   if (electronic_load->parsed()) return cmd_electronic_load(g, as, electronic_csv);
   if (demo->parsed()) return cmd_demo(g, demo_args, signals);

@@ -228,7 +228,15 @@ class Station {
   Result<std::vector<AuditEntry>> audit_search(const User& actor, const AuditQuery& query);
   // Writes an encrypted, signed, verified backup of everything into a new folder under dest_dir.
   // Supervisor or admin. On failure (e.g. kDiskFull) the partial folder is removed.
+  // The backup is read back and checked (manifest signature, every file's digest) before it counts.
   Result<BackupReport> backup(const User& actor, const std::filesystem::path& dest_dir);
+  // The same as the station itself (the scheduled daily backup of `station serve`, no user).
+  Result<BackupReport> scheduled_backup(const std::filesystem::path& dest_dir);
+  // When the last good backup was made; stale when none or older than a day (the UI and CLI warn).
+  // Any role.
+  Result<BackupStatus> backup_status(const User& actor);
+  // `backup_dir` may also be the folder given to `station backup`: the newest complete backup in
+  // it is restored (RestoreReport::backup_dir names it); kNotFound when it holds none.
   // Restores a backup into config.data_dir (which must hold no store), after checking the
   // manifest signature, every file's digest, the databases' integrity, every blob and the audit
   // chain. Nothing is left in data_dir when it fails. kWrongPassphrase, kStoreCorrupt, kStoreExists.

@@ -48,7 +48,7 @@ struct AuditVerifyReport {
 };
 
 struct BackupReport {
-  std::string path;           // the backup folder written
+  std::string path;           // the backup folder written (read back and verified after writing)
   std::int64_t bytes = 0;
   int files = 0;
   int blobs = 0;
@@ -57,6 +57,8 @@ struct BackupReport {
 
 struct RestoreReport {
   std::string data_dir;
+  std::string backup_dir;     // the backup folder restored (the newest inside the folder given, if that was
+                              // the folder given to `station backup`)
   int files = 0;
   int blobs = 0;
   int pages = 0;
@@ -66,7 +68,14 @@ struct RestoreReport {
 // What the startup cleanup found (temporary files of interrupted writes, blobs no row refers to).
 struct MaintenanceReport {
   int stale_temporaries = 0;
-  int orphan_blobs = 0;
+  int orphan_blobs = 0;       // moved to <data_dir>/quarantine/, never deleted (issue #16: a database
+                              // opened without its WAL lacks rows whose blobs are still needed)
+};
+
+// When the last good (written and verified) backup was made, and whether that is too long ago.
+struct BackupStatus {
+  std::string last_backup_at;  // ISO JST; empty when there has been none
+  bool stale = true;           // none, or older than a day: the UI and the CLI warn
 };
 
 // What unlocks the store (issue #5): the station passphrase, or a key file on removable media
