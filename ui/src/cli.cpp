@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -191,16 +192,24 @@ sigset_t block_stop_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);  // the daily backup (hardware/systemd/station-backup.service)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
-void serve_until_signal(WebServer& server, const sigset_t& signals) {
+// SIGINT / SIGTERM stop the server; SIGUSR1 runs `on_backup` (the scheduled daily backup) on the
+// watcher thread, so the key stays in this one process.
+void serve_until_signal(WebServer& server, const sigset_t& signals, const std::function<void()>& on_backup = {}) {
   std::atomic<bool> done{false};
   std::thread watcher([&] {
     const timespec tick{0, 200'000'000};
     while (!done) {
-      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGUSR1) {
+        if (on_backup) on_backup();
+        continue;
+      }
+      if (sig > 0) {
         std::fprintf(stderr, "停止の指示を受けました。終了します。\n");
         server.stop();
         return;
@@ -672,7 +681,7 @@ int cmd_export(const Globals& g, const std::string& as, const std::string& out_d
 }
 
 int serve(const Globals& g, station::Station& st, WebOptions options, const sigset_t& signals,
-          const std::vector<station::DemoAccount>* demo_accounts) {
+          const std::vector<station::DemoAccount>* demo_accounts, const std::string& backup_dir = {}) {
   WebServer server(st, options);
   auto port = server.bind();
   if (!port) {
@@ -693,7 +702,18 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
   }
   std::printf("Ctrl+C で終了します。\n");
   std::fflush(stdout);
-  serve_until_signal(server, signals);
+  serve_until_signal(server, signals, [&] {
+    if (backup_dir.empty()) {
+      std::fprintf(stderr, "定期バックアップの指示を受けましたが、設定の [backup] dir がありません。\n");
+      return;
+    }
+    auto r = st.scheduled_backup(backup_dir);
+    if (r)
+      std::fprintf(stderr, "定期バックアップを作成し、検証しました: %s\n", r->path.c_str());
+    else
+      std::fprintf(stderr, "定期バックアップに失敗しました: %s（%s）\n", std::string(station::message_ja(r.error().code)).c_str(),
+                   r.error().detail.c_str());
+  });
   std::printf("終了しました。\n");
   return 0;
 }
@@ -707,7 +727,7 @@ int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_
   options.host = host.empty() ? config->listen_host : host;
   options.port = port >= 0 ? port : config->listen_port;
   options.idle_minutes = config->session_idle_minutes;
-  return serve(g, **st, options, signals, nullptr);
+  return serve(g, **st, options, signals, nullptr, config->backup_dir);
 }
 
 Outcome<fs::path> default_demo_dir() {
