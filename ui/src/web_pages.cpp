@@ -122,9 +122,10 @@ std::string login_page(const LoginView& view) {
 }
 
 std::string envelope_list_page(const Viewer& viewer, const std::vector<station::EnvelopeSummary>& envelopes,
-                               const PendingIds& pending, const std::string& error_ja) {
+                               const PendingIds& pending, const std::string& error_ja, const std::string& warning_ja) {
   std::string body = "<h1>受付一覧（郵送）</h1>\n";
   body += alert("error", error_ja);
+  body += alert("warning", warning_ja);
   if (viewer.user.role == station::Role::kSupervisor) {
     body += fmt(
         "<form method=\"post\" action=\"/export\" class=\"card\">\n"
