@@ -27,6 +27,7 @@
 #include "station/recognizer.h"
 #include "station/station.h"
 #include "findings_json.h"
+#include "service_socket.h"
 #include "state_text.h"
 #include "terminal.h"
 #include "text_format.h"
@@ -623,6 +624,88 @@ std::optional<station::EnvelopeState> state_by_name(const std::string& text) {
   return std::nullopt;
 }
 
+std::string backup_status_text(const station::BackupStatus& status) {
+  return fmt("最後の正常なバックアップ: {}\n", status.last_backup_at.empty() ? std::string("なし") : status.last_backup_at);
+}
+
+std::string backup_warning_text(const station::BackupStatus& status) {
+  if (!status.stale) return {};
+  if (status.last_backup_at.empty()) return "警告: まだ正常なバックアップがありません。station backup で作成してください。\n";
+  return fmt("警告: 最後の正常なバックアップ（{}）から1日以上たっています。station backup で作成してください。\n",
+             status.last_backup_at);
+}
+
+std::string envelopes_text(const std::vector<station::EnvelopeSummary>& list, const std::string& date) {
+  std::string out = "受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n";
+  std::size_t shown = 0;
+  for (const auto& e : list) {
+    if (!date.empty() && e.received_date != date) continue;
+    ++shown;
+    out += fmt("{}\t{}\t{}\t{}\t{} / {}\n", e.receipt_no, e.received_date, state_text_ja(e), e.pages, e.fields_confirmed,
+               e.fields_total);
+  }
+  out += fmt("合計 {} 通\n", shown);
+  return out;
+}
+
+// ---- through the running service (service_socket.h): no passphrase, the user's own login
+
+// When `station serve` runs for this store, asks it to run `command` as `as` (whose password is
+// read as for any command); nullopt when no service listens (the command opens the store itself).
+std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
+                                        nlohmann::json args) {
+  auto config = load_config(g);
+  if (!config) return std::nullopt;
+  const fs::path path = service_socket_path(config->data_dir);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  auto password = secret("STATION_USER_PASSWORD", fmt("{} のパスワード: ", as), false,
+                         "パスワードを入力できる端末がありません。環境変数 STATION_USER_PASSWORD で指定してください。");
+  if (!password) {
+    return ServiceReply{station::exit_code(password.error().error.code), "", password.error().hint_ja + "\n"};
+  }
+  args["command"] = command;
+  args["as"] = as;
+  args["password"] = *password;
+  return call_service(path, args);
+}
+
+int print_reply(const ServiceReply& r) {
+  std::fputs(r.out.c_str(), stdout);
+  std::fputs(r.err.c_str(), stderr);
+  return r.exit;
+}
+
+// The service's side: logs the user in and runs the command with the open station.
+ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) {
+  const auto text = [&](const char* key) {
+    return req.contains(key) && req[key].is_string() ? req[key].get<std::string>() : std::string();
+  };
+  const auto error_reply = [](const station::Error& e) {
+    return ServiceReply{station::exit_code(e.code), "", std::string(station::message_ja(e.code)) + "\n"};
+  };
+  auto user = st.login(text("as"), text("password"));
+  if (!user) return error_reply(user.error());
+  const std::string command = text("command");
+  if (command == "envelopes") {
+    std::optional<station::EnvelopeState> only;
+    if (!text("state").empty()) {
+      only = state_by_name(text("state"));
+      if (!only) return error_reply(station::Error{ErrorCode::kUsage, "unknown state"});
+    }
+    auto list = only ? st.envelopes_in_state(*user, *only) : st.list_envelopes(*user);
+    if (!list) return error_reply(list.error());
+    return ServiceReply{0, envelopes_text(*list, text("date")), ""};
+  }
+  if (command == "backup-status") {
+    auto status = st.backup_status(*user);
+    if (!status) return error_reply(status.error());
+    return ServiceReply{status->stale ? 1 : 0, backup_status_text(*status), backup_warning_text(*status)};
+  }
+  return ServiceReply{station::exit_code(ErrorCode::kUsage), "",
+                      "このコマンドは実行中のサービス経由ではまだ使えません。サービスを止めてから実行してください。\n"};
+}
+
 int cmd_envelopes(const Globals& g, const std::string& as, const std::string& date, const std::string& state) {
   std::optional<station::EnvelopeState> only;
   if (!state.empty()) {
@@ -631,20 +714,13 @@ int cmd_envelopes(const Globals& g, const std::string& as, const std::string& da
       return report(g, failure(ErrorCode::kUsage, "unknown state",
                                "--state には状態（例: accepted, under_review, awaiting_correction, または 受理, 審査中, 補正待ち）を指定してください。"));
   }
+  if (auto reply = via_service(g, "envelopes", as, {{"date", date}, {"state", state}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto list = only ? st->envelopes_in_state(actor, *only) : st->list_envelopes(actor);
   if (!list) return report(g, Failure{list.error(), {}});
-  std::printf("受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n");
-  std::size_t shown = 0;
-  for (const auto& e : *list) {
-    if (!date.empty() && e.received_date != date) continue;
-    ++shown;
-    std::printf("%s\t%s\t%s\t%d\t%d / %d\n", e.receipt_no.c_str(), e.received_date.c_str(), state_text_ja(e).c_str(),
-                e.pages, e.fields_confirmed, e.fields_total);
-  }
-  std::printf("合計 %zu 通\n", shown);
+  std::fputs(envelopes_text(*list, date).c_str(), stdout);
   return 0;
 }
 
@@ -727,7 +803,12 @@ int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_
   options.host = host.empty() ? config->listen_host : host;
   options.port = port >= 0 ? port : config->listen_port;
   options.idle_minutes = config->session_idle_minutes;
-  return serve(g, **st, options, signals, nullptr, config->backup_dir);
+  // The CLI's way in while the service holds the key (service_socket.h).
+  station::Station& station = **st;
+  auto socket = ServiceSocket::listen(service_socket_path(config->data_dir),
+                                      [&station](const nlohmann::json& req) { return serve_cli_request(station, req); });
+  if (!socket) std::fprintf(stderr, "コマンド用のソケットを開けませんでした（画面は使えます）: %s\n", socket.error().detail.c_str());
+  return serve(g, station, options, signals, nullptr, config->backup_dir);
 }
 
 Outcome<fs::path> default_demo_dir() {
@@ -971,22 +1052,18 @@ int cmd_passphrase_change(const Globals& g, const std::string& as) {
 // The stale-backup warning (none, or the last good one older than a day).
 void print_backup_warning(station::Station& st, const station::User& actor) {
   auto status = st.backup_status(actor);
-  if (!status || !status->stale) return;
-  if (status->last_backup_at.empty())
-    std::fprintf(stderr, "警告: まだ正常なバックアップがありません。station backup で作成してください。\n");
-  else
-    std::fprintf(stderr, "警告: 最後の正常なバックアップ（%s）から1日以上たっています。station backup で作成してください。\n",
-                 status->last_backup_at.c_str());
+  if (status) std::fputs(backup_warning_text(*status).c_str(), stderr);
 }
 
 int cmd_backup_status(const Globals& g, const std::string& as) {
+  if (auto reply = via_service(g, "backup-status", as, nlohmann::json::object())) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto status = st->backup_status(actor);
   if (!status) return report(g, Failure{status.error(), {}});
-  std::printf("最後の正常なバックアップ: %s\n", status->last_backup_at.empty() ? "なし" : status->last_backup_at.c_str());
-  print_backup_warning(*st, actor);
+  std::fputs(backup_status_text(*status).c_str(), stdout);
+  std::fputs(backup_warning_text(*status).c_str(), stderr);
   return status->stale ? 1 : 0;
 }
 
