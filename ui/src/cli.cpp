@@ -803,6 +803,9 @@ int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_
   options.host = host.empty() ? config->listen_host : host;
   options.port = port >= 0 ? port : config->listen_port;
   options.idle_minutes = config->session_idle_minutes;
+  // The passphrase is no longer needed: not left readable in this long-running process's
+  // environment (/proc/PID/environ) or memory.
+  term::wipe_env("STATION_PASSPHRASE");
   // The CLI's way in while the service holds the key (service_socket.h).
   station::Station& station = **st;
   auto socket = ServiceSocket::listen(service_socket_path(config->data_dir),

@@ -251,19 +251,18 @@ TEST(Cli, AnAdminResetsAPasswordAndTheUserMustChangeItFirst) {
 
 // ---- one service holds the key (issue #16): the CLI through the running `station serve`
 
-// Runs `station serve` on `store` (passphrase from a file) until the returned pid is killed.
+// Runs `station serve` on `store` (the passphrase in its environment, as a unit file might give
+// it) until the returned pid is killed.
 pid_t start_service(const CliStore& store) {
-  const std::string pass_file = (store.dir / "passphrase.txt").string();
-  std::ofstream(pass_file) << "cli-test-passphrase\n";
-  ::chmod(pass_file.c_str(), 0600);
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e)
     if (std::strncmp(*e, "STATION_", 8) != 0) env.emplace_back(*e);
+  env.emplace_back("STATION_PASSPHRASE=cli-test-passphrase");
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
   std::vector<std::string> args = {"station", "--data-dir", store.data, "--config", store.config,
-                                   "--passphrase-file", pass_file, "serve", "--port", "0"};
+                                   "serve", "--port", "0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -289,6 +288,13 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   for (int i = 0; i < 1500 && !fs::exists(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_TRUE(fs::exists(socket)) << "the service listens for the CLI";
   EXPECT_EQ((fs::status(socket).permissions() & fs::perms::others_all), fs::perms::none);
+  // Finding 8: the passphrase given in the environment is wiped once the store is open.
+  {
+    std::ifstream in("/proc/" + std::to_string(service) + "/environ", std::ios::binary);
+    const std::string environ_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(environ_text.empty());
+    EXPECT_EQ(environ_text.find("cli-test-passphrase"), std::string::npos);
+  }
 
   // The clerk knows only their own password.
   ::unsetenv("STATION_PASSPHRASE");
