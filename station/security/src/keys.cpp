@@ -93,7 +93,7 @@ UnlockFailures unlock_failures(const fs::path& dir) {
 
 int record_unlock_failure(const fs::path& dir) {
   UnlockFailures f = unlock_failures(dir);
-  ++f.count;
+  f.count = std::clamp(f.count, 0, 1'000'000) + 1;  // a damaged count restarts, never overflows
   f.last_at = utc_now_iso();
   if (f.first_at.empty()) f.first_at = f.last_at;
   const std::string text =
@@ -111,7 +111,7 @@ int record_unlock_failure(const fs::path& dir) {
     }
   }
   // The answer waits: 1 s, 2 s, 4 s ... at most 30 s after failures in a row.
-  const int seconds = std::min(30, 1 << std::min(f.count - 1, 5));
+  const int seconds = std::min(30, 1 << std::clamp(f.count - 1, 0, 5));
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   return f.count;
 }
