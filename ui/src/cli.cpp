@@ -635,6 +635,23 @@ std::string backup_warning_text(const station::BackupStatus& status) {
              status.last_backup_at);
 }
 
+std::string audit_verify_text(const station::AuditVerifyReport& r) {
+  std::string out = fmt("監査ログ: {} 件、署名付きチェックポイント {} 件\n", r.entries, r.checkpoints);
+  out += fmt("最新のハッシュ（控えておいてください）: {}\n", r.head_hash);
+  out += fmt("ステーションの公開鍵: {}\n", r.public_key);
+  if (r.key_pinned)
+    out += "設定で固定した公開鍵で検証しました。\n";
+  else
+    out += fmt("公開鍵が設定で固定されていません。設定ファイルの [security] に次の行を加えてください:\n"
+               "  audit_public_key = \"{}\"\n",
+               r.public_key);
+  if (r.expected_last_id >= 0) out += fmt("控えの署名付き末尾（{} 件目）まで照合しました。\n", r.expected_last_id);
+  if (r.ok) return out + "改ざんは見つかりませんでした。\n";
+  out += "監査ログの改ざんまたは欠落を検出しました:\n";
+  for (const auto& p : r.problems) out += fmt("  - {}\n", p);
+  return out;
+}
+
 std::string envelopes_text(const std::vector<station::EnvelopeSummary>& list, const std::string& date) {
   std::string out = "受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n";
   std::size_t shown = 0;
@@ -649,6 +666,14 @@ std::string envelopes_text(const std::vector<station::EnvelopeSummary>& list, co
 }
 
 // ---- through the running service (service_socket.h): no passphrase, the user's own login
+
+// Whether a service's socket is there for this store (it may still be stale: via_service then
+// answers nullopt).
+bool service_running(const Globals& g) {
+  auto config = load_config(g);
+  std::error_code ec;
+  return config && fs::exists(service_socket_path(config->data_dir), ec);
+}
 
 // When `station serve` runs for this store, asks it to run `command` as `as` (whose password is
 // read as for any command); nullopt when no service listens (the command opens the store itself).
@@ -684,9 +709,19 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
   const auto error_reply = [](const station::Error& e) {
     return ServiceReply{station::exit_code(e.code), "", std::string(station::message_ja(e.code)) + "\n"};
   };
+  const std::string command = text("command");
+  if (command == "passwd") {  // also the way out of a one-time password, so no login first
+    auto changed = st.change_password(text("as"), text("password"), text("new_password"));
+    if (!changed) return error_reply(changed.error());
+    return ServiceReply{0, fmt("{} のパスワードを変更しました。\n", changed->username), ""};
+  }
   auto user = st.login(text("as"), text("password"));
   if (!user) return error_reply(user.error());
-  const std::string command = text("command");
+  if (command == "audit-verify") {
+    auto r = text("expect_head").empty() ? st.audit_verify(*user) : st.audit_verify(*user, text("expect_head"));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{r->ok ? 0 : station::exit_code(ErrorCode::kStoreCorrupt), audit_verify_text(*r), ""};
+  }
   if (command == "envelopes") {
     std::optional<station::EnvelopeState> only;
     if (!text("state").empty()) {
@@ -905,6 +940,9 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
 // ---- administration: audit log, accounts, passphrase, backups, electronic records
 
 int cmd_audit_verify(const Globals& g, const std::string& as, const std::string& expect_head) {
+  nlohmann::json args = nlohmann::json::object();
+  if (!expect_head.empty()) args["expect_head"] = fs::absolute(expect_head).string();
+  if (auto reply = via_service(g, "audit-verify", as, args)) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -913,25 +951,8 @@ int cmd_audit_verify(const Globals& g, const std::string& as, const std::string&
     return report(g, Failure{r.error(), expect_head.empty() ? std::string()
                                                             : "--expect-head には日次出力やバックアップにある audit-head.json "
                                                               "を指定してください。"});
-  std::printf("監査ログ: %lld 件、署名付きチェックポイント %lld 件\n", static_cast<long long>(r->entries),
-              static_cast<long long>(r->checkpoints));
-  std::printf("最新のハッシュ（控えておいてください）: %s\n", r->head_hash.c_str());
-  std::printf("ステーションの公開鍵: %s\n", r->public_key.c_str());
-  if (r->key_pinned) {
-    std::printf("設定で固定した公開鍵で検証しました。\n");
-  } else {
-    std::printf("公開鍵が設定で固定されていません。設定ファイルの [security] に次の行を加えてください:\n"
-                "  audit_public_key = \"%s\"\n", r->public_key.c_str());
-  }
-  if (r->expected_last_id >= 0)
-    std::printf("控えの署名付き末尾（%lld 件目）まで照合しました。\n", static_cast<long long>(r->expected_last_id));
-  if (r->ok) {
-    std::printf("改ざんは見つかりませんでした。\n");
-    return 0;
-  }
-  std::printf("監査ログの改ざんまたは欠落を検出しました:\n");
-  for (const auto& p : r->problems) std::printf("  - %s\n", p.c_str());
-  return station::exit_code(ErrorCode::kStoreCorrupt);
+  std::fputs(audit_verify_text(*r).c_str(), stdout);
+  return r->ok ? 0 : station::exit_code(ErrorCode::kStoreCorrupt);
 }
 
 int cmd_audit_search(const Globals& g, const std::string& as, const station::AuditQuery& q) {
@@ -959,6 +980,12 @@ int cmd_user_unlock(const Globals& g, const std::string& as, const std::string& 
 
 // `user passwd`: one's own password; also the way out of an admin's one-time password.
 int cmd_user_passwd(const Globals& g, const std::string& as) {
+  if (service_running(g)) {
+    auto next = secret("STATION_NEW_PASSWORD", "新しいパスワード: ", true,
+                       "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+    if (!next) return report(g, next.error());
+    if (auto reply = via_service(g, "passwd", as, {{"new_password", *next}})) return print_reply(*reply);
+  }
   auto st = open_store(g);
   if (!st) return report(g, st.error());
   auto current = secret("STATION_USER_PASSWORD", fmt("{} の現在のパスワード: ", as), false,

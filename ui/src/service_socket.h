@@ -8,7 +8,8 @@
 // The protocol: one JSON object per connection, one line each way:
 //   request  {"command": "envelopes", "as": USER, "password": ..., ...arguments}
 //   response {"exit": N, "out": TEXT, "err": TEXT}
-// First slice: `envelopes` and `backup --status`; the other commands still open the store.
+// First slice: `envelopes`, `backup --status`, `audit verify`, `user passwd`; the other commands
+// still open the store.
 #include <atomic>
 #include <filesystem>
 #include <functional>

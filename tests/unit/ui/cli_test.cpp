@@ -306,6 +306,19 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   EXPECT_NE(out.find("合計 0 通"), std::string::npos) << out;
   ::setenv("STATION_USER_PASSWORD", "wrong-password-9", 1);
   EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kLoginFailed));
+  // Their own password, changed through the service; the audit log checked through it.
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "clerk-password-2", 1);
+  EXPECT_EQ(store.station({"user", "passwd", "--as", "clerk1"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), 0);
+  (void)testing::internal::GetCapturedStdout();
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"audit", "verify", "--as", "admin1"}), 0);
+  const std::string verified = testing::internal::GetCapturedStdout();
+  EXPECT_NE(verified.find("改ざんは見つかりませんでした"), std::string::npos) << verified;
 
   // The daily backup: the timer's SIGUSR1 makes the service write a verified backup.
   ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
