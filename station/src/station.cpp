@@ -42,7 +42,7 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
     if (!secrets.key_file.empty())
       return fail(ErrorCode::kInvalidInput, "a new store is created with a passphrase; add a key file afterwards");
     const std::string_view passphrase = secrets.passphrase;
-    if (passphrase.size() < 8) return fail(ErrorCode::kInvalidInput, "the passphrase must have 8 characters or more");
+    if (auto why = security::passphrase_problem(passphrase); !why.empty()) return fail(ErrorCode::kInvalidInput, why);
     fs::create_directories(dir, ec);
     if (ec) return fail(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
@@ -60,7 +60,12 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
     if (!l) return std::unexpected(l.error());
     store_lock = std::move(*l);
     auto m = unlock_master(current_keyring(dir), secrets);
-    if (!m) return std::unexpected(m.error());
+    if (!m) {
+      // Counted and answered late (issue #16); audited at the next good open.
+      if (m.error().code == ErrorCode::kWrongPassphrase || m.error().code == ErrorCode::kWrongKeyFile)
+        (void)security::record_unlock_failure(dir);
+      return std::unexpected(m.error());
+    }
     master = std::move(*m);
     auto r = recover_rotation(dir);
     if (!r) return std::unexpected(r.error());
@@ -87,6 +92,11 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   impl->master = std::move(*master);
   impl->edb = std::move(*edb);
   if (auto s = impl->audit_log.init(); !s) return std::unexpected(s.error());
+  if (!create) {
+    if (auto failed = security::take_unlock_failures(dir); failed.count > 0)
+      impl->audit(nullptr, "store.unlock_failed",
+                  "count:" + std::to_string(failed.count) + " first:" + failed.first_at + " last:" + failed.last_at);
+  }
   if (rotated) {
     if (auto s = complete_rotation(impl->store(), impl->audit_log, dir, *rotated, "finished_at_open"); !s)
       return std::unexpected(s.error());

@@ -106,7 +106,7 @@ struct Station::Impl final : AuditTrail {
         db(std::move(d)),
         blobs(std::move(b)),
         dir(config.data_dir),
-        audit_log(store(), config.data_dir, config.audit_checkpoint_every) {}
+        audit_log(store(), config.data_dir, config.audit_checkpoint_every, config.audit_public_key) {}
 
   // The station's time: every date and timestamp it records or compares.
   const Clock& clock() const { return *services.clock; }

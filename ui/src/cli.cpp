@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -27,6 +28,7 @@
 #include "station/recognizer.h"
 #include "station/station.h"
 #include "findings_json.h"
+#include "service_socket.h"
 #include "state_text.h"
 #include "terminal.h"
 #include "text_format.h"
@@ -192,16 +194,24 @@ sigset_t block_stop_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);  // the daily backup (hardware/systemd/station-backup.service)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
-void serve_until_signal(WebServer& server, const sigset_t& signals) {
+// SIGINT / SIGTERM stop the server; SIGUSR1 runs `on_backup` (the scheduled daily backup) on the
+// watcher thread, so the key stays in this one process.
+void serve_until_signal(WebServer& server, const sigset_t& signals, const std::function<void()>& on_backup = {}) {
   std::atomic<bool> done{false};
   std::thread watcher([&] {
     const timespec tick{0, 200'000'000};
     while (!done) {
-      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGUSR1) {
+        if (on_backup) on_backup();
+        continue;
+      }
+      if (sig > 0) {
         std::fprintf(stderr, "停止の指示を受けました。終了します。\n");
         server.stop();
         return;
@@ -615,6 +625,123 @@ std::optional<station::EnvelopeState> state_by_name(const std::string& text) {
   return std::nullopt;
 }
 
+std::string backup_status_text(const station::BackupStatus& status) {
+  return fmt("最後の正常なバックアップ: {}\n", status.last_backup_at.empty() ? std::string("なし") : status.last_backup_at);
+}
+
+std::string backup_warning_text(const station::BackupStatus& status) {
+  if (!status.stale) return {};
+  if (status.last_backup_at.empty()) return "警告: まだ正常なバックアップがありません。station backup で作成してください。\n";
+  return fmt("警告: 最後の正常なバックアップ（{}）から1日以上たっています。station backup で作成してください。\n",
+             status.last_backup_at);
+}
+
+std::string audit_verify_text(const station::AuditVerifyReport& r) {
+  std::string out = fmt("監査ログ: {} 件、署名付きチェックポイント {} 件\n", r.entries, r.checkpoints);
+  out += fmt("最新のハッシュ（控えておいてください）: {}\n", r.head_hash);
+  out += fmt("ステーションの公開鍵: {}\n", r.public_key);
+  if (r.key_pinned)
+    out += "設定で固定した公開鍵で検証しました。\n";
+  else
+    out += fmt("公開鍵が設定で固定されていません。設定ファイルの [security] に次の行を加えてください:\n"
+               "  audit_public_key = \"{}\"\n",
+               r.public_key);
+  if (r.expected_last_id >= 0) out += fmt("控えの署名付き末尾（{} 件目）まで照合しました。\n", r.expected_last_id);
+  if (r.ok) return out + "改ざんは見つかりませんでした。\n";
+  out += "監査ログの改ざんまたは欠落を検出しました:\n";
+  for (const auto& p : r.problems) out += fmt("  - {}\n", p);
+  return out;
+}
+
+std::string envelopes_text(const std::vector<station::EnvelopeSummary>& list, const std::string& date) {
+  std::string out = "受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n";
+  std::size_t shown = 0;
+  for (const auto& e : list) {
+    if (!date.empty() && e.received_date != date) continue;
+    ++shown;
+    out += fmt("{}\t{}\t{}\t{}\t{} / {}\n", e.receipt_no, e.received_date, state_text_ja(e), e.pages, e.fields_confirmed,
+               e.fields_total);
+  }
+  out += fmt("合計 {} 通\n", shown);
+  return out;
+}
+
+// ---- through the running service (service_socket.h): no passphrase, the user's own login
+
+// Whether a service's socket is there for this store (it may still be stale: via_service then
+// answers nullopt).
+bool service_running(const Globals& g) {
+  auto config = load_config(g);
+  std::error_code ec;
+  return config && fs::exists(service_socket_path(config->data_dir), ec);
+}
+
+// When `station serve` runs for this store, asks it to run `command` as `as` (whose password is
+// read as for any command); nullopt when no service listens (the command opens the store itself).
+std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
+                                        nlohmann::json args) {
+  auto config = load_config(g);
+  if (!config) return std::nullopt;
+  const fs::path path = service_socket_path(config->data_dir);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  auto password = secret("STATION_USER_PASSWORD", fmt("{} のパスワード: ", as), false,
+                         "パスワードを入力できる端末がありません。環境変数 STATION_USER_PASSWORD で指定してください。");
+  if (!password) {
+    return ServiceReply{station::exit_code(password.error().error.code), "", password.error().hint_ja + "\n"};
+  }
+  args["command"] = command;
+  args["as"] = as;
+  args["password"] = *password;
+  return call_service(path, args);
+}
+
+int print_reply(const ServiceReply& r) {
+  std::fputs(r.out.c_str(), stdout);
+  std::fputs(r.err.c_str(), stderr);
+  return r.exit;
+}
+
+// The service's side: logs the user in and runs the command with the open station.
+ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) {
+  const auto text = [&](const char* key) {
+    return req.contains(key) && req[key].is_string() ? req[key].get<std::string>() : std::string();
+  };
+  const auto error_reply = [](const station::Error& e) {
+    return ServiceReply{station::exit_code(e.code), "", std::string(station::message_ja(e.code)) + "\n"};
+  };
+  const std::string command = text("command");
+  if (command == "passwd") {  // also the way out of a one-time password, so no login first
+    auto changed = st.change_password(text("as"), text("password"), text("new_password"));
+    if (!changed) return error_reply(changed.error());
+    return ServiceReply{0, fmt("{} のパスワードを変更しました。\n", changed->username), ""};
+  }
+  auto user = st.login(text("as"), text("password"));
+  if (!user) return error_reply(user.error());
+  if (command == "audit-verify") {
+    auto r = text("expect_head").empty() ? st.audit_verify(*user) : st.audit_verify(*user, text("expect_head"));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{r->ok ? 0 : station::exit_code(ErrorCode::kStoreCorrupt), audit_verify_text(*r), ""};
+  }
+  if (command == "envelopes") {
+    std::optional<station::EnvelopeState> only;
+    if (!text("state").empty()) {
+      only = state_by_name(text("state"));
+      if (!only) return error_reply(station::Error{ErrorCode::kUsage, "unknown state"});
+    }
+    auto list = only ? st.envelopes_in_state(*user, *only) : st.list_envelopes(*user);
+    if (!list) return error_reply(list.error());
+    return ServiceReply{0, envelopes_text(*list, text("date")), ""};
+  }
+  if (command == "backup-status") {
+    auto status = st.backup_status(*user);
+    if (!status) return error_reply(status.error());
+    return ServiceReply{status->stale ? 1 : 0, backup_status_text(*status), backup_warning_text(*status)};
+  }
+  return ServiceReply{station::exit_code(ErrorCode::kUsage), "",
+                      "このコマンドは実行中のサービス経由ではまだ使えません。サービスを止めてから実行してください。\n"};
+}
+
 int cmd_envelopes(const Globals& g, const std::string& as, const std::string& date, const std::string& state) {
   std::optional<station::EnvelopeState> only;
   if (!state.empty()) {
@@ -623,20 +750,13 @@ int cmd_envelopes(const Globals& g, const std::string& as, const std::string& da
       return report(g, failure(ErrorCode::kUsage, "unknown state",
                                "--state には状態（例: accepted, under_review, awaiting_correction, または 受理, 審査中, 補正待ち）を指定してください。"));
   }
+  if (auto reply = via_service(g, "envelopes", as, {{"date", date}, {"state", state}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto list = only ? st->envelopes_in_state(actor, *only) : st->list_envelopes(actor);
   if (!list) return report(g, Failure{list.error(), {}});
-  std::printf("受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n");
-  std::size_t shown = 0;
-  for (const auto& e : *list) {
-    if (!date.empty() && e.received_date != date) continue;
-    ++shown;
-    std::printf("%s\t%s\t%s\t%d\t%d / %d\n", e.receipt_no.c_str(), e.received_date.c_str(), state_text_ja(e).c_str(),
-                e.pages, e.fields_confirmed, e.fields_total);
-  }
-  std::printf("合計 %zu 通\n", shown);
+  std::fputs(envelopes_text(*list, date).c_str(), stdout);
   return 0;
 }
 
@@ -733,7 +853,7 @@ int cmd_export_certificates(const Globals& g, const std::string& as, bool statio
 }
 
 int serve(const Globals& g, station::Station& st, WebOptions options, const sigset_t& signals,
-          const std::vector<station::DemoAccount>* demo_accounts) {
+          const std::vector<station::DemoAccount>* demo_accounts, const std::string& backup_dir = {}) {
   WebServer server(st, options);
   auto port = server.bind();
   if (!port) {
@@ -754,7 +874,18 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
   }
   std::printf("Ctrl+C で終了します。\n");
   std::fflush(stdout);
-  serve_until_signal(server, signals);
+  serve_until_signal(server, signals, [&] {
+    if (backup_dir.empty()) {
+      std::fprintf(stderr, "定期バックアップの指示を受けましたが、設定の [backup] dir がありません。\n");
+      return;
+    }
+    auto r = st.scheduled_backup(backup_dir);
+    if (r)
+      std::fprintf(stderr, "定期バックアップを作成し、検証しました: %s\n", r->path.c_str());
+    else
+      std::fprintf(stderr, "定期バックアップに失敗しました: %s（%s）\n", std::string(station::message_ja(r.error().code)).c_str(),
+                   r.error().detail.c_str());
+  });
   std::printf("終了しました。\n");
   return 0;
 }
@@ -773,7 +904,15 @@ int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_
     std::printf("本システムとの同期をバックグラウンドで行います（%d 秒ごと、失敗時は最大 %d 秒まで間隔を延長）。\n",
                 config->sync_interval_seconds, config->sync_max_interval_seconds);
   }
-  return serve(g, **st, options, signals, nullptr);
+  // The passphrase is no longer needed: not left readable in this long-running process's
+  // environment (/proc/PID/environ) or memory.
+  term::wipe_env("STATION_PASSPHRASE");
+  // The CLI's way in while the service holds the key (service_socket.h).
+  station::Station& station = **st;
+  auto socket = ServiceSocket::listen(service_socket_path(config->data_dir),
+                                      [&station](const nlohmann::json& req) { return serve_cli_request(station, req); });
+  if (!socket) std::fprintf(stderr, "コマンド用のソケットを開けませんでした（画面は使えます）: %s\n", socket.error().detail.c_str());
+  return serve(g, station, options, signals, nullptr, config->backup_dir);
 }
 
 Outcome<fs::path> default_demo_dir() {
@@ -919,23 +1058,20 @@ int cmd_sync_status(const Globals& g, const std::string& as) {
 
 // ---- administration: audit log, accounts, passphrase, backups, electronic records
 
-int cmd_audit_verify(const Globals& g, const std::string& as) {
+int cmd_audit_verify(const Globals& g, const std::string& as, const std::string& expect_head) {
+  nlohmann::json args = nlohmann::json::object();
+  if (!expect_head.empty()) args["expect_head"] = fs::absolute(expect_head).string();
+  if (auto reply = via_service(g, "audit-verify", as, args)) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  auto r = st->audit_verify(actor);
-  if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("監査ログ: %lld 件、署名付きチェックポイント %lld 件\n", static_cast<long long>(r->entries),
-              static_cast<long long>(r->checkpoints));
-  std::printf("最新のハッシュ（控えておいてください）: %s\n", r->head_hash.c_str());
-  std::printf("ステーションの公開鍵: %s\n", r->public_key.c_str());
-  if (r->ok) {
-    std::printf("改ざんは見つかりませんでした。\n");
-    return 0;
-  }
-  std::printf("監査ログの改ざんまたは欠落を検出しました:\n");
-  for (const auto& p : r->problems) std::printf("  - %s\n", p.c_str());
-  return station::exit_code(ErrorCode::kStoreCorrupt);
+  auto r = expect_head.empty() ? st->audit_verify(actor) : st->audit_verify(actor, expect_head);
+  if (!r)
+    return report(g, Failure{r.error(), expect_head.empty() ? std::string()
+                                                            : "--expect-head には日次出力やバックアップにある audit-head.json "
+                                                              "を指定してください。"});
+  std::fputs(audit_verify_text(*r).c_str(), stdout);
+  return r->ok ? 0 : station::exit_code(ErrorCode::kStoreCorrupt);
 }
 
 int cmd_audit_search(const Globals& g, const std::string& as, const station::AuditQuery& q) {
@@ -961,6 +1097,93 @@ int cmd_user_unlock(const Globals& g, const std::string& as, const std::string& 
   return 0;
 }
 
+// `user passwd`: one's own password; also the way out of an admin's one-time password.
+int cmd_user_passwd(const Globals& g, const std::string& as) {
+  if (service_running(g)) {
+    auto next = secret("STATION_NEW_PASSWORD", "新しいパスワード: ", true,
+                       "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+    if (!next) return report(g, next.error());
+    if (auto reply = via_service(g, "passwd", as, {{"new_password", *next}})) return print_reply(*reply);
+  }
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto current = secret("STATION_USER_PASSWORD", fmt("{} の現在のパスワード: ", as), false,
+                        "パスワードを入力できる端末がありません。環境変数 STATION_USER_PASSWORD で指定してください。");
+  if (!current) return report(g, current.error());
+  auto next = secret("STATION_NEW_PASSWORD", "新しいパスワード: ", true,
+                     "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+  if (!next) return report(g, next.error());
+  auto user = (*st)->change_password(as, *current, *next);
+  if (!user)
+    return report(g, Failure{user.error(), user.error().code == ErrorCode::kInvalidInput
+                                               ? "設定の最低文字数以上で、ユーザー名を含まず、よく使われるものでもなく、"
+                                                 "現在のものと違うパスワードにしてください。"
+                                               : std::string()});
+  std::printf("%s のパスワードを変更しました。\n", user->username.c_str());
+  return 0;
+}
+
+// `user reset`: a one-time password, shown once, to hand to the person in private.
+int cmd_user_reset(const Globals& g, const std::string& as, const std::string& name) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->reset_password(actor, name);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("%s の仮パスワード: %s\n", r->user.username.c_str(), r->one_time_password.c_str());
+  std::printf("本人に直接伝えてください。次のログインで新しいパスワードへの変更が必要です（この表示は一度だけです）。\n");
+  return 0;
+}
+
+int cmd_user_enable(const Globals& g, const std::string& as, const std::string& name, bool enable) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = enable ? st->enable_user(actor, name) : st->disable_user(actor, name);
+  if (!r)
+    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
+                                            ? "自分自身や、最後の有効な管理者は無効にできません。"
+                                            : std::string()});
+  std::printf(enable ? "%s を有効にしました。\n" : "%s を無効にしました（ログインできません）。\n", name.c_str());
+  return 0;
+}
+
+int cmd_user_role(const Globals& g, const std::string& as, const std::string& name, const std::string& role_name) {
+  const auto role = station::parse_role(role_name);
+  if (!role)
+    return report(g, failure(ErrorCode::kUsage, "unknown role",
+                             "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->set_role(actor, name, *role);
+  if (!r)
+    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
+                                            ? "最後の有効な管理者の役割は変更できません。先に別の管理者を登録してください。"
+                                            : std::string()});
+  std::printf("%s の役割を %s にしました。\n", r->username.c_str(),
+              std::string(station::role_label_ja(r->role)).c_str());
+  return 0;
+}
+
+int cmd_user_list(const Globals& g, const std::string& as) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->accounts(actor);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::printf("%-16s  %-10s  %-8s  %-25s  %s\n", "ユーザー名", "役割", "状態", "最終ログイン", "連続失敗");
+  for (const auto& a : *r) {
+    std::string state = a.disabled ? "無効" : !a.locked_until.empty() ? "ロック中" : "有効";
+    if (a.must_change_password) state += "・要変更";
+    std::printf("%-16s  %-10s  %-8s  %-25s  %lld\n", a.user.username.c_str(), std::string(station::role_name(a.user.role)).c_str(),
+                state.c_str(), a.last_login_at.empty() ? "-" : a.last_login_at.c_str(),
+                static_cast<long long>(a.failed_attempts));
+  }
+  std::printf("%zu 人\n", r->size());
+  return 0;
+}
+
 int cmd_passphrase_change(const Globals& g, const std::string& as) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
@@ -975,12 +1198,33 @@ int cmd_passphrase_change(const Globals& g, const std::string& as) {
   return 0;
 }
 
+// The stale-backup warning (none, or the last good one older than a day).
+void print_backup_warning(station::Station& st, const station::User& actor) {
+  auto status = st.backup_status(actor);
+  if (status) std::fputs(backup_warning_text(*status).c_str(), stderr);
+}
+
+int cmd_backup_status(const Globals& g, const std::string& as) {
+  if (auto reply = via_service(g, "backup-status", as, nlohmann::json::object())) return print_reply(*reply);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto status = st->backup_status(actor);
+  if (!status) return report(g, Failure{status.error(), {}});
+  std::fputs(backup_status_text(*status).c_str(), stdout);
+  std::fputs(backup_warning_text(*status).c_str(), stderr);
+  return status->stale ? 1 : 0;
+}
+
 int cmd_backup(const Globals& g, const std::string& as, const std::string& dest) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->backup(actor, dest);
-  if (!r) return report(g, Failure{r.error(), {}});
+  if (!r) {
+    print_backup_warning(*st, actor);
+    return report(g, Failure{r.error(), {}});
+  }
   std::printf("バックアップを作成し、検証しました: %s\n（%d ファイル、画像等 %d 件、%lld バイト、監査ログ %lld 件）\n",
               r->path.c_str(), r->files, r->blobs, static_cast<long long>(r->bytes),
               static_cast<long long>(r->audit_entries));
@@ -994,9 +1238,13 @@ int cmd_restore(const Globals& g, const std::string& from) {
   auto pass = passphrase(g, false);
   if (!pass) return report(g, pass.error());
   auto r = station::Station::restore(*config, from, *pass);
-  if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("復元して検証しました: %s（ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(), r->pages,
-              static_cast<long long>(r->audit_entries));
+  if (!r)
+    return report(g, Failure{r.error(), r.error().code == ErrorCode::kNotFound
+                                            ? "station backup で作成された station-backup-… フォルダーか、"
+                                              "station backup に指定したフォルダーを指定してください。"
+                                            : std::string()});
+  std::printf("復元して検証しました: %s（バックアップ %s、ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(),
+              r->backup_dir.c_str(), r->pages, static_cast<long long>(r->audit_entries));
   return 0;
 }
 
@@ -1465,6 +1713,11 @@ int run_cli(int argc, char** argv) {
   audit->require_subcommand(1);
   auto* audit_verify = add_sub(*audit, "verify", "監査ログのハッシュ連鎖と署名を検証します（責任者・管理者）");
   audit_verify->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  std::string expect_head;
+  audit_verify->add_option("--expect-head", expect_head,
+                           "控えの audit-head.json（日次出力・バックアップにあるもの）。ログがその時点から巻き戻され"
+                           "たり書き換えられたりしていないかを確かめます")
+      ->type_name("FILE");
   auto* audit_search = add_sub(*audit, "search", "監査ログを検索します（責任者・管理者）");
   station::AuditQuery audit_query;
   audit_search->add_option("--user", audit_query.username, "利用者")->type_name("USER");
@@ -1479,6 +1732,24 @@ int run_cli(int argc, char** argv) {
   std::string unlock_name;
   user_unlock->add_option("NAME", unlock_name, "解除するユーザー名")->required();
   user_unlock->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_passwd = add_sub(*user, "passwd", "自分のパスワードを変更します（現在のものは STATION_USER_PASSWORD、新しいものは STATION_NEW_PASSWORD か入力）");
+  user_passwd->add_option("--as", as, "パスワードを変更する利用者（自分）")->required()->type_name("USER");
+  auto* user_reset = add_sub(*user, "reset", "仮パスワードを発行します。次のログインで変更が必要です（管理者のみ）");
+  std::string target_name;
+  user_reset->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_reset->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_disable = add_sub(*user, "disable", "利用者を無効にします。ログインできなくなります（管理者のみ）");
+  user_disable->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_disable->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_enable = add_sub(*user, "enable", "無効にした利用者を有効に戻します（管理者のみ）");
+  user_enable->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_enable->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_role = add_sub(*user, "role", "利用者の役割を変更します（管理者のみ）");
+  user_role->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_role->add_option("--role", role, "役割: clerk | reviewer | supervisor | admin")->required()->type_name("ROLE");
+  user_role->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_list = add_sub(*user, "list", "利用者の一覧（役割、状態、最終ログイン、連続失敗回数）を表示します（管理者のみ）");
+  user_list->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
 
   auto* pass_cmd = add_sub(app, "passphrase", "保管庫のパスフレーズ");
   pass_cmd->require_subcommand(1);
@@ -1499,8 +1770,11 @@ int run_cli(int argc, char** argv) {
 
   auto* backup_cmd = add_sub(app, "backup", "保管庫全体の暗号化バックアップを作成し、検証します（責任者・管理者）");
   std::string backup_dest;
-  backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）")->required();
+  bool backup_status_only = false;
+  backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）");
   backup_cmd->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  backup_cmd->add_flag("--status", backup_status_only,
+                       "作成せず、最後の正常なバックアップの日時を表示します（1日以上前なら警告し、終了コード 1）");
 
   auto* restore_cmd = add_sub(app, "restore", "バックアップを --data-dir（空の場所）に復元し、検証します");
   std::string restore_from;
@@ -1635,14 +1909,26 @@ int run_cli(int argc, char** argv) {
     return cmd_export(g, as, out_dir, export_date);
   }
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
-  if (audit_verify->parsed()) return cmd_audit_verify(g, as);
+  if (audit_verify->parsed()) return cmd_audit_verify(g, as, expect_head);
   if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);
   if (user_unlock->parsed()) return cmd_user_unlock(g, as, unlock_name);
+  if (user_passwd->parsed()) return cmd_user_passwd(g, as);
+  if (user_reset->parsed()) return cmd_user_reset(g, as, target_name);
+  if (user_disable->parsed()) return cmd_user_enable(g, as, target_name, false);
+  if (user_enable->parsed()) return cmd_user_enable(g, as, target_name, true);
+  if (user_role->parsed()) return cmd_user_role(g, as, target_name, role);
+  if (user_list->parsed()) return cmd_user_list(g, as);
   if (pass_change->parsed()) return cmd_passphrase_change(g, as);
   if (keys_rotate->parsed()) return cmd_keys_rotate(g, as);
   if (keys_add->parsed()) return cmd_keys_add_keyfile(g, as, keyfile_path);
   if (keys_remove->parsed()) return cmd_keys_remove_keyfile(g, as);
-  if (backup_cmd->parsed()) return cmd_backup(g, as, backup_dest);
+  if (backup_cmd->parsed()) {
+    if (backup_status_only) return cmd_backup_status(g, as);
+    if (backup_dest.empty())
+      return report(g, failure(ErrorCode::kUsage, "DEST_DIR is required",
+                               "バックアップ先のフォルダーを指定してください（日時の確認だけなら --status）。"));
+    return cmd_backup(g, as, backup_dest);
+  }
   if (restore_cmd->parsed()) return cmd_restore(g, restore_from);
   if (electronic_load->parsed()) return cmd_electronic_load(g, as, electronic_csv);
   if (demo->parsed()) return cmd_demo(g, demo_args, signals);

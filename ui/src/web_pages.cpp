@@ -84,6 +84,28 @@ std::string page_kind_label_ja(std::string_view kind) {
 }
 
 std::string login_page(const LoginView& view) {
+  if (view.change_password) {
+    std::string body = "<div class=\"card login\">\n<h1>パスワードの変更</h1>\n";
+    body += alert("info", "管理者が発行した仮パスワードです。新しいパスワードを決めてください。");
+    body += alert("error", view.error_ja);
+    body += fmt(
+        "<form method=\"post\" action=\"/login\" autocomplete=\"off\">\n"
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">\n"
+        "<input type=\"hidden\" name=\"change\" value=\"1\">\n"
+        "<label for=\"username\">ユーザー名</label>\n"
+        "<input type=\"text\" id=\"username\" name=\"username\" value=\"{}\" required readonly>\n"
+        "<label for=\"password\">仮パスワード</label>\n"
+        "<input type=\"password\" id=\"password\" name=\"password\" required autofocus>\n"
+        "<label for=\"new_password\">新しいパスワード</label>\n"
+        "<input type=\"password\" id=\"new_password\" name=\"new_password\" required "
+        "autocomplete=\"new-password\">\n"
+        "<label for=\"new_password2\">新しいパスワード（確認）</label>\n"
+        "<input type=\"password\" id=\"new_password2\" name=\"new_password2\" required "
+        "autocomplete=\"new-password\">\n"
+        "<button type=\"submit\" id=\"change-password\">変更してログイン</button>\n</form>\n</div>",
+        html_escape(view.login_csrf), html_escape(view.username));
+    return layout(nullptr, "パスワードの変更", body);
+  }
   std::string body = "<div class=\"card login\">\n<h1>ログイン</h1>\n";
   body += alert("info", view.notice_ja);
   body += alert("error", view.error_ja);
@@ -100,9 +122,10 @@ std::string login_page(const LoginView& view) {
 }
 
 std::string envelope_list_page(const Viewer& viewer, const std::vector<station::EnvelopeSummary>& envelopes,
-                               const PendingIds& pending, const std::string& error_ja) {
+                               const PendingIds& pending, const std::string& error_ja, const std::string& warning_ja) {
   std::string body = "<h1>受付一覧（郵送）</h1>\n";
   body += alert("error", error_ja);
+  body += alert("warning", warning_ja);
   if (viewer.user.role == station::Role::kSupervisor) {
     body += fmt(
         "<form method=\"post\" action=\"/export\" class=\"card\">\n"

@@ -381,10 +381,33 @@ struct WebServer::Impl {
       render_login(res, view, 403);
       return;
     }
-    auto user = station.login(view.username, req.get_param_value("password"));
+    station::Result<station::User> user;
+    if (req.get_param_value("change") == "1") {
+      // The one-time password and a new one (twice): changed, then logged in.
+      view.change_password = true;
+      const std::string next = req.get_param_value("new_password");
+      if (next != req.get_param_value("new_password2")) {
+        view.error_ja = "新しいパスワードが2回の入力で一致しません。もう一度入力してください。";
+        render_login(res, view, 400);
+        return;
+      }
+      user = station.change_password(view.username, req.get_param_value("password"), next);
+      if (!user && user.error().code == station::ErrorCode::kInvalidInput)
+        view.error_ja = "新しいパスワードが条件を満たしていません。十分な長さがあり、ユーザー名を含まず、よく使われるものでも"
+                        "仮パスワードと同じでもないものにしてください。";
+    } else {
+      user = station.login(view.username, req.get_param_value("password"));
+      // A right one-time password: the same form, now asking for a new password.
+      if (!user && user.error().code == station::ErrorCode::kPasswordChangeRequired) {
+        view.change_password = true;
+        render_login(res, view, 200);
+        return;
+      }
+    }
     if (!user) {
       log_error(user.error(), "login");
-      view.error_ja = station::message_ja(user.error().code);
+      if (view.error_ja.empty()) view.error_ja = station::message_ja(user.error().code);
+      if (user.error().code != station::ErrorCode::kInvalidInput) view.change_password = false;
       render_login(res, view, station::http_status(user.error().code));
       return;
     }
@@ -421,7 +444,27 @@ struct WebServer::Impl {
   void get_index(const httplib::Request&, httplib::Response& res, const Session& s) {
     auto list = station.list_envelopes(s.user);
     if (!list) return page_error(res, &s, list.error(), "list");
-    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s, *list), ""), kHtml);
+    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s, *list), "", backup_warning(s)), kHtml);
+  }
+
+  // The stale-backup warning (issue #16): none yet, or the last good one older than a day.
+  std::string backup_warning(const Session& s) {
+    auto status = station.backup_status(s.user);
+    if (!status) {
+      log_error(status.error(), "backup status");
+      return {};
+    }
+    if (!status->stale) return {};
+    if (status->last_backup_at.empty()) return "まだ正常なバックアップがありません。責任者か管理者に作成を依頼してください。";
+    return "最後の正常なバックアップ（" + status->last_backup_at.substr(0, 16) +
+           "）から1日以上たっています。責任者か管理者に作成を依頼してください。";
+  }
+
+  void api_backup(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto status = station.backup_status(s.user);
+    if (!status) return send_json_error(res, status.error(), "api backup");
+    send_json(res, 200,
+              {{"last_backup_at", status->last_backup_at}, {"stale", status->stale}, {"warning_ja", backup_warning(s)}});
   }
 
   void post_export(const httplib::Request&, httplib::Response& res, const Session& s) {
@@ -1011,6 +1054,7 @@ struct WebServer::Impl {
     server.Get(R"(/api/envelopes/(\d+)/state)", api(bound_handler(&Impl::api_envelope_state), false));
     server.Get("/api/recognition", api(bound_handler(&Impl::api_recognition), false));
     server.Get("/api/sync", api(bound_handler(&Impl::api_sync), false));
+    server.Get("/api/backup", api(bound_handler(&Impl::api_backup), false));
     server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));
     server.Post(R"(/api/envelopes/(\d+)/decision)", api(bound_handler(&Impl::api_decision), true));
     server.Get(R"(/api/envelopes/(\d+)/history)", api(bound_handler(&Impl::api_history), false));

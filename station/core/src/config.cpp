@@ -87,6 +87,8 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "security", "lockout_minutes", c.lockout_minutes); },
       [&] { return read_into(t, "security", "password_min_length", c.password_min_length); },
       [&] { return read_into(t, "security", "audit_checkpoint_every", c.audit_checkpoint_every); },
+      [&] { return read_into(t, "security", "audit_public_key", c.audit_public_key); },
+      [&] { return read_into(t, "backup", "dir", c.backup_dir); },
       [&] { return read_into(t, "scanner", "profiles_dir", c.profiles_dir); },
       [&] { return read_into(t, "scanner", "device", c.scanner_device); },
       [&] { return read_into(t, "review", "holidays_file", c.holidays_file); },
@@ -108,6 +110,11 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
     return fail(ErrorCode::kConfig, "security.password_min_length must be 8..64");
   if (c.audit_checkpoint_every < 1 || c.audit_checkpoint_every > 100000)
     return fail(ErrorCode::kConfig, "security.audit_checkpoint_every must be 1..100000");
+  if (!c.audit_public_key.empty() &&
+      (c.audit_public_key.size() != 64 || !std::all_of(c.audit_public_key.begin(), c.audit_public_key.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+      })))
+    return fail(ErrorCode::kConfig, "security.audit_public_key must be 64 lower-case hex digits (audit verify prints it)");
   if (c.correction_business_days < 1 || c.correction_business_days > 60)
     return fail(ErrorCode::kConfig, "review.correction_business_days must be 1..60");
   if (c.sync_interval_seconds < 1 || c.sync_interval_seconds > 86400)
@@ -167,8 +174,10 @@ std::string to_toml(const Config& c) {
                                {"lockout_attempts", c.lockout_attempts},
                                {"lockout_minutes", c.lockout_minutes},
                                {"password_min_length", c.password_min_length},
-                               {"audit_checkpoint_every", c.audit_checkpoint_every}}},
+                               {"audit_checkpoint_every", c.audit_checkpoint_every},
+                               {"audit_public_key", c.audit_public_key}}},
       {"scanner", toml::table{{"profiles_dir", c.profiles_dir}, {"device", c.scanner_device}}},
+      {"backup", toml::table{{"dir", c.backup_dir}}},
       {"review", toml::table{{"holidays_file", c.holidays_file},
                              {"correction_business_days", c.correction_business_days},
                              {"letter_sender", c.letter_sender}}},

@@ -38,6 +38,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kNotFound, "NOT_FOUND", 40, 404, "指定されたデータが見つかりません。一覧から選び直してください。"},
     Entry{ErrorCode::kLoginFailed, "LOGIN_FAILED", 41, 401, "ユーザー名またはパスワードが違います。"},
     Entry{ErrorCode::kAccountLocked, "ACCOUNT_LOCKED", 42, 423, "ログインの失敗が続いたため、アカウントをロックしました。時間をおいて再度試すか、管理者に解除を依頼してください。"},
+    Entry{ErrorCode::kPasswordChangeRequired, "PASSWORD_CHANGE_REQUIRED", 47, 403, "管理者が発行した仮パスワードです。新しいパスワードに変更してからログインしてください（コマンドでは `station user passwd --as 自分のユーザー名`）。"},
     Entry{ErrorCode::kForbidden, "FORBIDDEN", 43, 403, "この操作を行う権限がありません。担当の方に依頼してください。"},
     Entry{ErrorCode::kInvalidInput, "INVALID_INPUT", 44, 400, "入力内容が正しくありません。表示された項目を確認してください。"},
     Entry{ErrorCode::kConflict, "CONFLICT", 45, 409, "現在の状態ではこの操作はできません。画面を更新してから、もう一度実行してください。"},

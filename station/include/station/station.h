@@ -51,6 +51,9 @@ struct SyncStatus {
   std::string last_error_detail;  // English, for the log; no personal value
   bool worker_running = false;
 };
+// `bytes` random bytes from libsodium's randombytes (the kernel's CSPRNG) as lower-case hex: the
+// web UI's session and CSRF tokens. Never empty: aborts if libsodium cannot start.
+std::string random_token_hex(std::size_t bytes);
 
 class Station {
  public:
@@ -76,8 +79,24 @@ class Station {
   // ---- accounts
   // The first user may be created without an actor (bootstrap); afterwards only an admin may add.
   Result<User> add_user(const User* actor, std::string_view username, std::string_view password, Role role);
+  // kLoginFailed (also for an unknown name or a disabled account), kAccountLocked,
+  // kPasswordChangeRequired after an admin's reset (change_password first).
   Result<User> login(std::string_view username, std::string_view password);
   Result<User> user_by_id(std::int64_t id);
+  // ---- the account lifecycle (issue #16); each audited
+  // Changes one's own password (the current one, or an admin's one-time password, must be right).
+  Result<User> change_password(std::string_view username, std::string_view current_password,
+                               std::string_view new_password);
+  // Admin only: a random one-time password, to be changed at the next login. kNotFound.
+  Result<PasswordReset> reset_password(const User& actor, std::string_view username);
+  // Admin only: a disabled account cannot log in; an admin cannot disable themself or the last
+  // enabled admin (kConflict). kNotFound.
+  Status disable_user(const User& actor, std::string_view username);
+  Status enable_user(const User& actor, std::string_view username);
+  // Admin only: a new role; the last enabled admin stays admin (kConflict). kNotFound.
+  Result<User> set_role(const User& actor, std::string_view username, Role role);
+  // Admin only: every account with its state, last login and failed attempts.
+  Result<std::vector<AccountInfo>> accounts(const User& actor);
 
   // ---- facility list (対象施設リスト), CP932 CSV as delivered; replaces the previous list
   Result<int> load_facilities(const User& actor, const std::filesystem::path& csv);
@@ -240,11 +259,27 @@ class Station {
   // Checks the audit log: every entry's hash link, the ids' continuity, each signed checkpoint and
   // the signed head file (which catches a log cut off at the end). Supervisor or admin.
   Result<AuditVerifyReport> audit_verify(const User& actor);
+  // The same, and the log must still hold the head signed in `expected_head` (an audit-head.json
+  // kept off the station: a daily set's or a backup's), so a store rolled back to an older copy or
+  // a log rewritten before that head fails. kNotFound / kIo when the file cannot be read.
+  // With config.audit_public_key set, everything is checked against that pinned key.
+  Result<AuditVerifyReport> audit_verify(const User& actor, const std::filesystem::path& expected_head);
+  // The signed audit head (JSON: last entry, its link, the public key, the signature), for the
+  // daily set and backups to carry off the station. Supervisor or admin.
+  Result<std::string> audit_head(const User& actor);
   // Searches the audit log (newest first). Supervisor or admin.
   Result<std::vector<AuditEntry>> audit_search(const User& actor, const AuditQuery& query);
   // Writes an encrypted, signed, verified backup of everything into a new folder under dest_dir.
   // Supervisor or admin. On failure (e.g. kDiskFull) the partial folder is removed.
+  // The backup is read back and checked (manifest signature, every file's digest) before it counts.
   Result<BackupReport> backup(const User& actor, const std::filesystem::path& dest_dir);
+  // The same as the station itself (the scheduled daily backup of `station serve`, no user).
+  Result<BackupReport> scheduled_backup(const std::filesystem::path& dest_dir);
+  // When the last good backup was made; stale when none or older than a day (the UI and CLI warn).
+  // Any role.
+  Result<BackupStatus> backup_status(const User& actor);
+  // `backup_dir` may also be the folder given to `station backup`: the newest complete backup in
+  // it is restored (RestoreReport::backup_dir names it); kNotFound when it holds none.
   // Restores a backup into config.data_dir (which must hold no store), after checking the
   // manifest signature, every file's digest, the databases' integrity, every blob and the audit
   // chain. Nothing is left in data_dir when it fails. kWrongPassphrase, kStoreCorrupt, kStoreExists.

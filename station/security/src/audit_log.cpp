@@ -123,6 +123,7 @@ Status AuditLog::write_head(std::int64_t last_id, const std::string& hash) {
                       {"version", 1},
                       {"last_id", last_id},
                       {"hash", hash},
+                      {"public_key", signer_->public_key_hex()},
                       {"signature", signer_->sign_hex(head_message(last_id, hash))}};
   const std::string text = j.dump() + "\n";
   // Written through a temporary and renamed: a crash leaves the old head or the new one.
@@ -245,17 +246,24 @@ Status AuditLog::init() {
   return {};
 }
 
-AuditVerifyReport AuditLog::verify() {
+AuditVerifyReport AuditLog::verify(const std::string* expected_head) {
   std::lock_guard lock(ctx_.mu);
   auto& db = ctx_.db;
   AuditVerifyReport rep;
   auto problem = [&](std::string p) {
     if (rep.problems.size() < 50) rep.problems.push_back(std::move(p));
   };
-  const std::string pk = signer_ ? signer_->public_key_hex() : std::string();
-  rep.public_key = pk;
+  const std::string own = signer_ ? signer_->public_key_hex() : std::string();
+  // The pinned key, when there is one, is the anchor: everything must verify under it, so a log
+  // rewritten and re-signed with a key of the attacker's fails however consistent it is.
+  const std::string pk = pinned_.empty() ? own : pinned_;
+  rep.public_key = own;
+  rep.key_pinned = !pinned_.empty();
+  if (!pinned_.empty() && own != pinned_)
+    problem("the station signs with a key other than the pinned one (security.audit_public_key): the log may "
+            "have been rewritten and re-signed");
   // The stored public key must be the one the station signs with.
-  if (auto stored = store::secret_public_key(db, kSigningPurpose); !stored || !*stored || **stored != pk)
+  if (auto stored = store::secret_public_key(db, kSigningPurpose); !stored || !*stored || **stored != own)
     problem("the stored public key does not match the signing key");
 
   std::map<std::int64_t, std::string> links;  // id -> recomputed link, for checkpoints and head
@@ -340,8 +348,38 @@ AuditVerifyReport AuditLog::verify() {
       }
     }
   }
+  // A head kept off the station: the log must still reach it, with the same link.
+  if (expected_head != nullptr) {
+    nlohmann::json j = nlohmann::json::parse(expected_head->begin(), expected_head->end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("last_id") || !j["last_id"].is_number_integer() ||
+        !j.contains("hash") || !j["hash"].is_string() || !j.contains("signature") || !j["signature"].is_string()) {
+      problem("the expected head file is not an audit head");
+    } else {
+      const auto last = j["last_id"].get<std::int64_t>();
+      const auto hash = j["hash"].get<std::string>();
+      rep.expected_last_id = last;
+      if (!storage::verify_signature_hex(pk, head_message(last, hash), j["signature"].get<std::string>())) {
+        problem("the expected head file is not signed by the station's key" +
+                std::string(rep.key_pinned ? " (the pinned one)" : ""));
+      } else if (last > rep.last_id) {
+        problem("the log ends at entry " + std::to_string(rep.last_id) + " but an earlier head showed entry " +
+                std::to_string(last) + " (the store was rolled back or cut off)");
+      } else if (last > 0) {
+        auto it = links.find(last);
+        if (it == links.end() || it->second != hash)
+          problem("entry " + std::to_string(last) + " is not the one the expected head signed (the log was rewritten)");
+      }
+    }
+  }
   rep.ok = rep.problems.empty();
   return rep;
+}
+
+Result<std::string> AuditLog::head_document() {
+  std::lock_guard lock(ctx_.mu);
+  auto text = read_file(dir_ / kAuditHeadFile);
+  if (!text) return fail(ErrorCode::kIo, "cannot read the audit head");
+  return std::string(text->begin(), text->end());
 }
 
 Result<std::vector<AuditEntry>> AuditLog::search(const AuditQuery& q) {

@@ -209,6 +209,143 @@ std::string omp_limit_seen_by_station(const char* omp_value) {
   return seen;
 }
 
+// ---- accounts (issue #16): reset, forced change, passwd, disable/enable, role, list
+
+TEST(Cli, AnAdminResetsAPasswordAndTheUserMustChangeItFirst) {
+  const CliStore store("station-cli-accounts", "[ocr]\nrecognize_on_capture = false\n");
+  ASSERT_TRUE(store.with_admin_and_clerk());
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  ASSERT_EQ(store.station({"user", "reset", "clerk1", "--as", "admin1"}), 0);
+  const std::string reset_out = testing::internal::GetCapturedStdout();
+  const auto colon = reset_out.find("仮パスワード: ");
+  ASSERT_NE(colon, std::string::npos) << reset_out;
+  const std::string otp = reset_out.substr(colon + std::string("仮パスワード: ").size(),
+                                           reset_out.find('\n', colon) - colon - std::string("仮パスワード: ").size());
+  ASSERT_GE(otp.size(), 10u) << reset_out;
+
+  ::setenv("STATION_USER_PASSWORD", otp.c_str(), 1);
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}),
+            station::exit_code(station::ErrorCode::kPasswordChangeRequired));
+  ::setenv("STATION_NEW_PASSWORD", "clerk-password-2", 1);
+  EXPECT_EQ(store.station({"user", "passwd", "--as", "clerk1"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), 0);
+
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  EXPECT_EQ(store.station({"user", "disable", "clerk1", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"user", "disable", "admin1", "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kConflict));
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kLoginFailed));
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  EXPECT_EQ(store.station({"user", "enable", "clerk1", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"user", "role", "clerk1", "--role", "reviewer", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"user", "role", "clerk1", "--role", "king", "--as", "admin1"}), kUsage);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"user", "list", "--as", "admin1"}), 0);
+  const std::string list = testing::internal::GetCapturedStdout();
+  EXPECT_NE(list.find("clerk1"), std::string::npos) << list;
+  EXPECT_NE(list.find("reviewer"), std::string::npos) << list;
+  EXPECT_NE(list.find("2 人"), std::string::npos) << list;
+}
+
+// ---- one service holds the key (issue #16): the CLI through the running `station serve`
+
+// Runs `station serve` on `store` (the passphrase in its environment, as a unit file might give
+// it) until the returned pid is killed.
+pid_t start_service(const CliStore& store) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "STATION_", 8) != 0) env.emplace_back(*e);
+  env.emplace_back("STATION_PASSPHRASE=cli-test-passphrase");
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = {"station", "--data-dir", store.data, "--config", store.config,
+                                   "serve", "--port", "0"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, STATION_BIN, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  return spawned == 0 ? pid : -1;
+}
+
+TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
+  namespace fs = std::filesystem;
+  const CliStore store("station-cli-service", "");
+  // The backup medium of the scheduled backup.
+  std::ofstream(store.config) << "[ocr]\nrecognize_on_capture = false\n[backup]\ndir = \""
+                              << (store.dir / "media").string() << "\"\n";
+  ASSERT_TRUE(store.with_admin_and_clerk());
+  const pid_t service = start_service(store);
+  ASSERT_GT(service, 0);
+  const fs::path socket = fs::path(store.data) / "station.sock";
+  for (int i = 0; i < 1500 && !fs::exists(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(fs::exists(socket)) << "the service listens for the CLI";
+  EXPECT_EQ((fs::status(socket).permissions() & fs::perms::others_all), fs::perms::none);
+  // Finding 8: the passphrase given in the environment is wiped once the store is open.
+  {
+    std::ifstream in("/proc/" + std::to_string(service) + "/environ", std::ios::binary);
+    const std::string environ_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(environ_text.empty());
+    EXPECT_EQ(environ_text.find("cli-test-passphrase"), std::string::npos);
+  }
+
+  // The clerk knows only their own password.
+  ::unsetenv("STATION_PASSPHRASE");
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  testing::internal::CaptureStdout();
+  const int listed = store.station({"envelopes", "--as", "clerk1"});
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(listed, 0) << out;
+  EXPECT_NE(out.find("合計 0 通"), std::string::npos) << out;
+  ::setenv("STATION_USER_PASSWORD", "wrong-password-9", 1);
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kLoginFailed));
+  // Their own password, changed through the service; the audit log checked through it.
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "clerk-password-2", 1);
+  EXPECT_EQ(store.station({"user", "passwd", "--as", "clerk1"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), 0);
+  (void)testing::internal::GetCapturedStdout();
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"audit", "verify", "--as", "admin1"}), 0);
+  const std::string verified = testing::internal::GetCapturedStdout();
+  EXPECT_NE(verified.find("改ざんは見つかりませんでした"), std::string::npos) << verified;
+
+  // The daily backup: the timer's SIGUSR1 makes the service write a verified backup.
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  EXPECT_EQ(store.station({"backup", "--status", "--as", "admin1"}), 1) << "no backup yet";
+  ASSERT_EQ(::kill(service, SIGUSR1), 0);
+  bool written = false;
+  for (int i = 0; i < 1500 && !written; ++i) {
+    std::error_code ec;
+    for (fs::directory_iterator it(store.dir / "media", ec), end; !ec && it != end; it.increment(ec))
+      if (fs::exists(it->path() / "manifest.json")) written = true;
+    if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(written);
+  int status_code = 1;
+  for (int i = 0; i < 100 && status_code != 0; ++i) {
+    status_code = store.station({"backup", "--status", "--as", "admin1"});
+    if (status_code != 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status_code, 0) << "a good backup less than a day old";
+
+  ::kill(service, SIGTERM);
+  int status = 0;
+  ::waitpid(service, &status, 0);
+  EXPECT_FALSE(fs::exists(socket)) << "the socket goes with the service";
+}
+
 TEST(Cli, StationStartsWithOneOpenMpThreadUnlessToldOtherwise) {
   EXPECT_EQ(omp_limit_seen_by_station(nullptr), "1");
   EXPECT_EQ(omp_limit_seen_by_station("3"), "3");

@@ -30,6 +30,13 @@ struct Config {
   int lockout_minutes = 30;
   int password_min_length = 10;          // NIST SP 800-63B asks for 8 at least; stricter locally
   int audit_checkpoint_every = 100;      // a signed audit checkpoint every N entries
+  // The audit log's Ed25519 public key, pinned ([security] audit_public_key, 64 hex digits; empty:
+  // not pinned yet). `station audit verify` checks the log against this key, not the one the
+  // store holds, so a log rewritten and re-signed with another key is found (issue #16).
+  std::string audit_public_key;
+  // The daily backup's medium ([backup] dir): `station serve` writes an encrypted, verified backup
+  // there when the systemd timer (hardware/systemd/station-backup.timer) sends it SIGUSR1.
+  std::string backup_dir;
   std::string profiles_dir;              // scanner device profiles ([scanner] profiles_dir); empty: the bundled folder
   std::string scanner_device;            // [scanner] device: SANE name to scan from; empty: the first found
   // The review's workflow ([review]): Japanese public holidays for deadlines ("YYYY-MM-DD<TAB>name"

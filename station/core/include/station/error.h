@@ -32,6 +32,7 @@ enum class ErrorCode {
   kNotFound,           // no such envelope, page, field or user
   kLoginFailed,        // wrong user name or password
   kAccountLocked,      // too many failed logins
+  kPasswordChangeRequired,  // the password is an admin's one-time password: change it first
   kForbidden,          // the user's role does not allow the action
   kInvalidInput,       // a value or request is malformed
   kConflict,           // the action conflicts with the current state (e.g. user exists)

@@ -426,6 +426,12 @@ BEGIN
           strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
 END;
 )SQL"},
+    storage::Migration{9, "accounts: disabling, one-time passwords, last login", R"SQL(
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;  -- set by an admin's reset
+ALTER TABLE users ADD COLUMN last_login_at TEXT;
+ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received
