@@ -1033,7 +1033,10 @@ int cmd_sync_once(const Globals& g, const std::string& as) {
   auto& [st, actor] = *acting;
   auto r = st->sync_once(actor);
   if (!r) {
-    const int code = report(g, Failure{r.error(), {}});
+    const std::string hint = r.error().code == ErrorCode::kConfig
+                                 ? "設定ファイルの [sync] url に本システムの接続先（libpq の接続文字列）を書いてください。"
+                                 : std::string();
+    const int code = report(g, Failure{r.error(), hint});
     if (auto s = st->sync_status(actor)) std::fprintf(stderr, "  未送信の変更 %lld 件は保管されています。\n", static_cast<long long>(s->pending));
     return code;
   }

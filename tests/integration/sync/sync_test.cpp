@@ -439,7 +439,12 @@ TEST(Sync, TheBackgroundWorkerRetriesWithBackOffAndCatchesUp) {
   EXPECT_EQ(failing.last_error, "SYNC_UNREACHABLE");
   EXPECT_GT(failing.pending, 0);
   proxy.set({});
-  while (s.status().pending > 0 && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(10))
+  // Until a round has ended well (pending reaches 0 before the round records its success).
+  auto caught_up = [&] {
+    const auto st = s.status();
+    return st.pending == 0 && st.last_error.empty() && !st.last_success_at.empty();
+  };
+  while (!caught_up() && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(20))
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(s.status().pending, 0);
   EXPECT_TRUE(s.status().last_error.empty());
