@@ -133,6 +133,7 @@ class Capture : public ::testing::Test {
   void SetUp() override {
     config_.data_dir = tmp_.path / "store";
     config_.recognize_on_capture = false;  // capture alone: no background OCR
+    config_.import_roots = {tmp_.path};    // the web import reads only under the configured roots
     config_.profiles_dir = (tmp_.path / "profiles").string();
     fs::create_directories(config_.profiles_dir);
     auto s = station::Station::create(config_, "unit test passphrase");
