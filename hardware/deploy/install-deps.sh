@@ -33,8 +33,12 @@ PACKAGES=(
   libpq-dev postgresql
   # ui
   libcpp-httplib-dev
+  # ui: TLS for the web UI off loopback (certificates are made and inspected with the openssl CLI)
+  openssl libssl-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev chromium nodejs poppler-utils
+  # tests/fuzz: libFuzzer's runtime (libclang_rt.fuzzer) for the `fuzz` preset
+  clang
 )
 
 missing=()
