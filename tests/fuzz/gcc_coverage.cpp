@@ -2,6 +2,8 @@
 // __sanitizer_cov_trace_pc() on every basic block; libFuzzer's runtime (Debian's clang) reads
 // inline 8-bit counters. Each caller's address is hashed onto one of 64 Ki counters registered
 // with libFuzzer at start-up, so a new block (or a new count bucket) is new coverage to it.
+// libFuzzer 14's own __sanitizer_cov_trace_pc only says that trace-pc is no longer supported; this
+// one replaces it (the fuzz targets link with --allow-multiple-definition, this object first).
 // Built only with -DSTATION_FUZZ=ON; this file itself is not instrumented.
 #include <cstddef>
 #include <cstdint>

@@ -482,6 +482,20 @@ TEST(DecodeBounds, TiffPageCountIsBounded) {
   EXPECT_EQ(ok->size(), 3u);
 }
 
+// The fuzz targets' seeds (tests/fuzz/corpus) are real files of their kind: each decodes, so the
+// fuzzer starts inside the decoder and not at its first check.
+TEST(DecodeBounds, FuzzSeedCorpusDecodes) {
+  int n = 0;
+  for (const char* kind : {"image", "tiff", "pdf"}) {
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(STATION_SOURCE_DIR) / "tests/fuzz/corpus" / kind)) {
+      auto r = ocr::decode_pages(read_file(e.path()));
+      EXPECT_TRUE(r.has_value()) << e.path().filename() << ": " << (r ? "" : r.error().message);
+      ++n;
+    }
+  }
+  EXPECT_GE(n, 8);
+}
+
 // --- Image ----------------------------------------------------------------------------------
 
 TEST(Image, FromPixelsCropRotateAndEncode) {
