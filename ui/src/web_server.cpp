@@ -616,6 +616,7 @@ struct WebServer::Impl {
   }
 
   static std::string start_error_ja(const station::Error& e, const station::CaptureJobRequest& r) {
+    if (!e.reason_ja.empty()) return e.reason_ja;  // e.g. a folder outside [capture] import_roots
     if (e.code == ErrorCode::kNoPages && r.import)
       return "フォルダーが見つからないか、ページ画像（JPEG・PNG・TIFF・PDF）が入っていません。フォルダーの場所を確認して、もう一度開始してください。";
     if (e.code == ErrorCode::kInvalidInput)
@@ -648,7 +649,9 @@ struct WebServer::Impl {
     auto id = bad ? station::Result<std::int64_t>(std::unexpected(*bad)) : station.start_capture(s.user, r);
     if (!id) {
       log_error(id.error(), "capture start");
-      if (id.error().code == ErrorCode::kForbidden) return page_error(res, &s, id.error(), "capture start");
+      // A role refusal is a page of its own; a refused folder is the form again with the reason.
+      if (id.error().code == ErrorCode::kForbidden && id.error().reason_ja.empty())
+        return page_error(res, &s, id.error(), "capture start");
       pages::CaptureFormView view;
       view.typed = r;
       view.error_ja = start_error_ja(id.error(), r);

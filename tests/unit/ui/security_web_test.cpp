@@ -72,6 +72,9 @@ Session login_with(Client& client, const std::string& user, const std::string& p
 class WebSecurity : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The capture form lists scanners: SANE sees only its `test` and `pnm` backends here (no
+    // network discovery waiting on timeouts).
+    ::setenv("SANE_CONFIG_DIR", STATION_SOURCE_DIR "/tests/unit/scanner/sane-config", 1);
     dir_ = fs::temp_directory_path() / ("station-websec-test-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir_ / "roots");
     config_.data_dir = dir_ / "store";
@@ -303,6 +306,26 @@ TEST_F(WebSecurity, PageImagesOnlyForTheRolesWhoseWorkNeedsThemAndEveryViewIsAud
   int clerk_views = 0;
   for (const auto& e : *clerk_log) clerk_views += e.action == "view.page";
   EXPECT_EQ(clerk_views, 1);
+}
+
+// The web import names the folders it may read when it refuses one, on the form itself.
+TEST_F(WebSecurity, WebImportOutsideTheRootsIsRefusedOnTheFormWithTheAllowedFolders) {
+  start({});
+  httplib::Client client("127.0.0.1", port_);
+  const Session clerk = login_with(client, "clerk1", "clerk-password-1");
+  ASSERT_FALSE(clerk.csrf.empty());
+  fs::create_directories(dir_ / "elsewhere");
+  fs::create_symlink(dir_ / "elsewhere", dir_ / "roots" / "link");
+  for (const fs::path& folder : {dir_ / "elsewhere", dir_ / "roots" / "link"}) {
+    httplib::Params form{{"kind", "import"}, {"folder", folder.string()}, {"received_date", "2026-03-30"},
+                         {"enclosures", "1"}, {"csrf", clerk.csrf}};
+    auto res = client.Post("/capture/start", httplib::Headers{{"Cookie", clerk.cookie}}, form);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 403);
+    EXPECT_NE(res->body.find("id=\"capture-form\""), std::string::npos) << "the form again, as typed";
+    EXPECT_NE(res->body.find("取り込めるのは次のフォルダーの中だけです"), std::string::npos);
+    EXPECT_NE(res->body.find((dir_ / "roots").string()), std::string::npos);
+  }
 }
 
 // A self-signed certificate for 127.0.0.1 made with the openssl CLI (as an administrator would).
