@@ -29,7 +29,7 @@ std::string file_problem_ja(const std::string& name, const Error& e) {
   std::string what;
   switch (e.code) {
     case ErrorCode::kImageTooLarge:
-      what = "画像が大きすぎるか、ページ数が多すぎます（画素数またはページ数の上限を超えています）。スキャナーの解像度を 200〜300 dpi にして読み取り直すか、ファイルを分けて取り込んでください。";
+      what = "画像が大きすぎるか、ページ数が多すぎます（画素数またはページ数の上限を超えています）。スキャナーの解像度を 200〜300 dpi にして読み取り直してください。ページ数が多いときは、ファイルを分けて取り込んでください。";
       break;
     case ErrorCode::kNoPages: what = "ページが1枚もありません。元のファイルを確認して、取り込み直してください。"; break;
     case ErrorCode::kBadImage:
