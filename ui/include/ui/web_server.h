@@ -1,8 +1,9 @@
 #pragma once
 // The reviewer-facing web UI, served by the station itself on a loopback address (any other
 // address only over TLS). Japanese
-// throughout. Sessions are cookie-based; every request is checked against the logged-in user's
-// role by station::Station itself.
+// throughout. Sessions are cookie-based; every route is checked against the logged-in user's role
+// twice: by the route x role matrix (ui/src/web_routes.h, 403 before the handler) and by
+// station::Station itself.
 //
 // Routes (all but /login and /static/* need a session; HTML routes redirect to /login, /api/*
 // and images answer 401):
