@@ -35,10 +35,14 @@ PACKAGES=(
   libpq-dev postgresql
   # ui
   libcpp-httplib-dev
+  # ui: TLS for the web UI off loopback (certificates are made and inspected with the openssl CLI)
+  openssl libssl-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev chromium nodejs poppler-utils
   # tests: the prefecture's tools on a set (openssl cms, openpyxl, qpdf --check)
   openssl python3-openpyxl qpdf
+  # tests/fuzz: libFuzzer's runtime (libclang_rt.fuzzer) for the `fuzz` preset
+  clang
 )
 
 missing=()

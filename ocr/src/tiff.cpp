@@ -3,6 +3,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -161,9 +162,19 @@ Result<std::vector<Image>> decode_tiff(std::span<const unsigned char> bytes, con
                                                        mem_size, mem_map, mem_unmap));
   if (!tif) return fail(Code::kCorrupt, with_detail("TIFF header or first directory is damaged", f));
 
+  // The page count first: libtiff counts directories without decoding them (and stops at a loop).
+  const tdir_t dirs = TIFFNumberOfDirectories(tif.get());
+  if (dirs > static_cast<tdir_t>(std::max(limits.max_pages, 1)))
+    return fail(Code::kTooLarge, "TIFF has " + std::to_string(dirs) + " pages, over the limit of " +
+                                     std::to_string(limits.max_pages));
+  if (TIFFSetDirectory(tif.get(), 0) != 1)
+    return fail(Code::kCorrupt, with_detail("TIFF first directory is damaged", f));
+  f.errors.clear();
   std::vector<Image> pages;
   std::int64_t total_pixels = 0;
   for (int dir = 0;; ++dir) {
+    if (dir >= limits.max_pages)
+      return fail(Code::kTooLarge, "TIFF has more pages than the limit of " + std::to_string(limits.max_pages));
     std::uint32_t w = 0, h = 0;
     if (TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &w) != 1 || TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &h) != 1)
       return fail(Code::kCorrupt, with_detail("TIFF page " + std::to_string(dir + 1) + " has no size", f));

@@ -33,19 +33,22 @@ Result<std::vector<PageInfo>> Station::pages(const User& actor, std::int64_t env
 }
 
 Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t envelope_id) {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
-      .fields(actor, envelope_id);
+  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).fields(actor, envelope_id);
+  if (out) impl_->record_view(actor, envelope_id, "fields");
+  return out;
 }
 
 Result<FieldInfo> Station::field(const User& actor, std::int64_t field_id) {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
-      .field(actor, field_id);
+  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).field(actor, field_id);
+  if (out) impl_->record_view(actor, out->envelope_id, "fields");
+  return out;
 }
 
 Result<std::vector<unsigned char>> Station::field_crop_png(const User& actor, std::int64_t field_id) {
   auto f = field(actor, field_id);
   if (!f) return std::unexpected(f.error());
   if (f->page_id == 0) return fail(ErrorCode::kNotFound, "the field has no page");
+  impl_->record_view(actor, f->envelope_id, "crop");
   auto page = impl_->load_page(f->page_id);
   if (!page) return std::unexpected(page.error());
   const int margin = std::max(8, f->box.h / 2);
@@ -56,8 +59,31 @@ Result<std::vector<unsigned char>> Station::field_crop_png(const User& actor, st
 }
 
 Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int64_t page_id, int max_width) {
+  // Least privilege (docs/security.md, "Page images by role"): reviewers and supervisors review
+  // against the originals and see every page; a clerk's work needs only the pages flagged blank
+  // (the blank-page check after a capture); an administrator's none.
   if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "see pages"); !s)
     return std::unexpected(s.error());
+  std::int64_t envelope_id = 0;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto env = store::envelope_of(impl_->db, page_id);
+    if (!env) return std::unexpected(env.error());
+    if (!*env) return fail(ErrorCode::kNotFound, "no such page");
+    envelope_id = **env;
+    if (actor.role == Role::kClerk) {
+      auto list = store::list_pages(impl_->db, envelope_id);
+      if (!list) return std::unexpected(list.error());
+      const auto it = std::find_if(list->begin(), list->end(), [&](const PageInfo& p) { return p.id == page_id; });
+      const bool blank = it != list->end() && std::any_of(it->flags.begin(), it->flags.end(), [](const std::string& f) {
+                           return f == "blank" || f == "blank_confirmed";
+                         });
+      if (!blank)
+        return fail(ErrorCode::kForbidden, "a clerk sees only pages flagged blank",
+                    "受付担当の方が見られるのは白紙の可能性があるページだけです。内容の確認は審査担当に依頼してください。");
+    }
+  }
+  impl_->record_view(actor, envelope_id, "page");
   auto page = impl_->load_page(page_id);
   if (!page) return std::unexpected(page.error());
   ocr::Image shown = *page;

@@ -4,6 +4,7 @@
 // thin forwarders to the security sub-library (accounts.cpp, audit.cpp, keys_admin.cpp, backup.cpp).
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -16,6 +17,8 @@
 #include <set>
 #include <stop_token>
 #include <thread>
+#include <string>
+#include <tuple>
 #include <utility>
 #include <condition_variable>
 
@@ -119,7 +122,28 @@ struct Station::Impl final : AuditTrail {
     ocr::DecodeLimits l;
     l.max_pixels = config.max_image_pixels;
     l.default_dpi = config.default_dpi;
+    l.max_pages = config.max_pages;
     return l;
+  }
+
+  // Read audit (issue #16): a view of an application's personal data (values, page images, field
+  // crops, findings, a letter) is recorded as who, which envelope, what kind of view, when; never
+  // the values. One entry per person, envelope and kind of view per minute, so that a review
+  // screen's dozens of crops make one entry and not dozens.
+  std::mutex views_mu;
+  std::map<std::tuple<std::int64_t, std::int64_t, std::string>, std::chrono::steady_clock::time_point> views;
+  void record_view(const User& user, std::int64_t envelope_id, std::string_view what, const std::string& extra = {}) {
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(views_mu);
+      auto key = std::make_tuple(user.id, envelope_id, std::string(what));
+      auto it = views.find(key);
+      if (it != views.end() && now - it->second < std::chrono::minutes(1)) return;
+      views[std::move(key)] = now;
+      if (views.size() > 4096) std::erase_if(views, [&](const auto& kv) { return now - kv.second >= std::chrono::minutes(1); });
+    }
+    audit_log.record(&user, "view." + std::string(what),
+                     "envelope:" + std::to_string(envelope_id) + (extra.empty() ? "" : " " + extra));
   }
 
   // Appends one entry to the audit log (security::AuditLog::record): takes mu itself, never fails

@@ -141,7 +141,9 @@ Result<AgreedChange> Station::record_agreed_change(const User& actor, const Agre
 
 Result<std::vector<AgreedChange>> Station::agreed_changes(const User& actor, std::int64_t envelope_id) {
   review::BusinessCalendar calendar;
-  return review::Workflow(impl_->store(), *impl_, calendar, {}).agreed_changes(actor, envelope_id);
+  auto out = review::Workflow(impl_->store(), *impl_, calendar, {}).agreed_changes(actor, envelope_id);
+  if (out) impl_->record_view(actor, envelope_id, "agreed_changes");
+  return out;
 }
 
 Result<std::vector<AgreedChange>> Station::agreed_changes_report(const User& actor, const std::string& from,

@@ -78,6 +78,11 @@ before(async () => {
   assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
   assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
   tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-ui-'));
+  // The web import reads only under the configured roots (issue #16): the kiosk's scan folder.
+  mkdirSync(path.join(tmpRoot, 'config', 'station'), { recursive: true });
+  mkdirSync(path.join(tmpRoot, 'kiosk-scans'), { recursive: true });
+  writeFileSync(path.join(tmpRoot, 'config', 'station', 'config.toml'),
+                `[capture]\nimport_roots = [${JSON.stringify(path.join(tmpRoot, 'kiosk-scans'))}]\n`);
   try {
     await startStation();
     // Playwright passes the fresh profile as --user-data-dir itself (it refuses it in `args`).

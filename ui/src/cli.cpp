@@ -863,7 +863,7 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
                                  : std::string();
     return report(g, Failure{port.error(), hint});
   }
-  std::printf("URL: http://%s:%d/\n", options.host.c_str(), *port);
+  std::printf("URL: %s://%s:%d/\n", options.tls_cert.empty() ? "http" : "https", options.host.c_str(), *port);
   if (demo_accounts) {
     // The order matters to nobody but people: the UI test finds each line by its role.
     for (const auto& a : *demo_accounts)
@@ -893,12 +893,16 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
 int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_t& signals) {
   auto config = load_config(g);
   if (!config) return report(g, config.error());
-  auto st = open_with(*config, g);
-  if (!st) return report(g, st.error());
   WebOptions options;
   options.host = host.empty() ? config->listen_host : host;
   options.port = port >= 0 ? port : config->listen_port;
   options.idle_minutes = config->session_idle_minutes;
+  options.tls_cert = config->tls_cert;
+  options.tls_key = config->tls_key;
+  // Before the store is opened: a listen address off this machine needs TLS (issue #16).
+  if (auto ok = ui::check_listen(options); !ok) return report(g, Failure{ok.error(), {}});
+  auto st = open_with(*config, g);
+  if (!st) return report(g, st.error());
   if (!config->sync_url.empty()) {
     if (auto s = (*st)->start_sync_worker(); !s) return report(g, Failure{s.error(), {}});
     std::printf("本システムとの同期をバックグラウンドで行います（%d 秒ごと、失敗時は最大 %d 秒まで間隔を延長）。\n",

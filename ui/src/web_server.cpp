@@ -4,7 +4,9 @@
 #include "findings_json.h"
 
 #include <httplib.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +19,7 @@
 #include <ctime>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <thread>
@@ -27,6 +30,7 @@
 #include "ui/web_util.h"
 #include "web_assets.h"
 #include "web_pages.h"
+#include "web_routes.h"
 
 namespace ui {
 namespace {
@@ -196,8 +200,9 @@ nlohmann::json to_json(const station::CaptureJob& j) {
           {"continue_envelope_id", j.continue_envelope_id}};
 }
 
-std::string session_cookie(const std::string& token) {
-  return fmt("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, token);
+// `secure`: under TLS the browser sends the cookie only over HTTPS.
+std::string session_cookie(const std::string& token, bool secure) {
+  return fmt("{}={}; Path=/; HttpOnly; SameSite=Strict{}", kSessionCookie, token, secure ? "; Secure" : "");
 }
 
 std::string expired_cookie(const char* name) {
@@ -209,17 +214,27 @@ std::string expired_cookie(const char* name) {
 struct WebServer::Impl {
   station::Station& station;
   WebOptions options;
-  httplib::Server server;
+  // An httplib::SSLServer when options.tls_cert is set, else a plain httplib::Server.
+  std::unique_ptr<httplib::Server> server;
+  std::size_t registered = 0;  // routes registered from the matrix (web_routes.h)
   std::mutex sessions_mutex;
   std::unordered_map<std::string, Session> sessions;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};
   bool bound = false;
+  bool tls_ok = true;  // false: the certificate or key could not be loaded
 
   Impl(station::Station& s, WebOptions o) : station(s), options(std::move(o)) {
     if (options.export_dir.empty()) options.export_dir = station.config().data_dir / "exports";
     if (options.idle_minutes <= 0) options.idle_minutes = 15;
     if (options.threads <= 0) options.threads = 4;
+    if (options.tls_cert.empty()) {
+      server = std::make_unique<httplib::Server>();
+    } else {
+      auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+      tls_ok = ssl->is_valid();
+      server = std::move(ssl);
+    }
     configure();
   }
 
@@ -278,14 +293,17 @@ struct WebServer::Impl {
   using SessionHandler = std::function<void(const httplib::Request&, httplib::Response&, const Session&)>;
 
   // HTML pages: no session -> the login page. POSTs must carry the session's CSRF token.
-  httplib::Server::Handler html(SessionHandler handler, bool is_post) {
-    return [this, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::Handler html(const routes::Route& route, SessionHandler handler) {
+    const bool is_post = route.method == "POST";
+    return [this, &route, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
       AuthFailure why;
       const auto session = authenticate(req, why);
       if (!session) {
         redirect(res, why == AuthFailure::kExpired ? "/login?locked=1" : "/login");
         return;
       }
+      if (!routes::allows(route, session->user.role))
+        return page_error(res, &*session, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
       if (is_post && !web::constant_time_equal(req.get_param_value("csrf"), session->csrf)) {
         res.status = 403;
         const auto v = viewer(*session);
@@ -299,8 +317,8 @@ struct WebServer::Impl {
   }
 
   // Images: no session -> 401 (an <img> cannot follow a login redirect usefully).
-  httplib::Server::Handler image(SessionHandler handler) {
-    return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::Handler image(const routes::Route& route, SessionHandler handler) {
+    return [this, &route, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
       AuthFailure why;
       const auto session = authenticate(req, why);
       if (!session) {
@@ -308,13 +326,16 @@ struct WebServer::Impl {
         res.set_content("ログインが必要です。", "text/plain; charset=utf-8");
         return;
       }
+      if (!routes::allows(route, session->user.role))
+        return image_error(res, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
       handler(req, res, *session);
     };
   }
 
   // JSON API: no session -> 401 JSON; POSTs need the X-CSRF-Token header.
-  httplib::Server::Handler api(SessionHandler handler, bool is_post) {
-    return [this, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::Handler api(const routes::Route& route, SessionHandler handler) {
+    const bool is_post = route.method == "POST";
+    return [this, &route, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
       AuthFailure why;
       const auto session = authenticate(req, why);
       if (!session) {
@@ -322,6 +343,8 @@ struct WebServer::Impl {
         send_json(res, station::http_status(ErrorCode::kSessionExpired), error_json(ErrorCode::kSessionExpired));
         return;
       }
+      if (!routes::allows(route, session->user.role))
+        return send_json_error(res, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
       if (is_post && !web::constant_time_equal(req.get_header_value("X-CSRF-Token"), session->csrf)) {
         send_json(res, station::http_status(ErrorCode::kForbidden), error_json(ErrorCode::kForbidden));
         return;
@@ -413,7 +436,7 @@ struct WebServer::Impl {
     }
     drop_session(req);  // a fresh token on every login (no session fixation)
     const std::string token = new_session(*user);
-    res.set_header("Set-Cookie", session_cookie(token));
+    res.set_header("Set-Cookie", session_cookie(token, !options.tls_cert.empty()));
     redirect(res, "/");
   }
 
@@ -637,6 +660,7 @@ struct WebServer::Impl {
   }
 
   static std::string start_error_ja(const station::Error& e, const station::CaptureJobRequest& r) {
+    if (!e.reason_ja.empty()) return e.reason_ja;  // e.g. a folder outside [capture] import_roots
     if (e.code == ErrorCode::kNoPages && r.import)
       return "フォルダーが見つからないか、ページ画像（JPEG・PNG・TIFF・PDF）が入っていません。フォルダーの場所を確認して、もう一度開始してください。";
     if (e.code == ErrorCode::kInvalidInput)
@@ -669,7 +693,9 @@ struct WebServer::Impl {
     auto id = bad ? station::Result<std::int64_t>(std::unexpected(*bad)) : station.start_capture(s.user, r);
     if (!id) {
       log_error(id.error(), "capture start");
-      if (id.error().code == ErrorCode::kForbidden) return page_error(res, &s, id.error(), "capture start");
+      // A role refusal is a page of its own; a refused folder is the form again with the reason.
+      if (id.error().code == ErrorCode::kForbidden && id.error().reason_ja.empty())
+        return page_error(res, &s, id.error(), "capture start");
       pages::CaptureFormView view;
       view.typed = r;
       view.error_ja = start_error_ja(id.error(), r);
@@ -980,17 +1006,41 @@ struct WebServer::Impl {
     };
   }
 
+  // Registers a route from the matrix (web_routes.h), wrapped by its kind: no session, wrong role.
+  void add(std::string_view method, std::string_view pattern,
+           void (Impl::*handler)(const httplib::Request&, httplib::Response&, const Session&)) {
+    const routes::Route* r = routes::find(method, pattern);
+    if (r == nullptr || r->kind == routes::Kind::kPublic)
+      throw std::logic_error("route missing from the matrix (web_routes.h): " + std::string(pattern));
+    ++registered;
+    SessionHandler bound = bound_handler(handler);
+    httplib::Server::Handler h = r->kind == routes::Kind::kHtml    ? html(*r, std::move(bound))
+                                 : r->kind == routes::Kind::kImage ? image(*r, std::move(bound))
+                                                                   : api(*r, std::move(bound));
+    if (method == "GET") server->Get(std::string(pattern), std::move(h));
+    else server->Post(std::string(pattern), std::move(h));
+  }
+
+  void add_public(std::string_view method, std::string_view pattern, httplib::Server::Handler h) {
+    const routes::Route* r = routes::find(method, pattern);
+    if (r == nullptr || r->kind != routes::Kind::kPublic)
+      throw std::logic_error("public route missing from the matrix (web_routes.h): " + std::string(pattern));
+    ++registered;
+    if (method == "GET") server->Get(std::string(pattern), std::move(h));
+    else server->Post(std::string(pattern), std::move(h));
+  }
+
   void configure() {
     const int threads = options.threads;
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
     // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
     // station bind a port that is already in use instead of reporting it.
-    server.set_socket_options([](socket_t sock) {
+    server->set_socket_options([](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
-    server.set_payload_max_length(1024 * 1024);
-    server.set_default_headers({
+    server->set_payload_max_length(1024 * 1024);
+    server->set_default_headers({
         {"Content-Security-Policy",
          "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
          "frame-ancestors 'none'; base-uri 'none'"},
@@ -999,10 +1049,10 @@ struct WebServer::Impl {
         {"Referrer-Policy", "no-referrer"},
         {"Cache-Control", "no-store"},
     });
-    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
       log_line(fmt("{} {} {}", req.method, req.path, res.status));  // path only: no query, no body
     });
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "unknown exception";
       try {
         if (ep) std::rethrow_exception(ep);
@@ -1014,7 +1064,7 @@ struct WebServer::Impl {
       res.status = 500;
       res.set_content(pages::message_page(nullptr, "エラー", station::message_ja(ErrorCode::kInternal)), kHtml);
     });
-    server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    server->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       if (req.path.starts_with("/api/")) {
         send_json(res, res.status, error_json(ErrorCode::kNotFound));
@@ -1024,48 +1074,50 @@ struct WebServer::Impl {
       }
     });
 
-    server.Get("/static/app.css", [](const httplib::Request&, httplib::Response& res) {
+    add_public("GET", "/static/app.css", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(assets::kStyleCss), "text/css; charset=utf-8");
     });
-    server.Get("/static/app.js", [](const httplib::Request&, httplib::Response& res) {
+    add_public("GET", "/static/app.js", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(assets::kAppJs), "text/javascript; charset=utf-8");
     });
-    server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    add_public("GET", "/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
 
-    server.Get("/login", [this](const httplib::Request& req, httplib::Response& res) { get_login(req, res); });
-    server.Post("/login", [this](const httplib::Request& req, httplib::Response& res) { post_login(req, res); });
-    server.Post("/logout", html(bound_handler(&Impl::post_logout), true));
-    server.Get("/", html(bound_handler(&Impl::get_index), false));
-    server.Post("/export", html(bound_handler(&Impl::post_export), true));
-    server.Get(R"(/envelopes/(\d+))", html(bound_handler(&Impl::get_envelope), false));
-    server.Post(R"(/fields/(\d+)/confirm)", html(bound_handler(&Impl::post_confirm), true));
-    server.Get(R"(/fields/(\d+)/crop\.png)", image(bound_handler(&Impl::get_crop)));
-    server.Get(R"(/pages/(\d+)\.png)", image(bound_handler(&Impl::get_page_image)));
-    server.Get("/intake", html(bound_handler(&Impl::get_intake), false));
-    server.Get("/intake.xlsx", image(bound_handler(&Impl::get_intake_xlsx)));
-    server.Get("/capture", html(bound_handler(&Impl::get_capture), false));
-    server.Post("/capture/start", html(bound_handler(&Impl::post_capture_start), true));
-    server.Get(R"(/capture/jobs/(\d+))", html(bound_handler(&Impl::get_capture_job), false));
-    server.Get(R"(/envelopes/(\d+)/blank)", html(bound_handler(&Impl::get_blank_pages), false));
-    server.Post(R"(/pages/(\d+)/blank)", html(bound_handler(&Impl::post_page_blank), true));
-    server.Get(R"(/api/capture/jobs/(\d+))", api(bound_handler(&Impl::api_capture_job), false));
-    server.Get("/api/envelopes", api(bound_handler(&Impl::api_envelopes), false));
-    server.Get(R"(/api/envelopes/(\d+)/fields)", api(bound_handler(&Impl::api_fields), false));
-    server.Get(R"(/api/envelopes/(\d+)/state)", api(bound_handler(&Impl::api_envelope_state), false));
-    server.Get("/api/recognition", api(bound_handler(&Impl::api_recognition), false));
-    server.Get("/api/sync", api(bound_handler(&Impl::api_sync), false));
-    server.Get("/api/backup", api(bound_handler(&Impl::api_backup), false));
-    server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));
-    server.Post(R"(/api/envelopes/(\d+)/decision)", api(bound_handler(&Impl::api_decision), true));
-    server.Get(R"(/api/envelopes/(\d+)/history)", api(bound_handler(&Impl::api_history), false));
-    server.Get("/api/corrections", api(bound_handler(&Impl::api_corrections), false));
-    server.Get("/api/agreed-changes", api(bound_handler(&Impl::api_agreed_report), false));
-    server.Get(R"(/api/envelopes/(\d+)/corrections)", api(bound_handler(&Impl::api_envelope_corrections), false));
-    server.Post(R"(/api/envelopes/(\d+)/corrections/receive)", api(bound_handler(&Impl::api_receive_correction), true));
-    server.Post(R"(/api/envelopes/(\d+)/agreed-changes)", api(bound_handler(&Impl::api_agreed_change), true));
-    server.Get(R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", api(bound_handler(&Impl::api_letter), false));
-    server.Get(R"(/api/envelopes/(\d+)/findings)", api(bound_handler(&Impl::api_findings), false));
-    server.Post(R"(/api/envelopes/(\d+)/values)", api(bound_handler(&Impl::api_values), true));
+    add_public("GET", "/login", [this](const httplib::Request& req, httplib::Response& res) { get_login(req, res); });
+    add_public("POST", "/login", [this](const httplib::Request& req, httplib::Response& res) { post_login(req, res); });
+    add("POST", "/logout", &Impl::post_logout);
+    add("GET", "/", &Impl::get_index);
+    add("POST", "/export", &Impl::post_export);
+    add("GET", R"(/envelopes/(\d+))", &Impl::get_envelope);
+    add("POST", R"(/fields/(\d+)/confirm)", &Impl::post_confirm);
+    add("GET", R"(/fields/(\d+)/crop\.png)", &Impl::get_crop);
+    add("GET", R"(/pages/(\d+)\.png)", &Impl::get_page_image);
+    add("GET", "/intake", &Impl::get_intake);
+    add("GET", "/intake.xlsx", &Impl::get_intake_xlsx);
+    add("GET", "/capture", &Impl::get_capture);
+    add("POST", "/capture/start", &Impl::post_capture_start);
+    add("GET", R"(/capture/jobs/(\d+))", &Impl::get_capture_job);
+    add("GET", R"(/envelopes/(\d+)/blank)", &Impl::get_blank_pages);
+    add("POST", R"(/pages/(\d+)/blank)", &Impl::post_page_blank);
+    add("GET", R"(/api/capture/jobs/(\d+))", &Impl::api_capture_job);
+    add("GET", "/api/envelopes", &Impl::api_envelopes);
+    add("GET", R"(/api/envelopes/(\d+)/fields)", &Impl::api_fields);
+    add("GET", R"(/api/envelopes/(\d+)/state)", &Impl::api_envelope_state);
+    add("GET", "/api/recognition", &Impl::api_recognition);
+    add("GET", "/api/sync", &Impl::api_sync);
+    add("GET", "/api/backup", &Impl::api_backup);
+    add("POST", R"(/api/fields/(\d+)/confirm)", &Impl::api_confirm);
+    add("POST", R"(/api/envelopes/(\d+)/decision)", &Impl::api_decision);
+    add("GET", R"(/api/envelopes/(\d+)/history)", &Impl::api_history);
+    add("GET", "/api/corrections", &Impl::api_corrections);
+    add("GET", "/api/agreed-changes", &Impl::api_agreed_report);
+    add("GET", R"(/api/envelopes/(\d+)/corrections)", &Impl::api_envelope_corrections);
+    add("POST", R"(/api/envelopes/(\d+)/corrections/receive)", &Impl::api_receive_correction);
+    add("POST", R"(/api/envelopes/(\d+)/agreed-changes)", &Impl::api_agreed_change);
+    add("GET", R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_letter);
+    add("GET", R"(/api/envelopes/(\d+)/findings)", &Impl::api_findings);
+    add("POST", R"(/api/envelopes/(\d+)/values)", &Impl::api_values);
+    if (registered != routes::kRoutes.size())
+      throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }
 };
 
@@ -1074,14 +1126,46 @@ WebServer::WebServer(station::Station& station, WebOptions options)
 
 WebServer::~WebServer() { stop(); }
 
+bool is_loopback(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  in_addr a{};
+  return ::inet_pton(AF_INET, host.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+station::Status check_listen(const WebOptions& o) {
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    return station::fail(ErrorCode::kConfig, "tls_cert and tls_key must be given together",
+                         "設定ファイルの [web] tls_cert（証明書）と tls_key（秘密鍵）は両方を指定してください。");
+  if (o.tls_cert.empty()) {
+    if (is_loopback(o.host)) return {};
+    return station::fail(ErrorCode::kConfig, "refusing to listen on " + o.host + " without TLS",
+                         "この端末の外（" + o.host +
+                             "）から接続できるアドレスでは、暗号化（TLS）なしに起動できません。設定ファイルの [web] に "
+                             "tls_cert（証明書の PEM ファイル）と tls_key（秘密鍵の PEM ファイル）を指定するか、"
+                             "--host 127.0.0.1 で起動してください。");
+  }
+  for (const auto& f : {o.tls_cert, o.tls_key}) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(f, ec) || ::access(f.c_str(), R_OK) != 0)
+      return station::fail(ErrorCode::kConfig, "cannot read TLS file " + std::filesystem::path(f).filename().string(),
+                           "TLS の証明書または秘密鍵のファイル（" + f +
+                               "）を読めません。設定ファイルの [web] tls_cert と tls_key の場所と読み取り権限を確認してください。");
+  }
+  return {};
+}
+
 station::Result<int> WebServer::bind() {
   auto& o = impl_->options;
+  if (auto ok = check_listen(o); !ok) return std::unexpected(ok.error());
+  if (!impl_->tls_ok)
+    return station::fail(ErrorCode::kConfig, "TLS certificate or key could not be loaded",
+                         "TLS の証明書と秘密鍵を読み込めませんでした。PEM 形式であること、証明書と秘密鍵が対になっていることを確認してください。");
   errno = 0;
   if (o.port == 0) {
-    const int port = impl_->server.bind_to_any_port(o.host);
+    const int port = impl_->server->bind_to_any_port(o.host);
     if (port <= 0) return station::fail(ErrorCode::kIo, fmt("cannot bind {} to any port", o.host));
     o.port = port;
-  } else if (!impl_->server.bind_to_port(o.host, o.port)) {
+  } else if (!impl_->server->bind_to_port(o.host, o.port)) {
     const int err = errno;
     return station::fail(err == EADDRINUSE ? ErrorCode::kAddressInUse : ErrorCode::kIo,
                          fmt("cannot bind {}:{} ({})", o.host, o.port, std::string(std::strerror(err))));
@@ -1093,7 +1177,7 @@ station::Result<int> WebServer::bind() {
 void WebServer::run() {
   if (!impl_->bound) return;
   impl_->in_run = true;
-  if (!impl_->stop_requested) impl_->server.listen_after_bind();
+  if (!impl_->stop_requested) impl_->server->listen_after_bind();
   impl_->in_run = false;
 }
 
@@ -1102,8 +1186,8 @@ void WebServer::stop() {
   // run() may be between its check and listen_after_bind(); wait (bounded) until the server is
   // really listening so that stop() is not lost.
   for (int i = 0; i < 300; ++i) {
-    if (impl_->server.is_running()) {
-      impl_->server.stop();
+    if (impl_->server->is_running()) {
+      impl_->server->stop();
       return;
     }
     if (!impl_->in_run) return;

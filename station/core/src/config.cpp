@@ -46,6 +46,33 @@ Status read_into(const toml::table& t, std::string_view section, std::string_vie
   return fail(ErrorCode::kConfig, os.str());
 }
 
+// An array of path strings (a single string is taken as a one-element array).
+Status read_paths(const toml::table& t, std::string_view section, std::string_view key,
+                  std::vector<std::filesystem::path>& out) {
+  const toml::node* n = t.at_path(std::string(section) + "." + std::string(key)).node();
+  if (n == nullptr) return {};
+  out.clear();
+  if (auto v = n->value<std::string>()) {
+    out.emplace_back(*v);
+    return {};
+  }
+  bool ok = n->is_array();
+  if (ok)
+    for (const auto& item : *n->as_array()) {
+      auto v = item.value<std::string>();
+      if (!v) {
+        ok = false;
+        break;
+      }
+      out.emplace_back(*v);
+    }
+  if (ok) return {};
+  std::ostringstream os;
+  os << "config key " << section << "." << key << " (line " << n->source().begin.line
+     << ") must be an array of folder paths";
+  return fail(ErrorCode::kConfig, os.str());
+}
+
 }  // namespace
 
 std::filesystem::path default_data_dir() { return xdg("XDG_DATA_HOME", ".local/share") / "station"; }
@@ -98,8 +125,19 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "sync", "interval_seconds", c.sync_interval_seconds); },
       [&] { return read_into(t, "sync", "max_interval_seconds", c.sync_max_interval_seconds); },
       [&] { return read_into(t, "sync", "batch", c.sync_batch); },
-      [&] { return read_into(t, "sync", "timeout_seconds", c.sync_timeout_seconds); });
+      [&] { return read_into(t, "sync", "timeout_seconds", c.sync_timeout_seconds); },
+      [&] { return read_into(t, "capture", "max_file_mb", c.max_file_mb); },
+      [&] { return read_into(t, "capture", "max_pages", c.max_pages); },
+      [&] { return read_paths(t, "capture", "import_roots", c.import_roots); },
+      [&] { return read_into(t, "web", "tls_cert", c.tls_cert); },
+      [&] { return read_into(t, "web", "tls_key", c.tls_key); });
   if (!s) return std::unexpected(s.error());
+  if (c.max_file_mb < 1 || c.max_file_mb > 2000) return fail(ErrorCode::kConfig, "capture.max_file_mb must be 1..2000");
+  if (c.max_pages < 1 || c.max_pages > 10000) return fail(ErrorCode::kConfig, "capture.max_pages must be 1..10000");
+  for (const auto& root : c.import_roots)
+    if (!root.is_absolute()) return fail(ErrorCode::kConfig, "capture.import_roots must be absolute paths");
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return fail(ErrorCode::kConfig, "web.tls_cert and web.tls_key must be given together");
   if (c.listen_port < 0 || c.listen_port > 65535) return fail(ErrorCode::kConfig, "server.port must be 0..65535");
   if (c.default_dpi < 72 || c.default_dpi > 1200) return fail(ErrorCode::kConfig, "ocr.default_dpi must be 72..1200");
   if (c.confidence_threshold < 0 || c.confidence_threshold > 1)
@@ -158,6 +196,14 @@ int ocr_worker_count(const Config& config) {
   return static_cast<int>(std::clamp(cores, 1u, 16u));
 }
 
+namespace {
+toml::table capture_table(const Config& c) {
+  toml::array roots;
+  for (const auto& r : c.import_roots) roots.push_back(r.string());
+  return toml::table{{"max_file_mb", c.max_file_mb}, {"max_pages", c.max_pages}, {"import_roots", roots}};
+}
+}  // namespace
+
 std::string to_toml(const Config& c) {
   toml::table t{
       {"store", toml::table{{"data_dir", c.data_dir.string()}}},
@@ -178,6 +224,8 @@ std::string to_toml(const Config& c) {
                                {"audit_public_key", c.audit_public_key}}},
       {"scanner", toml::table{{"profiles_dir", c.profiles_dir}, {"device", c.scanner_device}}},
       {"backup", toml::table{{"dir", c.backup_dir}}},
+      {"capture", capture_table(c)},
+      {"web", toml::table{{"tls_cert", c.tls_cert}, {"tls_key", c.tls_key}}},
       {"review", toml::table{{"holidays_file", c.holidays_file},
                              {"correction_business_days", c.correction_business_days},
                              {"letter_sender", c.letter_sender}}},

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "station/error.h"
 
@@ -18,6 +19,17 @@ struct Config {
   std::string templates_dir;             // form templates ([ocr] templates_dir); empty: the bundled folder
   int default_dpi = 200;                 // for files that carry no resolution (the page is flagged)
   long long max_image_pixels = 100'000'000;
+  // Input limits ([capture]): a file over max_file_mb is refused before it is read; a PDF or TIFF
+  // of more than max_pages pages before its pages are rendered.
+  long long max_file_mb = 200;
+  int max_pages = 200;
+  // The folders the web UI may import from ([capture] import_roots, absolute paths); a folder
+  // outside them, or reached through a symbolic link, is refused. Empty: no web folder import.
+  std::vector<std::filesystem::path> import_roots;
+  // TLS for the web UI ([web] tls_cert, tls_key: PEM files). Required whenever the server listens
+  // on anything but loopback.
+  std::string tls_cert;
+  std::string tls_key;
   double confidence_threshold = 0.90;    // below this a value is flagged for the reviewer
   // OCR engines recognising envelopes side by side, each on its own thread with its own Tesseract
   // (about 600 MB each with the second Japanese model). 0: one per core.
