@@ -1,4 +1,4 @@
-// Backup and restore (backup.h). A backup is a folder "station-backup-<time>-<random>" holding:
+// Backup and restore (backup.h). A backup is a folder "station-backup-<time>.<n>-<random>" holding:
 //   keyring.json      the wrapped master key (the passphrase opens it; nothing else does)
 //   station.db        the mailed store, exported with sqlcipher_export under the same key
 //   electronic.db     the electronic store, likewise under its own key
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -167,7 +168,15 @@ Result<BackupReport> backup(StoreParts& impl, AuditLog& audit, const User* actor
   std::error_code ec;
   fs::create_directories(dest_dir, ec);
   if (ec) return fail(ErrorCode::kIo, "cannot create " + dest_dir.string());
-  const std::string name = "station-backup-" + stamp(impl.ctx.clock) + "-" + storage::random_hex(3);
+  // "station-backup-<time>.<n>-<id>": n counts the backups already in this folder from the same
+  // second, so the names sort by time even when two are made within one second.
+  const std::string time = stamp(impl.ctx.clock);
+  int same_second = 0;
+  for (fs::directory_iterator it(dest_dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().starts_with("station-backup-" + time)) ++same_second;
+  char seq[8];
+  std::snprintf(seq, sizeof seq, ".%03d", std::min(same_second, 999));
+  const std::string name = "station-backup-" + time + seq + "-" + storage::random_hex(3);
   const fs::path partial = dest_dir / (name + ".partial");
   const fs::path final_dir = dest_dir / name;
   if (!fs::create_directory(partial, ec) || ec) return fail(ErrorCode::kIo, "cannot create " + partial.string());
