@@ -12,8 +12,9 @@
 
 namespace station::review {
 
-// 「千葉興業銀行」 is the table's 千葉興業, 「佐原信用金庫」 its 佐原信金, 「千葉みらい農業協同組合」 its
-// 千葉みらい農協; 「千葉駅前支店」 its 千葉駅前. Widths and variant kanji are folded (normalize.h).
+// A name as written on a form is matched against the table's short forms: the table drops 銀行 and
+// writes 信用金庫 as 信金, 信用組合 as 信組, 労働金庫 as 労金, 農業協同組合 as 農協, 漁業協同組合 as
+// 漁協; a branch's 支店/出張所/支所/店 is dropped. Widths and variant kanji are folded (normalize.h).
 // Only a single match counts.
 class ZenginIndex {
  public:

@@ -250,7 +250,7 @@ CREATE TABLE export_certificates (
 -- on each load; every load is a version, and list B names the version it used.
 CREATE TABLE zengin_banks (
   code TEXT PRIMARY KEY,          -- 4 digits
-  name TEXT NOT NULL,             -- as the table writes it (e.g. 千葉, 佐原信金)
+  name TEXT NOT NULL,             -- as the table writes it (銀行 dropped, 信用金庫 as 信金, ...)
   kana TEXT NOT NULL
 );
 CREATE TABLE zengin_branches (
