@@ -125,6 +125,12 @@ Result<SyncReport> Station::Impl::sync_round() {
 
   {
     std::lock_guard lock(mu);
+    // Delivered changes older than [sync] retention_days go (the server holds them); a failed
+    // round prunes nothing, so what a failure leaves is always there to look at.
+    const std::string before = clock().iso_in_minutes(-config.sync_retention_days * 24 * 60);
+    auto pruned = store::prune_delivered(db, before);
+    if (!pruned) return failed(pruned.error());
+    report.pruned = *pruned;
     auto counts = store::outbox_counts(db);
     if (!counts) return failed(counts.error());
     report.pending = counts->pending;
@@ -164,7 +170,7 @@ Result<SyncReport> Station::sync_once(const User& actor) {
   }
   impl_->audit(&actor, "sync.run",
                "sent:" + std::to_string(r->sent) + " applied:" + std::to_string(r->applied) +
-                   " receipts:" + std::to_string(r->receipts));
+                   " receipts:" + std::to_string(r->receipts) + " pruned:" + std::to_string(r->pruned));
   return r;
 }
 

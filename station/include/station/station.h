@@ -35,6 +35,7 @@ struct SyncReport {
   std::int64_t receipts = 0;      // electronic receipts pulled
   std::int64_t receipts_new = 0;  // of them, new to the electronic store
   std::int64_t pending = 0;       // changes still waiting after the round
+  std::int64_t pruned = 0;        // delivered changes older than [sync] retention_days, deleted
 };
 // What is pending and since when, and how the last attempt went.
 struct SyncStatus {

@@ -50,12 +50,22 @@ Result<OutboxCounts> outbox_counts(storage::Database& db) {
       "SELECT (SELECT count(*) FROM sync_outbox WHERE delivered_at IS NULL), "
       "(SELECT count(*) FROM sync_outbox WHERE delivered_at IS NOT NULL), "
       "coalesce((SELECT created_at FROM sync_outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT 1), ''), "
-      "coalesce((SELECT max(seq) FROM sync_outbox), 0)");
+      // The newest seq ever given (sqlite_sequence), so the figure survives a prune of every row.
+      "max(coalesce((SELECT max(seq) FROM sync_outbox), 0), "
+      "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'), 0))");
   if (!st) return unexpected_storage(st.error());
   auto row = st->step();
   if (!row) return unexpected_storage(row.error());
   if (!*row) return fail(ErrorCode::kInternal, "outbox counts returned no row");
   return OutboxCounts{st->column_int(0), st->column_int(1), st->column_text(2), st->column_int(3)};
+}
+
+Result<std::int64_t> prune_delivered(storage::Database& db, const std::string& before) {
+  auto st = db.prepare("DELETE FROM sync_outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, before);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return std::int64_t{db.changes()};
 }
 
 Result<std::string> sync_state(storage::Database& db, const std::string& name) {

@@ -97,7 +97,12 @@ struct TestStation {
   User admin, clerk, reviewer;
   std::string name;
 
-  TestStation(std::string role, const std::string& url) : name(std::move(role)) {
+  // `clock`: null for the system clock; `retention_days`: [sync] retention_days.
+  TestStation(std::string role, const std::string& url, std::shared_ptr<const station::Clock> clock = nullptr,
+              int retention_days = 90)
+      : name(std::move(role)) {
+    services.clock = std::move(clock);
+    config.sync_retention_days = retention_days;
     config.data_dir = dir.path / "store";
     config.recognize_on_capture = true;
     config.ocr_workers = 1;
@@ -113,6 +118,7 @@ struct TestStation {
   }
 
   void close() { st.reset(); }
+
   void open(const std::string& url) {
     config.sync_url = url;
     auto opened = station::Station::open(config, station::StoreSecrets{kPassphrase, {}}, &services);
@@ -291,6 +297,60 @@ TEST(Sync, OutboxIsDeliveredOnceAndAReplayChangesNothing) {
   EXPECT_GT(r2->sent, 0);
   EXPECT_EQ(r2->applied, r2->sent);
   EXPECT_TRUE(compare(pg, s).same_state);
+}
+
+// Delivered outbox changes are deleted by the first successful round after [sync] retention_days;
+// those delivered more recently and every pending one stay; the server keeps all of them; a seq is
+// never given again after a prune, so the server's keys stay distinct.
+TEST(Sync, DeliveredChangesArePrunedAfterTheRetentionPeriod) {
+  using namespace std::chrono;
+  PgServer pg;
+  prepare_server(pg, 1);
+  auto clock = std::make_shared<station::FixedClock>(station::jst_time_point(2026y / April / 10, 10h));
+  TestStation s("st1", pg.url("st1", "pw-st1"), clock, 2);
+  const auto& samples = sample_values();
+  ASSERT_GE(samples.size(), 2u);
+  s.receive("2026-04-01", samples[0]);
+  auto r1 = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r1) << r1.error().detail;
+  EXPECT_GT(r1->sent, 0);
+  EXPECT_EQ(r1->pruned, 0) << "delivered just now: kept";
+  EXPECT_EQ(s.status().delivered, r1->sent);
+
+  clock->advance(days(1));
+  s.receive("2026-04-02", samples[1]);
+  auto r2 = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r2) << r2.error().detail;
+  EXPECT_EQ(r2->pruned, 0) << "one day old, retention two days: kept";
+  EXPECT_EQ(s.status().delivered, r1->sent + r2->sent);
+
+  // Three days after the first delivery, two after the second: only the first round's go.
+  clock->advance(days(1) + hours(1));
+  s.request_correction(s.st->list_envelopes(s.reviewer)->front().id);
+  const auto pending = s.status().pending;
+  ASSERT_GT(pending, 0);
+  // A failed round prunes nothing.
+  s.close();
+  s.open(pg.url("st1", "wrong-password"));
+  auto failed = s.st->sync_once(s.clerk);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(s.status().delivered, r1->sent + r2->sent);
+  EXPECT_EQ(s.status().pending, pending);
+  s.close();
+  s.open(pg.url("st1", "pw-st1"));
+  auto r3 = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r3) << r3.error().detail;
+  EXPECT_EQ(r3->sent, pending);
+  EXPECT_EQ(r3->pruned, r1->sent);
+  const auto after = s.status();
+  EXPECT_EQ(after.pending, 0);
+  EXPECT_EQ(after.delivered, r2->sent + r3->sent);
+  // The server holds every change, each under its own key, up to the newest seq.
+  Comparison c = compare(pg, s);
+  EXPECT_EQ(c.changes, r1->sent + r2->sent + r3->sent);
+  EXPECT_EQ(c.changes, c.last_seq);
+  EXPECT_EQ(c.distinct_keys, c.changes);
+  EXPECT_TRUE(c.same_state) << c.difference;
 }
 
 TEST(Sync, BadInputGivesAClearErrorAndLosesNothingFromTheOutbox) {

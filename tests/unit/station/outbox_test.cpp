@@ -179,3 +179,69 @@ TEST(SyncConfig, TheKeysAreReadAndThePasswordIsNeverShown) {
 }
 
 }  // namespace
+
+namespace {
+
+// Delivered changes older than the cut-off go; newer delivered ones and every pending one stay;
+// the seq keeps counting after a prune (an idempotency key is never reused), and the newest seq
+// still shows when every row was pruned.
+TEST(Outbox, PruneDeletesOnlyDeliveredChangesOlderThanTheCutOff) {
+  testing_support::TempDir dir;
+  auto db = open_db(dir.path);
+  ASSERT_TRUE(db.migrate(station::store::kMigrations));
+  auto clerk = station::store::insert_user(db, "clerk", station::Role::kClerk, "x", "2026-04-01T10:00:00+09:00");
+  ASSERT_TRUE(clerk);
+  for (int i = 0; i < 3; ++i) add_envelope(db, *clerk);
+  auto first = *station::store::outbox_changes(db, 0, 100);
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_TRUE(station::store::mark_delivered(db, first[1].seq, "2026-04-01T12:00:00+09:00"));  // 2 delivered early
+  for (int i = 0; i < 2; ++i) add_envelope(db, *clerk);
+  auto all = *station::store::outbox_changes(db, 0, 100);
+  ASSERT_EQ(all.size(), 5u);
+  ASSERT_TRUE(station::store::mark_delivered(db, all[3].seq, "2026-06-01T12:00:00+09:00"));  // 1 delivered later
+  // 5 rows: 2 delivered on 04-01, 1 on 06-01, 1 pending.
+  auto pruned = station::store::prune_delivered(db, "2026-05-01T00:00:00+09:00");
+  ASSERT_TRUE(pruned) << pruned.error().detail;
+  EXPECT_EQ(*pruned, 2);
+  auto left = *station::store::outbox_changes(db, 0, 100);
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].seq, all[3].seq);
+  EXPECT_EQ(left[1].seq, all[4].seq);
+  auto counts = *station::store::outbox_counts(db);
+  EXPECT_EQ(counts.pending, 1);
+  EXPECT_EQ(counts.delivered, 1);
+
+  // A cut-off after every delivery: the pending change is still kept.
+  EXPECT_EQ(station::store::prune_delivered(db, "2099-01-01T00:00:00+09:00").value_or(-1), 1);
+  auto pending = *station::store::pending_changes(db, 100);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].seq, all[4].seq);
+  ASSERT_TRUE(station::store::mark_delivered(db, all[4].seq, "2026-06-02T00:00:00+09:00"));
+  EXPECT_EQ(station::store::prune_delivered(db, "2099-01-01T00:00:00+09:00").value_or(-1), 1);
+  counts = *station::store::outbox_counts(db);
+  EXPECT_EQ(counts.pending + counts.delivered, 0);
+  EXPECT_EQ(counts.last_seq, all[4].seq) << "the newest seq survives a prune of every row";
+  add_envelope(db, *clerk);
+  auto next = *station::store::pending_changes(db, 100);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_GT(next[0].seq, all[4].seq) << "a pruned seq is never given again";
+}
+
+TEST(SyncConfig, RetentionDaysIsReadAndBounded) {
+  testing_support::TempDir dir;
+  const auto file = dir.path / "config.toml";
+  auto c = station::load_config(file, false);
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->sync_retention_days, 90) << "the default";
+  testing_support::write_file(file, "[sync]\nretention_days = 7\n");
+  c = station::load_config(file, true);
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->sync_retention_days, 7);
+  EXPECT_NE(station::to_toml(*c).find("retention_days = 7"), std::string::npos);
+  testing_support::write_file(file, "[sync]\nretention_days = -1\n");
+  auto bad = station::load_config(file, true);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, station::ErrorCode::kConfig);
+}
+
+}  // namespace

@@ -34,6 +34,10 @@ Result<std::vector<OutboxRow>> pending_changes(storage::Database& db, int limit)
 // Marks every change up to `seq` delivered (at `at`); the server has committed them.
 Status mark_delivered(storage::Database& db, std::int64_t seq, const std::string& at);
 Result<OutboxCounts> outbox_counts(storage::Database& db);
+// Deletes the delivered changes delivered before `before` (an ISO timestamp comparable with
+// Clock::jst_now_iso()); pending changes are never touched. Returns how many were deleted. The
+// seq stays unique after a prune (AUTOINCREMENT), so an idempotency key still names one change.
+Result<std::int64_t> prune_delivered(storage::Database& db, const std::string& before);
 // Every change of one kind, delivered or not, oldest first (for the checks of the tests and the
 // status page).
 Result<std::vector<OutboxRow>> outbox_changes(storage::Database& db, std::int64_t after_seq, int limit);
