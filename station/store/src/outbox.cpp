@@ -86,6 +86,48 @@ Status set_sync_state(storage::Database& db, const std::string& name, const std:
   return {};
 }
 
+Status apply_remote_applications(storage::Database& db, const std::vector<RemoteApplicationRow>& rows,
+                                 std::int64_t cursor, const std::string& at) {
+  return transaction(db, [&]() -> Status {
+    auto up = db.prepare(
+        "INSERT INTO remote_applications(station, envelope_id, receipt_no, received_date, registered_at, jigyosho_no, "
+        "jigyosho_key, pulled_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(station, envelope_id) DO UPDATE SET "
+        "receipt_no = excluded.receipt_no, received_date = excluded.received_date, registered_at = excluded.registered_at, "
+        "jigyosho_no = excluded.jigyosho_no, jigyosho_key = excluded.jigyosho_key, pulled_at = excluded.pulled_at");
+    if (!up) return unexpected_storage(up.error());
+    auto del = db.prepare("DELETE FROM remote_applications WHERE station = ? AND envelope_id = ?");
+    if (!del) return unexpected_storage(del.error());
+    for (const auto& r : rows) {
+      if (r.removed) {
+        del->bind(1, r.station).bind(2, r.envelope_id);
+        if (auto x = del->run(); !x) return unexpected_storage(x.error());
+        continue;
+      }
+      up->bind(1, r.station).bind(2, r.envelope_id).bind(3, r.receipt_no).bind(4, r.received_date);
+      up->bind(5, r.registered_at).bind(6, r.jigyosho_no).bind(7, r.jigyosho_key).bind(8, at);
+      if (auto x = up->run(); !x) return unexpected_storage(x.error());
+    }
+    return set_sync_state(db, "applications_cursor", std::to_string(cursor));
+  });
+}
+
+Result<std::vector<RemoteApplicationRow>> remote_applications(storage::Database& db, const std::string& key) {
+  auto st = db.prepare(
+      "SELECT station, envelope_id, receipt_no, received_date, registered_at, jigyosho_no, jigyosho_key "
+      "FROM remote_applications WHERE jigyosho_key = ? ORDER BY station, receipt_no");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, key);
+  std::vector<RemoteApplicationRow> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    out.push_back(RemoteApplicationRow{st->column_text(0), st->column_int(1), st->column_text(2), st->column_text(3),
+                                       st->column_text(4), st->column_text(5), st->column_text(6), false});
+  }
+  return out;
+}
+
 Result<int> upsert_electronic_applications(storage::Database& edb, const std::vector<ElectronicApplication>& apps) {
   int added = 0;
   auto s = transaction(edb, [&]() -> Status {

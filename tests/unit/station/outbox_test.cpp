@@ -245,3 +245,39 @@ TEST(SyncConfig, RetentionDaysIsReadAndBounded) {
 }
 
 }  // namespace
+
+namespace {
+
+// Migration 11: the other stations' applications are kept apart from the envelopes (and never go
+// to the outbox); rows and cursor move in one transaction; a removed one is dropped.
+TEST(Outbox, OtherStationsApplicationsAreKeptApartWithTheirCursor) {
+  testing_support::TempDir dir;
+  auto db = open_db(dir.path);
+  ASSERT_TRUE(db.migrate(station::store::kMigrations));
+  EXPECT_EQ(station::store::sync_state(db, "applications_cursor").value_or("?"), "0");
+  using Row = station::store::RemoteApplicationRow;
+  std::vector<Row> rows = {
+      Row{"st2", 7, "R-7", "2026-04-01", "2026-04-01T09:00:00+09:00", "1271755072", "1271755072", false},
+      Row{"st3", 7, "R-7", "2026-04-01", "2026-04-01T09:30:00+09:00", "127-175-5072", "1271755072", false},
+      Row{"st3", 8, "R-8", "2026-04-02", "2026-04-02T09:30:00+09:00", "1270000001", "1270000001", false}};
+  ASSERT_TRUE(station::store::apply_remote_applications(db, rows, 12, "2026-04-03T10:00:00+09:00"));
+  EXPECT_EQ(station::store::sync_state(db, "applications_cursor").value_or("?"), "12");
+  auto found = station::store::remote_applications(db, "1271755072");
+  ASSERT_TRUE(found) << found.error().detail;
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0].station, "st2");
+  EXPECT_EQ((*found)[1].registered_at, "2026-04-01T09:30:00+09:00");
+  EXPECT_TRUE(station::store::pending_changes(db, 100)->empty()) << "pulled rows are never sent back";
+
+  // An update and a removal.
+  rows = {Row{"st2", 7, "R-7", "2026-03-31", "2026-04-01T09:00:00+09:00", "1271755072", "1271755072", false},
+          Row{"st3", 7, "", "", "", "", "", true}};
+  ASSERT_TRUE(station::store::apply_remote_applications(db, rows, 15, "2026-04-03T11:00:00+09:00"));
+  found = station::store::remote_applications(db, "1271755072");
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].received_date, "2026-03-31");
+  EXPECT_EQ(station::store::sync_state(db, "applications_cursor").value_or("?"), "15");
+  EXPECT_EQ(station::store::remote_applications(db, "1270000001")->size(), 1u);
+}
+
+}  // namespace

@@ -50,4 +50,18 @@ Status set_sync_state(storage::Database& db, const std::string& name, const std:
 // transaction; returns how many were new.
 Result<int> upsert_electronic_applications(storage::Database& edb, const std::vector<ElectronicApplication>& apps);
 
+// Another station's mailed application as pulled (migration 11). removed: delete it here.
+struct RemoteApplicationRow {
+  std::string station;
+  std::int64_t envelope_id = 0;
+  std::string receipt_no, received_date, registered_at, jigyosho_no, jigyosho_key;
+  bool removed = false;
+};
+// In one transaction: each row upserted (or deleted when removed) and sync_state's
+// applications_cursor set to `cursor`; a crash leaves both as they were.
+Status apply_remote_applications(storage::Database& db, const std::vector<RemoteApplicationRow>& rows,
+                                 std::int64_t cursor, const std::string& at);
+// The other stations' applications whose jigyosho_key is `key`, by station and receipt number.
+Result<std::vector<RemoteApplicationRow>> remote_applications(storage::Database& db, const std::string& key);
+
 }  // namespace station::store
