@@ -150,7 +150,9 @@ struct TestStation {
     if (!r) throw std::runtime_error("facilities: " + r.error().detail);
   }
   std::string receipt_no(std::int64_t id) {
-    for (const auto& e : *st->list_envelopes(reviewer))
+    auto list = st->list_envelopes(reviewer);
+    if (!list) throw std::runtime_error("list: " + list.error().detail);
+    for (const auto& e : *list)
       if (e.id == id) return e.receipt_no;
     return {};
   }
@@ -750,18 +752,25 @@ TEST(Sync, ThreeStationsUnderFaultsLoseNothingAndDuplicateNothing) {
   long long decisions = 0, agree = 0;
   std::set<std::string> firsts_seen;
   for (auto& s : stations) {
-    for (const auto& e : *s->st->list_envelopes(s->reviewer)) {
+    auto list = s->st->list_envelopes(s->reviewer);
+    ASSERT_TRUE(list) << list.error().detail;
+    for (const auto& e : *list) {
       bool matched = false;
       const bool first_here = s->duplicate(e.id, &matched).empty();
       if (!matched) continue;
       std::string jigyosho;
-      for (const auto& f : *s->st->fields(s->reviewer, e.id))
+      auto fields = s->st->fields(s->reviewer, e.id);
+      ASSERT_TRUE(fields) << fields.error().detail;
+      for (const auto& f : *fields)
         if (f.key == "facility.jigyosho_no") jigyosho = f.confirmed_value;
       const bool first_there = first_set.contains(jigyosho + "\t" + s->name + "\t" + e.receipt_no);
       ++decisions;
-      if (first_here == first_there) ++agree;
-      else ADD_FAILURE() << s->name << " " << e.receipt_no << ": station says first=" << first_here
-                         << ", the server " << first_there;
+      if (first_here == first_there) {
+        ++agree;
+      } else {
+        ADD_FAILURE() << s->name << " " << e.receipt_no << ": station says first=" << first_here << ", the server "
+                      << first_there;
+      }
       if (first_here) EXPECT_TRUE(firsts_seen.insert(jigyosho).second) << "two first applications of " << jigyosho;
     }
   }

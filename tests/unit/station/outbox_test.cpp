@@ -198,21 +198,21 @@ TEST(Outbox, PruneDeletesOnlyDeliveredChangesOlderThanTheCutOff) {
   for (int i = 0; i < 2; ++i) add_envelope(db, *clerk);
   auto all = *station::store::outbox_changes(db, 0, 100);
   ASSERT_EQ(all.size(), 5u);
-  ASSERT_TRUE(station::store::mark_delivered(db, all[3].seq, "2026-06-01T12:00:00+09:00"));  // 1 delivered later
-  // 5 rows: 2 delivered on 04-01, 1 on 06-01, 1 pending.
+  ASSERT_TRUE(station::store::mark_delivered(db, all[3].seq, "2026-06-01T12:00:00+09:00"));  // 2 delivered later
+  // 5 rows: 2 delivered on 04-01, 2 on 06-01, 1 pending.
   auto pruned = station::store::prune_delivered(db, "2026-05-01T00:00:00+09:00");
   ASSERT_TRUE(pruned) << pruned.error().detail;
   EXPECT_EQ(*pruned, 2);
   auto left = *station::store::outbox_changes(db, 0, 100);
-  ASSERT_EQ(left.size(), 2u);
-  EXPECT_EQ(left[0].seq, all[3].seq);
-  EXPECT_EQ(left[1].seq, all[4].seq);
+  ASSERT_EQ(left.size(), 3u);
+  EXPECT_EQ(left[0].seq, all[2].seq);
+  EXPECT_EQ(left[2].seq, all[4].seq);
   auto counts = *station::store::outbox_counts(db);
   EXPECT_EQ(counts.pending, 1);
-  EXPECT_EQ(counts.delivered, 1);
+  EXPECT_EQ(counts.delivered, 2);
 
   // A cut-off after every delivery: the pending change is still kept.
-  EXPECT_EQ(station::store::prune_delivered(db, "2099-01-01T00:00:00+09:00").value_or(-1), 1);
+  EXPECT_EQ(station::store::prune_delivered(db, "2099-01-01T00:00:00+09:00").value_or(-1), 2);
   auto pending = *station::store::pending_changes(db, 100);
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].seq, all[4].seq);
