@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "station/review/normalize.h"
 #include "station/store/outbox.h"
 #include "station/sync/client.h"
 #include "station_impl.h"
@@ -123,8 +124,49 @@ Result<SyncReport> Station::Impl::sync_round() {
     if (static_cast<int>(got->size()) < kPullBatch) break;
   }
 
+  // Downstream: the other stations' mailed applications after their cursor (schema v2), kept
+  // apart from this station's envelopes for the duplicate check; rows and cursor in one
+  // transaction. The role is kept too: it breaks a tie of received moments (station order).
   {
     std::lock_guard lock(mu);
+    if (auto s = store::set_sync_state(db, "role", report.role); !s) return failed(s.error());
+  }
+  for (;;) {
+    std::int64_t cursor = 0;
+    {
+      std::lock_guard lock(mu);
+      auto c = store::sync_state(db, "applications_cursor");
+      if (!c) return failed(c.error());
+      cursor = c->empty() ? 0 : std::strtoll(c->c_str(), nullptr, 10);
+    }
+    auto got = conn->pull_applications(cursor, kPullBatch);
+    if (!got) return failed(got.error());
+    if (got->empty()) break;
+    std::vector<store::RemoteApplicationRow> rows;
+    rows.reserve(got->size());
+    for (auto& a : *got) {
+      const std::string key = review::digits_only(a.jigyosho_no);
+      rows.push_back(store::RemoteApplicationRow{std::move(a.station), a.envelope_id, std::move(a.receipt_no),
+                                                 std::move(a.received_date), std::move(a.registered_at),
+                                                 std::move(a.jigyosho_no), key, a.removed});
+    }
+    {
+      std::lock_guard lock(mu);
+      if (auto s = store::apply_remote_applications(db, rows, got->back().feed_seq, clock().jst_now_iso()); !s)
+        return failed(s.error());
+    }
+    report.applications += static_cast<std::int64_t>(got->size());
+    if (static_cast<int>(got->size()) < kPullBatch) break;
+  }
+
+  {
+    std::lock_guard lock(mu);
+    // Delivered changes older than [sync] retention_days go (the server holds them); a failed
+    // round prunes nothing, so what a failure leaves is always there to look at.
+    const std::string before = clock().iso_in_minutes(-config.sync_retention_days * 24 * 60);
+    auto pruned = store::prune_delivered(db, before);
+    if (!pruned) return failed(pruned.error());
+    report.pruned = *pruned;
     auto counts = store::outbox_counts(db);
     if (!counts) return failed(counts.error());
     report.pending = counts->pending;
@@ -164,7 +206,7 @@ Result<SyncReport> Station::sync_once(const User& actor) {
   }
   impl_->audit(&actor, "sync.run",
                "sent:" + std::to_string(r->sent) + " applied:" + std::to_string(r->applied) +
-                   " receipts:" + std::to_string(r->receipts));
+                   " receipts:" + std::to_string(r->receipts) + " pruned:" + std::to_string(r->pruned));
   return r;
 }
 

@@ -1049,7 +1049,11 @@ int cmd_sync_once(const Globals& g, const std::string& as) {
               static_cast<long long>(r->applied));
   std::printf("取り込んだ電子申請: %lld 件（うち新規 %lld 件）\n", static_cast<long long>(r->receipts),
               static_cast<long long>(r->receipts_new));
+  std::printf("取り込んだ他の受付端末の郵送申請: %lld 件\n", static_cast<long long>(r->applications));
   std::printf("未送信の変更: %lld 件\n", static_cast<long long>(r->pending));
+  if (r->pruned > 0)
+    std::printf("保存期間（[sync] retention_days）を過ぎた送信済みの変更 %lld 件を削除しました。\n",
+                static_cast<long long>(r->pruned));
   return 0;
 }
 

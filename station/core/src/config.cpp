@@ -126,6 +126,7 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "sync", "max_interval_seconds", c.sync_max_interval_seconds); },
       [&] { return read_into(t, "sync", "batch", c.sync_batch); },
       [&] { return read_into(t, "sync", "timeout_seconds", c.sync_timeout_seconds); },
+      [&] { return read_into(t, "sync", "retention_days", c.sync_retention_days); },
       [&] { return read_into(t, "capture", "max_file_mb", c.max_file_mb); },
       [&] { return read_into(t, "capture", "max_pages", c.max_pages); },
       [&] { return read_paths(t, "capture", "import_roots", c.import_roots); },
@@ -162,6 +163,8 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
   if (c.sync_timeout_seconds < 1 || c.sync_timeout_seconds > 600)
     return fail(ErrorCode::kConfig, "sync.timeout_seconds must be 1..600");
   if (c.sync_batch < 1 || c.sync_batch > 100000) return fail(ErrorCode::kConfig, "sync.batch must be 1..100000");
+  if (c.sync_retention_days < 0 || c.sync_retention_days > 3650)
+    return fail(ErrorCode::kConfig, "sync.retention_days must be 0..3650");
   if (c.ocr_workers < 0 || c.ocr_workers > 16)
     return fail(ErrorCode::kConfig, "ocr.workers must be 0..16 (0: one per core)");
   return c;
@@ -233,7 +236,8 @@ std::string to_toml(const Config& c) {
                            {"interval_seconds", c.sync_interval_seconds},
                            {"max_interval_seconds", c.sync_max_interval_seconds},
                            {"batch", c.sync_batch},
-                           {"timeout_seconds", c.sync_timeout_seconds}}},
+                           {"timeout_seconds", c.sync_timeout_seconds},
+                           {"retention_days", c.sync_retention_days}}},
   };
   std::ostringstream os;
   os << t << "\n";

@@ -34,7 +34,9 @@ struct SyncReport {
   std::int64_t applied = 0;       // of them, new to the server (the rest were replays, ignored there)
   std::int64_t receipts = 0;      // electronic receipts pulled
   std::int64_t receipts_new = 0;  // of them, new to the electronic store
+  std::int64_t applications = 0;  // other stations' mailed applications pulled (new or changed)
   std::int64_t pending = 0;       // changes still waiting after the round
+  std::int64_t pruned = 0;        // delivered changes older than [sync] retention_days, deleted
 };
 // What is pending and since when, and how the last attempt went.
 struct SyncStatus {

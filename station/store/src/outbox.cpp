@@ -50,12 +50,22 @@ Result<OutboxCounts> outbox_counts(storage::Database& db) {
       "SELECT (SELECT count(*) FROM sync_outbox WHERE delivered_at IS NULL), "
       "(SELECT count(*) FROM sync_outbox WHERE delivered_at IS NOT NULL), "
       "coalesce((SELECT created_at FROM sync_outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT 1), ''), "
-      "coalesce((SELECT max(seq) FROM sync_outbox), 0)");
+      // The newest seq ever given (sqlite_sequence), so the figure survives a prune of every row.
+      "max(coalesce((SELECT max(seq) FROM sync_outbox), 0), "
+      "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'), 0))");
   if (!st) return unexpected_storage(st.error());
   auto row = st->step();
   if (!row) return unexpected_storage(row.error());
   if (!*row) return fail(ErrorCode::kInternal, "outbox counts returned no row");
   return OutboxCounts{st->column_int(0), st->column_int(1), st->column_text(2), st->column_int(3)};
+}
+
+Result<std::int64_t> prune_delivered(storage::Database& db, const std::string& before) {
+  auto st = db.prepare("DELETE FROM sync_outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, before);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return std::int64_t{db.changes()};
 }
 
 Result<std::string> sync_state(storage::Database& db, const std::string& name) {
@@ -74,6 +84,48 @@ Status set_sync_state(storage::Database& db, const std::string& name, const std:
   st->bind(1, name).bind(2, value);
   if (auto r = st->run(); !r) return unexpected_storage(r.error());
   return {};
+}
+
+Status apply_remote_applications(storage::Database& db, const std::vector<RemoteApplicationRow>& rows,
+                                 std::int64_t cursor, const std::string& at) {
+  return transaction(db, [&]() -> Status {
+    auto up = db.prepare(
+        "INSERT INTO remote_applications(station, envelope_id, receipt_no, received_date, registered_at, jigyosho_no, "
+        "jigyosho_key, pulled_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(station, envelope_id) DO UPDATE SET "
+        "receipt_no = excluded.receipt_no, received_date = excluded.received_date, registered_at = excluded.registered_at, "
+        "jigyosho_no = excluded.jigyosho_no, jigyosho_key = excluded.jigyosho_key, pulled_at = excluded.pulled_at");
+    if (!up) return unexpected_storage(up.error());
+    auto del = db.prepare("DELETE FROM remote_applications WHERE station = ? AND envelope_id = ?");
+    if (!del) return unexpected_storage(del.error());
+    for (const auto& r : rows) {
+      if (r.removed) {
+        del->bind(1, r.station).bind(2, r.envelope_id);
+        if (auto x = del->run(); !x) return unexpected_storage(x.error());
+        continue;
+      }
+      up->bind(1, r.station).bind(2, r.envelope_id).bind(3, r.receipt_no).bind(4, r.received_date);
+      up->bind(5, r.registered_at).bind(6, r.jigyosho_no).bind(7, r.jigyosho_key).bind(8, at);
+      if (auto x = up->run(); !x) return unexpected_storage(x.error());
+    }
+    return set_sync_state(db, "applications_cursor", std::to_string(cursor));
+  });
+}
+
+Result<std::vector<RemoteApplicationRow>> remote_applications(storage::Database& db, const std::string& key) {
+  auto st = db.prepare(
+      "SELECT station, envelope_id, receipt_no, received_date, registered_at, jigyosho_no, jigyosho_key "
+      "FROM remote_applications WHERE jigyosho_key = ? ORDER BY station, receipt_no");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, key);
+  std::vector<RemoteApplicationRow> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    out.push_back(RemoteApplicationRow{st->column_text(0), st->column_int(1), st->column_text(2), st->column_text(3),
+                                       st->column_text(4), st->column_text(5), st->column_text(6), false});
+  }
+  return out;
 }
 
 Result<int> upsert_electronic_applications(storage::Database& edb, const std::vector<ElectronicApplication>& apps) {

@@ -228,4 +228,31 @@ Result<std::vector<Receipt>> Connection::pull(std::int64_t cursor, int limit) {
   return out;
 }
 
+Result<std::vector<RemoteApplication>> Connection::pull_applications(std::int64_t cursor, int limit) {
+  const std::string params[] = {std::to_string(cursor), std::to_string(limit)};
+  auto r = impl_->exec("reading the other stations' applications",
+                       "SELECT feed_seq, station, envelope_id, receipt_no, received_date, registered_at, jigyosho_no, "
+                       "removed::text FROM mailed.other_applications($1::bigint, $2::integer)",
+                       params);
+  if (!r) return std::unexpected(r.error());
+  PGresult* res = r->get();
+  if (PQnfields(res) != 8) return fail(ErrorCode::kSyncProtocol, "mailed.other_applications returned an unexpected shape");
+  std::vector<RemoteApplication> out;
+  for (int i = 0; i < PQntuples(res); ++i) {
+    RemoteApplication a;
+    a.feed_seq = std::strtoll(PQgetvalue(res, i, 0), nullptr, 10);
+    a.station = PQgetvalue(res, i, 1);
+    a.envelope_id = std::strtoll(PQgetvalue(res, i, 2), nullptr, 10);
+    a.receipt_no = PQgetvalue(res, i, 3);
+    a.received_date = PQgetvalue(res, i, 4);
+    a.registered_at = PQgetvalue(res, i, 5);
+    a.jigyosho_no = PQgetvalue(res, i, 6);
+    a.removed = std::string_view(PQgetvalue(res, i, 7)) == "true";
+    if (a.feed_seq <= cursor) return fail(ErrorCode::kSyncProtocol, "mailed.other_applications went backwards");
+    cursor = a.feed_seq;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 }  // namespace station::sync

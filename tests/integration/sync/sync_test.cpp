@@ -97,7 +97,12 @@ struct TestStation {
   User admin, clerk, reviewer;
   std::string name;
 
-  TestStation(std::string role, const std::string& url) : name(std::move(role)) {
+  // `clock`: null for the system clock; `retention_days`: [sync] retention_days.
+  TestStation(std::string role, const std::string& url, std::shared_ptr<const station::Clock> clock = nullptr,
+              int retention_days = 90)
+      : name(std::move(role)) {
+    services.clock = std::move(clock);
+    config.sync_retention_days = retention_days;
     config.data_dir = dir.path / "store";
     config.recognize_on_capture = true;
     config.ocr_workers = 1;
@@ -113,6 +118,7 @@ struct TestStation {
   }
 
   void close() { st.reset(); }
+
   void open(const std::string& url) {
     config.sync_url = url;
     auto opened = station::Station::open(config, station::StoreSecrets{kPassphrase, {}}, &services);
@@ -137,6 +143,35 @@ struct TestStation {
     if (!r) throw std::runtime_error("decide: " + r.error().detail);
   }
   station::SyncStatus status() { return *st->sync_status(clerk); }
+  // Loads the shared facility list (the duplicate check needs the application's facility).
+  void load_facilities() {
+    User supervisor = *st->add_user(&admin, "super", kUserPassword, Role::kSupervisor);
+    auto r = st->load_facilities(supervisor, kShared / "data" / "facilities.csv");
+    if (!r) throw std::runtime_error("facilities: " + r.error().detail);
+  }
+  std::string receipt_no(std::int64_t id) {
+    auto list = st->list_envelopes(reviewer);
+    if (!list) throw std::runtime_error("list: " + list.error().detail);
+    for (const auto& e : *list)
+      if (e.id == id) return e.receipt_no;
+    return {};
+  }
+  // The DUPLICATE_APPLICATION finding's message of an envelope ("" when none); *matched: whether
+  // the check found the application's facility (only then is there a duplicate check).
+  std::string duplicate(std::int64_t id, bool* matched = nullptr) {
+    auto report = st->check(reviewer, id);
+    if (!report) throw std::runtime_error("check: " + report.error().detail);
+    if (matched) *matched = !report->facility_id.empty();
+    for (const auto& f : report->findings)
+      if (f.code == "DUPLICATE_APPLICATION") return f.message_ja;
+    return {};
+  }
+  // Rounds until one succeeds (the network may be faulty); true when one did.
+  bool sync_until_ok(int attempts = 10) {
+    for (int i = 0; i < attempts; ++i)
+      if (st->sync_once(clerk)) return true;
+    return false;
+  }
 };
 
 // What the server holds of one station, compared with the station itself.
@@ -291,6 +326,164 @@ TEST(Sync, OutboxIsDeliveredOnceAndAReplayChangesNothing) {
   EXPECT_GT(r2->sent, 0);
   EXPECT_EQ(r2->applied, r2->sent);
   EXPECT_TRUE(compare(pg, s).same_state);
+}
+
+// Delivered outbox changes are deleted by the first successful round after [sync] retention_days;
+// those delivered more recently and every pending one stay; the server keeps all of them; a seq is
+// never given again after a prune, so the server's keys stay distinct.
+TEST(Sync, DeliveredChangesArePrunedAfterTheRetentionPeriod) {
+  using namespace std::chrono;
+  PgServer pg;
+  prepare_server(pg, 1);
+  auto clock = std::make_shared<station::FixedClock>(station::jst_time_point(2026y / April / 10, 10h));
+  TestStation s("st1", pg.url("st1", "pw-st1"), clock, 2);
+  const auto& samples = sample_values();
+  ASSERT_GE(samples.size(), 2u);
+  s.receive("2026-04-01", samples[0]);
+  auto r1 = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r1) << r1.error().detail;
+  EXPECT_GT(r1->sent, 0);
+  EXPECT_EQ(r1->pruned, 0) << "delivered just now: kept";
+  EXPECT_EQ(s.status().delivered, r1->sent);
+
+  clock->advance(days(1));
+  s.receive("2026-04-02", samples[1]);
+  auto r2 = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r2) << r2.error().detail;
+  EXPECT_EQ(r2->pruned, 0) << "one day old, retention two days: kept";
+  EXPECT_EQ(s.status().delivered, r1->sent + r2->sent);
+
+  // Three days after the first delivery, two after the second: only the first round's go.
+  clock->advance(days(1) + hours(1));
+  s.request_correction(s.st->list_envelopes(s.reviewer)->front().id);
+  const auto pending = s.status().pending;
+  ASSERT_GT(pending, 0);
+  // A failed round prunes nothing.
+  s.close();
+  s.open(pg.url("st1", "wrong-password"));
+  auto failed = s.st->sync_once(s.clerk);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(s.status().delivered, r1->sent + r2->sent);
+  EXPECT_EQ(s.status().pending, pending);
+  s.close();
+  s.open(pg.url("st1", "pw-st1"));
+  auto r3 = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r3) << r3.error().detail;
+  EXPECT_EQ(r3->sent, pending);
+  EXPECT_EQ(r3->pruned, r1->sent);
+  const auto after = s.status();
+  EXPECT_EQ(after.pending, 0);
+  EXPECT_EQ(after.delivered, r2->sent + r3->sent);
+  // The server holds every change, each under its own key, up to the newest seq.
+  Comparison c = compare(pg, s);
+  EXPECT_EQ(c.changes, r1->sent + r2->sent + r3->sent);
+  EXPECT_EQ(c.changes, c.last_seq);
+  EXPECT_EQ(c.distinct_keys, c.changes);
+  EXPECT_TRUE(c.same_state) << c.difference;
+}
+
+// Several stations, one decision: two stations receive the same facility's application on the
+// same day; after the sync each holds the other's (apart from its own envelopes) and the duplicate
+// check of each names the same first application as the main system's mailed.first_applications.
+// A duplicate found after the fact (an earlier-received letter registered later elsewhere) becomes
+// a finding on the application that was first until then.
+TEST(Sync, TwoStationsReceivingOneFacilityTheSameDayAgreeOnOneFirstApplication) {
+  using namespace std::chrono_literals;
+  PgServer pg;
+  prepare_server(pg, 2);
+  TestStation a("st1", pg.url("st1", "pw-st1")), b("st2", pg.url("st2", "pw-st2"));
+  a.load_facilities();
+  b.load_facilities();
+  const json& v = sample_values()[0];
+  const std::string jigyosho = v["fields"]["facility.jigyosho_no"];
+  const auto ida = a.receive("2026-04-10", v);
+  std::this_thread::sleep_for(1100ms);  // registered a second later on b
+  const auto idb = b.receive("2026-04-10", v);
+  bool matched = false;
+  EXPECT_EQ(b.duplicate(idb, &matched), "") << "before the sync b knows only its own mail";
+  ASSERT_TRUE(matched) << "the sample's facility is in the list";
+
+  auto rb = b.st->sync_once(b.clerk);
+  ASSERT_TRUE(rb) << rb.error().detail;
+  EXPECT_EQ(rb->applications, 0) << "a has sent nothing yet";
+  auto ra = a.st->sync_once(a.clerk);
+  ASSERT_TRUE(ra) << ra.error().detail;
+  EXPECT_EQ(ra->applications, 1) << "a pulls b's application";
+  rb = b.st->sync_once(b.clerk);
+  ASSERT_TRUE(rb) << rb.error().detail;
+  EXPECT_EQ(rb->applications, 1) << "b pulls a's application";
+  // Kept apart: neither station lists the other's application as its own envelope.
+  EXPECT_EQ(a.st->list_envelopes(a.reviewer)->size(), 1u);
+  EXPECT_EQ(b.st->list_envelopes(b.reviewer)->size(), 1u);
+
+  const std::string first_a = a.receipt_no(ida);
+  EXPECT_EQ(a.duplicate(ida), "") << "a's is the first";
+  const std::string dup_b = b.duplicate(idb);
+  EXPECT_NE(dup_b.find(first_a), std::string::npos) << dup_b;
+  EXPECT_NE(dup_b.find("st1"), std::string::npos) << dup_b;
+  EXPECT_EQ(pg.query("SELECT station, application FROM mailed.first_applications WHERE jigyosho_no = '" + jigyosho + "'"),
+            std::vector<std::string>{"st1\t" + first_a});
+
+  // b registers a letter received the day before (an earlier moment): after the sync it is the
+  // first on every station and on the server, and a's application gets the finding after the fact.
+  const auto idb2 = b.receive("2026-04-09", v);
+  const std::string first_b = b.receipt_no(idb2);
+  ASSERT_TRUE(b.st->sync_once(b.clerk));
+  auto ra2 = a.st->sync_once(a.clerk);
+  ASSERT_TRUE(ra2) << ra2.error().detail;
+  EXPECT_EQ(ra2->applications, 1);
+  const std::string dup_a = a.duplicate(ida);
+  EXPECT_NE(dup_a.find(first_b), std::string::npos) << dup_a;
+  EXPECT_EQ(b.duplicate(idb2), "");
+  EXPECT_NE(b.duplicate(idb).find(first_b), std::string::npos);
+  EXPECT_EQ(pg.query("SELECT station, application FROM mailed.first_applications WHERE jigyosho_no = '" + jigyosho + "'"),
+            std::vector<std::string>{"st2\t" + first_b});
+  // Incremental: nothing new, nothing pulled; the cursor is the feed's newest row of the others.
+  auto ra3 = a.st->sync_once(a.clerk);
+  ASSERT_TRUE(ra3);
+  EXPECT_EQ(ra3->applications, 0);
+}
+
+// The v2 upgrade on a server that already holds version 1 and mail: a station of this version
+// refuses the v1 server (and keeps its outbox); after v2.sql the existing applications are in the
+// feed and the station syncs.
+TEST(Sync, TheV2UpgradeKeepsWhatAV1ServerHolds) {
+  PgServer pg;
+  const auto& files = station::sync::schema_files();
+  ASSERT_GE(files.size(), 2u);
+  pg.exec(files[0].sql);
+  pg.exec("CREATE ROLE st1 LOGIN PASSWORD 'pw-st1' IN ROLE station_sync");
+  pg.exec("CREATE ROLE st2 LOGIN PASSWORD 'pw-st2' IN ROLE station_sync");
+  // st2 delivered one application under version 1.
+  pg.exec("SET SESSION AUTHORIZATION st2; SELECT mailed.apply_changes('["
+          "{\"seq\":1,\"key\":\"old:1\",\"kind\":\"envelope\",\"entity\":\"7\",\"payload\":{\"id\":7,\"receipt_no\":\"R-OLD\","
+          "\"received_date\":\"2026-04-02\",\"registered_at\":\"2026-04-02T09:00:00+09:00\",\"status\":\"confirmed\"}},"
+          "{\"seq\":2,\"key\":\"old:2\",\"kind\":\"field\",\"entity\":\"7/facility.jigyosho_no\",\"payload\":"
+          "{\"envelope_id\":7,\"key\":\"facility.jigyosho_no\",\"value\":\"1270000001\"}}]'); RESET SESSION AUTHORIZATION");
+  TestStation s("st1", pg.url("st1", "pw-st1"));
+  s.receive("2026-04-03", sample_values()[1]);
+  const auto pending = s.status().pending;
+  auto refused = s.st->sync_once(s.clerk);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kSyncSchema) << refused.error().detail;
+  EXPECT_EQ(s.status().pending, pending);
+
+  pg.exec(files[1].sql);
+  EXPECT_EQ(pg.count("SELECT max(version) FROM station_meta.schema_version"), 2);
+  EXPECT_EQ(pg.query("SELECT station, receipt_no, jigyosho_no, removed FROM mailed.application_feed"),
+            std::vector<std::string>{"st2\tR-OLD\t1270000001\tf"});
+  auto r = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->sent, pending);
+  EXPECT_EQ(r->applications, 1) << "st2's application from before the upgrade";
+  // The station's role may call the feed function but not read the feed table.
+  EXPECT_THROW(pg.exec("SET SESSION AUTHORIZATION st1; SELECT * FROM mailed.application_feed"), std::runtime_error);
+  // A removal reaches the feed as a tombstone; the station drops the row.
+  pg.exec("SET SESSION AUTHORIZATION st2; SELECT mailed.apply_changes('[{\"seq\":3,\"key\":\"old:3\",\"kind\":"
+          "\"envelope_removed\",\"entity\":\"7\",\"payload\":{\"id\":7}}]'); RESET SESSION AUTHORIZATION");
+  auto r2 = s.st->sync_once(s.clerk);
+  ASSERT_TRUE(r2) << r2.error().detail;
+  EXPECT_EQ(r2->applications, 1);
 }
 
 TEST(Sync, BadInputGivesAClearErrorAndLosesNothingFromTheOutbox) {
@@ -465,6 +658,7 @@ TEST(Sync, ThreeStationsUnderFaultsLoseNothingAndDuplicateNothing) {
     stations.push_back(std::make_unique<TestStation>(
         "st" + std::to_string(i), pg.url("st" + std::to_string(i), "pw-st" + std::to_string(i), proxies.back()->port())));
     proxies.back()->set({.refuse = 0.15, .cut = 0.02, .delay = 0.05, .delay_ms = 40});
+    stations.back()->load_facilities();
   }
   const auto& samples = sample_values();
   std::mt19937 rng(20260415);
@@ -517,6 +711,9 @@ TEST(Sync, ThreeStationsUnderFaultsLoseNothingAndDuplicateNothing) {
     }
   }
 
+  // Everything is on the server: one more round each pulls the other stations' applications.
+  for (auto& s : stations) EXPECT_TRUE(s->sync_until_ok()) << s->name;
+
   long long operations = 0, lost = 0, duplicated = 0;
   for (auto& s : stations) {
     SCOPED_TRACE(s->name);
@@ -548,6 +745,39 @@ TEST(Sync, ThreeStationsUnderFaultsLoseNothingAndDuplicateNothing) {
       "ELSE a.received_date::text || 'T00:00:00+09:00' END) < fa.received_moment");
   EXPECT_EQ(earlier_than_first, 0);
 
+  // The same duplicate decision on every station: an application of a station is free of
+  // DUPLICATE_APPLICATION exactly when the server names it the first of its facility.
+  std::set<std::string> first_set;
+  for (const auto& row : firsts) first_set.insert(row);
+  long long decisions = 0, agree = 0;
+  std::set<std::string> firsts_seen;
+  for (auto& s : stations) {
+    auto list = s->st->list_envelopes(s->reviewer);
+    ASSERT_TRUE(list) << list.error().detail;
+    for (const auto& e : *list) {
+      bool matched = false;
+      const bool first_here = s->duplicate(e.id, &matched).empty();
+      if (!matched) continue;
+      std::string jigyosho;
+      auto fields = s->st->fields(s->reviewer, e.id);
+      ASSERT_TRUE(fields) << fields.error().detail;
+      for (const auto& f : *fields)
+        if (f.key == "facility.jigyosho_no") jigyosho = f.confirmed_value;
+      const bool first_there = first_set.contains(jigyosho + "\t" + s->name + "\t" + e.receipt_no);
+      ++decisions;
+      if (first_here == first_there) {
+        ++agree;
+      } else {
+        ADD_FAILURE() << s->name << " " << e.receipt_no << ": station says first=" << first_here << ", the server "
+                      << first_there;
+      }
+      if (first_here) EXPECT_TRUE(firsts_seen.insert(jigyosho).second) << "two first applications of " << jigyosho;
+    }
+  }
+  EXPECT_GT(decisions, 30);
+  EXPECT_EQ(agree, decisions);
+  EXPECT_EQ(firsts_seen.size(), first_set.size()) << "every facility's first application is on some station";
+
   long long refused = 0, cuts = 0, delays = 0;
   for (auto& p : proxies) {
     refused += p->refused();
@@ -556,8 +786,10 @@ TEST(Sync, ThreeStationsUnderFaultsLoseNothingAndDuplicateNothing) {
   }
   std::printf("[sync faults] stations 3, operations (changes) %lld, sync rounds ok %lld / failed %lld, "
               "faults: refused %lld, cut %lld, delayed %lld, server restarts 2, station SIGKILLs %lld; "
-              "lost %lld, duplicated %lld, facilities %zu with one first application each\n",
-              operations, sync_ok, sync_failed, refused, cuts, delays, kills, lost, duplicated, firsts.size());
+              "lost %lld, duplicated %lld, facilities %zu with one first application each; duplicate decisions "
+              "the same on the stations and the server %lld of %lld\n",
+              operations, sync_ok, sync_failed, refused, cuts, delays, kills, lost, duplicated, firsts.size(), agree,
+              decisions);
   EXPECT_GE(operations, 300);
   EXPECT_GT(refused + cuts, 0);
   EXPECT_EQ(lost, 0);
@@ -631,6 +863,12 @@ TEST(Sync, TheCliPrintsTheSchemaAndTheStatus) {
   EXPECT_EQ(sql, station::Station::sync_schema_sql());
   EXPECT_NE(sql.find("CREATE FUNCTION mailed.apply_changes"), std::string::npos);
   EXPECT_NE(sql.find("INSERT INTO station_meta.schema_version (version) VALUES (1)"), std::string::npos);
+  // Version 2 follows as the upgrade from 1, headed as such.
+  const auto v2 = sql.find("upgrade from version 1 to 2");
+  ASSERT_NE(v2, std::string::npos) << sql.substr(0, 400);
+  EXPECT_GT(v2, sql.find("VALUES (1)"));
+  EXPECT_NE(sql.find("CREATE FUNCTION mailed.other_applications", v2), std::string::npos);
+  EXPECT_NE(sql.find("INSERT INTO station_meta.schema_version (version) VALUES (2)", v2), std::string::npos);
 
   PgServer pg;
   prepare_server(pg, 1);

@@ -179,3 +179,105 @@ TEST(SyncConfig, TheKeysAreReadAndThePasswordIsNeverShown) {
 }
 
 }  // namespace
+
+namespace {
+
+// Delivered changes older than the cut-off go; newer delivered ones and every pending one stay;
+// the seq keeps counting after a prune (an idempotency key is never reused), and the newest seq
+// still shows when every row was pruned.
+TEST(Outbox, PruneDeletesOnlyDeliveredChangesOlderThanTheCutOff) {
+  testing_support::TempDir dir;
+  auto db = open_db(dir.path);
+  ASSERT_TRUE(db.migrate(station::store::kMigrations));
+  auto clerk = station::store::insert_user(db, "clerk", station::Role::kClerk, "x", "2026-04-01T10:00:00+09:00");
+  ASSERT_TRUE(clerk);
+  for (int i = 0; i < 3; ++i) add_envelope(db, *clerk);
+  auto first = *station::store::outbox_changes(db, 0, 100);
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_TRUE(station::store::mark_delivered(db, first[1].seq, "2026-04-01T12:00:00+09:00"));  // 2 delivered early
+  for (int i = 0; i < 2; ++i) add_envelope(db, *clerk);
+  auto all = *station::store::outbox_changes(db, 0, 100);
+  ASSERT_EQ(all.size(), 5u);
+  ASSERT_TRUE(station::store::mark_delivered(db, all[3].seq, "2026-06-01T12:00:00+09:00"));  // 2 delivered later
+  // 5 rows: 2 delivered on 04-01, 2 on 06-01, 1 pending.
+  auto pruned = station::store::prune_delivered(db, "2026-05-01T00:00:00+09:00");
+  ASSERT_TRUE(pruned) << pruned.error().detail;
+  EXPECT_EQ(*pruned, 2);
+  auto left = *station::store::outbox_changes(db, 0, 100);
+  ASSERT_EQ(left.size(), 3u);
+  EXPECT_EQ(left[0].seq, all[2].seq);
+  EXPECT_EQ(left[2].seq, all[4].seq);
+  auto counts = *station::store::outbox_counts(db);
+  EXPECT_EQ(counts.pending, 1);
+  EXPECT_EQ(counts.delivered, 2);
+
+  // A cut-off after every delivery: the pending change is still kept.
+  EXPECT_EQ(station::store::prune_delivered(db, "2099-01-01T00:00:00+09:00").value_or(-1), 2);
+  auto pending = *station::store::pending_changes(db, 100);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].seq, all[4].seq);
+  ASSERT_TRUE(station::store::mark_delivered(db, all[4].seq, "2026-06-02T00:00:00+09:00"));
+  EXPECT_EQ(station::store::prune_delivered(db, "2099-01-01T00:00:00+09:00").value_or(-1), 1);
+  counts = *station::store::outbox_counts(db);
+  EXPECT_EQ(counts.pending + counts.delivered, 0);
+  EXPECT_EQ(counts.last_seq, all[4].seq) << "the newest seq survives a prune of every row";
+  add_envelope(db, *clerk);
+  auto next = *station::store::pending_changes(db, 100);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_GT(next[0].seq, all[4].seq) << "a pruned seq is never given again";
+}
+
+TEST(SyncConfig, RetentionDaysIsReadAndBounded) {
+  testing_support::TempDir dir;
+  const auto file = dir.path / "config.toml";
+  auto c = station::load_config(file, false);
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->sync_retention_days, 90) << "the default";
+  testing_support::write_file(file, "[sync]\nretention_days = 7\n");
+  c = station::load_config(file, true);
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->sync_retention_days, 7);
+  EXPECT_NE(station::to_toml(*c).find("retention_days = 7"), std::string::npos);
+  testing_support::write_file(file, "[sync]\nretention_days = -1\n");
+  auto bad = station::load_config(file, true);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, station::ErrorCode::kConfig);
+}
+
+}  // namespace
+
+namespace {
+
+// Migration 11: the other stations' applications are kept apart from the envelopes (and never go
+// to the outbox); rows and cursor move in one transaction; a removed one is dropped.
+TEST(Outbox, OtherStationsApplicationsAreKeptApartWithTheirCursor) {
+  testing_support::TempDir dir;
+  auto db = open_db(dir.path);
+  ASSERT_TRUE(db.migrate(station::store::kMigrations));
+  EXPECT_EQ(station::store::sync_state(db, "applications_cursor").value_or("?"), "0");
+  using Row = station::store::RemoteApplicationRow;
+  std::vector<Row> rows = {
+      Row{"st2", 7, "R-7", "2026-04-01", "2026-04-01T09:00:00+09:00", "1271755072", "1271755072", false},
+      Row{"st3", 7, "R-7", "2026-04-01", "2026-04-01T09:30:00+09:00", "127-175-5072", "1271755072", false},
+      Row{"st3", 8, "R-8", "2026-04-02", "2026-04-02T09:30:00+09:00", "1270000001", "1270000001", false}};
+  ASSERT_TRUE(station::store::apply_remote_applications(db, rows, 12, "2026-04-03T10:00:00+09:00"));
+  EXPECT_EQ(station::store::sync_state(db, "applications_cursor").value_or("?"), "12");
+  auto found = station::store::remote_applications(db, "1271755072");
+  ASSERT_TRUE(found) << found.error().detail;
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0].station, "st2");
+  EXPECT_EQ((*found)[1].registered_at, "2026-04-01T09:30:00+09:00");
+  EXPECT_TRUE(station::store::pending_changes(db, 100)->empty()) << "pulled rows are never sent back";
+
+  // An update and a removal.
+  rows = {Row{"st2", 7, "R-7", "2026-03-31", "2026-04-01T09:00:00+09:00", "1271755072", "1271755072", false},
+          Row{"st3", 7, "", "", "", "", "", true}};
+  ASSERT_TRUE(station::store::apply_remote_applications(db, rows, 15, "2026-04-03T11:00:00+09:00"));
+  found = station::store::remote_applications(db, "1271755072");
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].received_date, "2026-03-31");
+  EXPECT_EQ(station::store::sync_state(db, "applications_cursor").value_or("?"), "15");
+  EXPECT_EQ(station::store::remote_applications(db, "1270000001")->size(), 1u);
+}
+
+}  // namespace

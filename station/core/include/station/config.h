@@ -66,6 +66,9 @@ struct Config {
   int sync_max_interval_seconds = 600;
   int sync_batch = 500;
   int sync_timeout_seconds = 15;         // each network wait (connect, one statement)
+  // How long a delivered outbox change is kept (a record of what was sent) before a successful
+  // round deletes it; 0 deletes it at the next successful round. Pending changes are never pruned.
+  int sync_retention_days = 90;
 };
 
 // A libpq connection string with its password replaced by *** (for showing the configuration).

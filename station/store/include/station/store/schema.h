@@ -432,6 +432,25 @@ ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;  -
 ALTER TABLE users ADD COLUMN last_login_at TEXT;
 ALTER TABLE users ADD COLUMN password_changed_at TEXT;
 )SQL"},
+    // Several stations (issue #15, docs/sync.md): the other stations' mailed applications pulled
+    // from the main system's feed (schema v2, mailed.other_applications), kept apart from this
+    // station's envelopes (no outbox trigger: they are never sent back), for the duplicate check.
+    // jigyosho_key is the 介護保険事業所番号's digits. The feed's cursor is applications_cursor.
+    storage::Migration{11, "sync: the other stations' mailed applications", R"SQL(
+CREATE TABLE remote_applications (
+  station TEXT NOT NULL,                     -- the other station's role on the main system
+  envelope_id INTEGER NOT NULL,              -- that station's own id
+  receipt_no TEXT NOT NULL,
+  received_date TEXT NOT NULL,
+  registered_at TEXT NOT NULL,
+  jigyosho_no TEXT NOT NULL,
+  jigyosho_key TEXT NOT NULL,
+  pulled_at TEXT NOT NULL,
+  PRIMARY KEY (station, envelope_id)
+);
+CREATE INDEX remote_applications_jigyosho ON remote_applications(jigyosho_key);
+INSERT OR IGNORE INTO sync_state(name, value) VALUES ('applications_cursor', '0');
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received

@@ -15,7 +15,7 @@
 namespace station::sync {
 
 // The version of the main system's schema this program speaks (station/sync/sql/v<N>.sql).
-inline constexpr int kServerSchemaVersion = 1;
+inline constexpr int kServerSchemaVersion = 2;
 
 // One shipped SQL file: the full schema of version 1, or the upgrade from version-1 to version.
 struct SchemaFile {
@@ -44,6 +44,17 @@ struct Receipt {
   ElectronicApplication application;  // received_at in JST, "YYYY-MM-DDTHH:MM:SS+09:00"
 };
 
+// One mailed application of another station from the main system's feed (mailed.application_feed,
+// schema version 2): what the duplicate check needs, with its place in the feed (the cursor).
+// removed: the station removed it (drop it).
+struct RemoteApplication {
+  std::int64_t feed_seq = 0;
+  std::string station;
+  std::int64_t envelope_id = 0;
+  std::string receipt_no, received_date, registered_at, jigyosho_no;
+  bool removed = false;
+};
+
 class Connection {
  public:
   // Connects with the libpq connection string `url` and checks the server's schema version.
@@ -65,6 +76,8 @@ class Connection {
   Result<int> push(std::span<const Change> changes);
   // At most `limit` electronic receipts after `cursor`, in feed order.
   Result<std::vector<Receipt>> pull(std::int64_t cursor, int limit);
+  // At most `limit` of the other stations' mailed applications after `cursor`, in feed order.
+  Result<std::vector<RemoteApplication>> pull_applications(std::int64_t cursor, int limit);
 
  private:
   struct Impl;
