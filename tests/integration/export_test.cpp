@@ -9,12 +9,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <iostream>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "export_fixture.h"
+#include "ocr/ccitt.h"
+#include "ocr/image.h"
 #include "station/outputs/cms.h"
 #include "station/outputs/lists.h"
 #include "station/outputs/pdf.h"
@@ -555,6 +559,111 @@ TEST(SearchablePdf, TextComesBackAsWrittenAndQpdfChecksIt) {
   // The JPEG is carried as it is (its bytes inside the PDF).
   EXPECT_NE(std::string(pdf->begin(), pdf->end()).find(jpeg.substr(0, 4096)), std::string::npos);
   EXPECT_LT(pdf->size(), jpeg.size() + png.size() + 16384) << "no more than the images and a little structure";
+}
+
+// A binary PBM (P4, as pdftoppm -mono and pdfimages write it): its size and its packed rows, 1 = black.
+struct Pbm {
+  int w = 0, h = 0;
+  std::string bits;
+};
+Pbm read_pbm(const std::string& s) {
+  Pbm p;
+  std::size_t i = 2;
+  auto number = [&]() {
+    while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == '#')) {
+      if (s[i] == '#')
+        while (i < s.size() && s[i] != '\n') ++i;
+      ++i;
+    }
+    int v = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) v = v * 10 + (s[i++] - '0');
+    return v;
+  };
+  if (s.rfind("P4", 0) != 0) return p;
+  p.w = number();
+  p.h = number();
+  p.bits = s.substr(i + 1);
+  // The padding bits at the end of each row mean nothing: cleared so that rows compare.
+  const std::size_t n = static_cast<std::size_t>((p.w + 7) / 8);
+  if (p.w % 8 != 0 && p.bits.size() >= n * static_cast<std::size_t>(p.h))
+    for (int y = 0; y < p.h; ++y)
+      p.bits[n * static_cast<std::size_t>(y) + n - 1] &= static_cast<char>(0xFF << (8 - p.w % 8));
+  return p;
+}
+
+TEST(SearchablePdf, ABlackAndWhitePageIsCcittG4LosslessAndSmallerThanPng) {
+  Folder dir;
+  // A real scan made black-and-white the way a scanner's bilevel mode does: the sample JPEG rendered
+  // 1-bit by poppler (pdftoppm -mono), then stored as a 1-bit PNG (python3's zlib), as a stored
+  // bilevel page is.
+  const std::string jpeg = read_file(kSampleJpeg);
+  station::outputs::PdfPage src;
+  src.bytes.assign(jpeg.begin(), jpeg.end());
+  src.is_jpeg = true;
+  src.dpi = 200;
+  auto src_pdf = station::outputs::build_searchable_pdf({src}, {"src", "src", "src"});
+  ASSERT_TRUE(src_pdf);
+  write_file(dir.path / "src.pdf", std::string(src_pdf->begin(), src_pdf->end()));
+  ASSERT_EQ(run("pdftoppm -mono -r 200 " + q(dir.path / "src.pdf") + " " + q(dir.path / "bw")), 0);
+  const Pbm bw = read_pbm(read_file(dir.path / "bw-1.pbm"));
+  ASSERT_GT(bw.w, 1000);
+  ASSERT_EQ(bw.bits.size(), static_cast<std::size_t>((bw.w + 7) / 8) * bw.h);
+  write_file(dir.path / "png.py",
+             "import struct, zlib, sys\n"
+             "d = open(sys.argv[1], 'rb').read().split(b'\\n', 2)\n"
+             "w, h = map(int, d[1].split()); bits = d[2]; n = (w + 7) // 8\n"
+             "raw = b''.join(b'\\x00' + bytes(255 - b for b in bits[y * n:(y + 1) * n]) for y in range(h))\n"
+             "def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))\n"
+             "sys.stdout.buffer.write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 1, 0, 0, 0, 0))"
+             " + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))\n");
+  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "png.py") + " " + q(dir.path / "bw-1.pbm") + " > " +
+                q(dir.path / "bw.png")),
+            0);
+  const std::string png = read_file(dir.path / "bw.png");
+  auto decoded = ocr::decode_pages(std::span(reinterpret_cast<const unsigned char*>(png.data()), png.size()));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const ocr::Image& img = decoded->front();
+  ASSERT_EQ(img.color_mode(), ocr::ColorMode::kBlackWhite);
+
+  auto g4 = ocr::encode_ccitt_g4(img);
+  ASSERT_TRUE(g4) << g4.error().message;
+  station::outputs::PdfPage page;
+  page.bytes = *g4;
+  page.is_ccitt_g4 = true;
+  page.width = img.width();
+  page.height = img.height();
+  page.dpi = 200;
+  page.text = {{"社会福祉法人𠮷田会", 200, 300, 900, 50}};
+  auto pdf = station::outputs::build_searchable_pdf({page}, {"M20260401-0001", "s", "k"});
+  ASSERT_TRUE(pdf) << pdf.error().detail;
+  const std::string pdf_text(pdf->begin(), pdf->end());
+  write_file(dir.path / "g4.pdf", pdf_text);
+  EXPECT_EQ(run("qpdf --check " + q(dir.path / "g4.pdf") + " > " + q(dir.path / "qpdf.txt") + " 2>&1"), 0)
+      << read_file(dir.path / "qpdf.txt");
+  EXPECT_NE(pdf_text.find("/Filter /CCITTFaxDecode /DecodeParms << /K -1"), std::string::npos);
+  ASSERT_EQ(run("pdfimages -list " + q(dir.path / "g4.pdf") + " > " + q(dir.path / "list.txt")), 0);
+  EXPECT_NE(read_file(dir.path / "list.txt").find("ccitt"), std::string::npos) << read_file(dir.path / "list.txt");
+  // Lossless: poppler's decoding of the G4 stream gives back every pixel of the page.
+  ASSERT_EQ(run("pdfimages " + q(dir.path / "g4.pdf") + " " + q(dir.path / "out")), 0);
+  const Pbm back = read_pbm(read_file(dir.path / "out-000.pbm"));
+  EXPECT_EQ(back.w, bw.w);
+  EXPECT_EQ(back.h, bw.h);
+  EXPECT_TRUE(back.bits == bw.bits) << "the page's pixels differ after G4";
+  ASSERT_EQ(run("pdftotext -enc UTF-8 " + q(dir.path / "g4.pdf") + " " + q(dir.path / "g4.txt")), 0);
+  EXPECT_NE(read_file(dir.path / "g4.txt").find("社会福祉法人𠮷田会"), std::string::npos);
+
+  // The same page as the lossless PNG the station carried before: G4 is smaller.
+  auto as_png = img.encode_png();
+  ASSERT_TRUE(as_png);
+  station::outputs::PdfPage png_page = page;
+  png_page.bytes = *as_png;
+  png_page.is_ccitt_g4 = false;
+  auto png_pdf = station::outputs::build_searchable_pdf({png_page}, {"M20260401-0001", "s", "k"});
+  ASSERT_TRUE(png_pdf);
+  std::cout << "[ sizes    ] one bilevel " << bw.w << "x" << bw.h << " page: PDF with G4 " << pdf->size()
+            << " bytes, with PNG (Flate) " << png_pdf->size() << " bytes, the 1-bit PNG file " << png.size()
+            << " bytes, the source JPEG " << jpeg.size() << " bytes\n";
+  EXPECT_LT(pdf->size(), png_pdf->size());
 }
 
 TEST(OfficerLists, AtMost500AFileEachCorporationOnceAndNeverSplit) {

@@ -106,6 +106,20 @@ Result<Image> png_image(const std::vector<unsigned char>& b) {
   return img;
 }
 
+// A raw CCITT G4 stream (ocr::encode_ccitt_g4) as it is: 1 bit gray, K -1, black is 0 once decoded.
+Result<Image> g4_image(const PdfPage& p) {
+  if (p.width <= 0 || p.height <= 0 || p.bytes.empty()) return fail(ErrorCode::kExport, "G4 page without size or data");
+  Image img;
+  img.width = p.width;
+  img.height = p.height;
+  img.bits = 1;
+  img.colorspace = "/DeviceGray";
+  img.filter = "/CCITTFaxDecode";
+  img.decode_parms = "<< /K -1 /Columns " + std::to_string(p.width) + " /Rows " + std::to_string(p.height) + " >>";
+  img.data.assign(p.bytes.begin(), p.bytes.end());
+  return img;
+}
+
 // UTF-8 -> code points (invalid bytes become U+FFFD).
 std::u32string code_points(std::string_view s) {
   std::u32string out;
@@ -201,7 +215,7 @@ Result<std::vector<unsigned char>> build_searchable_pdf(const std::vector<PdfPag
             cidmap = w.reserve(), tounicode = w.reserve();
   std::string kids;
   for (const auto& p : pages) {
-    auto img = p.is_jpeg ? jpeg_image(p.bytes) : png_image(p.bytes);
+    auto img = p.is_ccitt_g4 ? g4_image(p) : p.is_jpeg ? jpeg_image(p.bytes) : png_image(p.bytes);
     if (!img) return std::unexpected(img.error());
     const double dpi = p.dpi > 0 ? p.dpi : 200;
     const double pw = img->width * 72.0 / dpi, ph = img->height * 72.0 / dpi;
