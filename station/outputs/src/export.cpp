@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -55,29 +56,38 @@ Result<SigningIdentity> station_identity(store::Context& st) {
   return *made;
 }
 
-// The Zengin table in the store, brought up to the installed one's version (takes the store's
-// mutex); the version in use. kConflict when none is loaded or installed.
-Result<std::string> current_zengin(store::Context& st, const User& actor, AuditTrail& audit) {
-  std::lock_guard lock(st.mu);
+// Loads the installed table (kZenginTablePath) when it is newer than the stored one or none is
+// stored, as `actor` (nullptr: the station itself, at open); the caller holds the store's mutex.
+// The version now stored (nullopt: none installed nor stored).
+Result<std::optional<std::string>> load_installed_zengin_locked(store::Context& st, const User* actor,
+                                                                 AuditTrail& audit) {
   auto stored = store::zengin_version(st.db);
   if (!stored) return std::unexpected(stored.error());
   std::error_code ec;
-  if (fs::exists(kZenginTablePath, ec)) {
-    auto table = read_zengin_table(kZenginTablePath);
-    if (!table) return std::unexpected(table.error());
-    if (!*stored || **stored != table->version) {
-      if (auto s = store::replace_zengin(st.db, table->version, table->sha256, table->entries, actor.id,
-                                         st.clock.jst_now_iso());
-          !s)
-        return std::unexpected(s.error());
-      audit.record(&actor, "zengin.load", table->version + " sha256:" + table->sha256);
-      return table->version;
-    }
-  }
-  if (!*stored)
+  if (!fs::exists(kZenginTablePath, ec)) return *stored;
+  auto installed = read_zengin_version(kZenginTablePath);
+  if (!installed) return std::unexpected(installed.error());
+  if (*stored && !zengin_newer(*installed, **stored)) return *stored;
+  auto table = read_zengin_table(kZenginTablePath);
+  if (!table) return std::unexpected(table.error());
+  if (auto s = store::replace_zengin(st.db, table->version, table->sha256, table->entries,
+                                     actor ? std::optional(actor->id) : std::nullopt, st.clock.jst_now_iso());
+      !s)
+    return std::unexpected(s.error());
+  audit.record(actor, "zengin.load", table->version + " sha256:" + table->sha256 + (actor ? "" : " auto"));
+  return table->version;
+}
+
+// The Zengin table in the store, brought up to the installed one when that is newer (takes the
+// store's mutex); the version in use. kConflict when none is loaded or installed.
+Result<std::string> current_zengin(store::Context& st, const User& actor, AuditTrail& audit) {
+  std::lock_guard lock(st.mu);
+  auto version = load_installed_zengin_locked(st, &actor, audit);
+  if (!version) return std::unexpected(version.error());
+  if (!*version)
     return fail(ErrorCode::kConflict, "no Zengin code table is loaded",
                 "全銀コード表が読み込まれていません。hardware/deploy/install-deps.sh を実行するか、管理者が「station zengin load」を実行してください。");
-  return **stored;
+  return **version;
 }
 
 std::string three_digits(int n) {
@@ -365,6 +375,11 @@ Result<std::string> Outputs::load_zengin(const User& actor, const fs::path& path
   }
   audit_.record(&actor, "zengin.load", table->version + " sha256:" + table->sha256);
   return table->version + " " + std::to_string(banks) + " " + std::to_string(table->entries.size() - static_cast<std::size_t>(banks));
+}
+
+Result<std::optional<std::string>> Outputs::load_installed_zengin() {
+  std::lock_guard lock(store_.mu);
+  return load_installed_zengin_locked(store_, nullptr, audit_);
 }
 
 Result<ExportCertificate> Outputs::recipient(const User& actor) {
