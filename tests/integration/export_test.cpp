@@ -252,6 +252,8 @@ TEST(DailySet, OpensWithOpensslAndItsManifestHoldsEveryFile) {
     const std::string info = squeeze(read_file(work.path / "info.txt"));
     EXPECT_NE(info.find("Pages: 2"), std::string::npos) << info;
     EXPECT_NE(info.find("ファイルナンバー M-20260401-01-"), std::string::npos) << info;
+    EXPECT_NE(read_file(e.path()).find("/OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1"), std::string::npos)
+        << "PDF/A-2b: " << e.path();
     ASSERT_EQ(run("pdftotext -enc UTF-8 " + q(e.path()) + " " + q(work.path / "text.txt")), 0);
     const std::string text = read_file(work.path / "text.txt");
     if (e.path().filename().string().find(station::store::summary(store.db, a)->receipt_no) != std::string::npos) {
@@ -664,6 +666,97 @@ TEST(SearchablePdf, ABlackAndWhitePageIsCcittG4LosslessAndSmallerThanPng) {
             << " bytes, with PNG (Flate) " << png_pdf->size() << " bytes, the 1-bit PNG file " << png.size()
             << " bytes, the source JPEG " << jpeg.size() << " bytes\n";
   EXPECT_LT(pdf->size(), png_pdf->size());
+}
+
+// PDF/A-2b as far as Debian's tools can tell (veraPDF is not in Debian): the structure qpdf reads,
+// the XMP metadata an XML parser reads (python3's ElementTree), the output intent with the sRGB
+// profile of icc-profiles-free, the trailer /ID, every font embedded, nothing PDF/A forbids.
+TEST(SearchablePdf, IsPdfA2bWithXmpAnSrgbOutputIntentAndEmbeddedFonts) {
+  Folder dir;
+  const std::string jpeg = read_file(kSampleJpeg), icc = read_file(station::outputs::kSrgbIccPath);
+  ASSERT_GT(icc.size(), 128u) << "icc-profiles-free (install-deps.sh) installs " << station::outputs::kSrgbIccPath;
+  station::outputs::PdfPage page;
+  page.bytes.assign(jpeg.begin(), jpeg.end());
+  page.is_jpeg = true;
+  page.dpi = 200;
+  page.text = {{"社会福祉法人𠮷田会 <&>", 200, 300, 900, 50}};
+  const station::outputs::PdfInfo info{"M20260401-0001", "受付番号 M20260401-0001 ファイルナンバー M-20260401-01-005",
+                                       "受付番号:M20260401-0001 <&>", icc};
+  auto pdf = station::outputs::build_searchable_pdf({page}, info);
+  ASSERT_TRUE(pdf) << pdf.error().detail;
+  const std::string text(pdf->begin(), pdf->end());
+  write_file(dir.path / "a.pdf", text);
+  EXPECT_EQ(run("qpdf --check " + q(dir.path / "a.pdf") + " > " + q(dir.path / "qpdf.txt") + " 2>&1"), 0)
+      << read_file(dir.path / "qpdf.txt");
+  // The structure, read by qpdf (its JSON of the objects) and checked by python3.
+  ASSERT_EQ(run("qpdf --json --json-key=qpdf " + q(dir.path / "a.pdf") + " > " +
+                q(dir.path / "a.json")),
+            0);
+  write_file(dir.path / "check.py", R"PY(
+import json, sys, xml.etree.ElementTree as ET
+objs = json.load(open(sys.argv[1]))["qpdf"][1]
+def deref(v): return objs["obj:" + v] if isinstance(v, str) and v.endswith(" R") else v
+def val(o): return o["value"] if isinstance(o, dict) and "value" in o else o
+trailer = val(objs["trailer"])
+problems = []
+if len(trailer.get("/ID", [])) != 2: problems.append("no /ID")
+root = val(deref(trailer["/Root"]))
+meta = deref(root["/Metadata"])
+if meta["stream"]["dict"].get("/Subtype") != "/XML" or "/Filter" in meta["stream"]["dict"]: problems.append("metadata dict")
+intents = root["/OutputIntents"]
+oi = val(deref(intents[0])) if isinstance(intents[0], str) else intents[0]
+if oi.get("/S") != "/GTS_PDFA1": problems.append("intent /S")
+prof = deref(oi["/DestOutputProfile"])
+if prof["stream"]["dict"].get("/N") != 3: problems.append("profile /N")
+fonts = 0
+for k, o in objs.items():
+    if k == "trailer": continue
+    d = o["value"] if "value" in o else o.get("stream", {}).get("dict", {})
+    if not isinstance(d, dict): continue
+    if d.get("/Type") == "/FontDescriptor":
+        fonts += 1
+        if not any(f in d for f in ("/FontFile", "/FontFile2", "/FontFile3")): problems.append("font not embedded")
+    for bad in ("/Encrypt", "/JavaScript", "/JS", "/EmbeddedFiles"):
+        if bad in d: problems.append(bad)
+    if d.get("/Filter") == "/LZWDecode" or d.get("/ColorSpace") == "/DeviceCMYK": problems.append(str(d.get("/Filter")))
+if fonts == 0: problems.append("no font descriptor")
+print("\n".join(problems) if problems else "ok")
+)PY");
+  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "check.py") + " " + q(dir.path / "a.json") + " > " +
+                q(dir.path / "check.txt") + " 2>&1"),
+            0)
+      << read_file(dir.path / "check.txt");
+  EXPECT_EQ(read_file(dir.path / "check.txt"), "ok\n");
+  // The XMP as an XML parser reads it: PDF/A-2 B, and the same title, subject and keywords as the
+  // document information (pdfinfo prints that and the metadata stream).
+  ASSERT_EQ(run("pdfinfo -meta " + q(dir.path / "a.pdf") + " > " + q(dir.path / "xmp.xml")), 0);
+  write_file(dir.path / "xmp.py", R"PY(
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+ns = {"pdfaid": "http://www.aiim.org/pdfa/ns/id/", "dc": "http://purl.org/dc/elements/1.1/",
+      "pdf": "http://ns.adobe.com/pdf/1.3/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+print(t.find(".//pdfaid:part", ns).text, t.find(".//pdfaid:conformance", ns).text)
+print(t.find(".//dc:title/rdf:Alt/rdf:li", ns).text)
+print(t.find(".//dc:description/rdf:Alt/rdf:li", ns).text)
+print(t.find(".//pdf:Keywords", ns).text)
+print(t.find(".//pdf:Producer", ns).text)
+)PY");
+  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "xmp.py") + " " + q(dir.path / "xmp.xml") + " > " +
+                q(dir.path / "xmp.txt") + " 2>&1"),
+            0)
+      << read_file(dir.path / "xmp.txt");
+  EXPECT_EQ(read_file(dir.path / "xmp.txt"), "2 B\n" + info.title + "\n" + info.subject + "\n" + info.keywords +
+                                                 "\n申請受付ステーション\n");
+  ASSERT_EQ(run("pdfinfo " + q(dir.path / "a.pdf") + " > " + q(dir.path / "info.txt")), 0);
+  const std::string pinfo = squeeze(read_file(dir.path / "info.txt"));
+  EXPECT_NE(pinfo.find("Title: " + info.title), std::string::npos) << pinfo;
+  EXPECT_NE(pinfo.find("Keywords: " + info.keywords), std::string::npos) << pinfo;
+  // The profile is carried byte for byte.
+  EXPECT_NE(text.find(icc), std::string::npos);
+  // Without a profile the PDF claims no PDF/A.
+  auto plain = station::outputs::build_searchable_pdf({page}, {"t", "s", "k"});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(std::string(plain->begin(), plain->end()).find("pdfaid"), std::string::npos);
 }
 
 TEST(OfficerLists, AtMost500AFileEachCorporationOnceAndNeverSplit) {

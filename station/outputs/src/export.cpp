@@ -1,5 +1,7 @@
 // Export: the day's mailed set as one CMS file for the prefecture (outputs.h, docs/outputs.md).
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -291,6 +293,17 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     if (!book) return std::unexpected(book.error());
     add("連結版役員等名簿_" + std::to_string(g + 1) + ".xlsx", std::move(*book), std::nullopt, "");
   }
+  // The PDFs are PDF/A-2b: their output intent is Debian's sRGB profile (icc-profiles-free).
+  std::string srgb;
+  {
+    std::ifstream icc(kSrgbIccPath, std::ios::binary);
+    std::ostringstream bytes;
+    if (icc) bytes << icc.rdbuf();
+    srgb = std::move(bytes).str();
+    if (srgb.size() < 128 || srgb.compare(36, 4, "acsp") != 0)
+      return fail(ErrorCode::kConflict, std::string("no sRGB ICC profile at ") + kSrgbIccPath,
+                  "PDF/A に必要な sRGB カラープロファイルがありません。hardware/deploy/install-deps.sh を実行してから、もう一度出力してください。");
+  }
   for (std::size_t i = 0; i < apps.size(); ++i) {
     const auto& a = apps[i];
     std::vector<PdfPage> pdf_pages;
@@ -303,7 +316,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     const std::string pdf_no = next_no();
     auto pdf = build_searchable_pdf(
         pdf_pages, {a.env.receipt_no, "受付番号 " + a.env.receipt_no + " ファイルナンバー " + pdf_no,
-                    "受付番号:" + a.env.receipt_no + " ファイルナンバー:" + pdf_no});
+                    "受付番号:" + a.env.receipt_no + " ファイルナンバー:" + pdf_no, srgb});
     if (!pdf) return std::unexpected(pdf.error());
     add(a.env.receipt_no + ".pdf", std::move(*pdf), a.env.id, a.env.receipt_no);
     auto officers = build_officer_list_xlsx(officer_rows(a.values), next_no());

@@ -28,7 +28,15 @@ struct PdfPage {
 // The document information a searchable PDF carries (Title, Subject, Keywords; UTF-8).
 struct PdfInfo {
   std::string title, subject, keywords;
+  // An sRGB ICC profile (kSrgbIccPath's bytes). With it the PDF is written as PDF/A-2b: XMP
+  // metadata (pdfaid part 2, conformance B; the same title, subject, keywords and producer as the
+  // document information), an OutputIntent (GTS_PDFA1) carrying this profile, and a file /ID.
+  // Empty: a plain PDF 1.7 that claims no PDF/A.
+  std::string output_intent_icc;
 };
+
+// Where Debian's icc-profiles-free puts its sRGB profile (install-deps.sh installs the package).
+inline constexpr const char* kSrgbIccPath = "/usr/share/color/icc/sRGB.icc";
 
 // A searchable PDF written by the station itself (not libharu): each page its image (JPEG as it is,
 // DCTDecode; a G4 stream as it is, CCITTFaxDecode with K -1; PNG's compressed data as it is,
