@@ -32,7 +32,7 @@ struct PdfInfo {
   // metadata (pdfaid part 2, conformance B; the same title, subject, keywords and producer as the
   // document information), an OutputIntent (GTS_PDFA1) carrying this profile, and a file /ID.
   // Empty: a plain PDF 1.7 that claims no PDF/A.
-  std::string output_intent_icc;
+  std::string output_intent_icc = {};
 };
 
 // Where Debian's icc-profiles-free puts its sRGB profile (install-deps.sh installs the package).
