@@ -595,9 +595,9 @@ Pbm read_pbm(const std::string& s) {
 
 TEST(SearchablePdf, ABlackAndWhitePageIsCcittG4LosslessAndSmallerThanPng) {
   Folder dir;
-  // A real scan made black-and-white the way a scanner's bilevel mode does: the sample JPEG rendered
-  // 1-bit by poppler (pdftoppm -mono), then stored as a 1-bit PNG (python3's zlib), as a stored
-  // bilevel page is.
+  // A real scan made black-and-white the way a scanner's black-and-white mode does it (a fixed
+  // threshold): the sample JPEG rendered gray by poppler (pdftoppm -gray), thresholded at 128 by
+  // python3 and stored as a 1-bit PNG, as a stored bilevel page is (and as a PBM, to compare).
   const std::string jpeg = read_file(kSampleJpeg);
   station::outputs::PdfPage src;
   src.bytes.assign(jpeg.begin(), jpeg.end());
@@ -606,21 +606,28 @@ TEST(SearchablePdf, ABlackAndWhitePageIsCcittG4LosslessAndSmallerThanPng) {
   auto src_pdf = station::outputs::build_searchable_pdf({src}, {"src", "src", "src"});
   ASSERT_TRUE(src_pdf);
   write_file(dir.path / "src.pdf", std::string(src_pdf->begin(), src_pdf->end()));
-  ASSERT_EQ(run("pdftoppm -mono -r 200 " + q(dir.path / "src.pdf") + " " + q(dir.path / "bw")), 0);
-  const Pbm bw = read_pbm(read_file(dir.path / "bw-1.pbm"));
-  ASSERT_GT(bw.w, 1000);
-  ASSERT_EQ(bw.bits.size(), static_cast<std::size_t>((bw.w + 7) / 8) * bw.h);
+  ASSERT_EQ(run("pdftoppm -gray -r 200 " + q(dir.path / "src.pdf") + " " + q(dir.path / "gray")), 0);
   write_file(dir.path / "png.py",
              "import struct, zlib, sys\n"
-             "d = open(sys.argv[1], 'rb').read().split(b'\\n', 2)\n"
-             "w, h = map(int, d[1].split()); bits = d[2]; n = (w + 7) // 8\n"
-             "raw = b''.join(b'\\x00' + bytes(255 - b for b in bits[y * n:(y + 1) * n]) for y in range(h))\n"
+             "d = open(sys.argv[1], 'rb').read().split(b'\\n', 3)\n"
+             "w, h = map(int, d[1].split()); px = d[3]; n = (w + 7) // 8\n"
+             "rows = []\n"
+             "for y in range(h):\n"
+             "    r = bytearray(n)\n"
+             "    for x in range(w):\n"
+             "        if px[y * w + x] < 128: r[x >> 3] |= 0x80 >> (x & 7)\n"
+             "    rows.append(bytes(r))\n"
+             "open(sys.argv[2], 'wb').write(b'P4\\n%d %d\\n' % (w, h) + b''.join(rows))\n"
+             "raw = b''.join(b'\\x00' + bytes(255 - b for b in r) for r in rows)\n"
              "def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))\n"
              "sys.stdout.buffer.write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 1, 0, 0, 0, 0))"
              " + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))\n");
-  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "png.py") + " " + q(dir.path / "bw-1.pbm") + " > " +
-                q(dir.path / "bw.png")),
+  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "png.py") + " " + q(dir.path / "gray-1.pgm") + " " +
+                q(dir.path / "bw.pbm") + " > " + q(dir.path / "bw.png")),
             0);
+  const Pbm bw = read_pbm(read_file(dir.path / "bw.pbm"));
+  ASSERT_GT(bw.w, 1000);
+  ASSERT_EQ(bw.bits.size(), static_cast<std::size_t>((bw.w + 7) / 8) * bw.h);
   const std::string png = read_file(dir.path / "bw.png");
   auto decoded = ocr::decode_pages(std::span(reinterpret_cast<const unsigned char*>(png.data()), png.size()));
   ASSERT_TRUE(decoded) << decoded.error().message;
