@@ -30,6 +30,8 @@ PACKAGES=(
   libhpdf-dev libxlsxwriter-dev libzip-dev libicu-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   # station outputs: the daily set as CMS (OpenSSL 3's libcrypto)
   libssl-dev
+  # station outputs: the sRGB ICC profile of the PDF/A-2b output intent (/usr/share/color/icc/sRGB.icc)
+  icc-profiles-free
   fonts-ipafont-gothic fonts-ipafont-mincho
   # main system
   libpq-dev postgresql

@@ -1,4 +1,5 @@
 // The station object: opening and creating the store. The stages live in their own files.
+#include "station/outputs/outputs.h"
 #include "station/security/backup.h"
 #include "station/security/keys.h"
 #include "station/security/layout.h"
@@ -118,6 +119,11 @@ Result<std::unique_ptr<Station>> Station::create(const Config& config, std::stri
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   s->impl_->audit(nullptr, "store.create", "");
+  // The installed Zengin table into the store when it is newer (docs/outputs.md, "Zengin codes"),
+  // so the review finds BANK_NOT_IN_ZENGIN without a manual load. A table that cannot be read
+  // does not keep the station shut: the failure is audited, and the export says what to do.
+  if (auto z = outputs::Outputs(s->impl_->store(), *s->impl_).load_installed_zengin(); !z)
+    s->impl_->audit(nullptr, "zengin.load_failed", z.error().detail);
   if (auto r = s->impl_->start_recognition(); !r) return std::unexpected(r.error());
   s->impl_->start_capture();
   return s;
@@ -141,6 +147,11 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, const Store
                   std::string(secrets.key_file.empty() ? "" : "unlock:key_file ") +
                       "temporaries_removed:" + std::to_string(r.stale_temporaries) +
                       " orphan_blobs_removed:" + std::to_string(r.orphan_blobs));
+  // The installed Zengin table into the store when it is newer (docs/outputs.md, "Zengin codes"),
+  // so the review finds BANK_NOT_IN_ZENGIN without a manual load. A table that cannot be read
+  // does not keep the station shut: the failure is audited, and the export says what to do.
+  if (auto z = outputs::Outputs(s->impl_->store(), *s->impl_).load_installed_zengin(); !z)
+    s->impl_->audit(nullptr, "zengin.load_failed", z.error().detail);
   if (auto rs = s->impl_->start_recognition(); !rs) return std::unexpected(rs.error());
   s->impl_->start_capture();
   return s;

@@ -9,12 +9,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <iostream>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "export_fixture.h"
+#include "ocr/ccitt.h"
+#include "ocr/image.h"
 #include "station/outputs/cms.h"
 #include "station/outputs/lists.h"
 #include "station/outputs/pdf.h"
@@ -248,6 +252,8 @@ TEST(DailySet, OpensWithOpensslAndItsManifestHoldsEveryFile) {
     const std::string info = squeeze(read_file(work.path / "info.txt"));
     EXPECT_NE(info.find("Pages: 2"), std::string::npos) << info;
     EXPECT_NE(info.find("ファイルナンバー M-20260401-01-"), std::string::npos) << info;
+    EXPECT_NE(read_file(e.path()).find("/OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1"), std::string::npos)
+        << "PDF/A-2b: " << e.path();
     ASSERT_EQ(run("pdftotext -enc UTF-8 " + q(e.path()) + " " + q(work.path / "text.txt")), 0);
     const std::string text = read_file(work.path / "text.txt");
     if (e.path().filename().string().find(station::store::summary(store.db, a)->receipt_no) != std::string::npos) {
@@ -555,6 +561,209 @@ TEST(SearchablePdf, TextComesBackAsWrittenAndQpdfChecksIt) {
   // The JPEG is carried as it is (its bytes inside the PDF).
   EXPECT_NE(std::string(pdf->begin(), pdf->end()).find(jpeg.substr(0, 4096)), std::string::npos);
   EXPECT_LT(pdf->size(), jpeg.size() + png.size() + 16384) << "no more than the images and a little structure";
+}
+
+// A binary PBM (P4, as pdftoppm -mono and pdfimages write it): its size and its packed rows, 1 = black.
+struct Pbm {
+  int w = 0, h = 0;
+  std::string bits;
+};
+Pbm read_pbm(const std::string& s) {
+  Pbm p;
+  std::size_t i = 2;
+  auto number = [&]() {
+    while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == '#')) {
+      if (s[i] == '#')
+        while (i < s.size() && s[i] != '\n') ++i;
+      ++i;
+    }
+    int v = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) v = v * 10 + (s[i++] - '0');
+    return v;
+  };
+  if (s.rfind("P4", 0) != 0) return p;
+  p.w = number();
+  p.h = number();
+  p.bits = s.substr(i + 1);
+  // The padding bits at the end of each row mean nothing: cleared so that rows compare.
+  const std::size_t n = static_cast<std::size_t>((p.w + 7) / 8);
+  if (p.w % 8 != 0 && p.bits.size() >= n * static_cast<std::size_t>(p.h))
+    for (int y = 0; y < p.h; ++y)
+      p.bits[n * static_cast<std::size_t>(y) + n - 1] &= static_cast<char>(0xFF << (8 - p.w % 8));
+  return p;
+}
+
+TEST(SearchablePdf, ABlackAndWhitePageIsCcittG4LosslessAndSmallerThanPng) {
+  Folder dir;
+  // A real scan made black-and-white the way a scanner's black-and-white mode does it (a fixed
+  // threshold): the sample JPEG rendered gray by poppler (pdftoppm -gray), thresholded at 128 by
+  // python3 and stored as a 1-bit PNG, as a stored bilevel page is (and as a PBM, to compare).
+  const std::string jpeg = read_file(kSampleJpeg);
+  station::outputs::PdfPage src;
+  src.bytes.assign(jpeg.begin(), jpeg.end());
+  src.is_jpeg = true;
+  src.dpi = 200;
+  auto src_pdf = station::outputs::build_searchable_pdf({src}, {"src", "src", "src"});
+  ASSERT_TRUE(src_pdf);
+  write_file(dir.path / "src.pdf", std::string(src_pdf->begin(), src_pdf->end()));
+  ASSERT_EQ(run("pdftoppm -gray -r 200 " + q(dir.path / "src.pdf") + " " + q(dir.path / "gray")), 0);
+  write_file(dir.path / "png.py",
+             "import struct, zlib, sys\n"
+             "d = open(sys.argv[1], 'rb').read().split(b'\\n', 3)\n"
+             "w, h = map(int, d[1].split()); px = d[3]; n = (w + 7) // 8\n"
+             "rows = []\n"
+             "for y in range(h):\n"
+             "    r = bytearray(n)\n"
+             "    for x in range(w):\n"
+             "        if px[y * w + x] < 128: r[x >> 3] |= 0x80 >> (x & 7)\n"
+             "    rows.append(bytes(r))\n"
+             "open(sys.argv[2], 'wb').write(b'P4\\n%d %d\\n' % (w, h) + b''.join(rows))\n"
+             "raw = b''.join(b'\\x00' + bytes(255 - b for b in r) for r in rows)\n"
+             "def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))\n"
+             "sys.stdout.buffer.write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 1, 0, 0, 0, 0))"
+             " + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))\n");
+  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "png.py") + " " + q(dir.path / "gray-1.pgm") + " " +
+                q(dir.path / "bw.pbm") + " > " + q(dir.path / "bw.png")),
+            0);
+  const Pbm bw = read_pbm(read_file(dir.path / "bw.pbm"));
+  ASSERT_GT(bw.w, 1000);
+  ASSERT_EQ(bw.bits.size(), static_cast<std::size_t>((bw.w + 7) / 8) * bw.h);
+  const std::string png = read_file(dir.path / "bw.png");
+  auto decoded = ocr::decode_pages(std::span(reinterpret_cast<const unsigned char*>(png.data()), png.size()));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const ocr::Image& img = decoded->front();
+  ASSERT_EQ(img.color_mode(), ocr::ColorMode::kBlackWhite);
+
+  auto g4 = ocr::encode_ccitt_g4(img);
+  ASSERT_TRUE(g4) << g4.error().message;
+  station::outputs::PdfPage page;
+  page.bytes = *g4;
+  page.is_ccitt_g4 = true;
+  page.width = img.width();
+  page.height = img.height();
+  page.dpi = 200;
+  page.text = {{"社会福祉法人𠮷田会", 200, 300, 900, 50}};
+  auto pdf = station::outputs::build_searchable_pdf({page}, {"M20260401-0001", "s", "k"});
+  ASSERT_TRUE(pdf) << pdf.error().detail;
+  const std::string pdf_text(pdf->begin(), pdf->end());
+  write_file(dir.path / "g4.pdf", pdf_text);
+  EXPECT_EQ(run("qpdf --check " + q(dir.path / "g4.pdf") + " > " + q(dir.path / "qpdf.txt") + " 2>&1"), 0)
+      << read_file(dir.path / "qpdf.txt");
+  EXPECT_NE(pdf_text.find("/Filter /CCITTFaxDecode /DecodeParms << /K -1"), std::string::npos);
+  ASSERT_EQ(run("pdfimages -list " + q(dir.path / "g4.pdf") + " > " + q(dir.path / "list.txt")), 0);
+  EXPECT_NE(read_file(dir.path / "list.txt").find("ccitt"), std::string::npos) << read_file(dir.path / "list.txt");
+  // Lossless: poppler's decoding of the G4 stream gives back every pixel of the page.
+  ASSERT_EQ(run("pdfimages " + q(dir.path / "g4.pdf") + " " + q(dir.path / "out")), 0);
+  const Pbm back = read_pbm(read_file(dir.path / "out-000.pbm"));
+  EXPECT_EQ(back.w, bw.w);
+  EXPECT_EQ(back.h, bw.h);
+  EXPECT_TRUE(back.bits == bw.bits) << "the page's pixels differ after G4";
+  ASSERT_EQ(run("pdftotext -enc UTF-8 " + q(dir.path / "g4.pdf") + " " + q(dir.path / "g4.txt")), 0);
+  EXPECT_NE(read_file(dir.path / "g4.txt").find("社会福祉法人𠮷田会"), std::string::npos);
+
+  // The same page as the lossless PNG the station carried before: G4 is smaller.
+  auto as_png = img.encode_png();
+  ASSERT_TRUE(as_png);
+  station::outputs::PdfPage png_page = page;
+  png_page.bytes = *as_png;
+  png_page.is_ccitt_g4 = false;
+  auto png_pdf = station::outputs::build_searchable_pdf({png_page}, {"M20260401-0001", "s", "k"});
+  ASSERT_TRUE(png_pdf);
+  std::cout << "[ sizes    ] one bilevel " << bw.w << "x" << bw.h << " page: PDF with G4 " << pdf->size()
+            << " bytes, with PNG (Flate) " << png_pdf->size() << " bytes, the 1-bit PNG file " << png.size()
+            << " bytes, the source JPEG " << jpeg.size() << " bytes\n";
+  EXPECT_LT(pdf->size(), png_pdf->size());
+}
+
+// PDF/A-2b as far as Debian's tools can tell (veraPDF is not in Debian): the structure qpdf reads,
+// the XMP metadata an XML parser reads (python3's ElementTree), the output intent with the sRGB
+// profile of icc-profiles-free, the trailer /ID, every font embedded, nothing PDF/A forbids.
+TEST(SearchablePdf, IsPdfA2bWithXmpAnSrgbOutputIntentAndEmbeddedFonts) {
+  Folder dir;
+  const std::string jpeg = read_file(kSampleJpeg), icc = read_file(station::outputs::kSrgbIccPath);
+  ASSERT_GT(icc.size(), 128u) << "icc-profiles-free (install-deps.sh) installs " << station::outputs::kSrgbIccPath;
+  station::outputs::PdfPage page;
+  page.bytes.assign(jpeg.begin(), jpeg.end());
+  page.is_jpeg = true;
+  page.dpi = 200;
+  page.text = {{"社会福祉法人𠮷田会 <&>", 200, 300, 900, 50}};
+  const station::outputs::PdfInfo info{"M20260401-0001", "受付番号 M20260401-0001 ファイルナンバー M-20260401-01-005",
+                                       "受付番号:M20260401-0001 <&>", icc};
+  auto pdf = station::outputs::build_searchable_pdf({page}, info);
+  ASSERT_TRUE(pdf) << pdf.error().detail;
+  const std::string text(pdf->begin(), pdf->end());
+  write_file(dir.path / "a.pdf", text);
+  EXPECT_EQ(run("qpdf --check " + q(dir.path / "a.pdf") + " > " + q(dir.path / "qpdf.txt") + " 2>&1"), 0)
+      << read_file(dir.path / "qpdf.txt");
+  // The structure, read by qpdf (its JSON of the objects) and checked by python3.
+  ASSERT_EQ(run("qpdf --json --json-key=qpdf " + q(dir.path / "a.pdf") + " > " +
+                q(dir.path / "a.json")),
+            0);
+  write_file(dir.path / "check.py", R"PY(
+import json, sys, xml.etree.ElementTree as ET
+objs = json.load(open(sys.argv[1]))["qpdf"][1]
+def deref(v): return objs["obj:" + v] if isinstance(v, str) and v.endswith(" R") else v
+def val(o): return o["value"] if isinstance(o, dict) and "value" in o else o
+trailer = val(objs["trailer"])
+problems = []
+if len(trailer.get("/ID", [])) != 2: problems.append("no /ID")
+root = val(deref(trailer["/Root"]))
+meta = deref(root["/Metadata"])
+if meta["stream"]["dict"].get("/Subtype") != "/XML" or "/Filter" in meta["stream"]["dict"]: problems.append("metadata dict")
+intents = root["/OutputIntents"]
+oi = val(deref(intents[0])) if isinstance(intents[0], str) else intents[0]
+if oi.get("/S") != "/GTS_PDFA1": problems.append("intent /S")
+prof = deref(oi["/DestOutputProfile"])
+if prof["stream"]["dict"].get("/N") != 3: problems.append("profile /N")
+fonts = 0
+for k, o in objs.items():
+    if k == "trailer": continue
+    d = o["value"] if "value" in o else o.get("stream", {}).get("dict", {})
+    if not isinstance(d, dict): continue
+    if d.get("/Type") == "/FontDescriptor":
+        fonts += 1
+        if not any(f in d for f in ("/FontFile", "/FontFile2", "/FontFile3")): problems.append("font not embedded")
+    for bad in ("/Encrypt", "/JavaScript", "/JS", "/EmbeddedFiles"):
+        if bad in d: problems.append(bad)
+    if d.get("/Filter") == "/LZWDecode" or d.get("/ColorSpace") == "/DeviceCMYK": problems.append(str(d.get("/Filter")))
+if fonts == 0: problems.append("no font descriptor")
+print("\n".join(problems) if problems else "ok")
+)PY");
+  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "check.py") + " " + q(dir.path / "a.json") + " > " +
+                q(dir.path / "check.txt") + " 2>&1"),
+            0)
+      << read_file(dir.path / "check.txt");
+  EXPECT_EQ(read_file(dir.path / "check.txt"), "ok\n");
+  // The XMP as an XML parser reads it: PDF/A-2 B, and the same title, subject and keywords as the
+  // document information (pdfinfo prints that and the metadata stream).
+  ASSERT_EQ(run("pdfinfo -meta " + q(dir.path / "a.pdf") + " > " + q(dir.path / "xmp.xml")), 0);
+  write_file(dir.path / "xmp.py", R"PY(
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+ns = {"pdfaid": "http://www.aiim.org/pdfa/ns/id/", "dc": "http://purl.org/dc/elements/1.1/",
+      "pdf": "http://ns.adobe.com/pdf/1.3/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+print(t.find(".//pdfaid:part", ns).text, t.find(".//pdfaid:conformance", ns).text)
+print(t.find(".//dc:title/rdf:Alt/rdf:li", ns).text)
+print(t.find(".//dc:description/rdf:Alt/rdf:li", ns).text)
+print(t.find(".//pdf:Keywords", ns).text)
+print(t.find(".//pdf:Producer", ns).text)
+)PY");
+  ASSERT_EQ(run("/usr/bin/python3 " + q(dir.path / "xmp.py") + " " + q(dir.path / "xmp.xml") + " > " +
+                q(dir.path / "xmp.txt") + " 2>&1"),
+            0)
+      << read_file(dir.path / "xmp.txt");
+  EXPECT_EQ(read_file(dir.path / "xmp.txt"), "2 B\n" + info.title + "\n" + info.subject + "\n" + info.keywords +
+                                                 "\n申請受付ステーション\n");
+  ASSERT_EQ(run("pdfinfo " + q(dir.path / "a.pdf") + " > " + q(dir.path / "info.txt")), 0);
+  const std::string pinfo = squeeze(read_file(dir.path / "info.txt"));
+  EXPECT_NE(pinfo.find("Title: " + info.title), std::string::npos) << pinfo;
+  EXPECT_NE(pinfo.find("Keywords: " + info.keywords), std::string::npos) << pinfo;
+  // The profile is carried byte for byte.
+  EXPECT_NE(text.find(icc), std::string::npos);
+  // Without a profile the PDF claims no PDF/A.
+  auto plain = station::outputs::build_searchable_pdf({page}, {"t", "s", "k"});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(std::string(plain->begin(), plain->end()).find("pdfaid"), std::string::npos);
 }
 
 TEST(OfficerLists, AtMost500AFileEachCorporationOnceAndNeverSplit) {

@@ -1,8 +1,11 @@
 // Export: the day's mailed set as one CMS file for the prefecture (outputs.h, docs/outputs.md).
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -55,29 +58,38 @@ Result<SigningIdentity> station_identity(store::Context& st) {
   return *made;
 }
 
-// The Zengin table in the store, brought up to the installed one's version (takes the store's
-// mutex); the version in use. kConflict when none is loaded or installed.
-Result<std::string> current_zengin(store::Context& st, const User& actor, AuditTrail& audit) {
-  std::lock_guard lock(st.mu);
+// Loads the installed table (kZenginTablePath) when it is newer than the stored one or none is
+// stored, as `actor` (nullptr: the station itself, at open); the caller holds the store's mutex.
+// The version now stored (nullopt: none installed nor stored).
+Result<std::optional<std::string>> load_installed_zengin_locked(store::Context& st, const User* actor,
+                                                                 AuditTrail& audit) {
   auto stored = store::zengin_version(st.db);
   if (!stored) return std::unexpected(stored.error());
   std::error_code ec;
-  if (fs::exists(kZenginTablePath, ec)) {
-    auto table = read_zengin_table(kZenginTablePath);
-    if (!table) return std::unexpected(table.error());
-    if (!*stored || **stored != table->version) {
-      if (auto s = store::replace_zengin(st.db, table->version, table->sha256, table->entries, actor.id,
-                                         st.clock.jst_now_iso());
-          !s)
-        return std::unexpected(s.error());
-      audit.record(&actor, "zengin.load", table->version + " sha256:" + table->sha256);
-      return table->version;
-    }
-  }
-  if (!*stored)
+  if (!fs::exists(kZenginTablePath, ec)) return *stored;
+  auto installed = read_zengin_version(kZenginTablePath);
+  if (!installed) return std::unexpected(installed.error());
+  if (*stored && !zengin_newer(*installed, **stored)) return *stored;
+  auto table = read_zengin_table(kZenginTablePath);
+  if (!table) return std::unexpected(table.error());
+  if (auto s = store::replace_zengin(st.db, table->version, table->sha256, table->entries,
+                                     actor ? std::optional(actor->id) : std::nullopt, st.clock.jst_now_iso());
+      !s)
+    return std::unexpected(s.error());
+  audit.record(actor, "zengin.load", table->version + " sha256:" + table->sha256 + (actor ? "" : " auto"));
+  return table->version;
+}
+
+// The Zengin table in the store, brought up to the installed one when that is newer (takes the
+// store's mutex); the version in use. kConflict when none is loaded or installed.
+Result<std::string> current_zengin(store::Context& st, const User& actor, AuditTrail& audit) {
+  std::lock_guard lock(st.mu);
+  auto version = load_installed_zengin_locked(st, &actor, audit);
+  if (!version) return std::unexpected(version.error());
+  if (!*version)
     return fail(ErrorCode::kConflict, "no Zengin code table is loaded",
                 "全銀コード表が読み込まれていません。hardware/deploy/install-deps.sh を実行するか、管理者が「station zengin load」を実行してください。");
-  return **stored;
+  return **version;
 }
 
 std::string three_digits(int n) {
@@ -281,6 +293,17 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     if (!book) return std::unexpected(book.error());
     add("連結版役員等名簿_" + std::to_string(g + 1) + ".xlsx", std::move(*book), std::nullopt, "");
   }
+  // The PDFs are PDF/A-2b: their output intent is Debian's sRGB profile (icc-profiles-free).
+  std::string srgb;
+  {
+    std::ifstream icc(kSrgbIccPath, std::ios::binary);
+    std::ostringstream bytes;
+    if (icc) bytes << icc.rdbuf();
+    srgb = std::move(bytes).str();
+    if (srgb.size() < 128 || srgb.compare(36, 4, "acsp") != 0)
+      return fail(ErrorCode::kConflict, std::string("no sRGB ICC profile at ") + kSrgbIccPath,
+                  "PDF/A に必要な sRGB カラープロファイルがありません。hardware/deploy/install-deps.sh を実行してから、もう一度出力してください。");
+  }
   for (std::size_t i = 0; i < apps.size(); ++i) {
     const auto& a = apps[i];
     std::vector<PdfPage> pdf_pages;
@@ -293,7 +316,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     const std::string pdf_no = next_no();
     auto pdf = build_searchable_pdf(
         pdf_pages, {a.env.receipt_no, "受付番号 " + a.env.receipt_no + " ファイルナンバー " + pdf_no,
-                    "受付番号:" + a.env.receipt_no + " ファイルナンバー:" + pdf_no});
+                    "受付番号:" + a.env.receipt_no + " ファイルナンバー:" + pdf_no, srgb});
     if (!pdf) return std::unexpected(pdf.error());
     add(a.env.receipt_no + ".pdf", std::move(*pdf), a.env.id, a.env.receipt_no);
     auto officers = build_officer_list_xlsx(officer_rows(a.values), next_no());
@@ -365,6 +388,11 @@ Result<std::string> Outputs::load_zengin(const User& actor, const fs::path& path
   }
   audit_.record(&actor, "zengin.load", table->version + " sha256:" + table->sha256);
   return table->version + " " + std::to_string(banks) + " " + std::to_string(table->entries.size() - static_cast<std::size_t>(banks));
+}
+
+Result<std::optional<std::string>> Outputs::load_installed_zengin() {
+  std::lock_guard lock(store_.mu);
+  return load_installed_zengin_locked(store_, nullptr, audit_);
 }
 
 Result<ExportCertificate> Outputs::recipient(const User& actor) {

@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "station/outputs/cms.h"
 #include "station/outputs/pdf.h"
 
 namespace station::outputs {
@@ -106,6 +108,20 @@ Result<Image> png_image(const std::vector<unsigned char>& b) {
   return img;
 }
 
+// A raw CCITT G4 stream (ocr::encode_ccitt_g4) as it is: 1 bit gray, K -1, black is 0 once decoded.
+Result<Image> g4_image(const PdfPage& p) {
+  if (p.width <= 0 || p.height <= 0 || p.bytes.empty()) return fail(ErrorCode::kExport, "G4 page without size or data");
+  Image img;
+  img.width = p.width;
+  img.height = p.height;
+  img.bits = 1;
+  img.colorspace = "/DeviceGray";
+  img.filter = "/CCITTFaxDecode";
+  img.decode_parms = "<< /K -1 /Columns " + std::to_string(p.width) + " /Rows " + std::to_string(p.height) + " >>";
+  img.data.assign(p.bytes.begin(), p.bytes.end());
+  return img;
+}
+
 // UTF-8 -> code points (invalid bytes become U+FFFD).
 std::u32string code_points(std::string_view s) {
   std::u32string out;
@@ -149,6 +165,43 @@ std::string num(double v) {
   return b;
 }
 
+// Text for XML (the XMP packet): &, <, > and quotes escaped.
+std::string xml_text(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// The XMP metadata of a PDF/A-2b file: its PDF/A identification and the same title, subject,
+// keywords and producer as the document information (PDF/A wants the two to agree).
+std::string xmp_packet(const PdfInfo& info, std::string_view producer) {
+  return "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+         "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+         "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+         "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+         "<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>B</pdfaid:conformance>\n</rdf:Description>\n"
+         "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+         "<dc:format>application/pdf</dc:format>\n"
+         "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" +
+         xml_text(info.title) +
+         "</rdf:li></rdf:Alt></dc:title>\n"
+         "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">" +
+         xml_text(info.subject) +
+         "</rdf:li></rdf:Alt></dc:description>\n</rdf:Description>\n"
+         "<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n"
+         "<pdf:Keywords>" +
+         xml_text(info.keywords) + "</pdf:Keywords>\n<pdf:Producer>" + xml_text(producer) +
+         "</pdf:Producer>\n</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>";
+}
+
 class Writer {
  public:
   int reserve() { return static_cast<int>(++count_); }
@@ -162,7 +215,7 @@ class Writer {
     out_.append(data);
     out_ += "\nendstream\nendobj\n";
   }
-  std::vector<unsigned char> finish(int root, int info) {
+  std::vector<unsigned char> finish(int root, int info, const std::string& file_id = {}) {
     const std::size_t xref = out_.size();
     out_ += "xref\n0 " + std::to_string(count_ + 1) + "\n0000000000 65535 f \n";
     for (std::size_t id = 1; id <= count_; ++id) {
@@ -171,10 +224,16 @@ class Writer {
       out_ += line;
     }
     out_ += "trailer\n<< /Size " + std::to_string(count_ + 1) + " /Root " + std::to_string(root) + " 0 R /Info " +
-            std::to_string(info) + " 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+            std::to_string(info) + " 0 R" + (file_id.empty() ? "" : " /ID [<" + file_id + "> <" + file_id + ">]") +
+            " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
     return {out_.begin(), out_.end()};
   }
   Writer() { out_ = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"; }
+  // The file identifier (trailer /ID, which PDF/A requires): the first 16 bytes of the SHA-256 of
+  // everything written so far, in hex.
+  std::string file_id() const {
+    return sha256_hex(std::span(reinterpret_cast<const unsigned char*>(out_.data()), out_.size())).substr(0, 32);
+  }
 
  private:
   std::string out_;
@@ -201,7 +260,7 @@ Result<std::vector<unsigned char>> build_searchable_pdf(const std::vector<PdfPag
             cidmap = w.reserve(), tounicode = w.reserve();
   std::string kids;
   for (const auto& p : pages) {
-    auto img = p.is_jpeg ? jpeg_image(p.bytes) : png_image(p.bytes);
+    auto img = p.is_ccitt_g4 ? g4_image(p) : p.is_jpeg ? jpeg_image(p.bytes) : png_image(p.bytes);
     if (!img) return std::unexpected(img.error());
     const double dpi = p.dpi > 0 ? p.dpi : 200;
     const double pw = img->width * 72.0 / dpi, ph = img->height * 72.0 / dpi;
@@ -245,9 +304,23 @@ Result<std::vector<unsigned char>> build_searchable_pdf(const std::vector<PdfPag
     kids += std::to_string(page) + " 0 R ";
   }
   w.object(pages_id, "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages.size()) + " >>");
-  w.object(catalog, "<< /Type /Catalog /Pages " + std::to_string(pages_id) + " 0 R /Lang (ja-JP) >>");
+  const std::string producer = "申請受付ステーション";
+  std::string catalog_dict = "<< /Type /Catalog /Pages " + std::to_string(pages_id) + " 0 R /Lang (ja-JP)";
+  const bool pdfa = !info.output_intent_icc.empty();
+  if (pdfa) {
+    // PDF/A-2b: the XMP metadata (not compressed, so that any reader finds it) and the sRGB
+    // output intent, which DeviceRGB and DeviceGray images are then read against.
+    const int metadata = w.reserve(), icc = w.reserve();
+    w.stream(metadata, "/Type /Metadata /Subtype /XML", xmp_packet(info, producer));
+    w.stream(icc, "/N 3", info.output_intent_icc);
+    catalog_dict += " /Metadata " + std::to_string(metadata) +
+                    " 0 R /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB "
+                    "IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile " +
+                    std::to_string(icc) + " 0 R >>]";
+  }
+  w.object(catalog, catalog_dict + " >>");
   w.object(info_id, "<< /Title " + pdf_text(info.title) + " /Subject " + pdf_text(info.subject) + " /Keywords " +
-                        pdf_text(info.keywords) + " /Producer " + pdf_text("申請受付ステーション") + " >>");
+                        pdf_text(info.keywords) + " /Producer " + pdf_text(producer) + " >>");
   // The font: Type0, Identity-H, over the glyph-less CIDFontType2; every CID maps to glyph 1.
   std::string space_width;
   if (auto sp = cid.find(U' '); sp != cid.end()) space_width = " /W [" + std::to_string(sp->second) + " [250]]";
@@ -285,7 +358,7 @@ Result<std::vector<unsigned char>> build_searchable_pdf(const std::vector<PdfPag
   }
   cmap += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
   w.stream(tounicode, "", cmap);
-  return w.finish(catalog, info_id);
+  return w.finish(catalog, info_id, pdfa ? w.file_id() : std::string());
 }
 
 }  // namespace station::outputs

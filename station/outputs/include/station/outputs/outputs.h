@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,12 @@ class Outputs {
   // (admin; audited): "<version> <banks> <branches>". The export itself loads the installed table
   // when its version differs from the stored one, and refuses (kConflict) when there is none.
   Result<std::string> load_zengin(const User& actor, const std::filesystem::path& path);
+  // What the station does at open (no user; audited as the station's own "zengin.load ... auto"):
+  // loads the installed table when it is newer than the stored one (zengin_newer) or none is
+  // stored, so the review's BANK_NOT_IN_ZENGIN works without a manual load. The version now in
+  // the store (nullopt: none installed nor loaded). An older installed table never replaces a
+  // newer one an admin loaded.
+  Result<std::optional<std::string>> load_installed_zengin();
 
   // The receipt log of `date` (YYYY-MM-DD; empty: today) and the same as xlsx (intake_log.xlsx).
   Result<std::vector<IntakeLogRow>> intake_log(const User& actor, std::string_view date);
