@@ -666,6 +666,56 @@ std::string envelopes_text(const std::vector<station::EnvelopeSummary>& list, co
   return out;
 }
 
+// ---- formatters shared by the local path and the service's answers
+
+std::string history_text(const std::vector<station::TransitionRecord>& h) {
+  std::string out = "日時\t状態（操作）\t担当\t理由\n";
+  for (const auto& t : h) {
+    std::string why = t.reason;
+    if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
+    out += fmt("{}\t{}\t{}\t{}\n", t.at, transition_text_ja(t), t.username.empty() ? "（システム）" : t.username,
+               why.empty() ? "-" : why);
+  }
+  out += fmt("{} 件\n", h.size());
+  return out;
+}
+
+std::string rounds_text(const std::vector<station::CorrectionRound>& rounds) {
+  std::string out = "受付番号\t回\t補正指示日\t提出期限\t状況\t指示者\n";
+  for (const auto& r : rounds) {
+    const std::string status = !r.open() ? fmt("返送あり {}（{}）", r.received_date, r.reply_receipt_no)
+                               : r.overdue ? std::string("期限超過")
+                                           : std::string("返送待ち");
+    out += fmt("{}\t第{}回\t{}\t{}\t{}\t{}\n", r.receipt_no, r.round, r.request_date, r.deadline, status,
+               r.requested_by);
+  }
+  return out;
+}
+
+std::string corrections_text(const std::vector<station::CorrectionRound>& rounds, bool overdue) {
+  return rounds_text(rounds) +
+         fmt("{} {} 件\n", overdue ? "提出期限を過ぎた補正指示" : "返送待ちの補正指示", rounds.size());
+}
+
+std::string user_enable_hint(const station::Error& e) {
+  return e.code == ErrorCode::kConflict ? "自分自身や、最後の有効な管理者は無効にできません。" : std::string();
+}
+
+std::string user_enabled_text(const std::string& name, bool enable) {
+  return enable ? fmt("{} を有効にしました。\n", name)
+                : fmt("{} を無効にしました（ログインできません。開いている画面の操作も終了します）。\n", name);
+}
+
+std::string user_role_hint(const station::Error& e) {
+  return e.code == ErrorCode::kConflict ? "最後の有効な管理者の役割は変更できません。先に別の管理者を登録してください。"
+                                        : std::string();
+}
+
+std::string user_role_text(const station::User& u) {
+  return fmt("{} の役割を {} にしました（開いている画面の操作は終了します。ログインし直してください）。\n", u.username,
+             station::role_label_ja(u.role));
+}
+
 // ---- through the running service (service_socket.h): no passphrase, the user's own login
 
 // Whether a service's socket is there for this store (it may still be stale: via_service then
@@ -707,8 +757,11 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
   const auto text = [&](const char* key) {
     return req.contains(key) && req[key].is_string() ? req[key].get<std::string>() : std::string();
   };
-  const auto error_reply = [](const station::Error& e) {
-    return ServiceReply{station::exit_code(e.code), "", std::string(station::message_ja(e.code)) + "\n"};
+  const auto error_reply = [](const station::Error& e, const std::string& hint_ja = {}) {
+    std::string err = fmt("エラー: {} [{}]\n", station::message_ja(e.code), station::error_name(e.code));
+    if (!e.reason_ja.empty()) err += fmt("  {}\n", e.reason_ja);
+    if (!hint_ja.empty()) err += fmt("  {}\n", hint_ja);
+    return ServiceReply{station::exit_code(e.code), "", err};
   };
   const std::string command = text("command");
   if (command == "passwd") {  // also the way out of a one-time password, so no login first
@@ -737,6 +790,32 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
     auto status = st.backup_status(*user);
     if (!status) return error_reply(status.error());
     return ServiceReply{status->stale ? 1 : 0, backup_status_text(*status), backup_warning_text(*status)};
+  }
+  if (command == "history") {
+    auto id = resolve_envelope(st, *user, text("envelope"));
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto h = st.history(*user, *id);
+    if (!h) return error_reply(h.error());
+    return ServiceReply{0, history_text(*h), ""};
+  }
+  if (command == "corrections") {
+    const bool overdue = req.contains("overdue") && req["overdue"].is_boolean() && req["overdue"].get<bool>();
+    auto list = st.corrections(*user, overdue);
+    if (!list) return error_reply(list.error());
+    return ServiceReply{0, corrections_text(*list, overdue), ""};
+  }
+  if (command == "user-enable" || command == "user-disable") {
+    const bool enable = command == "user-enable";
+    auto r = enable ? st.enable_user(*user, text("name")) : st.disable_user(*user, text("name"));
+    if (!r) return error_reply(r.error(), user_enable_hint(r.error()));
+    return ServiceReply{0, user_enabled_text(text("name"), enable), ""};
+  }
+  if (command == "user-role") {
+    const auto role = station::parse_role(text("role"));
+    if (!role) return error_reply(station::Error{ErrorCode::kUsage, "unknown role"});
+    auto r = st.set_role(*user, text("name"), *role);
+    if (!r) return error_reply(r.error(), user_role_hint(r.error()));
+    return ServiceReply{0, user_role_text(*r), ""};
   }
   return ServiceReply{station::exit_code(ErrorCode::kUsage), "",
                       "このコマンドは実行中のサービス経由ではまだ使えません。サービスを止めてから実行してください。\n"};
@@ -1143,15 +1222,14 @@ int cmd_user_reset(const Globals& g, const std::string& as, const std::string& n
 }
 
 int cmd_user_enable(const Globals& g, const std::string& as, const std::string& name, bool enable) {
+  if (auto reply = via_service(g, enable ? "user-enable" : "user-disable", as, {{"name", name}}))
+    return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = enable ? st->enable_user(actor, name) : st->disable_user(actor, name);
-  if (!r)
-    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
-                                            ? "自分自身や、最後の有効な管理者は無効にできません。"
-                                            : std::string()});
-  std::printf(enable ? "%s を有効にしました。\n" : "%s を無効にしました（ログインできません）。\n", name.c_str());
+  if (!r) return report(g, Failure{r.error(), user_enable_hint(r.error())});
+  std::fputs(user_enabled_text(name, enable).c_str(), stdout);
   return 0;
 }
 
@@ -1160,16 +1238,13 @@ int cmd_user_role(const Globals& g, const std::string& as, const std::string& na
   if (!role)
     return report(g, failure(ErrorCode::kUsage, "unknown role",
                              "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  if (auto reply = via_service(g, "user-role", as, {{"name", name}, {"role", role_name}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->set_role(actor, name, *role);
-  if (!r)
-    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
-                                            ? "最後の有効な管理者の役割は変更できません。先に別の管理者を登録してください。"
-                                            : std::string()});
-  std::printf("%s の役割を %s にしました。\n", r->username.c_str(),
-              std::string(station::role_label_ja(r->role)).c_str());
+  if (!r) return report(g, Failure{r.error(), user_role_hint(r.error())});
+  std::fputs(user_role_text(*r).c_str(), stdout);
   return 0;
 }
 
@@ -1382,6 +1457,7 @@ int cmd_decide(const Globals& g, const std::string& as, const DecideArgs& a) {
 }
 
 int cmd_history(const Globals& g, const std::string& as, const std::string& envelope) {
+  if (auto reply = via_service(g, "history", as, {{"envelope", envelope}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -1389,36 +1465,20 @@ int cmd_history(const Globals& g, const std::string& as, const std::string& enve
   if (!id) return report(g, id.error());
   auto h = st->history(actor, *id);
   if (!h) return report(g, Failure{h.error(), {}});
-  std::printf("日時\t状態（操作）\t担当\t理由\n");
-  for (const auto& t : *h) {
-    std::string why = t.reason;
-    if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
-    std::printf("%s\t%s\t%s\t%s\n", t.at.c_str(), transition_text_ja(t).c_str(),
-                t.username.empty() ? "（システム）" : t.username.c_str(), why.empty() ? "-" : why.c_str());
-  }
-  std::printf("%zu 件\n", h->size());
+  std::fputs(history_text(*h).c_str(), stdout);
   return 0;
 }
 
-void print_rounds(const std::vector<station::CorrectionRound>& rounds) {
-  std::printf("受付番号\t回\t補正指示日\t提出期限\t状況\t指示者\n");
-  for (const auto& r : rounds) {
-    const std::string status = !r.open() ? fmt("返送あり {}（{}）", r.received_date, r.reply_receipt_no)
-                               : r.overdue ? std::string("期限超過")
-                                           : std::string("返送待ち");
-    std::printf("%s\t第%d回\t%s\t%s\t%s\t%s\n", r.receipt_no.c_str(), r.round, r.request_date.c_str(),
-                r.deadline.c_str(), status.c_str(), r.requested_by.c_str());
-  }
-}
+void print_rounds(const std::vector<station::CorrectionRound>& rounds) { std::fputs(rounds_text(rounds).c_str(), stdout); }
 
 int cmd_corrections(const Globals& g, const std::string& as, bool overdue) {
+  if (auto reply = via_service(g, "corrections", as, {{"overdue", overdue}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto list = st->corrections(actor, overdue);
   if (!list) return report(g, Failure{list.error(), {}});
-  print_rounds(*list);
-  std::printf("%s %zu 件\n", overdue ? "提出期限を過ぎた補正指示" : "返送待ちの補正指示", list->size());
+  std::fputs(corrections_text(*list, overdue).c_str(), stdout);
   return 0;
 }
 

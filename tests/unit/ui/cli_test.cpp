@@ -321,6 +321,29 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   const std::string verified = testing::internal::GetCapturedStdout();
   EXPECT_NE(verified.find("改ざんは見つかりませんでした"), std::string::npos) << verified;
 
+  // The everyday lists through the service (shared formatters with the local path).
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"corrections", "--as", "clerk1"}), 0);
+  const std::string rounds = testing::internal::GetCapturedStdout();
+  EXPECT_NE(rounds.find("返送待ちの補正指示 0 件"), std::string::npos) << rounds;
+  EXPECT_EQ(store.station({"history", "999", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kNotFound));
+  // The admin's account commands: no passphrase either; a disabled clerk cannot use the service.
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"user", "role", "clerk1", "--role", "reviewer", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"user", "disable", "clerk1", "--as", "admin1"}), 0);
+  const std::string changed = testing::internal::GetCapturedStdout();
+  EXPECT_NE(changed.find("clerk1 を無効にしました"), std::string::npos) << changed;
+  EXPECT_EQ(store.station({"user", "disable", "admin1", "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kConflict));
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kLoginFailed));
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"user", "enable", "clerk1", "--as", "admin1"}), 0);
+  (void)testing::internal::GetCapturedStdout();
+
   // The daily backup: the timer's SIGUSR1 makes the service write a verified backup.
   ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
   EXPECT_EQ(store.station({"backup", "--status", "--as", "admin1"}), 1) << "no backup yet";
