@@ -283,6 +283,10 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   std::ofstream(store.config) << "[ocr]\nrecognize_on_capture = false\n[backup]\ndir = \""
                               << (store.dir / "media").string() << "\"\n";
   ASSERT_TRUE(store.with_admin_and_clerk());
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  testing::internal::CaptureStdout();
+  ASSERT_EQ(store.station({"import", (store.dir / "pages").string(), "--as", "clerk1"}), 0);  // envelope 1
+  (void)testing::internal::GetCapturedStdout();
   const pid_t service = start_service(store);
   ASSERT_GT(service, 0);
   const fs::path socket = fs::path(store.data) / "station.sock";
@@ -343,6 +347,18 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   testing::internal::CaptureStdout();
   EXPECT_EQ(store.station({"user", "enable", "clerk1", "--as", "admin1"}), 0);
   (void)testing::internal::GetCapturedStdout();
+  // Now a reviewer: the check and confirm --values through the service too.
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"check", "1", "--as", "clerk1"}), 0);
+  const std::string checked = testing::internal::GetCapturedStdout();
+  EXPECT_NE(checked.find("の審査結果"), std::string::npos) << checked;
+  std::ofstream(store.dir / "bad-values.json") << "{";
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(store.station({"confirm", "1", "--values", (store.dir / "bad-values.json").string(), "--as", "clerk1"}),
+            station::exit_code(station::ErrorCode::kInvalidInput));
+  const std::string refused = testing::internal::GetCapturedStderr();
+  EXPECT_NE(refused.find("何も反映していません"), std::string::npos) << refused;
 
   // The daily backup: the timer's SIGUSR1 makes the service write a verified backup.
   ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
