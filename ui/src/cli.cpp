@@ -525,7 +525,6 @@ int cmd_recognize(const Globals& g, const std::string& as, const std::string& en
   return 0;
 }
 
-// station check ENVELOPE: the findings of the review's checks (--json: as the web API gives them).
 // Through the running service when there is one (defined below, with the service's side).
 std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
                                         nlohmann::json args);
@@ -550,6 +549,7 @@ std::string check_text(const station::CheckReport& r, bool json) {
   return out;
 }
 
+// station check ENVELOPE: the findings of the review's checks (--json: as the web API gives them).
 int cmd_check(const Globals& g, const std::string& as, const std::string& envelope, bool json) {
   if (auto reply = via_service(g, "check", as, {{"envelope", envelope}, {"json", json}})) return print_reply(*reply);
   auto acting = open_as(g, as);
