@@ -24,6 +24,8 @@ Result<User> Station::login(std::string_view username, std::string_view password
 
 Result<User> Station::user_by_id(std::int64_t id) { return security::user_by_id(impl_->store(), id); }
 
+Result<User> Station::active_user(std::int64_t id) { return security::active_user(impl_->store(), id); }
+
 Result<User> Station::change_password(std::string_view username, std::string_view current_password,
                                       std::string_view new_password) {
   return security::change_password(impl_->store(), impl_->audit_log, impl_->config, username, current_password,

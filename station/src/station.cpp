@@ -102,6 +102,19 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
     if (auto s = complete_rotation(impl->store(), impl->audit_log, dir, *rotated, "finished_at_open"); !s)
       return std::unexpected(s.error());
   }
+  // The migration of keyrings made below the current Argon2id cost (INTERACTIVE before issue #16):
+  // the passphrase is at hand only now, so the first open with it re-wraps the slot. A failure
+  // leaves the old (still valid) keyring and is audited; the store opens either way.
+  if (!create && secrets.key_file.empty()) {
+    auto upgraded = storage::Keyring::upgrade_passphrase_slot(keyring, secrets.passphrase);
+    if (!upgraded) {
+      impl->audit(nullptr, "store.kdf_upgrade_failed", "");
+    } else if (*upgraded) {
+      const storage::KdfCost cost = storage::kdf_cost();
+      impl->audit(nullptr, "store.kdf_upgraded",
+                  "opslimit:" + std::to_string(cost.opslimit) + " memlimit:" + std::to_string(cost.memlimit));
+    }
+  }
   // Leftovers of a crash: temporaries of interrupted writes, blobs whose row never committed.
   auto swept = sweep_store(impl->store());
   if (!swept) return std::unexpected(swept.error());

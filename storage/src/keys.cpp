@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "file_util.h"
+#include "kdf/test_cost.h"
 #include "secure.h"
 
 namespace storage {
@@ -196,6 +197,12 @@ Result<SecretKey> KeyFile::create(const fs::path& path) {
   }
   return secret;
 }
+
+// ---- Argon2id cost of passphrase slots ---------------------------------------------------------
+
+KdfCost production_kdf_cost() { return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE}; }
+
+KdfCost kdf_cost() { return detail::test_kdf_cost().value_or(production_kdf_cost()); }
 
 // ---- Keyring ------------------------------------------------------------------------------------
 //
@@ -540,8 +547,8 @@ Status Keyring::create_for(const fs::path& file, const SecretKey& master, std::s
   if (master.bytes().size() != SecretKey::kSize) return fail(Code::kInvalid, "empty master key");
   KeyringFile kf;
   kf.key_check = key_check_of(master);
-  auto pslot = passphrase_slot(passphrase, master, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  const KdfCost cost = kdf_cost();
+  auto pslot = passphrase_slot(passphrase, master, cost.opslimit, cost.memlimit);
   if (!pslot) return std::unexpected(pslot.error());
   kf.slots.push_back(std::move(*pslot));
   if (key_file_secret != nullptr) {
@@ -582,16 +589,43 @@ Status Keyring::change_passphrase(const fs::path& file, std::string_view old_pas
   auto master = unlock_parsed(*kf, file, old_passphrase);
   if (!master) return std::unexpected(master.error());
   // Keep the file's limits (they may have been raised since creation), but never go below the
-  // current defaults.
+  // current cost (kdf_cost(): MODERATE in production).
   Slot& old = *std::find_if(kf->slots.begin(), kf->slots.end(),
                             [](const Slot& s) { return s.type == SlotType::kPassphrase; });
-  std::uint64_t ops = std::max<std::uint64_t>(old.kdf.opslimit, crypto_pwhash_OPSLIMIT_INTERACTIVE);
-  std::uint64_t mem = std::max<std::uint64_t>(old.kdf.memlimit, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  const KdfCost floor = kdf_cost();
+  std::uint64_t ops = std::max<std::uint64_t>(old.kdf.opslimit, floor.opslimit);
+  std::uint64_t mem = std::max<std::uint64_t>(old.kdf.memlimit, floor.memlimit);
   auto slot = passphrase_slot(new_passphrase, *master, ops, mem);
   if (!slot) return std::unexpected(slot.error());
   old = std::move(*slot);
   if (kf->key_check.empty()) kf->key_check = key_check_of(*master);
   return write_keyring(file, *kf, /*replace=*/true);
+}
+
+Result<KdfCost> Keyring::passphrase_cost(const fs::path& file) {
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  const Slot* slot = kf->find(SlotType::kPassphrase);
+  return KdfCost{slot->kdf.opslimit, slot->kdf.memlimit};  // parse_keyring insists on one
+}
+
+Result<bool> Keyring::upgrade_passphrase_slot(const fs::path& file, std::string_view passphrase) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  Slot& old = *std::find_if(kf->slots.begin(), kf->slots.end(),
+                            [](const Slot& s) { return s.type == SlotType::kPassphrase; });
+  const KdfCost floor = kdf_cost();
+  if (!KdfCost{old.kdf.opslimit, old.kdf.memlimit}.below(floor)) return false;
+  auto master = unlock_parsed(*kf, file, passphrase);
+  if (!master) return std::unexpected(master.error());
+  auto slot = passphrase_slot(passphrase, *master, std::max<std::uint64_t>(old.kdf.opslimit, floor.opslimit),
+                              std::max<std::uint64_t>(old.kdf.memlimit, floor.memlimit));
+  if (!slot) return std::unexpected(slot.error());
+  old = std::move(*slot);
+  if (kf->key_check.empty()) kf->key_check = key_check_of(*master);
+  if (auto s = write_keyring(file, *kf, /*replace=*/true); !s) return std::unexpected(s.error());
+  return true;
 }
 
 Result<bool> Keyring::has_key_file(const fs::path& file) {

@@ -525,8 +525,33 @@ int cmd_recognize(const Globals& g, const std::string& as, const std::string& en
   return 0;
 }
 
+// Through the running service when there is one (defined below, with the service's side).
+std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
+                                        nlohmann::json args);
+int print_reply(const ServiceReply& r);
+
+// The check's report as the clerk reads it, or as JSON (--json).
+std::string check_text(const station::CheckReport& r, bool json) {
+  if (json) return ui::findings_json(r).dump(1) + "\n";
+  int blocks = 0;
+  for (const auto& f : r.findings) blocks += f.severity == "block" ? 1 : 0;
+  std::string out = fmt("受付番号 {} の審査結果（対象施設リスト 第{}版）\n", r.receipt_no, r.list_version);
+  if (r.list_version == 0) out += "  ※ 対象施設リストが読み込まれていません。\n";
+  out += fmt("照合した施設: {}\n", r.facility_id.empty() ? "（特定できません）" : r.facility_id);
+  if (r.findings.empty()) out += "指摘事項はありません。\n";
+  for (const auto& f : r.findings) {
+    out += fmt("  [{}] {}", f.severity == "block" ? "要補正" : "要確認", f.message_ja);
+    if (f.page > 0) out += fmt("（{} ページ目）", f.page);
+    out += fmt("  {}\n", f.code);
+  }
+  if (!r.findings.empty())
+    out += fmt("要補正 {} 件、要確認 {} 件\n", blocks, r.findings.size() - static_cast<std::size_t>(blocks));
+  return out;
+}
+
 // station check ENVELOPE: the findings of the review's checks (--json: as the web API gives them).
 int cmd_check(const Globals& g, const std::string& as, const std::string& envelope, bool json) {
+  if (auto reply = via_service(g, "check", as, {{"envelope", envelope}, {"json", json}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -534,26 +559,16 @@ int cmd_check(const Globals& g, const std::string& as, const std::string& envelo
   if (!id) return report(g, id.error());
   auto r = st->check(actor, *id);
   if (!r) return report(g, Failure{r.error(), {}});
-  if (json) {
-    std::printf("%s\n", ui::findings_json(*r).dump(1).c_str());
-    return 0;
-  }
-  int blocks = 0;
-  for (const auto& f : r->findings) blocks += f.severity == "block" ? 1 : 0;
-  std::printf("受付番号 %s の審査結果（対象施設リスト 第%lld版）\n", r->receipt_no.c_str(),
-              static_cast<long long>(r->list_version));
-  if (r->list_version == 0) std::printf("  ※ 対象施設リストが読み込まれていません。\n");
-  std::printf("照合した施設: %s\n", r->facility_id.empty() ? "（特定できません）" : r->facility_id.c_str());
-  if (r->findings.empty()) std::printf("指摘事項はありません。\n");
-  for (const auto& f : r->findings) {
-    std::printf("  [%s] %s", f.severity == "block" ? "要補正" : "要確認", f.message_ja.c_str());
-    if (f.page > 0) std::printf("（%d ページ目）", f.page);
-    std::printf("  %s\n", f.code.c_str());
-  }
-  if (!r->findings.empty())
-    std::printf("要補正 %d 件、要確認 %zu 件\n", blocks, r->findings.size() - static_cast<std::size_t>(blocks));
+  std::fputs(check_text(*r, json).c_str(), stdout);
   return 0;
 }
+
+// Names the key that was refused (the detail names keys only, never a value); nothing was applied.
+std::string confirm_values_hint(const station::Error& e) {
+  return e.code == ErrorCode::kInvalidInput ? "値のファイルの誤り（何も反映していません）: " + e.detail : std::string();
+}
+
+std::string confirm_values_text(int n) { return fmt("{} 項目の値を確認済みにしました。\n", n); }
 
 // station confirm ENVELOPE --values FILE: many values confirmed at once (truth.json's shape).
 int cmd_confirm_values(const Globals& g, const std::string& as, const std::string& envelope, const std::string& file) {
@@ -562,18 +577,17 @@ int cmd_confirm_values(const Globals& g, const std::string& as, const std::strin
     return report(g, failure(ErrorCode::kNotFound, "values file not found",
                              "値のファイルを開けません: " + file));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The file is read here (the service may not see the clerk's files); its text goes over the socket.
+  if (auto reply = via_service(g, "confirm-values", as, {{"envelope", envelope}, {"values", text}}))
+    return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto id = resolve_envelope(*st, actor, envelope);
   if (!id) return report(g, id.error());
   auto n = st->confirm_values(actor, *id, text);
-  if (!n) {
-    // Name the key that was refused (the detail names keys only, never a value); nothing was applied.
-    const bool input = n.error().code == ErrorCode::kInvalidInput;
-    return report(g, Failure{n.error(), input ? "値のファイルの誤り（何も反映していません）: " + n.error().detail : ""});
-  }
-  std::printf("%d 項目の値を確認済みにしました。\n", *n);
+  if (!n) return report(g, Failure{n.error(), confirm_values_hint(n.error())});
+  std::fputs(confirm_values_text(*n).c_str(), stdout);
   return 0;
 }
 
@@ -666,6 +680,137 @@ std::string envelopes_text(const std::vector<station::EnvelopeSummary>& list, co
   return out;
 }
 
+// ---- formatters shared by the local path and the service's answers
+
+std::string history_text(const std::vector<station::TransitionRecord>& h) {
+  std::string out = "日時\t状態（操作）\t担当\t理由\n";
+  for (const auto& t : h) {
+    std::string why = t.reason;
+    if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
+    out += fmt("{}\t{}\t{}\t{}\n", t.at, transition_text_ja(t), t.username.empty() ? "（システム）" : t.username,
+               why.empty() ? "-" : why);
+  }
+  out += fmt("{} 件\n", h.size());
+  return out;
+}
+
+std::string rounds_text(const std::vector<station::CorrectionRound>& rounds) {
+  std::string out = "受付番号\t回\t補正指示日\t提出期限\t状況\t指示者\n";
+  for (const auto& r : rounds) {
+    const std::string status = !r.open() ? fmt("返送あり {}（{}）", r.received_date, r.reply_receipt_no)
+                               : r.overdue ? std::string("期限超過")
+                                           : std::string("返送待ち");
+    out += fmt("{}\t第{}回\t{}\t{}\t{}\t{}\n", r.receipt_no, r.round, r.request_date, r.deadline, status,
+               r.requested_by);
+  }
+  return out;
+}
+
+std::string corrections_text(const std::vector<station::CorrectionRound>& rounds, bool overdue) {
+  return rounds_text(rounds) +
+         fmt("{} {} 件\n", overdue ? "提出期限を過ぎた補正指示" : "返送待ちの補正指示", rounds.size());
+}
+
+std::string user_enable_hint(const station::Error& e) {
+  return e.code == ErrorCode::kConflict ? "自分自身や、最後の有効な管理者は無効にできません。" : std::string();
+}
+
+std::string user_enabled_text(const std::string& name, bool enable) {
+  return enable ? fmt("{} を有効にしました。\n", name)
+                : fmt("{} を無効にしました（ログインできません。開いている画面の操作も終了します）。\n", name);
+}
+
+std::string user_role_hint(const station::Error& e) {
+  return e.code == ErrorCode::kConflict ? "最後の有効な管理者の役割は変更できません。先に別の管理者を登録してください。"
+                                        : std::string();
+}
+
+std::string user_role_text(const station::User& u) {
+  return fmt("{} の役割を {} にしました（開いている画面の操作は終了します。ログインし直してください）。\n", u.username,
+             station::role_label_ja(u.role));
+}
+
+struct DecideArgs {
+  std::string envelope;
+  bool accept = false, request_correction = false, refer = false, reject = false, resume = false;
+  bool override_findings = false;
+  std::string reason, note;
+  std::vector<std::string> defects;
+};
+
+// A defect as "CODE:text" (CODE in capitals, e.g. MISSING_SEAL:誓約書に押印がありません) or plain text.
+station::CorrectionDefect parse_defect(const std::string& text) {
+  station::CorrectionDefect d;
+  const auto colon = text.find(':');
+  if (colon != std::string::npos && colon > 0) {
+    const std::string code = text.substr(0, colon);
+    bool is_code = true;
+    for (char c : code)
+      if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+            c == '.' || std::islower(static_cast<unsigned char>(c))))
+        is_code = false;
+    if (is_code && std::isupper(static_cast<unsigned char>(code[0]))) {
+      d.code = code;
+      d.text = text.substr(colon + 1);
+      return d;
+    }
+  }
+  d.text = text;
+  return d;
+}
+
+// Exactly one of the kinds is set (cmd_decide checks before).
+station::Decision decision_of(const DecideArgs& a) {
+  station::Decision d;
+  d.kind = a.accept               ? station::DecisionKind::kAccept
+           : a.request_correction ? station::DecisionKind::kRequestCorrection
+           : a.refer              ? station::DecisionKind::kRefer
+           : a.reject             ? station::DecisionKind::kReject
+                                  : station::DecisionKind::kResume;
+  d.reason = a.reason;
+  d.note = a.note;
+  d.override_findings = a.override_findings;
+  for (const auto& text : a.defects) d.defects.push_back(parse_defect(text));
+  return d;
+}
+
+// The decision's arguments as the service request carries them, and back.
+nlohmann::json decide_json(const DecideArgs& a) {
+  return {{"envelope", a.envelope},        {"accept", a.accept}, {"request_correction", a.request_correction},
+          {"refer", a.refer},              {"reject", a.reject}, {"resume", a.resume},
+          {"override_findings", a.override_findings}, {"reason", a.reason}, {"note", a.note},
+          {"defects", a.defects}};
+}
+
+DecideArgs decide_args_of(const nlohmann::json& j) {
+  DecideArgs a;
+  const auto flag = [&](const char* k) { return j.contains(k) && j[k].is_boolean() && j[k].get<bool>(); };
+  const auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  a.envelope = text("envelope");
+  a.accept = flag("accept");
+  a.request_correction = flag("request_correction");
+  a.refer = flag("refer");
+  a.reject = flag("reject");
+  a.resume = flag("resume");
+  a.override_findings = flag("override_findings");
+  a.reason = text("reason");
+  a.note = text("note");
+  if (j.contains("defects") && j["defects"].is_array())
+    for (const auto& d : j["defects"])
+      if (d.is_string()) a.defects.push_back(d.get<std::string>());
+  return a;
+}
+
+std::string decide_text(const station::DecisionResult& r, const DecideArgs& a) {
+  std::string out = fmt("記録しました: 状態は「{}」になりました。\n", r.state_ja);
+  if (r.round > 0)
+    out += fmt("第{}回の補正指示（提出期限 {}）。補正指示書: station corrections letter {} --round {} --out FILE.zip\n",
+               r.round, r.deadline, a.envelope, r.round);
+  if (r.blocking_findings > 0 && a.override_findings)
+    out += fmt("対応が必要な指摘 {} 件を承知のうえで受理しました（理由を記録しました）。\n", r.blocking_findings);
+  return out;
+}
+
 // ---- through the running service (service_socket.h): no passphrase, the user's own login
 
 // Whether a service's socket is there for this store (it may still be stale: via_service then
@@ -707,8 +852,11 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
   const auto text = [&](const char* key) {
     return req.contains(key) && req[key].is_string() ? req[key].get<std::string>() : std::string();
   };
-  const auto error_reply = [](const station::Error& e) {
-    return ServiceReply{station::exit_code(e.code), "", std::string(station::message_ja(e.code)) + "\n"};
+  const auto error_reply = [](const station::Error& e, const std::string& hint_ja = {}) {
+    std::string err = fmt("エラー: {} [{}]\n", station::message_ja(e.code), station::error_name(e.code));
+    if (!e.reason_ja.empty()) err += fmt("  {}\n", e.reason_ja);
+    if (!hint_ja.empty()) err += fmt("  {}\n", hint_ja);
+    return ServiceReply{station::exit_code(e.code), "", err};
   };
   const std::string command = text("command");
   if (command == "passwd") {  // also the way out of a one-time password, so no login first
@@ -737,6 +885,57 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
     auto status = st.backup_status(*user);
     if (!status) return error_reply(status.error());
     return ServiceReply{status->stale ? 1 : 0, backup_status_text(*status), backup_warning_text(*status)};
+  }
+  if (command == "check") {
+    auto id = resolve_envelope(st, *user, text("envelope"));
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto r = st.check(*user, *id);
+    if (!r) return error_reply(r.error());
+    const bool json = req.contains("json") && req["json"].is_boolean() && req["json"].get<bool>();
+    return ServiceReply{0, check_text(*r, json), ""};
+  }
+  if (command == "confirm-values") {
+    auto id = resolve_envelope(st, *user, text("envelope"));
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto n = st.confirm_values(*user, *id, text("values"));
+    if (!n) return error_reply(n.error(), confirm_values_hint(n.error()));
+    return ServiceReply{0, confirm_values_text(*n), ""};
+  }
+  if (command == "decide") {
+    const DecideArgs a = decide_args_of(req);
+    if (int{a.accept} + int{a.request_correction} + int{a.refer} + int{a.reject} + int{a.resume} != 1)
+      return error_reply(station::Error{ErrorCode::kUsage, "choose one decision"});
+    auto id = resolve_envelope(st, *user, a.envelope);
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto r = st.decide(*user, *id, decision_of(a));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, decide_text(*r, a), ""};
+  }
+  if (command == "history") {
+    auto id = resolve_envelope(st, *user, text("envelope"));
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto h = st.history(*user, *id);
+    if (!h) return error_reply(h.error());
+    return ServiceReply{0, history_text(*h), ""};
+  }
+  if (command == "corrections") {
+    const bool overdue = req.contains("overdue") && req["overdue"].is_boolean() && req["overdue"].get<bool>();
+    auto list = st.corrections(*user, overdue);
+    if (!list) return error_reply(list.error());
+    return ServiceReply{0, corrections_text(*list, overdue), ""};
+  }
+  if (command == "user-enable" || command == "user-disable") {
+    const bool enable = command == "user-enable";
+    auto r = enable ? st.enable_user(*user, text("name")) : st.disable_user(*user, text("name"));
+    if (!r) return error_reply(r.error(), user_enable_hint(r.error()));
+    return ServiceReply{0, user_enabled_text(text("name"), enable), ""};
+  }
+  if (command == "user-role") {
+    const auto role = station::parse_role(text("role"));
+    if (!role) return error_reply(station::Error{ErrorCode::kUsage, "unknown role"});
+    auto r = st.set_role(*user, text("name"), *role);
+    if (!r) return error_reply(r.error(), user_role_hint(r.error()));
+    return ServiceReply{0, user_role_text(*r), ""};
   }
   return ServiceReply{station::exit_code(ErrorCode::kUsage), "",
                       "このコマンドは実行中のサービス経由ではまだ使えません。サービスを止めてから実行してください。\n"};
@@ -1147,15 +1346,14 @@ int cmd_user_reset(const Globals& g, const std::string& as, const std::string& n
 }
 
 int cmd_user_enable(const Globals& g, const std::string& as, const std::string& name, bool enable) {
+  if (auto reply = via_service(g, enable ? "user-enable" : "user-disable", as, {{"name", name}}))
+    return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = enable ? st->enable_user(actor, name) : st->disable_user(actor, name);
-  if (!r)
-    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
-                                            ? "自分自身や、最後の有効な管理者は無効にできません。"
-                                            : std::string()});
-  std::printf(enable ? "%s を有効にしました。\n" : "%s を無効にしました（ログインできません）。\n", name.c_str());
+  if (!r) return report(g, Failure{r.error(), user_enable_hint(r.error())});
+  std::fputs(user_enabled_text(name, enable).c_str(), stdout);
   return 0;
 }
 
@@ -1164,16 +1362,13 @@ int cmd_user_role(const Globals& g, const std::string& as, const std::string& na
   if (!role)
     return report(g, failure(ErrorCode::kUsage, "unknown role",
                              "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  if (auto reply = via_service(g, "user-role", as, {{"name", name}, {"role", role_name}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->set_role(actor, name, *role);
-  if (!r)
-    return report(g, Failure{r.error(), r.error().code == ErrorCode::kConflict
-                                            ? "最後の有効な管理者の役割は変更できません。先に別の管理者を登録してください。"
-                                            : std::string()});
-  std::printf("%s の役割を %s にしました。\n", r->username.c_str(),
-              std::string(station::role_label_ja(r->role)).c_str());
+  if (!r) return report(g, Failure{r.error(), user_role_hint(r.error())});
+  std::fputs(user_role_text(*r).c_str(), stdout);
   return 0;
 }
 
@@ -1325,50 +1520,14 @@ int cmd_keys_remove_keyfile(const Globals& g, const std::string& as) {
 
 // ---- the review's workflow and correction requests (issue #12)
 
-struct DecideArgs {
-  std::string envelope;
-  bool accept = false, request_correction = false, refer = false, reject = false, resume = false;
-  bool override_findings = false;
-  std::string reason, note;
-  std::vector<std::string> defects;
-};
-
-// A defect as "CODE:text" (CODE in capitals, e.g. MISSING_SEAL:誓約書に押印がありません) or plain text.
-station::CorrectionDefect parse_defect(const std::string& text) {
-  station::CorrectionDefect d;
-  const auto colon = text.find(':');
-  if (colon != std::string::npos && colon > 0) {
-    const std::string code = text.substr(0, colon);
-    bool is_code = true;
-    for (char c : code)
-      if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-            c == '.' || std::islower(static_cast<unsigned char>(c))))
-        is_code = false;
-    if (is_code && std::isupper(static_cast<unsigned char>(code[0]))) {
-      d.code = code;
-      d.text = text.substr(colon + 1);
-      return d;
-    }
-  }
-  d.text = text;
-  return d;
-}
 
 int cmd_decide(const Globals& g, const std::string& as, const DecideArgs& a) {
   const int chosen = int{a.accept} + int{a.request_correction} + int{a.refer} + int{a.reject} + int{a.resume};
   if (chosen != 1)
     return report(g, failure(ErrorCode::kUsage, "choose one decision",
                              "--accept, --request-correction, --refer, --reject, --resume のどれか1つを指定してください。"));
-  station::Decision d;
-  d.kind = a.accept               ? station::DecisionKind::kAccept
-           : a.request_correction ? station::DecisionKind::kRequestCorrection
-           : a.refer              ? station::DecisionKind::kRefer
-           : a.reject             ? station::DecisionKind::kReject
-                                  : station::DecisionKind::kResume;
-  d.reason = a.reason;
-  d.note = a.note;
-  d.override_findings = a.override_findings;
-  for (const auto& text : a.defects) d.defects.push_back(parse_defect(text));
+  if (auto reply = via_service(g, "decide", as, decide_json(a))) return print_reply(*reply);
+  const station::Decision d = decision_of(a);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -1376,16 +1535,12 @@ int cmd_decide(const Globals& g, const std::string& as, const DecideArgs& a) {
   if (!id) return report(g, id.error());
   auto r = st->decide(actor, *id, d);
   if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("記録しました: 状態は「%s」になりました。\n", r->state_ja.c_str());
-  if (r->round > 0)
-    std::printf("第%d回の補正指示（提出期限 %s）。補正指示書: station corrections letter %s --round %d --out FILE.zip\n",
-                r->round, r->deadline.c_str(), a.envelope.c_str(), r->round);
-  if (r->blocking_findings > 0 && a.override_findings)
-    std::printf("対応が必要な指摘 %d 件を承知のうえで受理しました（理由を記録しました）。\n", r->blocking_findings);
+  std::fputs(decide_text(*r, a).c_str(), stdout);
   return 0;
 }
 
 int cmd_history(const Globals& g, const std::string& as, const std::string& envelope) {
+  if (auto reply = via_service(g, "history", as, {{"envelope", envelope}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -1393,36 +1548,20 @@ int cmd_history(const Globals& g, const std::string& as, const std::string& enve
   if (!id) return report(g, id.error());
   auto h = st->history(actor, *id);
   if (!h) return report(g, Failure{h.error(), {}});
-  std::printf("日時\t状態（操作）\t担当\t理由\n");
-  for (const auto& t : *h) {
-    std::string why = t.reason;
-    if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
-    std::printf("%s\t%s\t%s\t%s\n", t.at.c_str(), transition_text_ja(t).c_str(),
-                t.username.empty() ? "（システム）" : t.username.c_str(), why.empty() ? "-" : why.c_str());
-  }
-  std::printf("%zu 件\n", h->size());
+  std::fputs(history_text(*h).c_str(), stdout);
   return 0;
 }
 
-void print_rounds(const std::vector<station::CorrectionRound>& rounds) {
-  std::printf("受付番号\t回\t補正指示日\t提出期限\t状況\t指示者\n");
-  for (const auto& r : rounds) {
-    const std::string status = !r.open() ? fmt("返送あり {}（{}）", r.received_date, r.reply_receipt_no)
-                               : r.overdue ? std::string("期限超過")
-                                           : std::string("返送待ち");
-    std::printf("%s\t第%d回\t%s\t%s\t%s\t%s\n", r.receipt_no.c_str(), r.round, r.request_date.c_str(),
-                r.deadline.c_str(), status.c_str(), r.requested_by.c_str());
-  }
-}
+void print_rounds(const std::vector<station::CorrectionRound>& rounds) { std::fputs(rounds_text(rounds).c_str(), stdout); }
 
 int cmd_corrections(const Globals& g, const std::string& as, bool overdue) {
+  if (auto reply = via_service(g, "corrections", as, {{"overdue", overdue}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto list = st->corrections(actor, overdue);
   if (!list) return report(g, Failure{list.error(), {}});
-  print_rounds(*list);
-  std::printf("%s %zu 件\n", overdue ? "提出期限を過ぎた補正指示" : "返送待ちの補正指示", list->size());
+  std::fputs(corrections_text(*list, overdue).c_str(), stdout);
   return 0;
 }
 

@@ -8,8 +8,9 @@
 // The protocol: one JSON object per connection, one line each way:
 //   request  {"command": "envelopes", "as": USER, "password": ..., ...arguments}
 //   response {"exit": N, "out": TEXT, "err": TEXT}
-// First slice: `envelopes`, `backup --status`, `audit verify`, `user passwd`; the other commands
-// still open the store.
+// Commands: envelopes, check, confirm-values, decide, history, corrections, backup-status,
+// audit-verify, passwd, user-disable/enable/role (cli.cpp, serve_cli_request); the other
+// commands still open the store.
 #include <atomic>
 #include <filesystem>
 #include <functional>

@@ -260,23 +260,39 @@ struct WebServer::Impl {
     return web::cookie_value(req.get_header_value("Cookie"), kSessionCookie);
   }
 
-  // The request's session (touching its activity time), or why there is none.
+  // The request's session (touching its activity time), or why there is none. The account is
+  // read again on every request: a session ends as soon as its account is disabled, reset by an
+  // admin or given another role (issue #16), whichever path (web, socket) made the change.
   std::optional<Session> authenticate(const httplib::Request& req, AuthFailure& why) {
     why = AuthFailure::kMissing;
     const auto token = session_token(req);
     if (!token) return std::nullopt;
-    std::lock_guard lock(sessions_mutex);
-    const auto it = sessions.find(*token);
-    if (it == sessions.end()) return std::nullopt;
-    const auto now = Clock::now();
-    if (now - it->second.last_activity > idle_limit()) {
-      sessions.erase(it);
+    Session found;
+    {
+      std::lock_guard lock(sessions_mutex);
+      const auto it = sessions.find(*token);
+      if (it == sessions.end()) return std::nullopt;
+      const auto now = Clock::now();
+      if (now - it->second.last_activity > idle_limit()) {
+        sessions.erase(it);
+        why = AuthFailure::kExpired;
+        return std::nullopt;
+      }
+      it->second.last_activity = now;
+      found = it->second;
+    }
+    // Not under sessions_mutex: this takes the store's lock.
+    const auto now_user = station.active_user(found.user.id);
+    if (!now_user || now_user->role != found.user.role) {
+      if (!now_user && now_user.error().code != ErrorCode::kSessionExpired)
+        log_line(fmt("session check failed: {}", now_user.error().detail));
+      std::lock_guard lock(sessions_mutex);
+      sessions.erase(*token);
       why = AuthFailure::kExpired;
       return std::nullopt;
     }
-    it->second.last_activity = now;
     why = AuthFailure::kNone;
-    return it->second;
+    return found;
   }
 
   void drop_session(const httplib::Request& req) {

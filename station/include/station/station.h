@@ -85,6 +85,10 @@ class Station {
   // kPasswordChangeRequired after an admin's reset (change_password first).
   Result<User> login(std::string_view username, std::string_view password);
   Result<User> user_by_id(std::int64_t id);
+  // The account as it stands now, for a session opened earlier: kSessionExpired when it has been
+  // disabled, removed or reset by an admin since (the web server then ends the session; a changed
+  // role shows in the answer).
+  Result<User> active_user(std::int64_t id);
   // ---- the account lifecycle (issue #16); each audited
   // Changes one's own password (the current one, or an admin's one-time password, must be right).
   Result<User> change_password(std::string_view username, std::string_view current_password,

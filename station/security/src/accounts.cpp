@@ -291,4 +291,12 @@ Result<User> user_by_id(const store::Context& ctx, std::int64_t id) {
   return store::user(ctx.db, id);
 }
 
+Result<User> active_user(const store::Context& ctx, std::int64_t id) {
+  std::lock_guard lock(ctx.mu);
+  auto u = store::enabled_user(ctx.db, id);
+  if (!u) return std::unexpected(u.error());
+  if (!*u) return fail(ErrorCode::kSessionExpired, "the account was disabled or reset");
+  return **u;
+}
+
 }  // namespace station::security

@@ -84,6 +84,17 @@ Result<User> user(storage::Database& db, std::int64_t user_id) {
   return User{user_id, st->column_text(0), parse_role(st->column_text(1)).value_or(Role::kClerk)};
 }
 
+Result<std::optional<User>> enabled_user(storage::Database& db, std::int64_t user_id) {
+  auto st = db.prepare(
+      "SELECT username, role FROM users WHERE id = ? AND disabled = 0 AND must_change_password = 0");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, user_id);
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  if (!*row) return std::optional<User>{};
+  return std::optional<User>{User{user_id, st->column_text(0), parse_role(st->column_text(1)).value_or(Role::kClerk)}};
+}
+
 namespace {
 
 Result<bool> update_one(storage::Database& db, storage::Statement& st) {

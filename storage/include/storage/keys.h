@@ -4,6 +4,7 @@
 // The passphrase is never stored.
 // Key material lives in sodium_malloc'd memory that is mlock'ed and wiped on release.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -50,6 +51,20 @@ class KeyFile {
   static Result<SecretKey> read(const std::filesystem::path& path);
 };
 
+// The Argon2id cost of a passphrase slot; each keyring records its own beside the salt.
+struct KdfCost {
+  std::uint64_t opslimit = 0;  // passes
+  std::uint64_t memlimit = 0;  // bytes
+  // True when either figure is below `floor`'s.
+  bool below(const KdfCost& floor) const { return opslimit < floor.opslimit || memlimit < floor.memlimit; }
+};
+// libsodium's MODERATE (3 passes, 256 MiB): what a station writes passphrase slots with.
+KdfCost production_kdf_cost();
+// The cost new passphrase slots get, and below which upgrade_passphrase_slot re-wraps one:
+// production_kdf_cost(), except in a STATION_TESTING build where a test may choose a cheaper one
+// (storage/testing.h). The kiosk build has no such switch.
+KdfCost kdf_cost();
+
 // The key file of one store ("keyring.json"): the master key, wrapped once per way of unlocking
 // it ("slots"): always by the passphrase (Argon2id), and optionally by a key file.
 class Keyring {
@@ -70,6 +85,13 @@ class Keyring {
   // slot is kept.
   static Status change_passphrase(const std::filesystem::path& file, std::string_view old_passphrase,
                                   std::string_view new_passphrase);
+  // The cost recorded in the passphrase slot. kCorrupt / kNotFound as unlock.
+  static Result<KdfCost> passphrase_cost(const std::filesystem::path& file);
+  // The migration of keyrings made at a lower cost (before MODERATE): re-wraps the passphrase
+  // slot at kdf_cost() when it records less (atomic replace; a key-file slot is kept). true when
+  // the file was rewritten. kWrongKey when `passphrase` does not open it. Only for the live
+  // store's keyring after a good unlock, never a backup's (its manifest signs the file).
+  static Result<bool> upgrade_passphrase_slot(const std::filesystem::path& file, std::string_view passphrase);
   // True when a key-file slot exists.
   static Result<bool> has_key_file(const std::filesystem::path& file);
   // Adds a key-file slot wrapping `master` (atomic replace). kInvalid if `master` is not this

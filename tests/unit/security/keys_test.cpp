@@ -1,9 +1,11 @@
 // Keys (issue #5): master-key rotation and the key file on removable media, through the station
 // and checked below it (raw keyring, databases and blob files) as an attacker would look.
+#include <algorithm>
 #include <set>
 
 #include "support.h"
 #include "storage/blob_store.h"
+#include "storage/testing.h"
 
 using station::ErrorCode;
 using station::Role;
@@ -269,6 +271,47 @@ TEST_F(Keys, ARemovedKeyFileNoLongerOpensAndRotationRewrapsARegisteredOne) {
   EXPECT_FALSE(*st_->has_key_file(admin_));
   // Without a key file, rotation needs the passphrase alone again.
   EXPECT_TRUE(st_->rotate_master_key(admin_, {sec::kPass, {}}));
+}
+
+}  // namespace
+
+// Issue #16: a store whose keyring was made below the current Argon2id cost (INTERACTIVE before
+// MODERATE; here MIN below the suite's INTERACTIVE) is re-wrapped by the next open with the
+// passphrase, audited, and opens as before.
+namespace {
+
+class KdfUpgrade : public sec::Store {
+ protected:
+  void TearDown() override { storage::set_test_kdf_cost(storage::interactive_kdf_cost()); }
+};
+
+TEST_F(KdfUpgrade, OpeningAnOlderCheaperKeyringRewrapsItAtTheCurrentCost) {
+  const fs::path keyring = config_.data_dir / "keyring.json";
+  const auto master = master_of(config_.data_dir);
+  close();
+  {  // the same master key, wrapped the way an older station did (cheaper)
+    auto key = storage::SecretKey::from_bytes(master);
+    ASSERT_TRUE(key);
+    storage::set_test_kdf_cost(storage::min_kdf_cost());
+    fs::remove(keyring);
+    ASSERT_TRUE(storage::Keyring::create_for(keyring, *key, sec::kPass, nullptr));
+    storage::set_test_kdf_cost(storage::interactive_kdf_cost());
+  }
+  auto before = storage::Keyring::passphrase_cost(keyring);
+  ASSERT_TRUE(before);
+  ASSERT_TRUE(before->below(storage::kdf_cost()));
+
+  reopen();
+  auto after = storage::Keyring::passphrase_cost(keyring);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->below(storage::kdf_cost())) << "re-wrapped at the current cost";
+  EXPECT_EQ(master_of(config_.data_dir), master) << "the same master key";
+  const auto log = actions(*st_, admin_, 10);
+  EXPECT_NE(std::find(log.begin(), log.end(), "store.kdf_upgraded"), log.end());
+
+  reopen();  // nothing more to do
+  const auto again = actions(*st_, admin_, 10);
+  EXPECT_EQ(std::count(again.begin(), again.end(), "store.kdf_upgraded"), 1);
 }
 
 }  // namespace

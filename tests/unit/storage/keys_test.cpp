@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/testing.h"
 #include "test_support.h"
 
 namespace storage {
@@ -111,6 +112,66 @@ class KeyringTest : public ::testing::Test {
   ScratchDir dir_;
   std::filesystem::path file_ = dir_ / "keyring.json";
 };
+
+// Issue #16: passphrase slots at libsodium's MODERATE in production; a keyring made cheaper
+// (before the change, or by a test) is re-wrapped at the current cost by the next unlock with it.
+class KdfCostTest : public KeyringTest {
+ protected:
+  void TearDown() override { set_test_kdf_cost(interactive_kdf_cost()); }  // the suite's cost
+};
+
+TEST_F(KdfCostTest, AFreshProductionKeyringRecordsModerateOrStronger) {
+  set_test_kdf_cost(std::nullopt);  // what the kiosk build always answers
+  ASSERT_TRUE(Keyring::create(file_, "correct horse battery staple"));
+  auto cost = Keyring::passphrase_cost(file_);
+  ASSERT_TRUE(cost) << cost.error().message;
+  // libsodium's crypto_pwhash_OPSLIMIT_MODERATE / MEMLIMIT_MODERATE: 3 passes, 256 MiB.
+  EXPECT_GE(cost->opslimit, 3u);
+  EXPECT_GE(cost->memlimit, std::uint64_t{256} << 20);
+  EXPECT_TRUE(contains_bytes(read_bytes(file_), "\"memlimit\": " + std::to_string(cost->memlimit)));
+  auto upgraded = Keyring::upgrade_passphrase_slot(file_, "correct horse battery staple");
+  ASSERT_TRUE(upgraded);
+  EXPECT_FALSE(*upgraded) << "a production keyring needs no upgrade";
+}
+
+TEST_F(KdfCostTest, ACheaperKeyringIsRewrappedAtTheCurrentCostAndKeepsItsKeyFile) {
+  set_test_kdf_cost(min_kdf_cost());  // an "older" keyring
+  auto created = Keyring::create(file_, "pass phrase");
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_TRUE(Keyring::add_key_file(file_, *created, key_of(7)));
+  set_test_kdf_cost(interactive_kdf_cost());  // the cost has gone up since
+
+  const auto before = read_bytes(file_);
+  auto wrong = Keyring::upgrade_passphrase_slot(file_, "wrong phrase");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, Code::kWrongKey);
+  EXPECT_EQ(read_bytes(file_), before) << "a wrong passphrase changes nothing";
+
+  auto upgraded = Keyring::upgrade_passphrase_slot(file_, "pass phrase");
+  ASSERT_TRUE(upgraded) << upgraded.error().message;
+  EXPECT_TRUE(*upgraded);
+  auto cost = Keyring::passphrase_cost(file_);
+  ASSERT_TRUE(cost);
+  EXPECT_EQ(cost->opslimit, interactive_kdf_cost().opslimit);
+  EXPECT_EQ(cost->memlimit, interactive_kdf_cost().memlimit);
+  EXPECT_GT(cost->memlimit, min_kdf_cost().memlimit);
+  auto unlocked = Keyring::unlock(file_, "pass phrase");
+  ASSERT_TRUE(unlocked) << unlocked.error().message;
+  EXPECT_EQ(copy(unlocked->bytes()), copy(created->bytes()));
+  auto by_file = Keyring::unlock_with_key_file(file_, key_of(7));
+  ASSERT_TRUE(by_file) << by_file.error().message;
+  EXPECT_EQ(copy(by_file->bytes()), copy(created->bytes()));
+  auto again = Keyring::upgrade_passphrase_slot(file_, "pass phrase");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again) << "once is enough";
+
+  // A passphrase change never writes below the current cost either.
+  set_test_kdf_cost(min_kdf_cost());
+  ASSERT_TRUE(Keyring::change_passphrase(file_, "pass phrase", "next phrase"));
+  auto kept = Keyring::passphrase_cost(file_);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->memlimit, interactive_kdf_cost().memlimit) << "the file's higher cost is kept";
+}
 
 TEST_F(KeyringTest, CreateThenUnlockGivesTheSameKey) {
   auto created = Keyring::create(file_, "correct horse battery staple");

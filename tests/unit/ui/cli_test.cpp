@@ -283,6 +283,10 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   std::ofstream(store.config) << "[ocr]\nrecognize_on_capture = false\n[backup]\ndir = \""
                               << (store.dir / "media").string() << "\"\n";
   ASSERT_TRUE(store.with_admin_and_clerk());
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-1", 1);
+  testing::internal::CaptureStdout();
+  ASSERT_EQ(store.station({"import", (store.dir / "pages").string(), "--as", "clerk1"}), 0);  // envelope 1
+  (void)testing::internal::GetCapturedStdout();
   const pid_t service = start_service(store);
   ASSERT_GT(service, 0);
   const fs::path socket = fs::path(store.data) / "station.sock";
@@ -304,7 +308,7 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   const int listed = store.station({"envelopes", "--as", "clerk1"});
   const std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(listed, 0) << out;
-  EXPECT_NE(out.find("合計 0 通"), std::string::npos) << out;
+  EXPECT_NE(out.find("合計 1 通"), std::string::npos) << out;
   ::setenv("STATION_USER_PASSWORD", "wrong-password-9", 1);
   EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kLoginFailed));
   // Their own password, changed through the service; the audit log checked through it.
@@ -320,6 +324,41 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   EXPECT_EQ(store.station({"audit", "verify", "--as", "admin1"}), 0);
   const std::string verified = testing::internal::GetCapturedStdout();
   EXPECT_NE(verified.find("改ざんは見つかりませんでした"), std::string::npos) << verified;
+
+  // The everyday lists through the service (shared formatters with the local path).
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"corrections", "--as", "clerk1"}), 0);
+  const std::string rounds = testing::internal::GetCapturedStdout();
+  EXPECT_NE(rounds.find("返送待ちの補正指示 0 件"), std::string::npos) << rounds;
+  EXPECT_EQ(store.station({"history", "999", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kNotFound));
+  // The admin's account commands: no passphrase either; a disabled clerk cannot use the service.
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"user", "role", "clerk1", "--role", "reviewer", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"user", "disable", "clerk1", "--as", "admin1"}), 0);
+  const std::string changed = testing::internal::GetCapturedStdout();
+  EXPECT_NE(changed.find("clerk1 を無効にしました"), std::string::npos) << changed;
+  EXPECT_EQ(store.station({"user", "disable", "admin1", "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kConflict));
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk1"}), station::exit_code(station::ErrorCode::kLoginFailed));
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"user", "enable", "clerk1", "--as", "admin1"}), 0);
+  (void)testing::internal::GetCapturedStdout();
+  // Now a reviewer: the check and confirm --values through the service too.
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"check", "1", "--as", "clerk1"}), 0);
+  const std::string checked = testing::internal::GetCapturedStdout();
+  EXPECT_NE(checked.find("の審査結果"), std::string::npos) << checked;
+  std::ofstream(store.dir / "bad-values.json") << "{";
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(store.station({"confirm", "1", "--values", (store.dir / "bad-values.json").string(), "--as", "clerk1"}),
+            station::exit_code(station::ErrorCode::kInvalidInput));
+  const std::string refused = testing::internal::GetCapturedStderr();
+  EXPECT_NE(refused.find("何も反映していません"), std::string::npos) << refused;
 
   // The daily backup: the timer's SIGUSR1 makes the service write a verified backup.
   ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);

@@ -218,6 +218,47 @@ TEST_F(WebServerTest, SessionCookieIsHttpOnlyStrictAndOpensTheList) {
   EXPECT_EQ(api->body, "[]");
 }
 
+// Issue #16: a role change, a disable or an admin's reset ends the account's open sessions at
+// once (not at the idle lock); a change to another account leaves them alone.
+TEST_F(WebServerTest, DisablingResettingOrChangingTheRoleOfAnAccountEndsItsOpenSessions) {
+  auto admin = station_->login("admin1", "admin-password-1");
+  ASSERT_TRUE(admin) << admin.error().detail;
+  const auto status_of = [&](const std::string& cookie) {
+    auto res = client_->Get("/api/envelopes", httplib::Headers{{"Cookie", cookie}});
+    return res ? res->status : -1;
+  };
+
+  std::string cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  ASSERT_EQ(status_of(cookie), 200);
+  auto clerk = station_->add_user(&*admin, "clerk1", "clerk-password-1", station::Role::kClerk);
+  ASSERT_TRUE(clerk) << clerk.error().detail;
+  ASSERT_TRUE(station_->disable_user(*admin, "clerk1"));
+  EXPECT_EQ(status_of(cookie), 200) << "another account's change must not end this session";
+
+  ASSERT_TRUE(station_->set_role(*admin, "reviewer1", station::Role::kSupervisor));
+  EXPECT_EQ(status_of(cookie), 401) << "a role change ends the session";
+  auto page = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 303);  // to the login page
+  cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  auto list = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(list);
+  EXPECT_NE(list->body.find("本日分を出力"), std::string::npos) << "the new session has the new role";
+
+  ASSERT_TRUE(station_->disable_user(*admin, "reviewer1"));
+  EXPECT_EQ(status_of(cookie), 401) << "a disable ends the session";
+  ASSERT_TRUE(station_->enable_user(*admin, "reviewer1"));
+  EXPECT_EQ(status_of(cookie), 401) << "enabling again does not bring an ended session back";
+
+  cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  ASSERT_EQ(status_of(cookie), 200);
+  ASSERT_TRUE(station_->reset_password(*admin, "reviewer1"));
+  EXPECT_EQ(status_of(cookie), 401) << "an admin's reset ends the session";
+}
+
 TEST_F(WebServerTest, PostsNeedTheSessionsCsrfToken) {
   const std::string cookie = login("reviewer1", "reviewer-password-1");
   ASSERT_FALSE(cookie.empty());

@@ -53,5 +53,8 @@ Result<std::vector<AccountInfo>> list_accounts(const store::Context& ctx, const 
 Status unlock_user(const store::Context& ctx, AuditTrail& audit, const User& actor, std::string_view username);
 // kNotFound.
 Result<User> user_by_id(const store::Context& ctx, std::int64_t id);
+// The enabled account with this id, as it stands now; kSessionExpired when it is disabled, gone,
+// or was reset by an admin (a one-time password is pending).
+Result<User> active_user(const store::Context& ctx, std::int64_t id);
 
 }  // namespace station::security

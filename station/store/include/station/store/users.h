@@ -48,6 +48,9 @@ Result<std::optional<std::int64_t>> user_id(storage::Database& db, std::string_v
 
 // kNotFound.
 Result<User> user(storage::Database& db, std::int64_t user_id);
+// The account if it exists, is enabled and has no pending one-time password (an admin's reset);
+// nullopt otherwise.
+Result<std::optional<User>> enabled_user(storage::Database& db, std::int64_t user_id);
 
 // A new password hash; `must_change` marks it as an admin's one-time password. Clears the
 // lockout. false when there is no such user.
