@@ -687,6 +687,8 @@ std::string history_text(const std::vector<station::TransitionRecord>& h) {
   for (const auto& t : h) {
     std::string why = t.reason;
     if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
+    if (t.findings > 0)
+      why += (why.empty() ? "" : " / ") + fmt("判断時の指摘 {} 件（うち要対応 {} 件）", t.findings, t.blocking_findings);
     out += fmt("{}\t{}\t{}\t{}\n", t.at, transition_text_ja(t), t.username.empty() ? "（システム）" : t.username,
                why.empty() ? "-" : why);
   }

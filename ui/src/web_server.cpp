@@ -146,7 +146,9 @@ nlohmann::json to_json(const station::TransitionRecord& t) {
           {"at", t.at},
           {"by", t.username},
           {"reason", t.reason},
-          {"override_reason", t.override_reason}};
+          {"override_reason", t.override_reason},
+          {"findings", t.findings},
+          {"blocking_findings", t.blocking_findings}};
 }
 
 nlohmann::json to_json(const station::CorrectionRound& r) {

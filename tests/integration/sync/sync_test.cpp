@@ -177,6 +177,7 @@ struct TestStation {
 // What the server holds of one station, compared with the station itself.
 struct Comparison {
   long long changes = 0, distinct_keys = 0, last_seq = 0;
+  long long findings = 0;  // the station's decision findings (equal to the server's when same_state)
   bool same_state = true;
   std::string difference;
 };
@@ -190,13 +191,19 @@ Comparison compare(const PgServer& pg, TestStation& s) {
   // Applications and their states.
   std::set<std::string> station_apps, server_apps, station_values, server_values;
   std::size_t station_history = 0;
+  long long station_findings = 0, station_blocking = 0;
   auto list = s.st->list_envelopes(s.reviewer);
   for (const auto& e : *list) {
     station_apps.insert(e.receipt_no + "\t" + std::string(station::state_name(e.state)));
     auto fields = s.st->fields(s.reviewer, e.id);
     for (const auto& f : *fields)
       if (f.status == station::FieldStatus::kConfirmed) station_values.insert(std::to_string(e.id) + "\t" + f.key + "\t" + f.confirmed_value);
-    station_history += s.st->history(s.reviewer, e.id)->size();
+    const auto h = s.st->history(s.reviewer, e.id);
+    station_history += h->size();
+    for (const auto& t : *h) {
+      station_findings += t.findings;
+      station_blocking += t.blocking_findings;
+    }
   }
   for (const auto& r : pg.query("SELECT receipt_no, status FROM mailed.applications" + where)) server_apps.insert(r);
   for (const auto& r : pg.query("SELECT envelope_id, key, coalesce(value, '') FROM mailed.field_values" + where))
@@ -211,6 +218,15 @@ Comparison compare(const PgServer& pg, TestStation& s) {
     c.same_state = false;
     c.difference += " values differ (" + std::to_string(station_values.size()) + " vs " +
                     std::to_string(server_values.size()) + ")";
+  }
+  // The findings each decision was taken on (schema v3).
+  const auto server_findings = pg.count("SELECT count(*) FROM mailed.findings" + where);
+  const auto server_blocking = pg.count("SELECT count(*) FROM mailed.findings" + where + " AND severity = 'block'");
+  c.findings = station_findings;
+  if (station_findings != server_findings || station_blocking != server_blocking) {
+    c.same_state = false;
+    c.difference += " decision findings differ (" + std::to_string(station_findings) + " vs " +
+                    std::to_string(server_findings) + ")";
   }
   if (static_cast<long long>(station_history) != server_history) {
     c.same_state = false;
@@ -289,6 +305,11 @@ TEST(Sync, OutboxIsDeliveredOnceAndAReplayChangesNothing) {
   EXPECT_TRUE(c.same_state) << c.difference;
   EXPECT_EQ(pg.count("SELECT count(*) FROM mailed.correction_rounds WHERE station = 'st1'"), 1);
   EXPECT_EQ(pg.count("SELECT count(*) FROM mailed.correction_defects WHERE station = 'st1'"), 1);
+  // The correction request was taken on the check's findings; they reached the server with it.
+  EXPECT_GT(c.findings, 0);
+  EXPECT_EQ(pg.count("SELECT count(*) FROM mailed.findings f JOIN mailed.status_history h USING (station, transition_id) "
+                     "WHERE f.station = 'st1' AND h.to_state = 'awaiting_correction' AND f.envelope_id = h.envelope_id"),
+            c.findings);
   // Mailed applications never land in the electronic schema.
   EXPECT_EQ(pg.count("SELECT count(*) FROM electronic.receipts"), 0);
 
@@ -470,6 +491,16 @@ TEST(Sync, TheV2UpgradeKeepsWhatAV1ServerHolds) {
 
   pg.exec(files[1].sql);
   EXPECT_EQ(pg.count("SELECT max(version) FROM station_meta.schema_version"), 2);
+  // A version-2 server is refused too (this station sends decision findings, version 3).
+  auto refused2 = s.st->sync_once(s.clerk);
+  ASSERT_FALSE(refused2);
+  EXPECT_EQ(refused2.error().code, ErrorCode::kSyncSchema) << refused2.error().detail;
+  EXPECT_EQ(s.status().pending, pending);
+  ASSERT_GE(files.size(), 3u);
+  pg.exec(files[2].sql);
+  EXPECT_EQ(pg.count("SELECT max(version) FROM station_meta.schema_version"), 3);
+  // Version 2's function stays for the new one to call, not for the stations.
+  EXPECT_THROW(pg.exec("SET SESSION AUTHORIZATION st2; SELECT mailed.apply_changes_v2('[]')"), std::runtime_error);
   EXPECT_EQ(pg.query("SELECT station, receipt_no, jigyosho_no, removed FROM mailed.application_feed"),
             std::vector<std::string>{"st2\tR-OLD\t1270000001\tf"});
   auto r = s.st->sync_once(s.clerk);
@@ -869,6 +900,10 @@ TEST(Sync, TheCliPrintsTheSchemaAndTheStatus) {
   EXPECT_GT(v2, sql.find("VALUES (1)"));
   EXPECT_NE(sql.find("CREATE FUNCTION mailed.other_applications", v2), std::string::npos);
   EXPECT_NE(sql.find("INSERT INTO station_meta.schema_version (version) VALUES (2)", v2), std::string::npos);
+  const auto v3 = sql.find("upgrade from version 2 to 3");
+  ASSERT_NE(v3, std::string::npos);
+  EXPECT_GT(v3, v2);
+  EXPECT_NE(sql.find("CREATE TABLE mailed.findings", v3), std::string::npos);
 
   PgServer pg;
   prepare_server(pg, 1);

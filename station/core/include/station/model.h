@@ -241,6 +241,8 @@ struct TransitionRecord {
   std::string username;    // "" : the station itself (capture, recognition)
   std::string reason;
   std::string override_reason;  // accepted despite a blocking finding: why
+  int findings = 0;              // the findings the decision was taken on (decision_findings)
+  int blocking_findings = 0;     // of which severity "block"
 };
 
 // The decision a reviewer records (station decide).

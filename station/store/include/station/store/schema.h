@@ -451,6 +451,32 @@ CREATE TABLE remote_applications (
 CREATE INDEX remote_applications_jigyosho ON remote_applications(jigyosho_key);
 INSERT OR IGNORE INTO sync_state(name, value) VALUES ('applications_cursor', '0');
 )SQL"},
+    // The findings a reviewer's decision was taken on (accept, correction request, referral,
+    // rejection), one row each, written with the decision's transition in its transaction (the
+    // checks compute findings afresh on every check; these are the record of what the decider saw).
+    // The outbox sends each as a 'finding' change (main system schema v3, mailed.findings).
+    storage::Migration{12, "review: the findings each decision was taken on", R"SQL(
+CREATE TABLE decision_findings (
+  transition_id INTEGER NOT NULL REFERENCES envelope_transitions(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  envelope_id INTEGER NOT NULL REFERENCES envelopes(id) ON DELETE CASCADE,
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL,                    -- block | warn
+  field_key TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '',          -- what the reviewer read (Japanese)
+  related TEXT NOT NULL DEFAULT '',          -- a duplicate's earlier application
+  PRIMARY KEY (transition_id, seq)
+);
+CREATE INDEX decision_findings_envelope ON decision_findings(envelope_id);
+CREATE TRIGGER sync_decision_finding_insert AFTER INSERT ON decision_findings
+BEGIN
+  INSERT INTO sync_outbox(kind, entity, payload, created_at)
+  VALUES ('finding', NEW.transition_id || '/' || NEW.seq, json_object('transition_id', NEW.transition_id, 'seq', NEW.seq,
+          'envelope_id', NEW.envelope_id, 'code', NEW.code, 'severity', NEW.severity, 'field_key', NEW.field_key,
+          'message', NEW.message, 'related', NEW.related),
+          strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
+END;
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received

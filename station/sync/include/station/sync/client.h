@@ -15,7 +15,7 @@
 namespace station::sync {
 
 // The version of the main system's schema this program speaks (station/sync/sql/v<N>.sql).
-inline constexpr int kServerSchemaVersion = 2;
+inline constexpr int kServerSchemaVersion = 3;
 
 // One shipped SQL file: the full schema of version 1, or the upgrade from version-1 to version.
 struct SchemaFile {
