@@ -199,8 +199,13 @@ Status AuditLog::init(const SigningSecrets& secrets) {
                                : "the signing credential " + secrets.credential_file +
                                      " cannot be read: " + secrets.credential_problem);
       wrapping = secrets.credential;
-    } else if (secrets.credential != nullptr) {
-      wrap_under_credential = true;  // configured since: the slot moves under it
+    } else if (!secrets.credential_file.empty()) {
+      // A credential is configured, yet the seed is under the master key, which the passphrase
+      // opens: someone may have put a seed of their own there. Never sign with it in silence
+      // (`station audit signing-key new` is the way under a credential).
+      return unavailable("the audit signing key is wrapped under the master key although a signing credential (" +
+                         secrets.credential_file +
+                         ") is configured: it may have been replaced; check the log against the pinned key");
     }
     if (wrapping == nullptr) return fail(ErrorCode::kInternal, "no master key to unwrap the audit signing key");
     auto k = storage::Keyring::get_secret(secrets.keyring, kSigningPurpose, *wrapping);
@@ -236,6 +241,11 @@ Status AuditLog::init(const SigningSecrets& secrets) {
     if (!k) return store::unexpected_storage(k.error());
     seed = std::move(*k);
     wrap_under_credential = true;
+  }
+  if (wrap_under_credential && !secrets.credential_file.empty() && secrets.credential == nullptr) {
+    // The seed would go under the master key although a credential is configured.
+    return unavailable("the signing credential " + secrets.credential_file + " cannot be read: " +
+                       secrets.credential_problem);
   }
   wipe_row();
   if (wrap_under_credential) {

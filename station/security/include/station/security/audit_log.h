@@ -49,8 +49,9 @@ class AuditLog final : public AuditTrail {
   // before the chain existed and checks that the log still reaches its signed head. Called once
   // at open. Migration 10's code half: a seed still in the database (station_secrets, before
   // issue #16) is first written into the keyring, then cleared from the row; a crash between
-  // the two leaves both, and the next open clears the row. A configured credential re-wraps a
-  // slot found under the master key. `read_only`: no signer (verify uses the stored public
+  // the two leaves both, and the next open clears the row (a seed moved so goes under the
+  // credential when one is configured). A slot under the master key while a credential is
+  // configured is refused (kSigningKeyUnavailable): it may be someone's replacement. `read_only`: no signer (verify uses the stored public
   // key), nothing written. kSigningKeyUnavailable when the slot is wrapped under a credential
   // that is not at hand (and not read_only).
   Status init(const SigningSecrets& secrets);
