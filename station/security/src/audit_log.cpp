@@ -188,7 +188,7 @@ Status AuditLog::init(const SigningSecrets& secrets) {
   }
 
   std::optional<storage::SecretKey> seed;
-  bool wrap_under_credential = false;  // the slot must be (re)written under the credential
+  bool write_slot = false;  // the slot must be (re)written under the credential
   if (*slot) {
     const storage::SecretKey* wrapping = secrets.master;
     if ((*slot)->wrap == storage::SecretWrap::kCredential) {
@@ -227,7 +227,7 @@ Status AuditLog::init(const SigningSecrets& secrets) {
       return fail(ErrorCode::kStoreCorrupt, "the audit signing key is damaged");
     }
     seed = std::move(*k);
-    wrap_under_credential = true;
+    write_slot = true;
   } else {
     // A store whose row lost its seed to the keyring but whose keyring has no slot (an older
     // keyring copied back, the slot removed): never a fresh key in silence.
@@ -240,15 +240,15 @@ Status AuditLog::init(const SigningSecrets& secrets) {
     auto k = storage::SecretKey::random();
     if (!k) return store::unexpected_storage(k.error());
     seed = std::move(*k);
-    wrap_under_credential = true;
+    write_slot = true;
   }
-  if (wrap_under_credential && !secrets.credential_file.empty() && secrets.credential == nullptr) {
+  if (write_slot && !secrets.credential_file.empty() && secrets.credential == nullptr) {
     // The seed would go under the master key although a credential is configured.
     return unavailable("the signing credential " + secrets.credential_file + " cannot be read: " +
                        secrets.credential_problem);
   }
   wipe_row();
-  if (wrap_under_credential) {
+  if (write_slot) {
     const bool by_credential = secrets.credential != nullptr;
     const storage::SecretKey* wrapping = by_credential ? secrets.credential : secrets.master;
     if (wrapping == nullptr) return fail(ErrorCode::kInternal, "no key to wrap the audit signing key");
