@@ -187,8 +187,8 @@ class AnchorIntegration : public ::testing::Test {
         }
       }
       for (const Row& r : rows) {
-        const std::string ids = std::to_string(r.id), user = opt(r.user), envelope = opt(r.envelope);
-        const std::string_view fields[] = {ids, r.at, user, r.action, r.subject, envelope};
+        const std::string id = std::to_string(r.id), user = opt(r.user), envelope = opt(r.envelope);
+        const std::string_view fields[] = {id, r.at, user, r.action, r.subject, envelope};
         const std::string hash = storage::chain_link_hex(prev, storage::encode_fields(fields));
         auto up = db.prepare("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?");
         ASSERT_TRUE(up);
@@ -340,7 +340,9 @@ TEST_F(AnchorIntegration, WithoutItsSigningCredentialAStoreOpensOnlyReadOnlyAndC
     auto s = open();
     ASSERT_FALSE(s) << "opened read-write without the signing credential '" << path << "'";
     EXPECT_EQ(s.error().code, ErrorCode::kSigningKeyUnavailable);
-    if (!path.empty()) EXPECT_NE(s.error().detail.find(path), std::string::npos) << s.error().detail;
+    if (!path.empty()) {
+      EXPECT_NE(s.error().detail.find(path), std::string::npos) << s.error().detail;
+    }
     EXPECT_NE(station::message_ja(s.error().code).find("station serve"), std::string_view::npos);
   }
   // Another credential is not this one.
