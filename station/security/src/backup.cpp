@@ -403,7 +403,7 @@ Result<RestoreReport> restore(const fs::path& target, const fs::path& given_dir,
   (void)fsync_path(parent, true);
   rep.data_dir = target.string();
   rep.backup_dir = backup_dir.string();
-  rep.head_last_id = head_last_id(target / kAuditHeadFile);
+  rep.head_last_id = head_last_id(backup_dir / kAuditHeadFile);  // the head the staged log was verified against
   rep.public_key = body.value("public_key", "");
   return rep;
 }
