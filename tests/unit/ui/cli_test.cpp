@@ -220,9 +220,9 @@ TEST(Cli, WithoutTheSigningCredentialOnlyReadOnlyCommandsRunLocally) {
   const std::string key = (store.dir / "audit-signing.key").string();
   ASSERT_EQ(store.station({"audit", "signing-key", "new", key, "--as", "admin1"}), 0);
   EXPECT_EQ(std::filesystem::file_size(key), 32u);
-  EXPECT_EQ(store.station({"audit", "signing-key", "new", key, "--as", "admin1"}),
-            station::exit_code(station::ErrorCode::kInvalidInput))
-      << "an existing file is never overwritten";
+  EXPECT_EQ(store.station({"audit", "signing-key", "new", (store.dir / "again.key").string(), "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kSigningKeyUnavailable))
+      << "the slot is under the credential now: no read-write open without it";
   const auto config_with = [&](const std::string& path) {
     std::ofstream(store.config, std::ios::trunc)
         << "[ocr]\nrecognize_on_capture = false\n[security]\naudit_signing_key_file = \"" << path << "\"\n";
@@ -238,6 +238,9 @@ TEST(Cli, WithoutTheSigningCredentialOnlyReadOnlyCommandsRunLocally) {
   config_with(key);
   EXPECT_EQ(store.station({"envelopes", "--as", "admin1"}), 0);
   EXPECT_EQ(store.station({"audit", "verify", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"audit", "signing-key", "new", key, "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kInvalidInput))
+      << "an existing file is never overwritten";
 }
 
 TEST(Cli, AnAdminResetsAPasswordAndTheUserMustChangeItFirst) {
