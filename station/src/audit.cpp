@@ -36,6 +36,16 @@ Result<std::string> Station::audit_head(const User& actor) {
   return impl_->audit_log.head_document();
 }
 
+Status Station::new_audit_signing_credential(const User& actor, const std::filesystem::path& path) {
+  if (auto s = require(actor, {Role::kAdmin}, "create the audit signing credential"); !s) return s;
+  if (auto s = impl_->audit_log.new_credential(path); !s) {
+    impl_->audit(&actor, "audit.signing_credential_failed", "error:" + std::string(error_name(s.error().code)));
+    return s;
+  }
+  impl_->audit(&actor, "audit.signing_credential_new", "");
+  return {};
+}
+
 Result<std::vector<AuditEntry>> Station::audit_search(const User& actor, const AuditQuery& q) {
   if (auto s = require(actor, {Role::kSupervisor, Role::kAdmin}, "search the audit log"); !s)
     return std::unexpected(s.error());

@@ -4,6 +4,7 @@
 #include "station/security/keys.h"
 #include "station/security/layout.h"
 #include "station/store/schema.h"
+#include "station/store/secrets.h"
 #include "station_impl.h"
 
 namespace station {
@@ -68,9 +69,15 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
       return std::unexpected(m.error());
     }
     master = std::move(*m);
-    auto r = recover_rotation(dir);
-    if (!r) return std::unexpected(r.error());
-    rotated = std::move(*r);
+    if (secrets.read_only) {
+      // Nothing is written: a rotation still to be finished needs a read-write open.
+      if (current_keyring(dir) != keyring)
+        return fail(ErrorCode::kConflict, "a key rotation is being finished: open the store read-write once");
+    } else {
+      auto r = recover_rotation(dir);
+      if (!r) return std::unexpected(r.error());
+      rotated = std::move(*r);
+    }
   }
   auto db_key = master->derive(kDbKeyPurpose);
   auto blob_key = master->derive(kBlobKeyPurpose);
@@ -78,12 +85,18 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   if (!db_key || !blob_key || !edb_key) return fail(ErrorCode::kInternal, "key derivation failed");
   auto db = storage::Database::open(dir / kDatabaseFile, *db_key);
   if (!db) return unexpected_storage(db.error());
+  if (secrets.read_only) {
+    if (auto s = store::make_query_only(*db); !s) return std::unexpected(s.error());
+  }
   if (auto s = db->migrate(store::kMigrations); !s) return unexpected_storage(s.error());
   auto blobs = storage::BlobStore::open(dir / kBlobDir, std::move(*blob_key));
   if (!blobs) return unexpected_storage(blobs.error());
   // The electronic records: their own file and their own key, never joined with the mailed ones.
   auto edb = storage::Database::open(dir / kElectronicFile, *edb_key);
   if (!edb) return unexpected_storage(edb.error());
+  if (secrets.read_only) {
+    if (auto s = store::make_query_only(*edb); !s) return std::unexpected(s.error());
+  }
   if (auto s = edb->migrate(store::kElectronicMigrations); !s) return unexpected_storage(s.error());
 
   auto impl =
@@ -92,7 +105,31 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   impl->store_lock = std::move(*store_lock);
   impl->master = std::move(*master);
   impl->edb = std::move(*edb);
-  if (auto s = impl->audit_log.init(); !s) return std::unexpected(s.error());
+  // The audit signing seed: its keyring slot, under the signing credential when one is configured
+  // (read here, wiped when this function returns), else under the master key.
+  security::SigningSecrets signing;
+  signing.keyring = current_keyring(dir);
+  signing.master = &*impl->master;
+  signing.read_only = secrets.read_only;
+  signing.credential_file = config.audit_signing_key_file;
+  std::optional<storage::SecretKey> credential;
+  if (!config.audit_signing_key_file.empty()) {
+    auto c = storage::CredentialFile::read(config.audit_signing_key_file);
+    if (c) {
+      credential = std::move(*c);
+      signing.credential = &*credential;
+    } else {
+      signing.credential_problem = c.error().message;
+    }
+  }
+  if (auto s = impl->audit_log.init(signing); !s) return std::unexpected(s.error());
+  credential.reset();
+  if (secrets.read_only) {
+    // Read-only (audit verify, status): no sweep, no background work, nothing recorded.
+    impl->reader = std::make_unique<recognition::Service>(impl->store(), *impl, impl->config, impl->services.make_engine);
+    impl->start_capture();
+    return impl;
+  }
   if (!create) {
     if (auto failed = security::take_unlock_failures(dir); failed.count > 0)
       impl->audit(nullptr, "store.unlock_failed",
@@ -155,6 +192,7 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, const Store
   auto impl = open_store(config, secrets, false, services);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
+  if (secrets.read_only) return s;
   const auto& r = s->impl_->open_report;
   s->impl_->audit(nullptr, "store.open",
                   std::string(secrets.key_file.empty() ? "" : "unlock:key_file ") +

@@ -134,22 +134,48 @@ std::string key_file_hint(const station::Error& e) {
   return {};
 }
 
-// Opens the store with --key-file when given, else with the passphrase.
-Outcome<std::unique_ptr<station::Station>> open_with(const station::Config& config, const Globals& g) {
+// The hint shown when the audit signing credential is not at hand (issue #16).
+std::string signing_hint(const station::Config& config, const station::Error& e) {
+  if (e.code != ErrorCode::kSigningKeyUnavailable) return {};
+  return fmt("署名用の鍵ファイル: {}（設定の [security] audit_signing_key_file）。稼働中のサービスに station "
+             "コマンドで接続するか、鍵ファイルを読める管理者が実行してください。",
+             config.audit_signing_key_file.empty() ? std::string("未設定") : config.audit_signing_key_file);
+}
+
+// True when a signing credential is configured and this process cannot read it: then only a
+// read-only open is possible (issue #16; docs/security.md).
+bool signing_credential_unreadable(const station::Config& config) {
+  return !config.audit_signing_key_file.empty() && ::access(config.audit_signing_key_file.c_str(), R_OK) != 0;
+}
+
+// Opens the store with --key-file when given, else with the passphrase. `read_only`: nothing is
+// written or signed (the read-only commands, when the signing credential is not at hand).
+Outcome<std::unique_ptr<station::Station>> open_with(const station::Config& config, const Globals& g,
+                                                     bool read_only = false) {
   if (!g.key_file.empty()) {
-    auto st = station::Station::open(config, station::StoreSecrets{{}, g.key_file});
-    if (!st) return std::unexpected(Failure{st.error(), key_file_hint(st.error())});
+    station::StoreSecrets secrets{{}, g.key_file};
+    secrets.read_only = read_only;
+    auto st = station::Station::open(config, secrets);
+    if (!st) {
+      std::string hint = key_file_hint(st.error());
+      if (hint.empty()) hint = signing_hint(config, st.error());
+      return std::unexpected(Failure{st.error(), hint});
+    }
     return std::move(*st);
   }
   auto pass = passphrase(g, false);
   if (!pass) return std::unexpected(pass.error());
-  return lift(station::Station::open(config, *pass));
+  station::StoreSecrets secrets{*pass, {}};
+  secrets.read_only = read_only;
+  auto st = station::Station::open(config, secrets);
+  if (!st) return std::unexpected(Failure{st.error(), signing_hint(config, st.error())});
+  return std::move(*st);
 }
 
-Outcome<std::unique_ptr<station::Station>> open_store(const Globals& g) {
+Outcome<std::unique_ptr<station::Station>> open_store(const Globals& g, bool read_only_if_unsigned = false) {
   auto config = load_config(g);
   if (!config) return std::unexpected(config.error());
-  return open_with(*config, g);
+  return open_with(*config, g, read_only_if_unsigned && signing_credential_unreadable(*config));
 }
 
 // Logs in the acting user named by --as.
@@ -167,8 +193,10 @@ struct Acting {
   station::User user;
 };
 
-Outcome<Acting> open_as(const Globals& g, const std::string& as) {
-  auto st = open_store(g);
+// `read_only_if_unsigned`: a read-only command, which opens the store read-only when the signing
+// credential cannot be read here (nothing it does is then recorded).
+Outcome<Acting> open_as(const Globals& g, const std::string& as, bool read_only_if_unsigned = false) {
+  auto st = open_store(g, read_only_if_unsigned);
   if (!st) return std::unexpected(st.error());
   auto user = act_as(**st, as);
   if (!user) return std::unexpected(user.error());
@@ -1274,7 +1302,7 @@ int cmd_audit_verify(const Globals& g, const std::string& as, const std::string&
   nlohmann::json args = nlohmann::json::object();
   if (!expect_head.empty()) args["expect_head"] = fs::absolute(expect_head).string();
   if (auto reply = via_service(g, "audit-verify", as, args)) return print_reply(*reply);
-  auto acting = open_as(g, as);
+  auto acting = open_as(g, as, /*read_only_if_unsigned=*/true);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = expect_head.empty() ? st->audit_verify(actor) : st->audit_verify(actor, expect_head);
@@ -1286,8 +1314,25 @@ int cmd_audit_verify(const Globals& g, const std::string& as, const std::string&
   return r->ok ? 0 : station::exit_code(ErrorCode::kStoreCorrupt);
 }
 
-int cmd_audit_search(const Globals& g, const std::string& as, const station::AuditQuery& q) {
+int cmd_audit_signing_key_new(const Globals& g, const std::string& as, const std::string& file) {
   auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  if (auto s = st->new_audit_signing_credential(actor, file); !s)
+    return report(g, Failure{s.error(), s.error().code == ErrorCode::kInvalidInput
+                                            ? "そのファイルは既にあります。まだ使われていない場所を指定してください。"
+                                            : std::string()});
+  std::printf("監査ログの署名用の鍵ファイルを作成し、署名鍵をこの鍵ファイルで包み直しました: %s\n", file.c_str());
+  std::printf("この鍵ファイルは root の所有・読み取り専用（0400）で保管し、設定の [security] audit_signing_key_file に"
+              "その場所を書いてください（systemd の LoadCredential= で渡すときは "
+              "/run/credentials/station.service/audit-signing-key）。\n");
+  std::printf("この鍵ファイルを読めない場所では保管庫を書き込みできる形で開けません（監査ログの検証は可能）。"
+              "紛失すると署名できなくなるため、控えを金庫などに保管してください。\n");
+  return 0;
+}
+
+int cmd_audit_search(const Globals& g, const std::string& as, const station::AuditQuery& q) {
+  auto acting = open_as(g, as, /*read_only_if_unsigned=*/true);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->audit_search(actor, q);
@@ -1414,7 +1459,7 @@ void print_backup_warning(station::Station& st, const station::User& actor) {
 
 int cmd_backup_status(const Globals& g, const std::string& as) {
   if (auto reply = via_service(g, "backup-status", as, nlohmann::json::object())) return print_reply(*reply);
-  auto acting = open_as(g, as);
+  auto acting = open_as(g, as, /*read_only_if_unsigned=*/true);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto status = st->backup_status(actor);
@@ -1436,6 +1481,8 @@ int cmd_backup(const Globals& g, const std::string& as, const std::string& dest)
   std::printf("バックアップを作成し、検証しました: %s\n（%d ファイル、画像等 %d 件、%lld バイト、監査ログ %lld 件）\n",
               r->path.c_str(), r->files, r->blobs, static_cast<long long>(r->bytes),
               static_cast<long long>(r->audit_entries));
+  std::printf("署名付きの監査ログの先頭（audit-head.json）: 第 %lld 件まで、公開鍵 %s\n",
+              static_cast<long long>(r->head_last_id), r->public_key.c_str());
   std::printf("※ バックアップは暗号化されています。開くには保管庫のパスフレーズが必要です。\n");
   return 0;
 }
@@ -1453,6 +1500,10 @@ int cmd_restore(const Globals& g, const std::string& from) {
                                             : std::string()});
   std::printf("復元して検証しました: %s（バックアップ %s、ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(),
               r->backup_dir.c_str(), r->pages, static_cast<long long>(r->audit_entries));
+  std::printf("バックアップの署名付き監査ログの先頭: 第 %lld 件まで（ログと照合済み）、公開鍵 %s\n",
+              static_cast<long long>(r->head_last_id), r->public_key.c_str());
+  if (!config->audit_public_key.empty() && config->audit_public_key != r->public_key)
+    std::printf("警告: この公開鍵は設定の [security] audit_public_key と異なります。\n");
   return 0;
 }
 
@@ -1870,6 +1921,13 @@ int run_cli(int argc, char** argv) {
                            "控えの audit-head.json（日次出力・バックアップにあるもの）。ログがその時点から巻き戻され"
                            "たり書き換えられたりしていないかを確かめます")
       ->type_name("FILE");
+  auto* audit_signing = add_sub(*audit, "signing-key", "監査ログの署名鍵を包む鍵ファイル（管理者）");
+  audit_signing->require_subcommand(1);
+  auto* audit_signing_new =
+      add_sub(*audit_signing, "new", "署名用の鍵ファイル（32 バイトの乱数）を作成し、署名鍵をそれで包み直します（管理者のみ）");
+  std::string signing_key_path;
+  audit_signing_new->add_option("FILE", signing_key_path, "作成する鍵ファイル（まだ無い場所）")->required()->type_name("FILE");
+  audit_signing_new->add_option("--as", as, "操作する管理者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
   auto* audit_search = add_sub(*audit, "search", "監査ログを検索します（責任者・管理者）");
   station::AuditQuery audit_query;
   audit_search->add_option("--user", audit_query.username, "利用者")->type_name("USER");
@@ -2062,6 +2120,7 @@ int run_cli(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
   if (audit_verify->parsed()) return cmd_audit_verify(g, as, expect_head);
+  if (audit_signing_new->parsed()) return cmd_audit_signing_key_new(g, as, signing_key_path);
   if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);
   if (user_unlock->parsed()) return cmd_user_unlock(g, as, unlock_name);
   if (user_passwd->parsed()) return cmd_user_passwd(g, as);

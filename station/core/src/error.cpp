@@ -26,6 +26,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kIo, "IO", 15, 500, "ファイルの読み書きに失敗しました。媒体の接続と権限を確認して、もう一度実行してください。"},
     Entry{ErrorCode::kWrongKeyFile, "WRONG_KEY_FILE", 16, 401, "この鍵ファイルはこのデータ保管庫のものではないか、登録が解除されています。正しい鍵ファイルの入った USB メモリを挿して指定し直すか、パスフレーズで開いてください。データは変更されていません。"},
     Entry{ErrorCode::kBadKeyFile, "BAD_KEY_FILE", 17, 400, "鍵ファイルが見つからないか、壊れています（途中までしか読めない等）。USB メモリを挿し直して --key-file の場所を確認するか、パスフレーズで開いてください。データは変更されていません。"},
+    Entry{ErrorCode::kSigningKeyUnavailable, "SIGNING_KEY_UNAVAILABLE", 18, 503, "監査ログの署名用の鍵ファイルを読めないため、この保管庫を書き込みできる形では開けません。稼働中のサービス（station serve）を通して操作してください（監査ログの検証など読み取りだけのコマンドはこのまま使えます）。データは変更されていません。"},
     Entry{ErrorCode::kBadImage, "BAD_IMAGE", 20, 422, "画像ファイルが壊れているか、対応していない形式です。原本を再スキャンしてください（他のページの取り込みは続行しました）。"},
     Entry{ErrorCode::kImageTooLarge, "IMAGE_TOO_LARGE", 21, 413, "画像が大きすぎます。スキャナーの解像度を 200〜300dpi、用紙サイズを A4 に設定して再スキャンしてください。"},
     Entry{ErrorCode::kNoPages, "NO_PAGES", 22, 422, "取り込めるページがありませんでした。フォルダーやファイルの指定を確認してください。"},

@@ -273,6 +273,11 @@ class Station {
   // The signed audit head (JSON: last entry, its link, the public key, the signature), for the
   // daily set and backups to carry off the station. Supervisor or admin.
   Result<std::string> audit_head(const User& actor);
+  // Writes a new audit signing credential (32 random bytes, owner read-only) at `path` and
+  // re-wraps the signing seed's keyring slot under it (issue #16): from then on the store signs
+  // only where that file can be read ([security] audit_signing_key_file). Admin only; audited.
+  // kInvalidInput when `path` exists.
+  Status new_audit_signing_credential(const User& actor, const std::filesystem::path& path);
   // Searches the audit log (newest first). Supervisor or admin.
   Result<std::vector<AuditEntry>> audit_search(const User& actor, const AuditQuery& query);
   // Writes an encrypted, signed, verified backup of everything into a new folder under dest_dir.

@@ -69,6 +69,15 @@ bool safe_relative(const std::string& rel) {
   return true;
 }
 
+// The last id of a signed head file (0 when it cannot be read; the verification says why).
+std::int64_t head_last_id(const fs::path& head) {
+  auto text = read_file(head);
+  if (!text) return 0;
+  nlohmann::json j = nlohmann::json::parse(text->begin(), text->end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("last_id") || !j["last_id"].is_number_integer()) return 0;
+  return j["last_id"].get<std::int64_t>();
+}
+
 Result<std::string> public_key_of(storage::Database& db) {
   auto pk = store::secret_public_key(db, "audit-signing");
   if (!pk) return std::unexpected(pk.error());
@@ -286,6 +295,8 @@ Result<BackupReport> backup(StoreParts& impl, AuditLog& audit, const User* actor
   rep.files += 1;  // the manifest
   rep.blobs = static_cast<int>(blob_ids.size());
   rep.audit_entries = audit_entries;
+  rep.public_key = public_key;
+  rep.head_last_id = head_last_id(final_dir / kAuditHeadFile);
   audit.record(actor, "store.backup", "backup:" + name + " blobs:" + std::to_string(rep.blobs));
   return rep;
 }
@@ -392,6 +403,8 @@ Result<RestoreReport> restore(const fs::path& target, const fs::path& given_dir,
   (void)fsync_path(parent, true);
   rep.data_dir = target.string();
   rep.backup_dir = backup_dir.string();
+  rep.head_last_id = head_last_id(backup_dir / kAuditHeadFile);  // the head the staged log was verified against
+  rep.public_key = body.value("public_key", "");
   return rep;
 }
 

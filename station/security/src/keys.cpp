@@ -349,6 +349,10 @@ Result<KeyRotationReport> rotate_master_key(StoreParts& impl, AuditLog& audit, c
                                             key_file_secret ? &*key_file_secret : nullptr);
       !s)
     return failed(from_storage(s.error()));
+  // The keyring's secret slots (the audit signing seed) go with it: under the new master key, or
+  // as they are when wrapped under a credential.
+  if (auto s = storage::Keyring::copy_secrets(keyring, partial / kKeyringFile, *impl.master, *next); !s)
+    return failed(from_storage(s.error()));
   auto db_key = next->derive(kDbKeyPurpose);
   auto edb_key = next->derive(kElectronicKeyPurpose);
   auto blob_key = next->derive(kBlobKeyPurpose);

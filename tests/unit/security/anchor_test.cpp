@@ -55,9 +55,15 @@ class Anchor : public sec::Store {
       auto db = sec::raw_db(config_.data_dir);
       ASSERT_TRUE(db.exec("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; "
                           "DROP TRIGGER audit_checkpoints_no_update; DROP TRIGGER audit_checkpoints_no_delete;"));
-      auto sec = db.prepare("UPDATE station_secrets SET secret = ?, public_key = ? WHERE purpose = 'audit-signing'");
+      // The new seed where the station looks for it: its keyring slot (the master key comes with
+      // the passphrase), and its public key beside it in the database.
+      auto master = storage::Keyring::unlock(config_.data_dir / "keyring.json", sec::kPass);
+      ASSERT_TRUE(master);
+      ASSERT_TRUE(storage::Keyring::put_secret(config_.data_dir / "keyring.json", "audit-signing", *seed,
+                                               storage::SecretWrap::kMaster, *master));
+      auto sec = db.prepare("UPDATE station_secrets SET public_key = ? WHERE purpose = 'audit-signing'");
       ASSERT_TRUE(sec);
-      sec->bind_blob(1, seed->bytes()).bind(2, key->public_key_hex());
+      sec->bind(1, key->public_key_hex());
       ASSERT_TRUE(sec->run());
       ASSERT_TRUE(db.exec("UPDATE audit SET subject = 'user:1' WHERE id = 5"));
       struct Row {

@@ -293,8 +293,12 @@ TEST_F(KdfUpgrade, OpeningAnOlderCheaperKeyringRewrapsItAtTheCurrentCost) {
     auto key = storage::SecretKey::from_bytes(master);
     ASSERT_TRUE(key);
     storage::set_test_kdf_cost(storage::min_kdf_cost());
-    fs::remove(keyring);
+    const fs::path kept = config_.data_dir / "keyring.kept";
+    fs::rename(keyring, kept);
     ASSERT_TRUE(storage::Keyring::create_for(keyring, *key, sec::kPass, nullptr));
+    // Its secret slot (the audit signing key) as the store had it.
+    ASSERT_TRUE(storage::Keyring::copy_secrets(kept, keyring, *key, *key));
+    fs::remove(kept);
     storage::set_test_kdf_cost(storage::interactive_kdf_cost());
   }
   auto before = storage::Keyring::passphrase_cost(keyring);

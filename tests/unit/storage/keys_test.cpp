@@ -477,5 +477,63 @@ TEST(Password, HashVerifies) {
   EXPECT_NE(*hash, *again);
 }
 
+
+// Issue #16: secret slots (the audit signing seed) beside the master key.
+TEST_F(KeyringTest, ASecretSlotOpensOnlyWithItsWrappingKeyAndSurvivesEveryRewrite) {
+  auto master = Keyring::create(file_, "secret slot passphrase");
+  ASSERT_TRUE(master);
+  EXPECT_FALSE(*Keyring::secret_slot(file_, "audit-signing"));
+  EXPECT_EQ(Keyring::get_secret(file_, "audit-signing", *master).error().code, Code::kNotFound);
+  const SecretKey seed = key_of(0x5a);
+  ASSERT_TRUE(Keyring::put_secret(file_, "audit-signing", seed, SecretWrap::kMaster, *master));
+  auto raw = read_bytes(file_);
+  const auto plain = copy(seed.bytes());
+  EXPECT_EQ(std::search(raw.begin(), raw.end(), plain.begin(), plain.end()), raw.end()) << "wrapped, not stored";
+  auto got = Keyring::get_secret(file_, "audit-signing", *master);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(got->equals(seed));
+  EXPECT_EQ(Keyring::get_secret(file_, "audit-signing", key_of(1)).error().code, Code::kWrongKey);
+
+  // Under a credential: the master key no longer opens it; the credential does.
+  ScratchDir other;
+  auto cred = CredentialFile::create(other / "cred.key");
+  ASSERT_TRUE(cred);
+  EXPECT_EQ(read_bytes(other / "cred.key").size(), CredentialFile::kFileSize);
+  EXPECT_EQ(CredentialFile::create(other / "cred.key").error().code, Code::kInvalid) << "never overwritten";
+  ASSERT_TRUE(Keyring::put_secret(file_, "audit-signing", seed, SecretWrap::kCredential, *cred));
+  auto info = Keyring::secret_slot(file_, "audit-signing");
+  ASSERT_TRUE(info && *info);
+  EXPECT_EQ((*info)->wrap, SecretWrap::kCredential);
+  EXPECT_EQ((*info)->credential_id, Keyring::credential_id(*cred));
+  EXPECT_EQ(Keyring::get_secret(file_, "audit-signing", *master).error().code, Code::kWrongKey);
+  EXPECT_TRUE(Keyring::get_secret(file_, "audit-signing", *CredentialFile::read(other / "cred.key"))->equals(seed));
+
+  // Passphrase change, key file added and removed: the slot is kept.
+  ASSERT_TRUE(Keyring::change_passphrase(file_, "secret slot passphrase", "another slot passphrase"));
+  ASSERT_TRUE(Keyring::add_key_file(file_, *master, key_of(9)));
+  ASSERT_TRUE(Keyring::remove_key_file(file_));
+  EXPECT_TRUE(Keyring::get_secret(file_, "audit-signing", *cred)->equals(seed));
+
+  // A credential file of another size is refused.
+  write_bytes(other / "short.key", std::vector<unsigned char>(31, 1));
+  EXPECT_EQ(CredentialFile::read(other / "short.key").error().code, Code::kCorrupt);
+  EXPECT_EQ(CredentialFile::read(other / "absent.key").error().code, Code::kNotFound);
+}
+
+TEST_F(KeyringTest, CopySecretsRewrapsMasterSlotsUnderTheNextMasterKey) {
+  auto master = Keyring::create(file_, "secret slot passphrase");
+  ASSERT_TRUE(master);
+  const SecretKey seed = key_of(0x33), other = key_of(0x44), cred = key_of(0x55);
+  ASSERT_TRUE(Keyring::put_secret(file_, "audit-signing", seed, SecretWrap::kMaster, *master));
+  ASSERT_TRUE(Keyring::put_secret(file_, "other", other, SecretWrap::kCredential, cred));
+  const auto next_file = dir_ / "next.json";
+  const SecretKey next = key_of(0x66);
+  ASSERT_TRUE(Keyring::create_for(next_file, next, "secret slot passphrase", nullptr));
+  ASSERT_TRUE(Keyring::copy_secrets(file_, next_file, *master, next));
+  EXPECT_TRUE(Keyring::get_secret(next_file, "audit-signing", next)->equals(seed));
+  EXPECT_EQ(Keyring::get_secret(next_file, "audit-signing", *master).error().code, Code::kWrongKey);
+  EXPECT_TRUE(Keyring::get_secret(next_file, "other", cred)->equals(other)) << "copied as it is";
+}
+
 }  // namespace
 }  // namespace storage

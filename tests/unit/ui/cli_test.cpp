@@ -211,6 +211,38 @@ std::string omp_limit_seen_by_station(const char* omp_value) {
 
 // ---- accounts (issue #16): reset, forced change, passwd, disable/enable, role, list
 
+// Issue #16: `station audit signing-key new` puts the audit signing key under a credential file;
+// a CLI without that file cannot open the store for writing but still verifies the log.
+TEST(Cli, WithoutTheSigningCredentialOnlyReadOnlyCommandsRunLocally) {
+  const CliStore store("station-cli-signing", "[ocr]\nrecognize_on_capture = false\n");
+  ASSERT_TRUE(store.with_admin_and_clerk());
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  const std::string key = (store.dir / "audit-signing.key").string();
+  ASSERT_EQ(store.station({"audit", "signing-key", "new", key, "--as", "admin1"}), 0);
+  EXPECT_EQ(std::filesystem::file_size(key), 32u);
+  EXPECT_EQ(store.station({"audit", "signing-key", "new", (store.dir / "again.key").string(), "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kSigningKeyUnavailable))
+      << "the slot is under the credential now: no read-write open without it";
+  const auto config_with = [&](const std::string& path) {
+    std::ofstream(store.config, std::ios::trunc)
+        << "[ocr]\nrecognize_on_capture = false\n[security]\naudit_signing_key_file = \"" << path << "\"\n";
+  };
+  config_with((store.dir / "absent.key").string());
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(store.station({"envelopes", "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kSigningKeyUnavailable));
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("absent.key"), std::string::npos) << err;
+  EXPECT_NE(err.find("station serve"), std::string::npos) << err;
+  EXPECT_EQ(store.station({"audit", "verify", "--as", "admin1"}), 0) << "read-only: verify still works";
+  config_with(key);
+  EXPECT_EQ(store.station({"envelopes", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"audit", "verify", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"audit", "signing-key", "new", key, "--as", "admin1"}),
+            station::exit_code(station::ErrorCode::kInvalidInput))
+      << "an existing file is never overwritten";
+}
+
 TEST(Cli, AnAdminResetsAPasswordAndTheUserMustChangeItFirst) {
   const CliStore store("station-cli-accounts", "[ocr]\nrecognize_on_capture = false\n");
   ASSERT_TRUE(store.with_admin_and_clerk());

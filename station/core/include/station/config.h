@@ -46,6 +46,12 @@ struct Config {
   // not pinned yet). `station audit verify` checks the log against this key, not the one the
   // store holds, so a log rewritten and re-signed with another key is found (issue #16).
   std::string audit_public_key;
+  // The audit signing credential ([security] audit_signing_key_file: 32 random bytes, root-owned,
+  // e.g. handed to `station serve` by systemd LoadCredential=; `station audit signing-key new`
+  // writes one). When set, the signing seed's keyring slot is wrapped under it, not under the
+  // master key; a store opened without it cannot sign (read-only commands only). Empty: the
+  // weaker default, the seed wrapped under the master key.
+  std::string audit_signing_key_file;
   // The daily backup's medium ([backup] dir): `station serve` writes an encrypted, verified backup
   // there when the systemd timer (hardware/systemd/station-backup.timer) sends it SIGUSR1.
   std::string backup_dir;

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kIo,                 // a file could not be read or written
   kWrongKeyFile,       // the key file given is not the one registered with the store
   kBadKeyFile,         // the key file is missing, truncated, damaged or not a key file
+  kSigningKeyUnavailable,  // the audit signing credential cannot be read: no read-write open here
   kBadImage,           // a page image is corrupt, truncated or of an unknown format
   kImageTooLarge,      // a page image exceeds the pixel limit
   kNoPages,            // an import found no page images

@@ -53,6 +53,10 @@ struct BackupReport {
   int files = 0;
   int blobs = 0;
   std::int64_t audit_entries = 0;
+  // The signed audit head the backup carries (audit-head.json): its last entry and the key that
+  // signed it, to note down or compare with `[security] audit_public_key`.
+  std::int64_t head_last_id = 0;
+  std::string public_key;
 };
 
 struct RestoreReport {
@@ -63,6 +67,8 @@ struct RestoreReport {
   int blobs = 0;
   int pages = 0;
   std::int64_t audit_entries = 0;
+  std::int64_t head_last_id = 0;  // the signed head the backup carried (verified against its log)
+  std::string public_key;         // the audit key that signed it
 };
 
 // What the startup cleanup found (temporary files of interrupted writes, blobs no row refers to).
@@ -85,6 +91,10 @@ struct BackupStatus {
 struct StoreSecrets {
   std::string_view passphrase;
   std::filesystem::path key_file;
+  // Open for reading only (audit verify, status): nothing is written and nothing signed, so the
+  // audit signing credential is not needed. A store whose signing seed is wrapped under a
+  // credential that cannot be read opens only so (else kSigningKeyUnavailable).
+  bool read_only = false;
 };
 
 // What a master-key rotation did.

@@ -432,6 +432,19 @@ ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;  -
 ALTER TABLE users ADD COLUMN last_login_at TEXT;
 ALTER TABLE users ADD COLUMN password_changed_at TEXT;
 )SQL"},
+    // The audit signing seed leaves the database (issue #16): it lives in its own keyring slot
+    // (station/security/audit_log.cpp, AuditLog::init, moves an existing seed there at the first
+    // open — SQL cannot write the keyring — first into the keyring, then the row's secret
+    // emptied). From this version on the row keeps only the public key: a non-empty secret is
+    // refused, so no code path can put a seed back where a database copy would carry it.
+    storage::Migration{10, "audit signing seed out of the database", R"SQL(
+CREATE TRIGGER station_secrets_no_secret_insert BEFORE INSERT ON station_secrets
+WHEN length(NEW.secret) > 0
+BEGIN SELECT RAISE(ABORT, 'secrets live in the keyring, not in the database'); END;
+CREATE TRIGGER station_secrets_no_secret_update BEFORE UPDATE OF secret ON station_secrets
+WHEN length(NEW.secret) > 0
+BEGIN SELECT RAISE(ABORT, 'secrets live in the keyring, not in the database'); END;
+)SQL"},
     // Several stations (issue #15, docs/sync.md): the other stations' mailed applications pulled
     // from the main system's feed (schema v2, mailed.other_applications), kept apart from this
     // station's envelopes (no outbox trigger: they are never sent back), for the duplicate check.
