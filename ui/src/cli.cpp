@@ -84,6 +84,12 @@ Outcome<T> lift(station::Result<T> r, std::string hint_ja = {}) {
   return std::move(*r);
 }
 
+// Through the running service when there is one (defined below, with the service's side).
+std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
+                                        nlohmann::json args);
+bool service_running(const Globals& g);
+int print_reply(const ServiceReply& r);
+
 // ---- configuration, secrets, sessions
 
 Outcome<station::Config> load_config(const Globals& g) {
@@ -278,11 +284,22 @@ int cmd_init(const Globals& g, const std::string& admin_user_opt) {
   return 0;
 }
 
+std::string user_added_text(const station::User& user) {
+  return fmt("利用者 {}（{}）を登録しました。\n", user.username, station::role_label_ja(user.role));
+}
+
 int cmd_user_add(const Globals& g, const std::string& as, const std::string& name, const std::string& role_name) {
   const auto role = station::parse_role(role_name);
   if (!role)
     return report(g, failure(ErrorCode::kUsage, "unknown role",
                              "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  if (service_running(g)) {
+    auto password = secret("STATION_NEW_PASSWORD", fmt("{} に設定するパスワード: ", name), true,
+                           "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+    if (!password) return report(g, password.error());
+    if (auto reply = via_service(g, "user-add", as, {{"name", name}, {"role", role_name}, {"new_password", *password}}))
+      return print_reply(*reply);
+  }
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -291,8 +308,7 @@ int cmd_user_add(const Globals& g, const std::string& as, const std::string& nam
   if (!password) return report(g, password.error());
   auto user = st->add_user(&actor, name, *password, *role);
   if (!user) return report(g, Failure{user.error(), {}});
-  std::printf("利用者 %s（%s）を登録しました。\n", user->username.c_str(),
-              std::string(station::role_label_ja(user->role)).c_str());
+  std::fputs(user_added_text(*user).c_str(), stdout);
   return 0;
 }
 
@@ -331,9 +347,19 @@ Outcome<void> write_bytes(const fs::path& path, const std::vector<unsigned char>
 // ---- recognition (issue 11): every captured envelope is read in the background
 
 // What a capture prints at its end: the reading happens in the background, and where to follow it.
-void print_recognition_note(const std::string& as) {
-  std::printf("文字認識はバックグラウンドで順に行います（ステーションが開いている間: station serve の起動中など）。\n");
-  std::printf("進み具合: station envelopes --as %s / station recognition status --as %s\n", as.c_str(), as.c_str());
+std::string recognition_note_text(const std::string& as) {
+  return "文字認識はバックグラウンドで順に行います（ステーションが開いている間: station serve の起動中など）。\n" +
+         fmt("進み具合: station envelopes --as {} / station recognition status --as {}\n", as, as);
+}
+
+void print_recognition_note(const std::string& as) { std::fputs(recognition_note_text(as).c_str(), stdout); }
+
+// The error lines a failure prints (report() without the log detail), for answers built as text.
+std::string error_text(const station::Error& e, const std::string& hint_ja = {}) {
+  std::string err = fmt("エラー: {} [{}]\n", station::message_ja(e.code), station::error_name(e.code));
+  if (!e.reason_ja.empty()) err += fmt("  {}\n", e.reason_ja);
+  if (!hint_ja.empty()) err += fmt("  {}\n", hint_ja);
+  return err;
 }
 
 // Waits until none of `ids` is queued or being read (their state, from the store, is captured or
@@ -363,15 +389,21 @@ Outcome<void> wait_for_recognition(station::Station& st, const station::User& ac
 }
 
 // After --wait: each envelope's state and what was read; the number that could not be read.
-int print_recognized(station::Station& st, const station::User& actor, const std::vector<std::int64_t>& ids) {
-  int failed = 0;
+std::string recognized_text(station::Station& st, const station::User& actor, const std::vector<std::int64_t>& ids,
+                            int& failed) {
+  std::string out;
+  failed = 0;
   for (const auto id : ids) {
     auto e = st.envelope(actor, id);
     if (!e) continue;
-    std::printf("受付番号 %s: %s（読取項目 %d）\n", e->receipt_no.c_str(), state_text_ja(*e).c_str(), e->fields_total);
+    out += fmt("受付番号 {}: {}（読取項目 {}）\n", e->receipt_no, state_text_ja(*e), e->fields_total);
     if (e->state == station::EnvelopeState::kRecognitionFailed) ++failed;
   }
-  return failed;
+  return out;
+}
+
+std::string recognition_failed_text(int failed) {
+  return fmt("{}（{} 通）\n", station::message_ja(ErrorCode::kRecognitionFailed), failed);
 }
 
 struct ScanArgs {
@@ -383,10 +415,31 @@ struct ScanArgs {
   std::vector<int> stack_enclosures;  // --stack-enclosures: per envelope of a --separate stack
 };
 
-int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
-  auto acting = open_as(g, as);
-  if (!acting) return report(g, acting.error());
-  auto& [st, actor] = *acting;
+nlohmann::json scan_json(const ScanArgs& a) {
+  return {{"device", a.device}, {"source", a.source}, {"mode", a.mode}, {"received_date", a.received_date},
+          {"dpi", a.dpi}, {"enclosures", a.enclosures}, {"separate", a.separate},
+          {"continue", a.continue_envelope}, {"stack_enclosures", a.stack_enclosures}};
+}
+
+ScanArgs scan_args_of(const nlohmann::json& j) {
+  ScanArgs a;
+  a.device = j.value("device", std::string());
+  a.source = j.value("source", std::string());
+  a.mode = j.value("mode", std::string());
+  a.received_date = j.value("received_date", std::string());
+  a.dpi = j.value("dpi", 0);
+  a.enclosures = j.value("enclosures", 0);
+  a.separate = j.value("separate", false);
+  a.continue_envelope = j.value("continue", std::string());
+  if (j.contains("stack_enclosures") && j["stack_enclosures"].is_array())
+    for (const auto& n : j["stack_enclosures"])
+      if (n.is_number_integer()) a.stack_enclosures.push_back(n.get<int>());
+  return a;
+}
+
+// Scans with the open station; the report as text (the local path adds progress lines on the way).
+ServiceReply scan_reply(station::Station& st, const station::User& actor, const std::string& as, const ScanArgs& a,
+                        const std::function<void(const station::CaptureProgress&)>& progress) {
   station::ScanRequest req;
   req.device = a.device;
   req.source = a.source;
@@ -396,17 +449,29 @@ int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
   req.intake = {a.received_date, a.enclosures};
   req.continue_envelope = a.continue_envelope;
   req.stack_enclosures = a.stack_enclosures;
-  auto r = st->scan(actor, req, print_progress);
-  end_progress_line();
-  if (!r) return report(g, Failure{r.error(), "スキャナーの電源・接続を確認し、station devices で見えるか確かめてください。"});
-  for (const auto& e : r->envelopes) std::printf("受付番号 %s: %d ページ\n", e.receipt_no.c_str(), e.pages);
-  std::printf("読み取り: %d ページ、封筒 %zu 通（%s）\n", r->pages, r->envelopes.size(), r->device.c_str());
-  if (!r->envelopes.empty()) print_recognition_note(as);
-  if (!r->problem_ja.empty()) std::fprintf(stderr, "%s%s\n", r->interrupted ? "中断: " : "注意: ", r->problem_ja.c_str());
+  auto r = st.scan(actor, req, progress);
+  if (!r)
+    return ServiceReply{station::exit_code(r.error().code), "",
+                        error_text(r.error(), "スキャナーの電源・接続を確認し、station devices で見えるか確かめてください。")};
+  ServiceReply reply;
+  for (const auto& e : r->envelopes) reply.out += fmt("受付番号 {}: {} ページ\n", e.receipt_no, e.pages);
+  reply.out += fmt("読み取り: {} ページ、封筒 {} 通（{}）\n", r->pages, r->envelopes.size(), r->device);
+  if (!r->envelopes.empty()) reply.out += recognition_note_text(as);
+  if (!r->problem_ja.empty()) reply.err += (r->interrupted ? "中断: " : "注意: ") + r->problem_ja + "\n";
   if (r->interrupted && !r->envelopes.empty())
-    std::fprintf(stderr, "続きは同じ封筒に読み取れます: station scan --continue %s --as %s\n",
-                 r->envelopes.back().receipt_no.c_str(), as.c_str());
-  return r->interrupted ? station::exit_code(ErrorCode::kScanner) : 0;
+    reply.err += fmt("続きは同じ封筒に読み取れます: station scan --continue {} --as {}\n", r->envelopes.back().receipt_no, as);
+  reply.exit = r->interrupted ? station::exit_code(ErrorCode::kScanner) : 0;
+  return reply;
+}
+
+int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
+  if (auto reply = via_service(g, "scan", as, scan_json(a))) return print_reply(*reply);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  ServiceReply reply = scan_reply(*st, actor, as, a, print_progress);
+  end_progress_line();
+  return print_reply(reply);
 }
 
 int cmd_devices(const Globals& g, const std::string& as) {
@@ -455,12 +520,12 @@ int cmd_separator_sheet(const Globals& g, const std::string& out) {
   return 0;
 }
 
-int cmd_import(const Globals& g, const std::string& as, const std::vector<std::string>& paths,
-               const std::string& received_date, int enclosures, bool wait) {
-  auto acting = open_as(g, as);
-  if (!acting) return report(g, acting.error());
-  auto& [st, actor] = *acting;
-  // Each folder is one envelope; loose files named together form one more envelope.
+// Imports the envelopes named (each folder one envelope; loose files named together one more); the
+// report as text, the ids imported in *ids. The local path passes progress, the service none.
+ServiceReply import_reply(station::Station& st, const station::User& actor, const std::vector<std::string>& paths,
+                          const station::Intake& intake,
+                          const std::function<void(const station::CaptureProgress&)>& progress,
+                          std::vector<std::int64_t>& ids) {
   std::vector<std::vector<fs::path>> envelopes;
   std::vector<fs::path> loose;
   for (const auto& p : paths) {
@@ -471,26 +536,47 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
       loose.emplace_back(p);
   }
   if (!loose.empty()) envelopes.push_back(loose);
-  const station::Intake intake{received_date, enclosures};
-  std::vector<std::int64_t> imported_ids;
-  std::optional<Failure> last_failure;
+  ServiceReply reply;
   for (const auto& inputs : envelopes) {
     const std::string label = inputs.size() == 1 ? inputs.front().string() : fmt("{} 個のファイル", inputs.size());
-    auto r = st->import_envelope(actor, inputs, intake, print_progress);
-    end_progress_line();
+    auto r = st.import_envelope(actor, inputs, intake, progress);
+    if (progress) end_progress_line();
     if (!r) {
-      std::fprintf(stderr, "取り込めませんでした: %s\n", label.c_str());
-      report(g, Failure{r.error(), {}});
-      last_failure = Failure{r.error(), {}};
+      reply.err += fmt("取り込めませんでした: {}\n", label) + error_text(r.error());
+      reply.exit = station::exit_code(r.error().code);
       continue;
     }
-    imported_ids.push_back(r->envelope_id);
-    std::printf("受付番号 %s: %d ページ（%s）\n", r->receipt_no.c_str(), r->pages, label.c_str());
-    for (const auto& problem : r->problems_ja) std::printf("  注意: %s\n", problem.c_str());
+    ids.push_back(r->envelope_id);
+    reply.out += fmt("受付番号 {}: {} ページ（{}）\n", r->receipt_no, r->pages, label);
+    for (const auto& problem : r->problems_ja) reply.out += fmt("  注意: {}\n", problem);
   }
-  std::printf("取り込み完了: %zu / %zu 通\n", imported_ids.size(), envelopes.size());
+  reply.out += fmt("取り込み完了: {} / {} 通\n", ids.size(), envelopes.size());
+  if (!ids.empty()) reply.exit = 0;  // a failure counts only when nothing could be imported
+  return reply;
+}
+
+int cmd_import(const Globals& g, const std::string& as, const std::vector<std::string>& paths,
+               const std::string& received_date, int enclosures, bool wait) {
+  if (service_running(g)) {
+    // The service reads the files: they are named as the caller sees them.
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& p : paths) {
+      std::error_code ec;
+      const fs::path full = fs::absolute(p, ec);
+      files.push_back(ec ? p : full.string());
+    }
+    if (auto reply = via_service(g, "import", as,
+                                 {{"paths", files}, {"received_date", received_date}, {"enclosures", enclosures}, {"wait", wait}}))
+      return print_reply(*reply);
+  }
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  std::vector<std::int64_t> imported_ids;
+  const ServiceReply imported = import_reply(*st, actor, paths, {received_date, enclosures}, print_progress, imported_ids);
+  const int code = print_reply(imported);
   std::fflush(stdout);
-  if (imported_ids.empty()) return last_failure ? station::exit_code(last_failure->error.code) : 0;
+  if (imported_ids.empty()) return code;
   if (!wait) {
     print_recognition_note(as);
     return 0;
@@ -498,8 +584,10 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
   std::printf("文字認識を待っています…\n");
   std::fflush(stdout);
   if (auto w = wait_for_recognition(*st, actor, imported_ids); !w) return report(g, w.error());
-  if (const int failed = print_recognized(*st, actor, imported_ids); failed > 0) {
-    std::fprintf(stderr, "%s（%d 通）\n", std::string(station::message_ja(ErrorCode::kRecognitionFailed)).c_str(), failed);
+  int failed = 0;
+  std::fputs(recognized_text(*st, actor, imported_ids, failed).c_str(), stdout);
+  if (failed > 0) {
+    std::fputs(recognition_failed_text(failed).c_str(), stderr);
     return station::exit_code(ErrorCode::kRecognitionFailed);
   }
   return 0;
@@ -553,10 +641,6 @@ int cmd_recognize(const Globals& g, const std::string& as, const std::string& en
   return 0;
 }
 
-// Through the running service when there is one (defined below, with the service's side).
-std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
-                                        nlohmann::json args);
-int print_reply(const ServiceReply& r);
 
 // The check's report as the clerk reads it, or as JSON (--json).
 std::string check_text(const station::CheckReport& r, bool json) {
@@ -621,34 +705,40 @@ int cmd_confirm_values(const Globals& g, const std::string& as, const std::strin
 
 // station show ENVELOPE: the stored reading as JSON (--json, the shape of a sample's truth.json),
 // else a short summary.
+// station show: one envelope and its values (--json: the truth.json-shaped document).
+Outcome<std::string> show_text(station::Station& st, const station::User& actor, const std::string& envelope, bool json) {
+  auto id = resolve_envelope(st, actor, envelope);
+  if (!id) return std::unexpected(id.error());
+  if (json) {
+    auto doc = lift(st.envelope_json(actor, *id));
+    if (!doc) return std::unexpected(doc.error());
+    return *doc + "\n";
+  }
+  auto e = lift(st.envelope(actor, *id));
+  if (!e) return std::unexpected(e.error());
+  auto fields = lift(st.fields(actor, *id));
+  if (!fields) return std::unexpected(fields.error());
+  int attention = 0;
+  for (const auto& f : *fields) attention += f.status == station::FieldStatus::kSuggested && f.needs_attention ? 1 : 0;
+  std::string out = fmt("受付番号: {}（受付日 {}、担当 {}）\n", e->receipt_no, e->received_date, e->clerk);
+  out += fmt("状態: {}\n", state_text_ja(*e));
+  out += fmt("ページ: {} / 読取項目: {}（確認済み {}、要確認 {}）\n", e->pages, fields->size(), e->fields_confirmed, attention);
+  for (const auto& f : *fields) {
+    const bool confirmed = f.status == station::FieldStatus::kConfirmed;
+    out += fmt("  {}: {}{}\n", f.label_ja.empty() ? f.key : f.label_ja, confirmed ? f.confirmed_value : f.value,
+               confirmed ? "（確認済み）" : (f.needs_attention ? "（要確認）" : ""));
+  }
+  return out;
+}
+
 int cmd_show(const Globals& g, const std::string& as, const std::string& envelope, bool json) {
+  if (auto reply = via_service(g, "show", as, {{"envelope", envelope}, {"json", json}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  auto id = resolve_envelope(*st, actor, envelope);
-  if (!id) return report(g, id.error());
-  if (json) {
-    auto doc = st->envelope_json(actor, *id);
-    if (!doc) return report(g, Failure{doc.error(), {}});
-    std::printf("%s\n", doc->c_str());
-    return 0;
-  }
-  auto e = st->envelope(actor, *id);
-  if (!e) return report(g, Failure{e.error(), {}});
-  auto fields = st->fields(actor, *id);
-  if (!fields) return report(g, Failure{fields.error(), {}});
-  int attention = 0;
-  for (const auto& f : *fields) attention += f.status == station::FieldStatus::kSuggested && f.needs_attention ? 1 : 0;
-  std::printf("受付番号: %s（受付日 %s、担当 %s）\n", e->receipt_no.c_str(), e->received_date.c_str(), e->clerk.c_str());
-  std::printf("状態: %s\n", state_text_ja(*e).c_str());
-  std::printf("ページ: %d / 読取項目: %zu（確認済み %d、要確認 %d）\n", e->pages, fields->size(), e->fields_confirmed,
-              attention);
-  for (const auto& f : *fields) {
-    const bool confirmed = f.status == station::FieldStatus::kConfirmed;
-    std::printf("  %s: %s%s\n", (f.label_ja.empty() ? f.key : f.label_ja).c_str(),
-                (confirmed ? f.confirmed_value : f.value).c_str(),
-                confirmed ? "（確認済み）" : (f.needs_attention ? "（要確認）" : ""));
-  }
+  auto text = show_text(*st, actor, envelope, json);
+  if (!text) return report(g, text.error());
+  std::fputs(text->c_str(), stdout);
   return 0;
 }
 
@@ -883,11 +973,9 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
     return req.contains(key) && req[key].is_string() ? req[key].get<std::string>() : std::string();
   };
   const auto error_reply = [](const station::Error& e, const std::string& hint_ja = {}) {
-    std::string err = fmt("エラー: {} [{}]\n", station::message_ja(e.code), station::error_name(e.code));
-    if (!e.reason_ja.empty()) err += fmt("  {}\n", e.reason_ja);
-    if (!hint_ja.empty()) err += fmt("  {}\n", hint_ja);
-    return ServiceReply{station::exit_code(e.code), "", err};
+    return ServiceReply{station::exit_code(e.code), "", error_text(e, hint_ja)};
   };
+  const auto flag = [&](const char* key) { return req.contains(key) && req[key].is_boolean() && req[key].get<bool>(); };
   const std::string command = text("command");
   if (command == "passwd") {  // also the way out of a one-time password, so no login first
     auto changed = st.change_password(text("as"), text("password"), text("new_password"));
@@ -967,6 +1055,62 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
     if (!r) return error_reply(r.error(), user_role_hint(r.error()));
     return ServiceReply{0, user_role_text(*r), ""};
   }
+  if (command == "import") {
+    std::vector<std::string> paths;
+    if (req.contains("paths") && req["paths"].is_array())
+      for (const auto& p : req["paths"])
+        if (p.is_string()) paths.push_back(p.get<std::string>());
+    const int enclosures = req.contains("enclosures") && req["enclosures"].is_number_integer() ? req["enclosures"].get<int>() : 0;
+    std::vector<std::int64_t> ids;
+    ServiceReply reply = import_reply(st, *user, paths, {text("received_date"), enclosures}, {}, ids);
+    if (ids.empty()) return reply;
+    if (!flag("wait")) {
+      reply.out += recognition_note_text(text("as"));
+      return reply;
+    }
+    // The service's readers work meanwhile; the answer comes when they are done with every envelope.
+    st.wait_for_recognition(std::chrono::hours(1));
+    int failed = 0;
+    reply.out += recognized_text(st, *user, ids, failed);
+    if (failed > 0) {
+      reply.err += recognition_failed_text(failed);
+      reply.exit = station::exit_code(ErrorCode::kRecognitionFailed);
+    }
+    return reply;
+  }
+  if (command == "scan") return scan_reply(st, *user, text("as"), scan_args_of(req), {});
+  if (command == "show") {
+    auto out = show_text(st, *user, text("envelope"), flag("json"));
+    if (!out) return error_reply(out.error().error, out.error().hint_ja);
+    return ServiceReply{0, *out, ""};
+  }
+  if (command == "recognition-status") {
+    auto status = st.recognition_status(*user);
+    if (!status) return error_reply(status.error());
+    return ServiceReply{0, recognition_status_text(*status), ""};
+  }
+  if (command == "export") {
+    auto r = st.export_batch(*user, text("out"), text("date"));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, export_text(*r), ""};
+  }
+  if (command == "user-add") {
+    const auto role = station::parse_role(text("role"));
+    if (!role) return error_reply(station::Error{ErrorCode::kUsage, "unknown role"});
+    auto added = st.add_user(&*user, text("name"), text("new_password"), *role);
+    if (!added) return error_reply(added.error());
+    return ServiceReply{0, user_added_text(*added), ""};
+  }
+  if (command == "user-reset") {
+    auto r = st.reset_password(*user, text("name"));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, user_reset_text(*r), ""};
+  }
+  if (command == "user-list") {
+    auto r = st.accounts(*user);
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, user_list_text(*r), ""};
+  }
   return ServiceReply{station::exit_code(ErrorCode::kUsage), "",
                       "このコマンドは実行中のサービス経由ではまだ使えません。サービスを止めてから実行してください。\n"};
 }
@@ -990,38 +1134,53 @@ int cmd_envelopes(const Globals& g, const std::string& as, const std::string& da
 }
 
 // station recognition status: the pool's workers and what is being read or queued.
+std::string recognition_status_text(const station::RecognitionStatus& status) {
+  std::string out = fmt("文字認識: 同時に {} 通まで（この起動で読み取り済み {} 通）\n", status.workers,
+                        static_cast<long long>(status.envelopes_recognized));
+  if (status.tasks.empty()) out += "読取中・読取待ちの封筒はありません。\n";
+  for (const auto& t : status.tasks) out += fmt("{}\t{}\n", t.receipt_no, state_text_ja(t.state, t.pages_recognized, t.pages));
+  return out;
+}
+
 int cmd_recognition_status(const Globals& g, const std::string& as) {
+  if (auto reply = via_service(g, "recognition-status", as, nlohmann::json::object())) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto status = st->recognition_status(actor);
   if (!status) return report(g, Failure{status.error(), {}});
-  std::printf("文字認識: 同時に %d 通まで（この起動で読み取り済み %lld 通）\n", status->workers,
-              static_cast<long long>(status->envelopes_recognized));
-  if (status->tasks.empty()) std::printf("読取中・読取待ちの封筒はありません。\n");
-  for (const auto& t : status->tasks)
-    std::printf("%s\t%s\n", t.receipt_no.c_str(), state_text_ja(t.state, t.pages_recognized, t.pages).c_str());
+  std::fputs(recognition_status_text(*status).c_str(), stdout);
   return 0;
+}
+
+std::string export_text(const station::ExportReport& r) {
+  std::string out = "出力しました（県の証明書で暗号化し、このステーションの証明書で署名済み）。\n";
+  out += fmt("ファイルナンバー: {}\n", r.file_no);
+  out += fmt("出力日: {}\n", r.date);
+  out += fmt("出力ファイル: {}\n", r.bundle_path);
+  out += fmt("SHA-256: {}\n", r.sha256);
+  out += fmt("申請件数: {} 件\n", r.applications);
+  out += fmt("暗号化先の証明書（県）の指紋: {}\n", r.recipient_fingerprint);
+  out += fmt("署名した証明書（ステーション）の指紋: {}\n", r.station_fingerprint);
+  out += fmt("中身: {} ファイル（一覧・PDF・マニフェスト）\n", r.files.size());
+  return out;
 }
 
 // station export --date D --out DIR --as USER: the mailed set of day D as one CMS file.
 int cmd_export(const Globals& g, const std::string& as, const std::string& out_dir, const std::string& date) {
   if (out_dir.empty())
     return report(g, failure(ErrorCode::kUsage, "export needs --out", "出力先フォルダーを --out で指定してください。"));
+  // The service writes the set: the folder is named as the caller sees it.
+  std::error_code ec;
+  const std::string out_abs = fs::absolute(out_dir, ec).string();
+  if (auto reply = via_service(g, "export", as, {{"out", ec ? out_dir : out_abs}, {"date", date}}))
+    return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->export_batch(actor, out_dir, date);
   if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("出力しました（県の証明書で暗号化し、このステーションの証明書で署名済み）。\n");
-  std::printf("ファイルナンバー: %s\n", r->file_no.c_str());
-  std::printf("出力日: %s\n", r->date.c_str());
-  std::printf("出力ファイル: %s\n", r->bundle_path.c_str());
-  std::printf("SHA-256: %s\n", r->sha256.c_str());
-  std::printf("申請件数: %d 件\n", r->applications);
-  std::printf("暗号化先の証明書（県）の指紋: %s\n", r->recipient_fingerprint.c_str());
-  std::printf("署名した証明書（ステーション）の指紋: %s\n", r->station_fingerprint.c_str());
-  std::printf("中身: %zu ファイル（一覧・PDF・マニフェスト）\n", r->files.size());
+  std::fputs(export_text(*r).c_str(), stdout);
   return 0;
 }
 
@@ -1381,14 +1540,19 @@ int cmd_user_passwd(const Globals& g, const std::string& as) {
 }
 
 // `user reset`: a one-time password, shown once, to hand to the person in private.
+std::string user_reset_text(const station::PasswordReset& r) {
+  return fmt("{} の仮パスワード: {}\n", r.user.username, r.one_time_password) +
+         "本人に直接伝えてください。次のログインで新しいパスワードへの変更が必要です（この表示は一度だけです）。\n";
+}
+
 int cmd_user_reset(const Globals& g, const std::string& as, const std::string& name) {
+  if (auto reply = via_service(g, "user-reset", as, {{"name", name}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->reset_password(actor, name);
   if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("%s の仮パスワード: %s\n", r->user.username.c_str(), r->one_time_password.c_str());
-  std::printf("本人に直接伝えてください。次のログインで新しいパスワードへの変更が必要です（この表示は一度だけです）。\n");
+  std::fputs(user_reset_text(*r).c_str(), stdout);
   return 0;
 }
 
@@ -1419,21 +1583,31 @@ int cmd_user_role(const Globals& g, const std::string& as, const std::string& na
   return 0;
 }
 
+std::string user_list_text(const std::vector<station::AccountInfo>& accounts) {
+  const auto line = [](const char* name, const char* role, const char* state, const char* last, const std::string& failed) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%-16s  %-10s  %-8s  %-25s  %s\n", name, role, state, last, failed.c_str());
+    return std::string(buf);
+  };
+  std::string out = line("ユーザー名", "役割", "状態", "最終ログイン", "連続失敗");
+  for (const auto& a : accounts) {
+    std::string state = a.disabled ? "無効" : !a.locked_until.empty() ? "ロック中" : "有効";
+    if (a.must_change_password) state += "・要変更";
+    out += line(a.user.username.c_str(), std::string(station::role_name(a.user.role)).c_str(), state.c_str(),
+                a.last_login_at.empty() ? "-" : a.last_login_at.c_str(), std::to_string(a.failed_attempts));
+  }
+  out += fmt("{} 人\n", accounts.size());
+  return out;
+}
+
 int cmd_user_list(const Globals& g, const std::string& as) {
+  if (auto reply = via_service(g, "user-list", as, nlohmann::json::object())) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->accounts(actor);
   if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("%-16s  %-10s  %-8s  %-25s  %s\n", "ユーザー名", "役割", "状態", "最終ログイン", "連続失敗");
-  for (const auto& a : *r) {
-    std::string state = a.disabled ? "無効" : !a.locked_until.empty() ? "ロック中" : "有効";
-    if (a.must_change_password) state += "・要変更";
-    std::printf("%-16s  %-10s  %-8s  %-25s  %lld\n", a.user.username.c_str(), std::string(station::role_name(a.user.role)).c_str(),
-                state.c_str(), a.last_login_at.empty() ? "-" : a.last_login_at.c_str(),
-                static_cast<long long>(a.failed_attempts));
-  }
-  std::printf("%zu 人\n", r->size());
+  std::fputs(user_list_text(*r).c_str(), stdout);
   return 0;
 }
 

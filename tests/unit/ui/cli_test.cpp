@@ -392,6 +392,40 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   const std::string refused = testing::internal::GetCapturedStderr();
   EXPECT_NE(refused.find("何も反映していません"), std::string::npos) << refused;
 
+  // Finding 2: a clerk's intake needs no passphrase either. The admin adds the account (its
+  // password read by the CLI, sent to the service), resets and lists accounts; the clerk imports
+  // (the service reads the folder named), looks at the envelope and at the readers.
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "clerk2-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"user", "add", "clerk2", "--role", "clerk", "--as", "admin1"}), 0);
+  EXPECT_EQ(store.station({"user", "list", "--as", "admin1"}), 0);
+  const std::string accounts = testing::internal::GetCapturedStdout();
+  EXPECT_NE(accounts.find("clerk2"), std::string::npos) << accounts;
+  EXPECT_NE(accounts.find("3 人"), std::string::npos) << accounts;
+  ::setenv("STATION_USER_PASSWORD", "clerk2-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"import", (store.dir / "pages").string(), "--received-date", "2026-04-02", "--as", "clerk2"}), 0);
+  const std::string imported = testing::internal::GetCapturedStdout();
+  EXPECT_NE(imported.find("取り込み完了: 1 / 1 通"), std::string::npos) << imported;
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"envelopes", "--as", "clerk2"}), 0);
+  EXPECT_EQ(store.station({"show", "2", "--as", "clerk2"}), 0);
+  EXPECT_EQ(store.station({"recognition", "status", "--as", "clerk2"}), 0);
+  const std::string seen = testing::internal::GetCapturedStdout();
+  EXPECT_NE(seen.find("合計 2 通"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("受付番号: "), std::string::npos) << seen;
+  EXPECT_NE(seen.find("文字認識: "), std::string::npos) << seen;
+  testing::internal::CaptureStderr();
+  EXPECT_NE(store.station({"import", (store.dir / "no-such-folder").string(), "--as", "clerk2"}), 0);
+  const std::string missing = testing::internal::GetCapturedStderr();
+  EXPECT_NE(missing.find("取り込めませんでした"), std::string::npos) << missing;
+  ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(store.station({"user", "reset", "clerk2", "--as", "admin1"}), 0);
+  const std::string reset = testing::internal::GetCapturedStdout();
+  EXPECT_NE(reset.find("clerk2 の仮パスワード: "), std::string::npos) << reset;
+
   // The daily backup: the timer's SIGUSR1 makes the service write a verified backup.
   ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
   EXPECT_EQ(store.station({"backup", "--status", "--as", "admin1"}), 1) << "no backup yet";
