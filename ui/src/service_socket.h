@@ -8,9 +8,9 @@
 // The protocol: one JSON object per connection, one line each way:
 //   request  {"command": "envelopes", "as": USER, "password": ..., ...arguments}
 //   response {"exit": N, "out": TEXT, "err": TEXT}
-// Commands: envelopes, check, confirm-values, decide, history, corrections, backup-status,
-// audit-verify, passwd, user-disable/enable/role (cli.cpp, serve_cli_request); the other
-// commands still open the store.
+// Commands: import, scan, envelopes, show, recognition-status, check, confirm-values, decide,
+// history, corrections, export, backup-status, audit-verify, passwd, user-add/reset/list/
+// disable/enable/role (cli.cpp, serve_cli_request); the other commands still open the store.
 #include <atomic>
 #include <filesystem>
 #include <functional>
