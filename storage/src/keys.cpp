@@ -748,7 +748,8 @@ Result<KdfCost> Keyring::passphrase_cost(const fs::path& file) {
   auto kf = parse_keyring(file);
   if (!kf) return std::unexpected(kf.error());
   const Slot* slot = kf->find(SlotType::kPassphrase);
-  return KdfCost{slot->kdf.opslimit, slot->kdf.memlimit};  // parse_keyring insists on one
+  if (slot == nullptr) return fail(Code::kInvalid, "the keyring has no passphrase slot");
+  return KdfCost{slot->kdf.opslimit, slot->kdf.memlimit};
 }
 
 Result<bool> Keyring::upgrade_passphrase_slot(const fs::path& file, std::string_view passphrase) {
