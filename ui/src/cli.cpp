@@ -967,6 +967,12 @@ int print_reply(const ServiceReply& r) {
   return r.exit;
 }
 
+// Formatters defined with their commands below, shared by both paths.
+std::string recognition_status_text(const station::RecognitionStatus& status);
+std::string export_text(const station::ExportReport& r);
+std::string user_reset_text(const station::PasswordReset& r);
+std::string user_list_text(const std::vector<station::AccountInfo>& accounts);
+
 // The service's side: logs the user in and runs the command with the open station.
 ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) {
   const auto text = [&](const char* key) {
