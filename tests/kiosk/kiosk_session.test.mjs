@@ -1,0 +1,423 @@
+// The kiosk session starts under a headless compositor and shows the login screen (issue #17).
+//
+// Runs the station as its service does (`station serve` on a fresh store), then the kiosk session
+// exactly as hardware/kiosk/install.sh installs it: hardware/kiosk/sway.conf (which starts fcitx5,
+// kiosk-idle and kiosk-browser), the session environment and the Chromium policy file rendered by
+// `install.sh --print-env/--print-policy` for the station's URL, the fcitx5 profile in the user's
+// home. Only the backend differs: a headless sway with the software renderer (no GPU, no display),
+// and, for the test alone, Chromium's debugging port on loopback to read the page
+// (STATION_KIOSK_EXTRA_FLAGS). kiosk-session.sh isolates it (mount + PID namespaces, not root).
+//
+// Environment (set by CMake, see CMakeLists.txt):
+//   STATION_BIN             the station executable
+//   STATION_KIOSK_ARTIFACTS where to keep the screenshot (default: the OS temp dir)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import {
+  mkdtempSync, rmSync, existsSync, mkdirSync, copyFileSync, writeFileSync, readFileSync, readdirSync,
+  chmodSync, chownSync, cpSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const KIOSK_DIR = path.resolve(HERE, '../../hardware/kiosk');
+const STATION_BIN = process.env.STATION_BIN;
+const ARTIFACTS = process.env.STATION_KIOSK_ARTIFACTS || tmpdir();
+const WAIT_MS = 40_000;
+
+let tmpRoot;
+let station;          // `station serve`
+let stationLog = '';
+let session;          // kiosk-session.sh (unshare): the whole kiosk session lives below it
+let sessionLog = '';
+let baseUrl;
+let debugPort;
+let runtimeDir;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, timeoutMs = WAIT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}\n` +
+                      `--- session log ---\n${sessionLog.slice(-4000)}\n--- station log ---\n${stationLog.slice(-2000)}`);
+    }
+    if (session && session.exitCode !== null) {
+      throw new Error(`the kiosk session ended (code ${session.exitCode}) while waiting for ${what}\n${sessionLog.slice(-4000)}`);
+    }
+    await sleep(250);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// The session is killed outright: unshare ignores SIGTERM, and its end ends the PID namespace.
+async function stop(child, name, signal = 'SIGTERM') {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 5_000));
+  if (await Promise.race([exited, timeout]) === 'timeout') {
+    console.error(`${name} did not end on SIGTERM: SIGKILL`);
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+// ---- the station: `station init` then `station serve --port 0`, as station.service runs it
+
+function runStation(args, env) {
+  return execFileSync(STATION_BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8',
+                                           stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+}
+
+function startStation() {
+  const dataDir = path.join(tmpRoot, 'store');
+  const config = path.join(tmpRoot, 'station.toml');
+  writeFileSync(config, '[ocr]\nrecognize_on_capture = false\n');
+  const env = { STATION_PASSPHRASE: 'kiosk-test-passphrase', STATION_ADMIN_PASSWORD: 'kiosk-admin-password-1',
+                TESTING_STATION_KDF: 'interactive' };
+  runStation(['--data-dir', dataDir, '--config', config, 'init', '--admin-user', 'admin1'], env);
+  return new Promise((resolve, reject) => {
+    station = spawn(STATION_BIN, ['--data-dir', dataDir, '--config', config, 'serve', '--port', '0'],
+                    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`station serve did not start\n${out}\n${stationLog}`)), WAIT_MS);
+    station.stdout.setEncoding('utf8');
+    station.stderr.setEncoding('utf8');
+    station.stderr.on('data', (d) => { stationLog += d; });
+    station.stdout.on('data', (d) => {
+      out += d;
+      const url = out.match(/^URL: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
+      if (url) {
+        clearTimeout(timer);
+        baseUrl = url[1];
+        resolve();
+      }
+    });
+    station.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`station serve exited (code ${code}, signal ${signal})\n${out}\n${stationLog}`));
+    });
+  });
+}
+
+// ---- the kiosk session, as install.sh installs it
+
+function installSh(...args) {
+  return execFileSync('bash', [path.join(KIOSK_DIR, 'install.sh'), ...args], { encoding: 'utf8' });
+}
+
+// KEY=VALUE lines of the rendered kiosk.env (comments and blank lines skipped).
+function parseEnv(text) {
+  const env = {};
+  for (const line of text.split('\n')) {
+    const m = line.match(/^([A-Z_][A-Z0-9_]*)=(.*)$/);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+function startSession() {
+  const asRoot = process.getuid() === 0;
+  // As root the session runs as nobody (kiosk-session.sh); its folders must be that user's.
+  const uid = asRoot ? Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim()) : process.getuid();
+  const gid = asRoot ? Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim()) : process.getgid();
+
+  // /etc/chromium as the machine has it, plus the policy file install.sh writes.
+  const etcChromium = path.join(tmpRoot, 'etc-chromium');
+  cpSync('/etc/chromium', etcChromium, { recursive: true });
+  mkdirSync(path.join(etcChromium, 'policies', 'managed'), { recursive: true });
+  writeFileSync(path.join(etcChromium, 'policies', 'managed', 'station.json'), installSh('--print-policy', '--url', baseUrl));
+
+  runtimeDir = path.join(tmpRoot, 'run');
+  const home = path.join(tmpRoot, 'home');
+  mkdirSync(runtimeDir, { mode: 0o700 });
+  mkdirSync(path.join(home, '.config', 'fcitx5'), { recursive: true });
+  copyFileSync(path.join(KIOSK_DIR, 'fcitx5-profile'), path.join(home, '.config', 'fcitx5', 'profile'));
+  for (const p of [runtimeDir, home, path.join(home, '.config'), path.join(home, '.config', 'fcitx5'),
+                   path.join(home, '.config', 'fcitx5', 'profile')]) {
+    chownSync(p, uid, gid);
+  }
+
+  const kioskEnv = parseEnv(installSh('--print-env', '--url', baseUrl));
+  assert.equal(kioskEnv.STATION_URL, baseUrl);
+  // Loopback only; Node's WebSocket sends an Origin that Chromium must be told to accept.
+  const extra = [`--remote-debugging-port=${debugPort}`, `--remote-allow-origins=*`];
+  const env = {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    HOME: home,
+    XDG_RUNTIME_DIR: runtimeDir,
+    // The headless backend with the software renderer: no GPU, no display, no input devices.
+    WLR_BACKENDS: 'headless',
+    WLR_LIBINPUT_NO_DEVICES: '1',
+    WLR_RENDERER: 'pixman',
+    ...kioskEnv,
+    STATION_KIOSK_DIR: KIOSK_DIR,  // the scripts of this tree instead of /usr/local/lib/station/kiosk
+    STATION_KIOSK_EXTRA_FLAGS: extra.join(' '),
+  };
+  session = spawn(path.join(HERE, 'kiosk-session.sh'), [etcChromium, path.join(KIOSK_DIR, 'sway.conf')],
+                  { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  session.stdout.setEncoding('utf8');
+  session.stderr.setEncoding('utf8');
+  session.stdout.on('data', (d) => { sessionLog += d; });
+  session.stderr.on('data', (d) => { sessionLog += d; });
+}
+
+function swaymsg(type) {
+  const sock = readdirSync(runtimeDir).find((f) => /^sway-ipc\..*\.sock$/.test(f));
+  if (!sock) throw new Error('no sway IPC socket yet');
+  return JSON.parse(execFileSync('swaymsg', ['-s', path.join(runtimeDir, sock), '-r', '-t', type],
+                                 { encoding: 'utf8', timeout: 5_000 }));
+}
+
+function findNodes(node, pred, out = []) {
+  if (pred(node)) out.push(node);
+  for (const child of [...(node.nodes || []), ...(node.floating_nodes || [])]) findNodes(child, pred, out);
+  return out;
+}
+
+// The processes of the session: every descendant of kiosk-session.sh, command name -> real uids.
+function sessionProcesses() {
+  const parent = new Map();
+  const comm = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      comm.set(Number(d), stat.slice(stat.indexOf('(') + 1, close));
+      parent.set(Number(d), Number(stat.slice(close + 2).split(' ')[1]));
+    } catch { /* ended meanwhile */ }
+  }
+  const found = new Map();
+  for (const [pid] of comm) {
+    for (let p = parent.get(pid); p > 1 && parent.has(p); p = parent.get(p)) {
+      if (p !== session.pid) continue;
+      try {
+        const uid = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)[1]);
+        found.set(comm.get(pid), [...(found.get(comm.get(pid)) || []), uid]);
+      } catch { /* ended meanwhile */ }
+      break;
+    }
+  }
+  return found;
+}
+
+// ---- Chromium's DevTools protocol over the loopback debugging port (Node's WebSocket)
+
+class Cdp {
+  static open(url) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => resolve(new Cdp(ws));
+      ws.onerror = () => reject(new Error(`cannot open ${url}`));
+    });
+  }
+
+  constructor(ws) {
+    this.ws = ws;
+    this.next = 1;
+    this.pending = new Map();
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error) p.reject(new Error(`${p.method}: ${JSON.stringify(msg.error)}`));
+      else p.resolve(msg.result);
+    };
+    ws.onclose = () => {
+      for (const p of this.pending.values()) p.reject(new Error(`${p.method}: connection closed`));
+      this.pending.clear();
+    };
+  }
+
+  send(method, params = {}, timeoutMs = 15_000) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`${method}: no answer`)); }, timeoutMs);
+      this.pending.set(id, { method,
+                             resolve: (v) => { clearTimeout(timer); resolve(v); },
+                             reject: (e) => { clearTimeout(timer); reject(e); } });
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  close() { this.ws.close(); }
+}
+
+async function devtoolsJson(what) {
+  const res = await fetch(`http://127.0.0.1:${debugPort}/json/${what}`, { signal: AbortSignal.timeout(3_000) });
+  return res.json();
+}
+
+// The browser's own endpoint. DeveloperToolsAvailability 2 keeps DevTools off every page, so the
+// test never attaches to the page: it reads the targets (URL, title) and opens new ones.
+async function browserCdp() {
+  const { webSocketDebuggerUrl } = await waitFor('the debugging port', () => devtoolsJson('version'));
+  return { url: webSocketDebuggerUrl, cdp: await Cdp.open(webSocketDebuggerUrl) };
+}
+
+const pathOf = (u) => { try { return new URL(u).pathname; } catch { return ''; } };
+
+// The kiosk's page once it shows the login screen: on the station's origin, at /login, titled ログイン.
+function loginTarget() {
+  return waitFor('the login screen in the kiosk', async () => {
+    const list = await devtoolsJson('list');
+    return list.find((t) => t.type === 'page' && t.url.startsWith(baseUrl) && pathOf(t.url) === '/login' &&
+                            /ログイン/.test(t.title));
+  });
+}
+
+// ---- the screen: grim's PPM of the whole output
+
+function screenshot(name) {
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, WAYLAND_DISPLAY: 'wayland-1' };
+  const png = path.join(ARTIFACTS, `${name}.png`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  execFileSync('grim', [png], { env, timeout: 10_000 });
+  const ppm = execFileSync('grim', ['-t', 'ppm', '-'], { env, timeout: 10_000, maxBuffer: 64 << 20 });
+  // P6\n<w> <h>\n255\n<rgb…>
+  const header = ppm.subarray(0, 64).toString('latin1').match(/^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/);
+  assert.ok(header, 'grim did not write a PPM');
+  const [w, h] = [Number(header[1]), Number(header[2])];
+  const pixels = ppm.subarray(header[0].length);
+  assert.equal(pixels.length, w * h * 3);
+  const counts = new Map();
+  for (let i = 0; i < pixels.length; i += 3) {
+    const key = (pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2];
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  const background = Math.max(...counts.values());
+  return { png, width: w, height: h, colours: counts.size, nonBackground: 1 - background / (w * h) };
+}
+
+// ----
+
+before(async () => {
+  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
+  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-kiosk-'));
+  chmodSync(tmpRoot, 0o755);  // the session's user (nobody, when the test runs as root) enters it
+  debugPort = await freePort();
+  try {
+    await startStation();
+    startSession();
+  } catch (e) {
+    await stop(session, 'kiosk session', 'SIGKILL');
+    await stop(station, 'station');
+    throw e;
+  }
+});
+
+after(async () => {
+  await stop(session, 'kiosk session', 'SIGKILL');
+  await stop(station, 'station');
+  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+test('the policy file is valid JSON and restricts Chromium to the station', () => {
+  const template = JSON.parse(readFileSync(path.join(KIOSK_DIR, 'station.json'), 'utf8'));
+  const rendered = JSON.parse(installSh('--print-policy', '--url', baseUrl));
+  assert.deepEqual(rendered.URLBlocklist, ['*']);
+  assert.deepEqual(rendered.URLAllowlist, [baseUrl.replace(/\/$/, '')]);
+  assert.equal(rendered.DeveloperToolsAvailability, 2);
+  // Only the allowlist differs from the file in the repository.
+  assert.deepEqual({ ...rendered, URLAllowlist: null }, { ...template, URLAllowlist: null });
+});
+
+test('sway shows Chromium full screen, with no bar, and starts the input method and the idle daemon', async () => {
+  const tree = await waitFor('the Chromium window', () => {
+    const t = swaymsg('get_tree');
+    return findNodes(t, (n) => /chrom/i.test(n.app_id || '') && n.visible).length > 0 ? t : null;
+  });
+  const [win] = findNodes(tree, (n) => /chrom/i.test(n.app_id || ''));
+  const [output] = swaymsg('get_outputs');
+  assert.deepEqual([win.rect.width, win.rect.height], [output.rect.width, output.rect.height],
+                   'the browser window must cover the whole output');
+  assert.deepEqual(swaymsg('get_bar_config'), [], 'the kiosk has no bar');
+  const procs = await waitFor('fcitx5, swayidle and kiosk-browser in the session', () => {
+    const p = sessionProcesses();
+    return ['sway', 'fcitx5', 'swayidle', 'kiosk-browser', 'chromium'].every((c) => p.has(c)) ? p : null;
+  });
+  // Neither the compositor nor the browser runs as root.
+  for (const name of ['sway', 'chromium', 'fcitx5']) {
+    assert.ok(procs.get(name).every((uid) => uid !== 0), `${name} runs as root`);
+  }
+});
+
+test('the kiosk shows the Japanese login screen', async () => {
+  const target = await loginTarget();
+  assert.equal(pathOf(target.url), '/login');
+  assert.match(target.title, /ログイン/);
+  // What the screen shows: not blank, and the Japanese login text read back from it (Tesseract;
+  // --psm 11, sparse text: the form's words are scattered over the screen).
+  const shot = await waitFor('a drawn screen', () => {
+    const s = screenshot('kiosk-login');
+    return s.colours > 16 && s.nonBackground > 0.005 ? s : null;
+  }, 15_000);
+  console.log(`screenshot ${shot.png}: ${shot.width}x${shot.height}, ${shot.colours} colours, ` +
+              `${(shot.nonBackground * 100).toFixed(1)}% not background`);
+  const text = execFileSync('tesseract', [shot.png, '-', '-l', 'jpn', '--psm', '11'],
+                            { encoding: 'utf8', timeout: 60_000, env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+                              stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\s+/g, '');
+  assert.match(text, /ログイン/, `the screen reads: ${text}`);
+  assert.match(text, /ユーザー名/, `the screen reads: ${text}`);
+  assert.match(text, /パスワード/, `the screen reads: ${text}`);
+});
+
+test('Chromium applied the policy: no DevTools on the page, other URLs refused', async () => {
+  const { cdp } = await browserCdp();
+  try {
+    // DeveloperToolsAvailability 2: attaching DevTools to the kiosk's page is refused.
+    const target = await loginTarget();
+    await assert.rejects(cdp.send('Target.attachToTarget', { targetId: target.id, flatten: true }));
+    // The same server under another name is not the allowed origin: that page never shows the login
+    // screen, while the allowed one opened after it does.
+    const other = baseUrl.replace('127.0.0.1', 'localhost');
+    const { targetId: blockedId } = await cdp.send('Target.createTarget', { url: `${other}login` });
+    const { targetId: allowedId } = await cdp.send('Target.createTarget', { url: `${baseUrl}login` });
+    await waitFor('the allowed page', async () =>
+      (await devtoolsJson('list')).find((t) => t.id === allowedId && /ログイン/.test(t.title)));
+    await sleep(500);
+    const blocked = (await devtoolsJson('list')).find((t) => t.id === blockedId);
+    assert.ok(blocked, 'the refused page is still open (an error page)');
+    assert.doesNotMatch(blocked.title, /ログイン/);
+    await cdp.send('Target.closeTarget', { targetId: blockedId });
+    await cdp.send('Target.closeTarget', { targetId: allowedId });
+  } finally {
+    cdp.close();
+  }
+});
+
+test('Chromium is started again when it exits', async () => {
+  const first = await browserCdp();
+  await first.cdp.send('Browser.close').catch(() => {});  // the connection may close before the answer
+  first.cdp.close();
+  await waitFor('a new Chromium', async () => (await devtoolsJson('version')).webSocketDebuggerUrl !== first.url);
+  const target = await loginTarget();
+  assert.equal(pathOf(target.url), '/login');
+  assert.match(sessionLog, /kiosk-browser: Chromium exited/);
+});
