@@ -179,6 +179,10 @@ put "$tmp/kiosk.env" /etc/station/kiosk.env 0644
 put "$here/station-kiosk.service" "$UNIT_DIR/station-kiosk.service" 0644
 put "$here/logind-station-kiosk.conf" /etc/systemd/logind.conf.d/station-kiosk.conf 0644
 if getent passwd kiosk >/dev/null; then
+  # The folders too belong to the user: fcitx5 and mozc write their state below ~/.config.
+  for d in /home/kiosk/.config /home/kiosk/.config/fcitx5; do
+    [ "$(stat -c %U 2>/dev/null "$d")" = kiosk ] || run install -d -m 0755 -o kiosk -g kiosk "$d"
+  done
   put "$here/fcitx5-profile" /home/kiosk/.config/fcitx5/profile 0644 kiosk:kiosk
 else
   echo "would install: /home/kiosk/.config/fcitx5/profile (mode 0644, kiosk:kiosk)"

@@ -496,3 +496,27 @@ test('Chromium is started again when it exits', async () => {
   assert.equal(pathOf(target.url), '/login');
   assert.match(sessionLog, /kiosk-browser: Chromium exited/);
 });
+
+test('install.sh refuses without root, changes nothing with --dry-run and refuses a bad --url', () => {
+  const script = path.join(KIOSK_DIR, 'install.sh');
+  const asUser = process.getuid() === 0 ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'] : [];
+  const run = (args, user = false) => {
+    const argv = [...(user ? asUser : []), 'bash', script, ...args];
+    try {
+      return { code: 0, out: execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    } catch (e) {
+      return { code: e.status, out: `${e.stdout}${e.stderr}` };
+    }
+  };
+  const refused = run([], true);
+  assert.equal(refused.code, 1);
+  assert.match(refused.out, /root is required/);
+  assert.match(refused.out, /管理者（root）権限が必要です/);
+  const dry = run(['--dry-run', '--url', baseUrl], true);
+  assert.equal(dry.code, 0, dry.out);
+  assert.match(dry.out, /would run: systemctl enable station\.service station-backup\.timer station-kiosk\.service/);
+  assert.match(dry.out, /dry run: nothing was changed/);
+  const bad = run(['--dry-run', '--url', 'http://127.0.0.1:8080/"#x']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.out, /--url must look like/);
+});
