@@ -367,7 +367,9 @@ function loginTarget() {
 // ---- the screen: grim's PPM of the whole output
 
 function screenshot(name) {
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, WAYLAND_DISPLAY: 'wayland-1' };
+  const display = readdirSync(runtimeDir).find((f) => /^wayland-\d+$/.test(f));
+  assert.ok(display, 'sway made no Wayland socket');
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, WAYLAND_DISPLAY: display };
   const png = path.join(ARTIFACTS, `${name}.png`);
   mkdirSync(ARTIFACTS, { recursive: true });
   execFileSync('grim', [png], { env, timeout: 10_000 });
