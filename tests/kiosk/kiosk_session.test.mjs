@@ -1,6 +1,7 @@
 // The kiosk session starts under a headless compositor and shows the login screen (issue #17).
 //
-// Runs the station as its service does (`station serve` on a fresh store), then the kiosk session
+// Starts the kiosk session before the station answers, as at boot (kiosk-browser must wait), then
+// the station as its service runs it (`station serve` on a fresh store). The session runs
 // exactly as hardware/kiosk/install.sh installs it: hardware/kiosk/sway.conf (which starts fcitx5,
 // kiosk-idle and kiosk-browser), the session environment and the Chromium policy file rendered by
 // `install.sh --print-env/--print-policy` for the station's URL, the fcitx5 profile in the user's
@@ -93,16 +94,21 @@ function runStation(args, env) {
                                            stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
+const STATION_ENV = { STATION_PASSPHRASE: 'kiosk-test-passphrase', STATION_ADMIN_PASSWORD: 'kiosk-admin-password-1',
+                      TESTING_STATION_KDF: 'interactive' };
+const stationArgs = () => ['--data-dir', path.join(tmpRoot, 'store'), '--config', path.join(tmpRoot, 'station.toml')];
+
+function initStation() {
+  writeFileSync(path.join(tmpRoot, 'station.toml'), '[ocr]\nrecognize_on_capture = false\n');
+  runStation([...stationArgs(), 'init', '--admin-user', 'admin1'], STATION_ENV);
+}
+
+// `station serve` on the port of baseUrl; resolves once it prints that URL.
 function startStation() {
-  const dataDir = path.join(tmpRoot, 'store');
-  const config = path.join(tmpRoot, 'station.toml');
-  writeFileSync(config, '[ocr]\nrecognize_on_capture = false\n');
-  const env = { STATION_PASSPHRASE: 'kiosk-test-passphrase', STATION_ADMIN_PASSWORD: 'kiosk-admin-password-1',
-                TESTING_STATION_KDF: 'interactive' };
-  runStation(['--data-dir', dataDir, '--config', config, 'init', '--admin-user', 'admin1'], env);
+  const port = new URL(baseUrl).port;
   return new Promise((resolve, reject) => {
-    station = spawn(STATION_BIN, ['--data-dir', dataDir, '--config', config, 'serve', '--port', '0'],
-                    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    station = spawn(STATION_BIN, [...stationArgs(), 'serve', '--port', port],
+                    { env: { ...process.env, ...STATION_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`station serve did not start\n${out}\n${stationLog}`)), WAIT_MS);
     station.stdout.setEncoding('utf8');
@@ -110,10 +116,8 @@ function startStation() {
     station.stderr.on('data', (d) => { stationLog += d; });
     station.stdout.on('data', (d) => {
       out += d;
-      const url = out.match(/^URL: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
-      if (url) {
+      if (out.split('\n').includes(`URL: ${baseUrl}`)) {
         clearTimeout(timer);
-        baseUrl = url[1];
         resolve();
       }
     });
@@ -391,25 +395,30 @@ function screenshot(name) {
 
 // ----
 
+// The session starts first, as at boot while the store is still locked: kiosk-browser must wait.
 before(async () => {
   assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
   tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-kiosk-'));
   chmodSync(tmpRoot, 0o755);  // the session's user (nobody, when the test runs as root) enters it
   debugPort = await freePort();
-  try {
-    await startStation();
-    startSession();
-  } catch (e) {
-    await stop(session, 'kiosk session', 'SIGKILL');
-    await stop(station, 'station');
-    throw e;
-  }
+  baseUrl = `http://127.0.0.1:${await freePort()}/`;
+  initStation();
+  startSession();
 });
 
 after(async () => {
   await stop(session, 'kiosk session', 'SIGKILL');
   await stop(station, 'station');
   if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+test('kiosk-browser waits for the station before it starts Chromium', async () => {
+  await waitFor('kiosk-browser waiting for the station', () => /kiosk-browser: waiting for the station/.test(sessionLog));
+  await sleep(1_500);
+  const procs = sessionProcesses();
+  assert.ok(procs.has('sway') && procs.has('kiosk-browser'), `session: ${[...procs.keys()].join(' ')}`);
+  assert.ok(!procs.has('chromium'), 'Chromium started before the station answered');
+  await startStation();
 });
 
 test('the policy file is valid JSON and restricts Chromium to the station', () => {
