@@ -30,8 +30,8 @@ PACKAGES=(
   sway swayidle dbus-user-session
   # Japanese input: fcitx5 with mozc (pulls mozc-server)
   fcitx5 fcitx5-mozc
-  # the browser, and fonts for Japanese text
-  chromium fonts-noto-cjk
+  # the browser, its Japanese UI (dialogs, form validation messages, print preview), Japanese fonts
+  chromium chromium-l10n fonts-noto-cjk
   # kiosk-browser's "does the station answer yet" probe
   curl
 )
@@ -77,6 +77,7 @@ render_env() {
 STATION_URL=$URL
 STATION_KIOSK_DIR=$KIOSK_DIR
 STATION_KIOSK_BLANK_MINUTES=$BLANK_MINUTES
+LANGUAGE=ja
 XDG_CURRENT_DESKTOP=sway
 XDG_SESSION_TYPE=wayland
 XMODIFIERS=@im=fcitx
