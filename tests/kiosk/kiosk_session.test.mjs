@@ -6,8 +6,10 @@
 // kiosk-idle and kiosk-browser), the session environment and the Chromium policy file rendered by
 // `install.sh --print-env/--print-policy` for the station's URL, the fcitx5 profile in the user's
 // home. Only the backend differs: a headless sway with the software renderer (no GPU, no display),
-// and, for the test alone, Chromium's debugging port on loopback to read the page
-// (STATION_KIOSK_EXTRA_FLAGS). kiosk-session.sh isolates it (mount + PID namespaces, not root).
+// and, for the test alone, Chromium's debugging port on loopback (STATION_KIOSK_EXTRA_FLAGS) to
+// list the pages and open or close them (the policy keeps DevTools off the page itself), grim for
+// the screen and wtype for the keyboard. kiosk-session.sh isolates it (mount + PID namespaces,
+// not root).
 //
 // Environment (set by CMake, see CMakeLists.txt):
 //   STATION_BIN             the station executable
@@ -36,6 +38,8 @@ let station;          // `station serve`
 let stationLog = '';
 let session;          // kiosk-session.sh (unshare): the whole kiosk session lives below it
 let sessionLog = '';
+// The session's log without the noise of a machine with no system bus (Chromium's D-Bus errors).
+const sessionTail = () => sessionLog.split('\n').filter((l) => !/dbus|D-Bus/.test(l)).join('\n').slice(-4000);
 let baseUrl;
 let debugPort;
 let runtimeDir;
@@ -54,10 +58,10 @@ async function waitFor(what, fn, timeoutMs = WAIT_MS) {
     }
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}\n` +
-                      `--- session log ---\n${sessionLog.slice(-4000)}\n--- station log ---\n${stationLog.slice(-2000)}`);
+                      `--- session log ---\n${sessionTail()}\n--- station log ---\n${stationLog.slice(-2000)}`);
     }
     if (session && session.exitCode !== null) {
-      throw new Error(`the kiosk session ended (code ${session.exitCode}) while waiting for ${what}\n${sessionLog.slice(-4000)}`);
+      throw new Error(`the kiosk session ended (code ${session.exitCode}) while waiting for ${what}\n${sessionTail()}`);
     }
     await sleep(250);
   }
