@@ -196,6 +196,9 @@ put "$tmp/station.json" "$POLICY_DIR/station.json" 0644
 # 6. Enable: the service and the timer at boot, the kiosk on tty1 of the graphical target.
 run systemctl daemon-reload
 run systemctl enable station.service station-backup.timer station-kiosk.service
+# tty1 belongs to the kiosk: no login prompt is started there at boot (station-kiosk.service also
+# conflicts with it).
+run systemctl disable getty@tty1.service
 run systemctl set-default graphical.target
 
 if [ -n "$DRY_RUN" ]; then
