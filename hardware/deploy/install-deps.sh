@@ -45,6 +45,10 @@ PACKAGES=(
   openssl python3-openpyxl qpdf
   # tests/fuzz: libFuzzer's runtime (libclang_rt.fuzzer) for the `fuzz` preset
   clang
+  # tests/kiosk: the kiosk session of hardware/kiosk under a headless sway (its compositor, idle
+  # daemon, input method, session bus and readiness probe), grim for its screenshots and wtype to
+  # type into it
+  sway swayidle fcitx5 fcitx5-mozc dbus-daemon curl grim wtype
 )
 
 missing=()
