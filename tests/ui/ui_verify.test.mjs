@@ -147,6 +147,20 @@ async function readState(page) {
   }));
 }
 
+// ↓ through the fields until `id` is under work; from the last one, ↑ back (both stop at the ends).
+async function goToField(page, id, count, press) {
+  for (const key of ['ArrowDown', 'ArrowUp']) {
+    for (let i = 0; i < count + 1; i++) {
+      if ((await readState(page)).fieldId === id) return;
+      const before = (await readState(page)).fieldId;
+      await press(key);
+      await page.waitForFunction((b) => Number(document.getElementById('value-input')?.dataset.fieldId) !== b, before,
+                                 { timeout: 2000 }).catch(() => {});
+      if ((await readState(page)).fieldId === before) break;  // at the end
+    }
+  }
+}
+
 test('a reviewer verifies a whole envelope by keyboard on the new screen', async () => {
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
@@ -230,11 +244,8 @@ test('a reviewer verifies a whole envelope by keyboard on the new screen', async
   keys = 0;
   const target = data.fields.find((f) => f.key === 'contact.name') ?? data.fields.find((f) => /名/.test(f.label_ja));
   assert.ok(target, 'a name field to correct');
-  for (let i = 0; i < fieldCount + 1; i++) {
-    if ((await readState(page)).fieldId === target.id) break;
-    await press('Tab');
-  }
-  assert.equal((await readState(page)).fieldId, target.id, `reached ${target.label_ja} by Tab`);
+  await goToField(page, target.id, fieldCount, press);
+  assert.equal((await readState(page)).fieldId, target.id, `reached ${target.label_ja} by the arrow keys`);
   const before = (await readState(page)).progress;
   let posted = 0;
   const countPosts = (r) => { if (r.method() === 'POST') posted += 1; };
@@ -326,10 +337,7 @@ test('a reviewer verifies a whole envelope by keyboard on the new screen', async
   await page.reload();
   await page.waitForSelector('#verify-screen .field-list');
   // Show the page the value is on, by keyboard (Tab through the fields until it is under work).
-  for (let i = 0; i < fieldCount + 1; i++) {
-    if ((await readState(page)).fieldId === victim.id) break;
-    await page.keyboard.press('Tab');
-  }
+  await goToField(page, victim.id, fieldCount, (k) => page.keyboard.press(k));
   const shown = page.locator('.field-item.current .item-value');
   assert.equal(await shown.textContent(), MARKUP);
   assert.equal(await page.inputValue('#value-input'), MARKUP);

@@ -283,6 +283,9 @@ export function VerifyScreen(props: { envelopeId: number }) {
       e.preventDefault();
       accept();
     } else if (e.key === 'Tab') {
+      // Past the first or last field, Tab leaves the value box as usual (to the buttons and lists).
+      const i = currentId !== null ? order.indexOf(currentId) : -1;
+      if ((e.shiftKey && i <= 0) || (!e.shiftKey && i >= order.length - 1)) return;
       e.preventDefault();
       move(e.shiftKey ? -1 : 1);
     } else if (e.key === 'ArrowDown' && e.altKey) {
@@ -298,7 +301,9 @@ export function VerifyScreen(props: { envelopeId: number }) {
       e.preventDefault();
       move(-1);
     } else if (e.key === 'Escape') {
-      setShowAlts(false);
+      // Closes the alternatives; otherwise leaves the value box for the buttons (Tab from there).
+      if (showAlts) setShowAlts(false);
+      else document.getElementById('accept-button')?.focus();
     } else if (e.altKey && (e.key === '+' || e.key === '=' || e.key === ';' || e.code === 'NumpadAdd')) {
       e.preventDefault();
       zoomBy(1);
