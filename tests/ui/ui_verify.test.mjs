@@ -260,7 +260,7 @@ test('a reviewer verifies a whole envelope by keyboard on the new screen', async
   await page.waitForTimeout(400);
   assert.equal(posted, 0, 'no Enter while composing reaches the station');
   assert.equal((await readState(page)).progress, before);
-  const corrected = '中村　清美';
+  const corrected = '中村清美';
   await page.keyboard.insertText(corrected);  // the IME commits the converted text
   keys += 1;
   await page.evaluate(() => {

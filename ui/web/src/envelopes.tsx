@@ -55,7 +55,7 @@ export function EnvelopeList() {
                 {canVerify && (
                   <td>
                     <a class="button verify-open" href={`#/envelopes/${e.id}`}
-                       aria-label={`受付番号 ${e.receipt_no} の入力確認を開く`}>
+                       aria-label={`確認する（受付番号 ${e.receipt_no}）`}>
                       確認する
                     </a>
                   </td>

@@ -412,10 +412,10 @@ export function VerifyScreen(props: { envelopeId: number }) {
             <div class={`current-field${current.needs_attention ? ' attention' : ''}${current.status === 'confirmed' ? ' confirmed' : ''}`}>
               <div class="crop-tools">
                 <span class="crop-title">原本の拡大（{zoom}倍）</span>
-                <button type="button" class="secondary small" onClick={() => zoomBy(-1)} aria-label="拡大率を下げる">
+                <button type="button" class="secondary small" onClick={() => zoomBy(-1)} aria-label="縮小（拡大率を下げる）">
                   縮小
                 </button>
-                <button type="button" class="secondary small" onClick={() => zoomBy(1)} aria-label="拡大率を上げる">
+                <button type="button" class="secondary small" onClick={() => zoomBy(1)} aria-label="拡大（拡大率を上げる）">
                   拡大
                 </button>
               </div>
@@ -500,13 +500,13 @@ export function VerifyScreen(props: { envelopeId: number }) {
                 <button type="button" onClick={() => accept()} disabled={busy} id="accept-button">
                   {pageConfirmable ? 'ページをまとめて確定' : '確定して次へ'}
                 </button>
-                <button type="button" class="secondary" onClick={() => move(-1)} aria-label="前の項目へ">
+                <button type="button" class="secondary" onClick={() => move(-1)}>
                   前の項目
                 </button>
-                <button type="button" class="secondary" onClick={() => move(1)} aria-label="次の項目へ">
+                <button type="button" class="secondary" onClick={() => move(1)}>
                   次の項目
                 </button>
-                <button type="button" class="secondary" onClick={() => setShowAlts((s) => !s)} aria-label="確かでない文字の候補を表示">
+                <button type="button" class="secondary" onClick={() => setShowAlts((s) => !s)}>
                   文字の候補
                 </button>
               </div>
