@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "api_v1.h"
 #include "ocr/fake_engine.h"
 #include "services.h"
 #include "station/station.h"
@@ -214,10 +215,10 @@ TEST_F(ApiV1, TheVerificationDataHasPagesFieldsBoxesAndCharacterDoubt) {
       joined += c.at("c").get<std::string>();
       EXPECT_DOUBLE_EQ(c.at("confidence").get<double>(), confidence);
       EXPECT_TRUE(c.at("alternatives").is_array());
-      EXPECT_EQ(c.at("doubtful").get<bool>(), confidence < threshold);
+      EXPECT_EQ(c.at("doubtful").get<bool>(), confidence < threshold && f.at("status") != "confirmed");
       doubtful += c.at("doubtful").get<bool>() ? 1 : 0;
     }
-    EXPECT_EQ(joined, f.at("value").get<std::string>());
+    EXPECT_EQ(joined, f.at("read_value").get<std::string>());  // the reading's characters
     if (confidence < threshold) {
       EXPECT_TRUE(f.at("needs_attention").get<bool>());
       ASSERT_FALSE(f.at("attention").empty());
@@ -285,6 +286,8 @@ TEST_F(ApiV1, ConfirmCorrectAndConfirmAPageGoThroughTheStation) {
   EXPECT_EQ(cf.at("value"), kMarkup);
   EXPECT_EQ(cf.at("status"), "confirmed");
   EXPECT_FALSE(cf.at("needs_attention").get<bool>());
+  EXPECT_TRUE(cf.at("attention").empty());
+  for (const auto& c : cf.at("chars")) EXPECT_FALSE(c.at("doubtful").get<bool>());
   auto stored = station_->field(reviewer_, id);
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->confirmed_value, kMarkup);
@@ -375,6 +378,24 @@ TEST_F(ApiV1, TheShellAndTheBundleAreServedUnderTheStrictPolicy) {
   ASSERT_TRUE(css);
   EXPECT_EQ(css->status, 200);
   EXPECT_NE(css->get_header_value("Content-Type").find("text/css"), std::string::npos);
+}
+
+TEST(ApiV1Chars, AValueSplitsIntoCharactersEachWithTheValuesConfidence) {
+  const auto chars = ui::api_v1::chars_from_value("中村　1-Ａ", 0.5);
+  ASSERT_EQ(chars.size(), 6u);
+  EXPECT_EQ(chars[0].c, "中");
+  EXPECT_EQ(chars[2].c, "　");
+  EXPECT_EQ(chars[3].c, "1");
+  EXPECT_EQ(chars[5].c, "Ａ");
+  for (const auto& c : chars) {
+    EXPECT_DOUBLE_EQ(c.confidence, 0.5);
+    EXPECT_TRUE(c.alternatives.empty());
+  }
+  // A truncated sequence at the end stays within the string.
+  const auto cut = ui::api_v1::chars_from_value(std::string("a\xE4\xB8", 3), 0.9);
+  ASSERT_EQ(cut.size(), 2u);
+  EXPECT_EQ(cut[1].c.size(), 2u);
+  EXPECT_TRUE(ui::api_v1::chars_from_value("", 0.9).empty());
 }
 
 }  // namespace

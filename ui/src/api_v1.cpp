@@ -89,9 +89,10 @@ nlohmann::json field_json(const station::FieldInfo& f, double threshold) {
     if (!f.export_note_ja.empty()) reasons.push_back({{"code", "export_uncertain"}, {"text_ja", f.export_note_ja}});
   }
   const std::string& shown = confirmed ? f.confirmed_value : f.value;
-  // A confirmed value is what a person keyed in: no doubt left in it.
+  // The reading's characters and their doubt; once a person has confirmed the value, none is
+  // doubtful any more.
   auto chars = nlohmann::json::array();
-  for (const auto& c : chars_from_value(shown, confirmed ? 1.0 : f.confidence))
+  for (const auto& c : chars_from_value(f.value, f.confidence))
     chars.push_back({{"c", c.c}, {"confidence", c.confidence}, {"alternatives", c.alternatives},
                      {"doubtful", !confirmed && c.confidence < threshold}});
   return {{"id", f.id},
