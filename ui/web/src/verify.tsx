@@ -384,9 +384,10 @@ export function VerifyScreen(props: { envelopeId: number }) {
       </nav>
       <div class="verify-body">
         <section class="page-view" aria-label="原本" tabIndex={0}>
+          {/* The current page's image first; the others once it is shown (each loaded once). */}
           {pages.map((p) => (
             <div key={p.id} class={`page-frame${currentPage?.id === p.id ? '' : ' hidden'}`}>
-              <img src={p.image_url} alt={`${p.seq}ページ目（${KIND_JA[p.kind] ?? KIND_JA.unknown}）の原本画像`}
+              <img src={currentPage?.id === p.id || (currentPage && loaded.has(currentPage.id)) ? p.image_url : undefined} alt={`${p.seq}ページ目（${KIND_JA[p.kind] ?? KIND_JA.unknown}）の原本画像`}
                    width={p.image_width} height={Math.round((p.height * p.image_width) / Math.max(1, p.width))}
                    ref={(el) => {
                      if (el) images.current.set(p.id, el);
