@@ -72,8 +72,13 @@ fi
 
 # Browser driver for UI tests: playwright-core from npm, using Debian's chromium (no browser download).
 here=$(cd "$(dirname "$0")/../.." && pwd)
-if [ -f "$here/tests/ui/package.json" ] && [ ! -d "$here/tests/ui/node_modules/playwright-core" ]; then
+if [ -f "$here/tests/ui/package.json" ] && { [ ! -d "$here/tests/ui/node_modules/playwright-core" ] || [ ! -d "$here/tests/ui/node_modules/axe-core" ]; }; then
   (cd "$here/tests/ui" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error)
+fi
+# The front-end's build tools (typescript, esbuild, preact; ui/web/package-lock.json): the normal
+# CMake build type-checks and bundles ui/web and embeds the bundle in the station binary.
+if [ -f "$here/ui/web/package.json" ] && [ ! -x "$here/ui/web/node_modules/.bin/esbuild" ]; then
+  (cd "$here/ui/web" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # The second Japanese OCR model: tessdata_best's jpn (integer-quantised), which Debian does not

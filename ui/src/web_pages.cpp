@@ -139,13 +139,20 @@ std::string envelope_list_page(const Viewer& viewer, const std::vector<station::
     return layout(&viewer, "受付一覧", body);
   }
   body += "<table class=\"list\" id=\"envelopes\">\n<thead><tr><th>受付番号</th><th>受付日</th><th>担当</th>"
-          "<th>ページ数</th><th>確認済み／項目数</th><th>状態</th></tr></thead>\n<tbody>\n";
+          "<th>ページ数</th><th>確認済み／項目数</th><th>状態</th>";
+  // Reviewers and supervisors verify in the new screen (ui/web, docs/ui.md).
+  const bool verifies = viewer.user.role == station::Role::kReviewer || viewer.user.role == station::Role::kSupervisor;
+  if (verifies) body += "<th>入力確認</th>";
+  body += "</tr></thead>\n<tbody>\n";
   for (const auto& e : envelopes) {
     body += fmt(
         "<tr><td><a href=\"/envelopes/{}\" class=\"envelope-link\">{}</a></td><td>{}</td><td>{}</td>"
-        "<td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td></tr>\n",
+        "<td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td>",
         e.id, html_escape(e.receipt_no), html_escape(e.received_date), html_escape(e.clerk), e.pages,
         e.fields_confirmed, e.fields_total, state_badge(e.id, state_text_ja(e), pending.contains(e.id), false));
+    if (verifies)
+      body += fmt("<td><a href=\"/app#/envelopes/{}\" class=\"verify-link\">確認画面を開く</a></td>", e.id);
+    body += "</tr>\n";
   }
   body += "</tbody>\n</table>";
   return layout(&viewer, "受付一覧", body);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "station/model.h"
+#include "web_bundle.h"  // generated: the front-end bundle's hashed URLs (ui/web/embed_bundle.cmake)
 
 namespace ui::routes {
 
@@ -82,6 +83,25 @@ inline constexpr std::array kRoutes{
     Route{"GET", R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", Kind::kApi, kReview},
     Route{"GET", R"(/api/envelopes/(\d+)/findings)", Kind::kApi, kReview},
     Route{"POST", R"(/api/envelopes/(\d+)/values)", Kind::kApi, kReview},
+    // The front-end (ui/web, docs/ui.md): its HTML shell (no data in it) and the bundle under
+    // content-hashed URLs, served as immutable.
+    Route{"GET", "/app", Kind::kPublic, 0},
+    Route{"GET", bundle::kJsPath, Kind::kPublic, 0},
+    Route{"GET", bundle::kCssPath, Kind::kPublic, 0},
+    // JSON API v1, the front-end's contract (docs/ui.md). The login's GET hands out the
+    // double-submit token its POST must carry (X-CSRF-Token and the station_login cookie).
+    Route{"GET", "/api/v1/login", Kind::kPublic, 0},
+    Route{"POST", "/api/v1/login", Kind::kPublic, 0},
+    Route{"POST", "/api/v1/logout", Kind::kApi, kAnyRole},
+    Route{"GET", "/api/v1/session", Kind::kApi, kAnyRole},
+    // The work queue: receipt numbers, dates and counts only (no personal values), like "/".
+    Route{"GET", "/api/v1/envelopes", Kind::kApi, kAnyRole},
+    // The verification screen: values, boxes and page images are the reviewers' work.
+    Route{"GET", R"(/api/v1/envelopes/(\d+)/verification)", Kind::kApi, kReview},
+    Route{"GET", R"(/api/v1/pages/(\d+)/image)", Kind::kImage, kReview},
+    Route{"POST", R"(/api/v1/fields/(\d+)/confirm)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/fields/(\d+)/correct)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/envelopes/(\d+)/pages/(\d+)/confirm)", Kind::kApi, kReview},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

@@ -25,6 +25,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
 #include "ui/web_util.h"
@@ -356,15 +357,26 @@ struct WebServer::Impl {
     return [this, &route, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
       AuthFailure why;
       const auto session = authenticate(req, why);
+      const bool v1 = route.pattern.starts_with("/api/v1/");
       if (!session) {
         (void)why;
-        send_json(res, station::http_status(ErrorCode::kSessionExpired), error_json(ErrorCode::kSessionExpired));
+        send_json(res, station::http_status(ErrorCode::kSessionExpired),
+                  v1 ? api_v1::error_json(ErrorCode::kSessionExpired) : error_json(ErrorCode::kSessionExpired));
         return;
       }
-      if (!routes::allows(route, session->user.role))
-        return send_json_error(res, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
+      if (!routes::allows(route, session->user.role)) {
+        const station::Error e{ErrorCode::kForbidden, "route not for this role"};
+        if (v1) {
+          log_error(e, "route");
+          return send_json(res, station::http_status(e.code), api_v1::error_json(e.code));
+        }
+        return send_json_error(res, e, "route");
+      }
       if (is_post && !web::constant_time_equal(req.get_header_value("X-CSRF-Token"), session->csrf)) {
-        send_json(res, station::http_status(ErrorCode::kForbidden), error_json(ErrorCode::kForbidden));
+        send_json(res, station::http_status(ErrorCode::kForbidden),
+                  v1 ? api_v1::error_json(ErrorCode::kForbidden,
+                                          "画面の有効期限が切れたか、別の画面からの送信です。画面を開き直してください。")
+                     : error_json(ErrorCode::kForbidden));
         return;
       }
       handler(req, res, *session);
@@ -1015,6 +1027,221 @@ struct WebServer::Impl {
     send_json(res, 200, {{"confirmed", *n}});
   }
 
+  // ---- JSON API v1 (docs/ui.md): the front-end's contract. Same sessions, same role matrix, the
+  // same station calls as the form posts; only the shapes are new (api_v1.h).
+
+  static constexpr int kPageImageWidth = 1600;  // the verification screen's page image, at most
+
+  void get_app_shell(const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(bundle::kIndexHtml), kHtml);
+  }
+
+  static void immutable(httplib::Response& res) {
+    res.headers.erase("Cache-Control");
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+  }
+
+  // The double-submit token of the JSON login: a cookie scoped to /api/v1/login and the same
+  // value in the body, which the POST must send back as X-CSRF-Token.
+  void api_v1_login_form(const httplib::Request&, httplib::Response& res) {
+    const std::string token = web::random_token_hex(16);
+    res.set_header("Set-Cookie", fmt("{}={}; Path=/api/v1/login; HttpOnly; SameSite=Strict", kLoginCookie, token));
+    send_json(res, 200, {{"login_token", token}, {"idle_minutes", options.idle_minutes}});
+  }
+
+  void api_v1_login(const httplib::Request& req, httplib::Response& res) {
+    const auto cookie = req.has_header("Cookie") ? web::cookie_value(req.get_header_value("Cookie"), kLoginCookie)
+                                                  : std::nullopt;
+    if (!cookie || cookie->empty() || !web::constant_time_equal(*cookie, req.get_header_value("X-CSRF-Token")))
+      return send_json(res, 403,
+                       api_v1::error_json(ErrorCode::kForbidden,
+                                          "ログイン画面の有効期限が切れました。画面を開き直してから入力してください。"));
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object())
+      return send_json(res, 400, api_v1::error_json(ErrorCode::kInvalidInput));
+    const std::string username = json_string(body, "username");
+    const std::string password = json_string(body, "password");
+    station::Result<station::User> user;
+    if (body.contains("new_password")) {
+      user = station.change_password(username, password, json_string(body, "new_password"));
+      if (!user && user.error().code == ErrorCode::kInvalidInput)
+        return send_json(res, station::http_status(ErrorCode::kInvalidInput),
+                         api_v1::error_json(ErrorCode::kInvalidInput,
+                                            "新しいパスワードが条件を満たしていません。十分な長さがあり、ユーザー名を含まず、"
+                                            "よく使われるものでも仮パスワードと同じでもないものにしてください。"));
+    } else {
+      user = station.login(username, password);
+    }
+    if (!user) {
+      log_error(user.error(), "api login");
+      return send_json(res, station::http_status(user.error().code),
+                       api_v1::error_json(user.error().code, user.error().reason_ja));
+    }
+    drop_session(req);  // a fresh token on every login (no session fixation)
+    const std::string token = new_session(*user);
+    std::string csrf;
+    {
+      std::lock_guard lock(sessions_mutex);
+      csrf = sessions[token].csrf;
+    }
+    res.set_header("Set-Cookie", session_cookie(token, !options.tls_cert.empty()));
+    send_json(res, 200, {{"user", api_v1::user_json(*user)}, {"csrf", csrf}, {"idle_minutes", options.idle_minutes}});
+  }
+
+  void api_v1_logout(const httplib::Request& req, httplib::Response& res, const Session&) {
+    drop_session(req);
+    res.set_header("Set-Cookie", expired_cookie(kSessionCookie));
+    send_json(res, 200, {{"signed_out", true}});
+  }
+
+  void api_v1_session(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_json(res, 200, {{"user", api_v1::user_json(s.user)}, {"csrf", s.csrf}, {"idle_minutes", options.idle_minutes}});
+  }
+
+  void api_v1_envelopes(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto list = station.list_envelopes(s.user);
+    if (!list) return send_v1_error(res, list.error(), "api v1 envelopes");
+    auto out = nlohmann::json::array();
+    for (const auto& e : *list) out.push_back(api_v1::envelope_json(e));
+    send_json(res, 200, {{"envelopes", out}, {"can_verify", can_review(s)}});
+  }
+
+  static bool can_review(const Session& s) {
+    return s.user.role == station::Role::kReviewer || s.user.role == station::Role::kSupervisor;
+  }
+
+  void send_v1_error(httplib::Response& res, const station::Error& e, std::string_view where) {
+    log_error(e, where);
+    send_json(res, station::http_status(e.code), api_v1::error_json(e.code, e.reason_ja));
+  }
+
+  void api_v1_verification(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 verification");
+    auto env = station.envelope(s.user, *id);
+    if (!env) return send_v1_error(res, env.error(), "api v1 verification");
+    auto pgs = station.pages(s.user, *id);
+    if (!pgs) return send_v1_error(res, pgs.error(), "api v1 verification");
+    auto flds = station.fields(s.user, *id);
+    if (!flds) return send_v1_error(res, flds.error(), "api v1 verification");
+    const double threshold = station.config().confidence_threshold;
+    auto pages_out = nlohmann::json::array();
+    for (const auto& p : *pgs) pages_out.push_back(api_v1::page_json(p, kPageImageWidth));
+    auto fields_out = nlohmann::json::array();
+    for (const auto& f : *flds) fields_out.push_back(api_v1::field_json(f, threshold));
+    send_json(res, 200,
+              {{"envelope", api_v1::envelope_json(*env)},
+               {"recognition_pending", pending_ids(s, {*env}).contains(*id)},
+               {"threshold", threshold},
+               {"pages", pages_out},
+               {"fields", fields_out}});
+  }
+
+  // The page image, cached by the browser for the session's day: the bytes of a page never change
+  // under its id, so the ETag names the page and the width.
+  void api_v1_page_image(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return image_error(res, station::Error{ErrorCode::kNotFound, "bad page id"}, "api v1 page");
+    const int width = web::parse_width(req.get_param_value("w"), kPageImageWidth, 50, 4000);
+    const std::string etag = fmt("\"page-{}-w{}\"", *id, width);
+    res.headers.erase("Cache-Control");
+    res.set_header("Cache-Control", "private, max-age=86400");
+    res.set_header("ETag", etag);
+    if (req.get_header_value("If-None-Match") == etag) {
+      res.status = 304;
+      return;
+    }
+    auto png = station.page_png(s.user, *id, width);
+    if (!png) {
+      res.headers.erase("ETag");
+      res.headers.erase("Cache-Control");
+      res.set_header("Cache-Control", "no-store");
+      return image_error(res, png.error(), "api v1 page");
+    }
+    res.set_content(std::string(png->begin(), png->end()), "image/png");
+  }
+
+  // {"value": string} optional: the value to confirm; without it, the value as read (or as
+  // confirmed before). Through the same station call as the review form's 確認.
+  void api_v1_confirm(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    v1_confirm(req, res, s, /*value_required=*/false);
+  }
+
+  // {"value": string}: the corrected value (typed by the reviewer), confirmed.
+  void api_v1_correct(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    v1_confirm(req, res, s, /*value_required=*/true);
+  }
+
+  void v1_confirm(const httplib::Request& req, httplib::Response& res, const Session& s, bool value_required) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "api v1 confirm");
+    const auto body = req.body.empty() ? nlohmann::json::object()
+                                       : nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    const bool has_value = body.is_object() && body.contains("value") && body["value"].is_string();
+    if (body.is_discarded() || !body.is_object() || (value_required && !has_value) ||
+        (body.is_object() && body.contains("value") && !has_value))
+      return send_v1_error(res, station::Error{ErrorCode::kInvalidInput, "body must be {\"value\": string}"},
+                           "api v1 confirm");
+    std::string value;
+    if (has_value) {
+      value = body["value"].get<std::string>();
+    } else {
+      auto f = station.field(s.user, *id);
+      if (!f) return send_v1_error(res, f.error(), "api v1 confirm");
+      value = f->status == station::FieldStatus::kConfirmed ? f->confirmed_value : f->value;
+    }
+    auto confirmed = station.confirm_field(s.user, *id, value);
+    if (!confirmed) return send_v1_error(res, confirmed.error(), "api v1 confirm");
+    send_json(res, 200, {{"field", api_v1::field_json(*confirmed, station.config().confidence_threshold)}});
+  }
+
+  // Every field of one page that needs no attention, confirmed as read (one key on the screen).
+  // Fields that need attention are left as they are and counted in "remaining".
+  void api_v1_confirm_page(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto envelope_id = match_id(req);
+    const auto page_id = req.matches.size() > 2 ? web::parse_id(req.matches[2].str()) : std::nullopt;
+    if (!envelope_id || !page_id)
+      return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad page path"}, "api v1 confirm page");
+    auto pgs = station.pages(s.user, *envelope_id);
+    if (!pgs) return send_v1_error(res, pgs.error(), "api v1 confirm page");
+    if (std::none_of(pgs->begin(), pgs->end(), [&](const station::PageInfo& p) { return p.id == *page_id; }))
+      return send_v1_error(res, station::Error{ErrorCode::kNotFound, "page not in envelope"}, "api v1 confirm page");
+    auto flds = station.fields(s.user, *envelope_id);
+    if (!flds) return send_v1_error(res, flds.error(), "api v1 confirm page");
+    const double threshold = station.config().confidence_threshold;
+    int confirmed = 0, remaining = 0;
+    auto out = nlohmann::json::array();
+    for (const auto& f : *flds) {
+      if (f.page_id != *page_id) continue;
+      if (f.status == station::FieldStatus::kConfirmed) {
+        out.push_back(api_v1::field_json(f, threshold));
+        continue;
+      }
+      if (api_v1::needs_attention(f, threshold)) {
+        ++remaining;
+        out.push_back(api_v1::field_json(f, threshold));
+        continue;
+      }
+      auto c = station.confirm_field(s.user, f.id, f.value);
+      if (!c && c.error().code == ErrorCode::kInvalidInput) {
+        // The value as read is refused (its format): left for the reviewer, with the reason.
+        log_error(c.error(), "api v1 confirm page");
+        auto j = api_v1::field_json(f, threshold);
+        j["needs_attention"] = true;
+        std::string text(station::message_ja(c.error().code));
+        if (!c.error().reason_ja.empty()) text += " " + c.error().reason_ja;
+        j["attention"].push_back({{"code", "refused"}, {"text_ja", text}});
+        ++remaining;
+        out.push_back(std::move(j));
+        continue;
+      }
+      if (!c) return send_v1_error(res, c.error(), "api v1 confirm page");
+      ++confirmed;
+      out.push_back(api_v1::field_json(*c, threshold));
+    }
+    send_json(res, 200, {{"confirmed", confirmed}, {"remaining", remaining}, {"fields", out}});
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -1134,6 +1361,27 @@ struct WebServer::Impl {
     add("GET", R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_letter);
     add("GET", R"(/api/envelopes/(\d+)/findings)", &Impl::api_findings);
     add("POST", R"(/api/envelopes/(\d+)/values)", &Impl::api_values);
+    add_public("GET", "/app", [this](const httplib::Request& req, httplib::Response& res) { get_app_shell(req, res); });
+    add_public("GET", bundle::kJsPath, [](const httplib::Request&, httplib::Response& res) {
+      immutable(res);
+      res.set_content(std::string(bundle::kJs), "text/javascript; charset=utf-8");
+    });
+    add_public("GET", bundle::kCssPath, [](const httplib::Request&, httplib::Response& res) {
+      immutable(res);
+      res.set_content(std::string(bundle::kCss), "text/css; charset=utf-8");
+    });
+    add_public("GET", "/api/v1/login",
+               [this](const httplib::Request& req, httplib::Response& res) { api_v1_login_form(req, res); });
+    add_public("POST", "/api/v1/login",
+               [this](const httplib::Request& req, httplib::Response& res) { api_v1_login(req, res); });
+    add("POST", "/api/v1/logout", &Impl::api_v1_logout);
+    add("GET", "/api/v1/session", &Impl::api_v1_session);
+    add("GET", "/api/v1/envelopes", &Impl::api_v1_envelopes);
+    add("GET", R"(/api/v1/envelopes/(\d+)/verification)", &Impl::api_v1_verification);
+    add("GET", R"(/api/v1/pages/(\d+)/image)", &Impl::api_v1_page_image);
+    add("POST", R"(/api/v1/fields/(\d+)/confirm)", &Impl::api_v1_confirm);
+    add("POST", R"(/api/v1/fields/(\d+)/correct)", &Impl::api_v1_correct);
+    add("POST", R"(/api/v1/envelopes/(\d+)/pages/(\d+)/confirm)", &Impl::api_v1_confirm_page);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }
