@@ -396,26 +396,28 @@ TEST(Cli, ClerksUseTheRunningServiceWithoutThePassphrase) {
   // password read by the CLI, sent to the service), resets and lists accounts; the clerk imports
   // (the service reads the folder named), looks at the envelope and at the readers.
   ::setenv("STATION_USER_PASSWORD", "admin-password-1", 1);
-  ::setenv("STATION_NEW_PASSWORD", "clerk2-password-1", 1);
+  ::setenv("STATION_NEW_PASSWORD", "intake-desk-pass-7", 1);
   testing::internal::CaptureStdout();
   EXPECT_EQ(store.station({"user", "add", "clerk2", "--role", "clerk", "--as", "admin1"}), 0);
   EXPECT_EQ(store.station({"user", "list", "--as", "admin1"}), 0);
   const std::string accounts = testing::internal::GetCapturedStdout();
   EXPECT_NE(accounts.find("clerk2"), std::string::npos) << accounts;
   EXPECT_NE(accounts.find("3 人"), std::string::npos) << accounts;
-  ::setenv("STATION_USER_PASSWORD", "clerk2-password-1", 1);
+  ::setenv("STATION_USER_PASSWORD", "intake-desk-pass-7", 1);
   testing::internal::CaptureStdout();
   EXPECT_EQ(store.station({"import", (store.dir / "pages").string(), "--received-date", "2026-04-02", "--as", "clerk2"}), 0);
   const std::string imported = testing::internal::GetCapturedStdout();
   EXPECT_NE(imported.find("取り込み完了: 1 / 1 通"), std::string::npos) << imported;
   testing::internal::CaptureStdout();
   EXPECT_EQ(store.station({"envelopes", "--as", "clerk2"}), 0);
-  EXPECT_EQ(store.station({"show", "2", "--as", "clerk2"}), 0);
   EXPECT_EQ(store.station({"recognition", "status", "--as", "clerk2"}), 0);
+  ::setenv("STATION_USER_PASSWORD", "clerk-password-2", 1);  // clerk1, a reviewer by now
+  EXPECT_EQ(store.station({"show", "2", "--as", "clerk1"}), 0);
   const std::string seen = testing::internal::GetCapturedStdout();
   EXPECT_NE(seen.find("合計 2 通"), std::string::npos) << seen;
   EXPECT_NE(seen.find("受付番号: "), std::string::npos) << seen;
   EXPECT_NE(seen.find("文字認識: "), std::string::npos) << seen;
+  ::setenv("STATION_USER_PASSWORD", "intake-desk-pass-7", 1);
   testing::internal::CaptureStderr();
   EXPECT_NE(store.station({"import", (store.dir / "no-such-folder").string(), "--as", "clerk2"}), 0);
   const std::string missing = testing::internal::GetCapturedStderr();
