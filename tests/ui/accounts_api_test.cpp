@@ -89,7 +89,8 @@ class AccountsApi : public ::testing::Test {
     auto res = get(admin, "/api/v1/accounts");
     EXPECT_TRUE(res);
     EXPECT_EQ(res->status, 200);
-    for (const auto& a : json::parse(res->body).at("accounts"))
+    const json body = json::parse(res->body);
+    for (const auto& a : body.at("accounts"))
       if (a.at("username") == name) return a;
     ADD_FAILURE() << "no account " << name;
     return json::object();
@@ -171,15 +172,15 @@ TEST_F(AccountsApi, AdminActionsAreRefusedForOtherRolesAndWithoutCsrf) {
 
 TEST_F(AccountsApi, CreateThenRoleChangeAndRefusals) {
   const Session admin = login("admin1", "admin-password-1");
-  auto add = post(admin, "/api/v1/accounts", {{"username", "clerk2"}, {"password", "clerk2-first-pass"}, {"role", "clerk"}});
+  auto add = post(admin, "/api/v1/accounts", {{"username", "clerk2"}, {"password", "first-pass-for-two"}, {"role", "clerk"}});
   ASSERT_TRUE(add);
   ASSERT_EQ(add->status, 201) << add->body;
   EXPECT_EQ(json::parse(add->body).at("account").at("role"), "clerk");
-  EXPECT_EQ(login("clerk2", "clerk2-first-pass").cookie.empty(), false);
+  EXPECT_EQ(login("clerk2", "first-pass-for-two").cookie.empty(), false);
   // The same name again, a bad role, a bad name: refused with a Japanese reason.
-  for (const json& bad : {json{{"username", "clerk2"}, {"password", "clerk2-first-pass"}, {"role", "clerk"}},
-                          json{{"username", "clerk3"}, {"password", "clerk3-first-pass"}, {"role", "boss"}},
-                          json{{"username", "名前"}, {"password", "clerk3-first-pass"}, {"role", "clerk"}}}) {
+  for (const json& bad : {json{{"username", "clerk2"}, {"password", "first-pass-for-two"}, {"role", "clerk"}},
+                          json{{"username", "clerk3"}, {"password", "first-pass-for-three"}, {"role", "boss"}},
+                          json{{"username", "名前"}, {"password", "first-pass-for-three"}, {"role", "clerk"}}}) {
     auto r = post(admin, "/api/v1/accounts", bad);
     ASSERT_TRUE(r);
     EXPECT_GE(r->status, 400) << bad.dump();
@@ -191,7 +192,7 @@ TEST_F(AccountsApi, CreateThenRoleChangeAndRefusals) {
   ASSERT_EQ(role->status, 200) << role->body;
   EXPECT_EQ(json::parse(role->body).at("user").at("role"), "reviewer");
   EXPECT_EQ(account(admin, "clerk2").at("role"), "reviewer");
-  EXPECT_EQ(station_->login("clerk2", "clerk2-first-pass")->role, Role::kReviewer);
+  EXPECT_EQ(station_->login("clerk2", "first-pass-for-two")->role, Role::kReviewer);
   // The last administrator cannot leave the role, nor disable themself.
   auto self_role = post(admin, "/api/v1/accounts/admin1/role", {{"role", "clerk"}});
   ASSERT_TRUE(self_role);

@@ -122,8 +122,8 @@ const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `accou
 
 test('an administrator manages a clerk account; the clerk follows through the web UI', { timeout: 600_000 }, async () => {
   const CLERK = 'clerk9';
-  const FIRST = 'clerk9-first-pass-1';
-  const CHOSEN = 'clerk9-chosen-pass-2';
+  const FIRST = 'first-pass-for-nine';
+  const CHOSEN = 'chosen-pass-for-nine';
 
   // ---- the administrator reaches 「利用者の管理」 from the header by keyboard
   const admin = await newPage();
@@ -196,8 +196,8 @@ test('an administrator manages a clerk account; the clerk follows through the we
   await clerk.click('#nav-password');
   await clerk.waitForSelector('#password-screen');
   await clerk.fill('#current-password', 'not-the-password');
-  await clerk.fill('#own-new-password', 'clerk9-third-pass-3');
-  await clerk.fill('#own-new-password2', 'clerk9-third-pass-3');
+  await clerk.fill('#own-new-password', 'third-pass-for-nine');
+  await clerk.fill('#own-new-password2', 'third-pass-for-nine');
   await clerk.click('#password-submit');
   await clerk.waitForSelector('#password-error');
   assert.match(await clerk.textContent('#password-error'), /今のパスワードが違います/);
@@ -215,8 +215,8 @@ test('an administrator manages a clerk account; the clerk follows through the we
   // The clerk's open screen ends at its next request; the login is refused.
   await clerk.click('#nav-password');
   await clerk.fill('#current-password', CHOSEN);
-  await clerk.fill('#own-new-password', 'clerk9-third-pass-3');
-  await clerk.fill('#own-new-password2', 'clerk9-third-pass-3');
+  await clerk.fill('#own-new-password', 'third-pass-for-nine');
+  await clerk.fill('#own-new-password2', 'third-pass-for-nine');
   await clerk.click('#password-submit');
   await clerk.waitForSelector('#login-screen');
   await login(clerk, CLERK, CHOSEN);
