@@ -102,6 +102,15 @@ inline constexpr std::array kRoutes{
     Route{"POST", R"(/api/v1/fields/(\d+)/confirm)", Kind::kApi, kReview},
     Route{"POST", R"(/api/v1/fields/(\d+)/correct)", Kind::kApi, kReview},
     Route{"POST", R"(/api/v1/envelopes/(\d+)/pages/(\d+)/confirm)", Kind::kApi, kReview},
+    // Accounts (issue #16): the administrator's screen; one's own password for everyone. The
+    // station checks the role again and audits each change.
+    Route{"GET", "/api/v1/accounts", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/accounts", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/reset)", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/disable)", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/enable)", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/role)", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/me/password", Kind::kApi, kAnyRole},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

@@ -25,6 +25,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "api_accounts.h"
 #include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
@@ -1242,6 +1243,38 @@ struct WebServer::Impl {
     send_json(res, 200, {{"confirmed", confirmed}, {"remaining", remaining}, {"fields", out}});
   }
 
+  // ---- accounts (issue #16) through /api/v1: the station checks the role and audits
+  // (api_accounts.h).
+
+  void send_reply(httplib::Response& res, const api_v1::Reply& r, std::string_view where) {
+    if (r.error) log_error(*r.error, where);
+    send_json(res, r.status, r.body);
+  }
+  static std::string match_name(const httplib::Request& req) {
+    return req.matches.size() < 2 ? std::string() : req.matches[1].str();
+  }
+  void api_v1_accounts(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::list_accounts(station, s.user), "api v1 accounts");
+  }
+  void api_v1_account_create(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::create_account(station, s.user, req.body), "api v1 account create");
+  }
+  void api_v1_account_reset(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::reset_account(station, s.user, match_name(req)), "api v1 account reset");
+  }
+  void api_v1_account_disable(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::disable_account(station, s.user, match_name(req)), "api v1 account disable");
+  }
+  void api_v1_account_enable(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::enable_account(station, s.user, match_name(req)), "api v1 account enable");
+  }
+  void api_v1_account_role(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::set_account_role(station, s.user, match_name(req), req.body), "api v1 account role");
+  }
+  void api_v1_me_password(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::change_own_password(station, s.user, req.body), "api v1 password");
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -1382,6 +1415,13 @@ struct WebServer::Impl {
     add("POST", R"(/api/v1/fields/(\d+)/confirm)", &Impl::api_v1_confirm);
     add("POST", R"(/api/v1/fields/(\d+)/correct)", &Impl::api_v1_correct);
     add("POST", R"(/api/v1/envelopes/(\d+)/pages/(\d+)/confirm)", &Impl::api_v1_confirm_page);
+    add("GET", "/api/v1/accounts", &Impl::api_v1_accounts);
+    add("POST", "/api/v1/accounts", &Impl::api_v1_account_create);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/reset)", &Impl::api_v1_account_reset);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/disable)", &Impl::api_v1_account_disable);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/enable)", &Impl::api_v1_account_enable);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/role)", &Impl::api_v1_account_role);
+    add("POST", "/api/v1/me/password", &Impl::api_v1_me_password);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

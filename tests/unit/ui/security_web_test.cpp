@@ -146,7 +146,10 @@ std::string concrete(std::string_view pattern, const std::vector<std::string>& i
   std::string out;
   std::size_t n = 0;
   for (std::size_t i = 0; i < pattern.size();) {
-    if (pattern.substr(i).starts_with(R"((\d+))")) {
+    if (pattern.substr(i).starts_with(R"(([A-Za-z0-9._-]+))")) {  // an account's name: one that is not there
+      out += "no-such-user";
+      i += std::string_view(R"(([A-Za-z0-9._-]+))").size();
+    } else if (pattern.substr(i).starts_with(R"((\d+))")) {
       out += n < ids.size() ? ids[n] : "1";
       ++n;
       i += 5;

@@ -93,7 +93,7 @@ export function whenSessionEnds(callback: () => void): void {
 
 const kUnreachable = '端末のサーバーに接続できませんでした。しばらく待ってから、もう一度操作してください。';
 
-async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', cache: 'no-store', headers: { ...headers } };
   if (method === 'POST') {
     (init.headers as Record<string, string>)['Content-Type'] = 'application/json';

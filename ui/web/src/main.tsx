@@ -6,13 +6,17 @@ import * as api from './api';
 import { Login } from './login';
 import { EnvelopeList } from './envelopes';
 import { VerifyScreen } from './verify';
+import { AccountsScreen } from './accounts';
+import { PasswordScreen } from './password';
 import './style.css';
 
-type Route = { name: 'list' } | { name: 'verify'; envelopeId: number };
+type Route = { name: 'list' } | { name: 'verify'; envelopeId: number } | { name: 'accounts' } | { name: 'password' };
 
 function parseRoute(hash: string): Route {
   const m = /^#\/envelopes\/(\d+)$/.exec(hash);
   if (m) return { name: 'verify', envelopeId: Number(m[1]) };
+  if (hash === '#/accounts') return { name: 'accounts' };
+  if (hash === '#/password') return { name: 'password' };
   return { name: 'list' };
 }
 
@@ -84,12 +88,20 @@ function App() {
         <span class="who">
           {session.user.username}（{session.user.role_ja}）
         </span>
+        {session.user.role === 'admin' && (
+          <a class="button secondary small" href="#/accounts" id="nav-accounts">利用者の管理</a>
+        )}
+        <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
         <a class="button secondary small" href="/">従来の画面</a>
         <button type="button" class="secondary small" onClick={signOut}>
           ログアウト
         </button>
       </header>
-      {route.name === 'verify' ? (
+      {route.name === 'accounts' && session.user.role === 'admin' ? (
+        <AccountsScreen me={session.user.username} />
+      ) : route.name === 'password' ? (
+        <PasswordScreen />
+      ) : route.name === 'verify' ? (
         <VerifyScreen envelopeId={route.envelopeId} key={route.envelopeId} />
       ) : (
         <EnvelopeList />
