@@ -10,100 +10,39 @@
 // STATION_UI_ARTIFACTS (the screenshots' folder), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations } from './demo_station.mjs';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const STATION_BIN = process.env.STATION_BIN;
-const SHARED_DIR = process.env.STATION_SHARED_DIR;
-const ARTIFACTS = process.env.STATION_UI_ARTIFACTS || path.join(tmpdir(), 'station-ui-artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const STARTUP_TIMEOUT_MS = 240_000;
-
-let station;
-let stationLog = '';
 let tmpRoot;
 let browser;
 let baseUrl;
-const accounts = {};
-
-function startStation() {
-  return new Promise((resolve, reject) => {
-    station = spawn(STATION_BIN, ['demo', '--port', '0', '--data-dir', path.join(tmpRoot, 'store'), '--shared', SHARED_DIR,
-                                  '--max-envelopes', '1'],
-                    { env: { ...process.env, XDG_CONFIG_HOME: path.join(tmpRoot, 'config'),
-                             SANE_CONFIG_DIR: path.resolve('../unit/scanner/sane-config') },
-                      stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`station did not start in time\n${out}\n${stationLog}`)),
-                             STARTUP_TIMEOUT_MS);
-    station.stdout.setEncoding('utf8');
-    station.stderr.setEncoding('utf8');
-    station.stderr.on('data', (d) => { stationLog += d; });
-    station.stdout.on('data', (d) => {
-      out += d;
-      for (const m of out.matchAll(/^login \((\w+)\): (\S+) \/ (\S+)$/gm)) accounts[m[1]] = { username: m[2], password: m[3] };
-      const url = out.match(/^URL: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
-      if (url && accounts.admin) {
-        clearTimeout(timer);
-        baseUrl = url[1];
-        resolve();
-      }
-    });
-    station.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`station exited early (code ${code}, signal ${signal})\n${out}\n${stationLog}`));
-    });
-  });
-}
-
-async function stopStation() {
-  if (!station || station.exitCode !== null || station.signalCode !== null) return;
-  const exited = new Promise((resolve) => station.once('exit', resolve));
-  station.kill('SIGTERM');
-  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 10_000));
-  if (await Promise.race([exited, timeout]) === 'timeout') station.kill('SIGKILL');
-}
+let demo;
+let accounts = {};
 
 before(async () => {
   assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
   assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
   mkdirSync(ARTIFACTS, { recursive: true });
   tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-accounts-'));
+  demo = new DemoStation(tmpRoot);
   try {
-    await startStation();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    await demo.start(['admin']);
+    baseUrl = demo.baseUrl;
+    accounts = demo.accounts;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   } catch (e) {
-    await stopStation();
+    await demo.stop();
     throw e;
   }
 });
 
 after(async () => {
   if (browser) await browser.close().catch(() => {});
-  await stopStation();
+  if (demo) await demo.stop();
   if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
 });
-
-async function axeViolations(page) {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-  });
-}
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ja-JP' });
