@@ -122,6 +122,37 @@ void key_file_checksum(const unsigned char* first48, unsigned char* out16) {
   crypto_generichash(out16, kKeyFileChecksum, first48, kKeyFileMagic.size() + SecretKey::kSize, nullptr, 0);
 }
 
+// Writes `bytes` to a new file (never over one: kInvalid when it exists), mode 0400, synced with
+// its folder; a failure on the way removes what was written. `what` names the file in errors.
+Status write_new_secret_file(const fs::path& path, std::span<const unsigned char> bytes, const std::string& what) {
+  detail::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
+  if (!fd.valid()) {
+    if (errno == EEXIST) return fail(Code::kInvalid, "a file exists already: " + path.string());
+    return std::unexpected(detail::errno_error(errno, "create " + what, path));
+  }
+  const auto remove = [&] { ::unlink(path.c_str()); };
+  if (auto s = detail::write_all(fd.get(), bytes, path); !s) {
+    remove();
+    return std::unexpected(s.error());
+  }
+  if (::fsync(fd.get()) != 0) {
+    Error e = detail::errno_error(errno, "fsync " + what, path);
+    remove();
+    return std::unexpected(std::move(e));
+  }
+  if (int err = fd.close_checked(); err != 0) {
+    Error e = detail::errno_error(err, "close " + what, path);
+    remove();
+    return std::unexpected(std::move(e));
+  }
+  fs::path dir = path.parent_path();
+  if (auto s = detail::fsync_dir(dir.empty() ? fs::path(".") : dir); !s) {
+    remove();
+    return std::unexpected(s.error());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<SecretKey> KeyFile::read(const fs::path& path) {
@@ -163,36 +194,11 @@ Result<SecretKey> KeyFile::create(const fs::path& path) {
   std::memcpy(buf.data(), kKeyFileMagic.data(), kKeyFileMagic.size());
   std::memcpy(buf.data() + kKeyFileMagic.size(), secret->bytes().data(), SecretKey::kSize);
   key_file_checksum(buf.data(), buf.data() + kKeyFileMagic.size() + SecretKey::kSize);
-
-  detail::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
-  if (!fd.valid()) {
-    if (errno == EEXIST) return fail(Code::kInvalid, "a file exists already: " + path.string());
-    return std::unexpected(detail::errno_error(errno, "create key file", path));
-  }
-  const auto remove = [&] { ::unlink(path.c_str()); };
-  if (auto s = detail::write_all(fd.get(), buf.span(), path); !s) {
-    remove();
-    return std::unexpected(s.error());
-  }
-  if (::fsync(fd.get()) != 0) {
-    Error e = detail::errno_error(errno, "fsync key file", path);
-    remove();
-    return std::unexpected(std::move(e));
-  }
-  if (int err = fd.close_checked(); err != 0) {
-    Error e = detail::errno_error(err, "close key file", path);
-    remove();
-    return std::unexpected(std::move(e));
-  }
-  fs::path dir = path.parent_path();
-  if (auto s = detail::fsync_dir(dir.empty() ? fs::path(".") : dir); !s) {
-    remove();
-    return std::unexpected(s.error());
-  }
+  if (auto s = write_new_secret_file(path, buf.span(), "key file"); !s) return std::unexpected(s.error());
   // Removable media lie now and then: read it back before anyone relies on it.
   auto back = read(path);
   if (!back || sodium_memcmp(back->bytes().data(), secret->bytes().data(), SecretKey::kSize) != 0) {
-    remove();
+    ::unlink(path.c_str());
     return fail(Code::kIo, "the key file read back differs from what was written: " + path.string());
   }
   return secret;
@@ -231,34 +237,10 @@ Result<SecretKey> CredentialFile::create(const fs::path& path) {
   if (auto s = require_sodium(); !s) return std::unexpected(s.error());
   auto secret = SecretKey::random();
   if (!secret) return secret;
-  detail::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
-  if (!fd.valid()) {
-    if (errno == EEXIST) return fail(Code::kInvalid, "a file exists already: " + path.string());
-    return std::unexpected(detail::errno_error(errno, "create credential", path));
-  }
-  const auto remove = [&] { ::unlink(path.c_str()); };
-  if (auto s = detail::write_all(fd.get(), secret->bytes(), path); !s) {
-    remove();
-    return std::unexpected(s.error());
-  }
-  if (::fsync(fd.get()) != 0) {
-    Error e = detail::errno_error(errno, "fsync credential", path);
-    remove();
-    return std::unexpected(std::move(e));
-  }
-  if (int err = fd.close_checked(); err != 0) {
-    Error e = detail::errno_error(err, "close credential", path);
-    remove();
-    return std::unexpected(std::move(e));
-  }
-  fs::path dir = path.parent_path();
-  if (auto s = detail::fsync_dir(dir.empty() ? fs::path(".") : dir); !s) {
-    remove();
-    return std::unexpected(s.error());
-  }
+  if (auto s = write_new_secret_file(path, secret->bytes(), "credential"); !s) return std::unexpected(s.error());
   auto back = read(path);
   if (!back || !back->equals(*secret)) {
-    remove();
+    ::unlink(path.c_str());
     return fail(Code::kIo, "the credential read back differs from what was written: " + path.string());
   }
   return secret;
