@@ -259,6 +259,12 @@ void serve_until_signal(WebServer& server, const sigset_t& signals, const std::f
 
 // ---- commands
 
+// What a refused new password needs (the same rule the web form states).
+std::string password_rule_hint(const station::Error& e) {
+  if (e.code != ErrorCode::kInvalidInput || !e.reason_ja.empty()) return {};
+  return "パスワードは十分な長さにし、ユーザー名を含まず、よく使われるものでないものにしてください。";
+}
+
 int cmd_init(const Globals& g, const std::string& admin_user_opt) {
   auto config = load_config(g);
   if (!config) return report(g, config.error());
@@ -278,7 +284,7 @@ int cmd_init(const Globals& g, const std::string& admin_user_opt) {
   auto st = station::Station::create(*config, *pass);
   if (!st) return report(g, Failure{st.error(), {}});
   auto admin = (*st)->add_user(nullptr, admin_user, *admin_password, station::Role::kAdmin);
-  if (!admin) return report(g, Failure{admin.error(), {}});
+  if (!admin) return report(g, Failure{admin.error(), password_rule_hint(admin.error())});
   std::printf("データ保管庫を作成しました: %s\n", config->data_dir.string().c_str());
   std::printf("管理者 %s を登録しました。\n", admin->username.c_str());
   return 0;
@@ -307,7 +313,7 @@ int cmd_user_add(const Globals& g, const std::string& as, const std::string& nam
                          "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
   if (!password) return report(g, password.error());
   auto user = st->add_user(&actor, name, *password, *role);
-  if (!user) return report(g, Failure{user.error(), {}});
+  if (!user) return report(g, Failure{user.error(), password_rule_hint(user.error())});
   std::fputs(user_added_text(*user).c_str(), stdout);
   return 0;
 }
@@ -1104,7 +1110,7 @@ ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) 
     const auto role = station::parse_role(text("role"));
     if (!role) return error_reply(station::Error{ErrorCode::kUsage, "unknown role"});
     auto added = st.add_user(&*user, text("name"), text("new_password"), *role);
-    if (!added) return error_reply(added.error());
+    if (!added) return error_reply(added.error(), password_rule_hint(added.error()));
     return ServiceReply{0, user_added_text(*added), ""};
   }
   if (command == "user-reset") {
