@@ -195,5 +195,7 @@ test('a reviewer requests a correction after previewing the letter; a supervisor
   assert.equal(after.envelope.state, 'accepted');
   await page.waitForSelector('#history li:last-child');
   await checkScreen(page, '6-accepted');
-  assert.deepEqual(consoleErrors, []);
+  // Expected answers the browser logs: 401 (the session asked before each login) and 409 (the
+  // plain acceptance the station refused above). Nothing else.
+  assert.deepEqual(consoleErrors.filter((m) => !/status of (401|409) /.test(m)), []);
 });
