@@ -370,7 +370,7 @@ export function ReviewScreen(props: { envelopeId: number }) {
         <ol id="history">
           {data.history.map((t, k) => (
             <li key={k}>
-              {t.at}　{t.text_ja}（<span class="value">{t.by}</span>）{t.reason && `　理由：${t.reason}`}
+              {t.at}　{t.text_ja}{t.by && <>（<span class="value">{t.by}</span>）</>}{t.reason && `　理由：${t.reason}`}
               {t.override_reason && `　責任者の判断：${t.override_reason}`}
             </li>
           ))}
