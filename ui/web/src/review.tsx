@@ -56,6 +56,10 @@ export function ReviewScreen(props: { envelopeId: number }) {
     load();
   }, [props.envelopeId]);
 
+  // The chosen finding's region in view inside the page view (not the whole screen).
+  useEffect(() => {
+    document.querySelector('.page-frame .box.current')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [selected, pageId]);
   useEffect(() => {
     if (previewing) previewRef.current?.focus();
   }, [previewing]);
