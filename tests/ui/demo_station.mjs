@@ -27,8 +27,10 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 // printed its URL and the logins of every role in `roles` (this.accounts: role -> {username,
 // password}).
 export class DemoStation {
-  constructor(root) {
+  // maxEnvelopes: how many sample envelopes the demo imports (1 unless a test needs more).
+  constructor(root, maxEnvelopes = 1) {
     this.root = root;
+    this.maxEnvelopes = maxEnvelopes;
     this.accounts = {};
     this.baseUrl = undefined;
     this.log = '';
@@ -39,7 +41,7 @@ export class DemoStation {
     return new Promise((resolve, reject) => {
       // SANE sees only its `test` and `pnm` backends (tests/unit/scanner/sane-config).
       this.child = spawn(STATION_BIN, ['demo', '--port', '0', '--data-dir', path.join(this.root, 'store'),
-                                       '--shared', SHARED_DIR, '--max-envelopes', '1'],
+                                       '--shared', SHARED_DIR, '--max-envelopes', String(this.maxEnvelopes)],
                          { env: { ...process.env, XDG_CONFIG_HOME: path.join(this.root, 'config'),
                                   SANE_CONFIG_DIR: path.resolve('../unit/scanner/sane-config') },
                            stdio: ['ignore', 'pipe', 'pipe'] });

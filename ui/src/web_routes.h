@@ -111,6 +111,14 @@ inline constexpr std::array kRoutes{
     Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/enable)", Kind::kApi, kAdmin},
     Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/role)", Kind::kApi, kAdmin},
     Route{"POST", "/api/v1/me/password", Kind::kApi, kAnyRole},
+    // The review screen (issue #17): findings with their page regions, candidates, history and
+    // the decision are the reviewers' work (accepting over blocking findings: the station allows
+    // only a supervisor); open correction requests and deadlines: all staff, like /api/corrections;
+    // the letter names the applicant: reviewers and supervisors.
+    Route{"GET", R"(/api/v1/envelopes/(\d+)/review)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/envelopes/(\d+)/decision)", Kind::kApi, kReview},
+    Route{"GET", "/api/v1/corrections", Kind::kApi, kStaff},
+    Route{"GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", Kind::kApi, kReview},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "api_accounts.h"
+#include "api_review.h"
 #include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
@@ -1243,6 +1244,93 @@ struct WebServer::Impl {
     send_json(res, 200, {{"confirmed", confirmed}, {"remaining", remaining}, {"fields", out}});
   }
 
+
+  // ---- the review screen (issue #17) through /api/v1: findings, candidates, the decision, the
+  // history, correction requests and their letters. The station checks the roles again (only a
+  // supervisor accepts over blocking findings) and audits.
+
+  void api_v1_review(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 review");
+    auto env = station.envelope(s.user, *id);
+    if (!env) return send_v1_error(res, env.error(), "api v1 review");
+    auto report = station.check(s.user, *id);
+    if (!report) return send_v1_error(res, report.error(), "api v1 review");
+    auto pgs = station.pages(s.user, *id);
+    if (!pgs) return send_v1_error(res, pgs.error(), "api v1 review");
+    auto flds = station.fields(s.user, *id);
+    if (!flds) return send_v1_error(res, flds.error(), "api v1 review");
+    auto hist = station.history(s.user, *id);
+    if (!hist) return send_v1_error(res, hist.error(), "api v1 review");
+    auto rounds = station.correction_rounds(s.user, *id);
+    if (!rounds) return send_v1_error(res, rounds.error(), "api v1 review");
+    auto body = api_v1::review_json(*env, *report, *pgs, *flds, kPageImageWidth);
+    auto history = nlohmann::json::array();
+    for (const auto& t : *hist) history.push_back(api_v1::transition_json(t));
+    auto rounds_out = nlohmann::json::array();
+    for (const auto& r : *rounds) rounds_out.push_back(api_v1::round_json(r));
+    body["history"] = history;
+    body["rounds"] = rounds_out;
+    body["can_override"] = s.user.role == station::Role::kSupervisor;
+    send_json(res, 200, body);
+  }
+
+  // {"decision": accept|request_correction|refer|reject|resume, "reason", "note",
+  //  "defects": [{"code", "field_key", "text"}], "override": bool}
+  void api_v1_decision(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 decision");
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    const station::Error bad{ErrorCode::kInvalidInput, "bad decision body",
+                             "判断（受理・補正依頼・県へ照会・不受理・再開）を選んでから送信してください。"};
+    if (body.is_discarded() || !body.is_object()) return send_v1_error(res, bad, "api v1 decision");
+    const auto kind = station::parse_decision(json_string(body, "decision"));
+    if (!kind) return send_v1_error(res, bad, "api v1 decision");
+    station::Decision d;
+    d.kind = *kind;
+    d.reason = json_string(body, "reason");
+    d.note = json_string(body, "note");
+    d.override_findings = body.contains("override") && body["override"].is_boolean() && body["override"].get<bool>();
+    if (body.contains("defects")) {
+      if (!body["defects"].is_array()) return send_v1_error(res, bad, "api v1 decision");
+      for (const auto& item : body["defects"]) {
+        if (!item.is_object()) return send_v1_error(res, bad, "api v1 decision");
+        d.defects.push_back({json_string(item, "code"), json_string(item, "field_key"), json_string(item, "text")});
+      }
+    }
+    auto r = station.decide(s.user, *id, d);
+    if (!r) return send_v1_error(res, r.error(), "api v1 decision");
+    nlohmann::json out{{"envelope_id", r->envelope_id},
+                       {"state", std::string(station::state_name(r->state))},
+                       {"state_ja", r->state_ja},
+                       {"round", r->round},
+                       {"deadline", r->deadline},
+                       {"blocking_findings", r->blocking_findings}};
+    if (r->round > 0)
+      out["letter_url"] = "/api/v1/envelopes/" + std::to_string(*id) + "/corrections/" + std::to_string(r->round) + "/letter.pdf";
+    send_json(res, 200, out);
+  }
+
+  // ?overdue=1: only the overdue ones. Overdue first, then by deadline.
+  void api_v1_corrections(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const bool overdue = req.has_param("overdue") && req.get_param_value("overdue") != "0";
+    auto list = station.corrections(s.user, overdue);
+    if (!list) return send_v1_error(res, list.error(), "api v1 corrections");
+    send_json(res, 200, {{"corrections", api_v1::corrections_json(std::move(*list))}});
+  }
+
+  // The letter (補正指示書) as the station makes it: opened in its own tab (the policy frames nothing).
+  void api_v1_letter(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    const auto round = req.matches.size() > 2 ? web::parse_id(req.matches[2].str()) : std::nullopt;
+    if (!id || !round) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad letter path"}, "api v1 letter");
+    auto pdf = station.correction_letter_pdf(s.user, *id, static_cast<int>(*round));
+    if (!pdf) return send_v1_error(res, pdf.error(), "api v1 letter");
+    res.set_header("Content-Disposition",
+                   "inline; filename=\"hosei-" + std::to_string(*id) + "-" + std::to_string(*round) + ".pdf\"");
+    res.set_content(std::string(pdf->begin(), pdf->end()), "application/pdf");
+  }
+
   // ---- accounts (issue #16) through /api/v1: the station checks the role and audits
   // (api_accounts.h).
 
@@ -1422,6 +1510,10 @@ struct WebServer::Impl {
     add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/enable)", &Impl::api_v1_account_enable);
     add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/role)", &Impl::api_v1_account_role);
     add("POST", "/api/v1/me/password", &Impl::api_v1_me_password);
+    add("GET", R"(/api/v1/envelopes/(\d+)/review)", &Impl::api_v1_review);
+    add("POST", R"(/api/v1/envelopes/(\d+)/decision)", &Impl::api_v1_decision);
+    add("GET", "/api/v1/corrections", &Impl::api_v1_corrections);
+    add("GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_v1_letter);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

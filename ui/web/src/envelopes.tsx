@@ -40,6 +40,7 @@ export function EnvelopeList() {
               <th scope="col">確認済み／項目数</th>
               <th scope="col">状態</th>
               {canVerify && <th scope="col">入力確認</th>}
+              {canVerify && <th scope="col">審査</th>}
             </tr>
           </thead>
           <tbody>
@@ -58,6 +59,16 @@ export function EnvelopeList() {
                        aria-label={`確認する（受付番号 ${e.receipt_no}）`}>
                       確認する
                     </a>
+                  </td>
+                )}
+                {canVerify && (
+                  <td>
+                    {e.fields_total > 0 && e.fields_confirmed === e.fields_total && (
+                      <a class="button secondary review-open" href={`#/envelopes/${e.id}/review`}
+                         aria-label={`審査する（受付番号 ${e.receipt_no}）`}>
+                        審査する
+                      </a>
+                    )}
                   </td>
                 )}
               </tr>

@@ -8,13 +8,24 @@ import { EnvelopeList } from './envelopes';
 import { VerifyScreen } from './verify';
 import { AccountsScreen } from './accounts';
 import { PasswordScreen } from './password';
+import { ReviewScreen } from './review';
+import { CorrectionsScreen } from './corrections';
 import './style.css';
 
-type Route = { name: 'list' } | { name: 'verify'; envelopeId: number } | { name: 'accounts' } | { name: 'password' };
+type Route =
+  | { name: 'list' }
+  | { name: 'verify'; envelopeId: number }
+  | { name: 'review'; envelopeId: number }
+  | { name: 'corrections' }
+  | { name: 'accounts' }
+  | { name: 'password' };
 
 function parseRoute(hash: string): Route {
   const m = /^#\/envelopes\/(\d+)$/.exec(hash);
   if (m) return { name: 'verify', envelopeId: Number(m[1]) };
+  const r = /^#\/envelopes\/(\d+)\/review$/.exec(hash);
+  if (r) return { name: 'review', envelopeId: Number(r[1]) };
+  if (hash === '#/corrections') return { name: 'corrections' };
   if (hash === '#/accounts') return { name: 'accounts' };
   if (hash === '#/password') return { name: 'password' };
   return { name: 'list' };
@@ -81,6 +92,7 @@ function App() {
     });
   };
 
+  const canReview = session.user.role === 'reviewer' || session.user.role === 'supervisor';
   return (
     <div class="shell">
       <header class="bar">
@@ -90,6 +102,9 @@ function App() {
         </span>
         {session.user.role === 'admin' && (
           <a class="button secondary small" href="#/accounts" id="nav-accounts">利用者の管理</a>
+        )}
+        {session.user.role !== 'admin' && (
+          <a class="button secondary small" href="#/corrections" id="nav-corrections">補正依頼の一覧</a>
         )}
         <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
         <a class="button secondary small" href="/">従来の画面</a>
@@ -101,6 +116,10 @@ function App() {
         <AccountsScreen me={session.user.username} />
       ) : route.name === 'password' ? (
         <PasswordScreen />
+      ) : route.name === 'review' && canReview ? (
+        <ReviewScreen envelopeId={route.envelopeId} key={route.envelopeId} />
+      ) : route.name === 'corrections' && session.user.role !== 'admin' ? (
+        <CorrectionsScreen canReview={canReview} />
       ) : route.name === 'verify' ? (
         <VerifyScreen envelopeId={route.envelopeId} key={route.envelopeId} />
       ) : (
