@@ -28,6 +28,7 @@
 #include "station/clock.h"
 #include "station/files.h"
 #include "convert.h"
+#include "rendition_cache.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "station/recognition/forms.h"
@@ -130,6 +131,11 @@ struct Station::Impl final : AuditTrail {
   // crops, findings, a letter) is recorded as who, which envelope, what kind of view, when; never
   // the values. One entry per person, envelope and kind of view per minute, so that a review
   // screen's dozens of crops make one entry and not dozens.
+  // The verification screen's page renditions (Station::page_rendition): 64 MiB, about 200
+  // pages of 1600-px JPEG, i.e. a day's envelopes on screen.
+  static constexpr std::size_t kRenditionCacheBytes = std::size_t{64} << 20;
+  RenditionCache renditions{kRenditionCacheBytes};
+
   std::mutex views_mu;
   std::map<std::tuple<std::int64_t, std::int64_t, std::string>, std::chrono::steady_clock::time_point> views;
   void record_view(const User& user, std::int64_t envelope_id, std::string_view what, const std::string& extra = {}) {
