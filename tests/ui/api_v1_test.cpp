@@ -435,7 +435,7 @@ TEST_F(ApiV1, ThePageRenditionIsThePageAtItsWidthEncodedOnceAndTaggedByItsVersio
   EXPECT_EQ(second->body, first->body);
   EXPECT_EQ(second->get_header_value("ETag"), etag);
   // A tag of another version (or the old unversioned form) is not revalidated: the page again.
-  for (const std::string stale : {std::string("\"page-") + std::to_string(p.at("id").get<std::int64_t>()) + "-w" +
+  for (const std::string& stale : {std::string("\"page-") + std::to_string(p.at("id").get<std::int64_t>()) + "-w" +
                                       std::to_string(shown_w) + "\"",
                                   prefix + "0000000000000000\""}) {
     auto r = client_->Get(url, httplib::Headers{{"Cookie", s.cookie}, {"If-None-Match", stale}});
