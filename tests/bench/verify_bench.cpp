@@ -136,12 +136,17 @@ int main(int argc, char** argv) {
 
     // The JSON login (docs/ui.md): the token's cookie and header, then the session cookie + CSRF.
     auto form = client.Get("/api/v1/login");
-    const std::string lc = form ? form->get_header_value("Set-Cookie") : "";
-    auto login = form ? client.Post("/api/v1/login",
-                                    httplib::Headers{{"Cookie", lc.substr(0, lc.find(';'))},
-                                                     {"X-CSRF-Token", json::parse(form->body).at("login_token").get<std::string>()}},
-                                    json{{"username", "reviewer"}, {"password", "umi-sora-003"}}.dump(), "application/json")
-                      : httplib::Result{};
+    if (!form || form->status != 200) {
+      std::cerr << "login form failed\n";
+      server.stop();
+      serving.join();
+      return 1;
+    }
+    const std::string lc = form->get_header_value("Set-Cookie");
+    auto login = client.Post("/api/v1/login",
+                             httplib::Headers{{"Cookie", lc.substr(0, lc.find(';'))},
+                                              {"X-CSRF-Token", json::parse(form->body).at("login_token").get<std::string>()}},
+                             json{{"username", "reviewer"}, {"password", "umi-sora-003"}}.dump(), "application/json");
     if (!login || login->status != 200) {
       std::cerr << "login failed\n";
       server.stop();
