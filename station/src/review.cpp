@@ -92,26 +92,9 @@ Result<std::int64_t> page_access(storage::Database& db, std::recursive_mutex& mu
   return envelope_id;
 }
 
-// A short, stable name of what the page shows: its stored image (the cleaned copy when capture
-// made one) and the rotation recognition found (FNV-1a 64, hex).
 std::string page_version_of(const store::StoredPage& p) {
-  std::uint64_t h = 1469598103934665603ULL;
-  const auto mix = [&](std::string_view s) {
-    for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-    h = (h ^ 0xffU) * 1099511628211ULL;  // a separator, so "ab"+"c" differs from "a"+"bc"
-  };
-  mix(p.blob_id);
-  mix(p.clean_blob_id);
-  mix(std::to_string(p.rotation));
-  std::string out(16, '0');
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = kHex[h & 0xf];
-  return out;
+  return station::page_version_of(p.blob_id, p.clean_blob_id, p.rotation);
 }
-
-// JPEG quality of the display rendition: the scan's strokes stay sharp at 1600 px, the encode
-// takes a fraction of a PNG's.
-constexpr int kRenditionJpegQuality = 90;
 
 }  // namespace
 
@@ -147,15 +130,9 @@ Result<Station::PageRendition> Station::page_rendition(const User& actor, std::i
   // encodes it too; the last insert stays).
   auto page = impl_->load_page(page_id);
   if (!page) return std::unexpected(page.error());
-  ocr::Image shown = *page;
-  if (max_width > 0 && shown.width() > max_width) shown = shown.resized_to_width(max_width);
-  auto jpeg = shown.encode_jpeg(kRenditionJpegQuality);
-  if (!jpeg) return unexpected_ocr(jpeg.error());
-  RenditionCache::Entry entry{std::make_shared<const std::vector<unsigned char>>(std::move(*jpeg)), version,
-                              shown.width(), shown.height()};
-  PageRendition out{entry.bytes, "image/jpeg", version, entry.width, entry.height};
-  impl_->renditions.insert(page_id, max_width, std::move(entry));
-  return out;
+  auto entry = impl_->keep_rendition(page_id, version, *page, max_width);
+  if (!entry) return std::unexpected(entry.error());
+  return PageRendition{entry->bytes, "image/jpeg", version, entry->width, entry->height};
 }
 
 Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_id, std::string_view value) {

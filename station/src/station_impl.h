@@ -135,6 +135,24 @@ struct Station::Impl final : AuditTrail {
   // pages of 1600-px JPEG, i.e. a day's envelopes on screen.
   static constexpr std::size_t kRenditionCacheBytes = std::size_t{64} << 20;
   RenditionCache renditions{kRenditionCacheBytes};
+  // The width the verification screen asks for (ui's kPageImageWidth): recognition's end warms
+  // the cache at it, so that the first look at a page is a cache hit.
+  static constexpr int kRenditionWarmWidth = 1600;
+  // JPEG quality of the display rendition: the scan's strokes stay sharp at 1600 px, the encode
+  // takes a fraction of a PNG's (verify_bench).
+  static constexpr int kRenditionJpegQuality = 90;
+  // Encodes the upright page at most max_width wide and keeps it under (page, max_width, version).
+  Result<RenditionCache::Entry> keep_rendition(std::int64_t page_id, const std::string& version, const ocr::Image& upright,
+                                               int max_width) {
+    ocr::Image shown = upright;
+    if (max_width > 0 && shown.width() > max_width) shown = shown.resized_to_width(max_width);
+    auto jpeg = shown.encode_jpeg(kRenditionJpegQuality);
+    if (!jpeg) return unexpected_ocr(jpeg.error());
+    RenditionCache::Entry entry{std::make_shared<const std::vector<unsigned char>>(std::move(*jpeg)), version,
+                                shown.width(), shown.height()};
+    renditions.insert(page_id, max_width, entry);
+    return entry;
+  }
 
   std::mutex views_mu;
   std::map<std::tuple<std::int64_t, std::int64_t, std::string>, std::chrono::steady_clock::time_point> views;

@@ -77,7 +77,7 @@ std::vector<fs::path> sample_folders(const fs::path& samples, int n) {
 
 int main(int argc, char** argv) {
   bench::single_threaded_openmp(argv);
-  const fs::path samples = argc > 1 ? fs::path(argv[1]) : fs::path(STATION_SHARED_DIR) / "samples";
+  const fs::path samples = argc > 1 && argv[1][0] != 0 ? fs::path(argv[1]) : fs::path(STATION_SHARED_DIR) / "samples";
   const int envelopes = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
   const auto folders = sample_folders(samples, envelopes);
   if (folders.empty()) {
@@ -133,6 +133,7 @@ int main(int argc, char** argv) {
     std::thread serving([&] { server.run(); });
     httplib::Client client("127.0.0.1", *port);
     client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);  // as browsers do
 
     // The JSON login (docs/ui.md): the token's cookie and header, then the session cookie + CSRF.
     auto form = client.Get("/api/v1/login");
