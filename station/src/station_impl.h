@@ -88,6 +88,11 @@ struct Station::Impl final : AuditTrail {
   // The hash-chained, signed audit log (station_security); holds the station's signing key.
   security::AuditLog audit_log;
   MaintenanceReport open_report;
+  // The verification screen's page renditions (Station::page_rendition): 64 MiB, about 200
+  // pages of 1600-px JPEG, i.e. a day's envelopes on screen.
+  // Declared before the reader: its workers warm it (start_recognition) until the reader is gone.
+  static constexpr std::size_t kRenditionCacheBytes = std::size_t{64} << 20;
+  RenditionCache renditions{kRenditionCacheBytes};
   // The background recognition (station/recognition/service.h): started by Station::create/open
   // (start_recognition); stopped after the capture job (members are destroyed last first: a job's
   // end may still queue an envelope) and while the store is still open.
@@ -131,10 +136,6 @@ struct Station::Impl final : AuditTrail {
   // crops, findings, a letter) is recorded as who, which envelope, what kind of view, when; never
   // the values. One entry per person, envelope and kind of view per minute, so that a review
   // screen's dozens of crops make one entry and not dozens.
-  // The verification screen's page renditions (Station::page_rendition): 64 MiB, about 200
-  // pages of 1600-px JPEG, i.e. a day's envelopes on screen.
-  static constexpr std::size_t kRenditionCacheBytes = std::size_t{64} << 20;
-  RenditionCache renditions{kRenditionCacheBytes};
   // The width the verification screen asks for (ui's kPageImageWidth): recognition's end warms
   // the cache at it, so that the first look at a page is a cache hit.
   static constexpr int kRenditionWarmWidth = 1600;
