@@ -28,6 +28,7 @@
 #include "station/clock.h"
 #include "station/files.h"
 #include "convert.h"
+#include "rendition_cache.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "station/recognition/forms.h"
@@ -87,6 +88,11 @@ struct Station::Impl final : AuditTrail {
   // The hash-chained, signed audit log (station_security); holds the station's signing key.
   security::AuditLog audit_log;
   MaintenanceReport open_report;
+  // The verification screen's page renditions (Station::page_rendition): 64 MiB, about 200
+  // pages of 1600-px JPEG, i.e. a day's envelopes on screen.
+  // Declared before the reader: its workers warm it (start_recognition) until the reader is gone.
+  static constexpr std::size_t kRenditionCacheBytes = std::size_t{64} << 20;
+  RenditionCache renditions{kRenditionCacheBytes};
   // The background recognition (station/recognition/service.h): started by Station::create/open
   // (start_recognition); stopped after the capture job (members are destroyed last first: a job's
   // end may still queue an envelope) and while the store is still open.
@@ -130,6 +136,25 @@ struct Station::Impl final : AuditTrail {
   // crops, findings, a letter) is recorded as who, which envelope, what kind of view, when; never
   // the values. One entry per person, envelope and kind of view per minute, so that a review
   // screen's dozens of crops make one entry and not dozens.
+  // The width the verification screen asks for (ui's kPageImageWidth): recognition's end warms
+  // the cache at it, so that the first look at a page is a cache hit.
+  static constexpr int kRenditionWarmWidth = 1600;
+  // JPEG quality of the display rendition: the scan's strokes stay sharp at 1600 px, the encode
+  // takes a fraction of a PNG's (verify_bench).
+  static constexpr int kRenditionJpegQuality = 90;
+  // Encodes the upright page at most max_width wide and keeps it under (page, max_width, version).
+  Result<RenditionCache::Entry> keep_rendition(std::int64_t page_id, const std::string& version, const ocr::Image& upright,
+                                               int max_width) {
+    ocr::Image shown = upright;
+    if (max_width > 0 && shown.width() > max_width) shown = shown.resized_to_width(max_width);
+    auto jpeg = shown.encode_jpeg(kRenditionJpegQuality);
+    if (!jpeg) return unexpected_ocr(jpeg.error());
+    RenditionCache::Entry entry{std::make_shared<const std::vector<unsigned char>>(std::move(*jpeg)), version,
+                                shown.width(), shown.height()};
+    renditions.insert(page_id, max_width, entry);
+    return entry;
+  }
+
   std::mutex views_mu;
   std::map<std::tuple<std::int64_t, std::int64_t, std::string>, std::chrono::steady_clock::time_point> views;
   void record_view(const User& user, std::int64_t envelope_id, std::string_view what, const std::string& extra = {}) {

@@ -6,15 +6,19 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 
 #include "api_v1.h"
+#include "rendition_cache.h"
 #include "ocr/fake_engine.h"
+#include "ocr/image.h"
 #include "services.h"
 #include "station/station.h"
 #include "ui/web_server.h"
@@ -348,8 +352,10 @@ TEST_F(ApiV1, ThePageImageIsCachedPrivatelyAndRevalidatedByItsETag) {
   auto img = get(s, url);
   ASSERT_TRUE(img);
   ASSERT_EQ(img->status, 200);
-  EXPECT_EQ(img->get_header_value("Content-Type"), "image/png");
-  EXPECT_EQ(img->body.substr(1, 3), "PNG");
+  // The display rendition: a JPEG (the stored original stays as it was imported).
+  EXPECT_EQ(img->get_header_value("Content-Type"), "image/jpeg");
+  ASSERT_GE(img->body.size(), 3u);
+  EXPECT_EQ(img->body.substr(0, 3), std::string("\xFF\xD8\xFF"));
   EXPECT_EQ(img->get_header_value_count("Cache-Control"), 1u);
   EXPECT_NE(img->get_header_value("Cache-Control").find("private"), std::string::npos);
   const std::string etag = img->get_header_value("ETag");
@@ -396,6 +402,130 @@ TEST(ApiV1Chars, AValueSplitsIntoCharactersEachWithTheValuesConfidence) {
   ASSERT_EQ(cut.size(), 2u);
   EXPECT_EQ(cut[1].c.size(), 2u);
   EXPECT_TRUE(ui::api_v1::chars_from_value("", 0.9).empty());
+}
+
+TEST_F(ApiV1, ThePageRenditionIsThePageAtItsWidthEncodedOnceAndTaggedByItsVersion) {
+  const Session s = login("reviewer1", "reviewer-password-1");
+  const auto v = verification(s);
+  ASSERT_FALSE(v.at("pages").empty());
+  const auto& p = v.at("pages")[0];
+  const std::string url = p.at("image_url").get<std::string>();
+  auto first = get(s, url);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  // The same size in pixels as the page (scaled to the advertised width, aspect kept).
+  const std::span<const unsigned char> bytes(reinterpret_cast<const unsigned char*>(first->body.data()), first->body.size());
+  ASSERT_EQ(ocr::sniff_format(bytes), ocr::Format::kJpeg);
+  auto decoded = ocr::decode_pages(bytes);
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(decoded->size(), 1u);
+  const int w = p.at("width").get<int>(), h = p.at("height").get<int>();
+  const int shown_w = p.at("image_width").get<int>();
+  EXPECT_EQ(decoded->front().width(), shown_w);
+  EXPECT_NEAR(decoded->front().height(), static_cast<double>(h) * shown_w / w, 1.0);
+  // The ETag names the page, the width and the page's version.
+  const std::string etag = first->get_header_value("ETag");
+  const std::string prefix = "\"page-" + std::to_string(p.at("id").get<std::int64_t>()) + "-w" + std::to_string(shown_w) + "-";
+  EXPECT_EQ(etag.rfind(prefix, 0), 0u) << etag;
+  EXPECT_GT(etag.size(), prefix.size() + 1);
+  // A second fetch is the cached rendition: the very same bytes and tag.
+  auto second = get(s, url);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, first->body);
+  EXPECT_EQ(second->get_header_value("ETag"), etag);
+  // A tag of another version (or the old unversioned form) is not revalidated: the page again.
+  for (const std::string& stale : {std::string("\"page-") + std::to_string(p.at("id").get<std::int64_t>()) + "-w" +
+                                      std::to_string(shown_w) + "\"",
+                                  prefix + "0000000000000000\""}) {
+    auto r = client_->Get(url, httplib::Headers{{"Cookie", s.cookie}, {"If-None-Match", stale}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << stale;
+    EXPECT_EQ(r->body, first->body);
+  }
+  // Another width is another rendition.
+  auto small = get(s, "/api/v1/pages/" + std::to_string(p.at("id").get<std::int64_t>()) + "/image?w=200");
+  ASSERT_TRUE(small);
+  ASSERT_EQ(small->status, 200);
+  EXPECT_NE(small->get_header_value("ETag"), etag);
+  const std::span<const unsigned char> sb(reinterpret_cast<const unsigned char*>(small->body.data()), small->body.size());
+  auto sd = ocr::decode_pages(sb);
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->front().width(), std::min(200, w));
+}
+
+TEST_F(ApiV1, TheStationEncodesARenditionOnceAndChecksTheRoleEveryTime) {
+  auto pages = station_->pages(reviewer_, envelope_id_);
+  ASSERT_TRUE(pages);
+  ASSERT_FALSE(pages->empty());
+  const auto& p = pages->front();
+  auto a = station_->page_rendition(reviewer_, p.id, 1600);
+  ASSERT_TRUE(a) << a.error().detail;
+  auto b = station_->page_rendition(reviewer_, p.id, 1600);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(a->bytes.get(), b->bytes.get());  // the same encoded bytes: not encoded again
+  EXPECT_EQ(a->media_type, "image/jpeg");
+  EXPECT_EQ(a->width, std::min(p.width, 1600));
+  auto version = station_->page_version(reviewer_, p.id);
+  ASSERT_TRUE(version);
+  EXPECT_EQ(*version, a->version);
+  // A clerk sees only pages flagged blank, cached or not; an unknown page is not found.
+  const bool blank = std::any_of(p.flags.begin(), p.flags.end(), [](const std::string& f) { return f == "blank"; });
+  if (!blank) {
+    auto clerk = station_->page_rendition(clerk_, p.id, 1600);
+    ASSERT_FALSE(clerk);
+    EXPECT_EQ(clerk.error().code, station::ErrorCode::kForbidden);
+    EXPECT_FALSE(station_->page_version(clerk_, p.id));
+  }
+  auto none = station_->page_rendition(reviewer_, 999999, 1600);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, station::ErrorCode::kNotFound);
+}
+
+station::RenditionCache::Entry entry_of(std::size_t size, std::string version) {
+  return {std::make_shared<const std::vector<unsigned char>>(size, 0x42), std::move(version), 10, 10};
+}
+
+TEST(RenditionCache, IsBoundedByBytesAndDropsTheLeastRecentlyUsed) {
+  station::RenditionCache cache(1000);
+  cache.insert(1, 100, entry_of(400, "v"));
+  cache.insert(2, 100, entry_of(400, "v"));
+  ASSERT_TRUE(cache.find(1, 100, "v"));  // page 1 used last
+  cache.insert(3, 100, entry_of(400, "v"));  // 1200 > 1000: page 2 goes
+  EXPECT_LE(cache.stats().bytes, 1000u);
+  EXPECT_EQ(cache.stats().entries, 2u);
+  EXPECT_TRUE(cache.find(1, 100, "v"));
+  EXPECT_FALSE(cache.find(2, 100, "v"));
+  EXPECT_TRUE(cache.find(3, 100, "v"));
+  // Larger than the whole budget: not kept, nothing else lost.
+  cache.insert(4, 100, entry_of(2000, "v"));
+  EXPECT_FALSE(cache.find(4, 100, "v"));
+  EXPECT_EQ(cache.stats().entries, 2u);
+  // Many pages: the total never passes the budget.
+  for (int i = 10; i < 100; ++i) {
+    cache.insert(i, 100, entry_of(static_cast<std::size_t>(50 + i), "v"));
+    EXPECT_LE(cache.stats().bytes, 1000u);
+  }
+}
+
+TEST(RenditionCache, AChangedPageVersionMissesAndReplacesTheStaleEntry) {
+  station::RenditionCache cache(10'000);
+  cache.insert(7, 1600, entry_of(300, "rot0"));
+  ASSERT_TRUE(cache.find(7, 1600, "rot0"));
+  // The page was rotated (or its image replaced): the old rendition is not served.
+  EXPECT_FALSE(cache.find(7, 1600, "rot90"));
+  cache.insert(7, 1600, entry_of(500, "rot90"));
+  EXPECT_FALSE(cache.find(7, 1600, "rot0"));
+  auto now = cache.find(7, 1600, "rot90");
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->bytes->size(), 500u);
+  EXPECT_EQ(cache.stats().entries, 1u);
+  EXPECT_EQ(cache.stats().bytes, 500u);
+  // Widths are separate entries of the same page.
+  cache.insert(7, 200, entry_of(100, "rot90"));
+  EXPECT_TRUE(cache.find(7, 200, "rot90"));
+  EXPECT_TRUE(cache.find(7, 1600, "rot90"));
+  EXPECT_EQ(cache.stats().bytes, 600u);
 }
 
 }  // namespace

@@ -184,6 +184,20 @@ class Station {
   Result<std::vector<unsigned char>> field_crop_png(const User& actor, std::int64_t field_id);
   // PNG of a page scaled to at most max_width pixels wide.
   Result<std::vector<unsigned char>> page_png(const User& actor, std::int64_t page_id, int max_width);
+  // The page as the verification screen shows it (docs/ui.md): upright, at most max_width wide, a
+  // JPEG rendition for display only (the stored original is untouched; PDFs and exports use it).
+  // Encoded once per page version and width, then served from a bounded in-memory cache (LRU by
+  // bytes); a page whose image or rotation changes gets a new version, so a new rendition.
+  struct PageRendition {
+    std::shared_ptr<const std::vector<unsigned char>> bytes;
+    std::string media_type;  // "image/jpeg"
+    std::string version;     // changes whenever the page's pixels or rotation change
+    int width = 0, height = 0;
+  };
+  Result<PageRendition> page_rendition(const User& actor, std::int64_t page_id, int max_width);
+  // The version page_rendition would carry, without pixels (a conditional request's check); the same
+  // role rules as page_png. Not a view in the audit log.
+  Result<std::string> page_version(const User& actor, std::int64_t page_id);
   // The reviewer confirms (or corrects) a value. Reviewer or supervisor only.
   Result<FieldInfo> confirm_field(const User& actor, std::int64_t field_id, std::string_view value);
 
