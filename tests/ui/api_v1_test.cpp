@@ -469,9 +469,17 @@ TEST_F(ApiV1, TheStationEncodesARenditionOnceAndChecksTheRoleEveryTime) {
   auto version = station_->page_version(reviewer_, p.id);
   ASSERT_TRUE(version);
   EXPECT_EQ(*version, a->version);
-  // A clerk sees only pages flagged blank, cached or not; an unknown page is not found.
+  // A clerk sees a page not flagged blank only as a thumbnail while the envelope is the intake's
+  // (issue #17), and not at all once a reviewer has confirmed a value; cached or not. An unknown
+  // page is not found.
   const bool blank = std::any_of(p.flags.begin(), p.flags.end(), [](const std::string& f) { return f == "blank"; });
   if (!blank) {
+    auto thumb = station_->page_rendition(clerk_, p.id, 1600);
+    ASSERT_TRUE(thumb) << thumb.error().detail;
+    EXPECT_LE(thumb->width, 400);
+    auto fields = station_->fields(reviewer_, envelope_id_);
+    ASSERT_TRUE(fields && !fields->empty());
+    ASSERT_TRUE(station_->confirm_field(reviewer_, fields->front().id, fields->front().value));
     auto clerk = station_->page_rendition(clerk_, p.id, 1600);
     ASSERT_FALSE(clerk);
     EXPECT_EQ(clerk.error().code, station::ErrorCode::kForbidden);
