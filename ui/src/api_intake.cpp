@@ -71,12 +71,13 @@ nlohmann::json intake_page_json(const station::PageInfo& p, const std::string& v
           {"thumbnail_url", page_image_url(p, kThumbnailWidth) + (version.empty() ? "" : "&v=" + version)}};
 }
 
-// Whether the intake may still change the envelope's pages (the station decides again on each
-// operation; this only spares the clerk buttons that would be refused).
-bool changeable(station::EnvelopeState s, int fields_confirmed) {
+// Whether the intake may change the envelope's pages now (the station decides again on each
+// operation; this only spares the clerk buttons that would be refused). A captured envelope the
+// background reader is about to read waits for it (it is refused while being read).
+bool changeable(station::EnvelopeState s, int fields_confirmed, bool reader_automatic) {
   using S = station::EnvelopeState;
-  return fields_confirmed == 0 &&
-         (s == S::kInterrupted || s == S::kCaptured || s == S::kRecognized || s == S::kRecognitionFailed);
+  return fields_confirmed == 0 && (s == S::kInterrupted || (s == S::kCaptured && !reader_automatic) ||
+                                   s == S::kRecognized || s == S::kRecognitionFailed);
 }
 
 station::Result<nlohmann::json> envelope_with_pages(station::Station& st, const station::User& actor, std::int64_t envelope_id) {
@@ -93,7 +94,7 @@ station::Result<nlohmann::json> envelope_with_pages(station::Station& st, const 
   }
   auto j = envelope_json(*env);
   j["text_ja"] = state_text_ja(*env);
-  j["changeable"] = changeable(env->state, env->fields_confirmed);
+  j["changeable"] = changeable(env->state, env->fields_confirmed, st.config().recognize_on_capture);
   j["blank_pages"] = blank;
   j["page_list"] = out;
   return j;

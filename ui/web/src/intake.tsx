@@ -329,7 +329,7 @@ function EnvelopePages({ envelope, live, onChanged }: PagesProps) {
 function JobPanel({ job, onContinue, onChanged }: { job: intake.Job; onContinue: () => void; onChanged: () => void }) {
   const running = job.state === 'running';
   return (
-    <section class="card intake-job" id="intake-job" aria-labelledby="intake-job-title" data-state={job.state}>
+    <section class="card intake-job" id="intake-job" aria-labelledby="intake-job-title" data-state={job.state} data-kind={job.kind}>
       <h2 id="intake-job-title">
         {job.kind === 'scan' ? 'スキャン' : '取り込み'}（<span id="job-state">{job.state_ja}</span>）
       </h2>
@@ -475,8 +475,15 @@ export function IntakeScreen({ canCapture }: { canCapture: boolean }) {
         .then((j) => {
           if (stopped) return;
           setJob(j);
-          if (j.state === 'running') timer = window.setTimeout(poll, 700);
-          else setLogRefresh((n) => n + 1);
+          if (j.state === 'running') {
+            timer = window.setTimeout(poll, 700);
+            return;
+          }
+          setLogRefresh((n) => n + 1);
+          // Its envelopes are read in the background: follow their state until they are read
+          // (their pages can be changed again then).
+          if (j.envelopes.some((e) => e.state === 'captured' || e.state === 'recognizing'))
+            timer = window.setTimeout(poll, 2000);
         })
         .catch((e) => {
           if (stopped) return;
