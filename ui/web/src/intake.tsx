@@ -375,7 +375,7 @@ function JobPanel({ job, onContinue, onChanged }: { job: intake.Job; onContinue:
   );
 }
 
-function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: (id: number) => void }) {
+function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: ((id: number) => void) | null }) {
   const [date, setDate] = useState(todayJst());
   const [rows, setRows] = useState<intake.LogRow[] | null>(null);
   const [xlsx, setXlsx] = useState('');
@@ -423,7 +423,7 @@ function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: (id: number) 
               <th scope="col">白紙の可能性</th>
               <th scope="col">方法</th>
               <th scope="col">状態</th>
-              <th scope="col">ページ</th>
+              {onOpen && <th scope="col">ページ</th>}
             </tr>
           </thead>
           <tbody>
@@ -437,12 +437,14 @@ function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: (id: number) 
                 <td class="num">{r.blank_pages}</td>
                 <td>{r.source_ja}</td>
                 <td>{r.status_ja}</td>
-                <td>
-                  <button type="button" class="small secondary open-pages" onClick={() => onOpen(r.envelope_id)}
-                          aria-label={`ページを見る（受付番号 ${r.receipt_no}）`}>
-                    ページを見る
-                  </button>
-                </td>
+                {onOpen && (
+                  <td>
+                    <button type="button" class="small secondary open-pages" onClick={() => onOpen(r.envelope_id)}
+                            aria-label={`ページを見る（受付番号 ${r.receipt_no}）`}>
+                      ページを見る
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
@@ -459,6 +461,7 @@ export function IntakeScreen({ canCapture }: { canCapture: boolean }) {
   const [opened, setOpened] = useState<intake.IntakeEnvelope | null>(null);
   const [logRefresh, setLogRefresh] = useState(0);
   const [tick, setTick] = useState(0);
+  const [lastScan, setLastScan] = useState<intake.StartRequest | null>(null);
 
   useEffect(() => {
     document.title = '受付｜申請書確認端末';
@@ -502,6 +505,7 @@ export function IntakeScreen({ canCapture }: { canCapture: boolean }) {
     setError('');
     try {
       const id = await intake.startJob(r);
+      if (r.kind === 'scan') setLastScan(r);
       setOpened(null);
       setJob(null);
       setJobId(id);
@@ -512,7 +516,8 @@ export function IntakeScreen({ canCapture }: { canCapture: boolean }) {
 
   const continueScan = () => {
     if (!job || job.continue_envelope_id === null) return;
-    void start({ kind: 'scan', continue_envelope_id: job.continue_envelope_id });
+    // The same settings as the run that stopped, into the same envelope.
+    void start({ ...(lastScan ?? { kind: 'scan' }), kind: 'scan', continue_envelope_id: job.continue_envelope_id });
   };
 
   const open = async (id: number) => {
@@ -541,7 +546,7 @@ export function IntakeScreen({ canCapture }: { canCapture: boolean }) {
       {canCapture && <StartForm busy={job?.state === 'running'} onStart={start} />}
       {job && <JobPanel job={job} onContinue={continueScan} onChanged={changed} />}
       {opened && canCapture && <EnvelopePages envelope={opened} live={false} onChanged={changed} />}
-      <IntakeLog refresh={logRefresh} onOpen={canCapture ? open : () => {}} />
+      <IntakeLog refresh={logRefresh} onOpen={canCapture ? open : null} />
     </main>
   );
 }
