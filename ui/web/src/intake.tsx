@@ -267,7 +267,6 @@ function EnvelopePages({ envelope, live, onChanged }: PagesProps) {
               }}
               aria-pressed={p.id === selected}
               aria-describedby={editable ? `env-${envelope.id}-keys` : undefined}
-              aria-label={`${p.seq}ページ目（${p.kind_ja}${p.flags.length ? '・' + p.flags.map((f) => f.text_ja).join('・') : ''}）`}
               onClick={() => setSelected(p.id)}
               onFocus={() => setSelected(p.id)}
               onKeyDown={(ev) => onKey(ev, p)}
@@ -284,13 +283,11 @@ function EnvelopePages({ envelope, live, onChanged }: PagesProps) {
             </button>
             {p.blank && !live && (
               <span class="blank-actions">
-                <button type="button" class="small confirm-blank" disabled={pending} onClick={() => blank(p, true)}
-                        aria-label={`${p.seq}ページ目は白紙`}>
-                  白紙
+                <button type="button" class="small confirm-blank" disabled={pending} onClick={() => blank(p, true)}>
+                  白紙<span class="visually-hidden">（{p.seq}ページ目）</span>
                 </button>
-                <button type="button" class="small secondary not-blank" disabled={pending} onClick={() => blank(p, false)}
-                        aria-label={`${p.seq}ページ目は白紙ではない`}>
-                  白紙ではない
+                <button type="button" class="small secondary not-blank" disabled={pending} onClick={() => blank(p, false)}>
+                  白紙ではない<span class="visually-hidden">（{p.seq}ページ目）</span>
                 </button>
               </span>
             )}
@@ -431,7 +428,7 @@ function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: ((id: number)
               <tr key={r.envelope_id}>
                 <td>{r.receipt_no}</td>
                 <td>{r.received_at.slice(11, 16)}</td>
-                <td>{r.clerk}</td>
+                <td class="value">{r.clerk}</td>
                 <td class="num">{r.enclosures}</td>
                 <td class="num">{r.pages}</td>
                 <td class="num">{r.blank_pages}</td>
@@ -439,9 +436,8 @@ function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: ((id: number)
                 <td>{r.status_ja}</td>
                 {onOpen && (
                   <td>
-                    <button type="button" class="small secondary open-pages" onClick={() => onOpen(r.envelope_id)}
-                            aria-label={`ページを見る（受付番号 ${r.receipt_no}）`}>
-                      ページを見る
+                    <button type="button" class="small secondary open-pages" onClick={() => onOpen(r.envelope_id)}>
+                      ページを見る<span class="visually-hidden">（受付番号 {r.receipt_no}）</span>
                     </button>
                   </td>
                 )}
