@@ -239,7 +239,11 @@ function EnvelopePages({ envelope, live, onChanged }: PagesProps) {
         <p class="alert info">白紙の可能性があるページが {envelope.blank_pages} ページあります。画像を見て「白紙」か「白紙ではない」を選んでください。</p>
       )}
       {!envelope.changeable && !live && (
-        <p class="meta">この封筒は内容の確認が始まっているか取り込み中のため、ページの回転・並べ替え・移動はできません。</p>
+        <p class="meta">
+          {envelope.state === 'captured' || envelope.state === 'recognizing'
+            ? '文字認識が終わるまで、ページの回転・並べ替え・移動はできません（終わると自動で操作できるようになります）。'
+            : 'この封筒は取り込み中か、内容の確認が始まっているため、ページの回転・並べ替え・移動はできません。'}
+        </p>
       )}
       {editable && (
         <p class="meta" id={`env-${envelope.id}-keys`}>
