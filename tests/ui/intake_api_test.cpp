@@ -19,6 +19,7 @@
 
 #include "station/station.h"
 #include "ui/web_server.h"
+#include "web_api_fixture.h"
 
 extern "C" const char* __lsan_default_options() { return "suppressions=" STATION_SOURCE_DIR "/tests/lsan.supp"; }
 
@@ -27,6 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using station::Role;
+using web_test::Session;
 
 // SANE: only the test backends of tests/unit/scanner/sane-config.
 const bool kSaneConfigSet = [] {
@@ -84,17 +86,12 @@ std::pair<int, int> jpeg_size(const std::string& b) {
   return {0, 0};
 }
 
-struct Session {
-  std::string cookie, csrf;
-};
-
-class IntakeApi : public ::testing::Test {
+class IntakeApi : public web_test::WebApiTest {
  protected:
+  IntakeApi() : WebApiTest("intake-api-test") {}
+
   void SetUp() override {
     ASSERT_TRUE(kSaneConfigSet);
-    dir_ = fs::temp_directory_path() / ("station-intake-api-test-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-    config_.data_dir = dir_ / "store";
     config_.recognize_on_capture = false;  // capture alone: recognition only when a test asks
     config_.import_roots = {dir_};
     config_.profiles_dir = (dir_ / "profiles").string();
@@ -105,57 +102,14 @@ class IntakeApi : public ::testing::Test {
                 "defaults": { "source": "adf", "mode": "gray", "dpi": 75, "page_width_mm": 60, "page_height_mm": 80 },
                 "values": { "adf": "Automatic Document Feeder", "flatbed": "Flatbed" },
                 "extra": { "test-picture": "Grid", "read-return-value": "Default" } })";
-    auto st = station::Station::create(config_, "test-passphrase");
-    ASSERT_TRUE(st) << st.error().detail;
-    station_ = std::move(*st);
-    auto admin = station_->add_user(nullptr, "admin1", "admin-password-1", Role::kAdmin);
-    ASSERT_TRUE(admin);
-    auto clerk = station_->add_user(&*admin, "clerk1", "clerk-password-1", Role::kClerk);
-    auto reviewer = station_->add_user(&*admin, "reviewer1", "reviewer-password-1", Role::kReviewer);
-    ASSERT_TRUE(clerk && reviewer);
-    clerk_ = *clerk;
-    reviewer_ = *reviewer;
-
-    ui::WebOptions options;
-    options.port = 0;
-    server_ = std::make_unique<ui::WebServer>(*station_, options);
-    auto port = server_->bind();
-    ASSERT_TRUE(port) << port.error().detail;
-    thread_ = std::thread([this] { server_->run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    services_ = {};  // the real scanner (SANE) and the real engine (Tesseract)
+    ASSERT_NO_FATAL_FAILURE(create_station());
+    ASSERT_NO_FATAL_FAILURE(add_staff());
+    log_in_staff();
+    ASSERT_NO_FATAL_FAILURE(serve());
     client_->set_read_timeout(std::chrono::seconds(120));
   }
 
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-    station_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  Session login(const std::string& user, const std::string& password) {
-    auto form = client_->Get("/api/v1/login");
-    EXPECT_TRUE(form);
-    if (!form) return {};
-    const std::string sc = form->get_header_value("Set-Cookie");
-    const std::string token = json::parse(form->body).at("login_token").get<std::string>();
-    auto res = client_->Post("/api/v1/login", {{"Cookie", sc.substr(0, sc.find(';'))}, {"X-CSRF-Token", token}},
-                             json{{"username", user}, {"password", password}}.dump(), "application/json");
-    EXPECT_TRUE(res && res->status == 200);
-    if (!res || res->status != 200) return {};
-    const std::string c = res->get_header_value("Set-Cookie");
-    return Session{c.substr(0, c.find(';')), json::parse(res->body).at("csrf").get<std::string>()};
-  }
-  httplib::Result get(const Session& s, const std::string& path) {
-    return client_->Get(path, httplib::Headers{{"Cookie", s.cookie}});
-  }
-  httplib::Result post(const Session& s, const std::string& path, const json& body, bool csrf = true) {
-    httplib::Headers h{{"Cookie", s.cookie}};
-    if (csrf) h.emplace("X-CSRF-Token", s.csrf);
-    return client_->Post(path, h, body.dump(), "application/json");
-  }
   json get_json(const Session& s, const std::string& path) {
     auto r = get(s, path);
     EXPECT_TRUE(r);
@@ -176,13 +130,6 @@ class IntakeApi : public ::testing::Test {
   }
   static fs::path sample(const std::string& name) { return fs::path(STATION_SHARED_DIR) / "samples" / name; }
 
-  fs::path dir_;
-  station::Config config_;
-  std::unique_ptr<station::Station> station_;
-  station::User clerk_, reviewer_;
-  std::unique_ptr<ui::WebServer> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(IntakeApi, ScanWithTheSaneTestBackendShowsProgressThenPagesAndThumbnails) {
