@@ -119,6 +119,19 @@ inline constexpr std::array kRoutes{
     Route{"POST", R"(/api/v1/envelopes/(\d+)/decision)", Kind::kApi, kReview},
     Route{"GET", "/api/v1/corrections", Kind::kApi, kStaff},
     Route{"GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", Kind::kApi, kReview},
+    // The supervisor's dashboard and the daily export (issue #17): counts, overdue requests, the
+    // day's throughput (from the audit log), sync and backup; the export job and the download of
+    // its encrypted set (the only download the kiosk allows). The administrator's keys screen: the
+    // export certificates, the audit chain, the key file, the passphrase change (api_supervisor.h).
+    Route{"GET", "/api/v1/supervisor/dashboard", Kind::kApi, kSupervisor},
+    Route{"GET", "/api/v1/export", Kind::kApi, kSupervisor},
+    Route{"POST", "/api/v1/export/jobs", Kind::kApi, kSupervisor},
+    Route{"GET", R"(/api/v1/export/jobs/(\d+))", Kind::kApi, kSupervisor},
+    Route{"GET", R"(/api/v1/export/jobs/(\d+)/download)", Kind::kApi, kSupervisor},
+    Route{"GET", "/api/v1/admin/keys", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/admin/recipient", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/admin/audit/verify", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/admin/passphrase", Kind::kApi, kAdmin},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

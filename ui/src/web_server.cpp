@@ -27,6 +27,8 @@
 
 #include "api_accounts.h"
 #include "api_review.h"
+#include "api_supervisor.h"
+#include "station/clock.h"
 #include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
@@ -228,6 +230,7 @@ struct WebServer::Impl {
   std::atomic<bool> in_run{false};
   bool bound = false;
   bool tls_ok = true;  // false: the certificate or key could not be loaded
+  std::unique_ptr<api_v1::ExportJobs> export_jobs;  // the export screen's background job
 
   Impl(station::Station& s, WebOptions o) : station(s), options(std::move(o)) {
     if (options.export_dir.empty()) options.export_dir = station.config().data_dir / "exports";
@@ -240,6 +243,7 @@ struct WebServer::Impl {
       tls_ok = ssl->is_valid();
       server = std::move(ssl);
     }
+    export_jobs = std::make_unique<api_v1::ExportJobs>(station, options.export_dir);
     configure();
   }
 
@@ -1377,6 +1381,41 @@ struct WebServer::Impl {
     send_reply(res, api_v1::change_own_password(station, s.user, req.body), "api v1 password");
   }
 
+  // ---- supervisor and administrator (issue #17; api_supervisor.h)
+
+  void api_v1_dashboard(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res,
+               api_v1::dashboard(station, s.user, req.get_param_value("date"), station::SystemClock::instance().jst_today()),
+               "api v1 dashboard");
+  }
+  void api_v1_export(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, export_jobs->overview(s.user), "api v1 export");
+  }
+  void api_v1_export_start(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, export_jobs->start(s.user, req.body), "api v1 export start");
+  }
+  void api_v1_export_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, export_jobs->status(s.user, match_id(req).value_or(0)), "api v1 export job");
+  }
+  void api_v1_export_download(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    auto file = export_jobs->download(s.user, match_id(req).value_or(0));
+    if (!file) return send_v1_error(res, file.error(), "api v1 export download");
+    res.set_header("Content-Disposition", "attachment; filename=\"" + file->name + "\"");
+    res.set_content(std::move(file->content), "application/pkcs7-mime");
+  }
+  void api_v1_keys(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::keys_overview(station, s.user), "api v1 keys");
+  }
+  void api_v1_set_recipient(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::set_recipient(station, s.user, req.body), "api v1 recipient");
+  }
+  void api_v1_audit_verify(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::verify_audit(station, s.user), "api v1 audit verify");
+  }
+  void api_v1_passphrase(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::change_passphrase(station, s.user, req.body), "api v1 passphrase");
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -1531,6 +1570,15 @@ struct WebServer::Impl {
     add("POST", R"(/api/v1/envelopes/(\d+)/decision)", &Impl::api_v1_decision);
     add("GET", "/api/v1/corrections", &Impl::api_v1_corrections);
     add("GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_v1_letter);
+    add("GET", "/api/v1/supervisor/dashboard", &Impl::api_v1_dashboard);
+    add("GET", "/api/v1/export", &Impl::api_v1_export);
+    add("POST", "/api/v1/export/jobs", &Impl::api_v1_export_start);
+    add("GET", R"(/api/v1/export/jobs/(\d+))", &Impl::api_v1_export_job);
+    add("GET", R"(/api/v1/export/jobs/(\d+)/download)", &Impl::api_v1_export_download);
+    add("GET", "/api/v1/admin/keys", &Impl::api_v1_keys);
+    add("POST", "/api/v1/admin/recipient", &Impl::api_v1_set_recipient);
+    add("POST", "/api/v1/admin/audit/verify", &Impl::api_v1_audit_verify);
+    add("POST", "/api/v1/admin/passphrase", &Impl::api_v1_passphrase);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }
