@@ -10,6 +10,9 @@ import { AccountsScreen } from './accounts';
 import { PasswordScreen } from './password';
 import { ReviewScreen } from './review';
 import { CorrectionsScreen } from './corrections';
+import { SupervisorScreen } from './supervisor';
+import { ExportScreen } from './export';
+import { KeysScreen } from './keys';
 import './style.css';
 
 type Route =
@@ -18,7 +21,10 @@ type Route =
   | { name: 'review'; envelopeId: number }
   | { name: 'corrections' }
   | { name: 'accounts' }
-  | { name: 'password' };
+  | { name: 'password' }
+  | { name: 'supervisor' }
+  | { name: 'export' }
+  | { name: 'keys' };
 
 function parseRoute(hash: string): Route {
   const m = /^#\/envelopes\/(\d+)$/.exec(hash);
@@ -28,6 +34,9 @@ function parseRoute(hash: string): Route {
   if (hash === '#/corrections') return { name: 'corrections' };
   if (hash === '#/accounts') return { name: 'accounts' };
   if (hash === '#/password') return { name: 'password' };
+  if (hash === '#/supervisor') return { name: 'supervisor' };
+  if (hash === '#/export') return { name: 'export' };
+  if (hash === '#/keys') return { name: 'keys' };
   return { name: 'list' };
 }
 
@@ -100,19 +109,33 @@ function App() {
         <span class="who">
           {session.user.username}（{session.user.role_ja}）
         </span>
+        {session.user.role === 'supervisor' && (
+          <a class="button secondary small" href="#/supervisor" id="nav-supervisor">監督</a>
+        )}
+        {session.user.role === 'supervisor' && (
+          <a class="button secondary small" href="#/export" id="nav-export">出力</a>
+        )}
         {session.user.role === 'admin' && (
           <a class="button secondary small" href="#/accounts" id="nav-accounts">利用者の管理</a>
+        )}
+        {session.user.role === 'admin' && (
+          <a class="button secondary small" href="#/keys" id="nav-keys">鍵と証明書</a>
         )}
         {session.user.role !== 'admin' && (
           <a class="button secondary small" href="#/corrections" id="nav-corrections">補正依頼の一覧</a>
         )}
         <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
-        <a class="button secondary small" href="/">従来の画面</a>
         <button type="button" class="secondary small" onClick={signOut}>
           ログアウト
         </button>
       </header>
-      {route.name === 'accounts' && session.user.role === 'admin' ? (
+      {route.name === 'supervisor' && session.user.role === 'supervisor' ? (
+        <SupervisorScreen />
+      ) : route.name === 'export' && session.user.role === 'supervisor' ? (
+        <ExportScreen />
+      ) : route.name === 'keys' && session.user.role === 'admin' ? (
+        <KeysScreen />
+      ) : route.name === 'accounts' && session.user.role === 'admin' ? (
         <AccountsScreen me={session.user.username} />
       ) : route.name === 'password' ? (
         <PasswordScreen />
