@@ -86,7 +86,7 @@ export function ExportScreen() {
           <p id="export-waiting">出力を待つ受理済みの申請: {overview.waiting}件</p>
           {overview.recipient ? (
             <p id="export-recipient">
-              暗号化先（県の証明書）: {overview.recipient.subject}
+              暗号化先（県の証明書）: <span class="value">{overview.recipient.subject}</span>
               <br />
               指紋（SHA-256）: <code class="fingerprint">{overview.recipient.fingerprint}</code>
               <br />
@@ -131,7 +131,7 @@ export function ExportScreen() {
               <h3 tabIndex={-1} ref={result}>出力したファイル</h3>
               <dl class="facts">
                 <dt>ファイル名</dt>
-                <dd id="export-file-name">{job.result.file_name}</dd>
+                <dd id="export-file-name" class="value">{job.result.file_name}</dd>
                 <dt>大きさ</dt>
                 <dd id="export-file-size">{sv.size(job.result.bytes)}</dd>
                 <dt>ファイルナンバー</dt>
@@ -146,7 +146,7 @@ export function ExportScreen() {
                 <dd>
                   <ul class="files">
                     {job.result.files.map((f) => (
-                      <li key={f}>{f}</li>
+                      <li key={f} class="value">{f}</li>
                     ))}
                   </ul>
                 </dd>

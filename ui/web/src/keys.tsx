@@ -16,7 +16,7 @@ function CertificateCard(props: { title: string; id: string; cert: sv.Certificat
       {props.cert ? (
         <dl class="facts">
           <dt>名義（subject）</dt>
-          <dd class="subject">{props.cert.subject}</dd>
+          <dd class="value subject">{props.cert.subject}</dd>
           <dt>有効期限</dt>
           <dd>{props.cert.not_after}</dd>
           <dt>指紋（SHA-256）</dt>
@@ -182,7 +182,7 @@ export function KeysScreen() {
               {keys.commands.map((c) => (
                 <div class="fact" key={c.command}>
                   <dt>{c.what_ja}</dt>
-                  <dd><code>{c.command}</code></dd>
+                  <dd><kbd>{c.command}</kbd></dd>
                 </div>
               ))}
             </dl>
