@@ -159,7 +159,7 @@ std::string capture_job_page(const Viewer& viewer, const station::CaptureJob& jo
       const std::string state_cell =
           state == states.end() ? std::string("-")
                                 : state_badge(e.envelope_id, state_text_ja(*state), pending.contains(e.envelope_id), false);
-      body += fmt("<tr><td><a href=\"/envelopes/{0}\" class=\"job-envelope-link\">{1}</a></td><td class=\"num\">{2}</td>"
+      body += fmt("<tr><td><a href=\"/app#/envelopes/{0}\" class=\"job-envelope-link\">{1}</a></td><td class=\"num\">{2}</td>"
                   "<td>{3}</td><td>{4}</td><td><a href=\"/envelopes/{0}/blank\" class=\"blank-link\">白紙の確認</a></td></tr>\n",
                   e.envelope_id, html_escape(e.receipt_no), e.pages, state_cell, notes);
     }

@@ -15,7 +15,7 @@ namespace ui::routes {
 // How a route answers a request without a session.
 enum class Kind {
   kPublic,  // no session needed (login, static assets)
-  kHtml,    // 303 to /login
+  kHtml,    // 303 to /app (the front-end's login)
   kImage,   // 401 (an <img> or a download cannot follow a redirect usefully)
   kApi,     // 401 JSON
 };
@@ -45,16 +45,12 @@ inline constexpr std::array kRoutes{
     Route{"GET", "/static/app.css", Kind::kPublic, 0},
     Route{"GET", "/static/app.js", Kind::kPublic, 0},
     Route{"GET", "/favicon.ico", Kind::kPublic, 0},
+    // The old login page and envelope list are retired (issue #17): both redirect to the front-end
+    // at /app. The old review, crop and export pages are gone (the front-end's verification,
+    // review and 出力 screens replace them).
     Route{"GET", "/login", Kind::kPublic, 0},
-    Route{"POST", "/login", Kind::kPublic, 0},
     Route{"POST", "/logout", Kind::kHtml, kAnyRole},
-    // The envelope list and states: receipt numbers, dates and counts only (no personal values).
-    Route{"GET", "/", Kind::kHtml, kAnyRole},
-    Route{"POST", "/export", Kind::kHtml, kSupervisor},
-    // The review screen shows the values and their crops.
-    Route{"GET", R"(/envelopes/(\d+))", Kind::kHtml, kReview},
-    Route{"POST", R"(/fields/(\d+)/confirm)", Kind::kHtml, kReview},
-    Route{"GET", R"(/fields/(\d+)/crop\.png)", Kind::kImage, kReview},
+    Route{"GET", "/", Kind::kPublic, 0},
     // Page images: reviewers and supervisors all pages; a clerk only pages flagged blank (the
     // station refuses the others with 403); an administrator none.
     Route{"GET", R"(/pages/(\d+)\.png)", Kind::kImage, kStaff},
