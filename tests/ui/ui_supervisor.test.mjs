@@ -132,12 +132,15 @@ test('an administrator sets the certificate; a supervisor sees the day and expor
   assert.equal(await admin.locator('#nav-supervisor').count(), 0, 'no dashboard for the administrator');
   await admin.click('#nav-keys');
   await admin.waitForSelector('#keys-screen #station-card');
-  assert.match(await admin.textContent('#recipient-card'), /まだ設定されていません/);
+  // The demo set a stand-in prefecture's certificate; the administrator replaces it.
+  assert.doesNotMatch(await admin.textContent('#recipient-card'), /kourei-shisetsu/);
+  const before = await admin.textContent('#recipient-card code.fingerprint');
   assert.match(await admin.textContent('#key-commands'), /station keys rotate/);
   await checkScreen(admin, 'keys-empty');
   await admin.setInputFiles('#recipient-file', cert);
   await admin.waitForSelector('#recipient-status');
-  assert.match(await admin.textContent('#recipient-card'), /kourei-shisetsu/);
+  await admin.waitForFunction(() => /kourei-shisetsu/.test(document.querySelector('#recipient-card')?.textContent ?? ''));
+  assert.notEqual(await admin.textContent('#recipient-card code.fingerprint'), before);
   await admin.click('#audit-verify');
   await admin.waitForSelector('#audit-result');
   assert.match(await admin.textContent('#audit-result'), /改ざんは見つかりませんでした/);

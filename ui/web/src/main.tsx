@@ -125,7 +125,7 @@ function App() {
           <a class="button secondary small" href="#/corrections" id="nav-corrections">補正依頼の一覧</a>
         )}
         <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
-        <button type="button" class="secondary small" onClick={signOut}>
+        <button type="button" class="secondary small" onClick={signOut} id="logout">
           ログアウト
         </button>
       </header>
