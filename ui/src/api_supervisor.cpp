@@ -304,12 +304,9 @@ Reply ExportJobs::status(const station::User&, std::int64_t id) {
   const auto it = state_->jobs.find(id);
   if (it == state_->jobs.end())
     return failed(station::Error{ErrorCode::kNotFound, "no such export job", "その出力の記録はありません。画面を開き直してください。"});
-  nlohmann::json out{{"job", state_->job_json(it->second)}};
-  if (it->second.error) {
-    // The station's error, for the server's log (English, no personal value).
-    return Reply{200, out, std::nullopt};
-  }
-  return Reply{200, out, std::nullopt};
+  // A failed job's error goes to the server's log with the answer (English, no personal value);
+  // the screen stops asking once the job has finished.
+  return Reply{200, {{"job", state_->job_json(it->second)}}, it->second.error};
 }
 
 Reply ExportJobs::overview(const station::User& actor) {
