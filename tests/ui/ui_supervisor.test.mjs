@@ -136,7 +136,7 @@ test('an administrator sets the certificate; a supervisor sees the day and expor
   assert.doesNotMatch(await admin.textContent('#recipient-card'), /kourei-shisetsu/);
   const before = await admin.textContent('#recipient-card code.fingerprint');
   assert.match(await admin.textContent('#key-commands'), /station keys rotate/);
-  await checkScreen(admin, 'keys-empty');
+  await checkScreen(admin, 'keys-before');
   await admin.setInputFiles('#recipient-file', cert);
   await admin.waitForSelector('#recipient-status');
   await admin.waitForFunction(() => /kourei-shisetsu/.test(document.querySelector('#recipient-card')?.textContent ?? ''));
@@ -183,7 +183,8 @@ test('an administrator sets the certificate; a supervisor sees the day and expor
   await checkScreen(page, 'export-before');
   const seen = new Set();
   const watch = setInterval(() => {
-    page.textContent('#export-status').then((t) => { if (t) seen.add(t); }).catch(() => {});
+    page.evaluate(() => document.querySelector('#export-status')?.textContent ?? '')
+      .then((t) => { if (t) seen.add(t); }).catch(() => {});
   }, 100);
   await page.click('#export-start');
   await page.waitForSelector('#export-result', { timeout: 300_000 });
