@@ -52,12 +52,14 @@ Session login_with(Client& client, const std::string& user, const std::string& p
   if (!form || form->status != 200) return {};
   const std::string sc = form->get_header_value("Set-Cookie");
   const std::string login_cookie = sc.substr(0, sc.find(';'));
-  const std::string token = nlohmann::json::parse(form->body).at("login_token").get<std::string>();
+  const nlohmann::json login_form = nlohmann::json::parse(form->body);
+  const std::string token = login_form.at("login_token").get<std::string>();
   auto res = client.Post("/api/v1/login", httplib::Headers{{"Cookie", login_cookie}, {"X-CSRF-Token", token}},
                          nlohmann::json{{"username", user}, {"password", password}}.dump(), "application/json");
   if (!res || res->status != 200) return {};
   const std::string c = res->get_header_value("Set-Cookie");
-  return Session{c.substr(0, c.find(';')), nlohmann::json::parse(res->body).at("csrf").get<std::string>(), c};
+  const nlohmann::json answer = nlohmann::json::parse(res->body);
+  return Session{c.substr(0, c.find(';')), answer.at("csrf").get<std::string>(), c};
 }
 
 class WebSecurity : public ::testing::Test {
