@@ -230,6 +230,9 @@ TEST_F(SupervisorApi, TheExportRunsAsAJobToItsEndAndItsEncryptedSetIsDownloaded)
   // Nothing accepted yet: refused at once; then no recipient certificate: refused, saying what to do.
   auto nothing = post(super, "/api/v1/export/jobs", json::object());
   EXPECT_EQ(nothing->status, 409) << nothing->body;
+  // The sample's true values (the fake reader read "1" everywhere; the set needs a real bank).
+  auto truth = station_->confirm_values(reviewer_, id_, read_text(fs::path(STATION_SHARED_DIR) / "samples/app-001/truth.json"));
+  ASSERT_TRUE(truth) << truth.error().detail;
   accept(super);
   auto no_cert = post(super, "/api/v1/export/jobs", json::object());
   ASSERT_EQ(no_cert->status, 409) << no_cert->body;
