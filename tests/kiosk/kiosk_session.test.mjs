@@ -363,11 +363,12 @@ async function browserCdp() {
 
 const pathOf = (u) => { try { return new URL(u).pathname; } catch { return ''; } };
 
-// The kiosk's page once it shows the login screen: on the station's origin, at /login, titled ログイン.
+// The kiosk's page once it shows the login screen: on the station's origin, at /app (the front-end;
+// / and the retired /login redirect there), titled ログイン.
 function loginTarget() {
   return waitFor('the login screen in the kiosk', async () => {
     const list = await devtoolsJson('list');
-    return list.find((t) => t.type === 'page' && t.url.startsWith(baseUrl) && pathOf(t.url) === '/login' &&
+    return list.find((t) => t.type === 'page' && t.url.startsWith(baseUrl) && pathOf(t.url) === '/app' &&
                             /ログイン/.test(t.title));
   });
 }
@@ -515,7 +516,7 @@ test('sway shows Chromium full screen, with no bar, and starts the input method 
 
 test('the kiosk shows the Japanese login screen', async () => {
   const target = await loginTarget();
-  assert.equal(pathOf(target.url), '/login');
+  assert.equal(pathOf(target.url), '/app');
   assert.match(target.title, /ログイン/);
   // What the screen shows: not blank, and the Japanese login text read back from it (Tesseract;
   // --psm 11, sparse text: the form's words are scattered over the screen). The page may still be
@@ -619,7 +620,7 @@ test('Chromium applied the policy: no DevTools on the page, other URLs refused',
 
 test('Chromium is started again when it exits', async () => {
   const target = await restartBrowser();
-  assert.equal(pathOf(target.url), '/login');
+  assert.equal(pathOf(target.url), '/app');
   assert.match(sessionLog, /kiosk-browser: Chromium exited/);
 });
 

@@ -1,5 +1,8 @@
 // Browser test of the station's web UI: runs the real `station demo` on a free port and drives
-// the system chromium with playwright-core (no browser download).
+// the system chromium with playwright-core (no browser download). The old list, login, review and
+// export pages are retired (issue #17): everyone logs in at /app; the reviewer's work and the
+// export are driven through the JSON APIs and the front-end's 出力 screen here; the capture pages
+// (still server-rendered) are reached by their URLs.
 //
 // Environment (set by CMake, see CMakeLists.txt):
 //   STATION_BIN         the station executable
@@ -72,67 +75,58 @@ async function newPage() {
 async function login(page, role) {
   const { username, password } = accounts[role];
   await page.goto(baseUrl);
-  assert.match(new URL(page.url()).pathname, /^\/login$/, 'an anonymous visit must land on /login');
+  assert.equal(new URL(page.url()).pathname, '/app', 'an anonymous visit must land on the front-end\'s login');
+  await page.waitForSelector('#login-screen');
   await page.fill('#username', username);
   await page.fill('#password', password);
-  await Promise.all([page.waitForURL((u) => new URL(u).pathname === '/'), page.click('#login')]);
+  await page.click('#login-submit');
+  await page.waitForSelector('#envelope-list');
+}
+
+async function csrfOf(page) {
+  return page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf);
 }
 
 test('wrong password shows the Japanese error and no session', async () => {
   const page = await newPage();
   await page.goto(baseUrl);
-  assert.equal(new URL(page.url()).pathname, '/login');
+  assert.equal(new URL(page.url()).pathname, '/app');
   assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+  await page.waitForSelector('#login-screen');
   await page.fill('#username', accounts.reviewer.username);
   await page.fill('#password', 'this-is-not-the-password');
-  await page.click('#login');
-  await page.waitForSelector('.alert.error');
-  assert.match(await page.textContent('.alert.error'), /ユーザー名またはパスワードが違います/);
-  assert.equal(new URL(page.url()).pathname, '/login');
+  await page.click('#login-submit');
+  await page.waitForSelector('#login-error');
+  assert.match(await page.textContent('#login-error'), /ユーザー名またはパスワードが違います/);
   const api = await page.request.get(new URL('/api/envelopes', baseUrl).href);
   assert.equal(api.status(), 401);
+  // The retired pages: the old login and list lead to the front-end, the old review is gone.
+  const old = await page.request.get(new URL('/envelopes/1', baseUrl).href, { maxRedirects: 0 });
+  assert.equal(old.status(), 404);
   await page.close();
 });
 
-test('reviewer confirms 介護保険事業所番号 beside its crop', async () => {
+test('reviewer confirms 介護保険事業所番号 through the API; the checks and the CSRF rule hold', async () => {
   const page = await newPage();
   await login(page, 'reviewer');
-  // The envelope list, with security headers.
   const resp = await page.reload();
   const headers = resp.headers();
   assert.match(headers['content-security-policy'] || '', /default-src 'self'/);
   assert.equal(headers['x-frame-options'], 'DENY');
   assert.match(headers['cache-control'] || '', /no-store/);
-  await page.waitForSelector('a.envelope-link');
-  await Promise.all([page.waitForURL(/\/envelopes\/\d+/), page.click('a.envelope-link >> nth=0')]);
-
-  const field = page.locator('section.field[data-key="facility.jigyosho_no"]');
-  await field.waitFor();
-  assert.match(await field.locator('.label').textContent(), /介護保険事業所番号/);
-  const img = field.locator('.crop img');
-  await img.scrollIntoViewIfNeeded();
-  await page.waitForFunction((el) => el.complete, await img.elementHandle());
-  const naturalWidth = await img.evaluate((el) => el.naturalWidth);
-  assert.ok(naturalWidth > 0, 'the crop image must load');
-  assert.match(await field.textContent(), /\d+%/);
-
-  await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
-  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-review.png'), fullPage: true });
-
-  const input = field.locator('input[name=value]');
-  const suggested = await input.inputValue();
-  const value = suggested.trim() !== '' ? suggested : '1234567890';
-  await input.fill(value);
-  await Promise.all([page.waitForURL(/\/envelopes\/\d+/), field.locator('button[type=submit]').click()]);
-  const confirmed = page.locator('section.field[data-key="facility.jigyosho_no"]');
-  await confirmed.waitFor();
-  assert.match(await confirmed.locator('.badge.confirmed').textContent(), /確認済み/);
-  assert.match(await confirmed.locator('.confirmed-by').textContent(), new RegExp(accounts.reviewer.username));
-  assert.equal(await confirmed.locator('input[name=value]').inputValue(), value);
-  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-review-confirmed.png'), fullPage: false });
+  await page.waitForSelector('#envelope-list');
+  const token = await csrfOf(page);
+  const list = await (await page.request.get(new URL('/api/v1/envelopes', baseUrl).href)).json();
+  const envId = String(list.envelopes[0].id);
+  const before = await (await page.request.get(new URL(`/api/envelopes/${envId}/fields`, baseUrl).href)).json();
+  const target = before.find((x) => x.key === 'facility.jigyosho_no');
+  assert.ok(target, 'the demo envelope has 介護保険事業所番号');
+  const value = target.value.trim() !== '' ? target.value : '1234567890';
+  const ok = await page.request.post(new URL(`/api/fields/${target.id}/confirm`, baseUrl).href,
+                                     { headers: { 'X-CSRF-Token': token }, data: { value } });
+  assert.equal(ok.status(), 200, await ok.text());
 
   // The JSON API agrees.
-  const envId = new URL(page.url()).pathname.split('/').pop();
   const api = await page.request.get(new URL(`/api/envelopes/${envId}/fields`, baseUrl).href);
   assert.equal(api.status(), 200);
   const fields = await api.json();
@@ -143,7 +137,7 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
   // The reviewer works through the other fields (here through the page's JSON API, with its CSRF
   // token): a value whose format is refused is corrected, as a reviewer would, by clearing it.
   const results = await page.evaluate(async (ids) => {
-    const token = document.querySelector('meta[name="csrf-token"]').content;
+    const token = (await (await fetch('/api/v1/session')).json()).csrf;
     const out = [];
     for (const [id, v] of ids) {
       const post = (value) => fetch(`/api/fields/${id}/confirm`, {
@@ -166,7 +160,7 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
   const blocking = (await findings.json()).findings.filter((x) => x.severity === 'block');
   assert.ok(blocking.length > 0 && blocking.every((x) => x.message_ja), JSON.stringify(blocking));
   const refused = await page.evaluate(async (id) => {
-    const token = document.querySelector('meta[name="csrf-token"]').content;
+    const token = (await (await fetch('/api/v1/session')).json()).csrf;
     const r = await fetch(`/api/envelopes/${id}/decision`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
@@ -180,20 +174,21 @@ test('reviewer confirms 介護保険事業所番号 beside its crop', async () =
     { data: { value } });
   assert.equal(withoutToken.status(), 403, 'a POST without the CSRF token is refused');
 
-  await Promise.all([page.waitForURL(/\/login$/), page.click('#logout')]);
+  await page.click('#logout');
+  await page.waitForSelector('#login-screen');
   const afterLogout = await page.request.get(new URL('/api/envelopes', baseUrl).href);
   assert.equal(afterLogout.status(), 401);
   await page.close();
 });
 
-test('supervisor exports the day and sees the ファイルナンバー', async () => {
+test('supervisor exports the day on 出力 and sees the set', async () => {
   const page = await newPage();
   await login(page, 'supervisor');
   // The supervisor accepts the reviewed envelope despite its findings, with the reason (override):
   // only accepted applications are exported.
   assert.ok(acceptedEnvelopeId, 'the review test left an envelope to accept');
   const decided = await page.evaluate(async (id) => {
-    const token = document.querySelector('meta[name="csrf-token"]').content;
+    const token = (await (await fetch('/api/v1/session')).json()).csrf;
     const r = await fetch(`/api/envelopes/${id}/decision`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
@@ -206,17 +201,15 @@ test('supervisor exports the day and sees the ファイルナンバー', async (
   const history = await page.request.get(new URL(`/api/envelopes/${acceptedEnvelopeId}/history`, baseUrl).href);
   assert.equal(history.status(), 200);
   assert.equal((await history.json()).at(-1).to_ja, '受理');
-  await page.waitForSelector('#export');
-  await page.click('#export');
-  await page.waitForLoadState();
-  const errors = await page.locator('.alert.error').allTextContents();
-  assert.deepEqual(errors, [], `export failed: ${errors.join(' ')}`);
-  await page.waitForSelector('#file-no');
-  assert.match(await page.textContent('#export-result'), /ファイルナンバー/);
-  assert.ok((await page.textContent('#file-no')).trim().length > 0);
+  await page.click('#nav-export');
+  await page.waitForSelector('#export-start:not([disabled])');
+  await page.click('#export-start');
+  await page.waitForSelector('#export-result', { timeout: 240_000 });
+  assert.equal(await page.locator('#export-failed').count(), 0);
   // Encrypted to the (demo) prefecture's certificate: its fingerprint is shown, no password.
-  assert.match((await page.textContent('#recipient-fingerprint')).trim(), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-  assert.match((await page.textContent('#bundle-path')).trim(), /\.p7m$/);
+  assert.match((await page.locator('#export-result code.fingerprint').first().textContent()).trim(),
+               /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  assert.match((await page.textContent('#export-file-name')).trim(), /\.p7m$/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'ui-export.png'), fullPage: false });
   await page.close();
 });
@@ -252,42 +245,30 @@ test('an envelope imported on the web page is recognised in the background and i
   await page.close();
   const href = `/envelopes/${envelopeId}`;
 
-  // The reviewer opens it while (or after) it is read: the page follows the state and reloads by
-  // itself once the reading has ended.
+  // The reviewer follows it while (or after) it is read, then opens it on the verification screen.
   const reviewer = await newPage();
   await login(reviewer, 'reviewer');
-  const envelopeUrl = new URL(href, baseUrl).href;
-  await reviewer.goto(envelopeUrl);
-  const seen = new Set();
+  const id = href.split('/').pop();
   const deadline = Date.now() + RECOGNITION_TIMEOUT_MS;
+  const seen = new Set();
+  let body;
   while (Date.now() < deadline) {
-    const badge = reviewer.locator('#envelope-state .recognition-state');
-    seen.add((await badge.textContent().catch(() => '')).trim());
-    if (await badge.getAttribute('data-pending').catch(() => null) === '0') break;
+    const api = await reviewer.request.get(new URL(`/api/envelopes/${id}/state`, baseUrl).href);
+    assert.equal(api.status(), 200);
+    body = await api.json();
+    seen.add(body.state);
+    if (!body.pending) break;
     await reviewer.waitForTimeout(1000);
   }
-  const final = reviewer.locator('#envelope-state .recognition-state');
-  assert.equal(await final.getAttribute('data-pending'), '0', `still being read: ${[...seen].join(' → ')}`);
-  assert.match(await final.textContent(), /読取済/, [...seen].join(' → '));
-  assert.ok([...seen].every((t) => /^(受付済（読取待ち）|読取中 \d+\/5 ページ|読取済)$/.test(t) || t === ''),
-            [...seen].join(' → '));
-
-  const field = reviewer.locator('section.field[data-key="facility.jigyosho_no"]');
-  await field.waitFor();
-  assert.match(await field.locator('.label').textContent(), /介護保険事業所番号/);
-  assert.match((await field.locator('input[name=value]').inputValue()).trim(), /^\d{10}$/);
-  const count = await reviewer.locator('section.field').count();
-  assert.ok(count > 40, `fields read: ${count}`);
-  await reviewer.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
-  await reviewer.screenshot({ path: path.join(ARTIFACTS, 'ui-pipeline-review.png'), fullPage: true });
-
-  // The JSON API says the same.
-  const id = href.split('/').pop();
-  const api = await reviewer.request.get(new URL(`/api/envelopes/${id}/state`, baseUrl).href);
-  assert.equal(api.status(), 200);
-  const body = await api.json();
-  assert.equal(body.state, 'recognized');
-  assert.equal(body.pending, false);
+  assert.equal(body.pending, false, `still being read: ${[...seen].join(' → ')}`);
+  assert.equal(body.state, 'recognized', [...seen].join(' → '));
   assert.ok(body.fields_total > 40);
+  const v = await (await reviewer.request.get(new URL(`/api/v1/envelopes/${id}/verification`, baseUrl).href)).json();
+  const field = v.fields.find((f) => f.key === 'facility.jigyosho_no');
+  assert.match(field.label_ja, /介護保険事業所番号/);
+  assert.match(field.value.trim(), /^\d{10}$/);
+  await reviewer.goto(new URL(href, baseUrl).href);
+  await reviewer.waitForSelector('#verify-progress');
+  await reviewer.screenshot({ path: path.join(ARTIFACTS, 'ui-pipeline-review.png'), fullPage: true });
   await reviewer.close();
 });

@@ -305,9 +305,12 @@ test('a reviewer verifies a whole envelope by keyboard on the new screen', async
   assert.deepEqual(dialogs, [], 'no script ran');
   await page.screenshot({ path: path.join(ARTIFACTS, 'verify-5-markup.png') });
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
-  // The older envelope list (same session) links each envelope to the new screen.
+  // The older envelope list is retired: "/" (same session) leads to the work queue, which links
+  // each envelope to this screen.
   await page.goto(baseUrl);
-  assert.equal(await page.getAttribute('a.verify-link >> nth=0', 'href'), `/app#/envelopes/${envelopeId}`);
+  assert.equal(new URL(page.url()).pathname, '/app');
+  await page.waitForSelector('#envelope-list');
+  assert.equal(await page.getAttribute('a.verify-open >> nth=0', 'href'), `#/envelopes/${envelopeId}`);
   await page.close();
 });
 

@@ -15,7 +15,7 @@ namespace ui::routes {
 // How a route answers a request without a session.
 enum class Kind {
   kPublic,  // no session needed (login, static assets)
-  kHtml,    // 303 to /login
+  kHtml,    // 303 to /app (the front-end's login)
   kImage,   // 401 (an <img> or a download cannot follow a redirect usefully)
   kApi,     // 401 JSON
 };
@@ -45,16 +45,12 @@ inline constexpr std::array kRoutes{
     Route{"GET", "/static/app.css", Kind::kPublic, 0},
     Route{"GET", "/static/app.js", Kind::kPublic, 0},
     Route{"GET", "/favicon.ico", Kind::kPublic, 0},
+    // The old login page and envelope list are retired (issue #17): both redirect to the front-end
+    // at /app. The old review, crop and export pages are gone (the front-end's verification,
+    // review and 出力 screens replace them).
     Route{"GET", "/login", Kind::kPublic, 0},
-    Route{"POST", "/login", Kind::kPublic, 0},
     Route{"POST", "/logout", Kind::kHtml, kAnyRole},
-    // The envelope list and states: receipt numbers, dates and counts only (no personal values).
-    Route{"GET", "/", Kind::kHtml, kAnyRole},
-    Route{"POST", "/export", Kind::kHtml, kSupervisor},
-    // The review screen shows the values and their crops.
-    Route{"GET", R"(/envelopes/(\d+))", Kind::kHtml, kReview},
-    Route{"POST", R"(/fields/(\d+)/confirm)", Kind::kHtml, kReview},
-    Route{"GET", R"(/fields/(\d+)/crop\.png)", Kind::kImage, kReview},
+    Route{"GET", "/", Kind::kPublic, 0},
     // Page images: reviewers and supervisors all pages; a clerk only pages flagged blank (the
     // station refuses the others with 403); an administrator none.
     Route{"GET", R"(/pages/(\d+)\.png)", Kind::kImage, kStaff},
@@ -127,6 +123,19 @@ inline constexpr std::array kRoutes{
     Route{"POST", R"(/api/v1/intake/pages/(\d+)/move)", Kind::kApi, kCapture},
     Route{"GET", "/api/v1/intake/log", Kind::kApi, kStaff},
     Route{"GET", "/api/v1/intake/log.xlsx", Kind::kImage, kStaff},
+    // The supervisor's dashboard and the daily export (issue #17): counts, overdue requests, the
+    // day's throughput (from the audit log), sync and backup; the export job and the download of
+    // its encrypted set (the only download the kiosk allows). The administrator's keys screen: the
+    // export certificates, the audit chain, the key file, the passphrase change (api_supervisor.h).
+    Route{"GET", "/api/v1/supervisor/dashboard", Kind::kApi, kSupervisor},
+    Route{"GET", "/api/v1/export", Kind::kApi, kSupervisor},
+    Route{"POST", "/api/v1/export/jobs", Kind::kApi, kSupervisor},
+    Route{"GET", R"(/api/v1/export/jobs/(\d+))", Kind::kApi, kSupervisor},
+    Route{"GET", R"(/api/v1/export/jobs/(\d+)/download)", Kind::kApi, kSupervisor},
+    Route{"GET", "/api/v1/admin/keys", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/admin/recipient", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/admin/audit/verify", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/admin/passphrase", Kind::kApi, kAdmin},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

@@ -28,6 +28,8 @@
 #include "api_accounts.h"
 #include "api_intake.h"
 #include "api_review.h"
+#include "api_supervisor.h"
+#include "station/clock.h"
 #include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
@@ -211,6 +213,7 @@ struct WebServer::Impl {
   std::atomic<bool> in_run{false};
   bool bound = false;
   bool tls_ok = true;  // false: the certificate or key could not be loaded
+  std::unique_ptr<api_v1::ExportJobs> export_jobs;  // the export screen's background job
 
   Impl(station::Station& s, WebOptions o) : station(s), options(std::move(o)) {
     if (options.export_dir.empty()) options.export_dir = station.config().data_dir / "exports";
@@ -223,6 +226,7 @@ struct WebServer::Impl {
       tls_ok = ssl->is_valid();
       server = std::move(ssl);
     }
+    export_jobs = std::make_unique<api_v1::ExportJobs>(station, options.export_dir);
     configure();
   }
 
@@ -303,7 +307,8 @@ struct WebServer::Impl {
       AuthFailure why;
       const auto session = authenticate(req, why);
       if (!session) {
-        redirect(res, why == AuthFailure::kExpired ? "/login?locked=1" : "/login");
+        (void)why;
+        redirect(res, "/app");  // the front-end's login (the old /login page is retired)
         return;
       }
       if (!routes::allows(route, session->user.role))
@@ -383,82 +388,17 @@ struct WebServer::Impl {
     res.set_content(pages::message_page(v ? &*v : nullptr, "エラー", station::message_ja(e.code)), kHtml);
   }
 
+  // The old login page is retired (issue #17): /login (also /login?locked=1 from the older pages'
+  // idle lock, which ends the session first) goes to the front-end's login at /app.
   void get_login(const httplib::Request& req, httplib::Response& res) {
-    pages::LoginView view;
-    if (req.has_param("locked")) {
-      drop_session(req);
-      view.notice_ja = "一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。";
-    } else {
-      AuthFailure why;
-      if (authenticate(req, why)) {
-        redirect(res, "/");
-        return;
-      }
-      if (why == AuthFailure::kExpired)
-        view.notice_ja = "一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。";
-    }
-    render_login(res, view, 200);
-  }
-
-  void render_login(httplib::Response& res, pages::LoginView view, int status) {
-    view.login_csrf = web::random_token_hex(16);
-    res.set_header("Set-Cookie", fmt("{}={}; Path=/login; HttpOnly; SameSite=Strict", kLoginCookie, view.login_csrf));
-    res.status = status;
-    res.set_content(pages::login_page(view), kHtml);
-  }
-
-  void post_login(const httplib::Request& req, httplib::Response& res) {
-    pages::LoginView view;
-    view.username = req.get_param_value("username");
-    // Double-submit check: the form's token must equal the cookie set with the form.
-    const auto cookie = req.has_header("Cookie")
-                            ? web::cookie_value(req.get_header_value("Cookie"), kLoginCookie)
-                            : std::nullopt;
-    if (!cookie || cookie->empty() || !web::constant_time_equal(*cookie, req.get_param_value("csrf"))) {
-      view.error_ja = "ログイン画面の有効期限が切れました。もう一度入力してください。";
-      render_login(res, view, 403);
-      return;
-    }
-    station::Result<station::User> user;
-    if (req.get_param_value("change") == "1") {
-      // The one-time password and a new one (twice): changed, then logged in.
-      view.change_password = true;
-      const std::string next = req.get_param_value("new_password");
-      if (next != req.get_param_value("new_password2")) {
-        view.error_ja = "新しいパスワードが2回の入力で一致しません。もう一度入力してください。";
-        render_login(res, view, 400);
-        return;
-      }
-      user = station.change_password(view.username, req.get_param_value("password"), next);
-      if (!user && user.error().code == station::ErrorCode::kInvalidInput)
-        view.error_ja = "新しいパスワードが条件を満たしていません。十分な長さがあり、ユーザー名を含まず、よく使われるものでも"
-                        "仮パスワードと同じでもないものにしてください。";
-    } else {
-      user = station.login(view.username, req.get_param_value("password"));
-      // A right one-time password: the same form, now asking for a new password.
-      if (!user && user.error().code == station::ErrorCode::kPasswordChangeRequired) {
-        view.change_password = true;
-        render_login(res, view, 200);
-        return;
-      }
-    }
-    if (!user) {
-      log_error(user.error(), "login");
-      if (view.error_ja.empty()) view.error_ja = station::message_ja(user.error().code);
-      if (user.error().code != station::ErrorCode::kInvalidInput) view.change_password = false;
-      render_login(res, view, station::http_status(user.error().code));
-      return;
-    }
-    drop_session(req);  // a fresh token on every login (no session fixation)
-    const std::string token = new_session(*user);
-    res.set_header("Set-Cookie", session_cookie(token, !options.tls_cert.empty()));
-    redirect(res, "/");
+    if (req.has_param("locked")) drop_session(req);
+    redirect(res, "/app");
   }
 
   void post_logout(const httplib::Request& req, httplib::Response& res, const Session&) {
     drop_session(req);
     res.set_header("Set-Cookie", expired_cookie(kSessionCookie));
-    redirect(res, "/login");
+    redirect(res, "/app");
   }
 
   // Of `envelopes`, those the background recognition still has: queued or being read (in the
@@ -479,12 +419,6 @@ struct WebServer::Impl {
     return ids;
   }
 
-  void get_index(const httplib::Request&, httplib::Response& res, const Session& s) {
-    auto list = station.list_envelopes(s.user);
-    if (!list) return page_error(res, &s, list.error(), "list");
-    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s, *list), "", backup_warning(s)), kHtml);
-  }
-
   // The stale-backup warning (issue #16): none yet, or the last good one older than a day.
   std::string backup_warning(const Session& s) {
     auto status = station.backup_status(s.user);
@@ -503,89 +437,6 @@ struct WebServer::Impl {
     if (!status) return send_json_error(res, status.error(), "api backup");
     send_json(res, 200,
               {{"last_backup_at", status->last_backup_at}, {"stale", status->stale}, {"warning_ja", backup_warning(s)}});
-  }
-
-  void post_export(const httplib::Request&, httplib::Response& res, const Session& s) {
-    std::error_code ec;
-    std::filesystem::create_directories(options.export_dir, ec);  // export_batch reports a failure itself
-    auto report = station.export_batch(s.user, options.export_dir);
-    if (!report) {
-      log_error(report.error(), "export");
-      auto list = station.list_envelopes(s.user);
-      res.status = station::http_status(report.error().code);
-      const auto shown = list ? *list : std::vector<station::EnvelopeSummary>{};
-      std::string message(station::message_ja(report.error().code));
-      if (!report.error().reason_ja.empty()) message += " " + report.error().reason_ja;
-      res.set_content(pages::envelope_list_page(viewer(s), shown, pending_ids(s, shown), message), kHtml);
-      return;
-    }
-    log_line(fmt("export file_no={} applications={}", report->file_no, report->applications));
-    res.set_content(pages::export_result_page(viewer(s), *report), kHtml);
-  }
-
-  // Renders the review screen; `failed` marks a field whose confirmation was refused.
-  void render_review(httplib::Response& res, const Session& s, std::int64_t envelope_id,
-                     std::optional<std::int64_t> failed_field = std::nullopt, const station::Error* failure = nullptr,
-                     std::string typed_value = {}) {
-    pages::ReviewView view;
-    auto env = station.envelope(s.user, envelope_id);
-    if (!env) return page_error(res, &s, env.error(), "envelope");
-    auto pgs = station.pages(s.user, envelope_id);
-    if (!pgs) return page_error(res, &s, pgs.error(), "pages");
-    auto flds = station.fields(s.user, envelope_id);
-    if (!flds) return page_error(res, &s, flds.error(), "fields");
-    view.recognition_pending = pending_ids(s, {*env}).contains(envelope_id);
-    view.envelope = std::move(*env);
-    view.pages = std::move(*pgs);
-    view.fields = std::move(*flds);
-    if (failure) {
-      view.error_field = failed_field;
-      view.error_ja = station::message_ja(failure->code);
-      view.typed_value = std::move(typed_value);
-      res.status = station::http_status(failure->code);
-    }
-    res.set_content(pages::review_page(viewer(s), view), kHtml);
-  }
-
-  void get_envelope(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const auto id = match_id(req);
-    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "envelope");
-    render_review(res, s, *id);
-  }
-
-  void post_confirm(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const auto id = match_id(req);
-    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad field id"}, "confirm");
-    const std::string value = req.get_param_value("value");
-    auto confirmed = station.confirm_field(s.user, *id, value);
-    if (!confirmed) {
-      log_error(confirmed.error(), "confirm");
-      auto f = station.field(s.user, *id);
-      if (!f) return page_error(res, &s, confirmed.error(), "confirm");
-      return render_review(res, s, f->envelope_id, *id, &confirmed.error(), value);
-    }
-    // Back to the review screen, scrolled to the next field still waiting for confirmation.
-    std::int64_t anchor = confirmed->id;
-    if (auto all = station.fields(s.user, confirmed->envelope_id)) {
-      bool after = false;
-      for (const auto& f : *all) {
-        if (f.id == confirmed->id) {
-          after = true;
-        } else if (after && f.status != station::FieldStatus::kConfirmed) {
-          anchor = f.id;
-          break;
-        }
-      }
-    }
-    redirect(res, fmt("/envelopes/{}#field-{}", confirmed->envelope_id, anchor));
-  }
-
-  void get_crop(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const auto id = match_id(req);
-    if (!id) return image_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "crop");
-    auto png = station.field_crop_png(s.user, *id);
-    if (!png) return image_error(res, png.error(), "crop");
-    res.set_content(std::string(png->begin(), png->end()), "image/png");
   }
 
   void get_page_image(const httplib::Request& req, httplib::Response& res, const Session& s) {
@@ -1252,6 +1103,41 @@ struct WebServer::Impl {
     send_reply(res, api_v1::change_own_password(station, s.user, req.body), "api v1 password");
   }
 
+  // ---- supervisor and administrator (issue #17; api_supervisor.h)
+
+  void api_v1_dashboard(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res,
+               api_v1::dashboard(station, s.user, req.get_param_value("date"), station::SystemClock::instance().jst_today()),
+               "api v1 dashboard");
+  }
+  void api_v1_export(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, export_jobs->overview(s.user), "api v1 export");
+  }
+  void api_v1_export_start(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, export_jobs->start(s.user, req.body), "api v1 export start");
+  }
+  void api_v1_export_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, export_jobs->status(s.user, match_id(req).value_or(0)), "api v1 export job");
+  }
+  void api_v1_export_download(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    auto file = export_jobs->download(s.user, match_id(req).value_or(0));
+    if (!file) return send_v1_error(res, file.error(), "api v1 export download");
+    res.set_header("Content-Disposition", "attachment; filename=\"" + file->name + "\"");
+    res.set_content(std::move(file->content), "application/pkcs7-mime");
+  }
+  void api_v1_keys(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::keys_overview(station, s.user), "api v1 keys");
+  }
+  void api_v1_set_recipient(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::set_recipient(station, s.user, req.body), "api v1 recipient");
+  }
+  void api_v1_audit_verify(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::verify_audit(station, s.user), "api v1 audit verify");
+  }
+  void api_v1_passphrase(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::change_passphrase(station, s.user, req.body), "api v1 passphrase");
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -1341,13 +1227,9 @@ struct WebServer::Impl {
     add_public("GET", "/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
 
     add_public("GET", "/login", [this](const httplib::Request& req, httplib::Response& res) { get_login(req, res); });
-    add_public("POST", "/login", [this](const httplib::Request& req, httplib::Response& res) { post_login(req, res); });
     add("POST", "/logout", &Impl::post_logout);
-    add("GET", "/", &Impl::get_index);
-    add("POST", "/export", &Impl::post_export);
-    add("GET", R"(/envelopes/(\d+))", &Impl::get_envelope);
-    add("POST", R"(/fields/(\d+)/confirm)", &Impl::post_confirm);
-    add("GET", R"(/fields/(\d+)/crop\.png)", &Impl::get_crop);
+    // The old envelope list is retired (issue #17): the work queue is the front-end's.
+    add_public("GET", "/", [](const httplib::Request&, httplib::Response& res) { redirect(res, "/app"); });
     add("GET", R"(/pages/(\d+)\.png)", &Impl::get_page_image);
     add("GET", "/api/envelopes", &Impl::api_envelopes);
     add("GET", R"(/api/envelopes/(\d+)/fields)", &Impl::api_fields);
@@ -1408,6 +1290,15 @@ struct WebServer::Impl {
     add("POST", R"(/api/v1/intake/pages/(\d+)/move)", &Impl::api_v1_intake_move);
     add("GET", "/api/v1/intake/log", &Impl::api_v1_intake_log);
     add("GET", "/api/v1/intake/log.xlsx", &Impl::api_v1_intake_log_xlsx);
+    add("GET", "/api/v1/supervisor/dashboard", &Impl::api_v1_dashboard);
+    add("GET", "/api/v1/export", &Impl::api_v1_export);
+    add("POST", "/api/v1/export/jobs", &Impl::api_v1_export_start);
+    add("GET", R"(/api/v1/export/jobs/(\d+))", &Impl::api_v1_export_job);
+    add("GET", R"(/api/v1/export/jobs/(\d+)/download)", &Impl::api_v1_export_download);
+    add("GET", "/api/v1/admin/keys", &Impl::api_v1_keys);
+    add("POST", "/api/v1/admin/recipient", &Impl::api_v1_set_recipient);
+    add("POST", "/api/v1/admin/audit/verify", &Impl::api_v1_audit_verify);
+    add("POST", "/api/v1/admin/passphrase", &Impl::api_v1_passphrase);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

@@ -40,33 +40,26 @@ class SharedEngine final : public ocr::Engine {
   ocr::FakeEngine& fake_;
 };
 
-std::string after(const std::string& html, const std::string& prefix) {
-  const auto start = html.find(prefix);
-  if (start == std::string::npos) return {};
-  const auto from = start + prefix.size();
-  return html.substr(from, html.find('"', from) - from);
-}
-
 struct Session {
   std::string cookie, csrf, set_cookie;
 };
 
-// Logs in through the form (double-submit token) with any httplib client (plain or TLS).
+// Logs in through the front-end's login (GET /api/v1/login's double-submit token, then POST) with
+// any httplib client (plain or TLS): the session cookie and its CSRF token.
 template <class Client>
 Session login_with(Client& client, const std::string& user, const std::string& password) {
-  auto form = client.Get("/login");
-  if (!form) return {};
+  auto form = client.Get("/api/v1/login");
+  if (!form || form->status != 200) return {};
   const std::string sc = form->get_header_value("Set-Cookie");
   const std::string login_cookie = sc.substr(0, sc.find(';'));
-  const std::string token = after(form->body, R"(name="csrf" value=")");
-  auto res = client.Post("/login", httplib::Headers{{"Cookie", login_cookie}},
-                         httplib::Params{{"username", user}, {"password", password}, {"csrf", token}});
-  if (!res || res->status != 303) return {};
+  const nlohmann::json login_form = nlohmann::json::parse(form->body);
+  const std::string token = login_form.at("login_token").get<std::string>();
+  auto res = client.Post("/api/v1/login", httplib::Headers{{"Cookie", login_cookie}, {"X-CSRF-Token", token}},
+                         nlohmann::json{{"username", user}, {"password", password}}.dump(), "application/json");
+  if (!res || res->status != 200) return {};
   const std::string c = res->get_header_value("Set-Cookie");
-  Session s{c.substr(0, c.find(';')), {}, c};
-  auto page = client.Get("/", httplib::Headers{{"Cookie", s.cookie}});
-  if (page) s.csrf = after(page->body, R"(name="csrf-token" content=")");
-  return s;
+  const nlohmann::json answer = nlohmann::json::parse(res->body);
+  return Session{c.substr(0, c.find(';')), answer.at("csrf").get<std::string>(), c};
 }
 
 class WebSecurity : public ::testing::Test {
@@ -230,12 +223,12 @@ TEST_F(WebSecurity, EveryRouteAnswersEveryRoleAsTheMatrixSays) {
     ASSERT_TRUE(anon);
     switch (r->kind) {
       case ui::routes::Kind::kPublic:
-        if (r->method == "POST") EXPECT_EQ(anon->status, 403);  // the login form's double-submit token
-        else EXPECT_LT(anon->status, 300);
+        if (r->method == "POST") EXPECT_EQ(anon->status, 403);  // the login's double-submit token
+        else EXPECT_LT(anon->status, 400);  // "/" and "/login" redirect to /app
         break;
       case ui::routes::Kind::kHtml:
         EXPECT_EQ(anon->status, 303);
-        EXPECT_EQ(anon->get_header_value("Location"), "/login");
+        EXPECT_EQ(anon->get_header_value("Location"), "/app");
         break;
       case ui::routes::Kind::kImage:
       case ui::routes::Kind::kApi: EXPECT_EQ(anon->status, 401); break;
@@ -254,7 +247,7 @@ TEST_F(WebSecurity, EveryRouteAnswersEveryRoleAsTheMatrixSays) {
       } else if (ui::routes::allows(*r, role)) {
         EXPECT_NE(res->status, 401);
         EXPECT_NE(res->status, 403) << res->body.substr(0, 300);
-        EXPECT_FALSE(res->status == 303 && res->get_header_value("Location").starts_with("/login"));
+        EXPECT_FALSE(res->status == 303 && res->get_header_value("Location").starts_with("/app"));
       } else {
         EXPECT_EQ(res->status, 403);
       }
@@ -375,7 +368,7 @@ TEST_F(WebSecurity, TlsServesHttpsWithASecureCookie) {
   httplib::SSLClient tls("127.0.0.1", port_);
   tls.set_ca_cert_path((dir_ / "cert.pem").string());
   tls.enable_server_certificate_verification(true);
-  auto page = tls.Get("/login");
+  auto page = tls.Get("/app");
   ASSERT_TRUE(page) << httplib::to_string(page.error());
   EXPECT_EQ(page->status, 200);
   const Session s = login_with(tls, "reviewer1", "reviewer-password-1");
@@ -387,7 +380,7 @@ TEST_F(WebSecurity, TlsServesHttpsWithASecureCookie) {
   // Plain HTTP to the TLS port gets no page.
   httplib::Client plain("127.0.0.1", port_);
   plain.set_read_timeout(5, 0);
-  auto clear = plain.Get("/login");
+  auto clear = plain.Get("/app");
   EXPECT_TRUE(!clear || clear->status != 200);
 }
 

@@ -1,4 +1,6 @@
-// The server-rendered pages (ui/src/web_pages.h): pure functions of their inputs.
+// The server-rendered pages that remain (ui/src/web_pages.h): pure functions of their inputs. The
+// old list, login, review and export pages are retired (issue #17): their links lead to the
+// front-end at /app.
 #include "web_pages.h"
 
 #include <gtest/gtest.h>
@@ -6,40 +8,38 @@
 namespace ui::pages {
 namespace {
 
-station::FieldInfo field(std::int64_t id, std::string key, std::string value) {
-  station::FieldInfo f;
-  f.id = id;
-  f.envelope_id = 1;
-  f.key = std::move(key);
-  f.label_ja = "項目";
-  f.value = std::move(value);
-  f.confidence = 0.99;
-  f.needs_attention = false;
-  return f;
+Viewer clerk() {
+  Viewer viewer;
+  viewer.user.username = "clerk<1>";
+  viewer.user.role = station::Role::kClerk;
+  viewer.csrf = "token";
+  return viewer;
 }
 
-TEST(ReviewPage, ShowsTheExportFormBesideTheValue) {
-  Viewer viewer;
-  viewer.user.username = "reviewer";
-  viewer.user.role = station::Role::kReviewer;
-  viewer.csrf = "token";
-  ReviewView view;
-  view.envelope.id = 1;
-  view.envelope.receipt_no = "M-0001";
-  auto kana = field(1, "bank.holder_kana", "シラカバカイ");
-  kana.export_value = "ｼﾗｶﾊﾞｶｲ";
-  auto corp = field(2, "corp.name", "(医)緑風会");
-  corp.export_value = "（医）緑風会";
-  corp.export_note_ja = "「（医）」は医療法人・医療法人社団・医療法人財団のどれか分からないため、そのままにしています";
-  view.fields = {kana, corp, field(3, "amount", "264000")};
-  const std::string html = review_page(viewer, view);
-  EXPECT_NE(html.find("出力形式: ｼﾗｶﾊﾞｶｲ</div>"), std::string::npos);
-  EXPECT_NE(html.find("出力形式: （医）緑風会"), std::string::npos);
-  EXPECT_NE(html.find("どれか分からないため"), std::string::npos);
-  // A field with no export form of its own shows none.
-  const auto amount = html.find("id=\"field-3\"");
-  ASSERT_NE(amount, std::string::npos);
-  EXPECT_EQ(html.find("出力形式", amount), std::string::npos);
+TEST(Pages, AMessagePageEscapesItsTextAndLeadsToTheApp) {
+  const Viewer viewer = clerk();
+  const std::string html = message_page(&viewer, "エラー", "<b>そのページはありません</b>");
+  EXPECT_NE(html.find("&lt;b&gt;そのページはありません"), std::string::npos);
+  EXPECT_EQ(html.find("<b>そのページ"), std::string::npos);
+  EXPECT_NE(html.find("clerk&lt;1&gt;"), std::string::npos);
+  EXPECT_NE(html.find(R"(href="/app")"), std::string::npos);
+  EXPECT_EQ(html.find(R"(href="/")"), std::string::npos) << "the old list is retired";
+  const std::string anonymous = message_page(nullptr, "エラー", "ログインしてください");
+  EXPECT_NE(anonymous.find(R"(href="/app")"), std::string::npos);
+  EXPECT_EQ(anonymous.find(R"(href="/login")"), std::string::npos) << "the old login page is retired";
+}
+
+TEST(Pages, TheReceiptLogLinksEachEnvelopeToTheFrontEnd) {
+  station::IntakeLogRow row;
+  row.envelope_id = 42;
+  row.receipt_no = "M20261202-0001";
+  row.received_date = "2026-12-02";
+  row.source = "import";
+  row.status = "captured";
+  const std::string html = intake_log_page(clerk(), "2026-12-02", {row}, "");
+  EXPECT_NE(html.find(R"(href="/app#/envelopes/42")"), std::string::npos);
+  EXPECT_EQ(html.find(R"(href="/envelopes/42")"), std::string::npos);
+  EXPECT_NE(html.find("M20261202-0001"), std::string::npos);
 }
 
 }  // namespace

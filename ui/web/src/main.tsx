@@ -11,6 +11,9 @@ import { PasswordScreen } from './password';
 import { ReviewScreen } from './review';
 import { CorrectionsScreen } from './corrections';
 import { IntakeScreen } from './intake';
+import { SupervisorScreen } from './supervisor';
+import { ExportScreen } from './export';
+import { KeysScreen } from './keys';
 import './style.css';
 
 type Route =
@@ -20,7 +23,10 @@ type Route =
   | { name: 'corrections' }
   | { name: 'intake' }
   | { name: 'accounts' }
-  | { name: 'password' };
+  | { name: 'password' }
+  | { name: 'supervisor' }
+  | { name: 'export' }
+  | { name: 'keys' };
 
 function parseRoute(hash: string): Route {
   const m = /^#\/envelopes\/(\d+)$/.exec(hash);
@@ -31,6 +37,9 @@ function parseRoute(hash: string): Route {
   if (hash === '#/intake') return { name: 'intake' };
   if (hash === '#/accounts') return { name: 'accounts' };
   if (hash === '#/password') return { name: 'password' };
+  if (hash === '#/supervisor') return { name: 'supervisor' };
+  if (hash === '#/export') return { name: 'export' };
+  if (hash === '#/keys') return { name: 'keys' };
   return { name: 'list' };
 }
 
@@ -104,8 +113,17 @@ function App() {
         <span class="who">
           {session.user.username}（{session.user.role_ja}）
         </span>
+        {session.user.role === 'supervisor' && (
+          <a class="button secondary small" href="#/supervisor" id="nav-supervisor">監督</a>
+        )}
+        {session.user.role === 'supervisor' && (
+          <a class="button secondary small" href="#/export" id="nav-export">出力</a>
+        )}
         {session.user.role === 'admin' && (
           <a class="button secondary small" href="#/accounts" id="nav-accounts">利用者の管理</a>
+        )}
+        {session.user.role === 'admin' && (
+          <a class="button secondary small" href="#/keys" id="nav-keys">鍵と証明書</a>
         )}
         {session.user.role !== 'admin' && (
           <a class="button secondary small" href="#/intake" id="nav-intake">
@@ -116,12 +134,17 @@ function App() {
           <a class="button secondary small" href="#/corrections" id="nav-corrections">補正依頼の一覧</a>
         )}
         <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
-        <a class="button secondary small" href="/">従来の画面</a>
-        <button type="button" class="secondary small" onClick={signOut}>
+        <button type="button" class="secondary small" onClick={signOut} id="logout">
           ログアウト
         </button>
       </header>
-      {route.name === 'accounts' && session.user.role === 'admin' ? (
+      {route.name === 'supervisor' && session.user.role === 'supervisor' ? (
+        <SupervisorScreen />
+      ) : route.name === 'export' && session.user.role === 'supervisor' ? (
+        <ExportScreen />
+      ) : route.name === 'keys' && session.user.role === 'admin' ? (
+        <KeysScreen />
+      ) : route.name === 'accounts' && session.user.role === 'admin' ? (
         <AccountsScreen me={session.user.username} />
       ) : route.name === 'password' ? (
         <PasswordScreen />

@@ -1,0 +1,211 @@
+// Browser test of the supervisor's and administrator's screens (ui/web supervisor.tsx, export.tsx,
+// keys.tsx; docs/ui.md): runs the real `station demo` with one sample envelope and drives the
+// system chromium with playwright-core. The administrator opens 鍵と証明書, sets the prefecture's
+// certificate (made by openssl) from its PEM file and verifies the audit log; the supervisor's
+// envelope is confirmed and accepted through the API, then the supervisor sees it counted on 監督
+// (the counts, the throughput chart and its table), runs the export on 出力 and follows its
+// stages to the end, and saves the encrypted set, which openssl decrypts with the prefecture's
+// key. Every screen: Japanese strings only, axe-core clean, a screenshot kept.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations } from './demo_station.mjs';
+
+let tmpRoot;
+let browser;
+let baseUrl;
+let demo;
+let accounts = {};
+
+before(async () => {
+  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
+  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-supervisor-'));
+  demo = new DemoStation(tmpRoot, 1);
+  try {
+    await demo.start(['reviewer', 'supervisor', 'admin']);
+    baseUrl = demo.baseUrl;
+    accounts = demo.accounts;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  } catch (e) {
+    await demo.stop();
+    throw e;
+  }
+});
+
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+  if (demo) await demo.stop();
+  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ja-JP', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  return page;
+}
+
+async function login(page, username, password) {
+  await page.goto(new URL('/app', baseUrl).href);
+  await page.waitForSelector('#login-screen');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('#login-submit');
+  await page.waitForSelector('#envelope-list');
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `supervisor-${name}.png`), fullPage: true });
+
+// Every visible element's own text: Japanese, or a number, date or code (as ui_verify checks).
+// Data (a certificate's subject, a command to type) is marked .value or kbd.
+async function nonJapaneseStrings(page) {
+  return page.evaluate(() => {
+    const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+    const numberOrCode = /^[\s\d.,:;/%()+\-−×#A-Za-z_@]*\d[\s\d.,:;/%()+\-−×#A-Za-z_@]*$|^[\s\d.,:/%()+\-−×]+$/;
+    const bad = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      if (el.closest('.value, kbd, script, style')) continue;
+      if (!el.checkVisibility || !el.checkVisibility()) continue;
+      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+      if (own === '' || japanese.test(own) || numberOrCode.test(own)) continue;
+      bad.push(own);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [alt], [title]')) {
+      for (const a of ['aria-label', 'alt', 'title']) {
+        const v = el.getAttribute(a);
+        if (v && !japanese.test(v)) bad.push(`${a}=${v}`);
+      }
+    }
+    return bad;
+  });
+}
+
+async function checkScreen(page, name) {
+  assert.deepEqual(await nonJapaneseStrings(page), [], `Japanese only on ${name}`);
+  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
+  const small = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('button, a.button, input[type=file]'))
+      .filter((b) => b.checkVisibility() && b.getBoundingClientRect().height < 44)
+      .map((b) => b.textContent || b.id));
+  assert.deepEqual(small, [], `every control at least 44 px high on ${name}`);
+  await shot(page, name);
+}
+
+async function csrfOf(page) {
+  return page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf);
+}
+
+// Confirms every value of the envelope through the API and accepts it (the supervisor's override:
+// the demo's readings have blocking findings), so that it waits for the export.
+async function confirmAndAccept(page, envelopeId) {
+  const csrf = await csrfOf(page);
+  const headers = { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' };
+  const v = await (await page.request.get(new URL(`/api/v1/envelopes/${envelopeId}/verification`, baseUrl).href)).json();
+  for (const f of v.fields) {
+    let r = await page.request.post(new URL(`/api/v1/fields/${f.id}/confirm`, baseUrl).href, { headers, data: {} });
+    if (!r.ok()) r = await page.request.post(new URL(`/api/v1/fields/${f.id}/correct`, baseUrl).href, { headers, data: { value: '' } });
+    assert.ok(r.ok(), `field ${f.key}: ${r.status()} ${await r.text()}`);
+  }
+  const d = await page.request.post(new URL(`/api/v1/envelopes/${envelopeId}/decision`, baseUrl).href,
+                                    { headers, data: { decision: 'accept', override: true, reason: '県に確認済み' } });
+  assert.ok(d.ok(), `decision: ${d.status()} ${await d.text()}`);
+}
+
+test('an administrator sets the certificate; a supervisor sees the day and exports it', { timeout: 600_000 }, async () => {
+  // The prefecture's pair, as an LGPKI certificate would come (RSA).
+  const cert = path.join(tmpRoot, 'pref-cert.pem');
+  const key = path.join(tmpRoot, 'pref-key.pem');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30',
+                                     '-subj', '/C=JP/O=Chiba Prefecture/CN=kourei-shisetsu'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+
+  // ---- the administrator: 鍵と証明書
+  const admin = await newPage();
+  const adminErrors = [];
+  admin.on('console', (m) => { if (m.type() === 'error') adminErrors.push(m.text()); });
+  await login(admin, accounts.admin.username, accounts.admin.password);
+  assert.equal(await admin.locator('#nav-supervisor').count(), 0, 'no dashboard for the administrator');
+  await admin.click('#nav-keys');
+  await admin.waitForSelector('#keys-screen #station-card');
+  // The demo set a stand-in prefecture's certificate; the administrator replaces it.
+  assert.doesNotMatch(await admin.textContent('#recipient-card'), /kourei-shisetsu/);
+  const before = await admin.textContent('#recipient-card code.fingerprint');
+  assert.match(await admin.textContent('#key-commands'), /station keys rotate/);
+  await checkScreen(admin, 'keys-before');
+  await admin.setInputFiles('#recipient-file', cert);
+  await admin.waitForSelector('#recipient-status');
+  await admin.waitForFunction(() => /kourei-shisetsu/.test(document.querySelector('#recipient-card')?.textContent ?? ''));
+  assert.notEqual(await admin.textContent('#recipient-card code.fingerprint'), before);
+  await admin.click('#audit-verify');
+  await admin.waitForSelector('#audit-result');
+  assert.match(await admin.textContent('#audit-result'), /改ざんは見つかりませんでした/);
+  await checkScreen(admin, 'keys');
+  // The session check before the login answers 401 (the browser logs it); nothing else may fail.
+  assert.deepEqual(adminErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+
+  // ---- the supervisor: 監督
+  const page = await newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  await login(page, accounts.supervisor.username, accounts.supervisor.password);
+  const list = await (await page.request.get(new URL('/api/v1/envelopes', baseUrl).href)).json();
+  assert.ok(list.envelopes.length >= 1);
+  await confirmAndAccept(page, list.envelopes[0].id);
+
+  await page.click('#nav-supervisor');
+  await page.waitForSelector('#supervisor-screen #state-counts');
+  const counts = await page.evaluate(() =>
+    Object.fromEntries(Array.from(document.querySelectorAll('#state-counts tbody tr'))
+      .map((tr) => [tr.querySelector('th')?.textContent, Number(tr.querySelector('td')?.textContent)])));
+  assert.equal(counts['受理'], 1, `counts: ${JSON.stringify(counts)}`);
+  // The chart: one accessible SVG per series, its figures in the table as well.
+  for (const id of ['chart-received', 'chart-confirmed', 'chart-decisions']) {
+    assert.equal(await page.getAttribute(`#${id}`, 'role'), 'img');
+    assert.ok((await page.locator(`#${id} rect.bar`).count()) >= 11, 'a bar per hour of the working day');
+  }
+  const totals = await page.evaluate(() => Array.from(document.querySelectorAll('#throughput-table tr.total td')).map((td) => Number(td.textContent)));
+  assert.equal(totals[2], 1, 'one decision today');
+  assert.ok(totals[1] > 0, 'values confirmed today');
+  const tallest = await page.evaluate(() => Math.max(...Array.from(document.querySelectorAll('#chart-decisions rect.bar')).map((r) => Number(r.getAttribute('height')))));
+  assert.ok(tallest > 0, 'the decision is drawn');
+  assert.match(await page.textContent('#chart-decisions desc'), /合計 1件/);
+  await checkScreen(page, 'dashboard');
+
+  // ---- 出力
+  await page.click('#nav-export');
+  await page.waitForSelector('#export-screen #export-waiting');
+  assert.match(await page.textContent('#export-waiting'), /1件/);
+  assert.match(await page.textContent('#export-recipient'), /kourei-shisetsu/);
+  await checkScreen(page, 'export-before');
+  const seen = new Set();
+  const watch = setInterval(() => {
+    page.evaluate(() => document.querySelector('#export-status')?.textContent ?? '')
+      .then((t) => { if (t) seen.add(t); }).catch(() => {});
+  }, 100);
+  await page.click('#export-start');
+  await page.waitForSelector('#export-result', { timeout: 300_000 });
+  clearInterval(watch);
+  seen.add(await page.textContent('#export-status'));
+  const statuses = Array.from(seen);
+  assert.ok(statuses.some((t) => /出力が終わりました。申請 1 \/ 1件/.test(t)), `statuses: ${statuses.join(' | ')}`);
+  assert.equal(await page.getAttribute('#export-progress', 'value'), '2');
+  assert.match(await page.textContent('#export-applications'), /1件/);
+  assert.match(await page.textContent('#export-file-name'), /\.p7m$/);
+  assert.equal(await page.locator('#export-stages li.passed').count(), 3);
+  await checkScreen(page, 'export-done');
+
+  // The one download: the encrypted set, which the prefecture opens with its key.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-download')]);
+  const saved = path.join(tmpRoot, 'set.p7m');
+  await download.saveAs(saved);
+  assert.ok(statSync(saved).size > 1000);
+  const dec = spawnSync('openssl', ['cms', '-decrypt', '-inform', 'DER', '-in', saved, '-recip', cert, '-inkey', key,
+                                    '-out', path.join(tmpRoot, 'signed.der')], { encoding: 'utf8' });
+  assert.equal(dec.status, 0, dec.stderr);
+  assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+});
