@@ -46,6 +46,7 @@ export function CorrectionsScreen(props: { canReview: boolean }) {
               <th scope="col">回</th>
               <th scope="col">依頼日</th>
               <th scope="col">提出期限</th>
+              <th scope="col">残り日数</th>
               <th scope="col">状況</th>
               {props.canReview && <th scope="col">審査</th>}
             </tr>
@@ -55,8 +56,9 @@ export function CorrectionsScreen(props: { canReview: boolean }) {
               <tr key={`${r.envelope_id}-${r.round}`} class={r.overdue ? 'overdue' : ''}>
                 <td>{r.receipt_no}</td>
                 <td class="num">第{r.round}回</td>
-                <td>{r.request_date}</td>
-                <td>{r.deadline}</td>
+                <td>{rv.dateJa(r.request_date)}</td>
+                <td>{rv.dateJa(r.deadline)}</td>
+                <td class="days-left">{r.overdue && <span aria-hidden="true">⚠ </span>}{rv.daysLeftJa(r.days_left)}</td>
                 <td>{r.overdue ? <span class="badge attention">期限切れ</span> : '回答待ち'}</td>
                 {props.canReview && (
                   <td>
