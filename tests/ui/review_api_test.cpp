@@ -395,7 +395,7 @@ TEST_F(ReviewApi, TheLetterPreviewIsRefusedToOtherRolesAndItsPagesToOtherUsers) 
   ASSERT_TRUE(anon);
   EXPECT_EQ(anon->status, 401);
   // No defect, a blank one, a body the screen never sends: a Japanese reason, nothing kept.
-  for (const json& bad : {json{{"defects", json::array()}}, json{{"defects", {{{"text", "　"}}}}}, json{{"defects", "x"}}}) {
+  for (const json& bad : {json{{"defects", json::array()}}, json{{"defects", json::array({json{{"text", "　"}}})}}, json{{"defects", "x"}}}) {
     auto res = post(reviewer, path(ids_[0], "/corrections/preview"), bad);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, station::http_status(ErrorCode::kInvalidInput)) << bad.dump();

@@ -58,7 +58,7 @@ export function CorrectionsScreen(props: { canReview: boolean }) {
                 <td class="num">第{r.round}回</td>
                 <td>{rv.dateJa(r.request_date)}</td>
                 <td>{rv.dateJa(r.deadline)}</td>
-                <td class="days-left">{r.overdue && <span aria-hidden="true">⚠ </span>}{rv.daysLeftJa(r.days_left)}</td>
+                <td class="days-left">{rv.daysLeftJa(r.days_left)}</td>
                 <td>{r.overdue ? <span class="badge attention">期限切れ</span> : '回答待ち'}</td>
                 {props.canReview && (
                   <td>
