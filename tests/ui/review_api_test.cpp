@@ -369,6 +369,20 @@ TEST_F(ReviewApi, TheLetterPreviewShowsTheProposedRequestAndChangesNothing) {
   EXPECT_EQ(after.at("history"), before.at("history"));
   EXPECT_TRUE(after.at("rounds").empty());
   EXPECT_TRUE(json::parse(get(reviewer, "/api/v1/corrections")->body).at("corrections").empty());
+  // The audit log: the view of the letter (it names the applicant), no decision.
+  const auto super = station_->login("super1", "super-password-1");
+  ASSERT_TRUE(super);
+  station::AuditQuery q;
+  q.envelope_id = ids_[0];
+  auto entries = station_->audit_search(*super, q);
+  ASSERT_TRUE(entries);
+  int views = 0, decisions = 0;
+  for (const auto& e : *entries) {
+    if (e.action == "view.correction_letter_preview") ++views;
+    if (e.action == "envelope.decide") ++decisions;
+  }
+  EXPECT_GE(views, 1);
+  EXPECT_EQ(decisions, 0);
 
   // Issued as previewed: the same round and deadline.
   auto issued = post(reviewer, path(ids_[0], "/decision"),
