@@ -508,7 +508,9 @@ TEST_F(ReviewApi, AgreedChangesAreRecordedListedAndReported) {
   EXPECT_EQ(list[0].at("new_value"), "さくら苑");
   EXPECT_EQ(list[0].at("old_value"), c.at("old_value"));
   bool set = false;
-  for (const auto& f : *station_->fields(reviewer_, ids_[0]))
+  const auto fields = station_->fields(reviewer_, ids_[0]);
+  ASSERT_TRUE(fields);
+  for (const auto& f : *fields)
     if (f.key == key) set = f.confirmed_value == "さくら苑";
   EXPECT_TRUE(set);
   const Session super = login("super1", "super-password-1");
