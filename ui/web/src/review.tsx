@@ -376,7 +376,7 @@ export function ReviewScreen(props: { envelopeId: number }) {
               {data.rounds.map((r) => (
                 <tr key={r.round}>
                   <td class="num">第{r.round}回</td>
-                  <td>{r.request_date}</td>
+                  <td>{rv.dateJa(r.request_date)}</td>
                   <td>{rv.dateJa(r.deadline)}</td>
                   <td>
                     {r.open ? (
