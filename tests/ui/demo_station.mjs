@@ -46,8 +46,9 @@ export class DemoStation {
                                   SANE_CONFIG_DIR: path.resolve('../unit/scanner/sane-config') },
                            stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
+      // Each further envelope is read before the demo prints its URL: more time for each.
       const timer = setTimeout(() => reject(new Error(`station did not start in time\n${out}\n${this.log}`)),
-                               STARTUP_TIMEOUT_MS);
+                               STARTUP_TIMEOUT_MS + 120_000 * Math.max(0, this.maxEnvelopes - 1));
       this.child.stdout.setEncoding('utf8');
       this.child.stderr.setEncoding('utf8');
       this.child.stderr.on('data', (d) => { this.log += d; });

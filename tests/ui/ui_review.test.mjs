@@ -2,9 +2,11 @@
 // real `station demo` with two sample envelopes and drives the system chromium with
 // playwright-core. Both envelopes' values are confirmed through the API (the verification screen
 // has its own test); then a reviewer opens the first envelope's review from the work queue, sees
-// its findings with their page regions, picks the defects, previews the correction letter's
-// contents, issues the request (the letter PDF served), and finds it in the list of open
-// requests; a supervisor accepts the second envelope (over its blocking findings, with the
+// its findings with their page regions, picks the defects, sees the correction letter rendered by
+// the station (its page images, nothing recorded yet), issues the request (the letter PDF served),
+// finds it in the list of open requests with its days left, records the applicant's reply (the
+// third envelope, as returned papers: the application back in review) and a change the applicant
+// agreed to; a supervisor accepts the second envelope (over its blocking findings, with the
 // reason). Every screen: Japanese strings only, axe-core clean, a screenshot kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +26,7 @@ before(async () => {
   assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
   mkdirSync(ARTIFACTS, { recursive: true });
   tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-review-'));
-  demo = new DemoStation(tmpRoot, 2);
+  demo = new DemoStation(tmpRoot, 3);
   try {
     await demo.start(['reviewer', 'supervisor']);
     baseUrl = demo.baseUrl;
@@ -109,8 +111,8 @@ test('a reviewer requests a correction after previewing the letter; a supervisor
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   await login(page, accounts.reviewer.username, accounts.reviewer.password);
   const list = await (await page.request.get(new URL('/api/v1/envelopes', baseUrl).href)).json();
-  assert.equal(list.envelopes.length, 2, 'the demo imported two envelopes');
-  const [first, second] = list.envelopes.map((e) => e.id).sort((a, b) => a - b);
+  assert.equal(list.envelopes.length, 3, 'the demo imported three envelopes');
+  const [first, second, third] = list.envelopes.map((e) => e.id).sort((a, b) => a - b);
   await confirmAll(page, first);
   await confirmAll(page, second);
 
@@ -150,6 +152,21 @@ test('a reviewer requests a correction after previewing the letter; a supervisor
     await page.click('#preview-letter');
   }
   await page.waitForSelector('#letter-preview');
+  // The letter as the station renders it: every page's image loaded, before anything is issued.
+  await page.waitForSelector('#letter-pages img.letter-image');
+  await page.waitForFunction(() => [...document.querySelectorAll('#letter-pages img.letter-image')]
+    .every((i) => i.complete && i.naturalWidth > 0));
+  const shown = await page.evaluate(() => [...document.querySelectorAll('#letter-pages img.letter-image')]
+    .map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, src: i.getAttribute('src') })));
+  assert.ok(shown.length >= 1, 'the letter has a page');
+  for (const img of shown) {
+    assert.ok(img.h > img.w && img.w >= 500, `an upright A4 page readable on screen: ${img.w}x${img.h}`);
+    assert.match(img.src, /^\/api\/v1\/letter-previews\/[0-9a-f]{32}\/\d+\.png$/);
+  }
+  assert.match(await page.textContent('#preview-summary'), /第1回.*提出期限は \d{4}年\d{1,2}月\d{1,2}日（.）/s);
+  const notYet = await (await page.request.get(new URL(`/api/v1/envelopes/${first}/review`, baseUrl).href)).json();
+  assert.equal(notYet.envelope.state, 'reviewed', 'previewing records nothing');
+  assert.equal(notYet.rounds.length, 0, 'previewing issues no round');
   const preview = await page.textContent('#letter-preview');
   assert.match(preview, new RegExp(review.envelope.receipt_no));
   for (const f of blocking) assert.ok(preview.includes(f.message_ja), `the letter lists ${f.code}`);
@@ -170,7 +187,40 @@ test('a reviewer requests a correction after previewing the letter; a supervisor
   await page.click('#nav-corrections');
   await page.waitForSelector('#corrections');
   assert.match(await page.textContent('#corrections'), new RegExp(review.envelope.receipt_no));
+  // The deadline in Japanese with the days left (a new request: not overdue).
+  const row = page.locator('#corrections tbody tr').first();
+  assert.match(await row.textContent(), /\d{4}年\d{1,2}月\d{1,2}日（.）/);
+  assert.match(await row.locator('td.days-left').textContent(), /^(あと\d+日|本日が期限)$/);
   await checkScreen(page, '4-corrections');
+
+  // ---- the applicant's reply: the third envelope is the returned papers
+  await page.goto(new URL(`/app#/envelopes/${first}/review`, baseUrl).href);
+  await page.waitForSelector('#reply-form');
+  await page.click('#receive-reply');
+  await page.waitForSelector('#reply-error');  // nothing chosen: the screen says what to do
+  await page.selectOption('#reply-envelope', String(third));
+  await checkScreen(page, '5-reply-form');
+  await page.click('#receive-reply');
+  await page.waitForSelector('#reply-result');
+  assert.match(await page.textContent('#reply-result'), /第1回補正の返送書類.*審査中/s);
+  await page.waitForSelector('#review-screen .progress:has-text("審査中")');
+  assert.equal(await page.locator('#reply-form').count(), 0, 'the application is no longer awaiting its correction');
+  const received = await (await page.request.get(new URL(`/api/v1/envelopes/${first}/review`, baseUrl).href)).json();
+  assert.equal(received.envelope.state, 'under_review');
+  assert.equal(received.rounds[0].open, false);
+  assert.match(await page.textContent('#rounds'), /回答受付/);
+
+  // ---- a change the applicant agreed to (by telephone)
+  await page.waitForSelector('#agreed-form');
+  await page.selectOption('#agreed-field', 'facility.name');
+  await page.waitForSelector('#agreed-current');
+  await page.fill('#agreed-value', 'さくら苑');
+  await page.selectOption('#agreed-how', '電話');
+  await page.click('#record-agreed');
+  await page.waitForSelector('#agreed-changes');
+  assert.match(await page.textContent('#agreed-changes'), /さくら苑/);
+  assert.match(await page.textContent('#agreed-result'), /電話で同意/);
+  await checkScreen(page, '6-agreed-change');
   await page.click('button:has-text("ログアウト")');
   await page.waitForSelector('#login-screen');
 
@@ -187,14 +237,14 @@ test('a reviewer requests a correction after previewing the letter; a supervisor
     await page.waitForSelector('#decision-error:has-text("理由")');
     await page.fill('#decision-reason', '県に確認済み（施設リストへの追加予定）');
   }
-  await checkScreen(page, '5-accept-form');
+  await checkScreen(page, '7-accept-form');
   await page.click('#decide');
   await page.waitForSelector('#decision-result');
   assert.match(await page.textContent('#decision-result'), /受理/);
   const after = await (await page.request.get(new URL(`/api/v1/envelopes/${second}/review`, baseUrl).href)).json();
   assert.equal(after.envelope.state, 'accepted');
   await page.waitForSelector('#history li:last-child');
-  await checkScreen(page, '6-accepted');
+  await checkScreen(page, '8-accepted');
   // Expected answers the browser logs: 401 (the session asked before each login) and 409 (the
   // plain acceptance the station refused above). Nothing else.
   assert.deepEqual(consoleErrors.filter((m) => !/status of (401|409) /.test(m)), []);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "api_corrections.h"
 #include "api_v1.h"
 #include "state_text.h"
 
@@ -71,24 +72,29 @@ nlohmann::json transition_json(const station::TransitionRecord& t) {
           {"override_reason", t.override_reason}};
 }
 
-nlohmann::json round_json(const station::CorrectionRound& r) {
+nlohmann::json round_json(const station::CorrectionRound& r, std::string_view today) {
   auto defects = nlohmann::json::array();
   for (const auto& d : r.defects) defects.push_back({{"code", d.code}, {"field_key", d.field_key}, {"text", d.text}});
+  nlohmann::json days_left;  // null: closed, or no date to count from
+  if (r.open() && !today.empty())
+    if (auto d = days_until(today, r.deadline)) days_left = *d;
   return {{"envelope_id", r.envelope_id}, {"receipt_no", r.receipt_no},   {"round", r.round},
           {"request_date", r.request_date}, {"deadline", r.deadline},     {"requested_by", r.requested_by},
           {"note", r.note},                 {"defects", defects},         {"open", r.open()},
           {"overdue", r.overdue},           {"received_date", r.received_date},
+          {"days_left", days_left},         {"reply_receipt_no", r.reply_receipt_no},
+          {"received_by", r.received_by},
           {"letter_url", "/api/v1/envelopes/" + std::to_string(r.envelope_id) + "/corrections/" +
                              std::to_string(r.round) + "/letter.pdf"}};
 }
 
-nlohmann::json corrections_json(std::vector<station::CorrectionRound> rounds) {
+nlohmann::json corrections_json(std::vector<station::CorrectionRound> rounds, std::string_view today) {
   std::stable_sort(rounds.begin(), rounds.end(), [](const auto& a, const auto& b) {
     if (a.overdue != b.overdue) return a.overdue;
     return a.deadline < b.deadline;
   });
   auto out = nlohmann::json::array();
-  for (const auto& r : rounds) out.push_back(round_json(r));
+  for (const auto& r : rounds) out.push_back(round_json(r, today));
   return out;
 }
 

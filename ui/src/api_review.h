@@ -3,6 +3,7 @@
 // docs/ui.md): built from the station's models only, no business rules.
 #include <nlohmann/json.hpp>
 
+#include <string_view>
 #include <vector>
 
 #include "station/finding.h"
@@ -19,8 +20,10 @@ nlohmann::json review_json(const station::EnvelopeSummary& envelope, const stati
                            const std::vector<station::PageInfo>& pages, const std::vector<station::FieldInfo>& fields,
                            int max_width);
 nlohmann::json transition_json(const station::TransitionRecord& t);
-nlohmann::json round_json(const station::CorrectionRound& r);
+// With `today` (the station's date, YYYY-MM-DD), an open round carries days_left: whole days to
+// its deadline, 0 on the day, negative when overdue.
+nlohmann::json round_json(const station::CorrectionRound& r, std::string_view today = {});
 // Open correction requests, overdue first, then by deadline (the list screen's order).
-nlohmann::json corrections_json(std::vector<station::CorrectionRound> rounds);
+nlohmann::json corrections_json(std::vector<station::CorrectionRound> rounds, std::string_view today = {});
 
 }  // namespace ui::api_v1

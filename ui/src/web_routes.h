@@ -136,6 +136,15 @@ inline constexpr std::array kRoutes{
     Route{"POST", "/api/v1/admin/recipient", Kind::kApi, kAdmin},
     Route{"POST", "/api/v1/admin/audit/verify", Kind::kApi, kAdmin},
     Route{"POST", "/api/v1/admin/passphrase", Kind::kApi, kAdmin},
+    // The correction workflow (api_corrections.h): the letter previewed before it is issued (its
+    // page images only for the one who asked), agreed changes (values): reviewers and supervisors;
+    // the applicant's reply received: all staff, like /api/envelopes/{id}/corrections/receive.
+    Route{"POST", R"(/api/v1/envelopes/(\d+)/corrections/preview)", Kind::kApi, kReview},
+    Route{"GET", R"(/api/v1/letter-previews/([0-9a-f]{32})/(\d+)\.png)", Kind::kImage, kReview},
+    Route{"POST", R"(/api/v1/envelopes/(\d+)/corrections/receive)", Kind::kApi, kStaff},
+    Route{"GET", R"(/api/v1/envelopes/(\d+)/agreed-changes)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/envelopes/(\d+)/agreed-changes)", Kind::kApi, kReview},
+    Route{"GET", "/api/v1/agreed-changes", Kind::kApi, kReview},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

@@ -27,6 +27,7 @@
 
 #include "api_accounts.h"
 #include "api_intake.h"
+#include "api_corrections.h"
 #include "api_review.h"
 #include "api_supervisor.h"
 #include "station/clock.h"
@@ -208,6 +209,7 @@ struct WebServer::Impl {
   std::unique_ptr<httplib::Server> server;
   std::size_t registered = 0;  // routes registered from the matrix (web_routes.h)
   std::mutex sessions_mutex;
+  api_v1::LetterPreviews letter_previews;  // the correction letters previewed, their pages for <img>
   std::unordered_map<std::string, Session> sessions;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};
@@ -1008,7 +1010,7 @@ struct WebServer::Impl {
     auto history = nlohmann::json::array();
     for (const auto& t : *hist) history.push_back(api_v1::transition_json(t));
     auto rounds_out = nlohmann::json::array();
-    for (const auto& r : *rounds) rounds_out.push_back(api_v1::round_json(r));
+    for (const auto& r : *rounds) rounds_out.push_back(api_v1::round_json(r, station.today()));
     body["history"] = history;
     body["rounds"] = rounds_out;
     body["can_override"] = s.user.role == station::Role::kSupervisor;
@@ -1056,7 +1058,7 @@ struct WebServer::Impl {
     const bool overdue = req.has_param("overdue") && req.get_param_value("overdue") != "0";
     auto list = station.corrections(s.user, overdue);
     if (!list) return send_v1_error(res, list.error(), "api v1 corrections");
-    send_json(res, 200, {{"corrections", api_v1::corrections_json(std::move(*list))}});
+    send_json(res, 200, {{"corrections", api_v1::corrections_json(std::move(*list), station.today())}});
   }
 
   // The letter (補正指示書) as the station makes it: opened in its own tab (the policy frames nothing).
@@ -1069,6 +1071,42 @@ struct WebServer::Impl {
     res.set_header("Content-Disposition",
                    "inline; filename=\"hosei-" + std::to_string(*id) + "-" + std::to_string(*round) + ".pdf\"");
     res.set_content(std::string(pdf->begin(), pdf->end()), "application/pdf");
+  }
+
+  // ---- the correction workflow around the review screen (api_corrections.h): the letter
+  // previewed before it is issued, the reply received, agreed changes.
+  void api_v1_letter_preview(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 letter preview");
+    send_reply(res, api_v1::preview_letter(station, letter_previews, s.user, *id, req.body), "api v1 letter preview");
+  }
+  void api_v1_letter_preview_page(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto n = req.matches.size() > 2 ? web::parse_id(req.matches[2].str()) : std::nullopt;
+    auto png = n ? letter_previews.page(s.user.username, req.matches[1].str(), static_cast<int>(*n)) : std::nullopt;
+    res.set_header("Cache-Control", "no-store");
+    if (!png)
+      return image_error(res, station::Error{ErrorCode::kNotFound, "no such letter preview page"}, "api v1 letter preview");
+    res.set_content(std::string(png->begin(), png->end()), "image/png");
+  }
+  void api_v1_receive_correction(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 receive");
+    send_reply(res, api_v1::receive_reply(station, s.user, *id, req.body), "api v1 receive");
+  }
+  void api_v1_agreed_changes(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 agreed");
+    send_reply(res, api_v1::agreed_changes(station, s.user, *id), "api v1 agreed");
+  }
+  void api_v1_agreed_change(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 agree");
+    send_reply(res, api_v1::record_agreed_change(station, s.user, *id, req.body), "api v1 agree");
+  }
+  void api_v1_agreed_report(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res,
+               api_v1::agreed_changes_report(station, s.user, req.get_param_value("from"), req.get_param_value("to")),
+               "api v1 agreed report");
   }
 
   // ---- accounts (issue #16) through /api/v1: the station checks the role and audits
@@ -1299,6 +1337,12 @@ struct WebServer::Impl {
     add("POST", "/api/v1/admin/recipient", &Impl::api_v1_set_recipient);
     add("POST", "/api/v1/admin/audit/verify", &Impl::api_v1_audit_verify);
     add("POST", "/api/v1/admin/passphrase", &Impl::api_v1_passphrase);
+    add("POST", R"(/api/v1/envelopes/(\d+)/corrections/preview)", &Impl::api_v1_letter_preview);
+    add("GET", R"(/api/v1/letter-previews/([0-9a-f]{32})/(\d+)\.png)", &Impl::api_v1_letter_preview_page);
+    add("POST", R"(/api/v1/envelopes/(\d+)/corrections/receive)", &Impl::api_v1_receive_correction);
+    add("GET", R"(/api/v1/envelopes/(\d+)/agreed-changes)", &Impl::api_v1_agreed_changes);
+    add("POST", R"(/api/v1/envelopes/(\d+)/agreed-changes)", &Impl::api_v1_agreed_change);
+    add("GET", "/api/v1/agreed-changes", &Impl::api_v1_agreed_report);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

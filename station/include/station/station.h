@@ -230,6 +230,25 @@ class Station {
                                              std::int64_t reply_envelope_id);
   // The round's letter (補正指示書) as a PDF in memory. Reviewer or supervisor; audited.
   Result<std::vector<unsigned char>> correction_letter_pdf(const User& actor, std::int64_t envelope_id, int round);
+  // The letter a correction request with these defects and note would produce, before it is issued
+  // (the review screen's preview): the round it would be, today's date, the deadline counted as
+  // decide() counts it, and each page as a PNG at most `max_width` pixels wide. Reviewer or
+  // supervisor; the same checks as decide() (a state that can take a request, at least one defect,
+  // no blank one); changes nothing, only the view is audited (the letter names the applicant).
+  struct LetterPreview {
+    struct Page {
+      std::vector<unsigned char> png;
+      int width = 0, height = 0;
+    };
+    int round = 0;
+    std::string request_date, deadline;  // YYYY-MM-DD
+    std::vector<Page> pages;
+  };
+  Result<LetterPreview> preview_correction_letter(const User& actor, std::int64_t envelope_id,
+                                                  const std::vector<CorrectionDefect>& defects,
+                                                  const std::string& note, int max_width);
+  // The station's date (JST, YYYY-MM-DD): the day deadlines are counted against.
+  std::string today() const;
   // The same letter written to `zip_path` as an AES-256 encrypted ZIP (it names the corporation and
   // its representative: nothing personal leaves the station in clear); returns the one-time password.
   Result<std::string> write_correction_letter(const User& actor, std::int64_t envelope_id, int round,

@@ -142,6 +142,9 @@ std::string concrete(std::string_view pattern, const std::vector<std::string>& i
     if (pattern.substr(i).starts_with(R"(([A-Za-z0-9._-]+))")) {  // an account's name: one that is not there
       out += "no-such-user";
       i += std::string_view(R"(([A-Za-z0-9._-]+))").size();
+    } else if (pattern.substr(i).starts_with(R"(([0-9a-f]{32}))")) {  // a letter preview's token: none made
+      out += std::string(32, '0');
+      i += std::string_view(R"(([0-9a-f]{32}))").size();
     } else if (pattern.substr(i).starts_with(R"((\d+))")) {
       out += n < ids.size() ? ids[n] : "1";
       ++n;

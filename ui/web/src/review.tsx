@@ -5,6 +5,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api';
 import * as rv from './review_api';
+import { LetterPreviewPages } from './letter_preview';
+import { ReplySection, AgreedChangesSection } from './review_followup';
 import './review.css';
 
 const DECISIONS: { value: rv.DecisionKind; label: string; hint: string }[] = [
@@ -33,6 +35,8 @@ export function ReviewScreen(props: { envelopeId: number }) {
   const [override, setOverride] = useState(false);
   const [chosen, setChosen] = useState<Set<number>>(new Set());
   const [previewing, setPreviewing] = useState(false);
+  const [preview, setPreview] = useState<rv.LetterPreview | null>(null);
+  const [received, setReceived] = useState('');
   const [formError, setFormError] = useState('');
   const [result, setResult] = useState<rv.DecisionResult | null>(null);
   const [busy, setBusy] = useState(false);
@@ -123,6 +127,20 @@ export function ReviewScreen(props: { envelopeId: number }) {
     }
   }
 
+  // The letter as the station would issue it, rendered by the station (nothing is recorded yet).
+  async function showPreview() {
+    setBusy(true);
+    setFormError('');
+    try {
+      setPreview(await rv.previewLetter(props.envelopeId, defects(), note.trim()));
+      setPreviewing(true);
+    } catch (e) {
+      setFormError((e as api.ApiError).messageJa);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   function onSubmit(e: Event) {
     e.preventDefault();
     if (kind === 'request_correction' && !previewing) {
@@ -131,8 +149,7 @@ export function ReviewScreen(props: { envelopeId: number }) {
         setFormError(p);
         return;
       }
-      setFormError('');
-      setPreviewing(true);
+      showPreview();
       return;
     }
     send();
@@ -320,13 +337,14 @@ export function ReviewScreen(props: { envelopeId: number }) {
             </>
           )}
 
-          {previewing && (
+          {previewing && preview && (
             <section class="letter-preview" id="letter-preview" aria-labelledby="preview-title" tabIndex={-1} ref={previewRef}>
-              <h3 id="preview-title">補正指示書の内容（発行前の確認）</h3>
-              <p>受付番号 {data.envelope.receipt_no} の申請について、次の点の補正をお願いします。</p>
-              <ol>{defects().map((d, k) => <li key={k}>{d.text}</li>)}</ol>
+              <h3 id="preview-title">補正指示書の確認（発行前）</h3>
+              <p>受付番号 {data.envelope.receipt_no} の申請について、次の点の補正を求めます。</p>
+              <ol id="preview-defects">{defects().map((d, k) => <li key={k}>{d.text}</li>)}</ol>
               {note.trim() && <p>連絡事項：{note.trim()}</p>}
-              <p class="hint">提出期限は発行の日から数えて業務日で決まり、発行時に補正指示書（PDF）に記載されます。</p>
+              <LetterPreviewPages preview={preview} receiptNo={data.envelope.receipt_no} />
+              <p class="hint">この内容でよければ「この内容で補正依頼を発行する」を押してください。直す場合は「修正する」を押してください。</p>
             </section>
           )}
 
@@ -358,9 +376,13 @@ export function ReviewScreen(props: { envelopeId: number }) {
               {data.rounds.map((r) => (
                 <tr key={r.round}>
                   <td class="num">第{r.round}回</td>
-                  <td>{r.request_date}</td>
-                  <td>{r.deadline}</td>
-                  <td>{r.open ? (r.overdue ? <span class="badge attention">期限切れ</span> : '回答待ち') : `回答受付 ${r.received_date}`}</td>
+                  <td>{rv.dateJa(r.request_date)}</td>
+                  <td>{rv.dateJa(r.deadline)}</td>
+                  <td>
+                    {r.open ? (
+                      r.overdue ? <><span class="badge attention">期限切れ</span> {rv.daysLeftJa(r.days_left)}</> : `回答待ち（${rv.daysLeftJa(r.days_left)}）`
+                    ) : `回答受付 ${rv.dateJa(r.received_date)}${r.reply_receipt_no ? `（返送書類 受付番号 ${r.reply_receipt_no}）` : ''}`}
+                  </td>
                   <td><a href={r.letter_url} target="_blank" rel="noopener">第{r.round}回の補正指示書（PDF）</a></td>
                 </tr>
               ))}
@@ -368,6 +390,13 @@ export function ReviewScreen(props: { envelopeId: number }) {
           </table>
         </section>
       )}
+
+      {received && <p class="alert info" role="status" id="reply-result">{received}</p>}
+      {data.envelope.state === 'awaiting_correction' && (
+        <ReplySection envelopeId={props.envelopeId} rounds={data.rounds}
+                      onReceived={(message) => { setReceived(message); load(); }} />
+      )}
+      <AgreedChangesSection envelopeId={props.envelopeId} state={data.envelope.state} rounds={data.rounds} onRecorded={load} />
 
       <section class="card" aria-labelledby="history-title">
         <h2 id="history-title">経過</h2>
