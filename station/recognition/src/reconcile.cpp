@@ -269,22 +269,10 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
   if (app == nullptr || pledge == nullptr) return;
   const auto a = parse(app->value), p = parse(pledge->value);
   if (!a || !p) return;
-  // A postmark before the date both forms agree on, or long after it, is a misread stamp where one
-  // of its other readings fits (2025-05-06 and 2025-06-06 read from one ring, the forms dated
-  // 2025-06-06): that one is kept, as weak evidence still.
+  // The postmark is evidence, not a check on the forms: a stamp may be earlier than the forms'
+  // date (forms dated the day after posting occur), so a postmark reading is never rewritten to
+  // fit the forms. It bounds how late a form's date can plausibly be, with a week's slack.
   RecognizedValue* postmark = find("envelope.postmark_date");
-  if (postmark != nullptr && app->value == pledge->value && valid_date(a->y, a->m, a->d)) {
-    auto fits = [&](const std::optional<Ymd>& x) {
-      return x && valid_date(x->y, x->m, x->d) && days(*x) >= days(*a) && days(*x) <= days(*a) + 60;
-    };
-    if (!fits(parse(postmark->value)))
-      for (const std::string& other : postmark->readings)
-        if (fits(parse(other))) {
-          postmark->value = other;
-          postmark->confidence = std::min(postmark->confidence, 0.4);
-          break;
-        }
-  }
   std::optional<long> mailed;
   if (postmark != nullptr)
     if (const auto x = parse(postmark->value); x && valid_date(x->y, x->m, x->d)) mailed = days(*x);
@@ -292,7 +280,7 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
   auto plausible = [&](const Ymd& x) {
     if (!valid_date(x.y, x.m, x.d)) return false;
     const long t = days(x);
-    return mailed ? (t <= *mailed && t >= *mailed - 366) : t <= today;
+    return mailed ? (t <= *mailed + 7 && t >= *mailed - 366) : t <= today;
   };
   for (auto [self, own, other] : {std::tuple{app, *a, *p}, std::tuple{pledge, *p, *a}}) {
     if (plausible(own)) continue;
