@@ -33,6 +33,9 @@ PACKAGES=(
   libpq-dev postgresql
   # ui
   libcpp-httplib-dev
+  # tests: the envelope generator (tests/generator) renders in many Japanese fonts, some handwriting-like
+  fonts-noto-cjk fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-takao-gothic fonts-takao-mincho fonts-vlgothic
+  fonts-horai-umefont fonts-konatu fonts-kouzan-mouhitsu
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev chromium nodejs poppler-utils
 )

@@ -333,9 +333,9 @@ SealReading detect_seal(const Image& page, Box region, double blank_ink) {
     cv::subtract(ch[2], ch[0], rb, cv::noArray(), CV_16S);
     const cv::Mat red = (rg > 45) & (rb > 30);
     out.red = cv::countNonZero(red) / area;
-    if (out.red > 0.003) {  // a colour page with red ink: decide on the red alone
-      out.present = out.red > 0.01;
-      out.confidence = std::clamp(out.present ? 0.8 + (out.red - 0.01) * 10 : 0.9, 0.0, 1.0);
+    if (out.red > 0.003) {  // a colour page with red ink: a seal, however faint or partial
+      out.present = true;
+      out.confidence = std::clamp(0.8 + (out.red - 0.003) * 10, 0.0, 1.0);
       return out;
     }
   }
@@ -348,7 +348,16 @@ SealReading detect_seal(const Image& page, Box region, double blank_ink) {
   out.ink = cv::countNonZero(ink) / area;
   const double extra = out.ink - blank_ink;
   out.present = extra > 0.05;
-  out.confidence = std::clamp(out.present ? 0.7 + (extra - 0.05) * 4 : 0.7 + (0.05 - extra) * 6, 0.0, 0.97);
+  if (out.present) {
+    out.confidence = std::clamp(0.7 + (extra - 0.05) * 4, 0.0, 0.97);
+    return out;
+  }
+  // "Absent" is certain only when the zone is truly clean: no ink beyond the printed 印 and no
+  // trace of red. A faint or partly printed seal leaves some of either, and a black-and-white scan
+  // may have dropped a faint red impression altogether, so there absence is never certain.
+  const bool clean = extra < 0.01 && out.red < 0.0005;
+  if (page.color_mode() == ColorMode::kBlackWhite) out.confidence = clean ? 0.85 : 0.5;
+  else out.confidence = clean ? 0.95 : 0.5;
   return out;
 }
 

@@ -163,3 +163,50 @@ TEST(VoicedMarks, AreFoundClassifiedAndCutOut) {
 }
 
 }  // namespace
+
+// Seals: a 36 × 32 mm zone around the printed 印 (a small gray ring), as the pledge's template has it.
+struct SealZone {
+  cv::Mat page = cv::Mat(px(40), px(40), CV_8UC3, cv::Scalar(250, 250, 250));
+  ocr::Box zone() const { return {px(2), px(4), px(36), px(32)}; }
+  cv::Point centre() const { return {px(20), px(20)}; }
+  SealZone() { cv::circle(page, centre(), px(2.5), cv::Scalar(90, 90, 90), 1, cv::LINE_AA); }
+  ocr::Image rgb() const {
+    cv::Mat rgb;
+    cv::cvtColor(page, rgb, cv::COLOR_BGR2RGB);
+    auto img = ocr::Image::from_pixels(rgb.cols, rgb.rows, 3, {rgb.data, rgb.total() * 3}, kDpi);
+    EXPECT_TRUE(img.has_value());
+    return *img;
+  }
+  ocr::Image gray() const {
+    cv::Mat g;
+    cv::cvtColor(page, g, cv::COLOR_BGR2GRAY);
+    return image_of(g);
+  }
+};
+
+TEST(Seal, ATrulyCleanZoneIsAbsentWithConfidence) {
+  SealZone s;
+  for (const ocr::Image& img : {s.rgb(), s.gray()}) {
+    const auto r = ocr::detect_seal(img, s.zone(), 0.03);
+    EXPECT_FALSE(r.present);
+    EXPECT_GE(r.confidence, 0.9);
+  }
+}
+
+// A faint red ring, a third of it not printed: on a colour scan it is a seal.
+TEST(Seal, AFaintPartialRedRingIsPresent) {
+  SealZone s;
+  cv::ellipse(s.page, s.centre(), {px(9), px(9)}, 0, 0, 240, cv::Scalar(170, 170, 235), 2, cv::LINE_AA);
+  const auto r = ocr::detect_seal(s.rgb(), s.zone(), 0.03);
+  EXPECT_TRUE(r.present) << "red " << r.red;
+}
+
+// The same faint ring on a gray scan leaves too little ink to call it present, and that is no
+// reason to call it certainly absent either.
+TEST(Seal, AFaintTraceOnAGrayScanIsNeverCertainlyAbsent) {
+  SealZone s;
+  cv::ellipse(s.page, s.centre(), {px(9), px(9)}, 0, 0, 240, cv::Scalar(120, 120, 200), 2, cv::LINE_AA);
+  const auto r = ocr::detect_seal(s.gray(), s.zone(), 0.03);
+  if (!r.present) EXPECT_LT(r.confidence, 0.9) << "ink " << r.ink;
+  EXPECT_GT(r.ink, 0.0);
+}
