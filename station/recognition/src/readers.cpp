@@ -26,7 +26,25 @@ struct Text {
   ocr::Box box;
   bool blank = false;
   std::string mended;  // the text without glyphs the engine seems to have read twice
+  std::vector<ocr::Glyph> glyphs;  // Japanese readings: each character with its alternatives
 };
+
+// The engine's characters, when they map one to one onto the final value (spaces aside).
+std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const std::string& value) {
+  std::vector<CharReading> out;
+  std::string joined;
+  for (const ocr::Glyph& g : glyphs) {
+    const std::string t = strip_spaces(nfkc_keeping_wide_spaces(g.text));
+    if (t.empty()) continue;
+    CharReading c{t, g.confidence, {}};
+    for (const auto& [alt, p] : g.alternatives)
+      if (alt != g.text && !alt.empty()) c.alternatives.push_back(alt);
+    joined += t;
+    out.push_back(std::move(c));
+  }
+  if (joined != strip_spaces(value)) return {};
+  return out;
+}
 
 // One zone read as text, from the zone prepared once (ocr::prepare_zone) however often it is read:
 // blank zones are not sent to the engine.
@@ -53,6 +71,7 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   t.text = nfkc_keeping_wide_spaces(r->text);
   t.mended = nfkc_keeping_wide_spaces(ocr::mend_stutters(*r));
   t.confidence = r->confidence;
+  t.glyphs = r->glyphs;
   const int pad = std::max(2, c.page.dpi() / 50);
   const ocr::Box& ib = prepared.ink_box;
   t.box = ocr::Box{ib.x - pad, ib.y - pad, ib.w + 2 * pad, ib.h + 2 * pad};
@@ -220,6 +239,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);
+  v.chars = chars_of(t.glyphs, s);
   return v;
 }
 
@@ -281,7 +301,17 @@ RecognizedValue read_comb(const FieldTemplate& f, const PageContext& c) {
     conf = kEmptyConfidence;
   else if (static_cast<int>(value.size()) != f.cells || value.find_first_not_of(kDigits) != std::string::npos)
     conf = std::min(conf, 0.3);  // a gap or an unreadable cell
-  return make(f, f.key, c, value, conf, comb->box);
+  RecognizedValue v = make(f, f.key, c, value, conf, comb->box);
+  if (comb->filled > 0)
+    for (std::size_t i = 0; i < comb->text.size() && i < comb->confidences.size(); ++i) {
+      if (comb->text[i] == ' ') continue;
+      CharReading ch{std::string(1, comb->text[i]), comb->confidences[i], {}};
+      if (i < comb->alternatives.size() && comb->alternatives[i] != '?' && comb->alternatives[i] != ' ' &&
+          comb->alternatives[i] != comb->text[i])
+        ch.alternatives.push_back(std::string(1, comb->alternatives[i]));
+      v.chars.push_back(std::move(ch));
+    }
+  return v;
 }
 
 RecognizedValue read_group(const FieldTemplate& f, const PageContext& c) {

@@ -19,6 +19,12 @@ json leaf_json(const ReadingLeaf& l) {
   j["confidence"] = rounded(v.confidence);
   j["page"] = v.page + 1;
   j["box"] = {v.box.x, v.box.y, v.box.w, v.box.h};
+  if (!v.chars.empty() && !l.confirmed) {
+    json chars = json::array();
+    for (const CharReading& c : v.chars)
+      chars.push_back({{"c", c.text}, {"confidence", rounded(c.confidence)}, {"alternatives", c.alternatives}});
+    j["chars"] = std::move(chars);
+  }
   if (l.confirmed) j["confirmed"] = {{"by", l.confirmed->by}, {"at", l.confirmed->at}, {"read", as_json(v.value)}};
   return j;
 }
