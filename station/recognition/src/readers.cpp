@@ -191,11 +191,11 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       if (ok && (s.size() - first) % 4 != 0) ok = false;
     }
     s = digits_of(s);
-    if (!ok || s.empty() || s[0] == '0') conf = std::min(conf, 0.4);
+    // The programme's amounts are whole thousands of yen (its rates per place and its flat sum).
+    if (!ok || s.empty() || s[0] == '0' || s.size() < 4 || s.compare(s.size() - 3, 3, "000") != 0) conf = std::min(conf, 0.4);
   } else if (type == "phone") {
     s = fix_dashes(s);
-    const std::string d = digits_of(s);
-    if (d.size() < 10 || d.size() > 11 || d[0] != '0') conf = std::min(conf, 0.4);
+    if (!phone_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "email") {
     while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_'))
       s.pop_back();  // never ends so
@@ -215,9 +215,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       std::transform(s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.end(),
                      s.begin() + static_cast<std::ptrdiff_t>(at_sign), lower);
     }
-    const auto at = s.find('@');
-    if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos)
-      conf = std::min(conf, 0.4);
+    if (!email_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "sex") {
     if (s != "M" && s != "F") conf = std::min(conf, 0.3);
   } else if (type == "era") {

@@ -41,3 +41,31 @@ TEST(ReadingJson, CarriesEachCharactersConfidenceAndAlternatives) {
 }
 
 }  // namespace
+
+// Format grammars: a value that fails its grammar is never above the threshold.
+#include "text_repair.h"
+
+namespace {
+
+using station::recognition::detail::email_grammar_ok;
+using station::recognition::detail::phone_grammar_ok;
+
+TEST(Grammar, EmailAddresses) {
+  for (const char* ok : {"jimu6@example.or.jp", "kaigo65@example.ne.jp", "info36@example.jp", "a.b+c@x-y.example.com"})
+    EXPECT_TRUE(email_grammar_ok(ok)) << ok;
+  for (const char* bad : {"jimu6example.or.jp", "jimu6@example.orjp", "jimu@@example.jp", "jimu6@example", ".jimu@example.jp",
+                          "ji..mu@example.jp", "jimu@example..jp", "jimu@-example.jp", "jimu@example.j", "jimu@example.jp6",
+                          "jimu 6@example.jp", "Jimu@example.jp"})
+    EXPECT_FALSE(email_grammar_ok(bad)) << bad;
+  EXPECT_TRUE(email_grammar_ok("JIMU6@example.jp"));
+}
+
+TEST(Grammar, PhoneNumbers) {
+  for (const char* ok : {"0342-60-1812", "043-223-4567", "03-1234-5678", "090-1234-5678", "0120-94-5915", "0431234567"})
+    EXPECT_TRUE(phone_grammar_ok(ok)) << ok;
+  for (const char* bad : {"342-60-1812", "0342-601812-", "043-223-456", "0901-234-5678", "043-2234567-1", "043(223)4567",
+                          "04322345678", "0342--60-1812"})
+    EXPECT_FALSE(phone_grammar_ok(bad)) << bad;
+}
+
+}  // namespace
