@@ -456,6 +456,9 @@ void draw_in_zone(Canvas& c, const Style& st, const std::string& text, const std
   int h = std::max(8, static_cast<int>(zh * share));
   cv::Mat m = render_text(st, text, h, r);
   if (m.empty()) return;
+  // A pen or printer lays its strokes solid: the renderer's anti-aliased edges of thin strokes in
+  // small text would otherwise come out as a faint gray that a scan drops.
+  m.convertTo(m, -1, 1.8, 0);
   const int margin = c.px(1.2);
   if (m.cols > zw - 2 * margin) {
     const double s = static_cast<double>(zw - 2 * margin) / m.cols;
