@@ -18,6 +18,7 @@
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "ocr/layout.h"
+#include "station/recognition/calibration.h"
 #include "station/recognition/pipeline.h"
 #include "station/recognition/reading_json.h"
 #include "station/recognition/recognize.h"
@@ -160,7 +161,7 @@ void compare(const std::string& id, const json& truth, const recognition::Envelo
     const std::string g = it != got.end() ? norm(it->second->value) : "";
     const double conf = it != got.end() ? it->second->confidence : 0.0;
     if (conf < threshold) ++s.flagged;
-    outcomes.push_back({field_class(type), handwritten, is_free_text(type), conf, w == g});
+    outcomes.push_back({field_class(type), type, handwritten, is_free_text(type), conf, w == g});
     if (w == g) { ++s.exact; return; }
     if (conf >= threshold) ++s.confidently_wrong;
     std::ostringstream os;
@@ -332,8 +333,15 @@ std::string AccuracyReport::to_text() const {
   return os.str();
 }
 
+std::string calibration_source(const AccuracyReport& raw_report, const std::string& fitted_on) {
+  std::vector<recognition::CalibrationObservation> obs;
+  for (const auto& o : raw_report.outcomes) obs.push_back({o.type, o.confidence, o.correct});
+  return recognition::calibration_source(obs, fitted_on);
+}
+
 Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& samples_dir, int workers,
-                                        const std::vector<std::string>& only) {
+                                        const std::vector<std::string>& only, bool raw_confidence) {
+  recognition::set_calibration_enabled(!raw_confidence);
   auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   std::map<std::string, bool> handwritten;

@@ -42,6 +42,7 @@ struct TypeScore {
 // One compared value: its class as the table counts it, its confidence, whether it was right.
 struct ValueOutcome {
   std::string kind;          // "text", "digits", "checkbox", "seal" (see field_class in recognizer.cpp)
+  std::string type;          // the field's own type (text, kana, comb, date, ...)
   bool handwritten = false;  // from an envelope index.json marks handwritten
   bool free_text = false;    // a free-text field (names, addresses), not a coded or formatted one
   double confidence = 0;
@@ -72,7 +73,12 @@ struct AccuracyReport {
 // Recognises every envelope under `samples_dir` (app-*/ with truth.json; index.json says which are
 // handwritten) with `workers` threads and compares with truth.json. `only` (optional) limits it to
 // the named samples.
+// `raw_confidence`: without the calibration table (to fit one: calibration_source).
 Result<AccuracyReport> measure_accuracy(const Config& config, const std::filesystem::path& samples_dir, int workers,
-                                        const std::vector<std::string>& only = {});
+                                        const std::vector<std::string>& only = {}, bool raw_confidence = false);
+
+// The calibration table (station/recognition/src/calibration_table.inc) fitted on a report's values
+// measured with raw confidences.
+std::string calibration_source(const AccuracyReport& raw_report, const std::string& fitted_on);
 
 }  // namespace station

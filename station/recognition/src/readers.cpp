@@ -224,7 +224,8 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     s = fix_kana_words(trim_junk(s));
     // Tesseract's own confidence is not calibrated on kana: only a very confident reading that is
     // also well-formed katakana passes as certain.
-    if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
+    if (!plausible_kana(s)) conf = std::min(conf, kFailsFormat);
+    else if (conf < kCertainFreeText) conf = std::min(conf, kPlainFreeText);
   } else {
     s = clean_free_text(s);
     if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
@@ -233,7 +234,8 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
     }
     s = dots_between_digits_to_dashes(s);
-    if (conf < kCertainFreeText || has_stray_marks(s)) conf = std::min(conf, kUnsureFreeText);
+    if (has_stray_marks(s)) conf = std::min(conf, kFailsFormat);
+    else if (conf < kCertainFreeText) conf = std::min(conf, kPlainFreeText);
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);

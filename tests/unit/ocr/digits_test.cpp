@@ -20,7 +20,7 @@ ocr::Image glyph(char d, int font, int thickness, bool slash = false) {
 TEST(Digits, LearnsFromTheInstalledFonts) {
   const ocr::DigitModelInfo info = ocr::digit_model_info();
   EXPECT_GE(info.fonts, 5) << "run hardware/deploy/install-deps.sh: it installs the fonts";
-  EXPECT_GE(info.samples, info.fonts * 100);
+  EXPECT_GE(info.samples, info.fonts * 80);  // ten digits, two sizes, four or more variants each
 }
 
 TEST(Digits, ReadsDigitsInTypefacesItNeverSaw) {
