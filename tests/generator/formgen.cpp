@@ -603,7 +603,13 @@ Canvas application_page(const fs::path& forms, const json& tpl, const Envelope& 
   text("bank.holder_kana", e.holder_kana);
   text("bank.holder", e.holder);
   text("contact.name", e.contact.name());
-  text("contact.phone", e.phone);
+  {
+    // The phone's zone begins with the printed label 電話: the number is written after it.
+    auto z = zone_of(field(tpl, "contact.phone"));
+    z[0] += 9.0;
+    z[2] -= 9.0;
+    draw_in_zone(c, st, e.phone, z, Align::kLeft, r);
+  }
   text("contact.email", e.email);
   for (const char* k : {"attachments.pledge", "attachments.officers", "attachments.passbook"})
     tick(c, field(tpl, k).at("box").get<std::vector<double>>(), r, st);
