@@ -55,7 +55,7 @@ TEST(Grammar, EmailAddresses) {
     EXPECT_TRUE(email_grammar_ok(ok)) << ok;
   for (const char* bad : {"jimu6example.or.jp", "jimu6@example.orjp", "jimu@@example.jp", "jimu6@example", ".jimu@example.jp",
                           "ji..mu@example.jp", "jimu@example..jp", "jimu@-example.jp", "jimu@example.j", "jimu@example.jp6",
-                          "jimu 6@example.jp", "Jimu@example.jp"})
+                          "jimu 6@example.jp"})
     EXPECT_FALSE(email_grammar_ok(bad)) << bad;
   EXPECT_TRUE(email_grammar_ok("JIMU6@example.jp"));
 }
