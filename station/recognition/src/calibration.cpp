@@ -38,7 +38,14 @@ const std::vector<CalibrationBucket>& calibration_table() {
 double calibrated_confidence(const std::string& type, double raw) {
   if (raw < kEdges[0] || type == "seal") return raw;
   for (const CalibrationBucket& b : calibration_table())
-    if (type == b.type && raw >= b.lo && raw < b.hi) return b.n >= kMinSeen ? std::clamp(wilson_lower(b.ok, b.n), 0.0, 0.995) : raw;
+    if (type == b.type && raw >= b.lo && raw < b.hi) {
+      if (b.n < kMinSeen) return raw;
+      // Lowered wherever fewer values were right than the raw confidence promised; raised only
+      // where the evidence says at least 99 in 100 are right, so that what lies above a skip
+      // threshold is what was measured to be right, never a guess.
+      const double lb = wilson_lower(b.ok, b.n);
+      return lb >= 0.99 ? std::min(lb, 0.995) : std::min(lb, raw);
+    }
   return raw;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Confidence as a calibrated probability (issue 13): per field type, a raw confidence is replaced by
 // the accuracy observed for raw confidences like it on generated envelopes of the development seed
-// (tests/generator), a Wilson lower bound so that a thin bucket promises little. The table is
+// (tests/generator), a Wilson lower bound so that a thin bucket promises little. A confidence is
+// lowered wherever that bound is below it, and raised only where the bound is at least 0.99. The table is
 // compiled in (src/calibration_table.inc), written by `station accuracy DIR --fit-calibration FILE`.
 // Raw confidences below 0.5 (a value that fails its grammar, a reader's disagreement) and seals are
 // never raised: such a value stays below any threshold.
