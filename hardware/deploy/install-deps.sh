@@ -28,16 +28,30 @@ PACKAGES=(
   libsodium-dev
   # station: exports, text, json, cli, config
   libhpdf-dev libxlsxwriter-dev libzip-dev libicu-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  # station outputs: the daily set as CMS (OpenSSL 3's libcrypto)
+  libssl-dev
+  # station outputs: the sRGB ICC profile of the PDF/A-2b output intent (/usr/share/color/icc/sRGB.icc)
+  icc-profiles-free
   fonts-ipafont-gothic fonts-ipafont-mincho
   # main system
   libpq-dev postgresql
   # ui
   libcpp-httplib-dev
+  # ui: TLS for the web UI off loopback (certificates are made and inspected with the openssl CLI)
+  openssl libssl-dev
   # tests: the envelope generator (tests/generator) renders in many Japanese fonts, some handwriting-like
   fonts-noto-cjk fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-takao-gothic fonts-takao-mincho fonts-vlgothic
   fonts-horai-umefont fonts-konatu fonts-kouzan-mouhitsu
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev chromium nodejs poppler-utils
+  # tests: the prefecture's tools on a set (openssl cms, openpyxl, qpdf --check)
+  openssl python3-openpyxl qpdf
+  # tests/fuzz: libFuzzer's runtime (libclang_rt.fuzzer) for the `fuzz` preset
+  clang
+  # tests/kiosk: the kiosk session of hardware/kiosk under a headless sway (its compositor, idle
+  # daemon, input method, session bus and readiness probe), grim for its screenshots and wtype to
+  # type into it
+  sway swayidle fcitx5 fcitx5-mozc dbus-daemon curl grim wtype
 )
 
 missing=()
@@ -61,8 +75,13 @@ fi
 
 # Browser driver for UI tests: playwright-core from npm, using Debian's chromium (no browser download).
 here=$(cd "$(dirname "$0")/../.." && pwd)
-if [ -f "$here/tests/ui/package.json" ] && [ ! -d "$here/tests/ui/node_modules/playwright-core" ]; then
+if [ -f "$here/tests/ui/package.json" ] && { [ ! -d "$here/tests/ui/node_modules/playwright-core" ] || [ ! -d "$here/tests/ui/node_modules/axe-core" ]; }; then
   (cd "$here/tests/ui" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error)
+fi
+# The front-end's build tools (typescript, esbuild, preact; ui/web/package-lock.json): the normal
+# CMake build type-checks and bundles ui/web and embeds the bundle in the station binary.
+if [ -f "$here/ui/web/package.json" ] && [ ! -x "$here/ui/web/node_modules/.bin/esbuild" ]; then
+  (cd "$here/ui/web" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # The second Japanese OCR model: tessdata_best's jpn (integer-quantised), which Debian does not
@@ -90,6 +109,37 @@ if ! model_current; then
   cp "$here/ocr/data/jpn_best.config" "$tmp/jpn_best.config"
   combine_tessdata -o "$tmp/jpn_best.traineddata" "$tmp/jpn_best.config" >/dev/null 2>&1
   $SUDO install -D -m 0644 "$tmp/jpn_best.traineddata" "$MODEL"
+  rm -rf "$tmp"
+fi
+
+# The Zengin bank and branch codes for 受付一覧表B: the zengin-code package's data (MIT; 1,146 banks,
+# 28,944 branches), pinned and checked, reduced to "# zengin-code <version>" and
+# "<bank>\t<branch>\t<name>\t<kana>" lines (branch empty for the bank itself). The station loads
+# it into its store when the version changes (the next export, or `station zengin load`); it never
+# fetches it while running.
+ZENGIN=/usr/local/share/station/zengin.tsv
+ZENGIN_VERSION=1.0.0-p20260824
+ZENGIN_TGZ_SHA256=18bd7818bcada0971cc23b093ee66a1d89e779a30ebdc38a786d9a5e0a3d3b0c
+if [ ! -f "$ZENGIN" ] || ! head -1 "$ZENGIN" | grep -qx "# zengin-code $ZENGIN_VERSION"; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent --loglevel=error "zengin-code@$ZENGIN_VERSION" >/dev/null)
+  echo "$ZENGIN_TGZ_SHA256  $tmp/zengin-code-$ZENGIN_VERSION.tgz" | sha256sum -c --quiet
+  tar -xzf "$tmp/zengin-code-$ZENGIN_VERSION.tgz" -C "$tmp" package/lib/zengin-data.js
+  # The data file is one CommonJS object literal that is also valid JSON.
+  sed -e '1s/^module.exports = //' -e '$s/;$//' "$tmp/package/lib/zengin-data.js" > "$tmp/zengin.json"
+  python3 - "$tmp/zengin.json" "$ZENGIN_VERSION" > "$tmp/zengin.tsv" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1], encoding='utf-8'))
+print('# zengin-code ' + sys.argv[2])
+for code in sorted(data):
+    bank = data[code]
+    print(f"{code}\t\t{bank['name']}\t{bank['kana']}")
+    for bcode in sorted(bank['branches']):
+        br = bank['branches'][bcode]
+        print(f"{code}\t{bcode}\t{br['name']}\t{br['kana']}")
+PY
+  [ "$(awk -F'\t' '$2 == ""' "$tmp/zengin.tsv" | wc -l)" -gt 1000 ] || { echo "install-deps: the Zengin table looks wrong" >&2; exit 1; }
+  $SUDO install -D -m 0644 "$tmp/zengin.tsv" "$ZENGIN"
   rm -rf "$tmp"
 fi
 

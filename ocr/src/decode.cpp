@@ -90,7 +90,12 @@ Result<cv::Mat> imdecode_checked(std::span<const unsigned char> bytes, const cha
 
 // --- JPEG -----------------------------------------------------------------------------------
 
-// Resolution from an EXIF block (a TIFF structure): IFD0 XResolution + ResolutionUnit.
+// True when `len` bytes from `off` lie inside a block of `n` bytes. size_t throughout: an offset
+// read from the file (up to 2^32 - 1) plus a length never wraps.
+constexpr bool inside(std::size_t off, std::size_t len, std::size_t n) { return off <= n && len <= n - off; }
+
+// Resolution from an EXIF block (a TIFF structure): IFD0 XResolution + ResolutionUnit. Every
+// offset comes from the file, so every read is checked with `inside` first.
 std::optional<int> exif_dpi(const unsigned char* p, std::size_t n) {
   if (n < 8) return std::nullopt;
   const bool le = p[0] == 'I' && p[1] == 'I';
@@ -101,23 +106,23 @@ std::optional<int> exif_dpi(const unsigned char* p, std::size_t n) {
                  (std::uint32_t{p[o + 3]} << 24))
               : be32(p + o);
   };
-  const std::uint32_t ifd = u32(4);
-  if (ifd + 2 > n) return std::nullopt;
-  const unsigned count = u16(ifd);
+  const std::size_t ifd = u32(4);
+  if (!inside(ifd, 2, n)) return std::nullopt;
+  const std::size_t count = u16(ifd);
   double xres = 0;
   unsigned unit = 2;  // inches by default in EXIF
-  for (unsigned i = 0; i < count; ++i) {
-    const std::size_t e = ifd + 2 + std::size_t{i} * 12;
-    if (e + 12 > n) break;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t e = ifd + 2 + i * 12;  // ifd < n and i < 65536: no wrap
+    if (!inside(e, 12, n)) break;
     const unsigned tag = u16(e);
     if (tag == 0x011A) {
-      const std::uint32_t off = u32(e + 8);
-      if (off + 8 <= n && u32(off + 4) != 0) xres = static_cast<double>(u32(off)) / u32(off + 4);
+      const std::size_t off = u32(e + 8);
+      if (inside(off, 8, n) && u32(off + 4) != 0) xres = static_cast<double>(u32(off)) / u32(off + 4);
     } else if (tag == 0x0128) {
       unit = u16(e + 8);
     }
   }
-  if (xres <= 0) return std::nullopt;
+  if (!(xres > 0) || xres > 1e6) return std::nullopt;
   const double dpi = unit == 3 ? xres * 2.54 : unit == 2 ? xres : 0;
   if (dpi < 1) return std::nullopt;
   return static_cast<int>(std::lround(dpi));

@@ -49,6 +49,9 @@ Result<std::vector<Image>> decode_pdf(std::span<const unsigned char> bytes, cons
   if (doc->is_locked()) return fail(Code::kUnsupportedFormat, "PDF is password-protected");
   const int n = doc->pages();
   if (n <= 0) return fail(Code::kEmpty, "PDF has no pages");
+  if (n > limits.max_pages)
+    return fail(Code::kTooLarge, "PDF has " + std::to_string(n) + " pages, over the limit of " +
+                                     std::to_string(limits.max_pages));
   if (!poppler::page_renderer::can_render()) return fail(Code::kEngine, "PDF rendering is not available");
 
   poppler::page_renderer renderer;
@@ -56,6 +59,7 @@ Result<std::vector<Image>> decode_pdf(std::span<const unsigned char> bytes, cons
   renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
   renderer.set_image_format(poppler::image::format_rgb24);
   std::vector<Image> pages;
+  std::int64_t total_pixels = 0;
   for (int i = 0; i < n; ++i) {
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (!page) return fail(Code::kCorrupt, "PDF page " + std::to_string(i + 1) + " could not be read");
@@ -74,6 +78,10 @@ Result<std::vector<Image>> decode_pdf(std::span<const unsigned char> bytes, cons
     poppler::image img = renderer.render_page(page.get(), dpi, dpi);
     if (!img.is_valid()) return fail(Code::kCorrupt, "PDF page " + std::to_string(i + 1) + " could not be rendered");
     if (auto ok = check_size(img.width(), img.height(), limits); !ok) return std::unexpected(ok.error());
+    // Many pages at the limit are a bomb too: the whole file counts, as for TIFF.
+    total_pixels += std::int64_t{img.width()} * img.height();
+    if (total_pixels > limits.max_pixels * 4)
+      return fail(Code::kTooLarge, "PDF pages together are over the pixel limit");
     cv::Mat view;
     cv::Mat bgr;
     switch (img.format()) {

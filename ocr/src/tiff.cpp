@@ -3,6 +3,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -10,9 +11,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "decode.h"
 #include "image_impl.h"
+#include "ocr/ccitt.h"
 
 namespace ocr::detail {
 namespace {
@@ -161,9 +164,19 @@ Result<std::vector<Image>> decode_tiff(std::span<const unsigned char> bytes, con
                                                        mem_size, mem_map, mem_unmap));
   if (!tif) return fail(Code::kCorrupt, with_detail("TIFF header or first directory is damaged", f));
 
+  // The page count first: libtiff counts directories without decoding them (and stops at a loop).
+  const tdir_t dirs = TIFFNumberOfDirectories(tif.get());
+  if (dirs > static_cast<tdir_t>(std::max(limits.max_pages, 1)))
+    return fail(Code::kTooLarge, "TIFF has " + std::to_string(dirs) + " pages, over the limit of " +
+                                     std::to_string(limits.max_pages));
+  if (TIFFSetDirectory(tif.get(), 0) != 1)
+    return fail(Code::kCorrupt, with_detail("TIFF first directory is damaged", f));
+  f.errors.clear();
   std::vector<Image> pages;
   std::int64_t total_pixels = 0;
   for (int dir = 0;; ++dir) {
+    if (dir >= limits.max_pages)
+      return fail(Code::kTooLarge, "TIFF has more pages than the limit of " + std::to_string(limits.max_pages));
     std::uint32_t w = 0, h = 0;
     if (TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &w) != 1 || TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &h) != 1)
       return fail(Code::kCorrupt, with_detail("TIFF page " + std::to_string(dir + 1) + " has no size", f));
@@ -191,4 +204,99 @@ Result<std::vector<Image>> decode_tiff(std::span<const unsigned char> bytes, con
   return pages;
 }
 
+namespace {
+
+// The growing buffer libtiff writes a TIFF into (encode_ccitt_g4).
+struct OutFile {
+  std::vector<unsigned char> bytes;
+  toff_t pos = 0;
+};
+tsize_t out_read(thandle_t h, tdata_t buf, tsize_t size) {
+  auto* f = static_cast<OutFile*>(h);
+  if (size <= 0 || f->pos >= f->bytes.size()) return 0;
+  const auto n = std::min<toff_t>(static_cast<toff_t>(size), f->bytes.size() - f->pos);
+  std::memcpy(buf, f->bytes.data() + f->pos, n);
+  f->pos += n;
+  return static_cast<tsize_t>(n);
+}
+tsize_t out_write(thandle_t h, tdata_t buf, tsize_t size) {
+  auto* f = static_cast<OutFile*>(h);
+  if (size <= 0) return 0;
+  const auto n = static_cast<std::size_t>(size);
+  if (f->pos + n > f->bytes.size()) f->bytes.resize(f->pos + n);
+  std::memcpy(f->bytes.data() + f->pos, buf, n);
+  f->pos += n;
+  return size;
+}
+toff_t out_seek(thandle_t h, toff_t off, int whence) {
+  auto* f = static_cast<OutFile*>(h);
+  toff_t base = 0;
+  if (whence == SEEK_CUR) base = f->pos;
+  if (whence == SEEK_END) base = f->bytes.size();
+  f->pos = base + off;
+  return f->pos;
+}
+toff_t out_size(thandle_t h) { return static_cast<OutFile*>(h)->bytes.size(); }
+
+}  // namespace
+
+Result<std::vector<unsigned char>> encode_g4(const Image& image) {
+  if (image.empty()) return fail(Code::kInvalid, "G4: empty image");
+  install_handlers();
+  MemFile messages;  // collects libtiff's messages while encoding
+  MemFile* const saved = t_current;
+  t_current = &messages;
+  struct Restore {
+    MemFile* saved;
+    ~Restore() { t_current = saved; }
+  } restore{saved};
+
+  const cv::Mat gray = to_gray(ImageAccess::mat(image));
+  const int w = gray.cols, h = gray.rows;
+  OutFile out;
+  {
+    std::unique_ptr<TIFF, TiffCloser> tif(TIFFClientOpen("memory", "w", &out, out_read, out_write, out_seek, mem_close,
+                                                         out_size, mem_map, mem_unmap));
+    if (!tif) return fail(Code::kInvalid, with_detail("G4: libtiff cannot open a memory TIFF", messages));
+    TIFF* t = tif.get();
+    TIFFSetField(t, TIFFTAG_IMAGEWIDTH, static_cast<std::uint32_t>(w));
+    TIFFSetField(t, TIFFTAG_IMAGELENGTH, static_cast<std::uint32_t>(h));
+    TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 1);
+    TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);  // bit 1 = black, as G4 codes it
+    TIFFSetField(t, TIFFTAG_FILLORDER, FILLORDER_MSB2LSB);
+    TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_CCITTFAX4);
+    TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, static_cast<std::uint32_t>(h));  // one strip: the whole stream
+    std::vector<unsigned char> row(static_cast<std::size_t>((w + 7) / 8));
+    for (int y = 0; y < h; ++y) {
+      std::fill(row.begin(), row.end(), 0);
+      const unsigned char* px = gray.ptr<unsigned char>(y);
+      for (int x = 0; x < w; ++x)
+        if (px[x] < 128) row[static_cast<std::size_t>(x >> 3)] |= static_cast<unsigned char>(0x80 >> (x & 7));
+      if (TIFFWriteScanline(t, row.data(), static_cast<std::uint32_t>(y), 0) != 1)
+        return fail(Code::kInvalid, with_detail("G4: encoding failed", messages));
+    }
+    if (TIFFWriteDirectory(t) != 1) return fail(Code::kInvalid, with_detail("G4: encoding failed", messages));
+  }
+  // Read the one strip back raw: that is the G4 stream.
+  MemFile in;
+  in.bytes = out.bytes;
+  t_current = &in;
+  std::unique_ptr<TIFF, TiffCloser> tif(TIFFClientOpen("memory", "rm", &in, mem_read, mem_write, mem_seek, mem_close,
+                                                       mem_size, mem_map, mem_unmap));
+  if (!tif || TIFFNumberOfStrips(tif.get()) != 1) return fail(Code::kInvalid, with_detail("G4: re-read failed", in));
+  toff_t* counts = nullptr;
+  if (TIFFGetField(tif.get(), TIFFTAG_STRIPBYTECOUNTS, &counts) != 1 || counts == nullptr)
+    return fail(Code::kInvalid, with_detail("G4: no strip size", in));
+  std::vector<unsigned char> g4(static_cast<std::size_t>(counts[0]));
+  if (TIFFReadRawStrip(tif.get(), 0, g4.data(), static_cast<tmsize_t>(g4.size())) != static_cast<tmsize_t>(g4.size()))
+    return fail(Code::kInvalid, with_detail("G4: re-read failed", in));
+  return g4;
+}
+
 }  // namespace ocr::detail
+
+namespace ocr {
+Result<std::vector<unsigned char>> encode_ccitt_g4(const Image& image) { return detail::encode_g4(image); }
+}  // namespace ocr

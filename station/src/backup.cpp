@@ -7,7 +7,17 @@ namespace station {
 
 Result<BackupReport> Station::backup(const User& actor, const fs::path& dest_dir) {
   auto store = impl_->store_parts();
-  return security::backup(store, impl_->audit_log, actor, dest_dir);
+  return security::backup(store, impl_->audit_log, &actor, dest_dir);
+}
+
+Result<BackupReport> Station::scheduled_backup(const fs::path& dest_dir) {
+  auto store = impl_->store_parts();
+  return security::backup(store, impl_->audit_log, nullptr, dest_dir);
+}
+
+Result<BackupStatus> Station::backup_status(const User& actor) {
+  (void)actor;  // every role sees the warning: whoever is at the station should hear of it
+  return security::backup_status(impl_->store());
 }
 
 Result<RestoreReport> Station::restore(const Config& config, const fs::path& backup_dir, std::string_view passphrase) {

@@ -7,6 +7,7 @@
 #include "station/clock.h"
 #include "demo_assets.h"
 #include "station/outputs/bundle.h"
+#include "station/outputs/cms.h"
 
 namespace station {
 
@@ -49,6 +50,22 @@ Result<DemoReport> populate_demo(Station& station, const DemoOptions& options) {
     if (role == Role::kClerk) clerk = *u;
     if (role == Role::kSupervisor) supervisor = *u;
     report.accounts.push_back({name, password, role});
+  }
+
+  // The demo's stand-in for the prefecture: a recipient pair of its own, so that the 「本日分を出力」
+  // button works and the set it writes can be opened (openssl cms -decrypt with demo-prefecture/).
+  // A real station is given the prefecture's certificate (station export recipient set).
+  {
+    auto pair = outputs::make_recipient_identity("Demo prefecture (デモ用の県)");
+    if (!pair) return std::unexpected(pair.error());
+    const fs::path dir = station.config().data_dir / "demo-prefecture";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::ofstream(dir / "recipient-cert.pem", std::ios::binary | std::ios::trunc) << pair->cert_pem;
+    std::ofstream(dir / "recipient-key.pem", std::ios::binary | std::ios::trunc) << pair->key_pem;
+    fs::permissions(dir / "recipient-key.pem", fs::perms::owner_read | fs::perms::owner_write, ec);
+    auto set = station.set_export_recipient(*admin, pair->cert_pem);
+    if (!set) return std::unexpected(set.error());
   }
 
   fs::path shared = find_shared_dir(options.shared_dir);

@@ -4,6 +4,7 @@
 #include "station/review/checks.h"
 #include "station/review/facilities.h"
 #include "station/store/electronic.h"
+#include "station/store/outbox.h"
 #include "station_impl.h"
 
 namespace station {
@@ -51,6 +52,11 @@ Result<int> Station::load_electronic_applications(const User& actor, const fs::p
   std::lock_guard lock(impl_->edb_mu);
   auto loaded = store::replace_electronic_applications(*impl_->edb, apps, impl_->clock().jst_now_iso(), actor.id);
   if (!loaded) return std::unexpected(loaded.error());
+  {
+    // The file replaced every receipt, the pulled ones too: the next sync pulls the feed again.
+    std::lock_guard db_lock(impl_->mu);
+    if (auto s = store::set_sync_state(impl_->db, "cursor", "0"); !s) return std::unexpected(s.error());
+  }
   impl_->audit(&actor, "electronic.load", "rows:" + std::to_string(*loaded));
   return *loaded;
 }

@@ -37,7 +37,9 @@ Result<CheckReport> Station::check(const User& actor, std::int64_t envelope_id) 
     if (!impl_->edb) return std::vector<ElectronicApplication>{};
     return store::electronic_for_facility(*impl_->edb, facility_id, jigyosho_no);
   };
-  return rv.check(actor, envelope_id, *index, electronic);
+  auto report = rv.check(actor, envelope_id, *index, electronic);
+  if (report) impl_->record_view(actor, envelope_id, "findings");
+  return report;
 }
 
 Result<int> Station::confirm_values(const User& actor, std::int64_t envelope_id, std::string_view json_text) {

@@ -21,6 +21,12 @@ Services resolve_services(const Services* replaced, const Config& config) {
 
 Status Station::Impl::start_recognition() {
   reader = std::make_unique<recognition::Service>(store(), *this, config, services.make_engine);
+  // The verification screen's first look at a page is a cache hit (Station::page_rendition): the
+  // rendition is made here from the pixels recognition has just read, at the width /app asks for.
+  reader->on_page_ready([this](const store::StoredPage& page, const ocr::Image& upright) {
+    const int width = std::min(upright.width(), kRenditionWarmWidth);
+    (void)keep_rendition(page.id, page_version_of(page.blob_id, page.clean_blob_id, page.rotation), upright, width);
+  });
   return reader->start();
 }
 

@@ -33,19 +33,22 @@ Result<std::vector<PageInfo>> Station::pages(const User& actor, std::int64_t env
 }
 
 Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t envelope_id) {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
-      .fields(actor, envelope_id);
+  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).fields(actor, envelope_id);
+  if (out) impl_->record_view(actor, envelope_id, "fields");
+  return out;
 }
 
 Result<FieldInfo> Station::field(const User& actor, std::int64_t field_id) {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
-      .field(actor, field_id);
+  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).field(actor, field_id);
+  if (out) impl_->record_view(actor, out->envelope_id, "fields");
+  return out;
 }
 
 Result<std::vector<unsigned char>> Station::field_crop_png(const User& actor, std::int64_t field_id) {
   auto f = field(actor, field_id);
   if (!f) return std::unexpected(f.error());
   if (f->page_id == 0) return fail(ErrorCode::kNotFound, "the field has no page");
+  impl_->record_view(actor, f->envelope_id, "crop");
   auto page = impl_->load_page(f->page_id);
   if (!page) return std::unexpected(page.error());
   const int margin = std::max(8, f->box.h / 2);
@@ -55,9 +58,50 @@ Result<std::vector<unsigned char>> Station::field_crop_png(const User& actor, st
   return std::move(*png);
 }
 
-Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int64_t page_id, int max_width) {
+namespace {
+
+// Least privilege (docs/security.md, "Page images by role"): reviewers and supervisors review
+// against the originals and see every page; a clerk's work needs only the pages flagged blank
+// (the blank-page check after a capture); an administrator's none. The page's envelope, and the
+// stored page when `stored` is given. Takes the store's lock.
+Result<std::int64_t> page_access(storage::Database& db, std::recursive_mutex& mu, const User& actor,
+                                 std::int64_t page_id, store::StoredPage* stored = nullptr) {
   if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "see pages"); !s)
     return std::unexpected(s.error());
+  std::lock_guard lock(mu);
+  auto env = store::envelope_of(db, page_id);
+  if (!env) return std::unexpected(env.error());
+  if (!*env) return fail(ErrorCode::kNotFound, "no such page");
+  const std::int64_t envelope_id = **env;
+  if (actor.role == Role::kClerk) {
+    auto list = store::list_pages(db, envelope_id);
+    if (!list) return std::unexpected(list.error());
+    const auto it = std::find_if(list->begin(), list->end(), [&](const PageInfo& p) { return p.id == page_id; });
+    const bool blank = it != list->end() && std::any_of(it->flags.begin(), it->flags.end(), [](const std::string& f) {
+                         return f == "blank" || f == "blank_confirmed";
+                       });
+    if (!blank)
+      return fail(ErrorCode::kForbidden, "a clerk sees only pages flagged blank",
+                  "受付担当の方が見られるのは白紙の可能性があるページだけです。内容の確認は審査担当に依頼してください。");
+  }
+  if (stored != nullptr) {
+    auto p = store::stored_page(db, page_id);
+    if (!p) return std::unexpected(p.error());
+    *stored = std::move(*p);
+  }
+  return envelope_id;
+}
+
+std::string page_version_of(const store::StoredPage& p) {
+  return station::page_version_of(p.blob_id, p.clean_blob_id, p.rotation);
+}
+
+}  // namespace
+
+Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int64_t page_id, int max_width) {
+  auto envelope_id = page_access(impl_->db, impl_->mu, actor, page_id);
+  if (!envelope_id) return std::unexpected(envelope_id.error());
+  impl_->record_view(actor, *envelope_id, "page");
   auto page = impl_->load_page(page_id);
   if (!page) return std::unexpected(page.error());
   ocr::Image shown = *page;
@@ -65,6 +109,30 @@ Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int
   auto png = shown.encode_png();
   if (!png) return unexpected_ocr(png.error());
   return std::move(*png);
+}
+
+Result<std::string> Station::page_version(const User& actor, std::int64_t page_id) {
+  store::StoredPage stored;
+  auto envelope_id = page_access(impl_->db, impl_->mu, actor, page_id, &stored);
+  if (!envelope_id) return std::unexpected(envelope_id.error());
+  return page_version_of(stored);
+}
+
+Result<Station::PageRendition> Station::page_rendition(const User& actor, std::int64_t page_id, int max_width) {
+  store::StoredPage stored;
+  auto envelope_id = page_access(impl_->db, impl_->mu, actor, page_id, &stored);
+  if (!envelope_id) return std::unexpected(envelope_id.error());
+  impl_->record_view(actor, *envelope_id, "page");
+  const std::string version = page_version_of(stored);
+  if (auto hit = impl_->renditions.find(page_id, max_width, version))
+    return PageRendition{hit->bytes, "image/jpeg", hit->version, hit->width, hit->height};
+  // Decoded and encoded without the store's lock (a second request for the same page meanwhile
+  // encodes it too; the last insert stays).
+  auto page = impl_->load_page(page_id);
+  if (!page) return std::unexpected(page.error());
+  auto entry = impl_->keep_rendition(page_id, version, *page, max_width);
+  if (!entry) return std::unexpected(entry.error());
+  return PageRendition{entry->bytes, "image/jpeg", version, entry->width, entry->height};
 }
 
 Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_id, std::string_view value) {

@@ -14,6 +14,7 @@
 #include "scanner/scanner.h"
 #include "station/clock.h"
 #include "station/config.h"
+#include "station/finding.h"
 #include "station/error.h"
 
 namespace station {
@@ -29,9 +30,9 @@ struct Services {
   EngineFactory make_engine;           // empty: recognition::tesseract_engine_factory(config)
   ScannerFactory make_scanner;         // empty: SANE
   std::shared_ptr<const Clock> clock;  // null: the system clock; every date the station records
-  // How many findings block accepting an envelope (review/workflow.h's seam to the checks); empty:
-  // the checks' own count (Station::check's findings of severity "block").
-  std::function<Result<int>(std::int64_t envelope_id)> blocking_findings;
+  // The findings a decision is taken on (review/workflow.h's seam to the checks); empty: the
+  // checks' own (Station::check as the deciding user).
+  std::function<Result<std::vector<Finding>>(std::int64_t envelope_id)> decision_findings;
 };
 
 // `replaced` (may be null) with its empty parts filled with the real ones.

@@ -1,8 +1,10 @@
 // The station object: opening and creating the store. The stages live in their own files.
+#include "station/outputs/outputs.h"
 #include "station/security/backup.h"
 #include "station/security/keys.h"
 #include "station/security/layout.h"
 #include "station/store/schema.h"
+#include "station/store/secrets.h"
 #include "station_impl.h"
 
 namespace station {
@@ -42,7 +44,7 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
     if (!secrets.key_file.empty())
       return fail(ErrorCode::kInvalidInput, "a new store is created with a passphrase; add a key file afterwards");
     const std::string_view passphrase = secrets.passphrase;
-    if (passphrase.size() < 8) return fail(ErrorCode::kInvalidInput, "the passphrase must have 8 characters or more");
+    if (auto why = security::passphrase_problem(passphrase); !why.empty()) return fail(ErrorCode::kInvalidInput, why);
     fs::create_directories(dir, ec);
     if (ec) return fail(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
@@ -60,11 +62,22 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
     if (!l) return std::unexpected(l.error());
     store_lock = std::move(*l);
     auto m = unlock_master(current_keyring(dir), secrets);
-    if (!m) return std::unexpected(m.error());
+    if (!m) {
+      // Counted and answered late (issue #16); audited at the next good open.
+      if (m.error().code == ErrorCode::kWrongPassphrase || m.error().code == ErrorCode::kWrongKeyFile)
+        (void)security::record_unlock_failure(dir);
+      return std::unexpected(m.error());
+    }
     master = std::move(*m);
-    auto r = recover_rotation(dir);
-    if (!r) return std::unexpected(r.error());
-    rotated = std::move(*r);
+    if (secrets.read_only) {
+      // Nothing is written: a rotation still to be finished needs a read-write open.
+      if (current_keyring(dir) != keyring)
+        return fail(ErrorCode::kConflict, "a key rotation is being finished: open the store read-write once");
+    } else {
+      auto r = recover_rotation(dir);
+      if (!r) return std::unexpected(r.error());
+      rotated = std::move(*r);
+    }
   }
   auto db_key = master->derive(kDbKeyPurpose);
   auto blob_key = master->derive(kBlobKeyPurpose);
@@ -72,12 +85,18 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   if (!db_key || !blob_key || !edb_key) return fail(ErrorCode::kInternal, "key derivation failed");
   auto db = storage::Database::open(dir / kDatabaseFile, *db_key);
   if (!db) return unexpected_storage(db.error());
+  if (secrets.read_only) {
+    if (auto s = store::make_query_only(*db); !s) return std::unexpected(s.error());
+  }
   if (auto s = db->migrate(store::kMigrations); !s) return unexpected_storage(s.error());
   auto blobs = storage::BlobStore::open(dir / kBlobDir, std::move(*blob_key));
   if (!blobs) return unexpected_storage(blobs.error());
   // The electronic records: their own file and their own key, never joined with the mailed ones.
   auto edb = storage::Database::open(dir / kElectronicFile, *edb_key);
   if (!edb) return unexpected_storage(edb.error());
+  if (secrets.read_only) {
+    if (auto s = store::make_query_only(*edb); !s) return std::unexpected(s.error());
+  }
   if (auto s = edb->migrate(store::kElectronicMigrations); !s) return unexpected_storage(s.error());
 
   auto impl =
@@ -86,10 +105,52 @@ Result<std::unique_ptr<Station::Impl>> Station::open_store(const Config& config,
   impl->store_lock = std::move(*store_lock);
   impl->master = std::move(*master);
   impl->edb = std::move(*edb);
-  if (auto s = impl->audit_log.init(); !s) return std::unexpected(s.error());
+  // The audit signing seed: its keyring slot, under the signing credential when one is configured
+  // (read here, wiped when this function returns), else under the master key.
+  security::SigningSecrets signing;
+  signing.keyring = current_keyring(dir);
+  signing.master = &*impl->master;
+  signing.read_only = secrets.read_only;
+  signing.credential_file = config.audit_signing_key_file;
+  std::optional<storage::SecretKey> credential;
+  if (!config.audit_signing_key_file.empty()) {
+    auto c = storage::CredentialFile::read(config.audit_signing_key_file);
+    if (c) {
+      credential = std::move(*c);
+      signing.credential = &*credential;
+    } else {
+      signing.credential_problem = c.error().message;
+    }
+  }
+  if (auto s = impl->audit_log.init(signing); !s) return std::unexpected(s.error());
+  credential.reset();
+  if (secrets.read_only) {
+    // Read-only (audit verify, status): no sweep, no background work, nothing recorded.
+    impl->reader = std::make_unique<recognition::Service>(impl->store(), *impl, impl->config, impl->services.make_engine);
+    impl->start_capture();
+    return impl;
+  }
+  if (!create) {
+    if (auto failed = security::take_unlock_failures(dir); failed.count > 0)
+      impl->audit(nullptr, "store.unlock_failed",
+                  "count:" + std::to_string(failed.count) + " first:" + failed.first_at + " last:" + failed.last_at);
+  }
   if (rotated) {
     if (auto s = complete_rotation(impl->store(), impl->audit_log, dir, *rotated, "finished_at_open"); !s)
       return std::unexpected(s.error());
+  }
+  // The migration of keyrings made below the current Argon2id cost (INTERACTIVE before issue #16):
+  // the passphrase is at hand only now, so the first open with it re-wraps the slot. A failure
+  // leaves the old (still valid) keyring and is audited; the store opens either way.
+  if (!create && secrets.key_file.empty()) {
+    auto upgraded = storage::Keyring::upgrade_passphrase_slot(keyring, secrets.passphrase);
+    if (!upgraded) {
+      impl->audit(nullptr, "store.kdf_upgrade_failed", "");
+    } else if (*upgraded) {
+      const storage::KdfCost cost = storage::kdf_cost();
+      impl->audit(nullptr, "store.kdf_upgraded",
+                  "opslimit:" + std::to_string(cost.opslimit) + " memlimit:" + std::to_string(cost.memlimit));
+    }
   }
   // Leftovers of a crash: temporaries of interrupted writes, blobs whose row never committed.
   auto swept = sweep_store(impl->store());
@@ -108,6 +169,11 @@ Result<std::unique_ptr<Station>> Station::create(const Config& config, std::stri
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
   s->impl_->audit(nullptr, "store.create", "");
+  // The installed Zengin table into the store when it is newer (docs/outputs.md, "Zengin codes"),
+  // so the review finds BANK_NOT_IN_ZENGIN without a manual load. A table that cannot be read
+  // does not keep the station shut: the failure is audited, and the export says what to do.
+  if (auto z = outputs::Outputs(s->impl_->store(), *s->impl_).load_installed_zengin(); !z)
+    s->impl_->audit(nullptr, "zengin.load_failed", z.error().detail);
   if (auto r = s->impl_->start_recognition(); !r) return std::unexpected(r.error());
   s->impl_->start_capture();
   return s;
@@ -126,11 +192,17 @@ Result<std::unique_ptr<Station>> Station::open(const Config& config, const Store
   auto impl = open_store(config, secrets, false, services);
   if (!impl) return std::unexpected(impl.error());
   auto s = std::unique_ptr<Station>(new Station(std::move(*impl)));
+  if (secrets.read_only) return s;
   const auto& r = s->impl_->open_report;
   s->impl_->audit(nullptr, "store.open",
                   std::string(secrets.key_file.empty() ? "" : "unlock:key_file ") +
                       "temporaries_removed:" + std::to_string(r.stale_temporaries) +
                       " orphan_blobs_removed:" + std::to_string(r.orphan_blobs));
+  // The installed Zengin table into the store when it is newer (docs/outputs.md, "Zengin codes"),
+  // so the review finds BANK_NOT_IN_ZENGIN without a manual load. A table that cannot be read
+  // does not keep the station shut: the failure is audited, and the export says what to do.
+  if (auto z = outputs::Outputs(s->impl_->store(), *s->impl_).load_installed_zengin(); !z)
+    s->impl_->audit(nullptr, "zengin.load_failed", z.error().detail);
   if (auto rs = s->impl_->start_recognition(); !rs) return std::unexpected(rs.error());
   s->impl_->start_capture();
   return s;

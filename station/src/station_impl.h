@@ -4,6 +4,7 @@
 // thin forwarders to the security sub-library (accounts.cpp, audit.cpp, keys_admin.cpp, backup.cpp).
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -14,7 +15,12 @@
 #include <optional>
 #include <span>
 #include <set>
+#include <stop_token>
+#include <thread>
+#include <string>
+#include <tuple>
 #include <utility>
+#include <condition_variable>
 
 #include "station/capture/capture.h"
 #include "station/access.h"
@@ -22,6 +28,7 @@
 #include "station/clock.h"
 #include "station/files.h"
 #include "convert.h"
+#include "rendition_cache.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "station/recognition/forms.h"
@@ -81,6 +88,11 @@ struct Station::Impl final : AuditTrail {
   // The hash-chained, signed audit log (station_security); holds the station's signing key.
   security::AuditLog audit_log;
   MaintenanceReport open_report;
+  // The verification screen's page renditions (Station::page_rendition): 64 MiB, about 200
+  // pages of 1600-px JPEG, i.e. a day's envelopes on screen.
+  // Declared before the reader: its workers warm it (start_recognition) until the reader is gone.
+  static constexpr std::size_t kRenditionCacheBytes = std::size_t{64} << 20;
+  RenditionCache renditions{kRenditionCacheBytes};
   // The background recognition (station/recognition/service.h): started by Station::create/open
   // (start_recognition); stopped after the capture job (members are destroyed last first: a job's
   // end may still queue an envelope) and while the store is still open.
@@ -89,6 +101,13 @@ struct Station::Impl final : AuditTrail {
   // open after the reader. Keep it the last data member: destroyed first, it stops a running job
   // after the current page and joins its thread while the reader and the store are still open.
   std::unique_ptr<capture::Capture> capture_runs;
+  // Sync with the main system (sync.cpp): one round at a time; the background worker is the last
+  // member, so it stops (after its current statement, bounded by [sync] timeout_seconds) before
+  // anything else goes.
+  std::mutex sync_run_mu;
+  std::mutex sync_wake_mu;
+  std::condition_variable_any sync_wake;
+  std::jthread sync_worker;
 
   Impl(Config c, Services s, storage::Database d, storage::BlobStore b)
       : config(std::move(c)),
@@ -96,7 +115,7 @@ struct Station::Impl final : AuditTrail {
         db(std::move(d)),
         blobs(std::move(b)),
         dir(config.data_dir),
-        audit_log(store(), config.data_dir, config.audit_checkpoint_every) {}
+        audit_log(store(), config.data_dir, config.audit_checkpoint_every, config.audit_public_key) {}
 
   // The station's time: every date and timestamp it records or compares.
   const Clock& clock() const { return *services.clock; }
@@ -109,7 +128,47 @@ struct Station::Impl final : AuditTrail {
     ocr::DecodeLimits l;
     l.max_pixels = config.max_image_pixels;
     l.default_dpi = config.default_dpi;
+    l.max_pages = config.max_pages;
     return l;
+  }
+
+  // Read audit (issue #16): a view of an application's personal data (values, page images, field
+  // crops, findings, a letter) is recorded as who, which envelope, what kind of view, when; never
+  // the values. One entry per person, envelope and kind of view per minute, so that a review
+  // screen's dozens of crops make one entry and not dozens.
+  // The width the verification screen asks for (ui's kPageImageWidth): recognition's end warms
+  // the cache at it, so that the first look at a page is a cache hit.
+  static constexpr int kRenditionWarmWidth = 1600;
+  // JPEG quality of the display rendition: the scan's strokes stay sharp at 1600 px, the encode
+  // takes a fraction of a PNG's (verify_bench).
+  static constexpr int kRenditionJpegQuality = 90;
+  // Encodes the upright page at most max_width wide and keeps it under (page, max_width, version).
+  Result<RenditionCache::Entry> keep_rendition(std::int64_t page_id, const std::string& version, const ocr::Image& upright,
+                                               int max_width) {
+    ocr::Image shown = upright;
+    if (max_width > 0 && shown.width() > max_width) shown = shown.resized_to_width(max_width);
+    auto jpeg = shown.encode_jpeg(kRenditionJpegQuality);
+    if (!jpeg) return unexpected_ocr(jpeg.error());
+    RenditionCache::Entry entry{std::make_shared<const std::vector<unsigned char>>(std::move(*jpeg)), version,
+                                shown.width(), shown.height()};
+    renditions.insert(page_id, max_width, entry);
+    return entry;
+  }
+
+  std::mutex views_mu;
+  std::map<std::tuple<std::int64_t, std::int64_t, std::string>, std::chrono::steady_clock::time_point> views;
+  void record_view(const User& user, std::int64_t envelope_id, std::string_view what, const std::string& extra = {}) {
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(views_mu);
+      auto key = std::make_tuple(user.id, envelope_id, std::string(what));
+      auto it = views.find(key);
+      if (it != views.end() && now - it->second < std::chrono::minutes(1)) return;
+      views[std::move(key)] = now;
+      if (views.size() > 4096) std::erase_if(views, [&](const auto& kv) { return now - kv.second >= std::chrono::minutes(1); });
+    }
+    audit_log.record(&user, "view." + std::string(what),
+                     "envelope:" + std::to_string(envelope_id) + (extra.empty() ? "" : " " + extra));
   }
 
   // Appends one entry to the audit log (security::AuditLog::record): takes mu itself, never fails
@@ -120,6 +179,10 @@ struct Station::Impl final : AuditTrail {
   void record(const User* user, std::string_view action, const std::string& subject) override {
     audit_log.record(user, action, subject);
   }
+
+  // Sync (sync.cpp): one round as the station itself (no role check, audited by the caller).
+  Result<SyncReport> sync_round();
+  void sync_worker_loop(std::stop_token stop);
 
   // Recognition: starts the background reader (recognition::Service::start).
   Status start_recognition();

@@ -13,15 +13,14 @@ namespace station {
 
 namespace {
 
-// The blocking findings an acceptance must override: the checks' (Station::check, as the deciding
-// user), unless a test replaced them through Services.
-review::BlockingFindings blocking_findings_of(Station& station, const Services& services, const User& actor) {
-  if (services.blocking_findings) return services.blocking_findings;
-  return [&station, actor](std::int64_t envelope_id) -> Result<int> {
+// The findings a decision is taken on: the checks' (Station::check, as the deciding user), unless a
+// test replaced them through Services.
+review::DecisionFindings findings_of(Station& station, const Services& services, const User& actor) {
+  if (services.decision_findings) return services.decision_findings;
+  return [&station, actor](std::int64_t envelope_id) -> Result<std::vector<Finding>> {
     auto report = station.check(actor, envelope_id);
     if (!report) return std::unexpected(report.error());
-    return static_cast<int>(std::count_if(report->findings.begin(), report->findings.end(),
-                                          [](const Finding& f) { return f.severity == "block"; }));
+    return std::move(report->findings);
   };
 }
 
@@ -35,7 +34,7 @@ Result<DecisionResult> Station::decide(const User& actor, std::int64_t envelope_
     if (!loaded) return std::unexpected(loaded.error());
     calendar = std::move(*loaded);
   }
-  return review::Workflow(impl_->store(), *impl_, calendar, blocking_findings_of(*this, impl_->services, actor),
+  return review::Workflow(impl_->store(), *impl_, calendar, findings_of(*this, impl_->services, actor),
                           {impl_->config.correction_business_days})
       .decide(actor, envelope_id, decision);
 }
@@ -141,7 +140,9 @@ Result<AgreedChange> Station::record_agreed_change(const User& actor, const Agre
 
 Result<std::vector<AgreedChange>> Station::agreed_changes(const User& actor, std::int64_t envelope_id) {
   review::BusinessCalendar calendar;
-  return review::Workflow(impl_->store(), *impl_, calendar, {}).agreed_changes(actor, envelope_id);
+  auto out = review::Workflow(impl_->store(), *impl_, calendar, {}).agreed_changes(actor, envelope_id);
+  if (out) impl_->record_view(actor, envelope_id, "agreed_changes");
+  return out;
 }
 
 Result<std::vector<AgreedChange>> Station::agreed_changes_report(const User& actor, const std::string& from,

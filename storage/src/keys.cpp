@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "file_util.h"
+#include "kdf/test_cost.h"
 #include "secure.h"
 
 namespace storage {
@@ -121,6 +122,37 @@ void key_file_checksum(const unsigned char* first48, unsigned char* out16) {
   crypto_generichash(out16, kKeyFileChecksum, first48, kKeyFileMagic.size() + SecretKey::kSize, nullptr, 0);
 }
 
+// Writes `bytes` to a new file (never over one: kInvalid when it exists), mode 0400, synced with
+// its folder; a failure on the way removes what was written. `what` names the file in errors.
+Status write_new_secret_file(const fs::path& path, std::span<const unsigned char> bytes, const std::string& what) {
+  detail::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
+  if (!fd.valid()) {
+    if (errno == EEXIST) return fail(Code::kInvalid, "a file exists already: " + path.string());
+    return std::unexpected(detail::errno_error(errno, "create " + what, path));
+  }
+  const auto remove = [&] { ::unlink(path.c_str()); };
+  if (auto s = detail::write_all(fd.get(), bytes, path); !s) {
+    remove();
+    return std::unexpected(s.error());
+  }
+  if (::fsync(fd.get()) != 0) {
+    Error e = detail::errno_error(errno, "fsync " + what, path);
+    remove();
+    return std::unexpected(std::move(e));
+  }
+  if (int err = fd.close_checked(); err != 0) {
+    Error e = detail::errno_error(err, "close " + what, path);
+    remove();
+    return std::unexpected(std::move(e));
+  }
+  fs::path dir = path.parent_path();
+  if (auto s = detail::fsync_dir(dir.empty() ? fs::path(".") : dir); !s) {
+    remove();
+    return std::unexpected(s.error());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<SecretKey> KeyFile::read(const fs::path& path) {
@@ -162,40 +194,61 @@ Result<SecretKey> KeyFile::create(const fs::path& path) {
   std::memcpy(buf.data(), kKeyFileMagic.data(), kKeyFileMagic.size());
   std::memcpy(buf.data() + kKeyFileMagic.size(), secret->bytes().data(), SecretKey::kSize);
   key_file_checksum(buf.data(), buf.data() + kKeyFileMagic.size() + SecretKey::kSize);
-
-  detail::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
-  if (!fd.valid()) {
-    if (errno == EEXIST) return fail(Code::kInvalid, "a file exists already: " + path.string());
-    return std::unexpected(detail::errno_error(errno, "create key file", path));
-  }
-  const auto remove = [&] { ::unlink(path.c_str()); };
-  if (auto s = detail::write_all(fd.get(), buf.span(), path); !s) {
-    remove();
-    return std::unexpected(s.error());
-  }
-  if (::fsync(fd.get()) != 0) {
-    Error e = detail::errno_error(errno, "fsync key file", path);
-    remove();
-    return std::unexpected(std::move(e));
-  }
-  if (int err = fd.close_checked(); err != 0) {
-    Error e = detail::errno_error(err, "close key file", path);
-    remove();
-    return std::unexpected(std::move(e));
-  }
-  fs::path dir = path.parent_path();
-  if (auto s = detail::fsync_dir(dir.empty() ? fs::path(".") : dir); !s) {
-    remove();
-    return std::unexpected(s.error());
-  }
+  if (auto s = write_new_secret_file(path, buf.span(), "key file"); !s) return std::unexpected(s.error());
   // Removable media lie now and then: read it back before anyone relies on it.
   auto back = read(path);
   if (!back || sodium_memcmp(back->bytes().data(), secret->bytes().data(), SecretKey::kSize) != 0) {
-    remove();
+    ::unlink(path.c_str());
     return fail(Code::kIo, "the key file read back differs from what was written: " + path.string());
   }
   return secret;
 }
+
+// ---- Argon2id cost of passphrase slots ---------------------------------------------------------
+
+// ---- Credential files ---------------------------------------------------------------------------
+//
+// Exactly 32 random bytes. No header: systemd's LoadCredential= (and `install -m 0400`) hand the
+// file over as it is; a file of any other size is refused, and the slot's AEAD tells a wrong
+// credential from the right one.
+
+Result<SecretKey> CredentialFile::read(const fs::path& path) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  detail::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(detail::errno_error(errno, "open credential", path));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return std::unexpected(detail::errno_error(errno, "stat credential", path));
+  if (!S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) != kFileSize)
+    return fail(Code::kCorrupt, "not a signing credential (a regular file of 32 bytes): " + path.string());
+  SecureBuffer buf(kFileSize);
+  if (!buf.ok()) return fail(Code::kIo, "out of secure memory for a key");
+  std::size_t done = 0;
+  while (done < kFileSize) {
+    ssize_t n = ::read(fd.get(), buf.data() + done, kFileSize - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(detail::errno_error(errno, "read credential", path));
+    if (n == 0) return fail(Code::kCorrupt, "credential truncated while reading: " + path.string());
+    done += static_cast<std::size_t>(n);
+  }
+  return SecretKey::from_bytes(buf.span());
+}
+
+Result<SecretKey> CredentialFile::create(const fs::path& path) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  auto secret = SecretKey::random();
+  if (!secret) return secret;
+  if (auto s = write_new_secret_file(path, secret->bytes(), "credential"); !s) return std::unexpected(s.error());
+  auto back = read(path);
+  if (!back || !back->equals(*secret)) {
+    ::unlink(path.c_str());
+    return fail(Code::kIo, "the credential read back differs from what was written: " + path.string());
+  }
+  return secret;
+}
+
+KdfCost production_kdf_cost() { return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE}; }
+
+KdfCost kdf_cost() { return detail::test_kdf_cost().value_or(production_kdf_cost()); }
 
 // ---- Keyring ------------------------------------------------------------------------------------
 //
@@ -206,6 +259,13 @@ Result<SecretKey> KeyFile::create(const fs::path& path) {
 //       { "type": "passphrase", "kdf": { "algorithm": "argon2id13", "salt": hex16, "opslimit": n,
 //         "memlimit": n }, "nonce": hex24, "wrapped_key": hex48 },
 //       { "type": "key-file", "key_id": hex16, "nonce": hex24, "wrapped_key": hex48 } ] }
+//     "store_id": hex16,                       (with the first secret slot)
+//     "secrets": [
+//       { "name": "audit-signing", "wrap": "master" | "credential", "credential_id": hex16 (credential),
+//         "nonce": hex24, "wrapped": hex48 } ]
+// A secret slot's wrapping key is a crypto_kdf sub-key ("stnsecrt") of the master key or of the
+// credential, and its AD is kSecretAd|name|wrap|store:<store_id>. Programs before secret slots
+// ignore the two fields (a rewrite by such a program would drop them: see docs/security.md).
 // Version 1 (still read) had the passphrase slot's fields at the top level and no key_check.
 // A passphrase slot's wrapping key is Argon2id(passphrase, salt, opslimit, memlimit); a key-file
 // slot's is a crypto_kdf sub-key of the key file's secret. The AEAD's additional data names the
@@ -227,6 +287,12 @@ constexpr std::string_view kKeyCheckMessage = "station-keyring key check v2";
 constexpr char kKeyFileKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "stnkfile";
 constexpr std::uint64_t kKeyFileWrapId = 1;
 constexpr std::uint64_t kKeyFileIdId = 2;
+constexpr std::string_view kSecretAd = "station-keyring v2 xchacha20poly1305-ietf secret";
+constexpr char kSecretKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "stnsecrt";
+constexpr std::uint64_t kSecretMasterWrapId = 1;
+constexpr std::uint64_t kSecretCredentialWrapId = 2;
+constexpr std::uint64_t kSecretCredentialIdId = 3;
+constexpr std::size_t kMaxSecretSlots = 16;
 constexpr std::size_t kMaxKeyringFile = 64 * 1024;
 // Upper bounds accepted from a file, so a damaged file cannot make us allocate absurd memory.
 constexpr std::uint64_t kMaxMemlimit = std::uint64_t{4} << 30;  // 4 GiB
@@ -248,9 +314,25 @@ struct Slot {
   std::vector<unsigned char> wrapped;
 };
 
+struct SecretSlot {
+  std::string name;
+  SecretWrap wrap = SecretWrap::kMaster;
+  std::string credential_id;  // kCredential only
+  std::vector<unsigned char> nonce;
+  std::vector<unsigned char> wrapped;
+};
+
 struct KeyringFile {
   std::string key_check;  // empty in version 1 files
   std::vector<Slot> slots;
+  std::string store_id;   // set with the first secret slot
+  std::vector<SecretSlot> secrets;
+
+  SecretSlot* find_secret(std::string_view name) {
+    for (auto& s : secrets)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
 
   const Slot* find(SlotType t) const {
     for (const auto& s : slots)
@@ -398,6 +480,42 @@ Result<KeyringFile> parse_keyring(const fs::path& file) {
     out.slots.push_back(std::move(*slot));
   }
   if (out.find(SlotType::kPassphrase) == nullptr) return corrupt("no passphrase slot");
+  if (auto sid = str(j, "store_id")) {
+    if (!from_hex(*sid, 16)) return corrupt("bad store_id");
+    out.store_id = *sid;
+  }
+  if (auto sec_it = j.find("secrets"); sec_it != j.end()) {
+    if (!sec_it->is_array() || sec_it->size() > kMaxSecretSlots) return corrupt("bad secrets");
+    if (out.store_id.empty()) return corrupt("secret slots without a store_id");
+    for (const auto& o : *sec_it) {
+      if (!o.is_object()) return corrupt("a secret slot is not an object");
+      SecretSlot slot;
+      auto name = str(o, "name");
+      auto wrap = str(o, "wrap");
+      auto nonce_hex = str(o, "nonce");
+      auto wrapped_hex = str(o, "wrapped");
+      if (!name || name->empty() || name->size() > 64 || !wrap || !nonce_hex || !wrapped_hex)
+        return corrupt("missing field in a secret slot");
+      slot.name = *name;
+      if (*wrap == "master") {
+        slot.wrap = SecretWrap::kMaster;
+      } else if (*wrap == "credential") {
+        slot.wrap = SecretWrap::kCredential;
+        auto cid = str(o, "credential_id");
+        if (!cid || !from_hex(*cid, 16)) return corrupt("bad credential_id");
+        slot.credential_id = *cid;
+      } else {
+        return corrupt("unknown secret wrapping");
+      }
+      auto nonce = from_hex(*nonce_hex, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+      auto wrapped = from_hex(*wrapped_hex, SecretKey::kSize + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+      if (!nonce || !wrapped) return corrupt("bad nonce or secret length");
+      slot.nonce = std::move(*nonce);
+      slot.wrapped = std::move(*wrapped);
+      if (out.find_secret(slot.name) != nullptr) return corrupt("two secret slots of one name");
+      out.secrets.push_back(std::move(slot));
+    }
+  }
   return out;
 }
 
@@ -492,6 +610,19 @@ Status write_keyring(const fs::path& file, const KeyringFile& kf, bool replace) 
       {"slots", slots},
   };
   if (!kf.key_check.empty()) j["key_check"] = kf.key_check;
+  if (!kf.store_id.empty()) j["store_id"] = kf.store_id;
+  if (!kf.secrets.empty()) {
+    nlohmann::json secrets = nlohmann::json::array();
+    for (const auto& s : kf.secrets) {
+      nlohmann::json o = {{"name", s.name},
+                          {"wrap", s.wrap == SecretWrap::kMaster ? "master" : "credential"},
+                          {"nonce", to_hex(s.nonce)},
+                          {"wrapped", to_hex(s.wrapped)}};
+      if (s.wrap == SecretWrap::kCredential) o["credential_id"] = s.credential_id;
+      secrets.push_back(std::move(o));
+    }
+    j["secrets"] = std::move(secrets);
+  }
   std::string text = j.dump(2) + "\n";
 
   auto tmp = detail::TempFile::create(file);
@@ -540,8 +671,8 @@ Status Keyring::create_for(const fs::path& file, const SecretKey& master, std::s
   if (master.bytes().size() != SecretKey::kSize) return fail(Code::kInvalid, "empty master key");
   KeyringFile kf;
   kf.key_check = key_check_of(master);
-  auto pslot = passphrase_slot(passphrase, master, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  const KdfCost cost = kdf_cost();
+  auto pslot = passphrase_slot(passphrase, master, cost.opslimit, cost.memlimit);
   if (!pslot) return std::unexpected(pslot.error());
   kf.slots.push_back(std::move(*pslot));
   if (key_file_secret != nullptr) {
@@ -582,16 +713,44 @@ Status Keyring::change_passphrase(const fs::path& file, std::string_view old_pas
   auto master = unlock_parsed(*kf, file, old_passphrase);
   if (!master) return std::unexpected(master.error());
   // Keep the file's limits (they may have been raised since creation), but never go below the
-  // current defaults.
+  // current cost (kdf_cost(): MODERATE in production).
   Slot& old = *std::find_if(kf->slots.begin(), kf->slots.end(),
                             [](const Slot& s) { return s.type == SlotType::kPassphrase; });
-  std::uint64_t ops = std::max<std::uint64_t>(old.kdf.opslimit, crypto_pwhash_OPSLIMIT_INTERACTIVE);
-  std::uint64_t mem = std::max<std::uint64_t>(old.kdf.memlimit, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  const KdfCost floor = kdf_cost();
+  std::uint64_t ops = std::max<std::uint64_t>(old.kdf.opslimit, floor.opslimit);
+  std::uint64_t mem = std::max<std::uint64_t>(old.kdf.memlimit, floor.memlimit);
   auto slot = passphrase_slot(new_passphrase, *master, ops, mem);
   if (!slot) return std::unexpected(slot.error());
   old = std::move(*slot);
   if (kf->key_check.empty()) kf->key_check = key_check_of(*master);
   return write_keyring(file, *kf, /*replace=*/true);
+}
+
+Result<KdfCost> Keyring::passphrase_cost(const fs::path& file) {
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  const Slot* slot = kf->find(SlotType::kPassphrase);
+  if (slot == nullptr) return fail(Code::kInvalid, "the keyring has no passphrase slot");
+  return KdfCost{slot->kdf.opslimit, slot->kdf.memlimit};
+}
+
+Result<bool> Keyring::upgrade_passphrase_slot(const fs::path& file, std::string_view passphrase) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  Slot& old = *std::find_if(kf->slots.begin(), kf->slots.end(),
+                            [](const Slot& s) { return s.type == SlotType::kPassphrase; });
+  const KdfCost floor = kdf_cost();
+  if (!KdfCost{old.kdf.opslimit, old.kdf.memlimit}.below(floor)) return false;
+  auto master = unlock_parsed(*kf, file, passphrase);
+  if (!master) return std::unexpected(master.error());
+  auto slot = passphrase_slot(passphrase, *master, std::max<std::uint64_t>(old.kdf.opslimit, floor.opslimit),
+                              std::max<std::uint64_t>(old.kdf.memlimit, floor.memlimit));
+  if (!slot) return std::unexpected(slot.error());
+  old = std::move(*slot);
+  if (kf->key_check.empty()) kf->key_check = key_check_of(*master);
+  if (auto s = write_keyring(file, *kf, /*replace=*/true); !s) return std::unexpected(s.error());
+  return true;
 }
 
 Result<bool> Keyring::has_key_file(const fs::path& file) {
@@ -625,6 +784,129 @@ Status Keyring::remove_key_file(const fs::path& file) {
   std::erase_if(kf->slots, [](const Slot& s) { return s.type == SlotType::kKeyFile; });
   if (kf->slots.size() == before) return fail(Code::kNotFound, "no key file is registered with " + file.string());
   return write_keyring(file, *kf, /*replace=*/true);
+}
+
+// ---- Secret slots -------------------------------------------------------------------------------
+
+namespace {
+
+std::string secret_ad(const KeyringFile& kf, const SecretSlot& slot) {
+  return std::string(kSecretAd) + "|" + slot.name + "|" + (slot.wrap == SecretWrap::kMaster ? "master" : "credential") +
+         "|store:" + kf.store_id;
+}
+
+Result<SecureBuffer> secret_wrapping_key(SecretWrap wrap, const SecretKey& wrapping) {
+  SecureBuffer key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  if (!key.ok()) return fail(Code::kIo, "out of secure memory for a key");
+  const std::uint64_t id = wrap == SecretWrap::kMaster ? kSecretMasterWrapId : kSecretCredentialWrapId;
+  if (crypto_kdf_derive_from_key(key.data(), key.size(), id, kSecretKdfContext, wrapping.bytes().data()) != 0)
+    return fail(Code::kIo, "key derivation failed");
+  return key;
+}
+
+Status seal_secret(const KeyringFile& kf, SecretSlot& slot, const SecretKey& secret, const SecretKey& wrapping) {
+  auto wkey = secret_wrapping_key(slot.wrap, wrapping);
+  if (!wkey) return std::unexpected(wkey.error());
+  slot.credential_id = slot.wrap == SecretWrap::kCredential ? Keyring::credential_id(wrapping) : std::string();
+  slot.nonce.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  randombytes_buf(slot.nonce.data(), slot.nonce.size());
+  slot.wrapped.resize(SecretKey::kSize + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long clen = 0;
+  const std::string ad = secret_ad(kf, slot);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(slot.wrapped.data(), &clen, secret.bytes().data(), secret.bytes().size(),
+                                             reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
+                                             slot.nonce.data(), wkey->data());
+  return {};
+}
+
+Result<SecretKey> open_secret(const KeyringFile& kf, const SecretSlot& slot, const SecretKey& wrapping,
+                              const fs::path& file) {
+  if (slot.wrap == SecretWrap::kCredential && slot.credential_id != Keyring::credential_id(wrapping))
+    return fail(Code::kWrongKey, "the credential given is not the one slot '" + slot.name + "' of " + file.string() +
+                                     " is wrapped under");
+  auto wkey = secret_wrapping_key(slot.wrap, wrapping);
+  if (!wkey) return std::unexpected(wkey.error());
+  SecureBuffer plain(SecretKey::kSize);
+  if (!plain.ok()) return fail(Code::kIo, "out of secure memory for a key");
+  unsigned long long mlen = 0;
+  const std::string ad = secret_ad(kf, slot);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &mlen, nullptr, slot.wrapped.data(), slot.wrapped.size(),
+                                                 reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
+                                                 slot.nonce.data(), wkey->data()) != 0 ||
+      mlen != SecretKey::kSize)
+    return fail(Code::kWrongKey, "secret slot '" + slot.name + "' of " + file.string() +
+                                     " does not open with that key (or was altered)");
+  return SecretKey::from_bytes(plain.span());
+}
+
+}  // namespace
+
+std::string Keyring::credential_id(const SecretKey& credential) {
+  unsigned char id[16];
+  crypto_kdf_derive_from_key(id, sizeof id, kSecretCredentialIdId, kSecretKdfContext, credential.bytes().data());
+  return to_hex(id);
+}
+
+Result<std::optional<SecretSlotInfo>> Keyring::secret_slot(const fs::path& file, std::string_view name) {
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  const SecretSlot* slot = kf->find_secret(name);
+  if (slot == nullptr) return std::optional<SecretSlotInfo>{};
+  return std::optional<SecretSlotInfo>{SecretSlotInfo{slot->wrap, slot->credential_id}};
+}
+
+Status Keyring::put_secret(const fs::path& file, std::string_view name, const SecretKey& secret, SecretWrap wrap,
+                           const SecretKey& wrapping) {
+  if (auto s = require_sodium(); !s) return s;
+  if (secret.bytes().size() != SecretKey::kSize || wrapping.bytes().size() != SecretKey::kSize)
+    return fail(Code::kInvalid, "empty key");
+  if (name.empty() || name.size() > 64) return fail(Code::kInvalid, "a secret slot needs a short name");
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  if (kf->store_id.empty()) kf->store_id = random_hex(16);
+  SecretSlot* slot = kf->find_secret(name);
+  if (slot == nullptr) {
+    if (kf->secrets.size() >= kMaxSecretSlots) return fail(Code::kInvalid, "too many secret slots");
+    kf->secrets.push_back(SecretSlot{std::string(name), wrap, {}, {}, {}});
+    slot = &kf->secrets.back();
+  }
+  slot->wrap = wrap;
+  if (auto s = seal_secret(*kf, *slot, secret, wrapping); !s) return s;
+  return write_keyring(file, *kf, /*replace=*/true);
+}
+
+Result<SecretKey> Keyring::get_secret(const fs::path& file, std::string_view name, const SecretKey& wrapping) {
+  if (auto s = require_sodium(); !s) return std::unexpected(s.error());
+  if (wrapping.bytes().size() != SecretKey::kSize) return fail(Code::kInvalid, "empty key");
+  auto kf = parse_keyring(file);
+  if (!kf) return std::unexpected(kf.error());
+  const SecretSlot* slot = kf->find_secret(name);
+  if (slot == nullptr) return fail(Code::kNotFound, "no secret slot '" + std::string(name) + "' in " + file.string());
+  return open_secret(*kf, *slot, wrapping, file);
+}
+
+Status Keyring::copy_secrets(const fs::path& from, const fs::path& to, const SecretKey& from_master,
+                             const SecretKey& to_master) {
+  if (auto s = require_sodium(); !s) return s;
+  auto src = parse_keyring(from);
+  if (!src) return std::unexpected(src.error());
+  if (src->secrets.empty()) return {};
+  auto dst = parse_keyring(to);
+  if (!dst) return std::unexpected(dst.error());
+  dst->store_id = src->store_id;
+  dst->secrets.clear();
+  for (const SecretSlot& slot : src->secrets) {
+    if (slot.wrap == SecretWrap::kCredential) {
+      dst->secrets.push_back(slot);  // its AD names the same store id
+      continue;
+    }
+    auto secret = open_secret(*src, slot, from_master, from);
+    if (!secret) return std::unexpected(secret.error());
+    SecretSlot next{slot.name, SecretWrap::kMaster, {}, {}, {}};
+    if (auto s = seal_secret(*dst, next, *secret, to_master); !s) return s;
+    dst->secrets.push_back(std::move(next));
+  }
+  return write_keyring(to, *dst, /*replace=*/true);
 }
 
 // ---- Password hashes ----------------------------------------------------------------------------

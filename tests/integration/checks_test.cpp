@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -256,5 +257,106 @@ TEST(Checks, EachDefectPlantedInACleanEnvelopeIsFoundAlone) {
     const std::set<std::string> expected = c.expected.empty() ? std::set<std::string>{}
                                                               : std::set<std::string>{c.expected};
     EXPECT_EQ(blocking, expected) << "findings:" << all;
+  }
+}
+
+// The installed Zengin table (install-deps.sh's /usr/local/share/station/zengin.tsv) reaches the
+// store at open whenever it is newer than the stored one, so an unknown bank is a finding without
+// anyone loading the table by hand; an older installed table never replaces a newer one an admin
+// loaded.
+TEST(Checks, TheInstalledZenginTableIsLoadedAtOpenWhenNewerSoUnknownBanksAreFound) {
+  const fs::path installed = "/usr/local/share/station/zengin.tsv";
+  std::string installed_text;
+  {
+    std::ifstream in(installed, std::ios::binary);
+    ASSERT_TRUE(in) << "install-deps.sh installs the Zengin table";
+    installed_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string first_line = installed_text.substr(0, installed_text.find('\n'));
+  ASSERT_TRUE(first_line.starts_with("# zengin-code ")) << first_line;
+  const std::string installed_version = first_line.substr(2);
+
+  fs::path folder;
+  json truth;
+  for (const auto& d : fs::directory_iterator(kShared / "samples")) {
+    if (!d.is_directory() || !fs::exists(d.path() / "truth.json")) continue;
+    json t = json::parse(std::ifstream(d.path() / "truth.json"));
+    if (!t.at("expected_defects").empty()) continue;
+    if (folder.empty() || d.path().filename() < folder.filename()) folder = d.path(), truth = t;
+  }
+  ASSERT_FALSE(folder.empty()) << "a clean sample";
+
+  TempDir tmp;
+  station::Config config;
+  config.data_dir = tmp.path / "store";
+  config.recognize_on_capture = false;
+  // A copy of the installed table under another version, as an admin could load it.
+  auto table_as = [&](const std::string& version) {
+    const fs::path p = tmp.path / (version.substr(version.rfind(' ') + 1) + ".tsv");
+    std::ofstream(p, std::ios::binary) << "# " << version << installed_text.substr(first_line.size());
+    return p;
+  };
+  std::int64_t envelope = 0;
+  station::User admin, reviewer;
+  // The blocking BANK_NOT_IN_ZENGIN findings' messages (each names the table's version).
+  auto zengin_findings = [&](station::Station& station) {
+    auto report = station.check(reviewer, envelope);
+    EXPECT_TRUE(report) << report.error().detail;
+    std::vector<std::string> found;
+    if (report)
+      for (const auto& f : report->findings)
+        if (f.code == "BANK_NOT_IN_ZENGIN") found.push_back(f.message_ja);
+    return found;
+  };
+  {
+    auto created = station::Station::create(config, "integration passphrase");
+    ASSERT_TRUE(created) << created.error().detail;
+    auto& station = **created;
+    auto a = station.add_user(nullptr, "admin", "tsuki-hana-001", station::Role::kAdmin);
+    ASSERT_TRUE(a);
+    admin = *a;
+    auto clerk = station.add_user(&admin, "clerk", "yama-kawa-002", station::Role::kClerk);
+    auto r = station.add_user(&admin, "reviewer", "umi-sora-0003", station::Role::kReviewer);
+    auto supervisor = station.add_user(&admin, "super", "hoshi-tsuki-04", station::Role::kSupervisor);
+    ASSERT_TRUE(clerk && r && supervisor);
+    reviewer = *r;
+    ASSERT_TRUE(station.load_facilities(*supervisor, kShared / "data" / "facilities.csv"));
+    auto imported = station.import_envelope(*clerk, {folder}, {day_after(truth.at("envelope").at("postmark_date")), 4});
+    ASSERT_TRUE(imported) << imported.error().detail;
+    envelope = imported->envelope_id;
+    json values = values_of(truth);
+    ASSERT_TRUE(station.confirm_values(reviewer, envelope, values.dump()));
+    EXPECT_TRUE(zengin_findings(station).empty()) << "the sample's own bank and branch are in the table";
+    // A bank no table knows: found at once, against the installed table, with nobody having loaded it.
+    values["fields"]["bank.name"] = "どこにもない架空銀行";
+    ASSERT_TRUE(station.confirm_values(reviewer, envelope, values.dump()));
+    auto found = zengin_findings(station);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0].find(installed_version), std::string::npos) << found[0];
+    // The admin loads an older table by hand.
+    auto older = station.load_zengin(admin, table_as("zengin-code 0.0.1-p20000101"));
+    ASSERT_TRUE(older) << older.error().detail;
+    found = zengin_findings(station);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0].find("zengin-code 0.0.1-p20000101"), std::string::npos) << found[0];
+  }
+  {
+    // At the next open the installed table is newer than the stored one: it comes back by itself.
+    auto opened = station::Station::open(config, "integration passphrase");
+    ASSERT_TRUE(opened) << opened.error().detail;
+    auto found = zengin_findings(**opened);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0].find(installed_version), std::string::npos) << found[0];
+    // A newer table than the installed one, loaded by the admin...
+    auto newer = (*opened)->load_zengin(admin, table_as("zengin-code 99.0.0-p20991231"));
+    ASSERT_TRUE(newer) << newer.error().detail;
+  }
+  {
+    // ...stays at the next open: the older installed table does not replace it.
+    auto opened = station::Station::open(config, "integration passphrase");
+    ASSERT_TRUE(opened) << opened.error().detail;
+    auto found = zengin_findings(**opened);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0].find("zengin-code 99.0.0-p20991231"), std::string::npos) << found[0];
   }
 }

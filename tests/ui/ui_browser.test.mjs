@@ -8,84 +8,44 @@
 //   CHROMIUM            the browser (default /usr/bin/chromium)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { chromium, STATION_BIN, SHARED_DIR, CHROMIUM, CHROMIUM_ARGS, DemoStation } from './demo_station.mjs';
 
-const require = createRequire(import.meta.url);
-// Fails the test (not skips it) when `npm ci` was not run in tests/ui.
-const { chromium } = require('playwright-core');
-
-const STATION_BIN = process.env.STATION_BIN;
-const SHARED_DIR = process.env.STATION_SHARED_DIR;
 const ARTIFACTS = process.env.STATION_UI_ARTIFACTS || tmpdir();
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const STARTUP_TIMEOUT_MS = 240_000;  // demo import + OCR of one envelope, under sanitizers
 
-let station;        // the child process
-let stationLog = '';
 let tmpRoot;
 let context;        // one persistent browser context on a fresh profile directory
 let baseUrl;
+let demo;
 let acceptedEnvelopeId;  // reviewed by the reviewer, accepted by the supervisor
-const accounts = {};  // role -> { username, password }
+let accounts = {};  // role -> { username, password }
 
-function startStation() {
-  return new Promise((resolve, reject) => {
-    const dataDir = path.join(tmpRoot, 'store');
-    station = spawn(STATION_BIN, ['demo', '--port', '0', '--data-dir', dataDir, '--shared', SHARED_DIR,
-                                  '--max-envelopes', '1'],
-                    // SANE sees only its `test` and `pnm` backends (tests/unit/scanner/sane-config).
-                    { env: { ...process.env, XDG_CONFIG_HOME: path.join(tmpRoot, 'config'),
-                             SANE_CONFIG_DIR: path.resolve('../unit/scanner/sane-config') },
-                      stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`station did not start in time\n${out}\n${stationLog}`)),
-                             STARTUP_TIMEOUT_MS);
-    station.stdout.setEncoding('utf8');
-    station.stderr.setEncoding('utf8');
-    station.stderr.on('data', (d) => { stationLog += d; });
-    station.stdout.on('data', (d) => {
-      out += d;
-      for (const m of out.matchAll(/^login \((\w+)\): (\S+) \/ (\S+)$/gm)) {
-        accounts[m[1]] = { username: m[2], password: m[3] };
-      }
-      const url = out.match(/^URL: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
-      if (url && accounts.reviewer && accounts.supervisor && accounts.clerk) {
-        clearTimeout(timer);
-        baseUrl = url[1];
-        resolve();
-      }
-    });
-    station.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`station exited early (code ${code}, signal ${signal})\n${out}\n${stationLog}`));
-    });
-  });
-}
-
-async function stopStation() {
-  if (!station || station.exitCode !== null || station.signalCode !== null) return;
-  const exited = new Promise((resolve) => station.once('exit', resolve));
-  station.kill('SIGTERM');
-  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 10_000));
-  if (await Promise.race([exited, timeout]) === 'timeout') station.kill('SIGKILL');
-}
+const startStation = async () => {
+  demo = new DemoStation(tmpRoot);
+  await demo.start(['reviewer', 'supervisor', 'clerk']);
+  baseUrl = demo.baseUrl;
+  accounts = demo.accounts;
+};
+const stopStation = async () => { if (demo) await demo.stop(); };
 
 before(async () => {
   assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
   assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
   tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-ui-'));
+  // The web import reads only under the configured roots (issue #16): the kiosk's scan folder.
+  mkdirSync(path.join(tmpRoot, 'config', 'station'), { recursive: true });
+  mkdirSync(path.join(tmpRoot, 'kiosk-scans'), { recursive: true });
+  writeFileSync(path.join(tmpRoot, 'config', 'station', 'config.toml'),
+                `[capture]\nimport_roots = [${JSON.stringify(path.join(tmpRoot, 'kiosk-scans'))}]\n`);
   try {
     await startStation();
     // Playwright passes the fresh profile as --user-data-dir itself (it refuses it in `args`).
     context = await chromium.launchPersistentContext(path.join(tmpRoot, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 1000 },
       locale: 'ja-JP',
     });
@@ -254,7 +214,9 @@ test('supervisor exports the day and sees the ファイルナンバー', async (
   await page.waitForSelector('#file-no');
   assert.match(await page.textContent('#export-result'), /ファイルナンバー/);
   assert.ok((await page.textContent('#file-no')).trim().length > 0);
-  assert.ok((await page.textContent('#bundle-password')).trim().length > 0);
+  // Encrypted to the (demo) prefecture's certificate: its fingerprint is shown, no password.
+  assert.match((await page.textContent('#recipient-fingerprint')).trim(), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  assert.match((await page.textContent('#bundle-path')).trim(), /\.p7m$/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'ui-export.png'), fullPage: false });
   await page.close();
 });

@@ -15,8 +15,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +28,7 @@
 #include "station/recognizer.h"
 #include "station/station.h"
 #include "findings_json.h"
+#include "service_socket.h"
 #include "state_text.h"
 #include "terminal.h"
 #include "text_format.h"
@@ -81,6 +84,12 @@ Outcome<T> lift(station::Result<T> r, std::string hint_ja = {}) {
   return std::move(*r);
 }
 
+// Through the running service when there is one (defined below, with the service's side).
+std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
+                                        nlohmann::json args);
+bool service_running(const Globals& g);
+int print_reply(const ServiceReply& r);
+
 // ---- configuration, secrets, sessions
 
 Outcome<station::Config> load_config(const Globals& g) {
@@ -131,22 +140,48 @@ std::string key_file_hint(const station::Error& e) {
   return {};
 }
 
-// Opens the store with --key-file when given, else with the passphrase.
-Outcome<std::unique_ptr<station::Station>> open_with(const station::Config& config, const Globals& g) {
+// The hint shown when the audit signing credential is not at hand (issue #16).
+std::string signing_hint(const station::Config& config, const station::Error& e) {
+  if (e.code != ErrorCode::kSigningKeyUnavailable) return {};
+  return fmt("署名用の鍵ファイル: {}（設定の [security] audit_signing_key_file）。稼働中のサービスに station "
+             "コマンドで接続するか、鍵ファイルを読める管理者が実行してください。",
+             config.audit_signing_key_file.empty() ? std::string("未設定") : config.audit_signing_key_file);
+}
+
+// True when a signing credential is configured and this process cannot read it: then only a
+// read-only open is possible (issue #16; docs/security.md).
+bool signing_credential_unreadable(const station::Config& config) {
+  return !config.audit_signing_key_file.empty() && ::access(config.audit_signing_key_file.c_str(), R_OK) != 0;
+}
+
+// Opens the store with --key-file when given, else with the passphrase. `read_only`: nothing is
+// written or signed (the read-only commands, when the signing credential is not at hand).
+Outcome<std::unique_ptr<station::Station>> open_with(const station::Config& config, const Globals& g,
+                                                     bool read_only = false) {
   if (!g.key_file.empty()) {
-    auto st = station::Station::open(config, station::StoreSecrets{{}, g.key_file});
-    if (!st) return std::unexpected(Failure{st.error(), key_file_hint(st.error())});
+    station::StoreSecrets secrets{{}, g.key_file};
+    secrets.read_only = read_only;
+    auto st = station::Station::open(config, secrets);
+    if (!st) {
+      std::string hint = key_file_hint(st.error());
+      if (hint.empty()) hint = signing_hint(config, st.error());
+      return std::unexpected(Failure{st.error(), hint});
+    }
     return std::move(*st);
   }
   auto pass = passphrase(g, false);
   if (!pass) return std::unexpected(pass.error());
-  return lift(station::Station::open(config, *pass));
+  station::StoreSecrets secrets{*pass, {}};
+  secrets.read_only = read_only;
+  auto st = station::Station::open(config, secrets);
+  if (!st) return std::unexpected(Failure{st.error(), signing_hint(config, st.error())});
+  return std::move(*st);
 }
 
-Outcome<std::unique_ptr<station::Station>> open_store(const Globals& g) {
+Outcome<std::unique_ptr<station::Station>> open_store(const Globals& g, bool read_only_if_unsigned = false) {
   auto config = load_config(g);
   if (!config) return std::unexpected(config.error());
-  return open_with(*config, g);
+  return open_with(*config, g, read_only_if_unsigned && signing_credential_unreadable(*config));
 }
 
 // Logs in the acting user named by --as.
@@ -164,8 +199,10 @@ struct Acting {
   station::User user;
 };
 
-Outcome<Acting> open_as(const Globals& g, const std::string& as) {
-  auto st = open_store(g);
+// `read_only_if_unsigned`: a read-only command, which opens the store read-only when the signing
+// credential cannot be read here (nothing it does is then recorded).
+Outcome<Acting> open_as(const Globals& g, const std::string& as, bool read_only_if_unsigned = false) {
+  auto st = open_store(g, read_only_if_unsigned);
   if (!st) return std::unexpected(st.error());
   auto user = act_as(**st, as);
   if (!user) return std::unexpected(user.error());
@@ -191,16 +228,24 @@ sigset_t block_stop_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);  // the daily backup (hardware/systemd/station-backup.service)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
-void serve_until_signal(WebServer& server, const sigset_t& signals) {
+// SIGINT / SIGTERM stop the server; SIGUSR1 runs `on_backup` (the scheduled daily backup) on the
+// watcher thread, so the key stays in this one process.
+void serve_until_signal(WebServer& server, const sigset_t& signals, const std::function<void()>& on_backup = {}) {
   std::atomic<bool> done{false};
   std::thread watcher([&] {
     const timespec tick{0, 200'000'000};
     while (!done) {
-      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGUSR1) {
+        if (on_backup) on_backup();
+        continue;
+      }
+      if (sig > 0) {
         std::fprintf(stderr, "停止の指示を受けました。終了します。\n");
         server.stop();
         return;
@@ -213,6 +258,12 @@ void serve_until_signal(WebServer& server, const sigset_t& signals) {
 }
 
 // ---- commands
+
+// What a refused new password needs (the same rule the web form states).
+std::string password_rule_hint(const station::Error& e) {
+  if (e.code != ErrorCode::kInvalidInput || !e.reason_ja.empty()) return {};
+  return "パスワードは十分な長さにし、ユーザー名を含まず、よく使われるものでないものにしてください。";
+}
 
 int cmd_init(const Globals& g, const std::string& admin_user_opt) {
   auto config = load_config(g);
@@ -233,10 +284,14 @@ int cmd_init(const Globals& g, const std::string& admin_user_opt) {
   auto st = station::Station::create(*config, *pass);
   if (!st) return report(g, Failure{st.error(), {}});
   auto admin = (*st)->add_user(nullptr, admin_user, *admin_password, station::Role::kAdmin);
-  if (!admin) return report(g, Failure{admin.error(), {}});
+  if (!admin) return report(g, Failure{admin.error(), password_rule_hint(admin.error())});
   std::printf("データ保管庫を作成しました: %s\n", config->data_dir.string().c_str());
   std::printf("管理者 %s を登録しました。\n", admin->username.c_str());
   return 0;
+}
+
+std::string user_added_text(const station::User& user) {
+  return fmt("利用者 {}（{}）を登録しました。\n", user.username, station::role_label_ja(user.role));
 }
 
 int cmd_user_add(const Globals& g, const std::string& as, const std::string& name, const std::string& role_name) {
@@ -244,6 +299,13 @@ int cmd_user_add(const Globals& g, const std::string& as, const std::string& nam
   if (!role)
     return report(g, failure(ErrorCode::kUsage, "unknown role",
                              "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  if (service_running(g)) {
+    auto password = secret("STATION_NEW_PASSWORD", fmt("{} に設定するパスワード: ", name), true,
+                           "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+    if (!password) return report(g, password.error());
+    if (auto reply = via_service(g, "user-add", as, {{"name", name}, {"role", role_name}, {"new_password", *password}}))
+      return print_reply(*reply);
+  }
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -251,9 +313,8 @@ int cmd_user_add(const Globals& g, const std::string& as, const std::string& nam
                          "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
   if (!password) return report(g, password.error());
   auto user = st->add_user(&actor, name, *password, *role);
-  if (!user) return report(g, Failure{user.error(), {}});
-  std::printf("利用者 %s（%s）を登録しました。\n", user->username.c_str(),
-              std::string(station::role_label_ja(user->role)).c_str());
+  if (!user) return report(g, Failure{user.error(), password_rule_hint(user.error())});
+  std::fputs(user_added_text(*user).c_str(), stdout);
   return 0;
 }
 
@@ -292,9 +353,19 @@ Outcome<void> write_bytes(const fs::path& path, const std::vector<unsigned char>
 // ---- recognition (issue 11): every captured envelope is read in the background
 
 // What a capture prints at its end: the reading happens in the background, and where to follow it.
-void print_recognition_note(const std::string& as) {
-  std::printf("文字認識はバックグラウンドで順に行います（ステーションが開いている間: station serve の起動中など）。\n");
-  std::printf("進み具合: station envelopes --as %s / station recognition status --as %s\n", as.c_str(), as.c_str());
+std::string recognition_note_text(const std::string& as) {
+  return "文字認識はバックグラウンドで順に行います（ステーションが開いている間: station serve の起動中など）。\n" +
+         fmt("進み具合: station envelopes --as {} / station recognition status --as {}\n", as, as);
+}
+
+void print_recognition_note(const std::string& as) { std::fputs(recognition_note_text(as).c_str(), stdout); }
+
+// The error lines a failure prints (report() without the log detail), for answers built as text.
+std::string error_text(const station::Error& e, const std::string& hint_ja = {}) {
+  std::string err = fmt("エラー: {} [{}]\n", station::message_ja(e.code), station::error_name(e.code));
+  if (!e.reason_ja.empty()) err += fmt("  {}\n", e.reason_ja);
+  if (!hint_ja.empty()) err += fmt("  {}\n", hint_ja);
+  return err;
 }
 
 // Waits until none of `ids` is queued or being read (their state, from the store, is captured or
@@ -324,15 +395,21 @@ Outcome<void> wait_for_recognition(station::Station& st, const station::User& ac
 }
 
 // After --wait: each envelope's state and what was read; the number that could not be read.
-int print_recognized(station::Station& st, const station::User& actor, const std::vector<std::int64_t>& ids) {
-  int failed = 0;
+std::string recognized_text(station::Station& st, const station::User& actor, const std::vector<std::int64_t>& ids,
+                            int& failed) {
+  std::string out;
+  failed = 0;
   for (const auto id : ids) {
     auto e = st.envelope(actor, id);
     if (!e) continue;
-    std::printf("受付番号 %s: %s（読取項目 %d）\n", e->receipt_no.c_str(), state_text_ja(*e).c_str(), e->fields_total);
+    out += fmt("受付番号 {}: {}（読取項目 {}）\n", e->receipt_no, state_text_ja(*e), e->fields_total);
     if (e->state == station::EnvelopeState::kRecognitionFailed) ++failed;
   }
-  return failed;
+  return out;
+}
+
+std::string recognition_failed_text(int failed) {
+  return fmt("{}（{} 通）\n", station::message_ja(ErrorCode::kRecognitionFailed), failed);
 }
 
 struct ScanArgs {
@@ -344,10 +421,31 @@ struct ScanArgs {
   std::vector<int> stack_enclosures;  // --stack-enclosures: per envelope of a --separate stack
 };
 
-int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
-  auto acting = open_as(g, as);
-  if (!acting) return report(g, acting.error());
-  auto& [st, actor] = *acting;
+nlohmann::json scan_json(const ScanArgs& a) {
+  return {{"device", a.device}, {"source", a.source}, {"mode", a.mode}, {"received_date", a.received_date},
+          {"dpi", a.dpi}, {"enclosures", a.enclosures}, {"separate", a.separate},
+          {"continue", a.continue_envelope}, {"stack_enclosures", a.stack_enclosures}};
+}
+
+ScanArgs scan_args_of(const nlohmann::json& j) {
+  ScanArgs a;
+  a.device = j.value("device", std::string());
+  a.source = j.value("source", std::string());
+  a.mode = j.value("mode", std::string());
+  a.received_date = j.value("received_date", std::string());
+  a.dpi = j.value("dpi", 0);
+  a.enclosures = j.value("enclosures", 0);
+  a.separate = j.value("separate", false);
+  a.continue_envelope = j.value("continue", std::string());
+  if (j.contains("stack_enclosures") && j["stack_enclosures"].is_array())
+    for (const auto& n : j["stack_enclosures"])
+      if (n.is_number_integer()) a.stack_enclosures.push_back(n.get<int>());
+  return a;
+}
+
+// Scans with the open station; the report as text (the local path adds progress lines on the way).
+ServiceReply scan_reply(station::Station& st, const station::User& actor, const std::string& as, const ScanArgs& a,
+                        const std::function<void(const station::CaptureProgress&)>& progress) {
   station::ScanRequest req;
   req.device = a.device;
   req.source = a.source;
@@ -357,17 +455,29 @@ int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
   req.intake = {a.received_date, a.enclosures};
   req.continue_envelope = a.continue_envelope;
   req.stack_enclosures = a.stack_enclosures;
-  auto r = st->scan(actor, req, print_progress);
-  end_progress_line();
-  if (!r) return report(g, Failure{r.error(), "スキャナーの電源・接続を確認し、station devices で見えるか確かめてください。"});
-  for (const auto& e : r->envelopes) std::printf("受付番号 %s: %d ページ\n", e.receipt_no.c_str(), e.pages);
-  std::printf("読み取り: %d ページ、封筒 %zu 通（%s）\n", r->pages, r->envelopes.size(), r->device.c_str());
-  if (!r->envelopes.empty()) print_recognition_note(as);
-  if (!r->problem_ja.empty()) std::fprintf(stderr, "%s%s\n", r->interrupted ? "中断: " : "注意: ", r->problem_ja.c_str());
+  auto r = st.scan(actor, req, progress);
+  if (!r)
+    return ServiceReply{station::exit_code(r.error().code), "",
+                        error_text(r.error(), "スキャナーの電源・接続を確認し、station devices で見えるか確かめてください。")};
+  ServiceReply reply;
+  for (const auto& e : r->envelopes) reply.out += fmt("受付番号 {}: {} ページ\n", e.receipt_no, e.pages);
+  reply.out += fmt("読み取り: {} ページ、封筒 {} 通（{}）\n", r->pages, r->envelopes.size(), r->device);
+  if (!r->envelopes.empty()) reply.out += recognition_note_text(as);
+  if (!r->problem_ja.empty()) reply.err += (r->interrupted ? "中断: " : "注意: ") + r->problem_ja + "\n";
   if (r->interrupted && !r->envelopes.empty())
-    std::fprintf(stderr, "続きは同じ封筒に読み取れます: station scan --continue %s --as %s\n",
-                 r->envelopes.back().receipt_no.c_str(), as.c_str());
-  return r->interrupted ? station::exit_code(ErrorCode::kScanner) : 0;
+    reply.err += fmt("続きは同じ封筒に読み取れます: station scan --continue {} --as {}\n", r->envelopes.back().receipt_no, as);
+  reply.exit = r->interrupted ? station::exit_code(ErrorCode::kScanner) : 0;
+  return reply;
+}
+
+int cmd_scan(const Globals& g, const std::string& as, const ScanArgs& a) {
+  if (auto reply = via_service(g, "scan", as, scan_json(a))) return print_reply(*reply);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  ServiceReply reply = scan_reply(*st, actor, as, a, print_progress);
+  end_progress_line();
+  return print_reply(reply);
 }
 
 int cmd_devices(const Globals& g, const std::string& as) {
@@ -416,12 +526,12 @@ int cmd_separator_sheet(const Globals& g, const std::string& out) {
   return 0;
 }
 
-int cmd_import(const Globals& g, const std::string& as, const std::vector<std::string>& paths,
-               const std::string& received_date, int enclosures, bool wait) {
-  auto acting = open_as(g, as);
-  if (!acting) return report(g, acting.error());
-  auto& [st, actor] = *acting;
-  // Each folder is one envelope; loose files named together form one more envelope.
+// Imports the envelopes named (each folder one envelope; loose files named together one more); the
+// report as text, the ids imported in *ids. The local path passes progress, the service none.
+ServiceReply import_reply(station::Station& st, const station::User& actor, const std::vector<std::string>& paths,
+                          const station::Intake& intake,
+                          const std::function<void(const station::CaptureProgress&)>& progress,
+                          std::vector<std::int64_t>& ids) {
   std::vector<std::vector<fs::path>> envelopes;
   std::vector<fs::path> loose;
   for (const auto& p : paths) {
@@ -432,26 +542,47 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
       loose.emplace_back(p);
   }
   if (!loose.empty()) envelopes.push_back(loose);
-  const station::Intake intake{received_date, enclosures};
-  std::vector<std::int64_t> imported_ids;
-  std::optional<Failure> last_failure;
+  ServiceReply reply;
   for (const auto& inputs : envelopes) {
     const std::string label = inputs.size() == 1 ? inputs.front().string() : fmt("{} 個のファイル", inputs.size());
-    auto r = st->import_envelope(actor, inputs, intake, print_progress);
-    end_progress_line();
+    auto r = st.import_envelope(actor, inputs, intake, progress);
+    if (progress) end_progress_line();
     if (!r) {
-      std::fprintf(stderr, "取り込めませんでした: %s\n", label.c_str());
-      report(g, Failure{r.error(), {}});
-      last_failure = Failure{r.error(), {}};
+      reply.err += fmt("取り込めませんでした: {}\n", label) + error_text(r.error());
+      reply.exit = station::exit_code(r.error().code);
       continue;
     }
-    imported_ids.push_back(r->envelope_id);
-    std::printf("受付番号 %s: %d ページ（%s）\n", r->receipt_no.c_str(), r->pages, label.c_str());
-    for (const auto& problem : r->problems_ja) std::printf("  注意: %s\n", problem.c_str());
+    ids.push_back(r->envelope_id);
+    reply.out += fmt("受付番号 {}: {} ページ（{}）\n", r->receipt_no, r->pages, label);
+    for (const auto& problem : r->problems_ja) reply.out += fmt("  注意: {}\n", problem);
   }
-  std::printf("取り込み完了: %zu / %zu 通\n", imported_ids.size(), envelopes.size());
+  reply.out += fmt("取り込み完了: {} / {} 通\n", ids.size(), envelopes.size());
+  if (!ids.empty()) reply.exit = 0;  // a failure counts only when nothing could be imported
+  return reply;
+}
+
+int cmd_import(const Globals& g, const std::string& as, const std::vector<std::string>& paths,
+               const std::string& received_date, int enclosures, bool wait) {
+  if (service_running(g)) {
+    // The service reads the files: they are named as the caller sees them.
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& p : paths) {
+      std::error_code ec;
+      const fs::path full = fs::absolute(p, ec);
+      files.push_back(ec ? p : full.string());
+    }
+    if (auto reply = via_service(g, "import", as,
+                                 {{"paths", files}, {"received_date", received_date}, {"enclosures", enclosures}, {"wait", wait}}))
+      return print_reply(*reply);
+  }
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  std::vector<std::int64_t> imported_ids;
+  const ServiceReply imported = import_reply(*st, actor, paths, {received_date, enclosures}, print_progress, imported_ids);
+  const int code = print_reply(imported);
   std::fflush(stdout);
-  if (imported_ids.empty()) return last_failure ? station::exit_code(last_failure->error.code) : 0;
+  if (imported_ids.empty()) return code;
   if (!wait) {
     print_recognition_note(as);
     return 0;
@@ -459,8 +590,10 @@ int cmd_import(const Globals& g, const std::string& as, const std::vector<std::s
   std::printf("文字認識を待っています…\n");
   std::fflush(stdout);
   if (auto w = wait_for_recognition(*st, actor, imported_ids); !w) return report(g, w.error());
-  if (const int failed = print_recognized(*st, actor, imported_ids); failed > 0) {
-    std::fprintf(stderr, "%s（%d 通）\n", std::string(station::message_ja(ErrorCode::kRecognitionFailed)).c_str(), failed);
+  int failed = 0;
+  std::fputs(recognized_text(*st, actor, imported_ids, failed).c_str(), stdout);
+  if (failed > 0) {
+    std::fputs(recognition_failed_text(failed).c_str(), stderr);
     return station::exit_code(ErrorCode::kRecognitionFailed);
   }
   return 0;
@@ -523,8 +656,29 @@ int cmd_recognize(const Globals& g, const std::string& as, const std::string& en
   return 0;
 }
 
+
+// The check's report as the clerk reads it, or as JSON (--json).
+std::string check_text(const station::CheckReport& r, bool json) {
+  if (json) return ui::findings_json(r).dump(1) + "\n";
+  int blocks = 0;
+  for (const auto& f : r.findings) blocks += f.severity == "block" ? 1 : 0;
+  std::string out = fmt("受付番号 {} の審査結果（対象施設リスト 第{}版）\n", r.receipt_no, r.list_version);
+  if (r.list_version == 0) out += "  ※ 対象施設リストが読み込まれていません。\n";
+  out += fmt("照合した施設: {}\n", r.facility_id.empty() ? "（特定できません）" : r.facility_id);
+  if (r.findings.empty()) out += "指摘事項はありません。\n";
+  for (const auto& f : r.findings) {
+    out += fmt("  [{}] {}", f.severity == "block" ? "要補正" : "要確認", f.message_ja);
+    if (f.page > 0) out += fmt("（{} ページ目）", f.page);
+    out += fmt("  {}\n", f.code);
+  }
+  if (!r.findings.empty())
+    out += fmt("要補正 {} 件、要確認 {} 件\n", blocks, r.findings.size() - static_cast<std::size_t>(blocks));
+  return out;
+}
+
 // station check ENVELOPE: the findings of the review's checks (--json: as the web API gives them).
 int cmd_check(const Globals& g, const std::string& as, const std::string& envelope, bool json) {
+  if (auto reply = via_service(g, "check", as, {{"envelope", envelope}, {"json", json}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -532,26 +686,16 @@ int cmd_check(const Globals& g, const std::string& as, const std::string& envelo
   if (!id) return report(g, id.error());
   auto r = st->check(actor, *id);
   if (!r) return report(g, Failure{r.error(), {}});
-  if (json) {
-    std::printf("%s\n", ui::findings_json(*r).dump(1).c_str());
-    return 0;
-  }
-  int blocks = 0;
-  for (const auto& f : r->findings) blocks += f.severity == "block" ? 1 : 0;
-  std::printf("受付番号 %s の審査結果（対象施設リスト 第%lld版）\n", r->receipt_no.c_str(),
-              static_cast<long long>(r->list_version));
-  if (r->list_version == 0) std::printf("  ※ 対象施設リストが読み込まれていません。\n");
-  std::printf("照合した施設: %s\n", r->facility_id.empty() ? "（特定できません）" : r->facility_id.c_str());
-  if (r->findings.empty()) std::printf("指摘事項はありません。\n");
-  for (const auto& f : r->findings) {
-    std::printf("  [%s] %s", f.severity == "block" ? "要補正" : "要確認", f.message_ja.c_str());
-    if (f.page > 0) std::printf("（%d ページ目）", f.page);
-    std::printf("  %s\n", f.code.c_str());
-  }
-  if (!r->findings.empty())
-    std::printf("要補正 %d 件、要確認 %zu 件\n", blocks, r->findings.size() - static_cast<std::size_t>(blocks));
+  std::fputs(check_text(*r, json).c_str(), stdout);
   return 0;
 }
+
+// Names the key that was refused (the detail names keys only, never a value); nothing was applied.
+std::string confirm_values_hint(const station::Error& e) {
+  return e.code == ErrorCode::kInvalidInput ? "値のファイルの誤り（何も反映していません）: " + e.detail : std::string();
+}
+
+std::string confirm_values_text(int n) { return fmt("{} 項目の値を確認済みにしました。\n", n); }
 
 // station confirm ENVELOPE --values FILE: many values confirmed at once (truth.json's shape).
 int cmd_confirm_values(const Globals& g, const std::string& as, const std::string& envelope, const std::string& file) {
@@ -560,51 +704,56 @@ int cmd_confirm_values(const Globals& g, const std::string& as, const std::strin
     return report(g, failure(ErrorCode::kNotFound, "values file not found",
                              "値のファイルを開けません: " + file));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The file is read here (the service may not see the clerk's files); its text goes over the socket.
+  if (auto reply = via_service(g, "confirm-values", as, {{"envelope", envelope}, {"values", text}}))
+    return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto id = resolve_envelope(*st, actor, envelope);
   if (!id) return report(g, id.error());
   auto n = st->confirm_values(actor, *id, text);
-  if (!n) {
-    // Name the key that was refused (the detail names keys only, never a value); nothing was applied.
-    const bool input = n.error().code == ErrorCode::kInvalidInput;
-    return report(g, Failure{n.error(), input ? "値のファイルの誤り（何も反映していません）: " + n.error().detail : ""});
-  }
-  std::printf("%d 項目の値を確認済みにしました。\n", *n);
+  if (!n) return report(g, Failure{n.error(), confirm_values_hint(n.error())});
+  std::fputs(confirm_values_text(*n).c_str(), stdout);
   return 0;
 }
 
 // station show ENVELOPE: the stored reading as JSON (--json, the shape of a sample's truth.json),
 // else a short summary.
+// station show: one envelope and its values (--json: the truth.json-shaped document).
+Outcome<std::string> show_text(station::Station& st, const station::User& actor, const std::string& envelope, bool json) {
+  auto id = resolve_envelope(st, actor, envelope);
+  if (!id) return std::unexpected(id.error());
+  if (json) {
+    auto doc = lift(st.envelope_json(actor, *id));
+    if (!doc) return std::unexpected(doc.error());
+    return *doc + "\n";
+  }
+  auto e = lift(st.envelope(actor, *id));
+  if (!e) return std::unexpected(e.error());
+  auto fields = lift(st.fields(actor, *id));
+  if (!fields) return std::unexpected(fields.error());
+  int attention = 0;
+  for (const auto& f : *fields) attention += f.status == station::FieldStatus::kSuggested && f.needs_attention ? 1 : 0;
+  std::string out = fmt("受付番号: {}（受付日 {}、担当 {}）\n", e->receipt_no, e->received_date, e->clerk);
+  out += fmt("状態: {}\n", state_text_ja(*e));
+  out += fmt("ページ: {} / 読取項目: {}（確認済み {}、要確認 {}）\n", e->pages, fields->size(), e->fields_confirmed, attention);
+  for (const auto& f : *fields) {
+    const bool confirmed = f.status == station::FieldStatus::kConfirmed;
+    out += fmt("  {}: {}{}\n", f.label_ja.empty() ? f.key : f.label_ja, confirmed ? f.confirmed_value : f.value,
+               confirmed ? "（確認済み）" : (f.needs_attention ? "（要確認）" : ""));
+  }
+  return out;
+}
+
 int cmd_show(const Globals& g, const std::string& as, const std::string& envelope, bool json) {
+  if (auto reply = via_service(g, "show", as, {{"envelope", envelope}, {"json", json}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  auto id = resolve_envelope(*st, actor, envelope);
-  if (!id) return report(g, id.error());
-  if (json) {
-    auto doc = st->envelope_json(actor, *id);
-    if (!doc) return report(g, Failure{doc.error(), {}});
-    std::printf("%s\n", doc->c_str());
-    return 0;
-  }
-  auto e = st->envelope(actor, *id);
-  if (!e) return report(g, Failure{e.error(), {}});
-  auto fields = st->fields(actor, *id);
-  if (!fields) return report(g, Failure{fields.error(), {}});
-  int attention = 0;
-  for (const auto& f : *fields) attention += f.status == station::FieldStatus::kSuggested && f.needs_attention ? 1 : 0;
-  std::printf("受付番号: %s（受付日 %s、担当 %s）\n", e->receipt_no.c_str(), e->received_date.c_str(), e->clerk.c_str());
-  std::printf("状態: %s\n", state_text_ja(*e).c_str());
-  std::printf("ページ: %d / 読取項目: %zu（確認済み %d、要確認 %d）\n", e->pages, fields->size(), e->fields_confirmed,
-              attention);
-  for (const auto& f : *fields) {
-    const bool confirmed = f.status == station::FieldStatus::kConfirmed;
-    std::printf("  %s: %s%s\n", (f.label_ja.empty() ? f.key : f.label_ja).c_str(),
-                (confirmed ? f.confirmed_value : f.value).c_str(),
-                confirmed ? "（確認済み）" : (f.needs_attention ? "（要確認）" : ""));
-  }
+  auto text = show_text(*st, actor, envelope, json);
+  if (!text) return report(g, text.error());
+  std::fputs(text->c_str(), stdout);
   return 0;
 }
 
@@ -623,6 +772,370 @@ std::optional<station::EnvelopeState> state_by_name(const std::string& text) {
   return std::nullopt;
 }
 
+std::string backup_status_text(const station::BackupStatus& status) {
+  return fmt("最後の正常なバックアップ: {}\n", status.last_backup_at.empty() ? std::string("なし") : status.last_backup_at);
+}
+
+std::string backup_warning_text(const station::BackupStatus& status) {
+  if (!status.stale) return {};
+  if (status.last_backup_at.empty()) return "警告: まだ正常なバックアップがありません。station backup で作成してください。\n";
+  return fmt("警告: 最後の正常なバックアップ（{}）から1日以上たっています。station backup で作成してください。\n",
+             status.last_backup_at);
+}
+
+std::string audit_verify_text(const station::AuditVerifyReport& r) {
+  std::string out = fmt("監査ログ: {} 件、署名付きチェックポイント {} 件\n", r.entries, r.checkpoints);
+  out += fmt("最新のハッシュ（控えておいてください）: {}\n", r.head_hash);
+  out += fmt("ステーションの公開鍵: {}\n", r.public_key);
+  if (r.key_pinned)
+    out += "設定で固定した公開鍵で検証しました。\n";
+  else
+    out += fmt("公開鍵が設定で固定されていません。設定ファイルの [security] に次の行を加えてください:\n"
+               "  audit_public_key = \"{}\"\n",
+               r.public_key);
+  if (r.expected_last_id >= 0) out += fmt("控えの署名付き末尾（{} 件目）まで照合しました。\n", r.expected_last_id);
+  if (r.ok) return out + "改ざんは見つかりませんでした。\n";
+  out += "監査ログの改ざんまたは欠落を検出しました:\n";
+  for (const auto& p : r.problems) out += fmt("  - {}\n", p);
+  return out;
+}
+
+std::string envelopes_text(const std::vector<station::EnvelopeSummary>& list, const std::string& date) {
+  std::string out = "受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n";
+  std::size_t shown = 0;
+  for (const auto& e : list) {
+    if (!date.empty() && e.received_date != date) continue;
+    ++shown;
+    out += fmt("{}\t{}\t{}\t{}\t{} / {}\n", e.receipt_no, e.received_date, state_text_ja(e), e.pages, e.fields_confirmed,
+               e.fields_total);
+  }
+  out += fmt("合計 {} 通\n", shown);
+  return out;
+}
+
+// ---- formatters shared by the local path and the service's answers
+
+std::string history_text(const std::vector<station::TransitionRecord>& h) {
+  std::string out = "日時\t状態（操作）\t担当\t理由\n";
+  for (const auto& t : h) {
+    std::string why = t.reason;
+    if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
+    if (t.findings > 0)
+      why += (why.empty() ? "" : " / ") + fmt("判断時の指摘 {} 件（うち要対応 {} 件）", t.findings, t.blocking_findings);
+    out += fmt("{}\t{}\t{}\t{}\n", t.at, transition_text_ja(t), t.username.empty() ? "（システム）" : t.username,
+               why.empty() ? "-" : why);
+  }
+  out += fmt("{} 件\n", h.size());
+  return out;
+}
+
+std::string rounds_text(const std::vector<station::CorrectionRound>& rounds) {
+  std::string out = "受付番号\t回\t補正指示日\t提出期限\t状況\t指示者\n";
+  for (const auto& r : rounds) {
+    const std::string status = !r.open() ? fmt("返送あり {}（{}）", r.received_date, r.reply_receipt_no)
+                               : r.overdue ? std::string("期限超過")
+                                           : std::string("返送待ち");
+    out += fmt("{}\t第{}回\t{}\t{}\t{}\t{}\n", r.receipt_no, r.round, r.request_date, r.deadline, status,
+               r.requested_by);
+  }
+  return out;
+}
+
+std::string corrections_text(const std::vector<station::CorrectionRound>& rounds, bool overdue) {
+  return rounds_text(rounds) +
+         fmt("{} {} 件\n", overdue ? "提出期限を過ぎた補正指示" : "返送待ちの補正指示", rounds.size());
+}
+
+std::string user_enable_hint(const station::Error& e) {
+  return e.code == ErrorCode::kConflict ? "自分自身や、最後の有効な管理者は無効にできません。" : std::string();
+}
+
+std::string user_enabled_text(const std::string& name, bool enable) {
+  return enable ? fmt("{} を有効にしました。\n", name)
+                : fmt("{} を無効にしました（ログインできません。開いている画面の操作も終了します）。\n", name);
+}
+
+std::string user_role_hint(const station::Error& e) {
+  return e.code == ErrorCode::kConflict ? "最後の有効な管理者の役割は変更できません。先に別の管理者を登録してください。"
+                                        : std::string();
+}
+
+std::string user_role_text(const station::User& u) {
+  return fmt("{} の役割を {} にしました（開いている画面の操作は終了します。ログインし直してください）。\n", u.username,
+             station::role_label_ja(u.role));
+}
+
+struct DecideArgs {
+  std::string envelope;
+  bool accept = false, request_correction = false, refer = false, reject = false, resume = false;
+  bool override_findings = false;
+  std::string reason, note;
+  std::vector<std::string> defects;
+};
+
+// A defect as "CODE:text" (CODE in capitals, e.g. MISSING_SEAL:誓約書に押印がありません) or plain text.
+station::CorrectionDefect parse_defect(const std::string& text) {
+  station::CorrectionDefect d;
+  const auto colon = text.find(':');
+  if (colon != std::string::npos && colon > 0) {
+    const std::string code = text.substr(0, colon);
+    bool is_code = true;
+    for (char c : code)
+      if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+            c == '.' || std::islower(static_cast<unsigned char>(c))))
+        is_code = false;
+    if (is_code && std::isupper(static_cast<unsigned char>(code[0]))) {
+      d.code = code;
+      d.text = text.substr(colon + 1);
+      return d;
+    }
+  }
+  d.text = text;
+  return d;
+}
+
+// Exactly one of the kinds is set (cmd_decide checks before).
+station::Decision decision_of(const DecideArgs& a) {
+  station::Decision d;
+  d.kind = a.accept               ? station::DecisionKind::kAccept
+           : a.request_correction ? station::DecisionKind::kRequestCorrection
+           : a.refer              ? station::DecisionKind::kRefer
+           : a.reject             ? station::DecisionKind::kReject
+                                  : station::DecisionKind::kResume;
+  d.reason = a.reason;
+  d.note = a.note;
+  d.override_findings = a.override_findings;
+  for (const auto& text : a.defects) d.defects.push_back(parse_defect(text));
+  return d;
+}
+
+// The decision's arguments as the service request carries them, and back.
+nlohmann::json decide_json(const DecideArgs& a) {
+  return {{"envelope", a.envelope},        {"accept", a.accept}, {"request_correction", a.request_correction},
+          {"refer", a.refer},              {"reject", a.reject}, {"resume", a.resume},
+          {"override_findings", a.override_findings}, {"reason", a.reason}, {"note", a.note},
+          {"defects", a.defects}};
+}
+
+DecideArgs decide_args_of(const nlohmann::json& j) {
+  DecideArgs a;
+  const auto flag = [&](const char* k) { return j.contains(k) && j[k].is_boolean() && j[k].get<bool>(); };
+  const auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  a.envelope = text("envelope");
+  a.accept = flag("accept");
+  a.request_correction = flag("request_correction");
+  a.refer = flag("refer");
+  a.reject = flag("reject");
+  a.resume = flag("resume");
+  a.override_findings = flag("override_findings");
+  a.reason = text("reason");
+  a.note = text("note");
+  if (j.contains("defects") && j["defects"].is_array())
+    for (const auto& d : j["defects"])
+      if (d.is_string()) a.defects.push_back(d.get<std::string>());
+  return a;
+}
+
+std::string decide_text(const station::DecisionResult& r, const DecideArgs& a) {
+  std::string out = fmt("記録しました: 状態は「{}」になりました。\n", r.state_ja);
+  if (r.round > 0)
+    out += fmt("第{}回の補正指示（提出期限 {}）。補正指示書: station corrections letter {} --round {} --out FILE.zip\n",
+               r.round, r.deadline, a.envelope, r.round);
+  if (r.blocking_findings > 0 && a.override_findings)
+    out += fmt("対応が必要な指摘 {} 件を承知のうえで受理しました（理由を記録しました）。\n", r.blocking_findings);
+  return out;
+}
+
+// ---- through the running service (service_socket.h): no passphrase, the user's own login
+
+// Whether a service's socket is there for this store (it may still be stale: via_service then
+// answers nullopt).
+bool service_running(const Globals& g) {
+  auto config = load_config(g);
+  std::error_code ec;
+  return config && fs::exists(service_socket_path(config->data_dir), ec);
+}
+
+// When `station serve` runs for this store, asks it to run `command` as `as` (whose password is
+// read as for any command); nullopt when no service listens (the command opens the store itself).
+std::optional<ServiceReply> via_service(const Globals& g, const std::string& command, const std::string& as,
+                                        nlohmann::json args) {
+  auto config = load_config(g);
+  if (!config) return std::nullopt;
+  const fs::path path = service_socket_path(config->data_dir);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  auto password = secret("STATION_USER_PASSWORD", fmt("{} のパスワード: ", as), false,
+                         "パスワードを入力できる端末がありません。環境変数 STATION_USER_PASSWORD で指定してください。");
+  if (!password) {
+    return ServiceReply{station::exit_code(password.error().error.code), "", password.error().hint_ja + "\n"};
+  }
+  args["command"] = command;
+  args["as"] = as;
+  args["password"] = *password;
+  return call_service(path, args);
+}
+
+int print_reply(const ServiceReply& r) {
+  std::fputs(r.out.c_str(), stdout);
+  std::fputs(r.err.c_str(), stderr);
+  return r.exit;
+}
+
+// Formatters defined with their commands below, shared by both paths.
+std::string recognition_status_text(const station::RecognitionStatus& status);
+std::string export_text(const station::ExportReport& r);
+std::string user_reset_text(const station::PasswordReset& r);
+std::string user_list_text(const std::vector<station::AccountInfo>& accounts);
+
+// The service's side: logs the user in and runs the command with the open station.
+ServiceReply serve_cli_request(station::Station& st, const nlohmann::json& req) {
+  const auto text = [&](const char* key) {
+    return req.contains(key) && req[key].is_string() ? req[key].get<std::string>() : std::string();
+  };
+  const auto error_reply = [](const station::Error& e, const std::string& hint_ja = {}) {
+    return ServiceReply{station::exit_code(e.code), "", error_text(e, hint_ja)};
+  };
+  const auto flag = [&](const char* key) { return req.contains(key) && req[key].is_boolean() && req[key].get<bool>(); };
+  const std::string command = text("command");
+  if (command == "passwd") {  // also the way out of a one-time password, so no login first
+    auto changed = st.change_password(text("as"), text("password"), text("new_password"));
+    if (!changed) return error_reply(changed.error());
+    return ServiceReply{0, fmt("{} のパスワードを変更しました。\n", changed->username), ""};
+  }
+  auto user = st.login(text("as"), text("password"));
+  if (!user) return error_reply(user.error());
+  if (command == "audit-verify") {
+    auto r = text("expect_head").empty() ? st.audit_verify(*user) : st.audit_verify(*user, text("expect_head"));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{r->ok ? 0 : station::exit_code(ErrorCode::kStoreCorrupt), audit_verify_text(*r), ""};
+  }
+  if (command == "envelopes") {
+    std::optional<station::EnvelopeState> only;
+    if (!text("state").empty()) {
+      only = state_by_name(text("state"));
+      if (!only) return error_reply(station::Error{ErrorCode::kUsage, "unknown state"});
+    }
+    auto list = only ? st.envelopes_in_state(*user, *only) : st.list_envelopes(*user);
+    if (!list) return error_reply(list.error());
+    return ServiceReply{0, envelopes_text(*list, text("date")), ""};
+  }
+  if (command == "backup-status") {
+    auto status = st.backup_status(*user);
+    if (!status) return error_reply(status.error());
+    return ServiceReply{status->stale ? 1 : 0, backup_status_text(*status), backup_warning_text(*status)};
+  }
+  if (command == "check") {
+    auto id = resolve_envelope(st, *user, text("envelope"));
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto r = st.check(*user, *id);
+    if (!r) return error_reply(r.error());
+    const bool json = req.contains("json") && req["json"].is_boolean() && req["json"].get<bool>();
+    return ServiceReply{0, check_text(*r, json), ""};
+  }
+  if (command == "confirm-values") {
+    auto id = resolve_envelope(st, *user, text("envelope"));
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto n = st.confirm_values(*user, *id, text("values"));
+    if (!n) return error_reply(n.error(), confirm_values_hint(n.error()));
+    return ServiceReply{0, confirm_values_text(*n), ""};
+  }
+  if (command == "decide") {
+    const DecideArgs a = decide_args_of(req);
+    if (int{a.accept} + int{a.request_correction} + int{a.refer} + int{a.reject} + int{a.resume} != 1)
+      return error_reply(station::Error{ErrorCode::kUsage, "choose one decision"});
+    auto id = resolve_envelope(st, *user, a.envelope);
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto r = st.decide(*user, *id, decision_of(a));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, decide_text(*r, a), ""};
+  }
+  if (command == "history") {
+    auto id = resolve_envelope(st, *user, text("envelope"));
+    if (!id) return error_reply(id.error().error, id.error().hint_ja);
+    auto h = st.history(*user, *id);
+    if (!h) return error_reply(h.error());
+    return ServiceReply{0, history_text(*h), ""};
+  }
+  if (command == "corrections") {
+    const bool overdue = req.contains("overdue") && req["overdue"].is_boolean() && req["overdue"].get<bool>();
+    auto list = st.corrections(*user, overdue);
+    if (!list) return error_reply(list.error());
+    return ServiceReply{0, corrections_text(*list, overdue), ""};
+  }
+  if (command == "user-enable" || command == "user-disable") {
+    const bool enable = command == "user-enable";
+    auto r = enable ? st.enable_user(*user, text("name")) : st.disable_user(*user, text("name"));
+    if (!r) return error_reply(r.error(), user_enable_hint(r.error()));
+    return ServiceReply{0, user_enabled_text(text("name"), enable), ""};
+  }
+  if (command == "user-role") {
+    const auto role = station::parse_role(text("role"));
+    if (!role) return error_reply(station::Error{ErrorCode::kUsage, "unknown role"});
+    auto r = st.set_role(*user, text("name"), *role);
+    if (!r) return error_reply(r.error(), user_role_hint(r.error()));
+    return ServiceReply{0, user_role_text(*r), ""};
+  }
+  if (command == "import") {
+    std::vector<std::string> paths;
+    if (req.contains("paths") && req["paths"].is_array())
+      for (const auto& p : req["paths"])
+        if (p.is_string()) paths.push_back(p.get<std::string>());
+    const int enclosures = req.contains("enclosures") && req["enclosures"].is_number_integer() ? req["enclosures"].get<int>() : 0;
+    std::vector<std::int64_t> ids;
+    ServiceReply reply = import_reply(st, *user, paths, {text("received_date"), enclosures}, {}, ids);
+    if (ids.empty()) return reply;
+    if (!flag("wait")) {
+      reply.out += recognition_note_text(text("as"));
+      return reply;
+    }
+    // The service's readers work meanwhile; the answer comes when they are done with every envelope.
+    st.wait_for_recognition(std::chrono::hours(1));
+    int failed = 0;
+    reply.out += recognized_text(st, *user, ids, failed);
+    if (failed > 0) {
+      reply.err += recognition_failed_text(failed);
+      reply.exit = station::exit_code(ErrorCode::kRecognitionFailed);
+    }
+    return reply;
+  }
+  if (command == "scan") return scan_reply(st, *user, text("as"), scan_args_of(req), {});
+  if (command == "show") {
+    auto out = show_text(st, *user, text("envelope"), flag("json"));
+    if (!out) return error_reply(out.error().error, out.error().hint_ja);
+    return ServiceReply{0, *out, ""};
+  }
+  if (command == "recognition-status") {
+    auto status = st.recognition_status(*user);
+    if (!status) return error_reply(status.error());
+    return ServiceReply{0, recognition_status_text(*status), ""};
+  }
+  if (command == "export") {
+    auto r = st.export_batch(*user, text("out"), text("date"));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, export_text(*r), ""};
+  }
+  if (command == "user-add") {
+    const auto role = station::parse_role(text("role"));
+    if (!role) return error_reply(station::Error{ErrorCode::kUsage, "unknown role"});
+    auto added = st.add_user(&*user, text("name"), text("new_password"), *role);
+    if (!added) return error_reply(added.error(), password_rule_hint(added.error()));
+    return ServiceReply{0, user_added_text(*added), ""};
+  }
+  if (command == "user-reset") {
+    auto r = st.reset_password(*user, text("name"));
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, user_reset_text(*r), ""};
+  }
+  if (command == "user-list") {
+    auto r = st.accounts(*user);
+    if (!r) return error_reply(r.error());
+    return ServiceReply{0, user_list_text(*r), ""};
+  }
+  return ServiceReply{station::exit_code(ErrorCode::kUsage), "",
+                      "このコマンドは実行中のサービス経由ではまだ使えません。サービスを止めてから実行してください。\n"};
+}
+
 int cmd_envelopes(const Globals& g, const std::string& as, const std::string& date, const std::string& state) {
   std::optional<station::EnvelopeState> only;
   if (!state.empty()) {
@@ -631,57 +1144,125 @@ int cmd_envelopes(const Globals& g, const std::string& as, const std::string& da
       return report(g, failure(ErrorCode::kUsage, "unknown state",
                                "--state には状態（例: accepted, under_review, awaiting_correction, または 受理, 審査中, 補正待ち）を指定してください。"));
   }
+  if (auto reply = via_service(g, "envelopes", as, {{"date", date}, {"state", state}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto list = only ? st->envelopes_in_state(actor, *only) : st->list_envelopes(actor);
   if (!list) return report(g, Failure{list.error(), {}});
-  std::printf("受付番号\t受付日\t状態\tページ数\t確認済み／項目数\n");
-  std::size_t shown = 0;
-  for (const auto& e : *list) {
-    if (!date.empty() && e.received_date != date) continue;
-    ++shown;
-    std::printf("%s\t%s\t%s\t%d\t%d / %d\n", e.receipt_no.c_str(), e.received_date.c_str(), state_text_ja(e).c_str(),
-                e.pages, e.fields_confirmed, e.fields_total);
-  }
-  std::printf("合計 %zu 通\n", shown);
+  std::fputs(envelopes_text(*list, date).c_str(), stdout);
   return 0;
 }
 
 // station recognition status: the pool's workers and what is being read or queued.
+std::string recognition_status_text(const station::RecognitionStatus& status) {
+  std::string out = fmt("文字認識: 同時に {} 通まで（この起動で読み取り済み {} 通）\n", status.workers,
+                        static_cast<long long>(status.envelopes_recognized));
+  if (status.tasks.empty()) out += "読取中・読取待ちの封筒はありません。\n";
+  for (const auto& t : status.tasks) out += fmt("{}\t{}\n", t.receipt_no, state_text_ja(t.state, t.pages_recognized, t.pages));
+  return out;
+}
+
 int cmd_recognition_status(const Globals& g, const std::string& as) {
+  if (auto reply = via_service(g, "recognition-status", as, nlohmann::json::object())) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto status = st->recognition_status(actor);
   if (!status) return report(g, Failure{status.error(), {}});
-  std::printf("文字認識: 同時に %d 通まで（この起動で読み取り済み %lld 通）\n", status->workers,
-              static_cast<long long>(status->envelopes_recognized));
-  if (status->tasks.empty()) std::printf("読取中・読取待ちの封筒はありません。\n");
-  for (const auto& t : status->tasks)
-    std::printf("%s\t%s\n", t.receipt_no.c_str(), state_text_ja(t.state, t.pages_recognized, t.pages).c_str());
+  std::fputs(recognition_status_text(*status).c_str(), stdout);
   return 0;
 }
 
-int cmd_export(const Globals& g, const std::string& as, const std::string& out_dir) {
+std::string export_text(const station::ExportReport& r) {
+  std::string out = "出力しました（県の証明書で暗号化し、このステーションの証明書で署名済み）。\n";
+  out += fmt("ファイルナンバー: {}\n", r.file_no);
+  out += fmt("出力日: {}\n", r.date);
+  out += fmt("出力ファイル: {}\n", r.bundle_path);
+  out += fmt("SHA-256: {}\n", r.sha256);
+  out += fmt("申請件数: {} 件\n", r.applications);
+  out += fmt("暗号化先の証明書（県）の指紋: {}\n", r.recipient_fingerprint);
+  out += fmt("署名した証明書（ステーション）の指紋: {}\n", r.station_fingerprint);
+  out += fmt("中身: {} ファイル（一覧・PDF・マニフェスト）\n", r.files.size());
+  return out;
+}
+
+// station export --date D --out DIR --as USER: the mailed set of day D as one CMS file.
+int cmd_export(const Globals& g, const std::string& as, const std::string& out_dir, const std::string& date) {
+  if (out_dir.empty())
+    return report(g, failure(ErrorCode::kUsage, "export needs --out", "出力先フォルダーを --out で指定してください。"));
+  // The service writes the set: the folder is named as the caller sees it.
+  std::error_code ec;
+  const std::string out_abs = fs::absolute(out_dir, ec).string();
+  if (auto reply = via_service(g, "export", as, {{"out", ec ? out_dir : out_abs}, {"date", date}}))
+    return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  auto r = st->export_batch(actor, out_dir);
+  auto r = st->export_batch(actor, out_dir, date);
   if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("出力しました。\n");
-  std::printf("ファイルナンバー: %s\n", r->file_no.c_str());
-  std::printf("出力ファイル: %s\n", r->bundle_path.c_str());
-  std::printf("申請件数: %d 件\n", r->applications);
-  std::printf("パスワード: %s\n", r->password.c_str());
-  std::printf("※ パスワードは出力ファイルと一緒に送らず、電話など別の手段で県の担当者に伝えてください。\n");
+  std::fputs(export_text(*r).c_str(), stdout);
+  return 0;
+}
+
+// station zengin load [FILE] --as ADMIN: the Zengin code table into the store.
+int cmd_zengin_load(const Globals& g, const std::string& as, const std::string& file) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->load_zengin(actor, file);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::istringstream parts(*r);
+  std::string version, banks, branches;
+  parts >> version >> version >> banks >> branches;  // "zengin-code <version> <banks> <branches>"
+  std::printf("全銀コード表を読み込みました: zengin-code %s（金融機関 %s、支店 %s）\n", version.c_str(), banks.c_str(),
+              branches.c_str());
+  return 0;
+}
+
+void print_certificate(const char* title, const station::ExportCertificate& c) {
+  std::printf("%s\n", title);
+  std::printf("  主体者: %s\n", c.subject.c_str());
+  std::printf("  有効期限: %s\n", c.not_after.c_str());
+  std::printf("  SHA-256 指紋: %s\n", c.fingerprint.c_str());
+}
+
+// station export recipient set CERT.pem --as ADMIN: the prefecture's certificate.
+int cmd_export_recipient_set(const Globals& g, const std::string& as, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return report(g, failure(ErrorCode::kNotFound, "certificate file not found", "証明書ファイルを開けません: " + file));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto c = st->set_export_recipient(actor, text);
+  if (!c) return report(g, Failure{c.error(), {}});
+  print_certificate("県の暗号化用証明書を設定しました。", *c);
+  std::printf("※ 指紋が県から知らされたものと一致することを、電話など別の手段で確認してください。\n");
+  return 0;
+}
+
+// station export recipient show --as USER, station export station-cert --as USER [--out FILE].
+int cmd_export_certificates(const Globals& g, const std::string& as, bool station_cert, const std::string& out_file) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto c = station_cert ? st->station_certificate(actor) : st->export_recipient(actor);
+  if (!c) return report(g, Failure{c.error(), {}});
+  print_certificate(station_cert ? "このステーションの署名用証明書" : "県の暗号化用証明書", *c);
+  if (!out_file.empty()) {
+    std::ofstream out(out_file, std::ios::binary | std::ios::trunc);
+    out << c->pem;
+    if (!out.flush())
+      return report(g, failure(ErrorCode::kIo, "cannot write the certificate", "証明書を書き出せません: " + out_file));
+    std::printf("証明書を書き出しました: %s\n", out_file.c_str());
+  }
   return 0;
 }
 
 int serve(const Globals& g, station::Station& st, WebOptions options, const sigset_t& signals,
-          const std::vector<station::DemoAccount>* demo_accounts) {
+          const std::vector<station::DemoAccount>* demo_accounts, const std::string& backup_dir = {}) {
   WebServer server(st, options);
   auto port = server.bind();
   if (!port) {
@@ -691,7 +1272,7 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
                                  : std::string();
     return report(g, Failure{port.error(), hint});
   }
-  std::printf("URL: http://%s:%d/\n", options.host.c_str(), *port);
+  std::printf("URL: %s://%s:%d/\n", options.tls_cert.empty() ? "http" : "https", options.host.c_str(), *port);
   if (demo_accounts) {
     // The order matters to nobody but people: the UI test finds each line by its role.
     for (const auto& a : *demo_accounts)
@@ -702,7 +1283,18 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
   }
   std::printf("Ctrl+C で終了します。\n");
   std::fflush(stdout);
-  serve_until_signal(server, signals);
+  serve_until_signal(server, signals, [&] {
+    if (backup_dir.empty()) {
+      std::fprintf(stderr, "定期バックアップの指示を受けましたが、設定の [backup] dir がありません。\n");
+      return;
+    }
+    auto r = st.scheduled_backup(backup_dir);
+    if (r)
+      std::fprintf(stderr, "定期バックアップを作成し、検証しました: %s\n", r->path.c_str());
+    else
+      std::fprintf(stderr, "定期バックアップに失敗しました: %s（%s）\n", std::string(station::message_ja(r.error().code)).c_str(),
+                   r.error().detail.c_str());
+  });
   std::printf("終了しました。\n");
   return 0;
 }
@@ -710,13 +1302,30 @@ int serve(const Globals& g, station::Station& st, WebOptions options, const sigs
 int cmd_serve(const Globals& g, const std::string& host, int port, const sigset_t& signals) {
   auto config = load_config(g);
   if (!config) return report(g, config.error());
-  auto st = open_with(*config, g);
-  if (!st) return report(g, st.error());
   WebOptions options;
   options.host = host.empty() ? config->listen_host : host;
   options.port = port >= 0 ? port : config->listen_port;
   options.idle_minutes = config->session_idle_minutes;
-  return serve(g, **st, options, signals, nullptr);
+  options.tls_cert = config->tls_cert;
+  options.tls_key = config->tls_key;
+  // Before the store is opened: a listen address off this machine needs TLS (issue #16).
+  if (auto ok = ui::check_listen(options); !ok) return report(g, Failure{ok.error(), {}});
+  auto st = open_with(*config, g);
+  if (!st) return report(g, st.error());
+  if (!config->sync_url.empty()) {
+    if (auto s = (*st)->start_sync_worker(); !s) return report(g, Failure{s.error(), {}});
+    std::printf("本システムとの同期をバックグラウンドで行います（%d 秒ごと、失敗時は最大 %d 秒まで間隔を延長）。\n",
+                config->sync_interval_seconds, config->sync_max_interval_seconds);
+  }
+  // The passphrase is no longer needed: not left readable in this long-running process's
+  // environment (/proc/PID/environ) or memory.
+  term::wipe_env("STATION_PASSPHRASE");
+  // The CLI's way in while the service holds the key (service_socket.h).
+  station::Station& station = **st;
+  auto socket = ServiceSocket::listen(service_socket_path(config->data_dir),
+                                      [&station](const nlohmann::json& req) { return serve_cli_request(station, req); });
+  if (!socket) std::fprintf(stderr, "コマンド用のソケットを開けませんでした（画面は使えます）: %s\n", socket.error().detail.c_str());
+  return serve(g, station, options, signals, nullptr, config->backup_dir);
 }
 
 Outcome<fs::path> default_demo_dir() {
@@ -807,29 +1416,103 @@ int cmd_demo(const Globals& g, const DemoArgs& args, const sigset_t& signals) {
   return serve(g, **st, options, signals, &demo->accounts);
 }
 
-// ---- administration: audit log, accounts, passphrase, backups, electronic records
+// ---- sync with the main system (docs/sync.md)
 
-int cmd_audit_verify(const Globals& g, const std::string& as) {
+int cmd_sync_schema() {
+  const std::string sql = station::Station::sync_schema_sql();
+  std::fwrite(sql.data(), 1, sql.size(), stdout);
+  return 0;
+}
+
+void print_sync_status(const station::SyncStatus& s) {
+  std::printf("接続先: %s\n", s.configured ? s.url.c_str() : "（未設定: 設定ファイルの [sync] url）");
+  std::printf("未送信の変更: %lld 件", static_cast<long long>(s.pending));
+  if (s.pending > 0) std::printf("（%s から）", s.oldest_pending_at.c_str());
+  std::printf("\n送信済みの変更: %lld 件\n", static_cast<long long>(s.delivered));
+  std::printf("電子申請の取り込み位置: %lld\n", static_cast<long long>(s.cursor));
+  std::printf("最後の同期の試行: %s\n", s.last_attempt_at.empty() ? "なし" : s.last_attempt_at.c_str());
+  std::printf("最後に成功した同期: %s\n", s.last_success_at.empty() ? "なし" : s.last_success_at.c_str());
+  if (!s.last_error.empty()) {
+    for (auto code : {ErrorCode::kSyncUnreachable, ErrorCode::kSyncAuth, ErrorCode::kSyncSchema,
+                      ErrorCode::kSyncProtocol, ErrorCode::kConfig})
+      if (station::error_name(code) == s.last_error)
+        std::printf("最後の同期のエラー: %s [%s]\n", std::string(station::message_ja(code)).c_str(), s.last_error.c_str());
+  }
+}
+
+int cmd_sync_once(const Globals& g, const std::string& as) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
-  auto r = st->audit_verify(actor);
-  if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("監査ログ: %lld 件、署名付きチェックポイント %lld 件\n", static_cast<long long>(r->entries),
-              static_cast<long long>(r->checkpoints));
-  std::printf("最新のハッシュ（控えておいてください）: %s\n", r->head_hash.c_str());
-  std::printf("ステーションの公開鍵: %s\n", r->public_key.c_str());
-  if (r->ok) {
-    std::printf("改ざんは見つかりませんでした。\n");
-    return 0;
+  auto r = st->sync_once(actor);
+  if (!r) {
+    const std::string hint = r.error().code == ErrorCode::kConfig
+                                 ? "設定ファイルの [sync] url に本システムの接続先（libpq の接続文字列）を書いてください。"
+                                 : std::string();
+    const int code = report(g, Failure{r.error(), hint});
+    if (auto s = st->sync_status(actor)) std::fprintf(stderr, "  未送信の変更 %lld 件は保管されています。\n", static_cast<long long>(s->pending));
+    return code;
   }
-  std::printf("監査ログの改ざんまたは欠落を検出しました:\n");
-  for (const auto& p : r->problems) std::printf("  - %s\n", p.c_str());
-  return station::exit_code(ErrorCode::kStoreCorrupt);
+  std::printf("本システムと同期しました（ロール: %s）。\n", r->role.c_str());
+  std::printf("送信した変更: %lld 件（うち本システムで新規 %lld 件）\n", static_cast<long long>(r->sent),
+              static_cast<long long>(r->applied));
+  std::printf("取り込んだ電子申請: %lld 件（うち新規 %lld 件）\n", static_cast<long long>(r->receipts),
+              static_cast<long long>(r->receipts_new));
+  std::printf("取り込んだ他の受付端末の郵送申請: %lld 件\n", static_cast<long long>(r->applications));
+  std::printf("未送信の変更: %lld 件\n", static_cast<long long>(r->pending));
+  if (r->pruned > 0)
+    std::printf("保存期間（[sync] retention_days）を過ぎた送信済みの変更 %lld 件を削除しました。\n",
+                static_cast<long long>(r->pruned));
+  return 0;
+}
+
+int cmd_sync_status(const Globals& g, const std::string& as) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->sync_status(actor);
+  if (!r) return report(g, Failure{r.error(), {}});
+  print_sync_status(*r);
+  return 0;
+}
+
+// ---- administration: audit log, accounts, passphrase, backups, electronic records
+
+int cmd_audit_verify(const Globals& g, const std::string& as, const std::string& expect_head) {
+  nlohmann::json args = nlohmann::json::object();
+  if (!expect_head.empty()) args["expect_head"] = fs::absolute(expect_head).string();
+  if (auto reply = via_service(g, "audit-verify", as, args)) return print_reply(*reply);
+  auto acting = open_as(g, as, /*read_only_if_unsigned=*/true);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = expect_head.empty() ? st->audit_verify(actor) : st->audit_verify(actor, expect_head);
+  if (!r)
+    return report(g, Failure{r.error(), expect_head.empty() ? std::string()
+                                                            : "--expect-head には日次出力やバックアップにある audit-head.json "
+                                                              "を指定してください。"});
+  std::fputs(audit_verify_text(*r).c_str(), stdout);
+  return r->ok ? 0 : station::exit_code(ErrorCode::kStoreCorrupt);
+}
+
+int cmd_audit_signing_key_new(const Globals& g, const std::string& as, const std::string& file) {
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  if (auto s = st->new_audit_signing_credential(actor, file); !s)
+    return report(g, Failure{s.error(), s.error().code == ErrorCode::kInvalidInput
+                                            ? "そのファイルは既にあります。まだ使われていない場所を指定してください。"
+                                            : std::string()});
+  std::printf("監査ログの署名用の鍵ファイルを作成し、署名鍵をこの鍵ファイルで包み直しました: %s\n", file.c_str());
+  std::printf("この鍵ファイルは root の所有・読み取り専用（0400）で保管し、設定の [security] audit_signing_key_file に"
+              "その場所を書いてください（systemd の LoadCredential= で渡すときは "
+              "/run/credentials/station.service/audit-signing-key）。\n");
+  std::printf("この鍵ファイルを読めない場所では保管庫を書き込みできる形で開けません（監査ログの検証は可能）。"
+              "紛失すると署名できなくなるため、控えを金庫などに保管してください。\n");
+  return 0;
 }
 
 int cmd_audit_search(const Globals& g, const std::string& as, const station::AuditQuery& q) {
-  auto acting = open_as(g, as);
+  auto acting = open_as(g, as, /*read_only_if_unsigned=*/true);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->audit_search(actor, q);
@@ -851,6 +1534,104 @@ int cmd_user_unlock(const Globals& g, const std::string& as, const std::string& 
   return 0;
 }
 
+// `user passwd`: one's own password; also the way out of an admin's one-time password.
+int cmd_user_passwd(const Globals& g, const std::string& as) {
+  if (service_running(g)) {
+    auto next = secret("STATION_NEW_PASSWORD", "新しいパスワード: ", true,
+                       "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+    if (!next) return report(g, next.error());
+    if (auto reply = via_service(g, "passwd", as, {{"new_password", *next}})) return print_reply(*reply);
+  }
+  auto st = open_store(g);
+  if (!st) return report(g, st.error());
+  auto current = secret("STATION_USER_PASSWORD", fmt("{} の現在のパスワード: ", as), false,
+                        "パスワードを入力できる端末がありません。環境変数 STATION_USER_PASSWORD で指定してください。");
+  if (!current) return report(g, current.error());
+  auto next = secret("STATION_NEW_PASSWORD", "新しいパスワード: ", true,
+                     "パスワードを入力できる端末がありません。環境変数 STATION_NEW_PASSWORD で指定してください。");
+  if (!next) return report(g, next.error());
+  auto user = (*st)->change_password(as, *current, *next);
+  if (!user)
+    return report(g, Failure{user.error(), user.error().code == ErrorCode::kInvalidInput
+                                               ? "設定の最低文字数以上で、ユーザー名を含まず、よく使われるものでもなく、"
+                                                 "現在のものと違うパスワードにしてください。"
+                                               : std::string()});
+  std::printf("%s のパスワードを変更しました。\n", user->username.c_str());
+  return 0;
+}
+
+// `user reset`: a one-time password, shown once, to hand to the person in private.
+std::string user_reset_text(const station::PasswordReset& r) {
+  return fmt("{} の仮パスワード: {}\n", r.user.username, r.one_time_password) +
+         "本人に直接伝えてください。次のログインで新しいパスワードへの変更が必要です（この表示は一度だけです）。\n";
+}
+
+int cmd_user_reset(const Globals& g, const std::string& as, const std::string& name) {
+  if (auto reply = via_service(g, "user-reset", as, {{"name", name}})) return print_reply(*reply);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->reset_password(actor, name);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::fputs(user_reset_text(*r).c_str(), stdout);
+  return 0;
+}
+
+int cmd_user_enable(const Globals& g, const std::string& as, const std::string& name, bool enable) {
+  if (auto reply = via_service(g, enable ? "user-enable" : "user-disable", as, {{"name", name}}))
+    return print_reply(*reply);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = enable ? st->enable_user(actor, name) : st->disable_user(actor, name);
+  if (!r) return report(g, Failure{r.error(), user_enable_hint(r.error())});
+  std::fputs(user_enabled_text(name, enable).c_str(), stdout);
+  return 0;
+}
+
+int cmd_user_role(const Globals& g, const std::string& as, const std::string& name, const std::string& role_name) {
+  const auto role = station::parse_role(role_name);
+  if (!role)
+    return report(g, failure(ErrorCode::kUsage, "unknown role",
+                             "--role には clerk, reviewer, supervisor, admin のいずれかを指定してください。"));
+  if (auto reply = via_service(g, "user-role", as, {{"name", name}, {"role", role_name}})) return print_reply(*reply);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->set_role(actor, name, *role);
+  if (!r) return report(g, Failure{r.error(), user_role_hint(r.error())});
+  std::fputs(user_role_text(*r).c_str(), stdout);
+  return 0;
+}
+
+std::string user_list_text(const std::vector<station::AccountInfo>& accounts) {
+  const auto line = [](const char* name, const char* role, const char* state, const char* last, const std::string& failed) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%-16s  %-10s  %-8s  %-25s  %s\n", name, role, state, last, failed.c_str());
+    return std::string(buf);
+  };
+  std::string out = line("ユーザー名", "役割", "状態", "最終ログイン", "連続失敗");
+  for (const auto& a : accounts) {
+    std::string state = a.disabled ? "無効" : !a.locked_until.empty() ? "ロック中" : "有効";
+    if (a.must_change_password) state += "・要変更";
+    out += line(a.user.username.c_str(), std::string(station::role_name(a.user.role)).c_str(), state.c_str(),
+                a.last_login_at.empty() ? "-" : a.last_login_at.c_str(), std::to_string(a.failed_attempts));
+  }
+  out += fmt("{} 人\n", accounts.size());
+  return out;
+}
+
+int cmd_user_list(const Globals& g, const std::string& as) {
+  if (auto reply = via_service(g, "user-list", as, nlohmann::json::object())) return print_reply(*reply);
+  auto acting = open_as(g, as);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto r = st->accounts(actor);
+  if (!r) return report(g, Failure{r.error(), {}});
+  std::fputs(user_list_text(*r).c_str(), stdout);
+  return 0;
+}
+
 int cmd_passphrase_change(const Globals& g, const std::string& as) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
@@ -865,15 +1646,38 @@ int cmd_passphrase_change(const Globals& g, const std::string& as) {
   return 0;
 }
 
+// The stale-backup warning (none, or the last good one older than a day).
+void print_backup_warning(station::Station& st, const station::User& actor) {
+  auto status = st.backup_status(actor);
+  if (status) std::fputs(backup_warning_text(*status).c_str(), stderr);
+}
+
+int cmd_backup_status(const Globals& g, const std::string& as) {
+  if (auto reply = via_service(g, "backup-status", as, nlohmann::json::object())) return print_reply(*reply);
+  auto acting = open_as(g, as, /*read_only_if_unsigned=*/true);
+  if (!acting) return report(g, acting.error());
+  auto& [st, actor] = *acting;
+  auto status = st->backup_status(actor);
+  if (!status) return report(g, Failure{status.error(), {}});
+  std::fputs(backup_status_text(*status).c_str(), stdout);
+  std::fputs(backup_warning_text(*status).c_str(), stderr);
+  return status->stale ? 1 : 0;
+}
+
 int cmd_backup(const Globals& g, const std::string& as, const std::string& dest) {
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto r = st->backup(actor, dest);
-  if (!r) return report(g, Failure{r.error(), {}});
+  if (!r) {
+    print_backup_warning(*st, actor);
+    return report(g, Failure{r.error(), {}});
+  }
   std::printf("バックアップを作成し、検証しました: %s\n（%d ファイル、画像等 %d 件、%lld バイト、監査ログ %lld 件）\n",
               r->path.c_str(), r->files, r->blobs, static_cast<long long>(r->bytes),
               static_cast<long long>(r->audit_entries));
+  std::printf("署名付きの監査ログの先頭（audit-head.json）: 第 %lld 件まで、公開鍵 %s\n",
+              static_cast<long long>(r->head_last_id), r->public_key.c_str());
   std::printf("※ バックアップは暗号化されています。開くには保管庫のパスフレーズが必要です。\n");
   return 0;
 }
@@ -884,9 +1688,17 @@ int cmd_restore(const Globals& g, const std::string& from) {
   auto pass = passphrase(g, false);
   if (!pass) return report(g, pass.error());
   auto r = station::Station::restore(*config, from, *pass);
-  if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("復元して検証しました: %s（ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(), r->pages,
-              static_cast<long long>(r->audit_entries));
+  if (!r)
+    return report(g, Failure{r.error(), r.error().code == ErrorCode::kNotFound
+                                            ? "station backup で作成された station-backup-… フォルダーか、"
+                                              "station backup に指定したフォルダーを指定してください。"
+                                            : std::string()});
+  std::printf("復元して検証しました: %s（バックアップ %s、ページ %d 件、監査ログ %lld 件）\n", r->data_dir.c_str(),
+              r->backup_dir.c_str(), r->pages, static_cast<long long>(r->audit_entries));
+  std::printf("バックアップの署名付き監査ログの先頭: 第 %lld 件まで（ログと照合済み）、公開鍵 %s\n",
+              static_cast<long long>(r->head_last_id), r->public_key.c_str());
+  if (!config->audit_public_key.empty() && config->audit_public_key != r->public_key)
+    std::printf("警告: この公開鍵は設定の [security] audit_public_key と異なります。\n");
   return 0;
 }
 
@@ -956,50 +1768,14 @@ int cmd_keys_remove_keyfile(const Globals& g, const std::string& as) {
 
 // ---- the review's workflow and correction requests (issue #12)
 
-struct DecideArgs {
-  std::string envelope;
-  bool accept = false, request_correction = false, refer = false, reject = false, resume = false;
-  bool override_findings = false;
-  std::string reason, note;
-  std::vector<std::string> defects;
-};
-
-// A defect as "CODE:text" (CODE in capitals, e.g. MISSING_SEAL:誓約書に押印がありません) or plain text.
-station::CorrectionDefect parse_defect(const std::string& text) {
-  station::CorrectionDefect d;
-  const auto colon = text.find(':');
-  if (colon != std::string::npos && colon > 0) {
-    const std::string code = text.substr(0, colon);
-    bool is_code = true;
-    for (char c : code)
-      if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-            c == '.' || std::islower(static_cast<unsigned char>(c))))
-        is_code = false;
-    if (is_code && std::isupper(static_cast<unsigned char>(code[0]))) {
-      d.code = code;
-      d.text = text.substr(colon + 1);
-      return d;
-    }
-  }
-  d.text = text;
-  return d;
-}
 
 int cmd_decide(const Globals& g, const std::string& as, const DecideArgs& a) {
   const int chosen = int{a.accept} + int{a.request_correction} + int{a.refer} + int{a.reject} + int{a.resume};
   if (chosen != 1)
     return report(g, failure(ErrorCode::kUsage, "choose one decision",
                              "--accept, --request-correction, --refer, --reject, --resume のどれか1つを指定してください。"));
-  station::Decision d;
-  d.kind = a.accept               ? station::DecisionKind::kAccept
-           : a.request_correction ? station::DecisionKind::kRequestCorrection
-           : a.refer              ? station::DecisionKind::kRefer
-           : a.reject             ? station::DecisionKind::kReject
-                                  : station::DecisionKind::kResume;
-  d.reason = a.reason;
-  d.note = a.note;
-  d.override_findings = a.override_findings;
-  for (const auto& text : a.defects) d.defects.push_back(parse_defect(text));
+  if (auto reply = via_service(g, "decide", as, decide_json(a))) return print_reply(*reply);
+  const station::Decision d = decision_of(a);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -1007,16 +1783,12 @@ int cmd_decide(const Globals& g, const std::string& as, const DecideArgs& a) {
   if (!id) return report(g, id.error());
   auto r = st->decide(actor, *id, d);
   if (!r) return report(g, Failure{r.error(), {}});
-  std::printf("記録しました: 状態は「%s」になりました。\n", r->state_ja.c_str());
-  if (r->round > 0)
-    std::printf("第%d回の補正指示（提出期限 %s）。補正指示書: station corrections letter %s --round %d --out FILE.zip\n",
-                r->round, r->deadline.c_str(), a.envelope.c_str(), r->round);
-  if (r->blocking_findings > 0 && a.override_findings)
-    std::printf("対応が必要な指摘 %d 件を承知のうえで受理しました（理由を記録しました）。\n", r->blocking_findings);
+  std::fputs(decide_text(*r, a).c_str(), stdout);
   return 0;
 }
 
 int cmd_history(const Globals& g, const std::string& as, const std::string& envelope) {
+  if (auto reply = via_service(g, "history", as, {{"envelope", envelope}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
@@ -1024,36 +1796,20 @@ int cmd_history(const Globals& g, const std::string& as, const std::string& enve
   if (!id) return report(g, id.error());
   auto h = st->history(actor, *id);
   if (!h) return report(g, Failure{h.error(), {}});
-  std::printf("日時\t状態（操作）\t担当\t理由\n");
-  for (const auto& t : *h) {
-    std::string why = t.reason;
-    if (!t.override_reason.empty()) why += (why.empty() ? "" : " / ") + fmt("指摘を承知のうえ受理: {}", t.override_reason);
-    std::printf("%s\t%s\t%s\t%s\n", t.at.c_str(), transition_text_ja(t).c_str(),
-                t.username.empty() ? "（システム）" : t.username.c_str(), why.empty() ? "-" : why.c_str());
-  }
-  std::printf("%zu 件\n", h->size());
+  std::fputs(history_text(*h).c_str(), stdout);
   return 0;
 }
 
-void print_rounds(const std::vector<station::CorrectionRound>& rounds) {
-  std::printf("受付番号\t回\t補正指示日\t提出期限\t状況\t指示者\n");
-  for (const auto& r : rounds) {
-    const std::string status = !r.open() ? fmt("返送あり {}（{}）", r.received_date, r.reply_receipt_no)
-                               : r.overdue ? std::string("期限超過")
-                                           : std::string("返送待ち");
-    std::printf("%s\t第%d回\t%s\t%s\t%s\t%s\n", r.receipt_no.c_str(), r.round, r.request_date.c_str(),
-                r.deadline.c_str(), status.c_str(), r.requested_by.c_str());
-  }
-}
+void print_rounds(const std::vector<station::CorrectionRound>& rounds) { std::fputs(rounds_text(rounds).c_str(), stdout); }
 
 int cmd_corrections(const Globals& g, const std::string& as, bool overdue) {
+  if (auto reply = via_service(g, "corrections", as, {{"overdue", overdue}})) return print_reply(*reply);
   auto acting = open_as(g, as);
   if (!acting) return report(g, acting.error());
   auto& [st, actor] = *acting;
   auto list = st->corrections(actor, overdue);
   if (!list) return report(g, Failure{list.error(), {}});
-  print_rounds(*list);
-  std::printf("%s %zu 件\n", overdue ? "提出期限を過ぎた補正指示" : "返送待ちの補正指示", list->size());
+  std::fputs(corrections_text(*list, overdue).c_str(), stdout);
   return 0;
 }
 
@@ -1325,10 +2081,28 @@ int run_cli(int argc, char** argv) {
   accuracy->add_option("--fit-calibration", accuracy_fit,
                        "生の信頼度で測定し、項目の種類ごとの較正表（calibration_table.inc）を書き出します");
 
-  auto* exp = add_sub(app, "export", "受理した郵送申請（本日分）を暗号化ファイルに出力します（責任者のみ）");
-  std::string out_dir;
-  exp->add_option("--out", out_dir, "出力先フォルダー")->required()->type_name("DIR");
-  exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  auto* exp = add_sub(app, "export", "受理した郵送申請（未送付分）を県あての暗号化ファイルに出力します（責任者のみ）");
+  std::string out_dir, export_date, cert_file, cert_out;
+  exp->add_option("--out", out_dir, "出力先フォルダー")->type_name("DIR");
+  exp->add_option("--date", export_date, "出力日（YYYY-MM-DD、既定: 本日）")->type_name("DATE");
+  exp->add_option("--as", as, "操作する責任者（パスワードは STATION_USER_PASSWORD か入力）")->type_name("USER");
+  auto* exp_recipient = add_sub(*exp, "recipient", "県の暗号化用証明書");
+  exp_recipient->require_subcommand(1);
+  auto* exp_recipient_set = add_sub(*exp_recipient, "set", "県の暗号化用証明書を設定します（管理者のみ）");
+  exp_recipient_set->add_option("CERT", cert_file, "証明書ファイル（PEM または DER）")->required();
+  exp_recipient_set->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* exp_recipient_show = add_sub(*exp_recipient, "show", "設定済みの県の証明書と指紋を表示します");
+  exp_recipient_show->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  auto* exp_station_cert = add_sub(*exp, "station-cert", "このステーションの署名用証明書と指紋を表示します（県での検証用）");
+  exp_station_cert->add_option("--out", cert_out, "証明書を PEM で書き出すファイル")->type_name("FILE");
+  exp_station_cert->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+
+  auto* zengin = add_sub(app, "zengin", "全銀コード表（受付一覧表Bの金融機関・支店コード）");
+  zengin->require_subcommand(1);
+  auto* zengin_load = add_sub(*zengin, "load", "インストール済みの全銀コード表をストアに読み込みます（管理者のみ）");
+  std::string zengin_file;
+  zengin_load->add_option("FILE", zengin_file, "全銀コード表（既定: /usr/local/share/station/zengin.tsv）");
+  zengin_load->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
 
   auto* serve_cmd = add_sub(app, "serve", "確認画面（ウェブ）を起動します");
   std::string host;
@@ -1340,6 +2114,18 @@ int run_cli(int argc, char** argv) {
   audit->require_subcommand(1);
   auto* audit_verify = add_sub(*audit, "verify", "監査ログのハッシュ連鎖と署名を検証します（責任者・管理者）");
   audit_verify->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
+  std::string expect_head;
+  audit_verify->add_option("--expect-head", expect_head,
+                           "控えの audit-head.json（日次出力・バックアップにあるもの）。ログがその時点から巻き戻され"
+                           "たり書き換えられたりしていないかを確かめます")
+      ->type_name("FILE");
+  auto* audit_signing = add_sub(*audit, "signing-key", "監査ログの署名鍵を包む鍵ファイル（管理者）");
+  audit_signing->require_subcommand(1);
+  auto* audit_signing_new =
+      add_sub(*audit_signing, "new", "署名用の鍵ファイル（32 バイトの乱数）を作成し、署名鍵をそれで包み直します（管理者のみ）");
+  std::string signing_key_path;
+  audit_signing_new->add_option("FILE", signing_key_path, "作成する鍵ファイル（まだ無い場所）")->required()->type_name("FILE");
+  audit_signing_new->add_option("--as", as, "操作する管理者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
   auto* audit_search = add_sub(*audit, "search", "監査ログを検索します（責任者・管理者）");
   station::AuditQuery audit_query;
   audit_search->add_option("--user", audit_query.username, "利用者")->type_name("USER");
@@ -1354,6 +2140,24 @@ int run_cli(int argc, char** argv) {
   std::string unlock_name;
   user_unlock->add_option("NAME", unlock_name, "解除するユーザー名")->required();
   user_unlock->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_passwd = add_sub(*user, "passwd", "自分のパスワードを変更します（現在のものは STATION_USER_PASSWORD、新しいものは STATION_NEW_PASSWORD か入力）");
+  user_passwd->add_option("--as", as, "パスワードを変更する利用者（自分）")->required()->type_name("USER");
+  auto* user_reset = add_sub(*user, "reset", "仮パスワードを発行します。次のログインで変更が必要です（管理者のみ）");
+  std::string target_name;
+  user_reset->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_reset->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_disable = add_sub(*user, "disable", "利用者を無効にします。ログインできなくなります（管理者のみ）");
+  user_disable->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_disable->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_enable = add_sub(*user, "enable", "無効にした利用者を有効に戻します（管理者のみ）");
+  user_enable->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_enable->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_role = add_sub(*user, "role", "利用者の役割を変更します（管理者のみ）");
+  user_role->add_option("NAME", target_name, "対象のユーザー名")->required();
+  user_role->add_option("--role", role, "役割: clerk | reviewer | supervisor | admin")->required()->type_name("ROLE");
+  user_role->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
+  auto* user_list = add_sub(*user, "list", "利用者の一覧（役割、状態、最終ログイン、連続失敗回数）を表示します（管理者のみ）");
+  user_list->add_option("--as", as, "操作する管理者")->required()->type_name("USER");
 
   auto* pass_cmd = add_sub(app, "passphrase", "保管庫のパスフレーズ");
   pass_cmd->require_subcommand(1);
@@ -1374,13 +2178,23 @@ int run_cli(int argc, char** argv) {
 
   auto* backup_cmd = add_sub(app, "backup", "保管庫全体の暗号化バックアップを作成し、検証します（責任者・管理者）");
   std::string backup_dest;
-  backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）")->required();
+  bool backup_status_only = false;
+  backup_cmd->add_option("DEST_DIR", backup_dest, "バックアップ先（外部媒体など）");
   backup_cmd->add_option("--as", as, "操作する利用者")->required()->type_name("USER");
+  backup_cmd->add_flag("--status", backup_status_only,
+                       "作成せず、最後の正常なバックアップの日時を表示します（1日以上前なら警告し、終了コード 1）");
 
   auto* restore_cmd = add_sub(app, "restore", "バックアップを --data-dir（空の場所）に復元し、検証します");
   std::string restore_from;
   restore_cmd->add_option("BACKUP_DIR", restore_from, "バックアップのフォルダー")->required()->check(CLI::ExistingDirectory);
 
+  auto* sync_cmd = add_sub(app, "sync", "本システム（県の PostgreSQL）との同期（--once: 今すぐ1回）");
+  bool sync_once_flag = false;
+  sync_cmd->add_flag("--once", sync_once_flag, "未送信の変更を送り、電子申請を取り込みます（1回）");
+  sync_cmd->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->type_name("USER");
+  auto* sync_schema = add_sub(*sync_cmd, "schema", "本システム側のスキーマ（SQL。psql で適用）と版ごとの更新 SQL を表示します");
+  auto* sync_status = add_sub(*sync_cmd, "status", "未送信の変更（件数・いつから）と最後の同期の結果を表示します");
+  sync_status->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
   auto* electronic = add_sub(app, "electronic", "電子申請（本システム受付分。郵送分とは別に保管）");
   electronic->require_subcommand(1);
   auto* electronic_load = add_sub(*electronic, "load", "本システムの電子申請一覧（UTF-8 の CSV）を読み込みます");
@@ -1493,19 +2307,48 @@ int run_cli(int argc, char** argv) {
   if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date, envelopes_state);
   if (recognition_status->parsed()) return cmd_recognition_status(g, as);
   if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches, accuracy_fit);
-  if (exp->parsed()) return cmd_export(g, as, out_dir);
+  if (zengin_load->parsed()) return cmd_zengin_load(g, as, zengin_file);
+  if (exp_recipient_set->parsed()) return cmd_export_recipient_set(g, as, cert_file);
+  if (exp_recipient_show->parsed()) return cmd_export_certificates(g, as, false, {});
+  if (exp_station_cert->parsed()) return cmd_export_certificates(g, as, true, cert_out);
+  if (exp->parsed()) {
+    if (as.empty())
+      return report(g, failure(ErrorCode::kUsage, "export needs --as", "操作する責任者を --as で指定してください。"));
+    return cmd_export(g, as, out_dir, export_date);
+  }
   if (serve_cmd->parsed()) return cmd_serve(g, host, port, signals);
-  if (audit_verify->parsed()) return cmd_audit_verify(g, as);
+  if (audit_verify->parsed()) return cmd_audit_verify(g, as, expect_head);
+  if (audit_signing_new->parsed()) return cmd_audit_signing_key_new(g, as, signing_key_path);
   if (audit_search->parsed()) return cmd_audit_search(g, as, audit_query);
   if (user_unlock->parsed()) return cmd_user_unlock(g, as, unlock_name);
+  if (user_passwd->parsed()) return cmd_user_passwd(g, as);
+  if (user_reset->parsed()) return cmd_user_reset(g, as, target_name);
+  if (user_disable->parsed()) return cmd_user_enable(g, as, target_name, false);
+  if (user_enable->parsed()) return cmd_user_enable(g, as, target_name, true);
+  if (user_role->parsed()) return cmd_user_role(g, as, target_name, role);
+  if (user_list->parsed()) return cmd_user_list(g, as);
   if (pass_change->parsed()) return cmd_passphrase_change(g, as);
   if (keys_rotate->parsed()) return cmd_keys_rotate(g, as);
   if (keys_add->parsed()) return cmd_keys_add_keyfile(g, as, keyfile_path);
   if (keys_remove->parsed()) return cmd_keys_remove_keyfile(g, as);
-  if (backup_cmd->parsed()) return cmd_backup(g, as, backup_dest);
+  if (backup_cmd->parsed()) {
+    if (backup_status_only) return cmd_backup_status(g, as);
+    if (backup_dest.empty())
+      return report(g, failure(ErrorCode::kUsage, "DEST_DIR is required",
+                               "バックアップ先のフォルダーを指定してください（日時の確認だけなら --status）。"));
+    return cmd_backup(g, as, backup_dest);
+  }
   if (restore_cmd->parsed()) return cmd_restore(g, restore_from);
   if (electronic_load->parsed()) return cmd_electronic_load(g, as, electronic_csv);
   if (demo->parsed()) return cmd_demo(g, demo_args, signals);
+  if (sync_schema->parsed()) return cmd_sync_schema();
+  if (sync_status->parsed()) return cmd_sync_status(g, as);
+  if (sync_cmd->parsed()) {
+    if (!sync_once_flag || as.empty())
+      return report(g, failure(ErrorCode::kUsage, "sync takes --once and --as, or schema, or status",
+                               "station sync --once --as USER、station sync status --as USER、station sync schema のいずれかを指定してください。"));
+    return cmd_sync_once(g, as);
+  }
   if (decide->parsed()) return cmd_decide(g, as, decide_args);
   if (history->parsed()) return cmd_history(g, as, history_envelope);
   if (corr_show->parsed()) return cmd_corrections_show(g, as, corr_envelope);

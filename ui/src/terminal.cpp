@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 namespace ui::term {
@@ -83,6 +84,11 @@ std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);
   if (!v || !*v) return std::nullopt;
   return std::string(v);
+}
+
+void wipe_env(const char* name) {
+  if (char* v = std::getenv(name)) explicit_bzero(v, std::strlen(v));
+  ::unsetenv(name);
 }
 
 }  // namespace ui::term

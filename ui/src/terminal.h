@@ -19,5 +19,9 @@ station::Result<std::string> prompt_line(std::string_view prompt_ja);
 station::Result<std::string> read_secret_file(const std::filesystem::path& file);
 // The value of an environment variable when set and non-empty.
 std::optional<std::string> env(const char* name);
+// Overwrites the value of the environment variable `name` in this process's memory (which is
+// also what /proc/PID/environ shows) and removes it: a long-running process wipes a passphrase it
+// was given in its environment once it has used it (issue #16).
+void wipe_env(const char* name);
 
 }  // namespace ui::term

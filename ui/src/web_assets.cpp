@@ -39,6 +39,7 @@ table.list td.num { text-align: right; }
 .alert.error { background: var(--err-bg); color: var(--err); border: 2px solid var(--err); }
 .alert.info { background: #e8f0fb; color: var(--brand); border: 2px solid var(--brand); }
 .alert.ok { background: var(--ok-bg); color: var(--ok); border: 2px solid var(--ok); }
+.alert.warning { background: #fff6e0; color: #7a4b00; border: 2px solid #c98a00; }
 .badge { display: inline-block; border-radius: 6px; padding: .05rem .6rem; font-size: .95rem; font-weight: bold; }
 .badge.attention { background: var(--warn-bg); color: var(--warn); border: 2px solid var(--warn); }
 .badge.confirmed { background: var(--ok-bg); color: var(--ok); border: 2px solid var(--ok); }

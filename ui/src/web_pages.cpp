@@ -84,6 +84,28 @@ std::string page_kind_label_ja(std::string_view kind) {
 }
 
 std::string login_page(const LoginView& view) {
+  if (view.change_password) {
+    std::string body = "<div class=\"card login\">\n<h1>パスワードの変更</h1>\n";
+    body += alert("info", "管理者が発行した仮パスワードです。新しいパスワードを決めてください。");
+    body += alert("error", view.error_ja);
+    body += fmt(
+        "<form method=\"post\" action=\"/login\" autocomplete=\"off\">\n"
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">\n"
+        "<input type=\"hidden\" name=\"change\" value=\"1\">\n"
+        "<label for=\"username\">ユーザー名</label>\n"
+        "<input type=\"text\" id=\"username\" name=\"username\" value=\"{}\" required readonly>\n"
+        "<label for=\"password\">仮パスワード</label>\n"
+        "<input type=\"password\" id=\"password\" name=\"password\" required autofocus>\n"
+        "<label for=\"new_password\">新しいパスワード</label>\n"
+        "<input type=\"password\" id=\"new_password\" name=\"new_password\" required "
+        "autocomplete=\"new-password\">\n"
+        "<label for=\"new_password2\">新しいパスワード（確認）</label>\n"
+        "<input type=\"password\" id=\"new_password2\" name=\"new_password2\" required "
+        "autocomplete=\"new-password\">\n"
+        "<button type=\"submit\" id=\"change-password\">変更してログイン</button>\n</form>\n</div>",
+        html_escape(view.login_csrf), html_escape(view.username));
+    return layout(nullptr, "パスワードの変更", body);
+  }
   std::string body = "<div class=\"card login\">\n<h1>ログイン</h1>\n";
   body += alert("info", view.notice_ja);
   body += alert("error", view.error_ja);
@@ -100,9 +122,10 @@ std::string login_page(const LoginView& view) {
 }
 
 std::string envelope_list_page(const Viewer& viewer, const std::vector<station::EnvelopeSummary>& envelopes,
-                               const PendingIds& pending, const std::string& error_ja) {
+                               const PendingIds& pending, const std::string& error_ja, const std::string& warning_ja) {
   std::string body = "<h1>受付一覧（郵送）</h1>\n";
   body += alert("error", error_ja);
+  body += alert("warning", warning_ja);
   if (viewer.user.role == station::Role::kSupervisor) {
     body += fmt(
         "<form method=\"post\" action=\"/export\" class=\"card\">\n"
@@ -116,13 +139,20 @@ std::string envelope_list_page(const Viewer& viewer, const std::vector<station::
     return layout(&viewer, "受付一覧", body);
   }
   body += "<table class=\"list\" id=\"envelopes\">\n<thead><tr><th>受付番号</th><th>受付日</th><th>担当</th>"
-          "<th>ページ数</th><th>確認済み／項目数</th><th>状態</th></tr></thead>\n<tbody>\n";
+          "<th>ページ数</th><th>確認済み／項目数</th><th>状態</th>";
+  // Reviewers and supervisors verify in the new screen (ui/web, docs/ui.md).
+  const bool verifies = viewer.user.role == station::Role::kReviewer || viewer.user.role == station::Role::kSupervisor;
+  if (verifies) body += "<th>入力確認</th>";
+  body += "</tr></thead>\n<tbody>\n";
   for (const auto& e : envelopes) {
     body += fmt(
         "<tr><td><a href=\"/envelopes/{}\" class=\"envelope-link\">{}</a></td><td>{}</td><td>{}</td>"
-        "<td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td></tr>\n",
+        "<td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td>",
         e.id, html_escape(e.receipt_no), html_escape(e.received_date), html_escape(e.clerk), e.pages,
         e.fields_confirmed, e.fields_total, state_badge(e.id, state_text_ja(e), pending.contains(e.id), false));
+    if (verifies)
+      body += fmt("<td><a href=\"/app#/envelopes/{}\" class=\"verify-link\">確認画面を開く</a></td>", e.id);
+    body += "</tr>\n";
   }
   body += "</tbody>\n</table>";
   return layout(&viewer, "受付一覧", body);
@@ -134,12 +164,15 @@ std::string export_result_page(const Viewer& viewer, const station::ExportReport
   body += fmt("<dt>ファイルナンバー</dt><dd id=\"file-no\">{}</dd>\n", html_escape(report.file_no));
   body += fmt("<dt>出力ファイル</dt><dd id=\"bundle-path\">{}</dd>\n", html_escape(report.bundle_path));
   body += fmt("<dt>申請件数</dt><dd>{} 件</dd>\n", report.applications);
-  body += fmt("<dt>パスワード</dt><dd><span class=\"secret\" id=\"bundle-password\">{}</span></dd>\n",
-                      html_escape(report.password));
+  body += fmt("<dt>SHA-256</dt><dd id=\"bundle-sha256\">{}</dd>\n", html_escape(report.sha256));
+  body += fmt("<dt>暗号化先（県の証明書）の指紋</dt><dd id=\"recipient-fingerprint\">{}</dd>\n",
+              html_escape(report.recipient_fingerprint));
+  body += fmt("<dt>署名（このステーションの証明書）の指紋</dt><dd id=\"station-fingerprint\">{}</dd>\n",
+              html_escape(report.station_fingerprint));
   body += "</dl>\n";
   body += alert("info",
-                "パスワードは出力ファイルと一緒に送らず、電話など別の手段で県の担当者に伝えてください。"
-                "この画面を閉じるとパスワードは再表示できません。控えたら画面を閉じてください。");
+                "出力ファイルは県の証明書で暗号化され、県の秘密鍵でしか開けません。パスワードはありません。"
+                "このファイルをそのまま県に送ってください。");
   if (!report.files.empty()) {
     body += "<h2>出力ファイルの中身</h2>\n<ul>\n";
     for (const auto& f : report.files) body += fmt("<li>{}</li>\n", html_escape(f));

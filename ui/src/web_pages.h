@@ -25,6 +25,8 @@ struct LoginView {
   std::string error_ja;   // shown above the form
   std::string notice_ja;  // e.g. the idle-lock notice
   std::string login_csrf; // double-submit token (also in a cookie)
+  // The password is an admin's one-time password: the form asks for it and a new one twice.
+  bool change_password = false;
 };
 
 struct ExportView {
@@ -50,8 +52,10 @@ struct ReviewView {
 };
 
 std::string login_page(const LoginView& view);
+// `warning_ja`: e.g. that the last good backup is older than a day.
 std::string envelope_list_page(const Viewer& viewer, const std::vector<station::EnvelopeSummary>& envelopes,
-                               const PendingIds& pending, const std::string& error_ja);
+                               const PendingIds& pending, const std::string& error_ja,
+                               const std::string& warning_ja = {});
 std::string export_result_page(const Viewer& viewer, const station::ExportReport& report);
 std::string review_page(const Viewer& viewer, const ReviewView& view);
 // A whole page with a message (errors, not found, ...). viewer may be null (not logged in).

@@ -4,7 +4,9 @@
 #include "findings_json.h"
 
 #include <httplib.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,16 +19,21 @@
 #include <ctime>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
 
+#include "api_accounts.h"
+#include "api_review.h"
+#include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
 #include "ui/web_util.h"
 #include "web_assets.h"
 #include "web_pages.h"
+#include "web_routes.h"
 
 namespace ui {
 namespace {
@@ -142,7 +149,9 @@ nlohmann::json to_json(const station::TransitionRecord& t) {
           {"at", t.at},
           {"by", t.username},
           {"reason", t.reason},
-          {"override_reason", t.override_reason}};
+          {"override_reason", t.override_reason},
+          {"findings", t.findings},
+          {"blocking_findings", t.blocking_findings}};
 }
 
 nlohmann::json to_json(const station::CorrectionRound& r) {
@@ -196,8 +205,9 @@ nlohmann::json to_json(const station::CaptureJob& j) {
           {"continue_envelope_id", j.continue_envelope_id}};
 }
 
-std::string session_cookie(const std::string& token) {
-  return fmt("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, token);
+// `secure`: under TLS the browser sends the cookie only over HTTPS.
+std::string session_cookie(const std::string& token, bool secure) {
+  return fmt("{}={}; Path=/; HttpOnly; SameSite=Strict{}", kSessionCookie, token, secure ? "; Secure" : "");
 }
 
 std::string expired_cookie(const char* name) {
@@ -209,17 +219,27 @@ std::string expired_cookie(const char* name) {
 struct WebServer::Impl {
   station::Station& station;
   WebOptions options;
-  httplib::Server server;
+  // An httplib::SSLServer when options.tls_cert is set, else a plain httplib::Server.
+  std::unique_ptr<httplib::Server> server;
+  std::size_t registered = 0;  // routes registered from the matrix (web_routes.h)
   std::mutex sessions_mutex;
   std::unordered_map<std::string, Session> sessions;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};
   bool bound = false;
+  bool tls_ok = true;  // false: the certificate or key could not be loaded
 
   Impl(station::Station& s, WebOptions o) : station(s), options(std::move(o)) {
     if (options.export_dir.empty()) options.export_dir = station.config().data_dir / "exports";
     if (options.idle_minutes <= 0) options.idle_minutes = 15;
     if (options.threads <= 0) options.threads = 4;
+    if (options.tls_cert.empty()) {
+      server = std::make_unique<httplib::Server>();
+    } else {
+      auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+      tls_ok = ssl->is_valid();
+      server = std::move(ssl);
+    }
     configure();
   }
 
@@ -245,23 +265,39 @@ struct WebServer::Impl {
     return web::cookie_value(req.get_header_value("Cookie"), kSessionCookie);
   }
 
-  // The request's session (touching its activity time), or why there is none.
+  // The request's session (touching its activity time), or why there is none. The account is
+  // read again on every request: a session ends as soon as its account is disabled, reset by an
+  // admin or given another role (issue #16), whichever path (web, socket) made the change.
   std::optional<Session> authenticate(const httplib::Request& req, AuthFailure& why) {
     why = AuthFailure::kMissing;
     const auto token = session_token(req);
     if (!token) return std::nullopt;
-    std::lock_guard lock(sessions_mutex);
-    const auto it = sessions.find(*token);
-    if (it == sessions.end()) return std::nullopt;
-    const auto now = Clock::now();
-    if (now - it->second.last_activity > idle_limit()) {
-      sessions.erase(it);
+    Session found;
+    {
+      std::lock_guard lock(sessions_mutex);
+      const auto it = sessions.find(*token);
+      if (it == sessions.end()) return std::nullopt;
+      const auto now = Clock::now();
+      if (now - it->second.last_activity > idle_limit()) {
+        sessions.erase(it);
+        why = AuthFailure::kExpired;
+        return std::nullopt;
+      }
+      it->second.last_activity = now;
+      found = it->second;
+    }
+    // Not under sessions_mutex: this takes the store's lock.
+    const auto now_user = station.active_user(found.user.id);
+    if (!now_user || now_user->role != found.user.role) {
+      if (!now_user && now_user.error().code != ErrorCode::kSessionExpired)
+        log_line(fmt("session check failed: {}", now_user.error().detail));
+      std::lock_guard lock(sessions_mutex);
+      sessions.erase(*token);
       why = AuthFailure::kExpired;
       return std::nullopt;
     }
-    it->second.last_activity = now;
     why = AuthFailure::kNone;
-    return it->second;
+    return found;
   }
 
   void drop_session(const httplib::Request& req) {
@@ -278,14 +314,17 @@ struct WebServer::Impl {
   using SessionHandler = std::function<void(const httplib::Request&, httplib::Response&, const Session&)>;
 
   // HTML pages: no session -> the login page. POSTs must carry the session's CSRF token.
-  httplib::Server::Handler html(SessionHandler handler, bool is_post) {
-    return [this, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::Handler html(const routes::Route& route, SessionHandler handler) {
+    const bool is_post = route.method == "POST";
+    return [this, &route, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
       AuthFailure why;
       const auto session = authenticate(req, why);
       if (!session) {
         redirect(res, why == AuthFailure::kExpired ? "/login?locked=1" : "/login");
         return;
       }
+      if (!routes::allows(route, session->user.role))
+        return page_error(res, &*session, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
       if (is_post && !web::constant_time_equal(req.get_param_value("csrf"), session->csrf)) {
         res.status = 403;
         const auto v = viewer(*session);
@@ -299,8 +338,8 @@ struct WebServer::Impl {
   }
 
   // Images: no session -> 401 (an <img> cannot follow a login redirect usefully).
-  httplib::Server::Handler image(SessionHandler handler) {
-    return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::Handler image(const routes::Route& route, SessionHandler handler) {
+    return [this, &route, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
       AuthFailure why;
       const auto session = authenticate(req, why);
       if (!session) {
@@ -308,22 +347,38 @@ struct WebServer::Impl {
         res.set_content("ログインが必要です。", "text/plain; charset=utf-8");
         return;
       }
+      if (!routes::allows(route, session->user.role))
+        return image_error(res, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
       handler(req, res, *session);
     };
   }
 
   // JSON API: no session -> 401 JSON; POSTs need the X-CSRF-Token header.
-  httplib::Server::Handler api(SessionHandler handler, bool is_post) {
-    return [this, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::Handler api(const routes::Route& route, SessionHandler handler) {
+    const bool is_post = route.method == "POST";
+    return [this, &route, handler = std::move(handler), is_post](const httplib::Request& req, httplib::Response& res) {
       AuthFailure why;
       const auto session = authenticate(req, why);
+      const bool v1 = route.pattern.starts_with("/api/v1/");
       if (!session) {
         (void)why;
-        send_json(res, station::http_status(ErrorCode::kSessionExpired), error_json(ErrorCode::kSessionExpired));
+        send_json(res, station::http_status(ErrorCode::kSessionExpired),
+                  v1 ? api_v1::error_json(ErrorCode::kSessionExpired) : error_json(ErrorCode::kSessionExpired));
         return;
       }
+      if (!routes::allows(route, session->user.role)) {
+        const station::Error e{ErrorCode::kForbidden, "route not for this role"};
+        if (v1) {
+          log_error(e, "route");
+          return send_json(res, station::http_status(e.code), api_v1::error_json(e.code));
+        }
+        return send_json_error(res, e, "route");
+      }
       if (is_post && !web::constant_time_equal(req.get_header_value("X-CSRF-Token"), session->csrf)) {
-        send_json(res, station::http_status(ErrorCode::kForbidden), error_json(ErrorCode::kForbidden));
+        send_json(res, station::http_status(ErrorCode::kForbidden),
+                  v1 ? api_v1::error_json(ErrorCode::kForbidden,
+                                          "画面の有効期限が切れたか、別の画面からの送信です。画面を開き直してください。")
+                     : error_json(ErrorCode::kForbidden));
         return;
       }
       handler(req, res, *session);
@@ -381,16 +436,39 @@ struct WebServer::Impl {
       render_login(res, view, 403);
       return;
     }
-    auto user = station.login(view.username, req.get_param_value("password"));
+    station::Result<station::User> user;
+    if (req.get_param_value("change") == "1") {
+      // The one-time password and a new one (twice): changed, then logged in.
+      view.change_password = true;
+      const std::string next = req.get_param_value("new_password");
+      if (next != req.get_param_value("new_password2")) {
+        view.error_ja = "新しいパスワードが2回の入力で一致しません。もう一度入力してください。";
+        render_login(res, view, 400);
+        return;
+      }
+      user = station.change_password(view.username, req.get_param_value("password"), next);
+      if (!user && user.error().code == station::ErrorCode::kInvalidInput)
+        view.error_ja = "新しいパスワードが条件を満たしていません。十分な長さがあり、ユーザー名を含まず、よく使われるものでも"
+                        "仮パスワードと同じでもないものにしてください。";
+    } else {
+      user = station.login(view.username, req.get_param_value("password"));
+      // A right one-time password: the same form, now asking for a new password.
+      if (!user && user.error().code == station::ErrorCode::kPasswordChangeRequired) {
+        view.change_password = true;
+        render_login(res, view, 200);
+        return;
+      }
+    }
     if (!user) {
       log_error(user.error(), "login");
-      view.error_ja = station::message_ja(user.error().code);
+      if (view.error_ja.empty()) view.error_ja = station::message_ja(user.error().code);
+      if (user.error().code != station::ErrorCode::kInvalidInput) view.change_password = false;
       render_login(res, view, station::http_status(user.error().code));
       return;
     }
     drop_session(req);  // a fresh token on every login (no session fixation)
     const std::string token = new_session(*user);
-    res.set_header("Set-Cookie", session_cookie(token));
+    res.set_header("Set-Cookie", session_cookie(token, !options.tls_cert.empty()));
     redirect(res, "/");
   }
 
@@ -421,7 +499,27 @@ struct WebServer::Impl {
   void get_index(const httplib::Request&, httplib::Response& res, const Session& s) {
     auto list = station.list_envelopes(s.user);
     if (!list) return page_error(res, &s, list.error(), "list");
-    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s, *list), ""), kHtml);
+    res.set_content(pages::envelope_list_page(viewer(s), *list, pending_ids(s, *list), "", backup_warning(s)), kHtml);
+  }
+
+  // The stale-backup warning (issue #16): none yet, or the last good one older than a day.
+  std::string backup_warning(const Session& s) {
+    auto status = station.backup_status(s.user);
+    if (!status) {
+      log_error(status.error(), "backup status");
+      return {};
+    }
+    if (!status->stale) return {};
+    if (status->last_backup_at.empty()) return "まだ正常なバックアップがありません。責任者か管理者に作成を依頼してください。";
+    return "最後の正常なバックアップ（" + status->last_backup_at.substr(0, 16) +
+           "）から1日以上たっています。責任者か管理者に作成を依頼してください。";
+  }
+
+  void api_backup(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto status = station.backup_status(s.user);
+    if (!status) return send_json_error(res, status.error(), "api backup");
+    send_json(res, 200,
+              {{"last_backup_at", status->last_backup_at}, {"stale", status->stale}, {"warning_ja", backup_warning(s)}});
   }
 
   void post_export(const httplib::Request&, httplib::Response& res, const Session& s) {
@@ -433,8 +531,9 @@ struct WebServer::Impl {
       auto list = station.list_envelopes(s.user);
       res.status = station::http_status(report.error().code);
       const auto shown = list ? *list : std::vector<station::EnvelopeSummary>{};
-      res.set_content(pages::envelope_list_page(viewer(s), shown, pending_ids(s, shown), std::string(station::message_ja(report.error().code))),
-                      kHtml);
+      std::string message(station::message_ja(report.error().code));
+      if (!report.error().reason_ja.empty()) message += " " + report.error().reason_ja;
+      res.set_content(pages::envelope_list_page(viewer(s), shown, pending_ids(s, shown), message), kHtml);
       return;
     }
     log_line(fmt("export file_no={} applications={}", report->file_no, report->applications));
@@ -593,6 +692,7 @@ struct WebServer::Impl {
   }
 
   static std::string start_error_ja(const station::Error& e, const station::CaptureJobRequest& r) {
+    if (!e.reason_ja.empty()) return e.reason_ja;  // e.g. a folder outside [capture] import_roots
     if (e.code == ErrorCode::kNoPages && r.import)
       return "フォルダーが見つからないか、ページ画像（JPEG・PNG・TIFF・PDF）が入っていません。フォルダーの場所を確認して、もう一度開始してください。";
     if (e.code == ErrorCode::kInvalidInput)
@@ -625,7 +725,9 @@ struct WebServer::Impl {
     auto id = bad ? station::Result<std::int64_t>(std::unexpected(*bad)) : station.start_capture(s.user, r);
     if (!id) {
       log_error(id.error(), "capture start");
-      if (id.error().code == ErrorCode::kForbidden) return page_error(res, &s, id.error(), "capture start");
+      // A role refusal is a page of its own; a refused folder is the form again with the reason.
+      if (id.error().code == ErrorCode::kForbidden && id.error().reason_ja.empty())
+        return page_error(res, &s, id.error(), "capture start");
       pages::CaptureFormView view;
       view.typed = r;
       view.error_ja = start_error_ja(id.error(), r);
@@ -722,6 +824,26 @@ struct WebServer::Impl {
     for (const auto& t : status->tasks) tasks.push_back(to_json(t));
     send_json(res, 200,
               {{"workers", status->workers}, {"envelopes_recognized", status->envelopes_recognized}, {"tasks", tasks}});
+  }
+
+  // The sync with the main system: what is pending and since when, the last attempt (docs/sync.md).
+  void api_sync(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto st = station.sync_status(s.user);
+    if (!st) return send_json_error(res, st.error(), "api sync");
+    nlohmann::json out = {{"configured", st->configured},
+                          {"pending", st->pending},
+                          {"delivered", st->delivered},
+                          {"oldest_pending_at", st->oldest_pending_at},
+                          {"last_seq", st->last_seq},
+                          {"cursor", st->cursor},
+                          {"last_attempt_at", st->last_attempt_at},
+                          {"last_success_at", st->last_success_at},
+                          {"last_error", st->last_error},
+                          {"worker_running", st->worker_running}};
+    if (!st->last_error.empty())
+      for (auto code : {ErrorCode::kSyncUnreachable, ErrorCode::kSyncAuth, ErrorCode::kSyncSchema, ErrorCode::kSyncProtocol})
+        if (station::error_name(code) == st->last_error) out["last_error_ja"] = std::string(station::message_ja(code));
+    send_json(res, 200, out);
   }
 
   // One envelope's state (and whether the recognition still has it), e.g. once its reading ended.
@@ -907,6 +1029,354 @@ struct WebServer::Impl {
     send_json(res, 200, {{"confirmed", *n}});
   }
 
+  // ---- JSON API v1 (docs/ui.md): the front-end's contract. Same sessions, same role matrix, the
+  // same station calls as the form posts; only the shapes are new (api_v1.h).
+
+  static constexpr int kPageImageWidth = 1600;  // the verification screen's page image, at most
+
+  void get_app_shell(const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(bundle::kIndexHtml), kHtml);
+  }
+
+  static void immutable(httplib::Response& res) {
+    res.headers.erase("Cache-Control");
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+  }
+
+  // The double-submit token of the JSON login: a cookie scoped to /api/v1/login and the same
+  // value in the body, which the POST must send back as X-CSRF-Token.
+  void api_v1_login_form(const httplib::Request&, httplib::Response& res) {
+    const std::string token = web::random_token_hex(16);
+    res.set_header("Set-Cookie", fmt("{}={}; Path=/api/v1/login; HttpOnly; SameSite=Strict", kLoginCookie, token));
+    send_json(res, 200, {{"login_token", token}, {"idle_minutes", options.idle_minutes}});
+  }
+
+  void api_v1_login(const httplib::Request& req, httplib::Response& res) {
+    const auto cookie = req.has_header("Cookie") ? web::cookie_value(req.get_header_value("Cookie"), kLoginCookie)
+                                                  : std::nullopt;
+    if (!cookie || cookie->empty() || !web::constant_time_equal(*cookie, req.get_header_value("X-CSRF-Token")))
+      return send_json(res, 403,
+                       api_v1::error_json(ErrorCode::kForbidden,
+                                          "ログイン画面の有効期限が切れました。画面を開き直してから入力してください。"));
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object())
+      return send_json(res, 400, api_v1::error_json(ErrorCode::kInvalidInput));
+    const std::string username = json_string(body, "username");
+    const std::string password = json_string(body, "password");
+    station::Result<station::User> user;
+    if (body.contains("new_password")) {
+      user = station.change_password(username, password, json_string(body, "new_password"));
+      if (!user && user.error().code == ErrorCode::kInvalidInput)
+        return send_json(res, station::http_status(ErrorCode::kInvalidInput),
+                         api_v1::error_json(ErrorCode::kInvalidInput,
+                                            "新しいパスワードが条件を満たしていません。十分な長さがあり、ユーザー名を含まず、"
+                                            "よく使われるものでも仮パスワードと同じでもないものにしてください。"));
+    } else {
+      user = station.login(username, password);
+    }
+    if (!user) {
+      log_error(user.error(), "api login");
+      return send_json(res, station::http_status(user.error().code),
+                       api_v1::error_json(user.error().code, user.error().reason_ja));
+    }
+    drop_session(req);  // a fresh token on every login (no session fixation)
+    const std::string token = new_session(*user);
+    std::string csrf;
+    {
+      std::lock_guard lock(sessions_mutex);
+      csrf = sessions[token].csrf;
+    }
+    res.set_header("Set-Cookie", session_cookie(token, !options.tls_cert.empty()));
+    send_json(res, 200, {{"user", api_v1::user_json(*user)}, {"csrf", csrf}, {"idle_minutes", options.idle_minutes}});
+  }
+
+  void api_v1_logout(const httplib::Request& req, httplib::Response& res, const Session&) {
+    drop_session(req);
+    res.set_header("Set-Cookie", expired_cookie(kSessionCookie));
+    send_json(res, 200, {{"signed_out", true}});
+  }
+
+  void api_v1_session(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_json(res, 200, {{"user", api_v1::user_json(s.user)}, {"csrf", s.csrf}, {"idle_minutes", options.idle_minutes}});
+  }
+
+  void api_v1_envelopes(const httplib::Request&, httplib::Response& res, const Session& s) {
+    auto list = station.list_envelopes(s.user);
+    if (!list) return send_v1_error(res, list.error(), "api v1 envelopes");
+    auto out = nlohmann::json::array();
+    for (const auto& e : *list) out.push_back(api_v1::envelope_json(e));
+    send_json(res, 200, {{"envelopes", out}, {"can_verify", can_review(s)}});
+  }
+
+  static bool can_review(const Session& s) {
+    return s.user.role == station::Role::kReviewer || s.user.role == station::Role::kSupervisor;
+  }
+
+  void send_v1_error(httplib::Response& res, const station::Error& e, std::string_view where) {
+    log_error(e, where);
+    send_json(res, station::http_status(e.code), api_v1::error_json(e.code, e.reason_ja));
+  }
+
+  void api_v1_verification(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 verification");
+    auto env = station.envelope(s.user, *id);
+    if (!env) return send_v1_error(res, env.error(), "api v1 verification");
+    auto pgs = station.pages(s.user, *id);
+    if (!pgs) return send_v1_error(res, pgs.error(), "api v1 verification");
+    auto flds = station.fields(s.user, *id);
+    if (!flds) return send_v1_error(res, flds.error(), "api v1 verification");
+    const double threshold = station.config().confidence_threshold;
+    auto pages_out = nlohmann::json::array();
+    for (const auto& p : *pgs) pages_out.push_back(api_v1::page_json(p, kPageImageWidth));
+    auto fields_out = nlohmann::json::array();
+    for (const auto& f : *flds) fields_out.push_back(api_v1::field_json(f, threshold));
+    send_json(res, 200,
+              {{"envelope", api_v1::envelope_json(*env)},
+               {"recognition_pending", pending_ids(s, {*env}).contains(*id)},
+               {"threshold", threshold},
+               {"pages", pages_out},
+               {"fields", fields_out}});
+  }
+
+  // The page image: the station's display rendition (a JPEG made once per page version and
+  // width, kept in its bounded cache), cached by the browser for the session's day. The ETag names
+  // the page, the width and the page's version, so a page whose image or rotation changes is
+  // fetched again; a matching If-None-Match gets 304 after the same role check, without pixels.
+  void api_v1_page_image(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return image_error(res, station::Error{ErrorCode::kNotFound, "bad page id"}, "api v1 page");
+    const int width = web::parse_width(req.get_param_value("w"), kPageImageWidth, 50, 4000);
+    const auto etag_of = [&](const std::string& version) { return fmt("\"page-{}-w{}-{}\"", *id, width, version); };
+    const auto no_store = [&] {
+      res.headers.erase("Cache-Control");
+      res.set_header("Cache-Control", "no-store");
+    };
+    if (req.has_header("If-None-Match")) {
+      auto version = station.page_version(s.user, *id);
+      if (!version) {
+        no_store();
+        return image_error(res, version.error(), "api v1 page");
+      }
+      if (req.get_header_value("If-None-Match") == etag_of(*version)) {
+        res.headers.erase("Cache-Control");
+        res.set_header("Cache-Control", "private, max-age=86400");
+        res.set_header("ETag", etag_of(*version));
+        res.status = 304;
+        return;
+      }
+    }
+    auto r = station.page_rendition(s.user, *id, width);
+    if (!r) {
+      no_store();
+      return image_error(res, r.error(), "api v1 page");
+    }
+    res.headers.erase("Cache-Control");
+    res.set_header("Cache-Control", "private, max-age=86400");
+    res.set_header("ETag", etag_of(r->version));
+    res.set_content(reinterpret_cast<const char*>(r->bytes->data()), r->bytes->size(), r->media_type);
+  }
+
+  // {"value": string} optional: the value to confirm; without it, the value as read (or as
+  // confirmed before). Through the same station call as the review form's 確認.
+  void api_v1_confirm(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    v1_confirm(req, res, s, /*value_required=*/false);
+  }
+
+  // {"value": string}: the corrected value (typed by the reviewer), confirmed.
+  void api_v1_correct(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    v1_confirm(req, res, s, /*value_required=*/true);
+  }
+
+  void v1_confirm(const httplib::Request& req, httplib::Response& res, const Session& s, bool value_required) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "api v1 confirm");
+    const auto body = req.body.empty() ? nlohmann::json::object()
+                                       : nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    const bool has_value = body.is_object() && body.contains("value") && body["value"].is_string();
+    if (body.is_discarded() || !body.is_object() || (value_required && !has_value) ||
+        (body.is_object() && body.contains("value") && !has_value))
+      return send_v1_error(res, station::Error{ErrorCode::kInvalidInput, "body must be {\"value\": string}"},
+                           "api v1 confirm");
+    std::string value;
+    if (has_value) {
+      value = body["value"].get<std::string>();
+    } else {
+      auto f = station.field(s.user, *id);
+      if (!f) return send_v1_error(res, f.error(), "api v1 confirm");
+      value = f->status == station::FieldStatus::kConfirmed ? f->confirmed_value : f->value;
+    }
+    auto confirmed = station.confirm_field(s.user, *id, value);
+    if (!confirmed) return send_v1_error(res, confirmed.error(), "api v1 confirm");
+    send_json(res, 200, {{"field", api_v1::field_json(*confirmed, station.config().confidence_threshold)}});
+  }
+
+  // Every field of one page that needs no attention, confirmed as read (one key on the screen).
+  // Fields that need attention are left as they are and counted in "remaining".
+  void api_v1_confirm_page(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto envelope_id = match_id(req);
+    const auto page_id = req.matches.size() > 2 ? web::parse_id(req.matches[2].str()) : std::nullopt;
+    if (!envelope_id || !page_id)
+      return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad page path"}, "api v1 confirm page");
+    auto pgs = station.pages(s.user, *envelope_id);
+    if (!pgs) return send_v1_error(res, pgs.error(), "api v1 confirm page");
+    if (std::none_of(pgs->begin(), pgs->end(), [&](const station::PageInfo& p) { return p.id == *page_id; }))
+      return send_v1_error(res, station::Error{ErrorCode::kNotFound, "page not in envelope"}, "api v1 confirm page");
+    auto flds = station.fields(s.user, *envelope_id);
+    if (!flds) return send_v1_error(res, flds.error(), "api v1 confirm page");
+    const double threshold = station.config().confidence_threshold;
+    int confirmed = 0, remaining = 0;
+    auto out = nlohmann::json::array();
+    for (const auto& f : *flds) {
+      if (f.page_id != *page_id) continue;
+      if (f.status == station::FieldStatus::kConfirmed) {
+        out.push_back(api_v1::field_json(f, threshold));
+        continue;
+      }
+      if (api_v1::needs_attention(f, threshold)) {
+        ++remaining;
+        out.push_back(api_v1::field_json(f, threshold));
+        continue;
+      }
+      auto c = station.confirm_field(s.user, f.id, f.value);
+      if (!c && c.error().code == ErrorCode::kInvalidInput) {
+        // The value as read is refused (its format): left for the reviewer, with the reason.
+        log_error(c.error(), "api v1 confirm page");
+        auto j = api_v1::field_json(f, threshold);
+        j["needs_attention"] = true;
+        std::string text(station::message_ja(c.error().code));
+        if (!c.error().reason_ja.empty()) text += " " + c.error().reason_ja;
+        j["attention"].push_back({{"code", "refused"}, {"text_ja", text}});
+        ++remaining;
+        out.push_back(std::move(j));
+        continue;
+      }
+      if (!c) return send_v1_error(res, c.error(), "api v1 confirm page");
+      ++confirmed;
+      out.push_back(api_v1::field_json(*c, threshold));
+    }
+    send_json(res, 200, {{"confirmed", confirmed}, {"remaining", remaining}, {"fields", out}});
+  }
+
+
+  // ---- the review screen (issue #17) through /api/v1: findings, candidates, the decision, the
+  // history, correction requests and their letters. The station checks the roles again (only a
+  // supervisor accepts over blocking findings) and audits.
+
+  void api_v1_review(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 review");
+    auto env = station.envelope(s.user, *id);
+    if (!env) return send_v1_error(res, env.error(), "api v1 review");
+    auto report = station.check(s.user, *id);
+    if (!report) return send_v1_error(res, report.error(), "api v1 review");
+    auto pgs = station.pages(s.user, *id);
+    if (!pgs) return send_v1_error(res, pgs.error(), "api v1 review");
+    auto flds = station.fields(s.user, *id);
+    if (!flds) return send_v1_error(res, flds.error(), "api v1 review");
+    auto hist = station.history(s.user, *id);
+    if (!hist) return send_v1_error(res, hist.error(), "api v1 review");
+    auto rounds = station.correction_rounds(s.user, *id);
+    if (!rounds) return send_v1_error(res, rounds.error(), "api v1 review");
+    auto body = api_v1::review_json(*env, *report, *pgs, *flds, kPageImageWidth);
+    auto history = nlohmann::json::array();
+    for (const auto& t : *hist) history.push_back(api_v1::transition_json(t));
+    auto rounds_out = nlohmann::json::array();
+    for (const auto& r : *rounds) rounds_out.push_back(api_v1::round_json(r));
+    body["history"] = history;
+    body["rounds"] = rounds_out;
+    body["can_override"] = s.user.role == station::Role::kSupervisor;
+    send_json(res, 200, body);
+  }
+
+  // {"decision": accept|request_correction|refer|reject|resume, "reason", "note",
+  //  "defects": [{"code", "field_key", "text"}], "override": bool}
+  void api_v1_decision(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 decision");
+    const auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    const station::Error bad{ErrorCode::kInvalidInput, "bad decision body",
+                             "判断（受理・補正依頼・県へ照会・不受理・再開）を選んでから送信してください。"};
+    if (body.is_discarded() || !body.is_object()) return send_v1_error(res, bad, "api v1 decision");
+    const auto kind = station::parse_decision(json_string(body, "decision"));
+    if (!kind) return send_v1_error(res, bad, "api v1 decision");
+    station::Decision d;
+    d.kind = *kind;
+    d.reason = json_string(body, "reason");
+    d.note = json_string(body, "note");
+    d.override_findings = body.contains("override") && body["override"].is_boolean() && body["override"].get<bool>();
+    if (body.contains("defects")) {
+      if (!body["defects"].is_array()) return send_v1_error(res, bad, "api v1 decision");
+      for (const auto& item : body["defects"]) {
+        if (!item.is_object()) return send_v1_error(res, bad, "api v1 decision");
+        d.defects.push_back({json_string(item, "code"), json_string(item, "field_key"), json_string(item, "text")});
+      }
+    }
+    auto r = station.decide(s.user, *id, d);
+    if (!r) return send_v1_error(res, r.error(), "api v1 decision");
+    nlohmann::json out{{"envelope_id", r->envelope_id},
+                       {"state", std::string(station::state_name(r->state))},
+                       {"state_ja", r->state_ja},
+                       {"round", r->round},
+                       {"deadline", r->deadline},
+                       {"blocking_findings", r->blocking_findings}};
+    if (r->round > 0)
+      out["letter_url"] = "/api/v1/envelopes/" + std::to_string(*id) + "/corrections/" + std::to_string(r->round) + "/letter.pdf";
+    send_json(res, 200, out);
+  }
+
+  // ?overdue=1: only the overdue ones. Overdue first, then by deadline.
+  void api_v1_corrections(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const bool overdue = req.has_param("overdue") && req.get_param_value("overdue") != "0";
+    auto list = station.corrections(s.user, overdue);
+    if (!list) return send_v1_error(res, list.error(), "api v1 corrections");
+    send_json(res, 200, {{"corrections", api_v1::corrections_json(std::move(*list))}});
+  }
+
+  // The letter (補正指示書) as the station makes it: opened in its own tab (the policy frames nothing).
+  void api_v1_letter(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    const auto round = req.matches.size() > 2 ? web::parse_id(req.matches[2].str()) : std::nullopt;
+    if (!id || !round) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad letter path"}, "api v1 letter");
+    auto pdf = station.correction_letter_pdf(s.user, *id, static_cast<int>(*round));
+    if (!pdf) return send_v1_error(res, pdf.error(), "api v1 letter");
+    res.set_header("Content-Disposition",
+                   "inline; filename=\"hosei-" + std::to_string(*id) + "-" + std::to_string(*round) + ".pdf\"");
+    res.set_content(std::string(pdf->begin(), pdf->end()), "application/pdf");
+  }
+
+  // ---- accounts (issue #16) through /api/v1: the station checks the role and audits
+  // (api_accounts.h).
+
+  void send_reply(httplib::Response& res, const api_v1::Reply& r, std::string_view where) {
+    if (r.error) log_error(*r.error, where);
+    send_json(res, r.status, r.body);
+  }
+  static std::string match_name(const httplib::Request& req) {
+    return req.matches.size() < 2 ? std::string() : req.matches[1].str();
+  }
+  void api_v1_accounts(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::list_accounts(station, s.user), "api v1 accounts");
+  }
+  void api_v1_account_create(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::create_account(station, s.user, req.body), "api v1 account create");
+  }
+  void api_v1_account_reset(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::reset_account(station, s.user, match_name(req)), "api v1 account reset");
+  }
+  void api_v1_account_disable(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::disable_account(station, s.user, match_name(req)), "api v1 account disable");
+  }
+  void api_v1_account_enable(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::enable_account(station, s.user, match_name(req)), "api v1 account enable");
+  }
+  void api_v1_account_role(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::set_account_role(station, s.user, match_name(req), req.body), "api v1 account role");
+  }
+  void api_v1_me_password(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::change_own_password(station, s.user, req.body), "api v1 password");
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -916,17 +1386,44 @@ struct WebServer::Impl {
     };
   }
 
+  // Registers a route from the matrix (web_routes.h), wrapped by its kind: no session, wrong role.
+  void add(std::string_view method, std::string_view pattern,
+           void (Impl::*handler)(const httplib::Request&, httplib::Response&, const Session&)) {
+    const routes::Route* r = routes::find(method, pattern);
+    if (r == nullptr || r->kind == routes::Kind::kPublic)
+      throw std::logic_error("route missing from the matrix (web_routes.h): " + std::string(pattern));
+    ++registered;
+    SessionHandler bound = bound_handler(handler);
+    httplib::Server::Handler h = r->kind == routes::Kind::kHtml    ? html(*r, std::move(bound))
+                                 : r->kind == routes::Kind::kImage ? image(*r, std::move(bound))
+                                                                   : api(*r, std::move(bound));
+    if (method == "GET") server->Get(std::string(pattern), std::move(h));
+    else server->Post(std::string(pattern), std::move(h));
+  }
+
+  void add_public(std::string_view method, std::string_view pattern, httplib::Server::Handler h) {
+    const routes::Route* r = routes::find(method, pattern);
+    if (r == nullptr || r->kind != routes::Kind::kPublic)
+      throw std::logic_error("public route missing from the matrix (web_routes.h): " + std::string(pattern));
+    ++registered;
+    if (method == "GET") server->Get(std::string(pattern), std::move(h));
+    else server->Post(std::string(pattern), std::move(h));
+  }
+
   void configure() {
     const int threads = options.threads;
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    // Answers go out at once: without TCP_NODELAY a response written in two parts (headers, body)
+    // waits for the client's delayed ACK, ~40 ms per request on loopback (verify_bench).
+    server->set_tcp_nodelay(true);
     // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
     // station bind a port that is already in use instead of reporting it.
-    server.set_socket_options([](socket_t sock) {
+    server->set_socket_options([](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
-    server.set_payload_max_length(1024 * 1024);
-    server.set_default_headers({
+    server->set_payload_max_length(1024 * 1024);
+    server->set_default_headers({
         {"Content-Security-Policy",
          "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
          "frame-ancestors 'none'; base-uri 'none'"},
@@ -935,10 +1432,10 @@ struct WebServer::Impl {
         {"Referrer-Policy", "no-referrer"},
         {"Cache-Control", "no-store"},
     });
-    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
       log_line(fmt("{} {} {}", req.method, req.path, res.status));  // path only: no query, no body
     });
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "unknown exception";
       try {
         if (ep) std::rethrow_exception(ep);
@@ -950,7 +1447,7 @@ struct WebServer::Impl {
       res.status = 500;
       res.set_content(pages::message_page(nullptr, "エラー", station::message_ja(ErrorCode::kInternal)), kHtml);
     });
-    server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    server->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       if (req.path.starts_with("/api/")) {
         send_json(res, res.status, error_json(ErrorCode::kNotFound));
@@ -960,46 +1457,82 @@ struct WebServer::Impl {
       }
     });
 
-    server.Get("/static/app.css", [](const httplib::Request&, httplib::Response& res) {
+    add_public("GET", "/static/app.css", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(assets::kStyleCss), "text/css; charset=utf-8");
     });
-    server.Get("/static/app.js", [](const httplib::Request&, httplib::Response& res) {
+    add_public("GET", "/static/app.js", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(assets::kAppJs), "text/javascript; charset=utf-8");
     });
-    server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    add_public("GET", "/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
 
-    server.Get("/login", [this](const httplib::Request& req, httplib::Response& res) { get_login(req, res); });
-    server.Post("/login", [this](const httplib::Request& req, httplib::Response& res) { post_login(req, res); });
-    server.Post("/logout", html(bound_handler(&Impl::post_logout), true));
-    server.Get("/", html(bound_handler(&Impl::get_index), false));
-    server.Post("/export", html(bound_handler(&Impl::post_export), true));
-    server.Get(R"(/envelopes/(\d+))", html(bound_handler(&Impl::get_envelope), false));
-    server.Post(R"(/fields/(\d+)/confirm)", html(bound_handler(&Impl::post_confirm), true));
-    server.Get(R"(/fields/(\d+)/crop\.png)", image(bound_handler(&Impl::get_crop)));
-    server.Get(R"(/pages/(\d+)\.png)", image(bound_handler(&Impl::get_page_image)));
-    server.Get("/intake", html(bound_handler(&Impl::get_intake), false));
-    server.Get("/intake.xlsx", image(bound_handler(&Impl::get_intake_xlsx)));
-    server.Get("/capture", html(bound_handler(&Impl::get_capture), false));
-    server.Post("/capture/start", html(bound_handler(&Impl::post_capture_start), true));
-    server.Get(R"(/capture/jobs/(\d+))", html(bound_handler(&Impl::get_capture_job), false));
-    server.Get(R"(/envelopes/(\d+)/blank)", html(bound_handler(&Impl::get_blank_pages), false));
-    server.Post(R"(/pages/(\d+)/blank)", html(bound_handler(&Impl::post_page_blank), true));
-    server.Get(R"(/api/capture/jobs/(\d+))", api(bound_handler(&Impl::api_capture_job), false));
-    server.Get("/api/envelopes", api(bound_handler(&Impl::api_envelopes), false));
-    server.Get(R"(/api/envelopes/(\d+)/fields)", api(bound_handler(&Impl::api_fields), false));
-    server.Get(R"(/api/envelopes/(\d+)/state)", api(bound_handler(&Impl::api_envelope_state), false));
-    server.Get("/api/recognition", api(bound_handler(&Impl::api_recognition), false));
-    server.Post(R"(/api/fields/(\d+)/confirm)", api(bound_handler(&Impl::api_confirm), true));
-    server.Post(R"(/api/envelopes/(\d+)/decision)", api(bound_handler(&Impl::api_decision), true));
-    server.Get(R"(/api/envelopes/(\d+)/history)", api(bound_handler(&Impl::api_history), false));
-    server.Get("/api/corrections", api(bound_handler(&Impl::api_corrections), false));
-    server.Get("/api/agreed-changes", api(bound_handler(&Impl::api_agreed_report), false));
-    server.Get(R"(/api/envelopes/(\d+)/corrections)", api(bound_handler(&Impl::api_envelope_corrections), false));
-    server.Post(R"(/api/envelopes/(\d+)/corrections/receive)", api(bound_handler(&Impl::api_receive_correction), true));
-    server.Post(R"(/api/envelopes/(\d+)/agreed-changes)", api(bound_handler(&Impl::api_agreed_change), true));
-    server.Get(R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", api(bound_handler(&Impl::api_letter), false));
-    server.Get(R"(/api/envelopes/(\d+)/findings)", api(bound_handler(&Impl::api_findings), false));
-    server.Post(R"(/api/envelopes/(\d+)/values)", api(bound_handler(&Impl::api_values), true));
+    add_public("GET", "/login", [this](const httplib::Request& req, httplib::Response& res) { get_login(req, res); });
+    add_public("POST", "/login", [this](const httplib::Request& req, httplib::Response& res) { post_login(req, res); });
+    add("POST", "/logout", &Impl::post_logout);
+    add("GET", "/", &Impl::get_index);
+    add("POST", "/export", &Impl::post_export);
+    add("GET", R"(/envelopes/(\d+))", &Impl::get_envelope);
+    add("POST", R"(/fields/(\d+)/confirm)", &Impl::post_confirm);
+    add("GET", R"(/fields/(\d+)/crop\.png)", &Impl::get_crop);
+    add("GET", R"(/pages/(\d+)\.png)", &Impl::get_page_image);
+    add("GET", "/intake", &Impl::get_intake);
+    add("GET", "/intake.xlsx", &Impl::get_intake_xlsx);
+    add("GET", "/capture", &Impl::get_capture);
+    add("POST", "/capture/start", &Impl::post_capture_start);
+    add("GET", R"(/capture/jobs/(\d+))", &Impl::get_capture_job);
+    add("GET", R"(/envelopes/(\d+)/blank)", &Impl::get_blank_pages);
+    add("POST", R"(/pages/(\d+)/blank)", &Impl::post_page_blank);
+    add("GET", R"(/api/capture/jobs/(\d+))", &Impl::api_capture_job);
+    add("GET", "/api/envelopes", &Impl::api_envelopes);
+    add("GET", R"(/api/envelopes/(\d+)/fields)", &Impl::api_fields);
+    add("GET", R"(/api/envelopes/(\d+)/state)", &Impl::api_envelope_state);
+    add("GET", "/api/recognition", &Impl::api_recognition);
+    add("GET", "/api/sync", &Impl::api_sync);
+    add("GET", "/api/backup", &Impl::api_backup);
+    add("POST", R"(/api/fields/(\d+)/confirm)", &Impl::api_confirm);
+    add("POST", R"(/api/envelopes/(\d+)/decision)", &Impl::api_decision);
+    add("GET", R"(/api/envelopes/(\d+)/history)", &Impl::api_history);
+    add("GET", "/api/corrections", &Impl::api_corrections);
+    add("GET", "/api/agreed-changes", &Impl::api_agreed_report);
+    add("GET", R"(/api/envelopes/(\d+)/corrections)", &Impl::api_envelope_corrections);
+    add("POST", R"(/api/envelopes/(\d+)/corrections/receive)", &Impl::api_receive_correction);
+    add("POST", R"(/api/envelopes/(\d+)/agreed-changes)", &Impl::api_agreed_change);
+    add("GET", R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_letter);
+    add("GET", R"(/api/envelopes/(\d+)/findings)", &Impl::api_findings);
+    add("POST", R"(/api/envelopes/(\d+)/values)", &Impl::api_values);
+    add_public("GET", "/app", [this](const httplib::Request& req, httplib::Response& res) { get_app_shell(req, res); });
+    add_public("GET", bundle::kJsPath, [](const httplib::Request&, httplib::Response& res) {
+      immutable(res);
+      res.set_content(std::string(bundle::kJs), "text/javascript; charset=utf-8");
+    });
+    add_public("GET", bundle::kCssPath, [](const httplib::Request&, httplib::Response& res) {
+      immutable(res);
+      res.set_content(std::string(bundle::kCss), "text/css; charset=utf-8");
+    });
+    add_public("GET", "/api/v1/login",
+               [this](const httplib::Request& req, httplib::Response& res) { api_v1_login_form(req, res); });
+    add_public("POST", "/api/v1/login",
+               [this](const httplib::Request& req, httplib::Response& res) { api_v1_login(req, res); });
+    add("POST", "/api/v1/logout", &Impl::api_v1_logout);
+    add("GET", "/api/v1/session", &Impl::api_v1_session);
+    add("GET", "/api/v1/envelopes", &Impl::api_v1_envelopes);
+    add("GET", R"(/api/v1/envelopes/(\d+)/verification)", &Impl::api_v1_verification);
+    add("GET", R"(/api/v1/pages/(\d+)/image)", &Impl::api_v1_page_image);
+    add("POST", R"(/api/v1/fields/(\d+)/confirm)", &Impl::api_v1_confirm);
+    add("POST", R"(/api/v1/fields/(\d+)/correct)", &Impl::api_v1_correct);
+    add("POST", R"(/api/v1/envelopes/(\d+)/pages/(\d+)/confirm)", &Impl::api_v1_confirm_page);
+    add("GET", "/api/v1/accounts", &Impl::api_v1_accounts);
+    add("POST", "/api/v1/accounts", &Impl::api_v1_account_create);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/reset)", &Impl::api_v1_account_reset);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/disable)", &Impl::api_v1_account_disable);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/enable)", &Impl::api_v1_account_enable);
+    add("POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/role)", &Impl::api_v1_account_role);
+    add("POST", "/api/v1/me/password", &Impl::api_v1_me_password);
+    add("GET", R"(/api/v1/envelopes/(\d+)/review)", &Impl::api_v1_review);
+    add("POST", R"(/api/v1/envelopes/(\d+)/decision)", &Impl::api_v1_decision);
+    add("GET", "/api/v1/corrections", &Impl::api_v1_corrections);
+    add("GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_v1_letter);
+    if (registered != routes::kRoutes.size())
+      throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }
 };
 
@@ -1008,14 +1541,46 @@ WebServer::WebServer(station::Station& station, WebOptions options)
 
 WebServer::~WebServer() { stop(); }
 
+bool is_loopback(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  in_addr a{};
+  return ::inet_pton(AF_INET, host.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+station::Status check_listen(const WebOptions& o) {
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    return station::fail(ErrorCode::kConfig, "tls_cert and tls_key must be given together",
+                         "設定ファイルの [web] tls_cert（証明書）と tls_key（秘密鍵）は両方を指定してください。");
+  if (o.tls_cert.empty()) {
+    if (is_loopback(o.host)) return {};
+    return station::fail(ErrorCode::kConfig, "refusing to listen on " + o.host + " without TLS",
+                         "この端末の外（" + o.host +
+                             "）から接続できるアドレスでは、暗号化（TLS）なしに起動できません。設定ファイルの [web] に "
+                             "tls_cert（証明書の PEM ファイル）と tls_key（秘密鍵の PEM ファイル）を指定するか、"
+                             "--host 127.0.0.1 で起動してください。");
+  }
+  for (const auto& f : {o.tls_cert, o.tls_key}) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(f, ec) || ::access(f.c_str(), R_OK) != 0)
+      return station::fail(ErrorCode::kConfig, "cannot read TLS file " + std::filesystem::path(f).filename().string(),
+                           "TLS の証明書または秘密鍵のファイル（" + f +
+                               "）を読めません。設定ファイルの [web] tls_cert と tls_key の場所と読み取り権限を確認してください。");
+  }
+  return {};
+}
+
 station::Result<int> WebServer::bind() {
   auto& o = impl_->options;
+  if (auto ok = check_listen(o); !ok) return std::unexpected(ok.error());
+  if (!impl_->tls_ok)
+    return station::fail(ErrorCode::kConfig, "TLS certificate or key could not be loaded",
+                         "TLS の証明書と秘密鍵を読み込めませんでした。PEM 形式であること、証明書と秘密鍵が対になっていることを確認してください。");
   errno = 0;
   if (o.port == 0) {
-    const int port = impl_->server.bind_to_any_port(o.host);
+    const int port = impl_->server->bind_to_any_port(o.host);
     if (port <= 0) return station::fail(ErrorCode::kIo, fmt("cannot bind {} to any port", o.host));
     o.port = port;
-  } else if (!impl_->server.bind_to_port(o.host, o.port)) {
+  } else if (!impl_->server->bind_to_port(o.host, o.port)) {
     const int err = errno;
     return station::fail(err == EADDRINUSE ? ErrorCode::kAddressInUse : ErrorCode::kIo,
                          fmt("cannot bind {}:{} ({})", o.host, o.port, std::string(std::strerror(err))));
@@ -1027,7 +1592,7 @@ station::Result<int> WebServer::bind() {
 void WebServer::run() {
   if (!impl_->bound) return;
   impl_->in_run = true;
-  if (!impl_->stop_requested) impl_->server.listen_after_bind();
+  if (!impl_->stop_requested) impl_->server->listen_after_bind();
   impl_->in_run = false;
 }
 
@@ -1036,8 +1601,8 @@ void WebServer::stop() {
   // run() may be between its check and listen_after_bind(); wait (bounded) until the server is
   // really listening so that stop() is not lost.
   for (int i = 0; i < 300; ++i) {
-    if (impl_->server.is_running()) {
-      impl_->server.stop();
+    if (impl_->server->is_running()) {
+      impl_->server->stop();
       return;
     }
     if (!impl_->in_run) return;

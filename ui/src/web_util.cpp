@@ -1,9 +1,10 @@
 #include "ui/web_util.h"
 
+#include "station/station.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <random>
 
 namespace ui::web {
 
@@ -47,22 +48,9 @@ std::optional<std::string> cookie_value(std::string_view cookie_header, std::str
 }
 
 std::string random_token_hex(std::size_t bytes) {
-  static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                               '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  std::random_device rd;  // the OS's entropy source (getrandom / /dev/urandom on Linux)
-  std::string out;
-  out.reserve(bytes * 2);
-  std::size_t produced = 0;
-  while (produced < bytes) {
-    unsigned int word = rd();
-    for (std::size_t i = 0; i < sizeof word && produced < bytes; ++i, ++produced) {
-      const unsigned int b = word & 0xFFu;
-      word >>= 8;
-      out += kHex[b >> 4];
-      out += kHex[b & 0xFu];
-    }
-  }
-  return out;
+  // libsodium's randombytes through the station (issue #16), not std::random_device, whose
+  // source the standard does not promise.
+  return station::random_token_hex(bytes);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -24,6 +24,8 @@ struct DecodeLimits {
   std::int64_t max_pixels = 100'000'000;
   int max_side = 20'000;
   int default_dpi = 200;  // used when the file carries no resolution (the page is flagged)
+  // Pages of one file (PDF, multi-page TIFF), checked before any page is rendered.
+  int max_pages = 200;
 };
 
 class Image {
@@ -67,7 +69,8 @@ Format sniff_format(std::span<const unsigned char> bytes);
 const char* media_type(Format f);  // "image/jpeg", ...
 
 // Decodes every page of a file (multi-page TIFF, CCITT G4 included; JPEG; PNG). Checks the
-// declared size against `limits` before decoding any pixels. kCorrupt for truncated data,
+// declared size and page count against `limits` before decoding any pixels (all offsets and sizes
+// from the file are checked in size_t / int64 arithmetic). kCorrupt for truncated data,
 // kTooLarge for bombs, kUnsupportedFormat otherwise.
 Result<std::vector<Image>> decode_pages(std::span<const unsigned char> bytes, const DecodeLimits& limits = {});
 

@@ -25,10 +25,11 @@ namespace {
 
 // What to tell the clerk about a file that could not be read: the file, what is wrong, what to do.
 std::string file_problem_ja(const std::string& name, const Error& e) {
+  if (!e.reason_ja.empty()) return name + ": " + e.reason_ja;
   std::string what;
   switch (e.code) {
     case ErrorCode::kImageTooLarge:
-      what = "画像が大きすぎます（画素数の上限を超えています）。スキャナーの解像度を 200〜300 dpi にして読み取り直してください。";
+      what = "画像が大きすぎるか、ページ数が多すぎます（画素数またはページ数の上限を超えています）。スキャナーの解像度を 200〜300 dpi にして読み取り直してください。ページ数が多いときは、ファイルを分けて取り込んでください。";
       break;
     case ErrorCode::kNoPages: what = "ページが1枚もありません。元のファイルを確認して、取り込み直してください。"; break;
     case ErrorCode::kBadImage:
@@ -69,7 +70,9 @@ Result<ImportReport> Capture::import_files(const User& actor, const std::vector<
   std::vector<std::string> early_problems;
   for (const auto& in : inputs) {
     std::error_code ec;
-    if (fs::is_directory(in, ec)) {
+    if (fs::is_symlink(fs::symlink_status(in, ec))) {
+      early_problems.push_back(in.filename().string() + ": シンボリックリンクは取り込めません。元のファイルやフォルダーを指定してください。");
+    } else if (fs::is_directory(in, ec)) {
       const std::vector<fs::path> found = image_files_in(in);
       if (found.empty()) early_problems.push_back(in.filename().string() + ": 画像ファイルがありません。");
       files.insert(files.end(), found.begin(), found.end());
@@ -99,7 +102,8 @@ Result<ImportReport> Capture::import_files(const User& actor, const std::vector<
       break;
     }
     const std::string name = file.filename().string();
-    auto bytes = read_file(file);
+    // No link followed, and the size checked before the bytes are read.
+    auto bytes = read_file_bounded(file, static_cast<std::uint64_t>(config_.max_file_mb) * 1024 * 1024);
     if (!bytes) {
       report.problems_ja.push_back(file_problem_ja(name, bytes.error()));
       continue;

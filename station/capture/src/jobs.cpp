@@ -90,7 +90,50 @@ std::string job_failure_ja(const Error& e) {
   return std::string(message_ja(e.code));
 }
 
+std::string roots_ja(const std::vector<fs::path>& roots) {
+  std::string out;
+  for (const auto& r : roots) out += (out.empty() ? "" : "、") + r.string();
+  return out;
+}
+
 }  // namespace
+
+Result<fs::path> import_folder_within(const std::vector<fs::path>& roots, const fs::path& folder) {
+  if (roots.empty())
+    return fail(ErrorCode::kForbidden, "no [capture] import_roots configured",
+                "この端末ではフォルダーからの取り込みが設定されていません。管理者に取り込み用フォルダー"
+                "（設定の [capture] import_roots）の設定を依頼するか、スキャナーで読み取ってください。");
+  const std::string allowed = "取り込めるのは次のフォルダーの中だけです: " + roots_ja(roots) +
+                              "。USB メモリーなどのページ画像をそのフォルダーの中にコピーしてから、その場所を指定してください。";
+  if (folder.empty() || !folder.is_absolute())
+    return fail(ErrorCode::kForbidden, "import folder is not an absolute path", "フォルダーは / から始まる場所で指定してください。" + allowed);
+  const fs::path wanted = folder.lexically_normal();
+  for (const auto& root : roots) {
+    std::error_code ec;
+    const fs::path real_root = fs::canonical(root, ec);
+    if (ec) continue;  // a root that is not there (an unplugged medium) admits nothing
+    for (const fs::path& base : {root.lexically_normal(), real_root}) {
+      const fs::path rel = wanted.lexically_relative(base);
+      if (rel.empty() || *rel.begin() == "..") continue;
+      // Walk down from the root's real path one name at a time, refusing any link.
+      fs::path at = real_root;
+      for (const auto& part : rel) {
+        if (part.empty() || part == ".") continue;
+        if (part == "..")
+          return fail(ErrorCode::kForbidden, "import folder climbs out with ..", "「..」を含む場所は指定できません。" + allowed);
+        at /= part;
+        const auto st = fs::symlink_status(at, ec);
+        if (ec || !fs::exists(st)) return fail(ErrorCode::kNoPages, "the import folder does not exist");
+        if (fs::is_symlink(st))
+          return fail(ErrorCode::kForbidden, "import folder goes through a symbolic link",
+                      "シンボリックリンクを経由するフォルダーからは取り込めません。" + allowed);
+        if (!fs::is_directory(st)) return fail(ErrorCode::kNoPages, "the import folder is not a folder");
+      }
+      return at;
+    }
+  }
+  return fail(ErrorCode::kForbidden, "import folder outside the configured roots", "このフォルダーからは取り込めません。" + allowed);
+}
 
 Result<std::int64_t> Capture::start_job(const User& actor, const CaptureJobRequest& request) {
   if (auto s = require(actor, {Role::kClerk, Role::kSupervisor}, request.import ? "import envelopes" : "scan envelopes");
@@ -102,11 +145,17 @@ Result<std::int64_t> Capture::start_job(const User& actor, const CaptureJobReque
     return fail(ErrorCode::kInvalidInput, "received date must be YYYY-MM-DD");
   if (intake.enclosures < 0) return fail(ErrorCode::kInvalidInput, "enclosures must not be negative");
   const Store& store = store_;
+  fs::path folder;
   if (request.import) {
-    std::error_code ec;
-    if (request.folder.empty() || !fs::is_directory(request.folder, ec))
-      return fail(ErrorCode::kNoPages, "the import folder does not exist or is not a folder");
-    if (image_files_in(request.folder).empty()) return fail(ErrorCode::kNoPages, "no image files in the import folder");
+    // Only the configured roots, never through a symbolic link (the service can read more than a
+    // clerk should hand it).
+    auto within = import_folder_within(config_.import_roots, request.folder);
+    if (!within) {
+      audit_.record(&actor, "import.refused", "folder outside import roots or via a link");
+      return std::unexpected(within.error());
+    }
+    folder = std::move(*within);
+    if (image_files_in(folder).empty()) return fail(ErrorCode::kNoPages, "no image files in the import folder");
     if (!request.scan.continue_envelope.empty())
       return fail(ErrorCode::kInvalidInput, "an import always makes a new envelope");
   } else if (!request.scan.continue_envelope.empty()) {
@@ -124,11 +173,11 @@ Result<std::int64_t> Capture::start_job(const User& actor, const CaptureJobReque
   job.kind = request.import ? "import" : "scan";
   job.started_by = actor.username;
   job.request = request;
-  auto id = runner->start(std::move(job), [this, actor, request](JobRunner& r, std::int64_t job_id) {
+  auto id = runner->start(std::move(job), [this, actor, request, folder](JobRunner& r, std::int64_t job_id) {
     auto on_progress = [&](const CaptureProgress& p) { r.update(job_id, [&](CaptureJob& j) { j.progress = p; }); };
     CaptureJob out;
     if (request.import) {
-      auto rep = import_files(actor, {fs::path(request.folder)}, request.scan.intake, on_progress, r.stop_flag());
+      auto rep = import_files(actor, {folder}, request.scan.intake, on_progress, r.stop_flag());
       if (!rep) {
         out.state = "failed";
         out.error = std::string(error_name(rep.error().code));

@@ -46,6 +46,33 @@ Status read_into(const toml::table& t, std::string_view section, std::string_vie
   return fail(ErrorCode::kConfig, os.str());
 }
 
+// An array of path strings (a single string is taken as a one-element array).
+Status read_paths(const toml::table& t, std::string_view section, std::string_view key,
+                  std::vector<std::filesystem::path>& out) {
+  const toml::node* n = t.at_path(std::string(section) + "." + std::string(key)).node();
+  if (n == nullptr) return {};
+  out.clear();
+  if (auto v = n->value<std::string>()) {
+    out.emplace_back(*v);
+    return {};
+  }
+  bool ok = n->is_array();
+  if (ok)
+    for (const auto& item : *n->as_array()) {
+      auto v = item.value<std::string>();
+      if (!v) {
+        ok = false;
+        break;
+      }
+      out.emplace_back(*v);
+    }
+  if (ok) return {};
+  std::ostringstream os;
+  os << "config key " << section << "." << key << " (line " << n->source().begin.line
+     << ") must be an array of folder paths";
+  return fail(ErrorCode::kConfig, os.str());
+}
+
 }  // namespace
 
 std::filesystem::path default_data_dir() { return xdg("XDG_DATA_HOME", ".local/share") / "station"; }
@@ -87,12 +114,32 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "security", "lockout_minutes", c.lockout_minutes); },
       [&] { return read_into(t, "security", "password_min_length", c.password_min_length); },
       [&] { return read_into(t, "security", "audit_checkpoint_every", c.audit_checkpoint_every); },
+      [&] { return read_into(t, "security", "audit_public_key", c.audit_public_key); },
+      [&] { return read_into(t, "security", "audit_signing_key_file", c.audit_signing_key_file); },
+      [&] { return read_into(t, "backup", "dir", c.backup_dir); },
       [&] { return read_into(t, "scanner", "profiles_dir", c.profiles_dir); },
       [&] { return read_into(t, "scanner", "device", c.scanner_device); },
       [&] { return read_into(t, "review", "holidays_file", c.holidays_file); },
       [&] { return read_into(t, "review", "correction_business_days", c.correction_business_days); },
-      [&] { return read_into(t, "review", "letter_sender", c.letter_sender); });
+      [&] { return read_into(t, "review", "letter_sender", c.letter_sender); },
+      [&] { return read_into(t, "sync", "url", c.sync_url); },
+      [&] { return read_into(t, "sync", "interval_seconds", c.sync_interval_seconds); },
+      [&] { return read_into(t, "sync", "max_interval_seconds", c.sync_max_interval_seconds); },
+      [&] { return read_into(t, "sync", "batch", c.sync_batch); },
+      [&] { return read_into(t, "sync", "timeout_seconds", c.sync_timeout_seconds); },
+      [&] { return read_into(t, "sync", "retention_days", c.sync_retention_days); },
+      [&] { return read_into(t, "capture", "max_file_mb", c.max_file_mb); },
+      [&] { return read_into(t, "capture", "max_pages", c.max_pages); },
+      [&] { return read_paths(t, "capture", "import_roots", c.import_roots); },
+      [&] { return read_into(t, "web", "tls_cert", c.tls_cert); },
+      [&] { return read_into(t, "web", "tls_key", c.tls_key); });
   if (!s) return std::unexpected(s.error());
+  if (c.max_file_mb < 1 || c.max_file_mb > 2000) return fail(ErrorCode::kConfig, "capture.max_file_mb must be 1..2000");
+  if (c.max_pages < 1 || c.max_pages > 10000) return fail(ErrorCode::kConfig, "capture.max_pages must be 1..10000");
+  for (const auto& root : c.import_roots)
+    if (!root.is_absolute()) return fail(ErrorCode::kConfig, "capture.import_roots must be absolute paths");
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return fail(ErrorCode::kConfig, "web.tls_cert and web.tls_key must be given together");
   if (c.listen_port < 0 || c.listen_port > 65535) return fail(ErrorCode::kConfig, "server.port must be 0..65535");
   if (c.default_dpi < 72 || c.default_dpi > 1200) return fail(ErrorCode::kConfig, "ocr.default_dpi must be 72..1200");
   if (c.confidence_threshold < 0 || c.confidence_threshold > 1)
@@ -103,11 +150,48 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
     return fail(ErrorCode::kConfig, "security.password_min_length must be 8..64");
   if (c.audit_checkpoint_every < 1 || c.audit_checkpoint_every > 100000)
     return fail(ErrorCode::kConfig, "security.audit_checkpoint_every must be 1..100000");
+  if (!c.audit_public_key.empty() &&
+      (c.audit_public_key.size() != 64 || !std::all_of(c.audit_public_key.begin(), c.audit_public_key.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+      })))
+    return fail(ErrorCode::kConfig, "security.audit_public_key must be 64 lower-case hex digits (audit verify prints it)");
   if (c.correction_business_days < 1 || c.correction_business_days > 60)
     return fail(ErrorCode::kConfig, "review.correction_business_days must be 1..60");
+  if (c.sync_interval_seconds < 1 || c.sync_interval_seconds > 86400)
+    return fail(ErrorCode::kConfig, "sync.interval_seconds must be 1..86400");
+  if (c.sync_max_interval_seconds < c.sync_interval_seconds || c.sync_max_interval_seconds > 86400)
+    return fail(ErrorCode::kConfig, "sync.max_interval_seconds must be interval_seconds..86400");
+  if (c.sync_timeout_seconds < 1 || c.sync_timeout_seconds > 600)
+    return fail(ErrorCode::kConfig, "sync.timeout_seconds must be 1..600");
+  if (c.sync_batch < 1 || c.sync_batch > 100000) return fail(ErrorCode::kConfig, "sync.batch must be 1..100000");
+  if (c.sync_retention_days < 0 || c.sync_retention_days > 3650)
+    return fail(ErrorCode::kConfig, "sync.retention_days must be 0..3650");
   if (c.ocr_workers < 0 || c.ocr_workers > 16)
     return fail(ErrorCode::kConfig, "ocr.workers must be 0..16 (0: one per core)");
   return c;
+}
+
+std::string redact_conninfo(std::string_view url) {
+  // key=value form: password=... up to the next space; URI form: scheme://user:secret@host.
+  std::string out(url);
+  for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
+    const std::size_t from = at + 9;
+    std::size_t to = from;
+    if (to < out.size() && out[to] == '\'') {
+      to = out.find('\'', to + 1);
+      to = to == std::string::npos ? out.size() : to + 1;
+    } else {
+      while (to < out.size() && out[to] != ' ' && out[to] != '&') ++to;
+    }
+    out.replace(from, to - from, "***");
+  }
+  if (auto scheme = out.find("://"); scheme != std::string::npos) {
+    const std::size_t host = out.find('@', scheme + 3);
+    const std::size_t colon = out.find(':', scheme + 3);
+    if (host != std::string::npos && colon != std::string::npos && colon < host)
+      out.replace(colon + 1, host - colon - 1, "***");
+  }
+  return out;
 }
 
 int ocr_worker_count(const Config& config) {
@@ -115,6 +199,14 @@ int ocr_worker_count(const Config& config) {
   const unsigned cores = std::thread::hardware_concurrency();
   return static_cast<int>(std::clamp(cores, 1u, 16u));
 }
+
+namespace {
+toml::table capture_table(const Config& c) {
+  toml::array roots;
+  for (const auto& r : c.import_roots) roots.push_back(r.string());
+  return toml::table{{"max_file_mb", c.max_file_mb}, {"max_pages", c.max_pages}, {"import_roots", roots}};
+}
+}  // namespace
 
 std::string to_toml(const Config& c) {
   toml::table t{
@@ -132,11 +224,22 @@ std::string to_toml(const Config& c) {
                                {"lockout_attempts", c.lockout_attempts},
                                {"lockout_minutes", c.lockout_minutes},
                                {"password_min_length", c.password_min_length},
-                               {"audit_checkpoint_every", c.audit_checkpoint_every}}},
+                               {"audit_checkpoint_every", c.audit_checkpoint_every},
+                               {"audit_public_key", c.audit_public_key},
+                               {"audit_signing_key_file", c.audit_signing_key_file}}},
       {"scanner", toml::table{{"profiles_dir", c.profiles_dir}, {"device", c.scanner_device}}},
+      {"backup", toml::table{{"dir", c.backup_dir}}},
+      {"capture", capture_table(c)},
+      {"web", toml::table{{"tls_cert", c.tls_cert}, {"tls_key", c.tls_key}}},
       {"review", toml::table{{"holidays_file", c.holidays_file},
                              {"correction_business_days", c.correction_business_days},
                              {"letter_sender", c.letter_sender}}},
+      {"sync", toml::table{{"url", redact_conninfo(c.sync_url)},
+                           {"interval_seconds", c.sync_interval_seconds},
+                           {"max_interval_seconds", c.sync_max_interval_seconds},
+                           {"batch", c.sync_batch},
+                           {"timeout_seconds", c.sync_timeout_seconds},
+                           {"retention_days", c.sync_retention_days}}},
   };
   std::ostringstream os;
   os << t << "\n";

@@ -26,6 +26,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kIo, "IO", 15, 500, "ファイルの読み書きに失敗しました。媒体の接続と権限を確認して、もう一度実行してください。"},
     Entry{ErrorCode::kWrongKeyFile, "WRONG_KEY_FILE", 16, 401, "この鍵ファイルはこのデータ保管庫のものではないか、登録が解除されています。正しい鍵ファイルの入った USB メモリを挿して指定し直すか、パスフレーズで開いてください。データは変更されていません。"},
     Entry{ErrorCode::kBadKeyFile, "BAD_KEY_FILE", 17, 400, "鍵ファイルが見つからないか、壊れています（途中までしか読めない等）。USB メモリを挿し直して --key-file の場所を確認するか、パスフレーズで開いてください。データは変更されていません。"},
+    Entry{ErrorCode::kSigningKeyUnavailable, "SIGNING_KEY_UNAVAILABLE", 18, 503, "監査ログの署名用の鍵ファイルを読めないため、この保管庫を書き込みできる形では開けません。稼働中のサービス（station serve）を通して操作してください（監査ログの検証など読み取りだけのコマンドはこのまま使えます）。データは変更されていません。"},
     Entry{ErrorCode::kBadImage, "BAD_IMAGE", 20, 422, "画像ファイルが壊れているか、対応していない形式です。原本を再スキャンしてください（他のページの取り込みは続行しました）。"},
     Entry{ErrorCode::kImageTooLarge, "IMAGE_TOO_LARGE", 21, 413, "画像が大きすぎます。スキャナーの解像度を 200〜300dpi、用紙サイズを A4 に設定して再スキャンしてください。"},
     Entry{ErrorCode::kNoPages, "NO_PAGES", 22, 422, "取り込めるページがありませんでした。フォルダーやファイルの指定を確認してください。"},
@@ -38,6 +39,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kNotFound, "NOT_FOUND", 40, 404, "指定されたデータが見つかりません。一覧から選び直してください。"},
     Entry{ErrorCode::kLoginFailed, "LOGIN_FAILED", 41, 401, "ユーザー名またはパスワードが違います。"},
     Entry{ErrorCode::kAccountLocked, "ACCOUNT_LOCKED", 42, 423, "ログインの失敗が続いたため、アカウントをロックしました。時間をおいて再度試すか、管理者に解除を依頼してください。"},
+    Entry{ErrorCode::kPasswordChangeRequired, "PASSWORD_CHANGE_REQUIRED", 47, 403, "管理者が発行した仮パスワードです。新しいパスワードに変更してからログインしてください（コマンドでは `station user passwd --as 自分のユーザー名`）。"},
     Entry{ErrorCode::kForbidden, "FORBIDDEN", 43, 403, "この操作を行う権限がありません。担当の方に依頼してください。"},
     Entry{ErrorCode::kInvalidInput, "INVALID_INPUT", 44, 400, "入力内容が正しくありません。表示された項目を確認してください。"},
     Entry{ErrorCode::kConflict, "CONFLICT", 45, 409, "現在の状態ではこの操作はできません。画面を更新してから、もう一度実行してください。"},
@@ -45,6 +47,10 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kNothingToExport, "NOTHING_TO_EXPORT", 51, 409, "出力できる受理済みの申請がありません。審査で受理してから、もう一度出力してください。"},
     Entry{ErrorCode::kAddressInUse, "ADDRESS_IN_USE", 52, 500, "画面用のポート番号が他のプログラムに使われています。--port で別の番号を指定するか、先に起動した station を終了してください。"},
     Entry{ErrorCode::kSessionExpired, "SESSION_EXPIRED", 46, 401, "ログインしていないか、一定時間操作がなかったため画面をロックしました。もう一度ログインしてください。"},
+    Entry{ErrorCode::kSyncUnreachable, "SYNC_UNREACHABLE", 60, 503, "本システムに接続できません。ネットワークと設定の [sync] url を確認してください。未送信の変更はこの端末に保管されており、接続が戻ると自動で送信されます。"},
+    Entry{ErrorCode::kSyncAuth, "SYNC_AUTH", 61, 502, "本システムへのログインを拒否されました。設定の [sync] url のロール名・パスワード（passfile）・証明書を管理者に確認してください。未送信の変更は失われていません。"},
+    Entry{ErrorCode::kSyncSchema, "SYNC_SCHEMA", 62, 502, "本システムのデータベースの版がこの端末と合いません。管理者が `station sync schema` の SQL（更新分）を psql で適用してから、もう一度実行してください。未送信の変更は失われていません。"},
+    Entry{ErrorCode::kSyncProtocol, "SYNC_PROTOCOL", 63, 502, "本システムから想定外の応答がありました。接続先（[sync] url）が正しいか管理者に確認してください。未送信の変更は失われていません。"},
     Entry{ErrorCode::kInternal, "INTERNAL", 70, 500, "内部エラーが発生しました。画面の内容を控えて管理者に連絡してください。"},
 };
 

@@ -1,6 +1,7 @@
 #include "station/files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,39 @@ Result<std::vector<unsigned char>> read_file(const fs::path& path) {
   if (!in) return fail(ErrorCode::kIo, "cannot open " + path.filename().string());
   std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return fail(ErrorCode::kIo, "cannot read " + path.filename().string());
+  return bytes;
+}
+
+Result<std::vector<unsigned char>> read_file_bounded(const fs::path& path, std::uint64_t max_bytes) {
+  const std::string name = path.filename().string();
+  // O_NONBLOCK: a fifo planted under an image name must not block the import.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ELOOP) return fail(ErrorCode::kIo, "refusing a symbolic link: " + name);
+    return fail(ErrorCode::kIo, "cannot open " + name);
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st{};
+  if (::fstat(fd, &st) != 0) return fail(ErrorCode::kIo, "cannot stat " + name);
+  if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kIo, "not a regular file: " + name);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size > max_bytes)
+    return fail(ErrorCode::kImageTooLarge, name + " is " + std::to_string(size) + " bytes, over the limit",
+                "ファイルが大きすぎます（上限 " + std::to_string(max_bytes / (1024 * 1024)) +
+                    " MB）。スキャナーの解像度を 200〜300 dpi にするか、ファイルを分けて取り込んでください。");
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(ErrorCode::kIo, "cannot read " + name);
+    if (n == 0) break;  // shrank while read: what is there
+    done += static_cast<std::size_t>(n);
+  }
+  bytes.resize(done);
   return bytes;
 }
 
@@ -67,7 +101,7 @@ std::vector<fs::path> image_files_in(const fs::path& dir) {
   std::vector<fs::path> found;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && is_image_name(e.path())) found.push_back(e.path());
+    if (e.is_regular_file(ec) && !e.is_symlink(ec) && is_image_name(e.path())) found.push_back(e.path());
   std::sort(found.begin(), found.end());
   return found;
 }

@@ -26,6 +26,37 @@ namespace station {
 // defaults (Tesseract, the system clock).
 struct Services;
 
+// ---- sync with the main system (issue #15, docs/sync.md)
+// One sync round: changes delivered, receipts pulled.
+struct SyncReport {
+  std::string role;               // the station's identity on the main system
+  std::int64_t sent = 0;          // outbox changes delivered (and acknowledged) in this round
+  std::int64_t applied = 0;       // of them, new to the server (the rest were replays, ignored there)
+  std::int64_t receipts = 0;      // electronic receipts pulled
+  std::int64_t receipts_new = 0;  // of them, new to the electronic store
+  std::int64_t applications = 0;  // other stations' mailed applications pulled (new or changed)
+  std::int64_t pending = 0;       // changes still waiting after the round
+  std::int64_t pruned = 0;        // delivered changes older than [sync] retention_days, deleted
+};
+// What is pending and since when, and how the last attempt went.
+struct SyncStatus {
+  bool configured = false;        // [sync] url is set
+  std::string url;                // with its password hidden
+  std::string store_id;           // the store's id in every idempotency key
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::string oldest_pending_at;  // "" when nothing is pending
+  std::int64_t last_seq = 0;
+  std::int64_t cursor = 0;        // the last electronic receipt pulled (the main system's feed_seq)
+  std::string last_attempt_at, last_success_at;
+  std::string last_error;         // an error name (e.g. SYNC_UNREACHABLE); "" after a success
+  std::string last_error_detail;  // English, for the log; no personal value
+  bool worker_running = false;
+};
+// `bytes` random bytes from libsodium's randombytes (the kernel's CSPRNG) as lower-case hex: the
+// web UI's session and CSRF tokens. Never empty: aborts if libsodium cannot start.
+std::string random_token_hex(std::size_t bytes);
+
 class Station {
  public:
   // Creates a new store in config.data_dir, protected by `passphrase`. kStoreExists if one is there.
@@ -50,8 +81,28 @@ class Station {
   // ---- accounts
   // The first user may be created without an actor (bootstrap); afterwards only an admin may add.
   Result<User> add_user(const User* actor, std::string_view username, std::string_view password, Role role);
+  // kLoginFailed (also for an unknown name or a disabled account), kAccountLocked,
+  // kPasswordChangeRequired after an admin's reset (change_password first).
   Result<User> login(std::string_view username, std::string_view password);
   Result<User> user_by_id(std::int64_t id);
+  // The account as it stands now, for a session opened earlier: kSessionExpired when it has been
+  // disabled, removed or reset by an admin since (the web server then ends the session; a changed
+  // role shows in the answer).
+  Result<User> active_user(std::int64_t id);
+  // ---- the account lifecycle (issue #16); each audited
+  // Changes one's own password (the current one, or an admin's one-time password, must be right).
+  Result<User> change_password(std::string_view username, std::string_view current_password,
+                               std::string_view new_password);
+  // Admin only: a random one-time password, to be changed at the next login. kNotFound.
+  Result<PasswordReset> reset_password(const User& actor, std::string_view username);
+  // Admin only: a disabled account cannot log in; an admin cannot disable themself or the last
+  // enabled admin (kConflict). kNotFound.
+  Status disable_user(const User& actor, std::string_view username);
+  Status enable_user(const User& actor, std::string_view username);
+  // Admin only: a new role; the last enabled admin stays admin (kConflict). kNotFound.
+  Result<User> set_role(const User& actor, std::string_view username, Role role);
+  // Admin only: every account with its state, last login and failed attempts.
+  Result<std::vector<AccountInfo>> accounts(const User& actor);
 
   // ---- facility list (対象施設リスト), CP932 CSV as delivered; replaces the previous list
   Result<int> load_facilities(const User& actor, const std::filesystem::path& csv);
@@ -133,6 +184,20 @@ class Station {
   Result<std::vector<unsigned char>> field_crop_png(const User& actor, std::int64_t field_id);
   // PNG of a page scaled to at most max_width pixels wide.
   Result<std::vector<unsigned char>> page_png(const User& actor, std::int64_t page_id, int max_width);
+  // The page as the verification screen shows it (docs/ui.md): upright, at most max_width wide, a
+  // JPEG rendition for display only (the stored original is untouched; PDFs and exports use it).
+  // Encoded once per page version and width, then served from a bounded in-memory cache (LRU by
+  // bytes); a page whose image or rotation changes gets a new version, so a new rendition.
+  struct PageRendition {
+    std::shared_ptr<const std::vector<unsigned char>> bytes;
+    std::string media_type;  // "image/jpeg"
+    std::string version;     // changes whenever the page's pixels or rotation change
+    int width = 0, height = 0;
+  };
+  Result<PageRendition> page_rendition(const User& actor, std::int64_t page_id, int max_width);
+  // The version page_rendition would carry, without pixels (a conditional request's check); the same
+  // role rules as page_png. Not a view in the audit log.
+  Result<std::string> page_version(const User& actor, std::int64_t page_id);
   // The reviewer confirms (or corrects) a value. Reviewer or supervisor only.
   Result<FieldInfo> confirm_field(const User& actor, std::int64_t field_id, std::string_view value);
 
@@ -165,9 +230,27 @@ class Station {
   Result<std::vector<AgreedChange>> agreed_changes_report(const User& actor, const std::string& from,
                                                           const std::string& to);
 
-  // ---- export: the day's mailed set as one encrypted bundle (AES-256 zip) in out_dir, holding one
-  // PDF per accepted (受理) application and the xlsx lists with confirmed values. Supervisor only.
-  Result<ExportReport> export_batch(const User& actor, const std::filesystem::path& out_dir);
+  // ---- export (docs/outputs.md): the mailed set of business day `date` (YYYY-MM-DD; empty: today)
+  // as one CMS file in out_dir: the accepted (受理) applications not yet sent, one PDF each, the
+  // lists, the agreed corrections, the audit log's head and the manifest in one ZIP, signed by the
+  // station's certificate and encrypted (AES-256) to the prefecture's. The applications are marked
+  // sent in the transaction that records the set. Supervisor only; one export at a time.
+  // kNothingToExport when nothing is waiting (nothing is written); kConflict (with reason_ja) when
+  // no recipient certificate is set.
+  Result<ExportReport> export_batch(const User& actor, const std::filesystem::path& out_dir,
+                                    std::string_view date = {});
+  // The prefecture's certificate the sets are encrypted to (PEM or DER X.509). Admin only; audited.
+  // kInvalidInput (with reason_ja) for a file that is no usable certificate.
+  Result<ExportCertificate> set_export_recipient(const User& actor, std::string_view certificate);
+  // The recipient certificate set (kNotFound: none yet) and the station's own signing certificate
+  // (made on first use). Supervisor or admin.
+  Result<ExportCertificate> export_recipient(const User& actor);
+  Result<ExportCertificate> station_certificate(const User& actor);
+  // Imports the Zengin bank and branch codes (the table install-deps.sh makes from the pinned npm
+  // `zengin-code`; empty path: /usr/local/share/station/zengin.tsv) into the store, replacing the
+  // previous version; returns "<version> <banks> <branches>". Admin only; audited. The export
+  // loads a newer installed table by itself.
+  Result<std::string> load_zengin(const User& actor, const std::filesystem::path& path);
 
   // ---- maintenance
   Status check_integrity();
@@ -196,11 +279,32 @@ class Station {
   // Checks the audit log: every entry's hash link, the ids' continuity, each signed checkpoint and
   // the signed head file (which catches a log cut off at the end). Supervisor or admin.
   Result<AuditVerifyReport> audit_verify(const User& actor);
+  // The same, and the log must still hold the head signed in `expected_head` (an audit-head.json
+  // kept off the station: a daily set's or a backup's), so a store rolled back to an older copy or
+  // a log rewritten before that head fails. kNotFound / kIo when the file cannot be read.
+  // With config.audit_public_key set, everything is checked against that pinned key.
+  Result<AuditVerifyReport> audit_verify(const User& actor, const std::filesystem::path& expected_head);
+  // The signed audit head (JSON: last entry, its link, the public key, the signature), for the
+  // daily set and backups to carry off the station. Supervisor or admin.
+  Result<std::string> audit_head(const User& actor);
+  // Writes a new audit signing credential (32 random bytes, owner read-only) at `path` and
+  // re-wraps the signing seed's keyring slot under it (issue #16): from then on the store signs
+  // only where that file can be read ([security] audit_signing_key_file). Admin only; audited.
+  // kInvalidInput when `path` exists.
+  Status new_audit_signing_credential(const User& actor, const std::filesystem::path& path);
   // Searches the audit log (newest first). Supervisor or admin.
   Result<std::vector<AuditEntry>> audit_search(const User& actor, const AuditQuery& query);
   // Writes an encrypted, signed, verified backup of everything into a new folder under dest_dir.
   // Supervisor or admin. On failure (e.g. kDiskFull) the partial folder is removed.
+  // The backup is read back and checked (manifest signature, every file's digest) before it counts.
   Result<BackupReport> backup(const User& actor, const std::filesystem::path& dest_dir);
+  // The same as the station itself (the scheduled daily backup of `station serve`, no user).
+  Result<BackupReport> scheduled_backup(const std::filesystem::path& dest_dir);
+  // When the last good backup was made; stale when none or older than a day (the UI and CLI warn).
+  // Any role.
+  Result<BackupStatus> backup_status(const User& actor);
+  // `backup_dir` may also be the folder given to `station backup`: the newest complete backup in
+  // it is restored (RestoreReport::backup_dir names it); kNotFound when it holds none.
   // Restores a backup into config.data_dir (which must hold no store), after checking the
   // manifest signature, every file's digest, the databases' integrity, every blob and the audit
   // chain. Nothing is left in data_dir when it fails. kWrongPassphrase, kStoreCorrupt, kStoreExists.
@@ -210,6 +314,22 @@ class Station {
   // crash between writing a page's blob and committing its row). Only open() sweeps: it holds the
   // store's exclusive lock, so no import is half-done meanwhile.
   const MaintenanceReport& open_report() const;
+
+  // ---- sync with the main system (issue #15, docs/sync.md). Every change the main system must
+  // learn of is in the outbox from the moment it is committed (triggers of migration 8).
+  // The main system's schema and its upgrades, as SQL for psql (needs no store).
+  static std::string sync_schema_sql();
+  // One round now: delivers the outbox in order (one server transaction per batch, each change
+  // under its idempotency key), then pulls new electronic receipts into the electronic store,
+  // where the duplicate check sees them at once. Any signed-in role; audited. kSyncUnreachable,
+  // kSyncAuth, kSyncSchema, kSyncProtocol: nothing is lost, the outbox keeps what was not acknowledged.
+  Result<SyncReport> sync_once(const User& actor);
+  // Any signed-in role.
+  Result<SyncStatus> sync_status(const User& actor);
+  // Starts the background worker (station serve): a round every [sync] interval_seconds, retried
+  // after a failure with a doubling interval bounded by max_interval_seconds. Stopped when the
+  // station closes. kConfig when [sync] url is not set.
+  Status start_sync_worker();
 
   // ---- electronic applications: a store of their own (own database file, own key)
   // Loads the main system's CSV (UTF-8) and replaces the previous content. Supervisor or admin.

@@ -33,7 +33,10 @@ Result<std::vector<unsigned char>> build_list_a_xlsx(const std::vector<std::map<
   for (const auto& row : rows) {
     c = 0;
     for (const auto& col : recognition::kListAColumns) {
-      auto it = col.key.empty() ? row.end() : row.find(std::string(col.key));
+      // 補正指示日 is no field of the form: the workflow's date comes under its own key.
+      const std::string key = col.key.empty() && col.header == "補正指示日" ? std::string(kCorrectionRequestedKey)
+                                                                           : std::string(col.key);
+      auto it = key.empty() ? row.end() : row.find(key);
       if (it != row.end() && !it->second.empty()) book->write(r, c, list_a_value(col.key, it->second), Style::kText);
       ++c;
     }

@@ -26,6 +26,7 @@ ocr::DecodeLimits decode_limits(const Config& config) {
   ocr::DecodeLimits l;
   l.max_pixels = config.max_image_pixels;
   l.default_dpi = config.default_dpi;
+  l.max_pages = config.max_pages;
   return l;
 }
 

@@ -88,7 +88,7 @@ Result<int> Service::read_stored(std::int64_t envelope_id, ocr::Engine& engine, 
   }
   const EnvelopeRecognition result = pipeline::recognize(images, **templates, engine, store_.clock, on_page);
   if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
-  std::lock_guard lock(store_.mu);
+  std::unique_lock lock(store_.mu);
   auto s = store::transaction(db, [&]() -> Status {
     for (std::size_t i = 0; i < pages.size() && i < result.pages.size(); ++i) {
       const store::Recognized found{result.pages[i].kind, result.pages[i].rotation, result.pages[i].score};
@@ -117,6 +117,15 @@ Result<int> Service::read_stored(std::int64_t envelope_id, ocr::Engine& engine, 
   const int fields = static_cast<int>(result.values.size());
   audit_.record(nullptr, "envelope.recognize",
         "envelope:" + std::to_string(envelope_id) + " fields:" + std::to_string(fields));
+  lock.unlock();
+  if (on_page_ready_)
+    for (std::size_t i = 0; i < pages.size() && i < result.pages.size() && i < images.size(); ++i) {
+      store::StoredPage stored = pages[i];
+      stored.kind = result.pages[i].kind;
+      stored.rotation = result.pages[i].rotation;
+      stored.registration = result.pages[i].score;
+      on_page_ready_(stored, images[i].rotated(stored.rotation / 90 % 4));
+    }
   return fields;
 }
 

@@ -2,8 +2,10 @@
 #include "station/review/review.h"
 
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "station/access.h"
 #include "station/files.h"
@@ -11,12 +13,16 @@
 #include "station/review/conversions.h"
 #include "station/review/checks.h"
 #include "station/review/facilities.h"
+#include "station/review/normalize.h"
 #include "station/review/values_file.h"
+#include "station/review/zengin.h"
 #include "station/store/checks.h"
 #include "station/store/envelopes.h"
 #include "station/store/pages.h"
 #include "station/store/facilities.h"
 #include "station/store/fields.h"
+#include "station/store/outbox.h"
+#include "station/store/zengin.h"
 #include "station/text.h"
 
 namespace station::review {
@@ -173,40 +179,102 @@ Result<CheckReport> Review::check(const User& actor, std::int64_t envelope_id, c
         FacilityCandidate{c.facility->facility_id, c.facility->name, c.facility->address, c.facility->jigyosho_no, c.reasons_ja});
   report.findings = check_application(values, kinds, match, store_.clock.jst_now_iso().substr(0, 10));
 
-  // 6. Duplicates: the first application received for the facility counts, by mail or electronic.
+  // The payee's bank and branch must be in the Zengin code table (受付一覧表B needs their codes),
+  // once a table is loaded.
+  {
+    std::lock_guard lock(store_.mu);
+    auto version = store::zengin_version(store_.db);
+    if (!version) return std::unexpected(version.error());
+    auto bank = values.find("bank.name");
+    if (*version && bank != values.end() && !bank->second.text.empty()) {
+      auto banks = store::zengin_banks(store_.db);
+      if (!banks) return std::unexpected(banks.error());
+      const ZenginIndex zengin(*banks);
+      auto code = zengin.bank_code(bank->second.text);
+      auto branch = values.find("bank.branch");
+      bool known = code.has_value();
+      if (known && branch != values.end() && !branch->second.text.empty()) {
+        auto branches = store::zengin_branches(store_.db, *code);
+        if (!branches) return std::unexpected(branches.error());
+        known = ZenginIndex::branch_code(*branches, branch->second.text).has_value();
+      }
+      if (!known) {
+        Finding f;
+        f.code = "BANK_NOT_IN_ZENGIN";
+        f.field = code ? "bank.branch" : "bank.name";
+        if (auto it = values.find(f.field); it != values.end()) {
+          f.page = it->second.page;
+          f.box = it->second.box;
+        }
+        f.severity = "block";
+        f.message_ja = std::string(code ? "振込先の支店名" : "振込先の金融機関名") + "が全銀コード表（" + **version +
+                       "）にありません。通帳の写しで確認して訂正してください。";
+        report.findings.push_back(std::move(f));
+      }
+    }
+  }
+
+  // 6. Duplicates: the first application received for the facility counts, by mail (this station's
+  // or another's, pulled by the sync) or electronic. The rule is the main system's
+  // (mailed.first_applications): the earliest received moment; ties: mailed before electronic,
+  // then station, then receipt number. So every station names the same first application.
   if (match.facility) {
+    std::vector<store::RemoteApplicationRow> remote;
+    std::string my_station;
+    {
+      std::lock_guard lock(store_.mu);
+      // By the number written on the application (as the main system groups them) and by the
+      // matched facility's number, when they differ.
+      std::set<std::string> keys;
+      if (auto it = values.find("facility.jigyosho_no"); it != values.end()) keys.insert(digits_only(it->second.text));
+      keys.insert(digits_only(match.facility->jigyosho_no));
+      keys.erase("");
+      for (const auto& key : keys) {
+        auto r = store::remote_applications(store_.db, key);
+        if (!r) return std::unexpected(r.error());
+        remote.insert(remote.end(), r->begin(), r->end());
+      }
+      auto role = store::sync_state(store_.db, "role");
+      if (!role) return std::unexpected(role.error());
+      my_station = std::move(*role);
+    }
+    // (moment, channel: 0 mailed / 1 electronic, station, receipt): smaller is earlier.
+    using Rank = std::tuple<std::string, int, std::string, std::string>;
     std::string mine_at;
     for (const auto& e : others)
       if (e.id == envelope_id) mine_at = received_moment(e.received_date, e.created_at);
-    std::string earliest, earliest_at;
+    const Rank mine{mine_at, 0, my_station, summary.receipt_no};
+    std::optional<Rank> earliest;
+    std::string earliest_name;
     bool earliest_electronic = false;
+    auto consider = [&](Rank rank, std::string name, bool electronic_channel) {
+      if (!(rank < mine) || (earliest && !(rank < *earliest))) return;
+      earliest = std::move(rank);
+      earliest_name = std::move(name);
+      earliest_electronic = electronic_channel;
+    };
     for (const auto& e : others) {
       if (e.id == envelope_id) continue;
-      const std::string at = received_moment(e.received_date, e.created_at);
-      const bool earlier = at < mine_at || (at == mine_at && e.receipt_no < summary.receipt_no);
-      if (!earlier || (!earliest.empty() && at >= earliest_at)) continue;
+      Rank rank{received_moment(e.received_date, e.created_at), 0, my_station, e.receipt_no};
+      if (!(rank < mine) || (earliest && !(rank < *earliest))) continue;
       Values ov;
       for (const auto& [k, v] : e.values) ov[k].text = v;
       const Match om = match_application(ov, index, /*candidates=*/false);
       if (om.facility != match.facility) continue;
-      earliest = e.receipt_no;
-      earliest_at = at;
-      earliest_electronic = false;
+      consider(std::move(rank), e.receipt_no, false);
     }
+    for (const auto& a : remote)
+      consider(Rank{received_moment(a.received_date, a.registered_at), 0, a.station, a.receipt_no},
+               a.receipt_no + "（受付端末 " + a.station + "）", false);
     if (electronic) {
       auto apps = electronic(match.facility->facility_id, match.facility->jigyosho_no);
       if (!apps) return std::unexpected(apps.error());
-      for (const auto& a : *apps) {
-        const std::string at = to_jst(a.received_at).value_or(a.received_at);
-        if (at < mine_at && (earliest.empty() || at < earliest_at)) {
-          earliest = a.application_no;
-          earliest_at = at;
-          earliest_electronic = true;
-        }
-      }
+      for (const auto& a : *apps)
+        consider(Rank{to_jst(a.received_at).value_or(a.received_at), 1, "", a.application_no}, a.application_no, true);
     }
-    if (!earliest.empty())
-      report.findings.push_back(duplicate_finding(values, earliest, earliest_electronic, earliest_at.substr(0, 16)));
+    if (earliest)
+      report.findings.push_back(
+          duplicate_finding(values, earliest_name, earliest_electronic, std::get<0>(*earliest).substr(0, 16)));
   }
   // Not audited, like the field list it is computed from (Review::fields): it changes nothing.
   return report;

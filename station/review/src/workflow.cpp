@@ -46,8 +46,8 @@ bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n　") == std
 
 }  // namespace
 
-BlockingFindings no_blocking_findings() {
-  return [](std::int64_t) -> Result<int> { return 0; };
+DecisionFindings no_findings() {
+  return [](std::int64_t) -> Result<std::vector<Finding>> { return std::vector<Finding>{}; };
 }
 
 Result<DecisionResult> Workflow::decide(const User& actor, std::int64_t envelope_id, const Decision& d) {
@@ -70,14 +70,23 @@ Result<DecisionResult> Workflow::decide(const User& actor, std::int64_t envelope
   DecisionResult result;
   result.envelope_id = envelope_id;
   std::string override_reason;
+  // What the decision is taken on: recorded with its transition, whatever the decision.
+  std::vector<store::NotedFinding> noted;
+  int blocking = 0;
+  if (findings_) {
+    auto found = findings_(envelope_id);
+    if (!found) return std::unexpected(found.error());
+    for (const Finding& f : *found) {
+      if (f.severity == "block") ++blocking;
+      noted.push_back({f.code, f.severity, f.field, f.message_ja, f.related});
+    }
+  }
   if (d.kind == DecisionKind::kAccept) {
-    auto blocking = blocking_ ? blocking_(envelope_id) : Result<int>{0};
-    if (!blocking) return std::unexpected(blocking.error());
-    result.blocking_findings = *blocking;
-    if (*blocking > 0) {
+    result.blocking_findings = blocking;
+    if (blocking > 0) {
       if (!d.override_findings)
-        return fail(ErrorCode::kConflict, "blocking findings: " + std::to_string(*blocking),
-                    "対応が必要な指摘が " + std::to_string(*blocking) +
+        return fail(ErrorCode::kConflict, "blocking findings: " + std::to_string(blocking),
+                    "対応が必要な指摘が " + std::to_string(blocking) +
                         " 件あります。補正を求めるか、責任者が理由を添えて指摘を承知のうえ受理（--override）してください。");
       if (actor.role != Role::kSupervisor)
         return fail(ErrorCode::kForbidden, "only a supervisor may override findings",
@@ -127,12 +136,12 @@ Result<DecisionResult> Workflow::decide(const User& actor, std::int64_t envelope
     audit_.record(&actor, "envelope.review_start", subject(envelope_id));
   }
   if (d.kind == DecisionKind::kRequestCorrection) {
-    auto number = store::request_correction(db, round, {actor.id, now, d.reason, ""});
+    auto number = store::request_correction(db, round, {actor.id, now, d.reason, "", std::move(noted)});
     if (!number) return std::unexpected(number.error());
     result.round = *number;
     result.deadline = round.deadline;
   } else {
-    auto moved = store::transition_noted(db, envelope_id, event, {actor.id, now, d.reason, override_reason});
+    auto moved = store::transition_noted(db, envelope_id, event, {actor.id, now, d.reason, override_reason, std::move(noted)});
     if (!moved) return std::unexpected(moved.error());
     if (!*moved) return fail(ErrorCode::kConflict, "the envelope's state changed meanwhile");
   }

@@ -13,6 +13,9 @@
 
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdlib>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -75,6 +78,7 @@ std::string head_message(std::int64_t last_id, std::string_view hash) {
 }  // namespace
 
 void AuditLog::record(const User* user, std::string_view action, const std::string& subject) {
+  if (read_only_) return;  // a read-only open records nothing (docs/security.md)
   std::lock_guard lock(ctx_.mu);
   std::optional<std::int64_t> uid;
   if (user != nullptr) uid = user->id;
@@ -86,6 +90,8 @@ void AuditLog::record(const User* user, std::string_view action, const std::stri
 }
 
 Status AuditLog::append(std::optional<std::int64_t> user_id, std::string_view action, const std::string& subject) {
+  if (read_only_ || !signer_)
+    return fail(ErrorCode::kSigningKeyUnavailable, "the store is open read-only: the audit log cannot be written");
   std::lock_guard lock(ctx_.mu);
   auto& db = ctx_.db;
   store::AuditLink added;
@@ -123,6 +129,7 @@ Status AuditLog::write_head(std::int64_t last_id, const std::string& hash) {
                       {"version", 1},
                       {"last_id", last_id},
                       {"hash", hash},
+                      {"public_key", signer_->public_key_hex()},
                       {"signature", signer_->sign_hex(head_message(last_id, hash))}};
   const std::string text = j.dump() + "\n";
   // Written through a temporary and renamed: a crash leaves the old head or the new one.
@@ -150,32 +157,123 @@ Status AuditLog::write_head(std::int64_t last_id, const std::string& hash) {
   return {};
 }
 
-Status AuditLog::init() {
+Status AuditLog::init(const SigningSecrets& secrets) {
   std::lock_guard lock(ctx_.mu);
   auto& db = ctx_.db;
-  // The signing seed lives inside the encrypted database; created once, on first open.
-  auto stored = store::secret(db, kSigningPurpose);
-  if (!stored) return std::unexpected(stored.error());
+  keyring_ = secrets.keyring;
+  read_only_ = secrets.read_only;
+  // The signing seed lives in its own keyring slot, wrapped under the signing credential or the
+  // master key; the database keeps only the public key (migration 10).
+  auto row = store::secret(db, kSigningPurpose);
+  if (!row) return std::unexpected(row.error());
+  auto stored_pk = store::secret_public_key(db, kSigningPurpose);
+  if (!stored_pk) return std::unexpected(stored_pk.error());
+  auto slot = storage::Keyring::secret_slot(secrets.keyring, kSigningPurpose);
+  if (!slot) return store::unexpected_storage(slot.error());
+  const auto wipe_row = [&] {
+    if (*row) storage::wipe(**row);
+  };
+  const bool row_has_seed = *row && !(*row)->empty();
+  const auto unavailable = [&](const std::string& why) {
+    wipe_row();
+    return fail(ErrorCode::kSigningKeyUnavailable, why);
+  };
+
+  if (secrets.read_only) {
+    // Verify only: no signer, the public key as stored (the pinned one is what verify trusts).
+    wipe_row();
+    if (!*stored_pk) return fail(ErrorCode::kStoreCorrupt, "the store has no audit signing key");
+    public_key_ = **stored_pk;
+    return {};
+  }
+
   std::optional<storage::SecretKey> seed;
-  if (*stored) {
-    auto& bytes = **stored;
-    auto k = storage::SecretKey::from_bytes(bytes);
-    storage::wipe(bytes);
-    if (!k) return fail(ErrorCode::kStoreCorrupt, "the audit signing key is damaged");
+  bool write_slot = false;  // the slot must be (re)written under the credential
+  if (*slot) {
+    const storage::SecretKey* wrapping = secrets.master;
+    if ((*slot)->wrap == storage::SecretWrap::kCredential) {
+      if (secrets.credential == nullptr)
+        return unavailable(secrets.credential_file.empty()
+                               ? "the audit signing key is wrapped under a signing credential and none is configured "
+                                 "(security.audit_signing_key_file)"
+                               : "the signing credential " + secrets.credential_file +
+                                     " cannot be read: " + secrets.credential_problem);
+      wrapping = secrets.credential;
+    } else if (!secrets.credential_file.empty()) {
+      // A credential is configured, yet the seed is under the master key, which the passphrase
+      // opens: someone may have put a seed of their own there. Never sign with it in silence
+      // (`station audit signing-key new` is the way under a credential).
+      return unavailable("the audit signing key is wrapped under the master key although a signing credential (" +
+                         secrets.credential_file +
+                         ") is configured: it may have been replaced; check the log against the pinned key");
+    }
+    if (wrapping == nullptr) return fail(ErrorCode::kInternal, "no master key to unwrap the audit signing key");
+    auto k = storage::Keyring::get_secret(secrets.keyring, kSigningPurpose, *wrapping);
+    if (!k) {
+      if (k.error().code == storage::Code::kWrongKey && (*slot)->wrap == storage::SecretWrap::kCredential)
+        return unavailable("the signing credential " + secrets.credential_file +
+                           " is not the one the audit signing key is wrapped under");
+      wipe_row();
+      if (k.error().code == storage::Code::kWrongKey)
+        return fail(ErrorCode::kStoreCorrupt, "the audit signing key's keyring slot does not open: " + k.error().message);
+      return store::unexpected_storage(k.error());
+    }
     seed = std::move(*k);
+  } else if (row_has_seed) {
+    // Migration 10: the seed of a store made before issue #16, still in the database.
+    auto k = storage::SecretKey::from_bytes(**row);
+    if (!k) {
+      wipe_row();
+      return fail(ErrorCode::kStoreCorrupt, "the audit signing key is damaged");
+    }
+    seed = std::move(*k);
+    write_slot = true;
   } else {
+    // A store whose row lost its seed to the keyring but whose keyring has no slot (an older
+    // keyring copied back, the slot removed): never a fresh key in silence.
+    if (*stored_pk) {
+      wipe_row();
+      return fail(ErrorCode::kStoreCorrupt, "the audit signing key is missing from the keyring " +
+                                                secrets.keyring.string() + " (restore it from a backup)");
+    }
+    // A new store: a fresh seed, first into the keyring, then its public key into the database.
     auto k = storage::SecretKey::random();
     if (!k) return store::unexpected_storage(k.error());
-    auto pair = storage::SigningKey::from_seed(*k);
-    if (!pair) return store::unexpected_storage(pair.error());
-    if (auto r = store::insert_secret(db, kSigningPurpose, k->bytes(), pair->public_key_hex(), ctx_.clock.jst_now_iso());
-        !r)
-      return r;
     seed = std::move(*k);
+    write_slot = true;
   }
-  auto pair = storage::SigningKey::from_seed(*seed);
-  if (!pair) return store::unexpected_storage(pair.error());
-  signer_ = std::move(*pair);
+  if (write_slot && !secrets.credential_file.empty() && secrets.credential == nullptr) {
+    // The seed would go under the master key although a credential is configured.
+    return unavailable("the signing credential " + secrets.credential_file + " cannot be read: " +
+                       secrets.credential_problem);
+  }
+  wipe_row();
+  if (write_slot) {
+    const bool by_credential = secrets.credential != nullptr;
+    const storage::SecretKey* wrapping = by_credential ? secrets.credential : secrets.master;
+    if (wrapping == nullptr) return fail(ErrorCode::kInternal, "no key to wrap the audit signing key");
+    if (auto r = storage::Keyring::put_secret(
+            secrets.keyring, kSigningPurpose, *seed,
+            by_credential ? storage::SecretWrap::kCredential : storage::SecretWrap::kMaster, *wrapping);
+        !r)
+      return store::unexpected_storage(r.error());
+  }
+  // Step two of the move, only once the keyring holds the seed (fault injection: a crash here
+  // must leave a store that opens, STATION_CRASH_POINT=audit-seed-in-keyring).
+  if (const char* at = std::getenv("STATION_CRASH_POINT"); at != nullptr && std::string_view(at) == "audit-seed-in-keyring")
+    ::raise(SIGKILL);
+  auto pair0 = storage::SigningKey::from_seed(*seed);
+  if (!pair0) return store::unexpected_storage(pair0.error());
+  if (!*stored_pk) {
+    const std::vector<unsigned char> none;
+    if (auto r = store::insert_secret(db, kSigningPurpose, none, pair0->public_key_hex(), ctx_.clock.jst_now_iso()); !r)
+      return r;
+  } else if (row_has_seed) {
+    if (auto r = store::clear_secret(db, kSigningPurpose); !r) return r;
+  }
+  signer_ = std::move(*pair0);
+  public_key_ = signer_->public_key_hex();
+  seed_ = std::move(seed);
 
   // Entries written before the chain existed (schema version 1) are sealed into it, in id order.
   auto before = store::last_audit_link(db);
@@ -245,17 +343,24 @@ Status AuditLog::init() {
   return {};
 }
 
-AuditVerifyReport AuditLog::verify() {
+AuditVerifyReport AuditLog::verify(const std::string* expected_head) {
   std::lock_guard lock(ctx_.mu);
   auto& db = ctx_.db;
   AuditVerifyReport rep;
   auto problem = [&](std::string p) {
     if (rep.problems.size() < 50) rep.problems.push_back(std::move(p));
   };
-  const std::string pk = signer_ ? signer_->public_key_hex() : std::string();
-  rep.public_key = pk;
+  const std::string own = signer_ ? signer_->public_key_hex() : public_key_;
+  // The pinned key, when there is one, is the anchor: everything must verify under it, so a log
+  // rewritten and re-signed with a key of the attacker's fails however consistent it is.
+  const std::string pk = pinned_.empty() ? own : pinned_;
+  rep.public_key = own;
+  rep.key_pinned = !pinned_.empty();
+  if (!pinned_.empty() && own != pinned_)
+    problem("the station signs with a key other than the pinned one (security.audit_public_key): the log may "
+            "have been rewritten and re-signed");
   // The stored public key must be the one the station signs with.
-  if (auto stored = store::secret_public_key(db, kSigningPurpose); !stored || !*stored || **stored != pk)
+  if (auto stored = store::secret_public_key(db, kSigningPurpose); !stored || !*stored || **stored != own)
     problem("the stored public key does not match the signing key");
 
   std::map<std::int64_t, std::string> links;  // id -> recomputed link, for checkpoints and head
@@ -340,8 +445,55 @@ AuditVerifyReport AuditLog::verify() {
       }
     }
   }
+  // A head kept off the station: the log must still reach it, with the same link.
+  if (expected_head != nullptr) {
+    nlohmann::json j = nlohmann::json::parse(expected_head->begin(), expected_head->end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("last_id") || !j["last_id"].is_number_integer() ||
+        !j.contains("hash") || !j["hash"].is_string() || !j.contains("signature") || !j["signature"].is_string()) {
+      problem("the expected head file is not an audit head");
+    } else {
+      const auto last = j["last_id"].get<std::int64_t>();
+      const auto hash = j["hash"].get<std::string>();
+      rep.expected_last_id = last;
+      if (!storage::verify_signature_hex(pk, head_message(last, hash), j["signature"].get<std::string>())) {
+        problem("the expected head file is not signed by the station's key" +
+                std::string(rep.key_pinned ? " (the pinned one)" : ""));
+      } else if (last > rep.last_id) {
+        problem("the log ends at entry " + std::to_string(rep.last_id) + " but an earlier head showed entry " +
+                std::to_string(last) + " (the store was rolled back or cut off)");
+      } else if (last > 0) {
+        auto it = links.find(last);
+        if (it == links.end() || it->second != hash)
+          problem("entry " + std::to_string(last) + " is not the one the expected head signed (the log was rewritten)");
+      }
+    }
+  }
   rep.ok = rep.problems.empty();
   return rep;
+}
+
+Status AuditLog::new_credential(const std::filesystem::path& path) {
+  std::lock_guard lock(ctx_.mu);
+  if (read_only_ || !seed_) return fail(ErrorCode::kSigningKeyUnavailable, "the store is open read-only");
+  auto cred = storage::CredentialFile::create(path);
+  if (!cred) {
+    if (cred.error().code == storage::Code::kInvalid) return fail(ErrorCode::kInvalidInput, cred.error().message);
+    return store::unexpected_storage(cred.error());
+  }
+  if (auto r = storage::Keyring::put_secret(keyring_, kSigningPurpose, *seed_, storage::SecretWrap::kCredential, *cred);
+      !r) {
+    std::error_code ec;
+    fs::remove(path, ec);  // the slot is still under its old wrapping
+    return store::unexpected_storage(r.error());
+  }
+  return {};
+}
+
+Result<std::string> AuditLog::head_document() {
+  std::lock_guard lock(ctx_.mu);
+  auto text = read_file(dir_ / kAuditHeadFile);
+  if (!text) return fail(ErrorCode::kIo, "cannot read the audit head");
+  return std::string(text->begin(), text->end());
 }
 
 Result<std::vector<AuditEntry>> AuditLog::search(const AuditQuery& q) {

@@ -1,4 +1,4 @@
-// Backup and restore (backup.h). A backup is a folder "station-backup-<time>-<random>" holding:
+// Backup and restore (backup.h). A backup is a folder "station-backup-<time>.<n>-<random>" holding:
 //   keyring.json      the wrapped master key (the passphrase opens it; nothing else does)
 //   station.db        the mailed store, exported with sqlcipher_export under the same key
 //   electronic.db     the electronic store, likewise under its own key
@@ -11,6 +11,9 @@
 // integrity, every blob and the audit chain in a staging folder before moving it into place.
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -66,6 +69,15 @@ bool safe_relative(const std::string& rel) {
   return true;
 }
 
+// The last id of a signed head file (0 when it cannot be read; the verification says why).
+std::int64_t head_last_id(const fs::path& head) {
+  auto text = read_file(head);
+  if (!text) return 0;
+  nlohmann::json j = nlohmann::json::parse(text->begin(), text->end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("last_id") || !j["last_id"].is_number_integer()) return 0;
+  return j["last_id"].get<std::int64_t>();
+}
+
 Result<std::string> public_key_of(storage::Database& db) {
   auto pk = store::secret_public_key(db, "audit-signing");
   if (!pk) return std::unexpected(pk.error());
@@ -87,19 +99,93 @@ Result<MaintenanceReport> sweep_store(const store::Context& ctx) {
   if (!referenced) return std::unexpected(referenced.error());
   auto ids = ctx.blobs.list();
   if (!ids) return unexpected_storage(ids.error());
+  // Quarantined, not deleted: a database copied or opened without its WAL lacks the last rows,
+  // and their blobs would look unreferenced. An operator deletes the quarantine once the store
+  // is known to be whole.
+  const fs::path quarantine = ctx.blobs.dir().parent_path() / kQuarantineDir;
   for (const auto& id : *ids) {
     if (referenced->contains(id)) continue;
-    if (ctx.blobs.remove(id)) ++rep.orphan_blobs;
+    std::error_code ec;
+    fs::create_directories(quarantine, ec);
+    if (ec) return fail(ErrorCode::kIo, "cannot create " + quarantine.string());
+    fs::rename(ctx.blobs.dir() / id.substr(0, 2) / id, quarantine / id, ec);
+    if (!ec) ++rep.orphan_blobs;
   }
   return rep;
 }
 
-Result<BackupReport> backup(StoreParts& impl, AuditLog& audit, const User& actor, const fs::path& dest_dir) {
-  if (auto s = require(actor, {Role::kSupervisor, Role::kAdmin}, "make backups"); !s) return std::unexpected(s.error());
+Result<fs::path> find_backup(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir / kManifestFile, ec)) return dir;
+  // The folder given to `station backup`: its complete backups are "station-backup-<time>-<id>"
+  // (".partial" ones are not complete); the names sort by time.
+  std::vector<fs::path> found;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    if (name.starts_with("station-backup-") && !name.ends_with(".partial") && it->is_directory(type_ec) &&
+        fs::exists(it->path() / kManifestFile, type_ec))
+      found.push_back(it->path());
+  }
+  if (found.empty())
+    return fail(ErrorCode::kNotFound, "no backup in " + dir.string() +
+                                          ": give a station-backup-... folder, or the folder given to station backup");
+  std::sort(found.begin(), found.end());
+  return found.back();
+}
+
+Status verify_backup_files(const fs::path& backup_dir, const std::string& public_key) {
+  auto mtext = read_file(backup_dir / kManifestFile);
+  if (!mtext) return fail(ErrorCode::kStoreCorrupt, "the backup's manifest cannot be read back");
+  nlohmann::json manifest = nlohmann::json::parse(mtext->begin(), mtext->end(), nullptr, false);
+  if (manifest.is_discarded() || !manifest.is_object() || !manifest.contains("manifest") ||
+      !manifest["manifest"].is_object() || !manifest.contains("signature") || !manifest["signature"].is_string() ||
+      !manifest["manifest"].contains("files") || !manifest["manifest"]["files"].is_array())
+    return fail(ErrorCode::kStoreCorrupt, "the backup's manifest is damaged");
+  const nlohmann::json& body = manifest["manifest"];
+  if (!storage::verify_signature_hex(public_key, body.dump(), manifest["signature"].get<std::string>()))
+    return fail(ErrorCode::kStoreCorrupt, "the backup's manifest signature does not verify");
+  for (const auto& f : body["files"]) {
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || !f.contains("blake2b") ||
+        !f["blake2b"].is_string() || !safe_relative(f["path"].get<std::string>()))
+      return fail(ErrorCode::kStoreCorrupt, "the backup's manifest is damaged");
+    const std::string rel = f["path"].get<std::string>();
+    auto bytes = read_file(backup_dir / rel);
+    if (!bytes) return fail(ErrorCode::kStoreCorrupt, "the backup's file " + rel + " cannot be read back");
+    if (digest_of(*bytes) != f["blake2b"].get<std::string>() || f.value("size", std::uint64_t{0}) != bytes->size())
+      return fail(ErrorCode::kStoreCorrupt, "the backup's file " + rel + " differs from its manifest when read back");
+  }
+  return {};
+}
+
+Result<BackupStatus> backup_status(const store::Context& ctx) {
+  std::lock_guard lock(ctx.mu);
+  auto last = store::last_audit_at(ctx.db, "store.backup");
+  if (!last) return std::unexpected(last.error());
+  BackupStatus st;
+  if (*last) {
+    st.last_backup_at = **last;
+    // ISO timestamps in JST sort as times: stale when the last one is before this time yesterday.
+    st.stale = st.last_backup_at < ctx.clock.iso_in_minutes(-24 * 60);
+  }
+  return st;
+}
+
+Result<BackupReport> backup(StoreParts& impl, AuditLog& audit, const User* actor, const fs::path& dest_dir) {
+  if (actor != nullptr)
+    if (auto s = require(*actor, {Role::kSupervisor, Role::kAdmin}, "make backups"); !s) return std::unexpected(s.error());
   std::error_code ec;
   fs::create_directories(dest_dir, ec);
   if (ec) return fail(ErrorCode::kIo, "cannot create " + dest_dir.string());
-  const std::string name = "station-backup-" + stamp(impl.ctx.clock) + "-" + storage::random_hex(3);
+  // "station-backup-<time>.<n>-<id>": n counts the backups already in this folder from the same
+  // second, so the names sort by time even when two are made within one second.
+  const std::string time = stamp(impl.ctx.clock);
+  int same_second = 0;
+  for (fs::directory_iterator it(dest_dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().starts_with("station-backup-" + time)) ++same_second;
+  char seq[8];
+  std::snprintf(seq, sizeof seq, ".%03d", std::min(same_second, 999));
+  const std::string name = "station-backup-" + time + seq + "-" + storage::random_hex(3);
   const fs::path partial = dest_dir / (name + ".partial");
   const fs::path final_dir = dest_dir / name;
   if (!fs::create_directory(partial, ec) || ec) return fail(ErrorCode::kIo, "cannot create " + partial.string());
@@ -180,7 +266,7 @@ Result<BackupReport> backup(StoreParts& impl, AuditLog& audit, const User& actor
   nlohmann::json body = {{"format", std::string(kManifestFormat)},
                          {"version", kManifestVersion},
                          {"created_at", impl.ctx.clock.jst_now_iso()},
-                         {"created_by", actor.id},
+                         {"created_by", actor != nullptr ? actor->id : std::int64_t{0}},
                          {"schema_version", schema},
                          {"public_key", public_key},
                          {"blobs", blob_ids.size()},
@@ -199,18 +285,28 @@ Result<BackupReport> backup(StoreParts& impl, AuditLog& audit, const User& actor
   if (ec) return fail(ErrorCode::kIo, "cannot rename the backup folder in " + dest_dir.string());
   guard.path.clear();
   (void)fsync_path(dest_dir, true);
+  // Read back what the medium kept before calling it a good backup; a bad copy is set aside.
+  if (auto s = verify_backup_files(final_dir, public_key); !s) {
+    fs::rename(final_dir, dest_dir / (name + ".failed"), ec);
+    return std::unexpected(s.error());
+  }
 
   rep.path = final_dir.string();
   rep.files += 1;  // the manifest
   rep.blobs = static_cast<int>(blob_ids.size());
   rep.audit_entries = audit_entries;
-  audit.record(&actor, "store.backup", "backup:" + name + " blobs:" + std::to_string(rep.blobs));
+  rep.public_key = public_key;
+  rep.head_last_id = head_last_id(final_dir / kAuditHeadFile);
+  audit.record(actor, "store.backup", "backup:" + name + " blobs:" + std::to_string(rep.blobs));
   return rep;
 }
 
-Result<RestoreReport> restore(const fs::path& target, const fs::path& backup_dir, std::string_view passphrase,
+Result<RestoreReport> restore(const fs::path& target, const fs::path& given_dir, std::string_view passphrase,
                               const OpenStaged& open_staged) {
   std::error_code ec;
+  auto found = find_backup(given_dir);
+  if (!found) return std::unexpected(found.error());
+  const fs::path backup_dir = *found;
   if (fs::exists(target / kKeyringFile, ec)) return fail(ErrorCode::kStoreExists, "a store exists at " + target.string());
   if (fs::exists(target, ec) && !fs::is_empty(target, ec))
     return fail(ErrorCode::kStoreExists, "the folder " + target.string() + " is not empty");
@@ -306,6 +402,9 @@ Result<RestoreReport> restore(const fs::path& target, const fs::path& backup_dir
   guard.path.clear();
   (void)fsync_path(parent, true);
   rep.data_dir = target.string();
+  rep.backup_dir = backup_dir.string();
+  rep.head_last_id = head_last_id(backup_dir / kAuditHeadFile);  // the head the staged log was verified against
+  rep.public_key = body.value("public_key", "");
   return rep;
 }
 

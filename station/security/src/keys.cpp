@@ -4,9 +4,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <thread>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -26,11 +33,100 @@ namespace fs = std::filesystem;
 using store::from_storage;
 using store::unexpected_storage;
 
+std::string passphrase_problem(std::string_view passphrase) {
+  // Counted in characters (a Japanese passphrase is welcome), not bytes.
+  const auto chars = std::count_if(passphrase.begin(), passphrase.end(),
+                                   [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (chars < 15) return "the passphrase must have at least 15 characters";
+  if (passphrase.size() > 1024) return "the passphrase may have at most 1024 bytes";
+  if (std::all_of(passphrase.begin(), passphrase.end(), [&](char c) { return c == passphrase[0]; }))
+    return "the passphrase must not repeat one character";
+  // Compared without case, spaces, hyphens or underscores: "Pass word-123..." is "password123...".
+  std::string folded;
+  for (unsigned char c : passphrase)
+    if (c != ' ' && c != '-' && c != '_') folded += static_cast<char>(std::tolower(c));
+  static constexpr std::array<std::string_view, 24> kBlocklist = {
+      "passwordpassword", "password12345678", "passphrasepassphrase", "123456789012345", "1234567890123456",
+      "012345678901234", "qwertyuiopasdfgh", "qwertyuiopasdfghjkl", "abcdefghijklmnop", "abcdefghijklmno",
+      "iloveyouiloveyou", "letmeinletmein", "welcomewelcome", "adminadminadmin", "administrator123",
+      "stationpassphrase", "stationpassword", "chibachibachiba", "kyufukinkyufukin", "correcthorsebatterystaple",
+      "thequickbrownfox", "thequickbrownfoxjumpsoverthelazydog", "changemechangeme", "mypassphraseis"};
+  for (auto b : kBlocklist)
+    if (folded == b) return "this passphrase is on the list of commonly used ones";
+  // Digits only, or one short piece repeated ("abcabcabcabcabc"), are guessed early.
+  if (std::all_of(folded.begin(), folded.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return "the passphrase must not be digits only";
+  for (std::size_t period = 1; period <= 4 && period < folded.size(); ++period) {
+    bool repeats = true;
+    for (std::size_t i = period; i < folded.size() && repeats; ++i) repeats = folded[i] == folded[i - period];
+    if (repeats) return "the passphrase must not repeat a short piece";
+  }
+  return {};
+}
+
+namespace {
+
+constexpr const char* kUnlockFailuresFile = "unlock-failures.json";
+
+std::string utc_now_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+UnlockFailures unlock_failures(const fs::path& dir) {
+  UnlockFailures f;
+  auto text = read_file(dir / kUnlockFailuresFile);
+  if (!text) return f;
+  nlohmann::json j = nlohmann::json::parse(text->begin(), text->end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return f;
+  if (j.contains("count") && j["count"].is_number_integer()) f.count = j["count"].get<int>();
+  if (j.contains("first_at") && j["first_at"].is_string()) f.first_at = j["first_at"].get<std::string>();
+  if (j.contains("last_at") && j["last_at"].is_string()) f.last_at = j["last_at"].get<std::string>();
+  return f;
+}
+
+int record_unlock_failure(const fs::path& dir) {
+  UnlockFailures f = unlock_failures(dir);
+  f.count = std::clamp(f.count, 0, 1'000'000) + 1;  // a damaged count restarts, never overflows
+  f.last_at = utc_now_iso();
+  if (f.first_at.empty()) f.first_at = f.last_at;
+  const std::string text =
+      nlohmann::json{{"count", f.count}, {"first_at", f.first_at}, {"last_at", f.last_at}}.dump() + "\n";
+  const fs::path path = dir / kUnlockFailuresFile;
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::FILE* out = std::fopen(tmp.c_str(), "wb");
+    if (out != nullptr) {
+      const bool ok = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+      std::fclose(out);
+      std::error_code ec;
+      if (ok) fs::rename(tmp, path, ec);
+    }
+  }
+  // The answer waits: 1 s, 2 s, 4 s ... at most 30 s after failures in a row.
+  const int seconds = std::min(30, 1 << std::clamp(f.count - 1, 0, 5));
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  return f.count;
+}
+
+UnlockFailures take_unlock_failures(const fs::path& dir) {
+  UnlockFailures f = unlock_failures(dir);
+  std::error_code ec;
+  fs::remove(dir / kUnlockFailuresFile, ec);
+  return f;
+}
+
 Status change_passphrase(StoreParts& store, AuditTrail& audit, const User& actor, std::string_view old_passphrase,
                          std::string_view new_passphrase) {
   if (auto s = require(actor, {Role::kAdmin}, "change the station passphrase"); !s) return s;
-  if (new_passphrase.size() < 8)
-    return fail(ErrorCode::kInvalidInput, "the passphrase must have 8 characters or more");
+  if (auto why = passphrase_problem(new_passphrase); !why.empty()) return fail(ErrorCode::kInvalidInput, why);
   if (new_passphrase == old_passphrase) return fail(ErrorCode::kInvalidInput, "the new passphrase is the old one");
   std::lock_guard lock(store.ctx.mu);
   // Only the wrapping changes: the master key, and so every sub-key and file, stay as they are.
@@ -252,6 +348,10 @@ Result<KeyRotationReport> rotate_master_key(StoreParts& impl, AuditLog& audit, c
   if (auto s = storage::Keyring::create_for(partial / kKeyringFile, *next, secrets.passphrase,
                                             key_file_secret ? &*key_file_secret : nullptr);
       !s)
+    return failed(from_storage(s.error()));
+  // The keyring's secret slots (the audit signing seed) go with it: under the new master key, or
+  // as they are when wrapped under a credential.
+  if (auto s = storage::Keyring::copy_secrets(keyring, partial / kKeyringFile, *impl.master, *next); !s)
     return failed(from_storage(s.error()));
   auto db_key = next->derive(kDbKeyPurpose);
   auto edb_key = next->derive(kElectronicKeyPurpose);

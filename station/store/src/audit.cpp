@@ -105,6 +105,16 @@ Result<std::int64_t> audit_count(storage::Database& db) {
   return n->column_int(0);
 }
 
+Result<std::optional<std::string>> last_audit_at(storage::Database& db, std::string_view action) {
+  auto st = db.prepare("SELECT at FROM audit WHERE action = ? ORDER BY id DESC LIMIT 1");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, action);
+  auto r = st->step();
+  if (!r) return unexpected_storage(r.error());
+  if (!*r) return std::optional<std::string>{};
+  return std::optional<std::string>{st->column_text(0)};
+}
+
 Result<bool> audit_recorded(storage::Database& db, std::string_view action, const std::string& subject_prefix) {
   auto seen = db.prepare("SELECT count(*) FROM audit WHERE action = ? AND instr(subject, ?) = 1");
   if (!seen) return unexpected_storage(seen.error());

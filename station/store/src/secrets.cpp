@@ -36,4 +36,18 @@ Status insert_secret(storage::Database& db, std::string_view purpose, std::span<
   return {};
 }
 
+Status clear_secret(storage::Database& db, std::string_view purpose) {
+  auto up = db.prepare("UPDATE station_secrets SET secret = X'' WHERE purpose = ?");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, purpose);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  if (db.changes() == 0) return fail(ErrorCode::kNotFound, "no stored key for " + std::string(purpose));
+  return {};
+}
+
+Status make_query_only(storage::Database& db) {
+  if (auto r = db.exec("PRAGMA query_only = ON"); !r) return unexpected_storage(r.error());
+  return {};
+}
+
 }  // namespace station::store

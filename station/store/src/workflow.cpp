@@ -25,6 +25,18 @@ Result<bool> move_noted(storage::Database& db, std::int64_t envelope_id, lifecyc
   note_row->bind(1, note.user_id).bind(2, note.at).bind(3, note.reason).bind(4, note.override_reason);
   note_row->bind(5, envelope_id);
   if (auto r = note_row->run(); !r) return unexpected_storage(r.error());
+  if (note.findings.empty()) return true;
+  // The findings the decision was taken on, on the same transition row.
+  int seq = 0;
+  for (const NotedFinding& f : note.findings) {
+    auto ins = db.prepare(
+        "INSERT INTO decision_findings(transition_id, seq, envelope_id, code, severity, field_key, message, related) "
+        "SELECT max(id), ?, ?, ?, ?, ?, ?, ? FROM envelope_transitions WHERE envelope_id = ?");
+    if (!ins) return unexpected_storage(ins.error());
+    ins->bind(1, ++seq).bind(2, envelope_id).bind(3, f.code).bind(4, f.severity).bind(5, f.field_key);
+    ins->bind(6, f.message).bind(7, f.related).bind(8, envelope_id);
+    if (auto r = ins->run(); !r) return unexpected_storage(r.error());
+  }
   return true;
 }
 
@@ -110,7 +122,9 @@ Result<bool> link_reply_noted(storage::Database& db, std::int64_t envelope_id, s
 Result<std::vector<TransitionRecord>> history(storage::Database& db, std::int64_t envelope_id) {
   auto st = db.prepare(
       "SELECT t.id, t.envelope_id, t.from_state, t.to_state, t.at, coalesce(u.username, ''), t.reason, "
-      "t.override_reason FROM envelope_transitions t LEFT JOIN users u ON u.id = t.user_id "
+      "t.override_reason, (SELECT count(*) FROM decision_findings d WHERE d.transition_id = t.id), "
+      "(SELECT count(*) FROM decision_findings d WHERE d.transition_id = t.id AND d.severity = 'block') "
+      "FROM envelope_transitions t LEFT JOIN users u ON u.id = t.user_id "
       "WHERE t.envelope_id = ? ORDER BY t.id");
   if (!st) return unexpected_storage(st.error());
   st->bind(1, envelope_id);
@@ -132,6 +146,8 @@ Result<std::vector<TransitionRecord>> history(storage::Database& db, std::int64_
     t.username = st->column_text(5);
     t.reason = st->column_text(6);
     t.override_reason = st->column_text(7);
+    t.findings = static_cast<int>(st->column_int(8));
+    t.blocking_findings = static_cast<int>(st->column_int(9));
     out.push_back(std::move(t));
   }
   return out;

@@ -4,9 +4,12 @@
 // The passphrase is never stored.
 // Key material lives in sodium_malloc'd memory that is mlock'ed and wiped on release.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "storage/error.h"
@@ -50,6 +53,42 @@ class KeyFile {
   static Result<SecretKey> read(const std::filesystem::path& path);
 };
 
+// A signing credential (the audit log's, [security] audit_signing_key_file): exactly 32 random
+// bytes and nothing else, so systemd's LoadCredential= hands it to the service as it is. It wraps
+// one of the keyring's secret slots (Keyring::put_secret), never the master key.
+class CredentialFile {
+ public:
+  static constexpr std::size_t kFileSize = 32;
+  // Writes a new credential at `path` (kInvalid if something is there), owner read-only,
+  // fsync'ed, read back. Returns it.
+  static Result<SecretKey> create(const std::filesystem::path& path);
+  // kNotFound when absent; kIo when it cannot be read (e.g. permission denied); kCorrupt when it
+  // is not 32 bytes.
+  static Result<SecretKey> read(const std::filesystem::path& path);
+};
+
+// How a secret slot of the keyring is wrapped: under a sub-key of the master key (anyone who can
+// unlock the store can unwrap it) or of a separate credential (CredentialFile).
+enum class SecretWrap { kMaster, kCredential };
+struct SecretSlotInfo {
+  SecretWrap wrap = SecretWrap::kMaster;
+  std::string credential_id;  // kCredential: which credential (hex of a one-way sub-key of it)
+};
+
+// The Argon2id cost of a passphrase slot; each keyring records its own beside the salt.
+struct KdfCost {
+  std::uint64_t opslimit = 0;  // passes
+  std::uint64_t memlimit = 0;  // bytes
+  // True when either figure is below `floor`'s.
+  bool below(const KdfCost& floor) const { return opslimit < floor.opslimit || memlimit < floor.memlimit; }
+};
+// libsodium's MODERATE (3 passes, 256 MiB): what a station writes passphrase slots with.
+KdfCost production_kdf_cost();
+// The cost new passphrase slots get, and below which upgrade_passphrase_slot re-wraps one:
+// production_kdf_cost(), except in a STATION_TESTING build where a test may choose a cheaper one
+// (storage/testing.h). The kiosk build has no such switch.
+KdfCost kdf_cost();
+
 // The key file of one store ("keyring.json"): the master key, wrapped once per way of unlocking
 // it ("slots"): always by the passphrase (Argon2id), and optionally by a key file.
 class Keyring {
@@ -70,6 +109,13 @@ class Keyring {
   // slot is kept.
   static Status change_passphrase(const std::filesystem::path& file, std::string_view old_passphrase,
                                   std::string_view new_passphrase);
+  // The cost recorded in the passphrase slot. kCorrupt / kNotFound as unlock.
+  static Result<KdfCost> passphrase_cost(const std::filesystem::path& file);
+  // The migration of keyrings made at a lower cost (before MODERATE): re-wraps the passphrase
+  // slot at kdf_cost() when it records less (atomic replace; a key-file slot is kept). true when
+  // the file was rewritten. kWrongKey when `passphrase` does not open it. Only for the live
+  // store's keyring after a good unlock, never a backup's (its manifest signs the file).
+  static Result<bool> upgrade_passphrase_slot(const std::filesystem::path& file, std::string_view passphrase);
   // True when a key-file slot exists.
   static Result<bool> has_key_file(const std::filesystem::path& file);
   // Adds a key-file slot wrapping `master` (atomic replace). kInvalid if `master` is not this
@@ -78,6 +124,28 @@ class Keyring {
                              const SecretKey& key_file_secret);
   // Removes the key-file slot (atomic replace). kNotFound when there is none.
   static Status remove_key_file(const std::filesystem::path& file);
+
+  // Secret slots: secrets of the station kept beside the master key, one slot per name (e.g. the
+  // audit signing seed, "audit-signing"), each wrapped with XChaCha20-Poly1305 under a crypto_kdf
+  // sub-key of `wrapping` (the master key or a credential, as `wrap` says), the additional data
+  // naming the slot, its wrapping and the keyring's store id (so a slot cannot be moved to
+  // another name or another store). Every rewrite of the file (passphrase change, key file,
+  // cost upgrade) keeps them.
+  // The slot's wrapping, or nullopt when there is none. kCorrupt / kNotFound as unlock.
+  static Result<std::optional<SecretSlotInfo>> secret_slot(const std::filesystem::path& file, std::string_view name);
+  // Writes (or replaces) the slot `name` (atomic replace of the file).
+  static Status put_secret(const std::filesystem::path& file, std::string_view name, const SecretKey& secret,
+                           SecretWrap wrap, const SecretKey& wrapping);
+  // Unwraps the slot `name`. kNotFound when there is none; kWrongKey when `wrapping` does not open it.
+  static Result<SecretKey> get_secret(const std::filesystem::path& file, std::string_view name,
+                                      const SecretKey& wrapping);
+  // Copies every secret slot (and the store id) of `from` into `to` (master-key rotation: slots
+  // wrapped under the master key are re-wrapped from `from_master` to `to_master`; slots wrapped
+  // under a credential are copied as they are). Atomic replace of `to`.
+  static Status copy_secrets(const std::filesystem::path& from, const std::filesystem::path& to,
+                             const SecretKey& from_master, const SecretKey& to_master);
+  // The id a credential is recorded under in a slot (SecretSlotInfo::credential_id).
+  static std::string credential_id(const SecretKey& credential);
 };
 
 // Password hashes for user accounts (Argon2id, libsodium's string format).

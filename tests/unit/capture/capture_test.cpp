@@ -133,6 +133,7 @@ class Capture : public ::testing::Test {
   void SetUp() override {
     config_.data_dir = tmp_.path / "store";
     config_.recognize_on_capture = false;  // capture alone: no background OCR
+    config_.import_roots = {tmp_.path};    // the web import reads only under the configured roots
     config_.profiles_dir = (tmp_.path / "profiles").string();
     fs::create_directories(config_.profiles_dir);
     auto s = station::Station::create(config_, "unit test passphrase");
@@ -142,6 +143,10 @@ class Capture : public ::testing::Test {
     auto c = station_->add_user(&*a, "clerk", "yama-kawa-002", Role::kClerk);
     ASSERT_TRUE(c);
     clerk_ = *c;
+    // Page images are the reviewers' (a clerk sees only pages flagged blank: issue #16).
+    auto r = station_->add_user(&*a, "pagereader", "mizu-tori-006", Role::kReviewer);
+    ASSERT_TRUE(r);
+    reader_ = *r;
   }
   // Scans from now on go to a FakeScanner loaded with `pages` that then reports `end`. The first
   // call reopens the station with Services::make_scanner set (injected through Station::open, as
@@ -164,6 +169,7 @@ class Capture : public ::testing::Test {
   station::Config config_;
   std::unique_ptr<station::Station> station_;
   station::User clerk_;
+  station::User reader_;
   bool faked_ = false;
   std::vector<cv::Mat> fake_pages_;
   scanner::Code fake_end_ = scanner::Code::kFeederEmpty;
@@ -228,7 +234,7 @@ TEST_F(Capture, PagesAreCleanedOnArrivalAndTheOriginalIsKept) {
   // What review sees is the cleaned page turned upright by recognition, which places every form in
   // all four quarter turns (cleanup only straightens and crops: OSD cost a third of the pipeline).
   ASSERT_TRUE(station_->recognize(clerk_, r->envelope_id));
-  auto png = station_->page_png(clerk_, (*pages)[0].id, 1654);
+  auto png = station_->page_png(reader_, (*pages)[0].id, 1654);
   ASSERT_TRUE(png) << png.error().detail;
   const auto o = ocr::detect_orientation(decode(*png));
   EXPECT_EQ(o.quarter_turns, 0);
@@ -332,7 +338,7 @@ TEST_F(Capture, AJamMidBatchKeepsEveryPageScanned) {
   auto pages = station_->pages(clerk_, r->envelopes[0].envelope_id);
   ASSERT_TRUE(pages);
   EXPECT_EQ(pages->size(), 2u);
-  auto png = station_->page_png(clerk_, (*pages)[1].id, 400);
+  auto png = station_->page_png(reader_, (*pages)[1].id, 400);
   EXPECT_TRUE(png) << "the page scanned before the jam is readable";
   // The cover open, the device unplugged: each has its own message.
   use_fake({a1}, scanner::Code::kCoverOpen);

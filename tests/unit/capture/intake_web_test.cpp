@@ -165,6 +165,7 @@ TEST(CaptureWeb, ImportStartedFromTheWebShowsProgressThenConfirmsABlankPage) {
   station::Config config;
   config.data_dir = dir / "store";
   config.recognize_on_capture = false;  // capture alone: no background OCR
+  config.import_roots = {dir};           // the web import reads only under the configured roots
   auto st = station::Station::create(config, "test-passphrase");
   ASSERT_TRUE(st) << st.error().detail;
   auto admin = (*st)->add_user(nullptr, "admin1", "admin-password-1", station::Role::kAdmin);

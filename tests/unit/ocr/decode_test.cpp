@@ -376,6 +376,126 @@ TEST(Decode, HugePdfPageRendersBelow300DpiWithinLimits) {
   EXPECT_LT(p.dpi(), 300);
 }
 
+// --- bounds (issue #16) ---------------------------------------------------------------------
+
+// A small real JPEG with an EXIF APP1 segment spliced in after SOI: `tiff` is the EXIF block's
+// TIFF structure (byte order, 42, IFD0 offset, ...).
+Bytes jpeg_with_exif(const Bytes& tiff) {
+  cv::Mat img(16, 16, CV_8UC1, cv::Scalar(200));
+  std::vector<unsigned char> jpg;
+  EXPECT_TRUE(cv::imencode(".jpg", img, jpg));
+  Bytes seg{0xFF, 0xE1};
+  const std::size_t len = 2 + 6 + tiff.size();
+  seg.push_back(static_cast<unsigned char>(len >> 8));
+  seg.push_back(static_cast<unsigned char>(len & 0xFF));
+  for (char c : std::string("Exif\0\0", 6)) seg.push_back(static_cast<unsigned char>(c));
+  seg.insert(seg.end(), tiff.begin(), tiff.end());
+  Bytes out(jpg.begin(), jpg.begin() + 2);
+  out.insert(out.end(), seg.begin(), seg.end());
+  // Drop the encoder's own JFIF APP0 so that the resolution can only come from the EXIF block.
+  std::size_t i = 2;
+  if (jpg[2] == 0xFF && jpg[3] == 0xE0) i = 4 + ((std::size_t{jpg[4]} << 8) | jpg[5]);
+  out.insert(out.end(), jpg.begin() + static_cast<std::ptrdiff_t>(i), jpg.end());
+  return out;
+}
+
+// The finding: IFD0's offset near 2^32 wrapped the 32-bit bounds check (ifd + 2 <= n) and the
+// parser read 4 GB past the buffer: a crash in the web capture thread. Now: no resolution from the
+// block, the page decodes with the default dpi.
+TEST(DecodeBounds, ExifIfdOffsetNear4GiBIsIgnoredNotFollowed) {
+  for (const std::uint32_t ifd : {0xFFFFFFFFu, 0xFFFFFFFEu, 0xFFFFFFF8u, 0x80000000u}) {
+    for (const bool le : {true, false}) {
+      Bytes tiff = le ? Bytes{'I', 'I', 42, 0} : Bytes{'M', 'M', 0, 42};
+      for (int k = 0; k < 4; ++k) {
+        const int shift = le ? 8 * k : 8 * (3 - k);
+        tiff.push_back(static_cast<unsigned char>((ifd >> shift) & 0xFF));
+      }
+      tiff.resize(32, 0);
+      auto r = ocr::decode_pages(jpeg_with_exif(tiff));
+      ASSERT_TRUE(r.has_value()) << std::hex << ifd << " " << r.error().message;
+      EXPECT_FALSE(r->front().dpi_from_file());
+      EXPECT_EQ(r->front().dpi(), 200);
+    }
+  }
+}
+
+// The same wrap one level down: XResolution's value offset near 2^32 (off + 8 <= n wrapped).
+TEST(DecodeBounds, ExifValueOffsetNear4GiBIsIgnoredNotFollowed) {
+  // Little-endian: IFD0 at 8 with one entry, tag 0x011A (RATIONAL, count 1) pointing at 0xFFFFFFFC.
+  Bytes tiff{'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x1A, 0x01, 5, 0, 1, 0, 0, 0, 0xFC, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
+  auto r = ocr::decode_pages(jpeg_with_exif(tiff));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_FALSE(r->front().dpi_from_file());
+  // A well-formed block still gives its resolution: 300/1 inch.
+  Bytes good{'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x1A, 0x01, 5, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0,
+             44, 1, 0, 0, 1, 0, 0, 0};
+  auto g = ocr::decode_pages(jpeg_with_exif(good));
+  ASSERT_TRUE(g.has_value()) << g.error().message;
+  EXPECT_TRUE(g->front().dpi_from_file());
+  EXPECT_EQ(g->front().dpi(), 300);
+}
+
+// A PDF of `n` small (1/4 inch) blank pages sharing one content stream.
+std::string many_page_pdf(int n) {
+  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", ""};
+  std::string kids;
+  const std::string content = "1 g 0 0 18 18 re f";
+  objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream");
+  for (int i = 0; i < n; ++i) {
+    kids += std::to_string(objects.size() + 1) + " 0 R ";
+    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 18 18] /Contents 3 0 R >>");
+  }
+  objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(n) + " >>";
+  return make_pdf(objects);
+}
+
+// The finding: a PDF's page count was unbounded (every page rendered). Now the count is checked
+// before any page is rendered.
+TEST(DecodeBounds, PdfPageCountIsBoundedBeforeRendering) {
+  ocr::DecodeLimits limits;
+  limits.max_pages = 3;
+  auto ok = ocr::decode_pages(bytes_of(many_page_pdf(3)), limits);
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->size(), 3u);
+  auto over = ocr::decode_pages(bytes_of(many_page_pdf(4)), limits);
+  ASSERT_FALSE(over.has_value());
+  EXPECT_EQ(over.error().code, ocr::Code::kTooLarge);
+  // The default bound holds too.
+  const ocr::DecodeLimits defaults;
+  auto big = ocr::decode_pages(bytes_of(many_page_pdf(defaults.max_pages + 1)));
+  ASSERT_FALSE(big.has_value());
+  EXPECT_EQ(big.error().code, ocr::Code::kTooLarge) << big.error().message;
+}
+
+TEST(DecodeBounds, TiffPageCountIsBounded) {
+  const auto path = write_multipage_tiff();  // 3 pages
+  const Bytes bytes = read_file(path);
+  std::filesystem::remove_all(path.parent_path());
+  ocr::DecodeLimits limits;
+  limits.max_pages = 2;
+  auto over = ocr::decode_pages(bytes, limits);
+  ASSERT_FALSE(over.has_value());
+  EXPECT_EQ(over.error().code, ocr::Code::kTooLarge);
+  limits.max_pages = 3;
+  auto ok = ocr::decode_pages(bytes, limits);
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->size(), 3u);
+}
+
+// The fuzz targets' seeds (tests/fuzz/corpus) are real files of their kind: each decodes, so the
+// fuzzer starts inside the decoder and not at its first check.
+TEST(DecodeBounds, FuzzSeedCorpusDecodes) {
+  int n = 0;
+  for (const char* kind : {"image", "tiff", "pdf"}) {
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(STATION_SOURCE_DIR) / "tests/fuzz/corpus" / kind)) {
+      auto r = ocr::decode_pages(read_file(e.path()));
+      EXPECT_TRUE(r.has_value()) << e.path().filename() << ": " << (r ? "" : r.error().message);
+      ++n;
+    }
+  }
+  EXPECT_GE(n, 8);
+}
+
 // --- Image ----------------------------------------------------------------------------------
 
 TEST(Image, FromPixelsCropRotateAndEncode) {

@@ -177,7 +177,7 @@ TEST_F(Admin, ATruncatedBlobIsDetectedNotUsed) {
     ++truncated;
   }
   ASSERT_GE(truncated, 1);
-  auto png = st_->page_png(clerk_, (*pages)[0].id, 200);
+  auto png = st_->page_png(sup_, (*pages)[0].id, 200);
   ASSERT_FALSE(png);
   EXPECT_EQ(png.error().code, ErrorCode::kStoreCorrupt);
 }

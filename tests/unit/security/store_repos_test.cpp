@@ -129,11 +129,21 @@ TEST_F(StoreRepos, CheckpointsRoundTripByEntry) {
 
 TEST_F(StoreRepos, SecretsAreStoredByPurpose) {
   EXPECT_EQ(store::secret(db(), "audit-signing").value_or(std::vector<unsigned char>{1}), std::nullopt);
-  const std::vector<unsigned char> seed(32, 7);
-  ASSERT_TRUE(store::insert_secret(db(), "audit-signing", seed, "pk-hex", "2025-06-01T09:00:00+09:00"));
-  EXPECT_EQ(store::secret(db(), "audit-signing").value_or(std::nullopt), seed);
+  const std::vector<unsigned char> none;
+  ASSERT_TRUE(store::insert_secret(db(), "audit-signing", none, "pk-hex", "2025-06-01T09:00:00+09:00"));
+  EXPECT_EQ(store::secret(db(), "audit-signing").value_or(std::nullopt), none);
   EXPECT_EQ(store::secret_public_key(db(), "audit-signing").value_or(std::nullopt), "pk-hex");
-  EXPECT_FALSE(store::insert_secret(db(), "audit-signing", seed, "other", "x")) << "one secret per purpose";
+  EXPECT_FALSE(store::insert_secret(db(), "audit-signing", none, "other", "x")) << "one secret per purpose";
+}
+
+// Migration 10 (issue #16): the database keeps only public keys; a seed cannot be put back.
+TEST_F(StoreRepos, ASecretCannotBeStoredInTheDatabaseFromVersion10On) {
+  const std::vector<unsigned char> seed(32, 7);
+  EXPECT_FALSE(store::insert_secret(db(), "audit-signing", seed, "pk-hex", "t")) << "a non-empty secret is refused";
+  ASSERT_TRUE(store::insert_secret(db(), "audit-signing", {}, "pk-hex", "t"));
+  EXPECT_FALSE(db().exec("UPDATE station_secrets SET secret = X'0102' WHERE purpose = 'audit-signing'"));
+  EXPECT_TRUE(store::clear_secret(db(), "audit-signing"));
+  EXPECT_EQ(store::clear_secret(db(), "no-such").error().code, station::ErrorCode::kNotFound);
 }
 
 TEST_F(StoreRepos, BlobColumnsAreFoundFromTheSchema) {

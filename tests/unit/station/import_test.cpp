@@ -21,11 +21,16 @@ class Import : public ::testing::Test {
     auto c = station_->add_user(&*a, "clerk", "yama-kawa-002", Role::kClerk);
     ASSERT_TRUE(c);
     clerk_ = *c;
+    // Page images are the reviewers' (a clerk sees only pages flagged blank: issue #16).
+    auto r = station_->add_user(&*a, "pagereader", "mizu-tori-006", Role::kReviewer);
+    ASSERT_TRUE(r);
+    reader_ = *r;
   }
   testing_support::TempDir tmp_;
   station::Config config_;
   std::unique_ptr<station::Station> station_;
   station::User clerk_;
+  station::User reader_;
 };
 
 TEST_F(Import, BadFilesAreReportedAndTheRestIsKept) {
@@ -56,7 +61,7 @@ TEST_F(Import, BadFilesAreReportedAndTheRestIsKept) {
   EXPECT_EQ((*pages)[1].source_name, "e-g4.tif");
   EXPECT_EQ((*pages)[1].width, 1654);
   // The stored page comes back intact (decrypted and decodable).
-  auto png = station_->page_png(clerk_, (*pages)[0].id, 400);
+  auto png = station_->page_png(reader_, (*pages)[0].id, 400);
   ASSERT_TRUE(png) << png.error().detail;
   EXPECT_GT(png->size(), 1000u);
 }

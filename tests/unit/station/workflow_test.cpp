@@ -15,6 +15,7 @@
 #include "station/audit_trail.h"
 #include "station/clock.h"
 #include "station/lifecycle.h"
+#include "station/outputs/cms.h"
 #include "station/outputs/letter.h"
 #include "station/outputs/outputs.h"
 #include "station/review/business_days.h"
@@ -262,7 +263,7 @@ TEST(BusinessDays, TheInstalledHolidayTable) {
 TEST(Workflow, DecisionsAreRecordedWithWhoWhenAndWhyAndValuesFreeze) {
   Store store;
   const auto cal = calendar_2026();
-  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_blocking_findings());
+  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_findings());
   const auto id = store.reviewed();
 
   // A clerk does not decide; refer and reject need a reason; a recognised one is not ready.
@@ -339,9 +340,12 @@ TEST(Workflow, BlockingFindingsNeedTheSupervisorsOverrideWithAReason) {
   Store store;
   const auto cal = calendar_2026();
   int asked = 0;
-  station::review::BlockingFindings two = [&](std::int64_t) -> station::Result<int> {
+  // Two blocking findings and a warning.
+  station::review::DecisionFindings two = [&](std::int64_t) -> station::Result<std::vector<station::Finding>> {
     ++asked;
-    return 2;
+    return std::vector<station::Finding>{{.code = "AMOUNT_MISMATCH", .field = "amount.total", .severity = "block"},
+                                         {.code = "MISSING_SEAL", .severity = "block"},
+                                         {.code = "LATE_POSTMARK", .severity = "warn"}};
   };
   station::review::Workflow wf(store.context(), store.trail, cal, two);
   const auto id = store.reviewed();
@@ -363,11 +367,19 @@ TEST(Workflow, BlockingFindingsNeedTheSupervisorsOverrideWithAReason) {
   ASSERT_TRUE(h);
   EXPECT_EQ(h->back().override_reason, "県の了解済み");
   EXPECT_EQ(h->back().username, "supervisor");
-  // Other decisions do not ask the findings.
+  // The decision's transition records what it was taken on; the refused attempts recorded nothing.
+  EXPECT_EQ(h->back().findings, 3);
+  EXPECT_EQ(h->back().blocking_findings, 2);
+  for (std::size_t i = 0; i + 1 < h->size(); ++i) EXPECT_EQ((*h)[i].findings, 0);
+  // Every decision records them, a correction request too.
   const int before = asked;
   const auto other = store.reviewed();
   ASSERT_TRUE(wf.decide(store.reviewer, other, correction({"誓約書に押印がありません。"})));
-  EXPECT_EQ(asked, before);
+  EXPECT_EQ(asked, before + 1);
+  auto h2 = wf.history(store.reviewer, other);
+  ASSERT_TRUE(h2);
+  EXPECT_EQ(h2->back().to, EnvelopeState::kAwaitingCorrection);
+  EXPECT_EQ(h2->back().findings, 3);
 }
 
 // ---- correction rounds
@@ -375,7 +387,7 @@ TEST(Workflow, BlockingFindingsNeedTheSupervisorsOverrideWithAReason) {
 TEST(Corrections, RoundsDeadlinesOverdueRepliesAndAgreedChanges) {
   Store store;
   const auto cal = calendar_2026();
-  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_blocking_findings());
+  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_findings());
   const auto id = store.reviewed();
 
   EXPECT_EQ(wf.decide(store.reviewer, id, correction({})).error().code, ErrorCode::kInvalidInput);
@@ -481,7 +493,7 @@ TEST(Corrections, RoundsDeadlinesOverdueRepliesAndAgreedChanges) {
 TEST(Corrections, ADeadlineBeyondTheHolidayDataIsRefused) {
   Store store;
   const auto cal = calendar_2026();
-  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_blocking_findings());
+  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_findings());
   const auto id = store.reviewed();
   store.clock.set(jst(2030, 4, 1));
   auto r = wf.decide(store.reviewer, id, correction({"誓約書に押印がありません。"}));
@@ -532,7 +544,7 @@ TEST(CorrectionLetter, IsAPdfWithAPageThatSaysTheDefects) {
 TEST(Workflow, OnlyAcceptedApplicationsAreExported) {
   Store store;
   const auto cal = calendar_2026();
-  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_blocking_findings());
+  station::review::Workflow wf(store.context(), store.trail, cal, station::review::no_findings());
   station::outputs::Outputs out(store.context(), store.trail);
   // Every page is the same sample scan (the export looks at no pixels of its own).
   const std::string jpeg = testing_support::read_file(std::filesystem::path(STATION_SHARED_DIR) / "samples/app-001/page-03.jpg");
@@ -548,8 +560,16 @@ TEST(Workflow, OnlyAcceptedApplicationsAreExported) {
   const auto waiting = store.reviewed();
   ASSERT_TRUE(wf.decide(store.reviewer, waiting, correction({"押印がありません。"})));
   EXPECT_EQ(out.export_batch(store.supervisor, store.dir.path / "out", page).error().code, ErrorCode::kNothingToExport);
-  const auto accepted = store.reviewed();
+  // List B needs the payee's bank and branch from the Zengin table (installed by install-deps.sh).
+  const auto accepted = store.reviewed({{"corp.name", "社会福祉法人テスト会"},
+                                        {"amount", "256000"},
+                                        {"bank.name", "千葉興業銀行"},
+                                        {"bank.branch", "千葉駅前支店"}});
   ASSERT_TRUE(wf.decide(store.reviewer, accepted, decision(DecisionKind::kAccept)));
+  // The set is encrypted to the prefecture's certificate, which the admin sets first.
+  auto pref = station::outputs::make_recipient_identity("pref");
+  ASSERT_TRUE(pref);
+  ASSERT_TRUE(out.set_recipient(store.add("admin", Role::kAdmin), pref->cert_pem));
   auto report = out.export_batch(store.supervisor, store.dir.path / "out", page);
   ASSERT_TRUE(report) << report.error().detail;
   EXPECT_EQ(report->applications, 1);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/testing.h"
 #include "test_support.h"
 
 namespace storage {
@@ -111,6 +112,66 @@ class KeyringTest : public ::testing::Test {
   ScratchDir dir_;
   std::filesystem::path file_ = dir_ / "keyring.json";
 };
+
+// Issue #16: passphrase slots at libsodium's MODERATE in production; a keyring made cheaper
+// (before the change, or by a test) is re-wrapped at the current cost by the next unlock with it.
+class KdfCostTest : public KeyringTest {
+ protected:
+  void TearDown() override { set_test_kdf_cost(interactive_kdf_cost()); }  // the suite's cost
+};
+
+TEST_F(KdfCostTest, AFreshProductionKeyringRecordsModerateOrStronger) {
+  set_test_kdf_cost(std::nullopt);  // what the kiosk build always answers
+  ASSERT_TRUE(Keyring::create(file_, "correct horse battery staple"));
+  auto cost = Keyring::passphrase_cost(file_);
+  ASSERT_TRUE(cost) << cost.error().message;
+  // libsodium's crypto_pwhash_OPSLIMIT_MODERATE / MEMLIMIT_MODERATE: 3 passes, 256 MiB.
+  EXPECT_GE(cost->opslimit, 3u);
+  EXPECT_GE(cost->memlimit, std::uint64_t{256} << 20);
+  EXPECT_TRUE(contains_bytes(read_bytes(file_), "\"memlimit\": " + std::to_string(cost->memlimit)));
+  auto upgraded = Keyring::upgrade_passphrase_slot(file_, "correct horse battery staple");
+  ASSERT_TRUE(upgraded);
+  EXPECT_FALSE(*upgraded) << "a production keyring needs no upgrade";
+}
+
+TEST_F(KdfCostTest, ACheaperKeyringIsRewrappedAtTheCurrentCostAndKeepsItsKeyFile) {
+  set_test_kdf_cost(min_kdf_cost());  // an "older" keyring
+  auto created = Keyring::create(file_, "pass phrase");
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_TRUE(Keyring::add_key_file(file_, *created, key_of(7)));
+  set_test_kdf_cost(interactive_kdf_cost());  // the cost has gone up since
+
+  const auto before = read_bytes(file_);
+  auto wrong = Keyring::upgrade_passphrase_slot(file_, "wrong phrase");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, Code::kWrongKey);
+  EXPECT_EQ(read_bytes(file_), before) << "a wrong passphrase changes nothing";
+
+  auto upgraded = Keyring::upgrade_passphrase_slot(file_, "pass phrase");
+  ASSERT_TRUE(upgraded) << upgraded.error().message;
+  EXPECT_TRUE(*upgraded);
+  auto cost = Keyring::passphrase_cost(file_);
+  ASSERT_TRUE(cost);
+  EXPECT_EQ(cost->opslimit, interactive_kdf_cost().opslimit);
+  EXPECT_EQ(cost->memlimit, interactive_kdf_cost().memlimit);
+  EXPECT_GT(cost->memlimit, min_kdf_cost().memlimit);
+  auto unlocked = Keyring::unlock(file_, "pass phrase");
+  ASSERT_TRUE(unlocked) << unlocked.error().message;
+  EXPECT_EQ(copy(unlocked->bytes()), copy(created->bytes()));
+  auto by_file = Keyring::unlock_with_key_file(file_, key_of(7));
+  ASSERT_TRUE(by_file) << by_file.error().message;
+  EXPECT_EQ(copy(by_file->bytes()), copy(created->bytes()));
+  auto again = Keyring::upgrade_passphrase_slot(file_, "pass phrase");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again) << "once is enough";
+
+  // A passphrase change never writes below the current cost either.
+  set_test_kdf_cost(min_kdf_cost());
+  ASSERT_TRUE(Keyring::change_passphrase(file_, "pass phrase", "next phrase"));
+  auto kept = Keyring::passphrase_cost(file_);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->memlimit, interactive_kdf_cost().memlimit) << "the file's higher cost is kept";
+}
 
 TEST_F(KeyringTest, CreateThenUnlockGivesTheSameKey) {
   auto created = Keyring::create(file_, "correct horse battery staple");
@@ -414,6 +475,64 @@ TEST(Password, HashVerifies) {
   auto again = hash_password("s3cret-clerk");
   ASSERT_TRUE(again);
   EXPECT_NE(*hash, *again);
+}
+
+
+// Issue #16: secret slots (the audit signing seed) beside the master key.
+TEST_F(KeyringTest, ASecretSlotOpensOnlyWithItsWrappingKeyAndSurvivesEveryRewrite) {
+  auto master = Keyring::create(file_, "secret slot passphrase");
+  ASSERT_TRUE(master);
+  EXPECT_FALSE(*Keyring::secret_slot(file_, "audit-signing"));
+  EXPECT_EQ(Keyring::get_secret(file_, "audit-signing", *master).error().code, Code::kNotFound);
+  const SecretKey seed = key_of(0x5a);
+  ASSERT_TRUE(Keyring::put_secret(file_, "audit-signing", seed, SecretWrap::kMaster, *master));
+  auto raw = read_bytes(file_);
+  const auto plain = copy(seed.bytes());
+  EXPECT_EQ(std::search(raw.begin(), raw.end(), plain.begin(), plain.end()), raw.end()) << "wrapped, not stored";
+  auto got = Keyring::get_secret(file_, "audit-signing", *master);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(got->equals(seed));
+  EXPECT_EQ(Keyring::get_secret(file_, "audit-signing", key_of(1)).error().code, Code::kWrongKey);
+
+  // Under a credential: the master key no longer opens it; the credential does.
+  ScratchDir other;
+  auto cred = CredentialFile::create(other / "cred.key");
+  ASSERT_TRUE(cred);
+  EXPECT_EQ(read_bytes(other / "cred.key").size(), CredentialFile::kFileSize);
+  EXPECT_EQ(CredentialFile::create(other / "cred.key").error().code, Code::kInvalid) << "never overwritten";
+  ASSERT_TRUE(Keyring::put_secret(file_, "audit-signing", seed, SecretWrap::kCredential, *cred));
+  auto info = Keyring::secret_slot(file_, "audit-signing");
+  ASSERT_TRUE(info && *info);
+  EXPECT_EQ((*info)->wrap, SecretWrap::kCredential);
+  EXPECT_EQ((*info)->credential_id, Keyring::credential_id(*cred));
+  EXPECT_EQ(Keyring::get_secret(file_, "audit-signing", *master).error().code, Code::kWrongKey);
+  EXPECT_TRUE(Keyring::get_secret(file_, "audit-signing", *CredentialFile::read(other / "cred.key"))->equals(seed));
+
+  // Passphrase change, key file added and removed: the slot is kept.
+  ASSERT_TRUE(Keyring::change_passphrase(file_, "secret slot passphrase", "another slot passphrase"));
+  ASSERT_TRUE(Keyring::add_key_file(file_, *master, key_of(9)));
+  ASSERT_TRUE(Keyring::remove_key_file(file_));
+  EXPECT_TRUE(Keyring::get_secret(file_, "audit-signing", *cred)->equals(seed));
+
+  // A credential file of another size is refused.
+  write_bytes(other / "short.key", std::vector<unsigned char>(31, 1));
+  EXPECT_EQ(CredentialFile::read(other / "short.key").error().code, Code::kCorrupt);
+  EXPECT_EQ(CredentialFile::read(other / "absent.key").error().code, Code::kNotFound);
+}
+
+TEST_F(KeyringTest, CopySecretsRewrapsMasterSlotsUnderTheNextMasterKey) {
+  auto master = Keyring::create(file_, "secret slot passphrase");
+  ASSERT_TRUE(master);
+  const SecretKey seed = key_of(0x33), other = key_of(0x44), cred = key_of(0x55);
+  ASSERT_TRUE(Keyring::put_secret(file_, "audit-signing", seed, SecretWrap::kMaster, *master));
+  ASSERT_TRUE(Keyring::put_secret(file_, "other", other, SecretWrap::kCredential, cred));
+  const auto next_file = dir_ / "next.json";
+  const SecretKey next = key_of(0x66);
+  ASSERT_TRUE(Keyring::create_for(next_file, next, "secret slot passphrase", nullptr));
+  ASSERT_TRUE(Keyring::copy_secrets(file_, next_file, *master, next));
+  EXPECT_TRUE(Keyring::get_secret(next_file, "audit-signing", next)->equals(seed));
+  EXPECT_EQ(Keyring::get_secret(next_file, "audit-signing", *master).error().code, Code::kWrongKey);
+  EXPECT_TRUE(Keyring::get_secret(next_file, "other", cred)->equals(other)) << "copied as it is";
 }
 
 }  // namespace

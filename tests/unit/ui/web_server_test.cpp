@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <random>
@@ -131,6 +132,63 @@ TEST_F(WebServerTest, WrongPasswordShowsJapaneseMessageAndEscapesTheName) {
   EXPECT_NE(res.body.find("&lt;script&gt;x"), std::string::npos);
 }
 
+// Issue #16: after an admin's reset, the login form asks for a new password (the one-time one
+// does not open a session), and the changed password then does.
+TEST_F(WebServerTest, AOneTimePasswordLeadsToAForcedChangeOnTheLoginForm) {
+  auto admin = station_->login("admin1", "admin-password-1");
+  ASSERT_TRUE(admin);
+  auto reset = station_->reset_password(*admin, "reviewer1");
+  ASSERT_TRUE(reset) << reset.error().detail;
+  LoginOutcome first;
+  EXPECT_EQ(login("reviewer1", reset->one_time_password, &first), "") << "no session with a one-time password";
+  EXPECT_EQ(first.status, 200);
+  EXPECT_NE(first.body.find("パスワードの変更"), std::string::npos) << first.body;
+  EXPECT_NE(first.body.find(R"(name="change" value="1")"), std::string::npos);
+  EXPECT_NE(first.body.find(R"(value="reviewer1")"), std::string::npos);
+
+  // The change form posts to /login with the login cookie of the form it came with.
+  const std::string sc = first.set_cookie;
+  httplib::Headers headers{{"Cookie", sc.substr(0, sc.find(';'))}};
+  const std::string token = attribute_after(first.body, R"(name="csrf" value=")");
+  auto mismatch = client_->Post("/login", headers,
+                                httplib::Params{{"csrf", token}, {"change", "1"}, {"username", "reviewer1"},
+                                                {"password", reset->one_time_password},
+                                                {"new_password", "umi-kaze-sora-42"},
+                                                {"new_password2", "umi-kaze-sora-43"}});
+  ASSERT_TRUE(mismatch);
+  EXPECT_EQ(mismatch->status, 400);
+  EXPECT_NE(mismatch->body.find("一致しません"), std::string::npos);
+  const std::string sc2 = mismatch->get_header_value("Set-Cookie");
+  httplib::Headers headers2{{"Cookie", sc2.substr(0, sc2.find(';'))}};
+  auto changed = client_->Post("/login", headers2,
+                               httplib::Params{{"csrf", attribute_after(mismatch->body, R"(name="csrf" value=")")},
+                                               {"change", "1"}, {"username", "reviewer1"},
+                                               {"password", reset->one_time_password},
+                                               {"new_password", "umi-kaze-sora-42"},
+                                               {"new_password2", "umi-kaze-sora-42"}});
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->status, 303);
+  EXPECT_NE(changed->get_header_value("Set-Cookie").find("station_session="), std::string::npos);
+  EXPECT_FALSE(login("reviewer1", "umi-kaze-sora-42").empty());
+  EXPECT_TRUE(login("reviewer1", reset->one_time_password).empty());
+}
+
+TEST_F(WebServerTest, TheBackupApiSaysWhenNoGoodBackupIsRecent) {
+  const std::string cookie = login("reviewer1", "reviewer-password-1");
+  auto res = client_->Get("/api/backup", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("\"stale\":true"), std::string::npos) << res->body;
+  auto page = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("alert warning"), std::string::npos);
+  auto admin = station_->login("admin1", "admin-password-1");
+  ASSERT_TRUE(station_->backup(*admin, dir_ / "media"));
+  res = client_->Get("/api/backup", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->body.find("\"stale\":false"), std::string::npos) << res->body;
+}
+
 TEST_F(WebServerTest, LoginWithoutFormTokenIsRefused) {
   auto res = client_->Post("/login", httplib::Params{{"username", "reviewer1"}, {"password", "reviewer-password-1"}});
   ASSERT_TRUE(res);
@@ -158,6 +216,47 @@ TEST_F(WebServerTest, SessionCookieIsHttpOnlyStrictAndOpensTheList) {
   ASSERT_TRUE(api);
   EXPECT_EQ(api->status, 200);
   EXPECT_EQ(api->body, "[]");
+}
+
+// Issue #16: a role change, a disable or an admin's reset ends the account's open sessions at
+// once (not at the idle lock); a change to another account leaves them alone.
+TEST_F(WebServerTest, DisablingResettingOrChangingTheRoleOfAnAccountEndsItsOpenSessions) {
+  auto admin = station_->login("admin1", "admin-password-1");
+  ASSERT_TRUE(admin) << admin.error().detail;
+  const auto status_of = [&](const std::string& cookie) {
+    auto res = client_->Get("/api/envelopes", httplib::Headers{{"Cookie", cookie}});
+    return res ? res->status : -1;
+  };
+
+  std::string cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  ASSERT_EQ(status_of(cookie), 200);
+  auto clerk = station_->add_user(&*admin, "clerk1", "clerk-password-1", station::Role::kClerk);
+  ASSERT_TRUE(clerk) << clerk.error().detail;
+  ASSERT_TRUE(station_->disable_user(*admin, "clerk1"));
+  EXPECT_EQ(status_of(cookie), 200) << "another account's change must not end this session";
+
+  ASSERT_TRUE(station_->set_role(*admin, "reviewer1", station::Role::kSupervisor));
+  EXPECT_EQ(status_of(cookie), 401) << "a role change ends the session";
+  auto page = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 303);  // to the login page
+  cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  auto list = client_->Get("/", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(list);
+  EXPECT_NE(list->body.find("本日分を出力"), std::string::npos) << "the new session has the new role";
+
+  ASSERT_TRUE(station_->disable_user(*admin, "reviewer1"));
+  EXPECT_EQ(status_of(cookie), 401) << "a disable ends the session";
+  ASSERT_TRUE(station_->enable_user(*admin, "reviewer1"));
+  EXPECT_EQ(status_of(cookie), 401) << "enabling again does not bring an ended session back";
+
+  cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  ASSERT_EQ(status_of(cookie), 200);
+  ASSERT_TRUE(station_->reset_password(*admin, "reviewer1"));
+  EXPECT_EQ(status_of(cookie), 401) << "an admin's reset ends the session";
 }
 
 TEST_F(WebServerTest, PostsNeedTheSessionsCsrfToken) {
@@ -210,6 +309,23 @@ TEST_F(WebServerTest, RecognitionProgressApiNeedsASession) {
   auto missing = client_->Get("/api/envelopes/999999/state", httplib::Headers{{"Cookie", cookie}});
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, station::http_status(station::ErrorCode::kNotFound));
+}
+
+TEST_F(WebServerTest, SyncStatusApiShowsWhatIsPendingToASession) {
+  auto anonymous = client_->Get("/api/sync");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const std::string cookie = login("reviewer1", "reviewer-password-1");
+  ASSERT_FALSE(cookie.empty());
+  auto status = client_->Get("/api/sync", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200);
+  const auto j = nlohmann::json::parse(status->body);
+  EXPECT_EQ(j.at("configured"), false);
+  EXPECT_EQ(j.at("worker_running"), false);
+  EXPECT_EQ(j.at("delivered"), 0);
+  EXPECT_GE(j.at("pending").get<long long>(), 0);
+  EXPECT_EQ(j.at("pending").get<long long>() > 0, !j.at("oldest_pending_at").get<std::string>().empty());
 }
 
 TEST_F(WebServerTest, SecondServerOnTheSamePortIsRefused) {

@@ -53,7 +53,11 @@ class WorkflowApi : public ::testing::Test {
     clock_ = std::make_shared<station::FixedClock>(std::chrono::sys_days{std::chrono::year{2026} / 4 / 1} +
                                                    std::chrono::hours{1});
     services_.clock = clock_;
-    services_.blocking_findings = [this](std::int64_t) -> station::Result<int> { return blocking_; };
+    services_.decision_findings = [this](std::int64_t) -> station::Result<std::vector<station::Finding>> {
+      std::vector<station::Finding> out(static_cast<std::size_t>(blocking_));
+      for (auto& f : out) f = {.code = "TEST_BLOCK", .message_ja = "テスト用の指摘", .severity = "block"};
+      return out;
+    };
     auto st = station::Station::create(config_, "test-passphrase", &services_);
     ASSERT_TRUE(st) << st.error().detail;
     station_ = std::move(*st);

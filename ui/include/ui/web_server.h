@@ -1,7 +1,9 @@
 #pragma once
-// The reviewer-facing web UI, served by the station itself on a loopback address. Japanese
-// throughout. Sessions are cookie-based; every request is checked against the logged-in user's
-// role by station::Station itself.
+// The reviewer-facing web UI, served by the station itself on a loopback address (any other
+// address only over TLS). Japanese
+// throughout. Sessions are cookie-based; every route is checked against the logged-in user's role
+// twice: by the route x role matrix (ui/src/web_routes.h, 403 before the handler) and by
+// station::Station itself.
 //
 // Routes (all but /login and /static/* need a session; HTML routes redirect to /login, /api/*
 // and images answer 401):
@@ -34,7 +36,18 @@ struct WebOptions {
   int idle_minutes = 15;        // a session idle this long must log in again
   std::filesystem::path export_dir;  // where POST /export writes; empty: <data_dir>/exports
   int threads = 8;              // request-handling threads
+  // TLS ([web] tls_cert, tls_key: PEM files). Set: HTTPS only, and the session cookie is Secure.
+  // Required whenever `host` is not a loopback address (check_listen).
+  std::string tls_cert;
+  std::string tls_key;
 };
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback(const std::string& host);
+
+// kConfig (with a Japanese reason: what to configure) when `options.host` is not loopback and no
+// certificate is configured, or when the certificate or key file cannot be read.
+station::Status check_listen(const WebOptions& options);
 
 class WebServer {
  public:
@@ -45,7 +58,7 @@ class WebServer {
   WebServer& operator=(const WebServer&) = delete;
 
   // Binds the socket; returns the port actually bound, or kAddressInUse if the address is in use
-  // (kIo for other socket failures).
+  // (kIo for other socket failures); kConfig when check_listen refuses the options.
   station::Result<int> bind();
   // Serves until stop() is called (blocking). Call bind() first.
   void run();

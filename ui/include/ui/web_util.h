@@ -15,7 +15,7 @@ std::string html_escape(std::string_view text);
 // The value of cookie `name` in a Cookie request header ("a=1; b=2"), if present.
 std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
 
-// `bytes` random bytes from std::random_device, as lower-case hex (2 * bytes characters).
+// `bytes` random bytes from libsodium (station::random_token_hex), as lower-case hex (2 * bytes characters).
 std::string random_token_hex(std::size_t bytes = 32);
 
 // Compares two secrets without an early exit on the first differing byte.

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kIo,                 // a file could not be read or written
   kWrongKeyFile,       // the key file given is not the one registered with the store
   kBadKeyFile,         // the key file is missing, truncated, damaged or not a key file
+  kSigningKeyUnavailable,  // the audit signing credential cannot be read: no read-write open here
   kBadImage,           // a page image is corrupt, truncated or of an unknown format
   kImageTooLarge,      // a page image exceeds the pixel limit
   kNoPages,            // an import found no page images
@@ -32,6 +33,7 @@ enum class ErrorCode {
   kNotFound,           // no such envelope, page, field or user
   kLoginFailed,        // wrong user name or password
   kAccountLocked,      // too many failed logins
+  kPasswordChangeRequired,  // the password is an admin's one-time password: change it first
   kForbidden,          // the user's role does not allow the action
   kInvalidInput,       // a value or request is malformed
   kConflict,           // the action conflicts with the current state (e.g. user exists)
@@ -39,6 +41,10 @@ enum class ErrorCode {
   kNothingToExport,    // no confirmed application is waiting for export
   kAddressInUse,       // the web UI's address/port is taken by another program
   kSessionExpired,     // not logged in, or the idle lock ended the session
+  kSyncUnreachable,    // the main system cannot be reached (the outbox keeps every change)
+  kSyncAuth,           // the main system refused the station's role, password or certificate
+  kSyncSchema,         // the main system's schema is missing or of another version
+  kSyncProtocol,       // the main system answered something unexpected
   kInternal,           // a bug: please report it
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Files the station reads and writes itself: whole-file reads, durable new files, fsync, and the
 // page images a folder holds.
+#include <cstdint>
 #include <filesystem>
 #include <span>
 #include <vector>
@@ -12,6 +13,12 @@ namespace station {
 // The whole file (kIo names the file, never its contents).
 Result<std::vector<unsigned char>> read_file(const std::filesystem::path& path);
 
+// A file read for import: opened without following a symbolic link (O_NOFOLLOW), checked to be a
+// regular file of at most `max_bytes` (fstat) before a byte is read, then read up to that bound.
+// kIo for a link, a device or fifo, or an unreadable file; kImageTooLarge (with reason_ja) when it
+// is over the bound.
+Result<std::vector<unsigned char>> read_file_bounded(const std::filesystem::path& path, std::uint64_t max_bytes);
+
 // Writes a new file (never replacing one) and fsyncs it; a partial file is removed. ENOSPC,
 // EDQUOT and EFBIG become kDiskFull.
 Status write_new_file(const std::filesystem::path& p, std::span<const unsigned char> bytes);
@@ -22,7 +29,8 @@ Status fsync_path(const std::filesystem::path& p, bool directory);
 // A page image by its name: .jpg .jpeg .png .tif .tiff .pdf, any case.
 bool is_image_name(const std::filesystem::path& p);
 
-// The page images in a folder, in name order (the order the scanner wrote them).
+// The page images in a folder, in name order (the order the scanner wrote them). Symbolic links
+// are not followed (a link is not a page image).
 std::vector<std::filesystem::path> image_files_in(const std::filesystem::path& dir);
 
 // Removes a folder tree on scope exit unless released (path cleared).

@@ -123,11 +123,22 @@ struct ImportReport {
 };
 
 struct ExportReport {
-  std::string file_no;                // ファイルナンバー
-  std::string bundle_path;            // the encrypted bundle written
-  std::string password;               // to open the bundle; communicated separately
+  std::string file_no;                // ファイルナンバー of the set (M-YYYYMMDD-NN)
+  std::string date;                   // the business day the set is for (YYYY-MM-DD)
+  std::string bundle_path;            // the set written: one CMS EnvelopedData file (.p7m)
+  std::string sha256;                 // of that file, hex
+  std::string recipient_fingerprint;  // SHA-256 of the prefecture's certificate it is encrypted to
+  std::string station_fingerprint;    // SHA-256 of the station's certificate that signed it
   int applications = 0;
-  std::vector<std::string> files;     // names inside the bundle
+  std::vector<std::string> files;     // names inside the set's ZIP
+};
+
+// A certificate the export uses (the prefecture's, or the station's own signing one).
+struct ExportCertificate {
+  std::string subject;      // as OpenSSL prints it (one line)
+  std::string not_after;    // expiry, as OpenSSL prints it
+  std::string fingerprint;  // SHA-256, upper-case hex pairs separated by ':'
+  std::string pem;          // the certificate itself (public)
 };
 
 // ---- capture (issue 3)
@@ -230,6 +241,8 @@ struct TransitionRecord {
   std::string username;    // "" : the station itself (capture, recognition)
   std::string reason;
   std::string override_reason;  // accepted despite a blocking finding: why
+  int findings = 0;              // the findings the decision was taken on (decision_findings)
+  int blocking_findings = 0;     // of which severity "block"
 };
 
 // The decision a reviewer records (station decide).

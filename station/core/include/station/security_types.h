@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "station/model.h"
+
 namespace station {
 
 // ---- security types (audit log, backups, electronic records)
@@ -40,29 +42,46 @@ struct AuditVerifyReport {
   std::int64_t last_id = 0;
   std::string head_hash;      // the chain's last link (hex), to note down off the station
   std::string public_key;     // the station's Ed25519 public key (hex)
+  bool key_pinned = false;    // checked against config's audit_public_key (else the store's own key)
+  std::int64_t expected_last_id = -1;  // the --expect-head file's last entry (-1: none given)
   std::vector<std::string> problems;  // English, names entry ids only; empty when ok
 };
 
 struct BackupReport {
-  std::string path;           // the backup folder written
+  std::string path;           // the backup folder written (read back and verified after writing)
   std::int64_t bytes = 0;
   int files = 0;
   int blobs = 0;
   std::int64_t audit_entries = 0;
+  // The signed audit head the backup carries (audit-head.json): its last entry and the key that
+  // signed it, to note down or compare with `[security] audit_public_key`.
+  std::int64_t head_last_id = 0;
+  std::string public_key;
 };
 
 struct RestoreReport {
   std::string data_dir;
+  std::string backup_dir;     // the backup folder restored (the newest inside the folder given, if that was
+                              // the folder given to `station backup`)
   int files = 0;
   int blobs = 0;
   int pages = 0;
   std::int64_t audit_entries = 0;
+  std::int64_t head_last_id = 0;  // the signed head the backup carried (verified against its log)
+  std::string public_key;         // the audit key that signed it
 };
 
 // What the startup cleanup found (temporary files of interrupted writes, blobs no row refers to).
 struct MaintenanceReport {
   int stale_temporaries = 0;
-  int orphan_blobs = 0;
+  int orphan_blobs = 0;       // moved to <data_dir>/quarantine/, never deleted (issue #16: a database
+                              // opened without its WAL lacks rows whose blobs are still needed)
+};
+
+// When the last good (written and verified) backup was made, and whether that is too long ago.
+struct BackupStatus {
+  std::string last_backup_at;  // ISO JST; empty when there has been none
+  bool stale = true;           // none, or older than a day: the UI and the CLI warn
 };
 
 // What unlocks the store (issue #5): the station passphrase, or a key file on removable media
@@ -72,6 +91,10 @@ struct MaintenanceReport {
 struct StoreSecrets {
   std::string_view passphrase;
   std::filesystem::path key_file;
+  // Open for reading only (audit verify, status): nothing is written and nothing signed, so the
+  // audit signing credential is not needed. A store whose signing seed is wrapped under a
+  // credential that cannot be read opens only so (else kSigningKeyUnavailable).
+  bool read_only = false;
 };
 
 // What a master-key rotation did.
@@ -88,6 +111,24 @@ struct ElectronicApplication {
   std::string jigyosho_no;
   std::string facility_name;
   std::string received_at;     // ISO timestamp
+};
+
+// One account as an administrator sees it (station user list): never the password hash.
+struct AccountInfo {
+  User user;
+  bool disabled = false;
+  bool must_change_password = false;  // an admin's reset: a one-time password until changed
+  std::int64_t failed_attempts = 0;   // failed logins in a row since the last good one
+  std::string locked_until;           // ISO JST; empty when not locked
+  std::string last_login_at;          // ISO JST; empty when never
+  std::string created_at;
+};
+
+// What an administrator's password reset hands out: a one-time password, shown once, that must
+// be changed at the next login.
+struct PasswordReset {
+  User user;
+  std::string one_time_password;
 };
 
 }  // namespace station

@@ -33,6 +33,14 @@ using RunEnded = std::function<void(std::int64_t envelope_id, bool complete)>;
 
 using ProgressFn = std::function<void(const CaptureProgress&)>;
 
+// The web import's folder check: `folder` must be an absolute path inside one of `roots` (the
+// configuration's [capture] import_roots), reached without a symbolic link below the root and
+// without "..". Returns the folder under the root's real path. kForbidden (reason_ja says which
+// folders may be used) when it is outside them or goes through a link, or when no root is
+// configured; kNoPages when it is not there or not a folder.
+Result<std::filesystem::path> import_folder_within(const std::vector<std::filesystem::path>& roots,
+                                                   const std::filesystem::path& folder);
+
 class Capture {
  public:
   Capture(store::Context store, AuditTrail& audit, const Config& config, ScannerFactory make_scanner, RunEnded ended);

@@ -23,6 +23,7 @@
 #include "station/recognition/pool.h"
 #include "station/recognition/templates.h"
 #include "station/store/context.h"
+#include "station/store/pages.h"
 
 namespace station::recognition {
 
@@ -53,6 +54,13 @@ class Service {
   bool wait_idle(std::chrono::milliseconds timeout) { return pool_->wait_idle(timeout); }
   std::vector<RecognitionTask> running() const { return pool_ ? pool_->running() : std::vector<RecognitionTask>{}; }
 
+  // Called after an envelope's reading is stored, once per page read, with the page as stored
+  // (the rotation just found) and its upright image (already decoded: no second decode). Outside
+  // the store's lock, on the OCR worker. Set before start(). The facade keeps the verification
+  // screen's display rendition with it (Station::page_rendition).
+  using PageReady = std::function<void(const store::StoredPage& page, const ocr::Image& upright)>;
+  void on_page_ready(PageReady f) { on_page_ready_ = std::move(f); }
+
   // The form templates, read from their folder once and shared by every worker.
   Result<std::shared_ptr<const Templates>> templates();
 
@@ -76,6 +84,7 @@ class Service {
   std::mutex templates_mu_;                      // guards templates_
   std::shared_ptr<const Templates> templates_;  // loaded once
   std::unique_ptr<Pool> pool_;                   // from start() on
+  PageReady on_page_ready_;
 };
 
 }  // namespace station::recognition

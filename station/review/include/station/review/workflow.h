@@ -12,16 +12,18 @@
 #include "station/audit_trail.h"
 #include "station/error.h"
 #include "station/model.h"
+#include "station/finding.h"
 #include "station/review/business_days.h"
 #include "station/store/context.h"
 
 namespace station::review {
 
-// The seam to the checks (findings): how many findings that block acceptance the envelope has.
-// Until the findings engine is wired in, no_blocking_findings() (always 0). Called without the
+// The seam to the checks: the envelope's findings as the deciding user sees them now (those of
+// severity "block" stop an acceptance without an override). Every decision records them with its
+// transition (decision_findings, sent to the main system). no_findings(): none. Called without the
 // store's lock held.
-using BlockingFindings = std::function<Result<int>(std::int64_t envelope_id)>;
-BlockingFindings no_blocking_findings();
+using DecisionFindings = std::function<Result<std::vector<Finding>>(std::int64_t envelope_id)>;
+DecisionFindings no_findings();
 
 struct WorkflowSettings {
   int correction_business_days = 5;  // the deadline of a correction request: about a week
@@ -29,9 +31,9 @@ struct WorkflowSettings {
 
 class Workflow {
  public:
-  Workflow(store::Context store, AuditTrail& audit, const BusinessCalendar& calendar, BlockingFindings blocking,
+  Workflow(store::Context store, AuditTrail& audit, const BusinessCalendar& calendar, DecisionFindings findings,
            WorkflowSettings settings = {})
-      : store_(store), audit_(audit), calendar_(calendar), blocking_(std::move(blocking)), settings_(settings) {}
+      : store_(store), audit_(audit), calendar_(calendar), findings_(std::move(findings)), settings_(settings) {}
 
   // Records a decision (reviewer, supervisor; an override only the supervisor). A confirmed
   // envelope (確認済) is first taken into review (審査中). Accepting with blocking findings needs
@@ -68,7 +70,7 @@ class Workflow {
   store::Context store_;
   AuditTrail& audit_;
   const BusinessCalendar& calendar_;
-  BlockingFindings blocking_;
+  DecisionFindings findings_;
   WorkflowSettings settings_;
 };
 

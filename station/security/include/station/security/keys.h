@@ -39,6 +39,27 @@ Result<std::optional<RotationJournal>> recover_rotation(const std::filesystem::p
 Status complete_rotation(const store::Context& ctx, AuditLog& audit, const std::filesystem::path& dir,
                          const RotationJournal& journal, const std::string& detail);
 
+// The station passphrase's rules (issue #16): at least 15 characters, not a commonly used phrase
+// (a blocklist, case and spaces ignored), not one character repeated. Empty when acceptable,
+// else why (English, for the error's detail).
+std::string passphrase_problem(std::string_view passphrase);
+
+// Failed unlocks (a wrong passphrase or key file), counted in <dir>/unlock-failures.json (times
+// and a count, no secret), since the store cannot be written before it is unlocked. Each failure
+// is answered only after a delay that doubles with the failures in a row (1 s, 2 s, 4 s ... at
+// most 30 s), with the store's lock held so attempts cannot run side by side. The next open
+// records them in the audit log ("store.unlock_failed") and clears the count.
+struct UnlockFailures {
+  int count = 0;
+  std::string first_at;  // ISO, UTC
+  std::string last_at;
+};
+UnlockFailures unlock_failures(const std::filesystem::path& dir);
+// Records one more failure and waits the delay; returns the failures in a row so far.
+int record_unlock_failure(const std::filesystem::path& dir);
+// After a good unlock: the failures to audit (count 0: none), and the file removed.
+UnlockFailures take_unlock_failures(const std::filesystem::path& dir);
+
 // Re-wraps the master key under a new passphrase (the files stay as they are).
 Status change_passphrase(StoreParts& store, AuditTrail& audit, const User& actor, std::string_view old_passphrase,
                          std::string_view new_passphrase);

@@ -8,6 +8,7 @@ inline constexpr const char* kBlobDir = "blobs";
 inline constexpr const char* kElectronicFile = "electronic.db";   // the electronic store, own key
 inline constexpr const char* kAuditHeadFile = "audit-head.json";  // the signed head of the audit chain
 inline constexpr const char* kLockFile = "station.lock";          // held while a Station is open
+inline constexpr const char* kQuarantineDir = "quarantine";        // blobs the startup sweep found unreferenced
 // Sub-key purposes (SecretKey::derive); the mailed and electronic stores never share a key.
 inline constexpr const char* kDbKeyPurpose = "database";
 inline constexpr const char* kBlobKeyPurpose = "blobs";

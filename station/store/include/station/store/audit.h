@@ -47,6 +47,8 @@ Result<std::optional<std::string>> audit_hash(storage::Database& db, std::int64_
 Result<std::vector<AuditRow>> audit_rows(storage::Database& db);
 // How many entries there are.
 Result<std::int64_t> audit_count(storage::Database& db);
+// When the newest entry with this action was written; nullopt when there is none.
+Result<std::optional<std::string>> last_audit_at(storage::Database& db, std::string_view action);
 // Whether an entry with this action has a subject starting with `subject_prefix`.
 Result<bool> audit_recorded(storage::Database& db, std::string_view action, const std::string& subject_prefix);
 

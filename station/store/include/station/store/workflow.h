@@ -16,11 +16,17 @@
 namespace station::store {
 
 // Who moved an envelope, when and why.
+// A finding a decision was taken on, as recorded with the decision's transition.
+struct NotedFinding {
+  std::string code, severity, field_key, message, related;
+};
+
 struct TransitionNote {
   std::int64_t user_id = 0;
   std::string at;  // ISO, JST (the station's clock)
   std::string reason;
   std::string override_reason;
+  std::vector<NotedFinding> findings;  // written as decision_findings rows of the transition
 };
 
 // Moves the envelope by `event` when its state allows it (the lifecycle's guarded UPDATE) and

@@ -1,0 +1,95 @@
+// The browser tests' shared parts (ui_browser, ui_verify, ui_accounts): the real `station demo` they
+// run, the system chromium's arguments, and axe-core run on a page.
+//
+// Environment (set by CMake, see CMakeLists.txt): STATION_BIN, STATION_SHARED_DIR,
+// STATION_UI_ARTIFACTS (the screenshots' folder), CHROMIUM.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+// Fails the test (not skips it) when `npm ci` was not run in tests/ui.
+export const { chromium } = require('playwright-core');
+
+export const STATION_BIN = process.env.STATION_BIN;
+export const SHARED_DIR = process.env.STATION_SHARED_DIR;
+export const ARTIFACTS = process.env.STATION_UI_ARTIFACTS || path.join(tmpdir(), 'station-ui-artifacts');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const STARTUP_TIMEOUT_MS = 240_000;  // demo import + OCR of one envelope, under sanitizers
+
+// Headless chromium as the tests run it (Playwright passes the profile folder itself).
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                              '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// `station demo` on a fresh store under `root`, with one envelope; started() resolves once it
+// printed its URL and the logins of every role in `roles` (this.accounts: role -> {username,
+// password}).
+export class DemoStation {
+  // maxEnvelopes: how many sample envelopes the demo imports (1 unless a test needs more).
+  constructor(root, maxEnvelopes = 1) {
+    this.root = root;
+    this.maxEnvelopes = maxEnvelopes;
+    this.accounts = {};
+    this.baseUrl = undefined;
+    this.log = '';
+    this.child = undefined;
+  }
+
+  start(roles) {
+    return new Promise((resolve, reject) => {
+      // SANE sees only its `test` and `pnm` backends (tests/unit/scanner/sane-config).
+      this.child = spawn(STATION_BIN, ['demo', '--port', '0', '--data-dir', path.join(this.root, 'store'),
+                                       '--shared', SHARED_DIR, '--max-envelopes', String(this.maxEnvelopes)],
+                         { env: { ...process.env, XDG_CONFIG_HOME: path.join(this.root, 'config'),
+                                  SANE_CONFIG_DIR: path.resolve('../unit/scanner/sane-config') },
+                           stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`station did not start in time\n${out}\n${this.log}`)),
+                               STARTUP_TIMEOUT_MS);
+      this.child.stdout.setEncoding('utf8');
+      this.child.stderr.setEncoding('utf8');
+      this.child.stderr.on('data', (d) => { this.log += d; });
+      this.child.stdout.on('data', (d) => {
+        out += d;
+        for (const m of out.matchAll(/^login \((\w+)\): (\S+) \/ (\S+)$/gm)) {
+          this.accounts[m[1]] = { username: m[2], password: m[3] };
+        }
+        const url = out.match(/^URL: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
+        if (url && roles.every((r) => this.accounts[r])) {
+          clearTimeout(timer);
+          this.baseUrl = url[1];
+          resolve();
+        }
+      });
+      this.child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`station exited early (code ${code}, signal ${signal})\n${out}\n${this.log}`));
+      });
+    });
+  }
+
+  // SIGTERM, then SIGKILL after 10 s.
+  async stop() {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 10_000));
+    if (await Promise.race([exited, timeout]) === 'timeout') child.kill('SIGKILL');
+  }
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core, injected through the devtools protocol (the page's CSP forbids injected scripts, as it
+// should), run on the whole document: its violations, briefly.
+export async function axeViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+}

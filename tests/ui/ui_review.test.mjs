@@ -1,0 +1,201 @@
+// Browser test of the review screen (ui/web review.tsx / corrections.tsx, docs/ui.md): runs the
+// real `station demo` with two sample envelopes and drives the system chromium with
+// playwright-core. Both envelopes' values are confirmed through the API (the verification screen
+// has its own test); then a reviewer opens the first envelope's review from the work queue, sees
+// its findings with their page regions, picks the defects, previews the correction letter's
+// contents, issues the request (the letter PDF served), and finds it in the list of open
+// requests; a supervisor accepts the second envelope (over its blocking findings, with the
+// reason). Every screen: Japanese strings only, axe-core clean, a screenshot kept.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations } from './demo_station.mjs';
+
+let tmpRoot;
+let browser;
+let baseUrl;
+let demo;
+let accounts = {};
+
+before(async () => {
+  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
+  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-review-'));
+  demo = new DemoStation(tmpRoot, 2);
+  try {
+    await demo.start(['reviewer', 'supervisor']);
+    baseUrl = demo.baseUrl;
+    accounts = demo.accounts;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  } catch (e) {
+    await demo.stop();
+    throw e;
+  }
+});
+
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+  if (demo) await demo.stop();
+  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ja-JP' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+async function login(page, username, password) {
+  await page.goto(new URL('/app', baseUrl).href);
+  await page.waitForSelector('#login-screen');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('#login-submit');
+  await page.waitForSelector('#envelope-list');
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `review-${name}.png`), fullPage: true });
+
+// Every visible element's own text: Japanese, or a number, date or code (as ui_verify checks).
+// Values read from the forms (.value) are data, not the screen's wording.
+async function nonJapaneseStrings(page) {
+  return page.evaluate(() => {
+    const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+    const numberOrCode = /^[\s\d.,:;/%()+\-−×#A-Za-z_@]*\d[\s\d.,:;/%()+\-−×#A-Za-z_@]*$|^[\s\d.,:/%()+\-−×]+$/;
+    const bad = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      if (el.closest('.value, kbd, script, style')) continue;
+      if (!el.checkVisibility || !el.checkVisibility()) continue;
+      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+      if (own === '' || japanese.test(own) || numberOrCode.test(own)) continue;
+      bad.push(own);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [alt], [title]')) {
+      for (const a of ['aria-label', 'alt', 'title']) {
+        const v = el.getAttribute(a);
+        if (v && !japanese.test(v)) bad.push(`${a}=${v}`);
+      }
+    }
+    return bad;
+  });
+}
+
+async function checkScreen(page, name) {
+  assert.deepEqual(await nonJapaneseStrings(page), [], `Japanese only on ${name}`);
+  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
+  await shot(page, name);
+}
+
+// Confirms every value of the envelope through the API (as read; cleared where the reading breaks
+// the field's format), so that it is 確認済 and ready for review.
+async function confirmAll(page, envelopeId) {
+  const csrf = await page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf);
+  const v = await (await page.request.get(new URL(`/api/v1/envelopes/${envelopeId}/verification`, baseUrl).href)).json();
+  for (const f of v.fields) {
+    const headers = { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' };
+    let r = await page.request.post(new URL(`/api/v1/fields/${f.id}/confirm`, baseUrl).href, { headers, data: {} });
+    if (!r.ok()) r = await page.request.post(new URL(`/api/v1/fields/${f.id}/correct`, baseUrl).href, { headers, data: { value: '' } });
+    assert.ok(r.ok(), `field ${f.key}: ${r.status()} ${await r.text()}`);
+  }
+}
+
+test('a reviewer requests a correction after previewing the letter; a supervisor accepts another', { timeout: 600_000 }, async () => {
+  const page = await newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  await login(page, accounts.reviewer.username, accounts.reviewer.password);
+  const list = await (await page.request.get(new URL('/api/v1/envelopes', baseUrl).href)).json();
+  assert.equal(list.envelopes.length, 2, 'the demo imported two envelopes');
+  const [first, second] = list.envelopes.map((e) => e.id).sort((a, b) => a - b);
+  await confirmAll(page, first);
+  await confirmAll(page, second);
+
+  // ---- the work queue: 審査する by keyboard
+  await page.reload();
+  await page.waitForSelector('#envelope-list a.review-open');
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate((id) => document.activeElement?.getAttribute('href') === `#/envelopes/${id}/review`, first);
+  }
+  assert.ok(reached, 'the review link is reachable by Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#review-screen #decision-form');
+  const review = await (await page.request.get(new URL(`/api/v1/envelopes/${first}/review`, baseUrl).href)).json();
+  assert.ok(review.findings.length > 0, 'the sample envelope has findings');
+  assert.equal(await page.locator('#finding-list button.finding').count(), review.findings.length);
+  // A finding on a page: choosing it draws its region as the current box on that page's image.
+  const placed = review.findings.findIndex((f) => f.page_id !== null && f.box && f.box.w > 0);
+  assert.ok(placed >= 0, 'a finding has its page region');
+  await page.locator('#finding-list button.finding').nth(placed).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.page-frame .box.current');
+  assert.equal(await page.locator('#finding-list button.finding').nth(placed).getAttribute('aria-pressed'), 'true');
+  await page.waitForFunction(() => { const i = document.querySelector('.page-frame img'); return i && i.complete && i.naturalWidth > 0; });
+  await checkScreen(page, '1-findings');
+
+  // ---- request a correction: the letter's contents first
+  await page.getByLabel('補正依頼', { exact: true }).check();
+  await page.waitForSelector('#defects');
+  await page.click('#preview-letter');
+  const blocking = review.findings.filter((f) => f.severity === 'block');
+  if (blocking.length === 0) {
+    // No finding chosen by default: the screen asks for one, then takes a written defect.
+    await page.waitForSelector('#decision-error');
+    await page.fill('#extra-defect', '添付書類（登記事項証明書）が同封されていません。');
+    await page.click('#preview-letter');
+  }
+  await page.waitForSelector('#letter-preview');
+  const preview = await page.textContent('#letter-preview');
+  assert.match(preview, new RegExp(review.envelope.receipt_no));
+  for (const f of blocking) assert.ok(preview.includes(f.message_ja), `the letter lists ${f.code}`);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'letter-preview', 'the preview takes the focus');
+  await checkScreen(page, '2-letter-preview');
+  await page.click('#decide');
+  await page.waitForSelector('#decision-result #letter-link');
+  assert.match(await page.textContent('#decision-result'), /補正依頼 第1回、提出期限 \d{4}-\d{2}-\d{2}/);
+  const href = await page.getAttribute('#letter-link', 'href');
+  const pdf = await page.request.get(new URL(href, baseUrl).href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  await page.waitForSelector('#rounds');
+  await checkScreen(page, '3-requested');
+
+  // ---- the open requests, overdue first
+  await page.click('#nav-corrections');
+  await page.waitForSelector('#corrections');
+  assert.match(await page.textContent('#corrections'), new RegExp(review.envelope.receipt_no));
+  await checkScreen(page, '4-corrections');
+  await page.click('button:has-text("ログアウト")');
+  await page.waitForSelector('#login-screen');
+
+  // ---- a supervisor accepts the second envelope (over blocking findings: with the reason)
+  await login(page, accounts.supervisor.username, accounts.supervisor.password);
+  await page.goto(new URL(`/app#/envelopes/${second}/review`, baseUrl).href);
+  await page.waitForSelector('#review-screen #decision-form');
+  await page.getByLabel('受理', { exact: true }).check();
+  if (await page.locator('#override').count()) {
+    await page.click('#decide');
+    await page.waitForSelector('#decision-error');  // the reason is required for an override... once chosen
+    await page.check('#override');
+    await page.click('#decide');
+    await page.waitForSelector('#decision-error:has-text("理由")');
+    await page.fill('#decision-reason', '県に確認済み（施設リストへの追加予定）');
+  }
+  await checkScreen(page, '5-accept-form');
+  await page.click('#decide');
+  await page.waitForSelector('#decision-result');
+  assert.match(await page.textContent('#decision-result'), /受理/);
+  const after = await (await page.request.get(new URL(`/api/v1/envelopes/${second}/review`, baseUrl).href)).json();
+  assert.equal(after.envelope.state, 'accepted');
+  await page.waitForSelector('#history li:last-child');
+  await checkScreen(page, '6-accepted');
+  // Expected answers the browser logs: 401 (the session asked before each login) and 409 (the
+  // plain acceptance the station refused above). Nothing else.
+  assert.deepEqual(consoleErrors.filter((m) => !/status of (401|409) /.test(m)), []);
+});

@@ -1,0 +1,133 @@
+#pragma once
+// The web UI's route x role matrix (issue #16): every route the server answers, how it answers
+// without a session, and which roles may use it. The server registers its routes from this table
+// and refuses (403) a signed-in role the row does not name before the handler runs; the station
+// checks the roles again behind it (station/access.h). tests/unit/ui/route_matrix_test.cpp walks
+// every row with every role and with no session. docs/security.md explains each decision.
+#include <array>
+#include <string_view>
+
+#include "station/model.h"
+#include "web_bundle.h"  // generated: the front-end bundle's hashed URLs (ui/web/embed_bundle.cmake)
+
+namespace ui::routes {
+
+// How a route answers a request without a session.
+enum class Kind {
+  kPublic,  // no session needed (login, static assets)
+  kHtml,    // 303 to /login
+  kImage,   // 401 (an <img> or a download cannot follow a redirect usefully)
+  kApi,     // 401 JSON
+};
+
+using RoleMask = unsigned;
+constexpr RoleMask bit(station::Role r) { return 1u << static_cast<unsigned>(r); }
+constexpr RoleMask kClerk = bit(station::Role::kClerk);
+constexpr RoleMask kReviewer = bit(station::Role::kReviewer);
+constexpr RoleMask kSupervisor = bit(station::Role::kSupervisor);
+constexpr RoleMask kAdmin = bit(station::Role::kAdmin);
+constexpr RoleMask kAnyRole = kClerk | kReviewer | kSupervisor | kAdmin;
+// Whose work is the application's contents: the values, the crops, the findings.
+constexpr RoleMask kReview = kReviewer | kSupervisor;
+// Whose work is envelopes in: scanning, importing, the blank-page check.
+constexpr RoleMask kCapture = kClerk | kSupervisor;
+// Whose work follows the envelopes (state, receipt log, correction rounds): not the administrator.
+constexpr RoleMask kStaff = kClerk | kReviewer | kSupervisor;
+
+struct Route {
+  std::string_view method;   // "GET" or "POST"
+  std::string_view pattern;  // cpp-httplib's pattern (a regex for routes with ids)
+  Kind kind;
+  RoleMask roles;            // ignored for kPublic
+};
+
+inline constexpr std::array kRoutes{
+    Route{"GET", "/static/app.css", Kind::kPublic, 0},
+    Route{"GET", "/static/app.js", Kind::kPublic, 0},
+    Route{"GET", "/favicon.ico", Kind::kPublic, 0},
+    Route{"GET", "/login", Kind::kPublic, 0},
+    Route{"POST", "/login", Kind::kPublic, 0},
+    Route{"POST", "/logout", Kind::kHtml, kAnyRole},
+    // The envelope list and states: receipt numbers, dates and counts only (no personal values).
+    Route{"GET", "/", Kind::kHtml, kAnyRole},
+    Route{"POST", "/export", Kind::kHtml, kSupervisor},
+    // The review screen shows the values and their crops.
+    Route{"GET", R"(/envelopes/(\d+))", Kind::kHtml, kReview},
+    Route{"POST", R"(/fields/(\d+)/confirm)", Kind::kHtml, kReview},
+    Route{"GET", R"(/fields/(\d+)/crop\.png)", Kind::kImage, kReview},
+    // Page images: reviewers and supervisors all pages; a clerk only pages flagged blank (the
+    // station refuses the others with 403); an administrator none.
+    Route{"GET", R"(/pages/(\d+)\.png)", Kind::kImage, kStaff},
+    Route{"GET", "/intake", Kind::kHtml, kStaff},
+    Route{"GET", "/intake.xlsx", Kind::kImage, kStaff},
+    Route{"GET", "/capture", Kind::kHtml, kCapture},
+    Route{"POST", "/capture/start", Kind::kHtml, kCapture},
+    Route{"GET", R"(/capture/jobs/(\d+))", Kind::kHtml, kCapture},
+    Route{"GET", R"(/envelopes/(\d+)/blank)", Kind::kHtml, kCapture},
+    Route{"POST", R"(/pages/(\d+)/blank)", Kind::kHtml, kCapture},
+    Route{"GET", R"(/api/capture/jobs/(\d+))", Kind::kApi, kCapture},
+    Route{"GET", "/api/envelopes", Kind::kApi, kAnyRole},
+    Route{"GET", R"(/api/envelopes/(\d+)/fields)", Kind::kApi, kReview},
+    Route{"GET", R"(/api/envelopes/(\d+)/state)", Kind::kApi, kAnyRole},
+    Route{"GET", "/api/recognition", Kind::kApi, kStaff},
+    Route{"GET", "/api/sync", Kind::kApi, kAnyRole},     // pending changes and since when: everyone at the station
+    Route{"GET", "/api/backup", Kind::kApi, kAnyRole},   // the stale-backup warning: everyone at the station
+    Route{"POST", R"(/api/fields/(\d+)/confirm)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/envelopes/(\d+)/decision)", Kind::kApi, kReview},
+    Route{"GET", R"(/api/envelopes/(\d+)/history)", Kind::kApi, kStaff},
+    Route{"GET", "/api/corrections", Kind::kApi, kStaff},
+    Route{"GET", "/api/agreed-changes", Kind::kApi, kReview},
+    Route{"GET", R"(/api/envelopes/(\d+)/corrections)", Kind::kApi, kStaff},
+    Route{"POST", R"(/api/envelopes/(\d+)/corrections/receive)", Kind::kApi, kStaff},
+    Route{"POST", R"(/api/envelopes/(\d+)/agreed-changes)", Kind::kApi, kReview},
+    Route{"GET", R"(/api/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", Kind::kApi, kReview},
+    Route{"GET", R"(/api/envelopes/(\d+)/findings)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/envelopes/(\d+)/values)", Kind::kApi, kReview},
+    // The front-end (ui/web, docs/ui.md): its HTML shell (no data in it) and the bundle under
+    // content-hashed URLs, served as immutable.
+    Route{"GET", "/app", Kind::kPublic, 0},
+    Route{"GET", bundle::kJsPath, Kind::kPublic, 0},
+    Route{"GET", bundle::kCssPath, Kind::kPublic, 0},
+    // JSON API v1, the front-end's contract (docs/ui.md). The login's GET hands out the
+    // double-submit token its POST must carry (X-CSRF-Token and the station_login cookie).
+    Route{"GET", "/api/v1/login", Kind::kPublic, 0},
+    Route{"POST", "/api/v1/login", Kind::kPublic, 0},
+    Route{"POST", "/api/v1/logout", Kind::kApi, kAnyRole},
+    Route{"GET", "/api/v1/session", Kind::kApi, kAnyRole},
+    // The work queue: receipt numbers, dates and counts only (no personal values), like "/".
+    Route{"GET", "/api/v1/envelopes", Kind::kApi, kAnyRole},
+    // The verification screen: values, boxes and page images are the reviewers' work.
+    Route{"GET", R"(/api/v1/envelopes/(\d+)/verification)", Kind::kApi, kReview},
+    Route{"GET", R"(/api/v1/pages/(\d+)/image)", Kind::kImage, kReview},
+    Route{"POST", R"(/api/v1/fields/(\d+)/confirm)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/fields/(\d+)/correct)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/envelopes/(\d+)/pages/(\d+)/confirm)", Kind::kApi, kReview},
+    // Accounts (issue #16): the administrator's screen; one's own password for everyone. The
+    // station checks the role again and audits each change.
+    Route{"GET", "/api/v1/accounts", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/accounts", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/reset)", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/disable)", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/enable)", Kind::kApi, kAdmin},
+    Route{"POST", R"(/api/v1/accounts/([A-Za-z0-9._-]+)/role)", Kind::kApi, kAdmin},
+    Route{"POST", "/api/v1/me/password", Kind::kApi, kAnyRole},
+    // The review screen (issue #17): findings with their page regions, candidates, history and
+    // the decision are the reviewers' work (accepting over blocking findings: the station allows
+    // only a supervisor); open correction requests and deadlines: all staff, like /api/corrections;
+    // the letter names the applicant: reviewers and supervisors.
+    Route{"GET", R"(/api/v1/envelopes/(\d+)/review)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/envelopes/(\d+)/decision)", Kind::kApi, kReview},
+    Route{"GET", "/api/v1/corrections", Kind::kApi, kStaff},
+    Route{"GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", Kind::kApi, kReview},
+};
+
+constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }
+
+// The row for a method and pattern; nullptr when the table lacks it.
+constexpr const Route* find(std::string_view method, std::string_view pattern) {
+  for (const auto& r : kRoutes)
+    if (r.method == method && r.pattern == pattern) return &r;
+  return nullptr;
+}
+
+}  // namespace ui::routes
