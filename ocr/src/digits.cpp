@@ -195,6 +195,29 @@ DigitVote classify_digit(const Image& glyph) {
   return detail::classify_digit_ink(ink);
 }
 
+DigitVote classify_digit_at(const Image& line, Box box) {
+  if (line.empty() || box.w < 2 || box.h < 2) return {};
+  const cv::Mat gray = to_gray(ImageAccess::mat(line));
+  const int pad = std::max(2, box.h / 4);
+  const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
+  if (r.width < 3 || r.height < 3) return {};
+  const cv::Mat g = gray(r);
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(g, &lo, &hi);
+  if (hi - lo < 40) return {};
+  cv::Mat ink;
+  cv::threshold(g, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  const double x0 = box.x - r.x, x1 = x0 + box.w, y0 = box.y - r.y - pad / 2.0, y1 = box.y - r.y + box.h + pad / 2.0;
+  cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+  for (int i = 1; i < n; ++i) {
+    const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
+    if (cx >= x0 && cx < x1 && cy >= y0 && cy < y1) keep.setTo(255, labels == i);
+  }
+  return detail::classify_digit_ink(keep);
+}
+
 DigitModelInfo digit_model_info() {
   const Model& m = model();
   return {static_cast<int>(m.y.size()), m.fonts};

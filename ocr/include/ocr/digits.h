@@ -20,6 +20,11 @@ struct DigitVote {
 // One glyph, dark on light (a comb cell with its ruling removed).
 DigitVote classify_digit(const Image& glyph);
 
+// The glyph the engine placed at `box` (image px) in a line of digits, dark on light: only the ink
+// components centred within the box count, so that a neighbour's edge reaching into it, or a
+// comma or hyphen beside it, does not change its shape.
+DigitVote classify_digit_at(const Image& line, Box box);
+
 // How many rendered glyphs the classifier knows, and from how many font files (0 when none found).
 struct DigitModelInfo {
   int samples = 0;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "ocr/comb.h"
+#include "ocr/digits.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
 #include "text_repair.h"
@@ -66,6 +67,8 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   spec.upscale_to_dpi = upscale_to_dpi;
   spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
   spec.glyphs = spec.alternatives = languages == "jpn";
+  // A numeric line keeps its glyphs too: each digit is voted by the font-independent classifier.
+  if (!whitelist.empty() && whitelist.find_first_not_of("0123456789,-()") == std::string::npos) spec.glyphs = true;
   auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
   if (!r) return t;
   t.text = nfkc_keeping_wide_spaces(r->text);
@@ -76,6 +79,45 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   const ocr::Box& ib = prepared.ink_box;
   t.box = ocr::Box{ib.x - pad, ib.y - pad, ib.w + 2 * pad, ib.h + 2 * pad};
   return t;
+}
+
+// Tesseract reads a numeric line whole, and on some typefaces takes a zero for a nine (a slashed or
+// dotted zero, a narrow mincho one). Each digit it read is cut out at its glyph box and voted by
+// the font-independent classifier, as comb cells are: where they disagree the value is never
+// certain (0.6 at most), the classifier's digit is taken only when nearly all its neighbours agree
+// and Tesseract was unsure of the glyph, and the other reading is kept as the character's
+// alternative. Returns the line's characters, or nothing (and leaves `t` alone) when the engine's
+// glyphs do not spell its text.
+constexpr double kDigitsDisagree = 0.6;
+std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
+  std::string joined, voted;
+  std::vector<CharReading> chars;
+  double cap = 1.0;
+  for (const ocr::Glyph& g : t.glyphs) {
+    const std::string s = strip_spaces(g.text);
+    if (s.empty()) continue;
+    joined += s;
+    CharReading ch{s, g.confidence, {}};
+    if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
+      const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
+      if (v.digit != '?' && v.digit != s[0]) {
+        if (v.share >= 6.0 / 7.0 && g.confidence < 0.8) {
+          ch.text = std::string(1, v.digit);
+          ch.alternatives.push_back(s);
+        } else {
+          ch.alternatives.push_back(std::string(1, v.digit));
+        }
+        ch.confidence = std::min(ch.confidence, kDigitsDisagree);
+        cap = kDigitsDisagree;
+      }
+    }
+    voted += ch.text;
+    chars.push_back(std::move(ch));
+  }
+  if (chars.empty() || joined != strip_spaces(t.text)) return {};
+  t.text = voted;
+  t.confidence = std::min(t.confidence, cap);
+  return chars;
 }
 
 // Text of a given type, normalised and validated; `type` may differ from f.type (table columns).
@@ -110,6 +152,9 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
   v.type = type;
   if (t.blank) return v;
+  const bool numeric = type == "digits" || type == "postal" || type == "amount" || type == "phone";
+  std::vector<CharReading> line_chars;
+  if (numeric) line_chars = vote_line_digits(t, prepared.image);
   if (kanji && t.mended != t.text) {
     // A glyph read twice, perhaps: the zone at its scanned resolution decides.
     const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", 0);
@@ -239,7 +284,21 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);
-  v.chars = chars_of(t.glyphs, s);
+  v.chars = numeric ? line_chars : chars_of(t.glyphs, s);
+  // The characters must spell the value as normalised (a postal code's hyphen, an amount's commas
+  // dropped): otherwise only the value's own confidence is kept.
+  if (numeric) {
+    std::string joined;
+    for (const CharReading& ch : v.chars) joined += ch.text;
+    if (joined != s) {
+      std::vector<CharReading> kept;
+      for (const CharReading& ch : v.chars)
+        if (ch.text != "," ) kept.push_back(ch);
+      std::string k;
+      for (const CharReading& ch : kept) k += ch.text;
+      v.chars = k == s ? kept : std::vector<CharReading>{};
+    }
+  }
   return v;
 }
 

@@ -269,10 +269,25 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
   if (app == nullptr || pledge == nullptr) return;
   const auto a = parse(app->value), p = parse(pledge->value);
   if (!a || !p) return;
-  // The postmark is evidence, not a check on the forms: a stamp may be earlier than the forms'
-  // date (forms dated the day after posting occur), so a postmark reading is never rewritten to
-  // fit the forms. It bounds how late a form's date can plausibly be, with a week's slack.
+  // The postmark is evidence: a stamp may be a few days earlier than the forms' date (forms dated
+  // the day after posting occur) and bounds how late a form's date can plausibly be, with a
+  // week's slack. Only a postmark far from the date both forms agree on — more than a week before
+  // it or two months after it, as a month digit misread on the ring gives (2025-05-06 read from
+  // a stamp of 2025-06-06) — is a misread stamp: where another of its readings lies in that
+  // window, that one is kept, as weak evidence still (never certain).
   RecognizedValue* postmark = find("envelope.postmark_date");
+  if (postmark != nullptr && app->value == pledge->value && valid_date(a->y, a->m, a->d)) {
+    auto fits = [&](const std::optional<Ymd>& x) {
+      return x && valid_date(x->y, x->m, x->d) && days(*x) >= days(*a) - 7 && days(*x) <= days(*a) + 60;
+    };
+    if (!fits(parse(postmark->value)))
+      for (const std::string& other : postmark->readings)
+        if (fits(parse(other))) {
+          postmark->value = other;
+          postmark->confidence = std::min(postmark->confidence, 0.4);
+          break;
+        }
+  }
   std::optional<long> mailed;
   if (postmark != nullptr)
     if (const auto x = parse(postmark->value); x && valid_date(x->y, x->m, x->d)) mailed = days(*x);

@@ -121,9 +121,9 @@ TEST(Recognizer, ClassifiesEveryPageAndFlagsWhatItIsUnsureOf) {
 // e-mail, 元号/性別 cell and digit field is read exactly, so are the passbooks' bank (三菱ＵＦＪ on a
 // tinted panel), branch and labelled numbers (app-016's were lost when the second Japanese model's
 // own config changed Tesseract's shared layout parameters), and nothing is confidently wrong.
-// A branch written in kanji numerals (一四九) keeps its 一, not the katakana ー. A postmark is read
-// as its ring gives it, never fitted to the forms' date (issue 13: a postmark may be earlier), and
-// is never certain.
+// A branch written in kanji numerals (一四九) keeps its 一, not the katakana ー. app-002's postmark,
+// read 2025-05-06 and 2025-06-06 from its ring, is the one within a week before or two months after
+// the forms' date (a postmark may be a little earlier than the forms: issue 13), never certain.
 TEST(Recognizer, TicksDatesAndSmallTableCellsAreReadExactly) {
   station::Config config;
   auto report = station::measure_accuracy(config, kSamples, 2, {"app-002", "app-011", "app-016"});

@@ -490,6 +490,9 @@ BEGIN
           strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
 END;
 )SQL"},
+    storage::Migration{14, "recognition: each value's characters as the reader saw them", R"SQL(
+ALTER TABLE fields ADD COLUMN chars TEXT NOT NULL DEFAULT '';
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received
