@@ -43,6 +43,34 @@ TEST(Digits, ASlashedZeroIsAZero) {
   EXPECT_EQ(v.digit, '0') << "share " << v.share << ", second " << v.second;
 }
 
+// In a line of digits the box an engine gives a glyph may reach into its neighbours: only the ink
+// centred in the box is the glyph. A tight line "1,050" with each glyph boxed a little wide on both
+// sides still reads digit by digit, and a box over blank paper is no digit.
+TEST(Digits, EachDigitOfALineIsReadAtItsBox) {
+  const std::string line = "1,050";
+  cv::Mat m(90, 320, CV_8UC1, cv::Scalar(245));
+  std::vector<cv::Rect> boxes;
+  int x = 10;
+  for (char ch : line) {
+    int base = 0;
+    const cv::Size sz = cv::getTextSize(std::string(1, ch), cv::FONT_HERSHEY_DUPLEX, 2.0, 3, &base);
+    cv::putText(m, std::string(1, ch), {x, 70}, cv::FONT_HERSHEY_DUPLEX, 2.0, cv::Scalar(20), 3, cv::LINE_AA);
+    boxes.emplace_back(x - 6, 70 - sz.height - 4, sz.width + 12, sz.height + 10);  // wider than the glyph
+    x += sz.width + 2;
+  }
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+  ASSERT_TRUE(img.has_value());
+  std::string read;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == ',') continue;
+    const cv::Rect& b = boxes[i];
+    read += ocr::classify_digit_at(*img, ocr::Box{b.x, b.y, b.width, b.height}).digit;
+  }
+  EXPECT_EQ(read, "1050");
+  const ocr::DigitVote outside = ocr::classify_digit_at(*img, ocr::Box{300, 5, 15, 20});
+  EXPECT_EQ(outside.digit, '?');
+}
+
 TEST(Digits, ABlankGlyphIsNoDigit) {
   cv::Mat m(40, 30, CV_8UC1, cv::Scalar(245));
   auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
