@@ -55,9 +55,12 @@ class ApiV1 : public ::testing::Test {
     config_.data_dir = dir_ / "store";
     config_.ocr_workers = 1;
     // Every third zone reads as markup with a low confidence; the others as a confident number.
-    fake_.set_callback([](const ocr::Image&, ocr::Box zone, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    // Asked for its glyphs (numeric lines are voted digit by digit), it gives the one it read.
+    fake_.set_callback([](const ocr::Image&, ocr::Box zone, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
       if ((zone.y / 7 + zone.x / 5) % 3 == 0) return ocr::FakeEngine::reading(kMarkup, 0.42);
-      return ocr::FakeEngine::reading("1", 0.99);
+      ocr::Reading r = ocr::FakeEngine::reading("1", 0.99);
+      if (spec.glyphs) r.glyphs.push_back(ocr::Glyph{"1", 0.99, zone, {}});
+      return r;
     });
     services_.make_engine = [this]() -> station::Result<std::unique_ptr<ocr::Engine>> {
       return std::make_unique<SharedEngine>(fake_);
@@ -212,7 +215,7 @@ TEST_F(ApiV1, TheVerificationDataHasPagesFieldsBoxesAndCharacterDoubt) {
     EXPECT_LE(box.at("x").get<int>() + box.at("w").get<int>(), page.at("width").get<int>());
     EXPECT_LE(box.at("y").get<int>() + box.at("h").get<int>(), page.at("height").get<int>());
     const double confidence = f.at("confidence").get<double>();
-    // Comb boxes are read cell by cell: their characters are the reader's own (each cell's
+    // Numeric values are read glyph by glyph: their characters are the reader's own (each glyph's
     // confidence, the other reader's digit as its alternative). Elsewhere this fake engine keeps
     // no characters, and every character carries the value's confidence.
     const bool from_reader = f.at("chars_source") == "reader";
@@ -247,7 +250,7 @@ TEST_F(ApiV1, TheVerificationDataHasPagesFieldsBoxesAndCharacterDoubt) {
   }
   EXPECT_GT(markup, 0);
   EXPECT_GT(doubtful, 0);
-  EXPECT_GT(reader, 0);  // the application's comb boxes (事業所番号, 法人番号)
+  EXPECT_GT(reader, 0);  // the application's numbers (postal codes, phone, amounts, dates' parts)
 }
 
 TEST_F(ApiV1, RolesAndCsrfAreRefused) {
