@@ -83,11 +83,11 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
 
 // Tesseract reads a numeric line whole, and on some typefaces takes a zero for a nine (a slashed or
 // dotted zero, a narrow mincho one). Each digit it read is cut out at its glyph box and voted by
-// the font-independent classifier, as comb cells are: where they disagree the value is never
-// certain (0.6 at most), the classifier's digit is taken only when nearly all its neighbours agree
-// and Tesseract was unsure of the glyph, and the other reading is kept as the character's
-// alternative. Returns the line's characters, or nothing (and leaves `t` alone) when the engine's
-// glyphs do not spell its text.
+// the font-independent classifier: where they disagree the value is never certain (0.6 at most)
+// and the classifier's digit is kept as the character's alternative. Unlike a comb cell, its digit
+// never replaces Tesseract's (on the development seed the glyph boxes of a line made it replace a
+// right digit, and no wrong one). Returns the line's characters, or nothing (and leaves `t` alone)
+// when the engine's glyphs do not spell its text.
 constexpr double kDigitsDisagree = 0.6;
 std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
   std::string joined, voted;
@@ -101,12 +101,8 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
     if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
       const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
       if (v.digit != '?' && v.digit != s[0]) {
-        if (v.share >= 6.0 / 7.0 && g.confidence < 0.8) {
-          ch.text = std::string(1, v.digit);
-          ch.alternatives.push_back(s);
-        } else {
-          ch.alternatives.push_back(std::string(1, v.digit));
-        }
+        // A glyph box in a line is less exact than a comb cell: the classifier only doubts here.
+        ch.alternatives.push_back(std::string(1, v.digit));
         ch.confidence = std::min(ch.confidence, kDigitsDisagree);
         cap = kDigitsDisagree;
       }
