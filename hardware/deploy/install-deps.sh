@@ -51,7 +51,7 @@ PACKAGES=(
   # tests/kiosk: the kiosk session of hardware/kiosk under a headless sway (its compositor, idle
   # daemon, input method, session bus and readiness probe), grim for its screenshots and wtype to
   # type into it
-  sway swayidle fcitx5 fcitx5-mozc dbus-daemon curl grim wtype
+  sway swayidle fcitx5 fcitx5-mozc fcitx5-frontend-gtk3 xwayland dbus-daemon curl grim wtype
 )
 
 missing=()

@@ -28,8 +28,9 @@ UNIT_DIR=/etc/systemd/system
 PACKAGES=(
   # the compositor, its idle daemon (screen blanking) and the seat/session glue
   sway swayidle dbus-user-session
-  # Japanese input: fcitx5 with mozc (pulls mozc-server)
-  fcitx5 fcitx5-mozc
+  # Japanese input: fcitx5 with mozc (pulls mozc-server); Chromium reaches it through GTK's fcitx
+  # module on Xwayland, where fcitx5 can draw the candidate list (sway.conf says why)
+  fcitx5 fcitx5-mozc fcitx5-frontend-gtk3 xwayland
   # the browser, its Japanese UI (dialogs, form validation messages, print preview), Japanese fonts
   chromium chromium-l10n fonts-noto-cjk
   # kiosk-browser's "does the station answer yet" probe
@@ -81,6 +82,7 @@ LANGUAGE=ja
 XDG_CURRENT_DESKTOP=sway
 XDG_SESSION_TYPE=wayland
 XMODIFIERS=@im=fcitx
+GTK_IM_MODULE=fcitx
 QT_IM_MODULE=fcitx
 EOF
 }

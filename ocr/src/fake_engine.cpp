@@ -153,4 +153,23 @@ bool FakeEngine::has_language(const std::string& lang) {
   return languages_.contains(lang);
 }
 
+namespace {
+
+class FakeHandle final : public Engine {
+ public:
+  explicit FakeHandle(FakeEngine& fake) : fake_(fake) {}
+  Result<Reading> read(const Image& page, Box zone, const ZoneSpec& spec) override {
+    return fake_.read(page, zone, spec);
+  }
+  bool can_read(char32_t ch, const std::string& languages) override { return fake_.can_read(ch, languages); }
+  bool has_language(const std::string& lang) override { return fake_.has_language(lang); }
+
+ private:
+  FakeEngine& fake_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> FakeEngine::handle() { return std::make_unique<FakeHandle>(*this); }
+
 }  // namespace ocr

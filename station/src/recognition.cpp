@@ -25,7 +25,7 @@ Status Station::Impl::start_recognition() {
   // rendition is made here from the pixels recognition has just read, at the width /app asks for.
   reader->on_page_ready([this](const store::StoredPage& page, const ocr::Image& upright) {
     const int width = std::min(upright.width(), kRenditionWarmWidth);
-    (void)keep_rendition(page.id, page_version_of(page.blob_id, page.clean_blob_id, page.rotation), upright, width);
+    (void)keep_rendition(page.id, page_version_of(page.blob_id, page.clean_blob_id, page.rotation, page.turn), upright, width);
   });
   return reader->start();
 }

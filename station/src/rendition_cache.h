@@ -19,7 +19,8 @@ namespace station {
 // A short, stable name of what a page shows: its stored image (the cleaned copy when capture made
 // one) and the rotation recognition found (FNV-1a 64, hex). A rendition made from another version
 // is never served.
-inline std::string page_version_of(std::string_view blob_id, std::string_view clean_blob_id, int rotation) {
+// `turn`: the clerk's turn (issue #17), applied before recognition's rotation.
+inline std::string page_version_of(std::string_view blob_id, std::string_view clean_blob_id, int rotation, int turn = 0) {
   std::uint64_t h = 1469598103934665603ULL;
   const auto mix = [&](std::string_view s) {
     for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
@@ -28,6 +29,7 @@ inline std::string page_version_of(std::string_view blob_id, std::string_view cl
   mix(blob_id);
   mix(clean_blob_id);
   mix(std::to_string(rotation));
+  if (turn % 360 != 0) mix("turn" + std::to_string(turn));
   std::string out(16, '0');
   static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = kHex[h & 0xf];

@@ -1,6 +1,8 @@
 // Review: envelopes, pages and fields as reviewers see them; confirming values (the fields and
 // their confirmation are station_review's: station/review/review.h).
 #include "station/review/review.h"
+#include "station/store/envelopes.h"
+#include "station/store/fields.h"
 #include "station/store/pages.h"
 #include "station_impl.h"
 
@@ -61,11 +63,17 @@ Result<std::vector<unsigned char>> Station::field_crop_png(const User& actor, st
 namespace {
 
 // Least privilege (docs/security.md, "Page images by role"): reviewers and supervisors review
-// against the originals and see every page; a clerk's work needs only the pages flagged blank
-// (the blank-page check after a capture); an administrator's none. The page's envelope, and the
-// stored page when `stored` is given. Takes the store's lock.
+// against the originals and see every page; a clerk sees the pages flagged blank (the blank-page
+// check after a capture) and, as thumbnails of at most kClerkThumbnailWidth, the pages of an
+// envelope still in the intake (no value confirmed by a reviewer, not in review or decided) so
+// pages can be checked, turned, put in order and moved (issue #17); an administrator none. The
+// page's envelope, and the stored page when `stored` is given; `thumbnail_only` tells whether the
+// actor may see it only small. Takes the store's lock.
+constexpr int kClerkThumbnailWidth = 400;
+
 Result<std::int64_t> page_access(storage::Database& db, std::recursive_mutex& mu, const User& actor,
-                                 std::int64_t page_id, store::StoredPage* stored = nullptr) {
+                                 std::int64_t page_id, store::StoredPage* stored = nullptr,
+                                 bool* thumbnail_only = nullptr) {
   if (auto s = require(actor, {Role::kClerk, Role::kReviewer, Role::kSupervisor}, "see pages"); !s)
     return std::unexpected(s.error());
   std::lock_guard lock(mu);
@@ -73,6 +81,7 @@ Result<std::int64_t> page_access(storage::Database& db, std::recursive_mutex& mu
   if (!env) return std::unexpected(env.error());
   if (!*env) return fail(ErrorCode::kNotFound, "no such page");
   const std::int64_t envelope_id = **env;
+  if (thumbnail_only != nullptr) *thumbnail_only = false;
   if (actor.role == Role::kClerk) {
     auto list = store::list_pages(db, envelope_id);
     if (!list) return std::unexpected(list.error());
@@ -80,9 +89,20 @@ Result<std::int64_t> page_access(storage::Database& db, std::recursive_mutex& mu
     const bool blank = it != list->end() && std::any_of(it->flags.begin(), it->flags.end(), [](const std::string& f) {
                          return f == "blank" || f == "blank_confirmed";
                        });
-    if (!blank)
-      return fail(ErrorCode::kForbidden, "a clerk sees only pages flagged blank",
-                  "受付担当の方が見られるのは白紙の可能性があるページだけです。内容の確認は審査担当に依頼してください。");
+    if (!blank) {
+      auto state = store::state_of(db, envelope_id);
+      if (!state) return std::unexpected(state.error());
+      auto confirmed = store::confirmed_count(db, envelope_id);
+      if (!confirmed) return std::unexpected(confirmed.error());
+      const bool intake = (*state == EnvelopeState::kCapturing || *state == EnvelopeState::kInterrupted ||
+                           *state == EnvelopeState::kCaptured || *state == EnvelopeState::kRecognizing ||
+                           *state == EnvelopeState::kRecognized || *state == EnvelopeState::kRecognitionFailed) &&
+                          *confirmed == 0;
+      if (!intake)
+        return fail(ErrorCode::kForbidden, "a clerk sees only pages flagged blank and pages still in the intake",
+                    "受付担当の方が見られるのは受付中の封筒のページと白紙の可能性があるページだけです。内容の確認は審査担当に依頼してください。");
+      if (thumbnail_only != nullptr) *thumbnail_only = true;
+    }
   }
   if (stored != nullptr) {
     auto p = store::stored_page(db, page_id);
@@ -92,15 +112,22 @@ Result<std::int64_t> page_access(storage::Database& db, std::recursive_mutex& mu
   return envelope_id;
 }
 
+int shown_width(bool thumbnail_only, int max_width) {
+  if (!thumbnail_only) return max_width;
+  return max_width <= 0 ? kClerkThumbnailWidth : std::min(max_width, kClerkThumbnailWidth);
+}
+
 std::string page_version_of(const store::StoredPage& p) {
-  return station::page_version_of(p.blob_id, p.clean_blob_id, p.rotation);
+  return station::page_version_of(p.blob_id, p.clean_blob_id, p.rotation, p.turn);
 }
 
 }  // namespace
 
 Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int64_t page_id, int max_width) {
-  auto envelope_id = page_access(impl_->db, impl_->mu, actor, page_id);
+  bool thumbnail_only = false;
+  auto envelope_id = page_access(impl_->db, impl_->mu, actor, page_id, nullptr, &thumbnail_only);
   if (!envelope_id) return std::unexpected(envelope_id.error());
+  max_width = shown_width(thumbnail_only, max_width);
   impl_->record_view(actor, *envelope_id, "page");
   auto page = impl_->load_page(page_id);
   if (!page) return std::unexpected(page.error());
@@ -120,8 +147,10 @@ Result<std::string> Station::page_version(const User& actor, std::int64_t page_i
 
 Result<Station::PageRendition> Station::page_rendition(const User& actor, std::int64_t page_id, int max_width) {
   store::StoredPage stored;
-  auto envelope_id = page_access(impl_->db, impl_->mu, actor, page_id, &stored);
+  bool thumbnail_only = false;
+  auto envelope_id = page_access(impl_->db, impl_->mu, actor, page_id, &stored, &thumbnail_only);
   if (!envelope_id) return std::unexpected(envelope_id.error());
+  max_width = shown_width(thumbnail_only, max_width);
   impl_->record_view(actor, *envelope_id, "page");
   const std::string version = page_version_of(stored);
   if (auto hit = impl_->renditions.find(page_id, max_width, version))

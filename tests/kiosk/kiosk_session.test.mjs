@@ -407,6 +407,19 @@ function readScreen(png, psm = '11') {
 // Where `after` differs from `before` (two screenshots of one size), with a margin, written as a PPM
 // for Tesseract: the text just typed, wherever the page puts its field. Null when nothing changed.
 function changedRegion(before, after, file, margin = 12) {
+  const box = changedBox(before, after, margin);
+  if (!box) return null;
+  const { width: w } = after;
+  const rows = [];
+  for (let y = box.y; y < box.y + box.h; y++) {
+    rows.push(after.pixels.subarray((y * w + box.x) * 3, (y * w + box.x + box.w) * 3));
+  }
+  writeFileSync(file, Buffer.concat([Buffer.from(`P6\n${box.w} ${box.h}\n255\n`, 'latin1'), ...rows]));
+  return file;
+}
+
+// The bounding box ({x, y, w, h}, with a margin) of what differs between two screenshots.
+function changedBox(before, after, margin = 12) {
   const { width: w, height: h } = after;
   let [x0, y0, x1, y1] = [w, h, -1, -1];
   for (let y = 0; y < h; y++) {
@@ -424,11 +437,7 @@ function changedRegion(before, after, file, margin = 12) {
   if (x1 < 0) return null;
   [x0, y0] = [Math.max(0, x0 - margin), Math.max(0, y0 - margin)];
   [x1, y1] = [Math.min(w - 1, x1 + margin), Math.min(h - 1, y1 + margin)];
-  const cw = x1 - x0 + 1;
-  const rows = [];
-  for (let y = y0; y <= y1; y++) rows.push(after.pixels.subarray((y * w + x0) * 3, (y * w + x1 + 1) * 3));
-  writeFileSync(file, Buffer.concat([Buffer.from(`P6\n${cw} ${y1 - y0 + 1}\n255\n`, 'latin1'), ...rows]));
-  return file;
+  return { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
 }
 
 // Keys into the session through a virtual keyboard (wtype), as the session's user.
@@ -480,12 +489,16 @@ test('the policy file is valid JSON and restricts Chromium to the station', () =
   assert.deepEqual({ ...rendered, URLAllowlist: null }, { ...template, URLAllowlist: null });
 });
 
+// Chromium's window in sway's tree: an X11 window (Xwayland) has a class, a Wayland one an app_id.
+const isChromium = (n) => /chrom/i.test(n.app_id || n.window_properties?.class || '');
+
 test('sway shows Chromium full screen, with no bar, and starts the input method and the idle daemon', async () => {
   const tree = await waitFor('the Chromium window', () => {
     const t = swaymsg('get_tree');
-    return findNodes(t, (n) => /chrom/i.test(n.app_id || '') && n.visible).length > 0 ? t : null;
+    return findNodes(t, (n) => isChromium(n) && n.visible).length > 0 ? t : null;
   });
-  const [win] = findNodes(tree, (n) => /chrom/i.test(n.app_id || ''));
+  const [win] = findNodes(tree, isChromium);
+  assert.equal(win.shell, 'xwayland', 'Chromium runs on Xwayland (sway.conf: the candidate list)');
   const [output] = swaymsg('get_outputs');
   assert.deepEqual([win.rect.width, win.rect.height], [output.rect.width, output.rect.height],
                    'the browser window must cover the whole output');
@@ -530,7 +543,27 @@ async function restartBrowser() {
   return loginTarget();
 }
 
-test('Japanese input: fcitx5 and mozc turn typed romaji into kana in the page', async () => {
+// Kanji conversion as a clerk does it: Space converts the kana, a second Space opens mozc's list of
+// candidates, which fcitx5 draws as a window of its own over the page (sway.conf: why Xwayland).
+// The list is seen on the screen: the change is many lines tall (the field alone is one) and
+// Tesseract reads 東京 in it. Escape twice leaves the field as it was.
+async function candidateList() {
+  const before = screenshot('kiosk-before-conversion', 2);
+  typeKeys('-d', '40', 'toukyou', '-s', '500', '-k', 'space', '-s', '700', '-k', 'space');
+  let box = null;
+  let read = '';
+  const shown = await waitFor('the candidate list', () => {
+    const after = screenshot('kiosk-candidates', 2);
+    box = changedBox(before, after);
+    if (!box || box.h < 200) return false;  // a field's line is ~60 px at scale 2; a list of 5+ rows is more
+    read = readScreen(changedRegion(before, after, path.join(ARTIFACTS, 'kiosk-candidates.ppm')), '6');
+    return /東京/.test(read);
+  }, 15_000).catch(() => false);
+  typeKeys('-k', 'Escape', '-s', '300', '-k', 'Escape');
+  assert.ok(shown, `no candidate list on the screen: changed ${JSON.stringify(box)}, read: ${read}`);
+}
+
+test('Japanese input: fcitx5 and mozc turn typed romaji into kana in the page, and show the kanji candidates', async () => {
   // The user name field has the focus. Ctrl+Space switches fcitx5 to mozc; mozc turns the romaji
   // into hiragana as it is typed and Return commits it into the field (the form is not sent:
   // the input method takes that key). Without the input method the field would read "toukyou".
@@ -550,7 +583,10 @@ test('Japanese input: fcitx5 and mozc turn typed romaji into kana in the page', 
       last = crop ? readScreen(crop, '7') : '';
       return /とうきょう/.test(last);
     }, 10_000).catch(() => false);
-    if (typed) return;
+    if (typed) {
+      await candidateList();
+      return;
+    }
     console.log(`the typed text read: ${last}; trying again on a fresh browser`);
     await restartBrowser();
   }

@@ -14,75 +14,23 @@
 
 #include "station/station.h"
 #include "ui/web_server.h"
+#include "web_api_fixture.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using station::Role;
+using web_test::Session;
 
-struct Session {
-  std::string cookie, csrf;
-};
-
-class AccountsApi : public ::testing::Test {
+class AccountsApi : public web_test::WebApiTest {
  protected:
+  AccountsApi() : WebApiTest("accounts-api-test") {}
+
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("station-accounts-api-test-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-    config_.data_dir = dir_ / "store";
-    auto st = station::Station::create(config_, "test-passphrase");
-    ASSERT_TRUE(st) << st.error().detail;
-    station_ = std::move(*st);
-    auto admin = station_->add_user(nullptr, "admin1", "admin-password-1", Role::kAdmin);
-    ASSERT_TRUE(admin);
-    ASSERT_TRUE(station_->add_user(&*admin, "clerk1", "clerk-password-1", Role::kClerk));
-    ASSERT_TRUE(station_->add_user(&*admin, "reviewer1", "reviewer-password-1", Role::kReviewer));
-    ASSERT_TRUE(station_->add_user(&*admin, "super1", "super-password-1", Role::kSupervisor));
-
-    ui::WebOptions options;
-    options.port = 0;
-    server_ = std::make_unique<ui::WebServer>(*station_, options);
-    auto port = server_->bind();
-    ASSERT_TRUE(port) << port.error().detail;
-    thread_ = std::thread([this] { server_->run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-    station_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  httplib::Result post_login(const json& body) {
-    auto form = client_->Get("/api/v1/login");
-    EXPECT_TRUE(form);
-    const std::string sc = form->get_header_value("Set-Cookie");
-    const std::string token = json::parse(form->body).at("login_token").get<std::string>();
-    return client_->Post("/api/v1/login", {{"Cookie", sc.substr(0, sc.find(';'))}, {"X-CSRF-Token", token}},
-                         body.dump(), "application/json");
-  }
-
-  Session login(const std::string& user, const std::string& password) {
-    auto res = post_login({{"username", user}, {"password", password}});
-    EXPECT_TRUE(res);
-    EXPECT_EQ(res->status, 200) << res->body;
-    if (!res || res->status != 200) return {};
-    const std::string c = res->get_header_value("Set-Cookie");
-    return Session{c.substr(0, c.find(';')), json::parse(res->body).at("csrf").get<std::string>()};
-  }
-
-  httplib::Result get(const Session& s, const std::string& path) {
-    return client_->Get(path, httplib::Headers{{"Cookie", s.cookie}});
-  }
-  httplib::Result post(const Session& s, const std::string& path, const json& body, bool csrf = true) {
-    httplib::Headers h{{"Cookie", s.cookie}};
-    if (csrf) h.emplace("X-CSRF-Token", s.csrf);
-    return client_->Post(path, h, body.dump(), "application/json");
+    ASSERT_NO_FATAL_FAILURE(create_station());
+    ASSERT_NO_FATAL_FAILURE(add_staff());
+    ASSERT_NO_FATAL_FAILURE(serve());
   }
 
   json account(const Session& admin, const std::string& name) {
@@ -95,13 +43,6 @@ class AccountsApi : public ::testing::Test {
     ADD_FAILURE() << "no account " << name;
     return json::object();
   }
-
-  fs::path dir_;
-  station::Config config_;
-  std::unique_ptr<station::Station> station_;
-  std::unique_ptr<ui::WebServer> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(AccountsApi, ListShowsStateLastLoginAndFailedAttemptsButNoHash) {

@@ -221,121 +221,6 @@ test('supervisor exports the day and sees the ファイルナンバー', async (
   await page.close();
 });
 
-// An uncompressed 8-bit grey TIFF of paper-white noise: the blank back of a sheet, as a scanner
-// writes it.
-function blankTiff(w, h, dpi) {
-  const n = 12, ifd = 8, rational = ifd + 2 + n * 12 + 4, pixels = rational + 8;
-  const buf = Buffer.alloc(pixels + w * h);
-  buf.write('II', 0, 'latin1');
-  buf.writeUInt16LE(42, 2);
-  buf.writeUInt32LE(ifd, 4);
-  buf.writeUInt16LE(n, ifd);
-  const entries = [[256, 4, w], [257, 4, h], [258, 3, 8], [259, 3, 1], [262, 3, 1], [273, 4, pixels], [277, 3, 1],
-                   [278, 4, h], [279, 4, w * h], [282, 5, rational], [283, 5, rational], [296, 3, 2]];
-  entries.forEach(([tag, type, value], i) => {
-    const o = ifd + 2 + i * 12;
-    buf.writeUInt16LE(tag, o);
-    buf.writeUInt16LE(type, o + 2);
-    buf.writeUInt32LE(1, o + 4);
-    if (type === 3) buf.writeUInt16LE(value, o + 8); else buf.writeUInt32LE(value, o + 8);
-  });
-  buf.writeUInt32LE(0, ifd + 2 + n * 12);
-  buf.writeUInt32LE(dpi, rational);
-  buf.writeUInt32LE(1, rational + 4);
-  let seed = 3;
-  for (let i = 0; i < w * h; i++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    buf[pixels + i] = 236 + ((seed >>> 16) % 12);
-  }
-  return buf;
-}
-
-// Follows a capture job's page until the job has ended; returns the progress the page polled.
-async function followJob(page) {
-  const polled = [];
-  page.on('response', async (r) => {
-    if (/\/api\/capture\/jobs\/\d+$/.test(new URL(r.url()).pathname) && r.status() === 200) {
-      try { polled.push(await r.json()); } catch { /* the page reloaded meanwhile */ }
-    }
-  });
-  await page.waitForSelector('#capture-job:not([data-state="running"])', { timeout: 240_000 });
-  return polled;
-}
-
-test('clerk imports a folder from the web page, sees its progress to the end and confirms a blank page', async () => {
-  const folder = path.join(tmpRoot, 'kiosk-scans', 'envelope-web');
-  mkdirSync(folder, { recursive: true });
-  copyFileSync(path.join(SHARED_DIR, 'samples', 'app-001', 'page-03.jpg'), path.join(folder, 'a.jpg'));
-  writeFileSync(path.join(folder, 'b.tif'), blankTiff(1654, 2339, 200));
-
-  const page = await newPage();
-  await login(page, 'clerk');
-  await Promise.all([page.waitForURL((u) => new URL(u).pathname === '/capture'), page.click('#nav-capture')]);
-  await page.check('#kind-import');
-  await page.fill('#folder', folder);
-  await page.fill('#enclosures', '1');
-  await Promise.all([page.waitForURL(/\/capture\/jobs\/\d+$/), page.click('#capture-start')]);
-  const polled = await followJob(page);
-  assert.equal(await page.getAttribute('#capture-job', 'data-state'), 'done',
-               await page.locator('main').textContent());
-  assert.equal((await page.textContent('#job-pages')).trim(), '2', 'progress reaches every page');
-  assert.ok(Number((await page.textContent('#job-ppm')).trim()) > 0, 'pages per minute are shown');
-  assert.match(await page.textContent('#job-blank'), /1 ページ/);
-  // The poll that saw the end triggers a reload, so its body may be lost: the end state is the
-  // page's (checked above); what was polled before it only ever grows, up to the pages there are.
-  assert.ok(polled.every((p) => p.pages >= 0 && p.pages <= 2), JSON.stringify(polled));
-  assert.ok(polled.every((p, i) => i === 0 || p.pages >= polled[i - 1].pages), 'progress never goes back');
-  await page.screenshot({ path: path.join(ARTIFACTS, 'ui-capture-done.png'), fullPage: true });
-
-  // The blank back: its thumbnail (authenticated image path), confirmed blank by the clerk.
-  await Promise.all([page.waitForURL(/\/envelopes\/\d+\/blank$/), page.click('a.blank-link >> nth=0')]);
-  const card = page.locator('.blank-page').first();
-  await card.waitFor();
-  const img = card.locator('img');
-  await page.waitForFunction((el) => el.complete, await img.elementHandle());
-  assert.ok(await img.evaluate((el) => el.naturalWidth) > 0, 'the thumbnail must load');
-  const src = await img.getAttribute('src');
-  assert.match(src, /^\/pages\/\d+\.png\?w=300$/);
-  await context.clearCookies();
-  const anonymous = await page.request.get(new URL(src, baseUrl).href);
-  assert.equal(anonymous.status(), 401, 'no thumbnail without a session');
-  await page.close();
-
-  const again = await newPage();
-  await login(again, 'clerk');
-  await again.goto(new URL(page.url(), baseUrl).href);
-  const card2 = again.locator('.blank-page').first();
-  await card2.waitFor();
-  await Promise.all([again.waitForURL(/\/envelopes\/\d+\/blank$/), card2.locator('button.confirm-blank').click()]);
-  await again.waitForSelector('.blank-page.confirmed');
-  assert.match(await again.textContent('.blank-page.confirmed .badge'), /白紙（確認済み）/);
-  await again.screenshot({ path: path.join(ARTIFACTS, 'ui-blank-confirmed.png'), fullPage: false });
-  await again.close();
-});
-
-test('clerk scans from SANE (test backend) in the web page; a reviewer may not', async () => {
-  const page = await newPage();
-  await login(page, 'clerk');
-  await page.goto(new URL('/capture', baseUrl).href);
-  await page.check('#kind-scan');
-  await page.selectOption('#device', 'test:0');
-  await page.selectOption('#source', 'flatbed');
-  await Promise.all([page.waitForURL(/\/capture\/jobs\/\d+$/), page.click('#capture-start')]);
-  await followJob(page);
-  assert.equal(await page.getAttribute('#capture-job', 'data-state'), 'done',
-               await page.locator('main').textContent());
-  assert.equal((await page.textContent('#job-pages')).trim(), '1');
-  assert.match(await page.textContent('#job-result'), /M\d{8}-\d{4}/);
-  await page.close();
-
-  const reviewer = await newPage();
-  await login(reviewer, 'reviewer');
-  assert.equal(await reviewer.locator('#nav-capture').count(), 0);
-  const resp = await reviewer.goto(new URL('/capture', baseUrl).href);
-  assert.equal(resp.status(), 403);
-  await reviewer.close();
-});
-
 // Issue 11 (one pipeline): an envelope imported from the web page is read in the background with
 // nothing run by hand; its state and progress show on the job and review pages, and once read the
 // reviewer finds its fields.
@@ -348,26 +233,24 @@ test('an envelope imported on the web page is recognised in the background and i
     copyFileSync(path.join(SHARED_DIR, 'samples', 'app-004', name), path.join(folder, name));
   }
 
+  // The clerk imports it on the intake screen (/app#/intake); the finished job lists its envelope.
   const page = await newPage();
   await login(page, 'clerk');
-  await page.goto(new URL('/capture', baseUrl).href);
+  await page.goto(new URL('/app#/intake', baseUrl).href);
+  await page.waitForSelector('#intake-form');
   await page.check('#kind-import');
   await page.fill('#folder', folder);
   await page.fill('#enclosures', '4');
-  await Promise.all([page.waitForURL(/\/capture\/jobs\/\d+$/), page.click('#capture-start')]);
-  await followJob(page);
-  assert.equal(await page.getAttribute('#capture-job', 'data-state'), 'done',
-               await page.locator('main').textContent());
+  await page.click('#intake-start');
+  await page.waitForSelector('#intake-job[data-state="done"]', { timeout: 240_000 });
   assert.equal((await page.textContent('#job-pages')).trim(), '5');
-  // The finished job links to its envelope and shows its recognition state (a Japanese label).
-  const link = page.locator('#job-result a.job-envelope-link').first();
-  const href = await link.getAttribute('href');
-  assert.match(href, /^\/envelopes\/\d+$/);
-  assert.match(await link.textContent(), /M\d{8}-\d{4}/);
-  const state = page.locator('#job-result .recognition-state').first();
-  assert.match(await state.textContent(), /受付済|読取中|読取済|読取失敗/);
+  const section = page.locator('#intake-job section.intake-envelope').first();
+  const envelopeId = await section.getAttribute('data-envelope-id');
+  assert.match(envelopeId, /^\d+$/);
+  assert.match(await section.locator('h3').textContent(), /M\d{8}-\d{4}.*(受付済|読取中|読取済|読取失敗)/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'ui-pipeline-job.png'), fullPage: true });
   await page.close();
+  const href = `/envelopes/${envelopeId}`;
 
   // The reviewer opens it while (or after) it is read: the page follows the state and reloads by
   // itself once the reading has ended.

@@ -62,17 +62,6 @@ dl.summary dd { margin: 0; }
 .field .status { grid-column: 1 / -1; display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
 .field .export { grid-column: 1 / -1; }
 .progress { font-size: 1.1rem; font-weight: bold; }
-form.capture-form label { display: block; margin: .5rem 0; }
-form.capture-form fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0; padding: .6rem 1rem; }
-form.capture-form select, form.capture-form input[type=date], form.capture-form input[type=number] {
-  font: inherit; min-height: 52px; padding: .3rem .5rem; border: 2px solid var(--line); border-radius: 6px; background: #fff; }
-form.capture-form label.choice input { width: 1.4rem; height: 1.4rem; vertical-align: middle; }
-#capture-job dd span { font-size: 1.4rem; font-weight: bold; }
-.blank-pages { display: flex; flex-wrap: wrap; gap: .8rem; }
-.blank-pages .blank-page { width: 340px; text-align: center; }
-.blank-pages .blank-page img { width: 300px; border: 1px solid var(--line); }
-.blank-pages .blank-page.confirmed { border-left: 10px solid var(--ok); }
-.blank-actions { display: flex; gap: .6rem; justify-content: center; margin-top: .5rem; }
 .recognition-state.pending { color: var(--warn); font-weight: bold; }
 .secret { font-family: monospace; font-size: 1.4rem; background: #fff7d6; padding: .2rem .6rem; border-radius: 6px; }
 )CSS";
@@ -91,32 +80,6 @@ const std::string_view kAppJs = R"JS(
     var target = document.getElementById(window.location.hash.substring(1));
     var input = target && target.querySelector('input[name=value]');
     if (input) { input.focus(); input.select(); }
-  }
-  // A capture job's page (issue 3): while the job runs, poll its progress every 500 ms; once it
-  // has ended, reload so that the server shows the outcome.
-  var job = document.getElementById('capture-job');
-  if (job && job.getAttribute('data-state') === 'running') {
-    var id = job.getAttribute('data-job-id');
-    var set = function (elementId, text) {
-      var el = document.getElementById(elementId);
-      if (el) { el.textContent = text; }
-    };
-    var poll = function () {
-      fetch('/api/capture/jobs/' + encodeURIComponent(id), { credentials: 'same-origin', cache: 'no-store' })
-        .then(function (r) {
-          if (r.status === 401) { window.location.href = '/login?locked=1'; return null; }
-          return r.ok ? r.json() : null;
-        })
-        .then(function (j) {
-          if (!j) { setTimeout(poll, 2000); return; }
-          set('job-pages', String(j.pages));
-          set('job-ppm', String(Math.round(j.pages_per_minute)));
-          set('job-envelopes', String(j.envelope_count));
-          if (j.state === 'running') { setTimeout(poll, 500); } else { window.location.reload(); }
-        })
-        .catch(function () { setTimeout(poll, 2000); });
-    };
-    setTimeout(poll, 500);
   }
   // Envelopes the background recognition still has (their .recognition-state is data-pending="1"):
   // every second their progress from /api/recognition (「読取中 3/5 ページ」); once one has left

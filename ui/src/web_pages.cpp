@@ -29,9 +29,7 @@ std::string layout(const Viewer* viewer, std::string_view title_ja, std::string_
   out += fmt("<span class=\"title\">{}</span>", kAppTitle);
   if (viewer) {
     out += "<a href=\"/\">受付一覧</a>";
-    out += "<a href=\"/intake\">受付簿</a>";
-    if (viewer->user.role == station::Role::kClerk || viewer->user.role == station::Role::kSupervisor)
-      out += "<a href=\"/capture\" id=\"nav-capture\">読み取り</a>";
+    out += "<a href=\"/app#/intake\" id=\"nav-intake\">受付（読み取り・受付簿）</a>";
     out += fmt("<span class=\"who\">{}（{}）</span>", html_escape(viewer->user.username),
                        html_escape(station::role_label_ja(viewer->user.role)));
     out += fmt(
@@ -260,37 +258,5 @@ std::string message_page(const Viewer* viewer, std::string_view title_ja, std::s
   return layout(viewer, title_ja, body);
 }
 
-// ---- capture (issue 3): the receipt log
-
-std::string intake_log_page(const Viewer& viewer, const std::string& date,
-                            const std::vector<station::IntakeLogRow>& rows, const std::string& error_ja) {
-  std::string body = "<h1>受付簿</h1>\n";
-  body += alert("error", error_ja);
-  body += fmt(
-      "<form method=\"get\" action=\"/intake\" class=\"inline\">"
-      "<label>受付日 <input type=\"date\" name=\"date\" value=\"{}\" id=\"intake-date\"></label> "
-      "<button type=\"submit\">表示</button></form>\n",
-      html_escape(date));
-  body += fmt("<p><a href=\"/intake.xlsx?date={}\" id=\"intake-xlsx\" download>Excel でダウンロード</a></p>\n",
-              html_escape(date));
-  if (rows.empty()) {
-    body += "<p>この日に受け付けた封筒はありません。</p>\n";
-    return layout(&viewer, "受付簿", body);
-  }
-  body +=
-      "<table class=\"list\" id=\"intake-log\">\n<thead><tr><th>受付番号</th><th>受付日</th><th>受付時刻</th>"
-      "<th>受付担当</th><th>同封書類数</th><th>ページ数</th><th>白紙の可能性</th><th>要確認ページ</th>"
-      "<th>取込方法</th><th>状態</th></tr></thead>\n<tbody>\n";
-  for (const auto& r : rows) {
-    body += fmt(
-        "<tr><td><a href=\"/envelopes/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        r.envelope_id, html_escape(r.receipt_no), html_escape(r.received_date), html_escape(r.received_at),
-        html_escape(r.clerk), r.enclosures, r.pages, r.blank_pages > 0 ? fmt("<strong>{}</strong>", r.blank_pages) : "0",
-        r.flagged_pages, r.source == "scan" ? "スキャナー" : "ファイル取込", html_escape(status_label_ja(r.status)));
-  }
-  body += fmt("</tbody>\n</table>\n<p>合計 {} 通</p>\n", rows.size());
-  return layout(&viewer, "受付簿", body);
-}
 
 }  // namespace ui::pages

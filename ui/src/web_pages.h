@@ -61,42 +61,12 @@ std::string review_page(const Viewer& viewer, const ReviewView& view);
 // A whole page with a message (errors, not found, ...). viewer may be null (not logged in).
 std::string message_page(const Viewer* viewer, std::string_view title_ja, std::string_view message_ja);
 
-// The receipt log (受付簿) of one day, with a link to its xlsx. `date` is YYYY-MM-DD.
-std::string intake_log_page(const Viewer& viewer, const std::string& date,
-                            const std::vector<station::IntakeLogRow>& rows, const std::string& error_ja);
-
 std::string status_label_ja(std::string_view status);
 std::string page_kind_label_ja(std::string_view kind);
 std::string flag_label_ja(std::string_view flag);
 
-// The page frame (header, navigation, CSRF meta tag, script) around `body`; an alert box. Shared
-// with the capture pages (web_capture.cpp).
+// The page frame (header, navigation, CSRF meta tag, script) around `body`; an alert box.
 std::string layout(const Viewer* viewer, std::string_view title_ja, std::string_view body);
 std::string alert(std::string_view kind, std::string_view text_ja);
-
-// ---- capture (issue 3, web_capture.cpp): starting a scan or an import, its progress and outcome,
-// and the clerk's look at pages flagged blank.
-
-struct CaptureFormView {
-  std::vector<station::ScannerDevice> devices;
-  std::string devices_note_ja;               // why no scanner is listed, if none is
-  std::string error_ja;                      // why the last start was refused
-  std::optional<station::CaptureJob> running;  // a job runs: a link to it instead of the form
-  station::CaptureJobRequest typed;          // re-filled after a refused start
-  std::string today;                         // YYYY-MM-DD (JST)
-};
-std::string capture_page(const Viewer& viewer, const CaptureFormView& view);
-// A job: while it runs, its progress (the page polls /api/capture/jobs/{id}); then its outcome.
-// Once it has ended, each envelope it wrote links to its review page with its recognition state
-// (`states`: the envelopes the viewer may see; `pending`: those still queued or being read).
-std::string capture_job_page(const Viewer& viewer, const station::CaptureJob& job,
-                             const std::vector<station::EnvelopeSummary>& states, const PendingIds& pending);
-
-struct BlankPagesView {
-  station::EnvelopeSummary envelope;
-  std::vector<station::PageInfo> pages;  // the envelope's pages flagged blank or confirmed blank
-  std::string error_ja;
-};
-std::string blank_pages_page(const Viewer& viewer, const BlankPagesView& view);
 
 }  // namespace ui::pages

@@ -58,14 +58,6 @@ inline constexpr std::array kRoutes{
     // Page images: reviewers and supervisors all pages; a clerk only pages flagged blank (the
     // station refuses the others with 403); an administrator none.
     Route{"GET", R"(/pages/(\d+)\.png)", Kind::kImage, kStaff},
-    Route{"GET", "/intake", Kind::kHtml, kStaff},
-    Route{"GET", "/intake.xlsx", Kind::kImage, kStaff},
-    Route{"GET", "/capture", Kind::kHtml, kCapture},
-    Route{"POST", "/capture/start", Kind::kHtml, kCapture},
-    Route{"GET", R"(/capture/jobs/(\d+))", Kind::kHtml, kCapture},
-    Route{"GET", R"(/envelopes/(\d+)/blank)", Kind::kHtml, kCapture},
-    Route{"POST", R"(/pages/(\d+)/blank)", Kind::kHtml, kCapture},
-    Route{"GET", R"(/api/capture/jobs/(\d+))", Kind::kApi, kCapture},
     Route{"GET", "/api/envelopes", Kind::kApi, kAnyRole},
     Route{"GET", R"(/api/envelopes/(\d+)/fields)", Kind::kApi, kReview},
     Route{"GET", R"(/api/envelopes/(\d+)/state)", Kind::kApi, kAnyRole},
@@ -98,7 +90,10 @@ inline constexpr std::array kRoutes{
     Route{"GET", "/api/v1/envelopes", Kind::kApi, kAnyRole},
     // The verification screen: values, boxes and page images are the reviewers' work.
     Route{"GET", R"(/api/v1/envelopes/(\d+)/verification)", Kind::kApi, kReview},
-    Route{"GET", R"(/api/v1/pages/(\d+)/image)", Kind::kImage, kReview},
+    // Page images: reviewers and supervisors every page; a clerk the pages flagged blank and, as
+    // thumbnails, the pages of envelopes still in the intake (the station refuses the others with
+    // 403 and caps a clerk's width); an administrator none.
+    Route{"GET", R"(/api/v1/pages/(\d+)/image)", Kind::kImage, kStaff},
     Route{"POST", R"(/api/v1/fields/(\d+)/confirm)", Kind::kApi, kReview},
     Route{"POST", R"(/api/v1/fields/(\d+)/correct)", Kind::kApi, kReview},
     Route{"POST", R"(/api/v1/envelopes/(\d+)/pages/(\d+)/confirm)", Kind::kApi, kReview},
@@ -119,6 +114,19 @@ inline constexpr std::array kRoutes{
     Route{"POST", R"(/api/v1/envelopes/(\d+)/decision)", Kind::kApi, kReview},
     Route{"GET", "/api/v1/corrections", Kind::kApi, kStaff},
     Route{"GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", Kind::kApi, kReview},
+    // The intake screen (issue #17): scanning, importing, the blank-page check and the page
+    // operations are the clerks' (and supervisors') work; the receipt log (intake facts, no
+    // applicant data) all staff's. The station checks the roles again and audits each change.
+    Route{"GET", "/api/v1/intake/scanners", Kind::kApi, kCapture},
+    Route{"POST", "/api/v1/intake/jobs", Kind::kApi, kCapture},
+    Route{"GET", R"(/api/v1/intake/jobs/(\d+))", Kind::kApi, kCapture},
+    Route{"GET", R"(/api/v1/intake/envelopes/(\d+))", Kind::kApi, kCapture},
+    Route{"POST", R"(/api/v1/intake/envelopes/(\d+)/order)", Kind::kApi, kCapture},
+    Route{"POST", R"(/api/v1/intake/pages/(\d+)/blank)", Kind::kApi, kCapture},
+    Route{"POST", R"(/api/v1/intake/pages/(\d+)/rotate)", Kind::kApi, kCapture},
+    Route{"POST", R"(/api/v1/intake/pages/(\d+)/move)", Kind::kApi, kCapture},
+    Route{"GET", "/api/v1/intake/log", Kind::kApi, kStaff},
+    Route{"GET", "/api/v1/intake/log.xlsx", Kind::kImage, kStaff},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

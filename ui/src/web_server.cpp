@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "api_accounts.h"
+#include "api_intake.h"
 #include "api_review.h"
 #include "api_v1.h"
 #include "state_text.h"
@@ -186,24 +187,6 @@ std::string json_string(const nlohmann::json& body, const char* key) {
   return body[key].get<std::string>();
 }
 
-nlohmann::json to_json(const station::CaptureJob& j) {
-  auto envelopes = nlohmann::json::array();
-  for (const auto& e : j.envelopes)
-    envelopes.push_back({{"id", e.envelope_id}, {"receipt_no", e.receipt_no}, {"pages", e.pages}});
-  return {{"id", j.id},
-          {"kind", j.kind},
-          {"state", j.state},
-          {"pages", j.progress.pages},
-          {"pages_per_minute", j.progress.pages_per_minute},
-          {"seconds", j.progress.seconds},
-          {"envelope_count", j.progress.envelopes},
-          {"envelopes", envelopes},
-          {"blank_pages", j.blank_pages},
-          {"flagged_pages", j.flagged_pages},
-          {"problem_ja", j.problem_ja},
-          {"error", j.error},
-          {"continue_envelope_id", j.continue_envelope_id}};
-}
 
 // `secure`: under TLS the browser sends the cookie only over HTTPS.
 std::string session_cookie(const std::string& token, bool secure) {
@@ -636,23 +619,52 @@ struct WebServer::Impl {
     return buf;
   }
 
-  void get_intake(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const std::string date = intake_date(req);
-    auto rows = station.intake_log(s.user, date);
-    if (!rows) {
-      log_error(rows.error(), "intake");
-      res.status = station::http_status(rows.error().code);
-      res.set_content(pages::intake_log_page(viewer(s), date, {}, std::string(station::message_ja(rows.error().code))),
-                      kHtml);
-      return;
-    }
-    res.set_content(pages::intake_log_page(viewer(s), date, *rows, ""), kHtml);
+  // ---- the intake screen (issue #17) through /api/v1 (api_intake.h): the station checks the
+  // roles and audits; these only read the path and send the reply.
+  void api_v1_intake_scanners(const httplib::Request&, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::intake_scanners(station, s.user), "api v1 intake scanners");
   }
-
-  void get_intake_xlsx(const httplib::Request& req, httplib::Response& res, const Session& s) {
+  void api_v1_intake_start(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::start_intake_job(station, s.user, req.body, today_iso()), "api v1 intake start");
+  }
+  void api_v1_intake_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad job id"}, "api v1 intake job");
+    send_reply(res, api_v1::intake_job(station, s.user, *id), "api v1 intake job");
+  }
+  void api_v1_intake_envelope(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 intake envelope");
+    send_reply(res, api_v1::intake_envelope(station, s.user, *id), "api v1 intake envelope");
+  }
+  void api_v1_intake_order(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "api v1 intake order");
+    send_reply(res, api_v1::reorder_pages(station, s.user, *id, req.body), "api v1 intake order");
+  }
+  void api_v1_intake_blank(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad page id"}, "api v1 intake blank");
+    send_reply(res, api_v1::confirm_blank_page(station, s.user, *id, req.body), "api v1 intake blank");
+  }
+  void api_v1_intake_rotate(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad page id"}, "api v1 intake rotate");
+    send_reply(res, api_v1::rotate_page(station, s.user, *id, req.body), "api v1 intake rotate");
+  }
+  void api_v1_intake_move(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad page id"}, "api v1 intake move");
+    send_reply(res, api_v1::move_page(station, s.user, *id, req.body), "api v1 intake move");
+  }
+  void api_v1_intake_log(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::intake_log(station, s.user, intake_date(req)), "api v1 intake log");
+  }
+  // The receipt log as xlsx (intake facts only, no applicant data): a download.
+  void api_v1_intake_log_xlsx(const httplib::Request& req, httplib::Response& res, const Session& s) {
     const std::string date = intake_date(req);
     auto bytes = station.intake_log_xlsx(s.user, date);
-    if (!bytes) return image_error(res, bytes.error(), "intake xlsx");
+    if (!bytes) return image_error(res, bytes.error(), "api v1 intake xlsx");
     std::string name = "uketsukebo-" + date + ".xlsx";
     std::erase_if(name, [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'); });
     res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
@@ -660,143 +672,6 @@ struct WebServer::Impl {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   }
 
-  // ---- capture (issue 3): start a scan or an import, follow its progress, confirm blank pages.
-  // The station checks every role itself; the pages only spare a reviewer forms they cannot use.
-
-  static bool can_capture(const Session& s) {
-    return s.user.role == station::Role::kClerk || s.user.role == station::Role::kSupervisor;
-  }
-
-  void render_capture_form(httplib::Response& res, const Session& s, pages::CaptureFormView view, int status = 200) {
-    view.today = today_iso();
-    if (auto job = station.capture_job(s.user, 0); job && job->state == "running") {
-      view.running = *job;
-    } else {
-      auto devices = station.scanners(s.user);
-      if (!devices) {
-        log_error(devices.error(), "capture scanners");
-        view.devices_note_ja = "スキャナーの一覧を取得できませんでした。電源とUSBケーブルを確認してください（フォルダーからの取り込みはできます）。";
-      } else {
-        view.devices = std::move(*devices);
-        if (view.devices.empty())
-          view.devices_note_ja = "スキャナーが見つかりません。電源とUSBケーブルを確認してください（フォルダーからの取り込みはできます）。";
-      }
-    }
-    res.status = status;
-    res.set_content(pages::capture_page(viewer(s), view), kHtml);
-  }
-
-  void get_capture(const httplib::Request&, httplib::Response& res, const Session& s) {
-    if (!can_capture(s)) return page_error(res, &s, station::Error{ErrorCode::kForbidden, "capture needs clerk"}, "capture");
-    render_capture_form(res, s, {});
-  }
-
-  static std::string start_error_ja(const station::Error& e, const station::CaptureJobRequest& r) {
-    if (!e.reason_ja.empty()) return e.reason_ja;  // e.g. a folder outside [capture] import_roots
-    if (e.code == ErrorCode::kNoPages && r.import)
-      return "フォルダーが見つからないか、ページ画像（JPEG・PNG・TIFF・PDF）が入っていません。フォルダーの場所を確認して、もう一度開始してください。";
-    if (e.code == ErrorCode::kInvalidInput)
-      return "受付日（年-月-日）と同封書類数（0 以上の数）を確認して、もう一度開始してください。";
-    if (e.code == ErrorCode::kConflict && !r.scan.continue_envelope.empty())
-      return "この封筒は既に文字認識・確認が進んでいるため、ページを追加できません。新しい封筒として読み取ってください。";
-    return std::string(station::message_ja(e.code));
-  }
-
-  void post_capture_start(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    station::CaptureJobRequest r;
-    r.import = req.get_param_value("kind") == "import";
-    r.folder = req.get_param_value("folder");
-    while (!r.folder.empty() && std::isspace(static_cast<unsigned char>(r.folder.back()))) r.folder.pop_back();
-    while (!r.folder.empty() && std::isspace(static_cast<unsigned char>(r.folder.front()))) r.folder.erase(0, 1);
-    r.scan.device = req.get_param_value("device");
-    r.scan.source = req.get_param_value("source");
-    r.scan.separate = req.get_param_value("separate") == "1";
-    r.scan.intake.received_date = req.get_param_value("received_date");
-    r.scan.continue_envelope = req.get_param_value("continue");
-    const std::string enclosures = req.get_param_value("enclosures");
-    std::optional<station::Error> bad;
-    if (!enclosures.empty()) {
-      int n = 0;
-      const auto [end, ec] = std::from_chars(enclosures.data(), enclosures.data() + enclosures.size(), n);
-      if (ec != std::errc() || end != enclosures.data() + enclosures.size() || n < 0 || n > 999)
-        bad = station::Error{ErrorCode::kInvalidInput, "enclosures must be a number 0..999"};
-      r.scan.intake.enclosures = n;
-    }
-    auto id = bad ? station::Result<std::int64_t>(std::unexpected(*bad)) : station.start_capture(s.user, r);
-    if (!id) {
-      log_error(id.error(), "capture start");
-      // A role refusal is a page of its own; a refused folder is the form again with the reason.
-      if (id.error().code == ErrorCode::kForbidden && id.error().reason_ja.empty())
-        return page_error(res, &s, id.error(), "capture start");
-      pages::CaptureFormView view;
-      view.typed = r;
-      view.error_ja = start_error_ja(id.error(), r);
-      return render_capture_form(res, s, std::move(view), station::http_status(id.error().code));
-    }
-    redirect(res, fmt("/capture/jobs/{}", *id));
-  }
-
-  void get_capture_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const auto id = match_id(req);
-    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad job id"}, "capture job");
-    auto job = station.capture_job(s.user, *id);
-    if (!job) return page_error(res, &s, job.error(), "capture job");
-    std::vector<station::EnvelopeSummary> states;
-    pages::PendingIds pending;
-    if (job->state != "running" && !job->envelopes.empty()) {
-      for (const auto& e : job->envelopes)
-        if (auto summary = station.envelope(s.user, e.envelope_id)) states.push_back(std::move(*summary));
-      pending = pending_ids(s, states);
-    }
-    res.set_content(pages::capture_job_page(viewer(s), *job, states, pending), kHtml);
-  }
-
-  void api_capture_job(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const auto id = match_id(req);
-    if (!id) return send_json_error(res, station::Error{ErrorCode::kNotFound, "bad job id"}, "api capture job");
-    auto job = station.capture_job(s.user, *id);
-    if (!job) return send_json_error(res, job.error(), "api capture job");
-    send_json(res, 200, to_json(*job));
-  }
-
-  void render_blank_pages(httplib::Response& res, const Session& s, std::int64_t envelope_id, const station::Error* failure) {
-    if (!can_capture(s)) return page_error(res, &s, station::Error{ErrorCode::kForbidden, "blank pages need clerk"}, "blank");
-    pages::BlankPagesView view;
-    auto env = station.envelope(s.user, envelope_id);
-    if (!env) return page_error(res, &s, env.error(), "blank");
-    auto all = station.pages(s.user, envelope_id);
-    if (!all) return page_error(res, &s, all.error(), "blank");
-    view.envelope = std::move(*env);
-    for (auto& p : *all)
-      if (std::any_of(p.flags.begin(), p.flags.end(), [](const std::string& f) { return f == "blank" || f == "blank_confirmed"; }))
-        view.pages.push_back(std::move(p));
-    if (failure) {
-      view.error_ja = station::message_ja(failure->code);
-      res.status = station::http_status(failure->code);
-    }
-    res.set_content(pages::blank_pages_page(viewer(s), view), kHtml);
-  }
-
-  void get_blank_pages(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const auto id = match_id(req);
-    if (!id) return page_error(res, &s, station::Error{ErrorCode::kNotFound, "bad envelope id"}, "blank");
-    render_blank_pages(res, s, *id, nullptr);
-  }
-
-  void post_page_blank(const httplib::Request& req, httplib::Response& res, const Session& s) {
-    const auto id = match_id(req);
-    const auto envelope = web::parse_id(req.get_param_value("envelope"));
-    const std::string blank = req.get_param_value("blank");
-    if (!id || !envelope || (blank != "0" && blank != "1"))
-      return page_error(res, &s, station::Error{ErrorCode::kInvalidInput, "blank form: page, envelope, blank=0|1"}, "blank");
-    auto done = station.confirm_blank(s.user, *id, blank == "1");
-    if (!done) {
-      log_error(done.error(), "blank");
-      if (done.error().code == ErrorCode::kForbidden) return page_error(res, &s, done.error(), "blank");
-      return render_blank_pages(res, s, *envelope, &done.error());
-    }
-    redirect(res, fmt("/envelopes/{}/blank", *envelope));
-  }
 
   // ---- JSON API
 
@@ -1474,14 +1349,6 @@ struct WebServer::Impl {
     add("POST", R"(/fields/(\d+)/confirm)", &Impl::post_confirm);
     add("GET", R"(/fields/(\d+)/crop\.png)", &Impl::get_crop);
     add("GET", R"(/pages/(\d+)\.png)", &Impl::get_page_image);
-    add("GET", "/intake", &Impl::get_intake);
-    add("GET", "/intake.xlsx", &Impl::get_intake_xlsx);
-    add("GET", "/capture", &Impl::get_capture);
-    add("POST", "/capture/start", &Impl::post_capture_start);
-    add("GET", R"(/capture/jobs/(\d+))", &Impl::get_capture_job);
-    add("GET", R"(/envelopes/(\d+)/blank)", &Impl::get_blank_pages);
-    add("POST", R"(/pages/(\d+)/blank)", &Impl::post_page_blank);
-    add("GET", R"(/api/capture/jobs/(\d+))", &Impl::api_capture_job);
     add("GET", "/api/envelopes", &Impl::api_envelopes);
     add("GET", R"(/api/envelopes/(\d+)/fields)", &Impl::api_fields);
     add("GET", R"(/api/envelopes/(\d+)/state)", &Impl::api_envelope_state);
@@ -1531,6 +1398,16 @@ struct WebServer::Impl {
     add("POST", R"(/api/v1/envelopes/(\d+)/decision)", &Impl::api_v1_decision);
     add("GET", "/api/v1/corrections", &Impl::api_v1_corrections);
     add("GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_v1_letter);
+    add("GET", "/api/v1/intake/scanners", &Impl::api_v1_intake_scanners);
+    add("POST", "/api/v1/intake/jobs", &Impl::api_v1_intake_start);
+    add("GET", R"(/api/v1/intake/jobs/(\d+))", &Impl::api_v1_intake_job);
+    add("GET", R"(/api/v1/intake/envelopes/(\d+))", &Impl::api_v1_intake_envelope);
+    add("POST", R"(/api/v1/intake/envelopes/(\d+)/order)", &Impl::api_v1_intake_order);
+    add("POST", R"(/api/v1/intake/pages/(\d+)/blank)", &Impl::api_v1_intake_blank);
+    add("POST", R"(/api/v1/intake/pages/(\d+)/rotate)", &Impl::api_v1_intake_rotate);
+    add("POST", R"(/api/v1/intake/pages/(\d+)/move)", &Impl::api_v1_intake_move);
+    add("GET", "/api/v1/intake/log", &Impl::api_v1_intake_log);
+    add("GET", "/api/v1/intake/log.xlsx", &Impl::api_v1_intake_log_xlsx);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

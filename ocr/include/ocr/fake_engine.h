@@ -21,6 +21,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -66,6 +67,10 @@ class FakeEngine final : public Engine {
   int max_concurrent() const { return max_concurrent_.load(); }  // most reads in flight at once
   std::vector<Box> zones() const;  // every zone read, in the order the reads started
   void reset_counts();
+
+  // An engine that answers through this fake, for a station's engine factory, which makes one
+  // engine per worker: they all share this fake's answers and counters. The fake must outlive it.
+  std::unique_ptr<Engine> handle();
 
   // ---- Engine ------------------------------------------------------------------------------
   Result<Reading> read(const Image& page, Box zone, const ZoneSpec& spec) override;

@@ -172,7 +172,12 @@ Result<ImportReport> Capture::import_files(const User& actor, const std::vector<
   if (report.pages == 0) {
     std::lock_guard lock(store_.mu);
     (void)station::store::remove(store_.db, report.envelope_id);
-    return fail(ErrorCode::kNoPages, "none of the " + std::to_string(files.size()) + " files could be read");
+    // Name each file that could not be read and why, as the report would have (the clerk must
+    // know which original to rescan).
+    std::string reason = "読み取れるページがありませんでした。";
+    for (const auto& p : report.problems_ja) reason += "\n" + p;
+    return fail(ErrorCode::kNoPages, "none of the " + std::to_string(files.size()) + " files could be read",
+                std::move(reason));
   }
   return report;
 }

@@ -153,6 +153,18 @@ class Station {
   // A job's progress and, once it has ended, its outcome. job_id 0: the latest job (kNotFound
   // when there is none). Clerk or supervisor.
   Result<CaptureJob> capture_job(const User& actor, std::int64_t job_id);
+  // ---- intake page operations (issue #17): clerk or supervisor; each audited (ids only). Refused
+  // (kConflict, with what to do in Japanese) while the envelope is being captured or read, and once
+  // a reviewer has confirmed any of its values or it is in review or decided. The envelopes touched
+  // lose their values as read and are read again (queued like a finished capture; an interrupted
+  // one waits for its capture to be continued). A page's new turn or place changes its version,
+  // so its renditions are made again.
+  // Turns a page by 90, 180 or 270 degrees clockwise (on top of any earlier turn).
+  Status rotate_page(const User& actor, std::int64_t page_id, int degrees);
+  // The envelope's pages in a new order: every page id of the envelope once.
+  Status reorder_pages(const User& actor, std::int64_t envelope_id, const std::vector<std::int64_t>& page_ids);
+  // Moves a page to the end of another envelope.
+  Status move_page(const User& actor, std::int64_t page_id, std::int64_t to_envelope_id);
 
   // ---- recognition (issue 11): every envelope whose capture finishes — import, scan, web capture,
   // demo — is queued and read in the background by a pool of config.ocr_workers engines, through

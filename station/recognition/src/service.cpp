@@ -29,7 +29,10 @@ Result<ocr::Image> load_stored(storage::BlobStore& blobs, const StoredPage& p, c
   auto bytes = p.clean_blob_id.empty() ? blobs.get(p.blob_id) : blobs.get(p.clean_blob_id);
   if (!bytes && !p.clean_blob_id.empty() && bytes.error().code == storage::Code::kNotFound) bytes = blobs.get(p.blob_id);
   if (!bytes) return store::unexpected_storage(bytes.error());
-  return pipeline::load_cleaned(*bytes, p.dpi, p.dpi_from_file, pipeline::decode_limits(config));
+  auto img = pipeline::load_cleaned(*bytes, p.dpi, p.dpi_from_file, pipeline::decode_limits(config));
+  // The clerk's turn (issue #17) comes first: recognition reads the page as the clerk set it.
+  if (img && p.turn % 360 != 0) return img->rotated(p.turn / 90 % 4);
+  return img;
 }
 
 }  // namespace

@@ -144,4 +144,23 @@ Result<std::map<std::string, std::string>> confirmed_values(storage::Database& d
   return values;
 }
 
+// ---- intake page operations (issue #17)
+
+Result<int> confirmed_count(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare("SELECT count(*) FROM fields WHERE envelope_id = ? AND status = 'confirmed'");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  auto row = st->step();
+  if (!row) return unexpected_storage(row.error());
+  return *row ? static_cast<int>(st->column_int(0)) : 0;
+}
+
+Status drop_suggestions(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare("DELETE FROM fields WHERE envelope_id = ? AND status <> 'confirmed'");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
 }  // namespace station::store

@@ -1,6 +1,8 @@
 // The pages table in SQL (pages.h).
 #include "station/store/pages.h"
 
+#include <algorithm>
+
 #include "station/store/error.h"
 #include "station/text.h"
 
@@ -96,7 +98,7 @@ Result<FlagCounts> flag_counts(storage::Database& db, const std::vector<std::int
 namespace {
 
 constexpr const char* kStoredPageColumns =
-    "id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file, kind, rotation, registration";
+    "id, blob_id, coalesce(clean_blob_id, ''), source_name, dpi, dpi_from_file, kind, rotation, registration, turn";
 
 StoredPage stored_page_from_row(const storage::Statement& st) {
   StoredPage p;
@@ -109,6 +111,7 @@ StoredPage stored_page_from_row(const storage::Statement& st) {
   p.kind = st.column_text(6);
   p.rotation = static_cast<int>(st.column_int(7));
   p.registration = st.column_double(8);
+  p.turn = static_cast<int>(st.column_int(9));
   return p;
 }
 
@@ -158,7 +161,7 @@ Result<std::vector<std::int64_t>> page_ids(storage::Database& db, std::int64_t e
 
 Result<std::optional<ExportPage>> export_page(storage::Database& db, std::int64_t page_id) {
   auto st = db.prepare(
-      "SELECT COALESCE(clean_blob_id, blob_id), media_type, width, height, dpi, rotation, "
+      "SELECT COALESCE(clean_blob_id, blob_id), media_type, width, height, dpi, (rotation + turn) % 360, "
       "clean_blob_id IS NOT NULL FROM pages WHERE id = ?");
   if (!st) return unexpected_storage(st.error());
   st->bind(1, page_id);
@@ -177,7 +180,7 @@ Result<std::optional<ExportPage>> export_page(storage::Database& db, std::int64_
 
 Result<std::vector<PageInfo>> list_pages(storage::Database& db, std::int64_t envelope_id) {
   auto st = db.prepare(
-      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation FROM pages "
+      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation + turn FROM pages "
       "WHERE envelope_id = ? ORDER BY seq");
   if (!st) return unexpected_storage(st.error());
   st->bind(1, envelope_id);
@@ -201,6 +204,87 @@ Result<std::vector<PageInfo>> list_pages(storage::Database& db, std::int64_t env
     out.push_back(std::move(p));
   }
   return out;
+}
+
+// ---- intake page operations (issue #17)
+
+Status set_turn(storage::Database& db, std::int64_t page_id, int turn) {
+  auto up = db.prepare("UPDATE pages SET turn = ? WHERE id = ?");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, std::int64_t{((turn % 360) + 360) % 360}).bind(2, page_id);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  return {};
+}
+
+Result<int> turn_of(storage::Database& db, std::int64_t page_id) {
+  auto st = row_by_id(db, "SELECT turn FROM pages WHERE id = ?", page_id, "page");
+  if (!st) return std::unexpected(st.error());
+  return static_cast<int>(st->column_int(0));
+}
+
+namespace {
+
+Result<std::vector<std::int64_t>> page_ids_in_order(storage::Database& db, std::int64_t envelope_id) {
+  auto st = db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, envelope_id);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    ids.push_back(st->column_int(0));
+  }
+  return ids;
+}
+
+// Gives the pages seq 1..n in the order of `ids` (all of them the envelope's), through negative
+// numbers first so UNIQUE (envelope_id, seq) holds at every step.
+Status assign_seq(storage::Database& db, std::int64_t envelope_id, const std::vector<std::int64_t>& ids) {
+  auto neg = db.prepare("UPDATE pages SET seq = -seq - 1000000 WHERE envelope_id = ?");
+  if (!neg) return unexpected_storage(neg.error());
+  neg->bind(1, envelope_id);
+  if (auto r = neg->run(); !r) return unexpected_storage(r.error());
+  auto up = db.prepare("UPDATE pages SET seq = ? WHERE id = ? AND envelope_id = ?");
+  if (!up) return unexpected_storage(up.error());
+  std::int64_t seq = 1;
+  for (const auto id : ids) {
+    if (auto r = up->reset(); !r) return unexpected_storage(r.error());
+    up->bind(1, seq++).bind(2, id).bind(3, envelope_id);
+    if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  }
+  return {};
+}
+
+}  // namespace
+
+Status reorder_pages(storage::Database& db, std::int64_t envelope_id, const std::vector<std::int64_t>& order) {
+  auto ids = page_ids_in_order(db, envelope_id);
+  if (!ids) return std::unexpected(ids.error());
+  auto a = *ids;
+  auto b = order;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  if (a != b)
+    return fail(ErrorCode::kInvalidInput, "the new order must name every page of the envelope once",
+                "封筒のすべてのページを1回ずつ並べてください。画面を開き直してからもう一度操作してください。");
+  return assign_seq(db, envelope_id, order);
+}
+
+Status move_page(storage::Database& db, std::int64_t page_id, std::int64_t from_envelope, std::int64_t to_envelope) {
+  auto to_ids = page_ids_in_order(db, to_envelope);
+  if (!to_ids) return std::unexpected(to_ids.error());
+  auto up = db.prepare(
+      "UPDATE pages SET envelope_id = ?1, seq = (SELECT coalesce(max(seq), 0) + 1 FROM pages WHERE envelope_id = ?1) "
+      "WHERE id = ?2 AND envelope_id = ?3");
+  if (!up) return unexpected_storage(up.error());
+  up->bind(1, to_envelope).bind(2, page_id).bind(3, from_envelope);
+  if (auto r = up->run(); !r) return unexpected_storage(r.error());
+  if (db.changes() != 1) return fail(ErrorCode::kNotFound, "the page is not in that envelope");
+  // The envelope it left keeps its order without a gap.
+  auto from_ids = page_ids_in_order(db, from_envelope);
+  if (!from_ids) return std::unexpected(from_ids.error());
+  return assign_seq(db, from_envelope, *from_ids);
 }
 
 }  // namespace station::store

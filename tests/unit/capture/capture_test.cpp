@@ -199,6 +199,7 @@ TEST_F(Capture, ZeroPagePdfAndBombAreNamedAndTheRestIsKept) {
   auto bomb = station_->import_envelope(clerk_, {in / "c-bomb.png"}, {"2025-06-05", 1});
   ASSERT_FALSE(bomb);
   EXPECT_EQ(bomb.error().code, ErrorCode::kNoPages);
+  EXPECT_NE(bomb.error().reason_ja.find("c-bomb.png"), std::string::npos) << "names the file: " << bomb.error().reason_ja;
   auto log = station_->intake_log(clerk_, "2025-06-05");
   ASSERT_TRUE(log);
   EXPECT_EQ(log->size(), 1u);

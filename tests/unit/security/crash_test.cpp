@@ -10,11 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <random>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "crash_protocol.h"
@@ -107,6 +109,38 @@ void kill_driver(pid_t pid, std::chrono::milliseconds delay, const std::string& 
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
       << what << ": the driver stopped by itself with exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+// How many acknowledgement lines of one kind (ENV, REC, CONF, ROT) the file holds.
+std::size_t acks_of(const fs::path& file, std::string_view tag) {
+  std::istringstream in(sec::read_all(file));
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with(tag) && line.size() > tag.size() && line[tag.size()] == ' ') ++n;
+  return n;
+}
+
+// Kills the driver once the acknowledgement file holds `more` new lines of kind `tag` (then after
+// `delay`): the kill lands in the phase it aims at however slow the machine is, where a fixed
+// delay from the start lands before the first recognition on a loaded machine.
+void kill_driver_after(pid_t pid, const fs::path& ack, std::string_view tag, std::size_t more,
+                       std::chrono::milliseconds delay, const std::string& what) {
+  const std::size_t target = acks_of(ack, tag) + more;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  int status = 0;
+  while (acks_of(ack, tag) < target) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      FAIL() << what << ": the driver stopped by itself before " << more << " more " << tag
+             << " (exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << what << ": no " << tag << " acknowledgement within 5 minutes";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill_driver(pid, delay, what);
 }
 
 // The raw count of "keys.rotate" audit entries naming `id` (all of them when id is empty).
@@ -289,14 +323,23 @@ TEST(CrashSafety, SigkillDuringRecognitionAndReviewLosesNoAcknowledgedFieldOrCon
   fs::copy_file(fs::path(STATION_SOURCE_DIR) / "station/templates/youshiki2_r7.json", templates / "youshiki2_r7.json");
   const fs::path ack = tmp.path / "acks.txt";
   std::mt19937 rng(20250606);
-  std::uniform_int_distribution<int> delay_ms(1000, 8000);
-  constexpr int kKills = 5;
+  std::uniform_int_distribution<int> delay_ms(0, 250);
+  // Each kill aims at a phase, counted in acknowledgements rather than seconds: just after a
+  // capture (recognition under way), just after a recognition (confirmations under way), and in
+  // the middle of the confirmations.
+  struct Aim {
+    std::string_view tag;
+    std::size_t more;
+  };
+  constexpr std::array<Aim, 5> kAims{{{"ENV", 1}, {"REC", 1}, {"CONF", 3}, {"ENV", 2}, {"REC", 1}}};
+  constexpr int kKills = static_cast<int>(kAims.size());
   const auto started = std::chrono::steady_clock::now();
   for (int k = 0; k < kKills; ++k) {
     const std::string what = "review kill " + std::to_string(k);
     const pid_t pid = start_driver(config, ack, "review", templates.string());
     ASSERT_GE(pid, 0);
-    ASSERT_NO_FATAL_FAILURE(kill_driver(pid, std::chrono::milliseconds(delay_ms(rng)), what));
+    ASSERT_NO_FATAL_FAILURE(
+        kill_driver_after(pid, ack, kAims[k].tag, kAims[k].more, std::chrono::milliseconds(delay_ms(rng)), what));
     ASSERT_NO_FATAL_FAILURE(check_store(config, ack, what, k));
   }
   const Acks acks = read_acks(ack);
@@ -372,14 +415,17 @@ TEST(CrashSafety, SigkillAtEachStageOfAKeyRotationLosesNothing) {
   }
 
   // Random kills in a loop of rotations (with captures in between).
+  // Each kill comes a random moment after a rotation was acknowledged (counted in
+  // acknowledgements, not seconds from the start, so it lands inside the loop on a slow machine).
   std::mt19937 rng(20250607);
-  std::uniform_int_distribution<int> delay_ms(300, 6000);
+  std::uniform_int_distribution<int> delay_ms(0, 1500);
   constexpr int kKills = 2;
   for (int k = 0; k < kKills; ++k) {
     const std::string what = "rotation kill " + std::to_string(k);
     const pid_t pid = start_driver(config, ack, "rotate");
     ASSERT_GE(pid, 0);
-    ASSERT_NO_FATAL_FAILURE(kill_driver(pid, std::chrono::milliseconds(delay_ms(rng)), what));
+    ASSERT_NO_FATAL_FAILURE(
+        kill_driver_after(pid, ack, "ROT", static_cast<std::size_t>(k + 1), std::chrono::milliseconds(delay_ms(rng)), what));
     ASSERT_NO_FATAL_FAILURE(check_store(config, ack, what, k));
   }
   const Acks acks = read_acks(ack);

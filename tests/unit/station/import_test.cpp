@@ -73,6 +73,9 @@ TEST_F(Import, AnEnvelopeWithNoReadablePageIsRefused) {
   auto r = station_->import_envelope(clerk_, {in}, {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kNoPages);
+  // The clerk is told which file is damaged and what to do, not only that no page came in.
+  EXPECT_NE(r.error().reason_ja.find("x.jpg"), std::string::npos) << r.error().reason_ja;
+  EXPECT_NE(r.error().reason_ja.find("読み取り直す"), std::string::npos) << r.error().reason_ja;
   auto list = station_->list_envelopes(clerk_);
   ASSERT_TRUE(list);
   EXPECT_TRUE(list->empty()) << "no empty envelope is left behind";

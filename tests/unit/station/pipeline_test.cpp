@@ -46,18 +46,6 @@ TEST(Lifecycle, EveryEventLeadsToOneStateAndNothingElseMoves) {
   }
 }
 
-// Forwards to one shared FakeEngine, so a test sees every worker's reads in one place.
-class SharedEngine final : public ocr::Engine {
- public:
-  explicit SharedEngine(ocr::FakeEngine& fake) : fake_(fake) {}
-  ocr::Result<ocr::Reading> read(const ocr::Image& page, ocr::Box zone, const ocr::ZoneSpec& spec) override {
-    return fake_.read(page, zone, spec);
-  }
-
- private:
-  ocr::FakeEngine& fake_;
-};
-
 class Pipeline : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,7 +54,7 @@ class Pipeline : public ::testing::Test {
     fake_.set_default(ocr::FakeEngine::reading("1", 0.95));
     services_.make_engine = [this]() -> station::Result<std::unique_ptr<ocr::Engine>> {
       engines_made_.fetch_add(1);
-      return std::make_unique<SharedEngine>(fake_);
+      return fake_.handle();  // every worker reads through the one fake: its counts see them all
     };
   }
 
@@ -208,7 +196,7 @@ TEST_F(Pipeline, AFailedReadIsMarkedAndCanBeAskedForAgain) {
   ASSERT_TRUE(station_->wait_for_recognition(std::chrono::minutes(5)));
   EXPECT_EQ(station_->envelope(clerk_, id)->state, EnvelopeState::kRecognitionFailed);
   services_.make_engine = [this]() -> station::Result<std::unique_ptr<ocr::Engine>> {
-    return std::make_unique<SharedEngine>(fake_);
+    return fake_.handle();  // every worker reads through the one fake: its counts see them all
   };
   station_.reset();
   ASSERT_NO_FATAL_FAILURE(open(false));

@@ -195,7 +195,7 @@ TEST_F(WebSecurity, EveryRouteAnswersEveryRoleAsTheMatrixSays) {
     if (pattern.find("/fields/") != std::string_view::npos && !pattern.starts_with("/api/envelopes"))
       return {std::to_string(field_id)};
     if (pattern.starts_with("/pages/")) return {std::to_string(page_id)};
-    if (pattern.starts_with("/capture/jobs") || pattern.starts_with("/api/capture/jobs")) return {"0"};
+    if (pattern.starts_with("/api/v1/intake/jobs")) return {"0"};
     return {std::to_string(env.envelope_id), "1"};
   };
   auto send = [&](const ui::routes::Route& r, const Session* s) {
@@ -275,7 +275,18 @@ TEST_F(WebSecurity, PageImagesOnlyForTheRolesWhoseWorkNeedsThemAndEveryViewIsAud
   const auto blank = (*pages)[0].id;
   ASSERT_TRUE(station_->confirm_blank(clerk_, blank, true));
 
-  // A clerk: the page flagged blank, not the other (it may hold bank accounts and birth dates).
+  // A clerk: the page flagged blank; the other only as a thumbnail while the envelope is still the
+  // intake's (to turn, order or move it, issue #17), and not at all once a reviewer has confirmed
+  // a value (it may hold bank accounts and birth dates).
+  auto thumb = station_->page_rendition(clerk_, plain, 1600);
+  ASSERT_TRUE(thumb) << thumb.error().detail;
+  EXPECT_LE(thumb->width, 400);
+  auto reviewer_fields = station_->fields(reviewer_, env.envelope_id);
+  ASSERT_TRUE(reviewer_fields && !reviewer_fields->empty());
+  bool one_confirmed = false;  // the first value whose format the station accepts as read
+  for (const auto& f : *reviewer_fields)
+    if (!one_confirmed) one_confirmed = station_->confirm_field(reviewer_, f.id, f.value).has_value();
+  ASSERT_TRUE(one_confirmed);
   auto denied = station_->page_png(clerk_, plain, 300);
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.error().code, ErrorCode::kForbidden);
@@ -317,23 +328,31 @@ TEST_F(WebSecurity, PageImagesOnlyForTheRolesWhoseWorkNeedsThemAndEveryViewIsAud
   EXPECT_EQ(clerk_views, 1);
 }
 
-// The web import names the folders it may read when it refuses one, on the form itself.
-TEST_F(WebSecurity, WebImportOutsideTheRootsIsRefusedOnTheFormWithTheAllowedFolders) {
+// The web import names the folders it may read when it refuses one (the intake API's answer).
+TEST_F(WebSecurity, WebImportOutsideTheRootsIsRefusedWithTheAllowedFolders) {
   start({});
   httplib::Client client("127.0.0.1", port_);
-  const Session clerk = login_with(client, "clerk1", "clerk-password-1");
-  ASSERT_FALSE(clerk.csrf.empty());
+  auto form = client.Get("/api/v1/login");
+  ASSERT_TRUE(form);
+  const std::string sc = form->get_header_value("Set-Cookie");
+  const auto token = nlohmann::json::parse(form->body).at("login_token").get<std::string>();
+  auto in = client.Post("/api/v1/login", httplib::Headers{{"Cookie", sc.substr(0, sc.find(';'))}, {"X-CSRF-Token", token}},
+                        R"({"username":"clerk1","password":"clerk-password-1"})", "application/json");
+  ASSERT_TRUE(in);
+  ASSERT_EQ(in->status, 200);
+  const std::string cookie = in->get_header_value("Set-Cookie").substr(0, in->get_header_value("Set-Cookie").find(';'));
+  const auto csrf = nlohmann::json::parse(in->body).at("csrf").get<std::string>();
   fs::create_directories(dir_ / "elsewhere");
   fs::create_symlink(dir_ / "elsewhere", dir_ / "roots" / "link");
   for (const fs::path& folder : {dir_ / "elsewhere", dir_ / "roots" / "link"}) {
-    httplib::Params form{{"kind", "import"}, {"folder", folder.string()}, {"received_date", "2026-03-30"},
-                         {"enclosures", "1"}, {"csrf", clerk.csrf}};
-    auto res = client.Post("/capture/start", httplib::Headers{{"Cookie", clerk.cookie}}, form);
+    const nlohmann::json body{{"kind", "import"}, {"folder", folder.string()}, {"received_date", "2026-03-30"}, {"enclosures", 1}};
+    auto res = client.Post("/api/v1/intake/jobs", httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, body.dump(),
+                           "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 403);
-    EXPECT_NE(res->body.find("id=\"capture-form\""), std::string::npos) << "the form again, as typed";
-    EXPECT_NE(res->body.find("取り込めるのは次のフォルダーの中だけです"), std::string::npos);
-    EXPECT_NE(res->body.find((dir_ / "roots").string()), std::string::npos);
+    const auto reason = nlohmann::json::parse(res->body).at("reason_ja").get<std::string>();
+    EXPECT_NE(reason.find("取り込めるのは次のフォルダーの中だけです"), std::string::npos) << reason;
+    EXPECT_NE(reason.find((dir_ / "roots").string()), std::string::npos);
   }
 }
 

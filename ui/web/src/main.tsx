@@ -10,6 +10,7 @@ import { AccountsScreen } from './accounts';
 import { PasswordScreen } from './password';
 import { ReviewScreen } from './review';
 import { CorrectionsScreen } from './corrections';
+import { IntakeScreen } from './intake';
 import './style.css';
 
 type Route =
@@ -17,6 +18,7 @@ type Route =
   | { name: 'verify'; envelopeId: number }
   | { name: 'review'; envelopeId: number }
   | { name: 'corrections' }
+  | { name: 'intake' }
   | { name: 'accounts' }
   | { name: 'password' };
 
@@ -26,6 +28,7 @@ function parseRoute(hash: string): Route {
   const r = /^#\/envelopes\/(\d+)\/review$/.exec(hash);
   if (r) return { name: 'review', envelopeId: Number(r[1]) };
   if (hash === '#/corrections') return { name: 'corrections' };
+  if (hash === '#/intake') return { name: 'intake' };
   if (hash === '#/accounts') return { name: 'accounts' };
   if (hash === '#/password') return { name: 'password' };
   return { name: 'list' };
@@ -93,6 +96,7 @@ function App() {
   };
 
   const canReview = session.user.role === 'reviewer' || session.user.role === 'supervisor';
+  const canCapture = session.user.role === 'clerk' || session.user.role === 'supervisor';
   return (
     <div class="shell">
       <header class="bar">
@@ -102,6 +106,11 @@ function App() {
         </span>
         {session.user.role === 'admin' && (
           <a class="button secondary small" href="#/accounts" id="nav-accounts">利用者の管理</a>
+        )}
+        {session.user.role !== 'admin' && (
+          <a class="button secondary small" href="#/intake" id="nav-intake">
+            {canCapture ? '受付・読み取り' : '受付簿'}
+          </a>
         )}
         {session.user.role !== 'admin' && (
           <a class="button secondary small" href="#/corrections" id="nav-corrections">補正依頼の一覧</a>
@@ -118,6 +127,8 @@ function App() {
         <PasswordScreen />
       ) : route.name === 'review' && canReview ? (
         <ReviewScreen envelopeId={route.envelopeId} key={route.envelopeId} />
+      ) : route.name === 'intake' && session.user.role !== 'admin' ? (
+        <IntakeScreen canCapture={canCapture} />
       ) : route.name === 'corrections' && session.user.role !== 'admin' ? (
         <CorrectionsScreen canReview={canReview} />
       ) : route.name === 'verify' ? (

@@ -53,4 +53,9 @@ Result<std::vector<StoredField>> stored_fields(storage::Database& db, std::int64
 // has always read them).
 Result<std::map<std::string, std::string>> confirmed_values(storage::Database& db, std::int64_t envelope_id);
 
+// Intake page operations (issue #17): how many values a reviewer has confirmed, and dropping the
+// values as read (not the confirmed ones) before the envelope is read again.
+Result<int> confirmed_count(storage::Database& db, std::int64_t envelope_id);
+Status drop_suggestions(storage::Database& db, std::int64_t envelope_id);
+
 }  // namespace station::store

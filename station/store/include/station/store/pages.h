@@ -67,6 +67,7 @@ struct StoredPage {
   std::string kind;
   int rotation = 0;
   double registration = 0;
+  int turn = 0;  // the clerk's quarter turns (degrees clockwise), applied before recognition reads it
 };
 // kNotFound.
 Result<StoredPage> stored_page(storage::Database& db, std::int64_t page_id);
@@ -98,5 +99,13 @@ Result<std::optional<ExportPage>> export_page(storage::Database& db, std::int64_
 // The envelope's pages as review lists them, in scan order (width and height as shown, after the
 // stored rotation).
 Result<std::vector<PageInfo>> list_pages(storage::Database& db, std::int64_t envelope_id);
+
+// ---- intake page operations (issue #17): the clerk's turn (degrees clockwise, 0/90/180/270), a
+// new page order (every page of the envelope once; kInvalidInput otherwise), a page moved to the
+// end of another envelope (the one it left renumbered without a gap). Run them in a transaction.
+Status set_turn(storage::Database& db, std::int64_t page_id, int turn);
+Result<int> turn_of(storage::Database& db, std::int64_t page_id);
+Status reorder_pages(storage::Database& db, std::int64_t envelope_id, const std::vector<std::int64_t>& order);
+Status move_page(storage::Database& db, std::int64_t page_id, std::int64_t from_envelope, std::int64_t to_envelope);
 
 }  // namespace station::store

@@ -490,6 +490,11 @@ BEGIN
           strftime('%Y-%m-%dT%H:%M:%S', 'now', '+9 hours') || '+09:00');
 END;
 )SQL"},
+    // Intake page operations (issue #17): the clerk's quarter turns of a page, applied to the
+    // cleaned copy before recognition reads it (recognition's own rotation comes on top).
+    storage::Migration{13, "intake: the clerk's page turns", R"SQL(
+ALTER TABLE pages ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
+)SQL"},
     storage::Migration{14, "recognition: each value's characters as the reader saw them", R"SQL(
 ALTER TABLE fields ADD COLUMN chars TEXT NOT NULL DEFAULT '';
 )SQL"},
