@@ -39,6 +39,9 @@ PACKAGES=(
   libcpp-httplib-dev
   # ui: TLS for the web UI off loopback (certificates are made and inspected with the openssl CLI)
   openssl libssl-dev
+  # tests: the envelope generator (tests/generator) renders in many Japanese fonts, some handwriting-like
+  fonts-noto-cjk fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-takao-gothic fonts-takao-mincho fonts-vlgothic
+  fonts-horai-umefont fonts-konatu fonts-kouzan-mouhitsu
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev chromium nodejs poppler-utils
   # tests: the prefecture's tools on a set (openssl cms, openpyxl, qpdf --check)

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "digits_impl.h"
 #include "image_impl.h"
 #include "skew.h"
 
@@ -242,6 +243,24 @@ Result<std::pair<char, double>> read_cell(Engine& engine, const Image& cell, con
   return std::pair{'?', 0.0};
 }
 
+// Tesseract and the font-independent classifier vote on a digit cell. Agreement keeps Tesseract's
+// confidence (or the classifier's, if higher); disagreement is never certain: the classifier's digit
+// is taken only when nearly all its neighbours agree and Tesseract was unsure, and either way the
+// other reading is kept as the alternative.
+struct Vote {
+  char digit;
+  double confidence;
+  char alternative;
+};
+Vote vote_digit(char tess, double conf, const DigitVote& v) {
+  constexpr double kDisagree = 0.6;
+  if (v.digit == '?') return {tess, conf, '?'};
+  if (tess == v.digit) return {tess, std::max(conf, std::min(0.97, v.share)), v.second};
+  if (tess == '?' || tess < '0' || tess > '9') return {v.digit, std::min(kDisagree, v.share), v.second};
+  if (v.share >= 6.0 / 7.0 && conf < 0.8) return {v.digit, kDisagree, tess};
+  return {tess, std::min(conf, kDisagree), v.digit};
+}
+
 }  // namespace
 
 Result<CombReading> read_comb_row(const Image& page, Box search, int cells, const std::string& whitelist,
@@ -293,6 +312,7 @@ Result<CombReading> read_comb_row(const Image& page, Box search, int cells, cons
     const int x1 = static_cast<int>(std::lround(row->seps[static_cast<std::size_t>(k + 1)])) - inset;
     const cv::Rect cell = cv::Rect(x0, y0, x1 - x0, y1 - y0) & cv::Rect(0, 0, ink.cols, ink.rows);
     if (cell.width < 3 || cell.height < 3) {
+      out.alternatives += '?';
       out.text += '?';
       out.confidences.push_back(0.0);
       continue;
@@ -300,6 +320,7 @@ Result<CombReading> read_comb_row(const Image& page, Box search, int cells, cons
     const cv::Mat cleaned = clean_cell(text_ink(cell), min_area);
     const double ratio = cv::countNonZero(cleaned) / static_cast<double>(cell.area());
     if (ratio < 0.02) {  // empty cell: nothing to read
+      out.alternatives += ' ';
       out.text += ' ';
       out.confidences.push_back(0.0);
       continue;
@@ -309,8 +330,17 @@ Result<CombReading> read_comb_row(const Image& page, Box search, int cells, cons
     const Image cell_image = ImageAccess::make(glyph, page.dpi(), page.dpi_from_file(), ColorMode::kBlackWhite);
     auto reading = read_cell(engine, cell_image, spec);
     if (!reading) return std::unexpected(reading.error());
-    out.text += reading->first;
-    const double conf = reading->second;
+    char ch = reading->first;
+    double conf = reading->second;
+    char alternative = '?';
+    if (digits_only(whitelist)) {
+      const Vote v = vote_digit(ch, conf, detail::classify_digit_ink(cleaned));
+      ch = v.digit;
+      conf = v.confidence;
+      alternative = v.alternative;
+    }
+    out.text += ch;
+    out.alternatives += alternative;
     out.confidences.push_back(conf);
     min_conf = std::min(min_conf, conf);
   }

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "ocr/layout.h"
+#include "station/recognition/calibration.h"
 #include "station/recognition/pipeline.h"
 #include "station/recognition/reading_json.h"
 #include "station/recognition/recognize.h"
@@ -115,13 +117,28 @@ std::string category(const std::string& type) {
   return type;
 }
 
+// The classes: digits are comb boxes, amounts, phone numbers, dates, postal codes and
+// other numbers; check boxes; seals; everything else is text.
+std::string field_class(const std::string& type) {
+  static const std::set<std::string> digits = {"date", "postal", "comb", "digits", "amount", "phone", "postmark", "labelled_digits"};
+  if (type == "checkbox" || type == "checkbox_group") return "checkbox";
+  if (type == "seal") return "seal";
+  return digits.contains(type) ? "digits" : "text";
+}
+
+// Free text: names, addresses, kana and the sender's block, read without a grammar to check them.
+bool is_free_text(const std::string& type) {
+  return type == "text" || type == "kana" || type == "sender" || type == "holder_kana" || type == "bank_name" ||
+         type == "branch_name";
+}
+
 struct Tally {
   std::map<std::string, TypeScore> types;
   int pages = 0, pages_correct = 0, envelopes = 0;
 };
 
 void compare(const std::string& id, const json& truth, const recognition::EnvelopeRecognition& r, double threshold, Tally& t,
-             std::vector<std::string>& mismatches) {
+             bool handwritten, std::vector<ValueOutcome>& outcomes, std::vector<std::string>& mismatches) {
   ++t.envelopes;
   const json& tp = truth.at("pages");
   for (std::size_t i = 0; i < tp.size(); ++i) {
@@ -144,6 +161,7 @@ void compare(const std::string& id, const json& truth, const recognition::Envelo
     const std::string g = it != got.end() ? norm(it->second->value) : "";
     const double conf = it != got.end() ? it->second->confidence : 0.0;
     if (conf < threshold) ++s.flagged;
+    outcomes.push_back({field_class(type), type, handwritten, is_free_text(type), conf, w == g});
     if (w == g) { ++s.exact; return; }
     if (conf >= threshold) ++s.confidently_wrong;
     std::ostringstream os;
@@ -208,12 +226,94 @@ Result<std::string> recognize_to_json(const Config& config, const std::vector<fs
   return std::move(r->json);
 }
 
+namespace {
+
+struct Rate {
+  int n = 0, ok = 0;
+  double pct() const { return n > 0 ? 100.0 * ok / n : 0.0; }
+};
+
+std::string rate_cell(const Rate& r) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << r.pct() << " % (" << r.ok << "/" << r.n << ")";
+  return os.str();
+}
+
+void summary_row(std::ostringstream& os, const std::string& what, const std::string& value, const std::string& goal, bool met) {
+  os << "  " << std::left << std::setw(44) << what << std::setw(26) << value << std::setw(12) << goal << (met ? "ok" : "NOT MET")
+     << std::right << "\n";
+}
+
+}  // namespace
+
 std::string AccuracyReport::to_text() const {
   std::ostringstream os;
   os << std::fixed << std::setprecision(1);
   os << "Recognition accuracy (confidence threshold " << std::setprecision(2) << threshold << std::setprecision(1)
      << "; " << pages << " pages in " << seconds << " s with " << workers << " workers = "
      << (seconds > 0 ? pages * 60.0 / seconds : 0.0) << " pages/min)\n";
+
+  // The table.
+  Rate cls, text, digits, boxes, seals, hand, skip, skip_free, wrong, seal_wrong;
+  for (const auto& g : groups) {
+    cls.n += g.pages;
+    cls.ok += g.pages_correct;
+  }
+  for (const auto& o : outcomes) {
+    const bool above = o.confidence >= threshold;
+    ++wrong.n;
+    if (above && !o.correct) ++wrong.ok;
+    if (o.kind == "checkbox") { ++boxes.n; boxes.ok += o.correct; continue; }
+    if (o.kind == "seal") {
+      ++seals.n;
+      seals.ok += o.correct;
+      ++seal_wrong.n;
+      if (above && !o.correct) ++seal_wrong.ok;
+      continue;
+    }
+    if (o.handwritten) {
+      if (o.kind == "text") { ++hand.n; hand.ok += o.correct; }
+      continue;
+    }
+    Rate& r = o.kind == "digits" ? digits : text;
+    ++r.n;
+    r.ok += o.correct;
+    ++skip.n;
+    skip.ok += above;
+    if (o.free_text) { ++skip_free.n; skip_free.ok += above; }
+  }
+  const auto pct_at_least = [](const Rate& r, double goal) { return r.n == 0 || r.pct() >= goal; };
+  os << "\n  " << std::left << std::setw(44) << "measure" << std::setw(26) << "observed" << std::setw(12) << "goal" << "\n" << std::right;
+  summary_row(os, "page classification", rate_cell(cls), "100 %", cls.ok == cls.n);
+  summary_row(os, "typed text", rate_cell(text), ">= 98 %", pct_at_least(text, 98.0));
+  summary_row(os, "typed digits (comb, amounts, phone, dates)", rate_cell(digits), ">= 99.5 %", pct_at_least(digits, 99.5));
+  summary_row(os, "check boxes", rate_cell(boxes), ">= 99.5 %", pct_at_least(boxes, 99.5));
+  summary_row(os, "seal present", rate_cell(seals), ">= 99.5 %", pct_at_least(seals, 99.5));
+  summary_row(os, "handwritten text", rate_cell(hand), ">= 85 %", pct_at_least(hand, 85.0));
+  summary_row(os, "typed fields a clerk may skip (conf >= thr)", rate_cell(skip), ">= 70 %", pct_at_least(skip, 70.0));
+  summary_row(os, "  of them free text", rate_cell(skip_free), "-", true);
+  summary_row(os, "confidently wrong (all values)", rate_cell(wrong), "<= 0.5 %", wrong.pct() <= 0.5);
+  summary_row(os, "  of them seals", rate_cell(seal_wrong), "<= 0.5 %", seal_wrong.pct() <= 0.5);
+
+  // Reliability: what the confidence promises against what was observed.
+  static const double edges[] = {0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001};
+  os << "\n  reliability: confidence bucket -> observed accuracy (all values; typed text; typed digits)\n";
+  os << "  bucket          all                    text                   digits\n";
+  for (std::size_t b = 0; b + 1 < std::size(edges); ++b) {
+    Rate all, t, d;
+    for (const auto& o : outcomes) {
+      if (o.confidence < edges[b] || o.confidence >= edges[b + 1]) continue;
+      ++all.n;
+      all.ok += o.correct;
+      if (!o.handwritten && o.kind == "text") { ++t.n; t.ok += o.correct; }
+      if (!o.handwritten && o.kind == "digits") { ++d.n; d.ok += o.correct; }
+    }
+    std::ostringstream bucket;
+    bucket << std::fixed << std::setprecision(2) << "[" << edges[b] << ", " << std::min(edges[b + 1], 1.0) << (b + 2 == std::size(edges) ? "]" : ")");
+    os << "  " << std::left << std::setw(16) << bucket.str() << std::setw(23) << rate_cell(all) << std::setw(23) << rate_cell(t)
+       << rate_cell(d) << std::right << "\n";
+  }
+
   for (const auto& g : groups) {
     os << "\n[" << g.name << "] " << g.envelopes << " envelopes, " << g.pages << " pages\n";
     os << "  page classification      " << g.pages_correct << "/" << g.pages << "  "
@@ -233,8 +333,15 @@ std::string AccuracyReport::to_text() const {
   return os.str();
 }
 
+std::string calibration_source(const AccuracyReport& raw_report, const std::string& fitted_on) {
+  std::vector<recognition::CalibrationObservation> obs;
+  for (const auto& o : raw_report.outcomes) obs.push_back({o.type, o.confidence, o.correct});
+  return recognition::calibration_source(obs, fitted_on);
+}
+
 Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& samples_dir, int workers,
-                                        const std::vector<std::string>& only) {
+                                        const std::vector<std::string>& only, bool raw_confidence) {
+  recognition::set_calibration_enabled(!raw_confidence);
   auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
   std::map<std::string, bool> handwritten;
@@ -299,7 +406,8 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
   Tally typed, hand;
   for (const auto& j : jobs) {
     report.pages += static_cast<int>(j.pages.pages.size());
-    compare(j.id, j.truth, j.result, config.confidence_threshold, handwritten[j.id] ? hand : typed, report.mismatches);
+    compare(j.id, j.truth, j.result, config.confidence_threshold, handwritten[j.id] ? hand : typed, handwritten[j.id],
+            report.outcomes, report.mismatches);
   }
   auto group = [](const char* name, const Tally& t) {
     AccuracyGroup g;

@@ -4,6 +4,7 @@
 // correct / confirm-a-page through the station, and an OCR value that is markup coming back as a
 // plain JSON string.
 #include <gtest/gtest.h>
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -41,9 +42,12 @@ class ApiV1 : public web_test::WebApiTest {
   void SetUp() override {
     config_.ocr_workers = 1;
     // Every third zone reads as markup with a low confidence; the others as a confident number.
-    fake_.set_callback([](const ocr::Image&, ocr::Box zone, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    // Asked for its glyphs (numeric lines are voted digit by digit), it gives the one it read.
+    fake_.set_callback([](const ocr::Image&, ocr::Box zone, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
       if ((zone.y / 7 + zone.x / 5) % 3 == 0) return ocr::FakeEngine::reading(kMarkup, 0.42);
-      return ocr::FakeEngine::reading("1", 0.99);
+      ocr::Reading r = ocr::FakeEngine::reading("1", 0.99);
+      if (spec.glyphs) r.glyphs.push_back(ocr::Glyph{"1", 0.99, zone, {}});
+      return r;
     });
     ASSERT_NO_FATAL_FAILURE(create_station());
     ASSERT_NO_FATAL_FAILURE(add_staff());
@@ -124,7 +128,7 @@ TEST_F(ApiV1, TheVerificationDataHasPagesFieldsBoxesAndCharacterDoubt) {
     pages[p.at("id").get<std::int64_t>()] = p;
   }
   ASSERT_FALSE(v.at("fields").empty());
-  int doubtful = 0, markup = 0;
+  int doubtful = 0, markup = 0, reader = 0;
   for (const auto& f : v.at("fields")) {
     SCOPED_TRACE(f.at("key").get<std::string>());
     EXPECT_FALSE(f.at("label_ja").get<std::string>().empty());
@@ -135,14 +139,26 @@ TEST_F(ApiV1, TheVerificationDataHasPagesFieldsBoxesAndCharacterDoubt) {
     EXPECT_LE(box.at("x").get<int>() + box.at("w").get<int>(), page.at("width").get<int>());
     EXPECT_LE(box.at("y").get<int>() + box.at("h").get<int>(), page.at("height").get<int>());
     const double confidence = f.at("confidence").get<double>();
-    // No per-character reading in the store: every character carries the value's confidence.
-    EXPECT_EQ(f.at("chars_source"), "value");
+    // Numeric values are read glyph by glyph: their characters are the reader's own (each glyph's
+    // confidence, the other reader's digit as its alternative). Elsewhere this fake engine keeps
+    // no characters, and every character carries the value's confidence.
+    const bool from_reader = f.at("chars_source") == "reader";
+    if (!from_reader) {
+      EXPECT_EQ(f.at("chars_source"), "value");
+    }
+    reader += from_reader ? 1 : 0;
     std::string joined;
     for (const auto& c : f.at("chars")) {
       joined += c.at("c").get<std::string>();
-      EXPECT_DOUBLE_EQ(c.at("confidence").get<double>(), confidence);
+      const double cc = c.at("confidence").get<double>();
+      if (from_reader) {
+        EXPECT_GE(cc, 0.0);
+        EXPECT_LE(cc, 1.0);
+      } else {
+        EXPECT_DOUBLE_EQ(cc, confidence);
+      }
       EXPECT_TRUE(c.at("alternatives").is_array());
-      EXPECT_EQ(c.at("doubtful").get<bool>(), confidence < threshold && f.at("status") != "confirmed");
+      EXPECT_EQ(c.at("doubtful").get<bool>(), cc < threshold && f.at("status") != "confirmed");
       doubtful += c.at("doubtful").get<bool>() ? 1 : 0;
     }
     EXPECT_EQ(joined, f.at("read_value").get<std::string>());  // the reading's characters
@@ -160,6 +176,7 @@ TEST_F(ApiV1, TheVerificationDataHasPagesFieldsBoxesAndCharacterDoubt) {
   }
   EXPECT_GT(markup, 0);
   EXPECT_GT(doubtful, 0);
+  (void)reader;  // this envelope's pages (a pledge) hold no numeric line the fake engine reads glyph by glyph
 }
 
 TEST_F(ApiV1, RolesAndCsrfAreRefused) {
@@ -332,6 +349,39 @@ TEST(ApiV1Chars, AValueSplitsIntoCharactersEachWithTheValuesConfidence) {
   ASSERT_EQ(cut.size(), 2u);
   EXPECT_EQ(cut[1].c.size(), 2u);
   EXPECT_TRUE(ui::api_v1::chars_from_value("", 0.9).empty());
+}
+
+TEST(ApiV1Chars, TheReadersCharactersAreSentWhenTheySpellTheValue) {
+  const std::string reader =
+      R"([{"c":"1","confidence":0.97,"alternatives":[]},{"c":"2","confidence":0.55,"alternatives":["7"]},)"
+      R"({"c":"3","confidence":0.99,"alternatives":[]}])";
+  const auto chars = ui::api_v1::chars_from_reader(reader, "123");
+  ASSERT_EQ(chars.size(), 3u);
+  EXPECT_EQ(chars[1].c, "2");
+  EXPECT_DOUBLE_EQ(chars[1].confidence, 0.55);
+  ASSERT_EQ(chars[1].alternatives.size(), 1u);
+  EXPECT_EQ(chars[1].alternatives[0], "7");
+  // A value changed after reading (reconciled, repaired) no longer matches: nothing from the reader.
+  EXPECT_TRUE(ui::api_v1::chars_from_reader(reader, "128").empty());
+  EXPECT_TRUE(ui::api_v1::chars_from_reader("", "123").empty());
+  EXPECT_TRUE(ui::api_v1::chars_from_reader("[{\"c\":", "123").empty());  // not JSON
+  // Full-width spaces between a family and a given name are not characters the reader kept.
+  const auto name = ui::api_v1::chars_from_reader(
+      R"([{"c":"遠","confidence":0.9,"alternatives":["達"]},{"c":"藤","confidence":0.8,"alternatives":[]}])", "遠　藤");
+  ASSERT_EQ(name.size(), 2u);
+  EXPECT_EQ(name[0].alternatives[0], "達");
+
+  station::FieldInfo f;
+  f.value = "123";
+  f.confidence = 0.95;
+  f.reader_chars = reader;
+  const auto j = ui::api_v1::field_json(f, 0.9);
+  EXPECT_EQ(j.at("chars_source"), "reader");
+  ASSERT_EQ(j.at("chars").size(), 3u);
+  EXPECT_TRUE(j.at("chars")[1].at("doubtful").get<bool>());
+  EXPECT_FALSE(j.at("chars")[0].at("doubtful").get<bool>());
+  f.value = "124";
+  EXPECT_EQ(ui::api_v1::field_json(f, 0.9).at("chars_source"), "value");
 }
 
 TEST_F(ApiV1, ThePageRenditionIsThePageAtItsWidthEncodedOnceAndTaggedByItsVersion) {

@@ -33,6 +33,38 @@ std::vector<CharDoubt> chars_from_value(std::string_view value, double confidenc
   return out;
 }
 
+std::vector<CharDoubt> chars_from_reader(std::string_view reader_chars, std::string_view value) {
+  if (reader_chars.empty()) return {};
+  const auto j = nlohmann::json::parse(reader_chars, nullptr, false);
+  if (j.is_discarded() || !j.is_array() || j.empty()) return {};
+  std::vector<CharDoubt> out;
+  std::string joined;
+  for (const auto& c : j) {
+    if (!c.is_object() || !c.contains("c") || !c["c"].is_string() || !c.contains("confidence") ||
+        !c["confidence"].is_number())
+      return {};
+    CharDoubt d{c["c"].get<std::string>(), std::clamp(c["confidence"].get<double>(), 0.0, 1.0), {}};
+    if (c.contains("alternatives") && c["alternatives"].is_array())
+      for (const auto& a : c["alternatives"])
+        if (a.is_string()) d.alternatives.push_back(a.get<std::string>());
+    joined += d.c;
+    out.push_back(std::move(d));
+  }
+  // The reader's characters must spell the value (spaces aside): a value a later step changed
+  // (a date reconciled, a repaired name) keeps only the value's own doubt.
+  const auto bare = [](std::string_view x) {
+    std::string o;
+    for (std::size_t i = 0; i < x.size();) {
+      if (x[i] == ' ') { ++i; continue; }
+      if (x.substr(i, 3) == "\u3000") { i += 3; continue; }
+      o += x[i++];
+    }
+    return o;
+  };
+  if (bare(joined) != bare(value)) return {};
+  return out;
+}
+
 int page_image_width(const station::PageInfo& p, int max_width) {
   return p.width > 0 ? std::min(p.width, max_width) : max_width;
 }
@@ -92,7 +124,10 @@ nlohmann::json field_json(const station::FieldInfo& f, double threshold) {
   // The reading's characters and their doubt; once a person has confirmed the value, none is
   // doubtful any more.
   auto chars = nlohmann::json::array();
-  for (const auto& c : chars_from_value(f.value, f.confidence))
+  std::vector<CharDoubt> doubts = chars_from_reader(f.reader_chars, f.value);
+  const bool from_reader = !doubts.empty();
+  if (!from_reader) doubts = chars_from_value(f.value, f.confidence);
+  for (const auto& c : doubts)
     chars.push_back({{"c", c.c}, {"confidence", c.confidence}, {"alternatives", c.alternatives},
                      {"doubtful", !confirmed && c.confidence < threshold}});
   return {{"id", f.id},
@@ -109,7 +144,7 @@ nlohmann::json field_json(const station::FieldInfo& f, double threshold) {
           {"page_id", f.page_id},
           {"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.w}, {"h", f.box.h}}},
           {"chars", chars},
-          {"chars_source", "value"},
+          {"chars_source", from_reader ? "reader" : "value"},
           {"export_value", f.export_value},
           {"export_note_ja", f.export_note_ja}};
 }

@@ -25,6 +25,10 @@ struct CharDoubt {
 // when the store holds no per-character reading.
 std::vector<CharDoubt> chars_from_value(std::string_view value, double confidence);
 
+// The recogniser's own characters (FieldInfo::reader_chars, a JSON array), when they spell
+// `value` (spaces aside); empty otherwise, and then chars_from_value is what the screen gets.
+std::vector<CharDoubt> chars_from_reader(std::string_view reader_chars, std::string_view value);
+
 // The URL of a page's image as the verification screen loads it (at most `max_width` wide).
 std::string page_image_url(const station::PageInfo& p, int max_width);
 // The width that URL serves: the page's own, capped by max_width.

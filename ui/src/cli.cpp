@@ -624,12 +624,21 @@ int cmd_recognize_json(const Globals& g, const std::vector<std::string>& paths) 
 }
 
 int cmd_accuracy(const Globals& g, const std::string& samples, int workers, const std::vector<std::string>& only,
-                 bool mismatches) {
+                 bool mismatches, const std::string& fit_calibration) {
   auto config = load_config(g);
   if (!config) return report(g, config.error());
-  auto r = station::measure_accuracy(*config, samples, workers, only);
+  auto r = station::measure_accuracy(*config, samples, workers, only, !fit_calibration.empty());
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("%s", r->to_text().c_str());
+  if (!fit_calibration.empty()) {
+    std::ofstream out(fit_calibration);
+    out << station::calibration_source(*r, "the envelopes in " + std::filesystem::path(samples).filename().string());
+    if (!out) {
+      std::fprintf(stderr, "較正表を書き込めませんでした: %s（書き込めるフォルダーを指定してください）\n", fit_calibration.c_str());
+      return 1;
+    }
+    std::printf("較正表（生の信頼度で測定）を %s に書き出しました。\n", fit_calibration.c_str());
+  }
   if (mismatches)
     for (const auto& m : r->mismatches) std::printf("%s\n", m.c_str());
   return 0;
@@ -2068,6 +2077,9 @@ int run_cli(int argc, char** argv) {
   accuracy->add_option("--workers", accuracy_workers, "同時に動かす認識の数")->check(CLI::Range(1, 16));
   accuracy->add_option("--only", accuracy_only, "対象のサンプル名（例: app-001）")->delimiter(',');
   accuracy->add_flag("--mismatches", accuracy_mismatches, "食い違った項目を一覧表示します");
+  std::string accuracy_fit;
+  accuracy->add_option("--fit-calibration", accuracy_fit,
+                       "生の信頼度で測定し、項目の種類ごとの較正表（calibration_table.inc）を書き出します");
 
   auto* exp = add_sub(app, "export", "受理した郵送申請（未送付分）を県あての暗号化ファイルに出力します（責任者のみ）");
   std::string out_dir, export_date, cert_file, cert_out;
@@ -2294,7 +2306,7 @@ int run_cli(int argc, char** argv) {
   if (confirm->parsed()) return cmd_confirm_values(g, as, confirm_envelope, confirm_values_file);
   if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date, envelopes_state);
   if (recognition_status->parsed()) return cmd_recognition_status(g, as);
-  if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches);
+  if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches, accuracy_fit);
   if (zengin_load->parsed()) return cmd_zengin_load(g, as, zengin_file);
   if (exp_recipient_set->parsed()) return cmd_export_recipient_set(g, as, cert_file);
   if (exp_recipient_show->parsed()) return cmd_export_certificates(g, as, false, {});

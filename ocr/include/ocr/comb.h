@@ -11,6 +11,7 @@ namespace ocr {
 struct CombReading {
   std::string text;                  // one character per cell; '?' where unreadable, ' ' where empty
   std::vector<double> confidences;   // per cell, 0..1 (0 for an empty cell)
+  std::string alternatives;          // per cell, the other reader's digit where it differed or came second; '?' none
   double confidence = 0.0;           // the minimum over filled cells
   int filled = 0;                    // cells with ink
   Box box;                           // the located row, in page pixels

@@ -69,8 +69,8 @@ struct CheckReading {
 CheckReading read_checkbox(const Image& page, Box box);
 
 // A seal impression in `region` (page px): red ink on a colour scan; on gray and black-and-white
-// scans ink well beyond what the blank form prints there (`blank_ink`, the ink share of the
-// region on a blank form).
+// scans ink beyond what the blank form prints there (`blank_ink`, the ink share of the region on a
+// blank form). "Absent" is never certain (below 0.9): a faint seal may leave nothing to see.
 struct SealReading {
   bool present = false;
   double confidence = 0;

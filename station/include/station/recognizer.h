@@ -39,6 +39,16 @@ struct TypeScore {
   int flagged = 0;           // below the threshold (the clerk looks at them)
 };
 
+// One compared value: its class as the table counts it, its confidence, whether it was right.
+struct ValueOutcome {
+  std::string kind;          // "text", "digits", "checkbox", "seal" (see field_class in recognizer.cpp)
+  std::string type;          // the field's own type (text, kana, comb, date, ...)
+  bool handwritten = false;  // from an envelope index.json marks handwritten
+  bool free_text = false;    // a free-text field (names, addresses), not a coded or formatted one
+  double confidence = 0;
+  bool correct = false;
+};
+
 struct AccuracyGroup {
   std::string name;  // "typed" or "handwritten"
   int envelopes = 0, pages = 0, pages_correct = 0;
@@ -52,14 +62,23 @@ struct AccuracyReport {
   int pages = 0;
   int workers = 1;
   std::vector<std::string> mismatches;  // "app-003 corp.name: want … got … (0.93)", for diagnosis
-  // A table for people: classification, per-type exact-match and confidently-wrong rates.
+  std::vector<ValueOutcome> outcomes;   // every compared value
+  // Tables for people: the summary (classification, typed text, typed digits, check boxes,
+  // seals, handwritten text, the share of typed fields at or above the threshold, confidently wrong,
+  // each beside its goal), the reliability table (confidence bucket → observed accuracy), then the
+  // per-type exact-match and confidently-wrong rates.
   std::string to_text() const;
 };
 
 // Recognises every envelope under `samples_dir` (app-*/ with truth.json; index.json says which are
 // handwritten) with `workers` threads and compares with truth.json. `only` (optional) limits it to
 // the named samples.
+// `raw_confidence`: without the calibration table (to fit one: calibration_source).
 Result<AccuracyReport> measure_accuracy(const Config& config, const std::filesystem::path& samples_dir, int workers,
-                                        const std::vector<std::string>& only = {});
+                                        const std::vector<std::string>& only = {}, bool raw_confidence = false);
+
+// The calibration table (station/recognition/src/calibration_table.inc) fitted on a report's values
+// measured with raw confidences.
+std::string calibration_source(const AccuracyReport& raw_report, const std::string& fitted_on);
 
 }  // namespace station

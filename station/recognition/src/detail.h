@@ -19,7 +19,14 @@ inline constexpr const char* kKatakana =
 // Free text has no format to validate it: the engine's confidence must be very high for the value
 // to pass unflagged.
 inline constexpr double kCertainFreeText = 0.97;
-inline constexpr double kUnsureFreeText = 0.85;
+// Free text both models read alike but Tesseract was not sure of: what the calibration table
+// (calibration.h) turns into the probability it is right.
+inline constexpr double kPlainFreeText = 0.85;
+// Free text with a reason for doubt (the models disagree, a lexicon or a second form corrected it):
+// a raw confidence of its own, so that calibration measures these apart.
+inline constexpr double kUnsureFreeText = 0.7;
+// A value that fails its format (kana that is not kana, stray marks): below what calibration raises.
+inline constexpr double kFailsFormat = 0.45;
 
 // One page being read: the upright image, its index in the envelope and where its template's zones
 // lie on it.

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "ocr/comb.h"
+#include "ocr/digits.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
 #include "text_repair.h"
@@ -26,7 +27,25 @@ struct Text {
   ocr::Box box;
   bool blank = false;
   std::string mended;  // the text without glyphs the engine seems to have read twice
+  std::vector<ocr::Glyph> glyphs;  // Japanese readings: each character with its alternatives
 };
+
+// The engine's characters, when they map one to one onto the final value (spaces aside).
+std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const std::string& value) {
+  std::vector<CharReading> out;
+  std::string joined;
+  for (const ocr::Glyph& g : glyphs) {
+    const std::string t = strip_spaces(nfkc_keeping_wide_spaces(g.text));
+    if (t.empty()) continue;
+    CharReading c{t, g.confidence, {}};
+    for (const auto& [alt, p] : g.alternatives)
+      if (alt != g.text && !alt.empty()) c.alternatives.push_back(alt);
+    joined += t;
+    out.push_back(std::move(c));
+  }
+  if (joined != strip_spaces(value)) return {};
+  return out;
+}
 
 // One zone read as text, from the zone prepared once (ocr::prepare_zone) however often it is read:
 // blank zones are not sent to the engine.
@@ -48,15 +67,53 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   spec.upscale_to_dpi = upscale_to_dpi;
   spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
   spec.glyphs = spec.alternatives = languages == "jpn";
+  // A numeric line keeps its glyphs too: each digit is voted by the font-independent classifier.
+  if (!whitelist.empty() && whitelist.find_first_not_of("0123456789,-()") == std::string::npos) spec.glyphs = true;
   auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
   if (!r) return t;
   t.text = nfkc_keeping_wide_spaces(r->text);
   t.mended = nfkc_keeping_wide_spaces(ocr::mend_stutters(*r));
   t.confidence = r->confidence;
+  t.glyphs = r->glyphs;
   const int pad = std::max(2, c.page.dpi() / 50);
   const ocr::Box& ib = prepared.ink_box;
   t.box = ocr::Box{ib.x - pad, ib.y - pad, ib.w + 2 * pad, ib.h + 2 * pad};
   return t;
+}
+
+// Tesseract reads a numeric line whole, and on some typefaces takes a zero for a nine (a slashed or
+// dotted zero, a narrow mincho one). Each digit it read is cut out at its glyph box and voted by
+// the font-independent classifier: where they disagree the value is never certain (0.6 at most)
+// and the classifier's digit is kept as the character's alternative. Unlike a comb cell, its digit
+// never replaces Tesseract's (on the development seed the glyph boxes of a line made it replace a
+// right digit, and no wrong one). Returns the line's characters, or nothing (and leaves `t` alone)
+// when the engine's glyphs do not spell its text.
+constexpr double kDigitsDisagree = 0.6;
+std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
+  std::string joined, voted;
+  std::vector<CharReading> chars;
+  double cap = 1.0;
+  for (const ocr::Glyph& g : t.glyphs) {
+    const std::string s = strip_spaces(g.text);
+    if (s.empty()) continue;
+    joined += s;
+    CharReading ch{s, g.confidence, {}};
+    if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
+      const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
+      if (v.digit != '?' && v.digit != s[0]) {
+        // A glyph box in a line is less exact than a comb cell: the classifier only doubts here.
+        ch.alternatives.push_back(std::string(1, v.digit));
+        ch.confidence = std::min(ch.confidence, kDigitsDisagree);
+        cap = kDigitsDisagree;
+      }
+    }
+    voted += ch.text;
+    chars.push_back(std::move(ch));
+  }
+  if (chars.empty() || joined != strip_spaces(t.text)) return {};
+  t.text = voted;
+  t.confidence = std::min(t.confidence, cap);
+  return chars;
 }
 
 // Text of a given type, normalised and validated; `type` may differ from f.type (table columns).
@@ -91,6 +148,9 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   RecognizedValue v = make(f, key, c, "", t.confidence, t.box);
   v.type = type;
   if (t.blank) return v;
+  const bool numeric = type == "digits" || type == "postal" || type == "amount" || type == "phone";
+  std::vector<CharReading> line_chars;
+  if (numeric) line_chars = vote_line_digits(t, prepared.image);
   if (kanji && t.mended != t.text) {
     // A glyph read twice, perhaps: the zone at its scanned resolution decides.
     const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", 0);
@@ -172,11 +232,11 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       if (ok && (s.size() - first) % 4 != 0) ok = false;
     }
     s = digits_of(s);
-    if (!ok || s.empty() || s[0] == '0') conf = std::min(conf, 0.4);
+    // The programme's amounts are whole thousands of yen (its rates per place and its flat sum).
+    if (!ok || s.empty() || s[0] == '0' || s.size() < 4 || s.compare(s.size() - 3, 3, "000") != 0) conf = std::min(conf, 0.4);
   } else if (type == "phone") {
     s = fix_dashes(s);
-    const std::string d = digits_of(s);
-    if (d.size() < 10 || d.size() > 11 || d[0] != '0') conf = std::min(conf, 0.4);
+    if (!phone_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "email") {
     while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_'))
       s.pop_back();  // never ends so
@@ -196,9 +256,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       std::transform(s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.end(),
                      s.begin() + static_cast<std::ptrdiff_t>(at_sign), lower);
     }
-    const auto at = s.find('@');
-    if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos)
-      conf = std::min(conf, 0.4);
+    if (!email_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "sex") {
     if (s != "M" && s != "F") conf = std::min(conf, 0.3);
   } else if (type == "era") {
@@ -207,7 +265,8 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     s = fix_kana_words(trim_junk(s));
     // Tesseract's own confidence is not calibrated on kana: only a very confident reading that is
     // also well-formed katakana passes as certain.
-    if (conf < kCertainFreeText || !plausible_kana(s)) conf = std::min(conf, kUnsureFreeText);
+    if (!plausible_kana(s)) conf = std::min(conf, kFailsFormat);
+    else if (conf < kCertainFreeText) conf = std::min(conf, kPlainFreeText);
   } else {
     s = clean_free_text(s);
     if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
@@ -216,10 +275,26 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
     }
     s = dots_between_digits_to_dashes(s);
-    if (conf < kCertainFreeText || has_stray_marks(s)) conf = std::min(conf, kUnsureFreeText);
+    if (has_stray_marks(s)) conf = std::min(conf, kFailsFormat);
+    else if (conf < kCertainFreeText) conf = std::min(conf, kPlainFreeText);
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);
+  v.chars = numeric ? line_chars : chars_of(t.glyphs, s);
+  // The characters must spell the value as normalised (a postal code's hyphen, an amount's commas
+  // dropped): otherwise only the value's own confidence is kept.
+  if (numeric) {
+    std::string joined;
+    for (const CharReading& ch : v.chars) joined += ch.text;
+    if (joined != s) {
+      std::vector<CharReading> kept;
+      for (const CharReading& ch : v.chars)
+        if (ch.text != "," ) kept.push_back(ch);
+      std::string k;
+      for (const CharReading& ch : kept) k += ch.text;
+      v.chars = k == s ? kept : std::vector<CharReading>{};
+    }
+  }
   return v;
 }
 
@@ -281,7 +356,17 @@ RecognizedValue read_comb(const FieldTemplate& f, const PageContext& c) {
     conf = kEmptyConfidence;
   else if (static_cast<int>(value.size()) != f.cells || value.find_first_not_of(kDigits) != std::string::npos)
     conf = std::min(conf, 0.3);  // a gap or an unreadable cell
-  return make(f, f.key, c, value, conf, comb->box);
+  RecognizedValue v = make(f, f.key, c, value, conf, comb->box);
+  if (comb->filled > 0)
+    for (std::size_t i = 0; i < comb->text.size() && i < comb->confidences.size(); ++i) {
+      if (comb->text[i] == ' ') continue;
+      CharReading ch{std::string(1, comb->text[i]), comb->confidences[i], {}};
+      if (i < comb->alternatives.size() && comb->alternatives[i] != '?' && comb->alternatives[i] != ' ' &&
+          comb->alternatives[i] != comb->text[i])
+        ch.alternatives.push_back(std::string(1, comb->alternatives[i]));
+      v.chars.push_back(std::move(ch));
+    }
+  return v;
 }
 
 RecognizedValue read_group(const FieldTemplate& f, const PageContext& c) {

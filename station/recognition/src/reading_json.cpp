@@ -19,6 +19,7 @@ json leaf_json(const ReadingLeaf& l) {
   j["confidence"] = rounded(v.confidence);
   j["page"] = v.page + 1;
   j["box"] = {v.box.x, v.box.y, v.box.w, v.box.h};
+  if (!v.chars.empty() && !l.confirmed) j["chars"] = chars_json(v.chars);
   if (l.confirmed) j["confirmed"] = {{"by", l.confirmed->by}, {"at", l.confirmed->at}, {"read", as_json(v.value)}};
   return j;
 }
@@ -46,6 +47,13 @@ Slot slot_of(const std::string& key) {
 }
 
 }  // namespace
+
+json chars_json(const std::vector<CharReading>& chars) {
+  json out = json::array();
+  for (const CharReading& c : chars)
+    out.push_back({{"c", c.text}, {"confidence", rounded(c.confidence)}, {"alternatives", c.alternatives}});
+  return out;
+}
 
 json reading_json(const std::vector<ReadingPage>& pages, const std::vector<ReadingLeaf>& leaves) {
   json doc;

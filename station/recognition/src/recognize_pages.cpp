@@ -2,6 +2,7 @@
 // reader of what each page is; the cross-form checks once every page is read.
 #include <algorithm>
 
+#include "station/recognition/calibration.h"
 #include "ocr/layout.h"
 #include "readers.h"
 #include "reconcile.h"
@@ -101,6 +102,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
   detail::reconcile_dates(out.values, clock);
+  calibrate(out.values);
   return out;
 }
 

@@ -269,13 +269,16 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
   if (app == nullptr || pledge == nullptr) return;
   const auto a = parse(app->value), p = parse(pledge->value);
   if (!a || !p) return;
-  // A postmark before the date both forms agree on, or long after it, is a misread stamp where one
-  // of its other readings fits (2025-05-06 and 2025-06-06 read from one ring, the forms dated
-  // 2025-06-06): that one is kept, as weak evidence still.
+  // The postmark is evidence: a stamp may be a few days earlier than the forms' date (forms dated
+  // the day after posting occur) and bounds how late a form's date can plausibly be, with a
+  // week's slack. Only a postmark far from the date both forms agree on — more than a week before
+  // it or two months after it, as a month digit misread on the ring gives (2025-05-06 read from
+  // a stamp of 2025-06-06) — is a misread stamp: where another of its readings lies in that
+  // window, that one is kept, as weak evidence still (never certain).
   RecognizedValue* postmark = find("envelope.postmark_date");
   if (postmark != nullptr && app->value == pledge->value && valid_date(a->y, a->m, a->d)) {
     auto fits = [&](const std::optional<Ymd>& x) {
-      return x && valid_date(x->y, x->m, x->d) && days(*x) >= days(*a) && days(*x) <= days(*a) + 60;
+      return x && valid_date(x->y, x->m, x->d) && days(*x) >= days(*a) - 7 && days(*x) <= days(*a) + 60;
     };
     if (!fits(parse(postmark->value)))
       for (const std::string& other : postmark->readings)
@@ -292,7 +295,7 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
   auto plausible = [&](const Ymd& x) {
     if (!valid_date(x.y, x.m, x.d)) return false;
     const long t = days(x);
-    return mailed ? (t <= *mailed && t >= *mailed - 366) : t <= today;
+    return mailed ? (t <= *mailed + 7 && t >= *mailed - 366) : t <= today;
   };
   for (auto [self, own, other] : {std::tuple{app, *a, *p}, std::tuple{pledge, *p, *a}}) {
     if (plausible(own)) continue;

@@ -109,6 +109,7 @@ Result<int> Service::read_stored(std::int64_t envelope_id, ocr::Engine& engine, 
       row.h = v.box.h;
       row.type = v.type;
       row.boolean = v.boolean;
+      if (!v.chars.empty()) row.chars = chars_json(v.chars).dump();
       if (auto r = store::upsert_read(db, envelope_id, row); !r) return r;
     }
     // A failed state change reads as a bug (kInternal), as it always has.

@@ -5,6 +5,7 @@
 #include <unicode/regex.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <iterator>
 #include <vector>
@@ -416,4 +417,64 @@ std::string find_re(const std::string& text, const char* pattern, int g) {
   return U_FAILURE(st) ? "" : out;
 }
 
+
+bool email_grammar_ok(const std::string& s) {
+  const auto at = s.find('@');
+  if (at == std::string::npos || at == 0 || s.find('@', at + 1) != std::string::npos) return false;
+  const std::string local = s.substr(0, at), domain = s.substr(at + 1);
+  const auto allowed = [](const std::string& x, const char* extra) {
+    return std::all_of(x.begin(), x.end(), [&](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || std::strchr(extra, ch) != nullptr;
+    });
+  };
+  const std::string small_local = [&] {
+    std::string x = local;
+    for (char& ch : x)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');  // a local part may be in capitals
+    return x;
+  }();
+  if (!allowed(small_local, "._%+-") || local.front() == '.' || local.back() == '.' || local.find("..") != std::string::npos)
+    return false;
+  std::vector<std::string> labels;
+  for (std::size_t start = 0;;) {
+    const auto dot = domain.find('.', start);
+    labels.push_back(domain.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (labels.size() < 2) return false;
+  for (const std::string& l : labels)
+    if (l.empty() || !allowed(l, "-") || l.front() == '-' || l.back() == '-') return false;
+  const std::string& tld = labels.back();
+  if (tld.size() < 2 || tld.size() > 6 || !std::all_of(tld.begin(), tld.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }))
+    return false;
+  for (const char* glued : {"orjp", "nejp", "cojp", "acjp", "gojp", "edjp", "grjp", "lgjp"})
+    if (tld == glued) return false;
+  return true;
+}
+
+bool phone_grammar_ok(const std::string& s) {
+  std::string digits;
+  std::vector<std::string> groups(1);
+  for (char ch : s) {
+    if (ch >= '0' && ch <= '9') {
+      digits += ch;
+      groups.back() += ch;
+    } else if (ch == '-') {
+      groups.emplace_back();
+    } else {
+      return false;
+    }
+  }
+  if (digits.empty() || digits[0] != '0') return false;
+  if (digits.size() == 11) {
+    if (std::string("5789").find(digits[1]) == std::string::npos || digits[2] != '0') return false;
+    if (groups.size() == 3 && (groups[0].size() != 3 || groups[1].size() != 4)) return false;  // 090-1234-5678
+  } else if (digits.size() != 10) {
+    return false;
+  }
+  if (groups.size() == 1) return true;
+  if (groups.size() != 3) return false;
+  return groups[0].size() >= 2 && groups[0].size() <= 5 && !groups[1].empty() && groups[1].size() <= 4 && groups[2].size() == 4;
+}
 }  // namespace station::recognition::detail

@@ -43,6 +43,16 @@ bool has_stray_marks(const std::string& s);
 // Katakana as written: small ァィゥェォャュョッ never open a word nor follow ン, ー or another
 // small kana; ャュョ only follow an i-row kana.
 bool plausible_kana(const std::string& s);
+// Format grammars: a value that fails its grammar is never certain.
+// An e-mail address: one @, a local part of [A-Za-z0-9._%+-] without leading, trailing or doubled dots,
+// a domain of two or more labels of [a-z0-9-] (no label starting or ending with -), an alphabetic
+// top-level label of 2 to 6 letters that is not a Japanese second-level label glued to "jp"
+// ("orjp", "nejp", "cojp": a dot lost).
+bool email_grammar_ok(const std::string& s);
+// A Japanese phone number: 10 digits starting 0 (landline, 0X0 numbers) or 11 starting 0[5789]0
+// (IP, mobile; grouped 3-4-4); with hyphens, exactly three groups: a first of 2 to 5 digits starting 0, a middle
+// of 1 to 4, a last of 4.
+bool phone_grammar_ok(const std::string& s);
 
 // A free reading of a small cell mapped onto its character set: digits from the letters they are
 // mistaken for, M/F, or the era's first kanji. "" when nothing fits.

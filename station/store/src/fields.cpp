@@ -10,16 +10,17 @@ namespace station::store {
 
 Status upsert_read(storage::Database& db, std::int64_t envelope_id, const ReadValue& v) {
   auto st = db.prepare(
-      "INSERT INTO fields(envelope_id, key, value, confidence, page_id, x, y, w, h, type, boolean) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+      "INSERT INTO fields(envelope_id, key, value, confidence, page_id, x, y, w, h, type, boolean, chars) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT(envelope_id, key) DO UPDATE SET value = excluded.value, confidence = excluded.confidence, "
       "page_id = excluded.page_id, x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, "
-      "type = excluded.type, boolean = excluded.boolean WHERE status <> 'confirmed'");
+      "type = excluded.type, boolean = excluded.boolean, chars = excluded.chars WHERE status <> 'confirmed'");
   if (!st) return unexpected_storage(st.error());
   st->bind(1, envelope_id).bind(2, v.key).bind(3, v.value).bind(4, v.confidence);
   st->bind(5, v.page_id).bind(6, std::int64_t{v.x}).bind(7, std::int64_t{v.y});
   st->bind(8, std::int64_t{v.w}).bind(9, std::int64_t{v.h}).bind(10, v.type);
   st->bind(11, std::int64_t{v.boolean ? 1 : 0});
+  st->bind(12, v.chars);
   if (auto r = st->run(); !r) return unexpected_storage(r.error());
   return {};
 }
@@ -27,7 +28,7 @@ Status upsert_read(storage::Database& db, std::int64_t envelope_id, const ReadVa
 Result<FieldInfo> field(storage::Database& db, std::int64_t field_id) {
   auto st = row_by_id(db, 
       "SELECT f.id, f.envelope_id, f.key, f.value, f.confidence, f.page_id, f.x, f.y, f.w, f.h, f.status, "
-      "f.confirmed_value, u.username, f.confirmed_at FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by "
+      "f.confirmed_value, u.username, f.confirmed_at, f.chars FROM fields f LEFT JOIN users u ON u.id = f.confirmed_by "
       "WHERE f.id = ?", field_id, "field");
   if (!st) return std::unexpected(st.error());
   FieldInfo f;
@@ -43,6 +44,7 @@ Result<FieldInfo> field(storage::Database& db, std::int64_t field_id) {
   f.confirmed_value = st->column_opt_text(11).value_or("");
   f.confirmed_by = st->column_opt_text(12).value_or("");
   f.confirmed_at = st->column_opt_text(13).value_or("");
+  f.reader_chars = st->column_text(14);
   return f;
 }
 

@@ -163,3 +163,69 @@ TEST(VoicedMarks, AreFoundClassifiedAndCutOut) {
 }
 
 }  // namespace
+
+// Seals: a 36 × 32 mm zone around the printed 印 (a small gray ring), as the pledge's template has it.
+struct SealZone {
+  cv::Mat page = cv::Mat(px(40), px(40), CV_8UC3, cv::Scalar(250, 250, 250));
+  ocr::Box zone() const { return {px(2), px(4), px(36), px(32)}; }
+  cv::Point centre() const { return {px(20), px(20)}; }
+  SealZone() { cv::circle(page, centre(), px(2.5), cv::Scalar(90, 90, 90), 1, cv::LINE_AA); }
+  ocr::Image rgb() const {
+    cv::Mat rgb;
+    cv::cvtColor(page, rgb, cv::COLOR_BGR2RGB);
+    auto img = ocr::Image::from_pixels(rgb.cols, rgb.rows, 3, {rgb.data, rgb.total() * 3}, kDpi);
+    EXPECT_TRUE(img.has_value());
+    return *img;
+  }
+  ocr::Image gray() const {
+    cv::Mat g;
+    cv::cvtColor(page, g, cv::COLOR_BGR2GRAY);
+    return image_of(g);
+  }
+};
+
+// The blank zone's own ink (the printed 印), measured as the template's blank_ink was.
+double blank_ink() {
+  const SealZone s;
+  return ocr::detect_seal(s.gray(), s.zone(), 0.0).ink;
+}
+
+// A clean zone is "absent", likelier than a zone with a trace, yet never certain: a faint seal can
+// leave nothing a scan keeps, and a missing seal is a defect the applicant is asked to correct.
+TEST(Seal, ACleanZoneIsAbsentButNeverCertain) {
+  SealZone s;
+  SealZone traced;
+  cv::circle(traced.page, {px(30), px(12)}, px(1.5), cv::Scalar(200, 200, 200), 1);
+  const double traced_conf = ocr::detect_seal(traced.gray(), traced.zone(), blank_ink()).confidence;
+  for (const ocr::Image& img : {s.rgb(), s.gray()}) {
+    const auto r = ocr::detect_seal(img, s.zone(), blank_ink());
+    EXPECT_FALSE(r.present);
+    EXPECT_LT(r.confidence, 0.9);
+    EXPECT_GE(r.confidence, traced_conf);
+  }
+}
+
+// A seal a third of which did not print: its ring and the strokes of its lettering, in `colour`.
+void stamp(SealZone& s, const cv::Scalar& colour) {
+  const cv::Point c = s.centre();
+  cv::ellipse(s.page, c, {px(9), px(9)}, 0, 0, 240, colour, 3, cv::LINE_AA);
+  for (int i = -2; i <= 2; ++i) cv::line(s.page, {c.x + i * px(2.5), c.y - px(5)}, {c.x + i * px(2.5), c.y + px(5)}, colour, 3);
+  cv::line(s.page, {c.x - px(6), c.y}, {c.x + px(6), c.y}, colour, 3);
+}
+
+// A faint red seal, a third of it not printed: on a colour scan it is a seal.
+TEST(Seal, AFaintPartialRedRingIsPresent) {
+  SealZone s;
+  stamp(s, cv::Scalar(170, 170, 235));
+  const auto r = ocr::detect_seal(s.rgb(), s.zone(), blank_ink());
+  EXPECT_TRUE(r.present) << "red " << r.red;
+}
+
+// The same faint ring on a gray scan leaves little ink: it is a seal, though not a certain one.
+TEST(Seal, AFaintRingOnAGrayScanIsPresent) {
+  SealZone s;
+  stamp(s, cv::Scalar(120, 120, 200));
+  const auto r = ocr::detect_seal(s.gray(), s.zone(), blank_ink());
+  EXPECT_TRUE(r.present) << "ink " << r.ink;
+  EXPECT_GT(r.ink, 0.0);
+}

@@ -113,6 +113,9 @@ struct FieldInfo {
   // empty otherwise. export_note_ja: why it is not certain (empty when it is).
   std::string export_value;
   std::string export_note_ja;
+  // The recogniser's own characters, as a JSON array of {"c", "confidence", "alternatives"}
+  // (reading JSON's "chars"); empty when it kept none (a check box, a value it could not split).
+  std::string reader_chars;
 };
 
 struct ImportReport {

@@ -33,6 +33,9 @@ struct ReadingLeaf {
 
 nlohmann::json reading_json(const std::vector<ReadingPage>& pages, const std::vector<ReadingLeaf>& leaves);
 
+// A value's characters as the reading shows them ("chars"): [{"c", "confidence", "alternatives"}].
+nlohmann::json chars_json(const std::vector<CharReading>& chars);
+
 // The same from a store-less recognition, with each page's file name.
 nlohmann::json reading_json(const EnvelopeRecognition& r, const std::vector<std::string>& files);
 

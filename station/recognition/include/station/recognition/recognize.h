@@ -18,6 +18,14 @@
 
 namespace station::recognition {
 
+// One character of a value as the readers saw it: its confidence and the other characters they
+// weighed for its place (Tesseract's alternatives, the digit classifier's vote), best first.
+struct CharReading {
+  std::string text;
+  double confidence = 0;
+  std::vector<std::string> alternatives;
+};
+
 struct RecognizedValue {
   std::string key;         // spec key; officer rows as officers.rows[i].name
   std::string value;       // normalised; "true"/"false" for booleans; "" when the field is blank
@@ -30,6 +38,9 @@ struct RecognizedValue {
   // ring. For the envelope-level comparisons of text written twice and of dates. Not shown or
   // stored.
   std::vector<std::string> readings;
+  // Per character of `value`, when the readers' characters map one to one onto it (else empty):
+  // for the UI to mark the uncertain ones. In the reading JSON as "chars".
+  std::vector<CharReading> chars;
 };
 
 struct PageRecognition {

@@ -20,6 +20,7 @@ struct ReadValue {
   std::int64_t page_id = 0;
   int x = 0, y = 0, w = 0, h = 0;
   bool boolean = false;
+  std::string chars;  // the reader's characters as JSON (FieldInfo::reader_chars), "" when none
 };
 // Inserts it, or updates the envelope's field of that key unless a reviewer confirmed it.
 Status upsert_read(storage::Database& db, std::int64_t envelope_id, const ReadValue& v);

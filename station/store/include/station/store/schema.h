@@ -495,6 +495,9 @@ END;
     storage::Migration{13, "intake: the clerk's page turns", R"SQL(
 ALTER TABLE pages ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
 )SQL"},
+    storage::Migration{14, "recognition: each value's characters as the reader saw them", R"SQL(
+ALTER TABLE fields ADD COLUMN chars TEXT NOT NULL DEFAULT '';
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received

@@ -1,0 +1,35 @@
+#pragma once
+// A digit reader that does not depend on one font: nearest neighbours over HOG features of digits
+// rendered from every Japanese and Latin font installed (gothic, mincho, rounded, monospaced,
+// handwriting-like), each also bold, thin, slightly turned, and its zero slashed and dotted. It is
+// trained once per process, on first use (about 2,000 glyphs), from the fonts that
+// hardware/deploy/install-deps.sh installs; the comb reader votes it against Tesseract.
+#include <string>
+
+#include "ocr/image.h"
+
+namespace ocr {
+
+struct DigitVote {
+  char digit = '?';      // '?' when no font could be rendered (nothing to compare with)
+  double share = 0;      // share of the nearest neighbours that agree, 0..1
+  char second = '?';     // the runner-up among the neighbours, '?' if none
+  double second_share = 0;
+};
+
+// One glyph, dark on light (a comb cell with its ruling removed).
+DigitVote classify_digit(const Image& glyph);
+
+// The glyph the engine placed at `box` (image px) in a line of digits, dark on light: only the ink
+// components centred within the box count, so that a neighbour's edge reaching into it, or a
+// comma or hyphen beside it, does not change its shape.
+DigitVote classify_digit_at(const Image& line, Box box);
+
+// How many rendered glyphs the classifier knows, and from how many font files (0 when none found).
+struct DigitModelInfo {
+  int samples = 0;
+  int fonts = 0;
+};
+DigitModelInfo digit_model_info();
+
+}  // namespace ocr

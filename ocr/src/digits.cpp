@@ -1,0 +1,226 @@
+// Digits independent of the font: k nearest neighbours over HOG features of rendered digits.
+#include "ocr/digits.h"
+
+#include <opencv2/freetype.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "digits_impl.h"
+#include "image_impl.h"
+
+namespace ocr {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kSide = 28;   // the normalised glyph
+constexpr int kFit = 20;    // the glyph's longer side inside it
+constexpr int kNeighbours = 7;
+
+const cv::HOGDescriptor& hog() {
+  static const cv::HOGDescriptor h(cv::Size(kSide, kSide), cv::Size(14, 14), cv::Size(7, 7), cv::Size(7, 7), 9);
+  return h;
+}
+
+// The glyph's ink (255 on 0) cut to its box, scaled into kFit keeping its shape, centred.
+std::optional<cv::Mat> normalise(const cv::Mat& ink) {
+  std::vector<cv::Point> nz;
+  cv::findNonZero(ink, nz);
+  if (nz.size() < 4) return std::nullopt;
+  const cv::Rect b = cv::boundingRect(nz);
+  const double s = static_cast<double>(kFit) / std::max(b.width, b.height);
+  cv::Mat g;
+  cv::resize(ink(b), g, cv::Size(std::max(1, static_cast<int>(b.width * s + 0.5)), std::max(1, static_cast<int>(b.height * s + 0.5))),
+             0, 0, cv::INTER_AREA);
+  cv::Mat out = cv::Mat::zeros(kSide, kSide, CV_8UC1);
+  g.copyTo(out(cv::Rect((kSide - g.cols) / 2, (kSide - g.rows) / 2, g.cols, g.rows)));
+  cv::GaussianBlur(out, out, cv::Size(3, 3), 0.8);
+  return out;
+}
+
+std::vector<float> features(const cv::Mat& norm) {
+  std::vector<float> f;
+  hog().compute(norm, f);
+  return f;
+}
+
+struct Model {
+  std::vector<std::vector<float>> x;
+  std::vector<char> y;
+  int fonts = 0;
+};
+
+std::vector<fs::path> font_files() {
+  // Families with differently drawn digits: gothic, mincho, rounded, monospaced, handwriting-like.
+  static const std::set<std::string> wanted = {
+      "ipag.ttf", "ipam.ttf", "ipaexg.ttf", "ipaexm.ttf", "NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc",
+      "NotoSansCJK-Bold.ttc", "TakaoGothic.ttf", "TakaoMincho.ttf", "VL-Gothic-Regular.ttf", "ume-tgo4.ttf",
+      "ume-tmo3.ttf", "ume-hgo4.ttf", "Konatu.ttf", "kouzan-mouhitsu.ttf", "DejaVuSans.ttf", "DejaVuSansMono.ttf",
+      "DejaVuSerif.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerifCondensed.ttf"};
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator("/usr/share/fonts", ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (wanted.contains(it->path().filename().string()) && !fs::is_symlink(it->path(), ec)) out.push_back(it->path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void add(Model& m, const cv::Mat& ink, char digit) {
+  const auto n = normalise(ink);
+  if (!n) return;
+  m.x.push_back(features(*n));
+  m.y.push_back(digit);
+}
+
+Model train() {
+  Model m;
+  for (const fs::path& file : font_files()) {
+    cv::Ptr<cv::freetype::FreeType2> ft;
+    try {
+      ft = cv::freetype::createFreeType2();
+      ft->loadFontData(file.string(), 0);
+    } catch (const cv::Exception&) {
+      continue;
+    }
+    ++m.fonts;
+    for (int size : {36, 60}) {
+      for (char d = '0'; d <= '9'; ++d) {
+        cv::Mat c3 = cv::Mat::zeros(size * 2, size * 2, CV_8UC3);
+        ft->putText(c3, std::string(1, d), cv::Point(size / 2, size * 3 / 2), size, cv::Scalar::all(255), -1, cv::LINE_AA, true);
+        cv::Mat ink;
+        cv::extractChannel(c3, ink, 0);
+        cv::threshold(ink, ink, 100, 255, cv::THRESH_BINARY);
+        std::vector<cv::Mat> variants = {ink};
+        const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3});
+        cv::Mat bold, thin;
+        cv::dilate(ink, bold, k);
+        cv::erode(ink, thin, k);
+        variants.push_back(bold);
+        if (cv::countNonZero(thin) > cv::countNonZero(ink) / 3) variants.push_back(thin);
+        for (double angle : {-4.0, 4.0}) {
+          cv::Mat r;
+          const cv::Mat rot = cv::getRotationMatrix2D(cv::Point2f(ink.cols / 2.0f, ink.rows / 2.0f), angle, 1.0);
+          cv::warpAffine(ink, r, rot, ink.size());
+          variants.push_back(r > 100);
+        }
+        if (d == '0') {
+          // Zeros as some typefaces and writers draw them: slashed and dotted.
+          std::vector<cv::Point> nz;
+          cv::findNonZero(ink, nz);
+          if (!nz.empty()) {
+            const cv::Rect b = cv::boundingRect(nz);
+            const int t = std::max(2, b.width / 7);
+            cv::Mat slashed = ink.clone(), dotted = ink.clone();
+            cv::line(slashed, {b.x + b.width * 3 / 4, b.y + b.height / 5}, {b.x + b.width / 4, b.y + b.height * 4 / 5}, 255, t);
+            cv::circle(dotted, {b.x + b.width / 2, b.y + b.height / 2}, std::max(2, b.width / 8), 255, -1);
+            variants.push_back(slashed);
+            variants.push_back(dotted);
+          }
+        }
+        for (const cv::Mat& v : variants) add(m, v, d);
+      }
+    }
+  }
+  return m;
+}
+
+const Model& model() {
+  static std::once_flag once;
+  static Model m;
+  std::call_once(once, [] { m = train(); });
+  return m;
+}
+
+}  // namespace
+
+namespace detail {
+
+DigitVote classify_digit_ink(const cv::Mat& ink) {
+  DigitVote v;
+  const Model& m = model();
+  if (m.x.empty()) return v;
+  const auto n = normalise(ink);
+  if (!n) return v;
+  const std::vector<float> f = features(*n);
+  // The k nearest by squared distance.
+  std::vector<std::pair<float, char>> best;
+  best.reserve(kNeighbours + 1);
+  for (std::size_t i = 0; i < m.x.size(); ++i) {
+    float d = 0;
+    const std::vector<float>& xi = m.x[i];
+    for (std::size_t j = 0; j < f.size(); ++j) {
+      const float e = f[j] - xi[j];
+      d += e * e;
+    }
+    if (best.size() < kNeighbours || d < best.back().first) {
+      best.emplace_back(d, m.y[i]);
+      std::sort(best.begin(), best.end());
+      if (best.size() > kNeighbours) best.pop_back();
+    }
+  }
+  std::array<int, 10> votes{};
+  for (const auto& [d, y] : best) ++votes[static_cast<std::size_t>(y - '0')];
+  std::array<int, 10> order{};
+  for (int i = 0; i < 10; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return votes[static_cast<std::size_t>(a)] > votes[static_cast<std::size_t>(b)]; });
+  const double k = static_cast<double>(best.size());
+  v.digit = static_cast<char>('0' + order[0]);
+  v.share = votes[static_cast<std::size_t>(order[0])] / k;
+  if (votes[static_cast<std::size_t>(order[1])] > 0) {
+    v.second = static_cast<char>('0' + order[1]);
+    v.second_share = votes[static_cast<std::size_t>(order[1])] / k;
+  }
+  return v;
+}
+
+}  // namespace detail
+
+DigitVote classify_digit(const Image& glyph) {
+  if (glyph.empty()) return {};
+  cv::Mat gray = to_gray(ImageAccess::mat(glyph));
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 40) return {};  // no ink at all
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  return detail::classify_digit_ink(ink);
+}
+
+DigitVote classify_digit_at(const Image& line, Box box) {
+  if (line.empty() || box.w < 2 || box.h < 2) return {};
+  const cv::Mat gray = to_gray(ImageAccess::mat(line));
+  const int pad = std::max(2, box.h / 4);
+  const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
+  if (r.width < 3 || r.height < 3) return {};
+  const cv::Mat g = gray(r);
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(g, &lo, &hi);
+  if (hi - lo < 40) return {};
+  cv::Mat ink;
+  cv::threshold(g, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  const double x0 = box.x - r.x, x1 = x0 + box.w, y0 = box.y - r.y - pad / 2.0, y1 = box.y - r.y + box.h + pad / 2.0;
+  cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+  for (int i = 1; i < n; ++i) {
+    const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
+    if (cx >= x0 && cx < x1 && cy >= y0 && cy < y1) keep.setTo(255, labels == i);
+  }
+  return detail::classify_digit_ink(keep);
+}
+
+DigitModelInfo digit_model_info() {
+  const Model& m = model();
+  return {static_cast<int>(m.y.size()), m.fonts};
+}
+
+}  // namespace ocr

@@ -1,0 +1,42 @@
+#pragma once
+// Confidence as a calibrated probability (issue 13): per field type, a raw confidence is replaced by
+// the accuracy observed for raw confidences like it on generated envelopes of the development seed
+// (tests/generator), a Wilson lower bound so that a thin bucket promises little. A confidence is
+// lowered wherever that bound is below it, and raised only where the bound is at least 0.99. The table is
+// compiled in (src/calibration_table.inc), written by `station accuracy DIR --fit-calibration FILE`.
+// Raw confidences below 0.5 (a value that fails its grammar, a reader's disagreement) and seals are
+// never raised: such a value stays below any threshold.
+#include <string>
+#include <vector>
+
+namespace station::recognition {
+
+struct RecognizedValue;
+
+struct CalibrationBucket {
+  const char* type;  // the field type (text, kana, comb, date, ...)
+  double lo, hi;     // raw confidence in [lo, hi)
+  int n, ok;         // values seen there, values right
+};
+
+// The compiled-in table.
+const std::vector<CalibrationBucket>& calibration_table();
+
+// The calibrated confidence of a value of `type` read with raw confidence `raw`.
+double calibrated_confidence(const std::string& type, double raw);
+
+// Applies the table to every value (recognize_pages does, after reconciliation), unless disabled
+// (while a table is being fitted on raw confidences).
+void calibrate(std::vector<RecognizedValue>& values);
+void set_calibration_enabled(bool on);
+
+// One observation for fitting: a value's type, its raw confidence, whether it was right.
+struct CalibrationObservation {
+  std::string type;
+  double raw = 0;
+  bool correct = false;
+};
+// The table's C++ source (the body of calibration_table.inc) fitted on `observations`.
+std::string calibration_source(const std::vector<CalibrationObservation>& observations, const std::string& fitted_on);
+
+}  // namespace station::recognition

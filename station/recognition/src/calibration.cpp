@@ -1,0 +1,79 @@
+// Calibrated confidence per field type (calibration.h).
+#include "station/recognition/calibration.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "station/recognition/recognize.h"
+
+namespace station::recognition {
+namespace {
+
+constexpr double kEdges[] = {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0001};
+constexpr int kMinSeen = 8;  // fewer values in a bucket say nothing: the raw confidence stays
+
+std::atomic<bool> g_enabled{true};
+
+// The lower bound of the Wilson interval (z = 1.64, one-sided 95 %) of ok/n.
+double wilson_lower(int ok, int n) {
+  if (n <= 0) return 0;
+  const double z = 1.64, p = static_cast<double>(ok) / n, z2 = z * z;
+  const double centre = p + z2 / (2.0 * n), margin = z * std::sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
+  return std::max(0.0, (centre - margin) / (1 + z2 / n));
+}
+
+}  // namespace
+
+const std::vector<CalibrationBucket>& calibration_table() {
+  static const std::vector<CalibrationBucket> table = {
+#include "calibration_table.inc"
+  };
+  return table;
+}
+
+double calibrated_confidence(const std::string& type, double raw) {
+  if (raw < kEdges[0] || type == "seal") return raw;
+  for (const CalibrationBucket& b : calibration_table())
+    if (type == b.type && raw >= b.lo && raw < b.hi) {
+      if (b.n < kMinSeen) return raw;
+      // Lowered wherever fewer values were right than the raw confidence promised; raised only
+      // where the evidence says at least 99 in 100 are right, so that what lies above a skip
+      // threshold is what was measured to be right, never a guess.
+      const double lb = wilson_lower(b.ok, b.n);
+      return lb >= 0.99 ? std::min(lb, 0.995) : std::min(lb, raw);
+    }
+  return raw;
+}
+
+void calibrate(std::vector<RecognizedValue>& values) {
+  if (!g_enabled.load()) return;
+  for (RecognizedValue& v : values) v.confidence = calibrated_confidence(v.type, v.confidence);
+}
+
+void set_calibration_enabled(bool on) { g_enabled.store(on); }
+
+std::string calibration_source(const std::vector<CalibrationObservation>& observations, const std::string& fitted_on) {
+  std::map<std::pair<std::string, int>, std::pair<int, int>> seen;  // (type, bucket) -> (n, ok)
+  for (const auto& o : observations) {
+    if (o.raw < kEdges[0] || o.type.empty()) continue;
+    for (int b = 0; b + 1 < static_cast<int>(std::size(kEdges)); ++b)
+      if (o.raw >= kEdges[b] && o.raw < kEdges[b + 1]) {
+        auto& [n, ok] = seen[{o.type, b}];
+        ++n;
+        ok += o.correct;
+      }
+  }
+  std::ostringstream os;
+  os << "// Calibration table: {type, raw lo, raw hi, values seen, values right}, fitted on " << fitted_on << ".\n"
+     << "// Written by `station accuracy DIR --fit-calibration FILE`; do not edit by hand.\n";
+  for (const auto& [key, counts] : seen)
+    os << "{\"" << key.first << "\", " << kEdges[key.second] << ", " << kEdges[key.second + 1] << ", " << counts.first << ", "
+       << counts.second << "},\n";
+  return os.str();
+}
+
+}  // namespace station::recognition
