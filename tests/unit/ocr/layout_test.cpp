@@ -300,3 +300,17 @@ TEST(Seal, AFullSealOverThePrintedMarkIsCertain) {
     EXPECT_GE(r.confidence, 0.9) << "red " << r.red << " ink " << r.ink;
   }
 }
+
+// A black-and-white scan the cleanup deskewed (interpolation grays its marks' edges) is still a
+// black-and-white scan: a clean zone there is absent, but not certainly.
+TEST(Seal, ADeskewedBilevelScanIsNeverCertainlyAbsent) {
+  const SealZone s;
+  cv::Mat g, b, turned;
+  cv::cvtColor(s.page, g, cv::COLOR_BGR2GRAY);
+  cv::threshold(g, b, 170, 255, cv::THRESH_BINARY);
+  cv::warpAffine(b, turned, cv::getRotationMatrix2D(cv::Point2f(b.cols / 2.0f, b.rows / 2.0f), 0.7, 1.0), b.size(),
+                 cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+  const auto r = ocr::detect_seal(image_of(turned), s.zone(), s.printed());
+  EXPECT_FALSE(r.present) << "ink " << r.ink;
+  EXPECT_LT(r.confidence, 0.9);
+}
