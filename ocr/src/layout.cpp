@@ -188,12 +188,19 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
     const View& v = views_[q];
     // Page orientation must agree with the model's (portrait / landscape).
     if ((v.w > v.h_px) != (model.width_mm > model.height_mm)) continue;
+    // An anchor's length tells the scale across, unless a mark touching the line's end (a seal's
+    // square side stamped on it, a stroke) joined it: such a line is still an anchor for the
+    // vertical fit, and the horizontal scale and offset come from the other one.
+    auto fits = [](double ratio) { return ratio > 0.85 && ratio < 1.12; };
+    auto joined = [](double ratio) { return ratio >= 1.12 && ratio < 1.4; };
+    auto ratio = [](const Line& page_line, const Line& model_line) {
+      return page_line.length() / (model_line.length() * kWorkPxPerMm);
+    };
     std::vector<const Line*> ct, cb;
     for (const Line& l : v.h) {
-      const double rt = l.length() / (top->length() * kWorkPxPerMm);
-      const double rb = l.length() / (bottom->length() * kWorkPxPerMm);
-      if (rt > 0.85 && rt < 1.12) ct.push_back(&l);
-      if (rb > 0.85 && rb < 1.12) cb.push_back(&l);
+      const double rt = ratio(l, *top), rb = ratio(l, *bottom);
+      if (fits(rt) || joined(rt)) ct.push_back(&l);
+      if (fits(rb) || joined(rb)) cb.push_back(&l);
     }
     for (const Line* a : ct) {
       for (const Line* b : cb) {
@@ -201,9 +208,11 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
         Fit fit{};
         fit.sy = (b->pos - a->pos) / (bottom->pos - top->pos);
         if (fit.sy < 0.88 * kWorkPxPerMm || fit.sy > 1.1 * kWorkPxPerMm) continue;
-        fit.sx = 0.5 * (a->length() / top->length() + b->length() / bottom->length());
+        const bool a_fits = fits(ratio(*a, *top)), b_fits = fits(ratio(*b, *bottom));
+        fit.sx = a_fits && b_fits ? 0.5 * (a->length() / top->length() + b->length() / bottom->length()) : fit.sy;
         if (std::abs(fit.sx - fit.sy) > 0.06 * kWorkPxPerMm) fit.sx = fit.sy;  // a broken line: trust y
-        fit.tx = 0.5 * ((a->from - fit.sx * top->from) + (b->from - fit.sx * bottom->from));
+        const double tx_a = a->from - fit.sx * top->from, tx_b = b->from - fit.sx * bottom->from;
+        fit.tx = a_fits == b_fits ? 0.5 * (tx_a + tx_b) : a_fits ? tx_a : tx_b;
         fit.ty = a->pos - fit.sy * top->pos;
         fit.score = score_fit(model, v.h, v.v, fit);
         if (fit.score > best.score) {

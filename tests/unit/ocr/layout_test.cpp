@@ -314,3 +314,21 @@ TEST(Seal, ADeskewedBilevelScanIsNeverCertainlyAbsent) {
   EXPECT_FALSE(r.present) << "ink " << r.ink;
   EXPECT_LT(r.confidence, 0.9);
 }
+
+// A form registered on three ruled lines is still placed when a seal's square, stamped on the last
+// line's end, joins its side to the line and makes the line longer than the model's.
+TEST(Placement, ALineJoinedByASealsSideIsStillAnAnchor) {
+  cv::Mat page(px(297), px(210), CV_8UC1, cv::Scalar(250));
+  ocr::FormModel m;
+  m.horizontal = {{180, 88, 178}, {194, 88, 178}, {208, 88, 178}};
+  for (const auto& l : m.horizontal) cv::line(page, {px(l.from), px(l.pos)}, {px(l.to), px(l.pos)}, cv::Scalar(40), 2);
+  const ocr::Placement plain = ocr::PageStructure::analyse(image_of(page)).place(m);
+  cv::rectangle(page, cv::Rect(px(170), px(193), px(22), px(15)), cv::Scalar(60), 3);
+  const ocr::Placement p = ocr::PageStructure::analyse(image_of(page)).place(m);
+  EXPECT_GT(plain.score, 0.9);
+  EXPECT_GT(p.score, 0.9);
+  const ocr::Box b = p.map(88, 208, 90, 1);
+  EXPECT_NEAR(b.x, px(88), px(1));
+  EXPECT_NEAR(b.y, px(208), px(1));
+  EXPECT_NEAR(b.w, px(90), px(1.5));
+}
