@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "image_impl.h"
@@ -187,12 +188,19 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
     const View& v = views_[q];
     // Page orientation must agree with the model's (portrait / landscape).
     if ((v.w > v.h_px) != (model.width_mm > model.height_mm)) continue;
+    // An anchor's length tells the scale across, unless a mark touching the line's end (a seal's
+    // square side stamped on it, a stroke) joined it: such a line is still an anchor for the
+    // vertical fit, and the horizontal scale and offset come from the other one.
+    auto fits = [](double ratio) { return ratio > 0.85 && ratio < 1.12; };
+    auto joined = [](double ratio) { return ratio >= 1.12 && ratio < 1.4; };
+    auto ratio = [](const Line& page_line, const Line& model_line) {
+      return page_line.length() / (model_line.length() * kWorkPxPerMm);
+    };
     std::vector<const Line*> ct, cb;
     for (const Line& l : v.h) {
-      const double rt = l.length() / (top->length() * kWorkPxPerMm);
-      const double rb = l.length() / (bottom->length() * kWorkPxPerMm);
-      if (rt > 0.85 && rt < 1.12) ct.push_back(&l);
-      if (rb > 0.85 && rb < 1.12) cb.push_back(&l);
+      const double rt = ratio(l, *top), rb = ratio(l, *bottom);
+      if (fits(rt) || joined(rt)) ct.push_back(&l);
+      if (fits(rb) || joined(rb)) cb.push_back(&l);
     }
     for (const Line* a : ct) {
       for (const Line* b : cb) {
@@ -200,9 +208,11 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
         Fit fit{};
         fit.sy = (b->pos - a->pos) / (bottom->pos - top->pos);
         if (fit.sy < 0.88 * kWorkPxPerMm || fit.sy > 1.1 * kWorkPxPerMm) continue;
-        fit.sx = 0.5 * (a->length() / top->length() + b->length() / bottom->length());
+        const bool a_fits = fits(ratio(*a, *top)), b_fits = fits(ratio(*b, *bottom));
+        fit.sx = a_fits && b_fits ? 0.5 * (a->length() / top->length() + b->length() / bottom->length()) : fit.sy;
         if (std::abs(fit.sx - fit.sy) > 0.06 * kWorkPxPerMm) fit.sx = fit.sy;  // a broken line: trust y
-        fit.tx = 0.5 * ((a->from - fit.sx * top->from) + (b->from - fit.sx * bottom->from));
+        const double tx_a = a->from - fit.sx * top->from, tx_b = b->from - fit.sx * bottom->from;
+        fit.tx = a_fits == b_fits ? 0.5 * (tx_a + tx_b) : a_fits ? tx_a : tx_b;
         fit.ty = a->pos - fit.sy * top->pos;
         fit.score = score_fit(model, v.h, v.v, fit);
         if (fit.score > best.score) {
@@ -318,47 +328,112 @@ CheckReading read_checkbox(const Image& page, Box box) {
   return out;
 }
 
-SealReading detect_seal(const Image& page, Box region, double blank_ink) {
+namespace {
+
+// Where a seal's ink is counted: the region without the blank form's own marks (and the other
+// fields' zones) that `printed` names, each grown by registration slack.
+cv::Mat seal_counted_area(cv::Rect r, const std::vector<Box>& printed, double ppm) {
+  cv::Mat allowed(r.size(), CV_8UC1, cv::Scalar(255));
+  const int slack = px(1.5, ppm);
+  for (const Box& b : printed) {
+    const cv::Rect grown = cv::Rect(b.x - slack - r.x, b.y - slack - r.y, b.w + 2 * slack, b.h + 2 * slack) &
+                           cv::Rect(0, 0, r.width, r.height);
+    if (grown.area() > 0) allowed(grown).setTo(0);
+  }
+  return allowed;
+}
+
+// The paper's level in `values` (CV_16S) over the counted area, and its spread (a robust
+// standard deviation: 1.48 × the median absolute deviation); a seal covers far less than half.
+std::pair<double, double> paper_level(const cv::Mat& values, const cv::Mat& allowed) {
+  std::vector<short> v;
+  v.reserve(values.total());
+  for (int y = 0; y < values.rows; ++y) {
+    const auto* p = values.ptr<short>(y);
+    const auto* a = allowed.ptr<unsigned char>(y);
+    for (int x = 0; x < values.cols; ++x)
+      if (a[x] != 0) v.push_back(p[x]);
+  }
+  if (v.empty()) return {0, 0};
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  const short level = *mid;
+  for (auto& x : v) x = static_cast<short>(std::abs(x - level));
+  std::nth_element(v.begin(), mid, v.end());
+  return {level, 1.4826 * *mid};
+}
+
+// Share of the counted area covered by ink, ignoring specks of dust (isolated marks smaller than
+// `min_px`).
+double seal_share(const cv::Mat& ink, const cv::Mat& allowed, int min_px) {
+  cv::Mat kept = ink & allowed;
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(kept, labels, stats, centroids, 8, CV_32S);
+  long total = 0;
+  for (int i = 1; i < n; ++i) {
+    const int a = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (a >= min_px) total += a;
+  }
+  const int area = std::max(1, cv::countNonZero(allowed));
+  return static_cast<double>(total) / area;
+}
+
+}  // namespace
+
+SealReading detect_seal(const Image& page, Box region, const std::vector<Box>& printed) {
   SealReading out;
   const cv::Rect r = cv::Rect(region.x, region.y, region.w, region.h) & cv::Rect(0, 0, page.width(), page.height());
   out.box = Box{r.x, r.y, r.width, r.height};
   if (r.width < 4 || r.height < 4) return out;
+  const double ppm = px_per_mm_of(page);
   const cv::Mat& m = ImageAccess::mat(page);
-  const double area = r.area();
+  const cv::Mat allowed = seal_counted_area(r, printed, ppm);
+  // Marks smaller than a dot of dust (about 0.1 mm², a few pixels) are not counted; a faint seal
+  // leaves strokes, or at least clusters of dots, above that.
+  const int min_px = std::max(2, static_cast<int>(std::lround(0.1 * ppm * ppm)));
+  const cv::Size smooth = cv::Size(odd(px(0.3, ppm)), odd(px(0.3, ppm)));
   if (m.channels() == 3) {
+    // Red ink: red above green and blue, after a little smoothing, by clearly more than the
+    // paper's own variation (a faint impression is red by 25-40 levels).
     std::vector<cv::Mat> ch;
     cv::split(m(r), ch);  // B, G, R
-    cv::Mat rg, rb;
-    cv::subtract(ch[2], ch[1], rg, cv::noArray(), CV_16S);
-    cv::subtract(ch[2], ch[0], rb, cv::noArray(), CV_16S);
-    const cv::Mat red = (rg > 45) & (rb > 30);
-    out.red = cv::countNonZero(red) / area;
-    if (out.red > 0.003) {  // a colour page with red ink: a seal, however faint or partial
-      out.present = true;
-      out.confidence = std::clamp(0.8 + (out.red - 0.003) * 10, 0.0, 1.0);
-      return out;
-    }
+    cv::Mat gb, chroma;
+    cv::max(ch[0], ch[1], gb);
+    cv::subtract(ch[2], gb, chroma, cv::noArray(), CV_16S);
+    cv::blur(chroma, chroma, smooth);
+    const auto [level, spread] = paper_level(chroma, allowed);
+    const cv::Mat red = chroma > level + std::clamp(6 * spread, 10.0, 24.0);
+    out.red = seal_share(red, allowed, min_px);
   }
-  const cv::Mat gray = to_gray(m(r));
-  cv::Mat ink;
-  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-  double lo, hi;
-  cv::minMaxLoc(gray, &lo, &hi);
-  if (hi - lo < 60) ink.setTo(0);
-  out.ink = cv::countNonZero(ink) / area;
-  const double extra = out.ink - blank_ink;
-  // A faint impression on a gray or black-and-white scan adds little ink: a little is already a
-  // seal, though not a certain one.
-  out.present = extra > 0.02;
-  if (out.present) {
-    out.confidence = std::clamp(0.6 + (extra - 0.02) * 4, 0.0, 0.97);
+  // Ink darker than the zone's paper by clearly more than its noise: a faint red impression on a
+  // gray scan is 30-50 levels darker than the paper; a black-and-white scan keeps its dots.
+  cv::Mat gray = to_gray(m(r));
+  // A black-and-white scan, also once deskewed (interpolation grays the edges of its marks): its
+  // paper is pure white throughout, where a gray or colour scan's paper has sensor noise.
+  const bool bilevel = page.color_mode() == ColorMode::kBlackWhite ||
+                       cv::countNonZero((gray == 255) & allowed) >= 0.9 * cv::countNonZero((gray > 200) & allowed);
+  cv::Mat gray16;
+  gray.convertTo(gray16, CV_16S);
+  if (!bilevel) cv::blur(gray16, gray16, smooth);
+  const auto [paper, spread] = paper_level(gray16, allowed);
+  const cv::Mat ink = gray16 < paper - (bilevel ? 100.0 : std::clamp(6 * spread, 12.0, 30.0));
+  out.ink = seal_share(ink, allowed, min_px);
+  constexpr double kRed = 0.002, kInk = 0.004;
+  // Red on a colour scan is a seal however faint or partial; on gray and black-and-white scans,
+  // ink where the blank form has none.
+  const double strength = std::max(out.red / kRed, out.ink / kInk);
+  if (strength >= 1.0) {
+    out.present = true;
+    out.confidence = std::clamp(0.6 + 0.4 * (strength - 1.0) / 4.0, 0.6, 0.99);
+    if (out.red < kRed && m.channels() == 3) out.confidence = std::min(out.confidence, 0.8);  // ink, but not red
     return out;
   }
-  // "Absent" is a defect the applicant is asked to correct, and a faint or partly printed seal,
-  // or a faint red one a black-and-white scan dropped, leaves almost nothing: absence is never
-  // certain, only likelier the cleaner the zone.
-  const bool clean = extra < 0.005 && out.red < 0.0005;
-  out.confidence = clean ? 0.85 : 0.5;
+  // "Absent" is a defect the applicant is asked to correct. A zone without any trace on a colour
+  // or gray scan is absent with confidence; on a black-and-white scan a faint red seal may fall
+  // below the scanner's threshold and leave nothing, so there absence is never certain, and a
+  // trace of ink anywhere makes it a guess.
+  const bool clean = strength < 0.15;
+  out.confidence = !clean ? 0.5 : bilevel ? 0.85 : 0.95;
   return out;
 }
 

@@ -68,16 +68,19 @@ struct CheckReading {
 };
 CheckReading read_checkbox(const Image& page, Box box);
 
-// A seal impression in `region` (page px): red ink on a colour scan; on gray and black-and-white
-// scans ink beyond what the blank form prints there (`blank_ink`, the ink share of the region on a
-// blank form). "Absent" is never certain (below 0.9): a faint seal may leave nothing to see.
+// A seal impression in `region` (page px): red ink on a colour scan, however faint or partly
+// printed; on gray and black-and-white scans ink darker than the zone's paper. `printed` names the
+// blank form's own marks in the region (the printed 印, ruled lines) and neighbouring fields' zones
+// (page px); ink there is not counted (1.5 mm of registration slack is added around each).
+// "Absent" is certain only on a colour or gray scan whose zone holds no trace at all: a faint red
+// seal may vanish in a black-and-white scan.
 struct SealReading {
   bool present = false;
   double confidence = 0;
-  double red = 0, ink = 0;
+  double red = 0, ink = 0;  // share of the counted area: red ink (colour scans), dark ink
   Box box;
 };
-SealReading detect_seal(const Image& page, Box region, double blank_ink);
+SealReading detect_seal(const Image& page, Box region, const std::vector<Box>& printed = {});
 
 // Share of dark pixels in a zone after removing ruled lines and specks: 0 for an empty field.
 // `ink_box` (optional) receives the bounding box of the ink, page px.

@@ -456,6 +456,34 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
 
 }  // namespace
 
+namespace {
+
+bool overlaps(const ZoneMm& a, const ZoneMm& b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+// What a seal's zone holds besides a seal, page px: the blank form's marks the template names
+// (the printed 印), the ruled lines of the form's model that cross the zone, and the zones of
+// the form's other fields it overlaps (a long name may reach into it).
+std::vector<ocr::Box> seal_exclusions(const FormTemplate& t, const FieldTemplate& f, const PageContext& c) {
+  std::vector<ocr::Box> out;
+  for (const auto& z : f.printed) out.push_back(c.box(z));
+  constexpr double kLine = 0.4;  // mm, a ruled line's thickness with its anti-aliasing
+  for (const auto& l : t.model.horizontal) {
+    const ZoneMm z{l.from, l.pos - kLine / 2, l.to - l.from, kLine};
+    if (overlaps(z, f.zone)) out.push_back(c.box(z));
+  }
+  for (const auto& l : t.model.vertical) {
+    const ZoneMm z{l.pos - kLine / 2, l.from, kLine, l.to - l.from};
+    if (overlaps(z, f.zone)) out.push_back(c.box(z));
+  }
+  for (const auto& other : t.fields)
+    if (&other != &f && other.zone.w > 0 && overlaps(other.zone, f.zone)) out.push_back(c.box(other.zone));
+  return out;
+}
+
+}  // namespace
+
 void read_form(const FormTemplate& t, const PageContext& c, int& officer_row,
                std::vector<RecognizedValue>& out) {
   for (const auto& f : t.fields) {
@@ -471,7 +499,7 @@ void read_form(const FormTemplate& t, const PageContext& c, int& officer_row,
       v.boolean = true;
       out.push_back(std::move(v));
     } else if (f.type == "seal") {
-      const auto r = ocr::detect_seal(c.page, c.box(f.zone), f.blank_ink);
+      const auto r = ocr::detect_seal(c.page, c.box(f.zone), seal_exclusions(t, f, c));
       RecognizedValue v = make(f, f.key, c, r.present ? "true" : "false", r.confidence, r.box);
       v.boolean = true;
       out.push_back(std::move(v));

@@ -1,6 +1,7 @@
 // Recognition of an envelope's pages: classification and orientation, registration, then the
 // reader of what each page is; the cross-form checks once every page is read.
 #include <algorithm>
+#include <string>
 
 #include "station/recognition/calibration.h"
 #include "ocr/layout.h"
@@ -12,6 +13,18 @@ namespace station::recognition {
 namespace {
 
 constexpr double kMinPlacementScore = 0.55;
+
+// How many words of a passbook's own print a whole-page reading holds. Besides the words the
+// passbook reader also uses (口座, 店番, 預金, …), a passbook prints its account kind, its branch
+// and "keep this passbook safe" (この通帳を大切に保管してください), and the applicant's copy is
+// titled 振込先口座確認書類: more words give a page read poorly (200 dpi, black-and-white, an
+// unusual typeface) more chances to show two of them.
+int passbook_words(const std::string& text) {
+  int n = detail::keyword_hits(text);
+  for (const char* k : {"普通", "当座", "支店", "大切", "保管", "振込", "確認書類"})
+    if (text.find(k) != std::string::npos) ++n;
+  return n;
+}
 
 }  // namespace
 
@@ -78,13 +91,13 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       spec.languages = "jpn";
       auto r = engine.read(up, ocr::Box{0, 0, up.width(), up.height()}, spec);
       if (!r) continue;
-      const int hits = detail::keyword_hits(r->text);
+      const int hits = passbook_words(r->text);
       if (hits > best_hits || (hits == best_hits && r->confidence > best_reading.confidence)) {
         best_hits = hits;
         best_reading = *r;
         best_turns = turns;
       }
-      if (hits >= 3 && r->confidence > 0.6) break;  // upright and clearly a passbook
+      if (hits >= 4 && r->confidence > 0.6) break;  // upright and clearly a passbook
     }
     if (best_hits >= 2) {
       pr.kind = "passbook";

@@ -35,7 +35,7 @@ FormTemplate parse(const json& j) {
     t.model.vertical = lines_of(j["lines"].value("vertical", json::array()));
   }
   for (const auto& f : j.at("fields")) {
-    FieldTemplate d;
+    FieldTemplate d{};  // zero zone for fields that have parts only
     d.key = f.at("key").get<std::string>();
     d.label = f.value("label", d.key);
     d.type = f.at("type").get<std::string>();
@@ -65,7 +65,8 @@ FormTemplate parse(const json& j) {
       const json& h = f["hints"];
       d.length = h.value("length", 0);
       d.max = h.value("max", 0);
-      d.blank_ink = h.value("blank_ink", 0.03);
+      for (const auto& z : h.value("printed", json::array()))
+        d.printed.push_back({z.at(0).get<double>(), z.at(1).get<double>(), z.at(2).get<double>(), z.at(3).get<double>()});
       d.labels = h.value("labels", std::vector<std::string>{});
     }
     t.fields.push_back(std::move(d));

@@ -164,12 +164,31 @@ TEST(VoicedMarks, AreFoundClassifiedAndCutOut) {
 
 }  // namespace
 
-// Seals: a 36 × 32 mm zone around the printed 印 (a small gray ring), as the pledge's template has it.
+// Seals: a 36 × 32 mm zone around the printed 印 (a small gray ring) with a ruled line reaching
+// into it from the left, as the pledge's template has it; the template names the printed marks.
 struct SealZone {
   cv::Mat page = cv::Mat(px(40), px(40), CV_8UC3, cv::Scalar(250, 250, 250));
   ocr::Box zone() const { return {px(2), px(4), px(36), px(32)}; }
   cv::Point centre() const { return {px(20), px(20)}; }
-  SealZone() { cv::circle(page, centre(), px(2.5), cv::Scalar(90, 90, 90), 1, cv::LINE_AA); }
+  // Where the template says the printed marks are: the 印 ring and the line, as registration puts
+  // them (`off` px away from where they truly are).
+  std::vector<ocr::Box> printed(int off = 0) const {
+    return {{centre().x - px(2.5) + off, centre().y - px(2.5) + off, px(5), px(5)},
+            {0 + off, px(26) - 1 + off, px(12), 3}};
+  }
+  SealZone() {
+    cv::circle(page, centre(), px(2.5), cv::Scalar(90, 90, 90), 1, cv::LINE_AA);
+    cv::line(page, {0, px(26)}, {px(12), px(26)}, cv::Scalar(60, 60, 60), 1);
+  }
+  // Sensor noise as a scanner adds it (standard deviation `sigma` levels, per channel).
+  void noise(double sigma) {
+    cv::Mat n(page.size(), CV_16SC3), p16;
+    cv::RNG rng(7);
+    rng.fill(n, cv::RNG::NORMAL, 0, sigma);
+    page.convertTo(p16, CV_16SC3);
+    p16 += n;
+    p16.convertTo(page, CV_8UC3);
+  }
   ocr::Image rgb() const {
     cv::Mat rgb;
     cv::cvtColor(page, rgb, cv::COLOR_BGR2RGB);
@@ -182,50 +201,134 @@ struct SealZone {
     cv::cvtColor(page, g, cv::COLOR_BGR2GRAY);
     return image_of(g);
   }
+  // A black-and-white scan: the gray page thresholded at `level`, as a scanner's bilevel mode does.
+  ocr::Image bilevel(int level) const {
+    cv::Mat g, b;
+    cv::cvtColor(page, g, cv::COLOR_BGR2GRAY);
+    cv::threshold(g, b, level, 255, cv::THRESH_BINARY);
+    return image_of(b);
+  }
 };
 
-// The blank zone's own ink (the printed 印), measured as the template's blank_ink was.
-double blank_ink() {
-  const SealZone s;
-  return ocr::detect_seal(s.gray(), s.zone(), 0.0).ink;
+// A clean zone is "absent": with confidence on a colour or gray scan, where a seal however faint
+// leaves a trace, but never certain on a black-and-white one, where a faint red seal can fall
+// below the scanner's threshold; a zone with a trace of ink is less sure than a clean one.
+TEST(Seal, ACleanZoneIsAbsentCertainOnlyWhereASealWouldShow) {
+  SealZone s;
+  s.noise(6);
+  for (const ocr::Image& img : {s.rgb(), s.gray()}) {
+    const auto r = ocr::detect_seal(img, s.zone(), s.printed());
+    EXPECT_FALSE(r.present) << "red " << r.red << " ink " << r.ink;
+    EXPECT_GE(r.confidence, 0.9);
+  }
+  const auto bw = ocr::detect_seal(s.bilevel(170), s.zone(), s.printed());
+  EXPECT_FALSE(bw.present);
+  EXPECT_LT(bw.confidence, 0.9);
+  SealZone traced;
+  cv::circle(traced.page, {px(30), px(12)}, px(1.2), cv::Scalar(200, 200, 200), 1);
+  const auto t = ocr::detect_seal(traced.gray(), traced.zone(), traced.printed());
+  EXPECT_LT(t.confidence, ocr::detect_seal(s.gray(), s.zone(), s.printed()).confidence);
+  EXPECT_LT(t.confidence, 0.9);
 }
 
-// A clean zone is "absent", likelier than a zone with a trace, yet never certain: a faint seal can
-// leave nothing a scan keeps, and a missing seal is a defect the applicant is asked to correct.
-TEST(Seal, ACleanZoneIsAbsentButNeverCertain) {
+// The blank form's printed 印 and ruled line are not a seal, even with the template's boxes a
+// millimetre off (registration slack), yet without the boxes they are ink.
+TEST(Seal, ThePrintedMarksAreNotASeal) {
+  const SealZone s;
+  for (const int off : {-px(1), px(1)}) {
+    const auto r = ocr::detect_seal(s.gray(), s.zone(), s.printed(off));
+    EXPECT_FALSE(r.present) << "ink " << r.ink;
+  }
+  EXPECT_GT(ocr::detect_seal(s.gray(), s.zone()).ink, 0.0);
+}
+
+// A seal a third of which did not print: its ring and the strokes of its lettering, in `colour`,
+// with one pixel in `gap` left out (speckled ink).
+void stamp(SealZone& s, const cv::Scalar& colour, int gap = 0) {
+  const cv::Point c = s.centre() + cv::Point(px(2), px(1));
+  cv::Mat mask = cv::Mat::zeros(s.page.size(), CV_8UC1);
+  cv::ellipse(mask, c, {px(9), px(9)}, 0, 0, 240, 255, 3, cv::LINE_AA);
+  for (int i = -2; i <= 2; ++i) cv::line(mask, {c.x + i * px(2.5), c.y - px(5)}, {c.x + i * px(2.5), c.y + px(5)}, 255, 2);
+  cv::line(mask, {c.x - px(6), c.y}, {c.x + px(6), c.y}, 255, 2);
+  if (gap > 1)
+    for (int y = 0; y < mask.rows; ++y)
+      for (int x = (y * 7) % gap; x < mask.cols; x += gap) mask.at<unsigned char>(y, x) = 0;
+  s.page.setTo(colour, mask);
+}
+
+// A faint red seal (a quarter of the ink's strength), a third of it not printed: on a colour scan
+// it is a seal; red ink measures it, not the ink's darkness.
+TEST(Seal, AFaintPartialRedSealIsPresentOnAColourScan) {
   SealZone s;
-  SealZone traced;
-  cv::circle(traced.page, {px(30), px(12)}, px(1.5), cv::Scalar(200, 200, 200), 1);
-  const double traced_conf = ocr::detect_seal(traced.gray(), traced.zone(), blank_ink()).confidence;
-  for (const ocr::Image& img : {s.rgb(), s.gray()}) {
-    const auto r = ocr::detect_seal(img, s.zone(), blank_ink());
-    EXPECT_FALSE(r.present);
-    EXPECT_LT(r.confidence, 0.9);
-    EXPECT_GE(r.confidence, traced_conf);
+  stamp(s, cv::Scalar(200, 200, 242), 3);
+  s.noise(6);
+  const auto r = ocr::detect_seal(s.rgb(), s.zone(), s.printed());
+  EXPECT_TRUE(r.present) << "red " << r.red;
+  EXPECT_GT(r.red, 0.0);
+}
+
+// The same faint seal on a gray scan is 40 levels darker than the paper: a seal.
+TEST(Seal, AFaintSealIsPresentOnAGrayScan) {
+  SealZone s;
+  stamp(s, cv::Scalar(200, 200, 242), 3);
+  s.noise(6);
+  const auto r = ocr::detect_seal(s.gray(), s.zone(), s.printed());
+  EXPECT_TRUE(r.present) << "ink " << r.ink;
+  EXPECT_EQ(r.red, 0.0);
+}
+
+// On a black-and-white scan a half-strength seal keeps only the dots below the threshold: still a
+// seal. One the threshold dropped entirely leaves nothing: absent, but not with confidence.
+TEST(Seal, ABilevelSealKeepsItsDotsAndAVanishedOneIsNeverCertainlyAbsent) {
+  SealZone s;
+  stamp(s, cv::Scalar(150, 150, 230), 3);
+  s.noise(6);
+  const auto kept = ocr::detect_seal(s.bilevel(175), s.zone(), s.printed());
+  EXPECT_TRUE(kept.present) << "ink " << kept.ink;
+  const auto lost = ocr::detect_seal(s.bilevel(120), s.zone(), s.printed());
+  EXPECT_FALSE(lost.present) << "ink " << lost.ink;
+  EXPECT_LT(lost.confidence, 0.9);
+}
+
+// A full seal stamped over the printed 印 is present with confidence on every kind of scan.
+TEST(Seal, AFullSealOverThePrintedMarkIsCertain) {
+  SealZone s;
+  stamp(s, cv::Scalar(40, 40, 200));
+  for (const ocr::Image& img : {s.rgb(), s.gray(), s.bilevel(170)}) {
+    const auto r = ocr::detect_seal(img, s.zone(), s.printed());
+    EXPECT_TRUE(r.present);
+    EXPECT_GE(r.confidence, 0.9) << "red " << r.red << " ink " << r.ink;
   }
 }
 
-// A seal a third of which did not print: its ring and the strokes of its lettering, in `colour`.
-void stamp(SealZone& s, const cv::Scalar& colour) {
-  const cv::Point c = s.centre();
-  cv::ellipse(s.page, c, {px(9), px(9)}, 0, 0, 240, colour, 3, cv::LINE_AA);
-  for (int i = -2; i <= 2; ++i) cv::line(s.page, {c.x + i * px(2.5), c.y - px(5)}, {c.x + i * px(2.5), c.y + px(5)}, colour, 3);
-  cv::line(s.page, {c.x - px(6), c.y}, {c.x + px(6), c.y}, colour, 3);
+// A black-and-white scan the cleanup deskewed (interpolation grays its marks' edges) is still a
+// black-and-white scan: a clean zone there is absent, but not certainly.
+TEST(Seal, ADeskewedBilevelScanIsNeverCertainlyAbsent) {
+  const SealZone s;
+  cv::Mat g, b, turned;
+  cv::cvtColor(s.page, g, cv::COLOR_BGR2GRAY);
+  cv::threshold(g, b, 170, 255, cv::THRESH_BINARY);
+  cv::warpAffine(b, turned, cv::getRotationMatrix2D(cv::Point2f(b.cols / 2.0f, b.rows / 2.0f), 0.7, 1.0), b.size(),
+                 cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+  const auto r = ocr::detect_seal(image_of(turned), s.zone(), s.printed());
+  EXPECT_FALSE(r.present) << "ink " << r.ink;
+  EXPECT_LT(r.confidence, 0.9);
 }
 
-// A faint red seal, a third of it not printed: on a colour scan it is a seal.
-TEST(Seal, AFaintPartialRedRingIsPresent) {
-  SealZone s;
-  stamp(s, cv::Scalar(170, 170, 235));
-  const auto r = ocr::detect_seal(s.rgb(), s.zone(), blank_ink());
-  EXPECT_TRUE(r.present) << "red " << r.red;
-}
-
-// The same faint ring on a gray scan leaves little ink: it is a seal, though not a certain one.
-TEST(Seal, AFaintRingOnAGrayScanIsPresent) {
-  SealZone s;
-  stamp(s, cv::Scalar(120, 120, 200));
-  const auto r = ocr::detect_seal(s.gray(), s.zone(), blank_ink());
-  EXPECT_TRUE(r.present) << "ink " << r.ink;
-  EXPECT_GT(r.ink, 0.0);
+// A form registered on three ruled lines is still placed when a seal's square, stamped on the last
+// line's end, joins its side to the line and makes the line longer than the model's.
+TEST(Placement, ALineJoinedByASealsSideIsStillAnAnchor) {
+  cv::Mat page(px(297), px(210), CV_8UC1, cv::Scalar(250));
+  ocr::FormModel m;
+  m.horizontal = {{180, 88, 178}, {194, 88, 178}, {208, 88, 178}};
+  for (const auto& l : m.horizontal) cv::line(page, {px(l.from), px(l.pos)}, {px(l.to), px(l.pos)}, cv::Scalar(40), 2);
+  const ocr::Placement plain = ocr::PageStructure::analyse(image_of(page)).place(m);
+  cv::rectangle(page, cv::Rect(px(170), px(193), px(22), px(15)), cv::Scalar(60), 3);
+  const ocr::Placement p = ocr::PageStructure::analyse(image_of(page)).place(m);
+  EXPECT_GT(plain.score, 0.9);
+  EXPECT_GT(p.score, 0.9);
+  const ocr::Box b = p.map(88, 208, 90, 1);
+  EXPECT_NEAR(b.x, px(88), px(1));
+  EXPECT_NEAR(b.y, px(208), px(1));
+  EXPECT_NEAR(b.w, px(90), px(1.5));
 }

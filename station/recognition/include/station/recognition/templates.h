@@ -41,7 +41,7 @@ struct FieldTemplate {
   // hints
   int length = 0;            // digits: exact length
   int max = 0;               // digits: largest plausible value
-  double blank_ink = 0.03;   // seal
+  std::vector<ZoneMm> printed;  // seal: the blank form's own marks in the zone (the printed 印), mm
   std::vector<std::string> labels;
 };
 
