@@ -27,6 +27,7 @@
 
 #include "api_accounts.h"
 #include "api_review.h"
+#include "api_group.h"
 #include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
@@ -1377,6 +1378,17 @@ struct WebServer::Impl {
     send_reply(res, api_v1::change_own_password(station, s.user, req.body), "api v1 password");
   }
 
+  // ---- group verification (issue #17; api_group.h): the facade picks, checks and audits.
+  void api_v1_doubtful_characters(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res,
+               api_v1::list_doubtful_characters(station, s.user, req.get_param_value("chars"),
+                                                req.get_param_value("envelope"), kPageImageWidth),
+               "api v1 doubtful characters");
+  }
+  void api_v1_decide_characters(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::decide_doubtful_characters(station, s.user, req.body), "api v1 decide characters");
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -1531,6 +1543,8 @@ struct WebServer::Impl {
     add("POST", R"(/api/v1/envelopes/(\d+)/decision)", &Impl::api_v1_decision);
     add("GET", "/api/v1/corrections", &Impl::api_v1_corrections);
     add("GET", R"(/api/v1/envelopes/(\d+)/corrections/(\d+)/letter\.pdf)", &Impl::api_v1_letter);
+    add("GET", "/api/v1/doubtful-characters", &Impl::api_v1_doubtful_characters);
+    add("POST", "/api/v1/doubtful-characters/decide", &Impl::api_v1_decide_characters);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

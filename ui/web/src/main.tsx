@@ -10,6 +10,7 @@ import { AccountsScreen } from './accounts';
 import { PasswordScreen } from './password';
 import { ReviewScreen } from './review';
 import { CorrectionsScreen } from './corrections';
+import { GroupScreen } from './group';
 import './style.css';
 
 type Route =
@@ -17,6 +18,7 @@ type Route =
   | { name: 'verify'; envelopeId: number }
   | { name: 'review'; envelopeId: number }
   | { name: 'corrections' }
+  | { name: 'group' }
   | { name: 'accounts' }
   | { name: 'password' };
 
@@ -26,6 +28,7 @@ function parseRoute(hash: string): Route {
   const r = /^#\/envelopes\/(\d+)\/review$/.exec(hash);
   if (r) return { name: 'review', envelopeId: Number(r[1]) };
   if (hash === '#/corrections') return { name: 'corrections' };
+  if (hash === '#/group') return { name: 'group' };
   if (hash === '#/accounts') return { name: 'accounts' };
   if (hash === '#/password') return { name: 'password' };
   return { name: 'list' };
@@ -106,6 +109,9 @@ function App() {
         {session.user.role !== 'admin' && (
           <a class="button secondary small" href="#/corrections" id="nav-corrections">補正依頼の一覧</a>
         )}
+        {canReview && (
+          <a class="button secondary small" href="#/group" id="nav-group">文字ごとの確認</a>
+        )}
         <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
         <a class="button secondary small" href="/">従来の画面</a>
         <button type="button" class="secondary small" onClick={signOut}>
@@ -118,6 +124,8 @@ function App() {
         <PasswordScreen />
       ) : route.name === 'review' && canReview ? (
         <ReviewScreen envelopeId={route.envelopeId} key={route.envelopeId} />
+      ) : route.name === 'group' && canReview ? (
+        <GroupScreen />
       ) : route.name === 'corrections' && session.user.role !== 'admin' ? (
         <CorrectionsScreen canReview={canReview} />
       ) : route.name === 'verify' ? (
