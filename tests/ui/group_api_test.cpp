@@ -302,12 +302,19 @@ TEST_F(GroupVerification, APassConfirmsAndCorrectsWholeFieldsAndRefusesStalePass
     const auto& f = after.at(id);
     EXPECT_EQ(f.status, station::FieldStatus::kConfirmed);
     EXPECT_EQ(f.confirmed_by, "reviewer1");
-    if (id == corrected_field) EXPECT_EQ(f.confirmed_value.substr(0, 3), "986") << "corrected in the pass";
+    if (id == corrected_field) {
+      EXPECT_EQ(f.confirmed_value.substr(0, 3), "986") << "corrected in the pass";
+    }
   }
-  if (!refused.contains(corrected_field)) EXPECT_EQ(r->corrected, 1);
+  if (!refused.contains(corrected_field)) {
+    EXPECT_EQ(r->corrected, 1);
+  }
   // The other envelope is untouched, and this one's confirmed fields are no longer gathered.
-  for (const auto& [id, f] : after)
-    if (f.envelope_id == ids_[1]) EXPECT_EQ(f.status, before.at(id).status);
+  for (const auto& [id, f] : after) {
+    if (f.envelope_id == ids_[1]) {
+      EXPECT_EQ(f.status, before.at(id).status);
+    }
+  }
   auto again = station::doubtful_characters(*station_, reviewer_, {"0689", ids_[0], 400});
   ASSERT_TRUE(again);
   for (const auto& c : again->cells) EXPECT_TRUE(refused.contains(c.field_id));
