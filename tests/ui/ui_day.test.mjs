@@ -320,11 +320,13 @@ test('a whole day: import, keyboard verification, group verification, review, ac
   await page.click('#nav-group');
   await page.waitForSelector('#group-screen');
   await page.click('#group-screen button:has-text("数字すべて")');
-  await page.waitForSelector('#group-summary, #group-empty');
   const group = await getJson(page, '/api/v1/doubtful-characters?chars=0123456789');
+  await page.waitForFunction((n) => (n === 0 ? !!document.getElementById('group-empty')
+                                             : document.querySelectorAll('.char-cell').length === n),
+                             group.cells.length);
   if (group.cells.length > 0) {
     await page.waitForSelector('.char-cell.selected');
-    assert.equal(await page.locator('.char-cell').count(), group.cells.length);
+    assert.equal(await page.getAttribute('#group-screen button:has-text("数字すべて")', 'aria-pressed'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('char-cell')), true, 'the first cell has the focus');
     await checkScreen(page, '09-group');
     const groupFields = new Set(group.cells.map((c) => c.field_id));

@@ -39,9 +39,12 @@ export function GroupScreen() {
   const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
   const gridRef = useRef<HTMLOListElement>(null);
 
+  const latest = useRef(0);
   const load = async (kinds: string, keepStatus = false) => {
+    const ticket = ++latest.current;
     try {
       const g = await gapi.doubtfulCharacters(kinds);
+      if (ticket !== latest.current) return;  // a later choice's answer wins
       setGroup(g);
       setChanges(new Map());
       setSelected(0);
