@@ -213,14 +213,14 @@ export function GroupScreen() {
                           class={`char-cell${i === selected ? ' selected' : ''}${v !== undefined ? ' changed' : ''}`}
                           tabIndex={i === selected ? 0 : -1}
                           data-field-id={c.field_id} data-index={c.index}
-                          aria-label={`受付番号 ${c.receipt_no}、${c.label_ja}の ${c.index + 1} 文字目、読み取り「${c.c}」` +
-                                      (v !== undefined ? `、訂正「${v}」` : '')}
                           onClick={() => setSelected(i)}
                           onKeyDown={(e) => onKeyDown(e, i)}>
+                    {/* The name is the content: the visible parts and, for screen readers, where. */}
+                    <span class="sr-only">受付番号 {c.receipt_no}、{c.index + 1} 文字目、読み取り</span>
                     <canvas ref={(el) => { canvases.current[i] = el; }} aria-hidden="true" />
-                    <span class="cell-read value" aria-hidden="true">{c.c}</span>
-                    {v !== undefined && <span class="cell-new value" aria-hidden="true">→ {v}</span>}
-                    <span class="cell-where" aria-hidden="true">{c.label_ja}</span>
+                    <span class="cell-read value">{c.c}</span>
+                    {v !== undefined && <span class="cell-new value"><span class="sr-only">訂正</span>→ {v}</span>}
+                    <span class="cell-where">{c.label_ja}</span>
                   </button>
                 </li>
               );
