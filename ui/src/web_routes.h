@@ -145,6 +145,10 @@ inline constexpr std::array kRoutes{
     Route{"GET", R"(/api/v1/envelopes/(\d+)/agreed-changes)", Kind::kApi, kReview},
     Route{"POST", R"(/api/v1/envelopes/(\d+)/agreed-changes)", Kind::kApi, kReview},
     Route{"GET", "/api/v1/agreed-changes", Kind::kApi, kReview},
+    // Group verification (issue #17): the doubtful characters of one kind across the queue and a
+    // pass's decisions (values and page regions: the reviewers' work).
+    Route{"GET", "/api/v1/doubtful-characters", Kind::kApi, kReview},
+    Route{"POST", "/api/v1/doubtful-characters/decide", Kind::kApi, kReview},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

@@ -31,6 +31,7 @@
 #include "api_review.h"
 #include "api_supervisor.h"
 #include "station/clock.h"
+#include "api_group.h"
 #include "api_v1.h"
 #include "state_text.h"
 #include "text_format.h"
@@ -1176,6 +1177,17 @@ struct WebServer::Impl {
     send_reply(res, api_v1::change_passphrase(station, s.user, req.body), "api v1 passphrase");
   }
 
+  // ---- group verification (issue #17; api_group.h): the facade picks, checks and audits.
+  void api_v1_doubtful_characters(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res,
+               api_v1::list_doubtful_characters(station, s.user, req.get_param_value("chars"),
+                                                req.get_param_value("envelope"), kPageImageWidth),
+               "api v1 doubtful characters");
+  }
+  void api_v1_decide_characters(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::decide_doubtful_characters(station, s.user, req.body), "api v1 decide characters");
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -1343,6 +1355,8 @@ struct WebServer::Impl {
     add("GET", R"(/api/v1/envelopes/(\d+)/agreed-changes)", &Impl::api_v1_agreed_changes);
     add("POST", R"(/api/v1/envelopes/(\d+)/agreed-changes)", &Impl::api_v1_agreed_change);
     add("GET", "/api/v1/agreed-changes", &Impl::api_v1_agreed_report);
+    add("GET", "/api/v1/doubtful-characters", &Impl::api_v1_doubtful_characters);
+    add("POST", "/api/v1/doubtful-characters/decide", &Impl::api_v1_decide_characters);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

@@ -14,6 +14,7 @@ import { IntakeScreen } from './intake';
 import { SupervisorScreen } from './supervisor';
 import { ExportScreen } from './export';
 import { KeysScreen } from './keys';
+import { GroupScreen } from './group';
 import './style.css';
 
 type Route =
@@ -22,6 +23,7 @@ type Route =
   | { name: 'review'; envelopeId: number }
   | { name: 'corrections' }
   | { name: 'intake' }
+  | { name: 'group' }
   | { name: 'accounts' }
   | { name: 'password' }
   | { name: 'supervisor' }
@@ -35,6 +37,7 @@ function parseRoute(hash: string): Route {
   if (r) return { name: 'review', envelopeId: Number(r[1]) };
   if (hash === '#/corrections') return { name: 'corrections' };
   if (hash === '#/intake') return { name: 'intake' };
+  if (hash === '#/group') return { name: 'group' };
   if (hash === '#/accounts') return { name: 'accounts' };
   if (hash === '#/password') return { name: 'password' };
   if (hash === '#/supervisor') return { name: 'supervisor' };
@@ -133,6 +136,9 @@ function App() {
         {session.user.role !== 'admin' && (
           <a class="button secondary small" href="#/corrections" id="nav-corrections">補正依頼の一覧</a>
         )}
+        {canReview && (
+          <a class="button secondary small" href="#/group" id="nav-group">文字ごとの確認</a>
+        )}
         <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
         <button type="button" class="secondary small" onClick={signOut} id="logout">
           ログアウト
@@ -152,6 +158,8 @@ function App() {
         <ReviewScreen envelopeId={route.envelopeId} key={route.envelopeId} />
       ) : route.name === 'intake' && session.user.role !== 'admin' ? (
         <IntakeScreen canCapture={canCapture} />
+      ) : route.name === 'group' && canReview ? (
+        <GroupScreen />
       ) : route.name === 'corrections' && session.user.role !== 'admin' ? (
         <CorrectionsScreen canReview={canReview} />
       ) : route.name === 'verify' ? (

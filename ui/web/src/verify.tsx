@@ -193,13 +193,15 @@ export function VerifyScreen(props: { envelopeId: number }) {
     remainingOnPage(current.page_id).length > 0 &&
     attentionOnPage(current.page_id).length === 0;
 
-  async function accept() {
+  // `typed`: the value to send instead of the value box's (an alternative just picked).
+  async function accept(typed?: string) {
     if (!current || busy || !data) return;
+    const value = typed ?? draft;
     setBusy(true);
     setError('');
     try {
       let map: Map<number, api.Field>;
-      if (pageConfirmable) {
+      if (pageConfirmable && value === draft) {
         const r = await api.confirmPage(data.envelope.id, current.page_id);
         map = merge(r.fields);
         const page = pages.find((p) => p.id === current.page_id);
@@ -207,10 +209,10 @@ export function VerifyScreen(props: { envelopeId: number }) {
           `${page?.seq ?? ''}ページ目の ${r.confirmed} 項目を確定しました。` +
             (r.remaining > 0 ? `${r.remaining} 項目は確認が必要です。` : ''),
         );
-      } else if (current.status === 'confirmed' && draft === current.value) {
+      } else if (current.status === 'confirmed' && value === current.value) {
         map = fields;
       } else {
-        const f = draft === current.value ? await api.confirmField(current.id) : await api.correctField(current.id, draft);
+        const f = value === current.value ? await api.confirmField(current.id) : await api.correctField(current.id, value);
         map = merge([f]);
         setStatus(`${f.label_ja}を「${f.value}」で確定しました。`);
       }
@@ -257,15 +259,18 @@ export function VerifyScreen(props: { envelopeId: number }) {
   })();
   const marked = markIndex >= 0 ? chars[markIndex] : null;
 
+  // Picking an alternative corrects the value at once (the normal correct call) and moves on, as
+  // Enter does; when the value box no longer lines up with the reading, the pick only edits it.
   function chooseAlternative(alt: string) {
     if (!current || markIndex < 0) return;
     const cps = codePoints(draft);
-    if (cps.length === chars.length) {
-      cps[markIndex] = alt;
-      setDraft(cps.join(''));
-    }
     setShowAlts(false);
     inputRef.current?.focus();
+    if (cps.length !== chars.length) return;
+    cps[markIndex] = alt;
+    const value = cps.join('');
+    setDraft(value);
+    accept(value);
   }
 
   function onKeyDown(e: KeyboardEvent) {
