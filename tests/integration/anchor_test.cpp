@@ -272,7 +272,8 @@ TEST_F(AnchorIntegration, Migration10MovesAnOldSeedOutAndACrashBetweenItsStepsLe
     ASSERT_TRUE(seed);
     auto db = raw_db();
     ASSERT_TRUE(db.exec("DROP TRIGGER station_secrets_no_secret_insert; DROP TRIGGER station_secrets_no_secret_update; "
-                        "DROP TABLE remote_applications; DROP TABLE decision_findings; PRAGMA user_version = 9;"));
+                        "DROP TABLE remote_applications; DROP TABLE decision_findings; ALTER TABLE pages DROP COLUMN turn; "
+                        "ALTER TABLE fields DROP COLUMN chars; PRAGMA user_version = 9;"));
     auto up = db.prepare("UPDATE station_secrets SET secret = ? WHERE purpose = 'audit-signing'");
     ASSERT_TRUE(up);
     up->bind_blob(1, seed->bytes());

@@ -243,7 +243,7 @@ test('an envelope imported on the web page is recognised in the background and i
   assert.match(await section.locator('h3').textContent(), /M\d{8}-\d{4}.*(受付済|読取中|読取済|読取失敗)/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'ui-pipeline-job.png'), fullPage: true });
   await page.close();
-  const href = `/envelopes/${envelopeId}`;
+  const href = `/app#/envelopes/${envelopeId}`;
 
   // The reviewer follows it while (or after) it is read, then opens it on the verification screen.
   const reviewer = await newPage();
