@@ -22,6 +22,7 @@
 #include "station/group_verification.h"
 #include "station/station.h"
 #include "ui/web_server.h"
+#include "web_api_fixture.h"
 
 namespace {
 
@@ -29,46 +30,22 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using station::ErrorCode;
 using station::Role;
+using web_test::Session;
 
 constexpr const char* kRead = "906";
 
-class SharedEngine final : public ocr::Engine {
- public:
-  explicit SharedEngine(ocr::FakeEngine& fake) : fake_(fake) {}
-  ocr::Result<ocr::Reading> read(const ocr::Image& page, ocr::Box zone, const ocr::ZoneSpec& spec) override {
-    return fake_.read(page, zone, spec);
-  }
-
- private:
-  ocr::FakeEngine& fake_;
-};
-
-struct Session {
-  std::string cookie, csrf;
-};
-
-class GroupVerification : public ::testing::Test {
+class GroupVerification : public web_test::WebApiTest {
  protected:
+  GroupVerification() : WebApiTest("group-test") {}
+
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("station-group-test-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-    config_.data_dir = dir_ / "store";
     config_.ocr_workers = 1;
     fake_.set_callback([](const ocr::Image&, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
       return ocr::FakeEngine::reading(kRead, 0.5);
     });
-    services_.make_engine = [this]() -> station::Result<std::unique_ptr<ocr::Engine>> {
-      return std::make_unique<SharedEngine>(fake_);
-    };
-    auto st = station::Station::create(config_, "test-passphrase", &services_);
-    ASSERT_TRUE(st) << st.error().detail;
-    station_ = std::move(*st);
-    auto admin = station_->add_user(nullptr, "admin1", "admin-password-1", Role::kAdmin);
-    ASSERT_TRUE(admin);
-    ASSERT_TRUE(station_->add_user(&*admin, "clerk1", "clerk-password-1", Role::kClerk));
-    ASSERT_TRUE(station_->add_user(&*admin, "reviewer1", "reviewer-password-1", Role::kReviewer));
-    clerk_ = *station_->login("clerk1", "clerk-password-1");
-    reviewer_ = *station_->login("reviewer1", "reviewer-password-1");
+    ASSERT_NO_FATAL_FAILURE(create_station());
+    ASSERT_NO_FATAL_FAILURE(add_staff());
+    log_in_staff();
     for (int i = 0; i < 2; ++i) {
       auto r = station_->import_envelope(clerk_, {fs::path(STATION_SHARED_DIR) / "samples/app-001"}, {"2026-03-30", 4});
       ASSERT_TRUE(r) << r.error().detail;
@@ -77,40 +54,7 @@ class GroupVerification : public ::testing::Test {
     ASSERT_TRUE(station_->wait_for_recognition(std::chrono::minutes(5)));
   }
 
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-    station_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  void serve() {
-    ui::WebOptions options;
-    options.port = 0;
-    server_ = std::make_unique<ui::WebServer>(*station_, options);
-    auto port = server_->bind();
-    ASSERT_TRUE(port) << port.error().detail;
-    thread_ = std::thread([this] { server_->run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
-  }
-
-  Session login(const std::string& user, const std::string& password) {
-    auto form = client_->Get("/api/v1/login");
-    EXPECT_TRUE(form);
-    const std::string sc = form->get_header_value("Set-Cookie");
-    const std::string token = json::parse(form->body).at("login_token").get<std::string>();
-    httplib::Headers h{{"Cookie", sc.substr(0, sc.find(';'))}, {"X-CSRF-Token", token}};
-    auto res = client_->Post("/api/v1/login", h, json{{"username", user}, {"password", password}}.dump(), "application/json");
-    EXPECT_TRUE(res);
-    EXPECT_EQ(res->status, 200) << res->body;
-    const std::string c = res->get_header_value("Set-Cookie");
-    return Session{c.substr(0, c.find(';')), json::parse(res->body).at("csrf").get<std::string>()};
-  }
-  httplib::Result get(const Session& s, const std::string& path) {
-    return client_->Get(path, httplib::Headers{{"Cookie", s.cookie}});
-  }
+  // The body as given (the tests send malformed ones too).
   httplib::Result post(const Session& s, const std::string& path, const std::string& body, bool csrf = true) {
     httplib::Headers h{{"Cookie", s.cookie}};
     if (csrf) h.emplace("X-CSRF-Token", s.csrf);
@@ -141,16 +85,7 @@ class GroupVerification : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
-  station::Config config_;
-  ocr::FakeEngine fake_;
-  station::Services services_;
-  std::unique_ptr<station::Station> station_;
-  station::User clerk_, reviewer_;
   std::vector<std::int64_t> ids_;
-  std::unique_ptr<ui::WebServer> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST(GroupVerificationBoxes, TheFieldBoxIsSplitByCharacterWithoutGapsOrOverlap) {
@@ -333,7 +268,7 @@ TEST_F(GroupVerification, APassConfirmsAndCorrectsWholeFieldsAndRefusesStalePass
 }
 
 TEST_F(GroupVerification, TheApiGathersAndDecidesWithRolesAndCsrf) {
-  serve();
+  ASSERT_NO_FATAL_FAILURE(serve());
   const Session reviewer = login("reviewer1", "reviewer-password-1");
   const Session clerk = login("clerk1", "clerk-password-1");
   auto res = get(reviewer, "/api/v1/doubtful-characters?chars=0689");

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include "services.h"
 #include "station/station.h"
 #include "ui/web_server.h"
+#include "web_api_fixture.h"
 
 namespace {
 
@@ -28,51 +30,28 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using station::ErrorCode;
 using station::Role;
-
-class SharedEngine final : public ocr::Engine {
- public:
-  explicit SharedEngine(ocr::FakeEngine& fake) : fake_(fake) {}
-  ocr::Result<ocr::Reading> read(const ocr::Image& page, ocr::Box zone, const ocr::ZoneSpec& spec) override {
-    return fake_.read(page, zone, spec);
-  }
-
- private:
-  ocr::FakeEngine& fake_;
-};
-
-struct Session {
-  std::string cookie, csrf;
-};
+using web_test::Session;
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::ostringstream out;
+  if (in) out << in.rdbuf();
+  return std::move(out).str();
 }
 
-class SupervisorApi : public ::testing::Test {
+class SupervisorApi : public web_test::WebApiTest {
  protected:
+  SupervisorApi() : WebApiTest("supervisor-api-test") {}
+
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("station-supervisor-api-test-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-    config_.data_dir = dir_ / "store";
     config_.ocr_workers = 1;
     fake_.set_callback([](const ocr::Image&, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
       return ocr::FakeEngine::reading("1", 0.99);
     });
-    services_.make_engine = [this]() -> station::Result<std::unique_ptr<ocr::Engine>> {
-      return std::make_unique<SharedEngine>(fake_);
-    };
-    auto st = station::Station::create(config_, "test-passphrase", &services_);
-    ASSERT_TRUE(st) << st.error().detail;
-    station_ = std::move(*st);
-    auto admin = station_->add_user(nullptr, "admin1", "admin-password-1", Role::kAdmin);
-    ASSERT_TRUE(admin);
-    ASSERT_TRUE(station_->add_user(&*admin, "clerk1", "clerk-password-1", Role::kClerk));
-    ASSERT_TRUE(station_->add_user(&*admin, "reviewer1", "reviewer-password-1", Role::kReviewer));
-    ASSERT_TRUE(station_->add_user(&*admin, "super1", "super-password-1", Role::kSupervisor));
-    const auto clerk = *station_->login("clerk1", "clerk-password-1");
-    reviewer_ = *station_->login("reviewer1", "reviewer-password-1");
-    auto r = station_->import_envelope(clerk, {fs::path(STATION_SHARED_DIR) / "samples/app-001"}, {"2026-03-30", 4});
+    ASSERT_NO_FATAL_FAILURE(create_station());
+    ASSERT_NO_FATAL_FAILURE(add_staff());
+    log_in_staff();
+    auto r = station_->import_envelope(clerk_, {fs::path(STATION_SHARED_DIR) / "samples/app-001"}, {"2026-03-30", 4});
     ASSERT_TRUE(r) << r.error().detail;
     id_ = r->envelope_id;
     ASSERT_TRUE(station_->wait_for_recognition(std::chrono::minutes(5)));
@@ -84,47 +63,12 @@ class SupervisorApi : public ::testing::Test {
       ASSERT_TRUE(c) << f.key << ": " << c.error().detail;
       ++confirmed_;
     }
-
     ui::WebOptions options;
-    options.port = 0;
     options.export_dir = dir_ / "exports";
-    server_ = std::make_unique<ui::WebServer>(*station_, options);
-    auto port = server_->bind();
-    ASSERT_TRUE(port) << port.error().detail;
-    thread_ = std::thread([this] { server_->run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    ASSERT_NO_FATAL_FAILURE(serve(options));
     client_->set_read_timeout(std::chrono::minutes(2));
   }
 
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-    station_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  Session login(const std::string& user, const std::string& password) {
-    auto form = client_->Get("/api/v1/login");
-    EXPECT_TRUE(form);
-    const std::string sc = form->get_header_value("Set-Cookie");
-    const std::string token = json::parse(form->body).at("login_token").get<std::string>();
-    httplib::Headers h{{"Cookie", sc.substr(0, sc.find(';'))}, {"X-CSRF-Token", token}};
-    auto res = client_->Post("/api/v1/login", h, json{{"username", user}, {"password", password}}.dump(), "application/json");
-    EXPECT_TRUE(res);
-    EXPECT_EQ(res->status, 200) << res->body;
-    const std::string c = res->get_header_value("Set-Cookie");
-    return Session{c.substr(0, c.find(';')), json::parse(res->body).at("csrf").get<std::string>()};
-  }
-  httplib::Result get(const Session& s, const std::string& path) {
-    return client_->Get(path, httplib::Headers{{"Cookie", s.cookie}});
-  }
-  httplib::Result post(const Session& s, const std::string& path, const json& body, bool csrf = true) {
-    httplib::Headers h{{"Cookie", s.cookie}};
-    if (csrf) h.emplace("X-CSRF-Token", s.csrf);
-    return client_->Post(path, h, body.dump(), "application/json");
-  }
   json get_json(const Session& s, const std::string& path, int status = 200) {
     auto res = get(s, path);
     EXPECT_TRUE(res);
@@ -147,17 +91,8 @@ class SupervisorApi : public ::testing::Test {
     ASSERT_EQ(res->status, 200) << res->body;
   }
 
-  fs::path dir_;
-  station::Config config_;
-  ocr::FakeEngine fake_;
-  station::Services services_;
-  std::unique_ptr<station::Station> station_;
-  station::User reviewer_;
   std::int64_t id_ = 0;
   int confirmed_ = 0;
-  std::unique_ptr<ui::WebServer> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 int state_count(const json& d, const std::string& state) {

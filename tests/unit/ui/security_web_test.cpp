@@ -309,8 +309,11 @@ TEST_F(WebSecurity, PageImagesOnlyForTheRolesWhoseWorkNeedsThemAndEveryViewIsAud
     EXPECT_EQ(e.envelope_id, env.envelope_id);
     EXPECT_EQ(e.subject, "envelope:" + std::to_string(env.envelope_id));
     EXPECT_FALSE(e.at.empty());
-    for (const auto& f : *fields)
-      if (f.value.size() > 2) EXPECT_EQ(e.subject.find(f.value), std::string::npos);
+    for (const auto& f : *fields) {
+      if (f.value.size() > 2) {
+        EXPECT_EQ(e.subject.find(f.value), std::string::npos);
+      }
+    }
   }
   EXPECT_TRUE(kinds.contains("view.page"));
   EXPECT_TRUE(kinds.contains("view.fields"));
