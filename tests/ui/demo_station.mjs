@@ -94,3 +94,29 @@ export async function axeViolations(page) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
   });
 }
+
+// Every visible element's own text, and every aria-label, alt and title, that is neither Japanese
+// nor a number, date or code: what a screen must not show. Values read from the forms (.value) and
+// key names (kbd) are data, not the screen's wording; `allowed` lists other data shown as it is
+// (e.g. user names).
+export async function nonJapaneseStrings(page, allowed = []) {
+  return page.evaluate((allowedTexts) => {
+    const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+    const numberOrCode = /^[\s\d.,:;/%()+\-−×#A-Za-z_@]*\d[\s\d.,:;/%()+\-−×#A-Za-z_@]*$|^[\s\d.,:/%()+\-−×→]+$/;
+    const bad = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      if (el.closest('.value, kbd, script, style')) continue;
+      if (!el.checkVisibility || !el.checkVisibility()) continue;
+      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+      if (own === '' || japanese.test(own) || numberOrCode.test(own) || allowedTexts.includes(own)) continue;
+      bad.push(own);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [alt], [title]')) {
+      for (const a of ['aria-label', 'alt', 'title']) {
+        const v = el.getAttribute(a);
+        if (v && !japanese.test(v)) bad.push(`${a}=${v}`);
+      }
+    }
+    return bad;
+  }, allowed);
+}

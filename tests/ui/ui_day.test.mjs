@@ -17,7 +17,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations } from './demo_station.mjs';
+import {
+  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
+} from './demo_station.mjs';
 
 const MARKUP = '<script>alert(1)</script>';
 const IMPORTED_SAMPLE = 'app-002';  // the demo imports app-001 itself
@@ -59,35 +61,9 @@ after(async () => {
 
 const url = (p) => new URL(p, baseUrl).href;
 
-// Every visible element's own text: Japanese, or a number, date or code (as ui_verify checks).
-// Values read from the forms (.value), key names (<kbd>) and the accounts' user names (the form
-// pages show who did what) are data, not the screen's wording.
-async function nonJapaneseStrings(page) {
-  const names = Object.values(accounts).map((a) => a.username);
-  return page.evaluate((userNames) => {
-    const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
-    const numberOrCode = /^[\s\d.,:;/%()+\-−×#A-Za-z_@]*\d[\s\d.,:;/%()+\-−×#A-Za-z_@]*$|^[\s\d.,:/%()+\-−×→]+$/;
-    const bad = [];
-    for (const el of document.body.querySelectorAll('*')) {
-      if (el.closest('.value, kbd, script, style')) continue;
-      if (!el.checkVisibility || !el.checkVisibility()) continue;
-      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
-      if (own === '' || japanese.test(own) || numberOrCode.test(own) || userNames.includes(own)) continue;
-      bad.push(own);
-    }
-    for (const el of document.querySelectorAll('[aria-label], [alt], [title]')) {
-      for (const a of ['aria-label', 'alt', 'title']) {
-        const v = el.getAttribute(a);
-        if (v && !japanese.test(v)) bad.push(`${a}=${v}`);
-      }
-    }
-    return bad;
-  }, names);
-}
-
 const screens = [];
 async function checkScreen(page, name) {
-  assert.deepEqual(await nonJapaneseStrings(page), [], `Japanese only on ${name}`);
+  assert.deepEqual(await nonJapaneseStrings(page, Object.values(accounts).map((a) => a.username)), [], `Japanese only on ${name}`);
   assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
   await page.screenshot({ path: path.join(ARTIFACTS, `day-${name}.png`), fullPage: true });
   screens.push(name);

@@ -13,7 +13,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations } from './demo_station.mjs';
+import {
+  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
+} from './demo_station.mjs';
 
 const MARKUP = '<script>alert(1)</script>';
 
@@ -51,30 +53,6 @@ after(async () => {
   if (demo) await demo.stop();
   if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
 });
-
-// Every visible element's own text: Japanese, or a number, date or code. Values read from the
-// forms (.value) and key names (<kbd>) are data, not the screen's wording.
-async function nonJapaneseStrings(page) {
-  return page.evaluate(() => {
-    const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
-    const numberOrCode = /^[\s\d.,:;/%()+\-−×#A-Za-z_@]*\d[\s\d.,:;/%()+\-−×#A-Za-z_@]*$|^[\s\d.,:/%()+\-−×]+$/;
-    const bad = [];
-    for (const el of document.body.querySelectorAll('*')) {
-      if (el.closest('.value, kbd, script, style')) continue;
-      if (!el.checkVisibility || !el.checkVisibility()) continue;
-      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
-      if (own === '' || japanese.test(own) || numberOrCode.test(own)) continue;
-      bad.push(own);
-    }
-    for (const el of document.querySelectorAll('[aria-label], [alt], [title]')) {
-      for (const a of ['aria-label', 'alt', 'title']) {
-        const v = el.getAttribute(a);
-        if (v && !japanese.test(v)) bad.push(`${a}=${v}`);
-      }
-    }
-    return bad;
-  });
-}
 
 async function readState(page) {
   return page.evaluate(() => ({
