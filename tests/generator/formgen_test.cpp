@@ -88,7 +88,8 @@ TEST_F(Formgen, PagesDecodeAtTheirStatedResolutionAndShape) {
   const json index = read_json(*a_ / "index.json");
   for (const auto& e : index) {
     const fs::path dir = *a_ / e.at("id").get<std::string>();
-    for (const auto& p : read_json(dir / "truth.json").at("pages")) {
+    const json truth = read_json(dir / "truth.json");  // held: a range-for over a temporary's member dangles
+    for (const auto& p : truth.at("pages")) {
       const auto bytes = read_bytes(dir / p.at("file").get<std::string>());
       auto pages = ocr::decode_pages(bytes);
       ASSERT_TRUE(pages.has_value()) << p.at("file");
@@ -112,7 +113,8 @@ TEST_F(Formgen, OneSeedGivesTheSameEnvelopesAnotherOthers) {
   for (std::size_t i = 0; i < ia.size(); ++i) {
     const std::string id = ia[i].at("id").get<std::string>();
     EXPECT_EQ(read_json(*a_ / id / "truth.json"), read_json(*b_ / id / "truth.json"));
-    for (const auto& p : read_json(*a_ / id / "truth.json").at("pages")) {
+    const json truth = read_json(*a_ / id / "truth.json");
+    for (const auto& p : truth.at("pages")) {
       const std::string f = p.at("file").get<std::string>();
       EXPECT_EQ(read_bytes(*a_ / id / f), read_bytes(*b_ / id / f)) << id << "/" << f;
     }
