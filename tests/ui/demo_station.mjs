@@ -120,3 +120,13 @@ export async function nonJapaneseStrings(page, allowed = []) {
     return bad;
   }, allowed);
 }
+
+// Logs in on the front-end's login screen and waits for the work queue.
+export async function logInToApp(page, baseUrl, username, password) {
+  await page.goto(new URL('/app', baseUrl).href);
+  await page.waitForSelector('#login-screen');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('#login-submit');
+  await page.waitForSelector('#envelope-list');
+}

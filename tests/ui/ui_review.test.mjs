@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
+  logInToApp,
 } from './demo_station.mjs';
 
 let tmpRoot;
@@ -53,14 +54,7 @@ async function newPage() {
   return page;
 }
 
-async function login(page, username, password) {
-  await page.goto(new URL('/app', baseUrl).href);
-  await page.waitForSelector('#login-screen');
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('#login-submit');
-  await page.waitForSelector('#envelope-list');
-}
+const login = (page, username, password) => logInToApp(page, baseUrl, username, password);
 
 const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `review-${name}.png`), fullPage: true });
 
