@@ -5,20 +5,16 @@
 
 namespace ui::api_v1 {
 
-namespace {
-
-using station::ErrorCode;
-
 Reply failed(const station::Error& e) {
   return Reply{station::http_status(e.code), error_json(e.code, e.reason_ja), e};
 }
 
 Reply invalid(std::string_view detail, std::string_view reason_ja) {
-  return failed(station::Error{ErrorCode::kInvalidInput, std::string(detail), std::string(reason_ja)});
+  return failed(station::Error{station::ErrorCode::kInvalidInput, std::string(detail), std::string(reason_ja)});
 }
 
-// The body as a JSON object, or nullopt (discarded) when it is not one.
 std::optional<nlohmann::json> object_body(std::string_view body) {
+  if (body.empty()) return nlohmann::json::object();
   auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   return j;
@@ -28,6 +24,10 @@ std::string text(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
+
+namespace {
+
+using station::ErrorCode;
 
 constexpr const char* kRoleReason = "役割は clerk（受付担当）、reviewer（審査担当）、supervisor（責任者）、admin（管理者）のいずれかを選んでください。";
 constexpr const char* kPasswordRule =

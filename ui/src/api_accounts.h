@@ -20,6 +20,16 @@ struct Reply {
   std::optional<station::Error> error;
 };
 
+// What every v1 handler file uses to read a body and to answer a refusal.
+// An error reply: the error's HTTP status and JSON (name, message_ja, reason_ja).
+Reply failed(const station::Error& e);
+// 400 INVALID_INPUT, with what to do in Japanese.
+Reply invalid(std::string_view detail, std::string_view reason_ja);
+// The body as a JSON object (an empty body is {}), or nullopt when it is not one.
+std::optional<nlohmann::json> object_body(std::string_view body);
+// A string member of `j`, or "" when it is absent or not a string.
+std::string text(const nlohmann::json& j, const char* key);
+
 // The name group of the account routes (user names are 1-64 of a-z, A-Z, 0-9, '-', '_', '.').
 inline constexpr std::string_view kAccountNameGroup = "([A-Za-z0-9._-]+)";
 

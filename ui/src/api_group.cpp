@@ -12,12 +12,6 @@ namespace {
 
 using station::ErrorCode;
 
-Reply failed(const station::Error& e) { return Reply{station::http_status(e.code), error_json(e.code, e.reason_ja), e}; }
-
-Reply invalid(std::string_view detail, std::string_view reason_ja) {
-  return failed(station::Error{ErrorCode::kInvalidInput, std::string(detail), std::string(reason_ja)});
-}
-
 constexpr const char* kBodyReason =
     "送信された内容の形が正しくありません。画面を更新してから、もう一度確定してください。";
 

@@ -14,23 +14,6 @@ namespace {
 
 using station::ErrorCode;
 
-Reply failed(const station::Error& e) { return Reply{station::http_status(e.code), error_json(e.code, e.reason_ja), e}; }
-
-Reply invalid(std::string_view detail, std::string_view reason_ja) {
-  return failed(station::Error{ErrorCode::kInvalidInput, std::string(detail), std::string(reason_ja)});
-}
-
-std::optional<nlohmann::json> object_body(std::string_view body) {
-  if (body.empty()) return nlohmann::json::object();
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
-}
-
-std::string text(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 bool has_flag(const station::PageInfo& p, std::string_view flag) {
   return std::find(p.flags.begin(), p.flags.end(), flag) != p.flags.end();
 }

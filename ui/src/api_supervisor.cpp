@@ -17,26 +17,6 @@ namespace {
 
 using station::ErrorCode;
 
-Reply failed(const station::Error& e) {
-  return Reply{station::http_status(e.code), error_json(e.code, e.reason_ja), e};
-}
-
-Reply invalid(std::string_view detail, std::string_view reason_ja) {
-  return failed(station::Error{ErrorCode::kInvalidInput, std::string(detail), std::string(reason_ja)});
-}
-
-std::optional<nlohmann::json> object_body(std::string_view body) {
-  if (body.empty()) return nlohmann::json::object();
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
-}
-
-std::string text(const nlohmann::json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool valid_date(std::string_view d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
   for (std::size_t i = 0; i < d.size(); ++i)
