@@ -236,6 +236,10 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (!ok || s.empty() || s[0] == '0' || s.size() < 4 || s.compare(s.size() - 3, 3, "000") != 0) conf = std::min(conf, 0.4);
   } else if (type == "phone") {
     s = fix_dashes(s);
+    if (drop_glyph_before_phone(s)) {
+      conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
+      if (!line_chars.empty()) line_chars.erase(line_chars.begin());
+    }
     if (!phone_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "email") {
     while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_'))
