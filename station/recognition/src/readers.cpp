@@ -116,6 +116,24 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
   return chars;
 }
 
+// Digits inside free text (house numbers, 丁目 and 番地, a corporation's number) are as font-bound
+// as a numeric line's: each glyph the engine read as a digit is voted by the same classifier.
+// Where it disagrees the text is for the clerk to confirm (kUnsureFreeText at most) and the
+// classifier's digit becomes that glyph's first alternative; the text itself is left as read.
+void doubt_text_digits(Text& t, const ocr::Image& zone) {
+  bool doubted = false;
+  for (ocr::Glyph& g : t.glyphs) {
+    const std::string s = strip_spaces(ocr::normalize_nfkc(g.text));
+    if (s.size() != 1 || s[0] < '0' || s[0] > '9') continue;
+    const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
+    if (v.digit == '?' || v.digit == s[0]) continue;
+    g.alternatives.insert(g.alternatives.begin(), {std::string(1, v.digit), v.share});
+    g.confidence = std::min(g.confidence, kDigitsDisagree);
+    doubted = true;
+  }
+  if (doubted) t.confidence = std::min(t.confidence, kUnsureFreeText);
+}
+
 // Text of a given type, normalised and validated; `type` may differ from f.type (table columns).
 RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const std::string& type,
                            const PageContext& c, ocr::Box zone) {
@@ -151,6 +169,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   const bool numeric = type == "digits" || type == "postal" || type == "amount" || type == "phone";
   std::vector<CharReading> line_chars;
   if (numeric) line_chars = vote_line_digits(t, prepared.image);
+  if (type == "text") doubt_text_digits(t, prepared.image);
   if (kanji && t.mended != t.text) {
     // A glyph read twice, perhaps: the zone at its scanned resolution decides.
     const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", 0);
