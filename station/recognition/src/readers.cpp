@@ -318,10 +318,9 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (s != "昭" && s != "平" && s != "令" && s != "大") conf = std::min(conf, 0.3);
   } else if (type == "kana") {
     s = fix_kana_words(trim_junk(s));
-    // Tesseract's own confidence is not calibrated on kana: only a very confident reading that is
-    // also well-formed katakana passes as certain.
+    // Ill-formed katakana is below what calibration raises; well-formed, Tesseract's confidence
+    // is what the calibration table turns into the probability that it is right.
     if (!plausible_kana(s)) conf = std::min(conf, kFailsFormat);
-    else if (conf < kCertainFreeText) conf = std::min(conf, kPlainFreeText);
   } else {
     s = clean_free_text(s);
     if (key.size() >= 7 && key.compare(key.size() - 7, 7, "address") == 0) {
@@ -331,7 +330,6 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     }
     s = dots_between_digits_to_dashes(s);
     if (has_stray_marks(s)) conf = std::min(conf, kFailsFormat);
-    else if (conf < kCertainFreeText) conf = std::min(conf, kPlainFreeText);
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);
