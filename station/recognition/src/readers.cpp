@@ -90,14 +90,16 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
 // when the engine's glyphs do not spell its text.
 constexpr double kDigitsDisagree = 0.6;
 
-// Tesseract's one systematic digit error: a zero drawn with a dot or a slash inside (and some
-// narrow mincho zeros) read as 9, 6 or 8, the inner mark taken for a loop. The classifier learnt
-// those zeros from every installed font; where it is nearly unanimous (6 of 7 neighbours) that such
-// a glyph is 0, the 0 is kept — still doubted, Tesseract's digit its alternative. Its other
-// disagreements in a line (a glyph box less exact than a comb cell) only doubt the digit: on the
-// development seed they were mostly the classifier's own mistakes.
+// Tesseract's one systematic digit error: a zero drawn with a dot or a slash inside read as 9, 6 or
+// 8, the inner mark taken for a loop. Where the glyph has that shape — ink inside its hole, or two
+// holes, which no 6 or 9 has — and the classifier, which learnt those zeros from every installed
+// font, is nearly unanimous (6 of 7 neighbours) that it is 0, the 0 is kept: still doubted,
+// Tesseract's digit its alternative. The classifier's other disagreements in a line (a glyph box
+// less exact than a comb cell) only doubt the digit: on the development seed they were mostly its
+// own mistakes, and on the samples' scans it took plain 6s and 9s for zeros.
 bool zero_with_a_mark(char tesseract, const ocr::DigitVote& v) {
-  return v.digit == '0' && (tesseract == '9' || tesseract == '6' || tesseract == '8') && v.share >= 6.0 / 7.0;
+  return v.digit == '0' && (tesseract == '9' || tesseract == '6' || tesseract == '8') && v.share >= 6.0 / 7.0 &&
+         (v.ink_in_hole || v.holes >= 2);
 }
 std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
   std::string joined, voted;
