@@ -167,6 +167,22 @@ DigitVote classify_digit_ink(const cv::Mat& ink) {
       if (best.size() > kNeighbours) best.pop_back();
     }
   }
+  // The glyph's loops: holes in its ink, and ink inside a hole (the dot of a dotted zero). Holes
+  // and dots smaller than 1 % of the glyph's box are specks of the scan.
+  {
+    const cv::Rect bb = cv::boundingRect(ink);
+    std::vector<std::vector<cv::Point>> contours;
+    std::vector<cv::Vec4i> tree;
+    cv::findContours(ink.clone(), contours, tree, cv::RETR_TREE, cv::CHAIN_APPROX_SIMPLE);
+    const double least = 0.01 * bb.area();
+    for (std::size_t i = 0; i < contours.size(); ++i) {
+      int depth = 0;
+      for (int p = tree[i][3]; p >= 0; p = tree[static_cast<std::size_t>(p)][3]) ++depth;
+      if (depth == 0 || cv::contourArea(contours[i]) < least) continue;
+      if (depth % 2 == 1) ++v.holes;  // the inside of a stroke's ring
+      else v.ink_in_hole = true;       // ink within a hole
+    }
+  }
   std::array<int, 10> votes{};
   for (const auto& [d, y] : best) ++votes[static_cast<std::size_t>(y - '0')];
   std::array<int, 10> order{};

@@ -15,6 +15,10 @@ struct DigitVote {
   double share = 0;      // share of the nearest neighbours that agree, 0..1
   char second = '?';     // the runner-up among the neighbours, '?' if none
   double second_share = 0;
+  // The glyph's topology: holes in its ink (0 has one, 8 two, a slashed zero two) and whether ink
+  // lies inside a hole (a dotted zero); a 6 or a 9 has one hole and nothing in it.
+  int holes = 0;
+  bool ink_in_hole = false;
 };
 
 // One glyph, dark on light (a comb cell with its ruling removed).

@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "station/recognition/recognize.h"
 
@@ -35,9 +36,36 @@ const std::vector<CalibrationBucket>& calibration_table() {
   return table;
 }
 
-double calibrated_confidence(const std::string& type, double raw) {
+std::vector<CalibrationBucket> pooled_table(const std::vector<CalibrationBucket>& table) {
+  std::vector<CalibrationBucket> out = table;
+  std::size_t start = 0;
+  while (start < table.size()) {
+    std::size_t end = start;  // [start, end) is one type, its buckets in rising order
+    while (end < table.size() && std::string_view(table[end].type) == table[start].type) ++end;
+    struct Block { std::size_t first, last; int n, ok; };
+    std::vector<Block> blocks;
+    for (std::size_t i = start; i < end; ++i) {
+      blocks.push_back({i, i, table[i].n, table[i].ok});
+      // Pooled while the lower block's ok/n is not below the upper one's (compared without division).
+      while (blocks.size() > 1) {
+        const Block& lo = blocks[blocks.size() - 2];
+        const Block& hi = blocks.back();
+        if (static_cast<long>(lo.ok) * hi.n < static_cast<long>(hi.ok) * lo.n) break;
+        const Block merged{lo.first, hi.last, lo.n + hi.n, lo.ok + hi.ok};
+        blocks.pop_back();
+        blocks.back() = merged;
+      }
+    }
+    for (const Block& blk : blocks)
+      for (std::size_t i = blk.first; i <= blk.last; ++i) out[i].n = blk.n, out[i].ok = blk.ok;
+    start = end;
+  }
+  return out;
+}
+
+double calibrated_confidence(const std::vector<CalibrationBucket>& pooled, const std::string& type, double raw) {
   if (raw < kEdges[0] || type == "seal") return raw;
-  for (const CalibrationBucket& b : calibration_table())
+  for (const CalibrationBucket& b : pooled)
     if (type == b.type && raw >= b.lo && raw < b.hi) {
       if (b.n < kMinSeen) return raw;
       // Lowered wherever fewer values were right than the raw confidence promised; raised only
@@ -47,6 +75,11 @@ double calibrated_confidence(const std::string& type, double raw) {
       return lb >= 0.99 ? std::min(lb, 0.995) : std::min(lb, raw);
     }
   return raw;
+}
+
+double calibrated_confidence(const std::string& type, double raw) {
+  static const std::vector<CalibrationBucket> pooled = pooled_table(calibration_table());
+  return calibrated_confidence(pooled, type, raw);
 }
 
 void calibrate(std::vector<RecognizedValue>& values) {

@@ -16,12 +16,10 @@ inline constexpr const char* kKatakana =
     "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
     "ァィゥェォッャュョヮガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴー ";
 
-// Free text has no format to validate it: the engine's confidence must be very high for the value
-// to pass unflagged.
-inline constexpr double kCertainFreeText = 0.97;
-// Free text both models read alike but Tesseract was not sure of: what the calibration table
-// (calibration.h) turns into the probability it is right.
-inline constexpr double kPlainFreeText = 0.85;
+// Free text has no format to validate it: where both models read it alike, Tesseract's own line
+// confidence stands, and the calibration table (calibration.h), fitted on generated envelopes,
+// turns it into the measured probability that the value is right (on the development seed free
+// text above 0.9 raw was right 582 times in 583, at 0.7-0.8 only 91 %).
 // Free text with a reason for doubt (the models disagree, a lexicon or a second form corrected it):
 // a raw confidence of its own, so that calibration measures these apart.
 inline constexpr double kUnsureFreeText = 0.7;

@@ -53,7 +53,7 @@ std::string kana_with_marks(const std::vector<ocr::Glyph>& glyphs, const ocr::Sp
         i + 1 < glyphs.size() ? glyphs[i + 1].box.x + glyphs[i + 1].box.w / 2 : split.line.width() + 1;
     for (; next_mark < split.marks.size() && split.marks[next_mark].x < end; ++next_mark)
       if (split.marks[next_mark].x >= g.x + g.w / 2) {
-        out += split.marks[next_mark].semi ? "゜" : "゛";
+        out += voicing_mark_after(glyphs[i].text, split.marks[next_mark].semi);
         if (split.marks[next_mark].space_after) out += ' ';
       }
   }

@@ -477,4 +477,18 @@ bool phone_grammar_ok(const std::string& s) {
   if (groups.size() != 3) return false;
   return groups[0].size() >= 2 && groups[0].size() <= 5 && !groups[1].empty() && groups[1].size() <= 4 && groups[2].size() == 4;
 }
+
+bool drop_glyph_before_phone(std::string& s) {
+  if (phone_grammar_ok(s) || s.size() < 2 || s[0] == '0' || s[1] != '0' || !phone_grammar_ok(s.substr(1))) return false;
+  s.erase(0, 1);
+  return true;
+}
+
+const char* voicing_mark_after(std::string_view kana, bool looks_semi) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(kana);
+  const auto one_of = [&](std::u16string_view set) { return u.length() == 1 && set.find(u.charAt(0)) != std::u16string_view::npos; };
+  const bool semi_ok = one_of(u"ハヒフヘホ"), voiced_ok = one_of(u"ウカキクケコサシスセソタチツテトハヒフヘホ");
+  return looks_semi && (semi_ok || !voiced_ok) ? "゜" : "゛";
+}
+
 }  // namespace station::recognition::detail

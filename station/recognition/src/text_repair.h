@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace station::recognition::detail {
 
@@ -53,6 +54,13 @@ bool email_grammar_ok(const std::string& s);
 // (IP, mobile; grouped 3-4-4); with hyphens, exactly three groups: a first of 2 to 5 digits starting 0, a middle
 // of 1 to 4, a last of 4.
 bool phone_grammar_ok(const std::string& s);
+// A phone number starts with 0: a glyph read before that 0 (the zone's edge, a bracket read as a
+// digit) is dropped when the rest is a whole number. True when it mended `s`.
+bool drop_glyph_before_phone(std::string& s);
+// The voicing mark read after a katakana (as the model outputs it, full-width), by kana grammar:
+// only the ハ row takes ﾟ, so a mark that looks like a ring after any other kana that takes a mark is
+// ﾞ (its two strokes merge into a ring at low resolution). Returns "゜" or "゛".
+const char* voicing_mark_after(std::string_view kana, bool looks_semi);
 
 // A free reading of a small cell mapped onto its character set: digits from the letters they are
 // mistaken for, M/F, or the era's first kanji. "" when nothing fits.

@@ -79,3 +79,19 @@ TEST(Digits, ABlankGlyphIsNoDigit) {
 }
 
 }  // namespace
+
+// The glyph's topology tells a zero with a mark inside from a 6 or a 9: those have one hole and
+// nothing in it; a dotted zero has ink in its hole, a slashed one two holes.
+TEST(Digits, TellsAZeroWithAMarkByItsLoops) {
+  const ocr::DigitVote six = ocr::classify_digit(glyph('6', cv::FONT_HERSHEY_SIMPLEX, 3));
+  EXPECT_EQ(six.holes, 1);
+  EXPECT_FALSE(six.ink_in_hole);
+  const ocr::DigitVote slashed = ocr::classify_digit(glyph('0', cv::FONT_HERSHEY_SIMPLEX, 3, true));
+  EXPECT_GE(slashed.holes, 2);
+  cv::Mat m(80, 70, CV_8UC1, cv::Scalar(245));
+  cv::putText(m, "0", {12, 64}, cv::FONT_HERSHEY_SIMPLEX, 2.0, cv::Scalar(20), 3, cv::LINE_AA);
+  cv::circle(m, {34, 42}, 4, cv::Scalar(20), cv::FILLED);  // the dot in its middle
+  auto dotted = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+  ASSERT_TRUE(dotted.has_value());
+  EXPECT_TRUE(ocr::classify_digit(*dotted).ink_in_hole);
+}

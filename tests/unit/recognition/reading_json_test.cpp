@@ -69,3 +69,90 @@ TEST(Grammar, PhoneNumbers) {
 }
 
 }  // namespace
+
+namespace {
+
+using station::recognition::detail::drop_glyph_before_phone;
+
+TEST(Grammar, AGlyphBeforeAPhoneNumbersZeroIsDroppedOnlyWhenTheRestIsWhole) {
+  std::string s = "4043-384-5137";
+  EXPECT_TRUE(drop_glyph_before_phone(s));
+  EXPECT_EQ(s, "043-384-5137");
+  for (const char* keep : {"043-384-5137",    // already whole
+                           "3064-92-8008",    // the rest (064-92-8008) is not a number either
+                           "343-384-5137",    // no 0 after the first glyph
+                           "8"}) {
+    std::string k = keep;
+    EXPECT_FALSE(drop_glyph_before_phone(k)) << keep;
+    EXPECT_EQ(k, keep);
+  }
+}
+
+}  // namespace
+
+// Calibration: the raw confidence is replaced by what was measured for it, pooled where accuracy
+// does not rise with the raw confidence, and raised only on strong evidence.
+#include "station/recognition/calibration.h"
+
+namespace {
+
+using station::recognition::CalibrationBucket;
+using station::recognition::calibrated_confidence;
+using station::recognition::pooled_table;
+
+TEST(Calibration, PoolsBucketsWhoseAccuracyDoesNotRiseWithTheRawConfidence) {
+  const std::vector<CalibrationBucket> table = {
+      {"kana", 0.5, 0.6, 10, 6},    {"kana", 0.6, 0.7, 20, 19},  // 60 % then 95 %: rising, kept apart
+      {"kana", 0.7, 0.8, 100, 100}, {"kana", 0.8, 0.85, 100, 96},  // 100 % then 96 %: pooled (98 %)
+      {"text", 0.85, 0.9, 150, 150}, {"text", 0.9, 0.95, 150, 150},  // equal: pooled, 300 of 300
+  };
+  const auto pooled = pooled_table(table);
+  ASSERT_EQ(pooled.size(), table.size());
+  EXPECT_EQ(pooled[0].n, 10);
+  EXPECT_EQ(pooled[1].n, 20);
+  EXPECT_EQ(pooled[2].n, 200);
+  EXPECT_EQ(pooled[2].ok, 196);
+  EXPECT_EQ(pooled[3].ok, 196);
+  EXPECT_EQ(pooled[4].n, 300);
+  EXPECT_EQ(pooled[5].ok, 300);
+  // Types never pool with each other.
+  EXPECT_NE(pooled[3].n, pooled[4].n);
+}
+
+TEST(Calibration, RaisesOnlyOnStrongEvidenceAndLowersWherePromisesFailed) {
+  const auto pooled = pooled_table({
+      {"text", 0.8, 0.85, 150, 150}, {"text", 0.85, 0.9, 150, 150},  // 300 of 300 once pooled
+      {"kana", 0.8, 0.85, 40, 40},                                    // right, but thin evidence
+      {"date", 0.9, 0.95, 100, 80},                                   // promised more than measured
+      {"phone", 0.9, 0.95, 5, 5},                                     // too few to say anything
+  });
+  const double text = calibrated_confidence(pooled, "text", 0.82);
+  EXPECT_GE(text, 0.99);  // 300 of 300: the lower bound of the interval is above 0.99
+  EXPECT_LE(text, 0.995);
+  EXPECT_LE(calibrated_confidence(pooled, "kana", 0.82), 0.82);  // 40 of 40 is not proof of 99 %
+  EXPECT_LT(calibrated_confidence(pooled, "date", 0.92), 0.8);
+  EXPECT_DOUBLE_EQ(calibrated_confidence(pooled, "phone", 0.92), 0.92);
+  // Below 0.5 (failed grammar, mended values) and seals: never touched.
+  EXPECT_DOUBLE_EQ(calibrated_confidence(pooled, "text", 0.45), 0.45);
+  EXPECT_DOUBLE_EQ(calibrated_confidence(pooled, "seal", 0.82), 0.82);
+  // A type the table does not know keeps its raw confidence.
+  EXPECT_DOUBLE_EQ(calibrated_confidence(pooled, "email", 0.87), 0.87);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Grammar, OnlyTheHaRowTakesTheRingMark) {
+  using station::recognition::detail::voicing_mark_after;
+  // A ring after シ, ク, タ cannot be ﾟ: it is ﾞ whose strokes merged (ジ, グ, ダ).
+  for (const char* k : {"シ", "ク", "タ", "ト", "ウ"}) EXPECT_STREQ(voicing_mark_after(k, true), "゛") << k;
+  EXPECT_STREQ(voicing_mark_after("ハ", true), "゜");
+  EXPECT_STREQ(voicing_mark_after("ヘ", true), "゜");
+  EXPECT_STREQ(voicing_mark_after("ヘ", false), "゛");
+  // After a kana that takes no mark at all the reading is left as it looked.
+  EXPECT_STREQ(voicing_mark_after("ア", true), "゜");
+  EXPECT_STREQ(voicing_mark_after("シ", false), "゛");
+}
+
+}  // namespace

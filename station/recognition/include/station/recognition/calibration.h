@@ -1,7 +1,8 @@
 #pragma once
 // Confidence as a calibrated probability (issue 13): per field type, a raw confidence is replaced by
 // the accuracy observed for raw confidences like it on generated envelopes of the development seed
-// (tests/generator), a Wilson lower bound so that a thin bucket promises little. A confidence is
+// (tests/generator), pooled where accuracy does not rise with the raw confidence, and taken as a
+// Wilson lower bound so that thin evidence promises little. A confidence is
 // lowered wherever that bound is below it, and raised only where the bound is at least 0.99. The table is
 // compiled in (src/calibration_table.inc), written by `station accuracy DIR --fit-calibration FILE`.
 // Raw confidences below 0.5 (a value that fails its grammar, a reader's disagreement) and seals are
@@ -22,8 +23,17 @@ struct CalibrationBucket {
 // The compiled-in table.
 const std::vector<CalibrationBucket>& calibration_table();
 
-// The calibrated confidence of a value of `type` read with raw confidence `raw`.
+// The calibrated confidence of a value of `type` read with raw confidence `raw`, by the compiled-in
+// table.
 double calibrated_confidence(const std::string& type, double raw);
+
+// `table` (grouped by type, buckets rising) with each bucket's evidence pooled with its neighbours'
+// wherever accuracy does not rise with the raw confidence (pool-adjacent-violators, i.e. isotonic
+// regression): a confidence is trusted as far as it ranks values, and thin buckets that agree share
+// their evidence.
+std::vector<CalibrationBucket> pooled_table(const std::vector<CalibrationBucket>& table);
+// The same by a given pooled table (for tests and fitting).
+double calibrated_confidence(const std::vector<CalibrationBucket>& pooled, const std::string& type, double raw);
 
 // Applies the table to every value (recognize_pages does, after reconciliation), unless disabled
 // (while a table is being fitted on raw confidences).

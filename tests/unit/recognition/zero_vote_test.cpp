@@ -1,0 +1,101 @@
+// Tesseract's systematic digit error: a zero with a mark inside (slashed, dotted) read as 9, 6 or 8.
+// A numeric field whose engine reads such a zero as 9 gets its 0 back from the font-independent
+// classifier, still doubted, with the engine's digit as the alternative; a real 9 stays a 9.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
+#include "ocr/fake_engine.h"
+#include "readers.h"
+#include "station/clock.h"
+
+namespace {
+
+using station::recognition::FieldTemplate;
+using station::recognition::FormTemplate;
+using station::recognition::RecognizedValue;
+
+constexpr int kDpi = 300;
+
+// A 100 x 30 mm page with `digits` drawn in one line; `slashed` marks the zeros to draw slashed.
+ocr::Image page_with(const std::string& digits, bool slashed) {
+  cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+  int x = 180;
+  for (char d : digits) {
+    int base = 0;
+    const cv::Size sz = cv::getTextSize(std::string(1, d), cv::FONT_HERSHEY_SIMPLEX, 3.0, 6, &base);
+    cv::putText(m, std::string(1, d), {x, 220}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(15), 6, cv::LINE_AA);
+    if (d == '0' && slashed)
+      cv::line(m, {x + sz.width * 3 / 4, 220 - sz.height * 7 / 8}, {x + sz.width / 4, 220 - sz.height / 8}, cv::Scalar(15), 6,
+               cv::LINE_AA);
+    x += sz.width + 24;
+  }
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+  EXPECT_TRUE(img.has_value());
+  return *img;
+}
+
+// The engine's answer for a zone: `text`, one glyph per ink column run of the zone's image (what
+// Tesseract's boxes give), each glyph the next character of `text`.
+ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text) {
+  auto png = zone.encode_png();
+  EXPECT_TRUE(png.has_value());
+  const cv::Mat m = cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
+  cv::Mat ink;
+  cv::threshold(m, ink, 128, 255, cv::THRESH_BINARY_INV);
+  std::vector<std::pair<int, int>> runs;  // [x0, x1)
+  for (int x = 0; x < ink.cols; ++x) {
+    const bool any = cv::countNonZero(ink.col(x)) > 0;
+    if (any && (runs.empty() || runs.back().second != x)) runs.emplace_back(x, x + 1);
+    else if (any) runs.back().second = x + 1;
+  }
+  ocr::Reading r = ocr::FakeEngine::reading(text, 0.93);
+  for (std::size_t i = 0; i < runs.size() && i < text.size(); ++i) {
+    int y0 = ink.rows, y1 = 0;
+    for (int y = 0; y < ink.rows; ++y)
+      if (cv::countNonZero(ink.row(y).colRange(runs[i].first, runs[i].second)) > 0) y0 = std::min(y0, y), y1 = y + 1;
+    r.glyphs.push_back({std::string(1, text[i]), 0.93, ocr::Box{runs[i].first, y0, runs[i].second - runs[i].first, y1 - y0}, {}});
+  }
+  EXPECT_EQ(r.glyphs.size(), text.size()) << "the drawn digits must stand apart";
+  return r;
+}
+
+RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_text) {
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    return reading_with_boxes(img, engine_text);
+  });
+  FormTemplate t;
+  t.kind = "application";
+  FieldTemplate f;
+  f.key = "facility.capacity";
+  f.type = "digits";
+  f.zone = {10, 5, 80, 20};
+  t.fields.push_back(f);
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
+  int row = 0;
+  std::vector<RecognizedValue> out;
+  station::recognition::detail::read_form(t, c, row, out);
+  EXPECT_EQ(out.size(), 1u);
+  return out.empty() ? RecognizedValue{} : out[0];
+}
+
+TEST(ZeroVote, AMarkedZeroReadAsNineIsAZeroStillForTheClerkToConfirm) {
+  const RecognizedValue v = read_digits(page_with("2058", true), "2958");
+  EXPECT_EQ(v.value, "2058");
+  EXPECT_LE(v.confidence, 0.6);
+  ASSERT_EQ(v.chars.size(), 4u);
+  EXPECT_EQ(v.chars[1].text, "0");
+  EXPECT_NE(std::find(v.chars[1].alternatives.begin(), v.chars[1].alternatives.end(), "9"), v.chars[1].alternatives.end());
+}
+
+TEST(ZeroVote, ARealNineStaysANine) {
+  const RecognizedValue v = read_digits(page_with("2958", false), "2958");
+  EXPECT_EQ(v.value, "2958");
+}
+
+}  // namespace
