@@ -105,6 +105,7 @@ const char* const kKanaWords[] = {"シャカイフクシホウジン",
                                   "イッパンシャダンホウジン",
                                   "イッパンザイダンホウジン",
                                   "ダイヒョウトリシマリヤク",
+                                  "トリシマリヤク",
                                   "リジチョウ"};
 
 // Katakana the Japanese model reads for the kanji they look like, where no kana stands beside
@@ -349,6 +350,12 @@ char16_t unvoiced(char16_t c) {
   return U_SUCCESS(st) && d.length() > 0 ? d.charAt(0) : c;
 }
 
+static bool same_but_size(char16_t a, char16_t b) {
+  static const std::u16string_view small = u"ァィゥェォッャュョヮ", big = u"アイウエオツヤユヨワ";
+  const auto sa = small.find(a), sb = small.find(b);
+  return (sa != std::u16string_view::npos && big[sa] == b) || (sb != std::u16string_view::npos && big[sb] == a);
+}
+
 std::string fix_kana_words(const std::string& s) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
   const icu::UnicodeString big = icu::UnicodeString::fromUTF8("アイウエオ"),
@@ -379,7 +386,8 @@ std::string fix_kana_words(const std::string& s) {
         const char16_t a = u.charAt(at + j), b = word.charAt(j);
         if (a == b) continue;
         differs = true;
-        same_base = unvoiced(a) == unvoiced(b);
+        // A voicing mark, or the size of a kana (ャ/ヤ, ッ/ツ): what the model confuses in these words.
+        same_base = unvoiced(a) == unvoiced(b) || same_but_size(a, b);
       }
       if (same_base && differs) u.replace(at, word.length(), word);
     }

@@ -83,7 +83,7 @@ char16_t unvoiced(char16_t c);
 
 // A small vowel straight after the same full-size vowel at a word's end (カズオォ) is a doubled
 // glyph, not writing; a small kana where none can stand is a full-size one. Legal-entity words are
-// restored where only voicing marks differ.
+// restored where only voicing marks or the size of a kana differ (ガイシヤ, ドリシマリヤク).
 std::string fix_kana_words(const std::string& s);
 
 // Kana the Japanese model reads for a Latin capital inside a run of capitals ("三菱りFJ" for

@@ -156,3 +156,16 @@ TEST(Grammar, OnlyTheHaRowTakesTheRingMark) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Grammar, LegalEntityWordsInKanaComeBackWhereOnlyVoicingOrSizeDiffer) {
+  using station::recognition::detail::fix_kana_words;
+  EXPECT_EQ(fix_kana_words("エムケイケアユウゲンガイシヤ"), "エムケイケアユウゲンガイシャ");
+  EXPECT_EQ(fix_kana_words("グリーンハートユウゲンガイシャ　ドリシマリヤク　ナカムラ"), "グリーンハートユウゲンガイシャ　トリシマリヤク　ナカムラ");
+  EXPECT_EQ(fix_kana_words("シャカイフクシホウジンムツミカイ　リジチョウ"), "シャカイフクシホウジンムツミカイ　リジチョウ");
+  // A name is not a legal-entity word: its kana stay as read.
+  EXPECT_EQ(fix_kana_words("ヤマモト　アクミ"), "ヤマモト　アクミ");
+}
+
+}  // namespace
