@@ -20,7 +20,7 @@ import {
 } from './demo_station.mjs';
 
 const REVIEWER2 = 'reviewer2';
-const REVIEWER2_PASSWORD = 'second-reviewer-pw-1';
+const REVIEWER2_PASSWORD = 'third-person-pw-81';
 const FIRST = '120000';
 const SECOND = '130000';
 

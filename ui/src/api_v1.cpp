@@ -1,6 +1,8 @@
 // JSON shapes of /api/v1 (see api_v1.h and docs/ui.md).
 #include "api_v1.h"
 
+#include "station/double_entry.h"
+
 #include <algorithm>
 #include <cmath>
 

@@ -187,11 +187,15 @@ TEST_F(StoreRepos, DoubleEntryRowsAreGuardedAndGoWithTheirField) {
   ASSERT_TRUE(u1 && u2);
   ASSERT_TRUE(db().exec("INSERT INTO envelopes(id, receipt_no, received_date, clerk_id, status, created_at) "
                         "VALUES (7, 'M20260330-0001', '2026-03-30', " + std::to_string(*u1) + ", 'recognized', '" + at + "')"));
+  ASSERT_TRUE(db().exec("INSERT INTO pages(id, envelope_id, seq, blob_id, source_name, media_type, width, height, dpi, "
+                        "dpi_from_file) VALUES (3, 7, 1, 'b', 'p1.jpg', 'image/jpeg', 100, 100, 200, 1)"));
   store::ReadValue v;
+  v.page_id = 3;
   v.key = "amount";
   v.value = "100";
   v.type = "amount";
-  ASSERT_TRUE(store::upsert_read(db(), 7, v));
+  auto upserted = store::upsert_read(db(), 7, v);
+  ASSERT_TRUE(upserted) << upserted.error().detail;
   const auto field_id = store::field_ids(db(), 7).value().at(0);
 
   auto f = store::entry_field(db(), field_id);
