@@ -94,7 +94,7 @@ test('two people key one field blind and differently; a third decides', async ()
   const settings = await (await admin.request.get(new URL('/api/v1/entries/settings', baseUrl).href)).json();
   assert.deepEqual(settings.types.map((t) => t.type), ['amount']);
   const made = await postAs(admin, '/api/v1/accounts', { username: REVIEWER2, role: 'reviewer', password: REVIEWER2_PASSWORD });
-  assert.equal(made.status(), 200, await made.text());
+  assert.equal(made.status(), 201, await made.text());
 
   // ---- the first keyer: the crop and an empty input, nothing read
   const first = await newPage();
