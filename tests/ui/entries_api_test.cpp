@@ -222,6 +222,13 @@ TEST_F(DoubleEntry, NothingBypassesTheEntriesAndTheEnvelopeWaitsForThem) {
   ASSERT_FALSE(direct);
   EXPECT_EQ(direct.error().code, ErrorCode::kConflict);
   EXPECT_NE(direct.error().reason_ja.find("二重入力"), std::string::npos);
+  // Nor does the values file set it (all or nothing: the other value is not confirmed either).
+  auto file = station_->confirm_values(reviewer_, envelope_, R"({"fields": {"amount": "1", "corp.name": "x"}})");
+  ASSERT_FALSE(file);
+  EXPECT_EQ(file.error().code, ErrorCode::kConflict);
+  EXPECT_NE(file.error().reason_ja.find("二重入力"), std::string::npos);
+  EXPECT_EQ(field("corp.name").status, station::FieldStatus::kSuggested);
+  EXPECT_EQ(field("amount").status, station::FieldStatus::kSuggested);
   // A field not under double entry takes no entry.
   auto not_under = station_->submit_entry(reviewer_, by_key_.at("corp.name").id, 1, "x");
   ASSERT_FALSE(not_under);

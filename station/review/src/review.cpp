@@ -1,6 +1,7 @@
 // Review: the fields reviewers confirm or correct, and loading the facility list.
 #include "station/review/review.h"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -307,6 +308,21 @@ Result<int> Review::confirm_values(const User& actor, std::int64_t envelope_id, 
   for (auto& v : file->values) values.push_back({v.key, v.value, v.boolean ? "boolean" : "text", v.boolean});
   std::lock_guard lock(store_.mu);
   if (auto sum = store::summary(store_.db, envelope_id); !sum) return std::unexpected(sum.error());
+  // A value of a field under blind double entry, not yet decided, comes from its entries only.
+  if (!double_entry_types_.empty()) {
+    auto ids = store::field_ids(store_.db, envelope_id);
+    if (!ids) return std::unexpected(ids.error());
+    for (const auto id : *ids) {
+      auto e = store::entry_field(store_.db, id);
+      if (!e) return std::unexpected(e.error());
+      if (e->confirmed || !double_entry::covers(double_entry_types_, e->type)) continue;
+      if (std::any_of(values.begin(), values.end(), [&](const auto& v) { return v.key == e->key; }))
+        return fail(ErrorCode::kConflict, "the values file sets a field under double entry",
+                    "「" + std::string(recognition::label_of(e->key)) +
+                        "」は二重入力（ブラインド入力）の対象のため、値のファイルでは確定できません。"
+                        "この項目をファイルから除くか、「二重入力」の画面で入力してください。");
+    }
+  }
   if (auto s = store::confirm_values(store_.db, envelope_id, values, file->page_kinds, actor.id,
                                      store_.clock.jst_now_iso());
       !s)
