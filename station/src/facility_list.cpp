@@ -7,16 +7,16 @@
 namespace station {
 
 Result<int> Station::load_facilities(const User& actor, const fs::path& csv) {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold, impl_->config.double_entry_types)
       .load_facilities(actor, csv);
 }
 
 Result<int> Station::facility_count() {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).facility_count();
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold, impl_->config.double_entry_types).facility_count();
 }
 
 Result<CheckReport> Station::check(const User& actor, std::int64_t envelope_id) {
-  review::Review rv(impl_->store(), *impl_, impl_->config.confidence_threshold);
+  review::Review rv(impl_->store(), *impl_, impl_->config.confidence_threshold, impl_->config.double_entry_types);
   if (auto s = require(actor, {Role::kReviewer, Role::kSupervisor}, "check applications"); !s)
     return std::unexpected(s.error());
   std::shared_ptr<const review::FacilityIndex> index;
@@ -43,7 +43,7 @@ Result<CheckReport> Station::check(const User& actor, std::int64_t envelope_id) 
 }
 
 Result<int> Station::confirm_values(const User& actor, std::int64_t envelope_id, std::string_view json_text) {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold, impl_->config.double_entry_types)
       .confirm_values(actor, envelope_id, json_text);
 }
 

@@ -34,8 +34,10 @@ std::vector<std::string> code_points(std::string_view s) {
 bool may_verify(const User& actor) { return actor.role == Role::kReviewer || actor.role == Role::kSupervisor; }
 
 // Whether a field can be decided in a pass at all (see the header).
+// A field under blind double entry is never passed here: its value comes from two people's
+// entries (confirm_field refuses it too), so its reading is not shown in a group either.
 bool passable(const FieldInfo& f) {
-  return f.status != FieldStatus::kConfirmed && !f.value.empty() && f.export_note_ja.empty();
+  return f.status != FieldStatus::kConfirmed && !f.value.empty() && f.export_note_ja.empty() && f.entry_state.empty();
 }
 
 // The positions of the field's doubtful characters (none once confirmed).

@@ -35,13 +35,13 @@ Result<std::vector<PageInfo>> Station::pages(const User& actor, std::int64_t env
 }
 
 Result<std::vector<FieldInfo>> Station::fields(const User& actor, std::int64_t envelope_id) {
-  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).fields(actor, envelope_id);
+  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold, impl_->config.double_entry_types).fields(actor, envelope_id);
   if (out) impl_->record_view(actor, envelope_id, "fields");
   return out;
 }
 
 Result<FieldInfo> Station::field(const User& actor, std::int64_t field_id) {
-  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold).field(actor, field_id);
+  auto out = review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold, impl_->config.double_entry_types).field(actor, field_id);
   if (out) impl_->record_view(actor, out->envelope_id, "fields");
   return out;
 }
@@ -165,7 +165,7 @@ Result<Station::PageRendition> Station::page_rendition(const User& actor, std::i
 }
 
 Result<FieldInfo> Station::confirm_field(const User& actor, std::int64_t field_id, std::string_view value) {
-  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold)
+  return review::Review(impl_->store(), *impl_, impl_->config.confidence_threshold, impl_->config.double_entry_types)
       .confirm(actor, field_id, value);
 }
 

@@ -273,7 +273,8 @@ TEST_F(AnchorIntegration, Migration10MovesAnOldSeedOutAndACrashBetweenItsStepsLe
     auto db = raw_db();
     ASSERT_TRUE(db.exec("DROP TRIGGER station_secrets_no_secret_insert; DROP TRIGGER station_secrets_no_secret_update; "
                         "DROP TABLE remote_applications; DROP TABLE decision_findings; ALTER TABLE pages DROP COLUMN turn; "
-                        "ALTER TABLE fields DROP COLUMN chars; PRAGMA user_version = 9;"));
+                        "ALTER TABLE fields DROP COLUMN chars; DROP TABLE field_entries; DROP TABLE field_entry_states; "
+                        "PRAGMA user_version = 9;"));
     auto up = db.prepare("UPDATE station_secrets SET secret = ? WHERE purpose = 'audit-signing'");
     ASSERT_TRUE(up);
     up->bind_blob(1, seed->bytes());

@@ -1,6 +1,8 @@
 // JSON shapes of /api/v1 (see api_v1.h and docs/ui.md).
 #include "api_v1.h"
 
+#include "station/double_entry.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -130,11 +132,25 @@ nlohmann::json field_json(const station::FieldInfo& f, double threshold) {
   for (const auto& c : doubts)
     chars.push_back({{"c", c.c}, {"confidence", c.confidence}, {"alternatives", c.alternatives},
                      {"doubtful", !confirmed && c.confidence < threshold}});
+  // Under blind double entry and not decided: what was read is not shown to anyone (a reviewer
+  // here may be one of its keyers); the value comes from the entries (api_entries.h).
+  const bool blind = !f.entry_state.empty() && !confirmed;
+  if (blind) {
+    reasons = nlohmann::json::array();
+    reasons.push_back({{"code", "double_entry"},
+                       {"text_ja", "二重入力の対象です（" +
+                                       std::string(station::double_entry::state_label_ja(
+                                           station::double_entry::parse_state(f.entry_state)
+                                               .value_or(station::double_entry::State::kAwaitingFirst))) +
+                                       "）。「二重入力」の画面で入力してください。"}});
+    chars = nlohmann::json::array();
+  }
   return {{"id", f.id},
           {"key", f.key},
           {"label_ja", f.label_ja},
-          {"value", shown},
-          {"read_value", f.value},
+          {"value", blind ? std::string() : shown},
+          {"read_value", blind ? std::string() : f.value},
+          {"double_entry", f.entry_state},
           {"confidence", f.confidence},
           {"needs_attention", needs_attention(f, threshold)},
           {"attention", reasons},
@@ -145,8 +161,8 @@ nlohmann::json field_json(const station::FieldInfo& f, double threshold) {
           {"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.w}, {"h", f.box.h}}},
           {"chars", chars},
           {"chars_source", from_reader ? "reader" : "value"},
-          {"export_value", f.export_value},
-          {"export_note_ja", f.export_note_ja}};
+          {"export_value", blind ? std::string() : f.export_value},
+          {"export_note_ja", blind ? std::string() : f.export_note_ja}};
 }
 
 nlohmann::json error_json(station::ErrorCode code, std::string_view reason_ja) {

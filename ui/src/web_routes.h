@@ -149,6 +149,15 @@ inline constexpr std::array kRoutes{
     // pass's decisions (values and page regions: the reviewers' work).
     Route{"GET", "/api/v1/doubtful-characters", Kind::kApi, kReview},
     Route{"POST", "/api/v1/doubtful-characters/decide", Kind::kApi, kReview},
+    // Blind double entry (issue #17, api_entries.h): which field types are under it (no personal
+    // values: every role, the administrator included); the waiting fields, an entry, a disputed
+    // field's two entries and its decision (values and page regions: the reviewers' work; the
+    // station refuses a keyer the other entry and the decision).
+    Route{"GET", "/api/v1/entries/settings", Kind::kApi, kAnyRole},
+    Route{"GET", "/api/v1/entries", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/entries/(\d+))", Kind::kApi, kReview},
+    Route{"GET", R"(/api/v1/entries/(\d+)/dispute)", Kind::kApi, kReview},
+    Route{"POST", R"(/api/v1/entries/(\d+)/decide)", Kind::kApi, kReview},
 };
 
 constexpr bool allows(const Route& r, station::Role role) { return r.kind == Kind::kPublic || (r.roles & bit(role)) != 0; }

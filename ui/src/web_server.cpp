@@ -31,6 +31,7 @@
 #include "api_review.h"
 #include "api_supervisor.h"
 #include "station/clock.h"
+#include "api_entries.h"
 #include "api_group.h"
 #include "api_v1.h"
 #include "state_text.h"
@@ -129,7 +130,8 @@ nlohmann::json to_json(const station::FieldInfo& f) {
           {"envelope_id", f.envelope_id},
           {"key", f.key},
           {"label_ja", f.label_ja},
-          {"value", f.value},
+          // Under blind double entry and not decided: what was read is not shown (api_v1.cpp too).
+          {"value", !f.entry_state.empty() && f.status != station::FieldStatus::kConfirmed ? std::string() : f.value},
           {"confidence", f.confidence},
           {"needs_attention", f.needs_attention},
           {"page_id", f.page_id},
@@ -1188,6 +1190,30 @@ struct WebServer::Impl {
     send_reply(res, api_v1::decide_doubtful_characters(station, s.user, req.body), "api v1 decide characters");
   }
 
+  // ---- blind double entry (issue #17; api_entries.h): the station checks roles, rounds, keyers.
+  void api_v1_entry_settings(const httplib::Request&, httplib::Response& res, const Session&) {
+    send_reply(res, api_v1::entry_settings(station), "api v1 entry settings");
+  }
+  void api_v1_entry_tasks(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    send_reply(res, api_v1::entry_tasks(station, s.user, req.get_param_value("queue"), kPageImageWidth),
+               "api v1 entry tasks");
+  }
+  void api_v1_entry_submit(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "api v1 entry");
+    send_reply(res, api_v1::submit_entry(station, s.user, *id, req.body), "api v1 entry");
+  }
+  void api_v1_entry_dispute(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "api v1 entry dispute");
+    send_reply(res, api_v1::entry_dispute(station, s.user, *id, kPageImageWidth), "api v1 entry dispute");
+  }
+  void api_v1_entry_decide(const httplib::Request& req, httplib::Response& res, const Session& s) {
+    const auto id = match_id(req);
+    if (!id) return send_v1_error(res, station::Error{ErrorCode::kNotFound, "bad field id"}, "api v1 entry decide");
+    send_reply(res, api_v1::decide_entry(station, s.user, *id, req.body), "api v1 entry decide");
+  }
+
   // ---- wiring
 
   template <class Method>
@@ -1357,6 +1383,11 @@ struct WebServer::Impl {
     add("GET", "/api/v1/agreed-changes", &Impl::api_v1_agreed_report);
     add("GET", "/api/v1/doubtful-characters", &Impl::api_v1_doubtful_characters);
     add("POST", "/api/v1/doubtful-characters/decide", &Impl::api_v1_decide_characters);
+    add("GET", "/api/v1/entries/settings", &Impl::api_v1_entry_settings);
+    add("GET", "/api/v1/entries", &Impl::api_v1_entry_tasks);
+    add("POST", R"(/api/v1/entries/(\d+))", &Impl::api_v1_entry_submit);
+    add("GET", R"(/api/v1/entries/(\d+)/dispute)", &Impl::api_v1_entry_dispute);
+    add("POST", R"(/api/v1/entries/(\d+)/decide)", &Impl::api_v1_entry_decide);
     if (registered != routes::kRoutes.size())
       throw std::logic_error("the route matrix (web_routes.h) has rows the server does not register");
   }

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <toml++/toml.h>
 
+#include "station/double_entry.h"
+
 namespace station {
 namespace {
 
@@ -73,6 +75,29 @@ Status read_paths(const toml::table& t, std::string_view section, std::string_vi
   return fail(ErrorCode::kConfig, os.str());
 }
 
+// [verification] double_entry: an array of field types, each one the templates know.
+Status read_double_entry(const toml::table& t, std::vector<std::string>& out) {
+  const toml::node* n = t.at_path("verification.double_entry").node();
+  if (n == nullptr) return {};
+  out.clear();
+  std::string known;
+  for (const auto& ft : double_entry::field_types()) known += (known.empty() ? "" : ", ") + std::string(ft.name);
+  const auto bad = [&](std::string_view what) {
+    std::ostringstream os;
+    os << "config key verification.double_entry (line " << n->source().begin.line << ") " << what
+       << "; the field types are: " << known;
+    return fail(ErrorCode::kConfig, os.str());
+  };
+  if (!n->is_array()) return bad("must be an array of field types, e.g. [\"amount\", \"comb\"]");
+  for (const auto& item : *n->as_array()) {
+    auto v = item.value<std::string>();
+    if (!v) return bad("must be an array of field types (strings)");
+    if (double_entry::field_type_label_ja(*v).empty()) return bad("names an unknown field type \"" + *v + "\"");
+    if (std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(*v);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::filesystem::path default_data_dir() { return xdg("XDG_DATA_HOME", ".local/share") / "station"; }
@@ -132,7 +157,8 @@ Result<Config> load_config(const std::filesystem::path& file, bool required) {
       [&] { return read_into(t, "capture", "max_pages", c.max_pages); },
       [&] { return read_paths(t, "capture", "import_roots", c.import_roots); },
       [&] { return read_into(t, "web", "tls_cert", c.tls_cert); },
-      [&] { return read_into(t, "web", "tls_key", c.tls_key); });
+      [&] { return read_into(t, "web", "tls_key", c.tls_key); },
+      [&] { return read_double_entry(t, c.double_entry_types); });
   if (!s) return std::unexpected(s.error());
   if (c.max_file_mb < 1 || c.max_file_mb > 2000) return fail(ErrorCode::kConfig, "capture.max_file_mb must be 1..2000");
   if (c.max_pages < 1 || c.max_pages > 10000) return fail(ErrorCode::kConfig, "capture.max_pages must be 1..10000");
@@ -209,6 +235,8 @@ toml::table capture_table(const Config& c) {
 }  // namespace
 
 std::string to_toml(const Config& c) {
+  toml::array double_entry;
+  for (const auto& type : c.double_entry_types) double_entry.push_back(type);
   toml::table t{
       {"store", toml::table{{"data_dir", c.data_dir.string()}}},
       {"server", toml::table{{"host", c.listen_host}, {"port", c.listen_port}}},
@@ -234,6 +262,7 @@ std::string to_toml(const Config& c) {
       {"review", toml::table{{"holidays_file", c.holidays_file},
                              {"correction_business_days", c.correction_business_days},
                              {"letter_sender", c.letter_sender}}},
+      {"verification", toml::table{{"double_entry", double_entry}}},
       {"sync", toml::table{{"url", redact_conninfo(c.sync_url)},
                            {"interval_seconds", c.sync_interval_seconds},
                            {"max_interval_seconds", c.sync_max_interval_seconds},

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "station/config.h"
+#include "station/double_entry.h"
 #include "station/error.h"
 #include "station/finding.h"
 #include "station/model.h"
@@ -212,6 +213,22 @@ class Station {
   Result<std::string> page_version(const User& actor, std::int64_t page_id);
   // The reviewer confirms (or corrects) a value. Reviewer or supervisor only.
   Result<FieldInfo> confirm_field(const User& actor, std::int64_t field_id, std::string_view value);
+
+  // ---- blind double entry (issue #17; station/double_entry.h, review/double_entry.h). A field
+  // whose type is in [verification] double_entry is keyed by two people blind and decided by a
+  // third when they differ; confirm_field refuses it. Each call audited (ids and rounds only).
+  // The types under double entry, as configured (any signed-in role: no personal values).
+  double_entry::Settings double_entry_settings() const;
+  // The fields waiting for the actor's entry, or for a decision the actor may make. Reviewer or
+  // supervisor. No value in them.
+  Result<std::vector<double_entry::EntryTask>> entry_tasks(const User& actor, double_entry::Queue queue);
+  // The actor's blind entry of `round` (1 or 2). The outcome carries the value only once decided.
+  Result<double_entry::EntryOutcome> submit_entry(const User& actor, std::int64_t field_id, int round,
+                                                  std::string_view value);
+  // A disputed field with both entries, for a reviewer or supervisor who keyed neither.
+  Result<double_entry::Dispute> entry_dispute(const User& actor, std::int64_t field_id);
+  // Their decision: confirms the field.
+  Result<double_entry::EntryOutcome> decide_entry(const User& actor, std::int64_t field_id, std::string_view value);
 
   // ---- the review's workflow and correction requests (issue #12; station_review's Workflow)
   // Records a decision on an application (reviewer, supervisor; accepting over blocking findings

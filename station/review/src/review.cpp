@@ -1,6 +1,7 @@
 // Review: the fields reviewers confirm or correct, and loading the facility list.
 #include "station/review/review.h"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -8,6 +9,7 @@
 #include <tuple>
 
 #include "station/access.h"
+#include "station/double_entry.h"
 #include "station/files.h"
 #include "station/recognition/forms.h"
 #include "station/review/conversions.h"
@@ -17,6 +19,7 @@
 #include "station/review/values_file.h"
 #include "station/review/zengin.h"
 #include "station/store/checks.h"
+#include "station/store/entries.h"
 #include "station/store/envelopes.h"
 #include "station/store/pages.h"
 #include "station/store/facilities.h"
@@ -34,6 +37,17 @@ Result<FieldInfo> Review::load_field(std::int64_t field_id) {
   f->needs_attention =
       f->status != FieldStatus::kConfirmed &&
       (f->confidence < confidence_threshold_ || f->value.empty() || f->value.find('?') != std::string::npos);
+  // Under blind double entry: its state (a value confirmed before double entry was turned on for
+  // its type, with no entries, is left as it was); never "ready" by its reading alone.
+  if (!double_entry_types_.empty()) {
+    auto e = store::entry_field(store_.db, field_id);
+    if (!e) return std::unexpected(e.error());
+    const bool had_entries = e->state != double_entry::State::kAwaitingFirst;
+    if (double_entry::covers(double_entry_types_, e->type) && (!e->confirmed || had_entries)) {
+      f->entry_state = std::string(double_entry::state_name(e->state));
+      if (!e->confirmed) f->needs_attention = true;
+    }
+  }
   // What the export will write, shown beside the value (the confirmed one once confirmed).
   const std::string& shown = f->status == FieldStatus::kConfirmed ? f->confirmed_value : f->value;
   if (auto c = export_form(f->key, shown); c && (c->text != shown || !c->certain)) {
@@ -71,6 +85,10 @@ Result<FieldInfo> Review::confirm(const User& actor, std::int64_t field_id, std:
   std::lock_guard lock(store_.mu);
   auto f = load_field(field_id);
   if (!f) return std::unexpected(f.error());
+  if (!f->entry_state.empty())
+    return fail(ErrorCode::kConflict, "the field is under double entry",
+                "この項目は二重入力（ブラインド入力）の対象です。ここでは確定できません。"
+                "「二重入力」の画面で入力してください（2人が別々に入力し、一致すれば確定します）。");
   auto normalised = normalise_field_value(f->key, value);
   if (!normalised) return std::unexpected(normalised.error());
   const std::string now = store_.clock.jst_now_iso();
@@ -290,6 +308,21 @@ Result<int> Review::confirm_values(const User& actor, std::int64_t envelope_id, 
   for (auto& v : file->values) values.push_back({v.key, v.value, v.boolean ? "boolean" : "text", v.boolean});
   std::lock_guard lock(store_.mu);
   if (auto sum = store::summary(store_.db, envelope_id); !sum) return std::unexpected(sum.error());
+  // A value of a field under blind double entry, not yet decided, comes from its entries only.
+  if (!double_entry_types_.empty()) {
+    auto ids = store::field_ids(store_.db, envelope_id);
+    if (!ids) return std::unexpected(ids.error());
+    for (const auto id : *ids) {
+      auto e = store::entry_field(store_.db, id);
+      if (!e) return std::unexpected(e.error());
+      if (e->confirmed || !double_entry::covers(double_entry_types_, e->type)) continue;
+      if (std::any_of(values.begin(), values.end(), [&](const auto& v) { return v.key == e->key; }))
+        return fail(ErrorCode::kConflict, "the values file sets a field under double entry",
+                    "「" + std::string(recognition::label_of(e->key)) +
+                        "」は二重入力（ブラインド入力）の対象のため、値のファイルでは確定できません。"
+                        "この項目をファイルから除くか、「二重入力」の画面で入力してください。");
+    }
+  }
   if (auto s = store::confirm_values(store_.db, envelope_id, values, file->page_kinds, actor.id,
                                      store_.clock.jst_now_iso());
       !s)

@@ -5,6 +5,7 @@
 
 #include "station/lifecycle.h"
 #include "station/store/error.h"
+#include "station/store/transaction.h"
 
 namespace station::store {
 
@@ -62,8 +63,8 @@ Result<std::vector<std::int64_t>> field_ids(storage::Database& db, std::int64_t 
   return ids;
 }
 
-Status confirm(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,
-               std::int64_t confirmed_by, const std::string& confirmed_at) {
+Status confirm_within(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,
+                      std::int64_t confirmed_by, const std::string& confirmed_at) {
   // Decided (受理, 不受理) or exported: the values are what was decided on and sent, and stay so.
   auto state = state_of(db, envelope_id);
   if (!state) return std::unexpected(state.error());
@@ -71,31 +72,33 @@ Status confirm(storage::Database& db, std::int64_t field_id, std::int64_t envelo
     return fail(ErrorCode::kConflict, "the envelope is " + std::string(state_name(*state)) + ": its values are frozen",
                 "この申請は「" + std::string(state_label_ja(*state)) +
                     "」のため、値を変更できません（受理・不受理の決定後や出力後は変更できません）。");
-  auto s = db.transaction([&]() -> storage::Status {
-    auto st = db.prepare(
-        "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
-    if (!st) return std::unexpected(st.error());
-    st->bind(1, value).bind(2, confirmed_by).bind(3, confirmed_at).bind(4, field_id);
-    if (auto r = st->run(); !r) return r;
-    // The lifecycle's kAllConfirmed, once no field is left unconfirmed.
-    auto env = db.prepare("UPDATE envelopes SET status = '" +
-                          std::string(state_name(lifecycle::target(lifecycle::Event::kAllConfirmed))) +
-                          "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(lifecycle::Event::kAllConfirmed) +
-                          ") AND NOT EXISTS (SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
-    if (!env) return std::unexpected(env.error());
-    env->bind(1, envelope_id).bind(2, envelope_id);
-    if (auto r = env->run(); !r) return r;
-    if (db.changes() == 0) return {};
-    // The history row the change left: the reviewer who confirmed the last value, and when.
-    auto note = db.prepare(
-        "UPDATE envelope_transitions SET user_id = ?, at = ? "
-        "WHERE id = (SELECT max(id) FROM envelope_transitions WHERE envelope_id = ?)");
-    if (!note) return std::unexpected(note.error());
-    note->bind(1, confirmed_by).bind(2, confirmed_at).bind(3, envelope_id);
-    return note->run();
-  });
-  if (!s) return unexpected_storage(s.error());
+  auto st = db.prepare(
+      "UPDATE fields SET status = 'confirmed', confirmed_value = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?");
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, value).bind(2, confirmed_by).bind(3, confirmed_at).bind(4, field_id);
+  if (auto r = st->run(); !r) return unexpected_storage(r.error());
+  // The lifecycle's kAllConfirmed, once no field is left unconfirmed.
+  auto env = db.prepare("UPDATE envelopes SET status = '" +
+                        std::string(state_name(lifecycle::target(lifecycle::Event::kAllConfirmed))) +
+                        "' WHERE id = ? AND status IN (" + lifecycle::from_states_sql(lifecycle::Event::kAllConfirmed) +
+                        ") AND NOT EXISTS (SELECT 1 FROM fields WHERE envelope_id = ? AND status <> 'confirmed')");
+  if (!env) return unexpected_storage(env.error());
+  env->bind(1, envelope_id).bind(2, envelope_id);
+  if (auto r = env->run(); !r) return unexpected_storage(r.error());
+  if (db.changes() == 0) return {};
+  // The history row the change left: the reviewer who confirmed the last value, and when.
+  auto note = db.prepare(
+      "UPDATE envelope_transitions SET user_id = ?, at = ? "
+      "WHERE id = (SELECT max(id) FROM envelope_transitions WHERE envelope_id = ?)");
+  if (!note) return unexpected_storage(note.error());
+  note->bind(1, confirmed_by).bind(2, confirmed_at).bind(3, envelope_id);
+  if (auto r = note->run(); !r) return unexpected_storage(r.error());
   return {};
+}
+
+Status confirm(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,
+               std::int64_t confirmed_by, const std::string& confirmed_at) {
+  return transaction(db, [&] { return confirm_within(db, field_id, envelope_id, value, confirmed_by, confirmed_at); });
 }
 
 Result<std::vector<StoredField>> stored_fields(storage::Database& db, std::int64_t envelope_id) {

@@ -1,12 +1,15 @@
 // The security domain's repositories in station_store, on a migrated database of their own: the
 // audit chain's rows and checkpoints (audit.h), the station's secrets (secrets.h) and the blob
-// references found from the schema (maintenance.h).
+// references found from the schema (maintenance.h); and blind double entry's tables (entries.h,
+// migration 15), whose guarded state change and cascade are the store's to keep.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <vector>
 
 #include "station/store/audit.h"
+#include "station/store/entries.h"
+#include "station/store/fields.h"
 #include "station/store/maintenance.h"
 #include "station/store/schema.h"
 #include "station/store/secrets.h"
@@ -170,6 +173,76 @@ TEST_F(StoreRepos, AnUnlockClearsTheLockoutByName) {
   EXPECT_EQ((*c)->locked_until, std::nullopt);
   EXPECT_EQ(store::user_id(db(), "clerk1").value_or(std::nullopt), *id);
   EXPECT_EQ(store::user_id(db(), "nobody").value_or(std::int64_t{-1}), std::nullopt);
+}
+
+// Blind double entry: one row per round; the state moves only from the one the writer saw (two
+// people keying one round at once: one CONFLICT, nothing of the loser kept); a deciding entry
+// confirms the field in the same transaction; the rows go with their field.
+TEST_F(StoreRepos, DoubleEntryRowsAreGuardedAndGoWithTheirField) {
+  using station::double_entry::Round;
+  using station::double_entry::State;
+  const std::string at = "2026-03-30T10:00:00+09:00";
+  auto u1 = store::insert_user(db(), "rev1", station::Role::kReviewer, "hash", at);
+  auto u2 = store::insert_user(db(), "rev2", station::Role::kReviewer, "hash", at);
+  ASSERT_TRUE(u1 && u2);
+  ASSERT_TRUE(db().exec("INSERT INTO envelopes(id, receipt_no, received_date, clerk_id, status, created_at) "
+                        "VALUES (7, 'M20260330-0001', '2026-03-30', " + std::to_string(*u1) + ", 'recognized', '" + at + "')"));
+  ASSERT_TRUE(db().exec("INSERT INTO pages(id, envelope_id, seq, blob_id, source_name, media_type, width, height, dpi, "
+                        "dpi_from_file) VALUES (3, 7, 1, 'b', 'p1.jpg', 'image/jpeg', 100, 100, 200, 1)"));
+  store::ReadValue v;
+  v.page_id = 3;
+  v.key = "amount";
+  v.value = "100";
+  v.type = "amount";
+  auto upserted = store::upsert_read(db(), 7, v);
+  ASSERT_TRUE(upserted) << upserted.error().detail;
+  const auto field_id = store::field_ids(db(), 7).value().at(0);
+
+  auto f = store::entry_field(db(), field_id);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->state, State::kAwaitingFirst);
+  EXPECT_EQ(f->type, "amount");
+  EXPECT_EQ(store::open_entry_fields(db(), {"amount"}).value().size(), 1u);
+  EXPECT_TRUE(store::open_entry_fields(db(), {"comb"}).value().empty());
+
+  store::EntryWrite first{field_id, 7, *u1, Round::kFirst, "120000", at, State::kAwaitingFirst, State::kAwaitingSecond, {}};
+  ASSERT_TRUE(store::record_entry(db(), first));
+  // The same round again (another person who saw the field waiting for its first entry).
+  auto again = first;
+  again.user_id = *u2;
+  auto r = store::record_entry(db(), again);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, station::ErrorCode::kConflict);
+  EXPECT_FALSE(r.error().reason_ja.empty());
+  EXPECT_EQ(store::entries(db(), field_id).value().size(), 1u);
+  f = store::entry_field(db(), field_id);
+  EXPECT_EQ(f->state, State::kAwaitingSecond);
+  EXPECT_EQ(f->keyers, (std::vector<std::int64_t>{*u1}));
+  // A second entry from a state the field has left: refused, its row rolled back.
+  store::EntryWrite stale{field_id, 7, *u2, Round::kSecond, "120000", at, State::kDisputed, State::kDecided, "120000"};
+  ASSERT_FALSE(store::record_entry(db(), stale));
+  EXPECT_EQ(store::entries(db(), field_id).value().size(), 1u);
+  EXPECT_FALSE(store::field(db(), field_id)->status == station::FieldStatus::kConfirmed);
+  // The deciding entry confirms the field with it, and the envelope's last value moves it on.
+  store::EntryWrite second{field_id, 7, *u2, Round::kSecond, "120000", at, State::kAwaitingSecond, State::kDecided, "120000"};
+  ASSERT_TRUE(store::record_entry(db(), second));
+  auto confirmed = store::field(db(), field_id);
+  ASSERT_TRUE(confirmed);
+  EXPECT_EQ(confirmed->status, station::FieldStatus::kConfirmed);
+  EXPECT_EQ(confirmed->confirmed_value, "120000");
+  EXPECT_EQ(confirmed->confirmed_by, "rev2");
+  EXPECT_EQ(store::entry_field(db(), field_id)->state, State::kDecided);
+  EXPECT_TRUE(store::open_entry_fields(db(), {"amount"}).value().empty());
+  auto states = store::entry_states(db(), 7);
+  ASSERT_TRUE(states);
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ((*states)[0].second, State::kDecided);
+  // A state the table does not have is refused by the schema itself.
+  EXPECT_FALSE(db().exec("UPDATE field_entry_states SET state = 'awaiting_first'"));
+  // The rows go with their field.
+  ASSERT_TRUE(db().exec("DELETE FROM fields WHERE id = " + std::to_string(field_id)));
+  EXPECT_TRUE(store::entries(db(), field_id).value().empty());
+  EXPECT_TRUE(store::entry_states(db(), 7).value().empty());
 }
 
 }  // namespace

@@ -51,3 +51,27 @@ TEST(Config, FollowsXdg) {
   unsetenv("XDG_DATA_HOME");
   unsetenv("XDG_CONFIG_HOME");
 }
+
+// Blind double entry (issue #17): [verification] double_entry names field types; none by default;
+// an unknown type or a non-array is refused naming the line and the known types; to_toml keeps it.
+TEST(Config, DoubleEntryTypes) {
+  EXPECT_TRUE(station::load_config("/nonexistent/config.toml", false)->double_entry_types.empty());
+  testing_support::TempDir tmp;
+  testing_support::write_file(tmp.path / "c.toml", "[verification]\ndouble_entry = [\"amount\", \"comb\", \"amount\"]\n");
+  auto c = station::load_config(tmp.path / "c.toml", true);
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->double_entry_types, (std::vector<std::string>{"amount", "comb"}));
+  testing_support::write_file(tmp.path / "d.toml", station::to_toml(*c));
+  auto d = station::load_config(tmp.path / "d.toml", true);
+  ASSERT_TRUE(d) << d.error().detail;
+  EXPECT_EQ(d->double_entry_types, c->double_entry_types);
+  testing_support::write_file(tmp.path / "bad.toml", "[verification]\n\ndouble_entry = [\"handwriting\"]\n");
+  auto bad = station::load_config(tmp.path / "bad.toml", true);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, station::ErrorCode::kConfig);
+  EXPECT_NE(bad.error().detail.find("line 3"), std::string::npos) << bad.error().detail;
+  EXPECT_NE(bad.error().detail.find("handwriting"), std::string::npos) << bad.error().detail;
+  EXPECT_NE(bad.error().detail.find("amount"), std::string::npos) << bad.error().detail;
+  testing_support::write_file(tmp.path / "str.toml", "[verification]\ndouble_entry = \"amount\"\n");
+  EXPECT_FALSE(station::load_config(tmp.path / "str.toml", true));
+}

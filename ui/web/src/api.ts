@@ -52,6 +52,9 @@ export interface Field {
   label_ja: string;
   value: string;
   read_value: string;
+  // Blind double entry: "" when the field is not under it, else its entry state (the value and
+  // reading are then hidden until it is decided; it is keyed on the 二重入力 screen).
+  double_entry?: string;
   confidence: number;
   needs_attention: boolean;
   attention: Attention[];

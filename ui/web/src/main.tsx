@@ -15,6 +15,7 @@ import { SupervisorScreen } from './supervisor';
 import { ExportScreen } from './export';
 import { KeysScreen } from './keys';
 import { GroupScreen } from './group';
+import { EntriesScreen } from './entries';
 import './style.css';
 
 type Route =
@@ -24,6 +25,7 @@ type Route =
   | { name: 'corrections' }
   | { name: 'intake' }
   | { name: 'group' }
+  | { name: 'entries'; decide: boolean }
   | { name: 'accounts' }
   | { name: 'password' }
   | { name: 'supervisor' }
@@ -38,6 +40,8 @@ function parseRoute(hash: string): Route {
   if (hash === '#/corrections') return { name: 'corrections' };
   if (hash === '#/intake') return { name: 'intake' };
   if (hash === '#/group') return { name: 'group' };
+  if (hash === '#/entries') return { name: 'entries', decide: false };
+  if (hash === '#/entries/decide') return { name: 'entries', decide: true };
   if (hash === '#/accounts') return { name: 'accounts' };
   if (hash === '#/password') return { name: 'password' };
   if (hash === '#/supervisor') return { name: 'supervisor' };
@@ -139,6 +143,9 @@ function App() {
         {canReview && (
           <a class="button secondary small" href="#/group" id="nav-group">文字ごとの確認</a>
         )}
+        {canReview && (
+          <a class="button secondary small" href="#/entries" id="nav-entries">二重入力</a>
+        )}
         <a class="button secondary small" href="#/password" id="nav-password">パスワードの変更</a>
         <button type="button" class="secondary small" onClick={signOut} id="logout">
           ログアウト
@@ -160,6 +167,8 @@ function App() {
         <IntakeScreen canCapture={canCapture} />
       ) : route.name === 'group' && canReview ? (
         <GroupScreen />
+      ) : route.name === 'entries' && canReview ? (
+        <EntriesScreen decide={route.decide} key={String(route.decide)} />
       ) : route.name === 'corrections' && session.user.role !== 'admin' ? (
         <CorrectionsScreen canReview={canReview} />
       ) : route.name === 'verify' ? (

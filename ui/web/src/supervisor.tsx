@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import * as api from './api';
 import * as sv from './supervisor_api';
+import * as eapi from './entries_api';
 import './supervisor.css';
 
 type Series = 'received' | 'confirmed' | 'decisions';
@@ -92,9 +93,11 @@ export function SupervisorScreen() {
       .catch((e) => setError((e as api.ApiError).messageJa))
       .finally(() => setLoading(false));
   };
+  const [entryTypes, setEntryTypes] = useState<eapi.Settings | null>(null);
   useEffect(() => {
     document.title = '監督｜申請書確認端末';
     load();
+    eapi.settings().then(setEntryTypes).catch(() => setEntryTypes(null));
   }, []);
 
   const hours = data ? shownHours(data.throughput.hours) : [];
@@ -210,6 +213,19 @@ export function SupervisorScreen() {
             </p>
             <a class="button" href="#/export" id="go-export">出力の画面を開く</a>
           </section>
+
+          {entryTypes && (
+            <section class="card" aria-labelledby="double-entry-h">
+              <h2 id="double-entry-h">二重入力の対象</h2>
+              <p id="double-entry-types">
+                {entryTypes.types.length === 0
+                  ? 'なし（すべての項目を1人の確認で確定します）。'
+                  : entryTypes.types.map((t) => t.label_ja).join('、')}
+              </p>
+              <p>設定は端末の設定ファイル（[verification] double_entry）で変更します。</p>
+              <a class="button secondary" href="#/entries/decide" id="go-entries-decide">二重入力の判定を開く</a>
+            </section>
+          )}
         </div>
       )}
     </main>

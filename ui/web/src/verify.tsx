@@ -68,7 +68,7 @@ export function VerifyScreen(props: { envelopeId: number }) {
       setFields(new Map(v.fields.map((f) => [f.id, f])));
       const o = workOrder(v);
       setOrder(o);
-      const first = o.find((id) => v.fields.find((f) => f.id === id)?.status !== 'confirmed') ?? o[0] ?? null;
+      const first = o.find((id) => { const f = v.fields.find((x) => x.id === id); return !!f && f.status !== 'confirmed' && !f.double_entry; }) ?? o[0] ?? null;
       select(first, new Map(v.fields.map((f) => [f.id, f])));
       setError('');
       return v;
@@ -150,6 +150,10 @@ export function VerifyScreen(props: { envelopeId: number }) {
 
   // ---- moving and confirming
 
+  // Still to confirm here: a field under blind double entry is keyed on its own screen
+  // (#/entries), so Enter passes over it.
+  const pending = (f: api.Field) => f.status !== 'confirmed' && !f.double_entry;
+
   const pageFields = (pageId: number, map = fields) =>
     order.map((id) => map.get(id)!).filter((f) => f && f.page_id === pageId);
 
@@ -161,15 +165,15 @@ export function VerifyScreen(props: { envelopeId: number }) {
     const onPage = pageFields(after.page_id, map);
     const pos = onPage.findIndex((f) => f.id === afterId);
     const rotated = [...onPage.slice(pos + 1), ...onPage.slice(0, pos + 1)];
-    const attention = rotated.find((f) => f.status !== 'confirmed' && f.needs_attention);
+    const attention = rotated.find((f) => pending(f) && f.needs_attention);
     if (attention) return attention.id;
-    const rest = onPage.find((f) => f.status !== 'confirmed');
+    const rest = onPage.find((f) => pending(f));
     if (rest) return rest.id;
     const seqOf = (id: number) => pages.find((p) => p.id === id)?.seq ?? 0;
     const here = seqOf(after.page_id);
     const later = [...pages].sort((a, b) => ((a.seq - here + 1000) % 1000) - ((b.seq - here + 1000) % 1000));
     for (const p of later) {
-      const f = pageFields(p.id, map).find((x) => x.status !== 'confirmed');
+      const f = pageFields(p.id, map).find((x) => pending(x));
       if (f) return f.id;
     }
     return null;
@@ -182,7 +186,7 @@ export function VerifyScreen(props: { envelopeId: number }) {
     return map;
   }
 
-  const remainingOnPage = (pageId: number) => pageFields(pageId).filter((f) => f.status !== 'confirmed');
+  const remainingOnPage = (pageId: number) => pageFields(pageId).filter(pending);
   const attentionOnPage = (pageId: number) => remainingOnPage(pageId).filter((f) => f.needs_attention);
 
   // Whether Enter on the current field confirms the rest of its page at once.
@@ -374,7 +378,7 @@ export function VerifyScreen(props: { envelopeId: number }) {
         {pages.map((p) => {
           const left = remainingOnPage(p.id).length;
           const att = attentionOnPage(p.id).length;
-          const first = pageFields(p.id).find((f) => f.status !== 'confirmed') ?? pageFields(p.id)[0];
+          const first = pageFields(p.id).find(pending) ?? pageFields(p.id)[0];
           return (
             <button type="button" key={p.id}
                     class={`page-tab${currentPage?.id === p.id ? ' current' : ''}${att > 0 ? ' attention' : ''}`}
@@ -532,8 +536,8 @@ export function VerifyScreen(props: { envelopeId: number }) {
                           aria-current={f.id === currentId ? 'true' : undefined}
                           onClick={() => select(f.id)}>
                     <span class="item-label">{f.label_ja}</span>
-                    <span class="value item-value">{f.value === '' ? '（空欄）' : f.value}</span>
-                    <span class="item-state">{f.status === 'confirmed' ? '確定済み' : f.needs_attention ? '要確認' : '未確定'}</span>
+                    <span class="value item-value">{pending(f) || !f.double_entry || f.status === 'confirmed' ? (f.value === '' ? '（空欄）' : f.value) : '（二重入力）'}</span>
+                    <span class="item-state">{f.status === 'confirmed' ? '確定済み' : f.double_entry ? '二重入力待ち' : f.needs_attention ? '要確認' : '未確定'}</span>
                   </button>
                 </li>
               ))}

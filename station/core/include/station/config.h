@@ -75,6 +75,12 @@ struct Config {
   // How long a delivered outbox change is kept (a record of what was sent) before a successful
   // round deletes it; 0 deletes it at the next successful round. Pending changes are never pruned.
   int sync_retention_days = 90;
+  // Blind double entry ([verification] double_entry, issue #17): the field types (the templates'
+  // "type": "text", "kana", "comb", "amount", ...; station/double_entry.h lists them) whose values
+  // two people key blind, a third deciding when they differ. Empty (the default): none — every
+  // value is confirmed by one reviewer as before; a secretariat turns it on for the types whose
+  // keying slips cost most, e.g. ["amount", "comb"] (the amount, the account and 事業所番号).
+  std::vector<std::string> double_entry_types;
 };
 
 // A libpq connection string with its password replaced by *** (for showing the configuration).

@@ -116,6 +116,10 @@ struct FieldInfo {
   // The recogniser's own characters, as a JSON array of {"c", "confidence", "alternatives"}
   // (reading JSON's "chars"); empty when it kept none (a check box, a value it could not split).
   std::string reader_chars;
+  // Blind double entry (station/double_entry.h): "" when the field's type is not under double
+  // entry; else its entry state's name ("awaiting_first", "awaiting_second", "disputed",
+  // "decided"). Such a field is confirmed only through the entries, never by confirm_field.
+  std::string entry_state;
 };
 
 struct ImportReport {

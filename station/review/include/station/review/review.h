@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,8 +29,12 @@ using ElectronicLookup =
 class Review {
  public:
   // confidence_threshold: below it a value needs the reviewer's attention (Config's).
-  Review(store::Context store, AuditTrail& audit, double confidence_threshold)
-      : store_(store), audit_(audit), confidence_threshold_(confidence_threshold) {}
+  // double_entry_types: the field types under blind double entry (Config's); such a field is
+  // confirmed through DoubleEntry only (double_entry.h), and its entry state is shown.
+  Review(store::Context store, AuditTrail& audit, double confidence_threshold,
+         std::vector<std::string> double_entry_types = {})
+      : store_(store), audit_(audit), confidence_threshold_(confidence_threshold),
+        double_entry_types_(std::move(double_entry_types)) {}
 
   // ---- fields (reviewer, supervisor)
 
@@ -37,7 +42,8 @@ class Review {
   Result<std::vector<FieldInfo>> fields(const User& actor, std::int64_t envelope_id);
   Result<FieldInfo> field(const User& actor, std::int64_t field_id);
   // Confirms the value as read or corrects it (normalised by the field's type); the audit log
-  // records field.confirm or field.correct with the envelope and the field's key.
+  // records field.confirm or field.correct with the envelope and the field's key. A field under
+  // double entry is refused (kConflict, what to do in Japanese): its value comes from the entries.
   Result<FieldInfo> confirm(const User& actor, std::int64_t field_id, std::string_view value);
 
   // ---- the facility list (対象施設リスト)
@@ -71,6 +77,7 @@ class Review {
   store::Context store_;
   AuditTrail& audit_;
   double confidence_threshold_;
+  std::vector<std::string> double_entry_types_;
 };
 
 }  // namespace station::review

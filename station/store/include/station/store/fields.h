@@ -36,6 +36,10 @@ Result<std::vector<std::int64_t>> field_ids(storage::Database& db, std::int64_t 
 // kAllConfirmed once no field of it is left unconfirmed.
 Status confirm(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,
                std::int64_t confirmed_by, const std::string& confirmed_at);
+// The same inside the caller's transaction (the double entry's deciding entry confirms the field
+// with its own writes, store/entries.h): one confirm path, one set of statements.
+Status confirm_within(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,
+                      std::int64_t confirmed_by, const std::string& confirmed_at);
 
 // A field row as the stored reading (envelope_json) shows it.
 struct StoredField {

@@ -498,6 +498,28 @@ ALTER TABLE pages ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
     storage::Migration{14, "recognition: each value's characters as the reader saw them", R"SQL(
 ALTER TABLE fields ADD COLUMN chars TEXT NOT NULL DEFAULT '';
 )SQL"},
+    // Blind double entry (issue #17; station/double_entry.h, store/entries.h): each person's
+    // entry of a field (round 1, 2, or 3: the third person's decision) and the field's entry
+    // state. No row in field_entry_states: nobody has keyed it yet. The values are personal data
+    // like fields.confirmed_value (in the encrypted store, never in the audit log). Rows go with
+    // their field (a page operation drops the values as read, and their entries).
+    storage::Migration{15, "verification: blind double entry", R"SQL(
+CREATE TABLE field_entries (
+  id INTEGER PRIMARY KEY,
+  field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+  round INTEGER NOT NULL CHECK (round IN (1, 2, 3)),
+  value TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  at TEXT NOT NULL,
+  UNIQUE (field_id, round)
+);
+CREATE TABLE field_entry_states (
+  field_id INTEGER PRIMARY KEY REFERENCES fields(id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK (state IN ('awaiting_second', 'disputed', 'decided')),
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX field_entry_states_state ON field_entry_states(state);
+)SQL"},
 };
 
 // The electronic-records store (electronic.db, its own key): applications the main system received
