@@ -4,7 +4,7 @@
 // certificate (made by openssl) from its PEM file and verifies the audit log; the supervisor's
 // envelope is confirmed and accepted through the API, then the supervisor sees it counted on 監督
 // (the counts, the throughput chart and its table), runs the export on 出力 and follows its
-// stages to the end, and saves the encrypted set, which openssl decrypts with the prefecture's
+// stages and its applications (a progress bar, 「N / M 件」) to the end, and saves the encrypted set, which openssl decrypts with the prefecture's
 // key. Every screen: Japanese strings only, axe-core clean, a screenshot kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -165,7 +165,15 @@ test('an administrator sets the certificate; a supervisor sees the day and expor
   seen.add(await page.textContent('#export-status'));
   const statuses = Array.from(seen);
   assert.ok(statuses.some((t) => /出力が終わりました。申請 1 \/ 1件/.test(t)), `statuses: ${statuses.join(' | ')}`);
-  assert.equal(await page.getAttribute('#export-progress', 'value'), '2');
+  // The applications written, per application as the station reports them: a bar and 「N / M 件」.
+  assert.equal(await page.getAttribute('#export-progress', 'role'), 'progressbar');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuemin'), '0');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuemax'), '1');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuenow'), '1');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuetext'), '1 / 1 件');
+  assert.equal((await page.textContent('#export-progress-text')).trim(), '1 / 1 件');
+  assert.ok(await page.evaluate(() => document.querySelector('#export-progress .bar-fill').getBoundingClientRect().width
+                                      >= document.querySelector('#export-progress').clientWidth - 1), 'the bar is full');
   assert.match(await page.textContent('#export-applications'), /1件/);
   assert.match(await page.textContent('#export-file-name'), /\.p7m$/);
   assert.equal(await page.locator('#export-stages li.passed').count(), 3);
@@ -180,4 +188,23 @@ test('an administrator sets the certificate; a supervisor sees the day and expor
                                     '-out', path.join(tmpRoot, 'signed.der')], { encoding: 'utf8' });
   assert.equal(dec.status, 0, dec.stderr);
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+});
+
+// No HTML is built in C++ (issue #17): an unknown address gets the front-end's static error page
+// with 404, and the front-end shows the Japanese message of its code.
+test('an unknown address shows the front-end\'s Japanese not-found screen', async () => {
+  const page = await newPage();
+  const response = await page.goto(new URL('/no/such/page', baseUrl).href);
+  assert.equal(response.status(), 404);
+  assert.equal(await page.getAttribute('html', 'data-error'), 'NOT_FOUND');
+  await page.waitForSelector('#error-screen');
+  assert.equal((await page.textContent('#error-screen h1')).trim(), 'ページが見つかりません');
+  assert.match(await page.textContent('#error-message'), /お探しのページはありません/);
+  assert.equal(await page.getAttribute('#error-message', 'role'), 'alert');
+  assert.equal(await page.getAttribute('#error-back', 'href'), '/app');
+  assert.match(await page.title(), /ページが見つかりません/);
+  await checkScreen(page, 'not-found');
+  await page.click('#error-back');
+  await page.waitForSelector('#login-screen');
+  await page.close();
 });
