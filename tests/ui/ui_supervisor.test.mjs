@@ -6,44 +6,21 @@
 // (the counts, the throughput chart and its table), runs the export on 出力 and follows its
 // stages and its applications (a progress bar, 「N / M 件」) to the end, and saves the encrypted set, which openssl decrypts with the prefecture's
 // key. Every screen: Japanese strings only, axe-core clean, a screenshot kept.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import {
-  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
-  logInToApp,
-} from './demo_station.mjs';
+import { logInToApp, screenChecks, useDemoStation } from './demo_station.mjs';
 
 let tmpRoot;
 let browser;
 let baseUrl;
-let demo;
 let accounts = {};
 
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-supervisor-'));
-  demo = new DemoStation(tmpRoot, 1);
-  try {
-    await demo.start(['reviewer', 'supervisor', 'admin']);
-    baseUrl = demo.baseUrl;
-    accounts = demo.accounts;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  } catch (e) {
-    await demo.stop();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (demo) await demo.stop();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+useDemoStation({
+  name: 'supervisor', roles: ['reviewer', 'supervisor', 'admin'],
+  ready: (s) => ({ tmpRoot, browser, baseUrl, accounts } = s),
 });
 
 async function newPage() {
@@ -55,18 +32,7 @@ async function newPage() {
 
 const login = (page, username, password) => logInToApp(page, baseUrl, username, password);
 
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `supervisor-${name}.png`), fullPage: true });
-
-async function checkScreen(page, name) {
-  assert.deepEqual(await nonJapaneseStrings(page), [], `Japanese only on ${name}`);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
-  const small = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('button, a.button, input[type=file]'))
-      .filter((b) => b.checkVisibility() && b.getBoundingClientRect().height < 44)
-      .map((b) => b.textContent || b.id));
-  assert.deepEqual(small, [], `every control at least 44 px high on ${name}`);
-  await shot(page, name);
-}
+const checkScreen = screenChecks('supervisor', { minTarget: 44 });
 
 async function csrfOf(page) {
   return page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf);

@@ -8,50 +8,20 @@
 //
 // Environment (set by CMake, see CMakeLists.txt): STATION_BIN, STATION_SHARED_DIR,
 // STATION_UI_ARTIFACTS (the screenshots' folder), CHROMIUM.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
-} from './demo_station.mjs';
+import { ARTIFACTS, axeViolations, nonJapaneseStrings, useDemoStation } from './demo_station.mjs';
 
 const MARKUP = '<script>alert(1)</script>';
 
-let tmpRoot;
 let context;
 let baseUrl;
-let demo;
 let accounts = {};
 
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-verify-'));
-  demo = new DemoStation(tmpRoot);
-  try {
-    await demo.start(['reviewer', 'clerk']);
-    baseUrl = demo.baseUrl;
-    accounts = demo.accounts;
-    context = await chromium.launchPersistentContext(path.join(tmpRoot, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1600, height: 1000 },
-      locale: 'ja-JP',
-    });
-  } catch (e) {
-    await demo.stop();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (context) await context.close().catch(() => {});
-  if (demo) await demo.stop();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+useDemoStation({
+  name: 'verify', roles: ['reviewer', 'clerk'], persistent: { viewport: { width: 1600, height: 1000 } },
+  ready: (s) => ({ context, baseUrl, accounts } = s),
 });
 
 async function readState(page) {
