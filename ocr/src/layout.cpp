@@ -584,6 +584,7 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double 
   const int m = px(0.5, ppm);
   const cv::Rect crop = cv::Rect(b.x - m, b.y - m, b.width + 2 * m, b.height + 2 * m) & cv::Rect(0, 0, clean.cols, clean.rows);
   out.image = ImageAccess::make(clean(crop).clone(), page.dpi(), page.dpi_from_file(), ColorMode::kGray);
+  out.image_box = Box{crop.x + z.rect.x, crop.y + z.rect.y, crop.width, crop.height};
   return out;
 }
 

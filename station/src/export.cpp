@@ -18,7 +18,8 @@ namespace {
 constexpr int kExportJpegQuality = 85;
 }  // namespace
 
-Result<ExportReport> Station::export_batch(const User& actor, const fs::path& out_dir, std::string_view date) {
+Result<ExportReport> Station::export_batch(const User& actor, const fs::path& out_dir, std::string_view date,
+                                          const std::function<void(int, int)>& progress) {
   auto page = [this](std::int64_t page_id) -> Result<outputs::PdfPage> {
     std::string blob_id;
     bool cleaned = false;
@@ -76,7 +77,7 @@ Result<ExportReport> Station::export_batch(const User& actor, const fs::path& ou
     }
     return p;
   };
-  outputs::ExportRequest request{out_dir, std::string(date), {}};
+  outputs::ExportRequest request{out_dir, std::string(date), {}, progress};
   {
     // The audit log's signed head as it stands before the export's own entry (AuditLog writes it
     // after every committed entry).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "station/station.h"
@@ -57,7 +58,60 @@ PixelBox character_box(const PixelBox& field, int index, int count) {
   return PixelBox{x0, field.y, std::max(1, x1 - x0), field.h};
 }
 
+namespace {
+
+bool is_space(std::string_view c) { return c == " " || c == "\u3000"; }
+
+// The reader's characters (reader_chars JSON: [{"c", "confidence", "alternatives", "box"?}]) laid
+// onto the value's code points when they spell it (the reader keeps no spaces: a space of the value
+// is a character of its own, certain); empty otherwise. A box is kept only when it lies on the
+// field: its box widened by its height either way (a glyph may overhang the zone a little).
+std::vector<CharReading> reader_characters(const FieldInfo& f) {
+  if (f.reader_chars.empty()) return {};
+  const auto j = nlohmann::json::parse(f.reader_chars, nullptr, false);
+  if (j.is_discarded() || !j.is_array() || j.empty()) return {};
+  std::vector<CharReading> read;
+  for (const auto& c : j) {
+    if (!c.is_object() || !c.contains("c") || !c["c"].is_string() || !c.contains("confidence") ||
+        !c["confidence"].is_number())
+      return {};
+    CharReading r{c["c"].get<std::string>(), std::clamp(c["confidence"].get<double>(), 0.0, 1.0), {}, {}};
+    if (c.contains("alternatives") && c["alternatives"].is_array())
+      for (const auto& a : c["alternatives"])
+        if (a.is_string()) r.alternatives.push_back(a.get<std::string>());
+    if (c.contains("box") && c["box"].is_array() && c["box"].size() == 4 &&
+        std::all_of(c["box"].begin(), c["box"].end(), [](const nlohmann::json& v) { return v.is_number_integer(); })) {
+      const PixelBox b{c["box"][0].get<int>(), c["box"][1].get<int>(), c["box"][2].get<int>(), c["box"][3].get<int>()};
+      const int slack = std::max(0, f.box.h);
+      const bool inside = b.w > 0 && b.h > 0 && f.box.w > 0 && b.x >= f.box.x - slack && b.y >= f.box.y - slack &&
+                          b.x + b.w <= f.box.x + f.box.w + slack && b.y + b.h <= f.box.y + f.box.h + slack;
+      if (inside) r.box = b;
+    }
+    read.push_back(std::move(r));
+  }
+  std::vector<CharReading> out;
+  std::size_t next = 0;
+  for (auto& cp : code_points(f.value)) {
+    if (is_space(cp)) {
+      out.push_back(CharReading{cp, 1.0, {}, {}});
+      continue;
+    }
+    if (next == read.size() || read[next].c != cp) return {};  // the reader's characters no longer spell it
+    out.push_back(std::move(read[next++]));
+  }
+  if (next != read.size()) return {};
+  return out;
+}
+
+}  // namespace
+
 std::vector<CharReading> read_characters(const FieldInfo& f) {
+  if (auto chars = reader_characters(f); !chars.empty()) {
+    const int n = static_cast<int>(chars.size());
+    for (int i = 0; i < n; ++i)
+      if (chars[static_cast<std::size_t>(i)].box.w <= 0) chars[static_cast<std::size_t>(i)].box = character_box(f.box, i, n);
+    return chars;
+  }
   const auto cps = code_points(f.value);
   std::vector<CharReading> out;
   out.reserve(cps.size());

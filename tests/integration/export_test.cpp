@@ -193,10 +193,14 @@ TEST(DailySet, OpensWithOpensslAndItsManifestHoldsEveryFile) {
   const auto b = store.accepted(fields("株式会社テスト介護", "50000", 1), "2026-03-31", {{"amount", "40000"}});
   const auto waiting = store.reviewed(fields("社会福祉法人まだ会", "8000"), "2026-03-31");  // not accepted
 
-  auto report = out.export_batch(store.supervisor, {work.path / "out", "", "{\"head\":\"h1\"}\n"},
-                                 sample_pages(read_file(kSampleJpeg)));
+  // The progress: (0, total) once the applications are known, then once per application written.
+  std::vector<std::pair<int, int>> progress;
+  station::outputs::ExportRequest request{work.path / "out", "", "{\"head\":\"h1\"}\n"};
+  request.progress = [&](int done, int total) { progress.emplace_back(done, total); };
+  auto report = out.export_batch(store.supervisor, request, sample_pages(read_file(kSampleJpeg)));
   ASSERT_TRUE(report) << report.error().detail;
   EXPECT_EQ(report->applications, 2);
+  EXPECT_EQ(progress, (std::vector<std::pair<int, int>>{{0, 2}, {1, 2}, {2, 2}}));
   EXPECT_EQ(report->file_no, "M-20260401-01");
   EXPECT_EQ(report->date, "2026-04-01");
   EXPECT_EQ(report->recipient_fingerprint, set_cert->fingerprint);
@@ -435,8 +439,12 @@ TEST(DailySet, ABankOrBranchTheZenginTableDoesNotKnowStopsTheExportNamingTheAppl
   for (auto& [k, v] : f)
     if (k == "bank.branch") v = "存在しない支店";
   const auto id = store.accepted(f, "2026-03-30");
-  auto r = out.export_batch(store.supervisor, {work.path / "out", "", "{}"}, sample_pages(read_file(kSampleJpeg)));
+  int told = 0;  // stopped before any application is written: no progress is reported
+  station::outputs::ExportRequest request{work.path / "out", "", "{}"};
+  request.progress = [&](int, int) { ++told; };
+  auto r = out.export_batch(store.supervisor, request, sample_pages(read_file(kSampleJpeg)));
   ASSERT_FALSE(r);
+  EXPECT_EQ(told, 0);
   EXPECT_EQ(r.error().code, ErrorCode::kConflict);
   auto env = station::store::summary(store.db, id);
   ASSERT_TRUE(env);

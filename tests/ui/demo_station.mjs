@@ -1,13 +1,16 @@
-// The browser tests' shared parts (ui_browser, ui_verify, ui_accounts): the real `station demo` they
-// run, the system chromium's arguments, and axe-core run on a page.
+// The browser tests' shared parts: the real `station demo` they run, the system chromium's
+// arguments, the set-up and tear-down hooks around both (useDemoStation), and the checks every
+// screen gets (screenChecks: Japanese only, axe-core, large targets, a screenshot).
 //
 // Environment (set by CMake, see CMakeLists.txt): STATION_BIN, STATION_SHARED_DIR,
 // STATION_UI_ARTIFACTS (the screenshots' folder), CHROMIUM.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 
 const require = createRequire(import.meta.url);
 // Fails the test (not skips it) when `npm ci` was not run in tests/ui.
@@ -129,4 +132,75 @@ export async function logInToApp(page, baseUrl, username, password) {
   await page.fill('#password', password);
   await page.click('#login-submit');
   await page.waitForSelector('#envelope-list');
+}
+
+// The hooks every browser test file repeats (node:test before/after of the file): a temporary
+// root `station-<name>-…`; with `importRoots` (root => folders) a config.toml naming the folders the
+// web import may read (made if missing); the demo station with the accounts of `roles` and
+// `envelopes` sample envelopes; a headless chromium — a browser, or with `persistent` (its options,
+// e.g. viewport) a persistent context on a fresh profile. `ready` gets {tmpRoot, demo, baseUrl,
+// accounts, browser, context} once all is up. Everything is torn down after the file's tests.
+export function useDemoStation({ name, roles, envelopes = 1, importRoots, config = '', persistent, ready }) {
+  const env = {};
+  before(async () => {
+    assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
+    assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    env.tmpRoot = mkdtempSync(path.join(tmpdir(), `station-${name}-`));
+    // The demo reads $XDG_CONFIG_HOME/station/config.toml (DemoStation sets XDG_CONFIG_HOME to
+    // <root>/config): the import roots' section and the test's own `config` text.
+    let toml = config;
+    if (importRoots) {
+      const roots = importRoots(env.tmpRoot);
+      for (const r of roots) mkdirSync(r, { recursive: true });
+      toml += `[capture]\nimport_roots = [${roots.map((r) => JSON.stringify(r)).join(', ')}]\n`;
+    }
+    if (toml) {
+      mkdirSync(path.join(env.tmpRoot, 'config', 'station'), { recursive: true });
+      writeFileSync(path.join(env.tmpRoot, 'config', 'station', 'config.toml'), toml);
+    }
+    env.demo = new DemoStation(env.tmpRoot, envelopes);
+    try {
+      await env.demo.start(roles);
+      env.baseUrl = env.demo.baseUrl;
+      env.accounts = env.demo.accounts;
+      if (persistent) {
+        // Playwright passes the fresh profile as --user-data-dir itself (it refuses it in `args`).
+        env.context = await chromium.launchPersistentContext(path.join(env.tmpRoot, 'chromium-profile'), {
+          executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, locale: 'ja-JP', ...persistent,
+        });
+      } else {
+        env.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+      }
+    } catch (e) {
+      await env.demo.stop();
+      throw e;
+    }
+    if (ready) ready(env);
+  });
+  after(async () => {
+    if (env.context) await env.context.close().catch(() => {});
+    if (env.browser) await env.browser.close().catch(() => {});
+    if (env.demo) await env.demo.stop();
+    if (env.tmpRoot) rmSync(env.tmpRoot, { recursive: true, force: true });
+  });
+  return env;
+}
+
+// The checks of a screen, as a function (page, name): Japanese only (`allowed()`: data shown as
+// it is, e.g. user names), axe-core clean, with `minTarget` every visible button and button-like
+// link at least that many px high, and a full-page screenshot ARTIFACTS/<prefix>-<name>.png.
+export function screenChecks(prefix, { allowed = () => [], minTarget = 0 } = {}) {
+  return async (page, name) => {
+    assert.deepEqual(await nonJapaneseStrings(page, allowed()), [], `Japanese only on ${name}`);
+    assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
+    if (minTarget > 0) {
+      const small = await page.evaluate((min) =>
+        Array.from(document.querySelectorAll('button, a.button, input[type=file]'))
+          .filter((b) => b.checkVisibility() && b.getBoundingClientRect().height < min)
+          .map((b) => b.textContent || b.id), minTarget);
+      assert.deepEqual(small, [], `every control at least ${minTarget} px high on ${name}`);
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, `${prefix}-${name}.png`), fullPage: true });
+  };
 }

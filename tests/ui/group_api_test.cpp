@@ -114,6 +114,95 @@ TEST(GroupVerificationBoxes, TheFieldBoxIsSplitByCharacterWithoutGapsOrOverlap) 
   EXPECT_DOUBLE_EQ(chars[2].confidence, 0.4);
 }
 
+// fields.chars as the reader stores it: per character {"c", "confidence", "alternatives", "box"?}.
+struct Read {
+  const char* c;
+  double confidence;
+  std::vector<int> box;  // x, y, w, h (page pixels); empty: none
+  std::vector<std::string> alternatives = {};
+};
+std::string reader_json(const std::vector<Read>& chars) {
+  json out = json::array();
+  for (const auto& r : chars) {
+    json one{{"c", r.c}, {"confidence", r.confidence}, {"alternatives", r.alternatives}};
+    if (!r.box.empty()) one["box"] = r.box;
+    out.push_back(std::move(one));
+  }
+  return out.dump();
+}
+
+// The reader's own characters (fields.chars, migration 14) when it kept them: their confidences,
+// alternatives and boxes; a character without a box, or with one off the field, gets its share of
+// the field's box; characters that no longer spell the value fall back to the even split.
+TEST(GroupVerificationBoxes, TheReadersCharacterBoxesAreUsedWhenItKeptThem) {
+  station::FieldInfo f;
+  f.value = "906";
+  f.confidence = 0.4;
+  f.box = {100, 50, 90, 30};
+  f.reader_chars = reader_json({{"9", 0.97, {102, 52, 20, 26}}, {"0", 0.55, {131, 53, 22, 25}, {"6"}}, {"6", 0.91, {}}});
+  auto chars = station::read_characters(f);
+  ASSERT_EQ(chars.size(), 3u);
+  EXPECT_EQ(chars[0].box.x, 102);
+  EXPECT_EQ(chars[0].box.y, 52);
+  EXPECT_EQ(chars[0].box.w, 20);
+  EXPECT_EQ(chars[0].box.h, 26);
+  EXPECT_EQ(chars[1].box.x, 131);
+  EXPECT_EQ(chars[1].box.w, 22);
+  EXPECT_DOUBLE_EQ(chars[1].confidence, 0.55);
+  EXPECT_EQ(chars[1].alternatives, std::vector<std::string>{"6"});
+  EXPECT_DOUBLE_EQ(chars[0].confidence, 0.97) << "the reader's own doubt, not the value's";
+  // No box from the reader for the third: its share of the field's box (the last third).
+  EXPECT_EQ(chars[2].box.x, 160);
+  EXPECT_EQ(chars[2].box.w, 30);
+  EXPECT_EQ(chars[2].box.y, 50);
+
+  // A box off the field (another zone's glyph, a stale reading) is not trusted.
+  auto off = f;
+  off.reader_chars = reader_json({{"9", 0.9, {900, 700, 20, 26}}, {"0", 0.9, {131, 53, 22, 25}}, {"6", 0.9, {160, 52, 21, 26}}});
+  chars = station::read_characters(off);
+  ASSERT_EQ(chars.size(), 3u);
+  EXPECT_EQ(chars[0].box.x, 100);
+  EXPECT_EQ(chars[0].box.w, 30);
+  EXPECT_EQ(chars[2].box.x, 160);
+  EXPECT_EQ(chars[2].box.w, 21);
+
+  // A value changed after reading: the reader's characters no longer spell it; the even split.
+  auto changed = f;
+  changed.value = "9060";
+  chars = station::read_characters(changed);
+  ASSERT_EQ(chars.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    const auto even = station::character_box(changed.box, i, 4);
+    EXPECT_EQ(chars[static_cast<std::size_t>(i)].box.x, even.x);
+    EXPECT_EQ(chars[static_cast<std::size_t>(i)].box.w, even.w);
+    EXPECT_DOUBLE_EQ(chars[static_cast<std::size_t>(i)].confidence, 0.4);
+  }
+  // No reader characters at all, or unreadable ones: the even split too.
+  for (const std::string bad : {std::string(), std::string("not json"), std::string("[{\"c\": 9}]")}) {
+    auto none = f;
+    none.reader_chars = bad;
+    chars = station::read_characters(none);
+    ASSERT_EQ(chars.size(), 3u) << bad;
+    EXPECT_EQ(chars[1].box.x, 130) << bad;
+    EXPECT_DOUBLE_EQ(chars[1].confidence, 0.4) << bad;
+  }
+
+  // A name's full-width space (the reader keeps none) stays a certain character of its own, so the
+  // positions are the value's and a pass keeps the space.
+  station::FieldInfo name;
+  name.value = "遠藤\u3000明";
+  name.confidence = 0.5;
+  name.box = {0, 0, 80, 20};
+  name.reader_chars = reader_json({{"遠", 0.9, {1, 1, 18, 18}}, {"藤", 0.3, {21, 1, 18, 18}}, {"明", 0.9, {61, 1, 18, 18}}});
+  chars = station::read_characters(name);
+  ASSERT_EQ(chars.size(), 4u);
+  EXPECT_EQ(chars[2].c, "\u3000");
+  EXPECT_DOUBLE_EQ(chars[2].confidence, 1.0);
+  EXPECT_EQ(chars[3].c, "明");
+  EXPECT_EQ(chars[3].box.x, 61);
+  EXPECT_DOUBLE_EQ(chars[1].confidence, 0.3);
+}
+
 TEST_F(GroupVerification, TheDoubtfulDigitsOfWholeFieldsAreGatheredAcrossTheQueue) {
   const auto want = expected_fields("0689");
   ASSERT_GE(want.size(), 4u) << "fields read as " << kRead << " across both envelopes";

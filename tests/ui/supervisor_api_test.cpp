@@ -197,17 +197,22 @@ TEST_F(SupervisorApi, TheExportRunsAsAJobToItsEndAndItsEncryptedSetIsDownloaded)
   const auto id = job0.at("id").get<std::int64_t>();
   json job;
   std::set<std::string> stages;
+  std::vector<int> done_seen;  // the applications written, as the job reported them while it ran
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
   do {
     job = get_json(super, "/api/v1/export/jobs/" + std::to_string(id)).at("job");
     stages.insert(job.at("stage").get<std::string>());
+    done_seen.push_back(job.at("done").get<int>());
+    EXPECT_LE(job.at("done").get<int>(), job.at("total").get<int>()) << job.dump();
     if (job.at("finished").get<bool>()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   } while (std::chrono::steady_clock::now() < deadline);
   ASSERT_EQ(job.at("stage"), "done") << job.dump();
   EXPECT_FALSE(job.at("stage_ja").get<std::string>().empty());
+  // done / total come from the export's own progress (per application), never fall back.
   EXPECT_EQ(job.at("done"), 1);
   EXPECT_EQ(job.at("total"), 1);
+  EXPECT_TRUE(std::is_sorted(done_seen.begin(), done_seen.end()));
   const json& result = job.at("result");
   EXPECT_EQ(result.at("applications"), 1);
   EXPECT_EQ(result.at("recipient_fingerprint"), recipient.at("fingerprint"));

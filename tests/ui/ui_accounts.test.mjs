@@ -8,41 +8,16 @@
 //
 // Environment (set by CMake, see CMakeLists.txt): STATION_BIN, STATION_SHARED_DIR,
 // STATION_UI_ARTIFACTS (the screenshots' folder), CHROMIUM.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations } from './demo_station.mjs';
+import { ARTIFACTS, axeViolations, useDemoStation } from './demo_station.mjs';
 
-let tmpRoot;
 let browser;
 let baseUrl;
-let demo;
 let accounts = {};
 
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-accounts-'));
-  demo = new DemoStation(tmpRoot);
-  try {
-    await demo.start(['admin']);
-    baseUrl = demo.baseUrl;
-    accounts = demo.accounts;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  } catch (e) {
-    await demo.stop();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (demo) await demo.stop();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
-});
+useDemoStation({ name: 'accounts', roles: ['admin'], ready: (s) => ({ browser, baseUrl, accounts } = s) });
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ja-JP' });

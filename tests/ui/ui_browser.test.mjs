@@ -9,59 +9,23 @@
 //   STATION_SHARED_DIR  the shared folder (forms, data, samples)
 //   STATION_UI_ARTIFACTS  where to write the screenshot (default: the OS temp dir)
 //   CHROMIUM            the browser (default /usr/bin/chromium)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, STATION_BIN, SHARED_DIR, CHROMIUM, CHROMIUM_ARGS, DemoStation } from './demo_station.mjs';
-
-const ARTIFACTS = process.env.STATION_UI_ARTIFACTS || tmpdir();
+import { SHARED_DIR, ARTIFACTS, useDemoStation } from './demo_station.mjs';
 
 let tmpRoot;
 let context;        // one persistent browser context on a fresh profile directory
 let baseUrl;
-let demo;
 let acceptedEnvelopeId;  // reviewed by the reviewer, accepted by the supervisor
 let accounts = {};  // role -> { username, password }
 
-const startStation = async () => {
-  demo = new DemoStation(tmpRoot);
-  await demo.start(['reviewer', 'supervisor', 'clerk']);
-  baseUrl = demo.baseUrl;
-  accounts = demo.accounts;
-};
-const stopStation = async () => { if (demo) await demo.stop(); };
-
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-ui-'));
-  // The web import reads only under the configured roots (issue #16): the kiosk's scan folder.
-  mkdirSync(path.join(tmpRoot, 'config', 'station'), { recursive: true });
-  mkdirSync(path.join(tmpRoot, 'kiosk-scans'), { recursive: true });
-  writeFileSync(path.join(tmpRoot, 'config', 'station', 'config.toml'),
-                `[capture]\nimport_roots = [${JSON.stringify(path.join(tmpRoot, 'kiosk-scans'))}]\n`);
-  try {
-    await startStation();
-    // Playwright passes the fresh profile as --user-data-dir itself (it refuses it in `args`).
-    context = await chromium.launchPersistentContext(path.join(tmpRoot, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 1000 },
-      locale: 'ja-JP',
-    });
-  } catch (e) {
-    await stopStation();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (context) await context.close().catch(() => {});
-  await stopStation();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+// The web import reads only under the configured roots (issue #16): the kiosk's scan folder.
+useDemoStation({
+  name: 'ui', roles: ['reviewer', 'supervisor', 'clerk'], importRoots: (root) => [path.join(root, 'kiosk-scans')],
+  persistent: { viewport: { width: 1280, height: 1000 } },
+  ready: (s) => ({ tmpRoot, context, baseUrl, accounts } = s),
 });
 
 // A page with no session: each test starts logged out.

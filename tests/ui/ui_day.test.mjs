@@ -12,60 +12,33 @@
 //
 // Environment (set by CMake, see CMakeLists.txt): STATION_BIN, STATION_SHARED_DIR,
 // STATION_UI_ARTIFACTS (the screenshots' folder), CHROMIUM.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import {
-  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
-} from './demo_station.mjs';
+import { SHARED_DIR, screenChecks, useDemoStation } from './demo_station.mjs';
 
 const MARKUP = '<script>alert(1)</script>';
 const IMPORTED_SAMPLE = 'app-002';  // the demo imports app-001 itself
 
-let tmpRoot;
 let browser;
 let baseUrl;
-let demo;
 let accounts = {};
 let samplesRoot;
 
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-day-'));
-  samplesRoot = realpathSync(path.join(SHARED_DIR, 'samples'));
-  // The station may import from the shared samples (the folder the clerk names must be under it).
-  mkdirSync(path.join(tmpRoot, 'config', 'station'), { recursive: true });
-  writeFileSync(path.join(tmpRoot, 'config', 'station', 'config.toml'),
-                `[capture]\nimport_roots = [${JSON.stringify(samplesRoot)}]\n`);
-  demo = new DemoStation(tmpRoot, 1);
-  try {
-    await demo.start(['clerk', 'reviewer', 'supervisor']);
-    baseUrl = demo.baseUrl;
-    accounts = demo.accounts;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  } catch (e) {
-    await demo.stop();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (demo) await demo.stop();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+// The station may import from the shared samples (the folder the clerk names must be under it).
+useDemoStation({
+  name: 'day', roles: ['clerk', 'reviewer', 'supervisor'],
+  importRoots: () => [(samplesRoot = realpathSync(path.join(SHARED_DIR, 'samples')))],
+  ready: (s) => ({ browser, baseUrl, accounts } = s),
 });
 
 const url = (p) => new URL(p, baseUrl).href;
 
 const screens = [];
+const checks = screenChecks('day', { allowed: () => Object.values(accounts).map((a) => a.username) });
 async function checkScreen(page, name) {
-  assert.deepEqual(await nonJapaneseStrings(page, Object.values(accounts).map((a) => a.username)), [], `Japanese only on ${name}`);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
-  await page.screenshot({ path: path.join(ARTIFACTS, `day-${name}.png`), fullPage: true });
+  await checks(page, name);
   screens.push(name);
 }
 

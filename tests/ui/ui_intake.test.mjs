@@ -8,46 +8,21 @@
 //
 // Environment (set by CMake, see CMakeLists.txt): STATION_BIN, STATION_SHARED_DIR,
 // STATION_UI_ARTIFACTS (the screenshots' folder), CHROMIUM.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
-  logInToApp,
-} from './demo_station.mjs';
+import { SHARED_DIR, logInToApp, screenChecks, useDemoStation } from './demo_station.mjs';
 
 let tmpRoot;
 let browser;
 let baseUrl;
 let demo;
 
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-intake-'));
-  // The web import reads only under the configured roots: the kiosk's scan folder.
-  mkdirSync(path.join(tmpRoot, 'config', 'station'), { recursive: true });
-  mkdirSync(path.join(tmpRoot, 'kiosk-scans'), { recursive: true });
-  writeFileSync(path.join(tmpRoot, 'config', 'station', 'config.toml'),
-                `[capture]\nimport_roots = [${JSON.stringify(path.join(tmpRoot, 'kiosk-scans'))}]\n`);
-  demo = new DemoStation(tmpRoot);
-  try {
-    await demo.start(['clerk', 'reviewer']);
-    baseUrl = demo.baseUrl;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  } catch (e) {
-    await demo.stop();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (demo) await demo.stop();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+// The web import reads only under the configured roots: the kiosk's scan folder.
+useDemoStation({
+  name: 'intake', roles: ['clerk', 'reviewer'], importRoots: (root) => [path.join(root, 'kiosk-scans')],
+  ready: (s) => ({ tmpRoot, browser, baseUrl, demo } = s),
 });
 
 async function newPage() {
@@ -59,13 +34,7 @@ async function newPage() {
 
 const login = (page, role) => logInToApp(page, baseUrl, demo.accounts[role].username, demo.accounts[role].password);
 
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `intake-${name}.png`), fullPage: true });
-
-async function checkScreen(page, name) {
-  assert.deepEqual(await nonJapaneseStrings(page), [], `Japanese only on ${name}`);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
-  await shot(page, name);
-}
+const checkScreen = screenChecks('intake');
 
 // An uncompressed 8-bit grey TIFF of paper-white noise: the blank back of a sheet.
 function blankTiff(w, h, dpi) {

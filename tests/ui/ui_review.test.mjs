@@ -8,44 +8,15 @@
 // third envelope, as returned papers: the application back in review) and a change the applicant
 // agreed to; a supervisor accepts the second envelope (over its blocking findings, with the
 // reason). Every screen: Japanese strings only, axe-core clean, a screenshot kept.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
-  logInToApp,
-} from './demo_station.mjs';
+import { logInToApp, screenChecks, useDemoStation } from './demo_station.mjs';
 
-let tmpRoot;
 let browser;
 let baseUrl;
-let demo;
 let accounts = {};
 
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-review-'));
-  demo = new DemoStation(tmpRoot, 3);
-  try {
-    await demo.start(['reviewer', 'supervisor']);
-    baseUrl = demo.baseUrl;
-    accounts = demo.accounts;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  } catch (e) {
-    await demo.stop();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (demo) await demo.stop();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
-});
+useDemoStation({ name: 'review', roles: ['reviewer', 'supervisor'], envelopes: 3, ready: (s) => ({ browser, baseUrl, accounts } = s) });
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ja-JP' });
@@ -56,13 +27,7 @@ async function newPage() {
 
 const login = (page, username, password) => logInToApp(page, baseUrl, username, password);
 
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `review-${name}.png`), fullPage: true });
-
-async function checkScreen(page, name) {
-  assert.deepEqual(await nonJapaneseStrings(page), [], `Japanese only on ${name}`);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
-  await shot(page, name);
-}
+const checkScreen = screenChecks('review');
 
 // Confirms every value of the envelope through the API (as read; cleared where the reading breaks
 // the field's format), so that it is 確認済 and ready for review.

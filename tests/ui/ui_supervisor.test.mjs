@@ -4,46 +4,23 @@
 // certificate (made by openssl) from its PEM file and verifies the audit log; the supervisor's
 // envelope is confirmed and accepted through the API, then the supervisor sees it counted on 監督
 // (the counts, the throughput chart and its table), runs the export on 出力 and follows its
-// stages to the end, and saves the encrypted set, which openssl decrypts with the prefecture's
+// stages and its applications (a progress bar, 「N / M 件」) to the end, and saves the encrypted set, which openssl decrypts with the prefecture's
 // key. Every screen: Japanese strings only, axe-core clean, a screenshot kept.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import {
-  chromium, STATION_BIN, SHARED_DIR, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoStation, axeViolations, nonJapaneseStrings,
-  logInToApp,
-} from './demo_station.mjs';
+import { logInToApp, screenChecks, useDemoStation } from './demo_station.mjs';
 
 let tmpRoot;
 let browser;
 let baseUrl;
-let demo;
 let accounts = {};
 
-before(async () => {
-  assert.ok(STATION_BIN && existsSync(STATION_BIN), `STATION_BIN not found: ${STATION_BIN}`);
-  assert.ok(SHARED_DIR && existsSync(SHARED_DIR), `STATION_SHARED_DIR not found: ${SHARED_DIR}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  tmpRoot = mkdtempSync(path.join(tmpdir(), 'station-supervisor-'));
-  demo = new DemoStation(tmpRoot, 1);
-  try {
-    await demo.start(['reviewer', 'supervisor', 'admin']);
-    baseUrl = demo.baseUrl;
-    accounts = demo.accounts;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  } catch (e) {
-    await demo.stop();
-    throw e;
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (demo) await demo.stop();
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+useDemoStation({
+  name: 'supervisor', roles: ['reviewer', 'supervisor', 'admin'],
+  ready: (s) => ({ tmpRoot, browser, baseUrl, accounts } = s),
 });
 
 async function newPage() {
@@ -55,18 +32,7 @@ async function newPage() {
 
 const login = (page, username, password) => logInToApp(page, baseUrl, username, password);
 
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `supervisor-${name}.png`), fullPage: true });
-
-async function checkScreen(page, name) {
-  assert.deepEqual(await nonJapaneseStrings(page), [], `Japanese only on ${name}`);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
-  const small = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('button, a.button, input[type=file]'))
-      .filter((b) => b.checkVisibility() && b.getBoundingClientRect().height < 44)
-      .map((b) => b.textContent || b.id));
-  assert.deepEqual(small, [], `every control at least 44 px high on ${name}`);
-  await shot(page, name);
-}
+const checkScreen = screenChecks('supervisor', { minTarget: 44 });
 
 async function csrfOf(page) {
   return page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf);
@@ -165,7 +131,15 @@ test('an administrator sets the certificate; a supervisor sees the day and expor
   seen.add(await page.textContent('#export-status'));
   const statuses = Array.from(seen);
   assert.ok(statuses.some((t) => /出力が終わりました。申請 1 \/ 1件/.test(t)), `statuses: ${statuses.join(' | ')}`);
-  assert.equal(await page.getAttribute('#export-progress', 'value'), '2');
+  // The applications written, per application as the station reports them: a bar and 「N / M 件」.
+  assert.equal(await page.getAttribute('#export-progress', 'role'), 'progressbar');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuemin'), '0');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuemax'), '1');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuenow'), '1');
+  assert.equal(await page.getAttribute('#export-progress', 'aria-valuetext'), '1 / 1 件');
+  assert.equal((await page.textContent('#export-progress-text')).trim(), '1 / 1 件');
+  assert.ok(await page.evaluate(() => document.querySelector('#export-progress .bar-fill').getBoundingClientRect().width
+                                      >= document.querySelector('#export-progress').clientWidth - 1), 'the bar is full');
   assert.match(await page.textContent('#export-applications'), /1件/);
   assert.match(await page.textContent('#export-file-name'), /\.p7m$/);
   assert.equal(await page.locator('#export-stages li.passed').count(), 3);
@@ -180,4 +154,23 @@ test('an administrator sets the certificate; a supervisor sees the day and expor
                                     '-out', path.join(tmpRoot, 'signed.der')], { encoding: 'utf8' });
   assert.equal(dec.status, 0, dec.stderr);
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+});
+
+// No HTML is built in C++ (issue #17): an unknown address gets the front-end's static error page
+// with 404, and the front-end shows the Japanese message of its code.
+test('an unknown address shows the front-end\'s Japanese not-found screen', async () => {
+  const page = await newPage();
+  const response = await page.goto(new URL('/no/such/page', baseUrl).href);
+  assert.equal(response.status(), 404);
+  assert.equal(await page.getAttribute('html', 'data-error'), 'NOT_FOUND');
+  await page.waitForSelector('#error-screen');
+  assert.equal((await page.textContent('#error-screen h1')).trim(), 'ページが見つかりません');
+  assert.match(await page.textContent('#error-message'), /お探しのページはありません/);
+  assert.equal(await page.getAttribute('#error-message', 'role'), 'alert');
+  assert.equal(await page.getAttribute('#error-back', 'href'), '/app');
+  assert.match(await page.title(), /ページが見つかりません/);
+  await checkScreen(page, 'not-found');
+  await page.click('#error-back');
+  await page.waitForSelector('#login-screen');
+  await page.close();
 });

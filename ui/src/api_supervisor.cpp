@@ -260,13 +260,18 @@ Reply ExportJobs::start(const station::User& actor, std::string_view body) {
     }
     std::error_code ec;
     std::filesystem::create_directories(state->out_dir, ec);  // export_batch reports a failure itself
-    auto report = state->station.export_batch(actor, state->out_dir, date);
+    // Per application written: the job's done / total, which the screen shows as it goes.
+    auto progress = [&state, id](int done, int total) {
+      std::lock_guard l(state->mu);
+      auto& job = state->jobs[id];
+      job.done = done;
+      job.total = total;
+    };
+    auto report = state->station.export_batch(actor, state->out_dir, date, progress);
     std::lock_guard l(state->mu);
     auto& job = state->jobs[id];
     if (report) {
-      job.report = *report;
-      job.done = report->applications;
-      job.total = std::max(job.total, report->applications);
+      job.report = *report;  // done / total: as the export's progress last told them
       job.date = report->date;
       job.stage = "done";
     } else {

@@ -42,8 +42,6 @@ struct Route {
 };
 
 inline constexpr std::array kRoutes{
-    Route{"GET", "/static/app.css", Kind::kPublic, 0},
-    Route{"GET", "/static/app.js", Kind::kPublic, 0},
     Route{"GET", "/favicon.ico", Kind::kPublic, 0},
     // The old login page and envelope list are retired (issue #17): both redirect to the front-end
     // at /app. The old review, crop and export pages are gone (the front-end's verification,

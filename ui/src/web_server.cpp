@@ -1,4 +1,5 @@
-// The web UI: routes, sessions, CSRF and response headers. Rendering lives in web_pages.cpp.
+// The web UI: routes, sessions, CSRF and response headers. No HTML is built here (issue #17): the
+// front-end's shell and its static error pages (ui/web, embedded as web_bundle.h) are served as bytes.
 // Personal data never reaches the log: only method, path (no query) and status are printed.
 #include "ui/web_server.h"
 #include "findings_json.h"
@@ -19,6 +20,7 @@
 #include <ctime>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <system_error>
@@ -37,8 +39,6 @@
 #include "state_text.h"
 #include "text_format.h"
 #include "ui/web_util.h"
-#include "web_assets.h"
-#include "web_pages.h"
 #include "web_routes.h"
 
 namespace ui {
@@ -88,6 +88,20 @@ void send_json_error(httplib::Response& res, const station::Error& e, std::strin
   auto body = error_json(e.code);
   if (!e.reason_ja.empty()) body["reason"] = e.reason_ja;
   send_json(res, station::http_status(e.code), body);
+}
+
+// A page that failed: the front-end's static error page for `code` (the bundle's bytes; the
+// front-end shows the Japanese message) with the HTTP status.
+void send_error_page(httplib::Response& res, int status, std::string_view page) {
+  res.status = status;
+  res.set_content(std::string(page), kHtml);
+}
+
+std::string_view error_page_for(int status) {
+  if (status == 404) return bundle::kErrorNotFoundHtml;
+  if (status == 403) return bundle::kErrorForbiddenHtml;
+  if (status >= 400 && status < 500) return bundle::kErrorBadRequestHtml;
+  return bundle::kErrorInternalHtml;
 }
 
 void redirect(httplib::Response& res, const std::string& location) {
@@ -299,8 +313,6 @@ struct WebServer::Impl {
     }
   }
 
-  pages::Viewer viewer(const Session& s) const { return pages::Viewer{s.user, s.csrf, options.idle_minutes}; }
-
   // ---- route wrappers
 
   using SessionHandler = std::function<void(const httplib::Request&, httplib::Response&, const Session&)>;
@@ -317,15 +329,9 @@ struct WebServer::Impl {
         return;
       }
       if (!routes::allows(route, session->user.role))
-        return page_error(res, &*session, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
-      if (is_post && !web::constant_time_equal(req.get_param_value("csrf"), session->csrf)) {
-        res.status = 403;
-        const auto v = viewer(*session);
-        res.set_content(pages::message_page(&v, "操作を受け付けられませんでした",
-                                            "画面の有効期限が切れたか、別の画面からの送信です。画面を開き直してから、もう一度操作してください。"),
-                        kHtml);
-        return;
-      }
+        return page_error(res, station::Error{ErrorCode::kForbidden, "route not for this role"}, "route");
+      if (is_post && !web::constant_time_equal(req.get_param_value("csrf"), session->csrf))
+        return send_error_page(res, 403, bundle::kErrorStaleFormHtml);  // expired screen or another site's form
       handler(req, res, *session);
     };
   }
@@ -385,12 +391,10 @@ struct WebServer::Impl {
 
   // ---- pages
 
-  void page_error(httplib::Response& res, const Session* s, const station::Error& e, std::string_view where) {
+  void page_error(httplib::Response& res, const station::Error& e, std::string_view where) {
     log_error(e, where);
-    res.status = station::http_status(e.code);
-    std::optional<pages::Viewer> v;
-    if (s) v = viewer(*s);
-    res.set_content(pages::message_page(v ? &*v : nullptr, "エラー", station::message_ja(e.code)), kHtml);
+    const int status = station::http_status(e.code);
+    send_error_page(res, status, error_page_for(status));
   }
 
   // The old login page is retired (issue #17): /login (also /login?locked=1 from the older pages'
@@ -408,14 +412,14 @@ struct WebServer::Impl {
 
   // Of `envelopes`, those the background recognition still has: queued or being read (in the
   // pool's tasks, or in a state the pool will take up). Their pages follow the state.
-  pages::PendingIds pending_ids(const Session& s, const std::vector<station::EnvelopeSummary>& envelopes) {
-    pages::PendingIds tasks;
+  std::set<std::int64_t> pending_ids(const Session& s, const std::vector<station::EnvelopeSummary>& envelopes) {
+    std::set<std::int64_t> tasks;
     if (auto status = station.recognition_status(s.user)) {
       for (const auto& t : status->tasks) tasks.insert(t.envelope_id);
     } else {
       log_error(status.error(), "recognition status");
     }
-    pages::PendingIds ids;
+    std::set<std::int64_t> ids;
     for (const auto& e : envelopes) {
       const bool queued = e.state == station::EnvelopeState::kRecognizing ||
                           (e.state == station::EnvelopeState::kCaptured && station.config().recognize_on_capture);
@@ -1272,7 +1276,7 @@ struct WebServer::Impl {
     server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
       log_line(fmt("{} {} {}", req.method, req.path, res.status));  // path only: no query, no body
     });
-    server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    server->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "unknown exception";
       try {
         if (ep) std::rethrow_exception(ep);
@@ -1281,25 +1285,20 @@ struct WebServer::Impl {
       } catch (...) {
       }
       log_line(fmt("INTERNAL exception: {}", what));
-      res.status = 500;
-      res.set_content(pages::message_page(nullptr, "エラー", station::message_ja(ErrorCode::kInternal)), kHtml);
+      if (req.path.starts_with("/api/")) return send_json(res, 500, error_json(ErrorCode::kInternal));
+      send_error_page(res, 500, bundle::kErrorInternalHtml);
     });
     server->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       if (req.path.starts_with("/api/")) {
-        send_json(res, res.status, error_json(ErrorCode::kNotFound));
+        send_json(res, res.status, error_json(res.status == 404   ? ErrorCode::kNotFound
+                                             : res.status >= 500 ? ErrorCode::kInternal
+                                                                 : ErrorCode::kInvalidInput));
       } else {
-        res.set_content(pages::message_page(nullptr, "ページが見つかりません", station::message_ja(ErrorCode::kNotFound)),
-                        kHtml);
+        send_error_page(res, res.status, error_page_for(res.status));  // the front-end's page, no HTML built here
       }
     });
 
-    add_public("GET", "/static/app.css", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(std::string(assets::kStyleCss), "text/css; charset=utf-8");
-    });
-    add_public("GET", "/static/app.js", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(std::string(assets::kAppJs), "text/javascript; charset=utf-8");
-    });
     add_public("GET", "/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
 
     add_public("GET", "/login", [this](const httplib::Request& req, httplib::Response& res) { get_login(req, res); });

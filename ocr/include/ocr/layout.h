@@ -98,6 +98,7 @@ struct PreparedZone {
   Image image;     // empty when the zone holds no ink
   double ink = 0;  // share of the zone's area covered by the kept ink
   Box ink_box;     // the kept ink, page px (the zone itself when there is none)
+  Box image_box;   // where `image` lies on the page, page px (empty with no image)
 };
 // `max_mark_mm` > 0 also drops marks larger than that either way (a postmark's ring around its
 // date).

@@ -28,9 +28,12 @@ struct CharReading {
   PixelBox box;                           // page pixels; w == 0 when unknown
 };
 
-// The characters of a field's value as read. The store holds no per-character reading yet, so
-// every character carries the value's confidence, no alternatives, and its share of the field's
-// box (the box split evenly by the number of characters).
+// The characters of a field's value as read. From the reader's own characters when it kept them
+// (FieldInfo::reader_chars) and they still spell the value (spaces aside, as /api/v1 decides
+// `chars_source: "reader"`): each with its confidence, its alternatives and its box where the
+// reader saw it — a box the reader did not give, or one not on the page, is the character's share
+// of the field's box. Otherwise (none kept, a value changed after reading) every character carries
+// the value's confidence, no alternatives, and its share of the field's box (split evenly).
 std::vector<CharReading> read_characters(const FieldInfo& f);
 
 // The box of character `index` of `count` within `field` (split evenly along the line).

@@ -284,9 +284,11 @@ class Station {
   // station's certificate and encrypted (AES-256) to the prefecture's. The applications are marked
   // sent in the transaction that records the set. Supervisor only; one export at a time.
   // kNothingToExport when nothing is waiting (nothing is written); kConflict (with reason_ja) when
-  // no recipient certificate is set.
+  // no recipient certificate is set. `progress` (optional) is told (done, total) applications as
+  // they are written: (0, total) first, then after each (on the calling thread; keep it quick).
   Result<ExportReport> export_batch(const User& actor, const std::filesystem::path& out_dir,
-                                    std::string_view date = {});
+                                    std::string_view date = {},
+                                    const std::function<void(int done, int total)>& progress = {});
   // The prefecture's certificate the sets are encrypted to (PEM or DER X.509). Admin only; audited.
   // kInvalidInput (with reason_ja) for a file that is no usable certificate.
   Result<ExportCertificate> set_export_recipient(const User& actor, std::string_view certificate);

@@ -304,6 +304,8 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
       return fail(ErrorCode::kConflict, std::string("no sRGB ICC profile at ") + kSrgbIccPath,
                   "PDF/A に必要な sRGB カラープロファイルがありません。hardware/deploy/install-deps.sh を実行してから、もう一度出力してください。");
   }
+  const int total = static_cast<int>(apps.size());
+  if (request.progress) request.progress(0, total);
   for (std::size_t i = 0; i < apps.size(); ++i) {
     const auto& a = apps[i];
     std::vector<PdfPage> pdf_pages;
@@ -323,6 +325,7 @@ Result<ExportReport> Outputs::export_batch(const User& actor, const ExportReques
     if (!officers) return std::unexpected(officers.error());
     add(a.env.receipt_no + "_役員等名簿.xlsx", std::move(*officers), a.env.id, a.env.receipt_no);
     set.envelope_ids.push_back(a.env.id);
+    if (request.progress) request.progress(static_cast<int>(i) + 1, total);
   }
   if (!request.audit_head.empty())
     add("audit-head.json", {request.audit_head.begin(), request.audit_head.end()}, std::nullopt, "");

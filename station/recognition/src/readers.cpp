@@ -30,14 +30,22 @@ struct Text {
   std::vector<ocr::Glyph> glyphs;  // Japanese readings: each character with its alternatives
 };
 
-// The engine's characters, when they map one to one onto the final value (spaces aside).
-std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const std::string& value) {
+// A glyph's box on the page: the engine reads the prepared zone's image, which lies at `image`.
+ocr::Box on_page(const ocr::Box& glyph, const ocr::Box& image) {
+  if (glyph.empty() || image.empty()) return {};
+  return ocr::Box{glyph.x + image.x, glyph.y + image.y, glyph.w, glyph.h};
+}
+
+// The engine's characters, when they map one to one onto the final value (spaces aside), each
+// with its glyph's box on the page (`image`: where the read image lies on the page).
+std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const std::string& value,
+                                  const ocr::Box& image) {
   std::vector<CharReading> out;
   std::string joined;
   for (const ocr::Glyph& g : glyphs) {
     const std::string t = strip_spaces(nfkc_keeping_wide_spaces(g.text));
     if (t.empty()) continue;
-    CharReading c{t, g.confidence, {}};
+    CharReading c{t, g.confidence, {}, on_page(g.box, image)};
     for (const auto& [alt, p] : g.alternatives)
       if (alt != g.text && !alt.empty()) c.alternatives.push_back(alt);
     joined += t;
@@ -101,7 +109,7 @@ bool zero_with_a_mark(char tesseract, const ocr::DigitVote& v) {
   return v.digit == '0' && (tesseract == '9' || tesseract == '6' || tesseract == '8') && v.share >= 6.0 / 7.0 &&
          (v.ink_in_hole || v.holes >= 2);
 }
-std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
+std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const ocr::Box& image) {
   std::string joined, voted;
   std::vector<CharReading> chars;
   double cap = 1.0;
@@ -109,7 +117,7 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone) {
     const std::string s = strip_spaces(g.text);
     if (s.empty()) continue;
     joined += s;
-    CharReading ch{s, g.confidence, {}};
+    CharReading ch{s, g.confidence, {}, on_page(g.box, image)};
     if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
       const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
       if (v.digit != '?' && v.digit != s[0]) {
@@ -200,7 +208,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   if (t.blank) return v;
   const bool numeric = type == "digits" || type == "postal" || type == "amount" || type == "phone";
   std::vector<CharReading> line_chars;
-  if (numeric) line_chars = vote_line_digits(t, prepared.image);
+  if (numeric) line_chars = vote_line_digits(t, prepared.image, prepared.image_box);
   if (kanji && t.mended != t.text) {
     // A glyph read twice, perhaps: the zone at its scanned resolution decides.
     const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", 0);
@@ -335,7 +343,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);
-  v.chars = numeric ? line_chars : chars_of(t.glyphs, s);
+  v.chars = numeric ? line_chars : chars_of(t.glyphs, s, prepared.image_box);
   // The characters must spell the value as normalised (a postal code's hyphen, an amount's commas
   // dropped): otherwise only the value's own confidence is kept.
   if (numeric) {
@@ -415,7 +423,12 @@ RecognizedValue read_comb(const FieldTemplate& f, const PageContext& c) {
   if (comb->filled > 0)
     for (std::size_t i = 0; i < comb->text.size() && i < comb->confidences.size(); ++i) {
       if (comb->text[i] == ' ') continue;
-      CharReading ch{std::string(1, comb->text[i]), comb->confidences[i], {}};
+      // The row's ruled cells are equal: cell i's share of the located row.
+      const int cells = std::max<int>(1, static_cast<int>(comb->text.size()));
+      const int x0 = comb->box.x + static_cast<int>(static_cast<long long>(comb->box.w) * static_cast<long long>(i) / cells);
+      const int x1 = comb->box.x + static_cast<int>(static_cast<long long>(comb->box.w) * static_cast<long long>(i + 1) / cells);
+      const ocr::Box cell = comb->box.empty() ? ocr::Box{} : ocr::Box{x0, comb->box.y, std::max(1, x1 - x0), comb->box.h};
+      CharReading ch{std::string(1, comb->text[i]), comb->confidences[i], {}, cell};
       if (i < comb->alternatives.size() && comb->alternatives[i] != '?' && comb->alternatives[i] != ' ' &&
           comb->alternatives[i] != comb->text[i])
         ch.alternatives.push_back(std::string(1, comb->alternatives[i]));

@@ -50,8 +50,11 @@ Slot slot_of(const std::string& key) {
 
 json chars_json(const std::vector<CharReading>& chars) {
   json out = json::array();
-  for (const CharReading& c : chars)
-    out.push_back({{"c", c.text}, {"confidence", rounded(c.confidence)}, {"alternatives", c.alternatives}});
+  for (const CharReading& c : chars) {
+    json one{{"c", c.text}, {"confidence", rounded(c.confidence)}, {"alternatives", c.alternatives}};
+    if (!c.box.empty()) one["box"] = {c.box.x, c.box.y, c.box.w, c.box.h};  // page pixels, upright
+    out.push_back(std::move(one));
+  }
   return out;
 }
 

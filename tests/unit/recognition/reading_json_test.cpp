@@ -1,5 +1,5 @@
-// The reading JSON carries each character's confidence and the readers' alternatives, so the UI
-// can mark the uncertain characters.
+// The reading JSON carries each character's confidence, the readers' alternatives and where it was
+// seen, so the UI can mark the uncertain characters and crop them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +21,7 @@ TEST(ReadingJson, CarriesEachCharactersConfidenceAndAlternatives) {
   for (char ch : v.value) v.chars.push_back(CharReading{std::string(1, ch), 0.95, {}});
   v.chars[0].confidence = 0.6;
   v.chars[0].alternatives = {"9"};
+  v.chars[1].box = ocr::Box{140, 60, 18, 24};  // where the reader saw it (page pixels)
   r.values.push_back(v);
   station::recognition::RecognizedValue plain;
   plain.key = "corp.name";
@@ -36,6 +37,9 @@ TEST(ReadingJson, CarriesEachCharactersConfidenceAndAlternatives) {
   EXPECT_DOUBLE_EQ(f["chars"][0]["confidence"].get<double>(), 0.6);
   EXPECT_EQ(f["chars"][0]["alternatives"], nlohmann::json::array({"9"}));
   EXPECT_TRUE(f["chars"][1]["alternatives"].empty());
+  // A character's box where the reader gave one (x, y, w, h), none where it did not.
+  EXPECT_EQ(f["chars"][1]["box"], nlohmann::json::array({140, 60, 18, 24}));
+  EXPECT_FALSE(f["chars"][0].contains("box"));
   // A value without per-character readings has no "chars".
   EXPECT_FALSE(j.at("fields").at("corp.name").contains("chars"));
 }

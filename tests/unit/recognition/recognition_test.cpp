@@ -42,6 +42,48 @@ TEST(Recognizer, TypedEnvelopeAsTruthShapedJson) {
   EXPECT_GT(jig["box"][2].get<int>(), 0);
   EXPECT_GE(jig["confidence"].get<double>(), 0.0);
   EXPECT_LE(jig["confidence"].get<double>(), 1.0);
+  // Each character where the reader saw it (group verification crops them): a comb's digits in its
+  // cells, left to right inside the field's box; every character box of the envelope lies on its
+  // field (within a line's height of it), and most characters kept have one.
+  ASSERT_EQ(jig["chars"].size(), 10u);
+  int last_x = -1;
+  for (const auto& c : jig["chars"]) {
+    ASSERT_TRUE(c.contains("box")) << c.dump();
+    EXPECT_GT(c["box"][0].get<int>(), last_x);
+    last_x = c["box"][0].get<int>();
+    EXPECT_GE(last_x, jig["box"][0].get<int>());
+    EXPECT_LE(last_x + c["box"][2].get<int>(), jig["box"][0].get<int>() + jig["box"][2].get<int>() + 1);
+  }
+  int chars = 0, boxed = 0;
+  const auto check_leaf = [&](const json& leaf) {
+    if (!leaf.is_object() || !leaf.contains("chars")) return;
+    const auto& b = leaf["box"];
+    const int slack = b[3].get<int>();
+    for (const auto& c : leaf["chars"]) {
+      ++chars;
+      if (!c.contains("box")) continue;
+      ++boxed;
+      const auto& cb = c["box"];
+      EXPECT_GT(cb[2].get<int>(), 0);
+      EXPECT_GE(cb[0].get<int>(), b[0].get<int>() - slack) << leaf.dump();
+      EXPECT_GE(cb[1].get<int>(), b[1].get<int>() - slack) << leaf.dump();
+      EXPECT_LE(cb[0].get<int>() + cb[2].get<int>(), b[0].get<int>() + b[2].get<int>() + slack) << leaf.dump();
+      EXPECT_LE(cb[1].get<int>() + cb[3].get<int>(), b[1].get<int>() + b[3].get<int>() + slack) << leaf.dump();
+    }
+  };
+  for (const auto& [section, body] : doc.items()) {
+    if (!body.is_object()) continue;
+    for (const auto& [name, leaf] : body.items()) {
+      if (name == "rows" && leaf.is_array()) {
+        for (const auto& row : leaf)
+          for (const auto& [k, cell] : row.items()) check_leaf(cell);
+      } else {
+        check_leaf(leaf);
+      }
+    }
+  }
+  EXPECT_GT(chars, 50);
+  EXPECT_GE(boxed * 10, chars * 9) << boxed << " of " << chars << " characters with a box";
   EXPECT_EQ(doc["fields"]["amount"]["value"], "264000");
   EXPECT_EQ(doc["fields"]["bank.account_type"]["value"], "普通");
   EXPECT_EQ(doc["fields"]["attachments.pledge"]["value"], true);

@@ -258,7 +258,7 @@ TEST_F(WebSecurity, EveryRouteAnswersEveryRoleAsTheMatrixSays) {
     }
   }
   EXPECT_EQ(checked, static_cast<int>(ui::routes::kRoutes.size() * 5) - public_rows * 4);  // public rows: no roles
-  EXPECT_GE(public_rows, 10);
+  EXPECT_GE(public_rows, 8);  // the app shell, its bundle, the login, the old addresses that redirect
 }
 
 TEST_F(WebSecurity, PageImagesOnlyForTheRolesWhoseWorkNeedsThemAndEveryViewIsAudited) {

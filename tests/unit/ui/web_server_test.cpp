@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "station/station.h"
+#include "web_bundle.h"
 
 namespace {
 
@@ -230,6 +231,7 @@ TEST_F(WebServerTest, PostsNeedTheSessionsCsrfToken) {
   auto bad_logout = client_->Post("/logout", httplib::Headers{{"Cookie", cookie}}, httplib::Params{{"csrf", "x"}});
   ASSERT_TRUE(bad_logout);
   EXPECT_EQ(bad_logout->status, 403);
+  EXPECT_EQ(bad_logout->body, std::string(ui::bundle::kErrorStaleFormHtml)) << "the front-end's page, not built here";
 
   auto api_no_token = client_->Post("/api/fields/1/confirm", httplib::Headers{{"Cookie", cookie}},
                                     R"({"value":"1"})", "application/json");
@@ -298,12 +300,37 @@ TEST_F(WebServerTest, SecondServerOnTheSamePortIsRefused) {
   EXPECT_EQ(bound.error().code, station::ErrorCode::kAddressInUse);
 }
 
-TEST_F(WebServerTest, UnknownPathIsAJapaneseNotFound) {
+// No HTML is built in C++ (issue #17): a page that fails is the front-end's own static error page,
+// the same bytes for every path, carrying only the code whose Japanese message the front-end shows.
+TEST_F(WebServerTest, UnknownPathIsTheFrontEndsNotFoundPageWithNoServerBuiltHtml) {
   const std::string cookie = login("reviewer1", "reviewer-password-1");
-  auto res = client_->Get("/no/such/page", httplib::Headers{{"Cookie", cookie}});
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 404);
-  EXPECT_NE(res->body.find("lang=\"ja\""), std::string::npos);
+  for (const char* path : {"/no/such/page", "/envelopes/1?<b>x</b>", "/static/app.js"}) {
+    SCOPED_TRACE(path);
+    for (const bool signed_in : {true, false}) {
+      httplib::Headers h;
+      if (signed_in) h.emplace("Cookie", cookie);
+      auto res = client_->Get(path, h);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 404);
+      EXPECT_EQ(res->body, std::string(ui::bundle::kErrorNotFoundHtml)) << "the bundle's page, byte for byte";
+      EXPECT_NE(res->body.find(R"(data-error="NOT_FOUND")"), std::string::npos);
+      EXPECT_NE(res->body.find(std::string(ui::bundle::kJsPath)), std::string::npos);
+      EXPECT_NE(res->body.find("lang=\"ja\""), std::string::npos);
+      EXPECT_EQ(res->body.find("<b>"), std::string::npos) << "nothing of the request is echoed";
+      EXPECT_EQ(res->body.find("reviewer1"), std::string::npos) << "nothing of the session either";
+      EXPECT_NE(res->get_header_value("Content-Type").find("text/html"), std::string::npos);
+      EXPECT_NE(res->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+    }
+  }
+  // The old server-rendered assets are gone with the pages that used them.
+  auto css = client_->Get("/static/app.css");
+  ASSERT_TRUE(css);
+  EXPECT_EQ(css->status, 404);
+  // API paths keep their JSON errors.
+  auto api = client_->Get("/api/v1/no-such-thing", httplib::Headers{{"Cookie", cookie}});
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 404);
+  EXPECT_EQ(nlohmann::json::parse(api->body).at("error"), "NOT_FOUND");
 }
 
 TEST(WebServerLifecycle, StopBeforeRunReturnsPromptly) {

@@ -7,12 +7,6 @@
 namespace ui::web {
 namespace {
 
-TEST(HtmlEscape, EscapesMarkupAndQuotes) {
-  EXPECT_EQ(html_escape(R"(<a href="x">'&'</a>)"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-}
-
-TEST(HtmlEscape, LeavesJapaneseAlone) { EXPECT_EQ(html_escape("介護保険事業所番号"), "介護保険事業所番号"); }
-
 TEST(CookieValue, FindsNamedCookieAmongOthers) {
   EXPECT_EQ(cookie_value("a=1; station_session=abc; b=2", "station_session"), "abc");
   EXPECT_EQ(cookie_value("station_session=abc", "station_session"), "abc");

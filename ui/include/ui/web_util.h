@@ -1,5 +1,5 @@
 #pragma once
-// Small, pure helpers of the web UI (escaping, cookies, tokens, ids). Public so they can be unit
+// Small, pure helpers of the web UI (cookies, tokens, ids; no HTML is built in C++). Public so they can be unit
 // tested; they know nothing of the station.
 #include <cstddef>
 #include <cstdint>
@@ -8,9 +8,6 @@
 #include <string_view>
 
 namespace ui::web {
-
-// Escapes & < > " ' for HTML text and attribute values (double- or single-quoted).
-std::string html_escape(std::string_view text);
 
 // The value of cookie `name` in a Cookie request header ("a=1; b=2"), if present.
 std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);

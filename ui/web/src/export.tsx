@@ -1,6 +1,6 @@
 // 「出力」: the daily export (issue #17). What waits and the prefecture's certificate it will be
 // encrypted to; 出力する starts the station's export as a background job, whose stages are shown
-// as they pass; at its end the set's name, size, applications and fingerprints, and the one
+// as they pass, with a bar of the applications written so far (「N / M 件」); at its end the set's name, size, applications and fingerprints, and the one
 // download the kiosk allows: the encrypted set.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api';
@@ -12,6 +12,28 @@ const kStageNames: { key: string; label: string }[] = [
   { key: 'writing', label: 'PDF と一覧表を作り、署名して県の証明書で暗号化する' },
   { key: 'done', label: '終了' },
 ];
+
+// The applications written into the set so far, as a bar and as 「N / M 件」 (the job's done and
+// total, which the station reports per application).
+function ApplicationsBar(props: { done: number; total: number }) {
+  const total = Math.max(0, props.total);
+  const done = Math.min(Math.max(0, props.done), total);
+  const text = `${done} / ${total} 件`;
+  const fill = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Through the CSSOM (the CSP allows no style attribute).
+    if (fill.current) fill.current.style.width = `${total > 0 ? (100 * done) / total : 0}%`;
+  }, [done, total]);
+  return (
+    <div class="applications-progress">
+      <div id="export-progress" class="bar-track" role="progressbar" aria-label="出力した申請の件数"
+           aria-valuemin={0} aria-valuemax={total} aria-valuenow={done} aria-valuetext={text}>
+        <div class="bar-fill" ref={fill} />
+      </div>
+      <span id="export-progress-text" aria-hidden="true">{text}</span>
+    </div>
+  );
+}
 
 export function ExportScreen() {
   const [overview, setOverview] = useState<sv.ExportOverview | null>(null);
@@ -106,8 +128,7 @@ export function ExportScreen() {
       {job && (
         <section class="card" aria-labelledby="export-progress-h">
           <h2 id="export-progress-h">進み具合</h2>
-          <progress id="export-progress" max={kStageNames.length - 1} value={job.stage === 'failed' ? 0 : stageIndex}
-                    aria-label="出力の進み具合" />
+          <ApplicationsBar done={job.done} total={job.total} />
           <ol class="stages" id="export-stages">
             {kStageNames.map((s, i) => (
               <li key={s.key} class={i < stageIndex || job.stage === 'done' ? 'passed' : i === stageIndex && running ? 'current' : ''}

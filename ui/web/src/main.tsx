@@ -16,6 +16,7 @@ import { ExportScreen } from './export';
 import { KeysScreen } from './keys';
 import { GroupScreen } from './group';
 import { EntriesScreen } from './entries';
+import { ErrorScreen } from './error_page';
 import './style.css';
 
 type Route =
@@ -180,5 +181,13 @@ function App() {
   );
 }
 
+// A static error page of the bundle (served with its HTTP status for a page that failed) carries
+// the error's code and shows only its message (error_page.tsx).
+const pageError = document.documentElement.dataset.error;
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root && pageError) {
+  root.replaceChildren();  // the shell's 読み込み中 line goes (Preact would keep an unmatched child)
+  render(<ErrorScreen code={pageError} />, root);
+} else if (root) {
+  render(<App />, root);
+}

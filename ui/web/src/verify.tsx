@@ -1,7 +1,11 @@
 // The verification screen (docs/ui.md, "Keys"): one envelope's values beside the original.
 // The page image is loaded once per page (one <img>, kept mounted); the zoomed crop of the field
-// under work is drawn on a canvas from that same image (no new request, no new decode). Fields
-// needing attention come first on each page and are highlighted; doubtful characters are marked.
+// under work is drawn on a canvas from that same image (no new request, no new decode). The first
+// field is ready as early as the browser allows (issue #17: ≤ 300 ms after opening): the
+// verification data is asked for while the screen first renders (not after its first paint), the
+// crop is drawn in the frame that allows it, and the other pages' images wait until the browser is
+// idle after it. Fields needing attention come first on each page and are highlighted; doubtful
+// characters are marked.
 // Keyboard first: Enter accepts and moves to the next field needing attention (or confirms the
 // rest of the page when only confident fields are left); typing corrects; no shortcut fires
 // while an IME composes.
@@ -57,13 +61,25 @@ export function VerifyScreen(props: { envelopeId: number }) {
   const inputRef = useRef<HTMLInputElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const images = useRef<Map<number, HTMLImageElement>>(new Map());
+  const [drawn, setDrawn] = useState(false);
   const composing = useRef(false);
+  // The verification data is asked for during the first render, not after the first paint (when
+  // effects run): the request is on its way some tens of ms earlier. load() takes it once.
+  const early = useRef<Promise<api.Verification> | undefined>(undefined);
+  const asked = useRef(false);
+  if (!asked.current) {
+    asked.current = true;
+    early.current = api.verification(props.envelopeId);
+    early.current.catch(() => {});  // handled by load(); this only keeps an early unmount quiet
+  }
 
   // ---- loading
 
   const load = async () => {
     try {
-      const v = await api.verification(props.envelopeId);
+      const request = early.current ?? api.verification(props.envelopeId);
+      early.current = undefined;  // the polls after it ask again
+      const v = await request;
       setData(v);
       setFields(new Map(v.fields.map((f) => [f.id, f])));
       const o = workOrder(v);
@@ -115,7 +131,11 @@ export function VerifyScreen(props: { envelopeId: number }) {
 
   // ---- the zoomed crop, drawn from the page's one loaded image
 
-  useEffect(() => {
+  // Redrawn when the current page's own image arrives, not when another page's does.
+  const currentLoaded = !!currentPage && loaded.has(currentPage.id);
+
+  // A layout effect: drawn in the same frame as the render that allows it, not a frame later.
+  useLayoutEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || !current || !currentPage) return;
     const img = images.current.get(currentPage.id);
@@ -146,7 +166,14 @@ export function VerifyScreen(props: { envelopeId: number }) {
     ctx.strokeStyle = '#c45500';
     ctx.lineWidth = 3;
     ctx.strokeRect((b.x - x0) * s * k, (b.y - y0) * s * k, b.w * s * k, b.h * s * k);
-  }, [currentId, zoom, loaded, currentPage?.id]);
+    // The other pages' images wait until this frame is on the screen and the browser is idle:
+    // their loads and renders would otherwise delay the first field's frame.
+    if (!drawn) {
+      const allow = () => setDrawn(true);
+      if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(allow, { timeout: 1000 });
+      else setTimeout(allow, 200);
+    }
+  }, [currentId, zoom, currentLoaded, currentPage?.id]);
 
   // ---- moving and confirming
 
@@ -393,10 +420,11 @@ export function VerifyScreen(props: { envelopeId: number }) {
       </nav>
       <div class="verify-body">
         <section class="page-view" aria-label="原本" tabIndex={0}>
-          {/* The current page's image first; the others once it is shown (each loaded once). */}
+          {/* The current page's image first; the others once it is shown and the first crop drawn
+              (each loaded once). */}
           {pages.map((p) => (
             <div key={p.id} class={`page-frame${currentPage?.id === p.id ? '' : ' hidden'}`}>
-              <img src={currentPage?.id === p.id || (currentPage && loaded.has(currentPage.id)) ? p.image_url : undefined} alt={`${p.seq}ページ目（${KIND_JA[p.kind] ?? KIND_JA.unknown}）の原本画像`}
+              <img src={currentPage?.id === p.id || (currentPage && loaded.has(currentPage.id) && (drawn || !current)) ? p.image_url : undefined} alt={`${p.seq}ページ目（${KIND_JA[p.kind] ?? KIND_JA.unknown}）の原本画像`}
                    width={p.image_width} height={Math.round((p.height * p.image_width) / Math.max(1, p.width))}
                    ref={(el) => {
                      if (el) images.current.set(p.id, el);

@@ -22,11 +22,17 @@ namespace station::outputs {
 // The station supplies it: outputs looks at no pixels itself.
 using PageSource = std::function<Result<PdfPage>(std::int64_t page_id)>;
 
+// How far an export is: `done` of the set's `total` applications written into it (their PDF and
+// officer list). Called (0, total) once the applications are known and checked, then after each
+// one; on the exporting thread, so it must be quick and must not call back into the station.
+using ExportProgress = std::function<void(int done, int total)>;
+
 // What the day's export needs beside the store.
 struct ExportRequest {
   std::filesystem::path out_dir;
   std::string date;        // the business day (YYYY-MM-DD); empty: today (JST)
   std::string audit_head;  // the audit log's current signed head, carried in the set as a file
+  ExportProgress progress = {};  // optional
 };
 
 class Outputs {

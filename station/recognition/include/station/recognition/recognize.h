@@ -24,6 +24,7 @@ struct CharReading {
   std::string text;
   double confidence = 0;
   std::vector<std::string> alternatives;
+  ocr::Box box = {};  // where the reader saw it: page pixels of the upright page; empty when unknown
 };
 
 struct RecognizedValue {
