@@ -50,17 +50,7 @@ Result<FieldInfo> field(storage::Database& db, std::int64_t field_id) {
 }
 
 Result<std::vector<std::int64_t>> field_ids(storage::Database& db, std::int64_t envelope_id) {
-  auto st = db.prepare("SELECT id FROM fields WHERE envelope_id = ? ORDER BY id");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  std::vector<std::int64_t> ids;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
-  return ids;
+  return ids_by_id(db, "SELECT id FROM fields WHERE envelope_id = ? ORDER BY id", envelope_id);
 }
 
 Status confirm_within(storage::Database& db, std::int64_t field_id, std::int64_t envelope_id, const std::string& value,

@@ -148,15 +148,7 @@ Status set_recognized(storage::Database& db, std::int64_t page_id, const Recogni
 }
 
 Result<std::vector<std::int64_t>> page_ids(storage::Database& db, std::int64_t envelope_id) {
-  std::vector<std::int64_t> ids;
-  auto ps = db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
-  if (!ps) return unexpected_storage(ps.error());
-  ps->bind(1, envelope_id);
-  while (auto row = ps->step()) {
-    if (!*row) break;
-    ids.push_back(ps->column_int(0));
-  }
-  return ids;
+  return ids_by_id(db, "SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq", envelope_id);
 }
 
 Result<std::optional<ExportPage>> export_page(storage::Database& db, std::int64_t page_id) {
@@ -224,20 +216,6 @@ Result<int> turn_of(storage::Database& db, std::int64_t page_id) {
 
 namespace {
 
-Result<std::vector<std::int64_t>> page_ids_in_order(storage::Database& db, std::int64_t envelope_id) {
-  auto st = db.prepare("SELECT id FROM pages WHERE envelope_id = ? ORDER BY seq");
-  if (!st) return unexpected_storage(st.error());
-  st->bind(1, envelope_id);
-  std::vector<std::int64_t> ids;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
-  return ids;
-}
-
 // Gives the pages seq 1..n in the order of `ids` (all of them the envelope's), through negative
 // numbers first so UNIQUE (envelope_id, seq) holds at every step.
 Status assign_seq(storage::Database& db, std::int64_t envelope_id, const std::vector<std::int64_t>& ids) {
@@ -259,7 +237,7 @@ Status assign_seq(storage::Database& db, std::int64_t envelope_id, const std::ve
 }  // namespace
 
 Status reorder_pages(storage::Database& db, std::int64_t envelope_id, const std::vector<std::int64_t>& order) {
-  auto ids = page_ids_in_order(db, envelope_id);
+  auto ids = page_ids(db, envelope_id);
   if (!ids) return std::unexpected(ids.error());
   auto a = *ids;
   auto b = order;
@@ -272,7 +250,7 @@ Status reorder_pages(storage::Database& db, std::int64_t envelope_id, const std:
 }
 
 Status move_page(storage::Database& db, std::int64_t page_id, std::int64_t from_envelope, std::int64_t to_envelope) {
-  auto to_ids = page_ids_in_order(db, to_envelope);
+  auto to_ids = page_ids(db, to_envelope);
   if (!to_ids) return std::unexpected(to_ids.error());
   auto up = db.prepare(
       "UPDATE pages SET envelope_id = ?1, seq = (SELECT coalesce(max(seq), 0) + 1 FROM pages WHERE envelope_id = ?1) "
@@ -282,7 +260,7 @@ Status move_page(storage::Database& db, std::int64_t page_id, std::int64_t from_
   if (auto r = up->run(); !r) return unexpected_storage(r.error());
   if (db.changes() != 1) return fail(ErrorCode::kNotFound, "the page is not in that envelope");
   // The envelope it left keeps its order without a gap.
-  auto from_ids = page_ids_in_order(db, from_envelope);
+  auto from_ids = page_ids(db, from_envelope);
   if (!from_ids) return std::unexpected(from_ids.error());
   return assign_seq(db, from_envelope, *from_ids);
 }

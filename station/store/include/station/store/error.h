@@ -6,6 +6,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "station/error.h"
 #include "storage/database.h"
@@ -41,6 +42,22 @@ inline Result<storage::Statement> row_by_id(storage::Database& db, const std::st
   if (!row) return unexpected_storage(row.error());
   if (!*row) return fail(ErrorCode::kNotFound, "no " + std::string(what) + " " + std::to_string(id));
   return std::move(*st);
+}
+
+// The first column of every row `sql` returns with `id` as its one parameter, in the query's order
+// (the ids of an envelope's pages, fields, ...). A step that fails is an error, never a short list.
+inline Result<std::vector<std::int64_t>> ids_by_id(storage::Database& db, const std::string& sql, std::int64_t id) {
+  auto st = db.prepare(sql);
+  if (!st) return unexpected_storage(st.error());
+  st->bind(1, id);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = st->step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    ids.push_back(st->column_int(0));
+  }
+  return ids;
 }
 
 }  // namespace station::store
