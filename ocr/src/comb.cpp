@@ -243,25 +243,28 @@ Result<std::pair<char, double>> read_cell(Engine& engine, const Image& cell, con
   return std::pair{'?', 0.0};
 }
 
+}  // namespace
+
 // Tesseract and the font-independent classifier vote on a digit cell. Agreement keeps Tesseract's
-// confidence (or the classifier's, if higher); disagreement is never certain: the classifier's digit
-// is taken only when nearly all its neighbours agree and Tesseract was unsure, and either way the
-// other reading is kept as the alternative.
-struct Vote {
-  char digit;
-  double confidence;
-  char alternative;
-};
-Vote vote_digit(char tess, double conf, const DigitVote& v) {
+// confidence (or the classifier's, if higher). Where they disagree and every one of the classifier's
+// neighbours names the same digit, that digit is taken: on the cells of 60 generated envelopes
+// (`formgen --seed 1`) a unanimous classifier was right on every cell, and in each of its 42
+// disagreements with Tesseract (zeros with a dot or a slash read 9, a mincho 3 read 5, …), where
+// Tesseract was confident as often as not. Such a digit is not certain by itself
+// (kClassifierOverrules, which the calibration table then weighs); any other disagreement keeps
+// Tesseract's digit unless it was unsure and nearly all the neighbours agree, and is never certain.
+// Either way the other reading is kept as the alternative.
+
+CellVote vote_cell_digit(char tess, double conf, const DigitVote& v) {
   constexpr double kDisagree = 0.6;
+  constexpr double kClassifierOverrules = 0.85;
   if (v.digit == '?') return {tess, conf, '?'};
   if (tess == v.digit) return {tess, std::max(conf, std::min(0.97, v.share)), v.second};
   if (tess == '?' || tess < '0' || tess > '9') return {v.digit, std::min(kDisagree, v.share), v.second};
+  if (v.share >= 1.0) return {v.digit, kClassifierOverrules, tess};
   if (v.share >= 6.0 / 7.0 && conf < 0.8) return {v.digit, kDisagree, tess};
   return {tess, std::min(conf, kDisagree), v.digit};
 }
-
-}  // namespace
 
 Result<CombReading> read_comb_row(const Image& page, Box search, int cells, const std::string& whitelist,
                                   Engine& engine) {
@@ -334,7 +337,7 @@ Result<CombReading> read_comb_row(const Image& page, Box search, int cells, cons
     double conf = reading->second;
     char alternative = '?';
     if (digits_only(whitelist)) {
-      const Vote v = vote_digit(ch, conf, detail::classify_digit_ink(cleaned));
+      const CellVote v = vote_cell_digit(ch, conf, detail::classify_digit_ink(cleaned));
       ch = v.digit;
       conf = v.confidence;
       alternative = v.alternative;

@@ -213,6 +213,9 @@ DigitVote classify_digit(const Image& glyph) {
 
 DigitVote classify_digit_at(const Image& line, Box box) {
   if (line.empty() || box.w < 2 || box.h < 2) return {};
+  // A digit is taller than it is wide: a box much wider than high holds more than one glyph, or a
+  // label beside a lone one, and says nothing of one digit's shape.
+  if (box.w * 5 > box.h * 6) return {};
   const cv::Mat gray = to_gray(ImageAccess::mat(line));
   const int pad = std::max(2, box.h / 4);
   const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
@@ -231,7 +234,88 @@ DigitVote classify_digit_at(const Image& line, Box box) {
     const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
     if (cx >= x0 && cx < x1 && cy >= y0 && cy < y1) keep.setTo(255, labels == i);
   }
+  // Only the box's own columns, and a sliver either side: a neighbour touching the digit (a bold or
+  // tightly set face, a heavy scan) or a hyphen joined to it is not part of its shape.
+  const int slack = std::max(1, box.w / 8);
+  const cv::Rect columns = cv::Rect(box.x - r.x - slack, 0, box.w + 2 * slack, keep.rows) & cv::Rect(0, 0, keep.cols, keep.rows);
+  cv::Mat within = cv::Mat::zeros(keep.size(), CV_8UC1);
+  within(columns).setTo(255);
+  keep &= within;
   return detail::classify_digit_ink(keep);
+}
+
+std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector<LineGlyph>& glyphs) {
+  if (line.empty() || glyphs.empty()) return {};
+  // The span of the glyphs, by the boxes no wider than high: a box much wider (the first glyph's
+  // reaching back over a label's remnant, a hyphen's) says little of where the characters lie.
+  Box span{};
+  for (const LineGlyph& g : glyphs) {
+    if (g.box.w < 1 || g.box.h < 1) return {};
+    if (g.box.w * 5 > g.box.h * 6) continue;
+    if (span.empty()) {
+      span = g.box;
+      continue;
+    }
+    const int x1 = std::max(span.x + span.w, g.box.x + g.box.w), y1 = std::max(span.y + span.h, g.box.y + g.box.h);
+    span.x = std::min(span.x, g.box.x);
+    span.y = std::min(span.y, g.box.y);
+    span.w = x1 - span.x;
+    span.h = y1 - span.y;
+  }
+  if (span.empty()) return {};
+  const cv::Mat gray = to_gray(ImageAccess::mat(line));
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 40) return {};
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  // Components whose centre lies in the engine's span (widened by half a glyph either side, for
+  // its boxes are loose), specks of the scan left out.
+  struct Part {
+    int x0, x1;
+    std::vector<int> ids;
+  };
+  std::vector<Part> parts;
+  const int min_area = std::max(3, span.h * span.h / 400);
+  const double half = span.h / 2.0;
+  for (int i = 1; i < n; ++i) {
+    const double cx = centroids.at<double>(i, 0);
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area || cx < span.x - half || cx >= span.x + span.w + half) continue;
+    const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT);
+    parts.push_back({x0, x0 + stats.at<int>(i, cv::CC_STAT_WIDTH), {i}});
+  }
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.x0 < b.x0; });
+  // One character per run of components that overlap in x (by more than a third of the narrower).
+  std::vector<Part> merged;
+  for (const Part& p : parts) {
+    if (!merged.empty()) {
+      Part& last = merged.back();
+      const int overlap = std::min(last.x1, p.x1) - std::max(last.x0, p.x0);
+      if (overlap * 3 > std::min(last.x1 - last.x0, p.x1 - p.x0)) {
+        last.x0 = std::min(last.x0, p.x0);
+        last.x1 = std::max(last.x1, p.x1);
+        last.ids.insert(last.ids.end(), p.ids.begin(), p.ids.end());
+        continue;
+      }
+    }
+    merged.push_back(p);
+  }
+  if (merged.size() != glyphs.size()) return {};
+  for (std::size_t k = 0; k < glyphs.size(); ++k) {
+    const Box& b = glyphs[k].box;
+    const double centre = (merged[k].x0 + merged[k].x1) / 2.0;
+    if (b.w * 5 <= b.h * 6 && (centre < b.x - b.w / 2.0 || centre > b.x + b.w * 1.5)) return {};
+  }
+  std::vector<DigitVote> out;
+  for (std::size_t k = 0; k < glyphs.size(); ++k) {
+    if (glyphs[k].ch < '0' || glyphs[k].ch > '9') continue;
+    cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+    for (int id : merged[k].ids) keep.setTo(255, labels == id);
+    out.push_back(detail::classify_digit_ink(keep));
+  }
+  return out;
 }
 
 DigitModelInfo digit_model_info() {

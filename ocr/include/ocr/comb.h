@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/digits.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
 
@@ -16,6 +17,15 @@ struct CombReading {
   int filled = 0;                    // cells with ink
   Box box;                           // the located row, in page pixels
 };
+
+// How a comb cell's digit is decided between Tesseract's reading (`tesseract`, with its confidence)
+// and the font-independent classifier's vote `v` (see comb.cpp for the evidence behind each rule).
+struct CellVote {
+  char digit;
+  double confidence;
+  char alternative;  // the other reader's digit, '?' none
+};
+CellVote vote_cell_digit(char tesseract, double confidence, const DigitVote& v);
 
 // Locates a row of `cells` ruled boxes inside `search` (page pixels; the template's zone plus a
 // margin for skew and scaling), then reads each filled cell with `engine` restricted to

@@ -5,6 +5,7 @@
 // trained once per process, on first use (about 2,000 glyphs), from the fonts that
 // hardware/deploy/install-deps.sh installs; the comb reader votes it against Tesseract.
 #include <string>
+#include <vector>
 
 #include "ocr/image.h"
 
@@ -28,6 +29,21 @@ DigitVote classify_digit(const Image& glyph);
 // components centred within the box count, so that a neighbour's edge reaching into it, or a
 // comma or hyphen beside it, does not change its shape.
 DigitVote classify_digit_at(const Image& line, Box box);
+
+// The digits of a printed line (dark on light), each cut out by the line's own ink rather than by
+// the engine's glyph boxes, which on a line of digits often straddle two of them. `glyphs` are the
+// engine's characters in order (digits and the marks between them: - , ( ) /), each with its box
+// (image px). The line's ink is split into characters — connected components, those overlapping in
+// x merged (a dotted zero's dot, a kanji's strokes) — within the span of the glyph boxes. When
+// there are as many as glyphs, and each lies where the engine placed its glyph (its centre within
+// the glyph's box widened by half the box either side), each digit glyph gets the classifier's vote
+// on its character's ink, in order. Otherwise (touching digits, a stray mark, a label's remnant)
+// nothing: the caller falls back to classify_digit_at.
+struct LineGlyph {
+  char ch;
+  Box box;
+};
+std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector<LineGlyph>& glyphs);
 
 // How many rendered glyphs the classifier knows, and from how many font files (0 when none found).
 struct DigitModelInfo {

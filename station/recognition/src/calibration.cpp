@@ -16,6 +16,11 @@ namespace {
 
 constexpr double kEdges[] = {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0001};
 constexpr int kMinSeen = 8;  // fewer values in a bucket say nothing: the raw confidence stays
+// A confidence is raised to what was measured only where at least 98 in 100 such values were right
+// (the interval's lower bound): a clerk skips what lies above the threshold, and the bound on
+// values that are confidently wrong (0.5 % of all) leaves no room for buckets that are merely
+// above 0.9.
+constexpr double kRaiseFloor = 0.98;
 
 std::atomic<bool> g_enabled{true};
 
@@ -69,10 +74,10 @@ double calibrated_confidence(const std::vector<CalibrationBucket>& pooled, const
     if (type == b.type && raw >= b.lo && raw < b.hi) {
       if (b.n < kMinSeen) return raw;
       // Lowered wherever fewer values were right than the raw confidence promised; raised only
-      // where the evidence says at least 99 in 100 are right, so that what lies above a skip
-      // threshold is what was measured to be right, never a guess.
+      // where the evidence says at least kRaiseFloor of them are right, so that what lies above a
+      // skip threshold is what was measured to be right, never a guess.
       const double lb = wilson_lower(b.ok, b.n);
-      return lb >= 0.99 ? std::min(lb, 0.995) : std::min(lb, raw);
+      return lb >= kRaiseFloor ? std::min(lb, 0.995) : std::min(lb, raw);
     }
   return raw;
 }

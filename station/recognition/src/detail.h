@@ -23,6 +23,12 @@ inline constexpr const char* kKatakana =
 // Free text with a reason for doubt (the models disagree, a lexicon or a second form corrected it):
 // a raw confidence of its own, so that calibration measures these apart.
 inline constexpr double kUnsureFreeText = 0.7;
+// A digit the font-independent classifier read unanimously (every neighbour the same digit) where
+// Tesseract read another, cut out by its own ink (a comb cell, or a line's character that
+// ocr::classify_line_digits could place): the classifier's digit is taken, with this raw
+// confidence, which the calibration table then weighs. On the development seed such a classifier
+// was right on every one of 906 comb cells and 1,339 line digits, Tesseract on 95 and 99 %.
+inline constexpr double kClassifierOverrules = 0.85;
 // A value that fails its format (kana that is not kana, stray marks): below what calibration raises.
 inline constexpr double kFailsFormat = 0.45;
 

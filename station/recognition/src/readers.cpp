@@ -90,11 +90,13 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
 }
 
 // Tesseract reads a numeric line whole, and on some typefaces takes a zero for a nine (a slashed or
-// dotted zero, a narrow mincho one). Each digit it read is cut out at its glyph box and voted by
-// the font-independent classifier: where they disagree the value is never certain (0.6 at most)
-// and the classifier's digit is kept as the character's alternative. Unlike a comb cell, its digit
-// never replaces Tesseract's (on the development seed the glyph boxes of a line made it replace a
-// right digit, and no wrong one). Returns the line's characters, or nothing (and leaves `t` alone)
+// dotted zero, a narrow mincho one), a 3 for a 5. Each digit it read is voted by the
+// font-independent classifier, on the digit's own ink where the line's characters can be placed
+// one by one (ocr::classify_line_digits): there a unanimous classifier's digit is taken
+// (kClassifierOverrules), Tesseract's kept as its alternative. Elsewhere — touching digits, the
+// engine's glyph box instead, which often straddles two digits — and for any vote short of
+// unanimous, the classifier only doubts (kDigitsDisagree at most), except for a zero with a mark
+// inside (zero_with_a_mark). Returns the line's characters, or nothing (and leaves `t` alone)
 // when the engine's glyphs do not spell its text.
 constexpr double kDigitsDisagree = 0.6;
 
@@ -109,20 +111,47 @@ bool zero_with_a_mark(char tesseract, const ocr::DigitVote& v) {
   return v.digit == '0' && (tesseract == '9' || tesseract == '6' || tesseract == '8') && v.share >= 6.0 / 7.0 &&
          (v.ink_in_hole || v.holes >= 2);
 }
+
+// The engine's glyphs as single characters with their boxes, for ocr::classify_line_digits; empty
+// where a glyph is not one character.
+std::vector<ocr::LineGlyph> line_glyphs(const std::vector<const ocr::Glyph*>& glyphs) {
+  std::vector<ocr::LineGlyph> out;
+  for (const ocr::Glyph* g : glyphs) {
+    const std::string s = strip_spaces(ocr::normalize_nfkc(g->text));
+    if (s.size() != 1) return {};
+    out.push_back({s[0], g->box});
+  }
+  return out;
+}
+
 std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const ocr::Box& image) {
   std::string joined, voted;
   std::vector<CharReading> chars;
+  std::vector<const ocr::Glyph*> glyphs;
+  for (const ocr::Glyph& g : t.glyphs)
+    if (!strip_spaces(g.text).empty()) glyphs.push_back(&g);
+  // The classifier on each digit's own ink, where the line's characters can be placed.
+  const std::vector<ocr::DigitVote> own = ocr::classify_line_digits(zone, line_glyphs(glyphs));
+  std::size_t next_own = 0;
   double cap = 1.0;
-  for (const ocr::Glyph& g : t.glyphs) {
+  for (const ocr::Glyph* gp : glyphs) {
+    const ocr::Glyph& g = *gp;
     const std::string s = strip_spaces(g.text);
-    if (s.empty()) continue;
     joined += s;
     CharReading ch{s, g.confidence, {}, on_page(g.box, image)};
     if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
-      const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
+      const bool placed = next_own < own.size();
+      const ocr::DigitVote v = placed ? own[next_own++] : ocr::classify_digit_at(zone, g.box);
       if (v.digit != '?' && v.digit != s[0]) {
-        // A glyph box in a line is less exact than a comb cell: the classifier only doubts here,
-        // except for a zero with a mark inside (zero_with_a_mark).
+        if (placed && v.share >= 1.0) {
+          ch.alternatives.push_back(s);
+          ch.text = std::string(1, v.digit);
+          ch.confidence = std::min(ch.confidence, kClassifierOverrules);
+          cap = std::min(cap, kClassifierOverrules);
+          voted += ch.text;
+          chars.push_back(std::move(ch));
+          continue;
+        }
         if (zero_with_a_mark(s[0], v)) {
           ch.alternatives.push_back(s);
           ch.text = "0";
@@ -143,25 +172,64 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
 }
 
 // Digits inside free text (house numbers, 丁目 and 番地, a corporation's number) are as font-bound
-// as a numeric line's: each glyph the engine read as a digit is voted by the same classifier.
-// Where it disagrees the text is for the clerk to confirm (kUnsureFreeText at most); the
-// classifier's digit becomes that glyph's first alternative, or, for a zero with a mark inside,
-// replaces it (zero_with_a_mark).
+// as a numeric line's: each glyph the engine read as a digit is voted by the same classifier, on its
+// own ink where its run of digits (and hyphens) can be placed character by character
+// (ocr::classify_line_digits). A unanimous classifier's digit replaces the engine's there
+// (kClassifierOverrules). Any other disagreement makes the text for the clerk to confirm
+// (kUnsureFreeText at most); the classifier's digit becomes that glyph's first alternative, or, for
+// a zero with a mark inside, replaces it (zero_with_a_mark).
 void doubt_text_digits(Text& t, const ocr::Image& zone) {
-  bool doubted = false;
-  std::size_t pos = 0;  // where the next glyph's text begins in t.text; npos once they part ways
-  for (ocr::Glyph& g : t.glyphs) {
+  const auto is_digit = [](const std::string& s) { return s.size() == 1 && s[0] >= '0' && s[0] <= '9'; };
+  // Each glyph's text as normalised, and where it begins in t.text (npos once they part ways).
+  std::vector<std::string> texts;
+  std::vector<std::size_t> where;
+  std::size_t pos = 0;
+  for (const ocr::Glyph& g : t.glyphs) {
     const std::string s = strip_spaces(ocr::normalize_nfkc(g.text));
-    if (s.empty()) continue;
+    texts.push_back(s);
+    if (s.empty()) {
+      where.push_back(std::string::npos);
+      continue;
+    }
     // The glyph's text must come next in t.text, after spaces only; else they have parted ways.
     while (pos < t.text.size() && (t.text[pos] == ' ' || t.text.compare(pos, 3, "\u3000") == 0))
       pos += t.text[pos] == ' ' ? 1 : 3;
     const std::size_t at = pos != std::string::npos && t.text.compare(pos, s.size(), s) == 0 ? pos : std::string::npos;
+    where.push_back(at);
     pos = at == std::string::npos ? at : at + s.size();
-    if (s.size() != 1 || s[0] < '0' || s[0] > '9') continue;
-    const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
+  }
+  // Runs of digits and hyphens, each voted on its own ink where it can be placed.
+  std::vector<std::optional<ocr::DigitVote>> own(t.glyphs.size());
+  for (std::size_t i = 0; i < t.glyphs.size();) {
+    if (!is_digit(texts[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    std::vector<const ocr::Glyph*> run;
+    while (j < t.glyphs.size() && (is_digit(texts[j]) || texts[j] == "-")) run.push_back(&t.glyphs[j++]);
+    const std::vector<ocr::DigitVote> votes = ocr::classify_line_digits(zone, line_glyphs(run));
+    for (std::size_t k = i, v = 0; k < j && v < votes.size(); ++k)
+      if (is_digit(texts[k])) own[k] = votes[v++];
+    i = j;
+  }
+  double cap = 1.0;
+  for (std::size_t i = 0; i < t.glyphs.size(); ++i) {
+    ocr::Glyph& g = t.glyphs[i];
+    const std::string& s = texts[i];
+    const std::size_t at = where[i];
+    if (!is_digit(s)) continue;
+    const ocr::DigitVote v = own[i] ? *own[i] : ocr::classify_digit_at(zone, g.box);
     if (v.digit == '?' || v.digit == s[0]) continue;
-    doubted = true;
+    if (own[i] && v.share >= 1.0 && at != std::string::npos) {
+      t.text[at] = v.digit;
+      g.confidence = std::min(g.confidence, kClassifierOverrules);
+      g.alternatives.insert(g.alternatives.begin(), {s, g.confidence});
+      g.text = std::string(1, v.digit);
+      cap = std::min(cap, kClassifierOverrules);
+      continue;
+    }
+    cap = kUnsureFreeText;
     g.confidence = std::min(g.confidence, kDigitsDisagree);
     if (zero_with_a_mark(s[0], v) && at != std::string::npos) {
       t.text[at] = '0';
@@ -171,7 +239,7 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
       g.alternatives.insert(g.alternatives.begin(), {std::string(1, v.digit), v.share});
     }
   }
-  if (doubted) t.confidence = std::min(t.confidence, kUnsureFreeText);
+  t.confidence = std::min(t.confidence, cap);
 }
 
 // Text of a given type, normalised and validated; `type` may differ from f.type (table columns).

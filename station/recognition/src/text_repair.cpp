@@ -199,14 +199,18 @@ std::string nfkc_keeping_wide_spaces(const std::string& s) {
 }
 
 std::string keep_wide_spaces(const std::string& s) {
+  static constexpr std::string_view kSpecks[] = {".", ",", "\"", "\u201d", "\u201c", "'", "\u2019", "`", ":", ";"};
   std::string out;
   for (std::size_t i = 0; i < s.size();) {
     if (s[i] == ' ' || s[i] == '\t') {
       ++i;
       continue;
     }
-    if (s.compare(i, 3, "\u3000") == 0) {
-      i += 3;
+    std::size_t speck = 0;
+    for (std::string_view k : kSpecks)
+      if (s.compare(i, k.size(), k) == 0) speck = k.size();
+    if (s.compare(i, 3, "\u3000") == 0 || (speck > 0 && !out.empty() && i + speck < s.size())) {
+      i += speck > 0 ? speck : 3;
       if (!out.empty() && out.compare(out.size() >= 3 ? out.size() - 3 : 0, 3, "\u3000") != 0)
         out += "\u3000";
       continue;

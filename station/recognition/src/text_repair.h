@@ -28,7 +28,9 @@ bool is_name_key(const std::string& key);
 std::string nfkc_keeping_wide_spaces(const std::string& s);
 
 // ASCII spaces and tabs go; a full-width space stays, one at most between two characters and
-// none at either end.
+// none at either end. For names and titles (is_name_key): a lone mark no name holds (. , " ” ' ’ `
+// : ;) between two characters is the gap between family and given name, or title and name, that
+// the engine read as a speck, and becomes that full-width space.
 std::string keep_wide_spaces(const std::string& s);
 
 // Leading and trailing marks a zone's edges or ruling leave behind ("|", ",", "."): no name,

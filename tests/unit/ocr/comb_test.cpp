@@ -193,3 +193,43 @@ TEST(CombSamples, ReadsJigyoshoNumberOnApplicationPages) {
 }
 
 }  // namespace
+
+// The vote between Tesseract and the digit classifier on one cell.
+ocr::DigitVote vote(char digit, int of_seven) {
+  ocr::DigitVote v;
+  v.digit = digit;
+  v.share = of_seven / 7.0;
+  return v;
+}
+
+TEST(CombVote, AgreementKeepsTheHigherConfidence) {
+  const ocr::CellVote v = ocr::vote_cell_digit('4', 0.7, vote('4', 7));
+  EXPECT_EQ(v.digit, '4');
+  EXPECT_GE(v.confidence, 0.9);
+}
+
+TEST(CombVote, AUnanimousClassifierOverrulesEvenAConfidentTesseractButIsNotCertain) {
+  // A dotted zero Tesseract read as 9 with confidence: the classifier's neighbours all say 0.
+  const ocr::CellVote v = ocr::vote_cell_digit('9', 0.95, vote('0', 7));
+  EXPECT_EQ(v.digit, '0');
+  EXPECT_EQ(v.alternative, '9');
+  EXPECT_LT(v.confidence, 0.9);
+  EXPECT_GT(v.confidence, 0.6);  // above a plain disagreement
+}
+
+TEST(CombVote, ADividedClassifierOnlyDoubtsAConfidentTesseract) {
+  const ocr::CellVote v = ocr::vote_cell_digit('9', 0.95, vote('0', 6));
+  EXPECT_EQ(v.digit, '9');
+  EXPECT_EQ(v.alternative, '0');
+  EXPECT_LE(v.confidence, 0.6);
+  // An unsure Tesseract gives way to nearly all the neighbours.
+  const ocr::CellVote unsure = ocr::vote_cell_digit('9', 0.5, vote('0', 6));
+  EXPECT_EQ(unsure.digit, '0');
+  EXPECT_LE(unsure.confidence, 0.6);
+}
+
+TEST(CombVote, NoClassifierLeavesTesseractAlone) {
+  const ocr::CellVote v = ocr::vote_cell_digit('3', 0.8, ocr::DigitVote{});
+  EXPECT_EQ(v.digit, '3');
+  EXPECT_DOUBLE_EQ(v.confidence, 0.8);
+}

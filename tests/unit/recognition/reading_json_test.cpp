@@ -123,6 +123,17 @@ TEST(Calibration, PoolsBucketsWhoseAccuracyDoesNotRiseWithTheRawConfidence) {
   EXPECT_NE(pooled[3].n, pooled[4].n);
 }
 
+TEST(Calibration, RaisesWhereAtLeast98In100WereRight) {
+  const auto pooled = pooled_table({
+      {"comb", 0.8, 0.85, 160, 160},   // lower bound about 0.983: raised to it
+      {"email", 0.8, 0.85, 160, 157},  // 98 % observed, lower bound about 0.96: not raised
+  });
+  const double comb = calibrated_confidence(pooled, "comb", 0.82);
+  EXPECT_GT(comb, 0.98);
+  EXPECT_LT(comb, 0.99);
+  EXPECT_LE(calibrated_confidence(pooled, "email", 0.82), 0.82);
+}
+
 TEST(Calibration, RaisesOnlyOnStrongEvidenceAndLowersWherePromisesFailed) {
   const auto pooled = pooled_table({
       {"text", 0.8, 0.85, 150, 150}, {"text", 0.85, 0.9, 150, 150},  // 300 of 300 once pooled
@@ -133,7 +144,7 @@ TEST(Calibration, RaisesOnlyOnStrongEvidenceAndLowersWherePromisesFailed) {
   const double text = calibrated_confidence(pooled, "text", 0.82);
   EXPECT_GE(text, 0.99);  // 300 of 300: the lower bound of the interval is above 0.99
   EXPECT_LE(text, 0.995);
-  EXPECT_LE(calibrated_confidence(pooled, "kana", 0.82), 0.82);  // 40 of 40 is not proof of 99 %
+  EXPECT_LE(calibrated_confidence(pooled, "kana", 0.82), 0.82);  // 40 of 40 is not proof of 98 %
   EXPECT_LT(calibrated_confidence(pooled, "date", 0.92), 0.8);
   EXPECT_DOUBLE_EQ(calibrated_confidence(pooled, "phone", 0.92), 0.92);
   // Below 0.5 (failed grammar, mended values) and seals: never touched.
@@ -170,6 +181,21 @@ TEST(Grammar, LegalEntityWordsInKanaComeBackWhereOnlyVoicingOrSizeDiffer) {
   EXPECT_EQ(fix_kana_words("シャカイフクシホウジンムツミカイ　リジチョウ"), "シャカイフクシホウジンムツミカイ　リジチョウ");
   // A name is not a legal-entity word: its kana stay as read.
   EXPECT_EQ(fix_kana_words("ヤマモト　アクミ"), "ヤマモト　アクミ");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Grammar, ASpeckBetweenTheWordsOfANameIsTheirGap) {
+  using station::recognition::detail::keep_wide_spaces;
+  EXPECT_EQ(keep_wide_spaces("理事長.渡辺　翔太"), "理事長\u3000渡辺\u3000翔太");
+  EXPECT_EQ(keep_wide_spaces("岡田\u201d隆"), "岡田\u3000隆");
+  EXPECT_EQ(keep_wide_spaces("山口\u201d\u3000翔太"), "山口\u3000翔太");  // one gap, not two
+  EXPECT_EQ(keep_wide_spaces("佐藤 花子"), "佐藤花子");                // ASCII spaces still go
+  // At either end a speck is no gap (trim_junk takes it away later); a middle dot is a name's own.
+  EXPECT_EQ(keep_wide_spaces("ジョン・スミス"), "ジョン・スミス");
+  EXPECT_EQ(keep_wide_spaces("花子."), "花子.");
 }
 
 }  // namespace

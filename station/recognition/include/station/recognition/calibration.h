@@ -3,7 +3,7 @@
 // the accuracy observed for raw confidences like it on generated envelopes of the development seed
 // (tests/generator), pooled where accuracy does not rise with the raw confidence, and taken as a
 // Wilson lower bound so that thin evidence promises little. A confidence is
-// lowered wherever that bound is below it, and raised only where the bound is at least 0.99. The table is
+// lowered wherever that bound is below it, and raised only where the bound is at least 0.98. The table is
 // compiled in (src/calibration_table.inc), written by `station accuracy DIR --fit-calibration FILE`.
 // Raw confidences below 0.5 (a value that fails its grammar, a reader's disagreement) and seals are
 // never raised: such a value stays below any threshold.
