@@ -271,15 +271,16 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
-  // Components whose centre lies in the engine's span (widened by half a glyph either side, for
-  // its boxes are loose), specks of the scan left out.
+  // Components whose centre lies in the engine's span (widened by most of a glyph either side, for
+  // its boxes are loose and the first or last may have been left out of the span), specks of the
+  // scan left out.
   struct Part {
     int x0, x1;
     std::vector<int> ids;
   };
   std::vector<Part> parts;
   const int min_area = std::max(3, span.h * span.h / 400);
-  const double half = span.h / 2.0;
+  const double half = span.h * 0.8;
   for (int i = 1; i < n; ++i) {
     const double cx = centroids.at<double>(i, 0);
     if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area || cx < span.x - half || cx >= span.x + span.w + half) continue;

@@ -95,3 +95,67 @@ TEST(Digits, TellsAZeroWithAMarkByItsLoops) {
   ASSERT_TRUE(dotted.has_value());
   EXPECT_TRUE(ocr::classify_digit(*dotted).ink_in_hole);
 }
+
+namespace {
+
+// A line "0347-27-2183" drawn glyph by glyph, each glyph's box as an engine gives it: `shift` moves
+// every box by that many glyph widths (a box straddling two digits), `label` draws a kanji-like
+// mark before the line, as a form's printed label left in the zone.
+struct DrawnLine {
+  ocr::Image image;
+  std::vector<ocr::LineGlyph> glyphs;
+};
+DrawnLine draw_line(const std::string& text, double shift = 0, bool label = false, bool dotted_zero = false) {
+  cv::Mat m(90, 80 + 60 * static_cast<int>(text.size()), CV_8UC1, cv::Scalar(245));
+  std::vector<ocr::LineGlyph> glyphs;
+  int x = 60;
+  if (label) cv::putText(m, "#", {5, 70}, cv::FONT_HERSHEY_DUPLEX, 2.0, cv::Scalar(20), 3, cv::LINE_AA);
+  for (char ch : text) {
+    int base = 0;
+    const cv::Size sz = cv::getTextSize(std::string(1, ch), cv::FONT_HERSHEY_DUPLEX, 2.0, 3, &base);
+    cv::putText(m, std::string(1, ch), {x, 70}, cv::FONT_HERSHEY_DUPLEX, 2.0, cv::Scalar(20), 3, cv::LINE_AA);
+    if (ch == '0' && dotted_zero) cv::circle(m, {x + sz.width / 2, 70 - sz.height / 2}, 4, cv::Scalar(20), cv::FILLED);
+    const int bx = x + static_cast<int>(shift * (sz.width + 6));
+    glyphs.push_back({ch, ocr::Box{bx, 70 - sz.height - 2, sz.width, sz.height + 4}});
+    x += sz.width + 6;
+  }
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+  EXPECT_TRUE(img.has_value());
+  return {*img, glyphs};
+}
+
+std::string digits_of(const std::vector<ocr::DigitVote>& votes) {
+  std::string s;
+  for (const auto& v : votes) s += v.digit;
+  return s;
+}
+
+TEST(LineDigits, EachDigitIsReadOnItsOwnInkInOrder) {
+  const DrawnLine l = draw_line("0347-27-2183", 0, false, true);
+  const auto votes = ocr::classify_line_digits(l.image, l.glyphs);
+  ASSERT_EQ(votes.size(), 10u);  // the hyphens get no vote
+  EXPECT_EQ(digits_of(votes), "0347272183");
+}
+
+TEST(LineDigits, CharactersThatCannotBePlacedGetNoVote) {
+  // The engine read one glyph fewer than the ink holds (a digit lost inside): nothing to pair.
+  DrawnLine l = draw_line("1234");
+  l.glyphs.erase(l.glyphs.begin() + 1);
+  EXPECT_TRUE(ocr::classify_line_digits(l.image, l.glyphs).empty());
+  // Every box a glyph and a half to the right of its ink: the pairing would be shifted.
+  const DrawnLine shifted = draw_line("5678", 1.6);
+  EXPECT_TRUE(ocr::classify_line_digits(shifted.image, shifted.glyphs).empty());
+  // No glyphs, or a glyph without a box.
+  EXPECT_TRUE(ocr::classify_line_digits(l.image, {}).empty());
+  EXPECT_TRUE(ocr::classify_line_digits(l.image, {{'1', ocr::Box{}}}).empty());
+}
+
+TEST(LineDigits, ALabelBesideTheLineIsNotOneOfItsCharacters) {
+  // The first glyph's box reaching back over the label: its span is taken from the narrow boxes.
+  DrawnLine l = draw_line("4510", 0, true);
+  l.glyphs.front().box.w += l.glyphs.front().box.x - 2;
+  l.glyphs.front().box.x = 2;
+  EXPECT_EQ(digits_of(ocr::classify_line_digits(l.image, l.glyphs)), "4510");
+}
+
+}  // namespace
