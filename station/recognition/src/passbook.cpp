@@ -237,6 +237,7 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
     } else if (f.type == "account_type") {
       bool exact = false;
       v = account_type_in(flat, exact);
+      if (std::getenv("PB11_DEBUG") != nullptr && v.empty()) std::fprintf(stderr, "PB11 flat=[%s]\n", flat.c_str());  // PB11-DEBUG
       conf = v.empty() ? 0 : exact ? capped(page.confidence) : 0.6;
     } else if (f.type == "labelled_digits") {
       // The number after its label on the label's row. The page-level reading may split a row

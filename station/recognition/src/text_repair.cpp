@@ -573,44 +573,58 @@ std::string passbook_form_key(const std::string& s) {
   return r;
 }
 
-std::string passbook_holder_from(const std::string& holder_kana, const std::string& abbreviation_read) {
+std::string passbook_holder_from(const std::string& holder_kana, const std::string& line_read) {
+  // The furigana's kana without its gaps, each with where it stands in the furigana.
   const icu::UnicodeString u = nfkc_u(holder_kana);
-  std::vector<icu::UnicodeString> words;
-  icu::UnicodeString word;
-  for (int32_t i = 0; i <= u.length(); ++i) {
-    const char16_t c = i < u.length() ? u.charAt(i) : u' ';
-    if (c == ' ' || c == 0x3000) {
-      if (word.length() > 0) words.push_back(word);
-      word.remove();
-    } else if (is_katakana(c)) {
-      word.append(c);
-    } else {
-      return "";  // not katakana: no passbook prints it
-    }
+  icu::UnicodeString flat;
+  std::vector<int32_t> at;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t c = u.charAt(i);
+    if (c == ' ' || c == 0x3000) continue;
+    if (!is_katakana(c)) return "";  // not katakana: no passbook prints it
+    flat.append(c);
+    at.push_back(i);
   }
-  if (words.empty()) return "";
-  const icu::UnicodeString read = nfkc_u(strip_spaces(abbreviation_read));
-  const icu::UnicodeString first = large_kana(words[0]);
+  if (flat.length() == 0) return "";
+  // Words one space apart, as a passbook prints them.
+  auto spaced = [&](int32_t from, int32_t to) {  // furigana [from, to), gaps as one space
+    icu::UnicodeString out;
+    bool gap = false;
+    for (int32_t i = from; i < to; ++i) {
+      const char16_t c = u.charAt(i);
+      if (c == ' ' || c == 0x3000) {
+        gap = out.length() > 0;
+      } else {
+        if (gap) out.append(u' ');
+        out.append(c);
+        gap = false;
+      }
+    }
+    return out;
+  };
+  const icu::UnicodeString read = nfkc_u(strip_spaces(line_read));
+  const icu::UnicodeString large = large_kana(flat);
+  icu::UnicodeString out = spaced(0, u.length());
   for (const LegalForm& f : kLegalForms) {
     const icu::UnicodeString w(false, f.word.data(), static_cast<int32_t>(f.word.size()));
     icu::UnicodeString abbr(false, f.abbreviation.data(), static_cast<int32_t>(f.abbreviation.size()));
-    if (first.length() <= w.length()) continue;
-    // As the bank printed it, where the line read begins with it (small kana or large).
-    if (read.length() >= abbr.length() && large_kana(icu::UnicodeString(read, 0, abbr.length())) == abbr)
+    const int32_t pos = large.indexOf(w);
+    if (pos < 0 || large.length() <= w.length()) continue;
+    // Spelt as the line read on the passbook begins (a leading abbreviation), else as the
+    // furigana's word begins where that is the abbreviation (シャ for シヤ), else as the table's.
+    const icu::UnicodeString own(flat, pos, abbr.length());
+    if (pos == 0 && read.length() >= abbr.length() && large_kana(icu::UnicodeString(read, 0, abbr.length())) == abbr)
       abbr = icu::UnicodeString(read, 0, abbr.length());
-    if (first.startsWith(w)) {
-      words[0] = abbr + u")" + icu::UnicodeString(words[0], w.length());
-      break;
-    }
-    if (first.endsWith(w)) {
-      words[0] = icu::UnicodeString(words[0], 0, words[0].length() - w.length()) + abbr + u")";
-      break;
-    }
+    else if (large_kana(own) == abbr)
+      abbr = own;
+    const int32_t end = pos + w.length();  // in flat
+    const icu::UnicodeString rest = end < flat.length() ? spaced(at[end], u.length()) : icu::UnicodeString();
+    // The word leads the name: its abbreviation before it; else after the name before it.
+    out = pos == 0 ? abbr + u")" + rest : icu::UnicodeString(flat, 0, pos) + abbr + u")" + (rest.length() > 0 && end < flat.length() && at[end] > at[end - 1] + 1 ? u" " : u"") + rest;
+    break;
   }
-  icu::UnicodeString joined;
-  for (std::size_t i = 0; i < words.size(); ++i) joined += (i > 0 ? u" " : u"") + words[i];
   std::string r;
-  joined.toUTF8String(r);
+  out.toUTF8String(r);
   return r;
 }
 

@@ -93,8 +93,13 @@ TEST(PassbookText, HolderKeyIsTheBanksComparison) {
 TEST(PassbookText, HolderLineFromTheApplicationsFurigana) {
   EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンリョクジュカイ　リジチョウ　サカモト　ダイスケ", "シャ)"),
             "シャ)リョクジュカイ リジチョウ サカモト ダイスケ");
-  // The abbreviation as read where it is the table's; the table's otherwise.
-  EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンミドリカイ", "シ)"), "シヤ)ミドリカイ");
+  // The abbreviation as read where it is the table's; else as the furigana's word begins; else the
+  // table's.
+  EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンミドリカイ", "シ)"), "シャ)ミドリカイ");
+  EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンミドリカイ", "シヤ)ミドリカイ"), "シヤ)ミドリカイ");
+  EXPECT_EQ(d::passbook_holder_from("ゴウドウガイシャミドリ", ""), "ド)ミドリ");
+  // A legal-form word the furigana splits across a gap.
+  EXPECT_EQ(d::passbook_holder_from("ツバサカイ　ゴユウゲンガイシャ　トリシマリヤク", ""), "ツバサカイゴユ) トリシマリヤク");
   EXPECT_EQ(d::passbook_holder_from("ヤスラギユウゲンガイシャ　トリシマリヤク　ハシモト　チヒロ", ""),
             "ヤスラギユ) トリシマリヤク ハシモト チヒロ");
   EXPECT_EQ(d::passbook_holder_from("ヤマダ　タロウ", ""), "ヤマダ タロウ");
