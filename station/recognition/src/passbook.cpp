@@ -5,8 +5,6 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string_view>
 
@@ -237,8 +235,27 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
     } else if (f.type == "account_type") {
       bool exact = false;
       v = account_type_in(flat, exact);
-      if (std::getenv("PB11_DEBUG") != nullptr && v.empty()) std::fprintf(stderr, "PB11 flat=[%s]\n", flat.c_str());  // PB11-DEBUG
       conf = v.empty() ? 0 : exact ? capped(page.confidence) : 0.6;
+      if (!exact && title != nullptr) {
+        // The page's reading lost the line (a passbook prints the type under its bank's name, as
+        // 普通預金通帳): the band under the title read alone.
+        const ocr::Box& t = title->box;
+        const int x0 = std::max(0, t.x - t.h), y0 = std::min(c.page.height() - 1, t.y + t.h);
+        const ocr::Box band{x0, y0, std::min(c.page.width() - x0, std::max(t.w, 8 * t.h) + 2 * t.h),
+                            std::min(c.page.height() - y0, 2 * t.h)};
+        ocr::ZoneSpec spec;
+        spec.languages = "jpn";
+        if (band.w > 0 && band.h > 0)
+          if (auto r = c.engine.read(c.page, band, spec)) {
+            bool band_exact = false;
+            if (std::string got = account_type_in(strip_spaces(ocr::normalize_nfkc(r->text)), band_exact);
+                !got.empty() && (band_exact || v.empty())) {
+              v = got;
+              conf = band_exact ? capped(r->confidence) : 0.6;
+              box = band;
+            }
+          }
+      }
     } else if (f.type == "labelled_digits") {
       // The number after its label on the label's row. The page-level reading may split a row
       // (店番 104 | 口座番号 | 3278805): the row is every line whose middle lies within the label
@@ -342,13 +359,6 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         v = find_re(v, "^\\s*(.*?)\\s*$", 1);
         conf = capped(r ? r->confidence : after_label->confidence);
         box = b;
-        if (std::getenv("PB11_DEBUG") != nullptr) {  // PB11-DEBUG
-          std::string gl;
-          if (r) for (const auto& g : r->glyphs) gl += g.text + "@" + std::to_string(g.box.x) + "+" + std::to_string(g.box.w) + " ";
-          std::string mk;
-          for (const auto& m : split.marks) mk += std::to_string(m.x) + (m.semi ? "o" : "v") + " ";
-          std::fprintf(stderr, "PB11 holder v=[%s] line=[%s] h=%d glyphs=%s marks=%s\n", v.c_str(), after_label->text.c_str(), split.text_height, gl.c_str(), mk.c_str());
-        }
         // The page-level reading of the line is a second candidate.
         if (const std::string line = find_re(after_label->text, "^\\s*(.*?)\\s*$", 1); !line.empty() && line != v)
           readings.push_back(line);

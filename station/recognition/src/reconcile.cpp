@@ -408,28 +408,30 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
         break;
       }
     }
-    if (!agreed && book->type == "holder_kana") {
-      // Two kana or fewer apart by the bank's key: the application's furigana in the passbook's
-      // form, keeping the abbreviation as read; for the clerk to confirm.
-      int best = 3;
-      std::string closest;
-      for (const std::string& c : candidates_of(*book)) {
-        const int d = edit_distance(icu::UnicodeString::fromUTF8(p.key(c)), icu::UnicodeString::fromUTF8(want));
-        if (d < best) best = d, closest = c;
-      }
-      const std::string rebuilt = passbook_holder_from(app->value, closest);
-      if (best <= 2 && icu::UnicodeString::fromUTF8(want).length() >= 6 && !rebuilt.empty() &&
-          holder_kana_key(rebuilt) == want) {
-        book->value = rebuilt;
-        book->chars.clear();
-        book->confidence = std::min(std::max(book->confidence, kUnsureFreeText), kUnsureFreeText);
-        continue;
-      }
-    }
     if (agreed) {
       if (book->confidence >= kAgreesWithApplication) app->confidence = std::max(app->confidence, book->confidence);
-    } else {
-      book->confidence = std::min(book->confidence, kDisagrees);
+      continue;
+    }
+    // They differ. Where by two characters or fewer (a misreading on one page or the other, and
+    // nothing tells which), neither is sure: the application's value is doubted too.
+    int best = 3;
+    std::string closest;
+    for (const std::string& c : candidates_of(*book)) {
+      const int d = edit_distance(icu::UnicodeString::fromUTF8(p.key(c)), icu::UnicodeString::fromUTF8(want));
+      if (d < best) best = d, closest = c;
+    }
+    book->confidence = std::min(book->confidence, kDisagrees);
+    if (best > 2) continue;
+    app->confidence = std::min(app->confidence, kUnsureFreeText);
+    if (book->type == "holder_kana") {
+      // The application's furigana in the passbook's form, keeping the abbreviation as read; for
+      // the clerk to confirm.
+      const std::string rebuilt = passbook_holder_from(app->value, closest);
+      if (icu::UnicodeString::fromUTF8(want).length() >= 6 && !rebuilt.empty() && holder_kana_key(rebuilt) == want) {
+        book->value = rebuilt;
+        book->chars.clear();
+        book->confidence = kUnsureFreeText;
+      }
     }
   }
   // The bank's kind is the word its name ends with: the passbook's against the application's bank

@@ -28,9 +28,11 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 // twice): bank, branch, account type, account number and holder. Where a passbook value, or one of
 // the reader's other candidates for it (`readings`), agrees with the application's, it is kept and
 // both are trusted (kAgreesWithApplication); where none does, the passbook value is doubted (at
-// most kDisagrees). A holder line within two kana of the application's furigana (by the bank's
-// comparison key) is taken as the application's in the passbook's form, for the clerk to confirm.
-// The application's values are never changed but for a raised confidence on agreement.
+// most kDisagrees), and where the two differ by two characters or fewer (a misreading on one page
+// or the other) the application's is doubted too (at most kUnsureFreeText). A holder line within two
+// kana of the application's furigana (by the bank's comparison key) is taken as the application's
+// in the passbook's form, for the clerk to confirm. The application's values themselves never
+// change.
 void reconcile_passbook(std::vector<RecognizedValue>& values);
 
 // Raw confidences reconcile_passbook sets (before calibration).
