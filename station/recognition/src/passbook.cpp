@@ -236,30 +236,6 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
       bool exact = false;
       v = account_type_in(flat, exact);
       conf = v.empty() ? 0 : exact ? capped(page.confidence) : 0.6;
-      if (!exact) {
-        // The page's reading lost or garbled the line (a passbook prints the type under its bank's
-        // name, as 普通預金通帳): the band under each line naming a bank read alone, by the words
-        // such a line can hold only, and taken where it reads a type before 預金; never sure.
-        for (const auto& l : lines) {
-          if (!bank_mention(l.text)) continue;
-          const ocr::Box& t = l.box;
-          const int x0 = std::max(0, t.x - t.h), y0 = std::min(c.page.height() - 1, t.y + t.h);
-          const ocr::Box band{x0, y0, std::min(c.page.width() - x0, std::max(t.w, 8 * t.h) + 2 * t.h),
-                              std::min(c.page.height() - y0, 2 * t.h)};
-          ocr::ZoneSpec spec;
-          spec.languages = "jpn";
-          spec.whitelist = "普通当座預金通帳";
-          if (band.w <= 0 || band.h <= 0) continue;
-          auto r = c.engine.read(c.page, band, spec);
-          if (!r) continue;
-          const std::string got = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), "(普通|当座)預", 1);
-          if (got.empty()) continue;
-          v = got;
-          conf = 0.6;
-          box = band;
-          break;
-        }
-      }
     } else if (f.type == "labelled_digits") {
       // The number after its label on the label's row. The page-level reading may split a row
       // (店番 104 | 口座番号 | 3278805): the row is every line whose middle lies within the label

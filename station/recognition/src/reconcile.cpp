@@ -423,6 +423,14 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
     book->confidence = std::min(book->confidence, kDisagrees);
     if (best > 2) continue;
     app->confidence = std::min(app->confidence, kUnsureFreeText);
+    // Names (bank, branch) a little apart, as text written twice (reconcile_same_text): the
+    // application's, for the clerk to confirm. Never a number: a digit apart is what the check is for.
+    if ((book->type == "bank_name" || book->type == "branch_name") &&
+        best <= std::max(1, static_cast<int>(icu::UnicodeString::fromUTF8(want).length()) / 3)) {
+      book->value = book->type == "bank_name" ? folded(app->value) : branch_folded(app->value);
+      book->chars.clear();
+      book->confidence = kUnsureFreeText;
+    }
     if (book->type == "holder_kana") {
       // The application's furigana in the passbook's form, keeping the abbreviation as read; for
       // the clerk to confirm.

@@ -146,7 +146,10 @@ TEST(PassbookReconcile, DisagreementIsDoubtedAndTheApplicationKept) {
   EXPECT_EQ(get(vs, "passbook.account_no").value, "8174579");
   EXPECT_LE(get(vs, "passbook.account_no").confidence, d::kDisagrees);
   EXPECT_LE(get(vs, "passbook.account_type").confidence, d::kDisagrees);
-  EXPECT_LE(get(vs, "passbook.branch_name").confidence, d::kDisagrees);
+  // A branch one character apart is the application's, for the clerk to confirm.
+  EXPECT_EQ(get(vs, "passbook.branch_name").value, "南浦和");
+  EXPECT_DOUBLE_EQ(get(vs, "passbook.branch_name").confidence, d::kUnsureFreeText);
+  EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "葉軸業銀行");
   EXPECT_LE(get(vs, "passbook.bank_name_full").confidence, d::kDisagrees);
   // One digit apart: either page may be misread, so the application's number is doubted too; a
   // bank name far from the application's (a garbled reading) leaves the application's alone.
