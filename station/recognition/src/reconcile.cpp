@@ -425,7 +425,9 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
     app->confidence = std::min(app->confidence, kUnsureFreeText);
     // Names (bank, branch) a little apart, as text written twice (reconcile_same_text): the
     // application's, for the clerk to confirm. Never a number: a digit apart is what the check is for.
-    if ((book->type == "bank_name" || book->type == "branch_name") &&
+    // Where the passbook says it twice alike (title and お取引店 line), the passbook's stands.
+    const bool said_twice = std::find(book->readings.begin(), book->readings.end(), book->value) != book->readings.end();
+    if ((book->type == "bank_name" || book->type == "branch_name") && !said_twice &&
         best <= std::max(1, static_cast<int>(icu::UnicodeString::fromUTF8(want).length()) / 3)) {
       book->value = book->type == "bank_name" ? folded(app->value) : branch_folded(app->value);
       book->chars.clear();

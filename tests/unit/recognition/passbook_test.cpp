@@ -172,6 +172,16 @@ TEST(PassbookReconcile, TheAgreeingCandidateIsTaken) {
   EXPECT_EQ(get(vs, "passbook.branch_name").value, "南浦和");
 }
 
+TEST(PassbookReconcile, ANameThePassbookSaysTwiceStands) {
+  auto vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.branch_name") v = value(v.key, v.type, "南清和", 0.85, {"南清和"});
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.branch_name").value, "南清和");
+  EXPECT_LE(get(vs, "passbook.branch_name").confidence, d::kDisagrees);
+  EXPECT_LE(get(vs, "bank.branch").confidence, d::kUnsureFreeText);
+}
+
 TEST(PassbookReconcile, ABankNameRunOnIsCutToTheApplications) {
   auto vs = envelope();
   for (auto& v : vs)
