@@ -228,10 +228,14 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         readings.push_back(named);
       // The branch's name as the application writes it: without 支店 (営業部 is part of a name:
       // 本店営業部).
-      for (std::string* name : {&v, readings.empty() ? nullptr : &readings.back()})
+      for (std::string* name : {&v, readings.empty() ? nullptr : &readings.back()}) {
+        // A line that names the bank before its branch (千葉銀行本店営業部): the branch is what follows.
+        if (name != nullptr)
+          if (auto m = bank_mention(*name); m && !m->rest.empty()) *name = m->rest;
         for (const char* suffix : {"支店", "出張所", "支所"})
           if (name != nullptr && name->size() > std::string(suffix).size() && name->ends_with(suffix))
             name->erase(name->size() - std::string(suffix).size());
+      }
     } else if (f.type == "account_type") {
       bool exact = false;
       v = account_type_in(flat, exact);

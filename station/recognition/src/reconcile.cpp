@@ -384,8 +384,10 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
         // The same name by the bank's key, which ignores brackets and long-vowel marks: as read
         // where it is the line the bank prints for the application's furigana, else that line
         // (a bracket or ー the reading lost), not quite sure.
+        // A passbook may also print the legal form in full, as the furigana has it.
         const std::string printed = passbook_holder_from(app->value, c);
-        if (printed.empty() || passbook_form_key(printed) == passbook_form_key(c)) {
+        if (printed.empty() || passbook_form_key(printed) == passbook_form_key(c) ||
+            passbook_form_key(app->value) == passbook_form_key(c)) {
           trust(*book, c);
         } else {
           trust(*book, printed);
@@ -423,13 +425,15 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
     book->confidence = std::min(book->confidence, kDisagrees);
     if (best > 2) continue;
     app->confidence = std::min(app->confidence, kUnsureFreeText);
-    // Names (bank, branch) a little apart, as text written twice (reconcile_same_text): the
-    // application's, for the clerk to confirm. Never a number: a digit apart is what the check is for.
+    // A bank's name a little apart, as text written twice (reconcile_same_text): the
+    // application's, for the clerk to confirm. Not a branch (a handwritten application's branch is
+    // as often the one misread: 二四八 written, 一四八 read), never a number (a digit apart is what
+    // the review's check is for).
     // Where the passbook says it twice alike (title and お取引店 line), the passbook's stands.
     const bool said_twice = std::find(book->readings.begin(), book->readings.end(), book->value) != book->readings.end();
-    if ((book->type == "bank_name" || book->type == "branch_name") && !said_twice &&
+    if (book->type == "bank_name" && !said_twice &&
         best <= std::max(1, static_cast<int>(icu::UnicodeString::fromUTF8(want).length()) / 3)) {
-      book->value = book->type == "bank_name" ? folded(app->value) : branch_folded(app->value);
+      book->value = folded(app->value);
       book->chars.clear();
       book->confidence = kUnsureFreeText;
     }

@@ -146,9 +146,9 @@ TEST(PassbookReconcile, DisagreementIsDoubtedAndTheApplicationKept) {
   EXPECT_EQ(get(vs, "passbook.account_no").value, "8174579");
   EXPECT_LE(get(vs, "passbook.account_no").confidence, d::kDisagrees);
   EXPECT_LE(get(vs, "passbook.account_type").confidence, d::kDisagrees);
-  // A branch one character apart is the application's, for the clerk to confirm.
-  EXPECT_EQ(get(vs, "passbook.branch_name").value, "南浦和");
-  EXPECT_DOUBLE_EQ(get(vs, "passbook.branch_name").confidence, d::kUnsureFreeText);
+  // A branch one character apart stays as read (either page may be misread), doubted.
+  EXPECT_EQ(get(vs, "passbook.branch_name").value, "南清和");
+  EXPECT_LE(get(vs, "passbook.branch_name").confidence, d::kDisagrees);
   EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "葉軸業銀行");
   EXPECT_LE(get(vs, "passbook.bank_name_full").confidence, d::kDisagrees);
   // One digit apart: either page may be misread, so the application's number is doubted too; a
@@ -172,14 +172,31 @@ TEST(PassbookReconcile, TheAgreeingCandidateIsTaken) {
   EXPECT_EQ(get(vs, "passbook.branch_name").value, "南浦和");
 }
 
-TEST(PassbookReconcile, ANameThePassbookSaysTwiceStands) {
+TEST(PassbookReconcile, ABankNameALittleApartIsTheApplicationsUnlessSaidTwice) {
   auto vs = envelope();
   for (auto& v : vs)
-    if (v.key == "passbook.branch_name") v = value(v.key, v.type, "南清和", 0.85, {"南清和"});
+    if (v.key == "passbook.bank_name_full") v = value(v.key, v.type, "三菱UFJ銀杏", 0.85);
   d::reconcile_passbook(vs);
-  EXPECT_EQ(get(vs, "passbook.branch_name").value, "南清和");
-  EXPECT_LE(get(vs, "passbook.branch_name").confidence, d::kDisagrees);
-  EXPECT_LE(get(vs, "bank.branch").confidence, d::kUnsureFreeText);
+  EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "三菱UFJ銀行");
+  EXPECT_DOUBLE_EQ(get(vs, "passbook.bank_name_full").confidence, d::kUnsureFreeText);
+  vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.bank_name_full") v = value(v.key, v.type, "三菱UFG銀行", 0.85, {"三菱UFG銀行"});
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "三菱UFG銀行");
+  EXPECT_LE(get(vs, "passbook.bank_name_full").confidence, d::kDisagrees);
+  EXPECT_LE(get(vs, "bank.name").confidence, d::kUnsureFreeText);
+}
+
+TEST(PassbookReconcile, AHolderPrintedWithItsLegalFormInFullIsAsRead) {
+  auto vs = envelope();
+  for (auto& v : vs) {
+    if (v.key == "bank.holder_kana") v.value = "イリョウホウジンギョクジュカイ";
+    if (v.key == "passbook.holder_kana_passbook") v.value = "イリョウホウジンギョクジュカイ";
+  }
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "イリョウホウジンギョクジュカイ");
+  EXPECT_GE(get(vs, "passbook.holder_kana_passbook").confidence, d::kAgreesWithApplication);
 }
 
 TEST(PassbookReconcile, ABankNameRunOnIsCutToTheApplications) {
