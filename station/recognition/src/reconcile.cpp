@@ -386,9 +386,15 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
         // (a bracket or ー the reading lost), not quite sure.
         // A passbook may also print the legal form in full, as the furigana has it.
         const std::string printed = passbook_holder_from(app->value, c);
-        if (printed.empty() || passbook_form_key(printed) == passbook_form_key(c) ||
-            passbook_form_key(app->value) == passbook_form_key(c)) {
+        const auto as_written = [](const std::string& x) { return strip_spaces(ocr::normalize_nfkc(x)); };
+        if (printed.empty() || as_written(printed) == as_written(c) || as_written(app->value) == as_written(c)) {
           trust(*book, c);
+        } else if (passbook_form_key(printed) == passbook_form_key(c) ||
+                   passbook_form_key(app->value) == passbook_form_key(c)) {
+          // Only the size of a kana differs (ジュ, ジユ): a bank may print large kana, a reader may
+          // read a small one large; as read, not sure.
+          trust(*book, c);
+          book->confidence = kMendedByApplication;
         } else {
           trust(*book, printed);
           book->confidence = kMendedByApplication;

@@ -197,6 +197,15 @@ TEST(PassbookReconcile, AHolderPrintedWithItsLegalFormInFullIsAsRead) {
   d::reconcile_passbook(vs);
   EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "イリョウホウジンギョクジュカイ");
   EXPECT_GE(get(vs, "passbook.holder_kana_passbook").confidence, d::kAgreesWithApplication);
+  // Only the size of a kana differs: as read, not sure.
+  vs = envelope();
+  for (auto& v : vs) {
+    if (v.key == "bank.holder_kana") v.value = "イリョウホウジンギョクジュカイ";
+    if (v.key == "passbook.holder_kana_passbook") v.value = "イリョウホウジンギョクジユカイ";
+  }
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "イリョウホウジンギョクジユカイ");
+  EXPECT_LT(get(vs, "passbook.holder_kana_passbook").confidence, 0.9);
 }
 
 TEST(PassbookReconcile, ABankNameRunOnIsCutToTheApplications) {
