@@ -60,31 +60,42 @@ std::string kana_with_marks(const std::vector<ocr::Glyph>& glyphs, const ocr::Sp
   return join_voiced_marks(out);
 }
 
-// The bank keywords a passbook's title and お取引店 line carry, longest first.
-const char* const kBankKinds[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
-
-// "三菱UFJ銀行 南浦和" → {"三菱UFJ銀行", "銀行", rest "南浦和"}; nothing when no keyword.
-struct BankMention {
-  std::string name, kind, rest;
-};
-std::optional<BankMention> bank_mention(const std::string& line) {
-  const std::string flat = strip_spaces(line);
-  for (const char* k : kBankKinds) {
-    const auto pos = flat.find(k);
-    if (pos == std::string::npos) continue;
-    // The name runs back from the keyword over name characters (kanji, kana, Latin capitals).
-    const std::string head = find_re(flat.substr(0, pos), "([\\p{Han}\\p{Katakana}\\p{Hiragana}A-Zー]+)$", 1);
-    if (head.empty()) continue;
-    // A title line may run on from the passbook's own words (普通預金通帳 then the bank's name).
-    std::string name = head;
-    for (const char* w : {"通帳", "お取引店", "取引店"}) {
-      const auto at = name.rfind(w);
-      if (at != std::string::npos) name = name.substr(at + std::string(w).size());
+// The same line read piece by piece: cut at each voicing mark, a piece read alone ends with the
+// glyph its mark belongs to, whatever boxes the engine gives its glyphs (a stretched line's boxes
+// may span several glyphs or none). `confidence` is the pieces' mean. Empty without marks.
+std::string kana_by_pieces(const PageContext& c, const ocr::SplitLine& split, const ocr::ZoneSpec& spec,
+                           double& confidence) {
+  confidence = 0;
+  if (split.marks.empty() || split.line.empty()) return "";
+  std::string out;
+  double sum = 0;
+  int n = 0, x0 = 0;
+  for (std::size_t k = 0; k <= split.marks.size(); ++k) {
+    const int x1 = k < split.marks.size() ? split.marks[k].x : split.line.width();
+    // A piece narrower than a third of the text's height holds no glyph.
+    if (x1 - x0 >= std::max(2, split.text_height / 3)) {
+      ocr::ZoneSpec piece = spec;
+      piece.glyphs = false;
+      if (auto r = c.engine.read(split.line, ocr::Box{x0, 0, x1 - x0, split.line.height()}, piece)) {
+        std::string t = find_re(ocr::normalize_nfkc(r->text), "^\\s*(.*?)\\s*$", 1);
+        if (!t.empty()) {
+          out += t;
+          sum += r->confidence;
+          ++n;
+        }
+      }
     }
-    if (name.empty()) continue;
-    return BankMention{latin_lookalikes(name) + k, k, flat.substr(pos + std::string(k).size())};
+    if (k < split.marks.size() && !out.empty()) {
+      const icu::UnicodeString u = icu::UnicodeString::fromUTF8(out);
+      std::string last;
+      u.tempSubStringBetween(u.moveIndex32(u.length(), -1)).toUTF8String(last);
+      out += voicing_mark_after(last, split.marks[k].semi);
+      if (split.marks[k].space_after) out += ' ';
+    }
+    x0 = x1;
   }
-  return std::nullopt;
+  confidence = n > 0 ? sum / n : 0;
+  return join_voiced_marks(out);
 }
 
 // A passbook number read again at the scanned resolution, its 0s, 6s, 8s and 9s told apart by
@@ -186,10 +197,18 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
     std::string v;
     double conf = 0;
     ocr::Box box = all;
+    std::vector<std::string> readings;
     if ((f.type == "bank_name" || f.type == "bank_kind") && title != nullptr) {
       v = f.type == "bank_name" ? title_bank->name : title_bank->kind;
       conf = capped(title->confidence);
       box = title->box;
+      // The passbook names its bank twice (the title, the お取引店 line): both are candidates.
+      for (const auto& l : lines)
+        if (auto m = bank_mention(l.text); m && &l != title)
+          readings.push_back(f.type == "bank_name" ? m->name : m->kind);
+      // Two mentions that say otherwise: neither is sure.
+      for (const std::string& r : readings)
+        if (r != v) conf = std::min(conf, kUnsureFreeText);
     } else if (f.type == "branch_name") {
       // "お取引店" then "<bank> <branch>"; else a line naming a 支店.
       if (const ocr::TextLine* l = line_under("取引店")) {
@@ -199,18 +218,28 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
           box = l->box;
         }
       }
+      // The line naming a 支店 (or 営業部, 出張所) on its own is a second candidate.
+      const std::string named =
+          find_re(flat, "(?:^|\\n)([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?(?:支店|出張所|営業部))\\n", 1);
       if (v.empty())
-        v = find_re(flat, "([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?)(支店|出張所|営業部)", 1),
+        v = named.empty() ? find_re(flat, "([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?(?:支店|出張所|営業部))", 1) : named,
         conf = v.empty() ? 0 : 0.6;
-      for (const char* suffix : {"支店", "出張所", "営業部", "支所"})
-        if (v.size() > std::string(suffix).size() &&
-            v.compare(v.size() - std::string(suffix).size(), std::string::npos, suffix) == 0)
-          v.erase(v.size() - std::string(suffix).size());
+      else if (!named.empty())
+        readings.push_back(named);
+      // The branch's name as the application writes it: without 支店 (営業部 is part of a name:
+      // 本店営業部).
+      for (std::string* name : {&v, readings.empty() ? nullptr : &readings.back()}) {
+        // A line that names the bank before its branch (千葉銀行本店営業部): the branch is what follows.
+        if (name != nullptr)
+          if (auto m = bank_mention(*name); m && !m->rest.empty()) *name = m->rest;
+        for (const char* suffix : {"支店", "出張所", "支所"})
+          if (name != nullptr && name->size() > std::string(suffix).size() && name->ends_with(suffix))
+            name->erase(name->size() - std::string(suffix).size());
+      }
     } else if (f.type == "account_type") {
-      v = flat.find("当座") != std::string::npos   ? "当座"
-          : flat.find("普通") != std::string::npos ? "普通"
-                                                   : "";
-      conf = v.empty() ? 0 : capped(page.confidence);
+      bool exact = false;
+      v = account_type_in(flat, exact);
+      conf = v.empty() ? 0 : exact ? capped(page.confidence) : 0.6;
     } else if (f.type == "labelled_digits") {
       // The number after its label on the label's row. The page-level reading may split a row
       // (店番 104 | 口座番号 | 3278805): the row is every line whose middle lies within the label
@@ -237,11 +266,20 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         const int m = std::max(4, (y1 - y0) / 3);
         const ocr::Box row_box{x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m};
         auto r = c.engine.read(c.page, row_box, spec);
-        if (r) v = find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1);
-        if (v.empty()) v = find_re(joined, pattern.c_str(), 1);
-        if (std::string held = digits_by_shape(c, row_box, pattern, f.length); !held.empty()) v = held;
-        if (v.empty()) return false;
+        // Three readings of the number: the row alone, the page's lines, the row at the scanned
+        // resolution with 0, 6, 8 and 9 told apart by their holes; that last one first. All are
+        // kept as candidates (the application's number picks among them); where they differ, none is sure.
+        const std::string alone = r ? find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1) : "";
+        const std::string paged = find_re(joined, pattern.c_str(), 1);
+        const std::string held = digits_by_shape(c, row_box, pattern, f.length);
+        std::vector<std::string> found;
+        for (const std::string* x : {&held, &alone, &paged})
+          if (!x->empty() && std::find(found.begin(), found.end(), *x) == found.end()) found.push_back(*x);
+        if (found.empty()) return false;
+        v = found.front();
+        readings.assign(found.begin() + 1, found.end());
         conf = capped(r ? r->confidence : l.confidence);
+        if (found.size() > 1) conf = std::min(conf, 0.6);
         box = row_box;
         return true;
       };
@@ -289,13 +327,32 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
             r = std::move(*got);
         v = r && !r->glyphs.empty() ? ocr::normalize_nfkc(kana_with_marks(r->glyphs, split))
                                     : after_label->text;
+        // Read again piece by piece between the marks: where its grammar holds and the glyph
+        // reading's does not, it is the value; else a candidate.
+        double piece_conf = 0;
+        if (const std::string pieces = ocr::normalize_nfkc(kana_by_pieces(c, split, spec, piece_conf));
+            !pieces.empty() && pieces != v) {
+          if (passbook_holder_grammar_ok(pieces) && !passbook_holder_grammar_ok(v)) {
+            readings.push_back(v);
+            v = pieces;
+          } else {
+            readings.push_back(pieces);
+          }
+        }
         // One space between words, as the passbook prints them.
         v = find_re(v, "^\\s*(.*?)\\s*$", 1);
         conf = capped(r ? r->confidence : after_label->confidence);
         box = b;
+        // The page-level reading of the line is a second candidate.
+        if (const std::string line = find_re(after_label->text, "^\\s*(.*?)\\s*$", 1); !line.empty() && line != v)
+          readings.push_back(line);
+        // A line that is not a passbook's katakana holder is never sure.
+        if (!passbook_holder_grammar_ok(v)) conf = std::min(conf, kFailsFormat);
       }
     }
-    out.push_back(make(f, f.key, c, v, v.empty() ? 0.0 : conf, box));
+    RecognizedValue value = make(f, f.key, c, v, v.empty() ? 0.0 : conf, box);
+    value.readings = std::move(readings);
+    out.push_back(std::move(value));
   }
 }
 

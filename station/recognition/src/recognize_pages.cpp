@@ -114,6 +114,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   if (on_page && !on_page(static_cast<int>(pages.size()))) return out;
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
+  detail::reconcile_passbook(out.values);
   detail::reconcile_dates(out.values, clock);
   calibrate(out.values);
   return out;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <chrono>
 #include <optional>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include "station/clock.h"
 #include "detail.h"
 #include "ocr/language_model.h"
+#include "ocr/layout.h"
 #include "text_repair.h"
 
 namespace station::recognition::detail {
@@ -309,6 +311,166 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
     if (!best) continue;
     self->value = iso(best->y, best->m, best->d);
     self->confidence = std::min(self->confidence, 0.5);
+  }
+}
+
+}  // namespace station::recognition::detail
+
+namespace station::recognition::detail {
+namespace {
+
+// The bank's words a name ends with (its kind), longest first.
+const char* const kBankKindWords[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
+
+std::string bank_kind_of(const std::string& name) {
+  for (const char* k : kBankKindWords)
+    if (name.size() > std::strlen(k) && name.ends_with(k)) return k;
+  return "";
+}
+
+// Text compared as written: NFKC (ＵＦＪ and UFJ alike), no spaces.
+std::string folded(const std::string& s) { return strip_spaces(ocr::normalize_nfkc(s)); }
+
+// A branch as named on both: without 支店, 出張所, 支所.
+std::string branch_folded(const std::string& s) {
+  std::string k = folded(s);
+  for (const char* suffix : {"支店", "出張所", "支所"})
+    if (k.size() > std::strlen(suffix) && k.ends_with(suffix)) {
+      k.resize(k.size() - std::strlen(suffix));
+      break;
+    }
+  return k;
+}
+
+// The passbook value and the reader's other candidates for it, the value first.
+std::vector<std::string> candidates_of(const RecognizedValue& v) {
+  std::vector<std::string> out;
+  if (!v.value.empty()) out.push_back(v.value);
+  for (const std::string& r : v.readings)
+    if (!r.empty() && std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  return out;
+}
+
+void trust(RecognizedValue& v, const std::string& value) {
+  if (v.value != value) v.chars.clear();
+  v.value = value;
+  v.confidence = std::max(v.confidence, kAgreesWithApplication);
+}
+
+}  // namespace
+
+void reconcile_passbook(std::vector<RecognizedValue>& values) {
+  const auto find = [&](const std::string& key) { return find_value(values, key); };
+  struct Pair {
+    const char* app;
+    const char* book;
+    std::string (*key)(const std::string&);
+  };
+  static const auto digits_key = [](const std::string& s) { return digits_of(ocr::normalize_nfkc(s)); };
+  RecognizedValue* book_name = find("passbook.bank_name_full");
+  for (const Pair p : {Pair{"bank.name", "passbook.bank_name_full", &folded},
+                       Pair{"bank.branch", "passbook.branch_name", &branch_folded},
+                       Pair{"bank.account_type", "passbook.account_type", &folded},
+                       Pair{"bank.account_no", "passbook.account_no", +digits_key},
+                       Pair{"bank.holder_kana", "passbook.holder_kana_passbook", &holder_kana_key}}) {
+    RecognizedValue* app = find(p.app);
+    RecognizedValue* book = find(p.book);
+    if (app == nullptr || book == nullptr || app->value.empty()) continue;
+    const std::string want = p.key(app->value);
+    if (want.empty()) continue;
+    bool agreed = false;
+    for (const std::string& c : candidates_of(*book)) {
+      if (p.key(c) == want && book->type == "holder_kana") {
+        // The same name by the bank's key, which ignores brackets and long-vowel marks: as read
+        // where it is the line the bank prints for the application's furigana, else that line
+        // (a bracket or ー the reading lost), not quite sure.
+        // A passbook may also print the legal form in full, as the furigana has it.
+        const std::string printed = passbook_holder_from(app->value, c);
+        const auto as_written = [](const std::string& x) { return strip_spaces(ocr::normalize_nfkc(x)); };
+        if (printed.empty() || as_written(printed) == as_written(c) || as_written(app->value) == as_written(c)) {
+          trust(*book, c);
+        } else if (passbook_form_key(printed) == passbook_form_key(c) ||
+                   passbook_form_key(app->value) == passbook_form_key(c)) {
+          // Only the size of a kana differs (ジュ, ジユ): a bank may print large kana, a reader may
+          // read a small one large; as read, not sure.
+          trust(*book, c);
+          book->confidence = kMendedByApplication;
+        } else {
+          trust(*book, printed);
+          book->confidence = kMendedByApplication;
+        }
+        agreed = true;
+        break;
+      }
+      if (p.key(c) == want) {
+        trust(*book, c);
+        agreed = true;
+        break;
+      }
+      // A bank's name read run on from the words before it on its line (普通預金通帳三菱UFJ銀行):
+      // the application's name, where it is a whole bank name, read at the end of the passbook's.
+      if (book == book_name && !bank_kind_of(folded(app->value)).empty() && p.key(c).ends_with(want)) {
+        trust(*book, folded(app->value));
+        book->confidence = std::min(book->confidence, kUnsureFreeText);
+        agreed = true;
+        break;
+      }
+    }
+    if (agreed) {
+      if (book->confidence >= kAgreesWithApplication) app->confidence = std::max(app->confidence, book->confidence);
+      continue;
+    }
+    // They differ. Where by two characters or fewer (a misreading on one page or the other, and
+    // nothing tells which), neither is sure: the application's value is doubted too.
+    int best = 3;
+    std::string closest;
+    for (const std::string& c : candidates_of(*book)) {
+      const int d = edit_distance(icu::UnicodeString::fromUTF8(p.key(c)), icu::UnicodeString::fromUTF8(want));
+      if (d < best) best = d, closest = c;
+    }
+    book->confidence = std::min(book->confidence, kDisagrees);
+    if (best > 2) continue;
+    app->confidence = std::min(app->confidence, kUnsureFreeText);
+    // A bank's name a little apart, as text written twice (reconcile_same_text): the
+    // application's, for the clerk to confirm. Not a branch (a handwritten application's branch is
+    // as often the one misread: 二四八 written, 一四八 read), never a number (a digit apart is what
+    // the review's check is for).
+    // Where the passbook says it twice alike (title and お取引店 line), the passbook's stands.
+    const bool said_twice = std::find(book->readings.begin(), book->readings.end(), book->value) != book->readings.end();
+    if (book->type == "bank_name" && !said_twice &&
+        best <= std::max(1, static_cast<int>(icu::UnicodeString::fromUTF8(want).length()) / 3)) {
+      book->value = folded(app->value);
+      book->chars.clear();
+      book->confidence = kUnsureFreeText;
+    }
+    if (book->type == "holder_kana") {
+      // The application's furigana in the passbook's form, keeping the abbreviation as read; for
+      // the clerk to confirm.
+      const std::string rebuilt = passbook_holder_from(app->value, closest);
+      if (icu::UnicodeString::fromUTF8(want).length() >= 6 && !rebuilt.empty() && holder_kana_key(rebuilt) == want) {
+        book->value = rebuilt;
+        book->chars.clear();
+        book->confidence = kUnsureFreeText;
+      }
+    }
+  }
+  // The bank's kind is the word its name ends with: the passbook's against the application's bank
+  // name's; a kind the passbook's own name contradicts is that name's, for the clerk to confirm.
+  RecognizedValue* kind = find("passbook.kind");
+  const RecognizedValue* app_name = find("bank.name");
+  if (kind != nullptr && !kind->value.empty()) {
+    const std::string mine = folded(kind->value);
+    const std::string from_app = app_name != nullptr ? bank_kind_of(folded(app_name->value)) : "";
+    const std::string from_book = book_name != nullptr ? bank_kind_of(folded(book_name->value)) : "";
+    if (!from_book.empty() && from_book != mine) {
+      kind->value = from_book;
+      kind->chars.clear();
+      kind->confidence = std::min(kind->confidence, kUnsureFreeText);
+    }
+    if (!from_app.empty() && from_app == folded(kind->value))
+      kind->confidence = std::max(kind->confidence, kAgreesWithApplication);
+    else if (!from_app.empty())
+      kind->confidence = std::min(kind->confidence, kDisagrees);
   }
 }
 

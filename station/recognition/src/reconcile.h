@@ -24,4 +24,22 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values);
 // Without a postmark the bound is `clock`'s day (JST).
 void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 
+// The passbook copy against the application's bank fields (the envelope says the same thing
+// twice): bank, branch, account type, account number and holder. Where a passbook value, or one of
+// the reader's other candidates for it (`readings`), agrees with the application's, it is kept and
+// both are trusted (kAgreesWithApplication); where none does, the passbook value is doubted (at
+// most kDisagrees), and where the two differ by two characters or fewer (a misreading on one page
+// or the other) the application's is doubted too (at most kUnsureFreeText). A holder line within two
+// kana of the application's furigana (by the bank's comparison key) is taken as the application's
+// in the passbook's form, for the clerk to confirm. The application's values themselves never
+// change.
+void reconcile_passbook(std::vector<RecognizedValue>& values);
+
+// Raw confidences reconcile_passbook sets (before calibration).
+inline constexpr double kAgreesWithApplication = 0.97;
+inline constexpr double kDisagrees = 0.5;
+// A holder line the application's furigana agrees with by the bank's key, but whose brackets or
+// long-vowel marks the reading lost: the application's in the passbook's form.
+inline constexpr double kMendedByApplication = 0.85;
+
 }  // namespace station::recognition::detail

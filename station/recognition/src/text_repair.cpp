@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cctype>
 #include <iterator>
+#include <optional>
 #include <vector>
 
 #include "ocr/layout.h"
@@ -501,6 +502,195 @@ const char* voicing_mark_after(std::string_view kana, bool looks_semi) {
   const auto one_of = [&](std::u16string_view set) { return u.length() == 1 && set.find(u.charAt(0)) != std::u16string_view::npos; };
   const bool semi_ok = one_of(u"ハヒフヘホ"), voiced_ok = one_of(u"ウカキクケコサシスセソタチツテトハヒフヘホ");
   return looks_semi && (semi_ok || !voiced_ok) ? "゜" : "゛";
+}
+
+}  // namespace station::recognition::detail
+
+namespace station::recognition::detail {
+namespace {
+
+// Legal-form words in a holder's furigana and the abbreviation banks print for them (全銀協の略語),
+// small kana written large as on a bank's records; longer first. The same pairs as the review's
+// comparison key (station/review normalize.cpp), so that a passbook value the reader finds in
+// agreement with the application is one the review check finds so too.
+struct LegalForm {
+  std::u16string_view word, abbreviation;
+};
+constexpr LegalForm kLegalForms[] = {
+    {u"イリヨウホウジンシヤダン", u"イ"}, {u"イリヨウホウジンザイダン", u"イ"},
+    {u"シヤカイフクシホウジン", u"シヤ"}, {u"トクテイヒエイリカツドウホウジン", u"トクヒ"},
+    {u"イツパンシヤダンホウジン", u"シヤ"}, {u"イリヨウホウジン", u"イ"}, {u"カブシキガイシヤ", u"カ"},
+    {u"ユウゲンガイシヤ", u"ユ"}, {u"ゴウドウガイシヤ", u"ド"}, {u"ザイダンホウジン", u"ザイ"},
+    {u"シヤダンホウジン", u"シヤ"}, {u"ゴウシガイシヤ", u"シ"},
+};
+
+// Small kana as large (banks print ｼﾔ for シャ), one for one.
+icu::UnicodeString large_kana(icu::UnicodeString u) {
+  static constexpr std::u16string_view small = u"ァィゥェォッャュョヮヵヶ", big = u"アイウエオツヤユヨワカケ";
+  for (int32_t i = 0; i < u.length(); ++i)
+    if (const auto k = small.find(u.charAt(i)); k != std::u16string_view::npos) u.setCharAt(i, big[k]);
+  return u;
+}
+
+icu::UnicodeString nfkc_u(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFKCInstance(st);
+  if (U_SUCCESS(st) && n != nullptr) {
+    icu::UnicodeString out = n->normalize(u, st);
+    if (U_SUCCESS(st)) return out;
+  }
+  return u;
+}
+
+bool is_katakana(char16_t c) { return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC; }
+
+}  // namespace
+
+std::string holder_kana_key(const std::string& s) {
+  const icu::UnicodeString u = large_kana(nfkc_u(s));
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    char16_t c = u.charAt(i);
+    if (c == ' ' || c == 0x3000 || c == '(' || c == ')' || c == '.' || c == ',' || c == 0x30FB || c == '-' ||
+        c == 0x30FC)
+      continue;
+    if (c >= 0x3041 && c <= 0x3096) c += 0x60;  // hiragana as katakana
+    out.append(c);
+  }
+  for (const LegalForm& f : kLegalForms) {
+    const icu::UnicodeString word(false, f.word.data(), static_cast<int32_t>(f.word.size()));
+    const icu::UnicodeString abbr(false, f.abbreviation.data(), static_cast<int32_t>(f.abbreviation.size()));
+    out.findAndReplace(word, abbr);
+  }
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+std::string passbook_form_key(const std::string& s) {
+  icu::UnicodeString u = large_kana(nfkc_u(s)), out;
+  for (int32_t i = 0; i < u.length(); ++i)
+    if (u.charAt(i) != ' ' && u.charAt(i) != 0x3000) out.append(u.charAt(i));
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+std::string passbook_holder_from(const std::string& holder_kana, const std::string& line_read) {
+  // The furigana's kana without its gaps, each with where it stands in the furigana.
+  const icu::UnicodeString u = nfkc_u(holder_kana);
+  icu::UnicodeString flat;
+  std::vector<int32_t> at;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t c = u.charAt(i);
+    if (c == ' ' || c == 0x3000) continue;
+    if (!is_katakana(c)) return "";  // not katakana: no passbook prints it
+    flat.append(c);
+    at.push_back(i);
+  }
+  if (flat.length() == 0) return "";
+  // Words one space apart, as a passbook prints them.
+  auto spaced = [&](int32_t from, int32_t to) {  // furigana [from, to), gaps as one space
+    icu::UnicodeString out;
+    bool gap = false;
+    for (int32_t i = from; i < to; ++i) {
+      const char16_t c = u.charAt(i);
+      if (c == ' ' || c == 0x3000) {
+        gap = out.length() > 0;
+      } else {
+        if (gap) out.append(u' ');
+        out.append(c);
+        gap = false;
+      }
+    }
+    return out;
+  };
+  const icu::UnicodeString read = nfkc_u(strip_spaces(line_read));
+  const icu::UnicodeString large = large_kana(flat);
+  icu::UnicodeString out = spaced(0, u.length());
+  for (const LegalForm& f : kLegalForms) {
+    const icu::UnicodeString w(false, f.word.data(), static_cast<int32_t>(f.word.size()));
+    icu::UnicodeString abbr(false, f.abbreviation.data(), static_cast<int32_t>(f.abbreviation.size()));
+    const int32_t pos = large.indexOf(w);
+    if (pos < 0 || large.length() <= w.length()) continue;
+    // Spelt as the line read on the passbook begins (a leading abbreviation), else as the
+    // furigana's word begins where that is the abbreviation (シャ for シヤ), else as the table's.
+    const icu::UnicodeString own(flat, pos, abbr.length());
+    if (pos == 0 && read.length() >= abbr.length() && large_kana(icu::UnicodeString(read, 0, abbr.length())) == abbr)
+      abbr = icu::UnicodeString(read, 0, abbr.length());
+    else if (large_kana(own) == abbr)
+      abbr = own;
+    const int32_t end = pos + w.length();  // in flat
+    const icu::UnicodeString rest = end < flat.length() ? spaced(at[end], u.length()) : icu::UnicodeString();
+    // The word leads the name: its abbreviation before it; else after the name before it.
+    out = pos == 0 ? abbr + u")" + rest : icu::UnicodeString(flat, 0, pos) + abbr + u")" + (rest.length() > 0 && end < flat.length() && at[end] > at[end - 1] + 1 ? u" " : u"") + rest;
+    break;
+  }
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+bool passbook_holder_grammar_ok(const std::string& s) {
+  // Words of katakana one space apart; the first may carry a legal form's abbreviation of one to
+  // three kana closed by ")" before the name (ｼﾔ)ﾐﾄﾞﾘｶｲ) or after it (ﾐﾄﾞﾘ(ｶ, ﾐﾄﾞﾘｶ)).
+  const std::string kana = "[\\u30A1-\\u30FA\\u30FC]";
+  const std::string pattern = "^((?:" + kana + "{1,3}\\) ?" + kana + "+|" + kana + "+\\)|" + kana + "+\\(" + kana +
+                              "{1,3}|" + kana + "+)(?: " + kana + "+)*)$";
+  const std::string flat = ocr::normalize_nfkc(s);
+  if (flat.empty() || find_re(flat, pattern.c_str(), 1) != flat) return false;
+  std::string words = flat;
+  for (char& ch : words)
+    if (ch == '(' || ch == ')') ch = ' ';
+  std::size_t start = 0;
+  while (start <= words.size()) {
+    const std::size_t end = std::min(words.find(' ', start), words.size());
+    if (end > start && !plausible_kana(words.substr(start, end - start))) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+namespace {
+// The bank keywords a passbook's title and お取引店 line carry, longest first.
+const char* const kBankKindsInLine[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
+}  // namespace
+
+std::optional<BankMention> bank_mention(const std::string& line) {
+  const std::string flat = strip_spaces(line);
+  for (const char* k : kBankKindsInLine) {
+    const auto pos = flat.find(k);
+    if (pos == std::string::npos) continue;
+    // The name runs back from the keyword over name characters (kanji, kana, Latin capitals).
+    const std::string head = find_re(flat.substr(0, pos), "([\\p{Han}\\p{Katakana}\\p{Hiragana}A-Zー]+)$", 1);
+    if (head.empty()) continue;
+    // A title line may run on from the passbook's own words (普通預金通帳 then the bank's name).
+    std::string name = head;
+    for (const char* w : {"通帳", "お取引店", "取引店"}) {
+      const auto at = name.rfind(w);
+      if (at != std::string::npos) name = name.substr(at + std::string(w).size());
+    }
+    // 預金通帳 with its last character misread (通由, 通上): no bank's name holds 金通.
+    if (const std::string rest = find_re(name, "金通.(.+)$", 1); !rest.empty()) name = rest;
+    if (name.empty()) continue;
+    return BankMention{latin_lookalikes(name) + k, k, flat.substr(pos + std::string(k).size())};
+  }
+  return std::nullopt;
+}
+
+
+std::string account_type_in(const std::string& text, bool& exact) {
+  exact = true;
+  if (text.find("当座") != std::string::npos) return "当座";
+  if (text.find("普通") != std::string::npos) return "普通";
+  exact = false;
+  // The type misread where it heads 預金通帳 (普遍預金, 当産預金): a closed list of two, told apart
+  // by the character of the two that was read right.
+  const std::string before = find_re(text, "([^\\s]{1,2})(?:預金|.金通|預.通)", 1);
+  const bool ordinary = before.find("普") != std::string::npos || before.find("通") != std::string::npos;
+  const bool current = before.find("当") != std::string::npos || before.find("座") != std::string::npos;
+  return ordinary == current ? "" : ordinary ? "普通" : "当座";
 }
 
 }  // namespace station::recognition::detail

@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -95,6 +96,44 @@ std::string latin_lookalikes(const std::string& s);
 // Japanese free text as read, without what is not the writer's: junk at its ends, a cell's
 // printed edge, look-alikes of the wrong script.
 std::string clean_free_text(const std::string& s);
+
+// A bank account holder's name as a bank compares it: NFKC, without spaces, brackets, dots or
+// long-vowel marks, small kana as large, legal-form words as the abbreviation banks print (全銀協):
+// the passbook's "ｼﾔ)ﾐﾄﾞﾘｶｲ" and the application's "シャカイフクシホウジンミドリカイ" share the key
+// "シヤミドリカイ". The review's passbook check compares by the same key.
+std::string holder_kana_key(const std::string& s);
+
+// A holder line as printed, spaces aside: NFKC, small kana as large (a bank may print ｼﾔ for シャ);
+// brackets and long-vowel marks kept.
+std::string passbook_form_key(const std::string& s);
+
+// The passbook line a bank prints for the application's furigana `holder_kana`: the legal-form word
+// as its abbreviation closed by ")" (before the name where the word leads, after it where it
+// trails), words one space apart, full-width as NFKC reads half-width kana. A leading abbreviation
+// is written as the line read on the passbook (`line_read`, "シャ) ...") begins, where that is the
+// table's up to the size of its kana. "" where the furigana is not all katakana.
+// "シャカイフクシホウジンミドリカイ　リジチョウ" → "シヤ)ミドリカイ リジチョウ".
+std::string passbook_holder_from(const std::string& holder_kana, const std::string& line_read);
+
+// The grammar of a passbook's holder line (NFKC): katakana words one space apart, the first may
+// carry one legal-form abbreviation of 1-3 kana with ")" before the name (a space may follow it) or
+// after it, each word
+// plausible katakana (plausible_kana).
+bool passbook_holder_grammar_ok(const std::string& s);
+
+// A bank named in a passbook's line: "普通預金通帳三菱りFJ銀行 南浦和" → {"三菱UFJ銀行", "銀行", rest
+// "南浦和"}: the name runs back from its kind's word (銀行, 信用金庫, ...) over name characters and
+// starts after the passbook's own words (通帳, お取引店; 預金通帳 with its last character misread).
+// Nothing when the line names no bank.
+struct BankMention {
+  std::string name, kind, rest;
+};
+std::optional<BankMention> bank_mention(const std::string& line);
+
+// The account type a passbook's text names, from the closed list 普通 / 当座: written out
+// (`exact`), or told by the one of its two characters read right before 預金 (普遍預金 → 普通);
+// "" when neither or both fit.
+std::string account_type_in(const std::string& text, bool& exact);
 
 // ICU regular expression over UTF-8 text: the first match's group `g`, or "".
 std::string find_re(const std::string& text, const char* pattern, int g = 1);

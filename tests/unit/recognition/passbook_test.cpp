@@ -1,0 +1,260 @@
+// The passbook copy's mechanisms (issue 13): its text grammars (the bank named in a line, the
+// account type from a closed list, the holder line in a bank's katakana), the bank's comparison key
+// for holders, and the envelope-level cross-check against the application's bank fields, which
+// trusts values the two pages agree on and doubts the others.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "detail.h"
+#include "reconcile.h"
+#include "text_repair.h"
+
+namespace {
+
+namespace d = station::recognition::detail;
+using station::recognition::RecognizedValue;
+
+RecognizedValue value(const std::string& key, const std::string& type, const std::string& v, double conf,
+                      std::vector<std::string> readings = {}) {
+  RecognizedValue r;
+  r.key = key;
+  r.type = type;
+  r.value = v;
+  r.confidence = conf;
+  r.readings = std::move(readings);
+  return r;
+}
+
+const RecognizedValue& get(const std::vector<RecognizedValue>& vs, const std::string& key) {
+  for (const auto& v : vs)
+    if (v.key == key) return v;
+  static const RecognizedValue none;
+  ADD_FAILURE() << "no value for " << key;
+  return none;
+}
+
+TEST(PassbookText, BankMentionStartsAfterThePassbooksOwnWords) {
+  auto m = d::bank_mention("普通預金通帳 三菱りFJ銀行 南浦和");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->name, "三菱UFJ銀行");
+  EXPECT_EQ(m->kind, "銀行");
+  EXPECT_EQ(m->rest, "南浦和");
+  // 預金通帳 with its last character misread still ends the passbook's words.
+  m = d::bank_mention("普通預金通由千葉みらい農業協同組合");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->name, "千葉みらい農業協同組合");
+  EXPECT_EQ(m->kind, "農業協同組合");
+  m = d::bank_mention("当座預金通上京葉信用金庫");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->name, "京葉信用金庫");
+  EXPECT_FALSE(d::bank_mention("この通帳を大切に保管してください。").has_value());
+}
+
+TEST(PassbookText, AccountTypeFromItsClosedList) {
+  bool exact = false;
+  EXPECT_EQ(d::account_type_in("千葉銀行\n当座預金通帳\n", exact), "当座");
+  EXPECT_TRUE(exact);
+  EXPECT_EQ(d::account_type_in("普通預金通帳", exact), "普通");
+  // One of its two characters misread: the other tells which, never exactly.
+  EXPECT_EQ(d::account_type_in("京葉銀行\n普遍預金通帳\n", exact), "普通");
+  EXPECT_FALSE(exact);
+  EXPECT_EQ(d::account_type_in("京葉銀行\n半通預金通帳\n", exact), "普通");
+  EXPECT_EQ(d::account_type_in("京葉銀行\n当産預金通帳\n", exact), "当座");
+  EXPECT_EQ(d::account_type_in("京葉銀行\n半授入金通上\n", exact), "");
+  EXPECT_EQ(d::account_type_in("お名前\n", exact), "");
+}
+
+TEST(PassbookText, HolderGrammar) {
+  EXPECT_TRUE(d::passbook_holder_grammar_ok("ｼｬ）ﾘｮｸｼﾞｭｶｲ ﾘｼﾞﾁｮｳ ｻｶﾓﾄ ﾀﾞｲｽｹ"));
+  EXPECT_TRUE(d::passbook_holder_grammar_ok("シャ) リョクジュカイ リジチョウ"));
+  EXPECT_TRUE(d::passbook_holder_grammar_ok("ﾔｽﾗｷﾞﾕ） ﾄﾘｼﾏﾘﾔｸ ﾊｼﾓﾄ ﾁﾋﾛ"));
+  EXPECT_TRUE(d::passbook_holder_grammar_ok("ﾐﾄﾞﾘ(ｶ"));
+  EXPECT_TRUE(d::passbook_holder_grammar_ok("ｲ）ﾑﾂﾐｶｲ"));
+  // A stray voicing mark, two brackets, a kanji, a doubled bracket, nothing.
+  EXPECT_FALSE(d::passbook_holder_grammar_ok("ハートフルカ)゚ イビョウトリシマリヤク"));
+  EXPECT_FALSE(d::passbook_holder_grammar_ok("シャ) ミドリ(カ"));
+  EXPECT_FALSE(d::passbook_holder_grammar_ok("シャ) 緑樹会"));
+  EXPECT_FALSE(d::passbook_holder_grammar_ok("シャ)) ミドリ"));
+  EXPECT_FALSE(d::passbook_holder_grammar_ok(""));
+  // Small kana where none can stand.
+  EXPECT_FALSE(d::passbook_holder_grammar_ok("ャマダ タロウ"));
+}
+
+TEST(PassbookText, HolderKeyIsTheBanksComparison) {
+  const std::string app = "シャカイフクシホウジンリョクジュカイ　リジチョウ　サカモト　ダイスケ";
+  EXPECT_EQ(d::holder_kana_key("ｼｬ）ﾘｮｸｼﾞｭｶｲ ﾘｼﾞﾁｮｳ ｻｶﾓﾄ ﾀﾞｲｽｹ"), d::holder_kana_key(app));
+  EXPECT_EQ(d::holder_kana_key("ｼﾔ)ﾘﾖｸｼﾞﾕｶｲ ﾘｼﾞﾁﾖｳ ｻｶﾓﾄ ﾀﾞｲｽｹ"), d::holder_kana_key(app));
+  EXPECT_EQ(d::holder_kana_key("ﾔｽﾗｷﾞﾕ） ﾄﾘｼﾏﾘﾔｸ"), d::holder_kana_key("ヤスラギユウゲンガイシャ　トリシマリヤク"));
+  // A voicing mark is part of the name.
+  EXPECT_NE(d::holder_kana_key("ｼｬ）ﾘｮｸｼﾕｶｲ ﾘｼﾞﾁｮｳ ｻｶﾓﾄ ﾀﾞｲｽｹ"), d::holder_kana_key(app));
+}
+
+TEST(PassbookText, HolderLineFromTheApplicationsFurigana) {
+  EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンリョクジュカイ　リジチョウ　サカモト　ダイスケ", "シャ)"),
+            "シャ)リョクジュカイ リジチョウ サカモト ダイスケ");
+  // The abbreviation as read where it is the table's; else as the furigana's word begins; else the
+  // table's.
+  EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンミドリカイ", "シ)"), "シャ)ミドリカイ");
+  EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンミドリカイ", "シヤ)ミドリカイ"), "シヤ)ミドリカイ");
+  EXPECT_EQ(d::passbook_holder_from("ゴウドウガイシャミドリ", ""), "ド)ミドリ");
+  // A legal-form word the furigana splits across a gap.
+  EXPECT_EQ(d::passbook_holder_from("ツバサカイ　ゴユウゲンガイシャ　トリシマリヤク", ""), "ツバサカイゴユ) トリシマリヤク");
+  EXPECT_EQ(d::passbook_holder_from("ヤスラギユウゲンガイシャ　トリシマリヤク　ハシモト　チヒロ", ""),
+            "ヤスラギユ) トリシマリヤク ハシモト チヒロ");
+  EXPECT_EQ(d::passbook_holder_from("ヤマダ　タロウ", ""), "ヤマダ タロウ");
+  EXPECT_EQ(d::passbook_holder_from("山田　タロウ", ""), "");
+}
+
+// An envelope's bank fields and its passbook's values, as the readers left them.
+std::vector<RecognizedValue> envelope() {
+  return {
+      value("bank.name", "text", "三菱ＵＦＪ銀行", 0.8),
+      value("bank.branch", "text", "南浦和支店", 0.8),
+      value("bank.account_type", "checkbox_group", "当座", 0.9),
+      value("bank.account_no", "comb", "8174570", 0.8),
+      value("bank.holder_kana", "kana", "シャカイフクシホウジンリョクジュカイ　リジチョウ　サカモト　ダイスケ", 0.8),
+      value("passbook.bank_name_full", "bank_name", "三菱UFJ銀行", 0.85),
+      value("passbook.kind", "bank_kind", "銀行", 0.85),
+      value("passbook.branch_name", "branch_name", "南浦和", 0.85),
+      value("passbook.account_type", "account_type", "当座", 0.85),
+      value("passbook.account_no", "labelled_digits", "8174570", 0.85),
+      value("passbook.holder_kana_passbook", "holder_kana", "シャ)リョクジュカイ リジチョウ サカモト ダイスケ", 0.85),
+  };
+}
+
+TEST(PassbookReconcile, AgreementIsTrustedOnBothPages) {
+  auto vs = envelope();
+  d::reconcile_passbook(vs);
+  for (const char* key : {"passbook.bank_name_full", "passbook.kind", "passbook.branch_name", "passbook.account_type",
+                          "passbook.account_no", "passbook.holder_kana_passbook", "bank.name", "bank.account_no"})
+    EXPECT_GE(get(vs, key).confidence, d::kAgreesWithApplication) << key;
+  EXPECT_EQ(get(vs, "passbook.account_no").value, "8174570");
+  EXPECT_EQ(get(vs, "bank.account_no").value, "8174570");
+}
+
+TEST(PassbookReconcile, DisagreementIsDoubtedAndTheApplicationKept) {
+  auto vs = envelope();
+  for (auto& v : vs) {
+    if (v.key == "passbook.account_no") v.value = "8174579";
+    if (v.key == "passbook.account_type") v.value = "普通";
+    if (v.key == "passbook.branch_name") v.value = "南清和";
+    if (v.key == "passbook.bank_name_full") v.value = "葉軸業銀行";
+  }
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.account_no").value, "8174579");
+  EXPECT_LE(get(vs, "passbook.account_no").confidence, d::kDisagrees);
+  EXPECT_LE(get(vs, "passbook.account_type").confidence, d::kDisagrees);
+  // A branch one character apart stays as read (either page may be misread), doubted.
+  EXPECT_EQ(get(vs, "passbook.branch_name").value, "南清和");
+  EXPECT_LE(get(vs, "passbook.branch_name").confidence, d::kDisagrees);
+  EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "葉軸業銀行");
+  EXPECT_LE(get(vs, "passbook.bank_name_full").confidence, d::kDisagrees);
+  // One digit apart: either page may be misread, so the application's number is doubted too; a
+  // bank name far from the application's (a garbled reading) leaves the application's alone.
+  EXPECT_EQ(get(vs, "bank.account_no").value, "8174570");
+  EXPECT_LE(get(vs, "bank.account_no").confidence, d::kUnsureFreeText);
+  EXPECT_DOUBLE_EQ(get(vs, "bank.name").confidence, 0.8);
+  // The kind still agrees with the application's bank name.
+  EXPECT_GE(get(vs, "passbook.kind").confidence, d::kAgreesWithApplication);
+}
+
+TEST(PassbookReconcile, TheAgreeingCandidateIsTaken) {
+  auto vs = envelope();
+  for (auto& v : vs) {
+    if (v.key == "passbook.account_no") v = value(v.key, v.type, "8174579", 0.6, {"8174570"});
+    if (v.key == "passbook.branch_name") v = value(v.key, v.type, "南清和", 0.6, {"南浦和"});
+  }
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.account_no").value, "8174570");
+  EXPECT_GE(get(vs, "passbook.account_no").confidence, d::kAgreesWithApplication);
+  EXPECT_EQ(get(vs, "passbook.branch_name").value, "南浦和");
+}
+
+TEST(PassbookReconcile, ABankNameALittleApartIsTheApplicationsUnlessSaidTwice) {
+  auto vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.bank_name_full") v = value(v.key, v.type, "三菱UFJ銀杏", 0.85);
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "三菱UFJ銀行");
+  EXPECT_DOUBLE_EQ(get(vs, "passbook.bank_name_full").confidence, d::kUnsureFreeText);
+  vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.bank_name_full") v = value(v.key, v.type, "三菱UFG銀行", 0.85, {"三菱UFG銀行"});
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "三菱UFG銀行");
+  EXPECT_LE(get(vs, "passbook.bank_name_full").confidence, d::kDisagrees);
+  EXPECT_LE(get(vs, "bank.name").confidence, d::kUnsureFreeText);
+}
+
+TEST(PassbookReconcile, AHolderPrintedWithItsLegalFormInFullIsAsRead) {
+  auto vs = envelope();
+  for (auto& v : vs) {
+    if (v.key == "bank.holder_kana") v.value = "イリョウホウジンギョクジュカイ";
+    if (v.key == "passbook.holder_kana_passbook") v.value = "イリョウホウジンギョクジュカイ";
+  }
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "イリョウホウジンギョクジュカイ");
+  EXPECT_GE(get(vs, "passbook.holder_kana_passbook").confidence, d::kAgreesWithApplication);
+  // Only the size of a kana differs: as read, not sure.
+  vs = envelope();
+  for (auto& v : vs) {
+    if (v.key == "bank.holder_kana") v.value = "イリョウホウジンギョクジュカイ";
+    if (v.key == "passbook.holder_kana_passbook") v.value = "イリョウホウジンギョクジユカイ";
+  }
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "イリョウホウジンギョクジユカイ");
+  EXPECT_LT(get(vs, "passbook.holder_kana_passbook").confidence, 0.9);
+}
+
+TEST(PassbookReconcile, ABankNameRunOnIsCutToTheApplications) {
+  auto vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.bank_name_full") v.value = "普通預金通由三菱UFJ銀行";
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.bank_name_full").value, "三菱UFJ銀行");
+  EXPECT_LT(get(vs, "passbook.bank_name_full").confidence, 0.9);
+}
+
+TEST(PassbookReconcile, AHolderWithItsBracketLostIsPrintedAgainNotQuiteSure) {
+  auto vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.holder_kana_passbook") v.value = "シャ リョクジュカイ リジチョウサカモト ダイスケ";
+  d::reconcile_passbook(vs);
+  const auto& h = get(vs, "passbook.holder_kana_passbook");
+  EXPECT_EQ(h.value, "シャ)リョクジュカイ リジチョウ サカモト ダイスケ");
+  EXPECT_DOUBLE_EQ(h.confidence, d::kMendedByApplication);
+}
+
+TEST(PassbookReconcile, AHolderTwoKanaApartIsTheApplicationsInThePassbooksForm) {
+  auto vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.holder_kana_passbook") v.value = "シジシャ) リョクジュカイ リジチョウ サカモト ダイスケ";
+  d::reconcile_passbook(vs);
+  const auto& h = get(vs, "passbook.holder_kana_passbook");
+  EXPECT_EQ(d::holder_kana_key(h.value), d::holder_kana_key(get(vs, "bank.holder_kana").value));
+  EXPECT_LT(h.confidence, 0.9);
+  EXPECT_GT(h.confidence, d::kDisagrees);
+  EXPECT_LE(get(vs, "bank.holder_kana").confidence, d::kUnsureFreeText);
+  // Further apart: left as read, doubted.
+  vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.holder_kana_passbook") v.value = "シャ) オウカカイ リジチョウ ワタナベ ショウタ";
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "シャ) オウカカイ リジチョウ ワタナベ ショウタ");
+  EXPECT_LE(get(vs, "passbook.holder_kana_passbook").confidence, d::kDisagrees);
+}
+
+TEST(PassbookReconcile, WithoutTheApplicationNothingChanges) {
+  auto vs = envelope();
+  vs.erase(vs.begin(), vs.begin() + 5);
+  const auto before = vs;
+  d::reconcile_passbook(vs);
+  for (std::size_t i = 0; i < vs.size(); ++i) {
+    EXPECT_EQ(vs[i].value, before[i].value);
+    EXPECT_DOUBLE_EQ(vs[i].confidence, before[i].confidence);
+  }
+}
+
+}  // namespace
