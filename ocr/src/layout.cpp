@@ -62,19 +62,60 @@ std::vector<Line> long_lines(const cv::Mat& ink, bool horizontal, double min_mm)
   return out;
 }
 
+// One printed rule may come out of long_lines as several pieces: a hairline that steps by a pixel
+// or drops out (a 200 dpi black-and-white scan, reduced to the working resolution) breaks where its
+// gray falls under the threshold. Pieces at the same position (within `max_dpos`) whose ends are at
+// most `max_gap` apart are one line again; `lines` sorted by position, the result too.
+std::vector<Line> join_pieces(const std::vector<Line>& lines, double max_dpos, double max_gap) {
+  std::vector<Line> out;
+  std::vector<double> weight;  // length each joined line's position is averaged over
+  for (const Line& l : lines) {
+    bool joined = false;
+    for (std::size_t k = out.size(); k-- > 0 && !joined;) {
+      Line& o = out[k];
+      if (l.pos - o.pos > 2 * max_dpos) break;  // sorted: the rest lie further up
+      if (std::abs(l.pos - o.pos) > max_dpos) continue;
+      const double gap = std::max(l.from, o.from) - std::min(l.to, o.to);
+      if (gap > max_gap) continue;
+      const double wl = l.length();
+      o.pos = (o.pos * weight[k] + l.pos * wl) / std::max(1e-9, weight[k] + wl);
+      weight[k] += wl;
+      o.from = std::min(o.from, l.from);
+      o.to = std::max(o.to, l.to);
+      joined = true;
+    }
+    if (!joined) {
+      out.push_back(l);
+      weight.push_back(l.length());
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Line& a, const Line& b) { return a.pos < b.pos; });
+  return out;
+}
+
 struct Fit {
   double sx, tx, sy, ty, score;
 };
 
 bool near_line(const Line& want, const std::vector<Line>& have, double tol_pos, double tol_end) {
+  // Lines may be broken (drop-outs) or joined with neighbours: accept good overlap, counted over
+  // every piece found along the expected line (their union, so two pieces covering the same
+  // stretch count once).
+  std::vector<std::pair<double, double>> covered;
   for (const Line& l : have) {
     if (std::abs(l.pos - want.pos) > tol_pos) continue;
-    // Lines may be broken (drop-outs) or joined with neighbours: accept good overlap.
-    const double ov = std::min(l.to, want.to) - std::max(l.from, want.from);
-    if (ov >= 0.75 * want.length() || (std::abs(l.from - want.from) < tol_end && std::abs(l.to - want.to) < tol_end))
-      return true;
+    if (std::abs(l.from - want.from) < tol_end && std::abs(l.to - want.to) < tol_end) return true;
+    const double a = std::max(l.from, want.from), b = std::min(l.to, want.to);
+    if (b > a) covered.emplace_back(a, b);
   }
-  return false;
+  std::sort(covered.begin(), covered.end());
+  double total = 0, end = -1e300;
+  for (const auto& [a, b] : covered) {
+    if (b <= end) continue;
+    total += b - std::max(a, end);
+    end = b;
+  }
+  return total >= 0.75 * want.length();
 }
 
 double score_fit(const FormModel& m, const std::vector<Line>& ph, const std::vector<Line>& pv, const Fit& f) {
@@ -155,8 +196,10 @@ PageStructure PageStructure::analyse(const Image& page) {
     if (q == 0) r = straight;
     else cv::rotate(straight, r, q == 1 ? cv::ROTATE_90_CLOCKWISE : q == 2 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
     View& v = s.views_[q];
-    v.h = long_lines(r, true, 12.0);
-    v.v = long_lines(r, false, 5.0);
+    // Pieces of one rule at most 2 mm apart (a drop-out) are joined: a form prints no two rules
+    // end to end that close.
+    v.h = join_pieces(long_lines(r, true, 12.0), 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
+    v.v = join_pieces(long_lines(r, false, 5.0), 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
     v.w = r.cols;
     v.h_px = r.rows;
   }
@@ -167,6 +210,55 @@ std::vector<Line> PageStructure::horizontal_px(int turns) const {
   std::vector<Line> out;
   for (const Line& l : views_[turns & 3].h) out.push_back({l.pos * scale_, l.from * scale_, l.to * scale_});
   return out;
+}
+
+std::optional<PageStructure::Spread> PageStructure::find_spread() const {
+  const double mm = kWorkPxPerMm;
+  // Lines that reach (within `slack`) from `lo` to `hi` at `pos` (within `tol`), pieces counted
+  // together.
+  auto spans = [](const std::vector<Line>& lines, double pos, double tol, double lo, double hi, double slack) {
+    double covered = 0;
+    for (const Line& l : lines)
+      if (std::abs(l.pos - pos) <= tol) covered += std::max(0.0, std::min(l.to, hi) - std::max(l.from, lo));
+    return covered >= (hi - lo) - slack;
+  };
+  for (int q : {0, 1}) {
+    const View& v = views_[q];
+    for (std::size_t i = 0; i < v.h.size(); ++i) {
+      const Line& top = v.h[i];
+      if (top.length() < 100 * mm) continue;
+      for (std::size_t j = i + 1; j < v.h.size(); ++j) {
+        const Line& bottom = v.h[j];
+        const double from = std::max(top.from, bottom.from), to = std::min(top.to, bottom.to);
+        if (std::abs(top.from - bottom.from) > 4 * mm || std::abs(top.to - bottom.to) > 4 * mm) continue;
+        const double w = to - from, h = bottom.pos - top.pos;
+        if (w < 100 * mm || h < 30 * mm || w < 1.2 * h || w > 3.0 * h) continue;
+        const double tol = 2 * mm, slack = 0.1 * h;
+        if (!spans(v.v, from, tol, top.pos, bottom.pos, slack) || !spans(v.v, to, tol, top.pos, bottom.pos, slack))
+          continue;
+        // The fold: a vertical line across the whole height between 35 % and 65 % of the width,
+        // and no other inside (a form's table has several), nor a rule across both halves.
+        int folds = 0, crossing = 0;
+        double last = -1e9;
+        for (const Line& l : v.v) {
+          if (l.pos < from + tol || l.pos > to - tol || l.pos - last < tol) continue;
+          if (!spans(v.v, l.pos, 0.5 * mm, top.pos, bottom.pos, slack)) continue;
+          last = l.pos;
+          if (l.pos > from + 0.35 * w && l.pos < from + 0.65 * w) ++folds;
+          else ++crossing;
+        }
+        for (const Line& l : v.h)
+          if (l.pos > top.pos + tol && l.pos < bottom.pos - tol && l.from < from + 0.3 * w && l.to > to - 0.3 * w) ++crossing;
+        if (folds != 1 || crossing > 0) continue;
+        Spread out;
+        out.turns = q;
+        out.box = Box{static_cast<int>(std::lround(from * scale_)), static_cast<int>(std::lround(top.pos * scale_)),
+                      static_cast<int>(std::lround(w * scale_)), static_cast<int>(std::lround(h * scale_))};
+        return out;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 Placement PageStructure::place(const FormModel& model, std::optional<int> turns) const {
