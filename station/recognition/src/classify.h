@@ -48,4 +48,10 @@ void cap_disputed(std::vector<RecognizedValue>& values, const std::set<std::stri
 // its spread, and the spread alone is not enough (a copied leaflet has one too).
 bool is_passbook(int words, bool spread);
 
+// An envelope holds one passbook copy. When no page was found to be one, the one page left
+// unknown that shows an open booklet (`spread`, by page) is it, whatever its reading says (a
+// brush typeface the engine reads as nothing). Its index, or -1 (a passbook found already, no
+// such page, or more than one).
+int passbook_by_spread(const std::vector<PageRecognition>& pages, const std::vector<bool>& spread);
+
 }  // namespace station::recognition::detail

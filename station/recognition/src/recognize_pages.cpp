@@ -30,9 +30,37 @@ int passbook_words(const std::string& text) {
 
 // A page of no registered form: an envelope by its shape (long and narrow), else a passbook copy by
 // what it says and how it looks, else unknown.
-void read_unregistered(const ocr::Image& raw, const ocr::PageStructure& structure, int index,
-                       const Templates& templates, ocr::Engine& engine, const Clock& clock,
-                       PageRecognition& pr, std::vector<RecognizedValue>& values) {
+// What the look at a page of no form saw, for a page it left unknown.
+struct UnregisteredLook {
+  bool spread = false;  // the page shows a booklet copied open
+  ocr::Reading reading;  // the whole-page reading that held the most passbook words
+  int turns = 0;         // and the turns it was read at
+};
+
+// Reads a passbook copy: `reading` is the engine's reading of the page turned by `turns` at 200 dpi.
+void read_as_passbook(const ocr::Image& raw, const ocr::Image& small, int index, int turns, const ocr::Reading& reading,
+                      const Templates& templates, ocr::Engine& engine, const Clock& clock, PageRecognition& pr,
+                      std::vector<RecognizedValue>& values) {
+  pr.kind = "passbook";
+  pr.rotation = turns * 90;
+  if (const FormTemplate* t = templates.find("passbook")) {
+    const ocr::Image upright = turns == 0 ? small : small.rotated(turns);
+    const ocr::Image full = turns == 0 ? raw : raw.rotated(turns);
+    detail::PageContext c{upright, index, nullptr, engine, clock, &full};
+    detail::read_passbook(*t, c, reading, values);
+  }
+}
+
+// The page at 200 dpi or less on its flattened background (the passbook's tinted panel would
+// otherwise swallow its print), as a whole-page reading wants it.
+ocr::Image page_to_read_whole(const ocr::Image& raw) {
+  return ocr::flatten_background(raw.dpi() > 220 ? raw.resized_to_width(raw.width() * 200 / raw.dpi()) : raw);
+}
+
+UnregisteredLook read_unregistered(const ocr::Image& raw, const ocr::PageStructure& structure, int index,
+                                   const Templates& templates, ocr::Engine& engine, const Clock& clock,
+                                   PageRecognition& pr, std::vector<RecognizedValue>& values) {
+  UnregisteredLook look;
   const double aspect =
       std::max(raw.width(), raw.height()) / static_cast<double>(std::min(raw.width(), raw.height()));
   if (aspect > 1.6) {
@@ -44,13 +72,11 @@ void read_unregistered(const ocr::Image& raw, const ocr::PageStructure& structur
       detail::PageContext c{upright, index, nullptr, engine, clock};
       detail::read_envelope(*t, c, values);
     }
-    return;
+    return look;
   }
-  // A passbook copy if it says so. Read on its flattened background (the passbook's tinted panel
-  // would otherwise swallow its print) at 200 dpi, upright or turned.
-  const ocr::Image small =
-      ocr::flatten_background(raw.dpi() > 220 ? raw.resized_to_width(raw.width() * 200 / raw.dpi()) : raw);
-  const bool spread = structure.find_spread().has_value();
+  // A passbook copy if it says so (read upright or turned) or shows its spread and one word.
+  const ocr::Image small = page_to_read_whole(raw);
+  look.spread = structure.find_spread().has_value();
   ocr::Reading best_reading;
   int best_hits = -1, best_turns = 0;
   for (int turns : {0, 2}) {
@@ -68,15 +94,11 @@ void read_unregistered(const ocr::Image& raw, const ocr::PageStructure& structur
     }
     if (hits >= 4 && r->confidence > 0.6) break;  // upright and clearly a passbook
   }
-  if (!detail::is_passbook(best_hits, spread)) return;
-  pr.kind = "passbook";
-  pr.rotation = best_turns * 90;
-  if (const FormTemplate* t = templates.find("passbook")) {
-    const ocr::Image upright = best_turns == 0 ? small : small.rotated(best_turns);
-    const ocr::Image full = best_turns == 0 ? raw : raw.rotated(best_turns);
-    detail::PageContext c{upright, index, nullptr, engine, clock, &full};
-    detail::read_passbook(*t, c, best_reading, values);
-  }
+  look.reading = best_reading;
+  look.turns = best_turns;
+  if (detail::is_passbook(best_hits, look.spread))
+    read_as_passbook(raw, small, index, best_turns, best_reading, templates, engine, clock, pr, values);
+  return look;
 }
 
 }  // namespace
@@ -153,6 +175,17 @@ void cap_disputed(std::vector<RecognizedValue>& values, const std::set<std::stri
 
 bool is_passbook(int words, bool spread) { return words >= 2 || (spread && words >= 1); }
 
+int passbook_by_spread(const std::vector<PageRecognition>& pages, const std::vector<bool>& spread) {
+  int found = -1;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (pages[i].kind == "passbook") return -1;
+    if (pages[i].kind != "unknown" || i >= spread.size() || !spread[i]) continue;
+    if (found >= 0) return -1;
+    found = static_cast<int>(i);
+  }
+  return found;
+}
+
 }  // namespace detail
 
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
@@ -181,6 +214,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
 
   int officer_row = 0;
   std::vector<double> page_score(pages.size(), 0.0);
+  std::vector<UnregisteredLook> looks(pages.size());
   for (int i = 0; i < n; ++i) {
     if (i > 0 && on_page && !on_page(i)) return out;
     const ocr::Image& raw = pages[i];
@@ -204,10 +238,18 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
       out.pages.push_back(pr);
       continue;
     }
-    read_unregistered(raw, structures[i], i, templates, engine, clock, pr, out.values);
+    looks[i] = read_unregistered(raw, structures[i], i, templates, engine, clock, pr, out.values);
     out.pages.push_back(pr);
   }
   if (on_page && !on_page(n)) return out;
+  // No page said it was the passbook copy: the one unknown page showing an open booklet is.
+  std::vector<bool> spread;
+  for (const auto& l : looks) spread.push_back(l.spread);
+  if (const int k = detail::passbook_by_spread(out.pages, spread); k >= 0) {
+    const auto& l = looks[static_cast<std::size_t>(k)];
+    read_as_passbook(pages[k], page_to_read_whole(pages[k]), k, l.turns, l.reading, templates, engine, clock,
+                     out.pages[static_cast<std::size_t>(k)], out.values);
+  }
   const std::set<std::string> disputed = detail::keep_one_value_per_key(out.values, page_score);
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);

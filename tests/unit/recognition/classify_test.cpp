@@ -112,3 +112,26 @@ TEST(Passbook, TwoWordsOrOneWordOnASpread) {
 }
 
 }  // namespace
+
+namespace {
+
+std::vector<station::recognition::PageRecognition> kinds(std::initializer_list<const char*> k) {
+  std::vector<station::recognition::PageRecognition> out;
+  for (const char* s : k) {
+    station::recognition::PageRecognition p;
+    p.kind = s;
+    out.push_back(p);
+  }
+  return out;
+}
+
+// The envelope's one passbook copy: when no page said it was, the one unknown page showing an open
+// booklet is. Not when a passbook was found already, nor when two pages could be it.
+TEST(Passbook, TheOneUnknownPageShowingASpreadIsTheEnvelopesPassbook) {
+  EXPECT_EQ(detail::passbook_by_spread(kinds({"envelope", "application", "unknown", "pledge"}), {false, false, true, false}), 2);
+  EXPECT_EQ(detail::passbook_by_spread(kinds({"envelope", "unknown", "passbook"}), {false, true, true}), -1);
+  EXPECT_EQ(detail::passbook_by_spread(kinds({"unknown", "unknown"}), {true, true}), -1);
+  EXPECT_EQ(detail::passbook_by_spread(kinds({"unknown", "application"}), {false, true}), -1);
+}
+
+}  // namespace
