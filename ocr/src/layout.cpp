@@ -234,8 +234,12 @@ std::optional<PageStructure::Spread> PageStructure::find_spread() const {
         const double w = to - from, h = bottom.pos - top.pos;
         if (w < 100 * mm || h < 30 * mm || w < 1.2 * h || w > 3.0 * h) continue;
         const double tol = 2 * mm, slack = 0.1 * h;
-        if (!spans(v.v, from, tol, top.pos, bottom.pos, slack) || !spans(v.v, to, tol, top.pos, bottom.pos, slack))
-          continue;
+        // A side may be cut off by the copy's edge (the booklet laid partly beyond the glass):
+        // then the top and bottom rules run to the page's edge. One side at least is there.
+        const bool left = spans(v.v, from, tol, top.pos, bottom.pos, slack);
+        const bool right = spans(v.v, to, tol, top.pos, bottom.pos, slack);
+        const bool left_cut = !left && from <= 3 * mm, right_cut = !right && to >= v.w - 3 * mm;
+        if (!(left || left_cut) || !(right || right_cut) || (left_cut && right_cut)) continue;
         // The fold: a vertical line across the whole height between 35 % and 65 % of the width,
         // and no other inside (a form's table has several), nor a rule across both halves.
         int folds = 0, crossing = 0;

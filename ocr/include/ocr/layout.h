@@ -48,7 +48,8 @@ class PageStructure {
   std::vector<Line> horizontal_px(int turns) const;
   // A booklet copied open, as a passbook copy shows it: a ruled rectangle wider than high (at least
   // 100 mm across, 1.2 to 3 times as wide as high) whose two halves are parted by a fold line
-  // near its middle, all four sides and the fold present. Looked for on the page as it is and
+  // near its middle, the fold and its sides present (one side may be cut off by the page's
+  // edge, the top and bottom rules then running to it). Looked for on the page as it is and
   // turned a quarter (a spread copied across a landscape sheet); `turns` is the view it was found
   // in, `box` its place there (page px, deskewed frame). Nothing when there is none.
   struct Spread {

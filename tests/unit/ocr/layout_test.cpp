@@ -396,3 +396,18 @@ TEST(Spread, ABookletCopiedOpenIsFoundAndATableIsNot) {
   ASSERT_TRUE(across.has_value());
   EXPECT_NE(across->turns % 2, 0);
 }
+
+// A booklet laid partly beyond the copier's glass: its right side is cut off by the page's edge,
+// its top and bottom rules run to it. Still a spread; the same frame short of the edge is not.
+TEST(Spread, ASpreadCutByThePagesEdgeIsStillOne) {
+  auto page_with = [](double right_mm) {
+    cv::Mat page(px(297), px(210), CV_8UC1, cv::Scalar(250));
+    cv::line(page, {px(40), px(36)}, {px(right_mm), px(36)}, cv::Scalar(30), 2);
+    cv::line(page, {px(40), px(139)}, {px(right_mm), px(139)}, cv::Scalar(30), 2);
+    cv::line(page, {px(40), px(36)}, {px(40), px(139)}, cv::Scalar(30), 2);
+    cv::line(page, {px(123), px(36)}, {px(123), px(139)}, cv::Scalar(30), 2);
+    return page;
+  };
+  EXPECT_TRUE(ocr::PageStructure::analyse(image_of(page_with(210))).find_spread().has_value());
+  EXPECT_FALSE(ocr::PageStructure::analyse(image_of(page_with(200))).find_spread().has_value());
+}
