@@ -3,7 +3,11 @@
 // passbook's words and spread.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
 #include "classify.h"
+#include "station/recognizer.h"
 
 namespace {
 
@@ -132,6 +136,42 @@ TEST(Passbook, TheOneUnknownPageShowingASpreadIsTheEnvelopesPassbook) {
   EXPECT_EQ(detail::passbook_by_spread(kinds({"envelope", "unknown", "passbook"}), {false, true, true}), -1);
   EXPECT_EQ(detail::passbook_by_spread(kinds({"unknown", "unknown"}), {true, true}), -1);
   EXPECT_EQ(detail::passbook_by_spread(kinds({"unknown", "application"}), {false, true}), -1);
+}
+
+}  // namespace
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Real pages: two envelopes' applications (app-001's at 200 dpi, app-006's printed scaled to fit
+// at 300 dpi) in one envelope with a pledge. Both are applications; every application value comes
+// from one of the two pages, never some from each, and a value the two pages read differently (the
+// 事業所番号, the corporation's name) is not certain.
+TEST(RepeatedValues, TwoApplicationsInOneEnvelopeDoNotMixTheirFields) {
+  const fs::path samples = fs::path(STATION_SHARED_DIR) / "samples";
+  station::Config config;
+  auto out = station::recognize_to_json(
+      config, {samples / "app-001" / "page-02.jpg", samples / "app-006" / "page-02.jpg", samples / "app-001" / "page-03.jpg"});
+  ASSERT_TRUE(out.has_value()) << out.error().detail;
+  const nlohmann::json doc = nlohmann::json::parse(*out);
+  ASSERT_EQ(doc["pages"].size(), 3u);
+  EXPECT_EQ(doc["pages"][0]["kind"], "application");
+  EXPECT_EQ(doc["pages"][1]["kind"], "application");
+  EXPECT_EQ(doc["pages"][2]["kind"], "pledge");
+  int page = -1, leaves = 0;
+  for (const auto& [key, leaf] : doc["fields"].items()) {
+    ASSERT_TRUE(leaf.contains("page")) << key;
+    if (page < 0) page = leaf["page"].get<int>();
+    EXPECT_EQ(leaf["page"].get<int>(), page) << key;
+    ++leaves;
+  }
+  EXPECT_GT(leaves, 10);
+  EXPECT_TRUE(page == 1 || page == 2) << page;
+  for (const char* key : {"facility.jigyosho_no", "corp.name"}) {
+    ASSERT_TRUE(doc["fields"].contains(key)) << key;
+    EXPECT_LE(doc["fields"][key]["confidence"].get<double>(), detail::kDisputedConfidence) << key;
+  }
 }
 
 }  // namespace
