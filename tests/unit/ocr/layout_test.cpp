@@ -347,10 +347,10 @@ TEST(Placement, AnchorsBrokenWhereTheHairlineStepsStillPlaceTheForm) {
   for (const auto& l : m.horizontal) {
     const int y = px(l.pos + shift);
     if (l.pos == 26.9 || l.pos == 172.9) {
-      // Broken 0.7 mm after a third of its length, the rest one pixel lower.
+      // A 1.5 mm drop-out after a third of its length, the rest two pixels lower.
       const double cut = l.from + (l.to - l.from) / 3;
       cv::line(page, {px(l.from + shift), y}, {px(cut + shift), y}, cv::Scalar(0), 1);
-      cv::line(page, {px(cut + 0.7 + shift), y + 1}, {px(l.to + shift), y + 1}, cv::Scalar(0), 1);
+      cv::line(page, {px(cut + 1.5 + shift), y + 2}, {px(l.to + shift), y + 2}, cv::Scalar(0), 1);
     } else {
       cv::line(page, {px(l.from + shift), y}, {px(l.to + shift), y}, cv::Scalar(0), 1);
     }
