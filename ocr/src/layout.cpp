@@ -196,10 +196,13 @@ PageStructure PageStructure::analyse(const Image& page) {
     if (q == 0) r = straight;
     else cv::rotate(straight, r, q == 1 ? cv::ROTATE_90_CLOCKWISE : q == 2 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
     View& v = s.views_[q];
-    // Pieces of one rule at most 2 mm apart (a drop-out) are joined: a form prints no two rules
-    // end to end that close.
-    v.h = join_pieces(long_lines(r, true, 12.0), 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
-    v.v = join_pieces(long_lines(r, false, 5.0), 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
+    v.h = long_lines(r, true, 12.0);
+    v.v = long_lines(r, false, 5.0);
+    // For anchors and spreads, pieces of one rule at most 2 mm apart (a drop-out) are one line: a
+    // form prints no two rules end to end that close. Scoring keeps the pieces (near_line counts
+    // them together) so that strokes of print lined up in a row do not become a rule it must explain.
+    v.h_joined = join_pieces(v.h, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
+    v.v_joined = join_pieces(v.v, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
     v.w = r.cols;
     v.h_px = r.rows;
   }
@@ -224,11 +227,13 @@ std::optional<PageStructure::Spread> PageStructure::find_spread() const {
   };
   for (int q : {0, 1}) {
     const View& v = views_[q];
-    for (std::size_t i = 0; i < v.h.size(); ++i) {
-      const Line& top = v.h[i];
+    const std::vector<Line>& hl = v.h_joined;
+    const std::vector<Line>& vl = v.v_joined;
+    for (std::size_t i = 0; i < hl.size(); ++i) {
+      const Line& top = hl[i];
       if (top.length() < 100 * mm) continue;
-      for (std::size_t j = i + 1; j < v.h.size(); ++j) {
-        const Line& bottom = v.h[j];
+      for (std::size_t j = i + 1; j < hl.size(); ++j) {
+        const Line& bottom = hl[j];
         const double from = std::max(top.from, bottom.from), to = std::min(top.to, bottom.to);
         if (std::abs(top.from - bottom.from) > 4 * mm || std::abs(top.to - bottom.to) > 4 * mm) continue;
         const double w = to - from, h = bottom.pos - top.pos;
@@ -236,22 +241,22 @@ std::optional<PageStructure::Spread> PageStructure::find_spread() const {
         const double tol = 2 * mm, slack = 0.1 * h;
         // A side may be cut off by the copy's edge (the booklet laid partly beyond the glass):
         // then the top and bottom rules run to the page's edge. One side at least is there.
-        const bool left = spans(v.v, from, tol, top.pos, bottom.pos, slack);
-        const bool right = spans(v.v, to, tol, top.pos, bottom.pos, slack);
+        const bool left = spans(vl, from, tol, top.pos, bottom.pos, slack);
+        const bool right = spans(vl, to, tol, top.pos, bottom.pos, slack);
         const bool left_cut = !left && from <= 3 * mm, right_cut = !right && to >= v.w - 3 * mm;
         if (!(left || left_cut) || !(right || right_cut) || (left_cut && right_cut)) continue;
         // The fold: a vertical line across the whole height between 35 % and 65 % of the width,
         // and no other inside (a form's table has several), nor a rule across both halves.
         int folds = 0, crossing = 0;
         double last = -1e9;
-        for (const Line& l : v.v) {
+        for (const Line& l : vl) {
           if (l.pos < from + tol || l.pos > to - tol || l.pos - last < tol) continue;
-          if (!spans(v.v, l.pos, 0.5 * mm, top.pos, bottom.pos, slack)) continue;
+          if (!spans(vl, l.pos, 0.5 * mm, top.pos, bottom.pos, slack)) continue;
           last = l.pos;
           if (l.pos > from + 0.35 * w && l.pos < from + 0.65 * w) ++folds;
           else ++crossing;
         }
-        for (const Line& l : v.h)
+        for (const Line& l : hl)
           if (l.pos > top.pos + tol && l.pos < bottom.pos - tol && l.from < from + 0.3 * w && l.to > to - 0.3 * w) ++crossing;
         if (folds != 1 || crossing > 0) continue;
         Spread out;
@@ -293,7 +298,7 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
       return page_line.length() / (model_line.length() * kWorkPxPerMm);
     };
     std::vector<const Line*> ct, cb;
-    for (const Line& l : v.h) {
+    for (const Line& l : v.h_joined) {
       const double rt = ratio(l, *top), rb = ratio(l, *bottom);
       if (fits(rt) || joined(rt)) ct.push_back(&l);
       if (fits(rb) || joined(rb)) cb.push_back(&l);
@@ -310,6 +315,13 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
         const double tx_a = a->from - fit.sx * top->from, tx_b = b->from - fit.sx * bottom->from;
         fit.tx = a_fits == b_fits ? 0.5 * (tx_a + tx_b) : a_fits ? tx_a : tx_b;
         fit.ty = a->pos - fit.sy * top->pos;
+        // The form's page lies on the scanned page, give or take a crop and a shifted copy: a fit
+        // that puts it 40 mm or more beyond the page's edge (a symmetric model fitted upside down
+        // with its lines far from where the form prints them) is not a placement.
+        const double off = 40 * kWorkPxPerMm;
+        if (fit.tx < -off || fit.ty < -off || fit.tx + fit.sx * model.width_mm > v.w + off ||
+            fit.ty + fit.sy * model.height_mm > v.h_px + off)
+          continue;
         fit.score = score_fit(model, v.h, v.v, fit);
         if (fit.score > best.score) {
           best.score = fit.score;

@@ -62,6 +62,7 @@ class PageStructure {
  private:
   struct View {
     std::vector<Line> h, v;  // working px, deskewed frame
+    std::vector<Line> h_joined, v_joined;  // the same with the pieces of one broken rule joined
     int w = 0, h_px = 0;
   };
   View views_[4];
