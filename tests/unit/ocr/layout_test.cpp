@@ -411,3 +411,18 @@ TEST(Spread, ASpreadCutByThePagesEdgeIsStillOne) {
   EXPECT_TRUE(ocr::PageStructure::analyse(image_of(page_with(210))).find_spread().has_value());
   EXPECT_FALSE(ocr::PageStructure::analyse(image_of(page_with(200))).find_spread().has_value());
 }
+
+// The pledge's model is three equal rules low on the page, which fit the page turned upside down
+// just as well, the form's page then lying 90 mm above the sheet. A form's page lies on the
+// scanned page: only the upright placement is one.
+TEST(Placement, ASymmetricModelIsNotPlacedWithItsPageOffTheSheet) {
+  cv::Mat page(px(297), px(210), CV_8UC1, cv::Scalar(250));
+  ocr::FormModel m;
+  m.horizontal = {{179.9, 88.3, 178.5}, {193.9, 88.3, 178.5}, {207.9, 88.3, 178.5}};
+  for (const auto& l : m.horizontal) cv::line(page, {px(l.from), px(l.pos)}, {px(l.to), px(l.pos)}, cv::Scalar(40), 2);
+  const ocr::PageStructure s = ocr::PageStructure::analyse(image_of(page));
+  const ocr::Placement p = s.place(m);
+  EXPECT_GT(p.score, 0.9);
+  EXPECT_EQ(p.quarter_turns, 0);
+  EXPECT_LT(s.place(m, 2).score, 0.55);
+}
