@@ -62,19 +62,60 @@ std::vector<Line> long_lines(const cv::Mat& ink, bool horizontal, double min_mm)
   return out;
 }
 
+// One printed rule may come out of long_lines as several pieces: a hairline that steps by a pixel
+// or drops out (a 200 dpi black-and-white scan, reduced to the working resolution) breaks where its
+// gray falls under the threshold. Pieces at the same position (within `max_dpos`) whose ends are at
+// most `max_gap` apart are one line again; `lines` sorted by position, the result too.
+std::vector<Line> join_pieces(const std::vector<Line>& lines, double max_dpos, double max_gap) {
+  std::vector<Line> out;
+  std::vector<double> weight;  // length each joined line's position is averaged over
+  for (const Line& l : lines) {
+    bool joined = false;
+    for (std::size_t k = out.size(); k-- > 0 && !joined;) {
+      Line& o = out[k];
+      if (l.pos - o.pos > 2 * max_dpos) break;  // sorted: the rest lie further up
+      if (std::abs(l.pos - o.pos) > max_dpos) continue;
+      const double gap = std::max(l.from, o.from) - std::min(l.to, o.to);
+      if (gap > max_gap) continue;
+      const double wl = l.length();
+      o.pos = (o.pos * weight[k] + l.pos * wl) / std::max(1e-9, weight[k] + wl);
+      weight[k] += wl;
+      o.from = std::min(o.from, l.from);
+      o.to = std::max(o.to, l.to);
+      joined = true;
+    }
+    if (!joined) {
+      out.push_back(l);
+      weight.push_back(l.length());
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Line& a, const Line& b) { return a.pos < b.pos; });
+  return out;
+}
+
 struct Fit {
   double sx, tx, sy, ty, score;
 };
 
 bool near_line(const Line& want, const std::vector<Line>& have, double tol_pos, double tol_end) {
+  // Lines may be broken (drop-outs) or joined with neighbours: accept good overlap, counted over
+  // every piece found along the expected line (their union, so two pieces covering the same
+  // stretch count once).
+  std::vector<std::pair<double, double>> covered;
   for (const Line& l : have) {
     if (std::abs(l.pos - want.pos) > tol_pos) continue;
-    // Lines may be broken (drop-outs) or joined with neighbours: accept good overlap.
-    const double ov = std::min(l.to, want.to) - std::max(l.from, want.from);
-    if (ov >= 0.75 * want.length() || (std::abs(l.from - want.from) < tol_end && std::abs(l.to - want.to) < tol_end))
-      return true;
+    if (std::abs(l.from - want.from) < tol_end && std::abs(l.to - want.to) < tol_end) return true;
+    const double a = std::max(l.from, want.from), b = std::min(l.to, want.to);
+    if (b > a) covered.emplace_back(a, b);
   }
-  return false;
+  std::sort(covered.begin(), covered.end());
+  double total = 0, end = -1e300;
+  for (const auto& [a, b] : covered) {
+    if (b <= end) continue;
+    total += b - std::max(a, end);
+    end = b;
+  }
+  return total >= 0.75 * want.length();
 }
 
 double score_fit(const FormModel& m, const std::vector<Line>& ph, const std::vector<Line>& pv, const Fit& f) {
@@ -157,6 +198,11 @@ PageStructure PageStructure::analyse(const Image& page) {
     View& v = s.views_[q];
     v.h = long_lines(r, true, 12.0);
     v.v = long_lines(r, false, 5.0);
+    // For anchors and spreads, pieces of one rule at most 2 mm apart (a drop-out) are one line: a
+    // form prints no two rules end to end that close. Scoring keeps the pieces (near_line counts
+    // them together) so that strokes of print lined up in a row do not become a rule it must explain.
+    v.h_joined = join_pieces(v.h, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
+    v.v_joined = join_pieces(v.v, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
     v.w = r.cols;
     v.h_px = r.rows;
   }
@@ -167,6 +213,61 @@ std::vector<Line> PageStructure::horizontal_px(int turns) const {
   std::vector<Line> out;
   for (const Line& l : views_[turns & 3].h) out.push_back({l.pos * scale_, l.from * scale_, l.to * scale_});
   return out;
+}
+
+std::optional<PageStructure::Spread> PageStructure::find_spread() const {
+  const double mm = kWorkPxPerMm;
+  // Lines that reach (within `slack`) from `lo` to `hi` at `pos` (within `tol`), pieces counted
+  // together.
+  auto spans = [](const std::vector<Line>& lines, double pos, double tol, double lo, double hi, double slack) {
+    double covered = 0;
+    for (const Line& l : lines)
+      if (std::abs(l.pos - pos) <= tol) covered += std::max(0.0, std::min(l.to, hi) - std::max(l.from, lo));
+    return covered >= (hi - lo) - slack;
+  };
+  for (int q : {0, 1}) {
+    const View& v = views_[q];
+    const std::vector<Line>& hl = v.h_joined;
+    const std::vector<Line>& vl = v.v_joined;
+    for (std::size_t i = 0; i < hl.size(); ++i) {
+      const Line& top = hl[i];
+      if (top.length() < 100 * mm) continue;
+      for (std::size_t j = i + 1; j < hl.size(); ++j) {
+        const Line& bottom = hl[j];
+        const double from = std::max(top.from, bottom.from), to = std::min(top.to, bottom.to);
+        if (std::abs(top.from - bottom.from) > 4 * mm || std::abs(top.to - bottom.to) > 4 * mm) continue;
+        const double w = to - from, h = bottom.pos - top.pos;
+        if (w < 100 * mm || h < 30 * mm || w < 1.2 * h || w > 3.0 * h) continue;
+        const double tol = 2 * mm, slack = 0.1 * h;
+        // A side may be cut off by the copy's edge (the booklet laid partly beyond the glass):
+        // then the top and bottom rules run to the page's edge. One side at least is there.
+        const bool left = spans(vl, from, tol, top.pos, bottom.pos, slack);
+        const bool right = spans(vl, to, tol, top.pos, bottom.pos, slack);
+        const bool left_cut = !left && from <= 3 * mm, right_cut = !right && to >= v.w - 3 * mm;
+        if (!(left || left_cut) || !(right || right_cut) || (left_cut && right_cut)) continue;
+        // The fold: a vertical line across the whole height between 35 % and 65 % of the width,
+        // and no other inside (a form's table has several), nor a rule across both halves.
+        int folds = 0, crossing = 0;
+        double last = -1e9;
+        for (const Line& l : vl) {
+          if (l.pos < from + tol || l.pos > to - tol || l.pos - last < tol) continue;
+          if (!spans(vl, l.pos, 0.5 * mm, top.pos, bottom.pos, slack)) continue;
+          last = l.pos;
+          if (l.pos > from + 0.35 * w && l.pos < from + 0.65 * w) ++folds;
+          else ++crossing;
+        }
+        for (const Line& l : hl)
+          if (l.pos > top.pos + tol && l.pos < bottom.pos - tol && l.from < from + 0.3 * w && l.to > to - 0.3 * w) ++crossing;
+        if (folds != 1 || crossing > 0) continue;
+        Spread out;
+        out.turns = q;
+        out.box = Box{static_cast<int>(std::lround(from * scale_)), static_cast<int>(std::lround(top.pos * scale_)),
+                      static_cast<int>(std::lround(w * scale_)), static_cast<int>(std::lround(h * scale_))};
+        return out;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 Placement PageStructure::place(const FormModel& model, std::optional<int> turns) const {
@@ -197,7 +298,7 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
       return page_line.length() / (model_line.length() * kWorkPxPerMm);
     };
     std::vector<const Line*> ct, cb;
-    for (const Line& l : v.h) {
+    for (const Line& l : v.h_joined) {
       const double rt = ratio(l, *top), rb = ratio(l, *bottom);
       if (fits(rt) || joined(rt)) ct.push_back(&l);
       if (fits(rb) || joined(rb)) cb.push_back(&l);
@@ -214,6 +315,13 @@ Placement PageStructure::place(const FormModel& model, std::optional<int> turns)
         const double tx_a = a->from - fit.sx * top->from, tx_b = b->from - fit.sx * bottom->from;
         fit.tx = a_fits == b_fits ? 0.5 * (tx_a + tx_b) : a_fits ? tx_a : tx_b;
         fit.ty = a->pos - fit.sy * top->pos;
+        // The form's page lies on the scanned page, give or take a crop and a shifted copy: a fit
+        // that puts it 40 mm or more beyond the page's edge (a symmetric model fitted upside down
+        // with its lines far from where the form prints them) is not a placement.
+        const double off = 40 * kWorkPxPerMm;
+        if (fit.tx < -off || fit.ty < -off || fit.tx + fit.sx * model.width_mm > v.w + off ||
+            fit.ty + fit.sy * model.height_mm > v.h_px + off)
+          continue;
         fit.score = score_fit(model, v.h, v.v, fit);
         if (fit.score > best.score) {
           best.score = fit.score;

@@ -46,11 +46,23 @@ class PageStructure {
   Placement place(const FormModel& model, std::optional<int> turns = std::nullopt) const;
   // Lines found (working pixels scaled to page pixels) for the page turned by `turns`.
   std::vector<Line> horizontal_px(int turns) const;
+  // A booklet copied open, as a passbook copy shows it: a ruled rectangle wider than high (at least
+  // 100 mm across, 1.2 to 3 times as wide as high) whose two halves are parted by a fold line
+  // near its middle, the fold and its sides present (one side may be cut off by the page's
+  // edge, the top and bottom rules then running to it). Looked for on the page as it is and
+  // turned a quarter (a spread copied across a landscape sheet); `turns` is the view it was found
+  // in, `box` its place there (page px, deskewed frame). Nothing when there is none.
+  struct Spread {
+    int turns = 0;
+    Box box;
+  };
+  std::optional<Spread> find_spread() const;
   double skew_deg() const { return skew_; }
 
  private:
   struct View {
     std::vector<Line> h, v;  // working px, deskewed frame
+    std::vector<Line> h_joined, v_joined;  // the same with the pieces of one broken rule joined
     int w = 0, h_px = 0;
   };
   View views_[4];

@@ -26,6 +26,7 @@ FormTemplate parse(const json& j) {
   t.kind = j.at("kind").get<std::string>();
   t.form = j.value("form", "");
   t.version = j.value("version", "");
+  t.several_pages = j.value("several_pages", false);
   if (j.contains("page")) {
     t.model.width_mm = j["page"].value("width_mm", 210.0);
     t.model.height_mm = j["page"].value("height_mm", 297.0);

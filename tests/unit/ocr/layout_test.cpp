@@ -332,3 +332,97 @@ TEST(Placement, ALineJoinedByASealsSideIsStillAnAnchor) {
   EXPECT_NEAR(b.y, px(208), px(1));
   EXPECT_NEAR(b.w, px(90), px(1.5));
 }
+
+// A 200 dpi black-and-white scan prints a hairline one pixel thick; where it steps by a pixel it may
+// come out of the working resolution in pieces. A form whose top and bottom rules (its anchors)
+// are broken so is still placed, and where it is: the pieces of one rule are one line again.
+TEST(Placement, AnchorsBrokenWhereTheHairlineStepsStillPlaceTheForm) {
+  cv::Mat page(px(210), px(297), CV_8UC1, cv::Scalar(255));
+  ocr::FormModel m;
+  m.width_mm = 297;
+  m.height_mm = 210;
+  for (double y : {26.9, 35.9, 44.9, 56.9, 78.5, 99.4, 120.4, 141.4, 162.4, 172.9}) m.horizontal.push_back({y, 15, 282.6});
+  for (double x : {15.2, 24.9, 68.8, 147.8, 253.0, 282.4}) m.vertical.push_back({x, 56.9, 172.9});
+  const double shift = 3.0;  // the form printed 3 mm lower and to the right
+  for (const auto& l : m.horizontal) {
+    const int y = px(l.pos + shift);
+    if (l.pos == 26.9 || l.pos == 172.9) {
+      // A 1.5 mm drop-out after a third of its length, the rest two pixels lower.
+      const double cut = l.from + (l.to - l.from) / 3;
+      cv::line(page, {px(l.from + shift), y}, {px(cut + shift), y}, cv::Scalar(0), 1);
+      cv::line(page, {px(cut + 1.5 + shift), y + 2}, {px(l.to + shift), y + 2}, cv::Scalar(0), 1);
+    } else {
+      cv::line(page, {px(l.from + shift), y}, {px(l.to + shift), y}, cv::Scalar(0), 1);
+    }
+  }
+  for (const auto& l : m.vertical)
+    cv::line(page, {px(l.pos + shift), px(l.from + shift)}, {px(l.pos + shift), px(l.to + shift)}, cv::Scalar(0), 1);
+  const ocr::Placement p = ocr::PageStructure::analyse(image_of(page)).place(m);
+  EXPECT_GT(p.score, 0.9);
+  EXPECT_EQ(p.quarter_turns, 0);
+  const ocr::Box b = p.map(15, 26.9, 267.6, 146);
+  EXPECT_NEAR(b.x, px(15 + shift), px(1));
+  EXPECT_NEAR(b.y, px(26.9 + shift), px(1));
+  EXPECT_NEAR(b.h, px(146), px(1.5));
+}
+
+// A booklet copied open (a passbook copy): a ruled rectangle parted by a fold near its middle. A
+// table (several full-height rules inside) or a plain frame is not one; a spread copied across a
+// landscape sheet is found a quarter turn round.
+TEST(Spread, ABookletCopiedOpenIsFoundAndATableIsNot) {
+  auto spread_page = [](bool fold, int inner_rules) {
+    cv::Mat page(px(297), px(210), CV_8UC1, cv::Scalar(250));
+    const cv::Rect r(px(30), px(40), px(165), px(100));
+    cv::rectangle(page, r, cv::Scalar(30), 2);
+    if (fold) cv::line(page, {px(30 + 82), px(40)}, {px(30 + 82), px(140)}, cv::Scalar(30), 2);
+    for (int k = 1; k <= inner_rules; ++k)
+      cv::line(page, {px(30 + 20 * k), px(40)}, {px(30 + 20 * k), px(140)}, cv::Scalar(30), 2);
+    // What a passbook's pages carry: short rules and blocks of print inside each half.
+    cv::line(page, {px(40), px(70)}, {px(90), px(70)}, cv::Scalar(30), 1);
+    cv::rectangle(page, cv::Rect(px(125), px(60), px(40), px(4)), cv::Scalar(60), cv::FILLED);
+    return page;
+  };
+  const auto found = ocr::PageStructure::analyse(image_of(spread_page(true, 0))).find_spread();
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->turns, 0);
+  EXPECT_NEAR(found->box.x, px(30), px(1.5));
+  EXPECT_NEAR(found->box.w, px(165), px(2));
+  EXPECT_NEAR(found->box.h, px(100), px(2));
+  EXPECT_FALSE(ocr::PageStructure::analyse(image_of(spread_page(false, 0))).find_spread().has_value());
+  EXPECT_FALSE(ocr::PageStructure::analyse(image_of(spread_page(true, 3))).find_spread().has_value());
+  cv::Mat turned;
+  cv::rotate(spread_page(true, 0), turned, cv::ROTATE_90_CLOCKWISE);
+  const auto across = ocr::PageStructure::analyse(image_of(turned)).find_spread();
+  ASSERT_TRUE(across.has_value());
+  EXPECT_NE(across->turns % 2, 0);
+}
+
+// A booklet laid partly beyond the copier's glass: its right side is cut off by the page's edge,
+// its top and bottom rules run to it. Still a spread; the same frame short of the edge is not.
+TEST(Spread, ASpreadCutByThePagesEdgeIsStillOne) {
+  auto page_with = [](double right_mm) {
+    cv::Mat page(px(297), px(210), CV_8UC1, cv::Scalar(250));
+    cv::line(page, {px(40), px(36)}, {px(right_mm), px(36)}, cv::Scalar(30), 2);
+    cv::line(page, {px(40), px(139)}, {px(right_mm), px(139)}, cv::Scalar(30), 2);
+    cv::line(page, {px(40), px(36)}, {px(40), px(139)}, cv::Scalar(30), 2);
+    cv::line(page, {px(123), px(36)}, {px(123), px(139)}, cv::Scalar(30), 2);
+    return page;
+  };
+  EXPECT_TRUE(ocr::PageStructure::analyse(image_of(page_with(210))).find_spread().has_value());
+  EXPECT_FALSE(ocr::PageStructure::analyse(image_of(page_with(200))).find_spread().has_value());
+}
+
+// The pledge's model is three equal rules low on the page, which fit the page turned upside down
+// just as well, the form's page then lying 90 mm above the sheet. A form's page lies on the
+// scanned page: only the upright placement is one.
+TEST(Placement, ASymmetricModelIsNotPlacedWithItsPageOffTheSheet) {
+  cv::Mat page(px(297), px(210), CV_8UC1, cv::Scalar(250));
+  ocr::FormModel m;
+  m.horizontal = {{179.9, 88.3, 178.5}, {193.9, 88.3, 178.5}, {207.9, 88.3, 178.5}};
+  for (const auto& l : m.horizontal) cv::line(page, {px(l.from), px(l.pos)}, {px(l.to), px(l.pos)}, cv::Scalar(40), 2);
+  const ocr::PageStructure s = ocr::PageStructure::analyse(image_of(page));
+  const ocr::Placement p = s.place(m);
+  EXPECT_GT(p.score, 0.9);
+  EXPECT_EQ(p.quarter_turns, 0);
+  EXPECT_LT(s.place(m, 2).score, 0.55);
+}

@@ -50,6 +50,10 @@ struct FormTemplate {
   std::string form, version, file;
   ocr::FormModel model;  // empty lines: not registered (passbook, envelope)
   std::vector<FieldTemplate> fields;
+  // The form may fill several pages of one envelope (the officer list: more officers, more
+  // pages); any other form is on one page, so two pages placing it best are resolved
+  // (recognize.h).
+  bool several_pages = false;
   bool registered() const { return model.horizontal.size() >= 2; }
 };
 
