@@ -368,6 +368,9 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (drop_glyph_before_phone(s)) {
       conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
       if (!line_chars.empty()) line_chars.erase(line_chars.begin());
+    } else if (restore_phone_leading_zero(s)) {
+      conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
+      if (!line_chars.empty()) line_chars.insert(line_chars.begin(), CharReading{"0", kFailsFormat, {}, {}});
     }
     if (!phone_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "email") {

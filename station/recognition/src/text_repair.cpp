@@ -497,6 +497,12 @@ bool drop_glyph_before_phone(std::string& s) {
   return true;
 }
 
+bool restore_phone_leading_zero(std::string& s) {
+  if (s.empty() || s[0] == '0' || phone_grammar_ok(s) || !phone_grammar_ok("0" + s)) return false;
+  s.insert(s.begin(), '0');
+  return true;
+}
+
 const char* voicing_mark_after(std::string_view kana, bool looks_semi) {
   const icu::UnicodeString u = icu::UnicodeString::fromUTF8(kana);
   const auto one_of = [&](std::u16string_view set) { return u.length() == 1 && set.find(u.charAt(0)) != std::u16string_view::npos; };

@@ -60,6 +60,10 @@ bool phone_grammar_ok(const std::string& s);
 // A phone number starts with 0: a glyph read before that 0 (the zone's edge, a bracket read as a
 // digit) is dropped when the rest is a whole number. True when it mended `s`.
 bool drop_glyph_before_phone(std::string& s);
+// A phone number starts with 0: where the engine lost that first 0 (it sits next to the form's
+// printed 電話 label, and the first glyph box often takes both in), a reading that is a whole
+// number once the 0 is put back gets it back. True when it mended `s`.
+bool restore_phone_leading_zero(std::string& s);
 // The voicing mark read after a katakana (as the model outputs it, full-width), by kana grammar:
 // only the ハ row takes ﾟ, so a mark that looks like a ring after any other kana that takes a mark is
 // ﾞ (its two strokes merge into a ring at low resolution). Returns "゜" or "゛".

@@ -199,3 +199,23 @@ TEST(Grammar, ASpeckBetweenTheWordsOfANameIsTheirGap) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Grammar, APhoneNumbersLostFirstZeroComesBackOnlyWhenTheRestIsWhole) {
+  using station::recognition::detail::restore_phone_leading_zero;
+  std::string landline = "350-30-2883";
+  EXPECT_TRUE(restore_phone_leading_zero(landline));
+  EXPECT_EQ(landline, "0350-30-2883");
+  std::string three = "45-907-9307";
+  EXPECT_TRUE(restore_phone_leading_zero(three));
+  EXPECT_EQ(three, "045-907-9307");
+  // Already whole, or not whole even with a 0 (a 0 misread as 2 leaves 11 digits), or empty: alone.
+  for (std::string s : {"043-404-4777", "244-904-6798", "", "4-4777"}) {
+    const std::string before = s;
+    EXPECT_FALSE(restore_phone_leading_zero(s)) << before;
+    EXPECT_EQ(s, before);
+  }
+}
+
+}  // namespace
