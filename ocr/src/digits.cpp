@@ -140,6 +140,16 @@ const Model& model() {
   return m;
 }
 
+// Ink (255) of a gray crop by Otsu's threshold; nothing where the crop has no contrast to speak of.
+std::optional<cv::Mat> ink_of(const cv::Mat& gray) {
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 40) return std::nullopt;
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  return ink;
+}
+
 }  // namespace
 
 namespace detail {
@@ -202,13 +212,8 @@ DigitVote classify_digit_ink(const cv::Mat& ink) {
 
 DigitVote classify_digit(const Image& glyph) {
   if (glyph.empty()) return {};
-  cv::Mat gray = to_gray(ImageAccess::mat(glyph));
-  double lo = 0, hi = 0;
-  cv::minMaxLoc(gray, &lo, &hi);
-  if (hi - lo < 40) return {};  // no ink at all
-  cv::Mat ink;
-  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-  return detail::classify_digit_ink(ink);
+  const std::optional<cv::Mat> ink = ink_of(to_gray(ImageAccess::mat(glyph)));
+  return ink ? detail::classify_digit_ink(*ink) : DigitVote{};  // no ink at all: no digit
 }
 
 DigitVote classify_digit_at(const Image& line, Box box) {
@@ -220,12 +225,9 @@ DigitVote classify_digit_at(const Image& line, Box box) {
   const int pad = std::max(2, box.h / 4);
   const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
   if (r.width < 3 || r.height < 3) return {};
-  const cv::Mat g = gray(r);
-  double lo = 0, hi = 0;
-  cv::minMaxLoc(g, &lo, &hi);
-  if (hi - lo < 40) return {};
-  cv::Mat ink;
-  cv::threshold(g, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const std::optional<cv::Mat> found = ink_of(gray(r));
+  if (!found) return {};
+  const cv::Mat& ink = *found;
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
   const double x0 = box.x - r.x, x1 = x0 + box.w, y0 = box.y - r.y - pad / 2.0, y1 = box.y - r.y + box.h + pad / 2.0;
@@ -263,12 +265,9 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
     span.h = y1 - span.y;
   }
   if (span.empty()) return {};
-  const cv::Mat gray = to_gray(ImageAccess::mat(line));
-  double lo = 0, hi = 0;
-  cv::minMaxLoc(gray, &lo, &hi);
-  if (hi - lo < 40) return {};
-  cv::Mat ink;
-  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(line)));
+  if (!found) return {};
+  const cv::Mat& ink = *found;
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
   // Components whose centre lies in the engine's span (widened by most of a glyph either side, for
