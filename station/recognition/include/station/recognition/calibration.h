@@ -1,6 +1,6 @@
 #pragma once
 // Confidence as a calibrated probability (issue 13): per field type, a raw confidence is replaced by
-// the accuracy observed for raw confidences like it on generated envelopes of the development seed
+// the accuracy observed for raw confidences like it on generated envelopes of the development seeds
 // (tests/generator), pooled where accuracy does not rise with the raw confidence, and taken as a
 // Wilson lower bound so that thin evidence promises little. A confidence is
 // lowered wherever that bound is below it, and raised only where the bound is at least 0.98. The table is
