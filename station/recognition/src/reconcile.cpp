@@ -319,11 +319,8 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock) {
 namespace station::recognition::detail {
 namespace {
 
-// The bank's words a name ends with (its kind), longest first.
-const char* const kBankKindWords[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
-
 std::string bank_kind_of(const std::string& name) {
-  for (const char* k : kBankKindWords)
+  for (const char* k : kBankKinds)
     if (name.size() > std::strlen(k) && name.ends_with(k)) return k;
   return "";
 }

@@ -658,14 +658,9 @@ bool passbook_holder_grammar_ok(const std::string& s) {
   return true;
 }
 
-namespace {
-// The bank keywords a passbook's title and お取引店 line carry, longest first.
-const char* const kBankKindsInLine[] = {"農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
-}  // namespace
-
 std::optional<BankMention> bank_mention(const std::string& line) {
   const std::string flat = strip_spaces(line);
-  for (const char* k : kBankKindsInLine) {
+  for (const char* k : kBankKinds) {
     const auto pos = flat.find(k);
     if (pos == std::string::npos) continue;
     // The name runs back from the keyword over name characters (kanji, kana, Latin capitals).

@@ -125,6 +125,10 @@ std::string passbook_holder_from(const std::string& holder_kana, const std::stri
 // plausible katakana (plausible_kana).
 bool passbook_holder_grammar_ok(const std::string& s);
 
+// The words a Japanese deposit-taking institution's name ends with (its kind), longest first: the
+// same kinds as the review's zengin abbreviations (station/review/zengin.h).
+inline constexpr const char* kBankKinds[] = {"漁業協同組合", "農業協同組合", "信用金庫", "信用組合", "労働金庫", "銀行"};
+
 // A bank named in a passbook's line: "普通預金通帳三菱りFJ銀行 南浦和" → {"三菱UFJ銀行", "銀行", rest
 // "南浦和"}: the name runs back from its kind's word (銀行, 信用金庫, ...) over name characters and
 // starts after the passbook's own words (通帳, お取引店; 預金通帳 with its last character misread).
