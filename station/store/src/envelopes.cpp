@@ -26,23 +26,6 @@ Result<EnvelopeState> state_of(storage::Database& db, std::int64_t envelope_id) 
   return *s;
 }
 
-namespace {
-
-// The ids a query without parameters returns, in its order.
-Result<std::vector<std::int64_t>> ids_of(storage::Database& db, const std::string& sql) {
-  auto st = db.prepare(sql);
-  if (!st) return unexpected_storage(st.error());
-  std::vector<std::int64_t> ids;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
-  return ids;
-}
-
-}  // namespace
 
 Result<std::vector<std::int64_t>> transition_all(storage::Database& db, lifecycle::Event event) {
   auto ids = ids_of(db, "SELECT id FROM envelopes WHERE status IN (" + lifecycle::from_states_sql(event) + ") ORDER BY id");

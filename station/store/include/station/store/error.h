@@ -44,20 +44,32 @@ inline Result<storage::Statement> row_by_id(storage::Database& db, const std::st
   return std::move(*st);
 }
 
-// The first column of every row `sql` returns with `id` as its one parameter, in the query's order
-// (the ids of an envelope's pages, fields, ...). A step that fails is an error, never a short list.
+// The first column of every row a prepared (and bound) statement returns, in the query's order. A
+// step that fails is an error, never a short list.
+inline Result<std::vector<std::int64_t>> ids_of(storage::Statement& st) {
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = st.step();
+    if (!row) return unexpected_storage(row.error());
+    if (!*row) break;
+    ids.push_back(st.column_int(0));
+  }
+  return ids;
+}
+
+// The ids a query without parameters returns, in its order.
+inline Result<std::vector<std::int64_t>> ids_of(storage::Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
+  if (!st) return unexpected_storage(st.error());
+  return ids_of(*st);
+}
+
+// The ids `sql` returns with `id` as its one parameter (an envelope's pages, fields, ...).
 inline Result<std::vector<std::int64_t>> ids_by_id(storage::Database& db, const std::string& sql, std::int64_t id) {
   auto st = db.prepare(sql);
   if (!st) return unexpected_storage(st.error());
   st->bind(1, id);
-  std::vector<std::int64_t> ids;
-  while (true) {
-    auto row = st->step();
-    if (!row) return unexpected_storage(row.error());
-    if (!*row) break;
-    ids.push_back(st->column_int(0));
-  }
-  return ids;
+  return ids_of(*st);
 }
 
 }  // namespace station::store
