@@ -24,6 +24,8 @@
 #include "station/recognition/recognize.h"
 #include "services.h"
 #include "station_impl.h"
+#include "station/station.h"
+#include "storage/keys.h"
 #include "station/recognition/templates.h"
 
 namespace station {
@@ -200,6 +202,106 @@ void compare(const std::string& id, const json& truth, const recognition::Envelo
   for (const auto& [k, v] : envelope.items()) check("envelope." + k, v, hint("envelope." + k, "envelope"));
 }
 
+// One envelope of an accuracy run: its truth, its files in truth.json's page order, and what the
+// station read (pages' kinds, values with their types).
+struct AccuracyJob {
+  std::string id;
+  json truth;
+  std::vector<fs::path> files;
+  int pages = 0;
+  recognition::EnvelopeRecognition result;
+};
+
+// Each envelope through the whole stage list (decode, cleanup, recognition) on one of `workers`
+// threads, in memory: what `station recognize --json` does (for the benchmark's comparison).
+Status read_storeless(const Config& config, const recognition::Templates& templates, int workers,
+                      std::vector<AccuracyJob>& jobs, double& seconds) {
+  std::atomic<std::size_t> next{0};
+  std::mutex err_mu;
+  std::optional<Error> error;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w)
+    threads.emplace_back([&] {
+      auto engine = recognition::tesseract_engine_factory(config)();
+      if (!engine) {
+        std::lock_guard lock(err_mu);
+        error = engine.error();
+        return;
+      }
+      for (std::size_t i = next++; i < jobs.size(); i = next++) {
+        Loaded loaded = load_pages(config, jobs[i].files);
+        jobs[i].pages = static_cast<int>(loaded.pages.size());
+        jobs[i].result = recognition::pipeline::recognize(loaded.pages, templates, **engine, SystemClock::instance());
+      }
+    });
+  for (auto& t : threads) t.join();
+  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (error) return std::unexpected(*error);
+  return {};
+}
+
+// What the clerk gets: every envelope imported into a fresh encrypted store (a temporary folder,
+// a random passphrase), read by the station's own background recognition with `workers` engines,
+// and compared as the review screen shows it — each page's kind, each field's value and
+// confidence from the store. The store is removed afterwards.
+Status read_through_store(const Config& config, const recognition::Templates& templates, int workers,
+                          std::vector<AccuracyJob>& jobs, double& seconds) {
+  std::error_code ec;
+  const fs::path dir = fs::temp_directory_path(ec) / ("station-accuracy-" + storage::random_hex(8));
+  if (ec) return fail(ErrorCode::kIo, "no temporary folder for the measuring store: " + ec.message());
+  struct Remove {
+    fs::path dir;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove{dir};
+  Config c = config;
+  c.data_dir = dir / "store";
+  c.ocr_workers = workers;
+  c.recognize_on_capture = true;
+  auto created = Station::create(c, storage::random_hex(24));
+  if (!created) return std::unexpected(created.error());
+  Station& station = **created;
+  auto admin = station.add_user(nullptr, "admin", storage::random_hex(16), Role::kAdmin);
+  if (!admin) return std::unexpected(admin.error());
+  auto clerk = station.add_user(&*admin, "clerk", storage::random_hex(16), Role::kClerk);
+  if (!clerk) return std::unexpected(clerk.error());
+  auto reviewer = station.add_user(&*admin, "reviewer", storage::random_hex(16), Role::kReviewer);
+  if (!reviewer) return std::unexpected(reviewer.error());
+
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::int64_t> ids;
+  for (auto& j : jobs) {
+    auto imported = station.import_envelope(*clerk, j.files, Intake{});
+    if (!imported) return fail(imported.error().code, j.id + ": " + imported.error().detail);
+    ids.push_back(imported->envelope_id);
+  }
+  if (!station.wait_for_recognition(std::chrono::hours(12)))
+    return fail(ErrorCode::kInternal, "the background recognition did not finish");
+  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  for (std::size_t e = 0; e < jobs.size(); ++e) {
+    auto pages = station.pages(*reviewer, ids[e]);
+    if (!pages) return std::unexpected(pages.error());
+    auto fields = station.fields(*reviewer, ids[e]);
+    if (!fields) return std::unexpected(fields.error());
+    auto& r = jobs[e].result;
+    jobs[e].pages = static_cast<int>(pages->size());
+    for (const auto& p : *pages) r.pages.push_back({.kind = p.kind});
+    for (const auto& f : *fields) {
+      recognition::RecognizedValue v;
+      v.key = f.key;
+      v.value = f.value;
+      v.confidence = f.confidence;
+      v.type = templates.value_type(f.key);
+      r.values.push_back(std::move(v));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<StorelessReading> recognize_files(const Config& config, const std::vector<fs::path>& inputs) {
@@ -251,7 +353,10 @@ std::string AccuracyReport::to_text() const {
   os << std::fixed << std::setprecision(1);
   os << "Recognition accuracy (confidence threshold " << std::setprecision(2) << threshold << std::setprecision(1)
      << "; " << pages << " pages in " << seconds << " s with " << workers << " workers = "
-     << (seconds > 0 ? pages * 60.0 / seconds : 0.0) << " pages/min)\n";
+     << (seconds > 0 ? pages * 60.0 / seconds : 0.0) << " pages/min)\n"
+     << (path == AccuracyPath::kStore ? "Read through a temporary encrypted store: import, background recognition, the values "
+                                        "the review screen shows.\n"
+                                      : "Read in memory (store-less, as `station recognize --json`).\n");
 
   // The table.
   Rate cls, text, digits, boxes, seals, hand, skip, skip_free, wrong, seal_wrong;
@@ -340,7 +445,7 @@ std::string calibration_source(const AccuracyReport& raw_report, const std::stri
 }
 
 Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& samples_dir, int workers,
-                                        const std::vector<std::string>& only, bool raw_confidence) {
+                                        const std::vector<std::string>& only, bool raw_confidence, AccuracyPath path) {
   recognition::set_calibration_enabled(!raw_confidence);
   auto templates = recognition::load_templates(recognition::templates_dir(config));
   if (!templates) return std::unexpected(templates.error());
@@ -359,16 +464,9 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
     if (only.empty() || std::find(only.begin(), only.end(), id) != only.end()) ids.push_back(id);
   // Each envelope goes through the whole stage list (decode, cleanup, recognition) on one of
   // `workers` threads, timed together: what a clerk's import costs.
-  struct Job {
-    std::string id;
-    json truth;
-    std::vector<fs::path> files;
-    Loaded pages;
-    recognition::EnvelopeRecognition result;
-  };
-  std::vector<Job> jobs;
+  std::vector<AccuracyJob> jobs;
   for (const auto& id : ids) {
-    Job j;
+    AccuracyJob j;
     j.id = id;
     std::ifstream in(samples_dir / id / "truth.json");
     if (!in) return fail(ErrorCode::kIo, "no truth.json in " + id);
@@ -379,33 +477,20 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
     jobs.push_back(std::move(j));
   }
   workers = std::max(1, workers);
-  std::atomic<std::size_t> next{0};
-  std::mutex err_mu;
-  std::optional<Error> error;
-  const auto t0 = std::chrono::steady_clock::now();
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w)
-    threads.emplace_back([&] {
-      auto engine = recognition::tesseract_engine_factory(config)();
-      if (!engine) {
-        std::lock_guard lock(err_mu);
-        error = engine.error();
-        return;
-      }
-      for (std::size_t i = next++; i < jobs.size(); i = next++) {
-        jobs[i].pages = load_pages(config, jobs[i].files);
-        jobs[i].result = recognition::pipeline::recognize(jobs[i].pages.pages, *templates, **engine, SystemClock::instance());
-      }
-    });
-  for (auto& t : threads) t.join();
-  if (error) return std::unexpected(*error);
   AccuracyReport report;
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.path = path;
   report.workers = workers;
   report.threshold = config.confidence_threshold;
+  if (path == AccuracyPath::kStore) {
+    auto read = read_through_store(config, *templates, workers, jobs, report.seconds);
+    if (!read) return std::unexpected(read.error());
+  } else {
+    auto read = read_storeless(config, *templates, workers, jobs, report.seconds);
+    if (!read) return std::unexpected(read.error());
+  }
   Tally typed, hand;
   for (const auto& j : jobs) {
-    report.pages += static_cast<int>(j.pages.pages.size());
+    report.pages += j.pages;
     compare(j.id, j.truth, j.result, config.confidence_threshold, handwritten[j.id] ? hand : typed, handwritten[j.id],
             report.outcomes, report.mismatches);
   }

@@ -115,7 +115,7 @@ std::optional<Figure> store_path(const std::vector<fs::path>& folders, int worke
 std::optional<Figure> storeless_path(const fs::path& samples, int workers, bool print_accuracy) {
   station::Config config;
   const auto t0 = Clock::now();
-  auto report = station::measure_accuracy(config, samples, workers);
+  auto report = station::measure_accuracy(config, samples, workers, {}, false, station::AccuracyPath::kStoreless);
   if (!report) {
     std::cerr << "store-less: " << report.error().detail << "\n";
     return std::nullopt;

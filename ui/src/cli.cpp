@@ -2068,7 +2068,7 @@ int run_cli(int argc, char** argv) {
   auto* recognition_status = add_sub(*recognition, "status", "読取中・読取待ちの封筒を表示します");
   recognition_status->add_option("--as", as, "操作する利用者（パスワードは STATION_USER_PASSWORD か入力）")->required()->type_name("USER");
 
-  auto* accuracy = add_sub(app, "accuracy", "サンプル（truth.json 付き）で読取精度を測定して表示します");
+  auto* accuracy = add_sub(app, "accuracy", "サンプル（truth.json 付き）を一時的な暗号化ストアに取り込んで読み取り、審査画面に出る値の精度を測定して表示します");
   std::string accuracy_samples;
   int accuracy_workers = 2;
   std::vector<std::string> accuracy_only;

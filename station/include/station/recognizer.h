@@ -1,5 +1,5 @@
 #pragma once
-// Store-less recognition, for the command line and for measuring accuracy and speed.
+// Recognition for the command line (store-less) and for measuring accuracy and speed.
 //
 // recognize_to_json reads one envelope (a folder of page images, or files) and returns one JSON
 // document shaped like a sample's truth.json — pages[].kind, fields, pledge, officers (rows merged
@@ -55,7 +55,15 @@ struct AccuracyGroup {
   std::vector<TypeScore> types;
 };
 
+// How an accuracy run reads the envelopes. kStore is what the clerk gets and what `station
+// accuracy` reports: each envelope imported into a fresh temporary encrypted store, read by the
+// background recognition, compared as the store serves it to the review screen. kStoreless reads
+// in memory through the same stage list (`station recognize --json`), for the benchmark's
+// side-by-side figure.
+enum class AccuracyPath { kStore, kStoreless };
+
 struct AccuracyReport {
+  AccuracyPath path = AccuracyPath::kStore;
   double threshold = 0.9;
   std::vector<AccuracyGroup> groups;
   double seconds = 0;
@@ -71,11 +79,12 @@ struct AccuracyReport {
 };
 
 // Recognises every envelope under `samples_dir` (app-*/ with truth.json; index.json says which are
-// handwritten) with `workers` threads and compares with truth.json. `only` (optional) limits it to
+// handwritten) with `workers` engines and compares with truth.json. `only` (optional) limits it to
 // the named samples.
 // `raw_confidence`: without the calibration table (to fit one: calibration_source).
 Result<AccuracyReport> measure_accuracy(const Config& config, const std::filesystem::path& samples_dir, int workers,
-                                        const std::vector<std::string>& only = {}, bool raw_confidence = false);
+                                        const std::vector<std::string>& only = {}, bool raw_confidence = false,
+                                        AccuracyPath path = AccuracyPath::kStore);
 
 // The calibration table (station/recognition/src/calibration_table.inc) fitted on a report's values
 // measured with raw confidences.

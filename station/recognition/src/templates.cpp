@@ -86,6 +86,28 @@ const FormTemplate* Templates::find(const std::string& kind) const {
   return nullptr;
 }
 
+std::string Templates::value_type(std::string_view key) const {
+  // officers.rows[3].name → the table officers.rows, its column name.
+  const auto open = key.find('[');
+  const auto close = open == std::string_view::npos ? open : key.find("].", open);
+  const std::string_view field = key.substr(0, open);
+  for (const auto& form : forms)
+    for (const auto& f : form.fields) {
+      if (f.key != field) continue;
+      if (open == std::string_view::npos) return f.type;
+      if (close == std::string_view::npos) return "";
+      const std::string_view column = key.substr(close + 2);
+      bool parts = false;
+      for (const auto& c : f.columns) {
+        if (c.key == column) return c.type;
+        parts = parts || (c.key.size() > column.size() && c.key.starts_with(column) && c.key[column.size()] == '.');
+      }
+      // A value made of several columns (birth.era, .year, .month, .day) is the date they write.
+      return parts ? "date" : "";
+    }
+  return "";
+}
+
 std::filesystem::path templates_dir(const Config& config) {
   if (!config.templates_dir.empty()) return config.templates_dir;
   std::error_code ec;

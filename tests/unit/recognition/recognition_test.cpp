@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "station/recognition/forms.h"
+#include "station/recognition/templates.h"
 #include "station/recognizer.h"
 
 namespace fs = std::filesystem;
@@ -23,6 +24,22 @@ TEST(Templates, BrokenFolderIsAConfigError) {
   auto out = station::recognize_to_json(config, {kSamples / "app-001"});
   ASSERT_FALSE(out.has_value());
   EXPECT_EQ(out.error().code, station::ErrorCode::kConfig);
+}
+
+// A stored field keeps only its key; the accuracy run through the store learns its type from the
+// templates: a field's own, an officer row's cell by its column, a row's date written in four
+// columns as a date, and nothing for a key no form reads.
+TEST(Templates, TheTypeOfAValueByItsKey) {
+  auto t = station::recognition::load_templates(station::recognition::templates_dir(station::Config{}));
+  ASSERT_TRUE(t) << t.error().detail;
+  EXPECT_EQ(t->value_type("facility.jigyosho_no"), "comb");
+  EXPECT_EQ(t->value_type("passbook.holder_kana_passbook"), "holder_kana");
+  EXPECT_EQ(t->value_type("officers.rows[7].name_kana"), "kana");
+  EXPECT_EQ(t->value_type("officers.rows[0].birth"), "date");
+  EXPECT_EQ(t->value_type("officers.rows[0].birth.year"), "digits");
+  EXPECT_EQ(t->value_type("officers.rows[0].bir"), "");
+  EXPECT_EQ(t->value_type("officers.rows[0]"), "");
+  EXPECT_EQ(t->value_type("facility.nothing"), "");
 }
 
 TEST(Recognizer, TypedEnvelopeAsTruthShapedJson) {

@@ -5,6 +5,7 @@
 // with, and each field's key, zone (mm on the upright page), type and validation hints. A new
 // version of a form is a new file; nothing is compiled in.
 #include <filesystem>
+#include <string_view>
 #include <map>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ struct FormTemplate {
 struct Templates {
   std::vector<FormTemplate> forms;
   const FormTemplate* find(const std::string& kind) const;
+  // The type of the value read under `key` (the template's field type; an officer row's cell
+  // its column's; a row's date written in several columns "date"); "" for a key no form reads.
+  std::string value_type(std::string_view key) const;
 };
 
 // The folder templates are read from: config.templates_dir, else the bundled one.
