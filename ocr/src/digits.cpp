@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -54,7 +56,8 @@ std::vector<float> features(const cv::Mat& norm) {
 
 struct Model {
   std::vector<std::vector<float>> x;
-  std::vector<char> y;
+  std::vector<int> y;                // index into labels
+  std::vector<std::string> labels;   // what each class is (UTF-8)
   int fonts = 0;
 };
 
@@ -74,15 +77,18 @@ std::vector<fs::path> font_files() {
   return out;
 }
 
-void add(Model& m, const cv::Mat& ink, char digit) {
+void add(Model& m, const cv::Mat& ink, int label) {
   const auto n = normalise(ink);
   if (!n) return;
   m.x.push_back(features(*n));
-  m.y.push_back(digit);
+  m.y.push_back(label);
 }
 
-Model train() {
+// Every label rendered from every font at two sizes, each also bold, thin and turned ±4°; with
+// `zeros`, the label "0" also slashed and dotted.
+Model train(const std::vector<std::string>& labels, bool zeros) {
   Model m;
+  m.labels = labels;
   for (const fs::path& file : font_files()) {
     cv::Ptr<cv::freetype::FreeType2> ft;
     try {
@@ -93,9 +99,10 @@ Model train() {
     }
     ++m.fonts;
     for (int size : {36, 60}) {
-      for (char d = '0'; d <= '9'; ++d) {
+      for (int label = 0; label < static_cast<int>(labels.size()); ++label) {
+        const std::string& text = labels[static_cast<std::size_t>(label)];
         cv::Mat c3 = cv::Mat::zeros(size * 2, size * 2, CV_8UC3);
-        ft->putText(c3, std::string(1, d), cv::Point(size / 2, size * 3 / 2), size, cv::Scalar::all(255), -1, cv::LINE_AA, true);
+        ft->putText(c3, text, cv::Point(size / 2, size * 3 / 2), size, cv::Scalar::all(255), -1, cv::LINE_AA, true);
         cv::Mat ink;
         cv::extractChannel(c3, ink, 0);
         cv::threshold(ink, ink, 100, 255, cv::THRESH_BINARY);
@@ -112,7 +119,7 @@ Model train() {
           cv::warpAffine(ink, r, rot, ink.size());
           variants.push_back(r > 100);
         }
-        if (d == '0') {
+        if (zeros && text == "0") {
           // Zeros as some typefaces and writers draw them: slashed and dotted.
           std::vector<cv::Point> nz;
           cv::findNonZero(ink, nz);
@@ -126,7 +133,7 @@ Model train() {
             variants.push_back(dotted);
           }
         }
-        for (const cv::Mat& v : variants) add(m, v, d);
+        for (const cv::Mat& v : variants) add(m, v, label);
       }
     }
   }
@@ -136,8 +143,45 @@ Model train() {
 const Model& model() {
   static std::once_flag once;
   static Model m;
-  std::call_once(once, [] { m = train(); });
+  std::call_once(once, [] { m = train({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, true); });
   return m;
+}
+
+// A model per closed set of symbols, trained on its first use.
+const Model& symbol_model(const std::vector<std::string>& symbols) {
+  static std::mutex mu;
+  static std::map<std::vector<std::string>, std::unique_ptr<Model>> models;
+  std::lock_guard lock(mu);
+  auto& m = models[symbols];
+  if (!m) m = std::make_unique<Model>(train(symbols, false));
+  return *m;
+}
+
+// The k nearest rendered glyphs' labels, counted: (votes, label) most votes first, ties by label.
+std::vector<std::pair<int, int>> nearest_votes(const Model& m, const cv::Mat& norm) {
+  const std::vector<float> f = features(norm);
+  std::vector<std::pair<float, int>> best;
+  best.reserve(kNeighbours + 1);
+  for (std::size_t i = 0; i < m.x.size(); ++i) {
+    float d = 0;
+    const std::vector<float>& xi = m.x[i];
+    for (std::size_t j = 0; j < f.size(); ++j) {
+      const float e = f[j] - xi[j];
+      d += e * e;
+    }
+    if (best.size() < kNeighbours || d < best.back().first) {
+      best.emplace_back(d, m.y[i]);
+      std::sort(best.begin(), best.end());
+      if (best.size() > kNeighbours) best.pop_back();
+    }
+  }
+  std::vector<int> votes(m.labels.size(), 0);
+  for (const auto& [d, y] : best) ++votes[static_cast<std::size_t>(y)];
+  std::vector<std::pair<int, int>> out;
+  for (int i = 0; i < static_cast<int>(votes.size()); ++i)
+    if (votes[static_cast<std::size_t>(i)] > 0) out.emplace_back(votes[static_cast<std::size_t>(i)], i);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  return out;
 }
 
 // Ink (255) of a gray crop by Otsu's threshold; nothing where the crop has no contrast to speak of.
@@ -160,23 +204,7 @@ DigitVote classify_digit_ink(const cv::Mat& ink) {
   if (m.x.empty()) return v;
   const auto n = normalise(ink);
   if (!n) return v;
-  const std::vector<float> f = features(*n);
-  // The k nearest by squared distance.
-  std::vector<std::pair<float, char>> best;
-  best.reserve(kNeighbours + 1);
-  for (std::size_t i = 0; i < m.x.size(); ++i) {
-    float d = 0;
-    const std::vector<float>& xi = m.x[i];
-    for (std::size_t j = 0; j < f.size(); ++j) {
-      const float e = f[j] - xi[j];
-      d += e * e;
-    }
-    if (best.size() < kNeighbours || d < best.back().first) {
-      best.emplace_back(d, m.y[i]);
-      std::sort(best.begin(), best.end());
-      if (best.size() > kNeighbours) best.pop_back();
-    }
-  }
+  const auto votes = nearest_votes(m, *n);
   // The glyph's loops: holes in its ink, and ink inside a hole (the dot of a dotted zero). Holes
   // and dots smaller than 1 % of the glyph's box are specks of the scan.
   {
@@ -193,17 +221,13 @@ DigitVote classify_digit_ink(const cv::Mat& ink) {
       else v.ink_in_hole = true;       // ink within a hole
     }
   }
-  std::array<int, 10> votes{};
-  for (const auto& [d, y] : best) ++votes[static_cast<std::size_t>(y - '0')];
-  std::array<int, 10> order{};
-  for (int i = 0; i < 10; ++i) order[static_cast<std::size_t>(i)] = i;
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return votes[static_cast<std::size_t>(a)] > votes[static_cast<std::size_t>(b)]; });
-  const double k = static_cast<double>(best.size());
-  v.digit = static_cast<char>('0' + order[0]);
-  v.share = votes[static_cast<std::size_t>(order[0])] / k;
-  if (votes[static_cast<std::size_t>(order[1])] > 0) {
-    v.second = static_cast<char>('0' + order[1]);
-    v.second_share = votes[static_cast<std::size_t>(order[1])] / k;
+  const double k = kNeighbours;
+  if (votes.empty()) return v;
+  v.digit = m.labels[static_cast<std::size_t>(votes[0].second)][0];
+  v.share = votes[0].first / k;
+  if (votes.size() > 1) {
+    v.second = m.labels[static_cast<std::size_t>(votes[1].second)][0];
+    v.second_share = votes[1].first / k;
   }
   return v;
 }
@@ -316,6 +340,40 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
     out.push_back(detail::classify_digit_ink(keep));
   }
   return out;
+}
+
+SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& symbols) {
+  if (cell.empty() || symbols.empty()) return {};
+  const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(cell)));
+  if (!found) return {};
+  const cv::Mat& ink = *found;
+  // The glyph: the cell's ink less what touches its edge (the ruling, a neighbour's edge) and
+  // specks of the scan.
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  const int min_area = std::max(3, ink.rows * ink.rows / 900);
+  cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+  for (int i = 1; i < n; ++i) {
+    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area) continue;
+    if (x == 0 || y == 0 || x + w >= ink.cols || y + h >= ink.rows) continue;
+    keep.setTo(255, labels == i);
+  }
+  const auto norm = normalise(keep);
+  if (!norm) return {};
+  const Model& m = symbol_model(symbols);
+  if (m.x.empty()) return {};
+  const auto votes = nearest_votes(m, *norm);
+  SymbolVote v;
+  if (votes.empty()) return v;
+  v.symbol = m.labels[static_cast<std::size_t>(votes[0].second)];
+  v.share = votes[0].first / static_cast<double>(kNeighbours);
+  if (votes.size() > 1) {
+    v.second = m.labels[static_cast<std::size_t>(votes[1].second)];
+    v.second_share = votes[1].first / static_cast<double>(kNeighbours);
+  }
+  return v;
 }
 
 DigitModelInfo digit_model_info() {

@@ -45,6 +45,18 @@ struct LineGlyph {
 };
 std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector<LineGlyph>& glyphs);
 
+// A glyph of a small closed set — M or F in a table's sex column, an era's first kanji — by the
+// same nearest neighbours over the same fonts, trained for that set on its first use. The cell
+// (dark on light) is the glyph's zone: its ink less what touches the crop's edge (the ruling) and
+// specks is the glyph. `symbol` is "" when the cell holds no glyph or no font could be rendered.
+struct SymbolVote {
+  std::string symbol;
+  double share = 0;  // share of the nearest neighbours that agree, 0..1
+  std::string second;
+  double second_share = 0;
+};
+SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& symbols);
+
 // How many rendered glyphs the classifier knows, and from how many font files (0 when none found).
 struct DigitModelInfo {
   int samples = 0;

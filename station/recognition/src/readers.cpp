@@ -242,6 +242,28 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
   t.confidence = std::min(t.confidence, cap);
 }
 
+// A cell holding one glyph of a closed set — M or F, an era's first kanji — voted by the glyph
+// classifier on the cell's own ink (ocr::classify_symbol), as a comb digit is: Tesseract often
+// drops a lone Latin letter at some scales (a clean "M" read as nothing), which no grammar can
+// restore. Agreement keeps Tesseract's confidence; a unanimous classifier supplies the glyph
+// Tesseract missed, or overrules one outside the set or another glyph of it, at
+// kClassifierOverrules; anything less is only doubted.
+void vote_symbol(const std::string& type, const ocr::Image& cell, std::string& s, double& conf) {
+  static const std::vector<std::string> kSex = {"M", "F"}, kEra = {"昭", "平", "令", "大"};
+  const std::vector<std::string>& set = type == "sex" ? kSex : kEra;
+  const ocr::SymbolVote v = ocr::classify_symbol(cell, set);
+  if (v.symbol.empty()) return;
+  if (s == v.symbol) return;
+  if (v.share >= 1.0) {
+    s = v.symbol;
+    conf = kClassifierOverrules;
+    return;
+  }
+  const bool in_set = std::find(set.begin(), set.end(), s) != set.end();
+  if (!in_set && v.share >= 6.0 / 7.0) s = v.symbol;
+  conf = std::min(conf, 0.6);
+}
+
 // Text of a given type, normalised and validated; `type` may differ from f.type (table columns).
 RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const std::string& type,
                            const PageContext& c, ocr::Box zone) {
@@ -335,6 +357,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       conf = std::min(free.confidence, 0.8);
     }
   }
+  if (type == "sex" || type == "era") vote_symbol(type, prepared.image, s, conf);
   if (type == "digits") {
     std::string d = digits_of(s);
     if (d.size() != s.size()) conf = std::min(conf, 0.5);

@@ -159,3 +159,35 @@ TEST(LineDigits, ALabelBesideTheLineIsNotOneOfItsCharacters) {
 }
 
 }  // namespace
+
+namespace {
+
+// A table cell (ruled on all four sides) holding one letter drawn in a Hershey face.
+ocr::Image letter_cell(const std::string& letter, int font, int thickness) {
+  cv::Mat m(100, 120, CV_8UC1, cv::Scalar(245));
+  cv::rectangle(m, {0, 0}, {119, 99}, cv::Scalar(30), 2);
+  cv::putText(m, letter, {40, 72}, font, 1.8, cv::Scalar(20), thickness, cv::LINE_AA);
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+  EXPECT_TRUE(img.has_value());
+  return *img;
+}
+
+}  // namespace
+
+// A closed set's glyph (M/F in the officer list's sex column) is read by the same classifier,
+// trained for that set, on typefaces it never saw; the cell's ruling is not part of the glyph, and
+// an empty cell is no glyph.
+TEST(Symbols, ReadsALoneLetterOfItsSetInTypefacesItNeverSaw) {
+  const std::vector<std::string> set = {"M", "F"};
+  for (int font : {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_COMPLEX, cv::FONT_HERSHEY_TRIPLEX})
+    for (const std::string& letter : set) {
+      const ocr::SymbolVote v = ocr::classify_symbol(letter_cell(letter, font, 3), set);
+      EXPECT_EQ(v.symbol, letter) << "font " << font << ", share " << v.share << ", second " << v.second;
+      EXPECT_GE(v.share, 6.0 / 7.0) << "font " << font << " " << letter;
+    }
+  cv::Mat blank(100, 120, CV_8UC1, cv::Scalar(245));
+  cv::rectangle(blank, {0, 0}, {119, 99}, cv::Scalar(30), 2);
+  auto empty = ocr::Image::from_pixels(blank.cols, blank.rows, 1, {blank.data, blank.total()}, 300);
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(ocr::classify_symbol(*empty, set).symbol, "");
+}
