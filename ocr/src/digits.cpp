@@ -194,6 +194,46 @@ std::optional<cv::Mat> ink_of(const cv::Mat& gray) {
   return ink;
 }
 
+// The characters of a line's ink: connected components (specks of the scan left out) whose centre
+// lies in [x_from, x_to), one character per run of components that overlap in x by more than a
+// third of the narrower (a dotted zero's dot, a kanji's strokes), left to right.
+struct Character {
+  int x0, x1;
+  std::vector<int> ids;
+};
+struct Characters {
+  cv::Mat labels;
+  std::vector<Character> chars;
+};
+Characters characters_of(const cv::Mat& ink, int height, double x_from, double x_to) {
+  Characters out;
+  cv::Mat stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, out.labels, stats, centroids, 8);
+  std::vector<Character> parts;
+  const int min_area = std::max(3, height * height / 400);
+  for (int i = 1; i < n; ++i) {
+    const double cx = centroids.at<double>(i, 0);
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area || cx < x_from || cx >= x_to) continue;
+    const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT);
+    parts.push_back({x0, x0 + stats.at<int>(i, cv::CC_STAT_WIDTH), {i}});
+  }
+  std::sort(parts.begin(), parts.end(), [](const Character& a, const Character& b) { return a.x0 < b.x0; });
+  for (const Character& p : parts) {
+    if (!out.chars.empty()) {
+      Character& last = out.chars.back();
+      const int overlap = std::min(last.x1, p.x1) - std::max(last.x0, p.x0);
+      if (overlap * 3 > std::min(last.x1 - last.x0, p.x1 - p.x0)) {
+        last.x0 = std::min(last.x0, p.x0);
+        last.x1 = std::max(last.x1, p.x1);
+        last.ids.insert(last.ids.end(), p.ids.begin(), p.ids.end());
+        continue;
+      }
+    }
+    out.chars.push_back(p);
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace detail {
@@ -292,40 +332,12 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(line)));
   if (!found) return {};
   const cv::Mat& ink = *found;
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
   // Components whose centre lies in the engine's span (widened by most of a glyph either side, for
-  // its boxes are loose and the first or last may have been left out of the span), specks of the
-  // scan left out.
-  struct Part {
-    int x0, x1;
-    std::vector<int> ids;
-  };
-  std::vector<Part> parts;
-  const int min_area = std::max(3, span.h * span.h / 400);
+  // its boxes are loose and the first or last may have been left out of the span).
   const double half = span.h * 0.8;
-  for (int i = 1; i < n; ++i) {
-    const double cx = centroids.at<double>(i, 0);
-    if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area || cx < span.x - half || cx >= span.x + span.w + half) continue;
-    const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT);
-    parts.push_back({x0, x0 + stats.at<int>(i, cv::CC_STAT_WIDTH), {i}});
-  }
-  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.x0 < b.x0; });
-  // One character per run of components that overlap in x (by more than a third of the narrower).
-  std::vector<Part> merged;
-  for (const Part& p : parts) {
-    if (!merged.empty()) {
-      Part& last = merged.back();
-      const int overlap = std::min(last.x1, p.x1) - std::max(last.x0, p.x0);
-      if (overlap * 3 > std::min(last.x1 - last.x0, p.x1 - p.x0)) {
-        last.x0 = std::min(last.x0, p.x0);
-        last.x1 = std::max(last.x1, p.x1);
-        last.ids.insert(last.ids.end(), p.ids.begin(), p.ids.end());
-        continue;
-      }
-    }
-    merged.push_back(p);
-  }
+  const Characters split = characters_of(ink, span.h, span.x - half, span.x + span.w + half);
+  const std::vector<Character>& merged = split.chars;
+  const cv::Mat& labels = split.labels;
   if (merged.size() != glyphs.size()) return {};
   for (std::size_t k = 0; k < glyphs.size(); ++k) {
     const Box& b = glyphs[k].box;
@@ -337,6 +349,24 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
     if (glyphs[k].ch < '0' || glyphs[k].ch > '9') continue;
     cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
     for (int id : merged[k].ids) keep.setTo(255, labels == id);
+    out.push_back(detail::classify_digit_ink(keep));
+  }
+  return out;
+}
+
+std::vector<DigitVote> classify_ink_digits(const Image& line) {
+  if (line.empty()) return {};
+  const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(line)));
+  if (!found) return {};
+  const cv::Mat& ink = *found;
+  std::vector<cv::Point> nz;
+  cv::findNonZero(ink, nz);
+  if (nz.empty()) return {};
+  const Characters split = characters_of(ink, cv::boundingRect(nz).height, 0, ink.cols);
+  std::vector<DigitVote> out;
+  for (const Character& ch : split.chars) {
+    cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+    for (int id : ch.ids) keep.setTo(255, split.labels == id);
     out.push_back(detail::classify_digit_ink(keep));
   }
   return out;

@@ -45,6 +45,12 @@ struct LineGlyph {
 };
 std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector<LineGlyph>& glyphs);
 
+// Every character of a short line of digits (a table cell, a small number), dark on light, by the
+// line's own ink alone — split as classify_line_digits splits it, over the whole image — in order:
+// for a cell where the engine lost or doubled a digit, what the ink holds. Marks that are not
+// digits get a vote too (a weak one): the caller decides what to believe.
+std::vector<DigitVote> classify_ink_digits(const Image& line);
+
 // A glyph of a small closed set — M or F in a table's sex column, an era's first kanji — by the
 // same nearest neighbours over the same fonts, trained for that set on its first use. The cell
 // (dark on light) is the glyph's zone: its ink less what touches the crop's edge (the ruling) and

@@ -242,6 +242,27 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
   t.confidence = std::min(t.confidence, cap);
 }
 
+// A short number (a table's year, month or day, a capacity) whose digit the engine lost — "28"
+// read "8", or nothing read at all — is what its ink holds: where the cell's ink splits into more
+// characters than the engine read digits, and the classifier
+// is unanimous on every one of them, those digits are the value, for the clerk to confirm
+// (kDigitsDisagree); the engine's reading is dropped with its characters.
+void digits_by_ink(const ocr::Image& cell, std::string& s, double& conf, std::vector<CharReading>& chars) {
+  if (cell.empty()) return;
+  const std::vector<ocr::DigitVote> ink = ocr::classify_ink_digits(cell);
+  // Only more characters than the engine read: fewer may be two digits touching (a bold face, a
+  // heavy scan), which split as one and say nothing of either.
+  if (ink.size() > 4 || ink.size() <= digits_of(s).size()) return;
+  std::string read;
+  for (const ocr::DigitVote& v : ink) {
+    if (v.digit == '?' || v.share < 1.0) return;
+    read += v.digit;
+  }
+  s = read;
+  conf = std::min(conf, kDigitsDisagree);
+  chars.clear();
+}
+
 // A cell holding one glyph of a closed set — M or F, an era's first kanji — voted by the glyph
 // classifier on the cell's own ink (ocr::classify_symbol), as a comb digit is: Tesseract often
 // drops a lone Latin letter at some scales (a clean "M" read as nothing), which no grammar can
@@ -358,6 +379,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     }
   }
   if (type == "sex" || type == "era") vote_symbol(type, prepared.image, s, conf);
+  if (type == "digits") digits_by_ink(prepared.image, s, conf, line_chars);
   if (type == "digits") {
     std::string d = digits_of(s);
     if (d.size() != s.size()) conf = std::min(conf, 0.5);

@@ -191,3 +191,22 @@ TEST(Symbols, ReadsALoneLetterOfItsSetInTypefacesItNeverSaw) {
   ASSERT_TRUE(empty.has_value());
   EXPECT_EQ(ocr::classify_symbol(*empty, set).symbol, "");
 }
+
+// A short number's digits by the cell's ink alone, in order, whatever the engine read of them; a
+// cell with no ink has none.
+TEST(InkDigits, EveryCharacterOfAShortNumberInOrder) {
+  for (int font : {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX}) {
+    cv::Mat m(90, 200, CV_8UC1, cv::Scalar(245));
+    cv::putText(m, "28", {40, 70}, font, 2.0, cv::Scalar(20), 3, cv::LINE_AA);
+    auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+    ASSERT_TRUE(img.has_value());
+    const auto v = ocr::classify_ink_digits(*img);
+    ASSERT_EQ(v.size(), 2u) << "font " << font;
+    EXPECT_EQ(v[0].digit, '2');
+    EXPECT_EQ(v[1].digit, '8');
+  }
+  cv::Mat blank(90, 200, CV_8UC1, cv::Scalar(245));
+  auto empty = ocr::Image::from_pixels(blank.cols, blank.rows, 1, {blank.data, blank.total()}, 300);
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(ocr::classify_ink_digits(*empty).empty());
+}
