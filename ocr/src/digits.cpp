@@ -332,9 +332,18 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(line)));
   if (!found) return {};
   const cv::Mat& ink = *found;
-  // Components whose centre lies in the engine's span (widened by most of a glyph either side, for
-  // its boxes are loose and the first or last may have been left out of the span).
-  const double half = span.h * 0.8;
+  // Components whose centre lies in the engine's span: widened by most of a glyph either side
+  // where a box was left out of it (a first box reaching back over a label, a wide one), for then
+  // its ends are not known; where every box is in it, by a sliver only, so that the strokes of the
+  // text around a run of digits (丁目, 番, 号 in an address) are not taken for its characters.
+  bool all_in = true;
+  std::vector<int> widths;
+  for (const LineGlyph& g : glyphs) {
+    all_in = all_in && g.box.w * 5 <= g.box.h * 6;
+    widths.push_back(g.box.w);
+  }
+  std::nth_element(widths.begin(), widths.begin() + static_cast<std::ptrdiff_t>(widths.size() / 2), widths.end());
+  const double half = all_in ? std::max(2.0, 0.3 * widths[widths.size() / 2]) : span.h * 0.8;
   const Characters split = characters_of(ink, span.h, span.x - half, span.x + span.w + half);
   const std::vector<Character>& merged = split.chars;
   const cv::Mat& labels = split.labels;

@@ -208,7 +208,10 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
     std::size_t j = i;
     std::vector<const ocr::Glyph*> run;
     while (j < t.glyphs.size() && (is_digit(texts[j]) || texts[j] == "-")) run.push_back(&t.glyphs[j++]);
-    const std::vector<ocr::DigitVote> votes = ocr::classify_line_digits(zone, line_glyphs(run));
+    // A lone digit is not placed: beside a kanji (7丁目) the engine's box may as well hold the
+    // kanji's stem, and one character in one box tells nothing of where it lies.
+    const std::vector<ocr::DigitVote> votes =
+        run.size() >= 2 ? ocr::classify_line_digits(zone, line_glyphs(run)) : std::vector<ocr::DigitVote>{};
     for (std::size_t k = i, v = 0; k < j && v < votes.size(); ++k)
       if (is_digit(texts[k])) own[k] = votes[v++];
     i = j;

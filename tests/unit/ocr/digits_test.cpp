@@ -105,7 +105,8 @@ struct DrawnLine {
   ocr::Image image;
   std::vector<ocr::LineGlyph> glyphs;
 };
-DrawnLine draw_line(const std::string& text, double shift = 0, bool label = false, bool dotted_zero = false) {
+DrawnLine draw_line(const std::string& text, double shift = 0, bool label = false, bool dotted_zero = false,
+                    bool text_around = false) {
   cv::Mat m(90, 80 + 60 * static_cast<int>(text.size()), CV_8UC1, cv::Scalar(245));
   std::vector<ocr::LineGlyph> glyphs;
   int x = 60;
@@ -118,6 +119,14 @@ DrawnLine draw_line(const std::string& text, double shift = 0, bool label = fals
     const int bx = x + static_cast<int>(shift * (sz.width + 6));
     glyphs.push_back({ch, ocr::Box{bx, 70 - sz.height - 2, sz.width, sz.height + 4}});
     x += sz.width + 6;
+  }
+  if (text_around) {
+    // A kanji-like mark (丁) close before the line and another after it, as in 9丁目29番.
+    const int first = glyphs.front().box.x, last = glyphs.back().box.x + glyphs.back().box.w;
+    cv::line(m, {first - 34, 28}, {first - 10, 28}, cv::Scalar(20), 3);
+    cv::line(m, {first - 22, 28}, {first - 22, 70}, cv::Scalar(20), 3);
+    cv::line(m, {last + 10, 30}, {last + 36, 30}, cv::Scalar(20), 3);
+    cv::line(m, {last + 23, 20}, {last + 23, 72}, cv::Scalar(20), 3);
   }
   auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
   EXPECT_TRUE(img.has_value());
@@ -156,6 +165,13 @@ TEST(LineDigits, ALabelBesideTheLineIsNotOneOfItsCharacters) {
   l.glyphs.front().box.w += l.glyphs.front().box.x - 2;
   l.glyphs.front().box.x = 2;
   EXPECT_EQ(digits_of(ocr::classify_line_digits(l.image, l.glyphs)), "4510");
+}
+
+// A run of digits inside text (9丁目29番, an address): the strokes of the text close on either
+// side are not its characters when every glyph's box is known; the run is placed.
+TEST(LineDigits, TheTextAroundARunIsNotOneOfItsCharacters) {
+  const DrawnLine l = draw_line("29", 0, false, false, true);
+  EXPECT_EQ(digits_of(ocr::classify_line_digits(l.image, l.glyphs)), "29");
 }
 
 }  // namespace
