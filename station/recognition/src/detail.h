@@ -66,4 +66,11 @@ std::string iso(int y, int m, int d);
 // 0 for anything else.
 int era_base(const std::string& era);
 
+// The envelope's sender block, line by line as read (NFKC, no spaces): which line is the sender's
+// name — the address comes first (〒, then an address that may run over two lines, its number on
+// the second), the name after it. Of the lines after the last that is a postal code or part of
+// the address, the first naming an organisation (法人, 会社, 会, …), else the first; where no line
+// follows the address, the first line that is neither. npos when there is none.
+std::size_t sender_name_line(const std::vector<std::string>& lines);
+
 }  // namespace station::recognition::detail

@@ -153,15 +153,16 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
         auto block = c.engine.read(img, ocr::Box{0, 0, img.width(), img.height()}, spec);
         const std::vector<ocr::TextLine> lines =
             block ? std::move(block->lines) : std::vector<ocr::TextLine>{};
-        const ocr::TextLine* found = nullptr;
+        std::vector<const ocr::TextLine*> kept;
+        std::vector<std::string> texts;
         for (const auto& l : lines) {
-          const std::string line = strip_spaces(nfkc_keeping_wide_spaces(l.text));
+          std::string line = strip_spaces(nfkc_keeping_wide_spaces(l.text));
           if (line.empty()) continue;
-          if (line.find("〒") != std::string::npos || digits_of(line).size() >= 5) continue;  // postal code
-          if (!find_re(line, "(都|道|府|県|市|区|町|村).*[0-9０-９]", 0).empty()) continue;   // address
-          found = &l;
-          break;
+          kept.push_back(&l);
+          texts.push_back(std::move(line));
         }
+        const std::size_t name_line = sender_name_line(texts);
+        const ocr::TextLine* found = name_line < kept.size() ? kept[name_line] : nullptr;
         if (found != nullptr) {
           const int m = std::max(4, found->box.h / 4);
           const ocr::Image line = img.crop(
@@ -191,6 +192,26 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       out.back().readings = std::move(readings);
     }
   }
+}
+
+std::size_t sender_name_line(const std::vector<std::string>& lines) {
+  const auto address_like = [](const std::string& line) {
+    return line.find("〒") != std::string::npos || digits_of(line).size() >= 5 ||
+           !find_re(line, "(都|道|府|県|市|区|町|村).*[0-9０-９]", 0).empty() ||
+           !find_re(line, "([0-9０-９]|丁目|番地|番|号)$", 0).empty();
+  };
+  const auto names_an_organisation = [](const std::string& line) {
+    return !find_re(line, "(法人|会社|会|組合|財団|社団|協会|センター|事業団|機構)", 0).empty();
+  };
+  std::size_t after = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (address_like(lines[i])) after = i + 1;
+  for (std::size_t i = after; i < lines.size(); ++i)
+    if (names_an_organisation(lines[i])) return i;
+  if (after < lines.size()) return after;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (!address_like(lines[i])) return i;
+  return std::string::npos;
 }
 
 }  // namespace station::recognition::detail

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "classify.h"
+#include "detail.h"
 #include "station/recognizer.h"
 
 namespace {
@@ -172,6 +173,27 @@ TEST(RepeatedValues, TwoApplicationsInOneEnvelopeDoNotMixTheirFields) {
     ASSERT_TRUE(doc["fields"].contains(key)) << key;
     EXPECT_LE(doc["fields"][key]["confidence"].get<double>(), detail::kDisputedConfidence) << key;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The envelope's sender block: the name is the line after the address, however many lines the
+// address takes and whatever its last line ends with; an organisation's name is preferred among
+// what follows; a block without an address still gives its name.
+TEST(SenderBlock, TheNameIsTheLineAfterTheAddress) {
+  using detail::sender_name_line;
+  EXPECT_EQ(sender_name_line({"〒260-0001", "千葉県千葉市中央区都町1丁目2番3号", "社会福祉法人さくら会"}), 2u);
+  // The address over two lines, its number on the second only.
+  EXPECT_EQ(sender_name_line({"〒299-1234", "千葉県館山市富士見", "9丁目17番31号", "医療法人社団白樺会"}), 3u);
+  // An address read with its digits lost still ends like an address.
+  EXPECT_EQ(sender_name_line({"〒288-0001", "千葉県銚子市稲毛八丁目九番一号", "やすらぎ株式会社"}), 2u);
+  // A stray line after the name: the organisation's name is taken.
+  EXPECT_EQ(sender_name_line({"〒260-0001", "千葉県千葉市中央区1-2-3", "つばさ介護株式会社", "担当 経理"}), 2u);
+  EXPECT_EQ(sender_name_line({"ハートフル株式会社"}), 0u);
+  EXPECT_EQ(sender_name_line({"〒260-0001", "千葉県千葉市中央区1-2-3"}), std::string::npos);
+  EXPECT_EQ(sender_name_line({}), std::string::npos);
 }
 
 }  // namespace
