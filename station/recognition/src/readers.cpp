@@ -272,9 +272,15 @@ void digits_by_ink(const ocr::Image& cell, std::string& s, double& conf, std::ve
 // restore. Agreement keeps Tesseract's confidence; a unanimous classifier supplies the glyph
 // Tesseract missed, or overrules one outside the set or another glyph of it, at
 // kClassifierOverrules; anything less is only doubted.
-void vote_symbol(const std::string& type, const ocr::Image& cell, std::string& s, double& conf) {
-  static const std::vector<std::string> kSex = {"M", "F"}, kEra = {"昭", "平", "令", "大"};
-  const std::vector<std::string>& set = type == "sex" ? kSex : kEra;
+void vote_symbol(const std::string& whitelist, const ocr::Image& cell, std::string& s, double& conf) {
+  // The set: the type's whitelist, character by character.
+  std::vector<std::string> set;
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(whitelist);
+  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
+    std::string ch;
+    u.tempSubStringBetween(i, u.moveIndex32(i, 1)).toUTF8String(ch);
+    set.push_back(std::move(ch));
+  }
   const ocr::SymbolVote v = ocr::classify_symbol(cell, set);
   if (v.symbol.empty()) return;
   if (s == v.symbol) return;
@@ -381,7 +387,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       conf = std::min(free.confidence, 0.8);
     }
   }
-  if (type == "sex" || type == "era") vote_symbol(type, prepared.image, s, conf);
+  if (type == "sex" || type == "era") vote_symbol(whitelist, prepared.image, s, conf);
   if (type == "digits") digits_by_ink(prepared.image, s, conf, line_chars);
   if (type == "digits") {
     std::string d = digits_of(s);
