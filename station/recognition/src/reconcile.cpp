@@ -329,8 +329,10 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
         } else if (const auto better = kana_from_reading(m, utf8(kanji_part), kana_alts, kana_offset, agreed[k])) {
           kana_part = *better;
           kana_changed = true;
-        } else if (agreed[k]) {
-          doubt = true;  // the kana is no reading of kanji both models read alike: a clerk looks
+        } else if (agreed[k] || m.kind == ReadingKind::near) {
+          // No reading of kanji both models read alike, or one kana from a reading of kanji the
+          // models read differently (ツヨン by 剛 misread): a clerk looks.
+          doubt = true;
         }
       }
       kana_offset += kana_parts[k].length();

@@ -73,6 +73,8 @@ TEST(KanaByReading, ASubstitutionNeedsTheKanjiReadAlike) {
                                     value("officers.rows[1].name", "山田　剛", 0.7, {"山田　剛", "山田　則"})};
   detail::check_kana_by_reading(v);
   EXPECT_EQ(at(v, "officers.rows[1].name_kana").value, "ヤマダ　ツヨン");
+  // Still one kana from a reading of what was read: doubted.
+  EXPECT_LE(at(v, "officers.rows[1].name_kana").confidence, detail::kUnsureFreeText);
 }
 
 TEST(KanaByReading, AKanaReadTwiceIsDroppedAndAMissingOneNotSupplied) {
