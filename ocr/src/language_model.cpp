@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <functional>
+#include <map>
+#include <string_view>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -137,6 +140,213 @@ std::optional<std::string> reading_of(std::string_view utf8) {
       else if (!((c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC)) return std::nullopt;
     }
     u.toUTF8String(out);
+  }
+  return out;
+}
+
+namespace {
+
+// Katakana for hiragana; other characters unchanged.
+char16_t katakana_of(char16_t c) { return c >= 0x3041 && c <= 0x3096 ? static_cast<char16_t>(c + 0x60) : c; }
+
+bool is_kana(char16_t c) { return (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC; }
+
+// The voiced form of a kana (カ → ガ, ハ → バ), or 0 when it has none: a word's first kana after
+// another word (rendaku).
+char16_t voiced_of(char16_t c) {
+  static constexpr std::u16string_view kPairs = u"カガキギクグケゲコゴサザシジスズセゼソゾタダチヂツヅテデトドハバヒビフブヘベホボ";
+  for (std::size_t i = 0; i + 1 < kPairs.size(); i += 2)
+    if (kPairs[i] == c) return kPairs[i + 1];
+  return 0;
+}
+
+std::u16string u16_without_spaces(std::string_view utf8) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  std::u16string out;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t c = u.charAt(i);
+    if (c != u' ' && c != u'\u3000') out.push_back(c);
+  }
+  return out;
+}
+
+std::string utf8_of(const std::u16string& s) {
+  std::string out;
+  icu::UnicodeString(s.data(), static_cast<int32_t>(s.size())).toUTF8String(out);
+  return out;
+}
+
+// Every reading arc of `kanji`: from character i to character `end`, read `reading` (katakana).
+struct Arc {
+  int end;
+  std::u16string reading;
+};
+
+// The arcs starting at each character, or nothing without a dictionary.
+std::optional<std::vector<std::vector<Arc>>> reading_arcs(const std::u16string& kanji) {
+  PerThread* t = analyser();
+  if (t == nullptr) return std::nullopt;
+  const int m = static_cast<int>(kanji.size());
+  std::vector<std::vector<Arc>> arcs(static_cast<std::size_t>(m));
+  // Byte offsets of each character in the UTF-8 sentence.
+  std::string sentence;
+  std::vector<std::size_t> byte_at;
+  std::map<std::size_t, int> char_at;
+  for (int i = 0; i < m; ++i) {
+    byte_at.push_back(sentence.size());
+    char_at[sentence.size()] = i;
+    icu::UnicodeString(kanji[static_cast<std::size_t>(i)]).toUTF8String(sentence);
+  }
+  char_at[sentence.size()] = m;
+  t->lattice->set_sentence(sentence.c_str());
+  if (!t->tagger->parse(t->lattice.get())) return std::nullopt;
+  auto add = [&](int from, int end, std::u16string reading) {
+    auto& list = arcs[static_cast<std::size_t>(from)];
+    for (const Arc& a : list)
+      if (a.end == end && a.reading == reading) return;
+    list.push_back({end, std::move(reading)});
+  };
+  for (int i = 0; i < m; ++i) {
+    for (const MeCab::Node* n = t->lattice->begin_nodes(byte_at[static_cast<std::size_t>(i)]); n != nullptr; n = n->bnext) {
+      if (n->stat != MECAB_NOR_NODE) continue;  // unknown words carry no reading
+      const auto end = char_at.find(byte_at[static_cast<std::size_t>(i)] + n->length);
+      if (end == char_at.end() || end->second <= i) continue;
+      // IPADIC's features: POS ×4, conjugation ×2, base form, reading (the 8th), pronunciation.
+      std::string_view f(n->feature != nullptr ? n->feature : "");
+      for (int k = 0; k < 7 && !f.empty(); ++k) {
+        const auto comma = f.find(',');
+        f = comma == std::string_view::npos ? std::string_view() : f.substr(comma + 1);
+      }
+      const std::string_view reading = f.substr(0, f.find(','));
+      if (reading.empty() || reading == "*") continue;
+      std::u16string r = u16_without_spaces(reading);
+      bool kana = !r.empty();
+      for (char16_t& c : r) {
+        c = katakana_of(c);
+        kana = kana && is_kana(c);
+      }
+      if (kana) add(i, end->second, std::move(r));
+    }
+    const char16_t c = kanji[static_cast<std::size_t>(i)];
+    if (is_kana(c)) add(i, i + 1, std::u16string(1, katakana_of(c)));
+    // 々 repeats the kanji before it (佐々木 is a word; 野々村 may not be).
+    if (c == u'々' && i > 0)
+      for (const Arc& a : std::vector<Arc>(arcs[static_cast<std::size_t>(i - 1)]))
+        if (a.end == i) add(i, i + 1, a.reading);
+  }
+  // Rendaku: a word after another may begin voiced (会社 ガイシャ after 有限, 川 ガワ after 長谷).
+  for (int i = 1; i < m; ++i) {
+    if (is_kana(kanji[static_cast<std::size_t>(i)])) continue;  // kana are read as written
+    for (const Arc& a : std::vector<Arc>(arcs[static_cast<std::size_t>(i)]))
+      if (const char16_t v = voiced_of(a.reading.front()); v != 0) {
+        std::u16string r = a.reading;
+        r.front() = v;
+        add(i, a.end, std::move(r));
+      }
+  }
+  return arcs;
+}
+
+}  // namespace
+
+std::string as_katakana(std::string_view kana) {
+  std::u16string u = u16_without_spaces(kana);
+  for (char16_t& c : u) c = katakana_of(c);
+  return utf8_of(u);
+}
+
+KanaReadingMatch match_reading(std::string_view kana_utf8, std::string_view kanji_utf8) {
+  KanaReadingMatch out;
+  std::u16string kana = u16_without_spaces(kana_utf8);
+  for (char16_t& c : kana) c = katakana_of(c);
+  const std::u16string kanji = u16_without_spaces(kanji_utf8);
+  if (kana.empty() || kanji.empty()) return out;
+  auto arcs = reading_arcs(kanji);
+  if (!arcs) return out;
+  const int m = static_cast<int>(kanji.size()), n = static_cast<int>(kana.size());
+  // Can the rest from character i be read at all? If not from the start, nothing can be told.
+  std::vector<char> readable(static_cast<std::size_t>(m + 1), 0);
+  readable[static_cast<std::size_t>(m)] = 1;
+  for (int i = m - 1; i >= 0; --i)
+    for (const Arc& a : (*arcs)[static_cast<std::size_t>(i)])
+      if (readable[static_cast<std::size_t>(a.end)]) readable[static_cast<std::size_t>(i)] = 1;
+  if (!readable[0]) return out;
+  // Where the dictionary has the whole text as one word (清水, 長谷川, 裕子), that word's readings are
+  // its readings: a name is read as the name it is, not as any mixture of its kanji's readings
+  // (清 シン + 水 ミズ, 長谷 + 川 カワ).
+  std::vector<Arc> whole;
+  for (const Arc& a : (*arcs)[0])
+    if (a.end == m) whole.push_back(a);
+  if (!whole.empty() && m > 1) (*arcs)[0] = whole;
+  // Depth first over the lattice, each partial reading carrying its row of edit distances to the
+  // kana's prefixes; a path whose row has nothing within one edit is dropped.
+  std::vector<std::u16string> near;
+  bool exact = false;
+  long steps = 0;
+  constexpr long kMaxSteps = 200000;
+  std::u16string built;
+  std::function<void(int, const std::vector<int>&)> walk = [&](int i, const std::vector<int>& row) {
+    if (exact || ++steps > kMaxSteps) return;
+    if (i == m) {
+      if (row[static_cast<std::size_t>(n)] == 0) exact = true;
+      else if (row[static_cast<std::size_t>(n)] == 1 && std::find(near.begin(), near.end(), built) == near.end())
+        near.push_back(built);
+      return;
+    }
+    for (const Arc& a : (*arcs)[static_cast<std::size_t>(i)]) {
+      if (!readable[static_cast<std::size_t>(a.end)]) continue;
+      std::vector<int> r = row;
+      bool alive = true;
+      for (char16_t c : a.reading) {
+        std::vector<int> next(static_cast<std::size_t>(n + 1));
+        next[0] = r[0] + 1;
+        int best = next[0];
+        for (int j = 1; j <= n; ++j) {
+          next[static_cast<std::size_t>(j)] =
+              std::min({r[static_cast<std::size_t>(j)] + 1, next[static_cast<std::size_t>(j - 1)] + 1,
+                        r[static_cast<std::size_t>(j - 1)] + (kana[static_cast<std::size_t>(j - 1)] == c ? 0 : 1)});
+          best = std::min(best, next[static_cast<std::size_t>(j)]);
+        }
+        r = std::move(next);
+        if (best > 1) { alive = false; break; }
+      }
+      if (!alive) continue;
+      const std::size_t len = built.size();
+      built += a.reading;
+      walk(a.end, r);
+      built.resize(len);
+      if (exact) return;
+    }
+  };
+  std::vector<int> row0(static_cast<std::size_t>(n + 1));
+  for (int j = 0; j <= n; ++j) row0[static_cast<std::size_t>(j)] = j;
+  walk(0, row0);
+  if (steps > kMaxSteps && !exact) return out;  // too many ways to tell
+  if (exact) {
+    out.kind = KanaReadingMatch::Kind::reading;
+    return out;
+  }
+  if (near.empty()) {
+    out.kind = KanaReadingMatch::Kind::none;
+    return out;
+  }
+  out.kind = KanaReadingMatch::Kind::near;
+  for (const std::u16string& r : near) {
+    KanaReadingMatch::Edit e;
+    e.reading = utf8_of(r);
+    std::size_t p = 0;
+    while (p < r.size() && p < kana.size() && r[p] == kana[p]) ++p;
+    e.position = static_cast<int>(p);
+    if (r.size() == kana.size()) {
+      e.op = KanaReadingMatch::Edit::Op::substitute;
+      e.should_be = utf8_of(std::u16string(1, r[p]));
+    } else if (r.size() + 1 == kana.size()) {
+      e.op = KanaReadingMatch::Edit::Op::extra;
+    } else {
+      e.op = KanaReadingMatch::Edit::Op::missing;
+      e.should_be = utf8_of(std::u16string(1, r[p]));
+    }
+    out.near.push_back(std::move(e));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ocr {
 
@@ -23,5 +24,37 @@ std::string more_plausible(const std::string& first, const std::string& second);
 // segmentation: 長谷川 → ハセガワ, やまびこ → ヤマビコ. One reading where the dictionary knows several
 // (裕子: ユウコ or ヒロコ). Nothing when a part is unknown to it or there is no dictionary.
 std::optional<std::string> reading_of(std::string_view utf8);
+
+// How a kana string (furigana) stands to every way the dictionary can read a kanji string: any
+// segmentation of it into dictionary words (MeCab's lattice: every word over every span) with any
+// of their readings (裕子: ユウコ and ヒロコ), kana in the kanji string read as themselves (hiragana
+// as katakana), 々 as the kanji before it, and the first kana of a word that is not the first
+// voiced (rendaku: 会社 ガイシャ after 有限). Spaces are ignored on both sides.
+struct KanaReadingMatch {
+  enum class Kind {
+    unknown,  // a part of the kanji has no reading in the dictionary (or no dictionary): cannot tell
+    reading,  // the kana is one of the readings
+    near,     // not a reading, but one edit from one or more (`near`)
+    none,     // no reading is within one edit of the kana
+  };
+  // One edit that makes the kana a reading.
+  struct Edit {
+    enum class Op {
+      substitute,  // kana[position] should be `should_be`
+      extra,       // kana[position] is one too many (a glyph read twice: スズスキ)
+      missing,     // `should_be` is missing before kana[position] (as likely another reading)
+    };
+    Op op = Op::substitute;
+    int position = 0;       // in characters of the kana (spaces removed, katakana)
+    std::string should_be;  // the reading's kana (substitute, missing); empty for extra
+    std::string reading;    // the whole reading, katakana
+  };
+  Kind kind = Kind::unknown;
+  std::vector<Edit> near;  // kind == near: each distinct reading one edit away
+};
+KanaReadingMatch match_reading(std::string_view kana, std::string_view kanji);
+
+// The kana as katakana (hiragana mapped, spaces removed): the form match_reading compares.
+std::string as_katakana(std::string_view kana);
 
 }  // namespace ocr

@@ -253,6 +253,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   const std::set<std::string> disputed = detail::keep_one_value_per_key(out.values, page_score);
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
+  detail::check_titles(out.values);
   detail::reconcile_passbook(out.values);
   detail::reconcile_dates(out.values, clock);
   calibrate(out.values);

@@ -8,6 +8,8 @@
 #include <bit>
 #include <cstring>
 #include <chrono>
+#include <limits>
+#include <string_view>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -121,54 +123,118 @@ void reconcile_same_text(std::vector<RecognizedValue>& values) {
 
 namespace {
 
-// A furigana part against the dictionary's reading of its kanji: where the two differ by exactly
-// one kana (a voicing mark alone costs nothing: 会社 is ガイシャ after 有限), and that difference is a
-// kana read twice or a look-alike (ウ for ワ), the reading's is kept. Nothing changes when they
-// differ by more, or by a kana the furigana lacks: a name may have several readings and the
-// dictionary knows one.
-std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana,
-                                                  const icu::UnicodeString& reading, bool deletions_only) {
-  const int32_t n = kana.length(), m = reading.length();
-  if (n < 3 || m < 2) return std::nullopt;
-  // Kana the model confuses, where the dictionary's reading is the better witness; any other
-  // difference is as likely another reading of the kanji (愛誠: アイセイ or アイオイ).
-  auto lookalike = [](char16_t a, char16_t b) {
-    static const icu::UnicodeString kPairs = icu::UnicodeString::fromUTF8("ウワソンシツクワ");
-    for (int32_t p = 0; p + 1 < kPairs.length(); p += 2)
-      if ((a == kPairs[p] && b == kPairs[p + 1]) || (b == kPairs[p] && a == kPairs[p + 1])) return true;
-    return unvoiced(a) == unvoiced(b);  // ビ/ピ
-  };
-  // Equal, or the one the other with a voicing mark: カ/ガ (the voiced form follows its base in
-  // Unicode), not ビ/ピ.
-  auto same = [](char16_t a, char16_t b) {
-    const char16_t base = unvoiced(a);
-    return a == b || (base == unvoiced(b) && a - base <= 1 && b - base <= 1);
-  };
-  std::vector<std::vector<int>> d(static_cast<std::size_t>(n + 1),
-                                  std::vector<int>(static_cast<std::size_t>(m + 1)));
-  for (int32_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (int32_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (int32_t i = 1; i <= n; ++i)
-    for (int32_t j = 1; j <= m; ++j)
-      d[i][j] = std::min(
-          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same(kana[i - 1], reading[j - 1]) ? 0 : 1)});
-  if (d[n][m] != 1) return std::nullopt;
-  // Walk back: matches keep the kana as read; the one edit takes the reading's side.
-  icu::UnicodeString out;
-  int32_t i = n, j = m;
-  while (i > 0 || j > 0) {
-    if (i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + (same(kana[i - 1], reading[j - 1]) ? 0 : 1)) {
-      if (!same(kana[i - 1], reading[j - 1]) && (deletions_only || !lookalike(kana[i - 1], reading[j - 1])))
-        return std::nullopt;
-      out.insert(0, same(kana[i - 1], reading[j - 1]) ? kana[i - 1] : reading[j - 1]);
-      --i, --j;
-    } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
-      --i;  // a kana too many: a glyph read twice (フラジイ, ヨツウコ)
-    } else {
-      return std::nullopt;  // a kana missing: as likely another reading (シラカバ, シラカンバ)
+using ReadingKind = ocr::KanaReadingMatch::Kind;
+using EditOp = ocr::KanaReadingMatch::Edit::Op;
+
+// A kana value at or above this raw confidence is taken as the witness for its kanji.
+constexpr double kConfidentKana = 0.9;
+
+// The parts of a name or holder between its full-width gaps.
+std::vector<icu::UnicodeString> gap_parts(const std::string& s) {
+  std::vector<icu::UnicodeString> out;
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  int32_t start = 0;
+  for (int32_t k = 0; k <= u.length(); ++k)
+    if (k == u.length() || u.charAt(k) == u'\u3000') {
+      if (k > start) out.emplace_back(u, start, k - start);
+      start = k + 1;
     }
+  return out;
+}
+
+std::string utf8(const icu::UnicodeString& u) {
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// Per character of the value (spaces removed): the other characters the readers weighed for it
+// (Tesseract's alternatives). Empty when the value's characters do not map one to one.
+using Alternatives = std::vector<std::vector<icu::UnicodeString>>;
+Alternatives alternatives_of(const RecognizedValue& v) {
+  const icu::UnicodeString bare = icu::UnicodeString::fromUTF8(strip_spaces(v.value));
+  Alternatives out;
+  if (v.chars.size() != static_cast<std::size_t>(bare.length())) return {};
+  for (std::size_t k = 0; k < v.chars.size(); ++k) {
+    const icu::UnicodeString t = icu::UnicodeString::fromUTF8(v.chars[k].text);
+    if (t.length() != 1 || t.charAt(0) != bare.charAt(static_cast<int32_t>(k))) return {};
+    std::vector<icu::UnicodeString> alts;
+    for (const std::string& a : v.chars[k].alternatives) {
+      const icu::UnicodeString ua = icu::UnicodeString::fromUTF8(a);
+      if (ua.length() == 1 && ua != t) alts.push_back(ua);
+    }
+    out.push_back(std::move(alts));
   }
   return out;
+}
+
+bool among(const std::vector<icu::UnicodeString>& list, const icu::UnicodeString& x) {
+  return std::find(list.begin(), list.end(), x) != list.end();
+}
+
+bool is_kana_char(char16_t c) { return (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC; }
+
+// The kana part mended to the one reading of its kanji one edit away, where the edit is a kana
+// substituted (any pair: シ read ン, ユ read コ) or a kana read twice. Where several readings are
+// one edit away, Tesseract's alternatives for the glyph (`alts`, this part's characters; may be
+// empty) choose, if they name exactly one. A kana missing from the furigana is never supplied: as
+// likely another reading (シラカバ, the dictionary's シラカンバ). Where the kanji was not read alike by
+// both models, only a kana read twice is mended (a misread kanji's reading rarely matches the
+// furigana but for one kana too many).
+std::optional<icu::UnicodeString> kana_from_reading(const ocr::KanaReadingMatch& m, const std::string& kanji8,
+                                                    const Alternatives& alts, int32_t offset, bool agreed) {
+  if (m.kind != ReadingKind::near) return std::nullopt;
+  std::vector<const ocr::KanaReadingMatch::Edit*> edits, supported;
+  for (const auto& e : m.near) {
+    if (e.op == EditOp::missing || (e.op == EditOp::substitute && !agreed)) continue;
+    edits.push_back(&e);
+    const std::size_t at = static_cast<std::size_t>(offset + e.position);
+    if (e.op == EditOp::substitute && at < alts.size() &&
+        among(alts[at], icu::UnicodeString::fromUTF8(e.should_be)))
+      supported.push_back(&e);
+  }
+  if (edits.size() == 1) return icu::UnicodeString::fromUTF8(edits.front()->reading);
+  if (supported.size() == 1) return icu::UnicodeString::fromUTF8(supported.front()->reading);
+  // A kana read twice where dropping either copy leaves a reading (マエタダ: マエダ or マエタ): the
+  // dictionary's best reading of the kanji decides.
+  if (!edits.empty() && std::all_of(edits.begin(), edits.end(), [](const auto* e) { return e->op == EditOp::extra; }))
+    if (const auto best = ocr::reading_of(kanji8))
+      for (const auto* e : edits)
+        if (e->reading == *best) return icu::UnicodeString::fromUTF8(e->reading);
+  return std::nullopt;
+}
+
+// The kanji part changed in one character so that the kana is exactly a reading of it, where the
+// new character is one the reader weighed for that glyph (`alts`) or the other model's character
+// there (`others`: the other models' readings of this part); or the other model's whole part where
+// that is a reading of the kana. Nothing when no such text, or more than one, exists.
+std::optional<icu::UnicodeString> kanji_from_kana(const icu::UnicodeString& kana, const icu::UnicodeString& kanji,
+                                                  const Alternatives& alts, int32_t offset,
+                                                  const std::vector<icu::UnicodeString>& others) {
+  const std::string kana8 = utf8(kana);
+  std::vector<icu::UnicodeString> tried{kanji}, found;
+  auto consider = [&](const icu::UnicodeString& candidate) {
+    if (among(tried, candidate)) return;
+    tried.push_back(candidate);
+    if (ocr::match_reading(kana8, utf8(candidate)).kind == ReadingKind::reading) found.push_back(candidate);
+  };
+  for (const icu::UnicodeString& o : others) consider(o);
+  for (int32_t k = 0; k < kanji.length(); ++k) {
+    if (is_kana_char(kanji.charAt(k))) continue;
+    std::vector<icu::UnicodeString> chars;
+    const std::size_t at = static_cast<std::size_t>(offset + k);
+    if (at < alts.size()) chars = alts[at];
+    for (const icu::UnicodeString& o : others)
+      if (o.length() == kanji.length() && o.charAt(k) != kanji.charAt(k)) chars.emplace_back(o.charAt(k));
+    for (const icu::UnicodeString& c : chars) {
+      if (c.length() != 1 || is_kana_char(c.charAt(0)) || c.charAt(0) == u'\u3000' || c.charAt(0) == u' ') continue;
+      icu::UnicodeString candidate = kanji;
+      candidate.setCharAt(k, c.charAt(0));
+      consider(candidate);
+    }
+  }
+  if (found.size() != 1) return std::nullopt;
+  return found.front();
 }
 
 }  // namespace
@@ -176,17 +242,6 @@ std::optional<icu::UnicodeString> kana_by_reading(const icu::UnicodeString& kana
 void check_kana_by_reading(std::vector<RecognizedValue>& values) {
   const auto find = [&](const std::string& key) { return find_value(values, key); };
   const icu::UnicodeString gap = icu::UnicodeString::fromUTF8("\u3000");
-  auto parts = [&](const std::string& s) {
-    std::vector<icu::UnicodeString> out;
-    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
-    int32_t start = 0;
-    for (int32_t k = 0; k <= u.length(); ++k)
-      if (k == u.length() || u.charAt(k) == gap.charAt(0)) {
-        if (k > start) out.emplace_back(u, start, k - start);
-        start = k + 1;
-      }
-    return out;
-  };
   for (auto& v : values) {
     const std::string& key = v.key;
     std::string kanji_key;
@@ -198,24 +253,22 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       kanji_key = "bank.holder";
     else
       continue;
-    const RecognizedValue* kanji = find(kanji_key);
+    RecognizedValue* kanji = find(kanji_key);
     if (kanji == nullptr || kanji->value.empty() || v.value.empty()) continue;
-    // Where the two models disagree on the kanji, only a kana read twice is mended: a misread
-    // kanji's reading rarely matches the furigana but for one kana too many.
-    bool agreed = true;
-    for (const std::string& r : kanji->readings)
-      agreed = agreed && strip_spaces(r) == strip_spaces(kanji->value);
-    const auto kana_parts = parts(v.value);
-    auto kanji_parts = parts(kanji->value);
+    const auto kana_parts = gap_parts(v.value);
+    auto kanji_parts = gap_parts(kanji->value);
     if (kana_parts.size() == 2 && kanji_parts.size() == 1 && kanji_parts[0].length() >= 2) {
-      // A name read without its gap between family and given name: split where the reading of each side is nearest
-      // the furigana's two parts.
+      // A name read without its gap between family and given name: split where both sides are
+      // readings of the furigana's two parts, else where the reading of each side is nearest them.
       const icu::UnicodeString whole = kanji_parts[0];
       int best = -1, best_cost = 3;
-      for (int32_t cut = 1; cut < whole.length(); ++cut) {
-        std::string left, right;
-        whole.tempSubStringBetween(0, cut).toUTF8String(left);
-        whole.tempSubStringBetween(cut).toUTF8String(right);
+      for (int32_t cut = 1; cut < whole.length() && best_cost > 0; ++cut) {
+        const std::string left = utf8(icu::UnicodeString(whole, 0, cut)), right = utf8(icu::UnicodeString(whole, cut));
+        if (ocr::match_reading(utf8(kana_parts[0]), left).kind == ReadingKind::reading &&
+            ocr::match_reading(utf8(kana_parts[1]), right).kind == ReadingKind::reading) {
+          best = cut, best_cost = 0;
+          break;
+        }
         const auto rl = ocr::reading_of(left), rr = ocr::reading_of(right);
         if (!rl || !rr) continue;
         const int cost = edit_distance(kana_parts[0], icu::UnicodeString::fromUTF8(*rl)) +
@@ -224,27 +277,182 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       }
       if (best > 0) kanji_parts = {icu::UnicodeString(whole, 0, best), icu::UnicodeString(whole, best)};
     }
-    if (kana_parts.size() != kanji_parts.size()) continue;
-    icu::UnicodeString fixed;
-    bool changed = false;
-    for (std::size_t k = 0; k < kana_parts.size(); ++k) {
-      if (k > 0) fixed.append(gap);
-      std::string kanji_part;
-      kanji_parts[k].toUTF8String(kanji_part);
-      const auto reading = ocr::reading_of(kanji_part);
-      const auto better =
-          reading ? kana_by_reading(kana_parts[k], icu::UnicodeString::fromUTF8(*reading), !agreed)
-                  : std::nullopt;
-      if (better && *better != kana_parts[k]) {
-        fixed.append(*better);
-        changed = true;
-      } else {
-        fixed.append(kana_parts[k]);
+    if (kana_parts.size() != kanji_parts.size()) {
+      // Gaps read where there are none (ハシ　モト　シュ　ウタ): the whole is compared, and kana that
+      // is no reading of kanji both models read alike is doubted.
+      bool alike = true;
+      for (const std::string& r : kanji->readings) alike = alike && strip_spaces(r) == strip_spaces(kanji->value);
+      const auto m = ocr::match_reading(v.value, kanji->value);
+      if (alike && (m.kind == ReadingKind::near || m.kind == ReadingKind::none))
+        v.confidence = std::min(v.confidence, kUnsureFreeText);
+      continue;
+    }
+    // The other models' readings of each kanji part, where they split alike; the part was read
+    // alike where every reading has it.
+    std::vector<std::vector<icu::UnicodeString>> others(kanji_parts.size());
+    std::vector<bool> agreed(kanji_parts.size(), true);
+    for (const std::string& r : kanji->readings) {
+      const auto rp = gap_parts(r);
+      const icu::UnicodeString bare = icu::UnicodeString::fromUTF8(strip_spaces(r));
+      const bool same_length = bare.length() == icu::UnicodeString::fromUTF8(strip_spaces(kanji->value)).length();
+      int32_t offset = 0;
+      for (std::size_t k = 0; k < kanji_parts.size(); ++k) {
+        if (rp.size() == kanji_parts.size()) {
+          if (rp[k] != kanji_parts[k]) {
+            agreed[k] = false;
+            if (!among(others[k], rp[k])) others[k].push_back(rp[k]);
+          }
+        } else if (!same_length || icu::UnicodeString(bare, offset, kanji_parts[k].length()) != kanji_parts[k]) {
+          // Split otherwise (a gap not seen): the same characters at the same place count as alike.
+          agreed[k] = false;
+        }
+        offset += kanji_parts[k].length();
       }
     }
-    if (!changed) continue;
-    v.value.clear();
-    fixed.toUTF8String(v.value);
+    const Alternatives kana_alts = alternatives_of(v), kanji_alts = alternatives_of(*kanji);
+    icu::UnicodeString fixed_kana, fixed_kanji;
+    bool kana_changed = false, kanji_changed = false, doubt = false;
+    int32_t kana_offset = 0, kanji_offset = 0;
+    for (std::size_t k = 0; k < kana_parts.size(); ++k) {
+      if (k > 0) fixed_kana.append(gap), fixed_kanji.append(gap);
+      icu::UnicodeString kana_part = kana_parts[k], kanji_part = kanji_parts[k];
+      const auto m = ocr::match_reading(utf8(kana_part), utf8(kanji_part));
+      if (m.kind == ReadingKind::near || m.kind == ReadingKind::none) {
+        // A confident furigana that is a reading of the kanji but for one character the reader
+        // weighed there, or the other model read: the kanji is that (銘木 → 鈴木 by スズキ).
+        std::optional<icu::UnicodeString> kanji_fix;
+        if (v.confidence >= kConfidentKana)
+          kanji_fix = kanji_from_kana(kana_part, kanji_part, kanji_alts, kanji_offset, others[k]);
+        if (kanji_fix) {
+          kanji_part = *kanji_fix;
+          kanji_changed = true;
+        } else if (const auto better = kana_from_reading(m, utf8(kanji_part), kana_alts, kana_offset, agreed[k])) {
+          kana_part = *better;
+          kana_changed = true;
+        } else if (agreed[k] || m.kind == ReadingKind::near) {
+          // No reading of kanji both models read alike, or one kana from a reading of kanji the
+          // models read differently (ツヨン by 剛 misread): a clerk looks.
+          doubt = true;
+        }
+      }
+      kana_offset += kana_parts[k].length();
+      kanji_offset += kanji_parts[k].length();
+      fixed_kana.append(kana_part);
+      fixed_kanji.append(kanji_part);
+    }
+    if (kana_changed) {
+      v.value = utf8(fixed_kana);
+      v.chars.clear();
+    }
+    if (kana_changed || doubt) v.confidence = std::min(v.confidence, kUnsureFreeText);
+    if (kanji_changed) {
+      // The kanji's own gaps as read (the split above may have added one the reader did not see).
+      const bool had_gap = gap_parts(kanji->value).size() == kanji_parts.size();
+      std::string mended = utf8(fixed_kanji);
+      kanji->value = had_gap ? mended : strip_spaces(mended);
+      kanji->chars.clear();
+      kanji->confidence = std::min(kanji->confidence, kUnsureFreeText);
+    }
+  }
+}
+
+namespace {
+
+// The officers' titles (役職名) and the representative's (代表者職名): the offices Japanese law
+// gives corporations (会社法: 取締役, 会計参与, 監査役, 執行役, 持分会社の社員; 社会福祉法, 医療法,
+// 一般社団・財団法人法, 特定非営利活動促進法: 理事, 監事, 評議員; 農業協同組合法: 組合長 by custom) and the
+// titles their articles customarily give those offices.
+constexpr std::u16string_view kTitles[] = {
+    u"理事長", u"副理事長", u"代表理事", u"業務執行理事", u"常務理事", u"専務理事", u"常任理事", u"理事",
+    u"監事", u"常勤監事", u"評議員", u"評議員会長", u"会長", u"副会長", u"社長", u"副社長", u"専務", u"常務",
+    u"代表取締役", u"代表取締役社長", u"代表取締役会長", u"代表取締役副社長", u"代表取締役専務",
+    u"取締役", u"取締役会長", u"取締役社長", u"取締役副社長", u"専務取締役", u"常務取締役", u"社外取締役",
+    u"監査役", u"常勤監査役", u"社外監査役", u"監査等委員", u"監査等委員である取締役", u"会計参与", u"会計監査人",
+    u"執行役", u"代表執行役", u"執行役員", u"代表社員", u"業務執行社員", u"無限責任社員", u"有限責任社員", u"社員",
+    u"組合長", u"代表理事組合長", u"副組合長", u"相談役", u"顧問", u"参与", u"施設長", u"代表者", u"代表",
+};
+
+bool is_title_key(const std::string& key) {
+  return key == "corp.rep_title" || (key.starts_with("officers.rows[") && key.ends_with("].title"));
+}
+
+// Edits from `read` to `title`, in halves: a character replaced by one the reader weighed for that
+// glyph (`weighed[k]`) costs half an edit, any other edit a whole one.
+int title_cost(const icu::UnicodeString& read, const icu::UnicodeString& title,
+               const std::vector<std::vector<icu::UnicodeString>>& weighed) {
+  const int32_t n = read.length(), m = title.length();
+  std::vector<std::vector<int>> d(static_cast<std::size_t>(n + 1), std::vector<int>(static_cast<std::size_t>(m + 1)));
+  for (int32_t i = 0; i <= n; ++i) d[i][0] = 2 * i;
+  for (int32_t j = 0; j <= m; ++j) d[0][j] = 2 * j;
+  for (int32_t i = 1; i <= n; ++i)
+    for (int32_t j = 1; j <= m; ++j) {
+      int sub = 0;
+      if (read.charAt(i - 1) != title.charAt(j - 1))
+        sub = static_cast<std::size_t>(i - 1) < weighed.size() &&
+                      among(weighed[static_cast<std::size_t>(i - 1)], icu::UnicodeString(title.charAt(j - 1)))
+                  ? 1
+                  : 2;
+      d[i][j] = std::min({d[i - 1][j] + 2, d[i][j - 1] + 2, d[i - 1][j - 1] + sub});
+    }
+  return d[n][m];
+}
+
+}  // namespace
+
+std::optional<std::string> nearest_title(const std::string& read, const std::vector<std::string>& other_readings,
+                                         const std::vector<std::vector<std::string>>& alternatives) {
+  const icu::UnicodeString r = icu::UnicodeString::fromUTF8(strip_spaces(read));
+  if (r.isEmpty()) return std::nullopt;
+  // What was weighed for each character: the reader's alternatives, the other model's character.
+  std::vector<std::vector<icu::UnicodeString>> weighed(static_cast<std::size_t>(r.length()));
+  for (std::size_t k = 0; k < weighed.size() && k < alternatives.size(); ++k)
+    for (const std::string& a : alternatives[k]) weighed[k].push_back(icu::UnicodeString::fromUTF8(a));
+  for (const std::string& o : other_readings) {
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(strip_spaces(o));
+    if (u.length() == r.length())
+      for (int32_t k = 0; k < u.length(); ++k)
+        if (u.charAt(k) != r.charAt(k)) weighed[static_cast<std::size_t>(k)].emplace_back(u.charAt(k));
+  }
+  int best = std::numeric_limits<int>::max(), ties = 0;
+  std::u16string_view best_title;
+  for (const std::u16string_view t : kTitles) {
+    const icu::UnicodeString title(t.data(), static_cast<int32_t>(t.size()));
+    const int cost = title_cost(r, title, weighed);
+    // One edit for a title of two characters (one must stand), two for longer ones.
+    const int limit = 2 * std::min(2, title.length() - 1);
+    if (cost > limit) continue;
+    if (cost < best) best = cost, ties = 1, best_title = t;
+    else if (cost == best) ++ties;
+  }
+  if (ties != 1) return std::nullopt;
+  return utf8(icu::UnicodeString(best_title.data(), static_cast<int32_t>(best_title.size())));
+}
+
+bool is_title(const std::string& s) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(strip_spaces(s));
+  for (const std::u16string_view t : kTitles)
+    if (u == icu::UnicodeString(t.data(), static_cast<int32_t>(t.size()))) return true;
+  return false;
+}
+
+void check_titles(std::vector<RecognizedValue>& values) {
+  for (auto& v : values) {
+    if (!is_title_key(v.key) || v.value.empty() || is_title(v.value)) continue;
+    // Another model's reading that is a title is taken; else the one title the reading is nearest.
+    std::optional<std::string> title;
+    for (const std::string& r : v.readings)
+      if (is_title(r)) title = strip_spaces(r);
+    if (!title) {
+      std::vector<std::vector<std::string>> alternatives;
+      const icu::UnicodeString bare = icu::UnicodeString::fromUTF8(strip_spaces(v.value));
+      if (v.chars.size() == static_cast<std::size_t>(bare.length()))
+        for (const CharReading& c : v.chars) alternatives.push_back(c.alternatives);
+      title = nearest_title(v.value, v.readings, alternatives);
+    }
+    if (title) {
+      v.value = *title;
+      v.chars.clear();
+    }
     v.confidence = std::min(v.confidence, kUnsureFreeText);
   }
 }

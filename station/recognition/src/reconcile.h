@@ -3,6 +3,8 @@
 // forms of one application repeat some of their text and their dates, and each form's furigana
 // spells its kanji: each value is checked against the others, and one mended so is for the clerk to
 // confirm.
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "station/recognition/recognize.h"
@@ -15,7 +17,26 @@ void reconcile_same_text(std::vector<RecognizedValue>& values);
 
 // Furigana checked against the kanji they spell, where both models agree on the kanji: each part
 // (family and given name, or the words of a holder's name) by the dictionary's reading.
+//
+// Any reading of any segmentation of the kanji counts (ocr::match_reading). Per part: furigana
+// that is a reading is left alone; a confident furigana (raw ≥ 0.9) that is a reading of the kanji
+// changed in one character the reader weighed there (its alternatives, the other model's character)
+// mends the kanji; furigana one kana from exactly one reading (substituted, or read twice) takes
+// it; furigana that is no reading of kanji both models read alike is doubted. Whatever changed or
+// is doubted is for the clerk to confirm (kUnsureFreeText at most).
 void check_kana_by_reading(std::vector<RecognizedValue>& values);
+
+// Officers' titles (役職名) and the representative's title (代表者職名) against the closed list of
+// the offices the law gives corporations: a title keeps its confidence; another model's reading
+// that is a title, or else the one title the reading is nearest (one edit for two-character
+// titles, two for longer; a character the reader weighed for that glyph counts half), is taken;
+// any other value, and every value changed, is for the clerk to confirm.
+void check_titles(std::vector<RecognizedValue>& values);
+bool is_title(const std::string& s);
+// The title `read` is taken for (see check_titles), if any; `alternatives` per character of the
+// reading (spaces removed), `other_readings` the other models' readings.
+std::optional<std::string> nearest_title(const std::string& read, const std::vector<std::string>& other_readings,
+                                         const std::vector<std::vector<std::string>>& alternatives);
 
 // The application's date and the pledge's are filled in together and mailed soon after: a date
 // that is no date (6月31日) or lies after the postmark or more than a year before it takes, part by

@@ -43,6 +43,57 @@ TEST(LanguageModel, ReadsKanjiAndKanaAsKatakana) {
   EXPECT_FALSE(ocr::reading_of("ABC").has_value());
 }
 
+using Kind = ocr::KanaReadingMatch::Kind;
+using Op = ocr::KanaReadingMatch::Edit::Op;
+
+TEST(KanaReading, AnyReadingOfAnySegmentationCounts) {
+  ASSERT_TRUE(ocr::reading_of("裕子").has_value()) << "MeCab's IPADIC dictionary is not installed";
+  // Both readings of a name, not only the best segmentation's.
+  EXPECT_EQ(ocr::match_reading("ユウコ", "裕子").kind, Kind::reading);
+  EXPECT_EQ(ocr::match_reading("ヒロコ", "裕子").kind, Kind::reading);
+  EXPECT_EQ(ocr::match_reading("ツヨシ", "剛").kind, Kind::reading);
+  EXPECT_EQ(ocr::match_reading("タケシ", "剛").kind, Kind::reading);
+  // Hiragana in either string, spaces ignored.
+  EXPECT_EQ(ocr::match_reading("すずき　たろう", "鈴木　太郎").kind, Kind::reading);
+  EXPECT_EQ(ocr::match_reading("ヤマビコユウゲンガイシャ", "やまびこ有限会社").kind, Kind::reading);
+}
+
+TEST(KanaReading, RendakuAndRepeatMark) {
+  // 会社 is カイシャ alone, ガイシャ after another word.
+  EXPECT_EQ(ocr::match_reading("ユウゲンガイシャ", "有限会社").kind, Kind::reading);
+  // 々 is read as the kanji before it.
+  EXPECT_EQ(ocr::match_reading("ササキ", "佐々木").kind, Kind::reading);
+  EXPECT_EQ(ocr::match_reading("トキドキ", "時々").kind, Kind::reading);
+}
+
+TEST(KanaReading, OneEditAwaySaysWhichKana) {
+  // シ read as ン.
+  const auto m = ocr::match_reading("ツヨン", "剛");
+  ASSERT_EQ(m.kind, Kind::near);
+  ASSERT_EQ(m.near.size(), 1U);
+  EXPECT_EQ(m.near[0].op, Op::substitute);
+  EXPECT_EQ(m.near[0].position, 2);
+  EXPECT_EQ(m.near[0].should_be, "シ");
+  EXPECT_EQ(m.near[0].reading, "ツヨシ");
+  // A kana read twice.
+  const auto twice = ocr::match_reading("スズスキ", "鈴木");
+  ASSERT_EQ(twice.kind, Kind::near);
+  ASSERT_FALSE(twice.near.empty());
+  EXPECT_EQ(twice.near[0].op, Op::extra);
+  EXPECT_EQ(twice.near[0].reading, "スズキ");
+  // A kana missing is reported as such (the caller may take it for another reading).
+  const auto missing = ocr::match_reading("スキ", "鈴木");
+  ASSERT_EQ(missing.kind, Kind::near);
+  EXPECT_EQ(missing.near[0].op, Op::missing);
+}
+
+TEST(KanaReading, FarOrUnknown) {
+  EXPECT_EQ(ocr::match_reading("ヤマダ", "鈴木").kind, Kind::none);
+  // A character the dictionary has no reading for: nothing can be told.
+  EXPECT_EQ(ocr::match_reading("エービーシー", "ABC").kind, Kind::unknown);
+  EXPECT_EQ(ocr::match_reading("", "鈴木").kind, Kind::unknown);
+}
+
 // The second model is installed beside Debian's data, found there, and reads.
 TEST(SecondModel, IsFoundInItsOwnFolderAndReads) {
   auto e = ocr::make_tesseract_engine();

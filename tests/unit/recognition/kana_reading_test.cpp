@@ -1,0 +1,195 @@
+// Furigana against their kanji by every reading the dictionary knows, kanji by a confident
+// furigana, and officers' titles against the law's closed list (reconcile.cpp). Made-up values.
+#include <gtest/gtest.h>
+#include <unicode/unistr.h>
+
+#include <string>
+#include <vector>
+
+#include "detail.h"
+#include "ocr/language_model.h"
+#include "reconcile.h"
+
+namespace station::recognition {
+namespace {
+
+RecognizedValue value(const std::string& key, const std::string& text, double confidence,
+                      std::vector<std::string> readings = {}) {
+  RecognizedValue v;
+  v.key = key;
+  v.value = text;
+  v.confidence = confidence;
+  v.type = key.ends_with("kana") ? "kana" : "text";
+  v.readings = std::move(readings);
+  return v;
+}
+
+// Per-character readings spelling `text` (no spaces), with `alternatives` for character `at`.
+std::vector<CharReading> chars(const std::u16string& text, std::size_t at, std::vector<std::string> alternatives) {
+  std::vector<CharReading> out;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    if (text[k] == u'\u3000') continue;
+    std::string s;
+    icu::UnicodeString(text[k]).toUTF8String(s);
+    out.push_back({s, 0.95, k == at ? alternatives : std::vector<std::string>{}, {}});
+  }
+  return out;
+}
+
+bool dictionary() { return ocr::reading_of("裕子").has_value(); }
+
+const RecognizedValue& at(const std::vector<RecognizedValue>& v, const std::string& key) {
+  for (const auto& x : v)
+    if (x.key == key) return x;
+  static const RecognizedValue none;
+  return none;
+}
+
+TEST(KanaByReading, AnyReadingOfTheNameIsRight) {
+  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  // ヒロコ is not the best segmentation's reading of 裕子 (ユウコ), but a reading.
+  std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "ヤマダ　ヒロコ", 0.95),
+                                    value("officers.rows[0].name", "山田　裕子", 0.95, {"山田　裕子", "山田　裕子"})};
+  detail::check_kana_by_reading(v);
+  EXPECT_EQ(at(v, "officers.rows[0].name_kana").value, "ヤマダ　ヒロコ");
+  EXPECT_DOUBLE_EQ(at(v, "officers.rows[0].name_kana").confidence, 0.95);
+  EXPECT_DOUBLE_EQ(at(v, "officers.rows[0].name").confidence, 0.95);
+}
+
+TEST(KanaByReading, AnyKanaOneSubstitutionFromTheOneReadingIsMended) {
+  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  // シ read as ン: no list of look-alike pairs is needed.
+  std::vector<RecognizedValue> v = {value("officers.rows[1].name_kana", "ヤマダ　ツヨン", 0.93),
+                                    value("officers.rows[1].name", "山田　剛", 0.95, {"山田　剛", "山田　剛"})};
+  detail::check_kana_by_reading(v);
+  EXPECT_EQ(at(v, "officers.rows[1].name_kana").value, "ヤマダ　ツヨシ");
+  EXPECT_LE(at(v, "officers.rows[1].name_kana").confidence, detail::kUnsureFreeText);
+  EXPECT_EQ(at(v, "officers.rows[1].name").value, "山田　剛");
+}
+
+TEST(KanaByReading, ASubstitutionNeedsTheKanjiReadAlike) {
+  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  std::vector<RecognizedValue> v = {value("officers.rows[1].name_kana", "ヤマダ　ツヨン", 0.93),
+                                    value("officers.rows[1].name", "山田　剛", 0.7, {"山田　剛", "山田　則"})};
+  detail::check_kana_by_reading(v);
+  EXPECT_EQ(at(v, "officers.rows[1].name_kana").value, "ヤマダ　ツヨン");
+  // Still one kana from a reading of what was read: doubted.
+  EXPECT_LE(at(v, "officers.rows[1].name_kana").confidence, detail::kUnsureFreeText);
+}
+
+TEST(KanaByReading, AKanaReadTwiceIsDroppedAndAMissingOneNotSupplied) {
+  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "スズスキ　タロウ", 0.93),
+                                    value("officers.rows[0].name", "鈴木　太郎", 0.7, {"鈴木　太郎", "鈴本　太郎"}),
+                                    value("officers.rows[1].name_kana", "スズキ　タウ", 0.93),
+                                    value("officers.rows[1].name", "鈴木　太郎", 0.95, {"鈴木　太郎", "鈴木　太郎"})};
+  detail::check_kana_by_reading(v);
+  EXPECT_EQ(at(v, "officers.rows[0].name_kana").value, "スズキ　タロウ");
+  EXPECT_LE(at(v, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+  // タウ for タロウ: a kana missing may be another reading; left as read, but doubted.
+  EXPECT_EQ(at(v, "officers.rows[1].name_kana").value, "スズキ　タウ");
+  EXPECT_LE(at(v, "officers.rows[1].name_kana").confidence, detail::kUnsureFreeText);
+}
+
+TEST(KanaByReading, TheGlyphsAlternativesChooseAmongReadings) {
+  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  // 裕子 is ユウコ or ヒロコ; ユロコ is one kana from neither... ヒウコ is one from both: the
+  // alternatives for its first glyph decide.
+  std::vector<RecognizedValue> v = {value("officers.rows[2].name_kana", "ヤマダ　ヒウコ", 0.93),
+                                    value("officers.rows[2].name", "山田　裕子", 0.95, {"山田　裕子", "山田　裕子"})};
+  v[0].chars = chars(u"ヤマダ　ヒウコ", 4, {"ユ"});
+  auto without = v;
+  without[0].chars.clear();
+  detail::check_kana_by_reading(v);
+  EXPECT_EQ(at(v, "officers.rows[2].name_kana").value, "ヤマダ　ユウコ");
+  // Without them nothing tells the two apart: left, doubted.
+  detail::check_kana_by_reading(without);
+  EXPECT_EQ(at(without, "officers.rows[2].name_kana").value, "ヤマダ　ヒウコ");
+  EXPECT_LE(at(without, "officers.rows[2].name_kana").confidence, detail::kUnsureFreeText);
+}
+
+TEST(KanaByReading, AConfidentFuriganaMendsAKanjiTheReaderWeighed) {
+  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  // 銘木 for 鈴木, 鈴 among the glyph's alternatives.
+  std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "スズキ　タロウ", 0.95),
+                                    value("officers.rows[0].name", "銘木　太郎", 0.93, {"銘木　太郎", "銘木　太郎"})};
+  v[1].chars = chars(u"銘木　太郎", 0, {"鈴", "鉛"});
+  detail::check_kana_by_reading(v);
+  EXPECT_EQ(at(v, "officers.rows[0].name").value, "鈴木　太郎");
+  EXPECT_LE(at(v, "officers.rows[0].name").confidence, detail::kUnsureFreeText);
+  EXPECT_EQ(at(v, "officers.rows[0].name_kana").value, "スズキ　タロウ");
+  // By the other model's character instead.
+  std::vector<RecognizedValue> w = {value("officers.rows[0].name_kana", "エンドウ　タロウ", 0.95),
+                                    value("officers.rows[0].name", "選藤　太郎", 0.7, {"選藤　太郎", "遠藤　太郎"})};
+  detail::check_kana_by_reading(w);
+  EXPECT_EQ(at(w, "officers.rows[0].name").value, "遠藤　太郎");
+  // A furigana read without confidence does not change the kanji; nor does a character no reader
+  // weighed.
+  std::vector<RecognizedValue> x = {value("officers.rows[0].name_kana", "スズキ　タロウ", 0.8),
+                                    value("officers.rows[0].name", "銘木　太郎", 0.93, {"銘木　太郎", "銘木　太郎"})};
+  x[1].chars = chars(u"銘木　太郎", 0, {"鈴"});
+  detail::check_kana_by_reading(x);
+  EXPECT_EQ(at(x, "officers.rows[0].name").value, "銘木　太郎");
+  std::vector<RecognizedValue> y = {value("officers.rows[0].name_kana", "スズキ　タロウ", 0.95),
+                                    value("officers.rows[0].name", "銘木　太郎", 0.93, {"銘木　太郎", "銘木　太郎"})};
+  detail::check_kana_by_reading(y);
+  EXPECT_EQ(at(y, "officers.rows[0].name").value, "銘木　太郎");
+  EXPECT_LE(at(y, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+}
+
+TEST(KanaByReading, NothingToldWhereTheDictionaryCannotRead) {
+  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  std::vector<RecognizedValue> v = {value("officers.corp_kana", "エービーシー", 0.95),
+                                    value("officers.corp_name", "ABC", 0.95, {"ABC", "ABC"})};
+  detail::check_kana_by_reading(v);
+  EXPECT_DOUBLE_EQ(at(v, "officers.corp_kana").confidence, 0.95);
+}
+
+TEST(Titles, ATitleKeepsItsConfidence) {
+  std::vector<RecognizedValue> v = {value("officers.rows[0].title", "監査役", 0.95, {"監査役", "監査役"}),
+                                    value("corp.rep_title", "代表取締役", 0.95, {"代表取締役", "代表取締役"})};
+  detail::check_titles(v);
+  EXPECT_DOUBLE_EQ(v[0].confidence, 0.95);
+  EXPECT_DOUBLE_EQ(v[1].confidence, 0.95);
+}
+
+TEST(Titles, AReadingNearOneTitleIsThatTitle) {
+  std::vector<RecognizedValue> v = {value("officers.rows[1].title", "監倉役", 0.93, {"監倉役", "監倉役"}),
+                                    value("officers.rows[3].title", "代表取締後", 0.93, {"代表取締後", "代表取締後"})};
+  detail::check_titles(v);
+  EXPECT_EQ(v[0].value, "監査役");
+  EXPECT_EQ(v[1].value, "代表取締役");
+  for (const auto& x : v) EXPECT_LE(x.confidence, detail::kUnsureFreeText);
+  // Two characters from several titles (監査役, 取締役, 執行役, 相談役): only doubted, unless the
+  // reader weighed one title's character.
+  std::vector<RecognizedValue> far = {value("officers.rows[2].title", "門柱役", 0.93, {"門柱役", "門柱役"})};
+  auto weighed = far;
+  weighed[0].chars = chars(u"門柱役", 0, {"監"});
+  detail::check_titles(far);
+  EXPECT_EQ(far[0].value, "門柱役");
+  EXPECT_LE(far[0].confidence, detail::kUnsureFreeText);
+  detail::check_titles(weighed);
+  EXPECT_EQ(weighed[0].value, "監査役");
+}
+
+TEST(Titles, TheReadersAlternativesBreakATie) {
+  // 臣事 is one character from both 理事 and 監事.
+  std::vector<RecognizedValue> v = {value("officers.rows[1].title", "臣事", 0.93, {"臣事", "臣事"})};
+  auto with = v;
+  with[0].chars = chars(u"臣事", 0, {"監"});
+  detail::check_titles(v);
+  EXPECT_EQ(v[0].value, "臣事");
+  EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+  detail::check_titles(with);
+  EXPECT_EQ(with[0].value, "監事");
+  // The other model's reading, where it is a title, is taken.
+  std::vector<RecognizedValue> o = {value("officers.rows[1].title", "洋二", 0.7, {"洋二", "理事"})};
+  detail::check_titles(o);
+  EXPECT_EQ(o[0].value, "理事");
+  // A title of the law the generator never writes is one too; other text is only doubted.
+  EXPECT_TRUE(detail::is_title("会計参与"));
+  EXPECT_FALSE(detail::nearest_title("総務部長", {}, {}).has_value());
+}
+
+}  // namespace
+}  // namespace station::recognition
