@@ -318,6 +318,57 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   return out;
 }
 
+std::vector<DigitVote> classify_run_digits(const Image& band, int count) {
+  if (band.empty() || count <= 0) return {};
+  const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(band)));
+  if (!found) return {};
+  const cv::Mat& ink = *found;
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  // The band is the digits' height and a quarter of it above and below; every digit crosses its
+  // middle row, a speck or a mark above or below the line (a dot under it, the edge of the next
+  // line) does not, and none spans the band's whole height, as a ruled line beside the number does.
+  const int digit_h = std::max(1, ink.rows * 2 / 3), mid = ink.rows / 2;
+  const int min_area = std::max(3, digit_h * digit_h / 400);
+  struct Part {
+    int x0, x1;
+    std::vector<int> ids;
+  };
+  std::vector<Part> parts;
+  for (int i = 1; i < n; ++i) {
+    const int top = stats.at<int>(i, cv::CC_STAT_TOP), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area || top > mid || top + h <= mid || (top == 0 && h == ink.rows))
+      continue;
+    const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT);
+    parts.push_back({x0, x0 + stats.at<int>(i, cv::CC_STAT_WIDTH), {i}});
+  }
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.x0 < b.x0; });
+  std::vector<Part> merged;
+  for (const Part& p : parts) {
+    if (!merged.empty()) {
+      Part& last = merged.back();
+      const int overlap = std::min(last.x1, p.x1) - std::max(last.x0, p.x0);
+      if (overlap * 3 > std::min(last.x1 - last.x0, p.x1 - p.x0)) {
+        last.x0 = std::min(last.x0, p.x0);
+        last.x1 = std::max(last.x1, p.x1);
+        last.ids.insert(last.ids.end(), p.ids.begin(), p.ids.end());
+        continue;
+      }
+    }
+    merged.push_back(p);
+  }
+  if (static_cast<int>(merged.size()) != count) return {};
+  std::vector<DigitVote> out;
+  for (const Part& p : merged) {
+    // Wider than a digit is high: two touching characters, not one digit.
+    if ((p.x1 - p.x0) * 5 > digit_h * 6) return {};
+    cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+    for (int id : p.ids) keep.setTo(255, labels == id);
+    out.push_back(detail::classify_digit_ink(keep));
+  }
+  return out;
+}
+
 DigitModelInfo digit_model_info() {
   const Model& m = model();
   return {static_cast<int>(m.y.size()), m.fonts};
