@@ -461,8 +461,9 @@ bool email_grammar_ok(const std::string& s) {
   const std::string& tld = labels.back();
   if (tld.size() < 2 || tld.size() > 6 || !std::all_of(tld.begin(), tld.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }))
     return false;
-  for (const char* glued : {"orjp", "nejp", "cojp", "acjp", "gojp", "edjp", "grjp", "lgjp"})
-    if (tld == glued) return false;
+  // No top-level label ends with jp but jp itself (orjp, cojjp: a dot lost, a glyph read twice),
+  // and none starts with a letter read twice (jjp, ccom).
+  if (tld.size() > 2 && (tld.ends_with("jp") || tld[0] == tld[1])) return false;
   return true;
 }
 
@@ -496,7 +497,9 @@ std::string mend_email(const std::string& raw, bool& mended) {
       for (const std::string& glued : {std::string(".") + sld + "jp", std::string(".") + sld + "jjp", std::string(".") + sld + ".jjp"})
         if (d.size() > glued.size() && d.ends_with(glued)) d = d.substr(0, d.size() - glued.size()) + "." + sld + ".jp";
     }
-    if (d.size() > 4 && d.ends_with(".jjp")) d = d.substr(0, d.size() - 4) + ".jp";
+    // A final label's first letter read twice.
+    if (const auto dot = d.rfind('.'); dot != std::string::npos && d.size() - dot > 3 && d[dot + 1] == d[dot + 2])
+      d.erase(dot + 1, 1);
     for (std::size_t i = 1; i + 1 < d.size(); ++i)
       if (is_letter(d[i - 1]) && is_letter(d[i + 1])) {
         if (d[i] == '0') d[i] = 'o';

@@ -50,8 +50,9 @@ bool plausible_kana(const std::string& s);
 // Format grammars: a value that fails its grammar is never certain.
 // An e-mail address: one @, a local part of [A-Za-z0-9._%+-] without leading, trailing or doubled dots,
 // a domain of two or more labels of [a-z0-9-] (no label starting or ending with -), an alphabetic
-// top-level label of 2 to 6 letters that is not a Japanese second-level label glued to "jp"
-// ("orjp", "nejp", "cojp": a dot lost).
+// top-level label of 2 to 6 letters that neither ends with "jp" but is jp (a Japanese second-level
+// label glued to it, "orjp", "cojp": a dot lost; "nejjp") nor starts with a doubled letter ("jjp",
+// a glyph read twice).
 bool email_grammar_ok(const std::string& s);
 // An e-mail address as read, mended by its grammar where a reader's typical slip is certain by
 // position: trailing . - _ dropped; a mixed-case local part and the domain in small letters; a lost
