@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -205,7 +206,10 @@ struct Characters {
   cv::Mat labels;
   std::vector<Character> chars;
 };
-Characters characters_of(const cv::Mat& ink, int height, double x_from, double x_to) {
+// `admit` (optional) may leave out more components: it is given a component's stats row
+// (cv::CC_STAT_*) and its centre's x.
+Characters characters_of(const cv::Mat& ink, int height, double x_from, double x_to,
+                         const std::function<bool(const int* stats, double cx)>& admit = {}) {
   Characters out;
   cv::Mat stats, centroids;
   const int n = cv::connectedComponentsWithStats(ink, out.labels, stats, centroids, 8);
@@ -214,6 +218,7 @@ Characters characters_of(const cv::Mat& ink, int height, double x_from, double x
   for (int i = 1; i < n; ++i) {
     const double cx = centroids.at<double>(i, 0);
     if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area || cx < x_from || cx >= x_to) continue;
+    if (admit && !admit(stats.ptr<int>(i), cx)) continue;
     const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT);
     parts.push_back({x0, x0 + stats.at<int>(i, cv::CC_STAT_WIDTH), {i}});
   }
@@ -376,6 +381,32 @@ std::vector<DigitVote> classify_ink_digits(const Image& line) {
   for (const Character& ch : split.chars) {
     cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
     for (int id : ch.ids) keep.setTo(255, split.labels == id);
+    out.push_back(detail::classify_digit_ink(keep));
+  }
+  return out;
+}
+
+std::vector<DigitVote> classify_run_digits(const Image& band, int count) {
+  if (band.empty() || count <= 0) return {};
+  const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(band)));
+  if (!found) return {};
+  const cv::Mat& ink = *found;
+  // The band is the digits' height and a quarter of it above and below; every digit crosses its
+  // middle row, a speck or a mark above or below the line (a dot under it, the edge of the next
+  // line) does not, and none spans the band's whole height, as a ruled line beside the number does.
+  const int digit_h = std::max(1, ink.rows * 2 / 3), mid = ink.rows / 2;
+  const Characters split = characters_of(ink, digit_h, 0, ink.cols, [&](const int* st, double) {
+    const int top = st[cv::CC_STAT_TOP], h = st[cv::CC_STAT_HEIGHT];
+    return top <= mid && top + h > mid && !(top == 0 && h == ink.rows);
+  });
+  const std::vector<Character>& merged = split.chars;
+  if (static_cast<int>(merged.size()) != count) return {};
+  std::vector<DigitVote> out;
+  for (const Character& p : merged) {
+    // Wider than a digit is high: two touching characters, not one digit.
+    if ((p.x1 - p.x0) * 5 > digit_h * 6) return {};
+    cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+    for (int id : p.ids) keep.setTo(255, split.labels == id);
     out.push_back(detail::classify_digit_ink(keep));
   }
   return out;

@@ -63,6 +63,15 @@ struct SymbolVote {
 };
 SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& symbols);
 
+// The digits of a band cut out around a run of `count` digits (dark on light; the digits' height
+// and about a quarter of it above and below, nothing else of the line beside them), each cut out by
+// its own ink, without the engine's glyph boxes, which on a passbook's number are often shifted by
+// a glyph or twice its height: the ink components crossing the band's middle row (specks and marks
+// above or below the line left out), those overlapping in x merged, must be exactly `count`
+// characters, none wider than high; each gets the classifier's vote, left to right. Otherwise
+// nothing.
+std::vector<DigitVote> classify_run_digits(const Image& band, int count);
+
 // How many rendered glyphs the classifier knows, and from how many font files (0 when none found).
 struct DigitModelInfo {
   int samples = 0;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "ocr/digits.h"
 #include "ocr/layout.h"
 #include "readers.h"
 #include "text_repair.h"
@@ -98,13 +99,66 @@ std::string kana_by_pieces(const PageContext& c, const ocr::SplitLine& split, co
   return join_voiced_marks(out);
 }
 
+// Each digit of a number the engine read on `img`, voted by the font-independent classifier on its
+// own ink (ocr::classify_line_digits), as on the application's numeric lines: the band of the run's
+// glyphs is cut out between its neighbours (a label's last character, a mark after it), so that
+// only the number's characters are split and paired with the engine's glyphs. Where a digit is
+// placed and the classifier unanimous, its digit is taken (it read every placed digit of the
+// development seed's numeric lines right; Tesseract confuses 6/8/0/9 and 3/5 in some faces);
+// elsewhere Tesseract's `digits` stay. Empty when the run cannot be placed.
+std::string digits_on_own_ink(const ocr::Image& img, const std::vector<ocr::Glyph>& glyphs, std::size_t first,
+                              const std::string& digits) {
+  if (digits.empty() || first + digits.size() > glyphs.size()) return "";
+  // The line's middle and the digits' height from the run's boxes' medians: one box may be twice
+  // the glyph's height or reach back over the label.
+  std::vector<int> mids, heights;
+  for (std::size_t j = 0; j < digits.size(); ++j) {
+    const ocr::Box& b = glyphs[first + j].box;
+    if (b.w < 1 || b.h < 1) return "";
+    mids.push_back(b.y + b.h / 2);
+    heights.push_back(b.h);
+  }
+  std::nth_element(mids.begin(), mids.begin() + static_cast<std::ptrdiff_t>(mids.size() / 2), mids.end());
+  std::nth_element(heights.begin(), heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2), heights.end());
+  const int mid = mids[mids.size() / 2], h = heights[heights.size() / 2];
+  if (h < 4) return "";
+  const ocr::Box& a = glyphs[first].box;
+  const ocr::Box& z = glyphs[first + digits.size() - 1].box;
+  int left = a.x - h, right = z.x + z.w + h;
+  if (first > 0) {
+    const ocr::Box& p = glyphs[first - 1].box;
+    if (p.w > 0) left = std::max(left, std::min(a.x, p.x + p.w));
+  }
+  if (first + digits.size() < glyphs.size()) {
+    const ocr::Box& n = glyphs[first + digits.size()].box;
+    if (n.w > 0) right = std::min(right, std::max(z.x + z.w, n.x));
+  }
+  left = std::max(0, left);
+  right = std::min(img.width(), right);
+  const int top = std::max(0, mid - h * 3 / 4), bottom = std::min(img.height(), mid + h * 3 / 4);
+  if (right - left < 4 || bottom - top < 4) return "";
+  const ocr::Image band = img.crop(ocr::Box{left, top, right - left, bottom - top});
+  const std::vector<ocr::DigitVote> own = ocr::classify_run_digits(band, static_cast<int>(digits.size()));
+  if (own.size() != digits.size()) return "";
+  std::string out = digits;
+  for (std::size_t j = 0; j < digits.size(); ++j)
+    if (own[j].digit != '?' && own[j].share >= 1.0) out[j] = own[j].digit;
+  return out;
+}
+
 // A passbook number read again at the scanned resolution, its 0s, 6s, 8s and 9s told apart by
 // their holes: in a condensed print a leading 0 reads as 9 or 6 (店番 906 for 006), at 200 dpi and
 // at the scanned resolution alike. `row_box` is in the working image's px. Empty without a full
-// image or where the row does not give a number of `length` digits.
-std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::string& pattern, int length) {
-  if (c.full == nullptr || c.full->width() <= c.page.width() || length <= 0) return "";
-  const double k = c.full->width() / static_cast<double>(c.page.width());
+// image or where the row does not give a number of `length` digits. `voted`: the same reading's
+// digits voted on their own ink (digits_on_own_ink), on the working image when there is no larger
+// one; empty when they cannot be placed.
+std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::string& pattern, int length,
+                            std::string& voted) {
+  voted.clear();
+  if (length <= 0) return "";
+  const bool larger = c.full != nullptr && c.full->width() > c.page.width();
+  const ocr::Image& img = larger ? *c.full : c.page;
+  const double k = img.width() / static_cast<double>(c.page.width());
   const ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k),
                     static_cast<int>(row_box.w * k), static_cast<int>(row_box.h * k)};
   // With the English model beside the Japanese one first (lone leading digits), then by the
@@ -115,7 +169,7 @@ std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::s
     ocr::ZoneSpec spec;
     spec.glyphs = true;
     spec.languages = languages;
-    auto one = c.engine.read(*c.full, at, spec);
+    auto one = c.engine.read(img, at, spec);
     if (!one) continue;
     digits = find_re(strip_spaces(ocr::normalize_nfkc(one->text)), pattern.c_str(), 1);
     if (static_cast<int>(digits.size()) == length) {
@@ -134,11 +188,13 @@ std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::s
     if (match && i > 0) match = digits_of(texts[i - 1]).empty();
     if (!match) continue;
     std::string out = digits;
-    for (std::size_t j = 0; j < digits.size(); ++j) {
+    for (std::size_t j = 0; larger && j < digits.size(); ++j) {
       if (std::string_view("0689").find(out[j]) == std::string_view::npos) continue;
       if (const auto d = ocr::digit_by_holes(*c.full, r->glyphs[i + j].box)) out[j] = *d;
     }
-    return out;
+    // A digit the classifier is not unanimous on keeps the holes' reading.
+    voted = digits_on_own_ink(img, r->glyphs, i, out);
+    return larger ? out : "";
   }
   return "";
 }
@@ -266,14 +322,16 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         const int m = std::max(4, (y1 - y0) / 3);
         const ocr::Box row_box{x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m};
         auto r = c.engine.read(c.page, row_box, spec);
-        // Three readings of the number: the row alone, the page's lines, the row at the scanned
-        // resolution with 0, 6, 8 and 9 told apart by their holes; that last one first. All are
-        // kept as candidates (the application's number picks among them); where they differ, none is sure.
+        // Four readings of the number: the row alone, the page's lines, the row at the scanned
+        // resolution with 0, 6, 8 and 9 told apart by their holes, and that reading's digits voted
+        // on their own ink; the vote first, then the holes. All are kept as candidates (the
+        // application's number picks among them); where they differ, none is sure.
         const std::string alone = r ? find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1) : "";
         const std::string paged = find_re(joined, pattern.c_str(), 1);
-        const std::string held = digits_by_shape(c, row_box, pattern, f.length);
+        std::string voted;
+        const std::string held = digits_by_shape(c, row_box, pattern, f.length, voted);
         std::vector<std::string> found;
-        for (const std::string* x : {&held, &alone, &paged})
+        for (const std::string* x : std::initializer_list<const std::string*>{&voted, &held, &alone, &paged})
           if (!x->empty() && std::find(found.begin(), found.end(), *x) == found.end()) found.push_back(*x);
         if (found.empty()) return false;
         v = found.front();

@@ -428,23 +428,26 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     }
     if (!phone_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "email") {
-    while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_'))
-      s.pop_back();  // never ends so
-    // A domain has no case; a local part in mixed case is taken as small letters, one read as its
-    // capital (soUmu for soumu: u, o, s, c, v, w, x, z differ only in size). An address written
-    // all in capitals stays.
-    const auto at_sign = s.find('@');
-    const auto lower = [](char ch) {
-      return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    };
-    if (at_sign != std::string::npos) {
-      const std::string local = s.substr(0, at_sign);
-      const bool has_lower = std::any_of(
-          local.begin(), local.end(), [](char ch) { return std::islower(static_cast<unsigned char>(ch)); });
-      if (has_lower)
-        std::transform(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.begin(), lower);
-      std::transform(s.begin() + static_cast<std::ptrdiff_t>(at_sign), s.end(),
-                     s.begin() + static_cast<std::ptrdiff_t>(at_sign), lower);
+    // Read again by the English model alone (the Japanese one beside it takes Latin letters for
+    // look-alikes: keimi for keiri, a lost @). Each reading as read (case and trailing marks
+    // aside) and mended by the address's grammar (mend_email) are the candidates: two readings
+    // that agree and pass the grammar are taken as read; otherwise the first candidate that passes,
+    // as read before mended, the first reading before the second — for the clerk to confirm.
+    const Text english = read_zone(c, prepared, zone, layout, whitelist, "eng");
+    const std::string first_raw = email_as_read(s), second_raw = email_as_read(english.text);
+    bool mended = false;
+    const std::string first = mend_email(s, mended), second = mend_email(english.text, mended);
+    v.readings = {first_raw, second_raw};
+    if (first_raw == second_raw && email_grammar_ok(first_raw)) {
+      s = first_raw;
+    } else if (email_grammar_ok(first_raw) || email_grammar_ok(second_raw)) {
+      // One reading passes as read, the other not, or otherwise: not sure.
+      s = email_grammar_ok(first_raw) ? first_raw : second_raw;
+      conf = std::min(conf, kUnsureFreeText);
+    } else {
+      // Mended by the grammar, or failing it.
+      s = email_grammar_ok(first) ? first : email_grammar_ok(second) ? second : first_raw;
+      conf = std::min(conf, kFailsFormat);
     }
     if (!email_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "sex") {

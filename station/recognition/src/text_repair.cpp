@@ -461,9 +461,85 @@ bool email_grammar_ok(const std::string& s) {
   const std::string& tld = labels.back();
   if (tld.size() < 2 || tld.size() > 6 || !std::all_of(tld.begin(), tld.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }))
     return false;
-  for (const char* glued : {"orjp", "nejp", "cojp", "acjp", "gojp", "edjp", "grjp", "lgjp"})
-    if (tld == glued) return false;
+  // No top-level label ends with jp but jp itself (orjp, cojjp: a dot lost, a glyph read twice),
+  // and none starts with a letter read twice (jjp, ccom).
+  if (tld.size() > 2 && (tld.ends_with("jp") || tld[0] == tld[1])) return false;
   return true;
+}
+
+std::string email_as_read(const std::string& raw) {
+  std::string s = strip_spaces(raw);
+  while (!s.empty() && (s.back() == '.' || s.back() == '-' || s.back() == '_')) s.pop_back();  // never ends so
+  // Case: a domain has none; a local part in mixed case is in small letters, one read as its
+  // capital (soUmu: u, o, s, c, v, w, x, z differ only in size); all capitals stay.
+  const auto at = s.find('@');
+  if (at == std::string::npos) return s;
+  const auto lower = [](std::string x) {
+    for (char& ch : x)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return x;
+  };
+  std::string local = s.substr(0, at);
+  if (std::any_of(local.begin(), local.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; })) local = lower(local);
+  return local + "@" + lower(s.substr(at + 1));
+}
+
+std::string mend_email(const std::string& raw, bool& mended) {
+  mended = false;
+  const std::string s = email_as_read(raw);
+  const auto is_letter = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); };
+  const auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  const auto cased = [](const std::string& x) { return email_as_read(x); };
+  // The domain's labels: the JPRS second-level labels glued to jp, a stuttered final label, and
+  // look-alike digits between letters.
+  const auto mend_domain = [&](std::string d) {
+    for (const char* sld : {"co", "or", "ne", "ac", "go", "lg", "ed", "gr", "ad"}) {
+      for (const std::string& glued : {std::string(".") + sld + "jp", std::string(".") + sld + "jjp", std::string(".") + sld + ".jjp"})
+        if (d.size() > glued.size() && d.ends_with(glued)) d = d.substr(0, d.size() - glued.size()) + "." + sld + ".jp";
+    }
+    // A final label's first letter read twice.
+    if (const auto dot = d.rfind('.'); dot != std::string::npos && d.size() - dot > 3 && d[dot + 1] == d[dot + 2])
+      d.erase(dot + 1, 1);
+    for (std::size_t i = 1; i + 1 < d.size(); ++i)
+      if (is_letter(d[i - 1]) && is_letter(d[i + 1])) {
+        if (d[i] == '0') d[i] = 'o';
+        if (d[i] == '1') d[i] = 'l';
+      }
+    return d;
+  };
+  // A run of digits ending the local part: l, I, | beside a digit are 1, O and o between digits 0.
+  const auto mend_local = [&](std::string l) {
+    std::size_t start = l.size();
+    while (start > 0 && (is_digit(l[start - 1]) || std::strchr("lI|Oo", l[start - 1]) != nullptr)) --start;
+    // Look-alikes leading the run that are not next to a digit belong to the name.
+    while (start < l.size() && !is_digit(l[start]) && !(start + 1 < l.size() && is_digit(l[start + 1]))) ++start;
+    for (std::size_t i = start; i < l.size(); ++i) {
+      if (l[i] == 'l' || l[i] == 'I' || l[i] == '|') l[i] = '1';
+      if ((l[i] == 'O' || l[i] == 'o') && i > start && i + 1 < l.size() && is_digit(l[i - 1]) && is_digit(l[i + 1]))
+        l[i] = '0';
+    }
+    return l;
+  };
+  std::string out = s;
+  if (out.find('@') == std::string::npos) {
+    // A lost @ (read as a 0 or a 9): the last such digit after the local part's first character,
+    // followed by a letter, that leaves an address passing the grammar.
+    for (std::size_t i = out.size(); i-- > 1;) {
+      if (std::strchr("09", out[i]) == nullptr || i + 1 >= out.size() || !is_letter(out[i + 1])) continue;
+      const std::string tried = cased(out.substr(0, i) + "@" + out.substr(i + 1));
+      const auto at = tried.find('@');
+      const std::string fixed = mend_local(tried.substr(0, at)) + "@" + mend_domain(tried.substr(at + 1));
+      if (email_grammar_ok(fixed)) {
+        out = tried;
+        break;
+      }
+    }
+  }
+  const auto at = out.find('@');
+  if (at == std::string::npos) return out;
+  std::string fixed = mend_local(out.substr(0, at)) + "@" + mend_domain(out.substr(at + 1));
+  mended = fixed != s;
+  return fixed;
 }
 
 bool phone_grammar_ok(const std::string& s) {

@@ -50,9 +50,20 @@ bool plausible_kana(const std::string& s);
 // Format grammars: a value that fails its grammar is never certain.
 // An e-mail address: one @, a local part of [A-Za-z0-9._%+-] without leading, trailing or doubled dots,
 // a domain of two or more labels of [a-z0-9-] (no label starting or ending with -), an alphabetic
-// top-level label of 2 to 6 letters that is not a Japanese second-level label glued to "jp"
-// ("orjp", "nejp", "cojp": a dot lost).
+// top-level label of 2 to 6 letters that neither ends with "jp" but is jp (a Japanese second-level
+// label glued to it, "orjp", "cojp": a dot lost; "nejjp") nor starts with a doubled letter ("jjp",
+// a glyph read twice).
 bool email_grammar_ok(const std::string& s);
+// An e-mail address as read, mended by its grammar where a reader's typical slip is certain by
+// position: trailing . - _ dropped; a mixed-case local part and the domain in small letters; a lost
+// @ (read 0 or 9: the last such digit between the local part's characters and a domain of
+// letters that then passes the grammar); in a run of digits ending the local part, l, I and | read
+// for 1 and O, o for 0; in a domain's labels, a 0 between letters read for o and a 1 for l; a
+// JPRS second-level label glued to jp (cojp → co.jp) and a stuttered final label (jjp → jp).
+// `mended` says whether anything beyond case and trailing marks changed.
+std::string mend_email(const std::string& raw, bool& mended);
+// The address as read, only its spaces and trailing . - _ dropped and its case as above.
+std::string email_as_read(const std::string& raw);
 // A Japanese phone number: 10 digits starting 0 (landline, 0X0 numbers) or 11 starting 0[5789]0
 // (IP, mobile; grouped 3-4-4); with hyphens, exactly three groups: a first of 2 to 5 digits starting 0, a middle
 // of 1 to 4, a last of 4.

@@ -174,6 +174,36 @@ TEST(LineDigits, TheTextAroundARunIsNotOneOfItsCharacters) {
   EXPECT_EQ(digits_of(ocr::classify_line_digits(l.image, l.glyphs)), "29");
 }
 
+// A band cut around a run of digits (a passbook's number): each digit on its own ink, without the
+// engine's boxes; a dot under the line and a ruled line beside it are none of its characters.
+ocr::Image run_band(const std::string& text, bool dot_below, bool rule_beside) {
+  int base = 0;
+  const cv::Size one = cv::getTextSize("8", cv::FONT_HERSHEY_DUPLEX, 2.0, 3, &base);
+  const int h = one.height, top = h / 4 + 1;
+  cv::Mat m(h + h / 2 + 2, 40 + (one.width + 8) * static_cast<int>(text.size()), CV_8UC1, cv::Scalar(245));
+  int x = 10;
+  for (char ch : text) {
+    cv::putText(m, std::string(1, ch), {x, top + h}, cv::FONT_HERSHEY_DUPLEX, 2.0, cv::Scalar(20), 3, cv::LINE_AA);
+    x += one.width + 8;
+  }
+  if (dot_below) cv::circle(m, {10 + one.width / 2, m.rows - 4}, 3, cv::Scalar(20), cv::FILLED);
+  if (rule_beside) cv::line(m, {m.cols - 6, 0}, {m.cols - 6, m.rows - 1}, cv::Scalar(20), 2);
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+  EXPECT_TRUE(img.has_value());
+  return *img;
+}
+
+TEST(RunDigits, EachDigitOfABandOnItsOwnInk) {
+  EXPECT_EQ(digits_of(ocr::classify_run_digits(run_band("8030636", false, false), 7)), "8030636");
+  EXPECT_EQ(digits_of(ocr::classify_run_digits(run_band("269", true, true), 3)), "269");
+}
+
+TEST(RunDigits, ABandOfAnotherCountGetsNoVote) {
+  EXPECT_TRUE(ocr::classify_run_digits(run_band("1234", false, false), 3).empty());
+  EXPECT_TRUE(ocr::classify_run_digits(run_band("1234", false, false), 5).empty());
+  EXPECT_TRUE(ocr::classify_run_digits(run_band("", false, false), 0).empty());
+}
+
 }  // namespace
 
 namespace {

@@ -64,6 +64,35 @@ TEST(Grammar, EmailAddresses) {
   EXPECT_TRUE(email_grammar_ok("JIMU6@example.jp"));
 }
 
+TEST(Grammar, EmailTopLevelLabels) {
+  // No top-level label ends with jp but jp itself, none starts with a letter read twice.
+  for (const char* bad : {"jimu6@example.cojp", "jimu6@example.nejjp", "jimu6@example.co.jjp", "jimu6@example.ccom"})
+    EXPECT_FALSE(email_grammar_ok(bad)) << bad;
+  EXPECT_TRUE(email_grammar_ok("jimu6@example.co.jp"));
+}
+
+TEST(Grammar, EmailMendedByPosition) {
+  using station::recognition::detail::email_as_read;
+  using station::recognition::detail::mend_email;
+  bool mended = false;
+  // As read: case and trailing marks only.
+  EXPECT_EQ(email_as_read(" soUmu6@Example.CO.JP. "), "soumu6@example.co.jp");
+  EXPECT_EQ(mend_email("abc12@host.ne.jp", mended), "abc12@host.ne.jp");
+  EXPECT_FALSE(mended);
+  // A lost @ read as a digit before the domain's letters.
+  EXPECT_EQ(mend_email("abc120host.jp", mended), "abc12@host.jp");
+  EXPECT_TRUE(mended);
+  // l for 1 and O for 0 in the local part's trailing digits; 0 for o between a domain's letters.
+  EXPECT_EQ(mend_email("xyzl2@h0st.jp", mended), "xyz12@host.jp");
+  EXPECT_EQ(mend_email("xyz1O2@host.jp", mended), "xyz102@host.jp");
+  // A JPRS second-level label glued to jp, a final label stuttered.
+  EXPECT_EQ(mend_email("a1@host.orjp", mended), "a1@host.or.jp");
+  EXPECT_EQ(mend_email("a1@host.co.jjp", mended), "a1@host.co.jp");
+  EXPECT_EQ(mend_email("a1@host.ccom", mended), "a1@host.com");
+  // Letters of the name stay letters.
+  EXPECT_EQ(mend_email("paulo@host.jp", mended), "paulo@host.jp");
+}
+
 TEST(Grammar, PhoneNumbers) {
   for (const char* ok : {"0342-60-1812", "043-223-4567", "03-1234-5678", "090-1234-5678", "0120-94-5915", "0431234567"})
     EXPECT_TRUE(phone_grammar_ok(ok)) << ok;
