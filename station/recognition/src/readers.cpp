@@ -247,9 +247,9 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
 
 // A short number (a table's year, month or day, a capacity) whose digit the engine lost — "28"
 // read "8", or nothing read at all — is what its ink holds: where the cell's ink splits into more
-// characters than the engine read digits, and the classifier
-// is unanimous on every one of them, those digits are the value, for the clerk to confirm
-// (kDigitsDisagree); the engine's reading is dropped with its characters.
+// characters than the engine read digits, and the classifier is unanimous on every one of them,
+// those digits are the value, for the clerk to confirm (kDigitsDisagree); the engine's reading is
+// dropped with its characters.
 void digits_by_ink(const ocr::Image& cell, std::string& s, double& conf, std::vector<CharReading>& chars) {
   if (cell.empty()) return;
   const std::vector<ocr::DigitVote> ink = ocr::classify_ink_digits(cell);

@@ -46,7 +46,7 @@ const RecognizedValue& at(const std::vector<RecognizedValue>& v, const std::stri
 }
 
 TEST(KanaByReading, AnyReadingOfTheNameIsRight) {
-  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   // ヒロコ is not the best segmentation's reading of 裕子 (ユウコ), but a reading.
   std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "ヤマダ　ヒロコ", 0.95),
                                     value("officers.rows[0].name", "山田　裕子", 0.95, {"山田　裕子", "山田　裕子"})};
@@ -57,7 +57,7 @@ TEST(KanaByReading, AnyReadingOfTheNameIsRight) {
 }
 
 TEST(KanaByReading, AnyKanaOneSubstitutionFromTheOneReadingIsMended) {
-  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   // シ read as ン: no list of look-alike pairs is needed.
   std::vector<RecognizedValue> v = {value("officers.rows[1].name_kana", "ヤマダ　ツヨン", 0.93),
                                     value("officers.rows[1].name", "山田　剛", 0.95, {"山田　剛", "山田　剛"})};
@@ -68,7 +68,7 @@ TEST(KanaByReading, AnyKanaOneSubstitutionFromTheOneReadingIsMended) {
 }
 
 TEST(KanaByReading, ASubstitutionNeedsTheKanjiReadAlike) {
-  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   std::vector<RecognizedValue> v = {value("officers.rows[1].name_kana", "ヤマダ　ツヨン", 0.93),
                                     value("officers.rows[1].name", "山田　剛", 0.7, {"山田　剛", "山田　則"})};
   detail::check_kana_by_reading(v);
@@ -78,7 +78,7 @@ TEST(KanaByReading, ASubstitutionNeedsTheKanjiReadAlike) {
 }
 
 TEST(KanaByReading, AKanaReadTwiceIsDroppedAndAMissingOneNotSupplied) {
-  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "スズスキ　タロウ", 0.93),
                                     value("officers.rows[0].name", "鈴木　太郎", 0.7, {"鈴木　太郎", "鈴本　太郎"}),
                                     value("officers.rows[1].name_kana", "スズキ　タウ", 0.93),
@@ -92,7 +92,7 @@ TEST(KanaByReading, AKanaReadTwiceIsDroppedAndAMissingOneNotSupplied) {
 }
 
 TEST(KanaByReading, TheGlyphsAlternativesChooseAmongReadings) {
-  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   // 裕子 is ユウコ or ヒロコ; ユロコ is one kana from neither... ヒウコ is one from both: the
   // alternatives for its first glyph decide.
   std::vector<RecognizedValue> v = {value("officers.rows[2].name_kana", "ヤマダ　ヒウコ", 0.93),
@@ -109,7 +109,7 @@ TEST(KanaByReading, TheGlyphsAlternativesChooseAmongReadings) {
 }
 
 TEST(KanaByReading, AConfidentFuriganaMendsAKanjiTheReaderWeighed) {
-  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   // 銘木 for 鈴木, 鈴 among the glyph's alternatives.
   std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "スズキ　タロウ", 0.95),
                                     value("officers.rows[0].name", "銘木　太郎", 0.93, {"銘木　太郎", "銘木　太郎"})};
@@ -138,7 +138,7 @@ TEST(KanaByReading, AConfidentFuriganaMendsAKanjiTheReaderWeighed) {
 }
 
 TEST(KanaByReading, NothingToldWhereTheDictionaryCannotRead) {
-  if (!dictionary()) GTEST_SKIP() << "no IPADIC";
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   std::vector<RecognizedValue> v = {value("officers.corp_kana", "エービーシー", 0.95),
                                     value("officers.corp_name", "ABC", 0.95, {"ABC", "ABC"})};
   detail::check_kana_by_reading(v);
