@@ -659,9 +659,11 @@ Canvas officers_page(const fs::path& forms, const json& tpl, const Envelope& e, 
   return c;
 }
 
-Canvas envelope_page(const json& tpl, const Envelope& e, const Style& st, double dpi, Rng& r) {
+// `printed` is the post office's and the printer's type (the postmark, the addressee's label); the
+// sender's block is in `st`, the writer's hand or type.
+Canvas envelope_page(const json& tpl, const Envelope& e, const Style& st, const Style& printed, double dpi, Rng& r) {
   Canvas c = blank(120, 235, dpi);
-  Style print = st;
+  Style print = printed;
   print.handwritten = false;
   // Stamp, postmark (a ring with the post office's town, R.M.D and the hour band), the addressee.
   cv::rectangle(c.img, {c.px(8), c.px(8), c.px(20), c.px(24)}, cv::Scalar(40, 40, 40), 2);
@@ -701,9 +703,11 @@ Canvas envelope_page(const json& tpl, const Envelope& e, const Style& st, double
   return c;
 }
 
-Canvas passbook_page(const Envelope& e, const Style& st, double dpi, Rng& r) {
+// A bank prints its passbooks: `printed` is a printed face even when the envelope's forms are
+// handwritten (as on the samples' handwritten envelopes).
+Canvas passbook_page(const Envelope& e, const Style& printed, double dpi, Rng& r) {
   Canvas c = blank(210, 297, dpi);
-  Style print = st;
+  Style print = printed;
   print.handwritten = false;
   print.zero = ZeroStyle::kPlain;
   draw_in_zone(c, print, "振込先口座確認書類（通帳の写し）", {10, 8, 90, 8}, Align::kLeft, r);
@@ -892,7 +896,10 @@ int main(int argc, char** argv) {
       ++font_use[st.font_name];
       // The seal's lettering comes from a printed font; the envelope's sender block in any.
       Style seal_style = st;
-      seal_style.font = font(r.pick(printed).path);
+      const std::string seal_font_path = r.pick(printed).path;
+      const std::string seal_font_name = fs::path(seal_font_path).filename().string();
+      seal_style.font = font(seal_font_path);
+      seal_style.font_name = seal_font_name;
       std::string seal_text;
       {
         auto ch = utf8_chars(e.corp_name);
@@ -908,13 +915,15 @@ int main(int argc, char** argv) {
         pages.push_back({{"file", file}, {"kind", kind}, {"dpi", static_cast<int>(c.dpi)}});
       };
       const int dpi_env = r.pick(dpis);
-      emit(envelope_page(t_env, e, st, dpi_env, r), "envelope");
+      // What a bank or the post office prints is in a printed face; a typed envelope's own one.
+      const Style& printed_style = hw ? seal_style : st;
+      emit(envelope_page(t_env, e, st, printed_style, dpi_env, r), "envelope");
       emit(application_page(forms, t_app, e, st, r.pick(dpis), r), "application");
       emit(pledge_page(forms, t_pledge, e, st, seal_style, r.pick(dpis), r, seal_text), "pledge");
       emit(officers_page(forms, t_off, e, st, r.pick(dpis), r), "officers");
-      emit(passbook_page(e, st, r.pick(dpis), r), "passbook");
+      emit(passbook_page(e, printed_style, r.pick(dpis), r), "passbook");
       e.truth["pages"] = pages;
-      e.truth["generator"] = {{"seed", seed}, {"font", st.font_name},
+      e.truth["generator"] = {{"seed", seed}, {"font", st.font_name}, {"printed_font", hw ? seal_font_name : st.font_name},
                               {"zero", st.zero == ZeroStyle::kSlashed ? "slashed" : st.zero == ZeroStyle::kDotted ? "dotted" : "plain"}};
       std::ofstream(dir / "truth.json") << e.truth.dump(1);
       index.push_back({{"id", id}, {"facility_id", ""}, {"handwritten", hw}, {"expected_defects", json::array()}});

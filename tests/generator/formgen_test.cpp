@@ -30,11 +30,11 @@ std::vector<unsigned char> read_bytes(const fs::path& p) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-fs::path generate(std::uint64_t seed, int count, const std::string& name) {
+fs::path generate(std::uint64_t seed, int count, const std::string& name, const std::string& extra = "") {
   const fs::path out = fs::temp_directory_path() / ("formgen_test_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(out);
   const std::string cmd = std::string(STATION_BINARY_DIR) + "/bin/formgen --seed " + std::to_string(seed) + " --count " +
-                          std::to_string(count) + " --out " + out.string() + " > /dev/null";
+                          std::to_string(count) + " --out " + out.string() + " " + extra + " > /dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return out;
 }
@@ -121,6 +121,25 @@ TEST_F(Formgen, OneSeedGivesTheSameEnvelopesAnotherOthers) {
     const json other = read_json(*c_ / ic[i].at("id").get<std::string>() / "truth.json");
     EXPECT_NE(read_json(*a_ / id / "truth.json").at("fields"), other.at("fields"));
   }
+}
+
+// A handwritten envelope's forms are in a hand, but what a bank or the post office prints (the
+// passbook, the postmark) is in a printed face, as on the samples' handwritten envelopes.
+TEST(FormgenHand, BanksAndPostOfficesPrintEvenOnAHandwrittenEnvelope) {
+  const fs::path out = generate(13, 2, "hand", "--handwritten 1");
+  const std::set<std::string> hands = {"Konatu.ttf", "KonatuTohaba.ttf", "kouzan-mouhitsu.ttf"};
+  const json index = read_json(out / "index.json");
+  ASSERT_EQ(index.size(), 2u);
+  for (const auto& e : index) {
+    EXPECT_TRUE(e.at("handwritten").get<bool>());
+    const json g = read_json(out / e.at("id").get<std::string>() / "truth.json").at("generator");
+    const std::string hand = g.at("font").get<std::string>(), printed = g.at("printed_font").get<std::string>();
+    EXPECT_EQ(hands.count(printed), 0u) << printed;
+    if (hands.count(hand)) {
+      EXPECT_NE(hand, printed);
+    }
+  }
+  fs::remove_all(out);
 }
 
 }  // namespace
