@@ -249,9 +249,17 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
 // read "8", or nothing read at all — is what its ink holds: where the cell's ink splits into more
 // characters than the engine read digits, and the classifier is unanimous on every one of them,
 // those digits are the value, for the clerk to confirm (kDigitsDisagree); the engine's reading is
-// dropped with its characters.
-void digits_by_ink(const ocr::Image& cell, std::string& s, double& conf, std::vector<CharReading>& chars) {
+// dropped with its characters. Not where the ink's digits break the field's own grammar (more
+// than its length, above its maximum — a stray mark split off as a character) and the engine's
+// keep it.
+void digits_by_ink(const FieldTemplate& f, const ocr::Image& cell, std::string& s, double& conf,
+                   std::vector<CharReading>& chars) {
   if (cell.empty()) return;
+  const auto fits = [&f](const std::string& d) {
+    if (d.empty()) return false;
+    if (f.length > 0 && static_cast<int>(d.size()) != f.length) return false;
+    return f.max <= 0 || (d.size() <= 12 && std::stoll(d) <= f.max);
+  };
   const std::vector<ocr::DigitVote> ink = ocr::classify_ink_digits(cell);
   // Only more characters than the engine read: fewer may be two digits touching (a bold face, a
   // heavy scan), which split as one and say nothing of either.
@@ -261,6 +269,7 @@ void digits_by_ink(const ocr::Image& cell, std::string& s, double& conf, std::ve
     if (v.digit == '?' || v.share < 1.0) return;
     read += v.digit;
   }
+  if (!fits(read) && fits(digits_of(s))) return;
   s = read;
   conf = std::min(conf, kDigitsDisagree);
   chars.clear();
@@ -388,7 +397,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     }
   }
   if (type == "sex" || type == "era") vote_symbol(whitelist, prepared.image, s, conf);
-  if (type == "digits") digits_by_ink(prepared.image, s, conf, line_chars);
+  if (type == "digits") digits_by_ink(f, prepared.image, s, conf, line_chars);
   if (type == "digits") {
     std::string d = digits_of(s);
     if (d.size() != s.size()) conf = std::min(conf, 0.5);

@@ -63,7 +63,7 @@ ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text)
   return r;
 }
 
-RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_text) {
+RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_text, int max = 0) {
   ocr::FakeEngine engine;
   engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
     return reading_with_boxes(img, engine_text);
@@ -74,6 +74,7 @@ RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_te
   f.key = "facility.capacity";
   f.type = "digits";
   f.zone = {10, 5, 80, 20};
+  f.max = max;
   t.fields.push_back(f);
   const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
   const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
@@ -98,6 +99,20 @@ TEST(ZeroVote, AMarkedZeroReadAsNineIsAZeroStillForTheClerkToConfirm) {
 TEST(ZeroVote, ARealNineStaysANine) {
   const RecognizedValue v = read_digits(page_with("2958", false), "2958");
   EXPECT_EQ(v.value, "2958");
+}
+
+// A short number whose digit the engine lost is what its ink holds...
+TEST(InkDigitsInAField, TheInkGivesTheDigitTheEngineLost) {
+  const RecognizedValue v = read_digits(page_with("358", false), "35", 0);
+  EXPECT_EQ(v.value, "358");
+  EXPECT_LT(v.confidence, 0.9);
+}
+
+// ...but not where the ink's digits break the field's grammar and the engine's keep it: a cell of
+// at most 99 read "358" from its ink (a stray mark split off as a character) keeps the engine's 35.
+TEST(InkDigitsInAField, NotWhereTheInkBreaksTheFieldsMaximum) {
+  const RecognizedValue v = read_digits(page_with("358", false), "35", 99);
+  EXPECT_EQ(v.value, "35");
 }
 
 }  // namespace
