@@ -245,13 +245,15 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
   t.confidence = std::min(t.confidence, cap);
 }
 
-// A short number (a table's year, month or day, a capacity) whose digit the engine lost — "28"
-// read "8", or nothing read at all — is what its ink holds: where the cell's ink splits into more
-// characters than the engine read digits, and the classifier is unanimous on every one of them,
-// those digits are the value, for the clerk to confirm (kDigitsDisagree); the engine's reading is
-// dropped with its characters. Not where the ink's digits break the field's own grammar (more
-// than its length, above its maximum — a stray mark split off as a character) and the engine's
-// keep it.
+// A short number (a table's year, month or day, a capacity) is also what its ink holds: the
+// cell's ink split into characters (components overlapping in x merged), each voted by the digit
+// classifier. Where the classifier is unanimous on every character and its digits differ from the
+// engine's, the field's grammar (its length, its maximum) decides first: the one reading that
+// keeps it is the value. Where both do, more characters than the engine read means a digit the
+// engine lost ("28" read "8"); as many means a digit misread (a small 3 read 5), which the
+// classifier, trained on many faces, reads better. Fewer may be two digits touching (a bold face,
+// a heavy scan), which split as one and say nothing of either. The value taken from the ink is
+// for the clerk to confirm (kDigitsDisagree); the engine's characters go with its reading.
 void digits_by_ink(const FieldTemplate& f, const ocr::Image& cell, std::string& s, double& conf,
                    std::vector<CharReading>& chars) {
   if (cell.empty()) return;
@@ -261,15 +263,21 @@ void digits_by_ink(const FieldTemplate& f, const ocr::Image& cell, std::string& 
     return f.max <= 0 || (d.size() <= 12 && std::stoll(d) <= f.max);
   };
   const std::vector<ocr::DigitVote> ink = ocr::classify_ink_digits(cell);
-  // Only more characters than the engine read: fewer may be two digits touching (a bold face, a
-  // heavy scan), which split as one and say nothing of either.
-  if (ink.size() > 4 || ink.size() <= digits_of(s).size()) return;
+  if (ink.empty() || ink.size() > 4) return;
   std::string read;
   for (const ocr::DigitVote& v : ink) {
     if (v.digit == '?' || v.share < 1.0) return;
     read += v.digit;
   }
-  if (!fits(read) && fits(digits_of(s))) return;
+  const std::string engine = digits_of(s);
+  if (read == engine) return;
+  const bool ink_fits = fits(read), engine_fits = fits(engine);
+  bool take = false;
+  if (ink_fits != engine_fits)
+    take = ink_fits;
+  else
+    take = read.size() >= engine.size();
+  if (!take) return;
   s = read;
   conf = std::min(conf, kDigitsDisagree);
   chars.clear();

@@ -115,4 +115,12 @@ TEST(InkDigitsInAField, NotWhereTheInkBreaksTheFieldsMaximum) {
   EXPECT_EQ(v.value, "35");
 }
 
+// As many characters as the engine read, but other digits: the classifier, unanimous on each, reads
+// the cell (a small 3 read 5), for the clerk to confirm.
+TEST(InkDigitsInAField, AMisreadDigitIsTheClassifiersWhenItIsUnanimous) {
+  const RecognizedValue v = read_digits(page_with("38", false), "58", 99);
+  EXPECT_EQ(v.value, "38");
+  EXPECT_LT(v.confidence, 0.9);
+}
+
 }  // namespace
