@@ -2,6 +2,7 @@
 // found by what the lines say and where they sit (the title is the largest bank name; the holder
 // is the line under お名前; the branch follows the bank on the お取引店 line).
 #include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
@@ -215,6 +216,72 @@ std::string fuzzy_label(const std::string& label) {
 
 }  // namespace
 
+// The number after its label read from the row's own ink, where no reading of the row gives a
+// number of `length` digits (a 7 read "/", a 5 read "っ" or lost): the row read again with glyphs,
+// the label found by its last two characters (or its last, before a digit), and the band from the
+// label to the next kanji (the next label) or the row's end split by its ink
+// (ocr::classify_run_digits: specks off the middle row and a ruled line beside it left out). Only
+// exactly `length` characters, the classifier unanimous on each, make the number.
+std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std::vector<std::string>& labels,
+                               int length) {
+  if (length <= 0) return "";
+  const bool larger = c.full != nullptr && c.full->width() > c.page.width();
+  const ocr::Image& img = larger ? *c.full : c.page;
+  const double k = img.width() / static_cast<double>(c.page.width());
+  ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k), static_cast<int>(row_box.w * k),
+              static_cast<int>(row_box.h * k)};
+  at.x = std::max(0, at.x), at.y = std::max(0, at.y);
+  at.w = std::min(img.width() - at.x, at.w), at.h = std::min(img.height() - at.y, at.h);
+  if (at.w < 8 || at.h < 8) return "";
+  ocr::ZoneSpec spec;
+  spec.glyphs = true;
+  spec.languages = "jpn";
+  const auto r = c.engine.read(img, at, spec);
+  if (!r) return "";
+  std::vector<std::string> texts;
+  for (const auto& g : r->glyphs) texts.push_back(strip_spaces(ocr::normalize_nfkc(g.text)));
+  const auto chars_of = [](const std::string& label) {
+    std::vector<std::string> out;
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(label);
+    for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
+      std::string ch;
+      u.tempSubStringBetween(i, u.moveIndex32(i, 1)).toUTF8String(ch);
+      out.push_back(ch);
+    }
+    return out;
+  };
+  const auto is_han = [](const std::string& t) {
+    if (t.empty()) return false;
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(t);
+    return u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
+  };
+  for (const std::string& label : labels) {
+    const std::vector<std::string> lc = chars_of(label);
+    if (lc.size() < 2) continue;
+    for (std::size_t i = 1; i < texts.size(); ++i) {
+      if (texts[i] != lc.back() || texts[i - 1] != lc[lc.size() - 2]) continue;
+      // The band: after the label's last glyph up to the next kanji or the row's end.
+      const ocr::Box& end = r->glyphs[i].box;
+      int right = at.x + at.w;
+      for (std::size_t j = i + 1; j < texts.size(); ++j)
+        if (is_han(texts[j])) {
+          right = std::min(right, r->glyphs[j].box.x);
+          break;
+        }
+      const int left = end.x + end.w + 1;
+      if (right - left < 8) continue;
+      const ocr::Image band = img.crop(ocr::Box{left, at.y, right - left, at.h});
+      const std::vector<ocr::DigitVote> votes = ocr::classify_run_digits(band, length);
+      if (static_cast<int>(votes.size()) != length) continue;
+      std::string out;
+      for (const ocr::DigitVote& v : votes)
+        if (v.digit != '?' && v.share >= 1.0) out += v.digit;
+      if (static_cast<int>(out.size()) == length) return out;
+    }
+  }
+  return "";
+}
+
 void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
                    std::vector<RecognizedValue>& out) {
   const ocr::Box all{0, 0, c.page.width(), c.page.height()};
@@ -333,7 +400,16 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         std::vector<std::string> found;
         for (const std::string* x : std::initializer_list<const std::string*>{&voted, &held, &alone, &paged})
           if (!x->empty() && std::find(found.begin(), found.end(), *x) == found.end()) found.push_back(*x);
-        if (found.empty()) return false;
+        if (found.empty()) {
+          // No reading gives the number: the row's own ink after the label, for the clerk to confirm.
+          const std::string ink = digits_after_label(c, row_box, f.labels, f.length);
+          if (ink.empty()) return false;
+          v = ink;
+          readings.clear();
+          conf = 0.6;
+          box = row_box;
+          return true;
+        }
         v = found.front();
         readings.assign(found.begin() + 1, found.end());
         conf = capped(r ? r->confidence : l.confidence);

@@ -24,6 +24,11 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
 // passbook copy. (passbook.cpp)
 int keyword_hits(const std::string& text);
 
+// A passbook's number after its label (one of `labels`) on the row at `row_box` (working page px),
+// read from the row's own ink, `length` digits; empty where the ink does not give them.
+std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std::vector<std::string>& labels,
+                               int length);
+
 // An envelope: the postmark's date (令和) and the sender's name. (envelope_page.cpp)
 void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out);
 

@@ -40,7 +40,7 @@ ocr::Image page_with(const std::string& digits, bool slashed) {
 
 // The engine's answer for a zone: `text`, one glyph per ink column run of the zone's image (what
 // Tesseract's boxes give), each glyph the next character of `text`.
-ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text) {
+ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text, std::vector<std::size_t> run_of = {}) {
   auto png = zone.encode_png();
   EXPECT_TRUE(png.has_value());
   const cv::Mat m = cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
@@ -53,11 +53,15 @@ ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text)
     else if (any) runs.back().second = x + 1;
   }
   ocr::Reading r = ocr::FakeEngine::reading(text, 0.93);
-  for (std::size_t i = 0; i < runs.size() && i < text.size(); ++i) {
+  // Glyph i on ink run run_of[i] (by default the i-th).
+  if (run_of.empty())
+    for (std::size_t i = 0; i < text.size(); ++i) run_of.push_back(i);
+  for (std::size_t i = 0; i < text.size() && run_of[i] < runs.size(); ++i) {
+    const auto [x0, x1] = runs[run_of[i]];
     int y0 = ink.rows, y1 = 0;
     for (int y = 0; y < ink.rows; ++y)
-      if (cv::countNonZero(ink.row(y).colRange(runs[i].first, runs[i].second)) > 0) y0 = std::min(y0, y), y1 = y + 1;
-    r.glyphs.push_back({std::string(1, text[i]), 0.93, ocr::Box{runs[i].first, y0, runs[i].second - runs[i].first, y1 - y0}, {}});
+      if (cv::countNonZero(ink.row(y).colRange(x0, x1)) > 0) y0 = std::min(y0, y), y1 = y + 1;
+    r.glyphs.push_back({std::string(1, text[i]), 0.93, ocr::Box{x0, y0, x1 - x0, y1 - y0}, {}});
   }
   EXPECT_EQ(r.glyphs.size(), text.size()) << "the drawn digits must stand apart";
   return r;
@@ -121,6 +125,28 @@ TEST(InkDigitsInAField, AMisreadDigitIsTheClassifiersWhenItIsUnanimous) {
   const RecognizedValue v = read_digits(page_with("38", false), "58", 99);
   EXPECT_EQ(v.value, "38");
   EXPECT_LT(v.confidence, 0.9);
+}
+
+// A passbook's account number no reading gives (its 7 read "/"): the row's own ink after the
+// label gives its seven digits. The fake engine calls the first two marks the label's last two
+// characters.
+TEST(PassbookNumberByInk, TheDigitsAfterTheLabelFromTheRowsInk) {
+  const ocr::Image page = page_with("QZ7489023", false);
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    ocr::Reading r = reading_with_boxes(img, "QZ/489023");
+    r.glyphs[0].text = "番";
+    r.glyphs[1].text = "号";
+    return r;
+  });
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
+  const ocr::Box row{0, 120, page.width(), 130};
+  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"口座番号", "番号"}, 7), "7489023");
+  // Not a number of another length.
+  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"口座番号", "番号"}, 3), "");
+  // Not after a label the row does not hold.
+  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"店番"}, 7), "");
 }
 
 }  // namespace
