@@ -442,6 +442,26 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     } else if (restore_phone_leading_zero(s)) {
       conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
       if (!line_chars.empty()) line_chars.insert(line_chars.begin(), CharReading{"0", kFailsFormat, {}, {}});
+    } else if (const std::string before = s; restore_phone_first_zero(s)) {
+      conf = std::min(conf, kFailsFormat);
+      if (!line_chars.empty() && line_chars.front().text == before.substr(0, 1)) {
+        line_chars.front().alternatives.push_back(line_chars.front().text);
+        line_chars.front().text = "0";
+        line_chars.front().confidence = kFailsFormat;
+      } else {
+        line_chars.clear();
+      }
+    } else if (const auto [chars_before, dropped] = std::pair{line_chars.size() == s.size(), drop_stuttered_phone_digits(s)};
+               !dropped.empty()) {
+      conf = std::min(conf, kFailsFormat);
+      // The characters read there go with them where they follow the text one by one.
+      if (chars_before) {
+        std::vector<std::size_t> at = dropped;
+        std::sort(at.rbegin(), at.rend());
+        for (std::size_t i : at) line_chars.erase(line_chars.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        line_chars.clear();
+      }
     }
     if (!phone_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "email") {

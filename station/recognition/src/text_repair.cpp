@@ -9,6 +9,7 @@
 #include <cctype>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "ocr/layout.h"
@@ -577,6 +578,41 @@ bool restore_phone_leading_zero(std::string& s) {
   if (s.empty() || s[0] == '0' || phone_grammar_ok(s) || !phone_grammar_ok("0" + s)) return false;
   s.insert(s.begin(), '0');
   return true;
+}
+
+bool restore_phone_first_zero(std::string& s) {
+  if (s.empty() || std::string_view("689").find(s[0]) == std::string_view::npos || phone_grammar_ok(s)) return false;
+  const std::string mended = "0" + s.substr(1);
+  if (!phone_grammar_ok(mended)) return false;
+  s = mended;
+  return true;
+}
+
+std::vector<std::size_t> drop_stuttered_phone_digits(std::string& s) {
+  if (phone_grammar_ok(s)) return {};
+  // The second digit of each doubled pair: dropping it or the first gives the same string.
+  std::vector<std::size_t> doubled;
+  for (std::size_t i = 1; i < s.size(); ++i)
+    if (s[i] >= '0' && s[i] <= '9' && s[i] == s[i - 1]) doubled.push_back(i);
+  std::set<std::string> whole;
+  std::vector<std::size_t> dropped;
+  const auto without = [&s](std::vector<std::size_t> at) {
+    std::string out = s;
+    std::sort(at.rbegin(), at.rend());
+    for (std::size_t i : at) out.erase(i, 1);
+    return out;
+  };
+  for (std::size_t a = 0; a < doubled.size(); ++a) {
+    if (const std::string one = without({doubled[a]}); phone_grammar_ok(one) && whole.insert(one).second)
+      dropped = {doubled[a]};
+    for (std::size_t b = a + 1; b < doubled.size(); ++b)
+      if (doubled[b] != doubled[a] + 1)  // a tripled digit is one pair dropped, not two
+        if (const std::string two = without({doubled[a], doubled[b]}); phone_grammar_ok(two) && whole.insert(two).second)
+          dropped = {doubled[a], doubled[b]};
+  }
+  if (whole.size() != 1) return {};
+  s = *whole.begin();
+  return dropped;
 }
 
 const char* voicing_mark_after(std::string_view kana, bool looks_semi) {

@@ -75,6 +75,15 @@ bool drop_glyph_before_phone(std::string& s);
 // printed 電話 label, and the first glyph box often takes both in), a reading that is a whole
 // number once the 0 is put back gets it back. True when it mended `s`.
 bool restore_phone_leading_zero(std::string& s);
+// A phone number starts with 0: a first digit the engine read as one of the zero's look-alikes
+// (6, 8, 9: a zero with a mark, a narrow mincho zero) is that 0 when the number is then whole.
+// True when it mended `s`.
+bool restore_phone_first_zero(std::string& s);
+// A digit the engine read twice (a 0 stuttered: 0046 for 046, 10020 for 1020): where the number
+// is not whole and dropping one digit of a doubled pair (or two, of two pairs) makes it whole in
+// exactly one way, that is the number. Returns the positions in the original `s` dropped (empty
+// when it did not mend `s`), so that the caller can drop the characters read there.
+std::vector<std::size_t> drop_stuttered_phone_digits(std::string& s);
 // The voicing mark read after a katakana (as the model outputs it, full-width), by kana grammar:
 // only the ハ row takes ﾟ, so a mark that looks like a ring after any other kana that takes a mark is
 // ﾞ (its two strokes merge into a ring at low resolution). Returns "゜" or "゛".

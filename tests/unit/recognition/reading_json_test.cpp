@@ -247,4 +247,42 @@ TEST(Grammar, APhoneNumbersLostFirstZeroComesBackOnlyWhenTheRestIsWhole) {
   }
 }
 
+// A first digit read as a zero's look-alike is the 0 every phone number starts with, when the
+// number is then whole; not otherwise.
+TEST(Grammar, APhoneNumbersFirstZeroReadAsALookAlikeIsAZero) {
+  using station::recognition::detail::restore_phone_first_zero;
+  for (const auto& [read, want] : {std::pair{"844-517-4633", "044-517-4633"}, {"9055-07-7859", "0055-07-7859"},
+                                   {"6471234567", "0471234567"}}) {
+    std::string s = read;
+    EXPECT_TRUE(restore_phone_first_zero(s)) << read;
+    EXPECT_EQ(s, want);
+  }
+  for (std::string s : {"043-404-4777", "344-517-4633", "844-517-463", "", "8"}) {
+    const std::string before = s;
+    EXPECT_FALSE(restore_phone_first_zero(s)) << before;
+    EXPECT_EQ(s, before);
+  }
+}
+
+// A digit read twice is dropped where one way, and only one, makes the number whole.
+TEST(Grammar, AStutteredPhoneDigitIsDroppedOnlyWhereOneWayMakesItWhole) {
+  using station::recognition::detail::drop_stuttered_phone_digits;
+  std::string s = "0046-286-5657";
+  EXPECT_EQ(drop_stuttered_phone_digits(s), (std::vector<std::size_t>{1}));
+  EXPECT_EQ(s, "046-286-5657");
+  s = "0026-45-10020";
+  EXPECT_FALSE(drop_stuttered_phone_digits(s).empty());
+  EXPECT_EQ(s, "0026-45-1020");
+  s = "0046-12-33456";  // two pairs; only dropping a 3 makes it whole (the 0s' drop leaves 9 digits)
+  EXPECT_EQ(drop_stuttered_phone_digits(s), (std::vector<std::size_t>{9}));
+  EXPECT_EQ(s, "0046-12-3456");
+  // Whole already; no doubled digit; two ways to be whole (00864-38-10011 less a 0 and either a 0
+  // or a 1 of 10011: 1011 and 1001); nothing: alone.
+  for (std::string keep : {"043-404-4777", "047-12-34567", "00864-38-10011", ""}) {
+    const std::string before = keep;
+    EXPECT_TRUE(drop_stuttered_phone_digits(keep).empty()) << before;
+    EXPECT_EQ(keep, before);
+  }
+}
+
 }  // namespace
