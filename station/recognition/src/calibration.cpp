@@ -16,11 +16,12 @@ namespace {
 
 constexpr double kEdges[] = {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0001};
 constexpr int kMinSeen = 8;  // fewer values in a bucket say nothing: the raw confidence stays
-// A confidence is raised to what was measured only where at least 98 in 100 such values were right
+// A confidence is raised to what was measured only where at least 97 in 100 such values were right
 // (the interval's lower bound): a clerk skips what lies above the threshold, and the bound on
 // values that are confidently wrong (0.5 % of all) leaves no room for buckets that are merely
-// above 0.9.
-constexpr double kRaiseFloor = 0.98;
+// above 0.9. (0.98 until session 13; 0.97 was chosen on one validation seed, 20261204, where it
+// took the skip share from 68.0 % to 71.5 % and confidently wrong values from 6 to 7 of 3,608.)
+constexpr double kRaiseFloor = 0.97;
 
 std::atomic<bool> g_enabled{true};
 

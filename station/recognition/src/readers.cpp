@@ -83,6 +83,16 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   t.mended = nfkc_keeping_wide_spaces(ocr::mend_stutters(*r));
   t.confidence = r->confidence;
   t.glyphs = r->glyphs;
+  // A numeric line's confidence is its least sure glyph's. Tesseract's word confidence is that and
+  // more: a character the whitelist suppressed (the 円 after an amount, the 電話 label beside a
+  // phone number) still weighs on it, down to 0 for a line whose every digit was read at 0.99.
+  if (spec.glyphs && !whitelist.empty() && whitelist.find_first_not_of("0123456789,-()") == std::string::npos) {
+    double least = 1.0;
+    bool any = false;
+    for (const ocr::Glyph& g : r->glyphs)
+      if (!strip_spaces(g.text).empty()) least = std::min(least, g.confidence), any = true;
+    if (any) t.confidence = least;
+  }
   const int pad = std::max(2, c.page.dpi() / 50);
   const ocr::Box& ib = prepared.ink_box;
   t.box = ocr::Box{ib.x - pad, ib.y - pad, ib.w + 2 * pad, ib.h + 2 * pad};

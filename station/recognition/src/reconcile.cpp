@@ -597,9 +597,10 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
         } else if (passbook_form_key(printed) == passbook_form_key(c) ||
                    passbook_form_key(app->value) == passbook_form_key(c)) {
           // Only the size of a kana differs (ジュ, ジユ): a bank may print large kana, a reader may
-          // read a small one large; as read, not sure.
+          // read a small one large; as read, not sure — below what calibration raises (the
+          // agreement by the bank's key says nothing of which size is printed).
           trust(*book, c);
-          book->confidence = kMendedByApplication;
+          book->confidence = kFailsFormat;
         } else {
           trust(*book, printed);
           book->confidence = kMendedByApplication;

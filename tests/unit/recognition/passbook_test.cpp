@@ -205,7 +205,8 @@ TEST(PassbookReconcile, AHolderPrintedWithItsLegalFormInFullIsAsRead) {
   }
   d::reconcile_passbook(vs);
   EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "イリョウホウジンギョクジユカイ");
-  EXPECT_LT(get(vs, "passbook.holder_kana_passbook").confidence, 0.9);
+  // Below what calibration raises: no agreement tells which size the bank printed.
+  EXPECT_LT(get(vs, "passbook.holder_kana_passbook").confidence, 0.5);
 }
 
 TEST(PassbookReconcile, ABankNameRunOnIsCutToTheApplications) {

@@ -67,10 +67,13 @@ ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text,
   return r;
 }
 
-RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_text, int max = 0) {
+RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_text, int max = 0,
+                            double line_confidence = 0.93) {
   ocr::FakeEngine engine;
   engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
-    return reading_with_boxes(img, engine_text);
+    ocr::Reading r = reading_with_boxes(img, engine_text);
+    r.confidence = line_confidence;
+    return r;
   });
   FormTemplate t;
   t.kind = "application";
@@ -125,6 +128,15 @@ TEST(InkDigitsInAField, AMisreadDigitIsTheClassifiersWhenItIsUnanimous) {
   const RecognizedValue v = read_digits(page_with("38", false), "58", 99);
   EXPECT_EQ(v.value, "38");
   EXPECT_LT(v.confidence, 0.9);
+}
+
+// A numeric line's confidence is its least sure glyph's: Tesseract's word confidence also weighs the
+// characters the whitelist suppressed (an amount's 円, the 電話 label), down to 0 for a line whose
+// every digit it read at 0.93.
+TEST(NumericLine, ItsConfidenceIsItsLeastSureGlyphs) {
+  const RecognizedValue v = read_digits(page_with("2958", false), "2958", 0, 0.0);
+  EXPECT_EQ(v.value, "2958");
+  EXPECT_NEAR(v.confidence, 0.93, 1e-9);
 }
 
 // A passbook's account number no reading gives (its 7 read "/"): the row's own ink after the
