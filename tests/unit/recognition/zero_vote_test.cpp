@@ -124,7 +124,9 @@ TEST(InkDigitsInAField, TheInkReadsTheCellWithinTheFieldsGrammar) {
                         Case{"38", "58", 99, "38", true}}) {
     const RecognizedValue v = read_digits(page_with(k.drawn, false), k.engine, k.max);
     EXPECT_EQ(v.value, k.want) << k.drawn << " read " << k.engine;
-    if (k.doubted) EXPECT_LT(v.confidence, 0.9) << k.drawn;
+    if (k.doubted) {
+      EXPECT_LT(v.confidence, 0.9) << k.drawn;
+    }
   }
 }
 
