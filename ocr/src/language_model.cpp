@@ -271,9 +271,9 @@ KanaReadingMatch match_reading(std::string_view kana_utf8, std::string_view kanj
     for (const Arc& a : (*arcs)[static_cast<std::size_t>(i)])
       if (readable[static_cast<std::size_t>(a.end)]) readable[static_cast<std::size_t>(i)] = 1;
   if (!readable[0]) return out;
-  // Where the dictionary has the whole text as one word (清水, 長谷川, 裕子), that word's readings are
+  // Where the dictionary has the whole text as one word (清水, 服部, 和子), that word's readings are
   // its readings: a name is read as the name it is, not as any mixture of its kanji's readings
-  // (清 シン + 水 ミズ, 長谷 + 川 カワ).
+  // (清 シン + 水 ミズ, 服 フク + 部 ブ).
   std::vector<Arc> whole;
   for (const Arc& a : (*arcs)[0])
     if (a.end == m) whole.push_back(a);

@@ -21,13 +21,13 @@ std::optional<long> text_cost(std::string_view utf8);
 std::string more_plausible(const std::string& first, const std::string& second);
 
 // How `utf8` (kanji and kana, no spaces) is read, in katakana, by the dictionary's best
-// segmentation: 長谷川 → ハセガワ, やまびこ → ヤマビコ. One reading where the dictionary knows several
-// (裕子: ユウコ or ヒロコ). Nothing when a part is unknown to it or there is no dictionary.
+// segmentation: 服部 → ハットリ, やまびこ → ヤマビコ. One reading where the dictionary knows several
+// (和子: カズコ or マサコ). Nothing when a part is unknown to it or there is no dictionary.
 std::optional<std::string> reading_of(std::string_view utf8);
 
 // How a kana string (furigana) stands to every way the dictionary can read a kanji string: any
 // segmentation of it into dictionary words (MeCab's lattice: every word over every span) with any
-// of their readings (裕子: ユウコ and ヒロコ), kana in the kanji string read as themselves (hiragana
+// of their readings (和子: カズコ and マサコ), kana in the kanji string read as themselves (hiragana
 // as katakana), 々 as the kanji before it, and the first kana of a word that is not the first
 // voiced (rendaku: 会社 ガイシャ after 有限). Spaces are ignored on both sides.
 struct KanaReadingMatch {

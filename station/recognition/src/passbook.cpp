@@ -147,21 +147,41 @@ std::string digits_on_own_ink(const ocr::Image& img, const std::vector<ocr::Glyp
   return out;
 }
 
+// A passbook row on the largest image the page keeps: the scanned one where it is larger than the
+// working one, else the working one; `box` is `row_box` (working px) on it, clipped to it.
+struct RowImage {
+  const ocr::Image* image;
+  ocr::Box box;
+  bool larger;
+};
+RowImage row_image(const PageContext& c, ocr::Box row_box) {
+  const bool larger = c.full != nullptr && c.full->width() > c.page.width();
+  const ocr::Image& img = larger ? *c.full : c.page;
+  const double k = img.width() / static_cast<double>(c.page.width());
+  ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k), static_cast<int>(row_box.w * k),
+              static_cast<int>(row_box.h * k)};
+  at.x = std::max(0, at.x), at.y = std::max(0, at.y);
+  at.w = std::min(img.width() - at.x, at.w), at.h = std::min(img.height() - at.y, at.h);
+  return {&img, at, larger};
+}
+
 // A passbook number read again at the scanned resolution, its 0s, 6s, 8s and 9s told apart by
 // their holes: in a condensed print a leading 0 reads as 9 or 6 (店番 906 for 006), at 200 dpi and
 // at the scanned resolution alike. `row_box` is in the working image's px. Empty without a full
 // image or where the row does not give a number of `length` digits. `voted`: the same reading's
 // digits voted on their own ink (digits_on_own_ink), on the working image when there is no larger
-// one; empty when they cannot be placed.
+// one; empty when they cannot be placed. `japanese`: the row's reading by the Japanese model alone,
+// where one was made (for digits_after_label).
 std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::string& pattern, int length,
-                            std::string& voted) {
+                            std::string& voted, std::optional<ocr::Reading>& japanese) {
   voted.clear();
+  japanese.reset();
   if (length <= 0) return "";
-  const bool larger = c.full != nullptr && c.full->width() > c.page.width();
-  const ocr::Image& img = larger ? *c.full : c.page;
-  const double k = img.width() / static_cast<double>(c.page.width());
-  const ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k),
-                    static_cast<int>(row_box.w * k), static_cast<int>(row_box.h * k)};
+  const RowImage row = row_image(c, row_box);
+  const ocr::Image& img = *row.image;
+  const ocr::Box& at = row.box;
+  const bool larger = row.larger;
+  if (at.w < 1 || at.h < 1) return "";
   // With the English model beside the Japanese one first (lone leading digits), then by the
   // Japanese one alone (the English one may claim the printed label: 店番 read "ae").
   std::optional<ocr::Reading> r;
@@ -172,6 +192,7 @@ std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::s
     spec.languages = languages;
     auto one = c.engine.read(img, at, spec);
     if (!one) continue;
+    if (spec.languages == "jpn") japanese = *one;
     digits = find_re(strip_spaces(ocr::normalize_nfkc(one->text)), pattern.c_str(), 1);
     if (static_cast<int>(digits.size()) == length) {
       r = std::move(*one);
@@ -217,46 +238,39 @@ std::string fuzzy_label(const std::string& label) {
 }  // namespace
 
 // The number after its label read from the row's own ink, where no reading of the row gives a
-// number of `length` digits (a 7 read "/", a 5 read "っ" or lost): the row read again with glyphs,
-// the label found by its last two characters (or its last, before a digit), and the band from the
-// label to the next kanji (the next label) or the row's end split by its ink
-// (ocr::classify_run_digits: specks off the middle row and a ruled line beside it left out). Only
-// exactly `length` characters, the classifier unanimous on each, make the number.
+// number of `length` digits (a 7 read "/", a 5 read "っ" or lost): in the row's reading by the
+// Japanese model with glyphs (`japanese`, as digits_by_shape made it; read here when null), the
+// label found by its last two characters, and the band from the label to the next kanji (the next
+// label) or the row's end split by its ink (ocr::classify_run_digits: specks off the middle row
+// and a ruled line beside it left out). Only exactly `length` characters, the classifier
+// unanimous on each, make the number.
 std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std::vector<std::string>& labels,
-                               int length) {
+                               int length, const ocr::Reading* japanese) {
   if (length <= 0) return "";
-  const bool larger = c.full != nullptr && c.full->width() > c.page.width();
-  const ocr::Image& img = larger ? *c.full : c.page;
-  const double k = img.width() / static_cast<double>(c.page.width());
-  ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k), static_cast<int>(row_box.w * k),
-              static_cast<int>(row_box.h * k)};
-  at.x = std::max(0, at.x), at.y = std::max(0, at.y);
-  at.w = std::min(img.width() - at.x, at.w), at.h = std::min(img.height() - at.y, at.h);
+  const RowImage row = row_image(c, row_box);
+  const ocr::Image& img = *row.image;
+  const ocr::Box& at = row.box;
   if (at.w < 8 || at.h < 8) return "";
-  ocr::ZoneSpec spec;
-  spec.glyphs = true;
-  spec.languages = "jpn";
-  const auto r = c.engine.read(img, at, spec);
-  if (!r) return "";
+  std::optional<ocr::Reading> read_here;
+  if (japanese == nullptr) {
+    ocr::ZoneSpec spec;
+    spec.glyphs = true;
+    spec.languages = "jpn";
+    auto got = c.engine.read(img, at, spec);
+    if (!got) return "";
+    read_here = std::move(*got);
+    japanese = &*read_here;
+  }
+  const ocr::Reading* r = japanese;
   std::vector<std::string> texts;
   for (const auto& g : r->glyphs) texts.push_back(strip_spaces(ocr::normalize_nfkc(g.text)));
-  const auto chars_of = [](const std::string& label) {
-    std::vector<std::string> out;
-    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(label);
-    for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
-      std::string ch;
-      u.tempSubStringBetween(i, u.moveIndex32(i, 1)).toUTF8String(ch);
-      out.push_back(ch);
-    }
-    return out;
-  };
   const auto is_han = [](const std::string& t) {
     if (t.empty()) return false;
     const icu::UnicodeString u = icu::UnicodeString::fromUTF8(t);
     return u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
   };
   for (const std::string& label : labels) {
-    const std::vector<std::string> lc = chars_of(label);
+    const std::vector<std::string> lc = utf8_characters(label);
     if (lc.size() < 2) continue;
     for (std::size_t i = 1; i < texts.size(); ++i) {
       if (texts[i] != lc.back() || texts[i - 1] != lc[lc.size() - 2]) continue;
@@ -396,13 +410,14 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         const std::string alone = r ? find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1) : "";
         const std::string paged = find_re(joined, pattern.c_str(), 1);
         std::string voted;
-        const std::string held = digits_by_shape(c, row_box, pattern, f.length, voted);
+        std::optional<ocr::Reading> japanese;
+        const std::string held = digits_by_shape(c, row_box, pattern, f.length, voted, japanese);
         std::vector<std::string> found;
         for (const std::string* x : std::initializer_list<const std::string*>{&voted, &held, &alone, &paged})
           if (!x->empty() && std::find(found.begin(), found.end(), *x) == found.end()) found.push_back(*x);
         if (found.empty()) {
           // No reading gives the number: the row's own ink after the label, for the clerk to confirm.
-          const std::string ink = digits_after_label(c, row_box, f.labels, f.length);
+          const std::string ink = digits_after_label(c, row_box, f.labels, f.length, japanese ? &*japanese : nullptr);
           if (ink.empty()) return false;
           v = ink;
           readings.clear();

@@ -76,7 +76,8 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
   spec.glyphs = spec.alternatives = languages == "jpn";
   // A numeric line keeps its glyphs too: each digit is voted by the font-independent classifier.
-  if (!whitelist.empty() && whitelist.find_first_not_of("0123456789,-()") == std::string::npos) spec.glyphs = true;
+  const bool numeric_line = !whitelist.empty() && whitelist.find_first_not_of("0123456789,-()") == std::string::npos;
+  if (numeric_line) spec.glyphs = true;
   auto r = c.engine.read(clean, ocr::Box{0, 0, clean.width(), clean.height()}, spec);
   if (!r) return t;
   t.text = nfkc_keeping_wide_spaces(r->text);
@@ -86,7 +87,7 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   // A numeric line's confidence is its least sure glyph's. Tesseract's word confidence is that and
   // more: a character the whitelist suppressed (the 円 after an amount, the 電話 label beside a
   // phone number) still weighs on it, down to 0 for a line whose every digit was read at 0.99.
-  if (spec.glyphs && !whitelist.empty() && whitelist.find_first_not_of("0123456789,-()") == std::string::npos) {
+  if (numeric_line) {
     double least = 1.0;
     bool any = false;
     for (const ocr::Glyph& g : r->glyphs)
@@ -301,13 +302,7 @@ void digits_by_ink(const FieldTemplate& f, const ocr::Image& cell, std::string& 
 // kClassifierOverrules; anything less is only doubted.
 void vote_symbol(const std::string& whitelist, const ocr::Image& cell, std::string& s, double& conf) {
   // The set: the type's whitelist, character by character.
-  std::vector<std::string> set;
-  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(whitelist);
-  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
-    std::string ch;
-    u.tempSubStringBetween(i, u.moveIndex32(i, 1)).toUTF8String(ch);
-    set.push_back(std::move(ch));
-  }
+  const std::vector<std::string> set = utf8_characters(whitelist);
   const ocr::SymbolVote v = ocr::classify_symbol(cell, set);
   if (v.symbol.empty()) return;
   if (s == v.symbol) return;

@@ -25,9 +25,10 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
 int keyword_hits(const std::string& text);
 
 // A passbook's number after its label (one of `labels`) on the row at `row_box` (working page px),
-// read from the row's own ink, `length` digits; empty where the ink does not give them.
+// read from the row's own ink, `length` digits; empty where the ink does not give them. `japanese`:
+// the row's reading by the Japanese model with glyphs on the page's largest image, if made already.
 std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std::vector<std::string>& labels,
-                               int length);
+                               int length, const ocr::Reading* japanese = nullptr);
 
 // An envelope: the postmark's date (令和) and the sender's name. (envelope_page.cpp)
 void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out);

@@ -319,7 +319,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       const auto m = ocr::match_reading(utf8(kana_part), utf8(kanji_part));
       if (m.kind == ReadingKind::near || m.kind == ReadingKind::none) {
         // A confident furigana that is a reading of the kanji but for one character the reader
-        // weighed there, or the other model read: the kanji is that (銘木 → 鈴木 by スズキ).
+        // weighed there, or the other model read: the kanji is that (清氷 → 清水 by シミズ).
         std::optional<icu::UnicodeString> kanji_fix;
         if (v.confidence >= kConfidentKana)
           kanji_fix = kanji_from_kana(kana_part, kanji_part, kanji_alts, kanji_offset, others[k]);

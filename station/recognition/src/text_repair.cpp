@@ -162,6 +162,17 @@ std::string fix_dashes(const std::string& s) {
   return out;
 }
 
+std::vector<std::string> utf8_characters(const std::string& s) {
+  std::vector<std::string> out;
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
+    std::string ch;
+    u.tempSubStringBetween(i, u.moveIndex32(i, 1)).toUTF8String(ch);
+    out.push_back(std::move(ch));
+  }
+  return out;
+}
+
 std::string strip_spaces(const std::string& s) {
   std::string out;
   for (std::size_t i = 0; i < s.size();) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace station::recognition::detail {
 
@@ -20,6 +21,9 @@ std::string fix_dashes(const std::string& s);
 
 // `s` without its spaces and tabs, full-width ones included.
 std::string strip_spaces(const std::string& s);
+
+// The characters (code points) of UTF-8 `s`, each as UTF-8, in order: 口座番号 → 口, 座, 番, 号.
+std::vector<std::string> utf8_characters(const std::string& s);
 
 // Fields holding a person's name (or a title and a name): the only ones where a full-width space
 // is content (遠藤　明美 — the officer list's export needs it between family and given name).
