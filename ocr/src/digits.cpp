@@ -446,6 +446,43 @@ SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& sy
   return v;
 }
 
+SymbolVote classify_symbol_at(const Image& line, Box box, const std::vector<std::string>& symbols) {
+  if (line.empty() || symbols.empty() || box.w < 3 || box.h < 3) return {};
+  const cv::Mat gray = to_gray(ImageAccess::mat(line));
+  const int pad = std::max(2, box.h / 4);
+  const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
+  if (r.width < 3 || r.height < 3) return {};
+  const std::optional<cv::Mat> found = ink_of(gray(r));
+  if (!found) return {};
+  const cv::Mat& ink = *found;
+  // The glyph: the components whose centre lies in the box (a stroke may reach past it), specks of
+  // the scan left out.
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  const int min_area = std::max(3, box.h * box.h / 900);
+  const double x0 = box.x - r.x, x1 = x0 + box.w, y0 = box.y - r.y, y1 = y0 + box.h;
+  cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
+  for (int i = 1; i < n; ++i) {
+    const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
+    if (stats.at<int>(i, cv::CC_STAT_AREA) >= min_area && cx >= x0 && cx < x1 && cy >= y0 && cy < y1)
+      keep.setTo(255, labels == i);
+  }
+  const auto norm = normalise(keep);
+  if (!norm) return {};
+  const Model& m = symbol_model(symbols);
+  if (m.x.empty()) return {};
+  const auto votes = nearest_votes(m, *norm);
+  SymbolVote v;
+  if (votes.empty()) return v;
+  v.symbol = m.labels[static_cast<std::size_t>(votes[0].second)];
+  v.share = votes[0].first / static_cast<double>(kNeighbours);
+  if (votes.size() > 1) {
+    v.second = m.labels[static_cast<std::size_t>(votes[1].second)];
+    v.second_share = votes[1].first / static_cast<double>(kNeighbours);
+  }
+  return v;
+}
+
 DigitModelInfo digit_model_info() {
   const Model& m = model();
   return {static_cast<int>(m.y.size()), m.fonts};

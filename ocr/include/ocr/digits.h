@@ -63,6 +63,10 @@ struct SymbolVote {
 };
 SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& symbols);
 
+// The same for a glyph of a line at the engine's `box` (image px): the glyph is the line's ink
+// whose components centre in the box (a stroke may reach past it), a neighbour's left out.
+SymbolVote classify_symbol_at(const Image& line, Box box, const std::vector<std::string>& symbols);
+
 // The digits of a band cut out around a run of `count` digits (dark on light; the digits' height
 // and about a quarter of it above and below, nothing else of the line beside them), each cut out by
 // its own ink, without the engine's glyph boxes, which on a passbook's number are often shifted by

@@ -296,6 +296,98 @@ std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std
   return "";
 }
 
+namespace {
+
+// How many of the words every passbook prints (its account kind, the お取引店 label, a bank's
+// name, the labels of its numbers) a reading's lines hold.
+int print_words(const std::vector<ocr::TextLine>& lines) {
+  std::string flat;
+  for (const auto& l : lines) flat += strip_spaces(l.text) + "\n";
+  int n = keyword_hits(flat);
+  for (const char* k : {"普通", "当座", "取引店"})
+    if (flat.find(k) != std::string::npos) ++n;
+  for (const auto& l : lines)
+    if (bank_mention(l.text)) ++n;
+  return n;
+}
+
+// Whether a reading lacks what the passbook reader needs from the print: a line naming the bank
+// twice over (the title and the お取引店 line), the account kind.
+bool lacks_print(const std::vector<ocr::TextLine>& lines) {
+  std::string flat;
+  int banks = 0;
+  for (const auto& l : lines) {
+    flat += strip_spaces(l.text) + "\n";
+    if (bank_mention(l.text)) ++banks;
+  }
+  bool exact = false;
+  return banks < 2 || account_type_in(flat, exact).empty() || !exact;
+}
+
+// The passbook's print read again at 300 dpi (from the scan where it has more, else scaled up), on
+// its flattened background: a small face on a heavy or black-and-white scan loses at 200 dpi what
+// the whole-page reading needs. The extent read is every line the first reading found, with a
+// margin; the lines come back in `c.page`'s pixels.
+std::vector<ocr::TextLine> reread_print(const PageContext& c, const std::vector<ocr::TextLine>& lines) {
+  if (lines.empty()) return {};
+  const ocr::Image& source = c.full != nullptr && c.full->width() > c.page.width() * 5 / 4 ? *c.full : c.page;
+  int x0 = c.page.width(), y0 = c.page.height(), x1 = 0, y1 = 0;
+  for (const auto& l : lines) {
+    x0 = std::min(x0, l.box.x), y0 = std::min(y0, l.box.y);
+    x1 = std::max(x1, l.box.x + l.box.w), y1 = std::max(y1, l.box.y + l.box.h);
+  }
+  const int mx = (x1 - x0) / 10 + 8, my = (y1 - y0) / 10 + 8;
+  x0 = std::max(0, x0 - mx), y0 = std::max(0, y0 - my);
+  x1 = std::min(c.page.width(), x1 + mx), y1 = std::min(c.page.height(), y1 + my);
+  if (x1 - x0 < 16 || y1 - y0 < 16) return {};
+  const double to_full = static_cast<double>(source.width()) / c.page.width();
+  const ocr::Box region{static_cast<int>(x0 * to_full), static_cast<int>(y0 * to_full),
+                        static_cast<int>((x1 - x0) * to_full), static_cast<int>((y1 - y0) * to_full)};
+  ocr::Image crop = source.crop(region);
+  if (crop.empty()) return {};
+  const int dpi = source.dpi() > 0 ? source.dpi() : 300;
+  if (dpi > 300) crop = crop.resized_to_width(std::max(1, crop.width() * 300 / dpi));
+  crop = ocr::flatten_background(crop);
+  ocr::ZoneSpec spec;
+  spec.layout = ocr::ZoneLayout::kAuto;
+  spec.languages = "jpn";
+  spec.upscale_to_dpi = 300;
+  auto r = c.engine.read(crop, ocr::Box{0, 0, crop.width(), crop.height()}, spec);
+  if (!r) return {};
+  // Crop pixels back to the page's.
+  const double back = static_cast<double>(x1 - x0) / crop.width();
+  std::vector<ocr::TextLine> out = r->lines;
+  for (auto& l : out) {
+    l.text = ocr::normalize_nfkc(l.text);
+    l.box = ocr::Box{x0 + static_cast<int>(l.box.x * back), y0 + static_cast<int>(l.box.y * back),
+                     static_cast<int>(l.box.w * back), static_cast<int>(l.box.h * back)};
+  }
+  return out;
+}
+
+// The account kind where a passbook prints it, the line under its bank's name (千葉銀行 /
+// 普通預金通帳), read alone: read with the rest of the page, it can join the line beside it across
+// the spread (the お取引店 column) and come out garbled. The band starts at the title's left edge,
+// as wide as six characters of the title's size, from the title down two of its heights (the
+// title's box may hold the kind's line too), read as a block; "" when it names no kind.
+std::string account_type_under(const PageContext& c, ocr::Box title) {
+  const int h = title.h;
+  if (h < 4) return "";
+  const ocr::Box band{title.x - h / 2, title.y - h / 2, h * 7, h * 3};
+  const RowImage row = row_image(c, band);
+  if (row.box.w < 8 || row.box.h < 8) return "";
+  ocr::ZoneSpec spec;
+  spec.layout = ocr::ZoneLayout::kBlock;
+  spec.languages = "jpn";
+  spec.upscale_to_dpi = 300;
+  auto r = c.engine.read(*row.image, row.box, spec);
+  if (!r) return "";
+  bool exact = false;
+  return account_type_in(strip_spaces(ocr::normalize_nfkc(r->text)), exact);
+}
+
+}  // namespace
+
 void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
                    std::vector<RecognizedValue>& out) {
   const ocr::Box all{0, 0, c.page.width(), c.page.height()};
@@ -303,6 +395,8 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
   auto capped = [](double conf) { return std::min(conf, 0.85); };
   std::vector<ocr::TextLine> lines = page.lines;
   for (auto& l : lines) l.text = ocr::normalize_nfkc(l.text);
+  if (lacks_print(lines))
+    if (auto again = reread_print(c, lines); print_words(again) > print_words(lines)) lines = std::move(again);
   const ocr::TextLine* title = nullptr;
   std::optional<BankMention> title_bank;
   for (const auto& l : lines)
@@ -377,6 +471,11 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
       bool exact = false;
       v = account_type_in(flat, exact);
       conf = v.empty() ? 0 : exact ? capped(page.confidence) : 0.6;
+      if ((v.empty() || !exact) && title != nullptr)
+        if (std::string under = account_type_under(c, title->box); !under.empty()) {
+          v = std::move(under);
+          conf = 0.6;
+        }
     } else if (f.type == "labelled_digits") {
       // The number after its label on the label's row. The page-level reading may split a row
       // (店番 104 | 口座番号 | 3278805): the row is every line whose middle lies within the label

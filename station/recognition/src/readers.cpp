@@ -182,6 +182,61 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
   return chars;
 }
 
+// Katakana the engine takes for one another in some faces and at some scales (ケ read ク, ユ read
+// コ, シ read ン or ツ, ワ read リ): each group is a closed set the glyph classifier tells apart on
+// the glyph's own ink, trained on the same installed faces as the digits.
+const std::vector<std::vector<std::string>>& kana_lookalikes() {
+  static const std::vector<std::vector<std::string>> groups = {
+      {"ク", "ケ"}, {"コ", "ユ"}};
+  return groups;
+}
+
+// Each katakana glyph of a look-alike group voted by the classifier over its group, on the ink
+// centred in the glyph's box (ocr::classify_symbol_at). Where the
+// classifier is unanimous on another member, that member replaces the engine's character, which
+// becomes its alternative; the text is then for the clerk to confirm (kUnsureFreeText).
+void vote_kana(Text& t, const ocr::Image& zone) {
+  std::vector<std::string> texts;
+  for (const ocr::Glyph& g : t.glyphs) texts.push_back(strip_spaces(g.text));
+  const std::vector<std::size_t> where = place_pieces(texts, t.text);
+  bool changed = false;
+  for (std::size_t i = t.glyphs.size(); i-- > 0;) {
+    ocr::Glyph& g = t.glyphs[i];
+    // A box as wide as two glyphs or more, or a sliver, holds no one kana to vote on.
+    if (where[i] == std::string::npos || g.box.w <= 2 || g.box.h <= 2 || g.box.w * 3 > g.box.h * 4 ||
+        g.box.h > g.box.w * 2)
+      continue;
+    const std::vector<std::string>* group = nullptr;
+    for (const auto& gr : kana_lookalikes())
+      if (std::find(gr.begin(), gr.end(), texts[i]) != gr.end()) group = &gr;
+    if (group == nullptr) continue;
+    const ocr::SymbolVote v = ocr::classify_symbol_at(zone, g.box, *group);
+    if (v.symbol.empty() || v.symbol == texts[i] || v.share < 1.0) continue;
+    t.text.replace(where[i], texts[i].size(), v.symbol);
+    g.alternatives.insert(g.alternatives.begin(), {g.text, g.confidence});
+    g.text = v.symbol;
+    g.confidence = std::min(g.confidence, kUnsureFreeText);
+    changed = true;
+  }
+  if (changed) t.confidence = std::min(t.confidence, kUnsureFreeText);
+}
+
+// The two digits in the box of a glyph the engine read as one, where the box is as wide as two and
+// its ink splits, by the classifier's unanimous votes, into the engine's digit and a zero: a zero
+// drawn with a mark, which the engine did not take for a character and merged into its neighbour.
+// Only a zero: a kanji's strokes in a loose box (4号) can split into digit-like parts too.
+std::string digits_in_one_box(const ocr::Image& zone, const ocr::Glyph& g) {
+  if (g.box.h <= 0 || g.box.w < 0.9 * g.box.h) return {};
+  const std::vector<ocr::DigitVote> ink = ocr::classify_ink_digits(zone.crop(g.box));
+  if (ink.size() != 2) return {};
+  std::string read;
+  for (const ocr::DigitVote& v : ink) {
+    if (v.digit == '?' || v.share < 1.0) return {};
+    read += v.digit;
+  }
+  return read == g.text + "0" || read == "0" + g.text ? read : std::string{};
+}
+
 // Digits inside free text (house numbers, 丁目 and 番地, a corporation's number) are as font-bound
 // as a numeric line's: each glyph the engine read as a digit is voted by the same classifier, on its
 // own ink where its run of digits (and hyphens) can be placed character by character
@@ -191,24 +246,11 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
 // a zero with a mark inside, replaces it (zero_with_a_mark).
 void doubt_text_digits(Text& t, const ocr::Image& zone) {
   const auto is_digit = [](const std::string& s) { return s.size() == 1 && s[0] >= '0' && s[0] <= '9'; };
-  // Each glyph's text as normalised, and where it begins in t.text (npos once they part ways).
+  // Each glyph's text as normalised, and where it lies in t.text, which a repair may have changed
+  // (npos where the glyph's characters are not there).
   std::vector<std::string> texts;
-  std::vector<std::size_t> where;
-  std::size_t pos = 0;
-  for (const ocr::Glyph& g : t.glyphs) {
-    const std::string s = strip_spaces(ocr::normalize_nfkc(g.text));
-    texts.push_back(s);
-    if (s.empty()) {
-      where.push_back(std::string::npos);
-      continue;
-    }
-    // The glyph's text must come next in t.text, after spaces only; else they have parted ways.
-    while (pos < t.text.size() && (t.text[pos] == ' ' || t.text.compare(pos, 3, "\u3000") == 0))
-      pos += t.text[pos] == ' ' ? 1 : 3;
-    const std::size_t at = pos != std::string::npos && t.text.compare(pos, s.size(), s) == 0 ? pos : std::string::npos;
-    where.push_back(at);
-    pos = at == std::string::npos ? at : at + s.size();
-  }
+  for (const ocr::Glyph& g : t.glyphs) texts.push_back(strip_spaces(ocr::normalize_nfkc(g.text)));
+  const std::vector<std::size_t> where = place_pieces(texts, t.text);
   // Runs of digits and hyphens, each voted on its own ink where it can be placed.
   std::vector<std::optional<ocr::DigitVote>> own(t.glyphs.size());
   for (std::size_t i = 0; i < t.glyphs.size();) {
@@ -252,6 +294,19 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
     } else {
       g.alternatives.insert(g.alternatives.begin(), {std::string(1, v.digit), v.share});
     }
+  }
+  // A digit whose box holds more: the engine merged a zero into the digit before it (20号 read
+  // 2号). From the last, so that the places before stay true.
+  for (std::size_t i = t.glyphs.size(); i-- > 0;) {
+    ocr::Glyph& g = t.glyphs[i];
+    if (own[i] || where[i] == std::string::npos || !is_digit(g.text)) continue;
+    const std::string read = digits_in_one_box(zone, g);
+    if (read.empty()) continue;
+    t.text.replace(where[i], 1, read);
+    g.alternatives.insert(g.alternatives.begin(), {g.text, g.confidence});
+    g.text = read;
+    g.confidence = std::min(g.confidence, kDigitsDisagree);
+    cap = std::min(cap, kUnsureFreeText);
   }
   t.confidence = std::min(t.confidence, cap);
 }
@@ -376,9 +431,10 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       t.confidence = std::min(t.confidence, kUnsureFreeText);
     }
   }
-  // On the text as chosen: the first reading's glyphs are followed through it only as far as they
-  // spell it, so a digit the other model read differently stays as chosen.
+  // On the text as chosen: the first reading's glyphs are placed in it where their characters are
+  // (place_pieces), so a digit the other model read differently stays as chosen.
   if (type == "text") doubt_text_digits(t, prepared.image);
+  if (type == "kana") vote_kana(t, prepared.image);
   // Spaces go, except in Japanese text a full-width one the engine saw as a real gap (between a
   // family and a given name, or a title and a name).
   std::string s = is_name_key(key) ? keep_wide_spaces(t.text) : strip_spaces(t.text);

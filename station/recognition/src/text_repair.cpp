@@ -173,6 +173,60 @@ std::vector<std::string> utf8_characters(const std::string& s) {
   return out;
 }
 
+std::vector<std::size_t> place_pieces(const std::vector<std::string>& pieces, const std::string& text) {
+  constexpr std::size_t npos = std::string::npos;
+  // The pieces' characters, each with its piece; text's characters other than spaces, each with
+  // its byte offset.
+  std::vector<std::string> a;
+  std::vector<std::size_t> piece_of;
+  for (std::size_t p = 0; p < pieces.size(); ++p)
+    for (std::string& ch : utf8_characters(pieces[p])) {
+      a.push_back(std::move(ch));
+      piece_of.push_back(p);
+    }
+  std::vector<std::string> b;
+  std::vector<std::size_t> offset;
+  std::size_t at = 0;
+  for (std::string& ch : utf8_characters(text)) {
+    const std::size_t n = ch.size();
+    if (ch != " " && ch != "\t" && ch != "\u3000") {
+      b.push_back(std::move(ch));
+      offset.push_back(at);
+    }
+    at += n;
+  }
+  // Longest common subsequence, then walked back into a match for each of a's characters.
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::vector<int>> l(n + 1, std::vector<int>(m + 1, 0));
+  for (std::size_t i = n; i-- > 0;)
+    for (std::size_t j = m; j-- > 0;)
+      l[i][j] = a[i] == b[j] ? l[i + 1][j + 1] + 1 : std::max(l[i + 1][j], l[i][j + 1]);
+  std::vector<std::size_t> match(n, npos);
+  for (std::size_t i = 0, j = 0; i < n && j < m;) {
+    if (a[i] == b[j]) {
+      match[i++] = j++;
+    } else if (l[i + 1][j] >= l[i][j + 1]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  // A piece is placed where all its characters matched, one after another.
+  std::vector<std::size_t> out(pieces.size(), npos);
+  for (std::size_t i = 0; i < n;) {
+    const std::size_t p = piece_of[i];
+    std::size_t k = i;
+    bool whole = true;
+    while (k < n && piece_of[k] == p) {
+      if (match[k] == npos || (k > i && match[k] != match[k - 1] + 1)) whole = false;
+      ++k;
+    }
+    if (whole) out[p] = offset[match[i]];
+    i = k;
+  }
+  return out;
+}
+
 std::string strip_spaces(const std::string& s) {
   std::string out;
   for (std::size_t i = 0; i < s.size();) {

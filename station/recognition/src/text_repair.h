@@ -25,6 +25,12 @@ std::string strip_spaces(const std::string& s);
 // The characters (code points) of UTF-8 `s`, each as UTF-8, in order: 口座番号 → 口, 座, 番, 号.
 std::vector<std::string> utf8_characters(const std::string& s);
 
+// Where each of `pieces` (an engine's glyph texts, in order) lies in `text`, which a later step
+// may have mended (a character replaced, inserted or dropped): the byte offset in `text` of a piece
+// whose characters all match there, in a longest-common-subsequence alignment of the pieces'
+// characters with text's (spaces in `text` skipped); npos for a piece not matched whole.
+std::vector<std::size_t> place_pieces(const std::vector<std::string>& pieces, const std::string& text);
+
 // Fields holding a person's name (or a title and a name): the only ones where a full-width space
 // is content (遠藤　明美 — the officer list's export needs it between family and given name).
 bool is_name_key(const std::string& key);

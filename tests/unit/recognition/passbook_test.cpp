@@ -8,7 +8,10 @@
 #include <vector>
 
 #include "detail.h"
+#include "ocr/fake_engine.h"
+#include "readers.h"
 #include "reconcile.h"
+#include "station/clock.h"
 #include "text_repair.h"
 
 namespace {
@@ -255,6 +258,52 @@ TEST(PassbookReconcile, WithoutTheApplicationNothingChanges) {
   for (std::size_t i = 0; i < vs.size(); ++i) {
     EXPECT_EQ(vs[i].value, before[i].value);
     EXPECT_DOUBLE_EQ(vs[i].confidence, before[i].confidence);
+  }
+}
+
+// A passbook whose whole-page reading at 200 dpi lacks its account kind (a small face, a heavy scan)
+// is read again: its print at 300 dpi, then the line under the bank's name alone. Whichever names
+// the kind gives it; the page's first reading is kept where neither does.
+TEST(PassbookRead, TheAccountKindIsReadAgainWhereTheFirstReadingLacksIt) {
+  auto blank = ocr::Image::from_pixels(1654, 2339, 1, std::vector<std::uint8_t>(1654u * 2339u, 255), 200);
+  ASSERT_TRUE(blank.has_value());
+  station::recognition::FormTemplate t;
+  t.kind = "passbook";
+  station::recognition::FieldTemplate f;
+  f.key = "passbook.account_type";
+  f.type = "account_type";
+  t.fields.push_back(f);
+  ocr::Reading page;
+  page.confidence = 0.9;
+  page.lines = {{"千葉銀行", 0.9, ocr::Box{300, 400, 480, 60}}, {"お名前", 0.9, ocr::Box{300, 600, 150, 30}}};
+  struct Case {
+    const char* whole;  // what the print read again says
+    const char* under;  // what the band under the bank's name says
+    const char* want;
+  };
+  for (const Case& k : {Case{"千葉銀行\n普通預金通帳\nお名前", "", "普通"}, Case{"千葉銀行\nお名前", "当座預金", "当座"},
+                        Case{"千葉銀行\nお名前", "お名前", ""}}) {
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      if (spec.layout == ocr::ZoneLayout::kAuto) {
+        ocr::Reading r;
+        int y = 50;
+        std::string text = k.whole;
+        for (std::size_t at = 0; at != std::string::npos;) {
+          const std::size_t nl = text.find('\n', at);
+          r.lines.push_back({text.substr(at, nl == std::string::npos ? nl : nl - at), 0.9, ocr::Box{100, y, 600, 80}});
+          y += 150;
+          at = nl == std::string::npos ? nl : nl + 1;
+        }
+        return r;
+      }
+      return ocr::FakeEngine::reading(k.under, 0.9);
+    });
+    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+    const d::PageContext c{*blank, 0, nullptr, engine, clock, &*blank};
+    std::vector<RecognizedValue> out;
+    d::read_passbook(t, c, page, out);
+    EXPECT_EQ(get(out, "passbook.account_type").value, k.want) << k.whole << " / " << k.under;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "station/recognition/reading_json.h"
+#include "text_repair.h"
 
 namespace {
 
@@ -53,6 +54,21 @@ namespace {
 
 using station::recognition::detail::email_grammar_ok;
 using station::recognition::detail::phone_grammar_ok;
+
+// The engine's glyphs find their places in a text a later step mended: a character replaced (二 for
+// 千 by the prefecture's name), one inserted, spaces between; a glyph whose character is not there
+// has no place.
+TEST(PlacePieces, GlyphsFindTheirPlacesInAMendedText) {
+  using station::recognition::detail::place_pieces;
+  constexpr std::size_t none = std::string::npos;
+  // 千葉県 is 9 bytes: 千 0, 葉 3, 県 6; then 1998 from 9.
+  EXPECT_EQ(place_pieces({"二", "葉", "県", "1", "9", "9", "8"}, "千葉県1998"),
+            (std::vector<std::size_t>{none, 3, 6, 9, 10, 11, 12}));
+  EXPECT_EQ(place_pieces({"1", "2"}, "1 x2"), (std::vector<std::size_t>{0, 3}));
+  EXPECT_EQ(place_pieces({"12", "3"}, "1 23"), (std::vector<std::size_t>{0, 3}));
+  EXPECT_EQ(place_pieces({"12", "3"}, "1x23"), (std::vector<std::size_t>{none, 3}));
+  EXPECT_EQ(place_pieces({"a", "b"}, ""), (std::vector<std::size_t>{none, none}));
+}
 
 TEST(Grammar, EmailAddresses) {
   for (const char* ok : {"jimu6@example.or.jp", "kaigo65@example.ne.jp", "info36@example.jp", "a.b+c@x-y.example.com"})
