@@ -2,9 +2,13 @@
 #include "ocr/language_model.h"
 
 #include <mecab.h>
+#include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <fstream>
+#include <mutex>
+#include <unordered_map>
 #include <bit>
 #include <functional>
 #include <map>
@@ -19,6 +23,57 @@ namespace {
 // Debian's mecab-ipadic-utf8, named explicitly: the system default may be another dictionary
 // (JUMAN) whose costs mean something else.
 constexpr const char* kDictionary = "-d /var/lib/mecab/dic/ipadic-utf8";
+
+// The dictionary's sources, from which its person names are read (mecab-ipadic, EUC-JP).
+constexpr const char* kNameSource = "/usr/share/mecab/dic/ipadic/Noun.name.csv";
+
+struct NameSpellings {
+  // Reading (katakana) → spellings with their cost, per part.
+  std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> family, given;
+};
+
+const NameSpellings& name_lexicon() {
+  static NameSpellings lexicon;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::ifstream in(kNameSource, std::ios::binary);
+    if (!in) return;
+    UErrorCode status = U_ZERO_ERROR;
+    UConverter* conv = ucnv_open("EUC-JP", &status);
+    if (U_FAILURE(status)) return;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      status = U_ZERO_ERROR;
+      const icu::UnicodeString u(line.data(), static_cast<int32_t>(line.size()), conv, status);
+      if (U_FAILURE(status)) continue;
+      std::string utf8;
+      u.toUTF8String(utf8);
+      // surface,left,right,cost,名詞,固有名詞,人名,姓|名,*,*,base,reading,pronunciation
+      std::vector<std::string> f;
+      for (std::size_t at = 0;;) {
+        const std::size_t comma = utf8.find(',', at);
+        f.push_back(utf8.substr(at, comma == std::string::npos ? comma : comma - at));
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+      }
+      if (f.size() < 12) continue;
+      auto* table = f[7] == "姓" ? &lexicon.family : f[7] == "名" ? &lexicon.given : nullptr;
+      if (table == nullptr) continue;
+      int cost = 0;
+      try {
+        cost = std::stoi(f[3]);
+      } catch (const std::exception&) {
+        continue;
+      }
+      (*table)[f[11]].emplace_back(cost, f[0]);
+    }
+    ucnv_close(conv);
+    for (auto* table : {&lexicon.family, &lexicon.given})
+      for (auto& [reading, spellings] : *table) std::sort(spellings.begin(), spellings.end());
+  });
+  return lexicon;
+}
 
 MeCab::Model* model() {
   static const std::unique_ptr<MeCab::Model> m(MeCab::createModel(kDictionary));
@@ -248,6 +303,17 @@ std::optional<std::vector<std::vector<Arc>>> reading_arcs(const std::u16string& 
 }
 
 }  // namespace
+
+std::vector<std::string> name_spellings(std::string_view kana, NamePart part) {
+  const NameSpellings& lexicon = name_lexicon();
+  const auto& table = part == NamePart::family ? lexicon.family : lexicon.given;
+  const auto it = table.find(as_katakana(kana));
+  std::vector<std::string> out;
+  if (it == table.end()) return out;
+  for (const auto& [cost, spelling] : it->second)
+    if (std::find(out.begin(), out.end(), spelling) == out.end()) out.push_back(spelling);
+  return out;
+}
 
 std::string as_katakana(std::string_view kana) {
   std::u16string u = u16_without_spaces(kana);

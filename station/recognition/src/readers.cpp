@@ -2,9 +2,11 @@
 // normalisation and validation, which set each value's confidence.
 #include "readers.h"
 
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <optional>
 #include <utility>
@@ -36,27 +38,40 @@ ocr::Box on_page(const ocr::Box& glyph, const ocr::Box& image) {
   return ocr::Box{glyph.x + image.x, glyph.y + image.y, glyph.w, glyph.h};
 }
 
-// The engine's characters, when they map one to one onto the final value (spaces aside), each
-// with its glyph's box on the page (`image`: where the read image lies on the page).
+// The value's characters (spaces aside), each with the engine's glyph where one is placed there
+// (place_pieces: the value may differ from what the glyphs spell — the other model's character
+// chosen, a repair): the glyph's confidence, alternatives and box on the page (`image`: where the
+// read image lies on the page). A character no glyph gives has `unplaced` confidence and no box.
+// Nothing where no glyph is placed at all.
 std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const std::string& value,
-                                  const ocr::Box& image) {
+                                  const ocr::Box& image, double unplaced) {
+  std::vector<std::string> texts;
+  for (const ocr::Glyph& g : glyphs) texts.push_back(strip_spaces(nfkc_keeping_wide_spaces(g.text)));
+  const std::string bare = strip_spaces(value);
+  const std::vector<std::size_t> where = place_pieces(texts, bare);
+  std::map<std::size_t, std::size_t> glyph_at;  // byte offset in `bare` -> glyph
+  for (std::size_t i = 0; i < glyphs.size(); ++i)
+    if (where[i] != std::string::npos && !texts[i].empty()) glyph_at.emplace(where[i], i);
+  if (glyph_at.empty()) return {};
   std::vector<CharReading> out;
-  std::string joined;
-  for (const ocr::Glyph& g : glyphs) {
-    const std::string t = strip_spaces(nfkc_keeping_wide_spaces(g.text));
-    if (t.empty()) continue;
-    CharReading c{t, g.confidence, {}, on_page(g.box, image)};
-    for (const auto& [alt, p] : g.alternatives)
-      if (alt != g.text && !alt.empty()) c.alternatives.push_back(alt);
-    joined += t;
-    out.push_back(std::move(c));
+  for (std::size_t i = 0; i < bare.size();) {
+    if (const auto it = glyph_at.find(i); it != glyph_at.end()) {
+      const ocr::Glyph& g = glyphs[it->second];
+      CharReading c{texts[it->second], g.confidence, {}, on_page(g.box, image)};
+      for (const auto& [alt, p] : g.alternatives)
+        if (alt != g.text && !alt.empty()) c.alternatives.push_back(alt);
+      i += texts[it->second].size();
+      out.push_back(std::move(c));
+      continue;
+    }
+    // One character of the value that no glyph gives.
+    const std::string ch = utf8_characters(bare.substr(i)).front();
+    out.push_back(CharReading{ch, unplaced, {}, {}});
+    i += ch.size();
   }
-  if (joined != strip_spaces(value)) return {};
   return out;
 }
 
-// One zone read as text, from the zone prepared once (ocr::prepare_zone) however often it is read:
-// blank zones are not sent to the engine.
 Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box zone, ocr::ZoneLayout layout,
                const std::string& whitelist, const std::string& languages = "", int upscale_to_dpi = 0,
                int border = -1) {
@@ -569,7 +584,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   }
   v.value = s;
   v.confidence = std::clamp(conf, 0.0, 1.0);
-  v.chars = numeric ? line_chars : chars_of(t.glyphs, s, prepared.image_box);
+  v.chars = numeric ? line_chars : chars_of(t.glyphs, s, prepared.image_box, std::min(conf, kUnsureFreeText));
   // The characters must spell the value as normalised (a postal code's hyphen, an amount's commas
   // dropped): otherwise only the value's own confidence is kept.
   if (numeric) {
@@ -686,6 +701,111 @@ RecognizedValue read_group(const FieldTemplate& f, const PageContext& c) {
   return make(f, f.key, c, best->o->value, 0.3, best->r.box);  // several ticked: the clerk decides
 }
 
+// An officer's name read in kanji, checked glyph by glyph against its furigana: where the
+// dictionary spells the furigana's family (given) name in ways that differ from the reading in one
+// kanji (鈴木 for 人木 by スズキ; 智子, 友子, 朋子, … for 知子 by トモコ), that kanji's glyph is voted
+// by the glyph classifier over the reading's kanji and those spellings' (ocr::classify_symbol_at,
+// on the page). A unanimous vote for another kanji replaces it, the engine's kept as its
+// alternative, and the name is for the clerk to confirm. The furigana only proposes: the ink
+// decides, so a furigana misread proposes kanji the ink does not bear out; and only for a name the
+// furigana does not read (知子 read for 智子 stays: トモコ reads both).
+void name_by_furigana(const PageContext& c, RecognizedValue& name, const RecognizedValue& kana) {
+  constexpr const char* kGap = "\u3000";
+  const auto parts = [&](const std::string& v) {
+    std::vector<std::string> out(1);
+    for (const std::string& ch : utf8_characters(v)) {
+      if (ch == kGap) {
+        out.emplace_back();
+      } else if (ch != " ") {
+        out.back() += ch;
+      }
+    }
+    return out;
+  };
+  std::vector<std::string> names = parts(name.value);
+  const std::vector<std::string> kanas = parts(kana.value);
+  if (kanas.size() != 2 || kanas[0].empty() || kanas[1].empty()) return;
+  if (names.size() == 1) {
+    // Read without its gap (人木舞): split where exactly one cut leaves a family name the furigana
+    // spells, or a given name it spells.
+    const std::vector<std::string> all = utf8_characters(names[0]);
+    const auto fam = ocr::name_spellings(kanas[0], ocr::NamePart::family);
+    const auto giv = ocr::name_spellings(kanas[1], ocr::NamePart::given);
+    std::vector<std::size_t> cuts;
+    for (std::size_t cut = 1; cut < all.size(); ++cut) {
+      std::string left, right;
+      for (std::size_t j = 0; j < all.size(); ++j) (j < cut ? left : right) += all[j];
+      if (std::find(fam.begin(), fam.end(), left) != fam.end() || std::find(giv.begin(), giv.end(), right) != giv.end())
+        cuts.push_back(cut);
+    }
+    if (cuts.size() != 1) return;
+    std::string left, right;
+    for (std::size_t j = 0; j < all.size(); ++j) (j < cuts[0] ? left : right) += all[j];
+    names = {left, right};
+  }
+  if (names.size() != 2 || names[0].empty() || names[1].empty()) return;
+  // The value's characters (gaps aside) each with its glyph.
+  if (name.chars.size() != utf8_characters(names[0] + names[1]).size()) return;
+  const auto is_han = [](const std::string& ch) {
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
+    return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
+  };
+  std::size_t offset = 0;
+  bool changed = false;
+  for (std::size_t k = 0; k < 2; ++k) {
+    const std::vector<std::string> read = utf8_characters(names[k]);
+    const auto spellings = ocr::name_spellings(kanas[k], k == 0 ? ocr::NamePart::family : ocr::NamePart::given);
+    // A name the furigana reads is left alone: the classifier does not tell 美 from 実 well
+    // enough to overrule a spelling the reading bears out.
+    if (std::find(spellings.begin(), spellings.end(), names[k]) != spellings.end() ||
+        ocr::match_reading(kanas[k], names[k]).kind == ocr::KanaReadingMatch::Kind::reading) {
+      offset += read.size();
+      continue;
+    }
+    // For each kanji of the reading, the kanji that spellings one kanji apart have there.
+    std::vector<std::vector<std::string>> others(read.size());
+    for (const std::string& sp : spellings) {
+      const std::vector<std::string> chars = utf8_characters(sp);
+      if (chars.size() != read.size()) continue;
+      std::size_t differ = 0, at = 0;
+      for (std::size_t j = 0; j < chars.size(); ++j)
+        if (chars[j] != read[j]) ++differ, at = j;
+      if (differ != 1 || !is_han(chars[at]) || !is_han(read[at])) continue;
+      if (std::find(others[at].begin(), others[at].end(), chars[at]) == others[at].end()) others[at].push_back(chars[at]);
+    }
+    std::vector<std::pair<std::size_t, std::string>> votes;  // (character index, the ink's kanji)
+    for (std::size_t j = 0; j < read.size(); ++j) {
+      if (others[j].empty() || others[j].size() > 24) continue;
+      CharReading& ch = name.chars[offset + j];
+      if (ch.text != read[j]) continue;
+      // Only on the engine's own glyph: a place guessed between the neighbours' glyphs gave votes
+      // the guess, not the ink, decided (鈴 taken for 涼 on half of it).
+      const ocr::Box box = ch.box;
+      if (box.empty()) continue;
+      std::vector<std::string> set = others[j];
+      set.push_back(read[j]);
+      std::sort(set.begin(), set.end());
+      const ocr::SymbolVote v = ocr::classify_symbol_at(c.page, box, set);
+      if (!v.symbol.empty() && v.symbol != read[j] && v.share >= 1.0) votes.emplace_back(offset + j, v.symbol);
+    }
+    // One kanji apart, as the spellings are: a vote on two kanji of one name is no spelling.
+    if (votes.size() == 1) {
+      CharReading& ch = name.chars[votes[0].first];
+      ch.alternatives.insert(ch.alternatives.begin(), ch.text);
+      ch.text = votes[0].second;
+      ch.confidence = std::min(ch.confidence, kUnsureFreeText);
+      changed = true;
+    }
+    offset += read.size();
+  }
+  if (!changed) return;
+  std::string family, given;
+  for (std::size_t i = 0; i < name.chars.size(); ++i)
+    (i < utf8_characters(names[0]).size() ? family : given) += name.chars[i].text;
+  name.value = family + kGap + given;
+  name.confidence = std::min(name.confidence, kUnsureFreeText);
+}
+
 void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
                 std::vector<RecognizedValue>& out) {
   for (int r = 0; r < f.rows; ++r) {
@@ -698,6 +818,7 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
     if (!used) continue;
     const std::string prefix = f.key + "[" + std::to_string(next_row++) + "].";
     std::optional<RecognizedValue> era, year, month, day;
+    const std::size_t row_start = out.size();
     for (const auto& col : f.columns) {
       FieldTemplate d = f;
       d.length = 0;
@@ -714,6 +835,12 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
       else
         out.push_back(std::move(v));
     }
+    RecognizedValue *name = nullptr, *kana = nullptr;
+    for (std::size_t i = row_start; i < out.size(); ++i) {
+      if (out[i].key == prefix + "name") name = &out[i];
+      if (out[i].key == prefix + "name_kana") kana = &out[i];
+    }
+    if (name != nullptr && kana != nullptr) name_by_furigana(c, *name, *kana);
     if (era && year && month && day) {
       RecognizedValue b = *year;
       b.key = prefix + "birth";

@@ -193,3 +193,19 @@ TEST(Titles, TheReadersAlternativesBreakATie) {
 
 }  // namespace
 }  // namespace station::recognition
+
+namespace {
+
+// A person's name read in kana, spelt as the dictionary's person names spell it: the family and
+// given names apart, most common first; nothing for a reading no name has.
+TEST(NameSpellings, TheDictionarysSpellingsOfAReading) {
+  const auto family = ocr::name_spellings("スズキ", ocr::NamePart::family);
+  ASSERT_FALSE(family.empty()) << "mecab-ipadic's sources are installed by hardware/deploy/install-deps.sh";
+  EXPECT_EQ(family.front(), "鈴木");
+  const auto given = ocr::name_spellings("かずや", ocr::NamePart::given);  // hiragana read as katakana
+  EXPECT_NE(std::find(given.begin(), given.end(), "和也"), given.end());
+  EXPECT_EQ(std::find(given.begin(), given.end(), "鈴木"), given.end());
+  EXPECT_TRUE(ocr::name_spellings("ヴヴヴヴ", ocr::NamePart::given).empty());
+}
+
+}  // namespace

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "ocr/fake_engine.h"
 #include "readers.h"
@@ -279,6 +280,93 @@ TEST(KanaVote, ALookAlikeKanaIsReadByTheClassifier) {
                 out[0].chars[1].alternatives.end());
     } else {
       EXPECT_GT(out[0].confidence, 0.9);
+    }
+  }
+}
+
+// An officer's name whose kanji its furigana does not read (人木 for スズキ): the dictionary's
+// spellings of the furigana one kanji apart (鈴木, 涼木, 鐸木) propose, the glyph's own ink decides.
+// A name the furigana reads is left as read even where another spelling fits it too.
+TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
+  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
+  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
+  struct Case {
+    const char* drawn;  // the name on the page
+    const char* read;   // what the engine reads there
+    const char* kana;   // the furigana as read
+    const char* want;
+  };
+  for (const Case& k : {Case{"鈴木　舞", "人木　舞", "スズキ　マイ", "鈴木　舞"},
+                        Case{"鈴木　舞", "鈴木　舞", "スズキ　マイ", "鈴木　舞"}}) {
+    cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+    {
+      cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
+      auto ft = cv::freetype::createFreeType2();
+      ft->loadFontData(font.string(), 0);
+      ft->putText(c3, k.drawn, {620, 230}, 110, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+      ft->putText(c3, "スズキ　マイ", {60, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+      cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
+    }
+    auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+    ASSERT_TRUE(page.has_value());
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      if (!spec.whitelist.empty()) return ocr::FakeEngine::reading(k.kana, 0.95);  // the furigana column
+      // The name column: one glyph per character's ink.
+      ocr::Reading r = ocr::FakeEngine::reading(k.read, 0.95);
+      auto png = img.encode_png();
+      const cv::Mat g = cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
+      cv::Mat ink;
+      cv::threshold(g, ink, 128, 255, cv::THRESH_BINARY_INV);
+      std::vector<std::pair<int, int>> runs;
+      for (int x = 0; x < ink.cols; ++x) {
+        const bool any = cv::countNonZero(ink.col(x)) > 0;
+        if (any && (runs.empty() || runs.back().second != x)) runs.emplace_back(x, x + 1);
+        else if (any) runs.back().second = x + 1;
+      }
+      // Full-width characters drawn 110 px apart: a run belongs to the character whose cell it
+      // centres in (the gap's cell holds none).
+      std::map<int, std::pair<int, int>> cells;
+      for (const auto& [x0, x1] : runs) {
+        const int cell = ((x0 + x1) / 2 - runs.front().first) / 110;
+        auto [it, fresh] = cells.emplace(cell, std::pair{x0, x1});
+        if (!fresh) it->second.second = x1;
+      }
+      std::vector<std::pair<int, int>> glyphs;
+      for (const auto& [cell, span] : cells) glyphs.push_back(span);
+      std::vector<std::string> chars;
+      for (std::size_t at = 0; at < std::string(k.read).size(); at += 3)
+        if (std::string(k.read).substr(at, 3) != "\u3000") chars.push_back(std::string(k.read).substr(at, 3));
+      EXPECT_EQ(glyphs.size(), chars.size()) << "the drawn kanji must stand apart";
+      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i) {
+        const auto [x0, x1] = glyphs[i];
+        int y0 = ink.rows, y1 = 0;
+        for (int y = 0; y < ink.rows; ++y)
+          if (cv::countNonZero(ink.row(y).colRange(x0, x1)) > 0) y0 = std::min(y0, y), y1 = y + 1;
+        r.glyphs.push_back({chars[i], 0.95, ocr::Box{x0, y0, x1 - x0, y1 - y0}, {}});
+      }
+      return r;
+    });
+    FormTemplate t;
+    t.kind = "officers";
+    FieldTemplate f;
+    f.key = "officers.rows";
+    f.type = "table";
+    f.rows = 1;
+    f.first_top = 2;
+    f.pitch = 26;
+    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
+    t.fields.push_back(f);
+    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+    const station::recognition::detail::PageContext c{*page, 0, nullptr, engine, clock};
+    int row = 0;
+    std::vector<RecognizedValue> out;
+    station::recognition::detail::read_form(t, c, row, out);
+    const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
+    ASSERT_NE(name, out.end());
+    EXPECT_EQ(name->value, k.want) << k.read;
+    if (std::string(k.read) != k.want) {
+      EXPECT_LT(name->confidence, 0.9);
     }
   }
 }
