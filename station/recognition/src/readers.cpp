@@ -315,6 +315,14 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
   for (std::size_t i = t.glyphs.size(); i-- > 0;) {
     ocr::Glyph& g = t.glyphs[i];
     if (own[i] || where[i] == std::string::npos || !is_digit(g.text)) continue;
+    // The box must hold ink no other glyph claims: a box overlapping its neighbour's (2401 read
+    // with the 4's box over the 0) holds the neighbour, not a lost zero.
+    const auto overlaps = [&](std::size_t k) {
+      const ocr::Box& o = t.glyphs[k].box;
+      return !strip_spaces(t.glyphs[k].text).empty() && o.w > 0 &&
+             std::min(o.x + o.w, g.box.x + g.box.w) - std::max(o.x, g.box.x) > g.box.w / 8;
+    };
+    if ((i > 0 && overlaps(i - 1)) || (i + 1 < t.glyphs.size() && overlaps(i + 1))) continue;
     const std::string read = digits_in_one_box(zone, g);
     if (read.empty()) continue;
     t.text.replace(where[i], 1, read);
