@@ -7,6 +7,7 @@
 #include "station/clock.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
+#include "ocr/digits.h"
 #include "readers.h"
 #include "text_repair.h"
 
@@ -94,14 +95,42 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
         spec.layout = ocr::ZoneLayout::kSingleLine;
         spec.whitelist = "0123456789.";
         spec.border = std::max(10, c.page.dpi() / 10);
+        spec.glyphs = true;
         const auto r = c.engine.read(line, ocr::Box{0, 0, line.width(), line.height()}, spec);
         if (!r) continue;
-        const auto d = parse_postmark(ocr::normalize_nfkc(r->text), max_year);
+        // Each digit voted by the font-independent classifier on its own box: a stamp's 8 read 6,
+        // its 7 read 1. A unanimous vote replaces the engine's digit; the date is then for the
+        // clerk to confirm.
+        std::string text = ocr::normalize_nfkc(r->text);
+        bool voted = false;
+        {
+          std::string joined, mended;
+          for (const ocr::Glyph& g : r->glyphs) {
+            const std::string ch = strip_spaces(ocr::normalize_nfkc(g.text));
+            joined += ch;
+            if (ch.size() == 1 && ch[0] >= '0' && ch[0] <= '9') {
+              const ocr::DigitVote v = ocr::classify_digit_at(line, g.box);
+              if (v.digit != '?' && v.digit != ch[0] && v.share >= 1.0) {
+                mended += v.digit;
+                voted = true;
+                continue;
+              }
+            }
+            mended += ch;
+          }
+          if (voted && joined == strip_spaces(text)) {
+            text = mended;
+          } else {
+            voted = false;
+          }
+        }
+        const auto d = parse_postmark(text, max_year);
         if (!d) continue;
         seen.push_back(iso(era_base("reiwa") + d->y, d->m, d->d));
+        const double got = voted ? std::min({r->confidence, d->cap, kUnsureFreeText}) : std::min(r->confidence, d->cap);
         if (!date) {
           date = d;
-          conf = std::min(r->confidence, d->cap);
+          conf = got;
         } else if (date->y != d->y || date->m != d->m || date->d != d->d) {
           // Two readings of the same line, two dates: keep the one whose year is nearer the
           // present (a 7 read as 1 makes a year long past), else the more confident — as weak
@@ -109,8 +138,7 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
           disagree = true;
           const int now = max_year - 1;
           const int gap_old = std::abs(now - date->y), gap_new = std::abs(now - d->y);
-          if (gap_new < gap_old || (gap_new == gap_old && std::min(r->confidence, d->cap) > conf))
-            date = d, conf = std::min(r->confidence, d->cap);
+          if (gap_new < gap_old || (gap_new == gap_old && got > conf)) date = d, conf = got;
         }
       }
       if (disagree) conf = std::min(conf, 0.4);

@@ -371,4 +371,42 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
   }
 }
 
+// A round postmark's date digits are voted by the classifier on their own boxes: a stamp's 8 the
+// engine read 6 is an 8, the date then for the clerk to confirm.
+TEST(ZeroVote, APostmarksDigitsAreVotedToo) {
+  cv::Mat m(1181, 1181, CV_8UC1, cv::Scalar(248));
+  // A ring about 28 mm across, its date line between two bars.
+  cv::circle(m, {590, 590}, 165, cv::Scalar(20), 5, cv::LINE_AA);
+  cv::line(m, {440, 540}, {740, 540}, cv::Scalar(20), 4);
+  cv::line(m, {440, 640}, {740, 640}, cv::Scalar(20), 4);
+  int x = 478;
+  for (const char ch : std::string("7.8.22")) {
+    int base = 0;
+    const cv::Size sz = cv::getTextSize(std::string(1, ch), cv::FONT_HERSHEY_SIMPLEX, 1.3, 4, &base);
+    cv::putText(m, std::string(1, ch), {x, 612}, cv::FONT_HERSHEY_SIMPLEX, 1.3, cv::Scalar(15), 4, cv::LINE_AA);
+    x += sz.width + 8;
+  }
+  auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+  ASSERT_TRUE(page.has_value());
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+    if (spec.whitelist.empty()) return ocr::FakeEngine::reading("", 0.0);
+    return reading_with_boxes(img, "7.6.22");
+  });
+  FormTemplate t;
+  t.kind = "envelope";
+  FieldTemplate f;
+  f.key = "envelope.postmark_date";
+  f.type = "postmark";
+  f.zone = {0, 0, 100, 100};
+  t.fields.push_back(f);
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 9 / 1});
+  const station::recognition::detail::PageContext c{*page, 0, nullptr, engine, clock};
+  std::vector<RecognizedValue> out;
+  station::recognition::detail::read_envelope(t, c, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "2025-08-22");
+  EXPECT_LT(out[0].confidence, 0.9);
+}
+
 }  // namespace
