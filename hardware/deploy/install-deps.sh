@@ -22,8 +22,9 @@ PACKAGES=(
   # ocr + image processing
   libopencv-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-jpn tesseract-ocr-eng
   libtiff-dev libpoppler-cpp-dev libzbar-dev
-  # ocr: how plausible a reading is as Japanese (MeCab with the IPADIC dictionary)
-  libmecab-dev mecab-ipadic-utf8
+  # ocr: how plausible a reading is as Japanese (MeCab with the IPADIC dictionary; its sources,
+  # mecab-ipadic, give the person names' spellings by reading)
+  libmecab-dev mecab-ipadic-utf8 mecab-ipadic
   # storage
   libsodium-dev
   # station: exports, text, json, cli, config
