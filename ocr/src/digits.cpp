@@ -239,6 +239,33 @@ Characters characters_of(const cv::Mat& ink, int height, double x_from, double x
   return out;
 }
 
+// The ink of `line` around a glyph's `box` (a quarter of its height either side) whose components
+// centre in the box, its rows widened by `y_slack` either way, components smaller than `min_area`
+// left out; with where that crop lies in `line`. Nothing where it is too small or has no contrast.
+struct InkAround {
+  cv::Mat keep;
+  cv::Rect crop;
+};
+std::optional<InkAround> ink_centred_in(const Image& line, Box box, double y_slack, int min_area) {
+  const cv::Mat gray = to_gray(ImageAccess::mat(line));
+  const int pad = std::max(2, box.h / 4);
+  const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
+  if (r.width < 3 || r.height < 3) return std::nullopt;
+  const std::optional<cv::Mat> found = ink_of(gray(r));
+  if (!found) return std::nullopt;
+  const cv::Mat& ink = *found;
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
+  const double x0 = box.x - r.x, x1 = x0 + box.w, y0 = box.y - r.y - y_slack, y1 = box.y - r.y + box.h + y_slack;
+  InkAround out{cv::Mat::zeros(ink.size(), CV_8UC1), r};
+  for (int i = 1; i < n; ++i) {
+    const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
+    if (stats.at<int>(i, cv::CC_STAT_AREA) >= min_area && cx >= x0 && cx < x1 && cy >= y0 && cy < y1)
+      out.keep.setTo(255, labels == i);
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace detail {
@@ -290,21 +317,10 @@ DigitVote classify_digit_at(const Image& line, Box box) {
   // A digit is taller than it is wide: a box much wider than high holds more than one glyph, or a
   // label beside a lone one, and says nothing of one digit's shape.
   if (box.w * 5 > box.h * 6) return {};
-  const cv::Mat gray = to_gray(ImageAccess::mat(line));
-  const int pad = std::max(2, box.h / 4);
-  const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
-  if (r.width < 3 || r.height < 3) return {};
-  const std::optional<cv::Mat> found = ink_of(gray(r));
-  if (!found) return {};
-  const cv::Mat& ink = *found;
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
-  const double x0 = box.x - r.x, x1 = x0 + box.w, y0 = box.y - r.y - pad / 2.0, y1 = box.y - r.y + box.h + pad / 2.0;
-  cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
-  for (int i = 1; i < n; ++i) {
-    const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
-    if (cx >= x0 && cx < x1 && cy >= y0 && cy < y1) keep.setTo(255, labels == i);
-  }
+  const std::optional<InkAround> around = ink_centred_in(line, box, std::max(2, box.h / 4) / 2.0, 0);
+  if (!around) return {};
+  cv::Mat keep = around->keep;
+  const cv::Rect& r = around->crop;
   // Only the box's own columns, and a sliver either side: a neighbour touching the digit (a bold or
   // tightly set face, a heavy scan) or a hyphen joined to it is not part of its shape.
   const int slack = std::max(1, box.w / 8);
@@ -412,6 +428,28 @@ std::vector<DigitVote> classify_run_digits(const Image& band, int count) {
   return out;
 }
 
+namespace {
+
+// The nearest neighbours' vote over `symbols` for a glyph's ink (255 on 0).
+SymbolVote vote_symbol(const cv::Mat& keep, const std::vector<std::string>& symbols) {
+  const auto norm = normalise(keep);
+  if (!norm) return {};
+  const Model& m = symbol_model(symbols);
+  if (m.x.empty()) return {};
+  const auto votes = nearest_votes(m, *norm);
+  SymbolVote v;
+  if (votes.empty()) return v;
+  v.symbol = m.labels[static_cast<std::size_t>(votes[0].second)];
+  v.share = votes[0].first / static_cast<double>(kNeighbours);
+  if (votes.size() > 1) {
+    v.second = m.labels[static_cast<std::size_t>(votes[1].second)];
+    v.second_share = votes[1].first / static_cast<double>(kNeighbours);
+  }
+  return v;
+}
+
+}  // namespace
+
 SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& symbols) {
   if (cell.empty() || symbols.empty()) return {};
   const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(cell)));
@@ -430,57 +468,17 @@ SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& sy
     if (x == 0 || y == 0 || x + w >= ink.cols || y + h >= ink.rows) continue;
     keep.setTo(255, labels == i);
   }
-  const auto norm = normalise(keep);
-  if (!norm) return {};
-  const Model& m = symbol_model(symbols);
-  if (m.x.empty()) return {};
-  const auto votes = nearest_votes(m, *norm);
-  SymbolVote v;
-  if (votes.empty()) return v;
-  v.symbol = m.labels[static_cast<std::size_t>(votes[0].second)];
-  v.share = votes[0].first / static_cast<double>(kNeighbours);
-  if (votes.size() > 1) {
-    v.second = m.labels[static_cast<std::size_t>(votes[1].second)];
-    v.second_share = votes[1].first / static_cast<double>(kNeighbours);
-  }
-  return v;
+  return vote_symbol(keep, symbols);
 }
 
 SymbolVote classify_symbol_at(const Image& line, Box box, const std::vector<std::string>& symbols) {
   if (line.empty() || symbols.empty() || box.w < 3 || box.h < 3) return {};
-  const cv::Mat gray = to_gray(ImageAccess::mat(line));
-  const int pad = std::max(2, box.h / 4);
-  const cv::Rect r = cv::Rect(box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad) & cv::Rect(0, 0, gray.cols, gray.rows);
-  if (r.width < 3 || r.height < 3) return {};
-  const std::optional<cv::Mat> found = ink_of(gray(r));
-  if (!found) return {};
-  const cv::Mat& ink = *found;
   // The glyph: the components whose centre lies in the box (a stroke may reach past it), specks of
   // the scan left out.
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
-  const int min_area = std::max(3, box.h * box.h / 900);
-  const double x0 = box.x - r.x, x1 = x0 + box.w, y0 = box.y - r.y, y1 = y0 + box.h;
-  cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
-  for (int i = 1; i < n; ++i) {
-    const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
-    if (stats.at<int>(i, cv::CC_STAT_AREA) >= min_area && cx >= x0 && cx < x1 && cy >= y0 && cy < y1)
-      keep.setTo(255, labels == i);
-  }
-  const auto norm = normalise(keep);
-  if (!norm) return {};
-  const Model& m = symbol_model(symbols);
-  if (m.x.empty()) return {};
-  const auto votes = nearest_votes(m, *norm);
-  SymbolVote v;
-  if (votes.empty()) return v;
-  v.symbol = m.labels[static_cast<std::size_t>(votes[0].second)];
-  v.share = votes[0].first / static_cast<double>(kNeighbours);
-  if (votes.size() > 1) {
-    v.second = m.labels[static_cast<std::size_t>(votes[1].second)];
-    v.second_share = votes[1].first / static_cast<double>(kNeighbours);
-  }
-  return v;
+  const std::optional<InkAround> around = ink_centred_in(line, box, 0, std::max(3, box.h * box.h / 900));
+  if (!around) return {};
+  const cv::Mat& keep = around->keep;
+  return vote_symbol(keep, symbols);
 }
 
 DigitModelInfo digit_model_info() {

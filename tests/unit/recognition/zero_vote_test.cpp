@@ -41,30 +41,65 @@ ocr::Image page_with(const std::string& digits, bool slashed) {
   return *img;
 }
 
-// The engine's answer for a zone: `text`, one glyph per ink column run of the zone's image (what
-// Tesseract's boxes give), each glyph the next character of `text`.
-ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text, std::vector<std::size_t> run_of = {}) {
+// A zone's ink (255 on 0) and its column runs [x0, x1), left to right.
+struct InkRuns {
+  cv::Mat ink;
+  std::vector<std::pair<int, int>> runs;
+  // The box of the ink in columns [x0, x1).
+  ocr::Box box(int x0, int x1) const {
+    int y0 = ink.rows, y1 = 0;
+    for (int y = 0; y < ink.rows; ++y)
+      if (cv::countNonZero(ink.row(y).colRange(x0, x1)) > 0) y0 = std::min(y0, y), y1 = y + 1;
+    return ocr::Box{x0, y0, x1 - x0, y1 - y0};
+  }
+};
+InkRuns ink_runs(const ocr::Image& zone) {
   auto png = zone.encode_png();
   EXPECT_TRUE(png.has_value());
   const cv::Mat m = cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
-  cv::Mat ink;
-  cv::threshold(m, ink, 128, 255, cv::THRESH_BINARY_INV);
-  std::vector<std::pair<int, int>> runs;  // [x0, x1)
-  for (int x = 0; x < ink.cols; ++x) {
-    const bool any = cv::countNonZero(ink.col(x)) > 0;
-    if (any && (runs.empty() || runs.back().second != x)) runs.emplace_back(x, x + 1);
-    else if (any) runs.back().second = x + 1;
+  InkRuns out;
+  cv::threshold(m, out.ink, 128, 255, cv::THRESH_BINARY_INV);
+  for (int x = 0; x < out.ink.cols; ++x) {
+    const bool any = cv::countNonZero(out.ink.col(x)) > 0;
+    if (any && (out.runs.empty() || out.runs.back().second != x)) out.runs.emplace_back(x, x + 1);
+    else if (any) out.runs.back().second = x + 1;
   }
+  return out;
+}
+
+// The values read_form gives for the one field `f` of a form of `kind` on `page`.
+std::vector<RecognizedValue> read_one(const ocr::Image& page, ocr::Engine& engine, const std::string& kind,
+                                      const FieldTemplate& f) {
+  FormTemplate t;
+  t.kind = kind;
+  t.fields.push_back(f);
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
+  int row = 0;
+  std::vector<RecognizedValue> out;
+  station::recognition::detail::read_form(t, c, row, out);
+  return out;
+}
+
+FieldTemplate field(const std::string& key, const std::string& type) {
+  FieldTemplate f;
+  f.key = key;
+  f.type = type;
+  f.zone = {10, 5, 80, 20};
+  return f;
+}
+
+// The engine's answer for a zone: `text`, one glyph per ink column run of the zone's image (what
+// Tesseract's boxes give), each glyph the next character of `text`.
+ocr::Reading reading_with_boxes(const ocr::Image& zone, const std::string& text, std::vector<std::size_t> run_of = {}) {
+  const InkRuns ink = ink_runs(zone);
   ocr::Reading r = ocr::FakeEngine::reading(text, 0.93);
   // Glyph i on ink run run_of[i] (by default the i-th).
   if (run_of.empty())
     for (std::size_t i = 0; i < text.size(); ++i) run_of.push_back(i);
-  for (std::size_t i = 0; i < text.size() && run_of[i] < runs.size(); ++i) {
-    const auto [x0, x1] = runs[run_of[i]];
-    int y0 = ink.rows, y1 = 0;
-    for (int y = 0; y < ink.rows; ++y)
-      if (cv::countNonZero(ink.row(y).colRange(x0, x1)) > 0) y0 = std::min(y0, y), y1 = y + 1;
-    r.glyphs.push_back({std::string(1, text[i]), 0.93, ocr::Box{x0, y0, x1 - x0, y1 - y0}, {}});
+  for (std::size_t i = 0; i < text.size() && run_of[i] < ink.runs.size(); ++i) {
+    const auto [x0, x1] = ink.runs[run_of[i]];
+    r.glyphs.push_back({std::string(1, text[i]), 0.93, ink.box(x0, x1), {}});
   }
   EXPECT_EQ(r.glyphs.size(), text.size()) << "the drawn digits must stand apart";
   return r;
@@ -78,19 +113,9 @@ RecognizedValue read_digits(const ocr::Image& page, const std::string& engine_te
     r.confidence = line_confidence;
     return r;
   });
-  FormTemplate t;
-  t.kind = "application";
-  FieldTemplate f;
-  f.key = "facility.capacity";
-  f.type = "digits";
-  f.zone = {10, 5, 80, 20};
+  FieldTemplate f = field("facility.capacity", "digits");
   f.max = max;
-  t.fields.push_back(f);
-  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-  const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
-  int row = 0;
-  std::vector<RecognizedValue> out;
-  station::recognition::detail::read_form(t, c, row, out);
+  const std::vector<RecognizedValue> out = read_one(page, engine, "application", f);
   EXPECT_EQ(out.size(), 1u);
   return out.empty() ? RecognizedValue{} : out[0];
 }
@@ -190,18 +215,7 @@ TEST(ZeroVote, AZeroMergedIntoTheDigitBeforeItComesBack) {
       r.text = "124";
       return r;
     });
-    FormTemplate t;
-    t.kind = "application";
-    FieldTemplate f;
-    f.key = "facility.address";
-    f.type = "text";
-    f.zone = {10, 5, 80, 20};
-    t.fields.push_back(f);
-    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-    const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
-    int row = 0;
-    std::vector<RecognizedValue> out;
-    station::recognition::detail::read_form(t, c, row, out);
+    const std::vector<RecognizedValue> out = read_one(page, engine, "application", field("facility.address", "text"));
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].value, k.want) << k.drawn;
     if (std::string(k.want) != "124") {
@@ -233,44 +247,19 @@ TEST(KanaVote, ALookAlikeKanaIsReadByTheClassifier) {
       // One glyph per ink column run: ア, the two strokes of ケ, ミ's three strokes side by side are
       // one run each at most; the boxes are what the runs give, merged to three glyphs.
       ocr::Reading r = ocr::FakeEngine::reading(read, 0.95);
-      auto png = img.encode_png();
-      const cv::Mat g = cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
-      cv::Mat ink;
-      cv::threshold(g, ink, 128, 255, cv::THRESH_BINARY_INV);
-      std::vector<std::pair<int, int>> runs;
-      for (int x = 0; x < ink.cols; ++x) {
-        const bool any = cv::countNonZero(ink.col(x)) > 0;
-        if (any && (runs.empty() || runs.back().second != x)) runs.emplace_back(x, x + 1);
-        else if (any) runs.back().second = x + 1;
-      }
+      const InkRuns ink = ink_runs(img);
       // Runs closer than a fifth of the line's height belong to one glyph.
       std::vector<std::pair<int, int>> glyphs;
-      for (const auto& run : runs)
-        if (!glyphs.empty() && run.first - glyphs.back().second < ink.rows / 5) glyphs.back().second = run.second;
+      for (const auto& run : ink.runs)
+        if (!glyphs.empty() && run.first - glyphs.back().second < ink.ink.rows / 5) glyphs.back().second = run.second;
         else glyphs.push_back(run);
       const std::vector<std::string> chars = {read.substr(0, 3), read.substr(3, 3), read.substr(6, 3)};
-      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i) {
-        const auto [x0, x1] = glyphs[i];
-        int y0 = ink.rows, y1 = 0;
-        for (int y = 0; y < ink.rows; ++y)
-          if (cv::countNonZero(ink.row(y).colRange(x0, x1)) > 0) y0 = std::min(y0, y), y1 = y + 1;
-        r.glyphs.push_back({chars[i], 0.95, ocr::Box{x0, y0, x1 - x0, y1 - y0}, {}});
-      }
+      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i)
+        r.glyphs.push_back({chars[i], 0.95, ink.box(glyphs[i].first, glyphs[i].second), {}});
       EXPECT_EQ(r.glyphs.size(), 3u) << "the drawn kana must stand apart";
       return r;
     });
-    FormTemplate t;
-    t.kind = "officers";
-    FieldTemplate f;
-    f.key = "officers.corp_kana";
-    f.type = "kana";
-    f.zone = {10, 5, 80, 20};
-    t.fields.push_back(f);
-    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-    const station::recognition::detail::PageContext c{*page, 0, nullptr, engine, clock};
-    int row = 0;
-    std::vector<RecognizedValue> out;
-    station::recognition::detail::read_form(t, c, row, out);
+    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", field("officers.corp_kana", "kana"));
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].value, "アケミ") << read;
     if (read == "アクミ") {
@@ -314,21 +303,12 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
       if (!spec.whitelist.empty()) return ocr::FakeEngine::reading(k.kana, 0.95);  // the furigana column
       // The name column: one glyph per character's ink.
       ocr::Reading r = ocr::FakeEngine::reading(k.read, 0.95);
-      auto png = img.encode_png();
-      const cv::Mat g = cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
-      cv::Mat ink;
-      cv::threshold(g, ink, 128, 255, cv::THRESH_BINARY_INV);
-      std::vector<std::pair<int, int>> runs;
-      for (int x = 0; x < ink.cols; ++x) {
-        const bool any = cv::countNonZero(ink.col(x)) > 0;
-        if (any && (runs.empty() || runs.back().second != x)) runs.emplace_back(x, x + 1);
-        else if (any) runs.back().second = x + 1;
-      }
+      const InkRuns ink = ink_runs(img);
       // Full-width characters drawn 110 px apart: a run belongs to the character whose cell it
       // centres in (the gap's cell holds none).
       std::map<int, std::pair<int, int>> cells;
-      for (const auto& [x0, x1] : runs) {
-        const int cell = ((x0 + x1) / 2 - runs.front().first) / 110;
+      for (const auto& [x0, x1] : ink.runs) {
+        const int cell = ((x0 + x1) / 2 - ink.runs.front().first) / 110;
         auto [it, fresh] = cells.emplace(cell, std::pair{x0, x1});
         if (!fresh) it->second.second = x1;
       }
@@ -338,30 +318,16 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
       for (std::size_t at = 0; at < std::string(k.read).size(); at += 3)
         if (std::string(k.read).substr(at, 3) != "\u3000") chars.push_back(std::string(k.read).substr(at, 3));
       EXPECT_EQ(glyphs.size(), chars.size()) << "the drawn kanji must stand apart";
-      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i) {
-        const auto [x0, x1] = glyphs[i];
-        int y0 = ink.rows, y1 = 0;
-        for (int y = 0; y < ink.rows; ++y)
-          if (cv::countNonZero(ink.row(y).colRange(x0, x1)) > 0) y0 = std::min(y0, y), y1 = y + 1;
-        r.glyphs.push_back({chars[i], 0.95, ocr::Box{x0, y0, x1 - x0, y1 - y0}, {}});
-      }
+      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i)
+        r.glyphs.push_back({chars[i], 0.95, ink.box(glyphs[i].first, glyphs[i].second), {}});
       return r;
     });
-    FormTemplate t;
-    t.kind = "officers";
-    FieldTemplate f;
-    f.key = "officers.rows";
-    f.type = "table";
+    FieldTemplate f = field("officers.rows", "table");
     f.rows = 1;
     f.first_top = 2;
     f.pitch = 26;
     f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
-    t.fields.push_back(f);
-    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-    const station::recognition::detail::PageContext c{*page, 0, nullptr, engine, clock};
-    int row = 0;
-    std::vector<RecognizedValue> out;
-    station::recognition::detail::read_form(t, c, row, out);
+    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", f);
     const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
     ASSERT_NE(name, out.end());
     EXPECT_EQ(name->value, k.want) << k.read;
