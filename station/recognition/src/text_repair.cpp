@@ -315,6 +315,15 @@ std::string dots_between_digits_to_dashes(const std::string& s) {
     if (out[i] == '.' && std::isdigit(static_cast<unsigned char>(out[i - 1])) &&
         std::isdigit(static_cast<unsigned char>(out[i + 1])))
       out[i] = '-';
+  // A speck read as a dot beside a hyphen between digits (7-.18): the hyphen alone.
+  for (std::size_t i = 1; i + 2 < out.size();) {
+    const auto digit = [&](std::size_t k) { return std::isdigit(static_cast<unsigned char>(out[k])) != 0; };
+    if (digit(i - 1) && ((out[i] == '-' && out[i + 1] == '.') || (out[i] == '.' && out[i + 1] == '-')) && digit(i + 2)) {
+      out.erase(out[i] == '.' ? i : i + 1, 1);
+      continue;
+    }
+    ++i;
+  }
   return out;
 }
 

@@ -48,7 +48,8 @@ std::string keep_wide_spaces(const std::string& s);
 // address or title begins or ends with them.
 std::string trim_junk(const std::string& s);
 
-// "1.25-19" in an address is a misread hyphen: Japanese addresses and names carry no decimals.
+// "1.25-19" in an address is a misread hyphen: Japanese addresses and names carry no decimals. A
+// dot beside a hyphen between digits ("7-.18") is a speck: the hyphen stays alone.
 std::string dots_between_digits_to_dashes(const std::string& s);
 
 // Marks that do not belong in Japanese free text and betray a misreading.

@@ -70,6 +70,16 @@ TEST(PlacePieces, GlyphsFindTheirPlacesInAMendedText) {
   EXPECT_EQ(place_pieces({"a", "b"}, ""), (std::vector<std::size_t>{none, none}));
 }
 
+// A dot between digits in an address is a misread hyphen; one beside a hyphen is a speck.
+TEST(Grammar, DotsBetweenDigitsAreHyphens) {
+  using station::recognition::detail::dots_between_digits_to_dashes;
+  EXPECT_EQ(dots_between_digits_to_dashes("花見川1.25-19"), "花見川1-25-19");
+  EXPECT_EQ(dots_between_digits_to_dashes("花見川7-.18-29"), "花見川7-18-29");
+  EXPECT_EQ(dots_between_digits_to_dashes("花見川7.-18"), "花見川7-18");
+  EXPECT_EQ(dots_between_digits_to_dashes("example.co.jp"), "example.co.jp");
+  EXPECT_EQ(dots_between_digits_to_dashes("7-."), "7-.");
+}
+
 TEST(Grammar, EmailAddresses) {
   for (const char* ok : {"jimu6@example.or.jp", "kaigo65@example.ne.jp", "info36@example.jp", "a.b+c@x-y.example.com"})
     EXPECT_TRUE(email_grammar_ok(ok)) << ok;
