@@ -72,12 +72,13 @@ TEST(PlacePieces, GlyphsFindTheirPlacesInAMendedText) {
 
 // A dot between digits in an address is a misread hyphen; one beside a hyphen is a speck.
 TEST(Grammar, DotsBetweenDigitsAreHyphens) {
-  using station::recognition::detail::dots_between_digits_to_dashes;
-  EXPECT_EQ(dots_between_digits_to_dashes("花見川1.25-19"), "花見川1-25-19");
-  EXPECT_EQ(dots_between_digits_to_dashes("花見川7-.18-29"), "花見川7-18-29");
-  EXPECT_EQ(dots_between_digits_to_dashes("花見川7.-18"), "花見川7-18");
-  EXPECT_EQ(dots_between_digits_to_dashes("example.co.jp"), "example.co.jp");
-  EXPECT_EQ(dots_between_digits_to_dashes("7-."), "7-.");
+  const std::pair<const char*, const char*> cases[] = {{"花見川1.25-19", "花見川1-25-19"},
+                                                       {"花見川7-.18-29", "花見川7-18-29"},
+                                                       {"花見川7.-18", "花見川7-18"},
+                                                       {"example.co.jp", "example.co.jp"},
+                                                       {"7-.", "7-."}};
+  for (const auto& [read, want] : cases)
+    EXPECT_EQ(station::recognition::detail::dots_between_digits_to_dashes(read), want) << read;
 }
 
 TEST(Grammar, EmailAddresses) {
