@@ -476,9 +476,7 @@ SymbolVote classify_symbol_at(const Image& line, Box box, const std::vector<std:
   // The glyph: the components whose centre lies in the box (a stroke may reach past it), specks of
   // the scan left out.
   const std::optional<InkAround> around = ink_centred_in(line, box, 0, std::max(3, box.h * box.h / 900));
-  if (!around) return {};
-  const cv::Mat& keep = around->keep;
-  return vote_symbol(keep, symbols);
+  return around ? vote_symbol(around->keep, symbols) : SymbolVote{};
 }
 
 DigitModelInfo digit_model_info() {

@@ -6,15 +6,15 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
-#include <fstream>
-#include <mutex>
-#include <unordered_map>
 #include <bit>
+#include <fstream>
 #include <functional>
-#include <map>
-#include <string_view>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ocr {
@@ -28,8 +28,8 @@ constexpr const char* kDictionary = "-d /var/lib/mecab/dic/ipadic-utf8";
 constexpr const char* kNameSource = "/usr/share/mecab/dic/ipadic/Noun.name.csv";
 
 struct NameSpellings {
-  // Reading (katakana) → spellings with their cost, per part.
-  std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> family, given;
+  // Reading (katakana) → its spellings, most common first, per part.
+  std::unordered_map<std::string, std::vector<std::string>> family, given;
 };
 
 const NameSpellings& name_lexicon() {
@@ -41,6 +41,7 @@ const NameSpellings& name_lexicon() {
     UErrorCode status = U_ZERO_ERROR;
     UConverter* conv = ucnv_open("EUC-JP", &status);
     if (U_FAILURE(status)) return;
+    std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> costed[2];  // family, given
     std::string line;
     while (std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -58,19 +59,25 @@ const NameSpellings& name_lexicon() {
         at = comma + 1;
       }
       if (f.size() < 12) continue;
-      auto* table = f[7] == "姓" ? &lexicon.family : f[7] == "名" ? &lexicon.given : nullptr;
-      if (table == nullptr) continue;
+      const int part = f[7] == "姓" ? 0 : f[7] == "名" ? 1 : -1;
+      if (part < 0) continue;
       int cost = 0;
       try {
         cost = std::stoi(f[3]);
       } catch (const std::exception&) {
         continue;
       }
-      (*table)[f[11]].emplace_back(cost, f[0]);
+      costed[part][f[11]].emplace_back(cost, f[0]);
     }
     ucnv_close(conv);
-    for (auto* table : {&lexicon.family, &lexicon.given})
-      for (auto& [reading, spellings] : *table) std::sort(spellings.begin(), spellings.end());
+    // Each reading's spellings by cost, each once (the sources list a spelling per part of speech).
+    for (int part = 0; part < 2; ++part)
+      for (auto& [reading, spellings] : costed[part]) {
+        std::sort(spellings.begin(), spellings.end());
+        auto& out = (part == 0 ? lexicon.family : lexicon.given)[reading];
+        for (const auto& [cost, spelling] : spellings)
+          if (std::find(out.begin(), out.end(), spelling) == out.end()) out.push_back(spelling);
+      }
   });
   return lexicon;
 }
@@ -308,11 +315,7 @@ std::vector<std::string> name_spellings(std::string_view kana, NamePart part) {
   const NameSpellings& lexicon = name_lexicon();
   const auto& table = part == NamePart::family ? lexicon.family : lexicon.given;
   const auto it = table.find(as_katakana(kana));
-  std::vector<std::string> out;
-  if (it == table.end()) return out;
-  for (const auto& [cost, spelling] : it->second)
-    if (std::find(out.begin(), out.end(), spelling) == out.end()) out.push_back(spelling);
-  return out;
+  return it == table.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string as_katakana(std::string_view kana) {

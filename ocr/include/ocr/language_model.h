@@ -56,7 +56,7 @@ KanaReadingMatch match_reading(std::string_view kana, std::string_view kanji);
 
 // How a person's family or given name read `kana` (katakana) is written: every spelling the
 // dictionary's person names (IPADIC Noun.name.csv: 姓, 名) give that reading, most common first
-// (by the dictionary's cost): スズキ as a family name → 鈴木, 鐸木, …; カズヤ as a given name → 一也,
+// (by the dictionary's cost): キクチ as a family name → 菊地, 菊池; カズヤ as a given name → 一也,
 // 和也, 和哉, …. Empty when the reading is unknown or the dictionary's sources are not installed.
 enum class NamePart { family, given };
 std::vector<std::string> name_spellings(std::string_view kana, NamePart part);

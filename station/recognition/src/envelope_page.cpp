@@ -98,31 +98,30 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
         spec.glyphs = true;
         const auto r = c.engine.read(line, ocr::Box{0, 0, line.width(), line.height()}, spec);
         if (!r) continue;
-        // Each digit voted by the font-independent classifier on its own box: a stamp's 8 read 6,
-        // its 7 read 1. A unanimous vote replaces the engine's digit; the date is then for the
-        // clerk to confirm.
+        // Each digit voted by the font-independent classifier on its own ink, where the line's
+        // characters (digits and dots) can be placed one by one (ocr::classify_line_digits), as a
+        // numeric field's are: a stamp's 8 read 6, its 7 read 1. A unanimous vote replaces the
+        // engine's digit; the date is then for the clerk to confirm.
         std::string text = ocr::normalize_nfkc(r->text);
         bool voted = false;
         {
-          std::string joined, mended;
+          std::vector<ocr::LineGlyph> glyphs;
+          std::string joined;
           for (const ocr::Glyph& g : r->glyphs) {
             const std::string ch = strip_spaces(ocr::normalize_nfkc(g.text));
             joined += ch;
-            if (ch.size() == 1 && ch[0] >= '0' && ch[0] <= '9') {
-              const ocr::DigitVote v = ocr::classify_digit_at(line, g.box);
-              if (v.digit != '?' && v.digit != ch[0] && v.share >= 1.0) {
-                mended += v.digit;
-                voted = true;
-                continue;
-              }
-            }
-            mended += ch;
+            if (ch.size() == 1) glyphs.push_back({ch[0], g.box});
           }
-          if (voted && joined == strip_spaces(text)) {
-            text = mended;
-          } else {
-            voted = false;
+          const std::vector<ocr::DigitVote> votes =
+              joined == strip_spaces(text) && glyphs.size() == joined.size() ? ocr::classify_line_digits(line, glyphs)
+                                                                            : std::vector<ocr::DigitVote>{};
+          std::size_t next = 0;
+          for (char& ch : joined) {
+            if (ch < '0' || ch > '9' || next >= votes.size()) continue;
+            const ocr::DigitVote& v = votes[next++];
+            if (v.digit != '?' && v.digit != ch && v.share >= 1.0) ch = v.digit, voted = true;
           }
+          if (voted) text = joined;
         }
         const auto d = parse_postmark(text, max_year);
         if (!d) continue;

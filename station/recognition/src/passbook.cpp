@@ -298,39 +298,36 @@ std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std
 
 namespace {
 
-// How many of the words every passbook prints (its account kind, the お取引店 label, a bank's
-// name, the labels of its numbers) a reading's lines hold.
-int print_words(const std::vector<ocr::TextLine>& lines) {
-  std::string flat;
-  for (const auto& l : lines) flat += strip_spaces(l.text) + "\n";
-  int n = keyword_hits(flat);
-  for (const char* k : {"普通", "当座", "取引店"})
-    if (flat.find(k) != std::string::npos) ++n;
-  for (const auto& l : lines)
-    if (bank_mention(l.text)) ++n;
-  return n;
-}
-
-// Whether a reading lacks what the passbook reader needs from the print: a line naming the bank
-// twice over (the title and the お取引店 line), the account kind.
-bool lacks_print(const std::vector<ocr::TextLine>& lines) {
+// What a reading's lines show of the print every passbook has: how many of its words (its account
+// kind, the お取引店 label, a bank's name, the labels of its numbers), and whether it lacks what the
+// passbook reader needs (the bank named twice over, by the title and the お取引店 line; the
+// account kind).
+struct PrintSeen {
+  int words = 0;
+  bool lacking = false;
+};
+PrintSeen print_seen(const std::vector<ocr::TextLine>& lines) {
   std::string flat;
   int banks = 0;
   for (const auto& l : lines) {
     flat += strip_spaces(l.text) + "\n";
     if (bank_mention(l.text)) ++banks;
   }
+  PrintSeen seen;
+  seen.words = keyword_hits(flat) + banks;
+  for (const char* k : {"普通", "当座", "取引店"})
+    if (flat.find(k) != std::string::npos) ++seen.words;
   bool exact = false;
-  return banks < 2 || account_type_in(flat, exact).empty() || !exact;
+  seen.lacking = banks < 2 || account_type_in(flat, exact).empty() || !exact;
+  return seen;
 }
 
-// The passbook's print read again at 300 dpi (from the scan where it has more, else scaled up), on
+// The passbook's print read again at 300 dpi (from the scan where it is larger, else scaled up), on
 // its flattened background: a small face on a heavy or black-and-white scan loses at 200 dpi what
 // the whole-page reading needs. The extent read is every line the first reading found, with a
 // margin; the lines come back in `c.page`'s pixels.
 std::vector<ocr::TextLine> reread_print(const PageContext& c, const std::vector<ocr::TextLine>& lines) {
   if (lines.empty()) return {};
-  const ocr::Image& source = c.full != nullptr && c.full->width() > c.page.width() * 5 / 4 ? *c.full : c.page;
   int x0 = c.page.width(), y0 = c.page.height(), x1 = 0, y1 = 0;
   for (const auto& l : lines) {
     x0 = std::min(x0, l.box.x), y0 = std::min(y0, l.box.y);
@@ -340,12 +337,10 @@ std::vector<ocr::TextLine> reread_print(const PageContext& c, const std::vector<
   x0 = std::max(0, x0 - mx), y0 = std::max(0, y0 - my);
   x1 = std::min(c.page.width(), x1 + mx), y1 = std::min(c.page.height(), y1 + my);
   if (x1 - x0 < 16 || y1 - y0 < 16) return {};
-  const double to_full = static_cast<double>(source.width()) / c.page.width();
-  const ocr::Box region{static_cast<int>(x0 * to_full), static_cast<int>(y0 * to_full),
-                        static_cast<int>((x1 - x0) * to_full), static_cast<int>((y1 - y0) * to_full)};
-  ocr::Image crop = source.crop(region);
+  const RowImage region = row_image(c, ocr::Box{x0, y0, x1 - x0, y1 - y0});
+  ocr::Image crop = region.image->crop(region.box);
   if (crop.empty()) return {};
-  const int dpi = source.dpi() > 0 ? source.dpi() : 300;
+  const int dpi = region.image->dpi() > 0 ? region.image->dpi() : 300;
   if (dpi > 300) crop = crop.resized_to_width(std::max(1, crop.width() * 300 / dpi));
   crop = ocr::flatten_background(crop);
   ocr::ZoneSpec spec;
@@ -395,8 +390,8 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
   auto capped = [](double conf) { return std::min(conf, 0.85); };
   std::vector<ocr::TextLine> lines = page.lines;
   for (auto& l : lines) l.text = ocr::normalize_nfkc(l.text);
-  if (lacks_print(lines))
-    if (auto again = reread_print(c, lines); print_words(again) > print_words(lines)) lines = std::move(again);
+  if (const PrintSeen first = print_seen(lines); first.lacking)
+    if (auto again = reread_print(c, lines); print_seen(again).words > first.words) lines = std::move(again);
   const ocr::TextLine* title = nullptr;
   std::optional<BankMention> title_bank;
   for (const auto& l : lines)

@@ -6,8 +6,8 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
-#include <map>
 #include <cctype>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -38,6 +38,13 @@ ocr::Box on_page(const ocr::Box& glyph, const ocr::Box& image) {
   return ocr::Box{glyph.x + image.x, glyph.y + image.y, glyph.w, glyph.h};
 }
 
+// Each glyph's text as the values are normalised (NFKC, no spaces): what place_pieces matches.
+std::vector<std::string> glyph_texts(const std::vector<ocr::Glyph>& glyphs) {
+  std::vector<std::string> out;
+  for (const ocr::Glyph& g : glyphs) out.push_back(strip_spaces(ocr::normalize_nfkc(g.text)));
+  return out;
+}
+
 // The value's characters (spaces aside), each with the engine's glyph where one is placed there
 // (place_pieces: the value may differ from what the glyphs spell — the other model's character
 // chosen, a repair): the glyph's confidence, alternatives and box on the page (`image`: where the
@@ -45,8 +52,7 @@ ocr::Box on_page(const ocr::Box& glyph, const ocr::Box& image) {
 // Nothing where no glyph is placed at all.
 std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const std::string& value,
                                   const ocr::Box& image, double unplaced) {
-  std::vector<std::string> texts;
-  for (const ocr::Glyph& g : glyphs) texts.push_back(strip_spaces(nfkc_keeping_wide_spaces(g.text)));
+  const std::vector<std::string> texts = glyph_texts(glyphs);
   const std::string bare = strip_spaces(value);
   const std::vector<std::size_t> where = place_pieces(texts, bare);
   std::map<std::size_t, std::size_t> glyph_at;  // byte offset in `bare` -> glyph
@@ -54,24 +60,27 @@ std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const s
     if (where[i] != std::string::npos && !texts[i].empty()) glyph_at.emplace(where[i], i);
   if (glyph_at.empty()) return {};
   std::vector<CharReading> out;
-  for (std::size_t i = 0; i < bare.size();) {
-    if (const auto it = glyph_at.find(i); it != glyph_at.end()) {
-      const ocr::Glyph& g = glyphs[it->second];
-      CharReading c{texts[it->second], g.confidence, {}, on_page(g.box, image)};
-      for (const auto& [alt, p] : g.alternatives)
-        if (alt != g.text && !alt.empty()) c.alternatives.push_back(alt);
-      i += texts[it->second].size();
-      out.push_back(std::move(c));
-      continue;
+  std::size_t at = 0, covered = 0;  // byte offsets: this character's, and the end of the last glyph's
+  for (const std::string& ch : utf8_characters(bare)) {
+    if (at >= covered) {
+      if (const auto it = glyph_at.find(at); it != glyph_at.end()) {
+        const ocr::Glyph& g = glyphs[it->second];
+        CharReading c{texts[it->second], g.confidence, {}, on_page(g.box, image)};
+        for (const auto& [alt, p] : g.alternatives)
+          if (alt != g.text && !alt.empty()) c.alternatives.push_back(alt);
+        covered = at + texts[it->second].size();
+        out.push_back(std::move(c));
+      } else {
+        out.push_back(CharReading{ch, unplaced, {}, {}});  // a character no glyph gives
+      }
     }
-    // One character of the value that no glyph gives.
-    const std::string ch = utf8_characters(bare.substr(i)).front();
-    out.push_back(CharReading{ch, unplaced, {}, {}});
-    i += ch.size();
+    at += ch.size();
   }
   return out;
 }
 
+// One zone read as text, from the zone prepared once (ocr::prepare_zone) however often it is read:
+// blank zones are not sent to the engine.
 Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box zone, ocr::ZoneLayout layout,
                const std::string& whitelist, const std::string& languages = "", int upscale_to_dpi = 0,
                int border = -1) {
@@ -198,21 +207,16 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
 }
 
 // Katakana the engine takes for one another in some faces and at some scales (ケ read ク, ユ read
-// コ, シ read ン or ツ, ワ read リ): each group is a closed set the glyph classifier tells apart on
-// the glyph's own ink, trained on the same installed faces as the digits.
-const std::vector<std::vector<std::string>>& kana_lookalikes() {
-  static const std::vector<std::vector<std::string>> groups = {
-      {"ク", "ケ"}, {"コ", "ユ"}};
-  return groups;
-}
+// コ): each pair is a closed set the glyph classifier tells apart on the glyph's own ink, trained on
+// the same installed faces as the digits.
+const std::vector<std::vector<std::string>> kKanaLookalikes = {{"ク", "ケ"}, {"コ", "ユ"}};
 
-// Each katakana glyph of a look-alike group voted by the classifier over its group, on the ink
-// centred in the glyph's box (ocr::classify_symbol_at). Where the
-// classifier is unanimous on another member, that member replaces the engine's character, which
-// becomes its alternative; the text is then for the clerk to confirm (kUnsureFreeText).
+// Each katakana glyph of a look-alike pair voted by the classifier over its pair, on the ink
+// centred in the glyph's box (ocr::classify_symbol_at). Where the classifier is unanimous on the
+// other, it replaces the engine's character, which becomes its alternative; the text is then for
+// the clerk to confirm (kUnsureFreeText).
 void vote_kana(Text& t, const ocr::Image& zone) {
-  std::vector<std::string> texts;
-  for (const ocr::Glyph& g : t.glyphs) texts.push_back(strip_spaces(g.text));
+  const std::vector<std::string> texts = glyph_texts(t.glyphs);
   const std::vector<std::size_t> where = place_pieces(texts, t.text);
   bool changed = false;
   for (std::size_t i = t.glyphs.size(); i-- > 0;) {
@@ -222,7 +226,7 @@ void vote_kana(Text& t, const ocr::Image& zone) {
         g.box.h > g.box.w * 2)
       continue;
     const std::vector<std::string>* group = nullptr;
-    for (const auto& gr : kana_lookalikes())
+    for (const auto& gr : kKanaLookalikes)
       if (std::find(gr.begin(), gr.end(), texts[i]) != gr.end()) group = &gr;
     if (group == nullptr) continue;
     const ocr::SymbolVote v = ocr::classify_symbol_at(zone, g.box, *group);
@@ -263,8 +267,7 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
   const auto is_digit = [](const std::string& s) { return s.size() == 1 && s[0] >= '0' && s[0] <= '9'; };
   // Each glyph's text as normalised, and where it lies in t.text, which a repair may have changed
   // (npos where the glyph's characters are not there).
-  std::vector<std::string> texts;
-  for (const ocr::Glyph& g : t.glyphs) texts.push_back(strip_spaces(ocr::normalize_nfkc(g.text)));
+  const std::vector<std::string> texts = glyph_texts(t.glyphs);
   const std::vector<std::size_t> where = place_pieces(texts, t.text);
   // Runs of digits and hyphens, each voted on its own ink where it can be placed.
   std::vector<std::optional<ocr::DigitVote>> own(t.glyphs.size());
@@ -314,12 +317,12 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
   // 2号). From the last, so that the places before stay true.
   for (std::size_t i = t.glyphs.size(); i-- > 0;) {
     ocr::Glyph& g = t.glyphs[i];
-    if (own[i] || where[i] == std::string::npos || !is_digit(g.text)) continue;
+    if (own[i] || where[i] == std::string::npos || !is_digit(texts[i])) continue;
     // The box must hold ink no other glyph claims: a box overlapping its neighbour's (2401 read
     // with the 4's box over the 0) holds the neighbour, not a lost zero.
     const auto overlaps = [&](std::size_t k) {
       const ocr::Box& o = t.glyphs[k].box;
-      return !strip_spaces(t.glyphs[k].text).empty() && o.w > 0 &&
+      return !texts[k].empty() && o.w > 0 &&
              std::min(o.x + o.w, g.box.x + g.box.w) - std::max(o.x, g.box.x) > g.box.w / 8;
     };
     if ((i > 0 && overlaps(i - 1)) || (i + 1 < t.glyphs.size() && overlaps(i + 1))) continue;
@@ -709,14 +712,18 @@ RecognizedValue read_group(const FieldTemplate& f, const PageContext& c) {
   return make(f, f.key, c, best->o->value, 0.3, best->r.box);  // several ticked: the clerk decides
 }
 
+// At most this many kanji are weighed for one character of a name: the classifier is trained for
+// each set on its first use, and a reading spelt many ways proposes too little.
+constexpr std::size_t kMostSpellingsWeighed = 24;
+
 // An officer's name read in kanji, checked glyph by glyph against its furigana: where the
 // dictionary spells the furigana's family (given) name in ways that differ from the reading in one
-// kanji (鈴木 for 人木 by スズキ; 智子, 友子, 朋子, … for 知子 by トモコ), that kanji's glyph is voted
-// by the glyph classifier over the reading's kanji and those spellings' (ocr::classify_symbol_at,
-// on the page). A unanimous vote for another kanji replaces it, the engine's kept as its
-// alternative, and the name is for the clerk to confirm. The furigana only proposes: the ink
-// decides, so a furigana misread proposes kanji the ink does not bear out; and only for a name the
-// furigana does not read (知子 read for 智子 stays: トモコ reads both).
+// kanji (菊地 or 菊池 for 菊他 by キクチ; 正子, 昌子, 政子, … for 止子 by マサコ), that kanji's glyph
+// is voted by the glyph classifier over the reading's kanji and those spellings' (ocr::
+// classify_symbol_at, on the page). A unanimous vote for another kanji replaces it, the engine's
+// kept as its alternative, and the name is for the clerk to confirm. The furigana only proposes:
+// the ink decides, so a furigana misread proposes kanji the ink does not bear out; and only for a
+// name the furigana does not read (政子 read for 正子 stays: マサコ reads both).
 void name_by_furigana(const PageContext& c, RecognizedValue& name, const RecognizedValue& kana) {
   constexpr const char* kGap = "\u3000";
   const auto parts = [&](const std::string& v) {
@@ -733,46 +740,46 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
   std::vector<std::string> names = parts(name.value);
   const std::vector<std::string> kanas = parts(kana.value);
   if (kanas.size() != 2 || kanas[0].empty() || kanas[1].empty()) return;
+  const std::vector<std::string> spellings[2] = {ocr::name_spellings(kanas[0], ocr::NamePart::family),
+                                                 ocr::name_spellings(kanas[1], ocr::NamePart::given)};
+  const auto spelt = [&](std::size_t part, const std::string& s) {
+    return std::find(spellings[part].begin(), spellings[part].end(), s) != spellings[part].end();
+  };
   if (names.size() == 1) {
-    // Read without its gap (人木舞): split where exactly one cut leaves a family name the furigana
-    // spells, or a given name it spells.
+    // Read without its gap: split where exactly one cut leaves a family name the furigana spells,
+    // or a given name it spells.
     const std::vector<std::string> all = utf8_characters(names[0]);
-    const auto fam = ocr::name_spellings(kanas[0], ocr::NamePart::family);
-    const auto giv = ocr::name_spellings(kanas[1], ocr::NamePart::given);
+    const auto halves = [&](std::size_t cut) {
+      std::vector<std::string> out(2);
+      for (std::size_t j = 0; j < all.size(); ++j) out[j < cut ? 0 : 1] += all[j];
+      return out;
+    };
     std::vector<std::size_t> cuts;
-    for (std::size_t cut = 1; cut < all.size(); ++cut) {
-      std::string left, right;
-      for (std::size_t j = 0; j < all.size(); ++j) (j < cut ? left : right) += all[j];
-      if (std::find(fam.begin(), fam.end(), left) != fam.end() || std::find(giv.begin(), giv.end(), right) != giv.end())
-        cuts.push_back(cut);
-    }
+    for (std::size_t cut = 1; cut < all.size(); ++cut)
+      if (const auto h = halves(cut); spelt(0, h[0]) || spelt(1, h[1])) cuts.push_back(cut);
     if (cuts.size() != 1) return;
-    std::string left, right;
-    for (std::size_t j = 0; j < all.size(); ++j) (j < cuts[0] ? left : right) += all[j];
-    names = {left, right};
+    names = halves(cuts[0]);
   }
   if (names.size() != 2 || names[0].empty() || names[1].empty()) return;
+  const std::size_t family_length = utf8_characters(names[0]).size();
   // The value's characters (gaps aside) each with its glyph.
-  if (name.chars.size() != utf8_characters(names[0] + names[1]).size()) return;
+  if (name.chars.size() != family_length + utf8_characters(names[1]).size()) return;
   const auto is_han = [](const std::string& ch) {
     const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
     return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
   };
   std::size_t offset = 0;
   bool changed = false;
-  for (std::size_t k = 0; k < 2; ++k) {
+  for (std::size_t k = 0; k < 2; offset += utf8_characters(names[k]).size(), ++k) {
     const std::vector<std::string> read = utf8_characters(names[k]);
-    const auto spellings = ocr::name_spellings(kanas[k], k == 0 ? ocr::NamePart::family : ocr::NamePart::given);
-    // A name the furigana reads is left alone: the classifier does not tell 美 from 実 well
-    // enough to overrule a spelling the reading bears out.
-    if (std::find(spellings.begin(), spellings.end(), names[k]) != spellings.end() ||
-        ocr::match_reading(kanas[k], names[k]).kind == ocr::KanaReadingMatch::Kind::reading) {
-      offset += read.size();
+    // A name the furigana reads is left alone: the classifier does not tell every pair of kanji
+    // alike in outline apart (美 taken for 実) well enough to overrule a spelling the reading bears
+    // out.
+    if (spelt(k, names[k]) || ocr::match_reading(kanas[k], names[k]).kind == ocr::KanaReadingMatch::Kind::reading)
       continue;
-    }
     // For each kanji of the reading, the kanji that spellings one kanji apart have there.
     std::vector<std::vector<std::string>> others(read.size());
-    for (const std::string& sp : spellings) {
+    for (const std::string& sp : spellings[k]) {
       const std::vector<std::string> chars = utf8_characters(sp);
       if (chars.size() != read.size()) continue;
       std::size_t differ = 0, at = 0;
@@ -783,17 +790,15 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
     }
     std::vector<std::pair<std::size_t, std::string>> votes;  // (character index, the ink's kanji)
     for (std::size_t j = 0; j < read.size(); ++j) {
-      if (others[j].empty() || others[j].size() > 24) continue;
-      CharReading& ch = name.chars[offset + j];
-      if (ch.text != read[j]) continue;
+      if (others[j].empty() || others[j].size() > kMostSpellingsWeighed) continue;
+      const CharReading& ch = name.chars[offset + j];
       // Only on the engine's own glyph: a place guessed between the neighbours' glyphs gave votes
-      // the guess, not the ink, decided (鈴 taken for 涼 on half of it).
-      const ocr::Box box = ch.box;
-      if (box.empty()) continue;
+      // the guess, not the ink, decided (half a kanji voted as another).
+      if (ch.text != read[j] || ch.box.empty()) continue;
       std::vector<std::string> set = others[j];
       set.push_back(read[j]);
       std::sort(set.begin(), set.end());
-      const ocr::SymbolVote v = ocr::classify_symbol_at(c.page, box, set);
+      const ocr::SymbolVote v = ocr::classify_symbol_at(c.page, ch.box, set);
       if (!v.symbol.empty() && v.symbol != read[j] && v.share >= 1.0) votes.emplace_back(offset + j, v.symbol);
     }
     // One kanji apart, as the spellings are: a vote on two kanji of one name is no spelling.
@@ -804,12 +809,10 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
       ch.confidence = std::min(ch.confidence, kUnsureFreeText);
       changed = true;
     }
-    offset += read.size();
   }
   if (!changed) return;
   std::string family, given;
-  for (std::size_t i = 0; i < name.chars.size(); ++i)
-    (i < utf8_characters(names[0]).size() ? family : given) += name.chars[i].text;
+  for (std::size_t i = 0; i < name.chars.size(); ++i) (i < family_length ? family : given) += name.chars[i].text;
   name.value = family + kGap + given;
   name.confidence = std::min(name.confidence, kUnsureFreeText);
 }
