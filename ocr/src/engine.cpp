@@ -32,6 +32,7 @@ tesseract::PageSegMode psm_for(ZoneLayout layout) {
     case ZoneLayout::kBlock: return tesseract::PSM_SINGLE_BLOCK;
     case ZoneLayout::kAuto: return tesseract::PSM_AUTO;
     case ZoneLayout::kSparse: return tesseract::PSM_SPARSE_TEXT;
+    case ZoneLayout::kRawLine: return tesseract::PSM_RAW_LINE;
   }
   return tesseract::PSM_SINGLE_LINE;
 }
@@ -174,6 +175,11 @@ class TesseractEngine final : public Engine {
       cv::resize(gray, gray, {}, kx, ky, cv::INTER_CUBIC);
       border = static_cast<int>(border * ky);
     }
+    if (spec.thin_strokes_px > 0) {
+      // Dark strokes on white: growing the white thins them.
+      const int k = 1 + 2 * spec.thin_strokes_px;
+      cv::dilate(gray, gray, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+    }
     cv::Mat padded;
     cv::copyMakeBorder(gray, padded, border, border, border, border, cv::BORDER_CONSTANT, cv::Scalar(255));
     if (!padded.isContinuous()) padded = padded.clone();
@@ -194,7 +200,7 @@ class TesseractEngine final : public Engine {
     }
     Reading r;
     r.text = remove_cjk_spaces(trim(raw.get()));
-    if (spec.layout == ZoneLayout::kSingleLine) {
+    if (spec.layout == ZoneLayout::kSingleLine || spec.layout == ZoneLayout::kRawLine) {
       // Tesseract puts a space between every two "words" of Japanese; only a gap as wide as a
       // character is a real one (遠藤　明美): keep it as one full-width space.
       // Only where the words are the line's own characters (the word level may differ).

@@ -14,7 +14,9 @@ namespace ocr {
 
 // kAuto: Tesseract finds the blocks itself (a whole page of unknown layout); kSparse: scattered
 // labels and values, as much text as can be found in no particular order.
-enum class ZoneLayout { kSingleLine, kSingleWord, kSingleChar, kBlock, kAuto, kSparse };
+// kRawLine: one line, without Tesseract's own finding of the line (a short line whose layout
+// analysis finds nothing to read: a name with a wide gap scanned at 200 dpi).
+enum class ZoneLayout { kSingleLine, kSingleWord, kSingleChar, kBlock, kAuto, kSparse, kRawLine };
 
 struct ZoneSpec {
   ZoneLayout layout = ZoneLayout::kSingleLine;
@@ -26,6 +28,10 @@ struct ZoneSpec {
   // Resolution the crop is scaled up to before reading (0: as scanned). Kanji at 200 dpi carry
   // too few pixels per stroke for the Japanese model; digits read best as scanned.
   int upscale_to_dpi = 0;
+  // Pixels (of the image as read, after any scaling) by which dark strokes are thinned on each
+  // side before reading (0: not). The Japanese model now and then returns nothing for a short line of heavy
+  // strokes (a bold face, black-and-white print that spread) that it reads thinned.
+  int thin_strokes_px = 0;
   // Horizontal stretch before reading: half-width katakana (ｼｬｶｲ) read far better drawn at the
   // proportions of full-width ones.
   double stretch_x = 1.0;

@@ -83,7 +83,7 @@ std::vector<CharReading> chars_of(const std::vector<ocr::Glyph>& glyphs, const s
 // blank zones are not sent to the engine.
 Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box zone, ocr::ZoneLayout layout,
                const std::string& whitelist, const std::string& languages = "", int upscale_to_dpi = 0,
-               int border = -1) {
+               int border = -1, int thin_strokes_px = 0) {
   Text t;
   t.box = zone;
   if (prepared.ink < kEmptyInk || prepared.image.empty()) {
@@ -97,6 +97,7 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   spec.whitelist = whitelist;
   spec.languages = languages;
   spec.upscale_to_dpi = upscale_to_dpi;
+  spec.thin_strokes_px = thin_strokes_px;
   spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
   spec.glyphs = spec.alternatives = languages == "jpn";
   // A numeric line keeps its glyphs too: each digit is voted by the font-independent classifier.
@@ -397,9 +398,18 @@ void vote_symbol(const std::string& whitelist, const ocr::Image& cell, std::stri
   conf = std::min(conf, 0.6);
 }
 
+// Whether `furigana` reads the name `name` (kanji, a full-width gap between family and given
+// name or none): as a whole, or the family and given name each by the dictionary's person names.
+bool furigana_reads(const std::string& furigana, const std::string& name) {
+  if (furigana.empty() || name.empty()) return false;
+  return ocr::match_reading(furigana, name).kind == ocr::KanaReadingMatch::Kind::reading;
+}
+
 // Text of a given type, normalised and validated; `type` may differ from f.type (table columns).
+// `furigana`: for a name, its furigana as read beside it (the officers' table), which chooses
+// between the two models' readings where it reads one and not the other.
 RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const std::string& type,
-                           const PageContext& c, ocr::Box zone) {
+                           const PageContext& c, ocr::Box zone, const std::string& furigana = {}) {
   using L = ocr::ZoneLayout;
   std::string whitelist;
   if (type == "digits")
@@ -454,6 +464,13 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     v.readings = {first, second};
     if (strip_spaces(first) != strip_spaces(second)) {
       t.text = ocr::more_plausible(first, second);
+      // The name said twice on the row: a reading its furigana reads is taken over one it does
+      // not (a lone given name one model dropped, 松本 beside マツモト　アヤ). The dictionary's
+      // plausibility prefers the shorter reading; the furigana knows how long the name is.
+      if (!furigana_reads(furigana, t.text)) {
+        const bool reads_first = furigana_reads(furigana, first), reads_second = furigana_reads(furigana, second);
+        if (reads_first != reads_second) t.text = reads_first ? first : second;
+      }
       t.confidence = std::min(t.confidence, kUnsureFreeText);
     }
   }
@@ -467,10 +484,16 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   double conf = t.confidence;
   if (s.empty() && kanji) {
     // Ink, yet nothing read: Tesseract's single-line mode sometimes rejects a whole clean line
-    // (a name with a wide gap between family and given name), at some scales and borders only.
-    // The same zone at its scanned resolution, without the border, then larger.
-    for (const auto& [dpi, border] : {std::pair{0, -1}, {0, 0}, {400, 0}, {500, -1}}) {
-      const Text again = read_zone(c, prepared, zone, layout, whitelist, "jpn", dpi, border);
+    // (a name with a wide gap between family and given name; a short word of heavy strokes), at
+    // some scales and borders only. The same zone at its scanned resolution, without the border,
+    // then larger, then with its strokes thinned, then as a raw line.
+    struct Try {
+      int dpi, border, thin;
+      L layout;
+    };
+    for (const Try& a : {Try{0, -1, 0, layout}, {0, 0, 0, layout}, {400, 0, 0, layout}, {500, -1, 0, layout},
+                         {400, -1, 1, layout}, {400, -1, 0, L::kRawLine}}) {
+      const Text again = read_zone(c, prepared, zone, a.layout, whitelist, "jpn", a.dpi, a.border, a.thin);
       s = is_name_key(key) ? keep_wide_spaces(again.text) : strip_spaces(again.text);
       conf = std::min(again.confidence, kUnsureFreeText);
       if (!s.empty()) break;
@@ -747,7 +770,7 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
   };
   if (names.size() == 1) {
     // Read without its gap: split where exactly one cut leaves a family name the furigana spells,
-    // or a given name it spells.
+    // or a given name it spells; the gap is given back whether or not a kanji changes below.
     const std::vector<std::string> all = utf8_characters(names[0]);
     const auto halves = [&](std::size_t cut) {
       std::vector<std::string> out(2);
@@ -759,6 +782,7 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
       if (const auto h = halves(cut); spelt(0, h[0]) || spelt(1, h[1])) cuts.push_back(cut);
     if (cuts.size() != 1) return;
     names = halves(cuts[0]);
+    name.value = names[0] + kGap + names[1];
   }
   if (names.size() != 2 || names[0].empty() || names[1].empty()) return;
   const std::size_t family_length = utf8_characters(names[0]).size();
@@ -834,7 +858,12 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
       FieldTemplate d = f;
       d.length = 0;
       d.max = col.type == "digits" ? 99 : 0;
-      RecognizedValue v = read_typed(d, prefix + col.key, col.type, c, c.box({col.x, top, col.w, h}));
+      // The name is read after its furigana (the template's column order), which it is checked by.
+      std::string furigana;
+      if (col.key == "name")
+        for (std::size_t i = row_start; i < out.size(); ++i)
+          if (out[i].key == prefix + "name_kana") furigana = out[i].value;
+      RecognizedValue v = read_typed(d, prefix + col.key, col.type, c, c.box({col.x, top, col.w, h}), furigana);
       if (col.key == "birth.era")
         era = v;
       else if (col.key == "birth.year")

@@ -33,6 +33,27 @@ TEST(TesseractEngine, ReadsASyntheticLineOfDigits) {
   EXPECT_EQ(r->box, (ocr::Box{60, 100, 1000, 120}));
 }
 
+// The fallbacks for a line the engine returns nothing for: thinned strokes and the raw-line mode
+// read a clean line as it is, the glyphs' boxes still on the page.
+TEST(TesseractEngine, AThinnedLineAndARawLineReadTheSameText) {
+  const ocr::Image page = draw_text("4207519368", 300, 2.0);
+  for (const bool raw : {false, true}) {
+    ocr::ZoneSpec spec;
+    spec.whitelist = "0123456789";
+    spec.glyphs = true;
+    if (raw)
+      spec.layout = ocr::ZoneLayout::kRawLine;
+    else
+      spec.thin_strokes_px = 1;
+    auto r = engine().read(page, {60, 100, 1000, 120}, spec);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    EXPECT_EQ(r->text, "4207519368") << (raw ? "raw line" : "thinned");
+    ASSERT_FALSE(r->glyphs.empty());
+    EXPECT_GE(r->glyphs.front().box.x, 90);
+    EXPECT_LE(r->glyphs.front().box.x, 140);
+  }
+}
+
 TEST(TesseractEngine, ReadsWithoutWhitelistAfterOneWasSet) {
   const ocr::Image page = draw_text("AB 12", 300, 2.0);
   ocr::ZoneSpec digits;

@@ -337,6 +337,59 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
   }
 }
 
+// Where the two models read an officer's name differently, the reading its furigana reads is
+// taken, though the dictionary finds the other more plausible (a lone given name one model
+// dropped); where the furigana reads neither, the dictionary's choice stands. The value is for the
+// clerk to confirm either way.
+TEST(NameByFurigana, TheFuriganaChoosesBetweenTheModelsReadings) {
+  struct Case {
+    const char* first;   // the first model's reading
+    const char* second;  // the second model's
+    const char* kana;
+    const char* want;
+  };
+  for (const Case& k : {Case{"松本", "松本　綾", "マツモト　アヤ", "松本　綾"}, Case{"松本　綾", "松本", "マツモト　アヤ", "松本　綾"},
+                        Case{"松本", "松本　綾", "ヤマダ　タロウ", "松本"}}) {
+    const ocr::Image page = page_with("123456789012", false);  // ink in both columns
+    ocr::FakeEngine engine;
+    engine.set_languages({"jpn", ocr::kSecondJapaneseModel});
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      if (!spec.whitelist.empty()) return ocr::FakeEngine::reading(k.kana, 0.95);  // the furigana column
+      return ocr::FakeEngine::reading(spec.languages == ocr::kSecondJapaneseModel ? k.second : k.first, 0.95);
+    });
+    FieldTemplate f = field("officers.rows", "table");
+    f.rows = 1;
+    f.first_top = 2;
+    f.pitch = 26;
+    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
+    const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
+    ASSERT_NE(name, out.end());
+    EXPECT_EQ(name->value, k.want) << k.first << " / " << k.second;
+    EXPECT_LT(name->confidence, 0.9);
+  }
+}
+
+// A line of ink the engine returns nothing for is read again: larger, with its strokes thinned,
+// and as a raw line — whichever gives text first — and the value is not certain.
+TEST(EmptyReading, ALineTheEngineRejectsIsReadThinnedOrAsARawLine) {
+  for (const bool raw : {false, true}) {
+    const ocr::Image page = page_with("12", false);
+    ocr::FakeEngine engine;
+    int tries = 0;
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      ++tries;
+      const bool reads = raw ? spec.layout == ocr::ZoneLayout::kRawLine : spec.thin_strokes_px > 0;
+      return ocr::FakeEngine::reading(reads ? "理事" : "", reads ? 0.95 : 0.0);
+    });
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", field("officers.title", "text"));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].value, "理事") << (raw ? "raw line" : "thinned");
+    EXPECT_LT(out[0].confidence, 0.9);
+    EXPECT_GT(tries, 2);
+  }
+}
+
 // A round postmark's date digits are voted by the classifier on their own boxes: a stamp's 8 the
 // engine read 6 is an 8, the date then for the clerk to confirm.
 TEST(ZeroVote, APostmarksDigitsAreVotedToo) {
