@@ -735,6 +735,82 @@ RecognizedValue read_group(const FieldTemplate& f, const PageContext& c) {
   return make(f, f.key, c, best->o->value, 0.3, best->r.box);  // several ticked: the clerk decides
 }
 
+// An officer's name and its furigana as parts: family and given name (split at the full-width gap).
+std::vector<std::string> name_parts(const std::string& v) {
+  std::vector<std::string> out(1);
+  for (const std::string& ch : utf8_characters(v)) {
+    if (ch == "\u3000") {
+      out.emplace_back();
+    } else if (ch != " ") {
+      out.back() += ch;
+    }
+  }
+  return out;
+}
+
+// An officer's furigana checked against the name beside it: where a part of the furigana is not a
+// reading of that part of the name but one edit from exactly one (オガリ beside 小川: オガワ), the
+// edit is made if the ink bears it out — a substituted kana where the glyph classifier, voting over
+// the two kana on the glyph's own ink, is unanimous for the reading's; a kana too many where its
+// glyph lies over its neighbour's (one glyph read twice: アクケミ). The name only proposes: a
+// misread name proposes nothing the ink confirms. The furigana is then for the clerk to confirm.
+void furigana_by_name(const PageContext& c, RecognizedValue& kana, const RecognizedValue& name) {
+  const std::vector<std::string> kanas = name_parts(kana.value), names = name_parts(name.value);
+  if (kanas.size() != 2 || names.size() != 2) return;
+  std::size_t length = 0;
+  for (const std::string& k : kanas) length += utf8_characters(k).size();
+  if (kana.chars.size() != length) return;  // the characters must be the value's, one by one
+  const auto overlap = [](const ocr::Box& a, const ocr::Box& b) {
+    return std::max(0, std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x));
+  };
+  std::vector<std::size_t> drop;
+  bool changed = false;
+  std::size_t offset = 0;
+  for (std::size_t k = 0; k < 2; offset += utf8_characters(kanas[k]).size(), ++k) {
+    if (names[k].empty() || kanas[k].empty()) continue;
+    const ocr::KanaReadingMatch m = ocr::match_reading(kanas[k], names[k]);
+    if (m.kind != ocr::KanaReadingMatch::Kind::near || m.near.size() != 1) continue;
+    const ocr::KanaReadingMatch::Edit& e = m.near[0];
+    const std::size_t i = offset + static_cast<std::size_t>(e.position);
+    if (i >= kana.chars.size()) continue;
+    CharReading& ch = kana.chars[i];
+    if (ch.box.w <= 2 || ch.box.h <= 2) continue;
+    if (e.op == ocr::KanaReadingMatch::Edit::Op::substitute) {
+      // A box as wide as two glyphs holds no one kana to vote on. A narrow one may: the glyph is
+      // the ink whose components centre in it (part of ワ boxed as リ).
+      if (ch.box.w * 3 > ch.box.h * 4) continue;
+      std::vector<std::string> pair = {ch.text, e.should_be};
+      std::sort(pair.begin(), pair.end());
+      const ocr::SymbolVote v = ocr::classify_symbol_at(c.page, ch.box, pair);
+      if (v.symbol != e.should_be || v.share < 1.0) continue;
+      ch.alternatives.insert(ch.alternatives.begin(), ch.text);
+      ch.text = e.should_be;
+      ch.confidence = std::min(ch.confidence, kUnsureFreeText);
+      changed = true;
+    } else if (e.op == ocr::KanaReadingMatch::Edit::Op::extra) {
+      // Over its neighbour: most of the narrower of the two boxes shared.
+      const auto over = [&](std::size_t j) {
+        const ocr::Box& b = kana.chars[j].box;
+        return !b.empty() && overlap(ch.box, b) * 2 > std::min(ch.box.w, b.w);
+      };
+      const bool before = i > offset && over(i - 1);
+      const bool after = i + 1 < offset + utf8_characters(kanas[k]).size() && over(i + 1);
+      if (!before && !after) continue;
+      drop.push_back(i);
+      changed = true;
+    }
+  }
+  if (!changed) return;
+  for (auto it = drop.rbegin(); it != drop.rend(); ++it) kana.chars.erase(kana.chars.begin() + static_cast<std::ptrdiff_t>(*it));
+  const std::size_t read_family = utf8_characters(kanas[0]).size();
+  const auto dropped_in_family = std::count_if(drop.begin(), drop.end(), [&](std::size_t d) { return d < read_family; });
+  const std::size_t family_length = read_family - static_cast<std::size_t>(dropped_in_family);
+  std::string family, given;
+  for (std::size_t i = 0; i < kana.chars.size(); ++i) (i < family_length ? family : given) += kana.chars[i].text;
+  kana.value = family + "\u3000" + given;
+  kana.confidence = std::min(kana.confidence, kUnsureFreeText);
+}
+
 // At most this many kanji are weighed for one character of a name: the classifier is trained for
 // each set on its first use, and a reading spelt many ways proposes too little.
 constexpr std::size_t kMostSpellingsWeighed = 24;
@@ -749,19 +825,8 @@ constexpr std::size_t kMostSpellingsWeighed = 24;
 // name the furigana does not read (政子 read for 正子 stays: マサコ reads both).
 void name_by_furigana(const PageContext& c, RecognizedValue& name, const RecognizedValue& kana) {
   constexpr const char* kGap = "\u3000";
-  const auto parts = [&](const std::string& v) {
-    std::vector<std::string> out(1);
-    for (const std::string& ch : utf8_characters(v)) {
-      if (ch == kGap) {
-        out.emplace_back();
-      } else if (ch != " ") {
-        out.back() += ch;
-      }
-    }
-    return out;
-  };
-  std::vector<std::string> names = parts(name.value);
-  const std::vector<std::string> kanas = parts(kana.value);
+  std::vector<std::string> names = name_parts(name.value);
+  const std::vector<std::string> kanas = name_parts(kana.value);
   if (kanas.size() != 2 || kanas[0].empty() || kanas[1].empty()) return;
   const std::vector<std::string> spellings[2] = {ocr::name_spellings(kanas[0], ocr::NamePart::family),
                                                  ocr::name_spellings(kanas[1], ocr::NamePart::given)};
@@ -880,7 +945,10 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
       if (out[i].key == prefix + "name") name = &out[i];
       if (out[i].key == prefix + "name_kana") kana = &out[i];
     }
-    if (name != nullptr && kana != nullptr) name_by_furigana(c, *name, *kana);
+    if (name != nullptr && kana != nullptr) {
+      furigana_by_name(c, *kana, *name);
+      name_by_furigana(c, *name, *kana);
+    }
     if (era && year && month && day) {
       RecognizedValue b = *year;
       b.key = prefix + "birth";

@@ -337,6 +337,72 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
   }
 }
 
+// The engine's reading of a line of full-width characters drawn `pitch` px apart: one glyph per
+// character, boxed on the ink that centres in the character's cell (the gap's cell holds none).
+ocr::Reading reading_by_cells(const ocr::Image& img, const std::string& text, int pitch) {
+  ocr::Reading r = ocr::FakeEngine::reading(text, 0.95);
+  const InkRuns ink = ink_runs(img);
+  std::map<int, std::pair<int, int>> cells;
+  for (const auto& [x0, x1] : ink.runs) {
+    const int cell = ((x0 + x1) / 2 - ink.runs.front().first) / pitch;
+    auto [it, fresh] = cells.emplace(cell, std::pair{x0, x1});
+    if (!fresh) it->second.second = x1;
+  }
+  std::vector<std::string> chars;
+  for (std::size_t at = 0; at < text.size(); at += 3)
+    if (text.substr(at, 3) != "\u3000") chars.push_back(text.substr(at, 3));
+  EXPECT_EQ(cells.size(), chars.size()) << "the drawn characters must stand apart";
+  std::size_t i = 0;
+  for (const auto& [cell, span] : cells)
+    if (i < chars.size()) r.glyphs.push_back({chars[i++], 0.95, ink.box(span.first, span.second), {}});
+  return r;
+}
+
+// An officer's furigana one kana from a reading of the name beside it is mended where the ink
+// bears the reading's kana out (ワ read リ beside 小川); the same misreading beside a name it is not
+// one kana from (小山: オヤマ) stays, and so does a furigana the name reads.
+TEST(FuriganaByName, AKanaTheNameReadsIsTakenWhereTheInkBearsItOut) {
+  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
+  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
+  struct Case {
+    const char* drawn;  // the furigana on the page
+    const char* read;   // what the engine reads there
+    const char* name;   // the name beside it, as read
+    const char* want;
+  };
+  for (const Case& k : {Case{"オガワ　クミコ", "オガリ　クミコ", "小川　久美子", "オガワ　クミコ"},
+                        Case{"オガワ　クミコ", "オガリ　クミコ", "小山　久美子", "オガリ　クミコ"},
+                        Case{"オガワ　クミコ", "オガワ　クミコ", "小川　久美子", "オガワ　クミコ"}}) {
+    cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+    {
+      cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
+      auto ft = cv::freetype::createFreeType2();
+      ft->loadFontData(font.string(), 0);
+      ft->putText(c3, k.drawn, {60, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+      ft->putText(c3, k.name, {620, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+      cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
+    }
+    auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+    ASSERT_TRUE(page.has_value());
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      return reading_by_cells(img, spec.whitelist.empty() ? k.name : k.read, 60);
+    });
+    FieldTemplate f = field("officers.rows", "table");
+    f.rows = 1;
+    f.first_top = 2;
+    f.pitch = 26;
+    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
+    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", f);
+    const auto kana = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name_kana"; });
+    ASSERT_NE(kana, out.end());
+    EXPECT_EQ(kana->value, k.want) << k.read << " beside " << k.name;
+    if (std::string(k.read) != k.want) {
+      EXPECT_LT(kana->confidence, 0.9);
+    }
+  }
+}
+
 // Where the two models read an officer's name differently, the reading its furigana reads is
 // taken, though the dictionary finds the other more plausible (a lone given name one model
 // dropped); where the furigana reads neither, the dictionary's choice stands. The value is for the
