@@ -365,14 +365,39 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   }
   std::nth_element(widths.begin(), widths.begin() + static_cast<std::ptrdiff_t>(widths.size() / 2), widths.end());
   const double half = all_in ? std::max(2.0, 0.3 * widths[widths.size() / 2]) : span.h * 0.8;
-  const Characters split = characters_of(ink, span.h, span.x - half, span.x + span.w + half);
+  Characters split = characters_of(ink, span.h, span.x - half, span.x + span.w + half);
+  // Too few characters in the span: the engine's boxes may lag its characters by one (a first
+  // digit's box over the second's ink, a slashed zero's shared by the digits beside it), so an end
+  // digit lies outside. Widened then as where the ends are not known; a character at either end
+  // much wider than the run's middle one is the text's (番, 号), not a digit; and each character
+  // need only lie within a character's pitch of its box.
+  bool lagging = false;
+  if (all_in && split.chars.size() < glyphs.size()) {
+    split = characters_of(ink, span.h, span.x - span.h * 0.8, span.x + span.w + span.h * 0.8);
+    std::vector<int> w;
+    for (const Character& ch : split.chars) w.push_back(ch.x1 - ch.x0);
+    if (!w.empty()) {
+      std::nth_element(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(w.size() / 2), w.end());
+      const double wide = 1.4 * w[w.size() / 2];
+      auto& cs = split.chars;
+      while (cs.size() > glyphs.size() && (cs.back().x1 - cs.back().x0 > wide || cs.front().x1 - cs.front().x0 > wide))
+        if (cs.back().x1 - cs.back().x0 > wide)
+          cs.pop_back();
+        else
+          cs.erase(cs.begin());
+    }
+    lagging = true;
+  }
   const std::vector<Character>& merged = split.chars;
   const cv::Mat& labels = split.labels;
   if (merged.size() != glyphs.size()) return {};
+  const double pitch = 1.3 * widths[widths.size() / 2];
   for (std::size_t k = 0; k < glyphs.size(); ++k) {
     const Box& b = glyphs[k].box;
     const double centre = (merged[k].x0 + merged[k].x1) / 2.0;
-    if (b.w * 5 <= b.h * 6 && (centre < b.x - b.w / 2.0 || centre > b.x + b.w * 1.5)) return {};
+    if (lagging ? (centre < b.x - pitch || centre > b.x + b.w + pitch)
+                : (b.w * 5 <= b.h * 6 && (centre < b.x - b.w / 2.0 || centre > b.x + b.w * 1.5)))
+      return {};
   }
   std::vector<DigitVote> out;
   for (std::size_t k = 0; k < glyphs.size(); ++k) {

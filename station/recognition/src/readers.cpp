@@ -612,6 +612,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       bool fixed = false;
       s = fix_chiba_address(s, fixed, [&](char16_t ch) { return c.engine.can_read(ch, "jpn"); });
       if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
+      if (drop_stray_before_go(s)) conf = std::min(conf, kUnsureFreeText);
     }
     s = dots_between_digits_to_dashes(s);
     if (has_stray_marks(s)) conf = std::min(conf, kFailsFormat);

@@ -309,6 +309,24 @@ std::string trim_junk(const std::string& s) {
   return out;
 }
 
+bool drop_stray_before_go(std::string& s) {
+  const std::vector<std::string> chars = utf8_characters(s);
+  const auto digit = [](const std::string& c) { return c.size() == 1 && c[0] >= '0' && c[0] <= '9'; };
+  std::string out;
+  bool dropped = false;
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    const bool stray = i > 0 && i + 1 < chars.size() && digit(chars[i - 1]) && chars[i + 1] == "号" && !digit(chars[i]) &&
+                       chars[i] != "番" && chars[i] != "目" && chars[i] != "-";
+    if (stray) {
+      dropped = true;
+      continue;
+    }
+    out += chars[i];
+  }
+  if (dropped) s = out;
+  return dropped;
+}
+
 std::string dots_between_digits_to_dashes(const std::string& s) {
   std::string out = s;
   for (std::size_t i = 1; i + 1 < out.size(); ++i)

@@ -52,6 +52,11 @@ std::string trim_junk(const std::string& s);
 // dot beside a hyphen between digits ("7-.18") is a speck: the hyphen stays alone.
 std::string dots_between_digits_to_dashes(const std::string& s);
 
+// In an address a number is followed by 丁目, 番, 番地, 号, a hyphen or nothing: one character
+// between a number's last digit and the 号 after it ("21人号") is a stray glyph (a stroke of the 号
+// read apart) and goes. True when one went.
+bool drop_stray_before_go(std::string& s);
+
 // Marks that do not belong in Japanese free text and betray a misreading.
 bool has_stray_marks(const std::string& s);
 

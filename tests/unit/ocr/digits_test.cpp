@@ -106,7 +106,7 @@ struct DrawnLine {
   std::vector<ocr::LineGlyph> glyphs;
 };
 DrawnLine draw_line(const std::string& text, double shift = 0, bool label = false, bool dotted_zero = false,
-                    bool text_around = false) {
+                    bool text_around = false, bool wide_mark_after = false) {
   cv::Mat m(90, 80 + 60 * static_cast<int>(text.size()), CV_8UC1, cv::Scalar(245));
   std::vector<ocr::LineGlyph> glyphs;
   int x = 60;
@@ -127,6 +127,11 @@ DrawnLine draw_line(const std::string& text, double shift = 0, bool label = fals
     cv::line(m, {first - 22, 28}, {first - 22, 70}, cv::Scalar(20), 3);
     cv::line(m, {last + 10, 30}, {last + 36, 30}, cv::Scalar(20), 3);
     cv::line(m, {last + 23, 20}, {last + 23, 72}, cv::Scalar(20), 3);
+  }
+  if (wide_mark_after) {
+    // A wide mark after the run, as 番 stands after a lot number.
+    const int last = glyphs.back().box.x + glyphs.back().box.w;
+    cv::rectangle(m, {last + 8, 24}, {last + 70, 70}, cv::Scalar(20), 3);
   }
   auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
   EXPECT_TRUE(img.has_value());
@@ -172,6 +177,18 @@ TEST(LineDigits, ALabelBesideTheLineIsNotOneOfItsCharacters) {
 TEST(LineDigits, TheTextAroundARunIsNotOneOfItsCharacters) {
   const DrawnLine l = draw_line("29", 0, false, false, true);
   EXPECT_EQ(digits_of(ocr::classify_line_digits(l.image, l.glyphs)), "29");
+}
+
+// The engine's boxes lagging its characters (a first digit's box over the second digit's ink, the
+// next one between two digits: 1084 read 1984 with a slashed zero), a wide kanji after the run
+// (番): the run's digits are still placed, in order, and the kanji is none of them.
+TEST(LineDigits, BoxesThatLagTheirCharactersAreStillPlaced) {
+  DrawnLine l = draw_line("1084", 0, false, true, false, true);
+  // The first box moved onto the zero, the second half a glyph on, the rest in place.
+  const ocr::Box zero = l.glyphs[1].box;
+  l.glyphs[0].box = zero;
+  l.glyphs[1].box.x += zero.w / 2;
+  EXPECT_EQ(digits_of(ocr::classify_line_digits(l.image, l.glyphs)), "1084");
 }
 
 // A band cut around a run of digits (a passbook's number): each digit on its own ink, without the

@@ -81,6 +81,19 @@ TEST(Grammar, DotsBetweenDigitsAreHyphens) {
     EXPECT_EQ(station::recognition::detail::dots_between_digits_to_dashes(read), want) << read;
 }
 
+TEST(Grammar, AStrayGlyphBetweenANumberAndItsGoGoes) {
+  const std::pair<const char*, const char*> cases[] = {{"港町9丁目29番21人号", "港町9丁目29番21号"},
+                                                       {"港町9丁目29番21号", "港町9丁目29番21号"},
+                                                       {"大野町4丁目8番31号", "大野町4丁目8番31号"},
+                                                       {"真間14番地1", "真間14番地1"},
+                                                       {"人号", "人号"}};
+  for (const auto& [read, want] : cases) {
+    std::string s = read;
+    EXPECT_EQ(station::recognition::detail::drop_stray_before_go(s), std::string(read) != want) << read;
+    EXPECT_EQ(s, want) << read;
+  }
+}
+
 TEST(Grammar, EmailAddresses) {
   for (const char* ok : {"jimu6@example.or.jp", "kaigo65@example.ne.jp", "info36@example.jp", "a.b+c@x-y.example.com"})
     EXPECT_TRUE(email_grammar_ok(ok)) << ok;
