@@ -749,7 +749,9 @@ std::vector<std::string> name_parts(const std::string& v) {
   return out;
 }
 
-// An officer's furigana checked against the name beside it: where a part of the furigana is not a
+// A furigana checked against the name it reads (an officer's, beside it; an account holder's,
+// "<法人>　<役職>　<姓>　<名>", above it), by their last two parts (family and given name): where a
+// part of the furigana is not a
 // reading of that part of the name but one edit from exactly one (オガリ beside 小川: オガワ), the
 // edit is made if the ink bears it out — a substituted kana where the glyph classifier, voting over
 // the two kana on the glyph's own ink, is unanimous for the reading's; a kana too many where its
@@ -757,38 +759,48 @@ std::vector<std::string> name_parts(const std::string& v) {
 // misread name proposes nothing the ink confirms. The furigana is then for the clerk to confirm.
 void furigana_by_name(const PageContext& c, RecognizedValue& kana, const RecognizedValue& name) {
   const std::vector<std::string> kanas = name_parts(kana.value), names = name_parts(name.value);
-  if (kanas.size() != 2 || names.size() != 2) return;
-  std::size_t length = 0;
-  for (const std::string& k : kanas) length += utf8_characters(k).size();
+  if (kanas.size() < 2 || names.size() < 2) return;
+  std::size_t length = 0, first = 0;  // first: the family name's first character
+  for (std::size_t k = 0; k < kanas.size(); ++k) {
+    if (k + 2 == kanas.size()) first = length;
+    length += utf8_characters(kanas[k]).size();
+  }
   if (kana.chars.size() != length) return;  // the characters must be the value's, one by one
   const auto overlap = [](const ocr::Box& a, const ocr::Box& b) {
     return std::max(0, std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x));
   };
   std::vector<std::size_t> drop;
   bool changed = false;
-  std::size_t offset = 0;
-  for (std::size_t k = 0; k < 2; offset += utf8_characters(kanas[k]).size(), ++k) {
-    if (names[k].empty() || kanas[k].empty()) continue;
-    const ocr::KanaReadingMatch m = ocr::match_reading(kanas[k], names[k]);
-    if (m.kind != ocr::KanaReadingMatch::Kind::near || m.near.size() != 1) continue;
+  std::size_t offset = first;
+  for (std::size_t k = kanas.size() - 2; k < kanas.size(); offset += utf8_characters(kanas[k]).size(), ++k) {
+    // From the end: the names' first parts may have lost or gained a gap.
+    const std::string& name_part = names[names.size() - (kanas.size() - k)];
+    if (name_part.empty() || kanas[k].empty()) continue;
+    const ocr::KanaReadingMatch m = ocr::match_reading(kanas[k], name_part);
+    if (m.kind != ocr::KanaReadingMatch::Kind::near || m.near.empty()) continue;
+    // Several readings one edit away (キヨン: キヨシ, or キヨ and a kana too many) are weighed only
+    // where every edit is at the same kana: the ink chooses among the kana they put there.
     const ocr::KanaReadingMatch::Edit& e = m.near[0];
+    if (std::any_of(m.near.begin(), m.near.end(), [&](const auto& x) { return x.position != e.position; })) continue;
     const std::size_t i = offset + static_cast<std::size_t>(e.position);
     if (i >= kana.chars.size()) continue;
     CharReading& ch = kana.chars[i];
     if (ch.box.w <= 2 || ch.box.h <= 2) continue;
-    if (e.op == ocr::KanaReadingMatch::Edit::Op::substitute) {
+    std::vector<std::string> kanas_there = {ch.text};  // the kana read and those the readings have
+    for (const auto& x : m.near)
+      if (x.op == ocr::KanaReadingMatch::Edit::Op::substitute) kanas_there.push_back(x.should_be);
+    if (kanas_there.size() > 1) {
       // A box as wide as two glyphs holds no one kana to vote on. A narrow one may: the glyph is
       // the ink whose components centre in it (part of ワ boxed as リ).
       if (ch.box.w * 3 > ch.box.h * 4) continue;
-      std::vector<std::string> pair = {ch.text, e.should_be};
-      std::sort(pair.begin(), pair.end());
-      const ocr::SymbolVote v = ocr::classify_symbol_at(c.page, ch.box, pair);
-      if (v.symbol != e.should_be || v.share < 1.0) continue;
+      std::sort(kanas_there.begin(), kanas_there.end());
+      const ocr::SymbolVote v = ocr::classify_symbol_at(c.page, ch.box, kanas_there);
+      if (v.symbol.empty() || v.symbol == ch.text || v.share < 1.0) continue;
       ch.alternatives.insert(ch.alternatives.begin(), ch.text);
-      ch.text = e.should_be;
+      ch.text = v.symbol;
       ch.confidence = std::min(ch.confidence, kUnsureFreeText);
       changed = true;
-    } else if (e.op == ocr::KanaReadingMatch::Edit::Op::extra) {
+    } else if (m.near.size() == 1 && e.op == ocr::KanaReadingMatch::Edit::Op::extra) {
       // Over its neighbour: most of the narrower of the two boxes shared.
       const auto over = [&](std::size_t j) {
         const ocr::Box& b = kana.chars[j].box;
@@ -803,12 +815,22 @@ void furigana_by_name(const PageContext& c, RecognizedValue& kana, const Recogni
   }
   if (!changed) return;
   for (auto it = drop.rbegin(); it != drop.rend(); ++it) kana.chars.erase(kana.chars.begin() + static_cast<std::ptrdiff_t>(*it));
-  const std::size_t read_family = utf8_characters(kanas[0]).size();
-  const auto dropped_in_family = std::count_if(drop.begin(), drop.end(), [&](std::size_t d) { return d < read_family; });
-  const std::size_t family_length = read_family - static_cast<std::size_t>(dropped_in_family);
-  std::string family, given;
-  for (std::size_t i = 0; i < kana.chars.size(); ++i) (i < family_length ? family : given) += kana.chars[i].text;
-  kana.value = family + "\u3000" + given;
+  // The value again from its characters, the gaps where they were.
+  std::vector<std::size_t> ends;  // each part's end, in characters after the drops
+  std::size_t end = 0;
+  for (const std::string& k : kanas) {
+    end += utf8_characters(k).size();
+    ends.push_back(end - static_cast<std::size_t>(std::count_if(drop.begin(), drop.end(), [&](std::size_t d) { return d < end; })));
+  }
+  std::string value;
+  for (std::size_t i = 0, part = 0; i < kana.chars.size(); ++i) {
+    while (part < ends.size() && i >= ends[part]) {
+      value += "\u3000";
+      ++part;
+    }
+    value += kana.chars[i].text;
+  }
+  kana.value = value;
   kana.confidence = std::min(kana.confidence, kUnsureFreeText);
 }
 
@@ -1039,6 +1061,15 @@ void read_form(const FormTemplate& t, const PageContext& c, int& officer_row,
       out.push_back(read_typed(f, f.key, f.type, c, c.box(f.zone)));
     }
   }
+  // A furigana and the name it reads, both on this page.
+  const auto find = [&](const std::string& key) {
+    const auto it = std::find_if(out.begin(), out.end(), [&](const RecognizedValue& v) { return v.key == key && v.page == c.index; });
+    return it == out.end() ? nullptr : &*it;
+  };
+  for (const auto& f : t.fields)
+    if (!f.furigana_of.empty())
+      if (RecognizedValue *kana = find(f.key), *name = find(f.furigana_of); kana != nullptr && name != nullptr)
+        furigana_by_name(c, *kana, *name);
 }
 
 }  // namespace station::recognition::detail

@@ -69,6 +69,7 @@ FormTemplate parse(const json& j) {
       for (const auto& z : h.value("printed", json::array()))
         d.printed.push_back({z.at(0).get<double>(), z.at(1).get<double>(), z.at(2).get<double>(), z.at(3).get<double>()});
       d.labels = h.value("labels", std::vector<std::string>{});
+      d.furigana_of = h.value("furigana_of", "");
     }
     t.fields.push_back(std::move(d));
   }

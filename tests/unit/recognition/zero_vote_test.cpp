@@ -403,6 +403,44 @@ TEST(FuriganaByName, AKanaTheNameReadsIsTakenWhereTheInkBearsItOut) {
   }
 }
 
+// A furigana field the template ties to a name field (an account holder's) is checked by the
+// name's last two parts the same way: キヨン beside 橋本　清 is キヨシ where the ink bears out シ.
+TEST(FuriganaByName, AnAccountHoldersFuriganaIsCheckedByTheHoldersName) {
+  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
+  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
+  cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+  {
+    cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
+    auto ft = cv::freetype::createFreeType2();
+    ft->loadFontData(font.string(), 0);
+    ft->putText(c3, "ハシモト　キヨシ", {60, 120}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+    ft->putText(c3, "橋本　清", {60, 280}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+    cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
+  }
+  auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+  ASSERT_TRUE(page.has_value());
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+    return reading_by_cells(img, spec.whitelist.empty() ? "橋本　清" : "ハシモト　キヨン", 60);
+  });
+  FormTemplate t;
+  t.kind = "application";
+  FieldTemplate kana = field("bank.holder_kana", "kana");
+  kana.zone = {2, 2, 95, 12};
+  kana.furigana_of = "bank.holder";
+  FieldTemplate name = field("bank.holder", "text");
+  name.zone = {2, 16, 95, 12};
+  t.fields = {kana, name};
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  const station::recognition::detail::PageContext c{*page, 0, nullptr, engine, clock};
+  int row = 0;
+  std::vector<RecognizedValue> out;
+  station::recognition::detail::read_form(t, c, row, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].value, "ハシモト　キヨシ");
+  EXPECT_LT(out[0].confidence, 0.9);
+}
+
 // Where the two models read an officer's name differently, the reading its furigana reads is
 // taken, though the dictionary finds the other more plausible (a lone given name one model
 // dropped); where the furigana reads neither, the dictionary's choice stands. The value is for the

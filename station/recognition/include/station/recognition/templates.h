@@ -44,6 +44,7 @@ struct FieldTemplate {
   int max = 0;               // digits: largest plausible value
   std::vector<ZoneMm> printed;  // seal: the blank form's own marks in the zone (the printed 印), mm
   std::vector<std::string> labels;
+  std::string furigana_of;  // kana: the key of the name (in kanji) on the same page it is the reading of
 };
 
 struct FormTemplate {
