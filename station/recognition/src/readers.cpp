@@ -398,6 +398,55 @@ void vote_symbol(const std::string& whitelist, const ocr::Image& cell, std::stri
   conf = std::min(conf, 0.6);
 }
 
+// A name the two models read with different kanji at the same places, both spellings its furigana
+// reads (知子 and 智子 by トモコ): at each such place the glyph classifier votes between the two kanji
+// on the first model's glyph there (ocr::classify_symbol_at); a unanimous vote puts its kanji into
+// the chosen text. The dictionary that chose between the readings prefers the commoner spelling,
+// which in a name says nothing; the ink does. Only between spellings the furigana bears out: between
+// any two readings the classifier, on a glyph the first model may have misread, chose wrong as
+// often as right (坂本 taken for 訴本).
+void vote_between_readings(Text& t, const std::string& first, const std::string& second, const ocr::Image& zone) {
+  const std::vector<std::string> a = utf8_characters(strip_spaces(first)), b = utf8_characters(strip_spaces(second));
+  std::vector<std::string> chosen = utf8_characters(strip_spaces(t.text));
+  if (a.size() != b.size() || chosen.size() != a.size()) return;
+  const auto is_han = [](const std::string& ch) {
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
+    return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
+  };
+  // The first reading's glyphs by the byte offset of their character in it.
+  const std::string bare = strip_spaces(first);
+  const std::vector<std::string> texts = glyph_texts(t.glyphs);
+  const std::vector<std::size_t> where = place_pieces(texts, bare);
+  std::map<std::size_t, std::size_t> glyph_at;
+  for (std::size_t i = 0; i < where.size(); ++i)
+    if (where[i] != std::string::npos) glyph_at.emplace(where[i], i);
+  bool changed = false;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < a.size(); at += a[i].size(), ++i) {
+    if (a[i] == b[i] || !is_han(a[i]) || !is_han(b[i])) continue;
+    const auto g = glyph_at.find(at);
+    if (g == glyph_at.end() || texts[g->second] != a[i] || t.glyphs[g->second].box.empty()) continue;
+    std::vector<std::string> pair = {a[i], b[i]};
+    std::sort(pair.begin(), pair.end());
+    const ocr::SymbolVote v = ocr::classify_symbol_at(zone, t.glyphs[g->second].box, pair);
+    if (v.symbol.empty() || v.share < 1.0 || v.symbol == chosen[i]) continue;
+    chosen[i] = v.symbol;
+    changed = true;
+  }
+  if (!changed) return;
+  // Back into the chosen text, its gaps kept.
+  std::string out;
+  std::size_t k = 0;
+  for (const std::string& ch : utf8_characters(t.text)) {
+    if (ch == " " || ch == "\u3000" || k >= chosen.size()) {
+      out += ch;
+      continue;
+    }
+    out += chosen[k++];
+  }
+  t.text = out;
+}
+
 // Whether `furigana` reads the name `name` (kanji, a full-width gap between family and given
 // name or none): as a whole, or the family and given name each by the dictionary's person names.
 bool furigana_reads(const std::string& furigana, const std::string& name) {
@@ -471,6 +520,9 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
         const bool reads_first = furigana_reads(furigana, first), reads_second = furigana_reads(furigana, second);
         if (reads_first != reads_second) t.text = reads_first ? first : second;
       }
+      // Both read by it (知子 and 智子 by トモコ): the ink chooses between their kanji.
+      if (furigana_reads(furigana, first) && furigana_reads(furigana, second))
+        vote_between_readings(t, first, second, prepared.image);
       t.confidence = std::min(t.confidence, kUnsureFreeText);
     }
   }

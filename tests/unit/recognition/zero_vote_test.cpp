@@ -474,6 +474,46 @@ TEST(NameByFurigana, TheFuriganaChoosesBetweenTheModelsReadings) {
   }
 }
 
+// Where the two models read a name with different kanji at one place (智子 and 知子, both read トモコ),
+// the glyph classifier votes between them on the first model's glyph: the dictionary, which would
+// keep the commoner spelling, does not decide.
+TEST(NameByFurigana, TheInkChoosesBetweenTheModelsKanji) {
+  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
+  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
+  for (const char* drawn : {"清水　智子", "清水　知子"}) {
+    cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+    {
+      cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
+      auto ft = cv::freetype::createFreeType2();
+      ft->loadFontData(font.string(), 0);
+      ft->putText(c3, "シミズ　トモコ", {60, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+      ft->putText(c3, drawn, {620, 230}, 110, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+      cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
+    }
+    auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+    ASSERT_TRUE(page.has_value());
+    ocr::FakeEngine engine;
+    engine.set_languages({"jpn", ocr::kSecondJapaneseModel});
+    const std::string other = std::string(drawn) == "清水　智子" ? "清水　知子" : "清水　智子";
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      if (!spec.whitelist.empty()) return reading_by_cells(img, "シミズ　トモコ", 60);
+      // The first model reads what is drawn, glyph by glyph; the second the other spelling.
+      if (spec.languages == ocr::kSecondJapaneseModel) return ocr::FakeEngine::reading(other, 0.95);
+      return reading_by_cells(img, drawn, 110);
+    });
+    FieldTemplate f = field("officers.rows", "table");
+    f.rows = 1;
+    f.first_top = 2;
+    f.pitch = 26;
+    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
+    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", f);
+    const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
+    ASSERT_NE(name, out.end());
+    EXPECT_EQ(name->value, drawn);
+    EXPECT_LT(name->confidence, 0.9);
+  }
+}
+
 // A line of ink the engine returns nothing for is read again: larger, with its strokes thinned,
 // and as a raw line — whichever gives text first — and the value is not certain.
 TEST(EmptyReading, ALineTheEngineRejectsIsReadThinnedOrAsARawLine) {
