@@ -224,117 +224,36 @@ TEST(ZeroVote, AZeroMergedIntoTheDigitBeforeItComesBack) {
   }
 }
 
-// Katakana the engine takes for one another in some faces (ケ read ク): each glyph of a look-alike
-// group is voted on its own ink by the classifier over the group; a unanimous vote for another
-// member replaces it, for the clerk to confirm. A glyph read right stays, and so does its value's
-// confidence.
-TEST(KanaVote, ALookAlikeKanaIsReadByTheClassifier) {
+// A 100 x 30 mm page with each text drawn in IPAex Gothic at its place (baseline-left, px) and
+// size (px); an empty image when the font is missing.
+struct Drawn {
+  const char* text;
+  cv::Point at;
+  int size;
+};
+ocr::Image page_with_text(const std::vector<Drawn>& texts) {
   const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
-  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
-  cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
-  {
-    cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
-    auto ft = cv::freetype::createFreeType2();
-    ft->loadFontData(font.string(), 0);
-    ft->putText(c3, "アケミ", {180, 230}, 110, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-    cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
-  }
+  EXPECT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
+  if (!std::filesystem::exists(font)) return {};
+  cv::Mat c3(354, 1181, CV_8UC3, cv::Scalar::all(248));
+  auto ft = cv::freetype::createFreeType2();
+  ft->loadFontData(font.string(), 0);
+  for (const Drawn& d : texts) ft->putText(c3, d.text, d.at, d.size, cv::Scalar::all(15), -1, cv::LINE_AA, true);
+  cv::Mat m;
+  cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
   auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
-  ASSERT_TRUE(page.has_value());
-  for (const std::string read : {"アクミ", "アケミ"}) {
-    ocr::FakeEngine engine;
-    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
-      // One glyph per ink column run: ア, the two strokes of ケ, ミ's three strokes side by side are
-      // one run each at most; the boxes are what the runs give, merged to three glyphs.
-      ocr::Reading r = ocr::FakeEngine::reading(read, 0.95);
-      const InkRuns ink = ink_runs(img);
-      // Runs closer than a fifth of the line's height belong to one glyph.
-      std::vector<std::pair<int, int>> glyphs;
-      for (const auto& run : ink.runs)
-        if (!glyphs.empty() && run.first - glyphs.back().second < ink.ink.rows / 5) glyphs.back().second = run.second;
-        else glyphs.push_back(run);
-      const std::vector<std::string> chars = {read.substr(0, 3), read.substr(3, 3), read.substr(6, 3)};
-      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i)
-        r.glyphs.push_back({chars[i], 0.95, ink.box(glyphs[i].first, glyphs[i].second), {}});
-      EXPECT_EQ(r.glyphs.size(), 3u) << "the drawn kana must stand apart";
-      return r;
-    });
-    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", field("officers.corp_kana", "kana"));
-    ASSERT_EQ(out.size(), 1u);
-    EXPECT_EQ(out[0].value, "アケミ") << read;
-    if (read == "アクミ") {
-      EXPECT_LT(out[0].confidence, 0.9);
-      ASSERT_EQ(out[0].chars.size(), 3u);
-      EXPECT_NE(std::find(out[0].chars[1].alternatives.begin(), out[0].chars[1].alternatives.end(), "ク"),
-                out[0].chars[1].alternatives.end());
-    } else {
-      EXPECT_GT(out[0].confidence, 0.9);
-    }
-  }
+  EXPECT_TRUE(page.has_value());
+  return page ? *page : ocr::Image{};
 }
 
-// An officer's name whose kanji its furigana does not read (人木 for スズキ): the dictionary's
-// spellings of the furigana one kanji apart (鈴木, 涼木, 鐸木) propose, the glyph's own ink decides.
-// A name the furigana reads is left as read even where another spelling fits it too.
-TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
-  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
-  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
-  struct Case {
-    const char* drawn;  // the name on the page
-    const char* read;   // what the engine reads there
-    const char* kana;   // the furigana as read
-    const char* want;
-  };
-  for (const Case& k : {Case{"鈴木　舞", "人木　舞", "スズキ　マイ", "鈴木　舞"},
-                        Case{"鈴木　舞", "鈴木　舞", "スズキ　マイ", "鈴木　舞"}}) {
-    cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
-    {
-      cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
-      auto ft = cv::freetype::createFreeType2();
-      ft->loadFontData(font.string(), 0);
-      ft->putText(c3, k.drawn, {620, 230}, 110, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-      ft->putText(c3, "スズキ　マイ", {60, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-      cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
-    }
-    auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
-    ASSERT_TRUE(page.has_value());
-    ocr::FakeEngine engine;
-    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
-      if (!spec.whitelist.empty()) return ocr::FakeEngine::reading(k.kana, 0.95);  // the furigana column
-      // The name column: one glyph per character's ink.
-      ocr::Reading r = ocr::FakeEngine::reading(k.read, 0.95);
-      const InkRuns ink = ink_runs(img);
-      // Full-width characters drawn 110 px apart: a run belongs to the character whose cell it
-      // centres in (the gap's cell holds none).
-      std::map<int, std::pair<int, int>> cells;
-      for (const auto& [x0, x1] : ink.runs) {
-        const int cell = ((x0 + x1) / 2 - ink.runs.front().first) / 110;
-        auto [it, fresh] = cells.emplace(cell, std::pair{x0, x1});
-        if (!fresh) it->second.second = x1;
-      }
-      std::vector<std::pair<int, int>> glyphs;
-      for (const auto& [cell, span] : cells) glyphs.push_back(span);
-      std::vector<std::string> chars;
-      for (std::size_t at = 0; at < std::string(k.read).size(); at += 3)
-        if (std::string(k.read).substr(at, 3) != "\u3000") chars.push_back(std::string(k.read).substr(at, 3));
-      EXPECT_EQ(glyphs.size(), chars.size()) << "the drawn kanji must stand apart";
-      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i)
-        r.glyphs.push_back({chars[i], 0.95, ink.box(glyphs[i].first, glyphs[i].second), {}});
-      return r;
-    });
-    FieldTemplate f = field("officers.rows", "table");
-    f.rows = 1;
-    f.first_top = 2;
-    f.pitch = 26;
-    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
-    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", f);
-    const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
-    ASSERT_NE(name, out.end());
-    EXPECT_EQ(name->value, k.want) << k.read;
-    if (std::string(k.read) != k.want) {
-      EXPECT_LT(name->confidence, 0.9);
-    }
-  }
+// The officers' table cut to one row: its furigana column and its name column.
+FieldTemplate one_officer_row() {
+  FieldTemplate f = field("officers.rows", "table");
+  f.rows = 1;
+  f.first_top = 2;
+  f.pitch = 26;
+  f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
+  return f;
 }
 
 // The engine's reading of a line of full-width characters drawn `pitch` px apart: one glyph per
@@ -358,12 +277,79 @@ ocr::Reading reading_by_cells(const ocr::Image& img, const std::string& text, in
   return r;
 }
 
+// Katakana the engine takes for one another in some faces (ケ read ク): each glyph of a look-alike
+// group is voted on its own ink by the classifier over the group; a unanimous vote for another
+// member replaces it, for the clerk to confirm. A glyph read right stays, and so does its value's
+// confidence.
+TEST(KanaVote, ALookAlikeKanaIsReadByTheClassifier) {
+  const ocr::Image page = page_with_text({{"アケミ", {180, 230}, 110}});
+  ASSERT_FALSE(page.empty());
+  for (const std::string read : {"アクミ", "アケミ"}) {
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+      // One glyph per ink column run: ア, the two strokes of ケ, ミ's three strokes side by side are
+      // one run each at most; the boxes are what the runs give, merged to three glyphs.
+      ocr::Reading r = ocr::FakeEngine::reading(read, 0.95);
+      const InkRuns ink = ink_runs(img);
+      // Runs closer than a fifth of the line's height belong to one glyph.
+      std::vector<std::pair<int, int>> glyphs;
+      for (const auto& run : ink.runs)
+        if (!glyphs.empty() && run.first - glyphs.back().second < ink.ink.rows / 5) glyphs.back().second = run.second;
+        else glyphs.push_back(run);
+      const std::vector<std::string> chars = {read.substr(0, 3), read.substr(3, 3), read.substr(6, 3)};
+      for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i)
+        r.glyphs.push_back({chars[i], 0.95, ink.box(glyphs[i].first, glyphs[i].second), {}});
+      EXPECT_EQ(r.glyphs.size(), 3u) << "the drawn kana must stand apart";
+      return r;
+    });
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", field("officers.corp_kana", "kana"));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].value, "アケミ") << read;
+    if (read == "アクミ") {
+      EXPECT_LT(out[0].confidence, 0.9);
+      ASSERT_EQ(out[0].chars.size(), 3u);
+      EXPECT_NE(std::find(out[0].chars[1].alternatives.begin(), out[0].chars[1].alternatives.end(), "ク"),
+                out[0].chars[1].alternatives.end());
+    } else {
+      EXPECT_GT(out[0].confidence, 0.9);
+    }
+  }
+}
+
+// An officer's name whose kanji its furigana does not read (人木 for スズキ): the dictionary's
+// spellings of the furigana one kanji apart (鈴木, 涼木, 鐸木) propose, the glyph's own ink decides.
+// A name the furigana reads is left as read even where another spelling fits it too.
+TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
+  struct Case {
+    const char* drawn;  // the name on the page
+    const char* read;   // what the engine reads there
+    const char* kana;   // the furigana as read
+    const char* want;
+  };
+  for (const Case& k : {Case{"鈴木　舞", "人木　舞", "スズキ　マイ", "鈴木　舞"},
+                        Case{"鈴木　舞", "鈴木　舞", "スズキ　マイ", "鈴木　舞"}}) {
+    const ocr::Image page = page_with_text({{k.drawn, {620, 230}, 110}, {"スズキ　マイ", {60, 200}, 60}});
+    ASSERT_FALSE(page.empty());
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      if (!spec.whitelist.empty()) return ocr::FakeEngine::reading(k.kana, 0.95);  // the furigana column
+      return reading_by_cells(img, k.read, 110);  // the name column: a glyph per character's ink
+    });
+    const FieldTemplate f = one_officer_row();
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
+    const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
+    ASSERT_NE(name, out.end());
+    EXPECT_EQ(name->value, k.want) << k.read;
+    if (std::string(k.read) != k.want) {
+      EXPECT_LT(name->confidence, 0.9);
+    }
+  }
+}
+
 // An officer's furigana one kana from a reading of the name beside it is mended where the ink
 // bears the reading's kana out (ワ read リ beside 小川); the same misreading beside a name it is not
 // one kana from (小山: オヤマ) stays, and so does a furigana the name reads.
 TEST(FuriganaByName, AKanaTheNameReadsIsTakenWhereTheInkBearsItOut) {
-  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
-  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
   struct Case {
     const char* drawn;  // the furigana on the page
     const char* read;   // what the engine reads there
@@ -373,27 +359,14 @@ TEST(FuriganaByName, AKanaTheNameReadsIsTakenWhereTheInkBearsItOut) {
   for (const Case& k : {Case{"オガワ　クミコ", "オガリ　クミコ", "小川　久美子", "オガワ　クミコ"},
                         Case{"オガワ　クミコ", "オガリ　クミコ", "小山　久美子", "オガリ　クミコ"},
                         Case{"オガワ　クミコ", "オガワ　クミコ", "小川　久美子", "オガワ　クミコ"}}) {
-    cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
-    {
-      cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
-      auto ft = cv::freetype::createFreeType2();
-      ft->loadFontData(font.string(), 0);
-      ft->putText(c3, k.drawn, {60, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-      ft->putText(c3, k.name, {620, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-      cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
-    }
-    auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
-    ASSERT_TRUE(page.has_value());
+    const ocr::Image page = page_with_text({{k.drawn, {60, 200}, 60}, {k.name, {620, 200}, 60}});
+    ASSERT_FALSE(page.empty());
     ocr::FakeEngine engine;
     engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
       return reading_by_cells(img, spec.whitelist.empty() ? k.name : k.read, 60);
     });
-    FieldTemplate f = field("officers.rows", "table");
-    f.rows = 1;
-    f.first_top = 2;
-    f.pitch = 26;
-    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
-    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", f);
+    const FieldTemplate f = one_officer_row();
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
     const auto kana = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name_kana"; });
     ASSERT_NE(kana, out.end());
     EXPECT_EQ(kana->value, k.want) << k.read << " beside " << k.name;
@@ -406,19 +379,8 @@ TEST(FuriganaByName, AKanaTheNameReadsIsTakenWhereTheInkBearsItOut) {
 // A furigana field the template ties to a name field (an account holder's) is checked by the
 // name's last two parts the same way: キヨン beside 橋本　清 is キヨシ where the ink bears out シ.
 TEST(FuriganaByName, AnAccountHoldersFuriganaIsCheckedByTheHoldersName) {
-  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
-  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
-  cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
-  {
-    cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
-    auto ft = cv::freetype::createFreeType2();
-    ft->loadFontData(font.string(), 0);
-    ft->putText(c3, "ハシモト　キヨシ", {60, 120}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-    ft->putText(c3, "橋本　清", {60, 280}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-    cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
-  }
-  auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
-  ASSERT_TRUE(page.has_value());
+  const ocr::Image page = page_with_text({{"ハシモト　キヨシ", {60, 120}, 60}, {"橋本　清", {60, 280}, 60}});
+  ASSERT_FALSE(page.empty());
   ocr::FakeEngine engine;
   engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
     return reading_by_cells(img, spec.whitelist.empty() ? "橋本　清" : "ハシモト　キヨン", 60);
@@ -432,7 +394,7 @@ TEST(FuriganaByName, AnAccountHoldersFuriganaIsCheckedByTheHoldersName) {
   name.zone = {2, 16, 95, 12};
   t.fields = {kana, name};
   const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-  const station::recognition::detail::PageContext c{*page, 0, nullptr, engine, clock};
+  const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
   int row = 0;
   std::vector<RecognizedValue> out;
   station::recognition::detail::read_form(t, c, row, out);
@@ -461,11 +423,7 @@ TEST(NameByFurigana, TheFuriganaChoosesBetweenTheModelsReadings) {
       if (!spec.whitelist.empty()) return ocr::FakeEngine::reading(k.kana, 0.95);  // the furigana column
       return ocr::FakeEngine::reading(spec.languages == ocr::kSecondJapaneseModel ? k.second : k.first, 0.95);
     });
-    FieldTemplate f = field("officers.rows", "table");
-    f.rows = 1;
-    f.first_top = 2;
-    f.pitch = 26;
-    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
+    const FieldTemplate f = one_officer_row();
     const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
     const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
     ASSERT_NE(name, out.end());
@@ -478,20 +436,9 @@ TEST(NameByFurigana, TheFuriganaChoosesBetweenTheModelsReadings) {
 // the glyph classifier votes between them on the first model's glyph: the dictionary, which would
 // keep the commoner spelling, does not decide.
 TEST(NameByFurigana, TheInkChoosesBetweenTheModelsKanji) {
-  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
-  ASSERT_TRUE(std::filesystem::exists(font)) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
   for (const char* drawn : {"清水　智子", "清水　知子"}) {
-    cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
-    {
-      cv::Mat c3(m.rows, m.cols, CV_8UC3, cv::Scalar::all(248));
-      auto ft = cv::freetype::createFreeType2();
-      ft->loadFontData(font.string(), 0);
-      ft->putText(c3, "シミズ　トモコ", {60, 200}, 60, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-      ft->putText(c3, drawn, {620, 230}, 110, cv::Scalar::all(15), -1, cv::LINE_AA, true);
-      cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
-    }
-    auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
-    ASSERT_TRUE(page.has_value());
+    const ocr::Image page = page_with_text({{"シミズ　トモコ", {60, 200}, 60}, {drawn, {620, 230}, 110}});
+    ASSERT_FALSE(page.empty());
     ocr::FakeEngine engine;
     engine.set_languages({"jpn", ocr::kSecondJapaneseModel});
     const std::string other = std::string(drawn) == "清水　智子" ? "清水　知子" : "清水　智子";
@@ -501,12 +448,8 @@ TEST(NameByFurigana, TheInkChoosesBetweenTheModelsKanji) {
       if (spec.languages == ocr::kSecondJapaneseModel) return ocr::FakeEngine::reading(other, 0.95);
       return reading_by_cells(img, drawn, 110);
     });
-    FieldTemplate f = field("officers.rows", "table");
-    f.rows = 1;
-    f.first_top = 2;
-    f.pitch = 26;
-    f.columns = {{"name_kana", "", "kana", 2, 45}, {"name", "", "text", 50, 48}};
-    const std::vector<RecognizedValue> out = read_one(*page, engine, "officers", f);
+    const FieldTemplate f = one_officer_row();
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
     const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
     ASSERT_NE(name, out.end());
     EXPECT_EQ(name->value, drawn);
