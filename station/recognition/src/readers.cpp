@@ -32,6 +32,12 @@ struct Text {
   std::vector<ocr::Glyph> glyphs;  // Japanese readings: each character with its alternatives
 };
 
+// Whether a character (UTF-8) is a kanji.
+bool is_han(const std::string& ch) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
+  return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
+}
+
 // A glyph's box on the page: the engine reads the prepared zone's image, which lies at `image`.
 ocr::Box on_page(const ocr::Box& glyph, const ocr::Box& image) {
   if (glyph.empty() || image.empty()) return {};
@@ -399,7 +405,7 @@ void vote_symbol(const std::string& whitelist, const ocr::Image& cell, std::stri
 }
 
 // A name the two models read with different kanji at the same places, both spellings its furigana
-// reads (知子 and 智子 by トモコ): at each such place the glyph classifier votes between the two kanji
+// reads (裕子 and 祐子 by ユウコ): at each such place the glyph classifier votes between the two kanji
 // on the first model's glyph there (ocr::classify_symbol_at); a unanimous vote puts its kanji into
 // the chosen text. The dictionary that chose between the readings prefers the commoner spelling,
 // which in a name says nothing; the ink does. Only between spellings the furigana bears out: between
@@ -409,10 +415,6 @@ void vote_between_readings(Text& t, const std::string& first, const std::string&
   const std::vector<std::string> a = utf8_characters(strip_spaces(first)), b = utf8_characters(strip_spaces(second));
   std::vector<std::string> chosen = utf8_characters(strip_spaces(t.text));
   if (a.size() != b.size() || chosen.size() != a.size()) return;
-  const auto is_han = [](const std::string& ch) {
-    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
-    return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
-  };
   // The first reading's glyphs by the byte offset of their character in it.
   const std::string bare = strip_spaces(first);
   const std::vector<std::string> texts = glyph_texts(t.glyphs);
@@ -514,13 +516,13 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (strip_spaces(first) != strip_spaces(second)) {
       t.text = ocr::more_plausible(first, second);
       // The name said twice on the row: a reading its furigana reads is taken over one it does
-      // not (a lone given name one model dropped, 松本 beside マツモト　アヤ). The dictionary's
+      // not (a lone given name one model dropped, 高橋 beside タカハシ　ユウ). The dictionary's
       // plausibility prefers the shorter reading; the furigana knows how long the name is.
       if (!furigana_reads(furigana, t.text)) {
         const bool reads_first = furigana_reads(furigana, first), reads_second = furigana_reads(furigana, second);
         if (reads_first != reads_second) t.text = reads_first ? first : second;
       }
-      // Both read by it (知子 and 智子 by トモコ): the ink chooses between their kanji.
+      // Both read by it (裕子 and 祐子 by ユウコ): the ink chooses between their kanji.
       if (furigana_reads(furigana, first) && furigana_reads(furigana, second))
         vote_between_readings(t, first, second, prepared.image);
       t.confidence = std::min(t.confidence, kUnsureFreeText);
@@ -928,10 +930,6 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
   const std::size_t family_length = utf8_characters(names[0]).size();
   // The value's characters (gaps aside) each with its glyph.
   if (name.chars.size() != family_length + utf8_characters(names[1]).size()) return;
-  const auto is_han = [](const std::string& ch) {
-    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
-    return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
-  };
   std::size_t offset = 0;
   bool changed = false;
   for (std::size_t k = 0; k < 2; offset += utf8_characters(names[k]).size(), ++k) {
