@@ -24,34 +24,48 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kSide = 28;   // the normalised glyph
-constexpr int kFit = 20;    // the glyph's longer side inside it
 constexpr int kNeighbours = 7;
 
-const cv::HOGDescriptor& hog() {
-  static const cv::HOGDescriptor h(cv::Size(kSide, kSide), cv::Size(14, 14), cv::Size(7, 7), cv::Size(7, 7), 9);
-  return h;
+// Where a glyph is normalised to and how finely its gradients are pooled: a square of `side` px,
+// the glyph's longer side `fit` px inside it, HOG cells of `cell` px in blocks of two by two.
+// Digits need little detail; kanji that differ by a part (鐸, 涼, 癌) need more.
+struct Geometry {
+  int side, fit, cell;
+};
+constexpr Geometry kDigitGeometry{28, 20, 7};
+constexpr Geometry kKanjiGeometry{48, 40, 8};
+
+const cv::HOGDescriptor& hog(const Geometry& g) {
+  static const cv::HOGDescriptor digit(cv::Size(kDigitGeometry.side, kDigitGeometry.side),
+                                       cv::Size(2 * kDigitGeometry.cell, 2 * kDigitGeometry.cell),
+                                       cv::Size(kDigitGeometry.cell, kDigitGeometry.cell),
+                                       cv::Size(kDigitGeometry.cell, kDigitGeometry.cell), 9);
+  static const cv::HOGDescriptor kanji(cv::Size(kKanjiGeometry.side, kKanjiGeometry.side),
+                                        cv::Size(2 * kKanjiGeometry.cell, 2 * kKanjiGeometry.cell),
+                                        cv::Size(kKanjiGeometry.cell, kKanjiGeometry.cell),
+                                        cv::Size(kKanjiGeometry.cell, kKanjiGeometry.cell), 9);
+  return g.side == kDigitGeometry.side ? digit : kanji;
 }
 
-// The glyph's ink (255 on 0) cut to its box, scaled into kFit keeping its shape, centred.
-std::optional<cv::Mat> normalise(const cv::Mat& ink) {
+// The glyph's ink (255 on 0) cut to its box, scaled into `g.fit` keeping its shape, centred.
+std::optional<cv::Mat> normalise(const cv::Mat& ink, const Geometry& g) {
   std::vector<cv::Point> nz;
   cv::findNonZero(ink, nz);
   if (nz.size() < 4) return std::nullopt;
   const cv::Rect b = cv::boundingRect(nz);
-  const double s = static_cast<double>(kFit) / std::max(b.width, b.height);
-  cv::Mat g;
-  cv::resize(ink(b), g, cv::Size(std::max(1, static_cast<int>(b.width * s + 0.5)), std::max(1, static_cast<int>(b.height * s + 0.5))),
+  const double s = static_cast<double>(g.fit) / std::max(b.width, b.height);
+  cv::Mat r;
+  cv::resize(ink(b), r, cv::Size(std::max(1, static_cast<int>(b.width * s + 0.5)), std::max(1, static_cast<int>(b.height * s + 0.5))),
              0, 0, cv::INTER_AREA);
-  cv::Mat out = cv::Mat::zeros(kSide, kSide, CV_8UC1);
-  g.copyTo(out(cv::Rect((kSide - g.cols) / 2, (kSide - g.rows) / 2, g.cols, g.rows)));
+  cv::Mat out = cv::Mat::zeros(g.side, g.side, CV_8UC1);
+  r.copyTo(out(cv::Rect((g.side - r.cols) / 2, (g.side - r.rows) / 2, r.cols, r.rows)));
   cv::GaussianBlur(out, out, cv::Size(3, 3), 0.8);
   return out;
 }
 
-std::vector<float> features(const cv::Mat& norm) {
+std::vector<float> features(const cv::Mat& norm, const Geometry& g) {
   std::vector<float> f;
-  hog().compute(norm, f);
+  hog(g).compute(norm, f);
   return f;
 }
 
@@ -60,6 +74,7 @@ struct Model {
   std::vector<int> y;                // index into labels
   std::vector<std::string> labels;   // what each class is (UTF-8)
   int fonts = 0;
+  Geometry geometry = kDigitGeometry;
 };
 
 std::vector<fs::path> font_files() {
@@ -79,17 +94,30 @@ std::vector<fs::path> font_files() {
 }
 
 void add(Model& m, const cv::Mat& ink, int label) {
-  const auto n = normalise(ink);
+  const auto n = normalise(ink, m.geometry);
   if (!n) return;
-  m.x.push_back(features(*n));
+  m.x.push_back(features(*n, m.geometry));
   m.y.push_back(label);
 }
 
-// Every label rendered from every font at two sizes, each also bold, thin and turned ±4°; with
-// `zeros`, the label "0" also slashed and dotted.
-Model train(const std::vector<std::string>& labels, bool zeros) {
+// `text` as `ft` draws it at `size` px, white on black.
+cv::Mat rendered(cv::freetype::FreeType2& ft, const std::string& text, int size) {
+  cv::Mat c3 = cv::Mat::zeros(size * 2, size * 2, CV_8UC3);
+  ft.putText(c3, text, cv::Point(size / 2, size * 3 / 2), size, cv::Scalar::all(255), -1, cv::LINE_AA, true);
+  cv::Mat ink;
+  cv::extractChannel(c3, ink, 0);
+  cv::threshold(ink, ink, 100, 255, cv::THRESH_BINARY);
+  return ink;
+}
+
+// Every label rendered from every font that has it, at two sizes, each also bold, thin and turned
+// ±4°; with `zeros`, the label "0" also slashed and dotted. A font without a label's glyph draws
+// its "missing" box (as it does for a private-use code point): the same box for every label, which
+// would vote for whichever label had most such boxes, so it is left out.
+Model train(const std::vector<std::string>& labels, bool zeros, const Geometry& geometry) {
   Model m;
   m.labels = labels;
+  m.geometry = geometry;
   for (const fs::path& file : font_files()) {
     cv::Ptr<cv::freetype::FreeType2> ft;
     try {
@@ -100,13 +128,21 @@ Model train(const std::vector<std::string>& labels, bool zeros) {
     }
     ++m.fonts;
     for (int size : {36, 60}) {
+      cv::Mat missing;
+      try {
+        missing = rendered(*ft, "\uE000", size);
+      } catch (const cv::Exception&) {
+        missing = cv::Mat::zeros(size * 2, size * 2, CV_8UC1);
+      }
       for (int label = 0; label < static_cast<int>(labels.size()); ++label) {
         const std::string& text = labels[static_cast<std::size_t>(label)];
-        cv::Mat c3 = cv::Mat::zeros(size * 2, size * 2, CV_8UC3);
-        ft->putText(c3, text, cv::Point(size / 2, size * 3 / 2), size, cv::Scalar::all(255), -1, cv::LINE_AA, true);
         cv::Mat ink;
-        cv::extractChannel(c3, ink, 0);
-        cv::threshold(ink, ink, 100, 255, cv::THRESH_BINARY);
+        try {
+          ink = rendered(*ft, text, size);
+        } catch (const cv::Exception&) {
+          continue;  // a glyph FreeType cannot load from this face
+        }
+        if (cv::countNonZero(ink != missing) == 0) continue;
         std::vector<cv::Mat> variants = {ink};
         const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3});
         cv::Mat bold, thin;
@@ -144,23 +180,38 @@ Model train(const std::vector<std::string>& labels, bool zeros) {
 const Model& model() {
   static std::once_flag once;
   static Model m;
-  std::call_once(once, [] { m = train({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, true); });
+  std::call_once(once, [] { m = train({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, true, kDigitGeometry); });
   return m;
 }
 
-// A model per closed set of symbols, trained on its first use.
+// Whether a symbol is a kanji (CJK unified ideographs, their extensions and compatibility forms).
+bool is_kanji(const std::string& utf8) {
+  if (utf8.size() < 3) return false;
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(utf8[i]); };
+  char32_t c = 0;
+  if ((b(0) & 0xF0) == 0xE0) c = ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  else if ((b(0) & 0xF8) == 0xF0 && utf8.size() >= 4)
+    c = ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+  return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+// A model per closed set of symbols, trained on its first use: kanji, which differ by a radical,
+// at the finer geometry; kana and letters, whose few strokes the coarse one tells apart with less
+// sensitivity to the face, at the digits'.
 const Model& symbol_model(const std::vector<std::string>& symbols) {
   static std::mutex mu;
   static std::map<std::vector<std::string>, std::unique_ptr<Model>> models;
   std::lock_guard lock(mu);
   auto& m = models[symbols];
-  if (!m) m = std::make_unique<Model>(train(symbols, false));
+  if (!m)
+    m = std::make_unique<Model>(
+        train(symbols, false, std::any_of(symbols.begin(), symbols.end(), is_kanji) ? kKanjiGeometry : kDigitGeometry));
   return *m;
 }
 
 // The k nearest rendered glyphs' labels, counted: (votes, label) most votes first, ties by label.
 std::vector<std::pair<int, int>> nearest_votes(const Model& m, const cv::Mat& norm) {
-  const std::vector<float> f = features(norm);
+  const std::vector<float> f = features(norm, m.geometry);
   std::vector<std::pair<float, int>> best;
   best.reserve(kNeighbours + 1);
   for (std::size_t i = 0; i < m.x.size(); ++i) {
@@ -274,7 +325,7 @@ DigitVote classify_digit_ink(const cv::Mat& ink) {
   DigitVote v;
   const Model& m = model();
   if (m.x.empty()) return v;
-  const auto n = normalise(ink);
+  const auto n = normalise(ink, m.geometry);
   if (!n) return v;
   const auto votes = nearest_votes(m, *n);
   // The glyph's loops: holes in its ink, and ink inside a hole (the dot of a dotted zero). Holes
@@ -354,26 +405,33 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   if (!found) return {};
   const cv::Mat& ink = *found;
   // Components whose centre lies in the engine's span: widened by most of a glyph either side
-  // where a box was left out of it (a first box reaching back over a label, a wide one), for then
-  // its ends are not known; where every box is in it, by a sliver only, so that the strokes of the
-  // text around a run of digits (丁目, 番, 号 in an address) are not taken for its characters.
+  // where a box was left out of it (a first box reaching back over a label, a last one stretched
+  // over the text after the run), for then its ends are not known; where every box is in it, by a
+  // sliver only, so that the strokes of the text around a run of digits (丁目, 番, 号 in an
+  // address) are not taken for its characters.
+  const auto in_span = [](const LineGlyph& g) { return g.box.w * 5 <= g.box.h * 6; };
   bool all_in = true;
   std::vector<int> widths;
   for (const LineGlyph& g : glyphs) {
-    all_in = all_in && g.box.w * 5 <= g.box.h * 6;
-    widths.push_back(g.box.w);
+    all_in = all_in && in_span(g);
+    if (in_span(g)) widths.push_back(g.box.w);
   }
   std::nth_element(widths.begin(), widths.begin() + static_cast<std::ptrdiff_t>(widths.size() / 2), widths.end());
-  const double half = all_in ? std::max(2.0, 0.3 * widths[widths.size() / 2]) : span.h * 0.8;
+  const double unknown = span.h * 0.8;
+  const double half = all_in ? std::max(2.0, 0.3 * widths[widths.size() / 2]) : unknown;
   Characters split = characters_of(ink, span.h, span.x - half, span.x + span.w + half);
   // Too few characters in the span: the engine's boxes may lag its characters by one (a first
   // digit's box over the second's ink, a slashed zero's shared by the digits beside it), so an end
-  // digit lies outside. Widened then as where the ends are not known; a character at either end
-  // much wider than the run's middle one is the text's (番, 号), not a digit; and each character
-  // need only lie within a character's pitch of its box.
+  // digit lies outside. Widened then as where the ends are not known, and each character need only
+  // lie within a character's pitch of its box.
   bool lagging = false;
   if (all_in && split.chars.size() < glyphs.size()) {
-    split = characters_of(ink, span.h, span.x - span.h * 0.8, span.x + span.w + span.h * 0.8);
+    split = characters_of(ink, span.h, span.x - unknown, span.x + span.w + unknown);
+    lagging = true;
+  }
+  // Searched wider than the run, a character at either end much wider than the run's middle one is
+  // the text's (目 before it, 番 or 号 after), not a digit.
+  if (!all_in || lagging) {
     std::vector<int> w;
     for (const Character& ch : split.chars) w.push_back(ch.x1 - ch.x0);
     if (!w.empty()) {
@@ -386,18 +444,24 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
         else
           cs.erase(cs.begin());
     }
-    lagging = true;
   }
   const std::vector<Character>& merged = split.chars;
   const cv::Mat& labels = split.labels;
   if (merged.size() != glyphs.size()) return {};
   const double pitch = 1.3 * widths[widths.size() / 2];
+  const auto overlap = [&](const Box& b, const Character& ch) { return std::min(b.x + b.w, ch.x1) - std::max(b.x, ch.x0); };
   for (std::size_t k = 0; k < glyphs.size(); ++k) {
     const Box& b = glyphs[k].box;
     const double centre = (merged[k].x0 + merged[k].x1) / 2.0;
     if (lagging ? (centre < b.x - pitch || centre > b.x + b.w + pitch)
                 : (b.w * 5 <= b.h * 6 && (centre < b.x - b.w / 2.0 || centre > b.x + b.w * 1.5)))
       return {};
+    // Where the boxes are taken as they lie, a box that misses its own character altogether but
+    // lies over another's is paired out of step (a stroke of the kanji before the run taken for
+    // its first digit). A box a little off its character (by less than its width) is no sign.
+    if (!lagging && in_span(glyphs[k]) && overlap(b, merged[k]) <= 0)
+      for (const Character& other : merged)
+        if (overlap(b, other) > 0) return {};
   }
   std::vector<DigitVote> out;
   for (std::size_t k = 0; k < glyphs.size(); ++k) {
@@ -457,10 +521,10 @@ namespace {
 
 // The nearest neighbours' vote over `symbols` for a glyph's ink (255 on 0).
 SymbolVote vote_symbol(const cv::Mat& keep, const std::vector<std::string>& symbols) {
-  const auto norm = normalise(keep);
-  if (!norm) return {};
   const Model& m = symbol_model(symbols);
   if (m.x.empty()) return {};
+  const auto norm = normalise(keep, m.geometry);
+  if (!norm) return {};
   const auto votes = nearest_votes(m, *norm);
   SymbolVote v;
   if (votes.empty()) return v;
@@ -502,6 +566,14 @@ SymbolVote classify_symbol_at(const Image& line, Box box, const std::vector<std:
   // the scan left out.
   const std::optional<InkAround> around = ink_centred_in(line, box, 0, std::max(3, box.h * box.h / 900));
   return around ? vote_symbol(around->keep, symbols) : SymbolVote{};
+}
+
+std::optional<Box> ink_box_in(const Image& line, Box region) {
+  if (line.empty() || region.w < 3 || region.h < 3) return std::nullopt;
+  const std::optional<InkAround> around = ink_centred_in(line, region, 0, std::max(3, region.h * region.h / 900));
+  if (!around || cv::countNonZero(around->keep) == 0) return std::nullopt;
+  const cv::Rect b = cv::boundingRect(around->keep);
+  return Box{around->crop.x + b.x, around->crop.y + b.y, b.width, b.height};
 }
 
 DigitModelInfo digit_model_info() {

@@ -4,6 +4,7 @@
 // handwriting-like), each also bold, thin, slightly turned, and its zero slashed and dotted. It is
 // trained once per process, on first use (about 2,000 glyphs), from the fonts that
 // hardware/deploy/install-deps.sh installs; the comb reader votes it against Tesseract.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ SymbolVote classify_symbol(const Image& cell, const std::vector<std::string>& sy
 // The same for a glyph of a line at the engine's `box` (image px): the glyph is the line's ink
 // whose components centre in the box (a stroke may reach past it), a neighbour's left out.
 SymbolVote classify_symbol_at(const Image& line, Box box, const std::vector<std::string>& symbols);
+
+// The box of the ink of `line` whose components centre in `region` (image px; specks of the scan
+// left out); nothing where there is none.
+std::optional<Box> ink_box_in(const Image& line, Box region);
 
 // The digits of a band cut out around a run of `count` digits (dark on light; the digits' height
 // and about a quarter of it above and below, nothing else of the line beside them), each cut out by

@@ -888,6 +888,48 @@ void furigana_by_name(const PageContext& c, RecognizedValue& kana, const Recogni
   kana.confidence = std::min(kana.confidence, kUnsureFreeText);
 }
 
+// Where character `i` of a value's glyph lies in `zone` (the value's box, ocr::clean_zone): the
+// engine's box, unless it has none (a character only the other model read, or put in between
+// glyphs) or one no glyph of the line fits (wider than 1.4 line heights: a box stretched over its
+// neighbours). Then the ink between the neighbours' boxes (the zone's edge where the character is
+// first or last), where that ink is one glyph wide. Zone px; nothing otherwise.
+std::optional<ocr::Box> glyph_box(const ocr::Image& zone, const RecognizedValue& v, std::size_t i) {
+  if (i >= v.chars.size() || zone.empty()) return std::nullopt;
+  const auto local = [&](ocr::Box b) { return b.empty() ? b : ocr::Box{b.x - v.box.x, b.y - v.box.y, b.w, b.h}; };
+  std::vector<int> heights, tops, bottoms;
+  for (const CharReading& ch : v.chars)
+    if (!ch.box.empty()) heights.push_back(ch.box.h);
+  if (heights.empty()) return std::nullopt;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const int line_h = heights[heights.size() / 2];
+  const auto fits = [&](const ocr::Box& b) { return !b.empty() && b.w * 10 <= line_h * 14; };
+  if (fits(v.chars[i].box)) return local(v.chars[i].box);
+  for (const CharReading& ch : v.chars)
+    if (fits(ch.box)) tops.push_back(ch.box.y), bottoms.push_back(ch.box.y + ch.box.h);
+  if (tops.empty()) return std::nullopt;
+  std::nth_element(tops.begin(), tops.begin() + tops.size() / 2, tops.end());
+  std::nth_element(bottoms.begin(), bottoms.begin() + bottoms.size() / 2, bottoms.end());
+  const int top = tops[tops.size() / 2], bottom = bottoms[bottoms.size() / 2];
+  int left = v.box.x, right = v.box.x + v.box.w;
+  if (i > 0) {
+    const ocr::Box& p = v.chars[i - 1].box;
+    if (!fits(p)) return std::nullopt;
+    left = p.x + p.w;
+  }
+  if (i + 1 < v.chars.size()) {
+    const ocr::Box& n = v.chars[i + 1].box;
+    if (!fits(n)) return std::nullopt;
+    right = n.x;
+  }
+  if (right - left < line_h / 4) return std::nullopt;
+  const int slack = line_h / 6;
+  const auto ink = ocr::ink_box_in(zone, local(ocr::Box{left, top - slack, right - left, bottom - top + 2 * slack}));
+  // The engine's heights vary along a line by a third (a box that takes in a neighbour's stroke, or
+  // misses one), so the ink found is allowed a little more than the engine's own boxes.
+  if (!ink || ink->w * 10 > line_h * 16 || ink->h * 2 < line_h) return std::nullopt;
+  return ink;
+}
+
 // At most this many kanji are weighed for one character of a name: the classifier is trained for
 // each set on its first use, and a reading spelt many ways proposes too little.
 constexpr std::size_t kMostSpellingsWeighed = 24;
@@ -930,6 +972,9 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
   const std::size_t family_length = utf8_characters(names[0]).size();
   // The value's characters (gaps aside) each with its glyph.
   if (name.chars.size() != family_length + utf8_characters(names[1]).size()) return;
+  // The glyphs are voted on the zone without its ruling: a stroke that touches the cell's edge
+  // would otherwise join the whole table.
+  const ocr::Image zone = ocr::clean_zone(c.page, name.box);
   std::size_t offset = 0;
   bool changed = false;
   for (std::size_t k = 0; k < 2; offset += utf8_characters(names[k]).size(), ++k) {
@@ -956,11 +1001,13 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
       const CharReading& ch = name.chars[offset + j];
       // Only on the engine's own glyph: a place guessed between the neighbours' glyphs gave votes
       // the guess, not the ink, decided (half a kanji voted as another).
-      if (ch.text != read[j] || ch.box.empty()) continue;
+      if (ch.text != read[j]) continue;
+      const std::optional<ocr::Box> box = glyph_box(zone, name, offset + j);
+      if (!box) continue;
       std::vector<std::string> set = others[j];
       set.push_back(read[j]);
       std::sort(set.begin(), set.end());
-      const ocr::SymbolVote v = ocr::classify_symbol_at(c.page, ch.box, set);
+      const ocr::SymbolVote v = ocr::classify_symbol_at(zone, *box, set);
       if (!v.symbol.empty() && v.symbol != read[j] && v.share >= 1.0) votes.emplace_back(offset + j, v.symbol);
     }
     // One kanji apart, as the spellings are: a vote on two kanji of one name is no spelling.

@@ -254,6 +254,8 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
   detail::check_titles(out.values);
+  detail::reconcile_representative(out.values);
+  detail::reconcile_holder_kana(out.values);
   detail::reconcile_passbook(out.values);
   detail::reconcile_dates(out.values, clock);
   calibrate(out.values);

@@ -358,6 +358,219 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
 
 namespace {
 
+// "<family>　<given>" as one name: its two parts, gaps (full or half width) trimmed; a name read
+// without its gap is one part.
+std::vector<std::string> name_words(const std::string& s) {
+  std::vector<std::string> out;
+  for (const icu::UnicodeString& part : gap_parts(s)) {
+    std::string w;
+    part.toUTF8String(w);
+    w = strip_spaces(w);
+    if (!w.empty()) out.push_back(w);
+  }
+  return out;
+}
+
+// Whether the furigana `kana` ("<family>　<given>") reads `name`: each part by the dictionary's
+// spellings of that family or given name, or by a reading of its kanji; a name read without its gap
+// where one cut makes it so.
+bool furigana_reads_name(const std::vector<std::string>& kana, const std::string& name) {
+  if (kana.size() != 2) return false;
+  const auto part_read = [&](std::size_t k, const std::string& w) {
+    const auto sp = ocr::name_spellings(kana[k], k == 0 ? ocr::NamePart::family : ocr::NamePart::given);
+    return std::find(sp.begin(), sp.end(), w) != sp.end() ||
+           ocr::match_reading(kana[k], w).kind == ocr::KanaReadingMatch::Kind::reading;
+  };
+  const std::vector<std::string> words = name_words(name);
+  if (words.size() == 2) return part_read(0, words[0]) && part_read(1, words[1]);
+  if (words.size() != 1) return false;
+  const icu::UnicodeString whole = icu::UnicodeString::fromUTF8(words[0]);
+  for (int32_t cut = 1; cut < whole.length(); ++cut) {
+    std::string a, b;
+    icu::UnicodeString(whole, 0, cut).toUTF8String(a);
+    icu::UnicodeString(whole, cut).toUTF8String(b);
+    if (part_read(0, a) && part_read(1, b)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void reconcile_representative(std::vector<RecognizedValue>& values) {
+  const auto find = [&](const std::string& key) { return find_value(values, key); };
+  constexpr const char* kGap = "\u3000";
+  // A form's value: the text before the name (kept as read) and the name.
+  struct Member {
+    RecognizedValue* v;
+    std::string prefix, name;
+  };
+  std::vector<Member> members;
+  std::vector<std::vector<std::string>> furigana;
+  std::vector<std::string> titles;
+  if (RecognizedValue* t = find("corp.rep_title"); t != nullptr && !t->value.empty()) titles.push_back(strip_spaces(t->value));
+  if (RecognizedValue* n = find("corp.rep_name"); n != nullptr && !n->value.empty()) members.push_back({n, "", n->value});
+  // The officer list's row for the representative: the one row with the representative's title.
+  RecognizedValue* row_name = nullptr;
+  RecognizedValue* row_kana = nullptr;
+  int rows_titled = 0;
+  for (RecognizedValue& v : values) {
+    static constexpr std::string_view kTitle = ".title";
+    if (v.key.rfind("officers.rows[", 0) != 0 || !v.key.ends_with(kTitle) || titles.empty()) continue;
+    if (strip_spaces(v.value) != titles[0]) continue;
+    ++rows_titled;
+    const std::string row = v.key.substr(0, v.key.size() - kTitle.size());
+    row_name = find(row + ".name");
+    row_kana = find(row + ".name_kana");
+  }
+  if (rows_titled == 1) {
+    if (row_name != nullptr && !row_name->value.empty()) members.push_back({row_name, "", row_name->value});
+    if (row_kana != nullptr) furigana.push_back(name_words(row_kana->value));
+  }
+  if (RecognizedValue* p = find("pledge.rep"); p != nullptr && !p->value.empty()) {
+    // "<title>　<name>": the title as the application gives it (its gap may not have been seen),
+    // else as split at the gaps.
+    std::string name;
+    for (const std::string& t : titles)
+      if (name = after_title(p->value, t); !name.empty()) {
+        members.push_back({p, t + kGap, name});
+        break;
+      }
+    if (name.empty())
+      if (const auto split = split_title(p->value)) members.push_back({p, split->first, split->second});
+  }
+  if (RecognizedValue* h = find("bank.holder"); h != nullptr && !h->value.empty()) {
+    // "<corporation>　<title>　<family>　<given>": the last two parts, with the holder's furigana's.
+    const std::string wide = kGap;
+    const auto given = h->value.rfind(wide);
+    const auto family = given == std::string::npos || given == 0 ? std::string::npos : h->value.rfind(wide, given - 1);
+    if (family != std::string::npos && family > 0) {
+      members.push_back({h, h->value.substr(0, family + wide.size()), h->value.substr(family + wide.size())});
+      if (RecognizedValue* hk = find("bank.holder_kana"); hk != nullptr) {
+        const std::vector<std::string> parts = name_words(hk->value);
+        if (parts.size() >= 3) furigana.push_back({parts[parts.size() - 2], parts.back()});
+      }
+    }
+  }
+  if (members.size() < 2 || furigana.empty()) return;
+  const auto read_by_furigana = [&](const std::string& name) {
+    return std::any_of(furigana.begin(), furigana.end(), [&](const auto& k) { return furigana_reads_name(k, name); });
+  };
+  // The one name the furigana read (as the forms give it, with its gap).
+  std::string chosen;
+  for (const Member& m : members) {
+    const std::vector<std::string> words = name_words(m.name);
+    if (words.size() != 2 || !read_by_furigana(m.name)) continue;
+    const std::string name = words[0] + kGap + words[1];
+    if (!chosen.empty() && chosen != name) return;  // two names the furigana read: not for us
+    chosen = name;
+  }
+  if (chosen.empty()) return;
+  const icu::UnicodeString bare = icu::UnicodeString::fromUTF8(strip_spaces(chosen));
+  for (Member& m : members) {
+    const icu::UnicodeString read = icu::UnicodeString::fromUTF8(strip_spaces(m.name));
+    if (read == bare || read_by_furigana(m.name)) {
+      if (read == bare && m.name != chosen && name_words(m.name).size() == 1) {
+        // The same name read without its gap: the gap is given back.
+        m.v->value = m.prefix + chosen;
+        m.v->chars.clear();
+      }
+      continue;
+    }
+    if (edit_distance(read, bare) > std::max(1, (bare.length() + 1) / 2)) continue;
+    m.v->value = m.prefix + chosen;
+    m.v->chars.clear();
+    m.v->confidence = std::min(m.v->confidence, kUnsureFreeText);
+  }
+}
+
+void reconcile_holder_kana(std::vector<RecognizedValue>& values) {
+  const auto find = [&](const std::string& key) { return find_value(values, key); };
+  RecognizedValue* holder_kana = find("bank.holder_kana");
+  if (holder_kana == nullptr || holder_kana->value.empty()) return;
+  // The holder's furigana by its last three gaps: gaps read inside the corporation's part (a small
+  // kana read large after a gap: イリ　ヨウ) stay in it.
+  const std::vector<icu::UnicodeString> parts = gap_parts(holder_kana->value);
+  if (parts.size() < 4) return;
+  icu::UnicodeString corp;
+  for (std::size_t k = 0; k + 3 < parts.size(); ++k) corp.append(parts[k]);
+  std::vector<icu::UnicodeString> mine = {corp, parts[parts.size() - 3], parts[parts.size() - 2], parts.back()};
+  // The kanji each part spells, from the holder's own kanji where it splits alike, else the
+  // application's corporation and representative.
+  std::string kanji_corp, kanji_name;
+  if (const RecognizedValue* n = find("corp.name"); n != nullptr) kanji_corp = strip_spaces(n->value);
+  if (const RecognizedValue* n = find("corp.rep_name"); n != nullptr) kanji_name = n->value;
+  std::vector<std::string> kanji = {kanji_corp, "", "", ""};
+  const std::vector<std::string> name_kanji = name_words(kanji_name);
+  if (name_kanji.size() == 2) kanji[2] = name_kanji[0], kanji[3] = name_kanji[1];
+  // The witnesses: the officer list's corporation furigana, and the representative's row's.
+  std::vector<RecognizedValue*> witness(4, nullptr);
+  std::vector<std::vector<icu::UnicodeString>> theirs(4);
+  if (RecognizedValue* ck = find("officers.corp_kana"); ck != nullptr && !ck->value.empty()) {
+    witness[0] = ck;
+    theirs[0] = {icu::UnicodeString::fromUTF8(strip_spaces(ck->value))};
+  }
+  if (const RecognizedValue* t = find("corp.rep_title"); t != nullptr && !t->value.empty()) {
+    RecognizedValue* row_kana = nullptr;
+    int rows = 0;
+    for (RecognizedValue& v : values) {
+      static constexpr std::string_view kTitle = ".title";
+      if (v.key.rfind("officers.rows[", 0) != 0 || !v.key.ends_with(kTitle) || strip_spaces(v.value) != strip_spaces(t->value))
+        continue;
+      ++rows;
+      row_kana = find(v.key.substr(0, v.key.size() - kTitle.size()) + ".name_kana");
+    }
+    if (rows == 1 && row_kana != nullptr) {
+      const std::vector<icu::UnicodeString> rk = gap_parts(row_kana->value);
+      if (rk.size() == 2) {
+        witness[2] = witness[3] = row_kana;
+        theirs[2] = {rk[0]};
+        theirs[3] = {rk[1]};
+      }
+    }
+  }
+  // The title's witness is the dictionary's reading of the application's title (理事長: リジチョウ).
+  if (const RecognizedValue* t = find("corp.rep_title"); t != nullptr && !t->value.empty())
+    if (const auto r = ocr::reading_of(strip_spaces(t->value))) {
+      kanji[1] = strip_spaces(t->value);
+      theirs[1] = {icu::UnicodeString::fromUTF8(ocr::as_katakana(*r))};
+    }
+  const auto reads = [](const icu::UnicodeString& kana, const std::string& kanji) {
+    return !kanji.empty() && ocr::match_reading(utf8(kana), kanji).kind == ocr::KanaReadingMatch::Kind::reading;
+  };
+  bool changed = false;
+  for (std::size_t k = 0; k < 4; ++k) {
+    if (theirs[k].empty() || kanji[k].empty()) continue;
+    const icu::UnicodeString& other = theirs[k][0];
+    if (other == mine[k]) {
+      // The corporation's part read with a gap inside that its witness does not have: closed.
+      changed = changed || (k == 0 && parts.size() > 4);
+      continue;
+    }
+    if (edit_distance(other, mine[k]) > std::max(2, static_cast<int>(other.length()) / 4)) continue;
+    const bool mine_reads = reads(mine[k], kanji[k]), other_reads = reads(other, kanji[k]);
+    if (other_reads && !mine_reads) {
+      mine[k] = other;
+      changed = true;
+    } else if (mine_reads && !other_reads && k == 0 && witness[k] != nullptr) {
+      // The officer list's corporation furigana mended by the holder's. (A representative's row
+      // is checked against its own kanji by check_kana_by_reading.)
+      witness[k]->value = utf8(mine[k]);
+      witness[k]->chars.clear();
+      witness[k]->confidence = std::min(witness[k]->confidence, kUnsureFreeText);
+    }
+  }
+  if (!changed) return;
+  const icu::UnicodeString gap = icu::UnicodeString::fromUTF8("\u3000");
+  icu::UnicodeString out = mine[0];
+  for (std::size_t k = 1; k < 4; ++k) out.append(gap).append(mine[k]);
+  holder_kana->value = utf8(out);
+  holder_kana->chars.clear();
+  holder_kana->confidence = std::min(holder_kana->confidence, kUnsureFreeText);
+}
+
+
+namespace {
+
 // The officers' titles (役職名) and the representative's (代表者職名): the offices Japanese law
 // gives corporations (会社法: 取締役, 会計参与, 監査役, 執行役, 持分会社の社員; 社会福祉法, 医療法,
 // 一般社団・財団法人法, 特定非営利活動促進法: 理事, 監事, 評議員; 農業協同組合法: 組合長 by custom) and the

@@ -15,6 +15,26 @@ namespace station::recognition::detail {
 // the two values differ by a little, the one most readings agree on is kept for both.
 void reconcile_same_text(std::vector<RecognizedValue>& values);
 
+// The representative's name, written on up to four forms: the application (代表者氏名), the pledge
+// (after the title), the officer list (the row with the representative's title, with its
+// furigana) and the account holder (after the corporation and title, with the holder's furigana).
+// Where exactly one of the names read is one a furigana reads (the dictionary's spellings of that
+// family and given name, or a reading of each part), a name no furigana reads that differs from it
+// by at most half its characters is taken for a misreading of it: it becomes that name, for the
+// clerk to confirm. Names that differ by more are left alone (the forms may disagree, and the
+// review shows both).
+void reconcile_representative(std::vector<RecognizedValue>& values);
+
+// The account holder's furigana (bank.holder_kana: "<corporation>　<title>　<family>　<given>")
+// says again what the officer list's furigana say: the corporation's (officers.corp_kana) and the
+// representative's (the row with the representative's title), and its title is read as the
+// dictionary reads the application's (理事長: リジチョウ). Where a part and its witness differ
+// by a little (a kana read twice, a small kana read large with a gap before it), the one that is a
+// reading of the kanji it spells (bank.holder's corporation, the corporation's name; the
+// representative's name) is taken for both, for the clerk to confirm. Run before the passbook is
+// compared with the application, so that the passbook's line is checked against the mended one.
+void reconcile_holder_kana(std::vector<RecognizedValue>& values);
+
 // Furigana checked against the kanji they spell, where both models agree on the kanji: each part
 // (family and given name, or the words of a holder's name) by the dictionary's reading.
 //

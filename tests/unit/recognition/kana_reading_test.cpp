@@ -192,6 +192,93 @@ TEST(Titles, TheReadersAlternativesBreakATie) {
 }
 
 }  // namespace
+// The representative's name on four forms: misreadings that no furigana reads take the one name a
+// furigana reads (the officer row's, the account holder's), gaps and all, for the clerk to confirm.
+std::vector<RecognizedValue> representative(const std::string& application, const std::string& pledge,
+                                            const std::string& row, const std::string& holder) {
+  return {value("corp.rep_title", "理事長", 0.95),
+          value("corp.rep_name", application, 0.95),
+          value("pledge.rep", pledge, 0.95),
+          value("officers.rows[0].title", "理事長", 0.95),
+          value("officers.rows[0].name_kana", "スズキ　ツヨシ", 0.95),
+          value("officers.rows[0].name", row, 0.95),
+          value("officers.rows[1].title", "監事", 0.95),
+          value("officers.rows[1].name_kana", "ヤマダ　ハナコ", 0.95),
+          value("officers.rows[1].name", "山田　花子", 0.95),
+          value("bank.holder_kana", "シャカイフクシホウジンミドリカイ　リジチョウ　スズキ　ツヨシ", 0.95),
+          value("bank.holder", holder, 0.95)};
+}
+
+TEST(Representative, MisreadingsTakeTheNameTheFuriganaReads) {
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
+  std::vector<RecognizedValue> v = representative("銘木剛", "理事長鈴水　剛", "鈴木　剛", "社会福祉法人緑会　理事長　部礎　剛");
+  detail::reconcile_representative(v);
+  EXPECT_EQ(at(v, "corp.rep_name").value, "鈴木　剛");
+  EXPECT_EQ(at(v, "pledge.rep").value, "理事長　鈴木　剛");
+  EXPECT_EQ(at(v, "bank.holder").value, "社会福祉法人緑会　理事長　鈴木　剛");
+  for (const char* key : {"corp.rep_name", "pledge.rep", "bank.holder"}) EXPECT_LT(at(v, key).confidence, 0.9) << key;
+  // The name the furigana reads keeps its confidence; the other officer is left alone.
+  EXPECT_DOUBLE_EQ(at(v, "officers.rows[0].name").confidence, 0.95);
+  EXPECT_EQ(at(v, "officers.rows[1].name").value, "山田　花子");
+}
+
+TEST(Representative, ANameFarFromTheOneTheFuriganaReadsIsLeftAlone) {
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
+  // Another person on the application (the forms disagree: the review shows both).
+  std::vector<RecognizedValue> v = representative("佐藤　花子", "理事長　鈴木　剛", "鈴木　剛", "社会福祉法人緑会　理事長　鈴木　剛");
+  detail::reconcile_representative(v);
+  EXPECT_EQ(at(v, "corp.rep_name").value, "佐藤　花子");
+  EXPECT_DOUBLE_EQ(at(v, "corp.rep_name").confidence, 0.95);
+}
+
+TEST(Representative, TwoNamesTheFuriganaReadChangeNothing) {
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
+  // 鈴木 and 涼木 both read スズキ: which one the applicant wrote is for the clerk, not for us.
+  const auto spellings = ocr::name_spellings("スズキ", ocr::NamePart::family);
+  ASSERT_NE(std::find(spellings.begin(), spellings.end(), "涼木"), spellings.end());
+  std::vector<RecognizedValue> v = representative("涼木　剛", "理事長　鈴木　剛", "鈴木　剛", "社会福祉法人緑会　理事長　鈴水　剛");
+  detail::reconcile_representative(v);
+  EXPECT_EQ(at(v, "corp.rep_name").value, "涼木　剛");
+  EXPECT_EQ(at(v, "bank.holder").value, "社会福祉法人緑会　理事長　鈴水　剛");
+}
+
+// The holder's furigana against the officer list's: a corporation's furigana read with a small kana
+// large after a gap (イリ　ヨウ), a name's with a kana read twice, a title's with one misread, take
+// the witness that reads the kanji (for the title, the dictionary's reading of the application's); the witness itself mended where the holder's reads them and it does not; and a holder's
+// furigana that reads its kanji where the witness does not stays.
+std::vector<RecognizedValue> holder(const std::string& holder_kana, const std::string& corp_kana, const std::string& row_kana) {
+  return {value("corp.name", "医療法人社団松風会", 0.95),
+          value("corp.rep_title", "理事長", 0.95),
+          value("corp.rep_name", "鈴木　剛", 0.95),
+          value("officers.corp_kana", corp_kana, 0.95),
+          value("officers.rows[0].title", "理事長", 0.95),
+          value("officers.rows[0].name_kana", row_kana, 0.95),
+          value("officers.rows[0].name", "鈴木　剛", 0.95),
+          value("bank.holder", "医療法人社団松風会　理事長　鈴木　剛", 0.95),
+          value("bank.holder_kana", holder_kana, 0.95)};
+}
+
+TEST(HolderKana, APartTheWitnessReadsIsTaken) {
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
+  const std::string right = "イリョウホウジンシャダンマツカゼカイ　リジチョウ　スズキ　ツヨシ";
+  std::vector<RecognizedValue> v = holder("イリ　ヨウホウジンシャダンマツカゼカイ　リジチョツ　スズキ　ツヨツシ",
+                                          "イリョウホウジンシャダンマツカゼカイ", "スズキ　ツヨシ");
+  detail::reconcile_holder_kana(v);
+  EXPECT_EQ(at(v, "bank.holder_kana").value, right);
+  EXPECT_LT(at(v, "bank.holder_kana").confidence, 0.9);
+  // The other way round: the officer list's corporation furigana mended by the holder's.
+  v = holder(right, "イリョウホウジンシャダンマツカゼカカイ", "スズキ　ツヨシ");
+  detail::reconcile_holder_kana(v);
+  EXPECT_EQ(at(v, "officers.corp_kana").value, "イリョウホウジンシャダンマツカゼカイ");
+  EXPECT_EQ(at(v, "bank.holder_kana").value, right);
+  EXPECT_DOUBLE_EQ(at(v, "bank.holder_kana").confidence, 0.95);
+  // A witness that reads nothing does not overrule a holder's furigana that does.
+  v = holder(right, "イリョウホウジンシャダンマツカゼカイ", "スズキ　ツヨツシ");
+  detail::reconcile_holder_kana(v);
+  EXPECT_EQ(at(v, "bank.holder_kana").value, right);
+  EXPECT_DOUBLE_EQ(at(v, "bank.holder_kana").confidence, 0.95);
+}
+
 }  // namespace station::recognition
 
 namespace {

@@ -346,6 +346,36 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
   }
 }
 
+// The misread kanji's glyph without a box of its own (a character the other model read), or with
+// one the engine stretched over its neighbour: the vote is on the ink between its neighbours' boxes.
+TEST(NameByFurigana, AKanjiWithoutItsOwnBoxIsVotedOnTheInkBetweenItsNeighbours) {
+  for (const bool stretched : {false, true}) {
+    const ocr::Image page = page_with_text({{"鈴木　舞", {620, 230}, 110}, {"スズキ　マイ", {60, 200}, 60}});
+    ASSERT_FALSE(page.empty());
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      if (!spec.whitelist.empty()) return ocr::FakeEngine::reading("スズキ　マイ", 0.95);
+      ocr::Reading r = reading_by_cells(img, "人木　舞", 110);
+      if (r.glyphs.size() == 3) {
+        ocr::Box& first = r.glyphs[0].box;
+        if (stretched) {
+          const ocr::Box& next = r.glyphs[1].box;
+          first.w = next.x + next.w - first.x;
+        } else {
+          first = ocr::Box{};
+        }
+      }
+      return r;
+    });
+    const FieldTemplate f = one_officer_row();
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
+    const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
+    ASSERT_NE(name, out.end());
+    EXPECT_EQ(name->value, "鈴木　舞") << (stretched ? "stretched box" : "no box");
+    EXPECT_LT(name->confidence, 0.9);
+  }
+}
+
 // An officer's furigana one kana from a reading of the name beside it is mended where the ink
 // bears the reading's kana out (ワ read リ beside 小川); the same misreading beside a name it is not
 // one kana from (小山: オヤマ) stays, and so does a furigana the name reads.
