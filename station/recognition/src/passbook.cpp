@@ -381,6 +381,25 @@ std::string account_type_under(const PageContext& c, ocr::Box title) {
   return account_type_in(strip_spaces(ocr::normalize_nfkc(r->text)), exact);
 }
 
+// The one run of exactly `length` digits in a row's reading (runs apart by anything but a digit),
+// where its label was misread (口座番号 read "eS"): the row prints its numbers at lengths of their
+// own (a 3-digit branch, a 7-digit account), so the run is the number. Empty when there is not
+// exactly one.
+std::string only_run_of(const std::string& text, int length) {
+  std::vector<std::string> runs(1);
+  for (char ch : text) {
+    if (ch >= '0' && ch <= '9')
+      runs.back() += ch;
+    else if (!runs.back().empty())
+      runs.emplace_back();
+  }
+  std::string found;
+  int count = 0;
+  for (const std::string& run : runs)
+    if (static_cast<int>(run.size()) == length) found = run, ++count;
+  return count == 1 ? found : std::string{};
+}
+
 }  // namespace
 
 void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Reading& page,
@@ -501,7 +520,8 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         // resolution with 0, 6, 8 and 9 told apart by their holes, and that reading's digits voted
         // on their own ink; the vote first, then the holes. All are kept as candidates (the
         // application's number picks among them); where they differ, none is sure.
-        const std::string alone = r ? find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1) : "";
+        std::string alone = r ? find_re(strip_spaces(ocr::normalize_nfkc(r->text)), pattern.c_str(), 1) : "";
+        if (alone.empty() && r) alone = only_run_of(ocr::normalize_nfkc(r->text), f.length);
         const std::string paged = find_re(joined, pattern.c_str(), 1);
         std::string voted;
         std::optional<ocr::Reading> japanese;
@@ -523,6 +543,9 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         readings.assign(found.begin() + 1, found.end());
         conf = capped(r ? r->confidence : l.confidence);
         if (found.size() > 1) conf = std::min(conf, 0.6);
+        // No digit voted on its own ink (the glyphs of the Japanese reading did not give the
+        // number): the engine's readings alone, which share their mistakes (5 read 9 by both).
+        if (voted.empty() && held.empty()) conf = std::min(conf, 0.6);
         box = row_box;
         return true;
       };

@@ -344,7 +344,8 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
   t.confidence = std::min(t.confidence, cap);
 }
 
-// A short number (a table's year, month or day, a capacity) is also what its ink holds: the
+// A short number (a table's year, month or day, a capacity), or a longer one whose reading breaks
+// its length, is also what its ink holds: the
 // cell's ink split into characters (components overlapping in x merged), each voted by the digit
 // classifier. Where the classifier is unanimous on every character and its digits differ from the
 // engine's, the field's grammar (its length, its maximum) decides first: the one reading that
@@ -362,7 +363,10 @@ void digits_by_ink(const FieldTemplate& f, const ocr::Image& cell, std::string& 
     return f.max <= 0 || (d.size() <= 12 && std::stoll(d) <= f.max);
   };
   const std::vector<ocr::DigitVote> ink = ocr::classify_ink_digits(cell);
-  if (ink.empty() || ink.size() > 4) return;
+  // A longer number only where the engine's reading breaks the field's length and the ink keeps
+  // it (a 10-digit number read with a digit too many): there the grammar has already said which.
+  const bool long_but_fixed = f.length > 4 && static_cast<int>(ink.size()) == f.length && !fits(digits_of(s));
+  if (ink.empty() || (ink.size() > 4 && !long_but_fixed)) return;
   std::string read;
   for (const ocr::DigitVote& v : ink) {
     if (v.digit == '?' || v.share < 1.0) return;

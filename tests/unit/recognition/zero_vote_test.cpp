@@ -158,6 +158,27 @@ TEST(InkDigitsInAField, TheInkReadsTheCellWithinTheFieldsGrammar) {
   }
 }
 
+// A longer number read to the wrong length (a 10-digit number read with a digit too many): the ink's
+// ten digits, the classifier unanimous on each, are the value, for the clerk to confirm. Read to
+// its length, the engine's reading stands.
+TEST(InkDigitsInAField, ALongNumberReadToTheWrongLengthIsItsInks) {
+  const ocr::Image page = page_with("1227325331", false);
+  for (const std::string engine_text : {"12273825331", "1227325331"}) {
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+      return ocr::FakeEngine::reading(engine_text, 0.93);
+    });
+    FieldTemplate f = field("officers.jigyosho_no", "digits");
+    f.length = 10;
+    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].value, "1227325331") << engine_text;
+    if (engine_text.size() != 10) {
+      EXPECT_LT(out[0].confidence, 0.9);
+    }
+  }
+}
+
 // A numeric line's confidence is its least sure glyph's: Tesseract's word confidence also weighs the
 // characters the whitelist suppressed (an amount's 円, the 電話 label), down to 0 for a line whose
 // every digit it read at 0.93.
