@@ -463,12 +463,15 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
           box = l->box;
         }
       }
-      // The line naming a 支店 (or 営業部, 出張所) on its own is a second candidate.
-      const std::string named =
-          find_re(flat, "(?:^|\\n)([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?(?:支店|出張所|営業部))\\n", 1);
-      if (v.empty())
-        v = named.empty() ? find_re(flat, "([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?(?:支店|出張所|営業部))", 1) : named,
+      // The line naming a 支店 (or 営業部, 出張所) on its own is a second candidate. The engine
+      // takes 支 for 文 in some faces (佐倉文店): a word no passbook prints, so it is read as 支店.
+      std::string named =
+          find_re(flat, "(?:^|\\n)([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?(?:[支文]店|出張所|営業部))\\n", 1);
+      if (v.empty()) {
+        v = named.empty() ? find_re(flat, "([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?(?:支店|出張所|営業部))", 1) : named;
         conf = v.empty() ? 0 : 0.6;
+        if (v == named && v.ends_with("文店")) conf = std::min(conf, kUnsureFreeText);
+      }
       else if (!named.empty())
         readings.push_back(named);
       // The branch's name as the application writes it: without 支店 (営業部 is part of a name:
@@ -477,7 +480,7 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         // A line that names the bank before its branch (千葉銀行本店営業部): the branch is what follows.
         if (name != nullptr)
           if (auto m = bank_mention(*name); m && !m->rest.empty()) *name = m->rest;
-        for (const char* suffix : {"支店", "出張所", "支所"})
+        for (const char* suffix : {"支店", "文店", "出張所", "支所"})
           if (name != nullptr && name->size() > std::string(suffix).size() && name->ends_with(suffix))
             name->erase(name->size() - std::string(suffix).size());
       }

@@ -318,6 +318,27 @@ TEST(PassbookRead, TheAccountKindIsReadAgainWhereTheFirstReadingLacksIt) {
   }
 }
 
+// A branch line whose 支 the engine took for 文 (佐倉文店, no word a passbook prints) names the
+// branch, not sure; a line naming no branch names none.
+TEST(PassbookRead, ABranchWhoseShiWasReadAsBunIsStillTheBranch) {
+  const ocr::Image blank = blank_passbook_page();
+  ASSERT_FALSE(blank.empty());
+  const station::recognition::FormTemplate t = passbook_of("passbook.branch_name", "branch_name");
+  for (const auto& [line, want] : {std::pair{"佐倉文店", "佐倉"}, {"佐倉支店", "佐倉"}, {"文書", ""}}) {
+    ocr::Reading page;
+    page.confidence = 0.9;
+    page.lines = {{"京葉銀行", 0.9, ocr::Box{300, 400, 480, 60}}, {line, 0.9, ocr::Box{300, 900, 300, 40}}};
+    ocr::FakeEngine engine;
+    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+    const d::PageContext c{blank, 0, nullptr, engine, clock, &blank};
+    std::vector<RecognizedValue> out;
+    d::read_passbook(t, c, page, out);
+    const RecognizedValue& v = get(out, "passbook.branch_name");
+    EXPECT_EQ(v.value, want) << line;
+    EXPECT_LT(v.confidence, 0.9) << line;
+  }
+}
+
 // An account number whose label the row's reading misread (口座番号 read "eS") is the row's one run
 // of the number's length, the page's reading (which took 1 for 7) only a candidate; the number
 // then agrees with nothing the ink voted, so it is not sure. A row with two runs of that length
