@@ -277,6 +277,17 @@ station::recognition::FormTemplate passbook_of(const std::string& key, const std
   return t;
 }
 
+// The value `key` that read_passbook gives for `page` (the page-level reading) on `blank` with
+// `engine` for every zone read again.
+RecognizedValue passbook_value(const ocr::Image& blank, const station::recognition::FormTemplate& t,
+                               const ocr::Reading& page, ocr::FakeEngine& engine, const std::string& key) {
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  const d::PageContext c{blank, 0, nullptr, engine, clock, &blank};
+  std::vector<RecognizedValue> out;
+  d::read_passbook(t, c, page, out);
+  return get(out, key);
+}
+
 // A passbook whose whole-page reading at 200 dpi lacks its account kind (a small face, a heavy scan)
 // is read again: its print at 300 dpi, then the line under the bank's name alone. Whichever names
 // the kind gives it; the page's first reading is kept where neither does.
@@ -329,11 +340,7 @@ TEST(PassbookRead, ABranchWhoseShiWasReadAsBunIsStillTheBranch) {
     page.confidence = 0.9;
     page.lines = {{"京葉銀行", 0.9, ocr::Box{300, 400, 480, 60}}, {line, 0.9, ocr::Box{300, 900, 300, 40}}};
     ocr::FakeEngine engine;
-    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-    const d::PageContext c{blank, 0, nullptr, engine, clock, &blank};
-    std::vector<RecognizedValue> out;
-    d::read_passbook(t, c, page, out);
-    const RecognizedValue& v = get(out, "passbook.branch_name");
+    const RecognizedValue v = passbook_value(blank, t, page, engine, "passbook.branch_name");
     EXPECT_EQ(v.value, want) << line;
     EXPECT_LT(v.confidence, 0.9) << line;
   }
@@ -357,11 +364,7 @@ TEST(PassbookRead, ANumberWhoseLabelTheRowMisreadIsTheRowsOneRunOfItsLength) {
     engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
       return ocr::FakeEngine::reading(row, 0.9);
     });
-    const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-    const d::PageContext c{blank, 0, nullptr, engine, clock, &blank};
-    std::vector<RecognizedValue> out;
-    d::read_passbook(t, c, page, out);
-    const RecognizedValue& v = get(out, "passbook.account_no");
+    const RecognizedValue v = passbook_value(blank, t, page, engine, "passbook.account_no");
     EXPECT_EQ(v.value, want) << row;
     EXPECT_LT(v.confidence, 0.9) << row;
   }
