@@ -4,6 +4,8 @@
 #include <opencv2/freetype.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include <algorithm>
 #include <array>
@@ -35,15 +37,13 @@ struct Geometry {
 constexpr Geometry kDigitGeometry{28, 20, 7};
 constexpr Geometry kKanjiGeometry{48, 40, 8};
 
+cv::HOGDescriptor hog_of(const Geometry& g) {
+  const cv::Size cell(g.cell, g.cell);
+  return cv::HOGDescriptor(cv::Size(g.side, g.side), cv::Size(2 * g.cell, 2 * g.cell), cell, cell, 9);
+}
+
 const cv::HOGDescriptor& hog(const Geometry& g) {
-  static const cv::HOGDescriptor digit(cv::Size(kDigitGeometry.side, kDigitGeometry.side),
-                                       cv::Size(2 * kDigitGeometry.cell, 2 * kDigitGeometry.cell),
-                                       cv::Size(kDigitGeometry.cell, kDigitGeometry.cell),
-                                       cv::Size(kDigitGeometry.cell, kDigitGeometry.cell), 9);
-  static const cv::HOGDescriptor kanji(cv::Size(kKanjiGeometry.side, kKanjiGeometry.side),
-                                        cv::Size(2 * kKanjiGeometry.cell, 2 * kKanjiGeometry.cell),
-                                        cv::Size(kKanjiGeometry.cell, kKanjiGeometry.cell),
-                                        cv::Size(kKanjiGeometry.cell, kKanjiGeometry.cell), 9);
+  static const cv::HOGDescriptor digit = hog_of(kDigitGeometry), kanji = hog_of(kKanjiGeometry);
   return g.side == kDigitGeometry.side ? digit : kanji;
 }
 
@@ -184,15 +184,10 @@ const Model& model() {
   return m;
 }
 
-// Whether a symbol is a kanji (CJK unified ideographs, their extensions and compatibility forms).
+// Whether a symbol (UTF-8) is a kanji.
 bool is_kanji(const std::string& utf8) {
-  if (utf8.size() < 3) return false;
-  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(utf8[i]); };
-  char32_t c = 0;
-  if ((b(0) & 0xF0) == 0xE0) c = ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
-  else if ((b(0) & 0xF8) == 0xF0 && utf8.size() >= 4)
-    c = ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
-  return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(utf8);
+  return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
 }
 
 // A model per closed set of symbols, trained on its first use: kanji, which differ by a radical,

@@ -409,7 +409,7 @@ void vote_symbol(const std::string& whitelist, const ocr::Image& cell, std::stri
 }
 
 // A name the two models read with different kanji at the same places, both spellings its furigana
-// reads (裕子 and 祐子 by ユウコ): at each such place the glyph classifier votes between the two kanji
+// reads (美紀 and 美樹 by ミキ): at each such place the glyph classifier votes between the two kanji
 // on the first model's glyph there (ocr::classify_symbol_at); a unanimous vote puts its kanji into
 // the chosen text. The dictionary that chose between the readings prefers the commoner spelling,
 // which in a name says nothing; the ink does. Only between spellings the furigana bears out: between
@@ -526,7 +526,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
         const bool reads_first = furigana_reads(furigana, first), reads_second = furigana_reads(furigana, second);
         if (reads_first != reads_second) t.text = reads_first ? first : second;
       }
-      // Both read by it (裕子 and 祐子 by ユウコ): the ink chooses between their kanji.
+      // Both read by it (美紀 and 美樹 by ミキ): the ink chooses between their kanji.
       if (furigana_reads(furigana, first) && furigana_reads(furigana, second))
         vote_between_readings(t, first, second, prepared.image);
       t.confidence = std::min(t.confidence, kUnsureFreeText);
@@ -976,9 +976,9 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
   const std::size_t family_length = utf8_characters(names[0]).size();
   // The value's characters (gaps aside) each with its glyph.
   if (name.chars.size() != family_length + utf8_characters(names[1]).size()) return;
-  // The glyphs are voted on the zone without its ruling: a stroke that touches the cell's edge
-  // would otherwise join the whole table.
-  const ocr::Image zone = ocr::clean_zone(c.page, name.box);
+  // The glyphs are voted on the zone without its ruling (a stroke that touches the cell's edge
+  // would otherwise join the whole table), made only where a glyph is voted.
+  std::optional<ocr::Image> zone;
   std::size_t offset = 0;
   bool changed = false;
   for (std::size_t k = 0; k < 2; offset += utf8_characters(names[k]).size(), ++k) {
@@ -1003,15 +1003,17 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
     for (std::size_t j = 0; j < read.size(); ++j) {
       if (others[j].empty() || others[j].size() > kMostSpellingsWeighed) continue;
       const CharReading& ch = name.chars[offset + j];
-      // Only on the engine's own glyph: a place guessed between the neighbours' glyphs gave votes
-      // the guess, not the ink, decided (half a kanji voted as another).
+      // Only on the glyph's own ink (glyph_box): a place guessed between the neighbours' glyphs,
+      // not cut to the ink between them, gave votes the guess decided (half a kanji voted as
+      // another).
       if (ch.text != read[j]) continue;
-      const std::optional<ocr::Box> box = glyph_box(zone, name, offset + j);
+      if (!zone) zone = ocr::clean_zone(c.page, name.box);
+      const std::optional<ocr::Box> box = glyph_box(*zone, name, offset + j);
       if (!box) continue;
       std::vector<std::string> set = others[j];
       set.push_back(read[j]);
       std::sort(set.begin(), set.end());
-      const ocr::SymbolVote v = ocr::classify_symbol_at(zone, *box, set);
+      const ocr::SymbolVote v = ocr::classify_symbol_at(*zone, *box, set);
       if (!v.symbol.empty() && v.symbol != read[j] && v.share >= 1.0) votes.emplace_back(offset + j, v.symbol);
     }
     // One kanji apart, as the spellings are: a vote on two kanji of one name is no spelling.

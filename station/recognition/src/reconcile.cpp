@@ -394,6 +394,22 @@ bool furigana_reads_name(const std::vector<std::string>& kana, const std::string
   return false;
 }
 
+// The officer list's row for the representative ("officers.rows[i]"): the one row with the
+// application's 代表者職名 as its title; nothing where no row, or more than one, has it.
+std::optional<std::string> representative_row(std::vector<RecognizedValue>& values) {
+  const RecognizedValue* title = find_value(values, "corp.rep_title");
+  if (title == nullptr || title->value.empty()) return std::nullopt;
+  static constexpr std::string_view kTitle = ".title";
+  std::optional<std::string> row;
+  for (const RecognizedValue& v : values) {
+    if (v.key.rfind("officers.rows[", 0) != 0 || !v.key.ends_with(kTitle) || strip_spaces(v.value) != strip_spaces(title->value))
+      continue;
+    if (row) return std::nullopt;
+    row = v.key.substr(0, v.key.size() - kTitle.size());
+  }
+  return row;
+}
+
 }  // namespace
 
 void reconcile_representative(std::vector<RecognizedValue>& values) {
@@ -406,45 +422,25 @@ void reconcile_representative(std::vector<RecognizedValue>& values) {
   };
   std::vector<Member> members;
   std::vector<std::vector<std::string>> furigana;
-  std::vector<std::string> titles;
-  if (RecognizedValue* t = find("corp.rep_title"); t != nullptr && !t->value.empty()) titles.push_back(strip_spaces(t->value));
+  std::string title;
+  if (const RecognizedValue* t = find("corp.rep_title"); t != nullptr) title = strip_spaces(t->value);
   if (RecognizedValue* n = find("corp.rep_name"); n != nullptr && !n->value.empty()) members.push_back({n, "", n->value});
-  // The officer list's row for the representative: the one row with the representative's title.
-  RecognizedValue* row_name = nullptr;
-  RecognizedValue* row_kana = nullptr;
-  int rows_titled = 0;
-  for (RecognizedValue& v : values) {
-    static constexpr std::string_view kTitle = ".title";
-    if (v.key.rfind("officers.rows[", 0) != 0 || !v.key.ends_with(kTitle) || titles.empty()) continue;
-    if (strip_spaces(v.value) != titles[0]) continue;
-    ++rows_titled;
-    const std::string row = v.key.substr(0, v.key.size() - kTitle.size());
-    row_name = find(row + ".name");
-    row_kana = find(row + ".name_kana");
-  }
-  if (rows_titled == 1) {
-    if (row_name != nullptr && !row_name->value.empty()) members.push_back({row_name, "", row_name->value});
-    if (row_kana != nullptr) furigana.push_back(name_words(row_kana->value));
+  if (const auto row = representative_row(values)) {
+    if (RecognizedValue* n = find(*row + ".name"); n != nullptr && !n->value.empty()) members.push_back({n, "", n->value});
+    if (RecognizedValue* k = find(*row + ".name_kana"); k != nullptr) furigana.push_back(name_words(k->value));
   }
   if (RecognizedValue* p = find("pledge.rep"); p != nullptr && !p->value.empty()) {
     // "<title>　<name>": the title as the application gives it (its gap may not have been seen),
     // else as split at the gaps.
-    std::string name;
-    for (const std::string& t : titles)
-      if (name = after_title(p->value, t); !name.empty()) {
-        members.push_back({p, t + kGap, name});
-        break;
-      }
-    if (name.empty())
-      if (const auto split = split_title(p->value)) members.push_back({p, split->first, split->second});
+    if (std::string name = title.empty() ? "" : after_title(p->value, title); !name.empty())
+      members.push_back({p, title + kGap, name});
+    else if (const auto split = split_title(p->value))
+      members.push_back({p, split->first, split->second});
   }
   if (RecognizedValue* h = find("bank.holder"); h != nullptr && !h->value.empty()) {
     // "<corporation>　<title>　<family>　<given>": the last two parts, with the holder's furigana's.
-    const std::string wide = kGap;
-    const auto given = h->value.rfind(wide);
-    const auto family = given == std::string::npos || given == 0 ? std::string::npos : h->value.rfind(wide, given - 1);
-    if (family != std::string::npos && family > 0) {
-      members.push_back({h, h->value.substr(0, family + wide.size()), h->value.substr(family + wide.size())});
+    if (const auto split = split_title(h->value); split && split->first.size() > std::string(kGap).size()) {
+      members.push_back({h, split->first, split->second});
       if (RecognizedValue* hk = find("bank.holder_kana"); hk != nullptr) {
         const std::vector<std::string> parts = name_words(hk->value);
         if (parts.size() >= 3) furigana.push_back({parts[parts.size() - 2], parts.back()});
@@ -494,53 +490,33 @@ void reconcile_holder_kana(std::vector<RecognizedValue>& values) {
   icu::UnicodeString corp;
   for (std::size_t k = 0; k + 3 < parts.size(); ++k) corp.append(parts[k]);
   std::vector<icu::UnicodeString> mine = {corp, parts[parts.size() - 3], parts[parts.size() - 2], parts.back()};
-  // The kanji each part spells, from the holder's own kanji where it splits alike, else the
-  // application's corporation and representative.
-  std::string kanji_corp, kanji_name;
-  if (const RecognizedValue* n = find("corp.name"); n != nullptr) kanji_corp = strip_spaces(n->value);
-  if (const RecognizedValue* n = find("corp.rep_name"); n != nullptr) kanji_name = n->value;
-  std::vector<std::string> kanji = {kanji_corp, "", "", ""};
-  const std::vector<std::string> name_kanji = name_words(kanji_name);
-  if (name_kanji.size() == 2) kanji[2] = name_kanji[0], kanji[3] = name_kanji[1];
-  // The witnesses: the officer list's corporation furigana, and the representative's row's.
-  std::vector<RecognizedValue*> witness(4, nullptr);
-  std::vector<std::vector<icu::UnicodeString>> theirs(4);
-  if (RecognizedValue* ck = find("officers.corp_kana"); ck != nullptr && !ck->value.empty()) {
-    witness[0] = ck;
-    theirs[0] = {icu::UnicodeString::fromUTF8(strip_spaces(ck->value))};
-  }
-  if (const RecognizedValue* t = find("corp.rep_title"); t != nullptr && !t->value.empty()) {
-    RecognizedValue* row_kana = nullptr;
-    int rows = 0;
-    for (RecognizedValue& v : values) {
-      static constexpr std::string_view kTitle = ".title";
-      if (v.key.rfind("officers.rows[", 0) != 0 || !v.key.ends_with(kTitle) || strip_spaces(v.value) != strip_spaces(t->value))
-        continue;
-      ++rows;
-      row_kana = find(v.key.substr(0, v.key.size() - kTitle.size()) + ".name_kana");
-    }
-    if (rows == 1 && row_kana != nullptr) {
-      const std::vector<icu::UnicodeString> rk = gap_parts(row_kana->value);
-      if (rk.size() == 2) {
-        witness[2] = witness[3] = row_kana;
-        theirs[2] = {rk[0]};
-        theirs[3] = {rk[1]};
-      }
-    }
-  }
-  // The title's witness is the dictionary's reading of the application's title (理事長: リジチョウ).
+  // The kanji each part spells, and each part's witness: the application's corporation and the
+  // officer list's corporation furigana; the application's title and the dictionary's reading of it
+  // (代表理事: ダイヒョウリジ); the application's representative and the representative's row's
+  // furigana.
+  std::vector<std::string> kanji(4);
+  std::vector<std::optional<icu::UnicodeString>> theirs(4);
+  RecognizedValue* corp_kana = find("officers.corp_kana");
+  if (const RecognizedValue* n = find("corp.name"); n != nullptr) kanji[0] = strip_spaces(n->value);
+  if (corp_kana != nullptr && !corp_kana->value.empty())
+    theirs[0] = icu::UnicodeString::fromUTF8(strip_spaces(corp_kana->value));
   if (const RecognizedValue* t = find("corp.rep_title"); t != nullptr && !t->value.empty())
     if (const auto r = ocr::reading_of(strip_spaces(t->value))) {
       kanji[1] = strip_spaces(t->value);
-      theirs[1] = {icu::UnicodeString::fromUTF8(ocr::as_katakana(*r))};
+      theirs[1] = icu::UnicodeString::fromUTF8(ocr::as_katakana(*r));
     }
-  const auto reads = [](const icu::UnicodeString& kana, const std::string& kanji) {
-    return !kanji.empty() && ocr::match_reading(utf8(kana), kanji).kind == ocr::KanaReadingMatch::Kind::reading;
+  if (const RecognizedValue* n = find("corp.rep_name"); n != nullptr)
+    if (const std::vector<std::string> name = name_words(n->value); name.size() == 2) kanji[2] = name[0], kanji[3] = name[1];
+  if (const auto row = representative_row(values))
+    if (const RecognizedValue* k = find(*row + ".name_kana"); k != nullptr)
+      if (const std::vector<icu::UnicodeString> rk = gap_parts(k->value); rk.size() == 2) theirs[2] = rk[0], theirs[3] = rk[1];
+  const auto reads = [](const icu::UnicodeString& kana, const std::string& spelt) {
+    return !spelt.empty() && ocr::match_reading(utf8(kana), spelt).kind == ocr::KanaReadingMatch::Kind::reading;
   };
   bool changed = false;
   for (std::size_t k = 0; k < 4; ++k) {
-    if (theirs[k].empty() || kanji[k].empty()) continue;
-    const icu::UnicodeString& other = theirs[k][0];
+    if (!theirs[k] || kanji[k].empty()) continue;
+    const icu::UnicodeString& other = *theirs[k];
     if (other == mine[k]) {
       // The corporation's part read with a gap inside that its witness does not have: closed.
       changed = changed || (k == 0 && parts.size() > 4);
@@ -551,12 +527,12 @@ void reconcile_holder_kana(std::vector<RecognizedValue>& values) {
     if (other_reads && !mine_reads) {
       mine[k] = other;
       changed = true;
-    } else if (mine_reads && !other_reads && k == 0 && witness[k] != nullptr) {
+    } else if (mine_reads && !other_reads && k == 0) {
       // The officer list's corporation furigana mended by the holder's. (A representative's row
       // is checked against its own kanji by check_kana_by_reading.)
-      witness[k]->value = utf8(mine[k]);
-      witness[k]->chars.clear();
-      witness[k]->confidence = std::min(witness[k]->confidence, kUnsureFreeText);
+      corp_kana->value = utf8(mine[k]);
+      corp_kana->chars.clear();
+      corp_kana->confidence = std::min(corp_kana->confidence, kUnsureFreeText);
     }
   }
   if (!changed) return;

@@ -28,7 +28,7 @@ void reconcile_representative(std::vector<RecognizedValue>& values);
 // The account holder's furigana (bank.holder_kana: "<corporation>　<title>　<family>　<given>")
 // says again what the officer list's furigana say: the corporation's (officers.corp_kana) and the
 // representative's (the row with the representative's title), and its title is read as the
-// dictionary reads the application's (理事長: リジチョウ). Where a part and its witness differ
+// dictionary reads the application's (代表理事: ダイヒョウリジ). Where a part and its witness differ
 // by a little (a kana read twice, a small kana read large with a gap before it), the one that is a
 // reading of the kanji it spells (bank.holder's corporation, the corporation's name; the
 // representative's name) is taken for both, for the clerk to confirm. Run before the passbook is
