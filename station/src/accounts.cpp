@@ -14,6 +14,10 @@ std::string random_token_hex(std::size_t bytes) {
   return hex;
 }
 
+Status Station::check_new_account(const Config& config, std::string_view username, std::string_view password) {
+  return security::check_new_account(config, username, password);
+}
+
 Result<User> Station::add_user(const User* actor, std::string_view username, std::string_view password, Role role) {
   return security::add_user(impl_->store(), impl_->audit_log, impl_->config, actor, username, password, role);
 }

@@ -281,6 +281,10 @@ int cmd_init(const Globals& g, const std::string& admin_user_opt) {
   auto admin_password = secret("STATION_ADMIN_PASSWORD", fmt("{} のパスワード: ", admin_user), true,
                                "パスワードを入力できる端末がありません。環境変数 STATION_ADMIN_PASSWORD で指定してください。");
   if (!admin_password) return report(g, admin_password.error());
+  // The administrator's name and password first: a store created for an account then refused
+  // would stand in the way of the next attempt (STORE_EXISTS).
+  if (auto ok = station::Station::check_new_account(*config, admin_user, *admin_password); !ok)
+    return report(g, Failure{ok.error(), password_rule_hint(ok.error())});
   auto st = station::Station::create(*config, *pass);
   if (!st) return report(g, Failure{st.error(), {}});
   auto admin = (*st)->add_user(nullptr, admin_user, *admin_password, station::Role::kAdmin);

@@ -80,6 +80,10 @@ class Station {
   const Config& config() const;
 
   // ---- accounts
+  // Whether a new account's name and password follow the rules (kInvalidInput, saying which),
+  // without a store: checked before a store is created for its first administrator, so that a
+  // refused password leaves no store behind.
+  static Status check_new_account(const Config& config, std::string_view username, std::string_view password);
   // The first user may be created without an actor (bootstrap); afterwards only an admin may add.
   Result<User> add_user(const User* actor, std::string_view username, std::string_view password, Role role);
   // kLoginFailed (also for an unknown name or a disabled account), kAccountLocked,

@@ -151,6 +151,15 @@ std::string one_time_password(const Config& config) {
 
 }  // namespace
 
+Status check_new_account(const Config& config, std::string_view username, std::string_view password) {
+  if (username.empty() || username.size() > 64 ||
+      !std::all_of(username.begin(), username.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+      }))
+    return fail(ErrorCode::kInvalidInput, "user names are 1-64 characters of a-z, 0-9, '-', '_', '.'");
+  return password_policy(config, password, username);
+}
+
 Result<User> add_user(const store::Context& ctx, AuditTrail& audit, const Config& config, const User* actor,
                       std::string_view username, std::string_view password, Role role) {
   {
@@ -162,12 +171,7 @@ Result<User> add_user(const store::Context& ctx, AuditTrail& audit, const Config
       if (auto s = require(*actor, {Role::kAdmin}, "add users"); !s) return std::unexpected(s.error());
     }
   }
-  if (username.empty() || username.size() > 64 ||
-      !std::all_of(username.begin(), username.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-      }))
-    return fail(ErrorCode::kInvalidInput, "user names are 1-64 characters of a-z, 0-9, '-', '_', '.'");
-  if (auto s = password_policy(config, password, username); !s) return std::unexpected(s.error());
+  if (auto s = check_new_account(config, username, password); !s) return std::unexpected(s.error());
   auto hash = storage::hash_password(password);  // without the store's lock
   if (!hash) return store::unexpected_storage(hash.error());
   std::lock_guard lock(ctx.mu);

@@ -88,6 +88,19 @@ struct CliStore {
   }
 };
 
+// A first administrator's password the rules refuse (it contains the name) is refused before the
+// store is created: nothing is left in the folder, and the next attempt with a good password
+// creates the store (it did not fail with STORE_EXISTS).
+TEST(Cli, ARefusedFirstAdministratorLeavesNoStoreBehind) {
+  const CliStore store("station-cli-init-test", "[ocr]\nrecognize_on_capture = false\n");
+  ::setenv("STATION_ADMIN_PASSWORD", "admin1-password", 1);
+  EXPECT_EQ(store.station({"init", "--admin-user", "admin1"}), station::exit_code(station::ErrorCode::kInvalidInput));
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(store.data) / "station.db"));
+  ::setenv("STATION_ADMIN_PASSWORD", "admin-password-1", 1);
+  EXPECT_EQ(store.station({"init", "--admin-user", "admin1"}), 0);
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(store.data) / "station.db"));
+}
+
 // ---- envelopes, recognition status and show on a real store (recognition off: no OCR here)
 
 TEST(Cli, EnvelopesStatusAndShowActAsTheUser) {

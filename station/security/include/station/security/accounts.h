@@ -20,6 +20,11 @@
 
 namespace station::security {
 
+// The rules a new account's name and password follow (add_user's): kInvalidInput, saying which.
+// Checked before anything is written where a failure would leave something behind (a store's
+// first administrator, before the store is created).
+Status check_new_account(const Config& config, std::string_view username, std::string_view password);
+
 // The first account needs no actor (it becomes the store's first user); every later one an admin.
 // kInvalidInput for a bad name or a weak password (config.password_min_length), kConflict when
 // the name is taken.
