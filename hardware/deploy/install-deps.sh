@@ -29,6 +29,8 @@ PACKAGES=(
   libsodium-dev
   # station: exports, text, json, cli, config
   libhpdf-dev libxlsxwriter-dev libzip-dev libicu-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  # station recognition: the top-level domains an e-mail address may end with (Public Suffix List)
+  publicsuffix
   # station outputs: the daily set as CMS (OpenSSL 3's libcrypto)
   libssl-dev
   # station outputs: the sRGB ICC profile of the PDF/A-2b output intent (/usr/share/color/icc/sRGB.icc)

@@ -610,11 +610,22 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         }
         // One space between words, as the passbook prints them.
         v = find_re(v, "^\\s*(.*?)\\s*$", 1);
+        // A small kana where none can stand (ィ)チョウシ…: a legal form's abbreviation opens with a
+        // full-size kana) was read small, in the value and in the other candidates.
+        const auto full_size = [](std::string& x) {
+          if (const std::string full = small_kana_made_full(x);
+              full != x && !passbook_holder_grammar_ok(x) && passbook_holder_grammar_ok(full))
+            x = full;
+        };
+        full_size(v);
+        for (std::string& r : readings) full_size(r);
         conf = capped(r ? r->confidence : after_label->confidence);
         box = b;
         // The page-level reading of the line is a second candidate.
-        if (const std::string line = find_re(after_label->text, "^\\s*(.*?)\\s*$", 1); !line.empty() && line != v)
+        if (std::string line = find_re(after_label->text, "^\\s*(.*?)\\s*$", 1); !line.empty() && line != v) {
+          full_size(line);
           readings.push_back(line);
+        }
         // A line that is not a passbook's katakana holder is never sure.
         if (!passbook_holder_grammar_ok(v)) conf = std::min(conf, kFailsFormat);
       }

@@ -604,6 +604,15 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
     if (!ok || s.empty() || s[0] == '0' || s.size() < 4 || s.compare(s.size() - 3, 3, "000") != 0) conf = std::min(conf, 0.4);
   } else if (type == "phone") {
     s = fix_dashes(s);
+    // No number starts or ends with a hyphen: one there is the cell's edge or a speck beside it.
+    const bool chars_follow = line_chars.size() == s.size();
+    if (const auto [front, back] = trim_hyphens(s); front + back > 0) {
+      conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
+      if (chars_follow) {
+        line_chars.erase(line_chars.end() - static_cast<std::ptrdiff_t>(back), line_chars.end());
+        line_chars.erase(line_chars.begin(), line_chars.begin() + static_cast<std::ptrdiff_t>(front));
+      }
+    }
     if (drop_glyph_before_phone(s)) {
       conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
       if (!line_chars.empty()) line_chars.erase(line_chars.begin());

@@ -73,7 +73,7 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 // or the other) the application's is doubted too (at most kUnsureFreeText). A holder line within two
 // kana of the application's furigana (by the bank's comparison key) is taken as the application's
 // in the passbook's form, for the clerk to confirm. The application's values themselves never
-// change.
+// change, but for a branch read with 文 for 支 (柏文店: no branch is named so), which is a 支店.
 void reconcile_passbook(std::vector<RecognizedValue>& values);
 
 // Raw confidences reconcile_passbook sets (before calibration).

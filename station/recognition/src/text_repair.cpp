@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <cctype>
 #include <iterator>
 #include <optional>
@@ -48,6 +49,35 @@ const char* const kChibaMunicipalities[] = {
     "多古町", "東庄町",   "九十九里町", "芝山町",   "横芝光町",   "一宮町",   "睦沢町", "長生村",
     "白子町", "長柄町",   "長南町",     "大多喜町", "御宿町",     "鋸南町"};
 const char* const kChibaWards[] = {"中央区", "花見川区", "稲毛区", "若葉区", "緑区", "美浜区"};
+
+// The top-level domains that exist: the single-label rules of the ICANN section of the Public
+// Suffix List (Debian's publicsuffix). Empty when the list is not installed: then any alphabetic
+// label of 2 to 6 letters passes.
+constexpr const char* kPublicSuffixList = "/usr/share/publicsuffix/public_suffix_list.dat";
+
+const std::set<std::string>& top_level_domains() {
+  static const std::set<std::string> tlds = [] {
+    std::set<std::string> out;
+    std::ifstream in(kPublicSuffixList);
+    bool icann = false;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("===BEGIN ICANN DOMAINS===") != std::string::npos) icann = true;
+      if (line.find("===END ICANN DOMAINS===") != std::string::npos) break;
+      if (!icann || line.empty() || line.starts_with("//")) continue;
+      if (const auto end = line.find_first_of(" \t\r"); end != std::string::npos) line.resize(end);
+      if (!line.empty() && line.find('.') == std::string::npos &&
+          std::all_of(line.begin(), line.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }))
+        out.insert(line);
+    }
+    return out;
+  }();
+  return tlds;
+}
+
+bool is_top_level_domain(const std::string& label) {
+  const std::set<std::string>& tlds = top_level_domains();
+  return tlds.empty() ? label.size() >= 2 && label.size() <= 6 : tlds.contains(label);
+}
 
 // Edits from a reading to a lexicon name, in half edits: a character the model cannot output (鋸)
 // is always read as something else, so reading another in its place costs half an edit.
@@ -454,17 +484,13 @@ static bool same_but_size(char16_t a, char16_t b) {
   return (sa != std::u16string_view::npos && big[sa] == b) || (sb != std::u16string_view::npos && big[sb] == a);
 }
 
-std::string fix_kana_words(const std::string& s) {
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+namespace {
+
+// Small kana write a sound only after certain kana (ファ, ティ, ウォ; キャ, デュ); anywhere else,
+// at a word's start included, the model has read a full-size one small (ァイセイ, アォバ, ョウコ).
+void make_small_kana_full(icu::UnicodeString& u) {
   const icu::UnicodeString big = icu::UnicodeString::fromUTF8("アイウエオ"),
                            small = icu::UnicodeString::fromUTF8("ァィゥェォ");
-  for (int32_t i = u.length() - 1; i > 0; --i) {
-    const int32_t k = small.indexOf(u.charAt(i));
-    const bool word_end = i + 1 == u.length() || u.charAt(i + 1) == 0x3000 || u.charAt(i + 1) == ' ';
-    if (k >= 0 && word_end && u.charAt(i - 1) == big.charAt(k)) u.remove(i, 1);
-  }
-  // Small kana write a sound only after certain kana (ファ, ティ, ウォ; キャ, デュ); anywhere else,
-  // at a word's start included, the model has read a full-size one small (ァイセイ, アォバ, ョウコ).
   const icu::UnicodeString after_small_vowel = icu::UnicodeString::fromUTF8("ウヴクグシジチツテデトドフイキ");
   const icu::UnicodeString after_small_y = icu::UnicodeString::fromUTF8("キギシジチヂニヒビピミリテデフヴ");
   const icu::UnicodeString small_y = icu::UnicodeString::fromUTF8("ャュョ"),
@@ -476,6 +502,28 @@ std::string fix_kana_words(const std::string& s) {
     if (const int32_t k = small_y.indexOf(u.charAt(i)); k >= 0 && after_small_y.indexOf(prev) < 0)
       u.setCharAt(i, big_y.charAt(k));
   }
+}
+
+}  // namespace
+
+std::string small_kana_made_full(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  make_small_kana_full(u);
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string fix_kana_words(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  const icu::UnicodeString big = icu::UnicodeString::fromUTF8("アイウエオ"),
+                           small = icu::UnicodeString::fromUTF8("ァィゥェォ");
+  for (int32_t i = u.length() - 1; i > 0; --i) {
+    const int32_t k = small.indexOf(u.charAt(i));
+    const bool word_end = i + 1 == u.length() || u.charAt(i + 1) == 0x3000 || u.charAt(i + 1) == ' ';
+    if (k >= 0 && word_end && u.charAt(i - 1) == big.charAt(k)) u.remove(i, 1);
+  }
+  make_small_kana_full(u);
   for (const char* w : kKanaWords) {
     const icu::UnicodeString word = icu::UnicodeString::fromUTF8(w);
     for (int32_t at = 0; at + word.length() <= u.length(); ++at) {
@@ -557,7 +605,8 @@ bool email_grammar_ok(const std::string& s) {
   // No top-level label ends with jp but jp itself (orjp, cojjp: a dot lost, a glyph read twice),
   // and none starts with a letter read twice (jjp, ccom).
   if (tld.size() > 2 && (tld.ends_with("jp") || tld[0] == tld[1])) return false;
-  return true;
+  // A label no registry serves (.jd, .comt) is a misreading.
+  return is_top_level_domain(tld);
 }
 
 std::string email_as_read(const std::string& raw) {
@@ -593,6 +642,33 @@ std::string mend_email(const std::string& raw, bool& mended) {
     // A final label's first letter read twice.
     if (const auto dot = d.rfind('.'); dot != std::string::npos && d.size() - dot > 3 && d[dot + 1] == d[dot + 2])
       d.erase(dot + 1, 1);
+    // A final label no registry serves, one letter from one that addresses here end with (jd, comt
+    // for jp, com): that one, where it is the only such; a JPRS second-level label glued to it
+    // (nejd) is put back before it.
+    if (const auto dot = d.rfind('.'); dot != std::string::npos && !is_top_level_domain(d.substr(dot + 1))) {
+      const std::string label = d.substr(dot + 1);
+      const auto one_letter_from = [](const std::string& x, const std::string& y) {
+        return edit_distance(icu::UnicodeString::fromUTF8(x), icu::UnicodeString::fromUTF8(y)) == 1;
+      };
+      std::string nearest;
+      int found = 0;
+      for (const char* usual : {"jp", "com", "net", "org", "info"})
+        if (one_letter_from(label, usual)) nearest = usual, ++found;
+      if (found == 1) {
+        d = d.substr(0, dot + 1) + nearest;
+      } else if (found == 0) {
+        for (const char* jprs : {"co", "or", "ne", "ac", "go", "lg", "ed", "gr", "ad"})
+          if (label.size() == 4 && label.starts_with(jprs) && one_letter_from(label.substr(2), "jp"))
+            d = d.substr(0, dot + 1) + jprs + ".jp";
+      }
+    }
+    // Before jp, a JPRS second-level label with a look-alike digit (c0.jp).
+    if (d.ends_with(".jp") && d.size() > 6 && d[d.size() - 6] == '.') {
+      std::string sld = d.substr(d.size() - 5, 2);
+      for (char& ch : sld) ch = ch == '0' ? 'o' : ch == '1' ? 'l' : ch;
+      for (const char* jprs : {"co", "or", "ne", "ac", "go", "lg", "ed", "gr", "ad"})
+        if (sld == jprs) d.replace(d.size() - 5, 2, sld);
+    }
     for (std::size_t i = 1; i + 1 < d.size(); ++i)
       if (is_letter(d[i - 1]) && is_letter(d[i + 1])) {
         if (d[i] == '0') d[i] = 'o';
@@ -658,6 +734,14 @@ bool phone_grammar_ok(const std::string& s) {
   if (groups.size() == 1) return true;
   if (groups.size() != 3) return false;
   return groups[0].size() >= 2 && groups[0].size() <= 5 && !groups[1].empty() && groups[1].size() <= 4 && groups[2].size() == 4;
+}
+
+std::pair<std::size_t, std::size_t> trim_hyphens(std::string& s) {
+  const std::size_t first = s.find_first_not_of('-');
+  if (first == std::string::npos) return {0, 0};
+  const std::size_t back = s.size() - 1 - s.find_last_not_of('-');
+  s = s.substr(first, s.size() - first - back);
+  return {first, back};
 }
 
 bool drop_glyph_before_phone(std::string& s) {
@@ -827,8 +911,10 @@ std::string passbook_holder_from(const std::string& holder_kana, const std::stri
     // Spelt as the line read on the passbook begins (a leading abbreviation), else as the
     // furigana's word begins where that is the abbreviation (シャ for シヤ), else as the table's.
     const icu::UnicodeString own(flat, pos, abbr.length());
-    if (pos == 0 && read.length() >= abbr.length() && large_kana(icu::UnicodeString(read, 0, abbr.length())) == abbr)
+    if (pos == 0 && read.length() >= abbr.length() && large_kana(icu::UnicodeString(read, 0, abbr.length())) == abbr) {
       abbr = icu::UnicodeString(read, 0, abbr.length());
+      make_small_kana_full(abbr);  // ィ) read for イ): no word opens with a small kana
+    }
     else if (large_kana(own) == abbr)
       abbr = own;
     const int32_t end = pos + w.length();  // in flat

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace station::recognition::detail {
@@ -68,14 +69,17 @@ bool plausible_kana(const std::string& s);
 // a domain of two or more labels of [a-z0-9-] (no label starting or ending with -), an alphabetic
 // top-level label of 2 to 6 letters that neither ends with "jp" but is jp (a Japanese second-level
 // label glued to it, "orjp", "cojp": a dot lost; "nejjp") nor starts with a doubled letter ("jjp",
-// a glyph read twice).
+// a glyph read twice), and that is a top-level domain that exists (the Public Suffix List's ICANN
+// section: .jd, .comt fail).
 bool email_grammar_ok(const std::string& s);
 // An e-mail address as read, mended by its grammar where a reader's typical slip is certain by
 // position: trailing . - _ dropped; a mixed-case local part and the domain in small letters; a lost
 // @ (read 0 or 9: the last such digit between the local part's characters and a domain of
 // letters that then passes the grammar); in a run of digits ending the local part, l, I and | read
 // for 1 and O, o for 0; in a domain's labels, a 0 between letters read for o and a 1 for l; a
-// JPRS second-level label glued to jp (cojp → co.jp) and a stuttered final label (jjp → jp).
+// JPRS second-level label glued to jp (cojp → co.jp) and a stuttered final label (jjp → jp); a final
+// label that is no top-level domain but one letter from exactly one of jp, com, net, org, info
+// (jd → jp, comt → com, nejd → ne.jp), and a look-alike digit in a JPRS label before jp (c0.jp).
 // `mended` says whether anything beyond case and trailing marks changed.
 std::string mend_email(const std::string& raw, bool& mended);
 // The address as read, only its spaces and trailing . - _ dropped and its case as above.
@@ -84,6 +88,9 @@ std::string email_as_read(const std::string& raw);
 // (IP, mobile; grouped 3-4-4); with hyphens, exactly three groups: a first of 2 to 5 digits starting 0, a middle
 // of 1 to 4, a last of 4.
 bool phone_grammar_ok(const std::string& s);
+// Hyphens at either end of a number (the cell's edge or a speck beside it: no number starts or
+// ends with one) go, the whole of `s` never; returns how many went at the front and at the back.
+std::pair<std::size_t, std::size_t> trim_hyphens(std::string& s);
 // A phone number starts with 0: a glyph read before that 0 (the zone's edge, a bracket read as a
 // digit) is dropped when the rest is a whole number. True when it mended `s`.
 bool drop_glyph_before_phone(std::string& s);
@@ -120,6 +127,10 @@ int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b);
 // is 千葉県柏市…; only a single nearest name within one edit is taken, never a guess between two.
 // "十葉県市川市…" → "千葉県市川市…", "千葉県栓市…" → "千葉県柏市…"; anything else unchanged.
 std::string fix_chiba_address(const std::string& s, bool& changed, const Readable& readable);
+
+// Katakana with each small kana that cannot stand where it is (at a word's start, after ン or a
+// kana no small one follows: ィ)チョウシ, ァイセイ) made full-size: the model read a full-size one small.
+std::string small_kana_made_full(const std::string& s);
 
 // The kana without its voicing mark (バ, パ → ハ); other characters as they are.
 char16_t unvoiced(char16_t c);

@@ -102,6 +102,8 @@ TEST(PassbookText, HolderLineFromTheApplicationsFurigana) {
   EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンミドリカイ", "シ)"), "シャ)ミドリカイ");
   EXPECT_EQ(d::passbook_holder_from("シャカイフクシホウジンミドリカイ", "シヤ)ミドリカイ"), "シヤ)ミドリカイ");
   EXPECT_EQ(d::passbook_holder_from("ゴウドウガイシャミドリ", ""), "ド)ミドリ");
+  // An abbreviation read with a small kana where none can stand is spelt full-size.
+  EXPECT_EQ(d::passbook_holder_from("イリョウホウジンシャダンミドリカイ", "ィ)ミドリカイ"), "イ)ミドリカイ");
   // A legal-form word the furigana splits across a gap.
   EXPECT_EQ(d::passbook_holder_from("ツバサカイ　ゴユウゲンガイシャ　トリシマリヤク", ""), "ツバサカイゴユ) トリシマリヤク");
   EXPECT_EQ(d::passbook_holder_from("ヤスラギユウゲンガイシャ　トリシマリヤク　ハシモト　チヒロ", ""),
@@ -173,6 +175,31 @@ TEST(PassbookReconcile, TheAgreeingCandidateIsTaken) {
   EXPECT_EQ(get(vs, "passbook.account_no").value, "8174570");
   EXPECT_GE(get(vs, "passbook.account_no").confidence, d::kAgreesWithApplication);
   EXPECT_EQ(get(vs, "passbook.branch_name").value, "南浦和");
+}
+
+TEST(PassbookReconcile, AnApplicationsBranchReadWithBunForShiIsAShiten) {
+  auto vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "bank.branch") v = value(v.key, v.type, "南浦和文店", 0.8);
+  d::reconcile_passbook(vs);
+  // No branch is named 文店: it is a 支店, which the passbook's branch then bears out.
+  EXPECT_EQ(get(vs, "bank.branch").value, "南浦和支店");
+  EXPECT_GE(get(vs, "bank.branch").confidence, d::kAgreesWithApplication);
+  // Where the passbook says otherwise, the 支店 is for the clerk to confirm.
+  vs = envelope();
+  for (auto& v : vs) {
+    if (v.key == "bank.branch") v = value(v.key, v.type, "南浦和文店", 0.8);
+    if (v.key == "passbook.branch_name") v.value = "北浦和";
+  }
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "bank.branch").value, "南浦和支店");
+  EXPECT_LE(get(vs, "bank.branch").confidence, d::kUnsureFreeText);
+  // A branch that is a 文店 only in part of its name stays as read.
+  vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "bank.branch") v = value(v.key, v.type, "文店", 0.8);
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "bank.branch").value, "文店");
 }
 
 TEST(PassbookReconcile, ABankNameALittleApartIsTheApplicationsUnlessSaidTwice) {

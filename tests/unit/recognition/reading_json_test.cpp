@@ -111,6 +111,24 @@ TEST(Grammar, EmailTopLevelLabels) {
   EXPECT_TRUE(email_grammar_ok("jimu6@example.co.jp"));
 }
 
+TEST(Grammar, EmailTopLevelLabelsThatNoRegistryServesFailAndAreMendedToTheOneNearUsualLabel) {
+  using station::recognition::detail::mend_email;
+  // The Public Suffix List's top-level domains: .jd and .comt are none; .jo and .coop are.
+  for (const char* bad : {"kaigo8@host.co.jd", "kaigo8@host.jd", "kaigo8@host.comt"})
+    EXPECT_FALSE(email_grammar_ok(bad)) << bad;
+  for (const char* ok : {"kaigo8@host.jo", "kaigo8@host.coop", "kaigo8@host.info"}) EXPECT_TRUE(email_grammar_ok(ok)) << ok;
+  bool mended = false;
+  EXPECT_EQ(mend_email("kaigo8@host.co.jd", mended), "kaigo8@host.co.jp");
+  EXPECT_TRUE(mended);
+  EXPECT_EQ(mend_email("kaigo8@host.comt", mended), "kaigo8@host.com");
+  // A JPRS label glued to a misread jp, a look-alike digit in a JPRS label.
+  EXPECT_EQ(mend_email("kaigo8@host.nejd", mended), "kaigo8@host.ne.jp");
+  EXPECT_EQ(mend_email("kaigo8@host.c0.jd", mended), "kaigo8@host.co.jp");
+  // A label that exists stays (jo is one letter from jp); one no usual label is one letter from stays.
+  EXPECT_EQ(mend_email("kaigo8@host.jo", mended), "kaigo8@host.jo");
+  EXPECT_EQ(mend_email("kaigo8@host.ogr", mended), "kaigo8@host.ogr");
+}
+
 TEST(Grammar, EmailMendedByPosition) {
   using station::recognition::detail::email_as_read;
   using station::recognition::detail::mend_email;
@@ -246,6 +264,26 @@ TEST(Grammar, OnlyTheHaRowTakesTheRingMark) {
 }  // namespace
 
 namespace {
+
+TEST(Grammar, ASmallKanaWhereNoneCanStandIsFullSize) {
+  using station::recognition::detail::small_kana_made_full;
+  EXPECT_EQ(small_kana_made_full("ィ)ミドリカイ リジチョウ"), "イ)ミドリカイ リジチョウ");
+  EXPECT_EQ(small_kana_made_full("ョウコ"), "ヨウコ");
+  EXPECT_EQ(small_kana_made_full("シャ)ミドリカイ"), "シャ)ミドリカイ");  // after シ, ャ stands
+  EXPECT_EQ(small_kana_made_full("ファミリー ティ"), "ファミリー ティ");
+}
+
+TEST(Grammar, HyphensAtAPhoneNumbersEndsGo) {
+  using station::recognition::detail::trim_hyphens;
+  std::string s = "043-975-4523-";
+  EXPECT_EQ(trim_hyphens(s), (std::pair<std::size_t, std::size_t>{0, 1}));
+  EXPECT_EQ(s, "043-975-4523");
+  s = "--0476-22-1234";
+  EXPECT_EQ(trim_hyphens(s), (std::pair<std::size_t, std::size_t>{2, 0}));
+  EXPECT_EQ(s, "0476-22-1234");
+  s = "-";
+  EXPECT_EQ(trim_hyphens(s), (std::pair<std::size_t, std::size_t>{0, 0}));
+}
 
 TEST(Grammar, LegalEntityWordsInKanaComeBackWhereOnlyVoicingOrSizeDiffer) {
   using station::recognition::detail::fix_kana_words;
