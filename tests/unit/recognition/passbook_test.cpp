@@ -177,29 +177,26 @@ TEST(PassbookReconcile, TheAgreeingCandidateIsTaken) {
   EXPECT_EQ(get(vs, "passbook.branch_name").value, "南浦和");
 }
 
-TEST(PassbookReconcile, AnApplicationsBranchReadWithBunForShiIsAShiten) {
+// The application's branch after the reconciliation, where it was read `app` and the passbook's `book`.
+RecognizedValue branch_after(const std::string& app, const std::string& book) {
   auto vs = envelope();
-  for (auto& v : vs)
-    if (v.key == "bank.branch") v = value(v.key, v.type, "南浦和文店", 0.8);
-  d::reconcile_passbook(vs);
-  // No branch is named 文店: it is a 支店, which the passbook's branch then bears out.
-  EXPECT_EQ(get(vs, "bank.branch").value, "南浦和支店");
-  EXPECT_GE(get(vs, "bank.branch").confidence, d::kAgreesWithApplication);
-  // Where the passbook says otherwise, the 支店 is for the clerk to confirm.
-  vs = envelope();
   for (auto& v : vs) {
-    if (v.key == "bank.branch") v = value(v.key, v.type, "南浦和文店", 0.8);
-    if (v.key == "passbook.branch_name") v.value = "北浦和";
+    if (v.key == "bank.branch") v = value(v.key, v.type, app, 0.8);
+    if (v.key == "passbook.branch_name") v.value = book;
   }
   d::reconcile_passbook(vs);
-  EXPECT_EQ(get(vs, "bank.branch").value, "南浦和支店");
-  EXPECT_LE(get(vs, "bank.branch").confidence, d::kUnsureFreeText);
-  // A branch that is a 文店 only in part of its name stays as read.
-  vs = envelope();
-  for (auto& v : vs)
-    if (v.key == "bank.branch") v = value(v.key, v.type, "文店", 0.8);
-  d::reconcile_passbook(vs);
-  EXPECT_EQ(get(vs, "bank.branch").value, "文店");
+  return get(vs, "bank.branch");
+}
+
+TEST(PassbookReconcile, AnApplicationsBranchReadWithBunForShiIsAShiten) {
+  // No branch is named 文店: it is a 支店, which the passbook's branch then bears out.
+  EXPECT_EQ(branch_after("南浦和文店", "南浦和").value, "南浦和支店");
+  EXPECT_GE(branch_after("南浦和文店", "南浦和").confidence, d::kAgreesWithApplication);
+  // Where the passbook says otherwise, the 支店 is for the clerk to confirm.
+  EXPECT_EQ(branch_after("南浦和文店", "北浦和").value, "南浦和支店");
+  EXPECT_LE(branch_after("南浦和文店", "北浦和").confidence, d::kUnsureFreeText);
+  // 文店 alone names no branch: it stays as read.
+  EXPECT_EQ(branch_after("文店", "南浦和").value, "文店");
 }
 
 TEST(PassbookReconcile, ABankNameALittleApartIsTheApplicationsUnlessSaidTwice) {
