@@ -757,9 +757,10 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
   const auto find = [&](const std::string& key) { return find_value(values, key); };
   // The application's branch read with 文 for 支 (柏文店): no branch is named so; it is a 支店, for
   // the clerk to confirm unless the passbook names the same branch (below).
-  if (RecognizedValue* branch = find("bank.branch"); branch != nullptr && branch->value.ends_with("文店") &&
-                                                     branch->value.size() > std::strlen("文店")) {
-    branch->value.replace(branch->value.size() - std::strlen("文店"), std::strlen("文店"), "支店");
+  constexpr std::string_view kBunten = "文店";
+  if (RecognizedValue* branch = find("bank.branch");
+      branch != nullptr && branch->value.ends_with(kBunten) && branch->value.size() > kBunten.size()) {
+    branch->value.replace(branch->value.size() - kBunten.size(), kBunten.size(), "支店");
     for (std::size_t i = branch->chars.size(); i-- > 0;)
       if (branch->chars[i].text == "文") {
         branch->chars[i].alternatives.insert(branch->chars[i].alternatives.begin(), "文");

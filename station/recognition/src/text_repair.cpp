@@ -74,6 +74,9 @@ const std::set<std::string>& top_level_domains() {
   return tlds;
 }
 
+// JPRS's second-level labels under jp (co.jp, or.jp, ne.jp, …).
+constexpr const char* kJprsLabels[] = {"co", "or", "ne", "ac", "go", "lg", "ed", "gr", "ad"};
+
 bool is_top_level_domain(const std::string& label) {
   const std::set<std::string>& tlds = top_level_domains();
   return tlds.empty() ? label.size() >= 2 && label.size() <= 6 : tlds.contains(label);
@@ -635,7 +638,7 @@ std::string mend_email(const std::string& raw, bool& mended) {
   // The domain's labels: the JPRS second-level labels glued to jp, a stuttered final label, and
   // look-alike digits between letters.
   const auto mend_domain = [&](std::string d) {
-    for (const char* sld : {"co", "or", "ne", "ac", "go", "lg", "ed", "gr", "ad"}) {
+    for (const char* sld : kJprsLabels) {
       for (const std::string& glued : {std::string(".") + sld + "jp", std::string(".") + sld + "jjp", std::string(".") + sld + ".jjp"})
         if (d.size() > glued.size() && d.ends_with(glued)) d = d.substr(0, d.size() - glued.size()) + "." + sld + ".jp";
     }
@@ -657,7 +660,7 @@ std::string mend_email(const std::string& raw, bool& mended) {
       if (found == 1) {
         d = d.substr(0, dot + 1) + nearest;
       } else if (found == 0) {
-        for (const char* jprs : {"co", "or", "ne", "ac", "go", "lg", "ed", "gr", "ad"})
+        for (const char* jprs : kJprsLabels)
           if (label.size() == 4 && label.starts_with(jprs) && one_letter_from(label.substr(2), "jp"))
             d = d.substr(0, dot + 1) + jprs + ".jp";
       }
@@ -666,7 +669,7 @@ std::string mend_email(const std::string& raw, bool& mended) {
     if (d.ends_with(".jp") && d.size() > 6 && d[d.size() - 6] == '.') {
       std::string sld = d.substr(d.size() - 5, 2);
       for (char& ch : sld) ch = ch == '0' ? 'o' : ch == '1' ? 'l' : ch;
-      for (const char* jprs : {"co", "or", "ne", "ac", "go", "lg", "ed", "gr", "ad"})
+      for (const char* jprs : kJprsLabels)
         if (sld == jprs) d.replace(d.size() - 5, 2, sld);
     }
     for (std::size_t i = 1; i + 1 < d.size(); ++i)
@@ -914,9 +917,9 @@ std::string passbook_holder_from(const std::string& holder_kana, const std::stri
     if (pos == 0 && read.length() >= abbr.length() && large_kana(icu::UnicodeString(read, 0, abbr.length())) == abbr) {
       abbr = icu::UnicodeString(read, 0, abbr.length());
       make_small_kana_full(abbr);  // ィ) read for イ): no word opens with a small kana
-    }
-    else if (large_kana(own) == abbr)
+    } else if (large_kana(own) == abbr) {
       abbr = own;
+    }
     const int32_t end = pos + w.length();  // in flat
     const icu::UnicodeString rest = end < flat.length() ? spaced(at[end], u.length()) : icu::UnicodeString();
     // The word leads the name: its abbreviation before it; else after the name before it.
