@@ -6,9 +6,11 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <optional>
+#include <regex>
 #include <utility>
 
 #include "ocr/comb.h"
@@ -680,6 +682,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       s = fix_chiba_address(s, fixed, [&](char16_t ch) { return c.engine.can_read(ch, "jpn"); });
       if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
       if (drop_stray_before_go(s)) conf = std::min(conf, kUnsureFreeText);
+      if (mend_chome(s)) conf = std::min(conf, kUnsureFreeText);
     }
     s = dots_between_digits_to_dashes(s);
     if (has_stray_marks(s)) conf = std::min(conf, kFailsFormat);
@@ -704,8 +707,25 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   return v;
 }
 
+// The date's digits read as one line with the printed 年, 月 and 日 between them ("7年7月30日"):
+// year, month and day, each 0 where the line does not give it.
+std::array<int, 3> date_line_parts(const std::string& text) {
+  static const std::regex kLine(R"((\d{1,2})年(\d{1,2})月(\d{1,2}))");
+  std::smatch m;
+  const std::string s = strip_spaces(text);
+  if (!std::regex_search(s, m, kLine)) return {0, 0, 0};
+  return {std::stoi(m[1].str()), std::stoi(m[2].str()), std::stoi(m[3].str())};
+}
+
+// Whether a date part's value is in its range (a 令和 or 平成 year, a month, a day).
+bool date_part_in_range(int part, int v) {
+  static constexpr int kMax[3] = {40, 12, 31};
+  return v >= 1 && v <= kMax[part];
+}
+
 RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
   int parts[3] = {0, 0, 0};
+  std::string read[3];
   double conf = 1.0;
   int blank = 0;
   ocr::Box all{};
@@ -733,7 +753,47 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
       continue;
     }
     parts[i] = std::stoi(p.value.substr(0, 4));
+    read[i] = p.value;
     conf = std::min(conf, p.confidence);
+  }
+  // Each part's zone is a box around where its digits should be, and the digits may sit off it: the
+  // printed 年, 月 or 日 beside a zone lends it a stroke ("301" for 30), or the zone cuts a digit off
+  // ("8" for 28). The line from the year's zone to past the 日 is read too, the printed kanji
+  // telling the parts apart and each digit voted by the classifier on its own ink. A part the
+  // zone gave out of range, or none, is the line's where the zone's digits less one at either end
+  // agree with it (or the zone gave nothing); a part whose digits the line's contain with more (a
+  // digit the zone cut off) is the line's; any other disagreement leaves the zone's reading. Either
+  // way the clerk confirms.
+  if (blank < 3) {
+    const ocr::Box line{all.x, all.y, all.w + all.h * 3 / 2, all.h};
+    const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, line, true);
+    Text t = read_zone(c, prepared, line, ocr::ZoneLayout::kSingleLine, "0123456789年月日", "jpn");
+    std::string voted;
+    for (const ocr::Glyph& g : t.glyphs) {
+      std::string ch = strip_spaces(ocr::normalize_nfkc(g.text));
+      if (ch.size() == 1 && ch[0] >= '0' && ch[0] <= '9' && !g.box.empty()) {
+        const ocr::DigitVote v = ocr::classify_digit_at(prepared.image, g.box);
+        if (v.digit != '?' && v.share >= 1.0) ch = std::string(1, v.digit);
+      }
+      voted += ch;
+    }
+    const std::array<int, 3> by_line = date_line_parts(voted.empty() ? t.text : voted);
+    if (by_line[0] != 0) {
+      for (int i = 0; i < 3; ++i) {
+        if (by_line[i] == parts[i]) continue;
+        const std::string line_digits = std::to_string(by_line[i]);
+        const bool zone_ok = !read[i].empty() && date_part_in_range(i, parts[i]);
+        const bool cut_off = zone_ok && line_digits.size() > read[i].size() && line_digits.find(read[i]) != std::string::npos;
+        const bool trimmed_agrees = !zone_ok && (read[i].empty() || (read[i].size() > 1 && (line_digits == read[i].substr(1) ||
+                                                                                             line_digits == read[i].substr(0, read[i].size() - 1))));
+        if (date_part_in_range(i, by_line[i]) && (cut_off || trimmed_agrees)) {
+          if (read[i].empty()) --blank;
+          parts[i] = by_line[i];
+          read[i] = line_digits;
+        }
+        conf = std::min(conf, kFailsFormat);
+      }
+    }
   }
   // A form's date is required and its digits may sit off the printed cells: a date found blank is
   // for the clerk to confirm, never certain.

@@ -100,26 +100,44 @@ int lexicon_distance(const icu::UnicodeString& read, const icu::UnicodeString& n
   return prev[name.length()];
 }
 
+// How many of `name`'s characters `read` has in the same order (their longest common subsequence).
+int32_t characters_in_common(const icu::UnicodeString& read, const icu::UnicodeString& name) {
+  std::vector<int32_t> prev(static_cast<std::size_t>(name.length()) + 1, 0), cur(prev.size(), 0);
+  for (int32_t i = 1; i <= read.length(); ++i) {
+    for (int32_t j = 1; j <= name.length(); ++j)
+      cur[j] = read.charAt(i - 1) == name.charAt(j - 1) ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
+    std::swap(prev, cur);
+  }
+  return prev[name.length()];
+}
+
 // At `pos` of `u`, the one lexicon name within one edit (a misread, a lost or an extra character);
 // returns the length of `u` it covers and sets `name`, or -1 when none or several fit equally.
+// Names equally near are told apart by how many of their characters were read as such: a name of
+// kanji the model cannot output (匝瑳市) is half an edit from any reading per such kanji, which must
+// not tie it with the name whose other characters were read (白井市 for 臼井市).
 int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const* names, std::size_t n,
                      icu::UnicodeString& name, const Readable& readable) {
   int best = 3, found = 0;
-  int32_t covered = -1;
+  int32_t best_common = -1, covered = -1;
   for (std::size_t k = 0; k < n; ++k) {
     const icu::UnicodeString m = icu::UnicodeString::fromUTF8(names[k]);
     for (int32_t len = m.length() - 1; len <= m.length() + 1; ++len) {
       if (len < 2 || pos + len > u.length()) continue;
       // The suffix (市, 町, 村, 区) must be read as such: it anchors the name.
       if (u.charAt(pos + len - 1) != m.charAt(m.length() - 1)) continue;
-      const int d = lexicon_distance(icu::UnicodeString(u, pos, len), m, readable);
-      if (d < best) {
-        best = d;
+      const icu::UnicodeString read(u, pos, len);
+      const int d = lexicon_distance(read, m, readable);
+      const int32_t common = characters_in_common(read, m);
+      if (d < best || (d == best && common > best_common)) {
         found = 1;
+        best = d;
+        best_common = common;
         name = m;
         covered = len;
-      } else if (d == best && m != name)
+      } else if (d == best && common == best_common && m != name) {
         ++found;
+      }
     }
   }
   return found == 1 ? covered : -1;
@@ -358,6 +376,24 @@ bool drop_stray_before_go(std::string& s) {
   }
   if (dropped) s = out;
   return dropped;
+}
+
+bool mend_chome(std::string& s) {
+  static const std::set<std::string> kLikeMe = {"日", "自", "月", "且"};
+  const std::vector<std::string> chars = utf8_characters(s);
+  const auto digit = [](const std::string& c) { return c.size() == 1 && c[0] >= '0' && c[0] <= '9'; };
+  std::string out;
+  bool mended = false;
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    if (i >= 2 && digit(chars[i - 2]) && chars[i - 1] == "丁" && kLikeMe.contains(chars[i])) {
+      out += "目";
+      mended = true;
+      continue;
+    }
+    out += chars[i];
+  }
+  if (mended) s = out;
+  return mended;
 }
 
 std::string dots_between_digits_to_dashes(const std::string& s) {

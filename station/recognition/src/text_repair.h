@@ -58,6 +58,10 @@ std::string dots_between_digits_to_dashes(const std::string& s);
 // read apart) and goes. True when one went.
 bool drop_stray_before_go(std::string& s);
 
+// In an address a number's 丁 is followed by 目: a look-alike there (日, 自, 月, 且: "4丁日") is a
+// misread 目 and becomes one. True when one did.
+bool mend_chome(std::string& s);
+
 // Marks that do not belong in Japanese free text and betray a misreading.
 bool has_stray_marks(const std::string& s);
 

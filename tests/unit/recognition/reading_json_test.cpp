@@ -370,3 +370,50 @@ TEST(Grammar, AStutteredPhoneDigitIsDroppedOnlyWhereOneWayMakesItWhole) {
 }
 
 }  // namespace
+
+namespace {
+
+using station::recognition::detail::fix_chiba_address;
+using station::recognition::detail::mend_chome;
+
+const auto kAllReadable = [](char16_t) { return true; };
+
+TEST(Grammar, AMunicipalityOneKanjiOffIsTheLexiconsOne) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"千葉県臼井市若葉5番地2", "千葉県白井市若葉5番地2"},
+      {"千葉県臼井市花見川13番地26", "千葉県白井市花見川13番地26"},
+      {"千葉県館出市北条1-2-3", "千葉県館山市北条1-2-3"},
+      {"千葉県千葉市美汗区高洲4-1", "千葉県千葉市美浜区高洲4-1"},
+      {"千葉県白井市若葉5番地2", "千葉県白井市若葉5番地2"}};
+  for (const auto& [read, want] : cases) {
+    bool changed = false;
+    EXPECT_EQ(fix_chiba_address(read, changed, kAllReadable), want) << read;
+    EXPECT_EQ(changed, read != want) << read;
+  }
+}
+
+TEST(Grammar, ANameOfKanjiTheModelCannotReadDoesNotTieWithOneWhoseOtherKanjiWereRead) {
+  // 匝瑳市 is half an edit per unreadable kanji from any two kanji before 市, as 白井市 is one
+  // misread from 臼井市: the name with more characters read as such wins.
+  const auto readable = [](char16_t ch) { return ch != u'匝' && ch != u'瑳'; };
+  bool changed = false;
+  EXPECT_EQ(fix_chiba_address("千葉県臼井市若葉5番地2", changed, readable), "千葉県白井市若葉5番地2");
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(fix_chiba_address("千葉県正差市八日市場イ1", changed, readable), "千葉県匝瑳市八日市場イ1");
+  EXPECT_TRUE(changed);
+}
+
+TEST(Grammar, AChomeReadWithALookAlikeIsAChome) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"千葉県柏市旭町4丁日15番34号", "千葉県柏市旭町4丁目15番34号"},
+      {"千葉県柏市旭町12丁自1番", "千葉県柏市旭町12丁目1番"},
+      {"千葉県柏市旭町4丁目15番34号", "千葉県柏市旭町4丁目15番34号"},
+      {"千葉県柏市丁日町3番", "千葉県柏市丁日町3番"}};
+  for (const auto& [read, want] : cases) {
+    std::string s = read;
+    EXPECT_EQ(mend_chome(s), read != want) << read;
+    EXPECT_EQ(s, want) << read;
+  }
+}
+
+}  // namespace

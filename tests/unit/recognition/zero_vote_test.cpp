@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <map>
 
@@ -564,6 +565,54 @@ TEST(ZeroVote, APostmarksDigitsAreVotedToo) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "2025-08-22");
   EXPECT_LT(out[0].confidence, 0.9);
+}
+
+// A form's date (令和 7 年 9 月 28 日) read part by part in zones around where its digits should be,
+// and as one line with the printed 年, 月 and 日 between them. `zone_reads` are what the engine
+// reads in the year, month and day zones, `line` what it reads on the line.
+RecognizedValue read_form_date(const std::array<std::string, 3>& zone_reads, const std::string& line) {
+  const ocr::Image page = page_with_text({{"7 年 9 月 28 日", {120, 230}, 90}});
+  EXPECT_FALSE(page.empty());
+  ocr::FakeEngine engine;
+  int part = 0;
+  engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+    if (spec.whitelist.find("年") != std::string::npos) return ocr::FakeEngine::reading(line, 0.5);
+    return ocr::FakeEngine::reading(zone_reads[static_cast<std::size_t>(std::min(part++, 2))], 0.99);
+  });
+  FieldTemplate f = field("application_date", "date");
+  f.era = "reiwa";
+  f.parts = {{"year", {8, 5, 9, 20}}, {"month", {30, 5, 9, 20}}, {"day", {52, 5, 14, 20}}};
+  const std::vector<RecognizedValue> out = read_one(page, engine, "application", f);
+  EXPECT_EQ(out.size(), 1u);
+  return out.empty() ? RecognizedValue{} : out[0];
+}
+
+TEST(DateLine, APartWithAStrokeOfThePrintedKanjiBesideItIsTheLines) {
+  const RecognizedValue v = read_form_date({"7", "9", "281"}, "7 年 9 月 28 日");
+  EXPECT_EQ(v.value, "2025-09-28");
+  EXPECT_LT(v.confidence, 0.9);
+}
+
+TEST(DateLine, APartWhoseDigitTheZoneCutOffIsTheLines) {
+  const RecognizedValue v = read_form_date({"7", "9", "8"}, "7 年 9 月 28 日");
+  EXPECT_EQ(v.value, "2025-09-28");
+  EXPECT_LT(v.confidence, 0.9);
+}
+
+TEST(DateLine, OtherDisagreementsLeaveTheZonesReadingForTheClerk) {
+  const RecognizedValue v = read_form_date({"7", "9", "28"}, "7 年 9 月 26 日");
+  EXPECT_EQ(v.value, "2025-09-28");
+  EXPECT_LT(v.confidence, 0.9);
+  // An out-of-range part whose digits less one at an end do not give the line's stays as it was.
+  const RecognizedValue w = read_form_date({"7", "9", "58"}, "7 年 9 月 26 日");
+  EXPECT_LT(w.confidence, 0.9);
+  EXPECT_NE(w.value, "2025-09-26");
+}
+
+TEST(DateLine, AgreementKeepsTheZonesConfidence) {
+  const RecognizedValue v = read_form_date({"7", "9", "28"}, "7 年 9 月 28 日");
+  EXPECT_EQ(v.value, "2025-09-28");
+  EXPECT_GE(v.confidence, 0.9);
 }
 
 }  // namespace
