@@ -571,6 +571,27 @@ std::optional<Box> ink_box_in(const Image& line, Box region) {
   return Box{around->crop.x + b.x, around->crop.y + b.y, b.width, b.height};
 }
 
+std::vector<Box> ink_columns_in(const Image& line, Box region) {
+  std::vector<Box> out;
+  if (line.empty() || region.w < 3 || region.h < 3) return out;
+  const std::optional<InkAround> around = ink_centred_in(line, region, 0, std::max(3, region.h * region.h / 900));
+  if (!around) return out;
+  const cv::Mat& keep = around->keep;
+  cv::Mat columns;
+  cv::reduce(keep, columns, 0, cv::REDUCE_MAX);
+  for (int x = 0; x < keep.cols;) {
+    if (columns.at<unsigned char>(0, x) == 0) {
+      ++x;
+      continue;
+    }
+    const int x0 = x;
+    while (x < keep.cols && columns.at<unsigned char>(0, x) != 0) ++x;
+    const cv::Rect b = cv::boundingRect(keep(cv::Rect(x0, 0, x - x0, keep.rows)));
+    out.push_back(Box{around->crop.x + x0 + b.x, around->crop.y + b.y, b.width, b.height});
+  }
+  return out;
+}
+
 DigitModelInfo digit_model_info() {
   const Model& m = model();
   return {static_cast<int>(m.y.size()), m.fonts};

@@ -72,6 +72,9 @@ SymbolVote classify_symbol_at(const Image& line, Box box, const std::vector<std:
 // left out); nothing where there is none.
 std::optional<Box> ink_box_in(const Image& line, Box region);
 
+// The same ink cut where a column holds none: each run of inked columns' box, left to right.
+std::vector<Box> ink_columns_in(const Image& line, Box region);
+
 // The digits of a band cut out around a run of `count` digits (dark on light; the digits' height
 // and about a quarter of it above and below, nothing else of the line beside them), each cut out by
 // its own ink, without the engine's glyph boxes, which on a passbook's number are often shifted by

@@ -265,6 +265,40 @@ std::string digits_in_one_box(const ocr::Image& zone, const ocr::Glyph& g) {
   return read == g.text + "0" || read == "0" + g.text ? read : std::string{};
 }
 
+// A run of digits (and hyphens) whose boxes cannot all be placed (the last digit's box stretched
+// over the 番 after it, 298 px for a 44 px digit), where its first glyph's box is a digit's (no wider
+// than high): the ink from that box on, cut where its columns are blank, its first parts as many as
+// the run's characters, each a glyph no wider than high and no further from the one before than a
+// glyph is high, each voted by the classifier; what follows them close by must be no digit (wider
+// than a digit, as the 番 is). Nothing otherwise.
+std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const std::vector<const ocr::Glyph*>& run) {
+  const ocr::Box& first = run.front()->box;
+  if (first.empty() || first.w > first.h || strip_spaces(run.front()->text) == "-") return {};
+  const int n = static_cast<int>(run.size());
+  const int reach = first.x + 2 * n * first.h;
+  const ocr::Box region{first.x - first.w / 8, first.y - first.h / 4, reach - first.x, first.h + first.h / 2};
+  const std::vector<ocr::Box> parts = ocr::ink_columns_in(zone, region);
+  if (static_cast<int>(parts.size()) < n) return {};
+  std::vector<ocr::DigitVote> out;
+  for (int k = 0; k < n; ++k) {
+    const ocr::Box& b = parts[static_cast<std::size_t>(k)];
+    const bool hyphen = strip_spaces(run[static_cast<std::size_t>(k)]->text) == "-";
+    if (b.w > b.h * 11 / 10 && !hyphen) return {};
+    if (k > 0 && b.x - (parts[static_cast<std::size_t>(k) - 1].x + parts[static_cast<std::size_t>(k) - 1].w) > first.h) return {};
+    if (hyphen) continue;
+    if (b.h * 2 < first.h) return {};
+    out.push_back(ocr::classify_digit_at(zone, b));
+  }
+  // The ink after the run, close by, must not be one more digit: then the engine read fewer
+  // characters than there are (a zero merged into the digit before it), which is not this.
+  if (parts.size() > static_cast<std::size_t>(n)) {
+    const ocr::Box& next = parts[static_cast<std::size_t>(n)];
+    const ocr::Box& last = parts[static_cast<std::size_t>(n) - 1];
+    if (next.x - (last.x + last.w) <= first.h && next.w * 10 <= first.h * 8 && next.h * 2 >= first.h) return {};
+  }
+  return out;
+}
+
 // Digits inside free text (house numbers, 丁目 and 番地, a corporation's number) are as font-bound
 // as a numeric line's: each glyph the engine read as a digit is voted by the same classifier, on its
 // own ink where its run of digits (and hyphens) can be placed character by character
@@ -290,8 +324,9 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
     while (j < t.glyphs.size() && (is_digit(texts[j]) || texts[j] == "-")) run.push_back(&t.glyphs[j++]);
     // A lone digit is not placed: beside a kanji (7丁目) the engine's box may as well hold the
     // kanji's stem, and one character in one box tells nothing of where it lies.
-    const std::vector<ocr::DigitVote> votes =
+    std::vector<ocr::DigitVote> votes =
         run.size() >= 2 ? ocr::classify_line_digits(zone, line_glyphs(run)) : std::vector<ocr::DigitVote>{};
+    if (run.size() >= 2 && votes.empty()) votes = digits_from_first_box(zone, run);
     for (std::size_t k = i, v = 0; k < j && v < votes.size(); ++k)
       if (is_digit(texts[k])) own[k] = votes[v++];
     i = j;
@@ -964,8 +999,9 @@ void furigana_by_name(const PageContext& c, RecognizedValue& kana, const Recogni
 // Where character `i` of a value's glyph lies in `zone` (the value's box, ocr::clean_zone): the
 // engine's box, unless it has none (a character only the other model read, or put in between
 // glyphs) or one no glyph of the line fits (wider than 1.4 line heights: a box stretched over its
-// neighbours). Then the ink between the neighbours' boxes (the zone's edge where the character is
-// first or last), where that ink is one glyph wide. Zone px; nothing otherwise.
+// neighbours). Then the ink between the boxes of the nearest characters either side that have
+// one (the zone's edge where there are none), cut where its columns are blank into as many parts as
+// characters lie between them, each no wider than a glyph. Zone px; nothing otherwise.
 std::optional<ocr::Box> glyph_box(const ocr::Image& zone, const RecognizedValue& v, std::size_t i) {
   if (i >= v.chars.size() || zone.empty()) return std::nullopt;
   const auto local = [&](ocr::Box b) { return b.empty() ? b : ocr::Box{b.x - v.box.x, b.y - v.box.y, b.w, b.h}; };
@@ -983,29 +1019,70 @@ std::optional<ocr::Box> glyph_box(const ocr::Image& zone, const RecognizedValue&
   std::nth_element(tops.begin(), tops.begin() + tops.size() / 2, tops.end());
   std::nth_element(bottoms.begin(), bottoms.begin() + bottoms.size() / 2, bottoms.end());
   const int top = tops[tops.size() / 2], bottom = bottoms[bottoms.size() / 2];
+  // The run of characters without a box that fits, around i: [first, last].
+  std::size_t first = i, last = i;
+  while (first > 0 && !fits(v.chars[first - 1].box)) --first;
+  while (last + 1 < v.chars.size() && !fits(v.chars[last + 1].box)) ++last;
+  const int n = static_cast<int>(last - first + 1);
+  // A box that is there but does not fit (stretched over a neighbour) leaves where the run's
+  // characters are unknown: only characters without any box are cut out this way.
+  if (n > 1)
+    for (std::size_t j = first; j <= last; ++j)
+      if (!v.chars[j].box.empty()) return std::nullopt;
   int left = v.box.x, right = v.box.x + v.box.w;
-  if (i > 0) {
-    const ocr::Box& p = v.chars[i - 1].box;
-    if (!fits(p)) return std::nullopt;
-    left = p.x + p.w;
-  }
-  if (i + 1 < v.chars.size()) {
-    const ocr::Box& n = v.chars[i + 1].box;
-    if (!fits(n)) return std::nullopt;
-    right = n.x;
-  }
-  if (right - left < line_h / 4) return std::nullopt;
+  if (first > 0) left = v.chars[first - 1].box.x + v.chars[first - 1].box.w;
+  if (last + 1 < v.chars.size()) right = v.chars[last + 1].box.x;
+  if (right - left < n * line_h / 4) return std::nullopt;
   const int slack = line_h / 6;
-  const auto ink = ocr::ink_box_in(zone, local(ocr::Box{left, top - slack, right - left, bottom - top + 2 * slack}));
+  std::optional<ocr::Box> ink = ocr::ink_box_in(zone, local(ocr::Box{left, top - slack, right - left, bottom - top + 2 * slack}));
+  if (!ink) return std::nullopt;
+  if (n > 1) {
+    // The run's ink in runs of inked columns, the two nearest joined until there are as many as
+    // characters (a kanji's parts set apart join first; the gap between a family and a given name
+    // stays a gap).
+    std::vector<ocr::Box> parts = ocr::ink_columns_in(zone, *ink);
+    if (static_cast<int>(parts.size()) < n) return std::nullopt;
+    while (static_cast<int>(parts.size()) > n) {
+      std::size_t at = 0;
+      for (std::size_t j = 1; j + 1 < parts.size(); ++j)
+        if (parts[j + 1].x - (parts[j].x + parts[j].w) < parts[at + 1].x - (parts[at].x + parts[at].w)) at = j;
+      const ocr::Box& a = parts[at];
+      const ocr::Box& b = parts[at + 1];
+      const int y0 = std::min(a.y, b.y), y1 = std::max(a.y + a.h, b.y + b.h);
+      parts[at] = ocr::Box{a.x, y0, b.x + b.w - a.x, y1 - y0};
+      parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+    }
+    ink = parts[i - first];
+  }
   // The engine's heights vary along a line by a third (a box that takes in a neighbour's stroke, or
   // misses one), so the ink found is allowed a little more than the engine's own boxes.
-  if (!ink || ink->w * 10 > line_h * 16 || ink->h * 2 < line_h) return std::nullopt;
+  if (ink->w * 10 > line_h * 16 || ink->h * 2 < line_h) return std::nullopt;
   return ink;
 }
 
 // At most this many kanji are weighed for one character of a name: the classifier is trained for
 // each set on its first use, and a reading spelt many ways proposes too little.
 constexpr std::size_t kMostSpellingsWeighed = 24;
+
+// Whether `read` differs from one of `spellings` in exactly one kanji (same length, kanji for kanji),
+// and agrees with it in another: any one kanji is one off any one-kanji name.
+bool one_kanji_off(const std::vector<std::string>& spellings, const std::string& read) {
+  const std::vector<std::string> r = utf8_characters(read);
+  if (r.size() < 2) return false;
+  for (const std::string& sp : spellings) {
+    const std::vector<std::string> chars = utf8_characters(sp);
+    if (chars.size() != r.size()) continue;
+    std::size_t differ = 0;
+    bool kanji = true;
+    for (std::size_t j = 0; j < chars.size(); ++j)
+      if (chars[j] != r[j]) {
+        ++differ;
+        kanji = kanji && is_han(chars[j]) && is_han(r[j]);
+      }
+    if (differ == 1 && kanji) return true;
+  }
+  return false;
+}
 
 // An officer's name read in kanji, checked glyph by glyph against its furigana: where the
 // dictionary spells the furigana's family (given) name in ways that differ from the reading in one
@@ -1037,6 +1114,13 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
     std::vector<std::size_t> cuts;
     for (std::size_t cut = 1; cut < all.size(); ++cut)
       if (const auto h = halves(cut); spelt(0, h[0]) || spelt(1, h[1])) cuts.push_back(cut);
+    // Neither half spelt as read (a kanji misread, and the other part's furigana misread too: 操木隆
+    // beside スズキ　タカン): where exactly one cut leaves a half of two or more kanji one kanji off
+    // a spelling of its furigana, that cut; the kanji is then voted below.
+    if (cuts.empty())
+      for (std::size_t cut = 1; cut < all.size(); ++cut)
+        if (const auto h = halves(cut); one_kanji_off(spellings[0], h[0]) || one_kanji_off(spellings[1], h[1]))
+          cuts.push_back(cut);
     if (cuts.size() != 1) return;
     names = halves(cuts[0]);
     name.value = names[0] + kGap + names[1];

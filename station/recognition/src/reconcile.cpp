@@ -78,6 +78,26 @@ std::string after_title(const std::string& reading, const std::string& title) {
   return out;
 }
 
+// A reading of "<corporation>　<title>　<name>" cut after `title` (its last occurrence, gaps around
+// it read or not): "<corporation>　<title>　" and the name; nothing where the title is not there
+// with something before and after it.
+std::optional<std::pair<std::string, std::string>> split_at_title(const std::string& reading, const std::string& title) {
+  const std::string t = strip_spaces(title);
+  const auto at = reading.rfind(t);
+  if (t.empty() || at == std::string::npos) return std::nullopt;
+  std::string name = reading.substr(at + t.size());
+  const auto trim = [](std::string x) {
+    const std::string wide = "\u3000";
+    while (x.starts_with(wide) || x.starts_with(" ")) x.erase(0, x.starts_with(" ") ? 1 : wide.size());
+    while (x.ends_with(wide) || x.ends_with(" ")) x.resize(x.size() - (x.ends_with(" ") ? 1 : wide.size()));
+    return x;
+  };
+  const std::string c = trim(reading.substr(0, at));
+  name = trim(name);
+  if (c.empty() || name.empty()) return std::nullopt;
+  return std::pair{c + "\u3000" + t + "\u3000", name};
+}
+
 }  // namespace
 
 void reconcile_same_text(std::vector<RecognizedValue>& values) {
@@ -438,8 +458,27 @@ void reconcile_representative(std::vector<RecognizedValue>& values) {
       members.push_back({p, split->first, split->second});
   }
   if (RecognizedValue* h = find("bank.holder"); h != nullptr && !h->value.empty()) {
-    // "<corporation>　<title>　<family>　<given>": the last two parts, with the holder's furigana's.
-    if (const auto split = split_title(h->value); split && split->first.size() > std::string(kGap).size()) {
+    // "<corporation>　<title>　<family>　<given>": the name after the application's title where the
+    // holder has it (gaps lost around it, 千葉長寿会理事長高橋　隆, are given back), else the last two
+    // parts; with the holder's furigana's.
+    auto split = title.empty() ? std::nullopt : split_at_title(h->value, title);
+    // The corporation as the application's 法人名 spells it, where the two differ only in gaps (a gap
+    // read inside the holder's corporation: グリーンハート有限　会社).
+    if (const RecognizedValue* corp = find("corp.name"); split && corp != nullptr && !corp->value.empty()) {
+      const std::string tail = kGap + strip_spaces(title) + kGap;
+      const std::string read = split->first.substr(0, split->first.size() - tail.size());
+      if (read != corp->value && strip_spaces(read) == strip_spaces(corp->value)) split->first = corp->value + tail;
+    }
+    if (split && name_words(split->second).size() == 2) {
+      const std::vector<std::string> words = name_words(split->second);
+      if (const std::string whole = split->first + words[0] + kGap + words[1];
+          whole != h->value && strip_spaces(whole) == strip_spaces(h->value)) {
+        h->value = whole;
+        h->chars.clear();
+      }
+    }
+    if (!split) split = split_title(h->value);
+    if (split && split->first.size() > std::string(kGap).size()) {
       members.push_back({h, split->first, split->second});
       if (RecognizedValue* hk = find("bank.holder_kana"); hk != nullptr) {
         const std::vector<std::string> parts = name_words(hk->value);

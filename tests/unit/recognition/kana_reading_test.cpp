@@ -222,6 +222,27 @@ TEST(Representative, MisreadingsTakeTheNameTheFuriganaReads) {
   EXPECT_EQ(at(v, "officers.rows[1].name").value, "山田　花子");
 }
 
+TEST(Representative, AHoldersGapsLostAroundTheTitleComeBackAndItsNameIsNotTakenTwice) {
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
+  // The gaps before and after the title not seen: the name is what follows the application's title,
+  // not the holder's last part alone (which took the family name into the prefix and then the
+  // whole name after it: 理事長鈴木　鈴木　剛).
+  std::vector<RecognizedValue> v = representative("鈴木　剛", "理事長　鈴木　剛", "鈴木　剛", "社会福祉法人緑会理事長鈴木　剛");
+  v.push_back(value("corp.name", "社会福祉法人緑会", 0.95));
+  detail::reconcile_representative(v);
+  EXPECT_EQ(at(v, "bank.holder").value, "社会福祉法人緑会　理事長　鈴木　剛");
+  // A gap read inside the corporation goes where the application's 法人名 has none; a name misread
+  // takes the one the furigana reads.
+  std::vector<RecognizedValue> w = representative("鈴木　剛", "理事長　鈴木　剛", "鈴木　剛", "社会福祉法人　緑会　理事長鈴木剛");
+  w.push_back(value("corp.name", "社会福祉法人緑会", 0.95));
+  detail::reconcile_representative(w);
+  EXPECT_EQ(at(w, "bank.holder").value, "社会福祉法人緑会　理事長　鈴木　剛");
+  // Without the title in the holder, nothing is cut at it.
+  std::vector<RecognizedValue> x = representative("鈴木　剛", "理事長　鈴木　剛", "鈴木　剛", "社会福祉法人緑会");
+  detail::reconcile_representative(x);
+  EXPECT_EQ(at(x, "bank.holder").value, "社会福祉法人緑会");
+}
+
 TEST(Representative, ANameFarFromTheOneTheFuriganaReadsIsLeftAlone) {
   ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   // Another person on the application (the forms disagree: the review shows both).

@@ -215,6 +215,25 @@ TEST(PassbookNumberByInk, TheDigitsAfterTheLabelFromTheRowsInk) {
 // 20 read 2, its box as wide as both): the box's ink splits into the digit and a zero, the
 // classifier unanimous on each, and the zero comes back, for the clerk to confirm. Not where the
 // box's ink holds another digit: only a lost zero is restored.
+// A run of digits in text whose last glyph's box the engine stretched over the character after it
+// (an address's 20番 read 29番, the 9's box over the 番): the run cannot be placed box by box, so its
+// digits are cut from the ink from the first digit's box on, and the slashed zero read 9 is voted 0.
+TEST(ZeroVote, ARunWhoseLastBoxIsStretchedIsCutFromTheInkAfterItsFirstDigit) {
+  const ocr::Image page = page_with("20W", true);
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    ocr::Reading r = reading_with_boxes(img, "29W");
+    ocr::Glyph& stretched = r.glyphs[1];
+    const ocr::Box& next = r.glyphs[2].box;
+    stretched.box.w = next.x + next.w - stretched.box.x;
+    return r;
+  });
+  const std::vector<RecognizedValue> out = read_one(page, engine, "application", field("facility.address", "text"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "20W");
+  EXPECT_LT(out[0].confidence, 0.9);
+}
+
 TEST(ZeroVote, AZeroMergedIntoTheDigitBeforeItComesBack) {
   struct Case {
     const char* drawn;
@@ -396,6 +415,28 @@ TEST(NameByFurigana, AKanjiWithoutItsOwnBoxIsVotedOnTheInkBetweenItsNeighbours) 
     EXPECT_EQ(name->value, "鈴木　舞") << (stretched ? "stretched box" : "no box");
     EXPECT_LT(name->confidence, 0.9);
   }
+}
+
+// A name read without its gap and with a kanji wrong in each part (曽橋了子 for 高橋　陽子), the engine
+// giving no box to the family name's two kanji: the cut is where each half is one kanji off a
+// spelling of its furigana, and the two boxless kanji are cut from the ink between the zone's edge
+// and the next glyph where its columns are blank.
+TEST(NameByFurigana, ANameReadWithoutItsGapIsCutWhereItsHalvesAreOneKanjiOffTheFuriganasSpellings) {
+  const ocr::Image page = page_with_text({{"高橋　陽子", {620, 230}, 110}, {"タカハシ　ヨウコ", {60, 200}, 60}});
+  ASSERT_FALSE(page.empty());
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+    if (!spec.whitelist.empty()) return ocr::FakeEngine::reading("タカハシ　ヨウコ", 0.95);
+    ocr::Reading r = reading_by_cells(img, "曽橋了子", 110);
+    if (r.glyphs.size() == 4) r.glyphs[0].box = r.glyphs[1].box = ocr::Box{};
+    return r;
+  });
+  const FieldTemplate f = one_officer_row();
+  const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
+  const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
+  ASSERT_NE(name, out.end());
+  EXPECT_EQ(name->value, "高橋　陽子");
+  EXPECT_LT(name->confidence, 0.9);
 }
 
 // An officer's furigana one kana from a reading of the name beside it is mended where the ink
