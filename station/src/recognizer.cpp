@@ -24,6 +24,7 @@
 #include "station/recognition/recognize.h"
 #include "services.h"
 #include "station_impl.h"
+#include "station/demo.h"
 #include "station/station.h"
 #include "storage/keys.h"
 #include "station/recognition/templates.h"
@@ -246,7 +247,7 @@ Status read_storeless(const Config& config, const recognition::Templates& templa
 // and compared as the review screen shows it — each page's kind, each field's value and
 // confidence from the store. The store is removed afterwards.
 Status read_through_store(const Config& config, const recognition::Templates& templates, int workers,
-                          std::vector<AccuracyJob>& jobs, double& seconds) {
+                          std::vector<AccuracyJob>& jobs, double& seconds, std::string& facility_list) {
   std::error_code ec;
   const fs::path dir = fs::temp_directory_path(ec) / ("station-accuracy-" + storage::random_hex(8));
   if (ec) return fail(ErrorCode::kIo, "no temporary folder for the measuring store: " + ec.message());
@@ -270,6 +271,16 @@ Status read_through_store(const Config& config, const recognition::Templates& te
   if (!clerk) return std::unexpected(clerk.error());
   auto reviewer = station.add_user(&*admin, "reviewer", storage::random_hex(16), Role::kReviewer);
   if (!reviewer) return std::unexpected(reviewer.error());
+  // The prefecture's facility list, as a station in service has it loaded (../shared/data beside
+  // the project, as the demo finds it).
+  if (const fs::path shared = find_shared_dir({}); !shared.empty()) {
+    auto supervisor = station.add_user(&*admin, "supervisor", storage::random_hex(16), Role::kSupervisor);
+    if (!supervisor) return std::unexpected(supervisor.error());
+    const fs::path csv = shared / "data" / "facilities.csv";
+    auto loaded = station.load_facilities(*supervisor, csv);
+    if (!loaded) return std::unexpected(loaded.error());
+    facility_list = std::to_string(*loaded) + " facilities from " + csv.string();
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::int64_t> ids;
@@ -357,6 +368,9 @@ std::string AccuracyReport::to_text() const {
      << (path == AccuracyPath::kStore ? "Read through a temporary encrypted store: import, background recognition, the values "
                                         "the review screen shows.\n"
                                       : "Read in memory (store-less, as `station recognize --json`).\n");
+  if (path == AccuracyPath::kStore)
+    os << (facility_list.empty() ? std::string("No facility list found: read without its names.\n")
+                                 : "Facility list loaded: " + facility_list + ".\n");
 
   // The table.
   Rate cls, text, digits, boxes, seals, hand, skip, skip_free, wrong, seal_wrong;
@@ -482,7 +496,7 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& sa
   report.workers = workers;
   report.threshold = config.confidence_threshold;
   if (path == AccuracyPath::kStore) {
-    auto read = read_through_store(config, *templates, workers, jobs, report.seconds);
+    auto read = read_through_store(config, *templates, workers, jobs, report.seconds, report.facility_list);
     if (!read) return std::unexpected(read.error());
   } else {
     auto read = read_storeless(config, *templates, workers, jobs, report.seconds);

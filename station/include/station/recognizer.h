@@ -69,6 +69,9 @@ struct AccuracyReport {
   double seconds = 0;
   int pages = 0;
   int workers = 1;
+  // Through the store: the facility list loaded into it (as a station in service has one), whose
+  // names recognition matches readings against; empty when none was found.
+  std::string facility_list;
   std::vector<std::string> mismatches;  // "app-003 corp.name: want … got … (0.93)", for diagnosis
   std::vector<ValueOutcome> outcomes;   // every compared value
   // Tables for people: the summary (classification, typed text, typed digits, check boxes,

@@ -89,8 +89,9 @@ Result<ocr::Image> load_cleaned(std::span<const unsigned char> bytes, int dpi, b
 }
 
 recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const recognition::Templates& templates,
-                              ocr::Engine& engine, const Clock& clock, const PageProgress& on_page) {
-  return recognition::recognize_pages(pages, templates, engine, clock, on_page);
+                              ocr::Engine& engine, const Clock& clock, const PageProgress& on_page,
+                              const recognition::Lexicon* lexicon) {
+  return recognition::recognize_pages(pages, templates, engine, clock, on_page, lexicon);
 }
 
 }  // namespace station::recognition::pipeline

@@ -268,9 +268,11 @@ std::string digits_in_one_box(const ocr::Image& zone, const ocr::Glyph& g) {
 // A run of digits (and hyphens) whose boxes cannot all be placed (the last digit's box stretched
 // over the 番 after it, 298 px for a 44 px digit), where its first glyph's box is a digit's (no wider
 // than high): the ink from that box on, cut where its columns are blank, its first parts as many as
-// the run's characters, each a glyph no wider than high and no further from the one before than a
-// glyph is high, each voted by the classifier; what follows them close by must be no digit (wider
-// than a digit, as the 番 is). Nothing otherwise.
+// the run's characters, each a digit's ink (no wider than high, as high as the first box) and no
+// further from the one before than a glyph is high, with no digit just before the first, each
+// voted by the classifier; what follows them close by must be no digit (wider
+// than a digit, as the 番 is), and the votes must be the engine's digits but for one (a first box
+// lagging a glyph behind gives votes shifted by one). Nothing otherwise.
 std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const std::vector<const ocr::Glyph*>& run) {
   const ocr::Box& first = run.front()->box;
   if (first.empty() || first.w > first.h || strip_spaces(run.front()->text) == "-") return {};
@@ -279,6 +281,19 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
   const ocr::Box region{first.x - first.w / 8, first.y - first.h / 4, reach - first.x, first.h + first.h / 2};
   const std::vector<ocr::Box> parts = ocr::ink_columns_in(zone, region);
   if (static_cast<int>(parts.size()) < n) return {};
+  // A digit's ink: no wider than a glyph is high, about as high as the first digit's box.
+  const auto digit_like = [&](const ocr::Box& b) {
+    return b.w * 10 <= first.h * 8 && b.h * 4 >= first.h * 3 && b.h * 10 <= first.h * 13;
+  };
+  // Just before the first box there must be no digit: else the box lags a glyph behind (the
+  // second 1 of 1111 boxed as the first) and the run would be read one glyph late.
+  {
+    const int left = first.x - first.w / 8;
+    const std::vector<ocr::Box> before =
+        ocr::ink_columns_in(zone, ocr::Box{left - 2 * first.h, region.y, 2 * first.h, region.h});
+    if (!before.empty() && left - (before.back().x + before.back().w) <= first.h * 6 / 10 && digit_like(before.back()))
+      return {};
+  }
   std::vector<ocr::DigitVote> out;
   for (int k = 0; k < n; ++k) {
     const ocr::Box& b = parts[static_cast<std::size_t>(k)];
@@ -286,7 +301,7 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
     if (b.w > b.h * 11 / 10 && !hyphen) return {};
     if (k > 0 && b.x - (parts[static_cast<std::size_t>(k) - 1].x + parts[static_cast<std::size_t>(k) - 1].w) > first.h) return {};
     if (hyphen) continue;
-    if (b.h * 2 < first.h) return {};
+    if (!digit_like(b)) return {};
     out.push_back(ocr::classify_digit_at(zone, b));
   }
   // The ink after the run, close by, must not be one more digit: then the engine read fewer
@@ -296,6 +311,15 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
     const ocr::Box& last = parts[static_cast<std::size_t>(n) - 1];
     if (next.x - (last.x + last.w) <= first.h && next.w * 10 <= first.h * 8 && next.h * 2 >= first.h) return {};
   }
+  // The engine's boxes of digits in Japanese text often lag a glyph behind (the first digit's box
+  // over the second): the ink's digits must be the engine's but for one, or they are another run.
+  int differ = 0;
+  for (std::size_t k = 0, v = 0; k < run.size() && v < out.size(); ++k) {
+    const std::string d = strip_spaces(run[k]->text);
+    if (d == "-") continue;
+    differ += out[v++].digit != d[0];
+  }
+  if (differ > 1 || differ >= static_cast<int>(out.size())) return {};
   return out;
 }
 

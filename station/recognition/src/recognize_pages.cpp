@@ -190,7 +190,7 @@ int passbook_by_spread(const std::vector<PageRecognition>& pages, const std::vec
 
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
                                     ocr::Engine& engine, const Clock& clock,
-                                    const std::function<bool(int)>& on_page) {
+                                    const std::function<bool(int)>& on_page, const Lexicon* lexicon) {
   EnvelopeRecognition out;
   const int n = static_cast<int>(pages.size());
   // Every page's structure and every registered form's placement over it first: which form a page
@@ -251,6 +251,8 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
                      out.pages[static_cast<std::size_t>(k)], out.values);
   }
   const std::set<std::string> disputed = detail::keep_one_value_per_key(out.values, page_score);
+  if (lexicon != nullptr)
+    detail::match_lexicon(out.values, *lexicon, [&](char16_t ch) { return engine.can_read(ch, "jpn"); });
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
   detail::check_titles(out.values);

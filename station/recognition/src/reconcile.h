@@ -9,6 +9,9 @@
 
 #include "station/recognition/recognize.h"
 
+#include "station/recognition/lexicon.h"
+#include "text_repair.h"
+
 namespace station::recognition::detail {
 
 // The same text written on two forms (the corporation, its representative and facility): where
@@ -64,6 +67,11 @@ std::optional<std::string> nearest_title(const std::string& read, const std::vec
 // a date mended so is for the clerk to confirm. Two dates that are each plausible are left alone.
 // Without a postmark the bound is `clock`'s day (JST).
 void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
+
+// Each facility name, corporation name and address town read one character off exactly one of the
+// lexicon's (lexicon.h) is taken to be it, for the clerk to confirm (kUnsureFreeText at most, its
+// characters' boxes dropped); one read as a name of the list, or near none or several, stays.
+void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable);
 
 // The passbook copy against the application's bank fields (the envelope says the same thing
 // twice): bank, branch, account type, account number and holder. Where a passbook value, or one of

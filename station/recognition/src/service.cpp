@@ -10,6 +10,7 @@
 #include "station/recognition/reading_json.h"
 #include "station/recognition/recognize.h"
 #include "station/store/envelopes.h"
+#include "station/store/facilities.h"
 #include "station/store/error.h"
 #include "station/store/fields.h"
 #include "station/store/pages.h"
@@ -69,6 +70,27 @@ Result<ocr::Image> Service::load_page(std::int64_t page_id, int* rotation_out) {
   return img->rotated(p.rotation / 90 % 4);
 }
 
+Result<std::shared_ptr<const Lexicon>> Service::lexicon() {
+  std::lock_guard lock(store_.mu);
+  auto version = store::facility_list_version(store_.db);
+  if (!version) return std::unexpected(version.error());
+  const std::int64_t v = *version ? (*version)->version : 0;
+  std::lock_guard held(lexicon_mu_);
+  if (lexicon_ && lexicon_version_ == v) return lexicon_;
+  auto rows = store::all_facilities(store_.db);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<std::string> names, corporations, addresses;
+  for (const store::Facility& f : *rows) {
+    names.push_back(f.name);
+    corporations.push_back(f.corp_name);
+    addresses.push_back(f.address);
+    addresses.push_back(f.corp_address);
+  }
+  lexicon_ = std::make_shared<const Lexicon>(make_lexicon(names, corporations, addresses));
+  lexicon_version_ = v;
+  return lexicon_;
+}
+
 Result<int> Service::read_stored(std::int64_t envelope_id, ocr::Engine& engine, const std::function<bool(int)>& on_page,
                                  const std::atomic<bool>& stop) {
   auto& db = store_.db;
@@ -81,6 +103,8 @@ Result<int> Service::read_stored(std::int64_t envelope_id, ocr::Engine& engine, 
     if (!p) return std::unexpected(p.error());
     pages = std::move(*p);
   }
+  auto lexicon = this->lexicon();
+  if (!lexicon) return std::unexpected(lexicon.error());
   // The cleaned copies as stored (rotation 0): recognition decides the rotation afresh. Pixels
   // are decoded and read without the store's lock.
   std::vector<ocr::Image> images;
@@ -89,7 +113,7 @@ Result<int> Service::read_stored(std::int64_t envelope_id, ocr::Engine& engine, 
     if (!img) return std::unexpected(img.error());
     images.push_back(std::move(*img));
   }
-  const EnvelopeRecognition result = pipeline::recognize(images, **templates, engine, store_.clock, on_page);
+  const EnvelopeRecognition result = pipeline::recognize(images, **templates, engine, store_.clock, on_page, lexicon->get());
   if (stop.load()) return fail(ErrorCode::kConflict, "the station closed while reading");
   std::unique_lock lock(store_.mu);
   auto s = store::transaction(db, [&]() -> Status {

@@ -5,9 +5,10 @@
 #include <unicode/regex.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <cctype>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -507,6 +508,53 @@ std::string fix_chiba_address(const std::string& s, bool& changed, const Readabl
   std::string out;
   u.toUTF8String(out);
   return out;
+}
+
+std::optional<TownSpan> chiba_town(const std::string& address) {
+  static const std::string kPref = "千葉県";
+  if (!address.starts_with(kPref)) return std::nullopt;
+  std::size_t at = kPref.size();
+  std::string found;
+  for (const char* m : kChibaMunicipalities)
+    if (address.compare(at, std::strlen(m), m) == 0 && std::strlen(m) > found.size()) found = m;
+  if (found.empty()) return std::nullopt;
+  at += found.size();
+  if (found == "千葉市")
+    for (const char* w : kChibaWards)
+      if (address.compare(at, std::strlen(w), w) == 0) {
+        at += std::strlen(w);
+        break;
+      }
+  std::size_t end = at;
+  while (end < address.size() && !(address[end] >= '0' && address[end] <= '9')) ++end;
+  return TownSpan{at, end};
+}
+
+std::optional<std::string> nearest_in_lexicon(const std::string& read, const std::vector<std::string>& names,
+                                              const Readable& readable, std::size_t min_chars) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(read);
+  if (static_cast<std::size_t>(u.countChar32()) < min_chars) return std::nullopt;
+  int best = 3, found = 0;
+  int32_t best_common = -1;
+  const std::string* chosen = nullptr;
+  for (const std::string& name : names) {
+    const icu::UnicodeString m = icu::UnicodeString::fromUTF8(name);
+    if (std::abs(m.length() - u.length()) > 1) continue;
+    const int d = lexicon_distance(u, m, readable);
+    if (d == 0) return std::nullopt;  // a name as read
+    if (d > best) continue;
+    const int32_t common = characters_in_common(u, m);
+    if (d < best || common > best_common) {
+      best = d;
+      best_common = common;
+      chosen = &name;
+      found = 1;
+    } else if (common == best_common) {
+      ++found;
+    }
+  }
+  if (found != 1 || chosen == nullptr) return std::nullopt;
+  return *chosen;
 }
 
 char16_t unvoiced(char16_t c) {

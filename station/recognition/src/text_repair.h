@@ -132,6 +132,21 @@ int edit_distance(const icu::UnicodeString& a, const icu::UnicodeString& b);
 // "十葉県市川市…" → "千葉県市川市…", "千葉県栓市…" → "千葉県柏市…"; anything else unchanged.
 std::string fix_chiba_address(const std::string& s, bool& changed, const Readable& readable);
 
+// A Chiba address cut after its municipality (and Chiba city's ward): the municipality's end and
+// the town's end (the first digit, or the end), in bytes; nothing where it does not begin with
+// 千葉県 and a municipality of the prefecture as spelt.
+struct TownSpan {
+  std::size_t begin = 0, end = 0;
+};
+std::optional<TownSpan> chiba_town(const std::string& address);
+
+// The one name of `names` that `read` is within one edit of (lexicon_distance, a character the
+// model cannot output costing half), names equally near told apart by the characters read as
+// such; nothing where `read` is shorter than `min_chars` characters, is one of them, or none or
+// several fit.
+std::optional<std::string> nearest_in_lexicon(const std::string& read, const std::vector<std::string>& names,
+                                              const Readable& readable, std::size_t min_chars);
+
 // Katakana with each small kana that cannot stand where it is (at a word's start, after ン or a
 // kana no small one follows: ィ)チョウシ, ァイセイ) made full-size: the model read a full-size one small.
 std::string small_kana_made_full(const std::string& s);

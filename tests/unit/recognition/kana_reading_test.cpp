@@ -317,3 +317,83 @@ TEST(NameSpellings, TheDictionarysSpellingsOfAReading) {
 }
 
 }  // namespace
+
+// The facility list's names as a lexicon: a facility, a corporation or an address's town read one
+// character off exactly one of the list's is taken to be it, for the clerk to confirm; a name read
+// as one of the list's, or near none or several, stays as read. The names are made up here.
+namespace station::recognition {
+namespace {
+
+Lexicon test_lexicon() {
+  return make_lexicon({"グループホームひまわり荘", "デイサービスはなみずき", "グループホームひまわり荘"},
+                      {"社会福祉法人青空会", "有限会社ライフケア"},
+                      {"千葉県船橋市夏見台3-2-1", "千葉県千葉市花見川区朝日ケ丘5丁目1番2号", "千葉県柏市あけぼの1-1",
+                       "千葉県柏市若柴5番地", "千葉県柏市若葉町2-2", "東京都港区芝1-1"});
+}
+
+const auto kReadable = [](char16_t) { return true; };
+
+TEST(Lexicon, TownsAreCutAfterTheMunicipalityAndNamesKeptOnce) {
+  const Lexicon l = test_lexicon();
+  EXPECT_EQ(l.facilities.size(), 2u);
+  EXPECT_EQ(l.corporations.size(), 2u);
+  EXPECT_TRUE(l.town_set.contains("夏見台"));
+  EXPECT_TRUE(l.town_set.contains("朝日ケ丘"));  // after 千葉市 and its ward
+  EXPECT_TRUE(l.town_set.contains("あけぼの"));
+  EXPECT_EQ(l.towns.size(), 5u);  // not the address outside the prefecture
+}
+
+// `text` read character by character, the engine offering `alternative` for character `at`.
+RecognizedValue with_alternative(const std::string& key, const std::string& text, std::size_t at, const std::string& alternative) {
+  RecognizedValue v = value(key, text, 0.99);
+  const std::vector<std::string> chars = detail::utf8_characters(text);
+  for (std::size_t i = 0; i < chars.size(); ++i)
+    v.chars.push_back({chars[i], 0.9, i == at ? std::vector<std::string>{alternative} : std::vector<std::string>{}, {}});
+  return v;
+}
+
+TEST(Lexicon, AReadingOneCharacterOffExactlyOneNameIsThatNameWhereTheEngineSawIt) {
+  const Lexicon l = test_lexicon();
+  std::vector<RecognizedValue> v = {
+      with_alternative("facility.name", "グループホームひまわり蘭", 11, "荘"),           // the glyph's alternative
+      value("officers.corp_name", "社会福祉去人青空会", 0.95, {"社会福祉去人青空会", "社会福祉法人青空会"}),  // the other model
+      with_alternative("corp.address", "千葉県船橋市夏晃台3-2-1", 7, "見"),
+      value("officers.rows[0].address", "千葉県柏市若芝5番地", 0.99, {"千葉県柏市若芝5番地", "千葉県柏市若柴5番地"}),
+      value("corp.name", "有限会社ライフケア", 0.99),
+      value("contact.name", "社会福祉去人青空会", 0.5, {"社会福祉去人青空会", "社会福祉法人青空会"}),
+      // One character off a name of the list, but nothing the engine saw says so: as written, for the
+      // review to compare with the list.
+      with_alternative("pledge.corp_name", "社会福祉法人青雲会", 7, "霊"),
+      value("facility.address", "千葉県柏市若某町2-2", 0.99)};
+  detail::match_lexicon(v, l, kReadable);
+  EXPECT_EQ(v[0].value, "グループホームひまわり荘");
+  EXPECT_EQ(v[1].value, "社会福祉法人青空会");
+  EXPECT_EQ(v[2].value, "千葉県船橋市夏見台3-2-1");
+  EXPECT_EQ(v[3].value, "千葉県柏市若柴5番地");
+  for (int i = 0; i < 4; ++i) EXPECT_LE(v[static_cast<std::size_t>(i)].confidence, detail::kUnsureFreeText) << i;
+  // As read: a name of the list keeps its confidence; a key the list says nothing of is left alone.
+  EXPECT_EQ(v[4].value, "有限会社ライフケア");
+  EXPECT_DOUBLE_EQ(v[4].confidence, 0.99);
+  EXPECT_EQ(v[5].value, "社会福祉去人青空会");
+  EXPECT_EQ(v[6].value, "社会福祉法人青雲会");
+  EXPECT_DOUBLE_EQ(v[6].confidence, 0.99);
+  EXPECT_EQ(v[7].value, "千葉県柏市若某町2-2");
+}
+
+TEST(Lexicon, AReadingNearTwoNamesOrFarFromAllStays) {
+  const Lexicon l = test_lexicon();
+  // 若森 is one character off both 若柴 and 若葉: neither is taken.
+  std::vector<RecognizedValue> v = {value("corp.address", "千葉県柏市若森5番地", 0.99),
+                                    value("facility.name", "デイサービスさくら", 0.99),
+                                    value("facility.address", "千葉県柏市あ1-1", 0.99)};
+  const Lexicon two = make_lexicon({}, {}, {"千葉県柏市若柴1", "千葉県柏市若葉1"});
+  detail::match_lexicon(v, two, kReadable);
+  EXPECT_EQ(v[0].value, "千葉県柏市若森5番地");
+  detail::match_lexicon(v, l, kReadable);
+  EXPECT_EQ(v[1].value, "デイサービスさくら");
+  EXPECT_EQ(v[2].value, "千葉県柏市あ1-1");  // a one-character town is too short to say
+  EXPECT_DOUBLE_EQ(v[1].confidence, 0.99);
+}
+
+}  // namespace
+}  // namespace station::recognition

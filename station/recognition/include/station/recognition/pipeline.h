@@ -25,6 +25,7 @@
 #include "ocr/cleanup.h"
 #include "ocr/engine.h"
 #include "ocr/image.h"
+#include "station/recognition/lexicon.h"
 #include "station/recognition/recognize.h"
 #include "station/config.h"
 #include "station/error.h"
@@ -89,8 +90,11 @@ using PageProgress = std::function<bool(int pages_done)>;
 // classify and register → read fields → reconcile, over the envelope's pages in order. Never fails
 // as a whole: a page that cannot be read is "unknown" and contributes no values. `clock` is today
 // for the dates' plausibility (the station's; the store-less CLI's is the system clock).
+// `lexicon` (optional): the facility list's names (lexicon.h), which the store-backed reader
+// gives from the list as loaded.
 recognition::EnvelopeRecognition recognize(const std::vector<ocr::Image>& pages, const recognition::Templates& templates,
-                              ocr::Engine& engine, const Clock& clock, const PageProgress& on_page = {});
+                              ocr::Engine& engine, const Clock& clock, const PageProgress& on_page = {},
+                              const recognition::Lexicon* lexicon = nullptr);
 
 // The limits decode works within.
 ocr::DecodeLimits decode_limits(const Config& config);

@@ -14,6 +14,7 @@
 #include "ocr/engine.h"
 #include "ocr/image.h"
 #include "station/clock.h"
+#include "station/recognition/lexicon.h"
 #include "station/recognition/templates.h"
 
 namespace station::recognition {
@@ -61,8 +62,10 @@ struct EnvelopeRecognition {
 // rest is skipped (the caller discards the result).
 // `clock` is "today" for the dates' plausibility (a postmark no later than next year, a form's date
 // not after today when there is no postmark).
+// `lexicon` (optional): the facility list's names, which readings one character off are taken to
+// be (lexicon.h).
 EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const Templates& templates,
                                     ocr::Engine& engine, const Clock& clock,
-                                    const std::function<bool(int)>& on_page = {});
+                                    const std::function<bool(int)>& on_page = {}, const Lexicon* lexicon = nullptr);
 
 }  // namespace station::recognition

@@ -20,6 +20,7 @@
 #include "station/config.h"
 #include "station/error.h"
 #include "station/model.h"
+#include "station/recognition/lexicon.h"
 #include "station/recognition/pool.h"
 #include "station/recognition/templates.h"
 #include "station/store/context.h"
@@ -64,6 +65,10 @@ class Service {
   // The form templates, read from their folder once and shared by every worker.
   Result<std::shared_ptr<const Templates>> templates();
 
+  // The facility list's names as loaded (lexicon.h), built again only when a new version of the
+  // list was loaded; empty before any. Takes the store's lock.
+  Result<std::shared_ptr<const Lexicon>> lexicon();
+
   // The upright page image: the cleaned copy made on arrival when there is one, else (or if that
   // copy cannot be read) the original; read back with the page's recorded resolution and the
   // stored rotation applied. The pipeline's load_cleaned stage.
@@ -83,6 +88,9 @@ class Service {
   EngineFactory make_engine_;
   std::mutex templates_mu_;                      // guards templates_
   std::shared_ptr<const Templates> templates_;  // loaded once
+  std::mutex lexicon_mu_;                        // guards lexicon_ and lexicon_version_
+  std::shared_ptr<const Lexicon> lexicon_;
+  std::int64_t lexicon_version_ = -1;            // the facility list version it was built from
   std::unique_ptr<Pool> pool_;                   // from start() on
   PageReady on_page_ready_;
 };

@@ -1,0 +1,26 @@
+#pragma once
+// The names the station knows from the prefecture's facility list (施設一覧): a facility's name, a
+// corporation's name and the towns of their addresses. A reading one character off exactly one of
+// them is taken to be it, for the clerk to confirm against the image; the review still compares
+// the application with the list as read. Built by the store-backed reader from the list as loaded;
+// a run without a list (store-less, or before the supervisor loads one) reads without it.
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace station::recognition {
+
+struct Lexicon {
+  std::vector<std::string> facilities;    // 施設名称, each once
+  std::vector<std::string> corporations;  // 法人名, each once
+  std::vector<std::string> towns;         // an address's town: after its municipality, before its number
+  std::unordered_set<std::string> facility_set, corporation_set, town_set;
+  bool empty() const { return facilities.empty() && corporations.empty() && towns.empty(); }
+};
+
+// The lexicon of a facility list's names and addresses (both the facility's and the
+// corporation's); blanks and duplicates left out.
+Lexicon make_lexicon(const std::vector<std::string>& facility_names, const std::vector<std::string>& corporation_names,
+                     const std::vector<std::string>& addresses);
+
+}  // namespace station::recognition

@@ -1,0 +1,108 @@
+// The facility list's names as a lexicon (lexicon.h), and readings matched against it.
+#include "station/recognition/lexicon.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "detail.h"
+#include "reconcile.h"
+#include "text_repair.h"
+
+namespace station::recognition {
+
+namespace {
+
+void add(std::vector<std::string>& list, std::unordered_set<std::string>& set, const std::string& s) {
+  if (s.empty() || !set.insert(s).second) return;
+  list.push_back(s);
+}
+
+}  // namespace
+
+Lexicon make_lexicon(const std::vector<std::string>& facility_names, const std::vector<std::string>& corporation_names,
+                     const std::vector<std::string>& addresses) {
+  Lexicon l;
+  for (const std::string& n : facility_names) add(l.facilities, l.facility_set, detail::strip_spaces(n));
+  for (const std::string& n : corporation_names) add(l.corporations, l.corporation_set, detail::strip_spaces(n));
+  for (const std::string& a : addresses) {
+    const std::string s = detail::strip_spaces(a);
+    if (const auto t = detail::chiba_town(s); t && t->end > t->begin) add(l.towns, l.town_set, s.substr(t->begin, t->end - t->begin));
+  }
+  return l;
+}
+
+namespace detail {
+
+namespace {
+
+// Which of the lexicon's lists a value's key is matched against.
+enum class Kind { kNone, kFacility, kCorporation, kAddress };
+
+Kind kind_of(std::string_view key) {
+  if (key == "facility.name" || key == "officers.facility_name") return Kind::kFacility;
+  if (key == "corp.name" || key == "pledge.corp_name" || key == "officers.corp_name") return Kind::kCorporation;
+  if (key.ends_with("address")) return Kind::kAddress;
+  return Kind::kNone;
+}
+
+// Whether what the engine saw bears `mended` out over `read` (the value as read, spaces stripped):
+// one of the two models read it so, or, where the two differ in one character, the engine offered
+// the lexicon's character as that glyph's alternative. A name written on the form as it is not in
+// the list (緑風荘北 where the list has 緑風荘東) is what the review must see, so the lexicon only
+// chooses among what the engine itself saw.
+bool engine_saw(const RecognizedValue& v, const std::string& read, const std::string& mended) {
+  for (const std::string& r : v.readings)
+    if (strip_spaces(r) == mended) return true;
+  const std::vector<std::string> a = utf8_characters(read), b = utf8_characters(mended);
+  if (a.size() != b.size()) return false;
+  std::size_t at = a.size(), differ = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) ++differ, at = i;
+  if (differ != 1) return false;
+  // The characters as read, one per character of the value, where they spell it.
+  std::vector<const CharReading*> chars;
+  std::string spelt;
+  for (const CharReading& ch : v.chars)
+    if (!strip_spaces(ch.text).empty()) {
+      chars.push_back(&ch);
+      spelt += strip_spaces(ch.text);
+    }
+  if (spelt != read || chars.size() != a.size()) return false;
+  const std::vector<std::string>& alts = chars[at]->alternatives;
+  return std::find(alts.begin(), alts.end(), b[at]) != alts.end();
+}
+
+}  // namespace
+
+void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable) {
+  if (lexicon.empty()) return;
+  // Names are long: one character off a name of four or more is that name. A town is short (栄町,
+  // 港町): one off a two-character town fits many, which the uniqueness rule leaves alone.
+  constexpr std::size_t kLeastName = 4, kLeastTown = 2;
+  for (RecognizedValue& v : values) {
+    const Kind kind = kind_of(v.key);
+    if (kind == Kind::kNone || v.value.empty()) continue;
+    const std::string read = strip_spaces(v.value);
+    std::optional<std::string> mended;
+    if (kind == Kind::kFacility && !lexicon.facility_set.contains(read)) {
+      mended = nearest_in_lexicon(read, lexicon.facilities, readable, kLeastName);
+    } else if (kind == Kind::kCorporation && !lexicon.corporation_set.contains(read)) {
+      mended = nearest_in_lexicon(read, lexicon.corporations, readable, kLeastName);
+    } else if (kind == Kind::kAddress) {
+      const auto t = chiba_town(read);
+      if (!t || t->end <= t->begin) continue;
+      const std::string town = read.substr(t->begin, t->end - t->begin);
+      if (lexicon.town_set.contains(town)) continue;
+      if (const auto near = nearest_in_lexicon(town, lexicon.towns, readable, kLeastTown))
+        mended = read.substr(0, t->begin) + *near + read.substr(t->end);
+    }
+    if (!mended || *mended == read || !engine_saw(v, read, *mended)) continue;
+    v.value = *mended;
+    v.chars.clear();
+    v.confidence = std::min(v.confidence, kUnsureFreeText);
+  }
+}
+
+}  // namespace detail
+
+}  // namespace station::recognition
