@@ -178,6 +178,17 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
   const std::vector<ocr::DigitVote> own = ocr::classify_line_digits(zone, line_glyphs(glyphs));
   std::size_t next_own = 0;
   double cap = 1.0;
+  // A digit box much taller than the line's others took in ink that is not the digit's (a stroke
+  // above it: a zero's box reaching up read as a 6): there the classifier only doubts.
+  std::vector<int> heights;
+  for (const ocr::Glyph* gp : glyphs)
+    if (const std::string s = strip_spaces(gp->text); s.size() == 1 && s[0] >= '0' && s[0] <= '9' && !gp->box.empty())
+      heights.push_back(gp->box.h);
+  int median_h = 0;
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2), heights.end());
+    median_h = heights[heights.size() / 2];
+  }
   for (const ocr::Glyph* gp : glyphs) {
     const ocr::Glyph& g = *gp;
     const std::string s = strip_spaces(g.text);
@@ -186,8 +197,9 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
     if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
       const bool placed = next_own < own.size();
       const ocr::DigitVote v = placed ? own[next_own++] : ocr::classify_digit_at(zone, g.box);
+      const bool as_tall = median_h == 0 || g.box.h * 10 <= median_h * 12;
       if (v.digit != '?' && v.digit != s[0]) {
-        if (placed && v.share >= 1.0) {
+        if (placed && v.share >= 1.0 && as_tall) {
           ch.alternatives.push_back(s);
           ch.text = std::string(1, v.digit);
           ch.confidence = std::min(ch.confidence, kClassifierOverrules);

@@ -234,6 +234,32 @@ TEST(ZeroVote, ARunWhoseLastBoxIsStretchedIsCutFromTheInkAfterItsFirstDigit) {
   EXPECT_LT(out[0].confidence, 0.9);
 }
 
+// The classifier overrules the engine on a numeric line only on a digit whose box is as tall as the
+// line's others: a box reaching above them took in ink that is not the digit's, and there the
+// classifier's digit is only offered, the value for the clerk to confirm.
+TEST(ZeroVote, TheClassifierOverrulesOnlyOnABoxAsTallAsTheLines) {
+  const ocr::Image page = page_with("86000", false);
+  for (const bool tall : {false, true}) {
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+      ocr::Reading r = reading_with_boxes(img, "80000");
+      if (tall) {
+        r.glyphs[1].box.y -= r.glyphs[1].box.h / 2;
+        r.glyphs[1].box.h += r.glyphs[1].box.h / 2;
+      }
+      return r;
+    });
+    const std::vector<RecognizedValue> out = read_one(page, engine, "application", field("amount", "amount"));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].value, tall ? "80000" : "86000") << (tall ? "tall box" : "box as tall as the others");
+    EXPECT_LT(out[0].confidence, 0.9);
+    ASSERT_EQ(out[0].chars.size(), 5u);
+    if (tall) {
+      EXPECT_EQ(out[0].chars[1].alternatives, std::vector<std::string>{"6"});
+    }
+  }
+}
+
 TEST(ZeroVote, AZeroMergedIntoTheDigitBeforeItComesBack) {
   struct Case {
     const char* drawn;
