@@ -260,6 +260,28 @@ TEST(ZeroVote, TheClassifierOverrulesOnlyOnABoxAsTallAsTheLines) {
   }
 }
 
+// Numbers on a page scanned at 200 dpi are a dozen pixels high: the engine is asked to read them at
+// 300 dpi at least (kanji at 400), never below the page's own resolution.
+TEST(ZeroVote, NumbersAreReadAtThreeHundredDpiAtLeast) {
+  for (const int dpi : {200, 300, 400}) {
+    cv::Mat m(354 * dpi / 300, 1181 * dpi / 300, CV_8UC1, cv::Scalar(248));
+    cv::putText(m, "271-4750", {60, m.rows / 2}, cv::FONT_HERSHEY_SIMPLEX, 1.5 * dpi / 300, cv::Scalar(15), 3, cv::LINE_AA);
+    auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, dpi);
+    ASSERT_TRUE(page.has_value());
+    ocr::FakeEngine engine;
+    std::vector<int> asked;
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      asked.push_back(spec.upscale_to_dpi);
+      return ocr::FakeEngine::reading("271-4750", 0.95);
+    });
+    const std::vector<RecognizedValue> out = read_one(*page, engine, "application", field("facility.postal_code", "postal"));
+    ASSERT_EQ(out.size(), 1u);
+    ASSERT_FALSE(asked.empty());
+    EXPECT_EQ(asked.front(), 300) << dpi << " dpi";  // the engine upscales only a page below it
+    EXPECT_EQ(out[0].value, "271-4750");
+  }
+}
+
 TEST(ZeroVote, AZeroMergedIntoTheDigitBeforeItComesBack) {
   struct Case {
     const char* drawn;
