@@ -757,6 +757,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       if (fixed) conf = std::min(conf, kUnsureFreeText);  // corrected from the lexicon: the clerk looks
       if (drop_stray_before_go(s)) conf = std::min(conf, kUnsureFreeText);
       if (mend_chome(s)) conf = std::min(conf, kUnsureFreeText);
+      if (drop_marks_after_number(s)) conf = std::min(conf, kUnsureFreeText);
     }
     s = dots_between_digits_to_dashes(s);
     if (has_stray_marks(s)) conf = std::min(conf, kFailsFormat);

@@ -379,6 +379,20 @@ bool drop_stray_before_go(std::string& s) {
   return dropped;
 }
 
+bool drop_marks_after_number(std::string& s) {
+  static const std::set<std::string> kMarks = {"」", "「", "』", "『", "|", "｜", "]", "[", ")", "）", "'", "\"",
+                                               "`", ".", "。", "、", ",", "，", "・"};
+  std::vector<std::string> chars = utf8_characters(s);
+  std::size_t end = chars.size();
+  while (end > 0 && kMarks.contains(chars[end - 1])) --end;
+  if (end == chars.size() || end == 0 || !(chars[end - 1].size() == 1 && chars[end - 1][0] >= '0' && chars[end - 1][0] <= '9'))
+    return false;
+  std::string out;
+  for (std::size_t i = 0; i < end; ++i) out += chars[i];
+  s = out;
+  return true;
+}
+
 bool mend_chome(std::string& s) {
   static const std::set<std::string> kLikeMe = {"日", "自", "月", "且"};
   const std::vector<std::string> chars = utf8_characters(s);

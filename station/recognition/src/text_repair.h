@@ -62,6 +62,10 @@ bool drop_stray_before_go(std::string& s);
 // misread 目 and becomes one. True when one did.
 bool mend_chome(std::string& s);
 
+// An address ends with its number (or 号, 番地, a building's name): a bracket, bar, quote or dot
+// after its last digit ("936番地12」": the field's edge or a speck) goes. True when one did.
+bool drop_marks_after_number(std::string& s);
+
 // Marks that do not belong in Japanese free text and betray a misreading.
 bool has_stray_marks(const std::string& s);
 

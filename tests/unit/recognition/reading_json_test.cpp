@@ -81,17 +81,22 @@ TEST(Grammar, DotsBetweenDigitsAreHyphens) {
     EXPECT_EQ(station::recognition::detail::dots_between_digits_to_dashes(read), want) << read;
 }
 
-TEST(Grammar, AStrayGlyphBetweenANumberAndItsGoGoes) {
-  const std::pair<const char*, const char*> cases[] = {{"港町9丁目29番21人号", "港町9丁目29番21号"},
-                                                       {"港町9丁目29番21号", "港町9丁目29番21号"},
-                                                       {"大野町4丁目8番31号", "大野町4丁目8番31号"},
-                                                       {"真間14番地1", "真間14番地1"},
-                                                       {"人号", "人号"}};
+// Each case `read` → `want` through a mender that says whether it changed the text.
+template <typename Mend>
+void expect_mended(Mend mend, const std::vector<std::pair<std::string, std::string>>& cases) {
   for (const auto& [read, want] : cases) {
     std::string s = read;
-    EXPECT_EQ(station::recognition::detail::drop_stray_before_go(s), std::string(read) != want) << read;
+    EXPECT_EQ(mend(s), read != want) << read;
     EXPECT_EQ(s, want) << read;
   }
+}
+
+TEST(Grammar, AStrayGlyphBetweenANumberAndItsGoGoes) {
+  expect_mended(station::recognition::detail::drop_stray_before_go, {{"港町9丁目29番21人号", "港町9丁目29番21号"},
+                                                                     {"港町9丁目29番21号", "港町9丁目29番21号"},
+                                                                     {"大野町4丁目8番31号", "大野町4丁目8番31号"},
+                                                                     {"真間14番地1", "真間14番地1"},
+                                                                     {"人号", "人号"}});
 }
 
 TEST(Grammar, EmailAddresses) {
@@ -403,17 +408,20 @@ TEST(Grammar, ANameOfKanjiTheModelCannotReadDoesNotTieWithOneWhoseOtherKanjiWere
   EXPECT_TRUE(changed);
 }
 
+TEST(Grammar, MarksAfterAnAddresssLastDigitGo) {
+  expect_mended(station::recognition::detail::drop_marks_after_number,
+                {{"千葉県柏市旭町936番地12」", "千葉県柏市旭町936番地12"},
+                 {"千葉県柏市旭町2-3-4|。", "千葉県柏市旭町2-3-4"},
+                 {"千葉県柏市旭町4丁目15番34号", "千葉県柏市旭町4丁目15番34号"},
+                 {"千葉県柏市旭町936番地12", "千葉県柏市旭町936番地12"},
+                 {"千葉県柏市旭町ハイツ」", "千葉県柏市旭町ハイツ」"}});  // after no number: for the clerk, not us
+}
+
 TEST(Grammar, AChomeReadWithALookAlikeIsAChome) {
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"千葉県柏市旭町4丁日15番34号", "千葉県柏市旭町4丁目15番34号"},
-      {"千葉県柏市旭町12丁自1番", "千葉県柏市旭町12丁目1番"},
-      {"千葉県柏市旭町4丁目15番34号", "千葉県柏市旭町4丁目15番34号"},
-      {"千葉県柏市丁日町3番", "千葉県柏市丁日町3番"}};
-  for (const auto& [read, want] : cases) {
-    std::string s = read;
-    EXPECT_EQ(mend_chome(s), read != want) << read;
-    EXPECT_EQ(s, want) << read;
-  }
+  expect_mended(mend_chome, {{"千葉県柏市旭町4丁日15番34号", "千葉県柏市旭町4丁目15番34号"},
+                             {"千葉県柏市旭町12丁自1番", "千葉県柏市旭町12丁目1番"},
+                             {"千葉県柏市旭町4丁目15番34号", "千葉県柏市旭町4丁目15番34号"},
+                             {"千葉県柏市丁日町3番", "千葉県柏市丁日町3番"}});
 }
 
 }  // namespace

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <optional>
 
 #include "ocr/fake_engine.h"
 #include "readers.h"
@@ -345,6 +347,14 @@ FieldTemplate one_officer_row() {
   return f;
 }
 
+// The officer row's name as read_form gives it on `page` read by `engine`; nothing where none.
+std::optional<RecognizedValue> officer_name(const ocr::Image& page, ocr::Engine& engine) {
+  const std::vector<RecognizedValue> out = read_one(page, engine, "officers", one_officer_row());
+  const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
+  if (name == out.end()) return std::nullopt;
+  return *name;
+}
+
 // The engine's reading of a line of full-width characters drawn `pitch` px apart: one glyph per
 // character, boxed on the ink that centres in the character's cell (the gap's cell holds none).
 ocr::Reading reading_by_cells(const ocr::Image& img, const std::string& text, int pitch) {
@@ -364,6 +374,23 @@ ocr::Reading reading_by_cells(const ocr::Image& img, const std::string& text, in
   for (const auto& [cell, span] : cells)
     if (i < chars.size()) r.glyphs.push_back({chars[i++], 0.95, ink.box(span.first, span.second), {}});
   return r;
+}
+
+// The officer row's name where `drawn` is written beside its furigana `kana`: the engine reads the
+// furigana as drawn and the name as `read`, a glyph per character's cell, whose boxes `boxes` then
+// changes (a glyph without one, or stretched).
+std::optional<RecognizedValue> name_read_as(const std::string& drawn, const std::string& kana, const std::string& read,
+                                            const std::function<void(std::vector<ocr::Glyph>&)>& boxes) {
+  const ocr::Image page = page_with_text({{drawn.c_str(), {620, 230}, 110}, {kana.c_str(), {60, 200}, 60}});
+  if (page.empty()) return std::nullopt;
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+    if (!spec.whitelist.empty()) return ocr::FakeEngine::reading(kana, 0.95);
+    ocr::Reading r = reading_by_cells(img, read, 110);
+    boxes(r.glyphs);
+    return r;
+  });
+  return officer_name(page, engine);
 }
 
 // Katakana the engine takes for one another in some faces (ケ read ク): each glyph of a look-alike
@@ -439,27 +466,14 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
 // one the engine stretched over its neighbour: the vote is on the ink between its neighbours' boxes.
 TEST(NameByFurigana, AKanjiWithoutItsOwnBoxIsVotedOnTheInkBetweenItsNeighbours) {
   for (const bool stretched : {false, true}) {
-    const ocr::Image page = page_with_text({{"鈴木　舞", {620, 230}, 110}, {"スズキ　マイ", {60, 200}, 60}});
-    ASSERT_FALSE(page.empty());
-    ocr::FakeEngine engine;
-    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
-      if (!spec.whitelist.empty()) return ocr::FakeEngine::reading("スズキ　マイ", 0.95);
-      ocr::Reading r = reading_by_cells(img, "人木　舞", 110);
-      if (r.glyphs.size() == 3) {
-        ocr::Box& first = r.glyphs[0].box;
-        if (stretched) {
-          const ocr::Box& next = r.glyphs[1].box;
-          first.w = next.x + next.w - first.x;
-        } else {
-          first = ocr::Box{};
-        }
-      }
-      return r;
+    const std::optional<RecognizedValue> name = name_read_as("鈴木　舞", "スズキ　マイ", "人木　舞", [&](std::vector<ocr::Glyph>& g) {
+      if (g.size() != 3) return;
+      if (stretched)
+        g[0].box.w = g[1].box.x + g[1].box.w - g[0].box.x;
+      else
+        g[0].box = ocr::Box{};
     });
-    const FieldTemplate f = one_officer_row();
-    const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
-    const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
-    ASSERT_NE(name, out.end());
+    ASSERT_TRUE(name.has_value());
     EXPECT_EQ(name->value, "鈴木　舞") << (stretched ? "stretched box" : "no box");
     EXPECT_LT(name->confidence, 0.9);
   }
@@ -470,19 +484,10 @@ TEST(NameByFurigana, AKanjiWithoutItsOwnBoxIsVotedOnTheInkBetweenItsNeighbours) 
 // spelling of its furigana, and the two boxless kanji are cut from the ink between the zone's edge
 // and the next glyph where its columns are blank.
 TEST(NameByFurigana, ANameReadWithoutItsGapIsCutWhereItsHalvesAreOneKanjiOffTheFuriganasSpellings) {
-  const ocr::Image page = page_with_text({{"高橋　陽子", {620, 230}, 110}, {"タカハシ　ヨウコ", {60, 200}, 60}});
-  ASSERT_FALSE(page.empty());
-  ocr::FakeEngine engine;
-  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
-    if (!spec.whitelist.empty()) return ocr::FakeEngine::reading("タカハシ　ヨウコ", 0.95);
-    ocr::Reading r = reading_by_cells(img, "曽橋了子", 110);
-    if (r.glyphs.size() == 4) r.glyphs[0].box = r.glyphs[1].box = ocr::Box{};
-    return r;
+  const std::optional<RecognizedValue> name = name_read_as("高橋　陽子", "タカハシ　ヨウコ", "曽橋了子", [](std::vector<ocr::Glyph>& g) {
+    if (g.size() == 4) g[0].box = g[1].box = ocr::Box{};
   });
-  const FieldTemplate f = one_officer_row();
-  const std::vector<RecognizedValue> out = read_one(page, engine, "officers", f);
-  const auto name = std::find_if(out.begin(), out.end(), [](const RecognizedValue& v) { return v.key == "officers.rows[0].name"; });
-  ASSERT_NE(name, out.end());
+  ASSERT_TRUE(name.has_value());
   EXPECT_EQ(name->value, "高橋　陽子");
   EXPECT_LT(name->confidence, 0.9);
 }
