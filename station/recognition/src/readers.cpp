@@ -798,7 +798,17 @@ bool date_part_in_range(int part, int v) {
   return v >= 1 && v <= kMax[part];
 }
 
+// Whether ink lies across the left or right edge of `zone` (a digit the zone cuts, or a stroke of
+// the printed kanji beside it reaching in).
+bool ink_across_edge(const ocr::Image& page, const ocr::Box& zone) {
+  for (const int edge : {zone.x, zone.x + zone.w})
+    for (const ocr::Box& b : ocr::ink_columns_in(page, ocr::Box{edge - zone.h / 2, zone.y, zone.h, zone.h}))
+      if (b.x < edge && b.x + b.w > edge) return true;
+  return false;
+}
+
 RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
+  ocr::Box zones[3] = {};
   int parts[3] = {0, 0, 0};
   std::string read[3];
   double conf = 1.0;
@@ -812,6 +822,7 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
     d.length = 0;
     d.max = 0;
     const ocr::Box z = c.box(it->second);
+    zones[i] = z;
     if (i == 0)
       all = z;
     else {
@@ -838,8 +849,11 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
   // zone gave out of range, or none, is the line's where the zone's digits less one at either end
   // agree with it (or the zone gave nothing); a part whose digits the line's contain with more (a
   // digit the zone cut off) is the line's; any other disagreement leaves the zone's reading. Either
-  // way the clerk confirms.
-  if (blank < 3) {
+  // way the clerk confirms. The line is read only where there is reason: a part blank, out of
+  // range or unsure, or ink lying across a zone's edge.
+  bool doubt = blank > 0 || conf < 0.9;  // below the skip threshold a clerk looks anyway, so the line is read
+  for (int i = 0; i < 3 && !doubt; ++i) doubt = !date_part_in_range(i, parts[i]) || ink_across_edge(c.page, zones[i]);
+  if (blank < 3 && doubt) {
     const ocr::Box line{all.x, all.y, all.w + all.h * 3 / 2, all.h};
     const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, line, true);
     Text t = read_zone(c, prepared, line, ocr::ZoneLayout::kSingleLine, "0123456789年月日", "jpn");
