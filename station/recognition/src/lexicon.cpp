@@ -48,7 +48,7 @@ Kind kind_of(std::string_view key) {
 // Whether what the engine saw bears `mended` out over `read` (the value as read, spaces stripped):
 // one of the two models read it so, or, where the two differ in one character, the engine offered
 // the lexicon's character as that glyph's alternative. A name written on the form as it is not in
-// the list (緑風荘北 where the list has 緑風荘東) is what the review must see, so the lexicon only
+// the list (ひまわり荘北 where the list has ひまわり荘東) is what the review must see, so the lexicon only
 // chooses among what the engine itself saw.
 bool engine_saw(const RecognizedValue& v, const std::string& read, const std::string& mended) {
   for (const std::string& r : v.readings)
