@@ -10,7 +10,6 @@
 #include <cctype>
 #include <map>
 #include <optional>
-#include <regex>
 #include <utility>
 
 #include "ocr/comb.h"
@@ -785,11 +784,25 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
 // The date's digits read as one line with the printed 年, 月 and 日 between them ("7年7月30日"):
 // year, month and day, each 0 where the line does not give it.
 std::array<int, 3> date_line_parts(const std::string& text) {
-  static const std::regex kLine(R"((\d{1,2})年(\d{1,2})月(\d{1,2}))");
-  std::smatch m;
   const std::string s = strip_spaces(text);
-  if (!std::regex_search(s, m, kLine)) return {0, 0, 0};
-  return {std::stoi(m[1].str()), std::stoi(m[2].str()), std::stoi(m[3].str())};
+  const std::string kYear = "年", kMonth = "月";
+  const auto digits = [&](std::size_t from, std::size_t to) {  // [from, to) all digits, 1 or 2 of them
+    if (to <= from || to - from > 2) return 0;
+    for (std::size_t i = from; i < to; ++i)
+      if (s[i] < '0' || s[i] > '9') return 0;
+    return std::stoi(s.substr(from, to - from));
+  };
+  const std::size_t y = s.find(kYear);
+  if (y == std::string::npos) return {0, 0, 0};
+  const std::size_t m = s.find(kMonth, y + kYear.size());
+  if (m == std::string::npos) return {0, 0, 0};
+  std::size_t year_from = y;
+  while (year_from > 0 && y - year_from < 2 && s[year_from - 1] >= '0' && s[year_from - 1] <= '9') --year_from;
+  std::size_t day_to = m + kMonth.size();
+  while (day_to < s.size() && day_to - (m + kMonth.size()) < 2 && s[day_to] >= '0' && s[day_to] <= '9') ++day_to;
+  const std::array<int, 3> out = {digits(year_from, y), digits(y + kYear.size(), m), digits(m + kMonth.size(), day_to)};
+  if (out[0] == 0 || out[1] == 0 || out[2] == 0) return {0, 0, 0};
+  return out;
 }
 
 // Whether a date part's value is in its range (a 令和 or 平成 year, a month, a day).
