@@ -813,9 +813,16 @@ bool date_part_in_range(int part, int v) {
 
 // Whether ink lies across the left or right edge of `zone` (a digit the zone cuts, or a stroke of
 // the printed kanji beside it reaching in).
+// Looked at on the zone and half its height either side cut from the page (the whole page's pixels
+// are not gone over for each edge).
 bool ink_across_edge(const ocr::Image& page, const ocr::Box& zone) {
-  for (const int edge : {zone.x, zone.x + zone.w})
-    for (const ocr::Box& b : ocr::ink_columns_in(page, ocr::Box{edge - zone.h / 2, zone.y, zone.h, zone.h}))
+  const int x0 = std::max(0, zone.x - zone.h), x1 = std::min(page.width(), zone.x + zone.w + zone.h);
+  const int y0 = std::max(0, zone.y), y1 = std::min(page.height(), zone.y + zone.h);
+  if (x1 - x0 < 3 || y1 - y0 < 3) return false;
+  const ocr::Image around = ocr::clean_zone(page, ocr::Box{x0, y0, x1 - x0, y1 - y0});
+  if (around.empty()) return false;
+  for (const int edge : {zone.x - x0, zone.x + zone.w - x0})
+    for (const ocr::Box& b : ocr::ink_columns_in(around, ocr::Box{edge - zone.h / 2, 0, zone.h, y1 - y0}))
       if (b.x < edge && b.x + b.w > edge) return true;
   return false;
 }
