@@ -308,10 +308,8 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
   std::vector<ocr::DigitVote> out;
   for (int k = 0; k < n; ++k) {
     const ocr::Box& b = parts[static_cast<std::size_t>(k)];
-    const bool hyphen = strip_spaces(run[static_cast<std::size_t>(k)]->text) == "-";
-    if (b.w > b.h * 11 / 10 && !hyphen) return {};
     if (k > 0 && b.x - (parts[static_cast<std::size_t>(k) - 1].x + parts[static_cast<std::size_t>(k) - 1].w) > first.h) return {};
-    if (hyphen) continue;
+    if (strip_spaces(run[static_cast<std::size_t>(k)]->text) == "-") continue;
     if (!digit_like(b)) return {};
     out.push_back(ocr::classify_digit_at(zone, b));
   }
@@ -320,7 +318,7 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
   if (parts.size() > static_cast<std::size_t>(n)) {
     const ocr::Box& next = parts[static_cast<std::size_t>(n)];
     const ocr::Box& last = parts[static_cast<std::size_t>(n) - 1];
-    if (next.x - (last.x + last.w) <= first.h && next.w * 10 <= first.h * 8 && next.h * 2 >= first.h) return {};
+    if (next.x - (last.x + last.w) <= first.h && digit_like(next)) return {};
   }
   // The engine's boxes of digits in Japanese text often lag a glyph behind (the first digit's box
   // over the second): the ink's digits must be the engine's but for one, or they are another run.
@@ -1188,8 +1186,8 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
     std::vector<std::size_t> cuts;
     for (std::size_t cut = 1; cut < all.size(); ++cut)
       if (const auto h = halves(cut); spelt(0, h[0]) || spelt(1, h[1])) cuts.push_back(cut);
-    // Neither half spelt as read (a kanji misread, and the other part's furigana misread too: 操木隆
-    // beside スズキ　タカン): where exactly one cut leaves a half of two or more kanji one kanji off
+    // Neither half spelt as read (a kanji misread, and the other part's furigana misread too: 曽橋京
+    // beside タカハシ　キヨン): where exactly one cut leaves a half of two or more kanji one kanji off
     // a spelling of its furigana, that cut; the kanji is then voted below.
     if (cuts.empty())
       for (std::size_t cut = 1; cut < all.size(); ++cut)

@@ -78,24 +78,22 @@ std::string after_title(const std::string& reading, const std::string& title) {
   return out;
 }
 
-// A reading of "<corporation>　<title>　<name>" cut after `title` (its last occurrence, gaps around
-// it read or not): "<corporation>　<title>　" and the name; nothing where the title is not there
-// with something before and after it.
+// A reading of "<corporation>　<title>　<name>" cut at `title` (its last occurrence, gaps around it
+// read or not): the corporation and the name, gaps around them trimmed; nothing where the title is
+// not there with something before and after it.
 std::optional<std::pair<std::string, std::string>> split_at_title(const std::string& reading, const std::string& title) {
   const std::string t = strip_spaces(title);
-  const auto at = reading.rfind(t);
-  if (t.empty() || at == std::string::npos) return std::nullopt;
-  std::string name = reading.substr(at + t.size());
+  const auto at = t.empty() ? std::string::npos : reading.rfind(t);
+  if (at == std::string::npos) return std::nullopt;
   const auto trim = [](std::string x) {
     const std::string wide = "\u3000";
     while (x.starts_with(wide) || x.starts_with(" ")) x.erase(0, x.starts_with(" ") ? 1 : wide.size());
     while (x.ends_with(wide) || x.ends_with(" ")) x.resize(x.size() - (x.ends_with(" ") ? 1 : wide.size()));
     return x;
   };
-  const std::string c = trim(reading.substr(0, at));
-  name = trim(name);
-  if (c.empty() || name.empty()) return std::nullopt;
-  return std::pair{c + "\u3000" + t + "\u3000", name};
+  std::string corp = trim(reading.substr(0, at)), name = trim(reading.substr(at + t.size()));
+  if (corp.empty() || name.empty()) return std::nullopt;
+  return std::pair{std::move(corp), std::move(name)};
 }
 
 }  // namespace
@@ -461,13 +459,14 @@ void reconcile_representative(std::vector<RecognizedValue>& values) {
     // "<corporation>　<title>　<family>　<given>": the name after the application's title where the
     // holder has it (gaps lost around it, 千葉長寿会理事長高橋　隆, are given back), else the last two
     // parts; with the holder's furigana's.
-    auto split = title.empty() ? std::nullopt : split_at_title(h->value, title);
-    // The corporation as the application's 法人名 spells it, where the two differ only in gaps (a gap
-    // read inside the holder's corporation: グリーンハート有限　会社).
-    if (const RecognizedValue* corp = find("corp.name"); split && corp != nullptr && !corp->value.empty()) {
-      const std::string tail = kGap + strip_spaces(title) + kGap;
-      const std::string read = split->first.substr(0, split->first.size() - tail.size());
-      if (read != corp->value && strip_spaces(read) == strip_spaces(corp->value)) split->first = corp->value + tail;
+    std::optional<std::pair<std::string, std::string>> split;
+    if (auto at_title = split_at_title(h->value, title)) {
+      // The corporation as the application's 法人名 spells it, where the two differ only in gaps (a
+      // gap read inside the holder's corporation: グリーンハート有限　会社).
+      std::string corp = at_title->first;
+      if (const RecognizedValue* c = find("corp.name"); c != nullptr && !c->value.empty() && strip_spaces(corp) == strip_spaces(c->value))
+        corp = c->value;
+      split = std::pair{corp + kGap + strip_spaces(title) + kGap, at_title->second};
     }
     if (split && name_words(split->second).size() == 2) {
       const std::vector<std::string> words = name_words(split->second);

@@ -112,6 +112,34 @@ int32_t characters_in_common(const icu::UnicodeString& read, const icu::UnicodeS
   return prev[name.length()];
 }
 
+// The one best of several candidate names (by index), by fewest edits and then most characters
+// read as such, with what came with it (`extra`: how much of the reading it covers); a tie between
+// two different names for the best leaves none, one name offered twice is one.
+class UniqueNearest {
+ public:
+  void offer(int distance, int32_t common, std::size_t name, int32_t extra = 0) {
+    if (distance < best_ || (distance == best_ && common > common_)) {
+      best_ = distance;
+      common_ = common;
+      name_ = name;
+      extra_ = extra;
+      found_ = 1;
+    } else if (distance == best_ && common == common_ && name != name_) {
+      ++found_;
+    }
+  }
+  // Within one edit (two half edits), and alone there: the name's index and its `extra`.
+  std::optional<std::pair<std::size_t, int32_t>> unique() const {
+    if (found_ != 1) return std::nullopt;
+    return std::pair{name_, extra_};
+  }
+
+ private:
+  int best_ = 3, found_ = 0;
+  int32_t common_ = -1, extra_ = 0;
+  std::size_t name_ = 0;
+};
+
 // At `pos` of `u`, the one lexicon name within one edit (a misread, a lost or an extra character);
 // returns the length of `u` it covers and sets `name`, or -1 when none or several fit equally.
 // Names equally near are told apart by how many of their characters were read as such: a name of
@@ -119,8 +147,7 @@ int32_t characters_in_common(const icu::UnicodeString& read, const icu::UnicodeS
 // not tie it with the name whose other characters were read (白井市 for 臼井市).
 int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const* names, std::size_t n,
                      icu::UnicodeString& name, const Readable& readable) {
-  int best = 3, found = 0;
-  int32_t best_common = -1, covered = -1;
+  UniqueNearest pick;  // the name's index, and the length of `u` it covers
   for (std::size_t k = 0; k < n; ++k) {
     const icu::UnicodeString m = icu::UnicodeString::fromUTF8(names[k]);
     for (int32_t len = m.length() - 1; len <= m.length() + 1; ++len) {
@@ -128,20 +155,13 @@ int32_t nearest_name(const icu::UnicodeString& u, int32_t pos, const char* const
       // The suffix (市, 町, 村, 区) must be read as such: it anchors the name.
       if (u.charAt(pos + len - 1) != m.charAt(m.length() - 1)) continue;
       const icu::UnicodeString read(u, pos, len);
-      const int d = lexicon_distance(read, m, readable);
-      const int32_t common = characters_in_common(read, m);
-      if (d < best || (d == best && common > best_common)) {
-        found = 1;
-        best = d;
-        best_common = common;
-        name = m;
-        covered = len;
-      } else if (d == best && common == best_common && m != name) {
-        ++found;
-      }
+      pick.offer(lexicon_distance(read, m, readable), characters_in_common(read, m), k, len);
     }
   }
-  return found == 1 ? covered : -1;
+  const auto best = pick.unique();
+  if (!best) return -1;
+  name = icu::UnicodeString::fromUTF8(names[best->first]);
+  return best->second;
 }
 
 // The readings of the legal-entity words every corporate name in furigana carries. Tesseract
@@ -548,27 +568,17 @@ std::optional<std::string> nearest_in_lexicon(const std::string& read, const std
                                               const Readable& readable, std::size_t min_chars) {
   const icu::UnicodeString u = icu::UnicodeString::fromUTF8(read);
   if (static_cast<std::size_t>(u.countChar32()) < min_chars) return std::nullopt;
-  int best = 3, found = 0;
-  int32_t best_common = -1;
-  const std::string* chosen = nullptr;
-  for (const std::string& name : names) {
-    const icu::UnicodeString m = icu::UnicodeString::fromUTF8(name);
+  UniqueNearest pick;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const icu::UnicodeString m = icu::UnicodeString::fromUTF8(names[k]);
     if (std::abs(m.length() - u.length()) > 1) continue;
     const int d = lexicon_distance(u, m, readable);
     if (d == 0) return std::nullopt;  // a name as read
-    if (d > best) continue;
-    const int32_t common = characters_in_common(u, m);
-    if (d < best || common > best_common) {
-      best = d;
-      best_common = common;
-      chosen = &name;
-      found = 1;
-    } else if (common == best_common) {
-      ++found;
-    }
+    pick.offer(d, characters_in_common(u, m), k);
   }
-  if (found != 1 || chosen == nullptr) return std::nullopt;
-  return *chosen;
+  const auto best = pick.unique();
+  if (!best) return std::nullopt;
+  return names[best->first];
 }
 
 char16_t unvoiced(char16_t c) {
