@@ -70,7 +70,7 @@ std::vector<float> features(const cv::Mat& norm, const Geometry& g) {
 }
 
 struct Model {
-  std::vector<std::vector<float>> x;
+  cv::Mat x;                         // one rendered glyph's features per row (CV_32F)
   std::vector<int> y;                // index into labels
   std::vector<std::string> labels;   // what each class is (UTF-8)
   int fonts = 0;
@@ -96,7 +96,8 @@ std::vector<fs::path> font_files() {
 void add(Model& m, const cv::Mat& ink, int label) {
   const auto n = normalise(ink, m.geometry);
   if (!n) return;
-  m.x.push_back(features(*n, m.geometry));
+  const std::vector<float> f = features(*n, m.geometry);
+  m.x.push_back(cv::Mat(f).reshape(1, 1));
   m.y.push_back(label);
 }
 
@@ -205,25 +206,15 @@ const Model& symbol_model(const std::vector<std::string>& symbols) {
 }
 
 // The k nearest rendered glyphs' labels, counted: (votes, label) most votes first, ties by label.
+// OpenCV's batchDistance finds them (vectorised: a kanji model has thousands of 900-float rows).
 std::vector<std::pair<int, int>> nearest_votes(const Model& m, const cv::Mat& norm) {
   const std::vector<float> f = features(norm, m.geometry);
-  std::vector<std::pair<float, int>> best;
-  best.reserve(kNeighbours + 1);
-  for (std::size_t i = 0; i < m.x.size(); ++i) {
-    float d = 0;
-    const std::vector<float>& xi = m.x[i];
-    for (std::size_t j = 0; j < f.size(); ++j) {
-      const float e = f[j] - xi[j];
-      d += e * e;
-    }
-    if (best.size() < kNeighbours || d < best.back().first) {
-      best.emplace_back(d, m.y[i]);
-      std::sort(best.begin(), best.end());
-      if (best.size() > kNeighbours) best.pop_back();
-    }
-  }
+  const int k = std::min(kNeighbours, m.x.rows);
+  cv::Mat dist, nidx;
+  cv::batchDistance(cv::Mat(f).reshape(1, 1), m.x, dist, CV_32F, nidx, cv::NORM_L2SQR, k);
   std::vector<int> votes(m.labels.size(), 0);
-  for (const auto& [d, y] : best) ++votes[static_cast<std::size_t>(y)];
+  for (int i = 0; i < k; ++i)
+    if (const int row = nidx.at<int>(0, i); row >= 0) ++votes[static_cast<std::size_t>(m.y[static_cast<std::size_t>(row)])];
   std::vector<std::pair<int, int>> out;
   for (int i = 0; i < static_cast<int>(votes.size()); ++i)
     if (votes[static_cast<std::size_t>(i)] > 0) out.emplace_back(votes[static_cast<std::size_t>(i)], i);

@@ -2,6 +2,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+
 #include "image_impl.h"
 
 namespace ocr {
@@ -68,9 +70,9 @@ Result<std::vector<unsigned char>> encode(const cv::Mat& m, const char* ext, con
 }
 }  // namespace
 
-Result<std::vector<unsigned char>> Image::encode_png() const {
+Result<std::vector<unsigned char>> Image::encode_png(int compression) const {
   // pHYs is not written by OpenCV; callers that need the resolution keep dpi() beside the bytes.
-  return encode(impl_->mat, ".png", {cv::IMWRITE_PNG_COMPRESSION, 6});
+  return encode(impl_->mat, ".png", {cv::IMWRITE_PNG_COMPRESSION, std::clamp(compression, 0, 9)});
 }
 
 Result<std::vector<unsigned char>> Image::encode_jpeg(int quality) const {

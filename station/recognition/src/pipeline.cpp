@@ -59,7 +59,9 @@ Result<CleanPage> cleanup(const ocr::Image& original, const ocr::CleanupOptions&
   if (!r) return unexpected_ocr(r.error());
   CleanPage out;
   out.color_mode = r->image.color_mode();
-  auto bytes = out.color_mode == ocr::ColorMode::kBlackWhite ? r->image.encode_png() : r->image.encode_jpeg(92);
+  // A black-and-white page losslessly, at zlib's fastest level: every imported page is cleaned once
+  // and its cleaned copy is the station's own to make again (about 45 ms a page saved at 300 dpi).
+  auto bytes = out.color_mode == ocr::ColorMode::kBlackWhite ? r->image.encode_png(1) : r->image.encode_jpeg(92);
   if (!bytes) return unexpected_ocr(bytes.error());
   out.bytes = std::move(*bytes);
   out.media_type = out.color_mode == ocr::ColorMode::kBlackWhite ? "image/png" : "image/jpeg";

@@ -686,6 +686,13 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
         line_chars.erase(line_chars.begin(), line_chars.begin() + static_cast<std::ptrdiff_t>(front));
       }
     }
+    if (const std::size_t before = s.size(); const auto at = drop_empty_brackets(s)) {
+      conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
+      if (line_chars.size() == before)
+        line_chars.erase(line_chars.begin() + static_cast<std::ptrdiff_t>(*at), line_chars.begin() + static_cast<std::ptrdiff_t>(*at + 2));
+      else
+        line_chars.clear();
+    }
     if (drop_glyph_before_phone(s)) {
       conf = std::min(conf, kFailsFormat);  // mended: below what calibration may raise
       if (!line_chars.empty()) line_chars.erase(line_chars.begin());

@@ -195,7 +195,8 @@ bool is_kana_char(char16_t c) { return (c >= 0x3041 && c <= 0x3096) || (c >= 0x3
 // The kana part mended to the one reading of its kanji one edit away, where the edit is a kana
 // substituted (any pair: シ read ン, ユ read コ) or a kana read twice. Where several readings are
 // one edit away, Tesseract's alternatives for the glyph (`alts`, this part's characters; may be
-// empty) choose, if they name exactly one. A kana missing from the furigana is never supplied: as
+// empty) choose, if they name exactly one, else the person names' spellings (below). A kana
+// missing from the furigana is never supplied: as
 // likely another reading (シラカバ, the dictionary's シラカンバ). Where the kanji was not read alike by
 // both models, only a kana read twice is mended (a misread kanji's reading rarely matches the
 // furigana but for one kana too many).
@@ -213,12 +214,29 @@ std::optional<icu::UnicodeString> kana_from_reading(const ocr::KanaReadingMatch&
   }
   if (edits.size() == 1) return icu::UnicodeString::fromUTF8(edits.front()->reading);
   if (supported.size() == 1) return icu::UnicodeString::fromUTF8(supported.front()->reading);
-  // A kana read twice where dropping either copy leaves a reading (マエタダ: マエダ or マエタ): the
-  // dictionary's best reading of the kanji decides.
-  if (!edits.empty() && std::all_of(edits.begin(), edits.end(), [](const auto* e) { return e->op == EditOp::extra; }))
-    if (const auto best = ocr::reading_of(kanji8))
-      for (const auto* e : edits)
-        if (e->reading == *best) return icu::UnicodeString::fromUTF8(e->reading);
+  if (edits.empty()) return std::nullopt;
+  // Several readings one edit away (キヨン: キヨシ by a kana misread, キヨ by one read twice; マエタダ:
+  // マエダ or マエタ). The one the dictionary's person names spell with these kanji most commonly
+  // (the name lists are ordered by cost) decides; else the dictionary's best reading of the kanji.
+  std::optional<std::size_t> best_rank;
+  const ocr::KanaReadingMatch::Edit* ranked = nullptr;
+  bool tied = false;
+  for (const auto* e : edits)
+    for (const ocr::NamePart part : {ocr::NamePart::family, ocr::NamePart::given}) {
+      const std::vector<std::string> spellings = ocr::name_spellings(e->reading, part);
+      const auto it = std::find(spellings.begin(), spellings.end(), kanji8);
+      if (it == spellings.end()) continue;
+      const auto rank = static_cast<std::size_t>(it - spellings.begin());
+      if (!best_rank || rank < *best_rank) {
+        best_rank = rank, ranked = e, tied = false;
+      } else if (rank == *best_rank && ranked->reading != e->reading) {
+        tied = true;
+      }
+    }
+  if (ranked != nullptr && !tied) return icu::UnicodeString::fromUTF8(ranked->reading);
+  if (const auto best = ocr::reading_of(kanji8))
+    for (const auto* e : edits)
+      if (e->reading == *best) return icu::UnicodeString::fromUTF8(e->reading);
   return std::nullopt;
 }
 

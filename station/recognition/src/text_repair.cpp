@@ -855,6 +855,16 @@ std::pair<std::size_t, std::size_t> trim_hyphens(std::string& s) {
   return {first, back};
 }
 
+std::optional<std::size_t> drop_empty_brackets(std::string& s) {
+  const std::size_t at = s.find("()");
+  if (at == std::string::npos || phone_grammar_ok(s)) return std::nullopt;
+  std::string without = s;
+  without.erase(at, 2);
+  if (!phone_grammar_ok(without)) return std::nullopt;
+  s = std::move(without);
+  return at;
+}
+
 bool drop_glyph_before_phone(std::string& s) {
   if (phone_grammar_ok(s) || s.size() < 2 || s[0] == '0' || s[1] != '0' || !phone_grammar_ok(s.substr(1))) return false;
   s.erase(0, 1);

@@ -99,6 +99,10 @@ bool phone_grammar_ok(const std::string& s);
 // Hyphens at either end of a number (the cell's edge or a speck beside it: no number starts or
 // ends with one) go, the whole of `s` never; returns how many went at the front and at the back.
 std::pair<std::size_t, std::size_t> trim_hyphens(std::string& s);
+// An empty pair of brackets is no part of a phone number (a zero's two sides read apart, or marks
+// around nothing): where the number is not whole and is once the pair goes, it goes. Returns where
+// it stood in `s` (nothing when `s` is unchanged).
+std::optional<std::size_t> drop_empty_brackets(std::string& s);
 // A phone number starts with 0: a glyph read before that 0 (the zone's edge, a bracket read as a
 // digit) is dropped when the rest is a whole number. True when it mended `s`.
 bool drop_glyph_before_phone(std::string& s);

@@ -170,7 +170,22 @@ TEST(Grammar, PhoneNumbers) {
 
 namespace {
 
+using station::recognition::detail::drop_empty_brackets;
 using station::recognition::detail::drop_glyph_before_phone;
+
+TEST(Grammar, AnEmptyPairOfBracketsGoesFromAPhoneNumberOnlyWhenTheRestIsWhole) {
+  std::string s = "0()162-33-6525";
+  EXPECT_EQ(drop_empty_brackets(s), std::optional<std::size_t>(1));
+  EXPECT_EQ(s, "0162-33-6525");
+  for (const char* keep : {"0162-33-6525",     // whole, nothing to drop
+                           "0()1623-33-6525",  // not a number without it either
+                           "0(1)62-33-6525"})  // brackets around a digit are no empty pair
+  {
+    std::string k = keep;
+    EXPECT_FALSE(drop_empty_brackets(k)) << keep;
+    EXPECT_EQ(k, keep);
+  }
+}
 
 TEST(Grammar, AGlyphBeforeAPhoneNumbersZeroIsDroppedOnlyWhenTheRestIsWhole) {
   std::string s = "4043-384-5137";
