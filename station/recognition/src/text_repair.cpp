@@ -361,8 +361,10 @@ std::string keep_wide_spaces(const std::string& s) {
 }
 
 std::string trim_junk(const std::string& s) {
-  static const char* kJunk[] = {"|", ",", ".",  "・", "-", "_", "'", "\"", ":",
-                                ";", "!", "、", "。", "`", "~", "/", "\\", "*"};
+  // Typographic quotes too: no form value opens or closes with one (a stroke of the cell's ruling
+  // or a speck read as “ after 支店).
+  static const char* kJunk[] = {"|", ",", ".",  "・", "-", "_", "'", "\"", ":", ";", "!", "、",
+                                "。", "`", "~", "/", "\\", "*", "“", "”", "‘", "’"};
   std::string out = s;
   for (bool changed = true; changed && !out.empty();) {
     changed = false;

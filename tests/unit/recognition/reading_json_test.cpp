@@ -173,6 +173,13 @@ namespace {
 using station::recognition::detail::drop_empty_brackets;
 using station::recognition::detail::drop_glyph_before_phone;
 
+TEST(Grammar, MarksAtEitherEndOfFreeTextGoTypographicQuotesToo) {
+  using station::recognition::detail::clean_free_text;
+  EXPECT_EQ(clean_free_text("南浦和支店“"), "南浦和支店");
+  EXPECT_EQ(clean_free_text("‘ひまわり会’"), "ひまわり会");
+  EXPECT_EQ(clean_free_text("ケア“プラザ"), "ケア“プラザ") << "only at the ends";
+}
+
 TEST(Grammar, AnEmptyPairOfBracketsGoesFromAPhoneNumberOnlyWhenTheRestIsWhole) {
   std::string s = "0()162-33-6525";
   EXPECT_EQ(drop_empty_brackets(s), std::optional<std::size_t>(1));
