@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "digits_impl.h"
@@ -111,69 +112,107 @@ cv::Mat rendered(cv::freetype::FreeType2& ft, const std::string& text, int size)
   return ink;
 }
 
-// Every label rendered from every font that has it, at two sizes, each also bold, thin and turned
-// ±4°; with `zeros`, the label "0" also slashed and dotted. A font without a label's glyph draws
-// its "missing" box (as it does for a private-use code point): the same box for every label, which
-// would vote for whichever label had most such boxes, so it is left out.
+// The faces drawn from, each loaded once (FreeType2 objects are not thread-safe: used only under
+// render_mutex()).
+std::mutex& render_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+const std::vector<cv::Ptr<cv::freetype::FreeType2>>& faces() {
+  static const std::vector<cv::Ptr<cv::freetype::FreeType2>> loaded = [] {
+    std::vector<cv::Ptr<cv::freetype::FreeType2>> out;
+    for (const fs::path& file : font_files()) {
+      try {
+        auto ft = cv::freetype::createFreeType2();
+        ft->loadFontData(file.string(), 0);
+        out.push_back(ft);
+      } catch (const cv::Exception&) {
+      }
+    }
+    return out;
+  }();
+  return loaded;
+}
+
+constexpr int kSizes[] = {36, 60};
+
+// One label rendered from every face that has it, at two sizes, each also bold, thin and turned
+// ±4°; with `zeros`, a "0" also slashed and dotted: its features, a row each. A face without the
+// label's glyph draws its "missing" box (as it does for a private-use code point): the same box for
+// every label, which would vote for whichever label had most such boxes, so it is left out.
+// Computed once per label and geometry and kept, so that a closed set's model is its labels' rows
+// put together (a name's spellings make many small sets of kanji that share most of their labels).
+const cv::Mat& label_rows(const std::string& text, bool zeros, const Geometry& geometry) {
+  static std::map<std::tuple<std::string, bool, int>, cv::Mat> cache;
+  std::lock_guard lock(render_mutex());
+  const auto key = std::tuple{text, zeros, geometry.side};
+  if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  static std::map<std::pair<const cv::freetype::FreeType2*, int>, cv::Mat> missing_of;
+  Model rows;
+  rows.geometry = geometry;
+  for (const auto& ft : faces())
+    for (int size : kSizes) {
+      cv::Mat& missing = missing_of[{ft.get(), size}];
+      if (missing.empty()) {
+        try {
+          missing = rendered(*ft, "\uE000", size);
+        } catch (const cv::Exception&) {
+          missing = cv::Mat::zeros(size * 2, size * 2, CV_8UC1);
+        }
+      }
+      cv::Mat ink;
+      try {
+        ink = rendered(*ft, text, size);
+      } catch (const cv::Exception&) {
+        continue;  // a glyph FreeType cannot load from this face
+      }
+      if (cv::countNonZero(ink != missing) == 0) continue;
+      std::vector<cv::Mat> variants = {ink};
+      const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3});
+      cv::Mat bold, thin;
+      cv::dilate(ink, bold, k);
+      cv::erode(ink, thin, k);
+      variants.push_back(bold);
+      if (cv::countNonZero(thin) > cv::countNonZero(ink) / 3) variants.push_back(thin);
+      for (double angle : {-4.0, 4.0}) {
+        cv::Mat r;
+        const cv::Mat rot = cv::getRotationMatrix2D(cv::Point2f(ink.cols / 2.0f, ink.rows / 2.0f), angle, 1.0);
+        cv::warpAffine(ink, r, rot, ink.size());
+        variants.push_back(r > 100);
+      }
+      if (zeros && text == "0") {
+        // Zeros as some typefaces and writers draw them: slashed and dotted.
+        std::vector<cv::Point> nz;
+        cv::findNonZero(ink, nz);
+        if (!nz.empty()) {
+          const cv::Rect b = cv::boundingRect(nz);
+          const int t = std::max(2, b.width / 7);
+          cv::Mat slashed = ink.clone(), dotted = ink.clone();
+          cv::line(slashed, {b.x + b.width * 3 / 4, b.y + b.height / 5}, {b.x + b.width / 4, b.y + b.height * 4 / 5}, 255, t);
+          cv::circle(dotted, {b.x + b.width / 2, b.y + b.height / 2}, std::max(2, b.width / 8), 255, -1);
+          variants.push_back(slashed);
+          variants.push_back(dotted);
+        }
+      }
+      for (const cv::Mat& v : variants) add(rows, v, 0);
+    }
+  return cache.emplace(key, rows.x).first->second;
+}
+
+// A model of `labels`: every label's rows (label_rows), labelled.
 Model train(const std::vector<std::string>& labels, bool zeros, const Geometry& geometry) {
   Model m;
   m.labels = labels;
   m.geometry = geometry;
-  for (const fs::path& file : font_files()) {
-    cv::Ptr<cv::freetype::FreeType2> ft;
-    try {
-      ft = cv::freetype::createFreeType2();
-      ft->loadFontData(file.string(), 0);
-    } catch (const cv::Exception&) {
-      continue;
-    }
-    ++m.fonts;
-    for (int size : {36, 60}) {
-      cv::Mat missing;
-      try {
-        missing = rendered(*ft, "\uE000", size);
-      } catch (const cv::Exception&) {
-        missing = cv::Mat::zeros(size * 2, size * 2, CV_8UC1);
-      }
-      for (int label = 0; label < static_cast<int>(labels.size()); ++label) {
-        const std::string& text = labels[static_cast<std::size_t>(label)];
-        cv::Mat ink;
-        try {
-          ink = rendered(*ft, text, size);
-        } catch (const cv::Exception&) {
-          continue;  // a glyph FreeType cannot load from this face
-        }
-        if (cv::countNonZero(ink != missing) == 0) continue;
-        std::vector<cv::Mat> variants = {ink};
-        const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3});
-        cv::Mat bold, thin;
-        cv::dilate(ink, bold, k);
-        cv::erode(ink, thin, k);
-        variants.push_back(bold);
-        if (cv::countNonZero(thin) > cv::countNonZero(ink) / 3) variants.push_back(thin);
-        for (double angle : {-4.0, 4.0}) {
-          cv::Mat r;
-          const cv::Mat rot = cv::getRotationMatrix2D(cv::Point2f(ink.cols / 2.0f, ink.rows / 2.0f), angle, 1.0);
-          cv::warpAffine(ink, r, rot, ink.size());
-          variants.push_back(r > 100);
-        }
-        if (zeros && text == "0") {
-          // Zeros as some typefaces and writers draw them: slashed and dotted.
-          std::vector<cv::Point> nz;
-          cv::findNonZero(ink, nz);
-          if (!nz.empty()) {
-            const cv::Rect b = cv::boundingRect(nz);
-            const int t = std::max(2, b.width / 7);
-            cv::Mat slashed = ink.clone(), dotted = ink.clone();
-            cv::line(slashed, {b.x + b.width * 3 / 4, b.y + b.height / 5}, {b.x + b.width / 4, b.y + b.height * 4 / 5}, 255, t);
-            cv::circle(dotted, {b.x + b.width / 2, b.y + b.height / 2}, std::max(2, b.width / 8), 255, -1);
-            variants.push_back(slashed);
-            variants.push_back(dotted);
-          }
-        }
-        for (const cv::Mat& v : variants) add(m, v, label);
-      }
-    }
+  for (int label = 0; label < static_cast<int>(labels.size()); ++label) {
+    const cv::Mat& rows = label_rows(labels[static_cast<std::size_t>(label)], zeros, geometry);
+    if (rows.empty()) continue;
+    m.x.push_back(rows);
+    m.y.insert(m.y.end(), static_cast<std::size_t>(rows.rows), label);
+  }
+  {
+    std::lock_guard lock(render_mutex());
+    m.fonts = static_cast<int>(faces().size());
   }
   return m;
 }

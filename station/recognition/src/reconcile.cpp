@@ -291,7 +291,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       continue;
     RecognizedValue* kanji = find(kanji_key);
     if (kanji == nullptr || kanji->value.empty() || v.value.empty()) continue;
-    const auto kana_parts = gap_parts(v.value);
+    auto kana_parts = gap_parts(v.value);
     auto kanji_parts = gap_parts(kanji->value);
     if (kana_parts.size() == 2 && kanji_parts.size() == 1 && kanji_parts[0].length() >= 2) {
       // A name read without its gap between family and given name: split where both sides are
@@ -312,6 +312,28 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
         if (cost < best_cost) best = cut, best_cost = cost;
       }
       if (best > 0) kanji_parts = {icu::UnicodeString(whole, 0, best), icu::UnicodeString(whole, best)};
+    }
+    bool kana_split = false;
+    if (key.ends_with(".name_kana") && kana_parts.size() == 1 && kanji_parts.size() == 2 && kana_parts[0].length() >= 3) {
+      // A furigana read without its gap (スズキアキラ beside 鈴木　明): cut where the first part is a
+      // reading of the family name and the rest a reading of the given name or one edit from one
+      // (mended below); the first such cut that is a reading on both sides, else the first.
+      const icu::UnicodeString whole = kana_parts[0];
+      int32_t cut_at = -1;
+      for (int32_t cut = 1; cut < whole.length(); ++cut) {
+        const icu::UnicodeString left(whole, 0, cut), right(whole, cut);
+        if (ocr::match_reading(utf8(left), utf8(kanji_parts[0])).kind != ReadingKind::reading) continue;
+        const auto kind = ocr::match_reading(utf8(right), utf8(kanji_parts[1])).kind;
+        if (kind == ReadingKind::reading) {
+          cut_at = cut;
+          break;
+        }
+        if (kind == ReadingKind::near && cut_at < 0) cut_at = cut;
+      }
+      if (cut_at > 0) {
+        kana_parts = {icu::UnicodeString(whole, 0, cut_at), icu::UnicodeString(whole, cut_at)};
+        kana_split = true;
+      }
     }
     if (kana_parts.size() != kanji_parts.size()) {
       // Gaps read where there are none (ハシ　モト　シュ　ウタ): the whole is compared, and kana that
@@ -376,11 +398,11 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       fixed_kana.append(kana_part);
       fixed_kanji.append(kanji_part);
     }
-    if (kana_changed) {
+    if (kana_changed || kana_split) {
       v.value = utf8(fixed_kana);
       v.chars.clear();
     }
-    if (kana_changed || doubt) v.confidence = std::min(v.confidence, kUnsureFreeText);
+    if (kana_changed || kana_split || doubt) v.confidence = std::min(v.confidence, kUnsureFreeText);
     if (kanji_changed) {
       // The kanji's own gaps as read (the split above may have added one the reader did not see).
       const bool had_gap = gap_parts(kanji->value).size() == kanji_parts.size();
@@ -644,10 +666,10 @@ int title_cost(const icu::UnicodeString& read, const icu::UnicodeString& title,
 
 }  // namespace
 
-std::optional<std::string> nearest_title(const std::string& read, const std::vector<std::string>& other_readings,
-                                         const std::vector<std::vector<std::string>>& alternatives) {
+std::vector<std::string> nearest_titles(const std::string& read, const std::vector<std::string>& other_readings,
+                                        const std::vector<std::vector<std::string>>& alternatives) {
   const icu::UnicodeString r = icu::UnicodeString::fromUTF8(strip_spaces(read));
-  if (r.isEmpty()) return std::nullopt;
+  if (r.isEmpty()) return {};
   // What was weighed for each character: the reader's alternatives, the other model's character.
   std::vector<std::vector<icu::UnicodeString>> weighed(static_cast<std::size_t>(r.length()));
   for (std::size_t k = 0; k < weighed.size() && k < alternatives.size(); ++k)
@@ -658,19 +680,25 @@ std::optional<std::string> nearest_title(const std::string& read, const std::vec
       for (int32_t k = 0; k < u.length(); ++k)
         if (u.charAt(k) != r.charAt(k)) weighed[static_cast<std::size_t>(k)].emplace_back(u.charAt(k));
   }
-  int best = std::numeric_limits<int>::max(), ties = 0;
-  std::u16string_view best_title;
+  int best = std::numeric_limits<int>::max();
+  std::vector<std::string> out;
   for (const std::u16string_view t : kTitles) {
     const icu::UnicodeString title(t.data(), static_cast<int32_t>(t.size()));
     const int cost = title_cost(r, title, weighed);
     // One edit for a title of two characters (one must stand), two for longer ones.
     const int limit = 2 * std::min(2, title.length() - 1);
-    if (cost > limit) continue;
-    if (cost < best) best = cost, ties = 1, best_title = t;
-    else if (cost == best) ++ties;
+    if (cost > limit || cost > best) continue;
+    if (cost < best) best = cost, out.clear();
+    out.push_back(utf8(title));
   }
-  if (ties != 1) return std::nullopt;
-  return utf8(icu::UnicodeString(best_title.data(), static_cast<int32_t>(best_title.size())));
+  return out;
+}
+
+std::optional<std::string> nearest_title(const std::string& read, const std::vector<std::string>& other_readings,
+                                         const std::vector<std::vector<std::string>>& alternatives) {
+  const std::vector<std::string> near = nearest_titles(read, other_readings, alternatives);
+  if (near.size() != 1) return std::nullopt;
+  return near.front();
 }
 
 bool is_title(const std::string& s) {
@@ -680,10 +708,48 @@ bool is_title(const std::string& s) {
   return false;
 }
 
-void check_titles(std::vector<RecognizedValue>& values) {
+namespace {
+
+// Of titles near alike (nearest_titles), the one whose character in the one place where they all
+// differ from the reading `bare` the glyph there is voted for by a clear majority of its
+// neighbours; nothing otherwise.
+std::optional<std::string> title_by_glyph(const RecognizedValue& v, const icu::UnicodeString& bare,
+                                          const std::vector<std::string>& near, const GlyphVote& vote) {
+  constexpr double kClearShare = 0.8;  // six of the seven nearest rendered glyphs
+  if (!vote || near.size() < 2) return std::nullopt;
+  int32_t at = -1;
+  std::vector<std::string> symbols;
+  for (const std::string& t : near) {
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(t);
+    if (u.length() != bare.length()) return std::nullopt;
+    int32_t differ = -1;
+    for (int32_t k = 0; k < u.length(); ++k)
+      if (u.charAt(k) != bare.charAt(k)) {
+        if (differ >= 0) return std::nullopt;
+        differ = k;
+      }
+    if (differ < 0 || (at >= 0 && differ != at)) return std::nullopt;
+    at = differ;
+    symbols.push_back(utf8(icu::UnicodeString(u.charAt(at))));
+  }
+  // The value's characters must be the reading's, one by one, for the glyph's box to be its.
+  if (v.chars.size() != static_cast<std::size_t>(bare.length()) ||
+      v.chars[static_cast<std::size_t>(at)].text != utf8(icu::UnicodeString(bare.charAt(at))))
+    return std::nullopt;
+  const auto voted = vote(v, static_cast<std::size_t>(at), symbols);
+  if (!voted || voted->second < kClearShare) return std::nullopt;
+  for (std::size_t i = 0; i < near.size(); ++i)
+    if (symbols[i] == voted->first) return near[i];
+  return std::nullopt;
+}
+
+}  // namespace
+
+void check_titles(std::vector<RecognizedValue>& values, const GlyphVote& vote) {
   for (auto& v : values) {
     if (!is_title_key(v.key) || v.value.empty() || is_title(v.value)) continue;
-    // Another model's reading that is a title is taken; else the one title the reading is nearest.
+    // Another model's reading that is a title is taken; else the one title the reading is nearest,
+    // or of several alike near, the one the glyph where they differ is voted for.
     std::optional<std::string> title;
     for (const std::string& r : v.readings)
       if (is_title(r)) title = strip_spaces(r);
@@ -692,7 +758,9 @@ void check_titles(std::vector<RecognizedValue>& values) {
       const icu::UnicodeString bare = icu::UnicodeString::fromUTF8(strip_spaces(v.value));
       if (v.chars.size() == static_cast<std::size_t>(bare.length()))
         for (const CharReading& c : v.chars) alternatives.push_back(c.alternatives);
-      title = nearest_title(v.value, v.readings, alternatives);
+      const std::vector<std::string> near = nearest_titles(v.value, v.readings, alternatives);
+      if (near.size() == 1) title = near.front();
+      else title = title_by_glyph(v, bare, near, vote);
     }
     if (title) {
       v.value = *title;

@@ -3,8 +3,10 @@
 // forms of one application repeat some of their text and their dates, and each form's furigana
 // spells its kanji: each value is checked against the others, and one mended so is for the clerk to
 // confirm.
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "station/recognition/recognize.h"
@@ -54,10 +56,22 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values);
 // that is a title, or else the one title the reading is nearest (one edit for two-character
 // titles, two for longer; a character the reader weighed for that glyph counts half), is taken;
 // any other value, and every value changed, is for the clerk to confirm.
-void check_titles(std::vector<RecognizedValue>& values);
+// Where several titles are nearest alike and differ from the reading in the same one character
+// (臨事: 監事 or 理事), `vote` (optional) classifies that glyph's ink among their characters, and a
+// clear majority for one names the title.
+// The glyph classifier on a value's character `index` (of its text, spaces removed) among
+// `symbols`, from its page's ink at the character's box: the winning symbol and its share of the
+// neighbours, or nothing where the character has no box.
+using GlyphVote = std::function<std::optional<std::pair<std::string, double>>(
+    const RecognizedValue& v, std::size_t index, const std::vector<std::string>& symbols)>;
+void check_titles(std::vector<RecognizedValue>& values, const GlyphVote& vote = {});
 bool is_title(const std::string& s);
-// The title `read` is taken for (see check_titles), if any; `alternatives` per character of the
-// reading (spaces removed), `other_readings` the other models' readings.
+
+// The titles `read` is nearest (see check_titles), all of them where several are alike near;
+// `alternatives` per character of the reading (spaces removed), `other_readings` the other
+// models' readings. nearest_title: the one such title, if there is exactly one.
+std::vector<std::string> nearest_titles(const std::string& read, const std::vector<std::string>& other_readings,
+                                        const std::vector<std::vector<std::string>>& alternatives);
 std::optional<std::string> nearest_title(const std::string& read, const std::vector<std::string>& other_readings,
                                          const std::vector<std::vector<std::string>>& alternatives);
 

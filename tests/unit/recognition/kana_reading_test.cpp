@@ -1,12 +1,20 @@
 // Furigana against their kanji by every reading the dictionary knows, kanji by a confident
 // furigana, and officers' titles against the law's closed list (reconcile.cpp). Made-up values.
 #include <gtest/gtest.h>
+#include <opencv2/freetype.hpp>
+#include <opencv2/imgproc.hpp>
 #include <unicode/unistr.h>
 
+#include <filesystem>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "detail.h"
+#include "ocr/digits.h"
+#include "ocr/image.h"
 #include "ocr/language_model.h"
 #include "reconcile.h"
 
@@ -105,6 +113,26 @@ TEST(KanaByReading, AmongSeveralReadingsTheNameDictionarysSpellingDecides) {
                                     value("officers.rows[1].name", "山田　清", 0.6, {"山田　清", "山田　靖"})};
   detail::check_kana_by_reading(w);
   EXPECT_NE(at(w, "officers.rows[1].name_kana").value, "ヤマダ　キヨシ");
+}
+
+TEST(KanaByReading, AFuriganaReadWithoutItsGapIsCutAtTheFamilyNamesReading) {
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
+  std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "ヤマダタロウ", 0.8),
+                                    value("officers.rows[0].name", "山田　太郎", 0.9, {"山田　太郎", "山田　太郎"})};
+  detail::check_kana_by_reading(v);
+  EXPECT_EQ(at(v, "officers.rows[0].name_kana").value, "ヤマダ　タロウ");
+  EXPECT_LE(at(v, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+  // The given name one kana off a reading: cut, then mended as a part read with its gap would be.
+  std::vector<RecognizedValue> w = {value("officers.rows[0].name_kana", "ヤマダツヨン", 0.8),
+                                    value("officers.rows[0].name", "山田　剛", 0.9, {"山田　剛", "山田　剛"})};
+  detail::check_kana_by_reading(w);
+  EXPECT_EQ(at(w, "officers.rows[0].name_kana").value, "ヤマダ　ツヨシ");
+  // No cut where the first part reads the family name: left as it was, doubted.
+  std::vector<RecognizedValue> x = {value("officers.rows[0].name_kana", "ヤマモトタロウ", 0.8),
+                                    value("officers.rows[0].name", "山田　太郎", 0.9, {"山田　太郎", "山田　太郎"})};
+  detail::check_kana_by_reading(x);
+  EXPECT_EQ(at(x, "officers.rows[0].name_kana").value, "ヤマモトタロウ");
+  EXPECT_LE(at(x, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
 }
 
 TEST(KanaByReading, TheGlyphsAlternativesChooseAmongReadings) {
@@ -207,6 +235,72 @@ TEST(Titles, TheReadersAlternativesBreakATie) {
   // A title of the law the generator never writes is one too; other text is only doubted.
   EXPECT_TRUE(detail::is_title("会計参与"));
   EXPECT_FALSE(detail::nearest_title("総務部長", {}, {}).has_value());
+}
+
+// A line of `text`'s characters drawn by the installed face `file`, scanned (blurred); with each
+// character's box. Nothing when the face is absent.
+struct InkLine {
+  ocr::Image image;
+  std::vector<ocr::Box> boxes;
+};
+std::optional<InkLine> ink_line(const std::vector<std::string>& chars, const std::string& file, int px) {
+  std::filesystem::path path;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator("/usr/share/fonts", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->path().filename() == file) path = it->path();
+  if (path.empty()) return std::nullopt;
+  auto ft = cv::freetype::createFreeType2();
+  ft->loadFontData(path.string(), 0);
+  const int pitch = px * 3 / 2;
+  cv::Mat m(px * 2, pitch * static_cast<int>(chars.size()) + px, CV_8UC3, cv::Scalar::all(250));
+  InkLine out;
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    const int x = px / 2 + pitch * static_cast<int>(i);
+    ft->putText(m, chars[i], {x, px * 3 / 2}, px, cv::Scalar::all(25), -1, cv::LINE_AA, true);
+    out.boxes.push_back(ocr::Box{x - 2, px / 2 - 2, px + 4, px + 4});
+  }
+  cv::Mat g;
+  cv::cvtColor(m, g, cv::COLOR_BGR2GRAY);
+  cv::GaussianBlur(g, g, {3, 3}, 0.8);
+  auto img = ocr::Image::from_pixels(g.cols, g.rows, 1, {g.data, g.total()}, 300);
+  if (!img) return std::nullopt;
+  out.image = *img;
+  return out;
+}
+
+TEST(Titles, ATieWithNoAlternativeIsBrokenByTheGlyphsInk) {
+  // 監事 printed, 臨事 read (one character from both 監事 and 理事), the reader weighing nothing else:
+  // the glyph's ink, voted between 監 and 理, names the title.
+  int faces = 0;
+  for (const char* face : {"ipaexg.ttf", "TakaoPMincho.ttf", "NotoSansCJK-Regular.ttc"}) {
+    const auto line = ink_line({"監", "事"}, face, 32);
+    if (!line) continue;
+    ++faces;
+    std::vector<RecognizedValue> v = {value("officers.rows[1].title", "臨事", 0.7, {"臨事", "臨事"})};
+    v[0].chars = {{"臨", 0.7, {}, line->boxes[0]}, {"事", 0.9, {}, line->boxes[1]}};
+    std::vector<std::string> asked;
+    const detail::GlyphVote vote = [&](const RecognizedValue& x, std::size_t index, const std::vector<std::string>& symbols)
+        -> std::optional<std::pair<std::string, double>> {
+      asked = symbols;
+      const ocr::SymbolVote s = ocr::classify_symbol_at(line->image, x.chars[index].box, symbols);
+      if (s.symbol.empty()) return std::nullopt;
+      return std::pair{s.symbol, s.share};
+    };
+    detail::check_titles(v, vote);
+    EXPECT_EQ(v[0].value, "監事") << face;
+    EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+    EXPECT_EQ(std::set<std::string>(asked.begin(), asked.end()), (std::set<std::string>{"監", "理"})) << face;
+  }
+  EXPECT_GT(faces, 0) << "the Japanese fonts are installed by hardware/deploy/install-deps.sh";
+  // A vote without a clear majority, or no box to vote on, leaves the tie as it was: doubted.
+  std::vector<RecognizedValue> unsure = {value("officers.rows[1].title", "臨事", 0.7, {"臨事", "臨事"})};
+  unsure[0].chars = {{"臨", 0.7, {}, ocr::Box{0, 0, 10, 10}}, {"事", 0.9, {}, ocr::Box{12, 0, 10, 10}}};
+  detail::check_titles(unsure, [](const RecognizedValue&, std::size_t, const std::vector<std::string>&) {
+    return std::optional<std::pair<std::string, double>>(std::pair{std::string("監"), 0.43});
+  });
+  EXPECT_EQ(unsure[0].value, "臨事");
+  EXPECT_LE(unsure[0].confidence, detail::kUnsureFreeText);
 }
 
 }  // namespace
