@@ -736,6 +736,10 @@ std::optional<std::string> title_by_glyph(const RecognizedValue& v, const icu::U
   if (v.chars.size() != static_cast<std::size_t>(bare.length()) ||
       v.chars[static_cast<std::size_t>(at)].text != utf8(icu::UnicodeString(bare.charAt(at))))
     return std::nullopt;
+  // A kanji's box is about square: one much wider spans its neighbours too (a title read as one
+  // glyph: 后 for 監事), one much narrower is part of a glyph; neither is voted.
+  const ocr::Box b = v.chars[static_cast<std::size_t>(at)].box;
+  if (b.w <= 0 || b.h <= 0 || b.w * 10 > b.h * 13 || b.w * 2 < b.h) return std::nullopt;
   const auto voted = vote(v, static_cast<std::size_t>(at), symbols);
   if (!voted || voted->second < kClearShare) return std::nullopt;
   for (std::size_t i = 0; i < near.size(); ++i)

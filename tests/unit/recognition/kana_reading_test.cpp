@@ -293,6 +293,16 @@ TEST(Titles, ATieWithNoAlternativeIsBrokenByTheGlyphsInk) {
     EXPECT_EQ(std::set<std::string>(asked.begin(), asked.end()), (std::set<std::string>{"監", "理"})) << face;
   }
   EXPECT_GT(faces, 0) << "the Japanese fonts are installed by hardware/deploy/install-deps.sh";
+  // A box as wide as two glyphs (the engine read 監事 as one glyph and a mark) is not voted on.
+  std::vector<RecognizedValue> wide = {value("officers.rows[1].title", "臨事", 0.7, {"臨事", "臨事"})};
+  wide[0].chars = {{"臨", 0.7, {}, ocr::Box{0, 0, 80, 40}}, {"事", 0.9, {}, ocr::Box{82, 0, 40, 40}}};
+  bool voted = false;
+  detail::check_titles(wide, [&](const RecognizedValue&, std::size_t, const std::vector<std::string>&) {
+    voted = true;
+    return std::optional<std::pair<std::string, double>>(std::pair{std::string("監"), 1.0});
+  });
+  EXPECT_FALSE(voted);
+  EXPECT_EQ(wide[0].value, "臨事");
   // A vote without a clear majority, or no box to vote on, leaves the tie as it was: doubted.
   std::vector<RecognizedValue> unsure = {value("officers.rows[1].title", "臨事", 0.7, {"臨事", "臨事"})};
   unsure[0].chars = {{"臨", 0.7, {}, ocr::Box{0, 0, 10, 10}}, {"事", 0.9, {}, ocr::Box{12, 0, 10, 10}}};
