@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "ink_line.h"
 #include "ocr/digits.h"
 
 namespace {
@@ -272,43 +273,6 @@ TEST(Symbols, ReadsALoneLetterOfItsSetInTypefacesItNeverSaw) {
   EXPECT_EQ(ocr::classify_symbol(*empty, set).symbol, "");
 }
 
-namespace {
-
-// A line of `text` drawn at `px` px by the installed face `file` (searched under /usr/share/fonts),
-// scanned: blurred and thresholded; with each character's box. Nothing when the face is absent.
-struct KanjiLine {
-  ocr::Image image;
-  std::vector<ocr::Box> boxes;
-};
-std::optional<KanjiLine> kanji_line(const std::vector<std::string>& chars, const std::string& file, int px) {
-  std::filesystem::path path;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator("/usr/share/fonts", ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->path().filename() == file) path = it->path();
-  if (path.empty()) return std::nullopt;
-  auto ft = cv::freetype::createFreeType2();
-  ft->loadFontData(path.string(), 0);
-
-  const int pitch = px * 3 / 2;
-  cv::Mat m(px * 2, pitch * static_cast<int>(chars.size()) + px, CV_8UC3, cv::Scalar::all(250));
-  KanjiLine out;
-  for (std::size_t i = 0; i < chars.size(); ++i) {
-    const int x = px / 2 + pitch * static_cast<int>(i);
-    ft->putText(m, chars[i], {x, px * 3 / 2}, px, cv::Scalar::all(25), -1, cv::LINE_AA, true);
-    out.boxes.push_back(ocr::Box{x - 2, px / 2 - 2, px + 4, px + 4});
-  }
-  cv::Mat g;
-  cv::cvtColor(m, g, cv::COLOR_BGR2GRAY);
-  cv::GaussianBlur(g, g, {3, 3}, 0.8);
-  auto img = ocr::Image::from_pixels(g.cols, g.rows, 1, {g.data, g.total()}, 300);
-  if (!img) return std::nullopt;
-  out.image = *img;
-  return out;
-}
-
-}  // namespace
-
 // Kanji that differ by a radical or a part (鈴, 鐸, 涼, 癌: the spellings of one family name's
 // reading and the engine's misreadings of it; 岡 and 阿, 腰 and 藤, …) are told apart on faces the
 // classifier was not trained on, at a scan's sizes; at a size smaller than a form's text its
@@ -321,7 +285,7 @@ TEST(Symbols, KanjiThatDifferByAPartAreToldApart) {
   for (const char* face : {"TakaoPGothic.ttf", "NotoSerifCJK-Bold.ttc", "KonatuTohaba.ttf", "ume-pmo3.ttf"})
     for (int px : {18, 24, 32})
       for (const auto& set : sets) {
-        const auto line = kanji_line(set, face, px);
+        const auto line = station::testing::ink_line(set, face, px);
         if (!line) continue;
         ++lines;
         for (std::size_t i = 0; i < set.size(); ++i) {

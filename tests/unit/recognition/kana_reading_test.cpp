@@ -1,11 +1,8 @@
 // Furigana against their kanji by every reading the dictionary knows, kanji by a confident
 // furigana, and officers' titles against the law's closed list (reconcile.cpp). Made-up values.
 #include <gtest/gtest.h>
-#include <opencv2/freetype.hpp>
-#include <opencv2/imgproc.hpp>
 #include <unicode/unistr.h>
 
-#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +10,7 @@
 #include <vector>
 
 #include "detail.h"
+#include "ink_line.h"
 #include "ocr/digits.h"
 #include "ocr/image.h"
 #include "ocr/language_model.h"
@@ -237,44 +235,12 @@ TEST(Titles, TheReadersAlternativesBreakATie) {
   EXPECT_FALSE(detail::nearest_title("総務部長", {}, {}).has_value());
 }
 
-// A line of `text`'s characters drawn by the installed face `file`, scanned (blurred); with each
-// character's box. Nothing when the face is absent.
-struct InkLine {
-  ocr::Image image;
-  std::vector<ocr::Box> boxes;
-};
-std::optional<InkLine> ink_line(const std::vector<std::string>& chars, const std::string& file, int px) {
-  std::filesystem::path path;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator("/usr/share/fonts", ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->path().filename() == file) path = it->path();
-  if (path.empty()) return std::nullopt;
-  auto ft = cv::freetype::createFreeType2();
-  ft->loadFontData(path.string(), 0);
-  const int pitch = px * 3 / 2;
-  cv::Mat m(px * 2, pitch * static_cast<int>(chars.size()) + px, CV_8UC3, cv::Scalar::all(250));
-  InkLine out;
-  for (std::size_t i = 0; i < chars.size(); ++i) {
-    const int x = px / 2 + pitch * static_cast<int>(i);
-    ft->putText(m, chars[i], {x, px * 3 / 2}, px, cv::Scalar::all(25), -1, cv::LINE_AA, true);
-    out.boxes.push_back(ocr::Box{x - 2, px / 2 - 2, px + 4, px + 4});
-  }
-  cv::Mat g;
-  cv::cvtColor(m, g, cv::COLOR_BGR2GRAY);
-  cv::GaussianBlur(g, g, {3, 3}, 0.8);
-  auto img = ocr::Image::from_pixels(g.cols, g.rows, 1, {g.data, g.total()}, 300);
-  if (!img) return std::nullopt;
-  out.image = *img;
-  return out;
-}
-
 TEST(Titles, ATieWithNoAlternativeIsBrokenByTheGlyphsInk) {
   // 監事 printed, 臨事 read (one character from both 監事 and 理事), the reader weighing nothing else:
   // the glyph's ink, voted between 監 and 理, names the title.
   int faces = 0;
   for (const char* face : {"ipaexg.ttf", "TakaoPMincho.ttf", "NotoSansCJK-Regular.ttc"}) {
-    const auto line = ink_line({"監", "事"}, face, 32);
+    const auto line = station::testing::ink_line({"監", "事"}, face, 32);
     if (!line) continue;
     ++faces;
     std::vector<RecognizedValue> v = {value("officers.rows[1].title", "臨事", 0.7, {"臨事", "臨事"})};
