@@ -314,11 +314,13 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       if (best > 0) kanji_parts = {icu::UnicodeString(whole, 0, best), icu::UnicodeString(whole, best)};
     }
     bool kana_split = false;
-    if (key.ends_with(".name_kana") && kana_parts.size() == 1 && kanji_parts.size() == 2 && kana_parts[0].length() >= 3) {
-      // A furigana read without its gap (スズキアキラ beside 鈴木　明): cut where the first part is a
-      // reading of the family name and the rest a reading of the given name or one edit from one
-      // (mended below); the first such cut that is a reading on both sides, else the first.
-      const icu::UnicodeString whole = kana_parts[0];
+    if (key.ends_with(".name_kana") && kana_parts.size() != 2 && kanji_parts.size() == 2) {
+      // A furigana read without its gap (スズキアキラ beside 鈴木　明), or with gaps where there are
+      // none (ハヤシ　マコ　ミ): its kana, gaps aside, are cut where the first part is a reading of the
+      // family name and the rest a reading of the given name or one edit from one (mended below);
+      // the first such cut that is a reading on both sides, else the first.
+      icu::UnicodeString whole;
+      for (const icu::UnicodeString& part : kana_parts) whole.append(part);
       int32_t cut_at = -1;
       for (int32_t cut = 1; cut < whole.length(); ++cut) {
         const icu::UnicodeString left(whole, 0, cut), right(whole, cut);

@@ -125,6 +125,12 @@ TEST(KanaByReading, AFuriganaReadWithoutItsGapIsCutAtTheFamilyNamesReading) {
                                     value("officers.rows[0].name", "山田　剛", 0.9, {"山田　剛", "山田　剛"})};
   detail::check_kana_by_reading(w);
   EXPECT_EQ(at(w, "officers.rows[0].name_kana").value, "ヤマダ　ツヨシ");
+  // Gaps read where there are none: the kana are cut again where the family name's reading ends.
+  std::vector<RecognizedValue> y = {value("officers.rows[0].name_kana", "ヤマダ　タロ　ウ", 0.8),
+                                    value("officers.rows[0].name", "山田　太郎", 0.9, {"山田　太郎", "山田　太郎"})};
+  detail::check_kana_by_reading(y);
+  EXPECT_EQ(at(y, "officers.rows[0].name_kana").value, "ヤマダ　タロウ");
+  EXPECT_LE(at(y, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
   // No cut where the first part reads the family name: left as it was, doubted.
   std::vector<RecognizedValue> x = {value("officers.rows[0].name_kana", "ヤマモトタロウ", 0.8),
                                     value("officers.rows[0].name", "山田　太郎", 0.9, {"山田　太郎", "山田　太郎"})};
