@@ -175,7 +175,7 @@ using station::recognition::detail::drop_glyph_before_phone;
 
 TEST(Grammar, MarksAtEitherEndOfFreeTextGoTypographicQuotesToo) {
   using station::recognition::detail::clean_free_text;
-  EXPECT_EQ(clean_free_text("南浦和支店“"), "南浦和支店");
+  EXPECT_EQ(clean_free_text("中央支店“"), "中央支店");
   EXPECT_EQ(clean_free_text("‘ひまわり会’"), "ひまわり会");
   EXPECT_EQ(clean_free_text("ケア“プラザ"), "ケア“プラザ") << "only at the ends";
 }
