@@ -618,7 +618,7 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
             x = full;
         };
         full_size(v);
-        for (std::string& r : readings) full_size(r);
+        for (std::string& other : readings) full_size(other);
         conf = capped(r ? r->confidence : after_label->confidence);
         box = b;
         // The page-level reading of the line is a second candidate.

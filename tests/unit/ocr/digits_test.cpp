@@ -290,10 +290,11 @@ TEST(Symbols, KanjiThatDifferByAPartAreToldApart) {
         ++lines;
         for (std::size_t i = 0; i < set.size(); ++i) {
           const ocr::SymbolVote v = ocr::classify_symbol_at(line->image, line->boxes[i], set);
-          if (px >= 24)
+          if (px >= 24) {
             EXPECT_EQ(v.symbol, set[i]) << face << " " << px << " px: share " << v.share;
-          else if (v.symbol != set[i])
+          } else if (v.symbol != set[i]) {
             EXPECT_LT(v.share, 1.0) << face << " " << px << " px: " << set[i] << " taken for " << v.symbol;
+          }
         }
       }
   EXPECT_GT(lines, 0) << "the Japanese fonts are installed by hardware/deploy/install-deps.sh";
