@@ -210,10 +210,7 @@ Model train(const std::vector<std::string>& labels, bool zeros, const Geometry& 
     m.x.push_back(rows);
     m.y.insert(m.y.end(), static_cast<std::size_t>(rows.rows), label);
   }
-  {
-    std::lock_guard lock(render_mutex());
-    m.fonts = static_cast<int>(faces().size());
-  }
+  m.fonts = static_cast<int>(faces().size());  // loaded once, never changed after
   return m;
 }
 

@@ -261,12 +261,10 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   const detail::GlyphVote vote = [&](const RecognizedValue& v, std::size_t index,
                                      const std::vector<std::string>& symbols) -> std::optional<std::pair<std::string, double>> {
     if (v.page < 0 || v.page >= n || index >= v.chars.size()) return std::nullopt;
-    const ocr::Box b = v.chars[index].box;
-    if (b.w <= 0 || b.h <= 0) return std::nullopt;
     auto it = upright.find(v.page);
     if (it == upright.end())
       it = upright.emplace(v.page, pages[static_cast<std::size_t>(v.page)].rotated(out.pages[static_cast<std::size_t>(v.page)].rotation / 90)).first;
-    const ocr::SymbolVote s = ocr::classify_symbol_at(it->second, b, symbols);
+    const ocr::SymbolVote s = ocr::classify_symbol_at(it->second, v.chars[index].box, symbols);
     if (s.symbol.empty()) return std::nullopt;
     return std::pair{s.symbol, s.share};
   };

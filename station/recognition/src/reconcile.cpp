@@ -315,7 +315,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
     }
     bool kana_split = false;
     if (key.ends_with(".name_kana") && kana_parts.size() != 2 && kanji_parts.size() == 2) {
-      // A furigana read without its gap (ヤマダアキラ beside 山田　明), or with gaps where there are
+      // A furigana read without its gap (ヤマダタロウ beside 山田　太郎), or with gaps where there are
       // none (ハヤシ　マコ　ミ): its kana, gaps aside, are cut where the first part is a reading of the
       // family name and the rest a reading of the given name or one edit from one (mended below);
       // the first such cut that is a reading on both sides, else the first.
@@ -694,13 +694,6 @@ std::vector<std::string> nearest_titles(const std::string& read, const std::vect
     out.push_back(utf8(title));
   }
   return out;
-}
-
-std::optional<std::string> nearest_title(const std::string& read, const std::vector<std::string>& other_readings,
-                                         const std::vector<std::vector<std::string>>& alternatives) {
-  const std::vector<std::string> near = nearest_titles(read, other_readings, alternatives);
-  if (near.size() != 1) return std::nullopt;
-  return near.front();
 }
 
 bool is_title(const std::string& s) {

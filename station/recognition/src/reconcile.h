@@ -67,13 +67,11 @@ using GlyphVote = std::function<std::optional<std::pair<std::string, double>>(
 void check_titles(std::vector<RecognizedValue>& values, const GlyphVote& vote = {});
 bool is_title(const std::string& s);
 
-// The titles `read` is nearest (see check_titles), all of them where several are alike near;
-// `alternatives` per character of the reading (spaces removed), `other_readings` the other
-// models' readings. nearest_title: the one such title, if there is exactly one.
+// The titles `read` is nearest (see check_titles), all of them where several are alike near, none
+// where none is near enough; `alternatives` per character of the reading (spaces removed),
+// `other_readings` the other models' readings.
 std::vector<std::string> nearest_titles(const std::string& read, const std::vector<std::string>& other_readings,
                                         const std::vector<std::vector<std::string>>& alternatives);
-std::optional<std::string> nearest_title(const std::string& read, const std::vector<std::string>& other_readings,
-                                         const std::vector<std::vector<std::string>>& alternatives);
 
 // The application's date and the pledge's are filled in together and mailed soon after: a date
 // that is no date (6月31日) or lies after the postmark or more than a year before it takes, part by
