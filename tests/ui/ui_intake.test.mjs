@@ -176,8 +176,21 @@ test('a clerk imports with live progress and thumbnails, checks a blank page, tu
   assert.equal((await page.textContent('#job-pages')).trim(), '1');
   await allImagesLoaded(page, '#intake-job .thumb img');
 
-  // The receipt log of the day: both envelopes; the xlsx is a real download.
-  await page.waitForFunction(() => document.querySelectorAll('#intake-log tbody tr').length >= 3);
+  // The receipt log of the day: both envelopes (their receipt numbers, as the job polls gave
+  // them); the xlsx is a real download.
+  const receipts = [...new Set(polled.flatMap((j) => j.envelopes.map((e) => e.receipt_no)))];
+  assert.ok(receipts.length >= 2, `the import and the scan each made an envelope (${receipts.join(', ')})`);
+  const logShows = () => page.evaluate(() =>
+    Array.from(document.querySelectorAll('#intake-log tbody tr td:first-child')).map((td) => td.textContent.trim()));
+  try {
+    await page.waitForFunction((wanted) => {
+      const shown = Array.from(document.querySelectorAll('#intake-log tbody tr td:first-child'))
+        .map((td) => td.textContent.trim());
+      return wanted.every((r) => shown.includes(r));
+    }, receipts);
+  } catch (e) {
+    assert.fail(`the log shows ${JSON.stringify(await logShows())}, not every one of ${JSON.stringify(receipts)}: ${e.message}`);
+  }
   const href = await page.getAttribute('#intake-xlsx', 'href');
   assert.match(href, /^\/api\/v1\/intake\/log\.xlsx\?date=\d{4}-\d{2}-\d{2}$/);
   const xlsx = await page.request.get(new URL(href, baseUrl).href);

@@ -12,6 +12,19 @@ function todayJst(): string {
   return d.toISOString().slice(0, 10);
 }
 
+// Today's date in Japan, kept current: a screen left open overnight moves to the new day at
+// midnight (a receipt date or a log date the clerk picked stays as picked).
+function useTodayJst(): string {
+  const [today, setToday] = useState(todayJst());
+  useEffect(() => {
+    const msPerDay = 24 * 3600 * 1000;
+    const untilMidnight = msPerDay - ((Date.now() + 9 * 3600 * 1000) % msPerDay) + 1000;
+    const timer = window.setTimeout(() => setToday(todayJst()), untilMidnight);
+    return () => window.clearTimeout(timer);
+  }, [today]);
+  return today;
+}
+
 function message(e: unknown): string {
   return e instanceof ApiError ? e.messageJa : '操作を完了できませんでした。もう一度操作してください。';
 }
@@ -30,7 +43,9 @@ interface StartFormProps {
 
 function StartForm({ busy, onStart }: StartFormProps) {
   const [kind, setKind] = useState<'scan' | 'import'>('scan');
-  const [date, setDate] = useState(todayJst());
+  const today = useTodayJst();
+  const [picked, setPicked] = useState<string | null>(null);
+  const date = picked ?? today;
   const [enclosures, setEnclosures] = useState('0');
   const [device, setDevice] = useState('');
   const [source, setSource] = useState('');
@@ -62,7 +77,7 @@ function StartForm({ busy, onStart }: StartFormProps) {
       return;
     }
     setError('');
-    onStart({ kind, received_date: date, enclosures: n, device, source, separate, folder: folder.trim() });
+    onStart({ kind, received_date: picked ?? todayJst(), enclosures: n, device, source, separate, folder: folder.trim() });
   };
 
   return (
@@ -76,7 +91,8 @@ function StartForm({ busy, onStart }: StartFormProps) {
       <div class="intake-row">
         <label>
           受付日
-          <input type="date" id="received-date" value={date} required onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+          <input type="date" id="received-date" value={date} required
+                 onInput={(e) => setPicked((e.target as HTMLInputElement).value || null)} />
         </label>
         <label>
           同封書類数
@@ -377,19 +393,30 @@ function JobPanel({ job, onContinue, onChanged }: { job: intake.Job; onContinue:
 }
 
 function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: ((id: number) => void) | null }) {
-  const [date, setDate] = useState(todayJst());
+  const today = useTodayJst();
+  const [picked, setPicked] = useState<string | null>(null);
+  const date = picked ?? today;
   const [rows, setRows] = useState<intake.LogRow[] | null>(null);
   const [xlsx, setXlsx] = useState('');
   const [error, setError] = useState('');
   useEffect(() => {
+    // Only the latest request's answer is shown: an earlier one answered late (the station busy
+    // reading) would put back a log without the envelopes received since.
+    let current = true;
     intake
       .log(date)
       .then((r) => {
+        if (!current) return;
         setRows(r.rows);
         setXlsx(r.xlsx_url);
         setError('');
       })
-      .catch((e) => setError(message(e)));
+      .catch((e) => {
+        if (current) setError(message(e));
+      });
+    return () => {
+      current = false;
+    };
   }, [date, refresh]);
   return (
     <section class="card" id="intake-log" aria-labelledby="intake-log-title">
@@ -397,7 +424,7 @@ function IntakeLog({ refresh, onOpen }: { refresh: number; onOpen: ((id: number)
       <div class="intake-row">
         <label>
           受付日
-          <input type="date" id="log-date" value={date} onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+          <input type="date" id="log-date" value={date} onInput={(e) => setPicked((e.target as HTMLInputElement).value || null)} />
         </label>
         {xlsx && (
           <a class="button secondary" id="intake-xlsx" href={xlsx} download>
