@@ -486,6 +486,34 @@ double seal_share(const cv::Mat& ink, const cv::Mat& allowed, int min_px) {
   return static_cast<double>(total) / area;
 }
 
+// Dots of ink smaller than `min_px` in `ink` where `allowed` is set.
+int dot_count(const cv::Mat& ink, const cv::Mat& allowed, int min_px) {
+  cv::Mat kept = ink & allowed;
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(kept, labels, stats, centroids, 8, CV_32S);
+  int dots = 0;
+  for (int i = 1; i < n; ++i) dots += stats.at<int>(i, cv::CC_STAT_AREA) < min_px ? 1 : 0;
+  return dots;
+}
+
+// A faint seal on a black-and-white scan: the scanner's threshold kept only the darkest grains of
+// its ink, a cloud of dots each smaller than a speck of dust. Dust and the scan's noise scatter
+// such dots over the whole page; a seal puts many of them in its zone, far more densely than the
+// page has them elsewhere. Returns the zone's density over the page's (0: too few dots to tell).
+double bilevel_dot_cloud(const cv::Mat& page_gray, cv::Rect zone, const cv::Mat& zone_ink, const cv::Mat& allowed,
+                         int min_px) {
+  constexpr int kMinDots = 20;
+  const int dots = dot_count(zone_ink, allowed, min_px);
+  if (dots < kMinDots) return 0;
+  cv::Mat ink = page_gray < 128;
+  ink(zone).setTo(0);
+  const int elsewhere = dot_count(ink, cv::Mat(ink.size(), CV_8UC1, cv::Scalar(255)), min_px);
+  const double zone_area = std::max(1, cv::countNonZero(allowed));
+  const double other_area = std::max(1.0, static_cast<double>(page_gray.total()) - zone.area());
+  // A page without any dot elsewhere is taken to have two: one clean page is no proof of none.
+  return (dots / zone_area) / (std::max(elsewhere, 2) / other_area);
+}
+
 }  // namespace
 
 SealReading detect_seal(const Image& page, Box region, const std::vector<Box>& printed) {
@@ -534,6 +562,13 @@ SealReading detect_seal(const Image& page, Box region, const std::vector<Box>& p
     out.present = true;
     out.confidence = std::clamp(0.6 + 0.4 * (strength - 1.0) / 4.0, 0.6, 0.99);
     if (out.red < kRed && m.channels() == 3) out.confidence = std::min(out.confidence, 0.8);  // ink, but not red
+    return out;
+  }
+  // A faint seal a black-and-white scan kept as a cloud of dots: a seal, but a clerk looks.
+  constexpr double kDenser = 10;
+  if (bilevel && bilevel_dot_cloud(to_gray(m), r, ink, allowed, min_px) >= kDenser) {
+    out.present = true;
+    out.confidence = 0.7;
     return out;
   }
   // "Absent" is a defect the applicant is asked to correct. A zone without any trace on a colour

@@ -167,6 +167,43 @@ std::vector<ocr::LineGlyph> line_glyphs(const std::vector<const ocr::Glyph*>& gl
   return out;
 }
 
+// The digits in a digit glyph's box that holds the ink of several: its columns of ink of a digit's
+// size (`line_w` × `line_h`, the line's median digit; commas and specks are lower), a digit's width
+// apart at most, each classified, but not those another glyph's box (`others`) already reads; the
+// engine's `read` digit stands for the column the classifier agrees on (the last one if none).
+// Empty when fewer than two such columns remain, or the classifier cannot tell one. Boxes are in
+// `zone`'s pixels.
+std::vector<CharReading> split_wide_digit(const ocr::Image& zone, const ocr::Glyph& g, char read, int line_w, int line_h,
+                                          const std::vector<ocr::Box>& others) {
+  std::vector<ocr::Box> columns;
+  for (const ocr::Box& b : ocr::ink_columns_in(zone, g.box)) {
+    if (b.h * 4 < line_h * 3) continue;  // a comma, a speck
+    const int centre = b.x + b.w / 2;
+    if (std::any_of(others.begin(), others.end(), [&](const ocr::Box& o) { return centre >= o.x && centre < o.x + o.w; }))
+      continue;
+    if (b.w * 10 > line_w * 16 || b.h * 10 > line_h * 13) return {};  // not a digit: a label's remnant, a stroke
+    columns.push_back(b);
+  }
+  if (columns.size() < 2) return {};
+  // Digits of one number stand a digit's width apart at most (a comma between): ink further off is
+  // something else (a label's remnant the engine's box took in).
+  for (std::size_t i = 1; i < columns.size(); ++i)
+    if ((columns[i].x - (columns[i - 1].x + columns[i - 1].w)) * 10 > line_w * 15) return {};
+  std::vector<CharReading> out;
+  std::size_t engines = columns.size() - 1;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const ocr::DigitVote v = ocr::classify_digit_at(zone, columns[i]);
+    if (v.digit == '?' || v.share < 0.8) return {};
+    if (v.digit == read) engines = i;
+    out.push_back(CharReading{std::string(1, v.digit), kDigitsDisagree, {}, columns[i]});
+  }
+  if (out[engines].text[0] != read) {
+    out[engines].alternatives.push_back(out[engines].text);
+    out[engines].text = std::string(1, read);
+  }
+  return out;
+}
+
 std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const ocr::Box& image) {
   std::string joined, voted;
   std::vector<CharReading> chars;
@@ -183,16 +220,44 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
   for (const ocr::Glyph* gp : glyphs)
     if (const std::string s = strip_spaces(gp->text); s.size() == 1 && s[0] >= '0' && s[0] <= '9' && !gp->box.empty())
       heights.push_back(gp->box.h);
-  int median_h = 0;
-  if (!heights.empty()) {
-    std::nth_element(heights.begin(), heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2), heights.end());
-    median_h = heights[heights.size() / 2];
-  }
+  std::vector<int> widths;
+  for (const ocr::Glyph* gp : glyphs)
+    if (const std::string s = strip_spaces(gp->text); s.size() == 1 && s[0] >= '0' && s[0] <= '9' && !gp->box.empty())
+      widths.push_back(gp->box.w);
+  const auto median = [](std::vector<int> v) {
+    if (v.empty()) return 0;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const int median_h = median(heights), median_w = widths.size() >= 3 ? median(widths) : 0;
   for (const ocr::Glyph* gp : glyphs) {
     const ocr::Glyph& g = *gp;
     const std::string s = strip_spaces(g.text);
     joined += s;
     CharReading ch{s, g.confidence, {}, on_page(g.box, image)};
+    if (s.size() == 1 && s[0] >= '0' && s[0] <= '9' && median_w > 0 && g.box.w * 10 > median_w * 22) {
+      // One digit's box over the ink of several (the engine dropped a digit, "1,580,000" read
+      // 580000 with the 5's box from the 1 on): each digit-sized column of ink there that no other
+      // glyph's box reads is a digit, the classifier's, the engine's where it agrees; for the clerk
+      // to confirm.
+      if (next_own < own.size()) ++next_own;
+      std::vector<ocr::Box> others;
+      for (const ocr::Glyph* o : glyphs)
+        if (o != gp && !o->box.empty()) others.push_back(o->box);
+      if (auto split = split_wide_digit(zone, g, s[0], median_w, median_h, others); split.size() > 1) {
+        for (CharReading& piece : split) {
+          piece.box = on_page(piece.box, image);
+          voted += piece.text;
+          chars.push_back(std::move(piece));
+        }
+      } else {
+        ch.confidence = std::min(ch.confidence, kDigitsDisagree);
+        voted += ch.text;
+        chars.push_back(std::move(ch));
+      }
+      cap = std::min(cap, kDigitsDisagree);
+      continue;
+    }
     if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
       const bool placed = next_own < own.size();
       const ocr::DigitVote v = placed ? own[next_own++] : ocr::classify_digit_at(zone, g.box);

@@ -315,6 +315,40 @@ TEST(Seal, ADeskewedBilevelScanIsNeverCertainlyAbsent) {
   EXPECT_LT(r.confidence, 0.9);
 }
 
+// A black-and-white page (`s`'s marks thresholded, on a 120 mm square page) with single-pixel
+// grains of ink, each pixel of `where` black with probability `p`.
+cv::Mat grained_bilevel(const SealZone& s, const cv::Mat& where, double p) {
+  cv::Mat g, b;
+  cv::cvtColor(s.page, g, cv::COLOR_BGR2GRAY);
+  cv::threshold(g, b, 170, 255, cv::THRESH_BINARY);
+  cv::Mat page(px(120), px(120), CV_8UC1, cv::Scalar(255));
+  b.copyTo(page(cv::Rect(0, 0, b.cols, b.rows)));
+  cv::RNG rng(11);
+  for (int y = 0; y < page.rows; ++y)
+    for (int x = 0; x < page.cols; ++x)
+      if (where.at<unsigned char>(y, x) != 0 && rng.uniform(0.0, 1.0) < p) page.at<unsigned char>(y, x) = 0;
+  return page;
+}
+
+// A faint seal a black-and-white scan kept only as grains of ink, each smaller than a speck of
+// dust: a cloud of them in the seal's shape is a seal (not a certain one); the same grains
+// scattered as densely over the whole page are the scan's noise, not a seal.
+TEST(Seal, ACloudOfGrainsOnABilevelScanIsASealUnlessThePageHasThemEverywhere) {
+  const SealZone s;
+  cv::Mat ring = cv::Mat::zeros(px(120), px(120), CV_8UC1);
+  cv::circle(ring, s.centre() + cv::Point(px(2), px(1)), px(9), 255, px(1.2));
+  cv::putText(ring, "AB", s.centre() + cv::Point(-px(3), px(2)), cv::FONT_HERSHEY_SIMPLEX, 1.2, 255, 4);
+  const auto seal = ocr::detect_seal(image_of(grained_bilevel(s, ring, 0.06)), s.zone(), s.printed());
+  EXPECT_TRUE(seal.present) << "ink " << seal.ink;
+  EXPECT_LT(seal.confidence, 0.9);
+  const cv::Mat everywhere(px(120), px(120), CV_8UC1, cv::Scalar(255));
+  const auto noise = ocr::detect_seal(image_of(grained_bilevel(s, everywhere, 0.002)), s.zone(), s.printed());
+  EXPECT_FALSE(noise.present) << "ink " << noise.ink;
+  EXPECT_LT(noise.confidence, 0.9);
+  const auto few = ocr::detect_seal(image_of(grained_bilevel(s, ring, 0.001)), s.zone(), s.printed());
+  EXPECT_FALSE(few.present) << "a handful of grains is dust";
+}
+
 // A form registered on three ruled lines is still placed when a seal's square, stamped on the last
 // line's end, joins its side to the line and makes the line longer than the model's.
 TEST(Placement, ALineJoinedByASealsSideIsStillAnAnchor) {

@@ -710,3 +710,37 @@ TEST(DateLine, AgreementKeepsTheZonesConfidence) {
 }
 
 }  // namespace
+
+// A digit the engine dropped inside another's box ("1580000" read 580000, the 5's box reaching
+// back over the 1): the box is far wider than the line's digits, its glyph-sized columns of ink
+// are each a digit, classified; the value is for the clerk to confirm. A box of the usual width
+// is left as read.
+TEST(WideDigitBox, TheDigitsItsInkHoldsAreRead) {
+  const ocr::Image page = page_with("1580000", false);
+  for (const bool wide : {true, false}) {
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+      const InkRuns ink = ink_runs(img);
+      EXPECT_EQ(ink.runs.size(), 7u);
+      ocr::Reading r = ocr::FakeEngine::reading(wide ? "580000" : "1580000", 0.95);
+      if (ink.runs.size() != 7) return r;
+      if (wide) r.glyphs.push_back({"5", 0.95, ink.box(ink.runs[0].first, ink.runs[1].second), {}});
+      for (std::size_t i = wide ? 2 : 0; i < 7; ++i) {
+        const auto [x0, x1] = ink.runs[i];
+        r.glyphs.push_back({std::string(1, "1580000"[i]), 0.95, ink.box(x0, x1), {}});
+      }
+      return r;
+    });
+    const std::vector<RecognizedValue> out = read_one(page, engine, "application", field("amount", "amount"));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].value, "1580000") << (wide ? "wide" : "as read");
+    if (wide) {
+      EXPECT_LT(out[0].confidence, 0.9);
+      ASSERT_EQ(out[0].chars.size(), 7u);
+      EXPECT_EQ(out[0].chars[0].text, "1");
+      EXPECT_LT(out[0].chars[0].box.x + out[0].chars[0].box.w, out[0].chars[1].box.x);
+    } else {
+      EXPECT_GT(out[0].confidence, 0.9);
+    }
+  }
+}
