@@ -808,6 +808,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       s = email_grammar_ok(first) ? first : email_grammar_ok(second) ? second : first_raw;
       conf = std::min(conf, kFailsFormat);
     }
+    if (digits_from_other_reading(s, s == first_raw ? second_raw : first_raw)) conf = std::min(conf, kUnsureFreeText);
     if (!email_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "sex") {
     if (s != "M" && s != "F") conf = std::min(conf, 0.3);

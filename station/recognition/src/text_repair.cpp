@@ -12,6 +12,7 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "ocr/layout.h"
@@ -1105,6 +1106,41 @@ std::string account_type_in(const std::string& text, bool& exact) {
   const bool ordinary = before.find("普") != std::string::npos || before.find("通") != std::string::npos;
   const bool current = before.find("当") != std::string::npos || before.find("座") != std::string::npos;
   return ordinary == current ? "" : ordinary ? "普通" : "当座";
+}
+
+// An e-mail address's local part as chosen, beside the other model's reading: where the two differ
+// only by a letter in one and its look-alike digit in the other (infol9 and info19, care9q and
+// care90: a dotted zero read q), next to a digit, the digit — most local parts end in a run of digits, and a letter
+// there is the look-alike misread. The other reading may have lost its @ (info1909example): its
+// characters up to where the chosen one has it count. Returns whether a character changed.
+bool digits_from_other_reading(std::string& address, const std::string& other) {
+  const auto at = address.find('@');
+  if (at == std::string::npos || other.size() < at) return false;
+  if (const auto other_at = other.find('@'); other_at != std::string::npos && other_at != at) return false;
+  // The digits each letter is taken for (a slashed or dotted zero read q).
+  const auto digits_for = [](char letter) -> std::string_view {
+    switch (letter) {
+      case 'l': case 'i': return "1";
+      case 'o': return "0";
+      case 'q': return "09";
+      case 'g': return "9";
+      case 'b': return "6";
+      case 's': return "5";
+      case 'z': return "2";
+      default: return "";
+    }
+  };
+  const auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  std::string out = address;
+  for (std::size_t i = 0; i < at; ++i) {
+    if (out[i] == other[i]) continue;
+    const bool beside_digit = (i > 0 && is_digit(other[i - 1])) || (i + 1 < at && is_digit(other[i + 1]));
+    if (!is_digit(other[i]) || digits_for(out[i]).find(other[i]) == std::string_view::npos || !beside_digit) return false;
+    out[i] = other[i];
+  }
+  if (out == address) return false;
+  address = out;
+  return true;
 }
 
 }  // namespace station::recognition::detail

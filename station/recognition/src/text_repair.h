@@ -92,6 +92,11 @@ bool email_grammar_ok(const std::string& s);
 std::string mend_email(const std::string& raw, bool& mended);
 // The address as read, only its spaces and trailing . - _ dropped and its case as above.
 std::string email_as_read(const std::string& raw);
+
+// An e-mail address's local part as chosen (`address`, as email_as_read gives it) beside the other
+// model's reading `other`: where they differ only by a letter and its look-alike digit next to a
+// digit (infol9 and info19), the digit. Returns whether `address` changed.
+bool digits_from_other_reading(std::string& address, const std::string& other);
 // A Japanese phone number: 10 digits starting 0 (landline, 0X0 numbers) or 11 starting 0[5789]0
 // (IP, mobile; grouped 3-4-4); with hyphens, exactly three groups: a first of 2 to 5 digits starting 0, a middle
 // of 1 to 4, a last of 4.

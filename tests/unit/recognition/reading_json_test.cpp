@@ -158,6 +158,28 @@ TEST(Grammar, EmailMendedByPosition) {
   EXPECT_EQ(mend_email("paulo@host.jp", mended), "paulo@host.jp");
 }
 
+// The two models' readings of a local part, position by position: a letter in the one chosen and
+// its look-alike digit in the other, next to digits, is the digit (the other may have lost its @);
+// letters the other reads as letters, a digit away from any digit, or any other difference leave
+// the address as chosen.
+TEST(Grammar, EmailDigitsFromTheOtherModelsReading) {
+  using station::recognition::detail::digits_from_other_reading;
+  const auto merged = [](std::string chosen, const std::string& other) {
+    digits_from_other_reading(chosen, other);
+    return chosen;
+  };
+  EXPECT_EQ(merged("abcl7@host.ne.jp", "abc17@host.ne.jp"), "abc17@host.ne.jp");
+  EXPECT_EQ(merged("abc7o@host.jp", "abc700host.jd"), "abc70@host.jp");
+  EXPECT_EQ(merged("xy9q@host.jp", "xy90@host.jp"), "xy90@host.jp");
+  EXPECT_EQ(merged("xyb4@host.jp", "xy64@host.jp"), "xy64@host.jp");
+  EXPECT_EQ(merged("paulo@host.jp", "paul0@host.jp"), "paulo@host.jp");     // no digit beside it
+  EXPECT_EQ(merged("abcl7@host.jp", "abdl7@host.jp"), "abcl7@host.jp");     // letters differ
+  EXPECT_EQ(merged("abcl7@host.jp", "abc17x@host.jp"), "abcl7@host.jp");    // its @ elsewhere
+  EXPECT_EQ(merged("abcl7x@host.jp", "abc17y@host.jp"), "abcl7x@host.jp");  // another difference
+  std::string same = "abc17@host.jp";
+  EXPECT_FALSE(digits_from_other_reading(same, "abc17@host.jp"));
+}
+
 TEST(Grammar, PhoneNumbers) {
   for (const char* ok : {"0342-60-1812", "043-223-4567", "03-1234-5678", "090-1234-5678", "0120-94-5915", "0431234567"})
     EXPECT_TRUE(phone_grammar_ok(ok)) << ok;
