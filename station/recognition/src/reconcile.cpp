@@ -2,6 +2,8 @@
 // other and the postmark.
 #include "reconcile.h"
 
+#include <unicode/normalizer2.h>
+
 #include <unicode/unistr.h>
 
 #include <algorithm>
@@ -240,6 +242,39 @@ std::optional<icu::UnicodeString> kana_from_reading(const ocr::KanaReadingMatch&
   return std::nullopt;
 }
 
+constexpr std::u16string_view kSmallKana = u"ァィゥェォッャュョヮヵヶ", kFullKana = u"アイウエオツヤユヨワカケ";
+
+bool is_small_kana(char16_t c) { return kSmallKana.find(c) != std::u16string_view::npos; }
+
+// A katakana's base form: voicing marks dropped, a small kana made full size (ズ → ス, ゥ → ウ).
+char16_t kana_base(char16_t c) {
+  icu::UnicodeString d;
+  UErrorCode status = U_ZERO_ERROR;
+  if (const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status); U_SUCCESS(status))
+    d = nfd->normalize(icu::UnicodeString(c), status);
+  char16_t b = U_SUCCESS(status) && d.length() > 0 ? d.charAt(0) : c;
+  if (const auto at = kSmallKana.find(b); at != std::u16string_view::npos) b = kFullKana[at];
+  return b;
+}
+
+// Kana read as a glyph, its variant, and the glyph again (ダイスズスケ, ショウゥウタ: the reader
+// hesitating over one glyph), or as a glyph and its own small form (イリョウゥホウ): the glyph once.
+icu::UnicodeString collapse_kana_stutters(const icu::UnicodeString& kana) {
+  icu::UnicodeString out;
+  const auto variant = [&](int32_t a, int32_t b) {
+    return kana.charAt(a) != kana.charAt(b) && kana_base(kana.charAt(a)) == kana_base(kana.charAt(b));
+  };
+  for (int32_t k = 0; k < kana.length(); ++k) {
+    out.append(kana.charAt(k));
+    if (!is_kana_char(kana.charAt(k))) continue;
+    if (k + 2 < kana.length() && kana.charAt(k + 2) == kana.charAt(k) && variant(k, k + 1))
+      k += 2;
+    else if (k + 1 < kana.length() && is_small_kana(kana.charAt(k + 1)) && kana_base(kana.charAt(k + 1)) == kana.charAt(k))
+      k += 1;
+  }
+  return out;
+}
+
 // The kanji part changed in one character so that the kana is exactly a reading of it, where the
 // new character is one the reader weighed for that glyph (`alts`) or the other model's character
 // there (`others`: the other models' readings of this part); or the other model's whole part where
@@ -377,7 +412,14 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
       if (k > 0) fixed_kana.append(gap), fixed_kanji.append(gap);
       icu::UnicodeString kana_part = kana_parts[k], kanji_part = kanji_parts[k];
       const auto m = ocr::match_reading(utf8(kana_part), utf8(kanji_part));
-      if (m.kind == ReadingKind::near || m.kind == ReadingKind::none) {
+      // A glyph the reader hesitated over, read three times: once, where that makes the kana a
+      // reading of the kanji.
+      if (const icu::UnicodeString once = collapse_kana_stutters(kana_part);
+          (m.kind == ReadingKind::near || m.kind == ReadingKind::none) && once != kana_part &&
+          ocr::match_reading(utf8(once), utf8(kanji_part)).kind == ReadingKind::reading) {
+        kana_part = once;
+        kana_changed = true;
+      } else if (m.kind == ReadingKind::near || m.kind == ReadingKind::none) {
         // A confident furigana that is a reading of the kanji but for one character the reader
         // weighed there, or the other model read: the kanji is that (清氷 → 清水 by シミズ).
         std::optional<icu::UnicodeString> kanji_fix;

@@ -113,6 +113,33 @@ TEST(KanaByReading, AmongSeveralReadingsTheNameDictionarysSpellingDecides) {
   EXPECT_NE(at(w, "officers.rows[1].name_kana").value, "ヤマダ　キヨシ");
 }
 
+// A kana the reader hesitated over, read as itself, a variant (voiced, small) and itself again, or
+// as itself and its own small form: once, where that makes the furigana a reading of the name. A real repeated kana (ススム) is no
+// hesitation, and a collapse that reads nothing is not made.
+TEST(KanaByReading, AGlyphReadThreeTimesIsReadOnceWhereThatReadsTheName) {
+  ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
+  struct Case {
+    std::string read, name, want;
+  };
+  for (const Case& c : {Case{"ヤマダ　コウゥウジ", "山田　浩二", "ヤマダ　コウジ"}, Case{"ヤマダ　タダタロウ", "山田　太郎", "ヤマダ　タロウ"},
+                        Case{"ヤマダ　ユウゥコ", "山田　優子", "ヤマダ　ユウコ"}}) {
+    const std::string& read = c.read;
+    const std::string& want = c.want;
+    std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", read, 0.8), value("officers.rows[0].name", c.name, 0.9)};
+    detail::check_kana_by_reading(v);
+    EXPECT_EQ(at(v, "officers.rows[0].name_kana").value, want) << read;
+    EXPECT_LE(at(v, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+  }
+  std::vector<RecognizedValue> w = {value("officers.rows[0].name_kana", "ヤマダ　ススム", 0.8),
+                                    value("officers.rows[0].name", "山田　進", 0.9)};
+  detail::check_kana_by_reading(w);
+  EXPECT_EQ(at(w, "officers.rows[0].name_kana").value, "ヤマダ　ススム");
+  std::vector<RecognizedValue> x = {value("officers.rows[0].name_kana", "ヤマダ　スズスム", 0.8),
+                                    value("officers.rows[0].name", "山田　進", 0.9)};
+  detail::check_kana_by_reading(x);
+  EXPECT_NE(at(x, "officers.rows[0].name_kana").value, "ヤマダ　スム");
+}
+
 TEST(KanaByReading, AFuriganaReadWithoutItsGapIsCutAtTheFamilyNamesReading) {
   ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "ヤマダタロウ", 0.8),
