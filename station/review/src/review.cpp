@@ -164,10 +164,12 @@ Result<CheckReport> Review::check(const User& actor, std::int64_t envelope_id, c
     auto pages = store::list_pages(store_.db, envelope_id);
     if (!pages) return std::unexpected(pages.error());
     std::map<std::int64_t, int> page_no;
+    std::set<std::int64_t> bilevel;
     for (const auto& p : *pages) {
       if (p.kind == "separator") continue;
       kinds.push_back(p.kind);
       page_no[p.id] = static_cast<int>(kinds.size());
+      if (p.color_mode == "bw") bilevel.insert(p.id);
     }
     auto fields = store::stored_fields(store_.db, envelope_id);
     if (!fields) return std::unexpected(fields.error());
@@ -178,6 +180,7 @@ Result<CheckReport> Review::check(const User& actor, std::int64_t envelope_id, c
         if (auto it = page_no.find(*f.page_id); it != page_no.end()) {
           v.page = it->second;
           v.box = PixelBox{f.x, f.y, f.w, f.h};
+          v.bilevel_page = bilevel.contains(*f.page_id);
         }
       }
       values[f.key] = std::move(v);

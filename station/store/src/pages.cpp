@@ -172,8 +172,8 @@ Result<std::optional<ExportPage>> export_page(storage::Database& db, std::int64_
 
 Result<std::vector<PageInfo>> list_pages(storage::Database& db, std::int64_t envelope_id) {
   auto st = db.prepare(
-      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation + turn FROM pages "
-      "WHERE envelope_id = ? ORDER BY seq");
+      "SELECT id, seq, kind, width, height, dpi, dpi_from_file, source_name, flags, rotation + turn, color_mode "
+      "FROM pages WHERE envelope_id = ? ORDER BY seq");
   if (!st) return unexpected_storage(st.error());
   st->bind(1, envelope_id);
   std::vector<PageInfo> out;
@@ -193,6 +193,7 @@ Result<std::vector<PageInfo>> list_pages(storage::Database& db, std::int64_t env
     p.dpi_from_file = st->column_int(6) != 0;
     p.source_name = st->column_text(7);
     p.flags = split(st->column_text(8), ',');
+    p.color_mode = st->column_text(10);
     out.push_back(std::move(p));
   }
   return out;

@@ -146,6 +146,40 @@ TEST(Checks, AttachmentsComeFromThePagesNotTheTickBoxes) {
   EXPECT_EQ(officers, 1);
 }
 
+// A seal not found is a defect to correct; where the pledge was read from a black-and-white scan
+// (whose threshold can drop a faint seal entirely) the reviewer is also told to look at the paper
+// first — beside the defect, not in the text the correction letter quotes.
+TEST(Checks, ASealNotSeenOnABlackAndWhiteScanSendsTheReviewerToThePaper) {
+  FacilityIndex index({}, 0);
+  for (const bool bilevel : {false, true}) {
+    Values v;
+    v["pledge.seal_present"].text = "false";
+    v["pledge.seal_present"].page = 3;
+    v["pledge.seal_present"].bilevel_page = bilevel;
+    int missing = 0, paper = 0;
+    for (const auto& f : check_application(v, {"application", "pledge"}, match_application(v, index), "2025-06-10")) {
+      if (f.code == "MISSING_SEAL") {
+        ++missing;
+        EXPECT_EQ(f.severity, "block");
+        EXPECT_EQ(f.message_ja.find("原本"), std::string::npos) << "the letter quotes this text";
+      }
+      if (f.code == "SEAL_BW_SCAN") {
+        ++paper;
+        EXPECT_EQ(f.severity, "warn");
+        EXPECT_NE(f.message_ja.find("原本"), std::string::npos);
+        EXPECT_EQ(f.page, 3);
+      }
+    }
+    EXPECT_EQ(missing, 1);
+    EXPECT_EQ(paper, bilevel ? 1 : 0);
+  }
+  Values sealed;
+  sealed["pledge.seal_present"].text = "true";
+  sealed["pledge.seal_present"].bilevel_page = true;
+  for (const auto& f : check_application(sealed, {"application", "pledge"}, match_application(sealed, index), "2025-06-10"))
+    EXPECT_NE(f.code, "SEAL_BW_SCAN");
+}
+
 TEST(ValuesFile, UnknownKeysAndWrongTypesNameTheKey) {
   auto ok = parse_values_file(R"({"fields": {"amount": "1,000", "attachments.pledge": true},
                                   "officers": {"rows": [{"sex": "F"}]}, "pages": [{"kind": "application"}]})");

@@ -90,6 +90,7 @@ struct PageInfo {
   bool dpi_from_file = true;   // false: the default dpi was assumed (flagged)
   std::string source_name;     // the file name it was imported from (no personal data)
   std::vector<std::string> flags;  // e.g. "dpi_assumed", "blank"
+  std::string color_mode;          // as scanned or imported: "color", "gray", "bw" ("" for pages stored before migration 4)
 };
 
 enum class FieldStatus { kSuggested, kConfirmed };

@@ -20,6 +20,7 @@ struct Value {
   std::string text;
   int page = 0;
   PixelBox box;
+  bool bilevel_page = false;  // read from a black-and-white scan (a faint seal may not show there)
 };
 using Values = std::map<std::string, Value>;  // by field key
 
