@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/image.h"
 #include "station/station.h"
 
 namespace fs = std::filesystem;
@@ -207,6 +208,7 @@ TEST(Checks, EachDefectPlantedInACleanEnvelopeIsFoundAlone) {
   struct Case {
     std::string expected;
     std::function<void(json&)> plant;
+    bool bilevel_pledge = false;  // the pledge page imported as a black-and-white scan
   };
   const std::vector<Case> cases = {
       {"", [](json&) {}},
@@ -214,6 +216,7 @@ TEST(Checks, EachDefectPlantedInACleanEnvelopeIsFoundAlone) {
       {"AMOUNT_MISMATCH", [&](json& v) { v["fields"]["amount"] = other_digit(v["fields"]["amount"]); }},
       {"BANK_MISMATCH_PASSBOOK", [&](json& v) { v["fields"]["bank.account_no"] = other_digit(v["fields"]["bank.account_no"]); }},
       {"MISSING_SEAL", [](json& v) { v["pledge"]["seal_present"] = false; }},
+      {"MISSING_SEAL", [](json& v) { v["pledge"]["seal_present"] = false; }, true},
       {"MISSING_FIELD:facility.name", [](json& v) { v["fields"]["facility.name"] = ""; }},
       {"MISSING_FIELD:corp.rep_name", [](json& v) { v["fields"]["corp.rep_name"] = ""; }},
       {"MISSING_ATTACHMENT:pledge",
@@ -240,23 +243,51 @@ TEST(Checks, EachDefectPlantedInACleanEnvelopeIsFoundAlone) {
     ASSERT_TRUE(clerk && reviewer && supervisor);
     ASSERT_TRUE(station.load_facilities(*supervisor, kShared / "data" / "facilities.csv"));
     const std::string postmark = truth.at("envelope").at("postmark_date");
-    auto imported = station.import_envelope(*clerk, {folder}, {day_after(postmark), 4});
+    fs::path from = folder;
+    if (c.bilevel_pledge) {
+      // The envelope again with its pledge page as a black-and-white scan delivers it (only black
+      // and white pixels); the reviewer's values say which page is the pledge.
+      from = tmp.path / "envelope";
+      fs::create_directories(from);
+      for (const auto& f : fs::directory_iterator(folder)) fs::copy_file(f.path(), from / f.path().filename());
+      std::string pledge;
+      for (const auto& p : truth.at("pages"))
+        if (p.at("kind") == "pledge") pledge = p.at("file");
+      ASSERT_FALSE(pledge.empty());
+      fs::remove(from / pledge);
+      const int w = 1654, h = 2339;
+      std::vector<unsigned char> px(static_cast<std::size_t>(w) * h, 255);
+      for (int y = 300; y < 2000; y += 60)
+        for (int x = 200; x < 1400; ++x) px[static_cast<std::size_t>(y) * w + x] = 0;
+      auto img = ocr::Image::from_pixels(w, h, 1, px, 200);
+      ASSERT_TRUE(img);
+      auto png = img->encode_png();
+      ASSERT_TRUE(png);
+      std::ofstream(from / (fs::path(pledge).stem().string() + ".png"), std::ios::binary)
+          .write(reinterpret_cast<const char*>(png->data()), static_cast<std::streamsize>(png->size()));
+    }
+    auto imported = station.import_envelope(*clerk, {from}, {day_after(postmark), 4});
     ASSERT_TRUE(imported) << imported.error().detail;
     json values = values_of(truth);
+    if (c.bilevel_pledge)
+      for (auto& p : values["pages"])
+        if (p.at("kind") == "pledge") p["file"] = fs::path(p.at("file").get<std::string>()).stem().string() + ".png";
     c.plant(values);
     auto confirmed = station.confirm_values(*reviewer, imported->envelope_id, values.dump());
     ASSERT_TRUE(confirmed) << confirmed.error().detail;
     auto report = station.check(*reviewer, imported->envelope_id);
     ASSERT_TRUE(report) << report.error().detail;
-    std::set<std::string> blocking;
+    std::set<std::string> blocking, warned;
     std::string all;
     for (const auto& f : report->findings) {
-      if (f.severity == "block") blocking.insert(f.code);
+      (f.severity == "block" ? blocking : warned).insert(f.code);
       all += "\n  " + f.severity + " " + f.code + " " + f.message_ja;
     }
     const std::set<std::string> expected = c.expected.empty() ? std::set<std::string>{}
                                                               : std::set<std::string>{c.expected};
     EXPECT_EQ(blocking, expected) << "findings:" << all;
+    // A seal not seen on a black-and-white scan: the reviewer is sent to the paper.
+    EXPECT_EQ(warned.contains("SEAL_BW_SCAN"), c.bilevel_pledge) << "findings:" << all;
   }
 }
 

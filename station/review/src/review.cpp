@@ -165,11 +165,13 @@ Result<CheckReport> Review::check(const User& actor, std::int64_t envelope_id, c
     if (!pages) return std::unexpected(pages.error());
     std::map<std::int64_t, int> page_no;
     std::set<std::int64_t> bilevel;
+    bool bilevel_pledge = false;  // a page of the pledge scanned in black and white
     for (const auto& p : *pages) {
       if (p.kind == "separator") continue;
       kinds.push_back(p.kind);
       page_no[p.id] = static_cast<int>(kinds.size());
       if (p.color_mode == "bw") bilevel.insert(p.id);
+      bilevel_pledge = bilevel_pledge || (p.kind == "pledge" && p.color_mode == "bw");
     }
     auto fields = store::stored_fields(store_.db, envelope_id);
     if (!fields) return std::unexpected(fields.error());
@@ -182,6 +184,8 @@ Result<CheckReport> Review::check(const User& actor, std::int64_t envelope_id, c
           v.box = PixelBox{f.x, f.y, f.w, f.h};
           v.bilevel_page = bilevel.contains(*f.page_id);
         }
+      } else if (f.key.starts_with("pledge.")) {
+        v.bilevel_page = bilevel_pledge;  // entered, not read: the pledge's page is where it is
       }
       values[f.key] = std::move(v);
     }
