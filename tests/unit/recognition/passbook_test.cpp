@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "detail.h"
@@ -391,6 +392,41 @@ TEST(PassbookRead, ANumberWhoseLabelTheRowMisreadIsTheRowsOneRunOfItsLength) {
     const RecognizedValue v = passbook_value(blank, t, page, engine, "passbook.account_no");
     EXPECT_EQ(v.value, want) << row;
     EXPECT_LT(v.confidence, 0.9) << row;
+  }
+}
+
+// A row whose every label the page's reading misread (店番 read 店策, 口座番号 read 品央号): each
+// number is found where its own label, one character wrong, stands before a number of its length
+// — for the clerk to confirm. A line with no such label gives nothing.
+TEST(PassbookRead, ANumberWhoseEveryLabelOnTheRowWasMisreadIsFoundByItsLabelOneCharacterOff) {
+  const ocr::Image blank = blank_passbook_page();
+  ASSERT_FALSE(blank.empty());
+  station::recognition::FormTemplate t = passbook_of("passbook.branch_code", "labelled_digits");
+  t.fields[0].length = 3;
+  t.fields[0].labels = {"店番", "店番号"};
+  station::recognition::FieldTemplate account;
+  account.key = "passbook.account_no";
+  account.type = "labelled_digits";
+  account.length = 7;
+  account.labels = {"口座番号", "番号"};
+  t.fields.push_back(account);
+  for (const auto& [line, branch, number] : {std::tuple{"店策 318 品央号 5072946", "318", "5072946"},
+                                             std::tuple{"取引 318 明細 5072946", "", ""}}) {
+    ocr::Reading page;
+    page.confidence = 0.9;
+    page.lines = {{"千葉銀行", 0.9, ocr::Box{300, 400, 480, 60}}, {line, 0.9, ocr::Box{300, 600, 900, 40}}};
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+      return ocr::FakeEngine::reading(line, 0.9);
+    });
+    const RecognizedValue b = passbook_value(blank, t, page, engine, "passbook.branch_code");
+    const RecognizedValue a = passbook_value(blank, t, page, engine, "passbook.account_no");
+    EXPECT_EQ(b.value, branch) << line;
+    EXPECT_EQ(a.value, number) << line;
+    if (!b.value.empty()) {
+      EXPECT_LT(b.confidence, 0.9);
+      EXPECT_LT(a.confidence, 0.9);
+    }
   }
 }
 
