@@ -499,13 +499,14 @@ int dot_count(const cv::Mat& ink, const cv::Mat& allowed, int min_px) {
 // A faint seal on a black-and-white scan: the scanner's threshold kept only the darkest grains of
 // its ink, a cloud of dots each smaller than a speck of dust. Dust and the scan's noise scatter
 // such dots over the whole page; a seal puts many of them in its zone, far more densely than the
-// page has them elsewhere. Returns the zone's density over the page's (0: too few dots to tell).
+// page has them elsewhere. `dark`: the level below which the zone's ink was counted, for the page
+// alike. Returns the zone's density over the page's (0: too few dots to tell).
 double bilevel_dot_cloud(const cv::Mat& page_gray, cv::Rect zone, const cv::Mat& zone_ink, const cv::Mat& allowed,
-                         int min_px) {
+                         int min_px, double dark) {
   constexpr int kMinDots = 20;
   const int dots = dot_count(zone_ink, allowed, min_px);
   if (dots < kMinDots) return 0;
-  cv::Mat ink = page_gray < 128;
+  cv::Mat ink = page_gray < dark;
   ink(zone).setTo(0);
   const int elsewhere = dot_count(ink, cv::Mat(ink.size(), CV_8UC1, cv::Scalar(255)), min_px);
   const double zone_area = std::max(1, cv::countNonZero(allowed));
@@ -552,7 +553,8 @@ SealReading detect_seal(const Image& page, Box region, const std::vector<Box>& p
   gray.convertTo(gray16, CV_16S);
   if (!bilevel) cv::blur(gray16, gray16, smooth);
   const auto [paper, spread] = paper_level(gray16, allowed);
-  const cv::Mat ink = gray16 < paper - (bilevel ? 100.0 : std::clamp(6 * spread, 12.0, 30.0));
+  const double dark = paper - (bilevel ? 100.0 : std::clamp(6 * spread, 12.0, 30.0));
+  const cv::Mat ink = gray16 < dark;
   out.ink = seal_share(ink, allowed, min_px);
   constexpr double kRed = 0.002, kInk = 0.004;
   // Red on a colour scan is a seal however faint or partial; on gray and black-and-white scans,
@@ -566,7 +568,7 @@ SealReading detect_seal(const Image& page, Box region, const std::vector<Box>& p
   }
   // A faint seal a black-and-white scan kept as a cloud of dots: a seal, but a clerk looks.
   constexpr double kDenser = 10;
-  if (bilevel && bilevel_dot_cloud(to_gray(m), r, ink, allowed, min_px) >= kDenser) {
+  if (bilevel && bilevel_dot_cloud(to_gray(m), r, ink, allowed, min_px, dark) >= kDenser) {
     out.present = true;
     out.confidence = 0.7;
     return out;

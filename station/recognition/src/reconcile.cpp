@@ -3,7 +3,6 @@
 #include "reconcile.h"
 
 #include <unicode/normalizer2.h>
-
 #include <unicode/unistr.h>
 
 #include <algorithm>

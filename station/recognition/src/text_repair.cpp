@@ -1110,9 +1110,10 @@ std::string account_type_in(const std::string& text, bool& exact) {
 
 // An e-mail address's local part as chosen, beside the other model's reading: where the two differ
 // only by a letter in one and its look-alike digit in the other (infol9 and info19, care9q and
-// care90: a dotted zero read q), next to a digit, the digit — most local parts end in a run of digits, and a letter
-// there is the look-alike misread. The other reading may have lost its @ (info1909example): its
-// characters up to where the chosen one has it count. Returns whether a character changed.
+// care90: a dotted zero read q), next to a digit, the digit — most local parts end in a run of
+// digits, and a letter there is the look-alike misread. The other reading may have lost its @
+// (info1909example): its characters up to where the chosen one has it count. Returns whether a
+// character changed.
 bool digits_from_other_reading(std::string& address, const std::string& other) {
   const auto at = address.find('@');
   if (at == std::string::npos || other.size() < at) return false;
