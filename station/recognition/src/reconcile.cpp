@@ -349,7 +349,7 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values) {
     }
     bool kana_split = false;
     if (key.ends_with(".name_kana") && kana_parts.size() != 2 && kanji_parts.size() == 2) {
-      // A furigana read without its gap (ヤマダタロウ beside 山田　太郎), or with gaps where there are
+      // A furigana read without its gap (イシイナオコ beside 石井　直子), or with gaps where there are
       // none (ハヤシ　マコ　ミ): its kana, gaps aside, are cut where the first part is a reading of the
       // family name and the rest a reading of the given name or one edit from one (mended below);
       // the first such cut that is a reading on both sides, else the first.

@@ -51,6 +51,16 @@ const RecognizedValue& at(const std::vector<RecognizedValue>& v, const std::stri
   return none;
 }
 
+// An officer row's furigana `kana` (confidence `kana_conf`) after check_kana_by_reading beside the
+// name `name` (confidence `name_conf`; the models' readings of it, `readings`).
+RecognizedValue row_kana_checked(const std::string& kana, const std::string& name, double kana_conf = 0.8,
+                                 double name_conf = 0.9, std::vector<std::string> readings = {}) {
+  std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", kana, kana_conf),
+                                    value("officers.rows[0].name", name, name_conf, std::move(readings))};
+  detail::check_kana_by_reading(v);
+  return at(v, "officers.rows[0].name_kana");
+}
+
 TEST(KanaByReading, AnyReadingOfTheNameIsRight) {
   ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   // ヒロコ is not the best segmentation's reading of 裕子 (ユウコ), but a reading.
@@ -101,21 +111,16 @@ TEST(KanaByReading, AmongSeveralReadingsTheNameDictionarysSpellingDecides) {
   ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   // キヨン is one edit from キヨシ (ン misread) and from キヨ (ン read twice); the person names
   // spell キヨシ with 清 before キヨ does.
-  std::vector<RecognizedValue> v = {value("officers.rows[1].name_kana", "ヤマダ　キヨン", 0.7),
-                                    value("officers.rows[1].name", "山田　清", 0.9, {"山田　清", "山田　清"})};
-  detail::check_kana_by_reading(v);
-  EXPECT_EQ(at(v, "officers.rows[1].name_kana").value, "ヤマダ　キヨシ");
-  EXPECT_LE(at(v, "officers.rows[1].name_kana").confidence, detail::kUnsureFreeText);
+  const RecognizedValue v = row_kana_checked("ヤマダ　キヨン", "山田　清", 0.7, 0.9, {"山田　清", "山田　清"});
+  EXPECT_EQ(v.value, "ヤマダ　キヨシ");
+  EXPECT_LE(v.confidence, detail::kUnsureFreeText);
   // The kanji read otherwise by the other model: a substitution is not made.
-  std::vector<RecognizedValue> w = {value("officers.rows[1].name_kana", "ヤマダ　キヨン", 0.7),
-                                    value("officers.rows[1].name", "山田　清", 0.6, {"山田　清", "山田　靖"})};
-  detail::check_kana_by_reading(w);
-  EXPECT_NE(at(w, "officers.rows[1].name_kana").value, "ヤマダ　キヨシ");
+  EXPECT_NE(row_kana_checked("ヤマダ　キヨン", "山田　清", 0.7, 0.6, {"山田　清", "山田　靖"}).value, "ヤマダ　キヨシ");
 }
 
 // A kana the reader hesitated over, read as itself, a variant (voiced, small) and itself again, or
-// as itself and its own small form: once, where that makes the furigana a reading of the name. A real repeated kana (ススム) is no
-// hesitation, and a collapse that reads nothing is not made.
+// as itself and its own small form: once, where that makes the furigana a reading of the name. A
+// real repeated kana (ススム) is no hesitation, and a collapse that reads nothing is not made.
 TEST(KanaByReading, AGlyphReadThreeTimesIsReadOnceWhereThatReadsTheName) {
   ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
   struct Case {
@@ -123,47 +128,30 @@ TEST(KanaByReading, AGlyphReadThreeTimesIsReadOnceWhereThatReadsTheName) {
   };
   for (const Case& c : {Case{"ヤマダ　コウゥウジ", "山田　浩二", "ヤマダ　コウジ"}, Case{"ヤマダ　タダタロウ", "山田　太郎", "ヤマダ　タロウ"},
                         Case{"ヤマダ　ナオォコ", "山田　直子", "ヤマダ　ナオコ"}}) {
-    const std::string& read = c.read;
-    const std::string& want = c.want;
-    std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", read, 0.8), value("officers.rows[0].name", c.name, 0.9)};
-    detail::check_kana_by_reading(v);
-    EXPECT_EQ(at(v, "officers.rows[0].name_kana").value, want) << read;
-    EXPECT_LE(at(v, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+    const RecognizedValue v = row_kana_checked(c.read, c.name);
+    EXPECT_EQ(v.value, c.want) << c.read;
+    EXPECT_LE(v.confidence, detail::kUnsureFreeText);
   }
-  std::vector<RecognizedValue> w = {value("officers.rows[0].name_kana", "ヤマダ　ススム", 0.8),
-                                    value("officers.rows[0].name", "山田　進", 0.9)};
-  detail::check_kana_by_reading(w);
-  EXPECT_EQ(at(w, "officers.rows[0].name_kana").value, "ヤマダ　ススム");
-  std::vector<RecognizedValue> x = {value("officers.rows[0].name_kana", "ヤマダ　スズスム", 0.8),
-                                    value("officers.rows[0].name", "山田　進", 0.9)};
-  detail::check_kana_by_reading(x);
-  EXPECT_NE(at(x, "officers.rows[0].name_kana").value, "ヤマダ　スム");
+  EXPECT_EQ(row_kana_checked("ヤマダ　ススム", "山田　進").value, "ヤマダ　ススム");
+  EXPECT_NE(row_kana_checked("ヤマダ　スズスム", "山田　進").value, "ヤマダ　スム");
 }
 
 TEST(KanaByReading, AFuriganaReadWithoutItsGapIsCutAtTheFamilyNamesReading) {
   ASSERT_TRUE(dictionary()) << "MeCab with IPADIC is needed: run hardware/deploy/install-deps.sh";
-  std::vector<RecognizedValue> v = {value("officers.rows[0].name_kana", "ヤマダタロウ", 0.8),
-                                    value("officers.rows[0].name", "山田　太郎", 0.9, {"山田　太郎", "山田　太郎"})};
-  detail::check_kana_by_reading(v);
-  EXPECT_EQ(at(v, "officers.rows[0].name_kana").value, "ヤマダ　タロウ");
-  EXPECT_LE(at(v, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+  const std::vector<std::string> taro = {"山田　太郎", "山田　太郎"};
+  const RecognizedValue v = row_kana_checked("ヤマダタロウ", "山田　太郎", 0.8, 0.9, taro);
+  EXPECT_EQ(v.value, "ヤマダ　タロウ");
+  EXPECT_LE(v.confidence, detail::kUnsureFreeText);
   // The given name one kana off a reading: cut, then mended as a part read with its gap would be.
-  std::vector<RecognizedValue> w = {value("officers.rows[0].name_kana", "ヤマダツヨン", 0.8),
-                                    value("officers.rows[0].name", "山田　剛", 0.9, {"山田　剛", "山田　剛"})};
-  detail::check_kana_by_reading(w);
-  EXPECT_EQ(at(w, "officers.rows[0].name_kana").value, "ヤマダ　ツヨシ");
+  EXPECT_EQ(row_kana_checked("ヤマダツヨン", "山田　剛", 0.8, 0.9, {"山田　剛", "山田　剛"}).value, "ヤマダ　ツヨシ");
   // Gaps read where there are none: the kana are cut again where the family name's reading ends.
-  std::vector<RecognizedValue> y = {value("officers.rows[0].name_kana", "ヤマダ　タロ　ウ", 0.8),
-                                    value("officers.rows[0].name", "山田　太郎", 0.9, {"山田　太郎", "山田　太郎"})};
-  detail::check_kana_by_reading(y);
-  EXPECT_EQ(at(y, "officers.rows[0].name_kana").value, "ヤマダ　タロウ");
-  EXPECT_LE(at(y, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+  const RecognizedValue y = row_kana_checked("ヤマダ　タロ　ウ", "山田　太郎", 0.8, 0.9, taro);
+  EXPECT_EQ(y.value, "ヤマダ　タロウ");
+  EXPECT_LE(y.confidence, detail::kUnsureFreeText);
   // No cut where the first part reads the family name: left as it was, doubted.
-  std::vector<RecognizedValue> x = {value("officers.rows[0].name_kana", "ヤマモトタロウ", 0.8),
-                                    value("officers.rows[0].name", "山田　太郎", 0.9, {"山田　太郎", "山田　太郎"})};
-  detail::check_kana_by_reading(x);
-  EXPECT_EQ(at(x, "officers.rows[0].name_kana").value, "ヤマモトタロウ");
-  EXPECT_LE(at(x, "officers.rows[0].name_kana").confidence, detail::kUnsureFreeText);
+  const RecognizedValue x = row_kana_checked("ヤマモトタロウ", "山田　太郎", 0.8, 0.9, taro);
+  EXPECT_EQ(x.value, "ヤマモトタロウ");
+  EXPECT_LE(x.confidence, detail::kUnsureFreeText);
 }
 
 TEST(KanaByReading, TheGlyphsAlternativesChooseAmongReadings) {
