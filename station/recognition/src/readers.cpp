@@ -167,6 +167,61 @@ std::vector<ocr::LineGlyph> line_glyphs(const std::vector<const ocr::Glyph*>& gl
   return out;
 }
 
+// A glyph the engine read as one digit, with a box.
+bool is_digit_glyph(const ocr::Glyph& g) {
+  const std::string s = strip_spaces(g.text);
+  return s.size() == 1 && s[0] >= '0' && s[0] <= '9' && !g.box.empty();
+}
+
+// Which glyphs of a numeric line (in reading order; boxes in `zone`'s pixels) are no character of
+// the number, given the line's median digit width (0: fewer than three digits).
+std::vector<bool> strays_in_number(const ocr::Image& zone, const std::vector<const ocr::Glyph*>& glyphs, int digit_w) {
+  std::vector<bool> stray(glyphs.size(), false);
+  if (digit_w <= 0) return stray;  // too few digits to know a digit's width by
+  // One character's ink read twice (a slashed zero read as a sliver and as a whole zero): two
+  // neighbouring digit boxes that start within a quarter of a digit's width of each other, where a
+  // digit's successor starts a digit's width on. The engine's boxes are loose, so only where their
+  // columns hold the ink of one character, a digit's width wide. The narrower, or else the less
+  // sure, goes.
+  for (std::size_t i = 0; i + 1 < glyphs.size(); ++i) {
+    const ocr::Glyph &a = *glyphs[i], &b = *glyphs[i + 1];
+    if (stray[i] || !is_digit_glyph(a) || !is_digit_glyph(b)) continue;
+    if (std::abs(a.box.x - b.box.x) * 4 > std::max(a.box.w, b.box.w)) continue;
+    const int x0 = std::min(a.box.x, b.box.x), y0 = std::min(a.box.y, b.box.y);
+    const ocr::Box both{x0, y0, std::max(a.box.x + a.box.w, b.box.x + b.box.w) - x0, std::max(a.box.y + a.box.h, b.box.y + b.box.h) - y0};
+    const std::vector<ocr::Box> ink = ocr::ink_columns_in(zone, both);
+    if (ink.size() != 1 || ink[0].w * 10 > digit_w * 14) continue;  // two characters, or two touching
+    const bool a_goes = a.box.w != b.box.w ? a.box.w < b.box.w : a.confidence < b.confidence;
+    stray[a_goes ? i : i + 1] = true;
+  }
+  // At either end of the line, one or two glyphs more than two digits' width off the rest, each
+  // barely read: a label's remnant or a speck the character set made a digit (電話 read 0). Not by
+  // their boxes' size: the engine's box of a digit it read well may be a sliver placed off its ink.
+  const auto not_the_number = [](const ocr::Glyph& g) { return g.confidence < 0.5; };
+  const auto far_apart = [&](const ocr::Glyph& l, const ocr::Glyph& r) { return r.box.x - (l.box.x + l.box.w) > 2 * digit_w; };
+  std::vector<std::size_t> kept;
+  for (std::size_t i = 0; i < glyphs.size(); ++i)
+    if (!stray[i] && !glyphs[i]->box.empty()) kept.push_back(i);
+  for (std::size_t head = 1; head <= 2 && head < kept.size(); ++head) {
+    if (!far_apart(*glyphs[kept[head - 1]], *glyphs[kept[head]])) continue;
+    bool all = true;
+    for (std::size_t k = 0; k < head; ++k) all = all && not_the_number(*glyphs[kept[k]]);
+    if (all)
+      for (std::size_t k = 0; k < head; ++k) stray[kept[k]] = true;
+    break;
+  }
+  for (std::size_t tail = 1; tail <= 2 && tail < kept.size(); ++tail) {
+    const std::size_t first = kept.size() - tail;
+    if (stray[kept[first - 1]] || !far_apart(*glyphs[kept[first - 1]], *glyphs[kept[first]])) continue;
+    bool all = true;
+    for (std::size_t k = first; k < kept.size(); ++k) all = all && not_the_number(*glyphs[kept[k]]);
+    if (all)
+      for (std::size_t k = first; k < kept.size(); ++k) stray[kept[k]] = true;
+    break;
+  }
+  return stray;
+}
+
 // The digits in a digit glyph's box that holds the ink of several: its columns of ink of a digit's
 // size (`line_w` × `line_h`, the line's median digit; commas and specks are lower), a digit's width
 // apart at most, each classified, but not those another glyph's box (`others`) already reads; the
@@ -207,33 +262,40 @@ std::vector<CharReading> split_wide_digit(const ocr::Image& zone, const ocr::Gly
 std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const ocr::Box& image) {
   std::string joined, voted;
   std::vector<CharReading> chars;
-  std::vector<const ocr::Glyph*> glyphs;
+  std::vector<const ocr::Glyph*> read;
   for (const ocr::Glyph& g : t.glyphs)
-    if (!strip_spaces(g.text).empty()) glyphs.push_back(&g);
-  // The classifier on each digit's own ink, where the line's characters can be placed.
-  const std::vector<ocr::DigitVote> own = ocr::classify_line_digits(zone, line_glyphs(glyphs));
-  std::size_t next_own = 0;
+    if (!strip_spaces(g.text).empty()) read.push_back(&g), joined += strip_spaces(g.text);
   double cap = 1.0;
   // A digit box much taller than the line's others took in ink that is not the digit's (a stroke
   // above it: a zero's box reaching up read as a 6): there the classifier only doubts.
   std::vector<int> heights;
-  for (const ocr::Glyph* gp : glyphs)
-    if (const std::string s = strip_spaces(gp->text); s.size() == 1 && s[0] >= '0' && s[0] <= '9' && !gp->box.empty())
-      heights.push_back(gp->box.h);
+  for (const ocr::Glyph* gp : read)
+    if (is_digit_glyph(*gp)) heights.push_back(gp->box.h);
   std::vector<int> widths;
-  for (const ocr::Glyph* gp : glyphs)
-    if (const std::string s = strip_spaces(gp->text); s.size() == 1 && s[0] >= '0' && s[0] <= '9' && !gp->box.empty())
-      widths.push_back(gp->box.w);
+  for (const ocr::Glyph* gp : read)
+    if (is_digit_glyph(*gp)) widths.push_back(gp->box.w);
   const auto median = [](std::vector<int> v) {
     if (v.empty()) return 0;
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
     return v[v.size() / 2];
   };
   const int median_h = median(heights), median_w = widths.size() >= 3 ? median(widths) : 0;
+  // Glyphs that are no character of the number go; the line is then for the clerk to confirm.
+  const std::vector<bool> stray = strays_in_number(zone, read, median_w);
+  std::vector<const ocr::Glyph*> glyphs;
+  for (std::size_t i = 0; i < read.size(); ++i)
+    if (!stray[i]) glyphs.push_back(read[i]);
+  // The line's confidence, its least sure glyph's (read_zone), is then its kept glyphs'.
+  const bool strays = glyphs.size() != read.size();
+  double kept_least = 1.0;
+  for (const ocr::Glyph* gp : glyphs) kept_least = std::min(kept_least, gp->confidence);
+  if (strays) cap = kDigitsDisagree;
+  // The classifier on each digit's own ink, where the line's characters can be placed.
+  const std::vector<ocr::DigitVote> own = ocr::classify_line_digits(zone, line_glyphs(glyphs));
+  std::size_t next_own = 0;
   for (const ocr::Glyph* gp : glyphs) {
     const ocr::Glyph& g = *gp;
     const std::string s = strip_spaces(g.text);
-    joined += s;
     CharReading ch{s, g.confidence, {}, on_page(g.box, image)};
     if (s.size() == 1 && s[0] >= '0' && s[0] <= '9' && median_w > 0 && g.box.w * 10 > median_w * 22) {
       // One digit's box over the ink of several (the engine dropped a digit, "1,580,000" read
@@ -287,6 +349,7 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
   }
   if (chars.empty() || joined != strip_spaces(t.text)) return {};
   t.text = voted;
+  if (strays) t.confidence = kept_least;
   t.confidence = std::min(t.confidence, cap);
   return chars;
 }

@@ -744,3 +744,73 @@ TEST(WideDigitBox, TheDigitsItsInkHoldsAreRead) {
     }
   }
 }
+
+// One digit's ink read twice (a slashed zero read as a sliver of it and as the whole of it, "50000"
+// read 500000): of two digit boxes starting at the same column over the ink of one character, the
+// narrower goes and the value is for the clerk to confirm. Two zeros each over its own ink stay.
+TEST(StrayDigits, OneCharactersInkReadTwiceIsOneDigit) {
+  for (const bool twice : {true, false}) {
+    const std::string drawn = twice ? "50000" : "500000";
+    const ocr::Image page = page_with(drawn, false);
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+      const InkRuns ink = ink_runs(img);
+      EXPECT_EQ(ink.runs.size(), drawn.size());
+      ocr::Reading r = ocr::FakeEngine::reading("500000", 0.95);
+      if (ink.runs.size() != drawn.size()) return r;
+      for (std::size_t i = 0; i < drawn.size(); ++i) {
+        const auto [x0, x1] = ink.runs[i];
+        if (twice && i == 1) r.glyphs.push_back({"0", 0.9, ink.box(x0, x0 + (x1 - x0) * 2 / 5), {}});
+        r.glyphs.push_back({std::string(1, drawn[i]), 0.95, ink.box(x0, x1), {}});
+      }
+      return r;
+    });
+    const std::vector<RecognizedValue> out = read_one(page, engine, "application", field("amount", "amount"));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].value, drawn);
+    if (twice)
+      EXPECT_LT(out[0].confidence, 0.9);
+    else
+      EXPECT_GT(out[0].confidence, 0.9);
+  }
+}
+
+// A label's ink left in a number's zone, far before the number, which the character set made a
+// digit the engine was unsure of (電話 read 0), is no part of the number; the value is for the clerk
+// to confirm. Read as surely as the digits, it stays (the engine's word against the gap).
+TEST(StrayDigits, ABarelyReadGlyphFarBeforeTheNumberIsNotPartOfIt) {
+  cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+  cv::putText(m, "T", {130, 220}, cv::FONT_HERSHEY_SIMPLEX, 2.0, cv::Scalar(15), 5, cv::LINE_AA);
+  int x = 420;
+  for (char d : std::string("120000")) {
+    int base = 0;
+    const cv::Size sz = cv::getTextSize(std::string(1, d), cv::FONT_HERSHEY_SIMPLEX, 3.0, 6, &base);
+    cv::putText(m, std::string(1, d), {x, 220}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(15), 6, cv::LINE_AA);
+    x += sz.width + 24;
+  }
+  const auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+  ASSERT_TRUE(page.has_value());
+  for (const double label_confidence : {0.2, 0.95}) {
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+      const InkRuns ink = ink_runs(img);
+      EXPECT_EQ(ink.runs.size(), 7u);
+      ocr::Reading r = ocr::FakeEngine::reading("0120000", 0.2);
+      if (ink.runs.size() != 7) return r;
+      for (std::size_t i = 0; i < 7; ++i) {
+        const auto [x0, x1] = ink.runs[i];
+        r.glyphs.push_back({std::string(1, "0120000"[i]), i == 0 ? label_confidence : 0.95, ink.box(x0, x1), {}});
+      }
+      return r;
+    });
+    const std::vector<RecognizedValue> out = read_one(*page, engine, "application", field("amount", "amount"));
+    ASSERT_EQ(out.size(), 1u);
+    if (label_confidence < 0.5) {
+      EXPECT_EQ(out[0].value, "120000");
+      EXPECT_LT(out[0].confidence, 0.9);
+      EXPECT_GT(out[0].confidence, 0.5);  // the number's own digits were read surely
+    } else {
+      EXPECT_EQ(out[0].value.size(), 7u) << out[0].value;  // its glyph kept, as whatever digit its ink is
+    }
+  }
+}
