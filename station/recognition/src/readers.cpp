@@ -174,15 +174,14 @@ bool is_digit_glyph(const ocr::Glyph& g) {
 }
 
 // Which glyphs of a numeric line (in reading order; boxes in `zone`'s pixels) are no character of
-// the number, given the line's median digit width (0: fewer than three digits).
+// the number, given the line's median digit width (0: fewer than three digits, not known).
 std::vector<bool> strays_in_number(const ocr::Image& zone, const std::vector<const ocr::Glyph*>& glyphs, int digit_w) {
   std::vector<bool> stray(glyphs.size(), false);
-  if (digit_w <= 0) return stray;  // too few digits to know a digit's width by
-  // One character's ink read twice (a slashed zero read as a sliver and as a whole zero): two
-  // neighbouring digit boxes that start within a quarter of a digit's width of each other, where a
-  // digit's successor starts a digit's width on. The engine's boxes are loose, so only where their
-  // columns hold the ink of one character, a digit's width wide. The narrower, or else the less
-  // sure, goes.
+  // One character's ink read twice (a slashed zero read as a sliver and as a whole zero, a lone 7
+  // read 77): two neighbouring digit boxes that start within a quarter of a digit's width of each
+  // other, where a digit's successor starts a digit's width on. The engine's boxes are loose (a
+  // second box may start with the first and run over both digits), so only where their columns hold
+  // the ink of one character, of a digit's shape.
   for (std::size_t i = 0; i + 1 < glyphs.size(); ++i) {
     const ocr::Glyph &a = *glyphs[i], &b = *glyphs[i + 1];
     if (stray[i] || !is_digit_glyph(a) || !is_digit_glyph(b)) continue;
@@ -190,8 +189,15 @@ std::vector<bool> strays_in_number(const ocr::Image& zone, const std::vector<con
     const int x0 = std::min(a.box.x, b.box.x), y0 = std::min(a.box.y, b.box.y);
     const ocr::Box both{x0, y0, std::max(a.box.x + a.box.w, b.box.x + b.box.w) - x0, std::max(a.box.y + a.box.h, b.box.y + b.box.h) - y0};
     const std::vector<ocr::Box> ink = ocr::ink_columns_in(zone, both);
-    if (ink.size() != 1 || ink[0].w * 10 > digit_w * 14) continue;  // two characters, or two touching
-    const bool a_goes = a.box.w != b.box.w ? a.box.w < b.box.w : a.confidence < b.confidence;
+    // Two characters, or two touching (handwritten digits do): wider than four fifths of its height
+    // or than the line's digits, or not one digit to the classifier, nearly unanimous, one of the
+    // two read.
+    if (ink.size() != 1 || ink[0].w * 10 > ink[0].h * 8 || (digit_w > 0 && ink[0].w * 10 > digit_w * 14)) continue;
+    const ocr::DigitVote v = ocr::classify_digit_at(zone, ink[0]);
+    const char da = strip_spaces(a.text)[0], db = strip_spaces(b.text)[0];
+    if (v.digit == '?' || v.share < 6.0 / 7.0 || (v.digit != da && v.digit != db)) continue;
+    // The glyph of the classifier's digit stays; of two alike, the wider, or else the surer.
+    const bool a_goes = da != db ? v.digit != da : a.box.w != b.box.w ? a.box.w < b.box.w : a.confidence < b.confidence;
     stray[a_goes ? i : i + 1] = true;
   }
   // At either end of the line, one or two glyphs more than two digits' width off the rest, each
@@ -199,6 +205,7 @@ std::vector<bool> strays_in_number(const ocr::Image& zone, const std::vector<con
   // their boxes' size: the engine's box of a digit it read well may be a sliver placed off its ink.
   const auto not_the_number = [](const ocr::Glyph& g) { return g.confidence < 0.5; };
   const auto far_apart = [&](const ocr::Glyph& l, const ocr::Glyph& r) { return r.box.x - (l.box.x + l.box.w) > 2 * digit_w; };
+  if (digit_w <= 0) return stray;  // too few digits to know a digit's width by
   std::vector<std::size_t> kept;
   for (std::size_t i = 0; i < glyphs.size(); ++i)
     if (!stray[i] && !glyphs[i]->box.empty()) kept.push_back(i);
