@@ -19,6 +19,7 @@
 #include "ocr/image.h"
 #include "ocr/layout.h"
 #include "station/recognition/calibration.h"
+#include "station/recognition/model_pairs.h"
 #include "station/recognition/pipeline.h"
 #include "station/recognition/reading_json.h"
 #include "station/recognition/recognize.h"
@@ -164,7 +165,8 @@ void compare(const std::string& id, const json& truth, const recognition::Envelo
     const std::string g = it != got.end() ? norm(it->second->value) : "";
     const double conf = it != got.end() ? it->second->confidence : 0.0;
     if (conf < threshold) ++s.flagged;
-    outcomes.push_back({field_class(type), type, handwritten, is_free_text(type), conf, w == g});
+    outcomes.push_back({field_class(type), type, handwritten, is_free_text(type), conf, w == g, w,
+                        it != got.end() ? it->second->readings : std::vector<std::string>{}});
     if (w == g) { ++s.exact; return; }
     if (conf >= threshold) ++s.confidently_wrong;
     std::ostringstream os;
@@ -456,6 +458,13 @@ std::string calibration_source(const AccuracyReport& raw_report, const std::stri
   std::vector<recognition::CalibrationObservation> obs;
   for (const auto& o : raw_report.outcomes) obs.push_back({o.type, o.confidence, o.correct});
   return recognition::calibration_source(obs, fitted_on);
+}
+
+std::string model_pairs_source(const AccuracyReport& storeless_report, const std::string& fitted_on) {
+  std::vector<recognition::ModelPairObservation> obs;
+  for (const auto& o : storeless_report.outcomes)
+    if (o.type == "text" && !o.handwritten && o.readings.size() == 2) obs.push_back({o.readings[0], o.readings[1], o.truth});
+  return recognition::model_pairs_source(obs, fitted_on);
 }
 
 Result<AccuracyReport> measure_accuracy(const Config& config, const fs::path& samples_dir, int workers,

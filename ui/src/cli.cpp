@@ -628,12 +628,22 @@ int cmd_recognize_json(const Globals& g, const std::vector<std::string>& paths) 
 }
 
 int cmd_accuracy(const Globals& g, const std::string& samples, int workers, const std::vector<std::string>& only,
-                 bool mismatches, const std::string& fit_calibration) {
+                 bool mismatches, const std::string& fit_calibration, const std::string& fit_model_pairs) {
   auto config = load_config(g);
   if (!config) return report(g, config.error());
-  auto r = station::measure_accuracy(*config, samples, workers, only, !fit_calibration.empty());
+  auto r = station::measure_accuracy(*config, samples, workers, only, !fit_calibration.empty(),
+                                     fit_model_pairs.empty() ? station::AccuracyPath::kStore : station::AccuracyPath::kStoreless);
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("%s", r->to_text().c_str());
+  if (!fit_model_pairs.empty()) {
+    std::ofstream out(fit_model_pairs);
+    out << station::model_pairs_source(*r, "the envelopes in " + std::filesystem::path(samples).filename().string());
+    if (!out) {
+      std::fprintf(stderr, "読み違いの表を書き込めませんでした: %s（書き込めるフォルダーを指定してください）\n", fit_model_pairs.c_str());
+      return 1;
+    }
+    std::printf("二つの認識モデルの読み違いの表（保管せずに読み取り）を %s に書き出しました。\n", fit_model_pairs.c_str());
+  }
   if (!fit_calibration.empty()) {
     std::ofstream out(fit_calibration);
     out << station::calibration_source(*r, "the envelopes in " + std::filesystem::path(samples).filename().string());
@@ -2084,6 +2094,9 @@ int run_cli(int argc, char** argv) {
   std::string accuracy_fit;
   accuracy->add_option("--fit-calibration", accuracy_fit,
                        "生の信頼度で測定し、項目の種類ごとの較正表（calibration_table.inc）を書き出します");
+  std::string accuracy_fit_pairs;
+  accuracy->add_option("--fit-model-pairs", accuracy_fit_pairs,
+                       "保管せずに読み取り、二つの認識モデルが1文字違いで読んだ文字の組と正解の数の表（model_pairs_table.inc）を書き出します");
 
   auto* exp = add_sub(app, "export", "受理した郵送申請（未送付分）を県あての暗号化ファイルに出力します（責任者のみ）");
   std::string out_dir, export_date, cert_file, cert_out;
@@ -2310,7 +2323,8 @@ int run_cli(int argc, char** argv) {
   if (confirm->parsed()) return cmd_confirm_values(g, as, confirm_envelope, confirm_values_file);
   if (envelopes_cmd->parsed()) return cmd_envelopes(g, as, envelopes_date, envelopes_state);
   if (recognition_status->parsed()) return cmd_recognition_status(g, as);
-  if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches, accuracy_fit);
+  if (accuracy->parsed()) return cmd_accuracy(g, accuracy_samples, accuracy_workers, accuracy_only, accuracy_mismatches, accuracy_fit,
+                                              accuracy_fit_pairs);
   if (zengin_load->parsed()) return cmd_zengin_load(g, as, zengin_file);
   if (exp_recipient_set->parsed()) return cmd_export_recipient_set(g, as, cert_file);
   if (exp_recipient_show->parsed()) return cmd_export_certificates(g, as, false, {});

@@ -47,6 +47,8 @@ struct ValueOutcome {
   bool free_text = false;    // a free-text field (names, addresses), not a coded or formatted one
   double confidence = 0;
   bool correct = false;
+  std::string truth;                  // as truth.json has it, normalised as compared
+  std::vector<std::string> readings;  // free text read in memory: each model's own reading
 };
 
 struct AccuracyGroup {
@@ -92,5 +94,10 @@ Result<AccuracyReport> measure_accuracy(const Config& config, const std::filesys
 // The calibration table (station/recognition/src/calibration_table.inc) fitted on a report's values
 // measured with raw confidences.
 std::string calibration_source(const AccuracyReport& raw_report, const std::string& fitted_on);
+
+// The table of characters the two Japanese models read differently
+// (station/recognition/src/model_pairs_table.inc) fitted on a report's typed free text read in
+// memory (AccuracyPath::kStoreless: the store keeps no readings).
+std::string model_pairs_source(const AccuracyReport& storeless_report, const std::string& fitted_on);
 
 }  // namespace station

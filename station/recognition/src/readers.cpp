@@ -16,6 +16,7 @@
 #include "ocr/digits.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
+#include "station/recognition/model_pairs.h"
 #include "text_repair.h"
 
 namespace station::recognition::detail {
@@ -734,7 +735,18 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
         const bool reads_first = furigana_reads(furigana, first), reads_second = furigana_reads(furigana, second);
         if (reads_first != reads_second) t.text = reads_first ? first : second;
       }
-      // Both read by it (美紀 and 美樹 by ミキ): the ink chooses between their kanji.
+      // One character the two models read apart, where one of them is known to misread it (和也
+      // read 和志 by one, 智子 read 知子 by the other): the model right about it on the development
+      // seeds (model_pairs.h), over the dictionary, unless the furigana reads only the other's
+      // reading.
+      if (const auto pair = one_substitution(first, second)) {
+        if (const Believe b = believed_model(pair->first, pair->second); b != Believe::kUnknown) {
+          const std::string& take = b == Believe::kFirst ? first : second;
+          const std::string& disbelieved = b == Believe::kFirst ? second : first;
+          if (furigana_reads(furigana, take) || !furigana_reads(furigana, disbelieved)) t.text = take;
+        }
+      }
+      // Both read by it (美紀 and 美樹 by ミキ): the ink, where unanimous, chooses between their kanji.
       if (furigana_reads(furigana, first) && furigana_reads(furigana, second))
         vote_between_readings(t, first, second, prepared.image);
       t.confidence = std::min(t.confidence, kUnsureFreeText);

@@ -15,8 +15,10 @@
 #include <optional>
 
 #include "ocr/fake_engine.h"
+#include "ocr/language_model.h"
 #include "readers.h"
 #include "station/clock.h"
+#include "station/recognition/model_pairs.h"
 
 namespace {
 
@@ -813,4 +815,39 @@ TEST(StrayDigits, ABarelyReadGlyphFarBeforeTheNumberIsNotPartOfIt) {
       EXPECT_EQ(out[0].value.size(), 7u) << out[0].value;  // its glyph kept, as whatever digit its ink is
     }
   }
+}
+
+// Where the two models read one character of free text apart and the compiled table knows which of
+// them misreads it, the other model's reading is taken, whichever the dictionary prefers, for the
+// clerk to confirm.
+TEST(ModelPairsInReading, TheModelKnownRightAboutTheCharacterIsTaken) {
+  const auto& table = station::recognition::model_pair_table();
+  // Kanji (not digits, which the digit vote then checks on the ink, nor marks).
+  const auto han = [](const std::string& ch) {
+    if (ch.size() != 3) return false;
+    const auto b = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(ch[i])); };
+    const unsigned cp = ((b(0) & 0x0Fu) << 12) | ((b(1) & 0x3Fu) << 6) | (b(2) & 0x3Fu);
+    return cp >= 0x4E00 && cp <= 0x9FFF;
+  };
+  // One the dictionary alone would get wrong within a facility's name: the table then decides.
+  const std::string before = "ケア", after = "ホーム";
+  const auto believed = [](const station::recognition::ModelPair& p) { return station::recognition::believed_model(p.first, p.second); };
+  const auto decisive = std::find_if(table.begin(), table.end(), [&](const station::recognition::ModelPair& p) {
+    if (!han(p.first) || !han(p.second) || believed(p) == station::recognition::Believe::kUnknown) return false;
+    const std::string a = before + p.first + after, b = before + p.second + after;
+    return ocr::more_plausible(a, b) != (believed(p) == station::recognition::Believe::kFirst ? a : b);
+  });
+  ASSERT_NE(decisive, table.end()) << "the compiled table (model_pairs_table.inc) decides no pair of kanji the dictionary does not";
+  const std::string a = before + decisive->first + after, b = before + decisive->second + after;
+  const ocr::Image page = page_with("1234", false);
+  ocr::FakeEngine engine;
+  engine.set_languages({"jpn", ocr::kSecondJapaneseModel});
+  engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+    return ocr::FakeEngine::reading(spec.languages == ocr::kSecondJapaneseModel ? b : a, 0.95);
+  });
+  const std::vector<RecognizedValue> out = read_one(page, engine, "application", field("facility.name", "text"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, believed(*decisive) == station::recognition::Believe::kFirst ? a : b)
+      << decisive->first << " / " << decisive->second;
+  EXPECT_LT(out[0].confidence, 0.9);
 }
