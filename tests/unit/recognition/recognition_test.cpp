@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "station/recognition/forms.h"
 #include "station/recognition/templates.h"
@@ -171,6 +172,30 @@ TEST(Recognizer, ClassifiesEveryPageAndFlagsWhatItIsUnsureOf) {
     EXPECT_EQ(m.find("app-001 officers.rows[2].name_kana "), std::string::npos) << m;
     EXPECT_EQ(m.find("app-001 officers.corp_kana "), std::string::npos) << m;
   }
+}
+
+// The table of characters the two models read apart is fitted on what they read, in memory (the
+// store keeps no readings): every typed free-text value carries both models' readings, and the
+// table's counts add up to the values it says it was fitted on.
+TEST(Recognizer, TheModelPairTableIsFittedOnBothModelsReadings) {
+  station::Config config;
+  auto report = station::measure_accuracy(config, kSamples, 2, {"app-001", "app-003"}, false, station::AccuracyPath::kStoreless);
+  ASSERT_TRUE(report.has_value()) << report.error().detail;
+  int text = 0, with_readings = 0;
+  for (const auto& o : report->outcomes)
+    if (o.type == "text" && !o.handwritten) ++text, with_readings += o.readings.size() == 2 ? 1 : 0;
+  EXPECT_GT(text, 20);
+  EXPECT_GE(with_readings * 10, text * 9);  // a blank zone is read by one model only
+  const std::string src = station::model_pairs_source(*report, "two samples");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(src, m, std::regex("on two samples: ([0-9]+) free-text values"))) << src;
+  const int used = std::stoi(m[1]);
+  EXPECT_GE(used, 1);  // 中村　清, which one model reads 消 (above)
+  int counted = 0;
+  const std::regex row("\\{\"[^\"]+\", \"[^\"]+\", ([0-9]+), ([0-9]+)\\},");
+  for (auto it = std::sregex_iterator(src.begin(), src.end(), row); it != std::sregex_iterator(); ++it)
+    counted += std::stoi((*it)[1]) + std::stoi((*it)[2]);
+  EXPECT_EQ(counted, used) << src;
 }
 
 // What used to go wrong on clean typed scans, each for a reason that is not these files': ticks
