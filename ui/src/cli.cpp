@@ -627,6 +627,19 @@ int cmd_recognize_json(const Globals& g, const std::vector<std::string>& paths) 
   return 0;
 }
 
+// Writes a table fitted by `station accuracy` to `path` (`what`: its name for the clerk, `how`: how
+// its values were read); false, said on stderr, when it cannot.
+bool write_fitted_table(const std::string& path, const std::string& source, const char* what, const char* how) {
+  std::ofstream out(path);
+  out << source;
+  if (!out) {
+    std::fprintf(stderr, "%sを書き込めませんでした: %s（書き込めるフォルダーを指定してください）\n", what, path.c_str());
+    return false;
+  }
+  std::printf("%s（%s）を %s に書き出しました。\n", what, how, path.c_str());
+  return true;
+}
+
 int cmd_accuracy(const Globals& g, const std::string& samples, int workers, const std::vector<std::string>& only,
                  bool mismatches, const std::string& fit_calibration, const std::string& fit_model_pairs) {
   auto config = load_config(g);
@@ -635,24 +648,13 @@ int cmd_accuracy(const Globals& g, const std::string& samples, int workers, cons
                                      fit_model_pairs.empty() ? station::AccuracyPath::kStore : station::AccuracyPath::kStoreless);
   if (!r) return report(g, Failure{r.error(), {}});
   std::printf("%s", r->to_text().c_str());
-  if (!fit_model_pairs.empty()) {
-    std::ofstream out(fit_model_pairs);
-    out << station::model_pairs_source(*r, "the envelopes in " + std::filesystem::path(samples).filename().string());
-    if (!out) {
-      std::fprintf(stderr, "読み違いの表を書き込めませんでした: %s（書き込めるフォルダーを指定してください）\n", fit_model_pairs.c_str());
-      return 1;
-    }
-    std::printf("二つの認識モデルの読み違いの表（保管せずに読み取り）を %s に書き出しました。\n", fit_model_pairs.c_str());
-  }
-  if (!fit_calibration.empty()) {
-    std::ofstream out(fit_calibration);
-    out << station::calibration_source(*r, "the envelopes in " + std::filesystem::path(samples).filename().string());
-    if (!out) {
-      std::fprintf(stderr, "較正表を書き込めませんでした: %s（書き込めるフォルダーを指定してください）\n", fit_calibration.c_str());
-      return 1;
-    }
-    std::printf("較正表（生の信頼度で測定）を %s に書き出しました。\n", fit_calibration.c_str());
-  }
+  const std::string fitted_on = "the envelopes in " + std::filesystem::path(samples).filename().string();
+  if (!fit_model_pairs.empty() &&
+      !write_fitted_table(fit_model_pairs, station::model_pairs_source(*r, fitted_on), "二つの認識モデルの読み違いの表", "保管せずに読み取り"))
+    return 1;
+  if (!fit_calibration.empty() &&
+      !write_fitted_table(fit_calibration, station::calibration_source(*r, fitted_on), "較正表", "生の信頼度で測定"))
+    return 1;
   if (mismatches)
     for (const auto& m : r->mismatches) std::printf("%s\n", m.c_str());
   return 0;
