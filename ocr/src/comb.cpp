@@ -163,9 +163,9 @@ std::optional<Row> find_row(const std::vector<Segment>& segs, int cells, double 
 cv::Mat clean_cell(const cv::Mat& ink_cell, int min_area) {
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(ink_cell, labels, stats, centroids, 8, CV_32S);
-  int largest = 0, main = 0;
+  int largest = 0, stroke = 0;  // the glyph's main stroke: its largest component
   for (int i = 1; i < n; ++i)
-    if (stats.at<int>(i, cv::CC_STAT_AREA) > largest) largest = stats.at<int>(i, cv::CC_STAT_AREA), main = i;
+    if (stats.at<int>(i, cv::CC_STAT_AREA) > largest) largest = stats.at<int>(i, cv::CC_STAT_AREA), stroke = i;
   const auto box = [&](int i) {
     return cv::Rect(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), stats.at<int>(i, cv::CC_STAT_WIDTH),
                     stats.at<int>(i, cv::CC_STAT_HEIGHT));
@@ -177,7 +177,7 @@ cv::Mat clean_cell(const cv::Mat& ink_cell, int min_area) {
   // A small bit off a corner of the glyph's main stroke — beside it neither across nor down, where
   // no part of a digit broken by a faint scan lies — is dust too (a dot by a zero read as a 4).
   const auto off_a_corner = [&](int i) {
-    const cv::Rect a = box(main), b = box(i);
+    const cv::Rect a = box(stroke), b = box(i);
     const bool across = b.x < a.x + a.width && a.x < b.x + b.width, down = b.y < a.y + a.height && a.y < b.y + b.height;
     return !across && !down && stats.at<int>(i, cv::CC_STAT_AREA) * 4 < largest;
   };
@@ -186,7 +186,7 @@ cv::Mat clean_cell(const cv::Mat& ink_cell, int min_area) {
     const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
     const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
     const bool at_edge = x == 0 || y == 0 || x + w == ink_cell.cols || y + h == ink_cell.rows;
-    if (stats.at<int>(i, cv::CC_STAT_AREA) < (at_edge ? keep_at_edge : keep) || (i != main && off_a_corner(i))) continue;
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < (at_edge ? keep_at_edge : keep) || (i != stroke && off_a_corner(i))) continue;
     out.setTo(255, labels == i);
   }
   return out;

@@ -204,9 +204,9 @@ std::vector<bool> strays_in_number(const ocr::Image& zone, const std::vector<con
   // At either end of the line, one or two glyphs more than two digits' width off the rest, each
   // barely read: a label's remnant or a speck the character set made a digit (電話 read 0). Not by
   // their boxes' size: the engine's box of a digit it read well may be a sliver placed off its ink.
+  if (digit_w <= 0) return stray;  // too few digits to know a digit's width by
   const auto not_the_number = [](const ocr::Glyph& g) { return g.confidence < 0.5; };
   const auto far_apart = [&](const ocr::Glyph& l, const ocr::Glyph& r) { return r.box.x - (l.box.x + l.box.w) > 2 * digit_w; };
-  if (digit_w <= 0) return stray;  // too few digits to know a digit's width by
   std::vector<std::size_t> kept;
   for (std::size_t i = 0; i < glyphs.size(); ++i)
     if (!stray[i] && !glyphs[i]->box.empty()) kept.push_back(i);
@@ -736,7 +736,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
         if (reads_first != reads_second) t.text = reads_first ? first : second;
       }
       // One character the two models read apart, where one of them is known to misread it (和也
-      // read 和志 by one, 智子 read 知子 by the other): the model right about it on the development
+      // read 和志 by one, 智 read 知 by the other): the model right about it on the development
       // seeds (model_pairs.h), over the dictionary, unless the furigana reads only the other's
       // reading.
       if (const auto pair = one_substitution(first, second)) {
