@@ -573,13 +573,14 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
                 if (!done) done = try_row(*l, fuzzy_label(label) + "[^0-9]{0,2}" + number);
       // Every label of the row misread (店策 241 品央号 2197225): a line where its own label with one
       // character wrong stands before a number of the field's length, for the clerk to confirm.
-      for (const auto& label : f.labels)
+      for (const auto& label : f.labels) {
+        const std::string pattern = fuzzy_label(label) + "[^0-9]{0,2}" + number;
         for (const auto& l : lines) {
           if (done) break;
-          const std::string pattern = fuzzy_label(label) + "[^0-9]{0,2}" + number;
-          if (find_re(strip_spaces(l.text), pattern.c_str(), 1).empty()) continue;
+          if (find_re(strip_spaces(l.text), pattern.c_str(), 1).empty()) continue;  // before the row is read again
           if ((done = try_row(l, pattern))) conf = std::min(conf, 0.6);
         }
+      }
     } else if (f.type == "holder_kana") {
       for (const auto& label : f.labels) {
         after_label = line_under(label.c_str());
