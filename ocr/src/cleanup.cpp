@@ -18,17 +18,39 @@
 namespace ocr {
 namespace {
 
-// A gray copy scaled so that its longer side is at most `max_side` pixels; `scale` receives the factor.
-cv::Mat small_gray(const cv::Mat& m, int max_side, double* scale) {
-  cv::Mat g = to_gray(m);
-  const int side = std::max(g.cols, g.rows);
-  double s = side > max_side ? static_cast<double>(max_side) / side : 1.0;
-  if (scale != nullptr) *scale = s;
-  if (s >= 1.0) return g;
-  cv::Mat out;
-  cv::resize(g, out, cv::Size(), s, s, cv::INTER_AREA);
+// A gray copy of a page at a reduced scale: what the cleanup's measures look at. The cleanup
+// reduces the page once and derives every smaller copy from that one (a full-page reduction
+// costs far more than everything measured on it).
+struct Reduced {
+  cv::Mat gray;
+  double scale = 1.0;  // its pixels per page pixel
+};
+
+// `r` further reduced so that its longer side is at most `max_side` pixels.
+Reduced reduced(const Reduced& r, int max_side) {
+  const int side = std::max(r.gray.cols, r.gray.rows);
+  if (side <= max_side) return r;
+  const double s = static_cast<double>(max_side) / side;
+  Reduced out{cv::Mat(), r.scale * s};
+  cv::resize(r.gray, out.gray, cv::Size(), s, s, cv::INTER_AREA);
   return out;
 }
+
+// `m` rotated by `degrees` counter-clockwise about its centre, the new corners filled white.
+cv::Mat turned_by(const cv::Mat& m, double degrees) {
+  const cv::Point2f c(static_cast<float>(m.cols) / 2.0f, static_cast<float>(m.rows) / 2.0f);
+  cv::Mat out;
+  cv::warpAffine(m, out, cv::getRotationMatrix2D(c, degrees, 1.0), m.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                 cv::Scalar::all(255));
+  return out;
+}
+
+// OpenCV's code for `q` clockwise quarter turns (1..3), as Image::rotated turns.
+cv::RotateFlags quarter_turn_code(int q) {
+  return q == 1 ? cv::ROTATE_90_CLOCKWISE : q == 2 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE;
+}
+
+Reduced reduced(const Image& page, int max_side) { return reduced(Reduced{to_gray(ImageAccess::mat(page)), 1.0}, max_side); }
 
 // Ink as 255 on 0 (Otsu, inverted), on a gray image.
 cv::Mat ink_mask(const cv::Mat& gray) {
@@ -116,11 +138,10 @@ Osd* thread_osd(const std::string& tessdata_dir) {
   return osd ? osd.get() : nullptr;
 }
 
-}  // namespace
+// The measures, each on a reduced copy of the page (the public steps below reduce the page for
+// themselves; cleanup_page reduces it once for all of them).
 
-double estimate_skew(const Image& page, double max_degrees) {
-  if (page.empty()) return 0.0;
-  cv::Mat g = small_gray(ImageAccess::mat(page), 1400, nullptr);
+double skew_of(const cv::Mat& g, double max_degrees) {
   cv::Mat ink = ink_mask(g);
   // Thin strokes to their edges' rows: keep horizontal-ish structure, drop big blobs' mass.
   std::vector<cv::Point> pts;
@@ -145,20 +166,27 @@ double estimate_skew(const Image& page, double max_degrees) {
   return best;
 }
 
-Image rotate_degrees(const Image& page, double degrees) {
-  if (page.empty() || std::abs(degrees) < 1e-6) return page;
-  const cv::Mat& m = ImageAccess::mat(page);
-  const cv::Point2f c(static_cast<float>(m.cols) / 2.0f, static_cast<float>(m.rows) / 2.0f);
-  const cv::Mat r = cv::getRotationMatrix2D(c, degrees, 1.0);
-  cv::Mat out;
-  cv::warpAffine(m, out, r, m.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(255));
-  return ImageAccess::make(std::move(out), page.dpi(), page.dpi_from_file(), page.color_mode());
+constexpr int kSkewSide = 1400, kOrientationSide = 1200, kContentSide = 1000, kBlankSide = 1200;
+
+}  // namespace
+
+double estimate_skew(const Image& page, double max_degrees) {
+  if (page.empty()) return 0.0;
+  return skew_of(reduced(page, kSkewSide).gray, max_degrees);
 }
 
-Box find_content_box(const Image& page) {
-  if (page.empty()) return {};
-  double s = 1.0;
-  cv::Mat g = small_gray(ImageAccess::mat(page), 1000, &s);
+Image rotate_degrees(const Image& page, double degrees) {
+  if (page.empty() || std::abs(degrees) < 1e-6) return page;
+  return ImageAccess::make(turned_by(ImageAccess::mat(page), degrees), page.dpi(), page.dpi_from_file(),
+                           page.color_mode());
+}
+
+namespace {
+
+// Where the scanner's dark background ends, on a reduced copy of a page of `page` size.
+Box content_box_of(const Reduced& r, cv::Size page) {
+  const cv::Mat& g = r.gray;
+  const double s = r.scale;
   // A row or column belongs to the scanner background while most of it is dark.
   auto dark_fraction_row = [&](int y) { return cv::countNonZero(g.row(y) < 70) / static_cast<double>(g.cols); };
   auto dark_fraction_col = [&](int x) { return cv::countNonZero(g.col(x) < 70) / static_cast<double>(g.rows); };
@@ -174,22 +202,21 @@ Box find_content_box(const Image& page) {
   if (left > 0) left += inset;
   if (bottom < g.rows) bottom -= inset;
   if (right < g.cols) right -= inset;
-  const cv::Mat& m = ImageAccess::mat(page);
   auto up = [s](int v) { return static_cast<int>(std::lround(v / s)); };
-  const int x1 = right >= g.cols ? m.cols : up(right), y1 = bottom >= g.rows ? m.rows : up(bottom);
+  const int x1 = right >= g.cols ? page.width : up(right), y1 = bottom >= g.rows ? page.height : up(bottom);
   Box b{up(left), up(top), x1 - up(left), y1 - up(top)};
-  b.x = std::clamp(b.x, 0, m.cols);
-  b.y = std::clamp(b.y, 0, m.rows);
-  b.w = std::clamp(b.w, 0, m.cols - b.x);
-  b.h = std::clamp(b.h, 0, m.rows - b.y);
-  if (b.w < m.cols / 2 || b.h < m.rows / 2) return {0, 0, m.cols, m.rows};  // not a frame: keep all
+  b.x = std::clamp(b.x, 0, page.width);
+  b.y = std::clamp(b.y, 0, page.height);
+  b.w = std::clamp(b.w, 0, page.width - b.x);
+  b.h = std::clamp(b.h, 0, page.height - b.y);
+  if (b.w < page.width / 2 || b.h < page.height / 2) return {0, 0, page.width, page.height};  // not a frame: keep all
   return b;
 }
 
-OrientationGuess detect_orientation(const Image& page, Orient how, const std::string& tessdata_dir) {
+// Orientation on a reduced copy of a page scanned at `dpi`.
+OrientationGuess orientation_of(const Reduced& r, int dpi_of_page, Orient how, const std::string& tessdata_dir) {
   OrientationGuess g;
-  if (page.empty() || how == Orient::kOff) return g;
-  cv::Mat small = small_gray(ImageAccess::mat(page), 1200, nullptr);
+  const cv::Mat& small = r.gray;
   // Heuristic: lines of text (and the forms' rows) run across the page.
   const cv::Mat ink = ink_mask(small);
   const double ratio = axis_ratio(ink);
@@ -200,7 +227,7 @@ OrientationGuess detect_orientation(const Image& page, Orient how, const std::st
   g.quarter_turns = sideways && g.confidence >= 0.45 ? 1 : 0;
   if (how == Orient::kOsd) {
     if (Osd* osd = thread_osd(tessdata_dir)) {
-      const int dpi = std::max(70, page.dpi() * small.cols / std::max(1, page.width()));
+      const int dpi = std::max(70, static_cast<int>(dpi_of_page * r.scale));
       osd->api.SetVariable("user_defined_dpi", std::to_string(dpi).c_str());
       // OSD looks at a few hundred characters at most, but lays out the whole image first: a
       // band across the lines of text (a third of the page, where the text is densest) has
@@ -231,11 +258,11 @@ OrientationGuess detect_orientation(const Image& page, Orient how, const std::st
   return g;
 }
 
-BlankInfo detect_blank(const Image& page) {
+// Blankness on a reduced copy of a page scanned at `dpi`.
+BlankInfo blank_of(const Reduced& r, int dpi_of_page) {
   BlankInfo info;
-  if (page.empty()) return info;
-  double s = 1.0;
-  cv::Mat g = small_gray(ImageAccess::mat(page), 1200, &s);
+  const cv::Mat& g = r.gray;
+  const double s = r.scale;
   // Ignore the margins (punched holes, the scanner's edge shadows).
   const int mx = g.cols * 8 / 100, my = g.rows * 5 / 100;
   cv::Mat inner = g(cv::Rect(mx, my, g.cols - 2 * mx, g.rows - 2 * my));
@@ -252,7 +279,7 @@ BlankInfo detect_blank(const Image& page) {
   info.ink_ratio = cv::countNonZero(ink) / static_cast<double>(std::max<std::size_t>(1, ink.total()));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8);
-  const double px_per_mm = std::max(1.0, page.dpi() * s / 25.4);
+  const double px_per_mm = std::max(1.0, dpi_of_page * s / 25.4);
   int text_like = 0;
   for (int i = 1; i < n; ++i) {
     const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
@@ -268,31 +295,64 @@ BlankInfo detect_blank(const Image& page) {
   return info;
 }
 
+}  // namespace
+
+Box find_content_box(const Image& page) {
+  if (page.empty()) return {};
+  return content_box_of(reduced(page, kContentSide), {page.width(), page.height()});
+}
+
+OrientationGuess detect_orientation(const Image& page, Orient how, const std::string& tessdata_dir) {
+  if (page.empty() || how == Orient::kOff) return {};
+  return orientation_of(reduced(page, kOrientationSide), page.dpi(), how, tessdata_dir);
+}
+
+BlankInfo detect_blank(const Image& page) {
+  if (page.empty()) return {};
+  return blank_of(reduced(page, kBlankSide), page.dpi());
+}
+
 Result<CleanupResult> cleanup_page(const Image& page, const CleanupOptions& options) {
   if (page.empty()) return fail(Code::kInvalid, "cannot clean an empty page");
   CleanupResult r;
   Image cur = page;
+  // The page reduced once; each step's correction is applied to the page and to this copy alike.
+  Reduced small = reduced(page, kSkewSide);
   r.crop = {0, 0, page.width(), page.height()};
   if (options.crop_border) {
-    r.crop = find_content_box(cur);
-    if (r.crop.w != cur.width() || r.crop.h != cur.height()) cur = cur.crop(r.crop);
+    r.crop = content_box_of(reduced(small, kContentSide), {page.width(), page.height()});
+    if (r.crop.w != cur.width() || r.crop.h != cur.height()) {
+      cur = cur.crop(r.crop);
+      const double s = small.scale;
+      const int x0 = std::clamp(static_cast<int>(std::floor(r.crop.x * s)), 0, small.gray.cols - 1);
+      const int y0 = std::clamp(static_cast<int>(std::floor(r.crop.y * s)), 0, small.gray.rows - 1);
+      const int x1 = std::clamp(static_cast<int>(std::ceil((r.crop.x + r.crop.w) * s)), x0 + 1, small.gray.cols);
+      const int y1 = std::clamp(static_cast<int>(std::ceil((r.crop.y + r.crop.h) * s)), y0 + 1, small.gray.rows);
+      small.gray = small.gray(cv::Rect(x0, y0, x1 - x0, y1 - y0));
+    }
   }
   if (options.orient != Orient::kOff) {
-    const auto o = detect_orientation(cur, options.orient, options.tessdata_dir);
+    const auto o = orientation_of(reduced(small, kOrientationSide), page.dpi(), options.orient, options.tessdata_dir);
     r.quarter_turns = o.quarter_turns;
     r.orientation_confidence = o.confidence;
-    if (o.quarter_turns != 0) cur = cur.rotated(o.quarter_turns);
+    if (o.quarter_turns != 0) {
+      cur = cur.rotated(o.quarter_turns);
+      cv::Mat turned;
+      cv::rotate(small.gray, turned, quarter_turn_code(o.quarter_turns));
+      small.gray = turned;
+    }
   } else {
     r.orientation_confidence = 1.0;
   }
   if (options.deskew) {
-    r.skew_degrees = estimate_skew(cur, options.max_skew_degrees);
+    r.skew_degrees = skew_of(small.gray, options.max_skew_degrees);
     if (std::abs(r.skew_degrees) >= 0.1 && std::abs(r.skew_degrees) < options.max_skew_degrees) {
       cur = rotate_degrees(cur, r.skew_degrees);
+      if (options.detect_blank) small.gray = turned_by(small.gray, r.skew_degrees);
       r.skew_corrected = true;
     }
   }
-  if (options.detect_blank) r.blank = detect_blank(cur);
+  if (options.detect_blank) r.blank = blank_of(reduced(small, kBlankSide), page.dpi());
   r.image = cur;
   return r;
 }

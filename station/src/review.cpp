@@ -132,7 +132,7 @@ Result<std::vector<unsigned char>> Station::page_png(const User& actor, std::int
   auto page = impl_->load_page(page_id);
   if (!page) return std::unexpected(page.error());
   ocr::Image shown = *page;
-  if (max_width > 0 && shown.width() > max_width) shown = shown.resized_to_width(max_width);
+  if (max_width > 0 && shown.width() > max_width) shown = shown.shown_at_width(max_width);
   auto png = shown.encode_png();
   if (!png) return unexpected_ocr(png.error());
   return std::move(*png);

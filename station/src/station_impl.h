@@ -146,7 +146,7 @@ struct Station::Impl final : AuditTrail {
   Result<RenditionCache::Entry> keep_rendition(std::int64_t page_id, const std::string& version, const ocr::Image& upright,
                                                int max_width) {
     ocr::Image shown = upright;
-    if (max_width > 0 && shown.width() > max_width) shown = shown.resized_to_width(max_width);
+    if (max_width > 0 && shown.width() > max_width) shown = shown.shown_at_width(max_width);
     auto jpeg = shown.encode_jpeg(kRenditionJpegQuality);
     if (!jpeg) return unexpected_ocr(jpeg.error());
     RenditionCache::Entry entry{std::make_shared<const std::vector<unsigned char>>(std::move(*jpeg)), version,

@@ -209,7 +209,7 @@ Result<Station::LetterPreview> Station::preview_correction_letter(const User& ac
   auto pages = ocr::decode_pages(*pdf, limits);
   if (!pages) return unexpected_ocr(pages.error());
   for (const auto& page : *pages) {
-    const ocr::Image shown = page.width() > width ? page.resized_to_width(width) : page;
+    const ocr::Image shown = page.width() > width ? page.shown_at_width(width) : page;
     auto png = shown.encode_png();
     if (!png) return unexpected_ocr(png.error());
     out.pages.push_back({std::move(*png), shown.width(), shown.height()});

@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
         direct_decode.add(ms_since(t0));
         if (!pages || pages->empty()) break;
         ocr::Image shown = pages->front();
-        if (shown.width() > 1600) shown = shown.resized_to_width(1600);
+        if (shown.width() > 1600) shown = shown.shown_at_width(1600);
         t0 = Clock::now();
         (void)shown.encode_png();
         direct_png.add(ms_since(t0));
