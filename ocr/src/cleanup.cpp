@@ -31,9 +31,7 @@ Reduced reduced(const Reduced& r, int max_side) {
   const int side = std::max(r.gray.cols, r.gray.rows);
   if (side <= max_side) return r;
   const double s = static_cast<double>(max_side) / side;
-  Reduced out{cv::Mat(), r.scale * s};
-  cv::resize(r.gray, out.gray, cv::Size(), s, s, cv::INTER_AREA);
-  return out;
+  return {reduce(r.gray, s), r.scale * s};
 }
 
 // `m` rotated by `degrees` counter-clockwise about its centre, the new corners filled white.

@@ -495,7 +495,7 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   return out;
 }
 
-std::vector<DigitVote> classify_ink_digits(const Image& line) {
+std::vector<InkCharacter> ink_characters(const Image& line) {
   if (line.empty()) return {};
   const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(line)));
   if (!found) return {};
@@ -504,12 +504,19 @@ std::vector<DigitVote> classify_ink_digits(const Image& line) {
   cv::findNonZero(ink, nz);
   if (nz.empty()) return {};
   const Characters split = characters_of(ink, cv::boundingRect(nz).height, 0, ink.cols);
-  std::vector<DigitVote> out;
+  std::vector<InkCharacter> out;
   for (const Character& ch : split.chars) {
     cv::Mat keep = cv::Mat::zeros(ink.size(), CV_8UC1);
     for (int id : ch.ids) keep.setTo(255, split.labels == id);
-    out.push_back(detail::classify_digit_ink(keep));
+    const cv::Rect b = cv::boundingRect(keep);
+    out.push_back({Box{b.x, b.y, b.width, b.height}, detail::classify_digit_ink(keep)});
   }
+  return out;
+}
+
+std::vector<DigitVote> classify_ink_digits(const Image& line) {
+  std::vector<DigitVote> out;
+  for (const InkCharacter& c : ink_characters(line)) out.push_back(c.vote);
   return out;
 }
 

@@ -836,42 +836,58 @@ std::vector<Image> postmark_date_lines(const Image& page, Box zone) {
     marks |= ((across_v & vl) | (across_h & hl)) & inside;
   }
   // Specks and what is left of the ring and the lines: larger than any glyph.
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(marks, labels, stats, centroids, 8, CV_32S);
+  std::vector<unsigned char> kept(static_cast<std::size_t>(n), 0);
   {
-    cv::Mat labels, stats, centroids;
-    const int n = cv::connectedComponentsWithStats(marks, labels, stats, centroids, 8, CV_32S);
     const int min_area = std::max(3, static_cast<int>(0.12 * ppm * ppm));
     const int max_mark = px(7.0, ppm);
-    std::vector<unsigned char> drop(static_cast<std::size_t>(n), 0);
     for (int i = 1; i < n; ++i)
-      drop[i] = stats.at<int>(i, cv::CC_STAT_AREA) < min_area || stats.at<int>(i, cv::CC_STAT_WIDTH) > max_mark ||
-                stats.at<int>(i, cv::CC_STAT_HEIGHT) > max_mark;
+      kept[i] = stats.at<int>(i, cv::CC_STAT_AREA) >= min_area && stats.at<int>(i, cv::CC_STAT_WIDTH) <= max_mark &&
+                stats.at<int>(i, cv::CC_STAT_HEIGHT) <= max_mark;
+  }
+  // The date is the line through the ring's centre. Its characters are the marks that cross the
+  // row of ink nearest the centre (what is left of the ring, taller than the line's characters,
+  // set aside); the line's band is their rows, and every mark centred in the band belongs to it
+  // (the dots at its foot). Lines above and below may come closer than any gap a row profile
+  // could require (a small stamp's office name sits on the date), marks do not cross them.
+  const auto top_of = [&](int i) { return stats.at<int>(i, cv::CC_STAT_TOP); };
+  const auto bottom_of = [&](int i) { return top_of(i) + stats.at<int>(i, cv::CC_STAT_HEIGHT); };
+  int through = -1;
+  double nearest = 1e9;
+  for (int i = 1; i < n; ++i) {
+    if (!kept[i] || stats.at<int>(i, cv::CC_STAT_HEIGHT) < px(1.0, ppm)) continue;
+    const double d = top_of(i) > centre.y ? top_of(i) - centre.y : bottom_of(i) <= centre.y ? centre.y - bottom_of(i) + 1 : 0;
+    if (d < nearest) nearest = d, through = i;
+  }
+  if (through < 0 || nearest > radius / 2) return out;
+  const double row = std::clamp<double>(centre.y, top_of(through), bottom_of(through) - 1);
+  std::vector<int> crossing;
+  for (int i = 1; i < n; ++i)
+    if (kept[i] && top_of(i) <= row && bottom_of(i) > row) crossing.push_back(i);
+  std::vector<int> heights;
+  for (int i : crossing) heights.push_back(stats.at<int>(i, cv::CC_STAT_HEIGHT));
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const int usual = heights[heights.size() / 2];
+  int top = marks.rows, bottom = 0;
+  for (int i : crossing)
+    if (stats.at<int>(i, cv::CC_STAT_HEIGHT) * 2 <= usual * 3) top = std::min(top, top_of(i)), bottom = std::max(bottom, bottom_of(i));
+  if (top >= bottom) return out;
+  cv::Mat line = cv::Mat::zeros(marks.size(), CV_8U);
+  {
+    const int slack = (bottom - top) / 4;
+    std::vector<unsigned char> in_line(static_cast<std::size_t>(n), 0);
+    for (int i = 1; i < n; ++i) {
+      const double cy = centroids.at<double>(i, 1);
+      in_line[i] = kept[i] && cy >= top && cy < bottom && top_of(i) >= top - slack && bottom_of(i) <= bottom + slack;
+    }
     for (int y = 0; y < marks.rows; ++y) {
       const int* l = labels.ptr<int>(y);
-      unsigned char* m = marks.ptr<unsigned char>(y);
+      unsigned char* o = line.ptr<unsigned char>(y);
       for (int x = 0; x < marks.cols; ++x)
-        if (l[x] > 0 && drop[l[x]]) m[x] = 0;
+        if (l[x] > 0 && in_line[l[x]]) o[x] = 255;
     }
   }
-  // Text lines: bands of rows with ink, gaps under 0.8 mm; the date is the one nearest the centre.
-  std::vector<int> profile(static_cast<std::size_t>(marks.rows), 0);
-  for (int y = 0; y < marks.rows; ++y) profile[y] = cv::countNonZero(marks.row(y));
-  const int max_gap = px(0.8, ppm);
-  int top = -1, bottom = -1;
-  double nearest = 1e9;
-  for (int y = 0; y < marks.rows;) {
-    if (profile[y] == 0) { ++y; continue; }
-    int end = y + 1, gap = 0;
-    for (int k = y; k < marks.rows; ++k) {
-      if (profile[k] > 0) { end = k + 1; gap = 0; }
-      else if (++gap > max_gap) break;
-    }
-    const double d = std::abs((y + end) / 2.0 - centre.y);
-    if (end - y >= px(1.0, ppm) && d < nearest) { nearest = d; top = y; bottom = end; }
-    y = end;
-  }
-  if (top < 0 || nearest > radius / 2) return out;
-  cv::Mat line = cv::Mat::zeros(marks.size(), CV_8U);
-  marks.rowRange(top, bottom).copyTo(line.rowRange(top, bottom));
   const cv::Rect b = cv::boundingRect(line);
   const int m = px(1.0, ppm);
   const cv::Rect crop = cv::Rect(b.x - m, b.y - m, b.width + 2 * m, b.height + 2 * m) & cv::Rect(0, 0, gray.cols, gray.rows);

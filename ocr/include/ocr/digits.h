@@ -52,6 +52,14 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
 // digits get a vote too (a weak one): the caller decides what to believe.
 std::vector<DigitVote> classify_ink_digits(const Image& line);
 
+// The same characters, each with where its ink lies (image px): a mark much smaller than the
+// line's digits (a dot, a speck) is told by its box, its vote meaning nothing.
+struct InkCharacter {
+  Box box;
+  DigitVote vote;
+};
+std::vector<InkCharacter> ink_characters(const Image& line);
+
 // A glyph of a small closed set — M or F in a table's sex column, an era's first kanji — by the
 // same nearest neighbours over the same fonts, trained for that set on its first use. The cell
 // (dark on light) is the glyph's zone: its ink less what touches the crop's edge (the ruling) and

@@ -23,6 +23,9 @@ inline constexpr const char* kKatakana =
 // Free text with a reason for doubt (the models disagree, a lexicon or a second form corrected it):
 // a raw confidence of its own, so that calibration measures these apart.
 inline constexpr double kUnsureFreeText = 0.7;
+// Digits the classifier and the engine do not agree on, or that only the classifier read: for the
+// clerk to confirm.
+inline constexpr double kDigitsDisagree = 0.6;
 // A digit the font-independent classifier read unanimously (every neighbour the same digit) where
 // Tesseract read another, cut out by its own ink (a comb cell, or a line's character that
 // ocr::classify_line_digits could place): the classifier's digit is taken, with this raw

@@ -68,6 +68,34 @@ std::optional<PostmarkDate> parse_postmark(const std::string& line, int max_year
   return found;
 }
 
+// The date line by its own ink, for where the engine's reading of even a clean line loses its dots
+// and reads a stamp's 7 as 1: each character cut out by its ink (ocr::ink_characters) and told by
+// its size. A mark under half the line's height and narrow is a dot where it sits at the line's
+// foot, a speck anywhere else (left out); every other character must be a digit the classifier,
+// trained on many faces, is sure of (four in five of its neighbours), or the line is not read.
+// `least` receives the weakest of those votes.
+std::optional<std::string> date_line_by_ink(const ocr::Image& line, double& least) {
+  const std::vector<ocr::InkCharacter> chars = ocr::ink_characters(line);
+  int height = 0, foot = 0;
+  for (const auto& c : chars) height = std::max(height, c.box.h);
+  if (height == 0) return std::nullopt;
+  const auto small = [&](const ocr::InkCharacter& c) { return c.box.h * 2 < height && c.box.w * 5 < height * 3; };
+  for (const auto& c : chars)
+    if (!small(c)) foot = std::max(foot, c.box.y + c.box.h);
+  std::string text;
+  least = 1.0;
+  for (const auto& c : chars) {
+    if (small(c)) {
+      if (c.box.y + c.box.h >= foot - height / 5) text += '.';
+      continue;
+    }
+    if (c.vote.digit < '0' || c.vote.digit > '9' || c.vote.share < 0.8) return std::nullopt;
+    text += c.vote.digit;
+    least = std::min(least, c.vote.share);
+  }
+  return text;
+}
+
 // The current 令和 year by the clock (a postmark is not from the future).
 int reiwa_now(const Clock& clock) {
   const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(clock.jst_now_shifted())};
@@ -83,14 +111,35 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       // The date line of a round postmark reads "7.6.4" (令和 year.month.day) between the post
       // office's name and the time. The ring is found and the line nearest its centre read alone,
       // digits and dots only, in two versions (a stamp's frame crossing the line taken out, and
-      // left in); failing that, the zone without its ring is read as sparse text.
+      // left in), and once more by its own ink (date_line_by_ink); failing all, the zone without
+      // its ring is read as sparse text.
       const int max_year = reiwa_now(c.clock) + 1;
       std::optional<PostmarkDate> date;
       double conf = 0;
       ocr::Box box = zone;
       bool disagree = false;
       std::vector<std::string> seen;  // every date read, for the envelope-level check
-      for (const ocr::Image& line : ocr::postmark_date_lines(c.page, zone)) {
+      // One more reading of the line: a date where there was none; where two readings give two
+      // dates, the one that read both dots (its digits split one way only), then the one whose year
+      // is nearer the present (a 7 read as 1 makes a year long past), then the more confident — as
+      // weak evidence either way.
+      const auto consider = [&](const std::optional<PostmarkDate>& d, double read_conf) {
+        if (!d) return;
+        seen.push_back(iso(era_base("reiwa") + d->y, d->m, d->d));
+        const double got = std::min(read_conf, d->cap);
+        if (!date) {
+          date = d;
+          conf = got;
+        } else if (date->y != d->y || date->m != d->m || date->d != d->d) {
+          disagree = true;
+          const int now = max_year - 1;
+          const int gap_old = std::abs(now - date->y), gap_new = std::abs(now - d->y);
+          if (d->cap != date->cap ? d->cap > date->cap : gap_new != gap_old ? gap_new < gap_old : got > conf)
+            date = d, conf = got;
+        }
+      };
+      const std::vector<ocr::Image> lines = ocr::postmark_date_lines(c.page, zone);
+      for (const ocr::Image& line : lines) {
         ocr::ZoneSpec spec;
         spec.layout = ocr::ZoneLayout::kSingleLine;
         spec.whitelist = "0123456789.";
@@ -123,22 +172,14 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
           }
           if (voted) text = joined;
         }
-        const auto d = parse_postmark(text, max_year);
-        if (!d) continue;
-        seen.push_back(iso(era_base("reiwa") + d->y, d->m, d->d));
-        const double got = voted ? std::min({r->confidence, d->cap, kUnsureFreeText}) : std::min(r->confidence, d->cap);
-        if (!date) {
-          date = d;
-          conf = got;
-        } else if (date->y != d->y || date->m != d->m || date->d != d->d) {
-          // Two readings of the same line, two dates: keep the one whose year is nearer the
-          // present (a 7 read as 1 makes a year long past), else the more confident — as weak
-          // evidence either way.
-          disagree = true;
-          const int now = max_year - 1;
-          const int gap_old = std::abs(now - date->y), gap_new = std::abs(now - d->y);
-          if (gap_new < gap_old || (gap_new == gap_old && got > conf)) date = d, conf = got;
-        }
+        consider(parse_postmark(text, max_year),
+                 voted ? std::min(r->confidence, kUnsureFreeText) : static_cast<double>(r->confidence));
+      }
+      // The line read again by its own ink (the version with the stamp's lines taken out).
+      if (!lines.empty()) {
+        double least = 0;
+        if (const auto text = date_line_by_ink(lines.front(), least))
+          consider(parse_postmark(*text, max_year), std::min(least, kDigitsDisagree));
       }
       if (disagree) conf = std::min(conf, 0.4);
       if (!date) {

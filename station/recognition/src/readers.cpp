@@ -142,7 +142,6 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
 // unanimous, the classifier only doubts (kDigitsDisagree at most), except for a zero with a mark
 // inside (zero_with_a_mark). Returns the line's characters, or nothing (and leaves `t` alone)
 // when the engine's glyphs do not spell its text.
-constexpr double kDigitsDisagree = 0.6;
 
 // Tesseract's one systematic digit error: a zero drawn with a dot or a slash inside read as 9, 6 or
 // 8, the inner mark taken for a loop. Where the glyph has that shape — ink inside its hole, or two

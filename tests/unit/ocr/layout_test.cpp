@@ -460,3 +460,28 @@ TEST(Placement, ASymmetricModelIsNotPlacedWithItsPageOffTheSheet) {
   EXPECT_EQ(p.quarter_turns, 0);
   EXPECT_LT(s.place(m, 2).score, 0.55);
 }
+
+// A small stamp (a ring 18 mm across) whose office name sits half a millimetre above the
+// date: the date line alone is cut out, not the two lines together (a row profile's gap of
+// 0.8 mm joined them, and the engine read the office name's strokes as digits).
+TEST(Postmark, TheDateLineIsCutApartFromTheOfficeNameJustAboveIt) {
+  cv::Mat m(px(40), px(40), CV_8UC1, cv::Scalar(250));
+  const cv::Point centre(px(20), px(20));
+  cv::circle(m, centre, px(9), cv::Scalar(20), 3, cv::LINE_AA);
+  int base = 0;
+  const double scale = 0.9;
+  const cv::Size date = cv::getTextSize("7.8.11", cv::FONT_HERSHEY_SIMPLEX, scale, 2, &base);
+  const int date_top = centre.y - date.height / 2;
+  cv::putText(m, "7.8.11", {centre.x - date.width / 2, date_top + date.height}, cv::FONT_HERSHEY_SIMPLEX, scale,
+              cv::Scalar(20), 2, cv::LINE_AA);
+  const cv::Size name = cv::getTextSize("HKM", cv::FONT_HERSHEY_SIMPLEX, scale, 2, &base);
+  cv::putText(m, "HKM", {centre.x - name.width / 2, date_top - px(0.5)}, cv::FONT_HERSHEY_SIMPLEX, scale,
+              cv::Scalar(20), 2, cv::LINE_AA);
+  const std::vector<ocr::Image> lines = ocr::postmark_date_lines(image_of(m), {px(12), px(12), px(16), px(16)});
+  ASSERT_FALSE(lines.empty());
+  for (const ocr::Image& line : lines) {
+    // The date's height and the crop's margin of a millimetre above and below, not two lines.
+    EXPECT_LT(line.height(), date.height * 3 / 2 + px(2.0)) << "for a date " << date.height << " px high";
+    EXPECT_GT(line.height(), date.height);
+  }
+}
