@@ -26,12 +26,28 @@ struct Reduced {
   double scale = 1.0;  // its pixels per page pixel
 };
 
-// `r` further reduced so that its longer side is at most `max_side` pixels.
+// `r` further reduced so that its longer side is at most `max_side` pixels: averaged by the whole
+// factor first (OpenCV's fast path for area averaging), then linearly interpolated by what
+// remains, under two, which drops no stroke there. OpenCV's area averaging by any other factor
+// adds each source pixel to its cells one at a time: several times slower (it was an eighth of
+// the station's CPU), for measures that come out the same.
 Reduced reduced(const Reduced& r, int max_side) {
   const int side = std::max(r.gray.cols, r.gray.rows);
   if (side <= max_side) return r;
   const double s = static_cast<double>(max_side) / side;
-  return {reduce(r.gray, s), r.scale * s};
+  const int whole = static_cast<int>(1.0 / s);
+  cv::Mat g = r.gray;
+  if (whole >= 2) {
+    cv::Mat avg;
+    cv::resize(g, avg, cv::Size(), 1.0 / whole, 1.0 / whole, cv::INTER_AREA);
+    g = avg;
+  }
+  if (const double rest = s * whole; rest < 0.999) {
+    cv::Mat lin;
+    cv::resize(g, lin, cv::Size(), rest, rest, cv::INTER_LINEAR);
+    g = lin;
+  }
+  return {g, r.scale * s};
 }
 
 // `m` rotated by `degrees` counter-clockwise about its centre, the new corners filled white.

@@ -15,23 +15,6 @@ cv::Mat to_gray(const cv::Mat& m) {
   return g;
 }
 
-cv::Mat reduce(const cv::Mat& m, double f) {
-  if (m.empty() || f >= 1.0) return m;
-  const int whole = static_cast<int>(1.0 / f);
-  cv::Mat g = m;
-  if (whole >= 2) {
-    cv::Mat avg;
-    cv::resize(g, avg, cv::Size(), 1.0 / whole, 1.0 / whole, cv::INTER_AREA);
-    g = avg;
-  }
-  if (const double rest = f * whole; rest < 0.999) {
-    cv::Mat lin;
-    cv::resize(g, lin, cv::Size(), rest, rest, cv::INTER_LINEAR);
-    g = lin;
-  }
-  return g;
-}
-
 Image::Image() : impl_(std::make_shared<Impl>()) {}
 
 Result<Image> Image::from_pixels(int width, int height, int channels, std::span<const unsigned char> pixels,

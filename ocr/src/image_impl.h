@@ -28,11 +28,4 @@ struct ImageAccess {
 // The image as 8-bit gray (shares pixels when it already is gray).
 cv::Mat to_gray(const cv::Mat& m);
 
-// `m` scaled by `f` < 1 for measuring (skew, orientation, blankness, the scanner's border): averaged by
-// the whole factor first (OpenCV's fast path for area averaging), then linearly interpolated by
-// what remains, under two, which drops no stroke there. OpenCV's area averaging by any other
-// factor adds each source pixel to its cells one at a time: several times slower (it was an
-// eighth of the station's CPU), for measures that come out the same.
-cv::Mat reduce(const cv::Mat& m, double f);
-
 }  // namespace ocr

@@ -15,12 +15,7 @@ const std::vector<ModelPair> kTable = {
 };
 
 // The characters of a reading, spaces (ASCII and full-width) aside.
-std::vector<std::string> characters(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::string& ch : detail::utf8_characters(s))
-    if (ch != " " && ch != "\u3000" && ch != "\n") out.push_back(std::move(ch));
-  return out;
-}
+std::vector<std::string> characters(const std::string& s) { return detail::utf8_characters(detail::strip_spaces(s)); }
 
 }  // namespace
 

@@ -133,16 +133,6 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
   return t;
 }
 
-// Tesseract reads a numeric line whole, and on some typefaces takes a zero for a nine (a slashed or
-// dotted zero, a narrow mincho one), a 3 for a 5. Each digit it read is voted by the
-// font-independent classifier, on the digit's own ink where the line's characters can be placed
-// one by one (ocr::classify_line_digits): there a unanimous classifier's digit is taken
-// (kClassifierOverrules), Tesseract's kept as its alternative. Elsewhere — touching digits, the
-// engine's glyph box instead, which often straddles two digits — and for any vote short of
-// unanimous, the classifier only doubts (kDigitsDisagree at most), except for a zero with a mark
-// inside (zero_with_a_mark). Returns the line's characters, or nothing (and leaves `t` alone)
-// when the engine's glyphs do not spell its text.
-
 // Tesseract's one systematic digit error: a zero drawn with a dot or a slash inside read as 9, 6 or
 // 8, the inner mark taken for a loop. Where the glyph has that shape — ink inside its hole, or two
 // holes, which no 6 or 9 has — and the classifier, which learnt those zeros from every installed
@@ -266,6 +256,15 @@ std::vector<CharReading> split_wide_digit(const ocr::Image& zone, const ocr::Gly
   return out;
 }
 
+// Tesseract reads a numeric line whole, and on some typefaces takes a zero for a nine (a slashed or
+// dotted zero, a narrow mincho one), a 3 for a 5. Each digit it read is voted by the
+// font-independent classifier, on the digit's own ink where the line's characters can be placed
+// one by one (ocr::classify_line_digits): there a unanimous classifier's digit is taken
+// (kClassifierOverrules), Tesseract's kept as its alternative. Elsewhere — touching digits, the
+// engine's glyph box instead, which often straddles two digits — and for any vote short of
+// unanimous, the classifier only doubts (kDigitsDisagree at most), except for a zero with a mark
+// inside (zero_with_a_mark). Returns the line's characters, or nothing (and leaves `t` alone)
+// when the engine's glyphs do not spell its text.
 std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const ocr::Box& image) {
   std::string joined, voted;
   std::vector<CharReading> chars;
