@@ -367,6 +367,9 @@ struct Style {
 struct Canvas {
   cv::Mat img;  // BGR 8-bit, upright page
   double dpi = 300;
+  // The page as it was before its seal was pressed (empty: no seal). The scan compares the two to
+  // tell whether the seal survived it.
+  cv::Mat unsealed;
   int px(double mm) const { return static_cast<int>(std::lround(mm * dpi / 25.4)); }
 };
 
@@ -625,6 +628,7 @@ Canvas pledge_page(const fs::path& forms, const json& tpl, const Envelope& e, co
   draw_in_zone(c, st, e.rep_title + "　" + e.rep.name(), zone_of(field(tpl, "pledge.rep")), Align::kLeft, r);
   if (e.seal) {
     const auto z = zone_of(field(tpl, "pledge.seal_present"));
+    c.unsealed = c.img.clone();
     seal(c, seal_style, seal_stem, {z[0] + z[2] / 2 + r.real(-4, 4), z[1] + z[3] / 2 + r.real(-4, 4)}, r);
   }
   return c;
@@ -775,21 +779,54 @@ void patch_jfif_dpi(std::vector<uchar>& jpg, int dpi) {
   }
 }
 
-// Writes one scanned page; returns its file name.
-std::string write_page(const fs::path& dir, int n, const cv::Mat& page, Rng& r, int dpi) {
+// A scanned page's file name and whether its seal (if it had one) left any ink in the scan.
+struct Written {
+  std::string file;
+  bool seal_lost = false;
+};
+
+// Whether a seal left no ink in the scan: the unsealed page scanned with the same random state
+// (the generator's and OpenCV's, restored afterwards so that the pages that follow do not change)
+// differs from the scan by less than 0.5 mm² of ink. A black-and-white scanner's threshold drops a
+// faint red seal entirely; what is not in the image cannot be read, so the truth says so.
+bool seal_lost_in_scan(const cv::Mat& scanned, const cv::Mat& unsealed, const Rng& before, const cv::RNG& cv_before,
+                       Mode mode, double dpi) {
+  const cv::RNG cv_after = cv::theRNG();
+  Rng again = before;
+  cv::theRNG() = cv_before;
+  const cv::Mat u = scan(unsealed, again, mode);
+  cv::theRNG() = cv_after;
+  cv::Mat gs, gu;
+  if (scanned.channels() == 3) cv::cvtColor(scanned, gs, cv::COLOR_BGR2GRAY); else gs = scanned;
+  if (u.channels() == 3) cv::cvtColor(u, gu, cv::COLOR_BGR2GRAY); else gu = u;
+  cv::Mat darker;
+  cv::subtract(gu, gs, darker);  // saturates: only where the seal made the scan darker
+  const double ppm = dpi / 25.4;
+  return cv::countNonZero(darker > 20) < 0.5 * ppm * ppm;
+}
+
+// Writes one scanned page.
+Written write_page(const fs::path& dir, int n, const Canvas& c, Rng& r) {
+  const int dpi = static_cast<int>(c.dpi);
   const double u = r.real(0, 1);
   const Mode mode = u < 0.45 ? Mode::kColourJpeg : u < 0.75 ? Mode::kGrayJpeg : Mode::kBilevelG4;
-  const cv::Mat s = scan(page, r, mode);
+  const Rng before = r;
+  const cv::RNG cv_before = cv::theRNG();
+  const cv::Mat s = scan(c.img, r, mode);
+  Written w;
+  if (!c.unsealed.empty()) w.seal_lost = seal_lost_in_scan(s, c.unsealed, before, cv_before, mode, c.dpi);
   const std::string base = "page-" + pad2(n);
   if (mode == Mode::kBilevelG4) {
     formgen::write_g4(dir / (base + ".tif"), s.cols, s.rows, s.data, s.step[0], dpi);
-    return base + ".tif";
+    w.file = base + ".tif";
+    return w;
   }
   std::vector<uchar> jpg;
   cv::imencode(".jpg", s, jpg, {cv::IMWRITE_JPEG_QUALITY, r.uniform(55, 92)});
   patch_jfif_dpi(jpg, dpi);
   std::ofstream(dir / (base + ".jpg"), std::ios::binary).write(reinterpret_cast<const char*>(jpg.data()), static_cast<std::streamsize>(jpg.size()));
-  return base + ".jpg";
+  w.file = base + ".jpg";
+  return w;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -910,9 +947,11 @@ int main(int argc, char** argv) {
       const fs::path dir = out / id;
       fs::create_directories(dir);
       json pages = json::array();
+      json not_in_image = json::array();
       auto emit = [&](const Canvas& c, const std::string& kind) {
-        const std::string file = write_page(dir, static_cast<int>(pages.size()) + 1, c.img, r, static_cast<int>(c.dpi));
-        pages.push_back({{"file", file}, {"kind", kind}, {"dpi", static_cast<int>(c.dpi)}});
+        const Written w = write_page(dir, static_cast<int>(pages.size()) + 1, c, r);
+        pages.push_back({{"file", w.file}, {"kind", kind}, {"dpi", static_cast<int>(c.dpi)}});
+        if (w.seal_lost) not_in_image.push_back("pledge.seal_present");
       };
       const int dpi_env = r.pick(dpis);
       // What a bank or the post office prints is in a printed face; a typed envelope's own one.
@@ -923,6 +962,9 @@ int main(int argc, char** argv) {
       emit(officers_page(forms, t_off, e, st, r.pick(dpis), r), "officers");
       emit(passbook_page(e, printed_style, r.pick(dpis), r), "passbook");
       e.truth["pages"] = pages;
+      // Values on the paper that the scan did not keep (a faint seal under a black-and-white
+      // scanner's threshold): `station accuracy` counts them apart.
+      if (!not_in_image.empty()) e.truth["not_in_image"] = not_in_image;
       e.truth["generator"] = {{"seed", seed}, {"font", st.font_name}, {"printed_font", hw ? seal_font_name : st.font_name},
                               {"zero", st.zero == ZeroStyle::kSlashed ? "slashed" : st.zero == ZeroStyle::kDotted ? "dotted" : "plain"}};
       std::ofstream(dir / "truth.json") << e.truth.dump(1);
