@@ -177,8 +177,11 @@ class TesseractEngine final : public Engine {
     }
     if (spec.thin_strokes_px > 0) {
       // Dark strokes on white: growing the white thins them.
+      // Into a buffer of its own: unscaled, `gray` is the page's own pixels on a gray page.
       const int k = 1 + 2 * spec.thin_strokes_px;
-      cv::dilate(gray, gray, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+      cv::Mat thinned;
+      cv::dilate(gray, thinned, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+      gray = thinned;
     }
     cv::Mat padded;
     cv::copyMakeBorder(gray, padded, border, border, border, border, cv::BORDER_CONSTANT, cv::Scalar(255));

@@ -178,9 +178,12 @@ PageStructure PageStructure::analyse(const Image& page) {
   // Thin or faint rules (0.1 mm hairlines, light row separators) would average away at the working
   // resolution: take the darkest pixel of each working cell first (a min filter), so every rule
   // printed survives the reduction as dark as it was printed.
-  cv::Mat dark = gray;
+  // Into a buffer of its own: `gray` is the page's own pixels when the page is gray or black and
+  // white, and the fields are read from those afterwards.
+  cv::Mat dark;
   const int cell = static_cast<int>(std::lround(1.0 / f));
   if (cell >= 2) cv::erode(gray, dark, cv::getStructuringElement(cv::MORPH_RECT, {cell, cell}));
+  else dark = gray;
   cv::Mat small;
   cv::resize(dark, small, cv::Size(), f, f, cv::INTER_AREA);
   s.scale_ = gray.cols / static_cast<double>(small.cols);

@@ -381,7 +381,7 @@ std::string AccuracyReport::to_text() const {
                                  : "Facility list loaded: " + facility_list + ".\n");
 
   // The table.
-  Rate cls, text, digits, boxes, seals, seals_erased, hand, skip, skip_free, wrong, seal_wrong;
+  Rate cls, text, digits, boxes, seals, erased, hand, skip, skip_free, wrong, seal_wrong;
   for (const auto& g : groups) {
     cls.n += g.pages;
     cls.ok += g.pages_correct;
@@ -390,15 +390,22 @@ std::string AccuracyReport::to_text() const {
     const bool above = o.confidence >= threshold;
     ++wrong.n;
     if (above && !o.correct) ++wrong.ok;
-    if (o.kind == "checkbox") { ++boxes.n; boxes.ok += o.correct; continue; }
     if (o.kind == "seal") {
-      // A seal the scan erased is read right only by chance; what counts is that the station
-      // does not let a clerk skip it.
-      Rate& r = o.in_image ? seals : seals_erased;
-      ++r.n;
-      r.ok += o.in_image ? o.correct : !above;
       ++seal_wrong.n;
       if (above && !o.correct) ++seal_wrong.ok;
+    }
+    if (!o.in_image) {
+      // A value the scan erased (a faint seal or postmark under a black-and-white scanner's
+      // threshold) is read right only by chance; what counts is that the station does not let a
+      // clerk skip it.
+      ++erased.n;
+      erased.ok += !above;
+      continue;
+    }
+    if (o.kind == "checkbox") { ++boxes.n; boxes.ok += o.correct; continue; }
+    if (o.kind == "seal") {
+      ++seals.n;
+      seals.ok += o.correct;
       continue;
     }
     if (o.handwritten) {
@@ -419,8 +426,8 @@ std::string AccuracyReport::to_text() const {
   summary_row(os, "typed digits (comb, amounts, phone, dates)", rate_cell(digits), ">= 99.5 %", pct_at_least(digits, 99.5));
   summary_row(os, "check boxes", rate_cell(boxes), ">= 99.5 %", pct_at_least(boxes, 99.5));
   summary_row(os, "seal present (in the image)", rate_cell(seals), ">= 99.5 %", pct_at_least(seals, 99.5));
-  if (seals_erased.n > 0)
-    summary_row(os, "  seals the scan erased, left to a clerk", rate_cell(seals_erased), "100 %", seals_erased.ok == seals_erased.n);
+  if (erased.n > 0)
+    summary_row(os, "values the scan erased, left to a clerk", rate_cell(erased), "100 %", erased.ok == erased.n);
   summary_row(os, "handwritten text", rate_cell(hand), ">= 85 %", pct_at_least(hand, 85.0));
   summary_row(os, "typed fields a clerk may skip (conf >= thr)", rate_cell(skip), ">= 70 %", pct_at_least(skip, 70.0));
   summary_row(os, "  of them free text", rate_cell(skip_free), "-", true);

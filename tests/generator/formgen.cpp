@@ -367,9 +367,15 @@ struct Style {
 struct Canvas {
   cv::Mat img;  // BGR 8-bit, upright page
   double dpi = 300;
-  // The page as it was before its seal was pressed (empty: no seal). The scan compares the two to
-  // tell whether the seal survived it.
-  cv::Mat unsealed;
+  // Marks a scan may lose (a faint seal, a faint postmark's date under a black-and-white scanner's
+  // threshold): the key of the value each carries, the page without it, and the least share of its
+  // ink the scan must keep for the value to count as in the image.
+  struct Mark {
+    std::string key;
+    cv::Mat without;
+    double keep;
+  };
+  std::vector<Mark> marks;
   int px(double mm) const { return static_cast<int>(std::lround(mm * dpi / 25.4)); }
 };
 
@@ -628,7 +634,8 @@ Canvas pledge_page(const fs::path& forms, const json& tpl, const Envelope& e, co
   draw_in_zone(c, st, e.rep_title + "　" + e.rep.name(), zone_of(field(tpl, "pledge.rep")), Align::kLeft, r);
   if (e.seal) {
     const auto z = zone_of(field(tpl, "pledge.seal_present"));
-    c.unsealed = c.img.clone();
+    // A seal is found from a few grains of its ink: lost only when none is left.
+    c.marks.push_back({"pledge.seal_present", c.img.clone(), 0.0});
     seal(c, seal_style, seal_stem, {z[0] + z[2] / 2 + r.real(-4, 4), z[1] + z[3] / 2 + r.real(-4, 4)}, r);
   }
   return c;
@@ -683,13 +690,31 @@ Canvas envelope_page(const json& tpl, const Envelope& e, const Style& st, const 
   const double cx = (centre.x * 25.4 / dpi), cy = (centre.y * 25.4 / dpi);
   const std::string city = r.pick(kCities);
   draw_in_zone(tmp, print, utf8_chars(city).size() > 4 ? city.substr(0, 9) : city, {cx - 6, cy - 8, 12, 5}, Align::kCenter, r, 0.8);
+  // The same stamp without its date line beside it (the same random draws), to tell whether the
+  // scan kept the date.
+  Canvas undated = tmp;
+  undated.img = tmp.img.clone();
   draw_in_zone(tmp, print, std::to_string(e.ry) + "." + std::to_string(e.pm_month) + "." + std::to_string(e.pm_day),
                {cx - 7, cy - 2.6, 14, 5.2}, Align::kCenter, r, 0.85);
-  draw_in_zone(tmp, print, r.pick(std::vector<std::string>{"8-12", "12-18", "18-24", "0-8"}), {cx - 6, cy + 3, 12, 4.5}, Align::kCenter, r, 0.8);
-  cv::Mat g;
-  cv::cvtColor(tmp.img, g, cv::COLOR_BGR2GRAY);
-  cv::max(pm, 255 - g, pm);
-  blit(c, pm, {0, 0}, cv::Scalar(60, 50, 50), faint);
+  const std::string hours = r.pick(std::vector<std::string>{"8-12", "12-18", "18-24", "0-8"});
+  Rng same = r;
+  draw_in_zone(tmp, print, hours, {cx - 6, cy + 3, 12, 4.5}, Align::kCenter, r, 0.8);
+  draw_in_zone(undated, print, hours, {cx - 6, cy + 3, 12, 4.5}, Align::kCenter, same, 0.8);
+  auto stamp = [&](Canvas& page, const Canvas& lettering) {
+    cv::Mat g, ink = pm.clone();
+    cv::cvtColor(lettering.img, g, cv::COLOR_BGR2GRAY);
+    cv::max(ink, 255 - g, ink);
+    blit(page, ink, {0, 0}, cv::Scalar(60, 50, 50), faint);
+  };
+  Canvas without = c;
+  without.img = c.img.clone();
+  stamp(without, undated);
+  stamp(c, tmp);
+  // Where the date line is: nothing drawn later reaches inside the ring.
+  cv::Mat date_line;
+  cv::absdiff(without.img, c.img, date_line);
+  cv::cvtColor(date_line, date_line, cv::COLOR_BGR2GRAY);
+  date_line = date_line > 0;
   for (int i = 0; i < 7; ++i)
     cv::rectangle(c.img, {c.px(50 + i * 8.5 + (i > 2 ? 2 : 0)), c.px(10), c.px(7), c.px(9)}, cv::Scalar(60, 60, 220), 2);
   draw_in_zone(c, print, "〒260-8667", {28, 50, 70, 10}, Align::kLeft, r);
@@ -704,6 +729,10 @@ Canvas envelope_page(const json& tpl, const Envelope& e, const Style& st, const 
   draw_in_zone(c, st, e.corp_address, {sz[0] + 2, sz[1] + 15, sz[2] - 4, 10}, Align::kLeft, r);
   draw_in_zone(c, st, e.corp_name, {sz[0] + 2, sz[1] + 28, sz[2] - 4, 10}, Align::kLeft, r);
   draw_in_zone(c, st, e.fac_name, {sz[0] + 2, sz[1] + 41, sz[2] - 4, 10}, Align::kLeft, r);
+  cv::Mat undated_page = c.img.clone();
+  without.img.copyTo(undated_page, date_line);
+  // A date is read from most of its strokes: lost when the scan kept less than half its ink.
+  c.marks.push_back({"envelope.postmark_date", undated_page, 0.5});
   return c;
 }
 
@@ -779,30 +808,38 @@ void patch_jfif_dpi(std::vector<uchar>& jpg, int dpi) {
   }
 }
 
-// A scanned page's file name and whether its seal (if it had one) left any ink in the scan.
+// A scanned page's file name, the share of each mark's ink the scan kept, and the marks it lost.
 struct Written {
   std::string file;
-  bool seal_lost = false;
+  std::map<std::string, double> kept;
+  std::vector<std::string> lost;
 };
 
-// Whether a seal left no ink in the scan: the unsealed page scanned with the same random state
-// (the generator's and OpenCV's, restored afterwards so that the pages that follow do not change)
-// differs from the scan by less than 0.5 mm² of ink. A black-and-white scanner's threshold drops a
-// faint red seal entirely; what is not in the image cannot be read, so the truth says so.
-bool seal_lost_in_scan(const cv::Mat& scanned, const cv::Mat& unsealed, const Rng& before, const cv::RNG& cv_before,
-                       Mode mode, double dpi) {
+// The share of a mark's ink (pixels it makes darker by more than 20 levels) that the scan kept:
+// the page without the mark scanned with the same random state (the generator's and OpenCV's,
+// restored afterwards so that the pages that follow do not change), compared with the scan, over
+// the same comparison before the scan. A black-and-white scanner's threshold drops a faint red
+// seal or a faint postmark entirely; what is not in the image cannot be read, so the truth says so.
+struct InkKept {
+  double share = 1.0;  // of the mark's ink before the scan
+  int px = 0;          // pixels of it in the scan
+};
+InkKept ink_kept(const cv::Mat& page, const cv::Mat& scanned, const cv::Mat& without, const Rng& before,
+                 const cv::RNG& cv_before, Mode mode) {
   const cv::RNG cv_after = cv::theRNG();
   Rng again = before;
   cv::theRNG() = cv_before;
-  const cv::Mat u = scan(unsealed, again, mode);
+  const cv::Mat u = scan(without, again, mode);
   cv::theRNG() = cv_after;
-  cv::Mat gs, gu;
-  if (scanned.channels() == 3) cv::cvtColor(scanned, gs, cv::COLOR_BGR2GRAY); else gs = scanned;
-  if (u.channels() == 3) cv::cvtColor(u, gu, cv::COLOR_BGR2GRAY); else gu = u;
-  cv::Mat darker;
-  cv::subtract(gu, gs, darker);  // saturates: only where the seal made the scan darker
-  const double ppm = dpi / 25.4;
-  return cv::countNonZero(darker > 20) < 0.5 * ppm * ppm;
+  const auto darker = [](const cv::Mat& with, const cv::Mat& plain) {
+    cv::Mat a, b, d;
+    if (with.channels() == 3) cv::cvtColor(with, a, cv::COLOR_BGR2GRAY); else a = with;
+    if (plain.channels() == 3) cv::cvtColor(plain, b, cv::COLOR_BGR2GRAY); else b = plain;
+    cv::subtract(b, a, d);  // saturates: only where the mark made the page darker
+    return cv::countNonZero(d > 20);
+  };
+  const int printed = darker(page, without), left = darker(scanned, u);
+  return {printed == 0 ? 1.0 : std::min(1.0, left / static_cast<double>(printed)), left};
 }
 
 // Writes one scanned page.
@@ -814,7 +851,13 @@ Written write_page(const fs::path& dir, int n, const Canvas& c, Rng& r) {
   const cv::RNG cv_before = cv::theRNG();
   const cv::Mat s = scan(c.img, r, mode);
   Written w;
-  if (!c.unsealed.empty()) w.seal_lost = seal_lost_in_scan(s, c.unsealed, before, cv_before, mode, c.dpi);
+  for (const auto& m : c.marks) {
+    const InkKept kept = ink_kept(c.img, s, m.without, before, cv_before, mode);
+    w.kept[m.key] = std::round(kept.share * 1000) / 1000;
+    // A seal (keep 0) is lost when none of its ink is left: under 0.5 mm² of it.
+    const double ppm = c.dpi / 25.4;
+    if (m.keep > 0 ? kept.share < m.keep : kept.px < 0.5 * ppm * ppm) w.lost.push_back(m.key);
+  }
   const std::string base = "page-" + pad2(n);
   if (mode == Mode::kBilevelG4) {
     formgen::write_g4(dir / (base + ".tif"), s.cols, s.rows, s.data, s.step[0], dpi);
@@ -947,11 +990,12 @@ int main(int argc, char** argv) {
       const fs::path dir = out / id;
       fs::create_directories(dir);
       json pages = json::array();
-      json not_in_image = json::array();
+      json not_in_image = json::array(), kept = json::object();
       auto emit = [&](const Canvas& c, const std::string& kind) {
         const Written w = write_page(dir, static_cast<int>(pages.size()) + 1, c, r);
         pages.push_back({{"file", w.file}, {"kind", kind}, {"dpi", static_cast<int>(c.dpi)}});
-        if (w.seal_lost) not_in_image.push_back("pledge.seal_present");
+        for (const auto& k : w.lost) not_in_image.push_back(k);
+        for (const auto& [k, v] : w.kept) kept[k] = v;
       };
       const int dpi_env = r.pick(dpis);
       // What a bank or the post office prints is in a printed face; a typed envelope's own one.
@@ -965,6 +1009,7 @@ int main(int argc, char** argv) {
       // Values on the paper that the scan did not keep (a faint seal under a black-and-white
       // scanner's threshold): `station accuracy` counts them apart.
       if (!not_in_image.empty()) e.truth["not_in_image"] = not_in_image;
+      e.truth["ink_kept_by_scan"] = kept;
       e.truth["generator"] = {{"seed", seed}, {"font", st.font_name}, {"printed_font", hw ? seal_font_name : st.font_name},
                               {"zero", st.zero == ZeroStyle::kSlashed ? "slashed" : st.zero == ZeroStyle::kDotted ? "dotted" : "plain"}};
       std::ofstream(dir / "truth.json") << e.truth.dump(1);

@@ -78,11 +78,24 @@ TEST_F(Formgen, WritesTheSamplesFormat) {
     EXPECT_EQ(keys(t.at("officers").at("rows").at(0)), keys(sample.at("officers").at("rows").at(0)));
     EXPECT_EQ(keys(t.at("passbook")), keys(sample.at("passbook")));
     EXPECT_EQ(keys(t.at("envelope")), keys(sample.at("envelope")));
-    // What the scan lost is only ever a seal the paper has (a faint one a black-and-white scan
-    // dropped), so "not in the image" never hides a value the truth says is absent.
+    // What the scan lost is only ever a mark the paper has (a faint seal or postmark a
+    // black-and-white scan dropped), so "not in the image" never hides a value the truth says is
+    // absent; the share of each mark's ink the scan kept is written beside it.
+    const json kept = t.at("ink_kept_by_scan");
+    EXPECT_TRUE(kept.contains("envelope.postmark_date"));
+    EXPECT_EQ(kept.contains("pledge.seal_present"), t.at("pledge").at("seal_present").get<bool>());
+    for (const auto& [k, share] : kept.items()) {
+      EXPECT_GE(share.get<double>(), 0.0);
+      EXPECT_LE(share.get<double>(), 1.0);
+    }
     for (const auto& k : t.value("not_in_image", json::array())) {
-      EXPECT_EQ(k, "pledge.seal_present");
-      EXPECT_TRUE(t.at("pledge").at("seal_present").get<bool>());
+      EXPECT_TRUE(kept.contains(k.get<std::string>())) << k;
+      if (k == "pledge.seal_present") {
+        EXPECT_TRUE(t.at("pledge").at("seal_present").get<bool>());
+      }
+      if (k == "envelope.postmark_date") {
+        EXPECT_LT(kept.at("envelope.postmark_date").get<double>(), 0.5);
+      }
     }
     std::vector<std::string> kinds;
     for (const auto& p : t.at("pages")) kinds.push_back(p.at("kind").get<std::string>());

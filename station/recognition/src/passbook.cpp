@@ -148,14 +148,15 @@ std::string digits_on_own_ink(const ocr::Image& img, const std::vector<ocr::Glyp
 }
 
 // A passbook row on the largest image the page keeps: the scanned one where it is larger than the
-// working one, else the working one; `box` is `row_box` (working px) on it, clipped to it.
+// working one, else (or with `scanned` false) the working one; `box` is `row_box` (working px) on
+// it, clipped to it.
 struct RowImage {
   const ocr::Image* image;
   ocr::Box box;
   bool larger;
 };
-RowImage row_image(const PageContext& c, ocr::Box row_box) {
-  const bool larger = c.full != nullptr && c.full->width() > c.page.width();
+RowImage row_image(const PageContext& c, ocr::Box row_box, bool scanned = true) {
+  const bool larger = scanned && c.full != nullptr && c.full->width() > c.page.width();
   const ocr::Image& img = larger ? *c.full : c.page;
   const double k = img.width() / static_cast<double>(c.page.width());
   ocr::Box at{static_cast<int>(row_box.x * k), static_cast<int>(row_box.y * k), static_cast<int>(row_box.w * k),
@@ -163,6 +164,25 @@ RowImage row_image(const PageContext& c, ocr::Box row_box) {
   at.x = std::max(0, at.x), at.y = std::max(0, at.y);
   at.w = std::min(img.width() - at.x, at.w), at.h = std::min(img.height() - at.y, at.h);
   return {&img, at, larger};
+}
+
+// The one run of exactly `length` digits in a row's reading (runs apart by anything but a digit),
+// where its label was misread (口座番号 read "eS"): the row prints its numbers at lengths of their
+// own (a 3-digit branch, a 7-digit account), so the run is the number. Empty when there is not
+// exactly one.
+std::string only_run_of(const std::string& text, int length) {
+  std::vector<std::string> runs(1);
+  for (char ch : text) {
+    if (ch >= '0' && ch <= '9')
+      runs.back() += ch;
+    else if (!runs.back().empty())
+      runs.emplace_back();
+  }
+  std::string found;
+  int count = 0;
+  for (const std::string& run : runs)
+    if (static_cast<int>(run.size()) == length) found = run, ++count;
+  return count == 1 ? found : std::string{};
 }
 
 // A passbook number read again at the scanned resolution, its 0s, 6s, 8s and 9s told apart by
@@ -177,46 +197,55 @@ std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::s
   voted.clear();
   japanese.reset();
   if (length <= 0) return "";
-  const RowImage row = row_image(c, row_box);
-  const ocr::Image& img = *row.image;
-  const ocr::Box& at = row.box;
-  const bool larger = row.larger;
-  if (at.w < 1 || at.h < 1) return "";
-  // With the English model beside the Japanese one first (lone leading digits), then by the
-  // Japanese one alone (the English one may claim the printed label: 店番 read "ae").
-  std::optional<ocr::Reading> r;
-  std::string digits;
-  for (const char* languages : {"", "jpn"}) {
-    ocr::ZoneSpec spec;
-    spec.glyphs = true;
-    spec.languages = languages;
-    auto one = c.engine.read(img, at, spec);
-    if (!one) continue;
-    if (spec.languages == "jpn") japanese = *one;
-    digits = find_re(strip_spaces(ocr::normalize_nfkc(one->text)), pattern.c_str(), 1);
-    if (static_cast<int>(digits.size()) == length) {
-      r = std::move(*one);
-      break;
+  // At the scanned resolution first (the holes are counted there); where the row read there does
+  // not give the number (a large print's 8026852 read "00Z06 っ 2"), at the working resolution the
+  // page was read at, for the vote on the digits' own ink.
+  std::vector<RowImage> rows = {row_image(c, row_box)};
+  if (rows.front().larger) rows.push_back(row_image(c, row_box, false));
+  for (const RowImage& row : rows) {
+    const ocr::Image& img = *row.image;
+    const ocr::Box& at = row.box;
+    const bool larger = row.larger;
+    if (at.w < 1 || at.h < 1) continue;
+    // With the English model beside the Japanese one first (lone leading digits), then by the
+    // Japanese one alone (the English one may claim the printed label: 店番 read "ae").
+    std::optional<ocr::Reading> r;
+    std::string digits;
+    for (const char* languages : {"", "jpn"}) {
+      ocr::ZoneSpec spec;
+      spec.glyphs = true;
+      spec.languages = languages;
+      auto one = c.engine.read(img, at, spec);
+      if (!one) continue;
+      // The first image's (digits_after_label places its glyphs on the row's largest image).
+      if (spec.languages == "jpn" && &row == &rows.front()) japanese = *one;
+      digits = find_re(strip_spaces(ocr::normalize_nfkc(one->text)), pattern.c_str(), 1);
+      // The label misread (口座番号 read 座番号 or "HBSS"): the row's one number of its length.
+      if (digits.empty()) digits = only_run_of(ocr::normalize_nfkc(one->text), length);
+      if (static_cast<int>(digits.size()) == length) {
+        r = std::move(*one);
+        break;
+      }
     }
-  }
-  if (!r) return "";
-  std::vector<std::string> texts;
-  for (const auto& g : r->glyphs) texts.push_back(ocr::normalize_nfkc(g.text));
-  for (std::size_t i = 0; i + digits.size() <= texts.size(); ++i) {
-    bool match = true;
-    for (std::size_t j = 0; j < digits.size() && match; ++j)
-      match = texts[i + j] == std::string(1, digits[j]);
-    if (match && i + digits.size() < texts.size()) match = digits_of(texts[i + digits.size()]).empty();
-    if (match && i > 0) match = digits_of(texts[i - 1]).empty();
-    if (!match) continue;
-    std::string out = digits;
-    for (std::size_t j = 0; larger && j < digits.size(); ++j) {
-      if (std::string_view("0689").find(out[j]) == std::string_view::npos) continue;
-      if (const auto d = ocr::digit_by_holes(*c.full, r->glyphs[i + j].box)) out[j] = *d;
+    if (!r) continue;
+    std::vector<std::string> texts;
+    for (const auto& g : r->glyphs) texts.push_back(ocr::normalize_nfkc(g.text));
+    for (std::size_t i = 0; i + digits.size() <= texts.size(); ++i) {
+      bool match = true;
+      for (std::size_t j = 0; j < digits.size() && match; ++j)
+        match = texts[i + j] == std::string(1, digits[j]);
+      if (match && i + digits.size() < texts.size()) match = digits_of(texts[i + digits.size()]).empty();
+      if (match && i > 0) match = digits_of(texts[i - 1]).empty();
+      if (!match) continue;
+      std::string out = digits;
+      for (std::size_t j = 0; larger && j < digits.size(); ++j) {
+        if (std::string_view("0689").find(out[j]) == std::string_view::npos) continue;
+        if (const auto d = ocr::digit_by_holes(*c.full, r->glyphs[i + j].box)) out[j] = *d;
+      }
+      // A digit the classifier is not unanimous on keeps the holes' reading.
+      voted = digits_on_own_ink(img, r->glyphs, i, out);
+      return larger ? out : "";
     }
-    // A digit the classifier is not unanimous on keeps the holes' reading.
-    voted = digits_on_own_ink(img, r->glyphs, i, out);
-    return larger ? out : "";
   }
   return "";
 }
@@ -381,24 +410,6 @@ std::string account_type_under(const PageContext& c, ocr::Box title) {
   return account_type_in(strip_spaces(ocr::normalize_nfkc(r->text)), exact);
 }
 
-// The one run of exactly `length` digits in a row's reading (runs apart by anything but a digit),
-// where its label was misread (口座番号 read "eS"): the row prints its numbers at lengths of their
-// own (a 3-digit branch, a 7-digit account), so the run is the number. Empty when there is not
-// exactly one.
-std::string only_run_of(const std::string& text, int length) {
-  std::vector<std::string> runs(1);
-  for (char ch : text) {
-    if (ch >= '0' && ch <= '9')
-      runs.back() += ch;
-    else if (!runs.back().empty())
-      runs.emplace_back();
-  }
-  std::string found;
-  int count = 0;
-  for (const std::string& run : runs)
-    if (static_cast<int>(run.size()) == length) found = run, ++count;
-  return count == 1 ? found : std::string{};
-}
 
 }  // namespace
 

@@ -37,6 +37,8 @@ TEST(TesseractEngine, ReadsASyntheticLineOfDigits) {
 // read a clean line as it is, the glyphs' boxes still on the page.
 TEST(TesseractEngine, AThinnedLineAndARawLineReadTheSameText) {
   const ocr::Image page = draw_text("4207519368", 300, 2.0);
+  const auto before = page.encode_png();
+  ASSERT_TRUE(before.has_value());
   for (const bool raw : {false, true}) {
     ocr::ZoneSpec spec;
     spec.whitelist = "0123456789";
@@ -52,6 +54,8 @@ TEST(TesseractEngine, AThinnedLineAndARawLineReadTheSameText) {
     EXPECT_GE(r->glyphs.front().box.x, 90);
     EXPECT_LE(r->glyphs.front().box.x, 140);
   }
+  // The strokes are thinned on a copy: the gray page itself is as it was.
+  EXPECT_EQ(*page.encode_png(), *before);
 }
 
 TEST(TesseractEngine, ReadsWithoutWhitelistAfterOneWasSet) {

@@ -298,8 +298,8 @@ namespace {
 
 // A black-and-white scanner's threshold can drop a faint red seal entirely: the paper has one, the
 // image has nothing. truth.json says so ("not_in_image", written by the generator); the accuracy
-// run counts such a seal apart from the seals it could see, and requires only that the station
-// left it to a clerk. app-001's pledge, its red seal taken out and the page made black-and-white,
+// run counts such a value apart from those it could see, and requires only that the station left
+// it to a clerk. app-001's pledge, its red seal taken out and the page made black-and-white,
 // stands in for such a scan: on it the zone is clean, so the station says absent, but not surely
 // enough to be skipped; the same envelope's truth without the mark counts it a miss.
 // The line of a report that begins (after its indent) with `label`; empty if none.
@@ -361,12 +361,12 @@ TEST(Recognizer, ASealTheScanErasedIsCountedApartAndLeftToAClerk) {
   EXPECT_FALSE(seal->in_image);
   EXPECT_FALSE(seal->correct);                 // read absent: the image has no seal
   EXPECT_LT(seal->confidence, config.confidence_threshold);  // but never surely
-  EXPECT_NE(line_of(text, "seals the scan erased, left to a clerk").find("100.0 % (1/1)"), std::string::npos) << text;
+  EXPECT_NE(line_of(text, "values the scan erased, left to a clerk").find("100.0 % (1/1)"), std::string::npos) << text;
   EXPECT_NE(line_of(text, "seal present (in the image)").find("(0/0)"), std::string::npos) << text;
   const auto [seen, plain] = seal_of(truth);
   ASSERT_TRUE(seen.has_value());
   EXPECT_TRUE(seen->in_image);
-  EXPECT_EQ(plain.find("seals the scan erased"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("values the scan erased"), std::string::npos) << plain;
   EXPECT_NE(line_of(plain, "seal present (in the image)").find("0.0 % (0/1)"), std::string::npos) << plain;
   fs::remove_all(dir);
 }
