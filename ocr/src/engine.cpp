@@ -166,6 +166,13 @@ class TesseractEngine final : public Engine {
     const int dpi = page.dpi() > 0 ? page.dpi() : 300;
     int read_dpi = dpi;
     double kx = 1.0, ky = 1.0;  // read image px per page px
+    if (spec.thicken_strokes_px > 0) {
+      // Dark strokes on white: growing the dark thickens them (into a buffer of its own).
+      const int k = 1 + spec.thicken_strokes_px;
+      cv::Mat thick;
+      cv::erode(gray, thick, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+      gray = thick;
+    }
     if (spec.upscale_to_dpi > dpi) {
       kx = ky = spec.upscale_to_dpi / static_cast<double>(dpi);
       read_dpi = spec.upscale_to_dpi;

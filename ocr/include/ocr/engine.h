@@ -32,6 +32,9 @@ struct ZoneSpec {
   // side before reading (0: not). The Japanese model now and then returns nothing for a short line of heavy
   // strokes (a bold face, black-and-white print that spread) that it reads thinned.
   int thin_strokes_px = 0;
+  // Pixels (of the image as given, before any scaling) by which dark strokes are thickened before
+  // reading (0: not): a 200 dpi scan's hairline kanji strokes, scaled up, read better a pixel heavier.
+  int thicken_strokes_px = 0;
   // Horizontal stretch before reading: half-width katakana (ｼｬｶｲ) read far better drawn at the
   // proportions of full-width ones.
   double stretch_x = 1.0;

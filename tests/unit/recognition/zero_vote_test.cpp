@@ -729,10 +729,23 @@ TEST(DateLine, OtherDisagreementsLeaveTheZonesReadingForTheClerk) {
   const RecognizedValue v = read_form_date({"7", "9", "28"}, "7 年 9 月 26 日");
   EXPECT_EQ(v.value, "2025-09-28");
   EXPECT_LT(v.confidence, 0.9);
-  // An out-of-range part whose digits less one at an end do not give the line's stays as it was.
-  const RecognizedValue w = read_form_date({"7", "9", "58"}, "7 年 9 月 26 日");
+  // An out-of-range part stays as it was where the line disagrees with the zones elsewhere.
+  const RecognizedValue w = read_form_date({"7", "9", "58"}, "7 年 8 月 26 日");
   EXPECT_LT(w.confidence, 0.9);
+  EXPECT_NE(w.value, "2025-08-26");
   EXPECT_NE(w.value, "2025-09-26");
+}
+
+// A day the zone read impossible (its 2 cut off and the 日's first stroke taken: 28 read "84") is
+// the line's where the line agrees with the zones on every part both read, even a line that lost
+// the year's digit before 年; never certain.
+TEST(DateLine, AnImpossiblePartIsTheLinesWhereTheLineAgreesElsewhere) {
+  const RecognizedValue v = read_form_date({"7", "9", "84"}, "7 年 9 月 28 日");
+  EXPECT_EQ(v.value, "2025-09-28");
+  EXPECT_LT(v.confidence, 0.9);
+  const RecognizedValue w = read_form_date({"7", "9", "84"}, "年 9 月 28 日");
+  EXPECT_EQ(w.value, "2025-09-28");
+  EXPECT_LT(w.confidence, 0.9);
 }
 
 TEST(DateLine, AgreementKeepsTheZonesConfidence) {
@@ -805,6 +818,35 @@ TEST(StrayDigits, OneCharactersInkReadTwiceIsOneDigit) {
     else
       EXPECT_GT(out[0].confidence, 0.9);
   }
+}
+
+// One digit read as two others ("304000" read 5304000: a 5 over all of the 3's ink and a 3 over its
+// right half): of two digit boxes the narrower of which lies over the wider by more than half its
+// width, over the ink of one character, the one the classifier does not see goes; for the clerk.
+TEST(StrayDigits, ADigitReadOverTheWholeOfAnothersInkGoes) {
+  const std::string drawn = "304000";
+  const ocr::Image page = page_with(drawn, false);
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    const InkRuns ink = ink_runs(img);
+    EXPECT_EQ(ink.runs.size(), drawn.size());
+    ocr::Reading r = ocr::FakeEngine::reading("5304000", 0.95);
+    if (ink.runs.size() != drawn.size()) return r;
+    for (std::size_t i = 0; i < drawn.size(); ++i) {
+      const auto [x0, x1] = ink.runs[i];
+      if (i == 0) {
+        r.glyphs.push_back({"5", 0.96, ink.box(x0, x1), {}});
+        r.glyphs.push_back({"3", 0.98, ink.box(x0 + (x1 - x0) / 2, x1), {}});
+        continue;
+      }
+      r.glyphs.push_back({std::string(1, drawn[i]), 0.95, ink.box(x0, x1), {}});
+    }
+    return r;
+  });
+  const std::vector<RecognizedValue> out = read_one(page, engine, "application", field("amount", "amount"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, drawn);
+  EXPECT_LT(out[0].confidence, 0.9);
 }
 
 // A label's ink left in a number's zone, far before the number, which the character set made a
