@@ -1060,6 +1060,20 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
         if (by_line[i] == 0 || by_line[i] == parts[i]) continue;
         const std::string line_digits = std::to_string(by_line[i]);
         const bool cut_off = zone_ok[i] && line_digits.size() > read[i].size() && line_digits.find(read[i]) != std::string::npos;
+        // The zone's digits less a kanji's stroke at one end, in range, hold the line's and more:
+        // the line lost a digit the zone kept (20 read "205" by the zone, "2" by the line).
+        std::string fuller;
+        if (!zone_ok[i] && read[i].size() > 1)
+          for (const std::string& less : {read[i].substr(1), read[i].substr(0, read[i].size() - 1)})
+            if (fuller.empty() && less.size() > line_digits.size() && less.find(line_digits) != std::string::npos &&
+                date_part_in_range(i, std::stoi(less)))
+              fuller = less;
+        if (!fuller.empty()) {
+          parts[i] = std::stoi(fuller);
+          read[i] = fuller;
+          conf = std::min(conf, kFailsFormat);
+          continue;
+        }
         const bool trimmed_agrees = !zone_ok[i] && (read[i].empty() || line_agrees ||
                                                     (read[i].size() > 1 && (line_digits == read[i].substr(1) ||
                                                                             line_digits == read[i].substr(0, read[i].size() - 1))));

@@ -746,6 +746,11 @@ TEST(DateLine, AnImpossiblePartIsTheLinesWhereTheLineAgreesElsewhere) {
   const RecognizedValue w = read_form_date({"7", "9", "84"}, "年 9 月 28 日");
   EXPECT_EQ(w.value, "2025-09-28");
   EXPECT_LT(w.confidence, 0.9);
+  // Unless the zone's digits less the kanji's stroke at an end hold the line's and more: the line
+  // lost a digit (a slashed zero) the zone kept.
+  const RecognizedValue x = read_form_date({"7", "9", "205"}, "7 年 9 月 2 日");
+  EXPECT_EQ(x.value, "2025-09-20");
+  EXPECT_LT(x.confidence, 0.9);
 }
 
 TEST(DateLine, AgreementKeepsTheZonesConfidence) {
