@@ -124,7 +124,7 @@ std::string category(const std::string& type) {
 // The classes: digits are comb boxes, amounts, phone numbers, dates, postal codes and
 // other numbers; check boxes; seals; everything else is text.
 std::string field_class(const std::string& type) {
-  static const std::set<std::string> digits = {"date", "postal", "comb", "digits", "amount", "phone", "postmark", "labelled_digits"};
+  static const std::set<std::string> digits = {"date", "postal", "comb", "digits", "amount", "phone", "postmark", "labelled_digits", "sender_postal"};
   if (type == "checkbox" || type == "checkbox_group") return "checkbox";
   if (type == "seal") return "seal";
   return digits.contains(type) ? "digits" : "text";

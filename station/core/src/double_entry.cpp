@@ -51,6 +51,7 @@ constexpr std::array kFieldTypes{
     FieldType{"labelled_digits", "番号（通帳の店番・口座番号）"},
     FieldType{"postmark", "消印"},
     FieldType{"sender", "差出人"},
+    FieldType{"sender_postal", "差出人の郵便番号"},
 };
 
 }  // namespace

@@ -1,7 +1,10 @@
 #pragma once
 // Private to station_recognition: what the files that read a page share: the character sets, how
 // sure a free text must be, the page being read, and the dates forms are written in.
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ocr/engine.h"
 #include "ocr/image.h"
@@ -75,5 +78,14 @@ int era_base(const std::string& era);
 // the address, the first naming an organisation (法人, 会社, 会, …), else the first; where no line
 // follows the address, the first line that is neither. npos when there is none.
 std::size_t sender_name_line(const std::vector<std::string>& lines);
+
+// The sender block's postal code ("291-6255") and the index of its line: a line that begins with
+// 〒 (read as itself, T or 干) and seven digits, or the block's first line if it is only the seven
+// digits. nullopt when there is none.
+std::optional<std::pair<std::string, std::size_t>> sender_postal_code(const std::vector<std::string>& lines);
+
+// The sender's postal code as the envelope's block reading gives it: evidence, at most this raw
+// confidence (reconcile_postal_code weighs it against the application's).
+inline constexpr double kSenderPostal = 0.85;
 
 }  // namespace station::recognition::detail

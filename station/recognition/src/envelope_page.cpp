@@ -102,9 +102,54 @@ int reiwa_now(const Clock& clock) {
   return static_cast<int>(today.year()) - era_base("reiwa");
 }
 
+// The sender's block read as a block: its non-empty lines, as read and without spaces.
+struct SenderBlock {
+  ocr::PreparedZone prepared;
+  std::vector<ocr::TextLine> lines;
+  std::vector<std::string> texts;
+};
+
+SenderBlock read_sender_block(const PageContext& c, ocr::Box zone) {
+  SenderBlock b;
+  b.prepared = ocr::prepare_zone(c.page, zone, false);
+  if (b.prepared.image.empty()) return b;
+  const ocr::Image& img = b.prepared.image;
+  ocr::ZoneSpec spec;
+  spec.layout = ocr::ZoneLayout::kBlock;
+  spec.border = std::max(10, c.page.dpi() / 10);
+  auto block = c.engine.read(img, ocr::Box{0, 0, img.width(), img.height()}, spec);
+  if (!block) return b;
+  for (auto& l : block->lines) {
+    std::string line = strip_spaces(nfkc_keeping_wide_spaces(l.text));
+    if (line.empty()) continue;
+    b.lines.push_back(std::move(l));
+    b.texts.push_back(std::move(line));
+  }
+  return b;
+}
+
 }  // namespace
 
+std::optional<std::pair<std::string, std::size_t>> sender_postal_code(const std::vector<std::string>& lines) {
+  // 〒 is read as itself, T or 干; the code's hyphen as any dash or not at all.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    const bool marked = l.find("〒") != std::string::npos || l.rfind("T", 0) == 0 || l.rfind("干", 0) == 0;
+    const std::string code = find_re(l, "^(?:〒|T|干)?([0-9]{3}[-‐−―ー－]?[0-9]{4})(?![0-9])", 1);
+    if (code.empty() || (!marked && i > 0)) continue;
+    const std::string digits = digits_of(code);
+    return std::pair{digits.substr(0, 3) + "-" + digits.substr(3), i};
+  }
+  return std::nullopt;
+}
+
 void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out) {
+  // The sender's block is read once for its name and its postal code.
+  std::optional<std::pair<ocr::Box, SenderBlock>> block;
+  const auto sender_block = [&](ocr::Box zone) -> const SenderBlock& {
+    if (!block || !(block->first == zone)) block.emplace(zone, read_sender_block(c, zone));
+    return block->second;
+  };
   for (const auto& f : t.fields) {
     const ocr::Box zone = c.box(f.zone);
     if (f.type == "postmark") {
@@ -204,11 +249,24 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       const std::string value = date ? iso(era_base("reiwa") + date->y, date->m, date->d) : "";
       out.push_back(make(f, f.key, c, value, date ? conf : 0.0, box));
       out.back().readings = std::move(seen);
+    } else if (f.type == "sender_postal") {
+      // The sender's postal code, the first line of the block (〒 and seven digits): evidence for
+      // the corporation's postal code on the application (reconcile_postal_code), never sure alone.
+      const SenderBlock& b = sender_block(zone);
+      const auto found = sender_postal_code(b.texts);
+      if (!found) {
+        out.push_back(make(f, f.key, c, "", 0.0, b.prepared.ink_box));
+        continue;
+      }
+      const ocr::TextLine& l = b.lines[found->second];
+      const ocr::Box on_page{b.prepared.image_box.x + l.box.x, b.prepared.image_box.y + l.box.y, l.box.w, l.box.h};
+      out.push_back(make(f, f.key, c, found->first, std::min(l.confidence, kSenderPostal), on_page));
     } else if (f.type == "sender") {
       // The sender's block: 〒, address, then the corporation's name. The block is read to find
       // the name's line, which is then read alone like other Japanese text: by both models at
       // 400 dpi, the more plausible kept.
-      const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, false);
+      const SenderBlock& b = sender_block(zone);
+      const ocr::PreparedZone& prepared = b.prepared;
       std::string name;
       std::vector<std::string> readings;
       double conf = 0;
@@ -216,21 +274,9 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
       if (!prepared.image.empty()) {
         const ocr::Image& img = prepared.image;
         ocr::ZoneSpec spec;
-        spec.layout = ocr::ZoneLayout::kBlock;
         spec.border = std::max(10, c.page.dpi() / 10);
-        auto block = c.engine.read(img, ocr::Box{0, 0, img.width(), img.height()}, spec);
-        const std::vector<ocr::TextLine> lines =
-            block ? std::move(block->lines) : std::vector<ocr::TextLine>{};
-        std::vector<const ocr::TextLine*> kept;
-        std::vector<std::string> texts;
-        for (const auto& l : lines) {
-          std::string line = strip_spaces(nfkc_keeping_wide_spaces(l.text));
-          if (line.empty()) continue;
-          kept.push_back(&l);
-          texts.push_back(std::move(line));
-        }
-        const std::size_t name_line = sender_name_line(texts);
-        const ocr::TextLine* found = name_line < kept.size() ? kept[name_line] : nullptr;
+        const std::size_t name_line = sender_name_line(b.texts);
+        const ocr::TextLine* found = name_line < b.lines.size() ? &b.lines[name_line] : nullptr;
         if (found != nullptr) {
           const int m = std::max(4, found->box.h / 4);
           const ocr::Image line = img.crop(

@@ -917,6 +917,29 @@ void trust(RecognizedValue& v, const std::string& value) {
 
 }  // namespace
 
+void reconcile_postal_code(std::vector<RecognizedValue>& values) {
+  RecognizedValue* app = find_value(values, "corp.postal_code");
+  RecognizedValue* env = find_value(values, "envelope.sender_postal_code");
+  if (app == nullptr || env == nullptr) return;
+  const std::string a = digits_of(app->value), e = digits_of(env->value);
+  if (a.size() != 7 || e.size() != 7) return;
+  if (a == e) {
+    app->confidence = std::max(app->confidence, kAgreesWithApplication);
+    env->confidence = std::max(env->confidence, kAgreesWithApplication);
+    return;
+  }
+  int apart = 0;
+  for (std::size_t i = 0; i < 7; ++i) apart += a[i] != e[i] ? 1 : 0;
+  if (apart > 1) return;
+  if (app->confidence < kClassifierOverrules && env->confidence >= kSenderPostal) {
+    app->readings.insert(app->readings.begin(), app->value);
+    app->value = env->value;
+    app->chars.clear();
+  }
+  app->confidence = std::min(app->confidence, kDigitsDisagree);
+  env->confidence = std::min(env->confidence, kDigitsDisagree);
+}
+
 void reconcile_passbook(std::vector<RecognizedValue>& values) {
   const auto find = [&](const std::string& key) { return find_value(values, key); };
   // The application's branch read with 文 for 支 (柏文店): no branch is named so; it is a 支店, for

@@ -96,6 +96,15 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
 // change, but for a branch read with 文 for 支 (柏文店: no branch is named so), which is a 支店.
 void reconcile_passbook(std::vector<RecognizedValue>& values);
 
+// The corporation's postal code on the application against the sender's on the envelope (the
+// envelope says the same thing twice). Where they agree, both are trusted (kAgreesWithApplication).
+// Where they differ by one digit and the application's reading was unsure (below
+// kClassifierOverrules: its engine and its classifier disagreed) while the envelope's line was read
+// surely, the application's value is the envelope's, for the clerk to confirm (kDigitsDisagree, the
+// application's reading kept as a candidate); otherwise both are doubted. Codes further apart are
+// left alone: the sender may write another address than the corporation's.
+void reconcile_postal_code(std::vector<RecognizedValue>& values);
+
 // Raw confidences reconcile_passbook sets (before calibration).
 inline constexpr double kAgreesWithApplication = 0.97;
 inline constexpr double kDisagrees = 0.5;

@@ -196,4 +196,17 @@ TEST(SenderBlock, TheNameIsTheLineAfterTheAddress) {
   EXPECT_EQ(sender_name_line({}), std::string::npos);
 }
 
+// The sender's postal code: 〒 (read as itself, T or 干) and seven digits, hyphenated or not; or the
+// block's first line if it is only the code. An address's digits are no postal code.
+TEST(SenderBlock, ThePostalCodeIsTheMarkedLine) {
+  using detail::sender_postal_code;
+  EXPECT_EQ(sender_postal_code({"〒291-6255", "千葉県木更津市冨士見299番地29"}), (std::pair<std::string, std::size_t>{"291-6255", 0}));
+  EXPECT_EQ(sender_postal_code({"T2946255", "千葉県"}), (std::pair<std::string, std::size_t>{"294-6255", 0}));
+  EXPECT_EQ(sender_postal_code({"やすらぎ会", "干298－1604"}), (std::pair<std::string, std::size_t>{"298-1604", 1}));
+  EXPECT_EQ(sender_postal_code({"298-1604", "千葉県"}), (std::pair<std::string, std::size_t>{"298-1604", 0}));
+  EXPECT_FALSE(sender_postal_code({"千葉県", "298-1604"}).has_value());
+  EXPECT_FALSE(sender_postal_code({"〒29-16045"}).has_value());
+  EXPECT_FALSE(sender_postal_code({"千葉県千葉市中央区1234567番地"}).has_value());
+}
+
 }  // namespace

@@ -166,6 +166,36 @@ TEST(PassbookReconcile, DisagreementIsDoubtedAndTheApplicationKept) {
   EXPECT_GE(get(vs, "passbook.kind").confidence, d::kAgreesWithApplication);
 }
 
+// The corporation's postal code is written twice: on the application and in the envelope's sender
+// block. Agreement is trusted; one digit apart, an unsure application reading gives way to a sure
+// envelope line, for the clerk, its own reading kept as a candidate; a sure application reading
+// stays and both are doubted; codes further apart (another address) are left alone.
+TEST(PostalReconcile, TheEnvelopesSenderBlockChecksTheApplicationsPostalCode) {
+  const auto after = [](const std::string& app, double app_conf, const std::string& env, double env_conf) {
+    std::vector<RecognizedValue> vs = {value("corp.postal_code", "postal", app, app_conf),
+                                       value("envelope.sender_postal_code", "sender_postal", env, env_conf)};
+    d::reconcile_postal_code(vs);
+    return std::pair{get(vs, "corp.postal_code"), get(vs, "envelope.sender_postal_code")};
+  };
+  const auto [same, same_env] = after("291-6255", 0.8, "291-6255", 0.85);
+  EXPECT_GE(same.confidence, d::kAgreesWithApplication);
+  EXPECT_GE(same_env.confidence, d::kAgreesWithApplication);
+  const auto [mended, mended_env] = after("291-6225", 0.6, "291-6255", 0.85);
+  EXPECT_EQ(mended.value, "291-6255");
+  EXPECT_LE(mended.confidence, d::kDigitsDisagree);
+  EXPECT_EQ(mended.readings, (std::vector<std::string>{"291-6225"}));
+  EXPECT_LE(mended_env.confidence, d::kDigitsDisagree);
+  const auto [kept, kept_env] = after("291-6225", 0.95, "291-6255", 0.85);
+  EXPECT_EQ(kept.value, "291-6225");
+  EXPECT_LE(kept.confidence, d::kDigitsDisagree);
+  const auto [unsure_env, _] = after("291-6225", 0.6, "291-6255", 0.5);
+  EXPECT_EQ(unsure_env.value, "291-6225");
+  const auto [apart, apart_env] = after("291-6225", 0.95, "260-0001", 0.85);
+  EXPECT_EQ(apart.value, "291-6225");
+  EXPECT_DOUBLE_EQ(apart.confidence, 0.95);
+  EXPECT_DOUBLE_EQ(apart_env.confidence, 0.85);
+}
+
 TEST(PassbookReconcile, TheAgreeingCandidateIsTaken) {
   auto vs = envelope();
   for (auto& v : vs) {
