@@ -412,12 +412,13 @@ std::vector<ocr::TextLine> reread_print(const PageContext& c, const std::vector<
 // The account kind where a passbook prints it, the line under its bank's name (千葉銀行 /
 // 普通預金通帳), read alone: read with the rest of the page, it can join the line beside it across
 // the spread (the お取引店 column) and come out garbled. The band starts at the title's left edge,
-// as wide as six characters of the title's size, from the title down two of its heights (the
+// as wide as six characters of the title's size, from the title down three of its heights (the
+// kind's line may stand a line's height under the title, and a line the band cuts is not read; the
 // title's box may hold the kind's line too), read as a block; "" when it names no kind.
 std::string account_type_under(const PageContext& c, ocr::Box title) {
   const int h = title.h;
   if (h < 4) return "";
-  const ocr::Box band{title.x - h / 2, title.y - h / 2, h * 7, h * 3};
+  const ocr::Box band{title.x - h / 2, title.y - h / 2, h * 7, h * 4};
   const RowImage row = row_image(c, band);
   if (row.box.w < 8 || row.box.h < 8) return "";
   ocr::ZoneSpec spec;
