@@ -6,9 +6,9 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
-#include <cmath>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <utility>
