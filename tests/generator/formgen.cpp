@@ -1007,8 +1007,8 @@ int main(int argc, char** argv) {
       emit(officers_page(forms, t_off, e, st, r.pick(dpis), r), "officers");
       emit(passbook_page(e, printed_style, r.pick(dpis), r), "passbook");
       e.truth["pages"] = pages;
-      // Values on the paper that the scan did not keep (a faint seal under a black-and-white
-      // scanner's threshold): `station accuracy` counts them apart.
+      // Values on the paper that the scan did not keep (a faint seal or postmark date under a
+      // black-and-white scanner's threshold): `station accuracy` counts them apart.
       if (!not_in_image.empty()) e.truth["not_in_image"] = not_in_image;
       e.truth["ink_kept_by_scan"] = kept;
       e.truth["generator"] = {{"seed", seed}, {"font", st.font_name}, {"printed_font", hw ? seal_font_name : st.font_name},
