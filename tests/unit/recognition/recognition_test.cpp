@@ -119,8 +119,10 @@ TEST(Recognizer, TypedEnvelopeAsTruthShapedJson) {
   EXPECT_EQ(doc["officers"]["rows"][0]["name_kana"]["value"], "エンドウ　アケミ");
   EXPECT_EQ(doc["officers"]["rows"][1]["address"]["value"], "千葉県柏市真間5丁目1番39号");
   // The passbook prints the holder in half-width katakana, its voicing marks (ﾊﾞ) as characters of
-  // their own that the Japanese model does not know: they are put back, one space between words.
-  EXPECT_EQ(doc["passbook"]["holder_kana_passbook"]["value"], "シャ) シラカバカイ リジチョウ エンドウ アケミ");
+  // their own that the Japanese model does not know: they are put back, one space between words,
+  // none after the legal form's bracket where the print has none (since session 23 the page is read
+  // as scanned: the structure's min filter had thickened it, and a gap showed after the bracket).
+  EXPECT_EQ(doc["passbook"]["holder_kana_passbook"]["value"], "シャ)シラカバカイ リジチョウ エンドウ アケミ");
   // Labels of every form's keys come from the template files, row keys included.
   EXPECT_EQ(station::recognition::label_of("pledge.seal_present"), "代表者印");
   EXPECT_EQ(station::recognition::label_of("officers.rows[3].name"), "氏名");
