@@ -48,8 +48,8 @@ struct ValueOutcome {
   double confidence = 0;
   bool correct = false;
   // False for a value on the paper that the scan did not keep (truth.json's "not_in_image": a
-  // faint seal under a black-and-white scanner's threshold). Counted apart: no reader can see it,
-  // and the station must not be sure of the opposite.
+  // faint seal or postmark date under a black-and-white scanner's threshold). Counted apart: no
+  // reader can see it, and the station must not be sure of something else.
   bool in_image = true;
   std::string truth;                  // as truth.json has it, normalised as compared
   std::vector<std::string> readings;  // free text read in memory: each model's own reading

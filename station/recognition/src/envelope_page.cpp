@@ -132,11 +132,12 @@ SenderBlock read_sender_block(const PageContext& c, ocr::Box zone) {
 
 std::optional<std::pair<std::string, std::size_t>> sender_postal_code(const std::vector<std::string>& lines) {
   // 〒 is read as itself, T or 干; the code's hyphen as any dash or not at all.
+  constexpr const char* kCode = "([0-9]{3}[-‐−―ー－]?[0-9]{4})";
+  const std::string marked = std::string("^(?:〒|T|干)") + kCode + "(?![0-9])", alone = std::string("^") + kCode + "$";
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string& l = lines[i];
-    const bool marked = l.find("〒") != std::string::npos || l.rfind("T", 0) == 0 || l.rfind("干", 0) == 0;
-    const std::string code = find_re(l, "^(?:〒|T|干)?([0-9]{3}[-‐−―ー－]?[0-9]{4})(?![0-9])", 1);
-    if (code.empty() || (!marked && i > 0)) continue;
+    std::string code = find_re(lines[i], marked.c_str(), 1);
+    if (code.empty() && i == 0) code = find_re(lines[i], alone.c_str(), 1);
+    if (code.empty()) continue;
     const std::string digits = digits_of(code);
     return std::pair{digits.substr(0, 3) + "-" + digits.substr(3), i};
   }
