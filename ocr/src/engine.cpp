@@ -50,31 +50,50 @@ bool katakana_edge(const std::string& left, const std::string& right) {
 }
 
 // The line's words joined as printed: nothing between two words of Japanese unless the gap is at
-// least 0.6 of the line's height (0.8 between katakana), then "　"; one ASCII space elsewhere.
-// "" when there is no word.
+// least 0.6 of the line's height (0.8 between katakana) and wider by half the line's height than
+// the line's own gaps between its characters (their lower median; a hand or a brush face spaces its
+// kana wide, and a gap a little wider than its others is no gap between two names), then "　";
+// one ASCII space elsewhere. "" when there is no word.
 std::string words_with_wide_gaps(tesseract::TessBaseAPI& t) {
   std::unique_ptr<tesseract::ResultIterator> it(t.GetIterator());
   if (!it) return "";
   struct Word { std::string text; int x0, x1, h; };
   std::vector<Word> words;
+  std::vector<int> symbol_gaps;
+  int last_x1 = -1;
   do {
-    std::unique_ptr<char[]> w(it->GetUTF8Text(tesseract::RIL_WORD));
     int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-    if (!w || !it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1)) continue;
-    std::string text = trim(w.get());
-    if (!text.empty()) words.push_back({std::move(text), x0, x1, y1 - y0});
-  } while (it->Next(tesseract::RIL_WORD));
+    if (it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1)) {
+      if (last_x1 >= 0) symbol_gaps.push_back(std::max(0, x0 - last_x1));
+      last_x1 = x1;
+    }
+    if (it->IsAtBeginningOf(tesseract::RIL_WORD)) {
+      std::unique_ptr<char[]> w(it->GetUTF8Text(tesseract::RIL_WORD));
+      if (w && it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1)) {
+        std::string text = trim(w.get());
+        if (!text.empty()) words.push_back({std::move(text), x0, x1, y1 - y0});
+      }
+    }
+  } while (it->Next(tesseract::RIL_SYMBOL));
   if (words.empty()) return "";
   std::vector<int> heights;
   for (const auto& w : words) heights.push_back(w.h);
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
   const int line_h = std::max(1, heights[heights.size() / 2]);
+  int usual_gap = 0;
+  if (!symbol_gaps.empty()) {
+    // The lower median: of a short name's two gaps, the one between its characters.
+    const std::size_t mid = (symbol_gaps.size() - 1) / 2;
+    std::nth_element(symbol_gaps.begin(), symbol_gaps.begin() + static_cast<std::ptrdiff_t>(mid), symbol_gaps.end());
+    usual_gap = symbol_gaps[mid];
+  }
   std::string out = words[0].text;
   for (std::size_t i = 1; i < words.size(); ++i) {
     const std::string joined = remove_cjk_spaces(words[i - 1].text + " " + words[i].text);
     const bool cjk_pair = joined.size() == words[i - 1].text.size() + words[i].text.size();
+    const int gap = words[i].x0 - words[i - 1].x1;
     if (!cjk_pair) out += " ";
-    else if (words[i].x0 - words[i - 1].x1 >= line_h * (katakana_edge(words[i - 1].text, words[i].text) ? 8 : 6) / 10)
+    else if (gap >= line_h * (katakana_edge(words[i - 1].text, words[i].text) ? 8 : 6) / 10 && gap >= usual_gap + line_h / 2)
       out += "\u3000";
     out += words[i].text;
   }

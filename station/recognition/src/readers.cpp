@@ -1340,6 +1340,68 @@ bool one_kanji_off(const std::vector<std::string>& spellings, const std::string&
   return false;
 }
 
+// A name part read far from every spelling of its furigana (a brush hand Tesseract reads kanji by
+// kanji wrong: 中中 for 小川), spelt again from its ink: among the spellings as long as the part
+// was read, kanji for kanji where they differ from it, each glyph that any of them puts another
+// kanji on is voted by the glyph classifier over the reading's kanji and all theirs there. The one
+// spelling whose every kanji that differs from the reading has a clear majority of the glyph's
+// votes (and whose kanji it keeps agree with the votes there too) is taken, the engine's kanji
+// kept as alternatives, for the clerk to confirm. None, or more than one, leaves the part as read.
+// `offset`: the part's first character in `name.chars`; `zone`: the value's zone, ruling removed;
+// spellings that differ from the reading in fewer than `min_differ` kanji are not weighed.
+bool spelling_by_ink(const ocr::Image& zone, RecognizedValue& name, std::size_t offset,
+                     const std::vector<std::string>& read, const std::vector<std::string>& spellings,
+                     std::size_t min_differ) {
+  constexpr double kMajority = 0.6;
+  std::vector<std::vector<std::string>> candidates;
+  std::vector<std::vector<std::string>> at(read.size());  // the kanji the candidates put at each glyph
+  for (const std::string& sp : spellings) {
+    std::vector<std::string> chars = utf8_characters(sp);
+    if (chars.size() != read.size()) continue;
+    bool ok = true;
+    std::size_t differ = 0;
+    for (std::size_t j = 0; j < chars.size() && ok; ++j)
+      if (chars[j] != read[j]) {
+        ++differ;
+        ok = is_han(chars[j]) && is_han(read[j]);
+      }
+    if (!ok || differ < min_differ) continue;
+    for (std::size_t j = 0; j < chars.size(); ++j)
+      if (std::find(at[j].begin(), at[j].end(), chars[j]) == at[j].end()) at[j].push_back(chars[j]);
+    candidates.push_back(std::move(chars));
+  }
+  if (candidates.empty()) return false;
+  std::vector<std::optional<ocr::SymbolVote>> vote(read.size());
+  for (std::size_t j = 0; j < read.size(); ++j) {
+    if (at[j].size() == 1 && at[j][0] == read[j]) continue;  // every candidate agrees with the reading there
+    if (at[j].size() + 1 > kMostSpellingsWeighed) return false;
+    const std::optional<ocr::Box> box = glyph_box(zone, name, offset + j);
+    if (!box) return false;
+    std::vector<std::string> set = at[j];
+    if (std::find(set.begin(), set.end(), read[j]) == set.end()) set.push_back(read[j]);
+    std::sort(set.begin(), set.end());
+    vote[j] = ocr::classify_symbol_at(zone, *box, set);
+  }
+  const std::vector<std::string>* chosen = nullptr;
+  for (const auto& cand : candidates) {
+    bool borne = true;
+    for (std::size_t j = 0; j < cand.size() && borne; ++j)
+      if (vote[j]) borne = vote[j]->symbol == cand[j] && vote[j]->share >= kMajority;
+    if (!borne) continue;
+    if (chosen != nullptr) return false;  // two spellings the ink bears out alike
+    chosen = &cand;
+  }
+  if (chosen == nullptr) return false;
+  for (std::size_t j = 0; j < read.size(); ++j) {
+    if ((*chosen)[j] == read[j]) continue;
+    CharReading& ch = name.chars[offset + j];
+    ch.alternatives.insert(ch.alternatives.begin(), ch.text);
+    ch.text = (*chosen)[j];
+    ch.confidence = std::min(ch.confidence, kUnsureFreeText);
+  }
+  return true;
+}
+
 // An officer's name read in kanji, checked glyph by glyph against its furigana: where the
 // dictionary spells the furigana's family (given) name in ways that differ from the reading in one
 // kanji (菊地 or 菊池 for 菊他 by キクチ; 正子, 昌子, 政子, … for 止子 by マサコ), that kanji's glyph
@@ -1432,7 +1494,21 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
       ch.text = votes[0].second;
       ch.confidence = std::min(ch.confidence, kUnsureFreeText);
       changed = true;
+      continue;
     }
+    if (!votes.empty()) continue;
+    if (!zone) zone = ocr::clean_zone(c.page, name.box);
+    if (spelling_by_ink(*zone, name, offset, read, spellings[k], 2)) {
+      changed = true;
+      continue;
+    }
+    // The furigana misread by a voicing mark (ユウゴ for ユウコ: no spelling fits the ink): the
+    // spellings of each kana with one voicing mark otherwise, together, one kanji off included.
+    std::vector<std::string> more;
+    for (const std::string& variant : voicing_variants(kanas[k]))
+      for (std::string& sp : ocr::name_spellings(variant, k == 0 ? ocr::NamePart::family : ocr::NamePart::given))
+        if (std::find(more.begin(), more.end(), sp) == more.end()) more.push_back(std::move(sp));
+    changed = spelling_by_ink(*zone, name, offset, read, more, 1) || changed;
   }
   if (!changed) return;
   std::string family, given;
@@ -1482,7 +1558,9 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
     }
     if (name != nullptr && kana != nullptr) {
       furigana_by_name(c, *kana, *name);
-      name_by_furigana(c, *name, *kana);
+      // A name spelt again from its ink checks its furigana again (ユウゴ beside 優子: ユウコ).
+      if (const std::string before = name->value; name_by_furigana(c, *name, *kana), name->value != before)
+        furigana_by_name(c, *kana, *name);
     }
     if (era && year && month && day) {
       RecognizedValue b = *year;

@@ -592,6 +592,30 @@ char16_t unvoiced(char16_t c) {
   return U_SUCCESS(st) && d.length() > 0 ? d.charAt(0) : c;
 }
 
+std::vector<std::string> voicing_variants(const std::string& kana) {
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(st);
+  if (U_FAILURE(st) || nfc == nullptr) return {};
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(kana);
+  std::vector<std::string> out;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t c = u.charAt(i), base = unvoiced(c);
+    for (const char16_t mark : {char16_t{0}, char16_t{0x3099}, char16_t{0x309A}}) {
+      icu::UnicodeString composed(base);
+      if (mark != 0) composed.append(mark);
+      composed = nfc->normalize(composed, st);
+      if (U_FAILURE(st)) return out;
+      if (composed.length() != 1 || composed.charAt(0) == c) continue;
+      icu::UnicodeString v = u;
+      v.setCharAt(i, composed.charAt(0));
+      std::string s;
+      v.toUTF8String(s);
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
 static bool same_but_size(char16_t a, char16_t b) {
   static const std::u16string_view small = u"ァィゥェォッャュョヮ", big = u"アイウエオツヤユヨワ";
   const auto sa = small.find(a), sb = small.find(b);

@@ -167,6 +167,10 @@ std::string small_kana_made_full(const std::string& s);
 // The kana without its voicing mark (バ, パ → ハ); other characters as they are.
 char16_t unvoiced(char16_t c);
 
+// The kana `kana` (UTF-8) with one kana's voicing mark added, taken off or changed (ユウゴ →
+// ユウコ, ガウゴ, …): what a furigana misread by its voicing marks could have been. Each once.
+std::vector<std::string> voicing_variants(const std::string& kana);
+
 // A small vowel straight after the same full-size vowel at a word's end (カズオォ) is a doubled
 // glyph, not writing; a small kana where none can stand is a full-size one. Legal-entity words are
 // restored where only voicing marks or the size of a kana differ (ガイシヤ, ドリシマリヤク).

@@ -1,7 +1,10 @@
 // TesseractEngine on synthetic zones, and the clean-up of its output.
 #include <gtest/gtest.h>
 
+#include <opencv2/freetype.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <filesystem>
 
 #include "ocr/engine.h"
 #include "text_util.h"
@@ -71,6 +74,45 @@ TEST(TesseractEngine, AThickenedLineReadsTheSameTextOnACopy) {
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(r->text, "4207519368");
   EXPECT_EQ(*page.encode_png(), *before);
+}
+
+// Katakana set `pitch` px apart (one glyph each, 60 px high, IPAex Gothic), the gap between the
+// family and the given name `gap` px more; an empty image when the font is missing.
+ocr::Image spaced_kana(const std::vector<std::string>& family, const std::vector<std::string>& given, int pitch, int gap) {
+  const std::filesystem::path font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
+  if (!std::filesystem::exists(font)) return {};
+  cv::Mat c3(300, 1800, CV_8UC3, cv::Scalar::all(255));
+  auto ft = cv::freetype::createFreeType2();
+  ft->loadFontData(font.string(), 0);
+  int x = 60;
+  for (const auto* part : {&family, &given}) {
+    for (const std::string& k : *part) {
+      ft->putText(c3, k, {x, 180}, 60, cv::Scalar::all(0), -1, cv::LINE_AA, true);
+      x += pitch;
+    }
+    x += gap;
+  }
+  cv::Mat m;
+  cv::cvtColor(c3, m, cv::COLOR_BGR2GRAY);
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+  return img ? *img : ocr::Image{};
+}
+
+// A full-width space is a gap wider than the line's own gaps between its characters by half its
+// height: katakana set tight or spaced wide (as a hand or a brush face spaces them) read as one
+// name with one gap, where the gap between the two names is wider than the others by more than a character.
+TEST(TesseractEngine, AGapIsOneWiderThanTheLinesOwnGaps) {
+  const std::vector<std::string> family = {"オ", "ガ", "ワ"}, given = {"ア", "キ", "ラ"};
+  for (const int pitch : {62, 110}) {
+    const ocr::Image page = spaced_kana(family, given, pitch, 100);
+    ASSERT_FALSE(page.empty()) << "fonts-ipaexfont-gothic is installed by hardware/deploy/install-deps.sh";
+    ocr::ZoneSpec spec;
+    spec.languages = "jpn";
+    spec.whitelist = "アイウエオカガキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン";
+    auto r = engine().read(page, {20, 90, 1700, 130}, spec);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    EXPECT_EQ(r->text, "オガワ\u3000アキラ") << "pitch " << pitch;
+  }
 }
 
 TEST(TesseractEngine, ReadsWithoutWhitelistAfterOneWasSet) {

@@ -316,6 +316,18 @@ TEST(Grammar, OnlyTheHaRowTakesTheRingMark) {
 
 namespace {
 
+// A furigana misread by one voicing mark: each kana with its mark added, taken off or changed, once.
+TEST(Grammar, VoicingVariantsChangeOneKanasMark) {
+  using station::recognition::detail::voicing_variants;
+  const std::vector<std::string> v = voicing_variants("ユウゴ");
+  EXPECT_NE(std::find(v.begin(), v.end(), "ユウコ"), v.end());
+  EXPECT_NE(std::find(v.begin(), v.end(), "ユヴゴ"), v.end());
+  EXPECT_EQ(std::find(v.begin(), v.end(), "ユウゴ"), v.end());
+  const std::vector<std::string> h = voicing_variants("ハ");
+  EXPECT_EQ(h, (std::vector<std::string>{"バ", "パ"}));
+  EXPECT_TRUE(voicing_variants("ミ").empty());  // a kana that takes no mark has no variant
+}
+
 TEST(Grammar, ASmallKanaWhereNoneCanStandIsFullSize) {
   using station::recognition::detail::small_kana_made_full;
   EXPECT_EQ(small_kana_made_full("ィ)ミドリカイ リジチョウ"), "イ)ミドリカイ リジチョウ");

@@ -481,6 +481,37 @@ TEST(NameByFurigana, AKanjiWithoutItsOwnBoxIsVotedOnTheInkBetweenItsNeighbours) 
   }
 }
 
+// A name part read far from every spelling of its furigana, kanji for kanji (中中 for 小川, as a
+// brush hand is read): the spellings as long as the reading propose, and the one whose every kanji
+// the glyphs' own ink votes for is taken, for the clerk to confirm. A name written otherwise than
+// its furigana spells (中山 beside オガワ) keeps the engine's reading: no spelling is borne out.
+TEST(NameByFurigana, APartReadFarFromEverySpellingIsSpeltAgainFromItsInk) {
+  struct Case {
+    const char* drawn;
+    const char* read;
+    const char* want;
+  };
+  for (const Case& k : {Case{"小川　明", "中中　明", "小川　明"}, Case{"中山　明", "中中　明", "中中　明"}}) {
+    const std::optional<RecognizedValue> name = name_read_as(k.drawn, "オガワ　アキラ", k.read, [](std::vector<ocr::Glyph>&) {});
+    ASSERT_TRUE(name.has_value());
+    EXPECT_EQ(name->value, k.want) << k.drawn;
+    if (std::string(k.read) != k.want) {
+      EXPECT_LT(name->confidence, 0.9);
+      ASSERT_EQ(name->chars.size(), 3u);
+      EXPECT_EQ(name->chars[0].alternatives.front(), "中");
+    }
+  }
+}
+
+// A furigana misread by a voicing mark (ユウゴ beside 優子) spells no kanji the ink bears out; the
+// spellings of the kana with one mark otherwise (ユウコ: 優子, 裕子, …) do, one kanji off included.
+TEST(NameByFurigana, AFuriganaMisreadByAVoicingMarkStillSpellsTheName) {
+  const std::optional<RecognizedValue> name = name_read_as("山田　優子", "ヤマダ　ユウゴ", "山田　佐子", [](std::vector<ocr::Glyph>&) {});
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(name->value, "山田　優子");
+  EXPECT_LT(name->confidence, 0.9);
+}
+
 // A name read without its gap and with a kanji wrong in each part (曽橋了子 for 高橋　陽子), the engine
 // giving no box to the family name's two kanji: the cut is where each half is one kanji off a
 // spelling of its furigana, and the two boxless kanji are cut from the ink between the zone's edge
