@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "ocr/comb.h"
@@ -115,6 +116,8 @@ Text read_zone(const PageContext& c, const ocr::PreparedZone& prepared, ocr::Box
     spec.thicken_strokes_px = std::max(0, static_cast<int>(std::lround(clean.dpi() / 25.4 / 4.0)) - 1);
   spec.border = border >= 0 ? border : std::max(10, c.page.dpi() / 10);
   spec.glyphs = spec.alternatives = languages == "jpn";
+  // An e-mail address keeps its glyphs: the digits of its local part are voted on their ink.
+  if (whitelist.find('@') != std::string::npos) spec.glyphs = true;
   // A numeric line keeps its glyphs too: each digit is voted by the font-independent classifier.
   const bool numeric_line = !whitelist.empty() && whitelist.find_first_not_of("0123456789,-()") == std::string::npos;
   if (numeric_line) spec.glyphs = true;
@@ -367,6 +370,88 @@ std::vector<CharReading> vote_line_digits(Text& t, const ocr::Image& zone, const
   if (strays) t.confidence = kept_least;
   t.confidence = std::min(t.confidence, cap);
   return chars;
+}
+
+// The digits of an e-mail address's local part (`s`, as email_as_read gives `t`'s reading) on their
+// own ink, as a number's are: a zero drawn with a mark the engine read 9, 6 or 8 (zero_with_a_mark)
+// is a 0; a letter of the x-height as tall as the digits that the classifier reads as its
+// look-alike digit is that digit (kaigos for kaigo5); a digit whose box lies over nearly all of the
+// same digit's before it is that one read twice (keiri388) and goes, as does a letter over nearly
+// all of the digit after it. Any other digit the classifier reads otherwise only doubts the address.
+// Whether the address changed or is doubted; nothing where the glyphs do not spell the local part.
+bool vote_email_digits(const Text& t, const ocr::Image& zone, std::string& s) {
+  const std::size_t at = s.find('@');
+  if (at == std::string::npos || t.glyphs.empty()) return false;
+  std::vector<const ocr::Glyph*> local;
+  std::string spelt;
+  for (const ocr::Glyph& g : t.glyphs) {
+    const std::string x = strip_spaces(g.text);
+    if (x.empty()) continue;
+    if (x == "@") break;
+    if (x.size() != 1) return false;
+    local.push_back(&g);
+    spelt += x;
+  }
+  const auto lower = [](std::string x) {
+    for (char& ch : x)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return x;
+  };
+  if (lower(spelt) != lower(s.substr(0, at))) return false;
+  const auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  // A small letter as tall as a digit is a digit: the height of the local part's digits and
+  // letters that reach as high (b, d, h, k, l, t), the median.
+  std::vector<int> tall;
+  for (std::size_t i = 0; i < local.size(); ++i)
+    if (is_digit(spelt[i]) || std::string_view("bdfhklt").find(spelt[i]) != std::string_view::npos)
+      tall.push_back(local[i]->box.h);
+  int tall_h = 0;
+  if (!tall.empty()) {
+    std::nth_element(tall.begin(), tall.begin() + static_cast<std::ptrdiff_t>(tall.size() / 2), tall.end());
+    tall_h = tall[tall.size() / 2];
+  }
+  bool doubted = false;
+  std::vector<std::size_t> drop;
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    const ocr::Glyph& g = *local[i];
+    const char read = spelt[i];
+    // s for 5, o for 0: a letter of the x-height drawn as tall as the digits, which the classifier
+    // reads as that digit (6 of its 7 neighbours).
+    const char small = static_cast<char>(std::tolower(static_cast<unsigned char>(read)));
+    // A letter whose box lies over nearly all of the digit's after it (or that digit's over nearly
+    // all of its) is part of that digit's ink read apart (soumus58 for soumu58): it goes.
+    if (!is_digit(read) && i + 1 < local.size() && is_digit(spelt[i + 1])) {
+      const ocr::Box& b = local[i + 1]->box;
+      const int overlap = std::min(b.x + b.w, g.box.x + g.box.w) - std::max(b.x, g.box.x);
+      if (overlap * 10 > std::min(b.w, g.box.w) * 8) {
+        drop.push_back(i);
+        continue;
+      }
+    }
+    if ((small == 's' || small == 'o') && tall_h > 0 && g.box.h * 100 >= tall_h * 85) {
+      const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
+      if (v.digit == (small == 's' ? '5' : '0') && v.share >= 6.0 / 7.0) {
+        s[i] = v.digit;
+        doubted = true;
+      }
+      continue;
+    }
+    if (!is_digit(read) || g.box.w <= 2 || g.box.h <= 2) continue;
+    if (i > 0 && spelt[i - 1] == read) {
+      const ocr::Box& b = local[i - 1]->box;
+      const int overlap = std::min(b.x + b.w, g.box.x + g.box.w) - std::max(b.x, g.box.x);
+      if (overlap * 10 > std::min(b.w, g.box.w) * 8) {
+        drop.push_back(i);
+        continue;
+      }
+    }
+    const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
+    if (v.digit == '?' || v.digit == read) continue;
+    doubted = true;
+    if (zero_with_a_mark(read, v)) s[i] = '0';
+  }
+  for (auto it = drop.rbegin(); it != drop.rend(); ++it) s.erase(*it, 1);
+  return doubted || !drop.empty();
 }
 
 // Katakana the engine takes for one another in some faces and at some scales (ケ read ク, ユ read
@@ -897,6 +982,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       s = email_grammar_ok(first) ? first : email_grammar_ok(second) ? second : first_raw;
       conf = std::min(conf, kFailsFormat);
     }
+    if (vote_email_digits(s == first_raw ? t : english, prepared.image, s)) conf = std::min(conf, kDigitsDisagree);
     if (digits_from_other_reading(s, s == first_raw ? second_raw : first_raw)) conf = std::min(conf, kUnsureFreeText);
     if (!email_grammar_ok(s)) conf = std::min(conf, 0.4);
   } else if (type == "sex") {
