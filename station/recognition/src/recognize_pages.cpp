@@ -1,6 +1,7 @@
 // Recognition of an envelope's pages: classification and orientation, registration, then the
 // reader of what each page is; the cross-form checks once every page is read.
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -66,13 +67,30 @@ UnregisteredLook read_unregistered(const ocr::Image& raw, const ocr::PageStructu
       std::max(raw.width(), raw.height()) / static_cast<double>(std::min(raw.width(), raw.height()));
   if (aspect > 1.6) {
     pr.kind = "envelope";
-    int turns = raw.width() > raw.height() ? 1 : 0;
-    pr.rotation = turns * 90;
-    const ocr::Image upright = raw.rotated(turns);
-    if (const FormTemplate* t = templates.find("envelope")) {
-      detail::PageContext c{upright, index, nullptr, engine, clock};
-      detail::read_envelope(*t, c, values);
+    const FormTemplate* t = templates.find("envelope");
+    if (t == nullptr) return look;
+    // An envelope stands upright, but its shape does not say which end is up, and the clean-up may
+    // have turned it (it turns a page whose lines its ink profile takes for vertical, as a Mincho
+    // face's strong verticals can make an envelope's look). Read the way its shape suggests (a
+    // quarter turn when it lies on its side); where that gives little (values summing to less
+    // than kSureEnvelope in confidence), read it the other way up too and keep the surer reading.
+    constexpr double kSureEnvelope = 1.0;
+    const int first = raw.width() > raw.height() ? 1 : 0;
+    std::vector<RecognizedValue> best;
+    double best_sum = -1;
+    for (const int turns : {first, first + 2}) {
+      std::vector<RecognizedValue> read;
+      detail::read_envelope(*t, detail::PageContext{raw.rotated(turns), index, nullptr, engine, clock}, read);
+      double sum = 0;
+      for (const RecognizedValue& v : read) sum += v.value.empty() ? 0.0 : v.confidence;
+      if (sum > best_sum) {
+        best_sum = sum;
+        best = std::move(read);
+        pr.rotation = turns * 90;
+      }
+      if (best_sum >= kSureEnvelope) break;
     }
+    values.insert(values.end(), std::make_move_iterator(best.begin()), std::make_move_iterator(best.end()));
     return look;
   }
   // A passbook copy if it says so (read upright or turned) or shows its spread and one word.

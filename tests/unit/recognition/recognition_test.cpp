@@ -277,6 +277,34 @@ TEST(Recognizer, HandwrittenDatesAndCombsAreMendedFromWhatTheEnvelopeSays) {
     for (const auto& m : report->mismatches) std::cerr << m << "\n";
 }
 
+// An envelope's shape does not say which end is up: scanned upside down or lying on either side
+// (or turned so by the clean-up), it is read the way up whose values are surer, and its page
+// records the turn the reviewer sees it at.
+TEST(Recognizer, AnEnvelopeIsReadWhicheverWayItLies) {
+  station::Config config;
+  const fs::path source = kSamples / "app-001" / "page-01.jpg";
+  auto upright = station::recognize_to_json(config, {source});
+  ASSERT_TRUE(upright.has_value()) << upright.error().detail;
+  const json want = json::parse(*upright)["envelope"]["sender_name"]["value"];
+  ASSERT_FALSE(want.get<std::string>().empty());
+  const cv::Mat page = cv::imread(source.string(), cv::IMREAD_COLOR);
+  ASSERT_FALSE(page.empty());
+  const fs::path dir = fs::temp_directory_path() / ("turned_envelope_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const int code : {cv::ROTATE_180, cv::ROTATE_90_CLOCKWISE, cv::ROTATE_90_COUNTERCLOCKWISE}) {
+    cv::Mat turned;
+    cv::rotate(page, turned, code);
+    const fs::path file = dir / ("envelope-" + std::to_string(code) + ".jpg");
+    ASSERT_TRUE(cv::imwrite(file.string(), turned));
+    auto out = station::recognize_to_json(config, {file});
+    ASSERT_TRUE(out.has_value()) << out.error().detail;
+    const json doc = json::parse(*out);
+    EXPECT_EQ(doc["pages"][0]["kind"], "envelope") << code;
+    EXPECT_EQ(doc["envelope"]["sender_name"]["value"], want) << code;
+  }
+  fs::remove_all(dir);
+}
+
 // A round postmark whose date dots were lost as specks ("7 6 8" inside the ring) still gives its
 // date, as evidence for the clerk: never certain.
 TEST(Recognizer, PostmarkDateIsReadInsideItsRing) {
