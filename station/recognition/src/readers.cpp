@@ -239,9 +239,12 @@ std::vector<bool> strays_in_number(const ocr::Image& zone, const std::vector<con
 // `zone`'s pixels.
 std::vector<CharReading> split_wide_digit(const ocr::Image& zone, const ocr::Glyph& g, char read, int line_w, int line_h,
                                           const std::vector<ocr::Box>& others) {
-  std::vector<ocr::Box> columns;
+  std::vector<ocr::Box> columns, marks;
   for (const ocr::Box& b : ocr::ink_columns_in(zone, g.box)) {
-    if (b.h * 4 < line_h * 3) continue;  // a comma, a speck
+    if (b.h * 4 < line_h * 3) {  // a comma, a speck
+      marks.push_back(b);
+      continue;
+    }
     const int centre = b.x + b.w / 2;
     if (std::any_of(others.begin(), others.end(), [&](const ocr::Box& o) { return centre >= o.x && centre < o.x + o.w; }))
       continue;
@@ -249,10 +252,14 @@ std::vector<CharReading> split_wide_digit(const ocr::Image& zone, const ocr::Gly
     columns.push_back(b);
   }
   if (columns.size() < 2) return {};
-  // Digits of one number stand a digit's width apart at most (a comma between): ink further off is
-  // something else (a label's remnant the engine's box took in).
-  for (std::size_t i = 1; i < columns.size(); ++i)
-    if ((columns[i].x - (columns[i - 1].x + columns[i - 1].w)) * 10 > line_w * 15) return {};
+  // Digits of one number stand a digit's width apart at most, two with a comma between (a narrow
+  // mincho 1 stands in the middle of its width): ink further off is something else (a label's
+  // remnant the engine's box took in).
+  for (std::size_t i = 1; i < columns.size(); ++i) {
+    const int left = columns[i - 1].x + columns[i - 1].w, right = columns[i].x;
+    const bool comma = std::any_of(marks.begin(), marks.end(), [&](const ocr::Box& m) { return m.x >= left && m.x + m.w <= right; });
+    if ((right - left) * 10 > line_w * (comma ? 22 : 15)) return {};
+  }
   std::vector<CharReading> out;
   std::size_t engines = columns.size() - 1;
   for (std::size_t i = 0; i < columns.size(); ++i) {

@@ -887,6 +887,33 @@ TEST(WideDigitBox, TheDigitsItsInkHoldsAreRead) {
   }
 }
 
+// The same with a comma between the dropped digit and the next, a mincho 1 standing narrow in the
+// middle of its width ("1,400,000" read 400,000, the 4's box reaching back over the "1,"): the two
+// digits stand nearly two digits' widths apart with the comma between them, and are still read.
+TEST(WideDigitBox, ADigitDroppedBeforeACommaIsRead) {
+  cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+  // Where each character is drawn (x of its left edge).
+  const std::vector<std::pair<std::string, int>> drawn = {{"1", 180}, {",", 245}, {"4", 300}, {"0", 390}, {"0", 480}};
+  for (const auto& [ch, x] : drawn) cv::putText(m, ch, {x, 220}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(15), 6, cv::LINE_AA);
+  auto page = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+  ASSERT_TRUE(page.has_value());
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    const InkRuns ink = ink_runs(img);
+    EXPECT_EQ(ink.runs.size(), 5u);
+    ocr::Reading r = ocr::FakeEngine::reading("400", 0.95);
+    if (ink.runs.size() != 5) return r;
+    r.glyphs.push_back({"4", 0.95, ink.box(ink.runs[0].first, ink.runs[2].second), {}});
+    r.glyphs.push_back({"0", 0.95, ink.box(ink.runs[3].first, ink.runs[3].second), {}});
+    r.glyphs.push_back({"0", 0.95, ink.box(ink.runs[4].first, ink.runs[4].second), {}});
+    return r;
+  });
+  const std::vector<RecognizedValue> out = read_one(*page, engine, "application", field("amount", "amount"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "1400");
+  EXPECT_LT(out[0].confidence, 0.9);
+}
+
 // One digit's ink read twice (a slashed zero read as a sliver of it and as the whole of it, "50000"
 // read 500000): of two digit boxes starting at the same column over the ink of one character, the
 // narrower goes and the value is for the clerk to confirm. Two zeros each over its own ink stay.
