@@ -50,10 +50,11 @@ bool katakana_edge(const std::string& left, const std::string& right) {
 }
 
 // The line's words joined as printed: nothing between two words of Japanese unless the gap is at
-// least 0.6 of the line's height (0.8 between katakana) and wider by half the line's height than
-// the line's own gaps between its characters (their lower median; a hand or a brush face spaces its
-// kana wide, and a gap a little wider than its others is no gap between two names), then "　";
-// one ASCII space elsewhere. "" when there is no word.
+// least 0.6 of the line's height, then "　"; between katakana at least 0.8 of it and wider by half
+// the line's height than the line's own gaps between its characters (their lower median: a hand or
+// a brush face spaces its kana wide, and a gap a little wider than its others is no gap between two
+// names; kanji lines keep the plain rule, a hand's name gap being no wider than that). One ASCII
+// space elsewhere. "" when there is no word.
 std::string words_with_wide_gaps(tesseract::TessBaseAPI& t) {
   std::unique_ptr<tesseract::ResultIterator> it(t.GetIterator());
   if (!it) return "";
@@ -92,8 +93,9 @@ std::string words_with_wide_gaps(tesseract::TessBaseAPI& t) {
     const std::string joined = remove_cjk_spaces(words[i - 1].text + " " + words[i].text);
     const bool cjk_pair = joined.size() == words[i - 1].text.size() + words[i].text.size();
     const int gap = words[i].x0 - words[i - 1].x1;
+    const bool katakana = katakana_edge(words[i - 1].text, words[i].text);
     if (!cjk_pair) out += " ";
-    else if (gap >= line_h * (katakana_edge(words[i - 1].text, words[i].text) ? 8 : 6) / 10 && gap >= usual_gap + line_h / 2)
+    else if (gap >= line_h * (katakana ? 8 : 6) / 10 && (!katakana || gap >= usual_gap + line_h / 2))
       out += "\u3000";
     out += words[i].text;
   }

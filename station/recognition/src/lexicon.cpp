@@ -47,10 +47,10 @@ Kind kind_of(std::string_view key) {
 
 // Whether what the engine saw bears `mended` out over `read` (the value as read, spaces stripped):
 // one of the two models read it so, or, where the two differ in one character, the engine offered
-// the lexicon's character as that glyph's alternative. A name written on the form as it is not in
+// the lexicon's character as that glyph's alternative or the glyph's ink votes for it. A name written on the form as it is not in
 // the list (ひまわり荘北 where the list has ひまわり荘東) is what the review must see, so the lexicon only
 // chooses among what the engine itself saw.
-bool engine_saw(const RecognizedValue& v, const std::string& read, const std::string& mended) {
+bool engine_saw(const RecognizedValue& v, const std::string& read, const std::string& mended, const GlyphVote& vote) {
   for (const std::string& r : v.readings)
     if (strip_spaces(r) == mended) return true;
   const std::vector<std::string> a = utf8_characters(read), b = utf8_characters(mended);
@@ -69,12 +69,21 @@ bool engine_saw(const RecognizedValue& v, const std::string& read, const std::st
     }
   if (spelt != read || chars.size() != a.size()) return false;
   const std::vector<std::string>& alts = chars[at]->alternatives;
-  return std::find(alts.begin(), alts.end(), b[at]) != alts.end();
+  if (std::find(alts.begin(), alts.end(), b[at]) != alts.end()) return true;
+  // Both models read the glyph alike wrong (さくら爺 for さくら苑): its own ink, voted by the glyph
+  // classifier between the character read and the list's, unanimously for the list's.
+  if (!vote) return false;
+  const auto index = static_cast<std::size_t>(chars[at] - v.chars.data());
+  std::vector<std::string> pair = {a[at], b[at]};
+  std::sort(pair.begin(), pair.end());
+  const auto voted = vote(v, index, pair);
+  return voted && voted->first == b[at] && voted->second >= 1.0;
 }
 
 }  // namespace
 
-void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable) {
+void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable,
+                   const GlyphVote& vote) {
   if (lexicon.empty()) return;
   // Names are long: one character off a name of four or more is that name. A town is short (栄町,
   // 港町): one off a two-character town fits many, which the uniqueness rule leaves alone.
@@ -96,7 +105,7 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
       if (const auto near = nearest_in_lexicon(town, lexicon.towns, readable, kLeastTown))
         mended = read.substr(0, t->begin) + *near + read.substr(t->end);
     }
-    if (!mended || *mended == read || !engine_saw(v, read, *mended)) continue;
+    if (!mended || *mended == read || !engine_saw(v, read, *mended, vote)) continue;
     v.value = *mended;
     v.chars.clear();
     v.confidence = std::min(v.confidence, kUnsureFreeText);

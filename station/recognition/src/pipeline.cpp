@@ -47,9 +47,10 @@ ocr::CleanupOptions cleanup_options(const Config& config) {
   o.tessdata_dir = config.tessdata_dir;
   // Orientation by the direction of the text lines only, not Tesseract OSD: recognition decides
   // every page's quarter turns itself (each registered form is placed in all four, a passbook is
-  // read upright and turned, an envelope goes by its shape) and records them on the page, which is
-  // how the reviewer sees it. OSD cost about 0.6 s of CPU a page — a third of the whole pipeline —
-  // and changed no page kind and no value on the samples (`station accuracy`, both ways).
+  // read upright and turned, an envelope by its shape and, where that reads little, the other way
+  // up) and records them on the page, which is how the reviewer sees it. OSD cost about 0.6 s of
+  // CPU a page — a third of the whole pipeline — and changed no page kind and no value on the
+  // samples (`station accuracy`, both ways).
   o.orient = ocr::Orient::kHeuristic;
   return o;
 }

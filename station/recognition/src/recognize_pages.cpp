@@ -270,15 +270,11 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
                      out.pages[static_cast<std::size_t>(k)], out.values);
   }
   const std::set<std::string> disputed = detail::keep_one_value_per_key(out.values, page_score);
-  if (lexicon != nullptr)
-    detail::match_lexicon(out.values, *lexicon, [&](char16_t ch) { return engine.can_read(ch, "jpn"); });
-  detail::reconcile_same_text(out.values);
-  detail::check_kana_by_reading(out.values);
   // A glyph voted on the page as recognition turned it upright (a value's boxes are that page's).
   std::map<int, ocr::Image> upright;
   const detail::GlyphVote vote = [&](const RecognizedValue& v, std::size_t index,
                                      const std::vector<std::string>& symbols) -> std::optional<std::pair<std::string, double>> {
-    if (v.page < 0 || v.page >= n || index >= v.chars.size()) return std::nullopt;
+    if (v.page < 0 || v.page >= n || index >= v.chars.size() || v.chars[index].box.empty()) return std::nullopt;
     auto it = upright.find(v.page);
     if (it == upright.end())
       it = upright.emplace(v.page, pages[static_cast<std::size_t>(v.page)].rotated(out.pages[static_cast<std::size_t>(v.page)].rotation / 90)).first;
@@ -286,6 +282,10 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
     if (s.symbol.empty()) return std::nullopt;
     return std::pair{s.symbol, s.share};
   };
+  if (lexicon != nullptr)
+    detail::match_lexicon(out.values, *lexicon, [&](char16_t ch) { return engine.can_read(ch, "jpn"); }, vote);
+  detail::reconcile_same_text(out.values);
+  detail::check_kana_by_reading(out.values);
   detail::check_titles(out.values, vote);
   detail::reconcile_representative(out.values);
   detail::reconcile_holder_kana(out.values);

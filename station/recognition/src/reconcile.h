@@ -81,9 +81,12 @@ std::vector<std::string> nearest_titles(const std::string& read, const std::vect
 void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 
 // Each facility name, corporation name and address town read one character off exactly one of the
-// lexicon's (lexicon.h) is taken to be it, for the clerk to confirm (kUnsureFreeText at most, its
-// characters' boxes dropped); one read as a name of the list, or near none or several, stays.
-void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable);
+// lexicon's (lexicon.h) is taken to be it where the engine saw that character (the other model's
+// reading, the glyph's alternative) or, with `vote`, the glyph's own ink votes unanimously for it
+// over the character read; for the clerk to confirm (kUnsureFreeText at most, its characters'
+// boxes dropped). One read as a name of the list, or near none or several, stays.
+void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable,
+                   const GlyphVote& vote = {});
 
 // The passbook copy against the application's bank fields (the envelope says the same thing
 // twice): bank, branch, account type, account number and holder. Where a passbook value, or one of

@@ -489,6 +489,36 @@ TEST(Lexicon, AReadingOneCharacterOffExactlyOneNameIsThatNameWhereTheEngineSawIt
   EXPECT_EQ(v[7].value, "千葉県柏市若某町2-2");
 }
 
+// Both models read a glyph alike wrong (ひまわり蘭 for ひまわり荘, no alternative offered): the
+// glyph's own ink, voted between the character read and the list's, decides. A unanimous vote for
+// the list's takes the name, for the clerk to confirm; the ink voting for the character read (the
+// form says otherwise than the list), or a divided vote, leaves it as read for the review.
+TEST(Lexicon, TheGlyphsInkChoosesTheListsCharacterWhereBothModelsReadItAlikeWrong) {
+  const Lexicon l = test_lexicon();
+  struct Case {
+    std::string symbol;
+    double share;
+    const char* want;
+  };
+  for (const Case& k : {Case{"荘", 1.0, "グループホームひまわり荘"}, Case{"蘭", 1.0, "グループホームひまわり蘭"},
+                        Case{"荘", 5.0 / 7.0, "グループホームひまわり蘭"}}) {
+    std::vector<RecognizedValue> v = {with_alternative("facility.name", "グループホームひまわり蘭", 0, "ゲ")};
+    std::vector<std::string> asked;
+    std::size_t asked_at = 99;
+    const detail::GlyphVote vote = [&](const RecognizedValue&, std::size_t index, const std::vector<std::string>& symbols)
+        -> std::optional<std::pair<std::string, double>> {
+      asked = symbols;
+      asked_at = index;
+      return std::pair{k.symbol, k.share};
+    };
+    detail::match_lexicon(v, l, kReadable, vote);
+    EXPECT_EQ(v[0].value, k.want) << k.symbol << " " << k.share;
+    EXPECT_EQ(asked_at, 11u);
+    EXPECT_EQ(asked, (std::vector<std::string>{"荘", "蘭"}));
+    if (std::string(k.want) != "グループホームひまわり蘭") EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+  }
+}
+
 TEST(Lexicon, AReadingNearTwoNamesOrFarFromAllStays) {
   const Lexicon l = test_lexicon();
   // 若森 is one character off both 若柴 and 若葉: neither is taken.
