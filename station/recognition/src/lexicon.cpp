@@ -105,7 +105,9 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
       if (const auto near = nearest_in_lexicon(town, lexicon.towns, readable, kLeastTown))
         mended = read.substr(0, t->begin) + *near + read.substr(t->end);
     }
-    if (!mended || *mended == read || !engine_saw(v, read, *mended, vote)) continue;
+    // The ink is asked about names only: a town's one character off another's is often the same
+    // town spelt another way (松ケ丘, 松が丘), which the review is to see as written.
+    if (!mended || *mended == read || !engine_saw(v, read, *mended, kind == Kind::kAddress ? GlyphVote{} : vote)) continue;
     v.value = *mended;
     v.chars.clear();
     v.confidence = std::min(v.confidence, kUnsureFreeText);

@@ -82,8 +82,9 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 
 // Each facility name, corporation name and address town read one character off exactly one of the
 // lexicon's (lexicon.h) is taken to be it where the engine saw that character (the other model's
-// reading, the glyph's alternative) or, with `vote`, the glyph's own ink votes unanimously for it
-// over the character read; for the clerk to confirm (kUnsureFreeText at most, its characters'
+// reading, the glyph's alternative) or, for a name, with `vote`, the glyph's own ink votes
+// unanimously for it over the character read (a town one character off another is often the same
+// town spelt another way: 松ケ丘, 松が丘); for the clerk to confirm (kUnsureFreeText at most, its characters'
 // boxes dropped). One read as a name of the list, or near none or several, stays.
 void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable,
                    const GlyphVote& vote = {});
