@@ -72,6 +72,15 @@ InkRuns ink_runs(const ocr::Image& zone) {
   return out;
 }
 
+// The runs of `ink`, those closer than `gap` px to the one before joined: one glyph's strokes.
+std::vector<std::pair<int, int>> merged_runs(const InkRuns& ink, int gap) {
+  std::vector<std::pair<int, int>> out;
+  for (const auto& run : ink.runs)
+    if (!out.empty() && run.first - out.back().second < gap) out.back().second = run.second;
+    else out.push_back(run);
+  return out;
+}
+
 // The values read_form gives for the one field `f` of a form of `kind` on `page`.
 std::vector<RecognizedValue> read_one(const ocr::Image& page, ocr::Engine& engine, const std::string& kind,
                                       const FieldTemplate& f) {
@@ -409,10 +418,7 @@ std::optional<RecognizedValue> email_read_as(const std::string& drawn, const std
     ocr::Reading r = ocr::FakeEngine::reading(read, 0.95);
     const InkRuns ink = ink_runs(img);
     // Runs closer than a sixth of the line's height are one glyph's (a k's stem and arms).
-    std::vector<std::pair<int, int>> runs;
-    for (const auto& run : ink.runs)
-      if (!runs.empty() && run.first - runs.back().second < ink.ink.rows / 6) runs.back().second = run.second;
-      else runs.push_back(run);
+    const std::vector<std::pair<int, int>> runs = merged_runs(ink, ink.ink.rows / 6);
     // The zone's clean-up takes a full stop for a speck: where the runs are one short, it has no box.
     const bool dot_lost = runs.size() + 1 == drawn.size();
     std::size_t run = 0;
@@ -471,10 +477,7 @@ TEST(KanaVote, ALookAlikeKanaIsReadByTheClassifier) {
       ocr::Reading r = ocr::FakeEngine::reading(read, 0.95);
       const InkRuns ink = ink_runs(img);
       // Runs closer than a fifth of the line's height belong to one glyph.
-      std::vector<std::pair<int, int>> glyphs;
-      for (const auto& run : ink.runs)
-        if (!glyphs.empty() && run.first - glyphs.back().second < ink.ink.rows / 5) glyphs.back().second = run.second;
-        else glyphs.push_back(run);
+      const std::vector<std::pair<int, int>> glyphs = merged_runs(ink, ink.ink.rows / 5);
       const std::vector<std::string> chars = {read.substr(0, 3), read.substr(3, 3), read.substr(6, 3)};
       for (std::size_t i = 0; i < glyphs.size() && i < chars.size(); ++i)
         r.glyphs.push_back({chars[i], 0.95, ink.box(glyphs[i].first, glyphs[i].second), {}});
