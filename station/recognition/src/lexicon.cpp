@@ -47,9 +47,10 @@ Kind kind_of(std::string_view key) {
 
 // Whether what the engine saw bears `mended` out over `read` (the value as read, spaces stripped):
 // one of the two models read it so, or, where the two differ in one character, the engine offered
-// the lexicon's character as that glyph's alternative or the glyph's ink votes for it. A name written on the form as it is not in
-// the list (ひまわり荘北 where the list has ひまわり荘東) is what the review must see, so the lexicon only
-// chooses among what the engine itself saw.
+// the lexicon's character as that glyph's alternative or (with `vote`) the glyph's own ink votes
+// for it unanimously. A name written on the form as it is not in the list (ひまわり荘北 where the
+// list has ひまわり荘東) is what the review must see, so the lexicon only chooses among what the
+// engine itself saw or the ink bears out.
 bool engine_saw(const RecognizedValue& v, const std::string& read, const std::string& mended, const GlyphVote& vote) {
   for (const std::string& r : v.readings)
     if (strip_spaces(r) == mended) return true;

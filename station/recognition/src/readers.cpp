@@ -422,9 +422,6 @@ bool vote_email_digits(const Text& t, const ocr::Image& zone, std::string& s) {
   for (std::size_t i = 0; i < local.size(); ++i) {
     const ocr::Glyph& g = *local[i];
     const char read = spelt[i];
-    // s for 5, o for 0: a letter of the x-height drawn as tall as the digits, which the classifier
-    // reads as that digit (6 of its 7 neighbours).
-    const char small = static_cast<char>(std::tolower(static_cast<unsigned char>(read)));
     // A letter whose box lies over nearly all of the digit's after it (or that digit's over nearly
     // all of its) is part of that digit's ink read apart (soumus58 for soumu58): it goes.
     if (!is_digit(read) && i + 1 < local.size() && is_digit(spelt[i + 1])) {
@@ -435,6 +432,9 @@ bool vote_email_digits(const Text& t, const ocr::Image& zone, std::string& s) {
         continue;
       }
     }
+    // s for 5, o for 0 (or S, O): a letter of the x-height drawn as tall as the digits, which the
+    // classifier reads as that digit (6 of its 7 neighbours).
+    const char small = static_cast<char>(std::tolower(static_cast<unsigned char>(read)));
     if ((small == 's' || small == 'o') && tall_h > 0 && g.box.h * 100 >= tall_h * 85) {
       const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
       if (v.digit == (small == 's' ? '5' : '0') && v.share >= 6.0 / 7.0) {
