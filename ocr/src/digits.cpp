@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -91,12 +92,9 @@ std::vector<fs::path> font_files() {
   // OCR_GLYPH_FONTS_EXCLUDE=kouzan-mouhitsu.ttf,Konatu.ttf.
   std::set<std::string> excluded;
   if (const char* env = std::getenv("OCR_GLYPH_FONTS_EXCLUDE"); env != nullptr) {
-    std::string list = env;
-    for (std::size_t from = 0; from <= list.size();) {
-      const std::size_t comma = std::min(list.find(',', from), list.size());
-      if (comma > from) excluded.insert(list.substr(from, comma - from));
-      from = comma + 1;
-    }
+    std::istringstream list(env);
+    for (std::string name; std::getline(list, name, ',');)
+      if (!name.empty()) excluded.insert(name);
   }
   std::vector<fs::path> out;
   std::error_code ec;

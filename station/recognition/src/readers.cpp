@@ -48,6 +48,9 @@ ocr::Box on_page(const ocr::Box& glyph, const ocr::Box& image) {
   return ocr::Box{glyph.x + image.x, glyph.y + image.y, glyph.w, glyph.h};
 }
 
+// The columns two boxes share (negative: the width of the gap between them).
+int shared_columns(const ocr::Box& a, const ocr::Box& b) { return std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x); }
+
 // Each glyph's text as the values are normalised (NFKC, no spaces): what place_pieces matches.
 std::vector<std::string> glyph_texts(const std::vector<ocr::Glyph>& glyphs) {
   std::vector<std::string> out;
@@ -186,7 +189,7 @@ std::vector<bool> strays_in_number(const ocr::Image& zone, const std::vector<con
   for (std::size_t i = 0; i + 1 < glyphs.size(); ++i) {
     const ocr::Glyph &a = *glyphs[i], &b = *glyphs[i + 1];
     if (stray[i] || !is_digit_glyph(a) || !is_digit_glyph(b)) continue;
-    const int shared = std::min(a.box.x + a.box.w, b.box.x + b.box.w) - std::max(a.box.x, b.box.x);
+    const int shared = shared_columns(a.box, b.box);
     if (std::abs(a.box.x - b.box.x) * 4 > std::max(a.box.w, b.box.w) && shared * 2 <= std::min(a.box.w, b.box.w)) continue;
     const int x0 = std::min(a.box.x, b.box.x), y0 = std::min(a.box.y, b.box.y);
     const ocr::Box both{x0, y0, std::max(a.box.x + a.box.w, b.box.x + b.box.w) - x0, std::max(a.box.y + a.box.h, b.box.y + b.box.h) - y0};
@@ -417,6 +420,8 @@ bool vote_email_digits(const Text& t, const ocr::Image& zone, std::string& s) {
     std::nth_element(tall.begin(), tall.begin() + static_cast<std::ptrdiff_t>(tall.size() / 2), tall.end());
     tall_h = tall[tall.size() / 2];
   }
+  // Two boxes of which the narrower lies nearly all over the other: one glyph's ink read twice.
+  const auto one_ink = [](const ocr::Box& a, const ocr::Box& b) { return shared_columns(a, b) * 10 > std::min(a.w, b.w) * 8; };
   bool doubted = false;
   std::vector<std::size_t> drop;
   for (std::size_t i = 0; i < local.size(); ++i) {
@@ -424,13 +429,9 @@ bool vote_email_digits(const Text& t, const ocr::Image& zone, std::string& s) {
     const char read = spelt[i];
     // A letter whose box lies over nearly all of the digit's after it (or that digit's over nearly
     // all of its) is part of that digit's ink read apart (soumus58 for soumu58): it goes.
-    if (!is_digit(read) && i + 1 < local.size() && is_digit(spelt[i + 1])) {
-      const ocr::Box& b = local[i + 1]->box;
-      const int overlap = std::min(b.x + b.w, g.box.x + g.box.w) - std::max(b.x, g.box.x);
-      if (overlap * 10 > std::min(b.w, g.box.w) * 8) {
-        drop.push_back(i);
-        continue;
-      }
+    if (!is_digit(read) && i + 1 < local.size() && is_digit(spelt[i + 1]) && one_ink(g.box, local[i + 1]->box)) {
+      drop.push_back(i);
+      continue;
     }
     // s for 5, o for 0 (or S, O): a letter of the x-height drawn as tall as the digits, which the
     // classifier reads as that digit (6 of its 7 neighbours).
@@ -444,13 +445,9 @@ bool vote_email_digits(const Text& t, const ocr::Image& zone, std::string& s) {
       continue;
     }
     if (!is_digit(read) || g.box.w <= 2 || g.box.h <= 2) continue;
-    if (i > 0 && spelt[i - 1] == read) {
-      const ocr::Box& b = local[i - 1]->box;
-      const int overlap = std::min(b.x + b.w, g.box.x + g.box.w) - std::max(b.x, g.box.x);
-      if (overlap * 10 > std::min(b.w, g.box.w) * 8) {
-        drop.push_back(i);
-        continue;
-      }
+    if (i > 0 && spelt[i - 1] == read && one_ink(g.box, local[i - 1]->box)) {
+      drop.push_back(i);
+      continue;
     }
     const ocr::DigitVote v = ocr::classify_digit_at(zone, g.box);
     if (v.digit == '?' || v.digit == read) continue;
@@ -634,8 +631,7 @@ void doubt_text_digits(Text& t, const ocr::Image& zone) {
     // with the 4's box over the 0) holds the neighbour, not a lost zero.
     const auto overlaps = [&](std::size_t k) {
       const ocr::Box& o = t.glyphs[k].box;
-      return !texts[k].empty() && o.w > 0 &&
-             std::min(o.x + o.w, g.box.x + g.box.w) - std::max(o.x, g.box.x) > g.box.w / 8;
+      return !texts[k].empty() && o.w > 0 && shared_columns(o, g.box) > g.box.w / 8;
     };
     if ((i > 0 && overlaps(i - 1)) || (i + 1 < t.glyphs.size() && overlaps(i + 1))) continue;
     const std::string read = digits_in_one_box(zone, g);
@@ -1277,9 +1273,6 @@ void furigana_by_name(const PageContext& c, RecognizedValue& kana, const Recogni
     length += utf8_characters(kanas[k]).size();
   }
   if (kana.chars.size() != length) return;  // the characters must be the value's, one by one
-  const auto overlap = [](const ocr::Box& a, const ocr::Box& b) {
-    return std::max(0, std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x));
-  };
   std::vector<std::size_t> drop;
   bool changed = false;
   std::size_t offset = first;
@@ -1315,7 +1308,7 @@ void furigana_by_name(const PageContext& c, RecognizedValue& kana, const Recogni
       // Over its neighbour: most of the narrower of the two boxes shared.
       const auto over = [&](std::size_t j) {
         const ocr::Box& b = kana.chars[j].box;
-        return !b.empty() && overlap(ch.box, b) * 2 > std::min(ch.box.w, b.w);
+        return !b.empty() && shared_columns(ch.box, b) * 2 > std::min(ch.box.w, b.w);
       };
       const bool before = i > offset && over(i - 1);
       const bool after = i + 1 < offset + utf8_characters(kanas[k]).size() && over(i + 1);
@@ -1434,7 +1427,7 @@ bool one_kanji_off(const std::vector<std::string>& spellings, const std::string&
 }
 
 // A name part read far from every spelling of its furigana (a brush hand Tesseract reads kanji by
-// kanji wrong: 中中 for 小川), spelt again from its ink: among the spellings as long as the part
+// kanji wrong: 千牛 for 平井), spelt again from its ink: among the spellings as long as the part
 // was read, kanji for kanji where they differ from it, each glyph that any of them puts another
 // kanji on is voted by the glyph classifier over the reading's kanji and all theirs there. The one
 // spelling whose every kanji that differs from the reading has a clear majority of the glyph's
@@ -1502,17 +1495,19 @@ bool spelling_by_ink(const ocr::Image& zone, RecognizedValue& name, std::size_t 
 // classify_symbol_at, on the page). A unanimous vote for another kanji replaces it, the engine's
 // kept as its alternative, and the name is for the clerk to confirm. The furigana only proposes:
 // the ink decides, so a furigana misread proposes kanji the ink does not bear out; and only for a
-// name the furigana does not read (政子 read for 正子 stays: マサコ reads both).
-void name_by_furigana(const PageContext& c, RecognizedValue& name, const RecognizedValue& kana) {
+// name the furigana does not read (政子 read for 正子 stays: マサコ reads both). Whether the name
+// changed (a kanji, or the gap given back).
+bool name_by_furigana(const PageContext& c, RecognizedValue& name, const RecognizedValue& kana) {
   constexpr const char* kGap = "\u3000";
   std::vector<std::string> names = name_parts(name.value);
   const std::vector<std::string> kanas = name_parts(kana.value);
-  if (kanas.size() != 2 || kanas[0].empty() || kanas[1].empty()) return;
+  if (kanas.size() != 2 || kanas[0].empty() || kanas[1].empty()) return false;
   const std::vector<std::string> spellings[2] = {ocr::name_spellings(kanas[0], ocr::NamePart::family),
                                                  ocr::name_spellings(kanas[1], ocr::NamePart::given)};
   const auto spelt = [&](std::size_t part, const std::string& s) {
     return std::find(spellings[part].begin(), spellings[part].end(), s) != spellings[part].end();
   };
+  bool split = false;  // the gap given back
   if (names.size() == 1) {
     // Read without its gap: split where exactly one cut leaves a family name the furigana spells,
     // or a given name it spells; the gap is given back whether or not a kanji changes below.
@@ -1532,14 +1527,15 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
       for (std::size_t cut = 1; cut < all.size(); ++cut)
         if (const auto h = halves(cut); one_kanji_off(spellings[0], h[0]) || one_kanji_off(spellings[1], h[1]))
           cuts.push_back(cut);
-    if (cuts.size() != 1) return;
+    if (cuts.size() != 1) return false;
     names = halves(cuts[0]);
     name.value = names[0] + kGap + names[1];
+    split = true;
   }
-  if (names.size() != 2 || names[0].empty() || names[1].empty()) return;
+  if (names.size() != 2 || names[0].empty() || names[1].empty()) return split;
   const std::size_t family_length = utf8_characters(names[0]).size();
   // The value's characters (gaps aside) each with its glyph.
-  if (name.chars.size() != family_length + utf8_characters(names[1]).size()) return;
+  if (name.chars.size() != family_length + utf8_characters(names[1]).size()) return split;
   // The glyphs are voted on the zone without its ruling (a stroke that touches the cell's edge
   // would otherwise join the whole table), made only where a glyph is voted.
   std::optional<ocr::Image> zone;
@@ -1595,7 +1591,7 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
       changed = true;
       continue;
     }
-    // The furigana misread by a voicing mark (ユウゴ for ユウコ: no spelling fits the ink): the
+    // The furigana misread by a voicing mark (ハルゴ for ハルコ: no spelling fits the ink): the
     // spellings of each kana with one voicing mark otherwise, together, one kanji off included.
     std::vector<std::string> more;
     for (const std::string& variant : voicing_variants(kanas[k]))
@@ -1603,11 +1599,12 @@ void name_by_furigana(const PageContext& c, RecognizedValue& name, const Recogni
         if (std::find(more.begin(), more.end(), sp) == more.end()) more.push_back(std::move(sp));
     changed = spelling_by_ink(*zone, name, offset, read, more, 1) || changed;
   }
-  if (!changed) return;
+  if (!changed) return split;
   std::string family, given;
   for (std::size_t i = 0; i < name.chars.size(); ++i) (i < family_length ? family : given) += name.chars[i].text;
   name.value = family + kGap + given;
   name.confidence = std::min(name.confidence, kUnsureFreeText);
+  return true;
 }
 
 void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
@@ -1651,9 +1648,8 @@ void read_table(const FieldTemplate& f, const PageContext& c, int& next_row,
     }
     if (name != nullptr && kana != nullptr) {
       furigana_by_name(c, *kana, *name);
-      // A name spelt again from its ink checks its furigana again (ユウゴ beside 優子: ユウコ).
-      if (const std::string before = name->value; name_by_furigana(c, *name, *kana), name->value != before)
-        furigana_by_name(c, *kana, *name);
+      // A name spelt again from its ink checks its furigana again (ハルゴ beside 春子: ハルコ).
+      if (name_by_furigana(c, *name, *kana)) furigana_by_name(c, *kana, *name);
     }
     if (era && year && month && day) {
       RecognizedValue b = *year;

@@ -167,8 +167,8 @@ std::string small_kana_made_full(const std::string& s);
 // The kana without its voicing mark (バ, パ → ハ); other characters as they are.
 char16_t unvoiced(char16_t c);
 
-// The kana `kana` (UTF-8) with one kana's voicing mark added, taken off or changed (ユウゴ →
-// ユウコ, ガウゴ, …): what a furigana misread by its voicing marks could have been. Each once.
+// The kana `kana` (UTF-8) with one kana's voicing mark added, taken off or changed (ハルゴ →
+// ハルコ, バルゴ, …): what a furigana misread by its voicing marks could have been. Each once.
 std::vector<std::string> voicing_variants(const std::string& kana);
 
 // A small vowel straight after the same full-size vowel at a word's end (カズオォ) is a doubled

@@ -515,7 +515,9 @@ TEST(Lexicon, TheGlyphsInkChoosesTheListsCharacterWhereBothModelsReadItAlikeWron
     EXPECT_EQ(v[0].value, k.want) << k.symbol << " " << k.share;
     EXPECT_EQ(asked_at, 11u);
     EXPECT_EQ(asked, (std::vector<std::string>{"荘", "蘭"}));
-    if (std::string(k.want) != "グループホームひまわり蘭") EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+    if (std::string(k.want) != "グループホームひまわり蘭") {
+      EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+    }
   }
 }
 
