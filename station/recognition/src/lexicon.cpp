@@ -81,6 +81,40 @@ bool engine_saw(const RecognizedValue& v, const std::string& read, const std::st
   return voted && voted->first == b[at] && voted->second >= 1.0;
 }
 
+// Of addresses whose municipality the reading has one character off (municipalities_one_off),
+// the one whose character the glyph's own ink votes for clearly (0.8 of the neighbours) among the
+// character read and the candidates': all candidates must differ from the reading in the same
+// place (析市 for 柏市 or 旭市). Nothing where the ink keeps the character read.
+std::optional<std::string> municipality_by_ink(const RecognizedValue& v, const std::string& read,
+                                               const GlyphVote& vote) {
+  constexpr double kClearShare = 0.8;
+  const std::vector<MunicipalityCandidate> near = municipalities_one_off(read);
+  if (!vote || near.empty()) return std::nullopt;
+  const std::size_t at = near.front().at;
+  const std::vector<std::string> a = utf8_characters(read);
+  std::vector<std::string> symbols = {a[at]};
+  for (const MunicipalityCandidate& m : near) {
+    if (m.at != at) return std::nullopt;
+    symbols.push_back(utf8_characters(m.address)[at]);
+  }
+  std::sort(symbols.begin(), symbols.end());
+  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+  // The value's characters must be the reading's, one by one, for the glyph's box to be its.
+  std::vector<std::size_t> index;  // character -> index into v.chars
+  std::string spelt;
+  for (std::size_t i = 0; i < v.chars.size(); ++i)
+    if (!strip_spaces(v.chars[i].text).empty()) {
+      index.push_back(i);
+      spelt += strip_spaces(v.chars[i].text);
+    }
+  if (spelt != read || index.size() != a.size()) return std::nullopt;
+  const auto voted = vote(v, index[at], symbols);
+  if (!voted || voted->second < kClearShare || voted->first == a[at]) return std::nullopt;
+  for (const MunicipalityCandidate& m : near)
+    if (utf8_characters(m.address)[at] == voted->first) return m.address;
+  return std::nullopt;
+}
+
 }  // namespace
 
 void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable,
@@ -112,6 +146,17 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
     v.value = *mended;
     v.chars.clear();
     v.confidence = std::min(v.confidence, kUnsureFreeText);
+  }
+}
+
+void choose_municipalities(std::vector<RecognizedValue>& values, const GlyphVote& vote) {
+  for (RecognizedValue& v : values) {
+    if (kind_of(v.key) != Kind::kAddress || v.value.empty()) continue;
+    if (auto mended = municipality_by_ink(v, strip_spaces(v.value), vote)) {
+      v.value = *mended;
+      v.chars.clear();
+      v.confidence = std::min(v.confidence, kUnsureFreeText);
+    }
   }
 }
 

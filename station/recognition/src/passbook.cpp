@@ -411,24 +411,46 @@ std::vector<ocr::TextLine> reread_print(const PageContext& c, const std::vector<
 
 // The account kind where a passbook prints it, the line under its bank's name (千葉銀行 /
 // 普通預金通帳), read alone: read with the rest of the page, it can join the line beside it across
-// the spread (the お取引店 column) and come out garbled. The band starts at the title's left edge,
-// as wide as six characters of the title's size, from the title down three of its heights (the
-// kind's line may stand a line's height under the title, and a line the band cuts is not read; the
-// title's box may hold the kind's line too), read as a block; "" when it names no kind.
-std::string account_type_under(const PageContext& c, ocr::Box title) {
-  const int h = title.h;
+// the spread (the お取引店 column) and come out garbled. Three bands, the first that names a kind
+// wins ("" when none does):
+// - from the title (`title`, the bank's name in its largest face) down three of its heights, as
+//   wide as six of its characters, read as a block (the kind's line may stand a line's height under
+//   the title, and the title's box may hold the kind's line too);
+// - above the holder's label (`holder_label`, お名前), nine of its heights: where the page-level
+//   reading lost the title, or took the お取引店 line for it;
+// - under the title alone, its main line read as a raw line: given the title's large face above a
+//   smaller one and a line cut by the band's foot, the block's layout analysis can drop the
+//   smaller line altogether (a Mincho 普通預金通帳 came back as its bank's name alone; a single-line
+//   reading of the same clean line came back empty, a raw line's whole).
+// Each band is read with a margin of white: cropped tight, the same lines read empty.
+std::string account_type_under(const PageContext& c, const ocr::Box* title, const ocr::Box* holder_label) {
+  const auto kind_in = [&](const ocr::Image& image, ocr::Box box, ocr::ZoneLayout layout) -> std::string {
+    if (box.w < 8 || box.h < 8) return "";
+    ocr::ZoneSpec spec;
+    spec.layout = layout;
+    spec.border = std::max(10, image.dpi() / 10);
+    spec.languages = "jpn";
+    spec.upscale_to_dpi = 300;
+    auto r = c.engine.read(image, box, spec);
+    bool exact = false;
+    return r ? account_type_in(strip_spaces(ocr::normalize_nfkc(r->text)), exact) : std::string{};
+  };
+  const int h = title != nullptr ? title->h : 0;
+  if (h >= 4) {
+    const RowImage band = row_image(c, ocr::Box{title->x - h / 2, title->y - h / 2, h * 7, h * 4});
+    if (std::string kind = kind_in(*band.image, band.box, ocr::ZoneLayout::kBlock); !kind.empty()) return kind;
+  }
+  if (holder_label != nullptr && holder_label->h >= 4) {
+    const int lh = holder_label->h;
+    const RowImage band = row_image(c, ocr::Box{holder_label->x - lh, holder_label->y - 9 * lh, 20 * lh, 9 * lh - lh / 4});
+    if (std::string kind = kind_in(*band.image, band.box, ocr::ZoneLayout::kBlock); !kind.empty()) return kind;
+  }
   if (h < 4) return "";
-  const ocr::Box band{title.x - h / 2, title.y - h / 2, h * 7, h * 4};
-  const RowImage row = row_image(c, band);
-  if (row.box.w < 8 || row.box.h < 8) return "";
-  ocr::ZoneSpec spec;
-  spec.layout = ocr::ZoneLayout::kBlock;
-  spec.languages = "jpn";
-  spec.upscale_to_dpi = 300;
-  auto r = c.engine.read(*row.image, row.box, spec);
-  if (!r) return "";
-  bool exact = false;
-  return account_type_in(strip_spaces(ocr::normalize_nfkc(r->text)), exact);
+  const RowImage under = row_image(c, ocr::Box{title->x - h / 2, title->y + title->h + h / 10, h * 7, h * 3});
+  if (under.box.w < 8 || under.box.h < 8) return "";
+  const ocr::PreparedZone line = ocr::prepare_zone(*under.image, under.box, true);
+  if (line.image.empty()) return "";
+  return kind_in(line.image, ocr::Box{0, 0, line.image.width(), line.image.height()}, ocr::ZoneLayout::kRawLine);
 }
 
 
@@ -470,6 +492,13 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
   };
   std::string flat;
   for (const auto& l : lines) flat += strip_spaces(l.text) + "\n";
+  // The holder's label (お名前): the account kind's line stands above it.
+  const ocr::Box* holder_label = nullptr;
+  for (const auto& f : t.fields)
+    if (f.type == "holder_kana")
+      for (const auto& label : f.labels)
+        for (const auto& l : lines)
+          if (holder_label == nullptr && strip_spaces(l.text).find(label) != std::string::npos) holder_label = &l.box;
   for (const auto& f : t.fields) {
     std::string v;
     double conf = 0;
@@ -488,7 +517,8 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
         if (r != v) conf = std::min(conf, kUnsureFreeText);
     } else if (f.type == "branch_name") {
       // "お取引店" then "<bank> <branch>"; else a line naming a 支店.
-      if (const ocr::TextLine* l = line_under("取引店")) {
+      const ocr::TextLine* trade_line = line_under("取引店");
+      if (const ocr::TextLine* l = trade_line) {
         if (auto m = bank_mention(l->text)) {
           v = m->rest;
           conf = capped(l->confidence);
@@ -516,12 +546,40 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
           if (name != nullptr && name->size() > std::string(suffix).size() && name->ends_with(suffix))
             name->erase(name->size() - std::string(suffix).size());
       }
+      // The lines that name the branch (the お取引店 line, the 支店 line) read again each alone, at
+      // the scanned resolution: what they say are candidates the application's branch may agree
+      // with (the page-level reading took a Mincho 橋 for 槍 on both lines).
+      for (const auto& l : lines) {
+        const std::string text = strip_spaces(l.text);
+        if (&l != trade_line && find_re(text, "([\\p{Han}\\p{Katakana}\\p{Hiragana}]{1,10}?(?:[支文]店|出張所|営業部))$", 1).empty())
+          continue;
+        const int m = std::max(4, l.box.h / 3);
+        const RowImage row = row_image(c, ocr::Box{l.box.x - m, l.box.y - m, l.box.w + 2 * m, l.box.h + 2 * m});
+        if (row.box.w < 8 || row.box.h < 8) continue;
+        for (const char* model : {"jpn", ocr::kSecondJapaneseModel}) {
+          if (!c.engine.has_language(model)) continue;
+          ocr::ZoneSpec spec;
+          spec.languages = model;
+          spec.border = std::max(10, row.image->dpi() / 10);
+          if (model != std::string("jpn")) spec.upscale_to_dpi = 400;
+          auto r = c.engine.read(*row.image, row.box, spec);
+          if (!r) continue;
+          std::string again = strip_spaces(ocr::normalize_nfkc(r->text));
+          if (auto mention = bank_mention(again); mention && !mention->rest.empty()) again = mention->rest;
+          for (const char* suffix : {"支店", "文店", "出張所", "支所"})
+            if (again.size() > std::string(suffix).size() && again.ends_with(suffix))
+              again.erase(again.size() - std::string(suffix).size());
+          if (!again.empty() && again != v && std::find(readings.begin(), readings.end(), again) == readings.end())
+            readings.push_back(again);
+        }
+      }
     } else if (f.type == "account_type") {
       bool exact = false;
       v = account_type_in(flat, exact);
       conf = v.empty() ? 0 : exact ? capped(page.confidence) : 0.6;
-      if ((v.empty() || !exact) && title != nullptr)
-        if (std::string under = account_type_under(c, title->box); !under.empty()) {
+      if (v.empty() || !exact)
+        if (std::string under = account_type_under(c, title != nullptr ? &title->box : nullptr, holder_label);
+            !under.empty()) {
           v = std::move(under);
           conf = 0.6;
         }

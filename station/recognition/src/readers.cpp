@@ -1006,6 +1006,8 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
       if (drop_stray_before_go(s)) conf = std::min(conf, kUnsureFreeText);
       if (mend_chome(s)) conf = std::min(conf, kUnsureFreeText);
       if (drop_marks_after_number(s)) conf = std::min(conf, kUnsureFreeText);
+      // 千葉県 and then no municipality of the prefecture as spelt (析市, one off two): not sure.
+      if (s.starts_with("千葉県") && !chiba_town(s)) conf = std::min(conf, kFailsFormat);
     }
     s = dots_between_digits_to_dashes(s);
     if (has_stray_marks(s)) conf = std::min(conf, kFailsFormat);

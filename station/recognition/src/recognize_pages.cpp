@@ -284,6 +284,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   };
   if (lexicon != nullptr)
     detail::match_lexicon(out.values, *lexicon, [&](char16_t ch) { return engine.can_read(ch, "jpn"); }, vote);
+  detail::choose_municipalities(out.values, vote);
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
   detail::check_titles(out.values, vote);

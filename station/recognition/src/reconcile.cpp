@@ -12,6 +12,7 @@
 #include <limits>
 #include <string_view>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -783,6 +784,49 @@ std::optional<std::string> title_by_glyph(const RecognizedValue& v, const icu::U
   return std::nullopt;
 }
 
+// The one title the value's ink spells, where neither model's reading comes near one (a brush
+// hand's 監査役 read 條信和) or the reading's characters have no boxes to vote: the titles are a
+// closed list, and a title's kanji stand about square and evenly spaced, so the value's box split
+// evenly into n cells holds its n kanji. For each count n the box's shape allows (cells from 0.6
+// to 1.6 times as wide as high), each cell is voted by the glyph classifier among the characters
+// the list's titles of n characters have in that place; a title whose every character wins its
+// cell is the ink's. Exactly one such title over all counts, else nothing.
+std::optional<std::string> title_by_ink(const RecognizedValue& v, const GlyphVote& vote) {
+  if (!vote || v.box.w <= 0 || v.box.h <= 0) return std::nullopt;
+  const double cells = static_cast<double>(v.box.w) / v.box.h;
+  std::set<std::string> found;
+  for (int n = 2; n <= 4; ++n) {
+    if (cells / n < 0.6 || cells / n > 1.6) continue;
+    std::vector<icu::UnicodeString> titles;
+    for (const std::u16string_view t : kTitles)
+      if (static_cast<int>(t.size()) == n) titles.emplace_back(t.data(), static_cast<int32_t>(t.size()));
+    if (titles.empty()) continue;
+    RecognizedValue cut = v;
+    cut.chars.clear();
+    for (int k = 0; k < n; ++k)
+      cut.chars.push_back(CharReading{"", 0, {}, ocr::Box{v.box.x + v.box.w * k / n, v.box.y, v.box.w / n, v.box.h}});
+    std::vector<std::string> won(static_cast<std::size_t>(n));
+    bool voted_all = true;
+    for (int k = 0; k < n && voted_all; ++k) {
+      std::set<std::string> here;
+      for (const auto& t : titles) here.insert(utf8(icu::UnicodeString(t.charAt(k))));
+      if (here.size() == 1) {
+        won[static_cast<std::size_t>(k)] = *here.begin();
+        continue;
+      }
+      const auto voted = vote(cut, static_cast<std::size_t>(k), std::vector<std::string>(here.begin(), here.end()));
+      if (!voted) voted_all = false;
+      else won[static_cast<std::size_t>(k)] = voted->first;
+    }
+    if (!voted_all) continue;
+    std::string spelt;
+    for (const std::string& ch : won) spelt += ch;
+    if (is_title(spelt)) found.insert(spelt);
+  }
+  if (found.size() != 1) return std::nullopt;
+  return *found.begin();
+}
+
 }  // namespace
 
 void check_titles(std::vector<RecognizedValue>& values, const GlyphVote& vote) {
@@ -801,6 +845,7 @@ void check_titles(std::vector<RecognizedValue>& values, const GlyphVote& vote) {
       const std::vector<std::string> near = nearest_titles(v.value, v.readings, alternatives);
       if (near.size() == 1) title = near.front();
       else title = title_by_glyph(v, bare, near, vote);
+      if (!title) title = title_by_ink(v, vote);
     }
     if (title) {
       v.value = *title;

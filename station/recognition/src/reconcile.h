@@ -88,6 +88,10 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 // boxes dropped). One read as a name of the list, or near none or several, stays.
 void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable,
                    const GlyphVote& vote = {});
+// An address whose municipality the reading has one character off two or more (千葉県析市…, 柏市
+// or 旭市; fix_chiba_address takes only a unique one): the candidate whose character the glyph's
+// own ink votes for clearly among them and the character read, for the clerk to confirm.
+void choose_municipalities(std::vector<RecognizedValue>& values, const GlyphVote& vote);
 
 // The passbook copy against the application's bank fields (the envelope says the same thing
 // twice): bank, branch, account type, account number and holder. Where a passbook value, or one of

@@ -567,6 +567,25 @@ std::optional<TownSpan> chiba_town(const std::string& address) {
   return TownSpan{at, end};
 }
 
+std::vector<MunicipalityCandidate> municipalities_one_off(const std::string& address) {
+  std::vector<MunicipalityCandidate> out;
+  const std::vector<std::string> chars = utf8_characters(address);
+  constexpr std::size_t kPref = 3;  // 千葉県
+  if (!address.starts_with("千葉県") || chiba_town(address)) return out;
+  for (const char* m : kChibaMunicipalities) {
+    const std::vector<std::string> name = utf8_characters(m);
+    if (kPref + name.size() > chars.size()) continue;
+    std::size_t differ = 0, at = 0;
+    for (std::size_t k = 0; k < name.size(); ++k)
+      if (chars[kPref + k] != name[k]) ++differ, at = kPref + k;
+    if (differ != 1) continue;
+    std::string mended;
+    for (std::size_t k = 0; k < chars.size(); ++k) mended += k == at ? name[at - kPref] : chars[k];
+    out.push_back({mended, at});
+  }
+  return out;
+}
+
 std::optional<std::string> nearest_in_lexicon(const std::string& read, const std::vector<std::string>& names,
                                               const Readable& readable, std::size_t min_chars) {
   const icu::UnicodeString u = icu::UnicodeString::fromUTF8(read);

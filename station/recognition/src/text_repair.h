@@ -153,6 +153,16 @@ struct TownSpan {
 };
 std::optional<TownSpan> chiba_town(const std::string& address);
 
+// A Chiba address whose municipality is not one as spelt (千葉県析市…): the address with each
+// municipality (or Chiba city) the characters after 千葉県 are one character replaced off, that
+// character's place in the address (in characters, as `at`). fix_chiba_address leaves two such
+// alike near alone; these are the candidates the glyph's ink chooses between.
+struct MunicipalityCandidate {
+  std::string address;
+  std::size_t at = 0;
+};
+std::vector<MunicipalityCandidate> municipalities_one_off(const std::string& address);
+
 // The one name of `names` that `read` is within one edit of (lexicon_distance, a character the
 // model cannot output costing half), names equally near told apart by the characters read as
 // such; nothing where `read` is shorter than `min_chars` characters, is one of them, or none or

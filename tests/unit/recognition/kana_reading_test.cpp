@@ -300,6 +300,59 @@ TEST(Titles, ATieWithNoAlternativeIsBrokenByTheGlyphsInk) {
   EXPECT_LE(unsure[0].confidence, detail::kUnsureFreeText);
 }
 
+TEST(Titles, ATitleNoReadingComesNearIsSpeltByItsInk) {
+  // A brush hand's 監査役 read as three other kanji, the characters without boxes (the other
+  // model's reading was taken): the value's box split evenly holds the title's three kanji, each
+  // voted among the characters the list's three-character titles have there.
+  int faces = 0;
+  for (const char* face : {"ipaexg.ttf", "TakaoPMincho.ttf", "NotoSansCJK-Regular.ttc"}) {
+    for (const std::vector<std::string>& title : {std::vector<std::string>{"監", "査", "役"},
+                                                 std::vector<std::string>{"取", "締", "役"},
+                                                 std::vector<std::string>{"監", "事"}}) {
+      const auto line = station::testing::ink_line(title, face, 32);
+      if (!line) continue;
+      ++faces;
+      // The value's box: its ink's, with a margin.
+      const auto box_of = [](const station::testing::InkLine& l) {
+        ocr::Box box = l.boxes.front();
+        for (const ocr::Box& b : l.boxes) {
+          const int x1 = std::max(box.x + box.w, b.x + b.w), y1 = std::max(box.y + box.h, b.y + b.h);
+          box.x = std::min(box.x, b.x), box.y = std::min(box.y, b.y);
+          box.w = x1 - box.x, box.h = y1 - box.y;
+        }
+        return ocr::Box{box.x - 2, box.y - 2, box.w + 4, box.h + 4};
+      };
+      const ocr::Box box = box_of(*line);
+      std::vector<RecognizedValue> v = {value("officers.rows[2].title", title.size() == 2 ? "散宙" : "條信和", 0.3)};
+      v[0].box = box;
+      const detail::GlyphVote vote = [&](const RecognizedValue& x, std::size_t index, const std::vector<std::string>& symbols)
+          -> std::optional<std::pair<std::string, double>> {
+        const ocr::SymbolVote s = ocr::classify_symbol_at(line->image, x.chars[index].box, symbols);
+        if (s.symbol.empty()) return std::nullopt;
+        return std::pair{s.symbol, s.share};
+      };
+      detail::check_titles(v, vote);
+      std::string want;
+      for (const std::string& ch : title) want += ch;
+      EXPECT_EQ(v[0].value, want) << face;
+      EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+      // Ink that spells no title (事務局) stays as read, doubted.
+      const auto other = station::testing::ink_line({"事", "務", "局"}, face, 32);
+      ASSERT_TRUE(other);
+      std::vector<RecognizedValue> w = {value("officers.rows[2].title", "事務屋", 0.3)};
+      w[0].box = box_of(*other);
+      detail::check_titles(w, [&](const RecognizedValue& x, std::size_t index, const std::vector<std::string>& symbols)
+                                  -> std::optional<std::pair<std::string, double>> {
+        const ocr::SymbolVote s = ocr::classify_symbol_at(other->image, x.chars[index].box, symbols);
+        if (s.symbol.empty()) return std::nullopt;
+        return std::pair{s.symbol, s.share};
+      });
+      EXPECT_EQ(w[0].value, "事務屋") << face;
+    }
+  }
+  EXPECT_GT(faces, 0) << "the Japanese fonts are installed by hardware/deploy/install-deps.sh";
+}
+
 }  // namespace
 // The representative's name on four forms: misreadings that no furigana reads take the one name a
 // furigana reads (the officer row's, the account holder's), gaps and all, for the clerk to confirm.
@@ -518,6 +571,46 @@ TEST(Lexicon, TheGlyphsInkChoosesTheListsCharacterWhereBothModelsReadItAlikeWron
     if (std::string(k.want) != "グループホームひまわり蘭") {
       EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
     }
+  }
+}
+
+// An address whose municipality is one character off two (析市: 柏市, 旭市), which the reader's
+// unique-nearest rule leaves alone: the glyph's ink, voted among the three characters, chooses a
+// municipality clearly or leaves the reading. Asked about its own glyph only.
+TEST(Lexicon, AMunicipalityOneOffTwoIsChosenByTheGlyphsInk) {
+  struct Case {
+    std::string symbol;
+    double share;
+    const char* want;
+  };
+  for (const Case& k : {Case{"柏", 6.0 / 7.0, "千葉県柏市若葉1-2"}, Case{"旭", 1.0, "千葉県旭市若葉1-2"},
+                        Case{"析", 1.0, "千葉県析市若葉1-2"}, Case{"柏", 5.0 / 7.0, "千葉県析市若葉1-2"}}) {
+    std::vector<RecognizedValue> v = {value("officers.rows[0].address", "千葉県析市若葉1-2", 0.45)};
+    v[0].chars = chars(u"千葉県析市若葉1-2", 99, {});
+    std::vector<std::string> asked;
+    std::size_t asked_at = 99;
+    detail::choose_municipalities(v, [&](const RecognizedValue&, std::size_t index, const std::vector<std::string>& symbols)
+                                         -> std::optional<std::pair<std::string, double>> {
+      asked = symbols;
+      asked_at = index;
+      return std::pair{k.symbol, k.share};
+    });
+    EXPECT_EQ(v[0].value, k.want) << k.symbol << " " << k.share;
+    EXPECT_EQ(asked_at, 3u);
+    EXPECT_EQ(std::set<std::string>(asked.begin(), asked.end()), (std::set<std::string>{"析", "柏", "旭"}));
+    EXPECT_LE(v[0].confidence, 0.45);
+  }
+  // A municipality as spelt, or no 千葉県, is not asked about.
+  for (const char* address : {"千葉県柏市若葉1-2", "東京都析市若葉1-2"}) {
+    std::vector<RecognizedValue> v = {value("corp.address", address, 0.9)};
+    v[0].chars = chars(icu::UnicodeString::fromUTF8(address).getTerminatedBuffer(), 99, {});
+    bool asked = false;
+    detail::choose_municipalities(v, [&](const RecognizedValue&, std::size_t, const std::vector<std::string>&) {
+      asked = true;
+      return std::optional<std::pair<std::string, double>>();
+    });
+    EXPECT_FALSE(asked) << address;
+    EXPECT_EQ(v[0].value, address);
   }
 }
 

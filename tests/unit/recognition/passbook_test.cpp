@@ -2,6 +2,7 @@
 // account type from a closed list, the holder line in a bank's katakana), the bank's comparison key
 // for holders, and the envelope-level cross-check against the application's bank fields, which
 // trusts values the two pages agree on and doubts the others.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -381,6 +382,107 @@ TEST(PassbookRead, TheAccountKindIsReadAgainWhereTheFirstReadingLacksIt) {
     std::vector<RecognizedValue> out;
     d::read_passbook(t, c, page, out);
     EXPECT_EQ(get(out, "passbook.account_type").value, k.want) << k.whole << " / " << k.under;
+  }
+}
+
+// A 200 dpi passbook page with dark bars where its lines of print stand (`bars`, page px).
+ocr::Image passbook_page_with(const std::vector<ocr::Box>& bars) {
+  std::vector<std::uint8_t> px(1654u * 2339u, 255);
+  for (const ocr::Box& b : bars)
+    for (int y = b.y; y < b.y + b.h; ++y)
+      for (int x = b.x; x < b.x + b.w; x += 2) px[static_cast<std::size_t>(y) * 1654u + static_cast<std::size_t>(x)] = 20;
+  auto page = ocr::Image::from_pixels(1654, 2339, 1, px, 200);
+  EXPECT_TRUE(page.has_value());
+  return page ? *page : ocr::Image();
+}
+
+// The kind's line where the block reading of the band under the title drops it (a title's large
+// face above a smaller line, a line cut by the band's foot): the line under the title is read
+// again on its own, as a raw line; and where the page-level reading lost the title, the band above
+// the holder's label (お名前) is read.
+TEST(PassbookRead, TheAccountKindIsFoundUnderTheTitleAloneOrAboveTheHoldersLabel) {
+  const ocr::Box title{300, 400, 400, 60}, kind{300, 500, 300, 40}, label{300, 640, 120, 24};
+  const ocr::Image page_image = passbook_page_with({title, kind, label});
+  ASSERT_FALSE(page_image.empty());
+  station::recognition::FormTemplate t = passbook_of("passbook.account_type", "account_type");
+  station::recognition::FieldTemplate holder;
+  holder.key = "passbook.holder_kana_passbook";
+  holder.type = "holder_kana";
+  holder.labels = {"お名前"};
+  t.fields.push_back(holder);
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  // The block reading of any band gives the title alone; the raw line under it, the kind.
+  {
+    ocr::Reading page;
+    page.confidence = 0.9;
+    page.lines = {{"千葉銀行", 0.9, title}};
+    std::vector<ocr::ZoneLayout> asked;
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      asked.push_back(spec.layout);
+      if (spec.layout == ocr::ZoneLayout::kRawLine) return ocr::FakeEngine::reading("普通預金通帳", 0.9);
+      return ocr::FakeEngine::reading("千葉銀行", 0.9);
+    });
+    const d::PageContext c{page_image, 0, nullptr, engine, clock, &page_image};
+    std::vector<RecognizedValue> out;
+    d::read_passbook(t, c, page, out);
+    EXPECT_EQ(get(out, "passbook.account_type").value, "普通");
+    EXPECT_NE(std::find(asked.begin(), asked.end(), ocr::ZoneLayout::kRawLine), asked.end());
+  }
+  // No title read (the page-level reading lost it): the band above お名前 names the kind.
+  {
+    ocr::Reading page;
+    page.confidence = 0.9;
+    page.lines = {{"お名前", 0.9, label}};
+    ocr::FakeEngine engine;
+    engine.set_callback([&](const ocr::Image&, ocr::Box zone, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      const bool above_label = zone.y + zone.h <= label.y && zone.y + zone.h > kind.y + kind.h;
+      if (spec.layout == ocr::ZoneLayout::kBlock && above_label) return ocr::FakeEngine::reading("普通預金通帳", 0.9);
+      return ocr::FakeEngine::reading("", 0.0);
+    });
+    const d::PageContext c{page_image, 0, nullptr, engine, clock, &page_image};
+    std::vector<RecognizedValue> out;
+    d::read_passbook(t, c, page, out);
+    EXPECT_EQ(get(out, "passbook.account_type").value, "普通");
+  }
+}
+
+// The lines that name the branch are read again alone by both models: what they say are the
+// branch's candidates, and the application's branch, where one agrees, is the passbook's (the
+// page-level reading took 橋 for 槍); where none agrees, the page's reading stays, doubted.
+TEST(PassbookRead, TheBranchsLinesReadAgainAloneGiveCandidatesTheApplicationChoosesAmong) {
+  const ocr::Box line{300, 900, 240, 50};
+  const ocr::Image page_image = passbook_page_with({line});
+  ASSERT_FALSE(page_image.empty());
+  const station::recognition::FormTemplate t = passbook_of("passbook.branch_name", "branch_name");
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  for (const char* second : {"船橋支店", "船栓支店"}) {
+    ocr::Reading page;
+    page.confidence = 0.9;
+    page.lines = {{"船槍支店", 0.9, line}};
+    ocr::FakeEngine engine;
+    engine.set_languages({"jpn", ocr::kSecondJapaneseModel});
+    engine.set_callback([&](const ocr::Image&, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      return ocr::FakeEngine::reading(spec.languages == "jpn" ? "船槍支店" : second, 0.9);
+    });
+    const d::PageContext c{page_image, 0, nullptr, engine, clock, &page_image};
+    std::vector<RecognizedValue> out;
+    d::read_passbook(t, c, page, out);
+    ASSERT_EQ(get(out, "passbook.branch_name").value, "船槍");
+    RecognizedValue app;
+    app.key = "bank.branch";
+    app.value = "船橋支店";
+    app.confidence = 0.9;
+    out.push_back(app);
+    d::reconcile_passbook(out);
+    const RecognizedValue& branch = get(out, "passbook.branch_name");
+    if (std::string(second) == "船橋支店") {
+      EXPECT_EQ(branch.value, "船橋");
+      EXPECT_GE(branch.confidence, d::kAgreesWithApplication);
+    } else {
+      EXPECT_EQ(branch.value, "船槍");
+      EXPECT_LE(branch.confidence, d::kDisagrees);
+    }
   }
 }
 
