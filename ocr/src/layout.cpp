@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -711,6 +712,27 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double 
     // Cut by the zone's top or bottom edge and mostly outside: part of a neighbour.
     const bool cut = c.top <= edge || c.bottom >= rows - edge;
     if (cut && overlap * 2 < (c.bottom - c.top)) c.keep = false;
+  }
+  if (single_line) {
+    // Dust on the line: a mark under three tenths of the line's height either way that stands a
+    // line's height or more from every larger mark kept (a dot of dust before a number, larger
+    // than a speck, which the engine read as a digit: 932 for 32). A comma, a point, a hyphen or
+    // a voicing mark stands within a character's width of its neighbours.
+    const int line_h = band_bottom - band_top, small = line_h * 3 / 10;
+    const auto tiny = [&](int i) {
+      return stats.at<int>(i, cv::CC_STAT_WIDTH) <= small && stats.at<int>(i, cv::CC_STAT_HEIGHT) <= small;
+    };
+    for (int i = 1; i < n; ++i) {
+      if (!comps[i].keep || !tiny(i)) continue;
+      const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT), x1 = x0 + stats.at<int>(i, cv::CC_STAT_WIDTH);
+      int gap = std::numeric_limits<int>::max();
+      for (int j = 1; j < n; ++j) {
+        if (j == i || !comps[j].keep || tiny(j)) continue;
+        const int y0 = stats.at<int>(j, cv::CC_STAT_LEFT), y1 = y0 + stats.at<int>(j, cv::CC_STAT_WIDTH);
+        gap = std::min(gap, std::max({0, y0 - x1, x0 - y1}));
+      }
+      if (gap != std::numeric_limits<int>::max() && gap >= line_h) comps[i].keep = false;
+    }
   }
   cv::Mat keep = cv::Mat::zeros(z.marks.size(), CV_8U);
   for (int y = 0; y < rows; ++y) {

@@ -76,6 +76,35 @@ TEST(PrepareZone, KeepsTheZonesOwnLineAndDropsTheNeighbourCutByItsEdge) {
   EXPECT_LT(z.image.width(), px(58));
 }
 
+// A dot of dust on a number's line, larger than a speck, a line's height and more before the
+// number: not the number's (the engine read it as a digit: 932 for 32). A comma between the
+// digits, as small, stays; so does a dot of dust alone in a zone.
+TEST(PrepareZone, ADotOfDustFarFromTheLinesCharactersIsDropped) {
+  cv::Mat clean(px(20), px(80), CV_8UC1, cv::Scalar(240));
+  cv::putText(clean, "32", {px(40), px(13)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  cv::putText(clean, "1,400", {px(55), px(13)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  cv::Mat dusty = clean.clone();
+  cv::circle(dusty, {px(20), px(10)}, 2, cv::Scalar(20), cv::FILLED);  // about 0.6 mm across
+  const ocr::Box all{0, 0, clean.cols, clean.rows};
+  const ocr::PreparedZone z0 = ocr::prepare_zone(image_of(clean), all, true);
+  const ocr::PreparedZone z = ocr::prepare_zone(image_of(dusty), all, true);
+  ASSERT_FALSE(z.image.empty());
+  EXPECT_GE(z.ink_box.x, px(39)) << "the dust is kept";
+  EXPECT_EQ(z.ink_box.x, z0.ink_box.x);
+  EXPECT_EQ(z.ink_box.w, z0.ink_box.w);
+  EXPECT_DOUBLE_EQ(z.ink, z0.ink);
+  // The comma of 1,400, as near its digits as they are to each other, is kept: the same number
+  // without it has less ink.
+  cv::Mat no_comma(clean.size(), CV_8UC1, cv::Scalar(240));
+  cv::putText(no_comma, "32", {px(40), px(13)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  cv::putText(no_comma, "1 400", {px(55), px(13)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  EXPECT_GT(z0.ink, ocr::prepare_zone(image_of(no_comma), all, true).ink);
+  // A dot alone in a zone is not judged dust: there is nothing for it to stand apart from.
+  cv::Mat dot_only(clean.size(), CV_8UC1, cv::Scalar(240));
+  cv::circle(dot_only, {px(20), px(10)}, 2, cv::Scalar(20), cv::FILLED);
+  EXPECT_FALSE(ocr::prepare_zone(image_of(dot_only), all, true).image.empty());
+}
+
 TEST(PrepareZone, RuledLinesAloneAreNoInk) {
   cv::Mat page(px(30), px(80), CV_8UC1, cv::Scalar(245));
   cv::line(page, {0, px(10)}, {page.cols, px(10)}, cv::Scalar(30), 2);
