@@ -159,6 +159,10 @@ std::optional<Row> find_row(const std::vector<Segment>& segs, int cells, double 
   return best;
 }
 
+}  // namespace
+
+namespace detail {
+
 // Ink in a cell interior, without specks.
 cv::Mat clean_cell(const cv::Mat& ink_cell, int min_area) {
   cv::Mat labels, stats, centroids;
@@ -176,21 +180,50 @@ cv::Mat clean_cell(const cv::Mat& ink_cell, int min_area) {
   const int keep_at_edge = std::max(min_area, largest * 3 / 10);
   // A small bit off a corner of the glyph's main stroke — beside it neither across nor down, where
   // no part of a digit broken by a faint scan lies — is dust too (a dot by a zero read as a 4).
+  // So is a dot beside it, above it or below it, no wider or taller than a third of the stroke's
+  // height (a dot left of a 1, another under a 2's foot: both read as a 4 by the classifier); a
+  // dot within the stroke's box (a dotted zero's) stays.
   const auto off_a_corner = [&](int i) {
     const cv::Rect a = box(stroke), b = box(i);
     const bool across = b.x < a.x + a.width && a.x < b.x + b.width, down = b.y < a.y + a.height && a.y < b.y + b.height;
-    return !across && !down && stats.at<int>(i, cv::CC_STAT_AREA) * 4 < largest;
+    const bool dot = b.width * 3 <= a.height && b.height * 3 <= a.height;
+    return (dot ? !(across && down) : !across && !down) && stats.at<int>(i, cv::CC_STAT_AREA) * 4 < largest;
+  };
+  // A remnant of the ruling inside the cell: a black-and-white scan breaks the comb's lines into
+  // dashes the line removal's long opening misses, left as a thin bar across most of the cell,
+  // wider (or taller) than the glyph, which the engine and the classifier read with the digit (a 1
+  // over a bar read 5). No part of a digit is both that thin and wider than the digit.
+  const auto ruling_remnant = [&](int i) {
+    const cv::Rect a = box(stroke), b = box(i);
+    const bool across = b.height * 6 <= b.width && b.width * 20 >= ink_cell.cols * 11 && b.width * 5 > a.width * 6;
+    const bool down = b.width * 6 <= b.height && b.height * 20 >= ink_cell.rows * 15 && b.height * 5 > a.height * 6;
+    return across || down;
+  };
+  // A mark at the middle of the glyph's box (the middle third either way) is a dotted zero's dot,
+  // however small beside the ring: taken for dust, the zero left was read as a 6. Dust there
+  // touches the strokes of most digits.
+  const auto at_the_middle = [&](int i) {
+    const cv::Rect a = box(stroke);
+    const double cx = centroids.at<double>(i, 0), cy = centroids.at<double>(i, 1);
+    return cx * 3 > a.x * 3 + a.width && cx * 3 < a.x * 3 + 2 * a.width && cy * 3 > a.y * 3 + a.height &&
+           cy * 3 < a.y * 3 + 2 * a.height;
   };
   cv::Mat out = cv::Mat::zeros(ink_cell.size(), CV_8UC1);
   for (int i = 1; i < n; ++i) {
     const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
     const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
     const bool at_edge = x == 0 || y == 0 || x + w == ink_cell.cols || y + h == ink_cell.rows;
-    if (stats.at<int>(i, cv::CC_STAT_AREA) < (at_edge ? keep_at_edge : keep) || (i != stroke && off_a_corner(i))) continue;
+    const int least = at_edge ? keep_at_edge : i != stroke && at_the_middle(i) ? min_area : keep;
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < least || (i != stroke && off_a_corner(i))) continue;
+    if (i != stroke && ruling_remnant(i)) continue;
     out.setTo(255, labels == i);
   }
   return out;
 }
+
+}  // namespace detail
+
+namespace {
 
 
 // Shapes Tesseract takes for letters when a digit is handwritten (an open-topped 9 reads as q).
@@ -332,7 +365,7 @@ Result<CombReading> read_comb_row(const Image& page, Box search, int cells, cons
       out.confidences.push_back(0.0);
       continue;
     }
-    const cv::Mat cleaned = clean_cell(text_ink(cell), min_area);
+    const cv::Mat cleaned = detail::clean_cell(text_ink(cell), min_area);
     const double ratio = cv::countNonZero(cleaned) / static_cast<double>(cell.area());
     if (ratio < 0.02) {  // empty cell: nothing to read
       out.alternatives += ' ';

@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
+#include "digits_impl.h"
 #include "ocr/comb.h"
 #include "ocr/engine.h"
 #include "test_util.h"
@@ -111,6 +113,49 @@ TEST(Comb, DustOffACornerOfADigitIsNotPartOfIt) {
     auto r = ocr::read_comb_row(page, jigyosho_region(300), 10, "0123456789", engine());
     ASSERT_TRUE(r.has_value()) << r.error().message;
     EXPECT_EQ(r->text, digits) << "dust of radius " << radius;
+  }
+}
+
+// What a black-and-white scan leaves in a comb cell: a thin bar of the comb's ruling across most of
+// the cell, which the line removal's long opening misses (a 1 over it read 5), and dots of dust
+// beside a 1 or under a 2's foot, larger than a speck (both read 4 by the classifier). The cell's
+// clean-up keeps the digit alone; a dotted zero keeps its dot, however small beside its ring (taken
+// for dust, the zero left was read 6), and a 5 whose bar a faint scan broke off keeps the bar.
+TEST(Comb, RulingRemnantsAndDotsBesideADigitAreNotPartOfIt) {
+  const int min_area = 9;  // 0.25 mm² at 300 dpi
+  auto cell = [] { return cv::Mat(cv::Mat::zeros(70, 60, CV_8UC1)); };
+  auto kept = [&](const cv::Mat& ink, cv::Point at) { return ocr::detail::clean_cell(ink, min_area).at<unsigned char>(at) != 0; };
+  // The digit's strokes: a 1 (a stem), a 2 (drawn with polylines), a zero (an ellipse).
+  const auto one = [](cv::Mat& m) { cv::line(m, {30, 15}, {30, 50}, 255, 4); };
+  {
+    cv::Mat m = cell();
+    one(m);
+    cv::line(m, {8, 62}, {52, 62}, 255, 2);  // the bar, 44 of 60 px wide
+    cv::circle(m, {18, 33}, 3, 255, cv::FILLED);  // a dot beside the stem
+    EXPECT_FALSE(kept(m, {8, 62})) << "the ruling's bar is kept";
+    EXPECT_FALSE(kept(m, {18, 33})) << "the dot beside the 1 is kept";
+    EXPECT_TRUE(kept(m, {30, 30}));
+  }
+  {
+    cv::Mat m = cell();
+    const std::vector<cv::Point> two = {{20, 22}, {28, 15}, {38, 17}, {40, 27}, {20, 50}, {42, 50}};
+    cv::polylines(m, two, false, 255, 4);
+    cv::circle(m, {44, 58}, 4, 255, cv::FILLED);  // under the foot, within the digit's columns
+    EXPECT_FALSE(kept(m, {44, 58})) << "the dot under the 2 is kept";
+    EXPECT_TRUE(kept(m, {30, 50}));
+  }
+  {
+    cv::Mat m = cell();
+    cv::ellipse(m, {30, 33}, {11, 18}, 0, 0, 360, 255, 4);
+    cv::circle(m, {30, 33}, 3, 255, cv::FILLED);  // a dotted zero's dot, within its box
+    EXPECT_TRUE(kept(m, {30, 33})) << "the dotted zero lost its dot";
+  }
+  {
+    cv::Mat m = cell();
+    cv::line(m, {22, 15}, {40, 15}, 255, 4);  // a 5's bar, broken off its body
+    cv::line(m, {22, 19}, {21, 32}, 255, 4);
+    cv::ellipse(m, {30, 40}, {11, 10}, 0, -120, 160, 255, 4);
+    EXPECT_TRUE(kept(m, {31, 15})) << "the 5 lost its bar";
   }
 }
 
