@@ -1044,7 +1044,12 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
         break;
       }
       if (p.key(c) == want) {
+        const bool first_reading = c == book->value;
         trust(*book, c);
+        // A branch only the lines read again agree on (the page read 船槍): the same models read
+        // the application, and may misread a face's kanji alike on both (茂原 read 成原 on each);
+        // the agreement is taken, neither is trusted for it.
+        if (book->type == "branch_name" && !first_reading) book->confidence = kUnsureFreeText;
         agreed = true;
         break;
       }

@@ -449,7 +449,8 @@ TEST(PassbookRead, TheAccountKindIsFoundUnderTheTitleAloneOrAboveTheHoldersLabel
 
 // The lines that name the branch are read again alone by both models: what they say are the
 // branch's candidates, and the application's branch, where one agrees, is the passbook's (the
-// page-level reading took 橋 for 槍); where none agrees, the page's reading stays, doubted.
+// page-level reading took 橋 for 槍), for the clerk to confirm; where none agrees, the page's
+// reading stays, doubted.
 TEST(PassbookRead, TheBranchsLinesReadAgainAloneGiveCandidatesTheApplicationChoosesAmong) {
   const ocr::Box line{300, 900, 240, 50};
   const ocr::Image page_image = passbook_page_with({line});
@@ -477,8 +478,10 @@ TEST(PassbookRead, TheBranchsLinesReadAgainAloneGiveCandidatesTheApplicationChoo
     d::reconcile_passbook(out);
     const RecognizedValue& branch = get(out, "passbook.branch_name");
     if (std::string(second) == "船橋支店") {
+      // Taken, not trusted: the same models read both pages and may misread a face alike.
       EXPECT_EQ(branch.value, "船橋");
-      EXPECT_GE(branch.confidence, d::kAgreesWithApplication);
+      EXPECT_LE(branch.confidence, d::kUnsureFreeText);
+      EXPECT_DOUBLE_EQ(get(out, "bank.branch").confidence, 0.9);
     } else {
       EXPECT_EQ(branch.value, "船槍");
       EXPECT_LE(branch.confidence, d::kDisagrees);
