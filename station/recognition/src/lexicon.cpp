@@ -100,14 +100,8 @@ std::optional<std::string> municipality_by_ink(const RecognizedValue& v, const s
   std::sort(symbols.begin(), symbols.end());
   symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
   // The value's characters must be the reading's, one by one, for the glyph's box to be its.
-  std::vector<std::size_t> index;  // character -> index into v.chars
-  std::string spelt;
-  for (std::size_t i = 0; i < v.chars.size(); ++i)
-    if (!strip_spaces(v.chars[i].text).empty()) {
-      index.push_back(i);
-      spelt += strip_spaces(v.chars[i].text);
-    }
-  if (spelt != read || index.size() != a.size()) return std::nullopt;
+  const std::vector<std::size_t> index = char_indices(v, read);
+  if (index.size() != a.size()) return std::nullopt;
   const auto voted = vote(v, index[at], symbols);
   if (!voted || voted->second < kClearShare || voted->first == a[at]) return std::nullopt;
   for (const MunicipalityCandidate& m : near)

@@ -290,7 +290,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   detail::check_titles(out.values, vote);
   detail::reconcile_representative(out.values);
   detail::reconcile_holder_kana(out.values);
-  detail::reconcile_passbook(out.values);
+  detail::reconcile_passbook(out.values, vote);
   detail::reconcile_postal_code(out.values);
   detail::reconcile_dates(out.values, clock);
   calibrate(out.values);

@@ -829,6 +829,19 @@ std::optional<std::string> title_by_ink(const RecognizedValue& v, const GlyphVot
 
 }  // namespace
 
+std::vector<std::size_t> char_indices(const RecognizedValue& v, const std::string& text) {
+  std::vector<std::size_t> index;
+  std::string spelt;
+  for (std::size_t i = 0; i < v.chars.size(); ++i)
+    if (!strip_spaces(v.chars[i].text).empty()) {
+      index.push_back(i);
+      spelt += strip_spaces(v.chars[i].text);
+    }
+  const std::string want = strip_spaces(text);
+  if (spelt != want || index.size() != utf8_characters(want).size()) return {};
+  return index;
+}
+
 void check_titles(std::vector<RecognizedValue>& values, const GlyphVote& vote) {
   for (auto& v : values) {
     if (!is_title_key(v.key) || v.value.empty() || is_title(v.value)) continue;
@@ -985,7 +998,7 @@ void reconcile_postal_code(std::vector<RecognizedValue>& values) {
   env->confidence = std::min(env->confidence, kDigitsDisagree);
 }
 
-void reconcile_passbook(std::vector<RecognizedValue>& values) {
+void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& vote) {
   const auto find = [&](const std::string& key) { return find_value(values, key); };
   // The application's branch read with 文 for 支 (柏文店): no branch is named so; it is a 支店, for
   // the clerk to confirm unless the passbook names the same branch (below).
@@ -1016,8 +1029,37 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
     RecognizedValue* app = find(p.app);
     RecognizedValue* book = find(p.book);
     if (app == nullptr || book == nullptr || app->value.empty()) continue;
-    const std::string want = p.key(app->value);
+    std::string want = p.key(app->value);
     if (want.empty()) continue;
+    // The passbook's branch as the page read it and the application's one character apart: the
+    // application's own glyph, voted between the two characters, decides. Clearly the passbook's
+    // (six of seven), the application was misread (茂原 read 成原) and takes the passbook's
+    // character, for the clerk to confirm; the lines read again, which the same models read,
+    // may have misread it alike.
+    bool app_mended = false;
+    if (book->type == "branch_name" && vote && !book->value.empty())
+      if (const std::string first = p.key(book->value); first != want) {
+        const std::vector<std::string> a = utf8_characters(want), b = utf8_characters(first);
+        std::size_t at = a.size(), differ = 0;
+        for (std::size_t k = 0; k < a.size() && a.size() == b.size(); ++k)
+          if (a[k] != b[k]) ++differ, at = k;
+        const std::vector<std::size_t> index = char_indices(*app, app->value);
+        if (a.size() == b.size() && differ == 1 && at < index.size()) {
+          std::vector<std::string> pair = {a[at], b[at]};
+          std::sort(pair.begin(), pair.end());
+          const auto voted = vote(*app, index[at], pair);
+          if (voted && voted->first == b[at] && voted->second >= 0.8) {
+            std::vector<std::string> chars = utf8_characters(strip_spaces(app->value));
+            chars[at] = b[at];
+            app->value.clear();
+            for (const std::string& ch : chars) app->value += ch;
+            app->chars.clear();
+            app->confidence = std::min(app->confidence, kUnsureFreeText);
+            want = p.key(app->value);
+            app_mended = true;
+          }
+        }
+      }
     bool agreed = false;
     for (const std::string& c : candidates_of(*book)) {
       if (p.key(c) == want && book->type == "holder_kana") {
@@ -1049,7 +1091,10 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
         // A branch only the lines read again agree on (the page read 船槍): the same models read
         // the application, and may misread a face's kanji alike on both (茂原 read 成原 on each);
         // the agreement is taken, neither is trusted for it.
-        if (book->type == "branch_name" && !first_reading) book->confidence = kUnsureFreeText;
+        if (book->type == "branch_name" && !first_reading) {
+          book->confidence = kUnsureFreeText;
+          app->confidence = std::min(app->confidence, kUnsureFreeText);
+        }
         agreed = true;
         break;
       }
@@ -1063,6 +1108,7 @@ void reconcile_passbook(std::vector<RecognizedValue>& values) {
       }
     }
     if (agreed) {
+      if (app_mended) book->confidence = std::min(book->confidence, kUnsureFreeText);
       if (book->confidence >= kAgreesWithApplication) app->confidence = std::max(app->confidence, book->confidence);
       continue;
     }

@@ -65,6 +65,9 @@ void check_kana_by_reading(std::vector<RecognizedValue>& values);
 using GlyphVote = std::function<std::optional<std::pair<std::string, double>>(
     const RecognizedValue& v, std::size_t index, const std::vector<std::string>& symbols)>;
 void check_titles(std::vector<RecognizedValue>& values, const GlyphVote& vote = {});
+// Where the value's characters (those not blank) spell `text` (spaces removed) one by one: the
+// index into `v.chars` of each of its characters, for a GlyphVote; empty otherwise.
+std::vector<std::size_t> char_indices(const RecognizedValue& v, const std::string& text);
 bool is_title(const std::string& s);
 
 // The titles `read` is nearest (see check_titles), all of them where several are alike near, none
@@ -102,7 +105,7 @@ void choose_municipalities(std::vector<RecognizedValue>& values, const GlyphVote
 // kana of the application's furigana (by the bank's comparison key) is taken as the application's
 // in the passbook's form, for the clerk to confirm. The application's values themselves never
 // change, but for a branch read with 文 for 支 (柏文店: no branch is named so), which is a 支店.
-void reconcile_passbook(std::vector<RecognizedValue>& values);
+void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& vote = {});
 
 // The corporation's postal code on the application against the sender's on the envelope (the
 // envelope says the same thing twice). Where they agree, both are trusted (kAgreesWithApplication).
