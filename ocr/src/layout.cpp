@@ -658,7 +658,7 @@ Image clean_zone(const Image& page, Box zone) {
   return ImageAccess::make(z.gray, page.dpi(), page.dpi_from_file(), ColorMode::kGray);
 }
 
-PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double max_mark_mm) {
+PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double max_mark_mm, bool numbers) {
   PreparedZone out;
   out.ink_box = zone;
   ZoneInk z = zone_marks(page, zone);
@@ -732,6 +732,10 @@ PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double 
         gap = std::min(gap, std::max({0, y0 - x1, x0 - y1}));
       }
       if (gap != std::numeric_limits<int>::max() && gap >= line_h) comps[i].keep = false;
+      // In a number, a dot apart from every digit whose middle stands in the line's upper part.
+      const double mid_y = stats.at<int>(i, cv::CC_STAT_TOP) + stats.at<int>(i, cv::CC_STAT_HEIGHT) / 2.0;
+      if (numbers && gap != std::numeric_limits<int>::max() && gap > 0 && mid_y < band_top + 0.4 * line_h)
+        comps[i].keep = false;
     }
   }
   cv::Mat keep = cv::Mat::zeros(z.marks.size(), CV_8U);

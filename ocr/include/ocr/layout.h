@@ -113,8 +113,10 @@ struct PreparedZone {
   Box image_box;   // where `image` lies on the page, page px (empty with no image)
 };
 // `max_mark_mm` > 0 also drops marks larger than that either way (a postmark's ring around its
-// date).
-PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double max_mark_mm = 0);
+// date). `numbers`: the line holds a number, whose marks (a comma, a point, a hyphen) never stand
+// high beside its digits: a dot there, apart from every digit, is dust (a 7 and a dot read 70).
+PreparedZone prepare_zone(const Image& page, Box zone, bool single_line, double max_mark_mm = 0,
+                          bool numbers = false);
 
 // The date line of a round postmark stamped over or near `zone` (page px): the ring is found
 // (it may reach beyond the zone), and the text line nearest its centre — the date between the

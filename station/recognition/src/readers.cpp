@@ -790,8 +790,8 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   const bool japanese = type != "digits" && type != "postal" && type != "amount" && type != "phone" &&
                         type != "email" && type != "sex";
   const bool kanji = japanese && type != "era";
-  const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, true);
   const bool numeric_type = type == "digits" || type == "postal" || type == "amount" || type == "phone";
+  const ocr::PreparedZone prepared = ocr::prepare_zone(c.page, zone, true, 0, numeric_type);
   // Numbers at 200 dpi are a dozen pixels high, too small for the engine (a dotted zero read 6):
   // read at 300 dpi at least, as kanji are read at 400.
   Text t = read_zone(c, prepared, zone, layout, whitelist, japanese ? "jpn" : "", kanji ? 400 : numeric_type ? 300 : 0);

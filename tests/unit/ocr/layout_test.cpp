@@ -105,6 +105,26 @@ TEST(PrepareZone, ADotOfDustFarFromTheLinesCharactersIsDropped) {
   EXPECT_FALSE(ocr::prepare_zone(image_of(dot_only), all, true).image.empty());
 }
 
+// A dot of dust high beside a number's digit (a 7 and a dot read as 70, a birth year 平成70): no
+// mark of a number stands there, so in a zone that holds a number it is dropped; a comma at the
+// digits' foot stays, and in other text (a voicing mark beside its kana) the dot stays too.
+TEST(PrepareZone, ADotHighBesideADigitOfANumberIsDropped) {
+  cv::Mat page(px(20), px(60), CV_8UC1, cv::Scalar(240));
+  cv::putText(page, "7", {px(20), px(13)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  cv::Mat dusty = page.clone();
+  cv::circle(dusty, {px(23.4), px(10.3)}, 2, cv::Scalar(20), cv::FILLED);  // high, just right of the 7
+  const ocr::Box all{0, 0, page.cols, page.rows};
+  const ocr::PreparedZone clean = ocr::prepare_zone(image_of(page), all, true, 0, true);
+  const ocr::PreparedZone number = ocr::prepare_zone(image_of(dusty), all, true, 0, true);
+  const ocr::PreparedZone text = ocr::prepare_zone(image_of(dusty), all, true, 0, false);
+  EXPECT_EQ(number.ink_box.w, clean.ink_box.w) << "the dot is kept beside the number";
+  EXPECT_DOUBLE_EQ(number.ink, clean.ink);
+  EXPECT_GT(text.ink_box.w, clean.ink_box.w) << "outside a number the dot is the text's";
+  cv::Mat comma = page.clone();
+  cv::putText(comma, ",", {px(26), px(13)}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0), 3, cv::LINE_AA);
+  EXPECT_GT(ocr::prepare_zone(image_of(comma), all, true, 0, true).ink_box.w, clean.ink_box.w) << "the comma is lost";
+}
+
 TEST(PrepareZone, RuledLinesAloneAreNoInk) {
   cv::Mat page(px(30), px(80), CV_8UC1, cv::Scalar(245));
   cv::line(page, {0, px(10)}, {page.cols, px(10)}, cv::Scalar(30), 2);
