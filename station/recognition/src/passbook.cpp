@@ -537,15 +537,17 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
       else if (!named.empty())
         readings.push_back(named);
       // The branch's name as the application writes it: without 支店 (営業部 is part of a name:
-      // 本店営業部).
-      for (std::string* name : {&v, readings.empty() ? nullptr : &readings.back()}) {
-        // A line that names the bank before its branch (千葉銀行本店営業部): the branch is what follows.
-        if (name != nullptr)
-          if (auto m = bank_mention(*name); m && !m->rest.empty()) *name = m->rest;
+      // 本店営業部); a line that names the bank before its branch (千葉銀行本店営業部): the branch is
+      // what follows.
+      const auto branch_part = [](std::string name) {
+        if (auto m = bank_mention(name); m && !m->rest.empty()) name = m->rest;
         for (const char* suffix : {"支店", "文店", "出張所", "支所"})
-          if (name != nullptr && name->size() > std::string(suffix).size() && name->ends_with(suffix))
-            name->erase(name->size() - std::string(suffix).size());
-      }
+          if (name.size() > std::string(suffix).size() && name.ends_with(suffix))
+            name.erase(name.size() - std::string(suffix).size());
+        return name;
+      };
+      v = branch_part(v);
+      if (!readings.empty()) readings.back() = branch_part(readings.back());
       // The lines that name the branch (the お取引店 line, the 支店 line) read again each alone, at
       // the scanned resolution: what they say are candidates the application's branch may agree
       // with (the page-level reading took a Mincho 橋 for 槍 on both lines).
@@ -564,11 +566,7 @@ void read_passbook(const FormTemplate& t, const PageContext& c, const ocr::Readi
           if (model != std::string("jpn")) spec.upscale_to_dpi = 400;
           auto r = c.engine.read(*row.image, row.box, spec);
           if (!r) continue;
-          std::string again = strip_spaces(ocr::normalize_nfkc(r->text));
-          if (auto mention = bank_mention(again); mention && !mention->rest.empty()) again = mention->rest;
-          for (const char* suffix : {"支店", "文店", "出張所", "支所"})
-            if (again.size() > std::string(suffix).size() && again.ends_with(suffix))
-              again.erase(again.size() - std::string(suffix).size());
+          const std::string again = branch_part(strip_spaces(ocr::normalize_nfkc(r->text)));
           if (!again.empty() && again != v && std::find(readings.begin(), readings.end(), again) == readings.end())
             readings.push_back(again);
         }

@@ -103,8 +103,12 @@ void choose_municipalities(std::vector<RecognizedValue>& values, const GlyphVote
 // most kDisagrees), and where the two differ by two characters or fewer (a misreading on one page
 // or the other) the application's is doubted too (at most kUnsureFreeText). A holder line within two
 // kana of the application's furigana (by the bank's comparison key) is taken as the application's
-// in the passbook's form, for the clerk to confirm. The application's values themselves never
-// change, but for a branch read with 文 for 支 (柏文店: no branch is named so), which is a 支店.
+// in the passbook's form, for the clerk to confirm. A branch only the passbook's lines read again
+// agree on is taken, neither value trusted for it (the same models read both pages). The
+// application's values themselves never change, but for a branch read with 文 for 支 (柏文店: no
+// branch is named so), which is a 支店, and a branch one character off the passbook's first
+// reading whose glyph `vote` (optional) names the passbook's character clearly (茂原 read 成原),
+// both for the clerk to confirm.
 void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& vote = {});
 
 // The corporation's postal code on the application against the sender's on the envelope (the
