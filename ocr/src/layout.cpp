@@ -200,7 +200,21 @@ PageStructure PageStructure::analyse(const Image& page) {
     if (q == 0) r = straight;
     else cv::rotate(straight, r, q == 1 ? cv::ROTATE_90_CLOCKWISE : q == 2 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
     View& v = s.views_[q];
-    v.h = long_lines(r, true, 12.0);
+    // A light rule a black-and-white scan's threshold broke into dashes (a table's row rules, gaps
+    // up to 2 mm): pieces of 4 mm and more that join, 2 mm apart at most (a form prints no two
+    // rules end to end that close), into a line of 12 mm are the line's pieces; a piece alone
+    // shorter than 12 mm is no rule. Scoring counts the pieces along a rule together.
+    {
+      const std::vector<Line> pieces = long_lines(r, true, 4.0);
+      const std::vector<Line> joined = join_pieces(pieces, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
+      for (const Line& p : pieces)
+        for (const Line& j : joined)
+          if (j.length() >= 12.0 * kWorkPxPerMm && std::abs(p.pos - j.pos) <= 1.0 * kWorkPxPerMm && p.from >= j.from &&
+              p.to <= j.to) {
+            v.h.push_back(p);
+            break;
+          }
+    }
     v.v = long_lines(r, false, 5.0);
     // For anchors and spreads, pieces of one rule at most 2 mm apart (a drop-out) are one line: a
     // form prints no two rules end to end that close. Scoring keeps the pieces (near_line counts

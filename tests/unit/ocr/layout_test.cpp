@@ -3,6 +3,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -461,6 +462,38 @@ TEST(Placement, AnchorsBrokenWhereTheHairlineStepsStillPlaceTheForm) {
   EXPECT_NEAR(b.x, px(15 + shift), px(1));
   EXPECT_NEAR(b.y, px(26.9 + shift), px(1));
   EXPECT_NEAR(b.h, px(146), px(1.5));
+}
+
+// A light row rule a black-and-white scan's threshold broke into dashes (pieces of 5–10 mm, gaps up
+// to 1.8 mm): the table's rows are still its rules, and the form is placed (an officer list whose
+// every row rule came out so scored 0.51 and was left unclassified).
+TEST(Placement, RowRulesABilevelScanBrokeIntoDashesStillPlaceTheForm) {
+  cv::Mat page(px(210), px(297), CV_8UC1, cv::Scalar(255));
+  ocr::FormModel m;
+  m.width_mm = 297;
+  m.height_mm = 210;
+  const std::vector<double> rows = {78.5, 89.0, 99.4, 109.9, 120.4, 130.9, 141.4, 151.9, 162.4};
+  for (double y : {26.9, 35.9, 44.9, 56.9}) m.horizontal.push_back({y, 15, 282.6});
+  for (double y : rows) m.horizontal.push_back({y, 15, 282.6});
+  m.horizontal.push_back({172.9, 15, 282.6});
+  for (double x : {15.2, 24.9, 68.8, 147.8, 253.0, 282.4}) m.vertical.push_back({x, 56.9, 172.9});
+  for (const auto& l : m.horizontal) {
+    const int y = px(l.pos);
+    if (std::find(rows.begin(), rows.end(), l.pos) == rows.end()) {
+      cv::line(page, {px(l.from), y}, {px(l.to), y}, cv::Scalar(0), 2);
+      continue;
+    }
+    int k = 0;
+    for (double x = l.from; x < l.to; ++k) {
+      const double dash = 5.0 + (k % 4) * 1.6, gap = 1.0 + (k % 3) * 0.4;
+      cv::line(page, {px(x), y}, {px(std::min(l.to, x + dash)), y}, cv::Scalar(0), 2);
+      x += dash + gap;
+    }
+  }
+  for (const auto& l : m.vertical) cv::line(page, {px(l.pos), px(l.from)}, {px(l.pos), px(l.to)}, cv::Scalar(0), 2);
+  const ocr::Placement p = ocr::PageStructure::analyse(image_of(page)).place(m);
+  EXPECT_GT(p.score, 0.9);
+  EXPECT_EQ(p.quarter_turns, 0);
 }
 
 // A booklet copied open (a passbook copy): a ruled rectangle parted by a fold near its middle. A
