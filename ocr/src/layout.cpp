@@ -200,18 +200,21 @@ PageStructure PageStructure::analyse(const Image& page) {
     if (q == 0) r = straight;
     else cv::rotate(straight, r, q == 1 ? cv::ROTATE_90_CLOCKWISE : q == 2 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
     View& v = s.views_[q];
+    v.h = long_lines(r, true, 12.0);
     // A light rule a black-and-white scan's threshold broke into dashes (a table's row rules, gaps
     // up to 2 mm): pieces of 4 mm and more that join, 2 mm apart at most (a form prints no two
-    // rules end to end that close), into a line of 12 mm are the line's pieces; a piece alone
-    // shorter than 12 mm is no rule. Scoring counts the pieces along a rule together.
+    // rules end to end that close), into a line of 12 mm count for the score too (it counts the
+    // pieces along a rule together); the anchors below stay the rules found whole, so that a
+    // stroke of print beside a rule does not move the form.
+    std::vector<Line> dashes;
     {
       const std::vector<Line> pieces = long_lines(r, true, 4.0);
       const std::vector<Line> joined = join_pieces(pieces, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
       for (const Line& p : pieces)
         for (const Line& j : joined)
-          if (j.length() >= 12.0 * kWorkPxPerMm && std::abs(p.pos - j.pos) <= 1.0 * kWorkPxPerMm && p.from >= j.from &&
-              p.to <= j.to) {
-            v.h.push_back(p);
+          if (p.length() < 12.0 * kWorkPxPerMm && j.length() >= 12.0 * kWorkPxPerMm &&
+              std::abs(p.pos - j.pos) <= 1.0 * kWorkPxPerMm && p.from >= j.from && p.to <= j.to) {
+            dashes.push_back(p);
             break;
           }
     }
@@ -221,6 +224,8 @@ PageStructure PageStructure::analyse(const Image& page) {
     // them together) so that strokes of print lined up in a row do not become a rule it must explain.
     v.h_joined = join_pieces(v.h, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
     v.v_joined = join_pieces(v.v, 0.5 * kWorkPxPerMm, 2.0 * kWorkPxPerMm);
+    v.h.insert(v.h.end(), dashes.begin(), dashes.end());
+    std::sort(v.h.begin(), v.h.end(), [](const Line& a, const Line& b) { return a.pos < b.pos; });
     v.w = r.cols;
     v.h_px = r.rows;
   }
