@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -564,6 +565,105 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
   return out;
 }
 
+// The number that ends an address (1038番地20, 3丁目14番25号, 8-19-20) read again on the line's own
+// ink. On a handwritten or loosely set line the engine's glyph boxes straddle the digits (a slashed
+// 0 read 9 in a box over half the 0 and half the 3), so a digit's own box says little; the line's
+// ink, split into characters (ocr::ink_characters), says more. The reading's characters from its
+// end back to the number's first are laid on the ink's characters from the line's right end: a digit
+// on one piece of a digit's shape (about as high as the line, no wider than high), a hyphen on one
+// flat piece, a kanji of the number (丁, 目, 番, 地, 号) on as many pieces as make it nearly as wide
+// as the line is high; the ink before the number must be no digit but a 1. Every character must find its
+// ink so, at least two digits must agree with
+// the engine's (the two are laid in step) and at most a third (one, in a short number) differ;
+// then each digit whose ink the classifier votes for unanimously otherwise is that digit, for the
+// clerk (kClassifierOverrules), the engine's kept as its alternative. Returns whether `t` changed.
+bool address_number_by_ink(Text& t, const ocr::Image& zone) {
+  static const std::set<std::string> kNumberKanji = {"丁", "目", "番", "地", "号"};
+  const auto is_digit = [](const std::string& ch) { return ch.size() == 1 && ch[0] >= '0' && ch[0] <= '9'; };
+  // The reading's characters (spaces left out) with where each starts in t.text.
+  struct At {
+    std::string ch;
+    std::size_t at;
+  };
+  std::vector<At> read;
+  {
+    std::size_t at = 0;
+    for (const std::string& ch : utf8_characters(t.text)) {
+      if (ch != " " && ch != "\u3000") read.push_back({ch, at});
+      at += ch.size();
+    }
+  }
+  std::size_t first = read.size();
+  int digits = 0;
+  while (first > 0 && (is_digit(read[first - 1].ch) || read[first - 1].ch == "-" || kNumberKanji.contains(read[first - 1].ch))) {
+    --first;
+    digits += is_digit(read[first].ch);
+  }
+  if (digits < 2) return false;
+  std::vector<ocr::InkCharacter> ink = ocr::ink_characters(zone);
+  if (ink.empty()) return false;
+  // The line's height: the taller characters' (a quarter of them are at least as high).
+  std::vector<int> heights;
+  for (const ocr::InkCharacter& c : ink) heights.push_back(c.box.h);
+  std::sort(heights.begin(), heights.end());
+  const double line = heights[heights.size() * 3 / 4];
+  if (line < 8) return false;
+  // Specks are nobody's character.
+  std::erase_if(ink, [&](const ocr::InkCharacter& c) { return c.box.w < 0.2 * line && c.box.h < 0.2 * line; });
+  const auto digit_like = [&](const ocr::Box& b) { return b.h >= 0.5 * line && b.w <= 1.05 * b.h; };
+  const auto flat = [&](const ocr::Box& b) { return b.h <= 0.35 * line && b.w >= 1.5 * b.h && b.w >= 0.2 * line; };
+  std::vector<std::pair<std::size_t, const ocr::InkCharacter*>> laid;  // (reading index, its ink) of each digit
+  std::size_t p = ink.size();
+  for (std::size_t k = read.size(); k-- > first;) {
+    const std::string& ch = read[k].ch;
+    if (p == 0) return false;
+    if (is_digit(ch)) {
+      if (!digit_like(ink[p - 1].box)) return false;
+      laid.push_back({k, &ink[--p]});
+    } else if (ch == "-") {
+      if (!flat(ink[p - 1].box)) return false;
+      --p;
+    } else {
+      int x0 = ink[p - 1].box.x, x1 = ink[p - 1].box.x + ink[p - 1].box.w, taken = 0;
+      while (p > 0 && taken < 4) {
+        const ocr::Box& b = ink[p - 1].box;
+        if (taken > 0 && (x1 - x0 >= 0.75 * line || x1 - std::min(x0, b.x) > 1.4 * line)) break;
+        x0 = std::min(x0, b.x);
+        --p;
+        ++taken;
+      }
+      if (x1 - x0 < 0.5 * line) return false;
+    }
+  }
+  // The ink just before the number is the town's last kanji: a digit there is one the reading lost
+  // (570 read 5), and the reading's characters would be laid out of step. Not a 1: a kanji's lone
+  // stroke (each of 川's three) is voted 1.
+  const auto lost_digit = [&](const ocr::InkCharacter& c) {
+    return digit_like(c.box) && c.vote.digit != '?' && c.vote.digit != '1' && c.vote.share >= 1.0;
+  };
+  if (p > 0 && lost_digit(ink[p - 1])) return false;
+  int agree = 0, differ = 0;
+  for (const auto& [k, c] : laid) (c->vote.digit == read[k].ch[0] ? agree : differ) += 1;
+  if (differ == 0 || agree < 2 || differ > std::max(1, digits / 3)) return false;
+  const std::vector<std::size_t> where = place_pieces(glyph_texts(t.glyphs), t.text);
+  bool changed = false;
+  for (const auto& [k, c] : laid) {
+    if (c->vote.digit == read[k].ch[0] || c->vote.digit == '?' || c->vote.share < 1.0) continue;
+    const std::string before = read[k].ch;
+    t.text[read[k].at] = c->vote.digit;
+    changed = true;
+    for (std::size_t i = 0; i < t.glyphs.size(); ++i)
+      if (where[i] == read[k].at && strip_spaces(t.glyphs[i].text) == before) {
+        ocr::Glyph& g = t.glyphs[i];
+        g.confidence = std::min(g.confidence, kClassifierOverrules);
+        g.alternatives.insert(g.alternatives.begin(), {before, g.confidence});
+        g.text = std::string(1, c->vote.digit);
+      }
+  }
+  if (changed) t.confidence = std::min(t.confidence, kClassifierOverrules);
+  return changed;
+}
+
 // Digits inside free text (house numbers, 丁目 and 番地, a corporation's number) are as font-bound
 // as a numeric line's: each glyph the engine read as a digit is voted by the same classifier, on its
 // own ink where its run of digits (and hyphens) can be placed character by character
@@ -849,6 +949,7 @@ RecognizedValue read_typed(const FieldTemplate& f, const std::string& key, const
   }
   // On the text as chosen: the first reading's glyphs are placed in it where their characters are
   // (place_pieces), so a digit the other model read differently stays as chosen.
+  if (type == "text" && key.ends_with("address")) address_number_by_ink(t, prepared.image);
   if (type == "text") doubt_text_digits(t, prepared.image);
   if (type == "kana") vote_kana(t, prepared.image);
   // Spaces go, except in Japanese text a full-width one the engine saw as a real gap (between a
@@ -1345,7 +1446,9 @@ void furigana_by_name(const PageContext& c, RecognizedValue& kana, const Recogni
 // glyphs) or one no glyph of the line fits (wider than 1.4 line heights: a box stretched over its
 // neighbours). Then the ink between the boxes of the nearest characters either side that have
 // one (the zone's edge where there are none), cut where its columns are blank into as many parts as
-// characters lie between them, each no wider than a glyph. Zone px; nothing otherwise.
+// characters lie between them, each no wider than a glyph; a lone character at the zone's edge
+// whose ink there is wider than a kanji, the part of it from that edge about a kanji wide. Zone
+// px; nothing otherwise.
 std::optional<ocr::Box> glyph_box(const ocr::Image& zone, const RecognizedValue& v, std::size_t i) {
   if (i >= v.chars.size() || zone.empty()) return std::nullopt;
   const auto local = [&](ocr::Box b) { return b.empty() ? b : ocr::Box{b.x - v.box.x, b.y - v.box.y, b.w, b.h}; };
@@ -1397,6 +1500,24 @@ std::optional<ocr::Box> glyph_box(const ocr::Image& zone, const RecognizedValue&
       parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(at) + 1);
     }
     ink = parts[i - first];
+  } else if (ink->w * 10 > ink->h * 13 && (first == 0) != (last + 1 == v.chars.size())) {
+    // One character whose ink is wider than a kanji is high holds a neighbour's too: the box beside
+    // it lies off its own glyph (木's box 20 px right of its ink, 鈴 read 鐸 over both). At the
+    // zone's edge the glyph is the ink from that edge on, cut where its columns are blank, as wide
+    // as most of a kanji; between two boxes that do not bound it nothing is known.
+    const std::vector<ocr::Box> parts = ocr::ink_columns_in(zone, *ink);
+    const int high = ink->h;
+    std::optional<ocr::Box> taken;
+    const auto join = [](const ocr::Box& a, const ocr::Box& b) {
+      const int x0 = std::min(a.x, b.x), y0 = std::min(a.y, b.y);
+      return ocr::Box{x0, y0, std::max(a.x + a.w, b.x + b.w) - x0, std::max(a.y + a.h, b.y + b.h) - y0};
+    };
+    for (std::size_t k = 0; k < parts.size() && (!taken || taken->w * 4 < high * 3); ++k) {
+      const ocr::Box& b = first == 0 ? parts[k] : parts[parts.size() - 1 - k];
+      taken = taken ? join(*taken, b) : b;
+    }
+    if (!taken || taken->w >= ink->w) return std::nullopt;
+    ink = taken;
   }
   // The engine's heights vary along a line by a third (a box that takes in a neighbour's stroke, or
   // misses one), so the ink found is allowed a little more than the engine's own boxes.

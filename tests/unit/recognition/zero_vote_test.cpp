@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 
+#include "ink_line.h"
 #include "ocr/fake_engine.h"
 #include "ocr/language_model.h"
 #include "readers.h"
@@ -245,6 +246,90 @@ TEST(ZeroVote, ARunWhoseLastBoxIsStretchedIsCutFromTheInkAfterItsFirstDigit) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "20W");
   EXPECT_LT(out[0].confidence, 0.9);
+}
+
+// A 100 x 30 mm page with `chars` drawn in one line by a Japanese face (a real kanji's ink beside
+// the digits); nothing when the face is absent.
+std::optional<ocr::Image> line_page(const std::vector<std::string>& chars) {
+  const auto line = station::testing::ink_line(chars, "ipaexg.ttf", 60);
+  if (!line) return std::nullopt;
+  cv::Mat m(354, 1181, CV_8UC1, cv::Scalar(248));
+  auto png = line->image.encode_png();
+  if (!png) return std::nullopt;
+  const cv::Mat l = cv::imdecode(*png, cv::IMREAD_GRAYSCALE);
+  l.copyTo(m(cv::Rect(150, 120, l.cols, l.rows)));
+  auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, kDpi);
+  if (!img) return std::nullopt;
+  return *img;
+}
+
+// The engine's answer for an address line whose characters stand apart in `zone`: `text`, and the
+// glyph boxes of a loosely set hand: each character's ink box, except the digits of the number's
+// first run, each boxed from its own ink's middle to the next one's (the run's first box from its
+// own ink's start, wider than high).
+ocr::Reading straddling_boxes(const ocr::Image& zone, const std::vector<std::string>& text, std::size_t run_from,
+                              std::size_t run_to) {
+  const InkRuns ink = ink_runs(zone);
+  const std::vector<std::pair<int, int>> chars = merged_runs(ink, zone.height() / 12);
+  EXPECT_EQ(chars.size(), text.size()) << "the drawn characters must stand apart";
+  std::string joined;
+  for (const std::string& t : text) joined += t;
+  ocr::Reading r = ocr::FakeEngine::reading(joined, 0.93);
+  for (std::size_t i = 0; i < text.size() && i < chars.size(); ++i) {
+    ocr::Box b = ink.box(chars[i].first, chars[i].second);
+    if (i >= run_from && i < run_to && i + 1 < chars.size()) {
+      const int mid = (chars[i].first + chars[i].second) / 2 + 2, next = (chars[i + 1].first + chars[i + 1].second) / 2 + 2;
+      b.x = i == run_from ? chars[i].first : mid;
+      b.w = next - b.x;
+    }
+    r.glyphs.push_back({text[i], 0.93, b, {}});
+  }
+  return r;
+}
+
+// An address's number whose glyph boxes straddle its digits (a loosely written line: the box of the
+// zero read 9 over half the 0 and half the 3), so that no box holds one digit: laid on the line's
+// own ink from its end — a digit on each character, 番 and 地 on theirs — the engine's 9 that the
+// ink votes 0 unanimously is a 0, for the clerk to confirm. Where the engine lost a digit of the
+// number's head (570 read 5, the 7 left before it), the reading is not laid in step with the ink
+// and stays as read.
+TEST(AddressNumberByInk, ADigitWhoseBoxStraddlesTwoIsReadOnItsOwnInk) {
+  const std::vector<std::string> drawn = {"町", "1", "0", "3", "8", "番", "地", "2", "0"};
+  const std::optional<ocr::Image> page = line_page(drawn);
+  if (!page) GTEST_SKIP() << "fonts-ipaexfont is not installed (hardware/deploy/install-deps.sh installs it)";
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    return straddling_boxes(img, {"町", "1", "9", "3", "8", "番", "地", "2", "0"}, 1, 5);
+  });
+  std::vector<RecognizedValue> out = read_one(*page, engine, "application", field("facility.address", "text"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "町1038番地20");
+  EXPECT_LE(out[0].confidence, station::recognition::detail::kClassifierOverrules);
+  // As read where the ink holds what the engine read.
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    return straddling_boxes(img, drawn, 1, 5);
+  });
+  out = read_one(*page, engine, "application", field("facility.address", "text"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "町1038番地20");
+
+  const std::optional<ocr::Image> lost = line_page({"町", "5", "7", "0", "番", "地", "1", "4"});
+  ASSERT_TRUE(lost.has_value());
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    const InkRuns ink = ink_runs(img);
+    const std::vector<std::pair<int, int>> chars = merged_runs(ink, img.height() / 12);
+    ocr::Reading r = ocr::FakeEngine::reading("町5番地14", 0.93);
+    // 町 over its ink and the 5's, the 5 on the 0: the engine's boxes a glyph behind.
+    const std::vector<std::pair<std::string, std::pair<std::size_t, std::size_t>>> glyphs = {
+        {"町", {0, 2}}, {"5", {3, 3}}, {"番", {4, 4}}, {"地", {5, 5}}, {"1", {6, 6}}, {"4", {7, 7}}};
+    for (const auto& [text, span] : glyphs)
+      if (span.second < chars.size())
+        r.glyphs.push_back({text, 0.93, ink.box(chars[span.first].first, chars[span.second].second), {}});
+    return r;
+  });
+  out = read_one(*lost, engine, "application", field("facility.address", "text"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "町5番地14");
 }
 
 // The classifier overrules the engine on a numeric line only on a digit whose box is as tall as the
@@ -530,17 +615,22 @@ TEST(NameByFurigana, TheInkChoosesAmongTheFuriganasSpellings) {
 
 // The misread kanji's glyph without a box of its own (a character the other model read), or with
 // one the engine stretched over its neighbour: the vote is on the ink between its neighbours' boxes.
+// Where the next glyph's box lies off its own ink (木's box begun past the middle of 木), the ink
+// before it holds both kanji: the first glyph is the part of it from the zone's edge a kanji wide.
 TEST(NameByFurigana, AKanjiWithoutItsOwnBoxIsVotedOnTheInkBetweenItsNeighbours) {
-  for (const bool stretched : {false, true}) {
+  enum class Box { kNone, kStretched, kNoneAndTheNextOffItsInk };
+  for (const Box b : {Box::kNone, Box::kStretched, Box::kNoneAndTheNextOffItsInk}) {
     const std::optional<RecognizedValue> name = name_read_as("鈴木　舞", "スズキ　マイ", "人木　舞", [&](std::vector<ocr::Glyph>& g) {
       if (g.size() != 3) return;
-      if (stretched)
+      if (b == Box::kStretched) {
         g[0].box.w = g[1].box.x + g[1].box.w - g[0].box.x;
-      else
+      } else {
         g[0].box = ocr::Box{};
+        if (b == Box::kNoneAndTheNextOffItsInk) g[1].box.x += g[1].box.w * 6 / 10;
+      }
     });
     ASSERT_TRUE(name.has_value());
-    EXPECT_EQ(name->value, "鈴木　舞") << (stretched ? "stretched box" : "no box");
+    EXPECT_EQ(name->value, "鈴木　舞") << static_cast<int>(b);
     EXPECT_LT(name->confidence, 0.9);
   }
 }
