@@ -306,6 +306,27 @@ TEST(PassbookReconcile, AHolderTwoKanaApartIsTheApplicationsInThePassbooksForm) 
   EXPECT_LE(get(vs, "passbook.holder_kana_passbook").confidence, d::kDisagrees);
 }
 
+// A half-width holder line whose voicing marks the reader gained and lost (ﾀﾞ read ダ゙, a ﾞ read as
+// デ of its own, ﾊﾞ read パ): five kana apart from the furigana, but within a fifth of its kana
+// with voicing set aside, it is the application's furigana in the passbook's form, for the clerk to
+// confirm. Another name as far apart, voicing aside, stays as read.
+TEST(PassbookReconcile, AHolderApartByItsVoicingMarksIsTheApplicationsInThePassbooksForm) {
+  auto vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.holder_kana_passbook") v.value = "シャ)リョクジュカイデ リジチョウ サカモト ダ゙イスケ゚";
+  d::reconcile_passbook(vs);
+  const auto& h = get(vs, "passbook.holder_kana_passbook");
+  EXPECT_EQ(d::holder_kana_key(h.value), d::holder_kana_key(get(vs, "bank.holder_kana").value));
+  EXPECT_LE(h.confidence, d::kUnsureFreeText);
+  EXPECT_LE(get(vs, "bank.holder_kana").confidence, d::kUnsureFreeText);
+  vs = envelope();
+  for (auto& v : vs)
+    if (v.key == "passbook.holder_kana_passbook") v.value = "シャ)リョクジュカイ リジチョウ タナカ ヒロミ";
+  d::reconcile_passbook(vs);
+  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "シャ)リョクジュカイ リジチョウ タナカ ヒロミ");
+  EXPECT_LE(get(vs, "passbook.holder_kana_passbook").confidence, d::kDisagrees);
+}
+
 TEST(PassbookReconcile, WithoutTheApplicationNothingChanges) {
   auto vs = envelope();
   vs.erase(vs.begin(), vs.begin() + 5);
