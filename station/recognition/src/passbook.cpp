@@ -292,7 +292,9 @@ std::string fuzzy_label(const std::string& label) {
 // label found by its last two characters, and the band from the label to the next kanji (the next
 // label) or the row's end split by its ink (ocr::classify_run_digits: specks off the middle row
 // and a ruled line beside it left out). Only exactly `length` characters, the classifier
-// unanimous on each, make the number.
+// unanimous on each, make the number. First, the row's ink from where the label's last glyph
+// begins: that box may lie over the number's first digit, and the band after it cut that digit
+// or leave it out.
 std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std::vector<std::string>& labels,
                                int length, const ocr::Reading* japanese) {
   if (length <= 0) return "";
@@ -334,6 +336,35 @@ std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std
       const int left = end.x + end.w + 1;
       if (right - left < 8) continue;
       const ocr::Image band = img.crop(ocr::Box{left, at.y, right - left, at.h});
+      // The band's characters by their own ink, from where the label's last glyph begins (its box
+      // may reach over the number's first digit: 号 boxed over the 5 after it, the band cut through
+      // the 5; or its box lagging a glyph, wholly over the 5): the last `length` characters, each a
+      // digit as high as the band's tallest and the classifier unanimous on it, after a character
+      // that is no such digit (the label's) or none.
+      if (end.x < left) {
+        std::vector<ocr::InkCharacter> ink = ocr::ink_characters(img.crop(ocr::Box{end.x, at.y, right - end.x, at.h}));
+        int tall = 0;
+        for (const ocr::InkCharacter& ch : ink) tall = std::max(tall, ch.box.h);
+        std::erase_if(ink, [&](const ocr::InkCharacter& ch) { return ch.box.h * 4 < tall && ch.box.w * 4 < tall; });
+        const auto digit = [&](const ocr::InkCharacter& ch) {
+          return ch.box.h * 10 >= tall * 6 && ch.box.w <= ch.box.h && ch.vote.digit != '?' && ch.vote.share >= 1.0;
+        };
+        // A digit before the number is as high as its digits and as wide as a narrow one of them (a
+        // stroke of the label cut off at its glyph's box is neither).
+        const auto digit_before = [&](const ocr::InkCharacter& ch) {
+          std::vector<int> widths;
+          for (std::size_t k = ink.size() - static_cast<std::size_t>(length); k < ink.size(); ++k) widths.push_back(ink[k].box.w);
+          std::sort(widths.begin(), widths.end());
+          return digit(ch) && ch.box.h * 10 >= tall * 9 && ch.box.w * 10 >= widths[widths.size() / 2] * 6;
+        };
+        if (static_cast<int>(ink.size()) == length ||
+            (static_cast<int>(ink.size()) > length && !digit_before(ink[ink.size() - static_cast<std::size_t>(length) - 1]))) {
+          std::string out;
+          for (std::size_t k = ink.size() - static_cast<std::size_t>(length); k < ink.size(); ++k)
+            if (digit(ink[k])) out += ink[k].vote.digit;
+          if (static_cast<int>(out.size()) == length) return out;
+        }
+      }
       const std::vector<ocr::DigitVote> votes = ocr::classify_run_digits(band, length);
       if (static_cast<int>(votes.size()) != length) continue;
       std::string out;

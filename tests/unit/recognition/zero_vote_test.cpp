@@ -225,6 +225,26 @@ TEST(PassbookNumberByInk, TheDigitsAfterTheLabelFromTheRowsInk) {
   EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"店番"}, 7), "");
 }
 
+// The label's last glyph boxed a glyph late, over the number's first digit (号 over the 5 of
+// 5908715, every reading losing the 5): the band after that box holds six digits, but the row's
+// ink from where the box begins holds the seven, each voted unanimously.
+TEST(PassbookNumberByInk, ALabelBoxedOverTheNumbersFirstDigitLeavesTheDigitsInk) {
+  const ocr::Image page = page_with("QZ7489023", false);
+  ocr::FakeEngine engine;
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    ocr::Reading r = reading_with_boxes(img, "QZ/489023");
+    r.glyphs[0].text = "番";
+    r.glyphs[1].text = "号";
+    r.glyphs[1].box = r.glyphs[2].box;  // over the 7
+    r.glyphs.erase(r.glyphs.begin() + 2);
+    return r;
+  });
+  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
+  const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
+  const ocr::Box row{0, 120, page.width(), 130};
+  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"口座番号", "番号"}, 7), "7489023");
+}
+
 // A zero the engine did not take for a character, merged into the digit before it (house number
 // 20 read 2, its box as wide as both): the box's ink splits into the digit and a zero, the
 // classifier unanimous on each, and the zero comes back, for the clerk to confirm. Not where the
