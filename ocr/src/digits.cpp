@@ -283,10 +283,13 @@ std::optional<cv::Mat> ink_of(const cv::Mat& gray) {
 
 // The characters of a line's ink: connected components (specks of the scan left out) whose centre
 // lies in [x_from, x_to), one character per run of components that overlap in x by more than a
-// third of the narrower (a dotted zero's dot, a kanji's strokes), left to right.
+// third of the narrower (a dotted zero's dot, a kanji's strokes), left to right. A speck (no more
+// than a fifth of the line's height either way) wholly below the character it overlaps, a gap
+// between them, is dust under the line, not a stroke: a 0 with a dot under it is no 9.
 struct Character {
   int x0, x1;
   std::vector<int> ids;
+  int y0 = 0, y1 = 0;
 };
 struct Characters {
   cv::Mat labels;
@@ -305,17 +308,25 @@ Characters characters_of(const cv::Mat& ink, int height, double x_from, double x
     const double cx = centroids.at<double>(i, 0);
     if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area || cx < x_from || cx >= x_to) continue;
     if (admit && !admit(stats.ptr<int>(i), cx)) continue;
-    const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT);
-    parts.push_back({x0, x0 + stats.at<int>(i, cv::CC_STAT_WIDTH), {i}});
+    const int x0 = stats.at<int>(i, cv::CC_STAT_LEFT), y0 = stats.at<int>(i, cv::CC_STAT_TOP);
+    parts.push_back({x0, x0 + stats.at<int>(i, cv::CC_STAT_WIDTH), {i}, y0, y0 + stats.at<int>(i, cv::CC_STAT_HEIGHT)});
   }
   std::sort(parts.begin(), parts.end(), [](const Character& a, const Character& b) { return a.x0 < b.x0; });
+  const auto speck = [&](const Character& c) { return (c.x1 - c.x0) * 5 <= height && (c.y1 - c.y0) * 5 <= height; };
   for (const Character& p : parts) {
     if (!out.chars.empty()) {
       Character& last = out.chars.back();
       const int overlap = std::min(last.x1, p.x1) - std::max(last.x0, p.x0);
       if (overlap * 3 > std::min(last.x1 - last.x0, p.x1 - p.x0)) {
+        if (speck(p) && !speck(last) && p.y0 > last.y1) continue;  // dust under the character
+        if (speck(last) && !speck(p) && last.y0 > p.y1) {
+          last = p;
+          continue;
+        }
         last.x0 = std::min(last.x0, p.x0);
         last.x1 = std::max(last.x1, p.x1);
+        last.y0 = std::min(last.y0, p.y0);
+        last.y1 = std::max(last.y1, p.y1);
         last.ids.insert(last.ids.end(), p.ids.begin(), p.ids.end());
         continue;
       }

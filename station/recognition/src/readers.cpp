@@ -572,14 +572,18 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
 // end back to the number's first are laid on the ink's characters from the line's right end: a digit
 // on one piece of a digit's shape (about as high as the line, no wider than high), a hyphen on one
 // flat piece, a kanji of the number (丁, 目, 番, 地, 号) on as many pieces as make it nearly as wide
-// as the line is high; the ink before the number must be no digit but a 1. Every character must find its
-// ink so, at least two digits must agree with
-// the engine's (the two are laid in step) and at most a third (one, in a short number) differ;
-// then each digit whose ink the classifier votes for unanimously otherwise is that digit, for the
-// clerk (kClassifierOverrules), the engine's kept as its alternative. Returns whether `t` changed.
+// as the line is high; the ink before the number must be no digit but a 1. One character of the
+// number read as a kana, a letter or a mark (2-や-5, 5-25つ9, 番地ア) is laid on one or two pieces
+// (one at the number's head, and there only before a hyphen: の-12-5), each a digit or a hyphen by
+// its ink, where exactly one of the two lays the rest in step and makes the number grammatical. Every character must find its ink so, at least two digits must agree
+// with the engine's (the two are laid in step) and at most a third (one, in a short number)
+// differ; then each digit whose ink the classifier votes for unanimously otherwise is that digit,
+// and the misread character what its ink is, for the clerk (kClassifierOverrules), the engine's
+// digit kept as its alternative. Returns whether `t` changed.
 bool address_number_by_ink(Text& t, const ocr::Image& zone) {
   static const std::set<std::string> kNumberKanji = {"丁", "目", "番", "地", "号"};
   const auto is_digit = [](const std::string& ch) { return ch.size() == 1 && ch[0] >= '0' && ch[0] <= '9'; };
+  const auto numeric = [&](const std::string& ch) { return is_digit(ch) || ch == "-" || kNumberKanji.contains(ch); };
   // The reading's characters (spaces left out) with where each starts in t.text.
   struct At {
     std::string ch;
@@ -593,11 +597,28 @@ bool address_number_by_ink(Text& t, const ocr::Image& zone) {
       at += ch.size();
     }
   }
+  // The number: from the end back over its characters, and one misread character inside it or at
+  // its end (none a kanji).
   std::size_t first = read.size();
+  std::optional<std::size_t> wild;
   int digits = 0;
-  while (first > 0 && (is_digit(read[first - 1].ch) || read[first - 1].ch == "-" || kNumberKanji.contains(read[first - 1].ch))) {
+  while (first > 0) {
+    const std::size_t k = first - 1;
+    if (numeric(read[k].ch)) {
+      digits += is_digit(read[k].ch);
+      --first;
+      continue;
+    }
+    const bool inside = k + 1 < read.size() ? numeric(read[k + 1].ch) : k > 0 && numeric(read[k - 1].ch);
+    if (wild || !inside || is_han(read[k].ch) || read[k].ch.size() > 3) break;
+    wild = k;
     --first;
-    digits += is_digit(read[first].ch);
+  }
+  if (wild && *wild == first && first + 1 < read.size() && read[first + 1].ch != "-") {
+    // At the number's head only before a hyphen (の-12-5): a kana before a digit may end the town
+    // (あけぼの1-2), and a mark before 丁目 or 番 stands for more than a digit.
+    ++first;
+    wild.reset();
   }
   if (digits < 2) return false;
   std::vector<ocr::InkCharacter> ink = ocr::ink_characters(zone);
@@ -612,42 +633,83 @@ bool address_number_by_ink(Text& t, const ocr::Image& zone) {
   std::erase_if(ink, [&](const ocr::InkCharacter& c) { return c.box.w < 0.2 * line && c.box.h < 0.2 * line; });
   const auto digit_like = [&](const ocr::Box& b) { return b.h >= 0.5 * line && b.w <= 1.05 * b.h; };
   const auto flat = [&](const ocr::Box& b) { return b.h <= 0.35 * line && b.w >= 1.5 * b.h && b.w >= 0.2 * line; };
-  std::vector<std::pair<std::size_t, const ocr::InkCharacter*>> laid;  // (reading index, its ink) of each digit
-  std::size_t p = ink.size();
-  for (std::size_t k = read.size(); k-- > first;) {
-    const std::string& ch = read[k].ch;
-    if (p == 0) return false;
-    if (is_digit(ch)) {
-      if (!digit_like(ink[p - 1].box)) return false;
-      laid.push_back({k, &ink[--p]});
-    } else if (ch == "-") {
-      if (!flat(ink[p - 1].box)) return false;
-      --p;
-    } else {
-      int x0 = ink[p - 1].box.x, x1 = ink[p - 1].box.x + ink[p - 1].box.w, taken = 0;
-      while (p > 0 && taken < 4) {
-        const ocr::Box& b = ink[p - 1].box;
-        if (taken > 0 && (x1 - x0 >= 0.75 * line || x1 - std::min(x0, b.x) > 1.4 * line)) break;
-        x0 = std::min(x0, b.x);
-        --p;
-        ++taken;
-      }
-      if (x1 - x0 < 0.5 * line) return false;
-    }
-  }
   // The ink just before the number is the town's last kanji: a digit there is one the reading lost
   // (570 read 5), and the reading's characters would be laid out of step. Not a 1: a kanji's lone
   // stroke (each of 川's three) is voted 1.
   const auto lost_digit = [&](const ocr::InkCharacter& c) {
     return digit_like(c.box) && c.vote.digit != '?' && c.vote.digit != '1' && c.vote.share >= 1.0;
   };
-  if (p > 0 && lost_digit(ink[p - 1])) return false;
-  int agree = 0, differ = 0;
-  for (const auto& [k, c] : laid) (c->vote.digit == read[k].ch[0] ? agree : differ) += 1;
-  if (differ == 0 || agree < 2 || differ > std::max(1, digits / 3)) return false;
+  struct Laid {
+    std::vector<std::pair<std::size_t, const ocr::InkCharacter*>> digits;  // (reading index, its ink)
+    std::string wild;  // what the misread character's ink is
+  };
+  // The reading laid on the ink with the misread character on `width` pieces; nothing where it
+  // does not lie in step.
+  const auto lay = [&](int width) -> std::optional<Laid> {
+    Laid out;
+    std::size_t p = ink.size();
+    for (std::size_t k = read.size(); k-- > first;) {
+      const std::string& ch = read[k].ch;
+      if (p == 0) return std::nullopt;
+      if (wild && k == *wild) {
+        for (int w = 0; w < width; ++w) {
+          if (p == 0) return std::nullopt;
+          const ocr::InkCharacter& c = ink[--p];
+          if (flat(c.box))
+            out.wild.insert(0, "-");
+          else if (digit_like(c.box) && c.vote.digit != '?' && c.vote.share >= 1.0)
+            out.wild.insert(0, 1, c.vote.digit);
+          else
+            return std::nullopt;
+        }
+      } else if (is_digit(ch)) {
+        if (!digit_like(ink[p - 1].box)) return std::nullopt;
+        out.digits.push_back({k, &ink[--p]});
+      } else if (ch == "-") {
+        if (!flat(ink[p - 1].box)) return std::nullopt;
+        --p;
+      } else {
+        int x0 = ink[p - 1].box.x, taken = 0;
+        const int x1 = ink[p - 1].box.x + ink[p - 1].box.w;
+        while (p > 0 && taken < 4) {
+          const ocr::Box& b = ink[p - 1].box;
+          if (taken > 0 && (x1 - x0 >= 0.75 * line || x1 - std::min(x0, b.x) > 1.4 * line)) break;
+          x0 = std::min(x0, b.x);
+          --p;
+          ++taken;
+        }
+        if (x1 - x0 < 0.5 * line) return std::nullopt;
+      }
+    }
+    if (p > 0 && lost_digit(ink[p - 1])) return std::nullopt;
+    int agree = 0, differ = 0;
+    for (const auto& [k, c] : out.digits) (c->vote.digit == read[k].ch[0] ? agree : differ) += 1;
+    if (agree < 2 || differ > std::max(1, digits / 3) || (differ == 0 && !wild)) return std::nullopt;
+    if (wild) {
+      // The number as the ink then spells it must be one.
+      std::string number;
+      for (std::size_t k = first; k < read.size(); ++k) number += wild && k == *wild ? out.wild : read[k].ch;
+      for (const auto& [k, c] : out.digits)
+        if (c->vote.share >= 1.0 && c->vote.digit != '?') {
+          std::size_t at = 0;
+          for (std::size_t j = first; j < k; ++j) at += j == *wild ? out.wild.size() : read[j].ch.size();
+          number[at] = c->vote.digit;
+        }
+      if (!address_number_grammar_ok(number)) return std::nullopt;
+    }
+    return out;
+  };
+  std::optional<Laid> laid = lay(1);
+  // At the number's head, one piece: two may take in the town's last kanji.
+  if (wild && *wild != first) {
+    const std::optional<Laid> two = lay(2);
+    if (laid && two) return false;  // either way: not known which
+    if (!laid) laid = two;
+  }
+  if (!laid) return false;
   const std::vector<std::size_t> where = place_pieces(glyph_texts(t.glyphs), t.text);
   bool changed = false;
-  for (const auto& [k, c] : laid) {
+  for (const auto& [k, c] : laid->digits) {
     if (c->vote.digit == read[k].ch[0] || c->vote.digit == '?' || c->vote.share < 1.0) continue;
     const std::string before = read[k].ch;
     t.text[read[k].at] = c->vote.digit;
@@ -659,6 +721,18 @@ bool address_number_by_ink(Text& t, const ocr::Image& zone) {
         g.alternatives.insert(g.alternatives.begin(), {before, g.confidence});
         g.text = std::string(1, c->vote.digit);
       }
+  }
+  if (wild) {
+    // Last: the characters before it keep their places in t.text.
+    t.text.replace(read[*wild].at, read[*wild].ch.size(), laid->wild);
+    for (std::size_t i = 0; i < t.glyphs.size(); ++i)
+      if (where[i] == read[*wild].at && strip_spaces(t.glyphs[i].text) == read[*wild].ch) {
+        ocr::Glyph& g = t.glyphs[i];
+        g.alternatives.insert(g.alternatives.begin(), {g.text, g.confidence});
+        g.text = laid->wild;
+        g.confidence = std::min(g.confidence, kClassifierOverrules);
+      }
+    changed = true;
   }
   if (changed) t.confidence = std::min(t.confidence, kClassifierOverrules);
   return changed;

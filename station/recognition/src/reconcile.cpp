@@ -122,7 +122,18 @@ void reconcile_same_text(std::vector<RecognizedValue>& values) {
     if (strip_spaces(a->value) == strip_spaces(b_text)) continue;
     const int len = std::max(u(a->value).length(), u(b_text).length());
     if (edit_distance(u(a->value), u(b_text)) > std::max(1, len / 6)) continue;
-    // Each reading votes for the value it is nearer to; more votes win, the dictionary breaks a tie.
+    // An address whose number is one beats one whose number is not (真間2-12-5, 真間2-や-5): the
+    // readings may all hold the misread character the ink mended. Otherwise each reading votes for
+    // the value it is nearer to; more votes win, the dictionary breaks a tie.
+    const bool address = std::string_view(same.a).ends_with("address");
+    if (address && address_ends_in_a_number(a->value) != address_ends_in_a_number(b_text)) {
+      const std::string best = address_ends_in_a_number(a->value) ? a->value : b_text;
+      a->value = best;
+      b->value = title + best;
+      a->confidence = std::min(a->confidence, kUnsureFreeText);
+      b->confidence = std::min(b->confidence, kUnsureFreeText);
+      continue;
+    }
     int votes_a = 0, votes_b = 0;
     for (const std::string& r : readings) {
       const int da = edit_distance(u(r), u(a->value)), db = edit_distance(u(r), u(b_text));
@@ -1123,8 +1134,10 @@ void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& v
     book->confidence = std::min(book->confidence, kDisagrees);
     // A passbook's half-width holder line gains and loses voicing marks (ﾊﾞ read パ or ハ゛, a ﾞ
     // read デ or as a kana of its own): with voicing set aside, a line within a fifth of the
-    // furigana's kana of it is that furigana misread.
-    if (book->type == "holder_kana" && best > 2) {
+    // furigana's kana of it is that furigana misread — where the furigana is surely read, or the
+    // line as read breaks the passbook's grammar (a mark left alone): a handwritten furigana
+    // misread as far would otherwise take the passbook's right reading away.
+    if (book->type == "holder_kana" && best > 2 && (app->confidence >= 0.9 || !passbook_holder_grammar_ok(book->value))) {
       const auto unvoiced_key = [](const std::string& key) {
         const icu::UnicodeString u = icu::UnicodeString::fromUTF8(key);
         icu::UnicodeString out;

@@ -69,6 +69,13 @@ bool drop_marks_after_number(std::string& s);
 // Marks that do not belong in Japanese free text and betray a misreading.
 bool has_stray_marks(const std::string& s);
 
+// Whether `number` is an address's number as Japanese addresses write it: 1038番地20, 3丁目14番25号,
+// 12番, 8-19-20 (ASCII digits).
+bool address_number_grammar_ok(const std::string& number);
+// Whether the number that ends `address` (from its last kanji that is no 丁, 目, 番, 地 or 号) is
+// one: 真間の-12-5 or 真間2-や-5 is not.
+bool address_ends_in_a_number(const std::string& address);
+
 // Katakana as written: small ァィゥェォャュョッ never open a word nor follow ン, ー or another
 // small kana; ャュョ only follow an i-row kana.
 bool plausible_kana(const std::string& s);

@@ -300,6 +300,32 @@ TEST(Symbols, KanjiThatDifferByAPartAreToldApart) {
   EXPECT_GT(lines, 0) << "the Japanese fonts are installed by hardware/deploy/install-deps.sh";
 }
 
+// A speck of dust under a digit, a gap between them, is no stroke of it: a 0 with a dot just under
+// it is a 0, not a 9 (a loop with a tail). A dotted zero's dot, inside it, stays its.
+TEST(InkDigits, DustUnderADigitIsNoneOfItsStrokes) {
+  for (const bool dust : {false, true}) {
+    cv::Mat m(110, 200, CV_8UC1, cv::Scalar(245));
+    int base = 0;
+    const cv::Size sz = cv::getTextSize("0", cv::FONT_HERSHEY_SIMPLEX, 2.0, 3, &base);
+    cv::putText(m, "20", {40, 70}, cv::FONT_HERSHEY_SIMPLEX, 2.0, cv::Scalar(20), 3, cv::LINE_AA);
+    const int zero_x = 40 + sz.width + sz.width / 2;
+    if (dust) cv::circle(m, {zero_x - 2, 70 + 12}, 4, cv::Scalar(20), cv::FILLED);
+    auto img = ocr::Image::from_pixels(m.cols, m.rows, 1, {m.data, m.total()}, 300);
+    ASSERT_TRUE(img.has_value());
+    const auto v = ocr::ink_characters(*img);
+    ASSERT_EQ(v.size(), 2u) << dust;
+    EXPECT_EQ(v[0].vote.digit, '2');
+    EXPECT_EQ(v[1].vote.digit, '0') << dust;
+    EXPECT_LE(v[1].box.y + v[1].box.h, 76) << "the dust (from row 78) is not in the character's box";
+  }
+  // The dotted zero of the line drawn above keeps its dot: read 0 with ink in its hole.
+  const DrawnLine l = draw_line("0", 0, false, true);
+  const auto dotted = ocr::ink_characters(l.image);
+  ASSERT_EQ(dotted.size(), 1u);
+  EXPECT_EQ(dotted[0].vote.digit, '0');
+  EXPECT_TRUE(dotted[0].vote.ink_in_hole);
+}
+
 // A short number's digits by the cell's ink alone, in order, whatever the engine read of them; a
 // cell with no ink has none.
 TEST(InkDigits, EveryCharacterOfAShortNumberInOrder) {

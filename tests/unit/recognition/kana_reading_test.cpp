@@ -614,6 +614,24 @@ TEST(Lexicon, AMunicipalityOneOffTwoIsChosenByTheGlyphsInk) {
   }
 }
 
+// The corporation's address written on the application and on the pledge, each read with one
+// character of its number misread as a kana (2-や-5 and の-12-5, the second mended by its ink to
+// 2-12-5): the one whose number is a number is kept for both, for the clerk, whatever the models'
+// readings (which hold the kana) vote. Two addresses that are both numbers go by the readings.
+TEST(SameText, AnAddressWhoseNumberIsOneBeatsOneWhoseNumberIsNot) {
+  std::vector<RecognizedValue> v = {
+      value("corp.address", "千葉県習志野市真間2-や-5", 0.7, {"千葉県習志野市真間2-や-5", "千葉県習志野市真間2-や-5"}),
+      value("pledge.corp_address", "千葉県習志野市真間2-12-5", 0.85, {"千葉県習志野市真間の-12-5", "千葉県習志野市真間の-12-5"})};
+  detail::reconcile_same_text(v);
+  EXPECT_EQ(v[0].value, "千葉県習志野市真間2-12-5");
+  EXPECT_EQ(v[1].value, "千葉県習志野市真間2-12-5");
+  EXPECT_LE(v[1].confidence, detail::kUnsureFreeText);
+  v = {value("corp.address", "千葉県習志野市真間2-13-5", 0.7, {"千葉県習志野市真間2-13-5", "千葉県習志野市真間2-13-5"}),
+       value("pledge.corp_address", "千葉県習志野市真間2-12-5", 0.85, {"千葉県習志野市真間2-13-5"})};
+  detail::reconcile_same_text(v);
+  EXPECT_EQ(v[1].value, "千葉県習志野市真間2-13-5");
+}
+
 TEST(Lexicon, AReadingNearTwoNamesOrFarFromAllStays) {
   const Lexicon l = test_lexicon();
   // 若森 is one character off both 若柴 and 若葉: neither is taken.

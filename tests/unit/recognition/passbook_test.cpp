@@ -309,19 +309,42 @@ TEST(PassbookReconcile, AHolderTwoKanaApartIsTheApplicationsInThePassbooksForm) 
 // A half-width holder line whose voicing marks the reader gained and lost (ﾀﾞ read ダ゙, a ﾞ read as
 // デ of its own, ﾊﾞ read パ): five kana apart from the furigana, but within a fifth of its kana
 // with voicing set aside, it is the application's furigana in the passbook's form, for the clerk to
-// confirm. Another name as far apart, voicing aside, stays as read.
+// confirm — where the furigana is surely read, or the line as read breaks the passbook's grammar
+// (a voicing mark alone): a furigana misread as far (a hand) would take the passbook's right
+// reading away, so an unsure one leaves a well-formed line as read. Another name as far apart,
+// voicing aside, stays as read.
 TEST(PassbookReconcile, AHolderApartByItsVoicingMarksIsTheApplicationsInThePassbooksForm) {
+  struct Case {
+    std::string read;
+    double furigana;
+    bool mended;
+  };
+  for (const Case& k : {Case{"シャ)リョクジュカイデ リジチョウ サカモト ダ゙イスケ゚", 0.95, true},
+                        Case{"シャ)リョクジュカイデ リジチョウ サカモト ダ゙イスケ゚", 0.8, true},
+                        Case{"シャ)リョクジュカイデ リジチョウデ サカモト ダイスケデ", 0.95, true},
+                        Case{"シャ)リョクジュカイデ リジチョウデ サカモト ダイスケデ", 0.8, false}}) {
+    const std::string& misread = k.read;
+    auto vs = envelope();
+    for (auto& v : vs) {
+      if (v.key == "passbook.holder_kana_passbook") v.value = misread;
+      if (v.key == "bank.holder_kana") v.confidence = k.furigana;
+    }
+    d::reconcile_passbook(vs);
+    const auto& h = get(vs, "passbook.holder_kana_passbook");
+    if (k.mended) {
+      EXPECT_EQ(d::holder_kana_key(h.value), d::holder_kana_key(get(vs, "bank.holder_kana").value));
+      EXPECT_LE(h.confidence, d::kUnsureFreeText);
+      EXPECT_LE(get(vs, "bank.holder_kana").confidence, d::kUnsureFreeText);
+    } else {
+      EXPECT_EQ(h.value, misread);
+      EXPECT_LE(h.confidence, d::kDisagrees);
+    }
+  }
   auto vs = envelope();
-  for (auto& v : vs)
-    if (v.key == "passbook.holder_kana_passbook") v.value = "シャ)リョクジュカイデ リジチョウ サカモト ダ゙イスケ゚";
-  d::reconcile_passbook(vs);
-  const auto& h = get(vs, "passbook.holder_kana_passbook");
-  EXPECT_EQ(d::holder_kana_key(h.value), d::holder_kana_key(get(vs, "bank.holder_kana").value));
-  EXPECT_LE(h.confidence, d::kUnsureFreeText);
-  EXPECT_LE(get(vs, "bank.holder_kana").confidence, d::kUnsureFreeText);
-  vs = envelope();
-  for (auto& v : vs)
+  for (auto& v : vs) {
     if (v.key == "passbook.holder_kana_passbook") v.value = "シャ)リョクジュカイ リジチョウ タナカ ヒロミ";
+    if (v.key == "bank.holder_kana") v.confidence = 0.95;
+  }
   d::reconcile_passbook(vs);
   EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "シャ)リョクジュカイ リジチョウ タナカ ヒロミ");
   EXPECT_LE(get(vs, "passbook.holder_kana_passbook").confidence, d::kDisagrees);

@@ -91,6 +91,22 @@ void expect_mended(Mend mend, const std::vector<std::pair<std::string, std::stri
   }
 }
 
+// An address's number as Japanese addresses write it, and an address that ends in one: a kana or a
+// mark read inside the number (2-や-5), or before it (の-12-5), breaks it.
+TEST(Grammar, AddressNumbers) {
+  using station::recognition::detail::address_ends_in_a_number;
+  using station::recognition::detail::address_number_grammar_ok;
+  for (const char* ok : {"1038番地20", "3丁目14番25号", "8-19-20", "12-5", "20番", "1191番地2", "7", "5番地"})
+    EXPECT_TRUE(address_number_grammar_ok(ok)) << ok;
+  for (const char* bad : {"", "2-や-5", "-12-5", "5-25つ9", "8番地B", "3丁目", "1-2-3-4", "12番地3番"})
+    EXPECT_FALSE(address_number_grammar_ok(bad)) << bad;
+  EXPECT_TRUE(address_ends_in_a_number("千葉県習志野市真間2-12-5"));
+  EXPECT_TRUE(address_ends_in_a_number("千葉県船橋市みどり台1丁目26番17号"));
+  EXPECT_FALSE(address_ends_in_a_number("千葉県習志野市真間2-や-5"));
+  EXPECT_FALSE(address_ends_in_a_number("千葉県習志野市真間の-12-5"));
+  EXPECT_FALSE(address_ends_in_a_number("千葉県習志野市真間"));
+}
+
 TEST(Grammar, AStrayGlyphBetweenANumberAndItsGoGoes) {
   expect_mended(station::recognition::detail::drop_stray_before_go, {{"港町9丁目29番21人号", "港町9丁目29番21号"},
                                                                      {"港町9丁目29番21号", "港町9丁目29番21号"},

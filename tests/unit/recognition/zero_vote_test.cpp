@@ -332,6 +332,14 @@ TEST(AddressNumberByInk, ADigitWhoseBoxStraddlesTwoIsReadOnItsOwnInk) {
   out = read_one(*page, engine, "application", field("facility.address", "text"));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "町1038番地20");
+  // A digit read as a kana at the number's end (20 read 2の): the kana's ink is a 0.
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    return straddling_boxes(img, {"町", "1", "0", "3", "8", "番", "地", "2", "の"}, 1, 5);
+  });
+  out = read_one(*page, engine, "application", field("facility.address", "text"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "町1038番地20");
+  EXPECT_LE(out[0].confidence, station::recognition::detail::kClassifierOverrules);
 
   const std::optional<ocr::Image> lost = line_page({"町", "5", "7", "0", "番", "地", "1", "4"});
   ASSERT_TRUE(lost.has_value());
