@@ -203,46 +203,44 @@ TEST(NumericLine, ItsConfidenceIsItsLeastSureGlyphs) {
   EXPECT_NEAR(v.confidence, 0.93, 1e-9);
 }
 
-// A passbook's account number no reading gives (its 7 read "/"): the row's own ink after the
-// label gives its seven digits. The fake engine calls the first two marks the label's last two
-// characters.
-TEST(PassbookNumberByInk, TheDigitsAfterTheLabelFromTheRowsInk) {
+// digits_after_label on a row drawn "QZ7489023" that the engine reads "番号/489023" (its 7 read "/",
+// the first two marks called the label's last two characters), its glyphs as `adjust` leaves them.
+std::string number_after_label(const std::vector<std::string>& labels, int length,
+                               const std::function<void(ocr::Reading&)>& adjust = {}) {
   const ocr::Image page = page_with("QZ7489023", false);
   ocr::FakeEngine engine;
   engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
     ocr::Reading r = reading_with_boxes(img, "QZ/489023");
     r.glyphs[0].text = "番";
     r.glyphs[1].text = "号";
+    if (adjust) adjust(r);
     return r;
   });
   const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
   const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
-  const ocr::Box row{0, 120, page.width(), 130};
-  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"口座番号", "番号"}, 7), "7489023");
+  return station::recognition::detail::digits_after_label(c, ocr::Box{0, 120, page.width(), 130}, labels, length);
+}
+
+// A passbook's account number no reading gives (its 7 read "/"): the row's own ink after the
+// label gives its seven digits.
+TEST(PassbookNumberByInk, TheDigitsAfterTheLabelFromTheRowsInk) {
+  EXPECT_EQ(number_after_label({"口座番号", "番号"}, 7), "7489023");
   // Not a number of another length.
-  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"口座番号", "番号"}, 3), "");
+  EXPECT_EQ(number_after_label({"口座番号", "番号"}, 3), "");
   // Not after a label the row does not hold.
-  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"店番"}, 7), "");
+  EXPECT_EQ(number_after_label({"店番"}, 7), "");
 }
 
 // The label's last glyph boxed a glyph late, over the number's first digit (号 over the 5 of
 // 5908715, every reading losing the 5): the band after that box holds six digits, but the row's
 // ink from where the box begins holds the seven, each voted unanimously.
 TEST(PassbookNumberByInk, ALabelBoxedOverTheNumbersFirstDigitLeavesTheDigitsInk) {
-  const ocr::Image page = page_with("QZ7489023", false);
-  ocr::FakeEngine engine;
-  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
-    ocr::Reading r = reading_with_boxes(img, "QZ/489023");
-    r.glyphs[0].text = "番";
-    r.glyphs[1].text = "号";
-    r.glyphs[1].box = r.glyphs[2].box;  // over the 7
-    r.glyphs.erase(r.glyphs.begin() + 2);
-    return r;
-  });
-  const station::FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 6 / 1});
-  const station::recognition::detail::PageContext c{page, 0, nullptr, engine, clock};
-  const ocr::Box row{0, 120, page.width(), 130};
-  EXPECT_EQ(station::recognition::detail::digits_after_label(c, row, {"口座番号", "番号"}, 7), "7489023");
+  EXPECT_EQ(number_after_label({"口座番号", "番号"}, 7,
+                               [](ocr::Reading& r) {
+                                 r.glyphs[1].box = r.glyphs[2].box;  // over the 7
+                                 r.glyphs.erase(r.glyphs.begin() + 2);
+                               }),
+            "7489023");
 }
 
 // A zero the engine did not take for a character, merged into the digit before it (house number
