@@ -574,7 +574,8 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
 // flat piece, a kanji of the number (丁, 目, 番, 地, 号) on as many pieces as make it nearly as wide
 // as the line is high; the ink before the number must be no digit but a 1. One character of the
 // number read as a kana, a letter or a mark (2-や-5, 5-25つ9, 番地ア) is laid on one or two pieces
-// (one at the number's head, and there only before a hyphen: の-12-5), each a digit or a hyphen by
+// (one at the number's head, and there only before a hyphen: の-12-5; none at the end after 番 and
+// its digits, where it is the 号), each a digit or a hyphen by
 // its ink, where exactly one of the two lays the rest in step and makes the number grammatical. Every character must find its ink so, at least two digits must agree
 // with the engine's (the two are laid in step) and at most a third (one, in a short number)
 // differ; then each digit whose ink the classifier votes for unanimously otherwise is that digit,
@@ -611,6 +612,12 @@ bool address_number_by_ink(Text& t, const ocr::Image& zone) {
     }
     const bool inside = k + 1 < read.size() ? numeric(read[k + 1].ch) : k > 0 && numeric(read[k - 1].ch);
     if (wild || !inside || is_han(read[k].ch) || read[k].ch.size() > 3) break;
+    if (k + 1 == read.size()) {
+      // At the end after 番 and its number the misread character is the 号 (29番15ヲ), no digit.
+      std::size_t j = k;
+      while (j > 0 && is_digit(read[j - 1].ch)) --j;
+      if (j > 0 && read[j - 1].ch == "番") break;
+    }
     wild = k;
     --first;
   }

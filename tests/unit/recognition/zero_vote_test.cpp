@@ -323,6 +323,17 @@ TEST(AddressNumberByInk, ADigitWhoseBoxStraddlesTwoIsReadOnItsOwnInk) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "町1038番地20");
   EXPECT_LE(out[0].confidence, station::recognition::detail::kClassifierOverrules);
+  // After 番 and its number a misread character at the end stands for the 号, not for a digit, even
+  // where its ink is one (a 3 drawn there): as read.
+  FieldTemplate go = field("facility.address", "text");
+  const std::optional<ocr::Image> numbered = line_page({"町", "1", "0", "3", "8", "番", "2", "0", "3"});
+  ASSERT_TRUE(numbered.has_value());
+  engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
+    return straddling_boxes(img, {"町", "1", "0", "3", "8", "番", "2", "0", "ヲ"}, 0, 0);
+  });
+  out = read_one(*numbered, engine, "application", go);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "町1038番20ヲ");
   // As read where the ink holds what the engine read.
   engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec&) -> ocr::Result<ocr::Reading> {
     return straddling_boxes(img, drawn, 1, 5);
