@@ -342,11 +342,11 @@ TEST(PassbookReconcile, AHolderApartByItsVoicingMarksIsTheApplicationsInThePassb
   }
   auto vs = envelope();
   for (auto& v : vs) {
-    if (v.key == "passbook.holder_kana_passbook") v.value = "シャ)リョクジュカイ リジチョウ タナカ ヒロミ";
+    if (v.key == "passbook.holder_kana_passbook") v.value = "シャ)リョクジュカイ リジチョウ ノグチ ユウタ";
     if (v.key == "bank.holder_kana") v.confidence = 0.95;
   }
   d::reconcile_passbook(vs);
-  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "シャ)リョクジュカイ リジチョウ タナカ ヒロミ");
+  EXPECT_EQ(get(vs, "passbook.holder_kana_passbook").value, "シャ)リョクジュカイ リジチョウ ノグチ ユウタ");
   EXPECT_LE(get(vs, "passbook.holder_kana_passbook").confidence, d::kDisagrees);
 }
 
