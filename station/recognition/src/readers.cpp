@@ -11,7 +11,6 @@
 #include <cmath>
 #include <map>
 #include <optional>
-#include <set>
 #include <string_view>
 #include <utility>
 
@@ -582,9 +581,8 @@ std::vector<ocr::DigitVote> digits_from_first_box(const ocr::Image& zone, const 
 // and the misread character what its ink is, for the clerk (kClassifierOverrules), the engine's
 // digit kept as its alternative. Returns whether `t` changed.
 bool address_number_by_ink(Text& t, const ocr::Image& zone) {
-  static const std::set<std::string> kNumberKanji = {"丁", "目", "番", "地", "号"};
   const auto is_digit = [](const std::string& ch) { return ch.size() == 1 && ch[0] >= '0' && ch[0] <= '9'; };
-  const auto numeric = [&](const std::string& ch) { return is_digit(ch) || ch == "-" || kNumberKanji.contains(ch); };
+  const auto numeric = [&](const std::string& ch) { return is_digit(ch) || ch == "-" || is_address_number_kanji(ch); };
   // The reading's characters (spaces left out) with where each starts in t.text.
   struct At {
     std::string ch;

@@ -1137,7 +1137,10 @@ void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& v
     // furigana's kana of it is that furigana misread — where the furigana is surely read, or the
     // line as read breaks the passbook's grammar (a mark left alone): a handwritten furigana
     // misread as far would otherwise take the passbook's right reading away.
-    if (book->type == "holder_kana" && best > 2 && (app->confidence >= 0.9 || !passbook_holder_grammar_ok(book->value))) {
+    constexpr double kSurelyRead = 0.9;  // the skip threshold
+    bool near = best <= 2;
+    if (book->type == "holder_kana" && !near &&
+        (app->confidence >= kSurelyRead || !passbook_holder_grammar_ok(book->value))) {
       const auto unvoiced_key = [](const std::string& key) {
         const icu::UnicodeString u = icu::UnicodeString::fromUTF8(key);
         icu::UnicodeString out;
@@ -1146,12 +1149,12 @@ void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& v
         return out;
       };
       const icu::UnicodeString w = unvoiced_key(want);
-      int nearest = std::max(2, static_cast<int>(w.length()) / 5) + 1;
+      int nearest = std::max(2, static_cast<int>(w.length()) / 5) + 1;  // the first too far
       for (const std::string& c : candidates_of(*book))
         if (const int d = edit_distance(unvoiced_key(p.key(c)), w); d < nearest) nearest = d, closest = c;
-      if (nearest <= std::max(2, static_cast<int>(w.length()) / 5)) best = 2;  // near enough, as below
+      near = nearest <= std::max(2, static_cast<int>(w.length()) / 5);
     }
-    if (best > 2) continue;
+    if (!near) continue;
     app->confidence = std::min(app->confidence, kUnsureFreeText);
     // A bank's name a little apart, as text written twice (reconcile_same_text): the
     // application's, for the clerk to confirm. Not a branch (a handwritten application's branch is

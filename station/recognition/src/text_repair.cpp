@@ -453,17 +453,20 @@ std::string dots_between_digits_to_dashes(const std::string& s) {
   return out;
 }
 
+bool is_address_number_kanji(const std::string& ch) {
+  return ch == "丁" || ch == "目" || ch == "番" || ch == "地" || ch == "号";
+}
+
 bool address_number_grammar_ok(const std::string& number) {
   return !number.empty() && !find_re(number, "^([0-9]+丁目)?[0-9]+(番地?([0-9]+号?)?|(-[0-9]+){1,2})?$", 0).empty();
 }
 
 bool address_ends_in_a_number(const std::string& address) {
-  static const std::set<std::string> kNumberKanji = {"丁", "目", "番", "地", "号"};
   const std::vector<std::string> chars = utf8_characters(strip_spaces(address));
   std::size_t from = chars.size();
   while (from > 0) {
     const icu::UnicodeString u = icu::UnicodeString::fromUTF8(chars[from - 1]);
-    if (u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0 && !kNumberKanji.contains(chars[from - 1])) break;
+    if (u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0 && !is_address_number_kanji(chars[from - 1])) break;
     --from;
   }
   std::string number;

@@ -69,6 +69,9 @@ bool drop_marks_after_number(std::string& s);
 // Marks that do not belong in Japanese free text and betray a misreading.
 bool has_stray_marks(const std::string& s);
 
+// Whether `ch` (one character) is one of the kanji an address's number is written with: 丁, 目, 番,
+// 地, 号.
+bool is_address_number_kanji(const std::string& ch);
 // Whether `number` is an address's number as Japanese addresses write it: 1038番地20, 3丁目14番25号,
 // 12番, 8-19-20 (ASCII digits).
 bool address_number_grammar_ok(const std::string& number);
