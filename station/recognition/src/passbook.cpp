@@ -2,7 +2,6 @@
 // found by what the lines say and where they sit (the title is the largest bank name; the holder
 // is the line under お名前; the branch follows the bank on the お取引店 line).
 #include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
@@ -315,11 +314,6 @@ std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std
   const ocr::Reading* r = japanese;
   std::vector<std::string> texts;
   for (const auto& g : r->glyphs) texts.push_back(strip_spaces(ocr::normalize_nfkc(g.text)));
-  const auto is_han = [](const std::string& t) {
-    if (t.empty()) return false;
-    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(t);
-    return u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
-  };
   for (const std::string& label : labels) {
     const std::vector<std::string> lc = utf8_characters(label);
     if (lc.size() < 2) continue;

@@ -2,7 +2,6 @@
 // normalisation and validation, which set each value's confidence.
 #include "readers.h"
 
-#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
@@ -35,12 +34,6 @@ struct Text {
   std::string mended;  // the text without glyphs the engine seems to have read twice
   std::vector<ocr::Glyph> glyphs;  // Japanese readings: each character with its alternatives
 };
-
-// Whether a character (UTF-8) is a kanji.
-bool is_han(const std::string& ch) {
-  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
-  return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
-}
 
 // A glyph's box on the page: the engine reads the prepared zone's image, which lies at `image`.
 ocr::Box on_page(const ocr::Box& glyph, const ocr::Box& image) {

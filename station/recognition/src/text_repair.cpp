@@ -453,6 +453,11 @@ std::string dots_between_digits_to_dashes(const std::string& s) {
   return out;
 }
 
+bool is_han(const std::string& ch) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(ch);
+  return u.length() > 0 && u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0;
+}
+
 bool is_address_number_kanji(const std::string& ch) {
   return ch == "丁" || ch == "目" || ch == "番" || ch == "地" || ch == "号";
 }
@@ -464,11 +469,7 @@ bool address_number_grammar_ok(const std::string& number) {
 bool address_ends_in_a_number(const std::string& address) {
   const std::vector<std::string> chars = utf8_characters(strip_spaces(address));
   std::size_t from = chars.size();
-  while (from > 0) {
-    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(chars[from - 1]);
-    if (u_hasBinaryProperty(u.char32At(0), UCHAR_IDEOGRAPHIC) != 0 && !is_address_number_kanji(chars[from - 1])) break;
-    --from;
-  }
+  while (from > 0 && !(is_han(chars[from - 1]) && !is_address_number_kanji(chars[from - 1]))) --from;
   std::string number;
   for (std::size_t k = from; k < chars.size(); ++k) number += chars[k];
   return address_number_grammar_ok(number);

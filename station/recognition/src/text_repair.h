@@ -69,6 +69,8 @@ bool drop_marks_after_number(std::string& s);
 // Marks that do not belong in Japanese free text and betray a misreading.
 bool has_stray_marks(const std::string& s);
 
+// Whether a character (UTF-8; its first code point) is a kanji.
+bool is_han(const std::string& ch);
 // Whether `ch` (one character) is one of the kanji an address's number is written with: 丁, 目, 番,
 // 地, 号.
 bool is_address_number_kanji(const std::string& ch);
