@@ -367,6 +367,16 @@ std::optional<InkAround> ink_centred_in(const Image& line, Box box, double y_sla
 
 namespace detail {
 
+const cv::Mat& glyph_rows(const std::string& label) { return label_rows(label, label == "0", kKanjiGeometry); }
+
+std::optional<std::vector<float>> glyph_features(const cv::Mat& ink) {
+  const auto n = normalise(ink, kKanjiGeometry);
+  if (!n) return std::nullopt;
+  return features(*n, kKanjiGeometry);
+}
+
+std::optional<cv::Mat> line_ink(const cv::Mat& gray) { return ink_of(gray); }
+
 DigitVote classify_digit_ink(const cv::Mat& ink) {
   DigitVote v;
   const Model& m = model();

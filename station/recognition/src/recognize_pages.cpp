@@ -284,6 +284,16 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   };
   if (lexicon != nullptr)
     detail::match_lexicon(out.values, *lexicon, [&](char16_t ch) { return engine.can_read(ch, "jpn"); }, vote);
+  if (lexicon != nullptr) {
+    const detail::LineInk line = [&](const RecognizedValue& v) -> std::optional<ocr::InkLine> {
+      if (v.page < 0 || v.page >= n || v.box.empty()) return std::nullopt;
+      auto it = upright.find(v.page);
+      if (it == upright.end())
+        it = upright.emplace(v.page, pages[static_cast<std::size_t>(v.page)].rotated(out.pages[static_cast<std::size_t>(v.page)].rotation / 90)).first;
+      return ocr::InkLine::cut(it->second, v.box);
+    };
+    detail::spell_addresses_by_ink(out.values, *lexicon, line);
+  }
   detail::choose_municipalities(out.values, vote);
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);

@@ -11,6 +11,7 @@
 
 #include "station/recognition/recognize.h"
 
+#include "ocr/ink_spelling.h"
 #include "station/recognition/lexicon.h"
 #include "text_repair.h"
 
@@ -95,6 +96,15 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
 // or 旭市; fix_chiba_address takes only a unique one): the candidate whose character the glyph's
 // own ink votes for clearly among them and the character read, for the clerk to confirm.
 void choose_municipalities(std::vector<RecognizedValue>& values, const GlyphVote& vote);
+// A value's line of ink on its page (its box on the page as recognition turned it upright), cut
+// into pieces for spelling (ocr/ink_spelling.h); nothing where it has no ink.
+using LineInk = std::function<std::optional<ocr::InkLine>(const RecognizedValue& v)>;
+// An address that neither model read as one (千葉県, a municipality of the prefecture, a town of
+// the lexicon, a number as addresses write it) spelt on its own ink instead: the line is read as
+// [千葉県] + municipality + town + number, each character compared with the glyphs every installed
+// face draws for it, and the spelling nearest the ink taken where it lies near enough
+// (kMostSpellingCost), for the clerk to confirm (a hand the engine cannot read: the Kouzan brush).
+void spell_addresses_by_ink(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const LineInk& line);
 
 // The passbook copy against the application's bank fields (the envelope says the same thing
 // twice): bank, branch, account type, account number and holder. Where a passbook value, or one of

@@ -570,6 +570,9 @@ std::string fix_chiba_address(const std::string& s, bool& changed, const Readabl
   return out;
 }
 
+std::vector<std::string> chiba_municipalities() { return {std::begin(kChibaMunicipalities), std::end(kChibaMunicipalities)}; }
+std::vector<std::string> chiba_wards() { return {std::begin(kChibaWards), std::end(kChibaWards)}; }
+
 std::optional<TownSpan> chiba_town(const std::string& address) {
   static const std::string kPref = "千葉県";
   if (!address.starts_with(kPref)) return std::nullopt;

@@ -164,6 +164,9 @@ struct TownSpan {
   std::size_t begin = 0, end = 0;
 };
 std::optional<TownSpan> chiba_town(const std::string& address);
+// The prefecture's municipalities as chiba_town knows them, and Chiba city's wards.
+std::vector<std::string> chiba_municipalities();
+std::vector<std::string> chiba_wards();
 
 // A Chiba address whose municipality is not one as spelt (千葉県析市…): the address with each
 // municipality (or Chiba city) the characters after 千葉県 are one character replaced off, that

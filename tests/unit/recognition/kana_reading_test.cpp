@@ -632,6 +632,50 @@ TEST(SameText, AnAddressWhoseNumberIsOneBeatsOneWhoseNumberIsNot) {
   EXPECT_EQ(v[1].value, "千葉県習志野市真間2-13-5");
 }
 
+// An address neither model read as one (a hand the engine does not know) is spelt on its ink:
+// 千葉県, a municipality, a town of the list or of the models' readings, and a number; for the clerk
+// to confirm, each character's box where its ink is. An address read as one is left as read, and
+// so is one whose ink spells none near enough (another line's ink, or no ink at all).
+TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
+  const Lexicon l = test_lexicon();
+  const std::vector<std::string> written = {"千", "葉", "県", "柏", "市", "あ", "け", "ぼ", "の", "3", "丁", "目", "1", "2", "番", "5", "号"};
+  const auto address = station::testing::ink_line(written, "ume-pmo3.ttf", 36);
+  const auto other = station::testing::ink_line({"社", "会", "福", "祉", "法", "人", "青", "空", "会"}, "ume-pmo3.ttf", 36);
+  if (!address || !other) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+  std::vector<RecognizedValue> v = {
+      value("officers.rows[0].address", "千素束析市ある18丁目12旭5今", 0.4, {"千素束析市ある18丁目12旭5今", "十葉県柏市あけ1"}),
+      value("corp.address", "千葉県柏市あけぼの3丁目12番5号", 0.6),
+      value("facility.address", "征素析市", 0.3, {"征素析市"})};
+  v[0].page = 0;
+  v[2].page = 1;
+  for (auto& x : v) x.box = ocr::Box{0, 0, address->image.width(), address->image.height()};
+  v[2].box = ocr::Box{0, 0, other->image.width(), other->image.height()};
+  int asked = 0;
+  detail::spell_addresses_by_ink(v, l, [&](const RecognizedValue& x) -> std::optional<ocr::InkLine> {
+    ++asked;
+    return ocr::InkLine::cut(x.page == 0 ? address->image : other->image, x.box);
+  });
+  EXPECT_EQ(v[0].value, "千葉県柏市あけぼの3丁目12番5号");
+  EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+  ASSERT_EQ(v[0].chars.size(), written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    EXPECT_EQ(v[0].chars[i].text, written[i]);
+    EXPECT_GE(v[0].chars[i].box.x, address->boxes[i].x) << written[i];
+    EXPECT_LE(v[0].chars[i].box.x + v[0].chars[i].box.w, address->boxes[i].x + address->boxes[i].w) << written[i];
+  }
+  EXPECT_EQ(v[1].value, "千葉県柏市あけぼの3丁目12番5号");
+  EXPECT_DOUBLE_EQ(v[1].confidence, 0.6);
+  EXPECT_EQ(v[2].value, "征素析市");
+  EXPECT_EQ(asked, 2) << "the address read as one is not spelt";
+  // Without towns to spell by (no facility list loaded), nothing is spelt.
+  std::vector<RecognizedValue> alone = {v[2]};
+  alone[0].value = "千素束";
+  detail::spell_addresses_by_ink(alone, Lexicon{}, [&](const RecognizedValue&) -> std::optional<ocr::InkLine> {
+    ADD_FAILURE() << "asked for ink without a lexicon";
+    return std::nullopt;
+  });
+}
+
 TEST(Lexicon, AReadingNearTwoNamesOrFarFromAllStays) {
   const Lexicon l = test_lexicon();
   // 若森 is one character off both 若柴 and 若葉: neither is taken.
