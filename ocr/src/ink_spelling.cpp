@@ -21,6 +21,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kMostPiecesPerCharacter = 6;
 constexpr double kWidestCharacter = 1.5;  // in line heights
 constexpr double kWidestGapInside = 0.5;  // in line heights
+constexpr double kMostStray = 0.8;        // in line heights, at either end of a line
+constexpr double kStrayCost = 3.0;        // per line height of stray ink passed over
 
 std::vector<std::string> characters(const std::string& s) {
   std::vector<std::string> out;
@@ -214,13 +216,47 @@ std::optional<InkLine> InkLine::cut(const Image& line, Box region) {
     }
     merged.push_back({{x0, x1, cy0, cy1}, {i}});
   }
-  // A piece small both ways standing alone (dust on the line, above or below it) is no character.
+  // A piece small both ways is a kana's voicing mark where it stands close beside a character (it
+  // joins the nearer one, within a quarter of the height), else dust on the line: no character.
+  const auto small = [&](const Merged& m) { return (m.box.x1 - m.box.x0) * 6 <= h && (m.box.y1 - m.box.y0) * 6 <= h; };
+  std::vector<Merged> joined;
+  for (std::size_t k = 0; k < merged.size(); ++k) {
+    if (!small(merged[k])) {
+      joined.push_back(merged[k]);
+      continue;
+    }
+    const Merged* before = nullptr;
+    for (std::size_t j = k; j-- > 0;)
+      if (!small(merged[j])) {
+        before = &merged[j];
+        break;
+      }
+    const Merged* after = nullptr;
+    for (std::size_t j = k + 1; j < merged.size(); ++j)
+      if (!small(merged[j])) {
+        after = &merged[j];
+        break;
+      }
+    const int gap_before = before ? merged[k].box.x0 - before->box.x1 : h, gap_after = after ? after->box.x0 - merged[k].box.x1 : h;
+    if (std::min(gap_before, gap_after) * 4 > h) continue;
+    // Joined to the character before it now, or kept to be joined to the next one as it comes.
+    if (gap_before <= gap_after && !joined.empty() && !small(joined.back())) {
+      Merged& to = joined.back();
+      to.box = Piece{std::min(to.box.x0, merged[k].box.x0), std::max(to.box.x1, merged[k].box.x1), std::min(to.box.y0, merged[k].box.y0),
+                     std::max(to.box.y1, merged[k].box.y1)};
+      to.ids.insert(to.ids.end(), merged[k].ids.begin(), merged[k].ids.end());
+    } else if (after != nullptr) {
+      Merged& to = merged[static_cast<std::size_t>(after - merged.data())];
+      to.box = Piece{std::min(to.box.x0, merged[k].box.x0), std::max(to.box.x1, merged[k].box.x1), std::min(to.box.y0, merged[k].box.y0),
+                     std::max(to.box.y1, merged[k].box.y1)};
+      to.ids.insert(to.ids.end(), merged[k].ids.begin(), merged[k].ids.end());
+    }
+  }
   auto s = std::make_unique<State>();
   s->crop = crop;
   std::vector<int> piece_of_label(static_cast<std::size_t>(n), -1);
   int y0 = crop.height, y1 = 0;
-  for (const Merged& m : merged) {
-    if ((m.box.x1 - m.box.x0) * 6 <= h && (m.box.y1 - m.box.y0) * 6 <= h) continue;
+  for (const Merged& m : joined) {
     for (int i : m.ids) piece_of_label[static_cast<std::size_t>(i)] = static_cast<int>(s->pieces.size());
     s->pieces.push_back(m.box);
     y0 = std::min(y0, m.box.y0);
@@ -252,7 +288,10 @@ std::optional<InkSpelling> InkLine::spell(const std::vector<SpellingSlot>& slots
     std::vector<int> cuts;  // the characters' ends, pieces
   };
   std::vector<std::vector<Way>> best(slots.size() + 1, std::vector<Way>(static_cast<std::size_t>(P + 1)));
+  // A mark at either end that no character is (what is left of a printed label, a ruling's stub)
+  // may be passed over, at a cost above any character's: at most one character's width of it.
   best[0][0].cost = 0;
+  for (int b = 1; b <= P && st.width(0, b) <= kMostStray; ++b) best[0][static_cast<std::size_t>(b)].cost = kStrayCost * st.width(0, b);
   for (std::size_t k = 0; k < slots.size(); ++k) {
     const SpellingSlot& slot = slots[k];
     auto& next = best[k + 1];
@@ -264,16 +303,18 @@ std::optional<InkSpelling> InkLine::spell(const std::vector<SpellingSlot>& slots
         if (cost < w.cost) w = Way{cost, b0, text, std::move(cuts)};
       };
       if (!slot.words.empty()) {
-        for (const std::string& word : slot.words) {
+        for (std::size_t w = 0; w < slot.words.size(); ++w) {
+          const std::string& word = slot.words[w];
+          const double prior = w < slot.word_costs.size() ? slot.word_costs[w] : 0.0;
           const std::vector<std::string> chars = characters(word);
           if (chars.empty()) {
-            offer(b0, here.cost, "", {});
+            offer(b0, here.cost + prior, "", {});
             continue;
           }
           // f[i][b]: the word's first i characters spelling pieces [b0, b).
           std::vector<std::vector<double>> f(chars.size() + 1, std::vector<double>(static_cast<std::size_t>(P + 1), kInf));
           std::vector<std::vector<int>> from(chars.size() + 1, std::vector<int>(static_cast<std::size_t>(P + 1), -1));
-          f[0][static_cast<std::size_t>(b0)] = here.cost;
+          f[0][static_cast<std::size_t>(b0)] = here.cost + prior;
           for (std::size_t i = 0; i < chars.size(); ++i)
             for (int a = b0; a < P; ++a) {
               const double base = f[i][static_cast<std::size_t>(a)];
@@ -338,18 +379,24 @@ std::optional<InkSpelling> InkLine::spell(const std::vector<SpellingSlot>& slots
         }
     }
   }
-  const Way& end = best[slots.size()][static_cast<std::size_t>(P)];
-  if (end.cost == kInf) return std::nullopt;
+  int end_at = P;
+  double total_cost = best[slots.size()][static_cast<std::size_t>(P)].cost;
+  for (int e = P - 1; e >= 0 && st.width(e, P) <= kMostStray; --e)
+    if (const double c = best[slots.size()][static_cast<std::size_t>(e)].cost + kStrayCost * st.width(e, P); c < total_cost) {
+      total_cost = c;
+      end_at = e;
+    }
+  if (total_cost == kInf) return std::nullopt;
   InkSpelling out;
   out.parts.resize(slots.size());
   std::vector<int> ends;
-  for (int k = static_cast<int>(slots.size()), b = P; k > 0; --k) {
-    const Way& w = best[static_cast<std::size_t>(k)][static_cast<std::size_t>(b)];
+  int a = end_at;
+  for (int k = static_cast<int>(slots.size()); k > 0; --k) {
+    const Way& w = best[static_cast<std::size_t>(k)][static_cast<std::size_t>(a)];
     out.parts[static_cast<std::size_t>(k - 1)] = w.text;
     ends.insert(ends.begin(), w.cuts.begin(), w.cuts.end());
-    b = w.from;
+    a = w.from;
   }
-  int a = 0;
   for (int b : ends) {
     const Piece& first = st.pieces[static_cast<std::size_t>(a)];
     const Piece& last = st.pieces[static_cast<std::size_t>(b - 1)];
@@ -359,7 +406,7 @@ std::optional<InkSpelling> InkLine::spell(const std::vector<SpellingSlot>& slots
     a = b;
   }
   const double total = (st.bound.back() - st.bound.front()) / std::max(1, st.height);
-  out.cost = total > 0 ? end.cost / total : kInf;
+  out.cost = total > 0 ? total_cost / total : kInf;
   return out;
 }
 

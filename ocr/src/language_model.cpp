@@ -318,6 +318,55 @@ std::vector<std::string> name_spellings(std::string_view kana, NamePart part) {
   return it == table.end() ? std::vector<std::string>{} : it->second;
 }
 
+namespace {
+
+// A katakana without its voicing mark and at full size (ガ, パ → カ, ハ; ャ → ヤ): two kana alike
+// but for these are one glyph's misreading apart, half an edit.
+char16_t kana_base(char16_t c) {
+  static const std::u16string pairs =
+      u"ガカギキグクゲケゴコザサジシズスゼセゾソダタヂチヅツデテドトバハパハビヒピヒブフプフベヘペヘボホポホヴウ"
+      u"ァアィイゥウェエォオッツャヤュユョヨヮワ";
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
+    if (pairs[i] == c) return pairs[i + 1];
+  return c;
+}
+
+// Edits from `a` to `b`, in halves: a kana for its voiced, unvoiced, small or full-size self is one,
+// anything else two.
+int kana_half_edits(const std::u16string& a, const std::u16string& b) {
+  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(2 * j);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = static_cast<int>(2 * i);
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const int sub = a[i - 1] == b[j - 1] ? 0 : kana_base(a[i - 1]) == kana_base(b[j - 1]) ? 1 : 2;
+      cur[j] = std::min({prev[j] + 2, cur[j - 1] + 2, prev[j - 1] + sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::vector<std::string> name_readings_near(std::string_view kana, NamePart part) {
+  const NameSpellings& lexicon = name_lexicon();
+  const auto& table = part == NamePart::family ? lexicon.family : lexicon.given;
+  std::u16string want = u16_without_spaces(kana);
+  for (char16_t& c : want) c = katakana_of(c);
+  if (want.empty()) return {};
+  std::vector<std::pair<int, std::string>> near;
+  for (const auto& [reading, spellings] : table) {
+    const std::u16string r = u16_without_spaces(reading);
+    if (r.size() + 1 < want.size() || r.size() > want.size() + 1) continue;
+    if (const int d = kana_half_edits(want, r); d <= 2) near.emplace_back(d, reading);
+  }
+  std::sort(near.begin(), near.end());
+  std::vector<std::string> out;
+  for (auto& [d, r] : near) out.push_back(std::move(r));
+  return out;
+}
+
 std::string as_katakana(std::string_view kana) {
   std::u16string u = u16_without_spaces(kana);
   for (char16_t& c : u) c = katakana_of(c);

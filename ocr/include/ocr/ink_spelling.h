@@ -20,10 +20,13 @@
 
 namespace ocr {
 
-// One slot of a spelling: one of `words` (UTF-8; "" among them makes the slot optional), or, when
+// One slot of a spelling: one of `words` (UTF-8; "" among them makes the slot optional), each
+// with its own cost added where it is given (`word_costs`, in the units of the line's cost times
+// its width in line heights: how much less likely a word is, a name's rarer spelling), or, when
 // `words` is empty, a run of `least` to `most` characters each one of `symbols`.
 struct SpellingSlot {
   std::vector<std::string> words;
+  std::vector<double> word_costs;
   std::vector<std::string> symbols;
   int least = 1, most = 1;
 };

@@ -284,16 +284,17 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   };
   if (lexicon != nullptr)
     detail::match_lexicon(out.values, *lexicon, [&](char16_t ch) { return engine.can_read(ch, "jpn"); }, vote);
-  if (lexicon != nullptr) {
-    const detail::LineInk line = [&](const RecognizedValue& v) -> std::optional<ocr::InkLine> {
+  const detail::LineInk line = [&](const RecognizedValue& v) -> std::optional<ocr::InkLine> {
       if (v.page < 0 || v.page >= n || v.box.empty()) return std::nullopt;
       auto it = upright.find(v.page);
       if (it == upright.end())
         it = upright.emplace(v.page, pages[static_cast<std::size_t>(v.page)].rotated(out.pages[static_cast<std::size_t>(v.page)].rotation / 90)).first;
-      return ocr::InkLine::cut(it->second, v.box);
+      // A little wider than the value's box: its ink box may cut its last stroke.
+      const int pad = v.box.h / 8;
+      return ocr::InkLine::cut(it->second, ocr::Box{v.box.x - pad, v.box.y, v.box.w + 2 * pad, v.box.h});
     };
-    detail::spell_addresses_by_ink(out.values, *lexicon, line);
-  }
+  if (lexicon != nullptr) detail::spell_addresses_by_ink(out.values, *lexicon, line);
+  detail::spell_names_by_ink(out.values, line);
   detail::choose_municipalities(out.values, vote);
   detail::reconcile_same_text(out.values);
   detail::check_kana_by_reading(out.values);
@@ -301,6 +302,8 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   detail::reconcile_representative(out.values);
   detail::reconcile_holder_kana(out.values);
   detail::reconcile_passbook(out.values, vote);
+  // After the passbook's and the representative's checks: a value copied is no second witness.
+  detail::spell_copies_by_ink(out.values, line);
   detail::reconcile_postal_code(out.values);
   detail::reconcile_dates(out.values, clock);
   calibrate(out.values);

@@ -105,6 +105,18 @@ using LineInk = std::function<std::optional<ocr::InkLine>(const RecognizedValue&
 // face draws for it, and the spelling nearest the ink taken where it lies near enough
 // (kMostSpellingCost), for the clerk to confirm (a hand the engine cannot read: the Kouzan brush).
 void spell_addresses_by_ink(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const LineInk& line);
+// An officer's name and its furigana that do not read alike (a hand the engine does not know)
+// spelt on their own ink together: the furigana's readings (as its ink spells it in katakana, as
+// the models read it, each with a voicing mark changed) that the dictionary's person names know,
+// the pairs of them the furigana's ink spells best, and each pair's spellings (ocr::name_spellings)
+// on the name's ink; the reading and spelling both inks bear out best, where each lies near enough,
+// for the clerk to confirm.
+void spell_names_by_ink(std::vector<RecognizedValue>& values, const LineInk& line);
+// A value the envelope shows again elsewhere, read otherwise, spelt on its own ink as that copy:
+// the application's bank and branch as the passbook (printed) shows them, the representative's
+// name (and, on the pledge, title and name) as the officer list's first row. Where the ink
+// spells the copy near enough, the copy is taken, for the clerk to confirm.
+void spell_copies_by_ink(std::vector<RecognizedValue>& values, const LineInk& line);
 
 // The passbook copy against the application's bank fields (the envelope says the same thing
 // twice): bank, branch, account type, account number and holder. Where a passbook value, or one of

@@ -676,6 +676,62 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   });
 }
 
+// An officer's name and furigana that do not read alike (a hand the models cannot read; here
+// ume-pmo3, a face the glyph classifier was not trained on) are spelt on their inks together: readings the person names know within one edit of what the ink and the
+// models read (オオガワ → オガワ), the pairs the furigana's ink spells best, each pair's spellings
+// on the name's ink. Both are for the clerk to confirm. A name its furigana reads is not asked.
+TEST(NamesByInk, ANameAndItsFuriganaNoModelReadAreSpeltOnTheirInk) {
+  const auto name_ink = station::testing::ink_line({"小", "川", " ", "明"}, "ume-pmo3.ttf", 36);
+  const auto kana_ink = station::testing::ink_line({"オ", "ガ", "ワ", " ", "ア", "キ", "ラ"}, "ume-pmo3.ttf", 36);
+  if (!name_ink || !kana_ink) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+  if (ocr::name_spellings("オガワ", ocr::NamePart::family).empty()) GTEST_SKIP() << "mecab-ipadic's person names are not installed";
+  std::vector<RecognizedValue> v = {value("officers.rows[0].name", "中中　表", 0.5, {"中中　表", "小中　表"}),
+                                    value("officers.rows[0].name_kana", "オオガワ　アキラ", 0.8, {"オオガワ　アキラ"}),
+                                    value("officers.rows[1].name", "山田　太郎", 0.95),
+                                    value("officers.rows[1].name_kana", "ヤマダ　タロウ", 0.95)};
+  v[0].page = 0;
+  v[1].page = 1;
+  v[0].box = ocr::Box{0, 0, name_ink->image.width(), name_ink->image.height()};
+  v[1].box = ocr::Box{0, 0, kana_ink->image.width(), kana_ink->image.height()};
+  std::set<std::string> asked;
+  detail::spell_names_by_ink(v, [&](const RecognizedValue& x) -> std::optional<ocr::InkLine> {
+    asked.insert(x.key);
+    if (x.page == 0) return ocr::InkLine::cut(name_ink->image, x.box);
+    if (x.page == 1) return ocr::InkLine::cut(kana_ink->image, x.box);
+    return std::nullopt;
+  });
+  EXPECT_EQ(v[0].value, "小川\u3000明");
+  EXPECT_EQ(v[1].value, "オガワ\u3000アキラ");
+  EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+  EXPECT_LE(v[1].confidence, detail::kUnsureFreeText);
+  EXPECT_EQ(v[2].value, "山田　太郎");
+  EXPECT_DOUBLE_EQ(v[2].confidence, 0.95);
+  EXPECT_EQ(asked, (std::set<std::string>{"officers.rows[0].name", "officers.rows[0].name_kana"}));
+}
+
+// The application's bank, read otherwise than the passbook (printed) shows it, is spelt on its own
+// ink as the passbook's where the ink bears that out: for the clerk to confirm. Where the ink
+// spells what the models read (another bank written on the application), the reading stays, for
+// the review to set against the passbook.
+TEST(CopiesByInk, AValueTheEnvelopeShowsAgainIsSpeltAsTheCopyWhereItsInkSaysSo) {
+  const auto chiba = station::testing::ink_line({"千", "葉", "銀", "行"}, "ume-pmo3.ttf", 36);
+  const auto keiyo = station::testing::ink_line({"京", "葉", "銀", "行"}, "ume-pmo3.ttf", 36);
+  if (!chiba || !keiyo) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+  for (const bool written_as_copy : {true, false}) {
+    const auto& ink = written_as_copy ? *chiba : *keiyo;
+    std::vector<RecognizedValue> v = {value("bank.name", written_as_copy ? "十計衝本" : "京葉銀行", 0.6, {written_as_copy ? "十計衝本" : "京葉銀行"}),
+                                      value("passbook.bank_name_full", "千葉銀行", 0.99)};
+    v[0].box = ocr::Box{0, 0, ink.image.width(), ink.image.height()};
+    detail::spell_copies_by_ink(v, [&](const RecognizedValue& x) -> std::optional<ocr::InkLine> {
+      EXPECT_EQ(x.key, "bank.name");
+      return ocr::InkLine::cut(ink.image, x.box);
+    });
+    EXPECT_EQ(v[0].value, written_as_copy ? "千葉銀行" : "京葉銀行");
+    EXPECT_LE(v[0].confidence, written_as_copy ? detail::kUnsureFreeText : 0.6);
+    EXPECT_DOUBLE_EQ(v[1].confidence, 0.99) << "the passbook's value is not confirmed by its own copy";
+  }
+}
+
 TEST(Lexicon, AReadingNearTwoNamesOrFarFromAllStays) {
   const Lexicon l = test_lexicon();
   // 若森 is one character off both 若柴 and 若葉: neither is taken.
