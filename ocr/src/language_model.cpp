@@ -311,6 +311,65 @@ std::optional<std::vector<std::vector<Arc>>> reading_arcs(const std::u16string& 
 
 }  // namespace
 
+namespace {
+
+// Every noun, suffix and prefix of the dictionary by its reading (katakana): the spellings a word
+// read so may have, most common first.
+const std::unordered_map<std::string, std::vector<std::string>>& word_lexicon() {
+  static std::unordered_map<std::string, std::vector<std::string>> lexicon;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    UErrorCode status = U_ZERO_ERROR;
+    UConverter* conv = ucnv_open("EUC-JP", &status);
+    if (U_FAILURE(status)) return;
+    std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> costed;
+    for (const char* file : {"Noun.csv", "Noun.name.csv", "Noun.proper.csv", "Noun.place.csv", "Noun.org.csv", "Noun.adjv.csv",
+                             "Noun.verbal.csv", "Suffix.csv", "Prefix.csv"}) {
+      std::ifstream in(std::string("/usr/share/mecab/dic/ipadic/") + file, std::ios::binary);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        status = U_ZERO_ERROR;
+        const icu::UnicodeString u(line.data(), static_cast<int32_t>(line.size()), conv, status);
+        if (U_FAILURE(status)) continue;
+        std::string utf8;
+        u.toUTF8String(utf8);
+        std::vector<std::string> f;
+        for (std::size_t at = 0;;) {
+          const std::size_t comma = utf8.find(',', at);
+          f.push_back(utf8.substr(at, comma == std::string::npos ? comma : comma - at));
+          if (comma == std::string::npos) break;
+          at = comma + 1;
+        }
+        if (f.size() < 12 || f[11].empty() || f[11] == "*") continue;
+        int cost = 0;
+        try {
+          cost = std::stoi(f[3]);
+        } catch (const std::exception&) {
+          continue;
+        }
+        costed[f[11]].emplace_back(cost, f[0]);
+      }
+    }
+    ucnv_close(conv);
+    for (auto& [reading, spellings] : costed) {
+      std::sort(spellings.begin(), spellings.end());
+      auto& out = lexicon[reading];
+      for (const auto& [cost, spelling] : spellings)
+        if (std::find(out.begin(), out.end(), spelling) == out.end()) out.push_back(spelling);
+    }
+  });
+  return lexicon;
+}
+
+}  // namespace
+
+std::vector<std::string> word_spellings(std::string_view kana) {
+  const auto& lexicon = word_lexicon();
+  const auto it = lexicon.find(as_katakana(kana));
+  return it == lexicon.end() ? std::vector<std::string>{} : it->second;
+}
+
 std::vector<std::string> name_spellings(std::string_view kana, NamePart part) {
   const NameSpellings& lexicon = name_lexicon();
   const auto& table = part == NamePart::family ? lexicon.family : lexicon.given;

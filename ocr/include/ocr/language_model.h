@@ -67,6 +67,12 @@ std::vector<std::string> name_spellings(std::string_view kana, NamePart part);
 // where it is one. For a furigana read from an unfamiliar hand.
 std::vector<std::string> name_readings_near(std::string_view kana, NamePart part);
 
+// How a word read `kana` is written: every noun, suffix and prefix of the dictionary (IPADIC, with
+// the person, place and organisation names) read so, most common first by its cost: ワカタケ →
+// 若竹; カイ → 会, 回, 海, …. Empty when the reading is unknown or the sources are not installed.
+// For a corporation's name whose reading the passbook prints.
+std::vector<std::string> word_spellings(std::string_view kana);
+
 // The kana as katakana (hiragana mapped, spaces removed): the form match_reading compares.
 std::string as_katakana(std::string_view kana);
 

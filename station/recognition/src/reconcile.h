@@ -117,6 +117,12 @@ void spell_names_by_ink(std::vector<RecognizedValue>& values, const LineInk& lin
 // name (and, on the pledge, title and name) as the officer list's first row. Where the ink
 // spells the copy near enough, the copy is taken, for the clerk to confirm.
 void spell_copies_by_ink(std::vector<RecognizedValue>& values, const LineInk& line);
+// The corporation's name, on each form that writes it, spelt on its own ink by the reading the
+// passbook (printed) gives it: its legal form (the words the abbreviation stands for) and its
+// name's reading cut into one to three words, each as the dictionary spells it or in kana
+// (ムツミカイ → 睦会). Where a spelling lies nearer the ink than the value as read, and near enough,
+// it is taken, for the clerk to confirm.
+void spell_corporations_by_ink(std::vector<RecognizedValue>& values, const LineInk& line);
 
 // The passbook copy against the application's bank fields (the envelope says the same thing
 // twice): bank, branch, account type, account number and holder. Where a passbook value, or one of

@@ -732,6 +732,35 @@ TEST(CopiesByInk, AValueTheEnvelopeShowsAgainIsSpeltAsTheCopyWhereItsInkSaysSo) 
   }
 }
 
+// The corporation's name no model read (a hand they cannot read) is spelt on its ink by the
+// reading the passbook prints: the legal form its abbreviation stands for, before or after the
+// name, and the name's reading cut into words the dictionary spells (ムツミカイ → 睦会) or left in
+// kana (ハートフル); for the clerk to confirm. A name read surely is not asked about.
+TEST(CorporationsByInk, ANameNoModelReadIsSpeltByThePassbooksReading) {
+  if (ocr::word_spellings("ムツミ").empty()) GTEST_SKIP() << "mecab-ipadic's sources are not installed";
+  struct Case {
+    std::vector<std::string> written;
+    std::string passbook, want;
+  };
+  for (const Case& c : {Case{{"社", "会", "福", "祉", "法", "人", "睦", "会"}, "ｼﾔ)ﾑﾂﾐｶｲ ﾘｼﾞﾁﾖｳ ｵｶﾞﾜ ｱｷﾗ", "社会福祉法人睦会"},
+                        Case{{"ハ", "ー", "ト", "フ", "ル", "株", "式", "会", "社"}, "ﾊｰﾄﾌﾙ(ｶ ﾀﾞｲﾋﾖｳﾄﾘｼﾏﾘﾔｸ ﾔﾏﾀﾞ ﾕｳｺ", "ハートフル株式会社"}}) {
+    const auto ink = station::testing::ink_line(c.written, "ume-pmo3.ttf", 36);
+    if (!ink) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+    std::vector<RecognizedValue> v = {value("corp.name", "往会旧入法人奏公", 0.3), value("pledge.corp_name", "往会憶往法人研", 0.95),
+                                      value("passbook.holder_kana_passbook", c.passbook, 0.95)};
+    v[0].box = v[1].box = ocr::Box{0, 0, ink->image.width(), ink->image.height()};
+    std::set<std::string> asked;
+    detail::spell_corporations_by_ink(v, [&](const RecognizedValue& x) -> std::optional<ocr::InkLine> {
+      asked.insert(x.key);
+      return ocr::InkLine::cut(ink->image, x.box);
+    });
+    EXPECT_EQ(v[0].value, c.want);
+    EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+    EXPECT_EQ(v[1].value, "往会憶往法人研") << "read surely: left as read";
+    EXPECT_FALSE(asked.contains("pledge.corp_name"));
+  }
+}
+
 TEST(Lexicon, AReadingNearTwoNamesOrFarFromAllStays) {
   const Lexicon l = test_lexicon();
   // 若森 is one character off both 若柴 and 若葉: neither is taken.
