@@ -155,11 +155,16 @@ constexpr int kSizes[] = {36, 60};
 // every label, which would vote for whichever label had most such boxes, so it is left out.
 // Computed once per label and geometry and kept, so that a closed set's model is its labels' rows
 // put together (a name's spellings make many small sets of kanji that share most of their labels).
-const cv::Mat& label_rows(const std::string& text, bool zeros, const Geometry& geometry) {
+// The cache holds at most kMostCachedLabels labels (each about 0.5 MB at the kanji geometry): a
+// line spelt against a dictionary's spellings renders many rare kanji, and a station runs for
+// days. When full it is emptied; the rows handed out stay valid (cv::Mat shares its data).
+constexpr std::size_t kMostCachedLabels = 1500;
+cv::Mat label_rows(const std::string& text, bool zeros, const Geometry& geometry) {
   static std::map<std::tuple<std::string, bool, int>, cv::Mat> cache;
   std::lock_guard lock(render_mutex());
   const auto key = std::tuple{text, zeros, geometry.side};
   if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() >= kMostCachedLabels) cache.clear();
   static std::map<std::pair<const cv::freetype::FreeType2*, int>, cv::Mat> missing_of;
   Model rows;
   rows.geometry = geometry;
@@ -218,7 +223,7 @@ Model train(const std::vector<std::string>& labels, bool zeros, const Geometry& 
   m.labels = labels;
   m.geometry = geometry;
   for (int label = 0; label < static_cast<int>(labels.size()); ++label) {
-    const cv::Mat& rows = label_rows(labels[static_cast<std::size_t>(label)], zeros, geometry);
+    const cv::Mat rows = label_rows(labels[static_cast<std::size_t>(label)], zeros, geometry);
     if (rows.empty()) continue;
     m.x.push_back(rows);
     m.y.insert(m.y.end(), static_cast<std::size_t>(rows.rows), label);
@@ -367,7 +372,7 @@ std::optional<InkAround> ink_centred_in(const Image& line, Box box, double y_sla
 
 namespace detail {
 
-const cv::Mat& glyph_rows(const std::string& label) { return label_rows(label, label == "0", kKanjiGeometry); }
+cv::Mat glyph_rows(const std::string& label) { return label_rows(label, label == "0", kKanjiGeometry); }
 
 std::optional<std::vector<float>> glyph_features(const cv::Mat& ink) {
   const auto n = normalise(ink, kKanjiGeometry);

@@ -12,9 +12,9 @@
 namespace ocr::detail {
 DigitVote classify_digit_ink(const cv::Mat& ink);
 // A label's rendered glyphs (every face, two sizes, bold, thin, turned; a zero also slashed and
-// dotted) as HOG rows at the kanji geometry, kept once made; and a glyph's ink (255 = ink) as such a
+// dotted) as HOG rows at the kanji geometry, kept once made (up to a bound); and a glyph's ink (255 = ink) as such a
 // row (nothing where it holds too little ink). For reading a line against spellings (ink_spelling.cpp).
-const cv::Mat& glyph_rows(const std::string& label);
+cv::Mat glyph_rows(const std::string& label);
 std::optional<std::vector<float>> glyph_features(const cv::Mat& ink);
 // A gray crop's ink (255) by Otsu's threshold; nothing where it has no contrast to speak of.
 std::optional<cv::Mat> line_ink(const cv::Mat& gray);

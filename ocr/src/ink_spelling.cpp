@@ -88,7 +88,7 @@ struct InkLine::State {
     if (const auto it = distance.find(key); it != distance.end()) return it->second;
     double d = kInf;
     const auto& f = features_of(a, b);
-    const cv::Mat& rows = detail::glyph_rows(ch);
+    const cv::Mat rows = detail::glyph_rows(ch);
     if (f && !rows.empty()) {
       cv::Mat dist, index;
       cv::batchDistance(cv::Mat(*f).reshape(1, 1), rows, dist, CV_32F, index, cv::NORM_L2SQR, 1);

@@ -446,6 +446,10 @@ void spell_corporations_by_ink(std::vector<RecognizedValue>& values, const LineI
     // A name the models read surely is theirs to keep: spelling a name's
     // words every way the dictionary writes them is for a hand they cannot read.
     if (v.confidence >= kSurelyReadName) continue;
+    // Nor is one whose legal form the models read as written (typed text, read but for a
+    // character of its name): the form is what a hand they cannot read loses first.
+    if (std::any_of(reading->forms.begin(), reading->forms.end(), [&](const std::string& f) { return read.find(f) != std::string::npos; }))
+      continue;
     const auto ink = line(v);
     if (!ink) continue;
     if (!stems) {
