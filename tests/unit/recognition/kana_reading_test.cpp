@@ -635,7 +635,8 @@ TEST(SameText, AnAddressWhoseNumberIsOneBeatsOneWhoseNumberIsNot) {
 // An address neither model read as one (a hand the engine does not know) is spelt on its ink:
 // 千葉県, a municipality, a town of the list or of the models' readings, and a number; for the clerk
 // to confirm, each character's box where its ink is. An address read as one is left as read, and
-// so is one whose ink spells none near enough (another line's ink, or no ink at all).
+// so is one whose ink spells none near enough (another line's ink, or no ink at all), and one read
+// as an address with a building's name after it.
 TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   const Lexicon l = test_lexicon();
   const std::vector<std::string> written = {"千", "葉", "県", "柏", "市", "あ", "け", "ぼ", "の", "3", "丁", "目", "1", "2", "番", "5", "号"};
@@ -645,7 +646,8 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   std::vector<RecognizedValue> v = {
       value("officers.rows[0].address", "千素束析市ある18丁目12旭5今", 0.4, {"千素束析市ある18丁目12旭5今", "十葉県柏市あけ1"}),
       value("corp.address", "千葉県柏市あけぼの3丁目12番5号", 0.6),
-      value("facility.address", "征素析市", 0.3, {"征素析市"})};
+      value("facility.address", "征素析市", 0.3, {"征素析市"}),
+      value("officers.rows[1].address", "千葉県柏市あけぼの3丁目12番5号　第一ビル5階", 0.6)};
   v[0].page = 0;
   v[2].page = 1;
   for (auto& x : v) x.box = ocr::Box{0, 0, address->image.width(), address->image.height()};
@@ -666,7 +668,8 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   EXPECT_EQ(v[1].value, "千葉県柏市あけぼの3丁目12番5号");
   EXPECT_DOUBLE_EQ(v[1].confidence, 0.6);
   EXPECT_EQ(v[2].value, "征素析市");
-  EXPECT_EQ(asked, 2) << "the address read as one is not spelt";
+  EXPECT_EQ(v[3].value, "千葉県柏市あけぼの3丁目12番5号　第一ビル5階");
+  EXPECT_EQ(asked, 2) << "the addresses read as one (a building's name after one) are not spelt";
   // Without towns to spell by (no facility list loaded), nothing is spelt.
   std::vector<RecognizedValue> alone = {v[2]};
   alone[0].value = "千素束";
