@@ -12,6 +12,7 @@
 
 #include "digits_impl.h"
 #include "image_impl.h"
+#include "text_util.h"
 
 namespace ocr {
 
@@ -23,17 +24,7 @@ constexpr double kWidestCharacter = 1.5;  // in line heights
 constexpr double kWidestGapInside = 0.5;  // in line heights
 constexpr double kMostStray = 0.8;        // in line heights, at either end of a line
 constexpr double kStrayCost = 3.0;        // per line height of stray ink passed over
-
-std::vector<std::string> characters(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    out.push_back(s.substr(i, len));
-    i += len;
-  }
-  return out;
-}
+constexpr std::size_t kBeam = 8;          // boundaries a slot may start at
 
 struct Piece {
   int x0, x1, y0, y1;
@@ -295,6 +286,17 @@ std::optional<InkSpelling> InkLine::spell(const std::vector<SpellingSlot>& slots
   for (std::size_t k = 0; k < slots.size(); ++k) {
     const SpellingSlot& slot = slots[k];
     auto& next = best[k + 1];
+    // A beam: the next slot starts only where the spelling so far is among the kBeam cheapest per
+    // width of line it covers (a slot of many words from every boundary would cost seconds).
+    if (k > 0) {
+      std::vector<std::pair<double, int>> starts;
+      for (int b = 0; b <= P; ++b)
+        if (const double c = best[k][static_cast<std::size_t>(b)].cost; c != kInf) starts.emplace_back(c / std::max(0.5, st.width(0, b)), b);
+      if (starts.size() > kBeam) {
+        std::nth_element(starts.begin(), starts.begin() + kBeam, starts.end());
+        for (std::size_t i = kBeam; i < starts.size(); ++i) best[k][static_cast<std::size_t>(starts[i].second)].cost = kInf;
+      }
+    }
     for (int b0 = 0; b0 <= P; ++b0) {
       const Way& here = best[k][static_cast<std::size_t>(b0)];
       if (here.cost == kInf) continue;
@@ -306,7 +308,7 @@ std::optional<InkSpelling> InkLine::spell(const std::vector<SpellingSlot>& slots
         for (std::size_t w = 0; w < slot.words.size(); ++w) {
           const std::string& word = slot.words[w];
           const double prior = w < slot.word_costs.size() ? slot.word_costs[w] : 0.0;
-          const std::vector<std::string> chars = characters(word);
+          const std::vector<std::string> chars = utf8_characters(word);
           if (chars.empty()) {
             offer(b0, here.cost + prior, "", {});
             continue;

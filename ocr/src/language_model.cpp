@@ -32,44 +32,50 @@ struct NameSpellings {
   std::unordered_map<std::string, std::vector<std::string>> family, given;
 };
 
+// Each entry of an IPADIC source file (EUC-JP CSV: surface,left,right,cost,POS ×6,base,reading,
+// pronunciation), as its UTF-8 fields, to `each`. Nothing where the file is not installed.
+void for_each_entry(const std::string& file, const std::function<void(const std::vector<std::string>&)>& each) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return;
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* conv = ucnv_open("EUC-JP", &status);
+  if (U_FAILURE(status)) return;
+  std::string line;
+  std::vector<std::string> f;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    status = U_ZERO_ERROR;
+    const icu::UnicodeString u(line.data(), static_cast<int32_t>(line.size()), conv, status);
+    if (U_FAILURE(status)) continue;
+    std::string utf8;
+    u.toUTF8String(utf8);
+    f.clear();
+    for (std::size_t at = 0;;) {
+      const std::size_t comma = utf8.find(',', at);
+      f.push_back(utf8.substr(at, comma == std::string::npos ? comma : comma - at));
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+    each(f);
+  }
+  ucnv_close(conv);
+}
+
 const NameSpellings& name_lexicon() {
   static NameSpellings lexicon;
   static std::once_flag once;
   std::call_once(once, [] {
-    std::ifstream in(kNameSource, std::ios::binary);
-    if (!in) return;
-    UErrorCode status = U_ZERO_ERROR;
-    UConverter* conv = ucnv_open("EUC-JP", &status);
-    if (U_FAILURE(status)) return;
     std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> costed[2];  // family, given
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      status = U_ZERO_ERROR;
-      const icu::UnicodeString u(line.data(), static_cast<int32_t>(line.size()), conv, status);
-      if (U_FAILURE(status)) continue;
-      std::string utf8;
-      u.toUTF8String(utf8);
-      // surface,left,right,cost,名詞,固有名詞,人名,姓|名,*,*,base,reading,pronunciation
-      std::vector<std::string> f;
-      for (std::size_t at = 0;;) {
-        const std::size_t comma = utf8.find(',', at);
-        f.push_back(utf8.substr(at, comma == std::string::npos ? comma : comma - at));
-        if (comma == std::string::npos) break;
-        at = comma + 1;
-      }
-      if (f.size() < 12) continue;
+    // surface,left,right,cost,名詞,固有名詞,人名,姓|名,*,*,base,reading,pronunciation
+    for_each_entry(kNameSource, [&](const std::vector<std::string>& f) {
+      if (f.size() < 12) return;
       const int part = f[7] == "姓" ? 0 : f[7] == "名" ? 1 : -1;
-      if (part < 0) continue;
-      int cost = 0;
+      if (part < 0) return;
       try {
-        cost = std::stoi(f[3]);
+        costed[part][f[11]].emplace_back(std::stoi(f[3]), f[0]);
       } catch (const std::exception&) {
-        continue;
       }
-      costed[part][f[11]].emplace_back(cost, f[0]);
-    }
-    ucnv_close(conv);
+    });
     // Each reading's spellings by cost, each once (the sources list a spelling per part of speech).
     for (int part = 0; part < 2; ++part)
       for (auto& [reading, spellings] : costed[part]) {
@@ -319,39 +325,16 @@ const std::unordered_map<std::string, std::vector<std::string>>& word_lexicon() 
   static std::unordered_map<std::string, std::vector<std::string>> lexicon;
   static std::once_flag once;
   std::call_once(once, [] {
-    UErrorCode status = U_ZERO_ERROR;
-    UConverter* conv = ucnv_open("EUC-JP", &status);
-    if (U_FAILURE(status)) return;
     std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> costed;
     for (const char* file : {"Noun.csv", "Noun.name.csv", "Noun.proper.csv", "Noun.place.csv", "Noun.org.csv", "Noun.adjv.csv",
-                             "Noun.verbal.csv", "Suffix.csv", "Prefix.csv"}) {
-      std::ifstream in(std::string("/usr/share/mecab/dic/ipadic/") + file, std::ios::binary);
-      std::string line;
-      while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        status = U_ZERO_ERROR;
-        const icu::UnicodeString u(line.data(), static_cast<int32_t>(line.size()), conv, status);
-        if (U_FAILURE(status)) continue;
-        std::string utf8;
-        u.toUTF8String(utf8);
-        std::vector<std::string> f;
-        for (std::size_t at = 0;;) {
-          const std::size_t comma = utf8.find(',', at);
-          f.push_back(utf8.substr(at, comma == std::string::npos ? comma : comma - at));
-          if (comma == std::string::npos) break;
-          at = comma + 1;
-        }
-        if (f.size() < 12 || f[11].empty() || f[11] == "*") continue;
-        int cost = 0;
+                             "Noun.verbal.csv", "Suffix.csv", "Prefix.csv"})
+      for_each_entry(std::string("/usr/share/mecab/dic/ipadic/") + file, [&](const std::vector<std::string>& f) {
+        if (f.size() < 12 || f[11].empty() || f[11] == "*") return;
         try {
-          cost = std::stoi(f[3]);
+          costed[f[11]].emplace_back(std::stoi(f[3]), f[0]);
         } catch (const std::exception&) {
-          continue;
         }
-        costed[f[11]].emplace_back(cost, f[0]);
-      }
-    }
-    ucnv_close(conv);
+      });
     for (auto& [reading, spellings] : costed) {
       std::sort(spellings.begin(), spellings.end());
       auto& out = lexicon[reading];

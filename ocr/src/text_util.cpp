@@ -41,6 +41,12 @@ bool is_cjk(char32_t c) {
 
 }  // namespace
 
+std::vector<std::string> utf8_characters(std::string_view s) {
+  std::vector<std::string> out;
+  for (const Cp& cp : split_utf8(s)) out.emplace_back(cp.bytes);
+  return out;
+}
+
 std::string trim(std::string_view s) {
   auto cps = split_utf8(s);
   std::size_t b = 0, e = cps.size();

@@ -7,6 +7,9 @@
 
 namespace ocr {
 
+// The characters (code points) of UTF-8 text, each as its bytes.
+std::vector<std::string> utf8_characters(std::string_view s);
+
 // Without leading and trailing whitespace (ASCII, and the full-width space U+3000).
 std::string trim(std::string_view s);
 

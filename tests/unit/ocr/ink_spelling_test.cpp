@@ -10,19 +10,11 @@
 
 #include "ink_line.h"
 #include "ocr/ink_spelling.h"
+#include "text_util.h"
 
 namespace {
 
-std::vector<std::string> chars_of(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    out.push_back(s.substr(i, len));
-    i += len;
-  }
-  return out;
-}
+std::vector<std::string> chars_of(const std::string& s) { return ocr::utf8_characters(s); }
 
 ocr::SpellingSlot words(std::vector<std::string> w) {
   ocr::SpellingSlot s;
