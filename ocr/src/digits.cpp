@@ -159,12 +159,10 @@ constexpr int kSizes[] = {36, 60};
 // line spelt against a dictionary's spellings renders many rare kanji, and a station runs for
 // days. When full it is emptied; the rows handed out stay valid (cv::Mat shares its data).
 constexpr std::size_t kMostCachedLabels = 1500;
-// `light`: one size and no turned variants (a fifth of the rows, rendered five times faster): for
-// spelling lines, where every character of every candidate spelling is rendered once.
-cv::Mat label_rows(const std::string& text, bool zeros, const Geometry& geometry, bool light = false) {
-  static std::map<std::tuple<std::string, bool, int, bool>, cv::Mat> cache;
+cv::Mat label_rows(const std::string& text, bool zeros, const Geometry& geometry) {
+  static std::map<std::tuple<std::string, bool, int>, cv::Mat> cache;
   std::lock_guard lock(render_mutex());
-  const auto key = std::tuple{text, zeros, geometry.side, light};
+  const auto key = std::tuple{text, zeros, geometry.side};
   if (const auto it = cache.find(key); it != cache.end()) return it->second;
   if (cache.size() >= kMostCachedLabels) cache.clear();
   static std::map<std::pair<const cv::freetype::FreeType2*, int>, cv::Mat> missing_of;
@@ -172,7 +170,6 @@ cv::Mat label_rows(const std::string& text, bool zeros, const Geometry& geometry
   rows.geometry = geometry;
   for (const auto& ft : faces())
     for (int size : kSizes) {
-      if (light && size != kSizes[1]) continue;
       cv::Mat& missing = missing_of[{ft.get(), size}];
       if (missing.empty()) {
         try {
@@ -196,7 +193,6 @@ cv::Mat label_rows(const std::string& text, bool zeros, const Geometry& geometry
       variants.push_back(bold);
       if (cv::countNonZero(thin) > cv::countNonZero(ink) / 3) variants.push_back(thin);
       for (double angle : {-4.0, 4.0}) {
-        if (light) break;
         cv::Mat r;
         const cv::Mat rot = cv::getRotationMatrix2D(cv::Point2f(ink.cols / 2.0f, ink.rows / 2.0f), angle, 1.0);
         cv::warpAffine(ink, r, rot, ink.size());
@@ -376,7 +372,7 @@ std::optional<InkAround> ink_centred_in(const Image& line, Box box, double y_sla
 
 namespace detail {
 
-cv::Mat glyph_rows(const std::string& label) { return label_rows(label, label == "0", kKanjiGeometry, true); }
+cv::Mat glyph_rows(const std::string& label) { return label_rows(label, label == "0", kKanjiGeometry); }
 
 std::optional<std::vector<float>> glyph_features(const cv::Mat& ink) {
   const auto n = normalise(ink, kKanjiGeometry);

@@ -11,7 +11,7 @@
 
 namespace ocr::detail {
 DigitVote classify_digit_ink(const cv::Mat& ink);
-// A label's rendered glyphs (every face at one size, bold and thin; a zero also slashed and
+// A label's rendered glyphs (every face, two sizes, bold, thin, turned; a zero also slashed and
 // dotted) as HOG rows at the kanji geometry, kept once made (up to a bound); and a glyph's ink (255 = ink) as such a
 // row (nothing where it holds too little ink). For reading a line against spellings (ink_spelling.cpp).
 cv::Mat glyph_rows(const std::string& label);
