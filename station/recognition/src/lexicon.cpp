@@ -224,7 +224,7 @@ void spell_addresses_by_ink(std::vector<RecognizedValue>& values, const Lexicon&
     if (kind_of(v.key) != Kind::kAddress || v.value.empty()) continue;
     // A reading that is an address as written is left to the lexicon's and the clerk's judgement:
     // its town may be one the list does not know; a building's name may follow it after a space
-    // (1-18-12 第一ビル5階), which no spelling here holds.
+    // (2-3-4 みどりハイツ201), which no spelling here holds.
     std::string head = v.value;
     for (const char* space : {" ", "\u3000"})
       if (const auto at = head.find(space); at != std::string::npos && at > 0) head = head.substr(0, at);

@@ -647,7 +647,7 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
       value("officers.rows[0].address", "千素束析市ある18丁目12旭5今", 0.4, {"千素束析市ある18丁目12旭5今", "十葉県柏市あけ1"}),
       value("corp.address", "千葉県柏市あけぼの3丁目12番5号", 0.6),
       value("facility.address", "征素析市", 0.3, {"征素析市"}),
-      value("officers.rows[1].address", "千葉県柏市あけぼの3丁目12番5号　第一ビル5階", 0.6)};
+      value("officers.rows[1].address", "千葉県柏市あけぼの3丁目12番5号　みどりハイツ201", 0.6)};
   v[0].page = 0;
   v[2].page = 1;
   for (auto& x : v) x.box = ocr::Box{0, 0, address->image.width(), address->image.height()};
@@ -668,7 +668,7 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   EXPECT_EQ(v[1].value, "千葉県柏市あけぼの3丁目12番5号");
   EXPECT_DOUBLE_EQ(v[1].confidence, 0.6);
   EXPECT_EQ(v[2].value, "征素析市");
-  EXPECT_EQ(v[3].value, "千葉県柏市あけぼの3丁目12番5号　第一ビル5階");
+  EXPECT_EQ(v[3].value, "千葉県柏市あけぼの3丁目12番5号　みどりハイツ201");
   EXPECT_EQ(asked, 2) << "the addresses read as one (a building's name after one) are not spelt";
   // Without towns to spell by (no facility list loaded), nothing is spelt.
   std::vector<RecognizedValue> alone = {v[2]};
