@@ -63,7 +63,7 @@ std::vector<std::string> name_spellings(std::string_view kana, NamePart part);
 
 // The readings the dictionary's person names have (as name_spellings knows them) within one edit
 // of `kana`: a kana changed, lost or added, or two changed by their voicing mark or size alone
-// (ヨシタ → ヨシダ; オカフ → オカワ, オガワ; ショクタ → ショウタ); nearest first, `kana` itself first
+// (ヨシタ → ヨシダ; オカフ → オカワ, オガワ; タクマ → タクヤ); nearest first, `kana` itself first
 // where it is one. For a furigana read from an unfamiliar hand.
 std::vector<std::string> name_readings_near(std::string_view kana, NamePart part);
 

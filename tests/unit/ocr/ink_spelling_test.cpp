@@ -71,7 +71,7 @@ TEST(InkSpelling, AnAddressIsSpeltAmongItsListsInFacesTheClassifierNeverSaw) {
 TEST(InkSpelling, ALineThatIsNoneOfTheSpellingsCostsMore) {
   const auto address = station::testing::ink_line(chars_of("千葉県柏市本町2丁目30番21号"), "TakaoPGothic.ttf", 40);
   const auto other = station::testing::ink_line(chars_of("医療法人社団青葉会監事"), "TakaoPGothic.ttf", 40);
-  if (!address || !other) GTEST_SKIP() << "TakaoPGothic.ttf (fonts-takao-gothic) is not installed";
+  ASSERT_FALSE(!address || !other) << "TakaoPGothic.ttf (fonts-takao-gothic) is not installed: hardware/deploy/install-deps.sh installs it";
   const auto a = ocr::InkLine::cut(address->image, ocr::Box{0, 0, address->image.width(), address->image.height()});
   const auto o = ocr::InkLine::cut(other->image, ocr::Box{0, 0, other->image.width(), other->image.height()});
   ASSERT_TRUE(a && o);
@@ -92,7 +92,7 @@ TEST(InkSpelling, TouchingDigitsAreCutAndTooFewPiecesSpellNothing) {
   for (auto it = std::filesystem::recursive_directory_iterator("/usr/share/fonts", ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
     if (it->path().filename() == "ume-pmo3.ttf") face = it->path();
-  if (face.empty()) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+  ASSERT_FALSE(face.empty()) << "ume-pmo3.ttf (fonts-horai-umefont) is not installed: hardware/deploy/install-deps.sh installs it";
   auto ft = cv::freetype::createFreeType2();
   ft->loadFontData(face.string(), 0);
   // The digits drawn against each other by a heavy pen, each touching its neighbour.

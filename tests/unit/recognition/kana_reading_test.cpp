@@ -642,7 +642,7 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   const std::vector<std::string> written = {"千", "葉", "県", "柏", "市", "あ", "け", "ぼ", "の", "3", "丁", "目", "1", "2", "番", "5", "号"};
   const auto address = station::testing::ink_line(written, "ume-pmo3.ttf", 36);
   const auto other = station::testing::ink_line({"社", "会", "福", "祉", "法", "人", "青", "空", "会"}, "ume-pmo3.ttf", 36);
-  if (!address || !other) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+  ASSERT_FALSE(!address || !other) << "ume-pmo3.ttf (fonts-horai-umefont) is not installed: hardware/deploy/install-deps.sh installs it";
   std::vector<RecognizedValue> v = {
       value("officers.rows[0].address", "千素束析市ある18丁目12旭5今", 0.4, {"千素束析市ある18丁目12旭5今", "十葉県柏市あけ1"}),
       value("corp.address", "千葉県柏市あけぼの3丁目12番5号", 0.6),
@@ -686,8 +686,8 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
 TEST(NamesByInk, ANameAndItsFuriganaNoModelReadAreSpeltOnTheirInk) {
   const auto name_ink = station::testing::ink_line({"小", "川", " ", "明"}, "ume-pmo3.ttf", 36);
   const auto kana_ink = station::testing::ink_line({"オ", "ガ", "ワ", " ", "ア", "キ", "ラ"}, "ume-pmo3.ttf", 36);
-  if (!name_ink || !kana_ink) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
-  if (ocr::name_spellings("オガワ", ocr::NamePart::family).empty()) GTEST_SKIP() << "mecab-ipadic's person names are not installed";
+  ASSERT_FALSE(!name_ink || !kana_ink) << "ume-pmo3.ttf (fonts-horai-umefont) is not installed: hardware/deploy/install-deps.sh installs it";
+  ASSERT_FALSE(ocr::name_spellings("オガワ", ocr::NamePart::family).empty()) << "mecab-ipadic's sources are installed by hardware/deploy/install-deps.sh";
   std::vector<RecognizedValue> v = {value("officers.rows[0].name", "中中　表", 0.5, {"中中　表", "小中　表"}),
                                     value("officers.rows[0].name_kana", "オオガワ　アキラ", 0.8, {"オオガワ　アキラ"}),
                                     value("officers.rows[1].name", "山田　太郎", 0.95),
@@ -719,7 +719,7 @@ TEST(NamesByInk, ANameAndItsFuriganaNoModelReadAreSpeltOnTheirInk) {
 TEST(CopiesByInk, AValueTheEnvelopeShowsAgainIsSpeltAsTheCopyWhereItsInkSaysSo) {
   const auto chiba = station::testing::ink_line({"千", "葉", "銀", "行"}, "ume-pmo3.ttf", 36);
   const auto keiyo = station::testing::ink_line({"京", "葉", "銀", "行"}, "ume-pmo3.ttf", 36);
-  if (!chiba || !keiyo) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+  ASSERT_FALSE(!chiba || !keiyo) << "ume-pmo3.ttf (fonts-horai-umefont) is not installed: hardware/deploy/install-deps.sh installs it";
   for (const bool written_as_copy : {true, false}) {
     const auto& ink = written_as_copy ? *chiba : *keiyo;
     std::vector<RecognizedValue> v = {value("bank.name", written_as_copy ? "十計衝本" : "京葉銀行", 0.6, {written_as_copy ? "十計衝本" : "京葉銀行"}),
@@ -740,7 +740,7 @@ TEST(CopiesByInk, AValueTheEnvelopeShowsAgainIsSpeltAsTheCopyWhereItsInkSaysSo) 
 // name, and the name's reading cut into words the dictionary spells (ムツミカイ → 睦会) or left in
 // kana (ハートフル); for the clerk to confirm. A name read surely is not asked about.
 TEST(CorporationsByInk, ANameNoModelReadIsSpeltByThePassbooksReading) {
-  if (ocr::word_spellings("ムツミ").empty()) GTEST_SKIP() << "mecab-ipadic's sources are not installed";
+  ASSERT_FALSE(ocr::word_spellings("ムツミ").empty()) << "mecab-ipadic's sources are installed by hardware/deploy/install-deps.sh";
   struct Case {
     std::vector<std::string> written;
     std::string passbook, want;
@@ -748,7 +748,7 @@ TEST(CorporationsByInk, ANameNoModelReadIsSpeltByThePassbooksReading) {
   for (const Case& c : {Case{{"社", "会", "福", "祉", "法", "人", "睦", "会"}, "ｼﾔ)ﾑﾂﾐｶｲ ﾘｼﾞﾁﾖｳ ｵｶﾞﾜ ｱｷﾗ", "社会福祉法人睦会"},
                         Case{{"ハ", "ー", "ト", "フ", "ル", "株", "式", "会", "社"}, "ﾊｰﾄﾌﾙ(ｶ ﾀﾞｲﾋﾖｳﾄﾘｼﾏﾘﾔｸ ﾔﾏﾀﾞ ﾕｳｺ", "ハートフル株式会社"}}) {
     const auto ink = station::testing::ink_line(c.written, "ume-pmo3.ttf", 36);
-    if (!ink) GTEST_SKIP() << "ume-pmo3.ttf (fonts-horai-umefont) is not installed";
+    ASSERT_FALSE(!ink) << "ume-pmo3.ttf (fonts-horai-umefont) is not installed: hardware/deploy/install-deps.sh installs it";
     std::vector<RecognizedValue> v = {value("corp.name", "往会旧入法人奏公", 0.3), value("pledge.corp_name", "往会憶往法人研", 0.95),
                                       value("passbook.holder_kana_passbook", c.passbook, 0.95)};
     v[0].box = v[1].box = ocr::Box{0, 0, ink->image.width(), ink->image.height()};
