@@ -413,28 +413,32 @@ void spell_corporations_by_ink(std::vector<RecognizedValue>& values, const LineI
   const auto reading = reading_from_passbook(book->value);
   if (!reading) return;
   // The name's reading as the passbook prints it, and as the furigana on the forms give it (either
-  // may be misread: the ink chooses among them).
-  std::vector<std::string> readings = {reading->stem};
-  // The officer list's furigana of the corporation alone, read on its own ink in katakana.
-  if (const RecognizedValue* furigana = value_of(values, "officers.corp_kana"))
-    if (const auto ink = line(*furigana)) {
-      ocr::SpellingSlot run;
-      run.symbols = katakana();
-      run.least = 2;
-      run.most = 24;
-      if (const auto spelt = ink->spell({run}))
-        if (const auto stem = stem_of_furigana(spelt->text(), *reading);
+  // may be misread: the ink chooses among them). Gathered when a name is first to be spelt: the
+  // furigana's ink is read in katakana, which costs as much as spelling a name.
+  const auto gather_readings = [&] {
+    std::vector<std::string> readings = {reading->stem};
+    // The officer list's furigana of the corporation alone, read on its own ink in katakana.
+    if (const RecognizedValue* furigana = value_of(values, "officers.corp_kana"))
+      if (const auto ink = line(*furigana)) {
+        ocr::SpellingSlot run;
+        run.symbols = katakana();
+        run.least = 2;
+        run.most = 24;
+        if (const auto spelt = ink->spell({run}))
+          if (const auto stem = stem_of_furigana(spelt->text(), *reading);
+              stem && std::find(readings.begin(), readings.end(), *stem) == readings.end() && utf8_characters(*stem).size() <= 12)
+            readings.push_back(*stem);
+      }
+    for (const char* key : {"officers.corp_kana", "bank.holder_kana"})
+      if (const RecognizedValue* furigana = value_of(values, key)) {
+        std::string whole = furigana->value;
+        if (const auto wide = whole.find("\u3000"); wide != std::string::npos) whole = whole.substr(0, wide);
+        if (const auto stem = stem_of_furigana(whole, *reading);
             stem && std::find(readings.begin(), readings.end(), *stem) == readings.end() && utf8_characters(*stem).size() <= 12)
           readings.push_back(*stem);
-    }
-  for (const char* key : {"officers.corp_kana", "bank.holder_kana"})
-    if (const RecognizedValue* furigana = value_of(values, key)) {
-      std::string whole = furigana->value;
-      if (const auto wide = whole.find("\u3000"); wide != std::string::npos) whole = whole.substr(0, wide);
-      if (const auto stem = stem_of_furigana(whole, *reading);
-          stem && std::find(readings.begin(), readings.end(), *stem) == readings.end() && utf8_characters(*stem).size() <= 12)
-        readings.push_back(*stem);
-    }
+      }
+    return readings;
+  };
   std::optional<std::vector<std::vector<ocr::SpellingSlot>>> stems;
   ocr::SpellingSlot form;
   form.words = reading->forms;
@@ -454,7 +458,7 @@ void spell_corporations_by_ink(std::vector<RecognizedValue>& values, const LineI
     if (!ink) continue;
     if (!stems) {
       stems.emplace();
-      for (const std::string& r : readings)
+      for (const std::string& r : gather_readings())
         for (auto& st : stem_spellings(r)) stems->push_back(std::move(st));
     }
     // The value as the models read it stands beside the spellings: the ink chooses.

@@ -2,6 +2,7 @@
 #include "station/recognition/lexicon.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include "detail.h"
@@ -165,6 +166,20 @@ std::optional<std::string> town_of_address(const std::string& read) {
   return town;
 }
 
+// An address read as 千葉県, a municipality, a town, a number and a building's name written
+// straight after it (末広1559番地10第一ビル4階): no spelling here holds a building, so spelling the
+// line could only lose it. The name is two characters or more after the number (one is as likely
+// a stray mark), and does not start with a digit.
+bool has_building_after_number(const std::string& read) {
+  const auto t = chiba_town(read);
+  if (!t || t->end <= t->begin) return false;
+  const std::string tail = read.substr(t->end);
+  const std::string number = find_re(tail, "^(([0-9]+丁目)?[0-9]+(番地?([0-9]+号?)?|(-[0-9]+){1,2})?)", 1);
+  if (number.empty() || !town_of_address(read.substr(0, t->end) + number)) return false;
+  const std::vector<std::string> rest = utf8_characters(tail.substr(number.size()));
+  return rest.size() >= 2 && !std::isdigit(static_cast<unsigned char>(rest[0][0])) && rest[0] != "-";
+}
+
 const std::vector<std::string>& municipalities() {
   static const std::vector<std::string> all = [] {
     std::vector<std::string> out;
@@ -228,7 +243,7 @@ void spell_addresses_by_ink(std::vector<RecognizedValue>& values, const Lexicon&
     std::string head = v.value;
     for (const char* space : {" ", "\u3000"})
       if (const auto at = head.find(space); at != std::string::npos && at > 0) head = head.substr(0, at);
-    if (town_of_address(strip_spaces(head))) continue;
+    if (town_of_address(strip_spaces(head)) || has_building_after_number(strip_spaces(head))) continue;
     // The towns the line may be written with: the list's, and one the models read in an address
     // otherwise misread (a town the list lacks, its number misread).
     std::vector<std::string> towns = lexicon.towns;

@@ -636,7 +636,7 @@ TEST(SameText, AnAddressWhoseNumberIsOneBeatsOneWhoseNumberIsNot) {
 // 千葉県, a municipality, a town of the list or of the models' readings, and a number; for the clerk
 // to confirm, each character's box where its ink is. An address read as one is left as read, and
 // so is one whose ink spells none near enough (another line's ink, or no ink at all), and one read
-// as an address with a building's name after it.
+// as an address with a building's name after it, after a space or straight after its number.
 TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   const Lexicon l = test_lexicon();
   const std::vector<std::string> written = {"千", "葉", "県", "柏", "市", "あ", "け", "ぼ", "の", "3", "丁", "目", "1", "2", "番", "5", "号"};
@@ -647,7 +647,8 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
       value("officers.rows[0].address", "千素束析市ある18丁目12旭5今", 0.4, {"千素束析市ある18丁目12旭5今", "十葉県柏市あけ1"}),
       value("corp.address", "千葉県柏市あけぼの3丁目12番5号", 0.6),
       value("facility.address", "征素析市", 0.3, {"征素析市"}),
-      value("officers.rows[1].address", "千葉県柏市あけぼの3丁目12番5号　みどりハイツ201", 0.6)};
+      value("officers.rows[1].address", "千葉県柏市あけぼの3丁目12番5号　みどりハイツ201", 0.6),
+      value("officers.rows[2].address", "千葉県柏市あけぼの3-12-5さくら荘2階", 0.6)};
   v[0].page = 0;
   v[2].page = 1;
   for (auto& x : v) x.box = ocr::Box{0, 0, address->image.width(), address->image.height()};
@@ -669,6 +670,7 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   EXPECT_DOUBLE_EQ(v[1].confidence, 0.6);
   EXPECT_EQ(v[2].value, "征素析市");
   EXPECT_EQ(v[3].value, "千葉県柏市あけぼの3丁目12番5号　みどりハイツ201");
+  EXPECT_EQ(v[4].value, "千葉県柏市あけぼの3-12-5さくら荘2階");
   EXPECT_EQ(asked, 2) << "the addresses read as one (a building's name after one) are not spelt";
   // Without towns to spell by (no facility list loaded), nothing is spelt.
   std::vector<RecognizedValue> alone = {v[2]};
@@ -762,6 +764,20 @@ TEST(CorporationsByInk, ANameNoModelReadIsSpeltByThePassbooksReading) {
     EXPECT_EQ(v[1].value, "往会憶往法人研") << "read surely: left as read";
     EXPECT_FALSE(asked.contains("pledge.corp_name"));
   }
+}
+
+// Reading the furigana's ink costs as much as spelling a name: where no name is to be spelt (each
+// read surely, or with its legal form as written), no line's ink is asked for.
+TEST(CorporationsByInk, NoInkIsReadWhereNoNameIsToBeSpelt) {
+  std::vector<RecognizedValue> v = {value("corp.name", "社会福祉法人睦会", 0.6), value("pledge.corp_name", "往会憶往法人研", 0.95),
+                                    value("officers.corp_kana", "シャカイフクシホウジン　ムツミカイ", 0.6),
+                                    value("passbook.holder_kana_passbook", "ｼﾔ)ﾑﾂﾐｶｲ ﾘｼﾞﾁﾖｳ ｵｶﾞﾜ ｱｷﾗ", 0.95)};
+  detail::spell_corporations_by_ink(v, [&](const RecognizedValue& x) -> std::optional<ocr::InkLine> {
+    ADD_FAILURE() << "asked for the ink of " << x.key;
+    return std::nullopt;
+  });
+  EXPECT_EQ(v[0].value, "社会福祉法人睦会");
+  EXPECT_DOUBLE_EQ(v[0].confidence, 0.6);
 }
 
 TEST(Lexicon, AReadingNearTwoNamesOrFarFromAllStays) {
