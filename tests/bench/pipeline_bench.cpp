@@ -1,7 +1,8 @@
 // Recognition throughput three ways in one run, on the same sample pages:
 //   store       every sample envelope imported into a fresh store (import_envelope, one after
-//               the other) and read by the background pool of N OCR workers; pages per minute
-//               from the first import to the last page recognised
+//               the other) and read by the background pool of N OCR workers, the facility list
+//               beside the samples (../data/facilities.csv) loaded as a clerk's station has it;
+//               pages per minute from the first import to the last page recognised
 //   store-less  measure_accuracy over the same samples with N threads (recognize --json's path)
 //   tesseract   the plain `tesseract` CLI reading the same pages whole, N processes at a time
 // and the ratios store / store-less and each / CLI. With rounds > 1 the three alternate, round
@@ -63,7 +64,7 @@ struct Figure {
 };
 
 // (a) through the store: a fresh store, every envelope imported, the background pool reads them.
-std::optional<Figure> store_path(const std::vector<fs::path>& folders, int workers) {
+std::optional<Figure> store_path(const std::vector<fs::path>& folders, const fs::path& facilities, int workers) {
   const fs::path dir = fs::temp_directory_path() / ("station-pipeline-bench-" + std::to_string(std::random_device{}()));
   struct Cleanup {
     fs::path dir;
@@ -84,9 +85,19 @@ std::optional<Figure> store_path(const std::vector<fs::path>& folders, int worke
   auto& station = **created;
   auto admin = station.add_user(nullptr, "admin", "tsuki-hana-001", station::Role::kAdmin);
   auto clerk = admin ? station.add_user(&*admin, "clerk", "yama-kawa-002", station::Role::kClerk) : admin;
-  if (!clerk) {
-    std::cerr << "store: " << clerk.error().detail << "\n";
+  auto supervisor = admin ? station.add_user(&*admin, "super", "hoshi-tsuki-04", station::Role::kSupervisor) : admin;
+  if (!clerk || !supervisor) {
+    std::cerr << "store: " << (clerk ? supervisor : clerk).error().detail << "\n";
     return std::nullopt;
+  }
+  // As a clerk's station reads: with the prefecture's facility list loaded (recognition checks
+  // names and addresses against it), before the clock starts.
+  if (!facilities.empty()) {
+    auto loaded = station.load_facilities(*supervisor, facilities);
+    if (!loaded) {
+      std::cerr << "store: " << loaded.error().detail << "\n";
+      return std::nullopt;
+    }
   }
   Figure f;
   const auto t0 = Clock::now();
@@ -143,19 +154,27 @@ int main(int argc, char** argv) {
   const fs::path samples = argc > 1 ? fs::path(argv[1]) : fs::path(STATION_SHARED_DIR) / "samples";
   const int workers = argc > 2 ? std::max(1, std::atoi(argv[2])) : 2;
   const int rounds = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
+  // The facility list beside the samples (../shared/data), as the supervisor loads it.
+  const fs::path facilities = [&] {
+    fs::path dir = samples.lexically_normal();
+    if (!dir.has_filename()) dir = dir.parent_path();  // samples/
+    const fs::path p = dir.parent_path() / "data" / "facilities.csv";
+    return fs::exists(p) ? p : fs::path();
+  }();
   const auto folders = sample_folders(samples);
   const auto pages = page_files(folders);
   if (folders.empty()) {
     std::cerr << "no samples (app-*/truth.json) in " << samples << "\n";
     return 1;
   }
-  std::printf("pipeline_bench: %zu envelopes, %zu page files, %d workers, %d round(s), OMP_THREAD_LIMIT=%s, %u cores\n",
+  std::printf("pipeline_bench: %zu envelopes, %zu page files, %d workers, %d round(s), OMP_THREAD_LIMIT=%s, %u cores, "
+              "facility list %s\n",
               folders.size(), pages.size(), workers, rounds, std::getenv("OMP_THREAD_LIMIT"),
-              std::thread::hardware_concurrency());
+              std::thread::hardware_concurrency(), facilities.empty() ? "none" : facilities.string().c_str());
 
   std::vector<double> store_ppm, storeless_ppm, cli_ppm;
   for (int r = 0; r < rounds; ++r) {
-    auto a = store_path(folders, workers);
+    auto a = store_path(folders, facilities, workers);
     auto b = storeless_path(samples, workers, r == 0);
     if (!a || !b) return 1;
     const Figure c = cli_path(pages, workers);

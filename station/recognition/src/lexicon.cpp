@@ -168,16 +168,23 @@ std::optional<std::string> town_of_address(const std::string& read) {
 
 // An address read as 千葉県, a municipality, a town, a number and a building's name written
 // straight after it (末広1559番地10第一ビル4階): no spelling here holds a building, so spelling the
-// line could only lose it. The name is two characters or more after the number (one is as likely
-// a stray mark), and does not start with a digit.
+// line could only lose it. The name starts with two characters that are not digits (a misread digit
+// is one: 1-14ぞ4) and holds no more of an address's number (6本同番19号, a misread 丁目).
 bool has_building_after_number(const std::string& read) {
   const auto t = chiba_town(read);
   if (!t || t->end <= t->begin) return false;
   const std::string tail = read.substr(t->end);
   const std::string number = find_re(tail, "^(([0-9]+丁目)?[0-9]+(番地?([0-9]+号?)?|(-[0-9]+){1,2})?)", 1);
   if (number.empty() || !town_of_address(read.substr(0, t->end) + number)) return false;
-  const std::vector<std::string> rest = utf8_characters(tail.substr(number.size()));
-  return rest.size() >= 2 && !std::isdigit(static_cast<unsigned char>(rest[0][0])) && rest[0] != "-";
+  const std::string rest = tail.substr(number.size());
+  const std::vector<std::string> chars = utf8_characters(rest);
+  const auto digit_or_dash = [](const std::string& ch) { return std::isdigit(static_cast<unsigned char>(ch[0])) || ch == "-"; };
+  if (chars.size() < 3 || digit_or_dash(chars[0]) || digit_or_dash(chars[1]) || rest.find('-') != std::string::npos) return false;
+  std::string without_room = rest;
+  if (const auto room = without_room.find("号室"); room != std::string::npos) without_room.erase(room);
+  for (const char* mark : {"丁目", "番", "号"})
+    if (without_room.find(mark) != std::string::npos) return false;
+  return true;
 }
 
 const std::vector<std::string>& municipalities() {

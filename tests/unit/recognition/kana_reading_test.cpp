@@ -648,7 +648,8 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
       value("corp.address", "千葉県柏市あけぼの3丁目12番5号", 0.6),
       value("facility.address", "征素析市", 0.3, {"征素析市"}),
       value("officers.rows[1].address", "千葉県柏市あけぼの3丁目12番5号　みどりハイツ201", 0.6),
-      value("officers.rows[2].address", "千葉県柏市あけぼの3-12-5さくら荘2階", 0.6)};
+      value("officers.rows[2].address", "千葉県柏市あけぼの3-12-5さくら荘2階", 0.6),
+      value("officers.rows[3].address", "千葉県柏市あけぼの3丁目12ぞ5号", 0.6)};
   v[0].page = 0;
   v[2].page = 1;
   for (auto& x : v) x.box = ocr::Box{0, 0, address->image.width(), address->image.height()};
@@ -671,7 +672,8 @@ TEST(Lexicon, AnAddressNoModelReadIsSpeltOnItsInk) {
   EXPECT_EQ(v[2].value, "征素析市");
   EXPECT_EQ(v[3].value, "千葉県柏市あけぼの3丁目12番5号　みどりハイツ201");
   EXPECT_EQ(v[4].value, "千葉県柏市あけぼの3-12-5さくら荘2階");
-  EXPECT_EQ(asked, 2) << "the addresses read as one (a building's name after one) are not spelt";
+  EXPECT_EQ(v[5].value, "千葉県柏市あけぼの3丁目12番5号") << "a digit misread as a kana is no building's name";
+  EXPECT_EQ(asked, 3) << "the addresses read as one (a building's name after one) are not spelt";
   // Without towns to spell by (no facility list loaded), nothing is spelt.
   std::vector<RecognizedValue> alone = {v[2]};
   alone[0].value = "千素束";
