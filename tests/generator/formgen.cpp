@@ -295,7 +295,8 @@ Envelope random_envelope(Rng& r, const std::string& id, bool handwritten) {
   e.passbook_kana = ct.suffix ? to_halfwidth_kana(stem.kana) + ct.passbook : ct.passbook + to_halfwidth_kana(stem.kana);
   e.passbook_kana += " " + to_halfwidth_kana(e.rep_title_kana + "　" + e.rep.kana());
   e.contact = random_person(r);
-  e.phone = "0" + r.digits(1) + std::to_string(r.uniform(10, 99)) + "-" + r.digits(2) + "-" + r.digits(4);
+  // A Japanese number: 0 and an area code that does not begin with 0 (00 dials abroad).
+  e.phone = "0" + std::to_string(r.uniform(1, 9)) + std::to_string(r.uniform(10, 99)) + "-" + r.digits(2) + "-" + r.digits(4);
   if (r.chance(0.4)) e.phone = "04" + std::to_string(r.uniform(3, 7)) + "-" + r.digits(3) + "-" + r.digits(4);
   e.email = r.pick(kMailLocal) + std::to_string(r.uniform(1, 99)) + "@" + r.pick(kMailDomain);
   e.month = r.uniform(5, 9);

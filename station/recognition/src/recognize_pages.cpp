@@ -305,6 +305,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   // After the passbook's and the representative's checks: a value copied is no second witness.
   detail::spell_copies_by_ink(out.values, line);
   detail::spell_corporations_by_ink(out.values, line);
+  detail::spell_numbers_by_ink(out.values, line);
   detail::reconcile_postal_code(out.values);
   detail::reconcile_dates(out.values, clock);
   calibrate(out.values);

@@ -112,6 +112,12 @@ void spell_addresses_by_ink(std::vector<RecognizedValue>& values, const Lexicon&
 // on the name's ink; the reading and spelling both inks bear out best, where each lies near enough,
 // for the clerk to confirm.
 void spell_names_by_ink(std::vector<RecognizedValue>& values, const LineInk& line);
+// A postal code or telephone number the models doubt (a character below kSurelyReadDigit, or the
+// reading failing its grammar) spelt on its own ink in its grammar (NNN-NNNN; 0 and groups of
+// digits): where the spelling lies near enough and differs from the reading only at doubted
+// characters (or the reading fails its grammar and the spelling passes), it is taken, for the
+// clerk to confirm (a slashed zero whose engine box took in the hyphen before it).
+void spell_numbers_by_ink(std::vector<RecognizedValue>& values, const LineInk& line);
 // A value the envelope shows again elsewhere, read otherwise, spelt on its own ink as that copy:
 // the application's bank and branch as the passbook (printed) shows them, the representative's
 // name (and, on the pledge, title and name) as the officer list's first row. Where the ink

@@ -907,7 +907,8 @@ bool phone_grammar_ok(const std::string& s) {
       return false;
     }
   }
-  if (digits.empty() || digits[0] != '0') return false;
+  // 0 and an area code or a mobile prefix, which never begins with 0 (00 dials abroad).
+  if (digits.size() < 2 || digits[0] != '0' || digits[1] == '0') return false;
   if (digits.size() == 11) {
     if (std::string("5789").find(digits[1]) == std::string::npos || digits[2] != '0') return false;
     if (groups.size() == 3 && (groups[0].size() != 3 || groups[1].size() != 4)) return false;  // 090-1234-5678

@@ -768,6 +768,42 @@ TEST(CorporationsByInk, ANameNoModelReadIsSpeltByThePassbooksReading) {
   }
 }
 
+// A postal code or phone number the models doubt is spelt on its own ink in its grammar: a digit
+// read at a doubted confidence (a zero taken for a 9) is the ink's where the spelling differs only
+// there; a reading its grammar rejects (a lost first 0) is the ink's spelling; both for the clerk
+// to confirm. A number read surely and whole is not asked; nor is a spelling the grammar rejects
+// taken.
+TEST(NumbersByInk, ADoubtedDigitOrABrokenGrammarIsSpeltOnTheNumbersInk) {
+  const auto postal = station::testing::ink_line({"2", "9", "1", "-", "0", "3", "1", "5"}, "ume-pmo3.ttf", 36);
+  const auto phone = station::testing::ink_line({"0", "6", "7", "9", "-", "1", "5", "-", "0", "5", "1", "9"}, "ume-pmo3.ttf", 36);
+  ASSERT_FALSE(!postal || !phone) << "ume-pmo3.ttf (fonts-horai-umefont) is not installed: hardware/deploy/install-deps.sh installs it";
+  const auto number = [](const std::string& key, const std::string& type, const std::string& text, const station::testing::InkLine& ink,
+                         double doubted_at_confidence, std::size_t doubted) {
+    RecognizedValue v = value(key, text, 0.9);
+    v.type = type;
+    v.box = ocr::Box{0, 0, ink.image.width(), ink.image.height()};
+    const std::vector<std::string> cs = detail::utf8_characters(text);
+    for (std::size_t i = 0; i < cs.size() && i < ink.boxes.size(); ++i)
+      v.chars.push_back({cs[i], i == doubted ? doubted_at_confidence : 0.99, {}, ink.boxes[i]});
+    return v;
+  };
+  std::vector<RecognizedValue> v = {number("corp.postal_code", "postal", "291-9315", *postal, 0.6, 4),
+                                    number("facility.postal_code", "postal", "291-9315", *postal, 0.99, 4),
+                                    number("contact.phone", "phone", "679-15-0519", *phone, 0.99, 99)};
+  v[2].chars.clear();  // its characters as the engine placed them, one lost
+  std::set<std::string> asked;
+  detail::spell_numbers_by_ink(v, [&](const RecognizedValue& x) -> std::optional<ocr::InkLine> {
+    asked.insert(x.key);
+    return ocr::InkLine::cut(x.type == "phone" ? phone->image : postal->image, x.box);
+  });
+  EXPECT_EQ(v[0].value, "291-0315");
+  EXPECT_LE(v[0].confidence, detail::kDigitsDisagree);
+  EXPECT_EQ(v[1].value, "291-9315") << "read surely: not the ink's to overrule";
+  EXPECT_FALSE(asked.contains("facility.postal_code"));
+  EXPECT_EQ(v[2].value, "0679-15-0519");
+  EXPECT_LE(v[2].confidence, detail::kDigitsDisagree);
+}
+
 // Reading the furigana's ink costs as much as spelling a name: where no name is to be spelt (each
 // read surely, or with its legal form as written), no line's ink is asked for.
 TEST(CorporationsByInk, NoInkIsReadWhereNoNameIsToBeSpelt) {

@@ -200,7 +200,7 @@ TEST(Grammar, PhoneNumbers) {
   for (const char* ok : {"0342-60-1812", "043-223-4567", "03-1234-5678", "090-1234-5678", "0120-94-5915", "0431234567"})
     EXPECT_TRUE(phone_grammar_ok(ok)) << ok;
   for (const char* bad : {"342-60-1812", "0342-601812-", "043-223-456", "0901-234-5678", "043-2234567-1", "043(223)4567",
-                          "04322345678", "0342--60-1812"})
+                          "04322345678", "0342--60-1812", "0057-24-3013", "0"})
     EXPECT_FALSE(phone_grammar_ok(bad)) << bad;
 }
 
@@ -412,7 +412,7 @@ TEST(Grammar, APhoneNumbersLostFirstZeroComesBackOnlyWhenTheRestIsWhole) {
 // number is then whole; not otherwise.
 TEST(Grammar, APhoneNumbersFirstZeroReadAsALookAlikeIsAZero) {
   using station::recognition::detail::restore_phone_first_zero;
-  for (const auto& [read, want] : {std::pair{"844-517-4633", "044-517-4633"}, {"9055-07-7859", "0055-07-7859"},
+  for (const auto& [read, want] : {std::pair{"844-517-4633", "044-517-4633"}, {"9155-07-7859", "0155-07-7859"},
                                    {"6471234567", "0471234567"}}) {
     std::string s = read;
     EXPECT_TRUE(restore_phone_first_zero(s)) << read;
@@ -431,12 +431,12 @@ TEST(Grammar, AStutteredPhoneDigitIsDroppedOnlyWhereOneWayMakesItWhole) {
   std::string s = "0046-286-5657";
   EXPECT_EQ(drop_stuttered_phone_digits(s), (std::vector<std::size_t>{1}));
   EXPECT_EQ(s, "046-286-5657");
-  s = "0026-45-10020";
+  s = "0126-45-10020";
   EXPECT_FALSE(drop_stuttered_phone_digits(s).empty());
-  EXPECT_EQ(s, "0026-45-1020");
-  s = "0046-12-33456";  // two pairs; only dropping a 3 makes it whole (the 0s' drop leaves 9 digits)
+  EXPECT_EQ(s, "0126-45-1020");
+  s = "0446-12-33456";  // two pairs; only dropping a 3 makes it whole (a 4's drop leaves 046-12-33456)
   EXPECT_EQ(drop_stuttered_phone_digits(s), (std::vector<std::size_t>{9}));
-  EXPECT_EQ(s, "0046-12-3456");
+  EXPECT_EQ(s, "0446-12-3456");
   // Whole already; no doubled digit; two ways to be whole (00864-38-10011 less a 0 and either a 0
   // or a 1 of 10011: 1011 and 1001); nothing: alone.
   for (std::string keep : {"043-404-4777", "047-12-34567", "00864-38-10011", ""}) {
