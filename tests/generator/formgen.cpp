@@ -825,6 +825,7 @@ struct Written {
 struct InkKept {
   double share = 1.0;  // of the mark's ink before the scan
   int px = 0;          // pixels of it in the scan
+  int px_apart = 0;    // of them, pixels clear of the page's other ink (not a printed stroke thickened)
 };
 InkKept ink_kept(const cv::Mat& page, const cv::Mat& scanned, const cv::Mat& without, const Rng& before,
                  const cv::RNG& cv_before, Mode mode) {
@@ -841,7 +842,15 @@ InkKept ink_kept(const cv::Mat& page, const cv::Mat& scanned, const cv::Mat& wit
     return cv::countNonZero(d > 20);
   };
   const int printed = darker(page, without), left = darker(scanned, u);
-  return {printed == 0 ? 1.0 : std::min(1.0, left / static_cast<double>(printed)), left};
+  // A seal's ink the scanner kept only where it overlaps printed ink (the 印 circle's strokes a
+  // pixel thicker) shows no seal: what counts is its ink a pixel or more from the page's other ink.
+  cv::Mat with_gray, plain_gray, other_ink, d;
+  if (scanned.channels() == 3) cv::cvtColor(scanned, with_gray, cv::COLOR_BGR2GRAY); else with_gray = scanned;
+  if (u.channels() == 3) cv::cvtColor(u, plain_gray, cv::COLOR_BGR2GRAY); else plain_gray = u;
+  cv::dilate(plain_gray < 160, other_ink, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  cv::subtract(plain_gray, with_gray, d);
+  const int apart = cv::countNonZero((d > 20) & ~other_ink);
+  return {printed == 0 ? 1.0 : std::min(1.0, left / static_cast<double>(printed)), left, apart};
 }
 
 // Writes one scanned page.
@@ -856,9 +865,10 @@ Written write_page(const fs::path& dir, int n, const Canvas& c, Rng& r) {
   for (const auto& m : c.marks) {
     const InkKept kept = ink_kept(c.img, s, m.without, before, cv_before, mode);
     w.kept[m.key] = std::round(kept.share * 1000) / 1000;
-    // A seal (keep 0) is lost when none of its ink is left: under 0.5 mm² of it.
+    // A seal (keep 0) is lost when none of its ink is left: under 0.5 mm² of it clear of the
+    // page's printed ink.
     const double ppm = c.dpi / 25.4;
-    if (m.keep > 0 ? kept.share < m.keep : kept.px < 0.5 * ppm * ppm) w.lost.push_back(m.key);
+    if (m.keep > 0 ? kept.share < m.keep : kept.px_apart < 0.5 * ppm * ppm) w.lost.push_back(m.key);
   }
   const std::string base = "page-" + pad2(n);
   if (mode == Mode::kBilevelG4) {
