@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "digits_impl.h"
+#include "ocr/box.h"
 #include "image_impl.h"
 
 namespace ocr {
@@ -451,15 +452,7 @@ std::vector<DigitVote> classify_line_digits(const Image& line, const std::vector
   for (const LineGlyph& g : glyphs) {
     if (g.box.w < 1 || g.box.h < 1) return {};
     if (g.box.w * 5 > g.box.h * 6) continue;
-    if (span.empty()) {
-      span = g.box;
-      continue;
-    }
-    const int x1 = std::max(span.x + span.w, g.box.x + g.box.w), y1 = std::max(span.y + span.h, g.box.y + g.box.h);
-    span.x = std::min(span.x, g.box.x);
-    span.y = std::min(span.y, g.box.y);
-    span.w = x1 - span.x;
-    span.h = y1 - span.y;
+    span = united(span, g.box);
   }
   if (span.empty()) return {};
   const std::optional<cv::Mat> found = ink_of(to_gray(ImageAccess::mat(line)));

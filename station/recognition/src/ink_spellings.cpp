@@ -14,6 +14,7 @@
 #include <unicode/unistr.h>
 
 #include "detail.h"
+#include "ocr/box.h"
 #include "ocr/language_model.h"
 #include "ocr/layout.h"
 #include "reconcile.h"
@@ -533,18 +534,7 @@ void spell_numbers_by_ink(std::vector<RecognizedValue>& values, const LineInk& l
     RecognizedValue where = v;
     if (placed) {
       ocr::Box u;
-      for (const CharReading& c : v.chars) {
-        if (c.box.empty()) continue;
-        if (u.empty()) {
-          u = c.box;
-          continue;
-        }
-        const int x1 = std::max(u.x + u.w, c.box.x + c.box.w), y1 = std::max(u.y + u.h, c.box.y + c.box.h);
-        u.x = std::min(u.x, c.box.x);
-        u.y = std::min(u.y, c.box.y);
-        u.w = x1 - u.x;
-        u.h = y1 - u.y;
-      }
+      for (const CharReading& c : v.chars) u = ocr::united(u, c.box);
       if (!u.empty() && !v.box.empty()) {
         const int before = std::clamp(u.x - v.box.x, 0, u.h / 2);
         where.box = ocr::Box{u.x - before, v.box.y, u.w + before, v.box.h};
