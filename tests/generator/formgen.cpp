@@ -824,8 +824,7 @@ struct Written {
 // seal or a faint postmark entirely; what is not in the image cannot be read, so the truth says so.
 struct InkKept {
   double share = 1.0;  // of the mark's ink before the scan
-  int px = 0;          // pixels of it in the scan
-  int px_apart = 0;    // of them, pixels clear of the page's other ink (not a printed stroke thickened)
+  int px_apart = 0;    // pixels of it in the scan clear of the page's other ink (not a printed stroke thickened)
 };
 InkKept ink_kept(const cv::Mat& page, const cv::Mat& scanned, const cv::Mat& without, const Rng& before,
                  const cv::RNG& cv_before, Mode mode) {
@@ -834,23 +833,25 @@ InkKept ink_kept(const cv::Mat& page, const cv::Mat& scanned, const cv::Mat& wit
   cv::theRNG() = cv_before;
   const cv::Mat u = scan(without, again, mode);
   cv::theRNG() = cv_after;
-  const auto darker = [](const cv::Mat& with, const cv::Mat& plain) {
-    cv::Mat a, b, d;
-    if (with.channels() == 3) cv::cvtColor(with, a, cv::COLOR_BGR2GRAY); else a = with;
-    if (plain.channels() == 3) cv::cvtColor(plain, b, cv::COLOR_BGR2GRAY); else b = plain;
-    cv::subtract(b, a, d);  // saturates: only where the mark made the page darker
-    return cv::countNonZero(d > 20);
+  const auto gray = [](const cv::Mat& m) {
+    cv::Mat g;
+    if (m.channels() == 3) cv::cvtColor(m, g, cv::COLOR_BGR2GRAY); else g = m;
+    return g;
   };
-  const int printed = darker(page, without), left = darker(scanned, u);
+  // Where the mark made the page darker by more than 20 levels (subtract saturates).
+  const auto darker = [&](const cv::Mat& with, const cv::Mat& plain) {
+    cv::Mat d;
+    cv::subtract(gray(plain), gray(with), d);
+    return cv::Mat(d > 20);
+  };
+  const cv::Mat kept = darker(scanned, u);
+  const int printed = cv::countNonZero(darker(page, without)), left = cv::countNonZero(kept);
   // A seal's ink the scanner kept only where it overlaps printed ink (the 印 circle's strokes a
-  // pixel thicker) shows no seal: what counts is its ink a pixel or more from the page's other ink.
-  cv::Mat with_gray, plain_gray, other_ink, d;
-  if (scanned.channels() == 3) cv::cvtColor(scanned, with_gray, cv::COLOR_BGR2GRAY); else with_gray = scanned;
-  if (u.channels() == 3) cv::cvtColor(u, plain_gray, cv::COLOR_BGR2GRAY); else plain_gray = u;
-  cv::dilate(plain_gray < 160, other_ink, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
-  cv::subtract(plain_gray, with_gray, d);
-  const int apart = cv::countNonZero((d > 20) & ~other_ink);
-  return {printed == 0 ? 1.0 : std::min(1.0, left / static_cast<double>(printed)), left, apart};
+  // pixel thicker) shows no seal: what counts is its ink two pixels or more from the page's other ink.
+  cv::Mat other_ink;
+  cv::dilate(gray(u) < 160, other_ink, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  const int apart = cv::countNonZero(kept & ~other_ink);
+  return {printed == 0 ? 1.0 : std::min(1.0, left / static_cast<double>(printed)), apart};
 }
 
 // Writes one scanned page.

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ocr/image.h"
@@ -29,6 +30,19 @@ struct SpellingSlot {
   std::vector<double> word_costs;
   std::vector<std::string> symbols;
   int least = 1, most = 1;
+
+  static SpellingSlot one_of(std::vector<std::string> words) {
+    SpellingSlot s;
+    s.words = std::move(words);
+    return s;
+  }
+  static SpellingSlot run_of(std::vector<std::string> symbols, int least, int most) {
+    SpellingSlot s;
+    s.symbols = std::move(symbols);
+    s.least = least;
+    s.most = most;
+    return s;
+  }
 };
 
 // The spelling found: each slot's text, each character's ink box (image px), and its cost: the

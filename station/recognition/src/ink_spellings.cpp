@@ -66,11 +66,7 @@ void add_readings(const std::string& read, ocr::NamePart part, std::vector<std::
 // A furigana read whole by its ink, cut into its family and given names at its widest gap between
 // characters.
 std::optional<std::pair<std::string, std::string>> parts_on_ink(const ocr::InkLine& ink) {
-  ocr::SpellingSlot run;
-  run.symbols = katakana();
-  run.least = 2;
-  run.most = 16;
-  const auto spelt = ink.spell({run});
+  const auto spelt = ink.spell({ocr::SpellingSlot::run_of(katakana(), 2, 16)});
   if (!spelt || spelt->boxes.size() < 2) return std::nullopt;
   const std::vector<std::string> chars = utf8_characters(spelt->text());
   if (chars.size() != spelt->boxes.size()) return std::nullopt;
@@ -421,11 +417,7 @@ void spell_corporations_by_ink(std::vector<RecognizedValue>& values, const LineI
     // The officer list's furigana of the corporation alone, read on its own ink in katakana.
     if (const RecognizedValue* furigana = value_of(values, "officers.corp_kana"))
       if (const auto ink = line(*furigana)) {
-        ocr::SpellingSlot run;
-        run.symbols = katakana();
-        run.least = 2;
-        run.most = 24;
-        if (const auto spelt = ink->spell({run}))
+        if (const auto spelt = ink->spell({ocr::SpellingSlot::run_of(katakana(), 2, 24)}))
           if (const auto stem = stem_of_furigana(spelt->text(), *reading);
               stem && std::find(readings.begin(), readings.end(), *stem) == readings.end() && utf8_characters(*stem).size() <= 12)
             readings.push_back(*stem);
@@ -499,22 +491,12 @@ constexpr double kMostNumberCost = 2.5;
 // ink's spelling does not overrule it.
 constexpr double kSurelyReadDigit = 0.9;
 
-ocr::SpellingSlot digit_run(int least, int most) {
-  static const std::vector<std::string> digits = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-  ocr::SpellingSlot s;
-  s.symbols = digits;
-  s.least = least;
-  s.most = most;
-  return s;
-}
-
-ocr::SpellingSlot one_of(std::vector<std::string> words) {
-  ocr::SpellingSlot s;
-  s.words = std::move(words);
-  return s;
-}
-
 }  // namespace
+
+const std::vector<std::string>& digit_symbols() {
+  static const std::vector<std::string> digits = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  return digits;
+}
 
 void spell_numbers_by_ink(std::vector<RecognizedValue>& values, const LineInk& line) {
   if (!line) return;
@@ -543,15 +525,11 @@ void spell_numbers_by_ink(std::vector<RecognizedValue>& values, const LineInk& l
     const auto ink = line(where);
     if (!ink) continue;
     // The grammar the number is written in: 〒 may stand before a postal code in its box.
-    std::optional<ocr::InkSpelling> best;
-    std::vector<std::vector<ocr::SpellingSlot>> grammars;
-    if (postal) {
-      grammars.push_back({one_of({"〒", ""}), digit_run(3, 3), one_of({"-"}), digit_run(4, 4)});
-    } else {
-      grammars.push_back({digit_run(2, 5), one_of({"-"}), digit_run(1, 4), one_of({"-"}), digit_run(4, 4)});
-    }
-    for (const auto& g : grammars)
-      if (auto s = ink->spell(g); s && (!best || s->cost < best->cost)) best = std::move(s);
+    using Slot = ocr::SpellingSlot;
+    const auto run = [](int least, int most) { return Slot::run_of(digit_symbols(), least, most); };
+    const std::vector<Slot> grammar = postal ? std::vector<Slot>{Slot::one_of({"〒", ""}), run(3, 3), Slot::one_of({"-"}), run(4, 4)}
+                                             : std::vector<Slot>{run(2, 5), Slot::one_of({"-"}), run(1, 4), Slot::one_of({"-"}), run(4, 4)};
+    const std::optional<ocr::InkSpelling> best = ink->spell(grammar);
     if (!best || best->cost > kMostNumberCost) continue;
     std::string spelt = best->text();
     if (spelt.starts_with("〒")) spelt = spelt.substr(std::string("〒").size());

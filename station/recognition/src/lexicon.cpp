@@ -167,14 +167,14 @@ std::optional<std::string> town_of_address(const std::string& read) {
 }
 
 // An address read as 千葉県, a municipality, a town, a number and a building's name written
-// straight after it (末広1559番地10第一ビル4階): no spelling here holds a building, so spelling the
+// straight after it (2-3-4みどりハイツ201): no spelling here holds a building, so spelling the
 // line could only lose it. The name starts with two characters that are not digits (a misread digit
 // is one: 1-14ぞ4) and holds no more of an address's number (6本同番19号, a misread 丁目).
 bool has_building_after_number(const std::string& read) {
   const auto t = chiba_town(read);
   if (!t || t->end <= t->begin) return false;
   const std::string tail = read.substr(t->end);
-  const std::string number = find_re(tail, "^(([0-9]+丁目)?[0-9]+(番地?([0-9]+号?)?|(-[0-9]+){1,2})?)", 1);
+  const std::string number = leading_address_number(tail);
   if (number.empty() || !town_of_address(read.substr(0, t->end) + number)) return false;
   const std::string rest = tail.substr(number.size());
   const std::vector<std::string> chars = utf8_characters(rest);
@@ -203,19 +203,8 @@ const std::vector<std::string>& municipalities() {
 
 // The address the line's ink spells, with the cost of that spelling.
 std::optional<ocr::InkSpelling> address_on_ink(const ocr::InkLine& line, const std::vector<std::string>& towns) {
-  static const std::vector<std::string> digits = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-  const auto run = [](int least, int most) {
-    ocr::SpellingSlot s;
-    s.symbols = digits;
-    s.least = least;
-    s.most = most;
-    return s;
-  };
-  const auto one_of = [](std::vector<std::string> words) {
-    ocr::SpellingSlot s;
-    s.words = std::move(words);
-    return s;
-  };
+  const auto run = [](int least, int most) { return ocr::SpellingSlot::run_of(digit_symbols(), least, most); };
+  const auto one_of = ocr::SpellingSlot::one_of;
   const std::vector<ocr::SpellingSlot> head = {one_of({"千葉県", ""}), one_of(municipalities()), one_of(towns)};
   // The numbers addresses are written with (address_number_grammar_ok): 8-19-20, 3丁目14番25号,
   // 1038番地20, 12番.

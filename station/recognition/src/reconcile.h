@@ -99,6 +99,8 @@ void choose_municipalities(std::vector<RecognizedValue>& values, const GlyphVote
 // A value's line of ink on its page (its box on the page as recognition turned it upright), cut
 // into pieces for spelling (ocr/ink_spelling.h); nothing where it has no ink.
 using LineInk = std::function<std::optional<ocr::InkLine>(const RecognizedValue& v)>;
+// The digits 0-9, each a symbol a spelling's run of digits is made of.
+const std::vector<std::string>& digit_symbols();
 // An address that neither model read as one (千葉県, a municipality of the prefecture, a town of
 // the lexicon, a number as addresses write it) spelt on its own ink instead: the line is read as
 // [千葉県] + municipality + town + number, each character compared with the glyphs every installed

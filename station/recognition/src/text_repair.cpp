@@ -462,9 +462,16 @@ bool is_address_number_kanji(const std::string& ch) {
   return ch == "丁" || ch == "目" || ch == "番" || ch == "地" || ch == "号";
 }
 
+// An address's number as addresses write it: 8-19-20, 3丁目14番25号, 1038番地20, 12番.
+#define ADDRESS_NUMBER "([0-9]+丁目)?[0-9]+(番地?([0-9]+号?)?|(-[0-9]+){1,2})?"
+
 bool address_number_grammar_ok(const std::string& number) {
-  return !number.empty() && !find_re(number, "^([0-9]+丁目)?[0-9]+(番地?([0-9]+号?)?|(-[0-9]+){1,2})?$", 0).empty();
+  return !number.empty() && !find_re(number, "^" ADDRESS_NUMBER "$", 0).empty();
 }
+
+std::string leading_address_number(const std::string& text) { return find_re(text, "^(" ADDRESS_NUMBER ")", 1); }
+
+#undef ADDRESS_NUMBER
 
 bool address_ends_in_a_number(const std::string& address) {
   const std::vector<std::string> chars = utf8_characters(strip_spaces(address));

@@ -77,6 +77,8 @@ bool is_address_number_kanji(const std::string& ch);
 // Whether `number` is an address's number as Japanese addresses write it: 1038番地20, 3丁目14番25号,
 // 12番, 8-19-20 (ASCII digits).
 bool address_number_grammar_ok(const std::string& number);
+// The longest address number (as address_number_grammar_ok has it) `text` starts with; "" if none.
+std::string leading_address_number(const std::string& text);
 // Whether the number that ends `address` (from its last kanji that is no 丁, 目, 番, 地 or 号) is
 // one: 真間の-12-5 or 真間2-や-5 is not.
 bool address_ends_in_a_number(const std::string& address);
