@@ -71,10 +71,13 @@ std::optional<PostmarkDate> parse_postmark(const std::string& line, int max_year
 // The date line by its own ink, for where the engine's reading of even a clean line loses its dots
 // and reads a stamp's 7 as 1: each character cut out by its ink (ocr::ink_characters) and told by
 // its size. A mark under half the line's height and narrow is a dot where it sits at the line's
-// foot, a speck anywhere else (left out); every other character must be a digit the classifier,
-// trained on many faces, is sure of (four in five of its neighbours), or the line is not read.
-// `least` receives the weakest of those votes.
-std::optional<std::string> date_line_by_ink(const ocr::Image& line, double& least) {
+// foot, a speck anywhere else (left out); every other character is a digit by the classifier,
+// trained on many faces, with its runner-up. Where every digit is one the classifier is sure of
+// (four in five of its neighbours) and the line is a date, that date, as sure as the weakest vote;
+// otherwise the date spelt in its grammar (spell_date_line), for the clerk to confirm (kFailsFormat
+// at most; `spelt` says so).
+std::optional<PostmarkDate> date_line_by_ink(const ocr::Image& line, int max_year, double& conf, bool& spelt) {
+  spelt = false;
   const std::vector<ocr::InkCharacter> chars = ocr::ink_characters(line);
   int height = 0, foot = 0;
   for (const auto& c : chars) height = std::max(height, c.box.h);
@@ -82,18 +85,33 @@ std::optional<std::string> date_line_by_ink(const ocr::Image& line, double& leas
   const auto small = [&](const ocr::InkCharacter& c) { return c.box.h * 2 < height && c.box.w * 5 < height * 3; };
   for (const auto& c : chars)
     if (!small(c)) foot = std::max(foot, c.box.y + c.box.h);
-  std::string text;
-  least = 1.0;
+  std::string pattern, text;
+  std::vector<ocr::DigitVote> digits;
+  bool sure = true;
+  double least = 1.0;
   for (const auto& c : chars) {
     if (small(c)) {
-      if (c.box.y + c.box.h >= foot - height / 5) text += '.';
+      if (c.box.y + c.box.h >= foot - height / 5) pattern += '.', text += '.';
       continue;
     }
-    if (c.vote.digit < '0' || c.vote.digit > '9' || c.vote.share < 0.8) return std::nullopt;
+    if (c.vote.digit < '0' || c.vote.digit > '9') return std::nullopt;
+    digits.push_back(c.vote);
+    pattern += 'd';
     text += c.vote.digit;
+    sure = sure && c.vote.share >= 0.8;
     least = std::min(least, c.vote.share);
   }
-  return text;
+  if (sure)
+    if (auto d = parse_postmark(text, max_year)) {
+      conf = least;
+      return d;
+    }
+  double weight = 0;
+  const auto line_text = spell_date_line(pattern, digits, max_year, weight);
+  if (!line_text) return std::nullopt;
+  spelt = true;
+  conf = std::min(weight, kFailsFormat);
+  return parse_postmark(*line_text, max_year);
 }
 
 // The current 令和 year by the clock (a postmark is not from the future).
@@ -129,6 +147,54 @@ SenderBlock read_sender_block(const PageContext& c, ocr::Box zone) {
 }
 
 }  // namespace
+
+std::optional<std::string> spell_date_line(const std::string& pattern, const std::vector<ocr::DigitVote>& digits,
+                                           int max_year, double& weight) {
+  const auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  if (digits.empty() || digits.size() > 6 ||
+      static_cast<std::size_t>(std::count(pattern.begin(), pattern.end(), 'd')) != digits.size())
+    return std::nullopt;
+  // The line with digit k its runner-up where bit k of `choice` is set; `w` the votes behind it.
+  const auto spelt = [&](unsigned choice, double& w) {
+    std::string text;
+    w = 1.0;
+    std::size_t k = 0;
+    for (const char p : pattern) {
+      if (p != 'd') {
+        text += '.';
+        continue;
+      }
+      const ocr::DigitVote& v = digits[k];
+      const bool second = (choice >> k++ & 1U) != 0;
+      text += second ? v.second : v.digit;
+      w *= second ? v.second_share : v.share;
+    }
+    return text;
+  };
+  std::optional<std::string> best;
+  std::optional<PostmarkDate> best_date;
+  double best_weight = 0, other_weight = 0;
+  for (unsigned choice = 0; choice < (1U << digits.size()); ++choice) {
+    bool possible = true;
+    for (std::size_t k = 0; k < digits.size(); ++k)
+      if ((choice >> k & 1U) != 0 && (!is_digit(digits[k].second) || digits[k].second_share <= 0)) possible = false;
+    double w = 0;
+    const std::string text = possible ? spelt(choice, w) : std::string();
+    const auto d = possible ? parse_postmark(text, max_year) : std::nullopt;
+    if (!d) continue;
+    if (best_date && best_date->y == d->y && best_date->m == d->m && best_date->d == d->d) {
+      best_weight = std::max(best_weight, w);
+    } else if (w > best_weight) {
+      other_weight = std::max(other_weight, best_weight);
+      best = text, best_date = d, best_weight = w;
+    } else {
+      other_weight = std::max(other_weight, w);
+    }
+  }
+  if (!best || best_weight < 1.5 * other_weight) return std::nullopt;
+  weight = best_weight;
+  return best;
+}
 
 std::optional<std::pair<std::string, std::size_t>> sender_postal_code(const std::vector<std::string>& lines) {
   // 〒 is read as itself, T or 干; the code's hyphen as any dash or not at all.
@@ -222,10 +288,21 @@ void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<Reco
                  voted ? std::min(r->confidence, kUnsureFreeText) : static_cast<double>(r->confidence));
       }
       // The line read again by its own ink (the version with the stamp's lines taken out).
+      // A date spelt in its grammar is a last resort, where no reading was a date, and only where
+      // both versions of the line spell it alike (a stroke the scan broke reads one way in one).
       if (!lines.empty()) {
         double least = 0;
-        if (const auto text = date_line_by_ink(lines.front(), least))
-          consider(parse_postmark(*text, max_year), std::min(least, kDigitsDisagree));
+        bool spelt = false;
+        const auto d = date_line_by_ink(lines.front(), max_year, least, spelt);
+        if (!spelt) {
+          consider(d, std::min(least, kDigitsDisagree));
+        } else if (!date) {
+          double other_least = least;
+          bool other_spelt = false;
+          const auto other = lines.size() > 1 ? date_line_by_ink(lines.back(), max_year, other_least, other_spelt) : d;
+          if (other && other->y == d->y && other->m == d->m && other->d == d->d)
+            consider(d, std::min(least, other_least));
+        }
       }
       if (disagree) conf = std::min(conf, 0.4);
       if (!date) {

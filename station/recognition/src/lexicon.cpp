@@ -21,8 +21,10 @@ void add(std::vector<std::string>& list, std::unordered_set<std::string>& set, c
 }  // namespace
 
 Lexicon make_lexicon(const std::vector<std::string>& facility_names, const std::vector<std::string>& corporation_names,
-                     const std::vector<std::string>& addresses) {
+                     const std::vector<std::string>& addresses, const std::vector<std::string>& jigyosho_numbers) {
   Lexicon l;
+  for (const std::string& n : jigyosho_numbers)
+    if (const std::string d = detail::digits_of(n); !d.empty()) l.jigyosho_numbers.insert(d);
   for (const std::string& n : facility_names) add(l.facilities, l.facility_set, detail::strip_spaces(n));
   for (const std::string& n : corporation_names) add(l.corporations, l.corporation_set, detail::strip_spaces(n));
   for (const std::string& a : addresses) {
@@ -37,10 +39,11 @@ namespace detail {
 namespace {
 
 // Which of the lexicon's lists a value's key is matched against.
-enum class Kind { kNone, kFacility, kCorporation, kAddress };
+enum class Kind { kNone, kFacility, kCorporation, kAddress, kJigyoshoNo };
 
 Kind kind_of(std::string_view key) {
   if (key == "facility.name" || key == "officers.facility_name") return Kind::kFacility;
+  if (key == "facility.jigyosho_no" || key == "officers.jigyosho_no") return Kind::kJigyoshoNo;
   if (key == "corp.name" || key == "pledge.corp_name" || key == "officers.corp_name") return Kind::kCorporation;
   if (key.ends_with("address")) return Kind::kAddress;
   return Kind::kNone;
@@ -127,6 +130,23 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
       mended = nearest_in_lexicon(read, lexicon.facilities, readable, kLeastName);
     } else if (kind == Kind::kCorporation && !lexicon.corporation_set.contains(read)) {
       mended = nearest_in_lexicon(read, lexicon.corporations, readable, kLeastName);
+    } else if (kind == Kind::kJigyoshoNo) {
+      if (lexicon.jigyosho_numbers.contains(read)) continue;
+      // A number is not spelt like a name: any listed number one digit off is as near as any
+      // other. Only the engine's own alternatives are tried (engine_saw asks no more), and only
+      // where exactly one of them makes a listed number.
+      const std::vector<std::size_t> index = char_indices(v, read);
+      if (index.size() != read.size()) continue;
+      std::vector<std::string> found;
+      for (std::size_t i = 0; i < read.size(); ++i)
+        for (const std::string& alt : v.chars[index[i]].alternatives) {
+          if (alt.size() != 1 || alt[0] < '0' || alt[0] > '9' || alt[0] == read[i]) continue;
+          std::string other = read;
+          other[i] = alt[0];
+          if (lexicon.jigyosho_numbers.contains(other) && std::find(found.begin(), found.end(), other) == found.end())
+            found.push_back(other);
+        }
+      if (found.size() == 1) mended = found.front();
     } else if (kind == Kind::kAddress) {
       const auto t = chiba_town(read);
       if (!t || t->end <= t->begin) continue;

@@ -1252,6 +1252,7 @@ bool ink_across_edge(const ocr::Image& page, const ocr::Box& zone) {
 
 RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
   ocr::Box zones[3] = {};
+  std::vector<CharReading> part_chars[3];
   int parts[3] = {0, 0, 0};
   std::string read[3];
   double conf = 1.0;
@@ -1276,6 +1277,7 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
       all.h = y1 - all.y;
     }
     RecognizedValue p = read_typed(d, f.key, "digits", c, z);
+    part_chars[i] = p.chars;
     if (p.value.empty()) {
       ++blank;
       conf = std::min(conf, p.confidence);
@@ -1310,6 +1312,40 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
       voted += ch;
     }
     const std::array<int, 3> by_line = date_line_parts(voted.empty() ? t.text : voted);
+    // The printed 年, 月 and 日 where the line found them (a box no wider than half again its
+    // height: the engine may stretch one over the line): a zone's character lying on one is the
+    // kanji's stroke, not a digit (日's first stroke read 1 after a day's 1: "11"), and is left out
+    // where the zone's characters are placed one by one. Where they are not, a zone reaching over
+    // a kanji holds some of its ink, read as a digit at that end or not: the line's part, read with
+    // the kanji beside it, is taken where it is the zone's less that digit.
+    std::vector<ocr::Box> kanji;
+    for (const ocr::Glyph& g : t.glyphs) {
+      const std::string ch = strip_spaces(ocr::normalize_nfkc(g.text));
+      if ((ch == "年" || ch == "月" || ch == "日") && !g.box.empty() && g.box.w * 2 <= g.box.h * 3)
+        kanji.push_back(on_page(g.box, prepared.image_box));
+    }
+    int kanji_side[3] = {0, 0, 0};  // -1: the zone reaches over a kanji on its left, 1: on its right
+    for (int i = 0; i < 3 && !kanji.empty(); ++i) {
+      if (read[i].empty()) continue;
+      const auto on_a_kanji = [&](const ocr::Box& b) {
+        return std::any_of(kanji.begin(), kanji.end(), [&](const ocr::Box& k) { return b.x + b.w / 2 >= k.x && b.x + b.w / 2 < k.x + k.w; });
+      };
+      const bool placed = part_chars[i].size() == read[i].size() &&
+                          std::all_of(part_chars[i].begin(), part_chars[i].end(), [](const CharReading& ch) { return !ch.box.empty(); });
+      if (placed) {
+        std::string kept;
+        for (const CharReading& ch : part_chars[i])
+          if (!on_a_kanji(ch.box)) kept += ch.text;
+        if (kept == read[i]) continue;
+        conf = std::min(conf, kFailsFormat);
+        read[i] = kept;
+        parts[i] = kept.empty() ? 0 : std::stoi(kept.substr(0, 4));
+        if (kept.empty()) ++blank;
+      } else {
+        for (const ocr::Box& k : kanji)
+          if (shared_columns(k, zones[i]) > 0) kanji_side[i] = k.x + k.w / 2 < zones[i].x + zones[i].w / 2 ? -1 : 1;
+      }
+    }
     // Where the zones gave a part in range, whether the line gives the same: a line that agrees
     // with the zones wherever both read is trusted where the zone read something impossible (the
     // zone cut a 2 off and took the 日's first stroke: 29 read "94").
@@ -1341,7 +1377,10 @@ RecognizedValue read_date(const FieldTemplate& f, const PageContext& c) {
         const bool trimmed_agrees = !zone_ok[i] && (read[i].empty() || line_agrees ||
                                                     (read[i].size() > 1 && (line_digits == read[i].substr(1) ||
                                                                             line_digits == read[i].substr(0, read[i].size() - 1))));
-        if (date_part_in_range(i, by_line[i]) && (cut_off || trimmed_agrees)) {
+        const bool kanji_stroke = read[i].size() > 1 &&
+                                  ((kanji_side[i] < 0 && line_digits == read[i].substr(1)) ||
+                                   (kanji_side[i] > 0 && line_digits == read[i].substr(0, read[i].size() - 1)));
+        if (date_part_in_range(i, by_line[i]) && (cut_off || trimmed_agrees || kanji_stroke)) {
           if (read[i].empty()) --blank;
           parts[i] = by_line[i];
           read[i] = line_digits;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "detail.h"
+#include "ocr/digits.h"
 #include "ocr/engine.h"
 
 namespace station::recognition::detail {
@@ -32,5 +33,14 @@ std::string digits_after_label(const PageContext& c, ocr::Box row_box, const std
 
 // An envelope: the postmark's date (令和) and the sender's name. (envelope_page.cpp)
 void read_envelope(const FormTemplate& t, const PageContext& c, std::vector<RecognizedValue>& out);
+
+// A postmark's date line spelt in its grammar from its characters' votes: `pattern` has 'd' for
+// each digit (`digits`, in order: the classifier's vote and runner-up) and '.' for each dot. Of
+// the lines that take each digit as voted or as its runner-up, the one that is a date (令和
+// 1..max_year, one way only to split it) with the most votes behind it (the product of the shares
+// taken, in `weight`) — a stamp's 3 that lost a stroke, voted 5 with 3 behind, makes day 51 and is
+// spelt 31 — where it has half again the votes of any other date; nothing otherwise.
+std::optional<std::string> spell_date_line(const std::string& pattern, const std::vector<ocr::DigitVote>& digits,
+                                           int max_year, double& weight);
 
 }  // namespace station::recognition::detail

@@ -89,7 +89,9 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 // reading, the glyph's alternative) or, for a name, with `vote`, the glyph's own ink votes
 // unanimously for it over the character read (a town one character off another is often the same
 // town spelt another way: 松ケ丘, 松が丘); for the clerk to confirm (kUnsureFreeText at most, its characters'
-// boxes dropped). One read as a name of the list, or near none or several, stays.
+// boxes dropped). One read as a name of the list, or near none or several, stays. A 介護保険事業所番号
+// (the application's, the officer list's) not in the list is the listed one that exactly one of its
+// digits' alternatives makes (a comb's 1 the classifier took for 4, Tesseract's 1 kept beside it).
 void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable,
                    const GlyphVote& vote = {});
 // An address whose municipality the reading has one character off two or more (千葉県析市…, 柏市

@@ -79,14 +79,15 @@ Result<std::shared_ptr<const Lexicon>> Service::lexicon() {
   if (lexicon_ && lexicon_version_ == v) return lexicon_;
   auto rows = store::all_facilities(store_.db);
   if (!rows) return std::unexpected(rows.error());
-  std::vector<std::string> names, corporations, addresses;
+  std::vector<std::string> names, corporations, addresses, numbers;
   for (const store::Facility& f : *rows) {
+    numbers.push_back(f.jigyosho_no);
     names.push_back(f.name);
     corporations.push_back(f.corp_name);
     addresses.push_back(f.address);
     addresses.push_back(f.corp_address);
   }
-  lexicon_ = std::make_shared<const Lexicon>(make_lexicon(names, corporations, addresses));
+  lexicon_ = std::make_shared<const Lexicon>(make_lexicon(names, corporations, addresses, numbers));
   lexicon_version_ = v;
   return lexicon_;
 }

@@ -542,6 +542,32 @@ TEST(Lexicon, AReadingOneCharacterOffExactlyOneNameIsThatNameWhereTheEngineSawIt
   EXPECT_EQ(v[7].value, "千葉県柏市若某町2-2");
 }
 
+// A 介護保険事業所番号 not in the list is the listed one that one of its digits' alternatives makes
+// (a comb cell's 1 the classifier outvoted for 4, the engine's 1 kept as the alternative), for the
+// clerk to confirm; not where two listed numbers are each one alternative away, nor where the
+// alternatives make none (a number the applicant wrote that the list lacks, for the review).
+TEST(Lexicon, AFacilityNumberOneDoubtedDigitOffAListedOneIsIt) {
+  const Lexicon l = make_lexicon({}, {}, {}, {"1234567890", "1234567800", "1299999999", ""});
+  EXPECT_EQ(l.jigyosho_numbers.size(), 3u);
+  std::vector<RecognizedValue> v = {
+      with_alternative("facility.jigyosho_no", "4299999999", 0, "1"),
+      with_alternative("officers.jigyosho_no", "4299999999", 0, "1"),
+      with_alternative("facility.jigyosho_no", "1234567880", 8, "9"),  // 1234567890 and 1234567800
+      with_alternative("facility.jigyosho_no", "1234567880", 7, "1"),  // makes no listed number
+      with_alternative("facility.jigyosho_no", "1234567890", 0, "7"),  // listed as read
+      with_alternative("corp.postal_code", "4299999999", 0, "1")};     // not a facility's number
+  v[2].chars[8].alternatives = {"9", "0"};
+  detail::match_lexicon(v, l, kReadable);
+  EXPECT_EQ(v[0].value, "1299999999");
+  EXPECT_EQ(v[1].value, "1299999999");
+  EXPECT_LE(v[0].confidence, detail::kUnsureFreeText);
+  EXPECT_EQ(v[2].value, "1234567880");
+  EXPECT_EQ(v[3].value, "1234567880");
+  EXPECT_EQ(v[4].value, "1234567890");
+  EXPECT_DOUBLE_EQ(v[4].confidence, 0.99);
+  EXPECT_EQ(v[5].value, "4299999999");
+}
+
 // Both models read a glyph alike wrong (ひまわり蘭 for ひまわり荘, no alternative offered): the
 // glyph's own ink, voted between the character read and the list's, decides. A unanimous vote for
 // the list's takes the name, for the clerk to confirm; the ink voting for the character read (the

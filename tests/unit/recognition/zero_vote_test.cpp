@@ -915,6 +915,31 @@ TEST(ZeroVote, APostmarkLineIsReadByItsOwnInkWhereTheEngineLostItsDots) {
   EXPECT_LT(out[0].confidence, 0.9);
 }
 
+// A postmark's date line whose digits the classifier doubts is spelt in its grammar from each
+// digit's vote and runner-up: day 51 (a stamp's 3 that lost a stroke, voted 5 with 3 behind) is
+// 31. Not where two dates have votes behind them alike (18 or 15), nor where no choice is a date.
+TEST(ZeroVote, APostmarkLineTheClassifierDoubtsIsSpeltInItsGrammar) {
+  const auto vote = [](char digit, double share, char second = '?', double second_share = 0) {
+    ocr::DigitVote v;
+    v.digit = digit, v.share = share, v.second = second, v.second_share = second_share;
+    return v;
+  };
+  using station::recognition::detail::spell_date_line;
+  double weight = 0;
+  const auto day = spell_date_line("d.d.dd", {vote('7', 1), vote('5', 1), vote('5', 0.71, '3', 0.29), vote('1', 1)}, 8, weight);
+  ASSERT_TRUE(day.has_value());
+  EXPECT_EQ(*day, "7.5.31");
+  EXPECT_DOUBLE_EQ(weight, 0.29);
+  // The month 0 or 1, one vote each: only 1 is a month.
+  EXPECT_EQ(spell_date_line("d.d.dd", {vote('7', 1), vote('0', 0.43, '1', 0.43), vote('1', 1), vote('5', 1)}, 8, weight),
+            std::optional<std::string>("7.1.15"));
+  EXPECT_FALSE(spell_date_line("d.d.dd", {vote('7', 1), vote('7', 1), vote('1', 1), vote('5', 0.57, '8', 0.43)}, 8, weight));
+  EXPECT_FALSE(spell_date_line("d.d.dd", {vote('7', 1), vote('5', 1), vote('5', 0.9), vote('1', 1)}, 8, weight));
+  // A year after max_year is no date: 9 read for 7 with 7 behind it is 7.
+  EXPECT_EQ(spell_date_line("d.d.d", {vote('9', 0.6, '7', 0.4), vote('5', 1), vote('4', 1)}, 8, weight),
+            std::optional<std::string>("7.5.4"));
+}
+
 // A form's date (令和 7 年 9 月 28 日) read part by part in zones around where its digits should be,
 // and as one line with the printed 年, 月 and 日 between them. `zone_reads` are what the engine
 // reads in the year, month and day zones, `line` what it reads on the line.
@@ -973,6 +998,56 @@ TEST(DateLine, AnImpossiblePartIsTheLinesWhereTheLineAgreesElsewhere) {
   const RecognizedValue x = read_form_date({"7", "9", "205"}, "7 年 9 月 2 日");
   EXPECT_EQ(x.value, "2025-09-20");
   EXPECT_LT(x.confidence, 0.9);
+}
+
+// A day zone reaching over the printed 日 reads its first stroke as a digit ("11" for 1). The line,
+// read with the kanji, places the 日: a zone's character lying on it is the kanji's stroke and
+// left out; where the zone's characters are not placed, the zone reaching over the kanji makes
+// the line's part, the zone's less its last digit, the day. Either way the clerk confirms.
+TEST(DateLine, AZonesCharacterOnAPrintedKanjiTheLineFoundIsTheKanjisStroke) {
+  const ocr::Image page = page_with_text({{"7 年 9 月 1 日", {120, 230}, 90}});
+  ASSERT_FALSE(page.empty());
+  const std::vector<std::pair<int, int>> at = merged_runs(ink_runs(page), 12);  // 7 年 9 月 1 日
+  ASSERT_EQ(at.size(), 6u);
+  const double mm = kDpi / 25.4;
+  const auto zone_mm = [&](int x0, int x1) { return std::pair{x0 / mm, (x1 - x0) / mm}; };  // left and width
+  // Zones around each part's digit, the day's reaching 40 % into the 日.
+  const auto year = zone_mm(at[0].first - 15, at[0].second + 15), month = zone_mm(at[2].first - 15, at[2].second + 15);
+  const auto day = zone_mm(at[4].first - 15, at[5].first + (at[5].second - at[5].first) * 2 / 5);
+  for (const bool placed : {true, false}) {
+    ocr::FakeEngine engine;
+    int part = 0;
+    engine.set_callback([&](const ocr::Image& img, ocr::Box, const ocr::ZoneSpec& spec) -> ocr::Result<ocr::Reading> {
+      const InkRuns ink = ink_runs(img);
+      if (spec.whitelist.find("年") != std::string::npos) {
+        ocr::Reading r = ocr::FakeEngine::reading("7年9月1日", 0.9);
+        const std::vector<std::pair<int, int>> chars = merged_runs(ink, 12);
+        const char* const texts[] = {"7", "年", "9", "月", "1", "日"};
+        for (std::size_t i = 0; i < chars.size() && i < 6; ++i)
+          r.glyphs.push_back({texts[i], 0.9, ink.box(chars[i].first, chars[i].second), {}});
+        return r;
+      }
+      const char* const texts[] = {"7", "9", "11"};
+      const std::string text = texts[std::min(part++, 2)];
+      if (!placed || text != "11") return ocr::FakeEngine::reading(text, 0.99);
+      const std::vector<std::pair<int, int>> chars = merged_runs(ink, 12);
+      EXPECT_EQ(chars.size(), 2u) << "the day zone holds the 1 and a part of the 日";
+      ocr::Reading r = ocr::FakeEngine::reading(text, 0.99);
+      for (std::size_t i = 0; i < chars.size() && i < 2; ++i)
+        r.glyphs.push_back({"1", 0.99, ink.box(chars[i].first, chars[i].second), {}});
+      return r;
+    });
+    FieldTemplate f = field("application_date", "date");
+    f.era = "reiwa";
+    const double top = 120 / mm, height = 140 / mm;
+    f.parts = {{"year", {year.first, top, year.second, height}},
+               {"month", {month.first, top, month.second, height}},
+               {"day", {day.first, top, day.second, height}}};
+    const std::vector<RecognizedValue> out = read_one(page, engine, "application", f);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].value, "2025-09-01") << (placed ? "placed" : "not placed");
+    EXPECT_LT(out[0].confidence, 0.9);
+  }
 }
 
 TEST(DateLine, AgreementKeepsTheZonesConfidence) {
