@@ -1009,6 +1009,62 @@ void reconcile_postal_code(std::vector<RecognizedValue>& values) {
   env->confidence = std::min(env->confidence, kDigitsDisagree);
 }
 
+std::optional<long long> rule_amount(const std::string& service_type, const std::string& capacity) {
+  struct Group {
+    long long per_place;  // 0: flat
+    long long flat;
+    std::vector<std::string_view> types;
+  };
+  static const std::vector<Group> kGroups = {
+      {20000, 0,
+       {"介護老人福祉施設", "地域密着型介護老人福祉施設", "介護老人保健施設", "介護医療院", "養護老人ホーム", "軽費老人ホーム",
+        "単独型短期入所生活介護", "認知症対応型共同生活介護"}},
+      {8000, 0, {"通所介護", "認知症対応型通所介護", "地域密着型通所介護"}},
+      {12000, 0, {"小規模多機能型居宅介護", "複合型サービス（看護小規模多機能型居宅介護）"}},
+      {0, 50000, {"訪問介護", "訪問看護ステーション", "訪問リハビリテーション", "訪問入浴", "定期巡回・随時対応型訪問介護看護", "夜間対応型訪問介護"}},
+  };
+  const std::string type = strip_spaces(service_type);
+  for (const Group& g : kGroups) {
+    if (std::find(g.types.begin(), g.types.end(), type) == g.types.end()) continue;
+    if (g.per_place == 0) return g.flat;
+    const std::string places = digits_of(capacity);
+    if (places.empty() || places.size() > 4 || places != strip_spaces(capacity)) return std::nullopt;
+    return g.per_place * std::stoll(places);
+  }
+  return std::nullopt;
+}
+
+void reconcile_amount(std::vector<RecognizedValue>& values) {
+  RecognizedValue* amount = find_value(values, "amount");
+  const RecognizedValue* type = find_value(values, "facility.service_type");
+  const RecognizedValue* capacity = find_value(values, "facility.capacity");
+  if (amount == nullptr || type == nullptr || amount->value.empty()) return;
+  const auto rule = rule_amount(type->value, capacity != nullptr ? capacity->value : "");
+  const std::string read = digits_of(amount->value);
+  if (!rule || read != amount->value || read == std::to_string(*rule)) return;
+  const std::string want = std::to_string(*rule);
+  if (want.size() != read.size()) return;
+  const std::vector<std::size_t> index = char_indices(*amount, read);
+  if (index.size() != read.size()) return;
+  std::size_t at = read.size();
+  int ways = 0;
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    if (read[i] == want[i]) continue;
+    const std::vector<std::string>& alts = amount->chars[index[i]].alternatives;
+    if (std::find(alts.begin(), alts.end(), std::string(1, want[i])) == alts.end()) return;  // not a doubted digit
+    at = i;
+    ++ways;
+  }
+  if (ways != 1) return;
+  CharReading& ch = amount->chars[index[at]];
+  std::erase(ch.alternatives, std::string(1, want[at]));
+  ch.alternatives.insert(ch.alternatives.begin(), ch.text);
+  ch.text = std::string(1, want[at]);
+  ch.confidence = std::min(ch.confidence, kUnsureFreeText);
+  amount->value = want;
+  amount->confidence = std::min(amount->confidence, kUnsureFreeText);
+}
+
 void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& vote) {
   const auto find = [&](const std::string& key) { return find_value(values, key); };
   // The application's branch read with 文 for 支 (柏文店): no branch is named so; it is a 支店, for
