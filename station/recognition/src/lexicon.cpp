@@ -24,7 +24,10 @@ Lexicon make_lexicon(const std::vector<std::string>& facility_names, const std::
                      const std::vector<std::string>& addresses, const std::vector<std::string>& jigyosho_numbers) {
   Lexicon l;
   for (const std::string& n : jigyosho_numbers)
-    if (const std::string d = detail::digits_of(n); !d.empty()) l.jigyosho_numbers.insert(d);
+    if (const std::string d = detail::digits_of(n); !d.empty()) {
+      l.jigyosho_numbers.insert(d);
+      if (d.size() >= 2) l.jigyosho_heads.insert(d.substr(0, 2));
+    }
   for (const std::string& n : facility_names) add(l.facilities, l.facility_set, detail::strip_spaces(n));
   for (const std::string& n : corporation_names) add(l.corporations, l.corporation_set, detail::strip_spaces(n));
   for (const std::string& a : addresses) {
@@ -146,6 +149,19 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
           if (lexicon.jigyosho_numbers.contains(other) && std::find(found.begin(), found.end(), other) == found.end())
             found.push_back(other);
         }
+      // A number the list lacks (a facility not yet listed) still begins with its prefecture's code,
+      // as every listed number does: a head no listed number has is the one an alternative of its
+      // first two digits makes, where exactly one does.
+      const auto head = [](const std::string& n) { return n.substr(0, 2); };
+      if (found.empty() && read.size() >= 2 && !lexicon.jigyosho_heads.contains(head(read)))
+        for (std::size_t i = 0; i < 2; ++i)
+          for (const std::string& alt : v.chars[index[i]].alternatives) {
+            if (alt.size() != 1 || alt[0] < '0' || alt[0] > '9' || alt[0] == read[i]) continue;
+            std::string other = read;
+            other[i] = alt[0];
+            if (lexicon.jigyosho_heads.contains(head(other)) && std::find(found.begin(), found.end(), other) == found.end())
+              found.push_back(other);
+          }
       if (found.size() == 1) mended = found.front();
     } else if (kind == Kind::kAddress) {
       const auto t = chiba_town(read);

@@ -91,7 +91,9 @@ void reconcile_dates(std::vector<RecognizedValue>& values, const Clock& clock);
 // town spelt another way: 松ケ丘, 松が丘); for the clerk to confirm (kUnsureFreeText at most, its characters'
 // boxes dropped). One read as a name of the list, or near none or several, stays. A 介護保険事業所番号
 // (the application's, the officer list's) not in the list is the listed one that exactly one of its
-// digits' alternatives makes (a comb's 1 the classifier took for 4, Tesseract's 1 kept beside it).
+// digits' alternatives makes (a comb's 1 the classifier took for 4, Tesseract's 1 kept beside it);
+// failing that, one whose first two digits (the prefecture's code) no listed number has is the one
+// an alternative of those two makes listed.
 void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon, const Readable& readable,
                    const GlyphVote& vote = {});
 // An address whose municipality the reading has one character off two or more (千葉県析市…, 柏市

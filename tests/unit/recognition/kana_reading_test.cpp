@@ -545,7 +545,8 @@ TEST(Lexicon, AReadingOneCharacterOffExactlyOneNameIsThatNameWhereTheEngineSawIt
 // A 介護保険事業所番号 not in the list is the listed one that one of its digits' alternatives makes
 // (a comb cell's 1 the classifier outvoted for 4, the engine's 1 kept as the alternative), for the
 // clerk to confirm; not where two listed numbers are each one alternative away, nor where the
-// alternatives make none (a number the applicant wrote that the list lacks, for the review).
+// alternatives make none (a number the applicant wrote that the list lacks, for the review). A
+// number no listed one is near still begins with the prefecture's code that every listed one has.
 TEST(Lexicon, AFacilityNumberOneDoubtedDigitOffAListedOneIsIt) {
   const Lexicon l = make_lexicon({}, {}, {}, {"1234567890", "1234567800", "1299999999", ""});
   EXPECT_EQ(l.jigyosho_numbers.size(), 3u);
@@ -555,7 +556,10 @@ TEST(Lexicon, AFacilityNumberOneDoubtedDigitOffAListedOneIsIt) {
       with_alternative("facility.jigyosho_no", "1234567880", 8, "9"),  // 1234567890 and 1234567800
       with_alternative("facility.jigyosho_no", "1234567880", 7, "1"),  // makes no listed number
       with_alternative("facility.jigyosho_no", "1234567890", 0, "7"),  // listed as read
-      with_alternative("corp.postal_code", "4299999999", 0, "1")};     // not a facility's number
+      with_alternative("corp.postal_code", "4299999999", 0, "1"),      // not a facility's number
+      with_alternative("facility.jigyosho_no", "4255555555", 0, "1"),  // not listed: the head is
+      with_alternative("facility.jigyosho_no", "4255555555", 0, "3"),  // no listed head
+      with_alternative("facility.jigyosho_no", "1235555555", 2, "9")}; // a listed head: as read
   v[2].chars[8].alternatives = {"9", "0"};
   detail::match_lexicon(v, l, kReadable);
   EXPECT_EQ(v[0].value, "1299999999");
@@ -566,6 +570,10 @@ TEST(Lexicon, AFacilityNumberOneDoubtedDigitOffAListedOneIsIt) {
   EXPECT_EQ(v[4].value, "1234567890");
   EXPECT_DOUBLE_EQ(v[4].confidence, 0.99);
   EXPECT_EQ(v[5].value, "4299999999");
+  EXPECT_EQ(v[6].value, "1255555555");
+  EXPECT_LE(v[6].confidence, detail::kUnsureFreeText);
+  EXPECT_EQ(v[7].value, "4255555555");
+  EXPECT_EQ(v[8].value, "1235555555");
 }
 
 // Both models read a glyph alike wrong (ひまわり蘭 for ひまわり荘, no alternative offered): the

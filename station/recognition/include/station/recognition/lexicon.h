@@ -16,6 +16,7 @@ struct Lexicon {
   std::vector<std::string> towns;         // an address's town: after its municipality, before its number
   std::unordered_set<std::string> facility_set, corporation_set, town_set;
   std::unordered_set<std::string> jigyosho_numbers;  // 介護保険事業所番号 (digits only)
+  std::unordered_set<std::string> jigyosho_heads;    // their first two digits (the prefecture's code)
   bool empty() const { return facilities.empty() && corporations.empty() && towns.empty() && jigyosho_numbers.empty(); }
 };
 
