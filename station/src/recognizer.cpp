@@ -330,8 +330,12 @@ Result<StorelessReading> recognize_files(const Config& config, const std::vector
   if (!files) return std::unexpected(files.error());
   Loaded loaded = load_pages(config, *files);
   if (loaded.pages.empty()) {
-    std::string detail = "none of the " + std::to_string(files->size()) + " files could be read";
-    return fail(ErrorCode::kNoPages, detail);
+    // Each file named with why it could not be read, as an import names them: the clerk must know
+    // which original to rescan.
+    std::string reason = "読み取れるページがありませんでした。";
+    for (const auto& p : loaded.problems_ja) reason += "\n" + p;
+    return fail(ErrorCode::kNoPages, "none of the " + std::to_string(files->size()) + " files could be read",
+                std::move(reason));
   }
   auto engine = recognition::tesseract_engine_factory(config)();
   if (!engine) return std::unexpected(engine.error());

@@ -230,11 +230,13 @@ TEST(StorelessReading, BadFilesAreNamedAndTheGoodPageIsRead) {
   EXPECT_EQ(j["pages"][0]["file"], "a-good.jpg");
   EXPECT_EQ(j["pages"][0]["kind"], "pledge");
   EXPECT_EQ(j["problems"].size(), 3u);
-  // Nothing readable at all: an error, not an empty document.
+  // Nothing readable at all: an error, not an empty document, that still names each file.
   fs::remove(in / "a-good.jpg");
   auto none = station::recognize_files(config, {in});
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, station::ErrorCode::kNoPages);
+  for (const char* name : {"b-truncated.jpg", "c-empty.pdf", "d-garbage.tif"})
+    EXPECT_NE(none.error().reason_ja.find(name), std::string::npos) << none.error().reason_ja;
 }
 
 }  // namespace
