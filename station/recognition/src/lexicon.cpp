@@ -140,28 +140,24 @@ void match_lexicon(std::vector<RecognizedValue>& values, const Lexicon& lexicon,
       // where exactly one of them makes a listed number.
       const std::vector<std::size_t> index = char_indices(v, read);
       if (index.size() != read.size()) continue;
-      std::vector<std::string> found;
-      for (std::size_t i = 0; i < read.size(); ++i)
-        for (const std::string& alt : v.chars[index[i]].alternatives) {
-          if (alt.size() != 1 || alt[0] < '0' || alt[0] > '9' || alt[0] == read[i]) continue;
-          std::string other = read;
-          other[i] = alt[0];
-          if (lexicon.jigyosho_numbers.contains(other) && std::find(found.begin(), found.end(), other) == found.end())
-            found.push_back(other);
-        }
-      // A number the list lacks (a facility not yet listed) still begins with its prefecture's code,
-      // as every listed number does: a head no listed number has is the one an alternative of its
-      // first two digits makes, where exactly one does.
-      const auto head = [](const std::string& n) { return n.substr(0, 2); };
-      if (found.empty() && read.size() >= 2 && !lexicon.jigyosho_heads.contains(head(read)))
-        for (std::size_t i = 0; i < 2; ++i)
+      // The numbers one alternative of the first `digits` digits makes that `listed` accepts.
+      const auto made = [&](std::size_t digits, const auto& listed) {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < digits; ++i)
           for (const std::string& alt : v.chars[index[i]].alternatives) {
             if (alt.size() != 1 || alt[0] < '0' || alt[0] > '9' || alt[0] == read[i]) continue;
             std::string other = read;
             other[i] = alt[0];
-            if (lexicon.jigyosho_heads.contains(head(other)) && std::find(found.begin(), found.end(), other) == found.end())
-              found.push_back(other);
+            if (listed(other) && std::find(out.begin(), out.end(), other) == out.end()) out.push_back(other);
           }
+        return out;
+      };
+      std::vector<std::string> found = made(read.size(), [&](const std::string& n) { return lexicon.jigyosho_numbers.contains(n); });
+      // A number the list lacks (a facility not yet listed) still begins with its prefecture's code,
+      // as every listed number does: a head no listed number has is the one an alternative of its
+      // first two digits makes, where exactly one does.
+      const auto listed_head = [&](const std::string& n) { return n.size() >= 2 && lexicon.jigyosho_heads.contains(n.substr(0, 2)); };
+      if (found.empty() && read.size() >= 2 && !listed_head(read)) found = made(2, listed_head);
       if (found.size() == 1) mended = found.front();
     } else if (kind == Kind::kAddress) {
       const auto t = chiba_town(read);
