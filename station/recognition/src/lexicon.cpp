@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <string_view>
 
 #include "detail.h"
@@ -35,6 +36,34 @@ Lexicon make_lexicon(const std::vector<std::string>& facility_names, const std::
     if (const auto t = detail::chiba_town(s); t && t->end > t->begin) add(l.towns, l.town_set, s.substr(t->begin, t->end - t->begin));
   }
   return l;
+}
+
+std::map<std::string, AmountRule> amount_rules_of(const std::vector<ListedAmount>& list) {
+  struct Seen {
+    std::set<long long> per_place, flat;
+    bool uneven = false;  // an amount that is no whole sum a place
+  };
+  std::map<std::string, Seen> seen;
+  for (const ListedAmount& f : list) {
+    const std::string type = detail::strip_spaces(f.service_type);
+    if (type.empty() || f.amount <= 0) continue;
+    Seen& s = seen[type];
+    if (f.capacity <= 0)
+      s.flat.insert(f.amount);
+    else if (f.amount % f.capacity != 0)
+      s.uneven = true;
+    else
+      s.per_place.insert(f.amount / f.capacity);
+  }
+  std::map<std::string, AmountRule> out;
+  for (const auto& [type, s] : seen) {
+    if (s.uneven) continue;
+    if (s.per_place.size() == 1 && s.flat.empty())
+      out[type] = AmountRule{*s.per_place.begin(), 0};
+    else if (s.per_place.empty() && s.flat.size() == 1)
+      out[type] = AmountRule{0, *s.flat.begin()};
+  }
+  return out;
 }
 
 namespace detail {

@@ -307,7 +307,7 @@ EnvelopeRecognition recognize_pages(const std::vector<ocr::Image>& pages, const 
   detail::spell_corporations_by_ink(out.values, line);
   detail::spell_numbers_by_ink(out.values, line);
   detail::reconcile_postal_code(out.values);
-  detail::reconcile_amount(out.values);
+  if (lexicon != nullptr) detail::reconcile_amount(out.values, *lexicon);
   detail::reconcile_dates(out.values, clock);
   calibrate(out.values);
   detail::cap_disputed(out.values, disputed);

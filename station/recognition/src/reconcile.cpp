@@ -1009,37 +1009,21 @@ void reconcile_postal_code(std::vector<RecognizedValue>& values) {
   env->confidence = std::min(env->confidence, kDigitsDisagree);
 }
 
-std::optional<long long> rule_amount(const std::string& service_type, const std::string& capacity) {
-  struct Group {
-    long long per_place;  // 0: flat
-    long long flat;
-    std::vector<std::string_view> types;
-  };
-  static const std::vector<Group> kGroups = {
-      {20000, 0,
-       {"介護老人福祉施設", "地域密着型介護老人福祉施設", "介護老人保健施設", "介護医療院", "養護老人ホーム", "軽費老人ホーム",
-        "単独型短期入所生活介護", "認知症対応型共同生活介護"}},
-      {8000, 0, {"通所介護", "認知症対応型通所介護", "地域密着型通所介護"}},
-      {12000, 0, {"小規模多機能型居宅介護", "複合型サービス（看護小規模多機能型居宅介護）"}},
-      {0, 50000, {"訪問介護", "訪問看護ステーション", "訪問リハビリテーション", "訪問入浴", "定期巡回・随時対応型訪問介護看護", "夜間対応型訪問介護"}},
-  };
-  const std::string type = strip_spaces(service_type);
-  for (const Group& g : kGroups) {
-    if (std::find(g.types.begin(), g.types.end(), type) == g.types.end()) continue;
-    if (g.per_place == 0) return g.flat;
-    const std::string places = digits_of(capacity);
-    if (places.empty() || places.size() > 4 || places != strip_spaces(capacity)) return std::nullopt;
-    return g.per_place * std::stoll(places);
-  }
-  return std::nullopt;
+std::optional<long long> rule_amount(const Lexicon& lexicon, const std::string& service_type, const std::string& capacity) {
+  const auto it = lexicon.amount_rules.find(strip_spaces(service_type));
+  if (it == lexicon.amount_rules.end()) return std::nullopt;
+  if (it->second.per_place == 0) return it->second.flat;
+  const std::string places = digits_of(capacity);
+  if (places.empty() || places.size() > 4 || places != strip_spaces(capacity)) return std::nullopt;
+  return it->second.per_place * std::stoll(places);
 }
 
-void reconcile_amount(std::vector<RecognizedValue>& values) {
+void reconcile_amount(std::vector<RecognizedValue>& values, const Lexicon& lexicon) {
   RecognizedValue* amount = find_value(values, "amount");
   const RecognizedValue* type = find_value(values, "facility.service_type");
   const RecognizedValue* capacity = find_value(values, "facility.capacity");
   if (amount == nullptr || type == nullptr || amount->value.empty()) return;
-  const auto rule = rule_amount(type->value, capacity != nullptr ? capacity->value : "");
+  const auto rule = rule_amount(lexicon, type->value, capacity != nullptr ? capacity->value : "");
   const std::string read = digits_of(amount->value);
   if (!rule || read != amount->value || read == std::to_string(*rule)) return;
   const std::string want = std::to_string(*rule);

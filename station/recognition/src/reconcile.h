@@ -160,17 +160,18 @@ void reconcile_passbook(std::vector<RecognizedValue>& values, const GlyphVote& v
 // left alone: the sender may write another address than the corporation's.
 void reconcile_postal_code(std::vector<RecognizedValue>& values);
 
-// The amount claimed against the amount rule (交付要綱: by the service type checked, 20,000, 8,000 or
-// 12,000 yen a place of the capacity, or 50,000 yen flat): the form says the amount twice, once in
-// figures and once by what it claims for. Where the figures are not the rule's and exactly one of
-// their digits' alternatives (the classifier's or the engine's, where the two disagreed) makes the
-// rule's amount, that is taken, for the clerk to confirm (kUnsureFreeText at most, the figures as
-// read kept as that digit's alternative). An amount the applicant wrote otherwise, with no doubted
-// digit to make it the rule's, stays for the review's AMOUNT_MISMATCH.
-void reconcile_amount(std::vector<RecognizedValue>& values);
+// The amount claimed against the amount rule (`lexicon.amount_rules`, as the facility list's amounts
+// show it: so much a place of the capacity, or a flat sum, by service type): the form says the
+// amount twice, once in figures and once by what it claims them for (the service type checked, the
+// capacity). Where the figures are not the rule's and exactly one of their digits' alternatives (the
+// classifier's or the engine's, where the two disagreed) makes the rule's amount, that is taken, for
+// the clerk to confirm (kUnsureFreeText at most, the figures as read kept as that digit's
+// alternative). An amount the applicant wrote otherwise, with no doubted digit to make it the
+// rule's, stays for the review's AMOUNT_MISMATCH.
+void reconcile_amount(std::vector<RecognizedValue>& values, const Lexicon& lexicon);
 // The rule's amount for `service_type` and `capacity` (yen); nothing for a type the rule does not
 // name or a capacity it needs and lacks.
-std::optional<long long> rule_amount(const std::string& service_type, const std::string& capacity);
+std::optional<long long> rule_amount(const Lexicon& lexicon, const std::string& service_type, const std::string& capacity);
 
 // Raw confidences reconcile_passbook sets (before calibration).
 inline constexpr double kAgreesWithApplication = 0.97;

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <map>
+#include <utility>
 
 #include "station/lifecycle.h"
 #include "station/recognition/ocr_error.h"
@@ -80,14 +81,18 @@ Result<std::shared_ptr<const Lexicon>> Service::lexicon() {
   auto rows = store::all_facilities(store_.db);
   if (!rows) return std::unexpected(rows.error());
   std::vector<std::string> names, corporations, addresses, numbers;
+  std::vector<ListedAmount> amounts;
   for (const store::Facility& f : *rows) {
     numbers.push_back(f.jigyosho_no);
+    amounts.push_back({f.service_type, f.capacity, f.amount});
     names.push_back(f.name);
     corporations.push_back(f.corp_name);
     addresses.push_back(f.address);
     addresses.push_back(f.corp_address);
   }
-  lexicon_ = std::make_shared<const Lexicon>(make_lexicon(names, corporations, addresses, numbers));
+  Lexicon lexicon = make_lexicon(names, corporations, addresses, numbers);
+  lexicon.amount_rules = amount_rules_of(amounts);
+  lexicon_ = std::make_shared<const Lexicon>(std::move(lexicon));
   lexicon_version_ = v;
   return lexicon_;
 }

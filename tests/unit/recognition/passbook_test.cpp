@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -197,41 +198,56 @@ TEST(PostalReconcile, TheEnvelopesSenderBlockChecksTheApplicationsPostalCode) {
   EXPECT_DOUBLE_EQ(apart_env.confidence, 0.85);
 }
 
+// The amount rule as a facility list's amounts show it: a type paid one sum a place of every listed
+// capacity is paid per place, a type listed without capacities at one sum is paid that flat, a type
+// whose amounts follow no one rate has no rule. The types and amounts are made up here.
+TEST(AmountReconcile, TheRuleIsWhatTheListsAmountsShow) {
+  const std::map<std::string, station::recognition::AmountRule> rules = station::recognition::amount_rules_of(
+      {{"通所型A", 32, 256000}, {"通所型A", 10, 80000}, {"訪問型B", 0, 50000}, {"訪問型B", 0, 50000},
+       {"混在型C", 10, 80000}, {"混在型C", 12, 120000}, {"端数型D", 7, 50000}, {"両方型E", 10, 80000}, {"両方型E", 0, 50000}});
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules.at("通所型A").per_place, 8000);
+  EXPECT_EQ(rules.at("訪問型B").per_place, 0);
+  EXPECT_EQ(rules.at("訪問型B").flat, 50000);
+  station::recognition::Lexicon l;
+  l.amount_rules = rules;
+  EXPECT_EQ(d::rule_amount(l, "訪問型B", ""), 50000);
+  EXPECT_EQ(d::rule_amount(l, "通所型A", "32"), 256000);
+  EXPECT_FALSE(d::rule_amount(l, "通所型A", ""));
+  EXPECT_FALSE(d::rule_amount(l, "通所型A", "3?"));
+  EXPECT_FALSE(d::rule_amount(l, "混在型C", "10"));
+}
+
 // The amount in figures against what the form claims it for (the service type checked and the
 // capacity, by the amount rule): figures off the rule at exactly one digit whose alternative makes
 // the rule's amount are the rule's, for the clerk, the figures as read kept as the alternative.
 // Figures off the rule with no doubted digit to make it, or off at two digits, stay as read.
 TEST(AmountReconcile, AFiguresDoubtedDigitMakesTheRulesAmount) {
-  EXPECT_EQ(d::rule_amount("訪問リハビリテーション", ""), 50000);
-  EXPECT_EQ(d::rule_amount("通所介護", "32"), 256000);
-  EXPECT_EQ(d::rule_amount("認知症対応型共同生活介護", "18"), 360000);
-  EXPECT_EQ(d::rule_amount("小規模多機能型居宅介護", "29"), 348000);
-  EXPECT_FALSE(d::rule_amount("通所介護", ""));
-  EXPECT_FALSE(d::rule_amount("通所介護", "3?"));
-  EXPECT_FALSE(d::rule_amount("居宅介護支援", "10"));
-  const auto after = [](const std::string& figures, std::size_t doubted, const std::string& alternative,
-                        const std::string& type, const std::string& capacity) {
+  station::recognition::Lexicon l;
+  l.amount_rules = station::recognition::amount_rules_of({{"通所型A", 32, 256000}, {"訪問型B", 0, 50000}});
+  const auto after = [&](const std::string& figures, std::size_t doubted, const std::string& alternative,
+                         const std::string& type, const std::string& capacity) {
     RecognizedValue a = value("amount", "amount", figures, 0.6);
     for (std::size_t i = 0; i < figures.size(); ++i)
       a.chars.push_back({figures.substr(i, 1), 0.97, i == doubted ? std::vector<std::string>{alternative} : std::vector<std::string>{}, {}});
     std::vector<RecognizedValue> vs = {a, value("facility.service_type", "checkbox_group", type, 0.99),
                                        value("facility.capacity", "digits", capacity, 0.99)};
-    d::reconcile_amount(vs);
+    d::reconcile_amount(vs, l);
     return get(vs, "amount");
   };
-  const RecognizedValue flat = after("59000", 1, "0", "訪問リハビリテーション", "");
+  const RecognizedValue flat = after("59000", 1, "0", "訪問型B", "");
   EXPECT_EQ(flat.value, "50000");
   EXPECT_LE(flat.confidence, d::kUnsureFreeText);
   ASSERT_EQ(flat.chars.size(), 5u);
   EXPECT_EQ(flat.chars[1].text, "0");
   EXPECT_EQ(flat.chars[1].alternatives, (std::vector<std::string>{"9"}));
-  EXPECT_EQ(after("256900", 3, "0", "通所介護", "32").value, "256000");
+  EXPECT_EQ(after("256900", 3, "0", "通所型A", "32").value, "256000");
   // No alternative that makes it, an alternative elsewhere, two digits off, or no rule: as read.
-  EXPECT_EQ(after("59000", 1, "8", "訪問リハビリテーション", "").value, "59000");
-  EXPECT_EQ(after("59000", 0, "6", "訪問リハビリテーション", "").value, "59000");
-  EXPECT_EQ(after("266900", 3, "0", "通所介護", "32").value, "266900");
-  EXPECT_EQ(after("59000", 1, "0", "居宅介護支援", "").value, "59000");
-  const RecognizedValue same = after("50000", 1, "9", "訪問リハビリテーション", "");
+  EXPECT_EQ(after("59000", 1, "8", "訪問型B", "").value, "59000");
+  EXPECT_EQ(after("59000", 0, "6", "訪問型B", "").value, "59000");
+  EXPECT_EQ(after("266900", 3, "0", "通所型A", "32").value, "266900");
+  EXPECT_EQ(after("59000", 1, "0", "居宅型Z", "").value, "59000");
+  const RecognizedValue same = after("50000", 1, "9", "訪問型B", "");
   EXPECT_EQ(same.value, "50000");
   EXPECT_DOUBLE_EQ(same.confidence, 0.6);
 }
